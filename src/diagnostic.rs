@@ -1,0 +1,193 @@
+//! Errors with spans, and the one renderer that shows them (line, column, caret).
+
+use std::fmt;
+
+/// A byte range in the source text of one script or REPL entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end: end.max(start) }
+    }
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn shift(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// Which stage of the pipeline rejected the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Parse,
+    Name,
+    Shape,
+    Series,
+    Expand,
+    Command,
+    Limit,
+}
+
+impl Phase {
+    fn label(self) -> &'static str {
+        match self {
+            Phase::Parse => "syntax error",
+            Phase::Name => "name error",
+            Phase::Shape => "shape error",
+            Phase::Series => "series error",
+            Phase::Expand => "expansion error",
+            Phase::Command => "command error",
+            Phase::Limit => "limit reached",
+        }
+    }
+}
+
+/// A labelled span inside a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+/// An error of any stage: a message, the spans it points at, and an optional hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub phase: Phase,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(phase: Phase, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { phase, message: message.into(), labels: Vec::new(), hint: None }
+    }
+    /// An error pointing at `span` with `text` under the caret.
+    pub fn at(phase: Phase, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(phase, message).label(span, "")
+    }
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, text: text.into() });
+        self
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Moves every span by `offset` bytes (a statement parsed out of a larger script).
+    pub fn shifted(mut self, offset: usize) -> Diagnostic {
+        for l in &mut self.labels {
+            l.span = l.span.shift(offset);
+        }
+        self
+    }
+
+    /// Renders the diagnostic against the source it refers to:
+    ///
+    /// ```text
+    /// error: shape error: …
+    ///  --> line 1, column 5
+    ///   |
+    /// 1 | W1·x
+    ///   | ^^ 2×4
+    /// ```
+    pub fn render(&self, source: &str, origin: &str) -> String {
+        let mut out = format!("error: {}: {}\n", self.phase.label(), self.message);
+        for label in &self.labels {
+            let (line_no, col, line) = locate(source, label.span.start);
+            let origin = if origin.is_empty() { String::new() } else { format!("{origin}:") };
+            out.push_str(&format!(" --> {origin}line {line_no}, column {col}\n"));
+            let gutter = line_no.to_string().len();
+            let pad = " ".repeat(gutter);
+            let shown = printable(line);
+            out.push_str(&format!("{pad} |\n{line_no} | {shown}\n"));
+            let lead = printable_width(&line[..(col_byte(line, col))]);
+            let width = {
+                let end = label.span.end.min(line_start(source, label.span.start) + line.len());
+                let s = label.span.start.min(end);
+                printable_width(source.get(s..end).unwrap_or("")).max(1)
+            };
+            let text = if label.text.is_empty() { String::new() } else { format!(" {}", label.text) };
+            out.push_str(&format!("{pad} | {}{}{}\n", " ".repeat(lead), "^".repeat(width), text));
+        }
+        if let Some(h) = &self.hint {
+            out.push_str(&format!("  = hint: {h}\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.phase.label(), self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+fn line_start(source: &str, at: usize) -> usize {
+    let at = clamp_to_char(source, at);
+    source[..at].rfind('\n').map(|i| i + 1).unwrap_or(0)
+}
+
+fn clamp_to_char(source: &str, mut at: usize) -> usize {
+    at = at.min(source.len());
+    while !source.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// (1-based line, 1-based column in characters, the line's text).
+fn locate(source: &str, at: usize) -> (usize, usize, &str) {
+    let at = clamp_to_char(source, at);
+    let start = line_start(source, at);
+    let line_no = source[..start].matches('\n').count() + 1;
+    let end = source[start..].find('\n').map(|i| start + i).unwrap_or(source.len());
+    let line = source[start..end].trim_end_matches('\r');
+    let col = source[start..at].chars().count() + 1;
+    (line_no, col, line)
+}
+
+fn col_byte(line: &str, col: usize) -> usize {
+    line.char_indices().nth(col - 1).map(|(i, _)| i).unwrap_or(line.len())
+}
+
+/// Control and zero-width characters are shown as `�` so the caret stays aligned.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c == '\t' { ' ' } else if is_invisible(c) { '�' } else { c })
+        .collect()
+}
+
+fn printable_width(s: &str) -> usize {
+    s.chars().filter(|c| !is_combining(*c)).count()
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{20D0}'..='\u{20FF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_span_on_second_line() {
+        let src = "x : 4\nW1·y";
+        let d = Diagnostic::at(Phase::Name, Span::new(10, 11), "unknown");
+        let r = d.render(src, "");
+        assert!(r.contains("line 2, column 4"), "{r}");
+        assert!(r.contains("2 | W1·y\n  |    ^"), "{r}");
+    }
+}

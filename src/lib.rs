@@ -1,0 +1,4 @@
+//! taylornet: a symbolic algebra engine for neural-network expressions.
+pub mod diagnostic;
+pub mod limits;
+pub mod syntax;

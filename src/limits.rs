@@ -1,0 +1,45 @@
+//! Every limit of the engine, in one place; hitting one stops the run with a clear message.
+
+use std::time::Duration;
+
+/// Bounds on input and work. The defaults suit interactive use; the CLI can raise them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest script or REPL entry, in bytes.
+    pub max_input_bytes: usize,
+    /// Deepest nesting of brackets, prefix operators or calls in one expression.
+    pub max_depth: u32,
+    /// Highest ε-order for a network expansion (`:order`).
+    pub max_order: u32,
+    /// Highest order for a scalar series (`taylornet series … --order`).
+    pub max_series_order: u32,
+    /// How far past the requested order the decision looks for the first non-affine term.
+    pub search_order: u32,
+    /// Most terms in one normal form.
+    pub max_terms: usize,
+    /// Largest element-wise power `z^∘k` and largest integer power.
+    pub max_power: u32,
+    /// Largest exponent in a number literal (`1e…`) and most digits in one.
+    pub max_literal_digits: u32,
+    /// Largest exact coefficient, in bits of numerator plus denominator.
+    pub max_coefficient_bits: u64,
+    /// Wall-clock budget of one statement.
+    pub time_budget: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_input_bytes: 1 << 20,
+            max_depth: 200,
+            max_order: 16,
+            max_series_order: 400,
+            search_order: 9,
+            max_terms: 100_000,
+            max_power: 64,
+            max_literal_digits: 4096,
+            max_coefficient_bits: 1 << 20,
+            time_budget: Duration::from_secs(20),
+        }
+    }
+}

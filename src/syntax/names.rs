@@ -1,0 +1,186 @@
+//! Canonical names: `W1` = `W_1` = `W₁`, `lambda` = `λ`.
+
+use std::fmt;
+use std::rc::Rc;
+
+/// A name as the user meant it: a base (`W`, `λ`, `relu`) and a subscript (`1`, `out`, or empty).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Name {
+    pub base: Rc<str>,
+    pub sub: Rc<str>,
+}
+
+/// Greek letters by name, in the order of the alphabet.
+pub const GREEK: &[(&str, char)] = &[
+    ("alpha", 'α'),
+    ("beta", 'β'),
+    ("gamma", 'γ'),
+    ("delta", 'δ'),
+    ("epsilon", 'ε'),
+    ("zeta", 'ζ'),
+    ("eta", 'η'),
+    ("theta", 'θ'),
+    ("iota", 'ι'),
+    ("kappa", 'κ'),
+    ("lambda", 'λ'),
+    ("mu", 'μ'),
+    ("nu", 'ν'),
+    ("xi", 'ξ'),
+    ("pi", 'π'),
+    ("rho", 'ρ'),
+    ("sigma", 'σ'),
+    ("tau", 'τ'),
+    ("upsilon", 'υ'),
+    ("phi", 'φ'),
+    ("chi", 'χ'),
+    ("psi", 'ψ'),
+    ("omega", 'ω'),
+];
+
+pub fn greek_name(c: char) -> Option<&'static str> {
+    let c = match c {
+        'ϵ' => 'ε',
+        'ϕ' => 'φ',
+        c => c,
+    };
+    GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
+}
+
+fn greek_letter(name: &str) -> Option<char> {
+    GREEK.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
+}
+
+impl Name {
+    pub fn new(base: &str, sub: &str) -> Name {
+        Name { base: Rc::from(base), sub: Rc::from(sub) }
+    }
+
+    /// Reads an identifier as written; `Err` explains why it is not one name.
+    pub fn parse(raw: &str) -> Result<Name, String> {
+        let mut base = String::new();
+        let mut rest = String::new();
+        let mut in_base = true;
+        for c in raw.chars() {
+            if in_base && c.is_alphabetic() && !('\u{2080}'..='\u{2089}').contains(&c) {
+                base.push(c);
+            } else {
+                in_base = false;
+                rest.push(c);
+            }
+        }
+        let mut sub: String = rest
+            .chars()
+            .map(|c| match c {
+                '\u{2080}'..='\u{2089}' => char::from_u32(c as u32 - 0x2080 + '0' as u32).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        if let Some(s) = sub.strip_prefix('_') {
+            sub = s.to_string();
+        }
+        if sub.starts_with(|c: char| c.is_ascii_digit()) && sub.chars().any(|c| c.is_alphabetic()) {
+            return Err(format!(
+                "`{raw}` looks like several names written together; separate them with spaces or `·`"
+            ));
+        }
+        if sub.contains('_') && sub.chars().all(|c| c == '_') {
+            return Err(format!("`{raw}` has an empty subscript"));
+        }
+        let base = match greek_letter(&base) {
+            Some(g) => g.to_string(),
+            None => base
+                .chars()
+                .map(|c| match c {
+                    'ϵ' => 'ε',
+                    'ϕ' => 'φ',
+                    c => c,
+                })
+                .collect(),
+        };
+        Ok(Name::new(&base, &sub))
+    }
+
+    /// One Greek letter (by letter or name), such as `λ`.
+    pub fn is_greek(&self) -> bool {
+        let mut cs = self.base.chars();
+        matches!((cs.next(), cs.next()), (Some(c), None) if greek_name(c).is_some())
+    }
+
+    pub fn starts_upper_latin(&self) -> bool {
+        self.base.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    }
+
+    /// The name in the input syntax, ASCII only: `W1`, `lambda_1`, `W_out`.
+    pub fn ascii(&self) -> String {
+        let base: String = if self.is_greek() {
+            self.base.chars().next().and_then(greek_name).unwrap_or("x").to_string()
+        } else {
+            self.base.to_string()
+        };
+        if self.sub.is_empty() {
+            base
+        } else if !self.is_greek() && self.sub.chars().all(|c| c.is_ascii_digit()) {
+            format!("{base}{}", self.sub)
+        } else {
+            format!("{base}_{}", self.sub)
+        }
+    }
+
+    /// The name for a terminal: `W₁`, `λ`, `W_out`.
+    pub fn unicode(&self) -> String {
+        if self.sub.is_empty() {
+            self.base.to_string()
+        } else if self.sub.chars().all(|c| c.is_ascii_digit()) {
+            let digits: String = self
+                .sub
+                .chars()
+                .map(|c| char::from_u32(c as u32 - '0' as u32 + 0x2080).unwrap_or(c))
+                .collect();
+            format!("{}{digits}", self.base)
+        } else {
+            format!("{}_{}", self.base, self.sub)
+        }
+    }
+
+    /// The name in LaTeX math: `W_{1}`, `\lambda`, `\mathrm{relu}`.
+    pub fn latex(&self) -> String {
+        let base = if self.is_greek() {
+            let n = self.base.chars().next().and_then(greek_name).unwrap_or("x");
+            format!("\\{n}")
+        } else if self.base.chars().count() > 1 {
+            format!("\\mathrm{{{}}}", self.base)
+        } else {
+            self.base.to_string()
+        };
+        if self.sub.is_empty() {
+            base
+        } else {
+            let sub: String = self.sub.chars().map(|c| if c == '_' { ' ' } else { c }).collect();
+            let sub = if sub.chars().all(|c| c.is_ascii_digit()) { sub } else { format!("\\mathrm{{{}}}", sub.replace(' ', "\\_")) };
+            format!("{base}_{{{sub}}}")
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.unicode())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_name_agree() {
+        let a = Name::parse("W1").unwrap();
+        assert_eq!(a, Name::parse("W_1").unwrap());
+        assert_eq!(a, Name::parse("W₁").unwrap());
+        assert_eq!(Name::parse("lambda").unwrap(), Name::parse("λ").unwrap());
+        assert_eq!(Name::parse("lambda_2").unwrap().unicode(), "λ₂");
+        assert_eq!(Name::parse("λ₂").unwrap().ascii(), "lambda_2");
+        assert!(Name::parse("W2W1x").is_err());
+        assert_eq!(Name::parse("W_out").unwrap().ascii(), "W_out");
+    }
+}

@@ -1,4 +1,5 @@
 //! taylornet: a symbolic algebra engine for neural-network expressions.
+pub mod algebra;
 pub mod diagnostic;
 pub mod limits;
 pub mod syntax;

@@ -4,7 +4,9 @@ use std::fmt;
 use std::rc::Rc;
 
 /// A name as the user meant it: a base (`W`, `λ`, `relu`) and a subscript (`1`, `out`, or empty).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+///
+/// Names order by base, then by subscript with numbers in numeric order (`W₂` before `W₁₀`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Name {
     pub base: Rc<str>,
     pub sub: Rc<str>,
@@ -48,6 +50,22 @@ pub fn greek_name(c: char) -> Option<&'static str> {
 
 fn greek_letter(name: &str) -> Option<char> {
     GREEK.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        let key = |n: &Name| {
+            let numeric = !n.sub.is_empty() && n.sub.chars().all(|c| c.is_ascii_digit());
+            (!numeric, if numeric { n.sub.trim_start_matches('0').len() } else { 0 })
+        };
+        self.base.cmp(&other.base).then_with(|| key(self).cmp(&key(other))).then_with(|| self.sub.cmp(&other.sub))
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Name {

@@ -1,0 +1,7 @@
+//! Exact algebra: the scalar ring and the canonical normal form of matrix expressions.
+
+pub mod nf;
+pub mod scalar;
+
+pub use nf::{Chain, ElemAtom, Expr, Factor, Had, Kind, Symbol, Trunc};
+pub use scalar::{Atom, Mono, Q, Scalar, ScalarError};

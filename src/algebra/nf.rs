@@ -1,0 +1,663 @@
+//! The canonical normal form of matrix/vector expressions (DESIGN §3.3).
+//!
+//! An [`Expr`] is a sum of terms `scalar × chain`. A [`Chain`] is an ordered
+//! (non-commutative) product of [`Factor`]s: matrix and vector symbols, the
+//! all-ones vector, `diag(v)`, Hadamard products ([`Had`], a sorted multiset,
+//! so `∘` commutes) and element-wise atoms (`|u|`, `tanh′(c)`). Scalars commute
+//! to the coefficient. The constructors keep the form canonical:
+//!
+//! * like terms merge and zero terms vanish (a `BTreeMap` from chain to coefficient);
+//! * `diag(v)` followed by a vector becomes `v ∘ …` (so `diag(a)·W·x` and `a∘(W·x)` agree);
+//!   adjacent `diag`s merge; `diag` only survives inside matrix-valued chains;
+//! * a Hadamard product is flattened, sorted, with multiplicities, and drops `𝟙`;
+//! * truncation by ε-degree happens inside [`Expr::mul`] and [`Expr::had`], so a product
+//!   never builds a term it would throw away.
+
+use super::scalar::{Q, Scalar};
+use crate::syntax::Name;
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use std::time::Instant;
+
+/// Scalar, column vector or matrix.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Kind {
+    Scalar,
+    Vector,
+    Matrix,
+}
+
+/// Where a symbol comes from: the user, or the analysis (layer variables `u₁`, operating points `c₂`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Role {
+    User,
+    /// The ε¹ part of a layer's pre-activation; ε-degree 1.
+    Layer,
+    /// The ε⁰ part of a layer's pre-activation; ε-degree 0.
+    OpPoint,
+}
+
+/// A matrix or vector symbol.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Symbol {
+    pub role: Role,
+    pub name: Name,
+    pub kind: Kind,
+}
+
+impl Symbol {
+    pub fn user(name: Name, kind: Kind) -> Symbol {
+        Symbol { role: Role::User, name, kind }
+    }
+}
+
+/// An element-wise function value: `|u|` (`func = "abs"`), `tanh(c)`, or a derivative `tanh′(c)`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct ElemAtom {
+    pub func: Rc<str>,
+    pub deriv: u32,
+    pub arg: Expr,
+}
+
+/// A Hadamard product: a sorted multiset of chains (all vectors, or all matrices of one shape).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Had(Vec<(Chain, u32)>);
+
+impl Had {
+    pub fn elements(&self) -> &[(Chain, u32)] {
+        &self.0
+    }
+}
+
+/// One factor of an ordered product.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Factor {
+    Sym(Symbol),
+    /// The all-ones vector 𝟙.
+    Ones,
+    /// The identity matrix (appears only in a linear part `W`, as in `y = x + b`).
+    Eye,
+    /// `diag(v)` for a vector chain `v`.
+    Diag(Rc<Chain>),
+    Had(Rc<Had>),
+    Atom(Rc<ElemAtom>),
+}
+
+/// An ordered product of factors; the empty chain is the scalar 1.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Chain(Vec<Factor>);
+
+impl Chain {
+    pub fn one() -> Chain {
+        Chain(Vec::new())
+    }
+    pub fn factors(&self) -> &[Factor] {
+        &self.0
+    }
+    pub fn is_scalar(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn single(f: Factor) -> Chain {
+        canon(vec![f])
+    }
+
+    /// Scalar for the empty chain; otherwise the kind of the last factor.
+    pub fn kind(&self) -> Kind {
+        match self.0.last() {
+            None => Kind::Scalar,
+            Some(f) => factor_kind(f),
+        }
+    }
+
+    /// Concatenation, canonicalized.
+    pub fn concat(&self, other: &Chain) -> Chain {
+        if self.0.is_empty() {
+            return other.clone();
+        }
+        if other.0.is_empty() {
+            return self.clone();
+        }
+        let mut v = Vec::with_capacity(self.0.len() + other.0.len());
+        v.extend(self.0.iter().cloned());
+        v.extend(other.0.iter().cloned());
+        canon(v)
+    }
+
+    /// The elements of this chain seen as a Hadamard product.
+    fn had_elements(&self) -> Vec<(Chain, u32)> {
+        match self.0.as_slice() {
+            [Factor::Had(h)] => h.0.clone(),
+            _ => vec![(self.clone(), 1)],
+        }
+    }
+}
+
+fn factor_kind(f: &Factor) -> Kind {
+    match f {
+        Factor::Sym(s) => s.kind,
+        Factor::Ones => Kind::Vector,
+        Factor::Eye | Factor::Diag(_) => Kind::Matrix,
+        Factor::Had(h) => h.0.first().map(|(c, _)| c.kind()).unwrap_or(Kind::Vector),
+        Factor::Atom(a) => a.arg.kind().unwrap_or(Kind::Vector),
+    }
+}
+
+/// Builds a Hadamard product from elements, canonically.
+pub fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
+    let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
+    let mut saw_ones = false;
+    for (c, m) in elements {
+        if m == 0 {
+            continue;
+        }
+        for (e, k) in c.had_elements() {
+            if e.0.as_slice() == [Factor::Ones] {
+                saw_ones = true;
+                continue;
+            }
+            *flat.entry(e).or_insert(0) += k * m;
+        }
+    }
+    let v: Vec<(Chain, u32)> = flat.into_iter().collect();
+    match v.as_slice() {
+        [] if saw_ones => Chain(vec![Factor::Ones]),
+        [] => Chain::one(),
+        [(c, 1)] => c.clone(),
+        _ => Chain(vec![Factor::Had(Rc::new(Had(v)))]),
+    }
+}
+
+/// Restores the chain invariants after factors were put side by side.
+fn canon(mut v: Vec<Factor>) -> Chain {
+    // Splice single-element products and drop identities next to other factors.
+    let mut out: Vec<Factor> = Vec::with_capacity(v.len());
+    for f in v.drain(..) {
+        match f {
+            Factor::Eye => {}
+            Factor::Had(h) if h.0.len() == 1 && h.0[0].1 == 1 => out.extend(h.0[0].0.0.iter().cloned()),
+            f => out.push(f),
+        }
+    }
+    if out.is_empty() && !v.is_empty() {
+        out.push(Factor::Eye);
+    }
+    // Merge adjacent diags: diag(a)·diag(b) = diag(a∘b).
+    let mut merged: Vec<Factor> = Vec::with_capacity(out.len());
+    for f in out {
+        if let (Some(Factor::Diag(a)), Factor::Diag(b)) = (merged.last(), &f) {
+            let h = had_of(vec![((**a).clone(), 1), ((**b).clone(), 1)]);
+            merged.pop();
+            merged.push(Factor::Diag(Rc::new(h)));
+            continue;
+        }
+        merged.push(f);
+    }
+    // diag(v)·(vector tail) = v ∘ tail, from the right.
+    if merged.last().map(factor_kind) == Some(Kind::Vector) {
+        while let Some(i) = merged.iter().rposition(|f| matches!(f, Factor::Diag(_))) {
+            let tail = Chain(merged.split_off(i + 1));
+            let Some(Factor::Diag(d)) = merged.pop() else { break };
+            let h = had_of(vec![((*d).clone(), 1), (tail, 1)]);
+            merged.extend(h.0);
+        }
+    }
+    Chain(merged)
+}
+
+/// Work limits and ε-truncation for one computation.
+#[derive(Debug)]
+pub struct Trunc {
+    /// Keep terms of ε-degree ≤ order; `None` keeps everything.
+    pub order: Option<u32>,
+    /// User symbols of ε-degree 1.
+    pub small: BTreeSet<Name>,
+    pub max_terms: usize,
+    pub deadline: Option<Instant>,
+    /// Set when a term was dropped by truncation.
+    pub truncated: Cell<bool>,
+    /// Set from another thread (Ctrl-C) to stop the computation.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// Why an algebra operation stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    TooManyTerms(usize),
+    OutOfTime,
+    Cancelled,
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::TooManyTerms(n) => write!(f, "the expansion has more than {n} terms (limit `max_terms`); lower the order"),
+            Stop::OutOfTime => write!(f, "the time budget of the statement ran out (limit `time_budget`); lower the order"),
+            Stop::Cancelled => write!(f, "cancelled"),
+        }
+    }
+}
+
+impl Trunc {
+    /// No truncation and no ε: plain normalization.
+    pub fn exact() -> Trunc {
+        Trunc { order: None, small: BTreeSet::new(), max_terms: usize::MAX, deadline: None, truncated: Cell::new(false), cancel: None }
+    }
+
+    pub fn symbol_degree(&self, s: &Symbol) -> u32 {
+        match s.role {
+            Role::Layer => 1,
+            Role::OpPoint => 0,
+            Role::User => u32::from(self.small.contains(&s.name)),
+        }
+    }
+
+    pub fn factor_degree(&self, f: &Factor) -> u32 {
+        match f {
+            Factor::Sym(s) => self.symbol_degree(s),
+            Factor::Ones | Factor::Eye => 0,
+            Factor::Diag(c) => self.degree(c),
+            Factor::Had(h) => h.0.iter().map(|(c, m)| m * self.degree(c)).sum(),
+            // |δ| has the degree of δ's leading part; other atoms sit at operating points.
+            Factor::Atom(a) => {
+                if &*a.func == "abs" {
+                    self.min_degree(&a.arg).unwrap_or(0)
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
+    /// The ε-degree of a chain.
+    pub fn degree(&self, c: &Chain) -> u32 {
+        c.0.iter().map(|f| self.factor_degree(f)).sum()
+    }
+
+    pub fn min_degree(&self, e: &Expr) -> Option<u32> {
+        e.terms.keys().map(|c| self.degree(c)).min()
+    }
+
+    fn keeps(&self, degree: u32) -> bool {
+        match self.order {
+            Some(n) if degree > n => {
+                self.truncated.set(true);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn check(&self, e: &Expr) -> Result<(), Stop> {
+        if e.terms.len() > self.max_terms {
+            return Err(Stop::TooManyTerms(self.max_terms));
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() > d {
+                return Err(Stop::OutOfTime);
+            }
+        }
+        if let Some(c) = &self.cancel {
+            if c.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Stop::Cancelled);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A sum of terms `coefficient × chain`, canonical.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Expr {
+    terms: BTreeMap<Chain, Scalar>,
+}
+
+impl Expr {
+    pub fn zero() -> Expr {
+        Expr::default()
+    }
+    pub fn scalar(s: Scalar) -> Expr {
+        Expr::term(s, Chain::one())
+    }
+    pub fn term(coef: Scalar, chain: Chain) -> Expr {
+        let mut e = Expr::zero();
+        e.add_term(chain, coef);
+        e
+    }
+    pub fn factor(f: Factor) -> Expr {
+        Expr::term(Scalar::one(), Chain::single(f))
+    }
+    pub fn symbol(s: Symbol) -> Expr {
+        Expr::factor(Factor::Sym(s))
+    }
+    pub fn ones() -> Expr {
+        Expr::factor(Factor::Ones)
+    }
+
+    pub fn terms(&self) -> impl DoubleEndedIterator<Item = (&Chain, &Scalar)> + ExactSizeIterator {
+        self.terms.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+    pub fn is_zero(&self) -> bool {
+        self.terms.is_empty()
+    }
+    /// The kind of the terms (`None` for zero).
+    pub fn kind(&self) -> Option<Kind> {
+        self.terms.keys().next().map(|c| c.kind())
+    }
+    /// The value when the expression is a scalar (zero included).
+    pub fn as_scalar(&self) -> Option<Scalar> {
+        match self.terms.len() {
+            0 => Some(Scalar::zero()),
+            1 => self.terms.get(&Chain::one()).cloned(),
+            _ => None,
+        }
+    }
+
+    pub fn add_term(&mut self, chain: Chain, coef: Scalar) {
+        use std::collections::btree_map::Entry;
+        if coef.is_zero() {
+            return;
+        }
+        match self.terms.entry(chain) {
+            Entry::Vacant(v) => {
+                v.insert(coef);
+            }
+            Entry::Occupied(mut o) => {
+                o.get_mut().add_assign(&coef);
+                if o.get().is_zero() {
+                    o.remove();
+                }
+            }
+        }
+    }
+
+    pub fn add(&self, other: &Expr) -> Expr {
+        let mut out = self.clone();
+        out.add_assign(other);
+        out
+    }
+    pub fn add_assign(&mut self, other: &Expr) {
+        for (c, s) in &other.terms {
+            self.add_term(c.clone(), s.clone());
+        }
+    }
+    pub fn neg(&self) -> Expr {
+        self.scale(&Scalar::from_int(-1))
+    }
+    pub fn sub(&self, other: &Expr) -> Expr {
+        self.add(&other.neg())
+    }
+    pub fn scale(&self, s: &Scalar) -> Expr {
+        let mut out = Expr::zero();
+        for (c, k) in &self.terms {
+            out.add_term(c.clone(), k.mul(s));
+        }
+        out
+    }
+    pub fn scale_q(&self, q: &Q) -> Expr {
+        self.scale(&Scalar::from_q(q.clone()))
+    }
+
+    /// The matrix product (or scaling), truncated at the order of `t`.
+    pub fn mul(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
+        let mut out = Expr::zero();
+        let right: Vec<(u32, &Chain, &Scalar)> = other.terms.iter().map(|(c, s)| (t.degree(c), c, s)).collect();
+        for (ca, sa) in &self.terms {
+            let da = t.degree(ca);
+            for (db, cb, sb) in &right {
+                if !t.keeps(da + db) {
+                    continue;
+                }
+                out.add_term(ca.concat(cb), sa.mul(sb));
+            }
+            t.check(&out)?;
+        }
+        Ok(out)
+    }
+
+    /// The Hadamard product, truncated.
+    pub fn had(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
+        let mut out = Expr::zero();
+        let right: Vec<(u32, &Chain, &Scalar)> = other.terms.iter().map(|(c, s)| (t.degree(c), c, s)).collect();
+        for (ca, sa) in &self.terms {
+            let da = t.degree(ca);
+            for (db, cb, sb) in &right {
+                if !t.keeps(da + db) {
+                    continue;
+                }
+                let chain = if ca.is_scalar() {
+                    (*cb).clone()
+                } else if cb.is_scalar() {
+                    ca.clone()
+                } else {
+                    had_of(vec![(ca.clone(), 1), ((*cb).clone(), 1)])
+                };
+                out.add_term(chain, sa.mul(sb));
+            }
+            t.check(&out)?;
+        }
+        Ok(out)
+    }
+
+    /// The element-wise power `self^∘k`, truncated (`k = 0` gives 𝟙).
+    pub fn had_pow(&self, k: u32, t: &Trunc) -> Result<Expr, Stop> {
+        if k == 0 {
+            return Ok(Expr::ones());
+        }
+        // A single term: the power is one product.
+        if self.terms.len() == 1 {
+            if let Some((c, s)) = self.terms.iter().next() {
+                if !t.keeps(k * t.degree(c)) {
+                    return Ok(Expr::zero());
+                }
+                let coef = s.pow(&Q::from(k)).unwrap_or_else(|_| Scalar::zero());
+                let chain = if c.is_scalar() { Chain::one() } else { had_of(vec![(c.clone(), k)]) };
+                return Ok(Expr::term(coef, chain));
+            }
+        }
+        let mut out = self.clone();
+        for _ in 1..k {
+            out = out.had(self, t)?;
+        }
+        Ok(out)
+    }
+
+    /// `diag(v)`, linear in `v`.
+    pub fn diag(&self) -> Expr {
+        let mut out = Expr::zero();
+        for (c, s) in &self.terms {
+            if c.0.as_slice() == [Factor::Ones] {
+                out.add_term(Chain(vec![Factor::Eye]), s.clone());
+            } else {
+                out.add_term(Chain(vec![Factor::Diag(Rc::new(c.clone()))]), s.clone());
+            }
+        }
+        out
+    }
+
+    /// An element-wise atom `func⁽ᵈᵉʳⁱᵛ⁾(self)` as a one-term expression.
+    pub fn atom(func: &str, deriv: u32, arg: Expr) -> Expr {
+        Expr::factor(Factor::Atom(Rc::new(ElemAtom { func: Rc::from(func), deriv, arg })))
+    }
+
+    /// `|self|`, with a rational factor pulled out of a single term (`|−3u| = 3|u|`).
+    pub fn abs(&self) -> Expr {
+        if self.is_zero() {
+            return Expr::zero();
+        }
+        if let Some(s) = self.as_scalar() {
+            if let Some(q) = s.as_q() {
+                return Expr::scalar(Scalar::from_q(malachite_base::num::arithmetic::traits::Abs::abs(q.clone())));
+            }
+        }
+        if self.terms.len() == 1 {
+            if let Some((c, s)) = self.terms.iter().next() {
+                if let Some(q) = s.as_q() {
+                    let q = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
+                    return Expr::atom("abs", 0, Expr::term(Scalar::one(), c.clone())).scale_q(&q);
+                }
+            }
+        }
+        // Make the first coefficient positive: |−u − v| = |u + v|.
+        let flip = self.terms.values().next().and_then(|s| s.terms().next().map(|(_, c)| *c < 0u32)).unwrap_or(false);
+        Expr::atom("abs", 0, if flip { self.neg() } else { self.clone() })
+    }
+
+    /// Terms grouped by ε-degree.
+    pub fn by_degree(&self, t: &Trunc) -> BTreeMap<u32, Expr> {
+        let mut out: BTreeMap<u32, Expr> = BTreeMap::new();
+        for (c, s) in &self.terms {
+            out.entry(t.degree(c)).or_default().add_term(c.clone(), s.clone());
+        }
+        out
+    }
+
+    /// The terms of exactly this ε-degree.
+    pub fn degree_part(&self, d: u32, t: &Trunc) -> Expr {
+        self.filter(|c, _| t.degree(c) == d)
+    }
+
+    pub fn filter(&self, keep: impl Fn(&Chain, &Scalar) -> bool) -> Expr {
+        Expr { terms: self.terms.iter().filter(|(c, s)| keep(c, s)).map(|(c, s)| (c.clone(), s.clone())).collect() }
+    }
+
+    /// Maps every coefficient (terms that become zero vanish).
+    pub fn map_coefficients<E>(&self, mut f: impl FnMut(&Scalar) -> Result<Scalar, E>) -> Result<Expr, E> {
+        let mut out = Expr::zero();
+        for (c, s) in &self.terms {
+            out.add_term(c.clone(), f(s)?);
+        }
+        Ok(out)
+    }
+
+    /// Replaces symbols (`u₁ ↦ W₁·x + b₁`) everywhere, truncating as it multiplies.
+    pub fn substitute(&self, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+        let mut out = Expr::zero();
+        for (c, s) in &self.terms {
+            let mut acc = Expr::scalar(s.clone());
+            for factor in &c.0 {
+                let piece = substitute_factor(factor, f, t)?;
+                acc = acc.mul(&piece, t)?;
+                if acc.is_zero() {
+                    break;
+                }
+            }
+            out.add_assign(&acc);
+            t.check(&out)?;
+        }
+        Ok(out)
+    }
+
+    /// Every symbol that occurs, atoms' arguments included.
+    pub fn symbols(&self) -> BTreeSet<Symbol> {
+        let mut out = BTreeSet::new();
+        for c in self.terms.keys() {
+            chain_symbols(c, &mut out);
+        }
+        out
+    }
+
+    /// Every scalar parameter in the coefficients.
+    pub fn params(&self) -> BTreeSet<Name> {
+        let mut out = BTreeSet::new();
+        for (c, s) in &self.terms {
+            out.extend(s.params());
+            for f in &c.0 {
+                if let Factor::Atom(a) = f {
+                    out.extend(a.arg.params());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>) {
+    for f in &c.0 {
+        match f {
+            Factor::Sym(s) => {
+                out.insert(s.clone());
+            }
+            Factor::Diag(d) => chain_symbols(d, out),
+            Factor::Had(h) => {
+                for (e, _) in &h.0 {
+                    chain_symbols(e, out);
+                }
+            }
+            Factor::Atom(a) => out.extend(a.arg.symbols()),
+            Factor::Ones | Factor::Eye => {}
+        }
+    }
+}
+
+fn substitute_chain(c: &Chain, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+    Expr::term(Scalar::one(), c.clone()).substitute(f, t)
+}
+
+fn substitute_factor(factor: &Factor, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+    Ok(match factor {
+        Factor::Sym(s) => f(s).unwrap_or_else(|| Expr::symbol(s.clone())),
+        Factor::Ones | Factor::Eye => Expr::term(Scalar::one(), Chain(vec![factor.clone()])),
+        Factor::Diag(d) => substitute_chain(d, f, t)?.diag(),
+        Factor::Had(h) => {
+            let mut acc: Option<Expr> = None;
+            for (e, m) in &h.0 {
+                let p = substitute_chain(e, f, t)?.had_pow(*m, t)?;
+                acc = Some(match acc {
+                    None => p,
+                    Some(a) => a.had(&p, t)?,
+                });
+            }
+            acc.unwrap_or_else(Expr::ones)
+        }
+        Factor::Atom(a) => {
+            let arg = a.arg.substitute(f, t)?;
+            if &*a.func == "abs" { arg.abs() } else { Expr::atom(&a.func, a.deriv, arg) }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sym(n: &str, k: Kind) -> Expr {
+        Expr::symbol(Symbol::user(Name::parse(n).unwrap(), k))
+    }
+
+    #[test]
+    fn matrix_products_do_not_commute_but_hadamard_does() {
+        let t = Trunc::exact();
+        let (a, b) = (sym("A", Kind::Matrix), sym("B", Kind::Matrix));
+        assert_ne!(a.mul(&b, &t).unwrap(), b.mul(&a, &t).unwrap());
+        let (u, v) = (sym("u", Kind::Vector), sym("v", Kind::Vector));
+        assert_eq!(u.had(&v, &t).unwrap(), v.had(&u, &t).unwrap());
+    }
+
+    #[test]
+    fn diag_times_vector_is_hadamard() {
+        let t = Trunc::exact();
+        let (w, x, a) = (sym("W", Kind::Matrix), sym("x", Kind::Vector), sym("a", Kind::Vector));
+        let lhs = a.diag().mul(&w, &t).unwrap().mul(&x, &t).unwrap();
+        let rhs = a.had(&w.mul(&x, &t).unwrap(), &t).unwrap();
+        assert_eq!(lhs, rhs);
+    }
+
+    #[test]
+    fn truncation_happens_in_the_product() {
+        let mut t = Trunc::exact();
+        t.order = Some(2);
+        t.small.insert(Name::parse("x").unwrap());
+        let x = sym("x", Kind::Vector);
+        let p = x.add(&Expr::ones()).had_pow(3, &t).unwrap();
+        // (x + 𝟙)^∘3 = 𝟙 + 3x + 3x^∘2 (+ x^∘3 dropped)
+        assert_eq!(p.len(), 3);
+        assert!(t.truncated.get());
+    }
+}

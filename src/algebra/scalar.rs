@@ -1,0 +1,590 @@
+//! Exact scalars: sums of rational multiples of monomials in parameters and constants.
+//!
+//! A [`Scalar`] is the coefficient ring of everything else: Laurent polynomials
+//! with rational coefficients in symbolic parameters (`λ`, `α`) and exact
+//! constants (`π`, `e`, `√p`), with rational exponents. Invariants, kept by
+//! every constructor: no zero coefficient; no zero exponent; a prime's exponent
+//! lies in (0, 1) (its integer part lives in the coefficient, so `√2·√2 = 2`);
+//! a [`Atom::Group`] holds a sum of at least two terms whose first coefficient
+//! is 1. Two equal scalars are therefore structurally equal, and `is_zero` is
+//! an exact test whenever the atoms are algebraically independent (parameters,
+//! π, e, square roots of distinct primes); for opaque values such as `tanh(1/2)`
+//! it is a structural test, and results say so.
+
+use crate::syntax::Name;
+use malachite_base::num::arithmetic::traits::{Floor, Pow};
+use malachite_base::num::basic::traits::{One, Zero};
+use malachite_nz::natural::Natural;
+use malachite_q::Rational;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+pub type Q = Rational;
+
+/// An indivisible factor of a scalar monomial.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Atom {
+    /// A prime number under a fractional exponent: `√2` is `Prime(2)^(1/2)`.
+    Prime(u64),
+    Pi,
+    /// Euler's number, so `exp(q)` for rational `q` is `E^q`.
+    E,
+    /// A symbolic parameter such as `λ`.
+    Param(Name),
+    /// An opaque value `f(arg)` such as `tanh(1/2)` or `exp(λ)`.
+    Func(Rc<str>, Box<Scalar>),
+    /// A sum that has no simpler form, under a power: `(1 + e)⁻¹`.
+    Group(Box<Scalar>),
+}
+
+/// A product of atoms with non-zero rational exponents, sorted by atom.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Mono(Vec<(Atom, Q)>);
+
+impl Mono {
+    pub fn one() -> Mono {
+        Mono(Vec::new())
+    }
+    pub fn factors(&self) -> &[(Atom, Q)] {
+        &self.0
+    }
+    pub fn is_one(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The product, as a rational factor (from primes reaching integer powers) and a monomial.
+    fn mul(&self, other: &Mono) -> (Q, Mono) {
+        let mut out: Vec<(Atom, Q)> = Vec::with_capacity(self.0.len() + other.0.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.0.len() || j < other.0.len() {
+            let take_left = j >= other.0.len() || (i < self.0.len() && self.0[i].0 <= other.0[j].0);
+            let take_right = i >= self.0.len() || (j < other.0.len() && other.0[j].0 <= self.0[i].0);
+            if take_left && take_right {
+                out.push((self.0[i].0.clone(), &self.0[i].1 + &other.0[j].1));
+                i += 1;
+                j += 1;
+            } else if take_left {
+                out.push(self.0[i].clone());
+                i += 1;
+            } else {
+                out.push(other.0[j].clone());
+                j += 1;
+            }
+        }
+        normalize_primes(out)
+    }
+
+    fn pow(&self, q: &Q) -> (Q, Mono) {
+        normalize_primes(self.0.iter().map(|(a, e)| (a.clone(), e * q)).collect())
+    }
+}
+
+/// Drops zero exponents and moves integer powers of primes into a rational factor.
+fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
+    let mut c = Q::ONE;
+    let mut out = Vec::with_capacity(factors.len());
+    for (a, e) in factors {
+        if e == 0u32 {
+            continue;
+        }
+        if let Atom::Prime(p) = a {
+            let whole = (&e).floor();
+            let frac = &e - Q::from(whole.clone());
+            if whole != 0u32 {
+                c *= Q::from(p).pow(i64::try_from(&whole).unwrap_or(0));
+            }
+            if frac != 0u32 {
+                out.push((Atom::Prime(p), frac));
+            }
+        } else {
+            out.push((a, e));
+        }
+    }
+    (c, Mono(out))
+}
+
+/// An exact scalar: a sum of rational multiples of monomials.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Scalar {
+    terms: BTreeMap<Mono, Q>,
+}
+
+/// Why a scalar operation has no exact answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScalarError {
+    DivisionByZero,
+    /// A fractional power of a negative number.
+    NotReal(String),
+    /// A root of a number too large to factor.
+    TooLarge(String),
+}
+
+impl std::fmt::Display for ScalarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScalarError::DivisionByZero => write!(f, "division by zero"),
+            ScalarError::NotReal(s) | ScalarError::TooLarge(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl Scalar {
+    pub fn zero() -> Scalar {
+        Scalar::default()
+    }
+    pub fn one() -> Scalar {
+        Scalar::from_q(Q::ONE)
+    }
+    pub fn from_q(q: Q) -> Scalar {
+        let mut s = Scalar::zero();
+        if q != 0u32 {
+            s.terms.insert(Mono::one(), q);
+        }
+        s
+    }
+    pub fn from_int(n: i64) -> Scalar {
+        Scalar::from_q(Q::from(n))
+    }
+    pub fn ratio(n: i64, d: i64) -> Scalar {
+        Scalar::from_q(Q::from_signeds(n, d))
+    }
+    fn atom(a: Atom, e: Q) -> Scalar {
+        let (c, m) = Mono(vec![(a, e)]).pow(&Q::ONE);
+        let mut s = Scalar::zero();
+        s.terms.insert(m, c);
+        s
+    }
+    pub fn param(n: Name) -> Scalar {
+        Scalar::atom(Atom::Param(n), Q::ONE)
+    }
+    pub fn pi() -> Scalar {
+        Scalar::atom(Atom::Pi, Q::ONE)
+    }
+    /// `e^q`, exactly.
+    pub fn e_pow(q: Q) -> Scalar {
+        if q == 0u32 { Scalar::one() } else { Scalar::atom(Atom::E, q) }
+    }
+
+    pub fn terms(&self) -> impl Iterator<Item = (&Mono, &Q)> {
+        self.terms.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+    pub fn is_zero(&self) -> bool {
+        self.terms.is_empty()
+    }
+    pub fn is_one(&self) -> bool {
+        self.as_q().is_some_and(|q| *q == 1u32)
+    }
+    /// The value when it is a plain rational (zero included).
+    pub fn as_q(&self) -> Option<&Q> {
+        static ZERO: Q = Q::ZERO;
+        match self.terms.len() {
+            0 => Some(&ZERO),
+            1 => self.terms.get(&Mono::one()),
+            _ => None,
+        }
+    }
+    pub fn to_q(&self) -> Option<Q> {
+        self.as_q().cloned()
+    }
+    /// `Some((c, m))` when the scalar is the single term `c·m`.
+    pub fn as_monomial(&self) -> Option<(&Q, &Mono)> {
+        if self.terms.len() == 1 { self.terms.iter().next().map(|(m, c)| (c, m)) } else { None }
+    }
+
+    pub fn add(&self, other: &Scalar) -> Scalar {
+        let mut out = self.clone();
+        out.add_assign(other);
+        out
+    }
+    pub fn add_assign(&mut self, other: &Scalar) {
+        for (m, c) in &other.terms {
+            self.add_term(m.clone(), c.clone());
+        }
+    }
+    fn add_term(&mut self, m: Mono, c: Q) {
+        use std::collections::btree_map::Entry;
+        match self.terms.entry(m) {
+            Entry::Vacant(v) => {
+                if c != 0u32 {
+                    v.insert(c);
+                }
+            }
+            Entry::Occupied(mut o) => {
+                *o.get_mut() += c;
+                if *o.get() == 0u32 {
+                    o.remove();
+                }
+            }
+        }
+    }
+    pub fn neg(&self) -> Scalar {
+        Scalar { terms: self.terms.iter().map(|(m, c)| (m.clone(), -c)).collect() }
+    }
+    pub fn sub(&self, other: &Scalar) -> Scalar {
+        self.add(&other.neg())
+    }
+    pub fn scale(&self, q: &Q) -> Scalar {
+        if *q == 0u32 {
+            return Scalar::zero();
+        }
+        Scalar { terms: self.terms.iter().map(|(m, c)| (m.clone(), c * q)).collect() }
+    }
+    pub fn mul(&self, other: &Scalar) -> Scalar {
+        if let Some(q) = other.as_q() {
+            return self.scale(q);
+        }
+        if let Some(q) = self.as_q() {
+            return other.scale(q);
+        }
+        let mut out = Scalar::zero();
+        for (ma, ca) in &self.terms {
+            for (mb, cb) in &other.terms {
+                let (f, m) = ma.mul(mb);
+                out.add_term(m, f * ca * cb);
+            }
+        }
+        out
+    }
+
+    /// The reciprocal: exact for a monomial, a [`Atom::Group`] for a sum.
+    pub fn inverse(&self) -> Result<Scalar, ScalarError> {
+        self.pow(&Q::from(-1))
+    }
+
+    pub fn div(&self, other: &Scalar) -> Result<Scalar, ScalarError> {
+        Ok(self.mul(&other.inverse()?))
+    }
+
+    /// `self^q` for a rational `q`. Integer powers of sums expand; other powers of sums become groups.
+    pub fn pow(&self, q: &Q) -> Result<Scalar, ScalarError> {
+        if self.is_zero() {
+            return if *q > 0u32 {
+                Ok(Scalar::zero())
+            } else if *q == 0u32 {
+                Ok(Scalar::one())
+            } else {
+                Err(ScalarError::DivisionByZero)
+            };
+        }
+        if *q == 0u32 {
+            return Ok(Scalar::one());
+        }
+        if let Some((c, m)) = self.as_monomial() {
+            let mut out = rational_power(c, q)?;
+            let (f, m) = m.pow(q);
+            out = out.scale(&f);
+            return Ok(out.mul(&Scalar { terms: BTreeMap::from([(m, Q::ONE)]) }));
+        }
+        let integer = q.to_denominator() == 1u32;
+        if integer && *q > 0u32 {
+            let n = u64::try_from(&q.to_numerator()).map_err(|_| ScalarError::TooLarge("power too large".into()))?;
+            let mut out = Scalar::one();
+            let mut base = self.clone();
+            let mut n = n;
+            while n > 0 {
+                if n & 1 == 1 {
+                    out = out.mul(&base);
+                }
+                n >>= 1;
+                if n > 0 {
+                    base = base.mul(&base);
+                }
+            }
+            return Ok(out);
+        }
+        // A sum under a negative or fractional power: factor out the first coefficient, keep a group.
+        let lead = self.terms.values().next().cloned().unwrap_or(Q::ONE);
+        let lead = if integer { lead } else { malachite_base::num::arithmetic::traits::Abs::abs(lead) };
+        let inner = self.scale(&(Q::ONE / &lead));
+        if let Some((Atom::Group(g), e)) = inner.as_monomial().and_then(|(_, m)| m.0.first().cloned().filter(|_| m.0.len() == 1)) {
+            return Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(g), e * q)));
+        }
+        Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Box::new(inner)), q.clone())))
+    }
+
+    /// An opaque function value, simplified at the points where it is known exactly.
+    pub fn func(name: &str, arg: &Scalar) -> Scalar {
+        let z = arg.is_zero();
+        let one = arg.is_one();
+        match name {
+            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if z => Scalar::zero(),
+            "cos" | "cosh" if z => Scalar::one(),
+            "log" if one => Scalar::zero(),
+            "exp" => {
+                // exp(q + r) = e^q · exp(r): the rational part becomes a power of e.
+                let q = arg.terms.get(&Mono::one()).cloned().unwrap_or(Q::ZERO);
+                let mut rest = arg.clone();
+                rest.terms.remove(&Mono::one());
+                let ep = Scalar::e_pow(q);
+                if rest.is_zero() { ep } else { ep.mul(&Scalar::atom(Atom::Func(Rc::from("exp"), Box::new(rest)), Q::ONE)) }
+            }
+            "sqrt" => arg.pow(&Q::from_signeds(1, 2)).unwrap_or_else(|_| Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)),
+            _ => Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE),
+        }
+    }
+
+    /// The symbolic parameters that occur.
+    pub fn params(&self) -> BTreeSet<Name> {
+        let mut out = BTreeSet::new();
+        self.collect_params(&mut out);
+        out
+    }
+    fn collect_params(&self, out: &mut BTreeSet<Name>) {
+        for m in self.terms.keys() {
+            for (a, _) in &m.0 {
+                match a {
+                    Atom::Param(n) => {
+                        out.insert(n.clone());
+                    }
+                    Atom::Func(_, s) | Atom::Group(s) => s.collect_params(out),
+                    _ => {}
+                }
+            }
+        }
+    }
+    /// True when an opaque value (`tanh(1/2)`) occurs, so zero tests are structural.
+    pub fn has_opaque(&self) -> bool {
+        self.terms.keys().any(|m| m.0.iter().any(|(a, _)| matches!(a, Atom::Func(..) | Atom::Group(_))))
+    }
+
+    /// Replaces a parameter by a value.
+    pub fn substitute(&self, name: &Name, value: &Scalar) -> Result<Scalar, ScalarError> {
+        let mut out = Scalar::zero();
+        for (m, c) in &self.terms {
+            let mut t = Scalar::from_q(c.clone());
+            for (a, e) in &m.0 {
+                let f = match a {
+                    Atom::Param(n) if n == name => value.pow(e)?,
+                    Atom::Func(f, s) => Scalar::func(f, &s.substitute(name, value)?).pow(e)?,
+                    Atom::Group(s) => s.substitute(name, value)?.pow(e)?,
+                    a => Scalar::atom(a.clone(), e.clone()),
+                };
+                t = t.mul(&f);
+            }
+            out.add_assign(&t);
+        }
+        Ok(out)
+    }
+
+    /// A floating-point value, for display and numeric checks only. `param` gives parameter values.
+    pub fn to_f64(&self, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
+        let mut sum = 0.0;
+        for (m, c) in &self.terms {
+            let mut t = q_to_f64(c);
+            for (a, e) in &m.0 {
+                let base = match a {
+                    Atom::Prime(p) => *p as f64,
+                    Atom::Pi => std::f64::consts::PI,
+                    Atom::E => std::f64::consts::E,
+                    Atom::Param(n) => param(n)?,
+                    Atom::Func(f, s) => eval_func(f, s.to_f64(param)?)?,
+                    Atom::Group(s) => s.to_f64(param)?,
+                };
+                t *= base.powf(q_to_f64(e));
+            }
+            sum += t;
+        }
+        Some(sum)
+    }
+
+    /// The sign, when it is certain: every atom is a positive constant and all coefficients agree.
+    pub fn sign(&self) -> Option<std::cmp::Ordering> {
+        use std::cmp::Ordering;
+        if self.is_zero() {
+            return Some(Ordering::Equal);
+        }
+        let positive_atoms = self.terms.keys().all(|m| m.0.iter().all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E)));
+        if !positive_atoms {
+            return None;
+        }
+        let pos = self.terms.values().all(|c| *c > 0u32);
+        let neg = self.terms.values().all(|c| *c < 0u32);
+        if pos {
+            Some(Ordering::Greater)
+        } else if neg {
+            Some(Ordering::Less)
+        } else {
+            // Mixed signs of constants: decide from a value far from zero.
+            let v = self.to_f64(&|_| None)?;
+            if v.abs() > 1e-9 { Some(if v > 0.0 { Ordering::Greater } else { Ordering::Less }) } else { None }
+        }
+    }
+
+    /// The bit size of the largest coefficient (numerator plus denominator).
+    pub fn max_bits(&self) -> u64 {
+        use malachite_base::num::logic::traits::SignificantBits;
+        self.terms.values().map(|c| c.to_numerator().significant_bits() + c.to_denominator().significant_bits()).max().unwrap_or(0)
+    }
+}
+
+/// A rational to the power `q`, exact: `8^(1/2) = 2·√2`.
+pub fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
+    if *base == 0u32 {
+        return Scalar::zero().pow(q);
+    }
+    let den = q.to_denominator();
+    if den == 1u32 {
+        let n = i64::try_from(&q.to_numerator()).map_err(|_| ScalarError::TooLarge("power too large".into()))?;
+        let n = if *q < 0u32 { -n } else { n };
+        return Ok(Scalar::from_q(base.clone().pow(n)));
+    }
+    if *base < 0u32 {
+        return Err(ScalarError::NotReal(format!("the power ({base})^({q}) is not real")));
+    }
+    let mut factors: Vec<(Atom, Q)> = Vec::new();
+    for (part, sign) in [(base.to_numerator(), 1i64), (base.to_denominator(), -1i64)] {
+        for (p, e) in factorize(&part)? {
+            factors.push((Atom::Prime(p), Q::from(e as i64 * sign) * q));
+        }
+    }
+    factors.sort_by(|a, b| a.0.cmp(&b.0));
+    let (c, m) = normalize_primes(factors);
+    let mut s = Scalar::zero();
+    s.terms.insert(m, c);
+    Ok(s)
+}
+
+/// Prime factorization by trial division, for numbers that fit in 64 bits.
+fn factorize(n: &Natural) -> Result<Vec<(u64, u32)>, ScalarError> {
+    let mut n = u64::try_from(n).map_err(|_| ScalarError::TooLarge(format!("cannot take a root of {n}: too large to factor")))?;
+    let mut out = Vec::new();
+    let mut p = 2u64;
+    while p.saturating_mul(p) <= n {
+        if p > 1_000_000 {
+            return Err(ScalarError::TooLarge(format!("cannot take a root of {n}: too large to factor")));
+        }
+        let mut e = 0;
+        while n % p == 0 {
+            n /= p;
+            e += 1;
+        }
+        if e > 0 {
+            out.push((p, e));
+        }
+        p += if p == 2 { 1 } else { 2 };
+    }
+    if n > 1 {
+        out.push((n, 1));
+    }
+    Ok(out)
+}
+
+pub fn q_to_f64(q: &Q) -> f64 {
+    use malachite_base::num::conversion::traits::RoundingFrom;
+    use malachite_base::rounding_modes::RoundingMode;
+    f64::rounding_from(q, RoundingMode::Nearest).0
+}
+
+/// The numeric value of an elementary function (used for opaque values and numeric checks).
+pub fn eval_func(name: &str, x: f64) -> Option<f64> {
+    Some(match name {
+        "exp" => x.exp(),
+        "log" => x.ln(),
+        "sin" => x.sin(),
+        "cos" => x.cos(),
+        "tan" => x.tan(),
+        "tanh" => x.tanh(),
+        "atan" => x.atan(),
+        "sinh" => x.sinh(),
+        "cosh" => x.cosh(),
+        "erf" => erf(x),
+        "sqrt" => x.sqrt(),
+        "abs" => x.abs(),
+        _ => return None,
+    })
+}
+
+/// erf to double precision (Abramowitz–Stegun 7.1.26 is too coarse; this uses the series and a continued fraction).
+pub fn erf(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    let a = x.abs();
+    let r = if a < 2.5 {
+        // Maclaurin series: 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
+        let mut sum = 0.0;
+        let mut term = a;
+        let mut n = 0.0;
+        loop {
+            let add = term / (2.0 * n + 1.0);
+            sum += add;
+            if add.abs() < 1e-17 * sum.abs() {
+                break;
+            }
+            n += 1.0;
+            term *= -a * a / n;
+            if n > 200.0 {
+                break;
+            }
+        }
+        sum * 2.0 / std::f64::consts::PI.sqrt()
+    } else {
+        // erfc by Lentz's continued fraction.
+        let z = a;
+        let mut f = z;
+        let mut c = z;
+        let mut d = 0.0;
+        for k in 1..200 {
+            let an = k as f64 / 2.0;
+            d = z + an * d;
+            d = 1.0 / d;
+            c = z + an / c;
+            let delta = c * d;
+            f *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        1.0 - (-z * z).exp() / (f * std::f64::consts::PI.sqrt())
+    };
+    if x < 0.0 { -r } else { r }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::from_signeds(n, d)
+    }
+
+    #[test]
+    fn square_roots_multiply_exactly() {
+        let r2 = rational_power(&q(2, 1), &q(1, 2)).unwrap();
+        assert_eq!(r2.mul(&r2), Scalar::from_int(2));
+        let r8 = rational_power(&q(8, 1), &q(1, 2)).unwrap();
+        assert_eq!(r8, r2.scale(&q(2, 1)));
+        let inv = rational_power(&q(2, 1), &q(-1, 2)).unwrap();
+        assert_eq!(inv.mul(&r2), Scalar::one());
+    }
+
+    #[test]
+    fn inverse_of_a_sum_is_a_group() {
+        let s = Scalar::one().add(&Scalar::e_pow(q(1, 1)));
+        let i = s.inverse().unwrap();
+        assert_eq!(i.len(), 1);
+        let two = s.scale(&q(2, 1)).inverse().unwrap();
+        assert_eq!(two, i.scale(&q(1, 2)));
+    }
+
+    #[test]
+    fn parameters_and_substitution() {
+        let l = Scalar::param(Name::new("λ", ""));
+        let s = l.mul(&l).add(&Scalar::from_int(-1));
+        assert_eq!(s.substitute(&Name::new("λ", ""), &Scalar::one()).unwrap(), Scalar::zero());
+        assert!(Scalar::zero().inverse().is_err());
+        assert!(rational_power(&q(-2, 1), &q(1, 2)).is_err());
+    }
+
+    #[test]
+    fn erf_matches_known_values() {
+        assert!((erf(0.5) - 0.520_499_877_813_046_5).abs() < 1e-15);
+        assert!((erf(3.0) - 0.999_977_909_503_001_4).abs() < 1e-15);
+    }
+}

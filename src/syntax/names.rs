@@ -52,6 +52,13 @@ fn greek_letter(name: &str) -> Option<char> {
     GREEK.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
 }
 
+impl Default for Name {
+    /// The default network input, `x`.
+    fn default() -> Name {
+        Name::new("x", "")
+    }
+}
+
 impl Ord for Name {
     fn cmp(&self, other: &Name) -> std::cmp::Ordering {
         let key = |n: &Name| {

@@ -1,0 +1,128 @@
+//! The lowered form: names resolved, kinds and shapes known, functions linked.
+//!
+//! Like regex-syntax's HIR, the IR is separate from the AST: it says what an
+//! expression means (`W1` is a 2×4 matrix, `z1` is bound to `W1·x + b1`,
+//! `sigmoid` is the prelude's definition) while keeping spans for errors.
+
+pub mod env;
+pub mod lower;
+pub mod shape;
+
+use crate::algebra::{Kind, Q, Symbol};
+use crate::diagnostic::Span;
+use crate::syntax::{CmpOp, Name};
+use std::rc::Rc;
+
+pub use env::{Binding, Decl, Env, FunDef};
+pub use lower::{lower_expr, lower_function, lower_statement, Lowered};
+pub use shape::{Dim, Shape};
+
+/// An element-wise primitive of the series engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Prim {
+    Exp,
+    Log,
+    Sin,
+    Cos,
+    Tan,
+    Tanh,
+    Atan,
+    Erf,
+    Sqrt,
+    Abs,
+}
+
+impl Prim {
+    pub const ALL: [Prim; 10] = [Prim::Exp, Prim::Log, Prim::Sin, Prim::Cos, Prim::Tan, Prim::Tanh, Prim::Atan, Prim::Erf, Prim::Sqrt, Prim::Abs];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Prim::Exp => "exp",
+            Prim::Log => "log",
+            Prim::Sin => "sin",
+            Prim::Cos => "cos",
+            Prim::Tan => "tan",
+            Prim::Tanh => "tanh",
+            Prim::Atan => "atan",
+            Prim::Erf => "erf",
+            Prim::Sqrt => "sqrt",
+            Prim::Abs => "abs",
+        }
+    }
+
+    pub fn from_name(n: &str) -> Option<Prim> {
+        Some(match n {
+            "exp" => Prim::Exp,
+            "log" | "ln" => Prim::Log,
+            "sin" => Prim::Sin,
+            "cos" => Prim::Cos,
+            "tan" => Prim::Tan,
+            "tanh" => Prim::Tanh,
+            "atan" | "arctan" => Prim::Atan,
+            "erf" => Prim::Erf,
+            "sqrt" => Prim::Sqrt,
+            "abs" => Prim::Abs,
+            _ => return None,
+        })
+    }
+}
+
+/// A function applied element-wise: a primitive or a definition.
+#[derive(Clone, Debug)]
+pub enum Callee {
+    Prim(Prim),
+    Def(Rc<FunDef>),
+}
+
+impl Callee {
+    pub fn name(&self) -> String {
+        match self {
+            Callee::Prim(p) => p.name().to_string(),
+            Callee::Def(d) => d.name.ascii(),
+        }
+    }
+}
+
+/// A lowered expression node.
+#[derive(Clone, Debug)]
+pub struct Ir {
+    pub kind: IrKind,
+    pub span: Span,
+    pub shape: Shape,
+}
+
+#[derive(Clone, Debug)]
+pub enum IrKind {
+    Num(Q),
+    Pi,
+    /// Euler's number.
+    E,
+    /// A scalar parameter (`λ`), including a function's keyword parameters inside its body.
+    Param(Name),
+    /// The variable of the function whose body this is.
+    Var,
+    /// A matrix or vector symbol.
+    Sym(Symbol),
+    Ones,
+    Sum(Vec<Ir>),
+    Neg(Box<Ir>),
+    /// An ordered product, left to right (scalars anywhere).
+    Mul(Vec<Ir>),
+    Had(Vec<Ir>),
+    /// A power of a scalar, with a rational exponent.
+    Pow(Box<Ir>, Q),
+    HadPow(Box<Ir>, u32),
+    Diag(Box<Ir>),
+    /// `f⁽ᵈᵉʳⁱᵛ⁾(arg)` applied element-wise, with keyword parameters bound to scalars.
+    Apply { callee: Callee, deriv: u32, arg: Box<Ir>, params: Vec<(Name, Ir)> },
+    /// `if lhs op rhs then … else …` (function bodies only).
+    If { lhs: Box<Ir>, op: CmpOp, rhs: Box<Ir>, then: Box<Ir>, otherwise: Box<Ir> },
+    /// A use of a binding (`z1`), kept so derivations can show the substitution.
+    Bound { name: Name, value: Rc<Ir> },
+}
+
+impl Ir {
+    pub fn kind_of(&self) -> Kind {
+        self.shape.kind
+    }
+}

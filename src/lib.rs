@@ -4,4 +4,5 @@ pub mod diagnostic;
 pub mod ir;
 pub mod limits;
 pub mod print;
+pub mod series;
 pub mod syntax;

@@ -1,0 +1,421 @@
+//! Truncated power series over the exact scalar ring, and the elementary functions on them.
+//!
+//! Every function is computed by the recurrence of its differential equation
+//! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
+//! coefficient costs O(n) ring operations and a series of order n costs O(n²).
+
+use crate::algebra::{Q, Scalar, ScalarError};
+use std::fmt;
+
+/// Why a series cannot be formed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SeriesError {
+    /// The function is not analytic at the point (`log` or `sqrt` at 0, `1/t` at 0).
+    NotAnalytic(String),
+    Scalar(ScalarError),
+    /// A coefficient grew past the size limit, or the time budget ran out.
+    Limit(String),
+}
+
+impl fmt::Display for SeriesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeriesError::NotAnalytic(s) | SeriesError::Limit(s) => write!(f, "{s}"),
+            SeriesError::Scalar(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<ScalarError> for SeriesError {
+    fn from(e: ScalarError) -> SeriesError {
+        SeriesError::Scalar(e)
+    }
+}
+
+type R<T> = Result<T, SeriesError>;
+
+/// `c₀ + c₁δ + … + cₙδⁿ + O(δⁿ⁺¹)`. `exact` means the dropped remainder is zero (a polynomial).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Series {
+    coeffs: Vec<Scalar>,
+    exact: bool,
+}
+
+impl Series {
+    /// A constant, to order `n`.
+    pub fn constant(c: Scalar, n: usize) -> Series {
+        let mut coeffs = vec![Scalar::zero(); n + 1];
+        coeffs[0] = c;
+        Series { coeffs, exact: true }
+    }
+    /// The variable `a + δ`.
+    pub fn variable(a: Scalar, n: usize) -> Series {
+        let mut s = Series::constant(a, n);
+        if n >= 1 {
+            s.coeffs[1] = Scalar::one();
+        } else {
+            s.exact = false;
+        }
+        s
+    }
+    pub fn from_coeffs(coeffs: Vec<Scalar>, exact: bool) -> Series {
+        Series { coeffs, exact }
+    }
+    pub fn order(&self) -> usize {
+        self.coeffs.len() - 1
+    }
+    pub fn coeffs(&self) -> &[Scalar] {
+        &self.coeffs
+    }
+    pub fn coeff(&self, k: usize) -> Scalar {
+        self.coeffs.get(k).cloned().unwrap_or_default()
+    }
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+    /// Highest index with a non-zero coefficient.
+    pub fn degree(&self) -> Option<usize> {
+        self.coeffs.iter().rposition(|c| !c.is_zero())
+    }
+    pub fn is_constant(&self) -> bool {
+        self.degree().unwrap_or(0) == 0
+    }
+    /// Index of the first non-zero coefficient.
+    pub fn valuation(&self) -> Option<usize> {
+        self.coeffs.iter().position(|c| !c.is_zero())
+    }
+
+    fn n(&self) -> usize {
+        self.order()
+    }
+
+    pub fn add(&self, o: &Series) -> Series {
+        let coeffs = self.coeffs.iter().zip(&o.coeffs).map(|(a, b)| a.add(b)).collect();
+        Series { coeffs, exact: self.exact && o.exact }
+    }
+    pub fn neg(&self) -> Series {
+        Series { coeffs: self.coeffs.iter().map(|c| c.neg()).collect(), exact: self.exact }
+    }
+    pub fn sub(&self, o: &Series) -> Series {
+        self.add(&o.neg())
+    }
+    pub fn scale(&self, s: &Scalar) -> Series {
+        Series { coeffs: self.coeffs.iter().map(|c| c.mul(s)).collect(), exact: self.exact }
+    }
+
+    /// The Cauchy product, truncated.
+    pub fn mul(&self, o: &Series) -> Series {
+        let n = self.n().min(o.n());
+        let (da, db) = (self.degree(), o.degree());
+        let mut coeffs = vec![Scalar::zero(); n + 1];
+        let top_a = da.unwrap_or(0);
+        let top_b = db.unwrap_or(0);
+        for (i, a) in self.coeffs.iter().enumerate().take(top_a.min(n) + 1) {
+            if a.is_zero() {
+                continue;
+            }
+            for (j, b) in o.coeffs.iter().enumerate().take((n - i).min(top_b) + 1) {
+                if !b.is_zero() {
+                    coeffs[i + j].add_assign(&a.mul(b));
+                }
+            }
+        }
+        let fits = match (da, db) {
+            (Some(a), Some(b)) => a + b <= n,
+            _ => true,
+        };
+        let zero = da.is_none() && self.exact || db.is_none() && o.exact;
+        Series { coeffs, exact: zero || (self.exact && o.exact && fits) }
+    }
+
+    /// 1/a, when a₀ ≠ 0.
+    pub fn recip(&self) -> R<Series> {
+        let a0 = &self.coeffs[0];
+        if a0.is_zero() {
+            return Err(SeriesError::NotAnalytic("division by a quantity that vanishes at the point".into()));
+        }
+        let inv0 = a0.inverse()?;
+        let n = self.n();
+        let mut b = vec![Scalar::zero(); n + 1];
+        b[0] = inv0.clone();
+        for k in 1..=n {
+            let mut s = Scalar::zero();
+            for j in 1..=k {
+                if !self.coeffs[j].is_zero() && !b[k - j].is_zero() {
+                    s.add_assign(&self.coeffs[j].mul(&b[k - j]));
+                }
+            }
+            b[k] = s.mul(&inv0).neg();
+        }
+        Ok(Series { coeffs: b, exact: self.exact && self.is_constant() })
+    }
+
+    pub fn div(&self, o: &Series) -> R<Series> {
+        if o.is_constant() && o.exact {
+            let inv = o.coeffs[0].inverse().map_err(|_| SeriesError::NotAnalytic("division by zero".into()))?;
+            return Ok(self.scale(&inv));
+        }
+        Ok(self.mul(&o.recip()?))
+    }
+
+    /// The derivative in δ (order drops by one).
+    pub fn derivative(&self) -> Series {
+        let n = self.n();
+        let mut coeffs: Vec<Scalar> = (1..=n).map(|k| self.coeffs[k].scale(&Q::from(k as u64))).collect();
+        if coeffs.is_empty() {
+            coeffs.push(Scalar::zero());
+        }
+        Series { coeffs, exact: self.exact }
+    }
+
+    /// The antiderivative with constant term `c0` (order rises by one).
+    pub fn integral(&self, c0: Scalar) -> Series {
+        let mut coeffs = Vec::with_capacity(self.coeffs.len() + 1);
+        coeffs.push(c0);
+        for (k, c) in self.coeffs.iter().enumerate() {
+            coeffs.push(c.scale(&Q::from_unsigneds(1u64, k as u64 + 1)));
+        }
+        Series { coeffs, exact: self.exact }
+    }
+
+    fn truncate(mut self, n: usize) -> Series {
+        if self.coeffs.len() > n + 1 {
+            if self.coeffs[n + 1..].iter().any(|c| !c.is_zero()) {
+                self.exact = false;
+            }
+            self.coeffs.truncate(n + 1);
+        }
+        self
+    }
+
+    /// `a^k` for an integer `k` (negative powers need a₀ ≠ 0).
+    pub fn powi(&self, k: i64) -> R<Series> {
+        if k < 0 {
+            return self.recip()?.powi(-k);
+        }
+        let mut out = Series::constant(Scalar::one(), self.n());
+        let mut base = self.clone();
+        let mut k = k as u64;
+        while k > 0 {
+            if k & 1 == 1 {
+                out = out.mul(&base);
+            }
+            k >>= 1;
+            if k > 0 {
+                base = base.mul(&base);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `a^q` for a rational `q` (J. C. P. Miller's recurrence), when a₀ ≠ 0.
+    pub fn powq(&self, q: &Q) -> R<Series> {
+        if q.to_denominator() == 1u32 {
+            if let Ok(k) = i64::try_from(&q.to_numerator()) {
+                return self.powi(if *q < 0u32 { -k } else { k });
+            }
+        }
+        let a0 = &self.coeffs[0];
+        if a0.is_zero() {
+            if self.degree().is_none() && *q > 0u32 {
+                return Ok(Series::constant(Scalar::zero(), self.n()));
+            }
+            return Err(SeriesError::NotAnalytic(format!("a power with exponent {q} of a quantity that vanishes at the point")));
+        }
+        let n = self.n();
+        let mut g = vec![Scalar::zero(); n + 1];
+        g[0] = a0.pow(q)?;
+        let inv0 = a0.inverse()?;
+        for k in 1..=n {
+            let mut s = Scalar::zero();
+            for j in 1..=k {
+                if self.coeffs[j].is_zero() {
+                    continue;
+                }
+                // (q·j − (k − j)) a_j g_{k−j}
+                let w = q * Q::from(j as u64) - Q::from((k - j) as u64);
+                if w != 0u32 {
+                    s.add_assign(&self.coeffs[j].mul(&g[k - j]).scale(&w));
+                }
+            }
+            g[k] = s.mul(&inv0).scale(&Q::from_unsigneds(1u64, k as u64));
+        }
+        Ok(Series { coeffs: g, exact: self.exact && self.is_constant() })
+    }
+
+    /// exp(a): g₀ = exp(a₀), k·g_k = Σ j·a_j·g_{k−j}.
+    pub fn exp(&self) -> Series {
+        let n = self.n();
+        let mut g = vec![Scalar::zero(); n + 1];
+        g[0] = Scalar::func("exp", &self.coeffs[0]);
+        for k in 1..=n {
+            let mut s = Scalar::zero();
+            for j in 1..=k {
+                if !self.coeffs[j].is_zero() {
+                    s.add_assign(&self.coeffs[j].mul(&g[k - j]).scale(&Q::from(j as u64)));
+                }
+            }
+            g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
+        }
+        Series { coeffs: g, exact: self.exact && self.is_constant() }
+    }
+
+    /// log(a), when a₀ ≠ 0.
+    pub fn log(&self) -> R<Series> {
+        if self.coeffs[0].is_zero() {
+            return Err(SeriesError::NotAnalytic("log of a quantity that vanishes at the point".into()));
+        }
+        let d = self.derivative().div(&self.truncate_to(self.n().saturating_sub(1)))?;
+        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("log", &self.coeffs[0])) })
+    }
+
+    fn truncate_to(&self, n: usize) -> Series {
+        self.clone().truncate(n)
+    }
+
+    /// (sin a, cos a) together: s′ = c·a′, c′ = −s·a′.
+    pub fn sin_cos(&self) -> (Series, Series) {
+        let n = self.n();
+        let mut s = vec![Scalar::zero(); n + 1];
+        let mut c = vec![Scalar::zero(); n + 1];
+        s[0] = Scalar::func("sin", &self.coeffs[0]);
+        c[0] = Scalar::func("cos", &self.coeffs[0]);
+        for k in 1..=n {
+            let (mut ss, mut cc) = (Scalar::zero(), Scalar::zero());
+            for j in 1..=k {
+                let a = &self.coeffs[j];
+                if a.is_zero() {
+                    continue;
+                }
+                let ja = a.scale(&Q::from(j as u64));
+                ss.add_assign(&ja.mul(&c[k - j]));
+                cc.add_assign(&ja.mul(&s[k - j]));
+            }
+            let inv = Q::from_unsigneds(1u64, k as u64);
+            s[k] = ss.scale(&inv);
+            c[k] = cc.scale(&inv).neg();
+        }
+        let exact = self.exact && self.is_constant();
+        (Series { coeffs: s, exact }, Series { coeffs: c, exact })
+    }
+
+    /// tanh(a) (`sign = −1`) or tan(a) (`sign = +1`): g′ = (1 ± g²)·a′.
+    pub fn tan_like(&self, sign: i64, name: &str) -> Series {
+        let n = self.n();
+        let mut g = vec![Scalar::zero(); n + 1];
+        let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
+        g[0] = Scalar::func(name, &self.coeffs[0]);
+        sq[0] = g[0].mul(&g[0]);
+        let sgn = Q::from(sign);
+        for k in 1..=n {
+            let mut s = Scalar::zero();
+            for j in 1..=k {
+                let a = &self.coeffs[j];
+                if a.is_zero() {
+                    continue;
+                }
+                // h_{k−j} = [k = j] ± (g²)_{k−j}
+                let mut h = sq[k - j].scale(&sgn);
+                if k == j {
+                    h.add_assign(&Scalar::one());
+                }
+                s.add_assign(&a.mul(&h).scale(&Q::from(j as u64)));
+            }
+            g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
+            let mut m = Scalar::zero();
+            for i in 0..=k {
+                if !g[i].is_zero() && !g[k - i].is_zero() {
+                    m.add_assign(&g[i].mul(&g[k - i]));
+                }
+            }
+            sq[k] = m;
+        }
+        Series { coeffs: g, exact: self.exact && self.is_constant() }
+    }
+
+    /// atan(a): g′ = a′/(1 + a²).
+    pub fn atan(&self) -> R<Series> {
+        let one = Series::constant(Scalar::one(), self.n());
+        let d = self.derivative().div(&one.add(&self.mul(self)).truncate_to(self.n().saturating_sub(1)))?;
+        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("atan", &self.coeffs[0])) })
+    }
+
+    /// erf(a): g′ = (2/√π)·exp(−a²)·a′.
+    pub fn erf(&self) -> R<Series> {
+        let m = self.n().saturating_sub(1);
+        let e = self.mul(self).neg().truncate_to(m).exp();
+        let two_over_root_pi = Scalar::pi().pow(&Q::from_signeds(-1, 2))?.scale(&Q::from(2));
+        let d = e.mul(&self.derivative()).scale(&two_over_root_pi);
+        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("erf", &self.coeffs[0])) })
+    }
+
+    /// `outer(inner)`, where `outer` is a series in h and `inner` has no constant term (Horner).
+    pub fn compose(outer: &Series, inner: &Series) -> R<Series> {
+        if !inner.coeffs[0].is_zero() {
+            return Err(SeriesError::NotAnalytic("composition needs an inner series without constant term".into()));
+        }
+        let n = inner.n();
+        let mut out = Series::constant(outer.coeff(outer.n()), n);
+        for k in (0..outer.n()).rev() {
+            out = out.mul(inner).add(&Series::constant(outer.coeff(k), n));
+        }
+        let inner_deg = inner.degree().unwrap_or(0);
+        out.exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64, d: i64) -> Scalar {
+        Scalar::ratio(n, d)
+    }
+
+    fn t(n: usize) -> Series {
+        Series::variable(Scalar::zero(), n)
+    }
+
+    #[test]
+    fn exp_is_one_over_factorial() {
+        let e = t(6).exp();
+        let mut f = 1i64;
+        for k in 0..=6 {
+            if k > 0 {
+                f *= k as i64;
+            }
+            assert_eq!(e.coeff(k), q(1, f));
+        }
+    }
+
+    #[test]
+    fn tanh_matches_its_known_series() {
+        // tanh t = t − t³/3 + 2t⁵/15 − 17t⁷/315 (independent closed form, Bernoulli numbers)
+        let th = t(7).tan_like(-1, "tanh");
+        assert_eq!(th.coeffs(), &[q(0, 1), q(1, 1), q(0, 1), q(-1, 3), q(0, 1), q(2, 15), q(0, 1), q(-17, 315)]);
+    }
+
+    #[test]
+    fn sqrt_of_one_plus_t() {
+        let s = t(3).add(&Series::constant(Scalar::one(), 3)).powq(&Q::from_signeds(1, 2)).unwrap();
+        assert_eq!(s.coeffs(), &[q(1, 1), q(1, 2), q(-1, 8), q(1, 16)]);
+        assert!(t(3).powq(&Q::from_signeds(1, 2)).is_err());
+    }
+
+    #[test]
+    fn polynomials_are_exact_and_transcendentals_are_not() {
+        let p = t(3).mul(&t(3)).add(&t(3));
+        assert!(p.is_exact());
+        assert!(!t(3).exp().is_exact());
+        assert!(!t(2).mul(&t(2)).mul(&t(2)).is_exact());
+    }
+
+    #[test]
+    fn log_inverts_exp() {
+        let one_plus = t(5).add(&Series::constant(Scalar::one(), 5));
+        let l = one_plus.log().unwrap();
+        assert_eq!(l.coeffs(), &[q(0, 1), q(1, 1), q(-1, 2), q(1, 3), q(-1, 4), q(1, 5)]);
+        assert_eq!(l.exp(), Series::from_coeffs(one_plus.coeffs().to_vec(), false));
+    }
+}

@@ -101,6 +101,10 @@ impl Chain {
     pub fn single(f: Factor) -> Chain {
         canon(vec![f])
     }
+    /// A chain from factors, canonicalized.
+    pub fn from_factors(v: Vec<Factor>) -> Chain {
+        canon(v)
+    }
 
     /// Scalar for the empty chain; otherwise the kind of the last factor.
     pub fn kind(&self) -> Kind {

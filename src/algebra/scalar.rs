@@ -329,6 +329,25 @@ impl Scalar {
         }
     }
 
+    /// The scalar as a polynomial in one parameter: exponent ↦ coefficient (free of that parameter
+    /// only where the parameter does not also hide inside a function value or group).
+    pub fn coefficients_in(&self, p: &Name) -> BTreeMap<Q, Scalar> {
+        let mut out: BTreeMap<Q, Scalar> = BTreeMap::new();
+        for (m, c) in &self.terms {
+            let mut e = Q::ZERO;
+            let mut rest = Vec::new();
+            for (a, x) in &m.0 {
+                match a {
+                    Atom::Param(n) if n == p => e = x.clone(),
+                    a => rest.push((a.clone(), x.clone())),
+                }
+            }
+            out.entry(e).or_default().add_term(Mono(rest), c.clone());
+        }
+        out.retain(|_, s| !s.is_zero());
+        out
+    }
+
     /// The symbolic parameters that occur.
     pub fn params(&self) -> BTreeSet<Name> {
         let mut out = BTreeSet::new();

@@ -167,6 +167,11 @@ impl Name {
         }
     }
 
+    /// A function name as written (`leaky_relu`, `tanh`).
+    pub fn ascii_or_unicode(&self) -> String {
+        self.ascii()
+    }
+
     /// The name in LaTeX math: `W_{1}`, `\lambda`, `\mathrm{relu}`.
     pub fn latex(&self) -> String {
         let base = if self.is_greek() {

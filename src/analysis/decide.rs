@@ -1,0 +1,226 @@
+//! Deciding: is the expansion affine in the input, and if not, from which order on? (DESIGN §3.4)
+
+use super::expand::{Coefficients, Expansion};
+use crate::algebra::nf::{Chain, Factor};
+use crate::algebra::{Expr, Scalar, Symbol, Trunc};
+use crate::series::{PointSeries, Smoothness};
+use std::collections::BTreeMap;
+
+/// How a term depends on the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputDegree {
+    /// A polynomial degree: 0 belongs to `b`, 1 to `W·x`, ≥ 2 is non-affine.
+    Poly(u32),
+    /// The input sits inside `|·|` or another element-wise atom: not affine.
+    NonSmooth,
+}
+
+impl InputDegree {
+    pub fn is_affine(self) -> bool {
+        matches!(self, InputDegree::Poly(0 | 1))
+    }
+}
+
+/// The input degree of a chain.
+pub fn input_degree(c: &Chain, x: &Symbol) -> InputDegree {
+    let mut d = 0u32;
+    for f in c.factors() {
+        match factor_degree(f, x) {
+            InputDegree::NonSmooth => return InputDegree::NonSmooth,
+            InputDegree::Poly(k) => d += k,
+        }
+    }
+    InputDegree::Poly(d)
+}
+
+fn factor_degree(f: &Factor, x: &Symbol) -> InputDegree {
+    match f {
+        Factor::Sym(s) => InputDegree::Poly(u32::from(s == x)),
+        Factor::Ones | Factor::Eye => InputDegree::Poly(0),
+        Factor::Diag(c) => input_degree(c, x),
+        Factor::Had(h) => {
+            let mut d = 0;
+            for (e, m) in h.elements() {
+                match input_degree(e, x) {
+                    InputDegree::NonSmooth => return InputDegree::NonSmooth,
+                    InputDegree::Poly(k) => d += k * m,
+                }
+            }
+            InputDegree::Poly(d)
+        }
+        Factor::Atom(a) => {
+            if a.arg.symbols().contains(x) {
+                InputDegree::NonSmooth
+            } else {
+                InputDegree::Poly(0)
+            }
+        }
+    }
+}
+
+/// `L` with `L·x = chain`, for a chain linear in `x`: `a∘(W·x)` gives `diag(a)·W`.
+pub fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
+    let fs = c.factors();
+    let (last, prefix) = fs.split_last()?;
+    let head = Chain::from_factors(prefix.to_vec());
+    match last {
+        Factor::Sym(s) if s == x => Some(if prefix.is_empty() { Chain::from_factors(vec![Factor::Eye]) } else { head }),
+        Factor::Had(h) => {
+            let els = h.elements();
+            let i = els.iter().position(|(e, _)| input_degree(e, x) == InputDegree::Poly(1))?;
+            if els[i].1 != 1 {
+                return None;
+            }
+            let rest: Vec<(Chain, u32)> = els.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, e)| e.clone()).collect();
+            let others = crate::algebra::nf::had_of(rest);
+            let inner = linear_part(&els[i].0, x)?;
+            let d = Chain::from_factors(vec![Factor::Diag(std::rc::Rc::new(others))]);
+            Some(head.concat(&d).concat(&inner))
+        }
+        _ => None,
+    }
+}
+
+/// The verdict of DESIGN §3.4.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Every series was finite and every term has input degree ≤ 1.
+    ExactAffine,
+    /// Affine up to `O(ε^k)`; `k = None` when no non-affine term was found up to the search order.
+    Affine { k: Option<u32> },
+    /// Not differentiable at an operating point: not affine at any σ.
+    Kink,
+    /// The linear part vanishes at leading order.
+    Degenerate { k: u32 },
+}
+
+impl Verdict {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::ExactAffine => "exact-affine",
+            Verdict::Affine { .. } => "affine",
+            Verdict::Kink => "kink",
+            Verdict::Degenerate { .. } => "degenerate",
+        }
+    }
+    pub fn k(&self) -> Option<u32> {
+        match self {
+            Verdict::ExactAffine | Verdict::Kink => None,
+            Verdict::Affine { k } => *k,
+            Verdict::Degenerate { k } => Some(*k),
+        }
+    }
+}
+
+/// One-sided slopes of an activation at a kink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KinkInfo {
+    pub layer: usize,
+    pub activation: String,
+    pub left: Scalar,
+    pub right: Scalar,
+    pub class: Smoothness,
+}
+
+/// The decision on one expansion.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub verdict: Verdict,
+    /// ε-order of the first non-affine term.
+    pub k: Option<u32>,
+    /// The linear part: `W·x` collects the terms linear in the input (below order k).
+    pub w: Expr,
+    /// The constant part (below order k).
+    pub b: Expr,
+    /// The first non-affine terms in the user's symbols.
+    pub leading_full: Expr,
+    /// The same, written by layer.
+    pub leading_layered: Expr,
+    /// Everything of order above k, by layer.
+    pub remainder: Expr,
+    pub kinks: Vec<KinkInfo>,
+    /// Activations expanded one-sidedly but smoothly enough (C¹ or better).
+    pub one_sided: Vec<KinkInfo>,
+}
+
+/// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
+pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
+    let mut na = Expr::zero();
+    for (c, s) in ex.full.terms() {
+        if !input_degree(c, x).is_affine() {
+            na.add_term(c.clone(), s.clone());
+        }
+    }
+    let k = t.min_degree(&na);
+    let below = |c: &Chain| k.is_none_or(|k| t.degree(c) < k);
+    let mut w = Expr::zero();
+    let mut b = Expr::zero();
+    for (c, s) in ex.full.terms() {
+        match input_degree(c, x) {
+            InputDegree::Poly(0) if below(c) => b.add_term(c.clone(), s.clone()),
+            InputDegree::Poly(1) => {
+                if below(c) {
+                    if let Some(l) = linear_part(c, x) {
+                        w.add_term(l, s.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let leading_full = match k {
+        Some(k) => na.degree_part(k, t),
+        None => Expr::zero(),
+    };
+    // The layered form of the leading order, keeping only terms that carry something non-affine.
+    let mut leading_layered = Expr::zero();
+    let mut remainder = Expr::zero();
+    if let Some(k) = k {
+        let defs: BTreeMap<Symbol, Expr> = layer_defs(ex, t);
+        for (c, s) in ex.layered.terms() {
+            let d = t.degree(c);
+            if d == k {
+                let one = Expr::term(s.clone(), c.clone());
+                let full = one.substitute(&|sym| defs.get(sym).cloned(), t).unwrap_or_default();
+                if full.terms().any(|(fc, _)| !input_degree(fc, x).is_affine()) {
+                    leading_layered.add_term(c.clone(), s.clone());
+                }
+            } else if d > k {
+                remainder.add_term(c.clone(), s.clone());
+            }
+        }
+    }
+    let mut kinks = Vec::new();
+    let mut one_sided = Vec::new();
+    for l in &ex.layers {
+        if let Coefficients::Series { series: PointSeries::OneSided { left, right, class }, .. } = &l.coefficients {
+            let info = KinkInfo { layer: l.index, activation: l.activation.clone(), left: left.coeff(1), right: right.coeff(1), class: class.clone() };
+            if *class == Smoothness::Kink {
+                kinks.push(info);
+            } else {
+                one_sided.push(info);
+            }
+        }
+    }
+    let nonsmooth_first = leading_full.terms().any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth);
+    let verdict = match k {
+        None if !ex.truncated => Verdict::ExactAffine,
+        None => Verdict::Affine { k: None },
+        Some(1) if nonsmooth_first => Verdict::Kink,
+        Some(k) if w.is_zero() => Verdict::Degenerate { k },
+        Some(k) => Verdict::Affine { k: Some(k) },
+    };
+    Decision { verdict, k, w, b, leading_full, leading_layered, remainder, kinks, one_sided }
+}
+
+/// Each layer variable in the user's symbols.
+pub fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
+    let mut defs: BTreeMap<Symbol, Expr> = BTreeMap::new();
+    for l in &ex.layers {
+        if let Some((u, def)) = &l.var {
+            let f = def.substitute(&|s| defs.get(s).cloned(), t).unwrap_or_default();
+            defs.insert(u.clone(), f);
+        }
+    }
+    defs
+}

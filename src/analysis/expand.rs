@@ -1,0 +1,365 @@
+//! The ε-graded expansion of a network (DESIGN §3.1–3.2).
+//!
+//! Each activation `s(u)` is split at its pre-activation `u = c + δ` (`c` the
+//! ε⁰ part). The ε¹ part of `δ` gets a layer variable `uᵢ`, so the expansion is
+//! first written by layer (`−⅓·W₂·u₁^∘3 − ⅓·u₂^∘3`), then the layer variables
+//! are substituted to give the expansion in the user's symbols. Coefficients
+//! come from the series engine at `c` when `c` is `0` or a multiple of `𝟙`, and
+//! are element-wise derivative atoms `s⁽ᵏ⁾(cᵢ)` otherwise. At a kink the two
+//! one-sided series combine exactly with `|δ|`.
+
+use crate::algebra::nf::{Role, Stop};
+use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
+use crate::diagnostic::{Diagnostic, Phase, Span};
+use crate::ir::{Callee, Ir, IrKind};
+use crate::limits::Limits;
+use crate::series::{PointSeries, Smoothness, series_at};
+use crate::syntax::Name;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// How one activation was expanded.
+#[derive(Clone, Debug)]
+pub enum Coefficients {
+    /// From the series of the activation at a scalar point (`c = a·𝟙`, usually `a = 0`).
+    Series { at: Scalar, series: PointSeries },
+    /// At a symbolic operating point: element-wise derivative atoms `s⁽ᵏ⁾(c)/k!`.
+    Atoms { piecewise: bool },
+}
+
+/// One activation of the network, as the expansion met it (innermost first).
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// 1-based, in order of evaluation (inner layers first).
+    pub index: usize,
+    pub activation: String,
+    /// The pre-activation, written with earlier layers' variables.
+    pub pre: Expr,
+    /// Its ε⁰ part (the operating point), before any compensation.
+    pub op_point: Expr,
+    /// The symbol standing for a symbolic operating point (`c₂`).
+    pub op_symbol: Option<Symbol>,
+    /// The operating point was assumed cancelled by the bias.
+    pub compensated: bool,
+    /// The layer variable `uᵢ` and what it stands for (the ε¹ part of δ).
+    pub var: Option<(Symbol, Expr)>,
+    pub coefficients: Coefficients,
+    /// The activation's expansion, written with layer variables.
+    pub output: Expr,
+    /// The orders of the series used.
+    pub series_order: usize,
+}
+
+/// Settings of one expansion.
+#[derive(Clone, Debug)]
+pub struct ExpandSettings {
+    pub order: u32,
+    pub small: std::collections::BTreeSet<Name>,
+    /// Assume each O(1) pre-activation is cancelled by its bias.
+    pub compensate: bool,
+    pub limits: Limits,
+    pub deadline: Option<Instant>,
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// The expansion: layered, then in the user's symbols.
+#[derive(Clone, Debug)]
+pub struct Expansion {
+    pub layers: Vec<Layer>,
+    pub layered: Expr,
+    pub full: Expr,
+    /// A series or product was cut at the order (so "no non-affine term" is not yet "exactly affine").
+    pub truncated: bool,
+    /// Bindings used, in order, with their values (for derivations).
+    pub bindings: Vec<(Name, Expr)>,
+}
+
+struct Expander<'s> {
+    s: &'s ExpandSettings,
+    t: Trunc,
+    layers: Vec<Layer>,
+    bindings: Vec<(Name, Expr)>,
+    layer_letter: (String, String),
+    truncated: bool,
+}
+
+fn stop(e: Stop, span: Span) -> Diagnostic {
+    Diagnostic::at(Phase::Limit, span, e.to_string())
+}
+
+/// Expands a lowered network expression to order `settings.order` in ε.
+pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnostic> {
+    if settings.order > settings.limits.max_order {
+        return Err(Diagnostic::at(Phase::Limit, ir.span, format!("order {} exceeds the limit {} (`max_order`)", settings.order, settings.limits.max_order)));
+    }
+    let t = Trunc { order: Some(settings.order), small: settings.small.clone(), max_terms: settings.limits.max_terms, deadline: settings.deadline, truncated: Default::default(), cancel: settings.cancel.clone() };
+    let letters = layer_letters(ir);
+    let mut ex = Expander { s: settings, t, layers: Vec::new(), bindings: Vec::new(), layer_letter: letters, truncated: false };
+    let layered = ex.eval(ir)?;
+    // Substitute the layer variables, innermost first.
+    let mut full_vars: BTreeMap<Symbol, Expr> = BTreeMap::new();
+    for l in &ex.layers {
+        if let Some((u, def)) = &l.var {
+            let f = def.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?;
+            full_vars.insert(u.clone(), f);
+        }
+    }
+    let full = layered.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?;
+    let truncated = ex.truncated || ex.t.truncated.get();
+    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings: ex.bindings })
+}
+
+/// Letters for layer variables and operating points that the user's names do not use.
+fn layer_letters(ir: &Ir) -> (String, String) {
+    let mut used = std::collections::BTreeSet::new();
+    collect_bases(ir, &mut used);
+    let pick = |cands: &[&str]| cands.iter().find(|c| !used.contains(**c)).map(|c| c.to_string()).unwrap_or_else(|| "ζ".to_string());
+    (pick(&["u", "v", "ζ"]), pick(&["c", "κ", "ξ"]))
+}
+
+fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
+    if let IrKind::Sym(s) = &ir.kind {
+        out.insert(s.name.base.to_string());
+    }
+    if let IrKind::Param(p) = &ir.kind {
+        out.insert(p.base.to_string());
+    }
+    for k in crate::ir::lower::children(&ir.kind) {
+        collect_bases(k, out);
+    }
+}
+
+impl Expander<'_> {
+    fn eval(&mut self, ir: &Ir) -> Result<Expr, Diagnostic> {
+        let span = ir.span;
+        Ok(match &ir.kind {
+            IrKind::Num(q) => Expr::scalar(Scalar::from_q(q.clone())),
+            IrKind::Pi => Expr::scalar(Scalar::pi()),
+            IrKind::E => Expr::scalar(Scalar::e_pow(Q::from(1))),
+            IrKind::Param(p) => Expr::scalar(Scalar::param(p.clone())),
+            IrKind::Var => return Err(Diagnostic::at(Phase::Expand, span, "a function variable outside a function")),
+            IrKind::Sym(s) => Expr::symbol(s.clone()),
+            IrKind::Ones => Expr::ones(),
+            IrKind::Sum(v) => {
+                let mut acc = Expr::zero();
+                for x in v {
+                    acc.add_assign(&self.eval(x)?);
+                }
+                acc
+            }
+            IrKind::Neg(x) => self.eval(x)?.neg(),
+            IrKind::Mul(v) => {
+                let mut acc = Expr::scalar(Scalar::one());
+                for x in v {
+                    let e = self.eval(x)?;
+                    acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
+                }
+                acc
+            }
+            IrKind::Had(v) => {
+                let mut acc: Option<Expr> = None;
+                for x in v {
+                    let e = self.eval(x)?;
+                    acc = Some(match acc {
+                        None => e,
+                        Some(a) => a.had(&e, &self.t).map_err(|e| stop(e, span))?,
+                    });
+                }
+                acc.unwrap_or_else(Expr::zero)
+            }
+            IrKind::Pow(x, q) => {
+                let b = self.eval(x)?;
+                let Some(s) = b.as_scalar() else {
+                    return Err(Diagnostic::at(Phase::Expand, x.span, "a power of a non-scalar"));
+                };
+                Expr::scalar(s.pow(q).map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?)
+            }
+            IrKind::HadPow(x, k) => {
+                let b = self.eval(x)?;
+                b.had_pow(*k, &self.t).map_err(|e| stop(e, span))?
+            }
+            IrKind::Diag(x) => self.eval(x)?.diag(),
+            IrKind::Bound { name, value } => {
+                let v = self.eval(value)?;
+                self.bindings.push((name.clone(), v.clone()));
+                v
+            }
+            IrKind::If { .. } => return Err(Diagnostic::at(Phase::Expand, span, "`if` outside a function definition")),
+            IrKind::Apply { callee, deriv, arg, params } => {
+                let a = self.eval(arg)?;
+                if arg.kind_of() == Kind::Scalar {
+                    return self.apply_scalar(callee, *deriv, params, a, span);
+                }
+                self.activation(callee, *deriv, params, a, span)?
+            }
+        })
+    }
+
+    /// `s(λ)` for a scalar argument: the value, exactly when the series engine knows it.
+    fn apply_scalar(&mut self, callee: &Callee, deriv: u32, params: &[(Name, Ir)], a: Expr, span: Span) -> Result<Expr, Diagnostic> {
+        let Some(at) = a.as_scalar() else {
+            return Err(Diagnostic::at(Phase::Expand, span, "a scalar function of a non-scalar"));
+        };
+        match series_at(callee, params, &at, deriv as usize, &self.s.limits, self.s.deadline, span) {
+            Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(s.coeff(deriv as usize).scale(&factorial(deriv as usize)))),
+            _ => {
+                let name = if deriv == 0 { callee.name() } else { format!("{}{}", callee.name(), "′".repeat(deriv as usize)) };
+                Ok(Expr::scalar(Scalar::func(&name, &at)))
+            }
+        }
+    }
+
+    fn activation(&mut self, callee: &Callee, deriv: u32, params: &[(Name, Ir)], a: Expr, span: Span) -> Result<Expr, Diagnostic> {
+        let order = self.s.order;
+        let index = self.layers.len() + 1;
+        let c = a.degree_part(0, &self.t);
+        let delta = a.sub(&c);
+        let compensated = !c.is_zero() && self.s.compensate;
+        let c_used = if compensated { Expr::zero() } else { c.clone() };
+        // The layer variable stands for δ's ε¹ part, unless that is already a single symbol.
+        let d1 = delta.degree_part(1, &self.t);
+        let single_symbol = d1.len() == 1 && d1.terms().next().is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
+        let (var, delta_l) = if d1.is_zero() || single_symbol {
+            (None, delta.clone())
+        } else {
+            let kind = a.kind().unwrap_or(Kind::Vector);
+            let u = Symbol { role: Role::Layer, name: Name::new(&self.layer_letter.0, &index.to_string()), kind };
+            let dl = Expr::symbol(u.clone()).add(&delta.sub(&d1));
+            (Some((u, d1.clone())), dl)
+        };
+        let min_deg = self.t.min_degree(&delta_l).unwrap_or(order + 1).max(1);
+        let kmax = if delta_l.is_zero() { 0 } else { (order / min_deg) as usize };
+        // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
+        let mut powers: Vec<Expr> = vec![Expr::ones()];
+        for k in 1..=kmax {
+            let p = if k == 1 { delta_l.clone() } else { powers[k - 1].had(&delta_l, &self.t).map_err(|e| stop(e, span))? };
+            powers.push(p);
+        }
+        let scalar_point = if c_used.is_zero() {
+            Some(Scalar::zero())
+        } else {
+            match c_used.terms().collect::<Vec<_>>().as_slice() {
+                [(ch, s)] if matches!(ch.factors(), [Factor::Ones]) => Some((*s).clone()),
+                _ => None,
+            }
+        };
+        let mut out = Expr::zero();
+        let mut op_symbol = None;
+        let coefficients;
+        if let Some(at) = scalar_point {
+            let n = kmax + deriv as usize;
+            let mut ps = series_at(callee, params, &at, n.max(1), &self.s.limits, self.s.deadline, span)?;
+            if deriv > 0 {
+                ps = differentiate(ps, deriv as usize);
+            }
+            let coeff = |s: &crate::series::Series, k: usize| s.coeff(k);
+            match &ps {
+                PointSeries::Analytic(s) => {
+                    for (k, p) in powers.iter().enumerate() {
+                        let ck = coeff(s, k);
+                        if !ck.is_zero() {
+                            let term = if k == 0 { Expr::ones().scale(&ck) } else { p.scale(&ck) };
+                            out.add_assign(&term);
+                        }
+                    }
+                    if !(s.is_exact() && s.degree().unwrap_or(0) <= kmax) {
+                        self.truncated = true;
+                    }
+                }
+                PointSeries::OneSided { left, right, class } => {
+                    if *class == Smoothness::Jump {
+                        return Err(Diagnostic::at(Phase::Expand, span, format!("`{}` jumps at the operating point: its two sides have different values", callee.name())).hint("a discontinuous activation has no Taylor expansion there"));
+                    }
+                    let half = Q::from_signeds(1, 2);
+                    let abs = delta_l.abs();
+                    for (k, p) in powers.iter().enumerate() {
+                        let (l, r) = (coeff(left, k), coeff(right, k));
+                        let even = l.add(&r).scale(&half);
+                        let odd = r.sub(&l).scale(&half);
+                        if !even.is_zero() {
+                            out.add_assign(&if k == 0 { Expr::ones().scale(&even) } else { p.scale(&even) });
+                        }
+                        if k >= 1 && !odd.is_zero() {
+                            let t = abs.had(&powers[k - 1], &self.t).map_err(|e| stop(e, span))?;
+                            out.add_assign(&t.scale(&odd));
+                        }
+                    }
+                    if !(left.is_exact() && right.is_exact() && left.degree().unwrap_or(0) <= kmax && right.degree().unwrap_or(0) <= kmax) {
+                        self.truncated = true;
+                    }
+                }
+            }
+            coefficients = Coefficients::Series { at, series: ps };
+        } else {
+            let cs = Symbol { role: Role::OpPoint, name: Name::new(&self.layer_letter.1, &index.to_string()), kind: a.kind().unwrap_or(Kind::Vector) };
+            let piecewise = match callee {
+                Callee::Def(d) => has_breakpoints(&d.body),
+                Callee::Prim(p) => *p == crate::ir::Prim::Abs,
+            };
+            let name = callee.name();
+            for (k, p) in powers.iter().enumerate() {
+                let atom = Expr::atom(&name, deriv + k as u32, Expr::symbol(cs.clone()));
+                let term = if k == 0 { atom } else { atom.had(p, &self.t).map_err(|e| stop(e, span))? };
+                out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial_q(k))));
+            }
+            self.truncated = true;
+            op_symbol = Some(cs);
+            coefficients = Coefficients::Atoms { piecewise };
+        }
+        self.layers.push(Layer {
+            index,
+            activation: callee.name(),
+            pre: a,
+            op_point: c,
+            op_symbol,
+            compensated,
+            var,
+            coefficients,
+            output: out.clone(),
+            series_order: kmax,
+        });
+        Ok(out)
+    }
+}
+
+fn factorial_q(k: usize) -> Q {
+    (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i))
+}
+
+fn factorial(k: usize) -> Q {
+    factorial_q(k)
+}
+
+/// The k-th derivative of an expansion (the series of `f⁽ᵏ⁾` at the same point).
+fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
+    let d = |s: &crate::series::Series| {
+        let mut s = s.clone();
+        for _ in 0..k {
+            s = s.derivative();
+        }
+        s
+    };
+    match ps {
+        PointSeries::Analytic(s) => PointSeries::Analytic(d(&s)),
+        PointSeries::OneSided { left, right, class } => {
+            let (l, r) = (d(&left), d(&right));
+            let first = (0..=l.order()).find(|&i| l.coeff(i) != r.coeff(i));
+            match first {
+                None => PointSeries::Analytic(r),
+                Some(0) => PointSeries::OneSided { left: l, right: r, class: Smoothness::Jump },
+                Some(1) => PointSeries::OneSided { left: l, right: r, class: Smoothness::Kink },
+                Some(m) => PointSeries::OneSided { left: l, right: r, class: if matches!(class, Smoothness::Jump) { Smoothness::Jump } else { Smoothness::C(m as u32 - 1) } },
+            }
+        }
+    }
+}
+
+/// True when a function body has an `if` or `abs` anywhere (directly or through calls).
+pub fn has_breakpoints(ir: &Ir) -> bool {
+    match &ir.kind {
+        IrKind::If { .. } => true,
+        IrKind::Apply { callee: Callee::Prim(crate::ir::Prim::Abs), .. } => true,
+        IrKind::Apply { callee: Callee::Def(d), arg, .. } => has_breakpoints(&d.body) || has_breakpoints(arg),
+        k => crate::ir::lower::children(k).into_iter().any(has_breakpoints),
+    }
+}

@@ -1,0 +1,163 @@
+//! The `taylornet` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+use taylornet::print::report;
+use taylornet::session::{Format, Outcome, Session};
+use taylornet::syntax::Name;
+
+#[derive(Parser)]
+#[command(name = "taylornet", version, about = "When is a deep network equivalent to one affine layer? Exact Taylor expansions of neural-network expressions.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(clap::Args, Clone)]
+struct Common {
+    /// Output format.
+    #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "latex", "json"])]
+    format: String,
+    /// The network input.
+    #[arg(long, default_value = "x")]
+    input: String,
+    /// Expand to O(ε^N).
+    #[arg(long, short = 'n')]
+    order: Option<u32>,
+    /// The small symbols (default: the input and every vector symbol), comma- or space-separated.
+    #[arg(long)]
+    small: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Analyse SOURCE: statements separated by `;` or newlines; the last expression is analysed.
+    Analyze {
+        source: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run a script: every expression statement is analysed in turn.
+    Run {
+        file: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn main() -> ExitCode {
+    // Deep but legal input recurses; a large stack keeps that from becoming a crash.
+    let child = std::thread::Builder::new().stack_size(256 << 20).spawn(real_main);
+    match child.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal failure (please report it with the input that caused it)");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn real_main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Cmd::Analyze { source, common }) => run_source(&source, "", &common, true),
+        Some(Cmd::Run { file, common }) => {
+            let text = match read_file(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            run_source(&text, &file, &common, false)
+        }
+        None => {
+            let mut input = String::new();
+            if std::io::stdin().is_terminal() {
+                eprintln!("taylornet: the interactive prompt is not available in this build; pipe a script into it or use `taylornet run FILE`");
+                return ExitCode::from(2);
+            }
+            if std::io::stdin().read_to_string(&mut input).is_err() {
+                eprintln!("error: standard input is not valid UTF-8");
+                return ExitCode::from(2);
+            }
+            run_source(&input, "<stdin>", &Common { format: "text".into(), input: "x".into(), order: None, small: None }, false)
+        }
+    }
+}
+
+fn read_file(path: &str) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("{path} is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+}
+
+fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
+    session.options.format = Format::parse(&c.format).unwrap_or_default();
+    let input = Name::parse(&c.input).map_err(|e| format!("--input: {e}"))?;
+    session.options.input = input.clone();
+    session.env.input = input;
+    if let Some(n) = c.order {
+        if n == 0 || n > session.options.limits.max_order {
+            return Err(format!("--order must be between 1 and {}", session.options.limits.max_order));
+        }
+        session.options.order = n;
+    }
+    if let Some(s) = &c.small {
+        let mut set = std::collections::BTreeSet::new();
+        for a in s.split([' ', ',']).filter(|a| !a.is_empty()) {
+            set.insert(Name::parse(a).map_err(|e| format!("--small: {e}"))?);
+        }
+        session.options.small = Some(set);
+    }
+    Ok(())
+}
+
+/// Runs statements; with `last_only`, prints only the last analysis (and every message).
+fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> ExitCode {
+    let mut session = Session::new();
+    if let Err(e) = configure(&mut session, common) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let source = source.replace("\r\n", "\n");
+    let outcomes = match session.run(&source) {
+        Ok(o) => o,
+        Err(d) => {
+            eprint!("{}", d.render(&source, origin));
+            return ExitCode::from(1);
+        }
+    };
+    let analyses: Vec<&Outcome> = outcomes.iter().filter(|o| matches!(o, Outcome::Analysis { .. })).collect();
+    if analyses.is_empty() {
+        eprintln!("note: no expression to analyse");
+    }
+    let fmt = session.options.format;
+    let mut json_items = Vec::new();
+    let last = analyses.len().saturating_sub(1);
+    for (i, o) in analyses.iter().enumerate() {
+        if last_only && i != last {
+            continue;
+        }
+        if let Outcome::Analysis { source: src, report: r } = o {
+            match fmt {
+                Format::Text => {
+                    if i > 0 && !last_only {
+                        println!();
+                    }
+                    print!("{}", report::text(src, r));
+                }
+                Format::Latex => {
+                    let tex = taylornet::syntax::parse_expr(src, &session.options.limits).map(|e| taylornet::print::latex::render(&taylornet::print::source::node(&e))).unwrap_or_default();
+                    print!("{}", report::latex(&tex, r));
+                }
+                Format::Json => json_items.push(report::json(src, r)),
+            }
+        }
+    }
+    if fmt == Format::Json {
+        let v = if last_only { json_items.pop().unwrap_or(serde_json::Value::Null) } else { serde_json::Value::Array(json_items) };
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,382 @@
+//! Reports of an analysis: Unicode text for terminals, LaTeX, and JSON.
+
+use super::tree;
+use crate::algebra::nf::Role;
+use crate::algebra::{Expr, Scalar, Trunc};
+use crate::analysis::{Analysis, Coefficients, Report, Verdict, shapes};
+use crate::series::{PointSeries, Series};
+use serde_json::{Value, json};
+
+fn u(e: &Expr) -> String {
+    super::unicode(e)
+}
+
+fn sup(n: u32) -> String {
+    super::superscript(n as i64)
+}
+
+/// Terms by ε-degree, as `(degree, expr)`.
+fn by_degree(e: &Expr, t: &Trunc) -> Vec<(u32, Expr)> {
+    e.by_degree(t).into_iter().collect()
+}
+
+/// A sum written lowest ε-degree first.
+pub fn graded(e: &Expr, t: &Trunc) -> String {
+    let parts: Vec<(u32, Expr)> = by_degree(e, t);
+    if parts.is_empty() {
+        return "0".into();
+    }
+    let mut s = String::new();
+    for (i, (_, p)) in parts.iter().enumerate() {
+        let txt = u(p);
+        if i == 0 {
+            s.push_str(&txt);
+        } else if let Some(rest) = txt.strip_prefix('−') {
+            s.push_str(&format!(" − {rest}"));
+        } else {
+            s.push_str(&format!(" + {txt}"));
+        }
+    }
+    s
+}
+
+/// A one-line description of a series: `½ + ¼·t − 1/48·t³ + O(t⁴)`.
+pub fn series_line(s: &Series, var: &str) -> String {
+    let mut e = Expr::zero();
+    let mut txt = String::new();
+    for (k, c) in s.coeffs().iter().enumerate() {
+        if c.is_zero() {
+            continue;
+        }
+        let _ = &mut e;
+        let term = super::text::render(&tree::scalar(c), super::Style::Unicode);
+        let (neg, body) = match term.strip_prefix('−') {
+            Some(r) => (true, r.to_string()),
+            None => (false, term),
+        };
+        let body = if body.contains([' ', '/']) && k > 0 { format!("({body})") } else { body };
+        let mono = match k {
+            0 => body,
+            _ => {
+                let v = if k == 1 { var.to_string() } else { format!("{var}{}", sup(k as u32)) };
+                if body == "1" { v } else { format!("{body}·{v}") }
+            }
+        };
+        if txt.is_empty() {
+            txt = if neg { format!("−{mono}") } else { mono };
+        } else {
+            txt.push_str(&format!(" {} {mono}", if neg { "−" } else { "+" }));
+        }
+    }
+    if txt.is_empty() {
+        txt.push('0');
+    }
+    if !s.is_exact() {
+        txt.push_str(&format!(" + O({var}{})", sup(s.order() as u32 + 1)));
+    }
+    txt
+}
+
+fn approx(s: &Scalar) -> String {
+    match s.to_f64(&|_| None) {
+        Some(v) if s.as_q().is_none() || s.as_q().is_some_and(|q| q.to_denominator() != 1u32) => format!(" ≈ {}", fmt_f64(v)),
+        _ => String::new(),
+    }
+}
+
+pub fn fmt_f64(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if (1e-4..1e6).contains(&a) {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+        if s == "-0" { "0".into() } else { s }
+    } else {
+        format!("{v:.6e}")
+    }
+}
+
+fn verdict_text(a: &Analysis) -> String {
+    match &a.decision.verdict {
+        Verdict::ExactAffine => "exactly affine (every series used is finite: nothing was truncated)".into(),
+        Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
+        Verdict::Affine { k: None } => format!("affine to at least O(ε{}): no non-affine term up to order {} (search limit)", sup(a.order + 1), a.order),
+        Verdict::Kink => "kink: not affine at any σ (the non-affine part is as large as the linear part)".into(),
+        Verdict::Degenerate { k } => format!("degenerate: the linear part vanishes; the leading term is of order ε{}", sup(*k)),
+    }
+}
+
+fn shape_note(e: &Expr, a: &Analysis) -> String {
+    match shapes::equation(e, &a.symbols, 4) {
+        Some(eq) => format!("   [{eq}]"),
+        None => String::new(),
+    }
+}
+
+fn layer_lines(a: &Analysis, out: &mut String) {
+    let t = a.trunc();
+    if a.expansion.layers.is_empty() {
+        return;
+    }
+    out.push_str("layers (innermost first):\n");
+    for l in &a.expansion.layers {
+        let var = match &l.var {
+            Some((s, def)) => format!("{} = {}", s.name, graded(def, &t)),
+            None => format!("pre-activation {}", graded(&l.pre.sub(&l.op_point), &t)),
+        };
+        let how = match &l.coefficients {
+            Coefficients::Series { at, series } => {
+                let at_txt = super::scalar_unicode(at);
+                match series {
+                    PointSeries::Analytic(s) => format!("{}(c + t) at c = {at_txt}: {}", l.activation, series_line(s, "t")),
+                    PointSeries::OneSided { left, right, .. } => format!("{} at {at_txt}: t < 0: {}; t > 0: {}", l.activation, series_line(left, "t"), series_line(right, "t")),
+                }
+            }
+            Coefficients::Atoms { .. } => format!("{} around its operating point {} = {}", l.activation, l.op_symbol.as_ref().map(|s| s.name.unicode()).unwrap_or_default(), u(&l.op_point)),
+        };
+        out.push_str(&format!("  layer {}: {var}\n           {how}\n", l.index));
+    }
+}
+
+fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
+    let t = a.trunc();
+    let d = &a.decision;
+    out.push_str(&format!("{indent}verdict: {}\n", verdict_text(a)));
+    if a.order != a.requested_order {
+        out.push_str(&format!("{indent}  (expanded to order {} to find the first non-affine term)\n", a.order));
+    }
+    match &d.verdict {
+        Verdict::Kink => {
+            for k in &d.kinks {
+                out.push_str(&format!(
+                    "{indent}  layer {} ({}): one-sided slopes {}{} (left) and {}{} (right) at the operating point\n",
+                    k.layer,
+                    k.activation,
+                    super::scalar_unicode(&k.left),
+                    approx(&k.left),
+                    super::scalar_unicode(&k.right),
+                    approx(&k.right)
+                ));
+            }
+            out.push_str(&format!("{indent}  non-affine at order ε¹: {}\n", u(&d.leading_full)));
+            if !d.leading_layered.is_zero() {
+                out.push_str(&format!("{indent}  by layer: {}\n", u(&d.leading_layered)));
+            }
+        }
+        _ => {
+            let exact = d.verdict == Verdict::ExactAffine;
+            out.push_str(&format!("{indent}  W = {}{}\n", if d.w.is_zero() { "0".to_string() } else { u(&d.w) }, shape_note(&d.w, a)));
+            out.push_str(&format!("{indent}  b = {}{}\n", if d.b.is_zero() { "0".to_string() } else { graded(&d.b, &t) }, shape_note(&d.b, a)));
+            match d.k {
+                Some(k) => {
+                    out.push_str(&format!("{indent}  y = W·x + b + O(ε{})\n", sup(k)));
+                    let lead = if d.leading_layered.is_zero() { &d.leading_full } else { &d.leading_layered };
+                    out.push_str(&format!("{indent}  first non-affine term (ε{}): {}\n", sup(k), u(lead)));
+                    if !d.leading_layered.is_zero() && d.leading_full.len() <= 12 {
+                        out.push_str(&format!("{indent}    in the input's terms: {}\n", u(&d.leading_full)));
+                    }
+                    if !d.remainder.is_zero() {
+                        for (deg, part) in by_degree(&d.remainder, &t) {
+                            let txt = if part.len() <= 12 { u(&part) } else { format!("{} terms", part.len()) };
+                            out.push_str(&format!("{indent}  left at O(ε{}): {txt}\n", sup(deg)));
+                        }
+                    }
+                    if a.order > k || !d.remainder.is_zero() {
+                        out.push_str(&format!("{indent}  (+ O(ε{}) beyond the expansion order)\n", sup(a.order + 1)));
+                    }
+                }
+                None if exact => out.push_str(&format!("{indent}  y = W·x + b exactly\n")),
+                None => {}
+            }
+            for k in &d.one_sided {
+                out.push_str(&format!("{indent}  layer {} ({}): one-sided series differ first at order {} (C^{} but not smoother)\n", k.layer, k.activation, class_order(&k.class), class_order(&k.class) - 1));
+            }
+        }
+    }
+}
+
+fn class_order(c: &crate::series::Smoothness) -> u32 {
+    match c {
+        crate::series::Smoothness::Jump => 0,
+        crate::series::Smoothness::Kink => 1,
+        crate::series::Smoothness::C(m) => m + 1,
+    }
+}
+
+/// The whole report in Unicode text.
+pub fn text(source: &str, r: &Report) -> String {
+    let a = &r.main;
+    let mut out = String::new();
+    let small: Vec<String> = a.small.iter().map(|n| n.unicode()).collect();
+    out.push_str(&format!("{source}\n"));
+    out.push_str(&format!("input {} · order {} · small (ε¹): {}\n", a.input.name, a.requested_order, small.join(", ")));
+    let shown: Vec<String> = a.symbols.iter().filter(|(_, s)| s.is_known()).map(|(sym, s)| format!("{} {}", sym.name, s.text())).collect();
+    if !shown.is_empty() {
+        out.push_str(&format!("shapes: {}\n", shown.join(", ")));
+    }
+    for (n, v) in dedup_bindings(a) {
+        out.push_str(&format!("with {n} = {}\n", u(&v)));
+    }
+    layer_lines(a, &mut out);
+    let t = a.trunc();
+    let offsets: Vec<_> = a.expansion.layers.iter().filter(|l| !l.op_point.is_zero()).collect();
+    for l in &offsets {
+        let bias = bias_name(l);
+        out.push_str(&format!(
+            "warning: layer {} ({}): the pre-activation has an O(1) part {}, so the small-signal assumption fails there unless {} = {} + O(ε)\n",
+            l.index,
+            l.activation,
+            u(&l.op_point),
+            bias.as_deref().unwrap_or("its bias"),
+            u(&l.op_point.neg())
+        ));
+    }
+    out.push_str(&format!("expansion by layer: y = {}{}\n", graded(&a.expansion.layered, &t), if a.expansion.truncated { format!(" + O(ε{})", sup(a.order + 1)) } else { String::new() }));
+    if r.compensated.is_some() {
+        out.push_str("as it stands (expanded around the operating points):\n");
+        analysis_text(a, &mut out, "  ");
+    } else {
+        analysis_text(a, &mut out, "");
+    }
+    if let Some(c) = &r.compensated {
+        let ct = c.trunc();
+        out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
+        out.push_str(&format!("  expansion by layer: y = {}{}\n", graded(&c.expansion.layered, &ct), if c.expansion.truncated { format!(" + O(ε{})", sup(c.order + 1)) } else { String::new() }));
+        analysis_text(c, &mut out, "  ");
+    }
+    for c in &r.conditions {
+        out.push_str(&format!("condition: {} iff {} = {}", c.what, c.param, super::scalar_unicode(&c.value)));
+        if let Some(then) = &c.then {
+            out.push_str(&format!("; then {}", verdict_text(then)));
+        }
+        out.push('\n');
+    }
+    for s in &a.assumptions {
+        out.push_str(&format!("assumption: {s}\n"));
+    }
+    out.push_str(&format!("verdict: {}\n", r.verdict_label()));
+    out
+}
+
+fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (n, v) in &a.expansion.bindings {
+        if seen.insert(n.clone()) {
+            out.push((n.unicode(), v.clone()));
+        }
+    }
+    out
+}
+
+/// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
+pub fn bias_name(l: &crate::analysis::Layer) -> Option<String> {
+    l.pre.terms().find_map(|(c, s)| match c.factors() {
+        [crate::algebra::Factor::Sym(sym)] if sym.role == Role::User && s.is_one() => Some(sym.name.unicode()),
+        _ => None,
+    })
+}
+
+// ------------------------------------------------------------------ LaTeX
+
+fn lx(e: &Expr) -> String {
+    super::latex(e)
+}
+
+/// The result as an `align*` block.
+pub fn latex(source_tex: &str, r: &Report) -> String {
+    let a = &r.main;
+    let d = &a.decision;
+    let mut rows: Vec<String> = Vec::new();
+    rows.push(format!("y &= {source_tex}"));
+    let t = a.trunc();
+    for l in &a.expansion.layers {
+        if let Some((s, def)) = &l.var {
+            rows.push(format!("{} &= {}", s.name.latex(), lx(def)));
+        }
+    }
+    let big_o = |k: u32| format!("\\mathcal{{O}}(\\varepsilon^{{{k}}})");
+    rows.push(format!("y &= {}{}", lx(&a.expansion.layered), if a.expansion.truncated { format!(" + {}", big_o(a.order + 1)) } else { String::new() }));
+    let _ = t;
+    match &d.verdict {
+        Verdict::Kink => rows.push(format!("&\\text{{kink: not affine at any }}\\sigma")),
+        _ => {
+            rows.push(format!("W &= {}", if d.w.is_zero() { "0".into() } else { lx(&d.w) }));
+            rows.push(format!("b &= {}", if d.b.is_zero() { "0".into() } else { lx(&d.b) }));
+            match d.k {
+                Some(k) => rows.push(format!("y &= W x + b + {}", big_o(k))),
+                None => rows.push("y &= W x + b".into()),
+            }
+        }
+    }
+    format!("\\begin{{align*}}\n{}\n\\end{{align*}}\n", rows.join(" \\\\\n"))
+}
+
+// ------------------------------------------------------------------- JSON
+
+fn analysis_json(a: &Analysis) -> Value {
+    let d = &a.decision;
+    let t = a.trunc();
+    let expansion: serde_json::Map<String, Value> = by_degree(&a.expansion.layered, &t).into_iter().map(|(k, e)| (k.to_string(), super::json::expr(&e))).collect();
+    let layers: Vec<Value> = a
+        .expansion
+        .layers
+        .iter()
+        .map(|l| {
+            json!({
+                "index": l.index,
+                "activation": l.activation,
+                "pre_activation": super::json::expr(&l.pre),
+                "operating_point": super::json::expr(&l.op_point),
+                "compensated": l.compensated,
+                "variable": l.var.as_ref().map(|(s, def)| json!({ "name": s.name.ascii(), "value": super::json::expr(def) })),
+            })
+        })
+        .collect();
+    let kinks: Vec<Value> = d.kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": super::json::scalar(&k.left), "right": super::json::scalar(&k.right) })).collect();
+    let symbols: serde_json::Map<String, Value> = a.symbols.iter().map(|(s, sh)| (s.name.ascii(), json!(sh.text()))).collect();
+    json!({
+        "verdict": d.verdict.label(),
+        "k": d.k,
+        "order": a.order,
+        "requested_order": a.requested_order,
+        "input": a.input.name.ascii(),
+        "small": a.small.iter().map(|n| n.ascii()).collect::<Vec<_>>(),
+        "W": super::json::expr(&d.w),
+        "b": super::json::expr(&d.b),
+        "first_nonaffine": { "layered": super::json::expr(&d.leading_layered), "expanded": super::json::expr(&d.leading_full) },
+        "remainder": super::json::expr(&d.remainder),
+        "expansion": expansion,
+        "truncated": a.expansion.truncated,
+        "layers": layers,
+        "kinks": kinks,
+        "shapes": {
+            "W": shapes::shape_of(&d.w, &a.symbols),
+            "b": shapes::shape_of(&d.b, &a.symbols),
+            "W_equation": shapes::equation(&d.w, &a.symbols, usize::MAX),
+            "b_equation": shapes::equation(&d.b, &a.symbols, usize::MAX),
+            "symbols": symbols,
+        },
+        "assumptions": a.assumptions,
+    })
+}
+
+/// The report as JSON (schema: docs/json.md).
+pub fn json(source: &str, r: &Report) -> Value {
+    let mut v = analysis_json(&r.main);
+    if let Value::Object(m) = &mut v {
+        m.insert("expression".into(), json!(source));
+        m.insert("verdict".into(), json!(r.verdict_label()));
+        m.insert("generic_verdict".into(), json!(r.main.decision.verdict.label()));
+        m.insert("compensated".into(), r.compensated.as_ref().map(analysis_json).unwrap_or(Value::Null));
+        let conds: Vec<Value> = r
+            .conditions
+            .iter()
+            .map(|c| json!({ "param": c.param.ascii(), "value": super::json::scalar(&c.value), "what": c.what, "then": c.then.as_ref().map(|a| analysis_json(a)) }))
+            .collect();
+        m.insert("conditions".into(), json!(conds));
+    }
+    v
+}

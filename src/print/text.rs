@@ -1,0 +1,241 @@
+//! Unicode text for terminals (`W₂·W₁·x`, `⅓`, `∘`) and ASCII in the input syntax.
+
+use super::tree::Node;
+use crate::algebra::scalar::Q;
+use crate::syntax::names::greek_name;
+
+/// Unicode for people, or ASCII that parses back to the same normal form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Unicode,
+    Ascii,
+}
+
+// Binding strength, loosest first.
+const SUM: u8 = 1;
+const PROD: u8 = 3;
+const HAD: u8 = 4;
+const POW: u8 = 5;
+const ATOM: u8 = 6;
+
+/// Renders a node.
+pub fn render(n: &Node, style: Style) -> String {
+    r(n, style).0
+}
+
+fn wrap(s: (String, u8), min: u8) -> String {
+    if s.1 < min { format!("({})", s.0) } else { s.0 }
+}
+
+fn r(n: &Node, st: Style) -> (String, u8) {
+    let uni = st == Style::Unicode;
+    match n {
+        Node::Rat(q) => rational(q, st),
+        Node::Pi => ((if uni { "π" } else { "pi" }).to_string(), ATOM),
+        Node::E => ("e".to_string(), ATOM),
+        Node::Name { name, .. } => (if uni { name.unicode() } else { name.ascii() }, ATOM),
+        Node::Ones => ((if uni { "𝟙" } else { "ones" }).to_string(), ATOM),
+        Node::Eye => ("I".to_string(), ATOM),
+        Node::Sum(terms) => {
+            let mut s = String::new();
+            for (i, (neg, t)) in terms.iter().enumerate() {
+                let body = wrap(r(t, st), SUM + 1);
+                match (i, neg) {
+                    (0, false) => s.push_str(&body),
+                    (0, true) => s.push_str(&format!("{}{body}", if uni { "−" } else { "-" })),
+                    (_, false) => s.push_str(&format!(" + {body}")),
+                    (_, true) => s.push_str(&format!(" {} {body}", if uni { "−" } else { "-" })),
+                }
+            }
+            (s, SUM)
+        }
+        Node::Neg(x) => (format!("{}{}", if uni { "−" } else { "-" }, wrap(r(x, st), PROD)), SUM),
+        Node::Prod(fs) => {
+            let parts: Vec<String> = fs
+                .iter()
+                .map(|f| match f {
+                    // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
+                    Node::Rat(q) if rational(q, st).1 < ATOM => format!("({})", rational(q, st).0),
+                    Node::Frac(..) => format!("({})", r(f, st).0),
+                    f => wrap(r(f, st), PROD + 1),
+                })
+                .collect();
+            (parts.join(if uni { "·" } else { "*" }), PROD)
+        }
+        Node::Frac(a, b) => {
+            let num = wrap(r(a, st), PROD);
+            let den = match &**b {
+                // A denominator of constants reads best side by side: 1/(2√(2π)).
+                Node::Prod(fs) if uni && fs.iter().all(is_constant) => format!("({})", juxtaposed(fs, st)),
+                b => wrap(r(b, st), POW),
+            };
+            (format!("{num}/{den}"), PROD)
+        }
+        Node::Sqrt(x) => {
+            if uni {
+                let inner = match &**x {
+                    // Inside a radical, constants read best side by side: √(2π).
+                    Node::Prod(fs) => format!("({})", juxtaposed(fs, st)),
+                    other => {
+                        let s = r(other, st);
+                        if s.1 >= ATOM { s.0 } else { format!("({})", s.0) }
+                    }
+                };
+                (format!("√{inner}"), ATOM)
+            } else {
+                (format!("sqrt({})", r(x, st).0), ATOM)
+            }
+        }
+        Node::Pow(b, e) => {
+            let base = wrap(r(b, st), ATOM);
+            let is_int = e.to_denominator() == 1u32;
+            let exp = if uni && is_int {
+                let n = i64::try_from(&e.to_numerator()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
+                super::superscript(n)
+            } else if is_int && *e > 0u32 {
+                format!("^{e}")
+            } else {
+                format!("^({e})")
+            };
+            (format!("{base}{exp}"), POW)
+        }
+        Node::Had(fs) => {
+            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, st), HAD + 1)).collect();
+            (parts.join(if uni { "∘" } else { " .* " }), HAD)
+        }
+        Node::HadPow(b, k) => {
+            let base = wrap(r(b, st), ATOM);
+            (if uni { format!("{base}^∘{k}") } else { format!("{base}.^{k}") }, POW)
+        }
+        Node::Call { func, deriv, args } => {
+            let inner: Vec<String> = args.iter().map(|a| r(a, st).0).collect();
+            let inner = inner.join(", ");
+            if func == "abs" && *deriv == 0 {
+                return (if uni { format!("|{inner}|") } else { format!("abs({inner})") }, ATOM);
+            }
+            (format!("{}{}({inner})", func_name(func, st), primes(*deriv, st)), ATOM)
+        }
+        Node::Diag(x) => (format!("diag({})", r(x, st).0), ATOM),
+    }
+}
+
+fn is_constant(n: &Node) -> bool {
+    match n {
+        Node::Rat(_) | Node::Pi | Node::E => true,
+        Node::Sqrt(x) => is_constant(x),
+        Node::Pow(b, _) => is_constant(b),
+        Node::Prod(fs) => fs.iter().all(is_constant),
+        _ => false,
+    }
+}
+
+fn juxtaposed(fs: &[Node], st: Style) -> String {
+    fs.iter().map(|f| wrap(r(f, st), POW)).collect::<Vec<_>>().join("")
+}
+
+fn func_name(f: &str, st: Style) -> String {
+    if st == Style::Unicode {
+        return f.to_string();
+    }
+    // Greek in a function name (rare) is spelled out.
+    f.chars().map(|c| greek_name(c).map(str::to_string).unwrap_or_else(|| c.to_string())).collect()
+}
+
+fn primes(k: u32, st: Style) -> String {
+    match (k, st) {
+        (0, _) => String::new(),
+        (1, Style::Unicode) => "′".into(),
+        (2, Style::Unicode) => "″".into(),
+        (3, Style::Unicode) => "‴".into(),
+        (k, Style::Unicode) => format!("⁽{}⁾", super::superscript(k as i64)),
+        (k, Style::Ascii) => "'".repeat(k as usize),
+    }
+}
+
+fn vulgar(q: &Q) -> Option<&'static str> {
+    let n = i64::try_from(&q.to_numerator()).ok()?;
+    let d = i64::try_from(&q.to_denominator()).ok()?;
+    Some(match (n, d) {
+        (1, 2) => "½",
+        (1, 3) => "⅓",
+        (2, 3) => "⅔",
+        (1, 4) => "¼",
+        (3, 4) => "¾",
+        (1, 5) => "⅕",
+        (2, 5) => "⅖",
+        (3, 5) => "⅗",
+        (4, 5) => "⅘",
+        (1, 6) => "⅙",
+        (5, 6) => "⅚",
+        (1, 7) => "⅐",
+        (1, 8) => "⅛",
+        (3, 8) => "⅜",
+        (5, 8) => "⅝",
+        (7, 8) => "⅞",
+        (1, 9) => "⅑",
+        (1, 10) => "⅒",
+        _ => return None,
+    })
+}
+
+/// An exact decimal when the denominator is a power of ten's divisor and the fraction is long.
+pub fn exact_decimal(q: &Q) -> Option<String> {
+    let mut d = q.to_denominator();
+    let (mut twos, mut fives) = (0u32, 0u32);
+    let two = malachite_nz::natural::Natural::from(2u32);
+    let five = malachite_nz::natural::Natural::from(5u32);
+    while (&d % &two) == 0u32 {
+        d /= &two;
+        twos += 1;
+    }
+    while (&d % &five) == 0u32 {
+        d /= &five;
+        fives += 1;
+    }
+    if d != 1u32 {
+        return None;
+    }
+    let places = twos.max(fives);
+    if places == 0 {
+        return None;
+    }
+    let scaled = Q::from(q.to_numerator()) * Q::from(malachite_nz::natural::Natural::from(10u32).pow_u(places)) / Q::from(q.to_denominator());
+    let digits = scaled.to_numerator().to_string();
+    let places = places as usize;
+    let digits = if digits.len() <= places { format!("{}{digits}", "0".repeat(places + 1 - digits.len())) } else { digits };
+    let (int, frac) = digits.split_at(digits.len() - places);
+    Some(format!("{int}.{frac}"))
+}
+
+trait PowU {
+    fn pow_u(self, e: u32) -> Self;
+}
+impl PowU for malachite_nz::natural::Natural {
+    fn pow_u(self, e: u32) -> Self {
+        use malachite_base::num::arithmetic::traits::Pow;
+        self.pow(e as u64)
+    }
+}
+
+fn rational(q: &Q, st: Style) -> (String, u8) {
+    if q.to_denominator() == 1u32 {
+        return (q.to_string(), ATOM);
+    }
+    // Long decimal constants (SELU's) stay decimals: exact in ASCII, abbreviated for people.
+    if q.to_denominator() > 1000u32 {
+        // Whichever is shorter: 1/1024 stays a fraction, SELU's constants stay decimals.
+        if let Some(d) = exact_decimal(q).filter(|d| d.len() < q.to_string().len()) {
+            if st == Style::Unicode && d.len() > 14 {
+                let cut: String = d.chars().take(13).collect();
+                return (format!("{cut}…"), ATOM);
+            }
+            return (d, ATOM);
+        }
+    }
+    if st == Style::Unicode {
+        if let Some(v) = vulgar(q) {
+            return (v.to_string(), ATOM);
+        }
+    }
+    (format!("{}/{}", q.to_numerator(), q.to_denominator()), PROD)
+}

@@ -1,0 +1,225 @@
+//! The display tree: what every printer renders. Built from scalars and normal forms.
+//!
+//! Building one tree and rendering it four ways keeps the printers in step:
+//! the ASCII form re-parses to the same normal form, and the JSON tree has the
+//! same structure the text shows.
+
+use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
+use crate::algebra::scalar::{Atom, Mono, Q, Scalar};
+use crate::syntax::Name;
+use malachite_base::num::arithmetic::traits::Abs;
+
+/// A node of the display tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// A non-negative rational (signs live in sums and `Neg`).
+    Rat(Q),
+    Pi,
+    E,
+    /// A scalar parameter or a matrix/vector symbol.
+    Name { name: Name, kind: NameKind },
+    Ones,
+    Eye,
+    /// Terms with their signs (`true` = subtracted).
+    Sum(Vec<(bool, Node)>),
+    Neg(Box<Node>),
+    /// An ordered product.
+    Prod(Vec<Node>),
+    Frac(Box<Node>, Box<Node>),
+    /// `√(…)`.
+    Sqrt(Box<Node>),
+    Pow(Box<Node>, Q),
+    Had(Vec<Node>),
+    HadPow(Box<Node>, u32),
+    /// `f⁽ᵈ⁾(args)`; `abs` renders as bars in text and LaTeX.
+    Call { func: String, deriv: u32, args: Vec<Node> },
+    Diag(Box<Node>),
+}
+
+/// What a name stands for (JSON says it; text does not need to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Param,
+    Matrix,
+    Vector,
+    Layer,
+    OpPoint,
+}
+
+impl NameKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            NameKind::Param => "scalar",
+            NameKind::Matrix => "matrix",
+            NameKind::Vector => "vector",
+            NameKind::Layer => "layer",
+            NameKind::OpPoint => "operating-point",
+        }
+    }
+}
+
+fn sum_or_single(mut terms: Vec<(bool, Node)>) -> Node {
+    match terms.len() {
+        0 => Node::Rat(Q::from(0)),
+        1 if !terms[0].0 => terms.remove(0).1,
+        1 => Node::Neg(Box::new(terms.remove(0).1)),
+        _ => Node::Sum(terms),
+    }
+}
+
+/// A scalar as a display tree.
+pub fn scalar(s: &Scalar) -> Node {
+    sum_or_single(scalar_terms(s))
+}
+
+/// The signed terms of a scalar.
+pub fn scalar_terms(s: &Scalar) -> Vec<(bool, Node)> {
+    // Plain rationals first: 1 − α.
+    let mut terms: Vec<(&Mono, &Q)> = s.terms().collect();
+    terms.sort_by_key(|(m, _)| !m.is_one());
+    terms.into_iter().map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m))).collect()
+}
+
+/// `c·m` for a positive rational `c`, written with radicals and a denominator where that reads better.
+fn monomial(c: &Q, m: &Mono) -> Node {
+    let mut c = c.clone();
+    let mut num: Vec<Node> = Vec::new();
+    let mut den: Vec<Node> = Vec::new();
+    let mut num_rad: Vec<Node> = Vec::new();
+    let mut den_rad: Vec<Node> = Vec::new();
+    let half = Q::from_signeds(1, 2);
+    let neg_half = Q::from_signeds(-1, 2);
+    let any_neg_half = m.factors().iter().any(|(_, e)| *e == neg_half);
+    for (a, e) in m.factors() {
+        let mut e = e.clone();
+        // √p/p → 1/√p when the denominator has the factor and another radical sits below: 1/√(2π).
+        if let Atom::Prime(p) = a {
+            if e == half && any_neg_half && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32 {
+                c *= Q::from(*p);
+                e = neg_half.clone();
+            }
+        }
+        let base = atom(a);
+        if e == half {
+            num_rad.push(base);
+        } else if e == neg_half {
+            den_rad.push(base);
+        } else if e == 1u32 {
+            num.push(base);
+        } else if e < 0u32 && !matches!(a, Atom::Group(_)) {
+            let pe = -e;
+            den.push(if pe == 1u32 { base } else { Node::Pow(Box::new(base), pe) });
+        } else {
+            num.push(Node::Pow(Box::new(base), e));
+        }
+    }
+    if !num_rad.is_empty() {
+        num.push(Node::Sqrt(Box::new(prod_or_single(num_rad))));
+    }
+    if !den_rad.is_empty() {
+        den.push(Node::Sqrt(Box::new(prod_or_single(den_rad))));
+    }
+    let (cn, cd) = (Q::from(c.to_numerator()), Q::from(c.to_denominator()));
+    if den.is_empty() {
+        // A rational coefficient stays one fraction: ⅓·λ.
+        if c != 1u32 || num.is_empty() {
+            num.insert(0, Node::Rat(c));
+        }
+        return prod_or_single(num);
+    }
+    if cn != 1u32 || num.is_empty() {
+        num.insert(0, Node::Rat(cn));
+    }
+    if cd != 1u32 {
+        den.insert(0, Node::Rat(cd));
+    }
+    Node::Frac(Box::new(prod_or_single(num)), Box::new(prod_or_single(den)))
+}
+
+fn prod_or_single(mut v: Vec<Node>) -> Node {
+    if v.len() == 1 { v.remove(0) } else { Node::Prod(v) }
+}
+
+fn atom(a: &Atom) -> Node {
+    match a {
+        Atom::Prime(p) => Node::Rat(Q::from(*p)),
+        Atom::Pi => Node::Pi,
+        Atom::E => Node::E,
+        Atom::Param(n) => Node::Name { name: n.clone(), kind: NameKind::Param },
+        Atom::Func(f, arg) => Node::Call { func: f.to_string(), deriv: 0, args: vec![scalar(arg)] },
+        Atom::Group(s) => scalar(s),
+    }
+}
+
+/// A normal form as a display tree.
+pub fn expr(e: &Expr) -> Node {
+    terms_node(e.terms().map(|(c, s)| (c, s)))
+}
+
+/// Terms in the given order (callers may sort, e.g. by ε-degree).
+pub fn terms_node<'a>(terms: impl Iterator<Item = (&'a Chain, &'a Scalar)>) -> Node {
+    let mut out = Vec::new();
+    for (chain, coef) in terms {
+        let cterms = scalar_terms(coef);
+        if chain.is_scalar() {
+            out.extend(cterms);
+            continue;
+        }
+        let factors: Vec<Node> = chain.factors().iter().map(factor).collect();
+        let (neg, coef_node) = match cterms.as_slice() {
+            [(neg, Node::Rat(q))] if *q == 1u32 => (*neg, None),
+            [(neg, n)] => (*neg, Some(n.clone())),
+            _ => (false, Some(Node::Sum(cterms))),
+        };
+        let mut fs = Vec::new();
+        if let Some(c) = coef_node {
+            match c {
+                Node::Prod(v) => fs.extend(v),
+                c => fs.push(c),
+            }
+        }
+        fs.extend(factors);
+        out.push((neg, prod_or_single(fs)));
+    }
+    sum_or_single(out)
+}
+
+fn chain(c: &Chain) -> Node {
+    if c.is_scalar() {
+        return Node::Rat(Q::from(1));
+    }
+    prod_or_single(c.factors().iter().map(factor).collect())
+}
+
+fn factor(f: &Factor) -> Node {
+    match f {
+        Factor::Sym(s) => Node::Name {
+            name: s.name.clone(),
+            kind: match s.role {
+                Role::Layer => NameKind::Layer,
+                Role::OpPoint => NameKind::OpPoint,
+                Role::User => {
+                    if s.kind == crate::algebra::Kind::Matrix {
+                        NameKind::Matrix
+                    } else {
+                        NameKind::Vector
+                    }
+                }
+            },
+        },
+        Factor::Ones => Node::Ones,
+        Factor::Eye => Node::Eye,
+        Factor::Diag(c) => Node::Diag(Box::new(chain(c))),
+        Factor::Had(h) => {
+            // Operating-point atoms read first: sigmoid′(c₂)∘u₂.
+            let mut els: Vec<&(Chain, u32)> = h.elements().iter().collect();
+            els.sort_by_key(|(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if &*a.func != "abs"));
+            Node::Had(els.into_iter().map(|(c, m)| if *m == 1 { chain(c) } else { Node::HadPow(Box::new(chain(c)), *m) }).collect())
+        }
+        Factor::Atom(a) => elem_atom(a),
+    }
+}
+
+fn elem_atom(a: &ElemAtom) -> Node {
+    Node::Call { func: a.func.to_string(), deriv: a.deriv, args: vec![expr(&a.arg)] }
+}

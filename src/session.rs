@@ -1,0 +1,314 @@
+//! A session: declarations, bindings, definitions and options, changed only by statements that succeed.
+//!
+//! Scripts, the REPL and the CLI all go through [`Session::run`]. Each
+//! statement is lowered and executed against a copy of the state; the copy
+//! replaces the state only if the statement succeeds, so an error never leaves
+//! a half-made binding behind.
+
+use crate::analysis::{self, AnalyzeOptions, Report};
+use crate::diagnostic::{Diagnostic, Phase, Span};
+use crate::ir::lower::LoweredStmt;
+use crate::ir::{Env, lower_statement};
+use crate::limits::Limits;
+use crate::syntax::{Name, Stmt, parse_script};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Latex,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "text" | "unicode" => Some(Format::Text),
+            "latex" | "tex" => Some(Format::Latex),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Options a session carries (`:order`, `:input`, `:small`, `:format`).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub order: u32,
+    pub input: Name,
+    pub small: Option<BTreeSet<Name>>,
+    pub format: Format,
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { order: 3, input: Name::new("x", ""), small: None, format: Format::Text, limits: Limits::default() }
+    }
+}
+
+/// What one statement produced.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Declared(Vec<Name>, String),
+    Defined(Name, String),
+    Bound(Name, String),
+    /// An analysed expression and its source text.
+    Analysis { source: String, report: Box<Report> },
+    /// A command's message (`:order 5` → "order set to 5").
+    Message(String),
+    /// `:quit`.
+    Quit,
+}
+
+/// Declarations, bindings, functions and options.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub env: Env,
+    pub options: Options,
+    /// Set from another thread (Ctrl-C) to stop a long computation.
+    pub cancel: Arc<AtomicBool>,
+    /// The last analysis, for `:latex` and `:json`.
+    pub last: Option<(String, Box<Report>)>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session::new()
+    }
+}
+
+impl Session {
+    /// A session with the activation catalog loaded.
+    pub fn new() -> Session {
+        let mut s = Session { env: Env::default(), options: Options::default(), cancel: Arc::new(AtomicBool::new(false)), last: None };
+        s.env.input = s.options.input.clone();
+        if let Err(e) = s.load_prelude() {
+            // The prelude is part of the program; a failure here is a bug, reported plainly.
+            eprintln!("{}", e.render(crate::series::CATALOG, "catalog.tn"));
+        }
+        s
+    }
+
+    fn load_prelude(&mut self) -> Result<(), Diagnostic> {
+        let src = crate::series::CATALOG;
+        for stmt in parse_script(src, &self.options.limits)? {
+            match &stmt {
+                Stmt::Def { .. } => {
+                    let d = crate::ir::lower_function(&stmt, &self.env, src, true)?;
+                    self.env.catalog.push(d.name.clone());
+                    self.env.functions.insert(d.name.clone(), d);
+                }
+                Stmt::Command { name, args, .. } if name == "catalog" => {
+                    self.env.catalog = args.split_whitespace().filter_map(|a| Name::parse(a).ok()).collect();
+                }
+                _ => return Err(Diagnostic::at(Phase::Name, stmt.span(), "the prelude holds only definitions")),
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs every statement of `source` in order; stops at the first error, keeping what succeeded before it.
+    pub fn run(&mut self, source: &str) -> Result<Vec<Outcome>, Diagnostic> {
+        let stmts = parse_script(source, &self.options.limits)?;
+        let mut out = Vec::new();
+        for stmt in &stmts {
+            let o = self.run_statement(stmt, source)?;
+            let quit = matches!(o, Outcome::Quit);
+            out.push(o);
+            if quit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs one parsed statement; the session changes only if it succeeds.
+    pub fn run_statement(&mut self, stmt: &Stmt, source: &str) -> Result<Outcome, Diagnostic> {
+        let mut next = self.clone();
+        let o = next.exec(stmt, source)?;
+        *self = next;
+        Ok(o)
+    }
+
+    fn analyze_options(&self) -> AnalyzeOptions {
+        AnalyzeOptions {
+            order: self.options.order,
+            input: self.options.input.clone(),
+            small: self.options.small.clone(),
+            limits: self.options.limits.clone(),
+            deadline: Some(Instant::now() + self.options.limits.time_budget),
+            cancel: Some(self.cancel.clone()),
+        }
+    }
+
+    fn exec(&mut self, stmt: &Stmt, source: &str) -> Result<Outcome, Diagnostic> {
+        match lower_statement(stmt, &self.env, source)? {
+            LoweredStmt::Decl(names, shape) => {
+                for n in &names {
+                    self.env.decls.insert(n.clone(), shape.clone());
+                }
+                let what = match &shape {
+                    crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
+                    crate::syntax::ShapeSpec::Dim => "dimension".to_string(),
+                    crate::syntax::ShapeSpec::Vector(d) => format!("{}×1", dim_text(d)),
+                    crate::syntax::ShapeSpec::Matrix(r, c) => format!("{}×{}", dim_text(r), dim_text(c)),
+                };
+                Ok(Outcome::Declared(names, what))
+            }
+            LoweredStmt::Def(d) => {
+                self.env.functions.insert(d.name.clone(), d.clone());
+                Ok(Outcome::Defined(d.name.clone(), d.text.clone()))
+            }
+            LoweredStmt::Bind(b) => {
+                self.env.bindings.insert(b.name.clone(), b.clone());
+                Ok(Outcome::Bound(b.name.clone(), b.text.clone()))
+            }
+            LoweredStmt::Expr(l) => {
+                let report = analysis::analyze(&l, &self.analyze_options())?;
+                let text = source.get(stmt.span().start..stmt.span().end).unwrap_or("").trim().to_string();
+                self.last = Some((text.clone(), Box::new(report.clone())));
+                Ok(Outcome::Analysis { source: text, report: Box::new(report) })
+            }
+            LoweredStmt::Command { name, args, span } => self.command(&name, &args, span),
+        }
+    }
+
+    fn command(&mut self, name: &str, args: &str, span: Span) -> Result<Outcome, Diagnostic> {
+        let err = |m: String| Diagnostic::at(Phase::Command, span, m);
+        match name {
+            "order" => {
+                if args.is_empty() {
+                    return Ok(Outcome::Message(format!("order {}", self.options.order)));
+                }
+                let n: u32 = args.parse().map_err(|_| err(format!("`:order` takes a whole number, not `{args}`")))?;
+                if n == 0 || n > self.options.limits.max_order {
+                    return Err(err(format!("the order must be between 1 and {} (`max_order`)", self.options.limits.max_order)));
+                }
+                self.options.order = n;
+                Ok(Outcome::Message(format!("order set to {n}")))
+            }
+            "input" => {
+                let n = Name::parse(args.trim()).map_err(err)?;
+                if args.trim().is_empty() {
+                    return Ok(Outcome::Message(format!("input {}", self.options.input)));
+                }
+                self.options.input = n.clone();
+                self.env.input = n.clone();
+                Ok(Outcome::Message(format!("input set to {n}")))
+            }
+            "small" => {
+                if args.trim().is_empty() || args.trim() == "default" {
+                    self.options.small = None;
+                    return Ok(Outcome::Message("small symbols: the input and every vector symbol (the default)".into()));
+                }
+                let mut set = BTreeSet::new();
+                for a in args.split([' ', ',']).filter(|a| !a.is_empty()) {
+                    set.insert(Name::parse(a).map_err(err)?);
+                }
+                let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
+                self.options.small = Some(set);
+                Ok(Outcome::Message(format!("small symbols: {}", list.join(", "))))
+            }
+            "format" => {
+                let f = Format::parse(args.trim()).ok_or_else(|| err(format!("unknown format `{args}`: use text, latex or json")))?;
+                self.options.format = f;
+                Ok(Outcome::Message(format!("format set to {}", args.trim())))
+            }
+            "reset" => {
+                let cancel = self.cancel.clone();
+                *self = Session::new();
+                self.cancel = cancel;
+                Ok(Outcome::Message("session reset".into()))
+            }
+            "quit" | "q" | "exit" => Ok(Outcome::Quit),
+            "env" => Ok(Outcome::Message(self.describe_env())),
+            "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
+            _ => {
+                let known = ["order", "input", "small", "format", "env", "reset", "help", "quit"];
+                let near = known.iter().min_by_key(|k| distance(name, k)).filter(|k| distance(name, k) <= 2);
+                let mut d = err(format!("unknown command `:{name}`"));
+                if let Some(k) = near {
+                    d = d.hint(format!("did you mean `:{k}`?"));
+                } else {
+                    d = d.hint("`:help` lists the commands");
+                }
+                Err(d)
+            }
+        }
+    }
+
+    fn describe_env(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("order {} · input {}\n", self.options.order, self.options.input));
+        for (n, d) in &self.env.decls {
+            let what = match d {
+                crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
+                crate::syntax::ShapeSpec::Dim => "dim".to_string(),
+                crate::syntax::ShapeSpec::Vector(d) => dim_text(d),
+                crate::syntax::ShapeSpec::Matrix(r, c) => format!("{}×{}", dim_text(r), dim_text(c)),
+            };
+            s.push_str(&format!("{n} : {what}\n"));
+        }
+        for (n, b) in &self.env.bindings {
+            s.push_str(&format!("{n} = {}\n", b.text));
+        }
+        for d in self.env.functions.values().filter(|d| !d.builtin) {
+            s.push_str(&format!("{}\n", d.text));
+        }
+        s.trim_end().to_string()
+    }
+
+    /// The catalog's function definitions.
+    pub fn catalog(&self) -> Vec<Name> {
+        self.env.catalog.clone()
+    }
+
+    pub fn function(&self, n: &Name) -> Option<Rc<crate::ir::FunDef>> {
+        self.env.functions.get(n).cloned()
+    }
+}
+
+fn dim_text(d: &crate::syntax::DimSpec) -> String {
+    match d {
+        crate::syntax::DimSpec::Known(n) => n.to_string(),
+        crate::syntax::DimSpec::Named(n) => n.unicode(),
+    }
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1])).min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+const HELP: &str = "
+statements
+  W1 : 2x4            declare a shape (also `x : 4`, `λ : scalar`, `n : dim`)
+  z1 = W1·x + b1      bind a name
+  s(t) = λ·t          define an activation (`if t > 0 then t else 0` for piecewise ones)
+  tanh(W2·tanh(z1) + b2)   analyse an expression
+commands
+  :order 5            expand to O(ε⁵)
+  :input x            the network input (default x)
+  :small x b1         the symbols of order ε (default: the input and every vector)
+  :format latex       print results as text, latex or json
+  :env                show declarations, bindings and definitions
+  :reset              forget everything
+  :help               this text
+  :quit               leave
+";

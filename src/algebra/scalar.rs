@@ -310,6 +310,18 @@ impl Scalar {
 
     /// An opaque function value, simplified at the points where it is known exactly.
     pub fn func(name: &str, arg: &Scalar) -> Scalar {
+        // exp and tanh of c·log(q) are algebraic in q: exp(log 2) = 2, tanh(log 2) = 3/5.
+        if let Some(p) = arg.as_rational_log().and_then(|(c, q)| rational_power(&q, &c).ok()) {
+            match name {
+                "exp" => return p,
+                "tanh" => {
+                    if let Some(e2) = p.mul(&p).as_q().cloned() {
+                        return Scalar::from_q((&e2 - Q::ONE) / (e2 + Q::ONE));
+                    }
+                }
+                _ => {}
+            }
+        }
         let z = arg.is_zero();
         let one = arg.is_one();
         match name {
@@ -346,6 +358,18 @@ impl Scalar {
         }
         out.retain(|_, s| !s.is_zero());
         out
+    }
+
+    /// `Some((c, q))` when the scalar is `c·log(q)` for rationals `c` and `q > 0`.
+    fn as_rational_log(&self) -> Option<(Q, Q)> {
+        let (c, m) = self.as_monomial()?;
+        match m.0.as_slice() {
+            [(Atom::Func(f, a), e)] if &**f == "log" && *e == 1u32 => {
+                let q = a.as_q()?;
+                (*q > 0u32).then(|| (c.clone(), q.clone()))
+            }
+            _ => None,
+        }
     }
 
     /// The symbolic parameters that occur.

@@ -1,5 +1,6 @@
 //! Analysis: expand a network in ε, decide whether it is affine, find conditions on parameters.
 
+pub mod classify;
 pub mod decide;
 pub mod expand;
 pub mod shapes;

@@ -49,10 +49,11 @@ pub fn series_line(s: &Series, var: &str) -> String {
             continue;
         }
         let _ = &mut e;
-        let term = super::text::render(&tree::scalar(c), super::Style::Unicode);
-        let (neg, body) = match term.strip_prefix('−') {
-            Some(r) => (true, r.to_string()),
-            None => (false, term),
+        let terms = tree::scalar_terms(c);
+        // Only a single term carries its sign outside; a sum is bracketed whole.
+        let (neg, body) = match terms.as_slice() {
+            [(neg, t)] => (*neg, super::text::render(t, super::Style::Unicode)),
+            _ => (false, super::text::render(&tree::scalar(c), super::Style::Unicode)),
         };
         let body = if body.contains([' ', '/']) && k > 0 { format!("({body})") } else { body };
         let mono = match k {
@@ -379,4 +380,204 @@ pub fn json(source: &str, r: &Report) -> Value {
         m.insert("conditions".into(), json!(conds));
     }
     v
+}
+
+// ------------------------------------------------------------- series
+
+use crate::analysis::classify::{LECTURE_CLAIMS, Row};
+use crate::series::Smoothness;
+use crate::session::SeriesResult;
+
+fn value_text(s: &Scalar) -> String {
+    match s.to_f64(&|_| None) {
+        Some(v) => fmt_f64(v),
+        None => "symbolic".into(),
+    }
+}
+
+fn class_text(r: &SeriesResult) -> String {
+    match &r.series {
+        PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
+        PointSeries::Analytic(_) => "analytic".into(),
+        PointSeries::OneSided { left, right, class } => match class {
+            Smoothness::Jump => format!("a jump: the one-sided values are {} and {}", super::scalar_unicode(&left.coeff(0)), super::scalar_unicode(&right.coeff(0))),
+            Smoothness::Kink => format!("a kink: one-sided slopes {} (left) and {} (right)", approx_pair(&left.coeff(1)), approx_pair(&right.coeff(1))),
+            Smoothness::C(m) => {
+                let k = *m as usize + 1;
+                let fact: crate::algebra::Q = (1..=k as u64).fold(crate::algebra::Q::from(1), |a, i| a * crate::algebra::Q::from(i));
+                format!(
+                    "C{} but not C{}: one-sided {} derivatives {} (left) and {} (right)",
+                    sup(*m),
+                    sup(*m + 1),
+                    ordinal(k),
+                    approx_pair(&left.coeff(k).scale(&fact)),
+                    approx_pair(&right.coeff(k).scale(&fact))
+                )
+            }
+        },
+    }
+}
+
+fn ordinal(k: usize) -> String {
+    match k {
+        1 => "first".into(),
+        2 => "second".into(),
+        3 => "third".into(),
+        k => format!("{k}th"),
+    }
+}
+
+/// `1.758… ≈ 1.758099`, or just the exact value when it is short.
+fn approx_pair(s: &Scalar) -> String {
+    let exact = super::scalar_unicode(s);
+    let short = s.as_q().is_some_and(|q| q.to_denominator() == 1u32);
+    if short { exact } else { format!("{exact} ≈ {}", value_text(s)) }
+}
+
+/// `taylornet series` as text.
+pub fn series_text(r: &SeriesResult) -> String {
+    let mut out = format!("{} at {}, to order {}: {}\n", r.name, super::scalar_unicode(&r.at), r.order, class_text(r));
+    let row = |k: usize, c: &Scalar| format!("{:>4}  {:<28}  {}\n", k, super::scalar_unicode(c), value_text(c));
+    match &r.series {
+        PointSeries::Analytic(s) => {
+            out.push_str(&format!("{:>4}  {:<28}  {}\n", "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"));
+            for (k, c) in s.coeffs().iter().enumerate() {
+                out.push_str(&row(k, c));
+            }
+            out.push_str(&format!("s(a + t) = {}\n", series_line(s, "t")));
+        }
+        PointSeries::OneSided { left, right, .. } => {
+            for (label, s) in [("left (t < 0)", left), ("right (t > 0)", right)] {
+                out.push_str(&format!("{label}: s(a + t) = {}\n", series_line(s, "t")));
+                for (k, c) in s.coeffs().iter().enumerate() {
+                    out.push_str(&row(k, c));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn coeffs_json(s: &Series) -> Value {
+    let v: Vec<Value> = s
+        .coeffs()
+        .iter()
+        .enumerate()
+        .map(|(k, c)| json!({ "k": k, "exact": super::scalar_ascii(c), "unicode": super::scalar_unicode(c), "value": c.to_f64(&|_| None) }))
+        .collect();
+    json!(v)
+}
+
+/// `taylornet series --format json`.
+pub fn series_json(r: &SeriesResult) -> Value {
+    let class = match &r.series {
+        PointSeries::Analytic(s) if s.is_exact() => "polynomial".to_string(),
+        PointSeries::Analytic(_) => "analytic".to_string(),
+        PointSeries::OneSided { class: Smoothness::Jump, .. } => "jump".to_string(),
+        PointSeries::OneSided { class: Smoothness::Kink, .. } => "kink".to_string(),
+        PointSeries::OneSided { class: Smoothness::C(m), .. } => format!("C{m}"),
+    };
+    let mut v = json!({
+        "name": r.name,
+        "at": { "exact": super::scalar_ascii(&r.at), "value": r.at.to_f64(&|_| None) },
+        "order": r.order,
+        "class": class,
+        "description": class_text(r),
+    });
+    if let Value::Object(m) = &mut v {
+        match &r.series {
+            PointSeries::Analytic(s) => {
+                m.insert("coefficients".into(), coeffs_json(s));
+                m.insert("exact".into(), json!(s.is_exact()));
+            }
+            PointSeries::OneSided { left, right, .. } => {
+                m.insert("left".into(), coeffs_json(left));
+                m.insert("right".into(), coeffs_json(right));
+            }
+        }
+    }
+    v
+}
+
+// ------------------------------------------------------------ classify
+
+/// The classification table as text, with what the lecture notes got right and wrong.
+pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
+    let mut out = format!("Is a depth-{depth} network of s affine for small inputs? (expansion to order {order}; k: first non-affine order in ε)\n\n");
+    let header = ["activation", "verdict", "k", "s(0)", "slope −", "slope +", "first non-affine term (by layer)"];
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for r in rows {
+        let k = r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
+        let lead = if r.first_nonaffine.is_zero() { "—".into() } else { super::unicode(&r.first_nonaffine) };
+        let lead = if lead.chars().count() > 60 { format!("{}…", lead.chars().take(59).collect::<String>()) } else { lead };
+        table.push(vec![r.activation.unicode(), r.verdict.clone(), k, short(&r.s0), short(&r.slope_left), short(&r.slope_right), lead]);
+    }
+    let widths: Vec<usize> = (0..header.len()).map(|i| table.iter().map(|row| row[i].chars().count()).max().unwrap_or(0)).collect();
+    for (j, row) in table.iter().enumerate() {
+        let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if j == 0 {
+            out.push_str(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+            out.push('\n');
+        }
+    }
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let mut n = Vec::new();
+            if let Some(c) = &r.compensated {
+                n.push(c.clone());
+            }
+            if let Some(c) = &r.condition {
+                n.push(c.clone());
+            }
+            (!n.is_empty()).then(|| format!("  {}: {}", r.activation, n.join("; ")))
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nnotes:\n");
+        out.push_str(&notes.join("\n"));
+        out.push('\n');
+    }
+    out.push_str("\nthe lecture notes, checked:\n");
+    for (name, claim, says_linear) in LECTURE_CLAIMS {
+        if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
+            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
+            let ok = affine == *says_linear;
+            let truth = match (r.verdict.as_str(), r.k) {
+                ("kink", _) => format!("a kink at 0 (slopes {} and {}): not affine at any σ", short(&r.slope_left), short(&r.slope_right)),
+                (v, Some(k)) => format!("{v} up to O(σ{}), s(0) = {}", sup(k), short(&r.s0)),
+                (v, None) => v.to_string(),
+            };
+            out.push_str(&format!("  {} {:<8} notes: {claim}. taylornet: {truth}\n", if ok { "✓" } else { "✗" }, name));
+        }
+    }
+    out
+}
+
+fn short(s: &Scalar) -> String {
+    let t = super::scalar_unicode(s);
+    if t.chars().count() > 12 { format!("≈{}", value_text(s)) } else { t }
+}
+
+/// The classification table as JSON: `{"order", "depth", "rows": [...]}`.
+pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "activation": r.activation.ascii(),
+                "verdict": r.verdict,
+                "k": r.k,
+                "s0": super::json::scalar(&r.s0),
+                "slope_left": super::json::scalar(&r.slope_left),
+                "slope_right": super::json::scalar(&r.slope_right),
+                "first_nonaffine": super::json::expr(&r.first_nonaffine),
+                "condition": r.condition,
+                "compensated": r.compensated,
+            })
+        })
+        .collect();
+    json!({ "order": order, "depth": depth, "rows": rows })
 }

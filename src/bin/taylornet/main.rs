@@ -44,6 +44,29 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// The exact Taylor series of an activation: a catalog name, a definition `f(t) = …`, or an expression in one variable.
+    Series {
+        spec: String,
+        /// The point of expansion (a number, `1/2`, `π`, or a parameter such as `λ`).
+        #[arg(long)]
+        at: Option<String>,
+        /// The highest power.
+        #[arg(long, short = 'n', default_value_t = 9)]
+        order: usize,
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// For every catalog activation: is a deep network of it affine for small inputs?
+    Classify {
+        /// Expand to O(ε^N).
+        #[arg(long, short = 'n', default_value_t = 3)]
+        order: u32,
+        /// Layers in each network.
+        #[arg(long, short = 'L', default_value_t = 2)]
+        depth: u32,
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +94,45 @@ fn real_main() -> ExitCode {
                 }
             };
             run_source(&text, &file, &common, false)
+        }
+        Some(Cmd::Series { spec, at, order, format }) => {
+            let session = Session::new();
+            match session.series(&spec, at.as_deref(), order) {
+                Ok(r) => {
+                    if format == "json" {
+                        println!("{}", serde_json::to_string_pretty(&report::series_json(&r)).unwrap_or_default());
+                    } else {
+                        print!("{}", report::series_text(&r));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprint!("{}", d.render(&spec, ""));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Classify { order, depth, format }) => {
+            let mut session = Session::new();
+            if order == 0 || order > session.options.limits.max_order || depth == 0 || depth > 16 {
+                eprintln!("error: --order must be 1..={} and --depth 1..=16", session.options.limits.max_order);
+                return ExitCode::from(2);
+            }
+            session.options.order = order;
+            match taylornet::analysis::classify::classify(&session, depth) {
+                Ok(rows) => {
+                    if format == "json" {
+                        println!("{}", serde_json::to_string_pretty(&report::classify_json(&rows, order, depth)).unwrap_or_default());
+                    } else {
+                        print!("{}", report::classify_text(&rows, order, depth));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("error: {d}");
+                    ExitCode::from(1)
+                }
+            }
         }
         None => {
             let mut input = String::new();

@@ -4,7 +4,44 @@ pub mod analysis;
 pub mod diagnostic;
 pub mod ir;
 pub mod limits;
+pub mod numeric;
 pub mod print;
 pub mod series;
 pub mod session;
 pub mod syntax;
+
+pub use analysis::{Report, Verdict};
+pub use diagnostic::Diagnostic;
+pub use session::Session;
+
+/// Parses, lowers and normalizes one expression in a session (activations stay as atoms).
+///
+/// ```
+/// let s = taylornet::Session::new();
+/// let a = taylornet::normal_form(&s, "W1·(x + b) - W1·b").unwrap();
+/// assert_eq!(taylornet::print::unicode(&a), "W₁·x");
+/// ```
+pub fn normal_form(session: &Session, source: &str) -> Result<algebra::Expr, Diagnostic> {
+    let e = syntax::parse_expr(source, &session.options.limits)?;
+    let l = ir::lower_expr(&e, &session.env)?;
+    analysis::normal_form(&l.ir, &session.options.limits)
+}
+
+/// Runs `source` (statements separated by `;` or newlines) and returns the last analysis.
+///
+/// ```
+/// let r = taylornet::analyze("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)").unwrap();
+/// assert_eq!(r.main.decision.verdict, taylornet::Verdict::ExactAffine);
+/// assert_eq!(taylornet::print::unicode(&r.main.decision.w), "λ²·W₂·W₁");
+/// ```
+pub fn analyze(source: &str) -> Result<Report, Diagnostic> {
+    let mut s = Session::new();
+    let out = s.run(source)?;
+    out.into_iter()
+        .rev()
+        .find_map(|o| match o {
+            session::Outcome::Analysis { report, .. } => Some(*report),
+            _ => None,
+        })
+        .ok_or_else(|| Diagnostic::new(diagnostic::Phase::Parse, "no expression to analyse"))
+}

@@ -60,6 +60,8 @@ pub struct ExpandSettings {
     pub limits: Limits,
     pub deadline: Option<Instant>,
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Keep activations as element-wise atoms and truncate nothing: the plain normal form.
+    pub normalize_only: bool,
 }
 
 /// The expansion: layered, then in the user's symbols.
@@ -87,12 +89,19 @@ fn stop(e: Stop, span: Span) -> Diagnostic {
     Diagnostic::at(Phase::Limit, span, e.to_string())
 }
 
+/// The canonical normal form of an expression, activations kept as element-wise atoms.
+pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
+    let settings = ExpandSettings { order: 0, small: Default::default(), compensate: false, limits: limits.clone(), deadline: None, cancel: None, normalize_only: true };
+    Ok(expand(ir, &settings)?.full)
+}
+
 /// Expands a lowered network expression to order `settings.order` in ε.
 pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnostic> {
-    if settings.order > settings.limits.max_order {
+    if settings.order > settings.limits.max_order && !settings.normalize_only {
         return Err(Diagnostic::at(Phase::Limit, ir.span, format!("order {} exceeds the limit {} (`max_order`)", settings.order, settings.limits.max_order)));
     }
-    let t = Trunc { order: Some(settings.order), small: settings.small.clone(), max_terms: settings.limits.max_terms, deadline: settings.deadline, truncated: Default::default(), cancel: settings.cancel.clone() };
+    let order = if settings.normalize_only { None } else { Some(settings.order) };
+    let t = Trunc { order, small: settings.small.clone(), max_terms: settings.limits.max_terms, deadline: settings.deadline, truncated: Default::default(), cancel: settings.cancel.clone() };
     let letters = layer_letters(ir);
     let mut ex = Expander { s: settings, t, layers: Vec::new(), bindings: Vec::new(), layer_letter: letters, truncated: false };
     let layered = ex.eval(ir)?;
@@ -187,6 +196,18 @@ impl Expander<'_> {
             IrKind::If { .. } => return Err(Diagnostic::at(Phase::Expand, span, "`if` outside a function definition")),
             IrKind::Apply { callee, deriv, arg, params } => {
                 let a = self.eval(arg)?;
+                if self.s.normalize_only {
+                    if matches!(callee, Callee::Prim(crate::ir::Prim::Abs)) && *deriv == 0 {
+                        return Ok(a.abs());
+                    }
+                    if arg.kind_of() == Kind::Scalar {
+                        if let Some(s) = a.as_scalar() {
+                            let name = if *deriv == 0 { callee.name() } else { format!("{}{}", callee.name(), "′".repeat(*deriv as usize)) };
+                            return Ok(Expr::scalar(Scalar::func(&name, &s)));
+                        }
+                    }
+                    return Ok(Expr::atom(&callee.name(), *deriv, a));
+                }
                 if arg.kind_of() == Kind::Scalar {
                     return self.apply_scalar(callee, *deriv, params, a, span);
                 }

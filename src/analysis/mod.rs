@@ -11,7 +11,7 @@ use crate::ir::{Callee, FunDef, Ir, IrKind, Lowered, Shape};
 use crate::limits::Limits;
 use crate::syntax::Name;
 pub use decide::{Decision, KinkInfo, Verdict};
-pub use expand::{Coefficients, ExpandSettings, Expansion, Layer};
+pub use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::Instant;
@@ -125,7 +125,7 @@ fn analyze_once(l: &Lowered, opts: &AnalyzeOptions, compensate: bool) -> Result<
     let mut order = opts.order;
     let search = opts.limits.search_order.max(opts.order).min(opts.limits.max_order);
     loop {
-        let settings = ExpandSettings { order, small: small.clone(), compensate, limits: opts.limits.clone(), deadline: opts.deadline, cancel: opts.cancel.clone() };
+        let settings = ExpandSettings { order, small: small.clone(), compensate, limits: opts.limits.clone(), deadline: opts.deadline, cancel: opts.cancel.clone(), normalize_only: false };
         let expansion = expand::expand(&l.ir, &settings)?;
         let mut t = Trunc::exact();
         t.order = Some(order);

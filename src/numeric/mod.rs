@@ -1,0 +1,318 @@
+//! Floating-point evaluation, for numeric verification only (the exact path never uses floats).
+//!
+//! [`eval_ir`] evaluates the true network (activations from their definitions,
+//! `if` branches included); [`eval_expr`] evaluates a normal form such as the
+//! symbolic `W` and `b`. [`Instance`] draws seeded random values: weights
+//! N(0, 1/fan_in), small vectors scaled by σ.
+
+use crate::algebra::nf::{Chain, Factor};
+use crate::algebra::{Expr, Kind, Q, Symbol};
+use crate::ir::{Callee, Dim, Ir, IrKind, Prim, Shape};
+use crate::syntax::{CmpOp, Name};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A numeric value: scalar, vector or matrix (rows of entries).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    S(f64),
+    V(Vec<f64>),
+    M(Vec<Vec<f64>>),
+}
+
+impl Val {
+    pub fn as_vec(&self) -> Option<&[f64]> {
+        match self {
+            Val::V(v) => Some(v),
+            _ => None,
+        }
+    }
+    fn map(&self, f: &dyn Fn(f64) -> f64) -> Val {
+        match self {
+            Val::S(x) => Val::S(f(*x)),
+            Val::V(v) => Val::V(v.iter().map(|x| f(*x)).collect()),
+            Val::M(m) => Val::M(m.iter().map(|r| r.iter().map(|x| f(*x)).collect()).collect()),
+        }
+    }
+    fn zip(&self, o: &Val, f: &dyn Fn(f64, f64) -> f64) -> Result<Val, String> {
+        Ok(match (self, o) {
+            (Val::S(a), Val::S(b)) => Val::S(f(*a, *b)),
+            (Val::S(a), v) => v.map(&|x| f(*a, x)),
+            (v, Val::S(b)) => v.map(&|x| f(x, *b)),
+            (Val::V(a), Val::V(b)) if a.len() == b.len() => Val::V(a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()),
+            (Val::M(a), Val::M(b)) if a.len() == b.len() => Val::M(a.iter().zip(b).map(|(r, s)| r.iter().zip(s).map(|(x, y)| f(*x, *y)).collect()).collect()),
+            _ => return Err("shape mismatch in numeric evaluation".into()),
+        })
+    }
+    fn matmul(&self, o: &Val) -> Result<Val, String> {
+        match (self, o) {
+            (Val::S(_), _) | (_, Val::S(_)) => self.zip(o, &|x, y| x * y),
+            (Val::M(a), Val::V(v)) => Ok(Val::V(a.iter().map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum()).collect())),
+            (Val::M(a), Val::M(b)) => {
+                let cols = b.first().map(|r| r.len()).unwrap_or(0);
+                Ok(Val::M(a.iter().map(|r| (0..cols).map(|j| r.iter().enumerate().map(|(k, x)| x * b[k][j]).sum()).collect()).collect()))
+            }
+            _ => Err("a vector times a vector".into()),
+        }
+    }
+    /// The largest absolute entry.
+    pub fn norm_inf(&self) -> f64 {
+        match self {
+            Val::S(x) => x.abs(),
+            Val::V(v) => v.iter().fold(0.0, |m, x| m.max(x.abs())),
+            Val::M(m) => m.iter().flatten().fold(0.0, |a, x| a.max(x.abs())),
+        }
+    }
+    pub fn sub(&self, o: &Val) -> Result<Val, String> {
+        self.zip(o, &|x, y| x - y)
+    }
+}
+
+/// Values of every symbol, parameter and free dimension.
+#[derive(Clone, Debug, Default)]
+pub struct Instance {
+    pub symbols: BTreeMap<Symbol, Val>,
+    pub params: BTreeMap<Name, f64>,
+    pub dims: BTreeMap<Dim, usize>,
+}
+
+/// A small seeded generator (SplitMix64), so runs are reproducible without a dependency.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    /// A standard normal draw (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// The width used for dimensions no declaration fixes.
+pub const DEFAULT_WIDTH: usize = 3;
+
+impl Instance {
+    /// Random values for the symbols of a statement: weights N(0, 1/fan_in); small vectors σ·N(0, 1);
+    /// other vectors N(0, 1); parameters from `params` (default 0.7).
+    pub fn random(symbols: &BTreeMap<Symbol, Shape>, small: &BTreeSet<Name>, sigma: f64, seed: u64, params: &BTreeMap<Name, f64>) -> Instance {
+        let mut rng = Rng::new(seed);
+        let mut inst = Instance { params: params.clone(), ..Instance::default() };
+        for (s, sh) in symbols {
+            let r = inst.dim(&sh.rows);
+            let c = inst.dim(&sh.cols);
+            let v = match s.kind {
+                Kind::Matrix => {
+                    let scale = 1.0 / (c as f64).sqrt();
+                    Val::M((0..r).map(|_| (0..c).map(|_| scale * rng.normal()).collect()).collect())
+                }
+                _ => {
+                    let scale = if small.contains(&s.name) { sigma } else { 1.0 };
+                    Val::V((0..r).map(|_| scale * rng.normal()).collect())
+                }
+            };
+            inst.symbols.insert(s.clone(), v);
+        }
+        inst
+    }
+
+    /// The size of a dimension (free and named ones get [`DEFAULT_WIDTH`]).
+    pub fn dim(&mut self, d: &Dim) -> usize {
+        match d {
+            Dim::Known(n) => *n as usize,
+            d => *self.dims.entry(d.clone()).or_insert(DEFAULT_WIDTH),
+        }
+    }
+
+    fn param(&self, n: &Name) -> f64 {
+        self.params.get(n).copied().unwrap_or(0.7)
+    }
+}
+
+fn q(x: &Q) -> f64 {
+    crate::algebra::scalar::q_to_f64(x)
+}
+
+/// Evaluates the true expression.
+pub fn eval_ir(ir: &Ir, inst: &mut Instance) -> Result<Val, String> {
+    eval(ir, inst, &[])
+}
+
+struct Frame {
+    var: f64,
+    params: BTreeMap<Name, f64>,
+}
+
+fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
+    Ok(match &ir.kind {
+        IrKind::Num(x) => Val::S(q(x)),
+        IrKind::Pi => Val::S(std::f64::consts::PI),
+        IrKind::E => Val::S(std::f64::consts::E),
+        IrKind::Param(p) => Val::S(frames.last().and_then(|f| f.params.get(p).copied()).unwrap_or_else(|| inst.param(p))),
+        IrKind::Var => Val::S(frames.last().map(|f| f.var).ok_or("variable outside a function")?),
+        IrKind::Sym(s) => inst.symbols.get(s).cloned().ok_or_else(|| format!("no value for {}", s.name))?,
+        IrKind::Ones => {
+            let n = inst.dim(&ir.shape.rows);
+            Val::V(vec![1.0; n])
+        }
+        IrKind::Sum(v) => {
+            let mut acc = eval(&v[0], inst, frames)?;
+            for x in &v[1..] {
+                acc = acc.zip(&eval(x, inst, frames)?, &|a, b| a + b)?;
+            }
+            acc
+        }
+        IrKind::Neg(x) => eval(x, inst, frames)?.map(&|a| -a),
+        IrKind::Mul(v) => {
+            let mut acc = eval(&v[0], inst, frames)?;
+            for x in &v[1..] {
+                acc = acc.matmul(&eval(x, inst, frames)?)?;
+            }
+            acc
+        }
+        IrKind::Had(v) => {
+            let mut acc = eval(&v[0], inst, frames)?;
+            for x in &v[1..] {
+                acc = acc.zip(&eval(x, inst, frames)?, &|a, b| a * b)?;
+            }
+            acc
+        }
+        IrKind::Pow(x, e) => {
+            let e = q(e);
+            eval(x, inst, frames)?.map(&|a| a.powf(e))
+        }
+        IrKind::HadPow(x, k) => {
+            let k = *k as i32;
+            eval(x, inst, frames)?.map(&|a| a.powi(k))
+        }
+        IrKind::Diag(x) => match eval(x, inst, frames)? {
+            Val::V(v) => Val::M((0..v.len()).map(|i| (0..v.len()).map(|j| if i == j { v[i] } else { 0.0 }).collect()).collect()),
+            _ => return Err("diag of a non-vector".into()),
+        },
+        IrKind::Bound { value, .. } => eval(value, inst, frames)?,
+        IrKind::If { lhs, op, rhs, then, otherwise } => {
+            let (Val::S(a), Val::S(b)) = (eval(lhs, inst, frames)?, eval(rhs, inst, frames)?) else {
+                return Err("a non-scalar condition".into());
+            };
+            let holds = match op {
+                CmpOp::Gt => a > b,
+                CmpOp::Ge => a >= b,
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+            };
+            if holds { eval(then, inst, frames)? } else { eval(otherwise, inst, frames)? }
+        }
+        IrKind::Apply { callee, deriv, arg, params } => {
+            if *deriv > 0 {
+                return Err("derivatives are not evaluated numerically".into());
+            }
+            let a = eval(arg, inst, frames)?;
+            let mut pv = BTreeMap::new();
+            for (n, v) in params {
+                if let Val::S(x) = eval(v, inst, frames)? {
+                    pv.insert(n.clone(), x);
+                }
+            }
+            let f = |x: f64, inst: &mut Instance| apply(callee, x, &pv, inst);
+            match a {
+                Val::S(x) => Val::S(f(x, inst)?),
+                Val::V(v) => Val::V(v.into_iter().map(|x| f(x, inst)).collect::<Result<_, _>>()?),
+                Val::M(m) => Val::M(m.into_iter().map(|r| r.into_iter().map(|x| f(x, inst)).collect::<Result<_, _>>()).collect::<Result<_, _>>()?),
+            }
+        }
+    })
+}
+
+/// A scalar function at a number.
+pub fn apply(callee: &Callee, x: f64, params: &BTreeMap<Name, f64>, inst: &mut Instance) -> Result<f64, String> {
+    match callee {
+        Callee::Prim(p) => prim(*p, x),
+        Callee::Def(d) => {
+            let frames = [Frame { var: x, params: params.clone() }];
+            match eval(&d.body, inst, &frames)? {
+                Val::S(y) => Ok(y),
+                _ => Err("a function body gave a non-scalar".into()),
+            }
+        }
+    }
+}
+
+fn prim(p: Prim, x: f64) -> Result<f64, String> {
+    crate::algebra::scalar::eval_func(p.name(), x).ok_or_else(|| format!("no numeric {}", p.name()))
+}
+
+/// Evaluates a normal form with `rows` the height of its result (for a bare `𝟙`).
+pub fn eval_expr(e: &Expr, inst: &mut Instance, rows: usize) -> Result<Val, String> {
+    let mut acc: Option<Val> = None;
+    for (c, s) in e.terms() {
+        let coef = s.to_f64(&|n| Some(inst.param(n))).ok_or("a coefficient has no numeric value")?;
+        let v = eval_chain(c, inst, rows)?.map(&|x| coef * x);
+        acc = Some(match acc {
+            None => v,
+            Some(a) => a.zip(&v, &|x, y| x + y)?,
+        });
+    }
+    Ok(acc.unwrap_or(Val::V(vec![0.0; rows])))
+}
+
+fn eval_chain(c: &Chain, inst: &mut Instance, rows: usize) -> Result<Val, String> {
+    if c.is_scalar() {
+        return Ok(Val::S(1.0));
+    }
+    let mut acc: Option<Val> = None;
+    let mut want = rows;
+    for f in c.factors() {
+        let v = eval_factor(f, inst, want)?;
+        want = match &v {
+            Val::M(m) => m.first().map(|r| r.len()).unwrap_or(0),
+            Val::V(_) | Val::S(_) => 1,
+        };
+        acc = Some(match acc {
+            None => v,
+            Some(a) => a.matmul(&v)?,
+        });
+    }
+    acc.ok_or_else(|| "empty chain".into())
+}
+
+fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, String> {
+    Ok(match f {
+        Factor::Sym(s) => inst.symbols.get(s).cloned().ok_or_else(|| format!("no value for {}", s.name))?,
+        Factor::Ones => Val::V(vec![1.0; rows]),
+        Factor::Eye => Val::M((0..rows).map(|i| (0..rows).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()),
+        Factor::Diag(c) => match eval_chain(c, inst, rows)? {
+            Val::V(v) => Val::M((0..v.len()).map(|i| (0..v.len()).map(|j| if i == j { v[i] } else { 0.0 }).collect()).collect()),
+            _ => return Err("diag of a non-vector".into()),
+        },
+        Factor::Had(h) => {
+            let mut acc: Option<Val> = None;
+            for (e, m) in h.elements() {
+                let k = *m as i32;
+                let v = eval_chain(e, inst, rows)?.map(&|x| x.powi(k));
+                acc = Some(match acc {
+                    None => v,
+                    Some(a) => a.zip(&v, &|x, y| x * y)?,
+                });
+            }
+            acc.ok_or("empty Hadamard product")?
+        }
+        Factor::Atom(a) => {
+            let arg = eval_expr(&a.arg, inst, rows)?;
+            if &*a.func == "abs" {
+                arg.map(&|x| x.abs())
+            } else {
+                return Err(format!("no numeric value for the atom {}", a.func));
+            }
+        }
+    })
+}

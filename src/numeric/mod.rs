@@ -238,7 +238,16 @@ pub fn apply(callee: &Callee, x: f64, params: &BTreeMap<Name, f64>, inst: &mut I
     match callee {
         Callee::Prim(p) => prim(*p, x),
         Callee::Def(d) => {
-            let frames = [Frame { var: x, params: params.clone() }];
+            // Parameters not given take the definition's defaults.
+            let mut all = params.clone();
+            for (n, default) in &d.params {
+                if !all.contains_key(n) {
+                    if let Ok(Val::S(v)) = eval(default, inst, &[]) {
+                        all.insert(n.clone(), v);
+                    }
+                }
+            }
+            let frames = [Frame { var: x, params: all }];
             match eval(&d.body, inst, &frames)? {
                 Val::S(y) => Ok(y),
                 _ => Err("a function body gave a non-scalar".into()),

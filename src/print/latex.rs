@@ -5,8 +5,8 @@ use super::tree::Node;
 use crate::algebra::scalar::Q;
 
 const SUM: u8 = 1;
+const HAD: u8 = 2;
 const PROD: u8 = 3;
-const HAD: u8 = 4;
 const POW: u8 = 5;
 const ATOM: u8 = 6;
 
@@ -51,7 +51,7 @@ fn r(n: &Node) -> (String, u8) {
             (format!("{base}^{{{e}}}"), POW)
         }
         Node::Had(fs) => {
-            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f), HAD + 1)).collect();
+            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f), PROD + 1)).collect();
             (parts.join(" \\circ "), HAD)
         }
         Node::HadPow(b, k) => (format!("{}^{{\\circ {k}}}", wrap(r(b), ATOM)), POW),

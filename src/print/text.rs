@@ -13,8 +13,8 @@ pub enum Style {
 
 // Binding strength, loosest first.
 const SUM: u8 = 1;
+const HAD: u8 = 2;
 const PROD: u8 = 3;
-const HAD: u8 = 4;
 const POW: u8 = 5;
 const ATOM: u8 = 6;
 
@@ -100,7 +100,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             (format!("{base}{exp}"), POW)
         }
         Node::Had(fs) => {
-            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, st), HAD + 1)).collect();
+            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, st), PROD + 1)).collect();
             (parts.join(if uni { "∘" } else { " .* " }), HAD)
         }
         Node::HadPow(b, k) => {

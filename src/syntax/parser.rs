@@ -1,7 +1,8 @@
 //! The pest parser for `grammar/taylornet.pest`, with a Pratt parser for operator precedence.
 //!
-//! Precedence, loosest first: `+ −`; unary `−`; `· * @ /` and juxtaposition;
-//! `∘ ⊙ .*`; powers `^ ² ^∘k`. So `W·u∘v` is `W·(u∘v)` and `−a·b` is `−(a·b)`.
+//! Precedence, loosest first: `+ −`; unary `−`; `∘ ⊙ .*`; `· * @ /` and
+//! juxtaposition; powers `^ ² ^∘k`. So `a∘W·x` is `a∘(W·x)` (a matrix applied
+//! to a vector binds first, as in `σ′(z)∘W·x`) and `−a·b` is `−(a·b)`.
 
 use super::ast::*;
 use super::names::Name;
@@ -28,8 +29,8 @@ fn pratt() -> &'static PrattParser<Rule> {
         PrattParser::new()
             .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
             .op(Op::prefix(Rule::neg) | Op::prefix(Rule::pos))
-            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::implicit, Assoc::Left))
             .op(Op::infix(Rule::hadamard, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::implicit, Assoc::Left))
             .op(Op::postfix(Rule::pow) | Op::postfix(Rule::hpow) | Op::postfix(Rule::sup_pow))
     })
 }
@@ -598,9 +599,9 @@ mod tests {
         assert_eq!(terms.len(), 2);
         let ExprKind::Product(fs) = &terms[0].1.kind else { panic!() };
         assert_eq!(fs.len(), 4);
-        let e = p("W·u∘v");
-        let ExprKind::Product(fs) = &e.kind else { panic!() };
-        assert!(matches!(fs[1].1.kind, ExprKind::Hadamard(_)));
+        let e = p("a∘W·x");
+        let ExprKind::Hadamard(fs) = &e.kind else { panic!() };
+        assert!(matches!(fs[1].kind, ExprKind::Product(_)));
     }
 
     #[test]

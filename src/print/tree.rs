@@ -214,7 +214,8 @@ fn factor(f: &Factor) -> Node {
             // Operating-point atoms read first: sigmoid′(c₂)∘u₂.
             let mut els: Vec<&(Chain, u32)> = h.elements().iter().collect();
             els.sort_by_key(|(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if &*a.func != "abs"));
-            Node::Had(els.into_iter().map(|(c, m)| if *m == 1 { chain(c) } else { Node::HadPow(Box::new(chain(c)), *m) }).collect())
+            let mut nodes: Vec<Node> = els.into_iter().map(|(c, m)| if *m == 1 { chain(c) } else { Node::HadPow(Box::new(chain(c)), *m) }).collect();
+            if nodes.len() == 1 { nodes.remove(0) } else { Node::Had(nodes) }
         }
         Factor::Atom(a) => elem_atom(a),
     }

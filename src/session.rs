@@ -63,6 +63,10 @@ pub enum Outcome {
     Analysis { source: String, report: Box<Report> },
     /// A command's message (`:order 5` → "order set to 5").
     Message(String),
+    /// `:series NAME [at A] [order N]`.
+    Series(Box<SeriesResult>),
+    /// `:classify [depth L]`.
+    Classify { rows: Vec<crate::analysis::classify::Row>, order: u32, depth: u32 },
     /// `:quit`.
     Quit,
 }
@@ -228,10 +232,28 @@ impl Session {
                 Ok(Outcome::Message("session reset".into()))
             }
             "quit" | "q" | "exit" => Ok(Outcome::Quit),
+            "series" => {
+                // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
+                let (spec, at, order) = series_args(args);
+                if spec.is_empty() {
+                    return Err(err("`:series` needs a function: `:series tanh order 9 at 0`".into()));
+                }
+                let r = self.series(&spec, at.as_deref(), order.unwrap_or(9)).map_err(|d| d.shifted(0))?;
+                Ok(Outcome::Series(Box::new(r)))
+            }
+            "classify" => {
+                let depth = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
+                    [] => 2,
+                    ["depth", d] | [d] => d.parse().ok().filter(|d| (1..=16).contains(d)).ok_or_else(|| err("the depth must be 1 to 16".into()))?,
+                    _ => return Err(err("usage: `:classify` or `:classify depth 3`".into())),
+                };
+                let rows = crate::analysis::classify::classify(self, depth)?;
+                Ok(Outcome::Classify { rows, order: self.options.order, depth })
+            }
             "env" => Ok(Outcome::Message(self.describe_env())),
             "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
             _ => {
-                let known = ["order", "input", "small", "format", "env", "reset", "help", "quit"];
+                let known = ["order", "input", "small", "format", "env", "reset", "help", "quit", "series", "classify"];
                 let near = known.iter().min_by_key(|k| distance(name, k)).filter(|k| distance(name, k) <= 2);
                 let mut d = err(format!("unknown command `:{name}`"));
                 if let Some(k) = near {
@@ -275,6 +297,31 @@ impl Session {
     }
 }
 
+/// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order).
+fn series_args(args: &str) -> (String, Option<String>, Option<usize>) {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let mut spec = Vec::new();
+    let (mut at, mut order) = (None, None);
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i], words.get(i + 1)) {
+            ("order" | "--order", Some(n)) if n.parse::<usize>().is_ok() => {
+                order = n.parse().ok();
+                i += 2;
+            }
+            ("at" | "--at", Some(a)) => {
+                at = Some(a.to_string());
+                i += 2;
+            }
+            (w, _) => {
+                spec.push(w);
+                i += 1;
+            }
+        }
+    }
+    (spec.join(" "), at, order)
+}
+
 fn dim_text(d: &crate::syntax::DimSpec) -> String {
     match d {
         crate::syntax::DimSpec::Known(n) => n.to_string(),
@@ -307,6 +354,8 @@ commands
   :input x            the network input (default x)
   :small x b1         the symbols of order ε (default: the input and every vector)
   :format latex       print results as text, latex or json
+  :series tanh order 9 at 1/2   the exact Taylor series of an activation
+  :classify           the table: which activations keep a deep network affine
   :env                show declarations, bindings and definitions
   :reset              forget everything
   :help               this text

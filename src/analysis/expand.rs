@@ -115,7 +115,12 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
     }
     let full = layered.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?;
     let truncated = ex.truncated || ex.t.truncated.get();
-    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings: ex.bindings })
+    // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
+    let mut bindings = Vec::new();
+    for (n, v) in &ex.bindings {
+        bindings.push((n.clone(), v.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?));
+    }
+    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings })
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
@@ -200,6 +205,11 @@ impl Expander<'_> {
                     if matches!(callee, Callee::Prim(crate::ir::Prim::Abs)) && *deriv == 0 {
                         return Ok(a.abs());
                     }
+                    if a.is_zero() && arg.kind_of() != Kind::Scalar {
+                        // f(0·𝟙) = f(0)·𝟙, with f(0) exact where the series engine knows it.
+                        let v = self.apply_scalar(callee, *deriv, params, Expr::zero(), span)?;
+                        return Ok(Expr::ones().scale(&v.as_scalar().unwrap_or_default()));
+                    }
                     if arg.kind_of() == Kind::Scalar {
                         if let Some(s) = a.as_scalar() {
                             let name = if *deriv == 0 { callee.name() } else { format!("{}{}", callee.name(), "′".repeat(*deriv as usize)) };
@@ -237,25 +247,6 @@ impl Expander<'_> {
         let delta = a.sub(&c);
         let compensated = !c.is_zero() && self.s.compensate;
         let c_used = if compensated { Expr::zero() } else { c.clone() };
-        // The layer variable stands for δ's ε¹ part, unless that is already a single symbol.
-        let d1 = delta.degree_part(1, &self.t);
-        let single_symbol = d1.len() == 1 && d1.terms().next().is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
-        let (var, delta_l) = if d1.is_zero() || single_symbol {
-            (None, delta.clone())
-        } else {
-            let kind = a.kind().unwrap_or(Kind::Vector);
-            let u = Symbol { role: Role::Layer, name: Name::new(&self.layer_letter.0, &index.to_string()), kind };
-            let dl = Expr::symbol(u.clone()).add(&delta.sub(&d1));
-            (Some((u, d1.clone())), dl)
-        };
-        let min_deg = self.t.min_degree(&delta_l).unwrap_or(order + 1).max(1);
-        let kmax = if delta_l.is_zero() { 0 } else { (order / min_deg) as usize };
-        // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
-        let mut powers: Vec<Expr> = vec![Expr::ones()];
-        for k in 1..=kmax {
-            let p = if k == 1 { delta_l.clone() } else { powers[k - 1].had(&delta_l, &self.t).map_err(|e| stop(e, span))? };
-            powers.push(p);
-        }
         let scalar_point = if c_used.is_zero() {
             Some(Scalar::zero())
         } else {
@@ -264,15 +255,42 @@ impl Expander<'_> {
                 _ => None,
             }
         };
+        let min_deg = self.t.min_degree(&delta).unwrap_or(order + 1).max(1);
+        let kmax = if delta.is_zero() { 0 } else { (order / min_deg) as usize };
+        // The series first: at a breakpoint the layer variable names all of δ, so `|uᵢ|` stays short.
+        let point_series = match &scalar_point {
+            Some(at) => {
+                let n = kmax + deriv as usize;
+                let mut ps = series_at(callee, params, at, n.max(1), &self.s.limits, self.s.deadline, span)?;
+                if deriv > 0 {
+                    ps = differentiate(ps, deriv as usize);
+                }
+                Some(ps)
+            }
+            None => None,
+        };
+        let one_sided = matches!(point_series, Some(PointSeries::OneSided { .. }));
+        // Smooth layers: the variable is δ's ε¹ part (u₂ = W₂·u₁ + b₂); kinks: all of δ.
+        let named = if one_sided { delta.clone() } else { delta.degree_part(1, &self.t) };
+        let single_symbol = named.len() == 1 && named.terms().next().is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
+        let (var, delta_l) = if named.is_zero() || single_symbol {
+            (None, delta.clone())
+        } else {
+            let kind = a.kind().unwrap_or(Kind::Vector);
+            let u = Symbol { role: Role::Layer, name: Name::new(&self.layer_letter.0, &index.to_string()), kind };
+            let dl = Expr::symbol(u.clone()).add(&delta.sub(&named));
+            (Some((u, named.clone())), dl)
+        };
+        // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
+        let mut powers: Vec<Expr> = vec![Expr::ones()];
+        for k in 1..=kmax {
+            let p = if k == 1 { delta_l.clone() } else { powers[k - 1].had(&delta_l, &self.t).map_err(|e| stop(e, span))? };
+            powers.push(p);
+        }
         let mut out = Expr::zero();
         let mut op_symbol = None;
         let coefficients;
-        if let Some(at) = scalar_point {
-            let n = kmax + deriv as usize;
-            let mut ps = series_at(callee, params, &at, n.max(1), &self.s.limits, self.s.deadline, span)?;
-            if deriv > 0 {
-                ps = differentiate(ps, deriv as usize);
-            }
+        if let (Some(at), Some(ps)) = (scalar_point, point_series) {
             let coeff = |s: &crate::series::Series, k: usize| s.coeff(k);
             match &ps {
                 PointSeries::Analytic(s) => {

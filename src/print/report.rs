@@ -78,11 +78,20 @@ pub fn series_line(s: &Series, var: &str) -> String {
     txt
 }
 
-fn approx(s: &Scalar) -> String {
+/// A number for people: exact when short, `exact ≈ value` for fractions, `≈ value` when the exact form is abbreviated.
+fn number(s: &Scalar) -> String {
+    let exact = super::scalar_unicode(s);
     match s.to_f64(&|_| None) {
-        Some(v) if s.as_q().is_none() || s.as_q().is_some_and(|q| q.to_denominator() != 1u32) => format!(" ≈ {}", fmt_f64(v)),
-        _ => String::new(),
+        Some(v) if exact.contains('…') => format!("≈ {}", fmt_f64(v)),
+        Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => format!("{exact} ≈ {}", fmt_f64(v)),
+        _ => exact,
     }
+}
+
+/// An expression for a one-line report, summarized when it is too long to read.
+fn bounded(e: &Expr) -> String {
+    let t = u(e);
+    if t.chars().count() <= 200 { t } else { format!("{} terms (in full with --format json)", e.len()) }
 }
 
 pub fn fmt_f64(v: f64) -> String {
@@ -152,19 +161,17 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
         Verdict::Kink => {
             for k in &d.kinks {
                 out.push_str(&format!(
-                    "{indent}  layer {} ({}): one-sided slopes {}{} (left) and {}{} (right) at the operating point\n",
+                    "{indent}  layer {} ({}): one-sided slopes {} (left) and {} (right) at the operating point\n",
                     k.layer,
                     k.activation,
-                    super::scalar_unicode(&k.left),
-                    approx(&k.left),
-                    super::scalar_unicode(&k.right),
-                    approx(&k.right)
+                    number(&k.left),
+                    number(&k.right)
                 ));
             }
-            out.push_str(&format!("{indent}  non-affine at order ε¹: {}\n", u(&d.leading_full)));
             if !d.leading_layered.is_zero() {
-                out.push_str(&format!("{indent}  by layer: {}\n", u(&d.leading_layered)));
+                out.push_str(&format!("{indent}  non-affine at order ε¹, by layer: {}\n", u(&d.leading_layered)));
             }
+            out.push_str(&format!("{indent}  non-affine at order ε¹, in the input's terms: {}\n", bounded(&d.leading_full)));
         }
         _ => {
             let exact = d.verdict == Verdict::ExactAffine;
@@ -175,8 +182,8 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                     out.push_str(&format!("{indent}  y = W·x + b + O(ε{})\n", sup(k)));
                     let lead = if d.leading_layered.is_zero() { &d.leading_full } else { &d.leading_layered };
                     out.push_str(&format!("{indent}  first non-affine term (ε{}): {}\n", sup(k), u(lead)));
-                    if !d.leading_layered.is_zero() && d.leading_full.len() <= 12 {
-                        out.push_str(&format!("{indent}    in the input's terms: {}\n", u(&d.leading_full)));
+                    if !d.leading_layered.is_zero() {
+                        out.push_str(&format!("{indent}    in the input's terms: {}\n", bounded(&d.leading_full)));
                     }
                     if !d.remainder.is_zero() {
                         for (deg, part) in by_degree(&d.remainder, &t) {
@@ -401,7 +408,7 @@ fn class_text(r: &SeriesResult) -> String {
         PointSeries::Analytic(_) => "analytic".into(),
         PointSeries::OneSided { left, right, class } => match class {
             Smoothness::Jump => format!("a jump: the one-sided values are {} and {}", super::scalar_unicode(&left.coeff(0)), super::scalar_unicode(&right.coeff(0))),
-            Smoothness::Kink => format!("a kink: one-sided slopes {} (left) and {} (right)", approx_pair(&left.coeff(1)), approx_pair(&right.coeff(1))),
+            Smoothness::Kink => format!("a kink: one-sided slopes {} (left) and {} (right)", number(&left.coeff(1)), number(&right.coeff(1))),
             Smoothness::C(m) => {
                 let k = *m as usize + 1;
                 let fact: crate::algebra::Q = (1..=k as u64).fold(crate::algebra::Q::from(1), |a, i| a * crate::algebra::Q::from(i));
@@ -410,8 +417,8 @@ fn class_text(r: &SeriesResult) -> String {
                     sup(*m),
                     sup(*m + 1),
                     ordinal(k),
-                    approx_pair(&left.coeff(k).scale(&fact)),
-                    approx_pair(&right.coeff(k).scale(&fact))
+                    number(&left.coeff(k).scale(&fact)),
+                    number(&right.coeff(k).scale(&fact))
                 )
             }
         },
@@ -425,13 +432,6 @@ fn ordinal(k: usize) -> String {
         3 => "third".into(),
         k => format!("{k}th"),
     }
-}
-
-/// `1.758… ≈ 1.758099`, or just the exact value when it is short.
-fn approx_pair(s: &Scalar) -> String {
-    let exact = super::scalar_unicode(s);
-    let short = s.as_q().is_some_and(|q| q.to_denominator() == 1u32);
-    if short { exact } else { format!("{exact} ≈ {}", value_text(s)) }
 }
 
 /// `taylornet series` as text.
@@ -580,4 +580,45 @@ pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
         })
         .collect();
     json!({ "order": order, "depth": depth, "rows": rows })
+}
+
+// ------------------------------------------------------------- outcomes
+
+use crate::session::{Format, Outcome};
+
+/// The analysed expression as LaTeX, as written.
+pub fn source_latex(src: &str, limits: &crate::limits::Limits) -> String {
+    crate::syntax::parse_expr(src, limits).map(|e| super::latex::render(&super::source::node(&e))).unwrap_or_else(|_| "y".into())
+}
+
+/// Renders what a script produced. JSON gives one document: an array of results.
+pub fn render_outcomes(outcomes: &[Outcome], format: Format, limits: &crate::limits::Limits) -> String {
+    let mut out = String::new();
+    let mut items = Vec::new();
+    for o in outcomes {
+        match (o, format) {
+            (Outcome::Analysis { source, report }, Format::Text) => {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&text(source, report));
+            }
+            (Outcome::Analysis { source, report }, Format::Latex) => out.push_str(&latex(&source_latex(source, limits), report)),
+            (Outcome::Analysis { source, report }, Format::Json) => items.push(json(source, report)),
+            (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
+            (Outcome::Series(r), _) => out.push_str(&series_text(r)),
+            (Outcome::Classify { rows, order, depth }, Format::Json) => items.push(classify_json(rows, *order, *depth)),
+            (Outcome::Classify { rows, order, depth }, _) => out.push_str(&classify_text(rows, *order, *depth)),
+            (Outcome::Message(m), Format::Text) => {
+                out.push_str(m);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    if format == Format::Json {
+        out.push_str(&serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }

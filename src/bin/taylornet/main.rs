@@ -190,36 +190,24 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
             return ExitCode::from(1);
         }
     };
-    let analyses: Vec<&Outcome> = outcomes.iter().filter(|o| matches!(o, Outcome::Analysis { .. })).collect();
-    if analyses.is_empty() {
+    let shown: Vec<Outcome> = if last_only {
+        // `analyze` prints the last analysis (or the last result of a command).
+        outcomes.into_iter().rev().find(|o| !matches!(o, Outcome::Declared(..) | Outcome::Defined(..) | Outcome::Bound(..) | Outcome::Message(_))).into_iter().collect()
+    } else {
+        outcomes
+    };
+    if !shown.iter().any(|o| matches!(o, Outcome::Analysis { .. } | Outcome::Series(_) | Outcome::Classify { .. })) {
         eprintln!("note: no expression to analyse");
     }
-    let fmt = session.options.format;
-    let mut json_items = Vec::new();
-    let last = analyses.len().saturating_sub(1);
-    for (i, o) in analyses.iter().enumerate() {
-        if last_only && i != last {
-            continue;
+    let text = report::render_outcomes(&shown, session.options.format, &session.options.limits);
+    if last_only && session.options.format == Format::Json {
+        // A single result, not an array of one.
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => println!("{}", serde_json::to_string_pretty(&a.remove(0)).unwrap_or_default()),
+            _ => print!("{text}"),
         }
-        if let Outcome::Analysis { source: src, report: r } = o {
-            match fmt {
-                Format::Text => {
-                    if i > 0 && !last_only {
-                        println!();
-                    }
-                    print!("{}", report::text(src, r));
-                }
-                Format::Latex => {
-                    let tex = taylornet::syntax::parse_expr(src, &session.options.limits).map(|e| taylornet::print::latex::render(&taylornet::print::source::node(&e))).unwrap_or_default();
-                    print!("{}", report::latex(&tex, r));
-                }
-                Format::Json => json_items.push(report::json(src, r)),
-            }
-        }
-    }
-    if fmt == Format::Json {
-        let v = if last_only { json_items.pop().unwrap_or(serde_json::Value::Null) } else { serde_json::Value::Array(json_items) };
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{text}");
     }
     ExitCode::SUCCESS
 }

@@ -150,10 +150,13 @@ impl<'e> Cx<'e> {
     }
 
     fn shape_text(&self, s: VShape) -> String {
+        let (r, c) = (self.dim_text(s.r), self.dim_text(s.c));
         match s.kind {
             Kind::Scalar => "a scalar".to_string(),
-            Kind::Vector => format!("a {} vector", self.dim_text(s.r)),
-            Kind::Matrix => format!("a {}×{} matrix", self.dim_text(s.r), self.dim_text(s.c)),
+            Kind::Vector if r == "?" => "a vector".to_string(),
+            Kind::Vector => format!("a {r}×1 vector"),
+            Kind::Matrix if r == "?" && c == "?" => "a matrix".to_string(),
+            Kind::Matrix => format!("a {r}×{c} matrix"),
         }
     }
 

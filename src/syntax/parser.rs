@@ -169,7 +169,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::body => "an expression",
         Rule::kwarg | Rule::param => "a parameter such as `a = 1/2`",
         Rule::command_name => "a command name",
-        Rule::primes => "`′`",
+        Rule::primes => "an operator",
         Rule::pow_arg => "an exponent",
         _ => "an expression",
     }

@@ -11,7 +11,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
     /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
@@ -66,14 +69,22 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(phase: Phase, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { phase, message: message.into(), labels: Vec::new(), hint: None }
+        Diagnostic {
+            phase,
+            message: message.into(),
+            labels: Vec::new(),
+            hint: None,
+        }
     }
     /// An error pointing at `span` with `text` under the caret.
     pub fn at(phase: Phase, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(phase, message).label(span, "")
     }
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, text: text.into() });
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
         self
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -101,7 +112,11 @@ impl Diagnostic {
         let mut out = format!("error: {}: {}\n", self.phase.label(), self.message);
         for label in &self.labels {
             let (line_no, col, line) = locate(source, label.span.start);
-            let origin = if origin.is_empty() { String::new() } else { format!("{origin}:") };
+            let origin = if origin.is_empty() {
+                String::new()
+            } else {
+                format!("{origin}:")
+            };
             out.push_str(&format!(" --> {origin}line {line_no}, column {col}\n"));
             let gutter = line_no.to_string().len();
             let pad = " ".repeat(gutter);
@@ -109,12 +124,24 @@ impl Diagnostic {
             out.push_str(&format!("{pad} |\n{line_no} | {shown}\n"));
             let lead = printable_width(&line[..(col_byte(line, col))]);
             let width = {
-                let end = label.span.end.min(line_start(source, label.span.start) + line.len());
+                let end = label
+                    .span
+                    .end
+                    .min(line_start(source, label.span.start) + line.len());
                 let s = label.span.start.min(end);
                 printable_width(source.get(s..end).unwrap_or("")).max(1)
             };
-            let text = if label.text.is_empty() { String::new() } else { format!(" {}", label.text) };
-            out.push_str(&format!("{pad} | {}{}{}\n", " ".repeat(lead), "^".repeat(width), text));
+            let text = if label.text.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", label.text)
+            };
+            out.push_str(&format!(
+                "{pad} | {}{}{}\n",
+                " ".repeat(lead),
+                "^".repeat(width),
+                text
+            ));
         }
         if let Some(h) = &self.hint {
             out.push_str(&format!("  = hint: {h}\n"));
@@ -149,20 +176,34 @@ fn locate(source: &str, at: usize) -> (usize, usize, &str) {
     let at = clamp_to_char(source, at);
     let start = line_start(source, at);
     let line_no = source[..start].matches('\n').count() + 1;
-    let end = source[start..].find('\n').map(|i| start + i).unwrap_or(source.len());
+    let end = source[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(source.len());
     let line = source[start..end].trim_end_matches('\r');
     let col = source[start..at].chars().count() + 1;
     (line_no, col, line)
 }
 
 fn col_byte(line: &str, col: usize) -> usize {
-    line.char_indices().nth(col - 1).map(|(i, _)| i).unwrap_or(line.len())
+    line.char_indices()
+        .nth(col - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(line.len())
 }
 
 /// Control and zero-width characters are shown as `�` so the caret stays aligned.
 fn printable(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '\t' { ' ' } else if is_invisible(c) { '�' } else { c })
+        .map(|c| {
+            if c == '\t' {
+                ' '
+            } else if is_invisible(c) {
+                '�'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -49,7 +49,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { order: 3, input: Name::new("x", ""), small: None, format: Format::Text, limits: Limits::default() }
+        Options {
+            order: 3,
+            input: Name::new("x", ""),
+            small: None,
+            format: Format::Text,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -60,13 +66,20 @@ pub enum Outcome {
     Defined(Name, String),
     Bound(Name, String),
     /// An analysed expression and its source text.
-    Analysis { source: String, report: Box<Report> },
+    Analysis {
+        source: String,
+        report: Box<Report>,
+    },
     /// A command's message (`:order 5` → "order set to 5").
     Message(String),
     /// `:series NAME [at A] [order N]`.
     Series(Box<SeriesResult>),
     /// `:classify [depth L]`.
-    Classify { rows: Vec<crate::analysis::classify::Row>, order: u32, depth: u32 },
+    Classify {
+        rows: Vec<crate::analysis::classify::Row>,
+        order: u32,
+        depth: u32,
+    },
     /// `:quit`.
     Quit,
 }
@@ -91,7 +104,12 @@ impl Default for Session {
 impl Session {
     /// A session with the activation catalog loaded.
     pub fn new() -> Session {
-        let mut s = Session { env: Env::default(), options: Options::default(), cancel: Arc::new(AtomicBool::new(false)), last: None };
+        let mut s = Session {
+            env: Env::default(),
+            options: Options::default(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            last: None,
+        };
         s.env.input = s.options.input.clone();
         if let Err(e) = s.load_prelude() {
             // The prelude is part of the program; a failure here is a bug, reported plainly.
@@ -110,9 +128,18 @@ impl Session {
                     self.env.functions.insert(d.name.clone(), d);
                 }
                 Stmt::Command { name, args, .. } if name == "catalog" => {
-                    self.env.catalog = args.split_whitespace().filter_map(|a| Name::parse(a).ok()).collect();
+                    self.env.catalog = args
+                        .split_whitespace()
+                        .filter_map(|a| Name::parse(a).ok())
+                        .collect();
                 }
-                _ => return Err(Diagnostic::at(Phase::Name, stmt.span(), "the prelude holds only definitions")),
+                _ => {
+                    return Err(Diagnostic::at(
+                        Phase::Name,
+                        stmt.span(),
+                        "the prelude holds only definitions",
+                    ));
+                }
             }
         }
         Ok(())
@@ -162,7 +189,9 @@ impl Session {
                     crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
                     crate::syntax::ShapeSpec::Dim => "dimension".to_string(),
                     crate::syntax::ShapeSpec::Vector(d) => format!("{}×1", dim_text(d)),
-                    crate::syntax::ShapeSpec::Matrix(r, c) => format!("{}×{}", dim_text(r), dim_text(c)),
+                    crate::syntax::ShapeSpec::Matrix(r, c) => {
+                        format!("{}×{}", dim_text(r), dim_text(c))
+                    }
                 };
                 Ok(Outcome::Declared(names, what))
             }
@@ -176,9 +205,16 @@ impl Session {
             }
             LoweredStmt::Expr(l) => {
                 let report = analysis::analyze(&l, &self.analyze_options())?;
-                let text = source.get(stmt.span().start..stmt.span().end).unwrap_or("").trim().to_string();
+                let text = source
+                    .get(stmt.span().start..stmt.span().end)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 self.last = Some((text.clone(), Box::new(report.clone())));
-                Ok(Outcome::Analysis { source: text, report: Box::new(report) })
+                Ok(Outcome::Analysis {
+                    source: text,
+                    report: Box::new(report),
+                })
             }
             LoweredStmt::Command { name, args, span } => self.command(&name, &args, span),
         }
@@ -191,9 +227,14 @@ impl Session {
                 if args.is_empty() {
                     return Ok(Outcome::Message(format!("order {}", self.options.order)));
                 }
-                let n: u32 = args.parse().map_err(|_| err(format!("`:order` takes a whole number, not `{args}`")))?;
+                let n: u32 = args
+                    .parse()
+                    .map_err(|_| err(format!("`:order` takes a whole number, not `{args}`")))?;
                 if n == 0 || n > self.options.limits.max_order {
-                    return Err(err(format!("the order must be between 1 and {} (`max_order`)", self.options.limits.max_order)));
+                    return Err(err(format!(
+                        "the order must be between 1 and {} (`max_order`)",
+                        self.options.limits.max_order
+                    )));
                 }
                 self.options.order = n;
                 Ok(Outcome::Message(format!("order set to {n}")))
@@ -210,7 +251,9 @@ impl Session {
             "small" => {
                 if args.trim().is_empty() || args.trim() == "default" {
                     self.options.small = None;
-                    return Ok(Outcome::Message("small symbols: the input and every vector symbol (the default)".into()));
+                    return Ok(Outcome::Message(
+                        "small symbols: the input and every vector symbol (the default)".into(),
+                    ));
                 }
                 let mut set = BTreeSet::new();
                 for a in args.split([' ', ',']).filter(|a| !a.is_empty()) {
@@ -218,10 +261,15 @@ impl Session {
                 }
                 let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
                 self.options.small = Some(set);
-                Ok(Outcome::Message(format!("small symbols: {}", list.join(", "))))
+                Ok(Outcome::Message(format!(
+                    "small symbols: {}",
+                    list.join(", ")
+                )))
             }
             "format" => {
-                let f = Format::parse(args.trim()).ok_or_else(|| err(format!("unknown format `{args}`: use text, latex or json")))?;
+                let f = Format::parse(args.trim()).ok_or_else(|| {
+                    err(format!("unknown format `{args}`: use text, latex or json"))
+                })?;
                 self.options.format = f;
                 Ok(Outcome::Message(format!("format set to {}", args.trim())))
             }
@@ -236,25 +284,43 @@ impl Session {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
                 let (spec, at, order) = series_args(args);
                 if spec.is_empty() {
-                    return Err(err("`:series` needs a function: `:series tanh order 9 at 0`".into()));
+                    return Err(err(
+                        "`:series` needs a function: `:series tanh order 9 at 0`".into(),
+                    ));
                 }
-                let r = self.series(&spec, at.as_deref(), order.unwrap_or(9)).map_err(|d| d.shifted(0))?;
+                let r = self
+                    .series(&spec, at.as_deref(), order.unwrap_or(9))
+                    .map_err(|d| d.shifted(0))?;
                 Ok(Outcome::Series(Box::new(r)))
             }
             "classify" => {
                 let depth = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
                     [] => 2,
-                    ["depth", d] | [d] => d.parse().ok().filter(|d| (1..=16).contains(d)).ok_or_else(|| err("the depth must be 1 to 16".into()))?,
+                    ["depth", d] | [d] => d
+                        .parse()
+                        .ok()
+                        .filter(|d| (1..=16).contains(d))
+                        .ok_or_else(|| err("the depth must be 1 to 16".into()))?,
                     _ => return Err(err("usage: `:classify` or `:classify depth 3`".into())),
                 };
                 let rows = crate::analysis::classify::classify(self, depth)?;
-                Ok(Outcome::Classify { rows, order: self.options.order, depth })
+                Ok(Outcome::Classify {
+                    rows,
+                    order: self.options.order,
+                    depth,
+                })
             }
             "env" => Ok(Outcome::Message(self.describe_env())),
             "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
             _ => {
-                let known = ["order", "input", "small", "format", "env", "reset", "help", "quit", "series", "classify"];
-                let near = known.iter().min_by_key(|k| distance(name, k)).filter(|k| distance(name, k) <= 2);
+                let known = [
+                    "order", "input", "small", "format", "env", "reset", "help", "quit", "series",
+                    "classify",
+                ];
+                let near = known
+                    .iter()
+                    .min_by_key(|k| distance(name, k))
+                    .filter(|k| distance(name, k) <= 2);
                 let mut d = err(format!("unknown command `:{name}`"));
                 if let Some(k) = near {
                     d = d.hint(format!("did you mean `:{k}`?"));
@@ -268,13 +334,18 @@ impl Session {
 
     fn describe_env(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!("order {} · input {}\n", self.options.order, self.options.input));
+        s.push_str(&format!(
+            "order {} · input {}\n",
+            self.options.order, self.options.input
+        ));
         for (n, d) in &self.env.decls {
             let what = match d {
                 crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
                 crate::syntax::ShapeSpec::Dim => "dim".to_string(),
                 crate::syntax::ShapeSpec::Vector(d) => dim_text(d),
-                crate::syntax::ShapeSpec::Matrix(r, c) => format!("{}×{}", dim_text(r), dim_text(c)),
+                crate::syntax::ShapeSpec::Matrix(r, c) => {
+                    format!("{}×{}", dim_text(r), dim_text(c))
+                }
             };
             s.push_str(&format!("{n} : {what}\n"));
         }
@@ -336,7 +407,9 @@ fn distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
-            cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1])).min(prev[j] + 1).min(cur[j - 1] + 1);
+            cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                .min(prev[j] + 1)
+                .min(cur[j - 1] + 1);
         }
         prev = cur;
     }
@@ -375,7 +448,12 @@ pub struct SeriesResult {
 impl Session {
     /// The series of a function at a point: `spec` is a function name, a definition
     /// (`swish(t) = t·sigmoid(t)`) or an expression in one variable (`tanh(tanh(t))`).
-    pub fn series(&self, spec: &str, at: Option<&str>, order: usize) -> Result<SeriesResult, Diagnostic> {
+    pub fn series(
+        &self,
+        spec: &str,
+        at: Option<&str>,
+        order: usize,
+    ) -> Result<SeriesResult, Diagnostic> {
         use crate::ir::{Callee, Prim};
         use crate::syntax::{Expr, ExprKind};
         let limits = &self.options.limits;
@@ -386,26 +464,52 @@ impl Session {
                 let params = d.params.clone();
                 (name.unicode(), Callee::Def(d), params)
             }
-            Stmt::Expr(Expr { kind: ExprKind::Name(n), .. }) if self.env.functions.contains_key(n) || Prim::from_name(&n.ascii()).is_some() => match self.env.functions.get(n) {
-                Some(d) => (n.unicode(), Callee::Def(d.clone()), d.params.clone()),
-                None => (n.unicode(), Callee::Prim(Prim::from_name(&n.ascii()).unwrap_or(Prim::Exp)), vec![]),
-            },
+            Stmt::Expr(Expr {
+                kind: ExprKind::Name(n),
+                ..
+            }) if self.env.functions.contains_key(n) || Prim::from_name(&n.ascii()).is_some() => {
+                match self.env.functions.get(n) {
+                    Some(d) => (n.unicode(), Callee::Def(d.clone()), d.params.clone()),
+                    None => (
+                        n.unicode(),
+                        Callee::Prim(Prim::from_name(&n.ascii()).unwrap_or(Prim::Exp)),
+                        vec![],
+                    ),
+                }
+            }
             Stmt::Expr(e) => {
                 let mut vars = std::collections::BTreeSet::new();
                 free_variables(e, &self.env, &mut vars);
                 let var = match vars.len() {
                     0 => Name::new("t", ""),
-                    1 => vars.into_iter().next().unwrap_or_else(|| Name::new("t", "")),
+                    1 => vars
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Name::new("t", "")),
                     _ => {
                         let list: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
                         return Err(Diagnostic::at(Phase::Name, e.span, format!("the expression has several variables ({}); a series needs one", list.join(", "))).hint("declare parameters as scalars (`λ : scalar`) or write a definition `f(t) = …`"));
                     }
                 };
-                let def = Stmt::Def { name: Name::new("f", ""), name_span: e.span, var: var.clone(), var_span: e.span, params: vec![], body: e.clone(), span: e.span };
+                let def = Stmt::Def {
+                    name: Name::new("f", ""),
+                    name_span: e.span,
+                    var: var.clone(),
+                    var_span: e.span,
+                    params: vec![],
+                    body: e.clone(),
+                    span: e.span,
+                };
                 let d = crate::ir::lower_function(&def, &self.env, spec, false)?;
                 (spec.trim().to_string(), Callee::Def(d), vec![])
             }
-            other => return Err(Diagnostic::at(Phase::Parse, other.span(), "expected a function name, a definition or an expression in one variable")),
+            other => {
+                return Err(Diagnostic::at(
+                    Phase::Parse,
+                    other.span(),
+                    "expected a function name, a definition or an expression in one variable",
+                ));
+            }
         };
         let at_value = match at {
             None => crate::algebra::Scalar::zero(),
@@ -413,14 +517,31 @@ impl Session {
                 let e = crate::syntax::parse_expr(a, limits)?;
                 let l = crate::ir::lower_expr(&e, &self.env)?;
                 if l.ir.kind_of() != crate::algebra::Kind::Scalar {
-                    return Err(Diagnostic::at(Phase::Shape, e.span, "the point must be a scalar"));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        e.span,
+                        "the point must be a scalar",
+                    ));
                 }
                 crate::series::scalar_value(&l.ir, limits)?
             }
         };
         let deadline = Some(Instant::now() + limits.time_budget);
-        let series = crate::series::series_at(&callee, &params, &at_value, order, limits, deadline, stmt.span())?;
-        Ok(SeriesResult { name, at: at_value, order, series })
+        let series = crate::series::series_at(
+            &callee,
+            &params,
+            &at_value,
+            order,
+            limits,
+            deadline,
+            stmt.span(),
+        )?;
+        Ok(SeriesResult {
+            name,
+            at: at_value,
+            order,
+            series,
+        })
     }
 }
 
@@ -429,9 +550,15 @@ fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) 
     use crate::syntax::ExprKind;
     match &e.kind {
         ExprKind::Name(n) => {
-            let declared_scalar = matches!(env.decls.get(n), Some(crate::syntax::ShapeSpec::Scalar));
+            let declared_scalar =
+                matches!(env.decls.get(n), Some(crate::syntax::ShapeSpec::Scalar));
             let constant = n.sub.is_empty() && matches!(&*n.base, "e" | "π");
-            if !n.is_greek() && !declared_scalar && !constant && !env.bindings.contains_key(n) && !env.functions.contains_key(n) {
+            if !n.is_greek()
+                && !declared_scalar
+                && !constant
+                && !env.bindings.contains_key(n)
+                && !env.functions.contains_key(n)
+            {
                 out.insert(n.clone());
             }
         }
@@ -452,7 +579,13 @@ fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) 
         ExprKind::Sum(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
         ExprKind::Product(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
         ExprKind::Hadamard(v) => v.iter().for_each(|x| free_variables(x, env, out)),
-        ExprKind::If { lhs, rhs, then, otherwise, .. } => {
+        ExprKind::If {
+            lhs,
+            rhs,
+            then,
+            otherwise,
+            ..
+        } => {
             for x in [lhs, rhs, then, otherwise] {
                 free_variables(x, env, out);
             }

@@ -49,7 +49,11 @@ fn ten_layers_collapse_to_lambda_to_the_tenth() {
     let mut terms = Vec::new();
     for i in 1..=10 {
         let ws: Vec<String> = ((i + 1)..=10).rev().map(|j| format!("W{j}")).collect();
-        let chain = if ws.is_empty() { format!("b{i}") } else { format!("{}·b{i}", ws.join("·")) };
+        let chain = if ws.is_empty() {
+            format!("b{i}")
+        } else {
+            format!("{}·b{i}", ws.join("·"))
+        };
         terms.push(format!("λ^{}·{chain}", 11 - i));
     }
     assert_eq!(d.b, nf(&terms.join(" + ")));
@@ -57,7 +61,8 @@ fn ten_layers_collapse_to_lambda_to_the_tenth() {
 
 #[test]
 fn mixed_linear_activations_per_layer() {
-    let r = analyze("f(t) = 2·t; g(t) = λ·t; h(t) = t/3; h(W3·g(W2·f(W1·x + b1) + b2) + b3)").unwrap();
+    let r =
+        analyze("f(t) = 2·t; g(t) = λ·t; h(t) = t/3; h(W3·g(W2·f(W1·x + b1) + b2) + b3)").unwrap();
     let d = &r.main.decision;
     assert_eq!(d.verdict, Verdict::ExactAffine);
     assert_eq!(d.w, nf("(2/3)·λ·W3·W2·W1"));

@@ -31,7 +31,14 @@ fn vector_expr() -> impl Strategy<Value = String> {
 }
 
 fn matrix_expr() -> impl Strategy<Value = String> {
-    prop_oneof![Just("W1"), Just("W2"), Just("W1·W2"), Just("(W1 + λ·W2)"), Just("diag(u)")].prop_map(str::to_string)
+    prop_oneof![
+        Just("W1"),
+        Just("W2"),
+        Just("W1·W2"),
+        Just("(W1 + λ·W2)"),
+        Just("diag(u)")
+    ]
+    .prop_map(str::to_string)
 }
 
 fn nf(s: &str) -> Expr {

@@ -19,15 +19,25 @@ fn run(src: &str, order: u32) -> (Report, taylornet::ir::Lowered, Session) {
     for st in init {
         s.run_statement(st, src).unwrap();
     }
-    let taylornet::syntax::Stmt::Expr(e) = last else { panic!("the last statement must be an expression") };
+    let taylornet::syntax::Stmt::Expr(e) = last else {
+        panic!("the last statement must be an expression")
+    };
     let l = lower_expr(e, &s.env).unwrap();
-    let opts = AnalyzeOptions { order, ..AnalyzeOptions::default() };
+    let opts = AnalyzeOptions {
+        order,
+        ..AnalyzeOptions::default()
+    };
     let r = analyze(&l, &opts).unwrap_or_else(|e| panic!("{e}"));
     (r, l, s)
 }
 
 /// ‖y − (W·x + b)‖∞ for seeded random weights and inputs/biases of scale σ, averaged over seeds.
-fn residual(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, sigma: f64, compensate: bool) -> f64 {
+fn residual(
+    r: &taylornet::analysis::Analysis,
+    l: &taylornet::ir::Lowered,
+    sigma: f64,
+    compensate: bool,
+) -> f64 {
     let mut total = 0.0;
     for seed in 0..8u64 {
         let mut inst = Instance::random(&l.symbols, &r.small, sigma, seed, &BTreeMap::new());
@@ -37,7 +47,12 @@ fn residual(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, sigma
             // Realize "b = −c + O(ε)": move each compensated layer's bias by minus its O(1) part.
             for ly in r.expansion.layers.iter().filter(|ly| ly.compensated) {
                 let bias = taylornet::print::report::bias_name(ly).expect("a bias to compensate");
-                let sym = l.symbols.keys().find(|s| s.name.unicode() == bias).unwrap().clone();
+                let sym = l
+                    .symbols
+                    .keys()
+                    .find(|s| s.name.unicode() == bias)
+                    .unwrap()
+                    .clone();
                 let rows = inst.symbols[&sym].as_vec().unwrap().len();
                 let c = eval_expr(&ly.op_point, &mut inst, rows).unwrap();
                 let b = inst.symbols[&sym].sub(&c).unwrap();
@@ -48,7 +63,16 @@ fn residual(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, sigma
         let rows = y.as_vec().unwrap().len();
         let x = inst.symbols[&Symbol::user(Name::new("x", ""), Kind::Vector)].clone();
         let wx = match eval_expr(&r.decision.w, &mut inst, rows).unwrap() {
-            Val::M(m) => Val::V(m.iter().map(|row| row.iter().zip(x.as_vec().unwrap()).map(|(a, b)| a * b).sum()).collect()),
+            Val::M(m) => Val::V(
+                m.iter()
+                    .map(|row| {
+                        row.iter()
+                            .zip(x.as_vec().unwrap())
+                            .map(|(a, b)| a * b)
+                            .sum()
+                    })
+                    .collect(),
+            ),
             Val::S(s) => Val::V(x.as_vec().unwrap().iter().map(|v| s * v).collect()),
             v => v,
         };
@@ -63,11 +87,20 @@ fn residual(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, sigma
 }
 
 /// The observed order: log₁₀ of the residual ratio between σ = 10⁻² and σ = 10⁻³.
-fn observed_order(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, compensate: bool) -> f64 {
+fn observed_order(
+    r: &taylornet::analysis::Analysis,
+    l: &taylornet::ir::Lowered,
+    compensate: bool,
+) -> f64 {
     (residual(r, l, 1e-2, compensate) / residual(r, l, 1e-3, compensate)).log10()
 }
 
-fn assert_order(r: &taylornet::analysis::Analysis, l: &taylornet::ir::Lowered, k: f64, compensate: bool) {
+fn assert_order(
+    r: &taylornet::analysis::Analysis,
+    l: &taylornet::ir::Lowered,
+    k: f64,
+    compensate: bool,
+) {
     let o = observed_order(r, l, compensate);
     assert!((o - k).abs() < 0.35, "observed order {o}, predicted {k}");
 }
@@ -79,7 +112,10 @@ fn tanh_two_layers_affine_up_to_cubic() {
     assert_eq!(a.decision.verdict, Verdict::Affine { k: Some(3) });
     assert_eq!(a.decision.w, nf("W2·W1"));
     assert_eq!(a.decision.b, nf("W2·b1 + b2"));
-    assert_eq!(taylornet::print::unicode(&a.decision.leading_layered), "−⅓·W₂·u₁^∘3 − ⅓·u₂^∘3");
+    assert_eq!(
+        taylornet::print::unicode(&a.decision.leading_layered),
+        "−⅓·W₂·u₁^∘3 − ⅓·u₂^∘3"
+    );
     // The ε⁵ part is left over, by layer.
     assert!(!a.decision.remainder.is_zero());
     assert_order(a, &l, 3.0, false);
@@ -157,7 +193,10 @@ fn relu_is_a_kink_at_any_depth() {
 fn selu_is_a_kink_with_slopes_lambda_alpha_and_lambda() {
     let (r, l, _) = run("selu(W1·x + b1)", 3);
     let k = &r.main.decision.kinks[0];
-    let (left, right) = (k.left.to_f64(&|_| None).unwrap(), k.right.to_f64(&|_| None).unwrap());
+    let (left, right) = (
+        k.left.to_f64(&|_| None).unwrap(),
+        k.right.to_f64(&|_| None).unwrap(),
+    );
     assert!((left - 1.0507009873554805 * 1.6732632423543772).abs() < 1e-12);
     assert!((right - 1.0507009873554805).abs() < 1e-12);
     assert_eq!(r.main.decision.verdict, Verdict::Kink);
@@ -172,7 +211,10 @@ fn leaky_relu_with_symbolic_slope_is_conditional() {
     let c = &r.conditions[0];
     assert_eq!(c.param.unicode(), "α");
     assert!(c.value.is_one());
-    assert_eq!(c.then.as_ref().unwrap().decision.verdict, Verdict::ExactAffine);
+    assert_eq!(
+        c.then.as_ref().unwrap().decision.verdict,
+        Verdict::ExactAffine
+    );
     let (r2, _, _) = run("leaky_relu(W2·leaky_relu(W1·x + b1; a=α) + b2; a=α)", 3);
     assert_eq!(r2.verdict_label(), "conditional");
 }
@@ -204,7 +246,12 @@ fn small_symbols_can_be_changed() {
     let mut s = Session::new();
     s.run(":small x").unwrap();
     let out = s.run("tanh(W1·x + b1)").unwrap();
-    let taylornet::session::Outcome::Analysis { report, .. } = &out[0] else { panic!() };
+    let taylornet::session::Outcome::Analysis { report, .. } = &out[0] else {
+        panic!()
+    };
     // b₁ is O(1): tanh is expanded around it with tanh′(b₁).
-    assert_eq!(taylornet::print::unicode(&report.main.decision.w), "diag(tanh′(c₁))·W₁");
+    assert_eq!(
+        taylornet::print::unicode(&report.main.decision.w),
+        "diag(tanh′(c₁))·W₁"
+    );
 }

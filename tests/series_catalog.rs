@@ -50,11 +50,16 @@ fn tanh_coeffs() -> Vec<Q> {
 }
 
 fn series(s: &Session, name: &str, at: Option<&str>) -> PointSeries {
-    s.series(name, at, N).unwrap_or_else(|e| panic!("{name}: {e}")).series
+    s.series(name, at, N)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .series
 }
 
 fn exact(s: &Series) -> Vec<Q> {
-    s.coeffs().iter().map(|c| c.to_q().unwrap_or_else(|| panic!("not rational: {c:?}"))).collect()
+    s.coeffs()
+        .iter()
+        .map(|c| c.to_q().unwrap_or_else(|| panic!("not rational: {c:?}")))
+        .collect()
 }
 
 fn analytic(p: &PointSeries) -> &Series {
@@ -74,7 +79,11 @@ fn tanh_from_bernoulli_numbers() {
 fn sigmoid_is_a_shifted_tanh() {
     // σ(t) = ½ + ½·tanh(t/2)
     let t = tanh_coeffs();
-    let mut want: Vec<Q> = t.iter().enumerate().map(|(k, c)| c * q(1, 2) * q(1, 2).pow(k as u64)).collect();
+    let mut want: Vec<Q> = t
+        .iter()
+        .enumerate()
+        .map(|(k, c)| c * q(1, 2) * q(1, 2).pow(k as u64))
+        .collect();
     want[0] = q(1, 2);
     let s = Session::new();
     assert_eq!(exact(analytic(&series(&s, "sigmoid", None))), want);
@@ -87,17 +96,48 @@ fn exp_sin_cos_atan() {
     let s = Session::new();
     let want: Vec<Q> = (0..=N as u64).map(|k| Q::from(1) / fact(k)).collect();
     assert_eq!(exact(analytic(&series(&s, "exp", None))), want);
-    let sin: Vec<Q> = (0..=N as u64).map(|k| if k % 2 == 1 { Q::from(if (k / 2) % 2 == 0 { 1 } else { -1 }) / fact(k) } else { Q::from(0) }).collect();
+    let sin: Vec<Q> = (0..=N as u64)
+        .map(|k| {
+            if k % 2 == 1 {
+                Q::from(if (k / 2) % 2 == 0 { 1 } else { -1 }) / fact(k)
+            } else {
+                Q::from(0)
+            }
+        })
+        .collect();
     assert_eq!(exact(analytic(&series(&s, "sin", None))), sin);
-    let cos: Vec<Q> = (0..=N as u64).map(|k| if k % 2 == 0 { Q::from(if (k / 2) % 2 == 0 { 1 } else { -1 }) / fact(k) } else { Q::from(0) }).collect();
+    let cos: Vec<Q> = (0..=N as u64)
+        .map(|k| {
+            if k % 2 == 0 {
+                Q::from(if (k / 2) % 2 == 0 { 1 } else { -1 }) / fact(k)
+            } else {
+                Q::from(0)
+            }
+        })
+        .collect();
     assert_eq!(exact(analytic(&series(&s, "cos", None))), cos);
-    let atan: Vec<Q> = (0..=N as i64).map(|k| if k % 2 == 1 { q(if (k / 2) % 2 == 0 { 1 } else { -1 }, k) } else { Q::from(0) }).collect();
+    let atan: Vec<Q> = (0..=N as i64)
+        .map(|k| {
+            if k % 2 == 1 {
+                q(if (k / 2) % 2 == 0 { 1 } else { -1 }, k)
+            } else {
+                Q::from(0)
+            }
+        })
+        .collect();
     assert_eq!(exact(analytic(&series(&s, "arctan", None))), atan);
 }
 
 /// Multiplies by √π/2 (erf) or √(2π) (gelu) to get back to rationals.
 fn times_root(s: &Series, factor: &Scalar) -> Vec<Q> {
-    s.coeffs().iter().map(|c| c.mul(factor).to_q().unwrap_or_else(|| panic!("not a rational multiple: {c:?}"))).collect()
+    s.coeffs()
+        .iter()
+        .map(|c| {
+            c.mul(factor)
+                .to_q()
+                .unwrap_or_else(|| panic!("not a rational multiple: {c:?}"))
+        })
+        .collect()
 }
 
 #[test]
@@ -105,16 +145,37 @@ fn erf_and_gelu_with_exact_constants() {
     let s = Session::new();
     // erf t = 2/√π · Σ (−1)ⁿ t^{2n+1} / (n!(2n+1))
     let root_pi_half = Scalar::pi().pow(&q(1, 2)).unwrap().scale(&q(1, 2));
-    let want: Vec<Q> = (0..=N as u64).map(|k| if k % 2 == 1 { let n = k / 2; Q::from(if n % 2 == 0 { 1 } else { -1 }) / (fact(n) * Q::from(k)) } else { Q::from(0) }).collect();
-    assert_eq!(times_root(analytic(&series(&s, "erf", None)), &root_pi_half), want);
+    let want: Vec<Q> = (0..=N as u64)
+        .map(|k| {
+            if k % 2 == 1 {
+                let n = k / 2;
+                Q::from(if n % 2 == 0 { 1 } else { -1 }) / (fact(n) * Q::from(k))
+            } else {
+                Q::from(0)
+            }
+        })
+        .collect();
+    assert_eq!(
+        times_root(analytic(&series(&s, "erf", None)), &root_pi_half),
+        want
+    );
     // gelu t = t/2 + (1/√(2π)) Σ (−1)ⁿ t^{2n+2} / (2ⁿ n! (2n+1))
     let gelu = analytic(&series(&s, "gelu", None)).clone();
     assert_eq!(gelu.coeff(1), Scalar::ratio(1, 2));
     let root_two_pi = Scalar::pi().scale(&q(2, 1)).pow(&q(1, 2)).unwrap();
-    let scaled = times_root(&Series::from_coeffs(gelu.coeffs()[2..].to_vec(), false), &root_two_pi);
+    let scaled = times_root(
+        &Series::from_coeffs(gelu.coeffs()[2..].to_vec(), false),
+        &root_two_pi,
+    );
     for (i, c) in scaled.iter().enumerate() {
         let k = i + 2;
-        let want = if k % 2 == 0 { let n = (k - 2) / 2; Q::from(if n % 2 == 0 { 1 } else { -1 }) / (Q::from(2u32).pow(n as u64) * fact(n as u64) * Q::from(2 * n as u64 + 1)) } else { Q::from(0) };
+        let want = if k % 2 == 0 {
+            let n = (k - 2) / 2;
+            Q::from(if n % 2 == 0 { 1 } else { -1 })
+                / (Q::from(2u32).pow(n as u64) * fact(n as u64) * Q::from(2 * n as u64 + 1))
+        } else {
+            Q::from(0)
+        };
         assert_eq!(*c, want, "gelu coefficient {k}");
     }
     assert_eq!(taylornet::print::scalar_unicode(&gelu.coeff(2)), "1/√(2π)");
@@ -127,7 +188,11 @@ fn softplus_silu_are_integrals_and_products_of_sigmoid() {
     let sp = analytic(&series(&s, "softplus", None)).clone();
     assert_eq!(sp.coeff(0), Scalar::func("log", &Scalar::from_int(2)));
     for k in 1..=N {
-        assert_eq!(sp.coeff(k).to_q().unwrap(), &sig[k - 1] / Q::from(k as u64), "softplus {k}");
+        assert_eq!(
+            sp.coeff(k).to_q().unwrap(),
+            &sig[k - 1] / Q::from(k as u64),
+            "softplus {k}"
+        );
     }
     for name in ["silu", "swish"] {
         let c = exact(analytic(&series(&s, name, None)));
@@ -140,7 +205,11 @@ fn softplus_silu_are_integrals_and_products_of_sigmoid() {
 #[test]
 fn polynomials_are_exact() {
     let s = Session::new();
-    for (name, want) in [("identity", vec![0, 1]), ("square", vec![0, 0, 1]), ("hard_tanh", vec![0, 1])] {
+    for (name, want) in [
+        ("identity", vec![0, 1]),
+        ("square", vec![0, 0, 1]),
+        ("hard_tanh", vec![0, 1]),
+    ] {
         let ser = analytic(&series(&s, name, None)).clone();
         assert!(ser.is_exact(), "{name}");
         let mut w: Vec<Q> = want.into_iter().map(Q::from).collect();
@@ -163,10 +232,16 @@ fn piecewise_activations_have_one_sided_series() {
     let s = Session::new();
     let ps = series(&s, "relu", None);
     let (l, r, c) = sides(&ps);
-    assert_eq!((l.coeff(1), r.coeff(1), c), (Scalar::zero(), Scalar::one(), &Smoothness::Kink));
+    assert_eq!(
+        (l.coeff(1), r.coeff(1), c),
+        (Scalar::zero(), Scalar::one(), &Smoothness::Kink)
+    );
     let ps = series(&s, "leaky_relu", None);
     let (l, r, _) = sides(&ps);
-    assert_eq!((l.coeff(1), r.coeff(1)), (Scalar::ratio(1, 100), Scalar::one()));
+    assert_eq!(
+        (l.coeff(1), r.coeff(1)),
+        (Scalar::ratio(1, 100), Scalar::one())
+    );
     // elu (α = 1): eᵗ − 1 on the left, t on the right: C¹, not C².
     let ps = series(&s, "elu", None);
     let (l, r, c) = sides(&ps);
@@ -192,12 +267,18 @@ fn piecewise_activations_have_one_sided_series() {
     assert_eq!(c, &Smoothness::C(1));
     for k in 1..=N {
         assert_eq!(l.coeff(k).to_q().unwrap(), Q::from(1));
-        assert_eq!(r.coeff(k).to_q().unwrap(), Q::from(if k % 2 == 1 { 1 } else { -1 }));
+        assert_eq!(
+            r.coeff(k).to_q().unwrap(),
+            Q::from(if k % 2 == 1 { 1 } else { -1 })
+        );
     }
     // hard_tanh has its breakpoints at ±1.
     let ps = series(&s, "hard_tanh", Some("1"));
     let (l, r, c) = sides(&ps);
-    assert_eq!((l.coeff(1), r.coeff(1), c), (Scalar::one(), Scalar::zero(), &Smoothness::Kink));
+    assert_eq!(
+        (l.coeff(1), r.coeff(1), c),
+        (Scalar::one(), Scalar::zero(), &Smoothness::Kink)
+    );
     let ps = series(&s, "hard_tanh", Some("-1"));
     let (l, r, _) = sides(&ps);
     assert_eq!((l.coeff(1), r.coeff(1)), (Scalar::zero(), Scalar::one()));
@@ -212,12 +293,18 @@ fn user_definitions_and_expressions_work_like_the_catalog() {
     let c = s.series("tanh(tanh(t))", None, 5).unwrap();
     // tanh(tanh t) = t − (2/3)t³ + (3/5)t⁵ − …
     let c = analytic(&c.series).clone();
-    assert_eq!((c.coeff(1), c.coeff(3), c.coeff(5)), (Scalar::one(), Scalar::ratio(-2, 3), Scalar::ratio(3, 5)));
+    assert_eq!(
+        (c.coeff(1), c.coeff(3), c.coeff(5)),
+        (Scalar::one(), Scalar::ratio(-2, 3), Scalar::ratio(3, 5))
+    );
     assert!(s.series("log(t)", None, 3).is_err());
     // Around a point: tanh′ = 1 − tanh².
     let at = s.series("tanh", Some("1/2"), 2).unwrap();
     let th = Scalar::func("tanh", &Scalar::ratio(1, 2));
-    assert_eq!(analytic(&at.series).coeff(1), Scalar::one().sub(&th.mul(&th)));
+    assert_eq!(
+        analytic(&at.series).coeff(1),
+        Scalar::one().sub(&th.mul(&th))
+    );
 }
 
 #[test]
@@ -243,19 +330,32 @@ fn every_catalog_entry_matches_numerically() {
         };
         let mut params = BTreeMap::new();
         params.insert(Name::new("λ", ""), 0.7);
-        for (side, sign) in [(taylornet::series::Side::Right, 1.0), (taylornet::series::Side::Left, -1.0)] {
+        for (side, sign) in [
+            (taylornet::series::Side::Right, 1.0),
+            (taylornet::series::Side::Left, -1.0),
+        ] {
             let ser = full.side(side);
             // The predicted order of the residual: the first non-zero coefficient past `order`.
-            let Some(next) = (order + 1..=N).find(|&k| !ser.coeff(k).is_zero()) else { continue };
+            let Some(next) = (order + 1..=N).find(|&k| !ser.coeff(k).is_zero()) else {
+                continue;
+            };
             let eval = |h: f64| {
                 let t = sign * h;
-                let approx: f64 = (0..=order).map(|k| ser.coeff(k).to_f64(&|_| Some(0.7)).unwrap() * t.powi(k as i32)).sum();
-                let mut inst = Instance { params: params.clone(), ..Instance::default() };
+                let approx: f64 = (0..=order)
+                    .map(|k| ser.coeff(k).to_f64(&|_| Some(0.7)).unwrap() * t.powi(k as i32))
+                    .sum();
+                let mut inst = Instance {
+                    params: params.clone(),
+                    ..Instance::default()
+                };
                 let truth = apply(&callee, t, &BTreeMap::new(), &mut inst).unwrap();
                 (truth - approx).abs()
             };
             let ratio = (eval(0.2) / eval(0.1)).log2();
-            assert!((ratio - next as f64).abs() < 0.5, "{name} ({side:?}): residual order {ratio}, predicted {next}");
+            assert!(
+                (ratio - next as f64).abs() < 0.5,
+                "{name} ({side:?}): residual order {ratio}, predicted {next}"
+            );
         }
     }
 }

@@ -34,11 +34,19 @@ fn stem(p: &Path) -> String {
 fn examples() {
     for path in files("examples") {
         let src = std::fs::read_to_string(&path).unwrap();
-        for (fmt, label) in [(Format::Text, "text"), (Format::Latex, "latex"), (Format::Json, "json")] {
+        for (fmt, label) in [
+            (Format::Text, "text"),
+            (Format::Latex, "latex"),
+            (Format::Json, "json"),
+        ] {
             let mut s = Session::new();
-            let out = s.run(&src).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.render(&src, "")));
+            let out = s
+                .run(&src)
+                .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.render(&src, "")));
             let rendered = render_outcomes(&out, fmt, &s.options.limits);
-            settings().bind(|| insta::assert_snapshot!(format!("example_{}_{label}", stem(&path)), rendered));
+            settings().bind(|| {
+                insta::assert_snapshot!(format!("example_{}_{label}", stem(&path)), rendered)
+            });
         }
     }
 }
@@ -50,11 +58,18 @@ fn errors_per_phase() {
             let src = std::fs::read_to_string(&path).unwrap();
             let mut s = Session::new();
             let before = format!("{:?}", s.env.bindings.keys().collect::<Vec<_>>());
-            let err = s.run(&src).expect_err(&format!("{} should fail", path.display()));
+            let err = s
+                .run(&src)
+                .expect_err(&format!("{} should fail", path.display()));
             let rendered = err.render(&src, &format!("{phase}/{}.tn", stem(&path)));
             assert!(!rendered.contains("panicked"));
-            assert_eq!(before, format!("{:?}", s.env.bindings.keys().collect::<Vec<_>>()));
-            settings().bind(|| insta::assert_snapshot!(format!("error_{phase}_{}", stem(&path)), rendered));
+            assert_eq!(
+                before,
+                format!("{:?}", s.env.bindings.keys().collect::<Vec<_>>())
+            );
+            settings().bind(|| {
+                insta::assert_snapshot!(format!("error_{phase}_{}", stem(&path)), rendered)
+            });
         }
     }
 }
@@ -63,7 +78,12 @@ fn errors_per_phase() {
 fn catalog_table_and_series() {
     let mut s = Session::new();
     let out = s.run(":classify").unwrap();
-    settings().bind(|| insta::assert_snapshot!("catalog_classify", render_outcomes(&out, Format::Text, &s.options.limits)));
+    settings().bind(|| {
+        insta::assert_snapshot!(
+            "catalog_classify",
+            render_outcomes(&out, Format::Text, &s.options.limits)
+        )
+    });
     let mut all = String::new();
     for name in s.catalog() {
         let r = s.series(&name.ascii(), None, 7).unwrap();

@@ -48,7 +48,11 @@ pub struct Symbol {
 
 impl Symbol {
     pub fn user(name: Name, kind: Kind) -> Symbol {
-        Symbol { role: Role::User, name, kind }
+        Symbol {
+            role: Role::User,
+            name,
+            kind,
+        }
     }
 }
 
@@ -179,7 +183,9 @@ fn canon(mut v: Vec<Factor>) -> Chain {
     for f in v.drain(..) {
         match f {
             Factor::Eye => {}
-            Factor::Had(h) if h.0.len() == 1 && h.0[0].1 == 1 => out.extend(h.0[0].0.0.iter().cloned()),
+            Factor::Had(h) if h.0.len() == 1 && h.0[0].1 == 1 => {
+                out.extend(h.0[0].0.0.iter().cloned())
+            }
             f => out.push(f),
         }
     }
@@ -201,7 +207,9 @@ fn canon(mut v: Vec<Factor>) -> Chain {
     if merged.last().map(factor_kind) == Some(Kind::Vector) {
         while let Some(i) = merged.iter().rposition(|f| matches!(f, Factor::Diag(_))) {
             let tail = Chain(merged.split_off(i + 1));
-            let Some(Factor::Diag(d)) = merged.pop() else { break };
+            let Some(Factor::Diag(d)) = merged.pop() else {
+                break;
+            };
             let h = had_of(vec![((*d).clone(), 1), (tail, 1)]);
             merged.extend(h.0);
         }
@@ -235,8 +243,14 @@ pub enum Stop {
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Stop::TooManyTerms(n) => write!(f, "the expansion has more than {n} terms (limit `max_terms`); lower the order"),
-            Stop::OutOfTime => write!(f, "the time budget of the statement ran out (limit `time_budget`); lower the order"),
+            Stop::TooManyTerms(n) => write!(
+                f,
+                "the expansion has more than {n} terms (limit `max_terms`); lower the order"
+            ),
+            Stop::OutOfTime => write!(
+                f,
+                "the time budget of the statement ran out (limit `time_budget`); lower the order"
+            ),
             Stop::Cancelled => write!(f, "cancelled"),
         }
     }
@@ -245,7 +259,14 @@ impl std::fmt::Display for Stop {
 impl Trunc {
     /// No truncation and no ε: plain normalization.
     pub fn exact() -> Trunc {
-        Trunc { order: None, small: BTreeSet::new(), max_terms: usize::MAX, deadline: None, truncated: Cell::new(false), cancel: None }
+        Trunc {
+            order: None,
+            small: BTreeSet::new(),
+            max_terms: usize::MAX,
+            deadline: None,
+            truncated: Cell::new(false),
+            cancel: None,
+        }
     }
 
     pub fn symbol_degree(&self, s: &Symbol) -> u32 {
@@ -411,7 +432,11 @@ impl Expr {
     /// The matrix product (or scaling), truncated at the order of `t`.
     pub fn mul(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
         let mut out = Expr::zero();
-        let right: Vec<(u32, &Chain, &Scalar)> = other.terms.iter().map(|(c, s)| (t.degree(c), c, s)).collect();
+        let right: Vec<(u32, &Chain, &Scalar)> = other
+            .terms
+            .iter()
+            .map(|(c, s)| (t.degree(c), c, s))
+            .collect();
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
             for (db, cb, sb) in &right {
@@ -428,7 +453,11 @@ impl Expr {
     /// The Hadamard product, truncated.
     pub fn had(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
         let mut out = Expr::zero();
-        let right: Vec<(u32, &Chain, &Scalar)> = other.terms.iter().map(|(c, s)| (t.degree(c), c, s)).collect();
+        let right: Vec<(u32, &Chain, &Scalar)> = other
+            .terms
+            .iter()
+            .map(|(c, s)| (t.degree(c), c, s))
+            .collect();
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
             for (db, cb, sb) in &right {
@@ -461,7 +490,11 @@ impl Expr {
                     return Ok(Expr::zero());
                 }
                 let coef = s.pow(&Q::from(k)).unwrap_or_else(|_| Scalar::zero());
-                let chain = if c.is_scalar() { Chain::one() } else { had_of(vec![(c.clone(), k)]) };
+                let chain = if c.is_scalar() {
+                    Chain::one()
+                } else {
+                    had_of(vec![(c.clone(), k)])
+                };
                 return Ok(Expr::term(coef, chain));
             }
         }
@@ -487,7 +520,11 @@ impl Expr {
 
     /// An element-wise atom `func⁽ᵈᵉʳⁱᵛ⁾(self)` as a one-term expression.
     pub fn atom(func: &str, deriv: u32, arg: Expr) -> Expr {
-        Expr::factor(Factor::Atom(Rc::new(ElemAtom { func: Rc::from(func), deriv, arg })))
+        Expr::factor(Factor::Atom(Rc::new(ElemAtom {
+            func: Rc::from(func),
+            deriv,
+            arg,
+        })))
     }
 
     /// `|self|`, with a rational factor pulled out of a single term (`|−3u| = 3|u|`).
@@ -497,7 +534,9 @@ impl Expr {
         }
         if let Some(s) = self.as_scalar() {
             if let Some(q) = s.as_q() {
-                return Expr::scalar(Scalar::from_q(malachite_base::num::arithmetic::traits::Abs::abs(q.clone())));
+                return Expr::scalar(Scalar::from_q(
+                    malachite_base::num::arithmetic::traits::Abs::abs(q.clone()),
+                ));
             }
         }
         if self.terms.len() == 1 {
@@ -509,7 +548,12 @@ impl Expr {
             }
         }
         // Make the first coefficient positive: |−u − v| = |u + v|.
-        let flip = self.terms.values().next().and_then(|s| s.terms().next().map(|(_, c)| *c < 0u32)).unwrap_or(false);
+        let flip = self
+            .terms
+            .values()
+            .next()
+            .and_then(|s| s.terms().next().map(|(_, c)| *c < 0u32))
+            .unwrap_or(false);
         Expr::atom("abs", 0, if flip { self.neg() } else { self.clone() })
     }
 
@@ -517,7 +561,9 @@ impl Expr {
     pub fn by_degree(&self, t: &Trunc) -> BTreeMap<u32, Expr> {
         let mut out: BTreeMap<u32, Expr> = BTreeMap::new();
         for (c, s) in &self.terms {
-            out.entry(t.degree(c)).or_default().add_term(c.clone(), s.clone());
+            out.entry(t.degree(c))
+                .or_default()
+                .add_term(c.clone(), s.clone());
         }
         out
     }
@@ -528,11 +574,21 @@ impl Expr {
     }
 
     pub fn filter(&self, keep: impl Fn(&Chain, &Scalar) -> bool) -> Expr {
-        Expr { terms: self.terms.iter().filter(|(c, s)| keep(c, s)).map(|(c, s)| (c.clone(), s.clone())).collect() }
+        Expr {
+            terms: self
+                .terms
+                .iter()
+                .filter(|(c, s)| keep(c, s))
+                .map(|(c, s)| (c.clone(), s.clone()))
+                .collect(),
+        }
     }
 
     /// Maps every coefficient (terms that become zero vanish).
-    pub fn map_coefficients<E>(&self, mut f: impl FnMut(&Scalar) -> Result<Scalar, E>) -> Result<Expr, E> {
+    pub fn map_coefficients<E>(
+        &self,
+        mut f: impl FnMut(&Scalar) -> Result<Scalar, E>,
+    ) -> Result<Expr, E> {
         let mut out = Expr::zero();
         for (c, s) in &self.terms {
             out.add_term(c.clone(), f(s)?);
@@ -600,11 +656,19 @@ fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>) {
     }
 }
 
-fn substitute_chain(c: &Chain, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+fn substitute_chain(
+    c: &Chain,
+    f: &dyn Fn(&Symbol) -> Option<Expr>,
+    t: &Trunc,
+) -> Result<Expr, Stop> {
     Expr::term(Scalar::one(), c.clone()).substitute(f, t)
 }
 
-fn substitute_factor(factor: &Factor, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+fn substitute_factor(
+    factor: &Factor,
+    f: &dyn Fn(&Symbol) -> Option<Expr>,
+    t: &Trunc,
+) -> Result<Expr, Stop> {
     Ok(match factor {
         Factor::Sym(s) => f(s).unwrap_or_else(|| Expr::symbol(s.clone())),
         Factor::Ones | Factor::Eye => Expr::term(Scalar::one(), Chain(vec![factor.clone()])),
@@ -622,7 +686,11 @@ fn substitute_factor(factor: &Factor, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &T
         }
         Factor::Atom(a) => {
             let arg = a.arg.substitute(f, t)?;
-            if &*a.func == "abs" { arg.abs() } else { Expr::atom(&a.func, a.deriv, arg) }
+            if &*a.func == "abs" {
+                arg.abs()
+            } else {
+                Expr::atom(&a.func, a.deriv, arg)
+            }
         }
     })
 }
@@ -647,7 +715,11 @@ mod tests {
     #[test]
     fn diag_times_vector_is_hadamard() {
         let t = Trunc::exact();
-        let (w, x, a) = (sym("W", Kind::Matrix), sym("x", Kind::Vector), sym("a", Kind::Vector));
+        let (w, x, a) = (
+            sym("W", Kind::Matrix),
+            sym("x", Kind::Vector),
+            sym("a", Kind::Vector),
+        );
         let lhs = a.diag().mul(&w, &t).unwrap().mul(&x, &t).unwrap();
         let rhs = a.had(&w.mul(&x, &t).unwrap(), &t).unwrap();
         assert_eq!(lhs, rhs);

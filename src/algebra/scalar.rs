@@ -58,7 +58,8 @@ impl Mono {
         let (mut i, mut j) = (0, 0);
         while i < self.0.len() || j < other.0.len() {
             let take_left = j >= other.0.len() || (i < self.0.len() && self.0[i].0 <= other.0[j].0);
-            let take_right = i >= self.0.len() || (j < other.0.len() && other.0[j].0 <= self.0[i].0);
+            let take_right =
+                i >= self.0.len() || (j < other.0.len() && other.0[j].0 <= self.0[i].0);
             if take_left && take_right {
                 out.push((self.0[i].0.clone(), &self.0[i].1 + &other.0[j].1));
                 i += 1;
@@ -162,7 +163,11 @@ impl Scalar {
     }
     /// `e^q`, exactly.
     pub fn e_pow(q: Q) -> Scalar {
-        if q == 0u32 { Scalar::one() } else { Scalar::atom(Atom::E, q) }
+        if q == 0u32 {
+            Scalar::one()
+        } else {
+            Scalar::atom(Atom::E, q)
+        }
     }
 
     pub fn terms(&self) -> impl Iterator<Item = (&Mono, &Q)> {
@@ -194,7 +199,11 @@ impl Scalar {
     }
     /// `Some((c, m))` when the scalar is the single term `c·m`.
     pub fn as_monomial(&self) -> Option<(&Q, &Mono)> {
-        if self.terms.len() == 1 { self.terms.iter().next().map(|(m, c)| (c, m)) } else { None }
+        if self.terms.len() == 1 {
+            self.terms.iter().next().map(|(m, c)| (c, m))
+        } else {
+            None
+        }
     }
 
     pub fn add(&self, other: &Scalar) -> Scalar {
@@ -224,7 +233,9 @@ impl Scalar {
         }
     }
     pub fn neg(&self) -> Scalar {
-        Scalar { terms: self.terms.iter().map(|(m, c)| (m.clone(), -c)).collect() }
+        Scalar {
+            terms: self.terms.iter().map(|(m, c)| (m.clone(), -c)).collect(),
+        }
     }
     pub fn sub(&self, other: &Scalar) -> Scalar {
         self.add(&other.neg())
@@ -233,7 +244,9 @@ impl Scalar {
         if *q == 0u32 {
             return Scalar::zero();
         }
-        Scalar { terms: self.terms.iter().map(|(m, c)| (m.clone(), c * q)).collect() }
+        Scalar {
+            terms: self.terms.iter().map(|(m, c)| (m.clone(), c * q)).collect(),
+        }
     }
     pub fn mul(&self, other: &Scalar) -> Scalar {
         if let Some(q) = other.as_q() {
@@ -279,11 +292,14 @@ impl Scalar {
             let mut out = rational_power(c, q)?;
             let (f, m) = m.pow(q);
             out = out.scale(&f);
-            return Ok(out.mul(&Scalar { terms: BTreeMap::from([(m, Q::ONE)]) }));
+            return Ok(out.mul(&Scalar {
+                terms: BTreeMap::from([(m, Q::ONE)]),
+            }));
         }
         let integer = q.to_denominator() == 1u32;
         if integer && *q > 0u32 {
-            let n = u64::try_from(&q.to_numerator()).map_err(|_| ScalarError::TooLarge("power too large".into()))?;
+            let n = u64::try_from(&q.to_numerator())
+                .map_err(|_| ScalarError::TooLarge("power too large".into()))?;
             let mut out = Scalar::one();
             let mut base = self.clone();
             let mut n = n;
@@ -300,9 +316,16 @@ impl Scalar {
         }
         // A sum under a negative or fractional power: factor out the first coefficient, keep a group.
         let lead = self.terms.values().next().cloned().unwrap_or(Q::ONE);
-        let lead = if integer { lead } else { malachite_base::num::arithmetic::traits::Abs::abs(lead) };
+        let lead = if integer {
+            lead
+        } else {
+            malachite_base::num::arithmetic::traits::Abs::abs(lead)
+        };
         let inner = self.scale(&(Q::ONE / &lead));
-        if let Some((Atom::Group(g), e)) = inner.as_monomial().and_then(|(_, m)| m.0.first().cloned().filter(|_| m.0.len() == 1)) {
+        if let Some((Atom::Group(g), e)) = inner
+            .as_monomial()
+            .and_then(|(_, m)| m.0.first().cloned().filter(|_| m.0.len() == 1))
+        {
             return Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(g), e * q)));
         }
         Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Box::new(inner)), q.clone())))
@@ -311,7 +334,10 @@ impl Scalar {
     /// An opaque function value, simplified at the points where it is known exactly.
     pub fn func(name: &str, arg: &Scalar) -> Scalar {
         // exp and tanh of c·log(q) are algebraic in q: exp(log 2) = 2, tanh(log 2) = 3/5.
-        if let Some(p) = arg.as_rational_log().and_then(|(c, q)| rational_power(&q, &c).ok()) {
+        if let Some(p) = arg
+            .as_rational_log()
+            .and_then(|(c, q)| rational_power(&q, &c).ok())
+        {
             match name {
                 "exp" => return p,
                 "tanh" => {
@@ -334,9 +360,18 @@ impl Scalar {
                 let mut rest = arg.clone();
                 rest.terms.remove(&Mono::one());
                 let ep = Scalar::e_pow(q);
-                if rest.is_zero() { ep } else { ep.mul(&Scalar::atom(Atom::Func(Rc::from("exp"), Box::new(rest)), Q::ONE)) }
+                if rest.is_zero() {
+                    ep
+                } else {
+                    ep.mul(&Scalar::atom(
+                        Atom::Func(Rc::from("exp"), Box::new(rest)),
+                        Q::ONE,
+                    ))
+                }
             }
-            "sqrt" => arg.pow(&Q::from_signeds(1, 2)).unwrap_or_else(|_| Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)),
+            "sqrt" => arg.pow(&Q::from_signeds(1, 2)).unwrap_or_else(|_| {
+                Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)
+            }),
             _ => Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE),
         }
     }
@@ -393,7 +428,10 @@ impl Scalar {
     }
     /// True when an opaque value (`tanh(1/2)`) occurs, so zero tests are structural.
     pub fn has_opaque(&self) -> bool {
-        self.terms.keys().any(|m| m.0.iter().any(|(a, _)| matches!(a, Atom::Func(..) | Atom::Group(_))))
+        self.terms.keys().any(|m| {
+            m.0.iter()
+                .any(|(a, _)| matches!(a, Atom::Func(..) | Atom::Group(_)))
+        })
     }
 
     /// Replaces a parameter by a value.
@@ -442,7 +480,10 @@ impl Scalar {
         if self.is_zero() {
             return Some(Ordering::Equal);
         }
-        let positive_atoms = self.terms.keys().all(|m| m.0.iter().all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E)));
+        let positive_atoms = self.terms.keys().all(|m| {
+            m.0.iter()
+                .all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E))
+        });
         if !positive_atoms {
             return None;
         }
@@ -455,14 +496,26 @@ impl Scalar {
         } else {
             // Mixed signs of constants: decide from a value far from zero.
             let v = self.to_f64(&|_| None)?;
-            if v.abs() > 1e-9 { Some(if v > 0.0 { Ordering::Greater } else { Ordering::Less }) } else { None }
+            if v.abs() > 1e-9 {
+                Some(if v > 0.0 {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                })
+            } else {
+                None
+            }
         }
     }
 
     /// The bit size of the largest coefficient (numerator plus denominator).
     pub fn max_bits(&self) -> u64 {
         use malachite_base::num::logic::traits::SignificantBits;
-        self.terms.values().map(|c| c.to_numerator().significant_bits() + c.to_denominator().significant_bits()).max().unwrap_or(0)
+        self.terms
+            .values()
+            .map(|c| c.to_numerator().significant_bits() + c.to_denominator().significant_bits())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -473,12 +526,15 @@ pub fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
     }
     let den = q.to_denominator();
     if den == 1u32 {
-        let n = i64::try_from(&q.to_numerator()).map_err(|_| ScalarError::TooLarge("power too large".into()))?;
+        let n = i64::try_from(&q.to_numerator())
+            .map_err(|_| ScalarError::TooLarge("power too large".into()))?;
         let n = if *q < 0u32 { -n } else { n };
         return Ok(Scalar::from_q(base.clone().pow(n)));
     }
     if *base < 0u32 {
-        return Err(ScalarError::NotReal(format!("the power ({base})^({q}) is not real")));
+        return Err(ScalarError::NotReal(format!(
+            "the power ({base})^({q}) is not real"
+        )));
     }
     let mut factors: Vec<(Atom, Q)> = Vec::new();
     for (part, sign) in [(base.to_numerator(), 1i64), (base.to_denominator(), -1i64)] {
@@ -495,12 +551,16 @@ pub fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
 
 /// Prime factorization by trial division, for numbers that fit in 64 bits.
 fn factorize(n: &Natural) -> Result<Vec<(u64, u32)>, ScalarError> {
-    let mut n = u64::try_from(n).map_err(|_| ScalarError::TooLarge(format!("cannot take a root of {n}: too large to factor")))?;
+    let mut n = u64::try_from(n).map_err(|_| {
+        ScalarError::TooLarge(format!("cannot take a root of {n}: too large to factor"))
+    })?;
     let mut out = Vec::new();
     let mut p = 2u64;
     while p.saturating_mul(p) <= n {
         if p > 1_000_000 {
-            return Err(ScalarError::TooLarge(format!("cannot take a root of {n}: too large to factor")));
+            return Err(ScalarError::TooLarge(format!(
+                "cannot take a root of {n}: too large to factor"
+            )));
         }
         let mut e = 0;
         while n % p == 0 {
@@ -620,7 +680,10 @@ mod tests {
     fn parameters_and_substitution() {
         let l = Scalar::param(Name::new("λ", ""));
         let s = l.mul(&l).add(&Scalar::from_int(-1));
-        assert_eq!(s.substitute(&Name::new("λ", ""), &Scalar::one()).unwrap(), Scalar::zero());
+        assert_eq!(
+            s.substitute(&Name::new("λ", ""), &Scalar::one()).unwrap(),
+            Scalar::zero()
+        );
         assert!(Scalar::zero().inverse().is_err());
         assert!(rational_power(&q(-2, 1), &q(1, 2)).is_err());
     }

@@ -62,16 +62,31 @@ pub fn classify_one(session: &Session, name: &Name, depth: u32) -> Result<Row, D
     let report = analyze(&l, &opts)?;
     let callee = match session.function(name) {
         Some(d) => Callee::Def(d),
-        None => Callee::Prim(crate::ir::Prim::from_name(&name.ascii()).ok_or_else(|| Diagnostic::new(crate::diagnostic::Phase::Name, format!("unknown activation `{name}`")))?),
+        None => Callee::Prim(crate::ir::Prim::from_name(&name.ascii()).ok_or_else(|| {
+            Diagnostic::new(
+                crate::diagnostic::Phase::Name,
+                format!("unknown activation `{name}`"),
+            )
+        })?),
     };
     let params = match &callee {
         Callee::Def(d) => d.params.clone(),
         Callee::Prim(_) => vec![],
     };
-    let ps = series_at(&callee, &params, &Scalar::zero(), 1, limits, None, Span::default())?;
+    let ps = series_at(
+        &callee,
+        &params,
+        &Scalar::zero(),
+        1,
+        limits,
+        None,
+        Span::default(),
+    )?;
     let (s0, sl, sr) = match &ps {
         PointSeries::Analytic(s) => (s.coeff(0), s.coeff(1), s.coeff(1)),
-        PointSeries::OneSided { left, right, .. } => (right.coeff(0), left.coeff(1), right.coeff(1)),
+        PointSeries::OneSided { left, right, .. } => {
+            (right.coeff(0), left.coeff(1), right.coeff(1))
+        }
     };
     // The lecture's regime has every pre-activation small: use the compensated analysis when offsets appear.
     let (used, compensated) = match &report.compensated {
@@ -80,15 +95,48 @@ pub fn classify_one(session: &Session, name: &Name, depth: u32) -> Result<Row, D
                 Some(k) => format!("{} k={k}", report.main.decision.verdict.label()),
                 None => report.main.decision.verdict.label().to_string(),
             };
-            (c, Some(format!("O(1) offsets between layers cancelled by the biases; as it stands: {as_is}")))
+            (
+                c,
+                Some(format!(
+                    "O(1) offsets between layers cancelled by the biases; as it stands: {as_is}"
+                )),
+            )
         }
         None => (&report.main, None),
     };
-    let verdict = if report.compensated.is_some() { used.decision.verdict.label().to_string() } else { report.verdict_label().to_string() };
+    let verdict = if report.compensated.is_some() {
+        used.decision.verdict.label().to_string()
+    } else {
+        report.verdict_label().to_string()
+    };
     let condition = report.conditions.first().map(|c| {
-        let then = c.then.as_ref().map(|a| format!(" ({} there)", a.decision.verdict.label())).unwrap_or_default();
-        format!("{} iff {} = {}{then}", c.what, c.param, crate::print::scalar_unicode(&c.value))
+        let then = c
+            .then
+            .as_ref()
+            .map(|a| format!(" ({} there)", a.decision.verdict.label()))
+            .unwrap_or_default();
+        format!(
+            "{} iff {} = {}{then}",
+            c.what,
+            c.param,
+            crate::print::scalar_unicode(&c.value)
+        )
     });
-    let first = if used.decision.leading_layered.is_zero() { used.decision.leading_full.clone() } else { used.decision.leading_layered.clone() };
-    Ok(Row { activation: name.clone(), verdict, k: used.decision.k, s0, slope_left: sl, slope_right: sr, first_nonaffine: first, condition, compensated, report })
+    let first = if used.decision.leading_layered.is_zero() {
+        used.decision.leading_full.clone()
+    } else {
+        used.decision.leading_layered.clone()
+    };
+    Ok(Row {
+        activation: name.clone(),
+        verdict,
+        k: used.decision.k,
+        s0,
+        slope_left: sl,
+        slope_right: sr,
+        first_nonaffine: first,
+        condition,
+        compensated,
+        report,
+    })
 }

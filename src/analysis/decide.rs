@@ -64,14 +64,25 @@ pub fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
     let (last, prefix) = fs.split_last()?;
     let head = Chain::from_factors(prefix.to_vec());
     match last {
-        Factor::Sym(s) if s == x => Some(if prefix.is_empty() { Chain::from_factors(vec![Factor::Eye]) } else { head }),
+        Factor::Sym(s) if s == x => Some(if prefix.is_empty() {
+            Chain::from_factors(vec![Factor::Eye])
+        } else {
+            head
+        }),
         Factor::Had(h) => {
             let els = h.elements();
-            let i = els.iter().position(|(e, _)| input_degree(e, x) == InputDegree::Poly(1))?;
+            let i = els
+                .iter()
+                .position(|(e, _)| input_degree(e, x) == InputDegree::Poly(1))?;
             if els[i].1 != 1 {
                 return None;
             }
-            let rest: Vec<(Chain, u32)> = els.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, e)| e.clone()).collect();
+            let rest: Vec<(Chain, u32)> = els
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, e)| e.clone())
+                .collect();
             let others = crate::algebra::nf::had_of(rest);
             let inner = linear_part(&els[i].0, x)?;
             let d = Chain::from_factors(vec![Factor::Diag(std::rc::Rc::new(others))]);
@@ -181,7 +192,9 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
             let d = t.degree(c);
             if d == k {
                 let one = Expr::term(s.clone(), c.clone());
-                let full = one.substitute(&|sym| defs.get(sym).cloned(), t).unwrap_or_default();
+                let full = one
+                    .substitute(&|sym| defs.get(sym).cloned(), t)
+                    .unwrap_or_default();
                 if full.terms().any(|(fc, _)| !input_degree(fc, x).is_affine()) {
                     leading_layered.add_term(c.clone(), s.clone());
                 }
@@ -193,8 +206,18 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
     let mut kinks = Vec::new();
     let mut one_sided = Vec::new();
     for l in &ex.layers {
-        if let Coefficients::Series { series: PointSeries::OneSided { left, right, class }, .. } = &l.coefficients {
-            let info = KinkInfo { layer: l.index, activation: l.activation.clone(), left: left.coeff(1), right: right.coeff(1), class: class.clone() };
+        if let Coefficients::Series {
+            series: PointSeries::OneSided { left, right, class },
+            ..
+        } = &l.coefficients
+        {
+            let info = KinkInfo {
+                layer: l.index,
+                activation: l.activation.clone(),
+                left: left.coeff(1),
+                right: right.coeff(1),
+                class: class.clone(),
+            };
             if *class == Smoothness::Kink {
                 kinks.push(info);
             } else {
@@ -202,7 +225,9 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
             }
         }
     }
-    let nonsmooth_first = leading_full.terms().any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth);
+    let nonsmooth_first = leading_full
+        .terms()
+        .any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth);
     let verdict = match k {
         None if !ex.truncated => Verdict::ExactAffine,
         None => Verdict::Affine { k: None },
@@ -210,7 +235,17 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         Some(k) if w.is_zero() => Verdict::Degenerate { k },
         Some(k) => Verdict::Affine { k: Some(k) },
     };
-    Decision { verdict, k, w, b, leading_full, leading_layered, remainder, kinks, one_sided }
+    Decision {
+        verdict,
+        k,
+        w,
+        b,
+        leading_full,
+        leading_layered,
+        remainder,
+        kinks,
+        one_sided,
+    }
 }
 
 /// Each layer variable in the user's symbols.
@@ -218,7 +253,9 @@ pub fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
     let mut defs: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
         if let Some((u, def)) = &l.var {
-            let f = def.substitute(&|s| defs.get(s).cloned(), t).unwrap_or_default();
+            let f = def
+                .substitute(&|s| defs.get(s).cloned(), t)
+                .unwrap_or_default();
             defs.insert(u.clone(), f);
         }
     }

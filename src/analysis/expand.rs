@@ -91,43 +91,96 @@ fn stop(e: Stop, span: Span) -> Diagnostic {
 
 /// The canonical normal form of an expression, activations kept as element-wise atoms.
 pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
-    let settings = ExpandSettings { order: 0, small: Default::default(), compensate: false, limits: limits.clone(), deadline: None, cancel: None, normalize_only: true };
+    let settings = ExpandSettings {
+        order: 0,
+        small: Default::default(),
+        compensate: false,
+        limits: limits.clone(),
+        deadline: None,
+        cancel: None,
+        normalize_only: true,
+    };
     Ok(expand(ir, &settings)?.full)
 }
 
 /// Expands a lowered network expression to order `settings.order` in ε.
 pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnostic> {
     if settings.order > settings.limits.max_order && !settings.normalize_only {
-        return Err(Diagnostic::at(Phase::Limit, ir.span, format!("order {} exceeds the limit {} (`max_order`)", settings.order, settings.limits.max_order)));
+        return Err(Diagnostic::at(
+            Phase::Limit,
+            ir.span,
+            format!(
+                "order {} exceeds the limit {} (`max_order`)",
+                settings.order, settings.limits.max_order
+            ),
+        ));
     }
-    let order = if settings.normalize_only { None } else { Some(settings.order) };
-    let t = Trunc { order, small: settings.small.clone(), max_terms: settings.limits.max_terms, deadline: settings.deadline, truncated: Default::default(), cancel: settings.cancel.clone() };
+    let order = if settings.normalize_only {
+        None
+    } else {
+        Some(settings.order)
+    };
+    let t = Trunc {
+        order,
+        small: settings.small.clone(),
+        max_terms: settings.limits.max_terms,
+        deadline: settings.deadline,
+        truncated: Default::default(),
+        cancel: settings.cancel.clone(),
+    };
     let letters = layer_letters(ir);
-    let mut ex = Expander { s: settings, t, layers: Vec::new(), bindings: Vec::new(), layer_letter: letters, truncated: false };
+    let mut ex = Expander {
+        s: settings,
+        t,
+        layers: Vec::new(),
+        bindings: Vec::new(),
+        layer_letter: letters,
+        truncated: false,
+    };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
     let mut full_vars: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
         if let Some((u, def)) = &l.var {
-            let f = def.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?;
+            let f = def
+                .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+                .map_err(|e| stop(e, ir.span))?;
             full_vars.insert(u.clone(), f);
         }
     }
-    let full = layered.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?;
+    let full = layered
+        .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+        .map_err(|e| stop(e, ir.span))?;
     let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
     let mut bindings = Vec::new();
     for (n, v) in &ex.bindings {
-        bindings.push((n.clone(), v.substitute(&|s| full_vars.get(s).cloned(), &ex.t).map_err(|e| stop(e, ir.span))?));
+        bindings.push((
+            n.clone(),
+            v.substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+                .map_err(|e| stop(e, ir.span))?,
+        ));
     }
-    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings })
+    Ok(Expansion {
+        layers: ex.layers,
+        layered,
+        full,
+        truncated,
+        bindings,
+    })
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
 fn layer_letters(ir: &Ir) -> (String, String) {
     let mut used = std::collections::BTreeSet::new();
     collect_bases(ir, &mut used);
-    let pick = |cands: &[&str]| cands.iter().find(|c| !used.contains(**c)).map(|c| c.to_string()).unwrap_or_else(|| "ζ".to_string());
+    let pick = |cands: &[&str]| {
+        cands
+            .iter()
+            .find(|c| !used.contains(**c))
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "ζ".to_string())
+    };
     (pick(&["u", "v", "ζ"]), pick(&["c", "κ", "ξ"]))
 }
 
@@ -151,7 +204,13 @@ impl Expander<'_> {
             IrKind::Pi => Expr::scalar(Scalar::pi()),
             IrKind::E => Expr::scalar(Scalar::e_pow(Q::from(1))),
             IrKind::Param(p) => Expr::scalar(Scalar::param(p.clone())),
-            IrKind::Var => return Err(Diagnostic::at(Phase::Expand, span, "a function variable outside a function")),
+            IrKind::Var => {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    "a function variable outside a function",
+                ));
+            }
             IrKind::Sym(s) => Expr::symbol(s.clone()),
             IrKind::Ones => Expr::ones(),
             IrKind::Sum(v) => {
@@ -184,9 +243,16 @@ impl Expander<'_> {
             IrKind::Pow(x, q) => {
                 let b = self.eval(x)?;
                 let Some(s) = b.as_scalar() else {
-                    return Err(Diagnostic::at(Phase::Expand, x.span, "a power of a non-scalar"));
+                    return Err(Diagnostic::at(
+                        Phase::Expand,
+                        x.span,
+                        "a power of a non-scalar",
+                    ));
                 };
-                Expr::scalar(s.pow(q).map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?)
+                Expr::scalar(
+                    s.pow(q)
+                        .map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?,
+                )
             }
             IrKind::HadPow(x, k) => {
                 let b = self.eval(x)?;
@@ -198,8 +264,19 @@ impl Expander<'_> {
                 self.bindings.push((name.clone(), v.clone()));
                 v
             }
-            IrKind::If { .. } => return Err(Diagnostic::at(Phase::Expand, span, "`if` outside a function definition")),
-            IrKind::Apply { callee, deriv, arg, params } => {
+            IrKind::If { .. } => {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    "`if` outside a function definition",
+                ));
+            }
+            IrKind::Apply {
+                callee,
+                deriv,
+                arg,
+                params,
+            } => {
                 let a = self.eval(arg)?;
                 if self.s.normalize_only {
                     if matches!(callee, Callee::Prim(crate::ir::Prim::Abs)) && *deriv == 0 {
@@ -212,7 +289,11 @@ impl Expander<'_> {
                     }
                     if arg.kind_of() == Kind::Scalar {
                         if let Some(s) = a.as_scalar() {
-                            let name = if *deriv == 0 { callee.name() } else { format!("{}{}", callee.name(), "′".repeat(*deriv as usize)) };
+                            let name = if *deriv == 0 {
+                                callee.name()
+                            } else {
+                                format!("{}{}", callee.name(), "′".repeat(*deriv as usize))
+                            };
                             return Ok(Expr::scalar(Scalar::func(&name, &s)));
                         }
                     }
@@ -227,20 +308,52 @@ impl Expander<'_> {
     }
 
     /// `s(λ)` for a scalar argument: the value, exactly when the series engine knows it.
-    fn apply_scalar(&mut self, callee: &Callee, deriv: u32, params: &[(Name, Ir)], a: Expr, span: Span) -> Result<Expr, Diagnostic> {
+    fn apply_scalar(
+        &mut self,
+        callee: &Callee,
+        deriv: u32,
+        params: &[(Name, Ir)],
+        a: Expr,
+        span: Span,
+    ) -> Result<Expr, Diagnostic> {
         let Some(at) = a.as_scalar() else {
-            return Err(Diagnostic::at(Phase::Expand, span, "a scalar function of a non-scalar"));
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                "a scalar function of a non-scalar",
+            ));
         };
-        match series_at(callee, params, &at, deriv as usize, &self.s.limits, self.s.deadline, span) {
-            Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(s.coeff(deriv as usize).scale(&factorial(deriv as usize)))),
+        match series_at(
+            callee,
+            params,
+            &at,
+            deriv as usize,
+            &self.s.limits,
+            self.s.deadline,
+            span,
+        ) {
+            Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(
+                s.coeff(deriv as usize).scale(&factorial(deriv as usize)),
+            )),
             _ => {
-                let name = if deriv == 0 { callee.name() } else { format!("{}{}", callee.name(), "′".repeat(deriv as usize)) };
+                let name = if deriv == 0 {
+                    callee.name()
+                } else {
+                    format!("{}{}", callee.name(), "′".repeat(deriv as usize))
+                };
                 Ok(Expr::scalar(Scalar::func(&name, &at)))
             }
         }
     }
 
-    fn activation(&mut self, callee: &Callee, deriv: u32, params: &[(Name, Ir)], a: Expr, span: Span) -> Result<Expr, Diagnostic> {
+    fn activation(
+        &mut self,
+        callee: &Callee,
+        deriv: u32,
+        params: &[(Name, Ir)],
+        a: Expr,
+        span: Span,
+    ) -> Result<Expr, Diagnostic> {
         let order = self.s.order;
         let index = self.layers.len() + 1;
         let c = a.degree_part(0, &self.t);
@@ -256,12 +369,24 @@ impl Expander<'_> {
             }
         };
         let min_deg = self.t.min_degree(&delta).unwrap_or(order + 1).max(1);
-        let kmax = if delta.is_zero() { 0 } else { (order / min_deg) as usize };
+        let kmax = if delta.is_zero() {
+            0
+        } else {
+            (order / min_deg) as usize
+        };
         // The series first: at a breakpoint the layer variable names all of δ, so `|uᵢ|` stays short.
         let point_series = match &scalar_point {
             Some(at) => {
                 let n = kmax + deriv as usize;
-                let mut ps = series_at(callee, params, at, n.max(1), &self.s.limits, self.s.deadline, span)?;
+                let mut ps = series_at(
+                    callee,
+                    params,
+                    at,
+                    n.max(1),
+                    &self.s.limits,
+                    self.s.deadline,
+                    span,
+                )?;
                 if deriv > 0 {
                     ps = differentiate(ps, deriv as usize);
                 }
@@ -271,20 +396,38 @@ impl Expander<'_> {
         };
         let one_sided = matches!(point_series, Some(PointSeries::OneSided { .. }));
         // Smooth layers: the variable is δ's ε¹ part (u₂ = W₂·u₁ + b₂); kinks: all of δ.
-        let named = if one_sided { delta.clone() } else { delta.degree_part(1, &self.t) };
-        let single_symbol = named.len() == 1 && named.terms().next().is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
+        let named = if one_sided {
+            delta.clone()
+        } else {
+            delta.degree_part(1, &self.t)
+        };
+        let single_symbol = named.len() == 1
+            && named
+                .terms()
+                .next()
+                .is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
         let (var, delta_l) = if named.is_zero() || single_symbol {
             (None, delta.clone())
         } else {
             let kind = a.kind().unwrap_or(Kind::Vector);
-            let u = Symbol { role: Role::Layer, name: Name::new(&self.layer_letter.0, &index.to_string()), kind };
+            let u = Symbol {
+                role: Role::Layer,
+                name: Name::new(&self.layer_letter.0, &index.to_string()),
+                kind,
+            };
             let dl = Expr::symbol(u.clone()).add(&delta.sub(&named));
             (Some((u, named.clone())), dl)
         };
         // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
         let mut powers: Vec<Expr> = vec![Expr::ones()];
         for k in 1..=kmax {
-            let p = if k == 1 { delta_l.clone() } else { powers[k - 1].had(&delta_l, &self.t).map_err(|e| stop(e, span))? };
+            let p = if k == 1 {
+                delta_l.clone()
+            } else {
+                powers[k - 1]
+                    .had(&delta_l, &self.t)
+                    .map_err(|e| stop(e, span))?
+            };
             powers.push(p);
         }
         let mut out = Expr::zero();
@@ -297,7 +440,11 @@ impl Expander<'_> {
                     for (k, p) in powers.iter().enumerate() {
                         let ck = coeff(s, k);
                         if !ck.is_zero() {
-                            let term = if k == 0 { Expr::ones().scale(&ck) } else { p.scale(&ck) };
+                            let term = if k == 0 {
+                                Expr::ones().scale(&ck)
+                            } else {
+                                p.scale(&ck)
+                            };
                             out.add_assign(&term);
                         }
                     }
@@ -316,21 +463,35 @@ impl Expander<'_> {
                         let even = l.add(&r).scale(&half);
                         let odd = r.sub(&l).scale(&half);
                         if !even.is_zero() {
-                            out.add_assign(&if k == 0 { Expr::ones().scale(&even) } else { p.scale(&even) });
+                            out.add_assign(&if k == 0 {
+                                Expr::ones().scale(&even)
+                            } else {
+                                p.scale(&even)
+                            });
                         }
                         if k >= 1 && !odd.is_zero() {
-                            let t = abs.had(&powers[k - 1], &self.t).map_err(|e| stop(e, span))?;
+                            let t = abs
+                                .had(&powers[k - 1], &self.t)
+                                .map_err(|e| stop(e, span))?;
                             out.add_assign(&t.scale(&odd));
                         }
                     }
-                    if !(left.is_exact() && right.is_exact() && left.degree().unwrap_or(0) <= kmax && right.degree().unwrap_or(0) <= kmax) {
+                    if !(left.is_exact()
+                        && right.is_exact()
+                        && left.degree().unwrap_or(0) <= kmax
+                        && right.degree().unwrap_or(0) <= kmax)
+                    {
                         self.truncated = true;
                     }
                 }
             }
             coefficients = Coefficients::Series { at, series: ps };
         } else {
-            let cs = Symbol { role: Role::OpPoint, name: Name::new(&self.layer_letter.1, &index.to_string()), kind: a.kind().unwrap_or(Kind::Vector) };
+            let cs = Symbol {
+                role: Role::OpPoint,
+                name: Name::new(&self.layer_letter.1, &index.to_string()),
+                kind: a.kind().unwrap_or(Kind::Vector),
+            };
             let piecewise = match callee {
                 Callee::Def(d) => has_breakpoints(&d.body),
                 Callee::Prim(p) => *p == crate::ir::Prim::Abs,
@@ -338,7 +499,11 @@ impl Expander<'_> {
             let name = callee.name();
             for (k, p) in powers.iter().enumerate() {
                 let atom = Expr::atom(&name, deriv + k as u32, Expr::symbol(cs.clone()));
-                let term = if k == 0 { atom } else { atom.had(p, &self.t).map_err(|e| stop(e, span))? };
+                let term = if k == 0 {
+                    atom
+                } else {
+                    atom.had(p, &self.t).map_err(|e| stop(e, span))?
+                };
                 out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial_q(k))));
             }
             self.truncated = true;
@@ -385,9 +550,25 @@ fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
             let first = (0..=l.order()).find(|&i| l.coeff(i) != r.coeff(i));
             match first {
                 None => PointSeries::Analytic(r),
-                Some(0) => PointSeries::OneSided { left: l, right: r, class: Smoothness::Jump },
-                Some(1) => PointSeries::OneSided { left: l, right: r, class: Smoothness::Kink },
-                Some(m) => PointSeries::OneSided { left: l, right: r, class: if matches!(class, Smoothness::Jump) { Smoothness::Jump } else { Smoothness::C(m as u32 - 1) } },
+                Some(0) => PointSeries::OneSided {
+                    left: l,
+                    right: r,
+                    class: Smoothness::Jump,
+                },
+                Some(1) => PointSeries::OneSided {
+                    left: l,
+                    right: r,
+                    class: Smoothness::Kink,
+                },
+                Some(m) => PointSeries::OneSided {
+                    left: l,
+                    right: r,
+                    class: if matches!(class, Smoothness::Jump) {
+                        Smoothness::Jump
+                    } else {
+                        Smoothness::C(m as u32 - 1)
+                    },
+                },
             }
         }
     }
@@ -397,8 +578,17 @@ fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
 pub fn has_breakpoints(ir: &Ir) -> bool {
     match &ir.kind {
         IrKind::If { .. } => true,
-        IrKind::Apply { callee: Callee::Prim(crate::ir::Prim::Abs), .. } => true,
-        IrKind::Apply { callee: Callee::Def(d), arg, .. } => has_breakpoints(&d.body) || has_breakpoints(arg),
-        k => crate::ir::lower::children(k).into_iter().any(has_breakpoints),
+        IrKind::Apply {
+            callee: Callee::Prim(crate::ir::Prim::Abs),
+            ..
+        } => true,
+        IrKind::Apply {
+            callee: Callee::Def(d),
+            arg,
+            ..
+        } => has_breakpoints(&d.body) || has_breakpoints(arg),
+        k => crate::ir::lower::children(k)
+            .into_iter()
+            .any(has_breakpoints),
     }
 }

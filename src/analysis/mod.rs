@@ -30,7 +30,14 @@ pub struct AnalyzeOptions {
 
 impl Default for AnalyzeOptions {
     fn default() -> AnalyzeOptions {
-        AnalyzeOptions { order: 3, input: Name::new("x", ""), small: None, limits: Limits::default(), deadline: None, cancel: None }
+        AnalyzeOptions {
+            order: 3,
+            input: Name::new("x", ""),
+            small: None,
+            limits: Limits::default(),
+            deadline: None,
+            cancel: None,
+        }
     }
 }
 
@@ -82,15 +89,32 @@ impl Report {
     /// `conditional` when a parameter value would change whether the result is affine.
     pub fn verdict_label(&self) -> &'static str {
         let affine = |v: &Verdict| matches!(v, Verdict::ExactAffine | Verdict::Affine { .. });
-        let flips = self.conditions.iter().any(|c| c.then.as_ref().is_some_and(|a| affine(&a.decision.verdict) != affine(&self.main.decision.verdict)));
-        if flips { "conditional" } else { self.main.decision.verdict.label() }
+        let flips = self.conditions.iter().any(|c| {
+            c.then
+                .as_ref()
+                .is_some_and(|a| affine(&a.decision.verdict) != affine(&self.main.decision.verdict))
+        });
+        if flips {
+            "conditional"
+        } else {
+            self.main.decision.verdict.label()
+        }
     }
 }
 
 /// Analyses a lowered expression: expansion, decision, operating points, conditions.
 pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic> {
     let main = analyze_once(l, opts, false)?;
-    let compensated = if main.expansion.layers.iter().any(|ly| !ly.op_point.is_zero()) { Some(analyze_once(l, opts, true)?) } else { None };
+    let compensated = if main
+        .expansion
+        .layers
+        .iter()
+        .any(|ly| !ly.op_point.is_zero())
+    {
+        Some(analyze_once(l, opts, true)?)
+    } else {
+        None
+    };
     let mut conditions = Vec::new();
     if let Some(c) = find_condition(&main) {
         conditions.push(c);
@@ -98,34 +122,77 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
     for c in &mut conditions {
         if let Some(q) = c.value.as_q() {
             let ir = substitute_param(&l.ir, &c.param, q);
-            let l2 = Lowered { ir, symbols: l.symbols.clone() };
+            let l2 = Lowered {
+                ir,
+                symbols: l.symbols.clone(),
+            };
             c.then = analyze_once(&l2, opts, false).ok().map(Box::new);
         }
     }
-    Ok(Report { main, compensated, conditions })
+    Ok(Report {
+        main,
+        compensated,
+        conditions,
+    })
 }
 
-fn analyze_once(l: &Lowered, opts: &AnalyzeOptions, compensate: bool) -> Result<Analysis, Diagnostic> {
+fn analyze_once(
+    l: &Lowered,
+    opts: &AnalyzeOptions,
+    compensate: bool,
+) -> Result<Analysis, Diagnostic> {
     let input = Symbol::user(opts.input.clone(), Kind::Vector);
-    if let Some((s, _)) = l.symbols.iter().find(|(s, _)| s.name == opts.input && s.kind != Kind::Vector) {
-        return Err(Diagnostic::at(Phase::Shape, l.ir.span, format!("the input `{}` must be a vector, but it is a matrix", s.name)).hint("choose another input with `--input` or `:input`"));
+    if let Some((s, _)) = l
+        .symbols
+        .iter()
+        .find(|(s, _)| s.name == opts.input && s.kind != Kind::Vector)
+    {
+        return Err(Diagnostic::at(
+            Phase::Shape,
+            l.ir.span,
+            format!(
+                "the input `{}` must be a vector, but it is a matrix",
+                s.name
+            ),
+        )
+        .hint("choose another input with `--input` or `:input`"));
     }
     let small: BTreeSet<Name> = match &opts.small {
         Some(s) => s.clone(),
         None => {
-            let mut s: BTreeSet<Name> = l.symbols.keys().filter(|s| s.kind == Kind::Vector).map(|s| s.name.clone()).collect();
+            let mut s: BTreeSet<Name> = l
+                .symbols
+                .keys()
+                .filter(|s| s.kind == Kind::Vector)
+                .map(|s| s.name.clone())
+                .collect();
             s.insert(opts.input.clone());
             s
         }
     };
     let mut assumptions = Vec::new();
     if !l.symbols.contains_key(&input) {
-        assumptions.push(format!("the input {} does not occur: the expression is constant in it", opts.input));
+        assumptions.push(format!(
+            "the input {} does not occur: the expression is constant in it",
+            opts.input
+        ));
     }
     let mut order = opts.order;
-    let search = opts.limits.search_order.max(opts.order).min(opts.limits.max_order);
+    let search = opts
+        .limits
+        .search_order
+        .max(opts.order)
+        .min(opts.limits.max_order);
     loop {
-        let settings = ExpandSettings { order, small: small.clone(), compensate, limits: opts.limits.clone(), deadline: opts.deadline, cancel: opts.cancel.clone(), normalize_only: false };
+        let settings = ExpandSettings {
+            order,
+            small: small.clone(),
+            compensate,
+            limits: opts.limits.clone(),
+            deadline: opts.deadline,
+            cancel: opts.cancel.clone(),
+            normalize_only: false,
+        };
         let expansion = expand::expand(&l.ir, &settings)?;
         let mut t = Trunc::exact();
         t.order = Some(order);
@@ -140,19 +207,39 @@ fn analyze_once(l: &Lowered, opts: &AnalyzeOptions, compensate: bool) -> Result<
             if !ly.op_point.is_zero() {
                 let c = crate::print::unicode(&ly.op_point);
                 if ly.compensated {
-                    assumptions.push(format!("layer {} ({}): its O(1) part {} is assumed cancelled by the bias", ly.index, ly.activation, c));
+                    assumptions.push(format!(
+                        "layer {} ({}): its O(1) part {} is assumed cancelled by the bias",
+                        ly.index, ly.activation, c
+                    ));
                 } else if let Some(sym) = &ly.op_symbol {
                     assumptions.push(format!("layer {} ({}): expanded around its operating point {} = {}; derivative values there are treated as non-zero", ly.index, ly.activation, sym.name, c));
                 }
             }
             if let Coefficients::Atoms { piecewise: true } = ly.coefficients {
-                assumptions.push(format!("layer {} ({}): no entry of the operating point sits on a breakpoint", ly.index, ly.activation));
+                assumptions.push(format!(
+                    "layer {} ({}): no entry of the operating point sits on a breakpoint",
+                    ly.index, ly.activation
+                ));
             }
         }
-        if expansion.layers.iter().any(|ly| matches!(ly.coefficients, Coefficients::Atoms { .. })) || expansion.full.terms().any(|(_, s)| s.has_opaque()) {
+        if expansion
+            .layers
+            .iter()
+            .any(|ly| matches!(ly.coefficients, Coefficients::Atoms { .. }))
+            || expansion.full.terms().any(|(_, s)| s.has_opaque())
+        {
             assumptions.push("zero tests on opaque values (derivatives at operating points, function values) are structural".into());
         }
-        return Ok(Analysis { requested_order: opts.order, order, input, small, expansion, decision, symbols: l.symbols.clone(), assumptions });
+        return Ok(Analysis {
+            requested_order: opts.order,
+            order,
+            input,
+            small,
+            expansion,
+            decision,
+            symbols: l.symbols.clone(),
+            assumptions,
+        });
     }
 }
 
@@ -163,8 +250,16 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
         for s in &coefs {
             for p in s.params() {
                 if let Some(v) = solve_linear(s, &p) {
-                    if coefs.iter().all(|c| c.substitute(&p, &v).is_ok_and(|z| z.is_zero())) {
-                        return Some(Condition { param: p, value: v, what: what.to_string(), then: None });
+                    if coefs
+                        .iter()
+                        .all(|c| c.substitute(&p, &v).is_ok_and(|z| z.is_zero()))
+                    {
+                        return Some(Condition {
+                            param: p,
+                            value: v,
+                            what: what.to_string(),
+                            then: None,
+                        });
                     }
                 }
             }
@@ -212,18 +307,52 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
     let mut out = ir.clone();
     out.kind = match &ir.kind {
         IrKind::Param(n) if n == p => IrKind::Num(v.clone()),
-        IrKind::Apply { callee, deriv, arg, params } => {
+        IrKind::Apply {
+            callee,
+            deriv,
+            arg,
+            params,
+        } => {
             let callee = match callee {
                 Callee::Def(d) => {
                     // A parameter bound by the function shadows the outer one inside its body.
                     let shadowed = d.params.iter().any(|(n, _)| n == p);
-                    let body = if shadowed { d.body.clone() } else { substitute_param(&d.body, p, v) };
-                    let params = d.params.iter().map(|(n, x)| (n.clone(), if n == p { x.clone() } else { substitute_param(x, p, v) })).collect();
-                    Callee::Def(Rc::new(FunDef { body, params, ..(**d).clone() }))
+                    let body = if shadowed {
+                        d.body.clone()
+                    } else {
+                        substitute_param(&d.body, p, v)
+                    };
+                    let params = d
+                        .params
+                        .iter()
+                        .map(|(n, x)| {
+                            (
+                                n.clone(),
+                                if n == p {
+                                    x.clone()
+                                } else {
+                                    substitute_param(x, p, v)
+                                },
+                            )
+                        })
+                        .collect();
+                    Callee::Def(Rc::new(FunDef {
+                        body,
+                        params,
+                        ..(**d).clone()
+                    }))
                 }
                 c => c.clone(),
             };
-            IrKind::Apply { callee, deriv: *deriv, arg: Box::new(substitute_param(arg, p, v)), params: params.iter().map(|(n, x)| (n.clone(), substitute_param(x, p, v))).collect() }
+            IrKind::Apply {
+                callee,
+                deriv: *deriv,
+                arg: Box::new(substitute_param(arg, p, v)),
+                params: params
+                    .iter()
+                    .map(|(n, x)| (n.clone(), substitute_param(x, p, v)))
+                    .collect(),
+            }
         }
         IrKind::Sum(xs) => IrKind::Sum(xs.iter().map(|x| substitute_param(x, p, v)).collect()),
         IrKind::Mul(xs) => IrKind::Mul(xs.iter().map(|x| substitute_param(x, p, v)).collect()),
@@ -232,14 +361,23 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
         IrKind::Pow(x, q) => IrKind::Pow(Box::new(substitute_param(x, p, v)), q.clone()),
         IrKind::HadPow(x, k) => IrKind::HadPow(Box::new(substitute_param(x, p, v)), *k),
         IrKind::Diag(x) => IrKind::Diag(Box::new(substitute_param(x, p, v))),
-        IrKind::If { lhs, op, rhs, then, otherwise } => IrKind::If {
+        IrKind::If {
+            lhs,
+            op,
+            rhs,
+            then,
+            otherwise,
+        } => IrKind::If {
             lhs: Box::new(substitute_param(lhs, p, v)),
             op: *op,
             rhs: Box::new(substitute_param(rhs, p, v)),
             then: Box::new(substitute_param(then, p, v)),
             otherwise: Box::new(substitute_param(otherwise, p, v)),
         },
-        IrKind::Bound { name, value } => IrKind::Bound { name: name.clone(), value: Rc::new(substitute_param(value, p, v)) },
+        IrKind::Bound { name, value } => IrKind::Bound {
+            name: name.clone(),
+            value: Rc::new(substitute_param(value, p, v)),
+        },
         k => k.clone(),
     };
     out

@@ -42,7 +42,11 @@ pub fn equation(e: &Expr, table: &BTreeMap<Symbol, Shape>, max_terms: usize) -> 
     let mut parts = Vec::new();
     let mut result = None;
     for (i, (c, _)) in e.terms().enumerate() {
-        let shapes: Option<Vec<String>> = c.factors().iter().map(|f| factor_shape(f, table).map(|d| dims_text(&d))).collect();
+        let shapes: Option<Vec<String>> = c
+            .factors()
+            .iter()
+            .map(|f| factor_shape(f, table).map(|d| dims_text(&d)))
+            .collect();
         let shapes = shapes?;
         result = Some(chain_shape(c, table)?);
         if i < max_terms {

@@ -29,30 +29,61 @@ pub enum LoweredStmt {
     Def(Rc<FunDef>),
     Bind(Rc<Binding>),
     Expr(Lowered),
-    Command { name: String, args: String, span: Span },
+    Command {
+        name: String,
+        args: String,
+        span: Span,
+    },
 }
 
 /// Lowers one statement against the environment (which it does not change).
 pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
     match stmt {
-        Stmt::Command { name, args, span } => Ok(LoweredStmt::Command { name: name.clone(), args: args.clone(), span: *span }),
+        Stmt::Command { name, args, span } => Ok(LoweredStmt::Command {
+            name: name.clone(),
+            args: args.clone(),
+            span: *span,
+        }),
         Stmt::Decl { names, shape, .. } => {
             for (n, sp) in names {
                 if env.functions.contains_key(n) || Prim::from_name(&n.ascii()).is_some() {
-                    return Err(Diagnostic::at(Phase::Name, *sp, format!("`{n}` is a function and cannot be declared")));
+                    return Err(Diagnostic::at(
+                        Phase::Name,
+                        *sp,
+                        format!("`{n}` is a function and cannot be declared"),
+                    ));
                 }
             }
-            Ok(LoweredStmt::Decl(names.iter().map(|(n, _)| n.clone()).collect(), shape.clone()))
+            Ok(LoweredStmt::Decl(
+                names.iter().map(|(n, _)| n.clone()).collect(),
+                shape.clone(),
+            ))
         }
         Stmt::Def { .. } => lower_function(stmt, env, source, false).map(LoweredStmt::Def),
-        Stmt::Bind { name, name_span, value, span } => {
+        Stmt::Bind {
+            name,
+            name_span,
+            value,
+            span,
+        } => {
             if env.functions.contains_key(name) {
-                return Err(Diagnostic::at(Phase::Name, *name_span, format!("`{name}` is a function; choose another name for the binding")));
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    *name_span,
+                    format!("`{name}` is a function; choose another name for the binding"),
+                ));
             }
             let l = lower_expr(value, env)?;
-            let text = source.get(value.span.start..value.span.end).unwrap_or("").to_string();
+            let text = source
+                .get(value.span.start..value.span.end)
+                .unwrap_or("")
+                .to_string();
             let _ = span;
-            Ok(LoweredStmt::Bind(Rc::new(Binding { name: name.clone(), value: Rc::new(l.ir), text })))
+            Ok(LoweredStmt::Bind(Rc::new(Binding {
+                name: name.clone(),
+                value: Rc::new(l.ir),
+                text,
+            })))
         }
         Stmt::Expr(e) => lower_expr(e, env).map(LoweredStmt::Expr),
     }
@@ -60,42 +91,92 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
 
 /// Lowers a function definition `s(t; a = 1) = body`.
 pub fn lower_function(stmt: &Stmt, env: &Env, source: &str, builtin: bool) -> R<Rc<FunDef>> {
-    let Stmt::Def { name, name_span, var, var_span, params, body, span } = stmt else {
-        return Err(Diagnostic::at(Phase::Name, stmt.span(), "not a function definition"));
+    let Stmt::Def {
+        name,
+        name_span,
+        var,
+        var_span,
+        params,
+        body,
+        span,
+    } = stmt
+    else {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            stmt.span(),
+            "not a function definition",
+        ));
     };
-    if Prim::from_name(&name.ascii()).is_some() || matches!(&*name.base, "diag" | "net") && name.sub.is_empty() {
-        return Err(Diagnostic::at(Phase::Name, *name_span, format!("`{name}` is built in and cannot be redefined")));
+    if Prim::from_name(&name.ascii()).is_some()
+        || matches!(&*name.base, "diag" | "net") && name.sub.is_empty()
+    {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            *name_span,
+            format!("`{name}` is built in and cannot be redefined"),
+        ));
     }
     if !var.is_greek() && var.base.chars().next().is_some_and(|c| c.is_uppercase()) {
-        return Err(Diagnostic::at(Phase::Name, *var_span, "a function's variable must be a scalar name such as `t`"));
+        return Err(Diagnostic::at(
+            Phase::Name,
+            *var_span,
+            "a function's variable must be a scalar name such as `t`",
+        ));
     }
     let mut cx = Cx::new(env);
     let mut defaults = Vec::new();
     let mut seen = BTreeSet::new();
     for p in params {
         if !seen.insert(p.name.clone()) || p.name == *var {
-            return Err(Diagnostic::at(Phase::Name, p.span, format!("parameter `{}` is named twice", p.name)));
+            return Err(Diagnostic::at(
+                Phase::Name,
+                p.span,
+                format!("parameter `{}` is named twice", p.name),
+            ));
         }
         let value = match &p.default {
             Some(d) => {
                 let v = cx.expr(d)?;
                 if v.kind_of() != Kind::Scalar {
-                    return Err(Diagnostic::at(Phase::Shape, d.span, "a parameter's value must be a scalar"));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        d.span,
+                        "a parameter's value must be a scalar",
+                    ));
                 }
                 v
             }
-            None => Ir { kind: IrKind::Param(p.name.clone()), span: p.span, shape: Shape::scalar() },
+            None => Ir {
+                kind: IrKind::Param(p.name.clone()),
+                span: p.span,
+                shape: Shape::scalar(),
+            },
         };
         defaults.push((p.name.clone(), value));
     }
-    cx.fun = Some(FunCx { name: name.clone(), var: var.clone(), params: seen });
+    cx.fun = Some(FunCx {
+        name: name.clone(),
+        var: var.clone(),
+        params: seen,
+    });
     let body_ir = cx.expr(body)?;
     if body_ir.kind_of() != Kind::Scalar {
-        return Err(Diagnostic::at(Phase::Shape, body.span, "a function body must be a scalar expression of its variable"));
+        return Err(Diagnostic::at(
+            Phase::Shape,
+            body.span,
+            "a function body must be a scalar expression of its variable",
+        ));
     }
     let body_ir = cx.finish(body_ir).ir;
     let text = source.get(span.start..span.end).unwrap_or("").to_string();
-    Ok(Rc::new(FunDef { name: name.clone(), var: var.clone(), params: defaults, body: body_ir, text, builtin }))
+    Ok(Rc::new(FunDef {
+        name: name.clone(),
+        var: var.clone(),
+        params: defaults,
+        body: body_ir,
+        text,
+        builtin,
+    }))
 }
 
 /// Lowers an expression against the environment.
@@ -130,7 +211,13 @@ impl<'e> Cx<'e> {
     fn new(env: &'e Env) -> Cx<'e> {
         let mut u = Unifier::default();
         let one = u.fixed(Fixed::Known(1));
-        Cx { env, u, one, symtab: BTreeMap::new(), fun: None }
+        Cx {
+            env,
+            u,
+            one,
+            symtab: BTreeMap::new(),
+            fun: None,
+        }
     }
 
     fn vs(&self, ir: &Ir) -> VShape {
@@ -138,15 +225,31 @@ impl<'e> Cx<'e> {
             Dim::Free(v) => *v,
             _ => self.one,
         };
-        VShape { kind: ir.shape.kind, r: var(&ir.shape.rows), c: var(&ir.shape.cols) }
+        VShape {
+            kind: ir.shape.kind,
+            r: var(&ir.shape.rows),
+            c: var(&ir.shape.cols),
+        }
     }
 
     fn mk(&self, kind: IrKind, span: Span, s: VShape) -> Ir {
-        Ir { kind, span, shape: Shape { kind: s.kind, rows: Dim::Free(s.r), cols: Dim::Free(s.c) } }
+        Ir {
+            kind,
+            span,
+            shape: Shape {
+                kind: s.kind,
+                rows: Dim::Free(s.r),
+                cols: Dim::Free(s.c),
+            },
+        }
     }
 
     fn scalar_shape(&self) -> VShape {
-        VShape { kind: Kind::Scalar, r: self.one, c: self.one }
+        VShape {
+            kind: Kind::Scalar,
+            r: self.one,
+            c: self.one,
+        }
     }
 
     fn shape_text(&self, s: VShape) -> String {
@@ -171,9 +274,16 @@ impl<'e> Cx<'e> {
     fn unify(&mut self, a: DimVar, b: DimVar, la: &Ir, lb: &Ir, what: &str) -> R<()> {
         let (sa, sb) = (self.vs(la), self.vs(lb));
         self.u.unify(a, b).map_err(|_| {
-            Diagnostic::new(Phase::Shape, format!("{what}: the dimensions {} and {} differ", self.dim_text(a), self.dim_text(b)))
-                .label(la.span, self.shape_text(sa))
-                .label(lb.span, self.shape_text(sb))
+            Diagnostic::new(
+                Phase::Shape,
+                format!(
+                    "{what}: the dimensions {} and {} differ",
+                    self.dim_text(a),
+                    self.dim_text(b)
+                ),
+            )
+            .label(la.span, self.shape_text(sa))
+            .label(lb.span, self.shape_text(sb))
         })
     }
 
@@ -201,7 +311,11 @@ impl<'e> Cx<'e> {
             }
             _ => {
                 let r = self.u.fresh();
-                let c = if kind == Kind::Vector { self.one } else { self.u.fresh() };
+                let c = if kind == Kind::Vector {
+                    self.one
+                } else {
+                    self.u.fresh()
+                };
                 (kind, r, c)
             }
         };
@@ -218,18 +332,38 @@ impl<'e> Cx<'e> {
                 return Ok(self.mk(IrKind::Param(name.clone()), span, self.scalar_shape()));
             }
             if *name == f.name {
-                return Err(Diagnostic::at(Phase::Name, span, format!("`{name}` is used in its own definition")).hint("definitions cannot be recursive"));
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    span,
+                    format!("`{name}` is used in its own definition"),
+                )
+                .hint("definitions cannot be recursive"));
             }
         }
         if let Some(b) = self.env.bindings.get(name).cloned() {
             let value = self.instantiate(&b.value)?;
             let s = self.vs(&value);
-            return Ok(self.mk(IrKind::Bound { name: name.clone(), value: Rc::new(value) }, span, s));
+            return Ok(self.mk(
+                IrKind::Bound {
+                    name: name.clone(),
+                    value: Rc::new(value),
+                },
+                span,
+                s,
+            ));
         }
         let decl = self.env.decls.get(name).cloned();
         match decl {
-            Some(ShapeSpec::Scalar) => return Ok(self.mk(IrKind::Param(name.clone()), span, self.scalar_shape())),
-            Some(ShapeSpec::Dim) => return Err(Diagnostic::at(Phase::Name, span, format!("`{name}` is declared as a dimension, not a value"))),
+            Some(ShapeSpec::Scalar) => {
+                return Ok(self.mk(IrKind::Param(name.clone()), span, self.scalar_shape()));
+            }
+            Some(ShapeSpec::Dim) => {
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    span,
+                    format!("`{name}` is declared as a dimension, not a value"),
+                ));
+            }
             Some(_) => {
                 let (k, r, c) = self.symbol(name, Kind::Vector);
                 return self.sym_ir(name, k, r, c, span);
@@ -243,17 +377,29 @@ impl<'e> Cx<'e> {
             return Ok(self.mk(IrKind::E, span, self.scalar_shape()));
         }
         if self.env.functions.contains_key(name) || Prim::from_name(&name.ascii()).is_some() {
-            return Err(Diagnostic::at(Phase::Name, span, format!("`{name}` is a function; call it as `{name}(…)`")));
+            return Err(Diagnostic::at(
+                Phase::Name,
+                span,
+                format!("`{name}` is a function; call it as `{name}(…)`"),
+            ));
         }
         if name.is_greek() {
             return Ok(self.mk(IrKind::Param(name.clone()), span, self.scalar_shape()));
         }
         let kind = if name.starts_upper_latin() {
             Kind::Matrix
-        } else if name.base.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        } else if name
+            .base
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase())
+        {
             Kind::Vector
         } else {
-            return Err(Diagnostic::at(Phase::Name, span, format!("cannot tell what `{name}` is")).hint(format!("declare it, e.g. `{} : scalar`", name.ascii())));
+            return Err(
+                Diagnostic::at(Phase::Name, span, format!("cannot tell what `{name}` is"))
+                    .hint(format!("declare it, e.g. `{} : scalar`", name.ascii())),
+            );
         };
         if self.fun.is_some() {
             return Err(Diagnostic::at(Phase::Name, span, format!("`{name}` is not the function's variable or a parameter")).hint("a function body is a scalar expression of its variable; parameters are Greek names or declared scalars"));
@@ -264,9 +410,24 @@ impl<'e> Cx<'e> {
 
     fn sym_ir(&mut self, name: &Name, kind: Kind, r: DimVar, c: DimVar, span: Span) -> R<Ir> {
         if self.fun.is_some() {
-            return Err(Diagnostic::at(Phase::Name, span, format!("`{name}` is a {} but function bodies are scalar", if kind == Kind::Matrix { "matrix" } else { "vector" })));
+            return Err(Diagnostic::at(
+                Phase::Name,
+                span,
+                format!(
+                    "`{name}` is a {} but function bodies are scalar",
+                    if kind == Kind::Matrix {
+                        "matrix"
+                    } else {
+                        "vector"
+                    }
+                ),
+            ));
         }
-        Ok(self.mk(IrKind::Sym(Symbol::user(name.clone(), kind)), span, VShape { kind, r, c }))
+        Ok(self.mk(
+            IrKind::Sym(Symbol::user(name.clone(), kind)),
+            span,
+            VShape { kind, r, c },
+        ))
     }
 
     /// Copies a binding's IR into this statement, giving its dimensions fresh variables
@@ -288,14 +449,34 @@ impl<'e> Cx<'e> {
     fn inst(&mut self, ir: &Ir, map: &mut BTreeMap<u32, DimVar>) -> R<Ir> {
         let r = self.inst_dim(&ir.shape.rows, map);
         let c = self.inst_dim(&ir.shape.cols, map);
-        let s = VShape { kind: ir.shape.kind, r, c };
+        let s = VShape {
+            kind: ir.shape.kind,
+            r,
+            c,
+        };
         let mut out = ir.clone();
-        out.shape = Shape { kind: s.kind, rows: Dim::Free(r), cols: Dim::Free(c) };
+        out.shape = Shape {
+            kind: s.kind,
+            rows: Dim::Free(r),
+            cols: Dim::Free(c),
+        };
         if let IrKind::Sym(sym) = &ir.kind {
             let (_, sr, sc) = self.symbol(&sym.name, sym.kind);
             let here = out.clone();
-            self.unify(r, sr, &here, &here, "this binding uses a symbol with another shape")?;
-            self.unify(c, sc, &here, &here, "this binding uses a symbol with another shape")?;
+            self.unify(
+                r,
+                sr,
+                &here,
+                &here,
+                "this binding uses a symbol with another shape",
+            )?;
+            self.unify(
+                c,
+                sc,
+                &here,
+                &here,
+                "this binding uses a symbol with another shape",
+            )?;
         }
         let mut kids: Vec<&mut Ir> = Vec::new();
         children_mut(&mut out.kind, &mut kids);
@@ -310,10 +491,22 @@ impl<'e> Cx<'e> {
             ExprKind::Num(q) => Ok(self.mk(IrKind::Num(q.clone()), e.span, self.scalar_shape())),
             ExprKind::Ones => {
                 if self.fun.is_some() {
-                    return Err(Diagnostic::at(Phase::Shape, e.span, "𝟙 is a vector but function bodies are scalar"));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        e.span,
+                        "𝟙 is a vector but function bodies are scalar",
+                    ));
                 }
                 let r = self.u.fresh();
-                Ok(self.mk(IrKind::Ones, e.span, VShape { kind: Kind::Vector, r, c: self.one }))
+                Ok(self.mk(
+                    IrKind::Ones,
+                    e.span,
+                    VShape {
+                        kind: Kind::Vector,
+                        r,
+                        c: self.one,
+                    },
+                ))
             }
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Neg(x) => {
@@ -328,10 +521,23 @@ impl<'e> Cx<'e> {
                     if let Some(first) = out.first() {
                         let (a, b) = (self.vs(first), self.vs(&x));
                         if a.kind != b.kind {
-                            return Err(Diagnostic::new(Phase::Shape, format!("cannot add {} and {}", kind_name(a.kind), kind_name(b.kind)))
-                                .label(first.span, self.shape_text(a))
-                                .label(x.span, self.shape_text(b))
-                                .hint(if a.kind == Kind::Scalar || b.kind == Kind::Scalar { "to add a scalar to every entry, multiply it by 𝟙: `λ·𝟙`" } else { "both sides of `+` must have the same shape" }));
+                            return Err(Diagnostic::new(
+                                Phase::Shape,
+                                format!(
+                                    "cannot add {} and {}",
+                                    kind_name(a.kind),
+                                    kind_name(b.kind)
+                                ),
+                            )
+                            .label(first.span, self.shape_text(a))
+                            .label(x.span, self.shape_text(b))
+                            .hint(
+                                if a.kind == Kind::Scalar || b.kind == Kind::Scalar {
+                                    "to add a scalar to every entry, multiply it by 𝟙: `λ·𝟙`"
+                                } else {
+                                    "both sides of `+` must have the same shape"
+                                },
+                            ));
                         }
                         let first = first.clone();
                         self.unify(a.r, b.r, &first, &x, "cannot add these")?;
@@ -354,22 +560,43 @@ impl<'e> Cx<'e> {
                     let mut x = self.expr(f)?;
                     if *op == ProdOp::Div {
                         if x.kind_of() != Kind::Scalar {
-                            return Err(Diagnostic::at(Phase::Shape, x.span, format!("cannot divide by {}", self.shape_text(self.vs(&x)))).hint("division is only by scalars"));
+                            return Err(Diagnostic::at(
+                                Phase::Shape,
+                                x.span,
+                                format!("cannot divide by {}", self.shape_text(self.vs(&x))),
+                            )
+                            .hint("division is only by scalars"));
                         }
                         let span = x.span;
-                        x = self.mk(IrKind::Pow(Box::new(x), Q::from(-1)), span, self.scalar_shape());
+                        x = self.mk(
+                            IrKind::Pow(Box::new(x), Q::from(-1)),
+                            span,
+                            self.scalar_shape(),
+                        );
                     }
                     let b = self.vs(&x);
                     acc = Some(match acc {
                         None => (b, x.span),
                         Some((a, aspan)) => {
-                            let left = Ir { kind: IrKind::Num(Q::from(0)), span: aspan, shape: Shape { kind: a.kind, rows: Dim::Free(a.r), cols: Dim::Free(a.c) } };
+                            let left = Ir {
+                                kind: IrKind::Num(Q::from(0)),
+                                span: aspan,
+                                shape: Shape {
+                                    kind: a.kind,
+                                    rows: Dim::Free(a.r),
+                                    cols: Dim::Free(a.c),
+                                },
+                            };
                             let s = match (a.kind, b.kind) {
                                 (Kind::Scalar, _) => b,
                                 (_, Kind::Scalar) => a,
                                 (Kind::Matrix, _) => {
                                     self.unify(a.c, b.r, &left, &x, "cannot multiply these")?;
-                                    VShape { kind: b.kind, r: a.r, c: b.c }
+                                    VShape {
+                                        kind: b.kind,
+                                        r: a.r,
+                                        c: b.c,
+                                    }
                                 }
                                 (Kind::Vector, _) => {
                                     return Err(Diagnostic::new(Phase::Shape, "a column vector cannot be multiplied on the right by a vector or matrix")
@@ -396,7 +623,12 @@ impl<'e> Cx<'e> {
                     if let Some(first) = out.first() {
                         let (a, b) = (self.vs(first), self.vs(&x));
                         if a.kind != b.kind {
-                            return Err(Diagnostic::new(Phase::Shape, "`∘` needs operands of the same shape").label(first.span, self.shape_text(a)).label(x.span, self.shape_text(b)));
+                            return Err(Diagnostic::new(
+                                Phase::Shape,
+                                "`∘` needs operands of the same shape",
+                            )
+                            .label(first.span, self.shape_text(a))
+                            .label(x.span, self.shape_text(b)));
                         }
                         let first = first.clone();
                         self.unify(a.r, b.r, &first, &x, "`∘` needs operands of the same shape")?;
@@ -411,11 +643,24 @@ impl<'e> Cx<'e> {
                 let b = self.expr(base)?;
                 let x = self.expr(exp)?;
                 let Some(q) = const_q(&x) else {
-                    return Err(Diagnostic::at(Phase::Shape, x.span, "an exponent must be a rational number such as `2` or `1/2`"));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        x.span,
+                        "an exponent must be a rational number such as `2` or `1/2`",
+                    ));
                 };
                 if b.kind_of() != Kind::Scalar {
-                    return Err(Diagnostic::at(Phase::Shape, b.span, format!("`^` raises a scalar to a power, but this is {}", self.shape_text(self.vs(&b))))
-                        .hint(format!("for an element-wise power write `^∘{q}` (or `.^{q}`)")));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        b.span,
+                        format!(
+                            "`^` raises a scalar to a power, but this is {}",
+                            self.shape_text(self.vs(&b))
+                        ),
+                    )
+                    .hint(format!(
+                        "for an element-wise power write `^∘{q}` (or `.^{q}`)"
+                    )));
                 }
                 Ok(self.mk(IrKind::Pow(Box::new(b), q), e.span, self.scalar_shape()))
             }
@@ -427,54 +672,122 @@ impl<'e> Cx<'e> {
                 }
                 Ok(self.mk(IrKind::HadPow(Box::new(b), *exp), e.span, s))
             }
-            ExprKind::If { lhs, op, rhs, then, otherwise } => {
+            ExprKind::If {
+                lhs,
+                op,
+                rhs,
+                then,
+                otherwise,
+            } => {
                 if self.fun.is_none() {
                     return Err(Diagnostic::at(Phase::Shape, e.span, "`if … then … else …` is only allowed in a function definition").hint("define an activation, e.g. `hinge(t) = if t > 0 then t else 0`, and apply it"));
                 }
-                let parts = [self.expr(lhs)?, self.expr(rhs)?, self.expr(then)?, self.expr(otherwise)?];
+                let parts = [
+                    self.expr(lhs)?,
+                    self.expr(rhs)?,
+                    self.expr(then)?,
+                    self.expr(otherwise)?,
+                ];
                 for p in &parts {
                     if p.kind_of() != Kind::Scalar {
                         return Err(Diagnostic::at(Phase::Shape, p.span, "must be a scalar"));
                     }
                 }
                 let [l, r, t, o] = parts;
-                Ok(self.mk(IrKind::If { lhs: Box::new(l), op: *op, rhs: Box::new(r), then: Box::new(t), otherwise: Box::new(o) }, e.span, self.scalar_shape()))
+                Ok(self.mk(
+                    IrKind::If {
+                        lhs: Box::new(l),
+                        op: *op,
+                        rhs: Box::new(r),
+                        then: Box::new(t),
+                        otherwise: Box::new(o),
+                    },
+                    e.span,
+                    self.scalar_shape(),
+                ))
             }
-            ExprKind::Call { name, name_span, primes, args, kwargs } => self.call(name, *name_span, *primes, args, kwargs, e.span),
+            ExprKind::Call {
+                name,
+                name_span,
+                primes,
+                args,
+                kwargs,
+            } => self.call(name, *name_span, *primes, args, kwargs, e.span),
         }
     }
 
-    fn call(&mut self, name: &Name, name_span: Span, primes: u32, args: &[syntax::Expr], kwargs: &[(Name, Span, syntax::Expr)], span: Span) -> R<Ir> {
+    fn call(
+        &mut self,
+        name: &Name,
+        name_span: Span,
+        primes: u32,
+        args: &[syntax::Expr],
+        kwargs: &[(Name, Span, syntax::Expr)],
+        span: Span,
+    ) -> R<Ir> {
         let plain = name.sub.is_empty();
         if plain && &*name.base == "net" && primes == 0 {
             return self.net(args, span);
         }
         if plain && &*name.base == "diag" && primes == 0 {
             let [a] = args else {
-                return Err(Diagnostic::at(Phase::Shape, span, "`diag` takes one vector"));
+                return Err(Diagnostic::at(
+                    Phase::Shape,
+                    span,
+                    "`diag` takes one vector",
+                ));
             };
             let x = self.expr(a)?;
             let s = self.vs(&x);
             if s.kind != Kind::Vector {
-                return Err(Diagnostic::at(Phase::Shape, x.span, format!("`diag` takes a vector, not {}", self.shape_text(s))));
+                return Err(Diagnostic::at(
+                    Phase::Shape,
+                    x.span,
+                    format!("`diag` takes a vector, not {}", self.shape_text(s)),
+                ));
             }
-            return Ok(self.mk(IrKind::Diag(Box::new(x)), span, VShape { kind: Kind::Matrix, r: s.r, c: s.r }));
+            return Ok(self.mk(
+                IrKind::Diag(Box::new(x)),
+                span,
+                VShape {
+                    kind: Kind::Matrix,
+                    r: s.r,
+                    c: s.r,
+                },
+            ));
         }
         let callee = if let Some(d) = self.env.functions.get(name) {
             Callee::Def(d.clone())
         } else if let Some(p) = Prim::from_name(&name.ascii()) {
             Callee::Prim(p)
         } else if self.fun.as_ref().is_some_and(|f| f.name == *name) {
-            return Err(Diagnostic::at(Phase::Name, name_span, format!("`{name}` is used in its own definition")).hint("definitions cannot be recursive"));
+            return Err(Diagnostic::at(
+                Phase::Name,
+                name_span,
+                format!("`{name}` is used in its own definition"),
+            )
+            .hint("definitions cannot be recursive"));
         } else {
-            let mut d = Diagnostic::at(Phase::Name, name_span, format!("unknown function `{name}`"));
+            let mut d =
+                Diagnostic::at(Phase::Name, name_span, format!("unknown function `{name}`"));
             if let Some(s) = self.suggest(name) {
                 d = d.hint(format!("did you mean `{s}`?"));
             }
             return Err(d);
         };
         let [a] = args else {
-            return Err(Diagnostic::at(Phase::Shape, span, format!("`{name}` takes one argument{}", if args.is_empty() { "" } else { "; parameters go after `;`, as in `leaky_relu(z; a = 0.2)`" })));
+            return Err(Diagnostic::at(
+                Phase::Shape,
+                span,
+                format!(
+                    "`{name}` takes one argument{}",
+                    if args.is_empty() {
+                        ""
+                    } else {
+                        "; parameters go after `;`, as in `leaky_relu(z; a = 0.2)`"
+                    }
+                ),
+            ));
         };
         let x = self.expr(a)?;
         let s = self.vs(&x);
@@ -482,21 +795,43 @@ impl<'e> Cx<'e> {
         match &callee {
             Callee::Prim(_) => {
                 if let Some((_, ks, _)) = kwargs.first() {
-                    return Err(Diagnostic::at(Phase::Name, *ks, format!("`{name}` has no parameters")));
+                    return Err(Diagnostic::at(
+                        Phase::Name,
+                        *ks,
+                        format!("`{name}` has no parameters"),
+                    ));
                 }
             }
             Callee::Def(d) => {
                 for (k, ks, v) in kwargs {
                     if !d.params.iter().any(|(p, _)| p == k) {
-                        let known: Vec<String> = d.params.iter().map(|(p, _)| format!("`{p}`")).collect();
-                        return Err(Diagnostic::at(Phase::Name, *ks, format!("`{name}` has no parameter `{k}`")).hint(if known.is_empty() { "it has no parameters".to_string() } else { format!("its parameters: {}", known.join(", ")) }));
+                        let known: Vec<String> =
+                            d.params.iter().map(|(p, _)| format!("`{p}`")).collect();
+                        return Err(Diagnostic::at(
+                            Phase::Name,
+                            *ks,
+                            format!("`{name}` has no parameter `{k}`"),
+                        )
+                        .hint(if known.is_empty() {
+                            "it has no parameters".to_string()
+                        } else {
+                            format!("its parameters: {}", known.join(", "))
+                        }));
                     }
                     if params.iter().any(|(p, _): &(Name, Ir)| p == k) {
-                        return Err(Diagnostic::at(Phase::Name, *ks, format!("parameter `{k}` given twice")));
+                        return Err(Diagnostic::at(
+                            Phase::Name,
+                            *ks,
+                            format!("parameter `{k}` given twice"),
+                        ));
                     }
                     let val = self.expr(v)?;
                     if val.kind_of() != Kind::Scalar {
-                        return Err(Diagnostic::at(Phase::Shape, val.span, "a parameter's value must be a scalar"));
+                        return Err(Diagnostic::at(
+                            Phase::Shape,
+                            val.span,
+                            "a parameter's value must be a scalar",
+                        ));
                     }
                     params.push((k.clone(), val));
                 }
@@ -507,7 +842,16 @@ impl<'e> Cx<'e> {
                 }
             }
         }
-        Ok(self.mk(IrKind::Apply { callee, deriv: primes, arg: Box::new(x), params }, span, s))
+        Ok(self.mk(
+            IrKind::Apply {
+                callee,
+                deriv: primes,
+                arg: Box::new(x),
+                params,
+            },
+            span,
+            s,
+        ))
     }
 
     /// `net(tanh, 3)` or `net(tanh, sigmoid, relu)`: f_L(W_L·…f_1(W_1·x + b_1)… + b_L).
@@ -518,18 +862,34 @@ impl<'e> Cx<'e> {
             match &a.kind {
                 ExprKind::Name(n) => acts.push((n.clone(), a.span)),
                 ExprKind::Num(q) if i == 1 && args.len() == 2 => {
-                    let depth = u32::try_from(&q.to_numerator()).ok().filter(|d| q.to_denominator() == 1u32 && (1..=64).contains(d));
+                    let depth = u32::try_from(&q.to_numerator())
+                        .ok()
+                        .filter(|d| q.to_denominator() == 1u32 && (1..=64).contains(d));
                     let Some(depth) = depth else {
-                        return Err(Diagnostic::at(Phase::Shape, a.span, "the depth must be a whole number from 1 to 64"));
+                        return Err(Diagnostic::at(
+                            Phase::Shape,
+                            a.span,
+                            "the depth must be a whole number from 1 to 64",
+                        ));
                     };
                     let first = acts[0].clone();
                     acts = vec![first; depth as usize];
                 }
-                _ => return Err(Diagnostic::at(Phase::Parse, a.span, "expected an activation name or a depth").hint(usage)),
+                _ => {
+                    return Err(Diagnostic::at(
+                        Phase::Parse,
+                        a.span,
+                        "expected an activation name or a depth",
+                    )
+                    .hint(usage));
+                }
             }
         }
         if acts.is_empty() {
-            return Err(Diagnostic::at(Phase::Parse, span, "`net` needs at least one activation").hint(usage));
+            return Err(
+                Diagnostic::at(Phase::Parse, span, "`net` needs at least one activation")
+                    .hint(usage),
+            );
         }
         let mut prev = self.name(&self.env.input.clone(), span)?;
         for (i, (act, aspan)) in acts.iter().enumerate() {
@@ -538,20 +898,42 @@ impl<'e> Cx<'e> {
             let b = self.name(&Name::new("b", &k), span)?;
             let (sw, sp) = (self.vs(&w), self.vs(&prev));
             if sw.kind != Kind::Matrix || sp.kind != Kind::Vector {
-                return Err(Diagnostic::at(Phase::Shape, span, "`net` needs matrices W₁, W₂, … and vectors x, b₁, b₂, …"));
+                return Err(Diagnostic::at(
+                    Phase::Shape,
+                    span,
+                    "`net` needs matrices W₁, W₂, … and vectors x, b₁, b₂, …",
+                ));
             }
             self.unify(sw.c, sp.r, &w, &prev, "the layers of `net` do not fit")?;
-            let prod = self.mk(IrKind::Mul(vec![w, prev]), span, VShape { kind: Kind::Vector, r: sw.r, c: self.one });
+            let prod = self.mk(
+                IrKind::Mul(vec![w, prev]),
+                span,
+                VShape {
+                    kind: Kind::Vector,
+                    r: sw.r,
+                    c: self.one,
+                },
+            );
             let sb = self.vs(&b);
             let pre_shape = self.vs(&prod);
-            self.unify(pre_shape.r, sb.r, &prod, &b, "the layers of `net` do not fit")?;
+            self.unify(
+                pre_shape.r,
+                sb.r,
+                &prod,
+                &b,
+                "the layers of `net` do not fit",
+            )?;
             let pre = self.mk(IrKind::Sum(vec![prod, b]), span, pre_shape);
             let callee = match self.env.functions.get(act) {
                 Some(d) => Callee::Def(d.clone()),
                 None => match Prim::from_name(&act.ascii()) {
                     Some(p) => Callee::Prim(p),
                     None => {
-                        let mut d = Diagnostic::at(Phase::Name, *aspan, format!("unknown activation `{act}`"));
+                        let mut d = Diagnostic::at(
+                            Phase::Name,
+                            *aspan,
+                            format!("unknown activation `{act}`"),
+                        );
                         if let Some(s) = self.suggest(act) {
                             d = d.hint(format!("did you mean `{s}`?"));
                         }
@@ -563,7 +945,16 @@ impl<'e> Cx<'e> {
                 Callee::Def(d) => d.params.clone(),
                 Callee::Prim(_) => vec![],
             };
-            prev = self.mk(IrKind::Apply { callee, deriv: 0, arg: Box::new(pre), params }, span, pre_shape);
+            prev = self.mk(
+                IrKind::Apply {
+                    callee,
+                    deriv: 0,
+                    arg: Box::new(pre),
+                    params,
+                },
+                span,
+                pre_shape,
+            );
         }
         Ok(prev)
     }
@@ -571,10 +962,21 @@ impl<'e> Cx<'e> {
     fn suggest(&self, name: &Name) -> Option<String> {
         let target = name.ascii();
         let mut best: Option<(usize, String)> = None;
-        let names = self.env.functions.keys().map(|n| n.ascii()).chain(Prim::ALL.iter().map(|p| p.name().to_string())).chain(["diag".to_string(), "net".to_string()]);
+        let names = self
+            .env
+            .functions
+            .keys()
+            .map(|n| n.ascii())
+            .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
+            .chain(["diag".to_string(), "net".to_string()]);
         for n in names {
             let d = edit_distance(&target, &n);
-            if d <= 2 && d < target.len() && best.as_ref().is_none_or(|(bd, bn)| d < *bd || (d == *bd && n < *bn)) {
+            if d <= 2
+                && d < target.len()
+                && best
+                    .as_ref()
+                    .is_none_or(|(bd, bn)| d < *bd || (d == *bd && n < *bn))
+            {
                 best = Some((d, n));
             }
         }
@@ -624,25 +1026,51 @@ fn collect_symbols(ir: &Ir, out: &mut BTreeMap<Symbol, Shape>) {
 /// The direct sub-expressions of a node.
 pub fn children(k: &IrKind) -> Vec<&Ir> {
     match k {
-        IrKind::Num(_) | IrKind::Pi | IrKind::E | IrKind::Param(_) | IrKind::Var | IrKind::Sym(_) | IrKind::Ones => vec![],
+        IrKind::Num(_)
+        | IrKind::Pi
+        | IrKind::E
+        | IrKind::Param(_)
+        | IrKind::Var
+        | IrKind::Sym(_)
+        | IrKind::Ones => vec![],
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => v.iter().collect(),
         IrKind::Neg(x) | IrKind::Pow(x, _) | IrKind::HadPow(x, _) | IrKind::Diag(x) => vec![x],
-        IrKind::Apply { arg, params, .. } => std::iter::once(&**arg).chain(params.iter().map(|(_, v)| v)).collect(),
-        IrKind::If { lhs, rhs, then, otherwise, .. } => vec![lhs, rhs, then, otherwise],
+        IrKind::Apply { arg, params, .. } => std::iter::once(&**arg)
+            .chain(params.iter().map(|(_, v)| v))
+            .collect(),
+        IrKind::If {
+            lhs,
+            rhs,
+            then,
+            otherwise,
+            ..
+        } => vec![lhs, rhs, then, otherwise],
         IrKind::Bound { value, .. } => vec![value],
     }
 }
 
 fn children_mut<'a>(k: &'a mut IrKind, out: &mut Vec<&'a mut Ir>) {
     match k {
-        IrKind::Num(_) | IrKind::Pi | IrKind::E | IrKind::Param(_) | IrKind::Var | IrKind::Sym(_) | IrKind::Ones => {}
+        IrKind::Num(_)
+        | IrKind::Pi
+        | IrKind::E
+        | IrKind::Param(_)
+        | IrKind::Var
+        | IrKind::Sym(_)
+        | IrKind::Ones => {}
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => out.extend(v.iter_mut()),
         IrKind::Neg(x) | IrKind::Pow(x, _) | IrKind::HadPow(x, _) | IrKind::Diag(x) => out.push(x),
         IrKind::Apply { arg, params, .. } => {
             out.push(arg);
             out.extend(params.iter_mut().map(|(_, v)| v));
         }
-        IrKind::If { lhs, rhs, then, otherwise, .. } => out.extend([&mut **lhs, &mut **rhs, &mut **then, &mut **otherwise]),
+        IrKind::If {
+            lhs,
+            rhs,
+            then,
+            otherwise,
+            ..
+        } => out.extend([&mut **lhs, &mut **rhs, &mut **then, &mut **otherwise]),
         IrKind::Bound { value, .. } => out.push(Rc::make_mut(value)),
     }
 }
@@ -653,8 +1081,12 @@ pub fn const_q(ir: &Ir) -> Option<Q> {
     match &ir.kind {
         IrKind::Num(q) => Some(q.clone()),
         IrKind::Neg(x) => const_q(x).map(|q| -q),
-        IrKind::Sum(v) => v.iter().try_fold(Q::from(0), |acc, x| Some(acc + const_q(x)?)),
-        IrKind::Mul(v) => v.iter().try_fold(Q::from(1), |acc, x| Some(acc * const_q(x)?)),
+        IrKind::Sum(v) => v
+            .iter()
+            .try_fold(Q::from(0), |acc, x| Some(acc + const_q(x)?)),
+        IrKind::Mul(v) => v
+            .iter()
+            .try_fold(Q::from(1), |acc, x| Some(acc * const_q(x)?)),
         IrKind::Pow(x, e) if e.to_denominator() == 1u32 => {
             let b = const_q(x)?;
             let n = i64::try_from(&e.to_numerator()).ok()?;
@@ -699,7 +1131,10 @@ mod tests {
     use crate::syntax::parse_script;
 
     fn env_after(src: &str) -> (Env, Vec<Stmt>) {
-        let mut env = Env { input: Name::new("x", ""), ..Env::default() };
+        let mut env = Env {
+            input: Name::new("x", ""),
+            ..Env::default()
+        };
         let stmts = parse_script(src, &Limits::default()).unwrap();
         for s in &stmts {
             if let Stmt::Decl { names, shape, .. } = s {
@@ -730,9 +1165,26 @@ mod tests {
         let (env, stmts) = env_after(src);
         let Stmt::Expr(e) = &stmts[1] else { panic!() };
         let l = lower_expr(e, &env).unwrap();
-        let x = l.symbols.iter().find(|(s, _)| &*s.name.base == "x").map(|(_, sh)| sh.clone()).unwrap();
+        let x = l
+            .symbols
+            .iter()
+            .find(|(s, _)| &*s.name.base == "x")
+            .map(|(_, sh)| sh.clone())
+            .unwrap();
         assert_eq!(x.rows, Dim::Known(4));
-        let b = l.symbols.iter().find(|(s, _)| &*s.name.base == "b").map(|(_, sh)| sh.clone()).unwrap();
-        assert_eq!(b.rows, l.symbols.iter().find(|(s, _)| s.name.sub.as_ref() == "2").map(|(_, sh)| sh.rows.clone()).unwrap());
+        let b = l
+            .symbols
+            .iter()
+            .find(|(s, _)| &*s.name.base == "b")
+            .map(|(_, sh)| sh.clone())
+            .unwrap();
+        assert_eq!(
+            b.rows,
+            l.symbols
+                .iter()
+                .find(|(s, _)| s.name.sub.as_ref() == "2")
+                .map(|(_, sh)| sh.rows.clone())
+                .unwrap()
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::syntax::{CmpOp, Name};
 use std::rc::Rc;
 
 pub use env::{Binding, Decl, Env, FunDef};
-pub use lower::{lower_expr, lower_function, lower_statement, Lowered};
+pub use lower::{Lowered, lower_expr, lower_function, lower_statement};
 pub use shape::{Dim, Shape};
 
 /// An element-wise primitive of the series engine.
@@ -33,7 +33,18 @@ pub enum Prim {
 }
 
 impl Prim {
-    pub const ALL: [Prim; 10] = [Prim::Exp, Prim::Log, Prim::Sin, Prim::Cos, Prim::Tan, Prim::Tanh, Prim::Atan, Prim::Erf, Prim::Sqrt, Prim::Abs];
+    pub const ALL: [Prim; 10] = [
+        Prim::Exp,
+        Prim::Log,
+        Prim::Sin,
+        Prim::Cos,
+        Prim::Tan,
+        Prim::Tanh,
+        Prim::Atan,
+        Prim::Erf,
+        Prim::Sqrt,
+        Prim::Abs,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -114,11 +125,25 @@ pub enum IrKind {
     HadPow(Box<Ir>, u32),
     Diag(Box<Ir>),
     /// `f⁽ᵈᵉʳⁱᵛ⁾(arg)` applied element-wise, with keyword parameters bound to scalars.
-    Apply { callee: Callee, deriv: u32, arg: Box<Ir>, params: Vec<(Name, Ir)> },
+    Apply {
+        callee: Callee,
+        deriv: u32,
+        arg: Box<Ir>,
+        params: Vec<(Name, Ir)>,
+    },
     /// `if lhs op rhs then … else …` (function bodies only).
-    If { lhs: Box<Ir>, op: CmpOp, rhs: Box<Ir>, then: Box<Ir>, otherwise: Box<Ir> },
+    If {
+        lhs: Box<Ir>,
+        op: CmpOp,
+        rhs: Box<Ir>,
+        then: Box<Ir>,
+        otherwise: Box<Ir>,
+    },
     /// A use of a binding (`z1`), kept so derivations can show the substitution.
-    Bound { name: Name, value: Rc<Ir> },
+    Bound {
+        name: Name,
+        value: Rc<Ir>,
+    },
 }
 
 impl Ir {

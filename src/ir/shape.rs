@@ -34,7 +34,11 @@ pub struct Shape {
 
 impl Shape {
     pub fn scalar() -> Shape {
-        Shape { kind: Kind::Scalar, rows: Dim::Known(1), cols: Dim::Known(1) }
+        Shape {
+            kind: Kind::Scalar,
+            rows: Dim::Known(1),
+            cols: Dim::Known(1),
+        }
     }
     /// `2×4`, `2×1`, `1×1`.
     pub fn text(&self) -> String {

@@ -30,7 +30,11 @@ impl Val {
         match self {
             Val::S(x) => Val::S(f(*x)),
             Val::V(v) => Val::V(v.iter().map(|x| f(*x)).collect()),
-            Val::M(m) => Val::M(m.iter().map(|r| r.iter().map(|x| f(*x)).collect()).collect()),
+            Val::M(m) => Val::M(
+                m.iter()
+                    .map(|r| r.iter().map(|x| f(*x)).collect())
+                    .collect(),
+            ),
         }
     }
     fn zip(&self, o: &Val, f: &dyn Fn(f64, f64) -> f64) -> Result<Val, String> {
@@ -38,18 +42,37 @@ impl Val {
             (Val::S(a), Val::S(b)) => Val::S(f(*a, *b)),
             (Val::S(a), v) => v.map(&|x| f(*a, x)),
             (v, Val::S(b)) => v.map(&|x| f(x, *b)),
-            (Val::V(a), Val::V(b)) if a.len() == b.len() => Val::V(a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()),
-            (Val::M(a), Val::M(b)) if a.len() == b.len() => Val::M(a.iter().zip(b).map(|(r, s)| r.iter().zip(s).map(|(x, y)| f(*x, *y)).collect()).collect()),
+            (Val::V(a), Val::V(b)) if a.len() == b.len() => {
+                Val::V(a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect())
+            }
+            (Val::M(a), Val::M(b)) if a.len() == b.len() => Val::M(
+                a.iter()
+                    .zip(b)
+                    .map(|(r, s)| r.iter().zip(s).map(|(x, y)| f(*x, *y)).collect())
+                    .collect(),
+            ),
             _ => return Err("shape mismatch in numeric evaluation".into()),
         })
     }
     fn matmul(&self, o: &Val) -> Result<Val, String> {
         match (self, o) {
             (Val::S(_), _) | (_, Val::S(_)) => self.zip(o, &|x, y| x * y),
-            (Val::M(a), Val::V(v)) => Ok(Val::V(a.iter().map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum()).collect())),
+            (Val::M(a), Val::V(v)) => Ok(Val::V(
+                a.iter()
+                    .map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum())
+                    .collect(),
+            )),
             (Val::M(a), Val::M(b)) => {
                 let cols = b.first().map(|r| r.len()).unwrap_or(0);
-                Ok(Val::M(a.iter().map(|r| (0..cols).map(|j| r.iter().enumerate().map(|(k, x)| x * b[k][j]).sum()).collect()).collect()))
+                Ok(Val::M(
+                    a.iter()
+                        .map(|r| {
+                            (0..cols)
+                                .map(|j| r.iter().enumerate().map(|(k, x)| x * b[k][j]).sum())
+                                .collect()
+                        })
+                        .collect(),
+                ))
             }
             _ => Err("a vector times a vector".into()),
         }
@@ -105,16 +128,29 @@ pub const DEFAULT_WIDTH: usize = 3;
 impl Instance {
     /// Random values for the symbols of a statement: weights N(0, 1/fan_in); small vectors σ·N(0, 1);
     /// other vectors N(0, 1); parameters from `params` (default 0.7).
-    pub fn random(symbols: &BTreeMap<Symbol, Shape>, small: &BTreeSet<Name>, sigma: f64, seed: u64, params: &BTreeMap<Name, f64>) -> Instance {
+    pub fn random(
+        symbols: &BTreeMap<Symbol, Shape>,
+        small: &BTreeSet<Name>,
+        sigma: f64,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+    ) -> Instance {
         let mut rng = Rng::new(seed);
-        let mut inst = Instance { params: params.clone(), ..Instance::default() };
+        let mut inst = Instance {
+            params: params.clone(),
+            ..Instance::default()
+        };
         for (s, sh) in symbols {
             let r = inst.dim(&sh.rows);
             let c = inst.dim(&sh.cols);
             let v = match s.kind {
                 Kind::Matrix => {
                     let scale = 1.0 / (c as f64).sqrt();
-                    Val::M((0..r).map(|_| (0..c).map(|_| scale * rng.normal()).collect()).collect())
+                    Val::M(
+                        (0..r)
+                            .map(|_| (0..c).map(|_| scale * rng.normal()).collect())
+                            .collect(),
+                    )
                 }
                 _ => {
                     let scale = if small.contains(&s.name) { sigma } else { 1.0 };
@@ -158,9 +194,23 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
         IrKind::Num(x) => Val::S(q(x)),
         IrKind::Pi => Val::S(std::f64::consts::PI),
         IrKind::E => Val::S(std::f64::consts::E),
-        IrKind::Param(p) => Val::S(frames.last().and_then(|f| f.params.get(p).copied()).unwrap_or_else(|| inst.param(p))),
-        IrKind::Var => Val::S(frames.last().map(|f| f.var).ok_or("variable outside a function")?),
-        IrKind::Sym(s) => inst.symbols.get(s).cloned().ok_or_else(|| format!("no value for {}", s.name))?,
+        IrKind::Param(p) => Val::S(
+            frames
+                .last()
+                .and_then(|f| f.params.get(p).copied())
+                .unwrap_or_else(|| inst.param(p)),
+        ),
+        IrKind::Var => Val::S(
+            frames
+                .last()
+                .map(|f| f.var)
+                .ok_or("variable outside a function")?,
+        ),
+        IrKind::Sym(s) => inst
+            .symbols
+            .get(s)
+            .cloned()
+            .ok_or_else(|| format!("no value for {}", s.name))?,
         IrKind::Ones => {
             let n = inst.dim(&ir.shape.rows);
             Val::V(vec![1.0; n])
@@ -196,12 +246,27 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
             eval(x, inst, frames)?.map(&|a| a.powi(k))
         }
         IrKind::Diag(x) => match eval(x, inst, frames)? {
-            Val::V(v) => Val::M((0..v.len()).map(|i| (0..v.len()).map(|j| if i == j { v[i] } else { 0.0 }).collect()).collect()),
+            Val::V(v) => Val::M(
+                (0..v.len())
+                    .map(|i| {
+                        (0..v.len())
+                            .map(|j| if i == j { v[i] } else { 0.0 })
+                            .collect()
+                    })
+                    .collect(),
+            ),
             _ => return Err("diag of a non-vector".into()),
         },
         IrKind::Bound { value, .. } => eval(value, inst, frames)?,
-        IrKind::If { lhs, op, rhs, then, otherwise } => {
-            let (Val::S(a), Val::S(b)) = (eval(lhs, inst, frames)?, eval(rhs, inst, frames)?) else {
+        IrKind::If {
+            lhs,
+            op,
+            rhs,
+            then,
+            otherwise,
+        } => {
+            let (Val::S(a), Val::S(b)) = (eval(lhs, inst, frames)?, eval(rhs, inst, frames)?)
+            else {
                 return Err("a non-scalar condition".into());
             };
             let holds = match op {
@@ -210,9 +275,18 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
                 CmpOp::Lt => a < b,
                 CmpOp::Le => a <= b,
             };
-            if holds { eval(then, inst, frames)? } else { eval(otherwise, inst, frames)? }
+            if holds {
+                eval(then, inst, frames)?
+            } else {
+                eval(otherwise, inst, frames)?
+            }
         }
-        IrKind::Apply { callee, deriv, arg, params } => {
+        IrKind::Apply {
+            callee,
+            deriv,
+            arg,
+            params,
+        } => {
             if *deriv > 0 {
                 return Err("derivatives are not evaluated numerically".into());
             }
@@ -226,15 +300,28 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
             let f = |x: f64, inst: &mut Instance| apply(callee, x, &pv, inst);
             match a {
                 Val::S(x) => Val::S(f(x, inst)?),
-                Val::V(v) => Val::V(v.into_iter().map(|x| f(x, inst)).collect::<Result<_, _>>()?),
-                Val::M(m) => Val::M(m.into_iter().map(|r| r.into_iter().map(|x| f(x, inst)).collect::<Result<_, _>>()).collect::<Result<_, _>>()?),
+                Val::V(v) => Val::V(
+                    v.into_iter()
+                        .map(|x| f(x, inst))
+                        .collect::<Result<_, _>>()?,
+                ),
+                Val::M(m) => Val::M(
+                    m.into_iter()
+                        .map(|r| r.into_iter().map(|x| f(x, inst)).collect::<Result<_, _>>())
+                        .collect::<Result<_, _>>()?,
+                ),
             }
         }
     })
 }
 
 /// A scalar function at a number.
-pub fn apply(callee: &Callee, x: f64, params: &BTreeMap<Name, f64>, inst: &mut Instance) -> Result<f64, String> {
+pub fn apply(
+    callee: &Callee,
+    x: f64,
+    params: &BTreeMap<Name, f64>,
+    inst: &mut Instance,
+) -> Result<f64, String> {
     match callee {
         Callee::Prim(p) => prim(*p, x),
         Callee::Def(d) => {
@@ -247,7 +334,10 @@ pub fn apply(callee: &Callee, x: f64, params: &BTreeMap<Name, f64>, inst: &mut I
                     }
                 }
             }
-            let frames = [Frame { var: x, params: all }];
+            let frames = [Frame {
+                var: x,
+                params: all,
+            }];
             match eval(&d.body, inst, &frames)? {
                 Val::S(y) => Ok(y),
                 _ => Err("a function body gave a non-scalar".into()),
@@ -264,7 +354,9 @@ fn prim(p: Prim, x: f64) -> Result<f64, String> {
 pub fn eval_expr(e: &Expr, inst: &mut Instance, rows: usize) -> Result<Val, String> {
     let mut acc: Option<Val> = None;
     for (c, s) in e.terms() {
-        let coef = s.to_f64(&|n| Some(inst.param(n))).ok_or("a coefficient has no numeric value")?;
+        let coef = s
+            .to_f64(&|n| Some(inst.param(n)))
+            .ok_or("a coefficient has no numeric value")?;
         let v = eval_chain(c, inst, rows)?.map(&|x| coef * x);
         acc = Some(match acc {
             None => v,
@@ -296,11 +388,27 @@ fn eval_chain(c: &Chain, inst: &mut Instance, rows: usize) -> Result<Val, String
 
 fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, String> {
     Ok(match f {
-        Factor::Sym(s) => inst.symbols.get(s).cloned().ok_or_else(|| format!("no value for {}", s.name))?,
+        Factor::Sym(s) => inst
+            .symbols
+            .get(s)
+            .cloned()
+            .ok_or_else(|| format!("no value for {}", s.name))?,
         Factor::Ones => Val::V(vec![1.0; rows]),
-        Factor::Eye => Val::M((0..rows).map(|i| (0..rows).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()),
+        Factor::Eye => Val::M(
+            (0..rows)
+                .map(|i| (0..rows).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+                .collect(),
+        ),
         Factor::Diag(c) => match eval_chain(c, inst, rows)? {
-            Val::V(v) => Val::M((0..v.len()).map(|i| (0..v.len()).map(|j| if i == j { v[i] } else { 0.0 }).collect()).collect()),
+            Val::V(v) => Val::M(
+                (0..v.len())
+                    .map(|i| {
+                        (0..v.len())
+                            .map(|j| if i == j { v[i] } else { 0.0 })
+                            .collect()
+                    })
+                    .collect(),
+            ),
             _ => return Err("diag of a non-vector".into()),
         },
         Factor::Had(h) => {

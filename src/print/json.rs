@@ -24,10 +24,14 @@ pub fn tree(n: &Node) -> Value {
         Node::Rat(q) => json!({ "op": "num", "value": q.to_string() }),
         Node::Pi => json!({ "op": "const", "name": "pi" }),
         Node::E => json!({ "op": "const", "name": "e" }),
-        Node::Name { name, kind } => json!({ "op": "sym", "name": name.ascii(), "kind": kind.label() }),
+        Node::Name { name, kind } => {
+            json!({ "op": "sym", "name": name.ascii(), "kind": kind.label() })
+        }
         Node::Ones => json!({ "op": "ones" }),
         Node::Eye => json!({ "op": "identity" }),
-        Node::Sum(terms) => json!({ "op": "add", "args": terms.iter().map(|(neg, t)| if *neg { json!({ "op": "neg", "args": [tree(t)] }) } else { tree(t) }).collect::<Vec<_>>() }),
+        Node::Sum(terms) => {
+            json!({ "op": "add", "args": terms.iter().map(|(neg, t)| if *neg { json!({ "op": "neg", "args": [tree(t)] }) } else { tree(t) }).collect::<Vec<_>>() })
+        }
         Node::Neg(x) => json!({ "op": "neg", "args": [tree(x)] }),
         Node::Prod(fs) => json!({ "op": "mul", "args": fs.iter().map(tree).collect::<Vec<_>>() }),
         Node::Frac(a, b) => json!({ "op": "div", "args": [tree(a), tree(b)] }),

@@ -15,7 +15,11 @@ pub fn render(n: &Node) -> String {
 }
 
 fn wrap(s: (String, u8), min: u8) -> String {
-    if s.1 < min { format!("\\left({}\\right)", s.0) } else { s.0 }
+    if s.1 < min {
+        format!("\\left({}\\right)", s.0)
+    } else {
+        s.0
+    }
 }
 
 fn r(n: &Node) -> (String, u8) {
@@ -62,7 +66,9 @@ fn r(n: &Node) -> (String, u8) {
                 return (format!("\\left\\lvert {inner} \\right\\rvert"), ATOM);
             }
             let name = match func.as_str() {
-                "tanh" | "sin" | "cos" | "tan" | "exp" | "log" | "sinh" | "cosh" => format!("\\{func}"),
+                "tanh" | "sin" | "cos" | "tan" | "exp" | "log" | "sinh" | "cosh" => {
+                    format!("\\{func}")
+                }
                 "atan" | "arctan" => "\\arctan".into(),
                 f => format!("\\operatorname{{{}}}", f.replace('_', "\\_")),
             };
@@ -75,7 +81,10 @@ fn r(n: &Node) -> (String, u8) {
             };
             (format!("{name}{primes}\\left({inner}\\right)"), ATOM)
         }
-        Node::Diag(x) => (format!("\\operatorname{{diag}}\\left({}\\right)", r(x).0), ATOM),
+        Node::Diag(x) => (
+            format!("\\operatorname{{diag}}\\left({}\\right)", r(x).0),
+            ATOM,
+        ),
     }
 }
 
@@ -88,5 +97,8 @@ fn rational(q: &Q) -> (String, u8) {
             return (d, ATOM);
         }
     }
-    (format!("\\frac{{{}}}{{{}}}", q.to_numerator(), q.to_denominator()), ATOM)
+    (
+        format!("\\frac{{{}}}{{{}}}", q.to_numerator(), q.to_denominator()),
+        ATOM,
+    )
 }

@@ -13,7 +13,10 @@ pub use tree::Node;
 
 /// `12` → `₁₂`.
 pub fn subscript(n: u64) -> String {
-    n.to_string().chars().map(|c| char::from_u32(c as u32 - '0' as u32 + 0x2080).unwrap_or(c)).collect()
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + 0x2080).unwrap_or(c))
+        .collect()
 }
 
 /// `12` → `¹²`, `-1` → `⁻¹`.

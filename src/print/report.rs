@@ -53,14 +53,29 @@ pub fn series_line(s: &Series, var: &str) -> String {
         // Only a single term carries its sign outside; a sum is bracketed whole.
         let (neg, body) = match terms.as_slice() {
             [(neg, t)] => (*neg, super::text::render(t, super::Style::Unicode)),
-            _ => (false, super::text::render(&tree::scalar(c), super::Style::Unicode)),
+            _ => (
+                false,
+                super::text::render(&tree::scalar(c), super::Style::Unicode),
+            ),
         };
-        let body = if body.contains([' ', '/']) && k > 0 { format!("({body})") } else { body };
+        let body = if body.contains([' ', '/']) && k > 0 {
+            format!("({body})")
+        } else {
+            body
+        };
         let mono = match k {
             0 => body,
             _ => {
-                let v = if k == 1 { var.to_string() } else { format!("{var}{}", sup(k as u32)) };
-                if body == "1" { v } else { format!("{body}·{v}") }
+                let v = if k == 1 {
+                    var.to_string()
+                } else {
+                    format!("{var}{}", sup(k as u32))
+                };
+                if body == "1" {
+                    v
+                } else {
+                    format!("{body}·{v}")
+                }
             }
         };
         if txt.is_empty() {
@@ -83,7 +98,9 @@ fn number(s: &Scalar) -> String {
     let exact = super::scalar_unicode(s);
     match s.to_f64(&|_| None) {
         Some(v) if exact.contains('…') => format!("≈ {}", fmt_f64(v)),
-        Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => format!("{exact} ≈ {}", fmt_f64(v)),
+        Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => {
+            format!("{exact} ≈ {}", fmt_f64(v))
+        }
         _ => exact,
     }
 }
@@ -91,7 +108,11 @@ fn number(s: &Scalar) -> String {
 /// An expression for a one-line report, summarized when it is too long to read.
 fn bounded(e: &Expr) -> String {
     let t = u(e);
-    if t.chars().count() <= 200 { t } else { format!("{} terms (in full with --format json)", e.len()) }
+    if t.chars().count() <= 200 {
+        t
+    } else {
+        format!("{} terms (in full with --format json)", e.len())
+    }
 }
 
 pub fn fmt_f64(v: f64) -> String {
@@ -110,11 +131,22 @@ pub fn fmt_f64(v: f64) -> String {
 
 fn verdict_text(a: &Analysis) -> String {
     match &a.decision.verdict {
-        Verdict::ExactAffine => "exactly affine (every series used is finite: nothing was truncated)".into(),
+        Verdict::ExactAffine => {
+            "exactly affine (every series used is finite: nothing was truncated)".into()
+        }
         Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
-        Verdict::Affine { k: None } => format!("affine to at least O(ε{}): no non-affine term up to order {} (search limit)", sup(a.order + 1), a.order),
-        Verdict::Kink => "kink: not affine at any σ (the non-affine part is as large as the linear part)".into(),
-        Verdict::Degenerate { k } => format!("degenerate: the linear part vanishes; the leading term is of order ε{}", sup(*k)),
+        Verdict::Affine { k: None } => format!(
+            "affine to at least O(ε{}): no non-affine term up to order {} (search limit)",
+            sup(a.order + 1),
+            a.order
+        ),
+        Verdict::Kink => {
+            "kink: not affine at any σ (the non-affine part is as large as the linear part)".into()
+        }
+        Verdict::Degenerate { k } => format!(
+            "degenerate: the linear part vanishes; the leading term is of order ε{}",
+            sup(*k)
+        ),
     }
 }
 
@@ -140,11 +172,28 @@ fn layer_lines(a: &Analysis, out: &mut String) {
             Coefficients::Series { at, series } => {
                 let at_txt = super::scalar_unicode(at);
                 match series {
-                    PointSeries::Analytic(s) => format!("{}(c + t) at c = {at_txt}: {}", l.activation, series_line(s, "t")),
-                    PointSeries::OneSided { left, right, .. } => format!("{} at {at_txt}: t < 0: {}; t > 0: {}", l.activation, series_line(left, "t"), series_line(right, "t")),
+                    PointSeries::Analytic(s) => format!(
+                        "{}(c + t) at c = {at_txt}: {}",
+                        l.activation,
+                        series_line(s, "t")
+                    ),
+                    PointSeries::OneSided { left, right, .. } => format!(
+                        "{} at {at_txt}: t < 0: {}; t > 0: {}",
+                        l.activation,
+                        series_line(left, "t"),
+                        series_line(right, "t")
+                    ),
                 }
             }
-            Coefficients::Atoms { .. } => format!("{} around its operating point {} = {}", l.activation, l.op_symbol.as_ref().map(|s| s.name.unicode()).unwrap_or_default(), u(&l.op_point)),
+            Coefficients::Atoms { .. } => format!(
+                "{} around its operating point {} = {}",
+                l.activation,
+                l.op_symbol
+                    .as_ref()
+                    .map(|s| s.name.unicode())
+                    .unwrap_or_default(),
+                u(&l.op_point)
+            ),
         };
         out.push_str(&format!("  layer {}: {var}\n           {how}\n", l.index));
     }
@@ -155,7 +204,10 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
     let d = &a.decision;
     out.push_str(&format!("{indent}verdict: {}\n", verdict_text(a)));
     if a.order != a.requested_order {
-        out.push_str(&format!("{indent}  (expanded to order {} to find the first non-affine term)\n", a.order));
+        out.push_str(&format!(
+            "{indent}  (expanded to order {} to find the first non-affine term)\n",
+            a.order
+        ));
     }
     match &d.verdict {
         Verdict::Kink => {
@@ -169,30 +221,70 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                 ));
             }
             if !d.leading_layered.is_zero() {
-                out.push_str(&format!("{indent}  non-affine at order ε¹, by layer: {}\n", u(&d.leading_layered)));
+                out.push_str(&format!(
+                    "{indent}  non-affine at order ε¹, by layer: {}\n",
+                    u(&d.leading_layered)
+                ));
             }
-            out.push_str(&format!("{indent}  non-affine at order ε¹, in the input's terms: {}\n", bounded(&d.leading_full)));
+            out.push_str(&format!(
+                "{indent}  non-affine at order ε¹, in the input's terms: {}\n",
+                bounded(&d.leading_full)
+            ));
         }
         _ => {
             let exact = d.verdict == Verdict::ExactAffine;
-            out.push_str(&format!("{indent}  W = {}{}\n", if d.w.is_zero() { "0".to_string() } else { u(&d.w) }, shape_note(&d.w, a)));
-            out.push_str(&format!("{indent}  b = {}{}\n", if d.b.is_zero() { "0".to_string() } else { graded(&d.b, &t) }, shape_note(&d.b, a)));
+            out.push_str(&format!(
+                "{indent}  W = {}{}\n",
+                if d.w.is_zero() {
+                    "0".to_string()
+                } else {
+                    u(&d.w)
+                },
+                shape_note(&d.w, a)
+            ));
+            out.push_str(&format!(
+                "{indent}  b = {}{}\n",
+                if d.b.is_zero() {
+                    "0".to_string()
+                } else {
+                    graded(&d.b, &t)
+                },
+                shape_note(&d.b, a)
+            ));
             match d.k {
                 Some(k) => {
                     out.push_str(&format!("{indent}  y = W·x + b + O(ε{})\n", sup(k)));
-                    let lead = if d.leading_layered.is_zero() { &d.leading_full } else { &d.leading_layered };
-                    out.push_str(&format!("{indent}  first non-affine term (ε{}): {}\n", sup(k), u(lead)));
+                    let lead = if d.leading_layered.is_zero() {
+                        &d.leading_full
+                    } else {
+                        &d.leading_layered
+                    };
+                    out.push_str(&format!(
+                        "{indent}  first non-affine term (ε{}): {}\n",
+                        sup(k),
+                        u(lead)
+                    ));
                     if !d.leading_layered.is_zero() {
-                        out.push_str(&format!("{indent}    in the input's terms: {}\n", bounded(&d.leading_full)));
+                        out.push_str(&format!(
+                            "{indent}    in the input's terms: {}\n",
+                            bounded(&d.leading_full)
+                        ));
                     }
                     if !d.remainder.is_zero() {
                         for (deg, part) in by_degree(&d.remainder, &t) {
-                            let txt = if part.len() <= 12 { u(&part) } else { format!("{} terms", part.len()) };
+                            let txt = if part.len() <= 12 {
+                                u(&part)
+                            } else {
+                                format!("{} terms", part.len())
+                            };
                             out.push_str(&format!("{indent}  left at O(ε{}): {txt}\n", sup(deg)));
                         }
                     }
                     if a.order > k || !d.remainder.is_zero() {
-                        out.push_str(&format!("{indent}  (+ O(ε{}) beyond the expansion order)\n", sup(a.order + 1)));
+                        out.push_str(&format!(
+                            "{indent}  (+ O(ε{}) beyond the expansion order)\n",
+                            sup(a.order + 1)
+                        ));
                     }
                 }
                 None if exact => out.push_str(&format!("{indent}  y = W·x + b exactly\n")),
@@ -219,8 +311,18 @@ pub fn text(source: &str, r: &Report) -> String {
     let mut out = String::new();
     let small: Vec<String> = a.small.iter().map(|n| n.unicode()).collect();
     out.push_str(&format!("{source}\n"));
-    out.push_str(&format!("input {} · order {} · small (ε¹): {}\n", a.input.name, a.requested_order, small.join(", ")));
-    let shown: Vec<String> = a.symbols.iter().filter(|(_, s)| s.is_known()).map(|(sym, s)| format!("{} {}", sym.name, s.text())).collect();
+    out.push_str(&format!(
+        "input {} · order {} · small (ε¹): {}\n",
+        a.input.name,
+        a.requested_order,
+        small.join(", ")
+    ));
+    let shown: Vec<String> = a
+        .symbols
+        .iter()
+        .filter(|(_, s)| s.is_known())
+        .map(|(sym, s)| format!("{} {}", sym.name, s.text()))
+        .collect();
     if !shown.is_empty() {
         out.push_str(&format!("shapes: {}\n", shown.join(", ")));
     }
@@ -229,7 +331,12 @@ pub fn text(source: &str, r: &Report) -> String {
     }
     layer_lines(a, &mut out);
     let t = a.trunc();
-    let offsets: Vec<_> = a.expansion.layers.iter().filter(|l| !l.op_point.is_zero()).collect();
+    let offsets: Vec<_> = a
+        .expansion
+        .layers
+        .iter()
+        .filter(|l| !l.op_point.is_zero())
+        .collect();
     for l in &offsets {
         let bias = bias_name(l);
         out.push_str(&format!(
@@ -241,7 +348,15 @@ pub fn text(source: &str, r: &Report) -> String {
             u(&l.op_point.neg())
         ));
     }
-    out.push_str(&format!("expansion by layer: y = {}{}\n", graded(&a.expansion.layered, &t), if a.expansion.truncated { format!(" + O(ε{})", sup(a.order + 1)) } else { String::new() }));
+    out.push_str(&format!(
+        "expansion by layer: y = {}{}\n",
+        graded(&a.expansion.layered, &t),
+        if a.expansion.truncated {
+            format!(" + O(ε{})", sup(a.order + 1))
+        } else {
+            String::new()
+        }
+    ));
     if r.compensated.is_some() {
         out.push_str("as it stands (expanded around the operating points):\n");
         analysis_text(a, &mut out, "  ");
@@ -251,11 +366,24 @@ pub fn text(source: &str, r: &Report) -> String {
     if let Some(c) = &r.compensated {
         let ct = c.trunc();
         out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
-        out.push_str(&format!("  expansion by layer: y = {}{}\n", graded(&c.expansion.layered, &ct), if c.expansion.truncated { format!(" + O(ε{})", sup(c.order + 1)) } else { String::new() }));
+        out.push_str(&format!(
+            "  expansion by layer: y = {}{}\n",
+            graded(&c.expansion.layered, &ct),
+            if c.expansion.truncated {
+                format!(" + O(ε{})", sup(c.order + 1))
+            } else {
+                String::new()
+            }
+        ));
         analysis_text(c, &mut out, "  ");
     }
     for c in &r.conditions {
-        out.push_str(&format!("condition: {} iff {} = {}", c.what, c.param, super::scalar_unicode(&c.value)));
+        out.push_str(&format!(
+            "condition: {} iff {} = {}",
+            c.what,
+            c.param,
+            super::scalar_unicode(&c.value)
+        ));
         if let Some(then) = &c.then {
             out.push_str(&format!("; then {}", verdict_text(then)));
         }
@@ -282,7 +410,9 @@ fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
 /// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
 pub fn bias_name(l: &crate::analysis::Layer) -> Option<String> {
     l.pre.terms().find_map(|(c, s)| match c.factors() {
-        [crate::algebra::Factor::Sym(sym)] if sym.role == Role::User && s.is_one() => Some(sym.name.unicode()),
+        [crate::algebra::Factor::Sym(sym)] if sym.role == Role::User && s.is_one() => {
+            Some(sym.name.unicode())
+        }
         _ => None,
     })
 }
@@ -306,20 +436,37 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
         }
     }
     let big_o = |k: u32| format!("\\mathcal{{O}}(\\varepsilon^{{{k}}})");
-    rows.push(format!("y &= {}{}", lx(&a.expansion.layered), if a.expansion.truncated { format!(" + {}", big_o(a.order + 1)) } else { String::new() }));
+    rows.push(format!(
+        "y &= {}{}",
+        lx(&a.expansion.layered),
+        if a.expansion.truncated {
+            format!(" + {}", big_o(a.order + 1))
+        } else {
+            String::new()
+        }
+    ));
     let _ = t;
     match &d.verdict {
         Verdict::Kink => rows.push(format!("&\\text{{kink: not affine at any }}\\sigma")),
         _ => {
-            rows.push(format!("W &= {}", if d.w.is_zero() { "0".into() } else { lx(&d.w) }));
-            rows.push(format!("b &= {}", if d.b.is_zero() { "0".into() } else { lx(&d.b) }));
+            rows.push(format!(
+                "W &= {}",
+                if d.w.is_zero() { "0".into() } else { lx(&d.w) }
+            ));
+            rows.push(format!(
+                "b &= {}",
+                if d.b.is_zero() { "0".into() } else { lx(&d.b) }
+            ));
             match d.k {
                 Some(k) => rows.push(format!("y &= W x + b + {}", big_o(k))),
                 None => rows.push("y &= W x + b".into()),
             }
         }
     }
-    format!("\\begin{{align*}}\n{}\n\\end{{align*}}\n", rows.join(" \\\\\n"))
+    format!(
+        "\\begin{{align*}}\n{}\n\\end{{align*}}\n",
+        rows.join(" \\\\\n")
+    )
 }
 
 // ------------------------------------------------------------------- JSON
@@ -327,7 +474,10 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
 fn analysis_json(a: &Analysis) -> Value {
     let d = &a.decision;
     let t = a.trunc();
-    let expansion: serde_json::Map<String, Value> = by_degree(&a.expansion.layered, &t).into_iter().map(|(k, e)| (k.to_string(), super::json::expr(&e))).collect();
+    let expansion: serde_json::Map<String, Value> = by_degree(&a.expansion.layered, &t)
+        .into_iter()
+        .map(|(k, e)| (k.to_string(), super::json::expr(&e)))
+        .collect();
     let layers: Vec<Value> = a
         .expansion
         .layers
@@ -344,7 +494,11 @@ fn analysis_json(a: &Analysis) -> Value {
         })
         .collect();
     let kinks: Vec<Value> = d.kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": super::json::scalar(&k.left), "right": super::json::scalar(&k.right) })).collect();
-    let symbols: serde_json::Map<String, Value> = a.symbols.iter().map(|(s, sh)| (s.name.ascii(), json!(sh.text()))).collect();
+    let symbols: serde_json::Map<String, Value> = a
+        .symbols
+        .iter()
+        .map(|(s, sh)| (s.name.ascii(), json!(sh.text())))
+        .collect();
     json!({
         "verdict": d.verdict.label(),
         "k": d.k,
@@ -377,8 +531,17 @@ pub fn json(source: &str, r: &Report) -> Value {
     if let Value::Object(m) = &mut v {
         m.insert("expression".into(), json!(source));
         m.insert("verdict".into(), json!(r.verdict_label()));
-        m.insert("generic_verdict".into(), json!(r.main.decision.verdict.label()));
-        m.insert("compensated".into(), r.compensated.as_ref().map(analysis_json).unwrap_or(Value::Null));
+        m.insert(
+            "generic_verdict".into(),
+            json!(r.main.decision.verdict.label()),
+        );
+        m.insert(
+            "compensated".into(),
+            r.compensated
+                .as_ref()
+                .map(analysis_json)
+                .unwrap_or(Value::Null),
+        );
         let conds: Vec<Value> = r
             .conditions
             .iter()
@@ -407,11 +570,22 @@ fn class_text(r: &SeriesResult) -> String {
         PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
         PointSeries::Analytic(_) => "analytic".into(),
         PointSeries::OneSided { left, right, class } => match class {
-            Smoothness::Jump => format!("a jump: the one-sided values are {} and {}", super::scalar_unicode(&left.coeff(0)), super::scalar_unicode(&right.coeff(0))),
-            Smoothness::Kink => format!("a kink: one-sided slopes {} (left) and {} (right)", number(&left.coeff(1)), number(&right.coeff(1))),
+            Smoothness::Jump => format!(
+                "a jump: the one-sided values are {} and {}",
+                super::scalar_unicode(&left.coeff(0)),
+                super::scalar_unicode(&right.coeff(0))
+            ),
+            Smoothness::Kink => format!(
+                "a kink: one-sided slopes {} (left) and {} (right)",
+                number(&left.coeff(1)),
+                number(&right.coeff(1))
+            ),
             Smoothness::C(m) => {
                 let k = *m as usize + 1;
-                let fact: crate::algebra::Q = (1..=k as u64).fold(crate::algebra::Q::from(1), |a, i| a * crate::algebra::Q::from(i));
+                let fact: crate::algebra::Q = (1..=k as u64)
+                    .fold(crate::algebra::Q::from(1), |a, i| {
+                        a * crate::algebra::Q::from(i)
+                    });
                 format!(
                     "C{} but not C{}: one-sided {} derivatives {} (left) and {} (right)",
                     sup(*m),
@@ -436,11 +610,27 @@ fn ordinal(k: usize) -> String {
 
 /// `taylornet series` as text.
 pub fn series_text(r: &SeriesResult) -> String {
-    let mut out = format!("{} at {}, to order {}: {}\n", r.name, super::scalar_unicode(&r.at), r.order, class_text(r));
-    let row = |k: usize, c: &Scalar| format!("{:>4}  {:<28}  {}\n", k, super::scalar_unicode(c), value_text(c));
+    let mut out = format!(
+        "{} at {}, to order {}: {}\n",
+        r.name,
+        super::scalar_unicode(&r.at),
+        r.order,
+        class_text(r)
+    );
+    let row = |k: usize, c: &Scalar| {
+        format!(
+            "{:>4}  {:<28}  {}\n",
+            k,
+            super::scalar_unicode(c),
+            value_text(c)
+        )
+    };
     match &r.series {
         PointSeries::Analytic(s) => {
-            out.push_str(&format!("{:>4}  {:<28}  {}\n", "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"));
+            out.push_str(&format!(
+                "{:>4}  {:<28}  {}\n",
+                "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"
+            ));
             for (k, c) in s.coeffs().iter().enumerate() {
                 out.push_str(&row(k, c));
             }
@@ -473,9 +663,18 @@ pub fn series_json(r: &SeriesResult) -> Value {
     let class = match &r.series {
         PointSeries::Analytic(s) if s.is_exact() => "polynomial".to_string(),
         PointSeries::Analytic(_) => "analytic".to_string(),
-        PointSeries::OneSided { class: Smoothness::Jump, .. } => "jump".to_string(),
-        PointSeries::OneSided { class: Smoothness::Kink, .. } => "kink".to_string(),
-        PointSeries::OneSided { class: Smoothness::C(m), .. } => format!("C{m}"),
+        PointSeries::OneSided {
+            class: Smoothness::Jump,
+            ..
+        } => "jump".to_string(),
+        PointSeries::OneSided {
+            class: Smoothness::Kink,
+            ..
+        } => "kink".to_string(),
+        PointSeries::OneSided {
+            class: Smoothness::C(m),
+            ..
+        } => format!("C{m}"),
     };
     let mut v = json!({
         "name": r.name,
@@ -503,22 +702,66 @@ pub fn series_json(r: &SeriesResult) -> Value {
 
 /// The classification table as text, with what the lecture notes got right and wrong.
 pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
-    let mut out = format!("Is a depth-{depth} network of s affine for small inputs? (expansion to order {order}; k: first non-affine order in ε)\n\n");
-    let header = ["activation", "verdict", "k", "s(0)", "slope −", "slope +", "first non-affine term (by layer)"];
+    let mut out = format!(
+        "Is a depth-{depth} network of s affine for small inputs? (expansion to order {order}; k: first non-affine order in ε)\n\n"
+    );
+    let header = [
+        "activation",
+        "verdict",
+        "k",
+        "s(0)",
+        "slope −",
+        "slope +",
+        "first non-affine term (by layer)",
+    ];
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let k = r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
-        let lead = if r.first_nonaffine.is_zero() { "—".into() } else { super::unicode(&r.first_nonaffine) };
-        let lead = if lead.chars().count() > 60 { format!("{}…", lead.chars().take(59).collect::<String>()) } else { lead };
-        table.push(vec![r.activation.unicode(), r.verdict.clone(), k, short(&r.s0), short(&r.slope_left), short(&r.slope_right), lead]);
+        let lead = if r.first_nonaffine.is_zero() {
+            "—".into()
+        } else {
+            super::unicode(&r.first_nonaffine)
+        };
+        let lead = if lead.chars().count() > 60 {
+            format!("{}…", lead.chars().take(59).collect::<String>())
+        } else {
+            lead
+        };
+        table.push(vec![
+            r.activation.unicode(),
+            r.verdict.clone(),
+            k,
+            short(&r.s0),
+            short(&r.slope_left),
+            short(&r.slope_right),
+            lead,
+        ]);
     }
-    let widths: Vec<usize> = (0..header.len()).map(|i| table.iter().map(|row| row[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            table
+                .iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for (j, row) in table.iter().enumerate() {
-        let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))).collect();
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count())))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
         if j == 0 {
-            out.push_str(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "─".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
             out.push('\n');
         }
     }
@@ -546,11 +789,19 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
             let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
             let ok = affine == *says_linear;
             let truth = match (r.verdict.as_str(), r.k) {
-                ("kink", _) => format!("a kink at 0 (slopes {} and {}): not affine at any σ", short(&r.slope_left), short(&r.slope_right)),
+                ("kink", _) => format!(
+                    "a kink at 0 (slopes {} and {}): not affine at any σ",
+                    short(&r.slope_left),
+                    short(&r.slope_right)
+                ),
                 (v, Some(k)) => format!("{v} up to O(σ{}), s(0) = {}", sup(k), short(&r.s0)),
                 (v, None) => v.to_string(),
             };
-            out.push_str(&format!("  {} {:<8} notes: {claim}. taylornet: {truth}\n", if ok { "✓" } else { "✗" }, name));
+            out.push_str(&format!(
+                "  {} {:<8} notes: {claim}. taylornet: {truth}\n",
+                if ok { "✓" } else { "✗" },
+                name
+            ));
         }
     }
     out
@@ -558,7 +809,11 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
 
 fn short(s: &Scalar) -> String {
     let t = super::scalar_unicode(s);
-    if t.chars().count() > 12 { format!("≈{}", value_text(s)) } else { t }
+    if t.chars().count() > 12 {
+        format!("≈{}", value_text(s))
+    } else {
+        t
+    }
 }
 
 /// The classification table as JSON: `{"order", "depth", "rows": [...]}`.
@@ -588,11 +843,17 @@ use crate::session::{Format, Outcome};
 
 /// The analysed expression as LaTeX, as written.
 pub fn source_latex(src: &str, limits: &crate::limits::Limits) -> String {
-    crate::syntax::parse_expr(src, limits).map(|e| super::latex::render(&super::source::node(&e))).unwrap_or_else(|_| "y".into())
+    crate::syntax::parse_expr(src, limits)
+        .map(|e| super::latex::render(&super::source::node(&e)))
+        .unwrap_or_else(|_| "y".into())
 }
 
 /// Renders what a script produced. JSON gives one document: an array of results.
-pub fn render_outcomes(outcomes: &[Outcome], format: Format, limits: &crate::limits::Limits) -> String {
+pub fn render_outcomes(
+    outcomes: &[Outcome],
+    format: Format,
+    limits: &crate::limits::Limits,
+) -> String {
     let mut out = String::new();
     let mut items = Vec::new();
     for o in outcomes {
@@ -603,12 +864,20 @@ pub fn render_outcomes(outcomes: &[Outcome], format: Format, limits: &crate::lim
                 }
                 out.push_str(&text(source, report));
             }
-            (Outcome::Analysis { source, report }, Format::Latex) => out.push_str(&latex(&source_latex(source, limits), report)),
-            (Outcome::Analysis { source, report }, Format::Json) => items.push(json(source, report)),
+            (Outcome::Analysis { source, report }, Format::Latex) => {
+                out.push_str(&latex(&source_latex(source, limits), report))
+            }
+            (Outcome::Analysis { source, report }, Format::Json) => {
+                items.push(json(source, report))
+            }
             (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
             (Outcome::Series(r), _) => out.push_str(&series_text(r)),
-            (Outcome::Classify { rows, order, depth }, Format::Json) => items.push(classify_json(rows, *order, *depth)),
-            (Outcome::Classify { rows, order, depth }, _) => out.push_str(&classify_text(rows, *order, *depth)),
+            (Outcome::Classify { rows, order, depth }, Format::Json) => {
+                items.push(classify_json(rows, *order, *depth))
+            }
+            (Outcome::Classify { rows, order, depth }, _) => {
+                out.push_str(&classify_text(rows, *order, *depth))
+            }
             (Outcome::Message(m), Format::Text) => {
                 out.push_str(m);
                 out.push('\n');

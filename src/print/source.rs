@@ -25,20 +25,43 @@ pub fn node(e: &Expr) -> Node {
                 } else {
                     NameKind::Vector
                 };
-                Node::Name { name: n.clone(), kind }
+                Node::Name {
+                    name: n.clone(),
+                    kind,
+                }
             }
         }
         ExprKind::Ones => Node::Ones,
-        ExprKind::Call { name, primes, args, kwargs, .. } => {
+        ExprKind::Call {
+            name,
+            primes,
+            args,
+            kwargs,
+            ..
+        } => {
             let mut a: Vec<Node> = args.iter().map(node).collect();
             // Keyword parameters are shown as `a = v` after the argument, as written.
             for (k, _, v) in kwargs {
-                a.push(Node::Call { func: "=".into(), deriv: 0, args: vec![Node::Name { name: k.clone(), kind: NameKind::Param }, node(v)] });
+                a.push(Node::Call {
+                    func: "=".into(),
+                    deriv: 0,
+                    args: vec![
+                        Node::Name {
+                            name: k.clone(),
+                            kind: NameKind::Param,
+                        },
+                        node(v),
+                    ],
+                });
             }
             if &*name.base == "diag" && name.sub.is_empty() && a.len() == 1 {
                 return Node::Diag(Box::new(a.remove(0)));
             }
-            Node::Call { func: name.ascii_or_unicode(), deriv: *primes, args: a }
+            Node::Call {
+                func: name.ascii_or_unicode(),
+                deriv: *primes,
+                args: a,
+            }
         }
         ExprKind::Neg(x) => Node::Neg(Box::new(node(x))),
         ExprKind::Sum(ts) => Node::Sum(ts.iter().map(|(neg, t)| (*neg, node(t))).collect()),
@@ -48,12 +71,20 @@ pub fn node(e: &Expr) -> Node {
                 match op {
                     ProdOp::Mul => out.push(node(f)),
                     ProdOp::Div => {
-                        let num = if out.len() == 1 { out.remove(0) } else { Node::Prod(std::mem::take(&mut out)) };
+                        let num = if out.len() == 1 {
+                            out.remove(0)
+                        } else {
+                            Node::Prod(std::mem::take(&mut out))
+                        };
                         out = vec![Node::Frac(Box::new(num), Box::new(node(f)))];
                     }
                 }
             }
-            if out.len() == 1 { out.remove(0) } else { Node::Prod(out) }
+            if out.len() == 1 {
+                out.remove(0)
+            } else {
+                Node::Prod(out)
+            }
         }
         ExprKind::Hadamard(fs) => Node::Had(fs.iter().map(node).collect()),
         ExprKind::Pow { base, exp } => match &exp.kind {
@@ -61,6 +92,10 @@ pub fn node(e: &Expr) -> Node {
             _ => Node::Pow(Box::new(node(base)), Q::from(1)),
         },
         ExprKind::HadPow { base, exp, .. } => Node::HadPow(Box::new(node(base)), *exp),
-        ExprKind::If { .. } => Node::Call { func: "if".into(), deriv: 0, args: vec![] },
+        ExprKind::If { .. } => Node::Call {
+            func: "if".into(),
+            deriv: 0,
+            args: vec![],
+        },
     }
 }

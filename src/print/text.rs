@@ -49,7 +49,10 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             }
             (s, SUM)
         }
-        Node::Neg(x) => (format!("{}{}", if uni { "−" } else { "-" }, wrap(r(x, st), PROD)), SUM),
+        Node::Neg(x) => (
+            format!("{}{}", if uni { "−" } else { "-" }, wrap(r(x, st), PROD)),
+            SUM,
+        ),
         Node::Prod(fs) => {
             let parts: Vec<String> = fs
                 .iter()
@@ -66,7 +69,9 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             let num = wrap(r(a, st), PROD);
             let den = match &**b {
                 // A denominator of constants reads best side by side: 1/(2√(2π)).
-                Node::Prod(fs) if uni && fs.iter().all(is_constant) => format!("({})", juxtaposed(fs, st)),
+                Node::Prod(fs) if uni && fs.iter().all(is_constant) => {
+                    format!("({})", juxtaposed(fs, st))
+                }
                 b => wrap(r(b, st), POW),
             };
             (format!("{num}/{den}"), PROD)
@@ -78,7 +83,11 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                     Node::Prod(fs) => format!("({})", juxtaposed(fs, st)),
                     other => {
                         let s = r(other, st);
-                        if s.1 >= ATOM { s.0 } else { format!("({})", s.0) }
+                        if s.1 >= ATOM {
+                            s.0
+                        } else {
+                            format!("({})", s.0)
+                        }
                     }
                 };
                 (format!("√{inner}"), ATOM)
@@ -90,7 +99,8 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             let base = wrap(r(b, st), ATOM);
             let is_int = e.to_denominator() == 1u32;
             let exp = if uni && is_int {
-                let n = i64::try_from(&e.to_numerator()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
+                let n =
+                    i64::try_from(&e.to_numerator()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
                 super::superscript(n)
             } else if is_int && *e > 0u32 {
                 format!("^{e}")
@@ -105,15 +115,32 @@ fn r(n: &Node, st: Style) -> (String, u8) {
         }
         Node::HadPow(b, k) => {
             let base = wrap(r(b, st), ATOM);
-            (if uni { format!("{base}^∘{k}") } else { format!("{base}.^{k}") }, POW)
+            (
+                if uni {
+                    format!("{base}^∘{k}")
+                } else {
+                    format!("{base}.^{k}")
+                },
+                POW,
+            )
         }
         Node::Call { func, deriv, args } => {
             let inner: Vec<String> = args.iter().map(|a| r(a, st).0).collect();
             let inner = inner.join(", ");
             if func == "abs" && *deriv == 0 {
-                return (if uni { format!("|{inner}|") } else { format!("abs({inner})") }, ATOM);
+                return (
+                    if uni {
+                        format!("|{inner}|")
+                    } else {
+                        format!("abs({inner})")
+                    },
+                    ATOM,
+                );
             }
-            (format!("{}{}({inner})", func_name(func, st), primes(*deriv, st)), ATOM)
+            (
+                format!("{}{}({inner})", func_name(func, st), primes(*deriv, st)),
+                ATOM,
+            )
         }
         Node::Diag(x) => (format!("diag({})", r(x, st).0), ATOM),
     }
@@ -130,7 +157,10 @@ fn is_constant(n: &Node) -> bool {
 }
 
 fn juxtaposed(fs: &[Node], st: Style) -> String {
-    fs.iter().map(|f| wrap(r(f, st), POW)).collect::<Vec<_>>().join("")
+    fs.iter()
+        .map(|f| wrap(r(f, st), POW))
+        .collect::<Vec<_>>()
+        .join("")
 }
 
 fn func_name(f: &str, st: Style) -> String {
@@ -138,7 +168,13 @@ fn func_name(f: &str, st: Style) -> String {
         return f.to_string();
     }
     // Greek in a function name (rare) is spelled out.
-    f.chars().map(|c| greek_name(c).map(str::to_string).unwrap_or_else(|| c.to_string())).collect()
+    f.chars()
+        .map(|c| {
+            greek_name(c)
+                .map(str::to_string)
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect()
 }
 
 fn primes(k: u32, st: Style) -> String {
@@ -199,10 +235,16 @@ pub fn exact_decimal(q: &Q) -> Option<String> {
     if places == 0 {
         return None;
     }
-    let scaled = Q::from(q.to_numerator()) * Q::from(malachite_nz::natural::Natural::from(10u32).pow_u(places)) / Q::from(q.to_denominator());
+    let scaled = Q::from(q.to_numerator())
+        * Q::from(malachite_nz::natural::Natural::from(10u32).pow_u(places))
+        / Q::from(q.to_denominator());
     let digits = scaled.to_numerator().to_string();
     let places = places as usize;
-    let digits = if digits.len() <= places { format!("{}{digits}", "0".repeat(places + 1 - digits.len())) } else { digits };
+    let digits = if digits.len() <= places {
+        format!("{}{digits}", "0".repeat(places + 1 - digits.len()))
+    } else {
+        digits
+    };
     let (int, frac) = digits.split_at(digits.len() - places);
     Some(format!("{int}.{frac}"))
 }

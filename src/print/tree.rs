@@ -17,7 +17,10 @@ pub enum Node {
     Pi,
     E,
     /// A scalar parameter or a matrix/vector symbol.
-    Name { name: Name, kind: NameKind },
+    Name {
+        name: Name,
+        kind: NameKind,
+    },
     Ones,
     Eye,
     /// Terms with their signs (`true` = subtracted).
@@ -32,7 +35,11 @@ pub enum Node {
     Had(Vec<Node>),
     HadPow(Box<Node>, u32),
     /// `f⁽ᵈ⁾(args)`; `abs` renders as bars in text and LaTeX.
-    Call { func: String, deriv: u32, args: Vec<Node> },
+    Call {
+        func: String,
+        deriv: u32,
+        args: Vec<Node>,
+    },
     Diag(Box<Node>),
 }
 
@@ -77,7 +84,10 @@ pub fn scalar_terms(s: &Scalar) -> Vec<(bool, Node)> {
     // Plain rationals first: 1 − α.
     let mut terms: Vec<(&Mono, &Q)> = s.terms().collect();
     terms.sort_by_key(|(m, _)| !m.is_one());
-    terms.into_iter().map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m))).collect()
+    terms
+        .into_iter()
+        .map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m)))
+        .collect()
 }
 
 /// `c·m` for a positive rational `c`, written with radicals and a denominator where that reads better.
@@ -94,7 +104,10 @@ fn monomial(c: &Q, m: &Mono) -> Node {
         let mut e = e.clone();
         // √p/p → 1/√p when the denominator has the factor and another radical sits below: 1/√(2π).
         if let Atom::Prime(p) = a {
-            if e == half && any_neg_half && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32 {
+            if e == half
+                && any_neg_half
+                && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
+            {
                 c *= Q::from(*p);
                 e = neg_half.clone();
             }
@@ -108,7 +121,11 @@ fn monomial(c: &Q, m: &Mono) -> Node {
             num.push(base);
         } else if e < 0u32 && !matches!(a, Atom::Group(_)) {
             let pe = -e;
-            den.push(if pe == 1u32 { base } else { Node::Pow(Box::new(base), pe) });
+            den.push(if pe == 1u32 {
+                base
+            } else {
+                Node::Pow(Box::new(base), pe)
+            });
         } else {
             num.push(Node::Pow(Box::new(base), e));
         }
@@ -137,7 +154,11 @@ fn monomial(c: &Q, m: &Mono) -> Node {
 }
 
 fn prod_or_single(mut v: Vec<Node>) -> Node {
-    if v.len() == 1 { v.remove(0) } else { Node::Prod(v) }
+    if v.len() == 1 {
+        v.remove(0)
+    } else {
+        Node::Prod(v)
+    }
 }
 
 fn atom(a: &Atom) -> Node {
@@ -145,8 +166,15 @@ fn atom(a: &Atom) -> Node {
         Atom::Prime(p) => Node::Rat(Q::from(*p)),
         Atom::Pi => Node::Pi,
         Atom::E => Node::E,
-        Atom::Param(n) => Node::Name { name: n.clone(), kind: NameKind::Param },
-        Atom::Func(f, arg) => Node::Call { func: f.to_string(), deriv: 0, args: vec![scalar(arg)] },
+        Atom::Param(n) => Node::Name {
+            name: n.clone(),
+            kind: NameKind::Param,
+        },
+        Atom::Func(f, arg) => Node::Call {
+            func: f.to_string(),
+            deriv: 0,
+            args: vec![scalar(arg)],
+        },
         Atom::Group(s) => scalar(s),
     }
 }
@@ -213,14 +241,33 @@ fn factor(f: &Factor) -> Node {
         Factor::Had(h) => {
             // Operating-point atoms read first: sigmoid′(c₂)∘u₂.
             let mut els: Vec<&(Chain, u32)> = h.elements().iter().collect();
-            els.sort_by_key(|(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if &*a.func != "abs"));
-            let mut nodes: Vec<Node> = els.into_iter().map(|(c, m)| if *m == 1 { chain(c) } else { Node::HadPow(Box::new(chain(c)), *m) }).collect();
-            if nodes.len() == 1 { nodes.remove(0) } else { Node::Had(nodes) }
+            els.sort_by_key(
+                |(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if &*a.func != "abs"),
+            );
+            let mut nodes: Vec<Node> = els
+                .into_iter()
+                .map(|(c, m)| {
+                    if *m == 1 {
+                        chain(c)
+                    } else {
+                        Node::HadPow(Box::new(chain(c)), *m)
+                    }
+                })
+                .collect();
+            if nodes.len() == 1 {
+                nodes.remove(0)
+            } else {
+                Node::Had(nodes)
+            }
         }
         Factor::Atom(a) => elem_atom(a),
     }
 }
 
 fn elem_atom(a: &ElemAtom) -> Node {
-    Node::Call { func: a.func.to_string(), deriv: a.deriv, args: vec![expr(&a.arg)] }
+    Node::Call {
+        func: a.func.to_string(),
+        deriv: a.deriv,
+        args: vec![expr(&a.arg)],
+    }
 }

@@ -41,7 +41,11 @@ pub enum PointSeries {
     /// One Taylor series.
     Analytic(Series),
     /// Two one-sided series at a breakpoint.
-    OneSided { left: Series, right: Series, class: Smoothness },
+    OneSided {
+        left: Series,
+        right: Series,
+        class: Smoothness,
+    },
 }
 
 impl PointSeries {
@@ -88,7 +92,11 @@ struct Evaluator<'l> {
 }
 
 fn series_err(e: SeriesError, span: Span) -> Fail {
-    let phase = if matches!(e, SeriesError::Limit(_)) { Phase::Limit } else { Phase::Series };
+    let phase = if matches!(e, SeriesError::Limit(_)) {
+        Phase::Limit
+    } else {
+        Phase::Series
+    };
     Fail::Diag(Diagnostic::at(phase, span, e.to_string()))
 }
 
@@ -96,12 +104,23 @@ impl Evaluator<'_> {
     fn check(&self, s: &Series, span: Span) -> R<()> {
         if let Some(d) = self.deadline {
             if Instant::now() > d {
-                return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, "the time budget of the statement ran out (limit `time_budget`)")));
+                return Err(Fail::Diag(Diagnostic::at(
+                    Phase::Limit,
+                    span,
+                    "the time budget of the statement ran out (limit `time_budget`)",
+                )));
             }
         }
         let bits = s.coeffs().iter().map(|c| c.max_bits()).max().unwrap_or(0);
         if bits > self.limits.max_coefficient_bits {
-            return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, format!("a coefficient grew past {} bits (limit `max_coefficient_bits`)", self.limits.max_coefficient_bits))));
+            return Err(Fail::Diag(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "a coefficient grew past {} bits (limit `max_coefficient_bits`)",
+                    self.limits.max_coefficient_bits
+                ),
+            )));
         }
         Ok(())
     }
@@ -117,12 +136,21 @@ impl Evaluator<'_> {
             IrKind::Pi => Series::constant(Scalar::pi(), n),
             IrKind::E => Series::constant(Scalar::e_pow(Q::from(1)), n),
             IrKind::Param(p) => {
-                let v = self.frame().and_then(|f| f.params.get(p).cloned()).unwrap_or_else(|| Scalar::param(p.clone()));
+                let v = self
+                    .frame()
+                    .and_then(|f| f.params.get(p).cloned())
+                    .unwrap_or_else(|| Scalar::param(p.clone()));
                 Series::constant(v, n)
             }
             IrKind::Var => match self.frame() {
                 Some(f) => f.var.clone(),
-                None => return Err(Fail::Diag(Diagnostic::at(Phase::Series, ir.span, "a function's variable outside its body"))),
+                None => {
+                    return Err(Fail::Diag(Diagnostic::at(
+                        Phase::Series,
+                        ir.span,
+                        "a function's variable outside its body",
+                    )));
+                }
             },
             IrKind::Sum(v) => {
                 let mut acc = Series::constant(Scalar::zero(), n);
@@ -145,7 +173,13 @@ impl Evaluator<'_> {
                 b.powq(q).map_err(|e| series_err(e, ir.span))?
             }
             IrKind::Bound { value, .. } => self.eval(value)?,
-            IrKind::If { lhs, op, rhs, then, otherwise } => {
+            IrKind::If {
+                lhs,
+                op,
+                rhs,
+                then,
+                otherwise,
+            } => {
                 let d = self.eval(lhs)?.sub(&self.eval(rhs)?);
                 if self.holds(&d, *op, ir.span)? {
                     self.eval(then)?
@@ -153,7 +187,12 @@ impl Evaluator<'_> {
                     self.eval(otherwise)?
                 }
             }
-            IrKind::Apply { callee, deriv, arg, params } => {
+            IrKind::Apply {
+                callee,
+                deriv,
+                arg,
+                params,
+            } => {
                 let s = self.eval(arg)?;
                 let mut values = BTreeMap::new();
                 for (p, v) in params {
@@ -161,8 +200,16 @@ impl Evaluator<'_> {
                 }
                 self.apply(callee, *deriv, s, values, ir.span)?
             }
-            IrKind::Sym(_) | IrKind::Ones | IrKind::Had(_) | IrKind::HadPow(..) | IrKind::Diag(_) => {
-                return Err(Fail::Diag(Diagnostic::at(Phase::Series, ir.span, "a scalar series cannot contain vectors or matrices")));
+            IrKind::Sym(_)
+            | IrKind::Ones
+            | IrKind::Had(_)
+            | IrKind::HadPow(..)
+            | IrKind::Diag(_) => {
+                return Err(Fail::Diag(Diagnostic::at(
+                    Phase::Series,
+                    ir.span,
+                    "a scalar series cannot contain vectors or matrices",
+                )));
             }
         };
         self.check(&out, ir.span)?;
@@ -173,17 +220,34 @@ impl Evaluator<'_> {
     fn constant(&mut self, ir: &Ir) -> R<Scalar> {
         let s = self.eval(ir)?;
         if !s.is_constant() {
-            return Err(Fail::Diag(Diagnostic::at(Phase::Series, ir.span, "a parameter's value cannot depend on the function's variable")));
+            return Err(Fail::Diag(Diagnostic::at(
+                Phase::Series,
+                ir.span,
+                "a parameter's value cannot depend on the function's variable",
+            )));
         }
         Ok(s.coeff(0))
     }
 
-    fn apply(&mut self, callee: &Callee, deriv: u32, s: Series, params: BTreeMap<Name, Scalar>, span: Span) -> R<Series> {
+    fn apply(
+        &mut self,
+        callee: &Callee,
+        deriv: u32,
+        s: Series,
+        params: BTreeMap<Name, Scalar>,
+        span: Span,
+    ) -> R<Series> {
         if deriv > 0 {
             // f⁽ᵏ⁾(s): expand f at s₀ to order n + k in h, differentiate k times, then put h = s − s₀.
             let k = deriv as usize;
             let s0 = s.coeff(0);
-            let mut inner = Evaluator { order: self.order + k, side: self.side, limits: self.limits, deadline: self.deadline, frames: Vec::new() };
+            let mut inner = Evaluator {
+                order: self.order + k,
+                side: self.side,
+                limits: self.limits,
+                deadline: self.deadline,
+                frames: Vec::new(),
+            };
             let var = Series::variable(s0.clone(), self.order + k);
             let mut g = inner.apply(callee, 0, var, params, span)?;
             for _ in 0..k {
@@ -195,7 +259,11 @@ impl Evaluator<'_> {
         match callee {
             Callee::Def(d) => {
                 if self.frames.len() as u32 > self.limits.max_depth {
-                    return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, "functions nested too deeply")));
+                    return Err(Fail::Diag(Diagnostic::at(
+                        Phase::Limit,
+                        span,
+                        "functions nested too deeply",
+                    )));
                 }
                 self.frames.push(Frame { var: s, params });
                 let r = self.eval(&d.body);
@@ -214,7 +282,11 @@ impl Evaluator<'_> {
                     Prim::Erf => s.erf(),
                     Prim::Sqrt => s.powq(&Q::from_signeds(1, 2)),
                     Prim::Abs => {
-                        return Ok(if self.holds(&s, CmpOp::Ge, span)? { s } else { s.neg() });
+                        return Ok(if self.holds(&s, CmpOp::Ge, span)? {
+                            s
+                        } else {
+                            s.neg()
+                        });
                     }
                 };
                 r.map_err(|e| series_err(e, span))
@@ -224,7 +296,16 @@ impl Evaluator<'_> {
 
     /// Decides `d op 0` near the point, on the current side.
     fn holds(&self, d: &Series, op: CmpOp, span: Span) -> R<bool> {
-        let undecided = |what: String| Fail::Diag(Diagnostic::at(Phase::Series, span, format!("cannot decide the sign of {what} at this point")).hint("give the parameters numeric values, or expand at another point"));
+        let undecided = |what: String| {
+            Fail::Diag(
+                Diagnostic::at(
+                    Phase::Series,
+                    span,
+                    format!("cannot decide the sign of {what} at this point"),
+                )
+                .hint("give the parameters numeric values, or expand at another point"),
+            )
+        };
         let sign = match d.coeff(0).sign() {
             Some(Ordering::Equal) => {
                 if self.side == Side::Both {
@@ -232,10 +313,21 @@ impl Evaluator<'_> {
                 }
                 match d.valuation() {
                     None if d.is_exact() => Ordering::Equal,
-                    None => return Err(undecided("a difference that vanishes to every computed order".into())),
+                    None => {
+                        return Err(undecided(
+                            "a difference that vanishes to every computed order".into(),
+                        ));
+                    }
                     Some(m) => {
-                        let sm = d.coeff(m).sign().ok_or_else(|| undecided("the leading coefficient".into()))?;
-                        if self.side == Side::Left && m % 2 == 1 { sm.reverse() } else { sm }
+                        let sm = d
+                            .coeff(m)
+                            .sign()
+                            .ok_or_else(|| undecided("the leading coefficient".into()))?;
+                        if self.side == Side::Left && m % 2 == 1 {
+                            sm.reverse()
+                        } else {
+                            sm
+                        }
                     }
                 }
             }
@@ -252,12 +344,33 @@ impl Evaluator<'_> {
 }
 
 /// The expansion of `callee` (with its parameters) at `at`, to `order`.
-pub fn series_at(callee: &Callee, params: &[(Name, Ir)], at: &Scalar, order: usize, limits: &Limits, deadline: Option<Instant>, span: Span) -> Result<PointSeries, Diagnostic> {
+pub fn series_at(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Scalar,
+    order: usize,
+    limits: &Limits,
+    deadline: Option<Instant>,
+    span: Span,
+) -> Result<PointSeries, Diagnostic> {
     if order > limits.max_series_order as usize {
-        return Err(Diagnostic::at(Phase::Limit, span, format!("order {order} exceeds the limit {} (`max_series_order`)", limits.max_series_order)));
+        return Err(Diagnostic::at(
+            Phase::Limit,
+            span,
+            format!(
+                "order {order} exceeds the limit {} (`max_series_order`)",
+                limits.max_series_order
+            ),
+        ));
     }
     let run = |side: Side| -> R<Series> {
-        let mut ev = Evaluator { order, side, limits, deadline, frames: Vec::new() };
+        let mut ev = Evaluator {
+            order,
+            side,
+            limits,
+            deadline,
+            frames: Vec::new(),
+        };
         let mut values = BTreeMap::new();
         for (p, v) in params {
             values.insert(p.clone(), ev.constant(v)?);
@@ -271,16 +384,35 @@ pub fn series_at(callee: &Callee, params: &[(Name, Ir)], at: &Scalar, order: usi
             let unwrap = |r: R<Series>| match r {
                 Ok(s) => Ok(s),
                 Err(Fail::Diag(d)) => Err(d),
-                Err(Fail::Breakpoint) => Err(Diagnostic::at(Phase::Series, span, "cannot resolve a breakpoint")),
+                Err(Fail::Breakpoint) => Err(Diagnostic::at(
+                    Phase::Series,
+                    span,
+                    "cannot resolve a breakpoint",
+                )),
             };
             let left = unwrap(run(Side::Left))?;
             let right = unwrap(run(Side::Right))?;
             let first_diff = (0..=order).find(|&k| left.coeff(k) != right.coeff(k));
             Ok(match first_diff {
-                None => PointSeries::Analytic(Series::from_coeffs(right.coeffs().to_vec(), right.is_exact() && left.is_exact())),
-                Some(0) => PointSeries::OneSided { left, right, class: Smoothness::Jump },
-                Some(1) => PointSeries::OneSided { left, right, class: Smoothness::Kink },
-                Some(m) => PointSeries::OneSided { left, right, class: Smoothness::C(m as u32 - 1) },
+                None => PointSeries::Analytic(Series::from_coeffs(
+                    right.coeffs().to_vec(),
+                    right.is_exact() && left.is_exact(),
+                )),
+                Some(0) => PointSeries::OneSided {
+                    left,
+                    right,
+                    class: Smoothness::Jump,
+                },
+                Some(1) => PointSeries::OneSided {
+                    left,
+                    right,
+                    class: Smoothness::Kink,
+                },
+                Some(m) => PointSeries::OneSided {
+                    left,
+                    right,
+                    class: Smoothness::C(m as u32 - 1),
+                },
             })
         }
     }
@@ -288,10 +420,20 @@ pub fn series_at(callee: &Callee, params: &[(Name, Ir)], at: &Scalar, order: usi
 
 /// The value of a scalar expression without a variable (parameter defaults, `--at` points).
 pub fn scalar_value(ir: &Ir, limits: &Limits) -> Result<Scalar, Diagnostic> {
-    let mut ev = Evaluator { order: 0, side: Side::Both, limits, deadline: None, frames: Vec::new() };
+    let mut ev = Evaluator {
+        order: 0,
+        side: Side::Both,
+        limits,
+        deadline: None,
+        frames: Vec::new(),
+    };
     match ev.eval(ir) {
         Ok(s) => Ok(s.coeff(0)),
         Err(Fail::Diag(d)) => Err(d),
-        Err(Fail::Breakpoint) => Err(Diagnostic::at(Phase::Series, ir.span, "this value sits on a breakpoint of a piecewise function")),
+        Err(Fail::Breakpoint) => Err(Diagnostic::at(
+            Phase::Series,
+            ir.span,
+            "this value sits on a breakpoint of a piecewise function",
+        )),
     }
 }

@@ -46,7 +46,10 @@ impl Series {
     pub fn constant(c: Scalar, n: usize) -> Series {
         let mut coeffs = vec![Scalar::zero(); n + 1];
         coeffs[0] = c;
-        Series { coeffs, exact: true }
+        Series {
+            coeffs,
+            exact: true,
+        }
     }
     /// The variable `a + δ`.
     pub fn variable(a: Scalar, n: usize) -> Series {
@@ -90,17 +93,31 @@ impl Series {
     }
 
     pub fn add(&self, o: &Series) -> Series {
-        let coeffs = self.coeffs.iter().zip(&o.coeffs).map(|(a, b)| a.add(b)).collect();
-        Series { coeffs, exact: self.exact && o.exact }
+        let coeffs = self
+            .coeffs
+            .iter()
+            .zip(&o.coeffs)
+            .map(|(a, b)| a.add(b))
+            .collect();
+        Series {
+            coeffs,
+            exact: self.exact && o.exact,
+        }
     }
     pub fn neg(&self) -> Series {
-        Series { coeffs: self.coeffs.iter().map(|c| c.neg()).collect(), exact: self.exact }
+        Series {
+            coeffs: self.coeffs.iter().map(|c| c.neg()).collect(),
+            exact: self.exact,
+        }
     }
     pub fn sub(&self, o: &Series) -> Series {
         self.add(&o.neg())
     }
     pub fn scale(&self, s: &Scalar) -> Series {
-        Series { coeffs: self.coeffs.iter().map(|c| c.mul(s)).collect(), exact: self.exact }
+        Series {
+            coeffs: self.coeffs.iter().map(|c| c.mul(s)).collect(),
+            exact: self.exact,
+        }
     }
 
     /// The Cauchy product, truncated.
@@ -125,14 +142,19 @@ impl Series {
             _ => true,
         };
         let zero = da.is_none() && self.exact || db.is_none() && o.exact;
-        Series { coeffs, exact: zero || (self.exact && o.exact && fits) }
+        Series {
+            coeffs,
+            exact: zero || (self.exact && o.exact && fits),
+        }
     }
 
     /// 1/a, when a₀ ≠ 0.
     pub fn recip(&self) -> R<Series> {
         let a0 = &self.coeffs[0];
         if a0.is_zero() {
-            return Err(SeriesError::NotAnalytic("division by a quantity that vanishes at the point".into()));
+            return Err(SeriesError::NotAnalytic(
+                "division by a quantity that vanishes at the point".into(),
+            ));
         }
         let inv0 = a0.inverse()?;
         let n = self.n();
@@ -147,12 +169,17 @@ impl Series {
             }
             b[k] = s.mul(&inv0).neg();
         }
-        Ok(Series { coeffs: b, exact: self.exact && self.is_constant() })
+        Ok(Series {
+            coeffs: b,
+            exact: self.exact && self.is_constant(),
+        })
     }
 
     pub fn div(&self, o: &Series) -> R<Series> {
         if o.is_constant() && o.exact {
-            let inv = o.coeffs[0].inverse().map_err(|_| SeriesError::NotAnalytic("division by zero".into()))?;
+            let inv = o.coeffs[0]
+                .inverse()
+                .map_err(|_| SeriesError::NotAnalytic("division by zero".into()))?;
             return Ok(self.scale(&inv));
         }
         Ok(self.mul(&o.recip()?))
@@ -161,11 +188,16 @@ impl Series {
     /// The derivative in δ (order drops by one).
     pub fn derivative(&self) -> Series {
         let n = self.n();
-        let mut coeffs: Vec<Scalar> = (1..=n).map(|k| self.coeffs[k].scale(&Q::from(k as u64))).collect();
+        let mut coeffs: Vec<Scalar> = (1..=n)
+            .map(|k| self.coeffs[k].scale(&Q::from(k as u64)))
+            .collect();
         if coeffs.is_empty() {
             coeffs.push(Scalar::zero());
         }
-        Series { coeffs, exact: self.exact }
+        Series {
+            coeffs,
+            exact: self.exact,
+        }
     }
 
     /// The antiderivative with constant term `c0` (order rises by one).
@@ -175,7 +207,10 @@ impl Series {
         for (k, c) in self.coeffs.iter().enumerate() {
             coeffs.push(c.scale(&Q::from_unsigneds(1u64, k as u64 + 1)));
         }
-        Series { coeffs, exact: self.exact }
+        Series {
+            coeffs,
+            exact: self.exact,
+        }
     }
 
     fn truncate(mut self, n: usize) -> Series {
@@ -220,7 +255,9 @@ impl Series {
             if self.degree().is_none() && *q > 0u32 {
                 return Ok(Series::constant(Scalar::zero(), self.n()));
             }
-            return Err(SeriesError::NotAnalytic(format!("a power with exponent {q} of a quantity that vanishes at the point")));
+            return Err(SeriesError::NotAnalytic(format!(
+                "a power with exponent {q} of a quantity that vanishes at the point"
+            )));
         }
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
@@ -240,7 +277,10 @@ impl Series {
             }
             g[k] = s.mul(&inv0).scale(&Q::from_unsigneds(1u64, k as u64));
         }
-        Ok(Series { coeffs: g, exact: self.exact && self.is_constant() })
+        Ok(Series {
+            coeffs: g,
+            exact: self.exact && self.is_constant(),
+        })
     }
 
     /// exp(a): g₀ = exp(a₀), k·g_k = Σ j·a_j·g_{k−j}.
@@ -257,16 +297,26 @@ impl Series {
             }
             g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
         }
-        Series { coeffs: g, exact: self.exact && self.is_constant() }
+        Series {
+            coeffs: g,
+            exact: self.exact && self.is_constant(),
+        }
     }
 
     /// log(a), when a₀ ≠ 0.
     pub fn log(&self) -> R<Series> {
         if self.coeffs[0].is_zero() {
-            return Err(SeriesError::NotAnalytic("log of a quantity that vanishes at the point".into()));
+            return Err(SeriesError::NotAnalytic(
+                "log of a quantity that vanishes at the point".into(),
+            ));
         }
-        let d = self.derivative().div(&self.truncate_to(self.n().saturating_sub(1)))?;
-        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("log", &self.coeffs[0])) })
+        let d = self
+            .derivative()
+            .div(&self.truncate_to(self.n().saturating_sub(1)))?;
+        Ok(Series {
+            exact: self.exact && self.is_constant(),
+            ..d.integral(Scalar::func("log", &self.coeffs[0]))
+        })
     }
 
     fn truncate_to(&self, n: usize) -> Series {
@@ -330,29 +380,45 @@ impl Series {
             }
             sq[k] = m;
         }
-        Series { coeffs: g, exact: self.exact && self.is_constant() }
+        Series {
+            coeffs: g,
+            exact: self.exact && self.is_constant(),
+        }
     }
 
     /// atan(a): g′ = a′/(1 + a²).
     pub fn atan(&self) -> R<Series> {
         let one = Series::constant(Scalar::one(), self.n());
-        let d = self.derivative().div(&one.add(&self.mul(self)).truncate_to(self.n().saturating_sub(1)))?;
-        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("atan", &self.coeffs[0])) })
+        let d = self.derivative().div(
+            &one.add(&self.mul(self))
+                .truncate_to(self.n().saturating_sub(1)),
+        )?;
+        Ok(Series {
+            exact: self.exact && self.is_constant(),
+            ..d.integral(Scalar::func("atan", &self.coeffs[0]))
+        })
     }
 
     /// erf(a): g′ = (2/√π)·exp(−a²)·a′.
     pub fn erf(&self) -> R<Series> {
         let m = self.n().saturating_sub(1);
         let e = self.mul(self).neg().truncate_to(m).exp();
-        let two_over_root_pi = Scalar::pi().pow(&Q::from_signeds(-1, 2))?.scale(&Q::from(2));
+        let two_over_root_pi = Scalar::pi()
+            .pow(&Q::from_signeds(-1, 2))?
+            .scale(&Q::from(2));
         let d = e.mul(&self.derivative()).scale(&two_over_root_pi);
-        Ok(Series { exact: self.exact && self.is_constant(), ..d.integral(Scalar::func("erf", &self.coeffs[0])) })
+        Ok(Series {
+            exact: self.exact && self.is_constant(),
+            ..d.integral(Scalar::func("erf", &self.coeffs[0]))
+        })
     }
 
     /// `outer(inner)`, where `outer` is a series in h and `inner` has no constant term (Horner).
     pub fn compose(outer: &Series, inner: &Series) -> R<Series> {
         if !inner.coeffs[0].is_zero() {
-            return Err(SeriesError::NotAnalytic("composition needs an inner series without constant term".into()));
+            return Err(SeriesError::NotAnalytic(
+                "composition needs an inner series without constant term".into(),
+            ));
         }
         let n = inner.n();
         let mut out = Series::constant(outer.coeff(outer.n()), n);
@@ -393,12 +459,27 @@ mod tests {
     fn tanh_matches_its_known_series() {
         // tanh t = t − t³/3 + 2t⁵/15 − 17t⁷/315 (independent closed form, Bernoulli numbers)
         let th = t(7).tan_like(-1, "tanh");
-        assert_eq!(th.coeffs(), &[q(0, 1), q(1, 1), q(0, 1), q(-1, 3), q(0, 1), q(2, 15), q(0, 1), q(-17, 315)]);
+        assert_eq!(
+            th.coeffs(),
+            &[
+                q(0, 1),
+                q(1, 1),
+                q(0, 1),
+                q(-1, 3),
+                q(0, 1),
+                q(2, 15),
+                q(0, 1),
+                q(-17, 315)
+            ]
+        );
     }
 
     #[test]
     fn sqrt_of_one_plus_t() {
-        let s = t(3).add(&Series::constant(Scalar::one(), 3)).powq(&Q::from_signeds(1, 2)).unwrap();
+        let s = t(3)
+            .add(&Series::constant(Scalar::one(), 3))
+            .powq(&Q::from_signeds(1, 2))
+            .unwrap();
         assert_eq!(s.coeffs(), &[q(1, 1), q(1, 2), q(-1, 8), q(1, 16)]);
         assert!(t(3).powq(&Q::from_signeds(1, 2)).is_err());
     }
@@ -415,7 +496,13 @@ mod tests {
     fn log_inverts_exp() {
         let one_plus = t(5).add(&Series::constant(Scalar::one(), 5));
         let l = one_plus.log().unwrap();
-        assert_eq!(l.coeffs(), &[q(0, 1), q(1, 1), q(-1, 2), q(1, 3), q(-1, 4), q(1, 5)]);
-        assert_eq!(l.exp(), Series::from_coeffs(one_plus.coeffs().to_vec(), false));
+        assert_eq!(
+            l.coeffs(),
+            &[q(0, 1), q(1, 1), q(-1, 2), q(1, 3), q(-1, 4), q(1, 5)]
+        );
+        assert_eq!(
+            l.exp(),
+            Series::from_coeffs(one_plus.coeffs().to_vec(), false)
+        );
     }
 }

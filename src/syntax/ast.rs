@@ -42,7 +42,13 @@ pub enum ExprKind {
     /// The all-ones vector `𝟙`.
     Ones,
     /// `f(args; key = value)`, or `f′(args)`: the derivative of order `primes`.
-    Call { name: Name, name_span: Span, primes: u32, args: Vec<Expr>, kwargs: Vec<(Name, Span, Expr)> },
+    Call {
+        name: Name,
+        name_span: Span,
+        primes: u32,
+        args: Vec<Expr>,
+        kwargs: Vec<(Name, Span, Expr)>,
+    },
     Neg(Box<Expr>),
     /// `a + b − c`: each term with `true` when it is subtracted.
     Sum(Vec<(bool, Expr)>),
@@ -51,11 +57,24 @@ pub enum ExprKind {
     /// `a∘b∘c`.
     Hadamard(Vec<Expr>),
     /// A power of a scalar: `λ²`, `α^(1/2)`.
-    Pow { base: Box<Expr>, exp: Box<Expr> },
+    Pow {
+        base: Box<Expr>,
+        exp: Box<Expr>,
+    },
     /// An element-wise power `z^∘k`.
-    HadPow { base: Box<Expr>, exp: u32, exp_span: Span },
+    HadPow {
+        base: Box<Expr>,
+        exp: u32,
+        exp_span: Span,
+    },
     /// `if lhs op rhs then a else b` (function bodies only).
-    If { lhs: Box<Expr>, op: CmpOp, rhs: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    If {
+        lhs: Box<Expr>,
+        op: CmpOp,
+        rhs: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
 }
 
 /// A dimension in a shape declaration: a number or a symbol.
@@ -86,13 +105,34 @@ pub struct Param {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
     /// `:order 5`: the arguments are the raw text after the command name.
-    Command { name: String, args: String, span: Span },
+    Command {
+        name: String,
+        args: String,
+        span: Span,
+    },
     /// `W1, W2 : 2×2`.
-    Decl { names: Vec<(Name, Span)>, shape: ShapeSpec, span: Span },
+    Decl {
+        names: Vec<(Name, Span)>,
+        shape: ShapeSpec,
+        span: Span,
+    },
     /// `s(t; a = 1) = body`.
-    Def { name: Name, name_span: Span, var: Name, var_span: Span, params: Vec<Param>, body: Expr, span: Span },
+    Def {
+        name: Name,
+        name_span: Span,
+        var: Name,
+        var_span: Span,
+        params: Vec<Param>,
+        body: Expr,
+        span: Span,
+    },
     /// `z1 = W1·x + b1`.
-    Bind { name: Name, name_span: Span, value: Expr, span: Span },
+    Bind {
+        name: Name,
+        name_span: Span,
+        value: Expr,
+        span: Span,
+    },
     /// An expression to analyse.
     Expr(Expr),
 }
@@ -103,23 +143,45 @@ impl Expr {
         let child = |e: &Expr| e.depth;
         let d = match &kind {
             ExprKind::Num(_) | ExprKind::Name(_) | ExprKind::Ones => 0,
-            ExprKind::Call { args, kwargs, .. } => args.iter().map(child).chain(kwargs.iter().map(|k| k.2.depth)).max().unwrap_or(0),
+            ExprKind::Call { args, kwargs, .. } => args
+                .iter()
+                .map(child)
+                .chain(kwargs.iter().map(|k| k.2.depth))
+                .max()
+                .unwrap_or(0),
             ExprKind::Neg(e) => e.depth,
             ExprKind::Sum(v) => v.iter().map(|(_, e)| e.depth).max().unwrap_or(0),
             ExprKind::Product(v) => v.iter().map(|(_, e)| e.depth).max().unwrap_or(0),
             ExprKind::Hadamard(v) => v.iter().map(child).max().unwrap_or(0),
             ExprKind::Pow { base, exp } => base.depth.max(exp.depth),
             ExprKind::HadPow { base, .. } => base.depth,
-            ExprKind::If { lhs, rhs, then, otherwise, .. } => lhs.depth.max(rhs.depth).max(then.depth).max(otherwise.depth),
+            ExprKind::If {
+                lhs,
+                rhs,
+                then,
+                otherwise,
+                ..
+            } => lhs
+                .depth
+                .max(rhs.depth)
+                .max(then.depth)
+                .max(otherwise.depth),
         };
-        Expr { kind, span, depth: d + 1 }
+        Expr {
+            kind,
+            span,
+            depth: d + 1,
+        }
     }
 }
 
 impl Stmt {
     pub fn span(&self) -> Span {
         match self {
-            Stmt::Command { span, .. } | Stmt::Decl { span, .. } | Stmt::Def { span, .. } | Stmt::Bind { span, .. } => *span,
+            Stmt::Command { span, .. }
+            | Stmt::Decl { span, .. }
+            | Stmt::Def { span, .. }
+            | Stmt::Bind { span, .. } => *span,
             Stmt::Expr(e) => e.span,
         }
     }

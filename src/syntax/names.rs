@@ -63,9 +63,19 @@ impl Ord for Name {
     fn cmp(&self, other: &Name) -> std::cmp::Ordering {
         let key = |n: &Name| {
             let numeric = !n.sub.is_empty() && n.sub.chars().all(|c| c.is_ascii_digit());
-            (!numeric, if numeric { n.sub.trim_start_matches('0').len() } else { 0 })
+            (
+                !numeric,
+                if numeric {
+                    n.sub.trim_start_matches('0').len()
+                } else {
+                    0
+                },
+            )
         };
-        self.base.cmp(&other.base).then_with(|| key(self).cmp(&key(other))).then_with(|| self.sub.cmp(&other.sub))
+        self.base
+            .cmp(&other.base)
+            .then_with(|| key(self).cmp(&key(other)))
+            .then_with(|| self.sub.cmp(&other.sub))
     }
 }
 
@@ -77,7 +87,10 @@ impl PartialOrd for Name {
 
 impl Name {
     pub fn new(base: &str, sub: &str) -> Name {
-        Name { base: Rc::from(base), sub: Rc::from(sub) }
+        Name {
+            base: Rc::from(base),
+            sub: Rc::from(sub),
+        }
     }
 
     /// Reads an identifier as written; `Err` explains why it is not one name.
@@ -96,7 +109,9 @@ impl Name {
         let mut sub: String = rest
             .chars()
             .map(|c| match c {
-                '\u{2080}'..='\u{2089}' => char::from_u32(c as u32 - 0x2080 + '0' as u32).unwrap_or(c),
+                '\u{2080}'..='\u{2089}' => {
+                    char::from_u32(c as u32 - 0x2080 + '0' as u32).unwrap_or(c)
+                }
                 c => c,
             })
             .collect();
@@ -132,13 +147,21 @@ impl Name {
     }
 
     pub fn starts_upper_latin(&self) -> bool {
-        self.base.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        self.base
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
     }
 
     /// The name in the input syntax, ASCII only: `W1`, `lambda_1`, `W_out`.
     pub fn ascii(&self) -> String {
         let base: String = if self.is_greek() {
-            self.base.chars().next().and_then(greek_name).unwrap_or("x").to_string()
+            self.base
+                .chars()
+                .next()
+                .and_then(greek_name)
+                .unwrap_or("x")
+                .to_string()
         } else {
             self.base.to_string()
         };
@@ -185,8 +208,16 @@ impl Name {
         if self.sub.is_empty() {
             base
         } else {
-            let sub: String = self.sub.chars().map(|c| if c == '_' { ' ' } else { c }).collect();
-            let sub = if sub.chars().all(|c| c.is_ascii_digit()) { sub } else { format!("\\mathrm{{{}}}", sub.replace(' ', "\\_")) };
+            let sub: String = self
+                .sub
+                .chars()
+                .map(|c| if c == '_' { ' ' } else { c })
+                .collect();
+            let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
+                sub
+            } else {
+                format!("\\mathrm{{{}}}", sub.replace(' ', "\\_"))
+            };
             format!("{base}_{{{sub}}}")
         }
     }

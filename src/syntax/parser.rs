@@ -30,7 +30,9 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
             .op(Op::prefix(Rule::neg) | Op::prefix(Rule::pos))
             .op(Op::infix(Rule::hadamard, Assoc::Left))
-            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::implicit, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left)
+                | Op::infix(Rule::div, Assoc::Left)
+                | Op::infix(Rule::implicit, Assoc::Left))
             .op(Op::postfix(Rule::pow) | Op::postfix(Rule::hpow) | Op::postfix(Rule::sup_pow))
     })
 }
@@ -55,7 +57,11 @@ pub fn parse_statement(source: &str, limits: &Limits) -> Result<Stmt> {
 pub fn parse_expr(source: &str, limits: &Limits) -> Result<Expr> {
     match parse_statement(source, limits)? {
         Stmt::Expr(e) => Ok(e),
-        other => Err(Diagnostic::at(Phase::Parse, other.span(), "expected an expression, found a statement")),
+        other => Err(Diagnostic::at(
+            Phase::Parse,
+            other.span(),
+            "expected an expression, found a statement",
+        )),
     }
 }
 
@@ -64,7 +70,11 @@ fn check_size(source: &str, limits: &Limits) -> Result<()> {
         return Err(Diagnostic::at(
             Phase::Limit,
             Span::new(0, 1),
-            format!("input is {} bytes; the limit is {} bytes", source.len(), limits.max_input_bytes),
+            format!(
+                "input is {} bytes; the limit is {} bytes",
+                source.len(),
+                limits.max_input_bytes
+            ),
         ));
     }
     Ok(())
@@ -86,8 +96,12 @@ fn check_nesting(text: &str, offset: usize, limits: &Limits) -> Result<()> {
             signs = 0;
         }
         if depth > limits.max_depth || signs > limits.max_depth {
-            return Err(Diagnostic::at(Phase::Limit, Span::new(offset + i, offset + i + c.len_utf8()), format!("nesting deeper than {} levels", limits.max_depth))
-                .hint("the limit is `max_depth` in the engine's limits (docs/robustness.md)"));
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                Span::new(offset + i, offset + i + c.len_utf8()),
+                format!("nesting deeper than {} levels", limits.max_depth),
+            )
+            .hint("the limit is `max_depth` in the engine's limits (docs/robustness.md)"));
         }
     }
     Ok(())
@@ -96,12 +110,16 @@ fn check_nesting(text: &str, offset: usize, limits: &Limits) -> Result<()> {
 fn parse_statement_at(source: &str, span: Span, limits: &Limits) -> Result<Stmt> {
     let text = &source[span.start..span.end];
     check_nesting(text, span.start, limits)?;
-    let mut pairs = Grammar::parse(Rule::statement, text).map_err(|e| syntax_error(e, text).shifted(span.start))?;
+    let mut pairs = Grammar::parse(Rule::statement, text)
+        .map_err(|e| syntax_error(e, text).shifted(span.start))?;
     let stmt = pairs.next().and_then(|p| p.into_inner().next());
     let Some(stmt) = stmt else {
         return Err(Diagnostic::at(Phase::Parse, span, "empty statement"));
     };
-    let b = Builder { offset: span.start, limits };
+    let b = Builder {
+        offset: span.start,
+        limits,
+    };
     b.statement(stmt)
 }
 
@@ -114,7 +132,9 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     let found = text[start.min(text.len())..].chars().next();
     let end = end.max(start + found.map(|c| c.len_utf8()).unwrap_or(0));
     let mut wanted: Vec<&str> = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| describe(*r)).collect(),
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().map(|r| describe(*r)).collect()
+        }
         pest::error::ErrorVariant::CustomError { .. } => vec![],
     };
     if wanted.contains(&"an expression") {
@@ -125,7 +145,9 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     wanted.dedup();
     let found_text = match found {
         None => "the end of the input".to_string(),
-        Some(c) if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}') => {
+        Some(c)
+            if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}') =>
+        {
             format!("the invisible character U+{:04X}", c as u32)
         }
         Some(c) => format!("`{c}`"),
@@ -153,13 +175,17 @@ fn describe(rule: Rule) -> &'static str {
         Rule::name | Rule::ident => "a name",
         Rule::number | Rule::signed_number => "a number",
         Rule::integer => "a whole number",
-        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::hadamard | Rule::implicit => "an operator",
+        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::hadamard | Rule::implicit => {
+            "an operator"
+        }
         Rule::hpow | Rule::pow | Rule::sup_pow => "an operator",
         Rule::paren | Rule::if_paren => "`(`",
         Rule::call | Rule::callee => "a function call",
         Rule::ones => "an expression",
         Rule::neg | Rule::pos => "an expression",
-        Rule::shape | Rule::dims | Rule::dim | Rule::kw_scalar | Rule::kw_dim => "a shape (`4`, `2x4`, `scalar` or `dim`)",
+        Rule::shape | Rule::dims | Rule::dim | Rule::kw_scalar | Rule::kw_dim => {
+            "a shape (`4`, `2x4`, `scalar` or `dim`)"
+        }
         Rule::times => "`x` or `×`",
         Rule::cmp_op => "a comparison (`>`, `<`, `>=`, `<=`)",
         Rule::condition => "a condition such as `t > 0`",
@@ -190,14 +216,23 @@ impl Builder<'_> {
     fn node(&self, kind: ExprKind, span: Span) -> Result<Expr> {
         let e = Expr::new(kind, span);
         if e.depth > self.limits.max_depth {
-            return Err(Diagnostic::at(Phase::Limit, span, format!("expression nested deeper than {} levels", self.limits.max_depth)));
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "expression nested deeper than {} levels",
+                    self.limits.max_depth
+                ),
+            ));
         }
         Ok(e)
     }
 
     fn name(&self, p: Pair<Rule>) -> Result<(Name, Span)> {
         let span = self.span(&p);
-        Name::parse(p.as_str()).map(|n| (n, span)).map_err(|m| Diagnostic::at(Phase::Parse, span, m))
+        Name::parse(p.as_str())
+            .map(|n| (n, span))
+            .map_err(|m| Diagnostic::at(Phase::Parse, span, m))
     }
 
     fn statement(&self, p: Pair<Rule>) -> Result<Stmt> {
@@ -205,8 +240,14 @@ impl Builder<'_> {
         match p.as_rule() {
             Rule::command => {
                 let mut inner = p.into_inner();
-                let name = inner.next().map(|n| n.as_str().to_string()).unwrap_or_default();
-                let args = inner.next().map(|a| a.as_str().trim().to_string()).unwrap_or_default();
+                let name = inner
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
+                let args = inner
+                    .next()
+                    .map(|a| a.as_str().trim().to_string())
+                    .unwrap_or_default();
                 Ok(Stmt::Command { name, args, span })
             }
             Rule::declaration => {
@@ -225,9 +266,13 @@ impl Builder<'_> {
             }
             Rule::definition => {
                 let mut inner = p.into_inner();
-                let callee = inner.next().ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing name"))?;
+                let callee = inner
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing name"))?;
                 let (name, name_span) = self.callee(callee)?;
-                let var = inner.next().ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing variable"))?;
+                let var = inner
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing variable"))?;
                 let (var, var_span) = self.name(var)?;
                 let mut params = Vec::new();
                 let mut body = None;
@@ -236,27 +281,51 @@ impl Builder<'_> {
                         Rule::param => {
                             let pspan = self.span(&q);
                             let mut pi = q.into_inner();
-                            let n = pi.next().ok_or_else(|| Diagnostic::at(Phase::Parse, pspan, "missing parameter"))?;
+                            let n = pi.next().ok_or_else(|| {
+                                Diagnostic::at(Phase::Parse, pspan, "missing parameter")
+                            })?;
                             let (pname, _) = self.name(n)?;
                             let default = match pi.next() {
                                 Some(e) => Some(self.expr(e)?),
                                 None => None,
                             };
-                            params.push(Param { name: pname, span: pspan, default });
+                            params.push(Param {
+                                name: pname,
+                                span: pspan,
+                                default,
+                            });
                         }
                         Rule::body => body = Some(self.body(q)?),
                         _ => {}
                     }
                 }
-                let body = body.ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing body"))?;
-                Ok(Stmt::Def { name, name_span, var, var_span, params, body, span })
+                let body =
+                    body.ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing body"))?;
+                Ok(Stmt::Def {
+                    name,
+                    name_span,
+                    var,
+                    var_span,
+                    params,
+                    body,
+                    span,
+                })
             }
             Rule::binding => {
                 let mut inner = p.into_inner();
-                let n = inner.next().ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing name"))?;
+                let n = inner
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing name"))?;
                 let (name, name_span) = self.name(n)?;
-                let e = inner.next().ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing value"))?;
-                Ok(Stmt::Bind { name, name_span, value: self.expr(e)?, span })
+                let e = inner
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing value"))?;
+                Ok(Stmt::Bind {
+                    name,
+                    name_span,
+                    value: self.expr(e)?,
+                    span,
+                })
             }
             Rule::expr => Ok(Stmt::Expr(self.expr(p)?)),
             _ => Err(Diagnostic::at(Phase::Parse, span, "unexpected statement")),
@@ -268,7 +337,10 @@ impl Builder<'_> {
             Rule::kw_scalar => Ok(ShapeSpec::Scalar),
             Rule::kw_dim => Ok(ShapeSpec::Dim),
             _ => {
-                let dims: Vec<Pair<Rule>> = p.into_inner().filter(|q| q.as_rule() == Rule::dim).collect();
+                let dims: Vec<Pair<Rule>> = p
+                    .into_inner()
+                    .filter(|q| q.as_rule() == Rule::dim)
+                    .collect();
                 let mut ds = Vec::new();
                 for d in dims {
                     ds.push(self.dim(d)?);
@@ -295,9 +367,16 @@ impl Builder<'_> {
         };
         match q.as_rule() {
             Rule::integer => {
-                let n: u64 = q.as_str().parse().map_err(|_| Diagnostic::at(Phase::Limit, span, "dimension too large"))?;
+                let n: u64 = q
+                    .as_str()
+                    .parse()
+                    .map_err(|_| Diagnostic::at(Phase::Limit, span, "dimension too large"))?;
                 if n == 0 {
-                    return Err(Diagnostic::at(Phase::Shape, span, "a dimension must be at least 1"));
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        span,
+                        "a dimension must be at least 1",
+                    ));
                 }
                 Ok(DimSpec::Known(n))
             }
@@ -350,7 +429,16 @@ impl Builder<'_> {
         }
         let otherwise = bodies.pop().ok_or_else(missing)?;
         let then = bodies.pop().ok_or_else(missing)?;
-        self.node(ExprKind::If { lhs: Box::new(lhs), op, rhs: Box::new(rhs), then: Box::new(then), otherwise: Box::new(otherwise) }, span)
+        self.node(
+            ExprKind::If {
+                lhs: Box::new(lhs),
+                op,
+                rhs: Box::new(rhs),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            },
+            span,
+        )
     }
 
     fn expr(&self, p: Pair<Rule>) -> Result<Expr> {
@@ -374,17 +462,38 @@ impl Builder<'_> {
                 let span = lhs.span.join(ospan);
                 match op.as_rule() {
                     Rule::hpow => {
-                        let digits = op.into_inner().next().map(|d| d.as_str().to_string()).unwrap_or_default();
+                        let digits = op
+                            .into_inner()
+                            .next()
+                            .map(|d| d.as_str().to_string())
+                            .unwrap_or_default();
                         let k = self.small_int(&digits, ospan)?;
                         if k < 0 {
-                            return Err(Diagnostic::at(Phase::Parse, ospan, "an element-wise power must be a whole number ≥ 0"));
+                            return Err(Diagnostic::at(
+                                Phase::Parse,
+                                ospan,
+                                "an element-wise power must be a whole number ≥ 0",
+                            ));
                         }
-                        self.node(ExprKind::HadPow { base: Box::new(lhs), exp: k as u32, exp_span: ospan }, span)
+                        self.node(
+                            ExprKind::HadPow {
+                                base: Box::new(lhs),
+                                exp: k as u32,
+                                exp_span: ospan,
+                            },
+                            span,
+                        )
                     }
                     Rule::sup_pow => {
                         let k = self.small_int(op.as_str(), ospan)?;
                         let exp = self.node(ExprKind::Num(Rational::from(k)), ospan)?;
-                        self.node(ExprKind::Pow { base: Box::new(lhs), exp: Box::new(exp) }, span)
+                        self.node(
+                            ExprKind::Pow {
+                                base: Box::new(lhs),
+                                exp: Box::new(exp),
+                            },
+                            span,
+                        )
                     }
                     _ => {
                         let arg = op.into_inner().next().and_then(|a| a.into_inner().next());
@@ -395,10 +504,11 @@ impl Builder<'_> {
                             Rule::signed_number => {
                                 let aspan = self.span(&arg);
                                 let t = arg.as_str();
-                                let (neg, t) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
-                                    Some(rest) => (true, rest),
-                                    None => (false, t),
-                                };
+                                let (neg, t) =
+                                    match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
+                                        Some(rest) => (true, rest),
+                                        None => (false, t),
+                                    };
                                 let n = self.number(t, aspan)?;
                                 self.node(ExprKind::Num(if neg { -n } else { n }), aspan)?
                             }
@@ -408,7 +518,13 @@ impl Builder<'_> {
                             }
                             _ => self.expr(arg)?,
                         };
-                        self.node(ExprKind::Pow { base: Box::new(lhs), exp: Box::new(exp) }, span)
+                        self.node(
+                            ExprKind::Pow {
+                                base: Box::new(lhs),
+                                exp: Box::new(exp),
+                            },
+                            span,
+                        )
                     }
                 }
             })
@@ -434,7 +550,11 @@ impl Builder<'_> {
                         self.node(ExprKind::Hadamard(fs), span)
                     }
                     _ => {
-                        let how = if op.as_rule() == Rule::div { ProdOp::Div } else { ProdOp::Mul };
+                        let how = if op.as_rule() == Rule::div {
+                            ProdOp::Div
+                        } else {
+                            ProdOp::Mul
+                        };
                         let mut fs = match lhs.kind {
                             ExprKind::Product(v) => v,
                             _ => vec![(ProdOp::Mul, lhs)],
@@ -473,7 +593,9 @@ impl Builder<'_> {
             },
             Rule::call => {
                 let mut inner = p.into_inner();
-                let callee = inner.next().ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing function"))?;
+                let callee = inner
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing function"))?;
                 let cspan = self.span(&callee);
                 let mut primes = 0u32;
                 let mut ident = None;
@@ -484,7 +606,8 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                let ident = ident.ok_or_else(|| Diagnostic::at(Phase::Parse, cspan, "missing function name"))?;
+                let ident = ident
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, cspan, "missing function name"))?;
                 let (name, name_span) = self.name(ident)?;
                 let mut args = Vec::new();
                 let mut kwargs = Vec::new();
@@ -494,15 +617,28 @@ impl Builder<'_> {
                         Rule::kwarg => {
                             let kspan = self.span(&q);
                             let mut ki = q.into_inner();
-                            let n = ki.next().ok_or_else(|| Diagnostic::at(Phase::Parse, kspan, "missing parameter name"))?;
+                            let n = ki.next().ok_or_else(|| {
+                                Diagnostic::at(Phase::Parse, kspan, "missing parameter name")
+                            })?;
                             let (kn, ks) = self.name(n)?;
-                            let v = ki.next().ok_or_else(|| Diagnostic::at(Phase::Parse, kspan, "missing parameter value"))?;
+                            let v = ki.next().ok_or_else(|| {
+                                Diagnostic::at(Phase::Parse, kspan, "missing parameter value")
+                            })?;
                             kwargs.push((kn, ks, self.expr(v)?));
                         }
                         _ => {}
                     }
                 }
-                self.node(ExprKind::Call { name, name_span, primes, args, kwargs }, span)
+                self.node(
+                    ExprKind::Call {
+                        name,
+                        name_span,
+                        primes,
+                        args,
+                        kwargs,
+                    },
+                    span,
+                )
             }
             _ => Err(Diagnostic::at(Phase::Parse, span, "unexpected input")),
         }
@@ -519,7 +655,14 @@ impl Builder<'_> {
             _ => s.chars().count() as u32,
         };
         if n > self.limits.max_series_order {
-            return Err(Diagnostic::at(Phase::Limit, span, format!("derivative order {n} exceeds the limit {}", self.limits.max_series_order)));
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "derivative order {n} exceeds the limit {}",
+                    self.limits.max_series_order
+                ),
+            ));
         }
         Ok(n)
     }
@@ -544,9 +687,15 @@ impl Builder<'_> {
                 c => c,
             })
             .collect();
-        let n: i64 = ascii.parse().map_err(|_| Diagnostic::at(Phase::Limit, span, format!("the power `{s}` is too large")))?;
+        let n: i64 = ascii.parse().map_err(|_| {
+            Diagnostic::at(Phase::Limit, span, format!("the power `{s}` is too large"))
+        })?;
         if n.unsigned_abs() > self.limits.max_power as u64 {
-            return Err(Diagnostic::at(Phase::Limit, span, format!("the power {n} exceeds the limit {}", self.limits.max_power)));
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!("the power {n} exceeds the limit {}", self.limits.max_power),
+            ));
         }
         Ok(n)
     }
@@ -557,17 +706,31 @@ impl Builder<'_> {
             Some(i) => (&s[..i], &s[i + 1..]),
             None => (s, "0"),
         };
-        let exp: i64 = exp.parse().map_err(|_| Diagnostic::at(Phase::Limit, span, "exponent too large"))?;
+        let exp: i64 = exp
+            .parse()
+            .map_err(|_| Diagnostic::at(Phase::Limit, span, "exponent too large"))?;
         let digits = mantissa.len() as u64;
-        if exp.unsigned_abs() > self.limits.max_literal_digits as u64 || digits > self.limits.max_literal_digits as u64 {
-            return Err(Diagnostic::at(Phase::Limit, span, format!("the number `{}` is too large: at most {} digits and exponents up to ±{}", short(s), self.limits.max_literal_digits, self.limits.max_literal_digits)));
+        if exp.unsigned_abs() > self.limits.max_literal_digits as u64
+            || digits > self.limits.max_literal_digits as u64
+        {
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the number `{}` is too large: at most {} digits and exponents up to ±{}",
+                    short(s),
+                    self.limits.max_literal_digits,
+                    self.limits.max_literal_digits
+                ),
+            ));
         }
         let (int, frac) = match mantissa.find('.') {
             Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
             None => (mantissa, ""),
         };
         let all = format!("{int}{frac}");
-        let n = Rational::from_str(&all).map_err(|_| Diagnostic::at(Phase::Parse, span, "not a number"))?;
+        let n = Rational::from_str(&all)
+            .map_err(|_| Diagnostic::at(Phase::Parse, span, "not a number"))?;
         let ten = Rational::from(10u32);
         let scale = exp - frac.len() as i64;
         Ok(n * (&ten).pow(scale))
@@ -575,7 +738,11 @@ impl Builder<'_> {
 }
 
 fn short(s: &str) -> String {
-    if s.chars().count() > 20 { format!("{}…", s.chars().take(20).collect::<String>()) } else { s.to_string() }
+    if s.chars().count() > 20 {
+        format!("{}…", s.chars().take(20).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -589,32 +756,65 @@ mod tests {
     #[test]
     fn decimals_are_exact() {
         assert_eq!(p("0.5").kind, ExprKind::Num(Rational::from_signeds(1, 2)));
-        assert_eq!(p("1e-3").kind, ExprKind::Num(Rational::from_signeds(1, 1000)));
+        assert_eq!(
+            p("1e-3").kind,
+            ExprKind::Num(Rational::from_signeds(1, 1000))
+        );
     }
 
     #[test]
     fn implicit_products_and_precedence() {
         let e = p("λ² W2 W1 x + b");
-        let ExprKind::Sum(terms) = &e.kind else { panic!("{e:?}") };
+        let ExprKind::Sum(terms) = &e.kind else {
+            panic!("{e:?}")
+        };
         assert_eq!(terms.len(), 2);
-        let ExprKind::Product(fs) = &terms[0].1.kind else { panic!() };
+        let ExprKind::Product(fs) = &terms[0].1.kind else {
+            panic!()
+        };
         assert_eq!(fs.len(), 4);
         let e = p("a∘W·x");
-        let ExprKind::Hadamard(fs) = &e.kind else { panic!() };
+        let ExprKind::Hadamard(fs) = &e.kind else {
+            panic!()
+        };
         assert!(matches!(fs[1].kind, ExprKind::Product(_)));
     }
 
     #[test]
     fn statements() {
         let l = Limits::default();
-        assert!(matches!(parse_statement("W1 : 2x4", &l), Ok(Stmt::Decl { .. })));
-        assert!(matches!(parse_statement("W1, W2 : 2×2", &l), Ok(Stmt::Decl { .. })));
-        assert!(matches!(parse_statement("s(t) = λ·t", &l), Ok(Stmt::Def { .. })));
-        assert!(matches!(parse_statement("h(t; a = 1) = if t > 0 then t else a·t", &l), Ok(Stmt::Def { .. })));
-        assert!(matches!(parse_statement("z1 = W1·x + b1", &l), Ok(Stmt::Bind { .. })));
-        assert!(matches!(parse_statement(":order 5", &l), Ok(Stmt::Command { .. })));
-        assert!(matches!(parse_statement("leaky_relu(W1·x; a = α)", &l), Ok(Stmt::Expr(_))));
-        assert!(matches!(parse_statement("z^∘3 + z.^2 + z∘³ + tanh′(b1)", &l), Ok(Stmt::Expr(_))));
+        assert!(matches!(
+            parse_statement("W1 : 2x4", &l),
+            Ok(Stmt::Decl { .. })
+        ));
+        assert!(matches!(
+            parse_statement("W1, W2 : 2×2", &l),
+            Ok(Stmt::Decl { .. })
+        ));
+        assert!(matches!(
+            parse_statement("s(t) = λ·t", &l),
+            Ok(Stmt::Def { .. })
+        ));
+        assert!(matches!(
+            parse_statement("h(t; a = 1) = if t > 0 then t else a·t", &l),
+            Ok(Stmt::Def { .. })
+        ));
+        assert!(matches!(
+            parse_statement("z1 = W1·x + b1", &l),
+            Ok(Stmt::Bind { .. })
+        ));
+        assert!(matches!(
+            parse_statement(":order 5", &l),
+            Ok(Stmt::Command { .. })
+        ));
+        assert!(matches!(
+            parse_statement("leaky_relu(W1·x; a = α)", &l),
+            Ok(Stmt::Expr(_))
+        ));
+        assert!(matches!(
+            parse_statement("z^∘3 + z.^2 + z∘³ + tanh′(b1)", &l),
+            Ok(Stmt::Expr(_))
+        ));
     }
 
     #[test]
@@ -622,7 +822,11 @@ mod tests {
         let l = Limits::default();
         let e = parse_statement("tanh(W2··W1·x)", &l).unwrap_err();
         assert_eq!(e.labels[0].span.start, "tanh(W2·".len());
-        assert!(e.message.contains("expected an expression"), "{}", e.message);
+        assert!(
+            e.message.contains("expected an expression"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -62,8 +62,15 @@ pub fn split_statements(source: &str) -> Result<Vec<Span>, Diagnostic> {
         }
     }
     if let Some(&(open, at)) = stack.last() {
-        return Err(Diagnostic::at(Phase::Parse, Span::new(at, at + open.len_utf8()), format!("this `{open}` is never closed"))
-            .hint(format!("add the missing `{}`", if open == '(' { ')' } else { ']' })));
+        return Err(Diagnostic::at(
+            Phase::Parse,
+            Span::new(at, at + open.len_utf8()),
+            format!("this `{open}` is never closed"),
+        )
+        .hint(format!(
+            "add the missing `{}`",
+            if open == '(' { ')' } else { ']' }
+        )));
     }
     if content {
         out.push(Span::new(start, source.len()));
@@ -92,13 +99,20 @@ mod tests {
     use super::*;
 
     fn pieces(s: &str) -> Vec<&str> {
-        split_statements(s).unwrap().into_iter().map(|sp| &s[sp.start..sp.end]).collect()
+        split_statements(s)
+            .unwrap()
+            .into_iter()
+            .map(|sp| &s[sp.start..sp.end])
+            .collect()
     }
 
     #[test]
     fn splits_on_semicolons_and_newlines_outside_brackets() {
         assert_eq!(pieces("a; b\nc"), vec!["a", " b", "c"]);
-        assert_eq!(pieces("f(x;\n a=1)\n# only a comment\n\ng"), vec!["f(x;\n a=1)", "g"]);
+        assert_eq!(
+            pieces("f(x;\n a=1)\n# only a comment\n\ng"),
+            vec!["f(x;\n a=1)", "g"]
+        );
     }
 
     #[test]

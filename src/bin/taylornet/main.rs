@@ -8,7 +8,11 @@ use taylornet::session::{Format, Outcome, Session};
 use taylornet::syntax::Name;
 
 #[derive(Parser)]
-#[command(name = "taylornet", version, about = "When is a deep network equivalent to one affine layer? Exact Taylor expansions of neural-network expressions.")]
+#[command(
+    name = "taylornet",
+    version,
+    about = "When is a deep network equivalent to one affine layer? Exact Taylor expansions of neural-network expressions."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -71,7 +75,9 @@ enum Cmd {
 
 fn main() -> ExitCode {
     // Deep but legal input recurses; a large stack keeps that from becoming a crash.
-    let child = std::thread::Builder::new().stack_size(256 << 20).spawn(real_main);
+    let child = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(real_main);
     match child.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {
@@ -95,12 +101,21 @@ fn real_main() -> ExitCode {
             };
             run_source(&text, &file, &common, false)
         }
-        Some(Cmd::Series { spec, at, order, format }) => {
+        Some(Cmd::Series {
+            spec,
+            at,
+            order,
+            format,
+        }) => {
             let session = Session::new();
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     if format == "json" {
-                        println!("{}", serde_json::to_string_pretty(&report::series_json(&r)).unwrap_or_default());
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&report::series_json(&r))
+                                .unwrap_or_default()
+                        );
                     } else {
                         print!("{}", report::series_text(&r));
                     }
@@ -112,17 +127,30 @@ fn real_main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Classify { order, depth, format }) => {
+        Some(Cmd::Classify {
+            order,
+            depth,
+            format,
+        }) => {
             let mut session = Session::new();
             if order == 0 || order > session.options.limits.max_order || depth == 0 || depth > 16 {
-                eprintln!("error: --order must be 1..={} and --depth 1..=16", session.options.limits.max_order);
+                eprintln!(
+                    "error: --order must be 1..={} and --depth 1..=16",
+                    session.options.limits.max_order
+                );
                 return ExitCode::from(2);
             }
             session.options.order = order;
             match taylornet::analysis::classify::classify(&session, depth) {
                 Ok(rows) => {
                     if format == "json" {
-                        println!("{}", serde_json::to_string_pretty(&report::classify_json(&rows, order, depth)).unwrap_or_default());
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&report::classify_json(
+                                &rows, order, depth
+                            ))
+                            .unwrap_or_default()
+                        );
                     } else {
                         print!("{}", report::classify_text(&rows, order, depth));
                     }
@@ -137,21 +165,38 @@ fn real_main() -> ExitCode {
         None => {
             let mut input = String::new();
             if std::io::stdin().is_terminal() {
-                eprintln!("taylornet: the interactive prompt is not available in this build; pipe a script into it or use `taylornet run FILE`");
+                eprintln!(
+                    "taylornet: the interactive prompt is not available in this build; pipe a script into it or use `taylornet run FILE`"
+                );
                 return ExitCode::from(2);
             }
             if std::io::stdin().read_to_string(&mut input).is_err() {
                 eprintln!("error: standard input is not valid UTF-8");
                 return ExitCode::from(2);
             }
-            run_source(&input, "<stdin>", &Common { format: "text".into(), input: "x".into(), order: None, small: None }, false)
+            run_source(
+                &input,
+                "<stdin>",
+                &Common {
+                    format: "text".into(),
+                    input: "x".into(),
+                    order: None,
+                    small: None,
+                },
+                false,
+            )
         }
     }
 }
 
 fn read_file(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("{path} is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{path} is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
@@ -161,7 +206,10 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
     session.env.input = input;
     if let Some(n) = c.order {
         if n == 0 || n > session.options.limits.max_order {
-            return Err(format!("--order must be between 1 and {}", session.options.limits.max_order));
+            return Err(format!(
+                "--order must be between 1 and {}",
+                session.options.limits.max_order
+            ));
         }
         session.options.order = n;
     }
@@ -192,18 +240,39 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     };
     let shown: Vec<Outcome> = if last_only {
         // `analyze` prints the last analysis (or the last result of a command).
-        outcomes.into_iter().rev().find(|o| !matches!(o, Outcome::Declared(..) | Outcome::Defined(..) | Outcome::Bound(..) | Outcome::Message(_))).into_iter().collect()
+        outcomes
+            .into_iter()
+            .rev()
+            .find(|o| {
+                !matches!(
+                    o,
+                    Outcome::Declared(..)
+                        | Outcome::Defined(..)
+                        | Outcome::Bound(..)
+                        | Outcome::Message(_)
+                )
+            })
+            .into_iter()
+            .collect()
     } else {
         outcomes
     };
-    if !shown.iter().any(|o| matches!(o, Outcome::Analysis { .. } | Outcome::Series(_) | Outcome::Classify { .. })) {
+    if !shown.iter().any(|o| {
+        matches!(
+            o,
+            Outcome::Analysis { .. } | Outcome::Series(_) | Outcome::Classify { .. }
+        )
+    }) {
         eprintln!("note: no expression to analyse");
     }
     let text = report::render_outcomes(&shown, session.options.format, &session.options.limits);
     if last_only && session.options.format == Format::Json {
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => println!("{}", serde_json::to_string_pretty(&a.remove(0)).unwrap_or_default()),
+            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => println!(
+                "{}",
+                serde_json::to_string_pretty(&a.remove(0)).unwrap_or_default()
+            ),
             _ => print!("{text}"),
         }
     } else {

@@ -39,7 +39,7 @@ fn bernoulli(n: usize) -> Vec<Q> {
 fn tanh_coeffs() -> Vec<Q> {
     let b = bernoulli(N + 1);
     let mut c = vec![Q::from(0); N + 1];
-    for n in 1..=(N + 1) / 2 {
+    for n in 1..=N.div_ceil(2) {
         let k = 2 * n;
         let p = Q::from(4u32).pow(n as u64);
         if k - 1 <= N {

@@ -317,15 +317,15 @@ impl Trunc {
         if e.terms.len() > self.max_terms {
             return Err(Stop::TooManyTerms(self.max_terms));
         }
-        if let Some(d) = self.deadline {
-            if Instant::now() > d {
-                return Err(Stop::OutOfTime);
-            }
+        if let Some(d) = self.deadline
+            && Instant::now() > d
+        {
+            return Err(Stop::OutOfTime);
         }
-        if let Some(c) = &self.cancel {
-            if c.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(Stop::Cancelled);
-            }
+        if let Some(c) = &self.cancel
+            && c.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(Stop::Cancelled);
         }
         Ok(())
     }
@@ -484,19 +484,19 @@ impl Expr {
             return Ok(Expr::ones());
         }
         // A single term: the power is one product.
-        if self.terms.len() == 1 {
-            if let Some((c, s)) = self.terms.iter().next() {
-                if !t.keeps(k * t.degree(c)) {
-                    return Ok(Expr::zero());
-                }
-                let coef = s.pow(&Q::from(k)).unwrap_or_else(|_| Scalar::zero());
-                let chain = if c.is_scalar() {
-                    Chain::one()
-                } else {
-                    had_of(vec![(c.clone(), k)])
-                };
-                return Ok(Expr::term(coef, chain));
+        if self.terms.len() == 1
+            && let Some((c, s)) = self.terms.iter().next()
+        {
+            if !t.keeps(k * t.degree(c)) {
+                return Ok(Expr::zero());
             }
+            let coef = s.pow(&Q::from(k)).unwrap_or_else(|_| Scalar::zero());
+            let chain = if c.is_scalar() {
+                Chain::one()
+            } else {
+                had_of(vec![(c.clone(), k)])
+            };
+            return Ok(Expr::term(coef, chain));
         }
         let mut out = self.clone();
         for _ in 1..k {
@@ -532,20 +532,19 @@ impl Expr {
         if self.is_zero() {
             return Expr::zero();
         }
-        if let Some(s) = self.as_scalar() {
-            if let Some(q) = s.as_q() {
-                return Expr::scalar(Scalar::from_q(
-                    malachite_base::num::arithmetic::traits::Abs::abs(q.clone()),
-                ));
-            }
+        if let Some(s) = self.as_scalar()
+            && let Some(q) = s.as_q()
+        {
+            return Expr::scalar(Scalar::from_q(
+                malachite_base::num::arithmetic::traits::Abs::abs(q.clone()),
+            ));
         }
-        if self.terms.len() == 1 {
-            if let Some((c, s)) = self.terms.iter().next() {
-                if let Some(q) = s.as_q() {
-                    let q = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
-                    return Expr::atom("abs", 0, Expr::term(Scalar::one(), c.clone())).scale_q(&q);
-                }
-            }
+        if self.terms.len() == 1
+            && let Some((c, s)) = self.terms.iter().next()
+            && let Some(q) = s.as_q()
+        {
+            let q = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
+            return Expr::atom("abs", 0, Expr::term(Scalar::one(), c.clone())).scale_q(&q);
         }
         // Make the first coefficient positive: |−u − v| = |u + v|.
         let flip = self

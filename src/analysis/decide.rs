@@ -170,10 +170,10 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         match input_degree(c, x) {
             InputDegree::Poly(0) if below(c) => b.add_term(c.clone(), s.clone()),
             InputDegree::Poly(1) => {
-                if below(c) {
-                    if let Some(l) = linear_part(c, x) {
-                        w.add_term(l, s.clone());
-                    }
+                if below(c)
+                    && let Some(l) = linear_part(c, x)
+                {
+                    w.add_term(l, s.clone());
                 }
             }
             _ => {}

@@ -287,15 +287,15 @@ impl Expander<'_> {
                         let v = self.apply_scalar(callee, *deriv, params, Expr::zero(), span)?;
                         return Ok(Expr::ones().scale(&v.as_scalar().unwrap_or_default()));
                     }
-                    if arg.kind_of() == Kind::Scalar {
-                        if let Some(s) = a.as_scalar() {
-                            let name = if *deriv == 0 {
-                                callee.name()
-                            } else {
-                                format!("{}{}", callee.name(), "′".repeat(*deriv as usize))
-                            };
-                            return Ok(Expr::scalar(Scalar::func(&name, &s)));
-                        }
+                    if arg.kind_of() == Kind::Scalar
+                        && let Some(s) = a.as_scalar()
+                    {
+                        let name = if *deriv == 0 {
+                            callee.name()
+                        } else {
+                            format!("{}{}", callee.name(), "′".repeat(*deriv as usize))
+                        };
+                        return Ok(Expr::scalar(Scalar::func(&name, &s)));
                     }
                     return Ok(Expr::atom(&callee.name(), *deriv, a));
                 }

@@ -249,28 +249,27 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
     let try_set = |coefs: Vec<&Scalar>, what: &str| -> Option<Condition> {
         for s in &coefs {
             for p in s.params() {
-                if let Some(v) = solve_linear(s, &p) {
-                    if coefs
+                if let Some(v) = solve_linear(s, &p)
+                    && coefs
                         .iter()
                         .all(|c| c.substitute(&p, &v).is_ok_and(|z| z.is_zero()))
-                    {
-                        return Some(Condition {
-                            param: p,
-                            value: v,
-                            what: what.to_string(),
-                            then: None,
-                        });
-                    }
+                {
+                    return Some(Condition {
+                        param: p,
+                        value: v,
+                        what: what.to_string(),
+                        then: None,
+                    });
                 }
             }
         }
         None
     };
     let lead: Vec<&Scalar> = d.leading_full.terms().map(|(_, s)| s).collect();
-    if !lead.is_empty() {
-        if let Some(c) = try_set(lead, "the first non-affine terms vanish") {
-            return Some(c);
-        }
+    if !lead.is_empty()
+        && let Some(c) = try_set(lead, "the first non-affine terms vanish")
+    {
+        return Some(c);
     }
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
     if !w.is_empty() {

@@ -61,6 +61,10 @@ pub enum Fixed {
     Named(Name),
 }
 
+/// Two dimensions that cannot be equal (the caller knows which operands they belong to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mismatch;
+
 /// Union–find over dimension variables, some bound to fixed dimensions.
 #[derive(Default, Debug)]
 pub struct Unifier {
@@ -87,7 +91,7 @@ impl Unifier {
         v
     }
     /// Makes two dimensions equal, or says they cannot be.
-    pub fn unify(&mut self, a: DimVar, b: DimVar) -> Result<(), ()> {
+    pub fn unify(&mut self, a: DimVar, b: DimVar) -> Result<(), Mismatch> {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return Ok(());
@@ -95,7 +99,7 @@ impl Unifier {
         let fa = self.fixed[ra as usize].clone();
         let fb = self.fixed[rb as usize].clone();
         match (&fa, &fb) {
-            (Some(x), Some(y)) if x != y => return Err(()),
+            (Some(x), Some(y)) if x != y => return Err(Mismatch),
             _ => {}
         }
         // Keep the smaller root so display numbering follows first use.

@@ -328,10 +328,10 @@ pub fn apply(
             // Parameters not given take the definition's defaults.
             let mut all = params.clone();
             for (n, default) in &d.params {
-                if !all.contains_key(n) {
-                    if let Ok(Val::S(v)) = eval(default, inst, &[]) {
-                        all.insert(n.clone(), v);
-                    }
+                if !all.contains_key(n)
+                    && let Ok(Val::S(v)) = eval(default, inst, &[])
+                {
+                    all.insert(n.clone(), v);
                 }
             }
             let frames = [Frame {

@@ -92,10 +92,10 @@ fn rational(q: &Q) -> (String, u8) {
     if q.to_denominator() == 1u32 {
         return (q.to_string(), ATOM);
     }
-    if q.to_denominator() > 1000u32 {
-        if let Some(d) = exact_decimal(q).filter(|d| d.len() < q.to_string().len()) {
-            return (d, ATOM);
-        }
+    if q.to_denominator() > 1000u32
+        && let Some(d) = exact_decimal(q).filter(|d| d.len() < q.to_string().len())
+    {
+        return (d, ATOM);
     }
     (
         format!("\\frac{{{}}}{{{}}}", q.to_numerator(), q.to_denominator()),

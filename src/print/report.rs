@@ -447,7 +447,7 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
     ));
     let _ = t;
     match &d.verdict {
-        Verdict::Kink => rows.push(format!("&\\text{{kink: not affine at any }}\\sigma")),
+        Verdict::Kink => rows.push("&\\text{kink: not affine at any }\\sigma".to_string()),
         _ => {
             rows.push(format!(
                 "W &= {}",

@@ -274,10 +274,10 @@ fn rational(q: &Q, st: Style) -> (String, u8) {
             return (d, ATOM);
         }
     }
-    if st == Style::Unicode {
-        if let Some(v) = vulgar(q) {
-            return (v.to_string(), ATOM);
-        }
+    if st == Style::Unicode
+        && let Some(v) = vulgar(q)
+    {
+        return (v.to_string(), ATOM);
     }
     (format!("{}/{}", q.to_numerator(), q.to_denominator()), PROD)
 }

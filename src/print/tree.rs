@@ -103,14 +103,13 @@ fn monomial(c: &Q, m: &Mono) -> Node {
     for (a, e) in m.factors() {
         let mut e = e.clone();
         // √p/p → 1/√p when the denominator has the factor and another radical sits below: 1/√(2π).
-        if let Atom::Prime(p) = a {
-            if e == half
-                && any_neg_half
-                && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
-            {
-                c *= Q::from(*p);
-                e = neg_half.clone();
-            }
+        if let Atom::Prime(p) = a
+            && e == half
+            && any_neg_half
+            && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
+        {
+            c *= Q::from(*p);
+            e = neg_half.clone();
         }
         let base = atom(a);
         if e == half {
@@ -181,7 +180,7 @@ fn atom(a: &Atom) -> Node {
 
 /// A normal form as a display tree.
 pub fn expr(e: &Expr) -> Node {
-    terms_node(e.terms().map(|(c, s)| (c, s)))
+    terms_node(e.terms())
 }
 
 /// Terms in the given order (callers may sort, e.g. by ε-degree).

@@ -102,14 +102,14 @@ fn series_err(e: SeriesError, span: Span) -> Fail {
 
 impl Evaluator<'_> {
     fn check(&self, s: &Series, span: Span) -> R<()> {
-        if let Some(d) = self.deadline {
-            if Instant::now() > d {
-                return Err(Fail::Diag(Diagnostic::at(
-                    Phase::Limit,
-                    span,
-                    "the time budget of the statement ran out (limit `time_budget`)",
-                )));
-            }
+        if let Some(d) = self.deadline
+            && Instant::now() > d
+        {
+            return Err(Fail::Diag(Diagnostic::at(
+                Phase::Limit,
+                span,
+                "the time budget of the statement ran out (limit `time_budget`)",
+            )));
         }
         let bits = s.coeffs().iter().map(|c| c.max_bits()).max().unwrap_or(0);
         if bits > self.limits.max_coefficient_bits {

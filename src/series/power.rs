@@ -245,10 +245,10 @@ impl Series {
 
     /// `a^q` for a rational `q` (J. C. P. Miller's recurrence), when a₀ ≠ 0.
     pub fn powq(&self, q: &Q) -> R<Series> {
-        if q.to_denominator() == 1u32 {
-            if let Ok(k) = i64::try_from(&q.to_numerator()) {
-                return self.powi(if *q < 0u32 { -k } else { k });
-            }
+        if q.to_denominator() == 1u32
+            && let Ok(k) = i64::try_from(&q.to_numerator())
+        {
+            return self.powi(if *q < 0u32 { -k } else { k });
         }
         let a0 = &self.coeffs[0];
         if a0.is_zero() {

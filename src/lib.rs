@@ -1,4 +1,10 @@
 //! taylornet: a symbolic algebra engine for neural-network expressions.
+//!
+//! The pipeline, one module per stage: [`syntax`] (parse) → [`ir`] (names,
+//! kinds, shapes) → [`analysis`] (expand in ε with [`series`], normalize with
+//! [`algebra`], decide) → [`print`] (Unicode, ASCII, LaTeX, JSON). A
+//! [`Session`] holds declarations, bindings and options for scripts and the
+//! REPL; [`numeric`] evaluates results in floating point for checks only.
 pub mod algebra;
 pub mod analysis;
 pub mod diagnostic;
@@ -45,3 +51,8 @@ pub fn analyze(source: &str) -> Result<Report, Diagnostic> {
         })
         .ok_or_else(|| Diagnostic::new(diagnostic::Phase::Parse, "no expression to analyse"))
 }
+
+/// The README's Rust examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

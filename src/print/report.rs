@@ -385,7 +385,20 @@ pub fn text(source: &str, r: &Report) -> String {
             super::scalar_unicode(&c.value)
         ));
         if let Some(then) = &c.then {
-            out.push_str(&format!("; then {}", verdict_text(then)));
+            let k = then
+                .decision
+                .k
+                .map(|k| format!(" (k = {k})"))
+                .unwrap_or_default();
+            let w = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
+                ", with W = 0"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "; there the network is {}{k}{w}",
+                then.decision.verdict.label()
+            ));
         }
         out.push('\n');
     }
@@ -622,7 +635,7 @@ pub fn series_text(r: &SeriesResult) -> String {
             "{:>4}  {:<28}  {}\n",
             k,
             super::scalar_unicode(c),
-            value_text(c)
+            value_text(c).replace('-', "−")
         )
     };
     match &r.series {

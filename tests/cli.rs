@@ -1,0 +1,119 @@
+//! The command line as a user runs it: exit codes, formats, scripts on standard input.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn taylornet(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn run_the_main_example() {
+    let (code, out, _) = taylornet(&["run", "examples/linear_collapse.tn"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("W = λ²·W₂·W₁   [2×2 · 2×4 = 2×4]"));
+    assert!(
+        out.contains("W = λ¹⁰·W₁₀·W₉·W₈·W₇·W₆·W₅·W₄·W₃·W₂·W₁"),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_is_valid_and_complete() {
+    let (code, out, _) = taylornet(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--order",
+            "5",
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "affine");
+    assert_eq!(v["k"], 3);
+    assert_eq!(v["W"]["ascii"], "W2*W1");
+    assert_eq!(v["W"]["tree"]["op"], "mul");
+    for key in [
+        "order",
+        "input",
+        "b",
+        "remainder",
+        "shapes",
+        "assumptions",
+        "conditions",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let (_, out, _) = taylornet(&["series", "sigmoid", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["coefficients"][9]["exact"], "31/1451520");
+    let (_, out, _) = taylornet(&["classify", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let selu = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["activation"] == "selu")
+        .unwrap();
+    assert_eq!(selu["verdict"], "kink");
+}
+
+#[test]
+fn errors_exit_nonzero_with_a_caret() {
+    let (code, out, err) = taylornet(&["analyze", "tanh(W2··W1·x)"], None);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("expected an expression"), "{err}");
+    assert!(err.contains("        ^"), "{err}");
+    let (code, _, err) = taylornet(&["run", "no/such/file.tn"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"));
+}
+
+#[test]
+fn scripts_on_standard_input() {
+    let (code, out, _) = taylornet(&[], Some("W1 : 2x4\r\n:order 5\r\ntanh(W1·x)\r\n"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("affine up to O(ε³)"));
+    let (code, _, err) = taylornet(&[], Some(""));
+    assert_eq!(code, 0);
+    assert!(err.contains("no expression"));
+}
+
+#[test]
+fn latex_output_is_an_align_block() {
+    let (code, out, _) = taylornet(
+        &[
+            "analyze",
+            "--format",
+            "latex",
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(out.starts_with("\\begin{align*}"));
+    assert!(out.contains("W &= W_{2} W_{1}"), "{out}");
+    assert!(out.contains("\\mathcal{O}(\\varepsilon^{3})"));
+}

@@ -179,6 +179,7 @@ pub fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
 /// Restores the chain invariants after factors were put side by side.
 fn canon(mut v: Vec<Factor>) -> Chain {
     // Splice single-element products and drop identities next to other factors.
+    let had_factors = !v.is_empty();
     let mut out: Vec<Factor> = Vec::with_capacity(v.len());
     for f in v.drain(..) {
         match f {
@@ -189,7 +190,8 @@ fn canon(mut v: Vec<Factor>) -> Chain {
             f => out.push(f),
         }
     }
-    if out.is_empty() && !v.is_empty() {
+    if out.is_empty() && had_factors {
+        // Only identities: the chain is the identity matrix.
         out.push(Factor::Eye);
     }
     // Merge adjacent diags: diag(a)·diag(b) = diag(a∘b).

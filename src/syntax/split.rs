@@ -57,7 +57,7 @@ pub fn split_statements(source: &str) -> Result<Vec<Span>, Diagnostic> {
                 start = i + 1;
                 content = false;
             }
-            c if c.is_whitespace() => {}
+            c if c.is_whitespace() || c == '\u{FEFF}' => {}
             _ => content = true,
         }
     }

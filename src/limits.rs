@@ -43,3 +43,23 @@ impl Default for Limits {
         }
     }
 }
+
+/// When a computation must stop: a deadline, and a flag another thread sets (Ctrl-C).
+#[derive(Clone, Debug, Default)]
+pub struct Budget {
+    pub deadline: Option<std::time::Instant>,
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Budget {
+    /// `Some(reason)` once the computation must stop.
+    pub fn exhausted(&self) -> Option<&'static str> {
+        if self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Some("cancelled");
+        }
+        if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            return Some("the time budget of the statement ran out (limit `time_budget`); lower the order");
+        }
+        None
+    }
+}

@@ -174,8 +174,7 @@ impl Session {
             input: self.options.input.clone(),
             small: self.options.small.clone(),
             limits: self.options.limits.clone(),
-            deadline: Some(Instant::now() + self.options.limits.time_budget),
-            cancel: Some(self.cancel.clone()),
+            budget: self.budget(),
         }
     }
 
@@ -358,6 +357,11 @@ impl Session {
         s.trim_end().to_string()
     }
 
+    /// The budget of one statement: the time limit from now, and the session's cancel flag.
+    pub fn budget(&self) -> crate::limits::Budget {
+        crate::limits::Budget { deadline: Some(Instant::now() + self.options.limits.time_budget), cancel: Some(self.cancel.clone()) }
+    }
+
     /// The catalog's function definitions.
     pub fn catalog(&self) -> Vec<Name> {
         self.env.catalog.clone()
@@ -526,14 +530,14 @@ impl Session {
                 crate::series::scalar_value(&l.ir, limits)?
             }
         };
-        let deadline = Some(Instant::now() + limits.time_budget);
+        let budget = self.budget();
         let series = crate::series::series_at(
             &callee,
             &params,
             &at_value,
             order,
             limits,
-            deadline,
+            &budget,
             stmt.span(),
         )?;
         Ok(SeriesResult {

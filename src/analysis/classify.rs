@@ -56,8 +56,7 @@ pub fn classify_one(session: &Session, name: &Name, depth: u32) -> Result<Row, D
         input: session.options.input.clone(),
         small: None,
         limits: limits.clone(),
-        deadline: Some(std::time::Instant::now() + limits.time_budget),
-        cancel: Some(session.cancel.clone()),
+        budget: session.budget(),
     };
     let report = analyze(&l, &opts)?;
     let callee = match session.function(name) {
@@ -79,7 +78,7 @@ pub fn classify_one(session: &Session, name: &Name, depth: u32) -> Result<Row, D
         &Scalar::zero(),
         1,
         limits,
-        None,
+        &crate::limits::Budget::default(),
         Span::default(),
     )?;
     let (s0, sl, sr) = match &ps {

@@ -12,11 +12,10 @@ use crate::algebra::nf::{Role, Stop};
 use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::{Callee, Ir, IrKind};
-use crate::limits::Limits;
+use crate::limits::{Budget, Limits};
 use crate::series::{PointSeries, Smoothness, series_at};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// How one activation was expanded.
 #[derive(Clone, Debug)]
@@ -58,8 +57,7 @@ pub struct ExpandSettings {
     /// Assume each O(1) pre-activation is cancelled by its bias.
     pub compensate: bool,
     pub limits: Limits,
-    pub deadline: Option<Instant>,
-    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    pub budget: Budget,
     /// Keep activations as element-wise atoms and truncate nothing: the plain normal form.
     pub normalize_only: bool,
 }
@@ -96,8 +94,7 @@ pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
         small: Default::default(),
         compensate: false,
         limits: limits.clone(),
-        deadline: None,
-        cancel: None,
+        budget: Budget::default(),
         normalize_only: true,
     };
     Ok(expand(ir, &settings)?.full)
@@ -124,9 +121,9 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         order,
         small: settings.small.clone(),
         max_terms: settings.limits.max_terms,
-        deadline: settings.deadline,
+        deadline: settings.budget.deadline,
         truncated: Default::default(),
-        cancel: settings.cancel.clone(),
+        cancel: settings.budget.cancel.clone(),
     };
     let letters = layer_letters(ir);
     let mut ex = Expander {
@@ -329,7 +326,7 @@ impl Expander<'_> {
             &at,
             deriv as usize,
             &self.s.limits,
-            self.s.deadline,
+            &self.s.budget,
             span,
         ) {
             Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(
@@ -384,7 +381,7 @@ impl Expander<'_> {
                     at,
                     n.max(1),
                     &self.s.limits,
-                    self.s.deadline,
+                    &self.s.budget,
                     span,
                 )?;
                 if deriv > 0 {

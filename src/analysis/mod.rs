@@ -14,7 +14,6 @@ pub use decide::{Decision, KinkInfo, Verdict};
 pub use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use std::time::Instant;
 
 /// What to analyse and how far.
 #[derive(Clone, Debug)]
@@ -24,8 +23,7 @@ pub struct AnalyzeOptions {
     /// The small symbols; `None` means the input and every vector symbol.
     pub small: Option<BTreeSet<Name>>,
     pub limits: Limits,
-    pub deadline: Option<Instant>,
-    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    pub budget: crate::limits::Budget,
 }
 
 impl Default for AnalyzeOptions {
@@ -35,8 +33,7 @@ impl Default for AnalyzeOptions {
             input: Name::new("x", ""),
             small: None,
             limits: Limits::default(),
-            deadline: None,
-            cancel: None,
+            budget: Default::default(),
         }
     }
 }
@@ -189,8 +186,7 @@ fn analyze_once(
             small: small.clone(),
             compensate,
             limits: opts.limits.clone(),
-            deadline: opts.deadline,
-            cancel: opts.cancel.clone(),
+            budget: opts.budget.clone(),
             normalize_only: false,
         };
         let expansion = expand::expand(&l.ir, &settings)?;

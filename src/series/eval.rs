@@ -10,11 +10,10 @@ use super::power::{Series, SeriesError};
 use crate::algebra::{Q, Scalar};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::{Callee, Ir, IrKind, Prim};
-use crate::limits::Limits;
+use crate::limits::{Budget, Limits};
 use crate::syntax::{CmpOp, Name};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// Which side of the point, for one-sided expansions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +86,7 @@ struct Evaluator<'l> {
     order: usize,
     side: Side,
     limits: &'l Limits,
-    deadline: Option<Instant>,
+    budget: &'l Budget,
     frames: Vec<Frame>,
 }
 
@@ -102,14 +101,8 @@ fn series_err(e: SeriesError, span: Span) -> Fail {
 
 impl Evaluator<'_> {
     fn check(&self, s: &Series, span: Span) -> R<()> {
-        if let Some(d) = self.deadline
-            && Instant::now() > d
-        {
-            return Err(Fail::Diag(Diagnostic::at(
-                Phase::Limit,
-                span,
-                "the time budget of the statement ran out (limit `time_budget`)",
-            )));
+        if let Some(why) = self.budget.exhausted() {
+            return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, why)));
         }
         let bits = s.coeffs().iter().map(|c| c.max_bits()).max().unwrap_or(0);
         if bits > self.limits.max_coefficient_bits {
@@ -245,7 +238,7 @@ impl Evaluator<'_> {
                 order: self.order + k,
                 side: self.side,
                 limits: self.limits,
-                deadline: self.deadline,
+                budget: self.budget,
                 frames: Vec::new(),
             };
             let var = Series::variable(s0.clone(), self.order + k);
@@ -350,7 +343,7 @@ pub fn series_at(
     at: &Scalar,
     order: usize,
     limits: &Limits,
-    deadline: Option<Instant>,
+    budget: &Budget,
     span: Span,
 ) -> Result<PointSeries, Diagnostic> {
     if order > limits.max_series_order as usize {
@@ -368,7 +361,7 @@ pub fn series_at(
             order,
             side,
             limits,
-            deadline,
+            budget,
             frames: Vec::new(),
         };
         let mut values = BTreeMap::new();
@@ -420,11 +413,12 @@ pub fn series_at(
 
 /// The value of a scalar expression without a variable (parameter defaults, `--at` points).
 pub fn scalar_value(ir: &Ir, limits: &Limits) -> Result<Scalar, Diagnostic> {
+    let budget = Budget::default();
     let mut ev = Evaluator {
         order: 0,
         side: Side::Both,
         limits,
-        deadline: None,
+        budget: &budget,
         frames: Vec::new(),
     };
     match ev.eval(ir) {

@@ -54,11 +54,17 @@ pub struct Budget {
 impl Budget {
     /// `Some(reason)` once the computation must stop.
     pub fn exhausted(&self) -> Option<&'static str> {
-        if self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
             return Some("cancelled");
         }
         if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
-            return Some("the time budget of the statement ran out (limit `time_budget`); lower the order");
+            return Some(
+                "the time budget of the statement ran out (limit `time_budget`); lower the order",
+            );
         }
         None
     }

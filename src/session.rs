@@ -80,6 +80,8 @@ pub enum Outcome {
         order: u32,
         depth: u32,
     },
+    /// `:load FILE`: what the file's statements produced.
+    Loaded(String, Vec<Outcome>),
     /// `:quit`.
     Quit,
 }
@@ -200,15 +202,15 @@ impl Session {
             }
             LoweredStmt::Bind(b) => {
                 self.env.bindings.insert(b.name.clone(), b.clone());
-                Ok(Outcome::Bound(b.name.clone(), b.text.clone()))
+                let shown = crate::analysis::normal_form(&b.value, &self.options.limits)
+                    .map(|e| crate::print::unicode(&e))
+                    .unwrap_or_else(|_| b.text.clone());
+                Ok(Outcome::Bound(b.name.clone(), shown))
             }
             LoweredStmt::Expr(l) => {
                 let report = analysis::analyze(&l, &self.analyze_options())?;
-                let text = source
-                    .get(stmt.span().start..stmt.span().end)
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
+                let raw = source.get(stmt.span().start..stmt.span().end).unwrap_or("");
+                let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
                 self.last = Some((text.clone(), Box::new(report.clone())));
                 Ok(Outcome::Analysis {
                     source: text,
@@ -279,6 +281,61 @@ impl Session {
                 Ok(Outcome::Message("session reset".into()))
             }
             "quit" | "q" | "exit" => Ok(Outcome::Quit),
+            "latex" | "json" | "shapes" => {
+                let Some((src, report)) = &self.last else {
+                    return Err(err(format!(
+                        "`:{name}` shows the last result, and there is none yet"
+                    ))
+                    .hint("analyse an expression first, e.g. `tanh(W1·x + b1)`"));
+                };
+                let text = match name {
+                    "latex" => crate::print::report::latex(
+                        &crate::print::report::source_latex(src, &self.options.limits),
+                        report,
+                    ),
+                    "json" => {
+                        serde_json::to_string_pretty(&crate::print::report::json(src, report))
+                            .unwrap_or_default()
+                    }
+                    _ => {
+                        let a = &report.main;
+                        let mut lines: Vec<String> = a
+                            .symbols
+                            .iter()
+                            .map(|(sym, sh)| format!("{} : {}", sym.name, sh.text()))
+                            .collect();
+                        let d = &a.decision;
+                        if let Some(eq) = crate::analysis::shapes::equation(&d.w, &a.symbols, 8) {
+                            lines.push(format!("W : [{eq}]"));
+                        }
+                        if let Some(eq) = crate::analysis::shapes::equation(&d.b, &a.symbols, 8) {
+                            lines.push(format!("b : [{eq}]"));
+                        }
+                        lines.join("\n")
+                    }
+                };
+                Ok(Outcome::Message(text.trim_end().to_string()))
+            }
+            "load" => {
+                let path = args.trim();
+                if path.is_empty() {
+                    return Err(err(
+                        "`:load` needs a file: `:load examples/lecture.tn`".into()
+                    ));
+                }
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err(format!("cannot read {path}: {e}")))?;
+                let text = text.replace("\r\n", "\n");
+                // Loading is all or nothing: on an error the session stays as it was.
+                let mut next = self.clone();
+                let outcomes = next.run(&text).map_err(|d| {
+                    Diagnostic::new(Phase::Command, format!("{path} failed: {}", d.message))
+                        .label(span, "")
+                        .hint(d.render(&text, path).trim_end().to_string())
+                })?;
+                *self = next;
+                Ok(Outcome::Loaded(path.to_string(), outcomes))
+            }
             "series" => {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
                 let (spec, at, order) = series_args(args);
@@ -312,11 +369,7 @@ impl Session {
             "env" => Ok(Outcome::Message(self.describe_env())),
             "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
             _ => {
-                let known = [
-                    "order", "input", "small", "format", "env", "reset", "help", "quit", "series",
-                    "classify",
-                ];
-                let near = known
+                let near = COMMANDS
                     .iter()
                     .min_by_key(|k| distance(name, k))
                     .filter(|k| distance(name, k) <= 2);
@@ -359,7 +412,10 @@ impl Session {
 
     /// The budget of one statement: the time limit from now, and the session's cancel flag.
     pub fn budget(&self) -> crate::limits::Budget {
-        crate::limits::Budget { deadline: Some(Instant::now() + self.options.limits.time_budget), cancel: Some(self.cancel.clone()) }
+        crate::limits::Budget {
+            deadline: Some(Instant::now() + self.options.limits.time_budget),
+            cancel: Some(self.cancel.clone()),
+        }
     }
 
     /// The catalog's function definitions.
@@ -420,6 +476,12 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Every REPL and script command, for completion and suggestions.
+pub const COMMANDS: &[&str] = &[
+    "order", "input", "small", "format", "series", "classify", "latex", "json", "shapes", "load",
+    "env", "reset", "help", "quit",
+];
+
 const HELP: &str = "
 statements
   W1 : 2x4            declare a shape (also `x : 4`, `λ : scalar`, `n : dim`)
@@ -433,6 +495,9 @@ commands
   :format latex       print results as text, latex or json
   :series tanh order 9 at 1/2   the exact Taylor series of an activation
   :classify           the table: which activations keep a deep network affine
+  :latex  :json       the last result as LaTeX or JSON
+  :shapes             the shapes in the last result
+  :load FILE.tn       run a script into this session
   :env                show declarations, bindings and definitions
   :reset              forget everything
   :help               this text

@@ -891,6 +891,12 @@ pub fn render_outcomes(
             (Outcome::Classify { rows, order, depth }, _) => {
                 out.push_str(&classify_text(rows, *order, *depth))
             }
+            (Outcome::Loaded(path, inner), _) => {
+                out.push_str(&render_outcomes(inner, format, limits));
+                if format == Format::Text {
+                    out.push_str(&format!("loaded {path}\n"));
+                }
+            }
             (Outcome::Message(m), Format::Text) => {
                 out.push_str(m);
                 out.push('\n');

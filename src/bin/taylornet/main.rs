@@ -1,7 +1,8 @@
 //! The `taylornet` command line: a thin layer over the library.
 
+mod repl;
+
 use clap::{Parser, Subcommand};
-use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 use taylornet::print::report;
 use taylornet::session::{Format, Outcome, Session};
@@ -60,6 +61,8 @@ enum Cmd {
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// The interactive prompt (also what `taylornet` alone starts).
+    Repl,
     /// For every catalog activation: is a deep network of it affine for small inputs?
     Classify {
         /// Expand to O(ε^N).
@@ -162,30 +165,7 @@ fn real_main() -> ExitCode {
                 }
             }
         }
-        None => {
-            let mut input = String::new();
-            if std::io::stdin().is_terminal() {
-                eprintln!(
-                    "taylornet: the interactive prompt is not available in this build; pipe a script into it or use `taylornet run FILE`"
-                );
-                return ExitCode::from(2);
-            }
-            if std::io::stdin().read_to_string(&mut input).is_err() {
-                eprintln!("error: standard input is not valid UTF-8");
-                return ExitCode::from(2);
-            }
-            run_source(
-                &input,
-                "<stdin>",
-                &Common {
-                    format: "text".into(),
-                    input: "x".into(),
-                    order: None,
-                    small: None,
-                },
-                false,
-            )
-        }
+        Some(Cmd::Repl) | None => repl::run(Session::new()),
     }
 }
 

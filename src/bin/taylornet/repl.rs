@@ -1,0 +1,324 @@
+//! The interactive prompt: line editing, history, completion, multi-line entries, Ctrl-C.
+//!
+//! Every entry runs through [`Session::run`], which commits a statement only if it
+//! succeeds, so an error never changes the session. When standard input is not a
+//! terminal, entries are read line by line and results printed without prompts.
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::FileHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use taylornet::print::report;
+use taylornet::session::{COMMANDS, Outcome, Session};
+use taylornet::syntax::split::needs_more_input;
+
+/// Completion of commands, catalog activations and the session's names; multi-line entry.
+struct TnHelper {
+    words: Vec<String>,
+}
+
+impl TnHelper {
+    fn refresh(&mut self, s: &Session) {
+        let mut w: Vec<String> = s.env.functions.keys().map(|n| n.ascii()).collect();
+        w.extend(
+            [
+                "exp", "log", "sin", "cos", "tan", "tanh", "atan", "arctan", "erf", "sqrt", "abs",
+                "diag", "net",
+            ]
+            .iter()
+            .map(|x| x.to_string()),
+        );
+        w.extend(s.env.bindings.keys().map(|n| n.ascii()));
+        w.extend(s.env.decls.keys().map(|n| n.ascii()));
+        w.sort();
+        w.dedup();
+        self.words = w;
+    }
+}
+
+impl Completer for TnHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = &line[..pos];
+        let start = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map(|i| i + head[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1))
+            .unwrap_or(0);
+        let word = &head[start..];
+        let pairs: Vec<Pair> = if let Some(cmd) = word.strip_prefix(':') {
+            COMMANDS
+                .iter()
+                .filter(|c| c.starts_with(cmd))
+                .map(|c| Pair {
+                    display: format!(":{c}"),
+                    replacement: format!(":{c} "),
+                })
+                .collect()
+        } else if word.is_empty() {
+            Vec::new()
+        } else {
+            self.words
+                .iter()
+                .filter(|w| w.starts_with(word))
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w.clone(),
+                })
+                .collect()
+        };
+        Ok((start, pairs))
+    }
+}
+
+impl Validator for TnHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        // An open bracket continues on the next line; an empty line ends the entry
+        // (the parser then points at the bracket that was never closed).
+        if needs_more_input(input) && !input.ends_with('\n') {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+impl Hinter for TnHelper {
+    type Hint = String;
+}
+
+impl Highlighter for TnHelper {}
+
+impl Helper for TnHelper {}
+
+/// Colours for a terminal that wants them.
+#[derive(Clone, Copy)]
+pub struct Paint(pub bool);
+
+impl Paint {
+    fn wrap(self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    /// Colours `error:` red and `verdict:` lines by their verdict.
+    fn text(self, s: &str) -> String {
+        if !self.0 {
+            return s.to_string();
+        }
+        s.lines()
+            .map(|l| {
+                let t = l.trim_start();
+                if t.starts_with("error:") {
+                    self.wrap("1;31", l)
+                } else if t.starts_with("warning:") {
+                    self.wrap("33", l)
+                } else if t.starts_with("verdict:") {
+                    let code = if t.contains("kink") || t.contains("not affine") {
+                        "1;31"
+                    } else if t.contains("degenerate") || t.contains("conditional") {
+                        "1;33"
+                    } else {
+                        "1;32"
+                    };
+                    self.wrap(code, l)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + if s.ends_with('\n') { "\n" } else { "" }
+    }
+}
+
+/// What an entry printed, for the REPL (declarations and bindings are echoed).
+fn render(outcomes: &[Outcome], s: &Session) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        match o {
+            Outcome::Declared(names, what) => {
+                let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
+                out.push_str(&format!("{} : {what}\n", names.join(", ")));
+            }
+            Outcome::Defined(n, text) => out.push_str(&format!("defined {n}: {text}\n")),
+            Outcome::Bound(n, text) => out.push_str(&format!("{n} = {text}\n")),
+            Outcome::Quit => {}
+            Outcome::Message(m) => {
+                out.push_str(m);
+                out.push('\n');
+            }
+            o => out.push_str(&report::render_outcomes(
+                std::slice::from_ref(o),
+                s.options.format,
+                &s.options.limits,
+            )),
+        }
+    }
+    out
+}
+
+/// Runs one entry; prints results to stdout and errors to stderr. Returns (ok, quit).
+fn run_entry(session: &mut Session, entry: &str, paint: Paint, progress: bool) -> (bool, bool) {
+    session.cancel.store(false, Ordering::Relaxed);
+    let done = Arc::new(AtomicBool::new(false));
+    if progress {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            if !done.load(Ordering::Relaxed) {
+                eprintln!("… computing (Ctrl-C cancels)");
+            }
+        });
+    }
+    let result = session.run(entry);
+    done.store(true, Ordering::Relaxed);
+    match result {
+        Ok(outcomes) => {
+            let quit = outcomes.iter().any(|o| matches!(o, Outcome::Quit));
+            print!("{}", paint.text(&render(&outcomes, session)));
+            let _ = std::io::stdout().flush();
+            (true, quit)
+        }
+        Err(d) => {
+            eprint!("{}", paint.text(&d.render(entry, "")));
+            eprintln!("{}", paint.wrap("2", "(the session is unchanged)"));
+            (false, false)
+        }
+    }
+}
+
+fn history_path() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("TAYLORNET_HISTORY") {
+        return Some(p.into());
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(base.join("taylornet").join("history"))
+}
+
+/// The REPL (or, without a terminal, a line-by-line reader of statements).
+pub fn run(mut session: Session) -> ExitCode {
+    let cancel = session.cancel.clone();
+    // Ctrl-C during a computation sets the flag; the computation stops at its next check.
+    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    if !std::io::stdin().is_terminal() {
+        return run_piped(session);
+    }
+    let paint = Paint(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+    let mut rl: Editor<TnHelper, FileHistory> = match Editor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot start the line editor: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut helper = TnHelper { words: Vec::new() };
+    helper.refresh(&session);
+    rl.set_helper(Some(helper));
+    let hist = history_path();
+    if let Some(h) = &hist {
+        let _ = rl.load_history(h);
+    }
+    println!(
+        "taylornet {} — :help for commands, :quit or Ctrl-D to leave",
+        env!("CARGO_PKG_VERSION")
+    );
+    loop {
+        match rl.readline("» ") {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = rl.add_history_entry(line.as_str());
+                let (_, quit) = run_entry(&mut session, &line, paint, true);
+                if quit {
+                    break;
+                }
+                if let Some(h) = rl.helper_mut() {
+                    h.refresh(&session);
+                }
+            }
+            Err(ReadlineError::Interrupted) => println!("(Ctrl-D or :quit to leave)"),
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &hist {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = rl.save_history(h);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Statements from a pipe: an entry ends at a line that closes every bracket (or at an empty line).
+fn run_piped(mut session: Session) -> ExitCode {
+    let paint = Paint(false);
+    let mut ok = true;
+    let mut any = false;
+    let mut entry = String::new();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        let line = match lines.next() {
+            Some(Ok(l)) => l,
+            Some(Err(_)) => {
+                eprintln!("error: standard input is not valid UTF-8");
+                return ExitCode::from(2);
+            }
+            None => break,
+        };
+        let line = line.trim_end_matches('\r');
+        entry.push_str(line);
+        entry.push('\n');
+        if needs_more_input(&entry) && !line.trim().is_empty() {
+            continue;
+        }
+        if !entry.trim().is_empty() {
+            any = true;
+            let (good, quit) = run_entry(&mut session, &entry, paint, false);
+            ok &= good;
+            if quit {
+                entry.clear();
+                break;
+            }
+        }
+        entry.clear();
+    }
+    if !entry.trim().is_empty() {
+        any = true;
+        ok &= run_entry(&mut session, &entry, paint, false).0;
+    }
+    if !any {
+        eprintln!("note: no expression to analyse");
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

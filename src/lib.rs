@@ -15,6 +15,7 @@ pub mod print;
 pub mod series;
 pub mod session;
 pub mod syntax;
+pub mod verify;
 
 pub use analysis::{Report, Verdict};
 pub use diagnostic::Diagnostic;

@@ -80,10 +80,23 @@ pub enum Outcome {
         order: u32,
         depth: u32,
     },
+    /// `:verify`: numeric checks of the last result (as it stands, and compensated).
+    Verify {
+        source: String,
+        checks: Vec<crate::verify::Verification>,
+    },
     /// `:load FILE`: what the file's statements produced.
     Loaded(String, Vec<Outcome>),
     /// `:quit`.
     Quit,
+}
+
+/// The last analysed expression: its text, its lowered form and the report.
+#[derive(Clone, Debug)]
+pub struct Last {
+    pub source: String,
+    pub lowered: crate::ir::Lowered,
+    pub report: Box<Report>,
 }
 
 /// Declarations, bindings, functions and options.
@@ -93,8 +106,8 @@ pub struct Session {
     pub options: Options,
     /// Set from another thread (Ctrl-C) to stop a long computation.
     pub cancel: Arc<AtomicBool>,
-    /// The last analysis, for `:latex` and `:json`.
-    pub last: Option<(String, Box<Report>)>,
+    /// The last analysis, for `:latex`, `:json`, `:shapes` and `:verify`.
+    pub last: Option<Last>,
 }
 
 impl Default for Session {
@@ -211,7 +224,11 @@ impl Session {
                 let report = analysis::analyze(&l, &self.analyze_options())?;
                 let raw = source.get(stmt.span().start..stmt.span().end).unwrap_or("");
                 let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-                self.last = Some((text.clone(), Box::new(report.clone())));
+                self.last = Some(Last {
+                    source: text.clone(),
+                    lowered: l.clone(),
+                    report: Box::new(report.clone()),
+                });
                 Ok(Outcome::Analysis {
                     source: text,
                     report: Box::new(report),
@@ -282,7 +299,12 @@ impl Session {
             }
             "quit" | "q" | "exit" => Ok(Outcome::Quit),
             "latex" | "json" | "shapes" => {
-                let Some((src, report)) = &self.last else {
+                let Some(Last {
+                    source: src,
+                    report,
+                    ..
+                }) = &self.last
+                else {
                     return Err(err(format!(
                         "`:{name}` shows the last result, and there is none yet"
                     ))
@@ -315,6 +337,35 @@ impl Session {
                     }
                 };
                 Ok(Outcome::Message(text.trim_end().to_string()))
+            }
+            "verify" => {
+                let mut opts = crate::verify::VerifyOptions::default();
+                for w in args.split_whitespace().collect::<Vec<_>>().chunks(2) {
+                    match w {
+                        ["seed", v] => {
+                            opts.seed = v.parse().map_err(|_| {
+                                err(format!("`seed` takes a whole number, not `{v}`"))
+                            })?
+                        }
+                        ["draws", v] => {
+                            opts.draws = v
+                                .parse()
+                                .ok()
+                                .filter(|d| (1..=64).contains(d))
+                                .ok_or_else(|| err("`draws` takes 1 to 64".into()))?
+                        }
+                        _ => {
+                            return Err(err("usage: `:verify` or `:verify seed 7 draws 8`".into()));
+                        }
+                    }
+                }
+                let checks = self.verify_last(&opts).map_err(&err)?;
+                let source = self
+                    .last
+                    .as_ref()
+                    .map(|l| l.source.clone())
+                    .unwrap_or_default();
+                Ok(Outcome::Verify { source, checks })
             }
             "load" => {
                 let path = args.trim();
@@ -418,6 +469,30 @@ impl Session {
         }
     }
 
+    /// Functions by name for numeric evaluation (definitions and primitives).
+    pub fn numeric_functions(&self) -> std::collections::BTreeMap<String, crate::ir::Callee> {
+        let mut m: std::collections::BTreeMap<String, crate::ir::Callee> = crate::ir::Prim::ALL
+            .iter()
+            .map(|p| (p.name().to_string(), crate::ir::Callee::Prim(*p)))
+            .collect();
+        for (n, d) in &self.env.functions {
+            m.insert(n.ascii(), crate::ir::Callee::Def(d.clone()));
+        }
+        m
+    }
+
+    /// Verifies the last result numerically: as it stands, and with the compensation when there is one.
+    pub fn verify_last(
+        &self,
+        opts: &crate::verify::VerifyOptions,
+    ) -> Result<Vec<crate::verify::Verification>, String> {
+        let last = self
+            .last
+            .as_ref()
+            .ok_or("there is no result to verify yet: analyse an expression first")?;
+        verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
+    }
+
     /// The catalog's function definitions.
     pub fn catalog(&self) -> Vec<Name> {
         self.env.catalog.clone()
@@ -495,6 +570,7 @@ commands
   :format latex       print results as text, latex or json
   :series tanh order 9 at 1/2   the exact Taylor series of an activation
   :classify           the table: which activations keep a deep network affine
+  :verify             check the last result numerically (residual against σ)
   :latex  :json       the last result as LaTeX or JSON
   :shapes             the shapes in the last result
   :load FILE.tn       run a script into this session
@@ -660,4 +736,27 @@ fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) 
             }
         }
     }
+}
+
+/// Verifies a report: the main analysis, and the compensated one when it exists.
+pub fn verify_report(
+    l: &crate::ir::Lowered,
+    r: &Report,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    opts: &crate::verify::VerifyOptions,
+) -> Result<Vec<crate::verify::Verification>, String> {
+    let mut out = Vec::new();
+    let mut main = crate::verify::verify(l, &r.main, functions, opts)?;
+    main.label = if r.compensated.is_some() {
+        "as it stands".into()
+    } else {
+        "result".into()
+    };
+    out.push(main);
+    if let Some(c) = &r.compensated {
+        let mut v = crate::verify::verify(l, c, functions, opts)?;
+        v.label = "compensated".into();
+        out.push(v);
+    }
+    Ok(out)
 }

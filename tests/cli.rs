@@ -117,3 +117,41 @@ fn latex_output_is_an_align_block() {
     assert!(out.contains("W &= W_{2} W_{1}"), "{out}");
     assert!(out.contains("\\mathcal{O}(\\varepsilon^{3})"));
 }
+
+#[test]
+fn verify_prints_a_verdict_and_plots() {
+    let dir = std::env::temp_dir().join(format!("taylornet-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for ext in ["svg", "png"] {
+        let path = dir.join(format!("residual.{ext}"));
+        let (code, out, err) = taylornet(
+            &[
+                "verify",
+                "--plot",
+                path.to_str().unwrap(),
+                "gelu(W2·gelu(W1·x + b1) + b2)",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("predicted 2") && out.contains("PASS"), "{out}");
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    }
+    let (code, out, _) = taylornet(
+        &[
+            "verify",
+            "--format",
+            "json",
+            "relu(W2·relu(W1·x + b1) + b2)",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["checks"][0]["predicted"], "kink");
+    assert_eq!(v["checks"][0]["pass"], true);
+    assert_eq!(v["checks"][0]["rows"].as_array().unwrap().len(), 7);
+    let (code, _, err) = taylornet(&["verify", "--plot", "x.pdf", "tanh(W1·x)"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains(".svg or .png"));
+}

@@ -47,6 +47,7 @@ fn a_session_with_an_error_in_the_middle() {
     // The binding survived the error.
     shows(&enter(&mut p, "tanh(W2·z1)"), "W = W₂·W₁");
     shows(&enter(&mut p, ":latex"), "\\begin{align*}");
+    shows(&enter(&mut p, ":verify"), "PASS");
     shows(&enter(&mut p, ":classify"), "selu");
     shows(&enter(&mut p, ":ordr 3"), "did you mean `:order`?");
     p.send_line(":quit").unwrap();

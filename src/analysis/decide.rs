@@ -163,7 +163,15 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         }
     }
     let k = t.min_degree(&na);
-    let below = |c: &Chain| k.is_none_or(|k| t.degree(c) < k);
+    let nonsmooth_first = k.is_some_and(|k| {
+        na.degree_part(k, t)
+            .terms()
+            .any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth)
+    });
+    let kink = k == Some(1) && nonsmooth_first;
+    // W and b: the affine terms below order k; at a kink, the order-ε¹ affine part (the mean slope).
+    let limit = if kink { Some(2) } else { k };
+    let below = |c: &Chain| limit.is_none_or(|k| t.degree(c) < k);
     let mut w = Expr::zero();
     let mut b = Expr::zero();
     for (c, s) in ex.full.terms() {
@@ -225,13 +233,10 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
             }
         }
     }
-    let nonsmooth_first = leading_full
-        .terms()
-        .any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth);
     let verdict = match k {
         None if !ex.truncated => Verdict::ExactAffine,
         None => Verdict::Affine { k: None },
-        Some(1) if nonsmooth_first => Verdict::Kink,
+        Some(_) if kink => Verdict::Kink,
         Some(k) if w.is_zero() => Verdict::Degenerate { k },
         Some(k) => Verdict::Affine { k: Some(k) },
     };

@@ -96,6 +96,8 @@ pub struct Instance {
     pub symbols: BTreeMap<Symbol, Val>,
     pub params: BTreeMap<Name, f64>,
     pub dims: BTreeMap<Dim, usize>,
+    /// Functions by name, to evaluate element-wise atoms such as `sigmoid′(c₂)`.
+    pub functions: BTreeMap<String, Callee>,
 }
 
 /// A small seeded generator (SplitMix64), so runs are reproducible without a dependency.
@@ -428,8 +430,53 @@ fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, Stri
             if &*a.func == "abs" {
                 arg.map(&|x| x.abs())
             } else {
-                return Err(format!("no numeric value for the atom {}", a.func));
+                let callee = inst
+                    .functions
+                    .get(&*a.func)
+                    .cloned()
+                    .or_else(|| Prim::from_name(&a.func).map(Callee::Prim))
+                    .ok_or_else(|| format!("no numeric value for the atom {}", a.func))?;
+                let k = a.deriv;
+                let f = |x: f64| derivative_at(&callee, k, x);
+                match arg {
+                    Val::S(x) => Val::S(f(x)?),
+                    Val::V(v) => Val::V(v.into_iter().map(f).collect::<Result<_, _>>()?),
+                    Val::M(m) => Val::M(
+                        m.into_iter()
+                            .map(|r| r.into_iter().map(f).collect::<Result<_, _>>())
+                            .collect::<Result<_, _>>()?,
+                    ),
+                }
             }
         }
     })
+}
+
+/// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.
+pub fn derivative_at(callee: &Callee, k: u32, x: f64) -> Result<f64, String> {
+    let at = Q::try_from(x).map_err(|_| format!("{x} is not a finite number"))?;
+    let params = match callee {
+        Callee::Def(d) => d.params.clone(),
+        Callee::Prim(_) => vec![],
+    };
+    let limits = crate::limits::Limits::default();
+    let ps = crate::series::series_at(
+        callee,
+        &params,
+        &crate::algebra::Scalar::from_q(at),
+        k as usize,
+        &limits,
+        &Default::default(),
+        Default::default(),
+    )
+    .map_err(|e| e.message)?;
+    let s = match &ps {
+        crate::series::PointSeries::Analytic(s) => s,
+        crate::series::PointSeries::OneSided { right, .. } => right,
+    };
+    let fact: f64 = (1..=k).map(f64::from).product();
+    s.coeff(k as usize)
+        .to_f64(&|_| None)
+        .map(|c| c * fact)
+        .ok_or_else(|| "a derivative without a numeric value".into())
 }

@@ -891,6 +891,10 @@ pub fn render_outcomes(
             (Outcome::Classify { rows, order, depth }, _) => {
                 out.push_str(&classify_text(rows, *order, *depth))
             }
+            (Outcome::Verify { source, checks }, Format::Json) => {
+                items.push(verify_json(source, checks))
+            }
+            (Outcome::Verify { source, checks }, _) => out.push_str(&verify_text(source, checks)),
             (Outcome::Loaded(path, inner), _) => {
                 out.push_str(&render_outcomes(inner, format, limits));
                 if format == Format::Text {
@@ -909,4 +913,69 @@ pub fn render_outcomes(
         out.push('\n');
     }
     out
+}
+
+// ---------------------------------------------------------------- verify
+
+use crate::verify::Verification;
+
+fn sci(v: f64) -> String {
+    format!("{v:.2e}")
+}
+
+/// Numeric verification as text: the residual per σ, the fitted slope, PASS or FAIL.
+pub fn verify_text(source: &str, checks: &[Verification]) -> String {
+    let mut out = format!("verify {source}\n");
+    for v in checks {
+        if !v.label.is_empty() && checks.len() > 1 {
+            out.push_str(&format!("{}:\n", v.label));
+        }
+        out.push_str(&format!(
+            "  {:>9}  {:>16}  {:>10}  {:>10}\n",
+            "σ", "‖y − (W·x + b)‖", "‖y − b‖", "ratio"
+        ));
+        for r in &v.rows {
+            let ratio = if r.signal > 0.0 {
+                sci(r.residual / r.signal)
+            } else {
+                "—".into()
+            };
+            out.push_str(&format!(
+                "  {:>9}  {:>16}  {:>10}  {:>10}{}\n",
+                sci(r.sigma),
+                sci(r.residual),
+                sci(r.signal),
+                ratio,
+                if r.rounding { "  (rounding level)" } else { "" }
+            ));
+        }
+        out.push_str(&format!(
+            "  verdict {}, predicted {}: {}: {}\n",
+            v.verdict,
+            v.predicted.label(),
+            v.note,
+            if v.pass { "PASS" } else { "FAIL" }
+        ));
+    }
+    out
+}
+
+/// Numeric verification as JSON.
+pub fn verify_json(source: &str, checks: &[Verification]) -> Value {
+    let checks: Vec<Value> = checks
+        .iter()
+        .map(|v| {
+            json!({
+                "label": v.label,
+                "verdict": v.verdict,
+                "predicted": v.predicted.label(),
+                "slope": v.slope,
+                "pass": v.pass,
+                "note": v.note,
+                "rows": v.rows.iter().map(|r| json!({ "sigma": r.sigma, "residual": r.residual, "signal": r.signal, "rounding": r.rounding })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let pass = checks.iter().all(|c| c["pass"] == Value::Bool(true));
+    json!({ "expression": source, "pass": pass, "checks": checks })
 }

@@ -1,5 +1,6 @@
 //! The `taylornet` command line: a thin layer over the library.
 
+mod plot;
 mod repl;
 
 use clap::{Parser, Subcommand};
@@ -63,6 +64,14 @@ enum Cmd {
     },
     /// The interactive prompt (also what `taylornet` alone starts).
     Repl,
+    /// Check a result numerically: the residual y − (W·x + b) against σ, its fitted slope, PASS or FAIL.
+    Verify {
+        source: String,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        check: Check,
+    },
     /// For every catalog activation: is a deep network of it affine for small inputs?
     Classify {
         /// Expand to O(ε^N).
@@ -73,7 +82,63 @@ enum Cmd {
         depth: u32,
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
         format: String,
+        /// Verify every row numerically.
+        #[arg(long)]
+        verify: bool,
+        #[command(flatten)]
+        check: Check,
     },
+}
+
+#[derive(clap::Args, Clone)]
+struct Check {
+    /// Seed of the random weights and inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The σ grid: `HI:LO:N` (geometric) or a comma-separated list.
+    #[arg(long, default_value = "1e-1:1e-4:7")]
+    sigma: String,
+    /// Random draws averaged per σ.
+    #[arg(long, default_value_t = 4)]
+    draws: u64,
+    /// Write a log–log plot of the residual (`.svg` or `.png`).
+    #[arg(long)]
+    plot: Option<String>,
+}
+
+impl Check {
+    fn options(&self) -> Result<taylornet::verify::VerifyOptions, String> {
+        let sigmas: Vec<f64> =
+            if let [hi, lo, n] = self.sigma.split(':').collect::<Vec<_>>().as_slice() {
+                let (hi, lo, n): (f64, f64, usize) = (
+                    hi.parse().map_err(|_| "bad --sigma")?,
+                    lo.parse().map_err(|_| "bad --sigma")?,
+                    n.parse().map_err(|_| "bad --sigma")?,
+                );
+                taylornet::verify::geometric(hi, lo, n.clamp(2, 64))
+            } else {
+                self.sigma
+                    .split(',')
+                    .map(|s| {
+                        s.trim()
+                            .parse::<f64>()
+                            .map_err(|_| format!("bad --sigma value `{s}`"))
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+        if sigmas.is_empty() || sigmas.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
+            return Err("--sigma values must be positive numbers".into());
+        }
+        if !(1..=64).contains(&self.draws) {
+            return Err("--draws must be 1 to 64".into());
+        }
+        Ok(taylornet::verify::VerifyOptions {
+            sigmas,
+            seed: self.seed,
+            draws: self.draws,
+            ..Default::default()
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -130,10 +195,17 @@ fn real_main() -> ExitCode {
                 }
             }
         }
+        Some(Cmd::Verify {
+            source,
+            common,
+            check,
+        }) => verify(&source, &common, &check),
         Some(Cmd::Classify {
             order,
             depth,
             format,
+            verify: check_rows,
+            check,
         }) => {
             let mut session = Session::new();
             if order == 0 || order > session.options.limits.max_order || depth == 0 || depth > 16 {
@@ -146,6 +218,9 @@ fn real_main() -> ExitCode {
             session.options.order = order;
             match taylornet::analysis::classify::classify(&session, depth) {
                 Ok(rows) => {
+                    if check_rows {
+                        return classify_verified(&session, &rows, order, depth, &check, &format);
+                    }
                     if format == "json" {
                         println!(
                             "{}",
@@ -259,4 +334,137 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         print!("{text}");
     }
     ExitCode::SUCCESS
+}
+
+fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
+    let mut session = Session::new();
+    let opts = match configure(&mut session, common).and_then(|_| check.options()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(d) = session.run(source) {
+        eprint!("{}", d.render(source, ""));
+        return ExitCode::from(1);
+    }
+    let checks = match session.verify_last(&opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let src = session
+        .last
+        .as_ref()
+        .map(|l| l.source.clone())
+        .unwrap_or_default();
+    if let Some(path) = &check.plot {
+        if let Err(e) = plot::write(path, &format!("residual of {src}"), &checks) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if common.format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::verify_json(&src, &checks)).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report::verify_text(&src, &checks));
+        if let Some(path) = &check.plot {
+            println!("plot written to {path}");
+        }
+    }
+    if checks.iter().all(|c| c.pass) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The classification table with a numeric check per row.
+fn classify_verified(
+    session: &Session,
+    rows: &[taylornet::analysis::classify::Row],
+    order: u32,
+    depth: u32,
+    check: &Check,
+    format: &str,
+) -> ExitCode {
+    let opts = match check.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let functions = session.numeric_functions();
+    let mut all_pass = true;
+    let mut results = Vec::new();
+    for row in rows {
+        let src = format!("net({}, {depth})", row.activation.ascii());
+        let lowered = taylornet::syntax::parse_expr(&src, &session.options.limits)
+            .ok()
+            .and_then(|e| taylornet::ir::lower_expr(&e, &session.env).ok());
+        let checks = match lowered {
+            Some(l) => taylornet::session::verify_report(&l, &row.report, &functions, &opts)
+                .unwrap_or_default(),
+            None => vec![],
+        };
+        // The row's verdict is the compensated one when offsets exist; check that one.
+        let used = checks.last().cloned();
+        all_pass &= used.as_ref().is_some_and(|c| c.pass);
+        results.push((row, used));
+    }
+    if format == "json" {
+        let mut v = report::classify_json(rows, order, depth);
+        if let Some(serde_json::Value::Array(rs)) = v.get_mut("rows") {
+            for (r, (_, c)) in rs.iter_mut().zip(&results) {
+                if let (serde_json::Value::Object(m), Some(c)) = (r, c) {
+                    m.insert(
+                        "verification".into(),
+                        report::verify_json("", std::slice::from_ref(c))["checks"][0].clone(),
+                    );
+                }
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check",
+            "activation", "verdict", "k", "predicted", "slope"
+        );
+        for (row, c) in &results {
+            let k = row.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
+            match c {
+                Some(c) => println!(
+                    "{:<11} {:<13} {:>2}  {:>8}  {:>9}  {}",
+                    row.activation.ascii(),
+                    row.verdict,
+                    k,
+                    c.predicted.label(),
+                    c.slope
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or_else(|| "—".into()),
+                    if c.pass { "PASS" } else { "FAIL" }
+                ),
+                None => println!(
+                    "{:<11} {:<13} {:>2}  {:>8}  {:>9}  not checked",
+                    row.activation.ascii(),
+                    row.verdict,
+                    k,
+                    "",
+                    ""
+                ),
+            }
+        }
+    }
+    if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

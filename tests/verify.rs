@@ -1,0 +1,83 @@
+//! Numeric verification: every catalog activation's symbolic result is confirmed, and a wrong one is caught.
+
+use taylornet::Session;
+use taylornet::session::verify_report;
+use taylornet::verify::{VerifyOptions, verify_with};
+
+fn analysed(src: &str) -> Session {
+    let mut s = Session::new();
+    s.run(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    s
+}
+
+#[test]
+fn every_catalog_activation_verifies_at_depth_two() {
+    let s0 = Session::new();
+    let opts = VerifyOptions::default();
+    for name in s0.catalog() {
+        let s = analysed(&format!("net({}, 2)", name.ascii()));
+        let checks = s
+            .verify_last(&opts)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        for c in &checks {
+            assert!(c.pass, "{name} ({}): {} — {:?}", c.label, c.note, c.rows);
+        }
+    }
+}
+
+#[test]
+fn a_wrong_affine_part_fails() {
+    let s = analysed("tanh(W2·tanh(W1·x + b1) + b2)");
+    let last = s.last.as_ref().unwrap();
+    let a = &last.report.main;
+    let functions = s.numeric_functions();
+    let opts = VerifyOptions::default();
+    // Right: passes.
+    let ok = verify_report(&last.lowered, &last.report, &functions, &opts).unwrap();
+    assert!(ok[0].pass);
+    // W off by a factor: the residual no longer shrinks like σ³.
+    let wrong_w = a
+        .decision
+        .w
+        .scale_q(&taylornet::algebra::Q::from_signeds(11, 10));
+    let bad = verify_with(&last.lowered, a, &wrong_w, &a.decision.b, &functions, &opts).unwrap();
+    assert!(!bad.pass, "{:?}", bad.slope);
+    assert!((bad.slope.unwrap() - 1.0).abs() < 0.2);
+    // A missing bias: the residual stays at order σ too.
+    let bad = verify_with(
+        &last.lowered,
+        a,
+        &a.decision.w,
+        &taylornet::algebra::Expr::zero(),
+        &functions,
+        &opts,
+    )
+    .unwrap();
+    assert!(!bad.pass);
+}
+
+#[test]
+fn exact_results_are_at_rounding_level() {
+    let s = analysed("s(t) = 2·t; s(W2·s(W1·x + b1) + b2)");
+    let c = s.verify_last(&VerifyOptions::default()).unwrap();
+    assert!(c[0].pass);
+    assert!(c[0].rows.iter().all(|r| r.rounding));
+}
+
+#[test]
+fn kinks_have_a_constant_relative_error() {
+    let s = analysed("selu(W2·selu(W1·x + b1) + b2)");
+    let c = &s.verify_last(&VerifyOptions::default()).unwrap()[0];
+    assert!(c.pass, "{}", c.note);
+    let rel: Vec<f64> = c.rows.iter().map(|r| r.residual / r.signal).collect();
+    assert!(rel.iter().all(|r| *r > 0.05 && *r < 2.0));
+}
+
+#[test]
+fn operating_points_are_checked_as_they_stand_and_compensated() {
+    let s = analysed("sigmoid(W2·sigmoid(W1·x + b1) + b2)");
+    let c = s.verify_last(&VerifyOptions::default()).unwrap();
+    assert_eq!(c.len(), 2);
+    assert!((c[0].slope.unwrap() - 2.0).abs() < 0.2 && c[0].pass);
+    assert!((c[1].slope.unwrap() - 3.0).abs() < 0.2 && c[1].pass);
+}

@@ -7,6 +7,7 @@
 //! REPL; [`numeric`] evaluates results in floating point for checks only.
 pub mod algebra;
 pub mod analysis;
+pub mod derive;
 pub mod diagnostic;
 pub mod ir;
 pub mod limits;

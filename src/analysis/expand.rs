@@ -72,6 +72,8 @@ pub struct Expansion {
     pub truncated: bool,
     /// Bindings used, in order, with their values (for derivations).
     pub bindings: Vec<(Name, Expr)>,
+    /// The derivation steps the expansion performed, in order.
+    pub steps: Vec<crate::derive::Step>,
 }
 
 struct Expander<'s> {
@@ -81,6 +83,7 @@ struct Expander<'s> {
     bindings: Vec<(Name, Expr)>,
     layer_letter: (String, String),
     truncated: bool,
+    steps: Vec<crate::derive::Step>,
 }
 
 fn stop(e: Stop, span: Span) -> Diagnostic {
@@ -133,6 +136,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         bindings: Vec::new(),
         layer_letter: letters,
         truncated: false,
+        steps: Vec::new(),
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
@@ -158,13 +162,16 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
                 .map_err(|e| stop(e, ir.span))?,
         ));
     }
-    Ok(Expansion {
-        layers: ex.layers,
-        layered,
-        full,
-        truncated,
-        bindings,
-    })
+    // Bindings in the derivation are shown in the user's symbols too.
+    let mut steps = ex.steps;
+    for st in &mut steps {
+        if let crate::derive::Step::Binding { name, value } = st {
+            if let Some((_, v)) = bindings.iter().find(|(n, _)| n == name) {
+                *value = v.clone();
+            }
+        }
+    }
+    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings, steps })
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
@@ -194,6 +201,42 @@ fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
 }
 
 impl Expander<'_> {
+    /// Appends the derivation steps of one layer: its split, the series used, its output.
+    fn record(&mut self, l: &Layer, delta: &Expr, c_used: Expr, truncated_before: bool) {
+        use crate::derive::Step;
+        let here = self.truncated;
+        self.truncated |= truncated_before;
+        let bias = if l.op_point.is_zero() { None } else { crate::print::report::bias_name(l) };
+        self.steps.push(Step::Layer {
+            index: l.index,
+            activation: l.activation.clone(),
+            pre: l.pre.clone(),
+            op_point: l.op_point.clone(),
+            op_symbol: l.op_symbol.clone(),
+            var: l.var.clone(),
+            compensated: l.compensated,
+            bias,
+        });
+        match (&l.coefficients, &l.op_symbol) {
+            (Coefficients::Series { at, series }, _) => self.steps.push(Step::Series { index: l.index, activation: l.activation.clone(), at: at.clone(), series: series.clone() }),
+            (Coefficients::Atoms { .. }, Some(c)) => self.steps.push(Step::Derivatives { index: l.index, activation: l.activation.clone(), point: c.clone(), kept: l.series_order }),
+            _ => {}
+        }
+        let point = match &l.op_symbol {
+            Some(c) => Expr::symbol(c.clone()),
+            None => c_used,
+        };
+        self.steps.push(Step::Output {
+            index: l.index,
+            activation: l.activation.clone(),
+            arg: point.add(delta),
+            output: l.output.clone(),
+            order: self.s.order,
+            truncated: here,
+            small: self.t.small.clone(),
+        });
+    }
+
     fn eval(&mut self, ir: &Ir) -> Result<Expr, Diagnostic> {
         let span = ir.span;
         Ok(match &ir.kind {
@@ -258,6 +301,9 @@ impl Expander<'_> {
             IrKind::Diag(x) => self.eval(x)?.diag(),
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
+                if !self.bindings.iter().any(|(n, _)| n == name) {
+                    self.steps.push(crate::derive::Step::Binding { name: name.clone(), value: v.clone() });
+                }
                 self.bindings.push((name.clone(), v.clone()));
                 v
             }
@@ -351,6 +397,8 @@ impl Expander<'_> {
         a: Expr,
         span: Span,
     ) -> Result<Expr, Diagnostic> {
+        // Whether this layer truncated anything is recorded for its derivation step.
+        let truncated_before = std::mem::replace(&mut self.truncated, false);
         let order = self.s.order;
         let index = self.layers.len() + 1;
         let c = a.degree_part(0, &self.t);
@@ -507,7 +555,7 @@ impl Expander<'_> {
             op_symbol = Some(cs);
             coefficients = Coefficients::Atoms { piecewise };
         }
-        self.layers.push(Layer {
+        let layer = Layer {
             index,
             activation: callee.name(),
             pre: a,
@@ -518,7 +566,9 @@ impl Expander<'_> {
             coefficients,
             output: out.clone(),
             series_order: kmax,
-        });
+        };
+        self.record(&layer, &delta_l, c_used, truncated_before);
+        self.layers.push(layer);
         Ok(out)
     }
 }

@@ -51,6 +51,8 @@ pub struct Analysis {
     pub symbols: BTreeMap<Symbol, Shape>,
     /// Notes on what was assumed (compensated operating points, generic atoms).
     pub assumptions: Vec<String>,
+    /// The derivation: the expansion's steps, then collection, identification and verdict.
+    pub steps: Vec<crate::derive::Step>,
 }
 
 impl Analysis {
@@ -226,7 +228,7 @@ fn analyze_once(
         {
             assumptions.push("zero tests on opaque values (derivatives at operating points, function values) are structural".into());
         }
-        return Ok(Analysis {
+        let mut a = Analysis {
             requested_order: opts.order,
             order,
             input,
@@ -235,7 +237,12 @@ fn analyze_once(
             decision,
             symbols: l.symbols.clone(),
             assumptions,
-        });
+            steps: Vec::new(),
+        };
+        let mut steps = a.expansion.steps.clone();
+        steps.extend(crate::derive::conclude(&a));
+        a.steps = steps;
+        return Ok(a);
     }
 }
 

@@ -47,5 +47,6 @@ pub fn tree(n: &Node) -> Value {
             }
         }
         Node::Diag(x) => json!({ "op": "diag", "args": [tree(x)] }),
+        Node::BigO(x) => json!({ "op": "order", "args": [tree(x)] }),
     }
 }

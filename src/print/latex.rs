@@ -81,6 +81,7 @@ fn r(n: &Node) -> (String, u8) {
             };
             (format!("{name}{primes}\\left({inner}\\right)"), ATOM)
         }
+        Node::BigO(x) => (format!("\\mathcal{{O}}\\left({}\\right)", r(x).0), ATOM),
         Node::Diag(x) => (
             format!("\\operatorname{{diag}}\\left({}\\right)", r(x).0),
             ATOM,

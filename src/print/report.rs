@@ -535,6 +535,7 @@ fn analysis_json(a: &Analysis) -> Value {
             "symbols": symbols,
         },
         "assumptions": a.assumptions,
+        "derivation": crate::derive::render::steps_json(&a.steps),
     })
 }
 

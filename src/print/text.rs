@@ -143,6 +143,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             )
         }
         Node::Diag(x) => (format!("diag({})", r(x, st).0), ATOM),
+        Node::BigO(x) => (format!("O({})", r(x, st).0), ATOM),
     }
 }
 

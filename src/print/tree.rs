@@ -41,6 +41,8 @@ pub enum Node {
         args: Vec<Node>,
     },
     Diag(Box<Node>),
+    /// `O(…)`: the order of what was dropped.
+    BigO(Box<Node>),
 }
 
 /// What a name stands for (JSON says it; text does not need to).
@@ -269,4 +271,47 @@ fn elem_atom(a: &ElemAtom) -> Node {
         deriv: a.deriv,
         args: vec![expr(&a.arg)],
     }
+}
+
+/// `c₀ + c₁·t + … + O(tⁿ⁺¹)` for a truncated series in the variable `var`.
+pub fn series(s: &crate::series::Series, var: &Node) -> Node {
+    let mut terms: Vec<(bool, Node)> = Vec::new();
+    for (k, c) in s.coeffs().iter().enumerate() {
+        if c.is_zero() {
+            continue;
+        }
+        let power = match k {
+            0 => None,
+            1 => Some(var.clone()),
+            k => Some(Node::Pow(Box::new(var.clone()), Q::from(k as u64))),
+        };
+        let ct = scalar_terms(c);
+        match (ct.as_slice(), power) {
+            ([(neg, n)], None) => terms.push((*neg, n.clone())),
+            (_, None) => terms.push((false, scalar(c))),
+            ([(neg, Node::Rat(q))], Some(p)) if *q == 1u32 => terms.push((*neg, p)),
+            ([(neg, n)], Some(p)) => terms.push((*neg, Node::Prod(vec![n.clone(), p]))),
+            (_, Some(p)) => terms.push((false, Node::Prod(vec![scalar(c), p]))),
+        }
+    }
+    if !s.is_exact() {
+        let next = Node::Pow(Box::new(var.clone()), Q::from(s.order() as u64 + 1));
+        terms.push((false, Node::BigO(Box::new(next))));
+    }
+    sum_or_single(terms)
+}
+
+/// `O(εᵏ)`.
+pub fn big_o_eps(k: u32) -> Node {
+    let eps = Node::Name { name: Name::new("ε", ""), kind: NameKind::Param };
+    Node::BigO(Box::new(if k == 1 { eps } else { Node::Pow(Box::new(eps), Q::from(k)) }))
+}
+
+/// A normal form printed lowest ε-degree first (then in canonical order).
+pub fn graded(e: &Expr, small: &std::collections::BTreeSet<Name>) -> Node {
+    let mut t = crate::algebra::Trunc::exact();
+    t.small = small.clone();
+    let mut terms: Vec<(u32, &Chain, &Scalar)> = e.terms().map(|(c, s)| (t.degree(c), c, s)).collect();
+    terms.sort_by_key(|(d, _, _)| *d);
+    terms_node(terms.into_iter().map(|(_, c, s)| (c, s)))
 }

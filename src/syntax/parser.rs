@@ -65,6 +65,12 @@ pub fn parse_expr(source: &str, limits: &Limits) -> Result<Expr> {
     }
 }
 
+/// Parses the statement at `span` of a larger script (spans stay relative to the script).
+pub fn parse_statement_in(source: &str, span: Span, limits: &Limits) -> Result<Stmt> {
+    check_size(source, limits)?;
+    parse_statement_at(source, span, limits)
+}
+
 fn check_size(source: &str, limits: &Limits) -> Result<()> {
     if source.len() > limits.max_input_bytes {
         return Err(Diagnostic::at(

@@ -62,6 +62,16 @@ enum Cmd {
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// A step-by-step derivation of a script or an expression, as text or LaTeX.
+    Derive {
+        /// A `.tn` file, or statements as text.
+        source: String,
+        #[command(flatten)]
+        common: Common,
+        /// With `--format latex`: a whole document that compiles with pdflatex.
+        #[arg(long)]
+        standalone: bool,
+    },
     /// The interactive prompt (also what `taylornet` alone starts).
     Repl,
     /// Check a result numerically: the residual y − (W·x + b) against σ, its fitted slope, PASS or FAIL.
@@ -200,6 +210,7 @@ fn real_main() -> ExitCode {
             common,
             check,
         }) => verify(&source, &common, &check),
+        Some(Cmd::Derive { source, common, standalone }) => derive(&source, &common, standalone),
         Some(Cmd::Classify {
             order,
             depth,
@@ -467,4 +478,52 @@ fn classify_verified(
     } else {
         ExitCode::from(1)
     }
+}
+
+fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
+    let is_file = std::path::Path::new(arg).is_file();
+    let (text, origin) = if is_file {
+        match read_file(arg) {
+            Ok(t) => (t.replace("\r\n", "\n"), arg.to_string()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        (arg.to_string(), String::new())
+    };
+    let mut session = Session::new();
+    if let Err(e) = configure(&mut session, common) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if common.format == "json" {
+        return run_source(&text, &origin, common, false);
+    }
+    let title = if is_file {
+        format!("Derivation: {}", std::path::Path::new(arg).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default())
+    } else {
+        "Derivation".to_string()
+    };
+    let doc = match taylornet::derive::script::derive_source(&mut session, &text, &title) {
+        Ok(d) => d,
+        Err(d) => {
+            eprint!("{}", d.render(&text, &origin));
+            return ExitCode::from(1);
+        }
+    };
+    use taylornet::derive::render;
+    if common.format == "latex" {
+        let body = render::to_latex(&doc.lines);
+        if standalone {
+            print!("{}", render::standalone(&doc.title, &body));
+        } else {
+            print!("{body}");
+        }
+    } else {
+        println!("{}", doc.title);
+        print!("{}", render::to_text(&doc.lines));
+    }
+    ExitCode::SUCCESS
 }

@@ -52,6 +52,25 @@ fn examples() {
 }
 
 #[test]
+fn example_derivations() {
+    use taylornet::derive::render::{to_latex, to_text};
+    for path in files("examples") {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let mut s = Session::new();
+        let doc = taylornet::derive::script::derive_source(&mut s, &src, &stem(&path)).unwrap();
+        settings().bind(|| {
+            insta::assert_snapshot!(format!("derive_{}_text", stem(&path)), to_text(&doc.lines))
+        });
+        settings().bind(|| {
+            insta::assert_snapshot!(
+                format!("derive_{}_latex", stem(&path)),
+                to_latex(&doc.lines)
+            )
+        });
+    }
+}
+
+#[test]
 fn errors_per_phase() {
     for phase in ["parse", "name", "shape", "command", "limit"] {
         for path in files(&format!("tests/errors/{phase}")) {

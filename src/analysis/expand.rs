@@ -171,7 +171,14 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
             }
         }
     }
-    Ok(Expansion { layers: ex.layers, layered, full, truncated, bindings, steps })
+    Ok(Expansion {
+        layers: ex.layers,
+        layered,
+        full,
+        truncated,
+        bindings,
+        steps,
+    })
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
@@ -206,7 +213,11 @@ impl Expander<'_> {
         use crate::derive::Step;
         let here = self.truncated;
         self.truncated |= truncated_before;
-        let bias = if l.op_point.is_zero() { None } else { crate::print::report::bias_name(l) };
+        let bias = if l.op_point.is_zero() {
+            None
+        } else {
+            crate::print::report::bias_name(l)
+        };
         self.steps.push(Step::Layer {
             index: l.index,
             activation: l.activation.clone(),
@@ -218,8 +229,18 @@ impl Expander<'_> {
             bias,
         });
         match (&l.coefficients, &l.op_symbol) {
-            (Coefficients::Series { at, series }, _) => self.steps.push(Step::Series { index: l.index, activation: l.activation.clone(), at: at.clone(), series: series.clone() }),
-            (Coefficients::Atoms { .. }, Some(c)) => self.steps.push(Step::Derivatives { index: l.index, activation: l.activation.clone(), point: c.clone(), kept: l.series_order }),
+            (Coefficients::Series { at, series }, _) => self.steps.push(Step::Series {
+                index: l.index,
+                activation: l.activation.clone(),
+                at: at.clone(),
+                series: series.clone(),
+            }),
+            (Coefficients::Atoms { .. }, Some(c)) => self.steps.push(Step::Derivatives {
+                index: l.index,
+                activation: l.activation.clone(),
+                point: c.clone(),
+                kept: l.series_order,
+            }),
             _ => {}
         }
         let point = match &l.op_symbol {
@@ -302,7 +323,10 @@ impl Expander<'_> {
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {
-                    self.steps.push(crate::derive::Step::Binding { name: name.clone(), value: v.clone() });
+                    self.steps.push(crate::derive::Step::Binding {
+                        name: name.clone(),
+                        value: v.clone(),
+                    });
                 }
                 self.bindings.push((name.clone(), v.clone()));
                 v

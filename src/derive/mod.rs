@@ -36,20 +36,59 @@ pub enum Step {
         bias: Option<String>,
     },
     /// The activation's Taylor series used there (at 0 or a multiple of 𝟙).
-    Series { index: usize, activation: String, at: Scalar, series: PointSeries },
+    Series {
+        index: usize,
+        activation: String,
+        at: Scalar,
+        series: PointSeries,
+    },
     /// At a symbolic operating point the coefficients are element-wise derivatives `s⁽ᵏ⁾(c)/k!`.
-    Derivatives { index: usize, activation: String, point: Symbol, kept: usize },
+    Derivatives {
+        index: usize,
+        activation: String,
+        point: Symbol,
+        kept: usize,
+    },
     /// The layer's output, element-wise, kept to the order: `tanh(u₁) = u₁ − ⅓·u₁^∘3 + O(ε⁴)`.
-    Output { index: usize, activation: String, arg: Expr, output: Expr, order: u32, truncated: bool, small: Small },
+    Output {
+        index: usize,
+        activation: String,
+        arg: Expr,
+        output: Expr,
+        order: u32,
+        truncated: bool,
+        small: Small,
+    },
     /// The whole expansion, written by layer.
-    Expansion { y: Expr, order: u32, truncated: bool, small: Small },
+    Expansion {
+        y: Expr,
+        order: u32,
+        truncated: bool,
+        small: Small,
+    },
     /// The layer variables substituted and the terms collected by degree in the input:
     /// `y = W·x + b + (the first non-affine order, by layer) + O(…)`.
-    Collected { w: Expr, b: Expr, first: Expr, k: Option<u32>, order: u32, truncated: bool },
+    Collected {
+        w: Expr,
+        b: Expr,
+        first: Expr,
+        k: Option<u32>,
+        order: u32,
+        truncated: bool,
+    },
     /// `W` and `b`, with the lecture's shape annotations.
-    Identified { w: Expr, b: Expr, w_shape: Option<String>, b_shape: Option<String> },
+    Identified {
+        w: Expr,
+        b: Expr,
+        w_shape: Option<String>,
+        b_shape: Option<String>,
+    },
     /// The verdict and its reason: the first non-affine terms (by layer), or the kinks' slopes.
-    Verdict { verdict: Verdict, first: Expr, kinks: Vec<crate::analysis::KinkInfo> },
+    Verdict {
+        verdict: Verdict,
+        first: Expr,
+        kinks: Vec<crate::analysis::KinkInfo>,
+    },
 }
 
 /// The steps the analysis driver adds after the expansion.
@@ -62,14 +101,34 @@ pub fn conclude(a: &crate::analysis::Analysis) -> Vec<Step> {
         None => Expr::zero(),
     };
     vec![
-        Step::Expansion { y: e.layered.clone(), order: a.order, truncated: e.truncated, small: a.small.clone() },
-        Step::Collected { w: d.w.clone(), b: d.b.clone(), first: first.clone(), k: d.k, order: a.order, truncated: e.truncated },
+        Step::Expansion {
+            y: e.layered.clone(),
+            order: a.order,
+            truncated: e.truncated,
+            small: a.small.clone(),
+        },
+        Step::Collected {
+            w: d.w.clone(),
+            b: d.b.clone(),
+            first: first.clone(),
+            k: d.k,
+            order: a.order,
+            truncated: e.truncated,
+        },
         Step::Identified {
             w: d.w.clone(),
             b: d.b.clone(),
             w_shape: crate::analysis::shapes::equation(&d.w, &a.symbols, 4),
             b_shape: crate::analysis::shapes::equation(&d.b, &a.symbols, 4),
         },
-        Step::Verdict { verdict: d.verdict.clone(), first: if d.leading_layered.is_zero() { d.leading_full.clone() } else { d.leading_layered.clone() }, kinks: d.kinks.clone() },
+        Step::Verdict {
+            verdict: d.verdict.clone(),
+            first: if d.leading_layered.is_zero() {
+                d.leading_full.clone()
+            } else {
+                d.leading_layered.clone()
+            },
+            kinks: d.kinks.clone(),
+        },
     ]
 }

@@ -29,7 +29,11 @@ pub enum Line {
     /// A remark on the next equation: what is done and why.
     Note(Vec<Piece>),
     /// `lhs = rhs`, with an optional annotation such as a shape.
-    Eq { lhs: Node, rhs: Node, tag: Option<String> },
+    Eq {
+        lhs: Node,
+        rhs: Node,
+        tag: Option<String>,
+    },
     /// A table: a header row, then rows.
     Table(Vec<Vec<Piece>>),
 }
@@ -43,11 +47,17 @@ fn m(n: Node) -> Piece {
 }
 
 fn name_node(n: &str, kind: NameKind) -> Node {
-    Node::Name { name: Name::parse(n).unwrap_or_else(|_| Name::new(n, "")), kind }
+    Node::Name {
+        name: Name::parse(n).unwrap_or_else(|_| Name::new(n, "")),
+        kind,
+    }
 }
 
 fn sym(n: &Name, kind: NameKind) -> Node {
-    Node::Name { name: n.clone(), kind }
+    Node::Name {
+        name: n.clone(),
+        kind,
+    }
 }
 
 fn with_o(e: &Expr, o: Option<u32>, small: &super::Small) -> Node {
@@ -68,12 +78,20 @@ fn with_o(e: &Expr, o: Option<u32>, small: &super::Small) -> Node {
 }
 
 fn call(f: &str, arg: Node) -> Node {
-    Node::Call { func: f.to_string(), deriv: 0, args: vec![arg] }
+    Node::Call {
+        func: f.to_string(),
+        deriv: 0,
+        args: vec![arg],
+    }
 }
 
 fn scalar_plus_t(at: &Scalar) -> Node {
     let var = name_node("t", NameKind::Param);
-    if at.is_zero() { var } else { Node::Sum(vec![(false, tree::scalar(at)), (false, var)]) }
+    if at.is_zero() {
+        var
+    } else {
+        Node::Sum(vec![(false, tree::scalar(at)), (false, var)])
+    }
 }
 
 /// The lines of a list of steps.
@@ -83,60 +101,159 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
         match s {
             Step::Binding { name, value } => {
                 out.push(Line::Note(vec![t("substitute the binding")]));
-                out.push(Line::Eq { lhs: sym(name, NameKind::Vector), rhs: tree::expr(value), tag: None });
+                out.push(Line::Eq {
+                    lhs: sym(name, NameKind::Vector),
+                    rhs: tree::expr(value),
+                    tag: None,
+                });
             }
-            Step::Layer { index, activation, op_point, op_symbol, var, compensated, bias, .. } => {
+            Step::Layer {
+                index,
+                activation,
+                op_point,
+                op_symbol,
+                var,
+                compensated,
+                bias,
+                ..
+            } => {
                 if !op_point.is_zero() {
-                    let c = op_symbol.as_ref().map(|s| sym(&s.name, NameKind::OpPoint)).unwrap_or_else(|| name_node(&format!("c{index}"), NameKind::OpPoint));
+                    let c = op_symbol
+                        .as_ref()
+                        .map(|s| sym(&s.name, NameKind::OpPoint))
+                        .unwrap_or_else(|| name_node(&format!("c{index}"), NameKind::OpPoint));
                     out.push(Line::Note(vec![t(format!("layer {index} ({activation}): the pre-activation has an O(1) part, so the small-signal assumption fails here"))]));
-                    out.push(Line::Eq { lhs: c.clone(), rhs: tree::expr(op_point), tag: None });
+                    out.push(Line::Eq {
+                        lhs: c.clone(),
+                        rhs: tree::expr(op_point),
+                        tag: None,
+                    });
                     let b = bias.clone().unwrap_or_else(|| "its bias".into());
                     let minus_c = tree::expr(&op_point.neg());
                     if *compensated {
-                        out.push(Line::Note(vec![t(format!("assume it is cancelled by the bias, {b} = ")), m(minus_c), t(" + O(ε), and expand at 0")]));
+                        out.push(Line::Note(vec![
+                            t(format!("assume it is cancelled by the bias, {b} = ")),
+                            m(minus_c),
+                            t(" + O(ε), and expand at 0"),
+                        ]));
                     } else {
-                        out.push(Line::Note(vec![t(format!("unless {b} = ")), m(minus_c), t(" + O(ε); as it stands, expand around the operating point")]));
+                        out.push(Line::Note(vec![
+                            t(format!("unless {b} = ")),
+                            m(minus_c),
+                            t(" + O(ε); as it stands, expand around the operating point"),
+                        ]));
                     }
                 }
                 if let Some((u, def)) = var {
-                    out.push(Line::Note(vec![t(format!("layer {index} ({activation}): name the deviation of its pre-activation"))]));
-                    out.push(Line::Eq { lhs: sym(&u.name, NameKind::Layer), rhs: tree::expr(def), tag: None });
+                    out.push(Line::Note(vec![t(format!(
+                        "layer {index} ({activation}): name the deviation of its pre-activation"
+                    ))]));
+                    out.push(Line::Eq {
+                        lhs: sym(&u.name, NameKind::Layer),
+                        rhs: tree::expr(def),
+                        tag: None,
+                    });
                 }
             }
-            Step::Series { activation, at, series, .. } => {
+            Step::Series {
+                activation,
+                at,
+                series,
+                ..
+            } => {
                 let lhs = call(activation, scalar_plus_t(at));
                 match series {
                     PointSeries::Analytic(s) => {
-                        out.push(Line::Note(vec![t(format!("the Taylor series of {activation} at ")), m(tree::scalar(at)), t(", exact coefficients")]));
-                        out.push(Line::Eq { lhs, rhs: tree::series(s, &name_node("t", NameKind::Param)), tag: None });
+                        out.push(Line::Note(vec![
+                            t(format!("the Taylor series of {activation} at ")),
+                            m(tree::scalar(at)),
+                            t(", exact coefficients"),
+                        ]));
+                        out.push(Line::Eq {
+                            lhs,
+                            rhs: tree::series(s, &name_node("t", NameKind::Param)),
+                            tag: None,
+                        });
                     }
                     PointSeries::OneSided { left, right, class } => {
                         let what = match class {
-                            Smoothness::Kink => format!("{activation} has a kink at this point: one-sided series for t < 0 and t > 0"),
-                            Smoothness::C(m) => format!("{activation} is C{} but not C{} here: one-sided series for t < 0 and t > 0", crate::print::superscript(*m as i64), crate::print::superscript(*m as i64 + 1)),
+                            Smoothness::Kink => format!(
+                                "{activation} has a kink at this point: one-sided series for t < 0 and t > 0"
+                            ),
+                            Smoothness::C(m) => format!(
+                                "{activation} is C{} but not C{} here: one-sided series for t < 0 and t > 0",
+                                crate::print::superscript(*m as i64),
+                                crate::print::superscript(*m as i64 + 1)
+                            ),
                             Smoothness::Jump => format!("{activation} jumps here"),
                         };
                         out.push(Line::Note(vec![t(what)]));
-                        out.push(Line::Eq { lhs: lhs.clone(), rhs: tree::series(left, &name_node("t", NameKind::Param)), tag: None });
+                        out.push(Line::Eq {
+                            lhs: lhs.clone(),
+                            rhs: tree::series(left, &name_node("t", NameKind::Param)),
+                            tag: None,
+                        });
                         out.push(Line::Note(vec![t("and")]));
-                        out.push(Line::Eq { lhs, rhs: tree::series(right, &name_node("t", NameKind::Param)), tag: None });
+                        out.push(Line::Eq {
+                            lhs,
+                            rhs: tree::series(right, &name_node("t", NameKind::Param)),
+                            tag: None,
+                        });
                         out.push(Line::Note(vec![t("combined exactly as s(δ) = Σ ½(c⁺ₖ + c⁻ₖ)·δ^∘k + ½(c⁺ₖ − c⁻ₖ)·|δ|∘δ^∘(k−1)")]));
                     }
                 }
             }
-            Step::Derivatives { activation, point, kept, .. } => {
+            Step::Derivatives {
+                activation,
+                point,
+                kept,
+                ..
+            } => {
                 out.push(Line::Note(vec![t(format!("around the operating point {}: the coefficient of the k-th power is the k-th element-wise derivative of {activation} at {}, divided by k!, for k up to {kept}", point.name, point.name))]));
             }
-            Step::Output { activation, arg, output, order, truncated, small, .. } => {
-                out.push(Line::Note(vec![t(format!("element-wise, keeping terms up to order ε{}", crate::print::superscript(*order as i64)))]));
-                out.push(Line::Eq { lhs: call(activation, tree::graded(arg, small)), rhs: with_o(output, truncated.then_some(order + 1), small), tag: None });
+            Step::Output {
+                activation,
+                arg,
+                output,
+                order,
+                truncated,
+                small,
+                ..
+            } => {
+                out.push(Line::Note(vec![t(format!(
+                    "element-wise, keeping terms up to order ε{}",
+                    crate::print::superscript(*order as i64)
+                ))]));
+                out.push(Line::Eq {
+                    lhs: call(activation, tree::graded(arg, small)),
+                    rhs: with_o(output, truncated.then_some(order + 1), small),
+                    tag: None,
+                });
             }
-            Step::Expansion { y, order, truncated, small } => {
+            Step::Expansion {
+                y,
+                order,
+                truncated,
+                small,
+            } => {
                 out.push(Line::Note(vec![t("the network, written by layer")]));
-                out.push(Line::Eq { lhs: name_node("y", NameKind::Vector), rhs: with_o(y, truncated.then_some(order + 1), small), tag: None });
+                out.push(Line::Eq {
+                    lhs: name_node("y", NameKind::Vector),
+                    rhs: with_o(y, truncated.then_some(order + 1), small),
+                    tag: None,
+                });
             }
-            Step::Collected { w, b, first, k, order, truncated } => {
-                out.push(Line::Note(vec![t("substitute the layer variables and collect by degree in the input")]));
+            Step::Collected {
+                w,
+                b,
+                first,
+                k,
+                order,
+                truncated,
+            } => {
+                out.push(Line::Note(vec![t(
+                    "substitute the layer variables and collect by degree in the input",
+                )]));
                 let x = name_node("x", NameKind::Vector);
                 let mut terms: Vec<(bool, Node)> = Vec::new();
                 if !w.is_zero() {
@@ -167,23 +284,64 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 if terms.is_empty() {
                     terms.push((false, Node::Rat(crate::algebra::Q::from(0))));
                 }
-                out.push(Line::Eq { lhs: name_node("y", NameKind::Vector), rhs: Node::Sum(terms), tag: None });
+                out.push(Line::Eq {
+                    lhs: name_node("y", NameKind::Vector),
+                    rhs: Node::Sum(terms),
+                    tag: None,
+                });
             }
-            Step::Identified { w, b, w_shape, b_shape } => {
-                out.push(Line::Note(vec![t("so the network is the single layer y = W·x + b with")]));
-                out.push(Line::Eq { lhs: name_node("W", NameKind::Matrix), rhs: tree::expr(w), tag: w_shape.clone() });
-                out.push(Line::Eq { lhs: name_node("b", NameKind::Vector), rhs: tree::expr(b), tag: b_shape.clone() });
+            Step::Identified {
+                w,
+                b,
+                w_shape,
+                b_shape,
+            } => {
+                out.push(Line::Note(vec![t(
+                    "so the network is the single layer y = W·x + b with",
+                )]));
+                out.push(Line::Eq {
+                    lhs: name_node("W", NameKind::Matrix),
+                    rhs: tree::expr(w),
+                    tag: w_shape.clone(),
+                });
+                out.push(Line::Eq {
+                    lhs: name_node("b", NameKind::Vector),
+                    rhs: tree::expr(b),
+                    tag: b_shape.clone(),
+                });
             }
-            Step::Verdict { verdict, first, kinks } => {
+            Step::Verdict {
+                verdict,
+                first,
+                kinks,
+            } => {
                 let pieces = match verdict {
-                    Verdict::ExactAffine => vec![t("verdict: exactly affine — every series used is finite, so y = W·x + b holds exactly")],
-                    Verdict::Affine { k: Some(k) } => vec![t("verdict: affine up to "), m(tree::big_o_eps(*k)), t("; the first non-affine term is "), m(tree::expr(first))],
-                    Verdict::Affine { k: None } => vec![t("verdict: affine, with no non-affine term up to the search order")],
-                    Verdict::Degenerate { k } => vec![t(format!("verdict: degenerate — the linear part vanishes; the leading term, of order ε{}, is ", crate::print::superscript(*k as i64))), m(tree::expr(first))],
+                    Verdict::ExactAffine => vec![t(
+                        "verdict: exactly affine — every series used is finite, so y = W·x + b holds exactly",
+                    )],
+                    Verdict::Affine { k: Some(k) } => vec![
+                        t("verdict: affine up to "),
+                        m(tree::big_o_eps(*k)),
+                        t("; the first non-affine term is "),
+                        m(tree::expr(first)),
+                    ],
+                    Verdict::Affine { k: None } => vec![t(
+                        "verdict: affine, with no non-affine term up to the search order",
+                    )],
+                    Verdict::Degenerate { k } => vec![
+                        t(format!(
+                            "verdict: degenerate — the linear part vanishes; the leading term, of order ε{}, is ",
+                            crate::print::superscript(*k as i64)
+                        )),
+                        m(tree::expr(first)),
+                    ],
                     Verdict::Kink => {
                         let mut p = vec![t("verdict: a kink, not affine at any σ")];
                         for k in kinks {
-                            p.push(t(format!("; layer {} ({}) has one-sided slopes ", k.layer, k.activation)));
+                            p.push(t(format!(
+                                "; layer {} ({}) has one-sided slopes ",
+                                k.layer, k.activation
+                            )));
                             p.push(m(short_scalar(&k.left)));
                             p.push(t(" and "));
                             p.push(m(short_scalar(&k.right)));
@@ -204,7 +362,11 @@ fn short_scalar(s: &Scalar) -> Node {
     if txt.contains('…') {
         if let Some(v) = s.to_f64(&|_| None) {
             let approx = crate::algebra::Q::try_from((v * 1e6).round() / 1e6).unwrap_or_default();
-            return Node::Call { func: "≈".into(), deriv: 0, args: vec![tree::scalar(&Scalar::from_q(approx))] };
+            return Node::Call {
+                func: "≈".into(),
+                deriv: 0,
+                args: vec![tree::scalar(&Scalar::from_q(approx))],
+            };
         }
     }
     tree::scalar(s)
@@ -222,7 +384,9 @@ fn text_piece(p: &Piece) -> String {
 
 fn text_node(n: &Node) -> String {
     match n {
-        Node::Call { func, args, .. } if func == "≈" => format!("≈ {}", args.iter().map(text_node).collect::<String>()),
+        Node::Call { func, args, .. } if func == "≈" => {
+            format!("≈ {}", args.iter().map(text_node).collect::<String>())
+        }
         n => text::render(n, Style::Unicode),
     }
 }
@@ -232,23 +396,60 @@ pub fn to_text(lines: &[Line]) -> String {
     let mut out = String::new();
     for l in lines {
         match l {
-            Line::Heading(h) => out.push_str(&format!("\n{h}\n{}\n", "─".repeat(h.chars().count().min(78)))),
+            Line::Heading(h) => out.push_str(&format!(
+                "\n{h}\n{}\n",
+                "─".repeat(h.chars().count().min(78))
+            )),
             Line::Section(n) => {
                 let h = format!("y = {}", text_node(n));
-                out.push_str(&format!("\n{h}\n{}\n", "─".repeat(h.chars().count().min(78))));
+                out.push_str(&format!(
+                    "\n{h}\n{}\n",
+                    "─".repeat(h.chars().count().min(78))
+                ));
             }
             Line::Prose(p) => out.push_str(&format!("{p}\n")),
-            Line::Note(ps) => out.push_str(&format!("  {}\n", ps.iter().map(|p| if let Piece::Math(n) = p { text_node(n) } else { text_piece(p) }).collect::<String>())),
+            Line::Note(ps) => out.push_str(&format!(
+                "  {}\n",
+                ps.iter()
+                    .map(|p| if let Piece::Math(n) = p {
+                        text_node(n)
+                    } else {
+                        text_piece(p)
+                    })
+                    .collect::<String>()
+            )),
             Line::Eq { lhs, rhs, tag } => {
-                let tag = tag.as_ref().map(|t| format!("   [{t}]")).unwrap_or_default();
-                out.push_str(&format!("      {} = {}{tag}\n", text_node(lhs), text_node(rhs)));
+                let tag = tag
+                    .as_ref()
+                    .map(|t| format!("   [{t}]"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "      {} = {}{tag}\n",
+                    text_node(lhs),
+                    text_node(rhs)
+                ));
             }
             Line::Table(rows) => {
-                let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(text_piece).collect()).collect();
+                let cells: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(text_piece).collect())
+                    .collect();
                 let n = cells.iter().map(|r| r.len()).max().unwrap_or(0);
-                let widths: Vec<usize> = (0..n).map(|i| cells.iter().map(|r| r.get(i).map(|c| c.chars().count()).unwrap_or(0)).max().unwrap_or(0)).collect();
+                let widths: Vec<usize> = (0..n)
+                    .map(|i| {
+                        cells
+                            .iter()
+                            .map(|r| r.get(i).map(|c| c.chars().count()).unwrap_or(0))
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
                 for r in &cells {
-                    let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))).collect();
+                    let line: Vec<String> = r
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count())))
+                        .collect();
                     out.push_str(&format!("  {}\n", line.join("  ").trim_end()));
                 }
             }
@@ -296,7 +497,11 @@ pub fn latex_text(s: &str) -> String {
 /// LaTeX math for a Unicode character that text cannot hold.
 fn math_char(c: char) -> Option<String> {
     if let Some(n) = crate::syntax::names::greek_name(c) {
-        return Some(if n == "epsilon" { "\\varepsilon".into() } else { format!("\\{n}") });
+        return Some(if n == "epsilon" {
+            "\\varepsilon".into()
+        } else {
+            format!("\\{n}")
+        });
     }
     let sub = "₀₁₂₃₄₅₆₇₈₉".chars().position(|d| d == c);
     if let Some(d) = sub {
@@ -342,7 +547,10 @@ fn math_char(c: char) -> Option<String> {
 
 fn latex_node(n: &Node) -> String {
     match n {
-        Node::Call { func, args, .. } if func == "≈" => format!("\\approx {}", args.iter().map(latex_node).collect::<String>()),
+        Node::Call { func, args, .. } if func == "≈" => format!(
+            "\\approx {}",
+            args.iter().map(latex_node).collect::<String>()
+        ),
         n => latex::render(n),
     }
 }
@@ -356,7 +564,9 @@ fn latex_piece(p: &Piece) -> String {
 }
 
 fn shape_latex(s: &str) -> String {
-    s.replace('×', "\\times ").replace('·', "\\cdot").replace('…', "\\dots")
+    s.replace('×', "\\times ")
+        .replace('·', "\\cdot")
+        .replace('…', "\\dots")
 }
 
 /// Every formula a LaTeX rendering contains, one string each (for validation).
@@ -427,7 +637,10 @@ pub fn to_latex(lines: &[Line]) -> String {
             Line::Table(rows) => {
                 close(&mut out, &mut open);
                 let n = rows.iter().map(|r| r.len()).max().unwrap_or(1);
-                out.push_str(&format!("\n\\begin{{center}}\\small\n\\begin{{tabular}}{{{}}}\n", "l".repeat(n)));
+                out.push_str(&format!(
+                    "\n\\begin{{center}}\\small\n\\begin{{tabular}}{{{}}}\n",
+                    "l".repeat(n)
+                ));
                 for (i, r) in rows.iter().enumerate() {
                     let cells: Vec<String> = r.iter().map(latex_piece).collect();
                     out.push_str(&format!("{} \\\\\n", cells.join(" & ")));
@@ -442,15 +655,25 @@ pub fn to_latex(lines: &[Line]) -> String {
                     out.push_str("\\begin{align*}\n");
                     open = true;
                 }
-                out.push_str(&format!("\\intertext{{{}}}\n", ps.iter().map(latex_piece).collect::<String>()));
+                out.push_str(&format!(
+                    "\\intertext{{{}}}\n",
+                    ps.iter().map(latex_piece).collect::<String>()
+                ));
             }
             Line::Eq { lhs, rhs, tag } => {
                 if !open {
                     out.push_str("\\begin{align*}\n");
                     open = true;
                 }
-                let tag = tag.as_ref().map(|t| format!(" \\qquad [{}]", shape_latex(t))).unwrap_or_default();
-                out.push_str(&format!("{} &= {}{tag} \\\\\n", latex_node(lhs), latex_node(rhs)));
+                let tag = tag
+                    .as_ref()
+                    .map(|t| format!(" \\qquad [{}]", shape_latex(t)))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{} &= {}{tag} \\\\\n",
+                    latex_node(lhs),
+                    latex_node(rhs)
+                ));
             }
         }
     }
@@ -461,7 +684,7 @@ pub fn to_latex(lines: &[Line]) -> String {
 /// A complete document that compiles with pdflatex.
 pub fn standalone(title: &str, body: &str) -> String {
     format!(
-        "\\documentclass[11pt]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n\\begin{{document}}\n\\section*{{{}}}\n{body}\\end{{document}}\n",
+        "\\documentclass[11pt]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n\\setlength{{\\parindent}}{{0pt}}\n\\setlength{{\\parskip}}{{4pt}}\n\\begin{{document}}\n\\section*{{{}}}\n{body}\\end{{document}}\n",
         latex_text(title)
     )
 }

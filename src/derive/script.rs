@@ -36,7 +36,11 @@ fn comment_paragraphs(text: &str) -> Vec<String> {
 }
 
 /// Runs `source` in `session` and lays out what every statement did.
-pub fn derive_source(session: &mut Session, source: &str, title: &str) -> Result<Document, Diagnostic> {
+pub fn derive_source(
+    session: &mut Session,
+    source: &str,
+    title: &str,
+) -> Result<Document, Diagnostic> {
     let spans = crate::syntax::split::split_statements(source)?;
     let mut out = Vec::new();
     let mut prev_end = 0;
@@ -45,7 +49,8 @@ pub fn derive_source(session: &mut Session, source: &str, title: &str) -> Result
             out.push(Line::Prose(p));
         }
         prev_end = span.end;
-        let stmt = crate::syntax::parser::parse_statement_in(source, *span, &session.options.limits)?;
+        let stmt =
+            crate::syntax::parser::parse_statement_in(source, *span, &session.options.limits)?;
         let outcome = session.run_statement(&stmt, source)?;
         if matches!(outcome, Outcome::Quit) {
             break;
@@ -55,20 +60,39 @@ pub fn derive_source(session: &mut Session, source: &str, title: &str) -> Result
     for p in comment_paragraphs(&source[prev_end.min(source.len())..]) {
         out.push(Line::Prose(p));
     }
-    Ok(Document { title: title.to_string(), lines: out })
+    Ok(Document {
+        title: title.to_string(),
+        lines: out,
+    })
 }
 
 fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut Vec<Line>) {
     match outcome {
         Outcome::Declared(names, what) => {
             let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
-            out.push(Line::Prose(format!("shape: {} is {what}", names.join(", "))));
+            out.push(Line::Prose(format!(
+                "shape: {} is {what}",
+                names.join(", ")
+            )));
         }
         Outcome::Defined(name, text) => match stmt {
             Stmt::Def { var, body, .. } if !matches!(body.kind, ExprKind::If { .. }) => {
-                let lhs = Node::Call { func: name.ascii(), deriv: 0, args: vec![Node::Name { name: var.clone(), kind: NameKind::Param }] };
-                out.push(Line::Note(vec![Piece::Text(format!("define the activation {name}"))]));
-                out.push(Line::Eq { lhs, rhs: crate::print::source::node(body) , tag: None });
+                let lhs = Node::Call {
+                    func: name.ascii(),
+                    deriv: 0,
+                    args: vec![Node::Name {
+                        name: var.clone(),
+                        kind: NameKind::Param,
+                    }],
+                };
+                out.push(Line::Note(vec![Piece::Text(format!(
+                    "define the activation {name}"
+                ))]));
+                out.push(Line::Eq {
+                    lhs,
+                    rhs: crate::print::source::node(body),
+                    tag: None,
+                });
             }
             _ => out.push(Line::Prose(format!("define {text}"))),
         },
@@ -76,7 +100,14 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
             if let Some(b) = session.env.bindings.get(name) {
                 if let Ok(e) = crate::analysis::normal_form(&b.value, &session.options.limits) {
                     out.push(Line::Note(vec![Piece::Text(format!("name {name}"))]));
-                    out.push(Line::Eq { lhs: Node::Name { name: name.clone(), kind: NameKind::Vector }, rhs: tree::expr(&e), tag: None });
+                    out.push(Line::Eq {
+                        lhs: Node::Name {
+                            name: name.clone(),
+                            kind: NameKind::Vector,
+                        },
+                        rhs: tree::expr(&e),
+                        tag: None,
+                    });
                 }
             }
         }
@@ -94,27 +125,57 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 out.extend(lines(&c.steps));
             }
             for c in &report.conditions {
-                let there = c.then.as_ref().map(|a| format!("; there the network is {}", a.decision.verdict.label())).unwrap_or_default();
-                out.push(Line::Prose(format!("Condition: {} iff {} = {}{there}.", c.what, c.param, crate::print::scalar_unicode(&c.value))));
+                let there = c
+                    .then
+                    .as_ref()
+                    .map(|a| format!("; there the network is {}", a.decision.verdict.label()))
+                    .unwrap_or_default();
+                out.push(Line::Prose(format!(
+                    "Condition: {} iff {} = {}{there}.",
+                    c.what,
+                    c.param,
+                    crate::print::scalar_unicode(&c.value)
+                )));
             }
         }
         Outcome::Message(m) => out.push(Line::Prose(format!("({m})"))),
         Outcome::Series(r) => {
             out.push(Line::Heading(format!("the series of {}", r.name)));
-            let var = Node::Name { name: crate::syntax::Name::new("t", ""), kind: NameKind::Param };
+            let var = Node::Name {
+                name: crate::syntax::Name::new("t", ""),
+                kind: NameKind::Param,
+            };
             for (label, side) in [("", crate::series::Side::Right)] {
                 let _ = label;
-                out.push(Line::Eq { lhs: Node::Call { func: r.name.clone(), deriv: 0, args: vec![var.clone()] }, rhs: tree::series(r.series.side(side), &var), tag: None });
+                out.push(Line::Eq {
+                    lhs: Node::Call {
+                        func: r.name.clone(),
+                        deriv: 0,
+                        args: vec![var.clone()],
+                    },
+                    rhs: tree::series(r.series.side(side), &var),
+                    tag: None,
+                });
             }
         }
         Outcome::Classify { rows, order, depth } => {
-            out.push(Line::Heading(format!("Which activations keep a depth-{depth} network affine? (order {order})")));
-            let mut table = vec![["activation", "verdict", "k", "s(0)", "slope −", "slope +"].iter().map(|h| Piece::Text(h.to_string())).collect::<Vec<_>>()];
+            out.push(Line::Heading(format!(
+                "Which activations keep a depth-{depth} network affine? (order {order})"
+            )));
+            let mut table = vec![
+                ["activation", "verdict", "k", "s(0)", "slope −", "slope +"]
+                    .iter()
+                    .map(|h| Piece::Text(h.to_string()))
+                    .collect::<Vec<_>>(),
+            ];
             for r in rows {
                 let num = |s: &crate::algebra::Scalar| {
                     let txt = crate::print::scalar_unicode(s);
                     if txt.contains('…') {
-                        Piece::Text(format!("≈ {}", crate::print::report::fmt_f64(s.to_f64(&|_| None).unwrap_or(f64::NAN))))
+                        Piece::Text(format!(
+                            "≈ {}",
+                            crate::print::report::fmt_f64(s.to_f64(&|_| None).unwrap_or(f64::NAN))
+                        ))
                     } else {
                         Piece::Math(tree::scalar(s))
                     }
@@ -132,10 +193,16 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
             for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
                 if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
                     let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
-                    let verdict = if affine == *says_linear { "right" } else { "wrong" };
+                    let verdict = if affine == *says_linear {
+                        "right"
+                    } else {
+                        "wrong"
+                    };
                     let truth = match (r.verdict.as_str(), r.k) {
                         ("kink", _) => "a kink at 0: not affine at any σ".to_string(),
-                        (v, Some(k)) => format!("{v} up to O(σ{})", crate::print::superscript(k as i64)),
+                        (v, Some(k)) => {
+                            format!("{v} up to O(σ{})", crate::print::superscript(k as i64))
+                        }
                         (v, None) => v.to_string(),
                     };
                     out.push(Line::Prose(format!("{name}: the notes say \"{claim}\" — {verdict}; the expansion gives {truth}.")));
@@ -144,7 +211,12 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
         }
         Outcome::Verify { checks, .. } => {
             for c in checks {
-                out.push(Line::Prose(format!("Numeric check ({}): {}: {}.", c.label, c.note, if c.pass { "PASS" } else { "FAIL" })));
+                out.push(Line::Prose(format!(
+                    "Numeric check ({}): {}: {}.",
+                    c.label,
+                    c.note,
+                    if c.pass { "PASS" } else { "FAIL" }
+                )));
             }
         }
         Outcome::Loaded(path, _) => out.push(Line::Prose(format!("(loaded {path})"))),

@@ -303,15 +303,23 @@ pub fn series(s: &crate::series::Series, var: &Node) -> Node {
 
 /// `O(εᵏ)`.
 pub fn big_o_eps(k: u32) -> Node {
-    let eps = Node::Name { name: Name::new("ε", ""), kind: NameKind::Param };
-    Node::BigO(Box::new(if k == 1 { eps } else { Node::Pow(Box::new(eps), Q::from(k)) }))
+    let eps = Node::Name {
+        name: Name::new("ε", ""),
+        kind: NameKind::Param,
+    };
+    Node::BigO(Box::new(if k == 1 {
+        eps
+    } else {
+        Node::Pow(Box::new(eps), Q::from(k))
+    }))
 }
 
 /// A normal form printed lowest ε-degree first (then in canonical order).
 pub fn graded(e: &Expr, small: &std::collections::BTreeSet<Name>) -> Node {
     let mut t = crate::algebra::Trunc::exact();
     t.small = small.clone();
-    let mut terms: Vec<(u32, &Chain, &Scalar)> = e.terms().map(|(c, s)| (t.degree(c), c, s)).collect();
+    let mut terms: Vec<(u32, &Chain, &Scalar)> =
+        e.terms().map(|(c, s)| (t.degree(c), c, s)).collect();
     terms.sort_by_key(|(d, _, _)| *d);
     terms_node(terms.into_iter().map(|(_, c, s)| (c, s)))
 }

@@ -199,7 +199,12 @@ impl Name {
     pub fn latex(&self) -> String {
         let base = if self.is_greek() {
             let n = self.base.chars().next().and_then(greek_name).unwrap_or("x");
-            format!("\\{n}")
+            // The curly ε and φ, as in most papers.
+            match n {
+                "epsilon" => "\\varepsilon".to_string(),
+                "phi" => "\\varphi".to_string(),
+                n => format!("\\{n}"),
+            }
         } else if self.base.chars().count() > 1 {
             format!("\\mathrm{{{}}}", self.base)
         } else {

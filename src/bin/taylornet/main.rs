@@ -210,7 +210,11 @@ fn real_main() -> ExitCode {
             common,
             check,
         }) => verify(&source, &common, &check),
-        Some(Cmd::Derive { source, common, standalone }) => derive(&source, &common, standalone),
+        Some(Cmd::Derive {
+            source,
+            common,
+            standalone,
+        }) => derive(&source, &common, standalone),
         Some(Cmd::Classify {
             order,
             depth,
@@ -502,7 +506,13 @@ fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
         return run_source(&text, &origin, common, false);
     }
     let title = if is_file {
-        format!("Derivation: {}", std::path::Path::new(arg).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default())
+        format!(
+            "Derivation: {}",
+            std::path::Path::new(arg)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default()
+        )
     } else {
         "Derivation".to_string()
     };

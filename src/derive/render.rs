@@ -707,7 +707,7 @@ pub fn steps_json(steps: &[Step]) -> Value {
             }),
             Step::Series { index, activation, at, series } => {
                 let (left, right) = (series.side(crate::series::Side::Left), series.side(crate::series::Side::Right));
-                let coeffs = |s: &crate::series::Series| s.coeffs().iter().map(|c| crate::print::scalar_ascii(c)).collect::<Vec<_>>();
+                let coeffs = |s: &crate::series::Series| s.coeffs().iter().map(crate::print::scalar_ascii).collect::<Vec<_>>();
                 json!({ "step": "series", "layer": index, "activation": activation, "at": crate::print::json::scalar(at), "left": coeffs(left), "right": coeffs(right), "exact": right.is_exact() && left.is_exact() })
             }
             Step::Derivatives { index, activation, point, kept } => json!({ "step": "derivatives", "layer": index, "activation": activation, "point": point.name.ascii(), "kept": kept }),

@@ -145,8 +145,18 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 name: crate::syntax::Name::new("t", ""),
                 kind: NameKind::Param,
             };
-            for (label, side) in [("", crate::series::Side::Right)] {
-                let _ = label;
+            // One series, or one per side at a breakpoint.
+            let sides: Vec<(&str, crate::series::Side)> = match &r.series {
+                crate::series::PointSeries::Analytic(_) => vec![("", crate::series::Side::Right)],
+                crate::series::PointSeries::OneSided { .. } => vec![
+                    ("for t < 0", crate::series::Side::Left),
+                    ("for t > 0", crate::series::Side::Right),
+                ],
+            };
+            for (label, side) in sides {
+                if !label.is_empty() {
+                    out.push(Line::Note(vec![Piece::Text(label.to_string())]));
+                }
                 out.push(Line::Eq {
                     lhs: Node::Call {
                         func: r.name.clone(),

@@ -9,6 +9,7 @@ pub mod algebra;
 pub mod analysis;
 pub mod derive;
 pub mod diagnostic;
+pub mod harness;
 pub mod ir;
 pub mod limits;
 pub mod numeric;

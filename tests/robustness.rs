@@ -123,8 +123,20 @@ fn hostile_inputs_get_errors() {
         "".into(),
         "\u{FEFF}tanh(x)".into(),
         "x\u{0301} + y".into(),
+        "W·x/(λ-λ)".into(),
+        "tanh(x\u{200B})".into(),
+        "ε : scalar; :small ε; tanh(ε·x)".into(),
+        ":small b1; tanh(W·x + b1)".into(),
     ];
     for c in &cases {
         exercise(c);
+    }
+    // Each of these is refused with a diagnostic, not answered.
+    for c in &cases[2..] {
+        if c.is_empty() || c.starts_with('\u{FEFF}') || c.starts_with("f(t)") {
+            continue;
+        }
+        let mut s = Session::new();
+        assert!(s.run(c).is_err(), "{c:?} should be an error");
     }
 }

@@ -169,6 +169,33 @@ fn analyze_once(
             s
         }
     };
+    // The expansion is in powers of the small symbols; both rules below keep it meaningful.
+    if let Some(s) = opts.small.as_ref() {
+        let scalars: Vec<String> = s
+            .iter()
+            .filter(|n| !l.symbols.keys().any(|sym| &sym.name == *n))
+            .filter(|n| n.is_greek())
+            .map(|n| n.unicode())
+            .collect();
+        if !scalars.is_empty() {
+            return Err(Diagnostic::at(Phase::Expand, l.ir.span, format!("only vectors and matrices can be small, not the scalar {}", scalars.join(", ")))
+                .hint("scalars are coefficients; make the input small (`:small x`) and keep parameters such as λ symbolic"));
+        }
+    }
+    if l.symbols.contains_key(&input) && !small.contains(&opts.input) {
+        return Err(Diagnostic::at(
+            Phase::Expand,
+            l.ir.span,
+            format!(
+                "the input {} is not small, so there is nothing to expand in",
+                opts.input
+            ),
+        )
+        .hint(format!(
+            "add it: `:small {} …` (or `--small`)",
+            opts.input.ascii()
+        )));
+    }
     let mut assumptions = Vec::new();
     if !l.symbols.contains_key(&input) {
         assumptions.push(format!(

@@ -91,6 +91,16 @@ impl Diagnostic {
         self.hint = Some(hint.into());
         self
     }
+    /// Points the diagnostic at `span` instead (an error inside a function's body is
+    /// reported at the call, since the body's text is not the text being shown).
+    pub fn relabel(mut self, span: Span, note: &str) -> Diagnostic {
+        self.labels = vec![Label {
+            span,
+            text: note.to_string(),
+        }];
+        self
+    }
+
     /// Moves every span by `offset` bytes (a statement parsed out of a larger script).
     pub fn shifted(mut self, offset: usize) -> Diagnostic {
         for l in &mut self.labels {

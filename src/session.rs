@@ -680,7 +680,8 @@ impl Session {
             limits,
             &budget,
             stmt.span(),
-        )?;
+        )
+        .map_err(|d| d.relabel(Span::new(0, spec.len()), ""))?;
         Ok(SeriesResult {
             name,
             at: at_value,

@@ -255,3 +255,34 @@ fn small_symbols_can_be_changed() {
         "diag(tanh′(c₁))·W₁"
     );
 }
+
+#[test]
+fn three_layer_networks_of_every_class() {
+    // (network, expected verdict, order checked numerically)
+    let cases: [(&str, Verdict, Option<f64>); 5] = [
+        ("net(elu, 3)", Verdict::Affine { k: Some(2) }, Some(2.0)),
+        (
+            "net(softsign, 3)",
+            Verdict::Affine { k: Some(2) },
+            Some(2.0),
+        ),
+        ("net(selu, 3)", Verdict::Kink, Some(1.0)),
+        ("net(relu, 3)", Verdict::Kink, Some(1.0)),
+        ("net(gelu, 3)", Verdict::Affine { k: Some(2) }, Some(2.0)),
+    ];
+    for (src, verdict, order) in cases {
+        let (r, l, _) = run(src, 3);
+        assert_eq!(r.main.decision.verdict, verdict, "{src}");
+        if let Some(k) = order {
+            assert_order(&r.main, &l, k, false);
+        }
+    }
+    let (r, _, _) = run("net(leaky_relu, 3)", 3);
+    assert_eq!(r.main.decision.verdict, Verdict::Kink);
+    let (r, _, _) = run(
+        "leaky_relu(W3·leaky_relu(W2·leaky_relu(W1·x + b1; a=α) + b2; a=α) + b3; a=α)",
+        3,
+    );
+    assert_eq!(r.verdict_label(), "conditional");
+    assert!(r.conditions[0].value.is_one());
+}

@@ -216,7 +216,7 @@ impl Expander<'_> {
         let bias = if l.op_point.is_zero() {
             None
         } else {
-            crate::print::report::bias_name(l)
+            crate::print::report::required_bias(l)
         };
         self.steps.push(Step::Layer {
             index: l.index,
@@ -398,7 +398,9 @@ impl Expander<'_> {
             &self.s.limits,
             &self.s.budget,
             span,
-        ) {
+        )
+        .map_err(|d| d.relabel(span, "in this call"))
+        {
             Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(
                 s.coeff(deriv as usize).scale(&factorial(deriv as usize)),
             )),
@@ -455,7 +457,8 @@ impl Expander<'_> {
                     &self.s.limits,
                     &self.s.budget,
                     span,
-                )?;
+                )
+                .map_err(|d| d.relabel(span, "in this call"))?;
                 if deriv > 0 {
                     ps = differentiate(ps, deriv as usize);
                 }

@@ -32,8 +32,8 @@ pub enum Step {
         /// The layer variable and what it stands for.
         var: Option<(Symbol, Expr)>,
         compensated: bool,
-        /// The bias that could absorb a non-zero operating point.
-        bias: Option<String>,
+        /// The bias that could absorb a non-zero operating point, and the value it would need.
+        bias: Option<(String, Expr)>,
     },
     /// The activation's Taylor series used there (at 0 or a multiple of 𝟙).
     Series {

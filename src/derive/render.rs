@@ -128,21 +128,28 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         rhs: tree::expr(op_point),
                         tag: None,
                     });
-                    let b = bias.clone().unwrap_or_else(|| "its bias".into());
-                    let minus_c = tree::expr(&op_point.neg());
-                    if *compensated {
-                        out.push(Line::Note(vec![
-                            t(format!("assume it is cancelled by the bias, {b} = ")),
-                            m(minus_c),
-                            t(" + O(ε), and expand at 0"),
-                        ]));
+                    let (b, need) = bias
+                        .clone()
+                        .unwrap_or_else(|| ("its bias".into(), op_point.neg()));
+                    let minus_c = tree::expr(&need);
+                    // `b = −c + O(ε)`, or just `b = O(ε)` when the bias is the whole O(1) part.
+                    let mut p = vec![t(if *compensated {
+                        "assume it is cancelled by the bias, "
                     } else {
-                        out.push(Line::Note(vec![
-                            t(format!("unless {b} = ")),
-                            m(minus_c),
-                            t(" + O(ε); as it stands, expand around the operating point"),
-                        ]));
+                        "unless "
+                    })];
+                    p.push(t(format!("{b} = ")));
+                    if !need.is_zero() {
+                        p.push(m(minus_c));
+                        p.push(t(" + "));
                     }
+                    p.push(t("O(ε)"));
+                    p.push(t(if *compensated {
+                        ", and expand at 0"
+                    } else {
+                        "; as it stands, expand around the operating point"
+                    }));
+                    out.push(Line::Note(p));
                 }
                 if let Some((u, def)) = var {
                     out.push(Line::Note(vec![t(format!(

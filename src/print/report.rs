@@ -338,14 +338,14 @@ pub fn text(source: &str, r: &Report) -> String {
         .filter(|l| !l.op_point.is_zero())
         .collect();
     for l in &offsets {
-        let bias = bias_name(l);
+        let (bias, need) =
+            required_bias(l).unwrap_or_else(|| ("its bias".into(), l.op_point.neg()));
         out.push_str(&format!(
-            "warning: layer {} ({}): the pre-activation has an O(1) part {}, so the small-signal assumption fails there unless {} = {} + O(ε)\n",
+            "warning: layer {} ({}): the pre-activation has an O(1) part {}, so the small-signal assumption fails there unless {bias} = {}O(ε)\n",
             l.index,
             l.activation,
             u(&l.op_point),
-            bias.as_deref().unwrap_or("its bias"),
-            u(&l.op_point.neg())
+            if need.is_zero() { String::new() } else { format!("{} + ", u(&need)) }
         ));
     }
     out.push_str(&format!(
@@ -422,12 +422,29 @@ fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
 
 /// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
 pub fn bias_name(l: &crate::analysis::Layer) -> Option<String> {
-    l.pre.terms().find_map(|(c, s)| match c.factors() {
+    required_bias(l).map(|(n, _)| n)
+}
+
+/// The bias that could absorb a layer's O(1) part, and the value it would need (up to O(ε)):
+/// `b₂ = −½·W₂·𝟙`. When the bias is itself part of the O(1) part, its own term is left out.
+pub fn required_bias(l: &crate::analysis::Layer) -> Option<(String, Expr)> {
+    let (chain, sym) = l.pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)] if sym.role == Role::User && s.is_one() => {
-            Some(sym.name.unicode())
+            Some((c.clone(), sym.clone()))
         }
         _ => None,
-    })
+    })?;
+    let own = Expr::term(Scalar::one(), chain);
+    let rest = if l
+        .op_point
+        .terms()
+        .any(|(c, _)| c.factors() == [crate::algebra::Factor::Sym(sym.clone())])
+    {
+        l.op_point.sub(&own)
+    } else {
+        l.op_point.clone()
+    };
+    Some((sym.name.unicode(), rest.neg()))
 }
 
 // ------------------------------------------------------------------ LaTeX

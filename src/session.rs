@@ -420,10 +420,7 @@ impl Session {
             "env" => Ok(Outcome::Message(self.describe_env())),
             "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
             _ => {
-                let near = COMMANDS
-                    .iter()
-                    .min_by_key(|k| distance(name, k))
-                    .filter(|k| distance(name, k) <= 2);
+                let near = crate::diagnostic::nearest(name, COMMANDS.iter().copied());
                 let mut d = err(format!("unknown command `:{name}`"));
                 if let Some(k) = near {
                     d = d.hint(format!("did you mean `:{k}`?"));
@@ -533,22 +530,6 @@ fn dim_text(d: &crate::syntax::DimSpec) -> String {
         crate::syntax::DimSpec::Known(n) => n.to_string(),
         crate::syntax::DimSpec::Named(n) => n.unicode(),
     }
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1]))
-                .min(prev[j] + 1)
-                .min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Every REPL and script command, for completion and suggestions.

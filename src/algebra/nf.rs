@@ -433,27 +433,29 @@ impl Expr {
 
     /// The matrix product (or scaling), truncated at the order of `t`.
     pub fn mul(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
-        let mut out = Expr::zero();
-        let right: Vec<(u32, &Chain, &Scalar)> = other
-            .terms
-            .iter()
-            .map(|(c, s)| (t.degree(c), c, s))
-            .collect();
-        for (ca, sa) in &self.terms {
-            let da = t.degree(ca);
-            for (db, cb, sb) in &right {
-                if !t.keeps(da + db) {
-                    continue;
-                }
-                out.add_term(ca.concat(cb), sa.mul(sb));
-            }
-            t.check(&out)?;
-        }
-        Ok(out)
+        self.pairwise(other, t, |a, b| a.concat(b))
     }
 
     /// The Hadamard product, truncated.
     pub fn had(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
+        self.pairwise(other, t, |a, b| {
+            if a.is_scalar() {
+                b.clone()
+            } else if b.is_scalar() {
+                a.clone()
+            } else {
+                had_of(vec![(a.clone(), 1), (b.clone(), 1)])
+            }
+        })
+    }
+
+    /// Multiplies every pair of terms whose degrees stay within the order; `join` combines the chains.
+    fn pairwise(
+        &self,
+        other: &Expr,
+        t: &Trunc,
+        join: impl Fn(&Chain, &Chain) -> Chain,
+    ) -> Result<Expr, Stop> {
         let mut out = Expr::zero();
         let right: Vec<(u32, &Chain, &Scalar)> = other
             .terms
@@ -463,17 +465,9 @@ impl Expr {
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
             for (db, cb, sb) in &right {
-                if !t.keeps(da + db) {
-                    continue;
+                if t.keeps(da + db) {
+                    out.add_term(join(ca, cb), sa.mul(sb));
                 }
-                let chain = if ca.is_scalar() {
-                    (*cb).clone()
-                } else if cb.is_scalar() {
-                    ca.clone()
-                } else {
-                    had_of(vec![(ca.clone(), 1), ((*cb).clone(), 1)])
-                };
-                out.add_term(chain, sa.mul(sb));
             }
             t.check(&out)?;
         }

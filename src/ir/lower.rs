@@ -960,27 +960,16 @@ impl<'e> Cx<'e> {
     }
 
     fn suggest(&self, name: &Name) -> Option<String> {
-        let target = name.ascii();
-        let mut best: Option<(usize, String)> = None;
-        let names = self
+        let names: Vec<String> = self
             .env
             .functions
             .keys()
             .map(|n| n.ascii())
             .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
-            .chain(["diag".to_string(), "net".to_string()]);
-        for n in names {
-            let d = edit_distance(&target, &n);
-            if d <= 2
-                && d < target.len()
-                && best
-                    .as_ref()
-                    .is_none_or(|(bd, bn)| d < *bd || (d == *bd && n < *bn))
-            {
-                best = Some((d, n));
-            }
-        }
-        best.map(|(_, n)| n)
+            .chain(["diag".to_string(), "net".to_string()])
+            .collect();
+        crate::diagnostic::nearest(&name.ascii(), names.iter().map(String::as_str))
+            .map(str::to_string)
     }
 
     /// Replaces dimension variables by their resolved dimensions, numbering free ones in order of use.
@@ -1107,21 +1096,6 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Vector => "a vector",
         Kind::Matrix => "a matrix",
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -181,6 +181,19 @@ fn q(x: &Q) -> f64 {
     crate::algebra::scalar::q_to_f64(x)
 }
 
+/// The diagonal matrix with `v` on its diagonal.
+fn diagonal(v: &[f64]) -> Val {
+    Val::M(
+        (0..v.len())
+            .map(|i| {
+                (0..v.len())
+                    .map(|j| if i == j { v[i] } else { 0.0 })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// Evaluates the true expression.
 pub fn eval_ir(ir: &Ir, inst: &mut Instance) -> Result<Val, String> {
     eval(ir, inst, &[])
@@ -248,15 +261,7 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
             eval(x, inst, frames)?.map(&|a| a.powi(k))
         }
         IrKind::Diag(x) => match eval(x, inst, frames)? {
-            Val::V(v) => Val::M(
-                (0..v.len())
-                    .map(|i| {
-                        (0..v.len())
-                            .map(|j| if i == j { v[i] } else { 0.0 })
-                            .collect()
-                    })
-                    .collect(),
-            ),
+            Val::V(v) => diagonal(&v),
             _ => return Err("diag of a non-vector".into()),
         },
         IrKind::Bound { value, .. } => eval(value, inst, frames)?,
@@ -396,21 +401,9 @@ fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, Stri
             .cloned()
             .ok_or_else(|| format!("no value for {}", s.name))?,
         Factor::Ones => Val::V(vec![1.0; rows]),
-        Factor::Eye => Val::M(
-            (0..rows)
-                .map(|i| (0..rows).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-                .collect(),
-        ),
+        Factor::Eye => diagonal(&vec![1.0; rows]),
         Factor::Diag(c) => match eval_chain(c, inst, rows)? {
-            Val::V(v) => Val::M(
-                (0..v.len())
-                    .map(|i| {
-                        (0..v.len())
-                            .map(|j| if i == j { v[i] } else { 0.0 })
-                            .collect()
-                    })
-                    .collect(),
-            ),
+            Val::V(v) => diagonal(&v),
             _ => return Err("diag of a non-vector".into()),
         },
         Factor::Had(h) => {

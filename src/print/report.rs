@@ -879,6 +879,10 @@ pub fn source_latex(src: &str, limits: &crate::limits::Limits) -> String {
         .unwrap_or_else(|_| "y".into())
 }
 
+fn latex_comment(text: &str) -> String {
+    text.lines().map(|l| format!("% {l}\n")).collect()
+}
+
 /// Renders what a script produced. JSON gives one document: an array of results.
 pub fn render_outcomes(
     outcomes: &[Outcome],
@@ -902,6 +906,14 @@ pub fn render_outcomes(
                 items.push(json(source, report))
             }
             (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
+            // LaTeX output stays LaTeX: other results become comments.
+            (Outcome::Series(r), Format::Latex) => out.push_str(&latex_comment(&series_text(r))),
+            (Outcome::Classify { rows, order, depth }, Format::Latex) => {
+                out.push_str(&latex_comment(&classify_text(rows, *order, *depth)))
+            }
+            (Outcome::Verify { source, checks }, Format::Latex) => {
+                out.push_str(&latex_comment(&verify_text(source, checks)))
+            }
             (Outcome::Series(r), _) => out.push_str(&series_text(r)),
             (Outcome::Classify { rows, order, depth }, Format::Json) => {
                 items.push(classify_json(rows, *order, *depth))

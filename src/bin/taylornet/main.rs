@@ -40,18 +40,21 @@ struct Common {
 enum Cmd {
     /// Analyse SOURCE: statements separated by `;` or newlines; the last expression is analysed.
     Analyze {
+        /// Statements, e.g. 'W1 : 2x4; tanh(W2·tanh(W1·x + b1) + b2)'.
         source: String,
         #[command(flatten)]
         common: Common,
     },
     /// Run a script: every expression statement is analysed in turn.
     Run {
+        /// A script (`.tn`).
         file: String,
         #[command(flatten)]
         common: Common,
     },
     /// The exact Taylor series of an activation: a catalog name, a definition `f(t) = …`, or an expression in one variable.
     Series {
+        /// `tanh`, `swish(t) = t·sigmoid(t)`, or `tanh(tanh(t))`.
         spec: String,
         /// The point of expansion (a number, `1/2`, `π`, or a parameter such as `λ`).
         #[arg(long)]
@@ -76,6 +79,7 @@ enum Cmd {
     Repl,
     /// Check a result numerically: the residual y − (W·x + b) against σ, its fitted slope, PASS or FAIL.
     Verify {
+        /// Statements; the last expression is checked.
         source: String,
         #[command(flatten)]
         common: Common,

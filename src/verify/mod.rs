@@ -213,6 +213,16 @@ pub fn verify_with(
             "too few residuals above rounding to fit a slope; try larger σ".to_string(),
         ),
     };
+    // Say when f64 was not enough for some σ (those rows are not in the fit).
+    let rounding = rows.iter().filter(|r| r.rounding).count();
+    let note = if rounding > 0 && !all_rounding {
+        format!(
+            "{note} ({rounding} of {} rows at f64 rounding level, left out of the fit)",
+            rows.len()
+        )
+    } else {
+        note
+    };
     Ok(Verification {
         label: String::new(),
         verdict: a.decision.verdict.label().to_string(),

@@ -357,11 +357,7 @@ impl Expander<'_> {
                     if arg.kind_of() == Kind::Scalar
                         && let Some(s) = a.as_scalar()
                     {
-                        let name = if *deriv == 0 {
-                            callee.name()
-                        } else {
-                            format!("{}{}", callee.name(), "′".repeat(*deriv as usize))
-                        };
+                        let name = callee.primed_name(*deriv);
                         return Ok(Expr::scalar(Scalar::func(&name, &s)));
                     }
                     return Ok(Expr::atom(&callee.name(), *deriv, a));
@@ -405,11 +401,7 @@ impl Expander<'_> {
                 s.coeff(deriv as usize).scale(&factorial(deriv as usize)),
             )),
             _ => {
-                let name = if deriv == 0 {
-                    callee.name()
-                } else {
-                    format!("{}{}", callee.name(), "′".repeat(deriv as usize))
-                };
+                let name = callee.primed_name(deriv);
                 Ok(Expr::scalar(Scalar::func(&name, &at)))
             }
         }
@@ -576,7 +568,7 @@ impl Expander<'_> {
                 } else {
                     atom.had(p, &self.t).map_err(|e| stop(e, span))?
                 };
-                out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial_q(k))));
+                out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial(k))));
             }
             self.truncated = true;
             op_symbol = Some(cs);
@@ -600,12 +592,8 @@ impl Expander<'_> {
     }
 }
 
-fn factorial_q(k: usize) -> Q {
-    (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i))
-}
-
 fn factorial(k: usize) -> Q {
-    factorial_q(k)
+    (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i))
 }
 
 /// The k-th derivative of an expansion (the series of `f⁽ᵏ⁾` at the same point).

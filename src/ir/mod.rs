@@ -92,6 +92,11 @@ impl Callee {
             Callee::Def(d) => d.name.ascii(),
         }
     }
+
+    /// The name with `deriv` primes: `tanh′`.
+    pub fn primed_name(&self, deriv: u32) -> String {
+        format!("{}{}", self.name(), "′".repeat(deriv as usize))
+    }
 }
 
 /// A lowered expression node.

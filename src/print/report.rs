@@ -40,57 +40,13 @@ pub fn graded(e: &Expr, t: &Trunc) -> String {
     s
 }
 
-/// A one-line description of a series: `½ + ¼·t − 1/48·t³ + O(t⁴)`.
+/// A one-line description of a series: `½ + ¼·t − (1/48)·t³ + O(t⁴)`.
 pub fn series_line(s: &Series, var: &str) -> String {
-    let mut e = Expr::zero();
-    let mut txt = String::new();
-    for (k, c) in s.coeffs().iter().enumerate() {
-        if c.is_zero() {
-            continue;
-        }
-        let _ = &mut e;
-        let terms = tree::scalar_terms(c);
-        // Only a single term carries its sign outside; a sum is bracketed whole.
-        let (neg, body) = match terms.as_slice() {
-            [(neg, t)] => (*neg, super::text::render(t, super::Style::Unicode)),
-            _ => (
-                false,
-                super::text::render(&tree::scalar(c), super::Style::Unicode),
-            ),
-        };
-        let body = if body.contains([' ', '/']) && k > 0 {
-            format!("({body})")
-        } else {
-            body
-        };
-        let mono = match k {
-            0 => body,
-            _ => {
-                let v = if k == 1 {
-                    var.to_string()
-                } else {
-                    format!("{var}{}", sup(k as u32))
-                };
-                if body == "1" {
-                    v
-                } else {
-                    format!("{body}·{v}")
-                }
-            }
-        };
-        if txt.is_empty() {
-            txt = if neg { format!("−{mono}") } else { mono };
-        } else {
-            txt.push_str(&format!(" {} {mono}", if neg { "−" } else { "+" }));
-        }
-    }
-    if txt.is_empty() {
-        txt.push('0');
-    }
-    if !s.is_exact() {
-        txt.push_str(&format!(" + O({var}{})", sup(s.order() as u32 + 1)));
-    }
-    txt
+    let v = tree::Node::Name {
+        name: crate::syntax::Name::new(var, ""),
+        kind: tree::NameKind::Param,
+    };
+    super::text::render(&tree::series(s, &v), super::Style::Unicode)
 }
 
 /// A number for people: exact when short, `exact ≈ value` for fractions, `≈ value` when the exact form is abbreviated.

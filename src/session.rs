@@ -340,22 +340,33 @@ impl Session {
             }
             "verify" => {
                 let mut opts = crate::verify::VerifyOptions::default();
-                for w in args.split_whitespace().collect::<Vec<_>>().chunks(2) {
-                    match w {
-                        ["seed", v] => {
+                let words: Vec<&str> = args.split_whitespace().collect();
+                let mut rest = words.as_slice();
+                while !rest.is_empty() {
+                    rest = match rest {
+                        ["expansion", more @ ..] => {
+                            opts.expansion = true;
+                            more
+                        }
+                        ["seed", v, more @ ..] => {
                             opts.seed = v.parse().map_err(|_| {
                                 err(format!("`seed` takes a whole number, not `{v}`"))
-                            })?
+                            })?;
+                            more
                         }
-                        ["draws", v] => {
+                        ["draws", v, more @ ..] => {
                             opts.draws = v
                                 .parse()
                                 .ok()
                                 .filter(|d| (1..=64).contains(d))
-                                .ok_or_else(|| err("`draws` takes 1 to 64".into()))?
+                                .ok_or_else(|| err("`draws` takes 1 to 64".into()))?;
+                            more
                         }
                         _ => {
-                            return Err(err("usage: `:verify` or `:verify seed 7 draws 8`".into()));
+                            return Err(err(
+                                "usage: `:verify`, `:verify expansion` or `:verify seed 7 draws 8`"
+                                    .into(),
+                            ));
                         }
                     }
                 }
@@ -551,7 +562,8 @@ commands
   :format latex       print results as text, latex or json
   :series tanh order 9 at 1/2   the exact Taylor series of an activation
   :classify           the table: which activations keep a deep network affine
-  :verify             check the last result numerically (residual against σ)
+  :verify             check the last result numerically (residual against σ);
+                      `:verify expansion` checks the truncated expansion too
   :latex  :json       the last result as LaTeX or JSON
   :shapes             the shapes in the last result
   :load FILE.tn       run a script into this session
@@ -735,10 +747,20 @@ pub fn verify_report(
         "result".into()
     };
     out.push(main);
+    if opts.expansion {
+        out.push(crate::verify::verify_expansion(
+            l, &r.main, functions, opts,
+        )?);
+    }
     if let Some(c) = &r.compensated {
         let mut v = crate::verify::verify(l, c, functions, opts)?;
         v.label = "compensated".into();
         out.push(v);
+        if opts.expansion {
+            let mut v = crate::verify::verify_expansion(l, c, functions, opts)?;
+            v.label = format!("{}, compensated", v.label);
+            out.push(v);
+        }
     }
     Ok(out)
 }

@@ -81,3 +81,48 @@ fn operating_points_are_checked_as_they_stand_and_compensated() {
     assert!((c[0].slope.unwrap() - 2.0).abs() < 0.2 && c[0].pass);
     assert!((c[1].slope.unwrap() - 3.0).abs() < 0.2 && c[1].pass);
 }
+
+#[test]
+fn f64_rounding_switches_to_more_bits() {
+    // The cubic term cancels: the residual is σ⁵, 1e-20 at σ = 1e-4, far below f64 rounding of y ≈ 1e-4.
+    let s = analysed("s(t) = sin(t) + t^3/6; s(W2·s(W1·x + b1) + b2)");
+    let c = &s.verify_last(&VerifyOptions::default()).unwrap()[0];
+    assert!(c.pass, "{}", c.note);
+    assert!((c.slope.unwrap() - 5.0).abs() < 0.1);
+    assert!(c.rows.iter().all(|r| !r.rounding), "{:?}", c.rows);
+    let raised: Vec<u32> = c.rows.iter().map(|r| r.bits).collect();
+    assert_eq!(raised.first(), Some(&53));
+    assert!(raised.iter().any(|b| *b > 53), "{raised:?}");
+    assert!(c.note.contains("256-bit floats"), "{}", c.note);
+}
+
+#[test]
+fn the_truncated_expansion_is_checked_to_its_order() {
+    let opts = VerifyOptions {
+        expansion: true,
+        ..VerifyOptions::default()
+    };
+    for (src, exact) in [
+        ("tanh(W2·tanh(W1·x + b1) + b2)", false),
+        ("gelu(W2·gelu(W1·x + b1) + b2)", false),
+        ("sigmoid(W2·sigmoid(W1·x + b1) + b2)", false),
+        ("relu(W2·relu(W1·x + b1) + b2)", true),
+    ] {
+        let s = analysed(src);
+        let checks = s.verify_last(&opts).unwrap();
+        let expansions: Vec<_> = checks
+            .iter()
+            .filter(|c| c.label.starts_with("truncated expansion"))
+            .collect();
+        assert!(!expansions.is_empty(), "{src}");
+        for c in expansions {
+            assert!(c.pass, "{src} ({}): {}", c.label, c.note);
+            if exact {
+                assert_eq!(c.predicted, taylornet::verify::Predicted::Exact);
+            } else {
+                // ŷ₃ leaves O(σ⁴): the fitted slope is at least 4 over every row.
+                assert!(c.slope.unwrap() > 3.7, "{src}: {:?}", c.slope);
+            }
+        }
+    }
+}

@@ -455,21 +455,29 @@ impl Scalar {
 
     /// A floating-point value, for display and numeric checks only. `param` gives parameter values.
     pub fn to_f64(&self, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
-        let mut sum = 0.0;
+        self.to_real::<f64>(param)
+    }
+
+    /// The numeric value in any [`Real`](crate::numeric::Real) type (`None` when a parameter has no value).
+    pub fn to_real<R: crate::numeric::Real>(
+        &self,
+        param: &dyn Fn(&Name) -> Option<R>,
+    ) -> Option<R> {
+        let mut sum = R::zero();
         for (m, c) in &self.terms {
-            let mut t = q_to_f64(c);
+            let mut t = R::of_q(c);
             for (a, e) in &m.0 {
                 let base = match a {
-                    Atom::Prime(p) => *p as f64,
-                    Atom::Pi => std::f64::consts::PI,
-                    Atom::E => std::f64::consts::E,
+                    Atom::Prime(p) => R::of_q(&Q::from(*p)),
+                    Atom::Pi => R::pi(),
+                    Atom::E => R::e(),
                     Atom::Param(n) => param(n)?,
-                    Atom::Func(f, s) => eval_func(f, s.to_f64(param)?)?,
-                    Atom::Group(s) => s.to_f64(param)?,
+                    Atom::Func(f, s) => R::func(f, &s.to_real(param)?)?,
+                    Atom::Group(s) => s.to_real(param)?,
                 };
-                t *= base.powf(q_to_f64(e));
+                t = t.mul(&base.powq(e));
             }
-            sum += t;
+            sum = sum.add(&t);
         }
         Some(sum)
     }

@@ -6,71 +6,78 @@
 //! N(0, 1/fan_in), small vectors scaled by σ.
 
 use crate::algebra::nf::{Chain, Factor};
-use crate::algebra::{Expr, Kind, Q, Symbol};
+use crate::algebra::{Expr, Kind, Symbol};
 use crate::ir::{Callee, Dim, Ir, IrKind, Prim, Shape};
 use crate::syntax::{CmpOp, Name};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod real;
+pub use real::{Big, Real};
+
 /// A numeric value: scalar, vector or matrix (rows of entries).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Val {
-    S(f64),
-    V(Vec<f64>),
-    M(Vec<Vec<f64>>),
+pub enum Val<R = f64> {
+    S(R),
+    V(Vec<R>),
+    M(Vec<Vec<R>>),
 }
 
-impl Val {
-    pub fn as_vec(&self) -> Option<&[f64]> {
+impl<R: Real> Val<R> {
+    pub fn as_vec(&self) -> Option<&[R]> {
         match self {
             Val::V(v) => Some(v),
             _ => None,
         }
     }
-    fn map(&self, f: &dyn Fn(f64) -> f64) -> Val {
+    /// The number of rows (1 for a scalar).
+    pub fn rows(&self) -> usize {
         match self {
-            Val::S(x) => Val::S(f(*x)),
-            Val::V(v) => Val::V(v.iter().map(|x| f(*x)).collect()),
-            Val::M(m) => Val::M(
-                m.iter()
-                    .map(|r| r.iter().map(|x| f(*x)).collect())
-                    .collect(),
-            ),
+            Val::S(_) => 1,
+            Val::V(v) => v.len(),
+            Val::M(m) => m.len(),
         }
     }
-    fn zip(&self, o: &Val, f: &dyn Fn(f64, f64) -> f64) -> Result<Val, String> {
+    fn map(&self, f: &dyn Fn(&R) -> R) -> Val<R> {
+        match self {
+            Val::S(x) => Val::S(f(x)),
+            Val::V(v) => Val::V(v.iter().map(f).collect()),
+            Val::M(m) => Val::M(m.iter().map(|r| r.iter().map(f).collect()).collect()),
+        }
+    }
+    fn zip(&self, o: &Val<R>, f: &dyn Fn(&R, &R) -> R) -> Result<Val<R>, String> {
         Ok(match (self, o) {
-            (Val::S(a), Val::S(b)) => Val::S(f(*a, *b)),
-            (Val::S(a), v) => v.map(&|x| f(*a, x)),
-            (v, Val::S(b)) => v.map(&|x| f(x, *b)),
+            (Val::S(a), Val::S(b)) => Val::S(f(a, b)),
+            (Val::S(a), v) => v.map(&|x| f(a, x)),
+            (v, Val::S(b)) => v.map(&|x| f(x, b)),
             (Val::V(a), Val::V(b)) if a.len() == b.len() => {
-                Val::V(a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect())
+                Val::V(a.iter().zip(b).map(|(x, y)| f(x, y)).collect())
             }
             (Val::M(a), Val::M(b)) if a.len() == b.len() => Val::M(
                 a.iter()
                     .zip(b)
-                    .map(|(r, s)| r.iter().zip(s).map(|(x, y)| f(*x, *y)).collect())
+                    .map(|(r, s)| r.iter().zip(s).map(|(x, y)| f(x, y)).collect())
                     .collect(),
             ),
             _ => return Err("shape mismatch in numeric evaluation".into()),
         })
     }
-    fn matmul(&self, o: &Val) -> Result<Val, String> {
+    /// The product of a matrix (or scalar) with a matrix, vector or scalar.
+    pub fn matmul(&self, o: &Val<R>) -> Result<Val<R>, String> {
+        let dot = |r: &[R], col: &dyn Fn(usize) -> R| {
+            r.iter()
+                .enumerate()
+                .fold(R::zero(), |acc, (k, x)| acc.add(&x.mul(&col(k))))
+        };
         match (self, o) {
-            (Val::S(_), _) | (_, Val::S(_)) => self.zip(o, &|x, y| x * y),
+            (Val::S(_), _) | (_, Val::S(_)) => self.zip(o, &|x, y| x.mul(y)),
             (Val::M(a), Val::V(v)) => Ok(Val::V(
-                a.iter()
-                    .map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum())
-                    .collect(),
+                a.iter().map(|r| dot(r, &|k| v[k].clone())).collect(),
             )),
             (Val::M(a), Val::M(b)) => {
                 let cols = b.first().map(|r| r.len()).unwrap_or(0);
                 Ok(Val::M(
                     a.iter()
-                        .map(|r| {
-                            (0..cols)
-                                .map(|j| r.iter().enumerate().map(|(k, x)| x * b[k][j]).sum())
-                                .collect()
-                        })
+                        .map(|r| (0..cols).map(|j| dot(r, &|k| b[k][j].clone())).collect())
                         .collect(),
                 ))
             }
@@ -78,26 +85,52 @@ impl Val {
         }
     }
     /// The largest absolute entry.
-    pub fn norm_inf(&self) -> f64 {
+    pub fn norm_inf(&self) -> R {
         match self {
             Val::S(x) => x.abs(),
-            Val::V(v) => v.iter().fold(0.0, |m, x| m.max(x.abs())),
-            Val::M(m) => m.iter().flatten().fold(0.0, |a, x| a.max(x.abs())),
+            Val::V(v) => v.iter().fold(R::zero(), |m, x| m.max(&x.abs())),
+            Val::M(m) => m.iter().flatten().fold(R::zero(), |a, x| a.max(&x.abs())),
         }
     }
-    pub fn sub(&self, o: &Val) -> Result<Val, String> {
-        self.zip(o, &|x, y| x - y)
+    pub fn sub(&self, o: &Val<R>) -> Result<Val<R>, String> {
+        self.zip(o, &|x, y| x.sub(y))
+    }
+    pub fn add(&self, o: &Val<R>) -> Result<Val<R>, String> {
+        self.zip(o, &|x, y| x.add(y))
+    }
+    /// The same value in another number type.
+    pub fn lift<T: Real>(&self) -> Val<T> {
+        let f = |x: &R| {
+            x.to_q()
+                .map_or_else(|| T::of_f64(x.to_f64()), |q| T::of_q(&q))
+        };
+        match self {
+            Val::S(x) => Val::S(f(x)),
+            Val::V(v) => Val::V(v.iter().map(f).collect()),
+            Val::M(m) => Val::M(m.iter().map(|r| r.iter().map(f).collect()).collect()),
+        }
     }
 }
 
 /// Values of every symbol, parameter and free dimension.
-#[derive(Clone, Debug, Default)]
-pub struct Instance {
-    pub symbols: BTreeMap<Symbol, Val>,
+#[derive(Clone, Debug)]
+pub struct Instance<R = f64> {
+    pub symbols: BTreeMap<Symbol, Val<R>>,
     pub params: BTreeMap<Name, f64>,
     pub dims: BTreeMap<Dim, usize>,
     /// Functions by name, to evaluate element-wise atoms such as `sigmoid′(c₂)`.
     pub functions: BTreeMap<String, Callee>,
+}
+
+impl<R> Default for Instance<R> {
+    fn default() -> Instance<R> {
+        Instance {
+            symbols: BTreeMap::new(),
+            params: BTreeMap::new(),
+            dims: BTreeMap::new(),
+            functions: BTreeMap::new(),
+        }
+    }
 }
 
 /// A small seeded generator (SplitMix64), so runs are reproducible without a dependency.
@@ -127,7 +160,7 @@ impl Rng {
 /// The width used for dimensions no declaration fixes.
 pub const DEFAULT_WIDTH: usize = 3;
 
-impl Instance {
+impl Instance<f64> {
     /// Random values for the symbols of a statement: weights N(0, 1/fan_in); small vectors σ·N(0, 1);
     /// other vectors N(0, 1); parameters from `params` (default 0.7).
     pub fn random(
@@ -163,6 +196,22 @@ impl Instance {
         }
         inst
     }
+}
+
+impl<R: Real> Instance<R> {
+    /// The same instance in another number type (values are converted exactly).
+    pub fn lift<T: Real>(&self) -> Instance<T> {
+        Instance {
+            symbols: self
+                .symbols
+                .iter()
+                .map(|(s, v)| (s.clone(), v.lift()))
+                .collect(),
+            params: self.params.clone(),
+            dims: self.dims.clone(),
+            functions: self.functions.clone(),
+        }
+    }
 
     /// The size of a dimension (free and named ones get [`DEFAULT_WIDTH`]).
     pub fn dim(&mut self, d: &Dim) -> usize {
@@ -172,22 +221,18 @@ impl Instance {
         }
     }
 
-    fn param(&self, n: &Name) -> f64 {
-        self.params.get(n).copied().unwrap_or(0.7)
+    fn param(&self, n: &Name) -> R {
+        R::of_f64(self.params.get(n).copied().unwrap_or(0.7))
     }
 }
 
-fn q(x: &Q) -> f64 {
-    crate::algebra::scalar::q_to_f64(x)
-}
-
 /// The diagonal matrix with `v` on its diagonal.
-fn diagonal(v: &[f64]) -> Val {
+fn diagonal<R: Real>(v: &[R]) -> Val<R> {
     Val::M(
         (0..v.len())
             .map(|i| {
                 (0..v.len())
-                    .map(|j| if i == j { v[i] } else { 0.0 })
+                    .map(|j| if i == j { v[i].clone() } else { R::zero() })
                     .collect()
             })
             .collect(),
@@ -195,30 +240,30 @@ fn diagonal(v: &[f64]) -> Val {
 }
 
 /// Evaluates the true expression.
-pub fn eval_ir(ir: &Ir, inst: &mut Instance) -> Result<Val, String> {
+pub fn eval_ir<R: Real>(ir: &Ir, inst: &mut Instance<R>) -> Result<Val<R>, String> {
     eval(ir, inst, &[])
 }
 
-struct Frame {
-    var: f64,
-    params: BTreeMap<Name, f64>,
+struct Frame<R> {
+    var: R,
+    params: BTreeMap<Name, R>,
 }
 
-fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
+fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result<Val<R>, String> {
     Ok(match &ir.kind {
-        IrKind::Num(x) => Val::S(q(x)),
-        IrKind::Pi => Val::S(std::f64::consts::PI),
-        IrKind::E => Val::S(std::f64::consts::E),
+        IrKind::Num(x) => Val::S(R::of_q(x)),
+        IrKind::Pi => Val::S(R::pi()),
+        IrKind::E => Val::S(R::e()),
         IrKind::Param(p) => Val::S(
             frames
                 .last()
-                .and_then(|f| f.params.get(p).copied())
+                .and_then(|f| f.params.get(p).cloned())
                 .unwrap_or_else(|| inst.param(p)),
         ),
         IrKind::Var => Val::S(
             frames
                 .last()
-                .map(|f| f.var)
+                .map(|f| f.var.clone())
                 .ok_or("variable outside a function")?,
         ),
         IrKind::Sym(s) => inst
@@ -228,16 +273,16 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
             .ok_or_else(|| format!("no value for {}", s.name))?,
         IrKind::Ones => {
             let n = inst.dim(&ir.shape.rows);
-            Val::V(vec![1.0; n])
+            Val::V(vec![R::one(); n])
         }
         IrKind::Sum(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
             for x in &v[1..] {
-                acc = acc.zip(&eval(x, inst, frames)?, &|a, b| a + b)?;
+                acc = acc.add(&eval(x, inst, frames)?)?;
             }
             acc
         }
-        IrKind::Neg(x) => eval(x, inst, frames)?.map(&|a| -a),
+        IrKind::Neg(x) => eval(x, inst, frames)?.map(&|a| a.neg()),
         IrKind::Mul(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
             for x in &v[1..] {
@@ -248,14 +293,11 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
         IrKind::Had(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
             for x in &v[1..] {
-                acc = acc.zip(&eval(x, inst, frames)?, &|a, b| a * b)?;
+                acc = acc.zip(&eval(x, inst, frames)?, &|a, b| a.mul(b))?;
             }
             acc
         }
-        IrKind::Pow(x, e) => {
-            let e = q(e);
-            eval(x, inst, frames)?.map(&|a| a.powf(e))
-        }
+        IrKind::Pow(x, e) => eval(x, inst, frames)?.map(&|a| a.powq(e)),
         IrKind::HadPow(x, k) => {
             let k = *k as i32;
             eval(x, inst, frames)?.map(&|a| a.powi(k))
@@ -277,10 +319,10 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
                 return Err("a non-scalar condition".into());
             };
             let holds = match op {
-                CmpOp::Gt => a > b,
-                CmpOp::Ge => a >= b,
-                CmpOp::Lt => a < b,
-                CmpOp::Le => a <= b,
+                CmpOp::Gt => b.lt(&a),
+                CmpOp::Ge => !a.lt(&b),
+                CmpOp::Lt => a.lt(&b),
+                CmpOp::Le => !b.lt(&a),
             };
             if holds {
                 eval(then, inst, frames)?
@@ -304,7 +346,7 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
                     pv.insert(n.clone(), x);
                 }
             }
-            let f = |x: f64, inst: &mut Instance| apply(callee, x, &pv, inst);
+            let f = |x: R, inst: &mut Instance<R>| apply(callee, x, &pv, inst);
             match a {
                 Val::S(x) => Val::S(f(x, inst)?),
                 Val::V(v) => Val::V(
@@ -323,12 +365,12 @@ fn eval(ir: &Ir, inst: &mut Instance, frames: &[Frame]) -> Result<Val, String> {
 }
 
 /// A scalar function at a number.
-pub fn apply(
+pub fn apply<R: Real>(
     callee: &Callee,
-    x: f64,
-    params: &BTreeMap<Name, f64>,
-    inst: &mut Instance,
-) -> Result<f64, String> {
+    x: R,
+    params: &BTreeMap<Name, R>,
+    inst: &mut Instance<R>,
+) -> Result<R, String> {
     match callee {
         Callee::Prim(p) => prim(*p, x),
         Callee::Def(d) => {
@@ -353,31 +395,31 @@ pub fn apply(
     }
 }
 
-fn prim(p: Prim, x: f64) -> Result<f64, String> {
-    crate::algebra::scalar::eval_func(p.name(), x).ok_or_else(|| format!("no numeric {}", p.name()))
+fn prim<R: Real>(p: Prim, x: R) -> Result<R, String> {
+    R::func(p.name(), &x).ok_or_else(|| format!("no numeric {}", p.name()))
 }
 
 /// Evaluates a normal form with `rows` the height of its result (for a bare `𝟙`).
-pub fn eval_expr(e: &Expr, inst: &mut Instance, rows: usize) -> Result<Val, String> {
-    let mut acc: Option<Val> = None;
+pub fn eval_expr<R: Real>(e: &Expr, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
+    let mut acc: Option<Val<R>> = None;
     for (c, s) in e.terms() {
         let coef = s
-            .to_f64(&|n| Some(inst.param(n)))
+            .to_real::<R>(&|n| Some(inst.param(n)))
             .ok_or("a coefficient has no numeric value")?;
-        let v = eval_chain(c, inst, rows)?.map(&|x| coef * x);
+        let v = eval_chain(c, inst, rows)?.map(&|x| coef.mul(x));
         acc = Some(match acc {
             None => v,
-            Some(a) => a.zip(&v, &|x, y| x + y)?,
+            Some(a) => a.add(&v)?,
         });
     }
-    Ok(acc.unwrap_or(Val::V(vec![0.0; rows])))
+    Ok(acc.unwrap_or(Val::V(vec![R::zero(); rows])))
 }
 
-fn eval_chain(c: &Chain, inst: &mut Instance, rows: usize) -> Result<Val, String> {
+fn eval_chain<R: Real>(c: &Chain, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
     if c.is_scalar() {
-        return Ok(Val::S(1.0));
+        return Ok(Val::S(R::one()));
     }
-    let mut acc: Option<Val> = None;
+    let mut acc: Option<Val<R>> = None;
     let mut want = rows;
     for f in c.factors() {
         let v = eval_factor(f, inst, want)?;
@@ -393,27 +435,27 @@ fn eval_chain(c: &Chain, inst: &mut Instance, rows: usize) -> Result<Val, String
     acc.ok_or_else(|| "empty chain".into())
 }
 
-fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, String> {
+fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
     Ok(match f {
         Factor::Sym(s) => inst
             .symbols
             .get(s)
             .cloned()
             .ok_or_else(|| format!("no value for {}", s.name))?,
-        Factor::Ones => Val::V(vec![1.0; rows]),
-        Factor::Eye => diagonal(&vec![1.0; rows]),
+        Factor::Ones => Val::V(vec![R::one(); rows]),
+        Factor::Eye => diagonal(&vec![R::one(); rows]),
         Factor::Diag(c) => match eval_chain(c, inst, rows)? {
             Val::V(v) => diagonal(&v),
             _ => return Err("diag of a non-vector".into()),
         },
         Factor::Had(h) => {
-            let mut acc: Option<Val> = None;
+            let mut acc: Option<Val<R>> = None;
             for (e, m) in h.elements() {
                 let k = *m as i32;
                 let v = eval_chain(e, inst, rows)?.map(&|x| x.powi(k));
                 acc = Some(match acc {
                     None => v,
-                    Some(a) => a.zip(&v, &|x, y| x * y)?,
+                    Some(a) => a.zip(&v, &|x, y| x.mul(y))?,
                 });
             }
             acc.ok_or("empty Hadamard product")?
@@ -430,7 +472,7 @@ fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, Stri
                     .or_else(|| Prim::from_name(&a.func).map(Callee::Prim))
                     .ok_or_else(|| format!("no numeric value for the atom {}", a.func))?;
                 let k = a.deriv;
-                let f = |x: f64| derivative_at(&callee, k, x);
+                let f = |x: R| derivative_at(&callee, k, &x);
                 match arg {
                     Val::S(x) => Val::S(f(x)?),
                     Val::V(v) => Val::V(v.into_iter().map(f).collect::<Result<_, _>>()?),
@@ -446,8 +488,10 @@ fn eval_factor(f: &Factor, inst: &mut Instance, rows: usize) -> Result<Val, Stri
 }
 
 /// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.
-pub fn derivative_at(callee: &Callee, k: u32, x: f64) -> Result<f64, String> {
-    let at = Q::try_from(x).map_err(|_| format!("{x} is not a finite number"))?;
+pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, String> {
+    let at = x
+        .to_q()
+        .ok_or_else(|| format!("{} is not a finite number", x.to_f64()))?;
     let params = match callee {
         Callee::Def(d) => d.params.clone(),
         Callee::Prim(_) => vec![],
@@ -467,9 +511,9 @@ pub fn derivative_at(callee: &Callee, k: u32, x: f64) -> Result<f64, String> {
         crate::series::PointSeries::Analytic(s) => s,
         crate::series::PointSeries::OneSided { right, .. } => right,
     };
-    let fact: f64 = (1..=k).map(f64::from).product();
+    let fact = (1..=k).fold(R::one(), |a, i| a.mul(&R::of_f64(f64::from(i))));
     s.coeff(k as usize)
-        .to_f64(&|_| None)
-        .map(|c| c * fact)
+        .to_real::<R>(&|_| None)
+        .map(|c| c.mul(&fact))
         .ok_or_else(|| "a derivative without a numeric value".into())
 }

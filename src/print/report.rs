@@ -916,9 +916,17 @@ pub fn verify_text(source: &str, checks: &[Verification]) -> String {
         if !v.label.is_empty() && checks.len() > 1 {
             out.push_str(&format!("{}:\n", v.label));
         }
+        let residual = if v.approximation.contains(' ') {
+            format!("‖y − ({})‖", v.approximation)
+        } else {
+            format!("‖y − {}‖", v.approximation)
+        };
         out.push_str(&format!(
             "  {:>9}  {:>16}  {:>10}  {:>10}\n",
-            "σ", "‖y − (W·x + b)‖", "‖y − b‖", "ratio"
+            "σ",
+            residual,
+            format!("‖y − {}‖", v.baseline),
+            "ratio"
         ));
         for r in &v.rows {
             let ratio = if r.signal > 0.0 {
@@ -932,7 +940,11 @@ pub fn verify_text(source: &str, checks: &[Verification]) -> String {
                 sci(r.residual),
                 sci(r.signal),
                 ratio,
-                if r.rounding { "  (rounding level)" } else { "" }
+                match (r.rounding, r.bits) {
+                    (true, b) => format!("  (rounding level at {b} bits)"),
+                    (false, 53) => String::new(),
+                    (false, b) => format!("  ({b}-bit floats)"),
+                }
             ));
         }
         out.push_str(&format!(
@@ -954,11 +966,12 @@ pub fn verify_json(source: &str, checks: &[Verification]) -> Value {
             json!({
                 "label": v.label,
                 "verdict": v.verdict,
+                "approximation": v.approximation,
                 "predicted": v.predicted.label(),
                 "slope": v.slope,
                 "pass": v.pass,
                 "note": v.note,
-                "rows": v.rows.iter().map(|r| json!({ "sigma": r.sigma, "residual": r.residual, "signal": r.signal, "rounding": r.rounding })).collect::<Vec<_>>(),
+                "rows": v.rows.iter().map(|r| json!({ "sigma": r.sigma, "residual": r.residual, "signal": r.signal, "rounding": r.rounding, "bits": r.bits })).collect::<Vec<_>>(),
             })
         })
         .collect();

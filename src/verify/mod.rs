@@ -2,15 +2,20 @@
 //!
 //! Symbols are drawn from a seeded generator (weights N(0, 1/fan_in); small
 //! vectors σ·N(0, 1)), σ runs over a geometric grid, and the log–log slope of
-//! the residual is fitted by least squares. Rows whose residual is at the level
-//! of f64 rounding (below 1e-13 of the output's size) are shown but left out of
-//! the fit: an exact result is confirmed when every row is at rounding level.
+//! the residual is fitted by least squares.
+//!
+//! Each σ is evaluated in f64 first. When the residual is at the level of f64
+//! rounding (below 2⁻⁴³ of the output's size) it says nothing, so that σ is
+//! evaluated again with 256-bit and then 1024-bit floats ([`Big`]); the row
+//! records the precision it needed. Rows still at rounding level are shown but
+//! left out of the fit: an exact result is confirmed when every row is at
+//! rounding level at 1024 bits.
 
 use crate::algebra::nf::Role;
 use crate::algebra::{Kind, Symbol};
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
-use crate::numeric::{Instance, Val, eval_expr, eval_ir};
+use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 
@@ -26,6 +31,8 @@ pub struct VerifyOptions {
     pub params: BTreeMap<Name, f64>,
     /// How far the fitted slope may stray from the prediction.
     pub tolerance: f64,
+    /// Also check the full truncated expansion `ŷₙ`: `‖y − ŷₙ‖` shrinks at least like σⁿ⁺¹.
+    pub expansion: bool,
 }
 
 impl Default for VerifyOptions {
@@ -36,6 +43,7 @@ impl Default for VerifyOptions {
             draws: 4,
             params: BTreeMap::new(),
             tolerance: 0.3,
+            expansion: false,
         }
     }
 }
@@ -83,8 +91,10 @@ pub struct Row {
     pub residual: f64,
     /// Mean over draws of ‖y − b‖∞, the size of the signal.
     pub signal: f64,
-    /// At the level of floating-point rounding: left out of the fit.
+    /// At the level of floating-point rounding even at the highest precision tried: left out of the fit.
     pub rounding: bool,
+    /// Bits of significand the row was evaluated with (53 for f64, then 256 or 1024).
+    pub bits: u32,
 }
 
 /// The outcome of a verification.
@@ -93,6 +103,10 @@ pub struct Verification {
     /// Which analysis was checked ("as it stands", "compensated").
     pub label: String,
     pub verdict: String,
+    /// What `y` is compared with: `W·x + b`, or the truncated expansion `ŷₙ`.
+    pub approximation: String,
+    /// What the signal column measures against: `b`, or `y(0)` for the expansion.
+    pub baseline: String,
     pub predicted: Predicted,
     pub rows: Vec<Row>,
     /// The fitted log–log slope (`None` when fewer than two rows are above rounding).
@@ -130,53 +144,147 @@ pub fn verify_with(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
-    let x_sym = a.input.clone();
+    let rows = measure(l, a, &Approx::Affine { w, b }, functions, opts)?;
+    Ok(judge(a, prediction(a), rows, opts))
+}
+
+/// Checks the full truncated expansion `ŷₙ` of an analysis: `‖y − ŷₙ‖` shrinks at least like σⁿ⁺¹
+/// (and is rounding noise when nothing was cut).
+pub fn verify_expansion(
+    l: &Lowered,
+    a: &Analysis,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+) -> Result<Verification, String> {
+    let rows = measure(l, a, &Approx::Expansion(&a.expansion.full), functions, opts)?;
+    let predicted = if a.expansion.truncated {
+        Predicted::AtLeast(a.order + 1)
+    } else {
+        Predicted::Exact
+    };
+    let mut v = judge(a, predicted, rows, opts);
+    v.approximation = format!("ŷ{}", crate::print::subscript(a.order.into()));
+    v.label = format!("truncated expansion {}", v.approximation);
+    v.baseline = "y(0)".into();
+    Ok(v)
+}
+
+/// What the true network is compared with.
+enum Approx<'a> {
+    Affine {
+        w: &'a crate::algebra::Expr,
+        b: &'a crate::algebra::Expr,
+    },
+    Expansion(&'a crate::algebra::Expr),
+}
+
+/// Means over the draws at one σ, in one precision.
+struct Sample {
+    residual: f64,
+    signal: f64,
+    size: f64,
+}
+
+impl Sample {
+    /// The residual is within 2¹⁰ roundings of the output's size: it is noise at `bits`.
+    fn at_rounding(&self, bits: u32) -> bool {
+        self.residual == 0.0 || self.residual <= (10.0 - bits as f64).exp2() * self.size.max(1e-300)
+    }
+}
+
+/// The residual per σ, each σ in the lowest precision that resolves it.
+fn measure(
+    l: &Lowered,
+    a: &Analysis,
+    approx: &Approx,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     for &sigma in &opts.sigmas {
-        let (mut res, mut sig, mut size) = (0.0, 0.0, 0.0f64);
-        for draw in 0..opts.draws {
-            let seed = opts.seed.wrapping_mul(1_000_003).wrapping_add(draw);
-            let mut inst = Instance::random(&l.symbols, &a.small, sigma, seed, &opts.params);
-            inst.functions = functions.clone();
-            let mut truth = inst.clone();
-            set_operating_points(a, &mut inst, &mut truth)?;
-            let y = eval_ir(&l.ir, &mut truth)?;
-            let rows_out = match &y {
-                Val::V(v) => v.len(),
-                Val::S(_) => 1,
-                Val::M(m) => m.len(),
-            };
-            let x = inst
-                .symbols
-                .get(&x_sym)
-                .cloned()
-                .unwrap_or(Val::V(vec![0.0; 1]));
-            let wx = apply_linear(&eval_expr(w, &mut inst, rows_out)?, &x, rows_out)?;
-            let bv = eval_expr(b, &mut inst, rows_out)?;
-            let approx = add(&wx, &bv)?;
-            res += y.sub(&approx)?.norm_inf();
-            sig += y.sub(&bv)?.norm_inf();
-            size = size.max(y.norm_inf());
+        let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
+        let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
+        if s.at_rounding(bits) {
+            s = sample::<Big<256>>(l, a, approx, functions, opts, sigma)?;
+            bits = 256;
         }
-        let n = opts.draws as f64;
-        let residual = res / n;
+        if s.at_rounding(bits) {
+            s = sample::<Big<1024>>(l, a, approx, functions, opts, sigma)?;
+            bits = 1024;
+        }
         rows.push(Row {
             sigma,
-            residual,
-            signal: sig / n,
-            rounding: residual <= 1e-13 * size.max(1e-300) || residual == 0.0,
+            residual: s.residual,
+            signal: s.signal,
+            rounding: s.at_rounding(bits),
+            bits,
         });
     }
+    Ok(rows)
+}
+
+/// One σ in the number type `R`: the same seeded draws whatever `R` is.
+fn sample<R: Real>(
+    l: &Lowered,
+    a: &Analysis,
+    approx: &Approx,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+    sigma: f64,
+) -> Result<Sample, String> {
+    let (mut res, mut sig, mut size) = (0.0, 0.0, 0.0f64);
+    for draw in 0..opts.draws {
+        let seed = opts.seed.wrapping_mul(1_000_003).wrapping_add(draw);
+        let drawn = Instance::random(&l.symbols, &a.small, sigma, seed, &opts.params);
+        let mut inst: Instance<R> = drawn.lift();
+        inst.functions = functions.clone();
+        let mut truth = inst.clone();
+        set_operating_points(a, &mut inst, &mut truth)?;
+        let y = eval_ir(&l.ir, &mut truth)?;
+        let rows_out = y.rows();
+        let (approx, bias) = match approx {
+            Approx::Affine { w, b } => {
+                let x = inst
+                    .symbols
+                    .get(&a.input)
+                    .cloned()
+                    .unwrap_or(Val::V(vec![R::zero(); 1]));
+                let wx = apply_linear(&eval_expr(w, &mut inst, rows_out)?, &x, rows_out)?;
+                let bv = eval_expr(b, &mut inst, rows_out)?;
+                (add(&wx, &bv)?, bv)
+            }
+            Approx::Expansion(full) => {
+                let mut at_zero = truth.clone();
+                if let Some(Val::V(x)) = at_zero.symbols.get_mut(&a.input) {
+                    x.iter_mut().for_each(|e| *e = R::zero());
+                }
+                let b = eval_ir(&l.ir, &mut at_zero)?;
+                (eval_expr(full, &mut inst, rows_out)?, b)
+            }
+        };
+        res += y.sub(&approx)?.norm_inf().to_f64();
+        sig += y.sub(&bias)?.norm_inf().to_f64();
+        size = size.max(y.norm_inf().to_f64());
+    }
+    let n = opts.draws as f64;
+    Ok(Sample {
+        residual: res / n,
+        signal: sig / n,
+        size,
+    })
+}
+
+/// The fitted slope against the prediction: PASS or FAIL, with a note that says why.
+fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOptions) -> Verification {
     let fit: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| !r.rounding && r.residual > 0.0)
         .map(|r| (r.sigma.ln(), r.residual.ln()))
         .collect();
     let slope = least_squares_slope(&fit);
-    let predicted = prediction(a);
     let tol = opts.tolerance;
     let all_rounding = rows.iter().all(|r| r.rounding);
-    let (pass, note) = match (&predicted, slope) {
+    let (pass, mut note) = match (&predicted, slope) {
         (Predicted::Exact, _) if all_rounding => (
             true,
             "every residual is at rounding level: exact".to_string(),
@@ -213,32 +321,44 @@ pub fn verify_with(
             "too few residuals above rounding to fit a slope; try larger σ".to_string(),
         ),
     };
-    // Say when f64 was not enough for some σ (those rows are not in the fit).
+    // Say where f64 was not enough, and what is still at rounding level.
+    let raised: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.bits > <f64 as Real>::SIGNIFICAND_BITS)
+        .collect();
+    if let Some(top) = raised.iter().map(|r| r.bits).max() {
+        let sigma = raised.iter().map(|r| r.sigma).fold(0.0f64, f64::max);
+        let n = raised.len();
+        note.push_str(&format!(
+            "; f64 was at rounding level for σ ≤ {sigma:.2e}, so {n} {} evaluated with up to {top}-bit floats",
+            if n == 1 { "row was" } else { "rows were" }
+        ));
+    }
     let rounding = rows.iter().filter(|r| r.rounding).count();
-    let note = if rounding > 0 && !all_rounding {
-        format!(
-            "{note} ({rounding} of {} rows at f64 rounding level, left out of the fit)",
+    if rounding > 0 && !all_rounding {
+        note.push_str(&format!(
+            " ({rounding} of {} rows at rounding level, left out of the fit)",
             rows.len()
-        )
-    } else {
-        note
-    };
-    Ok(Verification {
+        ));
+    }
+    Verification {
         label: String::new(),
         verdict: a.decision.verdict.label().to_string(),
+        approximation: "W·x + b".into(),
+        baseline: "b".into(),
         predicted,
         rows,
         slope,
         pass,
         note,
-    })
+    }
 }
 
 /// Operating-point symbols `cᵢ` get their values; a compensated layer's bias is shifted in the true network.
-fn set_operating_points(
+fn set_operating_points<R: Real>(
     a: &Analysis,
-    inst: &mut Instance,
-    truth: &mut Instance,
+    inst: &mut Instance<R>,
+    truth: &mut Instance<R>,
 ) -> Result<(), String> {
     for ly in &a.expansion.layers {
         if ly.op_point.is_zero() {
@@ -246,11 +366,7 @@ fn set_operating_points(
         }
         let rows = ly.op_point.terms().next().and_then(|(c, _)| {
             c.factors().first().and_then(|f| match f {
-                crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(|v| match v {
-                    Val::M(m) => m.len(),
-                    Val::V(v) => v.len(),
-                    Val::S(_) => 1,
-                }),
+                crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
                 _ => None,
             })
         });
@@ -275,27 +391,17 @@ fn set_operating_points(
     Ok(())
 }
 
-fn apply_linear(w: &Val, x: &Val, rows: usize) -> Result<Val, String> {
-    Ok(match (w, x) {
-        (Val::M(m), Val::V(v)) => Val::V(
-            m.iter()
-                .map(|r| r.iter().zip(v).map(|(a, b)| a * b).sum())
-                .collect(),
-        ),
-        (Val::S(s), Val::V(v)) => Val::V(v.iter().map(|e| s * e).collect()),
-        (Val::V(z), _) if z.iter().all(|e| *e == 0.0) => Val::V(vec![0.0; rows]),
-        _ => return Err("W·x has mismatched shapes".into()),
-    })
+fn apply_linear<R: Real>(w: &Val<R>, x: &Val<R>, rows: usize) -> Result<Val<R>, String> {
+    match (w, x) {
+        (Val::M(_), Val::V(_)) | (Val::S(_), Val::V(_)) => w.matmul(x),
+        (Val::V(z), _) if z.iter().all(|e| e.to_f64() == 0.0) => Ok(Val::V(vec![R::zero(); rows])),
+        _ => Err("W·x has mismatched shapes".into()),
+    }
 }
 
-fn add(a: &Val, b: &Val) -> Result<Val, String> {
+fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
     match (a, b) {
-        (Val::V(x), Val::V(y)) if x.len() == y.len() => {
-            Ok(Val::V(x.iter().zip(y).map(|(p, q)| p + q).collect()))
-        }
-        (Val::V(x), Val::S(s)) | (Val::S(s), Val::V(x)) => {
-            Ok(Val::V(x.iter().map(|p| p + s).collect()))
-        }
+        (Val::V(_), Val::V(_)) | (Val::V(_), Val::S(_)) | (Val::S(_), Val::V(_)) => a.add(b),
         _ => Err("W·x + b has mismatched shapes".into()),
     }
 }

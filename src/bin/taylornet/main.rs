@@ -118,6 +118,9 @@ struct Check {
     /// Write a log–log plot of the residual (`.svg` or `.png`).
     #[arg(long)]
     plot: Option<String>,
+    /// Also check the full truncated expansion ŷₙ: ‖y − ŷₙ‖ must shrink at least like σⁿ⁺¹.
+    #[arg(long)]
+    expansion: bool,
 }
 
 impl Check {
@@ -150,6 +153,7 @@ impl Check {
             sigmas,
             seed: self.seed,
             draws: self.draws,
+            expansion: self.expansion,
             ..Default::default()
         })
     }

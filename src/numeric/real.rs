@@ -1,0 +1,334 @@
+//! The floating-point types numeric verification runs in: `f64`, and [`Big`] when f64 is not enough.
+//!
+//! Verification must tell a residual of 1e-20 from rounding noise; an f64 cannot
+//! (its rounding level is about 1e-16 of the output). [`Real`] is what the
+//! evaluator needs of a number; [`Big`] implements it with `astro-float`'s
+//! pure-Rust binary floats at a fixed number of bits, so the same code runs at
+//! 53, 256 or 1024 bits and the verifier can switch up when it has to.
+
+use crate::algebra::Q;
+use astro_float_num::{BigFloat, Consts, RoundingMode, Sign};
+use malachite_base::num::arithmetic::traits::Pow;
+use malachite_nz::integer::Integer;
+use malachite_nz::natural::Natural;
+use std::cell::RefCell;
+use std::fmt::Debug;
+
+/// A real number type the numeric evaluator computes in.
+pub trait Real: Clone + Debug + 'static {
+    /// A short name for reports ("f64", "256-bit float").
+    const NAME: &'static str;
+    /// Bits of significand: the rounding level is about 2^−BITS of a value.
+    const SIGNIFICAND_BITS: u32;
+    fn of_f64(x: f64) -> Self;
+    fn of_q(q: &Q) -> Self;
+    fn to_f64(&self) -> f64;
+    /// The exact rational value (`None` for infinities and NaN).
+    fn to_q(&self) -> Option<Q>;
+    fn add(&self, o: &Self) -> Self;
+    fn sub(&self, o: &Self) -> Self;
+    fn mul(&self, o: &Self) -> Self;
+    fn div(&self, o: &Self) -> Self;
+    fn neg(&self) -> Self;
+    fn abs(&self) -> Self;
+    fn lt(&self, o: &Self) -> bool;
+    fn powi(&self, k: i32) -> Self;
+    /// `self^e` for a rational exponent (real branch; NaN where there is none).
+    fn powq(&self, e: &Q) -> Self;
+    fn pi() -> Self;
+    fn e() -> Self;
+    /// An elementary function by its catalog name (`None` for names without a numeric value).
+    fn func(name: &str, x: &Self) -> Option<Self>;
+
+    fn zero() -> Self {
+        Self::of_f64(0.0)
+    }
+    fn one() -> Self {
+        Self::of_f64(1.0)
+    }
+    fn max(&self, o: &Self) -> Self {
+        if self.lt(o) { o.clone() } else { self.clone() }
+    }
+}
+
+impl Real for f64 {
+    const NAME: &'static str = "f64";
+    const SIGNIFICAND_BITS: u32 = 53;
+    fn of_f64(x: f64) -> f64 {
+        x
+    }
+    fn of_q(q: &Q) -> f64 {
+        crate::algebra::scalar::q_to_f64(q)
+    }
+    fn to_f64(&self) -> f64 {
+        *self
+    }
+    fn to_q(&self) -> Option<Q> {
+        Q::try_from(*self).ok()
+    }
+    fn add(&self, o: &f64) -> f64 {
+        self + o
+    }
+    fn sub(&self, o: &f64) -> f64 {
+        self - o
+    }
+    fn mul(&self, o: &f64) -> f64 {
+        self * o
+    }
+    fn div(&self, o: &f64) -> f64 {
+        self / o
+    }
+    fn neg(&self) -> f64 {
+        -self
+    }
+    fn abs(&self) -> f64 {
+        f64::abs(*self)
+    }
+    fn lt(&self, o: &f64) -> bool {
+        self < o
+    }
+    fn powi(&self, k: i32) -> f64 {
+        f64::powi(*self, k)
+    }
+    fn powq(&self, e: &Q) -> f64 {
+        self.powf(crate::algebra::scalar::q_to_f64(e))
+    }
+    fn pi() -> f64 {
+        std::f64::consts::PI
+    }
+    fn e() -> f64 {
+        std::f64::consts::E
+    }
+    fn func(name: &str, x: &f64) -> Option<f64> {
+        crate::algebra::scalar::eval_func(name, *x)
+    }
+}
+
+/// A binary float with `BITS` bits of significand, rounded to nearest even after every operation.
+#[derive(Clone, Debug)]
+pub struct Big<const BITS: usize>(BigFloat);
+
+const RM: RoundingMode = RoundingMode::ToEven;
+
+thread_local! {
+    /// astro-float caches π, e and ln 2 here; one cache per thread.
+    static CONSTS: RefCell<Option<Consts>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the constants cache (a NaN when the cache cannot be made).
+fn with_consts(f: impl FnOnce(&mut Consts) -> BigFloat) -> BigFloat {
+    CONSTS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = Consts::new().ok();
+        }
+        match c.as_mut() {
+            Some(cc) => f(cc),
+            None => astro_float_num::NAN,
+        }
+    })
+}
+
+/// An integer as an exact float (its precision is its own length).
+fn integer_float(n: &Natural, negative: bool) -> BigFloat {
+    let limbs = n.to_limbs_asc();
+    if limbs.is_empty() {
+        return BigFloat::from_f64(0.0, 64);
+    }
+    let sign = if negative { Sign::Neg } else { Sign::Pos };
+    let bits = limbs.len() as i64 * 64;
+    match i32::try_from(bits) {
+        Ok(e) => BigFloat::from_words(&limbs, sign, e),
+        Err(_) => astro_float_num::NAN,
+    }
+}
+
+impl<const BITS: usize> Big<BITS> {
+    fn wrap(x: BigFloat) -> Self {
+        Big(x)
+    }
+    /// erf by its Maclaurin series, with guard bits for the cancellation (e^{x²} of them);
+    /// beyond the point where erfc(x) is below the rounding level it is ±1.
+    fn erf(x: &Self) -> Self {
+        let a = x.abs().to_f64();
+        if a.is_nan() {
+            return x.clone();
+        }
+        if a * a * std::f64::consts::LOG2_E > BITS as f64 + 16.0 {
+            return if x.0.is_negative() {
+                Self::one().neg()
+            } else {
+                Self::one()
+            };
+        }
+        let wp = BITS + (a * a * std::f64::consts::LOG2_E) as usize + 64;
+        let x2 = x.0.mul(&x.0, wp, RM);
+        let mut term = x.0.clone(); // (−1)ⁿ x^(2n+1) / n!
+        let mut sum = x.0.clone();
+        let tiny = BITS as i64 + 40;
+        for n in 1..100_000u32 {
+            term = term
+                .mul(&x2, wp, RM)
+                .div(&BigFloat::from_f64(-(n as f64), 64), wp, RM);
+            let add = term.div(&BigFloat::from_f64((2 * n + 1) as f64, 64), wp, RM);
+            sum = sum.add(&add, wp, RM);
+            let (Some(es), Some(ea)) = (sum.exponent(), add.exponent()) else {
+                break;
+            };
+            if add.is_zero() || (es as i64 - ea as i64) > tiny {
+                break;
+            }
+        }
+        let two_over_sqrt_pi = with_consts(|cc| {
+            let pi = cc.pi(wp, RM);
+            BigFloat::from_f64(2.0, 64).div(&pi.sqrt(wp, RM), wp, RM)
+        });
+        Big(sum.mul(&two_over_sqrt_pi, BITS, RM))
+    }
+}
+
+impl<const BITS: usize> Real for Big<BITS> {
+    const NAME: &'static str = "multi-precision float";
+    const SIGNIFICAND_BITS: u32 = BITS as u32;
+    fn of_f64(x: f64) -> Self {
+        Big(BigFloat::from_f64(x, BITS))
+    }
+    fn of_q(q: &Q) -> Self {
+        let num = integer_float(q.numerator_ref(), *q < 0u32);
+        let den = integer_float(q.denominator_ref(), false);
+        Big(num.div(&den, BITS, RM))
+    }
+    fn to_f64(&self) -> f64 {
+        self.to_q()
+            .map(|q| crate::algebra::scalar::q_to_f64(&q))
+            .unwrap_or(f64::NAN)
+    }
+    fn to_q(&self) -> Option<Q> {
+        if self.0.is_zero() {
+            return Some(Q::from(0u32));
+        }
+        let (words, _, sign, exp, _) = self.0.as_raw_parts()?;
+        // The value is 0.m × 2^exp with m the words read as an integer over 2^(64·len).
+        let m = Natural::from_limbs_asc(words);
+        let shift = exp as i64 - 64 * words.len() as i64;
+        let two = Q::from(2u32);
+        let scale = if shift >= 0 {
+            (&two).pow(shift as u64)
+        } else {
+            Q::from(1u32) / (&two).pow((-shift) as u64)
+        };
+        let v = Q::from(Integer::from(m)) * scale;
+        Some(if sign == Sign::Neg { -v } else { v })
+    }
+    fn add(&self, o: &Self) -> Self {
+        Big(self.0.add(&o.0, BITS, RM))
+    }
+    fn sub(&self, o: &Self) -> Self {
+        Big(self.0.sub(&o.0, BITS, RM))
+    }
+    fn mul(&self, o: &Self) -> Self {
+        Big(self.0.mul(&o.0, BITS, RM))
+    }
+    fn div(&self, o: &Self) -> Self {
+        Big(self.0.div(&o.0, BITS, RM))
+    }
+    fn neg(&self) -> Self {
+        Big(self.0.neg())
+    }
+    fn abs(&self) -> Self {
+        Big(self.0.abs())
+    }
+    fn lt(&self, o: &Self) -> bool {
+        self.0.cmp(&o.0).is_some_and(|c| c < 0)
+    }
+    fn powi(&self, k: i32) -> Self {
+        let p = self.0.powi(k.unsigned_abs() as usize, BITS, RM);
+        if k < 0 {
+            Big(BigFloat::from_f64(1.0, 64).div(&p, BITS, RM))
+        } else {
+            Big(p)
+        }
+    }
+    fn powq(&self, e: &Q) -> Self {
+        if e.denominator_ref() == &Natural::from(1u32) {
+            return match i32::try_from(&Integer::from(e.numerator_ref())) {
+                Ok(k) => {
+                    let k = if *e < 0u32 { -k } else { k };
+                    self.powi(k)
+                }
+                Err(_) => Self::wrap(astro_float_num::NAN),
+            };
+        }
+        if *e == Q::from_signeds(1i32, 2) {
+            return Big(self.0.sqrt(BITS, RM));
+        }
+        if self.0.is_zero() {
+            return Self::zero();
+        }
+        let ex = Self::of_q(e);
+        Big(with_consts(|cc| self.0.pow(&ex.0, BITS, RM, cc)))
+    }
+    fn pi() -> Self {
+        Big(with_consts(|cc| cc.pi(BITS, RM)))
+    }
+    fn e() -> Self {
+        Big(with_consts(|cc| cc.e(BITS, RM)))
+    }
+    fn func(name: &str, x: &Self) -> Option<Self> {
+        let v = &x.0;
+        let r = match name {
+            "exp" => with_consts(|cc| v.exp(BITS, RM, cc)),
+            "log" => with_consts(|cc| v.ln(BITS, RM, cc)),
+            "sin" => with_consts(|cc| v.sin(BITS, RM, cc)),
+            "cos" => with_consts(|cc| v.cos(BITS, RM, cc)),
+            "tan" => with_consts(|cc| v.tan(BITS, RM, cc)),
+            "tanh" => with_consts(|cc| v.tanh(BITS, RM, cc)),
+            "atan" => with_consts(|cc| v.atan(BITS, RM, cc)),
+            "sinh" => with_consts(|cc| v.sinh(BITS, RM, cc)),
+            "cosh" => with_consts(|cc| v.cosh(BITS, RM, cc)),
+            "sqrt" => v.sqrt(BITS, RM),
+            "abs" => v.abs(),
+            "erf" => return Some(Self::erf(x)),
+            _ => return None,
+        };
+        Some(Big(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type B = Big<256>;
+
+    #[test]
+    fn rationals_round_trip_exactly() {
+        for q in [
+            Q::from_signeds(3i32, 2),
+            Q::from_signeds(-7i32, 1024),
+            Q::from(12345678901234567u64),
+        ] {
+            assert_eq!(B::of_q(&q).to_q(), Some(q));
+        }
+        assert_eq!(B::of_f64(0.1).to_f64(), 0.1);
+    }
+
+    #[test]
+    fn functions_agree_with_f64_and_go_further() {
+        for name in ["exp", "log", "sin", "cos", "tanh", "atan", "erf", "sqrt"] {
+            for x in [0.3, 1.7, 2.9] {
+                let big = B::func(name, &B::of_f64(x)).unwrap().to_f64();
+                let small = f64::func(name, &x).unwrap();
+                assert!((big - small).abs() <= 2e-15 * small.abs(), "{name}({x})");
+            }
+        }
+        // x − tanh x = x³/3 − …: f64 loses it at x = 1e-9, 256 bits does not.
+        let x = B::of_f64(1e-9);
+        let d = x.sub(&B::func("tanh", &x).unwrap()).to_f64();
+        assert!((d / (1e-27 / 3.0) - 1.0).abs() < 1e-12);
+        assert!(B::func("erf", &B::of_f64(-40.0)).unwrap().to_f64() == -1.0);
+        assert!(
+            (B::of_f64(2.0).powq(&Q::from_signeds(3i32, 2)).to_f64() - 8f64.sqrt()).abs() < 1e-15
+        );
+    }
+}

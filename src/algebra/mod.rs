@@ -2,6 +2,7 @@
 
 pub mod nf;
 pub mod scalar;
+pub mod sorted_map;
 
 pub use nf::{Chain, ElemAtom, Expr, Factor, Had, Kind, Symbol, Trunc};
 pub use scalar::{Atom, Mono, Q, Scalar, ScalarError};

@@ -11,6 +11,7 @@
 //! π, e, square roots of distinct primes); for opaque values such as `tanh(1/2)`
 //! it is a structural test, and results say so.
 
+use super::sorted_map::SortedMap;
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::{Floor, Pow};
 use malachite_base::num::basic::traits::{One, Zero};
@@ -107,7 +108,7 @@ fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
 /// An exact scalar: a sum of rational multiples of monomials.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub struct Scalar {
-    terms: BTreeMap<Mono, Q>,
+    terms: SortedMap<Mono, Q>,
 }
 
 /// Why a scalar operation has no exact answer.
@@ -217,20 +218,7 @@ impl Scalar {
         }
     }
     fn add_term(&mut self, m: Mono, c: Q) {
-        use std::collections::btree_map::Entry;
-        match self.terms.entry(m) {
-            Entry::Vacant(v) => {
-                if c != 0u32 {
-                    v.insert(c);
-                }
-            }
-            Entry::Occupied(mut o) => {
-                *o.get_mut() += c;
-                if *o.get() == 0u32 {
-                    o.remove();
-                }
-            }
-        }
+        self.terms.merge(m, c, |a, b| *a += b, |x| *x != 0u32);
     }
     pub fn neg(&self) -> Scalar {
         Scalar {
@@ -293,7 +281,7 @@ impl Scalar {
             let (f, m) = m.pow(q);
             out = out.scale(&f);
             return Ok(out.mul(&Scalar {
-                terms: BTreeMap::from([(m, Q::ONE)]),
+                terms: SortedMap::single(m, Q::ONE),
             }));
         }
         let integer = q.to_denominator() == 1u32;

@@ -4,6 +4,7 @@
 //! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
 //! coefficient costs O(n) ring operations and a series of order n costs O(n²).
 
+use malachite_base::num::basic::traits::Zero;
 use crate::algebra::{Q, Scalar, ScalarError};
 use std::fmt;
 
@@ -350,35 +351,40 @@ impl Series {
     }
 
     /// tanh(a) (`sign = −1`) or tan(a) (`sign = +1`): g′ = (1 ± g²)·a′.
+    ///
+    /// k·g_k = k·a_k ± Σⱼ j·a_j·(g²)_{k−j}; the products j·a_j are formed once, zero
+    /// coefficients are skipped (odd inputs have half of them), and (g²)_m uses the
+    /// symmetry of the square, so a step costs about k/2 + k/4 multiplications.
     pub fn tan_like(&self, sign: i64, name: &str) -> Series {
+        if let Some(g) = rational_tan_like(&self.coeffs, sign, name) {
+            return Series {
+                coeffs: g.into_iter().map(Scalar::from_q).collect(),
+                exact: self.exact && self.is_constant(),
+            };
+        }
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
         g[0] = Scalar::func(name, &self.coeffs[0]);
         sq[0] = g[0].mul(&g[0]);
+        let ja: Vec<(usize, Scalar)> = (1..=n)
+            .filter(|j| !self.coeffs[*j].is_zero())
+            .map(|j| (j, self.coeffs[j].scale(&Q::from(j as u64))))
+            .collect();
         let sgn = Q::from(sign);
         for k in 1..=n {
             let mut s = Scalar::zero();
-            for j in 1..=k {
-                let a = &self.coeffs[j];
-                if a.is_zero() {
-                    continue;
+            for (j, a) in ja.iter().take_while(|(j, _)| *j <= k) {
+                if !sq[k - j].is_zero() {
+                    s.add_assign(&a.mul(&sq[k - j]));
                 }
-                // h_{k−j} = [k = j] ± (g²)_{k−j}
-                let mut h = sq[k - j].scale(&sgn);
-                if k == j {
-                    h.add_assign(&Scalar::one());
-                }
-                s.add_assign(&a.mul(&h).scale(&Q::from(j as u64)));
+            }
+            let mut s = s.scale(&sgn);
+            if let Some((_, a)) = ja.iter().find(|(j, _)| *j == k) {
+                s.add_assign(a);
             }
             g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
-            let mut m = Scalar::zero();
-            for i in 0..=k {
-                if !g[i].is_zero() && !g[k - i].is_zero() {
-                    m.add_assign(&g[i].mul(&g[k - i]));
-                }
-            }
-            sq[k] = m;
+            sq[k] = square_coefficient(&g, k);
         }
         Series {
             coeffs: g,
@@ -429,6 +435,94 @@ impl Series {
         out.exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
         Ok(out)
     }
+}
+
+/// The coefficients as plain rationals, when they all are.
+fn rationals(c: &[Scalar]) -> Option<Vec<Q>> {
+    c.iter().map(|x| x.as_q().cloned()).collect()
+}
+
+/// [`Series::tan_like`] over plain rationals (no scalar bookkeeping), when the input is rational
+/// and the value at the point is too (tan 0 = tanh 0 = 0): the common case of composed activations.
+fn rational_tan_like(c: &[Scalar], sign: i64, name: &str) -> Option<Vec<Q>> {
+    let a = rationals(c)?;
+    if a[0] != 0u32 || !matches!(name, "tanh" | "tan") {
+        return None;
+    }
+    let n = a.len() - 1;
+    let ja: Vec<(usize, Q)> = (1..=n)
+        .filter(|j| a[*j] != 0u32)
+        .map(|j| (j, &a[j] * Q::from(j as u64)))
+        .collect();
+    let mut g = vec![Q::ZERO; n + 1];
+    let mut sq = vec![Q::ZERO; n + 1];
+    for k in 1..=n {
+        let mut s = sum_of_products(
+            ja.iter()
+                .take_while(|(j, _)| *j <= k)
+                .map(|(j, x)| (x, &sq[k - j])),
+        );
+        if sign < 0 {
+            s = -s;
+        }
+        if let Some((_, x)) = ja.iter().find(|(j, _)| *j == k) {
+            s += x;
+        }
+        g[k] = s / Q::from(k as u64);
+        let mut m = sum_of_products((1..k.div_ceil(2)).map(|i| (&g[i], &g[k - i])));
+        m *= Q::from(2u32);
+        if k % 2 == 0 && g[k / 2] != 0u32 {
+            m += &g[k / 2] * &g[k / 2];
+        }
+        sq[k] = m;
+    }
+    Some(g)
+}
+
+/// Σ xᵢ·yᵢ over rationals with one gcd per term: products are formed unreduced and
+/// added over the running least common denominator, and the sum is reduced once.
+/// (Adding reduced products costs four gcds per term; gcds dominate series of
+/// composed activations, whose coefficients run to hundreds of bits.)
+fn sum_of_products<'a>(terms: impl Iterator<Item = (&'a Q, &'a Q)>) -> Q {
+    use malachite_base::num::arithmetic::traits::{DivExact, Gcd};
+    use malachite_base::num::basic::traits::One;
+    use malachite_nz::integer::Integer;
+    use malachite_nz::natural::Natural;
+    let mut num = Integer::ZERO;
+    let mut den = Natural::ONE;
+    for (x, y) in terms {
+        if *x == 0u32 || *y == 0u32 {
+            continue;
+        }
+        let pn = Integer::from(x.numerator_ref() * y.numerator_ref());
+        let pn = if (*x < 0u32) != (*y < 0u32) { -pn } else { pn };
+        let pd = x.denominator_ref() * y.denominator_ref();
+        if pd == den {
+            num += pn;
+        } else {
+            let g = (&den).gcd(&pd);
+            let to_den = (&pd).div_exact(&g); // lcm = den·(pd/g)
+            let to_pd = (&den).div_exact(&g);
+            num = num * Integer::from(&to_den) + pn * Integer::from(to_pd);
+            den *= to_den;
+        }
+    }
+    Q::from_integers(num, Integer::from(den))
+}
+
+/// (g²)_k = Σᵢ gᵢ·g_{k−i} from the known g₀…g_k, with each pair counted once.
+fn square_coefficient(g: &[Scalar], k: usize) -> Scalar {
+    let mut m = Scalar::zero();
+    for i in 0..k.div_ceil(2) {
+        if !g[i].is_zero() && !g[k - i].is_zero() {
+            m.add_assign(&g[i].mul(&g[k - i]));
+        }
+    }
+    let mut m = m.scale(&Q::from(2u32));
+    if k % 2 == 0 && !g[k / 2].is_zero() {
+        m.add_assign(&g[k / 2].mul(&g[k / 2]));
+    }
+    m
 }
 
 #[cfg(test)]

@@ -160,6 +160,13 @@ impl Check {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes away
+    // (Rust ignores SIGPIPE, which would turn `taylornet … | head` into a failed write).
+    #[cfg(unix)]
+    // SAFETY: called before any other thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // Deep but legal input recurses; a large stack keeps that from becoming a crash.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)

@@ -1,0 +1,95 @@
+//! Benchmarks of the engine (`cargo bench --bench engine`; divan prints a table).
+//!
+//! * `series_composition`: the exact series of `s(s(…s(t)))`, depth × order, for tanh, sigmoid, gelu;
+//! * `network`: `net(s, L)` analysed at order n (symbolic shapes); the throughput column counts
+//!   the terms of the expansion, so terms are reported next to the time;
+//! * `classify_catalog`: the whole catalog table at order 9.
+//!
+//! `cargo run --release --example scaling` prints time against output terms (docs/performance.md).
+
+use divan::counter::ItemsCount;
+use divan::{Bencher, black_box};
+use taylornet::Session;
+
+fn main() {
+    divan::main();
+}
+
+fn composed(act: &str, depth: usize) -> String {
+    format!("{}t{}", format!("{act}(").repeat(depth), ")".repeat(depth))
+}
+
+const DEPTHS: &[usize] = &[1, 5, 10, 20];
+
+#[divan::bench_group(sample_count = 10)]
+mod series_composition {
+    use super::*;
+
+    fn run(b: Bencher, act: &str, depth: usize, order: usize) {
+        let s = Session::new();
+        let spec = composed(act, depth);
+        b.bench_local(|| s.series(black_box(&spec), None, order).map(|r| r.order));
+    }
+
+    #[divan::bench(args = DEPTHS, consts = [5, 20, 50])]
+    fn tanh<const N: usize>(b: Bencher, depth: usize) {
+        run(b, "tanh", depth, N);
+    }
+
+    #[divan::bench(args = DEPTHS, consts = [5, 20, 50])]
+    fn sigmoid<const N: usize>(b: Bencher, depth: usize) {
+        run(b, "sigmoid", depth, N);
+    }
+
+    #[divan::bench(args = DEPTHS, consts = [5, 20, 50])]
+    fn gelu<const N: usize>(b: Bencher, depth: usize) {
+        run(b, "gelu", depth, N);
+    }
+}
+
+#[divan::bench_group(sample_count = 5)]
+mod network {
+    use super::*;
+
+    /// `:order n` then `net(act, L)`; the counter is the number of terms of the expansion.
+    fn run(b: Bencher, act: &str, layers: u32, order: u32) {
+        let src = format!(":order {order}\nnet({act}, {layers})");
+        let terms = analyse(&src).map(|r| r.main.expansion.full.len()).unwrap_or(0);
+        b.counter(ItemsCount::new(terms)).bench_local(|| analyse(black_box(&src)).is_some());
+    }
+
+    fn analyse(src: &str) -> Option<taylornet::Report> {
+        let mut s = Session::new();
+        let out = s.run(src).ok()?;
+        out.into_iter().rev().find_map(|o| match o {
+            taylornet::session::Outcome::Analysis { report, .. } => Some(*report),
+            _ => None,
+        })
+    }
+
+    const LAYERS: &[u32] = &[2, 3, 4, 5, 6];
+
+    #[divan::bench(args = LAYERS, consts = [3, 5, 7])]
+    fn tanh<const N: u32>(b: Bencher, layers: u32) {
+        run(b, "tanh", layers, N);
+    }
+
+    #[divan::bench(args = LAYERS, consts = [3, 5, 7])]
+    fn gelu<const N: u32>(b: Bencher, layers: u32) {
+        run(b, "gelu", layers, N);
+    }
+
+    #[divan::bench(args = LAYERS, consts = [3, 5, 7])]
+    fn sigmoid<const N: u32>(b: Bencher, layers: u32) {
+        run(b, "sigmoid", layers, N);
+    }
+}
+
+#[divan::bench(sample_count = 3)]
+fn classify_catalog(b: Bencher) {
+    let mut s = Session::new();
+    b.bench_local(|| {
+        s.run(":order 9").ok();
+        taylornet::analysis::classify::classify(&s, 2).map(|rows| rows.len())
+    });
+}

@@ -69,3 +69,36 @@ impl Budget {
         None
     }
 }
+
+thread_local! {
+    /// The budgets of the computations running on this thread, innermost last.
+    static ACTIVE: std::cell::RefCell<Vec<Budget>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Budget {
+    /// Makes this budget visible to [`interrupted`] until the guard is dropped, so loops deep
+    /// inside pure operations (one series product of large symbolic coefficients) can stop early.
+    pub fn enter(&self) -> ActiveBudget {
+        ACTIVE.with(|a| a.borrow_mut().push(self.clone()));
+        ActiveBudget(())
+    }
+}
+
+/// Keeps a budget active; see [`Budget::enter`].
+pub struct ActiveBudget(());
+
+impl Drop for ActiveBudget {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| {
+            a.borrow_mut().pop();
+        });
+    }
+}
+
+/// Whether the innermost active budget is exhausted. Operations that see this stop early and
+/// return an incomplete result; the caller that entered the budget checks it and reports the
+/// limit, so an incomplete result is never shown.
+pub fn interrupted() -> bool {
+    ACTIVE.with(|a| a.borrow().last().is_some_and(|b| b.exhausted().is_some()))
+}
+

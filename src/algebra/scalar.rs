@@ -245,6 +245,11 @@ impl Scalar {
         }
         let mut out = Scalar::zero();
         for (ma, ca) in &self.terms {
+            // Products of large sums can be long: stop when the active budget runs out
+            // (the caller that entered the budget reports it; see `limits::interrupted`).
+            if crate::limits::interrupted() {
+                break;
+            }
             for (mb, cb) in &other.terms {
                 let (f, m) = ma.mul(mb);
                 out.add_term(m, f * ca * cb);

@@ -104,6 +104,17 @@ impl Evaluator<'_> {
         if let Some(why) = self.budget.exhausted() {
             return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, why)));
         }
+        let terms: usize = s.coeffs().iter().map(|c| c.len()).sum();
+        if terms > self.limits.max_terms {
+            return Err(Fail::Diag(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the series coefficients grew past {} terms (limit `max_terms`); lower the order",
+                    self.limits.max_terms
+                ),
+            )));
+        }
         let bits = s.coeffs().iter().map(|c| c.max_bits()).max().unwrap_or(0);
         if bits > self.limits.max_coefficient_bits {
             return Err(Fail::Diag(Diagnostic::at(
@@ -368,8 +379,12 @@ pub fn series_at(
         for (p, v) in params {
             values.insert(p.clone(), ev.constant(v)?);
         }
-        ev.apply(callee, 0, Series::variable(at.clone(), order), values, span)
+        let s = ev.apply(callee, 0, Series::variable(at.clone(), order), values, span)?;
+        // An operation interrupted by the budget returns early; this reports it.
+        ev.check(&s, span)?;
+        Ok(s)
     };
+    let _active = budget.enter();
     match run(Side::Both) {
         Ok(s) => Ok(PointSeries::Analytic(s)),
         Err(Fail::Diag(d)) => Err(d),

@@ -132,6 +132,9 @@ impl Series {
             if a.is_zero() {
                 continue;
             }
+            if crate::limits::interrupted() {
+                break;
+            }
             for (j, b) in o.coeffs.iter().enumerate().take((n - i).min(top_b) + 1) {
                 if !b.is_zero() {
                     coeffs[i + j].add_assign(&a.mul(b));
@@ -162,6 +165,9 @@ impl Series {
         let mut b = vec![Scalar::zero(); n + 1];
         b[0] = inv0.clone();
         for k in 1..=n {
+            if crate::limits::interrupted() {
+                break;
+            }
             let mut s = Scalar::zero();
             for j in 1..=k {
                 if !self.coeffs[j].is_zero() && !b[k - j].is_zero() {
@@ -265,6 +271,9 @@ impl Series {
         g[0] = a0.pow(q)?;
         let inv0 = a0.inverse()?;
         for k in 1..=n {
+            if crate::limits::interrupted() {
+                break;
+            }
             let mut s = Scalar::zero();
             for j in 1..=k {
                 if self.coeffs[j].is_zero() {
@@ -290,6 +299,9 @@ impl Series {
         let mut g = vec![Scalar::zero(); n + 1];
         g[0] = Scalar::func("exp", &self.coeffs[0]);
         for k in 1..=n {
+            if crate::limits::interrupted() {
+                break;
+            }
             let mut s = Scalar::zero();
             for j in 1..=k {
                 if !self.coeffs[j].is_zero() {
@@ -332,6 +344,9 @@ impl Series {
         s[0] = Scalar::func("sin", &self.coeffs[0]);
         c[0] = Scalar::func("cos", &self.coeffs[0]);
         for k in 1..=n {
+            if crate::limits::interrupted() {
+                break;
+            }
             let (mut ss, mut cc) = (Scalar::zero(), Scalar::zero());
             for j in 1..=k {
                 let a = &self.coeffs[j];
@@ -373,6 +388,9 @@ impl Series {
             .collect();
         let sgn = Q::from(sign);
         for k in 1..=n {
+            if crate::limits::interrupted() {
+                break;
+            }
             let mut s = Scalar::zero();
             for (j, a) in ja.iter().take_while(|(j, _)| *j <= k) {
                 if !sq[k - j].is_zero() {
@@ -429,6 +447,9 @@ impl Series {
         let n = inner.n();
         let mut out = Series::constant(outer.coeff(outer.n()), n);
         for k in (0..outer.n()).rev() {
+            if crate::limits::interrupted() {
+                break;
+            }
             out = out.mul(inner).add(&Series::constant(outer.coeff(k), n));
         }
         let inner_deg = inner.degree().unwrap_or(0);
@@ -457,6 +478,9 @@ fn rational_tan_like(c: &[Scalar], sign: i64, name: &str) -> Option<Vec<Q>> {
     let mut g = vec![Q::ZERO; n + 1];
     let mut sq = vec![Q::ZERO; n + 1];
     for k in 1..=n {
+        if crate::limits::interrupted() {
+            break;
+        }
         let mut s = sum_of_products(
             ja.iter()
                 .take_while(|(j, _)| *j <= k)

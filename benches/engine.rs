@@ -36,15 +36,46 @@ mod series_composition {
         run(b, "tanh", depth, N);
     }
 
-    #[divan::bench(args = DEPTHS, consts = [5, 20, 50])]
+    /// sigmoid moves the point off 0 at every layer, so each layer brings a new exact
+    /// constant (σ(½), σ(σ(½)), …) and the exact answer grows exponentially with depth:
+    /// depth 4 at order 10 is 2 MB of output. Depths 1–4, orders 5 and 10.
+    #[divan::bench(args = [1, 2, 3, 4], consts = [5, 10])]
     fn sigmoid<const N: usize>(b: Bencher, depth: usize) {
         run(b, "sigmoid", depth, N);
     }
 
-    #[divan::bench(args = DEPTHS, consts = [5, 20, 50])]
+    /// gelu's coefficients are polynomials in 1/√(2π) whose degree grows with the order.
+    #[divan::bench(args = DEPTHS, consts = [5, 20])]
     fn gelu<const N: usize>(b: Bencher, depth: usize) {
         run(b, "gelu", depth, N);
     }
+}
+
+/// One exact multiplication of two coefficients of the size the composition works with
+/// (tanh composed 20 deep, order 50): the unit of the depth × order² operation bound.
+#[divan::bench(sample_count = 100)]
+fn coefficient_multiplication(b: Bencher) {
+    let s = Session::new();
+    let r = s
+        .series(&composed("tanh", 20), None, 50)
+        .map(|r| r.series)
+        .ok();
+    let c: Vec<taylornet::algebra::Q> = match r {
+        Some(taylornet::series::PointSeries::Analytic(s)) => s
+            .coeffs()
+            .iter()
+            .filter_map(|c| c.as_q().cloned())
+            .filter(|q| *q != 0u32)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let pairs: Vec<(usize, usize)> = (0..c.len()).map(|i| (i, c.len() - 1 - i)).collect();
+    b.counter(ItemsCount::new(pairs.len())).bench_local(|| {
+        pairs
+            .iter()
+            .map(|(i, j)| black_box(&c[*i] * &c[*j]))
+            .count()
+    });
 }
 
 #[divan::bench_group(sample_count = 5)]
@@ -54,8 +85,11 @@ mod network {
     /// `:order n` then `net(act, L)`; the counter is the number of terms of the expansion.
     fn run(b: Bencher, act: &str, layers: u32, order: u32) {
         let src = format!(":order {order}\nnet({act}, {layers})");
-        let terms = analyse(&src).map(|r| r.main.expansion.full.len()).unwrap_or(0);
-        b.counter(ItemsCount::new(terms)).bench_local(|| analyse(black_box(&src)).is_some());
+        let terms = analyse(&src)
+            .map(|r| r.main.expansion.full.len())
+            .unwrap_or(0);
+        b.counter(ItemsCount::new(terms))
+            .bench_local(|| analyse(black_box(&src)).is_some());
     }
 
     fn analyse(src: &str) -> Option<taylornet::Report> {
@@ -92,4 +126,10 @@ fn classify_catalog(b: Bencher) {
         s.run(":order 9").ok();
         taylornet::analysis::classify::classify(&s, 2).map(|rows| rows.len())
     });
+}
+
+/// A new session: the catalog parsed and lowered (every command pays this once).
+#[divan::bench(sample_count = 20)]
+fn session_new() -> Session {
+    Session::new()
 }

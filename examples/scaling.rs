@@ -90,7 +90,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(status) = std::fs::read_to_string("/proc/self/status")
         && let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM"))
     {
-        println!("peak memory of this whole run: {}", hwm.trim_start_matches("VmHWM:").trim());
+        println!(
+            "peak memory of this whole run: {}",
+            hwm.trim_start_matches("VmHWM:").trim()
+        );
     }
     Ok(())
 }
@@ -108,15 +111,15 @@ fn plot(points: &[(String, f64, f64)], path: &str) -> Result<(), Box<dyn std::er
         return Ok(());
     }
     // Text layout needs a font; the embedded one, so no system font is used.
-    let _ = plotters::style::register_font(
-        "sans-serif",
-        FontStyle::Normal,
-        dejavu::sans::regular(),
-    );
+    let _ =
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
     let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("network expansion: time against output terms", ("sans-serif", 22))
+        .caption(
+            "network expansion: time against output terms",
+            ("sans-serif", 22),
+        )
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(70)

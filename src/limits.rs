@@ -101,4 +101,3 @@ impl Drop for ActiveBudget {
 pub fn interrupted() -> bool {
     ACTIVE.with(|a| a.borrow().last().is_some_and(|b| b.exhausted().is_some()))
 }
-

@@ -199,6 +199,10 @@ def run_sympy(name, args, timeout):
 
 # ---------------------------------------------------------------- the comparison
 
+def times(r):
+    return f"{r:.0f}×" if r >= 10 else f"{r:.2g}×"
+
+
 def fmt(sec):
     if sec is None:
         return "—"
@@ -249,7 +253,7 @@ def main():
             cells = [fmt(v[1]) if v[0] == "ok" else (f"> {timeout:.0f} s" if v[0] == "timeout" else v[0]) for v in res.values()]
             case = f"{act} depth {depth} order {order}"
             print(f"{case:<22} {fmt(tn):>10} " + " ".join(f"{c:>10}" for c in cells)
-                  + f" {fastest or '—':>8} {(f'{ratio:.0f}×' if ratio else '—'):>8}  {'yes' if same else 'NO'}")
+                  + f" {fastest or '—':>8} {(times(ratio) if ratio else '—'):>8}  {'yes' if same else 'NO'}")
             rows.append({"case": case, "taylornet_s": tn,
                          "sympy": {k: {"status": v[0], "seconds": v[1] if v[0] == "ok" else None} for k, v in res.items()},
                          "fastest": fastest, "ratio": ratio, "same_coefficients": same})
@@ -265,7 +269,7 @@ def main():
             st, sec, _ = run_sympy(name, a, timeout)
             ratio = sec / tn if st == "ok" else (timeout / tn if st == "timeout" else None)
             shown = fmt(sec) if st == "ok" else (f"> {timeout:.0f} s" if st == "timeout" else st)
-            rtxt = (f"{ratio:.0f}×" if st == "ok" else f"> {ratio:.0f}×") if ratio else "—"
+            rtxt = (times(ratio) if st == "ok" else f"> {times(ratio)}") if ratio else "—"
             case = f"order {order}"
             print(f"{case:<22} {fmt(tn):>10} {shown:>12} {rtxt:>8}  {how}")
             rows.append({"case": f"network order {order}, {how}", "taylornet_s": tn, "sympy_status": st,

@@ -111,6 +111,56 @@ pub struct Scalar {
     terms: SortedMap<Mono, Q>,
 }
 
+/// A sum of rational products kept over a running common denominator, reduced once at the end.
+///
+/// Adding reduced products costs about four gcds per term (two in the product, one or two in the
+/// sum); here a term costs one gcd of denominators, and none when it shares the running
+/// denominator. Gcds dominate the series of composed activations, whose coefficients run to
+/// hundreds of bits.
+#[derive(Clone, Debug)]
+pub struct RationalSum {
+    num: malachite_nz::integer::Integer,
+    den: Natural,
+}
+
+impl Default for RationalSum {
+    fn default() -> RationalSum {
+        use malachite_base::num::basic::traits::{One, Zero};
+        RationalSum {
+            num: malachite_nz::integer::Integer::ZERO,
+            den: Natural::ONE,
+        }
+    }
+}
+
+impl RationalSum {
+    /// Adds x·y.
+    pub fn add_product(&mut self, x: &Q, y: &Q) {
+        use malachite_base::num::arithmetic::traits::{DivExact, Gcd};
+        use malachite_nz::integer::Integer;
+        if *x == 0u32 || *y == 0u32 {
+            return;
+        }
+        let n = x.numerator_ref() * y.numerator_ref();
+        let pn = Integer::from_sign_and_abs((*x > 0u32) == (*y > 0u32), n);
+        let pd = x.denominator_ref() * y.denominator_ref();
+        if pd == self.den {
+            self.num += pn;
+        } else {
+            let g = (&self.den).gcd(&pd);
+            let to_den = (&pd).div_exact(&g); // the new denominator is lcm = den·(pd/g)
+            let to_pd = (&self.den).div_exact(&g);
+            let num = std::mem::take(&mut self.num);
+            self.num = num * Integer::from(&to_den) + pn * Integer::from(to_pd);
+            self.den *= to_den;
+        }
+    }
+    /// The reduced sum.
+    pub fn finish(self) -> Q {
+        Q::from_integers(self.num, malachite_nz::integer::Integer::from(self.den))
+    }
+}
+
 /// Why a scalar operation has no exact answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScalarError {
@@ -243,19 +293,42 @@ impl Scalar {
         if let Some(q) = self.as_q() {
             return other.scale(q);
         }
-        let mut out = Scalar::zero();
-        for (ma, ca) in &self.terms {
-            // Products of large sums can be long: stop when the active budget runs out
-            // (the caller that entered the budget reports it; see `limits::interrupted`).
-            if crate::limits::interrupted() {
-                break;
-            }
-            for (mb, cb) in &other.terms {
-                let (f, m) = ma.mul(mb);
-                out.add_term(m, f * ca * cb);
+        Scalar::sum_of_products(std::iter::once((self, other)))
+    }
+
+    /// Σ aᵢ·bᵢ, with each monomial's coefficient summed unreduced ([`RationalSum`]) and
+    /// reduced once: the inner loop of every series recurrence and Cauchy product.
+    pub fn sum_of_products<'a>(pairs: impl Iterator<Item = (&'a Scalar, &'a Scalar)>) -> Scalar {
+        let mut acc: SortedMap<Mono, RationalSum> = SortedMap::default();
+        for (a, b) in pairs {
+            for (ma, ca) in &a.terms {
+                // Products of large sums can be long: stop when the active budget runs out
+                // (the caller that entered the budget reports it; see `limits::interrupted`).
+                if crate::limits::interrupted() {
+                    break;
+                }
+                for (mb, cb) in &b.terms {
+                    if ma.0.is_empty() {
+                        acc.get_or_insert_with(mb.clone(), RationalSum::default)
+                            .add_product(ca, cb);
+                    } else if mb.0.is_empty() {
+                        acc.get_or_insert_with(ma.clone(), RationalSum::default)
+                            .add_product(ca, cb);
+                    } else {
+                        let (f, m) = ma.mul(mb);
+                        acc.get_or_insert_with(m, RationalSum::default)
+                            .add_product(&(f * ca), cb);
+                    }
+                }
             }
         }
-        out
+        Scalar {
+            terms: acc
+                .into_entries()
+                .map(|(m, s)| (m, s.finish()))
+                .filter(|(_, c)| *c != 0u32)
+                .collect(),
+        }
     }
 
     /// The reciprocal: exact for a monomial, a [`Atom::Group`] for a sum.

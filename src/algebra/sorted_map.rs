@@ -65,6 +65,21 @@ impl<K: Ord, V> SortedMap<K, V> {
             }
         }
     }
+    /// The value for `k`, inserted with `make` first when there is none.
+    pub fn get_or_insert_with(&mut self, k: K, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(&k) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (k, make()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+    /// The entries, in key order.
+    pub fn into_entries(self) -> std::vec::IntoIter<(K, V)> {
+        self.0.into_iter()
+    }
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
         self.0.iter().map(|(k, v)| (k, v))
     }
@@ -109,14 +124,19 @@ mod tests {
 
     #[test]
     fn behaves_like_a_btreemap() {
-        let m: SortedMap<u32, &str> = [(3, "c"), (1, "a"), (3, "C"), (2, "b")].into_iter().collect();
+        let m: SortedMap<u32, &str> = [(3, "c"), (1, "a"), (3, "C"), (2, "b")]
+            .into_iter()
+            .collect();
         assert_eq!(m.keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(m.get(&3), Some(&"C"));
         let mut m: SortedMap<u32, i64> = SortedMap::default();
         for (k, v) in [(5, 1), (2, 4), (5, -1), (7, 2)] {
             m.merge(k, v, |a, b| *a += b, |x| *x != 0);
         }
-        assert_eq!(m.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), [(2, 4), (7, 2)]);
+        assert_eq!(
+            m.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(),
+            [(2, 4), (7, 2)]
+        );
         assert_eq!(m.remove(&2), Some(4));
         assert_eq!(m.len(), 1);
     }

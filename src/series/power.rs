@@ -4,8 +4,9 @@
 //! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
 //! coefficient costs O(n) ring operations and a series of order n costs O(n²).
 
-use malachite_base::num::basic::traits::Zero;
+use crate::algebra::scalar::RationalSum;
 use crate::algebra::{Q, Scalar, ScalarError};
+use malachite_base::num::basic::traits::Zero;
 use std::fmt;
 
 /// Why a series cannot be formed.
@@ -125,21 +126,19 @@ impl Series {
     pub fn mul(&self, o: &Series) -> Series {
         let n = self.n().min(o.n());
         let (da, db) = (self.degree(), o.degree());
-        let mut coeffs = vec![Scalar::zero(); n + 1];
         let top_a = da.unwrap_or(0);
         let top_b = db.unwrap_or(0);
-        for (i, a) in self.coeffs.iter().enumerate().take(top_a.min(n) + 1) {
-            if a.is_zero() {
-                continue;
-            }
+        let mut coeffs = vec![Scalar::zero(); n + 1];
+        for (k, c) in coeffs.iter_mut().enumerate() {
             if crate::limits::interrupted() {
                 break;
             }
-            for (j, b) in o.coeffs.iter().enumerate().take((n - i).min(top_b) + 1) {
-                if !b.is_zero() {
-                    coeffs[i + j].add_assign(&a.mul(b));
-                }
-            }
+            let lo = k.saturating_sub(top_b);
+            *c = Scalar::sum_of_products(
+                (lo..=k.min(top_a))
+                    .filter(|i| !self.coeffs[*i].is_zero() && !o.coeffs[k - i].is_zero())
+                    .map(|i| (&self.coeffs[i], &o.coeffs[k - i])),
+            );
         }
         let fits = match (da, db) {
             (Some(a), Some(b)) => a + b <= n,
@@ -168,12 +167,11 @@ impl Series {
             if crate::limits::interrupted() {
                 break;
             }
-            let mut s = Scalar::zero();
-            for j in 1..=k {
-                if !self.coeffs[j].is_zero() && !b[k - j].is_zero() {
-                    s.add_assign(&self.coeffs[j].mul(&b[k - j]));
-                }
-            }
+            let s = Scalar::sum_of_products(
+                (1..=k)
+                    .filter(|j| !self.coeffs[*j].is_zero() && !b[k - j].is_zero())
+                    .map(|j| (&self.coeffs[j], &b[k - j])),
+            );
             b[k] = s.mul(&inv0).neg();
         }
         Ok(Series {
@@ -298,16 +296,17 @@ impl Series {
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         g[0] = Scalar::func("exp", &self.coeffs[0]);
+        let ja = scaled_by_index(&self.coeffs);
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
-            let mut s = Scalar::zero();
-            for j in 1..=k {
-                if !self.coeffs[j].is_zero() {
-                    s.add_assign(&self.coeffs[j].mul(&g[k - j]).scale(&Q::from(j as u64)));
-                }
-            }
+            let s = Scalar::sum_of_products(
+                ja.iter()
+                    .take_while(|(j, _)| *j <= k)
+                    .filter(|(j, _)| !g[k - j].is_zero())
+                    .map(|(j, a)| (a, &g[k - j])),
+            );
             g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
         }
         Series {
@@ -343,20 +342,14 @@ impl Series {
         let mut c = vec![Scalar::zero(); n + 1];
         s[0] = Scalar::func("sin", &self.coeffs[0]);
         c[0] = Scalar::func("cos", &self.coeffs[0]);
+        let ja = scaled_by_index(&self.coeffs);
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
-            let (mut ss, mut cc) = (Scalar::zero(), Scalar::zero());
-            for j in 1..=k {
-                let a = &self.coeffs[j];
-                if a.is_zero() {
-                    continue;
-                }
-                let ja = a.scale(&Q::from(j as u64));
-                ss.add_assign(&ja.mul(&c[k - j]));
-                cc.add_assign(&ja.mul(&s[k - j]));
-            }
+            let terms = || ja.iter().take_while(|(j, _)| *j <= k);
+            let ss = Scalar::sum_of_products(terms().map(|(j, a)| (a, &c[k - j])));
+            let cc = Scalar::sum_of_products(terms().map(|(j, a)| (a, &s[k - j])));
             let inv = Q::from_unsigneds(1u64, k as u64);
             s[k] = ss.scale(&inv);
             c[k] = cc.scale(&inv).neg();
@@ -382,21 +375,18 @@ impl Series {
         let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
         g[0] = Scalar::func(name, &self.coeffs[0]);
         sq[0] = g[0].mul(&g[0]);
-        let ja: Vec<(usize, Scalar)> = (1..=n)
-            .filter(|j| !self.coeffs[*j].is_zero())
-            .map(|j| (j, self.coeffs[j].scale(&Q::from(j as u64))))
-            .collect();
+        let ja = scaled_by_index(&self.coeffs);
         let sgn = Q::from(sign);
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
-            let mut s = Scalar::zero();
-            for (j, a) in ja.iter().take_while(|(j, _)| *j <= k) {
-                if !sq[k - j].is_zero() {
-                    s.add_assign(&a.mul(&sq[k - j]));
-                }
-            }
+            let s = Scalar::sum_of_products(
+                ja.iter()
+                    .take_while(|(j, _)| *j <= k)
+                    .filter(|(j, _)| !sq[k - j].is_zero())
+                    .map(|(j, a)| (a, &sq[k - j])),
+            );
             let mut s = s.scale(&sgn);
             if let Some((_, a)) = ja.iter().find(|(j, _)| *j == k) {
                 s.add_assign(a);
@@ -503,46 +493,31 @@ fn rational_tan_like(c: &[Scalar], sign: i64, name: &str) -> Option<Vec<Q>> {
     Some(g)
 }
 
-/// Σ xᵢ·yᵢ over rationals with one gcd per term: products are formed unreduced and
-/// added over the running least common denominator, and the sum is reduced once.
-/// (Adding reduced products costs four gcds per term; gcds dominate series of
-/// composed activations, whose coefficients run to hundreds of bits.)
+/// The non-zero j·a_j for j ≥ 1, with their j (the derivative's coefficients, shifted).
+fn scaled_by_index(a: &[Scalar]) -> Vec<(usize, Scalar)> {
+    (1..a.len())
+        .filter(|j| !a[*j].is_zero())
+        .map(|j| (j, a[j].scale(&Q::from(j as u64))))
+        .collect()
+}
+
+/// Σ xᵢ·yᵢ over rationals, reduced once (see [`RationalSum`]).
 fn sum_of_products<'a>(terms: impl Iterator<Item = (&'a Q, &'a Q)>) -> Q {
-    use malachite_base::num::arithmetic::traits::{DivExact, Gcd};
-    use malachite_base::num::basic::traits::One;
-    use malachite_nz::integer::Integer;
-    use malachite_nz::natural::Natural;
-    let mut num = Integer::ZERO;
-    let mut den = Natural::ONE;
+    let mut acc = RationalSum::default();
     for (x, y) in terms {
-        if *x == 0u32 || *y == 0u32 {
-            continue;
-        }
-        let pn = Integer::from(x.numerator_ref() * y.numerator_ref());
-        let pn = if (*x < 0u32) != (*y < 0u32) { -pn } else { pn };
-        let pd = x.denominator_ref() * y.denominator_ref();
-        if pd == den {
-            num += pn;
-        } else {
-            let g = (&den).gcd(&pd);
-            let to_den = (&pd).div_exact(&g); // lcm = den·(pd/g)
-            let to_pd = (&den).div_exact(&g);
-            num = num * Integer::from(&to_den) + pn * Integer::from(to_pd);
-            den *= to_den;
-        }
+        acc.add_product(x, y);
     }
-    Q::from_integers(num, Integer::from(den))
+    acc.finish()
 }
 
 /// (g²)_k = Σᵢ gᵢ·g_{k−i} from the known g₀…g_k, with each pair counted once.
 fn square_coefficient(g: &[Scalar], k: usize) -> Scalar {
-    let mut m = Scalar::zero();
-    for i in 0..k.div_ceil(2) {
-        if !g[i].is_zero() && !g[k - i].is_zero() {
-            m.add_assign(&g[i].mul(&g[k - i]));
-        }
-    }
-    let mut m = m.scale(&Q::from(2u32));
+    let mut m = Scalar::sum_of_products(
+        (0..k.div_ceil(2))
+            .filter(|i| !g[*i].is_zero() && !g[k - i].is_zero())
+            .map(|i| (&g[i], &g[k - i])),
+    )
+    .scale(&Q::from(2u32));
     if k % 2 == 0 && !g[k / 2].is_zero() {
         m.add_assign(&g[k / 2].mul(&g[k / 2]));
     }

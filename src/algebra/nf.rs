@@ -75,7 +75,10 @@ impl Had {
 }
 
 /// One factor of an ordered product.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+///
+/// Ordered as declared (symbols, 𝟙, I, diag, ∘, atoms), then by contents; shared
+/// parts compare by pointer first (see [`Factor::cmp`]).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Factor {
     Sym(Symbol),
     /// The all-ones vector 𝟙.
@@ -86,6 +89,51 @@ pub enum Factor {
     Diag(Rc<Chain>),
     Had(Rc<Had>),
     Atom(Rc<ElemAtom>),
+}
+
+impl Factor {
+    fn rank(&self) -> u8 {
+        match self {
+            Factor::Sym(_) => 0,
+            Factor::Ones => 1,
+            Factor::Eye => 2,
+            Factor::Diag(_) => 3,
+            Factor::Had(_) => 4,
+            Factor::Atom(_) => 5,
+        }
+    }
+}
+
+/// Two `Rc`s: equal when they are one allocation, else by contents.
+fn cmp_shared<T: Ord>(a: &Rc<T>, b: &Rc<T>) -> std::cmp::Ordering {
+    if Rc::ptr_eq(a, b) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.as_ref().cmp(b.as_ref())
+    }
+}
+
+impl Ord for Factor {
+    /// Normal forms are sorted maps of chains, so factors are compared all the time, and the
+    /// nested ones (diag, ∘, atoms) are deep. They sit behind `Rc`s that products and
+    /// substitutions clone rather than rebuild, so equal ones are often one allocation and
+    /// compare in O(1). (Hash-consing every new one was tried: hashing deep chains cost more
+    /// than it saved.)
+    fn cmp(&self, other: &Factor) -> std::cmp::Ordering {
+        match (self, other) {
+            (Factor::Sym(a), Factor::Sym(b)) => a.cmp(b),
+            (Factor::Diag(a), Factor::Diag(b)) => cmp_shared(a, b),
+            (Factor::Had(a), Factor::Had(b)) => cmp_shared(a, b),
+            (Factor::Atom(a), Factor::Atom(b)) => cmp_shared(a, b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for Factor {
+    fn partial_cmp(&self, other: &Factor) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// An ordered product of factors; the empty chain is the scalar 1.

@@ -52,6 +52,25 @@ fn greek_letter(name: &str) -> Option<char> {
     GREEK.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
 }
 
+thread_local! {
+    /// Every base and subscript string made on this thread, once (names are `Rc`, so per thread).
+    static INTERNED: std::cell::RefCell<std::collections::HashSet<Rc<str>>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// The shared copy of `s` (hash-consing: equal strings become one allocation).
+fn intern(s: &str) -> Rc<str> {
+    INTERNED.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(r) = t.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        t.insert(r.clone());
+        r
+    })
+}
+
 impl Default for Name {
     /// The default network input, `x`.
     fn default() -> Name {
@@ -61,6 +80,19 @@ impl Default for Name {
 
 impl Ord for Name {
     fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        // Names are interned (see `Name::new`): equal strings share one allocation, so
+        // pointer equality decides equality and only different strings are compared.
+        // Normal forms compare names constantly (chains are sorted by their factors).
+        if !Rc::ptr_eq(&self.base, &other.base) {
+            let c = self.base.cmp(&other.base);
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        if Rc::ptr_eq(&self.sub, &other.sub) {
+            return Ordering::Equal;
+        }
         let key = |n: &Name| {
             let numeric = !n.sub.is_empty() && n.sub.chars().all(|c| c.is_ascii_digit());
             (
@@ -72,9 +104,8 @@ impl Ord for Name {
                 },
             )
         };
-        self.base
-            .cmp(&other.base)
-            .then_with(|| key(self).cmp(&key(other)))
+        key(self)
+            .cmp(&key(other))
             .then_with(|| self.sub.cmp(&other.sub))
     }
 }
@@ -88,8 +119,8 @@ impl PartialOrd for Name {
 impl Name {
     pub fn new(base: &str, sub: &str) -> Name {
         Name {
-            base: Rc::from(base),
-            sub: Rc::from(sub),
+            base: intern(base),
+            sub: intern(sub),
         }
     }
 

@@ -301,13 +301,7 @@ impl Series {
             if crate::limits::interrupted() {
                 break;
             }
-            let s = Scalar::sum_of_products(
-                ja.iter()
-                    .take_while(|(j, _)| *j <= k)
-                    .filter(|(j, _)| !g[k - j].is_zero())
-                    .map(|(j, a)| (a, &g[k - j])),
-            );
-            g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
+            g[k] = convolve_derivative(&ja, &g, k).scale(&Q::from_unsigneds(1u64, k as u64));
         }
         Series {
             coeffs: g,
@@ -347,9 +341,8 @@ impl Series {
             if crate::limits::interrupted() {
                 break;
             }
-            let terms = || ja.iter().take_while(|(j, _)| *j <= k);
-            let ss = Scalar::sum_of_products(terms().map(|(j, a)| (a, &c[k - j])));
-            let cc = Scalar::sum_of_products(terms().map(|(j, a)| (a, &s[k - j])));
+            let ss = convolve_derivative(&ja, &c, k);
+            let cc = convolve_derivative(&ja, &s, k);
             let inv = Q::from_unsigneds(1u64, k as u64);
             s[k] = ss.scale(&inv);
             c[k] = cc.scale(&inv).neg();
@@ -381,13 +374,7 @@ impl Series {
             if crate::limits::interrupted() {
                 break;
             }
-            let s = Scalar::sum_of_products(
-                ja.iter()
-                    .take_while(|(j, _)| *j <= k)
-                    .filter(|(j, _)| !sq[k - j].is_zero())
-                    .map(|(j, a)| (a, &sq[k - j])),
-            );
-            let mut s = s.scale(&sgn);
+            let mut s = convolve_derivative(&ja, &sq, k).scale(&sgn);
             if let Some((_, a)) = ja.iter().find(|(j, _)| *j == k) {
                 s.add_assign(a);
             }
@@ -499,6 +486,17 @@ fn scaled_by_index(a: &[Scalar]) -> Vec<(usize, Scalar)> {
         .filter(|j| !a[*j].is_zero())
         .map(|j| (j, a[j].scale(&Q::from(j as u64))))
         .collect()
+}
+
+/// Σⱼ j·a_j·h_{k−j} over the known h₀…h_{k−1}: the right side of k·g_k in the ODE
+/// recurrences g′ = a′·h (exp, sin/cos, tan/tanh).
+fn convolve_derivative(ja: &[(usize, Scalar)], h: &[Scalar], k: usize) -> Scalar {
+    Scalar::sum_of_products(
+        ja.iter()
+            .take_while(|(j, _)| *j <= k)
+            .filter(|(j, _)| !h[k - j].is_zero())
+            .map(|(j, a)| (a, &h[k - j])),
+    )
 }
 
 /// Σ xᵢ·yᵢ over rationals, reduced once (see [`RationalSum`]).

@@ -364,7 +364,12 @@ impl Trunc {
     }
 
     fn check(&self, e: &Expr) -> Result<(), Stop> {
-        if e.terms.len() > self.max_terms {
+        self.check_len(e.terms.len())
+    }
+
+    /// Like [`Trunc::check`], for a sum being built with `len` distinct terms so far.
+    fn check_len(&self, len: usize) -> Result<(), Stop> {
+        if len > self.max_terms {
             return Err(Stop::TooManyTerms(self.max_terms));
         }
         if let Some(d) = self.deadline
@@ -504,22 +509,29 @@ impl Expr {
         t: &Trunc,
         join: impl Fn(&Chain, &Chain) -> Chain,
     ) -> Result<Expr, Stop> {
-        let mut out = Expr::zero();
         let right: Vec<(u32, &Chain, &Scalar)> = other
             .terms
             .iter()
             .map(|(c, s)| (t.degree(c), c, s))
             .collect();
+        // The coefficient pairs of each product chain, summed once at the end
+        // (`Scalar::sum_of_products`: one reduction per monomial instead of one per term).
+        let mut groups: BTreeMap<Chain, Vec<(&Scalar, &Scalar)>> = BTreeMap::new();
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
             for (db, cb, sb) in &right {
                 if t.keeps(da + db) {
-                    out.add_term(join(ca, cb), sa.mul(sb));
+                    groups.entry(join(ca, cb)).or_default().push((sa, *sb));
                 }
             }
-            t.check(&out)?;
+            t.check_len(groups.len())?;
         }
-        Ok(out)
+        let terms = groups
+            .into_iter()
+            .map(|(c, pairs)| (c, Scalar::sum_of_products(pairs.into_iter())))
+            .filter(|(_, s)| !s.is_zero())
+            .collect();
+        Ok(Expr { terms })
     }
 
     /// The element-wise power `self^∘k`, truncated (`k = 0` gives 𝟙).

@@ -140,3 +140,16 @@ fn hostile_inputs_get_errors() {
         assert!(s.run(c).is_err(), "{c:?} should be an error");
     }
 }
+
+#[test]
+fn a_series_past_its_time_budget_reports_the_limit() {
+    // Composed sigmoids grow exponentially in exact form (each layer adds a new constant).
+    let mut s = Session::new();
+    s.options.limits.time_budget = std::time::Duration::from_millis(300);
+    let spec = format!("{}t{}", "sigmoid(".repeat(5), ")".repeat(5));
+    let err = match s.series(&spec, None, 20) {
+        Ok(_) => panic!("sigmoid composed 5 deep at order 20 should exceed a 0.3 s budget"),
+        Err(e) => e,
+    };
+    assert!(err.message.contains("time budget"), "{}", err.message);
+}

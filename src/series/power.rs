@@ -596,4 +596,21 @@ mod tests {
             Series::from_coeffs(one_plus.coeffs().to_vec(), false)
         );
     }
+
+    #[test]
+    fn operations_stop_when_the_active_budget_is_spent() {
+        // A deadline already past: products and recurrences return early (the caller that
+        // entered the budget reports the limit), instead of running to the end.
+        let a = t(12).add(&Series::constant(Scalar::one(), 12));
+        let full = a.mul(&a);
+        assert!(!full.coeff(2).is_zero());
+        let spent = crate::limits::Budget {
+            deadline: Some(std::time::Instant::now()),
+            cancel: None,
+        };
+        let _active = spent.enter();
+        assert!(crate::limits::interrupted());
+        assert!(a.mul(&a).coeffs().iter().all(|c| c.is_zero()));
+        assert!(t(12).tan_like(-1, "tanh").coeff(1).is_zero());
+    }
 }

@@ -4,9 +4,7 @@
 //! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
 //! coefficient costs O(n) ring operations and a series of order n costs O(n²).
 
-use crate::algebra::scalar::RationalSum;
 use crate::algebra::{Q, Scalar, ScalarError};
-use malachite_base::num::basic::traits::Zero;
 use std::fmt;
 
 /// Why a series cannot be formed.
@@ -357,12 +355,6 @@ impl Series {
     /// coefficients are skipped (odd inputs have half of them), and (g²)_m uses the
     /// symmetry of the square, so a step costs about k/2 + k/4 multiplications.
     pub fn tan_like(&self, sign: i64, name: &str) -> Series {
-        if let Some(g) = rational_tan_like(&self.coeffs, sign, name) {
-            return Series {
-                coeffs: g.into_iter().map(Scalar::from_q).collect(),
-                exact: self.exact && self.is_constant(),
-            };
-        }
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
@@ -435,51 +427,6 @@ impl Series {
     }
 }
 
-/// The coefficients as plain rationals, when they all are.
-fn rationals(c: &[Scalar]) -> Option<Vec<Q>> {
-    c.iter().map(|x| x.as_q().cloned()).collect()
-}
-
-/// [`Series::tan_like`] over plain rationals (no scalar bookkeeping), when the input is rational
-/// and the value at the point is too (tan 0 = tanh 0 = 0): the common case of composed activations.
-fn rational_tan_like(c: &[Scalar], sign: i64, name: &str) -> Option<Vec<Q>> {
-    let a = rationals(c)?;
-    if a[0] != 0u32 || !matches!(name, "tanh" | "tan") {
-        return None;
-    }
-    let n = a.len() - 1;
-    let ja: Vec<(usize, Q)> = (1..=n)
-        .filter(|j| a[*j] != 0u32)
-        .map(|j| (j, &a[j] * Q::from(j as u64)))
-        .collect();
-    let mut g = vec![Q::ZERO; n + 1];
-    let mut sq = vec![Q::ZERO; n + 1];
-    for k in 1..=n {
-        if crate::limits::interrupted() {
-            break;
-        }
-        let mut s = sum_of_products(
-            ja.iter()
-                .take_while(|(j, _)| *j <= k)
-                .map(|(j, x)| (x, &sq[k - j])),
-        );
-        if sign < 0 {
-            s = -s;
-        }
-        if let Some((_, x)) = ja.iter().find(|(j, _)| *j == k) {
-            s += x;
-        }
-        g[k] = s / Q::from(k as u64);
-        let mut m = sum_of_products((1..k.div_ceil(2)).map(|i| (&g[i], &g[k - i])));
-        m *= Q::from(2u32);
-        if k % 2 == 0 && g[k / 2] != 0u32 {
-            m += &g[k / 2] * &g[k / 2];
-        }
-        sq[k] = m;
-    }
-    Some(g)
-}
-
 /// The non-zero j·a_j for j ≥ 1, with their j (the derivative's coefficients, shifted).
 fn scaled_by_index(a: &[Scalar]) -> Vec<(usize, Scalar)> {
     (1..a.len())
@@ -497,15 +444,6 @@ fn convolve_derivative(ja: &[(usize, Scalar)], h: &[Scalar], k: usize) -> Scalar
             .filter(|(j, _)| !h[k - j].is_zero())
             .map(|(j, a)| (a, &h[k - j])),
     )
-}
-
-/// Σ xᵢ·yᵢ over rationals, reduced once (see [`RationalSum`]).
-fn sum_of_products<'a>(terms: impl Iterator<Item = (&'a Q, &'a Q)>) -> Q {
-    let mut acc = RationalSum::default();
-    for (x, y) in terms {
-        acc.add_product(x, y);
-    }
-    acc.finish()
 }
 
 /// (g²)_k = Σᵢ gᵢ·g_{k−i} from the known g₀…g_k, with each pair counted once.

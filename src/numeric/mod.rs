@@ -8,7 +8,7 @@
 use crate::algebra::nf::{Chain, Factor};
 use crate::algebra::{Expr, Kind, Symbol};
 use crate::ir::{Callee, Dim, Ir, IrKind, Prim, Shape};
-use crate::syntax::{CmpOp, Name};
+use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod real;
@@ -318,13 +318,7 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             else {
                 return Err("a non-scalar condition".into());
             };
-            let holds = match op {
-                CmpOp::Gt => b.lt(&a),
-                CmpOp::Ge => !a.lt(&b),
-                CmpOp::Lt => a.lt(&b),
-                CmpOp::Le => !b.lt(&a),
-            };
-            if holds {
+            if op.holds(a.order(&b)) {
                 eval(then, inst, frames)?
             } else {
                 eval(otherwise, inst, frames)?

@@ -46,6 +46,16 @@ pub trait Real: Clone + Debug + 'static {
     fn one() -> Self {
         Self::of_f64(1.0)
     }
+    /// How `self` compares with `o` (NaN compares equal, as neither is less).
+    fn order(&self, o: &Self) -> std::cmp::Ordering {
+        if self.lt(o) {
+            std::cmp::Ordering::Less
+        } else if o.lt(self) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    }
     fn max(&self, o: &Self) -> Self {
         if self.lt(o) { o.clone() } else { self.clone() }
     }

@@ -338,12 +338,7 @@ impl Evaluator<'_> {
             Some(o) => o,
             None => return Err(undecided("a condition".into())),
         };
-        Ok(match op {
-            CmpOp::Gt => sign == Ordering::Greater,
-            CmpOp::Ge => sign != Ordering::Less,
-            CmpOp::Lt => sign == Ordering::Less,
-            CmpOp::Le => sign != Ordering::Greater,
-        })
+        Ok(op.holds(sign))
     }
 }
 

@@ -34,6 +34,19 @@ pub enum CmpOp {
     Le,
 }
 
+impl CmpOp {
+    /// Whether `lhs op rhs` holds, given how `lhs` compares with `rhs`.
+    pub fn holds(self, lhs_vs_rhs: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Greater, Less};
+        match self {
+            CmpOp::Gt => lhs_vs_rhs == Greater,
+            CmpOp::Ge => lhs_vs_rhs != Less,
+            CmpOp::Lt => lhs_vs_rhs == Less,
+            CmpOp::Le => lhs_vs_rhs != Greater,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// An exact number (`0.5` is read as 1/2).

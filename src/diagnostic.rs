@@ -172,16 +172,24 @@ impl std::error::Error for Diagnostic {}
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= 2 && *d < name.chars().count() && *c != name)
+        .map(|c| {
+            let d = edit_distance(name, c);
+            // On a tie, the candidate of the same length: `tahn` is `tanh` swapped, not `tan`.
+            let len = name.chars().count().abs_diff(c.chars().count());
+            (d, len, c)
+        })
+        .filter(|(d, _, c)| *d <= 2 && *d < name.chars().count() && *c != name)
         .min()
-        .map(|(_, c)| c)
+        .map(|(_, _, c)| c)
 }
 
-/// Levenshtein distance, by characters.
+/// Edit distance by characters, a swap of two neighbours counting as one edit
+/// (optimal string alignment): the typo `tahn` is one edit from `tanh`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // d[i][j]: distance between a[..i] and b[..j]; three rows suffice.
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
@@ -189,8 +197,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
             cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1]))
                 .min(prev[j] + 1)
                 .min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -259,6 +270,14 @@ fn is_combining(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_count_a_swap_as_one_edit() {
+        assert_eq!(edit_distance("tahn", "tanh"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(nearest("tahn", ["tan", "tanh", "sin"]), Some("tanh"));
+        assert_eq!(nearest("sigmod", ["sigmoid", "sin"]), Some("sigmoid"));
+    }
 
     #[test]
     fn caret_under_span_on_second_line() {

@@ -2,6 +2,7 @@
 
 pub mod nf;
 pub mod scalar;
+pub mod sign;
 pub mod sorted_map;
 
 pub use nf::{Chain, ElemAtom, Expr, Factor, Had, Kind, Symbol, Trunc};

@@ -499,7 +499,8 @@ impl Expr {
             } else {
                 had_of(vec![(a.clone(), 1), (b.clone(), 1)])
             }
-        })
+        })?
+        .reduce_abs_powers(t)
     }
 
     /// Multiplies every pair of terms whose degrees stay within the order; `join` combines the chains.
@@ -552,7 +553,7 @@ impl Expr {
             } else {
                 had_of(vec![(c.clone(), k)])
             };
-            return Ok(Expr::term(coef, chain));
+            return Expr::term(coef, chain).reduce_abs_powers(t);
         }
         let mut out = self.clone();
         for _ in 1..k {
@@ -583,33 +584,125 @@ impl Expr {
         })))
     }
 
-    /// `|self|`, with a rational factor pulled out of a single term (`|−3u| = 3|u|`).
+    /// `|self|`, canonical: `|λ·v| = |λ|·|v|` and `|−3u − 3v| = 3·|u + v|` (the content and sign
+    /// of the first coefficient come out), and no bars at all on what is never negative
+    /// (`|(W·x)^∘2| = (W·x)^∘2`, `|𝟙| = 𝟙`).
     pub fn abs(&self) -> Expr {
+        self.abs_pivoted(self.terms.values().next())
+    }
+
+    /// `|self|` normalized on its leading (lowest ε-degree) part: `|u₂ − (1/48)·W₂·u₁^∘3|`
+    /// rather than `48·|(1/48)·u₂ − …|`.
+    pub fn abs_graded(&self, t: &Trunc) -> Expr {
+        let lowest = t.min_degree(self);
+        let pivot = self
+            .terms
+            .iter()
+            .find(|(c, _)| Some(t.degree(c)) == lowest)
+            .map(|(_, s)| s);
+        self.abs_pivoted(pivot)
+    }
+
+    fn abs_pivoted(&self, pivot: Option<&Scalar>) -> Expr {
         if self.is_zero() {
             return Expr::zero();
         }
-        if let Some(s) = self.as_scalar()
-            && let Some(q) = s.as_q()
-        {
-            return Expr::scalar(Scalar::from_q(
-                malachite_base::num::arithmetic::traits::Abs::abs(q.clone()),
-            ));
+        if let Some(s) = self.as_scalar() {
+            return Expr::scalar(s.abs());
         }
-        if self.terms.len() == 1
-            && let Some((c, s)) = self.terms.iter().next()
-            && let Some(q) = s.as_q()
-        {
-            let q = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
-            return Expr::atom("abs", 0, Expr::term(Scalar::one(), c.clone())).scale_q(&q);
+        // Pull out the pivot coefficient's size: |q·(v + …)| = |q|·|v + …|.
+        let Some(first) = pivot else {
+            return Expr::zero();
+        };
+        let (outside, inner) = if self.terms.len() == 1 {
+            (
+                first.abs(),
+                Expr::term(
+                    Scalar::one(),
+                    self.terms.keys().next().cloned().unwrap_or_default(),
+                ),
+            )
+        } else {
+            match first.as_q() {
+                Some(q) => {
+                    let q = q.clone();
+                    let size = Scalar::from_q(malachite_base::num::arithmetic::traits::Abs::abs(
+                        q.clone(),
+                    ));
+                    let inv = Q::from(1) / q;
+                    (size, self.scale_q(&inv))
+                }
+                None => {
+                    // A symbolic first coefficient: only make the leading rational positive.
+                    let flip = first.terms().next().is_some_and(|(_, c)| *c < 0u32);
+                    (Scalar::one(), if flip { self.neg() } else { self.clone() })
+                }
+            }
+        };
+        if inner.is_nonnegative() {
+            return inner.scale(&outside);
         }
-        // Make the first coefficient positive: |−u − v| = |u + v|.
-        let flip = self
-            .terms
-            .values()
-            .next()
-            .and_then(|s| s.terms().next().map(|(_, c)| *c < 0u32))
-            .unwrap_or(false);
-        Expr::atom("abs", 0, if flip { self.neg() } else { self.clone() })
+        Expr::atom("abs", 0, inner).scale(&outside)
+    }
+
+    /// True when every entry is ≥ 0 whatever the symbols: positive rational multiples of
+    /// even Hadamard powers, of `|·|` and of `𝟙`.
+    pub fn is_nonnegative(&self) -> bool {
+        fn chain_nonneg(c: &Chain) -> bool {
+            match c.0.as_slice() {
+                [] | [Factor::Ones] => true,
+                [Factor::Atom(a)] => &*a.func == "abs",
+                [Factor::Had(h)] => h.0.iter().all(|(e, m)| m % 2 == 0 || chain_nonneg(e)),
+                _ => false,
+            }
+        }
+        !self.terms.is_empty()
+            && self
+                .terms
+                .iter()
+                .all(|(c, s)| s.as_q().is_some_and(|q| *q > 0u32) && chain_nonneg(c))
+    }
+
+    /// Rewrites `|a|^∘m` inside Hadamard products as `a^∘(m − m mod 2) ∘ |a|^∘(m mod 2)`:
+    /// `|u|∘|u| = u^∘2`, so `relu(v)∘relu(−v)` is 0.
+    fn reduce_abs_powers(self, t: &Trunc) -> Result<Expr, Stop> {
+        let squared_abs = |c: &Chain| match c.0.as_slice() {
+            [Factor::Had(h)] => h.0.iter().any(|(e, m)| {
+                *m >= 2 && matches!(e.0.as_slice(), [Factor::Atom(a)] if &*a.func == "abs")
+            }),
+            _ => false,
+        };
+        if !self.terms.keys().any(squared_abs) {
+            return Ok(self);
+        }
+        let mut out = Expr::zero();
+        for (c, s) in self.terms {
+            if !squared_abs(&c) {
+                out.add_term(c, s);
+                continue;
+            }
+            let [Factor::Had(h)] = c.0.as_slice() else {
+                out.add_term(c, s);
+                continue;
+            };
+            let mut rest: Vec<(Chain, u32)> = Vec::new();
+            let mut acc = Expr::scalar(s);
+            for (e, m) in &h.0 {
+                match e.0.as_slice() {
+                    [Factor::Atom(a)] if &*a.func == "abs" && *m >= 2 => {
+                        let even = a.arg.had_pow(m - m % 2, t)?;
+                        acc = acc.had(&even, t)?;
+                        if m % 2 == 1 {
+                            rest.push((e.clone(), 1));
+                        }
+                    }
+                    _ => rest.push((e.clone(), *m)),
+                }
+            }
+            let others = Expr::term(Scalar::one(), had_of(rest));
+            out.add_assign(&acc.had(&others, t)?);
+        }
+        Ok(out)
     }
 
     /// Terms grouped by ε-degree.
@@ -742,7 +835,7 @@ fn substitute_factor(
         Factor::Atom(a) => {
             let arg = a.arg.substitute(f, t)?;
             if &*a.func == "abs" {
-                arg.abs()
+                arg.abs_graded(t)
             } else {
                 Expr::atom(&a.func, a.deriv, arg)
             }

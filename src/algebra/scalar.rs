@@ -169,13 +169,17 @@ pub enum ScalarError {
     NotReal(String),
     /// A root of a number too large to factor.
     TooLarge(String),
+    /// A pole or a singular point of a function (`tan(π/2)`, `log(0)`).
+    Singular(String),
 }
 
 impl std::fmt::Display for ScalarError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ScalarError::DivisionByZero => write!(f, "division by zero"),
-            ScalarError::NotReal(s) | ScalarError::TooLarge(s) => write!(f, "{s}"),
+            ScalarError::NotReal(s) | ScalarError::TooLarge(s) | ScalarError::Singular(s) => {
+                write!(f, "{s}")
+            }
         }
     }
 }
@@ -380,6 +384,11 @@ impl Scalar {
             }
             return Ok(out);
         }
+        if !integer && self.sign() == Some(std::cmp::Ordering::Less) {
+            return Err(ScalarError::NotReal(
+                "a fractional power of a negative number is not real".into(),
+            ));
+        }
         // A sum under a negative or fractional power: factor out the first coefficient, keep a group.
         let lead = self.terms.values().next().cloned().unwrap_or(Q::ONE);
         let lead = if integer {
@@ -397,18 +406,25 @@ impl Scalar {
         Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Box::new(inner)), q.clone())))
     }
 
-    /// An opaque function value, simplified at the points where it is known exactly.
-    pub fn func(name: &str, arg: &Scalar) -> Scalar {
+    /// An opaque function value `f(arg)`, with no simplification.
+    pub fn opaque(name: &str, arg: &Scalar) -> Scalar {
+        Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)
+    }
+
+    /// A function value, exact at the points where it is known (`sin(π) = 0`,
+    /// `cos(π/3) = ½`, `tan(π/4) = 1`, `exp(log 2) = 2`, `log(e²) = 2`), opaque elsewhere;
+    /// an error at a pole or outside the real domain (`tan(π/2)`, `log(0)`, `log(−1)`).
+    pub fn func(name: &str, arg: &Scalar) -> Result<Scalar, ScalarError> {
         // exp and tanh of c·log(q) are algebraic in q: exp(log 2) = 2, tanh(log 2) = 3/5.
         if let Some(p) = arg
             .as_rational_log()
             .and_then(|(c, q)| rational_power(&q, &c).ok())
         {
             match name {
-                "exp" => return p,
+                "exp" => return Ok(p),
                 "tanh" => {
                     if let Some(e2) = p.mul(&p).as_q().cloned() {
-                        return Scalar::from_q((&e2 - Q::ONE) / (e2 + Q::ONE));
+                        return Ok(Scalar::from_q((&e2 - Q::ONE) / (e2 + Q::ONE)));
                     }
                 }
                 _ => {}
@@ -416,29 +432,94 @@ impl Scalar {
         }
         let z = arg.is_zero();
         let one = arg.is_one();
+        if let Some(r) = arg.as_pi_multiple() {
+            match name {
+                "sin" => {
+                    if let Some(v) = sin_pi(&r) {
+                        return Ok(v);
+                    }
+                }
+                "cos" => {
+                    if let Some(v) = sin_pi(&(&r + Q::from_signeds(1, 2))) {
+                        return Ok(v);
+                    }
+                }
+                "tan" => {
+                    let (sn, cs) = (sin_pi(&r), sin_pi(&(&r + Q::from_signeds(1, 2))));
+                    if let Some(c) = &cs
+                        && c.is_zero()
+                    {
+                        return Err(ScalarError::Singular(format!("tan has a pole at {}·π", r)));
+                    }
+                    if let (Some(sn), Some(cs)) = (sn, cs) {
+                        return sn.div(&cs);
+                    }
+                }
+                _ => {}
+            }
+        }
         match name {
-            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if z => Scalar::zero(),
-            "cos" | "cosh" if z => Scalar::one(),
-            "log" if one => Scalar::zero(),
+            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if z => Ok(Scalar::zero()),
+            "cos" | "cosh" if z => Ok(Scalar::one()),
+            "atan" if one => Ok(Scalar::pi().scale(&Q::from_signeds(1, 4))),
+            "atan" if arg.as_q().is_some_and(|q| *q == -1i32) => {
+                Ok(Scalar::pi().scale(&Q::from_signeds(-1, 4)))
+            }
+            "log" if one => Ok(Scalar::zero()),
+            "log" => {
+                match arg.sign() {
+                    Some(std::cmp::Ordering::Equal) => {
+                        return Err(ScalarError::Singular("log is singular at 0".into()));
+                    }
+                    Some(std::cmp::Ordering::Less) => {
+                        return Err(ScalarError::NotReal(
+                            "log of a negative number is not real".into(),
+                        ));
+                    }
+                    _ => {}
+                }
+                // log(e^q) = q.
+                if let Some((c, m)) = arg.as_monomial()
+                    && *c == 1u32
+                    && let [(Atom::E, q)] = m.0.as_slice()
+                {
+                    return Ok(Scalar::from_q(q.clone()));
+                }
+                Ok(Scalar::opaque(name, arg))
+            }
             "exp" => {
                 // exp(q + r) = e^q · exp(r): the rational part becomes a power of e.
                 let q = arg.terms.get(&Mono::one()).cloned().unwrap_or(Q::ZERO);
                 let mut rest = arg.clone();
                 rest.terms.remove(&Mono::one());
                 let ep = Scalar::e_pow(q);
-                if rest.is_zero() {
+                Ok(if rest.is_zero() {
                     ep
                 } else {
-                    ep.mul(&Scalar::atom(
-                        Atom::Func(Rc::from("exp"), Box::new(rest)),
-                        Q::ONE,
-                    ))
-                }
+                    ep.mul(&Scalar::opaque("exp", &rest))
+                })
             }
-            "sqrt" => arg.pow(&Q::from_signeds(1, 2)).unwrap_or_else(|_| {
-                Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)
-            }),
-            _ => Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE),
+            "sqrt" => arg.pow(&Q::from_signeds(1, 2)),
+            "abs" => Ok(arg.abs()),
+            _ => Ok(Scalar::opaque(name, arg)),
+        }
+    }
+
+    /// `|s|`: exact when the sign is known, else the opaque value `abs(s)`.
+    pub fn abs(&self) -> Scalar {
+        match self.sign() {
+            Some(std::cmp::Ordering::Less) => self.neg(),
+            Some(_) => self.clone(),
+            None => Scalar::opaque("abs", self),
+        }
+    }
+
+    /// `Some(r)` when the scalar is exactly `r·π` for a rational `r`.
+    fn as_pi_multiple(&self) -> Option<Q> {
+        let (c, m) = self.as_monomial()?;
+        match m.0.as_slice() {
+            [(Atom::Pi, e)] if *e == 1u32 => Some(c.clone()),
+            _ => None,
         }
     }
 
@@ -508,7 +589,7 @@ impl Scalar {
             for (a, e) in &m.0 {
                 let f = match a {
                     Atom::Param(n) if n == name => value.pow(e)?,
-                    Atom::Func(f, s) => Scalar::func(f, &s.substitute(name, value)?).pow(e)?,
+                    Atom::Func(f, s) => Scalar::func(f, &s.substitute(name, value)?)?.pow(e)?,
                     Atom::Group(s) => s.substitute(name, value)?.pow(e)?,
                     a => Scalar::atom(a.clone(), e.clone()),
                 };
@@ -548,38 +629,19 @@ impl Scalar {
         Some(sum)
     }
 
-    /// The sign, when it is certain: every atom is a positive constant and all coefficients agree.
+    /// The sign, when it is certain (see [`super::sign`]: exact for rationals and positive
+    /// constants, ball evaluation at growing precision for other constants, `None` otherwise).
     pub fn sign(&self) -> Option<std::cmp::Ordering> {
-        use std::cmp::Ordering;
-        if self.is_zero() {
-            return Some(Ordering::Equal);
+        super::sign::sign(self)
+    }
+
+    /// The single term `c·m`.
+    pub fn monomial(c: Q, m: Mono) -> Scalar {
+        let mut s = Scalar::zero();
+        if c != 0u32 {
+            s.terms.insert(m, c);
         }
-        let positive_atoms = self.terms.keys().all(|m| {
-            m.0.iter()
-                .all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E))
-        });
-        if !positive_atoms {
-            return None;
-        }
-        let pos = self.terms.values().all(|c| *c > 0u32);
-        let neg = self.terms.values().all(|c| *c < 0u32);
-        if pos {
-            Some(Ordering::Greater)
-        } else if neg {
-            Some(Ordering::Less)
-        } else {
-            // Mixed signs of constants: decide from a value far from zero.
-            let v = self.to_f64(&|_| None)?;
-            if v.abs() > 1e-9 {
-                Some(if v > 0.0 {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                })
-            } else {
-                None
-            }
-        }
+        s
     }
 
     /// The bit size of the largest coefficient (numerator plus denominator).
@@ -591,6 +653,36 @@ impl Scalar {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// `sin(r·π)` where it is a known algebraic number (r a multiple of 1/6 or 1/4), else `None`.
+fn sin_pi(r: &Q) -> Option<Scalar> {
+    // Reduce to [0, 2), then to [0, ½] with the sign: sin((1 + r)π) = −sin(rπ), sin((1 − r)π) = sin(rπ).
+    let two = Q::from(2);
+    let mut r = r - Q::from((r / &two).floor()) * &two;
+    let mut sign = Q::ONE;
+    if r >= 1u32 {
+        r -= Q::ONE;
+        sign = -sign;
+    }
+    if r > Q::from_signeds(1, 2) {
+        r = Q::ONE - r;
+    }
+    let half = Q::from_signeds(1, 2);
+    let v = if r == 0u32 {
+        Scalar::zero()
+    } else if r == Q::from_signeds(1, 6) {
+        Scalar::from_q(half)
+    } else if r == Q::from_signeds(1, 4) {
+        rational_power(&Q::from(2), &half).ok()?.scale(&half)
+    } else if r == Q::from_signeds(1, 3) {
+        rational_power(&Q::from(3), &half).ok()?.scale(&half)
+    } else if r == half {
+        Scalar::one()
+    } else {
+        return None;
+    };
+    Some(v.scale(&sign))
 }
 
 /// A rational to the power `q`, exact: `8^(1/2) = 2·√2`.

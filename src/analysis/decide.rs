@@ -152,6 +152,8 @@ pub struct Decision {
     pub kinks: Vec<KinkInfo>,
     /// Activations expanded one-sidedly but smoothly enough (C¹ or better).
     pub one_sided: Vec<KinkInfo>,
+    /// Leading coefficients found zero only numerically (see [`crate::algebra::sign`]).
+    pub numeric_zeros: usize,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -161,6 +163,23 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         if !input_degree(c, x).is_affine() {
             na.add_term(c.clone(), s.clone());
         }
+    }
+    // Coefficients made of opaque constants (tanh(½), …) compare exactly in canonical form,
+    // but two forms of one number can differ: the leading ones are also evaluated at 2048
+    // bits, and a term whose coefficient is zero there does not count as non-affine.
+    let mut numeric_zeros = 0;
+    while let Some(k) = t.min_degree(&na) {
+        let lead = na.degree_part(k, t);
+        let zeros: Vec<Chain> = lead
+            .terms()
+            .filter(|(_, s)| s.has_opaque() && crate::algebra::sign::numerically_zero(s))
+            .map(|(c, _)| c.clone())
+            .collect();
+        if zeros.is_empty() {
+            break;
+        }
+        numeric_zeros += zeros.len();
+        na = na.filter(|c, _| !zeros.contains(c));
     }
     let k = t.min_degree(&na);
     let nonsmooth_first = k.is_some_and(|k| {
@@ -196,15 +215,24 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
     let mut remainder = Expr::zero();
     if let Some(k) = k {
         let defs: BTreeMap<Symbol, Expr> = layer_defs(ex, t);
+        let layered_defs: BTreeMap<Symbol, Expr> = ex
+            .layers
+            .iter()
+            .flat_map(|l| l.var.iter().chain(l.whole.iter()).cloned())
+            .collect();
         for (c, s) in ex.layered.terms() {
             let d = t.degree(c);
             if d == k {
+                // W and b hold the terms below order k, so the first non-affine order holds
+                // every term of order k: y = W·x + b + (order k) + O(ε^(k+1)) is an identity.
+                // At a kink W and b also take the ε¹ affine part, so only the rest is kept.
                 let one = Expr::term(s.clone(), c.clone());
-                let full = one
-                    .substitute(&|sym| defs.get(sym).cloned(), t)
-                    .unwrap_or_default();
-                if full.terms().any(|(fc, _)| !input_degree(fc, x).is_affine()) {
-                    leading_layered.add_term(c.clone(), s.clone());
+                if kink {
+                    let depth = ex.layers.len();
+                    let part = non_affine_part(&one, x, t, (&defs, &layered_defs), depth);
+                    leading_layered.add_assign(&part);
+                } else {
+                    leading_layered.add_assign(&one);
                 }
             } else if d > k {
                 remainder.add_term(c.clone(), s.clone());
@@ -219,6 +247,10 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
             ..
         } = &l.coefficients
         {
+            // A kink whose side is fixed by a bias is never crossed: nothing to report.
+            if ex.fixed_sides.iter().any(|(i, _)| *i == l.index) {
+                continue;
+            }
             let info = KinkInfo {
                 layer: l.index,
                 activation: l.activation.clone(),
@@ -250,6 +282,7 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         remainder,
         kinks,
         one_sided,
+        numeric_zeros,
     }
 }
 
@@ -257,7 +290,7 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
 pub fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
     let mut defs: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
-        if let Some((u, def)) = &l.var {
+        for (u, def) in l.var.iter().chain(l.whole.iter()) {
             let f = def
                 .substitute(&|s| defs.get(s).cloned(), t)
                 .unwrap_or_default();
@@ -265,4 +298,56 @@ pub fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
         }
     }
     defs
+}
+
+/// The non-affine part of one by-layer term of degree k, still written by layer: a term whose
+/// layer variables are all affine or all non-affine in the input stays as it is; a term whose
+/// variable mixes both (`½·u₂` with `u₂ = ½·W₂·u₁ + ½·W₂·|u₁| + b₂`) is opened one layer
+/// down, so the printed first non-affine term never repeats part of `W·x + b`.
+fn non_affine_part(
+    term: &Expr,
+    x: &Symbol,
+    t: &Trunc,
+    (full_defs, layered_defs): (&BTreeMap<Symbol, Expr>, &BTreeMap<Symbol, Expr>),
+    depth: usize,
+) -> Expr {
+    let full = term
+        .substitute(&|sym| full_defs.get(sym).cloned(), t)
+        .unwrap_or_default();
+    let affine = full
+        .terms()
+        .filter(|(c, _)| input_degree(c, x).is_affine())
+        .count();
+    if affine == 0 {
+        return term.clone();
+    }
+    if affine == full.len() {
+        return Expr::zero();
+    }
+    let Some(k) = t.min_degree(term) else {
+        return Expr::zero();
+    };
+    if depth == 0 {
+        return full.filter(|c, _| !input_degree(c, x).is_affine() && t.degree(c) == k);
+    }
+    let opened = term
+        .substitute(&|sym| layered_defs.get(sym).cloned(), t)
+        .unwrap_or_default();
+    if opened == *term {
+        return full.filter(|c, _| !input_degree(c, x).is_affine() && t.degree(c) == k);
+    }
+    let mut out = Expr::zero();
+    for (c, s) in opened.terms() {
+        if t.degree(c) == k {
+            let one = Expr::term(s.clone(), c.clone());
+            out.add_assign(&non_affine_part(
+                &one,
+                x,
+                t,
+                (full_defs, layered_defs),
+                depth - 1,
+            ));
+        }
+    }
+    out
 }

@@ -13,6 +13,7 @@ use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::{Callee, Ir, IrKind};
 use crate::limits::{Budget, Limits};
+use crate::series::eval::{GenericDerivative, generic_derivatives, series_at_if_decided};
 use crate::series::{PointSeries, Smoothness, series_at};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
@@ -42,6 +43,9 @@ pub struct Layer {
     pub compensated: bool,
     /// The layer variable `uᵢ` and what it stands for (the ε¹ part of δ).
     pub var: Option<(Symbol, Expr)>,
+    /// At a kink: `δᵢ`, all of the small part of the pre-activation (`uᵢ` plus its
+    /// higher-order parts), which `|δᵢ|` and the powers δᵢ^∘k are written in.
+    pub whole: Option<(Symbol, Expr)>,
     pub coefficients: Coefficients,
     /// The activation's expansion, written with layer variables.
     pub output: Expr,
@@ -60,6 +64,9 @@ pub struct ExpandSettings {
     pub budget: Budget,
     /// Keep activations as element-wise atoms and truncate nothing: the plain normal form.
     pub normalize_only: bool,
+    /// The input, when known: a kink whose leading pre-activation does not depend on it is
+    /// never crossed at small ε (each entry stays on the side its bias puts it).
+    pub input: Option<Name>,
 }
 
 /// The expansion: layered, then in the user's symbols.
@@ -74,6 +81,9 @@ pub struct Expansion {
     pub bindings: Vec<(Name, Expr)>,
     /// The derivation steps the expansion performed, in order.
     pub steps: Vec<crate::derive::Step>,
+    /// Kinks never crossed at small ε, with the input-free leading part that fixes each
+    /// entry's side (`relu(W₂·(W₁·x)^∘2 + b₂)`: the sign of b₂).
+    pub fixed_sides: Vec<(usize, Expr)>,
 }
 
 struct Expander<'s> {
@@ -81,9 +91,24 @@ struct Expander<'s> {
     t: Trunc,
     layers: Vec<Layer>,
     bindings: Vec<(Name, Expr)>,
-    layer_letter: (String, String),
+    layer_letter: (String, String, String),
     truncated: bool,
     steps: Vec<crate::derive::Step>,
+    /// Layer variables whose definitions involve the input.
+    input_vars: std::collections::BTreeSet<Symbol>,
+    /// Kinks whose side is fixed by an input-free leading part: (layer, that part).
+    fixed_sides: Vec<(usize, Expr)>,
+}
+
+/// `Some(r)` with `a = r·b`, for a rational `r ≠ 0`.
+fn rational_ratio(a: &Expr, b: &Expr) -> Option<Q> {
+    if a.is_zero() || b.is_zero() || a.len() != b.len() {
+        return None;
+    }
+    let (_, sa) = a.terms().next()?;
+    let (_, sb) = b.terms().next()?;
+    let r = sa.as_q()?.clone() / sb.as_q()?.clone();
+    (b.scale_q(&r) == *a).then_some(r)
 }
 
 fn stop(e: Stop, span: Span) -> Diagnostic {
@@ -99,6 +124,7 @@ pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
         limits: limits.clone(),
         budget: Budget::default(),
         normalize_only: true,
+        input: None,
     };
     Ok(expand(ir, &settings)?.full)
 }
@@ -137,12 +163,14 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         layer_letter: letters,
         truncated: false,
         steps: Vec::new(),
+        input_vars: Default::default(),
+        fixed_sides: Vec::new(),
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
     let mut full_vars: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
-        if let Some((u, def)) = &l.var {
+        for (u, def) in l.var.iter().chain(l.whole.iter()) {
             let f = def
                 .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
                 .map_err(|e| stop(e, ir.span))?;
@@ -152,7 +180,21 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
     let full = layered
         .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
         .map_err(|e| stop(e, ir.span))?;
-    let truncated = ex.truncated || ex.t.truncated.get();
+    let mut truncated = ex.truncated || ex.t.truncated.get();
+    // What was cut may cancel exactly: `tanh(v) − tanh(v)` truncates each term, yet the
+    // network is 0. When the exact normal form (activations kept whole) has no activation
+    // left and is affine in the input, the expansion equals it and nothing is missing.
+    if truncated
+        && !settings.normalize_only
+        && let Some(x) = &settings.input
+        && let Ok(exact) = exact_normal_form(ir, settings)
+        && exact
+            .terms()
+            .all(|(c, _)| !chain_has_atom(c) && polynomial_degree(c, x).is_some_and(|d| d <= 1))
+        && exact == full
+    {
+        truncated = false;
+    }
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
     let mut bindings = Vec::new();
     for (n, v) in &ex.bindings {
@@ -178,11 +220,56 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         truncated,
         bindings,
         steps,
+        fixed_sides: ex.fixed_sides,
     })
 }
 
+/// The normal form with activations as atoms, under the expansion's term and time limits.
+fn exact_normal_form(ir: &Ir, settings: &ExpandSettings) -> Result<Expr, Diagnostic> {
+    let exact = ExpandSettings {
+        order: 0,
+        small: Default::default(),
+        compensate: false,
+        limits: settings.limits.clone(),
+        budget: settings.budget.clone(),
+        normalize_only: true,
+        input: None,
+    };
+    Ok(expand(ir, &exact)?.full)
+}
+
+fn chain_has_atom(c: &crate::algebra::Chain) -> bool {
+    c.factors().iter().any(|f| match f {
+        Factor::Atom(_) => true,
+        Factor::Diag(d) => chain_has_atom(d),
+        Factor::Had(h) => h.elements().iter().any(|(e, _)| chain_has_atom(e)),
+        _ => false,
+    })
+}
+
+/// The degree of a chain in the input symbol (atoms excluded by the caller).
+fn polynomial_degree(c: &crate::algebra::Chain, x: &Name) -> Option<u32> {
+    let mut d = 0u32;
+    for f in c.factors() {
+        d = d.checked_add(match f {
+            Factor::Sym(s) => u32::from(s.role == Role::User && &s.name == x),
+            Factor::Ones | Factor::Eye => 0,
+            Factor::Diag(e) => polynomial_degree(e, x)?,
+            Factor::Had(h) => {
+                let mut k = 0u32;
+                for (e, m) in h.elements() {
+                    k = k.checked_add(polynomial_degree(e, x)?.checked_mul(*m)?)?;
+                }
+                k
+            }
+            Factor::Atom(_) => return None,
+        })?;
+    }
+    Some(d)
+}
+
 /// Letters for layer variables and operating points that the user's names do not use.
-fn layer_letters(ir: &Ir) -> (String, String) {
+fn layer_letters(ir: &Ir) -> (String, String, String) {
     let mut used = std::collections::BTreeSet::new();
     collect_bases(ir, &mut used);
     let pick = |cands: &[&str]| {
@@ -192,7 +279,11 @@ fn layer_letters(ir: &Ir) -> (String, String) {
             .map(|c| c.to_string())
             .unwrap_or_else(|| "ζ".to_string())
     };
-    (pick(&["u", "v", "ζ"]), pick(&["c", "κ", "ξ"]))
+    (
+        pick(&["u", "v", "ζ"]),
+        pick(&["c", "κ", "ξ"]),
+        pick(&["δ", "η", "ϑ"]),
+    )
 }
 
 fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
@@ -208,6 +299,16 @@ fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
 }
 
 impl Expander<'_> {
+    /// True when `e` involves the input, directly or through a layer variable.
+    fn depends_on_input(&self, e: &Expr) -> bool {
+        let Some(x) = &self.s.input else {
+            return true;
+        };
+        e.symbols()
+            .iter()
+            .any(|s| (s.role == Role::User && &s.name == x) || self.input_vars.contains(s))
+    }
+
     /// Appends the derivation steps of one layer: its split, the series used, its output.
     fn record(&mut self, l: &Layer, delta: &Expr, c_used: Expr, truncated_before: bool) {
         use crate::derive::Step;
@@ -242,6 +343,12 @@ impl Expander<'_> {
                 kept: l.series_order,
             }),
             _ => {}
+        }
+        if let Some((w, def)) = &l.whole {
+            self.steps.push(Step::Binding {
+                name: w.name.clone(),
+                value: def.clone(),
+            });
         }
         let point = match &l.op_symbol {
             Some(c) => Expr::symbol(c.clone()),
@@ -358,7 +465,9 @@ impl Expander<'_> {
                         && let Some(s) = a.as_scalar()
                     {
                         let name = callee.primed_name(*deriv);
-                        return Ok(Expr::scalar(Scalar::func(&name, &s)));
+                        let v = Scalar::func(&name, &s)
+                            .map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?;
+                        return Ok(Expr::scalar(v));
                     }
                     return Ok(Expr::atom(&callee.name(), *deriv, a));
                 }
@@ -386,7 +495,7 @@ impl Expander<'_> {
                 "a scalar function of a non-scalar",
             ));
         };
-        match series_at(
+        let ps = series_at_if_decided(
             callee,
             params,
             &at,
@@ -395,16 +504,30 @@ impl Expander<'_> {
             &self.s.budget,
             span,
         )
-        .map_err(|d| d.relabel(span, "in this call"))
-        {
-            Ok(PointSeries::Analytic(s)) => Ok(Expr::scalar(
-                s.coeff(deriv as usize).scale(&factorial(deriv as usize)),
-            )),
-            _ => {
-                let name = callee.primed_name(deriv);
-                Ok(Expr::scalar(Scalar::func(&name, &at)))
+        .map_err(|d| d.relabel(span, "in this call"))?;
+        let value = match ps {
+            Some(PointSeries::Analytic(s)) => {
+                Some(s.coeff(deriv as usize).scale(&factorial(deriv as usize)))
             }
-        }
+            // At a breakpoint the value is defined when both sides agree on it.
+            Some(PointSeries::OneSided { left, right, .. })
+                if deriv == 0 && left.coeff(0) == right.coeff(0) =>
+            {
+                Some(left.coeff(0))
+            }
+            Some(PointSeries::OneSided { .. }) => {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    format!("`{}` is not differentiable at this point", callee.name()),
+                ));
+            }
+            None => None,
+        };
+        Ok(Expr::scalar(match value {
+            Some(v) => v,
+            None => Scalar::opaque(&callee.primed_name(deriv), &at),
+        }))
     }
 
     fn activation(
@@ -437,7 +560,6 @@ impl Expander<'_> {
         } else {
             (order / min_deg) as usize
         };
-        // The series first: at a breakpoint the layer variable names all of δ, so `|uᵢ|` stays short.
         let point_series = match &scalar_point {
             Some(at) => {
                 let n = kmax + deriv as usize;
@@ -458,19 +580,24 @@ impl Expander<'_> {
             }
             None => None,
         };
-        let one_sided = matches!(point_series, Some(PointSeries::OneSided { .. }));
-        // Smooth layers: the variable is δ's ε¹ part (u₂ = W₂·u₁ + b₂); kinks: all of δ.
-        let named = if one_sided {
-            delta.clone()
-        } else {
-            delta.degree_part(1, &self.t)
-        };
+        // The layer variable is always δ's ε¹ part (u₂ = W₂·u₁ + b₂); a kink writes |δ| with
+        // all of δ inside, u₂ plus its higher-order parts.
+        let named = delta.degree_part(1, &self.t);
         let single_symbol = named.len() == 1
             && named
                 .terms()
                 .next()
                 .is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
-        let (var, delta_l) = if named.is_zero() || single_symbol {
+        // A δ that an earlier layer already named (or a rational multiple of it) reuses that
+        // variable, so equal pre-activations cancel: relu(2·v) − 2·relu(v) = 0.
+        let known = self.layers.iter().find_map(|l| {
+            let (u, def) = l.var.as_ref()?;
+            let ratio = rational_ratio(&named, def)?;
+            Some(Expr::symbol(u.clone()).scale_q(&ratio))
+        });
+        let (var, delta_l) = if let Some(u) = known.filter(|_| !named.is_zero()) {
+            (None, u.add(&delta.sub(&named)))
+        } else if named.is_zero() || single_symbol {
             (None, delta.clone())
         } else {
             let kind = a.kind().unwrap_or(Kind::Vector);
@@ -480,6 +607,9 @@ impl Expander<'_> {
                 kind,
             };
             let dl = Expr::symbol(u.clone()).add(&delta.sub(&named));
+            if self.depends_on_input(&named) {
+                self.input_vars.insert(u.clone());
+            }
             (Some((u, named.clone())), dl)
         };
         // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
@@ -496,6 +626,7 @@ impl Expander<'_> {
         }
         let mut out = Expr::zero();
         let mut op_symbol = None;
+        let mut whole = None;
         let coefficients;
         if let (Some(at), Some(ps)) = (scalar_point, point_series) {
             let coeff = |s: &crate::series::Series, k: usize| s.coeff(k);
@@ -521,7 +652,42 @@ impl Expander<'_> {
                         return Err(Diagnostic::at(Phase::Expand, span, format!("`{}` jumps at the operating point: its two sides have different values", callee.name())).hint("a discontinuous activation has no Taylor expansion there"));
                     }
                     let half = Q::from_signeds(1, 2);
-                    let abs = delta_l.abs();
+                    // When δ's leading part does not involve the input (a bias, `b₂`), every
+                    // entry keeps the sign of that part for small ε: |δ| = sign(lead)∘δ, and the
+                    // kink is never crossed.
+                    let lead = delta_l.degree_part(min_deg, &self.t);
+                    let side_fixed = !lead.is_zero() && !self.depends_on_input(&lead);
+                    let abs = if side_fixed {
+                        Expr::atom("sign", 0, lead.clone())
+                            .had(&delta_l, &self.t)
+                            .map_err(|e| stop(e, span))?
+                    } else {
+                        delta_l.abs_graded(&self.t)
+                    };
+                    if side_fixed {
+                        self.fixed_sides.push((index, lead));
+                    }
+                    // A kink's |δ| holds all of δ; when δ is more than one term it gets a name,
+                    // δᵢ = uᵢ + (its higher-order parts), so the by-layer form stays short. Its
+                    // linear term stays written out, so every ε-order there is exact.
+                    let mut abs = abs;
+                    let mut powers = powers.clone();
+                    if !side_fixed && delta_l.len() > 1 && min_deg == 1 {
+                        let w = Symbol {
+                            role: Role::Layer,
+                            name: Name::new(&self.layer_letter.2, &index.to_string()),
+                            kind: a.kind().unwrap_or(Kind::Vector),
+                        };
+                        let ws = Expr::symbol(w.clone());
+                        abs = Expr::atom("abs", 0, ws.clone());
+                        for (k, p) in powers.iter_mut().enumerate().skip(2) {
+                            *p = ws.had_pow(k as u32, &self.t).map_err(|e| stop(e, span))?;
+                        }
+                        if self.depends_on_input(&delta_l) {
+                            self.input_vars.insert(w.clone());
+                        }
+                        whole = Some((w, delta_l.clone()));
+                    }
                     for (k, p) in powers.iter().enumerate() {
                         let (l, r) = (coeff(left, k), coeff(right, k));
                         let even = l.add(&r).scale(&half);
@@ -551,26 +717,52 @@ impl Expander<'_> {
             }
             coefficients = Coefficients::Series { at, series: ps };
         } else {
-            let cs = Symbol {
-                role: Role::OpPoint,
-                name: Name::new(&self.layer_letter.1, &index.to_string()),
-                kind: a.kind().unwrap_or(Kind::Vector),
-            };
-            let piecewise = match callee {
-                Callee::Def(d) => has_breakpoints(&d.body),
-                Callee::Prim(p) => *p == crate::ir::Prim::Abs,
+            // One name per distinct operating point: equal points share their symbol, so
+            // `tanh′(c₂) − tanh′(c₂)` cancels (a new point gets this layer's index).
+            let cs = self
+                .layers
+                .iter()
+                .filter(|l| !l.compensated && l.op_point == c)
+                .find_map(|l| l.op_symbol.clone())
+                .unwrap_or_else(|| Symbol {
+                    role: Role::OpPoint,
+                    name: Name::new(&self.layer_letter.1, &index.to_string()),
+                    kind: a.kind().unwrap_or(Kind::Vector),
+                });
+            let n = deriv as usize + kmax;
+            // Derivatives that vanish, or are one constant, on every piece of the function
+            // are exact: relu″ = 0, identity′ = 1; only the others stay element-wise atoms.
+            let generic =
+                generic_derivatives(callee, params, n, &self.s.limits, &self.s.budget, span);
+            let piecewise = match (&generic, callee) {
+                (Some(g), _) => g.piecewise,
+                (None, Callee::Def(d)) => has_breakpoints(&d.body),
+                (None, Callee::Prim(p)) => *p == crate::ir::Prim::Abs,
             };
             let name = callee.name();
             for (k, p) in powers.iter().enumerate() {
-                let atom = Expr::atom(&name, deriv + k as u32, Expr::symbol(cs.clone()));
+                let j = deriv as usize + k;
+                let kind = generic
+                    .as_ref()
+                    .and_then(|g| g.derivatives.get(j).cloned())
+                    .unwrap_or(GenericDerivative::Varies);
+                let value = match kind {
+                    GenericDerivative::Zero => continue,
+                    GenericDerivative::Constant(v) => Expr::ones().scale(&v),
+                    GenericDerivative::Varies => {
+                        Expr::atom(&name, j as u32, Expr::symbol(cs.clone()))
+                    }
+                };
                 let term = if k == 0 {
-                    atom
+                    value
                 } else {
-                    atom.had(p, &self.t).map_err(|e| stop(e, span))?
+                    value.had(p, &self.t).map_err(|e| stop(e, span))?
                 };
                 out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial(k))));
             }
-            self.truncated = true;
+            if !generic.as_ref().is_some_and(|g| g.finite) {
+                self.truncated = true;
+            }
             op_symbol = Some(cs);
             coefficients = Coefficients::Atoms { piecewise };
         }
@@ -582,6 +774,7 @@ impl Expander<'_> {
             op_symbol,
             compensated,
             var,
+            whole,
             coefficients,
             output: out.clone(),
             series_order: kmax,

@@ -217,6 +217,7 @@ fn analyze_once(
             limits: opts.limits.clone(),
             budget: opts.budget.clone(),
             normalize_only: false,
+            input: Some(opts.input.clone()),
         };
         let expansion = expand::expand(&l.ir, &settings)?;
         let mut t = Trunc::exact();
@@ -236,24 +237,42 @@ fn analyze_once(
                         "layer {} ({}): its O(1) part {} is assumed cancelled by the bias",
                         ly.index, ly.activation, c
                     ));
-                } else if let Some(sym) = &ly.op_symbol {
-                    assumptions.push(format!("layer {} ({}): expanded around its operating point {} = {}; derivative values there are treated as non-zero", ly.index, ly.activation, sym.name, c));
+                } else if let Some(sym) = &ly.op_symbol
+                    && !assumptions
+                        .iter()
+                        .any(|a: &String| a.contains(&format!("point {} =", sym.name)))
+                {
+                    assumptions.push(format!("layer {} ({}): expanded around its operating point {} = {}, taken to be generic: a derivative of {} that vanishes on every piece is dropped exactly, the others are taken as non-zero there", ly.index, ly.activation, sym.name, c, ly.activation));
                 }
             }
             if let Coefficients::Atoms { piecewise: true } = ly.coefficients {
                 assumptions.push(format!(
-                    "layer {} ({}): no entry of the operating point sits on a breakpoint",
+                    "layer {} ({}): no entry of the operating point sits on a breakpoint; a derivative there is the one of the piece each entry lies on",
                     ly.index, ly.activation
                 ));
             }
         }
-        if expansion
-            .layers
-            .iter()
-            .any(|ly| matches!(ly.coefficients, Coefficients::Atoms { .. }))
-            || expansion.full.terms().any(|(_, s)| s.has_opaque())
-        {
-            assumptions.push("zero tests on opaque values (derivatives at operating points, function values) are structural".into());
+        for (index, lead) in &expansion.fixed_sides {
+            let act = expansion
+                .layers
+                .iter()
+                .find(|ly| ly.index == *index)
+                .map(|ly| ly.activation.clone())
+                .unwrap_or_default();
+            assumptions.push(format!(
+                "layer {index} ({act}): the leading part {} of the pre-activation does not involve the input, so at small ε no entry crosses the kink (no entry of {} is 0)",
+                crate::print::unicode(lead),
+                crate::print::unicode(lead)
+            ));
+        }
+        if decision.numeric_zeros > 0 {
+            assumptions.push(format!(
+                "{} leading coefficient(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)",
+                decision.numeric_zeros
+            ));
+        }
+        if expansion.full.terms().any(|(_, s)| s.has_opaque()) {
+            assumptions.push("opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into());
         }
         let mut a = Analysis {
             requested_order: opts.order,

@@ -95,9 +95,9 @@ pub enum Step {
 pub fn conclude(a: &crate::analysis::Analysis) -> Vec<Step> {
     let d = &a.decision;
     let e = &a.expansion;
-    let t = a.trunc();
+    // The order-k terms not already in W·x + b (at a kink W and b hold its ε¹ affine part).
     let first = match d.k {
-        Some(k) => e.layered.degree_part(k, &t),
+        Some(_) => d.leading_layered.clone(),
         None => Expr::zero(),
     };
     vec![

@@ -152,6 +152,13 @@ fn layer_lines(a: &Analysis, out: &mut String) {
             ),
         };
         out.push_str(&format!("  layer {}: {var}\n           {how}\n", l.index));
+        if let Some((w, def)) = &l.whole {
+            out.push_str(&format!(
+                "           {} = {} (all of the small part, inside |·|)\n",
+                w.name,
+                graded(def, &t)
+            ));
+        }
     }
 }
 
@@ -322,6 +329,16 @@ pub fn text(source: &str, r: &Report) -> String {
     if let Some(c) = &r.compensated {
         let ct = c.trunc();
         out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
+        for l in &c.expansion.layers {
+            if let Some((w, def)) = &l.whole {
+                out.push_str(&format!(
+                    "  layer {}: {} = {} (all of the small part, inside |·|)\n",
+                    l.index,
+                    w.name,
+                    graded(def, &ct)
+                ));
+            }
+        }
         out.push_str(&format!(
             "  expansion by layer: y = {}{}\n",
             graded(&c.expansion.layered, &ct),
@@ -417,7 +434,7 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
     rows.push(format!("y &= {source_tex}"));
     let t = a.trunc();
     for l in &a.expansion.layers {
-        if let Some((s, def)) = &l.var {
+        for (s, def) in l.var.iter().chain(l.whole.iter()) {
             rows.push(format!("{} &= {}", s.name.latex(), lx(def)));
         }
     }

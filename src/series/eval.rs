@@ -21,6 +21,9 @@ pub enum Side {
     Both,
     Left,
     Right,
+    /// At the point itself: a condition that compares equal there is decided as equal
+    /// (the value of `if t > 0 then 1 else 0` at 0 is 0, whatever the sides say).
+    Exact,
 }
 
 /// How smooth a function is at a point where its two sides are expanded apart.
@@ -66,7 +69,18 @@ impl PointSeries {
 /// Internal outcome: a breakpoint asks the caller to expand each side.
 enum Fail {
     Breakpoint,
+    /// A condition whose sign the point does not decide (a symbolic point, a parameter).
+    Undecided(Diagnostic),
+    /// Exploring pieces: the next undecided condition has no choice recorded yet.
+    Branch,
     Diag(Diagnostic),
+}
+
+/// The choices made at undecided conditions, when a function is explored piece by piece.
+#[derive(Default)]
+struct Branching {
+    choices: Vec<bool>,
+    cursor: usize,
 }
 
 impl From<Diagnostic> for Fail {
@@ -88,6 +102,9 @@ struct Evaluator<'l> {
     limits: &'l Limits,
     budget: &'l Budget,
     frames: Vec<Frame>,
+    /// Set when exploring the pieces of a function at a symbolic point: an undecided
+    /// condition takes the recorded choice instead of failing.
+    pieces: Option<std::rc::Rc<std::cell::RefCell<Branching>>>,
 }
 
 fn series_err(e: SeriesError, span: Span) -> Fail {
@@ -251,6 +268,7 @@ impl Evaluator<'_> {
                 limits: self.limits,
                 budget: self.budget,
                 frames: Vec::new(),
+                pieces: self.pieces.clone(),
             };
             let var = Series::variable(s0.clone(), self.order + k);
             let mut g = inner.apply(callee, 0, var, params, span)?;
@@ -280,8 +298,8 @@ impl Evaluator<'_> {
                     Prim::Log => s.log(),
                     Prim::Sin => Ok(s.sin_cos().0),
                     Prim::Cos => Ok(s.sin_cos().1),
-                    Prim::Tan => Ok(s.tan_like(1, "tan")),
-                    Prim::Tanh => Ok(s.tan_like(-1, "tanh")),
+                    Prim::Tan => s.tan_like(1, "tan"),
+                    Prim::Tanh => s.tan_like(-1, "tanh"),
                     Prim::Atan => s.atan(),
                     Prim::Erf => s.erf(),
                     Prim::Sqrt => s.powq(&Q::from_signeds(1, 2)),
@@ -301,7 +319,7 @@ impl Evaluator<'_> {
     /// Decides `d op 0` near the point, on the current side.
     fn holds(&self, d: &Series, op: CmpOp, span: Span) -> R<bool> {
         let undecided = |what: String| {
-            Fail::Diag(
+            Fail::Undecided(
                 Diagnostic::at(
                     Phase::Series,
                     span,
@@ -310,7 +328,12 @@ impl Evaluator<'_> {
                 .hint("give the parameters numeric values, or expand at another point"),
             )
         };
-        let sign = match d.coeff(0).sign() {
+        let sign = match crate::algebra::sign::sign(&d.coeff(0)) {
+            Some(Ordering::Equal) if self.side == Side::Exact || self.pieces.is_some() => {
+                // At the point itself (or for every point, when the difference vanishes
+                // identically as a function of a symbolic point) the comparison is exact.
+                Ordering::Equal
+            }
             Some(Ordering::Equal) => {
                 if self.side == Side::Both {
                     return Err(Fail::Breakpoint);
@@ -323,9 +346,7 @@ impl Evaluator<'_> {
                         ));
                     }
                     Some(m) => {
-                        let sm = d
-                            .coeff(m)
-                            .sign()
+                        let sm = crate::algebra::sign::sign(&d.coeff(m))
                             .ok_or_else(|| undecided("the leading coefficient".into()))?;
                         if self.side == Side::Left && m % 2 == 1 {
                             sm.reverse()
@@ -336,9 +357,61 @@ impl Evaluator<'_> {
                 }
             }
             Some(o) => o,
-            None => return Err(undecided("a condition".into())),
+            None => {
+                if let Some(b) = &self.pieces {
+                    let mut b = b.borrow_mut();
+                    let i = b.cursor;
+                    return match b.choices.get(i).copied() {
+                        Some(choice) => {
+                            b.cursor += 1;
+                            Ok(choice)
+                        }
+                        None => Err(Fail::Branch),
+                    };
+                }
+                return Err(undecided("a condition".into()));
+            }
         };
         Ok(op.holds(sign))
+    }
+}
+
+/// Runs one evaluation of `callee` at `at` to `order` in the given mode.
+#[allow(clippy::too_many_arguments)]
+fn run_once(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Scalar,
+    order: usize,
+    (limits, budget): (&Limits, &Budget),
+    side: Side,
+    pieces: Option<std::rc::Rc<std::cell::RefCell<Branching>>>,
+    span: Span,
+) -> R<Series> {
+    let mut ev = Evaluator {
+        order,
+        side,
+        limits,
+        budget,
+        frames: Vec::new(),
+        pieces,
+    };
+    let mut values = BTreeMap::new();
+    for (p, v) in params {
+        values.insert(p.clone(), ev.constant(v)?);
+    }
+    let s = ev.apply(callee, 0, Series::variable(at.clone(), order), values, span)?;
+    // An operation interrupted by the budget returns early; this reports it.
+    ev.check(&s, span)?;
+    Ok(s)
+}
+
+fn into_diagnostic(f: Fail, span: Span) -> Diagnostic {
+    match f {
+        Fail::Diag(d) | Fail::Undecided(d) => d,
+        Fail::Breakpoint | Fail::Branch => {
+            Diagnostic::at(Phase::Series, span, "cannot resolve a breakpoint")
+        }
     }
 }
 
@@ -352,51 +425,86 @@ pub fn series_at(
     budget: &Budget,
     span: Span,
 ) -> Result<PointSeries, Diagnostic> {
+    match point_series(callee, params, at, order, limits, budget, span) {
+        Ok(ps) => Ok(ps),
+        Err(f) => Err(into_diagnostic(f, span)),
+    }
+}
+
+/// Like [`series_at`], but `Ok(None)` when the point does not decide a condition of the
+/// function (a symbolic point or parameter): the value is then opaque, not an error.
+pub fn series_at_if_decided(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Scalar,
+    order: usize,
+    limits: &Limits,
+    budget: &Budget,
+    span: Span,
+) -> Result<Option<PointSeries>, Diagnostic> {
+    match point_series(callee, params, at, order, limits, budget, span) {
+        Ok(ps) => Ok(Some(ps)),
+        Err(Fail::Undecided(_)) => Ok(None),
+        Err(f) => Err(into_diagnostic(f, span)),
+    }
+}
+
+fn point_series(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Scalar,
+    order: usize,
+    limits: &Limits,
+    budget: &Budget,
+    span: Span,
+) -> R<PointSeries> {
     if order > limits.max_series_order as usize {
-        return Err(Diagnostic::at(
+        return Err(Fail::Diag(Diagnostic::at(
             Phase::Limit,
             span,
             format!(
                 "order {order} exceeds the limit {} (`max_series_order`)",
                 limits.max_series_order
             ),
-        ));
+        )));
     }
-    let run = |side: Side| -> R<Series> {
-        let mut ev = Evaluator {
+    let run = |side: Side, order: usize| {
+        run_once(
+            callee,
+            params,
+            at,
             order,
+            (limits, budget),
             side,
-            limits,
-            budget,
-            frames: Vec::new(),
-        };
-        let mut values = BTreeMap::new();
-        for (p, v) in params {
-            values.insert(p.clone(), ev.constant(v)?);
-        }
-        let s = ev.apply(callee, 0, Series::variable(at.clone(), order), values, span)?;
-        // An operation interrupted by the budget returns early; this reports it.
-        ev.check(&s, span)?;
-        Ok(s)
+            None,
+            span,
+        )
     };
     let _active = budget.enter();
-    match run(Side::Both) {
+    match run(Side::Both, order) {
         Ok(s) => Ok(PointSeries::Analytic(s)),
-        Err(Fail::Diag(d)) => Err(d),
         Err(Fail::Breakpoint) => {
             let unwrap = |r: R<Series>| match r {
-                Ok(s) => Ok(s),
-                Err(Fail::Diag(d)) => Err(d),
-                Err(Fail::Breakpoint) => Err(Diagnostic::at(
+                Err(Fail::Breakpoint | Fail::Branch) => Err(Fail::Diag(Diagnostic::at(
                     Phase::Series,
                     span,
                     "cannot resolve a breakpoint",
-                )),
+                ))),
+                r => r,
             };
-            let left = unwrap(run(Side::Left))?;
-            let right = unwrap(run(Side::Right))?;
+            let left = unwrap(run(Side::Left, order))?;
+            let right = unwrap(run(Side::Right, order))?;
+            // The value at the point itself: where it differs from both one-sided limits
+            // (`if t^2 > 0 then t else 1` at 0) the function is discontinuous there.
+            let at_point = unwrap(run(Side::Exact, 0))?.coeff(0);
             let first_diff = (0..=order).find(|&k| left.coeff(k) != right.coeff(k));
+            let removable = at_point != left.coeff(0) || at_point != right.coeff(0);
             Ok(match first_diff {
+                _ if removable => PointSeries::OneSided {
+                    left,
+                    right,
+                    class: Smoothness::Jump,
+                },
                 None => PointSeries::Analytic(Series::from_coeffs(
                     right.coeffs().to_vec(),
                     right.is_exact() && left.is_exact(),
@@ -418,7 +526,105 @@ pub fn series_at(
                 },
             })
         }
+        Err(f) => Err(f),
     }
+}
+
+/// What a derivative of a function is off its breakpoints, at a generic (symbolic) point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GenericDerivative {
+    /// Zero on every piece: `relu″`, `square‴`.
+    Zero,
+    /// The same constant on every piece: `identity′ = 1`, `linear′ = a`.
+    Constant(Scalar),
+    /// Depends on the point or on the piece: `tanh′(c)`, `relu′(c)` (0 or 1).
+    Varies,
+}
+
+/// The derivatives `f⁽ᵏ⁾`, k = 0…n, of `callee` at a generic point, piece by piece.
+///
+/// The function is evaluated on series at a fresh symbolic point τ. Each condition the
+/// point does not decide splits the evaluation into both branches, so every piece is
+/// expanded exactly (infeasible combinations of branches only add pieces, which can
+/// make an answer `Varies` but never a wrong `Zero` or `Constant`). `finite` is true
+/// when every piece is a polynomial of degree ≤ n, so the expansion stops at n.
+pub struct GenericDerivatives {
+    pub derivatives: Vec<GenericDerivative>,
+    pub finite: bool,
+    pub piecewise: bool,
+}
+
+/// At most this many pieces are explored (2⁶ combinations of undecided conditions).
+const MAX_PIECES: usize = 64;
+
+pub fn generic_derivatives(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    n: usize,
+    limits: &Limits,
+    budget: &Budget,
+    span: Span,
+) -> Option<GenericDerivatives> {
+    let point = Name::new("τ\u{2063}", "");
+    let at = Scalar::param(point.clone());
+    let mut pending: Vec<Vec<bool>> = vec![Vec::new()];
+    let mut pieces: Vec<Series> = Vec::new();
+    let _active = budget.enter();
+    while let Some(choices) = pending.pop() {
+        if pieces.len() + pending.len() >= MAX_PIECES {
+            return None;
+        }
+        let state = std::rc::Rc::new(std::cell::RefCell::new(Branching {
+            choices: choices.clone(),
+            cursor: 0,
+        }));
+        match run_once(
+            callee,
+            params,
+            &at,
+            n,
+            (limits, budget),
+            Side::Both,
+            Some(state),
+            span,
+        ) {
+            Ok(s) => pieces.push(s),
+            Err(Fail::Branch) => {
+                for c in [false, true] {
+                    let mut next = choices.clone();
+                    next.push(c);
+                    pending.push(next);
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+    let piecewise = pieces.len() > 1;
+    let finite = pieces
+        .iter()
+        .all(|s| s.is_exact() && s.degree().is_none_or(|d| d <= n));
+    let mut derivatives = Vec::with_capacity(n + 1);
+    for k in 0..=n {
+        let coeffs: Vec<Scalar> = pieces.iter().map(|s| s.coeff(k)).collect();
+        let d = if coeffs.iter().all(|c| c.is_zero()) {
+            GenericDerivative::Zero
+        } else if coeffs.windows(2).all(|w| w[0] == w[1])
+            && coeffs
+                .iter()
+                .all(|c| !c.params().contains(&point) && !c.has_opaque())
+        {
+            let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
+            GenericDerivative::Constant(coeffs[0].scale(&fact))
+        } else {
+            GenericDerivative::Varies
+        };
+        derivatives.push(d);
+    }
+    Some(GenericDerivatives {
+        derivatives,
+        finite,
+        piecewise,
+    })
 }
 
 /// The value of a scalar expression without a variable (parameter defaults, `--at` points).
@@ -426,18 +632,14 @@ pub fn scalar_value(ir: &Ir, limits: &Limits) -> Result<Scalar, Diagnostic> {
     let budget = Budget::default();
     let mut ev = Evaluator {
         order: 0,
-        side: Side::Both,
+        side: Side::Exact,
         limits,
         budget: &budget,
         frames: Vec::new(),
+        pieces: None,
     };
     match ev.eval(ir) {
         Ok(s) => Ok(s.coeff(0)),
-        Err(Fail::Diag(d)) => Err(d),
-        Err(Fail::Breakpoint) => Err(Diagnostic::at(
-            Phase::Series,
-            ir.span,
-            "this value sits on a breakpoint of a piecewise function",
-        )),
+        Err(f) => Err(into_diagnostic(f, ir.span)),
     }
 }

@@ -1,0 +1,141 @@
+//! Signs of exact constants, decided without trusting a single float.
+//!
+//! A constant such as `88449344694024413·π − 88449344694024413·e − 37441565084701425`
+//! has terms of size 10¹⁶ that cancel to −2.97: an f64 gets the sign wrong. Here a
+//! scalar whose atoms are all constants (rationals, `π`, `e`, `√p`, function values
+//! of constants) is evaluated term by term in binary floats of increasing precision
+//! (128, 512, 2048 bits). Each evaluation has an error far below `M·2^(−p/2)`, where
+//! `M = Σ|termᵢ|` is the size of what was summed (each operation rounds to `2^(−p)`
+//! relative, and a term takes a few dozen operations); the sign is taken only when
+//! the value clears that margin. Otherwise the precision goes up, and after 2048
+//! bits the sign is undecided (`None`), never guessed. A scalar with a symbolic
+//! parameter has no sign here.
+
+use super::scalar::{Atom, Scalar};
+use crate::numeric::{Big, Real};
+use std::cmp::Ordering;
+
+/// The sign of `s`: certain, or `None`.
+pub fn sign(s: &Scalar) -> Option<Ordering> {
+    if s.is_zero() {
+        return Some(Ordering::Equal);
+    }
+    if let Some(q) = s.as_q() {
+        return Some(if *q > 0u32 {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        });
+    }
+    if !s.params().is_empty() {
+        return None;
+    }
+    // Positive constants with coefficients of one sign need no evaluation.
+    let positive_atoms = s.terms().all(|(m, _)| {
+        m.factors()
+            .iter()
+            .all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E))
+    });
+    if positive_atoms {
+        if s.terms().all(|(_, c)| *c > 0u32) {
+            return Some(Ordering::Greater);
+        }
+        if s.terms().all(|(_, c)| *c < 0u32) {
+            return Some(Ordering::Less);
+        }
+    }
+    sign_at::<Big<128>>(s)
+        .or_else(|| sign_at::<Big<512>>(s))
+        .or_else(|| sign_at::<Big<2048>>(s))
+}
+
+/// True when `s` is a constant that evaluates to zero at 2048 bits, to within `M·2^(−1800)`:
+/// the numeric zero test for opaque constants (`tanh(½)² + …`) that no exact rule decides.
+pub fn numerically_zero(s: &Scalar) -> bool {
+    if s.is_zero() {
+        return true;
+    }
+    if !s.params().is_empty() {
+        return false;
+    }
+    match evaluate::<Big<2048>>(s) {
+        Some((v, m)) => {
+            let margin = m.mul(&Big::<2048>::of_q(&pow2(-1800)));
+            !margin.lt(&v.abs())
+        }
+        None => false,
+    }
+}
+
+fn pow2(e: i64) -> crate::algebra::Q {
+    use malachite_base::num::arithmetic::traits::Pow;
+    crate::algebra::Q::from(2).pow(e)
+}
+
+/// The value and `Σ|termᵢ|`, or `None` when a term has no numeric value.
+fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
+    let mut value = R::zero();
+    let mut size = R::zero();
+    for (m, c) in s.terms() {
+        let t = Scalar::monomial(c.clone(), m.clone()).to_real::<R>(&|_| None)?;
+        let f = t.to_f64();
+        if f.is_nan() || f.is_infinite() {
+            return None;
+        }
+        value = value.add(&t);
+        size = size.add(&t.abs());
+    }
+    Some((value, size))
+}
+
+fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {
+    let (v, m) = evaluate::<R>(s)?;
+    let margin = m.mul(&R::of_q(&pow2(-(i64::from(R::SIGNIFICAND_BITS) / 2))));
+    if margin.lt(&v.abs()) {
+        Some(v.order(&R::zero()))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algebra::Q;
+
+    #[test]
+    fn a_cancellation_f64_gets_wrong_is_decided_exactly() {
+        // 88449344694024413·(π − e) − 37441565084701425 ≈ −2.97; f64 says +32.
+        let k = Q::from(88449344694024413i64);
+        let s = Scalar::pi()
+            .sub(&Scalar::e_pow(Q::from(1)))
+            .scale(&k)
+            .add(&Scalar::from_q(Q::from(-37441565084701425i64)));
+        assert_eq!(sign(&s), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn signs_of_simple_constants() {
+        let r2 = crate::algebra::scalar::rational_power(&Q::from(2), &Q::from_signeds(1, 2))
+            .unwrap_or_default();
+        // √2 − 7/5 > 0, √2 − 3/2 < 0.
+        assert_eq!(sign(&r2.sub(&Scalar::ratio(7, 5))), Some(Ordering::Greater));
+        assert_eq!(sign(&r2.sub(&Scalar::ratio(3, 2))), Some(Ordering::Less));
+        assert_eq!(sign(&Scalar::zero()), Some(Ordering::Equal));
+        let lambda = Scalar::param(crate::syntax::Name::new("λ", ""));
+        assert_eq!(sign(&lambda), None);
+    }
+
+    #[test]
+    fn opaque_values_that_vanish_are_numerically_zero() {
+        // A genuinely non-zero constant is never numerically zero.
+        let t = Scalar::opaque("tanh", &Scalar::ratio(1, 2));
+        // exp(1) written as an opaque value and as e: one number in two forms.
+        let e = Scalar::opaque("exp", &Scalar::from_int(1)).sub(&Scalar::e_pow(Q::from(1)));
+        assert!(numerically_zero(&e));
+        assert!(!numerically_zero(&t));
+        assert!(!numerically_zero(
+            &t.sub(&Scalar::ratio(462117157, 1000000000))
+        ));
+    }
+}

@@ -765,6 +765,13 @@ pub fn eval_func(name: &str, x: f64) -> Option<f64> {
         "erf" => erf(x),
         "sqrt" => x.sqrt(),
         "abs" => x.abs(),
+        "sign" => {
+            if x == 0.0 {
+                0.0
+            } else {
+                x.signum()
+            }
+        }
         _ => return None,
     })
 }

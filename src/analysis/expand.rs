@@ -737,7 +737,9 @@ impl Expander<'_> {
             let piecewise = match (&generic, callee) {
                 (Some(g), _) => g.piecewise,
                 (None, Callee::Def(d)) => has_breakpoints(&d.body),
-                (None, Callee::Prim(p)) => *p == crate::ir::Prim::Abs,
+                (None, Callee::Prim(p)) => {
+                    matches!(p, crate::ir::Prim::Abs | crate::ir::Prim::Sign)
+                }
             };
             let name = callee.name();
             for (k, p) in powers.iter().enumerate() {
@@ -834,7 +836,7 @@ pub fn has_breakpoints(ir: &Ir) -> bool {
     match &ir.kind {
         IrKind::If { .. } => true,
         IrKind::Apply {
-            callee: Callee::Prim(crate::ir::Prim::Abs),
+            callee: Callee::Prim(crate::ir::Prim::Abs | crate::ir::Prim::Sign),
             ..
         } => true,
         IrKind::Apply {

@@ -30,10 +30,12 @@ pub enum Prim {
     Erf,
     Sqrt,
     Abs,
+    /// −1, 0 or 1: the side of a kink an entry keeps when the kink is never crossed.
+    Sign,
 }
 
 impl Prim {
-    pub const ALL: [Prim; 10] = [
+    pub const ALL: [Prim; 11] = [
         Prim::Exp,
         Prim::Log,
         Prim::Sin,
@@ -44,6 +46,7 @@ impl Prim {
         Prim::Erf,
         Prim::Sqrt,
         Prim::Abs,
+        Prim::Sign,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Prim {
             Prim::Erf => "erf",
             Prim::Sqrt => "sqrt",
             Prim::Abs => "abs",
+            Prim::Sign => "sign",
         }
     }
 
@@ -73,6 +77,7 @@ impl Prim {
             "erf" => Prim::Erf,
             "sqrt" => Prim::Sqrt,
             "abs" => Prim::Abs,
+            "sign" => Prim::Sign,
             _ => return None,
         })
     }

@@ -298,6 +298,13 @@ impl<const BITS: usize> Real for Big<BITS> {
             "cosh" => with_consts(|cc| v.cosh(BITS, RM, cc)),
             "sqrt" => v.sqrt(BITS, RM),
             "abs" => v.abs(),
+            "sign" => {
+                if v.is_zero() {
+                    v.clone()
+                } else {
+                    BigFloat::from_i8(if v.is_negative() { -1 } else { 1 }, BITS)
+                }
+            }
             "erf" => return Some(Self::erf(x)),
             _ => return None,
         };

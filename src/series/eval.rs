@@ -303,6 +303,17 @@ impl Evaluator<'_> {
                     Prim::Atan => s.atan(),
                     Prim::Erf => s.erf(),
                     Prim::Sqrt => s.powq(&Q::from_signeds(1, 2)),
+                    Prim::Sign => {
+                        let n = self.order;
+                        let v = if self.holds(&s, CmpOp::Gt, span)? {
+                            1
+                        } else if self.holds(&s, CmpOp::Lt, span)? {
+                            -1
+                        } else {
+                            0
+                        };
+                        return Ok(Series::constant(Scalar::from_int(v), n));
+                    }
                     Prim::Abs => {
                         return Ok(if self.holds(&s, CmpOp::Ge, span)? {
                             s

@@ -540,6 +540,9 @@ impl Expander<'_> {
     ) -> Result<Expr, Diagnostic> {
         // Whether this layer truncated anything is recorded for its derivation step.
         let truncated_before = std::mem::replace(&mut self.truncated, false);
+        // Products cut at the order while this layer's powers are built count too: the
+        // layer's output equation then ends in O(εⁿ⁺¹).
+        let cut_before = self.t.truncated.replace(false);
         let order = self.s.order;
         let index = self.layers.len() + 1;
         let c = a.degree_part(0, &self.t);
@@ -751,6 +754,17 @@ impl Expander<'_> {
                 let value = match kind {
                     GenericDerivative::Zero => continue,
                     GenericDerivative::Constant(v) => Expr::ones().scale(&v),
+                    GenericDerivative::Polynomial(coeffs) => {
+                        let c_sym = Expr::symbol(cs.clone());
+                        let mut v = Expr::zero();
+                        for (m, a) in coeffs.iter().enumerate() {
+                            let power = c_sym
+                                .had_pow(m as u32, &self.t)
+                                .map_err(|e| stop(e, span))?;
+                            v.add_assign(&power.scale(a));
+                        }
+                        v
+                    }
                     GenericDerivative::Varies => {
                         Expr::atom(&name, j as u32, Expr::symbol(cs.clone()))
                     }
@@ -781,6 +795,9 @@ impl Expander<'_> {
             output: out.clone(),
             series_order: kmax,
         };
+        let cut_here = self.t.truncated.get();
+        self.t.truncated.set(cut_before || cut_here);
+        self.truncated |= cut_here;
         self.record(&layer, &delta_l, c_used, truncated_before);
         self.layers.push(layer);
         Ok(out)

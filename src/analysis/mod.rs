@@ -73,6 +73,18 @@ pub struct Condition {
     /// What vanishes there: "the first non-affine terms" or "the linear part".
     pub what: String,
     pub then: Option<Box<Analysis>>,
+    /// Conditions of the result under this one (`α = 0`, then `β = 0` too).
+    pub further: Vec<Condition>,
+}
+
+impl Condition {
+    /// True when this value of the parameter (or a further one) changes the verdict or k.
+    fn changes(&self, main: &Verdict) -> bool {
+        self.then.as_ref().is_some_and(|a| {
+            a.decision.verdict != *main
+                || self.further.iter().any(|c| c.changes(&a.decision.verdict))
+        })
+    }
 }
 
 /// The full answer for one expression.
@@ -85,15 +97,11 @@ pub struct Report {
 }
 
 impl Report {
-    /// `conditional` when a parameter value would change whether the result is affine.
+    /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
+    /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
-        let affine = |v: &Verdict| matches!(v, Verdict::ExactAffine | Verdict::Affine { .. });
-        let flips = self.conditions.iter().any(|c| {
-            c.then
-                .as_ref()
-                .is_some_and(|a| affine(&a.decision.verdict) != affine(&self.main.decision.verdict))
-        });
-        if flips {
+        let main = &self.main.decision.verdict;
+        if self.conditions.iter().any(|c| c.changes(main)) {
             "conditional"
         } else {
             self.main.decision.verdict.label()
@@ -114,20 +122,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
     } else {
         None
     };
-    let mut conditions = Vec::new();
-    if let Some(c) = find_condition(&main) {
-        conditions.push(c);
-    }
-    for c in &mut conditions {
-        if let Some(q) = c.value.as_q() {
-            let ir = substitute_param(&l.ir, &c.param, q);
-            let l2 = Lowered {
-                ir,
-                symbols: l.symbols.clone(),
-            };
-            c.then = analyze_once(&l2, opts, false).ok().map(Box::new);
-        }
-    }
+    let conditions = conditions_of(l, &main, opts, 3);
     Ok(Report {
         main,
         compensated,
@@ -292,6 +287,27 @@ fn analyze_once(
     }
 }
 
+/// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to `depth`).
+fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -> Vec<Condition> {
+    let mut conditions: Vec<Condition> = find_condition(a).into_iter().collect();
+    for c in &mut conditions {
+        if let Some(q) = c.value.as_q() {
+            let ir = substitute_param(&l.ir, &c.param, q);
+            let l2 = Lowered {
+                ir,
+                symbols: l.symbols.clone(),
+            };
+            c.then = analyze_once(&l2, opts, false).ok().map(Box::new);
+            if depth > 1
+                && let Some(then) = &c.then
+            {
+                c.further = conditions_of(&l2, then, opts, depth - 1);
+            }
+        }
+    }
+    conditions
+}
+
 /// A parameter value at which the leading non-affine terms (or the linear part) vanish.
 fn find_condition(a: &Analysis) -> Option<Condition> {
     let d = &a.decision;
@@ -308,6 +324,7 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
                         value: v,
                         what: what.to_string(),
                         then: None,
+                        further: Vec::new(),
                     });
                 }
             }

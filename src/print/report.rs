@@ -162,6 +162,42 @@ fn layer_lines(a: &Analysis, out: &mut String) {
     }
 }
 
+/// `condition: … iff p = v; there …`, then the conditions under it, indented.
+fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String) {
+    out.push_str(&format!(
+        "{indent}condition: {} iff {} = {}",
+        c.what,
+        c.param,
+        super::scalar_unicode(&c.value)
+    ));
+    if let Some(then) = &c.then {
+        let k = then
+            .decision
+            .k
+            .map(|k| format!(" (k = {k})"))
+            .unwrap_or_default();
+        let w = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
+            ", with W = 0"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "; there the network is {}{k}{w}",
+            then.decision.verdict.label()
+        ));
+    }
+    out.push('\n');
+    let deeper = format!("{indent}  ");
+    for f in &c.further {
+        out.push_str(&format!(
+            "{deeper}with {} = {}:\n",
+            c.param,
+            super::scalar_unicode(&c.value)
+        ));
+        condition_text(f, &deeper, out);
+    }
+}
+
 fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
     let t = a.trunc();
     let d = &a.decision;
@@ -243,7 +279,11 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                             out.push_str(&format!("{indent}  left at O(ε{}): {txt}\n", sup(deg)));
                         }
                     }
-                    if a.order > k || !d.remainder.is_zero() {
+                    if !a.expansion.truncated {
+                        out.push_str(&format!(
+                            "{indent}  (nothing beyond: every series used is finite)\n"
+                        ));
+                    } else if a.order > k || !d.remainder.is_zero() {
                         out.push_str(&format!(
                             "{indent}  (+ O(ε{}) beyond the expansion order)\n",
                             sup(a.order + 1)
@@ -351,29 +391,7 @@ pub fn text(source: &str, r: &Report) -> String {
         analysis_text(c, &mut out, "  ");
     }
     for c in &r.conditions {
-        out.push_str(&format!(
-            "condition: {} iff {} = {}",
-            c.what,
-            c.param,
-            super::scalar_unicode(&c.value)
-        ));
-        if let Some(then) = &c.then {
-            let k = then
-                .decision
-                .k
-                .map(|k| format!(" (k = {k})"))
-                .unwrap_or_default();
-            let w = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
-                ", with W = 0"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "; there the network is {}{k}{w}",
-                then.decision.verdict.label()
-            ));
-        }
-        out.push('\n');
+        condition_text(c, "", &mut out);
     }
     for s in &a.assumptions {
         out.push_str(&format!("assumption: {s}\n"));
@@ -546,11 +564,7 @@ pub fn json(source: &str, r: &Report) -> Value {
                 .map(analysis_json)
                 .unwrap_or(Value::Null),
         );
-        let conds: Vec<Value> = r
-            .conditions
-            .iter()
-            .map(|c| json!({ "param": c.param.ascii(), "value": super::json::scalar(&c.value), "what": c.what, "then": c.then.as_ref().map(|a| analysis_json(a)) }))
-            .collect();
+        let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
         m.insert("conditions".into(), json!(conds));
     }
     v
@@ -574,6 +588,10 @@ fn class_text(r: &SeriesResult) -> String {
         PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
         PointSeries::Analytic(_) => "analytic".into(),
         PointSeries::OneSided { left, right, class } => match class {
+            Smoothness::Jump if left.coeff(0) == right.coeff(0) => format!(
+                "discontinuous: both one-sided limits are {}, but the value at the point differs",
+                super::scalar_unicode(&left.coeff(0))
+            ),
             Smoothness::Jump => format!(
                 "a jump: the one-sided values are {} and {}",
                 super::scalar_unicode(&left.coeff(0)),
@@ -994,4 +1012,14 @@ pub fn verify_json(source: &str, checks: &[Verification]) -> Value {
         .collect();
     let pass = checks.iter().all(|c| c["pass"] == Value::Bool(true));
     json!({ "expression": source, "pass": pass, "checks": checks })
+}
+
+fn condition_json(c: &crate::analysis::Condition) -> Value {
+    json!({
+        "param": c.param.ascii(),
+        "value": super::json::scalar(&c.value),
+        "what": c.what,
+        "then": c.then.as_ref().map(|a| analysis_json(a)),
+        "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
+    })
 }

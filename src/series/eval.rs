@@ -548,6 +548,9 @@ pub enum GenericDerivative {
     Zero,
     /// The same constant on every piece: `identity′ = 1`, `linear′ = a`.
     Constant(Scalar),
+    /// One polynomial in the point on every piece: `square(c) = c²`, `linear(c) = a·c`
+    /// (coefficients of c⁰, c¹, …).
+    Polynomial(Vec<Scalar>),
     /// Depends on the point or on the piece: `tanh′(c)`, `relu′(c)` (0 or 1).
     Varies,
 }
@@ -617,15 +620,17 @@ pub fn generic_derivatives(
     let mut derivatives = Vec::with_capacity(n + 1);
     for k in 0..=n {
         let coeffs: Vec<Scalar> = pieces.iter().map(|s| s.coeff(k)).collect();
+        let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
+        let same = coeffs.windows(2).all(|w| w[0] == w[1]);
         let d = if coeffs.iter().all(|c| c.is_zero()) {
             GenericDerivative::Zero
-        } else if coeffs.windows(2).all(|w| w[0] == w[1])
-            && coeffs
-                .iter()
-                .all(|c| !c.params().contains(&point) && !c.has_opaque())
-        {
-            let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
+        } else if same && coeffs.iter().all(|c| !c.params().contains(&point)) {
             GenericDerivative::Constant(coeffs[0].scale(&fact))
+        } else if let Some(p) = same
+            .then(|| polynomial_in(&coeffs[0].scale(&fact), &point))
+            .flatten()
+        {
+            GenericDerivative::Polynomial(p)
         } else {
             GenericDerivative::Varies
         };
@@ -636,6 +641,28 @@ pub fn generic_derivatives(
         finite,
         piecewise,
     })
+}
+
+/// `s` as a polynomial in `p` with coefficients free of it (`None` when it is not one).
+fn polynomial_in(s: &Scalar, p: &Name) -> Option<Vec<Scalar>> {
+    let by = s.coefficients_in(p);
+    let mut out: Vec<Scalar> = Vec::new();
+    for (e, c) in by {
+        if e < 0u32 || e.denominator_ref() != &malachite_nz::natural::Natural::from(1u32) {
+            return None;
+        }
+        if c.params().contains(p) {
+            return None;
+        }
+        let i = usize::try_from(&e.to_numerator())
+            .ok()
+            .filter(|i| *i <= 64)?;
+        if out.len() <= i {
+            out.resize(i + 1, Scalar::zero());
+        }
+        out[i] = c;
+    }
+    Some(out)
 }
 
 /// The value of a scalar expression without a variable (parameter defaults, `--at` points).

@@ -1,0 +1,249 @@
+//! Verdicts that used to be wrong: each case asserts the mathematics (verdict, k, W, the
+//! first non-affine term), and `verify` — an evaluator independent of the algebra — agrees.
+
+use std::process::Command;
+use taylornet::analysis::{Report, Verdict};
+use taylornet::print::unicode;
+
+fn analyze(src: &str) -> Report {
+    taylornet::analyze(src).unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+/// The analysis as it stands (not the compensated one).
+fn verdict(src: &str) -> Verdict {
+    analyze(src).main.decision.verdict
+}
+
+fn w(src: &str) -> String {
+    unicode(&analyze(src).main.decision.w)
+}
+
+/// `taylornet verify ARGS…` passes: every verdict it checks is confirmed numerically.
+fn verify_passes(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .arg("verify")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("PASS") && !text.contains("FAIL"),
+        "verify {args:?}:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn piecewise_activations_at_an_operating_point_are_exact() {
+    // relu″ = 0 on both pieces: relu(b₁ + W₁·x) = relu(b₁) + relu′(b₁)∘(W₁·x) exactly.
+    for f in ["relu", "hard_tanh", "leaky_relu", "identity", "linear"] {
+        let src = format!(":small x\n{f}(W1·x + b1)");
+        assert_eq!(verdict(&src), Verdict::ExactAffine, "{f}");
+        verify_passes(&["--small", "x", &format!("{f}(W1·x + b1)")]);
+    }
+    // A polynomial's derivatives at a symbolic point are polynomials in it: square(c + u) = c² + 2c∘u + u².
+    let r = analyze(":small x\nsquare(W1·x + b1)");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert!(!r.main.expansion.truncated, "square's expansion is finite");
+    assert_eq!(unicode(&r.main.decision.w), "2·diag(c₁)·W₁");
+}
+
+#[test]
+fn a_kink_at_an_operating_point_passes_the_inner_cubic_through() {
+    // relu′(c₂) carries sigmoid's cubic: k = 3, not 2.
+    let src = "relu(W2·sigmoid(W1·x + b1) + b2)";
+    let r = analyze(src);
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(3) });
+    assert_eq!(
+        unicode(&r.main.decision.leading_layered),
+        "−(1/48)·(relu′(c₂)∘(W₂·u₁^∘3))"
+    );
+    verify_passes(&[src]);
+}
+
+#[test]
+fn known_values_of_the_primitives_are_exact() {
+    // sin(π + δ) = −δ + δ³/6: W = −W₁, k = 3.
+    assert_eq!(
+        verdict("sin(W1·x + b1 + π·𝟙)"),
+        Verdict::Affine { k: Some(3) }
+    );
+    assert_eq!(w("sin(W1·x + b1 + π·𝟙)"), "−W₁");
+    // cos(π + δ) = −1 + δ²/2: no linear part.
+    assert_eq!(
+        verdict("cos(W1·x + b1 + π·𝟙)"),
+        Verdict::Degenerate { k: 2 }
+    );
+    assert_eq!(w("cos(W1·x + b1 + π·𝟙)"), "0");
+    verify_passes(&["sin(W1·x + b1 + π·𝟙)"]);
+    // tan(π/4 + δ) = 1 + 2δ + …
+    assert_eq!(w("tan(W1·x + b1 + (π/4)·𝟙)"), "2·W₁");
+}
+
+#[test]
+fn poles_and_values_outside_the_domain_are_errors() {
+    for src in ["log(0)·x", "tan(π/2)·x", "sqrt(-1)·x", "log(-2)·x"] {
+        assert!(taylornet::analyze(src).is_err(), "{src} must be an error");
+    }
+}
+
+#[test]
+fn equal_operating_points_share_one_name_and_cancel() {
+    let net = "tanh(W2·sigmoid(W1·x+b1)+b2)";
+    let r = analyze(&format!("{net} - {net}"));
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert!(r.main.decision.w.is_zero());
+    assert!(r.main.expansion.full.is_zero());
+    // Twice a network minus itself is the network: same k, same W.
+    let twice = analyze(&format!("2·{net} - {net}"));
+    let once = analyze(net);
+    assert_eq!(twice.main.decision.verdict, once.main.decision.verdict);
+    assert_eq!(twice.main.decision.w, once.main.decision.w);
+}
+
+#[test]
+fn absolute_value_identities() {
+    // relu(2v) = 2·relu(v); relu(v)∘relu(−v) = 0; relu(−v²) = 0.
+    for src in [
+        "relu(2·(W1·x+b1)) - 2·relu(W1·x+b1)",
+        "relu(W1·x+b1) ∘ relu(-W1·x-b1)",
+        "relu(-(W1·x)^∘2)",
+    ] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+        assert!(r.main.expansion.full.is_zero(), "{src} is identically 0");
+    }
+    // |λ·v| = |λ|·|v| and |v|∘|v| = v^∘2 in the normal form.
+    let s = taylornet::Session::new();
+    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert_eq!(nf("abs(x)∘abs(x)"), "x^∘2");
+    assert_eq!(nf("abs(-3·x)"), "3·|x|");
+    assert_eq!(nf("abs(x∘x)"), "x^∘2");
+}
+
+#[test]
+fn a_kinks_first_non_affine_term_holds_nothing_affine() {
+    // relu(W₂·relu(W₁·x + b₁) + b₂): y = ½·u₂ + ½·|u₂| with u₂ = ½·W₂·u₁ + ½·W₂·|u₁| + b₂;
+    // W·x + b takes the affine ε¹ part, so the rest is ¼·W₂·|u₁| + ½·|u₂|.
+    let r = analyze("relu(W2·relu(W1·x + b1) + b2)");
+    assert_eq!(r.main.decision.verdict, Verdict::Kink);
+    assert_eq!(unicode(&r.main.decision.w), "¼·W₂·W₁");
+    assert_eq!(
+        unicode(&r.main.decision.leading_layered),
+        "¼·W₂·|u₁| + ½·|u₂|"
+    );
+    // The derivation's collected equation is then an identity.
+    let collected = r
+        .main
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            taylornet::derive::Step::Collected { first, .. } => Some(unicode(first)),
+            _ => None,
+        })
+        .expect("a collected step");
+    assert_eq!(collected, "¼·W₂·|u₁| + ½·|u₂|");
+}
+
+#[test]
+fn layer_variables_are_the_first_order_part_everywhere() {
+    // elu is C¹ at 0: the ε² term holds the inner layer's ¼·W₂·u₁^∘2 − ¼·W₂·(u₁∘|u₁|) too.
+    let r = analyze("elu(W2·elu(W1·x + b1) + b2)");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    let lead = unicode(&r.main.decision.leading_layered);
+    assert!(lead.contains("¼·W₂·u₁^∘2"), "{lead}");
+    assert!(lead.contains("¼·W₂·(u₁∘|u₁|)"), "{lead}");
+    let l2 = &r.main.expansion.layers[1];
+    assert_eq!(unicode(&l2.var.as_ref().expect("u₂").1), "W₂·u₁ + b₂");
+    verify_passes(&["elu(W2·elu(W1·x + b1) + b2)"]);
+}
+
+#[test]
+fn a_kink_reached_only_through_a_bias_is_never_crossed() {
+    // relu(W₂·(W₁·x)^∘2 + b₂): each entry keeps the side of b₂; the x-dependence is quadratic.
+    let r = analyze("relu(W2·(W1·x)^∘2 + b2)");
+    assert_eq!(r.main.decision.verdict, Verdict::Degenerate { k: 2 });
+    assert!(r.main.decision.w.is_zero());
+    assert!(
+        r.main
+            .assumptions
+            .iter()
+            .any(|a| a.contains("crosses the kink")),
+        "the assumption is stated"
+    );
+}
+
+#[test]
+fn one_rule_for_conditions() {
+    // A parameter value that changes the verdict makes it conditional, whatever the verdict.
+    for src in [
+        "swish(W1·x + b1; beta = β)",
+        "f(t) = t + β·t^2; f(W1·x + b1)",
+        "leaky_relu(W1·x + b1; a = α)",
+        "tanh(λ·(W1·x + b1))",
+    ] {
+        assert_eq!(analyze(src).verdict_label(), "conditional", "{src}");
+    }
+    // Two parameters: α = 0 gives k = 3, and then β = 0 gives exact-affine.
+    let r = analyze("g(t) = t + α·t^2 + β·t^3; g(W1·x+b1)");
+    let c = &r.conditions[0];
+    assert_eq!(c.param.unicode(), "α");
+    let then = c.then.as_ref().expect("re-analysed");
+    assert_eq!(then.decision.verdict, Verdict::Affine { k: Some(3) });
+    let further = &c.further[0];
+    assert_eq!(further.param.unicode(), "β");
+    assert_eq!(
+        further.then.as_ref().expect("re-analysed").decision.verdict,
+        Verdict::ExactAffine
+    );
+    // The linear collapse stays exact-affine at λ = 0: not conditional.
+    assert_eq!(
+        analyze("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)").verdict_label(),
+        "exact-affine"
+    );
+}
+
+#[test]
+fn signs_of_constants_are_decided_exactly() {
+    // 88449344694024413·(π − e) − 37441565084701425 ≈ −2.97, though f64 says +32: the
+    // `else` branch (−t) holds, so the slope there is −1.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "series",
+            "f(t) = if t > 0 then t else -t",
+            "--at",
+            "88449344694024413·π − 88449344694024413·e − 37441565084701425",
+        ])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "s(a + t) = (37441565084701425 − 88449344694024413·π + 88449344694024413·e) − t"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_value_that_differs_from_both_limits_is_a_discontinuity() {
+    // g(0) = 1 while both sides tend to 0.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["series", "g(t) = if t^2 > 0 then t else 1"])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("discontinuous"), "{text}");
+}
+
+#[test]
+fn an_exact_result_claims_no_remainder() {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "--small", "x", "square(W1·x + b1)"])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("O(ε⁴)"), "{text}");
+    assert!(text.contains("nothing beyond"), "{text}");
+}

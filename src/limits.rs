@@ -25,6 +25,9 @@ pub struct Limits {
     pub max_coefficient_bits: u64,
     /// Wall-clock budget of one statement.
     pub time_budget: Duration,
+    /// Most nodes in one expression once the bindings it uses are written out (`z₂ = z₁ + z₁`
+    /// doubles at every step); checked before the expansion starts.
+    pub max_nodes: u64,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             max_literal_digits: 4096,
             max_coefficient_bits: 1 << 20,
             time_budget: Duration::from_secs(20),
+            max_nodes: 500_000,
         }
     }
 }

@@ -9,12 +9,25 @@ use std::rc::Rc;
 pub type Decl = ShapeSpec;
 
 /// `z1 = W1·x + b1`: the meaning at the time of the binding.
+///
+/// A use of the binding shares `value` (an `Rc`, never a copy), so a chain of bindings costs
+/// what each one adds. The value's shapes are numbered within the binding; a use ties them to
+/// the statement through `symbols` alone.
 #[derive(Clone, Debug)]
 pub struct Binding {
     pub name: Name,
     pub value: Rc<Ir>,
     /// The right-hand side as written.
     pub text: String,
+    /// Every matrix and vector symbol of the value (through nested bindings too), with its
+    /// shape in the binding's numbering, in order of first appearance.
+    pub symbols: Vec<(crate::algebra::Symbol, super::Shape)>,
+    /// The value has a node whose size only its context fixes (`𝟙` of a free dimension), so a
+    /// use copies the value to give that node the statement's dimension.
+    pub copy_on_use: bool,
+    /// How many nodes the value has with every binding it uses written out (saturating): the
+    /// work of expanding it, known before any expansion starts.
+    pub expanded_size: u64,
 }
 
 /// A scalar function applied element-wise: `s(t; a = 1) = body`.

@@ -28,6 +28,9 @@ pub struct Limits {
     /// Most nodes in one expression once the bindings it uses are written out (`z₂ = z₁ + z₁`
     /// doubles at every step); checked before the expansion starts.
     pub max_nodes: u64,
+    /// Deepest nesting of one expression once the bindings it uses are written out (a chain
+    /// `zᵢ = −zᵢ₋₁` nests one level per binding); the stages that walk it recurse this deep.
+    pub max_expanded_depth: u32,
 }
 
 impl Default for Limits {
@@ -44,6 +47,7 @@ impl Default for Limits {
             max_coefficient_bits: 1 << 20,
             time_budget: Duration::from_secs(20),
             max_nodes: 500_000,
+            max_expanded_depth: 5_000,
         }
     }
 }

@@ -115,6 +115,9 @@ pub struct Session {
 /// Bindings up to this many nodes (written out) are echoed in normal form, larger ones as written.
 const BINDING_ECHO_NODES: u64 = 2_000;
 
+/// How a failure inside `:load` names the files it happened in: `cause (loading a.tn → b.tn)`.
+const LOADING: &str = " (loading ";
+
 /// Most files open in a chain of `:load`s (a file loading a file loading …).
 pub const MAX_LOAD_DEPTH: usize = 16;
 
@@ -361,7 +364,7 @@ impl Session {
                 Change::Define(d),
             )),
             LoweredStmt::Bind(b) => {
-                self.check_size(b.expanded_size, stmt.span())?;
+                self.check_size(b.expanded_size, b.expanded_depth, stmt.span())?;
                 // The echo shows the normal form of small bindings; a long chain of bindings is
                 // shown as written, so each binding costs what it adds.
                 let shown = if b.expanded_size <= BINDING_ECHO_NODES {
@@ -376,6 +379,7 @@ impl Session {
             LoweredStmt::Expr(l) => {
                 self.check_size(
                     crate::ir::lower::expanded_size(&l.ir, &self.env),
+                    crate::ir::lower::expanded_depth(&l.ir, &self.env),
                     stmt.span(),
                 )?;
                 self.check_input_is_a_vector(stmt.span())?;
@@ -400,7 +404,17 @@ impl Session {
     }
 
     /// Refuses an expression too large to expand once its bindings are written out.
-    fn check_size(&self, nodes: u64, span: Span) -> Result<(), Diagnostic> {
+    fn check_size(&self, nodes: u64, depth: u32, span: Span) -> Result<(), Diagnostic> {
+        let deepest = self.options.limits.max_expanded_depth;
+        if depth > deepest {
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the expression nests {depth} levels deep once its bindings are written out; the limit is {deepest} (`max_expanded_depth`)"
+                ),
+            ));
+        }
         let limit = self.options.limits.max_nodes;
         if nodes > limit {
             return Err(Diagnostic::at(
@@ -431,7 +445,7 @@ impl Session {
             span,
             format!("the input `{input}` {why}; the input must be a vector"),
         )
-        .hint("choose a vector input with `:input x` (or `--input x`), e.g. `x : 4`"))
+        .hint("the input is a vector such as `x : 4`; choose it with `:input NAME` (or `--input NAME`)"))
     }
 
     fn command(&self, name: &str, args: &str, span: Span) -> Result<(Outcome, Change), Diagnostic> {
@@ -625,9 +639,21 @@ impl Session {
                 let mut next = self.clone();
                 next.loading.push(canonical);
                 let outcomes = next.run(&text).map_err(|d| {
-                    Diagnostic::new(Phase::Command, format!("{path} failed: {}", d.message))
+                    // The cause comes first and the chain of files after it; a failure inside a
+                    // nested `:load` keeps the innermost rendering, so the error stays short.
+                    let (message, hint) = match d.message.split_once(LOADING) {
+                        Some((cause, chain)) if d.phase == Phase::Command => (
+                            format!("{cause}{LOADING}{path} → {chain}"),
+                            d.hint.clone().unwrap_or_default(),
+                        ),
+                        _ => (
+                            format!("{}{LOADING}{path})", d.message),
+                            d.render(&text, path).trim_end().to_string(),
+                        ),
+                    };
+                    Diagnostic::new(Phase::Command, message)
                         .label(span, "")
-                        .hint(d.render(&text, path).trim_end().to_string())
+                        .hint(hint)
                 })?;
                 next.loading.pop();
                 Ok((
@@ -738,6 +764,9 @@ impl Session {
             .last
             .as_ref()
             .ok_or("there is no result to verify yet: analyse an expression first")?;
+        // The check observes the statement's budget and Ctrl-C like every other stage.
+        let budget = self.budget();
+        let _active = budget.enter();
         verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
     }
 

@@ -111,3 +111,22 @@ fn ctrl_c_cancels_a_long_computation_and_keeps_the_session() {
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_failing_entry_changes_nothing() {
+    let mut p = repl();
+    let out = enter(&mut p, "W1 : 2x4; x : 3; W1·x");
+    shows(&out, "the session is unchanged");
+    // Neither declaration was kept, so W₁·x now has free dimensions and is fine.
+    shows(&enter(&mut p, "W1·x"), "W = W₁");
+    enter(&mut p, "z1 = W1·x");
+    shows(
+        &enter(&mut p, "z3 = z1; :order 7; tanhh(z3)"),
+        "did you mean `tanh`?",
+    );
+    let env = enter(&mut p, ":env");
+    shows(&env, "order 3");
+    assert!(!env.contains(&raw("z₃")), "{env:?}");
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -28,6 +28,9 @@ pub struct Binding {
     /// How many nodes the value has with every binding it uses written out (saturating): the
     /// work of expanding it, known before any expansion starts.
     pub expanded_size: u64,
+    /// How deeply the value nests with every binding it uses written out: the recursion depth
+    /// of the stages that walk it.
+    pub expanded_depth: u32,
 }
 
 /// A scalar function applied element-wise: `s(t; a = 1) = body`.

@@ -81,6 +81,7 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             let _ = span;
             let copy_on_use = has_unsized_ones(&l.ir, env);
             let expanded_size = expanded_size(&l.ir, env);
+            let expanded_depth = expanded_depth(&l.ir, env);
             Ok(LoweredStmt::Bind(Rc::new(Binding {
                 name: name.clone(),
                 value: Rc::new(l.ir),
@@ -88,6 +89,7 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
                 symbols: l.symbols.into_iter().collect(),
                 copy_on_use,
                 expanded_size,
+                expanded_depth,
             })))
         }
         Stmt::Expr(e) => lower_expr(e, env).map(LoweredStmt::Expr),
@@ -1083,6 +1085,22 @@ pub fn expanded_size(ir: &Ir, env: &Env) -> u64 {
     children(&ir.kind)
         .into_iter()
         .fold(1u64, |acc, c| acc.saturating_add(expanded_size(c, env)))
+}
+
+/// How deeply `ir` nests once every binding it uses is written out (saturating).
+pub fn expanded_depth(ir: &Ir, env: &Env) -> u32 {
+    if let IrKind::Bound { name, value } = &ir.kind
+        && let Some(b) = env.bindings.get(name)
+        && Rc::ptr_eq(&b.value, value)
+    {
+        return b.expanded_depth.saturating_add(1);
+    }
+    children(&ir.kind)
+        .into_iter()
+        .map(|c| expanded_depth(c, env))
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1)
 }
 
 /// Whether a binding's value holds a `𝟙` whose size its context must fix (a free dimension),

@@ -1,9 +1,12 @@
 //! A session: declarations, bindings, definitions and options, changed only by statements that succeed.
 //!
-//! Scripts, the REPL and the CLI all go through [`Session::run`]. Each
-//! statement is lowered and executed against a copy of the state; the copy
-//! replaces the state only if the statement succeeds, so an error never leaves
-//! a half-made binding behind.
+//! Scripts and the CLI go through [`Session::run`], the REPL through
+//! [`Session::run_entry`]. Each statement is lowered and executed against the
+//! state without changing it, and returns the change it makes; the change is
+//! applied only if the statement succeeds within its budget, so an error never
+//! leaves a half-made binding behind and no statement copies the session. A
+//! REPL entry keeps the undo of each change, so a failure anywhere in the
+//! entry restores the session as it was before it.
 
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};

@@ -130,3 +130,27 @@ fn a_failing_entry_changes_nothing() {
     p.send_line(":quit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_history_file_with_a_bad_byte_keeps_the_other_entries() {
+    let dir = std::env::temp_dir().join(format!("taylornet-repl-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let hist = dir.join("damaged-history");
+    std::fs::write(
+        &hist,
+        b"#V2\nW1 : 2x4\nbad \xff byte\ntanh(W1\\xb7x)\nsigmoid(x)\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_taylornet"));
+    cmd.env("NO_COLOR", "1").env("TAYLORNET_HISTORY", &hist);
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the REPL in a pty");
+    p.exp_string(&raw("» ")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Up arrow: the newest entry, written after the bad line, is still there.
+    type_keys(&mut p, "\x1b[A");
+    type_keys(&mut p, "\r");
+    wait_for(&mut p, "verdict");
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+    let _ = std::fs::remove_file(&hist);
+}

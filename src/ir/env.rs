@@ -47,8 +47,9 @@ pub struct FunDef {
     pub builtin: bool,
 }
 
-/// Declarations, bindings and functions in scope. Cloning is cheap enough to
-/// let the REPL try a statement on a copy and keep it only if it succeeds.
+/// Declarations, bindings and functions in scope. A statement reads it and returns the change
+/// it makes (see `session.rs`); values are shared through `Rc`, so nothing here is copied per
+/// statement.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     pub decls: BTreeMap<Name, Decl>,

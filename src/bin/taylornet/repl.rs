@@ -237,8 +237,10 @@ pub fn run(mut session: Session) -> ExitCode {
     helper.refresh(&session);
     rl.set_helper(Some(helper));
     let hist = history_path();
-    if let Some(h) = &hist {
-        let _ = rl.load_history(h);
+    if let Some(h) = &hist
+        && rl.load_history(h).is_err()
+    {
+        load_damaged_history(&mut rl, h);
     }
     println!(
         "taylornet {} — :help for commands, :quit or Ctrl-D to leave",
@@ -274,6 +276,21 @@ pub fn run(mut session: Session) -> ExitCode {
         let _ = rl.save_history(h);
     }
     ExitCode::SUCCESS
+}
+
+/// Loads a history file that the editor refused (a bad byte stops its reader at that line):
+/// invalid bytes become `�` and every other entry is kept.
+fn load_damaged_history(rl: &mut Editor<TnHelper, FileHistory>, path: &std::path::Path) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let cleaned = String::from_utf8_lossy(&bytes).into_owned();
+    let copy = std::env::temp_dir().join(format!("taylornet-history-{}", std::process::id()));
+    if std::fs::write(&copy, cleaned).is_ok() {
+        let _ = rl.clear_history();
+        let _ = rl.load_history(&copy);
+        let _ = std::fs::remove_file(&copy);
+    }
 }
 
 /// Statements from a pipe: an entry ends at a line that closes every bracket (or at an empty line).

@@ -377,3 +377,25 @@ fn a_scalar_input_is_refused_with_a_reason() {
         assert!(e.contains("must be a vector"), "{src}: {e}");
     }
 }
+
+#[test]
+fn a_check_that_meets_a_nan_fails() {
+    // log(0) is not a number; whatever the symbolic verdict, the numeric check cannot pass.
+    for src in ["log(0)·x", "sqrt(-1)·x"] {
+        let mut s = quick_session();
+        if s.run(src).is_err() {
+            continue; // refused symbolically: nothing to check
+        }
+        let checks = s.verify_last(&Default::default()).unwrap();
+        assert!(
+            checks.iter().all(|c| !c.pass),
+            "{src}: {:?}",
+            checks[0].note
+        );
+        assert!(
+            checks[0].note.contains("not finite"),
+            "{src}: {}",
+            checks[0].note
+        );
+    }
+}

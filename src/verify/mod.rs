@@ -410,7 +410,16 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
     let slope = least_squares_slope(&fit);
     let tol = opts.tolerance;
     let all_rounding = rows.iter().all(|r| r.rounding);
+    // A value that is not a number (log(0), a pole, a root of a negative) compares false with
+    // everything, so it would slip through every test below: it is a failure, said plainly.
+    let not_finite = rows
+        .iter()
+        .any(|r| !(r.residual.is_finite() && r.signal.is_finite()));
     let (pass, mut note) = match (&predicted, slope) {
+        _ if not_finite => (
+            false,
+            "the network or its approximation is not finite (NaN or ∞) at the sampled points: nothing can be checked".to_string(),
+        ),
         (Predicted::Exact, _) if all_rounding => (
             true,
             "every residual is at rounding level: exact".to_string(),

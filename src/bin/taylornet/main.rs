@@ -286,7 +286,16 @@ fn real_main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            match taylornet::analysis::classify::classify(&session, depth) {
+            // The table observes the same budget as a statement (and stops early past it).
+            let budget = session.budget();
+            let active = budget.enter();
+            let rows = taylornet::analysis::classify::classify(&session, depth);
+            drop(active);
+            if let Some(why) = budget.exhausted() {
+                eprintln!("error: {why}");
+                return ExitCode::from(1);
+            }
+            match rows {
                 Ok(rows) => {
                     if check_rows {
                         return classify_verified(&session, &rows, order, depth, &check, &format);

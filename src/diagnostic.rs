@@ -119,9 +119,15 @@ impl Diagnostic {
     ///   | ^^ 2×4
     /// ```
     pub fn render(&self, source: &str, origin: &str) -> String {
-        let mut out = format!("error: {}: {}\n", self.phase.label(), self.message);
+        let mut out = format!(
+            "error: {}: {}\n",
+            self.phase.label(),
+            shorten(&self.message, MAX_SHOWN_MESSAGE)
+        );
         for label in &self.labels {
             let (line_no, col, line) = locate(source, label.span.start);
+            // A long line is shown as a window around the caret, never whole.
+            let (line, col, clipped_left) = window(line, col);
             let origin = if origin.is_empty() {
                 String::new()
             } else {
@@ -130,16 +136,21 @@ impl Diagnostic {
             out.push_str(&format!(" --> {origin}line {line_no}, column {col}\n"));
             let gutter = line_no.to_string().len();
             let pad = " ".repeat(gutter);
-            let shown = printable(line);
-            out.push_str(&format!("{pad} |\n{line_no} | {shown}\n"));
-            let lead = printable_width(&line[..(col_byte(line, col))]);
+            let shown = printable(&line);
+            let ellipsis = if clipped_left { "…" } else { "" };
+            out.push_str(&format!("{pad} |\n{line_no} | {ellipsis}{shown}\n"));
+            let lead = printable_width(&line[..(col_byte(&line, col))]) + ellipsis.len().min(1);
             let width = {
-                let end = label
-                    .span
-                    .end
-                    .min(line_start(source, label.span.start) + line.len());
-                let s = label.span.start.min(end);
-                printable_width(source.get(s..end).unwrap_or("")).max(1)
+                let end = label.span.end.min(
+                    line_start(source, label.span.start)
+                        + source[line_start(source, label.span.start)..]
+                            .find('\n')
+                            .unwrap_or(source.len() - line_start(source, label.span.start)),
+                );
+                let s = clamp_to_char(source, label.span.start.min(end));
+                let end = clamp_to_char(source, end);
+                printable_width(source.get(s..end).unwrap_or(""))
+                    .clamp(1, printable_width(&line).saturating_sub(lead).max(1))
             };
             let text = if label.text.is_empty() {
                 String::new()
@@ -154,10 +165,42 @@ impl Diagnostic {
             ));
         }
         if let Some(h) = &self.hint {
-            out.push_str(&format!("  = hint: {h}\n"));
+            out.push_str(&format!("  = hint: {}\n", shorten(h, MAX_SHOWN_HINT)));
         }
         out
     }
+}
+
+/// Most characters of a source line shown under an error; longer lines are cut around the caret.
+const MAX_SHOWN_LINE: usize = 120;
+/// Most characters of a message shown (a message may quote the input).
+const MAX_SHOWN_MESSAGE: usize = 400;
+/// Most characters of a hint (a failed `:load` carries the file's rendered error).
+const MAX_SHOWN_HINT: usize = 4000;
+
+/// At most `max` characters of `s`, with `…` where it was cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
+/// The part of `line` shown around column `col`: (text, the column in it, whether the left was cut).
+fn window(line: &str, col: usize) -> (String, usize, bool) {
+    let count = line.chars().count();
+    if count <= MAX_SHOWN_LINE {
+        return (line.to_string(), col, false);
+    }
+    let first = col.saturating_sub(MAX_SHOWN_LINE / 2).max(1);
+    let text: String = line.chars().skip(first - 1).take(MAX_SHOWN_LINE).collect();
+    let cut_right = first - 1 + MAX_SHOWN_LINE < count;
+    let text = if cut_right {
+        format!("{text}…")
+    } else {
+        text
+    };
+    (text, col - first + 1, first > 1)
 }
 
 impl fmt::Display for Diagnostic {

@@ -25,6 +25,12 @@ pub struct Limits {
     pub max_coefficient_bits: u64,
     /// Wall-clock budget of one statement.
     pub time_budget: Duration,
+    /// Most nodes in one expression once the bindings it uses are written out (`z₂ = z₁ + z₁`
+    /// doubles at every step); checked before the expansion starts.
+    pub max_nodes: u64,
+    /// Deepest nesting of one expression once the bindings it uses are written out (a chain
+    /// `zᵢ = −zᵢ₋₁` nests one level per binding); the stages that walk it recurse this deep.
+    pub max_expanded_depth: u32,
 }
 
 impl Default for Limits {
@@ -40,6 +46,8 @@ impl Default for Limits {
             max_literal_digits: 4096,
             max_coefficient_bits: 1 << 20,
             time_budget: Duration::from_secs(20),
+            max_nodes: 500_000,
+            max_expanded_depth: 5_000,
         }
     }
 }

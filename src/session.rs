@@ -1,9 +1,12 @@
 //! A session: declarations, bindings, definitions and options, changed only by statements that succeed.
 //!
-//! Scripts, the REPL and the CLI all go through [`Session::run`]. Each
-//! statement is lowered and executed against a copy of the state; the copy
-//! replaces the state only if the statement succeeds, so an error never leaves
-//! a half-made binding behind.
+//! Scripts and the CLI go through [`Session::run`], the REPL through
+//! [`Session::run_entry`]. Each statement is lowered and executed against the
+//! state without changing it, and returns the change it makes; the change is
+//! applied only if the statement succeeds within its budget, so an error never
+//! leaves a half-made binding behind and no statement copies the session. A
+//! REPL entry keeps the undo of each change, so a failure anywhere in the
+//! entry restores the session as it was before it.
 
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};
@@ -108,6 +111,39 @@ pub struct Session {
     pub cancel: Arc<AtomicBool>,
     /// The last analysis, for `:latex`, `:json`, `:shapes` and `:verify`.
     pub last: Option<Last>,
+    /// The files being loaded (`:load`), outermost first, to refuse cycles and deep chains.
+    loading: Vec<std::path::PathBuf>,
+}
+
+/// Bindings up to this many nodes (written out) are echoed in normal form, larger ones as written.
+const BINDING_ECHO_NODES: u64 = 2_000;
+
+/// How a failure inside `:load` names the files it happened in: `cause (loading a.tn → b.tn)`.
+const LOADING: &str = " (loading ";
+
+/// Most files open in a chain of `:load`s (a file loading a file loading …).
+pub const MAX_LOAD_DEPTH: usize = 16;
+
+/// What a successful statement changes; applied only once the statement has succeeded.
+enum Change {
+    Nothing,
+    Declare(Vec<Name>, crate::ir::Decl),
+    Define(Rc<crate::ir::FunDef>),
+    Bind(Rc<crate::ir::Binding>),
+    Last(Box<Last>),
+    Options(Box<Options>),
+    Replace(Box<Session>),
+}
+
+/// How to take a change back: the values it replaced.
+enum Undo {
+    Nothing,
+    Decls(Vec<(Name, Option<crate::ir::Decl>)>),
+    Function(Name, Option<Rc<crate::ir::FunDef>>),
+    Binding(Name, Option<Rc<crate::ir::Binding>>),
+    Last(Option<Last>),
+    Options(Box<Options>),
+    Session(Box<Session>),
 }
 
 impl Default for Session {
@@ -124,6 +160,7 @@ impl Session {
             options: Options::default(),
             cancel: Arc::new(AtomicBool::new(false)),
             last: None,
+            loading: Vec::new(),
         };
         s.env.input = s.options.input.clone();
         if let Err(e) = s.load_prelude() {
@@ -162,14 +199,58 @@ impl Session {
 
     /// Runs every statement of `source` in order; stops at the first error, keeping what succeeded before it.
     pub fn run(&mut self, source: &str) -> Result<Vec<Outcome>, Diagnostic> {
+        let (out, error) = self.run_partial(source);
+        match error {
+            Some(d) => Err(d),
+            None => Ok(out),
+        }
+    }
+
+    /// Like [`Session::run`], but also returns what the statements before an error produced,
+    /// so a script's results up to a failing statement can still be shown.
+    pub fn run_partial(&mut self, source: &str) -> (Vec<Outcome>, Option<Diagnostic>) {
+        let mut out = Vec::new();
+        let stmts = match parse_script(source, &self.options.limits) {
+            Ok(s) => s,
+            Err(d) => return (out, Some(d)),
+        };
+        for stmt in &stmts {
+            match self.run_statement(stmt, source) {
+                Ok(o) => {
+                    let quit = matches!(o, Outcome::Quit);
+                    out.push(o);
+                    if quit {
+                        break;
+                    }
+                }
+                Err(d) => return (out, Some(d)),
+            }
+        }
+        (out, None)
+    }
+
+    /// Runs an entry all or nothing (a REPL line): if any statement fails, the session is as
+    /// it was before the entry, including what earlier statements of the entry declared.
+    pub fn run_entry(&mut self, source: &str) -> Result<Vec<Outcome>, Diagnostic> {
         let stmts = parse_script(source, &self.options.limits)?;
         let mut out = Vec::new();
+        let mut undo = Vec::new();
         for stmt in &stmts {
-            let o = self.run_statement(stmt, source)?;
-            let quit = matches!(o, Outcome::Quit);
-            out.push(o);
-            if quit {
-                break;
+            match self.statement_change(stmt, source) {
+                Ok((o, change)) => {
+                    undo.push(self.apply(change));
+                    let quit = matches!(o, Outcome::Quit);
+                    out.push(o);
+                    if quit {
+                        break;
+                    }
+                }
+                Err(d) => {
+                    for u in undo.into_iter().rev() {
+                        self.undo(u);
+                    }
+                    return Err(d);
+                }
             }
         }
         Ok(out)
@@ -177,10 +258,82 @@ impl Session {
 
     /// Runs one parsed statement; the session changes only if it succeeds.
     pub fn run_statement(&mut self, stmt: &Stmt, source: &str) -> Result<Outcome, Diagnostic> {
-        let mut next = self.clone();
-        let o = next.exec(stmt, source)?;
-        *self = next;
+        let (o, change) = self.statement_change(stmt, source)?;
+        self.apply(change);
         Ok(o)
+    }
+
+    /// Runs a statement without changing the session: its outcome, and the change to make.
+    /// A statement costs what it adds: nothing here copies the session.
+    fn statement_change(&self, stmt: &Stmt, source: &str) -> Result<(Outcome, Change), Diagnostic> {
+        // One budget for the whole statement: operations deep inside scalar arithmetic stop
+        // early when it runs out, and the result they leave is never shown (checked below).
+        let budget = self.budget();
+        let active = budget.enter();
+        let result = self.exec(stmt, source);
+        drop(active);
+        if let Some(why) = budget.exhausted() {
+            return Err(Diagnostic::at(Phase::Limit, stmt.span(), why));
+        }
+        result
+    }
+
+    fn apply(&mut self, change: Change) -> Undo {
+        match change {
+            Change::Nothing => Undo::Nothing,
+            Change::Declare(names, decl) => Undo::Decls(
+                names
+                    .into_iter()
+                    .map(|n| {
+                        let before = self.env.decls.insert(n.clone(), decl.clone());
+                        (n, before)
+                    })
+                    .collect(),
+            ),
+            Change::Define(d) => {
+                let before = self.env.functions.insert(d.name.clone(), d.clone());
+                Undo::Function(d.name.clone(), before)
+            }
+            Change::Bind(b) => {
+                let before = self.env.bindings.insert(b.name.clone(), b.clone());
+                Undo::Binding(b.name.clone(), before)
+            }
+            Change::Last(l) => Undo::Last(self.last.replace(*l)),
+            Change::Options(o) => {
+                self.env.input = o.input.clone();
+                Undo::Options(Box::new(std::mem::replace(&mut self.options, *o)))
+            }
+            Change::Replace(next) => Undo::Session(Box::new(std::mem::replace(self, *next))),
+        }
+    }
+
+    fn undo(&mut self, undo: Undo) {
+        fn restore<V>(
+            map: &mut std::collections::BTreeMap<Name, V>,
+            name: Name,
+            before: Option<V>,
+        ) {
+            match before {
+                Some(v) => map.insert(name, v),
+                None => map.remove(&name),
+            };
+        }
+        match undo {
+            Undo::Nothing => {}
+            Undo::Decls(v) => {
+                for (n, before) in v.into_iter().rev() {
+                    restore(&mut self.env.decls, n, before);
+                }
+            }
+            Undo::Function(n, before) => restore(&mut self.env.functions, n, before),
+            Undo::Binding(n, before) => restore(&mut self.env.bindings, n, before),
+            Undo::Last(before) => self.last = before,
+            Undo::Options(before) => {
+                self.env.input = before.input.clone();
+                self.options = *before;
+            }
+            Undo::Session(before) => *self = *before,
+        }
     }
 
     fn analyze_options(&self) -> AnalyzeOptions {
@@ -193,12 +346,9 @@ impl Session {
         }
     }
 
-    fn exec(&mut self, stmt: &Stmt, source: &str) -> Result<Outcome, Diagnostic> {
+    fn exec(&self, stmt: &Stmt, source: &str) -> Result<(Outcome, Change), Diagnostic> {
         match lower_statement(stmt, &self.env, source)? {
             LoweredStmt::Decl(names, shape) => {
-                for n in &names {
-                    self.env.decls.insert(n.clone(), shape.clone());
-                }
                 let what = match &shape {
                     crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
                     crate::syntax::ShapeSpec::Dim => "dimension".to_string(),
@@ -207,43 +357,108 @@ impl Session {
                         format!("{}×{}", dim_text(r), dim_text(c))
                     }
                 };
-                Ok(Outcome::Declared(names, what))
+                Ok((
+                    Outcome::Declared(names.clone(), what),
+                    Change::Declare(names, shape),
+                ))
             }
-            LoweredStmt::Def(d) => {
-                self.env.functions.insert(d.name.clone(), d.clone());
-                Ok(Outcome::Defined(d.name.clone(), d.text.clone()))
-            }
+            LoweredStmt::Def(d) => Ok((
+                Outcome::Defined(d.name.clone(), d.text.clone()),
+                Change::Define(d),
+            )),
             LoweredStmt::Bind(b) => {
-                self.env.bindings.insert(b.name.clone(), b.clone());
-                let shown = crate::analysis::normal_form(&b.value, &self.options.limits)
-                    .map(|e| crate::print::unicode(&e))
-                    .unwrap_or_else(|_| b.text.clone());
-                Ok(Outcome::Bound(b.name.clone(), shown))
+                self.check_size(b.expanded_size, b.expanded_depth, stmt.span())?;
+                // The echo shows the normal form of small bindings; a long chain of bindings is
+                // shown as written, so each binding costs what it adds.
+                let shown = if b.expanded_size <= BINDING_ECHO_NODES {
+                    crate::analysis::normal_form(&b.value, &self.options.limits)
+                        .map(|e| crate::print::unicode(&e))
+                        .unwrap_or_else(|_| b.text.clone())
+                } else {
+                    b.text.clone()
+                };
+                Ok((Outcome::Bound(b.name.clone(), shown), Change::Bind(b)))
             }
             LoweredStmt::Expr(l) => {
+                self.check_size(
+                    crate::ir::lower::expanded_size(&l.ir, &self.env),
+                    crate::ir::lower::expanded_depth(&l.ir, &self.env),
+                    stmt.span(),
+                )?;
+                self.check_input_is_a_vector(stmt.span())?;
                 let report = analysis::analyze(&l, &self.analyze_options())?;
                 let raw = source.get(stmt.span().start..stmt.span().end).unwrap_or("");
                 let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-                self.last = Some(Last {
+                let last = Last {
                     source: text.clone(),
-                    lowered: l.clone(),
+                    lowered: l,
                     report: Box::new(report.clone()),
-                });
-                Ok(Outcome::Analysis {
-                    source: text,
-                    report: Box::new(report),
-                })
+                };
+                Ok((
+                    Outcome::Analysis {
+                        source: text,
+                        report: Box::new(report),
+                    },
+                    Change::Last(Box::new(last)),
+                ))
             }
             LoweredStmt::Command { name, args, span } => self.command(&name, &args, span),
         }
     }
 
-    fn command(&mut self, name: &str, args: &str, span: Span) -> Result<Outcome, Diagnostic> {
+    /// Refuses an expression too large to expand once its bindings are written out.
+    fn check_size(&self, nodes: u64, depth: u32, span: Span) -> Result<(), Diagnostic> {
+        let deepest = self.options.limits.max_expanded_depth;
+        if depth > deepest {
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the expression nests {depth} levels deep once its bindings are written out; the limit is {deepest} (`max_expanded_depth`)"
+                ),
+            ));
+        }
+        let limit = self.options.limits.max_nodes;
+        if nodes > limit {
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the expression has {nodes} nodes once its bindings are written out; the limit is {limit} (`max_nodes`)"
+                ),
+            )
+            .hint("a binding used twice doubles the size: bind fewer copies"));
+        }
+        Ok(())
+    }
+
+    /// The input is the vector the network reads; a scalar there has no Jacobian `W` to find.
+    fn check_input_is_a_vector(&self, span: Span) -> Result<(), Diagnostic> {
+        let input = &self.options.input;
+        let why = match self.env.decls.get(input) {
+            Some(crate::syntax::ShapeSpec::Scalar) => "is declared as a scalar",
+            Some(crate::syntax::ShapeSpec::Dim) => "is declared as a dimension",
+            Some(crate::syntax::ShapeSpec::Matrix(..)) => "is declared as a matrix",
+            Some(crate::syntax::ShapeSpec::Vector(_)) => return Ok(()),
+            None if input.is_greek() => "is a Greek name, which is a scalar parameter",
+            None => return Ok(()),
+        };
+        Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!("the input `{input}` {why}; the input must be a vector"),
+        )
+        .hint("the input is a vector such as `x : 4`; choose it with `:input NAME` (or `--input NAME`)"))
+    }
+
+    fn command(&self, name: &str, args: &str, span: Span) -> Result<(Outcome, Change), Diagnostic> {
         let err = |m: String| Diagnostic::at(Phase::Command, span, m);
+        let message = |m: String| Ok((Outcome::Message(m), Change::Nothing));
+        let mut options = self.options.clone();
         match name {
             "order" => {
                 if args.is_empty() {
-                    return Ok(Outcome::Message(format!("order {}", self.options.order)));
+                    return message(format!("order {}", self.options.order));
                 }
                 let n: u32 = args
                     .parse()
@@ -254,23 +469,41 @@ impl Session {
                         self.options.limits.max_order
                     )));
                 }
-                self.options.order = n;
-                Ok(Outcome::Message(format!("order set to {n}")))
+                options.order = n;
+                Ok((
+                    Outcome::Message(format!("order set to {n}")),
+                    Change::Options(Box::new(options)),
+                ))
             }
             "input" => {
-                let n = Name::parse(args.trim()).map_err(err)?;
                 if args.trim().is_empty() {
-                    return Ok(Outcome::Message(format!("input {}", self.options.input)));
+                    return message(format!("input {}", self.options.input));
                 }
-                self.options.input = n.clone();
-                self.env.input = n.clone();
-                Ok(Outcome::Message(format!("input set to {n}")))
+                let n = Name::parse(args.trim()).map_err(err)?;
+                if n.is_greek()
+                    || matches!(
+                        self.env.decls.get(&n),
+                        Some(crate::syntax::ShapeSpec::Scalar | crate::syntax::ShapeSpec::Dim)
+                    )
+                {
+                    return Err(err(format!(
+                        "`{n}` is a scalar; the input must be a vector such as `x`"
+                    )));
+                }
+                options.input = n.clone();
+                Ok((
+                    Outcome::Message(format!("input set to {n}")),
+                    Change::Options(Box::new(options)),
+                ))
             }
             "small" => {
                 if args.trim().is_empty() || args.trim() == "default" {
-                    self.options.small = None;
-                    return Ok(Outcome::Message(
-                        "small symbols: the input and every vector symbol (the default)".into(),
+                    options.small = None;
+                    return Ok((
+                        Outcome::Message(
+                            "small symbols: the input and every vector symbol (the default)".into(),
+                        ),
+                        Change::Options(Box::new(options)),
                     ));
                 }
                 let mut set = BTreeSet::new();
@@ -278,26 +511,32 @@ impl Session {
                     set.insert(Name::parse(a).map_err(err)?);
                 }
                 let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
-                self.options.small = Some(set);
-                Ok(Outcome::Message(format!(
-                    "small symbols: {}",
-                    list.join(", ")
-                )))
+                options.small = Some(set);
+                Ok((
+                    Outcome::Message(format!("small symbols: {}", list.join(", "))),
+                    Change::Options(Box::new(options)),
+                ))
             }
             "format" => {
                 let f = Format::parse(args.trim()).ok_or_else(|| {
                     err(format!("unknown format `{args}`: use text, latex or json"))
                 })?;
-                self.options.format = f;
-                Ok(Outcome::Message(format!("format set to {}", args.trim())))
+                options.format = f;
+                Ok((
+                    Outcome::Message(format!("format set to {}", args.trim())),
+                    Change::Options(Box::new(options)),
+                ))
             }
             "reset" => {
-                let cancel = self.cancel.clone();
-                *self = Session::new();
-                self.cancel = cancel;
-                Ok(Outcome::Message("session reset".into()))
+                let mut fresh = Session::new();
+                fresh.cancel = self.cancel.clone();
+                fresh.loading = self.loading.clone();
+                Ok((
+                    Outcome::Message("session reset".into()),
+                    Change::Replace(Box::new(fresh)),
+                ))
             }
-            "quit" | "q" | "exit" => Ok(Outcome::Quit),
+            "quit" | "q" | "exit" => Ok((Outcome::Quit, Change::Nothing)),
             "latex" | "json" | "shapes" => {
                 let Some(Last {
                     source: src,
@@ -336,7 +575,7 @@ impl Session {
                         lines.join("\n")
                     }
                 };
-                Ok(Outcome::Message(text.trim_end().to_string()))
+                message(text.trim_end().to_string())
             }
             "verify" => {
                 let mut opts = crate::verify::VerifyOptions::default();
@@ -376,7 +615,7 @@ impl Session {
                     .as_ref()
                     .map(|l| l.source.clone())
                     .unwrap_or_default();
-                Ok(Outcome::Verify { source, checks })
+                Ok((Outcome::Verify { source, checks }, Change::Nothing))
             }
             "load" => {
                 let path = args.trim();
@@ -385,18 +624,45 @@ impl Session {
                         "`:load` needs a file: `:load examples/lecture.tn`".into()
                     ));
                 }
-                let text = std::fs::read_to_string(path)
+                let canonical = std::fs::canonicalize(path)
                     .map_err(|e| err(format!("cannot read {path}: {e}")))?;
+                if self.loading.contains(&canonical) {
+                    return Err(err(format!(
+                        "{path} is already being loaded: a cycle of `:load`s"
+                    )));
+                }
+                if self.loading.len() >= MAX_LOAD_DEPTH {
+                    return Err(err(format!(
+                        "`:load` nested more than {MAX_LOAD_DEPTH} files deep"
+                    )));
+                }
+                let text = read_source(path, &self.options.limits).map_err(err)?;
                 let text = text.replace("\r\n", "\n");
                 // Loading is all or nothing: on an error the session stays as it was.
                 let mut next = self.clone();
+                next.loading.push(canonical);
                 let outcomes = next.run(&text).map_err(|d| {
-                    Diagnostic::new(Phase::Command, format!("{path} failed: {}", d.message))
+                    // The cause comes first and the chain of files after it; a failure inside a
+                    // nested `:load` keeps the innermost rendering, so the error stays short.
+                    let (message, hint) = match d.message.split_once(LOADING) {
+                        Some((cause, chain)) if d.phase == Phase::Command => (
+                            format!("{cause}{LOADING}{path} → {chain}"),
+                            d.hint.clone().unwrap_or_default(),
+                        ),
+                        _ => (
+                            format!("{}{LOADING}{path})", d.message),
+                            d.render(&text, path).trim_end().to_string(),
+                        ),
+                    };
+                    Diagnostic::new(Phase::Command, message)
                         .label(span, "")
-                        .hint(d.render(&text, path).trim_end().to_string())
+                        .hint(hint)
                 })?;
-                *self = next;
-                Ok(Outcome::Loaded(path.to_string(), outcomes))
+                next.loading.pop();
+                Ok((
+                    Outcome::Loaded(path.to_string(), outcomes),
+                    Change::Replace(Box::new(next)),
+                ))
             }
             "series" => {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
@@ -409,7 +675,7 @@ impl Session {
                 let r = self
                     .series(&spec, at.as_deref(), order.unwrap_or(9))
                     .map_err(|d| d.shifted(0))?;
-                Ok(Outcome::Series(Box::new(r)))
+                Ok((Outcome::Series(Box::new(r)), Change::Nothing))
             }
             "classify" => {
                 let depth = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
@@ -422,14 +688,17 @@ impl Session {
                     _ => return Err(err("usage: `:classify` or `:classify depth 3`".into())),
                 };
                 let rows = crate::analysis::classify::classify(self, depth)?;
-                Ok(Outcome::Classify {
-                    rows,
-                    order: self.options.order,
-                    depth,
-                })
+                Ok((
+                    Outcome::Classify {
+                        rows,
+                        order: self.options.order,
+                        depth,
+                    },
+                    Change::Nothing,
+                ))
             }
-            "env" => Ok(Outcome::Message(self.describe_env())),
-            "help" => Ok(Outcome::Message(HELP.trim_end().to_string())),
+            "env" => message(self.describe_env()),
+            "help" => message(HELP.trim_end().to_string()),
             _ => {
                 let near = crate::diagnostic::nearest(name, COMMANDS.iter().copied());
                 let mut d = err(format!("unknown command `:{name}`"));
@@ -498,6 +767,9 @@ impl Session {
             .last
             .as_ref()
             .ok_or("there is no result to verify yet: analyse an expression first")?;
+        // The check observes the statement's budget and Ctrl-C like every other stage.
+        let budget = self.budget();
+        let _active = budget.enter();
         verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
     }
 
@@ -573,6 +845,29 @@ commands
   :quit               leave
 ";
 
+/// Reads a script, at most the input limit plus one byte (so `/dev/zero` is refused, not read),
+/// and checks that it is UTF-8.
+pub fn read_source(path: &str, limits: &Limits) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(limits.max_input_bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > limits.max_input_bytes {
+        return Err(format!(
+            "{path} is larger than the limit of {} bytes (`max_input_bytes`)",
+            limits.max_input_bytes
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{path} is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// The result of `taylornet series`.
 #[derive(Clone, Debug)]
 pub struct SeriesResult {
@@ -614,6 +909,38 @@ impl Session {
                         vec![],
                     ),
                 }
+            }
+            Stmt::Expr(Expr {
+                kind: ExprKind::Name(n),
+                span,
+                ..
+            }) => {
+                // A bare name is a function to expand; expanding the variable itself (the
+                // identity) is never what a misspelt `tahn` meant.
+                let names: Vec<String> = self
+                    .env
+                    .functions
+                    .keys()
+                    .map(|f| f.ascii())
+                    .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
+                    .collect();
+                let typed = n.ascii();
+                let mut d = Diagnostic::at(Phase::Name, *span, format!("unknown function `{n}`"));
+                let near = crate::diagnostic::nearest(&typed, names.iter().map(|s| s.as_str()))
+                    .or_else(|| {
+                        let lower = typed.to_lowercase();
+                        names.iter().map(|s| s.as_str()).find(|s| *s == lower)
+                    });
+                d = match near {
+                    Some(k) if k.eq_ignore_ascii_case(&typed) => d.hint(format!(
+                        "names are case-sensitive: did you mean `{k}`?"
+                    )),
+                    Some(k) => d.hint(format!("did you mean `{k}`?")),
+                    None => d.hint(
+                        "`taylornet classify` lists the catalog; an expression in one variable such as `tanh(t)` or a definition `f(t) = …` also works",
+                    ),
+                };
+                return Err(d);
             }
             Stmt::Expr(e) => {
                 let mut vars = std::collections::BTreeSet::new();

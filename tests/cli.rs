@@ -155,3 +155,90 @@ fn verify_prints_a_verdict_and_plots() {
     assert_eq!(code, 2);
     assert!(err.contains(".svg or .png"));
 }
+
+#[test]
+fn a_failed_write_is_an_io_error_not_a_crash() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else {
+        return; // not a Linux-like system
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "tanh(x)"])
+        .stdout(full.try_clone().unwrap())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write to standard output"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal failure"),
+        "{err}"
+    );
+    // With standard error full too, the exit code still says what happened.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "tanh(x)"])
+        .stdout(full.try_clone().unwrap())
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_script_keeps_the_results_before_a_failing_statement() {
+    let dir = std::env::temp_dir().join(format!("taylornet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("partial.tn");
+    std::fs::write(&path, "tanh(W·x)\ntanhh(x)\n").unwrap();
+    let (code, out, err) = taylornet(&["run", path.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("W = W"), "{out}");
+    assert!(err.contains("unknown function `tanhh`"), "{err}");
+    let (code, _, err) = taylornet(&["run", "/dev/zero"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("larger than the limit"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn options_are_checked_and_negative_points_need_no_equals_sign() {
+    let (code, out, _) = taylornet(&["series", "tanh", "--at", "-2", "-n", "2"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("tanh at −2"), "{out}");
+    let (code, _, err) = taylornet(&["series", "tahn"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `tanh`?"), "{err}");
+    let (code, _, err) = taylornet(&["analyze", "--input", "", "tanh(x)"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--input needs a name"), "{err}");
+    let (code, _, err) = taylornet(&["analyze", "--input", "λ", "tanh(λ·x)"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("must be a vector"), "{err}");
+    let (code, _, err) = taylornet(&["classify", "--plot", "p.svg"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("add --verify"), "{err}");
+    let (code, _, err) = taylornet(&["classify", "--verify", "--plot", "p.txt"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains(".svg or .png"), "{err}");
+}
+
+#[test]
+fn endless_standard_input_is_refused() {
+    let big = "x".repeat((1 << 20) + 10);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may stop reading once past the limit: a broken pipe here is expected.
+    let _ = child.stdin.take().unwrap().write_all(big.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    let (code, err) = (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("longer than the limit"), "{err}");
+}

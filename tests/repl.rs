@@ -111,3 +111,46 @@ fn ctrl_c_cancels_a_long_computation_and_keeps_the_session() {
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_failing_entry_changes_nothing() {
+    let mut p = repl();
+    let out = enter(&mut p, "W1 : 2x4; x : 3; W1·x");
+    shows(&out, "the session is unchanged");
+    // Neither declaration was kept, so W₁·x now has free dimensions and is fine.
+    shows(&enter(&mut p, "W1·x"), "W = W₁");
+    enter(&mut p, "z1 = W1·x");
+    shows(
+        &enter(&mut p, "z3 = z1; :order 7; tanhh(z3)"),
+        "did you mean `tanh`?",
+    );
+    let env = enter(&mut p, ":env");
+    shows(&env, "order 3");
+    assert!(!env.contains(&raw("z₃")), "{env:?}");
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn a_history_file_with_a_bad_byte_keeps_the_other_entries() {
+    let dir = std::env::temp_dir().join(format!("taylornet-repl-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let hist = dir.join("damaged-history");
+    std::fs::write(
+        &hist,
+        b"#V2\nW1 : 2x4\nbad \xff byte\ntanh(W1\\xb7x)\nsigmoid(x)\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_taylornet"));
+    cmd.env("NO_COLOR", "1").env("TAYLORNET_HISTORY", &hist);
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the REPL in a pty");
+    p.exp_string(&raw("» ")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Up arrow: the newest entry, written after the bad line, is still there.
+    type_keys(&mut p, "\x1b[A");
+    type_keys(&mut p, "\r");
+    wait_for(&mut p, "verdict");
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+    let _ = std::fs::remove_file(&hist);
+}

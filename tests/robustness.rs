@@ -153,3 +153,249 @@ fn a_series_past_its_time_budget_reports_the_limit() {
     };
     assert!(err.message.contains("time budget"), "{}", err.message);
 }
+
+/// A session whose statements stop after two seconds, so a regression fails fast.
+fn quick_session() -> Session {
+    let mut s = Session::new();
+    s.options.limits.time_budget = std::time::Duration::from_secs(2);
+    s
+}
+
+fn error_of(src: &str) -> String {
+    match quick_session().run(src) {
+        Ok(_) => panic!("{src:?} should be an error"),
+        Err(d) => d.render(src, ""),
+    }
+}
+
+#[test]
+fn huge_exact_numbers_are_refused_before_they_are_computed() {
+    for (src, says) in [
+        ("(2^(1/2))^(2^63-1)·x", "exponent"),
+        ("((((1e4096)^64)^64)^64)·x", "bits"),
+        ("2^(10^9)·x", "exponent"),
+        ("λ^(2^62)·λ^(2^62)·x", "exponent"),
+        ("(α+β+γ+δ)^64·x", "products of terms"),
+        ("z = (α+β+γ+δ)^64; z·x", "products of terms"),
+        ("(α+β+γ+δ+ζ+η+θ+ι)^32·x", "too many terms"),
+    ] {
+        let e = error_of(src);
+        assert!(e.contains(says), "{src}: {e}");
+    }
+    // Below the bounds, powers are exact: (1+√2)² = 3 + 2√2.
+    let mut s = quick_session();
+    assert!(s.run("(1 + 2^(1/2))^2·x").is_ok());
+}
+
+#[test]
+fn element_wise_powers_never_wrap_around() {
+    // 64⁶ = 2³⁶ overflows a u32 exponent; it used to print `c^∘0` (the identity).
+    let e = error_of(":small x; x∘((((((c^∘64)^∘64)^∘64)^∘64)^∘64)^∘64)");
+    assert!(e.contains("element-wise power"), "{e}");
+    let e = error_of(":small x; z = c^∘64^∘64^∘64^∘64; x∘z∘z");
+    assert!(
+        e.contains("element-wise power") || e.contains("error"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_syntax_error_deep_in_nested_calls_is_found_in_linear_time() {
+    // Each level used to be parsed twice (as a call, then as `name·(…)`): 2²⁴ attempts.
+    let src = format!("{}x;{}", "tanh(".repeat(24), ")".repeat(24));
+    let e = error_of(&src);
+    assert!(e.contains("syntax error"), "{e}");
+    let src = format!("{}x;{}", "tanh(".repeat(150), ")".repeat(150));
+    assert!(error_of(&src).contains("syntax error"));
+}
+
+#[test]
+fn long_sums_and_long_chains_of_bindings_cost_what_they_add() {
+    // A 400 KB sum: parsed and lowered in linear time; the answer is exact.
+    let src = vec!["x"; 200_000].join("+");
+    let out = quick_session().run(&src).expect("a long sum is fine");
+    let text = render_outcomes(&out, Format::Text, &Default::default());
+    assert!(
+        text.contains("W = 200000·I"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    // 1000 bindings, each the negation of the previous one: even count, so z₁₀₀₀ = W·x.
+    // The stages recurse once per binding, so this runs on a large stack, as the CLI does.
+    let text = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| {
+            let mut src = String::from("z0 = W·x\n");
+            for i in 1..=1000 {
+                src.push_str(&format!("z{i} = -z{}\n", i - 1));
+            }
+            src.push_str("z1000\n");
+            let out = quick_session()
+                .run(&src)
+                .expect("a chain of bindings is fine");
+            render_outcomes(&out[out.len() - 1..], Format::Text, &Default::default())
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(text.contains("W = W"), "{text}");
+    // Past `max_expanded_depth`, a chain is refused before any stage recurses through it.
+    let mut s = quick_session();
+    s.options.limits.max_expanded_depth = 100;
+    let mut src = String::from("z0 = W·x\n");
+    for i in 1..=60 {
+        src.push_str(&format!("z{i} = -z{}\n", i - 1));
+    }
+    let e = s.run(&src).expect_err("too deep").message;
+    assert!(e.contains("max_expanded_depth"), "{e}");
+    // 20 doublings: 2²⁰ copies once written out, refused by its size before any work.
+    let mut src = String::from("z0 = W·x\n");
+    for i in 1..=20 {
+        src.push_str(&format!("z{i} = z{} + z{}\n", i - 1, i - 1));
+    }
+    let e = error_of(&src);
+    assert!(e.contains("max_nodes"), "{e}");
+    // Many declarations: each costs what it adds.
+    let mut src = String::new();
+    for i in 0..50_000 {
+        src.push_str(&format!("a{i} : 3\n"));
+    }
+    src.push_str("tanh(W·x)\n");
+    assert!(quick_session().run(&src).is_ok());
+}
+
+#[test]
+fn a_failing_entry_leaves_the_session_as_it_was() {
+    let mut s = quick_session();
+    assert!(s.run_entry("W1 : 2x4; x : 3; W1·x").is_err());
+    assert!(s.env.decls.is_empty(), "{:?}", s.env.decls.keys());
+    s.run_entry("z1 = W1·x").unwrap();
+    assert!(s.run_entry("z3 = z1; :order 7; tanhh(z3)").is_err());
+    assert_eq!(s.options.order, 3);
+    assert!(
+        !s.env
+            .bindings
+            .contains_key(&taylornet::syntax::Name::new("z", "3"))
+    );
+    // A script keeps what succeeded before the failing statement, and says what it was.
+    let mut s = quick_session();
+    let (done, err) = s.run_partial("x : 4\ntanh(x)\ntanhh(x)");
+    assert_eq!(done.len(), 2);
+    assert!(err.is_some());
+    assert!(
+        s.env
+            .decls
+            .contains_key(&taylornet::syntax::Name::new("x", ""))
+    );
+}
+
+#[test]
+fn files_are_read_only_up_to_the_limit_and_loads_cannot_loop() {
+    let limits = taylornet::limits::Limits::default();
+    let e = taylornet::session::read_source("/dev/zero", &limits).unwrap_err();
+    assert!(e.contains("larger than the limit"), "{e}");
+    let e = error_of(":load /dev/zero");
+    assert!(e.contains("larger than the limit"), "{e}");
+    let dir = std::env::temp_dir().join(format!("taylornet-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let me = dir.join("self.tn");
+    std::fs::write(&me, format!(":load {}\n", me.display())).unwrap();
+    let e = error_of(&format!(":load {}", me.display()));
+    assert!(e.contains("already being loaded"), "{e}");
+    // A chain of 40 files, each loading the next: refused at the depth limit, with a short error.
+    for i in 0..40 {
+        let next = dir.join(format!("chain{}.tn", i + 1));
+        std::fs::write(
+            dir.join(format!("chain{i}.tn")),
+            format!(":load {}\n", next.display()),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("chain40.tn"), "tanh(x)\n").unwrap();
+    let e = error_of(&format!(":load {}", dir.join("chain0.tn").display()));
+    assert!(e.contains("nested more than"), "{e}");
+    assert!(e.len() < 20_000, "{} bytes of error", e.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_error_in_a_long_line_shows_a_window_of_it() {
+    let src = format!("{} + tanhh(x)", vec!["x"; 300_000].join("+"));
+    let e = error_of(&src);
+    assert!(e.contains("unknown function"), "{}", &e[..200.min(e.len())]);
+    assert!(e.len() < 2_000, "{} bytes of error", e.len());
+    assert!(e.contains('…'));
+}
+
+#[test]
+fn numeric_checks_refuse_dimensions_too_large_to_evaluate() {
+    for src in [
+        "x : 18446744073709551615; x",
+        "W : 4294967296x4294967296; W·x",
+        "x : 100000; W1 : 100000x100000; tanh(W1·x+b1)",
+        "x : 3000; W1 : 3000x3000; tanh(W1·x+b1)",
+    ] {
+        let mut s = quick_session();
+        s.run(src).unwrap();
+        let e = s
+            .verify_last(&Default::default())
+            .expect_err("too large to check");
+        assert!(e.contains("numeric check would take"), "{src}: {e}");
+    }
+}
+
+#[test]
+fn series_of_unknown_names_are_errors_with_suggestions() {
+    let s = quick_session();
+    for (spec, hint) in [
+        ("tahn", "did you mean `tanh`?"),
+        ("sigmod", "did you mean `sigmoid`?"),
+        ("Tanh", "case-sensitive"),
+        ("nosuch", "catalog"),
+    ] {
+        let e = s.series(spec, None, 5).expect_err(spec);
+        assert!(
+            e.message.contains("unknown function"),
+            "{spec}: {}",
+            e.message
+        );
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains(hint)),
+            "{spec}: {:?}",
+            e.hint
+        );
+    }
+    // The identity is still one expression away.
+    assert!(s.series("t", None, 3).is_err());
+    assert!(s.series("t + 0", None, 3).is_ok());
+}
+
+#[test]
+fn a_scalar_input_is_refused_with_a_reason() {
+    for src in ["x : scalar; x", ":input λ", "λ : scalar; :input λ"] {
+        let e = error_of(src);
+        assert!(e.contains("must be a vector"), "{src}: {e}");
+    }
+}
+
+#[test]
+fn a_check_that_meets_a_nan_fails() {
+    // log(0) is not a number; whatever the symbolic verdict, the numeric check cannot pass.
+    for src in ["log(0)·x", "sqrt(-1)·x"] {
+        let mut s = quick_session();
+        if s.run(src).is_err() {
+            continue; // refused symbolically: nothing to check
+        }
+        let checks = s.verify_last(&Default::default()).unwrap();
+        assert!(
+            checks.iter().all(|c| !c.pass),
+            "{src}: {:?}",
+            checks[0].note
+        );
+        assert!(
+            checks[0].note.contains("not finite"),
+            "{src}: {}",
+            checks[0].note
+        );
+    }
+}

@@ -200,6 +200,10 @@ fn factor_kind(f: &Factor) -> Kind {
 }
 
 /// Builds a Hadamard product from elements, canonically.
+/// Largest exponent of an element-wise power (`z^∘k`) in a normal form; [`Expr::had`] and
+/// [`Expr::had_pow`] refuse to go past it, so exponent arithmetic never overflows.
+pub const MAX_HAD_EXPONENT: u32 = 1 << 24;
+
 pub fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
     let mut saw_ones = false;
@@ -288,6 +292,8 @@ pub enum Stop {
     TooManyTerms(usize),
     OutOfTime,
     Cancelled,
+    /// An exponent or a coefficient beyond what exact arithmetic will build.
+    TooLarge(String),
 }
 
 impl std::fmt::Display for Stop {
@@ -302,6 +308,7 @@ impl std::fmt::Display for Stop {
                 "the time budget of the statement ran out (limit `time_budget`); lower the order"
             ),
             Stop::Cancelled => write!(f, "cancelled"),
+            Stop::TooLarge(why) => write!(f, "{why}"),
         }
     }
 }
@@ -332,7 +339,10 @@ impl Trunc {
             Factor::Sym(s) => self.symbol_degree(s),
             Factor::Ones | Factor::Eye => 0,
             Factor::Diag(c) => self.degree(c),
-            Factor::Had(h) => h.0.iter().map(|(c, m)| m * self.degree(c)).sum(),
+            // Saturating: a degree past u32::MAX is past every order, which is all that matters.
+            Factor::Had(h) => h.0.iter().fold(0u32, |acc, (c, m)| {
+                acc.saturating_add(m.saturating_mul(self.degree(c)))
+            }),
             // |δ| has the degree of δ's leading part; other atoms sit at operating points.
             Factor::Atom(a) => {
                 if &*a.func == "abs" {
@@ -346,7 +356,8 @@ impl Trunc {
 
     /// The ε-degree of a chain.
     pub fn degree(&self, c: &Chain) -> u32 {
-        c.0.iter().map(|f| self.factor_degree(f)).sum()
+        c.0.iter()
+            .fold(0u32, |acc, f| acc.saturating_add(self.factor_degree(f)))
     }
 
     pub fn min_degree(&self, e: &Expr) -> Option<u32> {
@@ -490,7 +501,27 @@ impl Expr {
     }
 
     /// The Hadamard product, truncated.
+    /// The largest exponent of an element-wise power in any term (1 for a plain term).
+    fn max_had_exponent(&self) -> u32 {
+        self.terms
+            .keys()
+            .map(|c| match c.0.as_slice() {
+                [Factor::Had(h)] => h.0.iter().map(|(_, m)| *m).max().unwrap_or(1),
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+
     pub fn had(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
+        // Exponents add (`c^∘a ∘ c^∘b = c^∘(a+b)`): checked, so they never wrap around.
+        let (a, b) = (self.max_had_exponent(), other.max_had_exponent());
+        if a.checked_add(b).is_none_or(|e| e > MAX_HAD_EXPONENT) {
+            return Err(Stop::TooLarge(format!(
+                "the element-wise power {a}+{b} exceeds {MAX_HAD_EXPONENT}"
+            )));
+        }
         self.pairwise(other, t, |a, b| {
             if a.is_scalar() {
                 b.clone()
@@ -521,7 +552,7 @@ impl Expr {
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
             for (db, cb, sb) in &right {
-                if t.keeps(da + db) {
+                if t.keeps(da.saturating_add(*db)) {
                     groups.entry(join(ca, cb)).or_default().push((sa, *sb));
                 }
             }
@@ -540,14 +571,23 @@ impl Expr {
         if k == 0 {
             return Ok(Expr::ones());
         }
+        // Exponents multiply (`(c^∘a)^∘k = c^∘(a·k)`): checked, so they never wrap around.
+        let largest = self.max_had_exponent();
+        if largest.checked_mul(k).is_none_or(|e| e > MAX_HAD_EXPONENT) {
+            return Err(Stop::TooLarge(format!(
+                "the element-wise power {largest}·{k} exceeds {MAX_HAD_EXPONENT}"
+            )));
+        }
         // A single term: the power is one product.
         if self.terms.len() == 1
             && let Some((c, s)) = self.terms.iter().next()
         {
-            if !t.keeps(k * t.degree(c)) {
+            if !t.keeps(k.saturating_mul(t.degree(c))) {
                 return Ok(Expr::zero());
             }
-            let coef = s.pow(&Q::from(k)).unwrap_or_else(|_| Scalar::zero());
+            let coef = s
+                .pow(&Q::from(k))
+                .map_err(|e| Stop::TooLarge(e.to_string()))?;
             let chain = if c.is_scalar() {
                 Chain::one()
             } else {

@@ -345,7 +345,12 @@ impl Scalar {
     }
 
     /// `self^q` for a rational `q`. Integer powers of sums expand; other powers of sums become groups.
+    ///
+    /// The size of the result is estimated before anything is computed: an exponent beyond
+    /// [`MAX_EXPONENT`], a coefficient beyond [`MAX_POWER_BITS`] bits or a sum expanding to more
+    /// than [`MAX_POWER_TERMS`] monomials is an error, not an allocation that never ends.
     pub fn pow(&self, q: &Q) -> Result<Scalar, ScalarError> {
+        check_exponent(q)?;
         if self.is_zero() {
             return if *q > 0u32 {
                 Ok(Scalar::zero())
@@ -359,6 +364,15 @@ impl Scalar {
             return Ok(Scalar::one());
         }
         if let Some((c, m)) = self.as_monomial() {
+            // Whole powers of primes move into the coefficient (`(√2)^(2k+1) = 2^k·√2`).
+            let mut prime_bits = 0u64;
+            for (a, e) in m.factors() {
+                if let Atom::Prime(p) = a {
+                    let whole = magnitude(&(e * q)).saturating_add(1);
+                    prime_bits = prime_bits.saturating_add(whole.saturating_mul(bits_u64(*p)));
+                }
+            }
+            check_bits(prime_bits, "power")?;
             let mut out = rational_power(c, q)?;
             let (f, m) = m.pow(q);
             out = out.scale(&f);
@@ -370,10 +384,31 @@ impl Scalar {
         if integer && *q > 0u32 {
             let n = u64::try_from(&q.to_numerator())
                 .map_err(|_| ScalarError::TooLarge("power too large".into()))?;
+            // (a₁ + … + a_t)^n has at most C(n + t − 1, t − 1) monomials, each coefficient at
+            // most n·(bits + log₂ t) bits.
+            let t = self.len() as u64;
+            if monomials_of_power(t, n) > MAX_POWER_TERMS {
+                return Err(ScalarError::TooLarge(format!(
+                    "a sum of {t} terms to the power {n} has too many terms to expand (more than {MAX_POWER_TERMS})"
+                )));
+            }
+            let bits = n.saturating_mul(self.max_bits().saturating_add(bits_u64(t)));
+            check_bits(bits, "power")?;
+            // The last squaring multiplies two halves term by term.
+            let half = monomials_of_power(t, n / 2);
+            if half.saturating_mul(monomials_of_power(t, n - n / 2)) > MAX_POWER_PAIRS {
+                return Err(ScalarError::TooLarge(format!(
+                    "expanding a sum of {t} terms to the power {n} takes more than {MAX_POWER_PAIRS} products of terms"
+                )));
+            }
             let mut out = Scalar::one();
             let mut base = self.clone();
             let mut n = n;
             while n > 0 {
+                if crate::limits::interrupted() {
+                    // The caller that entered the budget reports it; see `limits::interrupted`.
+                    break;
+                }
                 if n & 1 == 1 {
                     out = out.mul(&base);
                 }
@@ -685,11 +720,84 @@ fn sin_pi(r: &Q) -> Option<Scalar> {
     Some(v.scale(&sign))
 }
 
+/// Largest numerator or denominator of an exponent of exact arithmetic.
+pub const MAX_EXPONENT: u64 = 1 << 24;
+
+/// Largest coefficient a power may produce, in bits (numerator plus denominator); the same
+/// default as the limit `max_coefficient_bits`.
+pub const MAX_POWER_BITS: u64 = 1 << 20;
+
+/// Most monomials an integer power of a sum may expand to; the default of `max_terms`.
+pub const MAX_POWER_TERMS: u64 = 100_000;
+
+/// Most products of terms in the last step of expanding a power of a sum (a few seconds).
+pub const MAX_POWER_PAIRS: u64 = 4_000_000;
+
+fn check_exponent(q: &Q) -> Result<(), ScalarError> {
+    use malachite_base::num::logic::traits::SignificantBits;
+    let (n, d) = (q.to_numerator(), q.to_denominator());
+    let fits = |x: &Natural| {
+        x.significant_bits() <= 64 && u64::try_from(x).is_ok_and(|v| v <= MAX_EXPONENT)
+    };
+    if fits(&n) && fits(&d) {
+        Ok(())
+    } else {
+        Err(ScalarError::TooLarge(format!(
+            "the exponent {q} is too large (at most {MAX_EXPONENT} in numerator and denominator)"
+        )))
+    }
+}
+
+fn check_bits(bits: u64, what: &str) -> Result<(), ScalarError> {
+    if bits > MAX_POWER_BITS {
+        Err(ScalarError::TooLarge(format!(
+            "the {what} would have about {bits} bits; the limit is {MAX_POWER_BITS} bits (`max_coefficient_bits`)"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// ⌈|q|⌉, saturating: how many whole multiples an exponent stands for.
+fn magnitude(q: &Q) -> u64 {
+    use malachite_base::num::arithmetic::traits::Ceiling;
+    let a = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
+    u64::try_from(&Ceiling::ceiling(a)).unwrap_or(u64::MAX)
+}
+
+fn bits_u64(x: u64) -> u64 {
+    u64::from(64 - x.leading_zeros())
+}
+
+fn bits_of(x: &Q) -> u64 {
+    use malachite_base::num::logic::traits::SignificantBits;
+    x.to_numerator().significant_bits() + x.to_denominator().significant_bits()
+}
+
+/// C(n + t − 1, t − 1), saturating: the number of monomials of degree n in t variables.
+fn monomials_of_power(t: u64, n: u64) -> u64 {
+    if t <= 1 {
+        return 1;
+    }
+    let k = (t - 1).min(n);
+    let top = n.saturating_add(t - 1);
+    let mut c: u128 = 1;
+    for i in 0..k {
+        c = c * u128::from(top - i) / u128::from(i + 1);
+        if c > u128::from(u64::MAX) {
+            return u64::MAX;
+        }
+    }
+    c as u64
+}
+
 /// A rational to the power `q`, exact: `8^(1/2) = 2·√2`.
 pub fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
     if *base == 0u32 {
         return Scalar::zero().pow(q);
     }
+    check_exponent(q)?;
+    check_bits(bits_of(base).saturating_mul(magnitude(q)), "power")?;
     let den = q.to_denominator();
     if den == 1u32 {
         let n = i64::try_from(&q.to_numerator())

@@ -9,12 +9,28 @@ use std::rc::Rc;
 pub type Decl = ShapeSpec;
 
 /// `z1 = W1·x + b1`: the meaning at the time of the binding.
+///
+/// A use of the binding shares `value` (an `Rc`, never a copy), so a chain of bindings costs
+/// what each one adds. The value's shapes are numbered within the binding; a use ties them to
+/// the statement through `symbols` alone.
 #[derive(Clone, Debug)]
 pub struct Binding {
     pub name: Name,
     pub value: Rc<Ir>,
     /// The right-hand side as written.
     pub text: String,
+    /// Every matrix and vector symbol of the value (through nested bindings too), with its
+    /// shape in the binding's numbering, in order of first appearance.
+    pub symbols: Vec<(crate::algebra::Symbol, super::Shape)>,
+    /// The value has a node whose size only its context fixes (`𝟙` of a free dimension), so a
+    /// use copies the value to give that node the statement's dimension.
+    pub copy_on_use: bool,
+    /// How many nodes the value has with every binding it uses written out (saturating): the
+    /// work of expanding it, known before any expansion starts.
+    pub expanded_size: u64,
+    /// How deeply the value nests with every binding it uses written out: the recursion depth
+    /// of the stages that walk it.
+    pub expanded_depth: u32,
 }
 
 /// A scalar function applied element-wise: `s(t; a = 1) = body`.
@@ -31,8 +47,9 @@ pub struct FunDef {
     pub builtin: bool,
 }
 
-/// Declarations, bindings and functions in scope. Cloning is cheap enough to
-/// let the REPL try a statement on a copy and keep it only if it succeeds.
+/// Declarations, bindings and functions in scope. A statement reads it and returns the change
+/// it makes (see `session.rs`); values are shared through `Rc`, so nothing here is copied per
+/// statement.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     pub decls: BTreeMap<Name, Decl>,

@@ -79,10 +79,17 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
                 .unwrap_or("")
                 .to_string();
             let _ = span;
+            let copy_on_use = has_unsized_ones(&l.ir, env);
+            let expanded_size = expanded_size(&l.ir, env);
+            let expanded_depth = expanded_depth(&l.ir, env);
             Ok(LoweredStmt::Bind(Rc::new(Binding {
                 name: name.clone(),
                 value: Rc::new(l.ir),
                 text,
+                symbols: l.symbols.into_iter().collect(),
+                copy_on_use,
+                expanded_size,
+                expanded_depth,
             })))
         }
         Stmt::Expr(e) => lower_expr(e, env).map(LoweredStmt::Expr),
@@ -341,12 +348,46 @@ impl<'e> Cx<'e> {
             }
         }
         if let Some(b) = self.env.bindings.get(name).cloned() {
-            let value = self.instantiate(&b.value)?;
-            let s = self.vs(&value);
+            if b.copy_on_use {
+                let value = self.instantiate(&b.value)?;
+                let s = self.vs(&value);
+                return Ok(self.mk(
+                    IrKind::Bound {
+                        name: name.clone(),
+                        value: Rc::new(value),
+                    },
+                    span,
+                    s,
+                ));
+            }
+            // Shared: the binding's dimensions get fresh variables, tied to this statement's
+            // symbols; the value itself is not copied or walked.
+            let mut map: BTreeMap<u32, DimVar> = BTreeMap::new();
+            let use_site = |shape: &Shape| Ir {
+                kind: IrKind::Num(Q::from(0)),
+                span,
+                shape: shape.clone(),
+            };
+            for (sym, shape) in &b.symbols {
+                let r = self.inst_dim(&shape.rows, &mut map);
+                let c = self.inst_dim(&shape.cols, &mut map);
+                let (_, sr, sc) = self.symbol(&sym.name, sym.kind);
+                let here = use_site(shape);
+                let what = format!("`{name}` uses {} with another shape here", sym.name);
+                self.unify(r, sr, &here, &here, &what)?;
+                self.unify(c, sc, &here, &here, &what)?;
+            }
+            let r = self.inst_dim(&b.value.shape.rows, &mut map);
+            let c = self.inst_dim(&b.value.shape.cols, &mut map);
+            let s = VShape {
+                kind: b.value.shape.kind,
+                r,
+                c,
+            };
             return Ok(self.mk(
                 IrKind::Bound {
                     name: name.clone(),
-                    value: Rc::new(value),
+                    value: b.value.clone(),
                 },
                 span,
                 s,
@@ -539,7 +580,8 @@ impl<'e> Cx<'e> {
                                 },
                             ));
                         }
-                        let first = first.clone();
+                        // Only the span and the shape label an error: no copy of the operand.
+                        let first = shape_stub(first);
                         self.unify(a.r, b.r, &first, &x, "cannot add these")?;
                         self.unify(a.c, b.c, &first, &x, "cannot add these")?;
                     }
@@ -630,7 +672,7 @@ impl<'e> Cx<'e> {
                             .label(first.span, self.shape_text(a))
                             .label(x.span, self.shape_text(b)));
                         }
-                        let first = first.clone();
+                        let first = shape_stub(first);
                         self.unify(a.r, b.r, &first, &x, "`∘` needs operands of the same shape")?;
                         self.unify(a.c, b.c, &first, &x, "`∘` needs operands of the same shape")?;
                     }
@@ -975,13 +1017,20 @@ impl<'e> Cx<'e> {
     /// Replaces dimension variables by their resolved dimensions, numbering free ones in order of use.
     fn finish(self, mut ir: Ir) -> Lowered {
         let mut numbering: BTreeMap<u32, u32> = BTreeMap::new();
-        self.resolve(&mut ir, &mut numbering);
         let mut symbols = BTreeMap::new();
-        collect_symbols(&ir, &mut symbols);
+        self.resolve(&mut ir, &mut numbering, &mut symbols);
         Lowered { ir, symbols }
     }
 
-    fn resolve(&self, ir: &mut Ir, numbering: &mut BTreeMap<u32, u32>) {
+    /// Replaces dimension variables by what they resolved to, numbering the free ones in
+    /// order of appearance, and collects the symbols with their shapes. A shared binding's
+    /// value keeps its own numbering; its symbols are taken from this statement's table.
+    fn resolve(
+        &self,
+        ir: &mut Ir,
+        numbering: &mut BTreeMap<u32, u32>,
+        symbols: &mut BTreeMap<Symbol, Shape>,
+    ) {
         let mut fix = |d: &mut Dim| {
             if let Dim::Free(v) = d {
                 *d = match self.u.resolve(*v) {
@@ -995,20 +1044,74 @@ impl<'e> Cx<'e> {
         };
         fix(&mut ir.shape.rows);
         fix(&mut ir.shape.cols);
+        if let IrKind::Sym(s) = &ir.kind {
+            symbols.entry(s.clone()).or_insert_with(|| ir.shape.clone());
+        }
+        if let IrKind::Bound { name, .. } = &ir.kind
+            && let Some(b) = self.env.bindings.get(name)
+            && !b.copy_on_use
+        {
+            for (sym, _) in &b.symbols {
+                if let Some((kind, r, c)) = self.symtab.get(&sym.name) {
+                    let mut shape = Shape {
+                        kind: *kind,
+                        rows: Dim::Free(*r),
+                        cols: Dim::Free(*c),
+                    };
+                    fix(&mut shape.rows);
+                    fix(&mut shape.cols);
+                    symbols.entry(sym.clone()).or_insert(shape);
+                }
+            }
+            return;
+        }
         let mut kids: Vec<&mut Ir> = Vec::new();
         children_mut(&mut ir.kind, &mut kids);
         for k in kids {
-            self.resolve(k, numbering);
+            self.resolve(k, numbering, symbols);
         }
     }
 }
 
-fn collect_symbols(ir: &Ir, out: &mut BTreeMap<Symbol, Shape>) {
-    if let IrKind::Sym(s) = &ir.kind {
-        out.entry(s.clone()).or_insert_with(|| ir.shape.clone());
+/// How many nodes `ir` has once every binding it uses is written out (saturating). Shared
+/// bindings contribute their recorded size, so this walks only what the statement itself wrote.
+pub fn expanded_size(ir: &Ir, env: &Env) -> u64 {
+    if let IrKind::Bound { name, value } = &ir.kind
+        && let Some(b) = env.bindings.get(name)
+        && Rc::ptr_eq(&b.value, value)
+    {
+        return b.expanded_size.saturating_add(1);
     }
-    for k in children(&ir.kind) {
-        collect_symbols(k, out);
+    children(&ir.kind)
+        .into_iter()
+        .fold(1u64, |acc, c| acc.saturating_add(expanded_size(c, env)))
+}
+
+/// How deeply `ir` nests once every binding it uses is written out (saturating).
+pub fn expanded_depth(ir: &Ir, env: &Env) -> u32 {
+    if let IrKind::Bound { name, value } = &ir.kind
+        && let Some(b) = env.bindings.get(name)
+        && Rc::ptr_eq(&b.value, value)
+    {
+        return b.expanded_depth.saturating_add(1);
+    }
+    children(&ir.kind)
+        .into_iter()
+        .map(|c| expanded_depth(c, env))
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1)
+}
+
+/// Whether a binding's value holds a `𝟙` whose size its context must fix (a free dimension),
+/// outside the shared bindings it uses (those have none, or were copied in).
+fn has_unsized_ones(ir: &Ir, env: &Env) -> bool {
+    match &ir.kind {
+        IrKind::Ones => matches!(ir.shape.rows, Dim::Free(_)),
+        IrKind::Bound { name, .. } if env.bindings.get(name).is_some_and(|b| !b.copy_on_use) => {
+            false
+        }
+        k => children(k).into_iter().any(|c| has_unsized_ones(c, env)),
     }
 }
 
@@ -1087,6 +1190,15 @@ pub fn const_q(ir: &Ir) -> Option<Q> {
         }
         IrKind::Bound { value, .. } => const_q(value),
         _ => None,
+    }
+}
+
+/// A leaf with the span and shape of `ir`: enough to label a shape error, and cheap to make.
+fn shape_stub(ir: &Ir) -> Ir {
+    Ir {
+        kind: IrKind::Num(Q::from(0)),
+        span: ir.span,
+        shape: ir.shape.clone(),
     }
 }
 

@@ -85,11 +85,23 @@ impl<R: Real> Val<R> {
         }
     }
     /// The largest absolute entry.
+    /// The largest magnitude; NaN if any entry is NaN (a plain `max` would skip it, and a
+    /// network that is not a number somewhere would look like a small residual).
     pub fn norm_inf(&self) -> R {
+        let worst = |m: R, x: &R| {
+            let a = x.abs();
+            if m.to_f64().is_nan() {
+                m
+            } else if a.to_f64().is_nan() {
+                a
+            } else {
+                m.max(&a)
+            }
+        };
         match self {
             Val::S(x) => x.abs(),
-            Val::V(v) => v.iter().fold(R::zero(), |m, x| m.max(&x.abs())),
-            Val::M(m) => m.iter().flatten().fold(R::zero(), |a, x| a.max(&x.abs())),
+            Val::V(v) => v.iter().fold(R::zero(), worst),
+            Val::M(m) => m.iter().flatten().fold(R::zero(), worst),
         }
     }
     pub fn sub(&self, o: &Val<R>) -> Result<Val<R>, String> {

@@ -188,6 +188,18 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// An n-ary node (`Sum`, `Product`, `Hadamard`) grown by one operand: its depth follows
+    /// from the old depth and the new operand, so building a sum of n terms costs O(n), not O(n²).
+    pub fn grown(kind: ExprKind, span: Span, old_depth: u32, added: u32) -> Expr {
+        Expr {
+            kind,
+            span,
+            depth: old_depth.max(added + 1),
+        }
+    }
+}
+
 impl Stmt {
     pub fn span(&self) -> Span {
         match self {

@@ -220,7 +220,16 @@ impl Builder<'_> {
     }
 
     fn node(&self, kind: ExprKind, span: Span) -> Result<Expr> {
-        let e = Expr::new(kind, span);
+        self.checked(Expr::new(kind, span))
+    }
+
+    /// `lhs` (an n-ary node of depth `old_depth`, or a first operand) extended by `rhs`.
+    fn grown(&self, kind: ExprKind, span: Span, old_depth: u32, rhs_depth: u32) -> Result<Expr> {
+        self.checked(Expr::grown(kind, span, old_depth, rhs_depth))
+    }
+
+    fn checked(&self, e: Expr) -> Result<Expr> {
+        let span = e.span;
         if e.depth > self.limits.max_depth {
             return Err(Diagnostic::at(
                 Phase::Limit,
@@ -540,20 +549,24 @@ impl Builder<'_> {
                 match op.as_rule() {
                     Rule::add | Rule::sub => {
                         let neg = op.as_rule() == Rule::sub;
-                        let mut terms = match lhs.kind {
-                            ExprKind::Sum(v) => v,
-                            _ => vec![(false, lhs)],
+                        let rd = rhs.depth;
+                        let (mut terms, old) = match lhs.kind {
+                            ExprKind::Sum(v) => (v, lhs.depth),
+                            _ => (vec![(false, lhs)], 0),
                         };
+                        let old = old.max(terms[0].1.depth + 1);
                         terms.push((neg, rhs));
-                        self.node(ExprKind::Sum(terms), span)
+                        self.grown(ExprKind::Sum(terms), span, old, rd)
                     }
                     Rule::hadamard => {
-                        let mut fs = match lhs.kind {
-                            ExprKind::Hadamard(v) => v,
-                            _ => vec![lhs],
+                        let rd = rhs.depth;
+                        let (mut fs, old) = match lhs.kind {
+                            ExprKind::Hadamard(v) => (v, lhs.depth),
+                            _ => (vec![lhs], 0),
                         };
+                        let old = old.max(fs[0].depth + 1);
                         fs.push(rhs);
-                        self.node(ExprKind::Hadamard(fs), span)
+                        self.grown(ExprKind::Hadamard(fs), span, old, rd)
                     }
                     _ => {
                         let how = if op.as_rule() == Rule::div {
@@ -561,12 +574,14 @@ impl Builder<'_> {
                         } else {
                             ProdOp::Mul
                         };
-                        let mut fs = match lhs.kind {
-                            ExprKind::Product(v) => v,
-                            _ => vec![(ProdOp::Mul, lhs)],
+                        let rd = rhs.depth;
+                        let (mut fs, old) = match lhs.kind {
+                            ExprKind::Product(v) => (v, lhs.depth),
+                            _ => (vec![(ProdOp::Mul, lhs)], 0),
                         };
+                        let old = old.max(fs[0].1.depth + 1);
                         fs.push((how, rhs));
-                        self.node(ExprKind::Product(fs), span)
+                        self.grown(ExprKind::Product(fs), span, old, rd)
                     }
                 }
             })

@@ -192,6 +192,113 @@ impl Sample {
     }
 }
 
+/// Most arithmetic operations one check may take (all σ and draws, in f64), estimated from
+/// the declared dimensions before anything is allocated; about a second of work.
+pub const MAX_VERIFY_WORK: u64 = 50_000_000;
+
+/// Refuses a check whose declared dimensions make it too large to evaluate, before allocating.
+pub fn check_work(l: &Lowered, opts: &VerifyOptions) -> Result<(), String> {
+    let (_, work) = estimate(&l.ir, l);
+    let evaluations = opts
+        .draws
+        .saturating_mul(opts.sigmas.len() as u64)
+        .saturating_mul(3);
+    let total = work.saturating_mul(evaluations);
+    if total > MAX_VERIFY_WORK {
+        let largest = l
+            .symbols
+            .iter()
+            .map(|(s, sh)| (dim_size(&sh.rows).saturating_mul(dim_size(&sh.cols)), s))
+            .max();
+        let what = largest
+            .map(|(n, s)| match n {
+                u64::MAX => format!(
+                    "; the largest symbol, {}, has more than 10¹⁹ entries",
+                    s.name
+                ),
+                n => format!("; the largest symbol, {}, has {n} entries", s.name),
+            })
+            .unwrap_or_default();
+        let amount = if total == u64::MAX {
+            "more than 10¹⁹".to_string()
+        } else {
+            format!("about {total}")
+        };
+        return Err(format!(
+            "the numeric check would take {amount} operations (limit {MAX_VERIFY_WORK}){what}: check a smaller instance of the network"
+        ));
+    }
+    Ok(())
+}
+
+fn dim_size(d: &crate::ir::Dim) -> u64 {
+    match d {
+        crate::ir::Dim::Known(n) => *n,
+        _ => crate::numeric::DEFAULT_WIDTH as u64,
+    }
+}
+
+/// (rows, cols) of a node's value and the operations to evaluate it, saturating. Sizes come
+/// from the statement's symbols, so shared bindings are measured with this statement's dimensions.
+fn estimate(ir: &crate::ir::Ir, l: &Lowered) -> ((u64, u64), u64) {
+    use crate::ir::IrKind;
+    let own = |(r, c): (u64, u64)| r.saturating_mul(c);
+    let sum = |a: u64, b: u64| a.saturating_add(b);
+    match &ir.kind {
+        IrKind::Num(_) | IrKind::Pi | IrKind::E | IrKind::Param(_) | IrKind::Var => ((1, 1), 1),
+        IrKind::Sym(s) => {
+            let dims = l
+                .symbols
+                .get(s)
+                .map(|sh| (dim_size(&sh.rows), dim_size(&sh.cols)))
+                .unwrap_or((dim_size(&ir.shape.rows), dim_size(&ir.shape.cols)));
+            (dims, own(dims))
+        }
+        IrKind::Ones => {
+            let dims = (dim_size(&ir.shape.rows), 1);
+            (dims, own(dims))
+        }
+        IrKind::Mul(v) => {
+            let mut acc = (1u64, 1u64);
+            let mut work = 0u64;
+            for x in v {
+                let (d, w) = estimate(x, l);
+                work = sum(work, w);
+                work = sum(work, acc.0.saturating_mul(acc.1).saturating_mul(d.1.max(1)));
+                acc = match (acc, d) {
+                    ((1, 1), d) => d,
+                    (a, (1, 1)) => a,
+                    (a, d) => (a.0, d.1),
+                };
+            }
+            (acc, work)
+        }
+        IrKind::Diag(x) => {
+            let ((r, _), w) = estimate(x, l);
+            ((r, r), sum(w, r.saturating_mul(r)))
+        }
+        IrKind::Bound { value, .. } => estimate(value, l),
+        k => {
+            // Element-wise and scalar nodes: the size of the largest operand, one pass over it.
+            let mut dims = (1u64, 1u64);
+            let mut work = 0u64;
+            for c in crate::ir::lower::children(k) {
+                let (d, w) = estimate(c, l);
+                work = sum(work, w);
+                if own(d) > own(dims) {
+                    dims = d;
+                }
+            }
+            let per = if matches!(k, IrKind::Apply { .. }) {
+                20
+            } else {
+                1
+            };
+            (dims, sum(work, own(dims).saturating_mul(per)))
+        }
+    }
+}
+
 /// The residual per σ, each σ in the lowest precision that resolves it.
 fn measure(
     l: &Lowered,
@@ -200,8 +307,13 @@ fn measure(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Vec<Row>, String> {
+    check_work(l, opts)?;
     let mut rows = Vec::new();
     for &sigma in &opts.sigmas {
+        // The statement's budget (and Ctrl-C) stops a long check between evaluations.
+        if let Some(why) = stopped() {
+            return Err(why.to_string());
+        }
         let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
         if s.at_rounding(bits) {
@@ -223,6 +335,17 @@ fn measure(
     Ok(rows)
 }
 
+/// Why the active budget stopped the check, if it did.
+fn stopped() -> Option<&'static str> {
+    if crate::limits::interrupted() {
+        Some(
+            "the numeric check stopped: the time budget of the statement ran out (limit `time_budget`) or it was cancelled",
+        )
+    } else {
+        None
+    }
+}
+
 /// One σ in the number type `R`: the same seeded draws whatever `R` is.
 fn sample<R: Real>(
     l: &Lowered,
@@ -234,6 +357,9 @@ fn sample<R: Real>(
 ) -> Result<Sample, String> {
     let (mut res, mut sig, mut size) = (0.0, 0.0, 0.0f64);
     for draw in 0..opts.draws {
+        if let Some(why) = stopped() {
+            return Err(why.to_string());
+        }
         let seed = opts.seed.wrapping_mul(1_000_003).wrapping_add(draw);
         let drawn = Instance::random(&l.symbols, &a.small, sigma, seed, &opts.params);
         let mut inst: Instance<R> = drawn.lift();
@@ -299,7 +425,16 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
     let all_rounding = rows.iter().all(|r| r.rounding);
     // Exact: every residual at rounding level, or all but the largest σ (which crossed a breakpoint).
     let small_rounding = rows.len() >= 4 && rows.iter().skip(rows.len() / 2).all(|r| r.rounding);
+    // A value that is not a number (log(0), a pole, a root of a negative) compares false with
+    // everything, so it would slip through every test below: it is a failure, said plainly.
+    let not_finite = rows
+        .iter()
+        .any(|r| !(r.residual.is_finite() && r.signal.is_finite()));
     let (pass, mut note) = match (&predicted, slope) {
+        _ if not_finite => (
+            false,
+            "the network or its approximation is not finite (NaN or ∞) at the sampled points: nothing can be checked".to_string(),
+        ),
         (Predicted::Exact, _) if all_rounding => (
             true,
             "every residual is at rounding level: exact".to_string(),

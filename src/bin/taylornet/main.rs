@@ -4,6 +4,7 @@ mod plot;
 mod repl;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::process::ExitCode;
 use taylornet::print::report;
 use taylornet::session::{Format, Outcome, Session};
@@ -56,8 +57,8 @@ enum Cmd {
     Series {
         /// `tanh`, `swish(t) = t·sigmoid(t)`, or `tanh(tanh(t))`.
         spec: String,
-        /// The point of expansion (a number, `1/2`, `π`, or a parameter such as `λ`).
-        #[arg(long)]
+        /// The point of expansion (a number, `1/2`, `-2`, `π`, or a parameter such as `λ`).
+        #[arg(long, allow_hyphen_values = true)]
         at: Option<String>,
         /// The highest power.
         #[arg(long, short = 'n', default_value_t = 9)]
@@ -167,17 +168,50 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // A failed write to standard output or error (a full disk, `> /dev/full`) is an I/O error
+    // the user should see as one, not a crash: `print!` reports it by panicking, so the panic
+    // of a failed write is recognised below and reported in one line (when stderr still works).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if write_failure(info.payload()).is_none() {
+            default_hook(info);
+        }
+    }));
     // Deep but legal input recurses; a large stack keeps that from becoming a crash.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(real_main);
     match child.map(|h| h.join()) {
         Ok(Ok(code)) => code,
+        Ok(Err(payload)) if write_failure(payload.as_ref()).is_some() => {
+            let why = write_failure(payload.as_ref()).unwrap_or_default();
+            let _ = writeln!(std::io::stderr(), "error: {why}");
+            ExitCode::from(2)
+        }
         _ => {
-            eprintln!("error: internal failure (please report it with the input that caused it)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: internal failure (please report it with the input that caused it)"
+            );
             ExitCode::from(3)
         }
     }
+}
+
+/// The message of a panic raised by `print!`/`eprint!` when the write failed, if it is one.
+fn write_failure(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(|s| s.as_str())
+        .or_else(|| payload.downcast_ref::<&str>().copied())?;
+    let rest = text
+        .strip_prefix("failed printing to stdout: ")
+        .map(|r| ("standard output", r))
+        .or_else(|| {
+            text.strip_prefix("failed printing to stderr: ")
+                .map(|r| ("standard error", r))
+        })?;
+    Some(format!("cannot write to {}: {}", rest.0, rest.1))
 }
 
 fn real_main() -> ExitCode {
@@ -185,7 +219,7 @@ fn real_main() -> ExitCode {
     match cli.command {
         Some(Cmd::Analyze { source, common }) => run_source(&source, "", &common, true),
         Some(Cmd::Run { file, common }) => {
-            let text = match read_file(&file) {
+            let text = match read_file(&file, &Session::new().options.limits) {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -246,7 +280,22 @@ fn real_main() -> ExitCode {
                 return ExitCode::from(2);
             }
             session.options.order = order;
-            match taylornet::analysis::classify::classify(&session, depth) {
+            if check.plot.is_some() && !check_rows {
+                eprintln!(
+                    "error: --plot draws the residuals of the numeric check: add --verify (`taylornet classify --verify --plot FILE.svg`)"
+                );
+                return ExitCode::from(2);
+            }
+            // The table observes the same budget as a statement (and stops early past it).
+            let budget = session.budget();
+            let active = budget.enter();
+            let rows = taylornet::analysis::classify::classify(&session, depth);
+            drop(active);
+            if let Some(why) = budget.exhausted() {
+                eprintln!("error: {why}");
+                return ExitCode::from(1);
+            }
+            match rows {
                 Ok(rows) => {
                     if check_rows {
                         return classify_verified(&session, &rows, order, depth, &check, &format);
@@ -274,19 +323,21 @@ fn real_main() -> ExitCode {
     }
 }
 
-fn read_file(path: &str) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{path} is not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+fn read_file(path: &str, limits: &taylornet::limits::Limits) -> Result<String, String> {
+    taylornet::session::read_source(path, limits)
 }
 
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
     session.options.format = Format::parse(&c.format).unwrap_or_default();
+    if c.input.trim().is_empty() {
+        return Err("--input needs a name, such as `--input x`".into());
+    }
     let input = Name::parse(&c.input).map_err(|e| format!("--input: {e}"))?;
+    if input.is_greek() {
+        return Err(format!(
+            "--input {input}: a Greek name is a scalar parameter; the input must be a vector such as `x`"
+        ));
+    }
     session.options.input = input.clone();
     session.env.input = input;
     if let Some(n) = c.order {
@@ -316,9 +367,16 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         return ExitCode::from(2);
     }
     let source = source.replace("\r\n", "\n");
-    let outcomes = match session.run(&source) {
-        Ok(o) => o,
-        Err(d) => {
+    let outcomes = match session.run_partial(&source) {
+        (o, None) => o,
+        (done, Some(d)) => {
+            // A script keeps the results of the statements before the one that failed.
+            if !last_only {
+                print!(
+                    "{}",
+                    report::render_outcomes(&done, session.options.format, &session.options.limits)
+                );
+            }
             eprint!("{}", d.render(&source, origin));
             return ExitCode::from(1);
         }
@@ -449,6 +507,26 @@ fn classify_verified(
         all_pass &= used.as_ref().is_some_and(|c| c.pass);
         results.push((row, used));
     }
+    if let Some(path) = &check.plot {
+        // One curve per activation, named after it.
+        let curves: Vec<taylornet::verify::Verification> = results
+            .iter()
+            .filter_map(|(row, c)| {
+                c.clone().map(|mut c| {
+                    c.label = row.activation.ascii();
+                    c
+                })
+            })
+            .collect();
+        let title = format!("residuals of net(σ, {depth}) per activation");
+        if let Err(e) = plot::write(path, &title, &curves) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        if format != "json" {
+            println!("plot written to {path}");
+        }
+    }
     if format == "json" {
         let mut v = report::classify_json(rows, order, depth);
         if let Some(serde_json::Value::Array(rs)) = v.get_mut("rows") {
@@ -502,7 +580,7 @@ fn classify_verified(
 fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
-        match read_file(arg) {
+        match read_file(arg, &Session::new().options.limits) {
             Ok(t) => (t.replace("\r\n", "\n"), arg.to_string()),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -11,7 +11,7 @@ use rustyline::hint::Hinter;
 use rustyline::history::FileHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -187,7 +187,8 @@ fn run_entry(session: &mut Session, entry: &str, paint: Paint, progress: bool) -
             }
         });
     }
-    let result = session.run(entry);
+    // An entry is all or nothing: `W1 : 2x4; x : 3; W1·x` keeps neither declaration.
+    let result = session.run_entry(entry);
     done.store(true, Ordering::Relaxed);
     match result {
         Ok(outcomes) => {
@@ -236,8 +237,10 @@ pub fn run(mut session: Session) -> ExitCode {
     helper.refresh(&session);
     rl.set_helper(Some(helper));
     let hist = history_path();
-    if let Some(h) = &hist {
-        let _ = rl.load_history(h);
+    if let Some(h) = &hist
+        && rl.load_history(h).is_err()
+    {
+        load_damaged_history(&mut rl, h);
     }
     println!(
         "taylornet {} — :help for commands, :quit or Ctrl-D to leave",
@@ -275,6 +278,21 @@ pub fn run(mut session: Session) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Loads a history file that the editor refused (a bad byte stops its reader at that line):
+/// invalid bytes become `�` and every other entry is kept.
+fn load_damaged_history(rl: &mut Editor<TnHelper, FileHistory>, path: &std::path::Path) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let cleaned = String::from_utf8_lossy(&bytes).into_owned();
+    let copy = std::env::temp_dir().join(format!("taylornet-history-{}", std::process::id()));
+    if std::fs::write(&copy, cleaned).is_ok() {
+        let _ = rl.clear_history();
+        let _ = rl.load_history(&copy);
+        let _ = std::fs::remove_file(&copy);
+    }
+}
+
 /// Statements from a pipe: an entry ends at a line that closes every bracket (or at an empty line).
 fn run_piped(mut session: Session) -> ExitCode {
     let paint = Paint(false);
@@ -282,16 +300,44 @@ fn run_piped(mut session: Session) -> ExitCode {
     let mut any = false;
     let mut entry = String::new();
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut reader = stdin.lock();
+    let limit = session.options.limits.max_input_bytes;
     loop {
-        let line = match lines.next() {
-            Some(Ok(l)) => l,
-            Some(Err(_)) => {
+        // A line is read at most to the input limit, so an endless line (`< /dev/zero`) is refused.
+        let mut raw = Vec::new();
+        match (&mut reader)
+            .take(limit as u64 + 1)
+            .read_until(b'\n', &mut raw)
+        {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        if raw.len() > limit && !raw.ends_with(b"\n") {
+            eprintln!(
+                "error: a line of standard input is longer than the limit of {limit} bytes (`max_input_bytes`)"
+            );
+            return ExitCode::from(2);
+        }
+        if raw.ends_with(b"\n") {
+            raw.pop();
+        }
+        let line = match String::from_utf8(raw) {
+            Ok(l) => l,
+            Err(_) => {
                 eprintln!("error: standard input is not valid UTF-8");
                 return ExitCode::from(2);
             }
-            None => break,
         };
+        if entry.len() + line.len() > limit {
+            eprintln!(
+                "error: an entry on standard input is longer than the limit of {limit} bytes (`max_input_bytes`)"
+            );
+            return ExitCode::from(2);
+        }
         let line = line.trim_end_matches('\r');
         entry.push_str(line);
         entry.push('\n');

@@ -70,10 +70,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
     match outcome {
         Outcome::Declared(names, what) => {
             let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
-            out.push(Line::Prose(format!(
-                "shape: {} is {what}",
-                names.join(", ")
-            )));
+            let this = format!("{} is {what}", names.join(", "));
+            // Consecutive declarations make one sentence.
+            match out.last_mut() {
+                Some(Line::Prose(p)) if p.starts_with("Shapes: ") && p.ends_with('.') => {
+                    p.pop();
+                    p.push_str(&format!(", {this}."));
+                }
+                _ => out.push(Line::Prose(format!("Shapes: {this}."))),
+            }
         }
         Outcome::Defined(name, text) => match stmt {
             Stmt::Def { var, body, .. } if !matches!(body.kind, ExprKind::If { .. }) => {
@@ -138,6 +143,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 )));
             }
         }
+        // `:latex` in a document: the last result, typeset like the rest (not its LaTeX source).
+        Outcome::Message(_)
+            if matches!(stmt, Stmt::Command { name, .. } if name == "latex")
+                && session.last.is_some() =>
+        {
+            if let Some(last) = &session.last {
+                summary_lines(&last.report, out);
+            }
+        }
         Outcome::Message(m) => out.push(Line::Prose(format!("({m})"))),
         Outcome::Series(r) => {
             out.push(Line::Heading(format!("the series of {}", r.name)));
@@ -179,17 +193,7 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                     .collect::<Vec<_>>(),
             ];
             for r in rows {
-                let num = |s: &crate::algebra::Scalar| {
-                    let txt = crate::print::scalar_unicode(s);
-                    if txt.contains('…') {
-                        Piece::Text(format!(
-                            "≈ {}",
-                            crate::print::report::fmt_f64(s.to_f64(&|_| None).unwrap_or(f64::NAN))
-                        ))
-                    } else {
-                        Piece::Math(tree::scalar(s))
-                    }
-                };
+                let num = |s: &crate::algebra::Scalar| Piece::Number(s.clone());
                 table.push(vec![
                     Piece::Text(r.activation.ascii()),
                     Piece::Text(r.verdict.clone()),
@@ -231,5 +235,34 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
         }
         Outcome::Loaded(path, _) => out.push(Line::Prose(format!("(loaded {path})"))),
         Outcome::Quit => {}
+    }
+}
+
+/// The result of an analysis in short: `W`, `b` and the verdict, as it stands and, where the
+/// analysis made one, with the compensation.
+fn summary_lines(report: &crate::analysis::Report, out: &mut Vec<Line>) {
+    let tail = |steps: &[crate::derive::Step]| -> Vec<crate::derive::Step> {
+        steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    crate::derive::Step::Identified { .. } | crate::derive::Step::Verdict { .. }
+                )
+            })
+            .cloned()
+            .collect()
+    };
+    if report.compensated.is_some() {
+        out.push(Line::Prose("In short, as it stands:".into()));
+    } else {
+        out.push(Line::Prose("In short:".into()));
+    }
+    out.extend(lines(&tail(&report.main.steps)));
+    if let Some(c) = &report.compensated {
+        out.push(Line::Prose(
+            "With the compensation (each O(1) part cancelled by its bias):".into(),
+        ));
+        out.extend(lines(&tail(&c.steps)));
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod latex;
+pub mod prose;
 pub mod report;
 pub mod source;
 pub mod text;

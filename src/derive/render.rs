@@ -660,6 +660,16 @@ fn latex_piece(p: &Piece, notation: &Notation) -> String {
     }
 }
 
+/// A piece as it stands in a LaTeX note (text, or `$…$`).
+pub fn latex_piece_pub(p: &Piece, notation: &Notation) -> String {
+    latex_piece(p, notation)
+}
+
+/// The math of a piece, without `$`.
+pub fn latex_math(p: &Piece, notation: &Notation) -> String {
+    latex_math_piece(p, notation)
+}
+
 /// The math of a piece, without `$`.
 fn latex_math_piece(p: &Piece, notation: &Notation) -> String {
     match p {
@@ -751,6 +761,19 @@ pub fn formulas_with(lines: &[Line], notation: &Notation) -> Vec<String> {
 
 /// `lhs = rhs` as rows of an `align*` (one left-aligned column), broken to fit the line.
 fn latex_equation(lhs: &Node, rhs: &Node, tag: Option<&String>, notation: &Notation) -> String {
+    latex_equation_rows(lhs, rhs, tag, notation)
+        .iter()
+        .map(|r| format!("{r} \\\\\n"))
+        .collect()
+}
+
+/// The rows of [`latex_equation`], each starting with `&`.
+pub fn latex_equation_rows(
+    lhs: &Node,
+    rhs: &Node,
+    tag: Option<&String>,
+    notation: &Notation,
+) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     let lhs_lines = latex::render_lines(lhs, notation, LINE_WIDTH, LINE_WIDTH - INDENT);
     let last_lhs = lhs_lines.last().cloned().unwrap_or_default();
@@ -792,7 +815,7 @@ fn latex_equation(lhs: &Node, rhs: &Node, tag: Option<&String>, notation: &Notat
             rows.push(format!("&\\qquad {tag}"));
         }
     }
-    rows.iter().map(|r| format!("{r} \\\\\n")).collect()
+    rows
 }
 
 /// A derivation as LaTeX: one `align*` per network, notes as `\intertext`.

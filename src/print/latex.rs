@@ -408,6 +408,10 @@ fn exponent(e: &Q) -> String {
 
 /// A non-negative rational, short: an integer, a decimal or a fraction when that is at most
 /// [`MAX_DIGITS`] significant digits, else its first [`SHORT_DIGITS`] digits and `\ldots`.
+pub fn rational_latex(q: &Q) -> String {
+    rational(q)
+}
+
 fn rational(q: &Q) -> String {
     let num = q.to_numerator().to_string();
     let den = q.to_denominator().to_string();

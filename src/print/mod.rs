@@ -7,6 +7,7 @@ pub mod report;
 pub mod source;
 pub mod text;
 pub mod tree;
+pub mod typst;
 
 use crate::algebra::{Expr, Scalar};
 pub use text::Style;

@@ -345,6 +345,128 @@ fn tidy(s: &str) -> String {
     out
 }
 
+/// Names Typst's math mode knows; other words of several letters are quoted.
+const TYPST_WORDS: &[&str] = &[
+    "tanh", "sin", "cos", "tan", "exp", "log", "ln", "sinh", "cosh", "arctan",
+];
+
+/// A Unicode formula as Typst math: `σ(x) = ½ + x³/48` → `σ(x) = 1/2 + x^(3)/48`.
+pub fn to_typst(s: &str, hadamard: char) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        i += 1;
+        if let Some(d) = sub_char(ch) {
+            let mut sub = d.to_string();
+            while i < c.len()
+                && let Some(d) = sub_char(c[i])
+            {
+                sub.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("_({sub})"));
+            continue;
+        }
+        if let Some(d) = sup_char(ch) {
+            let mut sup = d.to_string();
+            while i < c.len()
+                && let Some(d) = sup_char(c[i])
+            {
+                sup.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("^({sup})"));
+            continue;
+        }
+        if ch == '^' {
+            let mut exp = String::new();
+            while i < c.len() && (c[i] == '∘' || c[i] == '⊙') {
+                exp.push(hadamard);
+                exp.push(' ');
+                i += 1;
+            }
+            if i < c.len() && c[i] == '(' {
+                let mut depth = 0;
+                let start = i;
+                while i < c.len() {
+                    if c[i] == '(' {
+                        depth += 1;
+                    } else if c[i] == ')' {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                let inner: String = c[start..i].iter().collect();
+                let inner = if exp.is_empty() {
+                    inner
+                        .strip_prefix('(')
+                        .and_then(|x| x.strip_suffix(')'))
+                        .unwrap_or(&inner)
+                        .to_string()
+                } else {
+                    inner
+                };
+                exp.push_str(&inner);
+            } else {
+                while i < c.len() && c[i].is_alphanumeric() {
+                    exp.push(c[i]);
+                    i += 1;
+                }
+            }
+            out.push_str(&format!("^({})", to_typst(&exp, hadamard)));
+            continue;
+        }
+        if ch.is_ascii_alphabetic() {
+            let start = i - 1;
+            while i < c.len() && c[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            if word.len() == 1 || TYPST_WORDS.contains(&word.as_str()) {
+                out.push_str(&word);
+            } else {
+                out.push_str(&format!("op(\"{word}\")"));
+            }
+            // Single letters side by side are a product: `λα` is `λ α`, `xy` is `x y`.
+            if i < c.len() && c[i].is_alphabetic() && word.len() == 1 {
+                out.push(' ');
+            }
+            continue;
+        }
+        let piece: String = match ch {
+            '·' => " dot ".into(),
+            '∘' | '⊙' => format!(" {hadamard} "),
+            '~' => " ∼ ".into(),
+            '½' => "1/2".into(),
+            '⅓' => "1/3".into(),
+            '¼' => "1/4".into(),
+            '𝟙' => "bb(1)".into(),
+            'ℝ' => "RR".into(),
+            '√' => "√".into(),
+            '′' => "'".into(),
+            '"' => "\\\"".into(),
+            '#' | '$' | '\\' | '_' | '@' | '`' => format!("\\{ch}"),
+            g if crate::syntax::names::greek_name(g).is_some() => {
+                // A Greek letter followed by a letter: keep them apart (`λα` is `λ α`).
+                if i < c.len() && c[i].is_alphabetic() {
+                    format!("{g} ")
+                } else {
+                    g.to_string()
+                }
+            }
+            c => c.to_string(),
+        };
+        out.push_str(&piece);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn sub_char(c: char) -> Option<char> {
     match c {
         '₀'..='₉' => char::from_digit(c as u32 - '₀' as u32, 10),

@@ -895,9 +895,14 @@ struct LatexDoc {
 }
 
 impl LatexDoc {
-    fn paragraphs(&mut self) {
+    /// The waiting notes as paragraphs; `before_display` when a display follows at once (a blank
+    /// line there would open an empty paragraph above it).
+    fn paragraphs(&mut self, before_display: bool) {
         for n in std::mem::take(&mut self.notes) {
             self.out.push_str(&format!("\n{n}\n"));
+        }
+        if !before_display {
+            self.out.push('\n');
         }
     }
 
@@ -911,7 +916,7 @@ impl LatexDoc {
                     .push_str(&format!("\\intertext{{{}}}\n", notes.join("\\endgraf ")));
             }
         } else {
-            self.paragraphs();
+            self.paragraphs(true);
             self.out.push_str("\\begin{align*}\n");
             self.open = true;
         }
@@ -928,7 +933,7 @@ impl LatexDoc {
             self.out.push_str("\\end{align*}\n");
             self.open = false;
         }
-        self.paragraphs();
+        self.paragraphs(false);
     }
 }
 

@@ -350,7 +350,7 @@ const TYPST_WORDS: &[&str] = &[
     "tanh", "sin", "cos", "tan", "exp", "log", "ln", "sinh", "cosh", "arctan",
 ];
 
-/// A Unicode formula as Typst math: `σ(x) = ½ + x³/48` → `σ(x) = 1/2 + x^(3)/48`.
+/// A Unicode formula as Typst math: `σ(x) = ½ + x³/48` → `σ(x) = frac(1, 2) + x^(3)/48`.
 pub fn to_typst(s: &str, hadamard: char) -> String {
     let c: Vec<char> = s.chars().collect();
     let mut out = String::new();
@@ -443,9 +443,9 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
             '·' => " dot ".into(),
             '∘' | '⊙' => format!(" {hadamard} "),
             '~' => " ∼ ".into(),
-            '½' => "1/2".into(),
-            '⅓' => "1/3".into(),
-            '¼' => "1/4".into(),
+            '½' => "frac(1, 2)".into(),
+            '⅓' => "frac(1, 3)".into(),
+            '¼' => "frac(1, 4)".into(),
             '𝟙' => "bb(1)".into(),
             'ℝ' => "RR".into(),
             '√' => "√".into(),

@@ -1,4 +1,4 @@
-//! Typst math, from the same display tree as LaTeX: `W_1 x + b_1`, `1/48 u_1^(∘ 3)`,
+//! Typst math, from the same display tree as LaTeX: `W_1 x + b_1`, `frac(1, 48) u_1^(∘ 3)`,
 //! `op("sigmoid")'(c_2)`, `cal(O)(ε^4)`.
 
 use super::latex::{Notation, width};
@@ -113,7 +113,7 @@ fn r(n: &Node, notation: &Notation) -> (String, u8) {
             (parts.join(" "), PROD)
         }
         Node::Frac(a, b) => (
-            format!("({})/({})", r(a, notation).0, r(b, notation).0),
+            format!("frac({}, {})", r(a, notation).0, r(b, notation).0),
             ATOM,
         ),
         Node::Sqrt(x) => (format!("sqrt({})", r(x, notation).0), ATOM),
@@ -168,7 +168,7 @@ fn exponent(e: &Q) -> String {
     }
 }
 
-/// The short form [`super::latex`] typesets, in Typst: `1/48`, `1.05070098735…`.
+/// The short form [`super::latex`] typesets, in Typst: `frac(1, 48)`, `1.05070098735…`.
 fn rational(q: &Q) -> (String, u8) {
     let tex = super::latex::rational_latex(q);
     if let Some(rest) = tex.strip_prefix("\\tfrac{") {
@@ -176,7 +176,7 @@ fn rational(q: &Q) -> (String, u8) {
             .trim_end_matches('}')
             .split_once("}{")
             .unwrap_or((rest, "1"));
-        return (format!("{num}/{den}"), PROD);
+        return (format!("frac({num}, {den})"), ATOM);
     }
     let s = tex
         .replace("\\ldots", "…")

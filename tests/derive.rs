@@ -66,12 +66,23 @@ fn analysis_latex_rows_are_valid() {
             .trim()
             .trim_start_matches("\\begin{align*}")
             .trim_end_matches("\\end{align*}");
-        let rows: Vec<String> = body
-            .split("\\\\")
-            .map(|r| r.replace('&', "").trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect();
+        let mut rows: Vec<String> = Vec::new();
+        for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match line.strip_prefix("\\intertext{") {
+                // A note: the formulas in it.
+                Some(note) => rows.extend(note.split('$').skip(1).step_by(2).map(String::from)),
+                None => rows.push(line.trim_end_matches("\\\\").replace('&', "")),
+            }
+        }
         check_all(src, &rows);
+        if src.starts_with("sigmoid") {
+            // The lecture's regime is there, with its verdict.
+            assert!(tex.contains("cancelled by its bias"), "{tex}");
+            assert!(
+                tex.contains("verdict: affine, $y = W x + b + \\mathcal{O}(\\varepsilon^{3})$"),
+                "{tex}"
+            );
+        }
     }
 }
 

@@ -297,3 +297,20 @@ fn the_lecture_shows_its_corrections() {
     assert!(text.contains("the small-signal assumption fails here"));
     assert!(doc.lines.iter().any(|l| matches!(l, Line::Table(_))));
 }
+
+#[test]
+fn latex_in_a_script_is_typeset_not_escaped() {
+    let src = "sigmoid(W2·sigmoid(W1·x + b1) + b2)\n:latex";
+    let mut s = Session::new();
+    let doc = derive_source(&mut s, src, "t").unwrap();
+    let tex = to_latex(&doc.lines);
+    // The summary is equations and notes, never LaTeX source shown as text.
+    assert!(!tex.contains("\\textbackslash"), "{tex}");
+    assert!(tex.contains("In short, as it stands:"), "{tex}");
+    assert!(tex.contains("With the compensation"), "{tex}");
+    assert!(
+        tex.matches("verdict: affine up to").count() >= 4,
+        "the verdicts of the derivation and of the summary: {tex}"
+    );
+    check_all("script with :latex", &formulas(&doc.lines));
+}

@@ -5,6 +5,7 @@
 //! analysis driver appends the collection by degree, the identification of `W`
 //! and `b` and the verdict. The printers in [`render`] only lay the steps out.
 
+pub mod output;
 pub mod render;
 pub mod script;
 

@@ -3,8 +3,9 @@
 use super::Step;
 use crate::algebra::{Expr, Scalar};
 use crate::analysis::Verdict;
+use crate::print::latex::Notation;
 use crate::print::tree::{self, NameKind, Node};
-use crate::print::{Style, latex, text};
+use crate::print::{Style, latex, prose, text};
 use crate::series::{PointSeries, Smoothness};
 use crate::syntax::Name;
 use serde_json::{Value, json};
@@ -14,6 +15,12 @@ use serde_json::{Value, json};
 pub enum Piece {
     Text(String),
     Math(Node),
+    /// A formula written in Unicode (`t < 0`, `y = W·x + b`), typeset as mathematics.
+    Formula(String),
+    /// Pieces typeset as one formula: `b₂ = −½·W₂·𝟙 + O(ε)`.
+    Inline(Vec<Piece>),
+    /// A number: exact when short, else its leading digits and an ellipsis.
+    Number(Scalar),
     /// A shape annotation such as `2×2 · 2×4 = 2×4`.
     Shape(String),
 }
@@ -44,6 +51,20 @@ fn t(s: impl Into<String>) -> Piece {
 
 fn m(n: Node) -> Piece {
     Piece::Math(n)
+}
+
+fn f(s: impl Into<String>) -> Piece {
+    Piece::Formula(s.into())
+}
+
+/// `ε` (the small parameter), or `εᵏ`.
+fn eps_pow(k: u32) -> Node {
+    let eps = name_node("ε", NameKind::Param);
+    if k == 1 {
+        eps
+    } else {
+        Node::Pow(Box::new(eps), crate::algebra::Q::from(k))
+    }
 }
 
 fn name_node(n: &str, kind: NameKind) -> Node {
@@ -122,15 +143,22 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         .as_ref()
                         .map(|s| sym(&s.name, NameKind::OpPoint))
                         .unwrap_or_else(|| name_node(&format!("c{index}"), NameKind::OpPoint));
-                    out.push(Line::Note(vec![t(format!("layer {index} ({activation}): the pre-activation has an O(1) part, so the small-signal assumption fails here"))]));
+                    out.push(Line::Note(vec![
+                        t(format!(
+                            "layer {index} ({activation}): the pre-activation has an "
+                        )),
+                        f("O(1)"),
+                        t(" part, so the small-signal assumption fails here"),
+                    ]));
                     out.push(Line::Eq {
                         lhs: c.clone(),
                         rhs: tree::expr(op_point),
                         tag: None,
                     });
-                    let (b, need) = bias
-                        .clone()
-                        .unwrap_or_else(|| ("its bias".into(), op_point.neg()));
+                    let (b, need) = match bias {
+                        Some((b, need)) => (Some(b.clone()), need.clone()),
+                        None => (None, op_point.neg()),
+                    };
                     let minus_c = tree::expr(&need);
                     // `b = −c + O(ε)`, or just `b = O(ε)` when the bias is the whole O(1) part.
                     let mut p = vec![t(if *compensated {
@@ -138,17 +166,32 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     } else {
                         "unless "
                     })];
-                    p.push(t(format!("{b} = ")));
+                    let mut eq = match &b {
+                        Some(b) => vec![f(format!("{b} = "))],
+                        None => {
+                            p.push(t("its bias is "));
+                            vec![]
+                        }
+                    };
                     if !need.is_zero() {
-                        p.push(m(minus_c));
-                        p.push(t(" + "));
+                        eq.push(m(minus_c));
+                        eq.push(f(" + "));
                     }
-                    p.push(t("O(ε)"));
-                    p.push(t(if *compensated {
-                        ", and expand at 0"
+                    eq.push(m(Node::BigO(Box::new(eps_pow(1)))));
+                    p.push(Piece::Inline(eq));
+                    if *compensated {
+                        // The symbol keeps its name: say what it means from here on.
+                        p.push(t("; from here on "));
+                        p.push(match &b {
+                            Some(b) => f(b.clone()),
+                            None => t("the bias"),
+                        });
+                        p.push(t(" stands for its "));
+                        p.push(m(Node::BigO(Box::new(eps_pow(1)))));
+                        p.push(t(" part, and expand at 0"));
                     } else {
-                        "; as it stands, expand around the operating point"
-                    }));
+                        p.push(t("; as it stands, expand around the operating point"));
+                    }
                     out.push(Line::Note(p));
                 }
                 if let Some((u, def)) = var {
@@ -183,18 +226,33 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         });
                     }
                     PointSeries::OneSided { left, right, class } => {
+                        let sides = [
+                            t(": one-sided series for "),
+                            f("t < 0"),
+                            t(" and "),
+                            f("t > 0"),
+                        ];
                         let what = match class {
-                            Smoothness::Kink => format!(
-                                "{activation} has a kink at this point: one-sided series for t < 0 and t > 0"
-                            ),
-                            Smoothness::C(m) => format!(
-                                "{activation} is C{} but not C{} here: one-sided series for t < 0 and t > 0",
-                                crate::print::superscript(*m as i64),
-                                crate::print::superscript(*m as i64 + 1)
-                            ),
-                            Smoothness::Jump => format!("{activation} jumps here"),
+                            Smoothness::Kink => {
+                                let mut p =
+                                    vec![t(format!("{activation} has a kink at this point"))];
+                                p.extend(sides);
+                                p
+                            }
+                            Smoothness::C(m) => {
+                                let mut p = vec![
+                                    t(format!("{activation} is ")),
+                                    f(format!("C{}", crate::print::superscript(*m as i64))),
+                                    t(" but not "),
+                                    f(format!("C{}", crate::print::superscript(*m as i64 + 1))),
+                                    t(" here"),
+                                ];
+                                p.extend(sides);
+                                p
+                            }
+                            Smoothness::Jump => vec![t(format!("{activation} jumps here"))],
                         };
-                        out.push(Line::Note(vec![t(what)]));
+                        out.push(Line::Note(what));
                         out.push(Line::Eq {
                             lhs: lhs.clone(),
                             rhs: tree::series(left, &name_node("t", NameKind::Param)),
@@ -206,7 +264,10 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                             rhs: tree::series(right, &name_node("t", NameKind::Param)),
                             tag: None,
                         });
-                        out.push(Line::Note(vec![t("combined exactly as s(δ) = Σ ½(c⁺ₖ + c⁻ₖ)·δ^∘k + ½(c⁺ₖ − c⁻ₖ)·|δ|∘δ^∘(k−1)")]));
+                        out.push(Line::Note(vec![
+                            t("combined exactly as "),
+                            f("s(δ) = Σₖ ½(c⁺ₖ + c⁻ₖ)·δ^∘k + ½(c⁺ₖ − c⁻ₖ)·|δ|∘δ^∘(k−1)"),
+                        ]));
                     }
                 }
             }
@@ -216,7 +277,17 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 kept,
                 ..
             } => {
-                out.push(Line::Note(vec![t(format!("around the operating point {}: the coefficient of the k-th power is the k-th element-wise derivative of {activation} at {}, divided by k!, for k up to {kept}", point.name, point.name))]));
+                let c = point.name.unicode();
+                out.push(Line::Note(vec![
+                    t("around the operating point "),
+                    f(c.clone()),
+                    t(", the coefficient of the "),
+                    f("k"),
+                    t("-th power is the element-wise derivative "),
+                    f(format!("{activation}⁽ᵏ⁾({c})/k!")),
+                    t(", for "),
+                    f(format!("k ≤ {kept}")),
+                ]));
             }
             Step::Output {
                 activation,
@@ -227,10 +298,10 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 small,
                 ..
             } => {
-                out.push(Line::Note(vec![t(format!(
-                    "element-wise, keeping terms up to order ε{}",
-                    crate::print::superscript(*order as i64)
-                ))]));
+                out.push(Line::Note(vec![
+                    t("element-wise, keeping terms up to order "),
+                    m(eps_pow(*order)),
+                ]));
                 out.push(Line::Eq {
                     lhs: call(activation, tree::graded(arg, small)),
                     rhs: with_o(output, truncated.then_some(order + 1), small),
@@ -303,9 +374,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 w_shape,
                 b_shape,
             } => {
-                out.push(Line::Note(vec![t(
-                    "so the network is the single layer y = W·x + b with",
-                )]));
+                out.push(Line::Note(vec![
+                    t("so the network is the single layer "),
+                    f("y = W·x + b"),
+                    t(" with"),
+                ]));
                 out.push(Line::Eq {
                     lhs: name_node("W", NameKind::Matrix),
                     rhs: tree::expr(w),
@@ -322,69 +395,128 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 first,
                 kinks,
             } => {
-                let pieces = match verdict {
-                    Verdict::ExactAffine => vec![t(
-                        "verdict: exactly affine — every series used is finite, so y = W·x + b holds exactly",
-                    )],
-                    Verdict::Affine { k: Some(k) } => vec![
-                        t("verdict: affine up to "),
-                        m(tree::big_o_eps(*k)),
-                        t("; the first non-affine term is "),
-                        m(tree::expr(first)),
-                    ],
-                    Verdict::Affine { k: None } => vec![t(
+                let residual = |out: &mut Vec<Line>, k: u32| {
+                    if first.is_zero() {
+                        return;
+                    }
+                    let affine = Node::Sum(vec![
+                        (
+                            false,
+                            Node::Prod(vec![
+                                name_node("W", NameKind::Matrix),
+                                name_node("x", NameKind::Vector),
+                            ]),
+                        ),
+                        (false, name_node("b", NameKind::Vector)),
+                    ]);
+                    let mut rhs = match tree::expr(first) {
+                        Node::Sum(v) => v,
+                        Node::Neg(x) => vec![(true, *x)],
+                        n => vec![(false, n)],
+                    };
+                    rhs.push((false, Node::BigO(Box::new(eps_pow(k + 1)))));
+                    out.push(Line::Eq {
+                        lhs: Node::Sum(vec![
+                            (false, name_node("y", NameKind::Vector)),
+                            (true, affine),
+                        ]),
+                        rhs: Node::Sum(rhs),
+                        tag: None,
+                    });
+                };
+                match verdict {
+                    Verdict::ExactAffine => out.push(Line::Note(vec![
+                        t("verdict: exactly affine — every series used is finite, so "),
+                        f("y = W·x + b"),
+                        t(" holds exactly"),
+                    ])),
+                    Verdict::Affine { k: Some(k) } => {
+                        out.push(Line::Note(vec![
+                            t("verdict: affine up to "),
+                            m(Node::BigO(Box::new(eps_pow(*k)))),
+                            t("; the first non-affine terms are"),
+                        ]));
+                        residual(&mut out, *k);
+                    }
+                    Verdict::Affine { k: None } => out.push(Line::Note(vec![t(
                         "verdict: affine, with no non-affine term up to the search order",
-                    )],
-                    Verdict::Degenerate { k } => vec![
-                        t(format!(
-                            "verdict: degenerate — the linear part vanishes; the leading term, of order ε{}, is ",
-                            crate::print::superscript(*k as i64)
-                        )),
-                        m(tree::expr(first)),
-                    ],
+                    )])),
+                    Verdict::Degenerate { k } => {
+                        out.push(Line::Note(vec![
+                            t("verdict: degenerate — the linear part vanishes; the leading terms, of order "),
+                            m(eps_pow(*k)),
+                            t(", are"),
+                        ]));
+                        residual(&mut out, *k);
+                    }
                     Verdict::Kink => {
-                        let mut p = vec![t("verdict: a kink, not affine at any σ")];
+                        let mut p = vec![t("verdict: a kink, not affine at any "), m(eps_pow(1))];
                         for k in kinks {
                             p.push(t(format!(
                                 "; layer {} ({}) has one-sided slopes ",
                                 k.layer, k.activation
                             )));
-                            p.push(m(short_scalar(&k.left)));
+                            p.push(Piece::Number(k.left.clone()));
                             p.push(t(" and "));
-                            p.push(m(short_scalar(&k.right)));
+                            p.push(Piece::Number(k.right.clone()));
                         }
-                        p
+                        out.push(Line::Note(p));
                     }
-                };
-                out.push(Line::Note(pieces));
+                }
             }
         }
     }
     out
 }
 
-/// A scalar, or its value to 6 digits when the exact form is long (SELU's constants).
-fn short_scalar(s: &Scalar) -> Node {
-    let txt = crate::print::scalar_unicode(s);
-    if txt.contains('…') {
-        if let Some(v) = s.to_f64(&|_| None) {
-            let approx = crate::algebra::Q::try_from((v * 1e6).round() / 1e6).unwrap_or_default();
-            return Node::Call {
-                func: "≈".into(),
-                deriv: 0,
-                args: vec![tree::scalar(&Scalar::from_q(approx))],
-            };
-        }
+// ------------------------------------------------------------------ text
+
+/// A number for text: exact when short, else its leading digits, cut (not rounded), and `…`.
+fn text_number(s: &Scalar) -> String {
+    let exact = crate::print::scalar_unicode(s);
+    if !exact.contains('…') {
+        return exact;
     }
-    tree::scalar(s)
+    match s.as_q() {
+        Some(q) => {
+            let sign = if *q < 0u32 { "−" } else { "" };
+            let abs = if *q < 0u32 { -q.clone() } else { q.clone() };
+            format!("{sign}{}", short_decimal(&abs, 7).replace("\\ldots", "…"))
+        }
+        None => exact,
+    }
 }
 
-// ------------------------------------------------------------------ text
+/// The leading `digits` digits of a positive rational in LaTeX, with `\ldots` when cut.
+fn short_decimal(q: &crate::algebra::Q, digits: usize) -> String {
+    let (d, e, exact) = latex::leading_digits(q, digits);
+    let body = if (0..15).contains(&e) {
+        let e = e as usize;
+        let padded = format!("{d:0<width$}", width = e + 1);
+        let (int, frac) = padded.split_at(e + 1);
+        if frac.is_empty() {
+            int.to_string()
+        } else {
+            format!("{int}.{frac}")
+        }
+    } else if (-5..0).contains(&e) {
+        format!("0.{}{d}", "0".repeat((-e - 1) as usize))
+    } else {
+        format!("{}.{}e{e}", &d[..1], &d[1..])
+    };
+    if exact {
+        body
+    } else {
+        format!("{body}\\ldots")
+    }
+}
 
 fn text_piece(p: &Piece) -> String {
     match p {
-        Piece::Text(s) => s.clone(),
-        Piece::Math(n) => text::render(n, Style::Unicode),
+        Piece::Text(s) | Piece::Formula(s) => s.clone(),
+        Piece::Math(n) => text_node(n),
+        Piece::Inline(ps) => ps.iter().map(text_piece).collect(),
+        Piece::Number(s) => text_number(s),
         Piece::Shape(s) => format!("[{s}]"),
     }
 }
@@ -417,13 +549,7 @@ pub fn to_text(lines: &[Line]) -> String {
             Line::Prose(p) => out.push_str(&format!("{p}\n")),
             Line::Note(ps) => out.push_str(&format!(
                 "  {}\n",
-                ps.iter()
-                    .map(|p| if let Piece::Math(n) = p {
-                        text_node(n)
-                    } else {
-                        text_piece(p)
-                    })
-                    .collect::<String>()
+                ps.iter().map(text_piece).collect::<String>()
             )),
             Line::Eq { lhs, rhs, tag } => {
                 let tag = tag
@@ -467,8 +593,34 @@ pub fn to_text(lines: &[Line]) -> String {
 
 // ----------------------------------------------------------------- LaTeX
 
-/// Text for LaTeX: specials escaped, Unicode mathematics as inline math.
+/// The widest a displayed line may be, in points as [`latex::width`] estimates them: the text
+/// width of an A4 page with 2 cm margins in 11 pt type is 481 pt, and estimates run high.
+pub const LINE_WIDTH: f64 = 400.0;
+/// The indentation of a continued line (`\qquad`).
+const INDENT: f64 = 22.0;
+
+/// Prose for LaTeX: specials escaped, quotes curled, formulas in math mode.
 pub fn latex_text(s: &str) -> String {
+    latex_prose(s, &Notation::default())
+}
+
+fn latex_prose(s: &str, notation: &Notation) -> String {
+    let mut out = String::new();
+    let mut open_quote = true;
+    for span in prose::split(s) {
+        match span {
+            prose::Span::Math(m) => out.push_str(&format!(
+                "${}$",
+                prose::to_latex(&m, notation.hadamard.latex())
+            )),
+            prose::Span::Text(t) => out.push_str(&escape_text(&t, &mut open_quote)),
+        }
+    }
+    out
+}
+
+/// Text with LaTeX's special characters escaped; straight quotes become curly ones.
+fn escape_text(s: &str, open_quote: &mut bool) -> String {
     let mut out = String::new();
     for c in s.chars() {
         let piece: String = match c {
@@ -476,222 +628,319 @@ pub fn latex_text(s: &str) -> String {
             '#' | '$' | '%' | '&' | '_' | '{' | '}' => format!("\\{c}"),
             '~' => "\\textasciitilde{}".into(),
             '^' => "\\textasciicircum{}".into(),
-            '<' => "$<$".into(),
-            '>' => "$>$".into(),
-            '|' => "$|$".into(),
+            '"' => {
+                *open_quote = !*open_quote;
+                if *open_quote { "''" } else { "``" }.into()
+            }
+            '<' | '>' | '|' => format!("${c}$"),
             c if c.is_ascii() => c.to_string(),
             '−' | '–' => "--".into(),
             '—' => "---".into(),
             '…' => "\\dots{}".into(),
             '’' => "'".into(),
+            '‘' => "`".into(),
             '“' => "``".into(),
             '”' => "''".into(),
             '①' => "(1)".into(),
             '②' => "(2)".into(),
             '③' => "(3)".into(),
             '④' => "(4)".into(),
-            '½' => "$\\frac{1}{2}$".into(),
-            c => match math_char(c) {
-                Some(m) => format!("${m}$"),
-                None => "?".into(),
-            },
+            c => format!("${}$", prose::to_latex(&c.to_string(), "\\circ")),
         };
         out.push_str(&piece);
     }
-    out.replace("$$", "")
+    out
 }
 
-/// LaTeX math for a Unicode character that text cannot hold.
-fn math_char(c: char) -> Option<String> {
-    if let Some(n) = crate::syntax::names::greek_name(c) {
-        return Some(if n == "epsilon" {
-            "\\varepsilon".into()
-        } else {
-            format!("\\{n}")
-        });
-    }
-    let sub = "₀₁₂₃₄₅₆₇₈₉".chars().position(|d| d == c);
-    if let Some(d) = sub {
-        return Some(format!("_{d}"));
-    }
-    let sup = "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|d| d == c);
-    if let Some(d) = sup {
-        return Some(format!("^{d}"));
-    }
-    Some(
-        match c {
-            '·' => "\\cdot",
-            '∘' => "\\circ",
-            '≈' => "\\approx",
-            '≪' => "\\ll",
-            '≠' => "\\neq",
-            '≤' => "\\le",
-            '≥' => "\\ge",
-            '→' => "\\to",
-            '⇒' => "\\Rightarrow",
-            '∀' => "\\forall",
-            '∈' => "\\in",
-            'ℝ' => "\\mathbb{R}",
-            '𝟙' => "\\mathbf{1}",
-            '×' => "\\times",
-            '′' => "'",
-            '√' => "\\surd",
-            '∞' => "\\infty",
-            'ᵏ' => "^k",
-            '⁺' => "^+",
-            '⁻' => "^-",
-            'ₖ' => "_k",
-            '⁽' => "^(",
-            '⁾' => "^)",
-            '⅓' => "\\tfrac{1}{3}",
-            '¼' => "\\tfrac{1}{4}",
-            '∑' | 'Σ' => "\\Sigma",
-            _ => return None,
-        }
-        .to_string(),
-    )
-}
-
-fn latex_node(n: &Node) -> String {
-    match n {
-        Node::Call { func, args, .. } if func == "≈" => format!(
-            "\\approx {}",
-            args.iter().map(latex_node).collect::<String>()
-        ),
-        n => latex::render(n),
-    }
-}
-
-fn latex_piece(p: &Piece) -> String {
+fn latex_piece(p: &Piece, notation: &Notation) -> String {
     match p {
-        Piece::Text(s) => latex_text(s),
-        Piece::Math(n) => format!("${}$", latex_node(n)),
+        Piece::Text(s) => escape_text(s, &mut true),
         Piece::Shape(s) => format!("$[{}]$", shape_latex(s)),
+        p => format!("${}$", latex_math_piece(p, notation)),
     }
+}
+
+/// A piece as it stands in a LaTeX note (text, or `$…$`).
+pub fn latex_piece_pub(p: &Piece, notation: &Notation) -> String {
+    latex_piece(p, notation)
+}
+
+/// The math of a piece, without `$`.
+pub fn latex_math(p: &Piece, notation: &Notation) -> String {
+    latex_math_piece(p, notation)
+}
+
+/// The math of a piece, without `$`.
+fn latex_math_piece(p: &Piece, notation: &Notation) -> String {
+    match p {
+        Piece::Math(n) => latex::render_with(n, notation),
+        Piece::Formula(s) | Piece::Text(s) => prose::to_latex(s, notation.hadamard.latex()),
+        Piece::Inline(ps) => ps
+            .iter()
+            .map(|p| latex_math_piece(p, notation))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Piece::Number(s) => latex_number(s, notation),
+        Piece::Shape(s) => format!("[{}]", shape_latex(s)),
+    }
+}
+
+fn latex_number(s: &Scalar, notation: &Notation) -> String {
+    latex::render_with(&tree::scalar(s), notation)
 }
 
 fn shape_latex(s: &str) -> String {
     s.replace('×', "\\times ")
-        .replace('·', "\\cdot")
-        .replace('…', "\\dots")
+        .replace('·', "\\cdot ")
+        .replace('…', "\\dots ")
 }
 
 /// Every formula a LaTeX rendering contains, one string each (for validation).
 pub fn formulas(lines: &[Line]) -> Vec<String> {
+    formulas_with(lines, &Notation::default())
+}
+
+/// Every formula of [`to_latex_with`], one string each: inline formulas and displayed rows.
+pub fn formulas_with(lines: &[Line], notation: &Notation) -> Vec<String> {
+    let body = to_latex_with(lines, notation);
     let mut out = Vec::new();
-    let mut piece = |p: &Piece| match p {
-        Piece::Math(n) => out.push(latex_node(n)),
-        Piece::Shape(s) => out.push(format!("[{}]", shape_latex(s))),
-        Piece::Text(s) => {
-            // Inline math produced from Unicode in prose.
-            let t = latex_text(s);
-            for (i, chunk) in t.split('$').enumerate() {
-                if i % 2 == 1 {
-                    out.push(chunk.to_string());
-                }
-            }
+    // Inline formulas: between `$`s that are not escaped.
+    let mut inline = String::new();
+    let mut in_math = false;
+    let mut prev = ' ';
+    let mut display = String::new();
+    let mut in_display = false;
+    for line in body.lines() {
+        if line.starts_with("\\begin{align*}") {
+            in_display = true;
+            continue;
         }
-    };
-    let mut eqs = Vec::new();
-    for l in lines {
-        match l {
-            Line::Note(ps) => ps.iter().for_each(&mut piece),
-            Line::Table(rows) => rows.iter().flatten().for_each(&mut piece),
-            Line::Prose(p) | Line::Heading(p) => piece(&Piece::Text(p.clone())),
-            Line::Section(n) => eqs.push(format!("y = {}", latex_node(n))),
-            Line::Eq { lhs, rhs, tag } => {
-                eqs.push(format!("{} = {}", latex_node(lhs), latex_node(rhs)));
-                if let Some(t) = tag {
-                    eqs.push(format!("[{}]", shape_latex(t)));
-                }
+        if line.starts_with("\\end{align*}") {
+            in_display = false;
+            continue;
+        }
+        if in_display && !line.starts_with("\\intertext") {
+            display.push_str(line);
+            if line.ends_with("\\\\") {
+                out.push(
+                    display
+                        .trim_end_matches("\\\\")
+                        .replace('&', "")
+                        .trim()
+                        .to_string(),
+                );
+                display.clear();
             }
+            continue;
+        }
+        if !display.is_empty() {
+            out.push(display.replace('&', "").trim().to_string());
+            display.clear();
+        }
+        for c in line.chars() {
+            if c == '$' && prev != '\\' {
+                if in_math {
+                    out.push(std::mem::take(&mut inline));
+                }
+                in_math = !in_math;
+            } else if in_math {
+                inline.push(c);
+            }
+            prev = c;
+        }
+        if in_math {
+            inline.push(' ');
         }
     }
-    out.extend(eqs);
+    if !display.is_empty() {
+        out.push(display.replace('&', "").trim().to_string());
+    }
+    out.retain(|f| !f.trim().is_empty());
     out
 }
 
-/// A derivation as LaTeX: `align*` blocks, notes as `\intertext`, headings and prose between them.
-pub fn to_latex(lines: &[Line]) -> String {
-    let mut out = String::new();
-    let mut open = false;
-    let close = |out: &mut String, open: &mut bool| {
-        if *open {
-            // Drop the trailing `\\` of the last row.
-            if out.ends_with(" \\\\\n") {
-                out.truncate(out.len() - 4);
-                out.push('\n');
-            }
-            out.push_str("\\end{align*}\n");
-            *open = false;
-        }
+/// `lhs = rhs` as rows of an `align*` (one left-aligned column), broken to fit the line.
+fn latex_equation(lhs: &Node, rhs: &Node, tag: Option<&String>, notation: &Notation) -> String {
+    latex_equation_rows(lhs, rhs, tag, notation)
+        .iter()
+        .map(|r| format!("{r} \\\\\n"))
+        .collect()
+}
+
+/// The rows of [`latex_equation`], each starting with `&`.
+pub fn latex_equation_rows(
+    lhs: &Node,
+    rhs: &Node,
+    tag: Option<&String>,
+    notation: &Notation,
+) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let lhs_lines = latex::render_lines(lhs, notation, LINE_WIDTH, LINE_WIDTH - INDENT);
+    let last_lhs = lhs_lines.last().cloned().unwrap_or_default();
+    let lead = latex::width(&last_lhs) + 16.0 + if lhs_lines.len() > 1 { INDENT } else { 0.0 };
+    let rhs_first_room = LINE_WIDTH - lead;
+    // A long left side: the right side starts on a line of its own.
+    let (rhs_first, own_line) = if rhs_first_room < 160.0 {
+        (LINE_WIDTH - INDENT - 16.0, true)
+    } else {
+        (rhs_first_room, false)
     };
+    let rhs_lines = latex::render_lines(rhs, notation, rhs_first, LINE_WIDTH - INDENT);
+    for (i, l) in lhs_lines.iter().enumerate() {
+        let indent = if i == 0 { "" } else { "\\qquad " };
+        if i + 1 < lhs_lines.len() || own_line {
+            rows.push(format!("&{indent}{l}"));
+        }
+    }
+    for (i, r) in rhs_lines.iter().enumerate() {
+        if i == 0 {
+            if own_line {
+                rows.push(format!("&\\qquad = {r}"));
+            } else {
+                let indent = if lhs_lines.len() > 1 { "\\qquad " } else { "" };
+                rows.push(format!("&{indent}{last_lhs} = {r}"));
+            }
+        } else {
+            rows.push(format!("&\\qquad {r}"));
+        }
+    }
+    if let Some(t) = tag {
+        let tag = format!("[{}]", shape_latex(t));
+        let last = rows.last().cloned().unwrap_or_default();
+        if latex::width(&last) + latex::width(&tag) + 22.0 <= LINE_WIDTH {
+            if let Some(l) = rows.last_mut() {
+                l.push_str(&format!(" \\qquad {tag}"));
+            }
+        } else {
+            rows.push(format!("&\\qquad {tag}"));
+        }
+    }
+    rows
+}
+
+/// A derivation as LaTeX: one `align*` per network, notes as `\intertext`.
+pub fn to_latex(lines: &[Line]) -> String {
+    to_latex_with(lines, &Notation::default())
+}
+
+/// A derivation as LaTeX in the given notation.
+pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
+    let mut doc = LatexDoc::default();
     for l in lines {
         match l {
             Line::Heading(h) => {
-                close(&mut out, &mut open);
-                out.push_str(&format!("\n\\subsection*{{{}}}\n", latex_text(h)));
+                doc.close();
+                doc.out.push_str(&format!(
+                    "\n\\subsection*{{{}}}\n",
+                    latex_prose(h, notation)
+                ));
             }
             Line::Section(n) => {
-                close(&mut out, &mut open);
-                out.push_str(&format!("\n\\subsection*{{$y = {}$}}\n", latex_node(n)));
+                doc.close();
+                let y = name_node("y", NameKind::Vector);
+                let one_line = latex::render_with(n, notation);
+                // A heading holds the network when it fits on one line (headings are larger).
+                if latex::width(&one_line) * 1.25 + 20.0 < LINE_WIDTH {
+                    doc.out
+                        .push_str(&format!("\n\\subsection*{{$y = {one_line}$}}\n"));
+                } else {
+                    doc.out.push_str("\n\\subsection*{The network}\n");
+                    doc.equation(&latex_equation(&y, n, None, notation));
+                }
             }
             Line::Prose(p) => {
-                close(&mut out, &mut open);
+                doc.close();
                 // A blank line: each piece of prose is its own paragraph.
-                out.push_str(&format!("\n{}\n\n", latex_text(p)));
+                doc.out
+                    .push_str(&format!("\n{}\n\n", latex_prose(p, notation)));
             }
             Line::Table(rows) => {
-                close(&mut out, &mut open);
+                doc.close();
                 let n = rows.iter().map(|r| r.len()).max().unwrap_or(1);
-                out.push_str(&format!(
-                    "\n\\begin{{center}}\\small\n\\begin{{tabular}}{{{}}}\n",
+                // Taller rows, so that fractions in neighbouring rows do not touch.
+                doc.out.push_str(&format!(
+                    "\n\\begin{{center}}\\small\\renewcommand{{\\arraystretch}}{{1.35}}\n\\begin{{tabular}}{{{}}}\n",
                     "l".repeat(n)
                 ));
                 for (i, r) in rows.iter().enumerate() {
-                    let cells: Vec<String> = r.iter().map(latex_piece).collect();
-                    out.push_str(&format!("{} \\\\\n", cells.join(" & ")));
+                    let cells: Vec<String> = r.iter().map(|p| latex_piece(p, notation)).collect();
+                    doc.out.push_str(&format!("{} \\\\\n", cells.join(" & ")));
                     if i == 0 {
-                        out.push_str("\\hline\n");
+                        doc.out.push_str("\\hline\n");
                     }
                 }
-                out.push_str("\\end{tabular}\n\\end{center}\n");
+                doc.out.push_str("\\end{tabular}\n\\end{center}\n");
             }
-            Line::Note(ps) => {
-                if !open {
-                    out.push_str("\\begin{align*}\n");
-                    open = true;
-                }
-                out.push_str(&format!(
-                    "\\intertext{{{}}}\n",
-                    ps.iter().map(latex_piece).collect::<String>()
-                ));
-            }
+            Line::Note(ps) => doc.notes.push(
+                ps.iter()
+                    .map(|p| latex_piece(p, notation))
+                    .collect::<String>(),
+            ),
             Line::Eq { lhs, rhs, tag } => {
-                if !open {
-                    out.push_str("\\begin{align*}\n");
-                    open = true;
-                }
-                let tag = tag
-                    .as_ref()
-                    .map(|t| format!(" \\qquad [{}]", shape_latex(t)))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "{} &= {}{tag} \\\\\n",
-                    latex_node(lhs),
-                    latex_node(rhs)
-                ));
+                doc.equation(&latex_equation(lhs, rhs, tag.as_ref(), notation));
             }
         }
     }
-    close(&mut out, &mut open);
-    out
+    doc.close();
+    doc.out
+}
+
+/// A LaTeX document being written: notes wait until it is known whether an equation follows
+/// them in the same display (`\intertext`) or they stand between displays (paragraphs).
+#[derive(Default)]
+struct LatexDoc {
+    out: String,
+    open: bool,
+    notes: Vec<String>,
+}
+
+impl LatexDoc {
+    /// The waiting notes as paragraphs; `before_display` when a display follows at once (a blank
+    /// line there would open an empty paragraph above it).
+    fn paragraphs(&mut self, before_display: bool) {
+        for n in std::mem::take(&mut self.notes) {
+            self.out.push_str(&format!("\n{n}\n"));
+        }
+        if !before_display {
+            self.out.push('\n');
+        }
+    }
+
+    fn equation(&mut self, rows: &str) {
+        if self.open {
+            let notes = std::mem::take(&mut self.notes);
+            if !notes.is_empty() {
+                // One `\intertext` for consecutive notes (two in a row add two skips between them);
+                // `\endgraf` ends a paragraph where `\par` may not stand.
+                self.out
+                    .push_str(&format!("\\intertext{{{}}}\n", notes.join("\\endgraf ")));
+            }
+        } else {
+            self.paragraphs(true);
+            self.out.push_str("\\begin{align*}\n");
+            self.open = true;
+        }
+        self.out.push_str(rows);
+    }
+
+    fn close(&mut self) {
+        if self.open {
+            // Drop the trailing `\\` of the last row.
+            if self.out.ends_with(" \\\\\n") {
+                self.out.truncate(self.out.len() - 4);
+                self.out.push('\n');
+            }
+            self.out.push_str("\\end{align*}\n");
+            self.open = false;
+        }
+        self.paragraphs(false);
+    }
 }
 
 /// A complete document that compiles with pdflatex.
 pub fn standalone(title: &str, body: &str) -> String {
     format!(
-        "\\documentclass[11pt]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n\\setlength{{\\parindent}}{{0pt}}\n\\setlength{{\\parskip}}{{4pt}}\n\\begin{{document}}\n\\section*{{{}}}\n{body}\\end{{document}}\n",
+        "\\documentclass[11pt,a4paper]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n\\setlength{{\\emergencystretch}}{{3em}}\n\\setlength{{\\parindent}}{{0pt}}\n\\setlength{{\\parskip}}{{4pt}}\n\\begin{{document}}\n\\section*{{{}}}\n{body}\\end{{document}}\n",
         latex_text(title)
     )
 }

@@ -11,6 +11,8 @@ use crate::syntax::{ExprKind, Stmt};
 pub struct Document {
     pub title: String,
     pub lines: Vec<Line>,
+    /// Every analysis's results as JSON (with its recorded steps), in order.
+    pub results: Vec<serde_json::Value>,
 }
 
 /// The comment paragraphs in `text` (lines starting with `#`), in order.
@@ -43,6 +45,7 @@ pub fn derive_source(
 ) -> Result<Document, Diagnostic> {
     let spans = crate::syntax::split::split_statements(source)?;
     let mut out = Vec::new();
+    let mut results = Vec::new();
     let mut prev_end = 0;
     for span in &spans {
         for p in comment_paragraphs(&source[prev_end..span.start]) {
@@ -55,6 +58,9 @@ pub fn derive_source(
         if matches!(outcome, Outcome::Quit) {
             break;
         }
+        if let Outcome::Analysis { source, report } = &outcome {
+            results.push(crate::print::report::json(source, report));
+        }
         statement_lines(session, &stmt, &outcome, &mut out);
     }
     for p in comment_paragraphs(&source[prev_end.min(source.len())..]) {
@@ -63,6 +69,7 @@ pub fn derive_source(
     Ok(Document {
         title: title.to_string(),
         lines: out,
+        results,
     })
 }
 
@@ -70,10 +77,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
     match outcome {
         Outcome::Declared(names, what) => {
             let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
-            out.push(Line::Prose(format!(
-                "shape: {} is {what}",
-                names.join(", ")
-            )));
+            let this = format!("{} is {what}", names.join(", "));
+            // Consecutive declarations make one sentence.
+            match out.last_mut() {
+                Some(Line::Prose(p)) if p.starts_with("Shapes: ") && p.ends_with('.') => {
+                    p.pop();
+                    p.push_str(&format!(", {this}."));
+                }
+                _ => out.push(Line::Prose(format!("Shapes: {this}."))),
+            }
         }
         Outcome::Defined(name, text) => match stmt {
             Stmt::Def { var, body, .. } if !matches!(body.kind, ExprKind::If { .. }) => {
@@ -138,86 +150,19 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 )));
             }
         }
-        Outcome::Message(m) => out.push(Line::Prose(format!("({m})"))),
-        Outcome::Series(r) => {
-            out.push(Line::Heading(format!("the series of {}", r.name)));
-            let var = Node::Name {
-                name: crate::syntax::Name::new("t", ""),
-                kind: NameKind::Param,
-            };
-            // One series, or one per side at a breakpoint.
-            let sides: Vec<(&str, crate::series::Side)> = match &r.series {
-                crate::series::PointSeries::Analytic(_) => vec![("", crate::series::Side::Right)],
-                crate::series::PointSeries::OneSided { .. } => vec![
-                    ("for t < 0", crate::series::Side::Left),
-                    ("for t > 0", crate::series::Side::Right),
-                ],
-            };
-            for (label, side) in sides {
-                if !label.is_empty() {
-                    out.push(Line::Note(vec![Piece::Text(label.to_string())]));
-                }
-                out.push(Line::Eq {
-                    lhs: Node::Call {
-                        func: r.name.clone(),
-                        deriv: 0,
-                        args: vec![var.clone()],
-                    },
-                    rhs: tree::series(r.series.side(side), &var),
-                    tag: None,
-                });
+        // `:latex` in a document: the last result, typeset like the rest (not its LaTeX source).
+        Outcome::Message(_)
+            if matches!(stmt, Stmt::Command { name, .. } if name == "latex")
+                && session.last.is_some() =>
+        {
+            if let Some(last) = &session.last {
+                summary_lines(&last.report, out);
             }
         }
+        Outcome::Message(m) => out.push(Line::Prose(format!("({m})"))),
+        Outcome::Series(r) => out.extend(series_lines(r)),
         Outcome::Classify { rows, order, depth } => {
-            out.push(Line::Heading(format!(
-                "Which activations keep a depth-{depth} network affine? (order {order})"
-            )));
-            let mut table = vec![
-                ["activation", "verdict", "k", "s(0)", "slope −", "slope +"]
-                    .iter()
-                    .map(|h| Piece::Text(h.to_string()))
-                    .collect::<Vec<_>>(),
-            ];
-            for r in rows {
-                let num = |s: &crate::algebra::Scalar| {
-                    let txt = crate::print::scalar_unicode(s);
-                    if txt.contains('…') {
-                        Piece::Text(format!(
-                            "≈ {}",
-                            crate::print::report::fmt_f64(s.to_f64(&|_| None).unwrap_or(f64::NAN))
-                        ))
-                    } else {
-                        Piece::Math(tree::scalar(s))
-                    }
-                };
-                table.push(vec![
-                    Piece::Text(r.activation.ascii()),
-                    Piece::Text(r.verdict.clone()),
-                    Piece::Text(r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into())),
-                    num(&r.s0),
-                    num(&r.slope_left),
-                    num(&r.slope_right),
-                ]);
-            }
-            out.push(Line::Table(table));
-            for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
-                if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
-                    let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
-                    let verdict = if affine == *says_linear {
-                        "right"
-                    } else {
-                        "wrong"
-                    };
-                    let truth = match (r.verdict.as_str(), r.k) {
-                        ("kink", _) => "a kink at 0: not affine at any σ".to_string(),
-                        (v, Some(k)) => {
-                            format!("{v} up to O(σ{})", crate::print::superscript(k as i64))
-                        }
-                        (v, None) => v.to_string(),
-                    };
-                    out.push(Line::Prose(format!("{name}: the notes say \"{claim}\" — {verdict}; the expansion gives {truth}.")));
-                }
-            }
+            out.extend(classify_lines(rows, *order, *depth))
         }
         Outcome::Verify { checks, .. } => {
             for c in checks {
@@ -232,4 +177,117 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
         Outcome::Loaded(path, _) => out.push(Line::Prose(format!("(loaded {path})"))),
         Outcome::Quit => {}
     }
+}
+
+/// The result of an analysis in short: `W`, `b` and the verdict, as it stands and, where the
+/// analysis made one, with the compensation.
+fn summary_lines(report: &crate::analysis::Report, out: &mut Vec<Line>) {
+    let tail = |steps: &[crate::derive::Step]| -> Vec<crate::derive::Step> {
+        steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    crate::derive::Step::Identified { .. } | crate::derive::Step::Verdict { .. }
+                )
+            })
+            .cloned()
+            .collect()
+    };
+    if report.compensated.is_some() {
+        out.push(Line::Prose("In short, as it stands:".into()));
+    } else {
+        out.push(Line::Prose("In short:".into()));
+    }
+    out.extend(lines(&tail(&report.main.steps)));
+    if let Some(c) = &report.compensated {
+        out.push(Line::Prose(
+            "With the compensation (each O(1) part cancelled by its bias):".into(),
+        ));
+        out.extend(lines(&tail(&c.steps)));
+    }
+}
+
+/// The lines of an activation's series (`series`, `:series`).
+pub fn series_lines(r: &crate::session::SeriesResult) -> Vec<Line> {
+    let mut out = Vec::new();
+    out.push(Line::Heading(format!("the series of {}", r.name)));
+    let var = Node::Name {
+        name: crate::syntax::Name::new("t", ""),
+        kind: NameKind::Param,
+    };
+    // One series, or one per side at a breakpoint.
+    let sides: Vec<(&str, crate::series::Side)> = match &r.series {
+        crate::series::PointSeries::Analytic(_) => vec![("", crate::series::Side::Right)],
+        crate::series::PointSeries::OneSided { .. } => vec![
+            ("for t < 0", crate::series::Side::Left),
+            ("for t > 0", crate::series::Side::Right),
+        ],
+    };
+    for (label, side) in sides {
+        if !label.is_empty() {
+            out.push(Line::Note(vec![Piece::Text(label.to_string())]));
+        }
+        out.push(Line::Eq {
+            lhs: Node::Call {
+                func: r.name.clone(),
+                deriv: 0,
+                args: vec![var.clone()],
+            },
+            rhs: tree::series(r.series.side(side), &var),
+            tag: None,
+        });
+    }
+    out
+}
+
+/// The lines of the classification table and the lecture's claims checked against it.
+pub fn classify_lines(
+    rows: &[crate::analysis::classify::Row],
+    order: u32,
+    depth: u32,
+) -> Vec<Line> {
+    let mut out = Vec::new();
+    out.push(Line::Heading(format!(
+        "Which activations keep a depth-{depth} network affine? (order {order})"
+    )));
+    let mut table = vec![
+        ["activation", "verdict", "k", "s(0)", "slope −", "slope +"]
+            .iter()
+            .map(|h| Piece::Text(h.to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    for r in rows {
+        let num = |s: &crate::algebra::Scalar| Piece::Number(s.clone());
+        table.push(vec![
+            Piece::Text(r.activation.ascii()),
+            Piece::Text(r.verdict.clone()),
+            Piece::Text(r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into())),
+            num(&r.s0),
+            num(&r.slope_left),
+            num(&r.slope_right),
+        ]);
+    }
+    out.push(Line::Table(table));
+    for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
+        if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
+            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
+            let verdict = if affine == *says_linear {
+                "right"
+            } else {
+                "wrong"
+            };
+            let truth = match (r.verdict.as_str(), r.k) {
+                ("kink", _) => "a kink at 0: not affine at any σ".to_string(),
+                (v, Some(k)) => {
+                    format!("{v} up to O(σ{})", crate::print::superscript(k as i64))
+                }
+                (v, None) => v.to_string(),
+            };
+            out.push(Line::Prose(format!(
+                "{name}: the notes say \"{claim}\" — {verdict}; the expansion gives {truth}."
+            )));
+        }
+    }
+    out
 }

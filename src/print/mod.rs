@@ -2,10 +2,12 @@
 
 pub mod json;
 pub mod latex;
+pub mod prose;
 pub mod report;
 pub mod source;
 pub mod text;
 pub mod tree;
+pub mod typst;
 
 use crate::algebra::{Expr, Scalar};
 pub use text::Style;

@@ -440,54 +440,96 @@ pub fn required_bias(l: &crate::analysis::Layer) -> Option<(String, Expr)> {
 
 // ------------------------------------------------------------------ LaTeX
 
-fn lx(e: &Expr) -> String {
-    super::latex(e)
+/// The result as an `align*` block: the expansion, `W`, `b` and the verdict, and, when an
+/// operating point is not small, the same with each O(1) part cancelled by its bias.
+pub fn latex(source_tex: &str, r: &Report) -> String {
+    let mut rows: Vec<String> = vec![format!("y &= {source_tex}")];
+    latex_analysis_rows(&r.main, &mut rows);
+    if let Some(c) = &r.compensated {
+        rows.push(
+            "\\intertext{with each $\\mathcal{O}(1)$ part cancelled by its bias (every pre-activation small):}"
+                .into(),
+        );
+        latex_analysis_rows(c, &mut rows);
+    }
+    let mut body = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        body.push_str(row);
+        // `\\` ends every row of equations but the last; `\intertext` must follow a `\\`.
+        if i + 1 < rows.len() && !row.starts_with("\\intertext") {
+            body.push_str(" \\\\");
+        }
+        body.push('\n');
+    }
+    format!("\\begin{{align*}}\n{body}\\end{{align*}}\n")
 }
 
-/// The result as an `align*` block.
-pub fn latex(source_tex: &str, r: &Report) -> String {
-    let a = &r.main;
-    let d = &a.decision;
-    let mut rows: Vec<String> = Vec::new();
-    rows.push(format!("y &= {source_tex}"));
-    let t = a.trunc();
-    for l in &a.expansion.layers {
-        for (s, def) in l.var.iter().chain(l.whole.iter()) {
-            rows.push(format!("{} &= {}", s.name.latex(), lx(def)));
-        }
-    }
-    let big_o = |k: u32| format!("\\mathcal{{O}}(\\varepsilon^{{{k}}})");
-    rows.push(format!(
-        "y &= {}{}",
-        lx(&a.expansion.layered),
-        if a.expansion.truncated {
-            format!(" + {}", big_o(a.order + 1))
+/// `lhs = e` as `align*` rows aligned at `=` (the left sides are short), long sums broken
+/// across lines.
+fn latex_rows(lhs: &str, e: &super::tree::Node, rows: &mut Vec<String>) {
+    let notation = super::latex::Notation::default();
+    let room = 400.0 - super::latex::width(lhs) - 16.0;
+    let lines = super::latex::render_lines(e, &notation, room.max(160.0), 378.0);
+    for (i, l) in lines.iter().enumerate() {
+        rows.push(if i == 0 {
+            format!("{lhs} &= {l}")
         } else {
-            String::new()
+            format!("&\\qquad {l}")
+        });
+    }
+}
+
+fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
+    use super::tree;
+    let d = &a.decision;
+    // Rows are separated by `\\`; a row is one line of an equation.
+    let eq = |lhs: &str, e: tree::Node, rows: &mut Vec<String>| latex_rows(lhs, &e, rows);
+    for l in &a.expansion.layers {
+        // An operating point that is not small: the symbol the expansion uses for it.
+        if let Some(c) = &l.op_symbol
+            && !l.op_point.is_zero()
+        {
+            eq(&c.name.latex(), tree::expr(&l.op_point), rows);
         }
-    ));
-    let _ = t;
-    match &d.verdict {
-        Verdict::Kink => rows.push("&\\text{kink: not affine at any }\\sigma".to_string()),
-        _ => {
-            rows.push(format!(
-                "W &= {}",
-                if d.w.is_zero() { "0".into() } else { lx(&d.w) }
-            ));
-            rows.push(format!(
-                "b &= {}",
-                if d.b.is_zero() { "0".into() } else { lx(&d.b) }
-            ));
-            match d.k {
-                Some(k) => rows.push(format!("y &= W x + b + {}", big_o(k))),
-                None => rows.push("y &= W x + b".into()),
-            }
+        for (s, def) in l.var.iter().chain(l.whole.iter()) {
+            eq(&s.name.latex(), tree::expr(def), rows);
         }
     }
-    format!(
-        "\\begin{{align*}}\n{}\n\\end{{align*}}\n",
-        rows.join(" \\\\\n")
-    )
+    let mut y = match tree::expr(&a.expansion.layered) {
+        tree::Node::Sum(v) => v,
+        tree::Node::Neg(x) => vec![(true, *x)],
+        n => vec![(false, n)],
+    };
+    if a.expansion.truncated {
+        y.push((false, tree::big_o_eps(a.order + 1)));
+    }
+    eq("y", tree::Node::Sum(y), rows);
+    let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
+    if matches!(d.verdict, Verdict::Kink) {
+        rows.push("\\intertext{verdict: a kink, not affine at any $\\varepsilon$}".into());
+        return;
+    }
+    let zero_or = |e: &Expr| {
+        if e.is_zero() {
+            tree::Node::Rat(crate::algebra::Q::from(0))
+        } else {
+            tree::expr(e)
+        }
+    };
+    eq("W", zero_or(&d.w), rows);
+    eq("b", zero_or(&d.b), rows);
+    let verdict = match (&d.verdict, d.k) {
+        (Verdict::ExactAffine, _) => "exactly affine: $y = W x + b$".to_string(),
+        (Verdict::Degenerate { .. }, Some(k)) => {
+            format!("degenerate (the linear part vanishes), up to {}", big_o(k))
+        }
+        (_, Some(k)) => format!(
+            "affine, $y = W x + b + {}$",
+            &big_o(k)[1..big_o(k).len() - 1]
+        ),
+        (_, None) => "affine, with no non-affine term up to the search order".to_string(),
+    };
+    rows.push(format!("\\intertext{{verdict: {verdict}}}"));
 }
 
 // ------------------------------------------------------------------- JSON

@@ -23,8 +23,8 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct Common {
-    /// Output format.
-    #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "latex", "json"])]
+    /// Output format (`typst` and `html`/`mathml`: `derive` only).
+    #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "latex", "json", "typst", "html", "mathml"])]
     format: String,
     /// The network input.
     #[arg(long, default_value = "x")]
@@ -63,8 +63,11 @@ enum Cmd {
         /// The highest power.
         #[arg(long, short = 'n', default_value_t = 9)]
         order: usize,
-        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json", "latex", "typst", "html", "mathml"])]
         format: String,
+        /// With `--format latex`, `typst` or `html`: a whole document.
+        #[arg(long)]
+        standalone: bool,
     },
     /// A step-by-step derivation of a script or an expression, as text or LaTeX.
     Derive {
@@ -72,9 +75,15 @@ enum Cmd {
         source: String,
         #[command(flatten)]
         common: Common,
-        /// With `--format latex`: a whole document that compiles with pdflatex.
+        /// With `--format latex`, `typst` or `html`: a whole document (pdflatex, typst, a browser).
         #[arg(long)]
         standalone: bool,
+        /// The Hadamard product: `circ` (∘) or `odot` (⊙).
+        #[arg(long, default_value = "circ", value_parser = ["circ", "odot"])]
+        hadamard: String,
+        /// The symbol of the small parameter in O(εᵏ), e.g. `sigma` or `δ`.
+        #[arg(long, default_value = "ε")]
+        epsilon: String,
     },
     /// The interactive prompt (also what `taylornet` alone starts).
     Repl,
@@ -95,8 +104,11 @@ enum Cmd {
         /// Layers in each network.
         #[arg(long, short = 'L', default_value_t = 2)]
         depth: u32,
-        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json", "latex", "typst", "html", "mathml"])]
         format: String,
+        /// With `--format latex`, `typst` or `html`: a whole document.
+        #[arg(long)]
+        standalone: bool,
         /// Verify every row numerically.
         #[arg(long)]
         verify: bool,
@@ -233,11 +245,15 @@ fn real_main() -> ExitCode {
             at,
             order,
             format,
+            standalone,
         }) => {
             let session = Session::new();
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
-                    if format == "json" {
+                    if let Some(doc) = document_format(&format) {
+                        let lines = taylornet::derive::script::series_lines(&r);
+                        print!("{}", write_document("Series", lines, doc, standalone));
+                    } else if format == "json" {
                         println!(
                             "{}",
                             serde_json::to_string_pretty(&report::series_json(&r))
@@ -263,11 +279,14 @@ fn real_main() -> ExitCode {
             source,
             common,
             standalone,
-        }) => derive(&source, &common, standalone),
+            hadamard,
+            epsilon,
+        }) => derive(&source, &common, standalone, &hadamard, &epsilon),
         Some(Cmd::Classify {
             order,
             depth,
             format,
+            standalone,
             verify: check_rows,
             check,
         }) => {
@@ -300,7 +319,13 @@ fn real_main() -> ExitCode {
                     if check_rows {
                         return classify_verified(&session, &rows, order, depth, &check, &format);
                     }
-                    if format == "json" {
+                    if let Some(doc) = document_format(&format) {
+                        let lines = taylornet::derive::script::classify_lines(&rows, order, depth);
+                        print!(
+                            "{}",
+                            write_document("Classification", lines, doc, standalone)
+                        );
+                    } else if format == "json" {
                         println!(
                             "{}",
                             serde_json::to_string_pretty(&report::classify_json(
@@ -327,7 +352,36 @@ fn read_file(path: &str, limits: &taylornet::limits::Limits) -> Result<String, S
     taylornet::session::read_source(path, limits)
 }
 
+/// The document formats (`latex`, `typst`, `html`), which write through the derivation renderers.
+fn document_format(format: &str) -> Option<taylornet::derive::output::DocFormat> {
+    use taylornet::derive::output::DocFormat;
+    match DocFormat::parse(format)? {
+        DocFormat::Text | DocFormat::Json => None,
+        f => Some(f),
+    }
+}
+
+fn write_document(
+    title: &str,
+    lines: Vec<taylornet::derive::render::Line>,
+    format: taylornet::derive::output::DocFormat,
+    standalone: bool,
+) -> String {
+    let doc = taylornet::derive::script::Document {
+        title: title.to_string(),
+        lines,
+        results: Vec::new(),
+    };
+    taylornet::derive::output::write(&doc, format, standalone, &Default::default())
+}
+
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
+    if matches!(c.format.as_str(), "typst" | "html" | "mathml") {
+        return Err(format!(
+            "--format {} is for `derive`, `series` and `classify`",
+            c.format
+        ));
+    }
     session.options.format = Format::parse(&c.format).unwrap_or_default();
     if c.input.trim().is_empty() {
         return Err("--input needs a name, such as `--input x`".into());
@@ -577,7 +631,9 @@ fn classify_verified(
     }
 }
 
-fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
+fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon: &str) -> ExitCode {
+    use taylornet::derive::output::{DocFormat, write};
+    use taylornet::print::latex::{Hadamard, Notation};
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
         match read_file(arg, &Session::new().options.limits) {
@@ -590,13 +646,25 @@ fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
     } else {
         (arg.to_string(), String::new())
     };
+    let format = DocFormat::parse(&common.format).unwrap_or(DocFormat::Text);
+    let notation = match Name::parse(epsilon) {
+        Ok(small) => Notation {
+            hadamard: Hadamard::parse(hadamard).unwrap_or_default(),
+            small,
+        },
+        Err(e) => {
+            eprintln!("error: --epsilon: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut session = Session::new();
-    if let Err(e) = configure(&mut session, common) {
+    let session_options = Common {
+        format: "text".into(),
+        ..common.clone()
+    };
+    if let Err(e) = configure(&mut session, &session_options) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
-    }
-    if common.format == "json" {
-        return run_source(&text, &origin, common, false);
     }
     let title = if is_file {
         format!(
@@ -616,17 +684,6 @@ fn derive(arg: &str, common: &Common, standalone: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    use taylornet::derive::render;
-    if common.format == "latex" {
-        let body = render::to_latex(&doc.lines);
-        if standalone {
-            print!("{}", render::standalone(&doc.title, &body));
-        } else {
-            print!("{body}");
-        }
-    } else {
-        println!("{}", doc.title);
-        print!("{}", render::to_text(&doc.lines));
-    }
+    print!("{}", write(&doc, format, standalone, &notation));
     ExitCode::SUCCESS
 }

@@ -1,0 +1,551 @@
+//! Prose with mathematics in it (a script's comments, the notes of a derivation): which runs of
+//! words are mathematics, and how a Unicode formula such as `σ(x) = ½ + x/4 − x³/48` reads in
+//! LaTeX and Typst math. Typeset documents set those runs in math mode, never upright.
+
+/// A run of prose: words, or a formula written in Unicode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Span {
+    Text(String),
+    Math(String),
+}
+
+/// Characters that only occur in mathematics.
+fn math_char(c: char) -> bool {
+    "=+−·/^≈≪≫<>∘⊙~½⅓¼…×→⇒≤≥≠∈ℝ𝟙√∞′ₖᵏˣ⁺⁻⁽⁾_|Σ".contains(c)
+        || ('₀'..='₉').contains(&c)
+        || "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
+        || crate::syntax::names::greek_name(c).is_some()
+}
+
+/// Function names that read as mathematics when a formula follows: `tanh x = …`.
+const FUNCTIONS: &[&str] = &[
+    "tanh", "sin", "cos", "exp", "log", "sigmoid", "relu", "selu",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Math,
+    /// Numbers and lone brackets: mathematics only between other mathematics.
+    Neutral,
+    Text,
+}
+
+fn kind(word: &str) -> Kind {
+    let core = word.trim_matches(|c: char| ".,;:!?\"“”()".contains(c));
+    if core.is_empty() {
+        return Kind::Neutral;
+    }
+    let letters = core.chars().filter(|c| c.is_alphabetic()).count();
+    if core.chars().any(math_char) {
+        return Kind::Math;
+    }
+    // `s(x)`, `N(0`: a letter and a bracket.
+    if word.contains('(') && letters <= 2 && letters > 0 && !word.starts_with('(') {
+        return Kind::Math;
+    }
+    if core.chars().count() == 1 && core.chars().all(|c| c.is_ascii_alphabetic()) {
+        // A lone letter is a variable, except the words `a`, `A` and `I`.
+        return if matches!(core, "a" | "A" | "I") {
+            Kind::Text
+        } else {
+            Kind::Math
+        };
+    }
+    if core
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return Kind::Neutral;
+    }
+    Kind::Text
+}
+
+fn is_operator(word: &str) -> bool {
+    matches!(
+        word,
+        "=" | "+" | "−" | "-" | "≈" | "≪" | "<" | ">" | "≤" | "≥" | "→" | "~" | "·" | "×" | "∘"
+    )
+}
+
+/// Splits prose into text and formulas.
+pub fn split(s: &str) -> Vec<Span> {
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut kinds: Vec<Kind> = words.iter().map(|w| kind(w)).collect();
+    // `tanh x = …`: a function name before a formula is part of it.
+    for i in 0..words.len() {
+        if kinds[i] == Kind::Text
+            && FUNCTIONS.contains(&words[i].trim_start_matches(['"', '“']))
+            && kinds.get(i + 1) == Some(&Kind::Math)
+        {
+            kinds[i] = Kind::Math;
+        }
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < words.len() {
+        if i > 0 {
+            text.push(' ');
+        }
+        if kinds[i] != Kind::Math {
+            text.push_str(words[i]);
+            i += 1;
+            continue;
+        }
+        // A run: math words, and numbers after an operator or between math words.
+        let mut j = i;
+        while j + 1 < words.len() {
+            let w = words[j];
+            let run = words[i..=j].join(" ");
+            let open = run.matches('(').count() > run.matches(')').count();
+            if w.ends_with([':', ';', '.']) || (w.ends_with(',') && !open) {
+                break;
+            }
+            let next = kinds[j + 1];
+            let joins = next == Kind::Math
+                || (next == Kind::Neutral
+                    && (is_operator(w) || open || kinds.get(j + 2) == Some(&Kind::Math)));
+            if !joins {
+                break;
+            }
+            j += 1;
+        }
+        let run = words[i..=j].join(" ");
+        let (lead, formula, trail) = trim_run(&run);
+        text.push_str(&lead);
+        if formula.is_empty() {
+            text.push_str(&trail);
+        } else {
+            if !text.is_empty() {
+                spans.push(Span::Text(std::mem::take(&mut text)));
+            }
+            spans.push(Span::Math(formula));
+            text.push_str(&trail);
+        }
+        i = j + 1;
+    }
+    if !text.is_empty() {
+        spans.push(Span::Text(text));
+    }
+    spans
+}
+
+/// Splits off what stays prose around a formula: opening brackets and quotes that do not close
+/// inside it, and final punctuation.
+fn trim_run(run: &str) -> (String, String, String) {
+    let mut s: Vec<char> = run.chars().collect();
+    let mut trail = String::new();
+    let mut lead = String::new();
+    while let Some(&last) = s.last() {
+        let opens = s.iter().filter(|&&c| c == '(').count();
+        let closes = s.iter().filter(|&&c| c == ')').count();
+        if ".,;:!?\"”".contains(last) || (last == ')' && closes > opens) {
+            trail.insert(0, last);
+            s.pop();
+        } else {
+            break;
+        }
+    }
+    while let Some(&first) = s.first() {
+        let opens = s.iter().filter(|&&c| c == '(').count();
+        let closes = s.iter().filter(|&&c| c == ')').count();
+        if "\"“".contains(first) || (first == '(' && opens > closes) {
+            lead.push(first);
+            s.remove(0);
+        } else {
+            break;
+        }
+    }
+    let formula: String = s.into_iter().collect();
+    (lead, formula, trail)
+}
+
+/// A Unicode formula as LaTeX math: `σ(x) = ½ + x³/48` → `\sigma(x) = \tfrac{1}{2} + x^{3}/48`.
+pub fn to_latex(s: &str, hadamard: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        i += 1;
+        // Runs of sub- and superscript characters become one script.
+        if let Some(d) = sub_char(ch) {
+            let mut sub = d.to_string();
+            while i < c.len()
+                && let Some(d) = sub_char(c[i])
+            {
+                sub.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("_{{{sub}}}"));
+            continue;
+        }
+        if let Some(d) = sup_char(ch) {
+            let mut sup = d.to_string();
+            while i < c.len()
+                && let Some(d) = sup_char(c[i])
+            {
+                sup.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("^{{{sup}}}"));
+            continue;
+        }
+        if ch == '^' {
+            // `^∘k`, `^(−x)`, `^2`: the exponent is a bracket or a run of letters, digits and ∘.
+            let mut exp = String::new();
+            while i < c.len() && (c[i] == '∘' || c[i] == '⊙') {
+                exp.push(c[i]);
+                i += 1;
+            }
+            if i < c.len() && c[i] == '(' {
+                let mut depth = 0;
+                let start = i;
+                while i < c.len() {
+                    if c[i] == '(' {
+                        depth += 1;
+                    } else if c[i] == ')' {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                let inner: String = c[start..i].iter().collect();
+                // `e^(−x)` drops its brackets; `δ^∘(k−1)` keeps them.
+                let inner = if exp.is_empty() {
+                    inner
+                        .strip_prefix('(')
+                        .and_then(|x| x.strip_suffix(')'))
+                        .unwrap_or(&inner)
+                        .to_string()
+                } else {
+                    inner
+                };
+                exp.push_str(&inner);
+            } else {
+                while i < c.len() && c[i].is_alphanumeric() {
+                    exp.push(c[i]);
+                    i += 1;
+                }
+            }
+            out.push_str(&format!("^{{{}}}", to_latex(&exp, hadamard)));
+            continue;
+        }
+        if ch.is_ascii_alphabetic() {
+            // A word: a function name or single letters.
+            let start = i - 1;
+            while i < c.len() && c[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            if word == "O" {
+                out.push_str("\\mathcal{O}");
+            } else if word.len() == 1 {
+                out.push_str(&word);
+            } else {
+                out.push_str(&super::latex::function_name(&word));
+            }
+            continue;
+        }
+        let piece: String = match ch {
+            '·' => "\\cdot ".into(),
+            '−' | '–' => "-".into(),
+            '≈' => "\\approx ".into(),
+            '≪' => "\\ll ".into(),
+            '≫' => "\\gg ".into(),
+            '~' => "\\sim ".into(),
+            '∘' | '⊙' => format!("{hadamard} "),
+            '½' => "\\tfrac{1}{2}".into(),
+            '⅓' => "\\tfrac{1}{3}".into(),
+            '¼' => "\\tfrac{1}{4}".into(),
+            '…' => "\\dots".into(),
+            '×' => "\\times ".into(),
+            '→' => "\\to ".into(),
+            '⇒' => "\\Rightarrow ".into(),
+            '≤' => "\\le ".into(),
+            '≥' => "\\ge ".into(),
+            '≠' => "\\neq ".into(),
+            '∈' => "\\in ".into(),
+            'ℝ' => "\\mathbb{R}".into(),
+            '𝟙' => "\\mathbf{1}".into(),
+            '√' => "\\sqrt".into(),
+            '∞' => "\\infty ".into(),
+            '′' => "'".into(),
+            'Σ' | '∑' => "\\sum ".into(),
+            '|' => "\\lvert ".into(),
+            '{' | '}' | '%' | '#' | '&' | '$' => format!("\\{ch}"),
+            '_' => "\\_".into(),
+            '\\' => "\\backslash ".into(),
+            c => match crate::syntax::names::greek_name(c) {
+                Some("epsilon") => "\\varepsilon ".into(),
+                Some("phi") => "\\varphi ".into(),
+                Some(n) => format!("\\{n} "),
+                None if c.is_ascii() => c.to_string(),
+                None => "?".into(),
+            },
+        };
+        out.push_str(&piece);
+    }
+    // `|x|`: bars alternate between opening and closing.
+    let mut fixed = String::new();
+    for (n, part) in out.split("\\lvert ").enumerate() {
+        if n > 0 {
+            fixed.push_str(if n % 2 == 1 { "\\lvert " } else { "\\rvert " });
+        }
+        fixed.push_str(part);
+    }
+    tidy(fixed.trim())
+}
+
+/// One space at most, and after a control word only where a letter follows: `\sigma^{2}`,
+/// `\lambda \alpha`.
+fn tidy(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut after_word = false;
+    while i < c.len() {
+        if c[i] == ' ' {
+            let mut j = i;
+            while j < c.len() && c[j] == ' ' {
+                j += 1;
+            }
+            let next_letter = j < c.len() && c[j].is_ascii_alphanumeric();
+            if !after_word || next_letter {
+                out.push(' ');
+            }
+            i = j;
+            after_word = false;
+            continue;
+        }
+        if c[i] == '\\' {
+            out.push('\\');
+            i += 1;
+            let start = i;
+            while i < c.len() && c[i].is_ascii_alphabetic() {
+                out.push(c[i]);
+                i += 1;
+            }
+            if i == start && i < c.len() {
+                out.push(c[i]);
+                i += 1;
+                after_word = false;
+            } else {
+                after_word = true;
+            }
+            continue;
+        }
+        out.push(c[i]);
+        after_word = false;
+        i += 1;
+    }
+    out
+}
+
+/// Names Typst's math mode knows; other words of several letters are quoted.
+const TYPST_WORDS: &[&str] = &[
+    "tanh", "sin", "cos", "tan", "exp", "log", "ln", "sinh", "cosh", "arctan",
+];
+
+/// A Unicode formula as Typst math: `σ(x) = ½ + x³/48` → `σ(x) = frac(1, 2) + x^(3)/48`.
+pub fn to_typst(s: &str, hadamard: char) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        i += 1;
+        if let Some(d) = sub_char(ch) {
+            let mut sub = d.to_string();
+            while i < c.len()
+                && let Some(d) = sub_char(c[i])
+            {
+                sub.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("_({sub})"));
+            continue;
+        }
+        if let Some(d) = sup_char(ch) {
+            let mut sup = d.to_string();
+            while i < c.len()
+                && let Some(d) = sup_char(c[i])
+            {
+                sup.push(d);
+                i += 1;
+            }
+            out.push_str(&format!("^({sup})"));
+            continue;
+        }
+        if ch == '^' {
+            let mut exp = String::new();
+            while i < c.len() && (c[i] == '∘' || c[i] == '⊙') {
+                exp.push(hadamard);
+                exp.push(' ');
+                i += 1;
+            }
+            if i < c.len() && c[i] == '(' {
+                let mut depth = 0;
+                let start = i;
+                while i < c.len() {
+                    if c[i] == '(' {
+                        depth += 1;
+                    } else if c[i] == ')' {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                let inner: String = c[start..i].iter().collect();
+                let inner = if exp.is_empty() {
+                    inner
+                        .strip_prefix('(')
+                        .and_then(|x| x.strip_suffix(')'))
+                        .unwrap_or(&inner)
+                        .to_string()
+                } else {
+                    inner
+                };
+                exp.push_str(&inner);
+            } else {
+                while i < c.len() && c[i].is_alphanumeric() {
+                    exp.push(c[i]);
+                    i += 1;
+                }
+            }
+            out.push_str(&format!("^({})", to_typst(&exp, hadamard)));
+            continue;
+        }
+        if ch.is_ascii_alphabetic() {
+            let start = i - 1;
+            while i < c.len() && c[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            if word.len() == 1 || TYPST_WORDS.contains(&word.as_str()) {
+                out.push_str(&word);
+            } else {
+                out.push_str(&format!("op(\"{word}\")"));
+            }
+            // Single letters side by side are a product: `λα` is `λ α`, `xy` is `x y`.
+            if i < c.len() && c[i].is_alphabetic() && word.len() == 1 {
+                out.push(' ');
+            }
+            continue;
+        }
+        let piece: String = match ch {
+            '·' => " dot ".into(),
+            '∘' | '⊙' => format!(" {hadamard} "),
+            '~' => " ∼ ".into(),
+            '½' => "frac(1, 2)".into(),
+            '⅓' => "frac(1, 3)".into(),
+            '¼' => "frac(1, 4)".into(),
+            '𝟙' => "bb(1)".into(),
+            'ℝ' => "RR".into(),
+            '√' => "√".into(),
+            '′' => "'".into(),
+            '"' => "\\\"".into(),
+            '#' | '$' | '\\' | '_' | '@' | '`' => format!("\\{ch}"),
+            g if crate::syntax::names::greek_name(g).is_some() => {
+                // A Greek letter followed by a letter: keep them apart (`λα` is `λ α`).
+                if i < c.len() && c[i].is_alphabetic() {
+                    format!("{g} ")
+                } else {
+                    g.to_string()
+                }
+            }
+            c => c.to_string(),
+        };
+        out.push_str(&piece);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn sub_char(c: char) -> Option<char> {
+    match c {
+        '₀'..='₉' => char::from_digit(c as u32 - '₀' as u32, 10),
+        'ₖ' => Some('k'),
+        _ => None,
+    }
+}
+
+fn sup_char(c: char) -> Option<char> {
+    let digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+    if let Some(p) = digits.chars().position(|d| d == c) {
+        return char::from_digit(p as u32, 10);
+    }
+    match c {
+        'ˣ' => Some('x'),
+        'ᵏ' => Some('k'),
+        '⁺' => Some('+'),
+        '⁻' => Some('-'),
+        '⁽' => Some('('),
+        '⁾' => Some(')'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maths(s: &str) -> Vec<String> {
+        split(s)
+            .into_iter()
+            .filter_map(|s| match s {
+                Span::Math(m) => Some(m),
+                Span::Text(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn formulas_in_prose_are_found() {
+        assert_eq!(
+            maths("1. s(x) = x: the network is the single layer y = W·x + b."),
+            ["s(x) = x", "y = W·x + b"]
+        );
+        assert_eq!(
+            maths("Inputs z ~ N(0, σ²) with σ ≪ 1: for which"),
+            ["z ~ N(0, σ²)", "σ ≪ 1"]
+        );
+        assert_eq!(
+            maths("slopes λα ≈ 1.7581 and λ ≈ 1.0507, a kink"),
+            ["λα ≈ 1.7581", "λ ≈ 1.0507"]
+        );
+        assert_eq!(
+            maths("tanh x = x − x³/3 + …, affine"),
+            ["tanh x = x − x³/3 + …"]
+        );
+        assert_eq!(maths("(up to O(σ³)); ReLU"), ["O(σ³)"]);
+        assert_eq!(maths("a kink, not affine at any σ"), ["σ"]);
+    }
+
+    #[test]
+    fn the_prose_around_is_kept() {
+        let s = "Correct: λα(eˣ − 1) on the left (up to O(σ³)).";
+        let joined: String = split(s)
+            .into_iter()
+            .map(|s| match s {
+                Span::Math(m) => m,
+                Span::Text(t) => t,
+            })
+            .collect();
+        assert_eq!(joined, s);
+    }
+
+    #[test]
+    fn unicode_math_becomes_latex() {
+        assert_eq!(to_latex("eˣ − 1", "\\circ"), "e^{x} - 1");
+        assert_eq!(to_latex("1/(1+e^(−x))", "\\circ"), "1/(1+e^{-x})");
+        assert_eq!(to_latex("δ^∘k", "\\circ"), "\\delta^{\\circ k}");
+        assert_eq!(to_latex("W₂·b₁", "\\circ"), "W_{2}\\cdot b_{1}");
+        assert_eq!(to_latex("|δ|", "\\circ"), "\\lvert\\delta\\rvert");
+    }
+}

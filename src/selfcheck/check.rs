@@ -30,6 +30,8 @@ pub enum CheckKind {
     Verdict,
     /// The same, for the compensated analysis.
     CompensatedVerdict,
+    /// The verdict a condition states (`there the network is exact-affine`), at the parameter's value.
+    Condition,
     /// `W` against the numerical Jacobian of the true network at `x = 0`.
     Jacobian,
     /// `b` against the true network's value at `x = 0`.
@@ -47,6 +49,7 @@ impl CheckKind {
         match self {
             CheckKind::Verdict => "verdict",
             CheckKind::CompensatedVerdict => "compensated verdict",
+            CheckKind::Condition => "condition",
             CheckKind::Jacobian => "W",
             CheckKind::Value => "b",
             CheckKind::FirstTerm => "first non-affine term",
@@ -499,6 +502,9 @@ fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f6
     Ok((norm(&lhs.sub(&rhs)?), norm(&lhs).max(norm(&rhs)).max(1.0)))
 }
 
+/// The scales used, the residual and size of the sides at each, and the rounding level.
+type Measured = ([f64; 2], [(f64, f64); 2], f64);
+
 /// One equation at random points: the residual is at rounding level (exact) or shrinks like σⁿ.
 ///
 /// It is measured in f64 at two scales; when the smaller residual is near f64 rounding, both
@@ -508,7 +514,7 @@ pub fn check_equation(cx: &Context, eq: &Equation) -> Option<Finding> {
         Some(n) => format!("{} + O(ε{})", eq.text, crate::print::superscript(n.into())),
         None => format!("{} (exactly)", eq.text),
     };
-    let measure = || -> Result<([f64; 2], [(f64, f64); 2], f64), String> {
+    let measure = || -> Result<Measured, String> {
         let [s1, s2] = STEP_SIGMAS_F64;
         let (a, b) = (residual::<f64>(cx, eq, s1)?, residual::<f64>(cx, eq, s2)?);
         if b.0 > ROUNDING_F64 * b.1 && (eq.big_o.is_some() || a.0 > ROUNDING_F64 * a.1) {
@@ -546,6 +552,36 @@ pub fn check_equation(cx: &Context, eq: &Equation) -> Option<Finding> {
             })
         }
     }
+}
+
+/// A condition's analysis (the parameter set to its value) against the network with that value.
+pub fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<Finding> {
+    let (Some(then), Some(q)) = (&c.then, c.value.as_q()) else {
+        return None;
+    };
+    let value = crate::algebra::scalar::q_to_f64(q);
+    let mut params = cx.params.clone();
+    params.insert(c.param.clone(), value);
+    let at = Context {
+        lowered: cx.lowered,
+        analysis: then,
+        functions: cx.functions,
+        params,
+        seeds: cx.seeds.clone(),
+    };
+    check_verdict(&at, then, CheckKind::Condition).map(|mut f| {
+        f.claim = format!("at {} = {}: {}", c.param, value, f.claim);
+        f
+    })
+}
+
+/// Every check of one report's analyses, each with its own claims.
+pub fn check_report(cx: &Context, report: &crate::analysis::Report) -> Vec<Finding> {
+    let mut out = check_analysis(cx, report.compensated.as_ref());
+    for c in &report.conditions {
+        out.extend(check_condition(cx, c));
+    }
+    out
 }
 
 /// Every check of one analysis, with its own claims.
@@ -705,6 +741,25 @@ mod tests {
                 assert!(check_equation(&cx, &wrong).is_some(), "{}", eq.text);
             }
         }
+    }
+
+    #[test]
+    fn a_condition_is_checked_at_its_parameter_value() {
+        let s = session("quad(t) = t + β·t^2; quad(W1·x + b1)", None);
+        let functions = s.numeric_functions();
+        let mut cx = context(&s, &functions);
+        cx.params.insert(Name::parse("β").expect("a name"), 0.8);
+        let report = &s.last.as_ref().expect("an analysis").report;
+        let c = report.conditions.first().expect("the condition β = 0");
+        assert!(check_condition(&cx, c).is_none());
+        // The claim at β = 0 is exact-affine; claimed with k = 2 instead, it is found.
+        let mut wrong = c.clone();
+        if let Some(a) = wrong.then.as_mut() {
+            a.decision.verdict = Verdict::Affine { k: Some(2) };
+        }
+        let found = check_condition(&cx, &wrong).expect("a finding");
+        assert_eq!(found.kind, CheckKind::Condition);
+        assert!(found.claim.starts_with("at β = 0"), "{}", found.claim);
     }
 
     #[test]

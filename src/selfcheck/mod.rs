@@ -206,7 +206,7 @@ fn check_case(case: &Case) -> Vec<Finding> {
             case.seed.wrapping_mul(3).wrapping_add(2),
         ],
     };
-    check::check_analysis(&cx, last.report.compensated.as_ref())
+    check::check_report(&cx, &last.report)
 }
 
 fn analysis_failed(message: String) -> Finding {

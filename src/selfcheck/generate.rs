@@ -208,8 +208,9 @@ pub fn generate(class: Class, seed: u64) -> Case {
             b.chain(&SMOOTH_ZERO, d, "x")
         }
         Class::Offset => {
-            // An offset activation below at least one more layer, so an operating point appears.
-            let d = 1 + b.below(3) as usize;
+            // An offset activation below at least one more layer, so an operating point appears;
+            // at most 4 layers in all.
+            let d = 1 + b.below(2) as usize;
             let below = b.below(2) as usize;
             let inner = b.chain(&SMOOTH_ZERO, below, "x");
             let off = *b.pick(&SMOOTH_OFFSET);

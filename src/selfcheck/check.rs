@@ -232,12 +232,75 @@ pub fn check_verdict(cx: &Context, a: &Analysis, kind: CheckKind) -> Option<Find
 const SIGMA_AFFINE: f64 = 1e-8;
 /// The central-difference step of the Jacobian in f64 (its error is O(h²), rounding adds 10⁻¹⁶/h).
 const JACOBIAN_STEP: f64 = 1e-6;
+/// The second scale and step, in 128-bit floats, for a draw whose constants are large.
+const SIGMA_AFFINE_BIG: f64 = 1e-10;
+const JACOBIAN_STEP_BIG: f64 = 1e-15;
+
+/// What one draw of the `W`/`b` check measured.
+struct AffineDraw {
+    /// max |∂y/∂x − W| and max |∂y/∂x|.
+    dw: f64,
+    size: f64,
+    /// ‖y(0) − b‖∞ and ‖y(0)‖∞.
+    db: f64,
+    y0: f64,
+}
+
+impl AffineDraw {
+    fn bad_w(&self) -> bool {
+        self.dw.is_nan() || self.dw > 1e-4 * self.size.max(1.0)
+    }
+    fn bad_b(&self, sigma: f64) -> bool {
+        self.db.is_nan() || self.db > 1e-4 * sigma * self.y0.max(1.0)
+    }
+}
+
+fn affine_draw<R: Real>(
+    cx: &Context,
+    w: &Expr,
+    b: &Expr,
+    seed: u64,
+    sigma: f64,
+    step: f64,
+) -> Result<AffineDraw, String> {
+    let inst = cx.instance::<R>(sigma, seed, false)?;
+    let n = cx.input(&inst)?.len();
+    let y0 = cx.truth(&inst, &zeros(n))?;
+    let rows = y0.rows();
+    let bv = cx.claim(b, &inst, &zeros(n), rows)?;
+    let wv = cx.claim(w, &inst, &zeros(n), rows)?;
+    let (mut dw, mut size) = (0.0f64, 0.0f64);
+    let two_h = R::of_f64(2.0 * step);
+    for j in 0..n {
+        let mut e = zeros::<R>(n);
+        e[j] = R::of_f64(step);
+        let up = cx.truth(&inst, &e)?;
+        let down = cx.truth(&inst, &scaled(&e, -1.0))?;
+        let col: Vec<R> = match up.sub(&down)? {
+            Val::V(v) => v.iter().map(|d| d.div(&two_h)).collect(),
+            Val::S(s) => vec![s.div(&two_h)],
+            Val::M(_) => return Err("a matrix-valued network".into()),
+        };
+        for (i, jij) in col.iter().enumerate() {
+            let d = jij.sub(&entry(&wv, i, j)).abs().to_f64();
+            dw = if d.is_nan() { f64::NAN } else { dw.max(d) };
+            size = size.max(jij.abs().to_f64());
+        }
+    }
+    Ok(AffineDraw {
+        dw,
+        size,
+        db: norm(&y0.sub(&bv)?),
+        y0: norm(&y0),
+    })
+}
 
 /// `W` against the numerical Jacobian and `b` against the value, at `x = 0` with the small symbols at σ = 10⁻⁸.
 ///
 /// Below order k the true network is `b + W·x + O(εᵏ)` with k ≥ 2, so the Jacobian differs from `W`
-/// by O(σ) and the value from `b` by O(σ²); a wrong `W` or `b` differs by O(1) or O(σ). Both
-/// tolerances are far above f64 rounding, so f64 is enough here.
+/// by O(σ) and the value from `b` by O(σ²); a wrong `W` or `b` differs by O(1) or O(σ). When the
+/// constants are large (`exp(W3·exp(…))`) the O(σ) part can exceed the tolerance: then σ = 10⁻¹⁰ in
+/// 128-bit floats decides, where a right claim's discrepancy has shrunk with σ and a wrong one's has not.
 pub fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
     let mut out = Vec::new();
     if matches!(cx.analysis.decision.verdict, Verdict::Kink) {
@@ -245,45 +308,32 @@ pub fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
     }
     let wclaim = format!("W = {}", crate::print::unicode(w));
     let bclaim = format!("b = {}", crate::print::unicode(b));
+    let (s1, s2) = (SIGMA_AFFINE, SIGMA_AFFINE_BIG);
     for &seed in &cx.seeds {
         let r = (|| -> Result<(Option<String>, Option<String>), String> {
-            let inst = cx.instance::<f64>(SIGMA_AFFINE, seed, false)?;
-            let n = cx.input(&inst)?.len();
-            let y0 = cx.truth(&inst, &zeros(n))?;
-            let rows = y0.rows();
-            let bv = cx.claim(b, &inst, &zeros(n), rows)?;
-            let db = norm(&y0.sub(&bv)?);
-            let scale_b = norm(&y0).max(1.0);
-            let bad_b = (db > 1e-4 * SIGMA_AFFINE * scale_b).then(|| {
-                format!(
-                    "‖y(0) − b‖∞ = {db:.3e} at σ = {SIGMA_AFFINE:.0e} (expected O(σ²), ‖y(0)‖∞ = {:.3e})",
-                    norm(&y0)
-                )
-            });
-            let wv = cx.claim(w, &inst, &zeros(n), rows)?;
-            let mut dw = 0.0f64;
-            let mut size = 0.0f64;
-            for j in 0..n {
-                let mut e = zeros::<f64>(n);
-                e[j] = JACOBIAN_STEP;
-                let up = cx.truth(&inst, &e)?;
-                let down = cx.truth(&inst, &scaled(&e, -1.0))?;
-                let col = match up.sub(&down)? {
-                    Val::V(v) => v.iter().map(|d| d / (2.0 * JACOBIAN_STEP)).collect(),
-                    Val::S(s) => vec![s / (2.0 * JACOBIAN_STEP)],
-                    Val::M(_) => return Err("a matrix-valued network".into()),
-                };
-                for (i, jij) in col.iter().enumerate() {
-                    dw = dw.max((jij - entry(&wv, i, j)).abs());
-                    size = size.max(jij.abs());
-                }
+            let first = affine_draw::<f64>(cx, w, b, seed, s1, JACOBIAN_STEP)?;
+            if !first.bad_w() && !first.bad_b(s1) {
+                return Ok((None, None));
             }
-            let bad_w = (dw.is_nan() || dw > 1e-4 * size.max(1.0)).then(|| {
-                format!(
-                    "max |∂y/∂x − W| = {dw:.3e} at x = 0, σ = {SIGMA_AFFINE:.0e} (max |∂y/∂x| = {size:.3e})"
-                )
-            });
-            Ok((bad_w, bad_b))
+            let second = affine_draw::<B>(cx, w, b, seed, s2, JACOBIAN_STEP_BIG)?;
+            // W: a right claim's discrepancy is O(σ), 100 times smaller at the second σ.
+            let bad_w = first.bad_w() && second.bad_w() && second.dw > 0.1 * first.dw;
+            // b: a right claim's discrepancy is O(σ²); a wrong one's is O(σ) or O(1).
+            let bad_b = first.bad_b(s1) && second.bad_b(s2) && second.db / s2 > 0.1 * first.db / s1;
+            Ok((
+                bad_w.then(|| {
+                    format!(
+                        "max |∂y/∂x − W| = {:.3e} at x = 0, σ = {s1:.0e}, and {:.3e} at σ = {s2:.0e} (max |∂y/∂x| = {:.3e})",
+                        first.dw, second.dw, first.size
+                    )
+                }),
+                bad_b.then(|| {
+                    format!(
+                        "‖y(0) − b‖∞ = {:.3e} at σ = {s1:.0e}, {:.3e} at σ = {s2:.0e} (expected O(σ²), ‖y(0)‖∞ = {:.3e})",
+                        first.db, second.db, first.y0
+                    )
+                }),
+            ))
         })();
         match r {
             Ok((bad_w, bad_b)) => {

@@ -117,12 +117,14 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         writeln!(
             f,
-            "{} cases: {} disagreements, {} claims unchecked",
-            self.cases,
-            self.disagreements.len(),
-            self.unchecked.len()
+            "{}: {}, {} unchecked",
+            count(self.cases, "case", "cases"),
+            count(self.disagreements.len(), "disagreement", "disagreements"),
+            count(self.unchecked.len(), "claim", "claims")
         )?;
         writeln!(
             f,

@@ -14,6 +14,7 @@ pub mod ir;
 pub mod limits;
 pub mod numeric;
 pub mod print;
+pub mod selfcheck;
 pub mod series;
 pub mod session;
 pub mod syntax;

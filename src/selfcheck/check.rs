@@ -1,0 +1,884 @@
+//! The numeric checks: each claim of an analysis against the true network.
+//!
+//! The true network is [`eval_ir`] of the lowered IR: activations from their
+//! definitions, `if` branches taken numerically, nothing from the series
+//! engine or the normal form. The claims (`W`, `b`, the first non-affine term,
+//! each derivation equation) are evaluated with [`eval_expr`]. A check runs in
+//! f64 where its tolerance is far above f64 rounding and in 128-bit floats
+//! where it is not (a residual of 10⁻²⁰ must be measured, not rounded); the
+//! verdict and k reuse [`crate::verify`], which fits the residual slope and
+//! raises the precision itself.
+//!
+//! Each check takes the claim as an argument, so the tests can hand it a wrong
+//! one and see it fail.
+
+use crate::algebra::Expr;
+use crate::analysis::{Analysis, Verdict};
+use crate::derive::Step;
+use crate::ir::{Callee, Lowered};
+use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, apply, eval_expr, eval_ir};
+use crate::syntax::Name;
+use std::collections::BTreeMap;
+
+/// The number type of the checks when f64 cannot resolve the residual.
+pub type B = Big<128>;
+
+/// Which claim a disagreement is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckKind {
+    /// The verdict and k, by the residual slope of `y − (W·x + b)` against σ.
+    Verdict,
+    /// The same, for the compensated analysis.
+    CompensatedVerdict,
+    /// The verdict a condition states (`there the network is exact-affine`), at the parameter's value.
+    Condition,
+    /// `W` against the numerical Jacobian of the true network at `x = 0`.
+    Jacobian,
+    /// `b` against the true network's value at `x = 0`.
+    Value,
+    /// The first non-affine term against the affine defect `y(x+x′) − y(x) − y(x′) + y(0)`.
+    FirstTerm,
+    /// A derivation equation `lhs = rhs + O(εⁿ)` at random points.
+    Step,
+    /// The analysis panicked or failed on a well-formed network.
+    Analysis,
+}
+
+impl CheckKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Verdict => "verdict",
+            CheckKind::CompensatedVerdict => "compensated verdict",
+            CheckKind::Condition => "condition",
+            CheckKind::Jacobian => "W",
+            CheckKind::Value => "b",
+            CheckKind::FirstTerm => "first non-affine term",
+            CheckKind::Step => "derivation step",
+            CheckKind::Analysis => "analysis",
+        }
+    }
+}
+
+/// A claim the measurement contradicts (or that could not be measured: `unchecked`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub kind: CheckKind,
+    /// What the analysis says.
+    pub claim: String,
+    /// What the true network does.
+    pub measurement: String,
+    /// The claim has no numeric value (an opaque atom, an evaluation error): not a measured contradiction.
+    pub unchecked: bool,
+}
+
+impl Finding {
+    fn wrong(kind: CheckKind, claim: impl Into<String>, measurement: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            claim: claim.into(),
+            measurement: measurement.into(),
+            unchecked: false,
+        }
+    }
+    fn unchecked(kind: CheckKind, claim: impl Into<String>, why: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            claim: claim.into(),
+            measurement: format!("could not be evaluated: {}", why.into()),
+            unchecked: true,
+        }
+    }
+}
+
+/// What the checks need besides the claim: the network, the analysis, values of functions and parameters.
+pub struct Context<'a> {
+    pub lowered: &'a Lowered,
+    pub analysis: &'a Analysis,
+    pub functions: &'a BTreeMap<String, Callee>,
+    pub params: BTreeMap<Name, f64>,
+    /// Seeds of the random draws (one per draw).
+    pub seeds: Vec<u64>,
+}
+
+impl Context<'_> {
+    /// Random values at scale σ, with each symbolic operating point `cₗ` set to its value and,
+    /// when `layers` is set, each layer variable `uₗ` to the value of what it stands for.
+    fn instance<R: Real>(
+        &self,
+        sigma: f64,
+        seed: u64,
+        layers: bool,
+    ) -> Result<Instance<R>, String> {
+        let a = self.analysis;
+        let drawn = Instance::random(&self.lowered.symbols, &a.small, sigma, seed, &self.params);
+        let mut inst: Instance<R> = drawn.lift();
+        inst.functions = self.functions.clone();
+        for ly in &a.expansion.layers {
+            if let Some(sym) = &ly.op_symbol
+                && !ly.op_point.is_zero()
+            {
+                let rows = rows_of(&ly.op_point, &inst);
+                let c = eval_expr(&ly.op_point, &mut inst, rows)?;
+                inst.symbols.insert(sym.clone(), c);
+            }
+        }
+        if layers {
+            for ly in &a.expansion.layers {
+                if let Some((sym, value)) = &ly.var {
+                    let rows = rows_of(value, &inst);
+                    let v = eval_expr(value, &mut inst, rows)?;
+                    inst.symbols.insert(sym.clone(), v);
+                }
+            }
+        }
+        Ok(inst)
+    }
+
+    fn input<R: Real>(&self, inst: &Instance<R>) -> Result<Vec<R>, String> {
+        match inst.symbols.get(&self.analysis.input) {
+            Some(Val::V(v)) => Ok(v.clone()),
+            _ => Err("the input has no vector value".into()),
+        }
+    }
+
+    /// The true network with the input set to `x`.
+    fn truth<R: Real>(&self, inst: &Instance<R>, x: &[R]) -> Result<Val<R>, String> {
+        let mut i = inst.clone();
+        i.symbols
+            .insert(self.analysis.input.clone(), Val::V(x.to_vec()));
+        eval_ir(&self.lowered.ir, &mut i)
+    }
+
+    /// A normal form with the input set to `x`.
+    fn claim<R: Real>(
+        &self,
+        e: &Expr,
+        inst: &Instance<R>,
+        x: &[R],
+        rows: usize,
+    ) -> Result<Val<R>, String> {
+        let mut i = inst.clone();
+        i.symbols
+            .insert(self.analysis.input.clone(), Val::V(x.to_vec()));
+        eval_expr(e, &mut i, rows)
+    }
+}
+
+/// The height of an expression's value: that of its first symbol (the default width otherwise).
+fn rows_of<R: Real>(e: &Expr, inst: &Instance<R>) -> usize {
+    e.terms()
+        .find_map(|(c, _)| {
+            c.factors().first().and_then(|f| match f {
+                crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
+                _ => None,
+            })
+        })
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+fn norm<R: Real>(v: &Val<R>) -> f64 {
+    v.norm_inf().to_f64()
+}
+
+fn zeros<R: Real>(n: usize) -> Vec<R> {
+    vec![R::zero(); n]
+}
+
+fn scaled<R: Real>(v: &[R], s: f64) -> Vec<R> {
+    let s = R::of_f64(s);
+    v.iter().map(|e| e.mul(&s)).collect()
+}
+
+fn plus<R: Real>(a: &[R], b: &[R]) -> Vec<R> {
+    a.iter().zip(b).map(|(x, y)| x.add(y)).collect()
+}
+
+/// The verdict and k: the residual slope of `y − (W·x + b)` (a kink: a relative residual that does not shrink).
+pub fn check_verdict(cx: &Context, a: &Analysis, kind: CheckKind) -> Option<Finding> {
+    let claim = match &a.decision.verdict {
+        Verdict::Affine { k: Some(k) } => format!("affine, k = {k}"),
+        Verdict::Degenerate { k } => format!("degenerate, k = {k}"),
+        v => v.label().to_string(),
+    };
+    let opts = crate::verify::VerifyOptions {
+        seed: cx.seeds.first().copied().unwrap_or(1),
+        params: cx.params.clone(),
+        ..Default::default()
+    };
+    match crate::verify::verify(cx.lowered, a, cx.functions, &opts) {
+        Ok(v) if v.pass => None,
+        Ok(v) => {
+            // The claim is asymptotic: a σ grid ten times smaller decides when the first did not
+            // reach the asymptotic regime (an operating point near a breakpoint, a large next order).
+            let smaller = crate::verify::VerifyOptions {
+                sigmas: crate::verify::geometric(1e-2, 1e-5, 7),
+                ..opts
+            };
+            match crate::verify::verify(cx.lowered, a, cx.functions, &smaller) {
+                Ok(w) if w.pass => None,
+                Ok(w) => Some(Finding::wrong(
+                    kind,
+                    claim,
+                    format!("σ ∈ [1e-4, 1e-1]: {}; σ ∈ [1e-5, 1e-2]: {}", v.note, w.note),
+                )),
+                Err(e) => Some(Finding::unchecked(kind, claim, e)),
+            }
+        }
+        Err(e) => Some(Finding::unchecked(kind, claim, e)),
+    }
+}
+
+/// The scale of the input for the `W` and `b` checks: small enough that O(σ²) is far below the tolerance.
+const SIGMA_AFFINE: f64 = 1e-8;
+/// The central-difference step of the Jacobian in f64 (its error is O(h²), rounding adds 10⁻¹⁶/h).
+const JACOBIAN_STEP: f64 = 1e-6;
+/// The second scale and step, in 128-bit floats, for a draw whose constants are large.
+const SIGMA_AFFINE_BIG: f64 = 1e-10;
+const JACOBIAN_STEP_BIG: f64 = 1e-15;
+
+/// What one draw of the `W`/`b` check measured.
+struct AffineDraw {
+    /// max |∂y/∂x − W| and max |∂y/∂x|.
+    dw: f64,
+    size: f64,
+    /// ‖y(0) − b‖∞ and ‖y(0)‖∞.
+    db: f64,
+    y0: f64,
+}
+
+impl AffineDraw {
+    fn bad_w(&self) -> bool {
+        self.dw.is_nan() || self.dw > 1e-4 * self.size.max(1.0)
+    }
+    fn bad_b(&self, sigma: f64) -> bool {
+        self.db.is_nan() || self.db > 1e-4 * sigma * self.y0.max(1.0)
+    }
+}
+
+fn affine_draw<R: Real>(
+    cx: &Context,
+    w: &Expr,
+    b: &Expr,
+    seed: u64,
+    sigma: f64,
+    step: f64,
+) -> Result<AffineDraw, String> {
+    let inst = cx.instance::<R>(sigma, seed, false)?;
+    let n = cx.input(&inst)?.len();
+    let y0 = cx.truth(&inst, &zeros(n))?;
+    let rows = y0.rows();
+    let bv = cx.claim(b, &inst, &zeros(n), rows)?;
+    let wv = cx.claim(w, &inst, &zeros(n), rows)?;
+    let (mut dw, mut size) = (0.0f64, 0.0f64);
+    let two_h = R::of_f64(2.0 * step);
+    for j in 0..n {
+        let mut e = zeros::<R>(n);
+        e[j] = R::of_f64(step);
+        let up = cx.truth(&inst, &e)?;
+        let down = cx.truth(&inst, &scaled(&e, -1.0))?;
+        let col: Vec<R> = match up.sub(&down)? {
+            Val::V(v) => v.iter().map(|d| d.div(&two_h)).collect(),
+            Val::S(s) => vec![s.div(&two_h)],
+            Val::M(_) => return Err("a matrix-valued network".into()),
+        };
+        for (i, jij) in col.iter().enumerate() {
+            let d = jij.sub(&entry(&wv, i, j)).abs().to_f64();
+            dw = if d.is_nan() { f64::NAN } else { dw.max(d) };
+            size = size.max(jij.abs().to_f64());
+        }
+    }
+    Ok(AffineDraw {
+        dw,
+        size,
+        db: norm(&y0.sub(&bv)?),
+        y0: norm(&y0),
+    })
+}
+
+/// `W` against the numerical Jacobian and `b` against the value, at `x = 0` with the small symbols at σ = 10⁻⁸.
+///
+/// Below order k the true network is `b + W·x + O(εᵏ)` with k ≥ 2, so the Jacobian differs from `W`
+/// by O(σ) and the value from `b` by O(σ²); a wrong `W` or `b` differs by O(1) or O(σ). When the
+/// constants are large (`exp(W3·exp(…))`) the O(σ) part can exceed the tolerance: then σ = 10⁻¹⁰ in
+/// 128-bit floats decides, where a right claim's discrepancy has shrunk with σ and a wrong one's has not.
+pub fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if matches!(cx.analysis.decision.verdict, Verdict::Kink) {
+        return out;
+    }
+    let wclaim = format!("W = {}", crate::print::unicode(w));
+    let bclaim = format!("b = {}", crate::print::unicode(b));
+    let (s1, s2) = (SIGMA_AFFINE, SIGMA_AFFINE_BIG);
+    for &seed in &cx.seeds {
+        let r = (|| -> Result<(Option<String>, Option<String>), String> {
+            let first = affine_draw::<f64>(cx, w, b, seed, s1, JACOBIAN_STEP)?;
+            if !first.bad_w() && !first.bad_b(s1) {
+                return Ok((None, None));
+            }
+            let second = affine_draw::<B>(cx, w, b, seed, s2, JACOBIAN_STEP_BIG)?;
+            // W: a right claim's discrepancy is O(σ), 100 times smaller at the second σ.
+            let bad_w = first.bad_w() && second.bad_w() && second.dw > 0.1 * first.dw;
+            // b: a right claim's discrepancy is O(σ²); a wrong one's is O(σ) or O(1).
+            let bad_b = first.bad_b(s1) && second.bad_b(s2) && second.db / s2 > 0.1 * first.db / s1;
+            Ok((
+                bad_w.then(|| {
+                    format!(
+                        "max |∂y/∂x − W| = {:.3e} at x = 0, σ = {s1:.0e}, and {:.3e} at σ = {s2:.0e} (max |∂y/∂x| = {:.3e})",
+                        first.dw, second.dw, first.size
+                    )
+                }),
+                bad_b.then(|| {
+                    format!(
+                        "‖y(0) − b‖∞ = {:.3e} at σ = {s1:.0e}, {:.3e} at σ = {s2:.0e} (expected O(σ²), ‖y(0)‖∞ = {:.3e})",
+                        first.db, second.db, first.y0
+                    )
+                }),
+            ))
+        })();
+        match r {
+            Ok((bad_w, bad_b)) => {
+                if let Some(m) = bad_w {
+                    out.push(Finding::wrong(CheckKind::Jacobian, wclaim.clone(), m));
+                }
+                if let Some(m) = bad_b {
+                    out.push(Finding::wrong(CheckKind::Value, bclaim.clone(), m));
+                }
+            }
+            Err(e) => out.push(Finding::unchecked(
+                CheckKind::Jacobian,
+                format!("{wclaim}; {bclaim}"),
+                e,
+            )),
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+/// Entry (i, j) of a claimed `W`: a matrix, a scalar times the identity, or zero.
+fn entry<R: Real>(w: &Val<R>, i: usize, j: usize) -> R {
+    match w {
+        Val::M(m) => m
+            .get(i)
+            .and_then(|r| r.get(j))
+            .cloned()
+            .unwrap_or_else(R::zero),
+        Val::S(s) if i == j => s.clone(),
+        _ => R::zero(),
+    }
+}
+
+/// The scale of the first-term check: the next order is O(σ) of the first non-affine term.
+const SIGMA_FIRST: f64 = 1e-3;
+/// How far the defects may differ, relative to the claimed term's size.
+const FIRST_TOLERANCE: f64 = 0.05;
+
+/// The first non-affine term `L` (in the input's terms) against the true network, through the affine defect
+/// `D(x, x′) = y(x+x′) − y(x) − y(x′) + y(0)`: affine parts cancel in it, so `D_y − D_L = O(σᵏ⁺¹)` while
+/// `D_L` is of order σᵏ. Up to k = 3 the defect (σᵏ ≥ 10⁻⁹) is resolved by f64; beyond, by 128-bit floats.
+pub fn check_first_term(cx: &Context, first: &Expr) -> Vec<Finding> {
+    let Some(k) = cx.analysis.decision.k else {
+        return vec![];
+    };
+    if first.is_zero() {
+        return vec![];
+    }
+    let claim = format!(
+        "first non-affine term (ε{}): {}",
+        crate::print::superscript(k.into()),
+        crate::print::unicode(first)
+    );
+    for (i, &seed) in cx.seeds.iter().enumerate() {
+        let other = cx.seeds[(i + 1) % cx.seeds.len()].wrapping_add(0x5eed);
+        let r = if k <= 3 {
+            first_term_draw::<f64>(cx, first, seed, other, SIGMA_FIRST, 1e-14)
+        } else {
+            first_term_draw::<B>(cx, first, seed, other, SIGMA_FIRST, ROUNDING)
+        };
+        let r = match r {
+            // The next order is O(σ) of the term, with a constant that can be large: at a ten times
+            // smaller σ a right term's discrepancy shrinks about tenfold, a wrong one's does not.
+            Ok(Some(first_try)) => {
+                first_term_draw::<B>(cx, first, seed, other, SIGMA_FIRST / 10.0, ROUNDING).map(
+                    |second| {
+                        second
+                            .filter(|s| s.relative > FIRST_SHRINK * first_try.relative)
+                            .map(|s| format!("{}; {}", first_try.text, s.text))
+                    },
+                )
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(None) => {}
+            Ok(Some(m)) => return vec![Finding::wrong(CheckKind::FirstTerm, claim, m)],
+            Err(e) => return vec![Finding::unchecked(CheckKind::FirstTerm, claim, e)],
+        }
+    }
+    vec![]
+}
+
+/// How much the relative discrepancy must shrink when σ shrinks tenfold (a right term: about 0.1).
+const FIRST_SHRINK: f64 = 0.3;
+
+/// A discrepancy of the first-term check at one σ.
+struct Discrepancy {
+    /// The difference of the defects relative to the term's size.
+    relative: f64,
+    text: String,
+}
+
+/// One draw of the first-term check at one σ: `Some` when the defects disagree beyond the tolerance.
+fn first_term_draw<R: Real>(
+    cx: &Context,
+    first: &Expr,
+    seed: u64,
+    other: u64,
+    sigma: f64,
+    rounding: f64,
+) -> Result<Option<Discrepancy>, String> {
+    let inst = cx.instance::<R>(sigma, seed, false)?;
+    let x = cx.input(&inst)?;
+    let x2 = cx.input(&cx.instance::<R>(sigma, other, false)?)?;
+    let x0 = zeros(x.len());
+    let xs = plus(&x, &x2);
+    let y = |v: &[R]| cx.truth(&inst, v);
+    let (yxs, yx) = (y(&xs)?, y(&x)?);
+    let dy = yxs.sub(&yx)?.sub(&y(&x2)?)?.add(&y(&x0)?)?;
+    let rows = dy.rows();
+    let l = |v: &[R]| cx.claim(first, &inst, v, rows);
+    let (lxs, lx) = (l(&xs)?, l(&x)?);
+    let dl = lxs.sub(&lx)?.sub(&l(&x2)?)?.add(&l(&x0)?)?;
+    let (ny, nl, nd) = (norm(&dy), norm(&dl), norm(&dy.sub(&dl)?));
+    // Both defects at rounding level (every point on one piece of a kink): this draw says nothing.
+    let size = norm(&yxs).max(norm(&yx)).max(1e-300);
+    let silent = ny <= rounding * size && nl <= rounding * size;
+    // The term's own size sets the scale: a draw where every point lies on one piece of a
+    // kink has a defect of the next order only, which the claim need not match.
+    let scale = nl.max(norm(&lxs)).max(norm(&lx)).max(1e-300);
+    let ok = silent || nd <= FIRST_TOLERANCE * scale;
+    Ok((!ok).then(|| Discrepancy {
+        relative: nd / scale,
+        text: format!(
+            "at σ = {sigma:.0e}: affine defect of y {ny:.3e}, of the term {nl:.3e}, their difference {nd:.3e}"
+        ),
+    }))
+}
+
+/// The scales of the step checks in f64, a decade apart and small enough to be in the asymptotic
+/// regime (at σ = 0.05 the σⁿ⁺¹ term can still outweigh the σⁿ one).
+const STEP_SIGMAS_F64: [f64; 2] = [1e-2, 1e-3];
+/// The scales in 128-bit floats, two decades apart, when f64 cannot resolve the residual.
+const STEP_SIGMAS_BIG: [f64; 2] = [1e-3, 1e-5];
+/// A residual below this fraction of the values is 128-bit rounding.
+const ROUNDING: f64 = 1e-32;
+/// A residual below this fraction of the values is too close to f64 rounding (10⁻¹⁶) to fit a
+/// slope on: it is measured again in 128 bits.
+const ROUNDING_F64: f64 = 1e-9;
+
+/// An equation a derivation prints: `lhs = rhs + O(εⁿ)` (`n = None`: exactly).
+#[derive(Clone, Debug)]
+pub struct Equation {
+    pub text: String,
+    pub lhs: Side,
+    pub rhs: Expr,
+    pub big_o: Option<u32>,
+}
+
+/// The left side of an equation.
+#[derive(Clone, Debug)]
+pub enum Side {
+    /// The true network `y`.
+    Network,
+    /// An activation applied element-wise to an expression: `tanh(c₂ + u₂)`.
+    Activation(String, Expr),
+}
+
+/// The equations of a derivation that state a value: each layer's output, the expansion, the collection.
+pub fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
+    let mut out = Vec::new();
+    for s in steps {
+        match s {
+            Step::Output {
+                activation,
+                arg,
+                output,
+                order,
+                truncated,
+                ..
+            } => out.push(Equation {
+                text: format!(
+                    "{activation}({}) = {}",
+                    crate::print::unicode(arg),
+                    crate::print::unicode(output)
+                ),
+                lhs: Side::Activation(activation.clone(), arg.clone()),
+                rhs: output.clone(),
+                big_o: truncated.then_some(order + 1),
+            }),
+            Step::Expansion {
+                y,
+                order,
+                truncated,
+                ..
+            } => out.push(Equation {
+                text: format!("y = {}", crate::print::unicode(y)),
+                lhs: Side::Network,
+                rhs: y.clone(),
+                big_o: truncated.then_some(order + 1),
+            }),
+            Step::Collected {
+                w,
+                b,
+                first,
+                k,
+                order,
+                truncated,
+            } => {
+                let x = Expr::symbol(input.clone());
+                let wx = w
+                    .mul(&x, &crate::algebra::Trunc::exact())
+                    .unwrap_or_else(|_| Expr::zero());
+                let rhs = wx.add(b).add(first);
+                // The same rule as the printed derivation (src/derive/render.rs).
+                let big_o = match k {
+                    Some(k) if *truncated || order > k => Some(k + 1),
+                    Some(_) => None,
+                    None if *truncated => Some(order + 1),
+                    None => None,
+                };
+                out.push(Equation {
+                    text: format!(
+                        "y = ({})·x + {} + {}",
+                        crate::print::unicode(w),
+                        crate::print::unicode(b),
+                        crate::print::unicode(first)
+                    ),
+                    lhs: Side::Network,
+                    rhs,
+                    big_o,
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The residual `‖lhs − rhs‖∞` of an equation at one σ, and the size of its sides.
+fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f64), String> {
+    let seed = cx.seeds.first().copied().unwrap_or(1);
+    let inst = cx.instance::<R>(sigma, seed, true)?;
+    let x = cx.input(&inst)?;
+    let lhs = match &eq.lhs {
+        Side::Network => cx.truth(&inst, &x)?,
+        Side::Activation(name, arg) => {
+            let rows = rows_of(arg, &inst);
+            let v = cx.claim(arg, &inst, &x, rows)?;
+            let callee = cx
+                .functions
+                .get(name)
+                .ok_or_else(|| format!("no function {name}"))?;
+            let mut i = inst.clone();
+            let ap = |t: &R, i: &mut Instance<R>| apply(callee, t.clone(), &BTreeMap::new(), i);
+            match v {
+                Val::V(v) => Val::V(v.iter().map(|t| ap(t, &mut i)).collect::<Result<_, _>>()?),
+                Val::S(t) => Val::S(ap(&t, &mut i)?),
+                Val::M(_) => return Err("a matrix argument".into()),
+            }
+        }
+    };
+    let rhs = cx.claim(&eq.rhs, &inst, &x, lhs.rows())?;
+    Ok((norm(&lhs.sub(&rhs)?), norm(&lhs).max(norm(&rhs)).max(1.0)))
+}
+
+/// The scales used, the residual and size of the sides at each, and the rounding level.
+type Measured = ([f64; 2], [(f64, f64); 2], f64);
+
+/// One equation at random points: the residual is at rounding level (exact) or shrinks like σⁿ.
+///
+/// It is measured in f64 at two scales; when the smaller residual is near f64 rounding, both
+/// are measured again in 128-bit floats at smaller scales.
+pub fn check_equation(cx: &Context, eq: &Equation) -> Option<Finding> {
+    let claim = match eq.big_o {
+        Some(n) => format!("{} + O(ε{})", eq.text, crate::print::superscript(n.into())),
+        None => format!("{} (exactly)", eq.text),
+    };
+    let big = || -> Result<Measured, String> {
+        let [s1, s2] = STEP_SIGMAS_BIG;
+        let (a, b) = (residual::<B>(cx, eq, s1)?, residual::<B>(cx, eq, s2)?);
+        Ok((STEP_SIGMAS_BIG, [a, b], ROUNDING))
+    };
+    let measure = || -> Result<Measured, String> {
+        let [s1, s2] = STEP_SIGMAS_F64;
+        let (a, b) = (residual::<f64>(cx, eq, s1)?, residual::<f64>(cx, eq, s2)?);
+        if b.0 > ROUNDING_F64 * b.1 && (eq.big_o.is_some() || a.0 > ROUNDING_F64 * a.1) {
+            return Ok((STEP_SIGMAS_F64, [a, b], ROUNDING_F64));
+        }
+        big()
+    };
+    let judged = measure().map(|m| judge_equation(eq, m));
+    let judged = match judged {
+        // A remainder claim that fails in f64 is measured again at smaller σ in 128 bits: the claim
+        // is asymptotic, and σ = 10⁻² may not yet be in the asymptotic regime.
+        Ok(Some(_)) if eq.big_o.is_some() => big().map(|m| judge_equation(eq, m)),
+        other => other,
+    };
+    match judged {
+        Ok(None) => None,
+        Ok(Some(m)) => Some(Finding::wrong(CheckKind::Step, claim, m)),
+        Err(e) => Some(Finding::unchecked(CheckKind::Step, claim, e)),
+    }
+}
+
+/// The measurement against the equation's claim: `Some(what was measured)` when it contradicts it.
+fn judge_equation(eq: &Equation, measured: Measured) -> Option<String> {
+    let (sigmas, [(r1, s1), (r2, s2)], rounding) = measured;
+    let at_rounding = |r: f64, s: f64| r <= rounding * s;
+    let shown = format!(
+        "residual {r1:.3e} at σ = {:.0e}, {r2:.3e} at σ = {:.0e}",
+        sigmas[0], sigmas[1]
+    );
+    match eq.big_o {
+        None if at_rounding(r1, s1) && at_rounding(r2, s2) => None,
+        None => Some(format!("{shown}: not an identity")),
+        Some(_) if at_rounding(r2, s2) => None,
+        Some(n) => {
+            let slope = (r1 / r2).ln() / (sigmas[0] / sigmas[1]).ln();
+            (slope.is_nan() || slope < f64::from(n) - 0.5)
+                .then(|| format!("{shown}: slope {slope:.2}, claimed at least {n}"))
+        }
+    }
+}
+
+/// A condition's analysis (the parameter set to its value) against the network with that value.
+pub fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<Finding> {
+    let (Some(then), Some(q)) = (&c.then, c.value.as_q()) else {
+        return None;
+    };
+    let value = crate::algebra::scalar::q_to_f64(q);
+    let mut params = cx.params.clone();
+    params.insert(c.param.clone(), value);
+    let at = Context {
+        lowered: cx.lowered,
+        analysis: then,
+        functions: cx.functions,
+        params,
+        seeds: cx.seeds.clone(),
+    };
+    check_verdict(&at, then, CheckKind::Condition).map(|mut f| {
+        f.claim = format!("at {} = {}: {}", c.param, value, f.claim);
+        f
+    })
+}
+
+/// Every check of one report's analyses, each with its own claims.
+pub fn check_report(cx: &Context, report: &crate::analysis::Report) -> Vec<Finding> {
+    let mut out = check_analysis(cx, report.compensated.as_ref());
+    for c in &report.conditions {
+        out.extend(check_condition(cx, c));
+    }
+    out
+}
+
+/// Every check of one analysis, with its own claims.
+pub fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> {
+    let a = cx.analysis;
+    let mut out = Vec::new();
+    out.extend(check_verdict(cx, a, CheckKind::Verdict));
+    if let Some(c) = compensated {
+        out.extend(check_verdict(cx, c, CheckKind::CompensatedVerdict));
+    }
+    out.extend(check_affine_part(cx, &a.decision.w, &a.decision.b));
+    out.extend(check_first_term(cx, &a.decision.leading_full));
+    for eq in equations(&a.steps, &a.input) {
+        out.extend(check_equation(cx, &eq));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each check must be able to fail: it is handed a wrong claim and must say so.
+    use super::*;
+    use crate::algebra::Scalar;
+
+    fn session(source: &str, small: Option<&str>) -> crate::Session {
+        let mut s = crate::Session::new();
+        if let Some(n) = small {
+            s.options.small = Some([Name::parse(n).expect("a name")].into());
+        }
+        s.run(source).expect("the network is analysed");
+        s
+    }
+
+    fn context<'a>(s: &'a crate::Session, functions: &'a BTreeMap<String, Callee>) -> Context<'a> {
+        let last = s.last.as_ref().expect("an analysis");
+        Context {
+            lowered: &last.lowered,
+            analysis: &last.report.main,
+            functions,
+            params: BTreeMap::new(),
+            seeds: vec![11, 12],
+        }
+    }
+
+    const TANH2: &str = "tanh(W2·tanh(W1·x + b1) + b2)";
+
+    #[test]
+    fn the_true_claims_of_a_tanh_network_pass_every_check() {
+        let s = session(TANH2, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let findings = check_analysis(&cx, None);
+        assert!(findings.is_empty(), "{findings:?}");
+        // Every kind of derivation equation was there to be checked.
+        assert!(equations(&cx.analysis.steps, &cx.analysis.input).len() >= 4);
+    }
+
+    #[test]
+    fn a_wrong_w_or_b_is_found() {
+        let s = session(TANH2, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let d = &cx.analysis.decision;
+        assert!(check_affine_part(&cx, &d.w, &d.b).is_empty());
+        let doubled = d.w.scale(&Scalar::from_q(2.into()));
+        let found = check_affine_part(&cx, &doubled, &d.b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::Jacobian);
+        assert!(!found[0].unchecked);
+        // b without b₂: off by O(σ), far above the O(σ²) the check allows.
+        let b2 = crate::normal_form(&s, "W2·b1").expect("a normal form");
+        let found = check_affine_part(&cx, &d.w, &b2);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::Value);
+    }
+
+    #[test]
+    fn a_wrong_verdict_or_k_is_found() {
+        let s = session(TANH2, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        assert_eq!(cx.analysis.decision.verdict, Verdict::Affine { k: Some(3) });
+        assert!(check_verdict(&cx, cx.analysis, CheckKind::Verdict).is_none());
+        for wrong in [
+            Verdict::Affine { k: Some(2) },
+            Verdict::Affine { k: Some(4) },
+            Verdict::ExactAffine,
+            Verdict::Kink,
+        ] {
+            let mut a = cx.analysis.clone();
+            a.decision.verdict = wrong.clone();
+            let found = check_verdict(&cx, &a, CheckKind::Verdict);
+            assert!(
+                found.as_ref().is_some_and(|f| !f.unchecked),
+                "{wrong:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kink_is_confirmed_and_a_smooth_claim_for_it_is_found() {
+        let s = session("relu(W1·x + b1)", None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        assert_eq!(cx.analysis.decision.verdict, Verdict::Kink);
+        assert!(check_verdict(&cx, cx.analysis, CheckKind::Verdict).is_none());
+        assert!(check_first_term(&cx, &cx.analysis.decision.leading_full).is_empty());
+        let mut a = cx.analysis.clone();
+        a.decision.verdict = Verdict::Affine { k: Some(2) };
+        assert!(check_verdict(&cx, &a, CheckKind::Verdict).is_some());
+        // A kink of the wrong size (|·| with twice its coefficient).
+        let wrong = cx
+            .analysis
+            .decision
+            .leading_full
+            .scale(&Scalar::from_q(2.into()));
+        let found = check_first_term(&cx, &wrong);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::FirstTerm);
+    }
+
+    #[test]
+    fn a_wrong_first_non_affine_term_is_found() {
+        let s = session(TANH2, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let first = &cx.analysis.decision.leading_full;
+        assert!(check_first_term(&cx, first).is_empty());
+        let half = first.scale(&Scalar::from_q(crate::algebra::Q::from_signeds(1, 2)));
+        let found = check_first_term(&cx, &half);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // A term that is right up to an affine part is still right: the defect ignores affine parts.
+        let x = crate::normal_form(&s, "W1·x + b2").expect("a normal form");
+        assert!(check_first_term(&cx, &first.add(&x)).is_empty());
+    }
+
+    #[test]
+    fn a_false_derivation_equation_is_found() {
+        let s = session(TANH2, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let eqs = equations(&cx.analysis.steps, &cx.analysis.input);
+        for eq in &eqs {
+            assert!(check_equation(&cx, eq).is_none(), "{}", eq.text);
+            // A wrong right-hand side.
+            let mut wrong = eq.clone();
+            wrong.rhs = eq
+                .rhs
+                .scale(&Scalar::from_q(crate::algebra::Q::from_signeds(9, 10)));
+            assert!(check_equation(&cx, &wrong).is_some(), "{}", eq.text);
+            // A remainder claimed smaller than it is.
+            if let Some(n) = eq.big_o {
+                let mut wrong = eq.clone();
+                wrong.big_o = Some(n + 2);
+                assert!(check_equation(&cx, &wrong).is_some(), "{}", eq.text);
+                wrong.big_o = None;
+                assert!(check_equation(&cx, &wrong).is_some(), "{}", eq.text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_condition_is_checked_at_its_parameter_value() {
+        let s = session("quad(t) = t + β·t^2; quad(W1·x + b1)", None);
+        let functions = s.numeric_functions();
+        let mut cx = context(&s, &functions);
+        cx.params.insert(Name::parse("β").expect("a name"), 0.8);
+        let report = &s.last.as_ref().expect("an analysis").report;
+        let c = report.conditions.first().expect("the condition β = 0");
+        assert!(check_condition(&cx, c).is_none());
+        // The claim at β = 0 is exact-affine; claimed with k = 2 instead, it is found.
+        let mut wrong = c.clone();
+        if let Some(a) = wrong.then.as_mut() {
+            a.decision.verdict = Verdict::Affine { k: Some(2) };
+        }
+        let found = check_condition(&cx, &wrong).expect("a finding");
+        assert_eq!(found.kind, CheckKind::Condition);
+        assert!(found.claim.starts_with("at β = 0"), "{}", found.claim);
+    }
+
+    #[test]
+    fn an_operating_point_is_given_its_value() {
+        // sigmoid's ½ feeds the second layer: c₂ = ½·W₂·𝟙 must be evaluated, not left without a value.
+        let s = session("tanh(W2·sigmoid(W1·x + b1) + b2)", None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        assert!(
+            cx.analysis
+                .expansion
+                .layers
+                .iter()
+                .any(|l| l.op_symbol.is_some())
+        );
+        let findings = check_analysis(&cx, None);
+        assert!(findings.is_empty(), "{findings:?}");
+        let d = &cx.analysis.decision;
+        let found = check_affine_part(&cx, &d.w.scale(&Scalar::from_q(3.into())), &d.b);
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}

@@ -1,0 +1,409 @@
+//! Random networks for the self-check, one family (a [`Class`]) at a time.
+//!
+//! Every case is a function of its class and seed alone ([`generate`]), so a
+//! disagreement found in a long run is reproduced by its seed. The classes are
+//! kept apart because they stress different parts of the engine (series at 0,
+//! symbolic operating points, kinks, …): a class that the engine gets right is
+//! checked in CI, one that it gets wrong today waits behind an `#[ignore]`.
+
+use crate::numeric::Rng;
+
+/// A family of generated networks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Smooth catalog activations with `s(0) = 0`, small biases: every operating point is 0.
+    Smooth,
+    /// Activations with `s(0) ≠ 0` (sigmoid, softplus, cos, exp) feeding deeper layers:
+    /// symbolic operating points `cₗ`.
+    Offset,
+    /// O(1) biases such as `+ 2·𝟙` or `+ π·𝟙`: series at a non-zero scalar point.
+    Bias,
+    /// `--small x`: the biases are O(1) symbols, so every operating point is symbolic.
+    SmallInput,
+    /// User-defined smooth activations with symbolic parameters (`t + β·t²`, `λ·tanh(t)`).
+    Params,
+    /// Sums, Hadamard products, scalings and residual connections of smooth branches.
+    Branches,
+    /// Kinks at the operating point 0: relu, leaky_relu, hard_tanh, elu, selu, celu,
+    /// softsign and user-defined piecewise activations.
+    Kink,
+    /// Piecewise activations whose breakpoints lie away from the operating point 0.
+    PiecewiseAway,
+    /// Piecewise and polynomial activations at a symbolic operating point (`--small x`).
+    PiecewiseSymbolic,
+    /// A kink after a smooth layer with `s(0) ≠ 0`: `relu(W2·sigmoid(W1·x + b1) + b2)`.
+    KinkAfterOffset,
+    /// Known values at multiples of π: `sin(W1·x + b1 + π·𝟙)`, `cos(… + ½π·𝟙)`.
+    KnownValues,
+    /// A branch minus itself or a rescaled copy: identically zero or exactly related.
+    Repeated,
+}
+
+impl Class {
+    pub const ALL: [Class; 12] = [
+        Class::Smooth,
+        Class::Offset,
+        Class::Bias,
+        Class::SmallInput,
+        Class::Params,
+        Class::Branches,
+        Class::Kink,
+        Class::PiecewiseAway,
+        Class::PiecewiseSymbolic,
+        Class::KinkAfterOffset,
+        Class::KnownValues,
+        Class::Repeated,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Smooth => "smooth",
+            Class::Offset => "offset",
+            Class::Bias => "bias",
+            Class::SmallInput => "small-input",
+            Class::Params => "params",
+            Class::Branches => "branches",
+            Class::Kink => "kink",
+            Class::PiecewiseAway => "piecewise-away",
+            Class::PiecewiseSymbolic => "piecewise-symbolic",
+            Class::KinkAfterOffset => "kink-after-offset",
+            Class::KnownValues => "known-values",
+            Class::Repeated => "repeated",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// One generated network: the statements to run and the small symbols.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub class: Class,
+    pub seed: u64,
+    /// Definitions then the expression, separated by `; `.
+    pub source: String,
+    /// `Some(names)`: the `--small` choice; `None`: the default (the input and every vector).
+    pub small: Option<Vec<String>>,
+    /// Values of the symbolic parameters the source uses (drawn with the case).
+    pub params: Vec<(String, f64)>,
+}
+
+impl Case {
+    /// The command a user runs to see the same analysis.
+    pub fn command(&self) -> String {
+        let small = match &self.small {
+            Some(s) => format!("--small {} ", s.join(",")),
+            None => String::new(),
+        };
+        format!("taylornet analyze {small}'{}'", self.source)
+    }
+}
+
+/// Smooth catalog activations with `s(0) = 0`.
+const SMOOTH_ZERO: [&str; 9] = [
+    "tanh",
+    "sin",
+    "arctan",
+    "erf",
+    "gelu",
+    "silu",
+    "mish",
+    "gelu_tanh",
+    "identity",
+];
+/// Smooth catalog activations with `s(0) ≠ 0`.
+const SMOOTH_OFFSET: [&str; 4] = ["sigmoid", "softplus", "cos", "exp"];
+/// Catalog activations with a kink (or a C¹ seam) at 0.
+const KINKS: [&str; 7] = [
+    "relu",
+    "leaky_relu",
+    "hard_tanh",
+    "elu",
+    "selu",
+    "celu",
+    "softsign",
+];
+/// User-defined piecewise activations with a breakpoint at 0.
+const PIECEWISE_AT_ZERO: [(&str, &str); 3] = [
+    ("pw", "pw(t) = if t > 0 then t else t/3"),
+    ("vee", "vee(t) = if t < 0 then -t else 2·t"),
+    ("seam", "seam(t) = if t > 0 then tanh(t) else t"),
+];
+/// User-defined piecewise activations with breakpoints away from 0.
+const PIECEWISE_AWAY: [(&str, &str); 3] = [
+    (
+        "clip",
+        "clip(t) = if t > 1 then 1 else if t < -1 then -1 else t",
+    ),
+    ("bend", "bend(t) = if t > 2 then t^2 else t - t^3/3"),
+    ("ramp", "ramp(t) = if t < -3 then 0 else tanh(t)"),
+];
+/// User-defined smooth activations with symbolic parameters (the Greek names are global).
+const PARAMETRIC: [(&str, &str, &[&str]); 4] = [
+    ("quad", "quad(t) = t + β·t^2", &["β"]),
+    ("lin", "lin(t) = λ·t", &["λ"]),
+    ("stanh", "stanh(t) = λ·tanh(t)", &["λ"]),
+    ("cub", "cub(t) = t + β·t^2 + μ·t^3", &["β", "μ"]),
+];
+
+/// Builds layers with fresh indices (`W3`, `b3`, …) so branches never share weights by accident.
+struct Builder {
+    rng: Rng,
+    next: usize,
+    defs: Vec<String>,
+    params: Vec<String>,
+}
+
+impl Builder {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.rng.next_u64() % items.len() as u64) as usize]
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.rng.next_u64() % n
+    }
+    fn define(&mut self, def: &str) {
+        if !self.defs.iter().any(|d| d == def) {
+            self.defs.push(def.to_string());
+        }
+    }
+    fn param(&mut self, p: &str) {
+        if !self.params.iter().any(|q| q == p) {
+            self.params.push(p.to_string());
+        }
+    }
+    /// `act(Wₗ·inner + bₗ extra)` with a fresh index l.
+    fn layer(&mut self, act: &str, inner: &str, extra: &str) -> String {
+        self.next += 1;
+        let l = self.next;
+        format!("{act}(W{l}·{inner} + b{l}{extra})")
+    }
+    /// A chain of `depth` layers over `inner`, activations from `acts`.
+    fn chain(&mut self, acts: &[&str], depth: usize, inner: &str) -> String {
+        let mut s = inner.to_string();
+        for _ in 0..depth {
+            let act = *self.pick(acts);
+            s = self.layer(act, &s, "");
+        }
+        s
+    }
+    fn depth(&mut self) -> usize {
+        1 + self.below(4) as usize
+    }
+}
+
+/// The case of a class with a seed.
+pub fn generate(class: Class, seed: u64) -> Case {
+    let mut b = Builder {
+        rng: Rng::new(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ class as u64),
+        next: 0,
+        defs: Vec::new(),
+        params: Vec::new(),
+    };
+    let mut small = None;
+    let expr = match class {
+        Class::Smooth => {
+            let d = b.depth();
+            b.chain(&SMOOTH_ZERO, d, "x")
+        }
+        Class::Offset => {
+            // An offset activation below at least one more layer, so an operating point appears;
+            // at most 4 layers in all.
+            let d = 1 + b.below(2) as usize;
+            let below = b.below(2) as usize;
+            let inner = b.chain(&SMOOTH_ZERO, below, "x");
+            let off = *b.pick(&SMOOTH_OFFSET);
+            let mid = b.layer(off, &inner, "");
+            let mut all: Vec<&str> = SMOOTH_ZERO.to_vec();
+            all.extend(SMOOTH_OFFSET);
+            b.chain(&all, d, &mid)
+        }
+        Class::Bias => {
+            let acts = ["tanh", "sigmoid", "arctan", "softplus", "gelu", "silu"];
+            let offsets = [" + 2·𝟙", " + 0.5·𝟙", " − 𝟙", " + (3/2)·𝟙"];
+            let d = 1 + b.below(3) as usize;
+            let which = b.below(d as u64) as usize;
+            let mut s = "x".to_string();
+            for i in 0..d {
+                let act = *b.pick(&acts);
+                let extra = if i == which { *b.pick(&offsets) } else { "" };
+                s = b.layer(act, &s, extra);
+            }
+            s
+        }
+        Class::SmallInput => {
+            small = Some(vec!["x".to_string()]);
+            let mut all: Vec<&str> = SMOOTH_ZERO.to_vec();
+            all.retain(|a| *a != "identity");
+            all.extend(["sigmoid", "softplus"]);
+            let d = 1 + b.below(2) as usize;
+            b.chain(&all, d, "x")
+        }
+        Class::Params => {
+            let (name, def, ps) = *b.pick(&PARAMETRIC);
+            b.define(def);
+            ps.iter().for_each(|p| b.param(p));
+            let d = 1 + b.below(3) as usize;
+            let mut acts = vec![name, "tanh", "sin"];
+            if b.below(2) == 0 {
+                acts = vec![name];
+            }
+            b.chain(&acts, d, "x")
+        }
+        Class::Branches => {
+            let d1 = 1 + b.below(2) as usize;
+            let d2 = 1 + b.below(2) as usize;
+            let left = b.chain(&SMOOTH_ZERO, d1, "x");
+            match b.below(4) {
+                0 => {
+                    let right = b.chain(&SMOOTH_ZERO, d2, "x");
+                    format!("{left} + {right}")
+                }
+                1 => {
+                    let right = b.chain(&SMOOTH_ZERO, d2, "x");
+                    format!("({left}) ∘ ({right})")
+                }
+                2 => {
+                    let act = *b.pick(&SMOOTH_ZERO);
+                    let outer = b.layer(act, &left, "");
+                    format!("{left} + {outer}")
+                }
+                _ => {
+                    let act = *b.pick(&SMOOTH_ZERO);
+                    let res = b.layer(act, "x", "");
+                    format!("x + {res}")
+                }
+            }
+        }
+        Class::Kink => {
+            let mut acts: Vec<&str> = KINKS.to_vec();
+            if b.below(3) == 0 {
+                let (name, def) = *b.pick(&PIECEWISE_AT_ZERO);
+                b.define(def);
+                acts = vec![name];
+            }
+            let d = 1 + b.below(2) as usize;
+            b.chain(&acts, d, "x")
+        }
+        Class::PiecewiseAway => {
+            let (name, def) = *b.pick(&PIECEWISE_AWAY);
+            b.define(def);
+            let d = 1 + b.below(3) as usize;
+            b.chain(&[name, "tanh"], d, "x")
+        }
+        Class::PiecewiseSymbolic => {
+            small = Some(vec!["x".to_string()]);
+            let mut acts: Vec<&str> = vec!["relu", "leaky_relu", "hard_tanh", "square"];
+            if b.below(3) == 0 {
+                let (name, def) = *b.pick(&PIECEWISE_AT_ZERO[..2]);
+                b.define(def);
+                acts = vec![name];
+            }
+            let d = 1 + b.below(2) as usize;
+            b.chain(&acts, d, "x")
+        }
+        Class::KinkAfterOffset => {
+            let off = *b.pick(&["sigmoid", "softplus", "cos"]);
+            let kink = *b.pick(&["relu", "leaky_relu", "hard_tanh"]);
+            let inner = b.layer(off, "x", "");
+            b.layer(kink, &inner, "")
+        }
+        Class::KnownValues => {
+            let act = *b.pick(&["sin", "cos", "tanh", "arctan"]);
+            let shift = *b.pick(&[" + π·𝟙", " + (1/2)·π·𝟙", " − π·𝟙", " + 2·π·𝟙"]);
+            let inner = if b.below(2) == 0 {
+                "x".to_string()
+            } else {
+                b.layer("tanh", "x", "")
+            };
+            b.layer(act, &inner, shift)
+        }
+        Class::Repeated => {
+            let offset: Vec<&str> = vec!["sigmoid", "softplus"];
+            let inner = if b.below(2) == 0 {
+                b.chain(&["tanh"], 1, "x")
+            } else {
+                b.chain(&offset, 1, "x")
+            };
+            let act = *b.pick(&["tanh", "relu", "sin"]);
+            let l = b.next + 1;
+            let branch = format!("{act}(W{l}·{inner} + b{l})");
+            match b.below(3) {
+                0 => format!("{branch} − {branch}"),
+                1 => format!("2·{branch} − {branch}"),
+                _ => {
+                    let doubled = format!("{act}(2·(W{l}·{inner} + b{l}))");
+                    if act == "relu" {
+                        format!("{doubled} − 2·{branch}")
+                    } else {
+                        format!("{doubled} + {branch}")
+                    }
+                }
+            }
+        }
+    };
+    let params = b
+        .params
+        .iter()
+        .map(|p| {
+            // Parameters away from the special values 0 and 1.
+            let v = 0.35 + 0.9 * b.rng.uniform();
+            (p.clone(), (v * 1000.0).round() / 1000.0)
+        })
+        .collect();
+    let mut source = b.defs.join("; ");
+    if !source.is_empty() {
+        source.push_str("; ");
+    }
+    source.push_str(&expr);
+    Case {
+        class,
+        seed,
+        source,
+        small,
+        params,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_case_and_seeds_differ() {
+        for class in Class::ALL {
+            assert_eq!(generate(class, 7), generate(class, 7));
+            let distinct: std::collections::BTreeSet<String> =
+                (0..20).map(|s| generate(class, s).source).collect();
+            assert!(distinct.len() > 1, "{}", class.name());
+        }
+    }
+
+    #[test]
+    fn every_generated_case_parses_and_analyses() {
+        for class in Class::ALL {
+            for seed in 0..10 {
+                let case = generate(class, seed);
+                let mut s = crate::Session::new();
+                if let Some(small) = &case.small {
+                    s.options.small = Some(
+                        small
+                            .iter()
+                            .map(|n| crate::syntax::Name::parse(n).expect("a name"))
+                            .collect(),
+                    );
+                }
+                let out = s.run(&case.source);
+                assert!(out.is_ok(), "{}: {:?}", case.command(), out.err());
+            }
+        }
+    }
+
+    #[test]
+    fn class_names_round_trip() {
+        for class in Class::ALL {
+            assert_eq!(Class::from_name(class.name()), Some(class));
+        }
+    }
+}

@@ -154,10 +154,12 @@ pub struct Decision {
     pub one_sided: Vec<KinkInfo>,
     /// Leading coefficients found zero only numerically (see [`crate::algebra::sign`]).
     pub numeric_zeros: usize,
+    /// Orders whose non-affine terms the probabilistic identity test found to vanish.
+    pub identity_zeros: Vec<u32>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
-pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
+pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc, vanishes: &dyn Fn(&Expr) -> bool) -> Decision {
     let mut na = Expr::zero();
     for (c, s) in ex.full.terms() {
         if !input_degree(c, x).is_affine() {
@@ -168,6 +170,7 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
     // but two forms of one number can differ: the leading ones are also evaluated at 2048
     // bits, and a term whose coefficient is zero there does not count as non-affine.
     let mut numeric_zeros = 0;
+    let mut identity_zeros = Vec::new();
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
         let zeros: Vec<Chain> = lead
@@ -175,11 +178,19 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
             .filter(|(_, s)| s.has_opaque() && crate::algebra::sign::numerically_zero(s))
             .map(|(c, _)| c.clone())
             .collect();
-        if zeros.is_empty() {
-            break;
+        if !zeros.is_empty() {
+            numeric_zeros += zeros.len();
+            na = na.filter(|c, _| !zeros.contains(c));
+            continue;
         }
-        numeric_zeros += zeros.len();
-        na = na.filter(|c, _| !zeros.contains(c));
+        // Terms with derivative atoms at operating points can cancel in ways no exact rule
+        // sees (relu′(2·c) = relu′(c)): the probabilistic identity test decides.
+        if super::identity::has_function_atoms(&lead) && vanishes(&lead) {
+            identity_zeros.push(k);
+            na = na.filter(|c, _| t.degree(c) != k);
+            continue;
+        }
+        break;
     }
     let k = t.min_degree(&na);
     let nonsmooth_first = k.is_some_and(|k| {
@@ -283,6 +294,7 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc) -> Decision {
         kinks,
         one_sided,
         numeric_zeros,
+        identity_zeros,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod decide;
 pub mod expand;
+pub mod identity;
 pub mod shapes;
 
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
@@ -218,7 +219,13 @@ fn analyze_once(
         let mut t = Trunc::exact();
         t.order = Some(order);
         t.small = small.clone();
-        let decision = decide::decide(&expansion, &input, &t);
+        let test = identity::IdentityTest {
+            symbols: &l.symbols,
+            small: &small,
+            layers: &expansion.layers,
+            functions: identity::functions_in(&l.ir),
+        };
+        let decision = decide::decide(&expansion, &input, &t, &|e| test.vanishes(e));
         let searching = decision.verdict == (Verdict::Affine { k: None }) && order < search;
         if searching {
             order += 1;
@@ -258,6 +265,17 @@ fn analyze_once(
                 "layer {index} ({act}): the leading part {} of the pre-activation does not involve the input, so at small ε no entry crosses the kink (no entry of {} is 0)",
                 crate::print::unicode(lead),
                 crate::print::unicode(lead)
+            ));
+        }
+        if !decision.identity_zeros.is_empty() {
+            let orders: Vec<String> = decision
+                .identity_zeros
+                .iter()
+                .map(|k| format!("ε{}", crate::print::superscript(i64::from(*k))))
+                .collect();
+            assumptions.push(format!(
+                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits), not by an exact rule",
+                orders.join(", ")
             ));
         }
         if decision.numeric_zeros > 0 {

@@ -124,7 +124,8 @@ impl Context<'_> {
         }
         if layers {
             for ly in &a.expansion.layers {
-                if let Some((sym, value)) = &ly.var {
+                // uₗ first, then δₗ (at a kink), which is written with uₗ.
+                for (sym, value) in ly.var.iter().chain(ly.whole.iter()) {
                     let rows = rows_of(value, &inst);
                     let v = eval_expr(value, &mut inst, rows)?;
                     inst.symbols.insert(sym.clone(), v);

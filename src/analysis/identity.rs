@@ -1,0 +1,117 @@
+//! The probabilistic identity test: does an expression with element-wise atoms vanish?
+//!
+//! Exact rules decide most zeros (known values, derivatives of pieces, one name per operating
+//! point, |·| identities). What they cannot see — `relu′(2·c) − relu′(c)` for `c` a symbolic
+//! operating point, or two forms of one function of `c` — is decided here the way a
+//! polynomial identity test does: the expression is evaluated at three independent random
+//! draws of every symbol and parameter (operating points evaluated from their definitions),
+//! in 256-bit floats. It counts as zero when every draw is below `2⁻²⁰⁰` of the size of its
+//! terms. A non-zero analytic function vanishes at a random point with probability 0, so a
+//! false "zero" needs all three draws to hit its zero set; the report says when this test
+//! decided something.
+
+use super::expand::Layer;
+use crate::algebra::{Expr, Symbol};
+use crate::ir::{Callee, Ir, IrKind, Shape};
+use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr};
+use crate::syntax::Name;
+use std::collections::{BTreeMap, BTreeSet};
+
+type B = Big<256>;
+
+/// What the test needs to draw values: shapes, which symbols are small, the operating points.
+pub struct IdentityTest<'a> {
+    pub symbols: &'a BTreeMap<Symbol, Shape>,
+    pub small: &'a BTreeSet<Name>,
+    pub layers: &'a [Layer],
+    pub functions: BTreeMap<String, Callee>,
+}
+
+impl IdentityTest<'_> {
+    /// True when `e` is zero at three random draws (see the module's documentation).
+    pub fn vanishes(&self, e: &Expr) -> bool {
+        if e.is_zero() {
+            return true;
+        }
+        [0x5eed_0001u64, 0x5eed_0002, 0x5eed_0003]
+            .iter()
+            .all(|&seed| self.zero_at(e, seed).unwrap_or(false))
+    }
+
+    fn zero_at(&self, e: &Expr, seed: u64) -> Option<bool> {
+        let mut params = BTreeMap::new();
+        for (i, p) in e.params().into_iter().enumerate() {
+            // Parameters drawn in (0.3, 1.7), away from the special values 0 and 1.
+            let u = ((seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(i as u64 * 1_442_695_040_888_963_407))
+                >> 11) as f64
+                / (1u64 << 53) as f64;
+            params.insert(p, 0.3 + 1.4 * u);
+        }
+        let drawn = Instance::random(self.symbols, self.small, 0.5, seed, &params);
+        let mut inst: Instance<B> = drawn.lift();
+        inst.functions = self.functions.clone();
+        for ly in self.layers {
+            if let Some(sym) = &ly.op_symbol
+                && !ly.op_point.is_zero()
+                && !inst.symbols.contains_key(sym)
+            {
+                let c = eval_expr(&ly.op_point, &mut inst, DEFAULT_WIDTH).ok()?;
+                inst.symbols.insert(sym.clone(), c);
+            }
+        }
+        let value = eval_expr(e, &mut inst, DEFAULT_WIDTH).ok()?;
+        let mut size = B::zero();
+        for (c, s) in e.terms() {
+            let one = Expr::term(s.clone(), c.clone());
+            size = size.add(&eval_expr(&one, &mut inst, DEFAULT_WIDTH).ok()?.norm_inf());
+        }
+        let v = value.norm_inf();
+        let f = v.to_f64();
+        if f.is_nan() || size.to_f64().is_nan() {
+            return None;
+        }
+        let tiny = B::of_f64(2f64.powi(-200));
+        Some(!size.mul(&tiny).lt(&v))
+    }
+}
+
+/// Every function a lowered expression calls, by name (for evaluating its atoms).
+pub fn functions_in(ir: &Ir) -> BTreeMap<String, Callee> {
+    let mut out: BTreeMap<String, Callee> = crate::ir::Prim::ALL
+        .iter()
+        .map(|p| (p.name().to_string(), Callee::Prim(*p)))
+        .collect();
+    collect(ir, &mut out);
+    out
+}
+
+fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
+    if let IrKind::Apply {
+        callee: Callee::Def(d),
+        ..
+    } = &ir.kind
+        && !out.contains_key(&d.name.ascii())
+    {
+        out.insert(d.name.ascii(), Callee::Def(d.clone()));
+        collect(&d.body, out);
+    }
+    for k in crate::ir::lower::children(&ir.kind) {
+        collect(k, out);
+    }
+}
+
+/// True when an element-wise atom other than |·| occurs (the exact rules may miss a zero).
+pub fn has_function_atoms(e: &Expr) -> bool {
+    use crate::algebra::{Chain, Factor};
+    fn chain(c: &Chain) -> bool {
+        c.factors().iter().any(|f| match f {
+            Factor::Atom(a) => &*a.func != "abs" || has_function_atoms(&a.arg),
+            Factor::Diag(d) => chain(d),
+            Factor::Had(h) => h.elements().iter().any(|(e, _)| chain(e)),
+            _ => false,
+        })
+    }
+    e.terms().any(|(c, s)| s.has_opaque() || chain(c))
+}

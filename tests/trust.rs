@@ -247,3 +247,24 @@ fn an_exact_result_claims_no_remainder() {
     assert!(!text.contains("O(ε⁴)"), "{text}");
     assert!(text.contains("nothing beyond"), "{text}");
 }
+
+#[test]
+fn what_is_printed_reads_back() {
+    // The Unicode output writes ½·𝟙; the parser reads it as the same number.
+    let s = taylornet::Session::new();
+    let nf = |src: &str| taylornet::normal_form(&s, src).unwrap();
+    assert_eq!(nf("½·𝟙 + ⅓·x"), nf("0.5·𝟙 + (1/3)·x"));
+}
+
+#[test]
+fn the_compensated_bias_is_named_for_what_it_is() {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "sigmoid(W2·sigmoid(W1·x + b1) + b2)"])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("here b₂ is the O(ε) part of layer 2's bias: the whole bias is −½·W₂·𝟙 + b₂"),
+        "{text}"
+    );
+}

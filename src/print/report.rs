@@ -369,6 +369,17 @@ pub fn text(source: &str, r: &Report) -> String {
     if let Some(c) = &r.compensated {
         let ct = c.trunc();
         out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
+        for l in c.expansion.layers.iter().filter(|l| l.compensated) {
+            if let Some((bias, need)) = required_bias(l)
+                && !need.is_zero()
+            {
+                out.push_str(&format!(
+                    "  here {bias} is the O(ε) part of layer {}'s bias: the whole bias is {} + {bias}\n",
+                    l.index,
+                    u(&need)
+                ));
+            }
+        }
         for l in &c.expansion.layers {
             if let Some((w, def)) = &l.whole {
                 out.push_str(&format!(

@@ -723,6 +723,9 @@ impl Builder<'_> {
 
     /// Reads a literal exactly: `0.5` → 1/2, `1e-3` → 1/1000.
     fn number(&self, s: &str, span: Span) -> Result<Rational> {
+        if let Some((n, d)) = vulgar_fraction(s) {
+            return Ok(Rational::from_signeds(n, d));
+        }
         let (mantissa, exp) = match s.find(['e', 'E']) {
             Some(i) => (&s[..i], &s[i + 1..]),
             None => (s, "0"),
@@ -764,6 +767,31 @@ fn short(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The value of a Unicode vulgar fraction (`½` is 1/2), as the Unicode output writes them.
+fn vulgar_fraction(s: &str) -> Option<(i64, i64)> {
+    Some(match s {
+        "½" => (1, 2),
+        "⅓" => (1, 3),
+        "⅔" => (2, 3),
+        "¼" => (1, 4),
+        "¾" => (3, 4),
+        "⅕" => (1, 5),
+        "⅖" => (2, 5),
+        "⅗" => (3, 5),
+        "⅘" => (4, 5),
+        "⅙" => (1, 6),
+        "⅚" => (5, 6),
+        "⅐" => (1, 7),
+        "⅛" => (1, 8),
+        "⅜" => (3, 8),
+        "⅝" => (5, 8),
+        "⅞" => (7, 8),
+        "⅑" => (1, 9),
+        "⅒" => (1, 10),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Derivations: every formula taylornet emits is valid TeX math, documents compile, steps carry the results.
 
+mod common;
+use common::examples;
 use taylornet::Session;
 use taylornet::derive::Step;
 use taylornet::derive::render::{Line, formulas, lines, standalone, to_latex};
@@ -22,22 +24,6 @@ fn check_all(what: &str, fs: &[String]) {
             panic!("{what}: invalid LaTeX `{f}`: {e}");
         }
     }
-}
-
-fn examples() -> Vec<(String, String)> {
-    let mut v: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "tn"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -1,26 +1,12 @@
 //! Derivations in Typst, HTML with MathML and JSON: every formula parses, the notation options
 //! apply, and the lecture's document is kept as a snapshot in every format.
 
+mod common;
+use common::examples;
 use taylornet::Session;
 use taylornet::derive::output::{DocFormat, to_typst, typst_formulas, write};
 use taylornet::derive::script::{Document, derive_source};
 use taylornet::print::latex::{Hadamard, Notation};
-
-fn examples() -> Vec<(String, String)> {
-    let mut v: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "tn"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 /// The examples, every catalog activation at depth 2, and tanh/gelu/sigmoid at order 9.
 fn documents() -> Vec<(String, Document)> {

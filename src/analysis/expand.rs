@@ -317,7 +317,7 @@ impl Expander<'_> {
         let bias = if l.op_point.is_zero() {
             None
         } else {
-            crate::print::report::required_bias(l)
+            super::required_bias(l)
         };
         self.steps.push(Step::Layer {
             index: l.index,

@@ -112,13 +112,21 @@ impl Report {
 
 /// Analyses a lowered expression: expansion, decision, operating points, conditions.
 pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic> {
-    let main = analyze_once(l, opts, false)?;
-    let compensated = if main
+    let mut main = analyze_once(l, opts, false)?;
+    let offsets = main
         .expansion
         .layers
         .iter()
-        .any(|ly| !ly.op_point.is_zero())
-    {
+        .any(|ly| !ly.op_point.is_zero());
+    let conflict = conflicting_bias(&main.expansion.layers);
+    if let Some((bias, first, second)) = &conflict {
+        main.assumptions.push(format!(
+            "no choice of biases cancels every O(1) part: {bias} would have to be both {} and {} (up to O(ε)), so no compensated result is given",
+            crate::print::unicode(first),
+            crate::print::unicode(second)
+        ));
+    }
+    let compensated = if offsets && conflict.is_none() {
         Some(analyze_once(l, opts, true)?)
     } else {
         None
@@ -469,4 +477,66 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
 /// W and b as expressions (convenience for library users).
 pub fn affine_part(a: &Analysis) -> (Expr, Expr) {
     (a.decision.w.clone(), a.decision.b.clone())
+}
+
+/// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
+pub fn bias_name(l: &Layer) -> Option<String> {
+    required_bias(l).map(|(n, _)| n)
+}
+
+/// The bias that could absorb a layer's O(1) part, and the value it would need (up to O(ε)):
+/// `b₂ = −½·W₂·𝟙`. When the bias is itself part of the O(1) part, its own term is left out.
+pub fn required_bias(l: &Layer) -> Option<(String, Expr)> {
+    layer_bias(l).map(|b| (b.symbol.name.unicode(), b.need))
+}
+
+/// The bias of a layer: a lone user vector `q·b` in its pre-activation.
+pub struct LayerBias {
+    pub symbol: Symbol,
+    /// Its coefficient `q` in the pre-activation (`2` in `2·(W₂·σ + b₂)`).
+    pub coefficient: Q,
+    /// The value `b` needs to cancel the O(1) part, up to O(ε): `−(c − q·b)/q`.
+    pub need: Expr,
+}
+
+/// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
+pub fn layer_bias(l: &Layer) -> Option<LayerBias> {
+    let (chain, sym, q) = l.pre.terms().find_map(|(c, s)| match c.factors() {
+        [crate::algebra::Factor::Sym(sym)]
+            if sym.role == crate::algebra::nf::Role::User && sym.kind == Kind::Vector =>
+        {
+            s.as_q()
+                .filter(|q| **q != 0u32)
+                .map(|q| (c.clone(), sym.clone(), q.clone()))
+        }
+        _ => None,
+    })?;
+    let own = Expr::term(Scalar::from_q(q.clone()), chain.clone());
+    let rest = if l.op_point.terms().any(|(c, _)| *c == chain) {
+        l.op_point.sub(&own)
+    } else {
+        l.op_point.clone()
+    };
+    let need = rest.scale_q(&(Q::from(-1) / &q));
+    Some(LayerBias {
+        symbol: sym,
+        coefficient: q,
+        need,
+    })
+}
+
+/// A bias that two layers would need to set to different values to cancel their O(1) parts
+/// (`sin(2·(W₂·σ + b₂)) + sin(W₂·σ + b₂)`), with the two values.
+fn conflicting_bias(layers: &[Layer]) -> Option<(String, Expr, Expr)> {
+    let mut needs: BTreeMap<String, Expr> = BTreeMap::new();
+    for l in layers.iter().filter(|l| !l.op_point.is_zero()) {
+        let (bias, need) = required_bias(l)?;
+        match needs.get(&bias) {
+            Some(other) if *other != need => return Some((bias, other.clone(), need)),
+            _ => {
+                needs.insert(bias, need);
+            }
+        }
+    }
+    None
 }

@@ -37,7 +37,7 @@ impl<R: Real> Val<R> {
             Val::M(m) => m.len(),
         }
     }
-    fn map(&self, f: &dyn Fn(&R) -> R) -> Val<R> {
+    pub(crate) fn map(&self, f: &dyn Fn(&R) -> R) -> Val<R> {
         match self {
             Val::S(x) => Val::S(f(x)),
             Val::V(v) => Val::V(v.iter().map(f).collect()),

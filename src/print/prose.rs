@@ -193,44 +193,7 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
         }
         if ch == '^' {
             // `^∘k`, `^(−x)`, `^2`: the exponent is a bracket or a run of letters, digits and ∘.
-            let mut exp = String::new();
-            while i < c.len() && (c[i] == '∘' || c[i] == '⊙') {
-                exp.push(c[i]);
-                i += 1;
-            }
-            if i < c.len() && c[i] == '(' {
-                let mut depth = 0;
-                let start = i;
-                while i < c.len() {
-                    if c[i] == '(' {
-                        depth += 1;
-                    } else if c[i] == ')' {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-                let inner: String = c[start..i].iter().collect();
-                // `e^(−x)` drops its brackets; `δ^∘(k−1)` keeps them.
-                let inner = if exp.is_empty() {
-                    inner
-                        .strip_prefix('(')
-                        .and_then(|x| x.strip_suffix(')'))
-                        .unwrap_or(&inner)
-                        .to_string()
-                } else {
-                    inner
-                };
-                exp.push_str(&inner);
-            } else {
-                while i < c.len() && c[i].is_alphanumeric() {
-                    exp.push(c[i]);
-                    i += 1;
-                }
-            }
+            let exp = read_exponent(&c, &mut i, &|ch| ch.to_string());
             out.push_str(&format!("^{{{}}}", to_latex(&exp, hadamard)));
             continue;
         }
@@ -381,44 +344,7 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
             continue;
         }
         if ch == '^' {
-            let mut exp = String::new();
-            while i < c.len() && (c[i] == '∘' || c[i] == '⊙') {
-                exp.push(hadamard);
-                exp.push(' ');
-                i += 1;
-            }
-            if i < c.len() && c[i] == '(' {
-                let mut depth = 0;
-                let start = i;
-                while i < c.len() {
-                    if c[i] == '(' {
-                        depth += 1;
-                    } else if c[i] == ')' {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-                let inner: String = c[start..i].iter().collect();
-                let inner = if exp.is_empty() {
-                    inner
-                        .strip_prefix('(')
-                        .and_then(|x| x.strip_suffix(')'))
-                        .unwrap_or(&inner)
-                        .to_string()
-                } else {
-                    inner
-                };
-                exp.push_str(&inner);
-            } else {
-                while i < c.len() && c[i].is_alphanumeric() {
-                    exp.push(c[i]);
-                    i += 1;
-                }
-            }
+            let exp = read_exponent(&c, &mut i, &|_| format!("{hadamard} "));
             out.push_str(&format!("^({})", to_typst(&exp, hadamard)));
             continue;
         }
@@ -489,6 +415,50 @@ fn sup_char(c: char) -> Option<char> {
         '⁾' => Some(')'),
         _ => None,
     }
+}
+
+/// The exponent after a `^` at `c[*i]`: Hadamard marks (written by `mark`), then a bracket or a
+/// run of letters and digits (`^∘k`, `^(−x)`, `^2`). `e^(−x)` drops its brackets; `δ^∘(k−1)`
+/// keeps them.
+fn read_exponent(c: &[char], i: &mut usize, mark: &dyn Fn(char) -> String) -> String {
+    let mut exp = String::new();
+    while *i < c.len() && (c[*i] == '∘' || c[*i] == '⊙') {
+        exp.push_str(&mark(c[*i]));
+        *i += 1;
+    }
+    if *i < c.len() && c[*i] == '(' {
+        let mut depth = 0;
+        let start = *i;
+        while *i < c.len() {
+            if c[*i] == '(' {
+                depth += 1;
+            } else if c[*i] == ')' {
+                depth -= 1;
+                if depth == 0 {
+                    *i += 1;
+                    break;
+                }
+            }
+            *i += 1;
+        }
+        let inner: String = c[start..*i].iter().collect();
+        let inner = if exp.is_empty() {
+            inner
+                .strip_prefix('(')
+                .and_then(|x| x.strip_suffix(')'))
+                .unwrap_or(&inner)
+                .to_string()
+        } else {
+            inner
+        };
+        exp.push_str(&inner);
+    } else {
+        while *i < c.len() && c[*i].is_alphanumeric() {
+            exp.push(c[*i]);
+            *i += 1;
+        }
+    }
+    exp
 }
 
 #[cfg(test)]

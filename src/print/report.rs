@@ -1,7 +1,6 @@
 //! Reports of an analysis: Unicode text for terminals, LaTeX, and JSON.
 
 use super::tree;
-use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Scalar, Trunc};
 use crate::analysis::{Analysis, Coefficients, Report, Verdict, shapes};
 use crate::series::{PointSeries, Series};
@@ -422,32 +421,7 @@ fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
     out
 }
 
-/// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
-pub fn bias_name(l: &crate::analysis::Layer) -> Option<String> {
-    required_bias(l).map(|(n, _)| n)
-}
-
-/// The bias that could absorb a layer's O(1) part, and the value it would need (up to O(ε)):
-/// `b₂ = −½·W₂·𝟙`. When the bias is itself part of the O(1) part, its own term is left out.
-pub fn required_bias(l: &crate::analysis::Layer) -> Option<(String, Expr)> {
-    let (chain, sym) = l.pre.terms().find_map(|(c, s)| match c.factors() {
-        [crate::algebra::Factor::Sym(sym)] if sym.role == Role::User && s.is_one() => {
-            Some((c.clone(), sym.clone()))
-        }
-        _ => None,
-    })?;
-    let own = Expr::term(Scalar::one(), chain);
-    let rest = if l
-        .op_point
-        .terms()
-        .any(|(c, _)| c.factors() == [crate::algebra::Factor::Sym(sym.clone())])
-    {
-        l.op_point.sub(&own)
-    } else {
-        l.op_point.clone()
-    };
-    Some((sym.name.unicode(), rest.neg()))
-}
+pub use crate::analysis::{bias_name, required_bias};
 
 // ------------------------------------------------------------------ LaTeX
 

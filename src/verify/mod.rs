@@ -11,7 +11,6 @@
 //! left out of the fit: an exact result is confirmed when every row is at
 //! rounding level at 1024 bits.
 
-use crate::algebra::nf::Role;
 use crate::algebra::{Kind, Symbol};
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
@@ -377,6 +376,19 @@ fn sample<R: Real>(
                     .unwrap_or(Val::V(vec![R::zero(); 1]));
                 let wx = apply_linear(&eval_expr(w, &mut inst, rows_out)?, &x, rows_out)?;
                 let bv = eval_expr(b, &mut inst, rows_out)?;
+                // An output that is exactly 0 has no size to measure rounding against: then
+                // the terms of W·x + b, which cancel to rounding noise, give the scale.
+                if y.norm_inf().to_f64() == 0.0 {
+                    for (c, s) in w.terms() {
+                        let one = crate::algebra::Expr::term(s.clone(), c.clone());
+                        let t = apply_linear(&eval_expr(&one, &mut inst, rows_out)?, &x, rows_out)?;
+                        size = size.max(t.norm_inf().to_f64());
+                    }
+                    for (c, s) in b.terms() {
+                        let one = crate::algebra::Expr::term(s.clone(), c.clone());
+                        size = size.max(eval_expr(&one, &mut inst, rows_out)?.norm_inf().to_f64());
+                    }
+                }
                 (add(&wx, &bv)?, bv)
             }
             Approx::Expansion(full) => {
@@ -514,6 +526,7 @@ fn set_operating_points<R: Real>(
     inst: &mut Instance<R>,
     truth: &mut Instance<R>,
 ) -> Result<(), String> {
+    let mut shifted = std::collections::BTreeSet::new();
     for ly in &a.expansion.layers {
         if ly.op_point.is_zero() {
             continue;
@@ -530,16 +543,18 @@ fn set_operating_points<R: Real>(
             inst.symbols.insert(sym.clone(), c.clone());
         }
         if ly.compensated {
-            let bias =
-                crate::print::report::bias_name(ly).ok_or("no bias can absorb the O(1) part")?;
-            let key = inst
-                .symbols
-                .keys()
-                .find(|s| s.role == Role::User && s.name.unicode() == bias)
-                .cloned()
-                .ok_or("bias not found")?;
-            let shifted = inst.symbols[&key].sub(&c)?;
-            truth.symbols.insert(key, shifted);
+            // Realize "q·b = −(the rest of c) + O(ε)": b moves by −c/q, once per bias (layers
+            // that share a bias need one value of it; the analysis checks that they agree).
+            let bias = crate::analysis::layer_bias(ly).ok_or("no bias can absorb the O(1) part")?;
+            let key = bias.symbol;
+            if !inst.symbols.contains_key(&key) {
+                return Err("bias not found".into());
+            }
+            if shifted.insert(key.clone()) {
+                let inv = R::of_q(&(crate::algebra::Q::from(1) / &bias.coefficient));
+                let moved = inst.symbols[&key].sub(&c.map(&|v| v.mul(&inv)))?;
+                truth.symbols.insert(key, moved);
+            }
         }
     }
     Ok(())

@@ -484,7 +484,16 @@ impl Scalar {
                     if let Some(c) = &cs
                         && c.is_zero()
                     {
-                        return Err(ScalarError::Singular(format!("tan has a pole at {}·π", r)));
+                        let (n, d) = (r.to_numerator(), r.to_denominator());
+                        let sign = if r < 0u32 { "−" } else { "" };
+                        let n = if n == 1u32 {
+                            String::new()
+                        } else {
+                            n.to_string()
+                        };
+                        return Err(ScalarError::Singular(format!(
+                            "tan has a pole at {sign}{n}π/{d}"
+                        )));
                     }
                     if let (Some(sn), Some(cs)) = (sn, cs) {
                         return sn.div(&cs);

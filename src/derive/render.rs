@@ -490,20 +490,7 @@ fn text_number(s: &Scalar) -> String {
 /// The leading `digits` digits of a positive rational in LaTeX, with `\ldots` when cut.
 fn short_decimal(q: &crate::algebra::Q, digits: usize) -> String {
     let (d, e, exact) = latex::leading_digits(q, digits);
-    let body = if (0..15).contains(&e) {
-        let e = e as usize;
-        let padded = format!("{d:0<width$}", width = e + 1);
-        let (int, frac) = padded.split_at(e + 1);
-        if frac.is_empty() {
-            int.to_string()
-        } else {
-            format!("{int}.{frac}")
-        }
-    } else if (-5..0).contains(&e) {
-        format!("0.{}{d}", "0".repeat((-e - 1) as usize))
-    } else {
-        format!("{}.{}e{e}", &d[..1], &d[1..])
-    };
+    let body = latex::positional(&d, e).unwrap_or_else(|| format!("{}.{}e{e}", &d[..1], &d[1..]));
     if exact {
         body
     } else {

@@ -513,22 +513,32 @@ impl PowU64 for Natural {
 
 /// Digits `d₁d₂…` with the first digit at 10^e: `1.23`, `0.00123`, or `1.23 \times 10^{20}`.
 fn place_point(digits: &str, e: i64) -> String {
-    let (head, tail) = digits.split_at(1);
+    positional(digits, e).unwrap_or_else(|| {
+        let (head, tail) = digits.split_at(1);
+        if tail.is_empty() {
+            format!("{head} \\times 10^{{{e}}}")
+        } else {
+            format!("{head}.{tail} \\times 10^{{{e}}}")
+        }
+    })
+}
+
+/// Digits `d₁d₂…` with the first digit at 10^e written positionally (`1.23`, `0.00123`) when
+/// 10⁻⁵ ≤ 10^e < 10^MAX_DIGITS; `None` when that would need more zeros than digits.
+pub fn positional(digits: &str, e: i64) -> Option<String> {
     if (0..MAX_DIGITS as i64).contains(&e) {
         let e = e as usize;
         let padded = format!("{digits:0<width$}", width = e + 1);
         let (int, frac) = padded.split_at(e + 1);
-        if frac.is_empty() {
+        Some(if frac.is_empty() {
             int.to_string()
         } else {
             format!("{int}.{frac}")
-        }
+        })
     } else if (-5..0).contains(&e) {
-        format!("0.{}{digits}", "0".repeat((-e - 1) as usize))
-    } else if tail.is_empty() {
-        format!("{head} \\times 10^{{{e}}}")
+        Some(format!("0.{}{digits}", "0".repeat((-e - 1) as usize)))
     } else {
-        format!("{head}.{tail} \\times 10^{{{e}}}")
+        None
     }
 }
 

@@ -292,24 +292,11 @@ fn rational(q: &Q, st: Style) -> (String, u8) {
     (fraction, PROD)
 }
 
-/// `0.00244180463…`: the first `n` significant digits of `q` with `…`, for 10⁻⁶ ≤ |q| < 10¹⁵.
+/// `0.00244180463…`: the first `n` significant digits of `q` with `…`, for 10⁻⁵ ≤ |q| < 10¹⁵.
 fn truncated_decimal(q: &Q, n: usize) -> Option<String> {
     let sign = if *q < 0u32 { "−" } else { "" };
     let abs = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
     let (digits, e, exact) = super::latex::leading_digits(&abs, n);
-    let body = if (0..15).contains(&e) {
-        let e = e as usize;
-        let padded = format!("{digits:0<width$}", width = e + 1);
-        let (int, frac) = padded.split_at(e + 1);
-        if frac.is_empty() {
-            int.to_string()
-        } else {
-            format!("{int}.{frac}")
-        }
-    } else if (-6..0).contains(&e) {
-        format!("0.{}{digits}", "0".repeat((-e - 1) as usize))
-    } else {
-        return None;
-    };
+    let body = super::latex::positional(&digits, e)?;
     Some(format!("{sign}{body}{}", if exact { "" } else { "…" }))
 }

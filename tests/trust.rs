@@ -268,3 +268,24 @@ fn the_compensated_bias_is_named_for_what_it_is() {
         "{text}"
     );
 }
+
+#[test]
+fn calls_with_other_parameters_are_other_functions() {
+    // swish(·; β = 2) − swish(·) is not 0: at an operating point their atoms stay apart.
+    let src = "swish(W2·sigmoid(W1·x+b1)+b2; beta = 2) - swish(W2·sigmoid(W1·x+b1)+b2)";
+    let r = analyze(src);
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    verify_passes(&[src]);
+    // The same parameter value as the default is the same function.
+    let same = analyze("swish(W1·x + 𝟙; beta = 1) - swish(W1·x + 𝟙)");
+    assert!(same.main.expansion.full.is_zero());
+    let s = taylornet::Session::new();
+    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert_eq!(
+        nf("swish(x; beta = 2) - swish(x)"),
+        "−swish(x) + swish(x; β = 2)"
+    );
+    // The ASCII form reads back to the same normal form.
+    let ascii = taylornet::print::ascii(&taylornet::normal_form(&s, "swish(x; beta = 2)").unwrap());
+    assert_eq!(nf(&ascii), nf("swish(x; beta = 2)"));
+}

@@ -62,6 +62,9 @@ pub struct ElemAtom {
     pub func: Rc<str>,
     pub deriv: u32,
     pub arg: Expr,
+    /// The call's parameter values (`swish(c; β = 2)`): part of the atom's identity, so
+    /// `swish′(c; β = 2)` and `swish′(c)` never cancel.
+    pub params: Vec<(Name, Scalar)>,
 }
 
 /// A Hadamard product: a sorted multiset of chains (all vectors, or all matrices of one shape).
@@ -617,10 +620,16 @@ impl Expr {
 
     /// An element-wise atom `func⁽ᵈᵉʳⁱᵛ⁾(self)` as a one-term expression.
     pub fn atom(func: &str, deriv: u32, arg: Expr) -> Expr {
+        Expr::call_atom(func, deriv, arg, Vec::new())
+    }
+
+    /// An element-wise atom of a call with parameter values: `swish′(c; β = 2)`.
+    pub fn call_atom(func: &str, deriv: u32, arg: Expr, params: Vec<(Name, Scalar)>) -> Expr {
         Expr::factor(Factor::Atom(Rc::new(ElemAtom {
             func: Rc::from(func),
             deriv,
             arg,
+            params,
         })))
     }
 
@@ -877,7 +886,7 @@ fn substitute_factor(
             if &*a.func == "abs" {
                 arg.abs_graded(t)
             } else {
-                Expr::atom(&a.func, a.deriv, arg)
+                Expr::call_atom(&a.func, a.deriv, arg, a.params.clone())
             }
         }
     })

@@ -299,6 +299,32 @@ fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
 }
 
 impl Expander<'_> {
+    /// The values of a call's parameters that differ from the definition's defaults, exact
+    /// (`β = 2`, `a = α`): what makes `swish(·; β = 2)` another function than `swish`.
+    fn param_values(
+        &self,
+        callee: &Callee,
+        params: &[(Name, Ir)],
+    ) -> Result<Vec<(Name, Scalar)>, Diagnostic> {
+        let defaults: &[(Name, Ir)] = match callee {
+            Callee::Def(d) => &d.params,
+            Callee::Prim(_) => &[],
+        };
+        let mut out = Vec::new();
+        for (n, v) in params {
+            let value = crate::series::scalar_value(v, &self.s.limits)?;
+            let default = defaults
+                .iter()
+                .find(|(m, _)| m == n)
+                .map(|(_, d)| crate::series::scalar_value(d, &self.s.limits))
+                .transpose()?;
+            if default.as_ref() != Some(&value) {
+                out.push((n.clone(), value));
+            }
+        }
+        Ok(out)
+    }
+
     /// True when `e` involves the input, directly or through a layer variable.
     fn depends_on_input(&self, e: &Expr) -> bool {
         let Some(x) = &self.s.input else {
@@ -469,7 +495,8 @@ impl Expander<'_> {
                             .map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?;
                         return Ok(Expr::scalar(v));
                     }
-                    return Ok(Expr::atom(&callee.name(), *deriv, a));
+                    let values = self.param_values(callee, params)?;
+                    return Ok(Expr::call_atom(&callee.name(), *deriv, a, values));
                 }
                 if arg.kind_of() == Kind::Scalar {
                     return self.apply_scalar(callee, *deriv, params, a, span);
@@ -745,6 +772,7 @@ impl Expander<'_> {
                 }
             };
             let name = callee.name();
+            let values = self.param_values(callee, params)?;
             for (k, p) in powers.iter().enumerate() {
                 let j = deriv as usize + k;
                 let kind = generic
@@ -766,7 +794,7 @@ impl Expander<'_> {
                         v
                     }
                     GenericDerivative::Varies => {
-                        Expr::atom(&name, j as u32, Expr::symbol(cs.clone()))
+                        Expr::call_atom(&name, j as u32, Expr::symbol(cs.clone()), values.clone())
                     }
                 };
                 let term = if k == 0 {

@@ -477,6 +477,7 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
                     .cloned()
                     .or_else(|| Prim::from_name(&a.func).map(Callee::Prim))
                     .ok_or_else(|| format!("no numeric value for the atom {}", a.func))?;
+                let callee = with_parameters(callee, &a.params, inst)?;
                 let k = a.deriv;
                 let f = |x: R| derivative_at(&callee, k, &x);
                 match arg {
@@ -491,6 +492,35 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
             }
         }
     })
+}
+
+/// A definition with the parameter values of a call (`swish(·; β = 2)`), each the rational
+/// equal to its numeric value in this instance.
+fn with_parameters<R: Real>(
+    callee: Callee,
+    values: &[(Name, crate::algebra::Scalar)],
+    inst: &Instance<R>,
+) -> Result<Callee, String> {
+    let Callee::Def(d) = &callee else {
+        return Ok(callee);
+    };
+    if values.is_empty() {
+        return Ok(callee);
+    }
+    let mut def = (**d).clone();
+    for (n, v) in values {
+        let x = v
+            .to_real::<R>(&|p| Some(inst.param(p)))
+            .and_then(|x| x.to_q())
+            .ok_or_else(|| format!("the parameter {n} has no numeric value"))?;
+        if let Some(slot) = def.params.iter_mut().find(|(m, _)| m == n) {
+            slot.1 = crate::ir::Ir {
+                kind: crate::ir::IrKind::Num(x),
+                ..slot.1.clone()
+            };
+        }
+    }
+    Ok(Callee::Def(std::rc::Rc::new(def)))
 }
 
 /// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.

@@ -124,9 +124,28 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 POW,
             )
         }
+        Node::Call { func, args, .. } if func == "=" && args.len() == 2 => (
+            format!("{} = {}", r(&args[0], st).0, r(&args[1], st).0),
+            ATOM,
+        ),
         Node::Call { func, deriv, args } => {
-            let inner: Vec<String> = args.iter().map(|a| r(a, st).0).collect();
-            let inner = inner.join(", ");
+            // Keyword parameters follow the arguments after `;`: `swish(x; β = 2)`.
+            let is_kw = |a: &Node| matches!(a, Node::Call { func, .. } if func == "=");
+            let pos: Vec<String> = args
+                .iter()
+                .filter(|a| !is_kw(a))
+                .map(|a| r(a, st).0)
+                .collect();
+            let kw: Vec<String> = args
+                .iter()
+                .filter(|a| is_kw(a))
+                .map(|a| r(a, st).0)
+                .collect();
+            let inner = if kw.is_empty() {
+                pos.join(", ")
+            } else {
+                format!("{}; {}", pos.join(", "), kw.join(", "))
+            };
             if func == "abs" && *deriv == 0 {
                 return (
                     if uni {

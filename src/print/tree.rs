@@ -266,10 +266,30 @@ fn factor(f: &Factor) -> Node {
 }
 
 fn elem_atom(a: &ElemAtom) -> Node {
+    let mut args = vec![expr(&a.arg)];
+    // Parameters as written in a call, `swish′(c₂; β = 2)` (see `keyword`).
+    for (n, v) in &a.params {
+        args.push(keyword(n, scalar(v)));
+    }
     Node::Call {
         func: a.func.to_string(),
         deriv: a.deriv,
-        args: vec![expr(&a.arg)],
+        args,
+    }
+}
+
+/// A call's keyword parameter `name = value`, as an argument node (func `=`).
+pub fn keyword(name: &crate::syntax::Name, value: Node) -> Node {
+    Node::Call {
+        func: "=".into(),
+        deriv: 0,
+        args: vec![
+            Node::Name {
+                name: name.clone(),
+                kind: NameKind::Param,
+            },
+            value,
+        ],
     }
 }
 

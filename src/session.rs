@@ -818,7 +818,7 @@ fn dim_text(d: &crate::syntax::DimSpec) -> String {
 /// Every REPL and script command, for completion and suggestions.
 pub const COMMANDS: &[&str] = &[
     "order", "input", "small", "format", "series", "classify", "latex", "json", "shapes", "load",
-    "env", "reset", "help", "quit",
+    "verify", "env", "reset", "help", "quit",
 ];
 
 const HELP: &str = "

@@ -117,16 +117,26 @@ fn stop(e: Stop, span: Span) -> Diagnostic {
 
 /// The canonical normal form of an expression, activations kept as element-wise atoms.
 pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
-    let settings = ExpandSettings {
-        order: 0,
-        small: Default::default(),
-        compensate: false,
-        limits: limits.clone(),
-        budget: Budget::default(),
-        normalize_only: true,
-        input: None,
-    };
-    Ok(expand(ir, &settings)?.full)
+    Ok(expand(
+        ir,
+        &ExpandSettings::normal_form(limits.clone(), Budget::default()),
+    )?
+    .full)
+}
+
+impl ExpandSettings {
+    /// Activations kept as element-wise atoms, nothing truncated: the plain normal form.
+    pub fn normal_form(limits: Limits, budget: Budget) -> ExpandSettings {
+        ExpandSettings {
+            order: 0,
+            small: Default::default(),
+            compensate: false,
+            limits,
+            budget,
+            normalize_only: true,
+            input: None,
+        }
+    }
 }
 
 /// Expands a lowered network expression to order `settings.order` in ε.
@@ -180,21 +190,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
     let full = layered
         .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
         .map_err(|e| stop(e, ir.span))?;
-    let mut truncated = ex.truncated || ex.t.truncated.get();
-    // What was cut may cancel exactly: `tanh(v) − tanh(v)` truncates each term, yet the
-    // network is 0. When the exact normal form (activations kept whole) has no activation
-    // left and is affine in the input, the expansion equals it and nothing is missing.
-    if truncated
-        && !settings.normalize_only
-        && let Some(x) = &settings.input
-        && let Ok(exact) = exact_normal_form(ir, settings)
-        && exact
-            .terms()
-            .all(|(c, _)| !chain_has_atom(c) && polynomial_degree(c, x).is_some_and(|d| d <= 1))
-        && exact == full
-    {
-        truncated = false;
-    }
+    let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
     let mut bindings = Vec::new();
     for (n, v) in &ex.bindings {
@@ -222,50 +218,6 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         steps,
         fixed_sides: ex.fixed_sides,
     })
-}
-
-/// The normal form with activations as atoms, under the expansion's term and time limits.
-fn exact_normal_form(ir: &Ir, settings: &ExpandSettings) -> Result<Expr, Diagnostic> {
-    let exact = ExpandSettings {
-        order: 0,
-        small: Default::default(),
-        compensate: false,
-        limits: settings.limits.clone(),
-        budget: settings.budget.clone(),
-        normalize_only: true,
-        input: None,
-    };
-    Ok(expand(ir, &exact)?.full)
-}
-
-fn chain_has_atom(c: &crate::algebra::Chain) -> bool {
-    c.factors().iter().any(|f| match f {
-        Factor::Atom(_) => true,
-        Factor::Diag(d) => chain_has_atom(d),
-        Factor::Had(h) => h.elements().iter().any(|(e, _)| chain_has_atom(e)),
-        _ => false,
-    })
-}
-
-/// The degree of a chain in the input symbol (atoms excluded by the caller).
-fn polynomial_degree(c: &crate::algebra::Chain, x: &Name) -> Option<u32> {
-    let mut d = 0u32;
-    for f in c.factors() {
-        d = d.checked_add(match f {
-            Factor::Sym(s) => u32::from(s.role == Role::User && &s.name == x),
-            Factor::Ones | Factor::Eye => 0,
-            Factor::Diag(e) => polynomial_degree(e, x)?,
-            Factor::Had(h) => {
-                let mut k = 0u32;
-                for (e, m) in h.elements() {
-                    k = k.checked_add(polynomial_degree(e, x)?.checked_mul(*m)?)?;
-                }
-                k
-            }
-            Factor::Atom(_) => return None,
-        })?;
-    }
-    Some(d)
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
@@ -352,6 +304,7 @@ impl Expander<'_> {
             op_point: l.op_point.clone(),
             op_symbol: l.op_symbol.clone(),
             var: l.var.clone(),
+            whole: l.whole.clone(),
             compensated: l.compensated,
             bias,
         });
@@ -369,12 +322,6 @@ impl Expander<'_> {
                 kept: l.series_order,
             }),
             _ => {}
-        }
-        if let Some((w, def)) = &l.whole {
-            self.steps.push(Step::Binding {
-                name: w.name.clone(),
-                value: def.clone(),
-            });
         }
         let point = match &l.op_symbol {
             Some(c) => Expr::symbol(c.clone()),

@@ -104,14 +104,21 @@ fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
 
 /// True when an element-wise atom other than |·| occurs (the exact rules may miss a zero).
 pub fn has_function_atoms(e: &Expr) -> bool {
-    use crate::algebra::{Chain, Factor};
-    fn chain(c: &Chain) -> bool {
-        c.factors().iter().any(|f| match f {
-            Factor::Atom(a) => &*a.func != "abs" || has_function_atoms(&a.arg),
-            Factor::Diag(d) => chain(d),
-            Factor::Had(h) => h.elements().iter().any(|(e, _)| chain(e)),
-            _ => false,
-        })
-    }
-    e.terms().any(|(c, s)| s.has_opaque() || chain(c))
+    e.terms().any(|(c, s)| {
+        s.has_opaque() || chain_has_atom(c, &|a| &*a.func != "abs" || has_function_atoms(&a.arg))
+    })
+}
+
+/// True when a factor of the chain (nested ones included) is an atom `keep` accepts.
+pub fn chain_has_atom(
+    c: &crate::algebra::Chain,
+    keep: &dyn Fn(&crate::algebra::ElemAtom) -> bool,
+) -> bool {
+    use crate::algebra::Factor;
+    c.factors().iter().any(|f| match f {
+        Factor::Atom(a) => keep(a),
+        Factor::Diag(d) => chain_has_atom(d, keep),
+        Factor::Had(h) => h.elements().iter().any(|(e, _)| chain_has_atom(e, keep)),
+        _ => false,
+    })
 }

@@ -223,7 +223,23 @@ fn analyze_once(
             normalize_only: false,
             input: Some(opts.input.clone()),
         };
-        let expansion = expand::expand(&l.ir, &settings)?;
+        let mut expansion = expand::expand(&l.ir, &settings)?;
+        // What was cut may cancel exactly: `tanh(v) − tanh(v)` truncates each term, yet the
+        // network is 0. When the exact normal form (activations kept whole) has no activation
+        // left, is affine in the input and equals the expansion, nothing is missing.
+        if expansion.truncated
+            && let Ok(exact) = expand::expand(
+                &l.ir,
+                &ExpandSettings::normal_form(opts.limits.clone(), opts.budget.clone()),
+            )
+            && exact.full == expansion.full
+            && exact.full.terms().all(|(c, _)| {
+                !identity::chain_has_atom(c, &|_| true)
+                    && decide::input_degree(c, &input).is_affine()
+            })
+        {
+            expansion.truncated = false;
+        }
         let mut t = Trunc::exact();
         t.order = Some(order);
         t.small = small.clone();

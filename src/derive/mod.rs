@@ -32,6 +32,8 @@ pub enum Step {
         op_symbol: Option<Symbol>,
         /// The layer variable and what it stands for.
         var: Option<(Symbol, Expr)>,
+        /// At a kink, `δᵢ`: all of the small part, which `|δᵢ|` holds.
+        whole: Option<(Symbol, Expr)>,
         compensated: bool,
         /// The bias that could absorb a non-zero operating point, and the value it would need.
         bias: Option<(String, Expr)>,

@@ -134,6 +134,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 op_point,
                 op_symbol,
                 var,
+                whole,
                 compensated,
                 bias,
                 ..
@@ -200,6 +201,16 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     ))]));
                     out.push(Line::Eq {
                         lhs: sym(&u.name, NameKind::Layer),
+                        rhs: tree::expr(def),
+                        tag: None,
+                    });
+                }
+                if let Some((w, def)) = whole {
+                    out.push(Line::Note(vec![t(
+                        "and all of its small part, which the absolute value at the kink holds",
+                    )]));
+                    out.push(Line::Eq {
+                        lhs: sym(&w.name, NameKind::Layer),
                         rhs: tree::expr(def),
                         tag: None,
                     });
@@ -944,9 +955,10 @@ pub fn steps_json(steps: &[Step]) -> Value {
         .iter()
         .map(|s| match s {
             Step::Binding { name, value } => json!({ "step": "binding", "name": name.ascii(), "value": ej(value) }),
-            Step::Layer { index, activation, pre, op_point, var, compensated, .. } => json!({
+            Step::Layer { index, activation, pre, op_point, var, whole, compensated, .. } => json!({
                 "step": "layer", "layer": index, "activation": activation, "pre_activation": ej(pre), "operating_point": ej(op_point),
                 "compensated": compensated, "variable": var.as_ref().map(|(u, d)| json!({ "name": u.name.ascii(), "value": ej(d) })),
+                "whole": whole.as_ref().map(|(w, d)| json!({ "name": w.name.ascii(), "value": ej(d) })),
             }),
             Step::Series { index, activation, at, series } => {
                 let (left, right) = (series.side(crate::series::Side::Left), series.side(crate::series::Side::Right));

@@ -170,24 +170,12 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
         i += 1;
         // Runs of sub- and superscript characters become one script.
         if let Some(d) = sub_char(ch) {
-            let mut sub = d.to_string();
-            while i < c.len()
-                && let Some(d) = sub_char(c[i])
-            {
-                sub.push(d);
-                i += 1;
-            }
+            let sub = script_run(d, &c, &mut i, sub_char);
             out.push_str(&format!("_{{{sub}}}"));
             continue;
         }
         if let Some(d) = sup_char(ch) {
-            let mut sup = d.to_string();
-            while i < c.len()
-                && let Some(d) = sup_char(c[i])
-            {
-                sup.push(d);
-                i += 1;
-            }
+            let sup = script_run(d, &c, &mut i, sup_char);
             out.push_str(&format!("^{{{sup}}}"));
             continue;
         }
@@ -322,24 +310,12 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
         let ch = c[i];
         i += 1;
         if let Some(d) = sub_char(ch) {
-            let mut sub = d.to_string();
-            while i < c.len()
-                && let Some(d) = sub_char(c[i])
-            {
-                sub.push(d);
-                i += 1;
-            }
+            let sub = script_run(d, &c, &mut i, sub_char);
             out.push_str(&format!("_({sub})"));
             continue;
         }
         if let Some(d) = sup_char(ch) {
-            let mut sup = d.to_string();
-            while i < c.len()
-                && let Some(d) = sup_char(c[i])
-            {
-                sup.push(d);
-                i += 1;
-            }
+            let sup = script_run(d, &c, &mut i, sup_char);
             out.push_str(&format!("^({sup})"));
             continue;
         }
@@ -415,6 +391,18 @@ fn sup_char(c: char) -> Option<char> {
         '⁾' => Some(')'),
         _ => None,
     }
+}
+
+/// A run of sub- or superscript characters from `first` on, as plain characters: `₁₂` → `12`.
+fn script_run(first: char, c: &[char], i: &mut usize, plain: fn(char) -> Option<char>) -> String {
+    let mut run = first.to_string();
+    while *i < c.len()
+        && let Some(d) = plain(c[*i])
+    {
+        run.push(d);
+        *i += 1;
+    }
+    run
 }
 
 /// The exponent after a `^` at `c[*i]`: Hadamard marks (written by `mark`), then a bracket or a

@@ -538,6 +538,7 @@ fn analysis_json(a: &Analysis) -> Value {
                 "operating_point": super::json::expr(&l.op_point),
                 "compensated": l.compensated,
                 "variable": l.var.as_ref().map(|(s, def)| json!({ "name": s.name.ascii(), "value": super::json::expr(def) })),
+                "whole": l.whole.as_ref().map(|(s, def)| json!({ "name": s.name.ascii(), "value": super::json::expr(def) })),
             })
         })
         .collect();

@@ -13,6 +13,8 @@ pub mod harness;
 pub mod ir;
 pub mod limits;
 pub mod numeric;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod print;
 pub mod selfcheck;
 pub mod series;

@@ -1,7 +1,8 @@
 //! The `taylornet` command line: a thin layer over the library.
 
-mod plot;
 mod repl;
+
+use taylornet::plot;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;

@@ -1,14 +1,31 @@
-//! A log–log plot of the residual against σ, with the predicted slope as a reference line.
+//! A log–log plot of the residual against σ, with the predicted slope as a reference line
+//! (behind the `plot` feature; the command line's `--plot` and the Python package use it).
 
+use crate::verify::{Predicted, Verification};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use taylornet::verify::{Predicted, Verification};
+
+/// Text layout needs a font; one is embedded, so no system font is used.
+fn register_font() {
+    let _ =
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+}
+
+/// The plot as an SVG document.
+pub fn svg(title: &str, checks: &[Verification]) -> Result<String, String> {
+    register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (900, 600)).into_drawing_area();
+        draw(&root, title, checks)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
 
 /// Writes the plot to `path` (`.svg` or `.png`).
 pub fn write(path: &str, title: &str, checks: &[Verification]) -> Result<(), String> {
-    // Text layout needs a font; one is embedded, so no system font is used.
-    let _ =
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+    register_font();
     if path.ends_with(".svg") {
         let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
         draw(&root, title, checks)?;

@@ -195,9 +195,15 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
                 "text": report::text(source, report),
                 "latex": report::latex(&report::source_latex(source, limits), report),
             }),
-            Outcome::Declared(_, text) => json!({"kind": "declared", "text": text}),
-            Outcome::Defined(_, text) => json!({"kind": "defined", "text": text}),
-            Outcome::Bound(_, text) => json!({"kind": "bound", "text": text}),
+            // Echoed as the REPL echoes them.
+            Outcome::Declared(names, what) => {
+                let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
+                json!({"kind": "declared", "text": format!("{} : {what}", names.join(", "))})
+            }
+            Outcome::Defined(n, text) => {
+                json!({"kind": "defined", "text": format!("defined {n}: {text}")})
+            }
+            Outcome::Bound(n, text) => json!({"kind": "bound", "text": format!("{n} = {text}")}),
             Outcome::Message(text) => json!({"kind": "message", "text": text}),
             Outcome::Series(r) => series_value(r),
             Outcome::Classify { rows, order, depth } => classify_value(rows, *order, *depth),

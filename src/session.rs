@@ -554,10 +554,7 @@ impl Session {
                         &crate::print::report::source_latex(src, &self.options.limits),
                         report,
                     ),
-                    "json" => {
-                        serde_json::to_string_pretty(&crate::print::report::json(src, report))
-                            .unwrap_or_default()
-                    }
+                    "json" => crate::print::json::to_text(&crate::print::report::json(src, report)),
                     _ => {
                         let a = &report.main;
                         let mut lines: Vec<String> = a

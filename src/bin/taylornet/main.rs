@@ -257,8 +257,7 @@ fn real_main() -> ExitCode {
                     } else if format == "json" {
                         println!(
                             "{}",
-                            serde_json::to_string_pretty(&report::series_json(&r))
-                                .unwrap_or_default()
+                            taylornet::print::json::to_text(&report::series_json(&r))
                         );
                     } else {
                         print!("{}", report::series_text(&r));
@@ -329,10 +328,9 @@ fn real_main() -> ExitCode {
                     } else if format == "json" {
                         println!(
                             "{}",
-                            serde_json::to_string_pretty(&report::classify_json(
+                            taylornet::print::json::to_text(&report::classify_json(
                                 &rows, order, depth
                             ))
-                            .unwrap_or_default()
                         );
                     } else {
                         print!("{}", report::classify_text(&rows, order, depth));
@@ -467,10 +465,9 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     if last_only && session.options.format == Format::Json {
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => println!(
-                "{}",
-                serde_json::to_string_pretty(&a.remove(0)).unwrap_or_default()
-            ),
+            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => {
+                println!("{}", taylornet::print::json::to_text(&a.remove(0)))
+            }
             _ => print!("{text}"),
         }
     } else {
@@ -513,7 +510,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
     if common.format == "json" {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report::verify_json(&src, &checks)).unwrap_or_default()
+            taylornet::print::json::to_text(&report::verify_json(&src, &checks))
         );
     } else {
         print!("{}", report::verify_text(&src, &checks));
@@ -594,7 +591,7 @@ fn classify_verified(
                 }
             }
         }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        println!("{}", taylornet::print::json::to_text(&v));
     } else {
         println!(
             "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check",

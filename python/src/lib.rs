@@ -422,37 +422,17 @@ impl Engine {
         })
     }
 
-    /// The derivation of the entry that produced result `id`: `text`, `latex`, `typst`,
-    /// `html` (MathML) or `json`.
-    #[pyo3(signature = (id, format, hadamard = "circ", epsilon = "ε"))]
-    fn derivation(
-        &self,
-        py: Python<'_>,
-        id: u64,
-        format: &str,
-        hadamard: &str,
-        epsilon: &str,
-    ) -> PyResult<String> {
-        let format = doc_format(format)?;
-        let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
-        self.call(py, move |st| {
-            let notation = notation(&hadamard, &epsilon)?;
-            let stored = st.stored(id)?;
-            let mut s = stored.before.clone();
-            let doc = derive_source(&mut s, &stored.entry, "Derivation")
-                .map_err(|d| Failure::at(d, &stored.entry))?;
-            Ok(write(&doc, format, false, &notation))
-        })
-    }
-
-    /// A script as a derivation document, run in a copy of this session (which stays as it is).
-    #[pyo3(signature = (source, format, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε"))]
+    /// A derivation document (`text`, `latex`, `typst`, `html` with MathML, or `json`): of
+    /// `source`, run in a copy of this session (which stays as it is), or with `id`, of the
+    /// entry that produced that result, run in the session as it was before it.
+    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε"))]
     #[allow(clippy::too_many_arguments)]
     fn derive(
         &self,
         py: Python<'_>,
         source: String,
         format: &str,
+        id: Option<u64>,
         standalone: bool,
         title: String,
         hadamard: &str,
@@ -461,10 +441,16 @@ impl Engine {
         let format = doc_format(format)?;
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
         self.call(py, move |st| {
+            let (mut session, source) = match id {
+                Some(id) => {
+                    let stored = st.stored(id)?;
+                    (stored.before.clone(), stored.entry.clone())
+                }
+                None => (st.session.clone(), source),
+            };
             let notation = notation(&hadamard, &epsilon)?;
-            let mut s = st.session.clone();
-            let doc =
-                derive_source(&mut s, &source, &title).map_err(|d| Failure::at(d, &source))?;
+            let doc = derive_source(&mut session, &source, &title)
+                .map_err(|d| Failure::at(d, &source))?;
             Ok(write(&doc, format, standalone, &notation))
         })
     }

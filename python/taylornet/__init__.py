@@ -130,12 +130,32 @@ _errors = _Errors()
 # ----------------------------------------------------------------------------- values
 
 
-class Number:
+class _Written:
+    """A value written in the input syntax (``ascii``) and in Unicode: equal to the same value,
+    or to either spelling."""
+
+    ascii = unicode = ""
+
+    def __eq__(self, other):
+        if type(other) is type(self):
+            return self.ascii == other.ascii
+        if isinstance(other, str):
+            return other in (self.ascii, self.unicode)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.ascii)
+
+    def __str__(self):
+        return self.unicode
+
+
+class Number(_Written):
     """An exact number that is not rational (``1/√(2π)``): ``exact`` in the input syntax,
     ``unicode``, ``float(n)``, ``n.to_sympy()``."""
 
     def __init__(self, exact, unicode=None, value=None):
-        self.exact = exact
+        self.exact = self.ascii = exact
         self.unicode = unicode or exact
         self.value = value
 
@@ -157,17 +177,6 @@ class Number:
 
         return f"${sympy.latex(self.to_sympy())}$"
 
-    def __eq__(self, other):
-        if isinstance(other, Number):
-            return self.exact == other.exact
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self.exact)
-
-    def __str__(self):
-        return self.unicode
-
     def __repr__(self):
         return f"Number({self.exact!r})"
 
@@ -180,7 +189,7 @@ def _number(exact, unicode=None, value=None):
         return Number(exact, unicode, value)
 
 
-class Expr:
+class Expr(_Written):
     """An expression in a result: ``str()`` is Unicode (``W₂·W₁``), ``.ascii`` the input
     syntax (it parses back to the same normal form), ``.latex`` LaTeX, ``.tree`` the JSON
     tree (docs/json.md), ``.to_sympy()`` a SymPy expression."""
@@ -220,25 +229,31 @@ class Expr:
     def _sympy_(self):
         return self.to_sympy()
 
-    def __eq__(self, other):
-        if isinstance(other, Expr):
-            return self.ascii == other.ascii
-        if isinstance(other, str):
-            return other in (self.ascii, self.unicode)
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self.ascii)
-
-    def __str__(self):
-        return self.unicode
-
     def __repr__(self):
         return f"Expr({self.unicode!r})"
 
 
 def _expr(value, owner):
     return Expr(value, owner) if isinstance(value, dict) and "tree" in value else value
+
+
+class _Rendered:
+    """A result that shows as the CLI's text, and in a notebook as its HTML or LaTeX."""
+
+    def __init__(self, item):
+        self.json = item["json"]
+        self.text = item["text"]
+        self.html = item.get("html")
+        self.latex = item.get("latex")
+
+    def _repr_html_(self):
+        return self.html
+
+    def _repr_latex_(self):
+        return self.latex
+
+    def __str__(self):
+        return self.text
 
 
 class _Decision:
@@ -279,7 +294,7 @@ class Compensated(_Decision):
         return f"<compensated: {self.verdict}, k={self.k}>"
 
 
-class Analysis(_Decision):
+class Analysis(_Decision, _Rendered):
     """The analysis of a network: ``verdict`` (``exact-affine``, ``affine``, ``kink``,
     ``degenerate``, ``conditional``), ``k``, ``W``, ``b``, ``first_nonaffine``, … (the
     fields of docs/json.md; ``json`` holds the whole document). ``str()`` is the CLI's
@@ -290,9 +305,8 @@ class Analysis(_Decision):
         self._id = item.get("id")
         self._verifiable = bool(item.get("last"))
         self.source = item["source"]
-        self.text = item["text"]
-        self.latex = item["latex"]
-        d = item["json"]
+        _Rendered.__init__(self, item)
+        d = self.json
         self._read(d)
         self.expression = d["expression"]
         self.generic_verdict = d["generic_verdict"]
@@ -304,7 +318,7 @@ class Analysis(_Decision):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
         with _errors:
-            return self._engine.derivation(self._id, format, hadamard, epsilon)
+            return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon)
 
     def verify(self, **kw):
         """The numeric check; see :func:`verify`."""
@@ -318,12 +332,6 @@ class Analysis(_Decision):
         )
         return f"<div class='taylornet'>{head}{self.derivation('html')}</div>"
 
-    def _repr_latex_(self):
-        return self.latex
-
-    def __str__(self):
-        return self.text
-
     def __repr__(self):
         return f"<Analysis {self.expression!r}: {self.verdict}, k={self.k}>"
 
@@ -335,17 +343,14 @@ class Analysis(_Decision):
             pass
 
 
-class Series:
+class Series(_Rendered):
     """The exact Taylor series of an activation: ``coefficients`` (Fractions, or
     :class:`Number` for values with π, e or radicals; ``left``/``right`` at a kink),
     ``klass`` (``analytic``, ``kink``, …), ``description``."""
 
     def __init__(self, item):
-        d = item["json"]
-        self.json = d
-        self.text = item["text"]
-        self.latex = item["latex"]
-        self.html = item["html"]
+        super().__init__(item)
+        d = self.json
         self.name = d["name"]
         self.at = _number(d["at"]["exact"], None, d["at"]["value"])
         self.order = d["order"]
@@ -372,30 +377,19 @@ class Series:
             for k, c in enumerate(self.coefficients)
         ) + (0 if self.exact else sympy.O(t ** (self.order + 1)))
 
-    def _repr_html_(self):
-        return self.html
-
-    def _repr_latex_(self):
-        return self.latex
-
-    def __str__(self):
-        return self.text
-
     def __repr__(self):
         return f"<Series {self.name} to order {self.order}: {self.klass}>"
 
 
-class Classification:
+class Classification(_Rendered):
     """The table over the catalog: ``rows`` is a list of dicts (``activation``,
     ``verdict``, ``k``, ``s0``, ``slope_left``, ``slope_right``, ``first_nonaffine``,
     ``condition``, ``compensated``; expressions as Unicode text), ready for
     ``pandas.DataFrame(c.rows)``."""
 
     def __init__(self, item):
-        d = item["json"]
-        self.json = d
-        self.text = item["text"]
-        self.html = item["html"]
+        super().__init__(item)
+        d = self.json
         self.order = d["order"]
         self.depth = d["depth"]
         self.rows = [
@@ -409,24 +403,17 @@ class Classification:
                 return r
         raise KeyError(activation)
 
-    def _repr_html_(self):
-        return self.html
-
-    def __str__(self):
-        return self.text
-
     def __repr__(self):
         return f"<Classification: {len(self.rows)} activations, depth {self.depth}, order {self.order}>"
 
 
-class Verification:
+class Verification(_Rendered):
     """A numeric check: ``passed``, ``checks`` (each with ``slope``, ``predicted``,
     ``rows``), the CLI's ``text``, and ``svg`` (the residual plot) when asked for."""
 
     def __init__(self, item, svg=None):
-        d = item["json"]
-        self.json = d
-        self.text = item["text"]
+        super().__init__(item)
+        d = self.json
         self.passed = d["pass"]
         self.checks = d["checks"]
         self.svg = svg
@@ -435,11 +422,7 @@ class Verification:
         return self.svg
 
     def _repr_html_(self):
-        pre = f"<pre>{_html.escape(self.text)}</pre>"
-        return pre + (self.svg or "")
-
-    def __str__(self):
-        return self.text
+        return f"<pre>{_html.escape(self.text)}</pre>" + (self.svg or "")
 
     def __repr__(self):
         return f"<Verification: {'PASS' if self.passed else 'FAIL'}>"
@@ -567,7 +550,7 @@ class Session:
         """A script as a derivation document (``text``, ``latex``, ``typst``, ``html``,
         ``json``), run in a copy of this session."""
         with _errors:
-            return self._engine.derive(source, format, standalone, title, hadamard, epsilon)
+            return self._engine.derive(source, format, None, standalone, title, hadamard, epsilon)
 
     @property
     def env(self):

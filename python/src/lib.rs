@@ -532,12 +532,13 @@ impl Engine {
         })
     }
 
-    /// Forgets result `id` (its Python object was collected).
-    fn release(&self, py: Python<'_>, id: u64) -> PyResult<()> {
-        self.call(py, move |st| {
+    /// Forgets result `id` (its Python object was collected); does not wait.
+    fn release(&self, id: u64) {
+        let job: Job = Box::new(move |st: &mut State| {
             st.stored.remove(&id);
-            Ok(())
-        })
+        });
+        // A stopped worker has nothing left to forget.
+        let _ = self.jobs.send(job);
     }
 }
 

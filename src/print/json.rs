@@ -20,6 +20,10 @@ pub fn node_value(n: &Node) -> Value {
 
 /// The tree of a node: `{"op": …, "args": […]}`.
 pub fn tree(n: &Node) -> Value {
+    // A tree too large to write within the budget stops here; the caller reports the limit.
+    if crate::limits::tick() {
+        return Value::Null;
+    }
     match n {
         Node::Rat(q) => json!({ "op": "num", "value": q.to_string() }),
         Node::Pi => json!({ "op": "const", "name": "pi" }),
@@ -61,6 +65,9 @@ pub fn to_text(v: &Value) -> String {
 }
 
 fn write_value(out: &mut String, v: &Value, indent: usize) {
+    if crate::limits::tick() {
+        return;
+    }
     match v {
         Value::Array(items) if !items.is_empty() => {
             out.push('[');

@@ -28,6 +28,10 @@ fn wrap(s: (String, u8), min: u8) -> String {
 }
 
 fn r(n: &Node, st: Style) -> (String, u8) {
+    // A node too large to write within the budget is cut short; the caller reports the limit.
+    if crate::limits::tick() {
+        return (String::new(), ATOM);
+    }
     let uni = st == Style::Unicode;
     match n {
         Node::Rat(q) => rational(q, st),

@@ -22,13 +22,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
-use taylornet::Session;
+// Every name this module takes from the library, in one place (to re-home when the
+// library's paths move).
+use taylornet::analysis::classify::Row as ClassifyRow;
 use taylornet::derive::output::{DocFormat, write};
-use taylornet::derive::script::{Document, derive_source};
-use taylornet::diagnostic::Diagnostic;
+use taylornet::derive::render::Line;
+use taylornet::derive::script::{Document, classify_lines, derive_source, series_lines};
+use taylornet::limits::Limits;
 use taylornet::print::latex::{Hadamard, Notation};
-use taylornet::print::report;
-use taylornet::session::Outcome;
+use taylornet::print::{latex as expr_latex, report};
+use taylornet::session::{Outcome, SeriesResult};
+use taylornet::syntax::Name;
+use taylornet::verify::VerifyOptions;
+use taylornet::{Diagnostic, Session, normal_form, plot};
 
 create_exception!(
     _taylornet,
@@ -222,7 +228,7 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
         .collect()
 }
 
-fn document(title: &str, lines: Vec<taylornet::derive::render::Line>, format: DocFormat) -> String {
+fn document(title: &str, lines: Vec<Line>, format: DocFormat) -> String {
     let doc = Document {
         title: title.to_string(),
         lines,
@@ -231,8 +237,8 @@ fn document(title: &str, lines: Vec<taylornet::derive::render::Line>, format: Do
     write(&doc, format, false, &Notation::default())
 }
 
-fn series_value(r: &taylornet::session::SeriesResult) -> Value {
-    let lines = taylornet::derive::script::series_lines(r);
+fn series_value(r: &SeriesResult) -> Value {
+    let lines = series_lines(r);
     json!({
         "kind": "series",
         "json": report::series_json(r),
@@ -242,8 +248,8 @@ fn series_value(r: &taylornet::session::SeriesResult) -> Value {
     })
 }
 
-fn classify_value(rows: &[taylornet::analysis::classify::Row], order: u32, depth: u32) -> Value {
-    let lines = taylornet::derive::script::classify_lines(rows, order, depth);
+fn classify_value(rows: &[ClassifyRow], order: u32, depth: u32) -> Value {
+    let lines = classify_lines(rows, order, depth);
     json!({
         "kind": "classify",
         "json": report::classify_json(rows, order, depth),
@@ -264,8 +270,8 @@ fn doc_format(format: &str) -> PyResult<DocFormat> {
     })
 }
 
-/// Sets one limit by its name in `taylornet::limits::Limits`.
-fn set_limit(limits: &mut taylornet::limits::Limits, name: &str, value: f64) -> Result<(), String> {
+/// Sets one limit by its name in [`Limits`].
+fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> {
     if !(value.is_finite() && value > 0.0) {
         return Err(format!("the limit `{name}` must be a positive number"));
     }
@@ -297,7 +303,7 @@ fn set_limit(limits: &mut taylornet::limits::Limits, name: &str, value: f64) -> 
     Ok(())
 }
 
-fn limits_value(l: &taylornet::limits::Limits) -> Value {
+fn limits_value(l: &Limits) -> Value {
     json!({
         "time_budget": l.time_budget.as_secs_f64(),
         "max_input_bytes": l.max_input_bytes,
@@ -417,8 +423,8 @@ impl Engine {
     fn latex(&self, py: Python<'_>, id: u64, ascii: String) -> PyResult<String> {
         self.call(py, move |st| {
             let s = &st.stored(id)?.after;
-            let e = taylornet::normal_form(s, &ascii).map_err(|d| Failure::at(d, &ascii))?;
-            Ok(taylornet::print::latex(&e))
+            let e = normal_form(s, &ascii).map_err(|d| Failure::at(d, &ascii))?;
+            Ok(expr_latex(&e))
         })
     }
 
@@ -497,11 +503,10 @@ impl Engine {
         self.call(py, move |st| {
             let mut named = BTreeMap::new();
             for (k, v) in params {
-                let n = taylornet::syntax::Name::parse(&k)
-                    .map_err(|e| format!("params: `{k}`: {e}"))?;
+                let n = Name::parse(&k).map_err(|e| format!("params: `{k}`: {e}"))?;
                 named.insert(n, v);
             }
-            let opts = taylornet::verify::VerifyOptions {
+            let opts = VerifyOptions {
                 sigmas,
                 seed,
                 draws,
@@ -517,10 +522,7 @@ impl Engine {
                 .map(|l| l.source.clone())
                 .unwrap_or_default();
             let svg = if plot {
-                Some(taylornet::plot::svg(
-                    &format!("residual of {src}"),
-                    &checks,
-                )?)
+                Some(plot::svg(&format!("residual of {src}"), &checks)?)
             } else {
                 None
             };
@@ -546,7 +548,7 @@ impl Engine {
 fn notation(hadamard: &str, epsilon: &str) -> Outcome2<Notation> {
     let hadamard = Hadamard::parse(hadamard)
         .ok_or_else(|| "hadamard is `circ` (∘) or `odot` (⊙)".to_string())?;
-    let small = taylornet::syntax::Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
+    let small = Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
     Ok(Notation { hadamard, small })
 }
 

@@ -28,6 +28,7 @@ use taylornet::analysis::classify::Row as ClassifyRow;
 use taylornet::derive::output::{DocFormat, write};
 use taylornet::derive::render::Line;
 use taylornet::derive::script::{Document, classify_lines, derive_source, series_lines};
+use taylornet::diagnostic::Phase;
 use taylornet::limits::Limits;
 use taylornet::print::latex::{Hadamard, Notation};
 use taylornet::print::{latex as expr_latex, report};
@@ -457,7 +458,18 @@ impl Engine {
             let notation = notation(&hadamard, &epsilon)?;
             let doc = derive_source(&mut session, &source, &title)
                 .map_err(|d| Failure::at(d, &source))?;
-            Ok(write(&doc, format, standalone, &notation))
+            // Writing the document observes the budget (and Ctrl-C) like the statements did.
+            let budget = session.budget();
+            let active = budget.enter();
+            let written = write(&doc, format, standalone, &notation);
+            drop(active);
+            match budget.exhausted() {
+                Some(why) => {
+                    let d = Diagnostic::new(Phase::Limit, format!("writing the derivation: {why}"));
+                    Err(Failure::at(d, &source))
+                }
+                None => Ok(written),
+            }
         })
     }
 

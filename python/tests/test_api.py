@@ -226,3 +226,10 @@ def test_the_gil_is_released():
     t.join()
     # With the GIL held by the computation this loop could not have run.
     assert ticks > 100
+
+
+def test_writing_a_derivation_observes_the_budget():
+    s = tn.Session(order=3)
+    assert "tanh" in s.derive("tanh(W1·x + b1)", format="html")
+    with pytest.raises(tn.LimitError):
+        tn.Session(time_budget=1e-9).derive("tanh(W1·x + b1)", format="latex")

@@ -123,7 +123,7 @@ fn classify_catalog(b: Bencher) {
     let mut s = Session::new();
     b.bench_local(|| {
         s.run(":order 9").ok();
-        taylornet::analysis::classify::classify(&s, 2).map(|rows| rows.len())
+        s.classify(2).map(|rows| rows.len())
     });
 }
 

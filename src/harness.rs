@@ -37,7 +37,7 @@ pub fn pipeline(data: &[u8]) {
     match s.run(text) {
         Ok(out) => {
             for f in [Format::Text, Format::Latex, Format::Json] {
-                let _ = crate::print::report::render_outcomes(&out, f, &s.options.limits);
+                let _ = crate::session::render_outcomes(&out, f, &s.options.limits);
             }
         }
         Err(d) => {
@@ -46,7 +46,7 @@ pub fn pipeline(data: &[u8]) {
     }
     let mut s = Session::new();
     s.options.limits = fuzz_limits();
-    if let Ok(doc) = crate::derive::script::derive_source(&mut s, text, "fuzz") {
+    if let Ok(doc) = crate::session::script::derive_source(&mut s, text, "fuzz") {
         let _ = crate::derive::render::to_text(&doc.lines);
         let _ = crate::derive::render::to_latex(&doc.lines);
     }

@@ -5,7 +5,7 @@ use common::examples;
 use taylornet::Session;
 use taylornet::derive::Step;
 use taylornet::derive::render::{Line, formulas, lines, standalone, to_latex};
-use taylornet::derive::script::derive_source;
+use taylornet::session::script::derive_source;
 
 /// Parses one formula with a real TeX-math parser (pulldown-latex); `Err` says why it is invalid.
 fn check_tex(f: &str) -> Result<(), String> {
@@ -44,10 +44,7 @@ fn analysis_latex_rows_are_valid() {
     ] {
         let r = taylornet::analyze(src).unwrap();
         let limits = taylornet::limits::Limits::default();
-        let tex = taylornet::print::report::latex(
-            &taylornet::print::report::source_latex(src, &limits),
-            &r,
-        );
+        let tex = taylornet::report::latex(&taylornet::report::source_latex(src, &limits), &r);
         let body = tex
             .trim()
             .trim_start_matches("\\begin{align*}")

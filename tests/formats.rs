@@ -4,9 +4,10 @@
 mod common;
 use common::examples;
 use taylornet::Session;
+use taylornet::derive::Document;
 use taylornet::derive::output::{DocFormat, to_typst, typst_formulas, write};
-use taylornet::derive::script::{Document, derive_source};
 use taylornet::print::latex::{Hadamard, Notation};
+use taylornet::session::script::derive_source;
 
 /// The examples, every catalog activation at depth 2, and tanh/gelu/sigmoid at order 9.
 fn documents() -> Vec<(String, Document)> {

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 use taylornet::Session;
-use taylornet::print::report::render_outcomes;
 use taylornet::session::Format;
+use taylornet::session::render_outcomes;
 
 const OPS: &[&str] = &[
     "num", "const", "sym", "ones", "identity", "add", "neg", "mul", "div", "pow", "had", "hpow",

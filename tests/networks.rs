@@ -46,7 +46,7 @@ fn residual(
         if compensate {
             // Realize "b = −c + O(ε)": move each compensated layer's bias by minus its O(1) part.
             for ly in r.expansion.layers.iter().filter(|ly| ly.compensated) {
-                let bias = taylornet::print::report::bias_name(ly).expect("a bias to compensate");
+                let bias = taylornet::analysis::bias_name(ly).expect("a bias to compensate");
                 let sym = l
                     .symbols
                     .keys()

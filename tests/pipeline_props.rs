@@ -86,7 +86,7 @@ proptest! {
         }
         for f in [taylornet::session::Format::Text, taylornet::session::Format::Latex, taylornet::session::Format::Json] {
             let out = vec![taylornet::session::Outcome::Analysis { source: last.source.clone(), report: last.report.clone() }];
-            let _ = taylornet::print::report::render_outcomes(&out, f, &s.options.limits);
+            let _ = taylornet::session::render_outcomes(&out, f, &s.options.limits);
         }
     }
 

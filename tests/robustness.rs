@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use taylornet::Session;
-use taylornet::print::report::render_outcomes;
 use taylornet::session::Format;
+use taylornet::session::render_outcomes;
 
 const TOKENS: &[&str] = &[
     "x",

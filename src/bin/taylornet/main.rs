@@ -6,7 +6,7 @@ mod repl;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
-use taylornet::print::report;
+use taylornet::report;
 use taylornet::session::{Format, Outcome, Session};
 use taylornet::syntax::Name;
 
@@ -251,7 +251,7 @@ fn real_main() -> ExitCode {
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::derive::script::series_lines(&r);
+                        let lines = taylornet::session::script::series_lines(&r);
                         print!("{}", write_document("Series", lines, doc, standalone));
                     } else if format == "json" {
                         println!(
@@ -308,7 +308,7 @@ fn real_main() -> ExitCode {
             // The table observes the same budget as a statement (and stops early past it).
             let budget = session.budget();
             let active = budget.enter();
-            let rows = taylornet::analysis::classify::classify(&session, depth);
+            let rows = session.classify(depth);
             drop(active);
             if let Some(why) = budget.exhausted() {
                 eprintln!("error: {why}");
@@ -320,7 +320,7 @@ fn real_main() -> ExitCode {
                         return classify_verified(&session, &rows, order, depth, &check, &format);
                     }
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::derive::script::classify_lines(&rows, order, depth);
+                        let lines = taylornet::session::script::classify_lines(&rows, order, depth);
                         print!(
                             "{}",
                             write_document("Classification", lines, doc, standalone)
@@ -367,7 +367,7 @@ fn write_document(
     format: taylornet::derive::output::DocFormat,
     standalone: bool,
 ) -> String {
-    let doc = taylornet::derive::script::Document {
+    let doc = taylornet::derive::Document {
         title: title.to_string(),
         lines,
         results: Vec::new(),
@@ -428,7 +428,11 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
             if !last_only {
                 print!(
                     "{}",
-                    report::render_outcomes(&done, session.options.format, &session.options.limits)
+                    taylornet::session::render_outcomes(
+                        &done,
+                        session.options.format,
+                        &session.options.limits
+                    )
                 );
             }
             eprint!("{}", d.render(&source, origin));
@@ -462,7 +466,11 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }) {
         eprintln!("note: no expression to analyse");
     }
-    let text = report::render_outcomes(&shown, session.options.format, &session.options.limits);
+    let text = taylornet::session::render_outcomes(
+        &shown,
+        session.options.format,
+        &session.options.limits,
+    );
     if last_only && session.options.format == Format::Json {
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
@@ -677,7 +685,7 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
     } else {
         "Derivation".to_string()
     };
-    let doc = match taylornet::derive::script::derive_source(&mut session, &text, &title) {
+    let doc = match taylornet::session::script::derive_source(&mut session, &text, &title) {
         Ok(d) => d,
         Err(d) => {
             eprint!("{}", d.render(&text, &origin));

@@ -8,6 +8,13 @@
 //! REPL entry keeps the undo of each change, so a failure anywhere in the
 //! entry restores the session as it was before it.
 
+mod render;
+pub mod script;
+
+pub use crate::report::Format;
+pub use crate::series::SeriesResult;
+pub use render::render_outcomes;
+
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::lower::LoweredStmt;
@@ -19,26 +26,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
-
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Latex,
-    Json,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "text" | "unicode" => Some(Format::Text),
-            "latex" | "tex" => Some(Format::Latex),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-}
 
 /// Options a session carries (`:order`, `:input`, `:small`, `:format`).
 #[derive(Clone, Debug)]
@@ -550,14 +537,12 @@ impl Session {
                     .hint("analyse an expression first, e.g. `tanh(W1·x + b1)`"));
                 };
                 let text = match name {
-                    "latex" => crate::print::report::latex(
-                        &crate::print::report::source_latex(src, &self.options.limits),
+                    "latex" => crate::report::latex(
+                        &crate::report::source_latex(src, &self.options.limits),
                         report,
                     ),
-                    "json" => {
-                        serde_json::to_string_pretty(&crate::print::report::json(src, report))
-                            .unwrap_or_default()
-                    }
+                    "json" => serde_json::to_string_pretty(&crate::report::json(src, report))
+                        .unwrap_or_default(),
                     _ => {
                         let a = &report.main;
                         let mut lines: Vec<String> = a
@@ -687,7 +672,7 @@ impl Session {
                         .ok_or_else(|| err("the depth must be 1 to 16".into()))?,
                     _ => return Err(err("usage: `:classify` or `:classify depth 3`".into())),
                 };
-                let rows = crate::analysis::classify::classify(self, depth)?;
+                let rows = self.classify(depth)?;
                 Ok((
                     Outcome::Classify {
                         rows,
@@ -771,6 +756,19 @@ impl Session {
         let budget = self.budget();
         let _active = budget.enter();
         verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
+    }
+
+    /// The classification table over the catalog, with networks of depth `depth`
+    /// (the session's order, input, limits and budget; the default small symbols).
+    pub fn classify(&self, depth: u32) -> Result<Vec<crate::analysis::classify::Row>, Diagnostic> {
+        let opts = AnalyzeOptions {
+            order: self.options.order,
+            input: self.options.input.clone(),
+            small: None,
+            limits: self.options.limits.clone(),
+            budget: self.budget(),
+        };
+        crate::analysis::classify::classify(&self.env, &opts, depth)
     }
 
     /// The catalog's function definitions.
@@ -866,16 +864,6 @@ pub fn read_source(path: &str, limits: &Limits) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-/// The result of `taylornet series`.
-#[derive(Clone, Debug)]
-pub struct SeriesResult {
-    /// What was expanded, as the user named or wrote it.
-    pub name: String,
-    pub at: crate::algebra::Scalar,
-    pub order: usize,
-    pub series: crate::series::PointSeries,
 }
 
 impl Session {

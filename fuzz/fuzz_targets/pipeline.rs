@@ -1,3 +1,3 @@
 #![no_main]
 //! Arbitrary bytes through parse → lower → analyse → derive → every printer.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| taylornet::harness::pipeline(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| taylornet::fuzz::pipeline(data));

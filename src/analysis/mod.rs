@@ -491,11 +491,6 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
     out
 }
 
-/// W and b as expressions (convenience for library users).
-pub fn affine_part(a: &Analysis) -> (Expr, Expr) {
-    (a.decision.w.clone(), a.decision.b.clone())
-}
-
 /// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.
 pub fn bias_name(l: &Layer) -> Option<String> {
     required_bias(l).map(|(n, _)| n)

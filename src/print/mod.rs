@@ -10,7 +10,6 @@ pub mod typst;
 
 use crate::algebra::{Expr, Scalar};
 pub use text::Style;
-pub use tree::Node;
 
 pub use crate::syntax::names::{subscript, superscript};
 

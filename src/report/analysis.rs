@@ -342,7 +342,7 @@ fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
     out
 }
 
-pub use crate::analysis::{bias_name, required_bias};
+use crate::analysis::required_bias;
 
 // ------------------------------------------------------------------ LaTeX
 

@@ -4,7 +4,7 @@ pub mod eval;
 pub mod power;
 
 pub use eval::{PointSeries, Side, Smoothness, scalar_value, series_at};
-pub use power::{Series, SeriesError};
+pub use power::Series;
 
 use crate::algebra::Scalar;
 

@@ -6,9 +6,9 @@ mod repl;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
-use taylornet::report;
-use taylornet::session::{Format, Outcome, Session};
-use taylornet::syntax::Name;
+use taylornet::Name;
+use taylornet::render::report;
+use taylornet::{Format, Outcome, Session};
 
 #[derive(Parser)]
 #[command(
@@ -137,7 +137,7 @@ struct Check {
 }
 
 impl Check {
-    fn options(&self) -> Result<taylornet::verify::VerifyOptions, String> {
+    fn options(&self) -> Result<taylornet::VerifyOptions, String> {
         let sigmas: Vec<f64> =
             if let [hi, lo, n] = self.sigma.split(':').collect::<Vec<_>>().as_slice() {
                 let (hi, lo, n): (f64, f64, usize) = (
@@ -145,7 +145,7 @@ impl Check {
                     lo.parse().map_err(|_| "bad --sigma")?,
                     n.parse().map_err(|_| "bad --sigma")?,
                 );
-                taylornet::verify::geometric(hi, lo, n.clamp(2, 64))
+                taylornet::geometric(hi, lo, n.clamp(2, 64))
             } else {
                 self.sigma
                     .split(',')
@@ -162,7 +162,7 @@ impl Check {
         if !(1..=64).contains(&self.draws) {
             return Err("--draws must be 1 to 64".into());
         }
-        Ok(taylornet::verify::VerifyOptions {
+        Ok(taylornet::VerifyOptions {
             sigmas,
             seed: self.seed,
             draws: self.draws,
@@ -251,7 +251,7 @@ fn real_main() -> ExitCode {
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::session::script::series_lines(&r);
+                        let lines = taylornet::render::series_lines(&r);
                         print!("{}", write_document("Series", lines, doc, standalone));
                     } else if format == "json" {
                         println!(
@@ -320,7 +320,7 @@ fn real_main() -> ExitCode {
                         return classify_verified(&session, &rows, order, depth, &check, &format);
                     }
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::session::script::classify_lines(&rows, order, depth);
+                        let lines = taylornet::render::classify_lines(&rows, order, depth);
                         print!(
                             "{}",
                             write_document("Classification", lines, doc, standalone)
@@ -348,13 +348,13 @@ fn real_main() -> ExitCode {
     }
 }
 
-fn read_file(path: &str, limits: &taylornet::limits::Limits) -> Result<String, String> {
-    taylornet::session::read_source(path, limits)
+fn read_file(path: &str, limits: &taylornet::Limits) -> Result<String, String> {
+    taylornet::read_source(path, limits)
 }
 
 /// The document formats (`latex`, `typst`, `html`), which write through the derivation renderers.
-fn document_format(format: &str) -> Option<taylornet::derive::output::DocFormat> {
-    use taylornet::derive::output::DocFormat;
+fn document_format(format: &str) -> Option<taylornet::render::DocFormat> {
+    use taylornet::render::DocFormat;
     match DocFormat::parse(format)? {
         DocFormat::Text | DocFormat::Json => None,
         f => Some(f),
@@ -363,16 +363,16 @@ fn document_format(format: &str) -> Option<taylornet::derive::output::DocFormat>
 
 fn write_document(
     title: &str,
-    lines: Vec<taylornet::derive::render::Line>,
-    format: taylornet::derive::output::DocFormat,
+    lines: Vec<taylornet::render::Line>,
+    format: taylornet::render::DocFormat,
     standalone: bool,
 ) -> String {
-    let doc = taylornet::derive::Document {
+    let doc = taylornet::Document {
         title: title.to_string(),
         lines,
         results: Vec::new(),
     };
-    taylornet::derive::output::write(&doc, format, standalone, &Default::default())
+    taylornet::render::write(&doc, format, standalone, &Default::default())
 }
 
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
@@ -428,7 +428,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
             if !last_only {
                 print!(
                     "{}",
-                    taylornet::session::render_outcomes(
+                    taylornet::render_outcomes(
                         &done,
                         session.options.format,
                         &session.options.limits
@@ -466,11 +466,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }) {
         eprintln!("note: no expression to analyse");
     }
-    let text = taylornet::session::render_outcomes(
-        &shown,
-        session.options.format,
-        &session.options.limits,
-    );
+    let text = taylornet::render_outcomes(&shown, session.options.format, &session.options.limits);
     if last_only && session.options.format == Format::Json {
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
@@ -538,7 +534,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
 /// The classification table with a numeric check per row.
 fn classify_verified(
     session: &Session,
-    rows: &[taylornet::analysis::classify::Row],
+    rows: &[taylornet::ClassifyRow],
     order: u32,
     depth: u32,
     check: &Check,
@@ -556,12 +552,13 @@ fn classify_verified(
     let mut results = Vec::new();
     for row in rows {
         let src = format!("net({}, {depth})", row.activation.ascii());
-        let lowered = taylornet::syntax::parse_expr(&src, &session.options.limits)
+        let lowered = taylornet::parse_expr(&src, &session.options.limits)
             .ok()
-            .and_then(|e| taylornet::ir::lower_expr(&e, &session.env).ok());
+            .and_then(|e| taylornet::lower_expr(&e, &session.env).ok());
         let checks = match lowered {
-            Some(l) => taylornet::session::verify_report(&l, &row.report, &functions, &opts)
-                .unwrap_or_default(),
+            Some(l) => {
+                taylornet::verify_report(&l, &row.report, &functions, &opts).unwrap_or_default()
+            }
             None => vec![],
         };
         // The row's verdict is the compensated one when offsets exist; check that one.
@@ -571,7 +568,7 @@ fn classify_verified(
     }
     if let Some(path) = &check.plot {
         // One curve per activation, named after it.
-        let curves: Vec<taylornet::verify::Verification> = results
+        let curves: Vec<taylornet::Verification> = results
             .iter()
             .filter_map(|(row, c)| {
                 c.clone().map(|mut c| {
@@ -640,8 +637,8 @@ fn classify_verified(
 }
 
 fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon: &str) -> ExitCode {
-    use taylornet::derive::output::{DocFormat, write};
-    use taylornet::print::latex::{Hadamard, Notation};
+    use taylornet::render::{DocFormat, write};
+    use taylornet::render::{Hadamard, Notation};
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
         match read_file(arg, &Session::new().options.limits) {
@@ -685,7 +682,7 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
     } else {
         "Derivation".to_string()
     };
-    let doc = match taylornet::session::script::derive_source(&mut session, &text, &title) {
+    let doc = match taylornet::derive_source(&mut session, &text, &title) {
         Ok(d) => d,
         Err(d) => {
             eprint!("{}", d.render(&text, &origin));

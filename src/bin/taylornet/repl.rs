@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use taylornet::session::{COMMANDS, Outcome, Session};
-use taylornet::syntax::split::needs_more_input;
+use taylornet::needs_more_input;
+use taylornet::{COMMANDS, Outcome, Session};
 
 /// Completion of commands, catalog activations and the session's names; multi-line entry.
 struct TnHelper {
@@ -163,7 +163,7 @@ fn render(outcomes: &[Outcome], s: &Session) -> String {
                 out.push_str(m);
                 out.push('\n');
             }
-            o => out.push_str(&taylornet::session::render_outcomes(
+            o => out.push_str(&taylornet::render_outcomes(
                 std::slice::from_ref(o),
                 s.options.format,
                 &s.options.limits,

@@ -39,9 +39,10 @@ pub use diagnostic::{Diagnostic, Phase, Span};
 pub use ir::{Callee, Lowered, Prim, lower_expr};
 pub use limits::Limits;
 pub use series::{PointSeries, Series, SeriesResult, Side, Smoothness};
+pub use session::options::{parse_small, scalar_input};
 pub use session::script::derive_source;
 pub use session::{
-    COMMANDS, Format, Options, Outcome, Session, read_source, render_outcomes, verify_report,
+    Command, Format, Options, Outcome, Session, read_source, render_outcomes, verify_report,
 };
 pub use syntax::split::needs_more_input;
 pub use syntax::{Name, Stmt, parse_expr, parse_script};

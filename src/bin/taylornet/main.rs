@@ -387,7 +387,7 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
         return Err("--input needs a name, such as `--input x`".into());
     }
     let input = Name::parse(&c.input).map_err(|e| format!("--input: {e}"))?;
-    if input.is_greek() {
+    if taylornet::scalar_input(&input, &session.env) {
         return Err(format!(
             "--input {input}: a Greek name is a scalar parameter; the input must be a vector such as `x`"
         ));
@@ -395,19 +395,13 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
     session.options.input = input.clone();
     session.env.input = input;
     if let Some(n) = c.order {
-        if n == 0 || n > session.options.limits.max_order {
-            return Err(format!(
-                "--order must be between 1 and {}",
-                session.options.limits.max_order
-            ));
-        }
-        session.options.order = n;
+        session.options.order = session
+            .options
+            .valid_order(n)
+            .map_err(|max| format!("--order must be between 1 and {max}"))?;
     }
     if let Some(s) = &c.small {
-        let mut set = std::collections::BTreeSet::new();
-        for a in s.split([' ', ',']).filter(|a| !a.is_empty()) {
-            set.insert(Name::parse(a).map_err(|e| format!("--small: {e}"))?);
-        }
+        let set = taylornet::parse_small(s).map_err(|e| format!("--small: {e}"))?;
         session.options.small = Some(set);
     }
     Ok(())

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use taylornet::needs_more_input;
-use taylornet::{COMMANDS, Outcome, Session};
+use taylornet::{Command, Outcome, Session};
 
 /// Completion of commands, catalog activations and the session's names; multi-line entry.
 struct TnHelper {
@@ -59,8 +59,9 @@ impl Completer for TnHelper {
             .unwrap_or(0);
         let word = &head[start..];
         let pairs: Vec<Pair> = if let Some(cmd) = word.strip_prefix(':') {
-            COMMANDS
+            Command::ALL
                 .iter()
+                .map(|c| c.name())
                 .filter(|c| c.starts_with(cmd))
                 .map(|c| Pair {
                     display: format!(":{c}"),

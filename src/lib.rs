@@ -37,7 +37,7 @@ pub use analysis::{
 pub use derive::{Document, Step};
 pub use diagnostic::{Diagnostic, Phase, Span};
 pub use ir::{Callee, Lowered, Prim, lower_expr};
-pub use limits::Limits;
+pub use limits::{CountingAllocator, Limits};
 pub use series::{PointSeries, Series, SeriesResult, Side, Smoothness};
 pub use session::options::{parse_small, scalar_input};
 pub use session::script::derive_source;
@@ -52,6 +52,7 @@ pub use verify::{Predicted, Verification, VerifyOptions, geometric, verify_with}
 pub mod render {
     pub use crate::derive::output::{DocFormat, to_typst, typst_formulas, write};
     pub use crate::derive::render::{Line, formulas, lines, standalone, to_latex, to_text};
+    pub use crate::print::json::to_text as json_text;
     pub use crate::print::latex::{Hadamard, Notation};
     pub use crate::print::{ascii, latex, scalar_ascii, scalar_latex, scalar_unicode, unicode};
     pub use crate::session::script::{classify_lines, series_lines};

@@ -1,4 +1,4 @@
-//! The ε-graded expansion of a network (DESIGN §3.1–3.2).
+//! The ε-graded expansion of a network.
 //!
 //! Each activation `s(u)` is split at its pre-activation `u = c + δ` (`c` the
 //! ε⁰ part). The ε¹ part of `δ` gets a layer variable `uᵢ`, so the expansion is

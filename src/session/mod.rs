@@ -29,7 +29,6 @@ use crate::syntax::{Name, Stmt, parse_script};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 /// What one statement produced.
 #[derive(Clone, Debug)]
@@ -85,7 +84,7 @@ pub struct Session {
 }
 
 /// Bindings up to this many nodes (written out) are echoed in normal form, larger ones as written.
-const BINDING_ECHO_NODES: u64 = 2_000;
+const BINDING_ECHO_NODES: u64 = 200;
 
 /// How a failure inside `:load` names the files it happened in: `cause (loading a.tn → b.tn)`.
 const LOADING: &str = " (loading ";
@@ -513,10 +512,7 @@ impl Session {
                         &crate::report::source_latex(src, &self.options.limits),
                         report,
                     ),
-                    Command::Json => {
-                        serde_json::to_string_pretty(&crate::report::json(src, report))
-                            .unwrap_or_default()
-                    }
+                    Command::Json => crate::print::json::to_text(&crate::report::json(src, report)),
                     _ => {
                         let a = &report.main;
                         let mut lines: Vec<String> = a
@@ -697,12 +693,26 @@ impl Session {
         s.trim_end().to_string()
     }
 
-    /// The budget of one statement: the time limit from now, and the session's cancel flag.
-    pub fn budget(&self) -> crate::limits::Budget {
-        crate::limits::Budget {
-            deadline: Some(Instant::now() + self.options.limits.time_budget),
-            cancel: Some(self.cancel.clone()),
+    /// Renders outcomes under a statement's budget (time, memory, Ctrl-C): a result too large
+    /// to print within it is an error naming the limit, never a partial text.
+    pub fn render(&self, outcomes: &[Outcome], format: Format) -> Result<String, Diagnostic> {
+        let budget = self.budget();
+        let active = budget.enter();
+        let text = render::render_outcomes(outcomes, format, &self.options.limits);
+        drop(active);
+        match budget.exhausted() {
+            Some(why) => Err(Diagnostic::new(
+                Phase::Limit,
+                format!("printing the result: {why}"),
+            )),
+            None => Ok(text),
         }
+    }
+
+    /// The budget of one statement: the time and memory limits from now, and the session's
+    /// cancel flag.
+    pub fn budget(&self) -> crate::limits::Budget {
+        crate::limits::Budget::new(&self.options.limits, Some(self.cancel.clone()))
     }
 
     /// Functions by name for numeric evaluation (definitions and primitives).

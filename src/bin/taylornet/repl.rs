@@ -164,11 +164,10 @@ fn render(outcomes: &[Outcome], s: &Session) -> String {
                 out.push_str(m);
                 out.push('\n');
             }
-            o => out.push_str(&taylornet::render_outcomes(
-                std::slice::from_ref(o),
-                s.options.format,
-                &s.options.limits,
-            )),
+            o => match s.render(std::slice::from_ref(o), s.options.format) {
+                Ok(text) => out.push_str(&text),
+                Err(e) => out.push_str(&format!("error: {}\n", e.message)),
+            },
         }
     }
     out

@@ -478,7 +478,10 @@ fn analysis_json(a: &Analysis) -> Value {
         "small": a.small.iter().map(|n| n.ascii()).collect::<Vec<_>>(),
         "W": crate::print::json::expr(&d.w),
         "b": crate::print::json::expr(&d.b),
-        "first_nonaffine": { "layered": crate::print::json::expr(&d.leading_layered), "expanded": crate::print::json::expr(&d.leading_full) },
+        "first_nonaffine": {
+            "layered": crate::print::json::expr(&d.leading_layered),
+            "expanded": json_bounded(&d.leading_full),
+        },
         "remainder": crate::print::json::expr(&d.remainder),
         "expansion": expansion,
         "truncated": a.expansion.truncated,

@@ -97,11 +97,33 @@ pub(crate) fn number(s: &Scalar) -> String {
 
 /// An expression for a one-line report, summarized when it is too long to read.
 pub(crate) fn bounded(e: &Expr) -> String {
-    let t = u(e);
-    if t.chars().count() <= 200 {
-        t
-    } else {
+    // Written out, a deep kinked network's term doubles at every layer: measure before writing.
+    if e.written_size(200).is_some() {
+        let t = u(e);
+        if t.chars().count() <= 200 {
+            return t;
+        }
+    }
+    if e.written_size(JSON_WRITTEN_SIZE).is_some() {
         format!("{} terms (in full with --format json)", e.len())
+    } else {
+        format!(
+            "{} terms (more than {JSON_WRITTEN_SIZE} factors written out: not printed)",
+            e.len()
+        )
+    }
+}
+
+/// The most factors an expression may have written out to be printed in full in JSON.
+pub const JSON_WRITTEN_SIZE: usize = 200_000;
+
+/// An expression in JSON, or `null` when written out it would have more than
+/// [`JSON_WRITTEN_SIZE`] factors.
+pub(crate) fn json_bounded(e: &Expr) -> serde_json::Value {
+    if e.written_size(JSON_WRITTEN_SIZE).is_some() {
+        crate::print::json::expr(e)
+    } else {
+        serde_json::Value::Null
     }
 }
 

@@ -2,7 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use taylornet::verify::{Predicted, Verification};
+use taylornet::{Predicted, Verification};
 
 /// Writes the plot to `path` (`.svg` or `.png`).
 pub fn write(path: &str, title: &str, checks: &[Verification]) -> Result<(), String> {

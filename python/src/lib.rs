@@ -22,20 +22,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
-// Every name this module takes from the library, in one place (to re-home when the
-// library's paths move).
-use taylornet::analysis::classify::Row as ClassifyRow;
-use taylornet::derive::output::{DocFormat, write};
-use taylornet::derive::render::Line;
-use taylornet::derive::script::{Document, classify_lines, derive_source, series_lines};
-use taylornet::diagnostic::Phase;
-use taylornet::limits::Limits;
-use taylornet::print::latex::{Hadamard, Notation};
-use taylornet::print::{latex as expr_latex, report};
-use taylornet::session::{Outcome, SeriesResult};
-use taylornet::syntax::Name;
-use taylornet::verify::VerifyOptions;
-use taylornet::{Diagnostic, Session, normal_form, plot};
+// Every name this module takes from the library, in one place: the library's facade.
+use taylornet::render::report;
+use taylornet::render::{
+    DocFormat, Hadamard, Line, Notation, classify_lines, latex as expr_latex, plot_svg,
+    series_lines, write,
+};
+use taylornet::{
+    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, SeriesResult, Session,
+    VerifyOptions, derive_source, normal_form,
+};
 
 create_exception!(
     _taylornet,
@@ -534,7 +530,7 @@ impl Engine {
                 .map(|l| l.source.clone())
                 .unwrap_or_default();
             let svg = if plot {
-                Some(plot::svg(&format!("residual of {src}"), &checks)?)
+                Some(plot_svg(&format!("residual of {src}"), &checks)?)
             } else {
                 None
             };

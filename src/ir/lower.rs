@@ -64,7 +64,7 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             name,
             name_span,
             value,
-            span,
+            ..
         } => {
             if env.functions.contains_key(name) {
                 return Err(Diagnostic::at(
@@ -78,7 +78,6 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
                 .get(value.span.start..value.span.end)
                 .unwrap_or("")
                 .to_string();
-            let _ = span;
             let copy_on_use = has_unsized_ones(&l.ir, env);
             let expanded_size = expanded_size(&l.ir, env);
             let expanded_depth = expanded_depth(&l.ir, env);

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod harness;
 pub mod ir;
 pub mod limits;
+pub mod model;
 pub mod numeric;
 pub mod print;
 pub mod selfcheck;

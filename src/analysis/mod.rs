@@ -95,6 +95,8 @@ pub struct Report {
     /// When some pre-activation has an O(1) part: the result assuming each bias cancels it.
     pub compensated: Option<Analysis>,
     pub conditions: Vec<Condition>,
+    /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
+    pub numeric: Option<Box<crate::model::Numeric>>,
 }
 
 impl Report {
@@ -136,6 +138,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
         main,
         compensated,
         conditions,
+        numeric: None,
     })
 }
 

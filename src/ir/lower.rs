@@ -28,6 +28,8 @@ pub enum LoweredStmt {
     Decl(Vec<Name>, ShapeSpec),
     Def(Rc<FunDef>),
     Bind(Rc<Binding>),
+    /// `W1 = [[…]]`: a symbol with a numeric value (and the shape it fixes).
+    Value(Name, Rc<crate::syntax::ast::TensorLit>),
     Expr(Lowered),
     Command {
         name: String,
@@ -60,6 +62,13 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             ))
         }
         Stmt::Def { .. } => lower_function(stmt, env, source, false).map(LoweredStmt::Def),
+        Stmt::Value {
+            name,
+            name_span,
+            value,
+            ..
+        } => crate::model::check_value_name(name, *name_span, env)
+            .map(|()| LoweredStmt::Value(name.clone(), Rc::new(value.clone()))),
         Stmt::Bind {
             name,
             name_span,

@@ -406,6 +406,9 @@ pub fn text(source: &str, r: &Report) -> String {
     for s in &a.assumptions {
         out.push_str(&format!("assumption: {s}\n"));
     }
+    if let Some(n) = &r.numeric {
+        out.push_str(&crate::model::render::text(n));
+    }
     out.push_str(&format!("verdict: {}\n", r.verdict_label()));
     out
 }
@@ -436,6 +439,9 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
                 .into(),
         );
         latex_analysis_rows(c, &mut rows);
+    }
+    if let Some(n) = &r.numeric {
+        rows.extend(crate::model::render::latex_rows(n));
     }
     let mut body = String::new();
     for (i, row) in rows.iter().enumerate() {
@@ -594,6 +600,9 @@ pub fn json(source: &str, r: &Report) -> Value {
         );
         let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
         m.insert("conditions".into(), json!(conds));
+        if let Some(n) = &r.numeric {
+            m.insert("numeric".into(), crate::model::render::json(n));
+        }
     }
     v
 }

@@ -359,7 +359,12 @@ pub fn import(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
 
 /// A factor of a product: a name as it is, anything else in brackets.
 fn operand(e: &str) -> String {
-    if e.chars().all(|c| c.is_alphanumeric() || c == '_') {
+    let call = e.find('(').is_some_and(|i| {
+        i > 0
+            && e[..i].chars().all(|c| c.is_alphanumeric() || c == '_')
+            && strip(&e[i..]) != &e[i..]
+    });
+    if call || e.chars().all(|c| c.is_alphanumeric() || c == '_') {
         e.to_string()
     } else if e.starts_with('(') && strip(e) != e {
         e.to_string()

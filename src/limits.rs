@@ -35,6 +35,10 @@ pub struct Limits {
     pub max_tensor_entries: usize,
     /// Largest weights or ONNX file read, in bytes.
     pub max_model_bytes: u64,
+    /// Most memory one statement may add to what the process holds, in bytes. Enforced where
+    /// the allocator counts (the `taylornet` binary installs [`CountingAllocator`]); large
+    /// single allocations are refused earlier by size estimates.
+    pub max_memory: usize,
 }
 
 impl Default for Limits {
@@ -54,20 +58,49 @@ impl Default for Limits {
             max_expanded_depth: 5_000,
             max_tensor_entries: 1 << 16,
             max_model_bytes: 64 << 20,
+            max_memory: 2 << 30,
         }
     }
 }
 
-/// When a computation must stop: a deadline, and a flag another thread sets (Ctrl-C).
+/// When a computation must stop: a deadline, a flag another thread sets (Ctrl-C), and a ceiling
+/// on the memory the computation adds.
 #[derive(Clone, Debug, Default)]
 pub struct Budget {
     pub deadline: Option<std::time::Instant>,
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// `(bytes allocated when the budget began, most bytes it may add)`.
+    pub memory: Option<(usize, usize)>,
+    /// The first reason found, kept: memory freed after the ceiling was reached must not make
+    /// a result cut short by it look complete. Shared by the clones [`Budget::enter`] makes.
+    pub tripped: std::sync::Arc<std::sync::OnceLock<&'static str>>,
 }
 
 impl Budget {
+    /// A budget of `limits.time_budget` from now and `limits.max_memory` from what is allocated
+    /// now, stopped early by `cancel`.
+    pub fn new(
+        limits: &Limits,
+        cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    ) -> Budget {
+        Budget {
+            deadline: Some(std::time::Instant::now() + limits.time_budget),
+            cancel,
+            memory: Some((allocated_bytes(), limits.max_memory)),
+            tripped: Default::default(),
+        }
+    }
+
     /// `Some(reason)` once the computation must stop.
     pub fn exhausted(&self) -> Option<&'static str> {
+        if let Some(why) = self.tripped.get() {
+            return Some(why);
+        }
+        let why = self.check()?;
+        Some(self.tripped.get_or_init(|| why))
+    }
+
+    fn check(&self) -> Option<&'static str> {
         if self
             .cancel
             .as_ref()
@@ -79,6 +112,11 @@ impl Budget {
             return Some(
                 "the time budget of the statement ran out (limit `time_budget`); lower the order",
             );
+        }
+        if let Some((base, most)) = self.memory
+            && allocated_bytes().saturating_sub(base) > most
+        {
+            return Some("the statement reached its memory ceiling (limit `max_memory`)");
         }
         None
     }
@@ -94,6 +132,7 @@ impl Budget {
     /// inside pure operations (one series product of large symbolic coefficients) can stop early.
     pub fn enter(&self) -> ActiveBudget {
         ACTIVE.with(|a| a.borrow_mut().push(self.clone()));
+        STOPPED.with(|s| s.set(false));
         ActiveBudget(())
     }
 }
@@ -106,6 +145,7 @@ impl Drop for ActiveBudget {
         ACTIVE.with(|a| {
             a.borrow_mut().pop();
         });
+        STOPPED.with(|s| s.set(false));
     }
 }
 
@@ -114,4 +154,74 @@ impl Drop for ActiveBudget {
 /// limit, so an incomplete result is never shown.
 pub fn interrupted() -> bool {
     ACTIVE.with(|a| a.borrow().last().is_some_and(|b| b.exhausted().is_some()))
+}
+
+thread_local! {
+    /// Calls to [`tick`] since it last looked at the budget.
+    static TICKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// What [`tick`] found when it last looked.
+    static STOPPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`interrupted`] for loops with one cheap step per node or term (lowering, printing): it
+/// reads the clock once per 1024 calls, and stays `true` once it has been `true` until the
+/// budget is entered again.
+pub fn tick() -> bool {
+    TICKS.with(|t| {
+        let n = t.get().wrapping_add(1);
+        t.set(n);
+        if n % 1024 == 0 {
+            STOPPED.with(|s| s.set(interrupted()));
+        }
+    });
+    STOPPED.with(|s| s.get())
+}
+
+/// Bytes the [`CountingAllocator`] has handed out and not yet taken back (0 when it is not the
+/// global allocator).
+pub fn allocated_bytes() -> usize {
+    ALLOCATED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static ALLOCATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The system allocator, counting the bytes in use so a statement's memory ceiling can be
+/// enforced. A program opts in with `#[global_allocator]`; one relaxed atomic add per call.
+pub struct CountingAllocator;
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if !p.is_null() {
+            ALLOCATED.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        ALLOCATED.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            ALLOCATED.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            ALLOCATED.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+            ALLOCATED.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
 }

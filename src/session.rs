@@ -18,7 +18,6 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -654,10 +653,7 @@ impl Session {
                         &crate::print::report::source_latex(src, &self.options.limits),
                         report,
                     ),
-                    "json" => {
-                        serde_json::to_string_pretty(&crate::print::report::json(src, report))
-                            .unwrap_or_default()
-                    }
+                    "json" => crate::print::json::to_text(&crate::print::report::json(src, report)),
                     _ => {
                         let a = &report.main;
                         let mut lines: Vec<String> = a
@@ -838,12 +834,26 @@ impl Session {
         s.trim_end().to_string()
     }
 
-    /// The budget of one statement: the time limit from now, and the session's cancel flag.
-    pub fn budget(&self) -> crate::limits::Budget {
-        crate::limits::Budget {
-            deadline: Some(Instant::now() + self.options.limits.time_budget),
-            cancel: Some(self.cancel.clone()),
+    /// Renders outcomes under a statement's budget (time, memory, Ctrl-C): a result too large
+    /// to print within it is an error naming the limit, never a partial text.
+    pub fn render(&self, outcomes: &[Outcome], format: Format) -> Result<String, Diagnostic> {
+        let budget = self.budget();
+        let active = budget.enter();
+        let text = crate::print::report::render_outcomes(outcomes, format, &self.options.limits);
+        drop(active);
+        match budget.exhausted() {
+            Some(why) => Err(Diagnostic::new(
+                Phase::Limit,
+                format!("printing the result: {why}"),
+            )),
+            None => Ok(text),
         }
+    }
+
+    /// The budget of one statement: the time and memory limits from now, and the session's
+    /// cancel flag.
+    pub fn budget(&self) -> crate::limits::Budget {
+        crate::limits::Budget::new(&self.options.limits, Some(self.cancel.clone()))
     }
 
     /// Functions by name for numeric evaluation (definitions and primitives).

@@ -242,3 +242,34 @@ fn endless_standard_input_is_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("longer than the limit"), "{err}");
 }
+
+#[test]
+fn a_statement_past_its_memory_ceiling_or_time_budget_is_an_error_naming_the_limit() {
+    // The expansion of this network holds a few hundred MB at its peak.
+    let net = "b - gelu_tanh(silu(y - ones))";
+    let (code, out, err) = taylornet(&["--max-memory", "32", "analyze", "-f", "json", net], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("limit `max_memory`"), "{err}");
+    assert!(out.is_empty(), "a result cut short is never printed: {out}");
+    // Printing observes the budget too: the JSON of this result is too large for 0.5 s.
+    let (code, out, err) = taylornet(
+        &["--time-budget", "0.5", "analyze", "-f", "json", net],
+        None,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("limit `time_budget`"), "{err}");
+    assert!(out.is_empty());
+    for bad in [["--max-memory", "0"], ["--time-budget", "-1"]] {
+        let (code, _, err) = taylornet(&[bad[0], bad[1], "analyze", "x"], None);
+        assert_eq!(code, 2, "{err}");
+    }
+}
+
+#[test]
+fn numbers_with_thousands_of_digits_print_by_their_leading_digits() {
+    let (code, out, err) = taylornet(&["analyze", "silu(selu(v/1e4096))"], None);
+    assert_eq!(code, 0, "{err}");
+    // 10⁻⁴⁰⁹⁶ exactly; the ASCII form in JSON stays exact and reads back.
+    assert!(out.contains("u₁ = 1·10⁻⁴⁰⁹⁶·v"), "{out}");
+    assert!(out.contains("b = 7.02200082050…·10⁻⁴⁰⁹⁷·v"), "{out}");
+}

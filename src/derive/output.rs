@@ -59,9 +59,7 @@ pub fn write(doc: &Document, format: DocFormat, standalone: bool, notation: &Not
                 body
             }
         }
-        DocFormat::Json => {
-            serde_json::to_string_pretty(&to_json(doc, notation)).unwrap_or_default() + "\n"
-        }
+        DocFormat::Json => crate::print::json::to_text(&to_json(doc, notation)) + "\n",
     }
 }
 

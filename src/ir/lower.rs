@@ -537,6 +537,14 @@ impl<'e> Cx<'e> {
     }
 
     fn expr(&mut self, e: &syntax::Expr) -> R<Ir> {
+        // Lowering observes the statement's budget too (the session reports which limit).
+        if crate::limits::tick() {
+            return Err(Diagnostic::at(
+                Phase::Limit,
+                e.span,
+                "the statement's budget ran out while lowering",
+            ));
+        }
         match &e.kind {
             ExprKind::Num(q) => Ok(self.mk(IrKind::Num(q.clone()), e.span, self.scalar_shape())),
             ExprKind::Ones => {

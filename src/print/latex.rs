@@ -413,19 +413,23 @@ pub fn rational_latex(q: &Q) -> String {
 }
 
 fn rational(q: &Q) -> String {
-    let num = q.to_numerator().to_string();
-    let den = q.to_denominator().to_string();
-    if den == "1" && num.len() <= MAX_DIGITS {
-        return num;
-    }
-    if let Some(d) = super::text::exact_decimal(q)
-        && significant_digits(&d) <= MAX_DIGITS
-        && (den.len() > 3 || d.len() < num.len() + den.len())
-    {
-        return d;
-    }
-    if num.len() + den.len() <= MAX_DIGITS + 1 {
-        return format!("\\tfrac{{{num}}}{{{den}}}");
+    // A long number has more than MAX_DIGITS digits whichever way it is written; its full
+    // digits (tens of thousands, perhaps) are never converted.
+    if !super::text::is_long(q) {
+        let num = q.to_numerator().to_string();
+        let den = q.to_denominator().to_string();
+        if den == "1" && num.len() <= MAX_DIGITS {
+            return num;
+        }
+        if let Some(d) = super::text::exact_decimal(q)
+            && significant_digits(&d) <= MAX_DIGITS
+            && (den.len() > 3 || d.len() < num.len() + den.len())
+        {
+            return d;
+        }
+        if num.len() + den.len() <= MAX_DIGITS + 1 {
+            return format!("\\tfrac{{{num}}}{{{den}}}");
+        }
     }
     let (digits, exp10, exact) = leading_digits(q, SHORT_DIGITS);
     let mantissa = place_point(&digits, exp10);
@@ -454,19 +458,16 @@ pub fn leading_digits(q: &Q, n: usize) -> (String, i64, bool) {
     if num == 0u32 {
         return ("0".into(), 0, true);
     }
-    // The power of ten of the first digit: 10^e ≤ q < 10^(e+1).
-    let int = &num / &den;
-    let mut e: i64 = if int > 0u32 {
-        int.to_string().len() as i64 - 1
-    } else {
-        let mut e = 0i64;
-        let mut scaled = num.clone();
-        while scaled < den {
-            scaled *= Natural::from(10u32);
-            e -= 1;
-        }
-        e
-    };
+    // The power of ten of the first digit: 10^e ≤ q < 10^(e+1). The bit lengths bound it
+    // within one or two; exact comparisons settle it, so no float decides a digit, and no
+    // step costs more than one product (the numbers may have tens of thousands of digits).
+    let mut e = decimal_exponent_estimate(&num, &den);
+    while !ten_power_at_most(e, &num, &den) {
+        e -= 1;
+    }
+    while ten_power_at_most(e + 1, &num, &den) {
+        e += 1;
+    }
     let shift = n as i64 - 1 - e;
     let (top, bottom) = if shift >= 0 {
         (
@@ -508,6 +509,23 @@ impl PowU64 for Natural {
     fn pow_u64(self, k: u64) -> Natural {
         use malachite_base::num::arithmetic::traits::Pow;
         self.pow(k)
+    }
+}
+
+/// ⌊log₁₀(num/den)⌋ to within about one, from the bit lengths alone.
+fn decimal_exponent_estimate(num: &Natural, den: &Natural) -> i64 {
+    use malachite_base::num::logic::traits::SignificantBits;
+    let bits = num.significant_bits() as f64 - den.significant_bits() as f64;
+    (bits * std::f64::consts::LOG10_2).floor() as i64
+}
+
+/// Whether 10^e ≤ num/den, exactly.
+fn ten_power_at_most(e: i64, num: &Natural, den: &Natural) -> bool {
+    let p = Natural::from(10u32).pow_u64(e.unsigned_abs());
+    if e >= 0 {
+        &p * den <= *num
+    } else {
+        *den <= num * &p
     }
 }
 

@@ -967,7 +967,7 @@ pub fn render_outcomes(
         }
     }
     if format == Format::Json {
-        out.push_str(&serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+        out.push_str(&crate::print::json::to_text(&Value::Array(items)));
         out.push('\n');
     }
     out

@@ -28,6 +28,10 @@ fn wrap(s: (String, u8), min: u8) -> String {
 }
 
 fn r(n: &Node, st: Style) -> (String, u8) {
+    // A node too large to write within the budget is cut short; the caller reports the limit.
+    if crate::limits::tick() {
+        return (String::new(), ATOM);
+    }
     let uni = st == Style::Unicode;
     match n {
         Node::Rat(q) => rational(q, st),
@@ -236,13 +240,18 @@ fn vulgar(q: &Q) -> Option<&'static str> {
 
 /// An exact decimal when the denominator is a power of ten's divisor and the fraction is long.
 pub fn exact_decimal(q: &Q) -> Option<String> {
+    use malachite_base::num::logic::traits::BitScan;
     let mut d = q.to_denominator();
-    let (mut twos, mut fives) = (0u32, 0u32);
-    let two = malachite_nz::natural::Natural::from(2u32);
+    let twos = d.index_of_next_true_bit(0).unwrap_or(0);
+    d >>= twos;
+    let twos = u32::try_from(twos).unwrap_or(u32::MAX);
+    // Fives a block at a time, so a denominator 10⁴⁰⁹⁶ costs a few hundred divisions, not 4096.
+    let mut fives = 0u32;
     let five = malachite_nz::natural::Natural::from(5u32);
-    while (&d % &two) == 0u32 {
-        d /= &two;
-        twos += 1;
+    let block = five.clone().pow_u(64);
+    while (&d % &block) == 0u32 {
+        d /= &block;
+        fives += 64;
     }
     while (&d % &five) == 0u32 {
         d /= &five;
@@ -279,9 +288,20 @@ impl PowU for malachite_nz::natural::Natural {
     }
 }
 
+/// Whether a rational has more than 4096 bits (about 1200 digits) in numerator and denominator
+/// together: far too long to show people in full, and too long to convert to decimal just to
+/// measure it (a coefficient of `v/1e4096` has tens of thousands of digits).
+pub fn is_long(q: &Q) -> bool {
+    use malachite_base::num::logic::traits::SignificantBits;
+    q.to_numerator().significant_bits() + q.to_denominator().significant_bits() > 4096
+}
+
 fn rational(q: &Q, st: Style) -> (String, u8) {
     if q.to_denominator() == 1u32 {
         return (q.to_string(), ATOM);
+    }
+    if st == Style::Unicode && is_long(q) {
+        return (leading_decimal(q, 12), ATOM);
     }
     // Long decimal constants (SELU's) stay decimals: exact in ASCII, abbreviated for people.
     if q.to_denominator() > 1000u32 {
@@ -302,13 +322,27 @@ fn rational(q: &Q, st: Style) -> (String, u8) {
     // A long fraction is shown to people as its first twelve digits (truncated, so they are
     // true) and an ellipsis; the ASCII form, which reads back, stays exact.
     let fraction = format!("{}/{}", q.to_numerator(), q.to_denominator());
-    if st == Style::Unicode
-        && fraction.len() > 24
-        && let Some(d) = truncated_decimal(q, 12)
-    {
-        return (d, ATOM);
+    if st == Style::Unicode && fraction.len() > 24 {
+        return (leading_decimal(q, 12), ATOM);
     }
     (fraction, PROD)
+}
+
+/// `0.00244180463…` or `1.05070098735…·10⁻⁴⁰⁹⁶`: the first `n` significant digits of `q`,
+/// positional when that is short, else with a power of ten.
+fn leading_decimal(q: &Q, n: usize) -> String {
+    truncated_decimal(q, n).unwrap_or_else(|| {
+        let sign = if *q < 0u32 { "−" } else { "" };
+        let abs = malachite_base::num::arithmetic::traits::Abs::abs(q.clone());
+        let (digits, e, exact) = super::latex::leading_digits(&abs, n);
+        let (head, tail) = digits.split_at(1);
+        let point = if tail.is_empty() { "" } else { "." };
+        let dots = if exact { "" } else { "…" };
+        format!(
+            "{sign}{head}{point}{tail}{dots}·10{}",
+            super::superscript(e)
+        )
+    })
 }
 
 /// `0.00244180463…`: the first `n` significant digits of `q` with `…`, for 10⁻⁵ ≤ |q| < 10¹⁵.

@@ -189,6 +189,11 @@ pub fn expr(e: &Expr) -> Node {
 pub fn terms_node<'a>(terms: impl Iterator<Item = (&'a Chain, &'a Scalar)>) -> Node {
     let mut out = Vec::new();
     for (chain, coef) in terms {
+        // Printing observes the statement's budget: a result too large to print in time stops
+        // here, and the caller reports the limit instead of the partial text.
+        if crate::limits::tick() {
+            break;
+        }
         let cterms = scalar_terms(coef);
         if chain.is_scalar() {
             out.extend(cterms);

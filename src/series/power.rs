@@ -547,7 +547,7 @@ mod tests {
         assert!(!full.coeff(2).is_zero());
         let spent = crate::limits::Budget {
             deadline: Some(std::time::Instant::now()),
-            cancel: None,
+            ..Default::default()
         };
         let _active = spent.enter();
         assert!(crate::limits::interrupted());

@@ -19,6 +19,29 @@ use taylornet::syntax::Name;
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Most memory one statement may add, in MiB (default 2048).
+    #[arg(long, global = true, value_name = "MIB")]
+    max_memory: Option<usize>,
+    /// Time budget of one statement, in seconds (default 20).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    time_budget: Option<f64>,
+}
+
+// Counts the bytes in use, so a statement that grows past its memory ceiling stops with an
+// error (`max_memory`) instead of the system killing the process.
+#[global_allocator]
+static ALLOCATOR: taylornet::limits::CountingAllocator = taylornet::limits::CountingAllocator;
+
+/// The limits every session of this run starts with (the defaults, or the global options).
+static LIMITS: std::sync::OnceLock<taylornet::limits::Limits> = std::sync::OnceLock::new();
+
+/// A session with this run's limits.
+fn new_session() -> Session {
+    let mut s = Session::new();
+    if let Some(l) = LIMITS.get() {
+        s.options.limits = l.clone();
+    }
+    s
 }
 
 #[derive(clap::Args, Clone)]
@@ -254,6 +277,27 @@ fn write_failure(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 
 fn real_main() -> ExitCode {
     let cli = Cli::parse();
+    let mut limits = taylornet::limits::Limits::default();
+    if let Some(mib) = cli.max_memory {
+        if mib == 0 || mib > 1 << 30 {
+            eprintln!(
+                "error: --max-memory must be between 1 and {} MiB",
+                1u64 << 30
+            );
+            return ExitCode::from(2);
+        }
+        limits.max_memory = mib << 20;
+    }
+    if let Some(secs) = cli.time_budget {
+        match std::time::Duration::try_from_secs_f64(secs) {
+            Ok(d) if secs > 0.0 => limits.time_budget = d,
+            _ => {
+                eprintln!("error: --time-budget must be a positive number of seconds");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let _ = LIMITS.set(limits);
     match cli.command {
         Some(Cmd::Analyze { source, common }) => {
             if source.is_none() && common.onnx.is_none() {
@@ -264,7 +308,7 @@ fn real_main() -> ExitCode {
         }
         Some(Cmd::Import { model, output }) => import(&model, output.as_deref()),
         Some(Cmd::Run { file, common }) => {
-            let text = match read_file(&file, &Session::new().options.limits) {
+            let text = match read_file(&file, &new_session().options.limits) {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -280,7 +324,7 @@ fn real_main() -> ExitCode {
             format,
             standalone,
         }) => {
-            let session = Session::new();
+            let session = new_session();
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     if let Some(doc) = document_format(&format) {
@@ -289,8 +333,7 @@ fn real_main() -> ExitCode {
                     } else if format == "json" {
                         println!(
                             "{}",
-                            serde_json::to_string_pretty(&report::series_json(&r))
-                                .unwrap_or_default()
+                            taylornet::print::json::to_text(&report::series_json(&r))
                         );
                     } else {
                         print!("{}", report::series_text(&r));
@@ -323,7 +366,7 @@ fn real_main() -> ExitCode {
             verify: check_rows,
             check,
         }) => {
-            let mut session = Session::new();
+            let mut session = new_session();
             if order == 0 || order > session.options.limits.max_order || depth == 0 || depth > 16 {
                 eprintln!(
                     "error: --order must be 1..={} and --depth 1..=16",
@@ -361,10 +404,9 @@ fn real_main() -> ExitCode {
                     } else if format == "json" {
                         println!(
                             "{}",
-                            serde_json::to_string_pretty(&report::classify_json(
+                            taylornet::print::json::to_text(&report::classify_json(
                                 &rows, order, depth
                             ))
-                            .unwrap_or_default()
                         );
                     } else {
                         print!("{}", report::classify_text(&rows, order, depth));
@@ -377,7 +419,7 @@ fn real_main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Repl) | None => repl::run(Session::new()),
+        Some(Cmd::Repl) | None => repl::run(new_session()),
     }
 }
 
@@ -449,7 +491,7 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
 
 /// Runs statements; with `last_only`, prints only the last analysis (and every message).
 fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> ExitCode {
-    let mut session = Session::new();
+    let mut session = new_session();
     if let Err(e) = configure(&mut session, common) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -486,10 +528,10 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         (done, Some(d)) => {
             // A script keeps the results of the statements before the one that failed.
             if !last_only {
-                print!(
-                    "{}",
-                    report::render_outcomes(&done, session.options.format, &session.options.limits)
-                );
+                match session.render(&done, session.options.format) {
+                    Ok(text) => print!("{text}"),
+                    Err(e) => eprint!("{}", e.render(&source, origin)),
+                }
             }
             eprint!("{}", d.render(&source, origin));
             return ExitCode::from(1);
@@ -522,14 +564,19 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }) {
         eprintln!("note: no expression to analyse");
     }
-    let text = report::render_outcomes(&shown, session.options.format, &session.options.limits);
+    let text = match session.render(&shown, session.options.format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprint!("{}", e.render(&source, origin));
+            return ExitCode::from(1);
+        }
+    };
     if last_only && session.options.format == Format::Json {
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => println!(
-                "{}",
-                serde_json::to_string_pretty(&a.remove(0)).unwrap_or_default()
-            ),
+            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => {
+                println!("{}", taylornet::print::json::to_text(&a.remove(0)))
+            }
             _ => print!("{text}"),
         }
     } else {
@@ -644,7 +691,7 @@ fn import(model: &str, output: Option<&str>) -> ExitCode {
 }
 
 fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
-    let mut session = Session::new();
+    let mut session = new_session();
     let opts = match configure(&mut session, common).and_then(|_| check.options()) {
         Ok(o) => o,
         Err(e) => {
@@ -677,7 +724,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
     if common.format == "json" {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report::verify_json(&src, &checks)).unwrap_or_default()
+            taylornet::print::json::to_text(&report::verify_json(&src, &checks))
         );
     } else {
         print!("{}", report::verify_text(&src, &checks));
@@ -758,7 +805,7 @@ fn classify_verified(
                 }
             }
         }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        println!("{}", taylornet::print::json::to_text(&v));
     } else {
         println!(
             "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check",
@@ -801,7 +848,7 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
     use taylornet::print::latex::{Hadamard, Notation};
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
-        match read_file(arg, &Session::new().options.limits) {
+        match read_file(arg, &new_session().options.limits) {
             Ok(t) => (t.replace("\r\n", "\n"), arg.to_string()),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -822,7 +869,7 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
             return ExitCode::from(2);
         }
     };
-    let mut session = Session::new();
+    let mut session = new_session();
     let session_options = Common {
         format: "text".into(),
         ..common.clone()

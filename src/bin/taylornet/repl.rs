@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use taylornet::print::report;
 use taylornet::session::{COMMANDS, Outcome, Session};
 use taylornet::syntax::split::needs_more_input;
 
@@ -164,11 +163,10 @@ fn render(outcomes: &[Outcome], s: &Session) -> String {
                 out.push_str(m);
                 out.push('\n');
             }
-            o => out.push_str(&report::render_outcomes(
-                std::slice::from_ref(o),
-                s.options.format,
-                &s.options.limits,
-            )),
+            o => match s.render(std::slice::from_ref(o), s.options.format) {
+                Ok(text) => out.push_str(&text),
+                Err(e) => out.push_str(&format!("error: {}\n", e.message)),
+            },
         }
     }
     out

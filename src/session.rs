@@ -51,8 +51,6 @@ pub struct Options {
     pub at: Option<Name>,
     /// The tolerance τ of the radius of affinity σ* (0.01 is 1 %).
     pub tau: f64,
-    /// Where to draw the relative deviation against σ (the CLI's `--sigma-plot`).
-    pub sigma_plot: Option<String>,
 }
 
 impl Default for Options {
@@ -65,7 +63,6 @@ impl Default for Options {
             limits: Limits::default(),
             at: None,
             tau: 0.01,
-            sigma_plot: None,
         }
     }
 }

@@ -171,6 +171,16 @@ pub fn numeric(
         ));
         return out;
     }
+    // The same bound on the work as a numeric check (about a second), before any arithmetic.
+    let one = crate::verify::VerifyOptions {
+        draws: 1,
+        sigmas: vec![1.0],
+        ..Default::default()
+    };
+    if let Err(why) = crate::verify::check_work(l, &one) {
+        out.notes.push(format!("no numeric W and b: {why}"));
+        return out;
+    }
     let (exact, clean) = Exact::untainted(|| wb::<Exact>(l, a, env, functions));
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {

@@ -564,6 +564,29 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }) {
         eprintln!("note: no expression to analyse");
     }
+    if let Some(path) = &common.sigma_plot {
+        let sigma = shown.iter().rev().find_map(|o| match o {
+            Outcome::Analysis { source, report } => report
+                .numeric
+                .as_ref()
+                .and_then(|n| n.sigma.as_ref())
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| (source.clone(), s.clone())),
+            _ => None,
+        });
+        match sigma {
+            Some((src, s)) => {
+                if let Err(e) = plot::sigma(path, &format!("radius of affinity of {src}"), &s) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+                eprintln!("plot written to {path}");
+            }
+            None => {
+                eprintln!("note: no σ* to plot (it needs a smooth network with numeric weights)")
+            }
+        }
+    }
     let text = match session.render(&shown, session.options.format) {
         Ok(t) => t,
         Err(e) => {
@@ -608,7 +631,6 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
         return Err("--tau must be between 0 and 1 (0.01 is 1 %)".into());
     }
     session.options.tau = c.tau;
-    session.options.sigma_plot = c.sigma_plot.clone();
     if let Some(at) = &c.at {
         let (name, value) = match at.split_once('=') {
             Some((n, spec)) if !spec.trim_start().starts_with('[') => {

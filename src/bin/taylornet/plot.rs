@@ -126,3 +126,110 @@ fn draw<DB: DrawingBackend>(
         .map_err(e)?;
     Ok(())
 }
+
+/// The relative deviation ρ(σ) against σ, with τ and σ* marked (`.svg` or `.png`).
+pub fn sigma(
+    path: &str,
+    title: &str,
+    s: &taylornet::model::radius::SigmaStar,
+) -> Result<(), String> {
+    let _ =
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+    if path.ends_with(".svg") {
+        let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+        draw_sigma(&root, title, s)?;
+        root.present().map_err(|e| e.to_string())
+    } else if path.ends_with(".png") {
+        let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
+        draw_sigma(&root, title, s)?;
+        root.present().map_err(|e| e.to_string())
+    } else {
+        Err(format!(
+            "--sigma-plot writes .svg or .png files, not `{path}`"
+        ))
+    }
+}
+
+fn draw_sigma<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    s: &taylornet::model::radius::SigmaStar,
+) -> Result<(), String> {
+    let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let pts: Vec<(f64, f64)> = s
+        .curve
+        .iter()
+        .copied()
+        .filter(|p| p.1 > 0.0 && p.1.is_finite())
+        .collect();
+    if pts.is_empty() {
+        return Err("nothing to plot: the deviation is zero on the whole grid".into());
+    }
+    let (xmin, xmax) = (pts[0].0, pts[pts.len() - 1].0);
+    let (ymin, ymax) = pts
+        .iter()
+        .fold((s.tau, s.tau), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(75)
+        .build_cartesian_2d(
+            (xmin..xmax).log_scale(),
+            (ymin / 3.0..ymax * 3.0).log_scale(),
+        )
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("σ")
+        .y_desc("‖y − (W·x + b)‖₂ / ‖W·x‖₂ (worst direction)")
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(e)?;
+    chart
+        .draw_series(LineSeries::new(pts.clone(), BLUE.stroke_width(2)))
+        .map_err(e)?
+        .label("relative deviation ρ(σ), measured")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(xmin, s.tau), (xmax, s.tau)],
+            8,
+            6,
+            BLACK.stroke_width(1),
+        ))
+        .map_err(e)?
+        .label(format!("τ = {}", s.tau))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+    for (value, colour, label) in [
+        (s.measured, RED, "σ* measured"),
+        (
+            s.estimate,
+            GREEN,
+            "σ* estimated from the first non-affine term",
+        ),
+    ] {
+        if let Some(v) = value.filter(|v| *v >= xmin && *v <= xmax) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(v, ymin / 3.0), (v, ymax * 3.0)],
+                    colour.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(format!("{label}: {v:.3e}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}

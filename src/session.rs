@@ -121,7 +121,7 @@ pub struct Session {
 }
 
 /// Bindings up to this many nodes (written out) are echoed in normal form, larger ones as written.
-const BINDING_ECHO_NODES: u64 = 2_000;
+const BINDING_ECHO_NODES: u64 = 200;
 
 /// How a failure inside `:load` names the files it happened in: `cause (loading a.tn → b.tn)`.
 const LOADING: &str = " (loading ";

@@ -302,7 +302,7 @@ fn relu_region_is_exact_and_tight() {
         let r = n.region.expect("a region").expect("no error");
         let x0: Vec<f64> =
             r.at.iter()
-                .map(|q| taylornet::algebra::scalar::q_to_f64(q))
+                .map(taylornet::algebra::scalar::q_to_f64)
                 .collect();
         // The affine map: the model's own Jacobian at x₀ and its value.
         let w = floats(&r.w);
@@ -346,7 +346,7 @@ fn relu_region_is_exact_and_tight() {
             let g: Vec<f64> = lim
                 .grad
                 .iter()
-                .map(|q| taylornet::algebra::scalar::q_to_f64(q))
+                .map(taylornet::algebra::scalar::q_to_f64)
                 .collect();
             let towards = taylornet::algebra::scalar::q_to_f64(&lim.step).signum();
             let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();

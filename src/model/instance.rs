@@ -84,8 +84,10 @@ pub(crate) fn instance<R: Real>(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Instance<R> {
-    let mut inst = Instance::<R>::default();
-    inst.functions = functions.clone();
+    let mut inst = Instance::<R> {
+        functions: functions.clone(),
+        ..Default::default()
+    };
     for (s, sh) in symbols {
         if let Some(t) = env.values.get(&s.name) {
             inst.symbols.insert(s.clone(), tensor_val(t));

@@ -364,9 +364,8 @@ fn operand(e: &str) -> String {
             && e[..i].chars().all(|c| c.is_alphanumeric() || c == '_')
             && strip(&e[i..]) != &e[i..]
     });
-    if call || e.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        e.to_string()
-    } else if e.starts_with('(') && strip(e) != e {
+    let bracketed = e.starts_with('(') && strip(e) != e;
+    if call || bracketed || e.chars().all(|c| c.is_alphanumeric() || c == '_') {
         e.to_string()
     } else {
         format!("({e})")

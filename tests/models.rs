@@ -586,4 +586,15 @@ fn cli_import_writes_a_script_that_runs() {
         "tanh(W1·x)",
     ]);
     assert!(!ok && err.contains("fc9.weight"), "{err}");
+    let plot = dir.join("sigma.svg");
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "--weights",
+        "examples/trained/mlp_tanh.npz",
+        "--sigma-plot",
+        plot.to_str().unwrap(),
+        "W3·tanh(W2·tanh(W1·x + b1) + b2) + b3",
+    ]);
+    assert!(ok && out.contains("σ*"), "{err}");
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
 }

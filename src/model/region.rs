@@ -176,30 +176,9 @@ impl Ctx<'_> {
                 }
                 a
             }
-            IrKind::Sum(v) => {
-                let mut acc = self.eval(&v[0])?;
-                for x in &v[1..] {
-                    let b = self.eval(x)?;
-                    acc = self.add(acc, b)?;
-                }
-                acc
-            }
-            IrKind::Mul(v) => {
-                let mut acc = self.eval(&v[0])?;
-                for x in &v[1..] {
-                    let b = self.eval(x)?;
-                    acc = self.mul(acc, b)?;
-                }
-                acc
-            }
-            IrKind::Had(v) => {
-                let mut acc = self.eval(&v[0])?;
-                for x in &v[1..] {
-                    let b = self.eval(x)?;
-                    acc = self.had(acc, b)?;
-                }
-                acc
-            }
+            IrKind::Sum(v) => self.fold(v, Ctx::add)?,
+            IrKind::Mul(v) => self.fold(v, Ctx::mul)?,
+            IrKind::Had(v) => self.fold(v, Ctx::had)?,
             IrKind::Pow(x, e) => {
                 let a = self.eval(x)?;
                 if a.g.is_some() {
@@ -288,6 +267,21 @@ impl Ctx<'_> {
                 out
             }
         })
+    }
+
+    /// The operands evaluated in order and combined left to right.
+    fn fold(
+        &mut self,
+        v: &[Ir],
+        op: fn(&mut Self, Aff, Aff) -> Result<Aff, Why>,
+    ) -> Result<Aff, Why> {
+        let (first, rest) = v.split_first().ok_or("an empty operation")?;
+        let mut acc = self.eval(first)?;
+        for x in rest {
+            let b = self.eval(x)?;
+            acc = op(self, acc, b)?;
+        }
+        Ok(acc)
     }
 
     fn add(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {

@@ -4,22 +4,36 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use taylornet::verify::{Predicted, Verification};
 
+/// Draws with `$draw(&root)` on an `.svg` or `.png` file, with the embedded font.
+macro_rules! to_file {
+    ($path:expr, $option:expr, $draw:expr) => {{
+        // Text layout needs a font; one is embedded, so no system font is used.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let path: &str = $path;
+        if path.ends_with(".svg") {
+            let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+            $draw(&root)?;
+            root.present().map_err(|e| e.to_string())
+        } else if path.ends_with(".png") {
+            let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
+            $draw(&root)?;
+            root.present().map_err(|e| e.to_string())
+        } else {
+            Err(format!(
+                "{} writes .svg or .png files, not `{path}`",
+                $option
+            ))
+        }
+    }};
+}
+
 /// Writes the plot to `path` (`.svg` or `.png`).
 pub fn write(path: &str, title: &str, checks: &[Verification]) -> Result<(), String> {
-    // Text layout needs a font; one is embedded, so no system font is used.
-    let _ =
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
-    if path.ends_with(".svg") {
-        let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
-        draw(&root, title, checks)?;
-        root.present().map_err(|e| e.to_string())
-    } else if path.ends_with(".png") {
-        let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
-        draw(&root, title, checks)?;
-        root.present().map_err(|e| e.to_string())
-    } else {
-        Err(format!("--plot writes .svg or .png files, not `{path}`"))
-    }
+    to_file!(path, "--plot", |root| draw(root, title, checks))
 }
 
 fn draw<DB: DrawingBackend>(
@@ -133,21 +147,7 @@ pub fn sigma(
     title: &str,
     s: &taylornet::model::radius::SigmaStar,
 ) -> Result<(), String> {
-    let _ =
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
-    if path.ends_with(".svg") {
-        let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
-        draw_sigma(&root, title, s)?;
-        root.present().map_err(|e| e.to_string())
-    } else if path.ends_with(".png") {
-        let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
-        draw_sigma(&root, title, s)?;
-        root.present().map_err(|e| e.to_string())
-    } else {
-        Err(format!(
-            "--sigma-plot writes .svg or .png files, not `{path}`"
-        ))
-    }
+    to_file!(path, "--sigma-plot", |root| draw_sigma(root, title, s))
 }
 
 fn draw_sigma<DB: DrawingBackend>(

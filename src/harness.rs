@@ -39,7 +39,7 @@ pub fn pipeline(data: &[u8]) {
     match s.run(text) {
         Ok(out) => {
             for f in [Format::Text, Format::Latex, Format::Json] {
-                let _ = crate::print::report::render_outcomes(&out, f, &s.options.limits);
+                let _ = s.render(&out, f);
             }
         }
         Err(d) => {
@@ -49,6 +49,8 @@ pub fn pipeline(data: &[u8]) {
     let mut s = Session::new();
     s.options.limits = fuzz_limits();
     if let Ok(doc) = crate::derive::script::derive_source(&mut s, text, "fuzz") {
+        let budget = s.budget();
+        let _active = budget.enter();
         let _ = crate::derive::render::to_text(&doc.lines);
         let _ = crate::derive::render::to_latex(&doc.lines);
     }

@@ -273,3 +273,26 @@ fn numbers_with_thousands_of_digits_print_by_their_leading_digits() {
     assert!(out.contains("u₁ = 1·10⁻⁴⁰⁹⁶·v"), "{out}");
     assert!(out.contains("b = 7.02200082050…·10⁻⁴⁰⁹⁷·v"), "{out}");
 }
+
+#[test]
+fn a_term_that_doubles_at_every_layer_is_measured_before_it_is_written() {
+    // Written out in the input's symbols, the first non-affine term of 14 ReLU layers has
+    // nested |·| whose size doubles per layer; the report says so instead of printing it.
+    let (code, out, err) = taylornet(&["analyze", "net(relu, 14)"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "in the input's terms: 14 terms (more than 200000 factors written out: not printed)"
+        ),
+        "{out}"
+    );
+    let (code, out, err) = taylornet(&["analyze", "-f", "json", "net(relu, 14)"], None);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["first_nonaffine"]["expanded"].is_null());
+    assert!(v["first_nonaffine"]["layered"]["ascii"].is_string());
+    // A small network's term is printed in full.
+    let (_, out, _) = taylornet(&["analyze", "-f", "json", "net(relu, 4)"], None);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["first_nonaffine"]["expanded"]["ascii"].is_string());
+}

@@ -431,6 +431,33 @@ impl Expr {
     pub fn terms(&self) -> impl DoubleEndedIterator<Item = (&Chain, &Scalar)> + ExactSizeIterator {
         self.terms.iter()
     }
+    /// How many terms and factors the expression has written out, counting an element-wise
+    /// atom's argument at every use (atoms are shared, so the written form of a deep kinked
+    /// network grows exponentially while the expression stays small); `None` past `cap`.
+    /// Costs at most `cap` steps, so a printer can ask before it writes.
+    pub fn written_size(&self, cap: usize) -> Option<usize> {
+        fn expr(e: &Expr, n: &mut usize, cap: usize) -> bool {
+            e.terms.keys().all(|c| {
+                *n += 1;
+                *n <= cap && chain(c, n, cap)
+            })
+        }
+        fn chain(c: &Chain, n: &mut usize, cap: usize) -> bool {
+            c.0.iter().all(|f| {
+                *n += 1;
+                *n <= cap
+                    && match f {
+                        Factor::Diag(c) => chain(c, n, cap),
+                        Factor::Had(h) => h.0.iter().all(|(c, _)| chain(c, n, cap)),
+                        Factor::Atom(a) => expr(&a.arg, n, cap),
+                        Factor::Sym(_) | Factor::Ones | Factor::Eye => true,
+                    }
+            })
+        }
+        let mut n = 0;
+        expr(self, &mut n, cap).then_some(n)
+    }
+
     pub fn len(&self) -> usize {
         self.terms.len()
     }

@@ -62,11 +62,33 @@ fn number(s: &Scalar) -> String {
 
 /// An expression for a one-line report, summarized when it is too long to read.
 fn bounded(e: &Expr) -> String {
-    let t = u(e);
-    if t.chars().count() <= 200 {
-        t
-    } else {
+    // Written out, a deep kinked network's term doubles at every layer: measure before writing.
+    if e.written_size(200).is_some() {
+        let t = u(e);
+        if t.chars().count() <= 200 {
+            return t;
+        }
+    }
+    if e.written_size(JSON_WRITTEN_SIZE).is_some() {
         format!("{} terms (in full with --format json)", e.len())
+    } else {
+        format!(
+            "{} terms (more than {JSON_WRITTEN_SIZE} factors written out: not printed)",
+            e.len()
+        )
+    }
+}
+
+/// The most factors an expression may have written out to be printed in full in JSON.
+pub const JSON_WRITTEN_SIZE: usize = 200_000;
+
+/// An expression in JSON, or `null` when written out it would have more than
+/// [`JSON_WRITTEN_SIZE`] factors.
+fn json_bounded(e: &Expr) -> Value {
+    if e.written_size(JSON_WRITTEN_SIZE).is_some() {
+        super::json::expr(e)
+    } else {
+        Value::Null
     }
 }
 
@@ -563,7 +585,10 @@ fn analysis_json(a: &Analysis) -> Value {
         "small": a.small.iter().map(|n| n.ascii()).collect::<Vec<_>>(),
         "W": super::json::expr(&d.w),
         "b": super::json::expr(&d.b),
-        "first_nonaffine": { "layered": super::json::expr(&d.leading_layered), "expanded": super::json::expr(&d.leading_full) },
+        "first_nonaffine": {
+            "layered": super::json::expr(&d.leading_layered),
+            "expanded": json_bounded(&d.leading_full),
+        },
         "remainder": super::json::expr(&d.remainder),
         "expansion": expansion,
         "truncated": a.expansion.truncated,

@@ -918,6 +918,15 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
             return ExitCode::from(1);
         }
     };
-    print!("{}", write(&doc, format, standalone, &notation));
+    // Writing the document observes the budget like the statements did.
+    let budget = session.budget();
+    let active = budget.enter();
+    let written = write(&doc, format, standalone, &notation);
+    drop(active);
+    if let Some(why) = budget.exhausted() {
+        eprintln!("error: limit reached: writing the derivation: {why}");
+        return ExitCode::from(1);
+    }
+    print!("{written}");
     ExitCode::SUCCESS
 }

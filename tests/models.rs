@@ -598,3 +598,85 @@ fn cli_import_writes_a_script_that_runs() {
     assert!(ok && out.contains("σ*"), "{err}");
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
 }
+
+#[test]
+fn the_tanh_gelu_pattern_is_transcribed_op_by_op() {
+    use prost::Message;
+    use taylornet::model::onnx::*;
+    let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
+        dims,
+        data_type: 1,
+        float_data: v,
+        name: name.into(),
+        ..Default::default()
+    };
+    let node = |op: &str, ins: &[&str], out: &str| NodeProto {
+        input: ins.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        name: format!("n_{out}"),
+        op_type: op.into(),
+        ..Default::default()
+    };
+    // y = ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), z = W·x, as PyTorch exports GELU(tanh).
+    let model = ModelProto {
+        graph: Some(GraphProto {
+            node: vec![
+                node("MatMul", &["x", "w"], "z"),
+                node("Pow", &["z", "three"], "z3"),
+                node("Mul", &["z3", "c"], "cz3"),
+                node("Add", &["z", "cz3"], "inner"),
+                node("Mul", &["inner", "k"], "scaled"),
+                node("Tanh", &["scaled"], "th"),
+                node("Add", &["th", "one"], "p"),
+                node("Mul", &["z", "p"], "zp"),
+                node("Mul", &["zp", "half"], "y"),
+            ],
+            initializer: vec![
+                t("w", vec![2, 2], vec![1.0, 0.0, 0.0, 1.0]),
+                t("three", vec![], vec![3.0]),
+                t("c", vec![], vec![0.044715]),
+                t("k", vec![], vec![(2.0 / std::f32::consts::PI).sqrt()]),
+                t("one", vec![], vec![1.0]),
+                t("half", vec![], vec![0.5]),
+            ],
+            input: vec![ValueInfoProto { name: "x".into() }],
+            output: vec![ValueInfoProto { name: "y".into() }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let m = import(&model.encode_to_vec(), &Default::default()).unwrap();
+    assert!(
+        m.expression.contains("tanh(") && m.expression.contains("^∘3"),
+        "{}",
+        m.expression
+    );
+    let mut s = Session::new();
+    let v = taylornet::model::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
+    taylornet::model::bind_values(&mut s.env, v);
+    // Around 0 every derivative is exact: W = ½·I exactly, the slope of GELU at 0.
+    let out = s.run(&m.expression).unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!()
+    };
+    let w = report.numeric.as_ref().unwrap().w.clone().unwrap();
+    let half = Num::Exact(Q::from_signeds(1, 2));
+    let zero = Num::Exact(Q::from(0));
+    assert_eq!(w.entries, vec![half.clone(), zero.clone(), zero, half]);
+    // Around x₀ the value is GELU(tanh) of x₀, with the model's float32 constants.
+    let out = s
+        .run(":at p = [0.5, -1]\n".to_string().as_str())
+        .and_then(|_| s.run(&m.expression))
+        .unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!()
+    };
+    let b = floats(report.numeric.as_ref().unwrap().b.as_ref().unwrap());
+    let g = |t: f64| {
+        0.5 * t * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (t + 0.044715 * t * t * t)).tanh())
+    };
+    assert!(
+        (b[0] - g(0.5)).abs() < 1e-7 && (b[1] - g(-1.0)).abs() < 1e-7,
+        "{b:?}"
+    );
+}

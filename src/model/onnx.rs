@@ -582,6 +582,18 @@ impl State {
                 )))
             }
             "Neg" => Ok(Value::Expr(format!("(−{})", expr(0)?))),
+            "Pow" => {
+                let a = expr(0)?;
+                let k = match arg(1)? {
+                    Value::Const(c) => c.scalar().and_then(|q| u32::try_from(q).ok()),
+                    Value::Expr(_) => None,
+                }
+                .filter(|k| (1..=16).contains(k))
+                .ok_or_else(|| {
+                    unsupported(": only a constant whole exponent 1 to 16 is supported")
+                })?;
+                Ok(Value::Expr(format!("{}^∘{k}", operand(&a))))
+            }
             "Relu" => wrap("relu", expr(0)?),
             "Sigmoid" => wrap("sigmoid", expr(0)?),
             "Tanh" => wrap("tanh", expr(0)?),

@@ -22,6 +22,20 @@ pub mod syntax;
 pub mod verify;
 
 pub use analysis::{Report, Verdict};
+
+/// Real networks: numeric weights, weights files, ONNX import, the affine region of a
+/// piecewise-linear network around a data point, and σ* of a smooth one.
+pub mod trained {
+    pub use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+    pub use crate::model::onnx::{
+        AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,
+        import, import_file,
+    };
+    pub use crate::model::{
+        Mapping, Tensor, Valued, at_args, bind_values, files, load_weights, name_tensors,
+        weights_args,
+    };
+}
 pub use diagnostic::Diagnostic;
 pub use session::Session;
 

@@ -452,7 +452,7 @@ impl Session {
             return Ok((l.clone(), analysis::analyze(&l, &self.analyze_options())?));
         }
         let mut opts = self.analyze_options();
-        let model = crate::model::prepare(l, &self.env, &self.options, &mut opts)
+        let model = crate::model::prepare(l, &self.env, self.options.at.as_ref(), &mut opts)
             .map_err(|m| Diagnostic::at(Phase::Expand, span, m))?;
         let mut report = analysis::analyze(&model.lowered, &opts)?;
         report.numeric = Some(Box::new(crate::model::numeric_report(

@@ -5,8 +5,8 @@
 
 use malachite_q::Rational as Q;
 use std::path::{Path, PathBuf};
-use taylornet::model::{Num, Numeric};
 use taylornet::session::{Outcome, Session};
+use taylornet::trained::{Num, Numeric};
 
 fn fixture(name: &str) -> String {
     format!("{}/examples/trained/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -34,7 +34,12 @@ fn error(src: &str) -> String {
     }
 }
 
-fn floats(m: &taylornet::model::Mat) -> Vec<f64> {
+fn q64(q: &Q) -> f64 {
+    use malachite_base::num::conversion::traits::RoundingFrom;
+    f64::rounding_from(q, malachite_base::rounding_modes::RoundingMode::Nearest).0
+}
+
+fn floats(m: &taylornet::trained::Mat) -> Vec<f64> {
     m.entries.iter().map(Num::to_f64).collect()
 }
 
@@ -220,14 +225,12 @@ fn onnx_import_is_the_same_network() {
     // transB = 0: each must bind the weight the right way round.
     let limits = taylornet::limits::Limits::default();
     for (f, tol) in [("tanh", 0.0), ("relu", 0.0), ("gelu", 1e-6)] {
-        let m = taylornet::model::onnx::import_file(
-            Path::new(&fixture(&format!("mlp_{f}.onnx"))),
-            &limits,
-        )
-        .unwrap();
+        let m =
+            taylornet::trained::import_file(Path::new(&fixture(&format!("mlp_{f}.onnx"))), &limits)
+                .unwrap();
         let mut s = Session::new();
-        let v = taylornet::model::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
-        taylornet::model::bind_values(&mut s.env, v);
+        let v = taylornet::trained::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
+        taylornet::trained::bind_values(&mut s.env, v);
         let src: String = m
             .definitions
             .iter()
@@ -262,7 +265,7 @@ fn onnx_import_is_the_same_network() {
 #[test]
 fn unsupported_onnx_ops_are_named() {
     use prost::Message;
-    use taylornet::model::onnx::*;
+    use taylornet::trained::*;
     let node = NodeProto {
         input: vec!["input".into()],
         output: vec!["y".into()],
@@ -300,10 +303,7 @@ fn relu_region_is_exact_and_tight() {
             net("relu")
         ));
         let r = n.region.expect("a region").expect("no error");
-        let x0: Vec<f64> =
-            r.at.iter()
-                .map(taylornet::algebra::scalar::q_to_f64)
-                .collect();
+        let x0: Vec<f64> = r.at.iter().map(q64).collect();
         // The affine map: the model's own Jacobian at x₀ and its value.
         let w = floats(&r.w);
         let fd = mlp.jacobian(&x0);
@@ -313,8 +313,8 @@ fn relu_region_is_exact_and_tight() {
                 "{p}: W {w:?} vs finite differences {fd:?}"
             );
         }
-        let ri = taylornet::algebra::scalar::q_to_f64(r.radius_inf.as_ref().unwrap());
-        let r2 = taylornet::algebra::scalar::q_to_f64(r.radius2_sq.as_ref().unwrap()).sqrt();
+        let ri = q64(r.radius_inf.as_ref().unwrap());
+        let r2 = q64(r.radius2_sq.as_ref().unwrap()).sqrt();
         let base = mlp.pattern(&x0);
         let b = floats(&r.b)[0];
         // Just inside, at the corners of the ∞-ball and around the 2-ball: the same pattern,
@@ -343,12 +343,8 @@ fn relu_region_is_exact_and_tight() {
             (ri, r.limit_inf.as_ref().unwrap(), true),
             (r2, r.limit_2.as_ref().unwrap(), false),
         ] {
-            let g: Vec<f64> = lim
-                .grad
-                .iter()
-                .map(taylornet::algebra::scalar::q_to_f64)
-                .collect();
-            let towards = taylornet::algebra::scalar::q_to_f64(&lim.step).signum();
+            let g: Vec<f64> = lim.grad.iter().map(q64).collect();
+            let towards = q64(&lim.step).signum();
             let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
             let dir: Vec<f64> = if dual_inf {
                 g.iter().map(|v| towards * v.signum()).collect()
@@ -602,7 +598,7 @@ fn cli_import_writes_a_script_that_runs() {
 #[test]
 fn the_tanh_gelu_pattern_is_transcribed_op_by_op() {
     use prost::Message;
-    use taylornet::model::onnx::*;
+    use taylornet::trained::*;
     let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
         dims,
         data_type: 1,
@@ -652,8 +648,8 @@ fn the_tanh_gelu_pattern_is_transcribed_op_by_op() {
         m.expression
     );
     let mut s = Session::new();
-    let v = taylornet::model::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
-    taylornet::model::bind_values(&mut s.env, v);
+    let v = taylornet::trained::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
+    taylornet::trained::bind_values(&mut s.env, v);
     // Around 0 every derivative is exact: W = ½·I exactly, the slope of GELU at 0.
     let out = s.run(&m.expression).unwrap();
     let Some(Outcome::Analysis { report, .. }) = out.last() else {

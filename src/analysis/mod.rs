@@ -4,6 +4,7 @@ pub mod classify;
 pub mod decide;
 pub mod expand;
 pub mod identity;
+pub mod instance;
 pub mod shapes;
 
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
@@ -96,7 +97,7 @@ pub struct Report {
     pub compensated: Option<Analysis>,
     pub conditions: Vec<Condition>,
     /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
-    pub numeric: Option<Box<crate::model::Numeric>>,
+    pub numeric: Option<Box<instance::Numeric>>,
 }
 
 impl Report {

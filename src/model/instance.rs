@@ -4,59 +4,11 @@ use super::exact::Exact;
 use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Q, Symbol};
 use crate::analysis::Analysis;
+pub use crate::analysis::instance::{Mat, Num, Numeric};
 use crate::ir::{Callee, Env, Ir, IrKind, Lowered};
 use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
 use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// One entry: exact, or a float rounded from a 256-bit evaluation.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Num {
-    Exact(Q),
-    Float(f64),
-}
-
-impl Num {
-    pub fn to_f64(&self) -> f64 {
-        match self {
-            Num::Exact(q) => crate::algebra::scalar::q_to_f64(q),
-            Num::Float(x) => *x,
-        }
-    }
-}
-
-/// A numeric matrix, row-major (a vector has one column).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mat {
-    pub rows: usize,
-    pub cols: usize,
-    pub entries: Vec<Num>,
-}
-
-impl Mat {
-    pub fn at(&self, i: usize, j: usize) -> &Num {
-        &self.entries[i * self.cols + j]
-    }
-    pub fn is_exact(&self) -> bool {
-        self.entries.iter().all(|e| matches!(e, Num::Exact(_)))
-    }
-}
-
-/// What the bound values make of a result.
-#[derive(Clone, Debug, Default)]
-pub struct Numeric {
-    /// W and b (of the result as it stands), when every weight they involve has a value.
-    pub w: Option<Mat>,
-    pub b: Option<Mat>,
-    /// Weights the symbolic W or b involves that have no value.
-    pub missing: Vec<Name>,
-    /// Why there is no numeric W or b, or how it was computed.
-    pub notes: Vec<String>,
-    /// The affine region of a piecewise-linear network around its data point.
-    pub region: Option<Result<super::region::Region, String>>,
-    /// The radius of affinity σ* of a smooth network.
-    pub sigma: Option<Result<super::radius::SigmaStar, String>>,
-}
 
 /// Every scalar parameter the expression reads (outside function bodies).
 pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {

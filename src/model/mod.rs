@@ -216,14 +216,14 @@ pub struct Model {
 pub fn prepare(
     l: crate::ir::Lowered,
     env: &Env,
-    options: &crate::session::Options,
+    at: Option<&Name>,
     opts: &mut crate::analysis::AnalyzeOptions,
 ) -> Result<Model, String> {
-    let input = options.input.clone();
+    let input = opts.input.clone();
     if opts.small.is_none() {
         opts.small = Some(default_small(&l, env, &input));
     }
-    let Some(at) = &options.at else {
+    let Some(at) = at else {
         return Ok(Model {
             lowered: l.clone(),
             original: l,

@@ -9,27 +9,9 @@ use super::instance::evaluate;
 use crate::numeric::{Big, Instance, Real, Rng, Val, eval_expr, eval_ir};
 use serde_json::{Value, json};
 
-type B = Big<256>;
+pub use crate::analysis::instance::SigmaStar;
 
-/// σ*(τ): estimated from the leading term, measured on the true network.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SigmaStar {
-    pub tau: f64,
-    /// The order of the first non-affine term.
-    pub k: u32,
-    /// (τ·‖W·ξ‖/‖N(ξ)‖)^(1/(k−1)), the smallest over the directions (None when the first
-    /// non-affine term of the symbolic result vanishes at these values).
-    pub estimate: Option<f64>,
-    /// The order the measured deviation shows at small σ (1 + the fitted slope of ρ).
-    pub measured_order: Option<f64>,
-    /// Where the measured ρ first reaches τ (None: not within the grid).
-    pub measured: Option<f64>,
-    /// (σ, the largest ρ over the directions) on a geometric grid, for the plot.
-    pub curve: Vec<(f64, f64)>,
-    /// The directions ξ (x = σ·ξ around the expansion point).
-    pub directions: Vec<Vec<f64>>,
-    pub notes: Vec<String>,
-}
+type B = Big<256>;
 
 /// Seeded directions ξ (standard normal entries).
 const DIRECTIONS: usize = 8;

@@ -8,52 +8,13 @@
 //! pre-activation stays the same affine function of x, and the network is exactly affine:
 //! r∞ = min d/‖∇z‖₁ and r₂ = min d/‖∇z‖₂ (the dual norms), r₂ kept exact as √(d²/‖∇z‖₂²).
 
-use super::instance::{Mat, Num};
 use crate::algebra::Q;
+use crate::analysis::instance::{Mat, Num};
+pub use crate::analysis::instance::{Neuron, Region};
 use crate::ir::{Callee, Dim, Env, FunDef, Ir, IrKind, Lowered, Prim};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-
-/// One activation entry: where it is, how far its pre-activation is from a breakpoint.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Neuron {
-    /// 1-based, innermost activation first (the analysis's layer numbering).
-    pub layer: usize,
-    pub activation: String,
-    /// 0-based entry of the layer.
-    pub index: usize,
-    /// The pre-activation z(x₀).
-    pub pre: Q,
-    /// How far z may move before a comparison of the activation changes side.
-    pub distance: Q,
-    /// The signed move of z that reaches that breakpoint.
-    pub step: Q,
-    /// ∇z at x₀ (constant inside the region).
-    pub grad: Vec<Q>,
-}
-
-/// The affine region around x₀ and the affine map the network is on it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Region {
-    pub at: Vec<Q>,
-    /// The point's name (`x₀`), when it has one.
-    pub at_name: Option<String>,
-    /// y = W·x + b on the region (exact).
-    pub w: Mat,
-    pub b: Mat,
-    /// r∞ (`None`: no entry ever reaches a breakpoint, the network is affine everywhere).
-    pub radius_inf: Option<Q>,
-    /// r₂² (exact; r₂ is its square root).
-    pub radius2_sq: Option<Q>,
-    pub limit_inf: Option<Neuron>,
-    pub limit_2: Option<Neuron>,
-    /// How many activation entries were decided.
-    pub entries: usize,
-    /// Entries of each layer on each side, per layer: (layer, activation, on the identity-like
-    /// piece `t` … as a pattern of piece numbers).
-    pub patterns: Vec<(usize, String, String)>,
-}
 
 /// Why the network is not handled here (a smooth activation, a symbolic parameter, …).
 pub type Why = String;

@@ -498,11 +498,11 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }
     let mut source = source.replace("\r\n", "\n");
     if let Some(path) = &common.onnx {
-        match taylornet::model::onnx::import_file(path.as_ref(), &session.options.limits) {
+        match taylornet::trained::import_file(path.as_ref(), &session.options.limits) {
             Ok(m) => {
                 let tensors = m.tensors.clone();
-                match taylornet::model::name_tensors(tensors, &Vec::new(), path) {
-                    Ok(v) => taylornet::model::bind_values(&mut session.env, v),
+                match taylornet::trained::name_tensors(tensors, &Vec::new(), path) {
+                    Ok(v) => taylornet::trained::bind_values(&mut session.env, v),
                     Err(e) => {
                         eprintln!("error: {e}");
                         return ExitCode::from(2);
@@ -624,8 +624,8 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
         return Err("--map renames tensors of a weights file: add `--weights FILE`".into());
     }
     for f in &c.weights {
-        let v = taylornet::model::load_weights(f, &map, &session.options.limits)?;
-        taylornet::model::bind_values(&mut session.env, v);
+        let v = taylornet::trained::load_weights(f, &map, &session.options.limits)?;
+        taylornet::trained::bind_values(&mut session.env, v);
     }
     if !(c.tau > 0.0 && c.tau < 1.0) {
         return Err("--tau must be between 0 and 1 (0.01 is 1 %)".into());
@@ -635,7 +635,7 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
         let (name, value) = match at.split_once('=') {
             Some((n, spec)) if !spec.trim_start().starts_with('[') => {
                 let name = Name::parse(n.trim()).map_err(|e| format!("--at: {e}"))?;
-                let tensors = taylornet::model::files::read_weights(
+                let tensors = taylornet::trained::files::read_weights(
                     std::path::Path::new(spec.trim()),
                     &session.options.limits,
                 )?;
@@ -652,10 +652,10 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
                     return Err(format!("--at: the point `{}` must be a vector", pick.0));
                 }
                 let v =
-                    taylornet::model::Valued::new(name.clone(), std::rc::Rc::new(pick.1.clone()));
+                    taylornet::trained::Valued::new(name.clone(), std::rc::Rc::new(pick.1.clone()));
                 (name, Some(v))
             }
-            _ => taylornet::model::at_args(at, &session.env, &session.options.limits)
+            _ => taylornet::trained::at_args(at, &session.env, &session.options.limits)
                 .or_else(|e| {
                     // A bare name may be bound later by the script.
                     match Name::parse(at.trim()) {
@@ -666,7 +666,7 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
                 .map_err(|e| format!("--at: {e}"))?,
         };
         if let Some(v) = value {
-            taylornet::model::bind_values(&mut session.env, vec![v]);
+            taylornet::trained::bind_values(&mut session.env, vec![v]);
         }
         session.options.at = Some(name);
     }
@@ -676,7 +676,7 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
 /// `taylornet import model.onnx`: the script and its weights file beside it.
 fn import(model: &str, output: Option<&str>) -> ExitCode {
     let limits = taylornet::limits::Limits::default();
-    let m = match taylornet::model::onnx::import_file(model.as_ref(), &limits) {
+    let m = match taylornet::trained::import_file(model.as_ref(), &limits) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
@@ -692,7 +692,7 @@ fn import(model: &str, output: Option<&str>) -> ExitCode {
         eprintln!("error: the output would overwrite the model; choose another with -o");
         return ExitCode::from(2);
     }
-    if let Err(e) = taylornet::model::files::write_safetensors(&m.tensors, &weights) {
+    if let Err(e) = taylornet::trained::files::write_safetensors(&m.tensors, &weights) {
         eprintln!("error: {e}");
         return ExitCode::from(1);
     }

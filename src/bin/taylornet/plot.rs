@@ -142,18 +142,14 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// The relative deviation ρ(σ) against σ, with τ and σ* marked (`.svg` or `.png`).
-pub fn sigma(
-    path: &str,
-    title: &str,
-    s: &taylornet::model::radius::SigmaStar,
-) -> Result<(), String> {
+pub fn sigma(path: &str, title: &str, s: &taylornet::trained::SigmaStar) -> Result<(), String> {
     to_file!(path, "--sigma-plot", |root| draw_sigma(root, title, s))
 }
 
 fn draw_sigma<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-    s: &taylornet::model::radius::SigmaStar,
+    s: &taylornet::trained::SigmaStar,
 ) -> Result<(), String> {
     let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
     root.fill(&WHITE).map_err(e)?;

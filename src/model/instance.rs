@@ -2,7 +2,7 @@
 
 use super::exact::Exact;
 use crate::algebra::nf::Role;
-use crate::algebra::{Expr, Q, Symbol};
+use crate::algebra::{Expr, Symbol};
 use crate::analysis::Analysis;
 pub use crate::analysis::instance::{Mat, Num, Numeric};
 use crate::ir::{Callee, Env, Ir, IrKind, Lowered};

@@ -582,6 +582,10 @@ fn cli_import_writes_a_script_that_runs() {
         "tanh(W1·x)",
     ]);
     assert!(!ok && err.contains("fc9.weight"), "{err}");
+    let (ok, out, err) = taylornet(&["run", "examples/trained/walkthrough.tn"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.matches("affine region around").count(), 3, "{out}");
+    assert_eq!(out.matches("radius of affinity σ*").count(), 2, "{out}");
     let plot = dir.join("sigma.svg");
     let (ok, out, err) = taylornet(&[
         "analyze",

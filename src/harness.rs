@@ -7,15 +7,19 @@ use crate::limits::Limits;
 use crate::session::{Format, Session};
 use std::time::Duration;
 
-/// Limits small enough that one fuzz input finishes quickly (about a million inputs an hour
-/// on one core) and stays far from libFuzzer's own memory and time limits.
+/// Limits small enough that one fuzz input finishes in milliseconds (a campaign of a million
+/// inputs through every stage fits in about an hour on one core), and far inside libFuzzer's
+/// own memory and time limits; each is still large enough to reach every stage.
 pub fn fuzz_limits() -> Limits {
     Limits {
-        max_order: 6,
-        max_terms: 20_000,
-        max_series_order: 40,
-        time_budget: Duration::from_secs(2),
-        max_memory: 512 << 20,
+        max_input_bytes: 16 << 10,
+        max_order: 4,
+        search_order: 5,
+        max_terms: 5_000,
+        max_series_order: 24,
+        time_budget: Duration::from_millis(500),
+        max_nodes: 20_000,
+        max_memory: 256 << 20,
         ..Limits::default()
     }
 }

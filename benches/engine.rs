@@ -60,8 +60,8 @@ fn coefficient_multiplication(b: Bencher) {
         .series(&composed("tanh", 20), None, 50)
         .map(|r| r.series)
         .ok();
-    let c: Vec<taylornet::algebra::Q> = match r {
-        Some(taylornet::series::PointSeries::Analytic(s)) => s
+    let c: Vec<taylornet::Q> = match r {
+        Some(taylornet::PointSeries::Analytic(s)) => s
             .coeffs()
             .iter()
             .filter_map(|c| c.as_q().cloned())
@@ -95,7 +95,7 @@ mod network {
         let mut s = Session::new();
         let out = s.run(src).ok()?;
         out.into_iter().rev().find_map(|o| match o {
-            taylornet::session::Outcome::Analysis { report, .. } => Some(*report),
+            taylornet::Outcome::Analysis { report, .. } => Some(*report),
             _ => None,
         })
     }
@@ -123,7 +123,7 @@ fn classify_catalog(b: Bencher) {
     let mut s = Session::new();
     b.bench_local(|| {
         s.run(":order 9").ok();
-        taylornet::analysis::classify::classify(&s, 2).map(|rows| rows.len())
+        s.classify(2).map(|rows| rows.len())
     });
 }
 

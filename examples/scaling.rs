@@ -10,8 +10,8 @@
 
 use plotters::prelude::*;
 use std::time::{Duration, Instant};
+use taylornet::Outcome;
 use taylornet::Session;
-use taylornet::session::Outcome;
 
 /// Runs `src` in a fresh session: the time and the expansion's term count (or the error).
 fn network(src: &str) -> (Duration, Result<usize, String>) {

@@ -10,7 +10,7 @@
 //! disagreement, not only the shortest of each class and check.
 //! The exit status is 1 when there is a disagreement.
 
-use taylornet::selfcheck::{Class, run};
+use taylornet::check::{Class, run};
 
 fn main() {
     let mut cases: u64 = 1200;

@@ -52,7 +52,7 @@ pub fn pipeline(data: &[u8]) {
     }
     let mut s = Session::new();
     s.options.limits = fuzz_limits();
-    if let Ok(doc) = crate::derive::script::derive_source(&mut s, text, "fuzz") {
+    if let Ok(doc) = crate::session::script::derive_source(&mut s, text, "fuzz") {
         let budget = s.budget();
         let _active = budget.enter();
         let _ = crate::derive::render::to_text(&doc.lines);

@@ -1,6 +1,6 @@
 //! Linear networks collapse exactly to one affine layer (the first half of the lecture).
 
-use taylornet::algebra::Expr;
+use taylornet::Expr;
 use taylornet::{Session, Verdict, analyze, normal_form};
 
 fn nf(src: &str) -> Expr {
@@ -14,9 +14,9 @@ fn lecture_two_layers_with_lambda() {
     assert_eq!(d.verdict, Verdict::ExactAffine);
     assert_eq!(d.w, nf("λ^2·W2·W1"));
     assert_eq!(d.b, nf("λ^2·W2·b1 + λ·b2"));
-    let eq = taylornet::analysis::shapes::equation(&d.w, &r.main.symbols, 8).unwrap();
+    let eq = taylornet::shape_equation(&d.w, &r.main.symbols, 8).unwrap();
     assert_eq!(eq, "2×2 · 2×4 = 2×4");
-    let eq = taylornet::analysis::shapes::equation(&d.b, &r.main.symbols, 8).unwrap();
+    let eq = taylornet::shape_equation(&d.b, &r.main.symbols, 8).unwrap();
     assert_eq!(eq, "2×2 · 2×1 + 2×1 = 2×1");
 }
 

@@ -3,9 +3,9 @@
 mod common;
 use common::examples;
 use taylornet::Session;
-use taylornet::derive::Step;
-use taylornet::derive::render::{Line, formulas, lines, standalone, to_latex};
-use taylornet::derive::script::derive_source;
+use taylornet::Step;
+use taylornet::derive_source;
+use taylornet::render::{Line, formulas, lines, standalone, to_latex};
 
 /// Parses one formula with a real TeX-math parser (pulldown-latex); `Err` says why it is invalid.
 fn check_tex(f: &str) -> Result<(), String> {
@@ -43,9 +43,9 @@ fn analysis_latex_rows_are_valid() {
         "gelu(W1·x)",
     ] {
         let r = taylornet::analyze(src).unwrap();
-        let limits = taylornet::limits::Limits::default();
-        let tex = taylornet::print::report::latex(
-            &taylornet::print::report::source_latex(src, &limits),
+        let limits = taylornet::Limits::default();
+        let tex = taylornet::render::report::latex(
+            &taylornet::render::report::source_latex(src, &limits),
             &r,
         );
         let body = tex
@@ -260,7 +260,7 @@ fn the_steps_carry_the_computation() {
     };
     assert_eq!(w, &a.decision.w);
     assert_eq!(w_shape.as_deref(), Some("2×2 · 2×4 = 2×4"));
-    let text = taylornet::derive::render::to_text(&lines(steps));
+    let text = taylornet::render::to_text(&lines(steps));
     assert!(text.contains("tanh(t) = t − ⅓·t³ + O(t⁴)"), "{text}");
     assert!(
         text.contains("y = W₂·W₁·x + (W₂·b₁ + b₂) + (−⅓·W₂·u₁^∘3 − ⅓·u₂^∘3) + O(ε⁴)"),
@@ -274,7 +274,7 @@ fn the_lecture_shows_its_corrections() {
         .unwrap();
     let mut s = Session::new();
     let doc = derive_source(&mut s, &src, "lecture").unwrap();
-    let text = taylornet::derive::render::to_text(&doc.lines);
+    let text = taylornet::render::to_text(&doc.lines);
     assert!(text.contains("sigmoid: the notes say"), "{text}");
     assert!(text.contains("wrong; the expansion gives affine up to O(σ³)"));
     assert!(text.contains(

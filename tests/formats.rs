@@ -3,10 +3,11 @@
 
 mod common;
 use common::examples;
+use taylornet::Document;
 use taylornet::Session;
-use taylornet::derive::output::{DocFormat, to_typst, typst_formulas, write};
-use taylornet::derive::script::{Document, derive_source};
-use taylornet::print::latex::{Hadamard, Notation};
+use taylornet::derive_source;
+use taylornet::render::{DocFormat, to_typst, typst_formulas, write};
+use taylornet::render::{Hadamard, Notation};
 
 /// The examples, every catalog activation at depth 2, and tanh/gelu/sigmoid at order 9.
 fn documents() -> Vec<(String, Document)> {
@@ -115,7 +116,7 @@ fn the_notation_options_apply() {
     let doc = derive_source(&mut Session::new(), src, "t").unwrap();
     let notation = Notation {
         hadamard: Hadamard::Odot,
-        small: taylornet::syntax::Name::parse("σ").unwrap(),
+        small: taylornet::Name::parse("σ").unwrap(),
     };
     let tex = write(&doc, DocFormat::Latex, false, &notation);
     assert!(

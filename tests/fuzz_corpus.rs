@@ -16,8 +16,8 @@ fn corpus_and_regressions_replay() {
         for f in files {
             let data = std::fs::read(&f).unwrap();
             let t = std::time::Instant::now();
-            taylornet::harness::parse(&data);
-            taylornet::harness::pipeline(&data);
+            taylornet::fuzz::parse(&data);
+            taylornet::fuzz::pipeline(&data);
             assert!(
                 t.elapsed() < std::time::Duration::from_secs(30),
                 "{} took {:?}",

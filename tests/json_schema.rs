@@ -1,9 +1,9 @@
 //! Every example's JSON follows docs/json.md: required fields, types, and well-formed expression trees.
 
 use serde_json::Value;
+use taylornet::Format;
 use taylornet::Session;
-use taylornet::print::report::render_outcomes;
-use taylornet::session::Format;
+use taylornet::render_outcomes;
 
 const OPS: &[&str] = &[
     "num", "const", "sym", "ones", "identity", "add", "neg", "mul", "div", "pow", "had", "hpow",

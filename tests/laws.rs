@@ -1,7 +1,7 @@
 //! Algebraic laws of the normal form, and the ASCII round trip, as property tests.
 
 use proptest::prelude::*;
-use taylornet::algebra::{Expr, Trunc};
+use taylornet::{Expr, Trunc};
 use taylornet::{Session, normal_form};
 
 /// Random well-formed vector expressions over W1, W2 (matrices), u, v (vectors), λ, μ (scalars).
@@ -80,9 +80,9 @@ proptest! {
     #[test]
     fn ascii_round_trip_and_idempotence(a in vector_expr()) {
         let e = nf(&a);
-        let printed = taylornet::print::ascii(&e);
+        let printed = taylornet::render::ascii(&e);
         prop_assert_eq!(&nf(&printed), &e, "printed: {}", printed);
-        prop_assert_eq!(taylornet::print::ascii(&nf(&printed)), printed);
+        prop_assert_eq!(taylornet::render::ascii(&nf(&printed)), printed);
     }
 
     #[test]
@@ -112,5 +112,8 @@ fn exact_constants_stay_exact() {
     assert_eq!(nf("sqrt(8)·x"), nf("2·sqrt(2)·x"));
     assert_eq!(nf("0.5·x"), nf("(1/2)·x"));
     assert_eq!(nf("1e-3·x"), nf("x/1000"));
-    assert_eq!(taylornet::print::unicode(&nf("x/sqrt(2·π)")), "(1/√(2π))·x");
+    assert_eq!(
+        taylornet::render::unicode(&nf("x/sqrt(2·π)")),
+        "(1/√(2π))·x"
+    );
 }

@@ -5,8 +5,8 @@
 
 use malachite_q::Rational as Q;
 use std::path::{Path, PathBuf};
-use taylornet::session::{Outcome, Session};
 use taylornet::trained::{Num, Numeric};
+use taylornet::{Outcome, Session};
 
 fn fixture(name: &str) -> String {
     format!("{}/examples/trained/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -223,7 +223,7 @@ fn safetensors_with_a_mapping_read_the_same_values_as_npz() {
 fn onnx_import_is_the_same_network() {
     // Layer 1 is a Gemm with transB = 1 (PyTorch), layer 2 MatMul + Add, layer 3 Gemm with
     // transB = 0: each must bind the weight the right way round.
-    let limits = taylornet::limits::Limits::default();
+    let limits = taylornet::Limits::default();
     for (f, tol) in [("tanh", 0.0), ("relu", 0.0), ("gelu", 1e-6)] {
         let m =
             taylornet::trained::import_file(Path::new(&fixture(&format!("mlp_{f}.onnx"))), &limits)

@@ -1,25 +1,25 @@
 //! Whole networks expanded in ε and decided (DESIGN §3.4), each verdict cross-checked numerically.
 
 use std::collections::BTreeMap;
-use taylornet::algebra::{Expr, Kind, Symbol};
-use taylornet::analysis::{AnalyzeOptions, Report, Verdict, analyze};
-use taylornet::ir::lower_expr;
-use taylornet::numeric::{Instance, Val, eval_expr, eval_ir};
-use taylornet::syntax::Name;
+use taylornet::Name;
+use taylornet::eval::{Instance, Val, eval_expr, eval_ir};
+use taylornet::lower_expr;
+use taylornet::{AnalyzeOptions, Report, Verdict, analyze_lowered as analyze};
+use taylornet::{Expr, Kind, Symbol};
 use taylornet::{Session, normal_form};
 
 fn nf(src: &str) -> Expr {
     normal_form(&Session::new(), src).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn run(src: &str, order: u32) -> (Report, taylornet::ir::Lowered, Session) {
+fn run(src: &str, order: u32) -> (Report, taylornet::Lowered, Session) {
     let mut s = Session::new();
-    let stmts = taylornet::syntax::parse_script(src, &s.options.limits).unwrap();
+    let stmts = taylornet::parse_script(src, &s.options.limits).unwrap();
     let (last, init) = stmts.split_last().unwrap();
     for st in init {
         s.run_statement(st, src).unwrap();
     }
-    let taylornet::syntax::Stmt::Expr(e) = last else {
+    let taylornet::Stmt::Expr(e) = last else {
         panic!("the last statement must be an expression")
     };
     let l = lower_expr(e, &s.env).unwrap();
@@ -32,12 +32,7 @@ fn run(src: &str, order: u32) -> (Report, taylornet::ir::Lowered, Session) {
 }
 
 /// ‖y − (W·x + b)‖∞ for seeded random weights and inputs/biases of scale σ, averaged over seeds.
-fn residual(
-    r: &taylornet::analysis::Analysis,
-    l: &taylornet::ir::Lowered,
-    sigma: f64,
-    compensate: bool,
-) -> f64 {
+fn residual(r: &taylornet::Analysis, l: &taylornet::Lowered, sigma: f64, compensate: bool) -> f64 {
     let mut total = 0.0;
     for seed in 0..8u64 {
         let mut inst = Instance::random(&l.symbols, &r.small, sigma, seed, &BTreeMap::new());
@@ -46,7 +41,7 @@ fn residual(
         if compensate {
             // Realize "b = −c + O(ε)": move each compensated layer's bias by minus its O(1) part.
             for ly in r.expansion.layers.iter().filter(|ly| ly.compensated) {
-                let bias = taylornet::print::report::bias_name(ly).expect("a bias to compensate");
+                let bias = taylornet::bias_name(ly).expect("a bias to compensate");
                 let sym = l
                     .symbols
                     .keys()
@@ -87,20 +82,11 @@ fn residual(
 }
 
 /// The observed order: log₁₀ of the residual ratio between σ = 10⁻² and σ = 10⁻³.
-fn observed_order(
-    r: &taylornet::analysis::Analysis,
-    l: &taylornet::ir::Lowered,
-    compensate: bool,
-) -> f64 {
+fn observed_order(r: &taylornet::Analysis, l: &taylornet::Lowered, compensate: bool) -> f64 {
     (residual(r, l, 1e-2, compensate) / residual(r, l, 1e-3, compensate)).log10()
 }
 
-fn assert_order(
-    r: &taylornet::analysis::Analysis,
-    l: &taylornet::ir::Lowered,
-    k: f64,
-    compensate: bool,
-) {
+fn assert_order(r: &taylornet::Analysis, l: &taylornet::Lowered, k: f64, compensate: bool) {
     let o = observed_order(r, l, compensate);
     assert!((o - k).abs() < 0.35, "observed order {o}, predicted {k}");
 }
@@ -113,7 +99,7 @@ fn tanh_two_layers_affine_up_to_cubic() {
     assert_eq!(a.decision.w, nf("W2·W1"));
     assert_eq!(a.decision.b, nf("W2·b1 + b2"));
     assert_eq!(
-        taylornet::print::unicode(&a.decision.leading_layered),
+        taylornet::render::unicode(&a.decision.leading_layered),
         "−⅓·W₂·u₁^∘3 − ⅓·u₂^∘3"
     );
     // The ε⁵ part is left over, by layer.
@@ -246,12 +232,12 @@ fn small_symbols_can_be_changed() {
     let mut s = Session::new();
     s.run(":small x").unwrap();
     let out = s.run("tanh(W1·x + b1)").unwrap();
-    let taylornet::session::Outcome::Analysis { report, .. } = &out[0] else {
+    let taylornet::Outcome::Analysis { report, .. } = &out[0] else {
         panic!()
     };
     // b₁ is O(1): tanh is expanded around it with tanh′(b₁).
     assert_eq!(
-        taylornet::print::unicode(&report.main.decision.w),
+        taylornet::render::unicode(&report.main.decision.w),
         "diag(tanh′(c₁))·W₁"
     );
 }

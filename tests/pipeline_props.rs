@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use taylornet::Role;
 use taylornet::Session;
-use taylornet::algebra::nf::Role;
-use taylornet::numeric::{Instance, Val, eval_expr, eval_ir};
+use taylornet::eval::{Instance, Val, eval_expr, eval_ir};
 
 const SMOOTH: &[&str] = &[
     "tanh",
@@ -79,14 +79,14 @@ proptest! {
         for e in [&d.w, &d.b] {
             let user_only = e.symbols().iter().all(|sym| sym.role == Role::User);
             if user_only {
-                let printed = taylornet::print::ascii(e);
+                let printed = taylornet::render::ascii(e);
                 let back = taylornet::normal_form(&s, &printed).unwrap_or_else(|err| panic!("{printed}: {err}"));
                 prop_assert_eq!(&back, e, "printed: {}", printed);
             }
         }
-        for f in [taylornet::session::Format::Text, taylornet::session::Format::Latex, taylornet::session::Format::Json] {
-            let out = vec![taylornet::session::Outcome::Analysis { source: last.source.clone(), report: last.report.clone() }];
-            let _ = taylornet::print::report::render_outcomes(&out, f, &s.options.limits);
+        for f in [taylornet::Format::Text, taylornet::Format::Latex, taylornet::Format::Json] {
+            let out = vec![taylornet::Outcome::Analysis { source: last.source.clone(), report: last.report.clone() }];
+            let _ = taylornet::render_outcomes(&out, f, &s.options.limits);
         }
     }
 

@@ -1,9 +1,9 @@
 //! Whatever is typed, the pipeline answers with a result or a diagnostic: never a panic.
 
 use proptest::prelude::*;
+use taylornet::Format;
 use taylornet::Session;
-use taylornet::print::report::render_outcomes;
-use taylornet::session::Format;
+use taylornet::render_outcomes;
 
 const TOKENS: &[&str] = &[
     "x",
@@ -272,27 +272,19 @@ fn a_failing_entry_leaves_the_session_as_it_was() {
     s.run_entry("z1 = W1·x").unwrap();
     assert!(s.run_entry("z3 = z1; :order 7; tanhh(z3)").is_err());
     assert_eq!(s.options.order, 3);
-    assert!(
-        !s.env
-            .bindings
-            .contains_key(&taylornet::syntax::Name::new("z", "3"))
-    );
+    assert!(!s.env.bindings.contains_key(&taylornet::Name::new("z", "3")));
     // A script keeps what succeeded before the failing statement, and says what it was.
     let mut s = quick_session();
     let (done, err) = s.run_partial("x : 4\ntanh(x)\ntanhh(x)");
     assert_eq!(done.len(), 2);
     assert!(err.is_some());
-    assert!(
-        s.env
-            .decls
-            .contains_key(&taylornet::syntax::Name::new("x", ""))
-    );
+    assert!(s.env.decls.contains_key(&taylornet::Name::new("x", "")));
 }
 
 #[test]
 fn files_are_read_only_up_to_the_limit_and_loads_cannot_loop() {
-    let limits = taylornet::limits::Limits::default();
-    let e = taylornet::session::read_source("/dev/zero", &limits).unwrap_err();
+    let limits = taylornet::Limits::default();
+    let e = taylornet::read_source("/dev/zero", &limits).unwrap_err();
     assert!(e.contains("larger than the limit"), "{e}");
     let e = error_of(":load /dev/zero");
     assert!(e.contains("larger than the limit"), "{e}");

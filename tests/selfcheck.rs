@@ -3,7 +3,7 @@
 //! Every class must agree: zero disagreements.
 //! The long run is `cargo run --release --example selfcheck -- --cases 10000 --seed 1`.
 
-use taylornet::selfcheck::{Case, CheckKind, Class, Disagreement, Finding, Summary, generate, run};
+use taylornet::check::{Case, CheckKind, Class, Disagreement, Finding, Summary, generate, run};
 
 /// Cases per class in CI.
 const CASES: u64 = 25;

@@ -4,12 +4,12 @@
 use malachite_base::num::arithmetic::traits::Pow;
 use malachite_q::Rational as Q;
 use std::collections::BTreeMap;
+use taylornet::Callee;
+use taylornet::Name;
+use taylornet::Scalar;
 use taylornet::Session;
-use taylornet::algebra::Scalar;
-use taylornet::ir::Callee;
-use taylornet::numeric::{Instance, apply};
-use taylornet::series::{PointSeries, Series, Smoothness};
-use taylornet::syntax::Name;
+use taylornet::eval::{Instance, apply};
+use taylornet::{PointSeries, Series, Smoothness};
 
 const N: usize = 11;
 
@@ -178,7 +178,7 @@ fn erf_and_gelu_with_exact_constants() {
         };
         assert_eq!(*c, want, "gelu coefficient {k}");
     }
-    assert_eq!(taylornet::print::scalar_unicode(&gelu.coeff(2)), "1/√(2π)");
+    assert_eq!(taylornet::render::scalar_unicode(&gelu.coeff(2)), "1/√(2π)");
 }
 
 #[test]
@@ -326,14 +326,11 @@ fn every_catalog_entry_matches_numerically() {
         let full = series(&s, &name.ascii(), None);
         let callee = match s.function(&name) {
             Some(d) => Callee::Def(d),
-            None => Callee::Prim(taylornet::ir::Prim::from_name(&name.ascii()).unwrap()),
+            None => Callee::Prim(taylornet::Prim::from_name(&name.ascii()).unwrap()),
         };
         let mut params = BTreeMap::new();
         params.insert(Name::new("λ", ""), 0.7);
-        for (side, sign) in [
-            (taylornet::series::Side::Right, 1.0),
-            (taylornet::series::Side::Left, -1.0),
-        ] {
+        for (side, sign) in [(taylornet::Side::Right, 1.0), (taylornet::Side::Left, -1.0)] {
             let ser = full.side(side);
             // The predicted order of the residual: the first non-zero coefficient past `order`.
             let Some(next) = (order + 1..=N).find(|&k| !ser.coeff(k).is_zero()) else {

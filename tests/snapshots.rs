@@ -4,9 +4,9 @@
 //! the meaning is asserted by the other integration tests.
 
 use std::path::Path;
+use taylornet::Format;
 use taylornet::Session;
-use taylornet::print::report::render_outcomes;
-use taylornet::session::Format;
+use taylornet::render_outcomes;
 
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
@@ -53,11 +53,11 @@ fn examples() {
 
 #[test]
 fn example_derivations() {
-    use taylornet::derive::render::{to_latex, to_text};
+    use taylornet::render::{to_latex, to_text};
     for path in files("examples") {
         let src = std::fs::read_to_string(&path).unwrap();
         let mut s = Session::new();
-        let doc = taylornet::derive::script::derive_source(&mut s, &src, &stem(&path)).unwrap();
+        let doc = taylornet::derive_source(&mut s, &src, &stem(&path)).unwrap();
         settings().bind(|| {
             insta::assert_snapshot!(format!("derive_{}_text", stem(&path)), to_text(&doc.lines))
         });
@@ -106,7 +106,7 @@ fn catalog_table_and_series() {
     let mut all = String::new();
     for name in s.catalog() {
         let r = s.series(&name.ascii(), None, 7).unwrap();
-        all.push_str(&taylornet::print::report::series_text(&r));
+        all.push_str(&taylornet::render::report::series_text(&r));
         all.push('\n');
     }
     settings().bind(|| insta::assert_snapshot!("catalog_series", all));

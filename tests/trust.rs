@@ -2,8 +2,8 @@
 //! first non-affine term), and `verify` — an evaluator independent of the algebra — agrees.
 
 use std::process::Command;
-use taylornet::analysis::{Report, Verdict};
-use taylornet::print::unicode;
+use taylornet::render::unicode;
+use taylornet::{Report, Verdict};
 
 fn analyze(src: &str) -> Report {
     taylornet::analyze(src).unwrap_or_else(|e| panic!("{src}: {e}"))
@@ -138,7 +138,7 @@ fn a_kinks_first_non_affine_term_holds_nothing_affine() {
         .steps
         .iter()
         .find_map(|s| match s {
-            taylornet::derive::Step::Collected { first, .. } => Some(unicode(first)),
+            taylornet::Step::Collected { first, .. } => Some(unicode(first)),
             _ => None,
         })
         .expect("a collected step");
@@ -286,6 +286,7 @@ fn calls_with_other_parameters_are_other_functions() {
         "−swish(x) + swish(x; β = 2)"
     );
     // The ASCII form reads back to the same normal form.
-    let ascii = taylornet::print::ascii(&taylornet::normal_form(&s, "swish(x; beta = 2)").unwrap());
+    let ascii =
+        taylornet::render::ascii(&taylornet::normal_form(&s, "swish(x; beta = 2)").unwrap());
     assert_eq!(nf(&ascii), nf("swish(x; beta = 2)"));
 }

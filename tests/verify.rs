@@ -1,8 +1,8 @@
 //! Numeric verification: every catalog activation's symbolic result is confirmed, and a wrong one is caught.
 
 use taylornet::Session;
-use taylornet::session::verify_report;
-use taylornet::verify::{VerifyOptions, verify_with};
+use taylornet::verify_report;
+use taylornet::{VerifyOptions, verify_with};
 
 fn analysed(src: &str) -> Session {
     let mut s = Session::new();
@@ -36,10 +36,7 @@ fn a_wrong_affine_part_fails() {
     let ok = verify_report(&last.lowered, &last.report, &functions, &opts).unwrap();
     assert!(ok[0].pass);
     // W off by a factor: the residual no longer shrinks like σ³.
-    let wrong_w = a
-        .decision
-        .w
-        .scale_q(&taylornet::algebra::Q::from_signeds(11, 10));
+    let wrong_w = a.decision.w.scale_q(&taylornet::Q::from_signeds(11, 10));
     let bad = verify_with(&last.lowered, a, &wrong_w, &a.decision.b, &functions, &opts).unwrap();
     assert!(!bad.pass, "{:?}", bad.slope);
     assert!((bad.slope.unwrap() - 1.0).abs() < 0.2);
@@ -48,7 +45,7 @@ fn a_wrong_affine_part_fails() {
         &last.lowered,
         a,
         &a.decision.w,
-        &taylornet::algebra::Expr::zero(),
+        &taylornet::Expr::zero(),
         &functions,
         &opts,
     )
@@ -118,7 +115,7 @@ fn the_truncated_expansion_is_checked_to_its_order() {
         for c in expansions {
             assert!(c.pass, "{src} ({}): {}", c.label, c.note);
             if exact {
-                assert_eq!(c.predicted, taylornet::verify::Predicted::Exact);
+                assert_eq!(c.predicted, taylornet::Predicted::Exact);
             } else {
                 // ŷ₃ leaves O(σ⁴): the fitted slope is at least 4 over every row.
                 assert!(c.slope.unwrap() > 3.7, "{src}: {:?}", c.slope);

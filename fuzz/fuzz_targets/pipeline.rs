@@ -3,6 +3,6 @@
 
 // The memory ceiling (`max_memory`) is enforced where the allocator counts, as in the binary.
 #[global_allocator]
-static ALLOCATOR: taylornet::limits::CountingAllocator = taylornet::limits::CountingAllocator;
+static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| taylornet::harness::pipeline(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| taylornet::fuzz::pipeline(data));

@@ -5,5 +5,5 @@ pub mod scalar;
 pub mod sign;
 pub mod sorted_map;
 
-pub use nf::{Chain, ElemAtom, Expr, Factor, Had, Kind, Symbol, Trunc};
-pub use scalar::{Atom, Mono, Q, Scalar, ScalarError};
+pub use nf::{Chain, ElemAtom, Expr, Factor, Kind, Symbol, Trunc};
+pub use scalar::{Q, Scalar, ScalarError};

@@ -1,4 +1,4 @@
-//! The canonical normal form of matrix/vector expressions (DESIGN §3.3).
+//! The canonical normal form of matrix/vector expressions.
 //!
 //! An [`Expr`] is a sum of terms `scalar × chain`. A [`Chain`] is an ordered
 //! (non-commutative) product of [`Factor`]s: matrix and vector symbols, the

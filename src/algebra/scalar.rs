@@ -644,35 +644,6 @@ impl Scalar {
         Ok(out)
     }
 
-    /// A floating-point value, for display and numeric checks only. `param` gives parameter values.
-    pub fn to_f64(&self, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
-        self.to_real::<f64>(param)
-    }
-
-    /// The numeric value in any [`Real`](crate::numeric::Real) type (`None` when a parameter has no value).
-    pub fn to_real<R: crate::numeric::Real>(
-        &self,
-        param: &dyn Fn(&Name) -> Option<R>,
-    ) -> Option<R> {
-        let mut sum = R::zero();
-        for (m, c) in &self.terms {
-            let mut t = R::of_q(c);
-            for (a, e) in &m.0 {
-                let base = match a {
-                    Atom::Prime(p) => R::of_q(&Q::from(*p)),
-                    Atom::Pi => R::pi(),
-                    Atom::E => R::e(),
-                    Atom::Param(n) => param(n)?,
-                    Atom::Func(f, s) => R::func(f, &s.to_real(param)?)?,
-                    Atom::Group(s) => s.to_real(param)?,
-                };
-                t = t.mul(&base.powq(e));
-            }
-            sum = sum.add(&t);
-        }
-        Some(sum)
-    }
-
     /// The sign, when it is certain (see [`super::sign`]: exact for rationals and positive
     /// constants, ball evaluation at growing precision for other constants, `None` otherwise).
     pub fn sign(&self) -> Option<std::cmp::Ordering> {
@@ -861,84 +832,6 @@ fn factorize(n: &Natural) -> Result<Vec<(u64, u32)>, ScalarError> {
     Ok(out)
 }
 
-pub fn q_to_f64(q: &Q) -> f64 {
-    use malachite_base::num::conversion::traits::RoundingFrom;
-    use malachite_base::rounding_modes::RoundingMode;
-    f64::rounding_from(q, RoundingMode::Nearest).0
-}
-
-/// The numeric value of an elementary function (used for opaque values and numeric checks).
-pub fn eval_func(name: &str, x: f64) -> Option<f64> {
-    Some(match name {
-        "exp" => x.exp(),
-        "log" => x.ln(),
-        "sin" => x.sin(),
-        "cos" => x.cos(),
-        "tan" => x.tan(),
-        "tanh" => x.tanh(),
-        "atan" => x.atan(),
-        "sinh" => x.sinh(),
-        "cosh" => x.cosh(),
-        "erf" => erf(x),
-        "sqrt" => x.sqrt(),
-        "abs" => x.abs(),
-        "sign" => {
-            if x == 0.0 {
-                0.0
-            } else {
-                x.signum()
-            }
-        }
-        _ => return None,
-    })
-}
-
-/// erf to double precision (Abramowitz–Stegun 7.1.26 is too coarse; this uses the series and a continued fraction).
-pub fn erf(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    let a = x.abs();
-    let r = if a < 2.5 {
-        // Maclaurin series: 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
-        let mut sum = 0.0;
-        let mut term = a;
-        let mut n = 0.0;
-        loop {
-            let add = term / (2.0 * n + 1.0);
-            sum += add;
-            if add.abs() < 1e-17 * sum.abs() {
-                break;
-            }
-            n += 1.0;
-            term *= -a * a / n;
-            if n > 200.0 {
-                break;
-            }
-        }
-        sum * 2.0 / std::f64::consts::PI.sqrt()
-    } else {
-        // erfc by Lentz's continued fraction.
-        let z = a;
-        let mut f = z;
-        let mut c = z;
-        let mut d = 0.0;
-        for k in 1..200 {
-            let an = k as f64 / 2.0;
-            d = z + an * d;
-            d = 1.0 / d;
-            c = z + an / c;
-            let delta = c * d;
-            f *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        1.0 - (-z * z).exp() / (f * std::f64::consts::PI.sqrt())
-    };
-    if x < 0.0 { -r } else { r }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -976,11 +869,5 @@ mod tests {
         );
         assert!(Scalar::zero().inverse().is_err());
         assert!(rational_power(&q(-2, 1), &q(1, 2)).is_err());
-    }
-
-    #[test]
-    fn erf_matches_known_values() {
-        assert!((erf(0.5) - 0.520_499_877_813_046_5).abs() < 1e-15);
-        assert!((erf(3.0) - 0.999_977_909_503_001_4).abs() < 1e-15);
     }
 }

@@ -10,9 +10,16 @@
 //! the value clears that margin. Otherwise the precision goes up, and after 2048
 //! bits the sign is undecided (`None`), never guessed. A scalar with a symbolic
 //! parameter has no sign here.
+//!
+//! This is the one place the exact layer touches floats, and only through the
+//! [`Real`] trait of the float kernel (`crate::float`, which knows nothing of the
+//! algebra): `√x`, `log x` and `|x|` need a certain sign, and a certain sign is
+//! exact information. No float leaves this file except through [`approx`], which
+//! `crate::numeric` exposes as `Scalar::to_real` for numeric checks.
 
-use super::scalar::{Atom, Scalar};
-use crate::numeric::{Big, Real};
+use super::scalar::{Atom, Q, Scalar};
+use crate::float::{Big, Real};
+use crate::syntax::Name;
 use std::cmp::Ordering;
 
 /// The sign of `s`: certain, or `None`.
@@ -67,6 +74,28 @@ pub fn numerically_zero(s: &Scalar) -> bool {
     }
 }
 
+/// The value of `s` in the float type `R` (`None` when a parameter has no value in `param`):
+/// the one evaluation of an exact scalar in floats, for sign balls here and numeric checks.
+pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<R> {
+    let mut sum = R::zero();
+    for (m, c) in s.terms() {
+        let mut t = R::of_q(c);
+        for (a, e) in m.factors() {
+            let base = match a {
+                Atom::Prime(p) => R::of_q(&Q::from(*p)),
+                Atom::Pi => R::pi(),
+                Atom::E => R::e(),
+                Atom::Param(n) => param(n)?,
+                Atom::Func(f, s) => R::func(f, &approx(s, param)?)?,
+                Atom::Group(s) => approx(s, param)?,
+            };
+            t = t.mul(&base.powq(e));
+        }
+        sum = sum.add(&t);
+    }
+    Some(sum)
+}
+
 fn pow2(e: i64) -> crate::algebra::Q {
     use malachite_base::num::arithmetic::traits::Pow;
     crate::algebra::Q::from(2).pow(e)
@@ -77,7 +106,7 @@ fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
     for (m, c) in s.terms() {
-        let t = Scalar::monomial(c.clone(), m.clone()).to_real::<R>(&|_| None)?;
+        let t = approx::<R>(&Scalar::monomial(c.clone(), m.clone()), &|_| None)?;
         let f = t.to_f64();
         if f.is_nan() || f.is_infinite() {
             return None;

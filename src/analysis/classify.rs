@@ -6,9 +6,8 @@
 use super::{AnalyzeOptions, Report, analyze};
 use crate::algebra::{Expr, Scalar};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::ir::{Callee, lower_expr};
+use crate::ir::{Callee, Env, lower_expr};
 use crate::series::{PointSeries, series_at};
-use crate::session::Session;
 use crate::syntax::{Name, parse_expr};
 
 /// One row of the classification table.
@@ -36,31 +35,36 @@ pub const LECTURE_CLAIMS: &[(&str, &str, bool)] = &[
     ("selu", "linear for all x", true),
 ];
 
-/// Classifies every catalog activation with networks of depth `depth`.
-pub fn classify(session: &Session, depth: u32) -> Result<Vec<Row>, Diagnostic> {
+/// Classifies every catalog activation of `env` with networks of depth `depth`.
+///
+/// `opts` gives the order, the input, the limits and the budget; the small
+/// symbols are always the defaults (the input and every vector), as the lecture has them.
+pub fn classify(env: &Env, opts: &AnalyzeOptions, depth: u32) -> Result<Vec<Row>, Diagnostic> {
     let mut rows = Vec::new();
-    for name in session.catalog() {
-        rows.push(classify_one(session, &name, depth)?);
+    for name in &env.catalog {
+        rows.push(classify_one(env, opts, name, depth)?);
     }
     Ok(rows)
 }
 
 /// Classifies one activation (a catalog entry or any defined function).
-pub fn classify_one(session: &Session, name: &Name, depth: u32) -> Result<Row, Diagnostic> {
-    let limits = &session.options.limits;
+pub fn classify_one(
+    env: &Env,
+    opts: &AnalyzeOptions,
+    name: &Name,
+    depth: u32,
+) -> Result<Row, Diagnostic> {
+    let limits = &opts.limits;
     let src = format!("net({}, {depth})", name.ascii());
     let e = parse_expr(&src, limits)?;
-    let l = lower_expr(&e, &session.env)?;
+    let l = lower_expr(&e, env)?;
     let opts = AnalyzeOptions {
-        order: session.options.order,
-        input: session.options.input.clone(),
         small: None,
-        limits: limits.clone(),
-        budget: session.budget(),
+        ..opts.clone()
     };
     let report = analyze(&l, &opts)?;
-    let callee = match session.function(name) {
-        Some(d) => Callee::Def(d),
+    let callee = match env.function(name) {
+        Some(d) => Callee::Def(d.clone()),
         None => Callee::Prim(crate::ir::Prim::from_name(&name.ascii()).ok_or_else(|| {
             Diagnostic::new(
                 crate::diagnostic::Phase::Name,

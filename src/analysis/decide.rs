@@ -1,4 +1,4 @@
-//! Deciding: is the expansion affine in the input, and if not, from which order on? (DESIGN §3.4)
+//! Deciding: is the expansion affine in the input, and if not, from which order on?
 
 use super::expand::{Coefficients, Expansion};
 use crate::algebra::nf::{Chain, Factor};
@@ -92,7 +92,7 @@ pub fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
     }
 }
 
-/// The verdict of DESIGN §3.4.
+/// The verdict: how far the network is affine in its input.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     /// Every series was finite and every term has input degree ≤ 1.

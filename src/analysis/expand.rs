@@ -1,4 +1,4 @@
-//! The ε-graded expansion of a network (DESIGN §3.1–3.2).
+//! The ε-graded expansion of a network.
 //!
 //! Each activation `s(u)` is split at its pre-activation `u = c + δ` (`c` the
 //! ε⁰ part). The ε¹ part of `δ` gets a layer variable `uᵢ`, so the expansion is
@@ -80,7 +80,7 @@ pub struct Expansion {
     /// Bindings used, in order, with their values (for derivations).
     pub bindings: Vec<(Name, Expr)>,
     /// The derivation steps the expansion performed, in order.
-    pub steps: Vec<crate::derive::Step>,
+    pub steps: Vec<crate::analysis::steps::Step>,
     /// Kinks never crossed at small ε, with the input-free leading part that fixes each
     /// entry's side (`relu(W₂·(W₁·x)^∘2 + b₂)`: the sign of b₂).
     pub fixed_sides: Vec<(usize, Expr)>,
@@ -93,7 +93,7 @@ struct Expander<'s> {
     bindings: Vec<(Name, Expr)>,
     layer_letter: (String, String, String),
     truncated: bool,
-    steps: Vec<crate::derive::Step>,
+    steps: Vec<crate::analysis::steps::Step>,
     /// Layer variables whose definitions involve the input.
     input_vars: std::collections::BTreeSet<Symbol>,
     /// Kinks whose side is fixed by an input-free leading part: (layer, that part).
@@ -203,7 +203,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
     // Bindings in the derivation are shown in the user's symbols too.
     let mut steps = ex.steps;
     for st in &mut steps {
-        if let crate::derive::Step::Binding { name, value } = st {
+        if let crate::analysis::steps::Step::Binding { name, value } = st {
             if let Some((_, v)) = bindings.iter().find(|(n, _)| n == name) {
                 *value = v.clone();
             }
@@ -289,7 +289,7 @@ impl Expander<'_> {
 
     /// Appends the derivation steps of one layer: its split, the series used, its output.
     fn record(&mut self, l: &Layer, delta: &Expr, c_used: Expr, truncated_before: bool) {
-        use crate::derive::Step;
+        use crate::analysis::steps::Step;
         let here = self.truncated;
         self.truncated |= truncated_before;
         let bias = if l.op_point.is_zero() {
@@ -403,7 +403,7 @@ impl Expander<'_> {
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {
-                    self.steps.push(crate::derive::Step::Binding {
+                    self.steps.push(crate::analysis::steps::Step::Binding {
                         name: name.clone(),
                         value: v.clone(),
                     });

@@ -27,6 +27,9 @@ pub struct IdentityTest<'a> {
     pub functions: BTreeMap<String, Callee>,
 }
 
+/// Most matrix and vector entries one random draw of the identity test may hold.
+pub const MAX_DRAWN_ENTRIES: u64 = 1 << 20;
+
 impl IdentityTest<'_> {
     /// True when `e` is zero at three random draws (see the module's documentation).
     pub fn vanishes(&self, e: &Expr) -> bool {
@@ -38,7 +41,24 @@ impl IdentityTest<'_> {
             .all(|&seed| self.zero_at(e, seed).unwrap_or(false))
     }
 
+    /// Whether the declared dimensions are small enough to draw an instance: a vector of
+    /// 10¹⁸ entries is a legal declaration but not something to allocate. Past the bound no
+    /// draw is made and nothing is shown to vanish (the term is kept).
+    fn drawable(&self) -> bool {
+        let side = |d: &crate::ir::Dim| match d {
+            crate::ir::Dim::Known(n) => *n,
+            _ => DEFAULT_WIDTH as u64,
+        };
+        let entries = self.symbols.values().fold(0u64, |acc, sh| {
+            acc.saturating_add(side(&sh.rows).saturating_mul(side(&sh.cols)))
+        });
+        entries <= MAX_DRAWN_ENTRIES
+    }
+
     fn zero_at(&self, e: &Expr, seed: u64) -> Option<bool> {
+        if !self.drawable() {
+            return None;
+        }
         let mut params = BTreeMap::new();
         for (i, p) in e.params().into_iter().enumerate() {
             // Parameters drawn in (0.3, 1.7), away from the special values 0 and 1.

@@ -14,7 +14,7 @@ pub enum Num {
 impl Num {
     pub fn to_f64(&self) -> f64 {
         match self {
-            Num::Exact(q) => crate::algebra::scalar::q_to_f64(q),
+            Num::Exact(q) => crate::float::q_to_f64(q),
             Num::Float(x) => *x,
         }
     }

@@ -6,6 +6,7 @@ pub mod expand;
 pub mod identity;
 pub mod instance;
 pub mod shapes;
+pub mod steps;
 
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase};
@@ -54,7 +55,7 @@ pub struct Analysis {
     /// Notes on what was assumed (compensated operating points, generic atoms).
     pub assumptions: Vec<String>,
     /// The derivation: the expansion's steps, then collection, identification and verdict.
-    pub steps: Vec<crate::derive::Step>,
+    pub steps: Vec<crate::analysis::steps::Step>,
 }
 
 impl Analysis {
@@ -327,7 +328,7 @@ fn analyze_once(
             steps: Vec::new(),
         };
         let mut steps = a.expansion.steps.clone();
-        steps.extend(crate::derive::conclude(&a));
+        steps.extend(steps::conclude(&a));
         a.steps = steps;
         return Ok(a);
     }
@@ -492,11 +493,6 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
         k => k.clone(),
     };
     out
-}
-
-/// W and b as expressions (convenience for library users).
-pub fn affine_part(a: &Analysis) -> (Expr, Expr) {
-    (a.decision.w.clone(), a.decision.b.clone())
 }
 
 /// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.

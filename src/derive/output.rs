@@ -1,7 +1,7 @@
 //! A derivation document in every format: text, LaTeX, Typst, HTML with MathML, and JSON.
 
+use super::Document;
 use super::render::{self, LINE_WIDTH, Line, Piece};
-use super::script::Document;
 use crate::print::latex::{self, Notation};
 use crate::print::tree::{NameKind, Node};
 use crate::print::{prose, typst};

@@ -38,6 +38,28 @@ pub enum LoweredStmt {
     },
 }
 
+/// Only matrix and vector names take numeric values, and never a function's name.
+fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
+    if env.functions.contains_key(name) || Prim::from_name(&name.ascii()).is_some() {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!("`{name}` is a function; choose another name for the values"),
+        ));
+    }
+    if name.is_greek() {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!(
+                "`{name}` is a scalar parameter; only matrices and vectors take literal values"
+            ),
+        )
+        .hint("a scalar is bound as an expression: `α = 0.5`"));
+    }
+    Ok(())
+}
+
 /// Lowers one statement against the environment (which it does not change).
 pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
     match stmt {
@@ -67,13 +89,13 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             name_span,
             value,
             ..
-        } => crate::model::check_value_name(name, *name_span, env)
+        } => check_value_name(name, *name_span, env)
             .map(|()| LoweredStmt::Value(name.clone(), Rc::new(value.clone()))),
         Stmt::Bind {
             name,
             name_span,
             value,
-            span,
+            ..
         } => {
             if env.functions.contains_key(name) {
                 return Err(Diagnostic::at(
@@ -87,7 +109,6 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
                 .get(value.span.start..value.span.end)
                 .unwrap_or("")
                 .to_string();
-            let _ = span;
             let copy_on_use = has_unsized_ones(&l.ir, env);
             let expanded_size = expanded_size(&l.ir, env);
             let expanded_depth = expanded_depth(&l.ir, env);

@@ -19,7 +19,7 @@ impl fmt::Display for Dim {
         match self {
             Dim::Known(n) => write!(f, "{n}"),
             Dim::Named(n) => write!(f, "{n}"),
-            Dim::Free(i) => write!(f, "d{}", crate::print::subscript(*i as u64)),
+            Dim::Free(i) => write!(f, "d{}", crate::syntax::names::subscript(*i as u64)),
         }
     }
 }

@@ -43,9 +43,7 @@ impl Real for Exact {
         Exact(Some(q.clone()))
     }
     fn to_f64(&self) -> f64 {
-        self.0
-            .as_ref()
-            .map_or(f64::NAN, crate::algebra::scalar::q_to_f64)
+        self.0.as_ref().map_or(f64::NAN, crate::float::q_to_f64)
     }
     fn to_q(&self) -> Option<Q> {
         self.0.clone()

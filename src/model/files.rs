@@ -364,7 +364,7 @@ pub fn write_safetensors(tensors: &[(String, Tensor)], path: &Path) -> Result<()
     for (name, t) in tensors {
         let mut bytes = Vec::with_capacity(t.data.len() * 8);
         for q in &t.data {
-            let x = crate::algebra::scalar::q_to_f64(q);
+            let x = crate::float::q_to_f64(q);
             if Q::try_from(x).ok().as_ref() != Some(q) {
                 return Err(format!("tensor `{name}` has a value that is not a float64"));
             }

@@ -15,14 +15,13 @@ pub mod radius;
 pub mod region;
 pub mod render;
 
-use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::Env;
 use crate::syntax::ast::TensorLit;
 use crate::syntax::{DimSpec, Name, ShapeSpec};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-pub use instance::{Mat, Num, Numeric};
+pub use instance::Numeric;
 
 /// A numeric vector or matrix (the literal's type: exact entries, row-major).
 pub type Tensor = TensorLit;
@@ -55,28 +54,6 @@ impl Valued {
             None => format!("{shown}   (numeric {}×1)", t.rows),
         }
     }
-}
-
-/// Only matrix and vector names take numeric values, and never a function's name.
-pub fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
-    if env.functions.contains_key(name) || crate::ir::Prim::from_name(&name.ascii()).is_some() {
-        return Err(Diagnostic::at(
-            Phase::Name,
-            span,
-            format!("`{name}` is a function; choose another name for the values"),
-        ));
-    }
-    if name.is_greek() {
-        return Err(Diagnostic::at(
-            Phase::Name,
-            span,
-            format!(
-                "`{name}` is a scalar parameter; only matrices and vectors take literal values"
-            ),
-        )
-        .hint("a scalar is bound as an expression: `α = 0.5`"));
-    }
-    Ok(())
 }
 
 /// Declares each name with its shape and records its value (a binding of the name is replaced).

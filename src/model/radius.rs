@@ -7,7 +7,6 @@
 
 use super::instance::evaluate;
 use crate::numeric::{Big, Instance, Real, Rng, Val, eval_expr, eval_ir};
-use serde_json::{Value, json};
 
 pub use crate::analysis::instance::SigmaStar;
 
@@ -178,71 +177,4 @@ fn measure(
         directions: xis.clone(),
         notes,
     })
-}
-
-pub fn text(s: &SigmaStar) -> String {
-    use super::render::sig6;
-    let mut out = format!(
-        "radius of affinity σ*(τ = {}): ‖y − (W·x + b)‖₂ ≤ τ·‖W·x‖₂ for x = σ·ξ, σ ≤ σ*\n",
-        sig6(s.tau)
-    );
-    if let Some(e) = s.estimate {
-        out.push_str(&format!(
-            "  estimate from the first non-affine term (order {}): σ* ≈ {}\n",
-            s.k,
-            sig6(e)
-        ));
-    }
-    match s.measured {
-        Some(m) => out.push_str(&format!(
-            "  measured on the network (256-bit floats, worst of {} seeded directions ξ): σ* ≈ {}\n",
-            s.directions.len(),
-            sig6(m)
-        )),
-        None => out.push_str("  measured on the network: not reached on the σ grid\n"),
-    }
-    if let Some(o) = s.measured_order {
-        out.push_str(&format!(
-            "  the measured deviation grows like σ^{:.2} at small σ (the order of the first non-affine term minus 1)\n",
-            o - 1.0
-        ));
-    }
-    for n in &s.notes {
-        out.push_str(&format!("  note: {n}\n"));
-    }
-    out
-}
-
-pub fn json(s: &SigmaStar) -> Value {
-    json!({
-        "tau": s.tau,
-        "k": s.k,
-        "estimate": s.estimate,
-        "measured_order": s.measured_order,
-        "measured": s.measured,
-        "directions": s.directions.len(),
-        "curve": s.curve.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>(),
-        "notes": s.notes,
-    })
-}
-
-pub fn latex_rows(s: &SigmaStar) -> Vec<String> {
-    use super::render::sig6;
-    let mut rows = vec![format!(
-        "\\intertext{{radius of affinity ($\\tau = {}$):}}",
-        sig6(s.tau)
-    )];
-    if let Some(e) = s.estimate {
-        rows.push(format!(
-            "\\sigma^*_{{\\text{{estimate}}}} &\\approx {}",
-            sig6(e)
-        ));
-    }
-    if let Some(m) = s.measured {
-        rows.push(format!(
-            "\\sigma^*_{{\\text{{measured}}}} &\\approx {}",
-            sig6(m)
-        ));
-    }
-    rows
 }

@@ -11,8 +11,8 @@ use crate::ir::{Callee, Dim, Ir, IrKind, Prim, Shape};
 use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet};
 
-mod real;
-pub use real::{Big, Real};
+mod exact;
+pub use crate::float::{Big, Real};
 
 /// A numeric value: scalar, vector or matrix (rows of entries).
 #[derive(Clone, Debug, PartialEq)]

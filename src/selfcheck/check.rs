@@ -660,7 +660,7 @@ pub fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<F
     let (Some(then), Some(q)) = (&c.then, c.value.as_q()) else {
         return None;
     };
-    let value = crate::algebra::scalar::q_to_f64(q);
+    let value = crate::float::q_to_f64(q);
     let mut params = cx.params.clone();
     params.insert(c.param.clone(), value);
     let at = Context {

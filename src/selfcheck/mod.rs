@@ -7,7 +7,7 @@
 //! whose disagreements each carry the source text, the claim and the measurement.
 //!
 //! ```
-//! use taylornet::selfcheck::{Class, run};
+//! use taylornet::check::{Class, run};
 //! let summary = run(&[Class::Smooth], 3, 1);
 //! assert_eq!(summary.cases, 3);
 //! assert!(summary.disagreements.is_empty(), "{summary}");

@@ -4,7 +4,19 @@ pub mod eval;
 pub mod power;
 
 pub use eval::{PointSeries, Side, Smoothness, scalar_value, series_at};
-pub use power::{Series, SeriesError};
+pub use power::Series;
+
+use crate::algebra::Scalar;
 
 /// The prelude that defines the catalog's activations.
 pub const CATALOG: &str = include_str!("catalog.tn");
+
+/// The result of `taylornet series`.
+#[derive(Clone, Debug)]
+pub struct SeriesResult {
+    /// What was expanded, as the user named or wrote it.
+    pub name: String,
+    pub at: Scalar,
+    pub order: usize,
+    pub series: PointSeries,
+}

@@ -5,6 +5,6 @@ pub mod names;
 pub mod parser;
 pub mod split;
 
-pub use ast::{CmpOp, DimSpec, Expr, ExprKind, Param, ProdOp, ShapeSpec, Stmt};
+pub use ast::{CmpOp, DimSpec, Expr, ExprKind, ProdOp, ShapeSpec, Stmt};
 pub use names::Name;
 pub use parser::{parse_expr, parse_script, parse_statement};

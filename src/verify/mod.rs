@@ -11,7 +11,6 @@
 //! left out of the fit: an exact result is confirmed when every row is at
 //! rounding level at 1024 bits.
 
-use crate::algebra::{Kind, Symbol};
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
 use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
@@ -586,11 +585,6 @@ fn least_squares_slope(pts: &[(f64, f64)]) -> Option<f64> {
         (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
     });
     (den > 0.0).then(|| num / den)
-}
-
-/// The input as a symbol.
-pub fn input_symbol(name: &Name) -> Symbol {
-    Symbol::user(name.clone(), Kind::Vector)
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ mod repl;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
-use taylornet::print::report;
-use taylornet::session::{Format, Outcome, Session};
-use taylornet::syntax::Name;
+use taylornet::Name;
+use taylornet::render::report;
+use taylornet::{Format, Outcome, Session};
 
 #[derive(Parser)]
 #[command(
@@ -30,10 +30,10 @@ struct Cli {
 // Counts the bytes in use, so a statement that grows past its memory ceiling stops with an
 // error (`max_memory`) instead of the system killing the process.
 #[global_allocator]
-static ALLOCATOR: taylornet::limits::CountingAllocator = taylornet::limits::CountingAllocator;
+static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
 
 /// The limits every session of this run starts with (the defaults, or the global options).
-static LIMITS: std::sync::OnceLock<taylornet::limits::Limits> = std::sync::OnceLock::new();
+static LIMITS: std::sync::OnceLock<taylornet::Limits> = std::sync::OnceLock::new();
 
 /// A session with this run's limits.
 fn new_session() -> Session {
@@ -186,7 +186,7 @@ struct Check {
 }
 
 impl Check {
-    fn options(&self) -> Result<taylornet::verify::VerifyOptions, String> {
+    fn options(&self) -> Result<taylornet::VerifyOptions, String> {
         let sigmas: Vec<f64> =
             if let [hi, lo, n] = self.sigma.split(':').collect::<Vec<_>>().as_slice() {
                 let (hi, lo, n): (f64, f64, usize) = (
@@ -194,7 +194,7 @@ impl Check {
                     lo.parse().map_err(|_| "bad --sigma")?,
                     n.parse().map_err(|_| "bad --sigma")?,
                 );
-                taylornet::verify::geometric(hi, lo, n.clamp(2, 64))
+                taylornet::geometric(hi, lo, n.clamp(2, 64))
             } else {
                 self.sigma
                     .split(',')
@@ -211,7 +211,7 @@ impl Check {
         if !(1..=64).contains(&self.draws) {
             return Err("--draws must be 1 to 64".into());
         }
-        Ok(taylornet::verify::VerifyOptions {
+        Ok(taylornet::VerifyOptions {
             sigmas,
             seed: self.seed,
             draws: self.draws,
@@ -277,7 +277,7 @@ fn write_failure(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 
 fn real_main() -> ExitCode {
     let cli = Cli::parse();
-    let mut limits = taylornet::limits::Limits::default();
+    let mut limits = taylornet::Limits::default();
     if let Some(mib) = cli.max_memory {
         if mib == 0 || mib > 1 << 30 {
             eprintln!(
@@ -328,13 +328,10 @@ fn real_main() -> ExitCode {
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::derive::script::series_lines(&r);
+                        let lines = taylornet::render::series_lines(&r);
                         print!("{}", write_document("Series", lines, doc, standalone));
                     } else if format == "json" {
-                        println!(
-                            "{}",
-                            taylornet::print::json::to_text(&report::series_json(&r))
-                        );
+                        println!("{}", taylornet::render::json_text(&report::series_json(&r)));
                     } else {
                         print!("{}", report::series_text(&r));
                     }
@@ -384,7 +381,7 @@ fn real_main() -> ExitCode {
             // The table observes the same budget as a statement (and stops early past it).
             let budget = session.budget();
             let active = budget.enter();
-            let rows = taylornet::analysis::classify::classify(&session, depth);
+            let rows = session.classify(depth);
             drop(active);
             if let Some(why) = budget.exhausted() {
                 eprintln!("error: {why}");
@@ -396,7 +393,7 @@ fn real_main() -> ExitCode {
                         return classify_verified(&session, &rows, order, depth, &check, &format);
                     }
                     if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::derive::script::classify_lines(&rows, order, depth);
+                        let lines = taylornet::render::classify_lines(&rows, order, depth);
                         print!(
                             "{}",
                             write_document("Classification", lines, doc, standalone)
@@ -404,7 +401,7 @@ fn real_main() -> ExitCode {
                     } else if format == "json" {
                         println!(
                             "{}",
-                            taylornet::print::json::to_text(&report::classify_json(
+                            taylornet::render::json_text(&report::classify_json(
                                 &rows, order, depth
                             ))
                         );
@@ -423,13 +420,13 @@ fn real_main() -> ExitCode {
     }
 }
 
-fn read_file(path: &str, limits: &taylornet::limits::Limits) -> Result<String, String> {
-    taylornet::session::read_source(path, limits)
+fn read_file(path: &str, limits: &taylornet::Limits) -> Result<String, String> {
+    taylornet::read_source(path, limits)
 }
 
 /// The document formats (`latex`, `typst`, `html`), which write through the derivation renderers.
-fn document_format(format: &str) -> Option<taylornet::derive::output::DocFormat> {
-    use taylornet::derive::output::DocFormat;
+fn document_format(format: &str) -> Option<taylornet::render::DocFormat> {
+    use taylornet::render::DocFormat;
     match DocFormat::parse(format)? {
         DocFormat::Text | DocFormat::Json => None,
         f => Some(f),
@@ -438,16 +435,16 @@ fn document_format(format: &str) -> Option<taylornet::derive::output::DocFormat>
 
 fn write_document(
     title: &str,
-    lines: Vec<taylornet::derive::render::Line>,
-    format: taylornet::derive::output::DocFormat,
+    lines: Vec<taylornet::render::Line>,
+    format: taylornet::render::DocFormat,
     standalone: bool,
 ) -> String {
-    let doc = taylornet::derive::script::Document {
+    let doc = taylornet::Document {
         title: title.to_string(),
         lines,
         results: Vec::new(),
     };
-    taylornet::derive::output::write(&doc, format, standalone, &Default::default())
+    taylornet::render::write(&doc, format, standalone, &Default::default())
 }
 
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
@@ -463,7 +460,7 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
         return Err("--input needs a name, such as `--input x`".into());
     }
     let input = Name::parse(&c.input).map_err(|e| format!("--input: {e}"))?;
-    if input.is_greek() {
+    if taylornet::scalar_input(&input, &session.env) {
         return Err(format!(
             "--input {input}: a Greek name is a scalar parameter; the input must be a vector such as `x`"
         ));
@@ -471,19 +468,13 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
     session.options.input = input.clone();
     session.env.input = input;
     if let Some(n) = c.order {
-        if n == 0 || n > session.options.limits.max_order {
-            return Err(format!(
-                "--order must be between 1 and {}",
-                session.options.limits.max_order
-            ));
-        }
-        session.options.order = n;
+        session.options.order = session
+            .options
+            .valid_order(n)
+            .map_err(|max| format!("--order must be between 1 and {max}"))?;
     }
     if let Some(s) = &c.small {
-        let mut set = std::collections::BTreeSet::new();
-        for a in s.split([' ', ',']).filter(|a| !a.is_empty()) {
-            set.insert(Name::parse(a).map_err(|e| format!("--small: {e}"))?);
-        }
+        let set = taylornet::parse_small(s).map_err(|e| format!("--small: {e}"))?;
         session.options.small = Some(set);
     }
     Ok(())
@@ -598,7 +589,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         // A single result, not an array of one.
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => {
-                println!("{}", taylornet::print::json::to_text(&a.remove(0)))
+                println!("{}", taylornet::render::json_text(&a.remove(0)))
             }
             _ => print!("{text}"),
         }
@@ -675,7 +666,7 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
 
 /// `taylornet import model.onnx`: the script and its weights file beside it.
 fn import(model: &str, output: Option<&str>) -> ExitCode {
-    let limits = taylornet::limits::Limits::default();
+    let limits = taylornet::Limits::default();
     let m = match taylornet::trained::import_file(model.as_ref(), &limits) {
         Ok(m) => m,
         Err(e) => {
@@ -746,7 +737,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
     if common.format == "json" {
         println!(
             "{}",
-            taylornet::print::json::to_text(&report::verify_json(&src, &checks))
+            taylornet::render::json_text(&report::verify_json(&src, &checks))
         );
     } else {
         print!("{}", report::verify_text(&src, &checks));
@@ -764,7 +755,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
 /// The classification table with a numeric check per row.
 fn classify_verified(
     session: &Session,
-    rows: &[taylornet::analysis::classify::Row],
+    rows: &[taylornet::ClassifyRow],
     order: u32,
     depth: u32,
     check: &Check,
@@ -782,12 +773,13 @@ fn classify_verified(
     let mut results = Vec::new();
     for row in rows {
         let src = format!("net({}, {depth})", row.activation.ascii());
-        let lowered = taylornet::syntax::parse_expr(&src, &session.options.limits)
+        let lowered = taylornet::parse_expr(&src, &session.options.limits)
             .ok()
-            .and_then(|e| taylornet::ir::lower_expr(&e, &session.env).ok());
+            .and_then(|e| taylornet::lower_expr(&e, &session.env).ok());
         let checks = match lowered {
-            Some(l) => taylornet::session::verify_report(&l, &row.report, &functions, &opts)
-                .unwrap_or_default(),
+            Some(l) => {
+                taylornet::verify_report(&l, &row.report, &functions, &opts).unwrap_or_default()
+            }
             None => vec![],
         };
         // The row's verdict is the compensated one when offsets exist; check that one.
@@ -797,7 +789,7 @@ fn classify_verified(
     }
     if let Some(path) = &check.plot {
         // One curve per activation, named after it.
-        let curves: Vec<taylornet::verify::Verification> = results
+        let curves: Vec<taylornet::Verification> = results
             .iter()
             .filter_map(|(row, c)| {
                 c.clone().map(|mut c| {
@@ -827,7 +819,7 @@ fn classify_verified(
                 }
             }
         }
-        println!("{}", taylornet::print::json::to_text(&v));
+        println!("{}", taylornet::render::json_text(&v));
     } else {
         println!(
             "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check",
@@ -866,8 +858,8 @@ fn classify_verified(
 }
 
 fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon: &str) -> ExitCode {
-    use taylornet::derive::output::{DocFormat, write};
-    use taylornet::print::latex::{Hadamard, Notation};
+    use taylornet::render::{DocFormat, write};
+    use taylornet::render::{Hadamard, Notation};
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
         match read_file(arg, &new_session().options.limits) {
@@ -911,7 +903,7 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
     } else {
         "Derivation".to_string()
     };
-    let doc = match taylornet::derive::script::derive_source(&mut session, &text, &title) {
+    let doc = match taylornet::derive_source(&mut session, &text, &title) {
         Ok(d) => d,
         Err(d) => {
             eprint!("{}", d.render(&text, &origin));

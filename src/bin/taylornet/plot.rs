@@ -2,7 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use taylornet::verify::{Predicted, Verification};
+use taylornet::{Predicted, Verification};
 
 /// Draws with `$draw(&root)` on an `.svg` or `.png` file, with the embedded font.
 macro_rules! to_file {

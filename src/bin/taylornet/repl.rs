@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use taylornet::session::{COMMANDS, Outcome, Session};
-use taylornet::syntax::split::needs_more_input;
+use taylornet::needs_more_input;
+use taylornet::{Command, Outcome, Session};
 
 /// Completion of commands, catalog activations and the session's names; multi-line entry.
 struct TnHelper {
@@ -59,8 +59,9 @@ impl Completer for TnHelper {
             .unwrap_or(0);
         let word = &head[start..];
         let pairs: Vec<Pair> = if let Some(cmd) = word.strip_prefix(':') {
-            COMMANDS
+            Command::ALL
                 .iter()
+                .map(|c| c.name())
                 .filter(|c| c.starts_with(cmd))
                 .map(|c| Pair {
                     display: format!(":{c}"),

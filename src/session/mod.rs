@@ -8,64 +8,27 @@
 //! REPL entry keeps the undo of each change, so a failure anywhere in the
 //! entry restores the session as it was before it.
 
+pub mod command;
+pub(crate) mod options;
+mod render;
+pub mod script;
+mod series;
+
+pub use crate::report::Format;
+pub use crate::series::SeriesResult;
+pub use command::Command;
+pub use options::Options;
+pub use render::render_outcomes;
+
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::lower::LoweredStmt;
 use crate::ir::{Env, lower_statement};
 use crate::limits::Limits;
 use crate::syntax::{Name, Stmt, parse_script};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Latex,
-    Json,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "text" | "unicode" => Some(Format::Text),
-            "latex" | "tex" => Some(Format::Latex),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-}
-
-/// Options a session carries (`:order`, `:input`, `:small`, `:format`).
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub order: u32,
-    pub input: Name,
-    pub small: Option<BTreeSet<Name>>,
-    pub format: Format,
-    pub limits: Limits,
-    /// `:at x0`: expand around this data point of the input (a name with a value).
-    pub at: Option<Name>,
-    /// The tolerance τ of the radius of affinity σ* (0.01 is 1 %).
-    pub tau: f64,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            order: 3,
-            input: Name::new("x", ""),
-            small: None,
-            format: Format::Text,
-            limits: Limits::default(),
-            at: None,
-            tau: 0.01,
-        }
-    }
-}
 
 /// What one statement produced.
 #[derive(Clone, Debug)]
@@ -514,37 +477,30 @@ impl Session {
         let err = |m: String| Diagnostic::at(Phase::Command, span, m);
         let message = |m: String| Ok((Outcome::Message(m), Change::Nothing));
         let mut options = self.options.clone();
-        match name {
-            "order" => {
+        match Command::parse(name) {
+            Some(Command::Order) => {
                 if args.is_empty() {
                     return message(format!("order {}", self.options.order));
                 }
                 let n: u32 = args
                     .parse()
                     .map_err(|_| err(format!("`:order` takes a whole number, not `{args}`")))?;
-                if n == 0 || n > self.options.limits.max_order {
-                    return Err(err(format!(
-                        "the order must be between 1 and {} (`max_order`)",
-                        self.options.limits.max_order
-                    )));
-                }
-                options.order = n;
+                options.order = self.options.valid_order(n).map_err(|max| {
+                    err(format!(
+                        "the order must be between 1 and {max} (`max_order`)"
+                    ))
+                })?;
                 Ok((
                     Outcome::Message(format!("order set to {n}")),
                     Change::Options(Box::new(options)),
                 ))
             }
-            "input" => {
+            Some(Command::Input) => {
                 if args.trim().is_empty() {
                     return message(format!("input {}", self.options.input));
                 }
                 let n = Name::parse(args.trim()).map_err(err)?;
-                if n.is_greek()
-                    || matches!(
-                        self.env.decls.get(&n),
-                        Some(crate::syntax::ShapeSpec::Scalar | crate::syntax::ShapeSpec::Dim)
-                    )
-                {
+                if options::scalar_input(&n, &self.env) {
                     return Err(err(format!(
                         "`{n}` is a scalar; the input must be a vector such as `x`"
                     )));
@@ -555,7 +511,7 @@ impl Session {
                     Change::Options(Box::new(options)),
                 ))
             }
-            "small" => {
+            Some(Command::Small) => {
                 if args.trim().is_empty() || args.trim() == "default" {
                     options.small = None;
                     return Ok((
@@ -565,10 +521,7 @@ impl Session {
                         Change::Options(Box::new(options)),
                     ));
                 }
-                let mut set = BTreeSet::new();
-                for a in args.split([' ', ',']).filter(|a| !a.is_empty()) {
-                    set.insert(Name::parse(a).map_err(err)?);
-                }
+                let set = options::parse_small(args).map_err(err)?;
                 let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
                 options.small = Some(set);
                 Ok((
@@ -576,7 +529,7 @@ impl Session {
                     Change::Options(Box::new(options)),
                 ))
             }
-            "weights" => {
+            Some(Command::Weights) => {
                 let (file, map) = crate::model::weights_args(args).map_err(&err)?;
                 let values =
                     crate::model::load_weights(&file, &map, &self.options.limits).map_err(&err)?;
@@ -589,7 +542,7 @@ impl Session {
                     Change::Values(values),
                 ))
             }
-            "at" => {
+            Some(Command::At) => {
                 let a = args.trim();
                 if a.is_empty() || a == "off" {
                     options.at = None;
@@ -613,7 +566,7 @@ impl Session {
                     None => Ok((Outcome::Message(msg), Change::Options(Box::new(options)))),
                 }
             }
-            "format" => {
+            Some(Command::Format) => {
                 let f = Format::parse(args.trim()).ok_or_else(|| {
                     err(format!("unknown format `{args}`: use text, latex or json"))
                 })?;
@@ -623,7 +576,7 @@ impl Session {
                     Change::Options(Box::new(options)),
                 ))
             }
-            "reset" => {
+            Some(Command::Reset) => {
                 let mut fresh = Session::new();
                 fresh.cancel = self.cancel.clone();
                 fresh.loading = self.loading.clone();
@@ -632,8 +585,8 @@ impl Session {
                     Change::Replace(Box::new(fresh)),
                 ))
             }
-            "quit" | "q" | "exit" => Ok((Outcome::Quit, Change::Nothing)),
-            "latex" | "json" | "shapes" => {
+            Some(Command::Quit) => Ok((Outcome::Quit, Change::Nothing)),
+            Some(cmd @ (Command::Latex | Command::Json | Command::Shapes)) => {
                 let Some(Last {
                     source: src,
                     report,
@@ -645,12 +598,12 @@ impl Session {
                     ))
                     .hint("analyse an expression first, e.g. `tanh(W1·x + b1)`"));
                 };
-                let text = match name {
-                    "latex" => crate::print::report::latex(
-                        &crate::print::report::source_latex(src, &self.options.limits),
+                let text = match cmd {
+                    Command::Latex => crate::report::latex(
+                        &crate::report::source_latex(src, &self.options.limits),
                         report,
                     ),
-                    "json" => crate::print::json::to_text(&crate::print::report::json(src, report)),
+                    Command::Json => crate::print::json::to_text(&crate::report::json(src, report)),
                     _ => {
                         let a = &report.main;
                         let mut lines: Vec<String> = a
@@ -670,7 +623,7 @@ impl Session {
                 };
                 message(text.trim_end().to_string())
             }
-            "verify" => {
+            Some(Command::Verify) => {
                 let mut opts = crate::verify::VerifyOptions::default();
                 let words: Vec<&str> = args.split_whitespace().collect();
                 let mut rest = words.as_slice();
@@ -710,7 +663,7 @@ impl Session {
                     .unwrap_or_default();
                 Ok((Outcome::Verify { source, checks }, Change::Nothing))
             }
-            "load" => {
+            Some(Command::Load) => {
                 let path = args.trim();
                 if path.is_empty() {
                     return Err(err(
@@ -757,9 +710,9 @@ impl Session {
                     Change::Replace(Box::new(next)),
                 ))
             }
-            "series" => {
+            Some(Command::Series) => {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
-                let (spec, at, order) = series_args(args);
+                let (spec, at, order) = series::series_args(args);
                 if spec.is_empty() {
                     return Err(err(
                         "`:series` needs a function: `:series tanh order 9 at 0`".into(),
@@ -770,7 +723,7 @@ impl Session {
                     .map_err(|d| d.shifted(0))?;
                 Ok((Outcome::Series(Box::new(r)), Change::Nothing))
             }
-            "classify" => {
+            Some(Command::Classify) => {
                 let depth = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
                     [] => 2,
                     ["depth", d] | [d] => d
@@ -780,7 +733,7 @@ impl Session {
                         .ok_or_else(|| err("the depth must be 1 to 16".into()))?,
                     _ => return Err(err("usage: `:classify` or `:classify depth 3`".into())),
                 };
-                let rows = crate::analysis::classify::classify(self, depth)?;
+                let rows = self.classify(depth)?;
                 Ok((
                     Outcome::Classify {
                         rows,
@@ -790,10 +743,10 @@ impl Session {
                     Change::Nothing,
                 ))
             }
-            "env" => message(self.describe_env()),
-            "help" => message(HELP.trim_end().to_string()),
-            _ => {
-                let near = crate::diagnostic::nearest(name, COMMANDS.iter().copied());
+            Some(Command::Env) => message(self.describe_env()),
+            Some(Command::Help) => message(command::help()),
+            None => {
+                let near = crate::diagnostic::nearest(name, command::names());
                 let mut d = err(format!("unknown command `:{name}`"));
                 if let Some(k) = near {
                     d = d.hint(format!("did you mean `:{k}`?"));
@@ -836,7 +789,7 @@ impl Session {
     pub fn render(&self, outcomes: &[Outcome], format: Format) -> Result<String, Diagnostic> {
         let budget = self.budget();
         let active = budget.enter();
-        let text = crate::print::report::render_outcomes(outcomes, format, &self.options.limits);
+        let text = render::render_outcomes(outcomes, format, &self.options.limits);
         drop(active);
         match budget.exhausted() {
             Some(why) => Err(Diagnostic::new(
@@ -880,6 +833,19 @@ impl Session {
         verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
     }
 
+    /// The classification table over the catalog, with networks of depth `depth`
+    /// (the session's order, input, limits and budget; the default small symbols).
+    pub fn classify(&self, depth: u32) -> Result<Vec<crate::analysis::classify::Row>, Diagnostic> {
+        let opts = AnalyzeOptions {
+            order: self.options.order,
+            input: self.options.input.clone(),
+            small: None,
+            limits: self.options.limits.clone(),
+            budget: self.budget(),
+        };
+        crate::analysis::classify::classify(&self.env, &opts, depth)
+    }
+
     /// The catalog's function definitions.
     pub fn catalog(&self) -> Vec<Name> {
         self.env.catalog.clone()
@@ -890,70 +856,12 @@ impl Session {
     }
 }
 
-/// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order).
-fn series_args(args: &str) -> (String, Option<String>, Option<usize>) {
-    let words: Vec<&str> = args.split_whitespace().collect();
-    let mut spec = Vec::new();
-    let (mut at, mut order) = (None, None);
-    let mut i = 0;
-    while i < words.len() {
-        match (words[i], words.get(i + 1)) {
-            ("order" | "--order", Some(n)) if n.parse::<usize>().is_ok() => {
-                order = n.parse().ok();
-                i += 2;
-            }
-            ("at" | "--at", Some(a)) => {
-                at = Some(a.to_string());
-                i += 2;
-            }
-            (w, _) => {
-                spec.push(w);
-                i += 1;
-            }
-        }
-    }
-    (spec.join(" "), at, order)
-}
-
 fn dim_text(d: &crate::syntax::DimSpec) -> String {
     match d {
         crate::syntax::DimSpec::Known(n) => n.to_string(),
         crate::syntax::DimSpec::Named(n) => n.unicode(),
     }
 }
-
-/// Every REPL and script command, for completion and suggestions.
-pub const COMMANDS: &[&str] = &[
-    "order", "input", "small", "format", "series", "classify", "latex", "json", "shapes", "load",
-    "verify", "env", "reset", "help", "quit", "weights", "at",
-];
-
-const HELP: &str = "
-statements
-  W1 : 2x4            declare a shape (also `x : 4`, `λ : scalar`, `n : dim`)
-  z1 = W1·x + b1      bind a name
-  W1 = [[1, 2], [3, 4]]   numeric values (also `b1 = [0.1, -0.2]`)
-  s(t) = λ·t          define an activation (`if t > 0 then t else 0` for piecewise ones)
-  tanh(W2·tanh(z1) + b2)   analyse an expression
-commands
-  :order 5            expand to O(ε⁵)
-  :input x            the network input (default x)
-  :small x b1         the symbols of order ε (default: the input and every vector)
-  :format latex       print results as text, latex or json
-  :series tanh order 9 at 1/2   the exact Taylor series of an activation
-  :classify           the table: which activations keep a deep network affine
-  :verify             check the last result numerically (residual against σ);
-                      `:verify expansion` checks the truncated expansion too
-  :latex  :json       the last result as LaTeX or JSON
-  :shapes             the shapes in the last result
-  :load FILE.tn       run a script into this session
-  :weights FILE [t=W1 …]   values from .npz/.safetensors (tensor t named W1)
-  :at x0              expand around the data point x0 (`:at x0 = [1, 2]`, `:at off`)
-  :env                show declarations, bindings and definitions
-  :reset              forget everything
-  :help               this text
-  :quit               leave
-";
 
 /// Reads a script, at most the input limit plus one byte (so `/dev/zero` is refused, not read),
 /// and checks that it is UTF-8.
@@ -976,197 +884,6 @@ pub fn read_source(path: &str, limits: &Limits) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-/// The result of `taylornet series`.
-#[derive(Clone, Debug)]
-pub struct SeriesResult {
-    /// What was expanded, as the user named or wrote it.
-    pub name: String,
-    pub at: crate::algebra::Scalar,
-    pub order: usize,
-    pub series: crate::series::PointSeries,
-}
-
-impl Session {
-    /// The series of a function at a point: `spec` is a function name, a definition
-    /// (`swish(t) = t·sigmoid(t)`) or an expression in one variable (`tanh(tanh(t))`).
-    pub fn series(
-        &self,
-        spec: &str,
-        at: Option<&str>,
-        order: usize,
-    ) -> Result<SeriesResult, Diagnostic> {
-        use crate::ir::{Callee, Prim};
-        use crate::syntax::{Expr, ExprKind};
-        let limits = &self.options.limits;
-        let stmt = crate::syntax::parse_statement(spec, limits)?;
-        let (name, callee, params) = match &stmt {
-            Stmt::Def { name, .. } => {
-                let d = crate::ir::lower_function(&stmt, &self.env, spec, false)?;
-                let params = d.params.clone();
-                (name.unicode(), Callee::Def(d), params)
-            }
-            Stmt::Expr(Expr {
-                kind: ExprKind::Name(n),
-                ..
-            }) if self.env.functions.contains_key(n) || Prim::from_name(&n.ascii()).is_some() => {
-                match self.env.functions.get(n) {
-                    Some(d) => (n.unicode(), Callee::Def(d.clone()), d.params.clone()),
-                    None => (
-                        n.unicode(),
-                        Callee::Prim(Prim::from_name(&n.ascii()).unwrap_or(Prim::Exp)),
-                        vec![],
-                    ),
-                }
-            }
-            Stmt::Expr(Expr {
-                kind: ExprKind::Name(n),
-                span,
-                ..
-            }) => {
-                // A bare name is a function to expand; expanding the variable itself (the
-                // identity) is never what a misspelt `tahn` meant.
-                let names: Vec<String> = self
-                    .env
-                    .functions
-                    .keys()
-                    .map(|f| f.ascii())
-                    .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
-                    .collect();
-                let typed = n.ascii();
-                let mut d = Diagnostic::at(Phase::Name, *span, format!("unknown function `{n}`"));
-                let near = crate::diagnostic::nearest(&typed, names.iter().map(|s| s.as_str()))
-                    .or_else(|| {
-                        let lower = typed.to_lowercase();
-                        names.iter().map(|s| s.as_str()).find(|s| *s == lower)
-                    });
-                d = match near {
-                    Some(k) if k.eq_ignore_ascii_case(&typed) => d.hint(format!(
-                        "names are case-sensitive: did you mean `{k}`?"
-                    )),
-                    Some(k) => d.hint(format!("did you mean `{k}`?")),
-                    None => d.hint(
-                        "`taylornet classify` lists the catalog; an expression in one variable such as `tanh(t)` or a definition `f(t) = …` also works",
-                    ),
-                };
-                return Err(d);
-            }
-            Stmt::Expr(e) => {
-                let mut vars = std::collections::BTreeSet::new();
-                free_variables(e, &self.env, &mut vars);
-                let var = match vars.len() {
-                    0 => Name::new("t", ""),
-                    1 => vars
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| Name::new("t", "")),
-                    _ => {
-                        let list: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
-                        return Err(Diagnostic::at(Phase::Name, e.span, format!("the expression has several variables ({}); a series needs one", list.join(", "))).hint("declare parameters as scalars (`λ : scalar`) or write a definition `f(t) = …`"));
-                    }
-                };
-                let def = Stmt::Def {
-                    name: Name::new("f", ""),
-                    name_span: e.span,
-                    var: var.clone(),
-                    var_span: e.span,
-                    params: vec![],
-                    body: e.clone(),
-                    span: e.span,
-                };
-                let d = crate::ir::lower_function(&def, &self.env, spec, false)?;
-                (spec.trim().to_string(), Callee::Def(d), vec![])
-            }
-            other => {
-                return Err(Diagnostic::at(
-                    Phase::Parse,
-                    other.span(),
-                    "expected a function name, a definition or an expression in one variable",
-                ));
-            }
-        };
-        let at_value = match at {
-            None => crate::algebra::Scalar::zero(),
-            Some(a) => {
-                let e = crate::syntax::parse_expr(a, limits)?;
-                let l = crate::ir::lower_expr(&e, &self.env)?;
-                if l.ir.kind_of() != crate::algebra::Kind::Scalar {
-                    return Err(Diagnostic::at(
-                        Phase::Shape,
-                        e.span,
-                        "the point must be a scalar",
-                    ));
-                }
-                crate::series::scalar_value(&l.ir, limits)?
-            }
-        };
-        let budget = self.budget();
-        let series = crate::series::series_at(
-            &callee,
-            &params,
-            &at_value,
-            order,
-            limits,
-            &budget,
-            stmt.span(),
-        )
-        .map_err(|d| d.relabel(Span::new(0, spec.len()), ""))?;
-        Ok(SeriesResult {
-            name,
-            at: at_value,
-            order,
-            series,
-        })
-    }
-}
-
-/// Lower-case names that are not functions, constants or declared: the candidates for a series variable.
-fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) {
-    use crate::syntax::ExprKind;
-    match &e.kind {
-        ExprKind::Name(n) => {
-            let declared_scalar =
-                matches!(env.decls.get(n), Some(crate::syntax::ShapeSpec::Scalar));
-            let constant = n.sub.is_empty() && matches!(&*n.base, "e" | "π");
-            if !n.is_greek()
-                && !declared_scalar
-                && !constant
-                && !env.bindings.contains_key(n)
-                && !env.functions.contains_key(n)
-            {
-                out.insert(n.clone());
-            }
-        }
-        ExprKind::Num(_) | ExprKind::Ones => {}
-        ExprKind::Call { args, kwargs, .. } => {
-            for a in args {
-                free_variables(a, env, out);
-            }
-            for (_, _, v) in kwargs {
-                free_variables(v, env, out);
-            }
-        }
-        ExprKind::Neg(x) | ExprKind::HadPow { base: x, .. } => free_variables(x, env, out),
-        ExprKind::Pow { base, exp } => {
-            free_variables(base, env, out);
-            free_variables(exp, env, out);
-        }
-        ExprKind::Sum(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
-        ExprKind::Product(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
-        ExprKind::Hadamard(v) => v.iter().for_each(|x| free_variables(x, env, out)),
-        ExprKind::If {
-            lhs,
-            rhs,
-            then,
-            otherwise,
-            ..
-        } => {
-            for x in [lhs, rhs, then, otherwise] {
-                free_variables(x, env, out);
-            }
-        }
-    }
 }
 
 /// Verifies a report: the main analysis, and the compensated one when it exists.

@@ -1,19 +1,11 @@
 //! A script as a derivation document: its comments become prose, its statements equations.
 
-use super::render::{Line, Piece, lines};
+use super::{Outcome, Session};
+use crate::derive::Document;
+use crate::derive::render::{Line, Piece, lines};
 use crate::diagnostic::Diagnostic;
 use crate::print::tree::{self, NameKind, Node};
-use crate::session::{Outcome, Session};
 use crate::syntax::{ExprKind, Stmt};
-
-/// A derivation document.
-#[derive(Clone, Debug)]
-pub struct Document {
-    pub title: String,
-    pub lines: Vec<Line>,
-    /// Every analysis's results as JSON (with its recorded steps), in order.
-    pub results: Vec<serde_json::Value>,
-}
 
 /// The comment paragraphs in `text` (lines starting with `#`), in order.
 fn comment_paragraphs(text: &str) -> Vec<String> {
@@ -59,7 +51,7 @@ pub fn derive_source(
             break;
         }
         if let Outcome::Analysis { source, report } = &outcome {
-            results.push(crate::print::report::json(source, report));
+            results.push(crate::report::json(source, report));
         }
         statement_lines(session, &stmt, &outcome, &mut out);
     }
@@ -209,7 +201,7 @@ fn summary_lines(report: &crate::analysis::Report, out: &mut Vec<Line>) {
 }
 
 /// The lines of an activation's series (`series`, `:series`).
-pub fn series_lines(r: &crate::session::SeriesResult) -> Vec<Line> {
+pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
     let mut out = Vec::new();
     out.push(Line::Heading(format!("the series of {}", r.name)));
     let var = Node::Name {

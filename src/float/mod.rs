@@ -1,4 +1,4 @@
-//! The floating-point types numeric verification runs in: `f64`, and [`Big`] when f64 is not enough.
+//! The floating-point kernel: the number types numeric verification runs in, `f64`, and [`Big`] when f64 is not enough.
 //!
 //! Verification must tell a residual of 1e-20 from rounding noise; an f64 cannot
 //! (its rounding level is about 1e-16 of the output). [`Real`] is what the
@@ -6,11 +6,11 @@
 //! pure-Rust binary floats at a fixed number of bits, so the same code runs at
 //! 53, 256 or 1024 bits and the verifier can switch up when it has to.
 
-use crate::algebra::Q;
 use astro_float_num::{BigFloat, Consts, RoundingMode, Sign};
 use malachite_base::num::arithmetic::traits::Pow;
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
+use malachite_q::Rational as Q;
 use std::cell::RefCell;
 use std::fmt::Debug;
 
@@ -68,7 +68,7 @@ impl Real for f64 {
         x
     }
     fn of_q(q: &Q) -> f64 {
-        crate::algebra::scalar::q_to_f64(q)
+        q_to_f64(q)
     }
     fn to_f64(&self) -> f64 {
         *self
@@ -101,7 +101,7 @@ impl Real for f64 {
         f64::powi(*self, k)
     }
     fn powq(&self, e: &Q) -> f64 {
-        self.powf(crate::algebra::scalar::q_to_f64(e))
+        self.powf(q_to_f64(e))
     }
     fn pi() -> f64 {
         std::f64::consts::PI
@@ -110,7 +110,7 @@ impl Real for f64 {
         std::f64::consts::E
     }
     fn func(name: &str, x: &f64) -> Option<f64> {
-        crate::algebra::scalar::eval_func(name, *x)
+        eval_func(name, *x)
     }
 }
 
@@ -209,9 +209,7 @@ impl<const BITS: usize> Real for Big<BITS> {
         Big(num.div(&den, BITS, RM))
     }
     fn to_f64(&self) -> f64 {
-        self.to_q()
-            .map(|q| crate::algebra::scalar::q_to_f64(&q))
-            .unwrap_or(f64::NAN)
+        self.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN)
     }
     fn to_q(&self) -> Option<Q> {
         if self.0.is_zero() {
@@ -312,6 +310,85 @@ impl<const BITS: usize> Real for Big<BITS> {
     }
 }
 
+/// The nearest f64 to an exact rational.
+pub fn q_to_f64(q: &Q) -> f64 {
+    use malachite_base::num::conversion::traits::RoundingFrom;
+    use malachite_base::rounding_modes::RoundingMode;
+    f64::rounding_from(q, RoundingMode::Nearest).0
+}
+
+/// The numeric value of an elementary function (used for opaque values and numeric checks).
+pub fn eval_func(name: &str, x: f64) -> Option<f64> {
+    Some(match name {
+        "exp" => x.exp(),
+        "log" => x.ln(),
+        "sin" => x.sin(),
+        "cos" => x.cos(),
+        "tan" => x.tan(),
+        "tanh" => x.tanh(),
+        "atan" => x.atan(),
+        "sinh" => x.sinh(),
+        "cosh" => x.cosh(),
+        "erf" => erf(x),
+        "sqrt" => x.sqrt(),
+        "abs" => x.abs(),
+        "sign" => {
+            if x == 0.0 {
+                0.0
+            } else {
+                x.signum()
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// erf to double precision (Abramowitz–Stegun 7.1.26 is too coarse; this uses the series and a continued fraction).
+pub fn erf(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    let a = x.abs();
+    let r = if a < 2.5 {
+        // Maclaurin series: 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
+        let mut sum = 0.0;
+        let mut term = a;
+        let mut n = 0.0;
+        loop {
+            let add = term / (2.0 * n + 1.0);
+            sum += add;
+            if add.abs() < 1e-17 * sum.abs() {
+                break;
+            }
+            n += 1.0;
+            term *= -a * a / n;
+            if n > 200.0 {
+                break;
+            }
+        }
+        sum * 2.0 / std::f64::consts::PI.sqrt()
+    } else {
+        // erfc by Lentz's continued fraction.
+        let z = a;
+        let mut f = z;
+        let mut c = z;
+        let mut d = 0.0;
+        for k in 1..200 {
+            let an = k as f64 / 2.0;
+            d = z + an * d;
+            d = 1.0 / d;
+            c = z + an / c;
+            let delta = c * d;
+            f *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        1.0 - (-z * z).exp() / (f * std::f64::consts::PI.sqrt())
+    };
+    if x < 0.0 { -r } else { r }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +424,11 @@ mod tests {
         assert!(
             (B::of_f64(2.0).powq(&Q::from_signeds(3i32, 2)).to_f64() - 8f64.sqrt()).abs() < 1e-15
         );
+    }
+
+    #[test]
+    fn erf_matches_known_values() {
+        assert!((erf(0.5) - 0.520_499_877_813_046_5).abs() < 1e-15);
+        assert!((erf(3.0) - 0.999_977_909_503_001_4).abs() < 1e-15);
     }
 }

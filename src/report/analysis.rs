@@ -1,0 +1,549 @@
+//! The report of an analysis: text for terminals, an `align*` block, and JSON (docs/json.md).
+
+use super::*;
+use crate::analysis::{Analysis, Coefficients, Report, Verdict, shapes};
+use crate::series::PointSeries;
+use serde_json::{Value, json};
+
+fn verdict_text(a: &Analysis) -> String {
+    match &a.decision.verdict {
+        Verdict::ExactAffine => {
+            "exactly affine (every series used is finite: nothing was truncated)".into()
+        }
+        Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
+        Verdict::Affine { k: None } => format!(
+            "affine to at least O(ε{}): no non-affine term up to order {} (search limit)",
+            sup(a.order + 1),
+            a.order
+        ),
+        Verdict::Kink => {
+            "kink: not affine at any σ (the non-affine part is as large as the linear part)".into()
+        }
+        Verdict::Degenerate { k } => format!(
+            "degenerate: the linear part vanishes; the leading term is of order ε{}",
+            sup(*k)
+        ),
+    }
+}
+
+fn shape_note(e: &Expr, a: &Analysis) -> String {
+    match shapes::equation(e, &a.symbols, 4) {
+        Some(eq) => format!("   [{eq}]"),
+        None => String::new(),
+    }
+}
+
+fn layer_lines(a: &Analysis, out: &mut String) {
+    let t = a.trunc();
+    if a.expansion.layers.is_empty() {
+        return;
+    }
+    out.push_str("layers (innermost first):\n");
+    for l in &a.expansion.layers {
+        let var = match &l.var {
+            Some((s, def)) => format!("{} = {}", s.name, graded(def, &t)),
+            None => format!("pre-activation {}", graded(&l.pre.sub(&l.op_point), &t)),
+        };
+        let how = match &l.coefficients {
+            Coefficients::Series { at, series } => {
+                let at_txt = crate::print::scalar_unicode(at);
+                match series {
+                    PointSeries::Analytic(s) => format!(
+                        "{}(c + t) at c = {at_txt}: {}",
+                        l.activation,
+                        series_line(s, "t")
+                    ),
+                    PointSeries::OneSided { left, right, .. } => format!(
+                        "{} at {at_txt}: t < 0: {}; t > 0: {}",
+                        l.activation,
+                        series_line(left, "t"),
+                        series_line(right, "t")
+                    ),
+                }
+            }
+            Coefficients::Atoms { .. } => format!(
+                "{} around its operating point {} = {}",
+                l.activation,
+                l.op_symbol
+                    .as_ref()
+                    .map(|s| s.name.unicode())
+                    .unwrap_or_default(),
+                u(&l.op_point)
+            ),
+        };
+        out.push_str(&format!("  layer {}: {var}\n           {how}\n", l.index));
+        if let Some((w, def)) = &l.whole {
+            out.push_str(&format!(
+                "           {} = {} (all of the small part, inside |·|)\n",
+                w.name,
+                graded(def, &t)
+            ));
+        }
+    }
+}
+
+/// `condition: … iff p = v; there …`, then the conditions under it, indented.
+fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String) {
+    out.push_str(&format!(
+        "{indent}condition: {} iff {} = {}",
+        c.what,
+        c.param,
+        crate::print::scalar_unicode(&c.value)
+    ));
+    if let Some(then) = &c.then {
+        let k = then
+            .decision
+            .k
+            .map(|k| format!(" (k = {k})"))
+            .unwrap_or_default();
+        let w = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
+            ", with W = 0"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "; there the network is {}{k}{w}",
+            then.decision.verdict.label()
+        ));
+    }
+    out.push('\n');
+    let deeper = format!("{indent}  ");
+    for f in &c.further {
+        out.push_str(&format!(
+            "{deeper}with {} = {}:\n",
+            c.param,
+            crate::print::scalar_unicode(&c.value)
+        ));
+        condition_text(f, &deeper, out);
+    }
+}
+
+fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
+    let t = a.trunc();
+    let d = &a.decision;
+    out.push_str(&format!("{indent}verdict: {}\n", verdict_text(a)));
+    if a.order != a.requested_order {
+        out.push_str(&format!(
+            "{indent}  (expanded to order {} to find the first non-affine term)\n",
+            a.order
+        ));
+    }
+    match &d.verdict {
+        Verdict::Kink => {
+            for k in &d.kinks {
+                out.push_str(&format!(
+                    "{indent}  layer {} ({}): one-sided slopes {} (left) and {} (right) at the operating point\n",
+                    k.layer,
+                    k.activation,
+                    number(&k.left),
+                    number(&k.right)
+                ));
+            }
+            if !d.leading_layered.is_zero() {
+                out.push_str(&format!(
+                    "{indent}  non-affine at order ε¹, by layer: {}\n",
+                    u(&d.leading_layered)
+                ));
+            }
+            out.push_str(&format!(
+                "{indent}  non-affine at order ε¹, in the input's terms: {}\n",
+                bounded(&d.leading_full)
+            ));
+        }
+        _ => {
+            let exact = d.verdict == Verdict::ExactAffine;
+            out.push_str(&format!(
+                "{indent}  W = {}{}\n",
+                if d.w.is_zero() {
+                    "0".to_string()
+                } else {
+                    u(&d.w)
+                },
+                shape_note(&d.w, a)
+            ));
+            out.push_str(&format!(
+                "{indent}  b = {}{}\n",
+                if d.b.is_zero() {
+                    "0".to_string()
+                } else {
+                    graded(&d.b, &t)
+                },
+                shape_note(&d.b, a)
+            ));
+            match d.k {
+                Some(k) => {
+                    out.push_str(&format!("{indent}  y = W·x + b + O(ε{})\n", sup(k)));
+                    let lead = if d.leading_layered.is_zero() {
+                        &d.leading_full
+                    } else {
+                        &d.leading_layered
+                    };
+                    out.push_str(&format!(
+                        "{indent}  first non-affine term (ε{}): {}\n",
+                        sup(k),
+                        u(lead)
+                    ));
+                    if !d.leading_layered.is_zero() {
+                        out.push_str(&format!(
+                            "{indent}    in the input's terms: {}\n",
+                            bounded(&d.leading_full)
+                        ));
+                    }
+                    if !d.remainder.is_zero() {
+                        for (deg, part) in by_degree(&d.remainder, &t) {
+                            let txt = if part.len() <= 12 {
+                                u(&part)
+                            } else {
+                                format!("{} terms", part.len())
+                            };
+                            out.push_str(&format!("{indent}  left at O(ε{}): {txt}\n", sup(deg)));
+                        }
+                    }
+                    if !a.expansion.truncated {
+                        out.push_str(&format!(
+                            "{indent}  (nothing beyond: every series used is finite)\n"
+                        ));
+                    } else if a.order > k || !d.remainder.is_zero() {
+                        out.push_str(&format!(
+                            "{indent}  (+ O(ε{}) beyond the expansion order)\n",
+                            sup(a.order + 1)
+                        ));
+                    }
+                }
+                None if exact => out.push_str(&format!("{indent}  y = W·x + b exactly\n")),
+                None => {}
+            }
+            for k in &d.one_sided {
+                out.push_str(&format!("{indent}  layer {} ({}): one-sided series differ first at order {} (C^{} but not smoother)\n", k.layer, k.activation, class_order(&k.class), class_order(&k.class) - 1));
+            }
+        }
+    }
+}
+
+fn class_order(c: &crate::series::Smoothness) -> u32 {
+    match c {
+        crate::series::Smoothness::Jump => 0,
+        crate::series::Smoothness::Kink => 1,
+        crate::series::Smoothness::C(m) => m + 1,
+    }
+}
+
+/// The whole report in Unicode text.
+pub fn text(source: &str, r: &Report) -> String {
+    let a = &r.main;
+    let mut out = String::new();
+    let small: Vec<String> = a.small.iter().map(|n| n.unicode()).collect();
+    out.push_str(&format!("{source}\n"));
+    out.push_str(&format!(
+        "input {} · order {} · small (ε¹): {}\n",
+        a.input.name,
+        a.requested_order,
+        small.join(", ")
+    ));
+    let shown: Vec<String> = a
+        .symbols
+        .iter()
+        .filter(|(_, s)| s.is_known())
+        .map(|(sym, s)| format!("{} {}", sym.name, s.text()))
+        .collect();
+    if !shown.is_empty() {
+        out.push_str(&format!("shapes: {}\n", shown.join(", ")));
+    }
+    for (n, v) in dedup_bindings(a) {
+        out.push_str(&format!("with {n} = {}\n", u(&v)));
+    }
+    layer_lines(a, &mut out);
+    let t = a.trunc();
+    let offsets: Vec<_> = a
+        .expansion
+        .layers
+        .iter()
+        .filter(|l| !l.op_point.is_zero())
+        .collect();
+    for l in &offsets {
+        let (bias, need) =
+            required_bias(l).unwrap_or_else(|| ("its bias".into(), l.op_point.neg()));
+        out.push_str(&format!(
+            "warning: layer {} ({}): the pre-activation has an O(1) part {}, so the small-signal assumption fails there unless {bias} = {}O(ε)\n",
+            l.index,
+            l.activation,
+            u(&l.op_point),
+            if need.is_zero() { String::new() } else { format!("{} + ", u(&need)) }
+        ));
+    }
+    out.push_str(&format!(
+        "expansion by layer: y = {}{}\n",
+        graded(&a.expansion.layered, &t),
+        if a.expansion.truncated {
+            format!(" + O(ε{})", sup(a.order + 1))
+        } else {
+            String::new()
+        }
+    ));
+    if r.compensated.is_some() {
+        out.push_str("as it stands (expanded around the operating points):\n");
+        analysis_text(a, &mut out, "  ");
+    } else {
+        analysis_text(a, &mut out, "");
+    }
+    if let Some(c) = &r.compensated {
+        let ct = c.trunc();
+        out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
+        for l in c.expansion.layers.iter().filter(|l| l.compensated) {
+            if let Some((bias, need)) = required_bias(l)
+                && !need.is_zero()
+            {
+                out.push_str(&format!(
+                    "  here {bias} is the O(ε) part of layer {}'s bias: the whole bias is {} + {bias}\n",
+                    l.index,
+                    u(&need)
+                ));
+            }
+        }
+        for l in &c.expansion.layers {
+            if let Some((w, def)) = &l.whole {
+                out.push_str(&format!(
+                    "  layer {}: {} = {} (all of the small part, inside |·|)\n",
+                    l.index,
+                    w.name,
+                    graded(def, &ct)
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "  expansion by layer: y = {}{}\n",
+            graded(&c.expansion.layered, &ct),
+            if c.expansion.truncated {
+                format!(" + O(ε{})", sup(c.order + 1))
+            } else {
+                String::new()
+            }
+        ));
+        analysis_text(c, &mut out, "  ");
+    }
+    for c in &r.conditions {
+        condition_text(c, "", &mut out);
+    }
+    for s in &a.assumptions {
+        out.push_str(&format!("assumption: {s}\n"));
+    }
+    if let Some(n) = &r.numeric {
+        out.push_str(&super::numeric::text(n));
+    }
+    out.push_str(&format!("verdict: {}\n", r.verdict_label()));
+    out
+}
+
+fn dedup_bindings(a: &Analysis) -> Vec<(String, Expr)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (n, v) in &a.expansion.bindings {
+        if seen.insert(n.clone()) {
+            out.push((n.unicode(), v.clone()));
+        }
+    }
+    out
+}
+
+use crate::analysis::required_bias;
+
+// ------------------------------------------------------------------ LaTeX
+
+/// The result as an `align*` block: the expansion, `W`, `b` and the verdict, and, when an
+/// operating point is not small, the same with each O(1) part cancelled by its bias.
+pub fn latex(source_tex: &str, r: &Report) -> String {
+    let mut rows: Vec<String> = vec![format!("y &= {source_tex}")];
+    latex_analysis_rows(&r.main, &mut rows);
+    if let Some(c) = &r.compensated {
+        rows.push(
+            "\\intertext{with each $\\mathcal{O}(1)$ part cancelled by its bias (every pre-activation small):}"
+                .into(),
+        );
+        latex_analysis_rows(c, &mut rows);
+    }
+    if let Some(n) = &r.numeric {
+        rows.extend(super::numeric::latex_rows(n));
+    }
+    let mut body = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        body.push_str(row);
+        // `\\` ends every row of equations but the last; `\intertext` must follow a `\\`.
+        if i + 1 < rows.len() && !row.starts_with("\\intertext") {
+            body.push_str(" \\\\");
+        }
+        body.push('\n');
+    }
+    format!("\\begin{{align*}}\n{body}\\end{{align*}}\n")
+}
+
+/// `lhs = e` as `align*` rows aligned at `=` (the left sides are short), long sums broken
+/// across lines.
+fn latex_rows(lhs: &str, e: &crate::print::tree::Node, rows: &mut Vec<String>) {
+    let notation = crate::print::latex::Notation::default();
+    let room = 400.0 - crate::print::latex::width(lhs) - 16.0;
+    let lines = crate::print::latex::render_lines(e, &notation, room.max(160.0), 378.0);
+    for (i, l) in lines.iter().enumerate() {
+        rows.push(if i == 0 {
+            format!("{lhs} &= {l}")
+        } else {
+            format!("&\\qquad {l}")
+        });
+    }
+}
+
+fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
+    use crate::print::tree;
+    let d = &a.decision;
+    // Rows are separated by `\\`; a row is one line of an equation.
+    let eq = |lhs: &str, e: tree::Node, rows: &mut Vec<String>| latex_rows(lhs, &e, rows);
+    for l in &a.expansion.layers {
+        // An operating point that is not small: the symbol the expansion uses for it.
+        if let Some(c) = &l.op_symbol
+            && !l.op_point.is_zero()
+        {
+            eq(&c.name.latex(), tree::expr(&l.op_point), rows);
+        }
+        for (s, def) in l.var.iter().chain(l.whole.iter()) {
+            eq(&s.name.latex(), tree::expr(def), rows);
+        }
+    }
+    let mut y = match tree::expr(&a.expansion.layered) {
+        tree::Node::Sum(v) => v,
+        tree::Node::Neg(x) => vec![(true, *x)],
+        n => vec![(false, n)],
+    };
+    if a.expansion.truncated {
+        y.push((false, tree::big_o_eps(a.order + 1)));
+    }
+    eq("y", tree::Node::Sum(y), rows);
+    let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
+    if matches!(d.verdict, Verdict::Kink) {
+        rows.push("\\intertext{verdict: a kink, not affine at any $\\varepsilon$}".into());
+        return;
+    }
+    let zero_or = |e: &Expr| {
+        if e.is_zero() {
+            tree::Node::Rat(crate::algebra::Q::from(0))
+        } else {
+            tree::expr(e)
+        }
+    };
+    eq("W", zero_or(&d.w), rows);
+    eq("b", zero_or(&d.b), rows);
+    let verdict = match (&d.verdict, d.k) {
+        (Verdict::ExactAffine, _) => "exactly affine: $y = W x + b$".to_string(),
+        (Verdict::Degenerate { .. }, Some(k)) => {
+            format!("degenerate (the linear part vanishes), up to {}", big_o(k))
+        }
+        (_, Some(k)) => format!(
+            "affine, $y = W x + b + {}$",
+            &big_o(k)[1..big_o(k).len() - 1]
+        ),
+        (_, None) => "affine, with no non-affine term up to the search order".to_string(),
+    };
+    rows.push(format!("\\intertext{{verdict: {verdict}}}"));
+}
+
+// ------------------------------------------------------------------- JSON
+
+fn analysis_json(a: &Analysis) -> Value {
+    let d = &a.decision;
+    let t = a.trunc();
+    let expansion: serde_json::Map<String, Value> = by_degree(&a.expansion.layered, &t)
+        .into_iter()
+        .map(|(k, e)| (k.to_string(), crate::print::json::expr(&e)))
+        .collect();
+    let layers: Vec<Value> = a
+        .expansion
+        .layers
+        .iter()
+        .map(|l| {
+            json!({
+                "index": l.index,
+                "activation": l.activation,
+                "pre_activation": crate::print::json::expr(&l.pre),
+                "operating_point": crate::print::json::expr(&l.op_point),
+                "compensated": l.compensated,
+                "variable": l.var.as_ref().map(|(s, def)| json!({ "name": s.name.ascii(), "value": crate::print::json::expr(def) })),
+                "whole": l.whole.as_ref().map(|(s, def)| json!({ "name": s.name.ascii(), "value": crate::print::json::expr(def) })),
+            })
+        })
+        .collect();
+    let kinks: Vec<Value> = d.kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect();
+    let symbols: serde_json::Map<String, Value> = a
+        .symbols
+        .iter()
+        .map(|(s, sh)| (s.name.ascii(), json!(sh.text())))
+        .collect();
+    json!({
+        "verdict": d.verdict.label(),
+        "k": d.k,
+        "order": a.order,
+        "requested_order": a.requested_order,
+        "input": a.input.name.ascii(),
+        "small": a.small.iter().map(|n| n.ascii()).collect::<Vec<_>>(),
+        "W": crate::print::json::expr(&d.w),
+        "b": crate::print::json::expr(&d.b),
+        "first_nonaffine": {
+            "layered": crate::print::json::expr(&d.leading_layered),
+            "expanded": json_bounded(&d.leading_full),
+        },
+        "remainder": crate::print::json::expr(&d.remainder),
+        "expansion": expansion,
+        "truncated": a.expansion.truncated,
+        "layers": layers,
+        "kinks": kinks,
+        "shapes": {
+            "W": shapes::shape_of(&d.w, &a.symbols),
+            "b": shapes::shape_of(&d.b, &a.symbols),
+            "W_equation": shapes::equation(&d.w, &a.symbols, usize::MAX),
+            "b_equation": shapes::equation(&d.b, &a.symbols, usize::MAX),
+            "symbols": symbols,
+        },
+        "assumptions": a.assumptions,
+        "derivation": crate::derive::render::steps_json(&a.steps),
+    })
+}
+
+/// The report as JSON (schema: docs/json.md).
+pub fn json(source: &str, r: &Report) -> Value {
+    let mut v = analysis_json(&r.main);
+    if let Value::Object(m) = &mut v {
+        m.insert("expression".into(), json!(source));
+        m.insert("verdict".into(), json!(r.verdict_label()));
+        m.insert(
+            "generic_verdict".into(),
+            json!(r.main.decision.verdict.label()),
+        );
+        m.insert(
+            "compensated".into(),
+            r.compensated
+                .as_ref()
+                .map(analysis_json)
+                .unwrap_or(Value::Null),
+        );
+        let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
+        m.insert("conditions".into(), json!(conds));
+        if let Some(n) = &r.numeric {
+            m.insert("numeric".into(), super::numeric::json(n));
+        }
+    }
+    v
+}
+
+fn condition_json(c: &crate::analysis::Condition) -> Value {
+    json!({
+        "param": c.param.ascii(),
+        "value": crate::print::json::scalar(&c.value),
+        "what": c.what,
+        "then": c.then.as_ref().map(|a| analysis_json(a)),
+        "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
+    })
+}
+
+/// The analysed expression as LaTeX, as written.
+pub fn source_latex(src: &str, limits: &crate::limits::Limits) -> String {
+    crate::syntax::parse_expr(src, limits)
+        .map(|e| crate::print::latex::render(&crate::print::source::node(&e)))
+        .unwrap_or_else(|_| "y".into())
+}

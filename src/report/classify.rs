@@ -1,0 +1,143 @@
+//! The classification table over the catalog, with the lecture's claims checked.
+
+use super::series::value_text;
+use super::*;
+use crate::analysis::classify::{LECTURE_CLAIMS, Row};
+use serde_json::{Value, json};
+
+/// The classification table as text, with what the lecture notes got right and wrong.
+pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
+    let mut out = format!(
+        "Is a depth-{depth} network of s affine for small inputs? (expansion to order {order}; k: first non-affine order in ε)\n\n"
+    );
+    let header = [
+        "activation",
+        "verdict",
+        "k",
+        "s(0)",
+        "slope −",
+        "slope +",
+        "first non-affine term (by layer)",
+    ];
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for r in rows {
+        let k = r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
+        let lead = if r.first_nonaffine.is_zero() {
+            "—".into()
+        } else {
+            crate::print::unicode(&r.first_nonaffine)
+        };
+        let lead = if lead.chars().count() > 60 {
+            format!("{}…", lead.chars().take(59).collect::<String>())
+        } else {
+            lead
+        };
+        table.push(vec![
+            r.activation.unicode(),
+            r.verdict.clone(),
+            k,
+            short(&r.s0),
+            short(&r.slope_left),
+            short(&r.slope_right),
+            lead,
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            table
+                .iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (j, row) in table.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count())))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if j == 0 {
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "─".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
+            out.push('\n');
+        }
+    }
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let mut n = Vec::new();
+            if let Some(c) = &r.compensated {
+                n.push(c.clone());
+            }
+            if let Some(c) = &r.condition {
+                n.push(c.clone());
+            }
+            (!n.is_empty()).then(|| format!("  {}: {}", r.activation, n.join("; ")))
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nnotes:\n");
+        out.push_str(&notes.join("\n"));
+        out.push('\n');
+    }
+    out.push_str("\nthe lecture notes, checked:\n");
+    for (name, claim, says_linear) in LECTURE_CLAIMS {
+        if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
+            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
+            let ok = affine == *says_linear;
+            let truth = match (r.verdict.as_str(), r.k) {
+                ("kink", _) => format!(
+                    "a kink at 0 (slopes {} and {}): not affine at any σ",
+                    short(&r.slope_left),
+                    short(&r.slope_right)
+                ),
+                (v, Some(k)) => format!("{v} up to O(σ{}), s(0) = {}", sup(k), short(&r.s0)),
+                (v, None) => v.to_string(),
+            };
+            out.push_str(&format!(
+                "  {} {:<8} notes: {claim}. taylornet: {truth}\n",
+                if ok { "✓" } else { "✗" },
+                name
+            ));
+        }
+    }
+    out
+}
+
+fn short(s: &Scalar) -> String {
+    let t = crate::print::scalar_unicode(s);
+    if t.chars().count() > 12 {
+        format!("≈{}", value_text(s))
+    } else {
+        t
+    }
+}
+
+/// The classification table as JSON: `{"order", "depth", "rows": [...]}`.
+pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "activation": r.activation.ascii(),
+                "verdict": r.verdict,
+                "k": r.k,
+                "s0": crate::print::json::scalar(&r.s0),
+                "slope_left": crate::print::json::scalar(&r.slope_left),
+                "slope_right": crate::print::json::scalar(&r.slope_right),
+                "first_nonaffine": crate::print::json::expr(&r.first_nonaffine),
+                "condition": r.condition,
+                "compensated": r.compensated,
+            })
+        })
+        .collect();
+    json!({ "order": order, "depth": depth, "rows": rows })
+}

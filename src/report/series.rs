@@ -1,0 +1,149 @@
+//! The report of `:series`: a function's Taylor series at a point, its class and value.
+
+use super::*;
+use crate::series::{PointSeries, SeriesResult, Smoothness};
+use serde_json::{Value, json};
+
+pub(super) fn value_text(s: &Scalar) -> String {
+    match s.to_f64(&|_| None) {
+        Some(v) => fmt_f64(v),
+        None => "symbolic".into(),
+    }
+}
+
+fn class_text(r: &SeriesResult) -> String {
+    match &r.series {
+        PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
+        PointSeries::Analytic(_) => "analytic".into(),
+        PointSeries::OneSided { left, right, class } => match class {
+            Smoothness::Jump if left.coeff(0) == right.coeff(0) => format!(
+                "discontinuous: both one-sided limits are {}, but the value at the point differs",
+                crate::print::scalar_unicode(&left.coeff(0))
+            ),
+            Smoothness::Jump => format!(
+                "a jump: the one-sided values are {} and {}",
+                crate::print::scalar_unicode(&left.coeff(0)),
+                crate::print::scalar_unicode(&right.coeff(0))
+            ),
+            Smoothness::Kink => format!(
+                "a kink: one-sided slopes {} (left) and {} (right)",
+                number(&left.coeff(1)),
+                number(&right.coeff(1))
+            ),
+            Smoothness::C(m) => {
+                let k = *m as usize + 1;
+                let fact: crate::algebra::Q = (1..=k as u64)
+                    .fold(crate::algebra::Q::from(1), |a, i| {
+                        a * crate::algebra::Q::from(i)
+                    });
+                format!(
+                    "C{} but not C{}: one-sided {} derivatives {} (left) and {} (right)",
+                    sup(*m),
+                    sup(*m + 1),
+                    ordinal(k),
+                    number(&left.coeff(k).scale(&fact)),
+                    number(&right.coeff(k).scale(&fact))
+                )
+            }
+        },
+    }
+}
+
+fn ordinal(k: usize) -> String {
+    match k {
+        1 => "first".into(),
+        2 => "second".into(),
+        3 => "third".into(),
+        k => format!("{k}th"),
+    }
+}
+
+/// `taylornet series` as text.
+pub fn series_text(r: &SeriesResult) -> String {
+    let mut out = format!(
+        "{} at {}, to order {}: {}\n",
+        r.name,
+        crate::print::scalar_unicode(&r.at),
+        r.order,
+        class_text(r)
+    );
+    let row = |k: usize, c: &Scalar| {
+        format!(
+            "{:>4}  {:<28}  {}\n",
+            k,
+            crate::print::scalar_unicode(c),
+            value_text(c).replace('-', "−")
+        )
+    };
+    match &r.series {
+        PointSeries::Analytic(s) => {
+            out.push_str(&format!(
+                "{:>4}  {:<28}  {}\n",
+                "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"
+            ));
+            for (k, c) in s.coeffs().iter().enumerate() {
+                out.push_str(&row(k, c));
+            }
+            out.push_str(&format!("s(a + t) = {}\n", series_line(s, "t")));
+        }
+        PointSeries::OneSided { left, right, .. } => {
+            for (label, s) in [("left (t < 0)", left), ("right (t > 0)", right)] {
+                out.push_str(&format!("{label}: s(a + t) = {}\n", series_line(s, "t")));
+                for (k, c) in s.coeffs().iter().enumerate() {
+                    out.push_str(&row(k, c));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn coeffs_json(s: &Series) -> Value {
+    let v: Vec<Value> = s
+        .coeffs()
+        .iter()
+        .enumerate()
+        .map(|(k, c)| json!({ "k": k, "exact": crate::print::scalar_ascii(c), "unicode": crate::print::scalar_unicode(c), "value": c.to_f64(&|_| None) }))
+        .collect();
+    json!(v)
+}
+
+/// `taylornet series --format json`.
+pub fn series_json(r: &SeriesResult) -> Value {
+    let class = match &r.series {
+        PointSeries::Analytic(s) if s.is_exact() => "polynomial".to_string(),
+        PointSeries::Analytic(_) => "analytic".to_string(),
+        PointSeries::OneSided {
+            class: Smoothness::Jump,
+            ..
+        } => "jump".to_string(),
+        PointSeries::OneSided {
+            class: Smoothness::Kink,
+            ..
+        } => "kink".to_string(),
+        PointSeries::OneSided {
+            class: Smoothness::C(m),
+            ..
+        } => format!("C{m}"),
+    };
+    let mut v = json!({
+        "name": r.name,
+        "at": { "exact": crate::print::scalar_ascii(&r.at), "value": r.at.to_f64(&|_| None) },
+        "order": r.order,
+        "class": class,
+        "description": class_text(r),
+    });
+    if let Value::Object(m) = &mut v {
+        match &r.series {
+            PointSeries::Analytic(s) => {
+                m.insert("coefficients".into(), coeffs_json(s));
+                m.insert("exact".into(), json!(s.is_exact()));
+            }
+            PointSeries::OneSided { left, right, .. } => {
+                m.insert("left".into(), coeffs_json(left));
+                m.insert("right".into(), coeffs_json(right));
+            }
+        }
+    }
+    v
+}

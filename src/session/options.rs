@@ -1,0 +1,63 @@
+//! The session's options and their one validator, shared by the REPL's commands and the CLI's flags.
+//!
+//! The front ends word their errors differently (`:order` vs `--order`), so the
+//! checks return what is wrong and each front end says it in its own terms.
+
+use crate::ir::Env;
+use crate::limits::Limits;
+use crate::report::Format;
+use crate::syntax::{Name, ShapeSpec};
+use std::collections::BTreeSet;
+
+/// Options a session carries (`:order`, `:input`, `:small`, `:format`).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub order: u32,
+    pub input: Name,
+    pub small: Option<BTreeSet<Name>>,
+    pub format: Format,
+    pub limits: Limits,
+    /// `:at x0`: expand around this data point of the input (a name with a value).
+    pub at: Option<Name>,
+    /// The tolerance τ of the radius of affinity σ* (0.01 is 1 %).
+    pub tau: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            order: 3,
+            input: Name::new("x", ""),
+            small: None,
+            format: Format::Text,
+            limits: Limits::default(),
+            at: None,
+            tau: 0.01,
+        }
+    }
+}
+
+impl Options {
+    /// `n` as an expansion order: `Err(max)` unless `1 ≤ n ≤ max_order`.
+    pub fn valid_order(&self, n: u32) -> Result<u32, u32> {
+        if n == 0 || n > self.limits.max_order {
+            Err(self.limits.max_order)
+        } else {
+            Ok(n)
+        }
+    }
+}
+
+/// True when `n` cannot be the network input: a Greek name or a declared scalar or dimension.
+pub fn scalar_input(n: &Name, env: &Env) -> bool {
+    n.is_greek() || matches!(env.decls.get(n), Some(ShapeSpec::Scalar | ShapeSpec::Dim))
+}
+
+/// The small symbols in `text` (separated by spaces or commas).
+pub fn parse_small(text: &str) -> Result<BTreeSet<Name>, String> {
+    let mut set = BTreeSet::new();
+    for a in text.split([' ', ',']).filter(|a| !a.is_empty()) {
+        set.insert(Name::parse(a)?);
+    }
+    Ok(set)
+}

@@ -1,0 +1,78 @@
+//! The outcome dispatch: what a script produced, in the session's format.
+//!
+//! Each result kind has its renderers in `crate::report`; this is the one place
+//! that knows every kind of [`Outcome`] and how a format combines them (LaTeX
+//! output stays LaTeX, JSON is one array).
+
+use super::Outcome;
+use crate::report::{
+    Format, classify_json, classify_text, json, latex, series_json, series_text, source_latex,
+    text, verify_json, verify_text,
+};
+use serde_json::Value;
+
+fn latex_comment(text: &str) -> String {
+    text.lines().map(|l| format!("% {l}\n")).collect()
+}
+
+/// Renders what a script produced. JSON gives one document: an array of results.
+pub fn render_outcomes(
+    outcomes: &[Outcome],
+    format: Format,
+    limits: &crate::limits::Limits,
+) -> String {
+    let mut out = String::new();
+    let mut items = Vec::new();
+    for o in outcomes {
+        match (o, format) {
+            (Outcome::Analysis { source, report }, Format::Text) => {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&text(source, report));
+            }
+            (Outcome::Analysis { source, report }, Format::Latex) => {
+                out.push_str(&latex(&source_latex(source, limits), report))
+            }
+            (Outcome::Analysis { source, report }, Format::Json) => {
+                items.push(json(source, report))
+            }
+            (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
+            // LaTeX output stays LaTeX: other results become comments.
+            (Outcome::Series(r), Format::Latex) => out.push_str(&latex_comment(&series_text(r))),
+            (Outcome::Classify { rows, order, depth }, Format::Latex) => {
+                out.push_str(&latex_comment(&classify_text(rows, *order, *depth)))
+            }
+            (Outcome::Verify { source, checks }, Format::Latex) => {
+                out.push_str(&latex_comment(&verify_text(source, checks)))
+            }
+            (Outcome::Series(r), _) => out.push_str(&series_text(r)),
+            (Outcome::Classify { rows, order, depth }, Format::Json) => {
+                items.push(classify_json(rows, *order, *depth))
+            }
+            (Outcome::Classify { rows, order, depth }, _) => {
+                out.push_str(&classify_text(rows, *order, *depth))
+            }
+            (Outcome::Verify { source, checks }, Format::Json) => {
+                items.push(verify_json(source, checks))
+            }
+            (Outcome::Verify { source, checks }, _) => out.push_str(&verify_text(source, checks)),
+            (Outcome::Loaded(path, inner), _) => {
+                out.push_str(&render_outcomes(inner, format, limits));
+                if format == Format::Text {
+                    out.push_str(&format!("loaded {path}\n"));
+                }
+            }
+            (Outcome::Message(m), Format::Text) => {
+                out.push_str(m);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    if format == Format::Json {
+        out.push_str(&crate::print::json::to_text(&Value::Array(items)));
+        out.push('\n');
+    }
+    out
+}

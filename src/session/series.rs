@@ -1,0 +1,214 @@
+//! `:series` resolution: a name, a definition or an expression in one variable, and its series at a point.
+
+use super::Session;
+use crate::diagnostic::{Diagnostic, Phase, Span};
+use crate::ir::Env;
+use crate::series::SeriesResult;
+use crate::syntax::{Name, Stmt};
+use std::collections::BTreeSet;
+
+/// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order).
+pub(super) fn series_args(args: &str) -> (String, Option<String>, Option<usize>) {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let mut spec = Vec::new();
+    let (mut at, mut order) = (None, None);
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i], words.get(i + 1)) {
+            ("order" | "--order", Some(n)) if n.parse::<usize>().is_ok() => {
+                order = n.parse().ok();
+                i += 2;
+            }
+            ("at" | "--at", Some(a)) => {
+                at = Some(a.to_string());
+                i += 2;
+            }
+            (w, _) => {
+                spec.push(w);
+                i += 1;
+            }
+        }
+    }
+    (spec.join(" "), at, order)
+}
+
+impl Session {
+    /// The series of a function at a point: `spec` is a function name, a definition
+    /// (`swish(t) = t·sigmoid(t)`) or an expression in one variable (`tanh(tanh(t))`).
+    pub fn series(
+        &self,
+        spec: &str,
+        at: Option<&str>,
+        order: usize,
+    ) -> Result<SeriesResult, Diagnostic> {
+        use crate::ir::{Callee, Prim};
+        use crate::syntax::{Expr, ExprKind};
+        let limits = &self.options.limits;
+        let stmt = crate::syntax::parse_statement(spec, limits)?;
+        let (name, callee, params) = match &stmt {
+            Stmt::Def { name, .. } => {
+                let d = crate::ir::lower_function(&stmt, &self.env, spec, false)?;
+                let params = d.params.clone();
+                (name.unicode(), Callee::Def(d), params)
+            }
+            Stmt::Expr(Expr {
+                kind: ExprKind::Name(n),
+                ..
+            }) if self.env.functions.contains_key(n) || Prim::from_name(&n.ascii()).is_some() => {
+                match self.env.functions.get(n) {
+                    Some(d) => (n.unicode(), Callee::Def(d.clone()), d.params.clone()),
+                    None => (
+                        n.unicode(),
+                        Callee::Prim(Prim::from_name(&n.ascii()).unwrap_or(Prim::Exp)),
+                        vec![],
+                    ),
+                }
+            }
+            Stmt::Expr(Expr {
+                kind: ExprKind::Name(n),
+                span,
+                ..
+            }) => {
+                // A bare name is a function to expand; expanding the variable itself (the
+                // identity) is never what a misspelt `tahn` meant.
+                let names: Vec<String> = self
+                    .env
+                    .functions
+                    .keys()
+                    .map(|f| f.ascii())
+                    .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
+                    .collect();
+                let typed = n.ascii();
+                let mut d = Diagnostic::at(Phase::Name, *span, format!("unknown function `{n}`"));
+                let near = crate::diagnostic::nearest(&typed, names.iter().map(|s| s.as_str()))
+                    .or_else(|| {
+                        let lower = typed.to_lowercase();
+                        names.iter().map(|s| s.as_str()).find(|s| *s == lower)
+                    });
+                d = match near {
+                    Some(k) if k.eq_ignore_ascii_case(&typed) => d.hint(format!(
+                        "names are case-sensitive: did you mean `{k}`?"
+                    )),
+                    Some(k) => d.hint(format!("did you mean `{k}`?")),
+                    None => d.hint(
+                        "`taylornet classify` lists the catalog; an expression in one variable such as `tanh(t)` or a definition `f(t) = …` also works",
+                    ),
+                };
+                return Err(d);
+            }
+            Stmt::Expr(e) => {
+                let mut vars = std::collections::BTreeSet::new();
+                free_variables(e, &self.env, &mut vars);
+                let var = match vars.len() {
+                    0 => Name::new("t", ""),
+                    1 => vars
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Name::new("t", "")),
+                    _ => {
+                        let list: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
+                        return Err(Diagnostic::at(Phase::Name, e.span, format!("the expression has several variables ({}); a series needs one", list.join(", "))).hint("declare parameters as scalars (`λ : scalar`) or write a definition `f(t) = …`"));
+                    }
+                };
+                let def = Stmt::Def {
+                    name: Name::new("f", ""),
+                    name_span: e.span,
+                    var: var.clone(),
+                    var_span: e.span,
+                    params: vec![],
+                    body: e.clone(),
+                    span: e.span,
+                };
+                let d = crate::ir::lower_function(&def, &self.env, spec, false)?;
+                (spec.trim().to_string(), Callee::Def(d), vec![])
+            }
+            other => {
+                return Err(Diagnostic::at(
+                    Phase::Parse,
+                    other.span(),
+                    "expected a function name, a definition or an expression in one variable",
+                ));
+            }
+        };
+        let at_value = match at {
+            None => crate::algebra::Scalar::zero(),
+            Some(a) => {
+                let e = crate::syntax::parse_expr(a, limits)?;
+                let l = crate::ir::lower_expr(&e, &self.env)?;
+                if l.ir.kind_of() != crate::algebra::Kind::Scalar {
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        e.span,
+                        "the point must be a scalar",
+                    ));
+                }
+                crate::series::scalar_value(&l.ir, limits)?
+            }
+        };
+        let budget = self.budget();
+        let series = crate::series::series_at(
+            &callee,
+            &params,
+            &at_value,
+            order,
+            limits,
+            &budget,
+            stmt.span(),
+        )
+        .map_err(|d| d.relabel(Span::new(0, spec.len()), ""))?;
+        Ok(SeriesResult {
+            name,
+            at: at_value,
+            order,
+            series,
+        })
+    }
+}
+
+/// Lower-case names that are not functions, constants or declared: the candidates for a series variable.
+fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) {
+    use crate::syntax::ExprKind;
+    match &e.kind {
+        ExprKind::Name(n) => {
+            let declared_scalar =
+                matches!(env.decls.get(n), Some(crate::syntax::ShapeSpec::Scalar));
+            let constant = n.sub.is_empty() && matches!(&*n.base, "e" | "π");
+            if !n.is_greek()
+                && !declared_scalar
+                && !constant
+                && !env.bindings.contains_key(n)
+                && !env.functions.contains_key(n)
+            {
+                out.insert(n.clone());
+            }
+        }
+        ExprKind::Num(_) | ExprKind::Ones => {}
+        ExprKind::Call { args, kwargs, .. } => {
+            for a in args {
+                free_variables(a, env, out);
+            }
+            for (_, _, v) in kwargs {
+                free_variables(v, env, out);
+            }
+        }
+        ExprKind::Neg(x) | ExprKind::HadPow { base: x, .. } => free_variables(x, env, out),
+        ExprKind::Pow { base, exp } => {
+            free_variables(base, env, out);
+            free_variables(exp, env, out);
+        }
+        ExprKind::Sum(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
+        ExprKind::Product(v) => v.iter().for_each(|(_, x)| free_variables(x, env, out)),
+        ExprKind::Hadamard(v) => v.iter().for_each(|x| free_variables(x, env, out)),
+        ExprKind::If {
+            lhs,
+            rhs,
+            then,
+            otherwise,
+            ..
+        } => {
+            for x in [lhs, rhs, then, otherwise] {
+                free_variables(x, env, out);
+            }
+        }
+    }
+}

@@ -312,45 +312,14 @@ impl Ctx<'_> {
                 v[i * c + j] = s;
             }
         }
+        // Only one factor depends on x: the gradient of (A·B)ᵢⱼ is Σₘ (constant)·∇(varying).
         let g = match (&a.g, &b.g) {
-            (None, Some(bg)) => Some(
-                (0..r * c)
-                    .map(|ij| {
-                        let (i, j) = (ij / c, ij % c);
-                        (0..n)
-                            .map(|d| {
-                                let mut s = zero();
-                                for m in 0..k {
-                                    let w = &a.v[i * k + m];
-                                    if *w != 0u32 {
-                                        s += w * &bg[m * c + j][d];
-                                    }
-                                }
-                                s
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            ),
-            (Some(ag), None) => Some(
-                (0..r * c)
-                    .map(|ij| {
-                        let (i, j) = (ij / c, ij % c);
-                        (0..n)
-                            .map(|d| {
-                                let mut s = zero();
-                                for m in 0..k {
-                                    let w = &b.v[m * c + j];
-                                    if *w != 0u32 {
-                                        s += &ag[i * k + m][d] * w;
-                                    }
-                                }
-                                s
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            ),
+            (None, Some(bg)) => Some(grad_product(r, c, k, n, |i, j, m| {
+                (&a.v[i * k + m], &bg[m * c + j])
+            })),
+            (Some(ag), None) => Some(grad_product(r, c, k, n, |i, j, m| {
+                (&b.v[m * c + j], &ag[i * k + m])
+            })),
             _ => None,
         };
         Ok(Aff {
@@ -398,6 +367,34 @@ impl Ctx<'_> {
         }
         Ok(a)
     }
+}
+
+/// The gradients of the r×c entries of a product whose inner dimension is k, from
+/// `pick(i, j, m)` = (the constant factor, the gradient of the varying one).
+fn grad_product<'a>(
+    r: usize,
+    c: usize,
+    k: usize,
+    n: usize,
+    pick: impl Fn(usize, usize, usize) -> (&'a Q, &'a Vec<Q>),
+) -> Vec<Vec<Q>> {
+    (0..r * c)
+        .map(|ij| {
+            let (i, j) = (ij / c, ij % c);
+            (0..n)
+                .map(|d| {
+                    let mut s = zero();
+                    for m in 0..k {
+                        let (w, g) = pick(i, j, m);
+                        if *w != 0u32 {
+                            s += w * &g[d];
+                        }
+                    }
+                    s
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A scalar function at an exact point: its value, its slope there, and the comparisons its

@@ -71,14 +71,7 @@ fn draw<DB: DrawingBackend>(
             (ymin / 10.0..ymax * 10.0).log_scale(),
         )
         .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("σ")
-        .y_desc("‖y − (W·x + b)‖∞")
-        .x_label_formatter(&|v| format!("{v:.0e}"))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()
-        .map_err(e)?;
+    log_mesh(&mut chart, "‖y − (W·x + b)‖∞")?;
     let palette = [BLUE, RED, GREEN, MAGENTA];
     for (i, v) in checks.iter().enumerate() {
         let colour = palette[i % palette.len()];
@@ -131,14 +124,7 @@ fn draw<DB: DrawingBackend>(
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.mix(0.6)));
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(e)?;
-    Ok(())
+    legend(&mut chart)
 }
 
 /// The relative deviation ρ(σ) against σ, with τ and σ* marked (`.svg` or `.png`).
@@ -176,14 +162,7 @@ fn draw_sigma<DB: DrawingBackend>(
             (ymin / 3.0..ymax * 3.0).log_scale(),
         )
         .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("σ")
-        .y_desc("‖y − (W·x + b)‖₂ / ‖W·x‖₂ (worst direction)")
-        .x_label_formatter(&|v| format!("{v:.0e}"))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()
-        .map_err(e)?;
+    log_mesh(&mut chart, "‖y − (W·x + b)‖₂ / ‖W·x‖₂ (worst direction)")?;
     chart
         .draw_series(LineSeries::new(pts.clone(), BLUE.stroke_width(2)))
         .map_err(e)?
@@ -220,12 +199,33 @@ fn draw_sigma<DB: DrawingBackend>(
                 });
         }
     }
+    legend(&mut chart)
+}
+
+/// The grid and labels of a log–log plot against σ.
+fn log_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>,
+    y: &str,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .x_desc("σ")
+        .y_desc(y)
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(|x| x.to_string())
+}
+
+/// The legend, upper left.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
-        .map_err(e)?;
-    Ok(())
+        .map_err(|x| x.to_string())
 }

@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one private module per stage: `syntax` (parse) → `ir` (names,
 //! kinds, shapes) → `series` and `algebra` (exact series and normal forms) →
-//! `analysis` (expand in ε, decide) → `verify` (numeric checks) → `report`
+//! `analysis` (expand in ε, decide) → `verify` (numeric checks) → `model` (numeric
+//! weights, ONNX, affine regions, σ*) → `report`
 //! (text, LaTeX, JSON) → `session` (statements, commands, options). The API is
 //! the `pub use` block below: [`Session`] runs scripts and REPL entries,
 //! [`analyze`] and [`normal_form`] are the one-call entry points, and [`render`]
@@ -17,6 +18,7 @@ mod float;
 mod harness;
 mod ir;
 mod limits;
+mod model;
 mod numeric;
 #[cfg(feature = "plot")]
 mod plot;
@@ -54,9 +56,10 @@ pub use verify::{Predicted, Verification, VerifyOptions, geometric, verify_with}
 pub mod render {
     pub use crate::derive::output::{DocFormat, to_typst, typst_formulas, write};
     pub use crate::derive::render::{Line, formulas, lines, standalone, to_latex, to_text};
-    /// Residual plots of numeric verification (the `plot` feature): an SVG string or a file.
+    /// Plots (the `plot` feature): the residual of a numeric check as an SVG string or a
+    /// file, and a trained network's radius of affinity σ*.
     #[cfg(feature = "plot")]
-    pub use crate::plot::{svg as plot_svg, write as plot_file};
+    pub use crate::plot::{sigma as plot_sigma, svg as plot_svg, write as plot_file};
     pub use crate::print::json::to_text as json_text;
     pub use crate::print::latex::{Hadamard, Notation};
     pub use crate::print::{ascii, latex, scalar_ascii, scalar_latex, scalar_unicode, unicode};
@@ -69,6 +72,20 @@ pub mod render {
             text, verify_json, verify_text,
         };
     }
+}
+
+/// Real networks: numeric weights, weights files, ONNX import, the affine region of a
+/// piecewise-linear network around a data point, and σ* of a smooth one.
+pub mod trained {
+    pub use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+    pub use crate::model::onnx::{
+        AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,
+        import, import_file,
+    };
+    pub use crate::model::{
+        Mapping, Tensor, Valued, at_args, bind_values, files, load_weights, name_tensors,
+        weights_args,
+    };
 }
 
 /// Floating-point evaluation of networks and normal forms, for numeric checks.

@@ -382,6 +382,21 @@ fn a_point_on_a_kink_has_radius_zero_and_names_the_neuron() {
     let lim = r.limit_inf.unwrap();
     assert_eq!((lim.layer, lim.index), (1, 0));
     assert!(n.w.is_none());
+    // The verdict follows the region, not the generic expansion (which assumed no entry on a
+    // breakpoint): at this point the network has a kink.
+    let src = "W1 = [[1, 0], [0, 1]]; b1 = [0, 0]; x0 = [0, 1]; :at x0\nrelu(W1·x + b1)";
+    let report = Session::new()
+        .run(src)
+        .unwrap_or_else(|d| panic!("{}", d.render(src, "test")))
+        .into_iter()
+        .rev()
+        .find_map(|o| match o {
+            Outcome::Analysis { report, .. } => Some(report),
+            _ => None,
+        })
+        .expect("an analysis");
+    assert!(report.on_breakpoint());
+    assert_eq!(report.verdict_label(), "kink");
     // Off the kink: the radius is the distance to it, exactly.
     let n = numeric("W1 = [[1, 0], [0, 1]]; b1 = [0, 0]; x0 = [0.25, 1]; :at x0\nrelu(W1·x + b1)");
     let r = n.region.unwrap().unwrap();

@@ -102,10 +102,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the numeric instance puts an activation entry exactly on its breakpoint at the
+    /// data point (its affine region has radius 0).
+    pub fn on_breakpoint(&self) -> bool {
+        self.numeric.as_ref().is_some_and(|n| {
+            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32))
+        })
+    }
+}
+
+impl Report {
     /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
     /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
         let main = &self.main.decision.verdict;
+        // With weights and a data point, the exact region decides what the generic expansion
+        // assumed away: an entry exactly on its breakpoint is a kink there, whatever the
+        // expansion around a generic operating point says.
+        if self.on_breakpoint() {
+            return Verdict::Kink.label();
+        }
         if self.conditions.iter().any(|c| c.changes(main)) {
             "conditional"
         } else {

@@ -83,6 +83,9 @@ fn region_text(r: &Region, out: &mut String) {
                 "  radius 0: x₀ sits on a breakpoint ({}); the network is not affine on any ball around it\n",
                 neuron_text(n)
             ));
+            out.push_str(
+                "  so the assumption that no entry sits on a breakpoint fails at x₀: the expansion above does not hold there, and the verdict is a kink\n",
+            );
         }
         (Some(q), Some(n)) => {
             out.push_str(&format!(

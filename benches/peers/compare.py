@@ -24,13 +24,15 @@ Every peer's coefficients are compared with taylornet's exactly, as rationals
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import subprocess
 import sys
 import time
 from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from child import run_in_child  # noqa: E402 - benches/child.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("TAYLORNET", os.path.join(ROOT, "target", "release", "taylornet"))
@@ -102,30 +104,13 @@ def peer_symengine(act, depth, order):
 PEERS = {"flint": peer_flint, "sympy": peer_sympy, "symengine": peer_symengine}
 
 
-def _child(queue, name, args, repeat):
-    try:
-        best, coefs = float("inf"), None
-        for _ in range(repeat):
-            dt, coefs = PEERS[name](*args)
-            best = min(best, dt)
-        queue.put(("ok", best, coefs))
-    except Exception as e:  # noqa: BLE001 - reported in the table
-        queue.put(("error", repr(e), None))
-
-
-def run_peer(name, args, repeat, timeout):
-    q = mp.Queue()
-    p = mp.Process(target=_child, args=(q, name, args, repeat))
-    p.start()
-    p.join(timeout)
-    if p.is_alive():
-        p.kill()
-        p.join()
-        return ("timeout", timeout, None)
-    try:
-        return q.get(timeout=5)
-    except Exception:  # noqa: BLE001
-        return ("error", "no result", None)
+def best_of(fn, repeat, *args):
+    """(best seconds, result) of `repeat` runs of `fn(*args)`."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        dt, result = fn(*args)
+        best = min(best, dt)
+    return best, result
 
 
 def fmt(s):
@@ -157,7 +142,7 @@ def main():
         for name in ("flint", "sympy", "symengine"):
             # SymPy and SymEngine take minutes where FLINT takes milliseconds: fewer runs.
             rep = a.repeat if name == "flint" else 1
-            status, val, coefs = run_peer(name, (act, depth, order), rep, a.timeout)
+            status, val, coefs = run_in_child(best_of, (PEERS[name], rep, act, depth, order), a.timeout)
             if status == "ok":
                 cells.append(fmt(val))
                 ok = [Fraction(c) for c in coefs] == ours

@@ -28,13 +28,15 @@ Network case, y = tanh(W2·tanh(W1·x + b1) + b2) with x, b1, b2 small (ε):
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from child import run_in_child  # noqa: E402 - benches/child.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "release", "taylornet")
@@ -172,29 +174,9 @@ STRATEGIES = {
 }
 
 
-def _child(queue, name, args):
-    try:
-        queue.put(("ok",) + STRATEGIES[name](*args))
-    except NotImplementedError as e:
-        queue.put(("n/a", str(e), None))
-    except Exception as e:  # noqa: BLE001 - reported in the table
-        queue.put(("error", repr(e), None))
-
-
 def run_sympy(name, args, timeout):
     """(status, seconds or message, result) of one strategy, stopped after `timeout` seconds."""
-    q = mp.Queue()
-    p = mp.Process(target=_child, args=(q, name, args))
-    p.start()
-    p.join(timeout)
-    if p.is_alive():
-        p.kill()
-        p.join()
-        return ("timeout", timeout, None)
-    try:
-        return q.get(timeout=5)
-    except Exception:  # noqa: BLE001
-        return ("error", "no result", None)
+    return run_in_child(STRATEGIES[name], args, timeout)
 
 
 # ---------------------------------------------------------------- the comparison

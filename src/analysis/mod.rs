@@ -4,6 +4,7 @@ pub mod classify;
 pub mod decide;
 pub mod expand;
 pub mod identity;
+pub mod instance;
 pub mod shapes;
 pub mod steps;
 
@@ -96,6 +97,8 @@ pub struct Report {
     /// When some pre-activation has an O(1) part: the result assuming each bias cancels it.
     pub compensated: Option<Analysis>,
     pub conditions: Vec<Condition>,
+    /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
+    pub numeric: Option<Box<instance::Numeric>>,
 }
 
 impl Report {
@@ -137,6 +140,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
         main,
         compensated,
         conditions,
+        numeric: None,
     })
 }
 

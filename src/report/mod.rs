@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod classify;
+pub mod numeric;
 pub mod series;
 pub mod verify;
 

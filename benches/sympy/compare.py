@@ -37,6 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from child import run_in_child  # noqa: E402 - benches/child.py
+from peers.compare import peer_sympy  # noqa: E402 - ring series over QQ, benches/peers/compare.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "release", "taylornet")
@@ -80,18 +81,9 @@ def sympy_series(act, depth, order):
 
 
 def sympy_ring(act, depth, order):
-    from sympy.polys.domains import QQ
-    from sympy.polys.rings import ring
-    from sympy.polys.ring_series import rs_tanh
     if act != "tanh":
         raise NotImplementedError("ring series over QQ: tanh only")
-    R, t = ring("t", QQ)
-    t0 = time.perf_counter()
-    p = t
-    for _ in range(depth):
-        p = rs_tanh(p, t, order + 1)
-    dt = time.perf_counter() - t0
-    return dt, [str(p.coeff(t**k)) for k in range(order + 1)]
+    return peer_sympy(act, depth, order)
 
 
 def tanh_coefficients(order):

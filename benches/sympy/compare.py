@@ -28,13 +28,16 @@ Network case, y = tanh(W2·tanh(W1·x + b1) + b2) with x, b1, b2 small (ε):
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from child import run_in_child  # noqa: E402 - benches/child.py
+from peers.compare import peer_sympy  # noqa: E402 - ring series over QQ, benches/peers/compare.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "release", "taylornet")
@@ -78,18 +81,9 @@ def sympy_series(act, depth, order):
 
 
 def sympy_ring(act, depth, order):
-    from sympy.polys.domains import QQ
-    from sympy.polys.rings import ring
-    from sympy.polys.ring_series import rs_tanh
     if act != "tanh":
         raise NotImplementedError("ring series over QQ: tanh only")
-    R, t = ring("t", QQ)
-    t0 = time.perf_counter()
-    p = t
-    for _ in range(depth):
-        p = rs_tanh(p, t, order + 1)
-    dt = time.perf_counter() - t0
-    return dt, [str(p.coeff(t**k)) for k in range(order + 1)]
+    return peer_sympy(act, depth, order)
 
 
 def tanh_coefficients(order):
@@ -172,29 +166,9 @@ STRATEGIES = {
 }
 
 
-def _child(queue, name, args):
-    try:
-        queue.put(("ok",) + STRATEGIES[name](*args))
-    except NotImplementedError as e:
-        queue.put(("n/a", str(e), None))
-    except Exception as e:  # noqa: BLE001 - reported in the table
-        queue.put(("error", repr(e), None))
-
-
 def run_sympy(name, args, timeout):
     """(status, seconds or message, result) of one strategy, stopped after `timeout` seconds."""
-    q = mp.Queue()
-    p = mp.Process(target=_child, args=(q, name, args))
-    p.start()
-    p.join(timeout)
-    if p.is_alive():
-        p.kill()
-        p.join()
-        return ("timeout", timeout, None)
-    try:
-        return q.get(timeout=5)
-    except Exception:  # noqa: BLE001
-        return ("error", "no result", None)
+    return run_in_child(STRATEGIES[name], args, timeout)
 
 
 # ---------------------------------------------------------------- the comparison

@@ -15,8 +15,8 @@
 
 use super::scalar::{Q, Scalar};
 use crate::syntax::Name;
-use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -287,7 +287,15 @@ pub struct Trunc {
     pub truncated: Cell<bool>,
     /// Set from another thread (Ctrl-C) to stop the computation.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The ε-degree of each |δ| atom seen, by allocation: computing it scans δ's whole
+    /// expression, and the same shared atom is met in term after term. The `Rc` kept
+    /// with it holds the allocation, so its address is never reused for another atom.
+    pub(crate) abs_degrees: AbsDegrees,
 }
+
+/// The cache behind [`Trunc::factor_degree`] for |δ| atoms (valid while `small` is unchanged).
+#[derive(Debug, Default)]
+pub struct AbsDegrees(RefCell<HashMap<*const ElemAtom, (Rc<ElemAtom>, u32)>>);
 
 /// Why an algebra operation stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -326,6 +334,7 @@ impl Trunc {
             deadline: None,
             truncated: Cell::new(false),
             cancel: None,
+            abs_degrees: AbsDegrees::default(),
         }
     }
 
@@ -349,12 +358,27 @@ impl Trunc {
             // |δ| has the degree of δ's leading part; other atoms sit at operating points.
             Factor::Atom(a) => {
                 if &*a.func == "abs" {
-                    self.min_degree(&a.arg).unwrap_or(0)
+                    self.abs_degree(a)
                 } else {
                     0
                 }
             }
         }
+    }
+
+    /// The degree of |δ|, δ = `a.arg`: that of δ's leading part, computed once per atom.
+    fn abs_degree(&self, a: &Rc<ElemAtom>) -> u32 {
+        let key = Rc::as_ptr(a);
+        if let Some((_, d)) = self.abs_degrees.0.borrow().get(&key) {
+            return *d;
+        }
+        // Not borrowed while computing: δ may hold |·| atoms of its own.
+        let d = self.min_degree(&a.arg).unwrap_or(0);
+        self.abs_degrees
+            .0
+            .borrow_mut()
+            .insert(key, (Rc::clone(a), d));
+        d
     }
 
     /// The ε-degree of a chain.
@@ -823,10 +847,11 @@ impl Expr {
     /// Replaces symbols (`u₁ ↦ W₁·x + b₁`) everywhere, truncating as it multiplies.
     pub fn substitute(&self, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
         let mut out = Expr::zero();
+        let mut powers = Powers::default();
         for (c, s) in &self.terms {
             let mut acc = Expr::scalar(s.clone());
             for factor in &c.0 {
-                let piece = substitute_factor(factor, f, t)?;
+                let piece = substitute_factor(factor, f, t, &mut powers)?;
                 acc = acc.mul(&piece, t)?;
                 if acc.is_zero() {
                     break;
@@ -888,10 +913,52 @@ fn substitute_chain(
     Expr::term(Scalar::one(), c.clone()).substitute(f, t)
 }
 
+/// The element-wise powers of the substituted chains met in one substitution, shared by its
+/// terms: the expansion of a layer holds `u^∘2`, `u^∘3`, … of one pre-activation `u` in term
+/// after term, and each power is one product from the one below it (`powers[e][m − 1]` is
+/// `substitute(e)^∘m`). The same products, in the same order, as [`Expr::had_pow`].
+#[derive(Default)]
+struct Powers(BTreeMap<Chain, Vec<Expr>>);
+
+impl Powers {
+    fn get(
+        &mut self,
+        e: &Chain,
+        m: u32,
+        f: &dyn Fn(&Symbol) -> Option<Expr>,
+        t: &Trunc,
+    ) -> Result<Expr, Stop> {
+        let pows = match self.0.entry(e.clone()) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(vec![substitute_chain(e, f, t)?])
+            }
+        };
+        let base = &pows[0];
+        // A single term has a closed form, and `k ≤ 1` needs no product.
+        if m <= 1 || base.terms.len() <= 1 {
+            return base.had_pow(m, t);
+        }
+        let largest = base.max_had_exponent();
+        if largest.checked_mul(m).is_none_or(|e| e > MAX_HAD_EXPONENT) {
+            return Err(Stop::TooLarge(format!(
+                "the element-wise power {largest}·{m} exceeds {MAX_HAD_EXPONENT}"
+            )));
+        }
+        let m = m as usize;
+        while pows.len() < m {
+            let next = pows[pows.len() - 1].had(&pows[0], t)?;
+            pows.push(next);
+        }
+        Ok(pows[m - 1].clone())
+    }
+}
+
 fn substitute_factor(
     factor: &Factor,
     f: &dyn Fn(&Symbol) -> Option<Expr>,
     t: &Trunc,
+    powers: &mut Powers,
 ) -> Result<Expr, Stop> {
     Ok(match factor {
         Factor::Sym(s) => f(s).unwrap_or_else(|| Expr::symbol(s.clone())),
@@ -900,7 +967,7 @@ fn substitute_factor(
         Factor::Had(h) => {
             let mut acc: Option<Expr> = None;
             for (e, m) in &h.0 {
-                let p = substitute_chain(e, f, t)?.had_pow(*m, t)?;
+                let p = powers.get(e, *m, f, t)?;
                 acc = Some(match acc {
                     None => p,
                     Some(a) => a.had(&p, t)?,
@@ -959,5 +1026,92 @@ mod tests {
         // (x + 𝟙)^∘3 = 𝟙 + 3x + 3x^∘2 (+ x^∘3 dropped)
         assert_eq!(p.len(), 3);
         assert!(t.truncated.get());
+    }
+
+    /// The degree the cache in [`Trunc::factor_degree`] stands for, recomputed every time.
+    fn degree_uncached(t: &Trunc, c: &Chain) -> u32 {
+        c.factors().iter().fold(0u32, |acc, f| {
+            acc.saturating_add(match f {
+                Factor::Sym(s) => t.symbol_degree(s),
+                Factor::Ones | Factor::Eye => 0,
+                Factor::Diag(c) => degree_uncached(t, c),
+                Factor::Had(h) => h.elements().iter().fold(0u32, |acc, (c, m)| {
+                    acc.saturating_add(m.saturating_mul(degree_uncached(t, c)))
+                }),
+                Factor::Atom(a) if &*a.func == "abs" => a
+                    .arg
+                    .terms()
+                    .map(|(c, _)| degree_uncached(t, c))
+                    .min()
+                    .unwrap_or(0),
+                Factor::Atom(_) => 0,
+            })
+        })
+    }
+
+    proptest::proptest! {
+        /// Cached |δ| degrees equal the recomputed ones, on nested |·| of random sums,
+        /// asked for repeatedly (the cache hit) and for atoms that are equal but not shared.
+        #[test]
+        fn cached_abs_degrees_equal_recomputed(
+            picks in proptest::collection::vec((0usize..4, 0usize..4, 1u32..4, proptest::bool::ANY), 1..8)
+        ) {
+            let mut t = Trunc::exact();
+            t.order = Some(12);
+            t.small.insert(Name::parse("x").unwrap());
+            t.small.insert(Name::parse("y").unwrap());
+            let base = [
+                sym("x", Kind::Vector),
+                sym("y", Kind::Vector),
+                sym("a", Kind::Vector),
+                Expr::ones(),
+            ];
+            let mut made: Vec<Expr> = Vec::new();
+            for (i, j, k, nest) in picks {
+                let mut e = base[i].add(&base[j].had_pow(k, &t).unwrap());
+                if nest && let Some(prev) = made.last() {
+                    e = e.add(&Expr::atom("abs", 0, prev.clone()));
+                }
+                made.push(e.clone());
+                let atom = Expr::atom("abs", 0, e.clone());
+                let twin = Expr::atom("abs", 0, e);
+                for x in [&atom, &twin, &atom] {
+                    for (c, _) in x.terms() {
+                        proptest::prop_assert_eq!(t.degree(c), degree_uncached(&t, c));
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The powers shared by one substitution equal `had_pow` of the substituted chain,
+        /// asked for in any order, truncated or not.
+        #[test]
+        fn shared_powers_equal_had_pow(
+            ms in proptest::collection::vec(0u32..6, 1..8),
+            order in proptest::option::of(2u32..8),
+            extra in 0usize..3,
+        ) {
+            let mut t = Trunc::exact();
+            t.order = order;
+            t.small.insert(Name::parse("x").unwrap());
+            let u = Symbol::user(Name::parse("u").unwrap(), Kind::Vector);
+            let x = sym("x", Kind::Vector);
+            let a = sym("a", Kind::Vector);
+            let mut image = x.add(&Expr::ones());
+            for _ in 0..extra {
+                image = image.add(&x.had(&a, &t).unwrap());
+            }
+            let uname = u.name.clone();
+            let f = move |s: &Symbol| (s.name == uname).then(|| image.clone());
+            let e = Chain::single(Factor::Sym(u));
+            let mut powers = Powers::default();
+            for m in ms {
+                let fast = powers.get(&e, m, &f, &t).unwrap();
+                let slow = substitute_chain(&e, &f, &t).unwrap().had_pow(m, &t).unwrap();
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 }

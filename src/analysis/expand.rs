@@ -163,6 +163,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         deadline: settings.budget.deadline,
         truncated: Default::default(),
         cancel: settings.budget.cancel.clone(),
+        abs_degrees: Default::default(),
     };
     let letters = layer_letters(ir);
     let mut ex = Expander {

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""taylornet against python-flint, SymPy and SymEngine on exact univariate series.
+
+    cargo build --release
+    pip install python-flint sympy symengine gmpy2
+    python3 benches/peers/compare.py            # the table in docs/performance.md
+    python3 benches/peers/compare.py --quick    # fewer cases
+
+The case is s(s(…s(t))) (s composed `depth` times) to O(t^(order+1)), for
+s in tanh, sin, atan. taylornet is timed as a whole process (`taylornet series
+… --format json`: start, parse, expand, print), best of `--repeat` runs. Each peer
+is timed on its computation alone (imports and setup outside the clock), best of
+`--repeat` runs, in its own child process, stopped at `--timeout` seconds:
+
+  * `flint`      python-flint's `fmpq_series`: `y = y.tanh()` (`.sin()`, `.atan()`)
+                 `depth` times, at precision order + 1;
+  * `sympy`      SymPy's ring series over QQ (gmpy2 `mpq` when installed):
+                 `rs_tanh` / `rs_sin` / `rs_atan`, `depth` times;
+  * `symengine`  `symengine.series(expr, t, 0, order + 1)` on the composed expression.
+
+Every peer's coefficients are compared with taylornet's exactly, as rationals
+(`same` below): a mismatch is printed and makes the exit status 1.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from child import run_in_child  # noqa: E402 - benches/child.py
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("TAYLORNET", os.path.join(ROOT, "target", "release", "taylornet"))
+
+
+def composed(act, depth):
+    return f"{act}(" * depth + "t" + ")" * depth
+
+
+def run_taylornet(act, depth, order, repeat):
+    """Best wall time (s) of the whole process, and the coefficients as Fractions."""
+    args = [BINARY, "series", composed(act, depth), "--order", str(order), "--format", "json"]
+    best, out = float("inf"), ""
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        p = subprocess.run(args, capture_output=True, text=True)
+        dt = time.perf_counter() - t0
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)}: {p.stderr}")
+        best, out = min(best, dt), p.stdout
+    coefs = json.loads(out)["coefficients"]
+    return best, [Fraction(c["exact"]) for c in sorted(coefs, key=lambda c: c["k"])]
+
+
+# ---------------------------------------------------------------- peers
+# Each returns (seconds of the computation alone, coefficients as strings "p/q").
+
+def peer_flint(act, depth, order):
+    import flint
+    flint.ctx.cap = order + 1
+    y0 = flint.fmpq_series([0, 1], prec=order + 1)
+    t0 = time.perf_counter()
+    y = y0
+    for _ in range(depth):
+        y = getattr(y, act)()
+    dt = time.perf_counter() - t0
+    c = y.coeffs()
+    return dt, [str(c[k]) if k < len(c) else "0" for k in range(order + 1)]
+
+
+def peer_sympy(act, depth, order):
+    from sympy.polys.domains import QQ
+    from sympy.polys.rings import ring
+    from sympy.polys import ring_series as rs
+    f = {"tanh": rs.rs_tanh, "sin": rs.rs_sin, "atan": rs.rs_atan}[act]
+    R, t = ring("t", QQ)
+    t0 = time.perf_counter()
+    p = t
+    for _ in range(depth):
+        p = f(p, t, order + 1)
+    dt = time.perf_counter() - t0
+    return dt, [str(p.coeff(t**k)) for k in range(order + 1)]
+
+
+def peer_symengine(act, depth, order):
+    import symengine as se
+    t = se.Symbol("t")
+    f = {"tanh": se.tanh, "sin": se.sin, "atan": se.atan}[act]
+    e = t
+    for _ in range(depth):
+        e = f(e)
+    t0 = time.perf_counter()
+    s = se.series(e, t, 0, order + 1)
+    dt = time.perf_counter() - t0
+    p = se.expand(s)
+    return dt, [str(p.coeff(t, k)) for k in range(order + 1)]
+
+
+PEERS = {"flint": peer_flint, "sympy": peer_sympy, "symengine": peer_symengine}
+
+
+def best_of(fn, repeat, *args):
+    """(best seconds, result) of `repeat` runs of `fn(*args)`."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        dt, result = fn(*args)
+        best = min(best, dt)
+    return best, result
+
+
+def fmt(s):
+    return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    a = ap.parse_args()
+    if a.quick:
+        cases = [(s, d, n) for s in ("tanh", "sin") for d in (5,) for n in (50, 200)]
+    else:
+        cases = [(s, d, n) for s in ("tanh", "sin", "atan")
+                 for d in (5, 20, 50) for n in (50, 200, 500)]
+    import flint
+    import symengine
+    import sympy
+    print(f"<!-- {platform.machine()}, Python {platform.python_version()}, python-flint "
+          f"{flint.__version__}, SymPy {sympy.__version__}, SymEngine {symengine.__version__} -->")
+    print("| case | taylornet (process) | FLINT | SymPy ring | SymEngine | FLINT / taylornet | same |")
+    print("|---|---|---|---|---|---|---|")
+    bad = False
+    for act, depth, order in cases:
+        t_tn, ours = run_taylornet(act, depth, order, a.repeat)
+        cells, same, flint_s = [], [], None
+        for name in ("flint", "sympy", "symengine"):
+            # SymPy and SymEngine take minutes where FLINT takes milliseconds: fewer runs.
+            rep = a.repeat if name == "flint" else 1
+            status, val, coefs = run_in_child(best_of, (PEERS[name], rep, act, depth, order), a.timeout)
+            if status == "ok":
+                cells.append(fmt(val))
+                ok = [Fraction(c) for c in coefs] == ours
+                same.append(f"{name} {'yes' if ok else 'NO'}")
+                bad |= not ok
+                if name == "flint":
+                    flint_s = val
+            elif status == "timeout":
+                cells.append(f"> {val:.0f} s")
+            else:
+                cells.append(f"error: {val}")
+        ratio = f"{flint_s / t_tn:.2f}×" if flint_s else "—"
+        print(f"| {act}∘{depth}, order {order} | {fmt(t_tn)} | {' | '.join(cells)} | {ratio} | "
+              f"{', '.join(same)} |", flush=True)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

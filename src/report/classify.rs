@@ -34,7 +34,7 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
         };
         table.push(vec![
             r.activation.unicode(),
-            r.verdict.clone(),
+            r.label().to_string(),
             k,
             short(&r.s0),
             short(&r.slope_left),
@@ -74,12 +74,8 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
         .iter()
         .filter_map(|r| {
             let mut n = Vec::new();
-            if let Some(c) = &r.compensated {
-                n.push(c.clone());
-            }
-            if let Some(c) = &r.condition {
-                n.push(c.clone());
-            }
+            n.extend(super::facts::row_compensated(r));
+            n.extend(super::facts::row_condition(r));
             (!n.is_empty()).then(|| format!("  {}: {}", r.activation, n.join("; ")))
         })
         .collect();
@@ -91,9 +87,8 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
     out.push_str("\nthe lecture notes, checked:\n");
     for (name, claim, says_linear) in LECTURE_CLAIMS {
         if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
-            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
-            let ok = affine == *says_linear;
-            let truth = match (r.verdict.as_str(), r.k) {
+            let ok = r.is_affine() == *says_linear;
+            let truth = match (r.label(), r.k) {
                 ("kink", _) => format!(
                     "a kink at 0 (slopes {} and {}): not affine at any σ",
                     short(&r.slope_left),
@@ -128,14 +123,14 @@ pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
         .map(|r| {
             json!({
                 "activation": r.activation.ascii(),
-                "verdict": r.verdict,
+                "verdict": r.label(),
                 "k": r.k,
                 "s0": crate::print::json::scalar(&r.s0),
                 "slope_left": crate::print::json::scalar(&r.slope_left),
                 "slope_right": crate::print::json::scalar(&r.slope_right),
                 "first_nonaffine": crate::print::json::expr(&r.first_nonaffine),
-                "condition": r.condition,
-                "compensated": r.compensated,
+                "condition": super::facts::row_condition(r),
+                "compensated": super::facts::row_compensated(r),
             })
         })
         .collect();

@@ -644,7 +644,7 @@ fn classify_verified(
                 Some(c) => println!(
                     "{:<11} {:<13} {:>2}  {:>8}  {:>9}  {}",
                     row.activation.ascii(),
-                    row.verdict,
+                    row.label(),
                     k,
                     c.predicted.label(),
                     c.slope
@@ -655,7 +655,7 @@ fn classify_verified(
                 None => println!(
                     "{:<11} {:<13} {:>2}  {:>8}  {:>9}  not checked",
                     row.activation.ascii(),
-                    row.verdict,
+                    row.label(),
                     k,
                     "",
                     ""

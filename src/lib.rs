@@ -61,8 +61,9 @@ pub mod render {
     /// Reports of results, one renderer per result kind and format.
     pub mod report {
         pub use crate::report::{
-            assumption_text, classify_json, classify_text, json, latex, series_json, series_text,
-            source_latex, text, vanishing_text, verify_json, verify_text,
+            assumption_text, classify_json, classify_text, classify_verified_json,
+            classify_verified_text, json, latex, series_json, series_text, source_latex, text,
+            vanishing_text, verify_json, verify_text,
         };
     }
 }

@@ -6,7 +6,7 @@
 use super::{AnalyzeOptions, Report, Verdict, analyze};
 use crate::algebra::{Expr, Scalar};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::ir::{Callee, Env, lower_expr};
+use crate::ir::{Callee, Env, Lowered, lower_expr};
 use crate::series::{PointSeries, series_at};
 use crate::syntax::{Name, parse_expr};
 
@@ -28,6 +28,8 @@ pub struct Row {
     /// the verdict as the network stands, without that compensation.
     pub as_it_stands: Option<Verdict>,
     pub report: Report,
+    /// The network `net(f, depth)` as analysed, so a numeric check needs no re-parse.
+    pub network: Lowered,
 }
 
 impl Row {
@@ -137,5 +139,6 @@ pub fn classify_one(
         first_nonaffine: first,
         as_it_stands,
         report,
+        network: l,
     })
 }

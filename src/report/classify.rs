@@ -3,6 +3,7 @@
 use super::series::value_text;
 use super::*;
 use crate::analysis::classify::{LECTURE_CLAIMS, Row};
+use crate::verify::Verification;
 use serde_json::{Value, json};
 
 /// The classification table as text, with what the lecture notes got right and wrong.
@@ -135,4 +136,60 @@ pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
         })
         .collect();
     json!({ "order": order, "depth": depth, "rows": rows })
+}
+
+/// The classification table with a numeric check per row (`classify --verify`): one line
+/// per activation with the predicted order, the fitted slope and PASS/FAIL.
+pub fn classify_verified_text(rows: &[Row], checks: &[Option<Verification>]) -> String {
+    let mut out = format!(
+        "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check\n",
+        "activation", "verdict", "k", "predicted", "slope"
+    );
+    for (row, c) in rows.iter().zip(checks) {
+        let k = row.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
+        out.push_str(&match c {
+            Some(c) => format!(
+                "{:<11} {:<13} {:>2}  {:>8}  {:>9}  {}\n",
+                row.activation.ascii(),
+                row.label(),
+                k,
+                c.predicted.label(),
+                c.slope
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+                if c.pass { "PASS" } else { "FAIL" }
+            ),
+            None => format!(
+                "{:<11} {:<13} {:>2}  {:>8}  {:>9}  not checked\n",
+                row.activation.ascii(),
+                row.label(),
+                k,
+                "",
+                ""
+            ),
+        });
+    }
+    out
+}
+
+/// The classification table as JSON with each row's numeric check under `verification`
+/// (rows that could not be checked have none).
+pub fn classify_verified_json(
+    rows: &[Row],
+    checks: &[Option<Verification>],
+    order: u32,
+    depth: u32,
+) -> Value {
+    let mut v = classify_json(rows, order, depth);
+    if let Some(Value::Array(rs)) = v.get_mut("rows") {
+        for (r, c) in rs.iter_mut().zip(checks) {
+            if let (Value::Object(m), Some(c)) = (r, c) {
+                m.insert(
+                    "verification".into(),
+                    super::verify::verify_json("", std::slice::from_ref(c))["checks"][0].clone(),
+                );
+            }
+        }
+    }
+    v
 }

@@ -110,3 +110,58 @@ pub fn row_compensated(r: &Row) -> Option<String> {
         format!("O(1) offsets between layers cancelled by the biases; as it stands: {as_is}")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Name;
+
+    #[test]
+    fn each_fact_has_its_sentence() {
+        let x = Name::new("x", "");
+        assert_eq!(
+            assumption_text(&Assumption::InputAbsent { input: x }),
+            "the input x does not occur: the expression is constant in it"
+        );
+        assert!(
+            assumption_text(&Assumption::IdentityTest { orders: vec![3, 5] })
+                .starts_with("the non-affine terms of order ε³, ε⁵ cancel")
+        );
+        assert!(assumption_text(&Assumption::NumericZeros { count: 2 }).starts_with("2 leading"));
+        assert_eq!(
+            vanishing_text(Vanishing::LinearPart),
+            "the linear part W vanishes"
+        );
+    }
+
+    /// The same fact in the text report and in JSON, from one analysis.
+    #[test]
+    fn a_fact_reads_the_same_in_text_and_json() {
+        let mut s = crate::session::Session::new();
+        let out = s.run("W1·b1").unwrap();
+        let text = s.render(&out, Format::Text).unwrap();
+        let json = s.render(&out, Format::Json).unwrap();
+        let sentence = "the input x does not occur: the expression is constant in it";
+        assert!(
+            text.contains(&format!("assumption: {sentence}\n")),
+            "{text}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v[0]["assumptions"][0], sentence);
+    }
+
+    #[test]
+    fn a_condition_in_text_json_and_the_row_note() {
+        let mut s = crate::session::Session::new();
+        let out = s.run("leaky_relu(W1·x + b1; a = α)").unwrap();
+        let text = s.render(&out, Format::Text).unwrap();
+        let json = s.render(&out, Format::Json).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let what = v[0]["conditions"][0]["what"].as_str().unwrap_or_default();
+        assert!(!what.is_empty(), "{json}");
+        assert!(
+            text.contains(&format!("condition: {what} iff α = ")),
+            "{text}"
+        );
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one private module per stage: `syntax` (parse) → `ir` (names,
 //! kinds, shapes) → `series` and `algebra` (exact series and normal forms) →
-//! `analysis` (expand in ε, decide) → `verify` (numeric checks) → `report`
+//! `analysis` (expand in ε, decide) → `verify` (numeric checks) → `model` (numeric
+//! weights, ONNX, affine regions, σ*) → `report`
 //! (text, LaTeX, JSON) → `session` (statements, commands, options). The API is
 //! the `pub use` block below: [`Session`] runs scripts and REPL entries,
 //! [`analyze`] and [`normal_form`] are the one-call entry points, and [`render`]
@@ -17,6 +18,7 @@ mod float;
 mod harness;
 mod ir;
 mod limits;
+mod model;
 mod numeric;
 mod print;
 mod report;
@@ -66,6 +68,20 @@ pub mod render {
             vanishing_text, verify_json, verify_text,
         };
     }
+}
+
+/// Real networks: numeric weights, weights files, ONNX import, the affine region of a
+/// piecewise-linear network around a data point, and σ* of a smooth one.
+pub mod trained {
+    pub use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+    pub use crate::model::onnx::{
+        AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,
+        import, import_file,
+    };
+    pub use crate::model::{
+        Mapping, Tensor, Valued, at_args, bind_values, files, load_weights, name_tensors,
+        weights_args,
+    };
 }
 
 /// Floating-point evaluation of networks and normal forms, for numeric checks.

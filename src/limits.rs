@@ -31,6 +31,10 @@ pub struct Limits {
     /// Deepest nesting of one expression once the bindings it uses are written out (a chain
     /// `zᵢ = −zᵢ₋₁` nests one level per binding); the stages that walk it recurse this deep.
     pub max_expanded_depth: u32,
+    /// Most entries in one numeric tensor (a literal, a weights file's tensor, an ONNX initializer).
+    pub max_tensor_entries: usize,
+    /// Largest weights or ONNX file read, in bytes.
+    pub max_model_bytes: u64,
     /// Most memory one statement may add to what the process holds, in bytes. Enforced where
     /// the allocator counts (the `taylornet` binary installs [`CountingAllocator`]); large
     /// single allocations are refused earlier by size estimates.
@@ -52,6 +56,8 @@ impl Default for Limits {
             time_budget: Duration::from_secs(20),
             max_nodes: 500_000,
             max_expanded_depth: 5_000,
+            max_tensor_entries: 1 << 16,
+            max_model_bytes: 64 << 20,
             max_memory: 2 << 30,
         }
     }

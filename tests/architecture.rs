@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["numeric"],
     &["analysis"],
     &["verify"],
+    &["model"],
     &["derive"],
     &["report"],
     &["session"],

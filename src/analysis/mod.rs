@@ -5,6 +5,7 @@ pub mod decide;
 pub mod expand;
 pub mod facts;
 pub mod identity;
+pub mod instance;
 pub mod shapes;
 pub mod steps;
 
@@ -98,6 +99,8 @@ pub struct Report {
     /// When some pre-activation has an O(1) part: the result assuming each bias cancels it.
     pub compensated: Option<Analysis>,
     pub conditions: Vec<Condition>,
+    /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
+    pub numeric: Option<Box<instance::Numeric>>,
 }
 
 impl Report {
@@ -144,6 +147,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
         main,
         compensated,
         conditions,
+        numeric: None,
     })
 }
 

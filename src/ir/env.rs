@@ -59,6 +59,9 @@ pub struct Env {
     pub catalog: Vec<Name>,
     /// The network input (`:input`), used by `net(…)`.
     pub input: Name,
+    /// Numeric values of matrix and vector symbols (`W1 = [[…]]`, `:weights FILE`); the
+    /// analysis keeps the names, and the numeric instance substitutes these.
+    pub values: BTreeMap<Name, Rc<crate::syntax::ast::TensorLit>>,
 }
 
 impl Env {

@@ -28,12 +28,36 @@ pub enum LoweredStmt {
     Decl(Vec<Name>, ShapeSpec),
     Def(Rc<FunDef>),
     Bind(Rc<Binding>),
+    /// `W1 = [[…]]`: a symbol with a numeric value (and the shape it fixes).
+    Value(Name, Rc<crate::syntax::ast::TensorLit>),
     Expr(Lowered),
     Command {
         name: String,
         args: String,
         span: Span,
     },
+}
+
+/// Only matrix and vector names take numeric values, and never a function's name.
+fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
+    if env.functions.contains_key(name) || Prim::from_name(&name.ascii()).is_some() {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!("`{name}` is a function; choose another name for the values"),
+        ));
+    }
+    if name.is_greek() {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!(
+                "`{name}` is a scalar parameter; only matrices and vectors take literal values"
+            ),
+        )
+        .hint("a scalar is bound as an expression: `α = 0.5`"));
+    }
+    Ok(())
 }
 
 /// Lowers one statement against the environment (which it does not change).
@@ -60,6 +84,13 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             ))
         }
         Stmt::Def { .. } => lower_function(stmt, env, source, false).map(LoweredStmt::Def),
+        Stmt::Value {
+            name,
+            name_span,
+            value,
+            ..
+        } => check_value_name(name, *name_span, env)
+            .map(|()| LoweredStmt::Value(name.clone(), Rc::new(value.clone()))),
         Stmt::Bind {
             name,
             name_span,

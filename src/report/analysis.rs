@@ -325,6 +325,9 @@ pub fn text(source: &str, r: &Report) -> String {
     for s in &a.assumptions {
         out.push_str(&format!("assumption: {}\n", super::assumption_text(s)));
     }
+    if let Some(n) = &r.numeric {
+        out.push_str(&super::numeric::text(n));
+    }
     out.push_str(&format!("verdict: {}\n", r.verdict_label()));
     out
 }
@@ -355,6 +358,9 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
                 .into(),
         );
         latex_analysis_rows(c, &mut rows);
+    }
+    if let Some(n) = &r.numeric {
+        rows.extend(super::numeric::latex_rows(n));
     }
     let mut body = String::new();
     for (i, row) in rows.iter().enumerate() {
@@ -516,6 +522,9 @@ pub fn json(source: &str, r: &Report) -> Value {
         );
         let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
         m.insert("conditions".into(), json!(conds));
+        if let Some(n) = &r.numeric {
+            m.insert("numeric".into(), super::numeric::json(n));
+        }
     }
     v
 }

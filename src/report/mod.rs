@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod classify;
 pub mod facts;
+pub mod numeric;
 pub mod series;
 pub mod verify;
 

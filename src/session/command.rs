@@ -28,6 +28,10 @@ pub enum Command {
     Shapes,
     /// `:load FILE.tn`: run a script into this session.
     Load,
+    /// `:weights FILE [tensor=NAME …]`: numeric values from a weights file.
+    Weights,
+    /// `:at x0`: expand around a data point of the input.
+    At,
     /// `:verify [expansion] [seed N] [draws N]`: check the last result numerically.
     Verify,
     /// `:env`: declarations, bindings and definitions.
@@ -42,7 +46,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order `:help` lists them.
-    pub const ALL: [Command; 15] = [
+    pub const ALL: [Command; 17] = [
         Command::Order,
         Command::Input,
         Command::Small,
@@ -54,6 +58,8 @@ impl Command {
         Command::Json,
         Command::Shapes,
         Command::Load,
+        Command::Weights,
+        Command::At,
         Command::Env,
         Command::Reset,
         Command::Help,
@@ -73,6 +79,8 @@ impl Command {
             Command::Json => "json",
             Command::Shapes => "shapes",
             Command::Load => "load",
+            Command::Weights => "weights",
+            Command::At => "at",
             Command::Verify => "verify",
             Command::Env => "env",
             Command::Reset => "reset",
@@ -119,6 +127,12 @@ impl Command {
             Command::Json => "",
             Command::Shapes => "  :shapes             the shapes in the last result",
             Command::Load => "  :load FILE.tn       run a script into this session",
+            Command::Weights => {
+                "  :weights FILE [t=W1 …]   values from .npz/.safetensors (tensor t named W1)"
+            }
+            Command::At => {
+                "  :at x0              expand around the data point x0 (`:at x0 = [1, 2]`, `:at off`)"
+            }
             Command::Env => "  :env                show declarations, bindings and definitions",
             Command::Reset => "  :reset              forget everything",
             Command::Help => "  :help               this text",
@@ -138,6 +152,7 @@ pub fn help() -> String {
         "statements
   W1 : 2x4            declare a shape (also `x : 4`, `λ : scalar`, `n : dim`)
   z1 = W1·x + b1      bind a name
+  W1 = [[1, 2], [3, 4]]   numeric values (also `b1 = [0.1, -0.2]`)
   s(t) = λ·t          define an activation (`if t > 0 then t else 0` for piecewise ones)
   tanh(W2·tanh(z1) + b2)   analyse an expression
 commands",

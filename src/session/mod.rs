@@ -98,9 +98,13 @@ enum Change {
     Declare(Vec<Name>, crate::ir::Decl),
     Define(Rc<crate::ir::FunDef>),
     Bind(Rc<crate::ir::Binding>),
+    /// Numeric values: each name's declaration and value (replacing a binding of the name).
+    Values(Vec<crate::model::Valued>),
     Last(Box<Last>),
     Options(Box<Options>),
     Replace(Box<Session>),
+    /// Several changes, applied in order.
+    Many(Vec<Change>),
 }
 
 /// How to take a change back: the values it replaced.
@@ -109,9 +113,11 @@ enum Undo {
     Decls(Vec<(Name, Option<crate::ir::Decl>)>),
     Function(Name, Option<Rc<crate::ir::FunDef>>),
     Binding(Name, Option<Rc<crate::ir::Binding>>),
+    Values(Box<Env>),
     Last(Option<Last>),
     Options(Box<Options>),
     Session(Box<Session>),
+    Many(Vec<Undo>),
 }
 
 impl Default for Session {
@@ -263,8 +269,19 @@ impl Session {
                 Undo::Function(d.name.clone(), before)
             }
             Change::Bind(b) => {
+                if self.env.values.contains_key(&b.name) {
+                    let before = self.env.clone();
+                    self.env.values.remove(&b.name);
+                    self.env.bindings.insert(b.name.clone(), b);
+                    return Undo::Values(Box::new(before));
+                }
                 let before = self.env.bindings.insert(b.name.clone(), b.clone());
                 Undo::Binding(b.name.clone(), before)
+            }
+            Change::Values(values) => {
+                let before = self.env.clone();
+                crate::model::bind_values(&mut self.env, values);
+                Undo::Values(Box::new(before))
             }
             Change::Last(l) => Undo::Last(self.last.replace(*l)),
             Change::Options(o) => {
@@ -272,6 +289,7 @@ impl Session {
                 Undo::Options(Box::new(std::mem::replace(&mut self.options, *o)))
             }
             Change::Replace(next) => Undo::Session(Box::new(std::mem::replace(self, *next))),
+            Change::Many(v) => Undo::Many(v.into_iter().map(|c| self.apply(c)).collect()),
         }
     }
 
@@ -295,12 +313,18 @@ impl Session {
             }
             Undo::Function(n, before) => restore(&mut self.env.functions, n, before),
             Undo::Binding(n, before) => restore(&mut self.env.bindings, n, before),
+            Undo::Values(before) => self.env = *before,
             Undo::Last(before) => self.last = before,
             Undo::Options(before) => {
                 self.env.input = before.input.clone();
                 self.options = *before;
             }
             Undo::Session(before) => *self = *before,
+            Undo::Many(v) => {
+                for u in v.into_iter().rev() {
+                    self.undo(u);
+                }
+            }
         }
     }
 
@@ -347,6 +371,13 @@ impl Session {
                 };
                 Ok((Outcome::Bound(b.name.clone(), shown), Change::Bind(b)))
             }
+            LoweredStmt::Value(name, value) => {
+                let v = crate::model::Valued::new(name, value);
+                Ok((
+                    Outcome::Bound(v.name.clone(), v.describe()),
+                    Change::Values(vec![v]),
+                ))
+            }
             LoweredStmt::Expr(l) => {
                 self.check_size(
                     crate::ir::lower::expanded_size(&l.ir, &self.env),
@@ -354,7 +385,7 @@ impl Session {
                     stmt.span(),
                 )?;
                 self.check_input_is_a_vector(stmt.span())?;
-                let report = analysis::analyze(&l, &self.analyze_options())?;
+                let (l, report) = self.analyze_lowered(l, stmt.span())?;
                 let raw = source.get(stmt.span().start..stmt.span().end).unwrap_or("");
                 let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
                 let last = Last {
@@ -372,6 +403,29 @@ impl Session {
             }
             LoweredStmt::Command { name, args, span } => self.command(&name, &args, span),
         }
+    }
+
+    /// The analysis, and with numeric values the numeric instance (see [`crate::model`]).
+    fn analyze_lowered(
+        &self,
+        l: crate::ir::Lowered,
+        span: Span,
+    ) -> Result<(crate::ir::Lowered, Report), Diagnostic> {
+        if self.env.values.is_empty() && self.options.at.is_none() {
+            return Ok((l.clone(), analysis::analyze(&l, &self.analyze_options())?));
+        }
+        let mut opts = self.analyze_options();
+        let model = crate::model::prepare(l, &self.env, self.options.at.as_ref(), &mut opts)
+            .map_err(|m| Diagnostic::at(Phase::Expand, span, m))?;
+        let mut report = analysis::analyze(&model.lowered, &opts)?;
+        report.numeric = Some(Box::new(crate::model::numeric_report(
+            &model,
+            &report,
+            &self.env,
+            &self.numeric_functions(),
+            self.options.tau,
+        )));
+        Ok((model.lowered, report))
     }
 
     /// Refuses an expression too large to expand once its bindings are written out.
@@ -474,6 +528,43 @@ impl Session {
                     Outcome::Message(format!("small symbols: {}", list.join(", "))),
                     Change::Options(Box::new(options)),
                 ))
+            }
+            Some(Command::Weights) => {
+                let (file, map) = crate::model::weights_args(args).map_err(&err)?;
+                let values =
+                    crate::model::load_weights(&file, &map, &self.options.limits).map_err(&err)?;
+                let names: Vec<String> = values
+                    .iter()
+                    .map(|v| format!("{} {}", v.name, crate::model::shape_text(&v.value)))
+                    .collect();
+                Ok((
+                    Outcome::Message(format!("weights from {file}: {}", names.join(", "))),
+                    Change::Values(values),
+                ))
+            }
+            Some(Command::At) => {
+                let a = args.trim();
+                if a.is_empty() || a == "off" {
+                    options.at = None;
+                    return Ok((
+                        Outcome::Message("expanding around x = 0".into()),
+                        Change::Options(Box::new(options)),
+                    ));
+                }
+                let (name, value) =
+                    crate::model::at_args(a, &self.env, &self.options.limits).map_err(&err)?;
+                options.at = Some(name.clone());
+                let msg = format!("expanding around {} = {name}", self.options.input);
+                match value {
+                    Some(v) => Ok((
+                        Outcome::Message(msg),
+                        Change::Many(vec![
+                            Change::Values(vec![v]),
+                            Change::Options(Box::new(options)),
+                        ]),
+                    )),
+                    None => Ok((Outcome::Message(msg), Change::Options(Box::new(options)))),
+                }
             }
             Some(Command::Format) => {
                 let f = Format::parse(args.trim()).ok_or_else(|| {

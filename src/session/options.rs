@@ -17,6 +17,10 @@ pub struct Options {
     pub small: Option<BTreeSet<Name>>,
     pub format: Format,
     pub limits: Limits,
+    /// `:at x0`: expand around this data point of the input (a name with a value).
+    pub at: Option<Name>,
+    /// The tolerance τ of the radius of affinity σ* (0.01 is 1 %).
+    pub tau: f64,
 }
 
 impl Default for Options {
@@ -27,6 +31,8 @@ impl Default for Options {
             small: None,
             format: Format::Text,
             limits: Limits::default(),
+            at: None,
+            tau: 0.01,
         }
     }
 }

@@ -114,9 +114,24 @@ pub struct Param {
     pub default: Option<Expr>,
 }
 
+/// A numeric vector or matrix literal, entries exact and row-major (`cols` is `None` for a vector).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorLit {
+    pub rows: usize,
+    pub cols: Option<usize>,
+    pub data: Vec<malachite_q::Rational>,
+}
+
 /// One statement of a script or REPL entry.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
+    /// `W1 = [[0.5, -1], [2, 0.1]]`: a name bound to numeric values.
+    Value {
+        name: Name,
+        name_span: Span,
+        value: TensorLit,
+        span: Span,
+    },
     /// `:order 5`: the arguments are the raw text after the command name.
     Command {
         name: String,
@@ -206,7 +221,8 @@ impl Stmt {
             Stmt::Command { span, .. }
             | Stmt::Decl { span, .. }
             | Stmt::Def { span, .. }
-            | Stmt::Bind { span, .. } => *span,
+            | Stmt::Bind { span, .. }
+            | Stmt::Value { span, .. } => *span,
             Stmt::Expr(e) => e.span,
         }
     }

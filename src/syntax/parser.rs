@@ -335,6 +335,14 @@ impl Builder<'_> {
                 let e = inner
                     .next()
                     .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "missing value"))?;
+                if e.as_rule() == Rule::tensor {
+                    return Ok(Stmt::Value {
+                        name,
+                        name_span,
+                        value: self.tensor(e)?,
+                        span,
+                    });
+                }
                 Ok(Stmt::Bind {
                     name,
                     name_span,
@@ -719,6 +727,81 @@ impl Builder<'_> {
             ));
         }
         Ok(n)
+    }
+
+    /// A vector or matrix literal: every row as long as the first, at most `max_tensor_entries`.
+    fn tensor(&self, p: Pair<Rule>) -> Result<crate::syntax::ast::TensorLit> {
+        let span = self.span(&p);
+        let mut rows: Vec<Vec<Rational>> = Vec::new();
+        let mut flat: Vec<Rational> = Vec::new();
+        let mut entries = 0usize;
+        let too_many = |n: usize| {
+            Diagnostic::at(
+                Phase::Limit,
+                span,
+                format!(
+                    "the literal has more than {n} entries (`max_tensor_entries`); load large weights from a file (`:weights FILE`)"
+                ),
+            )
+        };
+        for q in p.into_inner() {
+            let qspan = self.span(&q);
+            match q.as_rule() {
+                Rule::tensor_row => {
+                    let mut row = Vec::new();
+                    for n in q.into_inner() {
+                        let nspan = self.span(&n);
+                        row.push(self.signed(n.as_str(), nspan)?);
+                        entries += 1;
+                        if entries > self.limits.max_tensor_entries {
+                            return Err(too_many(self.limits.max_tensor_entries));
+                        }
+                    }
+                    if let Some(first) = rows.first()
+                        && first.len() != row.len()
+                    {
+                        return Err(Diagnostic::at(
+                            Phase::Shape,
+                            qspan,
+                            format!(
+                                "this row has {} entries, the first row {}: a matrix's rows have equal length",
+                                row.len(),
+                                first.len()
+                            ),
+                        ));
+                    }
+                    rows.push(row);
+                }
+                _ => {
+                    flat.push(self.signed(q.as_str(), qspan)?);
+                    entries += 1;
+                    if entries > self.limits.max_tensor_entries {
+                        return Err(too_many(self.limits.max_tensor_entries));
+                    }
+                }
+            }
+        }
+        Ok(if rows.is_empty() {
+            crate::syntax::ast::TensorLit {
+                rows: flat.len(),
+                cols: None,
+                data: flat,
+            }
+        } else {
+            crate::syntax::ast::TensorLit {
+                rows: rows.len(),
+                cols: Some(rows[0].len()),
+                data: rows.into_iter().flatten().collect(),
+            }
+        })
+    }
+
+    /// A number with an optional leading minus, read exactly.
+    fn signed(&self, s: &str, span: Span) -> Result<Rational> {
+        match s.strip_prefix('-').or_else(|| s.strip_prefix('−')) {
+            Some(rest) => Ok(-self.number(rest, span)?),
+            None => self.number(s, span),
+        }
     }
 
     /// Reads a literal exactly: `0.5` → 1/2, `1e-3` → 1/1000.

@@ -520,7 +520,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
 }
 
 /// Operating-point symbols `cᵢ` get their values; a compensated layer's bias is shifted in the true network.
-fn set_operating_points<R: Real>(
+pub(crate) fn set_operating_points<R: Real>(
     a: &Analysis,
     inst: &mut Instance<R>,
     truth: &mut Instance<R>,

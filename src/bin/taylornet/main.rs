@@ -58,14 +58,32 @@ struct Common {
     /// The small symbols (default: the input and every vector symbol), comma- or space-separated.
     #[arg(long)]
     small: Option<String>,
+    /// Numeric weights from a `.npz`, `.npy` or `.safetensors` file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    weights: Vec<String>,
+    /// Rename a tensor of the weights files: `--map fc1.weight=W1` (repeatable).
+    #[arg(long, value_name = "TENSOR=NAME")]
+    map: Vec<String>,
+    /// Expand around a data point: `--at x0=[0.5, -1]`, `--at x0=point.npz`, or a name with a value.
+    #[arg(long, value_name = "NAME=POINT", allow_hyphen_values = true)]
+    at: Option<String>,
+    /// Analyse an ONNX model (its network and weights, as `taylornet import` writes them).
+    #[arg(long, value_name = "FILE")]
+    onnx: Option<String>,
+    /// The tolerance τ of the radius of affinity σ*: ‖y − (W·x + b)‖ ≤ τ·‖W·x‖.
+    #[arg(long, default_value_t = 0.01)]
+    tau: f64,
+    /// Write the plot of the relative deviation against σ, marking σ* (`.svg` or `.png`).
+    #[arg(long, value_name = "FILE")]
+    sigma_plot: Option<String>,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
     /// Analyse SOURCE: statements separated by `;` or newlines; the last expression is analysed.
     Analyze {
-        /// Statements, e.g. 'W1 : 2x4; tanh(W2·tanh(W1·x + b1) + b2)'.
-        source: String,
+        /// Statements, e.g. 'W1 : 2x4; tanh(W2·tanh(W1·x + b1) + b2)' (optional with `--onnx`).
+        source: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -107,6 +125,14 @@ enum Cmd {
         /// The symbol of the small parameter in O(εᵏ), e.g. `sigma` or `δ`.
         #[arg(long, default_value = "ε")]
         epsilon: String,
+    },
+    /// Import an ONNX model: writes a taylornet script and a `.safetensors` weights file.
+    Import {
+        /// The `.onnx` file.
+        model: String,
+        /// The script to write (default: the model's name with `.tn`).
+        #[arg(long, short = 'o')]
+        output: Option<String>,
     },
     /// The interactive prompt (also what `taylornet` alone starts).
     Repl,
@@ -273,7 +299,14 @@ fn real_main() -> ExitCode {
     }
     let _ = LIMITS.set(limits);
     match cli.command {
-        Some(Cmd::Analyze { source, common }) => run_source(&source, "", &common, true),
+        Some(Cmd::Analyze { source, common }) => {
+            if source.is_none() && common.onnx.is_none() {
+                eprintln!("error: `analyze` needs SOURCE (or `--onnx MODEL`)");
+                return ExitCode::from(2);
+            }
+            run_source(source.as_deref().unwrap_or(""), "", &common, true)
+        }
+        Some(Cmd::Import { model, output }) => import(&model, output.as_deref()),
         Some(Cmd::Run { file, common }) => {
             let text = match read_file(&file, &new_session().options.limits) {
                 Ok(t) => t,
@@ -415,6 +448,7 @@ fn write_document(
 }
 
 fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
+    configure_model(session, c)?;
     if matches!(c.format.as_str(), "typst" | "html" | "mathml") {
         return Err(format!(
             "--format {} is for `derive`, `series` and `classify`",
@@ -453,7 +487,33 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    let source = source.replace("\r\n", "\n");
+    let mut source = source.replace("\r\n", "\n");
+    if let Some(path) = &common.onnx {
+        match taylornet::trained::import_file(path.as_ref(), &session.options.limits) {
+            Ok(m) => {
+                let tensors = m.tensors.clone();
+                match taylornet::trained::name_tensors(tensors, &Vec::new(), path) {
+                    Ok(v) => taylornet::trained::bind_values(&mut session.env, v),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+                let mut pre: String = m.definitions.iter().map(|d| format!("{d}\n")).collect();
+                pre.push_str(&m.expression);
+                source = if source.trim().is_empty() {
+                    pre
+                } else {
+                    format!("{pre}\n{source}")
+                };
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let source = source;
     let outcomes = match session.run_partial(&source) {
         (o, None) => o,
         (done, Some(d)) => {
@@ -495,6 +555,29 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }) {
         eprintln!("note: no expression to analyse");
     }
+    if let Some(path) = &common.sigma_plot {
+        let sigma = shown.iter().rev().find_map(|o| match o {
+            Outcome::Analysis { source, report } => report
+                .numeric
+                .as_ref()
+                .and_then(|n| n.sigma.as_ref())
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| (source.clone(), s.clone())),
+            _ => None,
+        });
+        match sigma {
+            Some((src, s)) => {
+                if let Err(e) = plot::sigma(path, &format!("radius of affinity of {src}"), &s) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+                eprintln!("plot written to {path}");
+            }
+            None => {
+                eprintln!("note: no σ* to plot (it needs a smooth network with numeric weights)")
+            }
+        }
+    }
     let rendered = if last_only {
         session.render_single(&shown, session.options.format)
     } else {
@@ -508,6 +591,110 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         }
     };
     print!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// `--weights`, `--map`, `--at`, `--tau`, `--sigma-plot`: numeric values for the session.
+fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
+    let mut map = Vec::new();
+    for m in &c.map {
+        let (from, to) = m.split_once('=').ok_or_else(|| {
+            format!("--map {m}: write `--map TENSOR=NAME`, e.g. `--map fc1.weight=W1`")
+        })?;
+        map.push((
+            from.to_string(),
+            Name::parse(to).map_err(|e| format!("--map {m}: {e}"))?,
+        ));
+    }
+    if !map.is_empty() && c.weights.is_empty() {
+        return Err("--map renames tensors of a weights file: add `--weights FILE`".into());
+    }
+    for f in &c.weights {
+        let v = taylornet::trained::load_weights(f, &map, &session.options.limits)?;
+        taylornet::trained::bind_values(&mut session.env, v);
+    }
+    if !(c.tau > 0.0 && c.tau < 1.0) {
+        return Err("--tau must be between 0 and 1 (0.01 is 1 %)".into());
+    }
+    session.options.tau = c.tau;
+    if let Some(at) = &c.at {
+        let (name, value) = match at.split_once('=') {
+            Some((n, spec)) if !spec.trim_start().starts_with('[') => {
+                let name = Name::parse(n.trim()).map_err(|e| format!("--at: {e}"))?;
+                let tensors = taylornet::trained::files::read_weights(
+                    std::path::Path::new(spec.trim()),
+                    &session.options.limits,
+                )?;
+                let pick = tensors
+                    .iter()
+                    .find(|(t, _)| Name::parse(t).ok().as_ref() == Some(&name))
+                    .or(if tensors.len() == 1 {
+                        tensors.first()
+                    } else {
+                        None
+                    })
+                    .ok_or_else(|| format!("--at: {spec} has no tensor `{n}`"))?;
+                if pick.1.cols.is_some() {
+                    return Err(format!("--at: the point `{}` must be a vector", pick.0));
+                }
+                let v =
+                    taylornet::trained::Valued::new(name.clone(), std::rc::Rc::new(pick.1.clone()));
+                (name, Some(v))
+            }
+            _ => taylornet::trained::at_args(at, &session.env, &session.options.limits)
+                .or_else(|e| {
+                    // A bare name may be bound later by the script.
+                    match Name::parse(at.trim()) {
+                        Ok(n) if !at.contains('=') => Ok((n, None)),
+                        _ => Err(e),
+                    }
+                })
+                .map_err(|e| format!("--at: {e}"))?,
+        };
+        if let Some(v) = value {
+            taylornet::trained::bind_values(&mut session.env, vec![v]);
+        }
+        session.options.at = Some(name);
+    }
+    Ok(())
+}
+
+/// `taylornet import model.onnx`: the script and its weights file beside it.
+fn import(model: &str, output: Option<&str>) -> ExitCode {
+    let limits = taylornet::Limits::default();
+    let m = match taylornet::trained::import_file(model.as_ref(), &limits) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let path = std::path::Path::new(model);
+    let script = output
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| path.with_extension("tn"));
+    let weights = script.with_extension("weights.safetensors");
+    if script == path || weights == path {
+        eprintln!("error: the output would overwrite the model; choose another with -o");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = taylornet::trained::files::write_safetensors(&m.tensors, &weights) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
+    // The script names its weights file relative to where it is run from, as given.
+    let text = m.script(model, &weights.display().to_string());
+    if let Err(e) = std::fs::write(&script, text) {
+        eprintln!("error: cannot write {}: {e}", script.display());
+        return ExitCode::from(1);
+    }
+    println!("{}", m.expression);
+    println!(
+        "wrote {} and {} ({} tensors)",
+        script.display(),
+        weights.display(),
+        m.tensors.len()
+    );
     ExitCode::SUCCESS
 }
 

@@ -4,22 +4,36 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use taylornet::{Predicted, Verification};
 
+/// Draws with `$draw(&root)` on an `.svg` or `.png` file, with the embedded font.
+macro_rules! to_file {
+    ($path:expr, $option:expr, $draw:expr) => {{
+        // Text layout needs a font; one is embedded, so no system font is used.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let path: &str = $path;
+        if path.ends_with(".svg") {
+            let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+            $draw(&root)?;
+            root.present().map_err(|e| e.to_string())
+        } else if path.ends_with(".png") {
+            let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
+            $draw(&root)?;
+            root.present().map_err(|e| e.to_string())
+        } else {
+            Err(format!(
+                "{} writes .svg or .png files, not `{path}`",
+                $option
+            ))
+        }
+    }};
+}
+
 /// Writes the plot to `path` (`.svg` or `.png`).
 pub fn write(path: &str, title: &str, checks: &[Verification]) -> Result<(), String> {
-    // Text layout needs a font; one is embedded, so no system font is used.
-    let _ =
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
-    if path.ends_with(".svg") {
-        let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
-        draw(&root, title, checks)?;
-        root.present().map_err(|e| e.to_string())
-    } else if path.ends_with(".png") {
-        let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
-        draw(&root, title, checks)?;
-        root.present().map_err(|e| e.to_string())
-    } else {
-        Err(format!("--plot writes .svg or .png files, not `{path}`"))
-    }
+    to_file!(path, "--plot", |root| draw(root, title, checks))
 }
 
 fn draw<DB: DrawingBackend>(
@@ -57,14 +71,7 @@ fn draw<DB: DrawingBackend>(
             (ymin / 10.0..ymax * 10.0).log_scale(),
         )
         .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("σ")
-        .y_desc("‖y − (W·x + b)‖∞")
-        .x_label_formatter(&|v| format!("{v:.0e}"))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()
-        .map_err(e)?;
+    log_mesh(&mut chart, "‖y − (W·x + b)‖∞")?;
     let palette = [BLUE, RED, GREEN, MAGENTA];
     for (i, v) in checks.iter().enumerate() {
         let colour = palette[i % palette.len()];
@@ -117,12 +124,108 @@ fn draw<DB: DrawingBackend>(
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.mix(0.6)));
         }
     }
+    legend(&mut chart)
+}
+
+/// The relative deviation ρ(σ) against σ, with τ and σ* marked (`.svg` or `.png`).
+pub fn sigma(path: &str, title: &str, s: &taylornet::trained::SigmaStar) -> Result<(), String> {
+    to_file!(path, "--sigma-plot", |root| draw_sigma(root, title, s))
+}
+
+fn draw_sigma<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    s: &taylornet::trained::SigmaStar,
+) -> Result<(), String> {
+    let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let pts: Vec<(f64, f64)> = s
+        .curve
+        .iter()
+        .copied()
+        .filter(|p| p.1 > 0.0 && p.1.is_finite())
+        .collect();
+    if pts.is_empty() {
+        return Err("nothing to plot: the deviation is zero on the whole grid".into());
+    }
+    let (xmin, xmax) = (pts[0].0, pts[pts.len() - 1].0);
+    let (ymin, ymax) = pts
+        .iter()
+        .fold((s.tau, s.tau), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(75)
+        .build_cartesian_2d(
+            (xmin..xmax).log_scale(),
+            (ymin / 3.0..ymax * 3.0).log_scale(),
+        )
+        .map_err(e)?;
+    log_mesh(&mut chart, "‖y − (W·x + b)‖₂ / ‖W·x‖₂ (worst direction)")?;
+    chart
+        .draw_series(LineSeries::new(pts.clone(), BLUE.stroke_width(2)))
+        .map_err(e)?
+        .label("relative deviation ρ(σ), measured")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(xmin, s.tau), (xmax, s.tau)],
+            8,
+            6,
+            BLACK.stroke_width(1),
+        ))
+        .map_err(e)?
+        .label(format!("τ = {}", s.tau))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+    for (value, colour, label) in [
+        (s.measured, RED, "σ* measured"),
+        (
+            s.estimate,
+            GREEN,
+            "σ* estimated from the first non-affine term",
+        ),
+    ] {
+        if let Some(v) = value.filter(|v| *v >= xmin && *v <= xmax) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(v, ymin / 3.0), (v, ymax * 3.0)],
+                    colour.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(format!("{label}: {v:.3e}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+        }
+    }
+    legend(&mut chart)
+}
+
+/// The grid and labels of a log–log plot against σ.
+fn log_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>,
+    y: &str,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .x_desc("σ")
+        .y_desc(y)
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(|x| x.to_string())
+}
+
+/// The legend, upper left.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
-        .map_err(e)?;
-    Ok(())
+        .map_err(|x| x.to_string())
 }

@@ -1,0 +1,114 @@
+//! The numeric instance of a result: plain data that the model stage (`src/model/`) computes
+//! when weights have values, and the report renders beside the symbolic result.
+
+use crate::algebra::Q;
+use crate::syntax::Name;
+
+/// One entry: exact, or a float rounded from a 256-bit evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Num {
+    Exact(Q),
+    Float(f64),
+}
+
+impl Num {
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Num::Exact(q) => crate::float::q_to_f64(q),
+            Num::Float(x) => *x,
+        }
+    }
+}
+
+/// A numeric matrix, row-major (a vector has one column).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mat {
+    pub rows: usize,
+    pub cols: usize,
+    pub entries: Vec<Num>,
+}
+
+impl Mat {
+    pub fn at(&self, i: usize, j: usize) -> &Num {
+        &self.entries[i * self.cols + j]
+    }
+    pub fn is_exact(&self) -> bool {
+        self.entries.iter().all(|e| matches!(e, Num::Exact(_)))
+    }
+}
+
+/// What the bound values make of a result.
+#[derive(Clone, Debug, Default)]
+pub struct Numeric {
+    /// W and b (of the result as it stands), when every weight they involve has a value.
+    pub w: Option<Mat>,
+    pub b: Option<Mat>,
+    /// Weights the symbolic W or b involves that have no value.
+    pub missing: Vec<Name>,
+    /// Why there is no numeric W or b, or how it was computed.
+    pub notes: Vec<String>,
+    /// The affine region of a piecewise-linear network around its data point.
+    pub region: Option<Result<Region, String>>,
+    /// The radius of affinity σ* of a smooth network.
+    pub sigma: Option<Result<SigmaStar, String>>,
+}
+
+/// One activation entry: where it is, how far its pre-activation is from a breakpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Neuron {
+    /// 1-based, innermost activation first (the analysis's layer numbering).
+    pub layer: usize,
+    pub activation: String,
+    /// 0-based entry of the layer.
+    pub index: usize,
+    /// The pre-activation z(x₀).
+    pub pre: Q,
+    /// How far z may move before a comparison of the activation changes side.
+    pub distance: Q,
+    /// The signed move of z that reaches that breakpoint.
+    pub step: Q,
+    /// ∇z at x₀ (constant inside the region).
+    pub grad: Vec<Q>,
+}
+
+/// The affine region around x₀ and the affine map the network is on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub at: Vec<Q>,
+    /// The point's name (`x₀`), when it has one.
+    pub at_name: Option<String>,
+    /// y = W·x + b on the region (exact).
+    pub w: Mat,
+    pub b: Mat,
+    /// r∞ (`None`: no entry ever reaches a breakpoint, the network is affine everywhere).
+    pub radius_inf: Option<Q>,
+    /// r₂² (exact; r₂ is its square root).
+    pub radius2_sq: Option<Q>,
+    pub limit_inf: Option<Neuron>,
+    pub limit_2: Option<Neuron>,
+    /// How many activation entries were decided.
+    pub entries: usize,
+    /// Entries of each layer on each side, per layer: (layer, activation, on the identity-like
+    /// piece `t` … as a pattern of piece numbers).
+    pub patterns: Vec<(usize, String, String)>,
+}
+
+/// σ*(τ): estimated from the leading term, measured on the true network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SigmaStar {
+    pub tau: f64,
+    /// The order of the first non-affine term.
+    pub k: u32,
+    /// (τ·‖W·ξ‖/‖N(ξ)‖)^(1/(k−1)), the smallest over the directions (None when the first
+    /// non-affine term of the symbolic result vanishes at these values).
+    pub estimate: Option<f64>,
+    /// The order the measured deviation shows at small σ (1 + the fitted slope of ρ).
+    pub measured_order: Option<f64>,
+    /// Where the measured ρ first reaches τ (None: not within the grid).
+    pub measured: Option<f64>,
+    /// (σ, the largest ρ over the directions) on a geometric grid, for the plot.
+    pub curve: Vec<(f64, f64)>,
+    /// The directions ξ (x = σ·ξ around the expansion point).
+    pub directions: Vec<Vec<f64>>,
+    pub notes: Vec<String>,
+}

@@ -1,0 +1,387 @@
+//! Weights files: `.npz` (a zip of `.npy`), `.npy` and `.safetensors`, read exactly.
+//!
+//! A float32 or float64 stored value is a dyadic rational; it is read as exactly that
+//! rational. NaN and infinities are refused with the tensor's name, as are ranks other than 1
+//! and 2, dtypes that are not numbers, truncated data and files beyond the size limits.
+
+use super::Tensor;
+use crate::algebra::Q;
+use crate::limits::Limits;
+use std::io::Read;
+use std::path::Path;
+
+/// Reads every tensor of a weights file, in the file's order (`.safetensors`: by name).
+pub fn read_weights(path: &Path, limits: &Limits) -> Result<Vec<(String, Tensor)>, String> {
+    let shown = path.display().to_string();
+    let bytes = read_limited(path, limits)?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("tensor")
+        .to_string();
+    let out = if bytes.starts_with(b"PK") || ext == "npz" {
+        read_npz(&bytes, limits)
+    } else if bytes.starts_with(b"\x93NUMPY") || ext == "npy" {
+        read_npy(&bytes, &stem, limits).map(|t| vec![(stem.clone(), t)])
+    } else if ext == "safetensors" || ext == "st" {
+        read_safetensors(&bytes, limits)
+    } else {
+        Err("not a weights file: expected .npz, .npy or .safetensors".into())
+    };
+    out.map_err(|e| format!("{shown}: {e}"))
+}
+
+/// The file's bytes, refusing files beyond `max_model_bytes` before reading them.
+pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if meta.len() > limits.max_model_bytes {
+        return Err(format!(
+            "{shown} has {} bytes; the limit is {} (`max_model_bytes`)",
+            meta.len(),
+            limits.max_model_bytes
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))
+}
+
+/// The exact rational of a finite float; NaN and ±∞ name the tensor and the entry.
+fn exact(x: f64, name: &str, k: usize, shape: &[usize]) -> Result<Q, String> {
+    Q::try_from(x).map_err(|_| {
+        let at = match shape {
+            [_, c] => format!("entry ({}, {})", k / c.max(&1) + 1, k % c.max(&1) + 1),
+            _ => format!("entry {}", k + 1),
+        };
+        let what = if x.is_nan() { "NaN" } else { "infinite" };
+        format!("tensor `{name}`: {at} is {what}; weights must be finite numbers")
+    })
+}
+
+/// A rank-1 or rank-2 tensor from row-major values.
+fn tensor(name: &str, shape: &[usize], values: Vec<Q>, limits: &Limits) -> Result<Tensor, String> {
+    let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    match count {
+        Some(n) if n <= limits.max_tensor_entries => {}
+        _ => {
+            return Err(format!(
+                "tensor `{name}` has shape {shape:?}, more than {} entries (`max_tensor_entries`)",
+                limits.max_tensor_entries
+            ));
+        }
+    }
+    match shape {
+        [r] => Ok(Tensor {
+            rows: *r,
+            cols: None,
+            data: values,
+        }),
+        [r, c] => Ok(Tensor {
+            rows: *r,
+            cols: Some(*c),
+            data: values,
+        }),
+        _ => Err(format!(
+            "tensor `{name}` has rank {} (shape {shape:?}); taylornet binds vectors (rank 1) and matrices (rank 2)",
+            shape.len()
+        )),
+    }
+}
+
+/// How the stored numbers are encoded.
+#[derive(Clone, Copy, Debug)]
+enum Dtype {
+    F16,
+    BF16,
+    F32,
+    F64,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+}
+
+impl Dtype {
+    fn size(self) -> usize {
+        match self {
+            Dtype::I8 | Dtype::U8 => 1,
+            Dtype::F16 | Dtype::BF16 | Dtype::I16 => 2,
+            Dtype::F32 | Dtype::I32 => 4,
+            Dtype::F64 | Dtype::I64 => 8,
+        }
+    }
+}
+
+fn f16_to_f64(bits: u16) -> f64 {
+    let sign = if bits >> 15 == 1 { -1.0 } else { 1.0 };
+    let e = i32::from((bits >> 10) & 0x1f);
+    let m = f64::from(bits & 0x3ff);
+    match e {
+        0 => sign * m * 2f64.powi(-24),
+        31 if m == 0.0 => sign * f64::INFINITY,
+        31 => f64::NAN,
+        e => sign * (1.0 + m / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+/// Decodes `count` values; `big` for big-endian data.
+fn decode(
+    data: &[u8],
+    dtype: Dtype,
+    big: bool,
+    name: &str,
+    shape: &[usize],
+) -> Result<Vec<Q>, String> {
+    let size = dtype.size();
+    let mut out = Vec::with_capacity(data.len() / size);
+    for (k, chunk) in data.chunks_exact(size).enumerate() {
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(chunk);
+        if big {
+            b[..size].reverse();
+        }
+        let q = match dtype {
+            Dtype::F16 => exact(f16_to_f64(u16::from_le_bytes([b[0], b[1]])), name, k, shape)?,
+            Dtype::BF16 => exact(
+                f64::from(f32::from_bits(
+                    u32::from(u16::from_le_bytes([b[0], b[1]])) << 16,
+                )),
+                name,
+                k,
+                shape,
+            )?,
+            Dtype::F32 => exact(
+                f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+                name,
+                k,
+                shape,
+            )?,
+            Dtype::F64 => exact(f64::from_le_bytes(b), name, k, shape)?,
+            Dtype::I8 => Q::from(b[0] as i8),
+            Dtype::U8 => Q::from(b[0]),
+            Dtype::I16 => Q::from(i16::from_le_bytes([b[0], b[1]])),
+            Dtype::I32 => Q::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            Dtype::I64 => Q::from(i64::from_le_bytes(b)),
+        };
+        out.push(q);
+    }
+    Ok(out)
+}
+
+fn expect_len(name: &str, data: &[u8], count: usize, dtype: Dtype) -> Result<(), String> {
+    let want = count.saturating_mul(dtype.size());
+    if data.len() < want {
+        return Err(format!(
+            "tensor `{name}` is truncated: {} bytes of data, {want} expected",
+            data.len()
+        ));
+    }
+    if data.len() > want {
+        return Err(format!(
+            "tensor `{name}` has {} bytes of data, {want} expected",
+            data.len()
+        ));
+    }
+    Ok(())
+}
+
+/// One `.npy` array: the header's dtype, order and shape, then the data.
+pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, String> {
+    let bad = |why: &str| format!("tensor `{name}`: not a valid .npy array ({why})");
+    if !bytes.starts_with(b"\x93NUMPY") || bytes.len() < 10 {
+        return Err(bad("no NUMPY magic"));
+    }
+    let (len, start): (usize, usize) = match bytes[6] {
+        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        _ => return Err(bad("unknown format version")),
+    };
+    let header = bytes
+        .get(start..start.saturating_add(len))
+        .ok_or_else(|| format!("tensor `{name}` is truncated: the header is cut short"))?;
+    let header = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
+    let field = |key: &str| -> Option<&str> {
+        let i = header.find(&format!("'{key}'"))?;
+        let rest = &header[i + key.len() + 2..];
+        let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+        Some(rest)
+    };
+    let descr = field("descr")
+        .and_then(|r| r.strip_prefix('\''))
+        .and_then(|r| r.split('\'').next())
+        .ok_or_else(|| bad("no dtype"))?;
+    let fortran = field("fortran_order").is_some_and(|r| r.starts_with("True"));
+    let shape_text = field("shape")
+        .and_then(|r| r.strip_prefix('('))
+        .and_then(|r| r.split(')').next())
+        .ok_or_else(|| bad("no shape"))?;
+    let mut shape = Vec::new();
+    for d in shape_text
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        shape.push(
+            d.parse::<usize>()
+                .map_err(|_| bad("a dimension is not a number"))?,
+        );
+    }
+    let (big, code) = match descr.split_at_checked(1) {
+        Some((">", c)) => (true, c),
+        Some(("<" | "|" | "=", c)) => (false, c),
+        _ => (false, descr),
+    };
+    let dtype = match code {
+        "f2" => Dtype::F16,
+        "f4" => Dtype::F32,
+        "f8" => Dtype::F64,
+        "i1" => Dtype::I8,
+        "u1" => Dtype::U8,
+        "i2" => Dtype::I16,
+        "i4" => Dtype::I32,
+        "i8" => Dtype::I64,
+        other => {
+            return Err(format!(
+                "tensor `{name}` has dtype `{other}`; weights must be float16/32/64 or integers"
+            ));
+        }
+    };
+    let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    let count = match count {
+        Some(n) if n <= limits.max_tensor_entries => n,
+        _ => {
+            return Err(format!(
+                "tensor `{name}` has shape {shape:?}, more than {} entries (`max_tensor_entries`)",
+                limits.max_tensor_entries
+            ));
+        }
+    };
+    if shape.len() != 1 && shape.len() != 2 {
+        return tensor(name, &shape, Vec::new(), limits);
+    }
+    let data = &bytes[(start + len).min(bytes.len())..];
+    expect_len(name, data, count, dtype)?;
+    let mut values = decode(data, dtype, big, name, &shape)?;
+    if fortran && let [r, c] = shape[..] {
+        // Column-major storage: entry (i, j) is at j·r + i.
+        let cm = values;
+        values = (0..r * c)
+            .map(|k| cm[(k % c) * r + k / c].clone())
+            .collect();
+    }
+    tensor(name, &shape, values, limits)
+}
+
+/// Every `.npy` member of an `.npz` archive, named by its file name without `.npy`.
+pub fn read_npz(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Tensor)>, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a valid .npz archive ({e})"))?;
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip
+            .by_index(i)
+            .map_err(|e| format!("member {} of the archive cannot be read ({e})", i + 1))?;
+        let full = f.name().to_string();
+        let name = full.strip_suffix(".npy").unwrap_or(&full).to_string();
+        if f.size() > limits.max_model_bytes {
+            return Err(format!(
+                "tensor `{name}` unpacks to {} bytes; the limit is {} (`max_model_bytes`)",
+                f.size(),
+                limits.max_model_bytes
+            ));
+        }
+        let mut data = Vec::new();
+        (&mut f)
+            .take(limits.max_model_bytes)
+            .read_to_end(&mut data)
+            .map_err(|e| {
+                format!(
+                    "tensor `{name}` cannot be unpacked ({e}): the archive is damaged or truncated"
+                )
+            })?;
+        out.push((name.clone(), read_npy(&data, &name, limits)?));
+    }
+    Ok(out)
+}
+
+/// Every tensor of a `.safetensors` file, by name.
+pub fn read_safetensors(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Tensor)>, String> {
+    use safetensors::Dtype as D;
+    let st = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|e| format!("not a valid .safetensors file ({e})"))?;
+    let mut names: Vec<String> = st.names().into_iter().map(|s| s.to_string()).collect();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        let view = st
+            .tensor(&name)
+            .map_err(|e| format!("tensor `{name}` cannot be read ({e})"))?;
+        let shape = view.shape().to_vec();
+        let dtype = match view.dtype() {
+            D::F16 => Dtype::F16,
+            D::BF16 => Dtype::BF16,
+            D::F32 => Dtype::F32,
+            D::F64 => Dtype::F64,
+            D::I8 => Dtype::I8,
+            D::U8 => Dtype::U8,
+            D::I16 => Dtype::I16,
+            D::I32 => Dtype::I32,
+            D::I64 => Dtype::I64,
+            other => {
+                return Err(format!(
+                    "tensor `{name}` has dtype {other:?}; weights must be float16/32/64 or integers"
+                ));
+            }
+        };
+        if shape.len() != 1 && shape.len() != 2 {
+            return Err(tensor(&name, &shape, Vec::new(), limits)
+                .err()
+                .unwrap_or_default());
+        }
+        let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        if count.is_none_or(|n| n > limits.max_tensor_entries) {
+            return Err(tensor(&name, &shape, Vec::new(), limits)
+                .err()
+                .unwrap_or_default());
+        }
+        let values = decode(view.data(), dtype, false, &name, &shape)?;
+        out.push((name.clone(), tensor(&name, &shape, values, limits)?));
+    }
+    Ok(out)
+}
+
+/// Writes tensors as a `.safetensors` file in float64 (every value written must be a float64).
+pub fn write_safetensors(tensors: &[(String, Tensor)], path: &Path) -> Result<(), String> {
+    let mut buffers: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    for (name, t) in tensors {
+        let mut bytes = Vec::with_capacity(t.data.len() * 8);
+        for q in &t.data {
+            let x = crate::float::q_to_f64(q);
+            if Q::try_from(x).ok().as_ref() != Some(q) {
+                return Err(format!("tensor `{name}` has a value that is not a float64"));
+            }
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        let shape = match t.cols {
+            Some(c) => vec![t.rows, c],
+            None => vec![t.rows],
+        };
+        buffers.push((name.clone(), shape, bytes));
+    }
+    let mut views = Vec::new();
+    for (name, shape, bytes) in &buffers {
+        let v = safetensors::tensor::TensorView::new(safetensors::Dtype::F64, shape.clone(), bytes)
+            .map_err(|e| format!("tensor `{name}`: {e}"))?;
+        views.push((name.clone(), v));
+    }
+    let data = safetensors::serialize(views, None).map_err(|e| e.to_string())?;
+    std::fs::write(path, data).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

@@ -1,0 +1,246 @@
+//! The numeric instance of a symbolic result: W and b with the bound values substituted.
+
+use super::exact::Exact;
+use crate::algebra::nf::Role;
+use crate::algebra::{Expr, Symbol};
+use crate::analysis::Analysis;
+pub use crate::analysis::instance::{Mat, Num, Numeric};
+use crate::ir::{Callee, Env, Ir, IrKind, Lowered};
+use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
+use crate::syntax::Name;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every scalar parameter the expression reads (outside function bodies).
+pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {
+    match &ir.kind {
+        IrKind::Param(p) => {
+            out.insert(p.clone());
+        }
+        IrKind::Bound { value, .. } => ir_params(value, out),
+        k => {
+            if let IrKind::Apply { params, .. } = k {
+                for (_, v) in params {
+                    ir_params(v, out);
+                }
+            }
+            for c in crate::ir::lower::children(k) {
+                ir_params(c, out);
+            }
+        }
+    }
+}
+
+/// The values of the bound symbols of `a`, and the sizes of the dimensions they fix.
+pub(crate) fn instance<R: Real>(
+    symbols: &BTreeMap<Symbol, crate::ir::Shape>,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Instance<R> {
+    let mut inst = Instance::<R> {
+        functions: functions.clone(),
+        ..Default::default()
+    };
+    for (s, sh) in symbols {
+        if let Some(t) = env.values.get(&s.name) {
+            inst.symbols.insert(s.clone(), tensor_val(t));
+            inst.dims.insert(sh.rows.clone(), t.rows);
+            if let Some(c) = t.cols {
+                inst.dims.insert(sh.cols.clone(), c);
+            }
+        }
+    }
+    inst
+}
+
+pub(crate) fn tensor_val<R: Real>(t: &super::Tensor) -> Val<R> {
+    match t.cols {
+        Some(c) => Val::M(
+            t.data
+                .chunks(c.max(1))
+                .map(|r| r.iter().map(R::of_q).collect())
+                .collect(),
+        ),
+        None => Val::V(t.data.iter().map(R::of_q).collect()),
+    }
+}
+
+/// The user symbols an expression reads (operating points are computed, not bound).
+fn user_symbols(e: &Expr, out: &mut BTreeSet<Symbol>) {
+    out.extend(e.symbols().into_iter().filter(|s| s.role == Role::User));
+}
+
+/// W and b of `a` with the values of `env` substituted.
+pub fn numeric(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Numeric {
+    let mut out = Numeric::default();
+    let mut needed = BTreeSet::new();
+    user_symbols(&a.decision.w, &mut needed);
+    user_symbols(&a.decision.b, &mut needed);
+    for ly in &a.expansion.layers {
+        user_symbols(&ly.op_point, &mut needed);
+    }
+    needed.remove(&a.input);
+    out.missing = needed
+        .iter()
+        .filter(|s| !env.values.contains_key(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    if !out.missing.is_empty() {
+        let names: Vec<String> = out.missing.iter().map(|n| n.unicode()).collect();
+        out.notes.push(format!(
+            "no numeric W and b: {} {} no value",
+            names.join(", "),
+            if names.len() == 1 { "has" } else { "have" }
+        ));
+        return out;
+    }
+    let mut params = BTreeSet::new();
+    ir_params(&l.ir, &mut params);
+    params.extend(a.decision.w.params());
+    params.extend(a.decision.b.params());
+    for ly in &a.expansion.layers {
+        params.extend(ly.op_point.params());
+    }
+    if !params.is_empty() {
+        let names: Vec<String> = params.iter().map(|n| n.unicode()).collect();
+        out.notes.push(format!(
+            "no numeric W and b: the parameter{} {} {} symbolic",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if names.len() == 1 { "is" } else { "are" }
+        ));
+        return out;
+    }
+    if !matches!(
+        a.decision.verdict,
+        crate::analysis::Verdict::Affine { .. } | crate::analysis::Verdict::ExactAffine
+    ) {
+        out.notes.push(format!(
+            "no numeric W and b: the verdict is {}",
+            a.decision.verdict.label()
+        ));
+        return out;
+    }
+    // The same bound on the work as a numeric check (about a second), before any arithmetic.
+    let one = crate::verify::VerifyOptions {
+        draws: 1,
+        sigmas: vec![1.0],
+        ..Default::default()
+    };
+    if let Err(why) = crate::verify::check_work(l, &one) {
+        out.notes.push(format!("no numeric W and b: {why}"));
+        return out;
+    }
+    let (exact, clean) = Exact::untainted(|| wb::<Exact>(l, a, env, functions));
+    match exact {
+        Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
+            out.w = Some(w);
+            out.b = Some(b);
+            out.notes.push(
+                "W and b are exact: the weights are rational and every derivative used is exact"
+                    .into(),
+            );
+        }
+        _ => match wb::<Big<256>>(l, a, env, functions) {
+            Ok((w, b)) => {
+                out.w = Some(w);
+                out.b = Some(b);
+                out.notes.push(
+                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
+                );
+            }
+            Err(e) => out.notes.push(format!("no numeric W and b: {e}")),
+        },
+    }
+    out
+}
+
+/// The input's length in an instance (its dimension as the values fix it).
+pub(crate) fn input_len<R: Real>(
+    a_symbols: &BTreeMap<Symbol, crate::ir::Shape>,
+    input: &Symbol,
+    inst: &mut Instance<R>,
+) -> usize {
+    a_symbols
+        .get(input)
+        .map(|sh| inst.dim(&sh.rows))
+        .unwrap_or(crate::numeric::DEFAULT_WIDTH)
+}
+
+/// W and b as values in `R`, with the instance (operating points set) and the output and
+/// input lengths.
+pub(crate) struct Evaluated<R> {
+    pub w: Val<R>,
+    pub b: Val<R>,
+    pub inst: Instance<R>,
+    pub rows: usize,
+    pub n: usize,
+}
+
+pub(crate) fn evaluate<R: Real>(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Result<Evaluated<R>, String> {
+    let mut inst = instance::<R>(&a.symbols, env, functions);
+    let n = input_len(&a.symbols, &a.input, &mut inst);
+    inst.symbols
+        .insert(a.input.clone(), Val::V(vec![R::zero(); n]));
+    let mut truth = inst.clone();
+    crate::verify::set_operating_points(a, &mut inst, &mut truth)?;
+    let rows = eval_ir(&l.ir, &mut truth)?.rows();
+    let w = eval_expr(&a.decision.w, &mut inst, rows)?;
+    let b = eval_expr(&a.decision.b, &mut inst, rows)?;
+    Ok(Evaluated {
+        w,
+        b,
+        inst,
+        rows,
+        n,
+    })
+}
+
+fn wb<R: Real>(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Result<(Mat, Mat), String> {
+    let e = evaluate::<R>(l, a, env, functions)?;
+    Ok((to_mat(&e.w, e.rows, e.n)?, to_mat(&e.b, e.rows, 1)?))
+}
+
+/// A value as a matrix of `rows`×`cols` (a scalar `c` as c·I, or c·𝟙 for a vector).
+pub(crate) fn to_mat<R: Real>(v: &Val<R>, rows: usize, cols: usize) -> Result<Mat, String> {
+    let num = |x: &R| match x.to_q() {
+        Some(q) if R::SIGNIFICAND_BITS == u32::MAX => Num::Exact(q),
+        _ if R::SIGNIFICAND_BITS == u32::MAX => Num::Float(f64::NAN),
+        _ => Num::Float(x.to_f64()),
+    };
+    let entries: Vec<Num> = match v {
+        Val::S(c) => (0..rows * cols)
+            .map(|k| {
+                if cols == 1 || k / cols == k % cols {
+                    num(c)
+                } else {
+                    num(&R::zero())
+                }
+            })
+            .collect(),
+        Val::V(x) if cols == 1 && x.len() == rows => x.iter().map(num).collect(),
+        Val::M(m) if m.len() == rows && m.iter().all(|r| r.len() == cols) => {
+            m.iter().flatten().map(num).collect()
+        }
+        _ => return Err("the numeric value has an unexpected shape".into()),
+    };
+    Ok(Mat {
+        rows,
+        cols,
+        entries,
+    })
+}

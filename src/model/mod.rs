@@ -1,0 +1,356 @@
+//! Real networks: numeric weights (literals, `.npz`, `.safetensors`, ONNX), their numeric
+//! instance of the symbolic result, the affine region of a piecewise-linear network around a
+//! data point, and the radius of affinity σ* of a smooth one.
+//!
+//! The symbolic analysis always runs with the weight *names*; this module substitutes the
+//! bound values afterwards. W and b are exact rationals when the substitution is (rational
+//! weights, operating points where every derivative is exact); otherwise they are evaluated
+//! in 256-bit floats and the report says so.
+
+pub mod exact;
+pub mod files;
+pub mod instance;
+pub mod onnx;
+pub mod radius;
+pub mod region;
+pub mod render;
+
+use crate::ir::Env;
+use crate::syntax::ast::TensorLit;
+use crate::syntax::{DimSpec, Name, ShapeSpec};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+pub use instance::Numeric;
+
+/// A numeric vector or matrix (the literal's type: exact entries, row-major).
+pub type Tensor = TensorLit;
+
+/// A name with a numeric value, and the declaration its shape makes.
+#[derive(Clone, Debug)]
+pub struct Valued {
+    pub name: Name,
+    pub decl: ShapeSpec,
+    pub value: Rc<Tensor>,
+}
+
+impl Valued {
+    pub fn new(name: Name, value: Rc<Tensor>) -> Valued {
+        let decl = match value.cols {
+            Some(c) => {
+                ShapeSpec::Matrix(DimSpec::Known(value.rows as u64), DimSpec::Known(c as u64))
+            }
+            None => ShapeSpec::Vector(DimSpec::Known(value.rows as u64)),
+        };
+        Valued { name, decl, value }
+    }
+
+    /// `2×2 numeric matrix`, `3-vector of numbers`: what the echo of a binding shows.
+    pub fn describe(&self) -> String {
+        let t = &self.value;
+        let shown = render::tensor_inline(t, 6);
+        match t.cols {
+            Some(c) => format!("{shown}   (numeric {}×{c})", t.rows),
+            None => format!("{shown}   (numeric {}×1)", t.rows),
+        }
+    }
+}
+
+/// Declares each name with its shape and records its value (a binding of the name is replaced).
+pub fn bind_values(env: &mut Env, values: Vec<Valued>) {
+    for v in values {
+        env.bindings.remove(&v.name);
+        env.decls.insert(v.name.clone(), v.decl);
+        env.values.insert(v.name, v.value);
+    }
+}
+
+/// The small symbols when weights have values: the input and every vector without a value
+/// (a trained bias is an O(1) constant, not a small quantity).
+pub fn default_small(l: &crate::ir::Lowered, env: &Env, input: &Name) -> BTreeSet<Name> {
+    let mut s: BTreeSet<Name> = l
+        .symbols
+        .keys()
+        .filter(|s| s.kind == crate::algebra::Kind::Vector && !env.values.contains_key(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    s.insert(input.clone());
+    s
+}
+
+/// `fc1.weight=W1 fc1.bias=b1`: how tensors in a file are renamed.
+pub type Mapping = Vec<(String, Name)>;
+
+/// Reads `FILE [from=NAME …]` (the `:weights` command's arguments).
+pub fn weights_args(args: &str) -> Result<(String, Mapping), String> {
+    let mut words = args.split_whitespace();
+    let file = words
+        .next()
+        .ok_or("`:weights` needs a file: `:weights model.safetensors [fc1.weight=W1 …]`")?;
+    let mut map = Vec::new();
+    for w in words {
+        let (from, to) = w.split_once('=').ok_or_else(|| {
+            format!("`{w}`: a mapping is written `tensor=NAME`, e.g. `fc1.weight=W1`")
+        })?;
+        map.push((from.to_string(), Name::parse(to)?));
+    }
+    Ok((file.to_string(), map))
+}
+
+/// Loads a weights file's tensors as values: names from the mapping, else the tensor's own name.
+pub fn load_weights(
+    path: &str,
+    map: &Mapping,
+    limits: &crate::limits::Limits,
+) -> Result<Vec<Valued>, String> {
+    let tensors = files::read_weights(std::path::Path::new(path), limits)?;
+    name_tensors(tensors, map, path)
+}
+
+/// Gives each tensor its taylornet name; a mapping entry missing from the file is an error.
+pub fn name_tensors(
+    tensors: Vec<(String, Tensor)>,
+    map: &Mapping,
+    path: &str,
+) -> Result<Vec<Valued>, String> {
+    for (from, _) in map {
+        if !tensors.iter().any(|(n, _)| n == from) {
+            let have: Vec<&str> = tensors.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(format!(
+                "{path}: no tensor `{from}` (the file has {})",
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (n, t) in tensors {
+        let name = match map.iter().find(|(from, _)| *from == n) {
+            Some((_, to)) => to.clone(),
+            None if !map.is_empty() => continue,
+            None => match Name::parse(&n) {
+                Ok(name) if !name.is_greek() => name,
+                _ => {
+                    return Err(format!(
+                        "{path}: the tensor `{n}` is not a taylornet name; map it: `{n}=W1`"
+                    ));
+                }
+            },
+        };
+        out.push(Valued::new(name, Rc::new(t)));
+    }
+    Ok(out)
+}
+
+/// `3×2` or `3×1`: a tensor's shape.
+pub fn shape_text(t: &Tensor) -> String {
+    format!("{}×{}", t.rows, t.cols.unwrap_or(1))
+}
+
+/// `:at x0` (a name with a value) or `:at x0 = [1, 2]` (a new value): the point's name, and
+/// the value to bind when one is given.
+pub fn at_args(
+    args: &str,
+    env: &Env,
+    limits: &crate::limits::Limits,
+) -> Result<(Name, Option<Valued>), String> {
+    if args.contains('=') {
+        let stmt = crate::syntax::parse_statement(args, limits).map_err(|d| d.message)?;
+        let crate::syntax::Stmt::Value { name, value, .. } = stmt else {
+            return Err("`:at` takes a name with a value, or `NAME = [1, 2, …]`".into());
+        };
+        if value.cols.is_some() {
+            return Err(format!("the point {name} must be a vector, not a matrix"));
+        }
+        return Ok((name.clone(), Some(Valued::new(name, Rc::new(value)))));
+    }
+    let name = Name::parse(args)?;
+    match env.values.get(&name) {
+        Some(t) if t.cols.is_none() => Ok((name, None)),
+        Some(_) => Err(format!("the point {name} must be a vector, not a matrix")),
+        None => Err(format!(
+            "{name} has no value: give one with `{} = [1, 2, …]` or `:at {} = [1, 2, …]`",
+            name.ascii(),
+            name.ascii()
+        )),
+    }
+}
+
+/// A network ready for the numeric stages: the lowered form the analysis expands (with the
+/// input shifted to x₀ + x when there is a data point) and the network as written.
+pub struct Model {
+    pub lowered: crate::ir::Lowered,
+    pub original: crate::ir::Lowered,
+    pub input: Name,
+    /// The data point, when there is one.
+    pub x0: Option<(Name, Vec<crate::algebra::Q>)>,
+}
+
+/// Sets the small symbols for numeric weights and shifts the input to x₀ + x for `:at x0`.
+pub fn prepare(
+    l: crate::ir::Lowered,
+    env: &Env,
+    at: Option<&Name>,
+    opts: &mut crate::analysis::AnalyzeOptions,
+) -> Result<Model, String> {
+    let input = opts.input.clone();
+    if opts.small.is_none() {
+        opts.small = Some(default_small(&l, env, &input));
+    }
+    let Some(at) = at else {
+        return Ok(Model {
+            lowered: l.clone(),
+            original: l,
+            input,
+            x0: None,
+        });
+    };
+    let t = env
+        .values
+        .get(at)
+        .ok_or_else(|| format!("the point {at} has no value"))?;
+    let x0sym = crate::algebra::Symbol::user(at.clone(), crate::algebra::Kind::Vector);
+    let Some((xsym, xshape)) = l
+        .symbols
+        .iter()
+        .find(|(s, _)| s.name == input)
+        .map(|(s, sh)| (s.clone(), sh.clone()))
+    else {
+        return Err(format!(
+            "the input {input} does not occur, so there is nothing to expand around {at}"
+        ));
+    };
+    if let crate::ir::Dim::Known(n) = xshape.rows
+        && n as usize != t.rows
+    {
+        return Err(format!(
+            "the point {at} has {} entries, the input {input} has {n}",
+            t.rows
+        ));
+    }
+    let mut lowered = l.clone();
+    lowered.ir = shift(&l.ir, &xsym, &x0sym);
+    lowered.symbols.insert(x0sym, xshape);
+    if let Some(s) = &mut opts.small {
+        s.remove(at);
+    }
+    Ok(Model {
+        lowered,
+        original: l,
+        input,
+        x0: Some((at.clone(), t.data.clone())),
+    })
+}
+
+/// The expression with every use of the input `x` replaced by `x₀ + x`.
+fn shift(
+    ir: &crate::ir::Ir,
+    x: &crate::algebra::Symbol,
+    x0: &crate::algebra::Symbol,
+) -> crate::ir::Ir {
+    use crate::ir::{Ir, IrKind};
+    let kind = match &ir.kind {
+        IrKind::Sym(s) if s == x => IrKind::Sum(vec![
+            Ir {
+                kind: IrKind::Sym(x0.clone()),
+                ..ir.clone()
+            },
+            ir.clone(),
+        ]),
+        IrKind::Bound { name, value } => IrKind::Bound {
+            name: name.clone(),
+            value: Rc::new(shift(value, x, x0)),
+        },
+        IrKind::Sum(v) => IrKind::Sum(v.iter().map(|e| shift(e, x, x0)).collect()),
+        IrKind::Mul(v) => IrKind::Mul(v.iter().map(|e| shift(e, x, x0)).collect()),
+        IrKind::Had(v) => IrKind::Had(v.iter().map(|e| shift(e, x, x0)).collect()),
+        IrKind::Neg(e) => IrKind::Neg(Box::new(shift(e, x, x0))),
+        IrKind::Pow(e, q) => IrKind::Pow(Box::new(shift(e, x, x0)), q.clone()),
+        IrKind::HadPow(e, k) => IrKind::HadPow(Box::new(shift(e, x, x0)), *k),
+        IrKind::Diag(e) => IrKind::Diag(Box::new(shift(e, x, x0))),
+        IrKind::Apply {
+            callee,
+            deriv,
+            arg,
+            params,
+        } => IrKind::Apply {
+            callee: callee.clone(),
+            deriv: *deriv,
+            arg: Box::new(shift(arg, x, x0)),
+            params: params.clone(),
+        },
+        k => k.clone(),
+    };
+    crate::ir::Ir {
+        kind,
+        span: ir.span,
+        shape: ir.shape.clone(),
+    }
+}
+
+/// The input's length, as its declaration or a value of the same dimension fixes it.
+fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
+    let sh = l.symbols.iter().find(|(s, _)| &s.name == input)?.1;
+    if let crate::ir::Dim::Known(n) = sh.rows {
+        return Some(n as usize);
+    }
+    for (s, other) in &l.symbols {
+        if let Some(t) = env.values.get(&s.name) {
+            if other.rows == sh.rows {
+                return Some(t.rows);
+            }
+            if let Some(c) = t.cols
+                && other.cols == sh.rows
+            {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// W and b for the values, the affine region (piecewise-linear networks) and σ* (smooth ones).
+pub fn numeric_report(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    tau: f64,
+) -> Numeric {
+    let mut out = instance::numeric(&model.lowered, &report.main, env, functions);
+    if !out.missing.is_empty() {
+        return out;
+    }
+    let x0 = match &model.x0 {
+        Some((_, v)) => Some(v.clone()),
+        None => input_len(&model.original, env, &model.input)
+            .map(|n| vec![crate::algebra::Q::from(0u32); n]),
+    };
+    if let Some(x0) = x0 {
+        match region::region(&model.original, env, &model.input, &x0) {
+            Ok(mut r) => {
+                r.at_name = model.x0.as_ref().map(|(n, _)| n.unicode());
+                // A piecewise-linear network: W and b are the affine map of the region (exact),
+                // or there is none when x₀ sits on a breakpoint.
+                out.w = None;
+                out.b = None;
+                out.notes.clear();
+                if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) {
+                    out.notes.push(
+                        "no numeric W and b: an activation entry sits exactly on its breakpoint (see the affine region)".into(),
+                    );
+                }
+                out.region = Some(Ok(r));
+            }
+            // A smooth network (or one with irrational constants): σ* instead of a region.
+            Err(_) if out.w.is_some() => {
+                out.sigma = radius::sigma_star(model, report, env, functions, tau);
+            }
+            Err(why) => out.region = Some(Err(why)),
+        }
+    }
+    out
+}

@@ -1,0 +1,706 @@
+//! ONNX import: a model's graph as a taylornet expression, each initializer a named tensor.
+//!
+//! Only the protobuf messages needed are declared here (prost derives, no `protoc`). The graph
+//! is walked from its input; every supported op becomes taylornet syntax, and anything else is
+//! an error naming the op and the node, never a different model. Stored floats are read exactly.
+
+use super::Tensor;
+use crate::algebra::Q;
+use crate::limits::Limits;
+use std::collections::BTreeMap;
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ModelProto {
+    #[prost(int64, tag = "1")]
+    pub ir_version: i64,
+    #[prost(string, tag = "2")]
+    pub producer_name: String,
+    #[prost(message, optional, tag = "7")]
+    pub graph: Option<GraphProto>,
+    #[prost(message, repeated, tag = "8")]
+    pub opset_import: Vec<OperatorSetIdProto>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct OperatorSetIdProto {
+    #[prost(string, tag = "1")]
+    pub domain: String,
+    #[prost(int64, tag = "2")]
+    pub version: i64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct GraphProto {
+    #[prost(message, repeated, tag = "1")]
+    pub node: Vec<NodeProto>,
+    #[prost(string, tag = "2")]
+    pub name: String,
+    #[prost(message, repeated, tag = "5")]
+    pub initializer: Vec<TensorProto>,
+    #[prost(message, repeated, tag = "11")]
+    pub input: Vec<ValueInfoProto>,
+    #[prost(message, repeated, tag = "12")]
+    pub output: Vec<ValueInfoProto>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct NodeProto {
+    #[prost(string, repeated, tag = "1")]
+    pub input: Vec<String>,
+    #[prost(string, repeated, tag = "2")]
+    pub output: Vec<String>,
+    #[prost(string, tag = "3")]
+    pub name: String,
+    #[prost(string, tag = "4")]
+    pub op_type: String,
+    #[prost(message, repeated, tag = "5")]
+    pub attribute: Vec<AttributeProto>,
+    #[prost(string, tag = "7")]
+    pub domain: String,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct AttributeProto {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(float, tag = "2")]
+    pub f: f32,
+    #[prost(int64, tag = "3")]
+    pub i: i64,
+    #[prost(bytes = "vec", tag = "4")]
+    pub s: Vec<u8>,
+    #[prost(message, optional, tag = "5")]
+    pub t: Option<TensorProto>,
+    #[prost(float, repeated, tag = "7")]
+    pub floats: Vec<f32>,
+    #[prost(int64, repeated, tag = "8")]
+    pub ints: Vec<i64>,
+    #[prost(int32, tag = "20")]
+    pub r#type: i32,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TensorProto {
+    #[prost(int64, repeated, tag = "1")]
+    pub dims: Vec<i64>,
+    #[prost(int32, tag = "2")]
+    pub data_type: i32,
+    #[prost(float, repeated, tag = "4")]
+    pub float_data: Vec<f32>,
+    #[prost(int32, repeated, tag = "5")]
+    pub int32_data: Vec<i32>,
+    #[prost(int64, repeated, tag = "7")]
+    pub int64_data: Vec<i64>,
+    #[prost(string, tag = "8")]
+    pub name: String,
+    #[prost(bytes = "vec", tag = "9")]
+    pub raw_data: Vec<u8>,
+    #[prost(double, repeated, tag = "10")]
+    pub double_data: Vec<f64>,
+    #[prost(int32, tag = "14")]
+    pub data_location: i32,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ValueInfoProto {
+    #[prost(string, tag = "1")]
+    pub name: String,
+}
+
+/// An imported model: definitions the ops need, the network expression, and its tensors.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// Function definitions (`hard_sigmoid_1(t) = …`), one statement each.
+    pub definitions: Vec<String>,
+    /// The network, in the input `x`.
+    pub expression: String,
+    /// Tensors by taylornet name, in order of use.
+    pub tensors: Vec<(String, Tensor)>,
+}
+
+impl Imported {
+    /// The script: a comment, the weights command, the definitions and the expression.
+    pub fn script(&self, source: &str, weights_file: &str) -> String {
+        let mut s =
+            format!("# imported from {source} by `taylornet import`\n:weights {weights_file}\n");
+        for d in &self.definitions {
+            s.push_str(d);
+            s.push('\n');
+        }
+        s.push_str(&self.expression);
+        s.push('\n');
+        s
+    }
+}
+
+/// A constant: its ONNX shape and exact values (row-major).
+#[derive(Clone, Debug)]
+struct Const {
+    dims: Vec<usize>,
+    data: Vec<Q>,
+}
+
+impl Const {
+    fn scalar(&self) -> Option<&Q> {
+        (self.data.len() == 1).then(|| &self.data[0])
+    }
+    /// Rank ≤ 2 with at most one dimension above 1: a vector.
+    fn as_vector(&self) -> Option<Tensor> {
+        (self.dims.iter().filter(|d| **d > 1).count() <= 1 && self.dims.len() <= 2).then(|| {
+            Tensor {
+                rows: self.data.len(),
+                cols: None,
+                data: self.data.clone(),
+            }
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Value {
+    /// A taylornet expression in x (a vector).
+    Expr(String),
+    Const(Const),
+}
+
+fn f32q(x: f32, what: &str) -> Result<Q, String> {
+    Q::try_from(f64::from(x)).map_err(|_| format!("{what} is not a finite number"))
+}
+
+/// A rational as taylornet reads it back exactly: `3`, `(-1/4)`.
+fn q_src(q: &Q) -> String {
+    let s = q.to_string();
+    if s.contains('/') || s.starts_with('-') {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+fn tensor_data(t: &TensorProto, limits: &Limits) -> Result<Const, String> {
+    let name = &t.name;
+    if t.data_location == 1 {
+        return Err(format!(
+            "initializer `{name}` is stored outside the model file (external data); save the model with its weights inside"
+        ));
+    }
+    let mut dims = Vec::new();
+    for d in &t.dims {
+        dims.push(
+            usize::try_from(*d)
+                .map_err(|_| format!("initializer `{name}` has a negative dimension"))?,
+        );
+    }
+    let count = dims
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .filter(|n| *n <= limits.max_tensor_entries)
+        .ok_or_else(|| {
+            format!(
+                "initializer `{name}` has shape {dims:?}, more than {} entries (`max_tensor_entries`)",
+                limits.max_tensor_entries
+            )
+        })?;
+    let exact = |x: f64, k: usize| {
+        Q::try_from(x).map_err(|_| {
+            format!(
+                "initializer `{name}`: entry {} is not finite (NaN or infinite)",
+                k + 1
+            )
+        })
+    };
+    let raw = !t.raw_data.is_empty();
+    let size = match t.data_type {
+        1 | 6 => 4,
+        11 | 7 => 8,
+        other => {
+            return Err(format!(
+                "initializer `{name}` has ONNX data type {other}; float, double, int32 and int64 are read"
+            ));
+        }
+    };
+    let data: Vec<Q> = if raw {
+        if t.raw_data.len() != count * size {
+            return Err(format!(
+                "initializer `{name}` is truncated: {} bytes of data, {} expected",
+                t.raw_data.len(),
+                count * size
+            ));
+        }
+        t.raw_data
+            .chunks_exact(size)
+            .enumerate()
+            .map(|(k, c)| match t.data_type {
+                1 => exact(f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])), k),
+                11 => exact(
+                    f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
+                    k,
+                ),
+                6 => Ok(Q::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+                _ => Ok(Q::from(i64::from_le_bytes([
+                    c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                ]))),
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        let v: Vec<Q> = match t.data_type {
+            1 => t
+                .float_data
+                .iter()
+                .enumerate()
+                .map(|(k, x)| exact(f64::from(*x), k))
+                .collect::<Result<_, _>>()?,
+            11 => t
+                .double_data
+                .iter()
+                .enumerate()
+                .map(|(k, x)| exact(*x, k))
+                .collect::<Result<_, _>>()?,
+            6 => t.int32_data.iter().map(|x| Q::from(*x)).collect(),
+            _ => t.int64_data.iter().map(|x| Q::from(*x)).collect(),
+        };
+        if v.len() != count {
+            return Err(format!(
+                "initializer `{name}` has {} values for shape {dims:?} ({count} expected)",
+                v.len()
+            ));
+        }
+        v
+    };
+    Ok(Const { dims, data })
+}
+
+fn attr<'a>(n: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
+    n.attribute.iter().find(|a| a.name == name)
+}
+
+fn attr_f(n: &NodeProto, name: &str, default: f32) -> Result<Q, String> {
+    f32q(
+        attr(n, name).map_or(default, |a| a.f),
+        &format!("attribute `{name}` of node `{}`", n.name),
+    )
+}
+
+fn attr_i(n: &NodeProto, name: &str, default: i64) -> i64 {
+    attr(n, name).map_or(default, |a| a.i)
+}
+
+/// Decodes an ONNX file and imports its graph.
+pub fn import_file(path: &std::path::Path, limits: &Limits) -> Result<Imported, String> {
+    let bytes = super::files::read_limited(path, limits)?;
+    import(&bytes, limits).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Imports a model from its bytes.
+pub fn import(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
+    use prost::Message;
+    let model = ModelProto::decode(bytes).map_err(|e| format!("not a valid ONNX model ({e})"))?;
+    let graph = model.graph.ok_or("the ONNX model has no graph")?;
+    let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    for t in &graph.initializer {
+        values.insert(t.name.clone(), Value::Const(tensor_data(t, limits)?));
+    }
+    let inputs: Vec<&ValueInfoProto> = graph
+        .input
+        .iter()
+        .filter(|i| !values.contains_key(&i.name))
+        .collect();
+    let input = match inputs.as_slice() {
+        [one] => one.name.clone(),
+        [] => return Err("the ONNX graph has no input".into()),
+        _ => {
+            return Err(format!(
+                "the ONNX graph has {} inputs; a network with one input is imported",
+                inputs.len()
+            ));
+        }
+    };
+    values.insert(input, Value::Expr("x".into()));
+    let mut st = State {
+        tensors: Vec::new(),
+        definitions: Vec::new(),
+        counts: BTreeMap::new(),
+    };
+    if graph.node.len() > 10_000 {
+        return Err(format!(
+            "the ONNX graph has {} nodes; the limit is 10000",
+            graph.node.len()
+        ));
+    }
+    for node in &graph.node {
+        let out = st.node(node, &values, limits)?;
+        let name = node
+            .output
+            .first()
+            .ok_or_else(|| format!("node `{}` ({}) has no output", node.name, node.op_type))?;
+        if let Value::Expr(e) = &out
+            && e.len() > limits.max_input_bytes
+        {
+            return Err(
+                "the imported expression is larger than the input limit (`max_input_bytes`)".into(),
+            );
+        }
+        values.insert(name.clone(), out);
+    }
+    let out = graph.output.first().ok_or("the ONNX graph has no output")?;
+    match values.get(&out.name) {
+        Some(Value::Expr(e)) => Ok(Imported {
+            definitions: st.definitions,
+            expression: strip(e).to_string(),
+            tensors: st.tensors,
+        }),
+        Some(Value::Const(_)) => Err("the ONNX graph's output does not depend on its input".into()),
+        None => Err(format!(
+            "the ONNX graph's output `{}` is never computed",
+            out.name
+        )),
+    }
+}
+
+/// A factor of a product: a name as it is, anything else in brackets.
+fn operand(e: &str) -> String {
+    let call = e.find('(').is_some_and(|i| {
+        i > 0
+            && e[..i].chars().all(|c| c.is_alphanumeric() || c == '_')
+            && strip(&e[i..]) != &e[i..]
+    });
+    let bracketed = e.starts_with('(') && strip(e) != e;
+    if call || bracketed || e.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        e.to_string()
+    } else {
+        format!("({e})")
+    }
+}
+
+/// An expression without its outer brackets, when they enclose all of it.
+fn strip(e: &str) -> &str {
+    if let Some(inner) = e.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        let mut depth = 0i32;
+        for c in inner.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return e;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if depth == 0 {
+            return inner;
+        }
+    }
+    e
+}
+
+struct State {
+    tensors: Vec<(String, Tensor)>,
+    definitions: Vec<String>,
+    counts: BTreeMap<char, usize>,
+}
+
+impl State {
+    fn name(&mut self, prefix: char, t: Tensor) -> String {
+        let k = self.counts.entry(prefix).or_insert(0);
+        *k += 1;
+        let name = format!("{prefix}{k}");
+        self.tensors.push((name.clone(), t));
+        name
+    }
+
+    fn define(&mut self, base: &str, body: String) -> String {
+        let k = self.counts.entry('f').or_insert(0);
+        *k += 1;
+        let name = format!("{base}_{k}");
+        self.definitions.push(format!("{name}(t) = {body}"));
+        name
+    }
+
+    fn node(
+        &mut self,
+        n: &NodeProto,
+        values: &BTreeMap<String, Value>,
+        limits: &Limits,
+    ) -> Result<Value, String> {
+        let op = n.op_type.as_str();
+        let unsupported = |why: &str| format!("ONNX op `{op}` (node `{}`){why}", n.name);
+        if !n.domain.is_empty() && n.domain != "ai.onnx" {
+            return Err(unsupported(&format!(
+                " from domain `{}` is not supported",
+                n.domain
+            )));
+        }
+        let arg = |i: usize| -> Result<&Value, String> {
+            let name = n
+                .input
+                .get(i)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| unsupported(&format!(": input {} is missing", i + 1)))?;
+            values.get(name).ok_or_else(|| {
+                unsupported(&format!(": its input `{name}` is not computed before it"))
+            })
+        };
+        let expr = |i: usize| -> Result<String, String> {
+            match arg(i)? {
+                Value::Expr(e) => Ok(e.clone()),
+                Value::Const(_) => Err(unsupported(&format!(
+                    ": input {} is a constant where the network's value is expected",
+                    i + 1
+                ))),
+            }
+        };
+        let wrap = |f: &str, e: String| Ok(Value::Expr(format!("{f}({})", strip(&e))));
+        let wrap_p = |f: &str, e: String, params: String| {
+            Ok(Value::Expr(format!("{f}({}; {params})", strip(&e))))
+        };
+        match op {
+            "Constant" => {
+                let t = attr(n, "value")
+                    .and_then(|a| a.t.as_ref())
+                    .ok_or_else(|| unsupported(": only a tensor `value` is supported"))?;
+                Ok(Value::Const(tensor_data(t, limits)?))
+            }
+            "Identity" | "Flatten" | "Dropout" => Ok(arg(0)?.clone()),
+            "Reshape" | "Squeeze" | "Unsqueeze" => {
+                if let Ok(Value::Const(shape)) = arg(1)
+                    && op == "Reshape"
+                    && shape.data.iter().filter(|d| **d > 1u32).count() > 1
+                {
+                    return Err(unsupported(
+                        ": a reshape into a matrix is not a vector network",
+                    ));
+                }
+                Ok(arg(0)?.clone())
+            }
+            "Gemm" | "MatMul" => {
+                let a = expr(0)?;
+                let Value::Const(b) = arg(1)? else {
+                    return Err(unsupported(": the weight must be an initializer"));
+                };
+                if attr_i(n, "transA", 0) != 0 {
+                    return Err(unsupported(": transA = 1 is not supported"));
+                }
+                let [r, c] = b.dims[..] else {
+                    return Err(unsupported(&format!(
+                        ": the weight has shape {:?}, not a matrix",
+                        b.dims
+                    )));
+                };
+                // Rows of x·B are (Bᵀ·xᵀ)ᵀ: W = Bᵀ, or W = B with transB = 1 (PyTorch's Linear).
+                let trans_b = op == "Gemm" && attr_i(n, "transB", 0) != 0;
+                let w = if trans_b {
+                    Tensor {
+                        rows: r,
+                        cols: Some(c),
+                        data: b.data.clone(),
+                    }
+                } else {
+                    Tensor {
+                        rows: c,
+                        cols: Some(r),
+                        data: (0..r * c)
+                            .map(|k| b.data[(k % r) * c + k / r].clone())
+                            .collect(),
+                    }
+                };
+                let wname = self.name('W', w);
+                let alpha = if op == "Gemm" {
+                    attr_f(n, "alpha", 1.0)?
+                } else {
+                    Q::from(1u32)
+                };
+                let scale = if alpha == 1u32 {
+                    String::new()
+                } else {
+                    format!("{}·", q_src(&alpha))
+                };
+                let mut e = format!("{scale}{wname}·{}", operand(&a));
+                if op == "Gemm"
+                    && let Some(cname) = n.input.get(2).filter(|s| !s.is_empty())
+                {
+                    let Some(Value::Const(cv)) = values.get(cname) else {
+                        return Err(unsupported(": the bias must be an initializer"));
+                    };
+                    let beta = attr_f(n, "beta", 1.0)?;
+                    let bs = if beta == 1u32 {
+                        String::new()
+                    } else {
+                        format!("{}·", q_src(&beta))
+                    };
+                    e = format!("{e} + {bs}{}", self.vector_term(cv, 'b', &unsupported)?);
+                }
+                Ok(Value::Expr(format!("({e})")))
+            }
+            "Add" | "Sub" => {
+                let sign = if op == "Add" { "+" } else { "−" };
+                match (arg(0)?, arg(1)?) {
+                    (Value::Expr(a), Value::Expr(b)) => {
+                        Ok(Value::Expr(format!("({a} {sign} {b})")))
+                    }
+                    (Value::Expr(a), Value::Const(c)) => {
+                        let t = self.vector_term(c, 'b', &unsupported)?;
+                        Ok(Value::Expr(format!("({a} {sign} {t})")))
+                    }
+                    (Value::Const(c), Value::Expr(b)) => {
+                        let t = self.vector_term(c, 'b', &unsupported)?;
+                        Ok(Value::Expr(format!("({t} {sign} {b})")))
+                    }
+                    _ => Err(unsupported(": both inputs are constants")),
+                }
+            }
+            "Mul" => match (arg(0)?, arg(1)?) {
+                (Value::Expr(a), Value::Expr(b)) => Ok(Value::Expr(format!("({a}∘{b})"))),
+                (Value::Expr(a), Value::Const(c)) | (Value::Const(c), Value::Expr(a)) => {
+                    if let Some(q) = c.scalar() {
+                        Ok(Value::Expr(format!("({}·{a})", q_src(q))))
+                    } else {
+                        let v = c
+                            .as_vector()
+                            .ok_or_else(|| unsupported(": the factor is not a vector"))?;
+                        let name = self.name('v', v);
+                        Ok(Value::Expr(format!("({name}∘{a})")))
+                    }
+                }
+                _ => Err(unsupported(": both inputs are constants")),
+            },
+            "Div" => {
+                let a = expr(0)?;
+                let Value::Const(c) = arg(1)? else {
+                    return Err(unsupported(": only division by a constant is supported"));
+                };
+                let q = c
+                    .scalar()
+                    .ok_or_else(|| unsupported(": only division by a scalar is supported"))?;
+                if *q == 0u32 {
+                    return Err(unsupported(": division by zero"));
+                }
+                Ok(Value::Expr(format!(
+                    "({}·{a})",
+                    q_src(&(Q::from(1u32) / q))
+                )))
+            }
+            "Neg" => Ok(Value::Expr(format!("(−{})", expr(0)?))),
+            "Pow" => {
+                let a = expr(0)?;
+                let k = match arg(1)? {
+                    Value::Const(c) => c.scalar().and_then(|q| u32::try_from(q).ok()),
+                    Value::Expr(_) => None,
+                }
+                .filter(|k| (1..=16).contains(k))
+                .ok_or_else(|| {
+                    unsupported(": only a constant whole exponent 1 to 16 is supported")
+                })?;
+                Ok(Value::Expr(format!("{}^∘{k}", operand(&a))))
+            }
+            "Relu" => wrap("relu", expr(0)?),
+            "Sigmoid" => wrap("sigmoid", expr(0)?),
+            "Tanh" => wrap("tanh", expr(0)?),
+            "Softplus" => wrap("softplus", expr(0)?),
+            "Softsign" => wrap("softsign", expr(0)?),
+            "Erf" => wrap("erf", expr(0)?),
+            "Gelu" => {
+                let approx =
+                    attr(n, "approximate").map(|a| String::from_utf8_lossy(&a.s).to_string());
+                match approx.as_deref() {
+                    None | Some("none") => wrap("gelu", expr(0)?),
+                    Some("tanh") => wrap("gelu_tanh", expr(0)?),
+                    Some(o) => Err(unsupported(&format!(
+                        ": approximate = `{o}` is not supported"
+                    ))),
+                }
+            }
+            "LeakyRelu" => wrap_p(
+                "leaky_relu",
+                expr(0)?,
+                format!("a = {}", q_src(&attr_f(n, "alpha", 0.01)?)),
+            ),
+            "Elu" => wrap_p(
+                "elu",
+                expr(0)?,
+                format!("α = {}", q_src(&attr_f(n, "alpha", 1.0)?)),
+            ),
+            "Celu" => wrap_p(
+                "celu",
+                expr(0)?,
+                format!("α = {}", q_src(&attr_f(n, "alpha", 1.0)?)),
+            ),
+            "Selu" => wrap_p(
+                "selu",
+                expr(0)?,
+                format!(
+                    "λ = {}, α = {}",
+                    q_src(&attr_f(n, "gamma", 1.050_701)?),
+                    q_src(&attr_f(n, "alpha", 1.673_263_2)?)
+                ),
+            ),
+            "HardSigmoid" => {
+                let a = attr_f(n, "alpha", 0.2)?;
+                let b = attr_f(n, "beta", 0.5)?;
+                let lin = format!("{}·t + {}", q_src(&a), q_src(&b));
+                let f = self.define(
+                    "hard_sigmoid",
+                    format!("if {lin} > 1 then 1 else if {lin} < 0 then 0 else {lin}"),
+                );
+                wrap(&f, expr(0)?)
+            }
+            "Clip" => {
+                let bound = |i: usize, name: &str| -> Result<Option<Q>, String> {
+                    match n.input.get(i).filter(|s| !s.is_empty()) {
+                        Some(s) => match values.get(s) {
+                            Some(Value::Const(c)) => {
+                                c.scalar().cloned().map(Some).ok_or_else(|| {
+                                    unsupported(&format!(": `{name}` is not a scalar"))
+                                })
+                            }
+                            _ => Err(unsupported(&format!(": `{name}` must be a constant"))),
+                        },
+                        None => attr(n, name).map(|a| f32q(a.f, name)).transpose(),
+                    }
+                };
+                let lo = bound(1, "min")?;
+                let hi = bound(2, "max")?;
+                if lo == Some(Q::from(-1i32)) && hi == Some(Q::from(1u32)) {
+                    return wrap("hard_tanh", expr(0)?);
+                }
+                let mut body = "t".to_string();
+                if let Some(l) = &lo {
+                    body = format!("if t < {} then {} else {body}", q_src(l), q_src(l));
+                }
+                if let Some(h) = &hi {
+                    body = format!("if t > {} then {} else {body}", q_src(h), q_src(h));
+                }
+                if lo.is_none() && hi.is_none() {
+                    return Ok(Value::Expr(expr(0)?));
+                }
+                let f = self.define("clip", body);
+                wrap(&f, expr(0)?)
+            }
+            _ => Err(unsupported(" is not supported")),
+        }
+    }
+
+    /// A constant added to a vector: `c·𝟙` for a scalar, else a named bias vector.
+    fn vector_term(
+        &mut self,
+        c: &Const,
+        prefix: char,
+        unsupported: &dyn Fn(&str) -> String,
+    ) -> Result<String, String> {
+        if c.dims.is_empty() {
+            return Ok(if c.data[0] == 1u32 {
+                "𝟙".to_string()
+            } else {
+                format!("{}·𝟙", q_src(&c.data[0]))
+            });
+        }
+        let v = c.as_vector().ok_or_else(|| {
+            unsupported(&format!(
+                ": the constant of shape {:?} is not a vector",
+                c.dims
+            ))
+        })?;
+        Ok(self.name(prefix, v))
+    }
+}

@@ -1,0 +1,330 @@
+//! The numeric instance of a result (weights with values): W and b, the affine region, σ*,
+//! as text, JSON and LaTeX rows.
+
+use crate::algebra::Q;
+use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+use crate::model::render::{eq_text, q_f64, q_text, short_exact, sig6, sqrt_text, tensor_inline};
+use serde_json::{Value, json};
+
+/// Every entry exact and short: printed exactly; otherwise all rounded (and said so).
+fn entries(m: &Mat) -> (Vec<String>, bool) {
+    let exact: Option<Vec<String>> = m
+        .entries
+        .iter()
+        .map(|e| match e {
+            Num::Exact(q) => short_exact(q),
+            Num::Float(_) => None,
+        })
+        .collect();
+    match exact {
+        Some(v) => (v, true),
+        None => (m.entries.iter().map(|e| sig6(e.to_f64())).collect(), false),
+    }
+}
+
+/// A matrix in rows (`[a, b; c, d]` lines), at most 8 rows and 8 columns shown.
+fn mat_lines(name: &str, m: &Mat, indent: &str) -> String {
+    let (cells, exact) = entries(m);
+    let how = match (exact, m.is_exact()) {
+        (true, _) => "exact",
+        (false, true) => "exact, shown rounded to 6 significant digits",
+        (false, false) => "rounded to 6 significant digits",
+    };
+    let shown_cols = m.cols.min(8);
+    let width = cells.iter().map(|c| c.chars().count()).max().unwrap_or(1);
+    let mut out = format!("{indent}{name} ({}×{}, {how}):\n", m.rows, m.cols);
+    for i in 0..m.rows.min(8) {
+        let row: Vec<String> = (0..shown_cols)
+            .map(|j| format!("{:>width$}", cells[i * m.cols + j]))
+            .collect();
+        let more = if m.cols > 8 { "  …" } else { "" };
+        out.push_str(&format!("{indent}  [{}{more}]\n", row.join("  ")));
+    }
+    if m.rows > 8 {
+        out.push_str(&format!("{indent}  … ({} more rows)\n", m.rows - 8));
+    }
+    out
+}
+
+fn vec_inline(v: &[Q]) -> String {
+    tensor_inline(
+        &crate::model::Tensor {
+            rows: v.len(),
+            cols: None,
+            data: v.to_vec(),
+        },
+        8,
+    )
+}
+
+fn neuron_text(n: &Neuron) -> String {
+    format!(
+        "layer {} ({}), entry {}: {}, at distance {} from its breakpoint",
+        n.layer,
+        n.activation,
+        n.index + 1,
+        eq_text("z", &n.pre),
+        q_text(&n.distance).trim_start_matches("≈ ")
+    )
+}
+
+fn region_text(r: &Region, out: &mut String) {
+    out.push_str(&format!(
+        "affine region around {} = {}:\n",
+        r.at_name.as_deref().unwrap_or("x₀"),
+        vec_inline(&r.at)
+    ));
+    for (layer, act, p) in &r.patterns {
+        out.push_str(&format!("  layer {layer} ({act}) pieces: {p}\n"));
+    }
+    match (&r.radius_inf, &r.limit_inf) {
+        (Some(q), Some(n)) if *q == 0u32 => {
+            out.push_str(&format!(
+                "  radius 0: x₀ sits on a breakpoint ({}); the network is not affine on any ball around it\n",
+                neuron_text(n)
+            ));
+        }
+        (Some(q), Some(n)) => {
+            out.push_str(&format!(
+                "  ∞-norm ball ‖x − x₀‖∞ ≤ r∞: {}, limited by {}\n",
+                eq_text("r∞", q),
+                neuron_text(n)
+            ));
+            if let (Some(q2), Some(n2)) = (&r.radius2_sq, &r.limit_2) {
+                let t = sqrt_text(q2);
+                let r2 = if t.starts_with('≈') { format!("r₂ {t}") } else { format!("r₂ = {t}") };
+                out.push_str(&format!(
+                    "  2-norm ball ‖x − x₀‖₂ ≤ r₂: {r2}, limited by {}\n",
+                    neuron_text(n2)
+                ));
+            }
+            out.push_str(
+                "  inside, every entry stays on its piece, so the network is exactly y = W·x + b with\n",
+            );
+        }
+        _ => out.push_str(
+            "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere, with\n",
+        ),
+    }
+    if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) {
+        out.push_str(&mat_lines("W", &r.w, "    "));
+        out.push_str(&mat_lines("b", &r.b, "    "));
+    }
+}
+
+/// The numeric block of a text report.
+pub fn text(n: &Numeric) -> String {
+    let mut out = String::new();
+    if n.w.is_some() || !n.notes.is_empty() {
+        out.push_str("numeric instance (the bound values substituted):\n");
+        if let Some(w) = &n.w {
+            out.push_str(&mat_lines("W", w, "  "));
+        }
+        if let Some(b) = &n.b {
+            out.push_str(&mat_lines("b", b, "  "));
+        }
+        for note in &n.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+    }
+    match &n.region {
+        Some(Ok(r)) => region_text(r, &mut out),
+        Some(Err(e)) => out.push_str(&format!("affine region: {e}\n")),
+        None => {}
+    }
+    match &n.sigma {
+        Some(Ok(s)) => out.push_str(&sigma_text(s)),
+        Some(Err(e)) => out.push_str(&format!("radius of affinity σ*: {e}\n")),
+        None => {}
+    }
+    out
+}
+
+fn mat_json(m: &Mat) -> Value {
+    let rows: Vec<Value> = (0..m.rows)
+        .map(|i| json!((0..m.cols).map(|j| m.at(i, j).to_f64()).collect::<Vec<_>>()))
+        .collect();
+    let mut v = json!({ "rows": m.rows, "cols": m.cols, "values": rows, "exact": m.is_exact() });
+    let (cells, short) = entries(m);
+    if short && let Value::Object(o) = &mut v {
+        let exact: Vec<Value> = cells.chunks(m.cols.max(1)).map(|r| json!(r)).collect();
+        o.insert("exact_values".into(), json!(exact));
+    }
+    v
+}
+
+fn neuron_json(n: &Neuron) -> Value {
+    json!({
+        "layer": n.layer,
+        "activation": n.activation,
+        "entry": n.index + 1,
+        "pre_activation": q_f64(&n.pre),
+        "pre_activation_exact": short_exact(&n.pre),
+        "distance": q_f64(&n.distance),
+    })
+}
+
+/// The numeric block of a JSON report.
+pub fn json(n: &Numeric) -> Value {
+    let region = match &n.region {
+        Some(Ok(r)) => json!({
+            "at": r.at.iter().map(q_f64).collect::<Vec<_>>(),
+            "radius_inf": r.radius_inf.as_ref().map(q_f64),
+            "radius_inf_exact": r.radius_inf.as_ref().and_then(short_exact),
+            "radius_2": r.radius2_sq.as_ref().map(|q| q_f64(q).sqrt()),
+            "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
+            "limit_inf": r.limit_inf.as_ref().map(neuron_json),
+            "limit_2": r.limit_2.as_ref().map(neuron_json),
+            "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
+            "w": mat_json(&r.w),
+            "b": mat_json(&r.b),
+        }),
+        Some(Err(e)) => json!({ "error": e }),
+        None => Value::Null,
+    };
+    json!({
+        "w": n.w.as_ref().map(mat_json),
+        "b": n.b.as_ref().map(mat_json),
+        "missing": n.missing.iter().map(|m| m.ascii()).collect::<Vec<_>>(),
+        "notes": n.notes,
+        "region": region,
+        "sigma_star": match &n.sigma {
+            Some(Ok(s)) => sigma_json(s),
+            Some(Err(e)) => json!({ "error": e }),
+            None => Value::Null,
+        },
+    })
+}
+
+fn mat_latex(m: &Mat) -> String {
+    let (cells, _) = entries(m);
+    let rows: Vec<String> = (0..m.rows.min(8))
+        .map(|i| {
+            let mut r: Vec<String> = (0..m.cols.min(8))
+                .map(|j| latex_num(&cells[i * m.cols + j]))
+                .collect();
+            if m.cols > 8 {
+                r.push("\\cdots".into());
+            }
+            r.join(" & ")
+        })
+        .collect();
+    let mut body = rows.join(" \\\\ ");
+    if m.rows > 8 {
+        body.push_str(" \\\\ \\vdots");
+    }
+    format!("\\begin{{bmatrix}} {body} \\end{{bmatrix}}")
+}
+
+fn latex_num(s: &str) -> String {
+    match s.split_once('/') {
+        Some((p, q)) => match p.strip_prefix('-') {
+            Some(p) => format!("-\\tfrac{{{p}}}{{{q}}}"),
+            None => format!("\\tfrac{{{p}}}{{{q}}}"),
+        },
+        None => match s.split_once('e') {
+            Some((m, e)) => format!("{m}\\cdot 10^{{{e}}}"),
+            None => s.to_string(),
+        },
+    }
+}
+
+/// `align*` rows for the LaTeX report.
+pub fn latex_rows(n: &Numeric) -> Vec<String> {
+    let mut rows = Vec::new();
+    if let (Some(w), Some(b)) = (&n.w, &n.b) {
+        let how = if w.is_exact() && b.is_exact() {
+            "exact"
+        } else {
+            "rounded"
+        };
+        rows.push(format!("\\intertext{{with the bound values ({how}):}}"));
+        rows.push(format!("W &= {}", mat_latex(w)));
+        rows.push(format!("b &= {}", mat_latex(b)));
+    }
+    if let Some(Ok(r)) = &n.region
+        && let (Some(ri), Some(r2)) = (&r.radius_inf, &r.radius2_sq)
+    {
+        rows.push("\\intertext{the affine region around $x_0$:}".into());
+        rows.push(format!(
+            "r_\\infty &= {}",
+            latex_num(&short_exact(ri).unwrap_or_else(|| sig6(q_f64(ri))))
+        ));
+        rows.push(format!(
+            "r_2 &= {}",
+            match short_exact(r2) {
+                Some(s) => format!("\\sqrt{{{}}}", latex_num(&s)),
+                None => sig6(q_f64(r2).sqrt()),
+            }
+        ));
+    }
+    if let Some(Ok(s)) = &n.sigma {
+        rows.extend(sigma_latex_rows(s));
+    }
+    rows
+}
+
+fn sigma_text(s: &SigmaStar) -> String {
+    let mut out = format!(
+        "radius of affinity σ*(τ = {}): ‖y − (W·x + b)‖₂ ≤ τ·‖W·x‖₂ for x = σ·ξ, σ ≤ σ*\n",
+        sig6(s.tau)
+    );
+    if let Some(e) = s.estimate {
+        out.push_str(&format!(
+            "  estimate from the first non-affine term (order {}): σ* ≈ {}\n",
+            s.k,
+            sig6(e)
+        ));
+    }
+    match s.measured {
+        Some(m) => out.push_str(&format!(
+            "  measured on the network (256-bit floats, worst of {} seeded directions ξ): σ* ≈ {}\n",
+            s.directions.len(),
+            sig6(m)
+        )),
+        None => out.push_str("  measured on the network: not reached on the σ grid\n"),
+    }
+    if let Some(o) = s.measured_order {
+        out.push_str(&format!(
+            "  the measured deviation grows like σ^{:.2} at small σ (the order of the first non-affine term minus 1)\n",
+            o - 1.0
+        ));
+    }
+    for n in &s.notes {
+        out.push_str(&format!("  note: {n}\n"));
+    }
+    out
+}
+
+fn sigma_json(s: &SigmaStar) -> Value {
+    json!({
+        "tau": s.tau,
+        "k": s.k,
+        "estimate": s.estimate,
+        "measured_order": s.measured_order,
+        "measured": s.measured,
+        "directions": s.directions.len(),
+        "curve": s.curve.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>(),
+        "notes": s.notes,
+    })
+}
+
+fn sigma_latex_rows(s: &SigmaStar) -> Vec<String> {
+    let mut rows = vec![format!(
+        "\\intertext{{radius of affinity ($\\tau = {}$):}}",
+        sig6(s.tau)
+    )];
+    if let Some(e) = s.estimate {
+        rows.push(format!(
+            "\\sigma^*_{{\\text{{estimate}}}} &\\approx {}",
+            sig6(e)
+        ));
+    }
+    if let Some(m) = s.measured {
+        rows.push(format!(
+            "\\sigma^*_{{\\text{{measured}}}} &\\approx {}",
+            sig6(m)
+        ));
+    }
+    rows
+}

@@ -1,0 +1,682 @@
+//! Real networks: numeric weights, weights files, ONNX, the affine region and σ*.
+//!
+//! Every numeric claim is checked against an evaluator written here from the raw weight arrays
+//! (read with the zip crate and a header parser of this file), not against the library.
+
+use malachite_q::Rational as Q;
+use std::path::{Path, PathBuf};
+use taylornet::trained::{Num, Numeric};
+use taylornet::{Outcome, Session};
+
+fn fixture(name: &str) -> String {
+    format!("{}/examples/trained/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn numeric(src: &str) -> Numeric {
+    let mut s = Session::new();
+    let out = s
+        .run(src)
+        .unwrap_or_else(|d| panic!("{}", d.render(src, "test")));
+    out.into_iter()
+        .rev()
+        .find_map(|o| match o {
+            Outcome::Analysis { report, .. } => report.numeric.map(|n| *n),
+            _ => None,
+        })
+        .expect("a numeric instance")
+}
+
+fn error(src: &str) -> String {
+    let mut s = Session::new();
+    match s.run(src) {
+        Ok(_) => panic!("`{src}` should fail"),
+        Err(d) => d.message,
+    }
+}
+
+fn q64(q: &Q) -> f64 {
+    use malachite_base::num::conversion::traits::RoundingFrom;
+    f64::rounding_from(q, malachite_base::rounding_modes::RoundingMode::Nearest).0
+}
+
+fn floats(m: &taylornet::trained::Mat) -> Vec<f64> {
+    m.entries.iter().map(Num::to_f64).collect()
+}
+
+// ------------------------------------------------------------ an independent evaluator
+
+/// One `.npy` member of an `.npz`: little-endian float32 or float64, C order.
+fn npz(path: &str) -> std::collections::BTreeMap<String, (Vec<usize>, Vec<f64>)> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut m = z.by_index(i).unwrap();
+        let name = m.name().trim_end_matches(".npy").to_string();
+        let mut b = Vec::new();
+        m.read_to_end(&mut b).unwrap();
+        let hl = u16::from_le_bytes([b[8], b[9]]) as usize;
+        let header = std::str::from_utf8(&b[10..10 + hl]).unwrap();
+        let shape: Vec<usize> = header
+            .split('(')
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap()
+            .split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect();
+        let data = &b[10 + hl..];
+        let vals: Vec<f64> = if header.contains("<f4") {
+            data.chunks(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64)
+                .collect()
+        } else {
+            data.chunks(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+                .collect()
+        };
+        out.insert(name, (shape, vals));
+    }
+    out
+}
+
+struct Mlp {
+    layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>,
+    act: fn(f64) -> f64,
+}
+
+fn relu(t: f64) -> f64 {
+    t.max(0.0)
+}
+
+impl Mlp {
+    fn load(path: &str, act: fn(f64) -> f64) -> Mlp {
+        let t = npz(path);
+        let layers = (1..=3)
+            .map(|k| {
+                let (s, w) = &t[&format!("W{k}")];
+                let (_, b) = &t[&format!("b{k}")];
+                (w.chunks(s[1]).map(|r| r.to_vec()).collect(), b.clone())
+            })
+            .collect();
+        Mlp { layers, act }
+    }
+    /// The pre-activations of every hidden layer, and the output.
+    fn run(&self, x: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let mut h = x.to_vec();
+        let mut pre = Vec::new();
+        for (k, (w, b)) in self.layers.iter().enumerate() {
+            let z: Vec<f64> = w
+                .iter()
+                .zip(b)
+                .map(|(r, bi)| r.iter().zip(&h).map(|(a, c)| a * c).sum::<f64>() + bi)
+                .collect();
+            if k + 1 < self.layers.len() {
+                h = z.iter().map(|v| (self.act)(*v)).collect();
+                pre.push(z);
+            } else {
+                h = z;
+            }
+        }
+        (pre, h)
+    }
+    fn y(&self, x: &[f64]) -> f64 {
+        self.run(x).1[0]
+    }
+    /// Central differences.
+    fn jacobian(&self, x: &[f64]) -> Vec<f64> {
+        let h = 1e-6;
+        (0..x.len())
+            .map(|i| {
+                let (mut a, mut b) = (x.to_vec(), x.to_vec());
+                a[i] += h;
+                b[i] -= h;
+                (self.y(&a) - self.y(&b)) / (2.0 * h)
+            })
+            .collect()
+    }
+    fn pattern(&self, x: &[f64]) -> Vec<bool> {
+        self.run(x)
+            .0
+            .into_iter()
+            .flatten()
+            .map(|z| z > 0.0)
+            .collect()
+    }
+}
+
+const NET: &str = "W3·{f}(W2·{f}(W1·x + b1) + b2) + b3";
+
+fn net(f: &str) -> String {
+    NET.replace("{f}", f)
+}
+
+// ------------------------------------------------------------------ literals
+
+#[test]
+fn literals_are_exact_and_give_an_exact_w() {
+    let n = numeric(
+        "W1 = [[0.5, -1], [2, 0.1]]; W2 = [[1, 1]]; b1 = [0, 0]; b2 = [0]\ntanh(W2·tanh(W1·x + b1) + b2)",
+    );
+    let w = n.w.expect("W");
+    // tanh′(0) = 1: W = W₂·W₁ = [5/2, −9/10], exactly.
+    assert_eq!(
+        w.entries,
+        vec![
+            Num::Exact(Q::from_signeds(5, 2)),
+            Num::Exact(Q::from_signeds(-9, 10))
+        ]
+    );
+    assert_eq!(n.b.expect("b").entries, vec![Num::Exact(Q::from(0))]);
+}
+
+#[test]
+fn literals_mix_with_symbolic_weights_and_keep_shapes() {
+    // W2 stays symbolic: no numeric W, and the report says which weight has no value.
+    let n = numeric("W1 = [[1, 2], [3, 4]]; b1 = [0, 0]; tanh(W2·tanh(W1·x + b1))");
+    assert!(n.w.is_none());
+    assert_eq!(n.missing.len(), 1);
+    assert!(error("W1 = [[1, 2], [3]]").contains("row"));
+    assert!(error("W1 = [[1, 2], [3, 4]]; x : 3; W1·x").contains("3"));
+}
+
+// ------------------------------------------------------------ numeric W vs the model
+
+#[test]
+fn numeric_w_is_the_models_jacobian() {
+    let mlp = Mlp::load(&fixture("mlp_tanh.npz"), f64::tanh);
+    let n = numeric(&format!(
+        ":weights {}\n{}",
+        fixture("mlp_tanh.npz"),
+        net("tanh")
+    ));
+    let w = floats(n.w.as_ref().expect("W"));
+    let fd = mlp.jacobian(&[0.0, 0.0]);
+    for (a, b) in w.iter().zip(&fd) {
+        assert!((a - b).abs() < 1e-7, "W {w:?} vs finite differences {fd:?}");
+    }
+    let b = floats(n.b.as_ref().expect("b"));
+    assert!((b[0] - mlp.y(&[0.0, 0.0])).abs() < 1e-12);
+}
+
+#[test]
+fn safetensors_with_a_mapping_read_the_same_values_as_npz() {
+    let map = "fc1.weight=W1 fc1.bias=b1 fc2.weight=W2 fc2.bias=b2 fc3.weight=W3 fc3.bias=b3";
+    let a = numeric(&format!(
+        ":weights {}\n{}",
+        fixture("mlp_tanh.npz"),
+        net("tanh")
+    ));
+    let b = numeric(&format!(
+        ":weights {} {map}\n{}",
+        fixture("mlp_tanh.safetensors"),
+        net("tanh")
+    ));
+    assert_eq!(a.w, b.w);
+    assert_eq!(a.b, b.b);
+}
+
+#[test]
+fn onnx_import_is_the_same_network() {
+    // Layer 1 is a Gemm with transB = 1 (PyTorch), layer 2 MatMul + Add, layer 3 Gemm with
+    // transB = 0: each must bind the weight the right way round.
+    let limits = taylornet::Limits::default();
+    for (f, tol) in [("tanh", 0.0), ("relu", 0.0), ("gelu", 1e-6)] {
+        let m =
+            taylornet::trained::import_file(Path::new(&fixture(&format!("mlp_{f}.onnx"))), &limits)
+                .unwrap();
+        let mut s = Session::new();
+        let v = taylornet::trained::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
+        taylornet::trained::bind_values(&mut s.env, v);
+        let src: String = m
+            .definitions
+            .iter()
+            .map(|d| format!("{d}\n"))
+            .collect::<String>()
+            + &m.expression;
+        let out = s
+            .run(&src)
+            .unwrap_or_else(|d| panic!("{}", d.render(&src, "onnx")));
+        let Some(Outcome::Analysis { report, .. }) = out.last() else {
+            panic!("no analysis")
+        };
+        let from_onnx = report.numeric.as_ref().unwrap();
+        let from_npz = numeric(&format!(
+            ":weights {}\n{}",
+            fixture(&format!("mlp_{f}.npz")),
+            net(f)
+        ));
+        let (wa, wb) = match (&from_onnx.region, &from_npz.region) {
+            (Some(Ok(a)), Some(Ok(b))) => (floats(&a.w), floats(&b.w)),
+            _ => (
+                floats(from_onnx.w.as_ref().unwrap()),
+                floats(from_npz.w.as_ref().unwrap()),
+            ),
+        };
+        for (a, b) in wa.iter().zip(&wb) {
+            assert!((a - b).abs() <= tol, "{f}: ONNX W {wa:?} vs npz W {wb:?}");
+        }
+    }
+}
+
+#[test]
+fn unsupported_onnx_ops_are_named() {
+    use prost::Message;
+    use taylornet::trained::*;
+    let node = NodeProto {
+        input: vec!["input".into()],
+        output: vec!["y".into()],
+        name: "head".into(),
+        op_type: "Softmax".into(),
+        ..Default::default()
+    };
+    let model = ModelProto {
+        graph: Some(GraphProto {
+            node: vec![node],
+            input: vec![ValueInfoProto {
+                name: "input".into(),
+            }],
+            output: vec![ValueInfoProto { name: "y".into() }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let e = import(&model.encode_to_vec(), &Default::default()).unwrap_err();
+    assert!(e.contains("Softmax") && e.contains("head"), "{e}");
+    let e = import(b"\x08\x07garbage\xff\xff", &Default::default()).unwrap_err();
+    assert!(e.contains("not a valid ONNX"), "{e}");
+}
+
+// ------------------------------------------------------------------ the ReLU region
+
+#[test]
+fn relu_region_is_exact_and_tight() {
+    let mlp = Mlp::load(&fixture("mlp_relu.npz"), relu);
+    for p in ["x0", "x1", "x2"] {
+        let n = numeric(&format!(
+            ":weights {}\n:weights {}\n:at {p}\n{}",
+            fixture("mlp_relu.npz"),
+            fixture("points.npz"),
+            net("relu")
+        ));
+        let r = n.region.expect("a region").expect("no error");
+        let x0: Vec<f64> = r.at.iter().map(q64).collect();
+        // The affine map: the model's own Jacobian at x₀ and its value.
+        let w = floats(&r.w);
+        let fd = mlp.jacobian(&x0);
+        for (a, b) in w.iter().zip(&fd) {
+            assert!(
+                (a - b).abs() < 1e-6,
+                "{p}: W {w:?} vs finite differences {fd:?}"
+            );
+        }
+        let ri = q64(r.radius_inf.as_ref().unwrap());
+        let r2 = q64(r.radius2_sq.as_ref().unwrap()).sqrt();
+        let base = mlp.pattern(&x0);
+        let b = floats(&r.b)[0];
+        // Just inside, at the corners of the ∞-ball and around the 2-ball: the same pattern,
+        // and the network is W·x + b.
+        for k in 0..16 {
+            let th = k as f64 * std::f64::consts::PI / 8.0;
+            for d in [
+                [
+                    0.999 * ri * th.cos().signum(),
+                    0.999 * ri * th.sin().signum(),
+                ],
+                [0.999 * r2 * th.cos(), 0.999 * r2 * th.sin()],
+            ] {
+                let x = [x0[0] + d[0], x0[1] + d[1]];
+                assert_eq!(
+                    mlp.pattern(&x),
+                    base,
+                    "{p}: a neuron flipped inside the region"
+                );
+                let lin = w[0] * x[0] + w[1] * x[1] + b;
+                assert!((mlp.y(&x) - lin).abs() < 1e-9, "{p}: not affine inside");
+            }
+        }
+        // Just outside along the limiting direction: the limiting neuron flips.
+        for (radius, lim, dual_inf) in [
+            (ri, r.limit_inf.as_ref().unwrap(), true),
+            (r2, r.limit_2.as_ref().unwrap(), false),
+        ] {
+            let g: Vec<f64> = lim.grad.iter().map(q64).collect();
+            let towards = q64(&lim.step).signum();
+            let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let dir: Vec<f64> = if dual_inf {
+                g.iter().map(|v| towards * v.signum()).collect()
+            } else {
+                g.iter().map(|v| towards * v / norm).collect()
+            };
+            let x: Vec<f64> = x0
+                .iter()
+                .zip(&dir)
+                .map(|(a, d)| a + 1.001 * radius * d)
+                .collect();
+            let flipped: Vec<usize> = mlp
+                .pattern(&x)
+                .iter()
+                .zip(&base)
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .map(|(i, _)| i)
+                .collect();
+            let index = (lim.layer - 1) * 8 + lim.index;
+            assert_eq!(
+                flipped,
+                vec![index],
+                "{p}: just outside, the named neuron flips"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_point_on_a_kink_has_radius_zero_and_names_the_neuron() {
+    let n = numeric("W1 = [[1, 0], [0, 1]]; b1 = [0, 0]; x0 = [0, 1]; :at x0\nrelu(W1·x + b1)");
+    let r = n.region.unwrap().unwrap();
+    assert_eq!(r.radius_inf, Some(Q::from(0)));
+    let lim = r.limit_inf.unwrap();
+    assert_eq!((lim.layer, lim.index), (1, 0));
+    assert!(n.w.is_none());
+    // Off the kink: the radius is the distance to it, exactly.
+    let n = numeric("W1 = [[1, 0], [0, 1]]; b1 = [0, 0]; x0 = [0.25, 1]; :at x0\nrelu(W1·x + b1)");
+    let r = n.region.unwrap().unwrap();
+    assert_eq!(r.radius_inf, Some(Q::from_signeds(1, 4)));
+    assert_eq!(r.radius2_sq, Some(Q::from_signeds(1, 16)));
+}
+
+// ------------------------------------------------------------------------- σ*
+
+#[test]
+fn sigma_star_matches_a_direct_measurement() {
+    let erf_gelu: fn(f64) -> f64 = |t| 0.5 * t * (1.0 + erf(t / std::f64::consts::SQRT_2));
+    for (f, act) in [("tanh", f64::tanh as fn(f64) -> f64), ("gelu", erf_gelu)] {
+        let mlp = Mlp::load(&fixture(&format!("mlp_{f}.npz")), act);
+        let n = numeric(&format!(
+            ":weights {}\n{}",
+            fixture(&format!("mlp_{f}.npz")),
+            net(f)
+        ));
+        let s = n.sigma.expect("σ*").expect("no error");
+        let w = floats(n.w.as_ref().unwrap());
+        let b = floats(n.b.as_ref().unwrap())[0];
+        let rho = |sigma: f64| {
+            s.directions
+                .iter()
+                .map(|xi| {
+                    let x = [sigma * xi[0], sigma * xi[1]];
+                    let wx = w[0] * x[0] + w[1] * x[1];
+                    (mlp.y(&x) - wx - b).abs() / wx.abs()
+                })
+                .fold(0.0f64, f64::max)
+        };
+        let m = s.measured.expect("measured");
+        assert!(rho(0.97 * m) < s.tau, "{f}: ρ(0.97σ*) = {}", rho(0.97 * m));
+        assert!(rho(1.03 * m) > s.tau, "{f}: ρ(1.03σ*) = {}", rho(1.03 * m));
+        let e = s.estimate.expect("estimate");
+        let disagree = m / e > 2.0 || e / m > 2.0;
+        assert_eq!(
+            disagree,
+            s.notes.iter().any(|n| n.contains("disagree")),
+            "{f}"
+        );
+    }
+}
+
+/// erf to about 1e-15 (its Maclaurin series; |t| ≤ 3 here).
+fn erf(t: f64) -> f64 {
+    if t.abs() > 5.0 {
+        return t.signum();
+    }
+    let (mut term, mut sum) = (t, t);
+    for n in 1..200 {
+        term *= -t * t / n as f64;
+        sum += term / (2 * n + 1) as f64;
+    }
+    sum * 2.0 / std::f64::consts::PI.sqrt()
+}
+
+// ------------------------------------------------------------- malformed files
+
+fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("taylornet-models-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    b.extend_from_slice(header.as_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+fn f64s(v: &[f64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn load_error(path: &Path, map: &str) -> String {
+    error(&format!(":weights {} {map}", path.display()))
+}
+
+#[test]
+fn every_malformed_file_class_gets_its_error() {
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "W1.npy",
+            npy("<f8", "(2, 2)", &f64s(&[1.0, 2.0, 3.0])),
+            "truncated",
+        ),
+        ("W1.npy", npy("<c16", "(2, 2)", &[0; 64]), "dtype"),
+        (
+            "W1.npy",
+            npy("<f8", "(2, 2, 2)", &f64s(&[0.0; 8])),
+            "rank 3",
+        ),
+        ("W1.npy", npy("<f8", "(2,)", &f64s(&[1.0, f64::NAN])), "NaN"),
+        (
+            "W1.npy",
+            npy("<f8", "(2,)", &f64s(&[f64::INFINITY, 1.0])),
+            "infinite",
+        ),
+        (
+            "W1.npy",
+            b"\x93NUMPY\x01\x00\xff\x00{'descr'".to_vec(),
+            "truncated",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let p = tmp(name, &bytes);
+        let e = load_error(&p, "");
+        assert!(e.contains(want) && e.contains("`W1`"), "{want}: {e}");
+    }
+    // A truncated archive, a damaged safetensors header, a NaN in safetensors, a name missing.
+    let whole = std::fs::read(fixture("mlp_tanh.npz")).unwrap();
+    let e = load_error(&tmp("cut.npz", &whole[..whole.len() / 2]), "");
+    assert!(e.contains("npz") || e.contains("truncated"), "{e}");
+    let e = load_error(
+        &tmp(
+            "bad.safetensors",
+            b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}",
+        ),
+        "",
+    );
+    assert!(e.contains("not a valid .safetensors"), "{e}");
+    let data: Vec<u8> = [1.0f32, f32::NAN]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let view =
+        safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2], &data).unwrap();
+    let st = safetensors::serialize(vec![("fc1.bias", view)], None).unwrap();
+    let e = load_error(&tmp("nan.safetensors", &st), "fc1.bias=b1");
+    assert!(e.contains("NaN") && e.contains("`fc1.bias`"), "{e}");
+    let e = load_error(Path::new(&fixture("mlp_tanh.safetensors")), "fc9.weight=W1");
+    assert!(e.contains("no tensor `fc9.weight`"), "{e}");
+    // A tensor name that is not a taylornet name must be mapped.
+    let e = load_error(Path::new(&fixture("mlp_tanh.safetensors")), "");
+    assert!(e.contains("fc1.bias") && e.contains("map"), "{e}");
+}
+
+// ------------------------------------------------------------------- the CLI
+
+fn taylornet(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn cli_import_writes_a_script_that_runs() {
+    let dir = std::env::temp_dir().join(format!("taylornet-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("relu.tn");
+    let (ok, out, err) = taylornet(&[
+        "import",
+        "examples/trained/mlp_relu.onnx",
+        "-o",
+        script.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("relu(") && out.contains("6 tensors"), "{out}");
+    let (ok, out, err) = taylornet(&["run", script.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("affine region"), "{out}");
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "--onnx",
+        "examples/trained/mlp_relu.onnx",
+        "--at",
+        "x0=[0.5, -0.25]",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["numeric"]["region"]["radius_inf"].as_f64().unwrap() > 0.0);
+    let (ok, _, err) = taylornet(&[
+        "analyze",
+        "--weights",
+        "examples/trained/mlp_tanh.safetensors",
+        "--map",
+        "fc9.weight=W1",
+        "tanh(W1·x)",
+    ]);
+    assert!(!ok && err.contains("fc9.weight"), "{err}");
+    let (ok, out, err) = taylornet(&["run", "examples/trained/walkthrough.tn"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.matches("affine region around").count(), 3, "{out}");
+    assert_eq!(out.matches("radius of affinity σ*").count(), 2, "{out}");
+    let plot = dir.join("sigma.svg");
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "--weights",
+        "examples/trained/mlp_tanh.npz",
+        "--sigma-plot",
+        plot.to_str().unwrap(),
+        "W3·tanh(W2·tanh(W1·x + b1) + b2) + b3",
+    ]);
+    assert!(ok && out.contains("σ*"), "{err}");
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
+}
+
+#[test]
+fn the_tanh_gelu_pattern_is_transcribed_op_by_op() {
+    use prost::Message;
+    use taylornet::trained::*;
+    let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
+        dims,
+        data_type: 1,
+        float_data: v,
+        name: name.into(),
+        ..Default::default()
+    };
+    let node = |op: &str, ins: &[&str], out: &str| NodeProto {
+        input: ins.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        name: format!("n_{out}"),
+        op_type: op.into(),
+        ..Default::default()
+    };
+    // y = ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), z = W·x, as PyTorch exports GELU(tanh).
+    let model = ModelProto {
+        graph: Some(GraphProto {
+            node: vec![
+                node("MatMul", &["x", "w"], "z"),
+                node("Pow", &["z", "three"], "z3"),
+                node("Mul", &["z3", "c"], "cz3"),
+                node("Add", &["z", "cz3"], "inner"),
+                node("Mul", &["inner", "k"], "scaled"),
+                node("Tanh", &["scaled"], "th"),
+                node("Add", &["th", "one"], "p"),
+                node("Mul", &["z", "p"], "zp"),
+                node("Mul", &["zp", "half"], "y"),
+            ],
+            initializer: vec![
+                t("w", vec![2, 2], vec![1.0, 0.0, 0.0, 1.0]),
+                t("three", vec![], vec![3.0]),
+                t("c", vec![], vec![0.044715]),
+                t("k", vec![], vec![(2.0 / std::f32::consts::PI).sqrt()]),
+                t("one", vec![], vec![1.0]),
+                t("half", vec![], vec![0.5]),
+            ],
+            input: vec![ValueInfoProto { name: "x".into() }],
+            output: vec![ValueInfoProto { name: "y".into() }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let m = import(&model.encode_to_vec(), &Default::default()).unwrap();
+    assert!(
+        m.expression.contains("tanh(") && m.expression.contains("^∘3"),
+        "{}",
+        m.expression
+    );
+    let mut s = Session::new();
+    let v = taylornet::trained::name_tensors(m.tensors.clone(), &Vec::new(), "model").unwrap();
+    taylornet::trained::bind_values(&mut s.env, v);
+    // Around 0 every derivative is exact: W = ½·I exactly, the slope of GELU at 0.
+    let out = s.run(&m.expression).unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!()
+    };
+    let w = report.numeric.as_ref().unwrap().w.clone().unwrap();
+    let half = Num::Exact(Q::from_signeds(1, 2));
+    let zero = Num::Exact(Q::from(0));
+    assert_eq!(w.entries, vec![half.clone(), zero.clone(), zero, half]);
+    // Around x₀ the value is GELU(tanh) of x₀, with the model's float32 constants.
+    let out = s
+        .run(":at p = [0.5, -1]\n".to_string().as_str())
+        .and_then(|_| s.run(&m.expression))
+        .unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!()
+    };
+    let b = floats(report.numeric.as_ref().unwrap().b.as_ref().unwrap());
+    let g = |t: f64| {
+        0.5 * t * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (t + 0.044715 * t * t * t)).tanh())
+    };
+    assert!(
+        (b[0] - g(0.5)).abs() < 1e-7 && (b[1] - g(-1.0)).abs() < 1e-7,
+        "{b:?}"
+    );
+}

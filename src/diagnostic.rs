@@ -38,6 +38,20 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// The phase in one word: `parse`, `name`, `shape`, `series`, `expand`, `command`, `limit`
+    /// (what bindings map to their error types).
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Parse => "parse",
+            Phase::Name => "name",
+            Phase::Shape => "shape",
+            Phase::Series => "series",
+            Phase::Expand => "expand",
+            Phase::Command => "command",
+            Phase::Limit => "limit",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Phase::Parse => "syntax error",
@@ -107,6 +121,21 @@ impl Diagnostic {
             l.span = l.span.shift(offset);
         }
         self
+    }
+
+    /// Where the first label points in `source`: line and column (both from 1, the column in
+    /// characters), as [`Diagnostic::render`] shows them; `None` without a label.
+    ///
+    /// ```
+    /// let src = "W1 : 2x4\nW1·W1";
+    /// let d = taylornet::analyze(src).unwrap_err();
+    /// assert_eq!(d.phase.name(), "shape");
+    /// assert_eq!(d.position(src).map(|p| p.0), Some(2));
+    /// ```
+    pub fn position(&self, source: &str) -> Option<(usize, usize)> {
+        let label = self.labels.first()?;
+        let (line, col, _) = locate(source, label.span.start);
+        Some((line, col))
     }
 
     /// Renders the diagnostic against the source it refers to:

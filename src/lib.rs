@@ -20,6 +20,8 @@ mod ir;
 mod limits;
 mod model;
 mod numeric;
+#[cfg(feature = "plot")]
+mod plot;
 mod print;
 mod report;
 mod selfcheck;
@@ -55,6 +57,10 @@ pub use verify::{Predicted, Verification, VerifyOptions, geometric, verify_with}
 pub mod render {
     pub use crate::derive::output::{DocFormat, to_typst, typst_formulas, write};
     pub use crate::derive::render::{Line, formulas, lines, standalone, to_latex, to_text};
+    /// Plots (the `plot` feature): the residual of a numeric check as an SVG string or a
+    /// file, and a trained network's radius of affinity σ*.
+    #[cfg(feature = "plot")]
+    pub use crate::plot::{sigma as plot_sigma, svg as plot_svg, write as plot_file};
     pub use crate::print::json::to_text as json_text;
     pub use crate::print::latex::{Hadamard, Notation};
     pub use crate::print::{ascii, latex, scalar_ascii, scalar_latex, scalar_unicode, unicode};

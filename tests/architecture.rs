@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["verify"],
     &["model"],
     &["derive"],
-    &["report"],
+    &["report", "plot"],
     &["session"],
     &["selfcheck", "harness"],
 ];

@@ -1,7 +1,8 @@
 //! The `taylornet` command line: a thin layer over the library.
 
-mod plot;
 mod repl;
+
+use taylornet::render::{plot_file, plot_sigma};
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -567,7 +568,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         });
         match sigma {
             Some((src, s)) => {
-                if let Err(e) = plot::sigma(path, &format!("radius of affinity of {src}"), &s) {
+                if let Err(e) = plot_sigma(path, &format!("radius of affinity of {src}"), &s) {
                     eprintln!("error: {e}");
                     return ExitCode::from(2);
                 }
@@ -724,7 +725,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
         .map(|l| l.source.clone())
         .unwrap_or_default();
     if let Some(path) = &check.plot {
-        if let Err(e) = plot::write(path, &format!("residual of {src}"), &checks) {
+        if let Err(e) = plot_file(path, &format!("residual of {src}"), &checks) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
@@ -784,7 +785,7 @@ fn classify_verified(
             })
             .collect();
         let title = format!("residuals of net(σ, {depth}) per activation");
-        if let Err(e) = plot::write(path, &title, &curves) {
+        if let Err(e) = plot_file(path, &title, &curves) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }

@@ -1,8 +1,27 @@
-//! A log–log plot of the residual against σ, with the predicted slope as a reference line.
+//! A log–log plot of the residual against σ, with the predicted slope as a reference line
+//! (behind the `plot` feature; the command line's `--plot` and the Python package use it).
 
+use crate::verify::{Predicted, Verification};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use taylornet::{Predicted, Verification};
+
+/// Text layout needs a font; one is embedded, so no system font is used.
+fn register_font() {
+    let _ =
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+}
+
+/// The plot as an SVG document.
+pub fn svg(title: &str, checks: &[Verification]) -> Result<String, String> {
+    register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (900, 600)).into_drawing_area();
+        draw(&root, title, checks)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
 
 /// Draws with `$draw(&root)` on an `.svg` or `.png` file, with the embedded font.
 macro_rules! to_file {
@@ -128,14 +147,18 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// The relative deviation ρ(σ) against σ, with τ and σ* marked (`.svg` or `.png`).
-pub fn sigma(path: &str, title: &str, s: &taylornet::trained::SigmaStar) -> Result<(), String> {
+pub fn sigma(
+    path: &str,
+    title: &str,
+    s: &crate::analysis::instance::SigmaStar,
+) -> Result<(), String> {
     to_file!(path, "--sigma-plot", |root| draw_sigma(root, title, s))
 }
 
 fn draw_sigma<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-    s: &taylornet::trained::SigmaStar,
+    s: &crate::analysis::instance::SigmaStar,
 ) -> Result<(), String> {
     let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
     root.fill(&WHITE).map_err(e)?;

@@ -1,0 +1,569 @@
+//! `taylornet._taylornet`: the compiled half of the Python package.
+//!
+//! Thin on purpose: every call goes through the library's high-level entry points (a
+//! [`Session`] and its statements, series, derivations, numeric verification) and hands back
+//! the library's own JSON, text, LaTeX, HTML or SVG as strings. The Python half
+//! (`taylornet/__init__.py`) builds result objects, notebook renderings, exceptions and the
+//! SymPy conversion from them.
+//!
+//! A session's state is `Rc`-based and its names are interned per thread, so each [`Engine`]
+//! owns one worker thread that holds the session for its whole life. A call sends a job there
+//! and waits with the GIL released, polling for signals: Ctrl-C (`KeyboardInterrupt`) sets
+//! the job's cancel flag, which the library's budget observes, and the interrupt is raised
+//! once the worker has stopped. Nothing here prints.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+// Every name this module takes from the library, in one place: the library's facade.
+use taylornet::render::report;
+use taylornet::render::{
+    DocFormat, Hadamard, Line, Notation, classify_lines, latex as expr_latex, plot_svg,
+    series_lines, write,
+};
+use taylornet::{
+    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, SeriesResult, Session,
+    VerifyOptions, derive_source, normal_form,
+};
+
+create_exception!(
+    _taylornet,
+    Error,
+    PyException,
+    "A failure reported by the engine: args are (phase, message, rendered, line, column, hint)."
+);
+
+/// What the worker thread holds.
+struct State {
+    session: Session,
+    /// The cancel flag of the job running now.
+    cancel: Arc<AtomicBool>,
+    /// The analyses handed out, by id: the session before and after the entry that made them.
+    stored: HashMap<u64, Stored>,
+    next_id: u64,
+}
+
+struct Stored {
+    before: Session,
+    after: Session,
+    entry: String,
+}
+
+type Job = Box<dyn FnOnce(&mut State) + Send>;
+
+/// A failure: a diagnostic against its source text, or a plain message.
+enum Failure {
+    Diagnostic(Diagnostic, String),
+    Message(String),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Message(m)
+    }
+}
+
+impl Failure {
+    fn at(d: Diagnostic, source: &str) -> Failure {
+        Failure::Diagnostic(d, source.to_string())
+    }
+
+    fn into_py(self) -> PyErr {
+        match self {
+            Failure::Diagnostic(d, source) => {
+                let (line, column) = d.position(&source).unzip();
+                Error::new_err((
+                    d.phase.name(),
+                    d.message.clone(),
+                    d.render(&source, ""),
+                    line,
+                    column,
+                    d.hint.clone(),
+                ))
+            }
+            Failure::Message(m) => {
+                let rendered = format!("error: {m}\n");
+                Error::new_err((
+                    "",
+                    m,
+                    rendered,
+                    None::<usize>,
+                    None::<usize>,
+                    None::<String>,
+                ))
+            }
+        }
+    }
+}
+
+type Outcome2<T> = Result<T, Failure>;
+
+/// A session on its own thread.
+#[pyclass(module = "taylornet._taylornet")]
+struct Engine {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Stack of the worker thread: deep but legal input recurses (the CLI uses the same).
+const STACK: usize = 256 << 20;
+
+impl Engine {
+    /// Runs `f` on the worker with the GIL released; Ctrl-C cancels it.
+    fn call<R: Send + 'static>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut State) -> Outcome2<R> + Send + 'static,
+    ) -> PyResult<R> {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, mut rx) = mpsc::channel();
+        let flag = cancel.clone();
+        let job: Job = Box::new(move |st: &mut State| {
+            st.cancel = flag;
+            st.session.cancel = st.cancel.clone();
+            let r = catch_unwind(AssertUnwindSafe(|| f(st)));
+            let _ = tx.send(r);
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| PyRuntimeError::new_err("the taylornet worker has stopped"))?;
+        loop {
+            let (r, back) = py.detach(move || {
+                let r = rx.recv_timeout(Duration::from_millis(40));
+                (r, rx)
+            });
+            rx = back;
+            match r {
+                Ok(Ok(Ok(v))) => return Ok(v),
+                Ok(Ok(Err(e))) => return Err(e.into_py()),
+                Ok(Err(_)) => {
+                    return Err(PyRuntimeError::new_err(
+                        "internal failure in taylornet (please report it with the input that caused it)",
+                    ));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        cancel.store(true, Ordering::Relaxed);
+                        // The worker stops at its next budget check; wait for it, so the
+                        // session is free again when the exception reaches the caller.
+                        let _ = py.detach(move || rx.recv());
+                        return Err(interrupt);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(PyRuntimeError::new_err("the taylornet worker has stopped"));
+                }
+            }
+        }
+    }
+}
+
+impl State {
+    /// A stored session, with the running job's cancel flag.
+    fn stored(&mut self, id: u64) -> Outcome2<&mut Stored> {
+        let cancel = self.cancel.clone();
+        let s = self
+            .stored
+            .get_mut(&id)
+            .ok_or_else(|| Failure::Message(format!("no stored result {id}")))?;
+        s.before.cancel = cancel.clone();
+        s.after.cancel = cancel;
+        Ok(s)
+    }
+}
+
+/// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text`.
+fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> Vec<Value> {
+    let limits = &session.options.limits;
+    let last_source = session.last.as_ref().map(|l| l.source.as_str());
+    let last_index = outcomes
+        .iter()
+        .rposition(|o| matches!(o, Outcome::Analysis { .. }));
+    outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, o)| match o {
+            Outcome::Analysis { source, report } => json!({
+                "kind": "analysis",
+                "source": source,
+                "id": id,
+                "last": Some(i) == last_index && last_source == Some(source.as_str()),
+                "json": report::json(source, report),
+                "text": report::text(source, report),
+                "latex": report::latex(&report::source_latex(source, limits), report),
+            }),
+            // Echoed as the REPL echoes them.
+            Outcome::Declared(names, what) => {
+                let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
+                json!({"kind": "declared", "text": format!("{} : {what}", names.join(", "))})
+            }
+            Outcome::Defined(n, text) => {
+                json!({"kind": "defined", "text": format!("defined {n}: {text}")})
+            }
+            Outcome::Bound(n, text) => json!({"kind": "bound", "text": format!("{n} = {text}")}),
+            Outcome::Message(text) => json!({"kind": "message", "text": text}),
+            Outcome::Series(r) => series_value(r),
+            Outcome::Classify { rows, order, depth } => classify_value(rows, *order, *depth),
+            Outcome::Verify { source, checks } => json!({
+                "kind": "verify",
+                "json": report::verify_json(source, checks),
+                "text": report::verify_text(source, checks),
+            }),
+            Outcome::Loaded(path, inner) => json!({
+                "kind": "loaded",
+                "path": path,
+                "outcomes": outcome_values(inner, session, None),
+            }),
+            Outcome::Quit => json!({"kind": "quit"}),
+        })
+        .collect()
+}
+
+fn document(title: &str, lines: Vec<Line>, format: DocFormat) -> String {
+    let doc = Document {
+        title: title.to_string(),
+        lines,
+        results: Vec::new(),
+    };
+    write(&doc, format, false, &Notation::default())
+}
+
+fn series_value(r: &SeriesResult) -> Value {
+    let lines = series_lines(r);
+    json!({
+        "kind": "series",
+        "json": report::series_json(r),
+        "text": report::series_text(r),
+        "latex": document("Series", lines.clone(), DocFormat::Latex),
+        "html": document("Series", lines, DocFormat::Html),
+    })
+}
+
+fn classify_value(rows: &[ClassifyRow], order: u32, depth: u32) -> Value {
+    let lines = classify_lines(rows, order, depth);
+    json!({
+        "kind": "classify",
+        "json": report::classify_json(rows, order, depth),
+        "text": report::classify_text(rows, order, depth),
+        "html": document("Classification", lines, DocFormat::Html),
+    })
+}
+
+fn to_string(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn doc_format(format: &str) -> PyResult<DocFormat> {
+    DocFormat::parse(format).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown format `{format}`: use text, latex, typst, html or json"
+        ))
+    })
+}
+
+/// Sets one limit by its name in [`Limits`].
+fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("the limit `{name}` must be a positive number"));
+    }
+    let whole = || -> Result<u64, String> {
+        if value.fract() == 0.0 && value <= u32::MAX as f64 {
+            Ok(value as u64)
+        } else {
+            Err(format!(
+                "the limit `{name}` takes a whole number, not {value}"
+            ))
+        }
+    };
+    let small = |v: u64| u32::try_from(v).map_err(|_| format!("the limit `{name}` is too large"));
+    match name {
+        "time_budget" => limits.time_budget = Duration::from_secs_f64(value),
+        "max_input_bytes" => limits.max_input_bytes = whole()? as usize,
+        "max_depth" => limits.max_depth = small(whole()?)?,
+        "max_order" => limits.max_order = small(whole()?)?,
+        "max_series_order" => limits.max_series_order = small(whole()?)?,
+        "search_order" => limits.search_order = small(whole()?)?,
+        "max_terms" => limits.max_terms = whole()? as usize,
+        "max_power" => limits.max_power = small(whole()?)?,
+        "max_literal_digits" => limits.max_literal_digits = small(whole()?)?,
+        "max_coefficient_bits" => limits.max_coefficient_bits = whole()?,
+        "max_nodes" => limits.max_nodes = whole()?,
+        "max_expanded_depth" => limits.max_expanded_depth = small(whole()?)?,
+        _ => return Err(format!("unknown limit `{name}`")),
+    }
+    Ok(())
+}
+
+fn limits_value(l: &Limits) -> Value {
+    json!({
+        "time_budget": l.time_budget.as_secs_f64(),
+        "max_input_bytes": l.max_input_bytes,
+        "max_depth": l.max_depth,
+        "max_order": l.max_order,
+        "max_series_order": l.max_series_order,
+        "search_order": l.search_order,
+        "max_terms": l.max_terms,
+        "max_power": l.max_power,
+        "max_literal_digits": l.max_literal_digits,
+        "max_coefficient_bits": l.max_coefficient_bits,
+        "max_nodes": l.max_nodes,
+        "max_expanded_depth": l.max_expanded_depth,
+    })
+}
+
+#[pymethods]
+impl Engine {
+    /// A new session (the activation catalog loaded) on its own thread.
+    #[new]
+    fn new() -> PyResult<Engine> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("taylornet".into())
+            .stack_size(STACK)
+            .spawn(move || {
+                let mut st = State {
+                    session: Session::new(),
+                    cancel: Arc::new(AtomicBool::new(false)),
+                    stored: HashMap::new(),
+                    next_id: 0,
+                };
+                for job in rx {
+                    job(&mut st);
+                }
+            })
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a worker thread: {e}")))?;
+        Ok(Engine { jobs: tx })
+    }
+
+    /// Runs statements. `atomic`: all or nothing (the REPL's entries); otherwise the
+    /// statements before a failing one keep their effect and results. Returns
+    /// `{"outcomes": [...], "error": null}` as JSON; a failure in an atomic entry raises.
+    #[pyo3(signature = (source, atomic = true))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        source: String,
+        atomic: bool,
+    ) -> PyResult<(String, Option<Py<pyo3::exceptions::PyBaseException>>)> {
+        let (text, failure) = self.call(py, move |st| {
+            let before = {
+                let last = st.session.last.take();
+                let before = st.session.clone();
+                st.session.last = last;
+                before
+            };
+            let (outcomes, error) = if atomic {
+                match st.session.run_entry(&source) {
+                    Ok(o) => (o, None),
+                    Err(d) => return Err(Failure::at(d, &source)),
+                }
+            } else {
+                st.session.run_partial(&source)
+            };
+            let analysed = outcomes
+                .iter()
+                .any(|o| matches!(o, Outcome::Analysis { .. }));
+            let id = analysed.then(|| {
+                st.next_id += 1;
+                st.stored.insert(
+                    st.next_id,
+                    Stored {
+                        before,
+                        after: st.session.clone(),
+                        entry: source.clone(),
+                    },
+                );
+                st.next_id
+            });
+            let values = outcome_values(&outcomes, &st.session, id);
+            Ok((
+                to_string(&json!({ "outcomes": values })),
+                error.map(|d| Failure::at(d, &source)),
+            ))
+        })?;
+        Ok((text, failure.map(|f| f.into_py().into_value(py))))
+    }
+
+    /// Sets limits by name (`time_budget` in seconds, the others as in `Limits`).
+    fn set_limits(&self, py: Python<'_>, limits: BTreeMap<String, f64>) -> PyResult<()> {
+        self.call(py, move |st| {
+            let mut l = st.session.options.limits.clone();
+            for (k, v) in &limits {
+                set_limit(&mut l, k, *v)?;
+            }
+            st.session.options.limits = l;
+            Ok(())
+        })
+    }
+
+    /// The options: order, input, small symbols, limits (JSON).
+    fn options(&self, py: Python<'_>) -> PyResult<String> {
+        self.call(py, |st| {
+            let o = &st.session.options;
+            Ok(to_string(&json!({
+                "order": o.order,
+                "input": o.input.ascii(),
+                "small": o.small.as_ref().map(|s| s.iter().map(|n| n.ascii()).collect::<Vec<_>>()),
+                "limits": limits_value(&o.limits),
+            })))
+        })
+    }
+
+    /// An expression written in the input syntax (`ascii` of a result), as LaTeX, read in the
+    /// session that produced result `id` (so its definitions and declarations apply).
+    fn latex(&self, py: Python<'_>, id: u64, ascii: String) -> PyResult<String> {
+        self.call(py, move |st| {
+            let s = &st.stored(id)?.after;
+            let e = normal_form(s, &ascii).map_err(|d| Failure::at(d, &ascii))?;
+            Ok(expr_latex(&e))
+        })
+    }
+
+    /// A derivation document (`text`, `latex`, `typst`, `html` with MathML, or `json`): of
+    /// `source`, run in a copy of this session (which stays as it is), or with `id`, of the
+    /// entry that produced that result, run in the session as it was before it.
+    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε"))]
+    #[allow(clippy::too_many_arguments)]
+    fn derive(
+        &self,
+        py: Python<'_>,
+        source: String,
+        format: &str,
+        id: Option<u64>,
+        standalone: bool,
+        title: String,
+        hadamard: &str,
+        epsilon: &str,
+    ) -> PyResult<String> {
+        let format = doc_format(format)?;
+        let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
+        self.call(py, move |st| {
+            let (mut session, source) = match id {
+                Some(id) => {
+                    let stored = st.stored(id)?;
+                    (stored.before.clone(), stored.entry.clone())
+                }
+                None => (st.session.clone(), source),
+            };
+            let notation = notation(&hadamard, &epsilon)?;
+            let doc = derive_source(&mut session, &source, &title)
+                .map_err(|d| Failure::at(d, &source))?;
+            // Writing the document observes the budget (and Ctrl-C) like the statements did.
+            let budget = session.budget();
+            let active = budget.enter();
+            let written = write(&doc, format, standalone, &notation);
+            drop(active);
+            match budget.exhausted() {
+                Some(why) => {
+                    let d = Diagnostic::new(Phase::Limit, format!("writing the derivation: {why}"));
+                    Err(Failure::at(d, &source))
+                }
+                None => Ok(written),
+            }
+        })
+    }
+
+    /// The exact series of an activation (a name, a definition, or an expression in one variable).
+    #[pyo3(signature = (spec, order, at = None))]
+    fn series(
+        &self,
+        py: Python<'_>,
+        spec: String,
+        order: usize,
+        at: Option<String>,
+    ) -> PyResult<String> {
+        self.call(py, move |st| {
+            let r = st
+                .session
+                .series(&spec, at.as_deref(), order)
+                .map_err(|d| Failure::at(d, &spec))?;
+            Ok(to_string(&series_value(&r)))
+        })
+    }
+
+    /// Checks result `id` numerically (it must be the last analysis of its entry); with
+    /// `plot`, also the log–log residual plot as SVG.
+    #[pyo3(signature = (id, sigmas, seed = 1, draws = 4, expansion = false, params = BTreeMap::new(), plot = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        id: u64,
+        sigmas: Vec<f64>,
+        seed: u64,
+        draws: u64,
+        expansion: bool,
+        params: BTreeMap<String, f64>,
+        plot: bool,
+    ) -> PyResult<(String, Option<String>)> {
+        if sigmas.is_empty() || sigmas.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
+            return Err(PyValueError::new_err("sigmas must be positive numbers"));
+        }
+        if !(1..=64).contains(&draws) {
+            return Err(PyValueError::new_err("draws must be 1 to 64"));
+        }
+        self.call(py, move |st| {
+            let mut named = BTreeMap::new();
+            for (k, v) in params {
+                let n = Name::parse(&k).map_err(|e| format!("params: `{k}`: {e}"))?;
+                named.insert(n, v);
+            }
+            let opts = VerifyOptions {
+                sigmas,
+                seed,
+                draws,
+                expansion,
+                params: named,
+                ..Default::default()
+            };
+            let s = &st.stored(id)?.after;
+            let checks = s.verify_last(&opts)?;
+            let src = s
+                .last
+                .as_ref()
+                .map(|l| l.source.clone())
+                .unwrap_or_default();
+            let svg = if plot {
+                Some(plot_svg(&format!("residual of {src}"), &checks)?)
+            } else {
+                None
+            };
+            let v = json!({
+                "json": report::verify_json(&src, &checks),
+                "text": report::verify_text(&src, &checks),
+            });
+            Ok((to_string(&v), svg))
+        })
+    }
+
+    /// Forgets result `id` (its Python object was collected); does not wait.
+    fn release(&self, id: u64) {
+        let job: Job = Box::new(move |st: &mut State| {
+            st.stored.remove(&id);
+        });
+        // A stopped worker has nothing left to forget.
+        let _ = self.jobs.send(job);
+    }
+}
+
+/// The notation of a derivation (names are made on the worker thread, which owns them).
+fn notation(hadamard: &str, epsilon: &str) -> Outcome2<Notation> {
+    let hadamard = Hadamard::parse(hadamard)
+        .ok_or_else(|| "hadamard is `circ` (∘) or `odot` (⊙)".to_string())?;
+    let small = Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
+    Ok(Notation { hadamard, small })
+}
+
+#[pymodule]
+fn _taylornet(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()?;
+    m.add("Error", m.py().get_type::<Error>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,630 @@
+"""taylornet from Python: exact Taylor expansions of neural-network expressions.
+
+>>> import taylornet as tn
+>>> r = tn.analyze("tanh(W2·tanh(W1·x + b1) + b2)", order=5)
+>>> r.verdict, r.k
+('affine', 3)
+>>> str(r.W)
+'W₂·W₁'
+
+Every result renders in Jupyter (``_repr_html_`` with MathML, ``_repr_latex_``, and the
+residual plot as SVG); ``str()`` is the CLI's text. Expressions convert to SymPy with
+``.to_sympy()``; exact numbers are ``fractions.Fraction`` (or :class:`Number` when they
+involve π, e or radicals). The computation runs with the GIL released, and Ctrl-C
+(``KeyboardInterrupt``) cancels it. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json as _json
+from fractions import Fraction
+
+from . import _taylornet
+from ._taylornet import __version__
+
+__all__ = [
+    "Analysis",
+    "Classification",
+    "CommandError",
+    "ExpansionError",
+    "Expr",
+    "LimitError",
+    "NameError",
+    "Number",
+    "ParseError",
+    "Series",
+    "SeriesError",
+    "Session",
+    "ShapeError",
+    "TaylornetError",
+    "Verification",
+    "analyze",
+    "classify",
+    "derive",
+    "series",
+    "verify",
+]
+
+# ----------------------------------------------------------------------------- errors
+
+
+class TaylornetError(Exception):
+    """An error reported by taylornet. ``str(e)`` is the rendered message with its caret.
+
+    Attributes: ``phase`` (``parse``, ``name``, ``shape``, ``series``, ``expand``,
+    ``command``, ``limit``, or ``""``), ``message``, ``line`` and ``column`` (from 1, or
+    None), ``hint`` (or None) and ``rendered`` (what the CLI prints).
+    """
+
+    def __init__(self, phase, message, rendered, line=None, column=None, hint=None):
+        super().__init__(rendered.rstrip("\n"))
+        self.phase = phase
+        self.message = message
+        self.rendered = rendered
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+
+class ParseError(TaylornetError, ValueError):
+    """The input is not in the language (a syntax error)."""
+
+
+class NameError(TaylornetError, NameError):  # noqa: A001 - a NameError, and a TaylornetError
+    """An unknown or misused name."""
+
+
+class ShapeError(TaylornetError, ValueError):
+    """Dimensions that do not fit (a product of a 2×4 and a 2×4 matrix)."""
+
+
+class SeriesError(TaylornetError, ValueError):
+    """A series that cannot be taken (a singular point)."""
+
+
+class ExpansionError(TaylornetError, ValueError):
+    """The network cannot be expanded as asked."""
+
+
+class CommandError(TaylornetError, ValueError):
+    """A bad command (``:order 0``)."""
+
+
+class LimitError(TaylornetError):
+    """A limit was reached (the time budget, the number of terms, …); the keyword arguments
+    of :class:`Session` raise them."""
+
+
+_BY_PHASE = {
+    "parse": ParseError,
+    "name": NameError,
+    "shape": ShapeError,
+    "series": SeriesError,
+    "expand": ExpansionError,
+    "command": CommandError,
+    "limit": LimitError,
+}
+
+
+def _translate(err):
+    """The Python exception for an engine error."""
+    phase, message, rendered, line, column, hint = err.args
+    return _BY_PHASE.get(phase, TaylornetError)(phase, message, rendered, line, column, hint)
+
+
+class _Errors:
+    """Turns the engine's errors into taylornet's exception classes."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is not None and issubclass(kind, _taylornet.Error):
+            raise _translate(value) from None
+        return False
+
+
+_errors = _Errors()
+
+# ----------------------------------------------------------------------------- values
+
+
+class _Written:
+    """A value written in the input syntax (``ascii``) and in Unicode: equal to the same value,
+    or to either spelling."""
+
+    ascii = unicode = ""
+
+    def __eq__(self, other):
+        if type(other) is type(self):
+            return self.ascii == other.ascii
+        if isinstance(other, str):
+            return other in (self.ascii, self.unicode)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.ascii)
+
+    def __str__(self):
+        return self.unicode
+
+
+class Number(_Written):
+    """An exact number that is not rational (``1/√(2π)``): ``exact`` in the input syntax,
+    ``unicode``, ``float(n)``, ``n.to_sympy()``."""
+
+    def __init__(self, exact, unicode=None, value=None):
+        self.exact = self.ascii = exact
+        self.unicode = unicode or exact
+        self.value = value
+
+    def __float__(self):
+        if self.value is None:
+            raise ValueError(f"{self.unicode} has no numeric value (it is symbolic)")
+        return float(self.value)
+
+    def to_sympy(self):
+        from ._sympy import number_to_sympy
+
+        return number_to_sympy(self.exact)
+
+    def _sympy_(self):
+        return self.to_sympy()
+
+    def _repr_latex_(self):
+        import sympy
+
+        return f"${sympy.latex(self.to_sympy())}$"
+
+    def __repr__(self):
+        return f"Number({self.exact!r})"
+
+
+def _number(exact, unicode=None, value=None):
+    """A rational as a Fraction, anything else as a :class:`Number`."""
+    try:
+        return Fraction(exact)
+    except (ValueError, ZeroDivisionError, TypeError):
+        return Number(exact, unicode, value)
+
+
+class Expr(_Written):
+    """An expression in a result: ``str()`` is Unicode (``W₂·W₁``), ``.ascii`` the input
+    syntax (it parses back to the same normal form), ``.latex`` LaTeX, ``.tree`` the JSON
+    tree (docs/json.md), ``.to_sympy()`` a SymPy expression."""
+
+    def __init__(self, value, owner=None):
+        self.ascii = value["ascii"]
+        self.unicode = value["unicode"]
+        self.tree = value["tree"]
+        self._owner = owner
+        self._latex = None
+
+    @property
+    def latex(self):
+        if self._latex is None:
+            owner = self._owner
+            if owner is None or owner._id is None:
+                raise ValueError("this expression has no session to render it in")
+            with _errors:
+                self._latex = owner._engine.latex(owner._id, self.ascii)
+        return self._latex
+
+    def _repr_latex_(self):
+        try:
+            return f"${self.latex}$"
+        except (TaylornetError, ValueError):
+            return None
+
+    def to_sympy(self, shapes=None):
+        """SymPy: MatrixSymbol products, HadamardProduct/HadamardPower, DiagMatrix, and
+        element-wise functions; ``shapes`` (``{"W1": (2, 4)}``) overrides the inferred ones."""
+        from ._sympy import to_sympy
+
+        known = dict(self._owner.shapes.get("symbols") or {}) if self._owner is not None else {}
+        known.update(shapes or {})
+        return to_sympy(self.tree, known)
+
+    def _sympy_(self):
+        return self.to_sympy()
+
+    def __repr__(self):
+        return f"Expr({self.unicode!r})"
+
+
+def _expr(value, owner):
+    return Expr(value, owner) if isinstance(value, dict) and "tree" in value else value
+
+
+class _Rendered:
+    """A result that shows as the CLI's text, and in a notebook as its HTML or LaTeX."""
+
+    def __init__(self, item):
+        self.json = item["json"]
+        self.text = item["text"]
+        self.html = item.get("html")
+        self.latex = item.get("latex")
+
+    def _repr_html_(self):
+        return self.html
+
+    def _repr_latex_(self):
+        return self.latex
+
+    def __str__(self):
+        return self.text
+
+
+class _Decision:
+    """The fields one analysis has (also the compensated one)."""
+
+    def _read(self, d):
+        self.json = d
+        self.verdict = d["verdict"]
+        self.k = d["k"]
+        self.order = d["order"]
+        self.requested_order = d["requested_order"]
+        self.input = d["input"]
+        self.small = d["small"]
+        self.W = _expr(d["W"], self)
+        self.b = _expr(d["b"], self)
+        fn = d.get("first_nonaffine") or {}
+        #: the first non-affine term in the input's symbols (``first_nonaffine_layered``: by layer)
+        self.first_nonaffine = _expr(fn.get("expanded"), self) if fn else None
+        self.first_nonaffine_layered = _expr(fn.get("layered"), self) if fn else None
+        self.remainder = _expr(d.get("remainder"), self)
+        self.expansion = {int(k): _expr(v, self) for k, v in (d.get("expansion") or {}).items()}
+        self.truncated = d["truncated"]
+        self.layers = d["layers"]
+        self.kinks = d["kinks"]
+        self.shapes = d.get("shapes") or {}
+        self.assumptions = d["assumptions"]
+
+
+class Compensated(_Decision):
+    """The analysis with each O(1) offset between layers cancelled by its bias."""
+
+    def __init__(self, d, parent):
+        self._engine = parent._engine
+        self._id = parent._id
+        self._read(d)
+
+    def __repr__(self):
+        return f"<compensated: {self.verdict}, k={self.k}>"
+
+
+class Analysis(_Decision, _Rendered):
+    """The analysis of a network: ``verdict`` (``exact-affine``, ``affine``, ``kink``,
+    ``degenerate``, ``conditional``), ``k``, ``W``, ``b``, ``first_nonaffine``, … (the
+    fields of docs/json.md; ``json`` holds the whole document). ``str()`` is the CLI's
+    report; in a notebook the derivation renders (MathML)."""
+
+    def __init__(self, item, engine):
+        self._engine = engine
+        self._id = item.get("id")
+        self._verifiable = bool(item.get("last"))
+        self.source = item["source"]
+        _Rendered.__init__(self, item)
+        d = self.json
+        self._read(d)
+        self.expression = d["expression"]
+        self.generic_verdict = d["generic_verdict"]
+        self.compensated = Compensated(d["compensated"], self) if d.get("compensated") else None
+        self.conditions = d["conditions"]
+        self.derivation_steps = d["derivation"]
+
+    def derivation(self, format="text", hadamard="circ", epsilon="ε"):
+        """The derivation of the statements that produced this result: ``text``, ``latex``,
+        ``typst``, ``html`` (MathML) or ``json``."""
+        with _errors:
+            return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon)
+
+    def verify(self, **kw):
+        """The numeric check; see :func:`verify`."""
+        return verify(self, **kw)
+
+    def _repr_html_(self):
+        head = (
+            f"<p><b>{_html.escape(self.expression)}</b>: verdict <b>{_html.escape(self.verdict)}</b>"
+            + (f", k = {self.k}" if self.k is not None else "")
+            + "</p>"
+        )
+        return f"<div class='taylornet'>{head}{self.derivation('html')}</div>"
+
+    def __repr__(self):
+        return f"<Analysis {self.expression!r}: {self.verdict}, k={self.k}>"
+
+    def __del__(self):
+        try:
+            if self._id is not None and self._engine is not None:
+                self._engine.release(self._id)
+        except Exception:
+            pass
+
+
+class Series(_Rendered):
+    """The exact Taylor series of an activation: ``coefficients`` (Fractions, or
+    :class:`Number` for values with π, e or radicals; ``left``/``right`` at a kink),
+    ``klass`` (``analytic``, ``kink``, …), ``description``."""
+
+    def __init__(self, item):
+        super().__init__(item)
+        d = self.json
+        self.name = d["name"]
+        self.at = _number(d["at"]["exact"], None, d["at"]["value"])
+        self.order = d["order"]
+        self.klass = d["class"]
+        self.description = d["description"]
+
+        def coeffs(cs):
+            return [_number(c["exact"], c["unicode"], c["value"]) for c in cs]
+
+        self.coefficients = coeffs(d["coefficients"]) if "coefficients" in d else None
+        self.left = coeffs(d["left"]) if "left" in d else None
+        self.right = coeffs(d["right"]) if "right" in d else None
+        self.exact = d.get("exact")
+
+    def to_sympy(self, t=None):
+        """The truncated series as a SymPy polynomial in ``t`` (not at a kink)."""
+        import sympy
+
+        if self.coefficients is None:
+            raise ValueError(f"{self.name} has one-sided series: use .left and .right")
+        t = t if t is not None else sympy.Symbol("t")
+        return sum(
+            (sympy.sympify(c) if isinstance(c, Fraction) else c.to_sympy()) * t**k
+            for k, c in enumerate(self.coefficients)
+        ) + (0 if self.exact else sympy.O(t ** (self.order + 1)))
+
+    def __repr__(self):
+        return f"<Series {self.name} to order {self.order}: {self.klass}>"
+
+
+class Classification(_Rendered):
+    """The table over the catalog: ``rows`` is a list of dicts (``activation``,
+    ``verdict``, ``k``, ``s0``, ``slope_left``, ``slope_right``, ``first_nonaffine``,
+    ``condition``, ``compensated``; expressions as Unicode text), ready for
+    ``pandas.DataFrame(c.rows)``."""
+
+    def __init__(self, item):
+        super().__init__(item)
+        d = self.json
+        self.order = d["order"]
+        self.depth = d["depth"]
+        self.rows = [
+            {k: (v["unicode"] if isinstance(v, dict) and "unicode" in v else v) for k, v in r.items()}
+            for r in d["rows"]
+        ]
+
+    def __getitem__(self, activation):
+        for r in self.rows:
+            if r["activation"] == activation:
+                return r
+        raise KeyError(activation)
+
+    def __repr__(self):
+        return f"<Classification: {len(self.rows)} activations, depth {self.depth}, order {self.order}>"
+
+
+class Verification(_Rendered):
+    """A numeric check: ``passed``, ``checks`` (each with ``slope``, ``predicted``,
+    ``rows``), the CLI's ``text``, and ``svg`` (the residual plot) when asked for."""
+
+    def __init__(self, item, svg=None):
+        super().__init__(item)
+        d = self.json
+        self.passed = d["pass"]
+        self.checks = d["checks"]
+        self.svg = svg
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def _repr_html_(self):
+        return f"<pre>{_html.escape(self.text)}</pre>" + (self.svg or "")
+
+    def __repr__(self):
+        return f"<Verification: {'PASS' if self.passed else 'FAIL'}>"
+
+
+class Message(str):
+    """What a declaration, definition, binding or command answered (``order set to 5``)."""
+
+    kind = "message"
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+
+def _results(items, engine):
+    out = []
+    for it in items:
+        kind = it["kind"]
+        if kind == "analysis":
+            out.append(Analysis(it, engine))
+        elif kind == "series":
+            out.append(Series(it))
+        elif kind == "classify":
+            out.append(Classification(it))
+        elif kind == "verify":
+            out.append(Verification(it))
+        elif kind == "loaded":
+            out.extend(_results(it["outcomes"], engine))
+        elif kind == "quit":
+            pass
+        else:
+            m = Message(it.get("text", ""))
+            m.kind = kind
+            out.append(m)
+    return out
+
+
+# ----------------------------------------------------------------------------- session
+
+
+class Session:
+    """A session, as in the REPL: declarations (``W1 : 2x4``), definitions
+    (``s(t) = λ·t``), bindings, options, and the results of the statements run in it.
+
+    Options are keyword arguments: ``order``, ``input``, ``small`` (names), and the limits
+    (``time_budget`` in seconds, ``max_terms``, ``max_order``, …; see ``limits``).
+    An entry that fails leaves the session as it was.
+    """
+
+    def __init__(self, *, order=None, input=None, small=None, **limits):
+        self._engine = _taylornet.Engine()
+        self.configure(order=order, input=input, small=small, **limits)
+
+    def configure(self, *, order=None, input=None, small=None, **limits):
+        """Sets options: the same as ``:order``, ``:input``, ``:small`` and the limits."""
+        if limits:
+            with _errors:
+                try:
+                    self._engine.set_limits({k: float(v) for k, v in limits.items()})
+                except _taylornet.Error as e:
+                    raise ValueError(e.args[1]) from None
+        commands = []
+        if order is not None:
+            commands.append(f":order {int(order)}")
+        if input is not None:
+            commands.append(f":input {input}")
+        if small is not None:
+            names = small.split() if isinstance(small, str) else list(small)
+            commands.append(":small " + (" ".join(names) if names else "default"))
+        if commands:
+            self.run("\n".join(commands))
+        return self
+
+    @property
+    def options(self):
+        """``{"order", "input", "small", "limits"}``."""
+        return _json.loads(self._engine.options())
+
+    @property
+    def order(self):
+        return self.options["order"]
+
+    @order.setter
+    def order(self, n):
+        self.configure(order=n)
+
+    @property
+    def limits(self):
+        return self.options["limits"]
+
+    def run(self, source, atomic=True):
+        """Runs statements (separated by ``;`` or newlines) and returns what each produced:
+        :class:`Analysis`, :class:`Series`, :class:`Classification`, :class:`Verification`
+        or a :class:`Message`. With ``atomic`` (the REPL's way) a failure undoes the whole
+        entry; otherwise the statements before it keep their effect."""
+        with _errors:
+            text, error = self._engine.run(source, atomic)
+        results = _results(_json.loads(text)["outcomes"], self._engine)
+        if error is not None:
+            exc = _translate(error)
+            exc.results = results
+            raise exc
+        return results
+
+    def analyze(self, source):
+        """Runs ``source`` and returns its last analysis."""
+        found = [r for r in self.run(source) if isinstance(r, Analysis)]
+        if not found:
+            raise ParseError("parse", "no expression to analyse", "error: no expression to analyse\n")
+        return found[-1]
+
+    def series(self, spec, order=9, at=None):
+        """The exact series of an activation: a name (``gelu``), a definition
+        (``swish(t) = t·sigmoid(t)``) or an expression in one variable; ``at`` a point."""
+        with _errors:
+            item = _json.loads(self._engine.series(spec, int(order), None if at is None else str(at)))
+        return Series(item)
+
+    def classify(self, depth=2):
+        """The table over the catalog at this session's order."""
+        found = [r for r in self.run(f":classify depth {int(depth)}") if isinstance(r, Classification)]
+        return found[0]
+
+    def derive(self, source, format="text", standalone=False, title="Derivation", hadamard="circ", epsilon="ε"):
+        """A script as a derivation document (``text``, ``latex``, ``typst``, ``html``,
+        ``json``), run in a copy of this session."""
+        with _errors:
+            return self._engine.derive(source, format, None, standalone, title, hadamard, epsilon)
+
+    @property
+    def env(self):
+        """The declarations, bindings and definitions (``:env``)."""
+        return str(self.run(":env")[0])
+
+    def reset(self):
+        """Forgets everything (``:reset``)."""
+        self.run(":reset")
+
+    def __repr__(self):
+        o = self.options
+        return f"<taylornet.Session order={o['order']} input={o['input']}>"
+
+
+# ----------------------------------------------------------------------------- functions
+
+
+def analyze(source, order=None, input=None, small=None, **limits):
+    """Analyses ``source`` (statements; the last expression is analysed) in a fresh session.
+
+    ``order``: expand to O(εⁿ); ``input``: the input symbol; ``small``: the symbols of order
+    ε; other keywords are limits (``time_budget`` seconds, ``max_terms``, …)."""
+    return Session(order=order, input=input, small=small, **limits).analyze(source)
+
+
+def series(spec, order=9, at=None, **limits):
+    """The exact Taylor series of an activation (see :meth:`Session.series`)."""
+    return Session(**limits).series(spec, order=order, at=at)
+
+
+def classify(depth=2, order=3, **limits):
+    """For every catalog activation: is a depth-``depth`` network of it affine for small inputs?"""
+    return Session(order=order, **limits).classify(depth=depth)
+
+
+def derive(source, format="text", standalone=False, order=None, input=None, small=None, **kw):
+    """A step-by-step derivation of a script (see :meth:`Session.derive`)."""
+    limits = {k: v for k, v in kw.items() if k not in ("title", "hadamard", "epsilon")}
+    extra = {k: v for k, v in kw.items() if k in ("title", "hadamard", "epsilon")}
+    s = Session(order=order, input=input, small=small, **limits)
+    return s.derive(source, format=format, standalone=standalone, **extra)
+
+
+def _sigma_grid(hi, lo, n):
+    import math
+
+    return [math.exp(math.log(hi) + (math.log(lo) - math.log(hi)) * i / (n - 1)) for i in range(n)]
+
+
+def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, params=None):
+    """Checks an :class:`Analysis` numerically: seeded random weights, inputs and biases of
+    scale σ, the true network against ``W·x + b``, the fitted slope of the residual against
+    the prediction. ``plot=True`` adds the log–log plot (SVG, shown inline in a notebook)."""
+    if not isinstance(result, Analysis):
+        raise TypeError("verify() takes an Analysis (from tn.analyze or Session.run)")
+    if not result._verifiable:
+        raise ValueError("only the last analysis of a run can be verified; analyse it on its own")
+    sigmas = list(sigmas) if sigmas is not None else _sigma_grid(1e-1, 1e-4, 7)
+    with _errors:
+        text, svg = result._engine.verify(
+            result._id, [float(s) for s in sigmas], int(seed), int(draws), bool(expansion),
+            {str(k): float(v) for k, v in (params or {}).items()}, bool(plot),
+        )
+    return Verification(_json.loads(text), svg)
+
+
+# ----------------------------------------------------------------------------- IPython
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext taylornet``: the ``%%taylornet`` cell magic (and ``%taylornet`` line
+    magic) runs the cell as a taylornet script in one session per notebook; every result is
+    displayed. ``%%taylornet --new`` starts a fresh session."""
+    from ._magic import register
+
+    register(ipython)

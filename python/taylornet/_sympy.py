@@ -1,0 +1,184 @@
+"""SymPy forms of taylornet's expression trees (the ``tree`` of docs/json.md).
+
+Matrices and vectors become ``MatrixSymbol``s with the shapes the analysis inferred
+(``d₂×d₃`` becomes the symbols ``d_2``, ``d_3``), products ``MatMul``, Hadamard products
+and powers ``HadamardProduct``/``HadamardPower``, ``diag(v)`` ``DiagMatrix(v)``, and
+element-wise functions, derivatives and ``|·|`` ``ElementwiseApplyFunction``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def _sympy():
+    try:
+        import sympy
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("to_sympy() needs SymPy: pip install sympy") from e
+    return sympy
+
+
+def _dim(text, sp):
+    text = text.strip().translate(_SUBSCRIPTS)
+    if text.isdigit():
+        return sp.Integer(int(text))
+    m = re.fullmatch(r"([^\d]+)(\d*)", text)
+    name = f"{m.group(1)}_{m.group(2)}" if m and m.group(2) else text
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def parse_shapes(symbols: dict | None) -> dict:
+    """``{"W1": "d₂×d₃"}`` → ``{"W1": (d_2, d_3)}``."""
+    sp = _sympy()
+    out = {}
+    for name, shape in (symbols or {}).items():
+        if isinstance(shape, (tuple, list)):
+            out[name] = tuple(sp.sympify(s) for s in shape)
+            continue
+        parts = str(shape).split("×")
+        if len(parts) == 2:
+            out[name] = (_dim(parts[0], sp), _dim(parts[1], sp))
+    return out
+
+
+def _is_matrix(e) -> bool:
+    return bool(getattr(e, "is_Matrix", False))
+
+
+# Element-wise functions SymPy knows by another name or as a formula.
+def _function(name: str, sp):
+    t = sp.Dummy("t")
+    known = {
+        "tanh": sp.tanh(t),
+        "sin": sp.sin(t),
+        "cos": sp.cos(t),
+        "exp": sp.exp(t),
+        "log": sp.log(t),
+        "arctan": sp.atan(t),
+        "erf": sp.erf(t),
+        "sqrt": sp.sqrt(t),
+        "sigmoid": 1 / (1 + sp.exp(-t)),
+        "softplus": sp.log(1 + sp.exp(t)),
+        "identity": t,
+        "square": t**2,
+    }
+    return t, known.get(name, sp.Function(name)(t))
+
+
+class _Converter:
+    def __init__(self, shapes: dict, sp):
+        self.sp = sp
+        self.shapes = shapes
+
+    def symbol(self, node):
+        sp, name, kind = self.sp, node["name"], node["kind"]
+        if kind == "scalar":
+            return sp.Symbol(name)
+        shape = self.shapes.get(name)
+        if shape is None:
+            if kind == "matrix":
+                shape = (
+                    sp.Symbol(f"m_{name}", integer=True, positive=True),
+                    sp.Symbol(f"n_{name}", integer=True, positive=True),
+                )
+            else:
+                shape = (sp.Symbol(f"n_{name}", integer=True, positive=True), sp.Integer(1))
+        return sp.MatrixSymbol(name, *shape)
+
+    def convert(self, node, like=None):
+        """``like``: a matrix expression whose shape an ``𝟙`` or ``I`` here takes."""
+        sp = self.sp
+        op = node["op"]
+        args = node.get("args", [])
+        if op == "num":
+            return sp.Rational(node["value"])
+        if op == "const":
+            return {"pi": sp.pi, "e": sp.E}[node["name"]]
+        if op == "sym":
+            return self.symbol(node)
+        if op in ("ones", "identity"):
+            rows = like.shape[0] if like is not None else sp.Symbol("n", integer=True, positive=True)
+            return sp.OneMatrix(rows, 1) if op == "ones" else sp.Identity(rows)
+        if op == "add":
+            return self.nary(args, lambda xs: sp.MatAdd(*xs) if any(map(_is_matrix, xs)) else sp.Add(*xs), "add")
+        if op == "neg":
+            return -self.convert(args[0], like)
+        if op == "mul":
+            return self.nary(args, self.product, "mul")
+        if op == "div":
+            return self.convert(args[0], like) / self.convert(args[1])
+        if op == "pow":
+            return self.convert(args[0]) ** sp.Rational(node["exp"])
+        if op == "had":
+            return self.nary(args, lambda xs: sp.HadamardProduct(*xs), "had")
+        if op == "hpow":
+            return sp.HadamardPower(self.convert(args[0], like), sp.Integer(node["exp"]))
+        if op == "abs":
+            return self.elementwise(sp.Abs, self.convert(args[0], like))
+        if op == "diag":
+            from sympy.matrices.expressions.diagonal import DiagMatrix
+
+            return DiagMatrix(self.convert(args[0]))
+        if op == "call":
+            t, body = _function(node["fn"], sp)
+            f = sp.diff(body, t, node["deriv"]) if node["deriv"] else body
+            x = self.convert(args[0], like)
+            if _is_matrix(x):
+                from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+                return ElementwiseApplyFunction(sp.Lambda(t, f), x)
+            return f.subs(t, x)
+        if op == "order":
+            raise ValueError("O(…) (what a truncation dropped) has no SymPy form; convert the terms before it")
+        raise ValueError(f"unknown expression node {op!r}")
+
+    def nary(self, args, combine, op):
+        """Converts ``args``, giving ``𝟙`` and ``I`` the shape their neighbours fix."""
+        done = [None] * len(args)
+        for i, a in enumerate(args):
+            if a["op"] not in ("ones", "identity"):
+                done[i] = self.convert(a)
+        for i, a in enumerate(args):
+            if done[i] is None:
+                like = None
+                if op == "mul":
+                    # In a product, 𝟙 has as many rows as the factor before it has columns.
+                    before = [d for d in done[:i] if _is_matrix(d)]
+                    if before:
+                        like = self.sp.ZeroMatrix(before[-1].shape[1], 1)
+                else:
+                    like = next((d for d in done if _is_matrix(d)), None)
+                done[i] = self.convert(a, like)
+        return combine(done)
+
+    def product(self, xs):
+        sp = self.sp
+        if any(map(_is_matrix, xs)):
+            return sp.MatMul(*xs)
+        return sp.Mul(*xs)
+
+    def elementwise(self, f, x):
+        sp = self.sp
+        if _is_matrix(x):
+            from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+            t = sp.Dummy("t")
+            return ElementwiseApplyFunction(sp.Lambda(t, f(t)), x)
+        return f(x)
+
+
+def to_sympy(tree: dict, shapes: dict | None = None):
+    """A SymPy expression for a taylornet expression tree; ``shapes`` maps symbol names to
+    ``(rows, cols)`` (or the report's ``"d₂×d₃"`` strings)."""
+    sp = _sympy()
+    return _Converter(parse_shapes(shapes), sp).convert(tree)
+
+
+def number_to_sympy(exact: str):
+    """An exact scalar in the input syntax (``1/sqrt(2*pi)``) as a SymPy number."""
+    sp = _sympy()
+    text = exact.replace("π", "pi")
+    return sp.sympify(text, locals={"e": sp.E, "pi": sp.pi, "E": sp.E})

@@ -1,0 +1,235 @@
+"""The Python API: meaning (verdicts, k, W), errors, limits, sessions, Ctrl-C, the GIL."""
+
+import _thread
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import taylornet as tn
+
+ROOT = Path(__file__).resolve().parents[2]
+TANH2 = "tanh(W2·tanh(W1·x + b1) + b2)"
+
+
+def cli():
+    """The command-line binary built from this repository, if there is one."""
+    candidates = [os.environ.get("TAYLORNET_CLI")]
+    if os.environ.get("CARGO_TARGET_DIR"):
+        candidates.append(str(Path(os.environ["CARGO_TARGET_DIR"]) / "release" / "taylornet"))
+    candidates += [str(ROOT / "target" / "release" / "taylornet"), shutil.which("taylornet")]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return c
+    pytest.skip("the taylornet binary is not built (cargo build --release)")
+
+
+def cli_json(*args):
+    out = subprocess.run([cli(), *args, "--format", "json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def test_issue_example():
+    r = tn.analyze(TANH2, order=5)
+    assert (r.verdict, r.k) == ("affine", 3)
+    assert str(r.W) == "W₂·W₁"
+    assert r.W.ascii == "W2*W1"
+    assert r.W.latex == "W_{2} W_{1}"
+    assert r.W._repr_latex_() == "$W_{2} W_{1}$"
+    assert str(r.b) == "W₂·b₁ + b₂"
+    assert r.order == 5 and r.requested_order == 5
+
+
+@pytest.mark.parametrize(
+    "source, verdict, k",
+    [
+        (TANH2, "affine", 3),
+        ("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)", "exact-affine", None),
+        ("relu(W2·relu(W1·x + b1) + b2)", "kink", 1),
+        ("sigmoid(W2·sigmoid(W1·x + b1) + b2)", "affine", 2),
+        ("gelu(W2·gelu(W1·x + b1) + b2)", "affine", 2),
+        ("leaky_relu(W1·x + b1; a = α)", "conditional", 1),
+    ],
+)
+def test_same_as_the_cli(source, verdict, k):
+    r = tn.analyze(source)
+    assert (r.verdict, r.k) == (verdict, k)
+    j = cli_json("analyze", source)
+    # The Python object carries the CLI's document, field for field.
+    assert r.json == j
+    assert r.W.ascii == j["W"]["ascii"] and r.W.tree == j["W"]["tree"]
+    assert str(r) == subprocess.run([cli(), "analyze", source], capture_output=True, text=True).stdout
+
+
+def test_compensated_sigmoid():
+    r = tn.analyze("sigmoid(W2·sigmoid(W1·x + b1) + b2)")
+    assert r.compensated is not None and r.compensated.k == 3
+    assert str(r.compensated.W) == "(1/16)·W₂·W₁"
+    assert str(r.W) == "¼·diag(sigmoid′(c₂))·W₂·W₁"
+    assert "sigmoid" in r.W.latex and "diag" in r.W.latex
+
+
+def test_derivation_renders():
+    r = tn.analyze(TANH2)
+    html = r._repr_html_()
+    assert "<math" in html and "affine" in html
+    assert r._repr_latex_().startswith("\\begin{align*}")
+    assert "W_{2} W_{1}" in r.derivation("latex")
+    assert "tanh" in r.derivation("text")
+
+
+def test_errors_are_exceptions():
+    with pytest.raises(tn.ShapeError) as e:
+        tn.analyze("W1 : 2x4\nW1·W1")
+    assert (e.value.line, e.value.column, e.value.phase) == (2, 1, "shape")
+    assert "^^ a 2×4 matrix" in str(e.value)
+    assert isinstance(e.value, tn.TaylornetError)
+
+    with pytest.raises(tn.ParseError) as e:
+        tn.analyze("tanh(W1·x +")
+    assert e.value.line == 1 and e.value.column == 5
+    assert "never closed" in e.value.message
+
+    with pytest.raises(tn.NameError) as e:
+        tn.series("tahn")
+    assert e.value.hint == "did you mean `tanh`?"
+    # also a Python NameError
+    assert isinstance(e.value, NameError)
+
+    with pytest.raises(tn.CommandError):
+        tn.Session().run(":order 0")
+
+
+def test_limits_are_keywords():
+    with pytest.raises(tn.LimitError) as e:
+        tn.analyze("net(gelu, 5)", order=10, max_terms=50)
+    assert "max_terms" in str(e.value)
+    with pytest.raises(tn.CommandError):
+        tn.analyze(TANH2, order=7, max_order=6)
+    with pytest.raises(ValueError):
+        tn.Session(no_such_limit=3)
+    s = tn.Session(time_budget=2.5, max_terms=1000)
+    assert s.limits["time_budget"] == 2.5 and s.limits["max_terms"] == 1000
+
+
+def test_session_mirrors_the_repl():
+    s = tn.Session(order=5)
+    out = s.run("W1 : 2x4; W2 : 2x2; s(t) = λ·t")
+    assert [m.kind for m in out] == ["declared", "declared", "defined"]
+    r = s.analyze("s(W2·s(W1·x + b1) + b2)")
+    assert r.verdict == "exact-affine" and str(r.W) == "λ²·W₂·W₁"
+    assert r.shapes["W"] == "2×4"
+    # An entry that fails is undone as a whole, like the REPL's.
+    with pytest.raises(tn.ShapeError) as e:
+        s.run("W3 : 3x3; W3·W1")
+    assert "W₃" not in s.env
+    assert "W₁ : 2×4" in s.env
+    s.order = 3
+    assert s.order == 3
+    assert s.options["input"] == "x"
+    s.reset()
+    assert "W₁" not in s.env
+    del e
+
+
+def test_series_coefficients_are_exact():
+    g = tn.series("gelu", order=6)
+    c = g.coefficients
+    assert c[1] == Fraction(1, 2) and c[0] == 0 and c[3] == 0
+    import sympy
+
+    assert sympy.simplify(c[2].to_sympy() - 1 / sympy.sqrt(2 * sympy.pi)) == 0
+    assert abs(float(c[4]) + 1 / (6 * (2 * 3.141592653589793) ** 0.5)) < 1e-15
+    t = sympy.Symbol("t")
+    exact = sympy.series(t / 2 * (1 + sympy.erf(t / sympy.sqrt(2))), t, 0, 7).removeO()
+    assert sympy.simplify(g.to_sympy(t).removeO() - exact) == 0
+    assert tn.series("tanh", order=5).coefficients == [0, 1, 0, Fraction(-1, 3), 0, Fraction(2, 15)]
+    selu = tn.series("selu", order=2)
+    assert selu.klass == "kink" and selu.coefficients is None
+    assert isinstance(selu.right[1], Fraction) and abs(float(selu.right[1]) - 1.0507009873554805) < 1e-15
+    assert "<math" in g._repr_html_()
+
+
+def test_classify_table():
+    c = tn.classify(depth=3)
+    assert c.depth == 3 and c.order == 3
+    assert c["tanh"]["verdict"] == "affine" and c["tanh"]["k"] == 3
+    assert c["relu"]["verdict"] == "kink"
+    assert c["gelu"]["k"] == 2
+    assert all(set(r) >= {"activation", "verdict", "k"} for r in c.rows)
+    assert "<table" in c._repr_html_()
+    assert c.json == cli_json("classify", "--depth", "3")
+
+
+def test_verify_with_plot():
+    r = tn.analyze(TANH2)
+    v = tn.verify(r, plot=True)
+    assert v.passed
+    assert abs(v.checks[0]["slope"] - 3) < 0.1
+    assert v._repr_svg_().lstrip().startswith("<svg")
+    assert tn.verify(r).svg is None
+    with pytest.raises(TypeError):
+        tn.verify("tanh(x)")
+
+
+def test_no_output_on_stdout(capfd):
+    r = tn.analyze(TANH2)
+    tn.series("tanh")
+    tn.verify(r)
+    out, _ = capfd.readouterr()
+    assert out == ""
+
+
+LONG = dict(order=10, max_terms=10**9, time_budget=600)
+
+
+def test_ctrl_c_cancels():
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        tn.analyze("net(gelu, 5)", **LONG)
+    assert time.monotonic() - start < 10
+    timer.join()
+    # The session is usable after the interrupt.
+    s = tn.Session()
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        s.configure(**LONG).run("net(gelu, 5)")
+    timer.join()
+    assert s.configure(order=3).analyze(TANH2).k == 3
+
+
+def test_the_gil_is_released():
+    done = threading.Event()
+    def work():
+        try:
+            tn.analyze("net(gelu, 5)", order=10, max_terms=10**9, time_budget=1.5)
+        except tn.LimitError:
+            pass
+        finally:
+            done.set()
+
+    t = threading.Thread(target=work)
+    t.start()
+    ticks = 0
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    # With the GIL held by the computation this loop could not have run.
+    assert ticks > 100
+
+
+def test_writing_a_derivation_observes_the_budget():
+    s = tn.Session(order=3)
+    assert "tanh" in s.derive("tanh(W1·x + b1)", format="html")
+    with pytest.raises(tn.LimitError):
+        tn.Session(time_budget=1e-9).derive("tanh(W1·x + b1)", format="latex")

@@ -1,0 +1,114 @@
+"""SymPy forms, checked numerically against an independent numpy computation of the network."""
+
+import numpy as np
+import pytest
+import sympy
+from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
+
+import taylornet as tn
+
+rng = np.random.default_rng(7)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def evaluate(expr, values):
+    """``expr`` with numeric matrices substituted, as a numpy array."""
+    subs = {}
+    for s in expr.free_symbols:
+        if isinstance(s, sympy.MatrixSymbol):
+            subs[s] = sympy.ImmutableMatrix(values[s.name])
+        elif s.name in values:
+            subs[s] = values[s.name]
+    return np.array(sympy.sympify(expr.subs(subs)).as_explicit().evalf(), dtype=float)
+
+
+def test_structure():
+    r = tn.analyze("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)")
+    W = r.W.to_sympy()
+    lam = sympy.Symbol("lambda")
+    W1, W2 = (s for s in sorted(W.free_symbols, key=str) if isinstance(s, sympy.MatrixSymbol))
+    assert W == lam**2 * W2 * W1 or sympy.simplify(W - lam**2 * W2 * W1) == sympy.ZeroMatrix(*W.shape)
+    f = tn.analyze("tanh(W2·tanh(W1·x + b1) + b2)").first_nonaffine.to_sympy()
+    assert f.atoms(HadamardPower) and f.atoms(HadamardProduct)
+
+
+def test_shapes_follow_the_declarations():
+    r = tn.analyze("W1 : 2x4; W2 : 3x2; tanh(W2·tanh(W1·x + b1) + b2)")
+    assert r.W.to_sympy().shape == (3, 4)
+    assert r.first_nonaffine.to_sympy().shape == (3, 1)
+
+
+def test_linear_collapse_numerically():
+    r = tn.analyze("W1 : 2x4; W2 : 2x2; s(t) = λ·t; s(W2·s(W1·x + b1) + b2)")
+    v = {"W1": rng.normal(size=(2, 4)), "W2": rng.normal(size=(2, 2)), "b1": rng.normal(size=(2, 1)),
+         "b2": rng.normal(size=(2, 1)), "lambda": 0.7}
+    W = evaluate(r.W.to_sympy(), v)
+    b = evaluate(r.b.to_sympy(), v)
+    x = rng.normal(size=(4, 1))
+    y = 0.7 * (v["W2"] @ (0.7 * (v["W1"] @ x + v["b1"])) + v["b2"])
+    assert np.allclose(W @ x + b, y)
+
+
+def test_tanh_first_nonaffine_term_numerically():
+    """Without biases, y − W·x shrinks like σ³ and y − W·x − N₃ like σ⁵ (even terms vanish);
+    with them, N₃ is the formula the report prints, evaluated in numpy."""
+    r = tn.analyze("W1 : 3x4; W2 : 2x3; tanh(W2·tanh(W1·x + b1) + b2)")
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(2, 3))
+    x0 = rng.normal(size=(4, 1))
+    W, n3 = r.W.to_sympy(), r.first_nonaffine.to_sympy()
+    zero3, zero2 = np.zeros((3, 1)), np.zeros((2, 1))
+    residual, rest = [], []
+    for sigma in (1e-1, 1e-2):
+        x = sigma * x0
+        v = {"W1": W1, "W2": W2, "x": x, "b1": zero3, "b2": zero2}
+        y = np.tanh(W2 @ np.tanh(W1 @ x))
+        residual.append(np.abs(y - evaluate(W, v) @ x).max())
+        rest.append(np.abs(y - evaluate(W, v) @ x - evaluate(n3, v)).max())
+    assert 0.5e-3 < residual[1] / residual[0] < 2e-3
+    assert 0.5e-5 < rest[1] / rest[0] < 2e-5
+    # −W₂·((W₁·x)^∘2∘b₁) − ⅓·W₂·(W₁·x)^∘3 − (W₂·W₁·x)^∘2∘(W₂·b₁) − (W₂·W₁·x)^∘2∘b₂ − ⅓·(W₂·W₁·x)^∘3
+    assert str(r.first_nonaffine).count("∘") == 8
+    x, b1, b2 = x0, rng.normal(size=(3, 1)), rng.normal(size=(2, 1))
+    u, z = W1 @ x, W2 @ W1 @ x
+    by_hand = -W2 @ (u**2 * b1) - W2 @ u**3 / 3 - z**2 * (W2 @ b1) - z**2 * b2 - z**3 / 3
+    assert np.allclose(evaluate(n3, {"W1": W1, "W2": W2, "x": x, "b1": b1, "b2": b2}), by_hand)
+
+
+def test_sigmoid_jacobian_numerically():
+    """W = ¼·diag(sigmoid′(c₂))·W₂·W₁ at c₂ = ½·W₂·𝟙 is the network's Jacobian at 0."""
+    r = tn.analyze("W1 : 3x4; W2 : 2x3; sigmoid(W2·sigmoid(W1·x + b1) + b2)")
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(2, 3))
+    c2 = W2 @ np.full((3, 1), 0.5)
+    W = evaluate(r.W.to_sympy(shapes={"c2": (2, 1)}), {"W1": W1, "W2": W2, "c2": c2})
+    # Independent: central differences of the network itself at x = 0, b = 0.
+    net = lambda x: sigmoid(W2 @ sigmoid(W1 @ x))
+    h = 1e-6
+    J = np.hstack([(net(e * h) - net(-e * h)) / (2 * h) for e in np.eye(4)[:, :, None]])
+    assert np.allclose(W, J, atol=1e-8)
+    # The compensated W is (1/16)·W₂·W₁.
+    Wc = evaluate(r.compensated.W.to_sympy(), {"W1": W1, "W2": W2})
+    assert np.allclose(Wc, W2 @ W1 / 16)
+
+
+def test_abs_at_a_kink():
+    r = tn.analyze("W1 : 2x3; relu(W1·x + b1)")
+    f = r.first_nonaffine.to_sympy()
+    v = {"W1": rng.normal(size=(2, 3)), "x": rng.normal(size=(3, 1)), "b1": rng.normal(size=(2, 1))}
+    assert np.allclose(evaluate(f, v), 0.5 * np.abs(v["W1"] @ v["x"] + v["b1"]))
+
+
+def test_order_terms_refuse():
+    r = tn.analyze("tanh(W2·tanh(W1·x + b1) + b2)")
+    with pytest.raises(ValueError):
+        tn.Expr({"ascii": "", "unicode": "", "tree": {"op": "order", "args": [{"op": "num", "value": "1"}]}}).to_sympy()
+    assert r.remainder is None or r.remainder.tree
+
+
+def test_sympify():
+    r = tn.analyze("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)")
+    assert sympy.sympify(r.W) == r.W.to_sympy()
+    c = tn.series("gelu", order=2).coefficients[2]
+    assert sympy.sympify(c) == 1 / sympy.sqrt(2 * sympy.pi)

@@ -36,7 +36,8 @@ pub use algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc, nf::Role};
 pub use analysis::classify::Row as ClassifyRow;
 pub use analysis::shapes::equation as shape_equation;
 pub use analysis::{
-    Analysis, AnalyzeOptions, Report, Verdict, analyze as analyze_lowered, bias_name,
+    Analysis, AnalyzeOptions, Assumption, Condition, Report, Vanishing, Verdict,
+    analyze as analyze_lowered, bias_name,
 };
 pub use derive::{Document, Step};
 pub use diagnostic::{Diagnostic, Phase, Span};
@@ -68,8 +69,9 @@ pub mod render {
     /// Reports of results, one renderer per result kind and format.
     pub mod report {
         pub use crate::report::{
-            classify_json, classify_text, json, latex, series_json, series_text, source_latex,
-            text, verify_json, verify_text,
+            assumption_text, classify_json, classify_text, classify_verified_json,
+            classify_verified_text, json, latex, series_json, series_text, source_latex, text,
+            vanishing_text, verify_json, verify_text,
         };
     }
 }

@@ -3,10 +3,10 @@
 //! Nothing here looks a verdict up by name: each row is the full analysis of
 //! `net(f, L)`, and s(0) and the slopes come from the series engine.
 
-use super::{AnalyzeOptions, Report, analyze};
+use super::{AnalyzeOptions, Report, Verdict, analyze};
 use crate::algebra::{Expr, Scalar};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::ir::{Callee, Env, lower_expr};
+use crate::ir::{Callee, Env, Lowered, lower_expr};
 use crate::series::{PointSeries, series_at};
 use crate::syntax::{Name, parse_expr};
 
@@ -14,17 +14,43 @@ use crate::syntax::{Name, parse_expr};
 #[derive(Clone, Debug)]
 pub struct Row {
     pub activation: Name,
-    pub verdict: String,
+    /// The verdict of the analysis the row uses (the compensated one when offsets appear).
+    pub verdict: Verdict,
+    /// A parameter value changes the verdict (only when no compensation was needed).
+    pub conditional: bool,
     pub k: Option<u32>,
     pub s0: Scalar,
     pub slope_left: Scalar,
     pub slope_right: Scalar,
     /// Written by layer.
     pub first_nonaffine: Expr,
-    pub condition: Option<String>,
-    /// Set when the O(1) offsets between layers were compensated (the lecture's regime).
-    pub compensated: Option<String>,
+    /// Set when the O(1) offsets between layers were compensated (the lecture's regime):
+    /// the verdict as the network stands, without that compensation.
+    pub as_it_stands: Option<Verdict>,
     pub report: Report,
+    /// The network `net(f, depth)` as analysed, so a numeric check needs no re-parse.
+    pub network: Lowered,
+}
+
+impl Row {
+    /// The verdict's label, or `conditional` when a parameter value changes it.
+    pub fn label(&self) -> &'static str {
+        if self.conditional {
+            "conditional"
+        } else {
+            self.verdict.label()
+        }
+    }
+
+    /// The first condition on a parameter, if any.
+    pub fn condition(&self) -> Option<&super::Condition> {
+        self.report.conditions.first()
+    }
+
+    /// The verdict is affine (exactly or up to some order), as the lecture's claims are judged.
+    pub fn is_affine(&self) -> bool {
+        !self.conditional && matches!(self.verdict, Verdict::Affine { .. } | Verdict::ExactAffine)
+    }
 }
 
 /// What the lecture notes claim, for the four activations they discuss.
@@ -92,39 +118,11 @@ pub fn classify_one(
         }
     };
     // The lecture's regime has every pre-activation small: use the compensated analysis when offsets appear.
-    let (used, compensated) = match &report.compensated {
-        Some(c) => {
-            let as_is = match report.main.decision.verdict.k() {
-                Some(k) => format!("{} k={k}", report.main.decision.verdict.label()),
-                None => report.main.decision.verdict.label().to_string(),
-            };
-            (
-                c,
-                Some(format!(
-                    "O(1) offsets between layers cancelled by the biases; as it stands: {as_is}"
-                )),
-            )
-        }
+    let (used, as_it_stands) = match &report.compensated {
+        Some(c) => (c, Some(report.main.decision.verdict.clone())),
         None => (&report.main, None),
     };
-    let verdict = if report.compensated.is_some() {
-        used.decision.verdict.label().to_string()
-    } else {
-        report.verdict_label().to_string()
-    };
-    let condition = report.conditions.first().map(|c| {
-        let then = c
-            .then
-            .as_ref()
-            .map(|a| format!(" ({} there)", a.decision.verdict.label()))
-            .unwrap_or_default();
-        format!(
-            "{} iff {} = {}{then}",
-            c.what,
-            c.param,
-            crate::print::scalar_unicode(&c.value)
-        )
-    });
+    let conditional = report.compensated.is_none() && report.is_conditional();
     let first = if used.decision.leading_layered.is_zero() {
         used.decision.leading_full.clone()
     } else {
@@ -132,14 +130,15 @@ pub fn classify_one(
     };
     Ok(Row {
         activation: name.clone(),
-        verdict,
+        verdict: used.decision.verdict.clone(),
+        conditional,
         k: used.decision.k,
         s0,
         slope_left: sl,
         slope_right: sr,
         first_nonaffine: first,
-        condition,
-        compensated,
+        as_it_stands,
         report,
+        network: l,
     })
 }

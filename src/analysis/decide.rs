@@ -363,3 +363,91 @@ fn non_affine_part(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algebra::{Kind, Q};
+    use crate::syntax::Name;
+
+    fn sym(name: &str, kind: Kind) -> Expr {
+        Expr::symbol(Symbol::user(Name::new(name, ""), kind))
+    }
+
+    fn x() -> Symbol {
+        Symbol::user(Name::new("x", ""), Kind::Vector)
+    }
+
+    /// Order `order` in the small input `x`.
+    fn trunc(order: u32) -> Trunc {
+        let mut t = Trunc::exact();
+        t.order = Some(order);
+        t.small = [Name::new("x", "")].into_iter().collect();
+        t
+    }
+
+    /// An expansion with no layers: only its normal form matters to the decision.
+    fn expansion(full: Expr, truncated: bool) -> Expansion {
+        Expansion {
+            layers: Vec::new(),
+            layered: full.clone(),
+            full,
+            truncated,
+            bindings: Vec::new(),
+            steps: Vec::new(),
+            fixed_sides: Vec::new(),
+        }
+    }
+
+    fn decide_nf(full: Expr, truncated: bool, order: u32) -> Decision {
+        decide(&expansion(full, truncated), &x(), &trunc(order), &|_| false)
+    }
+
+    #[test]
+    fn a_finite_affine_form_is_exactly_affine_with_its_w_and_b() {
+        let t = trunc(3);
+        let wx = sym("W", Kind::Matrix)
+            .mul(&sym("x", Kind::Vector), &t)
+            .unwrap();
+        let b = sym("b", Kind::Vector);
+        let d = decide_nf(wx.scale_q(&Q::from(2)).add(&b), false, 3);
+        assert_eq!(d.verdict, Verdict::ExactAffine);
+        assert_eq!(d.k, None);
+        assert_eq!(crate::print::unicode(&d.w), "2·W");
+        assert_eq!(d.b, b);
+        assert!(d.leading_full.is_zero());
+    }
+
+    #[test]
+    fn a_quadratic_term_sets_k() {
+        let t = trunc(3);
+        let xv = sym("x", Kind::Vector);
+        let wx = sym("W", Kind::Matrix).mul(&xv, &t).unwrap();
+        let square = xv.had(&xv, &t).unwrap();
+        let d = decide_nf(wx.add(&square), true, 3);
+        assert_eq!(d.verdict, Verdict::Affine { k: Some(2) });
+        assert_eq!(d.k, Some(2));
+        assert_eq!(crate::print::unicode(&d.w), "W");
+        assert!(d.b.is_zero());
+        assert_eq!(d.leading_full, square);
+    }
+
+    #[test]
+    fn no_linear_part_is_degenerate() {
+        let t = trunc(3);
+        let xv = sym("x", Kind::Vector);
+        let d = decide_nf(xv.had(&xv, &t).unwrap(), true, 3);
+        assert_eq!(d.verdict, Verdict::Degenerate { k: 2 });
+        assert!(d.w.is_zero());
+    }
+
+    #[test]
+    fn nothing_non_affine_up_to_the_order_leaves_k_open() {
+        let t = trunc(3);
+        let wx = sym("W", Kind::Matrix)
+            .mul(&sym("x", Kind::Vector), &t)
+            .unwrap();
+        let d = decide_nf(wx, true, 3);
+        assert_eq!(d.verdict, Verdict::Affine { k: None });
+    }
+}

@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod decide;
 pub mod expand;
+pub mod facts;
 pub mod identity;
 pub mod instance;
 pub mod shapes;
@@ -15,6 +16,7 @@ use crate::limits::Limits;
 use crate::syntax::Name;
 pub use decide::{Decision, KinkInfo, Verdict};
 pub use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
+pub use facts::{Assumption, Vanishing};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -53,7 +55,7 @@ pub struct Analysis {
     pub decision: Decision,
     pub symbols: BTreeMap<Symbol, Shape>,
     /// Notes on what was assumed (compensated operating points, generic atoms).
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Assumption>,
     /// The derivation: the expansion's steps, then collection, identification and verdict.
     pub steps: Vec<crate::analysis::steps::Step>,
 }
@@ -73,8 +75,8 @@ impl Analysis {
 pub struct Condition {
     pub param: Name,
     pub value: Scalar,
-    /// What vanishes there: "the first non-affine terms" or "the linear part".
-    pub what: String,
+    /// What vanishes there: the first non-affine terms or the linear part.
+    pub what: Vanishing,
     pub then: Option<Box<Analysis>>,
     /// Conditions of the result under this one (`α = 0`, then `β = 0` too).
     pub further: Vec<Condition>,
@@ -109,20 +111,23 @@ impl Report {
             matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32))
         })
     }
-}
 
-impl Report {
+    /// A parameter value changes the verdict (its kind or its k).
+    pub fn is_conditional(&self) -> bool {
+        let main = &self.main.decision.verdict;
+        self.conditions.iter().any(|c| c.changes(main))
+    }
+
     /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
     /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
-        let main = &self.main.decision.verdict;
         // With weights and a data point, the exact region decides what the generic expansion
         // assumed away: an entry exactly on its breakpoint is a kink there, whatever the
         // expansion around a generic operating point says.
         if self.on_breakpoint() {
             return Verdict::Kink.label();
         }
-        if self.conditions.iter().any(|c| c.changes(main)) {
+        if self.is_conditional() {
             "conditional"
         } else {
             self.main.decision.verdict.label()
@@ -140,11 +145,11 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
         .any(|ly| !ly.op_point.is_zero());
     let conflict = conflicting_bias(&main.expansion.layers);
     if let Some((bias, first, second)) = &conflict {
-        main.assumptions.push(format!(
-            "no choice of biases cancels every O(1) part: {bias} would have to be both {} and {} (up to O(ε)), so no compensated result is given",
-            crate::print::unicode(first),
-            crate::print::unicode(second)
-        ));
+        main.assumptions.push(Assumption::NoCompensation {
+            bias: bias.clone(),
+            first: first.clone(),
+            second: second.clone(),
+        });
     }
     let compensated = if offsets && conflict.is_none() {
         Some(analyze_once(l, opts, true)?)
@@ -223,10 +228,9 @@ fn analyze_once(
     }
     let mut assumptions = Vec::new();
     if !l.symbols.contains_key(&input) {
-        assumptions.push(format!(
-            "the input {} does not occur: the expression is constant in it",
-            opts.input
-        ));
+        assumptions.push(Assumption::InputAbsent {
+            input: opts.input.clone(),
+        });
     }
     let mut order = opts.order;
     let search = opts
@@ -278,59 +282,57 @@ fn analyze_once(
         }
         for ly in &expansion.layers {
             if !ly.op_point.is_zero() {
-                let c = crate::print::unicode(&ly.op_point);
                 if ly.compensated {
-                    assumptions.push(format!(
-                        "layer {} ({}): its O(1) part {} is assumed cancelled by the bias",
-                        ly.index, ly.activation, c
-                    ));
+                    assumptions.push(Assumption::Compensated {
+                        layer: ly.index,
+                        activation: ly.activation.clone(),
+                        op_point: ly.op_point.clone(),
+                    });
                 } else if let Some(sym) = &ly.op_symbol
-                    && !assumptions
-                        .iter()
-                        .any(|a: &String| a.contains(&format!("point {} =", sym.name)))
+                    && !assumptions.iter().any(|a| {
+                        matches!(a, Assumption::GenericOperatingPoint { symbol, .. } if *symbol == sym.name)
+                    })
                 {
-                    assumptions.push(format!("layer {} ({}): expanded around its operating point {} = {}, taken to be generic: a derivative of {} that vanishes on every piece is dropped exactly, the others are taken as non-zero there", ly.index, ly.activation, sym.name, c, ly.activation));
+                    assumptions.push(Assumption::GenericOperatingPoint {
+                        layer: ly.index,
+                        activation: ly.activation.clone(),
+                        symbol: sym.name.clone(),
+                        op_point: ly.op_point.clone(),
+                    });
                 }
             }
             if let Coefficients::Atoms { piecewise: true } = ly.coefficients {
-                assumptions.push(format!(
-                    "layer {} ({}): no entry of the operating point sits on a breakpoint; a derivative there is the one of the piece each entry lies on",
-                    ly.index, ly.activation
-                ));
+                assumptions.push(Assumption::NoBreakpointAtOperatingPoint {
+                    layer: ly.index,
+                    activation: ly.activation.clone(),
+                });
             }
         }
         for (index, lead) in &expansion.fixed_sides {
-            let act = expansion
+            let activation = expansion
                 .layers
                 .iter()
                 .find(|ly| ly.index == *index)
                 .map(|ly| ly.activation.clone())
                 .unwrap_or_default();
-            assumptions.push(format!(
-                "layer {index} ({act}): the leading part {} of the pre-activation does not involve the input, so at small ε no entry crosses the kink (no entry of {} is 0)",
-                crate::print::unicode(lead),
-                crate::print::unicode(lead)
-            ));
+            assumptions.push(Assumption::SideFixed {
+                layer: *index,
+                activation,
+                lead: lead.clone(),
+            });
         }
         if !decision.identity_zeros.is_empty() {
-            let orders: Vec<String> = decision
-                .identity_zeros
-                .iter()
-                .map(|k| format!("ε{}", crate::print::superscript(i64::from(*k))))
-                .collect();
-            assumptions.push(format!(
-                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits), not by an exact rule",
-                orders.join(", ")
-            ));
+            assumptions.push(Assumption::IdentityTest {
+                orders: decision.identity_zeros.clone(),
+            });
         }
         if decision.numeric_zeros > 0 {
-            assumptions.push(format!(
-                "{} leading coefficient(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)",
-                decision.numeric_zeros
-            ));
+            assumptions.push(Assumption::NumericZeros {
+                count: decision.numeric_zeros,
+            });
         }
         if expansion.full.terms().any(|(_, s)| s.has_opaque()) {
-            assumptions.push("opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into());
+            assumptions.push(Assumption::OpaqueConstants);
         }
         let mut a = Analysis {
             requested_order: opts.order,
@@ -374,7 +376,7 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
 /// A parameter value at which the leading non-affine terms (or the linear part) vanish.
 fn find_condition(a: &Analysis) -> Option<Condition> {
     let d = &a.decision;
-    let try_set = |coefs: Vec<&Scalar>, what: &str| -> Option<Condition> {
+    let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Option<Condition> {
         for s in &coefs {
             for p in s.params() {
                 if let Some(v) = solve_linear(s, &p)
@@ -385,7 +387,7 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
                     return Some(Condition {
                         param: p,
                         value: v,
-                        what: what.to_string(),
+                        what,
                         then: None,
                         further: Vec::new(),
                     });
@@ -396,13 +398,13 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
     };
     let lead: Vec<&Scalar> = d.leading_full.terms().map(|(_, s)| s).collect();
     if !lead.is_empty()
-        && let Some(c) = try_set(lead, "the first non-affine terms vanish")
+        && let Some(c) = try_set(lead, Vanishing::NonAffineTerms)
     {
         return Some(c);
     }
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
     if !w.is_empty() {
-        return try_set(w, "the linear part W vanishes");
+        return try_set(w, Vanishing::LinearPart);
     }
     None
 }

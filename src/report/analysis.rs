@@ -85,10 +85,8 @@ fn layer_lines(a: &Analysis, out: &mut String) {
 /// `condition: … iff p = v; there …`, then the conditions under it, indented.
 fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String) {
     out.push_str(&format!(
-        "{indent}condition: {} iff {} = {}",
-        c.what,
-        c.param,
-        crate::print::scalar_unicode(&c.value)
+        "{indent}condition: {}",
+        super::facts::condition_clause(c)
     ));
     if let Some(then) = &c.then {
         let k = then
@@ -325,7 +323,7 @@ pub fn text(source: &str, r: &Report) -> String {
         condition_text(c, "", &mut out);
     }
     for s in &a.assumptions {
-        out.push_str(&format!("assumption: {s}\n"));
+        out.push_str(&format!("assumption: {}\n", super::assumption_text(s)));
     }
     if let Some(n) = &r.numeric {
         out.push_str(&super::numeric::text(n));
@@ -500,7 +498,7 @@ fn analysis_json(a: &Analysis) -> Value {
             "b_equation": shapes::equation(&d.b, &a.symbols, usize::MAX),
             "symbols": symbols,
         },
-        "assumptions": a.assumptions,
+        "assumptions": a.assumptions.iter().map(super::assumption_text).collect::<Vec<_>>(),
         "derivation": crate::derive::render::steps_json(&a.steps),
     })
 }
@@ -535,7 +533,7 @@ fn condition_json(c: &crate::analysis::Condition) -> Value {
     json!({
         "param": c.param.ascii(),
         "value": crate::print::json::scalar(&c.value),
-        "what": c.what,
+        "what": super::vanishing_text(c.what),
         "then": c.then.as_ref().map(|a| analysis_json(a)),
         "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
     })

@@ -3,6 +3,7 @@
 use super::series::value_text;
 use super::*;
 use crate::analysis::classify::{LECTURE_CLAIMS, Row};
+use crate::verify::Verification;
 use serde_json::{Value, json};
 
 /// The classification table as text, with what the lecture notes got right and wrong.
@@ -34,7 +35,7 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
         };
         table.push(vec![
             r.activation.unicode(),
-            r.verdict.clone(),
+            r.label().to_string(),
             k,
             short(&r.s0),
             short(&r.slope_left),
@@ -74,12 +75,8 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
         .iter()
         .filter_map(|r| {
             let mut n = Vec::new();
-            if let Some(c) = &r.compensated {
-                n.push(c.clone());
-            }
-            if let Some(c) = &r.condition {
-                n.push(c.clone());
-            }
+            n.extend(super::facts::row_compensated(r));
+            n.extend(super::facts::row_condition(r));
             (!n.is_empty()).then(|| format!("  {}: {}", r.activation, n.join("; ")))
         })
         .collect();
@@ -91,9 +88,8 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
     out.push_str("\nthe lecture notes, checked:\n");
     for (name, claim, says_linear) in LECTURE_CLAIMS {
         if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
-            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
-            let ok = affine == *says_linear;
-            let truth = match (r.verdict.as_str(), r.k) {
+            let ok = r.is_affine() == *says_linear;
+            let truth = match (r.label(), r.k) {
                 ("kink", _) => format!(
                     "a kink at 0 (slopes {} and {}): not affine at any σ",
                     short(&r.slope_left),
@@ -128,16 +124,72 @@ pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
         .map(|r| {
             json!({
                 "activation": r.activation.ascii(),
-                "verdict": r.verdict,
+                "verdict": r.label(),
                 "k": r.k,
                 "s0": crate::print::json::scalar(&r.s0),
                 "slope_left": crate::print::json::scalar(&r.slope_left),
                 "slope_right": crate::print::json::scalar(&r.slope_right),
                 "first_nonaffine": crate::print::json::expr(&r.first_nonaffine),
-                "condition": r.condition,
-                "compensated": r.compensated,
+                "condition": super::facts::row_condition(r),
+                "compensated": super::facts::row_compensated(r),
             })
         })
         .collect();
     json!({ "order": order, "depth": depth, "rows": rows })
+}
+
+/// The classification table with a numeric check per row (`classify --verify`): one line
+/// per activation with the predicted order, the fitted slope and PASS/FAIL.
+pub fn classify_verified_text(rows: &[Row], checks: &[Option<Verification>]) -> String {
+    let mut out = format!(
+        "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check\n",
+        "activation", "verdict", "k", "predicted", "slope"
+    );
+    for (row, c) in rows.iter().zip(checks) {
+        let k = row.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
+        out.push_str(&match c {
+            Some(c) => format!(
+                "{:<11} {:<13} {:>2}  {:>8}  {:>9}  {}\n",
+                row.activation.ascii(),
+                row.label(),
+                k,
+                c.predicted.label(),
+                c.slope
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+                if c.pass { "PASS" } else { "FAIL" }
+            ),
+            None => format!(
+                "{:<11} {:<13} {:>2}  {:>8}  {:>9}  not checked\n",
+                row.activation.ascii(),
+                row.label(),
+                k,
+                "",
+                ""
+            ),
+        });
+    }
+    out
+}
+
+/// The classification table as JSON with each row's numeric check under `verification`
+/// (rows that could not be checked have none).
+pub fn classify_verified_json(
+    rows: &[Row],
+    checks: &[Option<Verification>],
+    order: u32,
+    depth: u32,
+) -> Value {
+    let mut v = classify_json(rows, order, depth);
+    if let Some(Value::Array(rs)) = v.get_mut("rows") {
+        for (r, c) in rs.iter_mut().zip(checks) {
+            if let (Value::Object(m), Some(c)) = (r, c) {
+                m.insert(
+                    "verification".into(),
+                    super::verify::verify_json("", std::slice::from_ref(c))["checks"][0].clone(),
+                );
+            }
+        }
+    }
+    v
 }

@@ -8,12 +8,14 @@
 
 pub mod analysis;
 pub mod classify;
+pub mod facts;
 pub mod numeric;
 pub mod series;
 pub mod verify;
 
 pub use analysis::{json, latex, source_latex, text};
-pub use classify::{classify_json, classify_text};
+pub use classify::{classify_json, classify_text, classify_verified_json, classify_verified_text};
+pub use facts::{assumption_text, vanishing_text};
 pub use series::{series_json, series_text};
 pub use verify::{verify_json, verify_text};
 

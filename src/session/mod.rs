@@ -787,9 +787,24 @@ impl Session {
     /// Renders outcomes under a statement's budget (time, memory, Ctrl-C): a result too large
     /// to print within it is an error naming the limit, never a partial text.
     pub fn render(&self, outcomes: &[Outcome], format: Format) -> Result<String, Diagnostic> {
+        self.render_with(outcomes, format, render::render_outcomes)
+    }
+
+    /// Renders one result: in JSON the result itself, not an array of one.
+    pub fn render_single(&self, outcome: &[Outcome], format: Format) -> Result<String, Diagnostic> {
+        self.render_with(outcome, format, render::render_single)
+    }
+
+    /// Runs a renderer within the session's budget (a large result can take long to write).
+    fn render_with(
+        &self,
+        outcomes: &[Outcome],
+        format: Format,
+        write: fn(&[Outcome], Format, &crate::limits::Limits) -> String,
+    ) -> Result<String, Diagnostic> {
         let budget = self.budget();
         let active = budget.enter();
-        let text = render::render_outcomes(outcomes, format, &self.options.limits);
+        let text = write(outcomes, format, &self.options.limits);
         drop(active);
         match budget.exhausted() {
             Some(why) => Err(Diagnostic::new(
@@ -831,6 +846,16 @@ impl Session {
         let budget = self.budget();
         let _active = budget.enter();
         verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
+    }
+
+    /// Verifies one row of the classification table numerically, like [`Session::verify_last`]
+    /// (the row's network was kept, so nothing is parsed again).
+    pub fn verify_row(
+        &self,
+        row: &crate::analysis::classify::Row,
+        opts: &crate::verify::VerifyOptions,
+    ) -> Result<Vec<crate::verify::Verification>, String> {
+        verify_report(&row.network, &row.report, &self.numeric_functions(), opts)
     }
 
     /// The classification table over the catalog, with networks of depth `depth`
@@ -917,4 +942,51 @@ pub fn verify_report(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `source` in a fresh session and checks that its text output contains `expected`.
+    fn expect_output(source: &str, expected: &str) {
+        let mut s = Session::new();
+        let out = s
+            .run(source)
+            .unwrap_or_else(|d| panic!("`{source}` failed: {}", d.message));
+        let text = s.render(&out, Format::Text).unwrap_or_default();
+        assert!(
+            text.contains(expected),
+            "`{source}` printed\n{text}\nwithout `{expected}`"
+        );
+    }
+
+    /// Runs `source` in a fresh session and checks that it fails with a message containing `expected`.
+    fn fail(source: &str, expected: &str) {
+        match Session::new().run(source) {
+            Ok(_) => panic!("`{source}` succeeded"),
+            Err(d) => assert!(
+                d.message.contains(expected),
+                "`{source}` failed with `{}`, not `{expected}`",
+                d.message
+            ),
+        }
+    }
+
+    #[test]
+    fn commands_print_their_results() {
+        expect_output("W2·(W1·x + b1) + b2", "verdict: exact-affine");
+        expect_output(":order 2; tanh(W1·x + b1)", "verdict: affine");
+        expect_output(":series tanh", "tanh");
+        expect_output("tanh(W1·x)\n:latex", "\\begin{align*}");
+        expect_output(":help", ":series");
+    }
+
+    #[test]
+    fn bad_commands_fail_with_a_reason() {
+        fail(":order 0", "order");
+        fail(":latex", "there is none yet");
+        fail(":nosuchcommand", "nosuchcommand");
+        fail(":small x λ\nW1·x", "can be small");
+    }
 }

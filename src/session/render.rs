@@ -23,6 +23,43 @@ pub fn render_outcomes(
 ) -> String {
     let mut out = String::new();
     let mut items = Vec::new();
+    collect(outcomes, format, limits, &mut out, &mut items);
+    if format == Format::Json {
+        out.push_str(&crate::print::json::to_text(&Value::Array(items)));
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders one result as [`render_outcomes`] does, except that JSON gives the result
+/// itself rather than an array of one (the command line's `analyze`).
+pub fn render_single(
+    outcomes: &[Outcome],
+    format: Format,
+    limits: &crate::limits::Limits,
+) -> String {
+    let mut out = String::new();
+    let mut items = Vec::new();
+    collect(outcomes, format, limits, &mut out, &mut items);
+    if format == Format::Json {
+        let v = match items.len() {
+            1 if out.is_empty() => items.remove(0),
+            _ => Value::Array(items),
+        };
+        out.push_str(&crate::print::json::to_text(&v));
+        out.push('\n');
+    }
+    out
+}
+
+/// Text and LaTeX go to `out`; JSON results are gathered in `items`.
+fn collect(
+    outcomes: &[Outcome],
+    format: Format,
+    limits: &crate::limits::Limits,
+    out: &mut String,
+    items: &mut Vec<Value>,
+) {
     for o in outcomes {
         match (o, format) {
             (Outcome::Analysis { source, report }, Format::Text) => {
@@ -70,9 +107,4 @@ pub fn render_outcomes(
             _ => {}
         }
     }
-    if format == Format::Json {
-        out.push_str(&crate::print::json::to_text(&Value::Array(items)));
-        out.push('\n');
-    }
-    out
 }

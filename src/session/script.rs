@@ -135,10 +135,8 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                     .map(|a| format!("; there the network is {}", a.decision.verdict.label()))
                     .unwrap_or_default();
                 out.push(Line::Prose(format!(
-                    "Condition: {} iff {} = {}{there}.",
-                    c.what,
-                    c.param,
-                    crate::print::scalar_unicode(&c.value)
+                    "Condition: {}{there}.",
+                    crate::report::facts::condition_clause(c)
                 )));
             }
         }
@@ -253,7 +251,7 @@ pub fn classify_lines(
         let num = |s: &crate::algebra::Scalar| Piece::Number(s.clone());
         table.push(vec![
             Piece::Text(r.activation.ascii()),
-            Piece::Text(r.verdict.clone()),
+            Piece::Text(r.label().to_string()),
             Piece::Text(r.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into())),
             num(&r.s0),
             num(&r.slope_left),
@@ -263,13 +261,12 @@ pub fn classify_lines(
     out.push(Line::Table(table));
     for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
         if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
-            let affine = matches!(r.verdict.as_str(), "affine" | "exact-affine");
-            let verdict = if affine == *says_linear {
+            let verdict = if r.is_affine() == *says_linear {
                 "right"
             } else {
                 "wrong"
             };
-            let truth = match (r.verdict.as_str(), r.k) {
+            let truth = match (r.label(), r.k) {
                 ("kink", _) => "a kink at 0: not affine at any σ".to_string(),
                 (v, Some(k)) => {
                     format!("{v} up to O(σ{})", crate::print::superscript(k as i64))

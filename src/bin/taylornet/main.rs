@@ -579,24 +579,19 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
             }
         }
     }
-    let text = match session.render(&shown, session.options.format) {
+    let rendered = if last_only {
+        session.render_single(&shown, session.options.format)
+    } else {
+        session.render(&shown, session.options.format)
+    };
+    let text = match rendered {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", e.render(&source, origin));
             return ExitCode::from(1);
         }
     };
-    if last_only && session.options.format == Format::Json {
-        // A single result, not an array of one.
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => {
-                println!("{}", taylornet::render::json_text(&a.remove(0)))
-            }
-            _ => print!("{text}"),
-        }
-    } else {
-        print!("{text}");
-    }
+    print!("{text}");
     ExitCode::SUCCESS
 }
 
@@ -769,20 +764,10 @@ fn classify_verified(
             return ExitCode::from(2);
         }
     };
-    let functions = session.numeric_functions();
     let mut all_pass = true;
     let mut results = Vec::new();
     for row in rows {
-        let src = format!("net({}, {depth})", row.activation.ascii());
-        let lowered = taylornet::parse_expr(&src, &session.options.limits)
-            .ok()
-            .and_then(|e| taylornet::lower_expr(&e, &session.env).ok());
-        let checks = match lowered {
-            Some(l) => {
-                taylornet::verify_report(&l, &row.report, &functions, &opts).unwrap_or_default()
-            }
-            None => vec![],
-        };
+        let checks = session.verify_row(row, &opts).unwrap_or_default();
         // The row's verdict is the compensated one when offsets exist; check that one.
         let used = checks.last().cloned();
         all_pass &= used.as_ref().is_some_and(|c| c.pass);
@@ -808,48 +793,13 @@ fn classify_verified(
             println!("plot written to {path}");
         }
     }
+    let checks: Vec<Option<taylornet::Verification>> =
+        results.into_iter().map(|(_, c)| c).collect();
     if format == "json" {
-        let mut v = report::classify_json(rows, order, depth);
-        if let Some(serde_json::Value::Array(rs)) = v.get_mut("rows") {
-            for (r, (_, c)) in rs.iter_mut().zip(&results) {
-                if let (serde_json::Value::Object(m), Some(c)) = (r, c) {
-                    m.insert(
-                        "verification".into(),
-                        report::verify_json("", std::slice::from_ref(c))["checks"][0].clone(),
-                    );
-                }
-            }
-        }
+        let v = report::classify_verified_json(rows, &checks, order, depth);
         println!("{}", taylornet::render::json_text(&v));
     } else {
-        println!(
-            "{:<11} {:<13} {:>2}  {:>8}  {:>9}  check",
-            "activation", "verdict", "k", "predicted", "slope"
-        );
-        for (row, c) in &results {
-            let k = row.k.map(|k| k.to_string()).unwrap_or_else(|| "—".into());
-            match c {
-                Some(c) => println!(
-                    "{:<11} {:<13} {:>2}  {:>8}  {:>9}  {}",
-                    row.activation.ascii(),
-                    row.verdict,
-                    k,
-                    c.predicted.label(),
-                    c.slope
-                        .map(|s| format!("{s:.2}"))
-                        .unwrap_or_else(|| "—".into()),
-                    if c.pass { "PASS" } else { "FAIL" }
-                ),
-                None => println!(
-                    "{:<11} {:<13} {:>2}  {:>8}  {:>9}  not checked",
-                    row.activation.ascii(),
-                    row.verdict,
-                    k,
-                    "",
-                    ""
-                ),
-            }
-        }
+        print!("{}", report::classify_verified_text(rows, &checks));
     }
     if all_pass {
         ExitCode::SUCCESS

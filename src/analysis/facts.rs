@@ -1,0 +1,84 @@
+//! The facts an analysis states besides its verdict, as data: what it assumed and what a
+//! condition makes vanish. The report layer writes them (`report::analysis`), so their
+//! wording lives in one place and a caller can match on them instead of on sentences.
+
+use crate::algebra::Expr;
+use crate::syntax::Name;
+
+/// Something the analysis took for granted; each report lists them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Assumption {
+    /// The input does not occur, so the expression is constant in it.
+    InputAbsent {
+        /// The input the analysis expanded in.
+        input: Name,
+    },
+    /// Two layers would need one bias at two values to cancel their O(1) parts, so no
+    /// compensated result is given.
+    NoCompensation {
+        /// The bias both layers need.
+        bias: String,
+        /// The value the first layer needs.
+        first: Expr,
+        /// The value the second layer needs.
+        second: Expr,
+    },
+    /// A layer's O(1) part is assumed cancelled by its bias (the compensated analysis).
+    Compensated {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// The layer's activation.
+        activation: String,
+        /// The O(1) part that was cancelled.
+        op_point: Expr,
+    },
+    /// A layer was expanded around a symbolic operating point taken to be generic.
+    GenericOperatingPoint {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// The layer's activation.
+        activation: String,
+        /// The symbol that names the operating point.
+        symbol: Name,
+        /// The operating point.
+        op_point: Expr,
+    },
+    /// A piecewise activation's derivatives at the operating point are those of one piece.
+    NoBreakpointAtOperatingPoint {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// The layer's activation.
+        activation: String,
+    },
+    /// The pre-activation's leading part does not involve the input, so no entry crosses
+    /// the kink at small ε.
+    SideFixed {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// The layer's activation.
+        activation: String,
+        /// The leading part of the pre-activation.
+        lead: Expr,
+    },
+    /// Non-affine terms of these orders cancel by the probabilistic identity test.
+    IdentityTest {
+        /// The ε-orders whose terms the test found zero.
+        orders: Vec<u32>,
+    },
+    /// Leading coefficients with opaque constants were found zero numerically.
+    NumericZeros {
+        /// How many coefficients.
+        count: usize,
+    },
+    /// Opaque constants (`tanh(½)`) are compared in their canonical exact form.
+    OpaqueConstants,
+}
+
+/// What vanishes at a condition's parameter value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vanishing {
+    /// The leading non-affine terms.
+    NonAffineTerms,
+    /// The linear part `W`.
+    LinearPart,
+}

@@ -1,0 +1,167 @@
+//! The facts of an analysis in words: its assumptions, what a condition makes vanish, and
+//! the notes of a classification row. Analysis states them as data (`analysis::facts`);
+//! this is the one place they are worded, for text and JSON alike.
+
+use super::*;
+use crate::analysis::classify::Row;
+use crate::analysis::{Assumption, Condition, Vanishing};
+
+/// An assumption as the sentence the reports print after `assumption:` (and JSON lists).
+pub fn assumption_text(a: &Assumption) -> String {
+    match a {
+        Assumption::InputAbsent { input } => {
+            format!("the input {input} does not occur: the expression is constant in it")
+        }
+        Assumption::NoCompensation {
+            bias,
+            first,
+            second,
+        } => format!(
+            "no choice of biases cancels every O(1) part: {bias} would have to be both {} and {} (up to O(ε)), so no compensated result is given",
+            u(first),
+            u(second)
+        ),
+        Assumption::Compensated {
+            layer,
+            activation,
+            op_point,
+        } => format!(
+            "layer {layer} ({activation}): its O(1) part {} is assumed cancelled by the bias",
+            u(op_point)
+        ),
+        Assumption::GenericOperatingPoint {
+            layer,
+            activation,
+            symbol,
+            op_point,
+        } => format!(
+            "layer {layer} ({activation}): expanded around its operating point {symbol} = {}, taken to be generic: a derivative of {activation} that vanishes on every piece is dropped exactly, the others are taken as non-zero there",
+            u(op_point)
+        ),
+        Assumption::NoBreakpointAtOperatingPoint { layer, activation } => format!(
+            "layer {layer} ({activation}): no entry of the operating point sits on a breakpoint; a derivative there is the one of the piece each entry lies on"
+        ),
+        Assumption::SideFixed {
+            layer,
+            activation,
+            lead,
+        } => format!(
+            "layer {layer} ({activation}): the leading part {} of the pre-activation does not involve the input, so at small ε no entry crosses the kink (no entry of {} is 0)",
+            u(lead),
+            u(lead)
+        ),
+        Assumption::IdentityTest { orders } => {
+            let orders: Vec<String> = orders
+                .iter()
+                .map(|k| format!("ε{}", sup(*k)))
+                .collect();
+            format!(
+                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits), not by an exact rule",
+                orders.join(", ")
+            )
+        }
+        Assumption::NumericZeros { count } => format!(
+            "{count} leading coefficient(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
+        ),
+        Assumption::OpaqueConstants => {
+            "opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into()
+        }
+    }
+}
+
+/// What vanishes at a condition, as the clause before `iff`.
+pub fn vanishing_text(v: Vanishing) -> &'static str {
+    match v {
+        Vanishing::NonAffineTerms => "the first non-affine terms vanish",
+        Vanishing::LinearPart => "the linear part W vanishes",
+    }
+}
+
+/// `what iff p = v`: a condition without its consequence.
+pub(crate) fn condition_clause(c: &Condition) -> String {
+    format!(
+        "{} iff {} = {}",
+        vanishing_text(c.what),
+        c.param,
+        crate::print::scalar_unicode(&c.value)
+    )
+}
+
+/// A classification row's condition note: `what iff p = v (verdict there)`.
+pub fn row_condition(r: &Row) -> Option<String> {
+    r.condition().map(|c| {
+        let then = c
+            .then
+            .as_ref()
+            .map(|a| format!(" ({} there)", a.decision.verdict.label()))
+            .unwrap_or_default();
+        format!("{}{then}", condition_clause(c))
+    })
+}
+
+/// A classification row's note when the biases cancelled the O(1) offsets, with the
+/// verdict without that compensation.
+pub fn row_compensated(r: &Row) -> Option<String> {
+    r.as_it_stands.as_ref().map(|v| {
+        let as_is = match v.k() {
+            Some(k) => format!("{} k={k}", v.label()),
+            None => v.label().to_string(),
+        };
+        format!("O(1) offsets between layers cancelled by the biases; as it stands: {as_is}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Name;
+
+    #[test]
+    fn each_fact_has_its_sentence() {
+        let x = Name::new("x", "");
+        assert_eq!(
+            assumption_text(&Assumption::InputAbsent { input: x }),
+            "the input x does not occur: the expression is constant in it"
+        );
+        assert!(
+            assumption_text(&Assumption::IdentityTest { orders: vec![3, 5] })
+                .starts_with("the non-affine terms of order ε³, ε⁵ cancel")
+        );
+        assert!(assumption_text(&Assumption::NumericZeros { count: 2 }).starts_with("2 leading"));
+        assert_eq!(
+            vanishing_text(Vanishing::LinearPart),
+            "the linear part W vanishes"
+        );
+    }
+
+    /// The same fact in the text report and in JSON, from one analysis.
+    #[test]
+    fn a_fact_reads_the_same_in_text_and_json() {
+        let mut s = crate::session::Session::new();
+        let out = s.run("W1·b1").unwrap();
+        let text = s.render(&out, Format::Text).unwrap();
+        let json = s.render(&out, Format::Json).unwrap();
+        let sentence = "the input x does not occur: the expression is constant in it";
+        assert!(
+            text.contains(&format!("assumption: {sentence}\n")),
+            "{text}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v[0]["assumptions"][0], sentence);
+    }
+
+    #[test]
+    fn a_condition_in_text_json_and_the_row_note() {
+        let mut s = crate::session::Session::new();
+        let out = s.run("leaky_relu(W1·x + b1; a = α)").unwrap();
+        let text = s.render(&out, Format::Text).unwrap();
+        let json = s.render(&out, Format::Json).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let what = v[0]["conditions"][0]["what"].as_str().unwrap_or_default();
+        assert!(!what.is_empty(), "{json}");
+        assert!(
+            text.contains(&format!("condition: {what} iff α = ")),
+            "{text}"
+        );
+    }
+}

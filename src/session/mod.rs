@@ -855,7 +855,15 @@ impl Session {
         row: &crate::analysis::classify::Row,
         opts: &crate::verify::VerifyOptions,
     ) -> Result<Vec<crate::verify::Verification>, String> {
-        verify_report(&row.network, &row.report, &self.numeric_functions(), opts)
+        // Each row's check observes a statement's budget and Ctrl-C, as `:verify` does.
+        let budget = self.budget();
+        let active = budget.enter();
+        let checks = verify_report(&row.network, &row.report, &self.numeric_functions(), opts);
+        drop(active);
+        match budget.exhausted() {
+            Some(why) => Err(why.to_string()),
+            None => checks,
+        }
     }
 
     /// The classification table over the catalog, with networks of depth `depth`

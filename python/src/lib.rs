@@ -29,7 +29,7 @@ use taylornet::render::{
     series_lines, write,
 };
 use taylornet::{
-    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, SeriesResult, Session,
+    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, Report, SeriesResult, Session,
     VerifyOptions, derive_source, normal_form,
 };
 
@@ -197,6 +197,7 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
                 "json": report::json(source, report),
                 "text": report::text(source, report),
                 "latex": report::latex(&report::source_latex(source, limits), report),
+                "exact_numeric": exact_numeric(report),
             }),
             // Echoed as the REPL echoes them.
             Outcome::Declared(names, what) => {
@@ -223,6 +224,44 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
             Outcome::Quit => json!({"kind": "quit"}),
         })
         .collect()
+}
+
+/// The entries of a numeric matrix (rows) as exact rationals (`"p/q"` strings), or null when
+/// it is absent or not every entry is exact.
+macro_rules! exact_rows {
+    ($m:expr) => {
+        match $m {
+            Some(m) => {
+                let cells: Option<Vec<String>> = m
+                    .entries
+                    .iter()
+                    .map(|e| e.exact().map(|q| q.to_string()))
+                    .collect();
+                match cells {
+                    Some(c) => json!(c.chunks(m.cols.max(1)).collect::<Vec<_>>()),
+                    None => Value::Null,
+                }
+            }
+            None => Value::Null,
+        }
+    };
+}
+
+/// The numeric instance's W and b in full: the JSON report abbreviates long exact values, and
+/// Python callers want all of them (`Analysis.numeric.W_exact`).
+fn exact_numeric(report: &Report) -> Value {
+    let Some(n) = report.numeric.as_ref() else {
+        return Value::Null;
+    };
+    // A piecewise-linear network has its W and b as the affine map of its region, unless the
+    // data point sits on a breakpoint.
+    let region = match &n.region {
+        Some(Ok(r)) if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) => Some(r),
+        _ => None,
+    };
+    let w = n.w.as_ref().or(region.map(|r| &r.w));
+    let b = n.b.as_ref().or(region.map(|r| &r.b));
+    json!({ "w": exact_rows!(w), "b": exact_rows!(b) })
 }
 
 fn document(title: &str, lines: Vec<Line>, format: DocFormat) -> String {

@@ -32,6 +32,7 @@ __all__ = [
     "LimitError",
     "NameError",
     "Number",
+    "Numeric",
     "ParseError",
     "Series",
     "SeriesError",
@@ -313,6 +314,8 @@ class Analysis(_Decision, _Rendered):
         self.compensated = Compensated(d["compensated"], self) if d.get("compensated") else None
         self.conditions = d["conditions"]
         self.derivation_steps = d["derivation"]
+        #: the numeric instance (:class:`Numeric`) when weights have values or a data point is set
+        self.numeric = Numeric(d["numeric"], item.get("exact_numeric")) if d.get("numeric") else None
 
     def derivation(self, format="text", hadamard="circ", epsilon="ε"):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
@@ -437,6 +440,142 @@ class Message(str):
         p.text(str(self))
 
 
+class Numeric:
+    """The numeric instance of an analysis (the bound weights substituted; docs/models.md):
+    ``W`` and ``b`` as numpy float64 arrays (``b`` 1-D; None when they have no value; for a
+    piecewise-linear network, the affine map of its region),
+    ``W_exact`` and ``b_exact`` as nested lists of ``fractions.Fraction`` when every entry is
+    exact (else None), ``region`` (the affine region of a piecewise-linear network) and
+    ``sigma_star`` (σ* of a smooth network) as dicts or None, ``missing``, ``notes``, and
+    ``json``, the ``numeric`` object of docs/json.md."""
+
+    def __init__(self, d, exact=None):
+        self.json = d
+        exact = exact or {}
+        self.missing = d.get("missing") or []
+        self.notes = d.get("notes") or []
+        self.region = d.get("region")
+        self.sigma_star = d.get("sigma_star")
+        self._w = d.get("w")
+        self._b = d.get("b")
+        region = self.region
+        if self._w is None and isinstance(region, dict) and "w" in region and region.get("radius_inf") != 0:
+            # a piecewise-linear network: W and b are the affine map of its region at x₀
+            self._w, self._b = region["w"], region["b"]
+        self.W_exact = self._exact(self._w, exact.get("w"), flat=False)
+        self.b_exact = self._exact(self._b, exact.get("b"), flat=True)
+
+    @staticmethod
+    def _exact(m, full, flat):
+        if m is None:
+            return None
+        rows = full if full is not None else m.get("exact_values")
+        if rows is None:
+            return None
+        out = [[Fraction(c) for c in r] for r in rows]
+        return [r[0] for r in out] if flat and m["cols"] == 1 else out
+
+    @staticmethod
+    def _array(m, flat):
+        if m is None:
+            return None
+        import numpy as np
+
+        a = np.array(m["values"], dtype=np.float64).reshape(m["rows"], m["cols"])
+        return a[:, 0].copy() if flat and m["cols"] == 1 else a
+
+    @property
+    def W(self):
+        return self._array(self._w, False)
+
+    @property
+    def b(self):
+        return self._array(self._b, True)
+
+    def __repr__(self):
+        w = self._w
+        shape = f"W {w['rows']}×{w['cols']}" if w else "no W"
+        return f"<Numeric: {shape}{', exact' if self.W_exact is not None else ''}>"
+
+
+def _exact_number(x, name):
+    """A number written so that the literal grammar reads it exactly: an int as it is, a float
+    (binary, so ``n/2^k``) as the finite decimal ``n·5^k e-k``."""
+    if isinstance(x, bool):
+        x = int(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, Fraction):
+        q = x
+    else:
+        try:
+            f = float(x)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: {x!r} is not a number") from None
+        if f != f or f in (float("inf"), float("-inf")):
+            raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
+        q = Fraction(f)
+    n, d = q.numerator, q.denominator
+    k2 = k5 = 0
+    while d % 2 == 0:
+        d //= 2
+        k2 += 1
+    while d % 5 == 0:
+        d //= 5
+        k5 += 1
+    if d != 1:
+        raise ValueError(f"{name}: {q} has no finite decimal expansion; bind floats or ints")
+    k = max(k2, k5)
+    if k == 0:
+        return str(n)
+    return f"{n * 2 ** (k - k2) * 5 ** (k - k5)}e-{k}"
+
+
+def _shape_error(message):
+    return ShapeError("shape", message, f"error: {message}\n")
+
+
+def _tensor_literal(name, value):
+    """A vector (1-D) or matrix (2-D) literal, exact, from a numpy array or nested lists."""
+    if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
+        shape = getattr(value, "shape", None)
+        if shape == ():
+            raise _shape_error(f"{name}: a scalar; a weight is a vector (1-D) or a matrix (2-D)")
+        if shape is not None and len(shape) not in (1, 2):
+            raise _shape_error(f"{name}: an array of {len(shape)} dimensions; a weight is a vector (1-D) or a matrix (2-D)")
+        value = value.tolist()
+
+    def is_seq(v):
+        return isinstance(v, (list, tuple)) or (hasattr(v, "tolist") and getattr(v, "ndim", 0) > 0)
+
+    if not is_seq(value):
+        raise _shape_error(f"{name}: a scalar; a weight is a vector (1-D) or a matrix (2-D)")
+    value = [v.tolist() if hasattr(v, "tolist") and not isinstance(v, (list, tuple)) else v for v in value]
+    if not value:
+        raise _shape_error(f"{name}: an empty array")
+    if all(not is_seq(v) for v in value):
+        return "[" + ", ".join(_exact_number(v, name) for v in value) + "]"
+    if not all(is_seq(v) for v in value):
+        raise _shape_error(f"{name}: a ragged array (some entries are rows, some numbers)")
+    width = len(value[0])
+    if width == 0:
+        raise _shape_error(f"{name}: an empty row")
+    rows = []
+    for i, row in enumerate(value):
+        if len(row) != width:
+            raise _shape_error(f"{name}: a ragged array (row {i + 1} has {len(row)} entries, row 1 has {width})")
+        if any(is_seq(v) for v in row):
+            raise _shape_error(f"{name}: an array of more than 2 dimensions; a weight is a vector (1-D) or a matrix (2-D)")
+        rows.append("[" + ", ".join(_exact_number(v, name) for v in row) + "]")
+    return "[" + ", ".join(rows) + "]"
+
+
+def _checked_name(name):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"{name!r} is not a weight name")
+    return name
+
+
 def _results(items, engine):
     out = []
     for it in items:
@@ -527,6 +666,27 @@ class Session:
             raise exc
         return results
 
+    def bind(self, name, value):
+        """Binds a weight to a numeric value: a numpy array or nested lists, 1-D a vector, 2-D a
+        matrix. Floats are taken exactly (``0.1`` is the binary float's rational,
+        ``Fraction(0.1)``); NaN, ±∞, ragged arrays and other ranks raise ``ValueError``
+        (:class:`ShapeError` for shapes), naming the weight."""
+        name = _checked_name(name)
+        return self.run(f"{name} = {_tensor_literal(name, value)}")[-1]
+
+    def at(self, point=None, name="x0"):
+        """Expands around a data point (``:at``): a vector (numpy array or list, bound to
+        ``name``), the name of a bound vector, or None to expand around 0 again."""
+        if point is None:
+            return self.run(":at off")[-1]
+        if isinstance(point, str):
+            return self.run(f":at {_checked_name(point)}")[-1]
+        name = _checked_name(name)
+        literal = _tensor_literal(name, point)
+        if literal.startswith("[["):
+            raise _shape_error(f"{name}: a data point is a vector (1-D)")
+        return self.run(f":at {name} = {literal}")[-1]
+
     def analyze(self, source):
         """Runs ``source`` and returns its last analysis."""
         found = [r for r in self.run(source) if isinstance(r, Analysis)]
@@ -569,12 +729,19 @@ class Session:
 # ----------------------------------------------------------------------------- functions
 
 
-def analyze(source, order=None, input=None, small=None, **limits):
+def analyze(source, order=None, input=None, small=None, weights=None, at=None, **limits):
     """Analyses ``source`` (statements; the last expression is analysed) in a fresh session.
 
     ``order``: expand to O(εⁿ); ``input``: the input symbol; ``small``: the symbols of order
-    ε; other keywords are limits (``time_budget`` seconds, ``max_terms``, …)."""
-    return Session(order=order, input=input, small=small, **limits).analyze(source)
+    ε; ``weights``: a dict name → numpy array (or nested lists) bound first (see
+    :meth:`Session.bind`); ``at``: a data point (see :meth:`Session.at`); other keywords are
+    limits (``time_budget`` seconds, ``max_terms``, …)."""
+    s = Session(order=order, input=input, small=small, **limits)
+    for name, value in (weights or {}).items():
+        s.bind(name, value)
+    if at is not None:
+        s.at(at)
+    return s.analyze(source)
 
 
 def series(spec, order=9, at=None, **limits):

@@ -18,6 +18,14 @@ impl Num {
             Num::Float(x) => *x,
         }
     }
+
+    /// The exact value, when the entry has one.
+    pub fn exact(&self) -> Option<&Q> {
+        match self {
+            Num::Exact(q) => Some(q),
+            Num::Float(_) => None,
+        }
+    }
 }
 
 /// A numeric matrix, row-major (a vector has one column).

@@ -1,0 +1,128 @@
+"""numpy arrays in (Session.bind, analyze(weights=…), Session.at) and out (Analysis.numeric)."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import taylornet as tn
+
+TANH2 = "tanh(W2·tanh(W1·x + b1) + b2)"
+
+
+def tanh_net(w1, b1, w2, b2):
+    return lambda x: np.tanh(w2 @ np.tanh(w1 @ x + b1) + b2)
+
+
+def jacobian(f, x0, h=1e-5):
+    """Central differences, column by column."""
+    cols = []
+    for j in range(len(x0)):
+        e = np.zeros_like(x0)
+        e[j] = h
+        cols.append((f(x0 + e) - f(x0 - e)) / (2 * h))
+    return np.stack(cols, axis=1)
+
+
+def random_weights(seed=7):
+    rng = np.random.default_rng(seed)
+    return {
+        "W1": rng.normal(size=(3, 2)),
+        "b1": rng.normal(size=3) * 0.5,
+        "W2": rng.normal(size=(2, 3)),
+        "b2": rng.normal(size=2) * 0.5,
+    }
+
+
+def test_tanh_network_W_is_its_jacobian_at_zero():
+    w = random_weights()
+    r = tn.analyze(TANH2, order=3, weights=w)
+    assert r.numeric is not None
+    W, b = r.numeric.W, r.numeric.b
+    assert isinstance(W, np.ndarray) and W.dtype == np.float64 and W.shape == (2, 2)
+    assert b.shape == (2,)
+    f = tanh_net(w["W1"], w["b1"], w["W2"], w["b2"])
+    x0 = np.zeros(2)
+    np.testing.assert_allclose(W, jacobian(f, x0), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(b, f(x0), rtol=1e-14, atol=1e-15)
+    # tanh of a rational is irrational: W is computed in 256-bit floats, not exact
+    assert r.numeric.W_exact is None
+
+
+def test_session_bind_and_at_give_the_jacobian_at_the_data_point():
+    w = random_weights(11)
+    s = tn.Session(order=3)
+    for name, value in w.items():
+        s.bind(name, value)
+    x0 = np.array([0.3, -0.7])
+    s.at(x0)
+    r = s.analyze(TANH2)
+    f = tanh_net(w["W1"], w["b1"], w["W2"], w["b2"])
+    np.testing.assert_allclose(r.numeric.W, jacobian(f, x0), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(r.numeric.b, f(x0), rtol=1e-13, atol=1e-14)
+    assert r.numeric.sigma_star is None or isinstance(r.numeric.sigma_star, dict)
+
+
+def test_floats_are_bound_exactly():
+    W1 = np.array([[0.1, 0.5], [2.0, -0.25]])
+    r = tn.analyze("W1·x", weights={"W1": W1})
+    assert r.verdict == "exact-affine"
+    exact = r.numeric.W_exact
+    assert exact[0][0] == Fraction(0.1) and exact[0][0] != Fraction(1, 10)
+    assert exact == [[Fraction(v) for v in row] for row in W1.tolist()]
+    np.testing.assert_array_equal(r.numeric.W, W1)
+    assert r.numeric.b_exact == [0, 0]
+    # float32 keeps its own value: 0.1f is 13421773/134217728
+    r32 = tn.analyze("W1·x", weights={"W1": W1.astype(np.float32)})
+    assert r32.numeric.W_exact[0][0] == Fraction(13421773, 134217728)
+    # nested lists and ints, and a vector bias
+    r2 = tn.analyze("W1·x + b1", weights={"W1": [[1, -3], [0, 7]], "b1": [0.1, 2**60]})
+    assert r2.numeric.W_exact == [[1, -3], [0, 7]]
+    assert r2.numeric.b_exact == [Fraction(0.1), 2**60]
+
+
+def test_a_report_without_values_has_no_numeric_instance():
+    assert tn.analyze(TANH2).numeric is None
+
+
+def test_relu_network_at_a_point_has_its_region():
+    s = tn.Session()
+    s.bind("W1", np.array([[1.0, 0.0], [0.0, 1.0]]))
+    s.bind("b1", np.array([0.0, 0.0]))
+    s.at([0.5, -0.25])
+    r = s.analyze("relu(W1·x + b1)")
+    region = r.numeric.region
+    assert isinstance(region, dict)
+    assert region["radius_inf"] == pytest.approx(0.25)
+    np.testing.assert_array_equal(r.numeric.W, np.array([[1.0, 0.0], [0.0, 0.0]]))
+
+
+@pytest.mark.parametrize(
+    "value, kind, words",
+    [
+        (np.array([[1.0, np.nan]]), ValueError, "finite"),
+        (np.array([np.inf, 1.0]), ValueError, "finite"),
+        ([[1, 2], [3]], tn.ShapeError, "ragged"),
+        ([[1, 2], 3], tn.ShapeError, "ragged"),
+        (np.zeros((2, 2, 2)), tn.ShapeError, "3 dimensions"),
+        ([[[1, 2]], [[3, 4]]], tn.ShapeError, "more than 2"),
+        (np.float64(1.5), tn.ShapeError, "scalar"),
+        ([], tn.ShapeError, "empty"),
+        (["a", "b"], ValueError, "not a number"),
+    ],
+)
+def test_bad_arrays_raise_naming_the_weight(value, kind, words):
+    s = tn.Session()
+    with pytest.raises(kind) as e:
+        s.bind("W7", value)
+    assert "W7" in str(e.value) and words in str(e.value)
+    with pytest.raises(kind):
+        tn.analyze("W7·x", weights={"W7": value})
+
+
+def test_bad_names_and_points_raise():
+    s = tn.Session()
+    with pytest.raises(ValueError):
+        s.bind("W1 = [1]; W2", [1.0])
+    with pytest.raises(tn.ShapeError):
+        s.at(np.eye(2))

@@ -563,7 +563,9 @@ def _tensor_literal(name, value):
     rows = []
     for i, row in enumerate(value):
         if len(row) != width:
-            raise _shape_error(f"{name}: a ragged array (row {i + 1} has {len(row)} entries, row 1 has {width})")
+            raise _shape_error(
+                f"{name}: a ragged array (row {i + 1} has {len(row)} {'entry' if len(row) == 1 else 'entries'}, row 1 has {width})"
+            )
         if any(is_seq(v) for v in row):
             raise _shape_error(f"{name}: an array of more than 2 dimensions; a weight is a vector (1-D) or a matrix (2-D)")
         rows.append("[" + ", ".join(_exact_number(v, name) for v in row) + "]")

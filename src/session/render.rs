@@ -21,14 +21,7 @@ pub fn render_outcomes(
     format: Format,
     limits: &crate::limits::Limits,
 ) -> String {
-    let mut out = String::new();
-    let mut items = Vec::new();
-    collect(outcomes, format, limits, &mut out, &mut items);
-    if format == Format::Json {
-        out.push_str(&crate::print::json::to_text(&Value::Array(items)));
-        out.push('\n');
-    }
-    out
+    render(outcomes, format, limits, false)
 }
 
 /// Renders one result as [`render_outcomes`] does, except that JSON gives the result
@@ -38,12 +31,21 @@ pub fn render_single(
     format: Format,
     limits: &crate::limits::Limits,
 ) -> String {
+    render(outcomes, format, limits, true)
+}
+
+fn render(
+    outcomes: &[Outcome],
+    format: Format,
+    limits: &crate::limits::Limits,
+    single: bool,
+) -> String {
     let mut out = String::new();
     let mut items = Vec::new();
     collect(outcomes, format, limits, &mut out, &mut items);
     if format == Format::Json {
         let v = match items.len() {
-            1 if out.is_empty() => items.remove(0),
+            1 if single && out.is_empty() => items.remove(0),
             _ => Value::Array(items),
         };
         out.push_str(&crate::print::json::to_text(&v));

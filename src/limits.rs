@@ -91,6 +91,18 @@ impl Budget {
         }
     }
 
+    /// Runs `f` with this budget active: its result, or why the budget ran out meanwhile (a
+    /// result computed past the budget may be cut short, so it is never returned).
+    pub fn within<T>(&self, f: impl FnOnce() -> T) -> Result<T, &'static str> {
+        let active = self.enter();
+        let value = f();
+        drop(active);
+        match self.exhausted() {
+            Some(why) => Err(why),
+            None => Ok(value),
+        }
+    }
+
     /// `Some(reason)` once the computation must stop.
     pub fn exhausted(&self) -> Option<&'static str> {
         if let Some(why) = self.tripped.get() {

@@ -242,14 +242,9 @@ impl Session {
     fn statement_change(&self, stmt: &Stmt, source: &str) -> Result<(Outcome, Change), Diagnostic> {
         // One budget for the whole statement: operations deep inside scalar arithmetic stop
         // early when it runs out, and the result they leave is never shown (checked below).
-        let budget = self.budget();
-        let active = budget.enter();
-        let result = self.exec(stmt, source);
-        drop(active);
-        if let Some(why) = budget.exhausted() {
-            return Err(Diagnostic::at(Phase::Limit, stmt.span(), why));
-        }
-        result
+        self.budget()
+            .within(|| self.exec(stmt, source))
+            .map_err(|why| Diagnostic::at(Phase::Limit, stmt.span(), why))?
     }
 
     fn apply(&mut self, change: Change) -> Undo {
@@ -802,17 +797,9 @@ impl Session {
         format: Format,
         write: fn(&[Outcome], Format, &crate::limits::Limits) -> String,
     ) -> Result<String, Diagnostic> {
-        let budget = self.budget();
-        let active = budget.enter();
-        let text = write(outcomes, format, &self.options.limits);
-        drop(active);
-        match budget.exhausted() {
-            Some(why) => Err(Diagnostic::new(
-                Phase::Limit,
-                format!("printing the result: {why}"),
-            )),
-            None => Ok(text),
-        }
+        self.budget()
+            .within(|| write(outcomes, format, &self.options.limits))
+            .map_err(|why| Diagnostic::new(Phase::Limit, format!("printing the result: {why}")))
     }
 
     /// The budget of one statement: the time and memory limits from now, and the session's
@@ -856,14 +843,9 @@ impl Session {
         opts: &crate::verify::VerifyOptions,
     ) -> Result<Vec<crate::verify::Verification>, String> {
         // Each row's check observes a statement's budget and Ctrl-C, as `:verify` does.
-        let budget = self.budget();
-        let active = budget.enter();
-        let checks = verify_report(&row.network, &row.report, &self.numeric_functions(), opts);
-        drop(active);
-        match budget.exhausted() {
-            Some(why) => Err(why.to_string()),
-            None => checks,
-        }
+        self.budget()
+            .within(|| verify_report(&row.network, &row.report, &self.numeric_functions(), opts))
+            .map_err(str::to_string)?
     }
 
     /// The classification table over the catalog, with networks of depth `depth`

@@ -764,8 +764,9 @@ impl Builder<'_> {
                             Phase::Shape,
                             qspan,
                             format!(
-                                "this row has {} entries, the first row {}: a matrix's rows have equal length",
+                                "this row has {} {}, the first row {}: a matrix's rows have equal length",
                                 row.len(),
+                                if row.len() == 1 { "entry" } else { "entries" },
                                 first.len()
                             ),
                         ));

@@ -380,14 +380,13 @@ fn real_main() -> ExitCode {
                 return ExitCode::from(2);
             }
             // The table observes the same budget as a statement (and stops early past it).
-            let budget = session.budget();
-            let active = budget.enter();
-            let rows = session.classify(depth);
-            drop(active);
-            if let Some(why) = budget.exhausted() {
-                eprintln!("error: {why}");
-                return ExitCode::from(1);
-            }
+            let rows = match session.budget().within(|| session.classify(depth)) {
+                Ok(rows) => rows,
+                Err(why) => {
+                    eprintln!("error: {why}");
+                    return ExitCode::from(1);
+                }
+            };
             match rows {
                 Ok(rows) => {
                     if check_rows {
@@ -862,14 +861,16 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
         }
     };
     // Writing the document observes the budget like the statements did.
-    let budget = session.budget();
-    let active = budget.enter();
-    let written = write(&doc, format, standalone, &notation);
-    drop(active);
-    if let Some(why) = budget.exhausted() {
-        eprintln!("error: limit reached: writing the derivation: {why}");
-        return ExitCode::from(1);
-    }
+    let written = match session
+        .budget()
+        .within(|| write(&doc, format, standalone, &notation))
+    {
+        Ok(w) => w,
+        Err(why) => {
+            eprintln!("error: limit reached: writing the derivation: {why}");
+            return ExitCode::from(1);
+        }
+    };
     print!("{written}");
     ExitCode::SUCCESS
 }

@@ -23,9 +23,10 @@ pub use render::render_outcomes;
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::lower::LoweredStmt;
-use crate::ir::{Env, lower_statement};
+use crate::ir::{Env, FunDef, lower_statement};
 use crate::limits::Limits;
 use crate::syntax::{Name, Stmt, parse_script};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -120,6 +121,54 @@ enum Undo {
     Many(Vec<Undo>),
 }
 
+/// The catalog's functions and their order, as the prelude defines them.
+type Prelude = (BTreeMap<Name, Rc<FunDef>>, Vec<Name>);
+
+thread_local! {
+    /// The prelude lowered once per thread: a new session shares its definitions (`Rc`), so
+    /// starting one costs a copy of about forty pointers, not a parse of the catalog.
+    static PRELUDE: Prelude = load_prelude();
+}
+
+fn load_prelude() -> Prelude {
+    match lower_prelude() {
+        Ok(p) => p,
+        Err(e) => {
+            // The prelude is part of the program; a failure here is a bug, reported plainly.
+            eprintln!("{}", e.render(crate::series::CATALOG, "catalog.tn"));
+            (BTreeMap::new(), Vec::new())
+        }
+    }
+}
+
+fn lower_prelude() -> Result<Prelude, Diagnostic> {
+    let src = crate::series::CATALOG;
+    let mut env = Env::default();
+    for stmt in parse_script(src, &Limits::default())? {
+        match &stmt {
+            Stmt::Def { .. } => {
+                let d = crate::ir::lower_function(&stmt, &env, src, true)?;
+                env.catalog.push(d.name.clone());
+                env.functions.insert(d.name.clone(), d);
+            }
+            Stmt::Command { name, args, .. } if name == "catalog" => {
+                env.catalog = args
+                    .split_whitespace()
+                    .filter_map(|a| Name::parse(a).ok())
+                    .collect();
+            }
+            _ => {
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    stmt.span(),
+                    "the prelude holds only definitions",
+                ));
+            }
+        }
+    }
+    Ok((env.functions, env.catalog))
+}
+
 impl Default for Session {
     fn default() -> Session {
         Session::new()
@@ -137,38 +186,10 @@ impl Session {
             loading: Vec::new(),
         };
         s.env.input = s.options.input.clone();
-        if let Err(e) = s.load_prelude() {
-            // The prelude is part of the program; a failure here is a bug, reported plainly.
-            eprintln!("{}", e.render(crate::series::CATALOG, "catalog.tn"));
-        }
+        let (functions, catalog) = PRELUDE.with(|p| p.clone());
+        s.env.functions = functions;
+        s.env.catalog = catalog;
         s
-    }
-
-    fn load_prelude(&mut self) -> Result<(), Diagnostic> {
-        let src = crate::series::CATALOG;
-        for stmt in parse_script(src, &self.options.limits)? {
-            match &stmt {
-                Stmt::Def { .. } => {
-                    let d = crate::ir::lower_function(&stmt, &self.env, src, true)?;
-                    self.env.catalog.push(d.name.clone());
-                    self.env.functions.insert(d.name.clone(), d);
-                }
-                Stmt::Command { name, args, .. } if name == "catalog" => {
-                    self.env.catalog = args
-                        .split_whitespace()
-                        .filter_map(|a| Name::parse(a).ok())
-                        .collect();
-                }
-                _ => {
-                    return Err(Diagnostic::at(
-                        Phase::Name,
-                        stmt.span(),
-                        "the prelude holds only definitions",
-                    ));
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Runs every statement of `source` in order; stops at the first error, keeping what succeeded before it.

@@ -17,7 +17,7 @@ pub fn fuzz_limits() -> Limits {
         search_order: 5,
         max_terms: 5_000,
         max_series_order: 24,
-        time_budget: Duration::from_millis(500),
+        time_budget: Duration::from_millis(200),
         max_nodes: 20_000,
         max_memory: 256 << 20,
         ..Limits::default()

@@ -16,7 +16,7 @@
 use super::scalar::{Q, Scalar};
 use crate::syntax::Name;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -866,9 +866,8 @@ impl Expr {
     /// Every symbol that occurs, atoms' arguments included.
     pub fn symbols(&self) -> BTreeSet<Symbol> {
         let mut out = BTreeSet::new();
-        for c in self.terms.keys() {
-            chain_symbols(c, &mut out);
-        }
+        let mut seen = HashSet::new();
+        expr_symbols(self, &mut out, &mut seen);
         out
     }
 
@@ -887,19 +886,38 @@ impl Expr {
     }
 }
 
-fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>) {
+fn expr_symbols(e: &Expr, out: &mut BTreeSet<Symbol>, seen: &mut HashSet<*const ()>) {
+    for c in e.terms.keys() {
+        chain_symbols(c, out, seen);
+    }
+}
+
+/// Walks a chain once per shared node: the layers of a deep network share their atoms and
+/// diagonals (`Rc`), and the arguments of a piecewise layer's atoms hold the layer before it,
+/// so a walk that revisits shared nodes doubles with every layer.
+fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>, seen: &mut HashSet<*const ()>) {
     for f in &c.0 {
         match f {
             Factor::Sym(s) => {
                 out.insert(s.clone());
             }
-            Factor::Diag(d) => chain_symbols(d, out),
-            Factor::Had(h) => {
-                for (e, _) in &h.0 {
-                    chain_symbols(e, out);
+            Factor::Diag(d) => {
+                if seen.insert(Rc::as_ptr(d).cast()) {
+                    chain_symbols(d, out, seen);
                 }
             }
-            Factor::Atom(a) => out.extend(a.arg.symbols()),
+            Factor::Had(h) => {
+                if seen.insert(Rc::as_ptr(h).cast()) {
+                    for (e, _) in &h.0 {
+                        chain_symbols(e, out, seen);
+                    }
+                }
+            }
+            Factor::Atom(a) => {
+                if seen.insert(Rc::as_ptr(a).cast()) {
+                    expr_symbols(&a.arg, out, seen);
+                }
+            }
             Factor::Ones | Factor::Eye => {}
         }
     }

@@ -15,7 +15,8 @@ use crate::algebra::{Expr, Symbol};
 use crate::ir::{Callee, Ir, IrKind, Shape};
 use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr};
 use crate::syntax::Name;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
 
 type B = Big<256>;
 
@@ -124,8 +125,15 @@ fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
 
 /// True when an element-wise atom other than |·| occurs (the exact rules may miss a zero).
 pub fn has_function_atoms(e: &Expr) -> bool {
+    has_function_atoms_in(e, &mut HashSet::new())
+}
+
+fn has_function_atoms_in(e: &Expr, seen: &mut HashSet<*const ()>) -> bool {
     e.terms().any(|(c, s)| {
-        s.has_opaque() || chain_has_atom(c, &|a| &*a.func != "abs" || has_function_atoms(&a.arg))
+        s.has_opaque()
+            || chain_any_atom(c, seen, &mut |a, seen| {
+                &*a.func != "abs" || has_function_atoms_in(&a.arg, seen)
+            })
     })
 }
 
@@ -134,11 +142,28 @@ pub fn chain_has_atom(
     c: &crate::algebra::Chain,
     keep: &dyn Fn(&crate::algebra::ElemAtom) -> bool,
 ) -> bool {
+    chain_any_atom(c, &mut HashSet::new(), &mut |a, _| keep(a))
+}
+
+/// The search behind [`chain_has_atom`], visiting each shared node (`Rc`) once: the layers of a
+/// deep network share their diagonals and atoms, and a piecewise layer's atoms hold the layer
+/// before it, so a search that revisits shared nodes doubles with every layer. A node seen
+/// before has already answered no (a yes ends the search).
+fn chain_any_atom(
+    c: &crate::algebra::Chain,
+    seen: &mut HashSet<*const ()>,
+    keep: &mut dyn FnMut(&crate::algebra::ElemAtom, &mut HashSet<*const ()>) -> bool,
+) -> bool {
     use crate::algebra::Factor;
     c.factors().iter().any(|f| match f {
-        Factor::Atom(a) => keep(a),
-        Factor::Diag(d) => chain_has_atom(d, keep),
-        Factor::Had(h) => h.elements().iter().any(|(e, _)| chain_has_atom(e, keep)),
+        Factor::Atom(a) => seen.insert(Rc::as_ptr(a).cast()) && keep(a, seen),
+        Factor::Diag(d) => seen.insert(Rc::as_ptr(d).cast()) && chain_any_atom(d, seen, keep),
+        Factor::Had(h) => {
+            seen.insert(Rc::as_ptr(h).cast())
+                && h.elements()
+                    .iter()
+                    .any(|(e, _)| chain_any_atom(e, seen, keep))
+        }
         _ => false,
     })
 }

@@ -26,6 +26,8 @@ pub enum Kind {
     Scalar,
     Vector,
     Matrix,
+    /// A row vector (1×n), such as `xᵀ` or `xᵀ·W`.
+    Row,
 }
 
 /// Where a symbol comes from: the user, or the analysis (layer variables `u₁`, operating points `c₂`).
@@ -92,6 +94,14 @@ pub enum Factor {
     Diag(Rc<Chain>),
     Had(Rc<Had>),
     Atom(Rc<ElemAtom>),
+    /// The transpose of a single factor that is not its own transpose: a matrix or vector
+    /// symbol, `𝟙`, a Hadamard product of vectors or an element-wise atom of a vector.
+    /// Transposes of products are pushed to their factors (`(A·B)ᵀ = Bᵀ·Aᵀ`), so only
+    /// these leaves carry one.
+    Tr(Rc<Chain>),
+    /// A 1×1 product (`xᵀ·W·y`, `𝟙ᵀ·(u∘v)`): a scalar that commutes with every factor. The
+    /// chain holds these first, sorted, and each is the smaller of itself and its transpose.
+    Dot(Rc<Chain>),
 }
 
 impl Factor {
@@ -103,6 +113,8 @@ impl Factor {
             Factor::Diag(_) => 3,
             Factor::Had(_) => 4,
             Factor::Atom(_) => 5,
+            Factor::Tr(_) => 6,
+            Factor::Dot(_) => 7,
         }
     }
 }
@@ -128,6 +140,8 @@ impl Ord for Factor {
             (Factor::Diag(a), Factor::Diag(b)) => cmp_shared(a, b),
             (Factor::Had(a), Factor::Had(b)) => cmp_shared(a, b),
             (Factor::Atom(a), Factor::Atom(b)) => cmp_shared(a, b),
+            (Factor::Tr(a), Factor::Tr(b)) => cmp_shared(a, b),
+            (Factor::Dot(a), Factor::Dot(b)) => cmp_shared(a, b),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -161,11 +175,13 @@ impl Chain {
         canon(v)
     }
 
-    /// Scalar for the empty chain; otherwise the kind of the last factor.
+    /// Scalar for the empty chain and for a product of 1×1 factors; otherwise the rows of
+    /// the first factor that is not 1×1 and the columns of the last.
     pub fn kind(&self) -> Kind {
-        match self.0.last() {
-            None => Kind::Scalar,
-            Some(f) => factor_kind(f),
+        let first = self.0.iter().find(|f| !matches!(f, Factor::Dot(_)));
+        match (first, self.0.last()) {
+            (Some(a), Some(b)) => kind_of_dims(factor_dims(a).0, factor_dims(b).1),
+            _ => Kind::Scalar,
         }
     }
 
@@ -193,12 +209,82 @@ impl Chain {
 }
 
 fn factor_kind(f: &Factor) -> Kind {
+    let (r, c) = factor_dims(f);
+    kind_of_dims(r, c)
+}
+
+/// Whether a kind has one row, and whether it has one column.
+fn dims_of_kind(k: Kind) -> (bool, bool) {
+    match k {
+        Kind::Scalar => (true, true),
+        Kind::Vector => (false, true),
+        Kind::Matrix => (false, false),
+        Kind::Row => (true, false),
+    }
+}
+
+fn kind_of_dims(one_row: bool, one_col: bool) -> Kind {
+    match (one_row, one_col) {
+        (true, true) => Kind::Scalar,
+        (false, true) => Kind::Vector,
+        (false, false) => Kind::Matrix,
+        (true, false) => Kind::Row,
+    }
+}
+
+/// Whether a factor has one row, and whether it has one column.
+fn factor_dims(f: &Factor) -> (bool, bool) {
     match f {
-        Factor::Sym(s) => s.kind,
-        Factor::Ones => Kind::Vector,
-        Factor::Eye | Factor::Diag(_) => Kind::Matrix,
-        Factor::Had(h) => h.0.first().map(|(c, _)| c.kind()).unwrap_or(Kind::Vector),
-        Factor::Atom(a) => a.arg.kind().unwrap_or(Kind::Vector),
+        Factor::Sym(s) => dims_of_kind(s.kind),
+        Factor::Ones => (false, true),
+        Factor::Eye | Factor::Diag(_) => (false, false),
+        Factor::Had(h) => dims_of_kind(h.0.first().map(|(c, _)| c.kind()).unwrap_or(Kind::Vector)),
+        Factor::Atom(a) => dims_of_kind(a.arg.kind().unwrap_or(Kind::Vector)),
+        Factor::Tr(c) => {
+            let (r, k) = dims_of_kind(c.kind());
+            (k, r)
+        }
+        Factor::Dot(_) => (true, true),
+    }
+}
+
+/// The transpose of one factor, as factors (not yet canonical).
+fn transpose_factor(f: &Factor) -> Vec<Factor> {
+    if factor_dims(f) == (true, true) {
+        return vec![f.clone()];
+    }
+    match f {
+        Factor::Eye | Factor::Diag(_) | Factor::Dot(_) => vec![f.clone()],
+        Factor::Tr(c) => c.0.clone(),
+        Factor::Had(h) if factor_kind(f) == Kind::Matrix => {
+            let els = h.0.iter().map(|(c, m)| (c.transpose(), *m)).collect();
+            had_of(els).0
+        }
+        Factor::Atom(a) if a.arg.kind() == Some(Kind::Matrix) => {
+            vec![Factor::Atom(Rc::new(ElemAtom {
+                func: a.func.clone(),
+                deriv: a.deriv,
+                arg: a.arg.transpose(),
+                params: a.params.clone(),
+            }))]
+        }
+        Factor::Sym(s) if s.kind == Kind::Scalar => vec![f.clone()],
+        _ => vec![Factor::Tr(Rc::new(Chain(vec![f.clone()])))],
+    }
+}
+
+/// The factors of a product in reverse order, each transposed: `(A·B)ᵀ = Bᵀ·Aᵀ` (not canonical).
+fn transpose_factors(v: &[Factor]) -> Vec<Factor> {
+    v.iter().rev().flat_map(transpose_factor).collect()
+}
+
+impl Chain {
+    /// The transpose, canonical.
+    pub fn transpose(&self) -> Chain {
+        if self.0.is_empty() {
+            return Chain::one();
+        }
+        canon(transpose_factors(&self.0))
     }
 }
 
@@ -210,45 +296,222 @@ pub const MAX_HAD_EXPONENT: u32 = 1 << 24;
 pub fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
     let mut saw_ones = false;
+    // The 1×1 factors of an element are scalars: (s·v)^∘k = sᵏ·v^∘k.
+    let mut dots: Vec<Factor> = Vec::new();
     for (c, m) in elements {
         if m == 0 {
             continue;
         }
-        for (e, k) in c.had_elements() {
+        let (d, rest) = split_dots(&c);
+        for _ in 0..m {
+            dots.extend(d.iter().cloned());
+        }
+        for (e, k) in rest.had_elements() {
             if e.0.as_slice() == [Factor::Ones] {
                 saw_ones = true;
+                continue;
+            }
+            if e.0.is_empty() {
                 continue;
             }
             *flat.entry(e).or_insert(0) += k * m;
         }
     }
     let v: Vec<(Chain, u32)> = flat.into_iter().collect();
-    match v.as_slice() {
+    let core = match v.as_slice() {
         [] if saw_ones => Chain(vec![Factor::Ones]),
         [] => Chain::one(),
         [(c, 1)] => c.clone(),
         _ => Chain(vec![Factor::Had(Rc::new(Had(v)))]),
+    };
+    if dots.is_empty() {
+        return core;
     }
+    dots.sort();
+    dots.extend(core.0);
+    Chain(dots)
+}
+
+/// The leading 1×1 factors of a canonical chain, and the rest.
+fn split_dots(c: &Chain) -> (Vec<Factor>, Chain) {
+    let n =
+        c.0.iter()
+            .take_while(|f| matches!(f, Factor::Dot(_)))
+            .count();
+    if n == 0 {
+        return (Vec::new(), c.clone());
+    }
+    (c.0[..n].to_vec(), Chain(c.0[n..].to_vec()))
 }
 
 /// Restores the chain invariants after factors were put side by side.
-fn canon(mut v: Vec<Factor>) -> Chain {
-    // Splice single-element products and drop identities next to other factors.
-    let had_factors = !v.is_empty();
+///
+/// The chain is cut where a factor has one column (after a column vector): the pieces
+/// between two such cuts are 1×1 and commute with everything, so they leave as sorted
+/// [`Factor::Dot`]s; what stays is a column part (n×·) and perhaps a row part (1×n)
+/// after it, each canonical on its own.
+fn canon(v: Vec<Factor>) -> Chain {
+    let mut dots: Vec<Factor> = Vec::new();
+    let mut saw_eye = false;
     let mut out: Vec<Factor> = Vec::with_capacity(v.len());
-    for f in v.drain(..) {
+    for f in v {
         match f {
-            Factor::Eye => {}
+            Factor::Eye => saw_eye = true,
+            Factor::Dot(_) => dots.push(f),
             Factor::Had(h) if h.0.len() == 1 && h.0[0].1 == 1 => {
                 out.extend(h.0[0].0.0.iter().cloned())
+            }
+            Factor::Diag(d) if matches!(d.0.first(), Some(Factor::Dot(_))) => {
+                let (ds, rest) = split_dots(&d);
+                dots.extend(ds);
+                if rest.0.as_slice() == [Factor::Ones] {
+                    saw_eye = true;
+                } else {
+                    out.push(Factor::Diag(Rc::new(rest)));
+                }
             }
             f => out.push(f),
         }
     }
-    if out.is_empty() && had_factors {
-        // Only identities: the chain is the identity matrix.
-        out.push(Factor::Eye);
+    if out.is_empty() {
+        if saw_eye {
+            // Only identities (and scalars): the chain is the identity matrix.
+            out.push(Factor::Eye);
+        } else {
+            dots.sort();
+            return Chain(dots);
+        }
     }
+    // Cut after every factor with one column.
+    let mut pieces: Vec<Vec<Factor>> = Vec::new();
+    let mut cur: Vec<Factor> = Vec::new();
+    for f in out {
+        let one_col = factor_dims(&f).1;
+        cur.push(f);
+        if one_col {
+            pieces.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        pieces.push(cur);
+    }
+    let mut main: Vec<Factor> = Vec::new();
+    for p in pieces {
+        let one_row = p.first().is_some_and(|f| factor_dims(f).0);
+        let one_col = p.last().is_some_and(|f| factor_dims(f).1);
+        match (one_row, one_col) {
+            (true, true) => dots.push(make_dot(p)),
+            (true, false) => {
+                // A row part: canonical as the transpose of a column part.
+                let col = canon_column(transpose_factors(&p));
+                main.extend(transpose_factors(&col));
+            }
+            _ => main.extend(canon_column(p)),
+        }
+    }
+    if dots.is_empty() {
+        return Chain(main);
+    }
+    dots.sort();
+    dots.extend(main);
+    Chain(dots)
+}
+
+/// A 1×1 piece as one [`Factor::Dot`], canonical.
+///
+/// Every such product is a sum of entries `𝟙ᵀ·(e₁∘…∘e_k)` of a Hadamard product of column
+/// chains (`aᵀ·M·b = 𝟙ᵀ·(a∘(M·b))`). Read as a tree (the Hadamard products are its nodes,
+/// the matrices its edges), the same number has one such form for each node it is rooted
+/// at: `𝟙ᵀ·(a∘(M·b)) = 𝟙ᵀ·(b∘(Mᵀ·a))`. The forms at every node are listed by moving the root
+/// along the edges, and the smallest is the canonical one, so `xᵀ·W·y` and `yᵀ·Wᵀ·x`, or
+/// `(a∘u)ᵀ·v` and `uᵀ·diag(a)·v`, are one factor.
+fn make_dot(p: Vec<Factor>) -> Factor {
+    /// Past this many roots the smallest form found so far is kept (still exact, perhaps
+    /// not the same for every spelling of a very large product).
+    const MAX_ROOTS: usize = 64;
+    let v = canon_column(p);
+    let Some(start) = root_elements(&v) else {
+        let b = canon_column(transpose_factors(&v));
+        return Factor::Dot(Rc::new(Chain(v.min(b))));
+    };
+    let mut seen: BTreeSet<Vec<(Chain, u32)>> = BTreeSet::new();
+    let mut queue = vec![start];
+    while let Some(els) = queue.pop() {
+        if seen.len() >= MAX_ROOTS {
+            break;
+        }
+        if seen.contains(&els) {
+            continue;
+        }
+        for i in 0..els.len() {
+            queue.push(reroot(&els, i));
+        }
+        seen.insert(els);
+    }
+    let best = seen.into_iter().next().unwrap_or_default();
+    let mut out = vec![Factor::Tr(Rc::new(Chain(vec![Factor::Ones])))];
+    let h = had_of(best);
+    if h.0.is_empty() {
+        out.push(Factor::Ones);
+    } else {
+        out.extend(h.0);
+    }
+    Factor::Dot(Rc::new(Chain(out)))
+}
+
+/// The Hadamard elements of `aᵀ·rest` seen as `𝟙ᵀ·(a∘rest)`; `None` unless the piece is a
+/// transposed column factor followed by a column chain.
+fn root_elements(v: &[Factor]) -> Option<Vec<(Chain, u32)>> {
+    let (Factor::Tr(a), rest) = v.split_first()? else {
+        return None;
+    };
+    if rest.is_empty() || factor_dims(&a.0[0]) != (false, true) || a.0.len() != 1 {
+        return None;
+    }
+    Some(elements_of(had_of(vec![
+        ((**a).clone(), 1),
+        (Chain(rest.to_vec()), 1),
+    ])))
+}
+
+/// The elements of a canonical Hadamard product (none for `𝟙`).
+fn elements_of(c: Chain) -> Vec<(Chain, u32)> {
+    match c.0.as_slice() {
+        [Factor::Had(h)] => h.0.clone(),
+        [Factor::Ones] | [] => Vec::new(),
+        _ => vec![(c, 1)],
+    }
+}
+
+/// The same sum of entries rooted at the far end of (one copy of) element `i`: for `eᵢ = M·L`,
+/// `𝟙ᵀ·(eᵢ∘R) = 𝟙ᵀ·(L∘(Mᵀ·R))`, with `L`'s own elements if it is a Hadamard product.
+fn reroot(els: &[(Chain, u32)], i: usize) -> Vec<(Chain, u32)> {
+    let fs = &els[i].0.0;
+    let Some((leaf, path)) = fs.split_last() else {
+        return els.to_vec();
+    };
+    // One copy of a power `e^∘m` is the edge followed; the other m − 1 stay at the old root.
+    let others: Vec<(Chain, u32)> = els
+        .iter()
+        .enumerate()
+        .map(|(j, (e, m))| (e.clone(), if j == i { m - 1 } else { *m }))
+        .filter(|(_, m)| *m > 0)
+        .collect();
+    let mut rest = had_of(others);
+    if rest.0.is_empty() {
+        rest = Chain(vec![Factor::Ones]);
+    }
+    let mut back = transpose_factors(path);
+    back.extend(rest.0);
+    let back = canon(back);
+    let mut new = elements_of(Chain(vec![leaf.clone()]));
+    new.push((back, 1));
+    elements_of(had_of(new))
+}
+
+/// Merges adjacent diagonals and, when the piece ends in a column vector, takes every
+/// `diag(v)·(vector tail)` into `v ∘ tail`.
+fn canon_column(out: Vec<Factor>) -> Vec<Factor> {
     // Merge adjacent diags: diag(a)·diag(b) = diag(a∘b).
     let mut merged: Vec<Factor> = Vec::with_capacity(out.len());
     for f in out {
@@ -261,7 +524,7 @@ fn canon(mut v: Vec<Factor>) -> Chain {
         merged.push(f);
     }
     // diag(v)·(vector tail) = v ∘ tail, from the right.
-    if merged.last().map(factor_kind) == Some(Kind::Vector) {
+    if merged.last().is_some_and(|f| factor_dims(f).1) {
         while let Some(i) = merged.iter().rposition(|f| matches!(f, Factor::Diag(_))) {
             let tail = Chain(merged.split_off(i + 1));
             let Some(Factor::Diag(d)) = merged.pop() else {
@@ -271,7 +534,7 @@ fn canon(mut v: Vec<Factor>) -> Chain {
             merged.extend(h.0);
         }
     }
-    Chain(merged)
+    merged
 }
 
 /// Work limits and ε-truncation for one computation.
@@ -350,7 +613,7 @@ impl Trunc {
         match f {
             Factor::Sym(s) => self.symbol_degree(s),
             Factor::Ones | Factor::Eye => 0,
-            Factor::Diag(c) => self.degree(c),
+            Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => self.degree(c),
             // Saturating: a degree past u32::MAX is past every order, which is all that matters.
             Factor::Had(h) => h.0.iter().fold(0u32, |acc, (c, m)| {
                 acc.saturating_add(m.saturating_mul(self.degree(c)))
@@ -471,7 +734,7 @@ impl Expr {
                 *n += 1;
                 *n <= cap
                     && match f {
-                        Factor::Diag(c) => chain(c, n, cap),
+                        Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => chain(c, n, cap),
                         Factor::Had(h) => h.0.iter().all(|(c, _)| chain(c, n, cap)),
                         Factor::Atom(a) => expr(&a.arg, n, cap),
                         Factor::Sym(_) | Factor::Ones | Factor::Eye => true,
@@ -577,10 +840,9 @@ impl Expr {
             )));
         }
         self.pairwise(other, t, |a, b| {
-            if a.is_scalar() {
-                b.clone()
-            } else if b.is_scalar() {
-                a.clone()
+            // A 1×1 factor scales: (xᵀ·y)∘v is (xᵀ·y)·v.
+            if a.kind() == Kind::Scalar || b.kind() == Kind::Scalar {
+                a.concat(b)
             } else {
                 had_of(vec![(a.clone(), 1), (b.clone(), 1)])
             }
@@ -663,8 +925,17 @@ impl Expr {
             if c.0.as_slice() == [Factor::Ones] {
                 out.add_term(Chain(vec![Factor::Eye]), s.clone());
             } else {
-                out.add_term(Chain(vec![Factor::Diag(Rc::new(c.clone()))]), s.clone());
+                out.add_term(canon(vec![Factor::Diag(Rc::new(c.clone()))]), s.clone());
             }
+        }
+        out
+    }
+
+    /// The transpose, term by term: `(A·B)ᵀ = Bᵀ·Aᵀ`, `(Aᵀ)ᵀ = A`, and a 1×1 term is its own.
+    pub fn transpose(&self) -> Expr {
+        let mut out = Expr::zero();
+        for (c, s) in &self.terms {
+            out.add_term(c.transpose(), s.clone());
         }
         out
     }
@@ -901,7 +1172,7 @@ fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>, seen: &mut HashSet<*cons
             Factor::Sym(s) => {
                 out.insert(s.clone());
             }
-            Factor::Diag(d) => {
+            Factor::Diag(d) | Factor::Tr(d) | Factor::Dot(d) => {
                 if seen.insert(Rc::as_ptr(d).cast()) {
                     chain_symbols(d, out, seen);
                 }
@@ -982,6 +1253,8 @@ fn substitute_factor(
         Factor::Sym(s) => f(s).unwrap_or_else(|| Expr::symbol(s.clone())),
         Factor::Ones | Factor::Eye => Expr::term(Scalar::one(), Chain(vec![factor.clone()])),
         Factor::Diag(d) => substitute_chain(d, f, t)?.diag(),
+        Factor::Tr(c) => substitute_chain(c, f, t)?.transpose(),
+        Factor::Dot(c) => substitute_chain(c, f, t)?,
         Factor::Had(h) => {
             let mut acc: Option<Expr> = None;
             for (e, m) in &h.0 {
@@ -1052,7 +1325,7 @@ mod tests {
             acc.saturating_add(match f {
                 Factor::Sym(s) => t.symbol_degree(s),
                 Factor::Ones | Factor::Eye => 0,
-                Factor::Diag(c) => degree_uncached(t, c),
+                Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => degree_uncached(t, c),
                 Factor::Had(h) => h.elements().iter().fold(0u32, |acc, (c, m)| {
                     acc.saturating_add(m.saturating_mul(degree_uncached(t, c)))
                 }),

@@ -2,7 +2,7 @@
 
 use super::expand::{Coefficients, Expansion};
 use crate::algebra::nf::{Chain, Factor};
-use crate::algebra::{Expr, Scalar, Symbol, Trunc};
+use crate::algebra::{Expr, Kind, Scalar, Symbol, Trunc};
 use crate::series::{PointSeries, Smoothness};
 use std::collections::BTreeMap;
 
@@ -37,7 +37,7 @@ fn factor_degree(f: &Factor, x: &Symbol) -> InputDegree {
     match f {
         Factor::Sym(s) => InputDegree::Poly(u32::from(s == x)),
         Factor::Ones | Factor::Eye => InputDegree::Poly(0),
-        Factor::Diag(c) => input_degree(c, x),
+        Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => input_degree(c, x),
         Factor::Had(h) => {
             let mut d = 0;
             for (e, m) in h.elements() {
@@ -61,11 +61,35 @@ fn factor_degree(f: &Factor, x: &Symbol) -> InputDegree {
 /// `L` with `L·x = chain`, for a chain linear in `x`: `a∘(W·x)` gives `diag(a)·W`.
 pub fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
     let fs = c.factors();
+    // In a 1×1 factor: (aᵀ·x)·v = v·aᵀ·x, so L is the rest times the factor's (row) L.
+    if let Some(i) = fs
+        .iter()
+        .position(|f| matches!(f, Factor::Dot(d) if input_degree(d, x) == InputDegree::Poly(1)))
+    {
+        let Factor::Dot(d) = &fs[i] else {
+            return None;
+        };
+        let mut rest = fs.to_vec();
+        rest.remove(i);
+        let rest = Chain::from_factors(rest);
+        if !matches!(rest.kind(), Kind::Scalar | Kind::Vector) {
+            return None;
+        }
+        return Some(rest.concat(&linear_part(d, x)?));
+    }
+    // A row xᵀ·M·v (1×1, written with x first): L = (M·v)ᵀ.
+    if let Some((Factor::Tr(t), rest)) = fs.split_first()
+        && matches!(t.factors(), [Factor::Sym(s)] if s == x)
+        && !rest.is_empty()
+    {
+        return Some(Chain::from_factors(rest.to_vec()).transpose());
+    }
     let (last, prefix) = fs.split_last()?;
     let head = Chain::from_factors(prefix.to_vec());
     match last {
-        Factor::Sym(s) if s == x => Some(if prefix.is_empty() {
-            Chain::from_factors(vec![Factor::Eye])
+        // A scalar prefix (1×1 factors only) scales the identity: (aᵀ·b)·x = (aᵀ·b)·I·x.
+        Factor::Sym(s) if s == x => Some(if head.kind() == Kind::Scalar {
+            head.concat(&Chain::from_factors(vec![Factor::Eye]))
         } else {
             head
         }),

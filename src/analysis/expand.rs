@@ -401,6 +401,7 @@ impl Expander<'_> {
                 b.had_pow(*k, &self.t).map_err(|e| stop(e, span))?
             }
             IrKind::Diag(x) => self.eval(x)?.diag(),
+            IrKind::Transpose(x) => self.eval(x)?.transpose(),
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {

@@ -186,6 +186,22 @@ fn analyze_once(
         )
         .hint("choose another input with `--input` or `:input`"));
     }
+    // W is a matrix acting on x: an output with more than one column has no such W.
+    if matches!(l.ir.kind_of(), Kind::Matrix | Kind::Row) {
+        return Err(Diagnostic::at(
+            Phase::Shape,
+            l.ir.span,
+            format!(
+                "the output is {}; an affine verdict y = W·x + b needs a vector or a scalar",
+                if l.ir.kind_of() == Kind::Row {
+                    "a row vector"
+                } else {
+                    "a matrix"
+                }
+            ),
+        )
+        .hint("analyse a column of it instead, e.g. its transpose `(…)ᵀ` or its product with a vector"));
+    }
     let small: BTreeSet<Name> = match &opts.small {
         Some(s) => s.clone(),
         None => {

@@ -22,13 +22,20 @@ fn factor_shape(f: &Factor, table: &BTreeMap<Symbol, Shape>) -> Option<Dims> {
         }
         Factor::Had(h) => chain_shape(&h.elements().first()?.0, table),
         Factor::Atom(a) => chain_shape(a.arg.terms().next()?.0, table),
+        Factor::Tr(c) => chain_shape(c, table).map(|(r, c)| (c, r)),
+        Factor::Dot(_) => Some((Dim::Known(1), Dim::Known(1))),
     }
 }
 
 /// The shape of a chain, when every factor's shape is known.
 pub fn chain_shape(c: &Chain, table: &BTreeMap<Symbol, Shape>) -> Option<Dims> {
     let fs = c.factors();
-    let first = factor_shape(fs.first()?, table)?;
+    // Leading 1×1 factors scale; the rows are those of the first other factor.
+    let lead = fs
+        .iter()
+        .find(|f| !matches!(f, Factor::Dot(_)))
+        .or(fs.first())?;
+    let first = factor_shape(lead, table)?;
     let last = factor_shape(fs.last()?, table)?;
     Some((first.0, last.1))
 }

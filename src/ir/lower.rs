@@ -297,6 +297,8 @@ impl<'e> Cx<'e> {
             Kind::Vector => format!("a {r}×1 vector"),
             Kind::Matrix if r == "?" && c == "?" => "a matrix".to_string(),
             Kind::Matrix => format!("a {r}×{c} matrix"),
+            Kind::Row if c == "?" => "a row vector".to_string(),
+            Kind::Row => format!("a 1×{c} row vector"),
         }
     }
 
@@ -588,6 +590,23 @@ impl<'e> Cx<'e> {
                 ))
             }
             ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Transpose(x) => {
+                let x = self.expr(x)?;
+                let s = self.vs(&x);
+                let t = match s.kind {
+                    // A scalar is its own transpose.
+                    Kind::Scalar => return Ok(x),
+                    Kind::Vector => Kind::Row,
+                    Kind::Row => Kind::Vector,
+                    Kind::Matrix => Kind::Matrix,
+                };
+                let shape = VShape {
+                    kind: t,
+                    r: s.c,
+                    c: s.r,
+                };
+                Ok(self.mk(IrKind::Transpose(Box::new(x)), e.span, shape))
+            }
             ExprKind::Neg(x) => {
                 let x = self.expr(x)?;
                 let s = self.vs(&x);
@@ -670,6 +689,12 @@ impl<'e> Cx<'e> {
                             let s = match (a.kind, b.kind) {
                                 (Kind::Scalar, _) => b,
                                 (_, Kind::Scalar) => a,
+                                (Kind::Matrix | Kind::Row, Kind::Row) => {
+                                    return Err(Diagnostic::new(Phase::Shape, "a row vector can only be multiplied on the left by a column vector or a scalar")
+                                        .label(aspan, self.shape_text(a))
+                                        .label(x.span, self.shape_text(b))
+                                        .hint("`x·yᵀ` is an outer product, `xᵀ·y` an inner product"));
+                                }
                                 (Kind::Matrix, _) => {
                                     self.unify(a.c, b.r, &left, &x, "cannot multiply these")?;
                                     VShape {
@@ -678,11 +703,29 @@ impl<'e> Cx<'e> {
                                         c: b.c,
                                     }
                                 }
+                                (Kind::Row, _) => {
+                                    // 1×n · n×m is a row; 1×n · n×1 is a scalar.
+                                    self.unify(a.c, b.r, &left, &x, "cannot multiply these")?;
+                                    VShape {
+                                        kind: if b.kind == Kind::Vector {
+                                            Kind::Scalar
+                                        } else {
+                                            Kind::Row
+                                        },
+                                        r: self.one,
+                                        c: b.c,
+                                    }
+                                }
+                                (Kind::Vector, Kind::Row) => VShape {
+                                    kind: Kind::Matrix,
+                                    r: a.r,
+                                    c: b.c,
+                                },
                                 (Kind::Vector, _) => {
-                                    return Err(Diagnostic::new(Phase::Shape, "a column vector cannot be multiplied on the right by a vector or matrix")
+                                    return Err(Diagnostic::new(Phase::Shape, "a column vector cannot be multiplied on the right by a column vector or matrix")
                                         .label(aspan, self.shape_text(a))
                                         .label(x.span, self.shape_text(b))
-                                        .hint("did you mean the Hadamard product `∘`? (transposes are not part of the language)"));
+                                        .hint("did you mean the Hadamard product `∘`, or the inner product `xᵀ·y`?"));
                                 }
                             };
                             (s, aspan.join(x.span))
@@ -699,6 +742,9 @@ impl<'e> Cx<'e> {
                     let x = self.expr(f)?;
                     if x.kind_of() == Kind::Scalar {
                         return Err(Diagnostic::at(Phase::Shape, x.span, "`∘` multiplies two vectors or two matrices entry by entry, not a scalar").hint("scale with `·` instead"));
+                    }
+                    if x.kind_of() == Kind::Row {
+                        return Err(row_elementwise(x.span, "`∘`"));
                     }
                     if let Some(first) = out.first() {
                         let (a, b) = (self.vs(first), self.vs(&x));
@@ -749,6 +795,9 @@ impl<'e> Cx<'e> {
                 let s = self.vs(&b);
                 if s.kind == Kind::Scalar {
                     return Ok(self.mk(IrKind::Pow(Box::new(b), Q::from(*exp)), e.span, s));
+                }
+                if s.kind == Kind::Row {
+                    return Err(row_elementwise(b.span, "an element-wise power"));
                 }
                 Ok(self.mk(IrKind::HadPow(Box::new(b), *exp), e.span, s))
             }
@@ -871,6 +920,9 @@ impl<'e> Cx<'e> {
         };
         let x = self.expr(a)?;
         let s = self.vs(&x);
+        if s.kind == Kind::Row {
+            return Err(row_elementwise(x.span, &format!("`{name}`")));
+        }
         let mut params = Vec::new();
         match &callee {
             Callee::Prim(_) => {
@@ -1164,7 +1216,11 @@ pub fn children(k: &IrKind) -> Vec<&Ir> {
         | IrKind::Sym(_)
         | IrKind::Ones => vec![],
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => v.iter().collect(),
-        IrKind::Neg(x) | IrKind::Pow(x, _) | IrKind::HadPow(x, _) | IrKind::Diag(x) => vec![x],
+        IrKind::Neg(x)
+        | IrKind::Pow(x, _)
+        | IrKind::HadPow(x, _)
+        | IrKind::Diag(x)
+        | IrKind::Transpose(x) => vec![x],
         IrKind::Apply { arg, params, .. } => std::iter::once(&**arg)
             .chain(params.iter().map(|(_, v)| v))
             .collect(),
@@ -1189,7 +1245,11 @@ fn children_mut<'a>(k: &'a mut IrKind, out: &mut Vec<&'a mut Ir>) {
         | IrKind::Sym(_)
         | IrKind::Ones => {}
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => out.extend(v.iter_mut()),
-        IrKind::Neg(x) | IrKind::Pow(x, _) | IrKind::HadPow(x, _) | IrKind::Diag(x) => out.push(x),
+        IrKind::Neg(x)
+        | IrKind::Pow(x, _)
+        | IrKind::HadPow(x, _)
+        | IrKind::Diag(x)
+        | IrKind::Transpose(x) => out.push(x),
         IrKind::Apply { arg, params, .. } => {
             out.push(arg);
             out.extend(params.iter_mut().map(|(_, v)| v));
@@ -1240,11 +1300,22 @@ fn shape_stub(ir: &Ir) -> Ir {
     }
 }
 
+/// Element-wise operations act on columns; a row is the transpose of one.
+fn row_elementwise(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::at(
+        Phase::Shape,
+        span,
+        format!("{what} acts on column vectors and matrices, not on a row vector"),
+    )
+    .hint("apply it to the column and transpose the result: `tanh(x)ᵀ`, `(x∘y)ᵀ`")
+}
+
 fn kind_name(k: Kind) -> &'static str {
     match k {
         Kind::Scalar => "a scalar",
         Kind::Vector => "a vector",
         Kind::Matrix => "a matrix",
+        Kind::Row => "a row vector",
     }
 }
 

@@ -134,6 +134,8 @@ pub enum IrKind {
     Pow(Box<Ir>, Q),
     HadPow(Box<Ir>, u32),
     Diag(Box<Ir>),
+    /// The transpose `Xᵀ` of a vector, row or matrix (a scalar is its own and gets no node).
+    Transpose(Box<Ir>),
     /// `f⁽ᵈᵉʳⁱᵛ⁾(arg)` applied element-wise, with keyword parameters bound to scalars.
     Apply {
         callee: Callee,

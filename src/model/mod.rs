@@ -271,6 +271,7 @@ fn shift(
         IrKind::Pow(e, q) => IrKind::Pow(Box::new(shift(e, x, x0)), q.clone()),
         IrKind::HadPow(e, k) => IrKind::HadPow(Box::new(shift(e, x, x0)), *k),
         IrKind::Diag(e) => IrKind::Diag(Box::new(shift(e, x, x0))),
+        IrKind::Transpose(e) => IrKind::Transpose(Box::new(shift(e, x, x0))),
         IrKind::Apply {
             callee,
             deriv,

@@ -159,6 +159,7 @@ impl Ctx<'_> {
                     self.powi(a, *k as i32)?
                 }
             }
+            IrKind::Transpose(_) => return Err("a transpose".into()),
             IrKind::Diag(x) => {
                 let a = self.eval(x)?;
                 let r = a.v.len();
@@ -646,7 +647,7 @@ fn body(
             call(callee, &pv, a, conds, depth + 1)?
         }
         IrKind::Bound { value, .. } => ev(value, conds)?,
-        IrKind::Sym(_) | IrKind::Ones | IrKind::Diag(_) => {
+        IrKind::Sym(_) | IrKind::Ones | IrKind::Diag(_) | IrKind::Transpose(_) => {
             return Err(format!("{} uses a vector inside a scalar function", d.name));
         }
     })

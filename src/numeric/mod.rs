@@ -81,9 +81,42 @@ impl<R: Real> Val<R> {
                         .collect(),
                 ))
             }
+            // A column times a row: the outer product.
+            (Val::V(a), Val::M(b)) if b.len() == 1 => Ok(Val::M(
+                a.iter()
+                    .map(|x| b[0].iter().map(|y| x.mul(y)).collect())
+                    .collect(),
+            )),
             _ => Err("a vector times a vector".into()),
         }
     }
+    /// A 1×1 value (a row times a column) as a scalar.
+    pub fn one_by_one(self) -> Result<Val<R>, String> {
+        match self {
+            Val::S(_) => Ok(self),
+            Val::V(mut v) if v.len() == 1 => Ok(Val::S(v.remove(0))),
+            Val::M(mut m) if m.len() == 1 && m[0].len() == 1 => Ok(Val::S(m.remove(0).remove(0))),
+            _ => Err("a 1×1 product is not 1×1".into()),
+        }
+    }
+
+    /// The transpose, given the kind of the result: a row is a matrix of one row.
+    pub fn transpose(self, to: Kind) -> Result<Val<R>, String> {
+        Ok(match (self, to) {
+            (Val::S(x), _) => Val::S(x),
+            (Val::V(v), _) => Val::M(vec![v]),
+            (Val::M(mut m), Kind::Vector) if m.len() == 1 => Val::V(m.remove(0)),
+            (Val::M(m), _) => {
+                let cols = m.first().map(|r| r.len()).unwrap_or(0);
+                Val::M(
+                    (0..cols)
+                        .map(|j| m.iter().map(|r| r[j].clone()).collect())
+                        .collect(),
+                )
+            }
+        })
+    }
+
     /// The largest absolute entry.
     /// The largest magnitude; NaN if any entry is NaN (a plain `max` would skip it, and a
     /// network that is not a number somewhere would look like a small residual).
@@ -239,6 +272,17 @@ impl<R: Real> Instance<R> {
 }
 
 /// The diagonal matrix with `v` on its diagonal.
+/// The kind of a product from the kinds of its factors (as lowering infers it).
+fn product_kind(a: Kind, b: Kind) -> Kind {
+    match (a, b) {
+        (Kind::Scalar, k) | (k, Kind::Scalar) => k,
+        (Kind::Row, Kind::Vector) => Kind::Scalar,
+        (Kind::Vector, Kind::Row) => Kind::Matrix,
+        (Kind::Row, _) => Kind::Row,
+        (_, k) => k,
+    }
+}
+
 fn diagonal<R: Real>(v: &[R]) -> Val<R> {
     Val::M(
         (0..v.len())
@@ -297,11 +341,17 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
         IrKind::Neg(x) => eval(x, inst, frames)?.map(&|a| a.neg()),
         IrKind::Mul(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
+            let mut kind = v[0].kind_of();
             for x in &v[1..] {
                 acc = acc.matmul(&eval(x, inst, frames)?)?;
+                kind = product_kind(kind, x.kind_of());
+                if kind == Kind::Scalar {
+                    acc = acc.one_by_one()?;
+                }
             }
             acc
         }
+        IrKind::Transpose(x) => eval(x, inst, frames)?.transpose(ir.kind_of())?,
         IrKind::Had(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
             for x in &v[1..] {
@@ -425,20 +475,52 @@ fn eval_chain<R: Real>(c: &Chain, inst: &mut Instance<R>, rows: usize) -> Result
     if c.is_scalar() {
         return Ok(Val::S(R::one()));
     }
-    let mut acc: Option<Val<R>> = None;
-    let mut want = rows;
-    for f in c.factors() {
-        let v = eval_factor(f, inst, want)?;
+    let fs = c.factors();
+    // A row 𝟙ᵀ is as long as the factor after it is high: those are evaluated first.
+    let row_ones = |f: &Factor| matches!(f, Factor::Tr(t) if t.factors() == [Factor::Ones]);
+    let mut vals: Vec<Option<Val<R>>> = Vec::with_capacity(fs.len());
+    let mut want = Some(rows);
+    for f in fs {
+        if row_ones(f) {
+            vals.push(None);
+            want = None;
+            continue;
+        }
+        let needs_size = matches!(f, Factor::Ones | Factor::Eye);
+        let v = match (want, needs_size) {
+            (None, true) => return Err("the length of 𝟙 is unknown here".into()),
+            (w, _) => eval_factor(f, inst, w.unwrap_or(rows))?,
+        };
+        // A scalar (a 1×1 factor) leaves the height of what follows unchanged.
         want = match &v {
-            Val::M(m) => m.first().map(|r| r.len()).unwrap_or(0),
-            Val::V(_) | Val::S(_) => 1,
+            Val::M(m) => m.first().map(|r| r.len()),
+            Val::V(_) => Some(1),
+            Val::S(_) => want,
+        };
+        vals.push(Some(v));
+    }
+    let mut acc: Option<Val<R>> = None;
+    for i in 0..vals.len() {
+        let v = match vals[i].take() {
+            Some(v) => v,
+            None => {
+                let n = match vals.get(i + 1) {
+                    Some(Some(next)) => next.rows(),
+                    _ => return Err("the length of 𝟙ᵀ is unknown here".into()),
+                };
+                Val::M(vec![vec![R::one(); n]])
+            }
         };
         acc = Some(match acc {
             None => v,
             Some(a) => a.matmul(&v)?,
         });
     }
-    acc.ok_or_else(|| "empty chain".into())
+    let out = acc.ok_or_else(|| "empty chain".to_string())?;
+    if c.kind() == Kind::Scalar {
+        return out.one_by_one();
+    }
+    Ok(out)
 }
 
 fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
@@ -450,6 +532,15 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
             .ok_or_else(|| format!("no value for {}", s.name))?,
         Factor::Ones => Val::V(vec![R::one(); rows]),
         Factor::Eye => diagonal(&vec![R::one(); rows]),
+        Factor::Tr(c) => {
+            let to = match c.kind() {
+                Kind::Vector => Kind::Row,
+                Kind::Row => Kind::Vector,
+                k => k,
+            };
+            eval_chain(c, inst, rows)?.transpose(to)?
+        }
+        Factor::Dot(c) => eval_chain(c, inst, rows)?.one_by_one()?,
         Factor::Diag(c) => match eval_chain(c, inst, rows)? {
             Val::V(v) => diagonal(&v),
             _ => return Err("diag of a non-vector".into()),

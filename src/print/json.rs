@@ -51,6 +51,8 @@ pub fn tree(n: &Node) -> Value {
             }
         }
         Node::Diag(x) => json!({ "op": "diag", "args": [tree(x)] }),
+        Node::Transpose(x) => json!({ "op": "transpose", "args": [tree(x)] }),
+        Node::Group(x) => tree(x),
         Node::BigO(x) => json!({ "op": "order", "args": [tree(x)] }),
     }
 }

@@ -364,6 +364,15 @@ impl Renderer<'_> {
                 self.s(format!("\\mathcal{{O}}({x})"));
                 ATOM
             }
+            Node::Transpose(x) => {
+                self.wrapped(x, ATOM);
+                self.s("^{\\top}");
+                POW
+            }
+            Node::Group(x) => {
+                self.wrapped(x, ATOM);
+                ATOM
+            }
             Node::Diag(x) => {
                 self.s("\\operatorname{diag}");
                 self.args(std::slice::from_ref(x));

@@ -64,6 +64,7 @@ pub fn node(e: &Expr) -> Node {
             }
         }
         ExprKind::Neg(x) => Node::Neg(Box::new(node(x))),
+        ExprKind::Transpose(x) => Node::Transpose(Box::new(node(x))),
         ExprKind::Sum(ts) => Node::Sum(ts.iter().map(|(neg, t)| (*neg, node(t))).collect()),
         ExprKind::Product(fs) => {
             let mut out: Vec<Node> = Vec::new();

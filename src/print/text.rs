@@ -166,6 +166,11 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             )
         }
         Node::Diag(x) => (format!("diag({})", r(x, st).0), ATOM),
+        Node::Transpose(x) => (
+            format!("{}{}", wrap(r(x, st), ATOM), if uni { "ᵀ" } else { "^T" }),
+            POW,
+        ),
+        Node::Group(x) => (format!("({})", r(x, st).0), ATOM),
         Node::BigO(x) => (format!("O({})", r(x, st).0), ATOM),
     }
 }

@@ -41,6 +41,10 @@ pub enum Node {
         args: Vec<Node>,
     },
     Diag(Box<Node>),
+    /// `Xᵀ`.
+    Transpose(Box<Node>),
+    /// A 1×1 product inside a longer one, bracketed: `(𝟙ᵀ·x)·v`.
+    Group(Box<Node>),
     /// `O(…)`: the order of what was dropped.
     BigO(Box<Node>),
 }
@@ -199,7 +203,11 @@ pub fn terms_node<'a>(terms: impl Iterator<Item = (&'a Chain, &'a Scalar)>) -> N
             out.extend(cterms);
             continue;
         }
-        let factors: Vec<Node> = chain.factors().iter().map(factor).collect();
+        let factors: Vec<Node> = match chain.factors() {
+            // A lone 1×1 product needs no brackets: 𝟙ᵀ·x, not (𝟙ᵀ·x).
+            [Factor::Dot(c)] => vec![dot(c)],
+            fs => fs.iter().map(factor).collect(),
+        };
         let (neg, coef_node) = match cterms.as_slice() {
             [(neg, Node::Rat(q))] if *q == 1u32 => (*neg, None),
             [(neg, n)] => (*neg, Some(n.clone())),
@@ -267,7 +275,29 @@ fn factor(f: &Factor) -> Node {
             }
         }
         Factor::Atom(a) => elem_atom(a),
+        Factor::Tr(c) => Node::Transpose(Box::new(chain(c))),
+        Factor::Dot(c) => Node::Group(Box::new(dot(c))),
     }
+}
+
+/// A 1×1 product `𝟙ᵀ·(a∘b)` written as the inner product it is, `aᵀ·b` (a plain vector
+/// transposed when there is one: `xᵀ·W·y`); parsed again it gives the same normal form.
+fn dot(c: &Chain) -> Node {
+    if let [Factor::Tr(o), Factor::Had(h)] = c.factors()
+        && o.factors() == [Factor::Ones]
+        && let [(a, 1), (b, 1)] = h.elements()
+    {
+        let single = |e: &Chain| e.factors().len() == 1;
+        let (row, col) = if !single(a) && single(b) {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        let mut v = vec![Node::Transpose(Box::new(chain(row)))];
+        v.extend(col.factors().iter().map(factor));
+        return prod_or_single(v);
+    }
+    chain(c)
 }
 
 fn elem_atom(a: &ElemAtom) -> Node {

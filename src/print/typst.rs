@@ -156,6 +156,8 @@ fn r(n: &Node, notation: &Notation) -> (String, u8) {
         }
         Node::BigO(x) => (format!("cal(O)({})", r(x, notation).0), ATOM),
         Node::Diag(x) => (format!("op(\"diag\")({})", r(x, notation).0), ATOM),
+        Node::Transpose(x) => (format!("{}^top", wrap(r(x, notation), ATOM)), POW),
+        Node::Group(x) => (format!("({})", r(x, notation).0), ATOM),
     }
 }
 

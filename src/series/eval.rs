@@ -225,7 +225,8 @@ impl Evaluator<'_> {
             | IrKind::Ones
             | IrKind::Had(_)
             | IrKind::HadPow(..)
-            | IrKind::Diag(_) => {
+            | IrKind::Diag(_)
+            | IrKind::Transpose(_) => {
                 return Err(Fail::Diag(Diagnostic::at(
                     Phase::Series,
                     ir.span,

@@ -191,7 +191,9 @@ fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) 
                 free_variables(v, env, out);
             }
         }
-        ExprKind::Neg(x) | ExprKind::HadPow { base: x, .. } => free_variables(x, env, out),
+        ExprKind::Neg(x) | ExprKind::HadPow { base: x, .. } | ExprKind::Transpose(x) => {
+            free_variables(x, env, out)
+        }
         ExprKind::Pow { base, exp } => {
             free_variables(base, env, out);
             free_variables(exp, env, out);

@@ -74,6 +74,8 @@ pub enum ExprKind {
         base: Box<Expr>,
         exp: Box<Expr>,
     },
+    /// The transpose `Wᵀ` (also `W^T`, `W'`).
+    Transpose(Box<Expr>),
     /// An element-wise power `z^∘k`.
     HadPow {
         base: Box<Expr>,
@@ -177,7 +179,7 @@ impl Expr {
                 .chain(kwargs.iter().map(|k| k.2.depth))
                 .max()
                 .unwrap_or(0),
-            ExprKind::Neg(e) => e.depth,
+            ExprKind::Neg(e) | ExprKind::Transpose(e) => e.depth,
             ExprKind::Sum(v) => v.iter().map(|(_, e)| e.depth).max().unwrap_or(0),
             ExprKind::Product(v) => v.iter().map(|(_, e)| e.depth).max().unwrap_or(0),
             ExprKind::Hadamard(v) => v.iter().map(child).max().unwrap_or(0),

@@ -33,7 +33,10 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::mul, Assoc::Left)
                 | Op::infix(Rule::div, Assoc::Left)
                 | Op::infix(Rule::implicit, Assoc::Left))
-            .op(Op::postfix(Rule::pow) | Op::postfix(Rule::hpow) | Op::postfix(Rule::sup_pow))
+            .op(Op::postfix(Rule::pow)
+                | Op::postfix(Rule::hpow)
+                | Op::postfix(Rule::sup_pow)
+                | Op::postfix(Rule::tpose))
     })
 }
 
@@ -184,7 +187,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::hadamard | Rule::implicit => {
             "an operator"
         }
-        Rule::hpow | Rule::pow | Rule::sup_pow => "an operator",
+        Rule::hpow | Rule::pow | Rule::sup_pow | Rule::tpose => "an operator",
         Rule::paren | Rule::if_paren => "`(`",
         Rule::call | Rule::callee => "a function call",
         Rule::ones => "an expression",
@@ -484,6 +487,7 @@ impl Builder<'_> {
                 let ospan = self.span(&op);
                 let span = lhs.span.join(ospan);
                 match op.as_rule() {
+                    Rule::tpose => self.node(ExprKind::Transpose(Box::new(lhs)), span),
                     Rule::hpow => {
                         let digits = op
                             .into_inner()

@@ -368,19 +368,14 @@ fn sample<R: Real>(
         let rows_out = y.rows();
         let (approx, bias) = match approx {
             Approx::Affine { w, b } => {
-                let x = inst
-                    .symbols
-                    .get(&a.input)
-                    .cloned()
-                    .unwrap_or(Val::V(vec![R::zero(); 1]));
-                let wx = apply_linear(&eval_expr(w, &mut inst, rows_out)?, &x, rows_out)?;
+                let wx = linear_image(w, &a.input, &mut inst, rows_out)?;
                 let bv = eval_expr(b, &mut inst, rows_out)?;
                 // An output that is exactly 0 has no size to measure rounding against: then
                 // the terms of W·x + b, which cancel to rounding noise, give the scale.
                 if y.norm_inf().to_f64() == 0.0 {
                     for (c, s) in w.terms() {
                         let one = crate::algebra::Expr::term(s.clone(), c.clone());
-                        let t = apply_linear(&eval_expr(&one, &mut inst, rows_out)?, &x, rows_out)?;
+                        let t = linear_image(&one, &a.input, &mut inst, rows_out)?;
                         size = size.max(t.norm_inf().to_f64());
                     }
                     for (c, s) in b.terms() {
@@ -559,17 +554,26 @@ pub(crate) fn set_operating_points<R: Real>(
     Ok(())
 }
 
-fn apply_linear<R: Real>(w: &Val<R>, x: &Val<R>, rows: usize) -> Result<Val<R>, String> {
-    match (w, x) {
-        (Val::M(_), Val::V(_)) | (Val::S(_), Val::V(_)) => w.matmul(x),
-        (Val::V(z), _) if z.iter().all(|e| e.to_f64() == 0.0) => Ok(Val::V(vec![R::zero(); rows])),
-        _ => Err("W·x has mismatched shapes".into()),
-    }
+/// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length
+/// from `x` there, which `W` alone does not know.
+fn linear_image<R: Real>(
+    w: &crate::algebra::Expr,
+    x: &crate::algebra::Symbol,
+    inst: &mut Instance<R>,
+    rows: usize,
+) -> Result<Val<R>, String> {
+    let wx = w
+        .mul(
+            &crate::algebra::Expr::symbol(x.clone()),
+            &crate::algebra::Trunc::exact(),
+        )
+        .map_err(|e| e.to_string())?;
+    eval_expr(&wx, inst, rows)
 }
 
 fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
     match (a, b) {
-        (Val::V(_), Val::V(_)) | (Val::V(_), Val::S(_)) | (Val::S(_), Val::V(_)) => a.add(b),
+        (Val::V(_) | Val::S(_), Val::V(_) | Val::S(_)) => a.add(b),
         _ => Err("W·x + b has mismatched shapes".into()),
     }
 }

@@ -1,0 +1,164 @@
+//! Transposes, row vectors and 1×1 products: the laws of the normal form as property tests,
+//! checked exactly (equal normal forms) and numerically (the normal form against the network).
+
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use taylornet::eval::{Instance, Val, eval_expr, eval_ir};
+use taylornet::{Expr, Session, Trunc, normal_form};
+
+/// Random column vectors over W1, W2 (matrices), u, v, w (vectors), with transposes inside:
+/// inner products, outer products and transposed matrices.
+fn vector_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("u".to_string()),
+        Just("v".to_string()),
+        Just("w".to_string()),
+        Just("ones".to_string()),
+    ];
+    leaf.prop_recursive(3, 16, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} ∘ {b})")),
+            inner.clone().prop_map(|a| format!("W1·({a})")),
+            inner.clone().prop_map(|a| format!("W1ᵀ·({a})")),
+            inner.clone().prop_map(|a| format!("(W1·W2)'·({a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(({a})ᵀ·({b}))·u")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("v·({a})^T·({b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a})·(uᵀ·W2·({b}))")),
+            inner.clone().prop_map(|a| format!("diag({a})·W1ᵀ·u")),
+            inner.clone().prop_map(|a| format!("tanh({a})")),
+        ]
+    })
+}
+
+fn nf(s: &str) -> Expr {
+    normal_form(&Session::new(), s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `aᵀ·b = bᵀ·a`: a 1×1 product is its own transpose, and both spellings get one form.
+    #[test]
+    fn inner_products_are_symmetric(a in vector_expr(), b in vector_expr()) {
+        prop_assert_eq!(nf(&format!("({a})ᵀ·({b})")), nf(&format!("({b})ᵀ·({a})")));
+    }
+
+    /// `(A·B)ᵀ = Bᵀ·Aᵀ` and `(Xᵀ)ᵀ = X`, on matrix-vector products and outer products.
+    #[test]
+    fn transposes_reverse_products(a in vector_expr(), b in vector_expr()) {
+        let t = Trunc::exact();
+        let (ea, eb) = (nf(&a), nf(&b));
+        prop_assert_eq!(ea.transpose().transpose(), ea.clone());
+        prop_assert_eq!(nf(&format!("(W1·{a})ᵀ·u")), nf(&format!("({a})ᵀ·W1ᵀ·u")));
+        let outer = ea.mul(&eb.transpose(), &t).unwrap();
+        prop_assert_eq!(outer.transpose(), eb.mul(&ea.transpose(), &t).unwrap());
+    }
+
+    /// 1×1 products commute with every factor: `(aᵀ·b)·W1·c = W1·c·(aᵀ·b)`.
+    #[test]
+    fn one_by_one_products_commute(a in vector_expr(), b in vector_expr(), c in vector_expr()) {
+        prop_assert_eq!(
+            nf(&format!("(({a})ᵀ·({b}))·W1·({c})")),
+            nf(&format!("W1·({c})·(({b})ᵀ·({a}))"))
+        );
+        prop_assert_eq!(
+            nf(&format!("(({a})ᵀ·({b}))·(({c})ᵀ·u)·v")),
+            nf(&format!("(uᵀ·({c}))·v·(({a})ᵀ·({b}))"))
+        );
+    }
+
+    /// Printing in ASCII (`^T`) and parsing again gives the same normal form.
+    #[test]
+    fn ascii_round_trip(a in vector_expr()) {
+        let e = nf(&a);
+        let printed = taylornet::render::ascii(&e);
+        prop_assert_eq!(&nf(&printed), &e, "printed: {}", printed);
+    }
+
+    /// The normal form has the value of the expression it came from, evaluated directly.
+    #[test]
+    fn normal_form_has_the_networks_value(a in vector_expr(), seed in 0u64..1000) {
+        let src = format!("u, v, w : 3\nW1, W2 : 3x3\n{a}");
+        let mut s = Session::new();
+        s.run(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let last = s.last.as_ref().unwrap();
+        let mut inst = Instance::random(&last.lowered.symbols, &BTreeSet::new(), 1.0, seed, &BTreeMap::new());
+        inst.functions = s.numeric_functions();
+        let truth = eval_ir(&last.lowered.ir, &mut inst.clone()).unwrap();
+        let e = normal_form(&s, &a).unwrap();
+        // `𝟙ᵀ·𝟙` is the length of 𝟙, which a normal form does not record.
+        let value = match eval_expr(&e, &mut inst, 3) {
+            Err(why) if why.contains("length of 𝟙") => return Ok(()),
+            v => v.unwrap(),
+        };
+        let (Val::V(t), Val::V(v)) = (&truth, &value) else {
+            panic!("{a}: {truth:?} vs {value:?}");
+        };
+        for (x, y) in t.iter().zip(v) {
+            prop_assert!((x - y).abs() <= 1e-9 * (1.0 + x.abs()), "{a}: {t:?} vs {v:?}");
+        }
+    }
+}
+
+#[test]
+fn transposes_are_spelled_three_ways() {
+    assert_eq!(nf("W1ᵀ·x"), nf("W1'·x"));
+    assert_eq!(nf("W1ᵀ·x"), nf("W1^T·x"));
+    assert_eq!(nf("(W1ᵀ)ᵀ·x"), nf("W1·x"));
+    // `^` followed by a longer name is still a power.
+    let e = normal_form(&Session::new(), "λ^Tx·x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("exponent"), "{e}");
+}
+
+#[test]
+fn inner_and_outer_products() {
+    assert_eq!(taylornet::render::unicode(&nf("xᵀ·y")), "xᵀ·y");
+    assert_eq!(
+        taylornet::render::unicode(&nf("yᵀ·Wᵀ·x")),
+        taylornet::render::unicode(&nf("xᵀ·W·y"))
+    );
+    assert_eq!(nf("(a∘u)ᵀ·v"), nf("uᵀ·diag(a)·v"));
+    assert_eq!(nf("(a∘u)ᵀ·W·v"), nf("vᵀ·Wᵀ·diag(a)·u"));
+    assert_eq!(nf("xᵀ·y"), nf("yᵀ·x"));
+    assert_eq!(nf("xᵀ·W·y"), nf("yᵀ·Wᵀ·x"));
+    assert_ne!(nf("xᵀ·W·y"), nf("yᵀ·W·x"));
+    assert_eq!(nf("xᵀ·diag(a)·y"), nf("aᵀ·(x∘y)"));
+    assert_eq!(nf("x·yᵀ·z"), nf("(yᵀ·z)·x"));
+    assert_eq!(nf("(x·yᵀ)ᵀ·z"), nf("(xᵀ·z)·y"));
+    assert_eq!(taylornet::render::unicode(&nf("x·yᵀ·W")), "x·yᵀ·W");
+    assert_eq!(nf("𝟙ᵀ·x"), nf("xᵀ·𝟙"));
+    assert_eq!(nf("(xᵀ·W·x)·a - a·(xᵀ·Wᵀ·x)"), Expr::zero());
+}
+
+#[test]
+fn shapes_of_transposes() {
+    let err = |src: &str| {
+        let mut s = Session::new();
+        s.run(src).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(err("x : 3; y : 4; xᵀ·y").contains("differ"));
+    assert!(err("tanh(xᵀ)").contains("not on a row vector"));
+    assert!(err("xᵀ ∘ yᵀ").contains("not on a row vector"));
+    assert!(err("xᵀ·yᵀ").contains("row vector can only be multiplied"));
+    assert!(err("x·W").contains("cannot be multiplied on the right"));
+    assert!(err("xᵀ").contains("the output is a row vector"));
+    assert!(err("x·yᵀ").contains("the output is a matrix"));
+    assert!(err("diag(x)").contains("the output is a matrix"));
+}
+
+#[test]
+fn linear_parts_through_inner_products() {
+    let w = |src: &str| {
+        let r = taylornet::analyze(src).unwrap();
+        taylornet::render::unicode(&r.main.decision.w)
+    };
+    assert_eq!(w("aᵀ·x"), "aᵀ");
+    assert_eq!(w("xᵀ·a"), "aᵀ");
+    assert_eq!(w("𝟙ᵀ·x"), "𝟙ᵀ");
+    assert_eq!(w("v·(aᵀ·W·x)"), "v·aᵀ·W");
+    assert_eq!(w("(aᵀ·b)·x"), "(aᵀ·b)·I");
+    assert_eq!(w("xᵀ·A·c"), "cᵀ·Aᵀ");
+}

@@ -162,3 +162,55 @@ fn linear_parts_through_inner_products() {
     assert_eq!(w("(aᵀ·b)·x"), "(aᵀ·b)·I");
     assert_eq!(w("xᵀ·A·c"), "cᵀ·Aᵀ");
 }
+
+/// Every check of `verify` on the last analysis of `src` passes.
+fn verifies(src: &str) -> String {
+    let mut s = Session::new();
+    s.run(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let checks = s
+        .verify_last(&taylornet::VerifyOptions::default())
+        .unwrap_or_else(|e| panic!("{src}: {e}"));
+    for c in &checks {
+        assert!(c.pass, "{src} ({}): {} — {:?}", c.label, c.note, c.rows);
+    }
+    let r = &s.last.as_ref().unwrap().report.main;
+    format!(
+        "{} k={:?} W={}",
+        r.decision.verdict.label(),
+        r.decision.k,
+        taylornet::render::unicode(&r.decision.w)
+    )
+}
+
+#[test]
+fn sums_and_means_are_inner_products_with_ones() {
+    assert_eq!(nf("sum(x)"), nf("𝟙ᵀ·x"));
+    assert_eq!(nf("sum(xᵀ)"), nf("𝟙ᵀ·x"));
+    let mut s = Session::new();
+    s.run("x : 4").unwrap();
+    assert_eq!(normal_form(&s, "mean(x)").unwrap(), nf("¼·𝟙ᵀ·x"));
+    s.run("n : dim; y : n").unwrap();
+    assert_eq!(
+        taylornet::render::unicode(&normal_form(&s, "mean(y)").unwrap()),
+        "(1/n)·(𝟙ᵀ·y)"
+    );
+    let err = normal_form(&Session::new(), "mean(x)")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("length of this vector is not known"), "{err}");
+}
+
+#[test]
+fn verdicts_with_transposes_and_reductions_verify() {
+    assert_eq!(verifies("x : 3; mean(x)"), "exact-affine k=None W=⅓·𝟙ᵀ");
+    assert_eq!(
+        verifies("n : dim; x : n; tanh(x - mean(x)·𝟙)"),
+        "affine k=Some(3) W=−(1/n)·𝟙·𝟙ᵀ + I"
+    );
+    assert_eq!(verifies("tanh(W1·x + b1)ᵀ·a"), "affine k=Some(4) W=aᵀ·W₁");
+    assert_eq!(
+        verifies("W2·tanh(W1·x + b1) + (𝟙ᵀ·W3·x)·𝟙"),
+        "affine k=Some(3) W=W₂·W₁ + 𝟙·𝟙ᵀ·W₃"
+    );
+    assert_eq!(verifies("(xᵀ·W·x)·a + tanh(W1·x)"), "affine k=Some(3) W=W₁");
+}

@@ -11,7 +11,7 @@
 use crate::algebra::nf::{Role, Stop};
 use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase, Span};
-use crate::ir::{Callee, Ir, IrKind};
+use crate::ir::{Callee, Dim, Ir, IrKind};
 use crate::limits::{Budget, Limits};
 use crate::series::eval::{GenericDerivative, generic_derivatives, series_at_if_decided};
 use crate::series::{PointSeries, Smoothness, series_at};
@@ -402,6 +402,18 @@ impl Expander<'_> {
             }
             IrKind::Diag(x) => self.eval(x)?.diag(),
             IrKind::Transpose(x) => self.eval(x)?.transpose(),
+            IrKind::Len => Expr::scalar(match &ir.shape.rows {
+                Dim::Known(n) => Scalar::from_q(Q::from(*n)),
+                Dim::Named(n) => Scalar::param(n.clone()),
+                Dim::Free(_) => {
+                    return Err(Diagnostic::at(
+                        Phase::Shape,
+                        span,
+                        "the length of this vector is not known",
+                    )
+                    .hint("declare it, as a number (`x : 4`) or a dimension symbol (`n : dim; x : n`)"));
+                }
+            }),
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {

@@ -507,6 +507,7 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
         IrKind::Pow(x, q) => IrKind::Pow(Box::new(substitute_param(x, p, v)), q.clone()),
         IrKind::HadPow(x, k) => IrKind::HadPow(Box::new(substitute_param(x, p, v)), *k),
         IrKind::Diag(x) => IrKind::Diag(Box::new(substitute_param(x, p, v))),
+        IrKind::Transpose(x) => IrKind::Transpose(Box::new(substitute_param(x, p, v))),
         IrKind::If {
             lhs,
             op,

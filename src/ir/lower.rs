@@ -858,6 +858,9 @@ impl<'e> Cx<'e> {
         if plain && &*name.base == "net" && primes == 0 {
             return self.net(args, span);
         }
+        if plain && matches!(&*name.base, "sum" | "mean") && primes == 0 {
+            return self.reduction(&name.base, args, kwargs, span);
+        }
         if plain && &*name.base == "diag" && primes == 0 {
             let [a] = args else {
                 return Err(Diagnostic::at(
@@ -984,6 +987,82 @@ impl<'e> Cx<'e> {
             span,
             s,
         ))
+    }
+
+    /// `sum(v) = 𝟙ᵀ·v` and `mean(v) = 𝟙ᵀ·v / n`, with n the length of v (a number, or the
+    /// dimension symbol as an exact parameter); a row sums as `v·𝟙`.
+    fn reduction(
+        &mut self,
+        which: &str,
+        args: &[syntax::Expr],
+        kwargs: &[(Name, Span, syntax::Expr)],
+        span: Span,
+    ) -> R<Ir> {
+        let [a] = args else {
+            return Err(Diagnostic::at(
+                Phase::Shape,
+                span,
+                format!("`{which}` takes one vector"),
+            ));
+        };
+        if let Some((_, ks, _)) = kwargs.first() {
+            return Err(Diagnostic::at(
+                Phase::Name,
+                *ks,
+                format!("`{which}` has no parameters"),
+            ));
+        }
+        let x = self.expr(a)?;
+        let s = self.vs(&x);
+        let n = match s.kind {
+            Kind::Vector => s.r,
+            Kind::Row => s.c,
+            _ => {
+                return Err(Diagnostic::at(
+                    Phase::Shape,
+                    x.span,
+                    format!("`{which}` takes a vector, not {}", self.shape_text(s)),
+                )
+                .hint("for the sum of a matrix's entries write `𝟙ᵀ·M·𝟙`"));
+            }
+        };
+        let ones = self.mk(
+            IrKind::Ones,
+            span,
+            VShape {
+                kind: Kind::Vector,
+                r: n,
+                c: self.one,
+            },
+        );
+        let mut factors = if s.kind == Kind::Vector {
+            let row = VShape {
+                kind: Kind::Row,
+                r: self.one,
+                c: n,
+            };
+            vec![self.mk(IrKind::Transpose(Box::new(ones)), span, row), x]
+        } else {
+            vec![x, ones]
+        };
+        if which == "mean" {
+            let len = self.mk(
+                IrKind::Len,
+                span,
+                VShape {
+                    kind: Kind::Scalar,
+                    r: n,
+                    c: self.one,
+                },
+            );
+            let inv = self.mk(
+                IrKind::Pow(Box::new(len), Q::from(-1)),
+                span,
+                self.scalar_shape(),
+            );
+            factors.insert(0, inv);
+        }
+        Ok(self.mk(IrKind::Mul(factors), span, self.scalar_shape()))
     }
 
     /// `net(tanh, 3)` or `net(tanh, sigmoid, relu)`: f_L(W_L·…f_1(W_1·x + b_1)… + b_L).
@@ -1214,6 +1293,7 @@ pub fn children(k: &IrKind) -> Vec<&Ir> {
         | IrKind::Param(_)
         | IrKind::Var
         | IrKind::Sym(_)
+        | IrKind::Len
         | IrKind::Ones => vec![],
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => v.iter().collect(),
         IrKind::Neg(x)
@@ -1243,6 +1323,7 @@ fn children_mut<'a>(k: &'a mut IrKind, out: &mut Vec<&'a mut Ir>) {
         | IrKind::Param(_)
         | IrKind::Var
         | IrKind::Sym(_)
+        | IrKind::Len
         | IrKind::Ones => {}
         IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => out.extend(v.iter_mut()),
         IrKind::Neg(x)

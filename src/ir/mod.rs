@@ -134,6 +134,9 @@ pub enum IrKind {
     Pow(Box<Ir>, Q),
     HadPow(Box<Ir>, u32),
     Diag(Box<Ir>),
+    /// The length of a vector: the dimension in this node's `shape.rows` (a scalar; only
+    /// ever under a `Pow`, so no sum or product unifies that dimension with 1).
+    Len,
     /// The transpose `Xᵀ` of a vector, row or matrix (a scalar is its own and gets no node).
     Transpose(Box<Ir>),
     /// `f⁽ᵈᵉʳⁱᵛ⁾(arg)` applied element-wise, with keyword parameters bound to scalars.

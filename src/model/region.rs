@@ -160,6 +160,7 @@ impl Ctx<'_> {
                 }
             }
             IrKind::Transpose(_) => return Err("a transpose".into()),
+            IrKind::Len => return Err("a vector's length".into()),
             IrKind::Diag(x) => {
                 let a = self.eval(x)?;
                 let r = a.v.len();
@@ -647,7 +648,7 @@ fn body(
             call(callee, &pv, a, conds, depth + 1)?
         }
         IrKind::Bound { value, .. } => ev(value, conds)?,
-        IrKind::Sym(_) | IrKind::Ones | IrKind::Diag(_) | IrKind::Transpose(_) => {
+        IrKind::Sym(_) | IrKind::Ones | IrKind::Diag(_) | IrKind::Transpose(_) | IrKind::Len => {
             return Err(format!("{} uses a vector inside a scalar function", d.name));
         }
     })

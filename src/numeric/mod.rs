@@ -267,6 +267,10 @@ impl<R: Real> Instance<R> {
     }
 
     fn param(&self, n: &Name) -> R {
+        // A dimension symbol in a coefficient (`mean(x) = 𝟙ᵀ·x/n`) is the drawn length.
+        if let Some(d) = self.dims.get(&Dim::Named(n.clone())) {
+            return R::of_f64(*d as f64);
+        }
         R::of_f64(self.params.get(n).copied().unwrap_or(0.7))
     }
 }
@@ -352,6 +356,7 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             acc
         }
         IrKind::Transpose(x) => eval(x, inst, frames)?.transpose(ir.kind_of())?,
+        IrKind::Len => Val::S(R::of_f64(inst.dim(&ir.shape.rows) as f64)),
         IrKind::Had(v) => {
             let mut acc = eval(&v[0], inst, frames)?;
             for x in &v[1..] {

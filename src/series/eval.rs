@@ -226,6 +226,7 @@ impl Evaluator<'_> {
             | IrKind::Had(_)
             | IrKind::HadPow(..)
             | IrKind::Diag(_)
+            | IrKind::Len
             | IrKind::Transpose(_) => {
                 return Err(Fail::Diag(Diagnostic::at(
                     Phase::Series,

@@ -194,10 +194,11 @@ fn sums_and_means_are_inner_products_with_ones() {
         taylornet::render::unicode(&normal_form(&s, "mean(y)").unwrap()),
         "(1/n)·(𝟙ᵀ·y)"
     );
-    let err = normal_form(&Session::new(), "mean(x)")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("length of this vector is not known"), "{err}");
+    // A length nothing fixes is named as the shapes print it.
+    assert_eq!(
+        taylornet::render::unicode(&normal_form(&Session::new(), "mean(x)").unwrap()),
+        "(1/d₁)·(𝟙ᵀ·x)"
+    );
 }
 
 #[test]
@@ -213,4 +214,76 @@ fn verdicts_with_transposes_and_reductions_verify() {
         "affine k=Some(3) W=W₂·W₁ + 𝟙·𝟙ᵀ·W₃"
     );
     assert_eq!(verifies("(xᵀ·W·x)·a + tanh(W1·x)"), "affine k=Some(3) W=W₁");
+}
+
+#[test]
+fn softmax_expands_around_one_over_n() {
+    // softmax(δ) = 𝟙/n + (I − 𝟙𝟙ᵀ/n)·δ/n + …, for symbolic n and n = 2, 3, 5.
+    for (decl, n) in [
+        ("n : dim; x : n", "n"),
+        ("x : 2", "2"),
+        ("x : 3", "3"),
+        ("x : 5", "5"),
+    ] {
+        let r = verifies(&format!("{decl}; softmax(W1·x + b1)"));
+        assert!(r.starts_with("affine k=Some(2)"), "{decl}: {r}");
+        let mut s = Session::new();
+        s.run(&format!("{decl}; W1 : {n}×{n}; softmax(W1·x + b1)"))
+            .unwrap();
+        let a = &s.last.as_ref().unwrap().report.main;
+        if n == "n" {
+            // n is a dimension, not a value the language can write: compare the text.
+            let show = taylornet::render::unicode;
+            assert_eq!(show(&a.decision.w), "(1/n)·W₁ − (1/n²)·𝟙·𝟙ᵀ·W₁");
+            assert_eq!(show(&a.decision.b), "(1/n)·b₁ + (1/n)·𝟙 − (1/n²)·(𝟙ᵀ·b₁)·𝟙");
+            continue;
+        }
+        let want_w = normal_form(&s, &format!("(1/{n})·W1 - (1/{n}^2)·𝟙·𝟙ᵀ·W1")).unwrap();
+        let want_b =
+            normal_form(&s, &format!("(1/{n})·𝟙 + (1/{n})·b1 - (1/{n}^2)·(𝟙ᵀ·b1)·𝟙")).unwrap();
+        assert_eq!(a.decision.w, want_w, "{decl}");
+        assert_eq!(a.decision.b, want_b, "{decl}");
+    }
+    // A user's own softmax, written with the operators, is the same normal form.
+    let mut s = Session::new();
+    s.run(":order 3; x : 3").unwrap();
+    let ours = s
+        .run("softmax(x)")
+        .map(|_| s.last.as_ref().unwrap().report.main.expansion.full.clone())
+        .unwrap();
+    let theirs = s.run("exp(x) / (𝟙ᵀ·exp(x))");
+    assert!(
+        theirs.is_err(),
+        "𝟙ᵀ·𝟙 is not a number in the normal form, so this needs the built-in"
+    );
+    assert!(!ours.is_zero());
+}
+
+#[test]
+fn norms_are_odd_with_slope_one_over_root_eta() {
+    assert_eq!(
+        verifies("n : dim; x : n; layernorm(x; eps = η)"),
+        "affine k=Some(3) W=−(1/(n·√η))·𝟙·𝟙ᵀ + (1/√η)·I"
+    );
+    assert_eq!(
+        verifies("x : 2; rmsnorm(x; eps = η)"),
+        "affine k=Some(3) W=(1/√η)·I"
+    );
+    let r = verifies("x : 5; layernorm(x)");
+    assert!(
+        r.starts_with("affine k=Some(3) W=−20·√(2·5)·𝟙·𝟙ᵀ + 100·√(2·5)·I"),
+        "{r}"
+    );
+    // η = 0: scale invariant, not analytic at 0.
+    let err = |src: &str| {
+        Session::new()
+            .run(src)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(err("layernorm(x; eps = 0)").contains("not analytic at 0"));
+    assert!(err("rmsnorm(W1·x; eps = 0)").contains("not analytic at 0"));
+    assert!(err("softmax(xᵀ)").contains("column vector"));
+    assert!(err("layernorm(x; p = 1)").contains("no parameter"));
 }

@@ -385,6 +385,9 @@ impl Expander<'_> {
             IrKind::Pow(x, q) => {
                 let b = self.eval(x)?;
                 let Some(s) = b.as_scalar() else {
+                    if x.kind_of() == Kind::Scalar {
+                        return self.scalar_power(&b, q, x.span);
+                    }
                     return Err(Diagnostic::at(
                         Phase::Expand,
                         x.span,
@@ -405,14 +408,8 @@ impl Expander<'_> {
             IrKind::Len => Expr::scalar(match &ir.shape.rows {
                 Dim::Known(n) => Scalar::from_q(Q::from(*n)),
                 Dim::Named(n) => Scalar::param(n.clone()),
-                Dim::Free(_) => {
-                    return Err(Diagnostic::at(
-                        Phase::Shape,
-                        span,
-                        "the length of this vector is not known",
-                    )
-                    .hint("declare it, as a number (`x : 4`) or a dimension symbol (`n : dim; x : n`)"));
-                }
+                // A dimension nothing fixes is named as the shapes print it (d₁).
+                Dim::Free(k) => Scalar::param(Name::new("d", &k.to_string())),
             }),
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
@@ -465,6 +462,69 @@ impl Expander<'_> {
                 self.activation(callee, *deriv, params, a, span)?
             }
         })
+    }
+
+    /// `s^q` for a 1×1 expression `s = s₀ + r` that is not a constant (`(xᵀ·x + 1)⁻¹`, the
+    /// normaliser of a softmax): a whole power is a product; otherwise the binomial series
+    /// `s₀^q·Σ C(q, k)·(r/s₀)^k`, exact, which needs a constant, non-zero `s₀` and a small `r`.
+    fn scalar_power(&mut self, b: &Expr, q: &Q, span: Span) -> Result<Expr, Diagnostic> {
+        if q.to_denominator() == 1u32 && *q >= 0u32 && *q <= 64u32 {
+            let k = u32::try_from(&q.to_numerator()).unwrap_or(0);
+            let mut acc = Expr::scalar(Scalar::one());
+            for _ in 0..k {
+                acc = acc.mul(b, &self.t).map_err(|e| stop(e, span))?;
+            }
+            return Ok(acc);
+        }
+        let s0 = b
+            .terms()
+            .find(|(c, _)| c.is_scalar())
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(Scalar::zero);
+        let r = b.filter(|c, _| !c.is_scalar());
+        if s0.is_zero() {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                format!(
+                    "not analytic at 0: this scalar has no constant part, so its power {q} has no Taylor series in the small inputs (it does not shrink with them: scaling the inputs leaves it unchanged or unbounded)"
+                ),
+            )
+            .hint("a constant added to it (an ε > 0 inside a norm, or an O(1) offset in the input) makes it analytic again"));
+        }
+        if r.terms().any(|(c, _)| self.t.degree(c) == 0) {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                "the O(1) part of this scalar is not a number (it holds weights, operating points or 𝟙ᵀ·𝟙), so its power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number",
+            )
+            .hint("an input that is small around 0 keeps the O(1) part a number"));
+        }
+        let Some(order) = self.t.order else {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                "a fractional or negative power of a non-constant scalar is an infinite series: it needs an expansion order",
+            ));
+        };
+        let err = |e: crate::algebra::scalar::ScalarError| {
+            Diagnostic::at(Phase::Expand, span, e.to_string())
+        };
+        let base = s0.pow(q).map_err(err)?;
+        let inv = s0.pow(&Q::from(-1)).map_err(err)?;
+        let ratio = r.scale(&inv);
+        let mut acc = Expr::scalar(base.clone());
+        let mut power = Expr::scalar(Scalar::one());
+        let mut coef = Q::from(1);
+        for k in 1..=order.saturating_add(1) {
+            power = power.mul(&ratio, &self.t).map_err(|e| stop(e, span))?;
+            if power.is_zero() {
+                break;
+            }
+            coef = coef * (q.clone() - Q::from(k - 1)) / Q::from(k);
+            acc.add_assign(&power.scale(&base.mul(&Scalar::from_q(coef.clone()))));
+        }
+        Ok(acc)
     }
 
     /// `s(λ)` for a scalar argument: the value, exactly when the series engine knows it.

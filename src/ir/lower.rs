@@ -861,6 +861,9 @@ impl<'e> Cx<'e> {
         if plain && matches!(&*name.base, "sum" | "mean") && primes == 0 {
             return self.reduction(&name.base, args, kwargs, span);
         }
+        if plain && matches!(&*name.base, "softmax" | "layernorm" | "rmsnorm") && primes == 0 {
+            return self.vector_function(&name.base, args, kwargs, span);
+        }
         if plain && &*name.base == "diag" && primes == 0 {
             let [a] = args else {
                 return Err(Diagnostic::at(
@@ -1063,6 +1066,181 @@ impl<'e> Cx<'e> {
             factors.insert(0, inv);
         }
         Ok(self.mk(IrKind::Mul(factors), span, self.scalar_shape()))
+    }
+
+    /// `softmax`, `layernorm` and `rmsnorm`, written with the language's own operators so the
+    /// expansion and the numeric evaluator need nothing new (n is the length of v):
+    ///
+    /// * `softmax(v) = exp(v) / (n + 𝟙ᵀ·(exp(v) − 𝟙))`, the denominator `𝟙ᵀ·exp(v)` written
+    ///   with its O(1) part n apart, so its power is a binomial series;
+    /// * `layernorm(v; eps = η) = c / (𝟙ᵀ·v^∘2/n − (𝟙ᵀ·v/n)² + η)^½ ∘ γ + β`, `c = v − (𝟙ᵀ·v/n)·𝟙`
+    ///   (the variance written without `𝟙ᵀ·𝟙`, whose value n a normal form does not keep);
+    /// * `rmsnorm(v; eps = η) = v / (𝟙ᵀ·v^∘2/n + η)^½ ∘ γ`;
+    ///
+    /// η is 1/100000 unless given (exactly 1e-5, the common default); γ and β are optional.
+    fn vector_function(
+        &mut self,
+        which: &str,
+        args: &[syntax::Expr],
+        kwargs: &[(Name, Span, syntax::Expr)],
+        span: Span,
+    ) -> R<Ir> {
+        let [a] = args else {
+            return Err(Diagnostic::at(
+                Phase::Shape,
+                span,
+                format!("`{which}` takes one vector; parameters go after `;`"),
+            ));
+        };
+        let v = self.expr(a)?;
+        let s = self.vs(&v);
+        if s.kind != Kind::Vector {
+            return Err(Diagnostic::at(
+                Phase::Shape,
+                v.span,
+                format!(
+                    "`{which}` takes a column vector, not {}",
+                    self.shape_text(s)
+                ),
+            ));
+        }
+        let n = s.r;
+        let mut eps = None;
+        let mut gamma = None;
+        let mut beta = None;
+        for (k, ks, val) in kwargs {
+            let key = k.ascii();
+            let slot = match (which, key.as_str()) {
+                ("layernorm" | "rmsnorm", "eps") => &mut eps,
+                ("layernorm" | "rmsnorm", "gamma") => &mut gamma,
+                ("layernorm", "beta") => &mut beta,
+                _ => {
+                    return Err(Diagnostic::at(
+                        Phase::Name,
+                        *ks,
+                        format!("`{which}` has no parameter `{k}`"),
+                    )
+                    .hint(match which {
+                        "softmax" => "it has no parameters",
+                        "rmsnorm" => "its parameters: `eps`, `γ`",
+                        _ => "its parameters: `eps`, `γ`, `β`",
+                    }));
+                }
+            };
+            if slot.is_some() {
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    *ks,
+                    format!("parameter `{k}` given twice"),
+                ));
+            }
+            let x = self.expr(val)?;
+            let xs = self.vs(&x);
+            let want = if key == "eps" {
+                Kind::Scalar
+            } else {
+                Kind::Vector
+            };
+            if xs.kind != want {
+                return Err(Diagnostic::at(
+                    Phase::Shape,
+                    x.span,
+                    format!(
+                        "`{k}` must be {}, not {}",
+                        kind_name(want),
+                        self.shape_text(xs)
+                    ),
+                ));
+            }
+            if want == Kind::Vector {
+                self.unify(
+                    n,
+                    xs.r,
+                    &v,
+                    &x,
+                    "the parameter and the vector differ in length",
+                )?;
+            }
+            *slot = Some(x);
+        }
+        let sc = self.scalar_shape();
+        let col = VShape {
+            kind: Kind::Vector,
+            r: n,
+            c: self.one,
+        };
+        let row = VShape {
+            kind: Kind::Row,
+            r: self.one,
+            c: n,
+        };
+        let ones = self.mk(IrKind::Ones, span, col);
+        let ones_t = self.mk(IrKind::Transpose(Box::new(ones.clone())), span, row);
+        let len = self.mk(
+            IrKind::Len,
+            span,
+            VShape {
+                kind: Kind::Scalar,
+                r: n,
+                c: self.one,
+            },
+        );
+        let inv_len = self.mk(IrKind::Pow(Box::new(len.clone()), Q::from(-1)), span, sc);
+        // 𝟙ᵀ·w/n, a scalar.
+        let mean_of = |cx: &Self, w: Ir| {
+            cx.mk(
+                IrKind::Mul(vec![inv_len.clone(), ones_t.clone(), w]),
+                span,
+                sc,
+            )
+        };
+        if which == "softmax" {
+            let e = self.mk(
+                IrKind::Apply {
+                    callee: Callee::Prim(Prim::Exp),
+                    deriv: 0,
+                    arg: Box::new(v),
+                    params: Vec::new(),
+                },
+                span,
+                col,
+            );
+            let minus_ones = self.mk(IrKind::Neg(Box::new(ones.clone())), span, col);
+            let excess = self.mk(IrKind::Sum(vec![e.clone(), minus_ones]), span, col);
+            let total = self.mk(IrKind::Mul(vec![ones_t.clone(), excess]), span, sc);
+            let den = self.mk(IrKind::Sum(vec![len, total]), span, sc);
+            let inv = self.mk(IrKind::Pow(Box::new(den), Q::from(-1)), span, sc);
+            return Ok(self.mk(IrKind::Mul(vec![inv, e]), span, col));
+        }
+        let sq = self.mk(IrKind::HadPow(Box::new(v.clone()), 2), span, col);
+        let mut var = mean_of(self, sq);
+        let centred = if which == "layernorm" {
+            let m = mean_of(self, v.clone());
+            let m2 = self.mk(IrKind::Pow(Box::new(m.clone()), Q::from(2)), span, sc);
+            let neg_m2 = self.mk(IrKind::Neg(Box::new(m2)), span, sc);
+            var = self.mk(IrKind::Sum(vec![var, neg_m2]), span, sc);
+            let shift = self.mk(IrKind::Mul(vec![m, ones.clone()]), span, col);
+            let neg = self.mk(IrKind::Neg(Box::new(shift)), span, col);
+            self.mk(IrKind::Sum(vec![v, neg]), span, col)
+        } else {
+            v
+        };
+        let eps = eps
+            .unwrap_or_else(|| self.mk(IrKind::Num(Q::from_unsigneds(1u32, 100_000u32)), span, sc));
+        let total = self.mk(IrKind::Sum(vec![var, eps]), span, sc);
+        let inv_sd = self.mk(
+            IrKind::Pow(Box::new(total), Q::from_signeds(-1, 2)),
+            span,
+            sc,
+        );
+        let mut out = self.mk(IrKind::Mul(vec![inv_sd, centred]), span, col);
+        if let Some(g) = gamma {
+            out = self.mk(IrKind::Had(vec![out, g]), span, col);
+        }
+        if let Some(b) = beta {
+            out = self.mk(IrKind::Sum(vec![out, b]), span, col);
+        }
+        Ok(out)
     }
 
     /// `net(tanh, 3)` or `net(tanh, sigmoid, relu)`: f_L(W_L·…f_1(W_1·x + b_1)… + b_L).

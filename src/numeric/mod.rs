@@ -271,6 +271,13 @@ impl<R: Real> Instance<R> {
         if let Some(d) = self.dims.get(&Dim::Named(n.clone())) {
             return R::of_f64(*d as f64);
         }
+        // A dimension nothing fixed, named as shapes print it (d₁).
+        if &*n.base == "d"
+            && let Ok(k) = n.sub.parse::<u32>()
+            && let Some(d) = self.dims.get(&Dim::Free(k))
+        {
+            return R::of_f64(*d as f64);
+        }
         R::of_f64(self.params.get(n).copied().unwrap_or(0.7))
     }
 }

@@ -186,10 +186,15 @@ fn is_constant(n: &Node) -> bool {
 }
 
 fn juxtaposed(fs: &[Node], st: Style) -> String {
-    fs.iter()
-        .map(|f| wrap(r(f, st), POW))
-        .collect::<Vec<_>>()
-        .join("")
+    let mut out = String::new();
+    for (i, f) in fs.iter().enumerate() {
+        // Two numbers side by side would read as one (2·5 is not 25).
+        if i > 0 && matches!((&fs[i - 1], f), (Node::Rat(_), Node::Rat(_))) {
+            out.push('·');
+        }
+        out.push_str(&wrap(r(f, st), POW));
+    }
+    out
 }
 
 fn func_name(f: &str, st: Style) -> String {

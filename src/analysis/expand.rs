@@ -240,15 +240,14 @@ fn layer_letters(ir: &Ir) -> (String, String, String) {
 }
 
 fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
-    if let IrKind::Sym(s) = &ir.kind {
-        out.insert(s.name.base.to_string());
-    }
-    if let IrKind::Param(p) = &ir.kind {
-        out.insert(p.base.to_string());
-    }
-    for k in crate::ir::lower::children(&ir.kind) {
-        collect_bases(k, out);
-    }
+    crate::ir::visit::walk(ir, |n| {
+        match &n.kind {
+            IrKind::Sym(s) => out.insert(s.name.base.to_string()),
+            IrKind::Param(p) => out.insert(p.base.to_string()),
+            _ => false,
+        };
+        crate::ir::visit::Step::Descend
+    });
 }
 
 impl Expander<'_> {

@@ -7,6 +7,7 @@
 pub mod env;
 pub mod lower;
 pub mod shape;
+pub mod visit;
 
 use crate::algebra::{Kind, Q, Symbol};
 use crate::diagnostic::Span;

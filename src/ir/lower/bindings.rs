@@ -1,11 +1,13 @@
 //! Bindings: copying a binding's IR into a statement with fresh dimensions, and the sizes a
 //! binding records so that later statements need not walk it again.
 
-use super::tree::{children, children_mut};
+use super::tree::children_mut;
 use super::{Cx, R, VShape};
 use crate::ir::shape::{DimVar, Fixed};
-use crate::ir::{Dim, Env, Ir, IrKind, Shape};
+use crate::ir::visit::{Step, Visitor, visit, walk};
+use crate::ir::{Binding, Dim, Env, Ir, IrKind, Shape};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::rc::Rc;
 
 impl Cx<'_> {
@@ -69,41 +71,86 @@ impl Cx<'_> {
 /// How many nodes `ir` has once every binding it uses is written out (saturating). Shared
 /// bindings contribute their recorded size, so this walks only what the statement itself wrote.
 pub fn expanded_size(ir: &Ir, env: &Env) -> u64 {
-    if let IrKind::Bound { name, value } = &ir.kind
-        && let Some(b) = env.bindings.get(name)
-        && Rc::ptr_eq(&b.value, value)
-    {
-        return b.expanded_size.saturating_add(1);
-    }
-    children(&ir.kind)
-        .into_iter()
-        .fold(1u64, |acc, c| acc.saturating_add(expanded_size(c, env)))
+    let mut size = 0u64;
+    walk(ir, |n| match shared(n, env) {
+        Some(b) => {
+            size = size.saturating_add(b.expanded_size.saturating_add(1));
+            Step::Skip
+        }
+        None => {
+            size = size.saturating_add(1);
+            Step::Descend
+        }
+    });
+    size
 }
 
 /// How deeply `ir` nests once every binding it uses is written out (saturating).
 pub fn expanded_depth(ir: &Ir, env: &Env) -> u32 {
-    if let IrKind::Bound { name, value } = &ir.kind
-        && let Some(b) = env.bindings.get(name)
-        && Rc::ptr_eq(&b.value, value)
-    {
-        return b.expanded_depth.saturating_add(1);
+    /// `level` is the depth of the node being visited (the root is 1).
+    struct Depth<'e> {
+        env: &'e Env,
+        level: u32,
+        deepest: u32,
     }
-    children(&ir.kind)
-        .into_iter()
-        .map(|c| expanded_depth(c, env))
-        .max()
-        .unwrap_or(0)
-        .saturating_add(1)
+    impl Visitor for Depth<'_> {
+        type Output = u32;
+        type Err = Infallible;
+        fn visit_pre(&mut self, ir: &Ir) -> Result<Step, Infallible> {
+            self.level += 1;
+            let (depth, step) = match shared(ir, self.env) {
+                Some(b) => (
+                    (self.level - 1).saturating_add(b.expanded_depth.saturating_add(1)),
+                    Step::Skip,
+                ),
+                None => (self.level, Step::Descend),
+            };
+            self.deepest = self.deepest.max(depth);
+            Ok(step)
+        }
+        fn visit_post(&mut self, _: &Ir) -> Result<(), Infallible> {
+            self.level -= 1;
+            Ok(())
+        }
+        fn finish(self) -> Result<u32, Infallible> {
+            Ok(self.deepest)
+        }
+    }
+    let depth = Depth {
+        env,
+        level: 0,
+        deepest: 0,
+    };
+    match visit(ir, depth) {
+        Ok(d) => d,
+        Err(never) => match never {},
+    }
+}
+
+/// The binding `ir` uses, when it is a use of a shared binding of `env` (its value not copied).
+fn shared<'e>(ir: &Ir, env: &'e Env) -> Option<&'e Binding> {
+    let IrKind::Bound { name, value } = &ir.kind else {
+        return None;
+    };
+    env.bindings
+        .get(name)
+        .filter(|b| Rc::ptr_eq(&b.value, value))
+        .map(|b| &**b)
 }
 
 /// Whether a binding's value holds a `𝟙` whose size its context must fix (a free dimension),
 /// outside the shared bindings it uses (those have none, or were copied in).
 pub(super) fn has_unsized_ones(ir: &Ir, env: &Env) -> bool {
-    match &ir.kind {
-        IrKind::Ones => matches!(ir.shape.rows, Dim::Free(_)),
-        IrKind::Bound { name, .. } if env.bindings.get(name).is_some_and(|b| !b.copy_on_use) => {
-            false
+    let mut found = false;
+    walk(ir, |n| match &n.kind {
+        IrKind::Ones if matches!(n.shape.rows, Dim::Free(_)) => {
+            found = true;
+            Step::Stop
         }
-        k => children(k).into_iter().any(|c| has_unsized_ones(c, env)),
-    }
+        IrKind::Bound { name, .. } if env.bindings.get(name).is_some_and(|b| !b.copy_on_use) => {
+            Step::Skip
+        }
+        _ => Step::Descend,
+    });
+    found
 }

@@ -114,7 +114,7 @@ fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
         if let IrKind::Apply {
             callee: Callee::Def(d),
             ..
-        } = &n.kind
+        } = n.kind()
             && !out.contains_key(&d.name.ascii())
         {
             out.insert(d.name.ascii(), Callee::Def(d.clone()));

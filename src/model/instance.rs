@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every scalar parameter the expression reads (outside function bodies).
 pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {
     walk(ir, |n| {
-        if let IrKind::Param(p) = &n.kind {
+        if let IrKind::Param(p) = n.kind() {
             out.insert(p.clone());
         }
         Step::Descend

@@ -189,14 +189,18 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
         .iter()
         .enumerate()
         .map(|(i, o)| match o {
-            Outcome::Analysis { source, report } => json!({
+            Outcome::Analysis {
+                source,
+                expr,
+                report,
+            } => json!({
                 "kind": "analysis",
                 "source": source,
                 "id": id,
                 "last": Some(i) == last_index && last_source == Some(source.as_str()),
                 "json": report::json(source, report),
                 "text": report::text(source, report),
-                "latex": report::latex(&report::source_latex(source, limits), report),
+                "latex": report::latex(&report::source_latex(expr), report),
                 "exact_numeric": exact_numeric(report),
             }),
             // Echoed as the REPL echoes them.

@@ -46,7 +46,8 @@ pub enum LoweredStmt {
     Bind(Rc<Binding>),
     /// `W1 = [[…]]`: a symbol with a numeric value (and the shape it fixes).
     Value(Name, Rc<crate::syntax::ast::TensorLit>),
-    Expr(Lowered),
+    /// An expression, lowered, and as written (reports render it as the user wrote it).
+    Expr(Lowered, Rc<syntax::Expr>),
     Command {
         name: String,
         args: String,
@@ -138,7 +139,7 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
                 expanded_depth,
             })))
         }
-        Stmt::Expr(e) => lower_expr(e, env).map(LoweredStmt::Expr),
+        Stmt::Expr(e) => lower_expr(e, env).map(|l| LoweredStmt::Expr(l, Rc::new(e.clone()))),
     }
 }
 

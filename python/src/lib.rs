@@ -180,7 +180,6 @@ impl State {
 
 /// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text`.
 fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> Vec<Value> {
-    let limits = &session.options.limits;
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
     let last_index = outcomes
         .iter()

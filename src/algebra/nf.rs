@@ -894,6 +894,17 @@ impl Expr {
                 "the element-wise power {largest}·{k} exceeds {MAX_HAD_EXPONENT}"
             )));
         }
+        // 1×1 factors are repeated k times in the product (there is no power of a Dot).
+        if k > 4096
+            && self
+                .terms
+                .keys()
+                .any(|c| matches!(c.0.first(), Some(Factor::Dot(_))))
+        {
+            return Err(Stop::TooLarge(format!(
+                "the element-wise power {k} of a product with a 1×1 factor exceeds 4096"
+            )));
+        }
         // A single term: the power is one product.
         if self.terms.len() == 1
             && let Some((c, s)) = self.terms.iter().next()

@@ -467,8 +467,23 @@ impl Expander<'_> {
     /// normaliser of a softmax): a whole power is a product; otherwise the binomial series
     /// `s₀^q·Σ C(q, k)·(r/s₀)^k`, exact, which needs a constant, non-zero `s₀` and a small `r`.
     fn scalar_power(&mut self, b: &Expr, q: &Q, span: Span) -> Result<Expr, Diagnostic> {
-        if q.to_denominator() == 1u32 && *q >= 0u32 && *q <= 64u32 {
-            let k = u32::try_from(&q.to_numerator()).unwrap_or(0);
+        if q.to_denominator() == 1u32 && *q >= 0u32 {
+            let Ok(k) = u32::try_from(&q.to_numerator()) else {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    "this power is too large",
+                ));
+            };
+            if k > 64 {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    format!(
+                        "the power {k} of a non-constant scalar is above 64, the most taylornet multiplies out"
+                    ),
+                ));
+            }
             let mut acc = Expr::scalar(Scalar::one());
             for _ in 0..k {
                 acc = acc.mul(b, &self.t).map_err(|e| stop(e, span))?;

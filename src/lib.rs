@@ -34,10 +34,8 @@ mod print;
 mod report;
 #[allow(missing_docs)]
 mod selfcheck;
-#[allow(missing_docs)]
 mod series;
 mod session;
-#[allow(missing_docs)]
 mod syntax;
 mod verify;
 

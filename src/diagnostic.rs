@@ -5,11 +5,14 @@ use std::fmt;
 /// A byte range in the source text of one script or REPL entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
+    /// The byte offset of the first byte.
     pub start: usize,
+    /// The byte offset just past the last byte (`start` for an empty span).
     pub end: usize,
 }
 
 impl Span {
+    /// The span from `start` to `end`; an `end` before `start` gives an empty span at `start`.
     pub fn new(start: usize, end: usize) -> Span {
         Span {
             start,
@@ -20,6 +23,7 @@ impl Span {
     pub fn join(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
+    /// The same span `by` bytes later (a statement's span inside its whole script).
     pub fn shift(self, by: usize) -> Span {
         Span::new(self.start + by, self.end + by)
     }
@@ -28,12 +32,19 @@ impl Span {
 /// Which stage of the pipeline rejected the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// The text does not follow the grammar.
     Parse,
+    /// A name is unknown, misused or defined twice.
     Name,
+    /// Kinds or dimensions do not fit.
     Shape,
+    /// An activation has no series at the point asked for.
     Series,
+    /// The ε-expansion or the decision failed.
     Expand,
+    /// A `:command` or its arguments are wrong.
     Command,
+    /// A limit or the statement's budget was reached.
     Limit,
 }
 
@@ -68,20 +79,27 @@ impl Phase {
 /// A labelled span inside a diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
+    /// What the caret points at.
     pub span: Span,
+    /// The words under the caret (may be empty).
     pub text: String,
 }
 
 /// An error of any stage: a message, the spans it points at, and an optional hint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stage that rejected the input.
     pub phase: Phase,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// The places it concerns; the first is the main one.
     pub labels: Vec<Label>,
+    /// How to fix it, when there is a likely fix.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error without a place (add one with [`Diagnostic::label`]).
     pub fn new(phase: Phase, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             phase,
@@ -94,6 +112,7 @@ impl Diagnostic {
     pub fn at(phase: Phase, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(phase, message).label(span, "")
     }
+    /// Adds a place the error concerns, with `text` under the caret.
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
         self.labels.push(Label {
             span,
@@ -101,6 +120,7 @@ impl Diagnostic {
         });
         self
     }
+    /// Sets the hint shown after the error.
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self

@@ -9,21 +9,30 @@
 //! [`analyze`] and [`normal_form`] are the one-call entry points, and [`render`]
 //! holds every renderer. docs/architecture.md draws the layers.
 
+#![warn(missing_docs)]
+
 // The stages, in pipeline order (tests/architecture.rs checks that imports run down it).
+// `missing_docs` holds for every public item; the stages marked `allow` are not yet
+// fully documented (docs/architecture.md, "Not yet done").
+#[allow(missing_docs)]
 mod algebra;
+#[allow(missing_docs)]
 mod analysis;
 mod derive;
 mod diagnostic;
+#[allow(missing_docs)]
 mod float;
 mod harness;
 mod ir;
 mod limits;
+#[allow(missing_docs)]
 mod model;
 mod numeric;
 #[cfg(feature = "plot")]
 mod plot;
 mod print;
 mod report;
+#[allow(missing_docs)]
 mod selfcheck;
 mod series;
 mod session;

@@ -15,7 +15,9 @@ use render::Line;
 /// A derivation document.
 #[derive(Clone, Debug)]
 pub struct Document {
+    /// The document's title (a standalone document's heading).
     pub title: String,
+    /// The derivation, line by line, in order.
     pub lines: Vec<Line>,
     /// Every analysis's results as JSON (with its recorded steps), in order.
     pub results: Vec<serde_json::Value>,

@@ -10,15 +10,20 @@ use serde_json::{Value, json};
 /// The formats a derivation is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocFormat {
+    /// Unicode text.
     Text,
+    /// LaTeX (`align*` environments; a whole document when standalone).
     Latex,
+    /// Typst markup.
     Typst,
     /// An HTML fragment (a whole page when standalone) with MathML that browsers render.
     Html,
+    /// The steps and results as JSON.
     Json,
 }
 
 impl DocFormat {
+    /// The format a name denotes: `text`, `latex`/`tex`, `typst`/`typ`, `html`/`mathml`, `json`.
     pub fn parse(s: &str) -> Option<DocFormat> {
         match s {
             "text" => Some(DocFormat::Text),

@@ -28,6 +28,7 @@ pub enum Piece {
 /// One line of a derivation document.
 #[derive(Clone, Debug)]
 pub enum Line {
+    /// A heading in words (a statement that is not a formula).
     Heading(String),
     /// A heading that is a formula: the analysed expression, `y = tanh(W₂·tanh(W₁·x + b₁) + b₂)`.
     Section(Node),
@@ -37,8 +38,11 @@ pub enum Line {
     Note(Vec<Piece>),
     /// `lhs = rhs`, with an optional annotation such as a shape.
     Eq {
+        /// The left-hand side.
         lhs: Node,
+        /// The right-hand side.
         rhs: Node,
+        /// The annotation shown beside the equation.
         tag: Option<String>,
     },
     /// A table: a header row, then rows.

@@ -21,21 +21,32 @@ pub use shape::{Dim, Shape};
 /// An element-wise primitive of the series engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Prim {
+    /// `exp`.
     Exp,
+    /// The natural logarithm, `log` (also `ln`).
     Log,
+    /// `sin`.
     Sin,
+    /// `cos`.
     Cos,
+    /// `tan`.
     Tan,
+    /// `tanh`.
     Tanh,
+    /// `atan` (also `arctan`).
     Atan,
+    /// The error function, `erf`.
     Erf,
+    /// The square root, `sqrt`.
     Sqrt,
+    /// The absolute value, `abs`: a kink at 0.
     Abs,
     /// −1, 0 or 1: the side of a kink an entry keeps when the kink is never crossed.
     Sign,
 }
 
 impl Prim {
+    /// Every primitive, in the order of the enum.
     pub const ALL: [Prim; 11] = [
         Prim::Exp,
         Prim::Log,
@@ -50,6 +61,7 @@ impl Prim {
         Prim::Sign,
     ];
 
+    /// The primitive's name in the language (`exp`, `log`, …).
     pub fn name(self) -> &'static str {
         match self {
             Prim::Exp => "exp",
@@ -66,6 +78,7 @@ impl Prim {
         }
     }
 
+    /// The primitive a name denotes, aliases (`ln`, `arctan`) included.
     pub fn from_name(n: &str) -> Option<Prim> {
         Some(match n {
             "exp" => Prim::Exp,
@@ -87,11 +100,14 @@ impl Prim {
 /// A function applied element-wise: a primitive or a definition.
 #[derive(Clone, Debug)]
 pub enum Callee {
+    /// A primitive of the series engine.
     Prim(Prim),
+    /// A definition, from the catalog or the session.
     Def(Rc<FunDef>),
 }
 
 impl Callee {
+    /// The function's name in ASCII (`tanh`, `leaky_relu`).
     pub fn name(&self) -> String {
         match self {
             Callee::Prim(p) => p.name().to_string(),

@@ -17,12 +17,16 @@ pub use crate::float::{Big, Real};
 /// A numeric value: scalar, vector or matrix (rows of entries).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val<R = f64> {
+    /// A scalar.
     S(R),
+    /// A column vector's entries.
     V(Vec<R>),
+    /// A matrix, row by row.
     M(Vec<Vec<R>>),
 }
 
 impl<R: Real> Val<R> {
+    /// The entries of a vector (`None` for a scalar or a matrix).
     pub fn as_vec(&self) -> Option<&[R]> {
         match self {
             Val::V(v) => Some(v),
@@ -137,9 +141,11 @@ impl<R: Real> Val<R> {
             Val::M(m) => m.iter().flatten().fold(R::zero(), worst),
         }
     }
+    /// The entry-wise difference; an error when the shapes differ.
     pub fn sub(&self, o: &Val<R>) -> Result<Val<R>, String> {
         self.zip(o, &|x, y| x.sub(y))
     }
+    /// The entry-wise sum; an error when the shapes differ.
     pub fn add(&self, o: &Val<R>) -> Result<Val<R>, String> {
         self.zip(o, &|x, y| x.add(y))
     }
@@ -160,8 +166,11 @@ impl<R: Real> Val<R> {
 /// Values of every symbol, parameter and free dimension.
 #[derive(Clone, Debug)]
 pub struct Instance<R = f64> {
+    /// The value of each matrix and vector symbol.
     pub symbols: BTreeMap<Symbol, Val<R>>,
+    /// The value of each scalar parameter.
     pub params: BTreeMap<Name, f64>,
+    /// The size of each dimension the symbols' shapes name.
     pub dims: BTreeMap<Dim, usize>,
     /// Functions by name, to evaluate element-wise atoms such as `sigmoid′(c₂)`.
     pub functions: BTreeMap<String, Callee>,

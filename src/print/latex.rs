@@ -18,17 +18,21 @@ const ATOM: u8 = 6;
 /// The most significant digits a number is typeset with; longer exact values are cut to
 /// [`SHORT_DIGITS`] digits and an ellipsis.
 pub const MAX_DIGITS: usize = 15;
+/// The significant digits kept when a number longer than [`MAX_DIGITS`] is cut.
 pub const SHORT_DIGITS: usize = 12;
 
 /// The symbol of the Hadamard (element-wise) product.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Hadamard {
+    /// `∘` (`\circ`), the default.
     #[default]
     Circ,
+    /// `⊙` (`\odot`).
     Odot,
 }
 
 impl Hadamard {
+    /// The symbol a name denotes: `circ` or `∘`, `odot` or `⊙`.
     pub fn parse(s: &str) -> Option<Hadamard> {
         match s.trim() {
             "circ" | "∘" => Some(Hadamard::Circ),
@@ -36,12 +40,14 @@ impl Hadamard {
             _ => None,
         }
     }
+    /// The LaTeX command.
     pub fn latex(self) -> &'static str {
         match self {
             Hadamard::Circ => "\\circ",
             Hadamard::Odot => "\\odot",
         }
     }
+    /// The Unicode character.
     pub fn unicode(self) -> char {
         match self {
             Hadamard::Circ => '∘',
@@ -53,6 +59,7 @@ impl Hadamard {
 /// Notation choices a paper makes: the Hadamard symbol and the name of the small parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notation {
+    /// The Hadamard product's symbol.
     pub hadamard: Hadamard,
     /// The small parameter in `O(εᵏ)`, as a name (`ε`, `σ`, `delta`).
     pub small: crate::syntax::Name,

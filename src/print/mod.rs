@@ -28,14 +28,17 @@ pub fn latex(e: &Expr) -> String {
     latex::render(&tree::expr(e))
 }
 
+/// An exact scalar as Unicode text.
 pub fn scalar_unicode(s: &Scalar) -> String {
     text::render(&tree::scalar(s), Style::Unicode)
 }
 
+/// An exact scalar as ASCII text.
 pub fn scalar_ascii(s: &Scalar) -> String {
     text::render(&tree::scalar(s), Style::Ascii)
 }
 
+/// An exact scalar as LaTeX math.
 pub fn scalar_latex(s: &Scalar) -> String {
     latex::render(&tree::scalar(s))
 }

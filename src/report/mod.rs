@@ -26,9 +26,12 @@ use crate::series::Series;
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
+    /// Unicode text (the default).
     #[default]
     Text,
+    /// LaTeX: an `align*` environment per result.
     Latex,
+    /// JSON, as docs/json.md describes.
     Json,
 }
 

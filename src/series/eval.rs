@@ -18,8 +18,12 @@ use std::collections::BTreeMap;
 /// Which side of the point, for one-sided expansions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
+    /// Both sides at once: a breakpoint at the point is an error (each side is then
+    /// expanded apart).
     Both,
+    /// The side below the point.
     Left,
+    /// The side above the point.
     Right,
     /// At the point itself: a condition that compares equal there is decided as equal
     /// (the value of `if t > 0 then 1 else 0` at 0 is 0, whatever the sides say).
@@ -44,8 +48,11 @@ pub enum PointSeries {
     Analytic(Series),
     /// Two one-sided series at a breakpoint.
     OneSided {
+        /// The series below the point.
         left: Series,
+        /// The series above the point.
         right: Series,
+        /// How the two sides meet.
         class: Smoothness,
     },
 }

@@ -16,7 +16,10 @@ pub const CATALOG: &str = include_str!("catalog.tn");
 pub struct SeriesResult {
     /// What was expanded, as the user named or wrote it.
     pub name: String,
+    /// The point it was expanded at.
     pub at: Scalar,
+    /// The order the series was computed to.
     pub order: usize,
+    /// The expansion: one series, or two one-sided ones at a breakpoint.
     pub series: PointSeries,
 }

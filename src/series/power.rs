@@ -61,18 +61,23 @@ impl Series {
         }
         s
     }
+    /// The series with these coefficients (`c₀` first), to order `coeffs.len() − 1`.
     pub fn from_coeffs(coeffs: Vec<Scalar>, exact: bool) -> Series {
         Series { coeffs, exact }
     }
+    /// The highest power kept: the remainder is O(δ^(order+1)).
     pub fn order(&self) -> usize {
         self.coeffs.len() - 1
     }
+    /// The coefficients, `c₀` first.
     pub fn coeffs(&self) -> &[Scalar] {
         &self.coeffs
     }
+    /// The coefficient of δᵏ (zero past the order).
     pub fn coeff(&self, k: usize) -> Scalar {
         self.coeffs.get(k).cloned().unwrap_or_default()
     }
+    /// Whether the dropped remainder is zero (the series is a polynomial).
     pub fn is_exact(&self) -> bool {
         self.exact
     }
@@ -80,6 +85,7 @@ impl Series {
     pub fn degree(&self) -> Option<usize> {
         self.coeffs.iter().rposition(|c| !c.is_zero())
     }
+    /// Whether no coefficient past `c₀` is non-zero.
     pub fn is_constant(&self) -> bool {
         self.degree().unwrap_or(0) == 0
     }
@@ -92,6 +98,7 @@ impl Series {
         self.order()
     }
 
+    /// The sum, to the lower of the two orders.
     pub fn add(&self, o: &Series) -> Series {
         let coeffs = self
             .coeffs
@@ -104,15 +111,18 @@ impl Series {
             exact: self.exact && o.exact,
         }
     }
+    /// The negation.
     pub fn neg(&self) -> Series {
         Series {
             coeffs: self.coeffs.iter().map(|c| c.neg()).collect(),
             exact: self.exact,
         }
     }
+    /// The difference, to the lower of the two orders.
     pub fn sub(&self, o: &Series) -> Series {
         self.add(&o.neg())
     }
+    /// Every coefficient times `s`.
     pub fn scale(&self, s: &Scalar) -> Series {
         Series {
             coeffs: self.coeffs.iter().map(|c| c.mul(s)).collect(),
@@ -178,6 +188,7 @@ impl Series {
         })
     }
 
+    /// The quotient; an error when `o` vanishes at the point.
     pub fn div(&self, o: &Series) -> R<Series> {
         if o.is_constant() && o.exact {
             let inv = o.coeffs[0]

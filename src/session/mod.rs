@@ -34,14 +34,20 @@ use std::sync::atomic::AtomicBool;
 /// What one statement produced.
 #[derive(Clone, Debug)]
 pub enum Outcome {
+    /// `W1, W2 : 2x2`: the names declared and their shape in words (`2×2`, `scalar`).
     Declared(Vec<Name>, String),
+    /// `f(t) = …`: the function's name and its definition as written.
     Defined(Name, String),
+    /// `z1 = …` or `W1 = [[…]]`: the name and what it is now bound to, as shown.
     Bound(Name, String),
     /// An analysed expression: its source text, the expression as parsed (rendered as
     /// written in LaTeX reports) and its report.
     Analysis {
+        /// The statement's text, whitespace collapsed.
         source: String,
+        /// The expression as parsed.
         expr: Rc<crate::syntax::Expr>,
+        /// What the analysis found.
         report: Box<Report>,
     },
     /// A command's message (`:order 5` → "order set to 5").
@@ -50,13 +56,18 @@ pub enum Outcome {
     Series(Box<SeriesResult>),
     /// `:classify [depth L]`.
     Classify {
+        /// One row per activation of the catalog.
         rows: Vec<crate::analysis::classify::Row>,
+        /// The expansion order the table was computed to.
         order: u32,
+        /// The number of layers of the network classified.
         depth: u32,
     },
     /// `:verify`: numeric checks of the last result (as it stands, and compensated).
     Verify {
+        /// The checked expression's text.
         source: String,
+        /// One check per form of the result (as it stands, compensated).
         checks: Vec<crate::verify::Verification>,
     },
     /// `:load FILE`: what the file's statements produced.
@@ -68,16 +79,22 @@ pub enum Outcome {
 /// The last analysed expression: its text, its lowered form and the report.
 #[derive(Clone, Debug)]
 pub struct Last {
+    /// The statement's text, whitespace collapsed.
     pub source: String,
+    /// The expression as parsed.
     pub expr: Rc<crate::syntax::Expr>,
+    /// The expression lowered against the session's environment.
     pub lowered: crate::ir::Lowered,
+    /// What the analysis found.
     pub report: Box<Report>,
 }
 
 /// Declarations, bindings, functions and options.
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// What the statements so far declared, bound and defined.
     pub env: Env,
+    /// The options the commands set.
     pub options: Options,
     /// Set from another thread (Ctrl-C) to stop a long computation.
     pub cancel: Arc<AtomicBool>,
@@ -892,6 +909,7 @@ impl Session {
         self.env.catalog.clone()
     }
 
+    /// The definition of the function `n`, from the catalog or the session.
     pub fn function(&self, n: &Name) -> Option<Rc<crate::ir::FunDef>> {
         self.env.functions.get(n).cloned()
     }

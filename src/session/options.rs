@@ -12,10 +12,15 @@ use std::collections::BTreeSet;
 /// Options a session carries (`:order`, `:input`, `:small`, `:format`).
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// `:order N`: expand to O(ε^N) (default 3).
     pub order: u32,
+    /// `:input x`: the network's input (default `x`).
     pub input: Name,
+    /// `:small x b1 …`: the symbols of order ε; `None` means the input and every vector.
     pub small: Option<BTreeSet<Name>>,
+    /// `:format`: how results are printed.
     pub format: Format,
+    /// Every size and time limit a statement runs under.
     pub limits: Limits,
     /// `:at x0`: expand around this data point of the input (a name with a value).
     pub at: Option<Name>,

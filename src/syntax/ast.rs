@@ -129,38 +129,59 @@ pub struct TensorLit {
 pub enum Stmt {
     /// `W1 = [[0.5, -1], [2, 0.1]]`: a name bound to numeric values.
     Value {
+        /// The symbol that takes the values.
         name: Name,
+        /// Where the name was written.
         name_span: Span,
+        /// The values, row by row.
         value: TensorLit,
+        /// The whole statement.
         span: Span,
     },
     /// `:order 5`: the arguments are the raw text after the command name.
     Command {
+        /// The command's name without the colon (`order`).
         name: String,
+        /// The text after the name (`5`).
         args: String,
+        /// The whole statement.
         span: Span,
     },
     /// `W1, W2 : 2×2`.
     Decl {
+        /// The names declared, each with where it was written.
         names: Vec<(Name, Span)>,
+        /// The shape they all get.
         shape: ShapeSpec,
+        /// The whole statement.
         span: Span,
     },
     /// `s(t; a = 1) = body`.
     Def {
+        /// The function's name (`s`).
         name: Name,
+        /// Where the name was written.
         name_span: Span,
+        /// The function's variable (`t`).
         var: Name,
+        /// Where the variable was written.
         var_span: Span,
+        /// The keyword parameters after `;`, with their defaults.
         params: Vec<Param>,
+        /// The body: a scalar expression of the variable.
         body: Expr,
+        /// The whole statement.
         span: Span,
     },
     /// `z1 = W1·x + b1`.
     Bind {
+        /// The name bound (`z1`).
         name: Name,
+        /// Where the name was written.
         name_span: Span,
+        /// The expression it stands for.
         value: Expr,
+        /// The whole statement.
         span: Span,
     },
     /// An expression to analyse.
@@ -218,6 +239,7 @@ impl Expr {
 }
 
 impl Stmt {
+    /// Where the whole statement was written.
     pub fn span(&self) -> Span {
         match self {
             Stmt::Command { span, .. }

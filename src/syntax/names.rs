@@ -8,7 +8,9 @@ use std::rc::Rc;
 /// Names order by base, then by subscript with numbers in numeric order (`W₂` before `W₁₀`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Name {
+    /// The base in canonical form (`W`, `λ`, `relu`).
     pub base: Rc<str>,
+    /// The subscript (`1`, `out`), empty when there is none.
     pub sub: Rc<str>,
 }
 
@@ -117,6 +119,7 @@ impl PartialOrd for Name {
 }
 
 impl Name {
+    /// The name with this base and subscript, as given (no canonicalisation).
     pub fn new(base: &str, sub: &str) -> Name {
         Name {
             base: intern(base),
@@ -177,6 +180,7 @@ impl Name {
         matches!((cs.next(), cs.next()), (Some(c), None) if greek_name(c).is_some())
     }
 
+    /// Whether the base starts with an upper-case Latin letter (a matrix by convention).
     pub fn starts_upper_latin(&self) -> bool {
         self.base
             .chars()

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 pub struct VerifyOptions {
     /// The σ grid, largest first.
     pub sigmas: Vec<f64>,
+    /// The seed of the random draws (the same seed gives the same rows).
     pub seed: u64,
     /// Random draws averaged per σ.
     pub draws: u64,
@@ -71,6 +72,7 @@ pub enum Predicted {
 }
 
 impl Predicted {
+    /// The prediction in a table cell: `3`, `kink`, `exact`, `≥4`.
     pub fn label(&self) -> String {
         match self {
             Predicted::Order(k) => k.to_string(),
@@ -84,6 +86,7 @@ impl Predicted {
 /// One σ of the grid.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The scale σ of the input and the small symbols.
     pub sigma: f64,
     /// Mean over draws of ‖y − (W·x + b)‖∞.
     pub residual: f64,
@@ -100,16 +103,22 @@ pub struct Row {
 pub struct Verification {
     /// Which analysis was checked ("as it stands", "compensated").
     pub label: String,
+    /// The checked analysis's verdict, in words.
     pub verdict: String,
     /// What `y` is compared with: `W·x + b`, or the truncated expansion `ŷₙ`.
     pub approximation: String,
     /// What the signal column measures against: `b`, or `y(0)` for the expansion.
     pub baseline: String,
+    /// What the analysis predicts for the residual.
     pub predicted: Predicted,
+    /// One row per σ of the grid.
     pub rows: Vec<Row>,
     /// The fitted log–log slope (`None` when fewer than two rows are above rounding).
     pub slope: Option<f64>,
+    /// Whether the residuals agree with the prediction (the fitted slope, or rounding level
+    /// for an exact result).
     pub pass: bool,
+    /// Why it passed or failed, in words, and how the rows were obtained.
     pub note: String,
 }
 

@@ -34,7 +34,9 @@ type R<T> = Result<T, Diagnostic>;
 /// A lowered expression and the shapes of its symbols.
 #[derive(Clone, Debug)]
 pub struct Lowered {
+    /// The expression, with names resolved and shapes known.
     pub ir: Ir,
+    /// Every matrix and vector symbol it uses, with its shape.
     pub symbols: BTreeMap<Symbol, Shape>,
 }
 

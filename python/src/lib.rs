@@ -295,7 +295,7 @@ fn classify_value(rows: &[ClassifyRow], order: u32, depth: u32) -> Value {
 }
 
 fn to_string(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    taylornet::render::json_compact(v)
 }
 
 fn doc_format(format: &str) -> PyResult<DocFormat> {

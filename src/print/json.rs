@@ -15,43 +15,208 @@ pub fn scalar(s: &Scalar) -> Value {
 }
 
 pub fn node_value(n: &Node) -> Value {
-    json!({ "ascii": render(n, Style::Ascii), "unicode": render(n, Style::Unicode), "tree": tree(n) })
+    json!({ "ascii": render(n, Style::Ascii), "unicode": render(n, Style::Unicode), "tree": written_tree(n) })
 }
 
-/// The tree of a node: `{"op": …, "args": […]}`.
-pub fn tree(n: &Node) -> Value {
-    // A tree too large to write within the budget stops here; the caller reports the limit.
-    if crate::limits::tick() {
-        return Value::Null;
+/// Marks a string value that holds JSON text already written (an expression's tree): the
+/// writers below copy it as it is. A tree written straight to text costs its length; built as a
+/// `Value` first, every node became a map, and a result with a 50 MB tree took gigabytes and
+/// most of a minute to build, write and free. No text of the language holds a NUL, so the mark
+/// cannot meet a user's string.
+const WRITTEN: &str = "\u{0}json:";
+
+/// The tree of a node as written JSON (see [`WRITTEN`]); `null` when the budget ran out.
+fn written_tree(n: &Node) -> Value {
+    let mut out = String::from(WRITTEN);
+    if write_tree(&mut out, n) {
+        Value::String(out)
+    } else {
+        Value::Null
     }
-    match n {
-        Node::Rat(q) => json!({ "op": "num", "value": q.to_string() }),
-        Node::Pi => json!({ "op": "const", "name": "pi" }),
-        Node::E => json!({ "op": "const", "name": "e" }),
-        Node::Name { name, kind } => {
-            json!({ "op": "sym", "name": name.ascii(), "kind": kind.label() })
-        }
-        Node::Ones => json!({ "op": "ones" }),
-        Node::Eye => json!({ "op": "identity" }),
-        Node::Sum(terms) => {
-            json!({ "op": "add", "args": terms.iter().map(|(neg, t)| if *neg { json!({ "op": "neg", "args": [tree(t)] }) } else { tree(t) }).collect::<Vec<_>>() })
-        }
-        Node::Neg(x) => json!({ "op": "neg", "args": [tree(x)] }),
-        Node::Prod(fs) => json!({ "op": "mul", "args": fs.iter().map(tree).collect::<Vec<_>>() }),
-        Node::Frac(a, b) => json!({ "op": "div", "args": [tree(a), tree(b)] }),
-        Node::Sqrt(x) => json!({ "op": "pow", "args": [tree(x)], "exp": "1/2" }),
-        Node::Pow(b, e) => json!({ "op": "pow", "args": [tree(b)], "exp": e.to_string() }),
-        Node::Had(fs) => json!({ "op": "had", "args": fs.iter().map(tree).collect::<Vec<_>>() }),
-        Node::HadPow(b, k) => json!({ "op": "hpow", "args": [tree(b)], "exp": k }),
-        Node::Call { func, deriv, args } => {
-            if func == "abs" && *deriv == 0 {
-                json!({ "op": "abs", "args": args.iter().map(tree).collect::<Vec<_>>() })
-            } else {
-                json!({ "op": "call", "fn": func, "deriv": deriv, "args": args.iter().map(tree).collect::<Vec<_>>() })
+}
+
+/// Writes the tree of a node on one line, its keys in the sorted order serde_json gives a map:
+/// `{"args":[…],"op":"add"}`. False when the budget ran out (the caller reports the limit).
+fn write_tree(out: &mut String, n: &Node) -> bool {
+    if crate::limits::tick() {
+        return false;
+    }
+    let args = |out: &mut String, items: &mut dyn Iterator<Item = &Node>| -> bool {
+        out.push_str("{\"args\":[");
+        for (i, t) in items.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if !write_tree(out, t) {
+                return false;
             }
         }
-        Node::Diag(x) => json!({ "op": "diag", "args": [tree(x)] }),
-        Node::BigO(x) => json!({ "op": "order", "args": [tree(x)] }),
+        out.push(']');
+        true
+    };
+    let op = |out: &mut String, op: &str| {
+        out.push_str(",\"op\":\"");
+        out.push_str(op);
+        out.push_str("\"}");
+    };
+    match n {
+        Node::Rat(q) => {
+            out.push_str("{\"op\":\"num\",\"value\":");
+            push_string(out, &q.to_string());
+            out.push('}');
+        }
+        Node::Pi => out.push_str("{\"name\":\"pi\",\"op\":\"const\"}"),
+        Node::E => out.push_str("{\"name\":\"e\",\"op\":\"const\"}"),
+        Node::Name { name, kind } => {
+            out.push_str("{\"kind\":");
+            push_string(out, kind.label());
+            out.push_str(",\"name\":");
+            push_string(out, &name.ascii());
+            out.push_str(",\"op\":\"sym\"}");
+        }
+        Node::Ones => out.push_str("{\"op\":\"ones\"}"),
+        Node::Eye => out.push_str("{\"op\":\"identity\"}"),
+        Node::Sum(terms) => {
+            out.push_str("{\"args\":[");
+            for (i, (neg, t)) in terms.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if *neg {
+                    out.push_str("{\"args\":[");
+                }
+                if !write_tree(out, t) {
+                    return false;
+                }
+                if *neg {
+                    out.push_str("],\"op\":\"neg\"}");
+                }
+            }
+            out.push(']');
+            op(out, "add");
+        }
+        Node::Neg(x) => {
+            if !args(out, &mut std::iter::once(&**x)) {
+                return false;
+            }
+            op(out, "neg");
+        }
+        Node::Prod(fs) => {
+            if !args(out, &mut fs.iter()) {
+                return false;
+            }
+            op(out, "mul");
+        }
+        Node::Frac(a, b) => {
+            if !args(out, &mut [&**a, &**b].into_iter()) {
+                return false;
+            }
+            op(out, "div");
+        }
+        Node::Sqrt(x) => {
+            if !args(out, &mut std::iter::once(&**x)) {
+                return false;
+            }
+            out.push_str(",\"exp\":\"1/2\"");
+            op(out, "pow");
+        }
+        Node::Pow(b, e) => {
+            if !args(out, &mut std::iter::once(&**b)) {
+                return false;
+            }
+            out.push_str(",\"exp\":");
+            push_string(out, &e.to_string());
+            op(out, "pow");
+        }
+        Node::Had(fs) => {
+            if !args(out, &mut fs.iter()) {
+                return false;
+            }
+            op(out, "had");
+        }
+        Node::HadPow(b, k) => {
+            if !args(out, &mut std::iter::once(&**b)) {
+                return false;
+            }
+            out.push_str(",\"exp\":");
+            out.push_str(&k.to_string());
+            op(out, "hpow");
+        }
+        Node::Call {
+            func,
+            deriv,
+            args: xs,
+        } => {
+            if !args(out, &mut xs.iter()) {
+                return false;
+            }
+            if func == "abs" && *deriv == 0 {
+                op(out, "abs");
+            } else {
+                out.push_str(",\"deriv\":");
+                out.push_str(&deriv.to_string());
+                out.push_str(",\"fn\":");
+                push_string(out, func);
+                op(out, "call");
+            }
+        }
+        Node::Diag(x) => {
+            if !args(out, &mut std::iter::once(&**x)) {
+                return false;
+            }
+            op(out, "diag");
+        }
+        Node::BigO(x) => {
+            if !args(out, &mut std::iter::once(&**x)) {
+                return false;
+            }
+            op(out, "order");
+        }
+    }
+    true
+}
+
+/// A string as a JSON string literal, escaped as serde_json escapes it.
+fn push_string(out: &mut String, s: &str) {
+    out.push_str(&Value::String(s.to_string()).to_string());
+}
+
+/// A JSON document on one line, as `serde_json::to_string` writes it, with written trees copied.
+pub fn to_compact(v: &Value) -> String {
+    let mut out = String::new();
+    write_compact(&mut out, v);
+    out
+}
+
+fn write_compact(out: &mut String, v: &Value) {
+    if crate::limits::tick() {
+        return;
+    }
+    match v {
+        Value::String(s) if s.starts_with(WRITTEN) => out.push_str(&s[WRITTEN.len()..]),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_string(out, key);
+                out.push(':');
+                write_compact(out, item);
+            }
+            out.push('}');
+        }
+        _ => out.push_str(&v.to_string()),
     }
 }
 
@@ -88,7 +253,7 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
                 out.push_str(&Value::String(key.clone()).to_string());
                 out.push_str(": ");
                 if key == "tree" {
-                    out.push_str(&item.to_string());
+                    write_compact(out, item);
                 } else {
                     write_value(out, item, indent + 1);
                 }
@@ -97,6 +262,7 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
             push_indent(out, indent);
             out.push('}');
         }
+        Value::String(s) if s.starts_with(WRITTEN) => out.push_str(&s[WRITTEN.len()..]),
         // Scalars and empty containers: `[]`, `{}`, numbers and strings as serde_json writes them.
         _ => out.push_str(&v.to_string()),
     }
@@ -131,5 +297,36 @@ mod tests {
         // Without trees it is exactly serde_json's pretty form.
         let plain = json!({ "a": [1, { "b": null }], "c": {} });
         assert_eq!(to_text(&plain), crate::print::json::to_text(&plain));
+    }
+}
+
+#[cfg(test)]
+mod written_tree_tests {
+    use super::*;
+
+    /// Written trees are what serde_json writes for the same tree as a value: keys sorted,
+    /// strings escaped the same way, one line; and they parse back.
+    #[test]
+    fn written_trees_read_back_as_serde_writes_them() {
+        let s = crate::Session::new();
+        for src in [
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+            "leaky_relu(W·x + b; a = 1/3) − (2^(1/2))·x∘x",
+            "softplus(-x)·π + e·x",
+            "abs(x) − diag(b)·x + x∘x∘x",
+        ] {
+            let e = crate::normal_form(&s, src).unwrap_or_else(|d| panic!("{src}: {d:?}"));
+            let v = expr(&e);
+            let compact = to_compact(&v);
+            let back: Value = serde_json::from_str(&compact).unwrap_or_default();
+            assert!(back["tree"]["op"].is_string(), "{src}: {compact}");
+            assert_eq!(
+                serde_json::to_string(&back).unwrap_or_default(),
+                compact,
+                "{src}"
+            );
+            let pretty: Value = serde_json::from_str(&to_text(&v)).unwrap_or_default();
+            assert_eq!(pretty, back, "{src}");
+        }
     }
 }

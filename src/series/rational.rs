@@ -12,7 +12,9 @@
 //! reduced rationals as the recurrences give.
 
 use crate::algebra::{Q, Scalar};
-use malachite_base::num::arithmetic::traits::{DivExact, Gcd, Lcm, PowerOf2, Square, UnsignedAbs};
+use malachite_base::num::arithmetic::traits::{
+    DivExact, DivisibleBy, Gcd, Lcm, PowerOf2, Square, UnsignedAbs,
+};
 use malachite_base::num::basic::traits::{One, Zero};
 use malachite_base::num::logic::traits::SignificantBits;
 use malachite_nz::integer::Integer;
@@ -210,22 +212,29 @@ impl RatSeries {
         if self.den == 1u32 {
             return self;
         }
-        // Smallest numerators first: the first gcd then costs one division of the denominator,
-        // and the running gcd is small (usually 1) from there on.
-        let mut order: Vec<(u64, usize)> = (self.num.iter().enumerate())
+        if self.num.iter().all(|c| *c == 0u32) {
+            self.den = Natural::ONE;
+            return self;
+        }
+        // The gcd of the denominator and one combination Σ (k + 1)·num_k is a multiple of the
+        // content's gcd, and almost always equal to it: one big gcd, then a divisibility test
+        // per numerator, where a gcd per numerator costs several times more. A numerator the
+        // candidate does not divide lowers it by a gcd, so the result is exact either way.
+        let combination = (self.num.iter().enumerate())
             .filter(|(_, c)| **c != 0u32)
-            .map(|(k, c)| (c.unsigned_abs_ref().significant_bits(), k))
-            .collect();
-        order.sort_unstable();
-        let mut g = self.den.clone();
-        for (_, k) in order {
-            g = g.gcd(self.num[k].unsigned_abs_ref());
+            .fold(Integer::ZERO, |acc, (k, c)| {
+                acc + c * Integer::from(k as u64 + 1)
+            });
+        let mut g = (&self.den).gcd(combination.unsigned_abs_ref());
+        for c in &self.num {
             if g == 1u32 {
                 return self;
             }
+            if *c != 0u32 && !c.unsigned_abs_ref().divisible_by(&g) {
+                g = g.gcd(c.unsigned_abs_ref());
+            }
         }
-        if g == self.den && self.num.iter().all(|c| *c == 0u32) {
-            self.den = Natural::ONE;
+        if g == 1u32 {
             return self;
         }
         let gi = Integer::from(&g);

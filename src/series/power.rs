@@ -9,13 +9,18 @@ use crate::algebra::{Q, Scalar, ScalarError};
 use std::fmt;
 
 /// From this order on, a product of two rational series is formed over a common denominator by
-/// Kronecker substitution ([`RatSeries`]); below it, coefficient by coefficient.
-const FAST_PRODUCT_MIN_ORDER: usize = 12;
+/// Kronecker substitution ([`RatSeries`]); below it, coefficient by coefficient. The crossovers
+/// here were measured on the series of tanh∘tanh∘tanh (`tests::crossover`): products break even
+/// at order 24–32, reciprocals, exp and tanh by Newton iteration at 32–40, sin and cos (through
+/// tan of the half angle) only at about 64.
+const FAST_PRODUCT_MIN_ORDER: usize = 32;
 
-/// From this order on, reciprocals, exp, tan/tanh and sin/cos of rational series without constant
+/// From this order on, reciprocals, exp, tan/tanh and atan of rational series without constant
 /// term are computed by Newton iteration; below it (and for the first Newton precision, at most
 /// [`NEWTON_BASE`] coefficients) by the recurrences of their differential equations.
-const NEWTON_MIN_ORDER: usize = 24;
+const NEWTON_MIN_ORDER: usize = 40;
+/// The same for sin and cos.
+const SIN_NEWTON_MIN_ORDER: usize = 64;
 const NEWTON_BASE: usize = 12;
 
 /// Why a series cannot be formed.
@@ -409,7 +414,10 @@ impl Series {
     /// (sin a, cos a) together: s′ = c·a′, c′ = −s·a′.
     pub fn sin_cos(&self) -> (Series, Series) {
         let exact = self.exact && self.is_constant();
-        if let Some(a) = self.newton_input() {
+        if let Some(a) = self
+            .newton_input()
+            .filter(|_| self.n() >= SIN_NEWTON_MIN_ORDER)
+        {
             // t = tan(a/2); sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²).
             let half = a.scale(&Q::from_signeds(1, 2));
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
@@ -713,12 +721,12 @@ mod tests {
     }
 
     /// Orders around the crossovers and well past them.
-    const ORDERS: [usize; 9] = [11, 12, 13, 23, 24, 25, 40, 64, 101];
+    const ORDERS: [usize; 10] = [12, 31, 32, 33, 39, 40, 41, 63, 64, 101];
 
     #[test]
     fn fast_products_equal_schoolbook_products() {
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        for (i, &n) in ORDERS.iter().cycle().take(36).enumerate() {
+        for (i, &n) in ORDERS.iter().cycle().take(40).enumerate() {
             let a = rng.series(n, q(i as i64 % 3 - 1, 1 + i as i64 % 4));
             let b = rng.series(n + i % 3, q(i as i64 % 2, 3));
             let slow = a.mul_schoolbook(&b, n, false);
@@ -740,7 +748,7 @@ mod tests {
     #[test]
     fn newton_iterations_equal_the_recurrences() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        for (i, &n) in ORDERS.iter().cycle().take(27).enumerate() {
+        for (i, &n) in ORDERS.iter().cycle().take(30).enumerate() {
             let a = rng.series(n, Scalar::zero());
             assert_eq!(
                 a.exp().coeffs(),
@@ -788,11 +796,55 @@ mod tests {
         let e = t(60).exp();
         let f20: i64 = (1..=20).product();
         assert_eq!(e.coeff(20), q(1, f20));
-        // sin and cos at order 30.
-        let (s, c) = t(30).sin_cos();
+        // sin and cos at order 70.
+        let (s, c) = t(70).sin_cos();
         let f13: i64 = (1..=13).product();
         assert_eq!(s.coeff(13), q(1, f13));
         assert_eq!(c.coeff(14), q(-1, f13 * 14));
+    }
+
+    /// The crossovers of FAST_PRODUCT_MIN_ORDER and NEWTON_MIN_ORDER: both paths on the
+    /// series of tanh∘tanh∘tanh (odd, rational, coefficients of realistic size).
+    /// `cargo test --release --lib crossover -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn crossover() {
+        fn time(f: impl Fn()) -> f64 {
+            let start = std::time::Instant::now();
+            for _ in 0..20 {
+                f();
+            }
+            start.elapsed().as_secs_f64() / 20.0 * 1e6
+        }
+        for n in [8, 12, 16, 20, 24, 32, 48, 64] {
+            let a = t(n).tan_like_schoolbook(-1, "tanh").unwrap();
+            let a = a.tan_like_schoolbook(-1, "tanh").unwrap();
+            let a = a.tan_like_schoolbook(-1, "tanh").unwrap();
+            let b = a.add(&Series::constant(Scalar::one(), n));
+            let inv0 = Scalar::one();
+            println!(
+                "order {n}: mul {:.0}/{:.0} µs, recip {:.0}/{:.0}, tanh {:.0}/{:.0}, exp {:.0}/{:.0}, sin {:.0}/{:.0} (schoolbook/fast)",
+                time(|| drop(b.mul_schoolbook(&b, n, false))),
+                time(|| {
+                    let r = RatSeries::from_scalars(&b.coeffs).unwrap();
+                    drop(r.mul(&r, n + 1).to_scalars())
+                }),
+                time(|| drop(b.recip_schoolbook(inv0.clone(), false))),
+                time(|| drop(
+                    RatSeries::from_scalars(&b.coeffs)
+                        .unwrap()
+                        .recip(n + 1)
+                        .unwrap()
+                        .to_scalars()
+                )),
+                time(|| drop(a.tan_like_schoolbook(-1, "tanh"))),
+                time(|| drop(a.tan_like(-1, "tanh"))),
+                time(|| drop(a.exp_schoolbook())),
+                time(|| drop(a.exp())),
+                time(|| drop(a.sin_cos_schoolbook())),
+                time(|| drop(a.sin_cos())),
+            );
+        }
     }
 
     #[test]

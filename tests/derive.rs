@@ -44,10 +44,9 @@ fn analysis_latex_rows_are_valid() {
     ] {
         let r = taylornet::analyze(src).unwrap();
         let limits = taylornet::Limits::default();
-        let tex = taylornet::render::report::latex(
-            &taylornet::render::report::source_latex(src, &limits),
-            &r,
-        );
+        let expr = taylornet::parse_expr(src, &limits).unwrap();
+        let tex =
+            taylornet::render::report::latex(&taylornet::render::report::source_latex(&expr), &r);
         let body = tex
             .trim()
             .trim_start_matches("\\begin{align*}")

@@ -85,7 +85,7 @@ proptest! {
             }
         }
         for f in [taylornet::Format::Text, taylornet::Format::Latex, taylornet::Format::Json] {
-            let out = vec![taylornet::Outcome::Analysis { source: last.source.clone(), report: last.report.clone() }];
+            let out = vec![taylornet::Outcome::Analysis { source: last.source.clone(), expr: last.expr.clone(), report: last.report.clone() }];
             let _ = taylornet::render_outcomes(&out, f, &s.options.limits);
         }
     }

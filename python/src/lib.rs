@@ -180,7 +180,6 @@ impl State {
 
 /// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text`.
 fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> Vec<Value> {
-    let limits = &session.options.limits;
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
     let last_index = outcomes
         .iter()
@@ -189,14 +188,18 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
         .iter()
         .enumerate()
         .map(|(i, o)| match o {
-            Outcome::Analysis { source, report } => json!({
+            Outcome::Analysis {
+                source,
+                expr,
+                report,
+            } => json!({
                 "kind": "analysis",
                 "source": source,
                 "id": id,
                 "last": Some(i) == last_index && last_source == Some(source.as_str()),
                 "json": report::json(source, report),
                 "text": report::text(source, report),
-                "latex": report::latex(&report::source_latex(source, limits), report),
+                "latex": report::latex(&report::source_latex(expr), report),
                 "exact_numeric": exact_numeric(report),
             }),
             // Echoed as the REPL echoes them.

@@ -144,7 +144,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
     if settings.order > settings.limits.max_order && !settings.normalize_only {
         return Err(Diagnostic::at(
             Phase::Limit,
-            ir.span,
+            ir.span(),
             format!(
                 "order {} exceeds the limit {} (`max_order`)",
                 settings.order, settings.limits.max_order
@@ -184,13 +184,13 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         for (u, def) in l.var.iter().chain(l.whole.iter()) {
             let f = def
                 .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
-                .map_err(|e| stop(e, ir.span))?;
+                .map_err(|e| stop(e, ir.span()))?;
             full_vars.insert(u.clone(), f);
         }
     }
     let full = layered
         .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
-        .map_err(|e| stop(e, ir.span))?;
+        .map_err(|e| stop(e, ir.span()))?;
     let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
     let mut bindings = Vec::new();
@@ -198,7 +198,7 @@ pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnosti
         bindings.push((
             n.clone(),
             v.substitute(&|s| full_vars.get(s).cloned(), &ex.t)
-                .map_err(|e| stop(e, ir.span))?,
+                .map_err(|e| stop(e, ir.span()))?,
         ));
     }
     // Bindings in the derivation are shown in the user's symbols too.
@@ -240,15 +240,14 @@ fn layer_letters(ir: &Ir) -> (String, String, String) {
 }
 
 fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
-    if let IrKind::Sym(s) = &ir.kind {
-        out.insert(s.name.base.to_string());
-    }
-    if let IrKind::Param(p) = &ir.kind {
-        out.insert(p.base.to_string());
-    }
-    for k in crate::ir::lower::children(&ir.kind) {
-        collect_bases(k, out);
-    }
+    crate::ir::visit::walk(ir, |n| {
+        match n.kind() {
+            IrKind::Sym(s) => out.insert(s.name.base.to_string()),
+            IrKind::Param(p) => out.insert(p.base.to_string()),
+            _ => false,
+        };
+        crate::ir::visit::Step::Descend
+    });
 }
 
 impl Expander<'_> {
@@ -340,8 +339,8 @@ impl Expander<'_> {
     }
 
     fn eval(&mut self, ir: &Ir) -> Result<Expr, Diagnostic> {
-        let span = ir.span;
-        Ok(match &ir.kind {
+        let span = ir.span();
+        Ok(match ir.kind() {
             IrKind::Num(q) => Expr::scalar(Scalar::from_q(q.clone())),
             IrKind::Pi => Expr::scalar(Scalar::pi()),
             IrKind::E => Expr::scalar(Scalar::e_pow(Q::from(1))),
@@ -387,7 +386,7 @@ impl Expander<'_> {
                 let Some(s) = b.as_scalar() else {
                     return Err(Diagnostic::at(
                         Phase::Expand,
-                        x.span,
+                        x.span(),
                         "a power of a non-scalar",
                     ));
                 };
@@ -826,7 +825,7 @@ fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
 
 /// True when a function body has an `if` or `abs` anywhere (directly or through calls).
 pub fn has_breakpoints(ir: &Ir) -> bool {
-    match &ir.kind {
+    match ir.kind() {
         IrKind::If { .. } => true,
         IrKind::Apply {
             callee: Callee::Prim(crate::ir::Prim::Abs | crate::ir::Prim::Sign),

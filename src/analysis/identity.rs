@@ -108,19 +108,20 @@ pub fn functions_in(ir: &Ir) -> BTreeMap<String, Callee> {
     out
 }
 
+/// Adds the definitions `ir` calls, and those their bodies call, each once.
 fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
-    if let IrKind::Apply {
-        callee: Callee::Def(d),
-        ..
-    } = &ir.kind
-        && !out.contains_key(&d.name.ascii())
-    {
-        out.insert(d.name.ascii(), Callee::Def(d.clone()));
-        collect(&d.body, out);
-    }
-    for k in crate::ir::lower::children(&ir.kind) {
-        collect(k, out);
-    }
+    crate::ir::visit::walk(ir, |n| {
+        if let IrKind::Apply {
+            callee: Callee::Def(d),
+            ..
+        } = n.kind()
+            && !out.contains_key(&d.name.ascii())
+        {
+            out.insert(d.name.ascii(), Callee::Def(d.clone()));
+            collect(&d.body, out);
+        }
+        crate::ir::visit::Step::Descend
+    });
 }
 
 /// True when an element-wise atom other than |·| occurs (the exact rules may miss a zero).

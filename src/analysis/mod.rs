@@ -178,7 +178,7 @@ fn analyze_once(
     {
         return Err(Diagnostic::at(
             Phase::Shape,
-            l.ir.span,
+            l.ir.span(),
             format!(
                 "the input `{}` must be a vector, but it is a matrix",
                 s.name
@@ -208,14 +208,14 @@ fn analyze_once(
             .map(|n| n.unicode())
             .collect();
         if !scalars.is_empty() {
-            return Err(Diagnostic::at(Phase::Expand, l.ir.span, format!("only vectors and matrices can be small, not the scalar {}", scalars.join(", ")))
+            return Err(Diagnostic::at(Phase::Expand, l.ir.span(), format!("only vectors and matrices can be small, not the scalar {}", scalars.join(", ")))
                 .hint("scalars are coefficients; make the input small (`:small x`) and keep parameters such as λ symbolic"));
         }
     }
     if l.symbols.contains_key(&input) && !small.contains(&opts.input) {
         return Err(Diagnostic::at(
             Phase::Expand,
-            l.ir.span,
+            l.ir.span(),
             format!(
                 "the input {} is not small, so there is nothing to expand in",
                 opts.input
@@ -434,8 +434,7 @@ fn solve_linear(s: &Scalar, p: &Name) -> Option<Scalar> {
 
 /// Replaces a parameter by a rational everywhere, function bodies included.
 pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
-    let mut out = ir.clone();
-    out.kind = match &ir.kind {
+    let kind = match ir.kind() {
         IrKind::Param(n) if n == p => IrKind::Num(v.clone()),
         IrKind::Apply {
             callee,
@@ -510,7 +509,7 @@ pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
         },
         k => k.clone(),
     };
-    out
+    ir.with_kind(kind)
 }
 
 /// The bias that would cancel a layer's O(1) part: a lone vector symbol in its pre-activation.

@@ -7,6 +7,7 @@
 pub mod env;
 pub mod lower;
 pub mod shape;
+pub mod visit;
 
 use crate::algebra::{Kind, Q, Symbol};
 use crate::diagnostic::Span;
@@ -104,12 +105,14 @@ impl Callee {
     }
 }
 
-/// A lowered expression node.
+/// A lowered expression node. Only lowering builds nodes from scratch (it computes their
+/// shapes); later stages read them through the accessors and rewrite a node with
+/// [`Ir::with_kind`], which keeps its span and shape.
 #[derive(Clone, Debug)]
 pub struct Ir {
-    pub kind: IrKind,
-    pub span: Span,
-    pub shape: Shape,
+    kind: IrKind,
+    span: Span,
+    shape: Shape,
 }
 
 #[derive(Clone, Debug)]
@@ -157,7 +160,33 @@ pub enum IrKind {
 }
 
 impl Ir {
+    /// What the node is.
+    pub fn kind(&self) -> &IrKind {
+        &self.kind
+    }
+
+    /// Where the node was written.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The node's shape, with dimensions as lowering resolved them.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    /// Whether the node is a scalar, a vector or a matrix.
     pub fn kind_of(&self) -> Kind {
         self.shape.kind
+    }
+
+    /// The node rewritten to `kind`, with the same span and shape: for rewrites that keep
+    /// the shape (a parameter replaced by its value, the input shifted by a point).
+    pub fn with_kind(&self, kind: IrKind) -> Ir {
+        Ir {
+            kind,
+            span: self.span,
+            shape: self.shape.clone(),
+        }
     }
 }

@@ -5,6 +5,7 @@ use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Symbol};
 use crate::analysis::Analysis;
 pub use crate::analysis::instance::{Mat, Num, Numeric};
+use crate::ir::visit::{Step, walk};
 use crate::ir::{Callee, Env, Ir, IrKind, Lowered};
 use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
 use crate::syntax::Name;
@@ -12,22 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Every scalar parameter the expression reads (outside function bodies).
 pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {
-    match &ir.kind {
-        IrKind::Param(p) => {
+    walk(ir, |n| {
+        if let IrKind::Param(p) = n.kind() {
             out.insert(p.clone());
         }
-        IrKind::Bound { value, .. } => ir_params(value, out),
-        k => {
-            if let IrKind::Apply { params, .. } = k {
-                for (_, v) in params {
-                    ir_params(v, out);
-                }
-            }
-            for c in crate::ir::lower::children(k) {
-                ir_params(c, out);
-            }
-        }
-    }
+        Step::Descend
+    });
 }
 
 /// The values of the bound symbols of `a`, and the sizes of the dimensions they fix.

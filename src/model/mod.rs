@@ -251,15 +251,11 @@ fn shift(
     x: &crate::algebra::Symbol,
     x0: &crate::algebra::Symbol,
 ) -> crate::ir::Ir {
-    use crate::ir::{Ir, IrKind};
-    let kind = match &ir.kind {
-        IrKind::Sym(s) if s == x => IrKind::Sum(vec![
-            Ir {
-                kind: IrKind::Sym(x0.clone()),
-                ..ir.clone()
-            },
-            ir.clone(),
-        ]),
+    use crate::ir::IrKind;
+    let kind = match ir.kind() {
+        IrKind::Sym(s) if s == x => {
+            IrKind::Sum(vec![ir.with_kind(IrKind::Sym(x0.clone())), ir.clone()])
+        }
         IrKind::Bound { name, value } => IrKind::Bound {
             name: name.clone(),
             value: Rc::new(shift(value, x, x0)),
@@ -284,11 +280,7 @@ fn shift(
         },
         k => k.clone(),
     };
-    crate::ir::Ir {
-        kind,
-        span: ir.span,
-        shape: ir.shape.clone(),
-    }
+    ir.with_kind(kind)
 }
 
 /// The input's length, as its declaration or a value of the same dimension fixes it.

@@ -96,7 +96,7 @@ impl Ctx<'_> {
     fn eval(&mut self, ir: &Ir) -> Result<Aff, Why> {
         self.spend(1)?;
         let n = self.n();
-        Ok(match &ir.kind {
+        Ok(match ir.kind() {
             IrKind::Num(q) => Aff::constant(1, 1, true, vec![q.clone()]),
             IrKind::Pi | IrKind::E => return Err("π and e are not rational".into()),
             IrKind::Param(p) => return Err(format!("the parameter {p} is symbolic")),
@@ -125,7 +125,7 @@ impl Ctx<'_> {
                 }
             }
             IrKind::Ones => {
-                let r = self.dim(&ir.shape.rows)?;
+                let r = self.dim(&ir.shape().rows)?;
                 Aff::constant(r, 1, false, vec![Q::from(1u32); r])
             }
             IrKind::Bound { value, .. } => self.eval(value)?,
@@ -531,7 +531,7 @@ fn body(
 ) -> Result<SV, Why> {
     let c = |v: Q| SV { v, d: zero() };
     let ev = |ir: &Ir, conds: &mut Vec<(Q, Q)>| body(d, ir, x, frame, conds, depth);
-    Ok(match &ir.kind {
+    Ok(match ir.kind() {
         IrKind::Num(q) => c(q.clone()),
         IrKind::Var => x.clone(),
         IrKind::Param(p) => c(frame

@@ -262,7 +262,7 @@ struct Frame<R> {
 }
 
 fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result<Val<R>, String> {
-    Ok(match &ir.kind {
+    Ok(match ir.kind() {
         IrKind::Num(x) => Val::S(R::of_q(x)),
         IrKind::Pi => Val::S(R::pi()),
         IrKind::E => Val::S(R::e()),
@@ -284,7 +284,7 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             .cloned()
             .ok_or_else(|| format!("no value for {}", s.name))?,
         IrKind::Ones => {
-            let n = inst.dim(&ir.shape.rows);
+            let n = inst.dim(&ir.shape().rows);
             Val::V(vec![R::one(); n])
         }
         IrKind::Sum(v) => {
@@ -514,10 +514,7 @@ fn with_parameters<R: Real>(
             .and_then(|x| x.to_q())
             .ok_or_else(|| format!("the parameter {n} has no numeric value"))?;
         if let Some(slot) = def.params.iter_mut().find(|(m, _)| m == n) {
-            slot.1 = crate::ir::Ir {
-                kind: crate::ir::IrKind::Num(x),
-                ..slot.1.clone()
-            };
+            slot.1 = slot.1.with_kind(crate::ir::IrKind::Num(x));
         }
     }
     Ok(Callee::Def(std::rc::Rc::new(def)))

@@ -540,8 +540,6 @@ fn condition_json(c: &crate::analysis::Condition) -> Value {
 }
 
 /// The analysed expression as LaTeX, as written.
-pub fn source_latex(src: &str, limits: &crate::limits::Limits) -> String {
-    crate::syntax::parse_expr(src, limits)
-        .map(|e| crate::print::latex::render(&crate::print::source::node(&e)))
-        .unwrap_or_else(|_| "y".into())
+pub fn source_latex(expr: &crate::syntax::Expr) -> String {
+    crate::print::latex::render(&crate::print::source::node(expr))
 }

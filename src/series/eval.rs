@@ -152,7 +152,7 @@ impl Evaluator<'_> {
 
     fn eval(&mut self, ir: &Ir) -> R<Series> {
         let n = self.order;
-        let out = match &ir.kind {
+        let out = match ir.kind() {
             IrKind::Num(q) => Series::constant(Scalar::from_q(q.clone()), n),
             IrKind::Pi => Series::constant(Scalar::pi(), n),
             IrKind::E => Series::constant(Scalar::e_pow(Q::from(1)), n),
@@ -168,7 +168,7 @@ impl Evaluator<'_> {
                 None => {
                     return Err(Fail::Diag(Diagnostic::at(
                         Phase::Series,
-                        ir.span,
+                        ir.span(),
                         "a function's variable outside its body",
                     )));
                 }
@@ -185,13 +185,13 @@ impl Evaluator<'_> {
                 let mut acc = Series::constant(Scalar::one(), n);
                 for x in v {
                     acc = acc.mul(&self.eval(x)?);
-                    self.check(&acc, ir.span)?;
+                    self.check(&acc, ir.span())?;
                 }
                 acc
             }
             IrKind::Pow(x, q) => {
                 let b = self.eval(x)?;
-                b.powq(q).map_err(|e| series_err(e, ir.span))?
+                b.powq(q).map_err(|e| series_err(e, ir.span()))?
             }
             IrKind::Bound { value, .. } => self.eval(value)?,
             IrKind::If {
@@ -202,7 +202,7 @@ impl Evaluator<'_> {
                 otherwise,
             } => {
                 let d = self.eval(lhs)?.sub(&self.eval(rhs)?);
-                if self.holds(&d, *op, ir.span)? {
+                if self.holds(&d, *op, ir.span())? {
                     self.eval(then)?
                 } else {
                     self.eval(otherwise)?
@@ -219,7 +219,7 @@ impl Evaluator<'_> {
                 for (p, v) in params {
                     values.insert(p.clone(), self.constant(v)?);
                 }
-                self.apply(callee, *deriv, s, values, ir.span)?
+                self.apply(callee, *deriv, s, values, ir.span())?
             }
             IrKind::Sym(_)
             | IrKind::Ones
@@ -228,12 +228,12 @@ impl Evaluator<'_> {
             | IrKind::Diag(_) => {
                 return Err(Fail::Diag(Diagnostic::at(
                     Phase::Series,
-                    ir.span,
+                    ir.span(),
                     "a scalar series cannot contain vectors or matrices",
                 )));
             }
         };
-        self.check(&out, ir.span)?;
+        self.check(&out, ir.span())?;
         Ok(out)
     }
 
@@ -243,7 +243,7 @@ impl Evaluator<'_> {
         if !s.is_constant() {
             return Err(Fail::Diag(Diagnostic::at(
                 Phase::Series,
-                ir.span,
+                ir.span(),
                 "a parameter's value cannot depend on the function's variable",
             )));
         }
@@ -678,6 +678,6 @@ pub fn scalar_value(ir: &Ir, limits: &Limits) -> Result<Scalar, Diagnostic> {
     };
     match ev.eval(ir) {
         Ok(s) => Ok(s.coeff(0)),
-        Err(f) => Err(into_diagnostic(f, ir.span)),
+        Err(f) => Err(into_diagnostic(f, ir.span())),
     }
 }

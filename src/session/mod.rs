@@ -37,9 +37,11 @@ pub enum Outcome {
     Declared(Vec<Name>, String),
     Defined(Name, String),
     Bound(Name, String),
-    /// An analysed expression and its source text.
+    /// An analysed expression: its source text, the expression as parsed (rendered as
+    /// written in LaTeX reports) and its report.
     Analysis {
         source: String,
+        expr: Rc<crate::syntax::Expr>,
         report: Box<Report>,
     },
     /// A command's message (`:order 5` → "order set to 5").
@@ -67,6 +69,7 @@ pub enum Outcome {
 #[derive(Clone, Debug)]
 pub struct Last {
     pub source: String,
+    pub expr: Rc<crate::syntax::Expr>,
     pub lowered: crate::ir::Lowered,
     pub report: Box<Report>,
 }
@@ -394,7 +397,7 @@ impl Session {
                     Change::Values(vec![v]),
                 ))
             }
-            LoweredStmt::Expr(l) => {
+            LoweredStmt::Expr(l, expr) => {
                 self.check_size(
                     crate::ir::lower::expanded_size(&l.ir, &self.env),
                     crate::ir::lower::expanded_depth(&l.ir, &self.env),
@@ -406,12 +409,14 @@ impl Session {
                 let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
                 let last = Last {
                     source: text.clone(),
+                    expr: expr.clone(),
                     lowered: l,
                     report: Box::new(report.clone()),
                 };
                 Ok((
                     Outcome::Analysis {
                         source: text,
+                        expr,
                         report: Box::new(report),
                     },
                     Change::Last(Box::new(last)),
@@ -605,6 +610,7 @@ impl Session {
             Some(cmd @ (Command::Latex | Command::Json | Command::Shapes)) => {
                 let Some(Last {
                     source: src,
+                    expr,
                     report,
                     ..
                 }) = &self.last
@@ -615,10 +621,9 @@ impl Session {
                     .hint("analyse an expression first, e.g. `tanh(W1·x + b1)`"));
                 };
                 let text = match cmd {
-                    Command::Latex => crate::report::latex(
-                        &crate::report::source_latex(src, &self.options.limits),
-                        report,
-                    ),
+                    Command::Latex => {
+                        crate::report::latex(&crate::report::source_latex(expr), report)
+                    }
                     Command::Json => crate::print::json::to_text(&crate::report::json(src, report)),
                     _ => {
                         let a = &report.main;

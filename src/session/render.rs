@@ -64,16 +64,16 @@ fn collect(
 ) {
     for o in outcomes {
         match (o, format) {
-            (Outcome::Analysis { source, report }, Format::Text) => {
+            (Outcome::Analysis { source, report, .. }, Format::Text) => {
                 if !out.is_empty() {
                     out.push('\n');
                 }
                 out.push_str(&text(source, report));
             }
-            (Outcome::Analysis { source, report }, Format::Latex) => {
-                out.push_str(&latex(&source_latex(source, limits), report))
+            (Outcome::Analysis { expr, report, .. }, Format::Latex) => {
+                out.push_str(&latex(&source_latex(expr), report))
             }
-            (Outcome::Analysis { source, report }, Format::Json) => {
+            (Outcome::Analysis { source, report, .. }, Format::Json) => {
                 items.push(json(source, report))
             }
             (Outcome::Series(r), Format::Json) => items.push(series_json(r)),

@@ -50,7 +50,7 @@ pub fn derive_source(
         if matches!(outcome, Outcome::Quit) {
             break;
         }
-        if let Outcome::Analysis { source, report } = &outcome {
+        if let Outcome::Analysis { source, report, .. } = &outcome {
             results.push(crate::report::json(source, report));
         }
         statement_lines(session, &stmt, &outcome, &mut out);
@@ -115,7 +115,7 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 }
             }
         }
-        Outcome::Analysis { source, report } => {
+        Outcome::Analysis { source, report, .. } => {
             match stmt {
                 Stmt::Expr(e) => out.push(Line::Section(crate::print::source::node(e))),
                 _ => out.push(Line::Heading(source.clone())),

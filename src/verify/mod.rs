@@ -242,18 +242,18 @@ fn estimate(ir: &crate::ir::Ir, l: &Lowered) -> ((u64, u64), u64) {
     use crate::ir::IrKind;
     let own = |(r, c): (u64, u64)| r.saturating_mul(c);
     let sum = |a: u64, b: u64| a.saturating_add(b);
-    match &ir.kind {
+    match ir.kind() {
         IrKind::Num(_) | IrKind::Pi | IrKind::E | IrKind::Param(_) | IrKind::Var => ((1, 1), 1),
         IrKind::Sym(s) => {
             let dims = l
                 .symbols
                 .get(s)
                 .map(|sh| (dim_size(&sh.rows), dim_size(&sh.cols)))
-                .unwrap_or((dim_size(&ir.shape.rows), dim_size(&ir.shape.cols)));
+                .unwrap_or((dim_size(&ir.shape().rows), dim_size(&ir.shape().cols)));
             (dims, own(dims))
         }
         IrKind::Ones => {
-            let dims = (dim_size(&ir.shape.rows), 1);
+            let dims = (dim_size(&ir.shape().rows), 1);
             (dims, own(dims))
         }
         IrKind::Mul(v) => {

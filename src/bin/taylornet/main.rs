@@ -557,7 +557,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
     }
     if let Some(path) = &common.sigma_plot {
         let sigma = shown.iter().rev().find_map(|o| match o {
-            Outcome::Analysis { source, report } => report
+            Outcome::Analysis { source, report, .. } => report
                 .numeric
                 .as_ref()
                 .and_then(|n| n.sigma.as_ref())

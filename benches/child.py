@@ -18,12 +18,15 @@ def run_in_child(fn, args, timeout):
     q = mp.Queue()
     p = mp.Process(target=_child, args=(q, fn, args))
     p.start()
-    p.join(timeout)
-    if p.is_alive():
+    # The result is read before the child is joined: a child whose result is larger than the
+    # pipe's buffer (series of order 500) cannot exit until it is read.
+    try:
+        result = q.get(timeout=timeout)
+    except Exception:  # noqa: BLE001
+        result = None
+    if result is None and p.is_alive():
         p.kill()
         p.join()
         return ("timeout", timeout, None)
-    try:
-        return q.get(timeout=5)
-    except Exception:  # noqa: BLE001
-        return ("error", "no result", None)
+    p.join()
+    return result if result is not None else ("error", "no result", None)

@@ -47,7 +47,7 @@ impl Default for Limits {
             max_input_bytes: 1 << 20,
             max_depth: 200,
             max_order: 16,
-            max_series_order: 400,
+            max_series_order: 1000,
             search_order: 9,
             max_terms: 100_000,
             max_power: 64,

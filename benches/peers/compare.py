@@ -6,8 +6,9 @@
     python3 benches/peers/compare.py            # the table in docs/performance.md
     python3 benches/peers/compare.py --quick    # fewer cases
 
-The case is s(s(…s(t))) (s composed `depth` times) to O(t^(order+1)), for
-s in tanh, sin, atan. taylornet is timed as a whole process (`taylornet series
+A case is a chain of functions applied to t, innermost first, to O(t^(order+1)):
+s(s(…s(t))) (s composed `depth` times) for s in tanh, sin, atan; (sin∘tanh)
+composed; exp of tanh composed. taylornet is timed as a whole process (`taylornet series
 … --format json`: start, parse, expand, print), best of `--repeat` runs. Each peer
 is timed on its computation alone (imports and setup outside the clock), best of
 `--repeat` runs, in its own child process, stopped at `--timeout` seconds:
@@ -38,13 +39,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BINARY = os.environ.get("TAYLORNET", os.path.join(ROOT, "target", "release", "taylornet"))
 
 
-def composed(act, depth):
-    return f"{act}(" * depth + "t" + ")" * depth
+def composed(chain):
+    """The expression of `chain` (innermost first) applied to t."""
+    return "".join(f"{f}(" for f in reversed(chain)) + "t" + ")" * len(chain)
 
 
-def run_taylornet(act, depth, order, repeat):
+def run_taylornet(chain, order, repeat):
     """Best wall time (s) of the whole process, and the coefficients as Fractions."""
-    args = [BINARY, "series", composed(act, depth), "--order", str(order), "--format", "json"]
+    args = [BINARY, "series", composed(chain), "--order", str(order), "--format", "json"]
     best, out = float("inf"), ""
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -60,40 +62,40 @@ def run_taylornet(act, depth, order, repeat):
 # ---------------------------------------------------------------- peers
 # Each returns (seconds of the computation alone, coefficients as strings "p/q").
 
-def peer_flint(act, depth, order):
+def peer_flint(chain, order):
     import flint
     flint.ctx.cap = order + 1
     y0 = flint.fmpq_series([0, 1], prec=order + 1)
     t0 = time.perf_counter()
     y = y0
-    for _ in range(depth):
+    for act in chain:
         y = getattr(y, act)()
     dt = time.perf_counter() - t0
     c = y.coeffs()
     return dt, [str(c[k]) if k < len(c) else "0" for k in range(order + 1)]
 
 
-def peer_sympy(act, depth, order):
+def peer_sympy(chain, order):
     from sympy.polys.domains import QQ
     from sympy.polys.rings import ring
     from sympy.polys import ring_series as rs
-    f = {"tanh": rs.rs_tanh, "sin": rs.rs_sin, "atan": rs.rs_atan}[act]
+    fs = {"tanh": rs.rs_tanh, "sin": rs.rs_sin, "atan": rs.rs_atan, "exp": rs.rs_exp}
     R, t = ring("t", QQ)
     t0 = time.perf_counter()
     p = t
-    for _ in range(depth):
-        p = f(p, t, order + 1)
+    for act in chain:
+        p = fs[act](p, t, order + 1)
     dt = time.perf_counter() - t0
     return dt, [str(p.coeff(t**k)) for k in range(order + 1)]
 
 
-def peer_symengine(act, depth, order):
+def peer_symengine(chain, order):
     import symengine as se
     t = se.Symbol("t")
-    f = {"tanh": se.tanh, "sin": se.sin, "atan": se.atan}[act]
+    fs = {"tanh": se.tanh, "sin": se.sin, "atan": se.atan, "exp": se.exp}
     e = t
-    for _ in range(depth):
-        e = f(e)
+    for act in chain:
+        e = fs[act](e)
     t0 = time.perf_counter()
     s = se.series(e, t, 0, order + 1)
     dt = time.perf_counter() - t0
@@ -122,12 +124,16 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--peers", default="flint,sympy,symengine",
+                    help="comma-separated peers to run (SymPy and SymEngine take minutes at order 500)")
     a = ap.parse_args()
     if a.quick:
-        cases = [(s, d, n) for s in ("tanh", "sin") for d in (5,) for n in (50, 200)]
+        cases = [(f"{s}∘5", [s] * 5, n) for s in ("tanh", "sin") for n in (50, 200)]
     else:
-        cases = [(s, d, n) for s in ("tanh", "sin", "atan")
+        cases = [(f"{s}∘{d}", [s] * d, n) for s in ("tanh", "sin", "atan")
                  for d in (5, 20, 50) for n in (50, 200, 500)]
+        cases += [(f"(sin∘tanh)∘{d}", ["tanh", "sin"] * d, n) for d in (5,) for n in (50, 200, 500)]
+        cases += [(f"exp∘tanh∘{d}", ["tanh"] * d + ["exp"], n) for d in (20,) for n in (50, 200, 500)]
     import flint
     import symengine
     import sympy
@@ -136,13 +142,17 @@ def main():
     print("| case | taylornet (process) | FLINT | SymPy ring | SymEngine | FLINT / taylornet | same |")
     print("|---|---|---|---|---|---|---|")
     bad = False
-    for act, depth, order in cases:
-        t_tn, ours = run_taylornet(act, depth, order, a.repeat)
+    peers = a.peers.split(",")
+    for label, chain, order in cases:
+        t_tn, ours = run_taylornet(chain, order, a.repeat)
         cells, same, flint_s = [], [], None
         for name in ("flint", "sympy", "symengine"):
+            if name not in peers:
+                cells.append("—")
+                continue
             # SymPy and SymEngine take minutes where FLINT takes milliseconds: fewer runs.
             rep = a.repeat if name == "flint" else 1
-            status, val, coefs = run_in_child(best_of, (PEERS[name], rep, act, depth, order), a.timeout)
+            status, val, coefs = run_in_child(best_of, (PEERS[name], rep, chain, order), a.timeout)
             if status == "ok":
                 cells.append(fmt(val))
                 ok = [Fraction(c) for c in coefs] == ours
@@ -155,7 +165,7 @@ def main():
             else:
                 cells.append(f"error: {val}")
         ratio = f"{flint_s / t_tn:.2f}×" if flint_s else "—"
-        print(f"| {act}∘{depth}, order {order} | {fmt(t_tn)} | {' | '.join(cells)} | {ratio} | "
+        print(f"| {label}, order {order} | {fmt(t_tn)} | {' | '.join(cells)} | {ratio} | "
               f"{', '.join(same)} |", flush=True)
     sys.exit(1 if bad else 0)
 

@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod power;
+mod rational;
 
 pub use eval::{PointSeries, Side, Smoothness, scalar_value, series_at};
 pub use power::Series;

@@ -4,8 +4,24 @@
 //! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
 //! coefficient costs O(n) ring operations and a series of order n costs O(n²).
 
+use super::rational::{RatSeries, newton_steps};
 use crate::algebra::{Q, Scalar, ScalarError};
 use std::fmt;
+
+/// From this order on, a product of two rational series is formed over a common denominator by
+/// Kronecker substitution ([`RatSeries`]); below it, coefficient by coefficient. The crossovers
+/// here were measured on the series of tanh∘tanh∘tanh (`tests::crossover`): products break even
+/// at order 24–32, reciprocals, exp and tanh by Newton iteration at 32–40, sin and cos (through
+/// tan of the half angle) only at about 64.
+const FAST_PRODUCT_MIN_ORDER: usize = 32;
+
+/// From this order on, reciprocals, exp, tan/tanh and atan of rational series without constant
+/// term are computed by Newton iteration; below it (and for the first Newton precision, at most
+/// [`NEWTON_BASE`] coefficients) by the recurrences of their differential equations.
+const NEWTON_MIN_ORDER: usize = 40;
+/// The same for sin and cos.
+const SIN_NEWTON_MIN_ORDER: usize = 64;
+const NEWTON_BASE: usize = 12;
 
 /// Why a series cannot be formed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +150,54 @@ impl Series {
     pub fn mul(&self, o: &Series) -> Series {
         let n = self.n().min(o.n());
         let (da, db) = (self.degree(), o.degree());
+        let fits = match (da, db) {
+            (Some(a), Some(b)) => a + b <= n,
+            _ => true,
+        };
+        let zero = da.is_none() && self.exact || db.is_none() && o.exact;
+        let exact = zero || (self.exact && o.exact && fits);
+        // An interrupted product returns early (below); so does its fast path.
+        if n >= FAST_PRODUCT_MIN_ORDER
+            && !crate::limits::interrupted()
+            && let Some(a) = self.rational(n + 1)
+            && let Some(b) = if std::ptr::eq(self, o) {
+                Some(a.clone())
+            } else {
+                o.rational(n + 1)
+            }
+        {
+            return Series {
+                coeffs: a.mul(&b, n + 1).to_scalars(),
+                exact,
+            };
+        }
+        self.mul_schoolbook(o, n, exact)
+    }
+
+    /// The first `len` coefficients over a common denominator, when they are all rational.
+    fn rational(&self, len: usize) -> Option<RatSeries> {
+        RatSeries::from_scalars(&self.coeffs[..len.min(self.coeffs.len())])
+    }
+
+    /// The rational series of a function without constant term, at an order where Newton
+    /// iteration pays.
+    fn newton_input(&self) -> Option<RatSeries> {
+        if self.n() < NEWTON_MIN_ORDER || !self.coeffs[0].is_zero() {
+            return None;
+        }
+        self.rational(self.coeffs.len())
+    }
+
+    /// The first `len` coefficients, as a series for a base-case recurrence.
+    fn head(&self, len: usize) -> Series {
+        Series {
+            coeffs: self.coeffs[..len].to_vec(),
+            exact: false,
+        }
+    }
+
+    fn mul_schoolbook(&self, o: &Series, n: usize, exact: bool) -> Series {
+        let (da, db) = (self.degree(), o.degree());
         let top_a = da.unwrap_or(0);
         let top_b = db.unwrap_or(0);
         let mut coeffs = vec![Scalar::zero(); n + 1];
@@ -148,15 +212,7 @@ impl Series {
                     .map(|i| (&self.coeffs[i], &o.coeffs[k - i])),
             );
         }
-        let fits = match (da, db) {
-            (Some(a), Some(b)) => a + b <= n,
-            _ => true,
-        };
-        let zero = da.is_none() && self.exact || db.is_none() && o.exact;
-        Series {
-            coeffs,
-            exact: zero || (self.exact && o.exact && fits),
-        }
+        Series { coeffs, exact }
     }
 
     /// 1/a, when a₀ ≠ 0.
@@ -168,6 +224,20 @@ impl Series {
             ));
         }
         let inv0 = a0.inverse()?;
+        let n = self.n();
+        let exact = self.exact && self.is_constant();
+        if n >= NEWTON_MIN_ORDER
+            && let Some(r) = self.rational(n + 1).and_then(|a| a.recip(n + 1))
+        {
+            return Ok(Series {
+                coeffs: r.to_scalars(),
+                exact,
+            });
+        }
+        Ok(self.recip_schoolbook(inv0, exact))
+    }
+
+    fn recip_schoolbook(&self, inv0: Scalar, exact: bool) -> Series {
         let n = self.n();
         let mut b = vec![Scalar::zero(); n + 1];
         b[0] = inv0.clone();
@@ -182,10 +252,7 @@ impl Series {
             );
             b[k] = s.mul(&inv0).neg();
         }
-        Ok(Series {
-            coeffs: b,
-            exact: self.exact && self.is_constant(),
-        })
+        Series { coeffs: b, exact }
     }
 
     /// The quotient; an error when `o` vanishes at the point.
@@ -302,6 +369,22 @@ impl Series {
 
     /// exp(a): g₀ = exp(a₀), k·g_k = Σ j·a_j·g_{k−j}.
     pub fn exp(&self) -> Series {
+        let exact = self.exact && self.is_constant();
+        if let Some(a) = self.newton_input() {
+            let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            if let Some(g) = RatSeries::from_scalars(&self.head(base).exp_schoolbook().coeffs)
+                .and_then(|b| a.exp(b))
+            {
+                return Series {
+                    coeffs: g.to_scalars(),
+                    exact,
+                };
+            }
+        }
+        self.exp_schoolbook()
+    }
+
+    fn exp_schoolbook(&self) -> Series {
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         g[0] = Scalar::func("exp", &self.coeffs[0])
@@ -341,6 +424,40 @@ impl Series {
 
     /// (sin a, cos a) together: s′ = c·a′, c′ = −s·a′.
     pub fn sin_cos(&self) -> (Series, Series) {
+        let exact = self.exact && self.is_constant();
+        if let Some(a) = self
+            .newton_input()
+            .filter(|_| self.n() >= SIN_NEWTON_MIN_ORDER)
+        {
+            // t = tan(a/2); sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²).
+            let half = a.scale(&Q::from_signeds(1, 2));
+            let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            let half_series = Series {
+                coeffs: half.truncated(base).to_scalars(),
+                exact: false,
+            };
+            if let Some((s, c)) = half_series
+                .tan_like_schoolbook(1, "tan")
+                .ok()
+                .and_then(|b| RatSeries::from_scalars(&b.coeffs))
+                .and_then(|b| a.sin_cos(b))
+            {
+                return (
+                    Series {
+                        coeffs: s.to_scalars(),
+                        exact,
+                    },
+                    Series {
+                        coeffs: c.to_scalars(),
+                        exact,
+                    },
+                );
+            }
+        }
+        self.sin_cos_schoolbook()
+    }
+
+    fn sin_cos_schoolbook(&self) -> (Series, Series) {
         let n = self.n();
         let mut s = vec![Scalar::zero(); n + 1];
         let mut c = vec![Scalar::zero(); n + 1];
@@ -369,6 +486,22 @@ impl Series {
     /// coefficients are skipped (odd inputs have half of them), and (g²)_m uses the
     /// symmetry of the square, so a step costs about k/2 + k/4 multiplications.
     pub fn tan_like(&self, sign: i64, name: &str) -> R<Series> {
+        if let Some(a) = self.newton_input() {
+            let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            if let Some(g) =
+                RatSeries::from_scalars(&self.head(base).tan_like_schoolbook(sign, name)?.coeffs)
+                    .and_then(|b| a.tan_like(sign, b))
+            {
+                return Ok(Series {
+                    coeffs: g.to_scalars(),
+                    exact: self.exact && self.is_constant(),
+                });
+            }
+        }
+        self.tan_like_schoolbook(sign, name)
+    }
+
+    fn tan_like_schoolbook(&self, sign: i64, name: &str) -> R<Series> {
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
@@ -395,6 +528,12 @@ impl Series {
 
     /// atan(a): g′ = a′/(1 + a²).
     pub fn atan(&self) -> R<Series> {
+        if let Some(g) = self.newton_input().and_then(|a| a.atan()) {
+            return Ok(Series {
+                coeffs: g.to_scalars(),
+                exact: self.exact && self.is_constant(),
+            });
+        }
         let one = Series::constant(Scalar::one(), self.n());
         let d = self.derivative().div(
             &one.add(&self.mul(self))
@@ -428,6 +567,19 @@ impl Series {
             ));
         }
         let n = inner.n();
+        let inner_deg = inner.degree().unwrap_or(0);
+        let exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
+        if n >= FAST_PRODUCT_MIN_ORDER
+            && let Some(c) = outer
+                .rational(outer.coeffs.len())
+                .zip(inner.rational(n + 1))
+                .and_then(|(o, i)| RatSeries::compose(&o, &i))
+        {
+            return Ok(Series {
+                coeffs: c.to_scalars(),
+                exact,
+            });
+        }
         let mut out = Series::constant(outer.coeff(outer.n()), n);
         for k in (0..outer.n()).rev() {
             if crate::limits::interrupted() {
@@ -435,8 +587,7 @@ impl Series {
             }
             out = out.mul(inner).add(&Series::constant(outer.coeff(k), n));
         }
-        let inner_deg = inner.degree().unwrap_or(0);
-        out.exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
+        out.exact = exact;
         Ok(out)
     }
 }
@@ -547,6 +698,164 @@ mod tests {
             l.exp(),
             Series::from_coeffs(one_plus.coeffs().to_vec(), false)
         );
+    }
+
+    /// A small deterministic generator (xorshift), so the property tests need no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        /// A rational series to order n: zero, odd, or dense; signs mixed; constant term `c0`.
+        fn series(&mut self, n: usize, c0: Scalar) -> Series {
+            let shape = self.next() % 4;
+            let mut coeffs = vec![c0];
+            for k in 1..=n {
+                let skip = match shape {
+                    0 => true,
+                    1 => k % 2 == 0,
+                    _ => self.next() % 5 == 0,
+                };
+                coeffs.push(if skip {
+                    Scalar::zero()
+                } else {
+                    let num = (self.next() % 2001) as i64 - 1000;
+                    let den = 1 + (self.next() % 97) as i64;
+                    q(num, den)
+                });
+            }
+            Series::from_coeffs(coeffs, false)
+        }
+    }
+
+    /// Orders around the crossovers and well past them.
+    const ORDERS: [usize; 10] = [12, 31, 32, 33, 39, 40, 41, 63, 64, 101];
+
+    #[test]
+    fn fast_products_equal_schoolbook_products() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for (i, &n) in ORDERS.iter().cycle().take(40).enumerate() {
+            let a = rng.series(n, q(i as i64 % 3 - 1, 1 + i as i64 % 4));
+            let b = rng.series(n + i % 3, q(i as i64 % 2, 3));
+            let slow = a.mul_schoolbook(&b, n, false);
+            assert_eq!(a.mul(&b).coeffs(), slow.coeffs(), "order {n}");
+            assert_eq!(a.mul(&a).coeffs(), a.mul_schoolbook(&a, n, false).coeffs());
+            // Composition against Horner's rule on schoolbook products.
+            let inner = rng.series(n, Scalar::zero());
+            let mut horner = Series::constant(Scalar::zero(), n);
+            for k in (0..=a.order()).rev() {
+                horner = horner
+                    .mul_schoolbook(&inner, n, false)
+                    .add(&Series::constant(a.coeff(k), n));
+            }
+            let fast = Series::compose(&a, &inner).unwrap();
+            assert_eq!(fast.coeffs(), horner.coeffs(), "compose, order {n}");
+        }
+    }
+
+    #[test]
+    fn newton_iterations_equal_the_recurrences() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for (i, &n) in ORDERS.iter().cycle().take(30).enumerate() {
+            let a = rng.series(n, Scalar::zero());
+            assert_eq!(
+                a.exp().coeffs(),
+                a.exp_schoolbook().coeffs(),
+                "exp, order {n}"
+            );
+            for (sign, name) in [(-1, "tanh"), (1, "tan")] {
+                assert_eq!(
+                    a.tan_like(sign, name).unwrap().coeffs(),
+                    a.tan_like_schoolbook(sign, name).unwrap().coeffs(),
+                    "{name}, order {n}"
+                );
+            }
+            let (s, c) = a.sin_cos();
+            let (s0, c0) = a.sin_cos_schoolbook();
+            assert_eq!(
+                (s.coeffs(), c.coeffs()),
+                (s0.coeffs(), c0.coeffs()),
+                "order {n}"
+            );
+            // atan inverts tan (computed by its recurrence).
+            let at = a.atan().unwrap();
+            assert_eq!(
+                at.tan_like_schoolbook(1, "tan").unwrap().coeffs(),
+                a.coeffs()
+            );
+            let b = rng.series(n, q(1 + i as i64 % 5, 2 - i as i64 % 3 * 3));
+            let inv0 = b.coeff(0).inverse().unwrap();
+            assert_eq!(
+                b.recip().unwrap().coeffs(),
+                b.recip_schoolbook(inv0, false).coeffs(),
+                "recip, order {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_paths_keep_the_closed_forms() {
+        // tanh at order 40 against the Bernoulli numbers: coefficient 2k−1 is
+        // 2^(2k)(2^(2k) − 1)B_(2k)/(2k)!; B₂₀ = −174611/330, so t¹⁹ has −(2^20(2^20−1)·174611/330)/20!.
+        let th = t(40).tan_like(-1, "tanh").unwrap();
+        assert_eq!(th.coeff(19), q(-443_861_162, 1_856_156_927_625));
+        assert_eq!(th.coeff(20), q(0, 1));
+        // exp at order 60: 1/k!.
+        let e = t(60).exp();
+        let f20: i64 = (1..=20).product();
+        assert_eq!(e.coeff(20), q(1, f20));
+        // sin and cos at order 70.
+        let (s, c) = t(70).sin_cos();
+        let f13: i64 = (1..=13).product();
+        assert_eq!(s.coeff(13), q(1, f13));
+        assert_eq!(c.coeff(14), q(-1, f13 * 14));
+    }
+
+    /// The crossovers of FAST_PRODUCT_MIN_ORDER and NEWTON_MIN_ORDER: both paths on the
+    /// series of tanh∘tanh∘tanh (odd, rational, coefficients of realistic size).
+    /// `cargo test --release --lib crossover -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn crossover() {
+        fn time(f: impl Fn()) -> f64 {
+            let start = std::time::Instant::now();
+            for _ in 0..20 {
+                f();
+            }
+            start.elapsed().as_secs_f64() / 20.0 * 1e6
+        }
+        for n in [8, 12, 16, 20, 24, 32, 48, 64] {
+            let a = t(n).tan_like_schoolbook(-1, "tanh").unwrap();
+            let a = a.tan_like_schoolbook(-1, "tanh").unwrap();
+            let a = a.tan_like_schoolbook(-1, "tanh").unwrap();
+            let b = a.add(&Series::constant(Scalar::one(), n));
+            let inv0 = Scalar::one();
+            println!(
+                "order {n}: mul {:.0}/{:.0} µs, recip {:.0}/{:.0}, tanh {:.0}/{:.0}, exp {:.0}/{:.0}, sin {:.0}/{:.0} (schoolbook/fast)",
+                time(|| drop(b.mul_schoolbook(&b, n, false))),
+                time(|| {
+                    let r = RatSeries::from_scalars(&b.coeffs).unwrap();
+                    drop(r.mul(&r, n + 1).to_scalars())
+                }),
+                time(|| drop(b.recip_schoolbook(inv0.clone(), false))),
+                time(|| drop(
+                    RatSeries::from_scalars(&b.coeffs)
+                        .unwrap()
+                        .recip(n + 1)
+                        .unwrap()
+                        .to_scalars()
+                )),
+                time(|| drop(a.tan_like_schoolbook(-1, "tanh"))),
+                time(|| drop(a.tan_like(-1, "tanh"))),
+                time(|| drop(a.exp_schoolbook())),
+                time(|| drop(a.exp())),
+                time(|| drop(a.sin_cos_schoolbook())),
+                time(|| drop(a.sin_cos())),
+            );
+        }
     }
 
     #[test]

@@ -20,19 +20,16 @@ mod algebra;
 mod analysis;
 mod derive;
 mod diagnostic;
-#[allow(missing_docs)]
 mod float;
 mod harness;
 mod ir;
 mod limits;
-#[allow(missing_docs)]
 mod model;
 mod numeric;
 #[cfg(feature = "plot")]
 mod plot;
 mod print;
 mod report;
-#[allow(missing_docs)]
 mod selfcheck;
 mod series;
 mod session;

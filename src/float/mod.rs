@@ -16,33 +16,48 @@ use std::fmt::Debug;
 
 /// A real number type the numeric evaluator computes in.
 pub trait Real: Clone + Debug + 'static {
-    /// A short name for reports ("f64", "256-bit float").
+    /// A short name for reports ("f64", "multi-precision float").
     const NAME: &'static str;
     /// Bits of significand: the rounding level is about 2^−BITS of a value.
     const SIGNIFICAND_BITS: u32;
+    /// The value of `x` at this type's precision (exact when it has at least 53 bits).
     fn of_f64(x: f64) -> Self;
+    /// The rational `q`, rounded once to nearest.
     fn of_q(q: &Q) -> Self;
+    /// The nearest f64 (NaN when there is no finite value).
     fn to_f64(&self) -> f64;
     /// The exact rational value (`None` for infinities and NaN).
     fn to_q(&self) -> Option<Q>;
+    /// `self + o`, rounded to nearest.
     fn add(&self, o: &Self) -> Self;
+    /// `self − o`, rounded to nearest.
     fn sub(&self, o: &Self) -> Self;
+    /// `self · o`, rounded to nearest.
     fn mul(&self, o: &Self) -> Self;
+    /// `self / o`, rounded to nearest.
     fn div(&self, o: &Self) -> Self;
+    /// `−self` (exact).
     fn neg(&self) -> Self;
+    /// `|self|` (exact).
     fn abs(&self) -> Self;
+    /// `self < o`; false whenever either side is NaN.
     fn lt(&self, o: &Self) -> bool;
+    /// `self^k` for an integer exponent (a negative `k` is the reciprocal of `self^|k|`).
     fn powi(&self, k: i32) -> Self;
     /// `self^e` for a rational exponent (real branch; NaN where there is none).
     fn powq(&self, e: &Q) -> Self;
+    /// π at this type's precision.
     fn pi() -> Self;
+    /// Euler's number e at this type's precision.
     fn e() -> Self;
     /// An elementary function by its catalog name (`None` for names without a numeric value).
     fn func(name: &str, x: &Self) -> Option<Self>;
 
+    /// The additive identity 0.
     fn zero() -> Self {
         Self::of_f64(0.0)
     }
+    /// The multiplicative identity 1.
     fn one() -> Self {
         Self::of_f64(1.0)
     }
@@ -56,6 +71,7 @@ pub trait Real: Clone + Debug + 'static {
             std::cmp::Ordering::Equal
         }
     }
+    /// The larger of `self` and `o` (`self` when they compare equal or either is NaN).
     fn max(&self, o: &Self) -> Self {
         if self.lt(o) { o.clone() } else { self.clone() }
     }
@@ -311,14 +327,14 @@ impl<const BITS: usize> Real for Big<BITS> {
 }
 
 /// The nearest f64 to an exact rational.
-pub fn q_to_f64(q: &Q) -> f64 {
+pub(crate) fn q_to_f64(q: &Q) -> f64 {
     use malachite_base::num::conversion::traits::RoundingFrom;
     use malachite_base::rounding_modes::RoundingMode;
     f64::rounding_from(q, RoundingMode::Nearest).0
 }
 
 /// The numeric value of an elementary function (used for opaque values and numeric checks).
-pub fn eval_func(name: &str, x: f64) -> Option<f64> {
+fn eval_func(name: &str, x: f64) -> Option<f64> {
     Some(match name {
         "exp" => x.exp(),
         "log" => x.ln(),
@@ -344,7 +360,7 @@ pub fn eval_func(name: &str, x: f64) -> Option<f64> {
 }
 
 /// erf to double precision (Abramowitz–Stegun 7.1.26 is too coarse; this uses the series and a continued fraction).
-pub fn erf(x: f64) -> f64 {
+fn erf(x: f64) -> f64 {
     if x.is_nan() {
         return x;
     }

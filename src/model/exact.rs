@@ -16,11 +16,11 @@ thread_local! {
 
 /// An exact rational, or `None` when the value has no exact rational form here.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Exact(pub Option<Q>);
+pub(crate) struct Exact(pub Option<Q>);
 
 impl Exact {
     /// Runs `f` and reports whether some comparison in it read an inexact value.
-    pub fn untainted<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    pub(crate) fn untainted<T>(f: impl FnOnce() -> T) -> (T, bool) {
         TAINTED.with(|t| t.set(false));
         let out = f();
         (out, !TAINTED.with(|t| t.get()))

@@ -4,7 +4,7 @@ use super::exact::Exact;
 use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Symbol};
 use crate::analysis::Analysis;
-pub use crate::analysis::instance::{Mat, Num, Numeric};
+pub(crate) use crate::analysis::instance::{Mat, Num, Numeric};
 use crate::ir::visit::{Step, walk};
 use crate::ir::{Callee, Env, Ir, IrKind, Lowered};
 use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
@@ -61,7 +61,7 @@ fn user_symbols(e: &Expr, out: &mut BTreeSet<Symbol>) {
 }
 
 /// W and b of `a` with the values of `env` substituted.
-pub fn numeric(
+pub(crate) fn numeric(
     l: &Lowered,
     a: &Analysis,
     env: &Env,

@@ -7,13 +7,13 @@
 //! weights, operating points where every derivative is exact); otherwise they are evaluated
 //! in 256-bit floats and the report says so.
 
-pub mod exact;
+pub(crate) mod exact;
 pub mod files;
-pub mod instance;
-pub mod onnx;
-pub mod radius;
-pub mod region;
-pub mod render;
+pub(crate) mod instance;
+pub(crate) mod onnx;
+pub(crate) mod radius;
+pub(crate) mod region;
+pub(crate) mod render;
 
 use crate::ir::Env;
 use crate::syntax::ast::TensorLit;
@@ -21,7 +21,7 @@ use crate::syntax::{DimSpec, Name, ShapeSpec};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-pub use instance::Numeric;
+pub(crate) use instance::Numeric;
 
 /// A numeric vector or matrix (the literal's type: exact entries, row-major).
 pub type Tensor = TensorLit;
@@ -29,12 +29,16 @@ pub type Tensor = TensorLit;
 /// A name with a numeric value, and the declaration its shape makes.
 #[derive(Clone, Debug)]
 pub struct Valued {
+    /// The bound name.
     pub name: Name,
+    /// The declaration the value's shape implies: `n×m` for a matrix, `n` for a vector.
     pub decl: ShapeSpec,
+    /// The value, shared with the session's other bindings.
     pub value: Rc<Tensor>,
 }
 
 impl Valued {
+    /// Binds `value` to `name`, declaring the name with the tensor's shape.
     pub fn new(name: Name, value: Rc<Tensor>) -> Valued {
         let decl = match value.cols {
             Some(c) => {
@@ -67,7 +71,7 @@ pub fn bind_values(env: &mut Env, values: Vec<Valued>) {
 
 /// The small symbols when weights have values: the input and every vector without a value
 /// (a trained bias is an O(1) constant, not a small quantity).
-pub fn default_small(l: &crate::ir::Lowered, env: &Env, input: &Name) -> BTreeSet<Name> {
+fn default_small(l: &crate::ir::Lowered, env: &Env, input: &Name) -> BTreeSet<Name> {
     let mut s: BTreeSet<Name> = l
         .symbols
         .keys()
@@ -146,7 +150,7 @@ pub fn name_tensors(
 }
 
 /// `3×2` or `3×1`: a tensor's shape.
-pub fn shape_text(t: &Tensor) -> String {
+pub(crate) fn shape_text(t: &Tensor) -> String {
     format!("{}×{}", t.rows, t.cols.unwrap_or(1))
 }
 
@@ -181,7 +185,7 @@ pub fn at_args(
 
 /// A network ready for the numeric stages: the lowered form the analysis expands (with the
 /// input shifted to x₀ + x when there is a data point) and the network as written.
-pub struct Model {
+pub(crate) struct Model {
     pub lowered: crate::ir::Lowered,
     pub original: crate::ir::Lowered,
     pub input: Name,
@@ -190,7 +194,7 @@ pub struct Model {
 }
 
 /// Sets the small symbols for numeric weights and shifts the input to x₀ + x for `:at x0`.
-pub fn prepare(
+pub(crate) fn prepare(
     l: crate::ir::Lowered,
     env: &Env,
     at: Option<&Name>,
@@ -306,7 +310,7 @@ fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
 }
 
 /// W and b for the values, the affine region (piecewise-linear networks) and σ* (smooth ones).
-pub fn numeric_report(
+pub(crate) fn numeric_report(
     model: &Model,
     report: &crate::analysis::Report,
     env: &Env,

@@ -9,100 +9,142 @@ use crate::algebra::Q;
 use crate::limits::Limits;
 use std::collections::BTreeMap;
 
+/// An ONNX model file (`onnx.ModelProto`): the graph and the operator sets it is written against.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ModelProto {
+    /// The ONNX IR (file format) version the model was saved with.
     #[prost(int64, tag = "1")]
     pub ir_version: i64,
+    /// The tool that wrote the model (`pytorch`, `tf2onnx`, …).
     #[prost(string, tag = "2")]
     pub producer_name: String,
+    /// The computation graph; a model without one is rejected.
     #[prost(message, optional, tag = "7")]
     pub graph: Option<GraphProto>,
+    /// The operator sets (domain and version) the graph's ops follow.
     #[prost(message, repeated, tag = "8")]
     pub opset_import: Vec<OperatorSetIdProto>,
 }
 
+/// One operator set a model imports (`onnx.OperatorSetIdProto`).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct OperatorSetIdProto {
+    /// The operator domain; empty for the default `ai.onnx`.
     #[prost(string, tag = "1")]
     pub domain: String,
+    /// The operator set version within that domain.
     #[prost(int64, tag = "2")]
     pub version: i64,
 }
 
+/// A computation graph (`onnx.GraphProto`): nodes, constant tensors, inputs and outputs.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct GraphProto {
+    /// The nodes, in topological order.
     #[prost(message, repeated, tag = "1")]
     pub node: Vec<NodeProto>,
+    /// The graph's name (informative only).
     #[prost(string, tag = "2")]
     pub name: String,
+    /// Constant tensors (the weights), each named by the value it defines.
     #[prost(message, repeated, tag = "5")]
     pub initializer: Vec<TensorProto>,
+    /// The graph's inputs; entries that name an initializer are not inputs of the network, and exactly one other must remain.
     #[prost(message, repeated, tag = "11")]
     pub input: Vec<ValueInfoProto>,
+    /// The graph's outputs.
     #[prost(message, repeated, tag = "12")]
     pub output: Vec<ValueInfoProto>,
 }
 
+/// One operator application in a graph (`onnx.NodeProto`).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct NodeProto {
+    /// Names of the values the op reads, in the op's argument order (empty for an omitted optional input).
     #[prost(string, repeated, tag = "1")]
     pub input: Vec<String>,
+    /// Names of the values the op defines.
     #[prost(string, repeated, tag = "2")]
     pub output: Vec<String>,
+    /// The node's name, quoted in error messages (may be empty).
     #[prost(string, tag = "3")]
     pub name: String,
+    /// The operator (`Gemm`, `MatMul`, `Relu`, …).
     #[prost(string, tag = "4")]
     pub op_type: String,
+    /// The op's attributes (`alpha`, `transB`, …).
     #[prost(message, repeated, tag = "5")]
     pub attribute: Vec<AttributeProto>,
+    /// The operator domain; only the default (empty or `ai.onnx`) is supported.
     #[prost(string, tag = "7")]
     pub domain: String,
 }
 
+/// A named attribute of a node (`onnx.AttributeProto`); which value field is set depends on `type`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct AttributeProto {
+    /// The attribute's name (`alpha`, `transA`, …).
     #[prost(string, tag = "1")]
     pub name: String,
+    /// The value of a float attribute.
     #[prost(float, tag = "2")]
     pub f: f32,
+    /// The value of an integer attribute.
     #[prost(int64, tag = "3")]
     pub i: i64,
+    /// The bytes of a string attribute.
     #[prost(bytes = "vec", tag = "4")]
     pub s: Vec<u8>,
+    /// The value of a tensor attribute.
     #[prost(message, optional, tag = "5")]
     pub t: Option<TensorProto>,
+    /// The values of a float-list attribute.
     #[prost(float, repeated, tag = "7")]
     pub floats: Vec<f32>,
+    /// The values of an integer-list attribute.
     #[prost(int64, repeated, tag = "8")]
     pub ints: Vec<i64>,
+    /// The `AttributeType` code: 1 float, 2 int, 3 string, 4 tensor, 6 floats, 7 ints, ….
     #[prost(int32, tag = "20")]
     pub r#type: i32,
 }
 
+/// A stored tensor (`onnx.TensorProto`): its shape, element type and entries, in a typed field or in `raw_data`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TensorProto {
+    /// The shape, outermost dimension first (the entries are row-major).
     #[prost(int64, repeated, tag = "1")]
     pub dims: Vec<i64>,
+    /// The element type code: 1 float32, 6 int32, 7 int64 and 11 float64 are read; others are rejected.
     #[prost(int32, tag = "2")]
     pub data_type: i32,
+    /// The entries of a float32 tensor, when not in `raw_data`.
     #[prost(float, repeated, tag = "4")]
     pub float_data: Vec<f32>,
+    /// The entries of an int32 tensor, when not in `raw_data`.
     #[prost(int32, repeated, tag = "5")]
     pub int32_data: Vec<i32>,
+    /// The entries of an int64 tensor, when not in `raw_data`.
     #[prost(int64, repeated, tag = "7")]
     pub int64_data: Vec<i64>,
+    /// The name of the value this tensor defines.
     #[prost(string, tag = "8")]
     pub name: String,
+    /// The entries as little-endian bytes; when non-empty it is read instead of the typed fields.
     #[prost(bytes = "vec", tag = "9")]
     pub raw_data: Vec<u8>,
+    /// The entries of a float64 tensor, when not in `raw_data`.
     #[prost(double, repeated, tag = "10")]
     pub double_data: Vec<f64>,
+    /// 0: the entries are in this message; 1: in an external file (rejected).
     #[prost(int32, tag = "14")]
     pub data_location: i32,
 }
 
+/// A graph input or output (`onnx.ValueInfoProto`); only its name is read.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ValueInfoProto {
+    /// The value's name, as nodes refer to it.
     #[prost(string, tag = "1")]
     pub name: String,
 }

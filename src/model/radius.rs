@@ -8,7 +8,7 @@
 use super::instance::evaluate;
 use crate::numeric::{Big, Instance, Real, Rng, Val, eval_expr, eval_ir};
 
-pub use crate::analysis::instance::SigmaStar;
+pub(crate) use crate::analysis::instance::SigmaStar;
 
 type B = Big<256>;
 
@@ -30,7 +30,7 @@ fn norm2<R: Real>(v: &Val<R>) -> f64 {
 }
 
 /// σ* for a smooth network whose W, b and leading term have numeric values.
-pub fn sigma_star(
+pub(crate) fn sigma_star(
     model: &super::Model,
     report: &crate::analysis::Report,
     env: &crate::ir::Env,

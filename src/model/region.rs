@@ -10,14 +10,14 @@
 
 use crate::algebra::Q;
 use crate::analysis::instance::{Mat, Num};
-pub use crate::analysis::instance::{Neuron, Region};
+pub(crate) use crate::analysis::instance::{Neuron, Region};
 use crate::ir::{Callee, Dim, Env, FunDef, Ir, IrKind, Lowered, Prim};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Why the network is not handled here (a smooth activation, a symbolic parameter, …).
-pub type Why = String;
+pub(crate) type Why = String;
 
 #[derive(Clone, Debug)]
 struct Aff {
@@ -655,7 +655,7 @@ fn body(
 }
 
 /// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
-pub fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
+pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
     let mut dims = BTreeMap::new();
     for (s, sh) in &l.symbols {
         if let Some(t) = env.values.get(&s.name) {

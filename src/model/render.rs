@@ -7,7 +7,7 @@ use crate::algebra::Q;
 const SHORT: usize = 12;
 
 /// A float to six significant digits, without trailing zeros.
-pub fn sig6(x: f64) -> String {
+pub(crate) fn sig6(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
@@ -41,17 +41,18 @@ pub fn sig6(x: f64) -> String {
 }
 
 /// The exact form of a rational when short (`-3/4`), else `None`.
-pub fn short_exact(q: &Q) -> Option<String> {
+pub(crate) fn short_exact(q: &Q) -> Option<String> {
     let s = q.to_string();
     (s.len() <= SHORT).then_some(s)
 }
 
-pub fn q_f64(q: &Q) -> f64 {
+/// The f64 nearest to `q`, for six-digit text and JSON numbers.
+pub(crate) fn q_f64(q: &Q) -> f64 {
     crate::float::q_to_f64(q)
 }
 
 /// A vector or matrix literal on one line (at most `most` entries).
-pub fn tensor_inline(t: &super::Tensor, most: usize) -> String {
+pub(crate) fn tensor_inline(t: &super::Tensor, most: usize) -> String {
     let cell = |q: &Q| short_exact(q).unwrap_or_else(|| sig6(q_f64(q)));
     let row = |r: &[Q]| {
         let mut v: Vec<String> = r.iter().take(most).map(cell).collect();
@@ -73,7 +74,7 @@ pub fn tensor_inline(t: &super::Tensor, most: usize) -> String {
 }
 
 /// `7/40 ≈ 0.175`, or the rounded value alone when the exact form is long.
-pub fn q_text(q: &Q) -> String {
+pub(crate) fn q_text(q: &Q) -> String {
     match short_exact(q) {
         Some(s) if s.contains('/') => format!("{s} ≈ {}", sig6(q_f64(q))),
         Some(s) => s,
@@ -82,7 +83,7 @@ pub fn q_text(q: &Q) -> String {
 }
 
 /// `√(9/800) ≈ 0.106`: a square root of an exact rational.
-pub fn sqrt_text(q: &Q) -> String {
+pub(crate) fn sqrt_text(q: &Q) -> String {
     use malachite_base::num::arithmetic::traits::CheckedSqrt;
     let v = q_f64(q).sqrt();
     if let (Some(n), Some(d)) = (
@@ -98,7 +99,7 @@ pub fn sqrt_text(q: &Q) -> String {
 }
 
 /// `lhs = 7/40 ≈ 0.175`, `lhs = 3`, or `lhs ≈ 0.0250241` when the exact form is long.
-pub fn eq_text(lhs: &str, q: &Q) -> String {
+pub(crate) fn eq_text(lhs: &str, q: &Q) -> String {
     let t = q_text(q);
     if t.starts_with('≈') {
         format!("{lhs} {t}")

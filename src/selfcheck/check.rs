@@ -21,7 +21,7 @@ use crate::syntax::Name;
 use std::collections::BTreeMap;
 
 /// The number type of the checks when f64 cannot resolve the residual.
-pub type B = Big<128>;
+pub(crate) type B = Big<128>;
 
 /// Which claim a disagreement is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,6 +45,7 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// The check's name in reports (`first non-affine term`).
     pub fn name(self) -> &'static str {
         match self {
             CheckKind::Verdict => "verdict",
@@ -62,6 +63,7 @@ impl CheckKind {
 /// A claim the measurement contradicts (or that could not be measured: `unchecked`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
+    /// Which check failed.
     pub kind: CheckKind,
     /// What the analysis says.
     pub claim: String,
@@ -91,7 +93,7 @@ impl Finding {
 }
 
 /// What the checks need besides the claim: the network, the analysis, values of functions and parameters.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub lowered: &'a Lowered,
     pub analysis: &'a Analysis,
     pub functions: &'a BTreeMap<String, Callee>,
@@ -195,7 +197,7 @@ fn plus<R: Real>(a: &[R], b: &[R]) -> Vec<R> {
 }
 
 /// The verdict and k: the residual slope of `y − (W·x + b)` (a kink: a relative residual that does not shrink).
-pub fn check_verdict(cx: &Context, a: &Analysis, kind: CheckKind) -> Option<Finding> {
+fn check_verdict(cx: &Context, a: &Analysis, kind: CheckKind) -> Option<Finding> {
     let claim = match &a.decision.verdict {
         Verdict::Affine { k: Some(k) } => format!("affine, k = {k}"),
         Verdict::Degenerate { k } => format!("degenerate, k = {k}"),
@@ -302,7 +304,7 @@ fn affine_draw<R: Real>(
 /// by O(σ) and the value from `b` by O(σ²); a wrong `W` or `b` differs by O(1) or O(σ). When the
 /// constants are large (`exp(W3·exp(…))`) the O(σ) part can exceed the tolerance: then σ = 10⁻¹⁰ in
 /// 128-bit floats decides, where a right claim's discrepancy has shrunk with σ and a wrong one's has not.
-pub fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
+fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
     let mut out = Vec::new();
     if matches!(cx.analysis.decision.verdict, Verdict::Kink) {
         return out;
@@ -379,7 +381,7 @@ const FIRST_TOLERANCE: f64 = 0.05;
 /// The first non-affine term `L` (in the input's terms) against the true network, through the affine defect
 /// `D(x, x′) = y(x+x′) − y(x) − y(x′) + y(0)`: affine parts cancel in it, so `D_y − D_L = O(σᵏ⁺¹)` while
 /// `D_L` is of order σᵏ. Up to k = 3 the defect (σᵏ ≥ 10⁻⁹) is resolved by f64; beyond, by 128-bit floats.
-pub fn check_first_term(cx: &Context, first: &Expr) -> Vec<Finding> {
+fn check_first_term(cx: &Context, first: &Expr) -> Vec<Finding> {
     let Some(k) = cx.analysis.decision.k else {
         return vec![];
     };
@@ -482,7 +484,7 @@ const ROUNDING_F64: f64 = 1e-9;
 
 /// An equation a derivation prints: `lhs = rhs + O(εⁿ)` (`n = None`: exactly).
 #[derive(Clone, Debug)]
-pub struct Equation {
+struct Equation {
     pub text: String,
     pub lhs: Side,
     pub rhs: Expr,
@@ -491,7 +493,7 @@ pub struct Equation {
 
 /// The left side of an equation.
 #[derive(Clone, Debug)]
-pub enum Side {
+enum Side {
     /// The true network `y`.
     Network,
     /// An activation applied element-wise to an expression: `tanh(c₂ + u₂)`.
@@ -499,7 +501,7 @@ pub enum Side {
 }
 
 /// The equations of a derivation that state a value: each layer's output, the expansion, the collection.
-pub fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
+fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
     let mut out = Vec::new();
     for s in steps {
         match s {
@@ -603,7 +605,7 @@ type Measured = ([f64; 2], [(f64, f64); 2], f64);
 ///
 /// It is measured in f64 at two scales; when the smaller residual is near f64 rounding, both
 /// are measured again in 128-bit floats at smaller scales.
-pub fn check_equation(cx: &Context, eq: &Equation) -> Option<Finding> {
+fn check_equation(cx: &Context, eq: &Equation) -> Option<Finding> {
     let claim = match eq.big_o {
         Some(n) => format!("{} + O(ε{})", eq.text, crate::print::superscript(n.into())),
         None => format!("{} (exactly)", eq.text),
@@ -656,7 +658,7 @@ fn judge_equation(eq: &Equation, measured: Measured) -> Option<String> {
 }
 
 /// A condition's analysis (the parameter set to its value) against the network with that value.
-pub fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<Finding> {
+fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<Finding> {
     let (Some(then), Some(q)) = (&c.then, c.value.as_q()) else {
         return None;
     };
@@ -677,7 +679,7 @@ pub fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<F
 }
 
 /// Every check of one report's analyses, each with its own claims.
-pub fn check_report(cx: &Context, report: &crate::analysis::Report) -> Vec<Finding> {
+pub(crate) fn check_report(cx: &Context, report: &crate::analysis::Report) -> Vec<Finding> {
     let mut out = check_analysis(cx, report.compensated.as_ref());
     for c in &report.conditions {
         out.extend(check_condition(cx, c));
@@ -686,7 +688,7 @@ pub fn check_report(cx: &Context, report: &crate::analysis::Report) -> Vec<Findi
 }
 
 /// Every check of one analysis, with its own claims.
-pub fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> {
+fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> {
     let a = cx.analysis;
     let mut out = Vec::new();
     out.extend(check_verdict(cx, a, CheckKind::Verdict));

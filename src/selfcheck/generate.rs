@@ -40,6 +40,7 @@ pub enum Class {
 }
 
 impl Class {
+    /// Every class, in declaration order.
     pub const ALL: [Class; 12] = [
         Class::Smooth,
         Class::Offset,
@@ -55,6 +56,7 @@ impl Class {
         Class::Repeated,
     ];
 
+    /// The class's name on the command line and in reports (`small-input`).
     pub fn name(self) -> &'static str {
         match self {
             Class::Smooth => "smooth",
@@ -72,6 +74,7 @@ impl Class {
         }
     }
 
+    /// The class [`name`](Class::name) names.
     pub fn from_name(name: &str) -> Option<Class> {
         Class::ALL.into_iter().find(|c| c.name() == name)
     }
@@ -80,7 +83,9 @@ impl Class {
 /// One generated network: the statements to run and the small symbols.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
+    /// The family the network was drawn from.
     pub class: Class,
+    /// The seed that, with the class, determines the case.
     pub seed: u64,
     /// Definitions then the expression, separated by `; `.
     pub source: String,

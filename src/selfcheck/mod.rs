@@ -13,7 +13,7 @@
 //! assert!(summary.disagreements.is_empty(), "{summary}");
 //! ```
 
-pub mod check;
+pub(crate) mod check;
 pub mod generate;
 
 pub use check::{CheckKind, Finding};
@@ -26,7 +26,9 @@ use std::fmt;
 /// A claim of one case that the measurement contradicts (or could not measure).
 #[derive(Clone, Debug)]
 pub struct Disagreement {
+    /// The generated network, reproducible from its class and seed.
     pub case: Case,
+    /// The claim and what the true network does instead.
     pub finding: Finding,
 }
 
@@ -61,15 +63,20 @@ impl fmt::Display for Disagreement {
 /// How many cases of a class were run, and how many had a disagreement.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
+    /// Cases run.
     pub cases: usize,
+    /// Cases with at least one measured contradiction.
     pub disagreeing: usize,
+    /// Cases with no measured contradiction but at least one claim that could not be measured.
     pub unchecked: usize,
 }
 
 /// The outcome of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
+    /// Cases run, over all classes.
     pub cases: usize,
+    /// The counts of each class that was run.
     pub by_class: BTreeMap<Class, Tally>,
     /// Measured contradictions, in the order found.
     pub disagreements: Vec<Disagreement>,
@@ -156,7 +163,7 @@ impl fmt::Display for Summary {
 }
 
 /// Analyses one case as `taylornet analyze` does, and checks every claim.
-pub fn run_case(case: &Case) -> Vec<Finding> {
+pub(crate) fn run_case(case: &Case) -> Vec<Finding> {
     let outcome = std::panic::catch_unwind(|| {
         let first = check_case(case, 0);
         if first

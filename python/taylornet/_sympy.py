@@ -44,6 +44,11 @@ def parse_shapes(symbols: dict | None) -> dict:
     return out
 
 
+def _is_row_of_ones(node):
+    """``𝟙ᵀ``: a transposed all-ones vector, whose length its neighbour in a product fixes."""
+    return node["op"] == "transpose" and node["args"][0]["op"] == "ones"
+
+
 def _is_matrix(e) -> bool:
     return bool(getattr(e, "is_Matrix", False))
 
@@ -131,6 +136,9 @@ class _Converter:
 
                 return ElementwiseApplyFunction(sp.Lambda(t, f), x)
             return f.subs(t, x)
+        if op == "transpose":
+            # 𝟙ᵀ in a product takes its length from the factor after it; else a symbolic n.
+            return sp.Transpose(self.convert(args[0], like))
         if op == "order":
             raise ValueError("O(…) (what a truncation dropped) has no SymPy form; convert the terms before it")
         raise ValueError(f"unknown expression node {op!r}")
@@ -139,12 +147,17 @@ class _Converter:
         """Converts ``args``, giving ``𝟙`` and ``I`` the shape their neighbours fix."""
         done = [None] * len(args)
         for i, a in enumerate(args):
-            if a["op"] not in ("ones", "identity"):
+            if a["op"] not in ("ones", "identity") and not _is_row_of_ones(a):
                 done[i] = self.convert(a)
         for i, a in enumerate(args):
             if done[i] is None:
                 like = None
-                if op == "mul":
+                if op == "mul" and _is_row_of_ones(a):
+                    # In a product, 𝟙ᵀ has as many columns as the factor after it has rows.
+                    after = [d for d in done[i + 1 :] if d is not None and _is_matrix(d)]
+                    if after:
+                        like = self.sp.ZeroMatrix(after[0].shape[0], 1)
+                elif op == "mul":
                     # In a product, 𝟙 has as many rows as the factor before it has columns.
                     before = [d for d in done[:i] if _is_matrix(d)]
                     if before:

@@ -112,3 +112,12 @@ def test_sympify():
     assert sympy.sympify(r.W) == r.W.to_sympy()
     c = tn.series("gelu", order=2).coefficients[2]
     assert sympy.sympify(c) == 1 / sympy.sqrt(2 * sympy.pi)
+
+
+def test_softmax_jacobian_numerically():
+    # W of softmax(W1·x + b1) at small input is the Jacobian (diag(p) − p·pᵀ)·W1 at p = 𝟙/n.
+    r = tn.analyze("W1 : 3x4; softmax(W1·x + b1)")
+    W1 = rng.normal(size=(3, 4))
+    W = evaluate(r.W.to_sympy(), {"W1": W1})
+    p = np.full((3, 1), 1 / 3)
+    assert np.allclose(W, (np.diagflat(p) - p @ p.T) @ W1)

@@ -621,8 +621,8 @@ impl Trunc {
         }
     }
 
-    /// The ε-degree of one factor: the sum over a chain or Hadamard multiset (with
-    /// multiplicities), |δ| that of δ's leading part, other element-wise atoms 0.
+    /// The ε-degree of one factor: a symbol's own, the sum over a chain or a Hadamard
+    /// multiset (with multiplicities), |δ| that of δ's leading part, other element-wise atoms 0.
     pub fn factor_degree(&self, f: &Factor) -> u32 {
         match f {
             Factor::Sym(s) => self.symbol_degree(s),

@@ -6,7 +6,8 @@
 //! visitor can decline to enter a node's children (a shared binding it accounts for as a
 //! whole) or stop the walk once it has its answer.
 
-use super::{Ir, IrKind};
+use super::Ir;
+use super::lower::children;
 use std::convert::Infallible;
 
 /// What the traversal does after [`Visitor::visit_pre`] has seen a node.
@@ -48,26 +49,24 @@ pub trait Visitor {
 /// Runs `visitor` over `ir` depth first, children in order, with a heap stack as deep as
 /// the tree (the call stack stays constant).
 pub fn visit<V: Visitor>(ir: &Ir, mut visitor: V) -> Result<V::Output, V::Err> {
-    // Each frame is a node whose children are being visited and the index of the next one.
-    let mut stack: Vec<(&Ir, usize)> = Vec::new();
+    // Each frame is a node whose children are being visited and those still to visit
+    // (listed once per node, so a sum of many terms is walked in linear time).
+    let mut stack: Vec<(&Ir, std::vec::IntoIter<&Ir>)> = Vec::new();
     visitor.start();
     let mut next = Some(ir);
     loop {
         if let Some(node) = next.take() {
             match visitor.visit_pre(node)? {
-                Step::Descend => stack.push((node, 0)),
+                Step::Descend => stack.push((node, children(&node.kind).into_iter())),
                 Step::Skip => visitor.visit_post(node)?,
                 Step::Stop => return visitor.finish(),
             }
         }
-        let Some((node, i)) = stack.last_mut() else {
+        let Some((node, rest)) = stack.last_mut() else {
             return visitor.finish();
         };
-        match child(&node.kind, *i) {
-            Some(c) => {
-                *i += 1;
-                next = Some(c);
-            }
+        match rest.next() {
+            Some(c) => next = Some(c),
             None => {
                 let node = *node;
                 stack.pop();
@@ -97,43 +96,12 @@ pub fn walk(ir: &Ir, f: impl FnMut(&Ir) -> Step) {
     }
 }
 
-/// The `i`-th direct sub-expression of a node, in the order of [`children`](super::lower::children).
-fn child(k: &IrKind, i: usize) -> Option<&Ir> {
-    match k {
-        IrKind::Num(_)
-        | IrKind::Pi
-        | IrKind::E
-        | IrKind::Param(_)
-        | IrKind::Var
-        | IrKind::Sym(_)
-        | IrKind::Len
-        | IrKind::Ones => None,
-        IrKind::Sum(v) | IrKind::Mul(v) | IrKind::Had(v) => v.get(i),
-        IrKind::Neg(x)
-        | IrKind::Pow(x, _)
-        | IrKind::HadPow(x, _)
-        | IrKind::Diag(x)
-        | IrKind::Transpose(x) => (i == 0).then_some(&**x),
-        IrKind::Apply { arg, params, .. } => match i {
-            0 => Some(arg),
-            _ => params.get(i - 1).map(|(_, v)| v),
-        },
-        IrKind::If {
-            lhs,
-            rhs,
-            then,
-            otherwise,
-            ..
-        } => [lhs, rhs, then, otherwise].get(i).map(|x| &***x),
-        IrKind::Bound { value, .. } => (i == 0).then_some(&**value),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::algebra::Q;
     use crate::diagnostic::Span;
+    use crate::ir::IrKind;
     use crate::ir::Shape;
 
     fn num(n: i64) -> Ir {

@@ -1,9 +1,11 @@
 //! Exact algebra: the scalar ring and the canonical normal form of matrix expressions.
 
-pub mod nf;
-pub mod scalar;
-pub mod sign;
-pub mod sorted_map;
+pub(crate) mod nf;
+pub(crate) mod scalar;
+pub(crate) mod sign;
+pub(crate) mod sorted_map;
 
-pub use nf::{Chain, ElemAtom, Expr, Factor, Kind, Symbol, Trunc};
-pub use scalar::{Q, Scalar, ScalarError};
+pub(crate) use nf::{Chain, ElemAtom, Factor};
+pub use nf::{Expr, Kind, Symbol, Trunc};
+pub(crate) use scalar::ScalarError;
+pub use scalar::{Q, Scalar};

@@ -23,8 +23,11 @@ use std::time::Instant;
 /// Scalar, column vector or matrix.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Kind {
+    /// A scalar (1×1) value.
     Scalar,
+    /// A column vector (n×1), such as the input `x` or a bias `b`.
     Vector,
+    /// A matrix (m×n), such as a weight `W`.
     Matrix,
     /// A row vector (1×n), such as `xᵀ` or `xᵀ·W`.
     Row,
@@ -33,6 +36,7 @@ pub enum Kind {
 /// Where a symbol comes from: the user, or the analysis (layer variables `u₁`, operating points `c₂`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Role {
+    /// A symbol the user wrote; its ε-degree is 1 when it is small ([`Trunc::small`]), else 0.
     User,
     /// The ε¹ part of a layer's pre-activation; ε-degree 1.
     Layer,
@@ -43,12 +47,16 @@ pub enum Role {
 /// A matrix or vector symbol.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Symbol {
+    /// Who introduced the symbol; part of the ordering, so `u₁` never merges with a user's `u₁`.
     pub role: Role,
+    /// The canonical name (`W1` = `W₁`).
     pub name: Name,
+    /// Scalar, vector or matrix; products check it, and it decides how the symbol prints.
     pub kind: Kind,
 }
 
 impl Symbol {
+    /// A symbol the user wrote (not one the analysis introduced).
     pub fn user(name: Name, kind: Kind) -> Symbol {
         Symbol {
             role: Role::User,
@@ -291,9 +299,9 @@ impl Chain {
 /// Builds a Hadamard product from elements, canonically.
 /// Largest exponent of an element-wise power (`z^∘k`) in a normal form; [`Expr::had`] and
 /// [`Expr::had_pow`] refuse to go past it, so exponent arithmetic never overflows.
-pub const MAX_HAD_EXPONENT: u32 = 1 << 24;
+pub(crate) const MAX_HAD_EXPONENT: u32 = 1 << 24;
 
-pub fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
+pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
     let mut saw_ones = false;
     // The 1×1 factors of an element are scalars: (s·v)^∘k = sᵏ·v^∘k.
@@ -544,7 +552,9 @@ pub struct Trunc {
     pub order: Option<u32>,
     /// User symbols of ε-degree 1.
     pub small: BTreeSet<Name>,
+    /// Raised when a sum would hold more terms than this ([`Stop::TooManyTerms`]).
     pub max_terms: usize,
+    /// Past this instant the computation stops with [`Stop::OutOfTime`].
     pub deadline: Option<Instant>,
     /// Set when a term was dropped by truncation.
     pub truncated: Cell<bool>,
@@ -558,7 +568,7 @@ pub struct Trunc {
 
 /// The cache behind [`Trunc::factor_degree`] for |δ| atoms (valid while `small` is unchanged).
 #[derive(Debug, Default)]
-pub struct AbsDegrees(RefCell<HashMap<*const ElemAtom, (Rc<ElemAtom>, u32)>>);
+pub(crate) struct AbsDegrees(RefCell<HashMap<*const ElemAtom, (Rc<ElemAtom>, u32)>>);
 
 /// Why an algebra operation stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -601,6 +611,8 @@ impl Trunc {
         }
     }
 
+    /// The ε-degree of a symbol: 1 for a layer variable or a small user symbol, 0 for an
+    /// operating point or any other user symbol.
     pub fn symbol_degree(&self, s: &Symbol) -> u32 {
         match s.role {
             Role::Layer => 1,
@@ -609,6 +621,8 @@ impl Trunc {
         }
     }
 
+    /// The ε-degree of one factor: a symbol's own, the sum over a chain or a Hadamard
+    /// multiset (with multiplicities), |δ| that of δ's leading part, other element-wise atoms 0.
     pub fn factor_degree(&self, f: &Factor) -> u32 {
         match f {
             Factor::Sym(s) => self.symbol_degree(s),
@@ -650,6 +664,7 @@ impl Trunc {
             .fold(0u32, |acc, f| acc.saturating_add(self.factor_degree(f)))
     }
 
+    /// The lowest ε-degree among the terms (`None` for zero).
     pub fn min_degree(&self, e: &Expr) -> Option<u32> {
         e.terms.keys().map(|c| self.degree(c)).min()
     }
@@ -694,27 +709,34 @@ pub struct Expr {
 }
 
 impl Expr {
+    /// The empty sum.
     pub fn zero() -> Expr {
         Expr::default()
     }
+    /// A constant: `s` times the empty chain (zero gives the empty sum).
     pub fn scalar(s: Scalar) -> Expr {
         Expr::term(s, Chain::one())
     }
+    /// One term `coef × chain` (nothing when `coef` is zero).
     pub fn term(coef: Scalar, chain: Chain) -> Expr {
         let mut e = Expr::zero();
         e.add_term(chain, coef);
         e
     }
+    /// One factor with coefficient 1.
     pub fn factor(f: Factor) -> Expr {
         Expr::term(Scalar::one(), Chain::single(f))
     }
+    /// A symbol with coefficient 1.
     pub fn symbol(s: Symbol) -> Expr {
         Expr::factor(Factor::Sym(s))
     }
+    /// The all-ones vector `𝟙`.
     pub fn ones() -> Expr {
         Expr::factor(Factor::Ones)
     }
 
+    /// The terms `chain ↦ coefficient`, in canonical chain order.
     pub fn terms(&self) -> impl DoubleEndedIterator<Item = (&Chain, &Scalar)> + ExactSizeIterator {
         self.terms.iter()
     }
@@ -745,12 +767,15 @@ impl Expr {
         expr(self, &mut n, cap).then_some(n)
     }
 
+    /// The number of terms.
     pub fn len(&self) -> usize {
         self.terms.len()
     }
+    /// True for the empty sum (the same as [`Expr::is_zero`]; for `len`'s companion lint).
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+    /// True for zero: the canonical form has no zero terms, so zero is the empty sum.
     pub fn is_zero(&self) -> bool {
         self.terms.is_empty()
     }
@@ -767,6 +792,7 @@ impl Expr {
         }
     }
 
+    /// Adds `coef × chain`, merging with a like term and removing it when the sum cancels.
     pub fn add_term(&mut self, chain: Chain, coef: Scalar) {
         use std::collections::btree_map::Entry;
         if coef.is_zero() {
@@ -785,22 +811,27 @@ impl Expr {
         }
     }
 
+    /// The sum, merging like terms.
     pub fn add(&self, other: &Expr) -> Expr {
         let mut out = self.clone();
         out.add_assign(other);
         out
     }
+    /// Adds `other` in place.
     pub fn add_assign(&mut self, other: &Expr) {
         for (c, s) in &other.terms {
             self.add_term(c.clone(), s.clone());
         }
     }
+    /// The negation (every coefficient times −1).
     pub fn neg(&self) -> Expr {
         self.scale(&Scalar::from_int(-1))
     }
+    /// The difference.
     pub fn sub(&self, other: &Expr) -> Expr {
         self.add(&other.neg())
     }
+    /// Every coefficient times the scalar `s` (terms whose product is zero vanish).
     pub fn scale(&self, s: &Scalar) -> Expr {
         let mut out = Expr::zero();
         for (c, k) in &self.terms {
@@ -808,6 +839,7 @@ impl Expr {
         }
         out
     }
+    /// Every coefficient times the rational `q`.
     pub fn scale_q(&self, q: &Q) -> Expr {
         self.scale(&Scalar::from_q(q.clone()))
     }
@@ -817,7 +849,6 @@ impl Expr {
         self.pairwise(other, t, |a, b| a.concat(b))
     }
 
-    /// The Hadamard product, truncated.
     /// The largest exponent of an element-wise power in any term (1 for a plain term).
     fn max_had_exponent(&self) -> u32 {
         self.terms
@@ -831,6 +862,8 @@ impl Expr {
             .max(1)
     }
 
+    /// The Hadamard (element-wise) product, truncated at the order of `t`; fails when an
+    /// element-wise exponent would pass `MAX_HAD_EXPONENT`.
     pub fn had(&self, other: &Expr, t: &Trunc) -> Result<Expr, Stop> {
         // Exponents add (`c^∘a ∘ c^∘b = c^∘(a+b)`): checked, so they never wrap around.
         let (a, b) = (self.max_had_exponent(), other.max_had_exponent());
@@ -1103,6 +1136,7 @@ impl Expr {
         self.filter(|c, _| t.degree(c) == d)
     }
 
+    /// The terms for which `keep` holds, coefficients unchanged.
     pub fn filter(&self, keep: impl Fn(&Chain, &Scalar) -> bool) -> Expr {
         Expr {
             terms: self

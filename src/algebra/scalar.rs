@@ -20,6 +20,7 @@ use malachite_q::Rational;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+/// Exact rationals (malachite), the coefficients of every scalar.
 pub type Q = Rational;
 
 /// An indivisible factor of a scalar monomial.
@@ -118,7 +119,7 @@ pub struct Scalar {
 /// denominator. Gcds dominate the series of composed activations, whose coefficients run to
 /// hundreds of bits.
 #[derive(Clone, Debug)]
-pub struct RationalSum {
+pub(crate) struct RationalSum {
     num: malachite_nz::integer::Integer,
     den: Natural,
 }
@@ -135,7 +136,7 @@ impl Default for RationalSum {
 
 impl RationalSum {
     /// Adds x·y.
-    pub fn add_product(&mut self, x: &Q, y: &Q) {
+    pub(crate) fn add_product(&mut self, x: &Q, y: &Q) {
         use malachite_base::num::arithmetic::traits::{DivExact, Gcd};
         use malachite_nz::integer::Integer;
         if *x == 0u32 || *y == 0u32 {
@@ -156,7 +157,7 @@ impl RationalSum {
         }
     }
     /// The reduced sum.
-    pub fn finish(self) -> Q {
+    pub(crate) fn finish(self) -> Q {
         Q::from_integers(self.num, malachite_nz::integer::Integer::from(self.den))
     }
 }
@@ -185,12 +186,15 @@ impl std::fmt::Display for ScalarError {
 }
 
 impl Scalar {
+    /// Zero: the empty sum of monomials.
     pub fn zero() -> Scalar {
         Scalar::default()
     }
+    /// One: the empty monomial with coefficient 1.
     pub fn one() -> Scalar {
         Scalar::from_q(Q::ONE)
     }
+    /// A rational constant.
     pub fn from_q(q: Q) -> Scalar {
         let mut s = Scalar::zero();
         if q != 0u32 {
@@ -198,9 +202,11 @@ impl Scalar {
         }
         s
     }
+    /// An integer constant.
     pub fn from_int(n: i64) -> Scalar {
         Scalar::from_q(Q::from(n))
     }
+    /// The rational `n/d`, reduced; `d` must not be zero.
     pub fn ratio(n: i64, d: i64) -> Scalar {
         Scalar::from_q(Q::from_signeds(n, d))
     }
@@ -210,9 +216,11 @@ impl Scalar {
         s.terms.insert(m, c);
         s
     }
+    /// A parameter (`λ`, `α`) as a symbol: exact, with no value attached.
     pub fn param(n: Name) -> Scalar {
         Scalar::atom(Atom::Param(n), Q::ONE)
     }
+    /// The constant π.
     pub fn pi() -> Scalar {
         Scalar::atom(Atom::Pi, Q::ONE)
     }
@@ -225,18 +233,23 @@ impl Scalar {
         }
     }
 
+    /// The terms `monomial ↦ rational coefficient`, in monomial order.
     pub fn terms(&self) -> impl Iterator<Item = (&Mono, &Q)> {
         self.terms.iter()
     }
+    /// The number of terms (monomials with non-zero coefficient).
     pub fn len(&self) -> usize {
         self.terms.len()
     }
+    /// True for zero (the same as [`Scalar::is_zero`]; for `len`'s companion lint).
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+    /// True for zero: no term has a zero coefficient, so zero is the empty sum.
     pub fn is_zero(&self) -> bool {
         self.terms.is_empty()
     }
+    /// True when the scalar is exactly the rational 1.
     pub fn is_one(&self) -> bool {
         self.as_q().is_some_and(|q| *q == 1u32)
     }
@@ -249,6 +262,7 @@ impl Scalar {
             _ => None,
         }
     }
+    /// [`Scalar::as_q`], owned.
     pub fn to_q(&self) -> Option<Q> {
         self.as_q().cloned()
     }
@@ -261,11 +275,13 @@ impl Scalar {
         }
     }
 
+    /// The sum, merging like monomials and dropping cancelled ones.
     pub fn add(&self, other: &Scalar) -> Scalar {
         let mut out = self.clone();
         out.add_assign(other);
         out
     }
+    /// Adds `other` in place.
     pub fn add_assign(&mut self, other: &Scalar) {
         for (m, c) in &other.terms {
             self.add_term(m.clone(), c.clone());
@@ -274,14 +290,17 @@ impl Scalar {
     fn add_term(&mut self, m: Mono, c: Q) {
         self.terms.merge(m, c, |a, b| *a += b, |x| *x != 0u32);
     }
+    /// The negation.
     pub fn neg(&self) -> Scalar {
         Scalar {
             terms: self.terms.iter().map(|(m, c)| (m.clone(), -c)).collect(),
         }
     }
+    /// The difference.
     pub fn sub(&self, other: &Scalar) -> Scalar {
         self.add(&other.neg())
     }
+    /// Every coefficient times `q` (zero for `q` = 0).
     pub fn scale(&self, q: &Q) -> Scalar {
         if *q == 0u32 {
             return Scalar::zero();
@@ -290,6 +309,8 @@ impl Scalar {
             terms: self.terms.iter().map(|(m, c)| (m.clone(), c * q)).collect(),
         }
     }
+    /// The product: a rational factor scales, otherwise monomials multiply pairwise
+    /// (exponents of one atom add, radicals of primes reduce) through [`Scalar::sum_of_products`].
     pub fn mul(&self, other: &Scalar) -> Scalar {
         if let Some(q) = other.as_q() {
             return self.scale(q);
@@ -340,6 +361,7 @@ impl Scalar {
         self.pow(&Q::from(-1))
     }
 
+    /// The quotient `self · other⁻¹`; fails when [`Scalar::inverse`] of `other` does.
     pub fn div(&self, other: &Scalar) -> Result<Scalar, ScalarError> {
         Ok(self.mul(&other.inverse()?))
     }
@@ -701,17 +723,17 @@ fn sin_pi(r: &Q) -> Option<Scalar> {
 }
 
 /// Largest numerator or denominator of an exponent of exact arithmetic.
-pub const MAX_EXPONENT: u64 = 1 << 24;
+pub(crate) const MAX_EXPONENT: u64 = 1 << 24;
 
 /// Largest coefficient a power may produce, in bits (numerator plus denominator); the same
 /// default as the limit `max_coefficient_bits`.
-pub const MAX_POWER_BITS: u64 = 1 << 20;
+pub(crate) const MAX_POWER_BITS: u64 = 1 << 20;
 
 /// Most monomials an integer power of a sum may expand to; the default of `max_terms`.
-pub const MAX_POWER_TERMS: u64 = 100_000;
+pub(crate) const MAX_POWER_TERMS: u64 = 100_000;
 
 /// Most products of terms in the last step of expanding a power of a sum (a few seconds).
-pub const MAX_POWER_PAIRS: u64 = 4_000_000;
+pub(crate) const MAX_POWER_PAIRS: u64 = 4_000_000;
 
 fn check_exponent(q: &Q) -> Result<(), ScalarError> {
     use malachite_base::num::logic::traits::SignificantBits;
@@ -772,7 +794,7 @@ fn monomials_of_power(t: u64, n: u64) -> u64 {
 }
 
 /// A rational to the power `q`, exact: `8^(1/2) = 2·√2`.
-pub fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
+pub(crate) fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
     if *base == 0u32 {
         return Scalar::zero().pow(q);
     }

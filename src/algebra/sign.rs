@@ -23,7 +23,7 @@ use crate::syntax::Name;
 use std::cmp::Ordering;
 
 /// The sign of `s`: certain, or `None`.
-pub fn sign(s: &Scalar) -> Option<Ordering> {
+pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
     if s.is_zero() {
         return Some(Ordering::Equal);
     }
@@ -58,7 +58,7 @@ pub fn sign(s: &Scalar) -> Option<Ordering> {
 
 /// True when `s` is a constant that evaluates to zero at 2048 bits, to within `M·2^(−1800)`:
 /// the numeric zero test for opaque constants (`tanh(½)² + …`) that no exact rule decides.
-pub fn numerically_zero(s: &Scalar) -> bool {
+pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     if s.is_zero() {
         return true;
     }

@@ -13,20 +13,26 @@ use crate::syntax::{Name, parse_expr};
 /// One row of the classification table.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The catalog activation `f` of this row.
     pub activation: Name,
     /// The verdict of the analysis the row uses (the compensated one when offsets appear).
     pub verdict: Verdict,
     /// A parameter value changes the verdict (only when no compensation was needed).
     pub conditional: bool,
+    /// The order `k` of the first non-affine term (`None`: affine to the searched order, or exactly).
     pub k: Option<u32>,
+    /// s(0), the activation's value at the origin: non-zero makes the operating points O(1).
     pub s0: Scalar,
+    /// The slope of s at 0 from the left (the derivative, where s is smooth).
     pub slope_left: Scalar,
+    /// The slope of s at 0 from the right; differing from the left one means a kink.
     pub slope_right: Scalar,
     /// Written by layer.
     pub first_nonaffine: Expr,
     /// Set when the O(1) offsets between layers were compensated (the lecture's regime):
     /// the verdict as the network stands, without that compensation.
     pub as_it_stands: Option<Verdict>,
+    /// The full analysis behind the row.
     pub report: Report,
     /// The network `net(f, depth)` as analysed, so a numeric check needs no re-parse.
     pub network: Lowered,
@@ -54,7 +60,7 @@ impl Row {
 }
 
 /// What the lecture notes claim, for the four activations they discuss.
-pub const LECTURE_CLAIMS: &[(&str, &str, bool)] = &[
+pub(crate) const LECTURE_CLAIMS: &[(&str, &str, bool)] = &[
     ("sigmoid", "1/(1+e^(−x)) ≈ 1/(2−x): not linear", false),
     ("tanh", "tanh x ≈ x: linear", true),
     ("relu", "linear only for positive inputs", false),
@@ -65,7 +71,11 @@ pub const LECTURE_CLAIMS: &[(&str, &str, bool)] = &[
 ///
 /// `opts` gives the order, the input, the limits and the budget; the small
 /// symbols are always the defaults (the input and every vector), as the lecture has them.
-pub fn classify(env: &Env, opts: &AnalyzeOptions, depth: u32) -> Result<Vec<Row>, Diagnostic> {
+pub(crate) fn classify(
+    env: &Env,
+    opts: &AnalyzeOptions,
+    depth: u32,
+) -> Result<Vec<Row>, Diagnostic> {
     let mut rows = Vec::new();
     for name in &env.catalog {
         rows.push(classify_one(env, opts, name, depth)?);
@@ -74,7 +84,7 @@ pub fn classify(env: &Env, opts: &AnalyzeOptions, depth: u32) -> Result<Vec<Row>
 }
 
 /// Classifies one activation (a catalog entry or any defined function).
-pub fn classify_one(
+pub(crate) fn classify_one(
     env: &Env,
     opts: &AnalyzeOptions,
     name: &Name,

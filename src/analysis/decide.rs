@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// How a term depends on the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputDegree {
+pub(crate) enum InputDegree {
     /// A polynomial degree: 0 belongs to `b`, 1 to `W·x`, ≥ 2 is non-affine.
     Poly(u32),
     /// The input sits inside `|·|` or another element-wise atom: not affine.
@@ -16,13 +16,13 @@ pub enum InputDegree {
 }
 
 impl InputDegree {
-    pub fn is_affine(self) -> bool {
+    pub(crate) fn is_affine(self) -> bool {
         matches!(self, InputDegree::Poly(0 | 1))
     }
 }
 
 /// The input degree of a chain.
-pub fn input_degree(c: &Chain, x: &Symbol) -> InputDegree {
+pub(crate) fn input_degree(c: &Chain, x: &Symbol) -> InputDegree {
     let mut d = 0u32;
     for f in c.factors() {
         match factor_degree(f, x) {
@@ -59,7 +59,7 @@ fn factor_degree(f: &Factor, x: &Symbol) -> InputDegree {
 }
 
 /// `L` with `L·x = chain`, for a chain linear in `x`: `a∘(W·x)` gives `diag(a)·W`.
-pub fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
+pub(crate) fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
     let fs = c.factors();
     // In a 1×1 factor: (aᵀ·x)·v = v·aᵀ·x, so L is the rest times the factor's (row) L.
     if let Some(i) = fs
@@ -122,14 +122,21 @@ pub enum Verdict {
     /// Every series was finite and every term has input degree ≤ 1.
     ExactAffine,
     /// Affine up to `O(ε^k)`; `k = None` when no non-affine term was found up to the search order.
-    Affine { k: Option<u32> },
+    Affine {
+        /// The ε-order of the first non-affine term, if one was found.
+        k: Option<u32>,
+    },
     /// Not differentiable at an operating point: not affine at any σ.
     Kink,
     /// The linear part vanishes at leading order.
-    Degenerate { k: u32 },
+    Degenerate {
+        /// The ε-order of the first non-affine term (`W` is zero).
+        k: u32,
+    },
 }
 
 impl Verdict {
+    /// The verdict's fixed name in reports and JSON (`exact-affine`, `affine`, `kink`, `degenerate`).
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::ExactAffine => "exact-affine",
@@ -138,6 +145,7 @@ impl Verdict {
             Verdict::Degenerate { .. } => "degenerate",
         }
     }
+    /// The order of the first non-affine term, when the verdict has one (`Affine`, `Degenerate`).
     pub fn k(&self) -> Option<u32> {
         match self {
             Verdict::ExactAffine | Verdict::Kink => None,
@@ -183,7 +191,12 @@ pub struct Decision {
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
-pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc, vanishes: &dyn Fn(&Expr) -> bool) -> Decision {
+pub(crate) fn decide(
+    ex: &Expansion,
+    x: &Symbol,
+    t: &Trunc,
+    vanishes: &dyn Fn(&Expr) -> bool,
+) -> Decision {
     let mut na = Expr::zero();
     for (c, s) in ex.full.terms() {
         if !input_degree(c, x).is_affine() {
@@ -323,7 +336,7 @@ pub fn decide(ex: &Expansion, x: &Symbol, t: &Trunc, vanishes: &dyn Fn(&Expr) ->
 }
 
 /// Each layer variable in the user's symbols.
-pub fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
+pub(crate) fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
     let mut defs: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
         for (u, def) in l.var.iter().chain(l.whole.iter()) {

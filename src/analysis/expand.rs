@@ -55,7 +55,7 @@ pub struct Layer {
 
 /// Settings of one expansion.
 #[derive(Clone, Debug)]
-pub struct ExpandSettings {
+pub(crate) struct ExpandSettings {
     pub order: u32,
     pub small: std::collections::BTreeSet<Name>,
     /// Assume each O(1) pre-activation is cancelled by its bias.
@@ -116,7 +116,7 @@ fn stop(e: Stop, span: Span) -> Diagnostic {
 }
 
 /// The canonical normal form of an expression, activations kept as element-wise atoms.
-pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
+pub(crate) fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
     Ok(expand(
         ir,
         &ExpandSettings::normal_form(limits.clone(), Budget::default()),
@@ -126,7 +126,7 @@ pub fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
 
 impl ExpandSettings {
     /// Activations kept as element-wise atoms, nothing truncated: the plain normal form.
-    pub fn normal_form(limits: Limits, budget: Budget) -> ExpandSettings {
+    pub(crate) fn normal_form(limits: Limits, budget: Budget) -> ExpandSettings {
         ExpandSettings {
             order: 0,
             small: Default::default(),
@@ -140,7 +140,7 @@ impl ExpandSettings {
 }
 
 /// Expands a lowered network expression to order `settings.order` in ε.
-pub fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnostic> {
+pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Diagnostic> {
     if settings.order > settings.limits.max_order && !settings.normalize_only {
         return Err(Diagnostic::at(
             Phase::Limit,
@@ -912,7 +912,7 @@ fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
 }
 
 /// True when a function body has an `if` or `abs` anywhere (directly or through calls).
-pub fn has_breakpoints(ir: &Ir) -> bool {
+pub(crate) fn has_breakpoints(ir: &Ir) -> bool {
     match ir.kind() {
         IrKind::If { .. } => true,
         IrKind::Apply {

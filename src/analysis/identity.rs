@@ -21,7 +21,7 @@ use std::rc::Rc;
 type B = Big<256>;
 
 /// What the test needs to draw values: shapes, which symbols are small, the operating points.
-pub struct IdentityTest<'a> {
+pub(crate) struct IdentityTest<'a> {
     pub symbols: &'a BTreeMap<Symbol, Shape>,
     pub small: &'a BTreeSet<Name>,
     pub layers: &'a [Layer],
@@ -29,11 +29,11 @@ pub struct IdentityTest<'a> {
 }
 
 /// Most matrix and vector entries one random draw of the identity test may hold.
-pub const MAX_DRAWN_ENTRIES: u64 = 1 << 20;
+pub(crate) const MAX_DRAWN_ENTRIES: u64 = 1 << 20;
 
 impl IdentityTest<'_> {
     /// True when `e` is zero at three random draws (see the module's documentation).
-    pub fn vanishes(&self, e: &Expr) -> bool {
+    pub(crate) fn vanishes(&self, e: &Expr) -> bool {
         if e.is_zero() {
             return true;
         }
@@ -99,7 +99,7 @@ impl IdentityTest<'_> {
 }
 
 /// Every function a lowered expression calls, by name (for evaluating its atoms).
-pub fn functions_in(ir: &Ir) -> BTreeMap<String, Callee> {
+pub(crate) fn functions_in(ir: &Ir) -> BTreeMap<String, Callee> {
     let mut out: BTreeMap<String, Callee> = crate::ir::Prim::ALL
         .iter()
         .map(|p| (p.name().to_string(), Callee::Prim(*p)))
@@ -125,7 +125,7 @@ fn collect(ir: &Ir, out: &mut BTreeMap<String, Callee>) {
 }
 
 /// True when an element-wise atom other than |·| occurs (the exact rules may miss a zero).
-pub fn has_function_atoms(e: &Expr) -> bool {
+pub(crate) fn has_function_atoms(e: &Expr) -> bool {
     has_function_atoms_in(e, &mut HashSet::new())
 }
 
@@ -139,7 +139,7 @@ fn has_function_atoms_in(e: &Expr, seen: &mut HashSet<*const ()>) -> bool {
 }
 
 /// True when a factor of the chain (nested ones included) is an atom `keep` accepts.
-pub fn chain_has_atom(
+pub(crate) fn chain_has_atom(
     c: &crate::algebra::Chain,
     keep: &dyn Fn(&crate::algebra::ElemAtom) -> bool,
 ) -> bool {

@@ -7,11 +7,14 @@ use crate::syntax::Name;
 /// One entry: exact, or a float rounded from a 256-bit evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Num {
+    /// An exact rational.
     Exact(Q),
+    /// A float: the value was computed in 256-bit floats and rounded to f64.
     Float(f64),
 }
 
 impl Num {
+    /// The value as an f64 (an exact value rounded).
     pub fn to_f64(&self) -> f64 {
         match self {
             Num::Exact(q) => crate::float::q_to_f64(q),
@@ -31,15 +34,20 @@ impl Num {
 /// A numeric matrix, row-major (a vector has one column).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mat {
+    /// Number of rows.
     pub rows: usize,
+    /// Number of columns (1 for a vector).
     pub cols: usize,
+    /// `rows × cols` entries, row by row.
     pub entries: Vec<Num>,
 }
 
 impl Mat {
+    /// The entry at row `i`, column `j` (0-based).
     pub fn at(&self, i: usize, j: usize) -> &Num {
         &self.entries[i * self.cols + j]
     }
+    /// True when every entry is exact.
     pub fn is_exact(&self) -> bool {
         self.entries.iter().all(|e| matches!(e, Num::Exact(_)))
     }
@@ -50,6 +58,7 @@ impl Mat {
 pub struct Numeric {
     /// W and b (of the result as it stands), when every weight they involve has a value.
     pub w: Option<Mat>,
+    /// The bias b, as a one-column matrix, under the same condition as `w`.
     pub b: Option<Mat>,
     /// Weights the symbolic W or b involves that have no value.
     pub missing: Vec<Name>,
@@ -66,6 +75,7 @@ pub struct Numeric {
 pub struct Neuron {
     /// 1-based, innermost activation first (the analysis's layer numbering).
     pub layer: usize,
+    /// The activation's name (`relu`, `hardtanh`).
     pub activation: String,
     /// 0-based entry of the layer.
     pub index: usize,
@@ -82,17 +92,21 @@ pub struct Neuron {
 /// The affine region around x₀ and the affine map the network is on it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
+    /// The data point x₀, exact.
     pub at: Vec<Q>,
     /// The point's name (`x₀`), when it has one.
     pub at_name: Option<String>,
     /// y = W·x + b on the region (exact).
     pub w: Mat,
+    /// The bias of the affine map on the region (one column).
     pub b: Mat,
     /// r∞ (`None`: no entry ever reaches a breakpoint, the network is affine everywhere).
     pub radius_inf: Option<Q>,
     /// r₂² (exact; r₂ is its square root).
     pub radius2_sq: Option<Q>,
+    /// The entry that limits r∞ (the nearest breakpoint in the ∞-norm).
     pub limit_inf: Option<Neuron>,
+    /// The entry that limits r₂ (the nearest breakpoint in the 2-norm).
     pub limit_2: Option<Neuron>,
     /// How many activation entries were decided.
     pub entries: usize,
@@ -104,6 +118,7 @@ pub struct Region {
 /// σ*(τ): estimated from the leading term, measured on the true network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SigmaStar {
+    /// The tolerance τ: σ* is the σ at which the relative deviation ρ from the affine map reaches τ.
     pub tau: f64,
     /// The order of the first non-affine term.
     pub k: u32,
@@ -118,5 +133,6 @@ pub struct SigmaStar {
     pub curve: Vec<(f64, f64)>,
     /// The directions ξ (x = σ·ξ around the expansion point).
     pub directions: Vec<Vec<f64>>,
+    /// Remarks on how σ* was obtained (skipped directions, an estimate that does not apply).
     pub notes: Vec<String>,
 }

@@ -1,21 +1,22 @@
 //! Analysis: expand a network in ε, decide whether it is affine, find conditions on parameters.
 
-pub mod classify;
-pub mod decide;
-pub mod expand;
-pub mod facts;
-pub mod identity;
-pub mod instance;
-pub mod shapes;
-pub mod steps;
+pub(crate) mod classify;
+pub(crate) mod decide;
+pub(crate) mod expand;
+pub(crate) mod facts;
+pub(crate) mod identity;
+pub(crate) mod instance;
+pub(crate) mod shapes;
+pub(crate) mod steps;
 
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::ir::{Callee, FunDef, Ir, IrKind, Lowered, Shape};
 use crate::limits::Limits;
 use crate::syntax::Name;
-pub use decide::{Decision, KinkInfo, Verdict};
-pub use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
+pub use decide::Verdict;
+pub(crate) use decide::{Decision, KinkInfo};
+pub(crate) use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
 pub use facts::{Assumption, Vanishing};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -23,11 +24,17 @@ use std::rc::Rc;
 /// What to analyse and how far.
 #[derive(Clone, Debug)]
 pub struct AnalyzeOptions {
+    /// Expand to terms of ε-degree ≤ this order; the driver searches further when no
+    /// non-affine term appears up to it ([`Analysis::order`]).
     pub order: u32,
+    /// The input variable (`x` unless the user says otherwise); its degree in each term
+    /// decides what is linear, constant or non-affine.
     pub input: Name,
     /// The small symbols; `None` means the input and every vector symbol.
     pub small: Option<BTreeSet<Name>>,
+    /// Term, time and size limits of the computation.
     pub limits: Limits,
+    /// The time, memory and Ctrl-C budget the analysis runs under.
     pub budget: crate::limits::Budget,
 }
 
@@ -46,13 +53,19 @@ impl Default for AnalyzeOptions {
 /// One expansion and its decision.
 #[derive(Clone, Debug)]
 pub struct Analysis {
+    /// The order the caller asked for ([`AnalyzeOptions::order`]).
     pub requested_order: u32,
     /// The order actually expanded (higher when the first non-affine term lay beyond the request).
     pub order: u32,
+    /// The input variable's symbol.
     pub input: Symbol,
+    /// The small symbols (ε-degree 1) the expansion used.
     pub small: BTreeSet<Name>,
+    /// The expansion in ε: layers, their series and the truncated output.
     pub expansion: Expansion,
+    /// The verdict, `W`, `b` and the first non-affine term read off the expansion.
     pub decision: Decision,
+    /// The shape of every symbol of the expression, for the shape annotations.
     pub symbols: BTreeMap<Symbol, Shape>,
     /// Notes on what was assumed (compensated operating points, generic atoms).
     pub assumptions: Vec<Assumption>,
@@ -73,10 +86,13 @@ impl Analysis {
 /// A condition on a parameter that changes the result, with the result under it.
 #[derive(Clone, Debug)]
 pub struct Condition {
+    /// The parameter (`λ`, `α`) whose value changes the result.
     pub param: Name,
+    /// The value of the parameter at which the result changes.
     pub value: Scalar,
     /// What vanishes there: the first non-affine terms or the linear part.
     pub what: Vanishing,
+    /// The analysis with `param` set to `value`, when it could be redone.
     pub then: Option<Box<Analysis>>,
     /// Conditions of the result under this one (`α = 0`, then `β = 0` too).
     pub further: Vec<Condition>,
@@ -95,9 +111,11 @@ impl Condition {
 /// The full answer for one expression.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The analysis of the expression as written.
     pub main: Analysis,
     /// When some pre-activation has an O(1) part: the result assuming each bias cancels it.
     pub compensated: Option<Analysis>,
+    /// Values of parameters at which the result changes, with the result there (nested).
     pub conditions: Vec<Condition>,
     /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
     pub numeric: Option<Box<instance::Numeric>>,
@@ -449,7 +467,7 @@ fn solve_linear(s: &Scalar, p: &Name) -> Option<Scalar> {
 }
 
 /// Replaces a parameter by a rational everywhere, function bodies included.
-pub fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
+pub(crate) fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
     let kind = match ir.kind() {
         IrKind::Param(n) if n == p => IrKind::Num(v.clone()),
         IrKind::Apply {
@@ -536,12 +554,12 @@ pub fn bias_name(l: &Layer) -> Option<String> {
 
 /// The bias that could absorb a layer's O(1) part, and the value it would need (up to O(ε)):
 /// `b₂ = −½·W₂·𝟙`. When the bias is itself part of the O(1) part, its own term is left out.
-pub fn required_bias(l: &Layer) -> Option<(String, Expr)> {
+pub(crate) fn required_bias(l: &Layer) -> Option<(String, Expr)> {
     layer_bias(l).map(|b| (b.symbol.name.unicode(), b.need))
 }
 
 /// The bias of a layer: a lone user vector `q·b` in its pre-activation.
-pub struct LayerBias {
+pub(crate) struct LayerBias {
     pub symbol: Symbol,
     /// Its coefficient `q` in the pre-activation (`2` in `2·(W₂·σ + b₂)`).
     pub coefficient: Q,
@@ -550,7 +568,7 @@ pub struct LayerBias {
 }
 
 /// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
-pub fn layer_bias(l: &Layer) -> Option<LayerBias> {
+pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
     let (chain, sym, q) = l.pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)]
             if sym.role == crate::algebra::nf::Role::User && sym.kind == Kind::Vector =>

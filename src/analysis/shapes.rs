@@ -28,7 +28,7 @@ fn factor_shape(f: &Factor, table: &BTreeMap<Symbol, Shape>) -> Option<Dims> {
 }
 
 /// The shape of a chain, when every factor's shape is known.
-pub fn chain_shape(c: &Chain, table: &BTreeMap<Symbol, Shape>) -> Option<Dims> {
+pub(crate) fn chain_shape(c: &Chain, table: &BTreeMap<Symbol, Shape>) -> Option<Dims> {
     let fs = c.factors();
     // Leading 1×1 factors scale; the rows are those of the first other factor.
     let lead = fs
@@ -66,6 +66,6 @@ pub fn equation(e: &Expr, table: &BTreeMap<Symbol, Shape>, max_terms: usize) -> 
 }
 
 /// The shape of an expression (from its first term).
-pub fn shape_of(e: &Expr, table: &BTreeMap<Symbol, Shape>) -> Option<String> {
+pub(crate) fn shape_of(e: &Expr, table: &BTreeMap<Symbol, Shape>) -> Option<String> {
     chain_shape(e.terms().next()?.0, table).map(|d| dims_text(&d))
 }

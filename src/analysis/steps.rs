@@ -9,87 +9,129 @@ use crate::series::PointSeries;
 use crate::syntax::Name;
 
 /// The small symbols, so expressions can be printed lowest ε-order first.
-pub type Small = std::collections::BTreeSet<Name>;
+pub(crate) type Small = std::collections::BTreeSet<Name>;
 
 /// One step of a derivation.
 #[derive(Clone, Debug)]
 pub enum Step {
     /// A binding the expression uses, substituted: `z₁ = W₁·x + b₁`.
-    Binding { name: Name, value: Expr },
+    Binding {
+        /// The binding's name.
+        name: Name,
+        /// Its value in the user's symbols (layer variables substituted).
+        value: Expr,
+    },
     /// A layer's pre-activation split at its operating point: `u₁ = W₁·x + b₁`, `c₂ = ½·W₂·𝟙`.
     Layer {
+        /// 1-based layer number, innermost first (as in [`Step::Layer`]).
         index: usize,
+        /// The activation's name.
         activation: String,
         /// The pre-activation, written with earlier layers' variables.
         pre: Expr,
+        /// Its ε⁰ part, the operating point, before any compensation.
         op_point: Expr,
+        /// The symbol standing for a symbolic operating point (`c₂`).
         op_symbol: Option<Symbol>,
         /// The layer variable and what it stands for.
         var: Option<(Symbol, Expr)>,
         /// At a kink, `δᵢ`: all of the small part, which `|δᵢ|` holds.
         whole: Option<(Symbol, Expr)>,
+        /// The operating point was assumed cancelled by the bias.
         compensated: bool,
         /// The bias that could absorb a non-zero operating point, and the value it would need.
         bias: Option<(String, Expr)>,
     },
     /// The activation's Taylor series used there (at 0 or a multiple of 𝟙).
     Series {
+        /// 1-based layer number, innermost first (as in [`Step::Layer`]).
         index: usize,
+        /// The activation's name.
         activation: String,
+        /// The point of expansion (a scalar: the activation is expanded at 0 or a multiple of 𝟙).
         at: Scalar,
+        /// The activation's series there.
         series: PointSeries,
     },
     /// At a symbolic operating point the coefficients are element-wise derivatives `s⁽ᵏ⁾(c)/k!`.
     Derivatives {
+        /// 1-based layer number, innermost first (as in [`Step::Layer`]).
         index: usize,
+        /// The activation's name.
         activation: String,
+        /// The symbolic operating point `cᵢ` the derivatives are taken at.
         point: Symbol,
+        /// The order of the series kept there.
         kept: usize,
     },
     /// The layer's output, element-wise, kept to the order: `tanh(u₁) = u₁ − ⅓·u₁^∘3 + O(ε⁴)`.
     Output {
+        /// 1-based layer number, innermost first (as in [`Step::Layer`]).
         index: usize,
+        /// The activation's name.
         activation: String,
+        /// The activation's argument: the operating point plus the layer's small part.
         arg: Expr,
+        /// The activation's expansion, written with layer variables.
         output: Expr,
+        /// The ε-order kept.
         order: u32,
+        /// A term past the order was dropped while expanding this layer.
         truncated: bool,
+        /// The small symbols, so the expression prints lowest ε-order first.
         small: Small,
     },
     /// The whole expansion, written by layer.
     Expansion {
+        /// The network's output, expanded in ε.
         y: Expr,
+        /// The ε-order kept.
         order: u32,
+        /// Some term past the order was dropped.
         truncated: bool,
+        /// The small symbols, so the expression prints lowest ε-order first.
         small: Small,
     },
     /// The layer variables substituted and the terms collected by degree in the input:
     /// `y = W·x + b + (the first non-affine order, by layer) + O(…)`.
     Collected {
+        /// The linear part `W` (terms of input degree 1, below order k).
         w: Expr,
+        /// The constant part `b`.
         b: Expr,
+        /// The first non-affine terms, by layer.
         first: Expr,
+        /// Their ε-order (`None`: none up to the order expanded).
         k: Option<u32>,
+        /// The order the expansion was carried to.
         order: u32,
+        /// Some term past that order was dropped.
         truncated: bool,
     },
     /// `W` and `b`, with the lecture's shape annotations.
     Identified {
+        /// `W`.
         w: Expr,
+        /// `b`.
         b: Expr,
+        /// The shape annotation of `W` (`[2×2 · 2×4 = 2×4]`), when shapes are known.
         w_shape: Option<String>,
+        /// The shape annotation of `b`, when shapes are known.
         b_shape: Option<String>,
     },
     /// The verdict and its reason: the first non-affine terms (by layer), or the kinks' slopes.
     Verdict {
+        /// The verdict.
         verdict: Verdict,
+        /// The first non-affine terms: by layer, or in the user's symbols when the layered form is zero.
         first: Expr,
+        /// The one-sided slopes of each activation at a kink.
         kinks: Vec<super::KinkInfo>,
     },
 }
 
 /// The steps the analysis driver adds after the expansion.
-pub fn conclude(a: &super::Analysis) -> Vec<Step> {
+pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
     let d = &a.decision;
     let e = &a.expansion;
     // The order-k terms not already in W·x + b (at a kink W and b hold its ε¹ affine part).

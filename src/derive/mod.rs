@@ -8,7 +8,8 @@
 pub mod output;
 pub mod render;
 
-pub use crate::analysis::steps::{Small, Step};
+pub(crate) use crate::analysis::steps::Small;
+pub use crate::analysis::steps::Step;
 
 use render::Line;
 

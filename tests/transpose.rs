@@ -287,3 +287,20 @@ fn norms_are_odd_with_slope_one_over_root_eta() {
     assert!(err("softmax(xᵀ)").contains("column vector"));
     assert!(err("layernorm(x; p = 1)").contains("no parameter"));
 }
+
+#[test]
+fn a_misspelt_vector_function_gets_a_suggestion() {
+    for (typo, meant) in [
+        ("softmx", "softmax"),
+        ("layernrom", "layernorm"),
+        ("rmsnrm", "rmsnorm"),
+    ] {
+        let mut s = Session::new();
+        let err = match s.run(&format!("{typo}(x)")) {
+            Err(d) => d,
+            Ok(_) => panic!("{typo} was accepted"),
+        };
+        let text = err.render(&format!("{typo}(x)"), "input");
+        assert!(text.contains(&format!("did you mean `{meant}`?")), "{text}");
+    }
+}

@@ -188,7 +188,18 @@ impl Cx<'_> {
             .keys()
             .map(|n| n.ascii())
             .chain(Prim::ALL.iter().map(|p| p.name().to_string()))
-            .chain(["diag".to_string(), "net".to_string()])
+            .chain(
+                [
+                    "diag",
+                    "net",
+                    "sum",
+                    "mean",
+                    "softmax",
+                    "layernorm",
+                    "rmsnorm",
+                ]
+                .map(str::to_string),
+            )
             .collect();
         crate::diagnostic::nearest(&name.ascii(), names.iter().map(String::as_str))
             .map(str::to_string)

@@ -9,6 +9,21 @@ pub use power::Series;
 
 use crate::algebra::Scalar;
 
+/// A small deterministic generator (xorshift) for the series' property tests, which need no
+/// dependency; each test module adds the draws it needs.
+#[cfg(test)]
+pub(crate) struct Rng(pub(crate) u64);
+
+#[cfg(test)]
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
 /// The prelude that defines the catalog's activations.
 pub const CATALOG: &str = include_str!("catalog.tn");
 

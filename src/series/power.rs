@@ -700,15 +700,9 @@ mod tests {
         );
     }
 
-    /// A small deterministic generator (xorshift), so the property tests need no dependency.
-    struct Rng(u64);
+    use crate::series::Rng;
+
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
         /// A rational series to order n: zero, odd, or dense; signs mixed; constant term `c0`.
         fn series(&mut self, n: usize, c0: Scalar) -> Series {
             let shape = self.next() % 4;

@@ -516,15 +516,9 @@ mod tests {
             .collect()
     }
 
-    /// A small deterministic generator (xorshift), so the property tests need no dependency.
-    struct Rng(u64);
+    use crate::series::Rng;
+
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
         fn integer(&mut self, bits: u32) -> Integer {
             let limbs = (bits as usize).div_ceil(64).max(1);
             let v: Vec<Limb> = (0..limbs).map(|_| self.next()).collect();

@@ -13,7 +13,7 @@
 //! one and see it fail.
 
 use crate::algebra::Expr;
-use crate::analysis::{Analysis, Verdict};
+use crate::analysis::{Analysis, Verdict, set_constants_before};
 use crate::derive::Step;
 use crate::ir::{Callee, Lowered};
 use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, apply, eval_expr, eval_ir};
@@ -116,6 +116,7 @@ impl Context<'_> {
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = self.functions.clone();
         for ly in &a.expansion.layers {
+            set_constants_before(&a.expansion.constants, ly.index, &mut inst)?;
             if let Some(sym) = &ly.op_symbol
                 && !ly.op_point.is_zero()
             {
@@ -124,6 +125,7 @@ impl Context<'_> {
                 inst.symbols.insert(sym.clone(), c);
             }
         }
+        set_constants_before(&a.expansion.constants, usize::MAX, &mut inst)?;
         if layers {
             for ly in &a.expansion.layers {
                 // uₗ first, then δₗ (at a kink), which is written with uₗ.

@@ -691,6 +691,10 @@ impl Expander<'_> {
                     &self.layer_letter.3,
                     &(self.constants.len() + 1).to_string(),
                 );
+                self.steps.push(crate::analysis::steps::Step::Constant {
+                    name: name.clone(),
+                    value: value.clone(),
+                });
                 self.constants.push(OpConstant {
                     name: name.clone(),
                     value,

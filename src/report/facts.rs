@@ -80,7 +80,7 @@ pub fn assumption_text(a: &Assumption) -> String {
                 format!("({c})")
             };
             format!(
-                "the expansion, and the verdict, hold for σ ≪ {b}: a scalar {c} + r with r of order σ{} is expanded in powers of r/{over}, which converge only while r is smaller than {c}",
+                "the expansion, and the verdict, hold for σ ≪ {b}: a scalar {c} + r with r of order σ{} is expanded in powers of r/{over}, which converge only while r is smaller than {c} (where {c} = 0 there is no such series: not analytic at 0)",
                 sup(*degree)
             )
         }

@@ -438,6 +438,8 @@ mod tests {
             bindings: Vec::new(),
             steps: Vec::new(),
             fixed_sides: Vec::new(),
+            constants: Vec::new(),
+            scale_bounds: Vec::new(),
         }
     }
 

@@ -248,6 +248,20 @@ fn a_symbolic_eta_bounds_the_scale_of_the_input() {
 }
 
 #[test]
+fn a_softmax_of_a_softmax_has_the_product_of_their_jacobians() {
+    // The inner output's O(1) part is 𝟙/n, to which softmax is blind: W = (I − 𝟙𝟙ᵀ/n)²/n²·W₁
+    // = (I − 𝟙𝟙ᵀ/n)/n²·W₁. Substituting the layer variables pairs 𝟙s, each of length n.
+    let mut s = Session::new();
+    s.run("n : dim; x : n; W1 : n×n; softmax(softmax(W1·x))")
+        .unwrap();
+    let a = main_of(&s);
+    assert_eq!(show(&a.decision.w), "(1/n²)·W₁ − (1/n³)·𝟙·𝟙ᵀ·W₁");
+    assert!(!show(&a.expansion.full).contains("𝟙ᵀ·𝟙"));
+    // (With no bias to absorb its O(1) part, `verify` checks it with biases.)
+    verified("n : dim; x : n; W1 : n×n; softmax(W2·softmax(W1·x + b1) + b2)");
+}
+
+#[test]
 fn softmax_lists_its_exponential_once() {
     let s = verified("softmax(W1·x + b1)");
     assert_eq!(main_of(&s).expansion.layers.len(), 1);

@@ -173,6 +173,33 @@ fn ones_dot_to_len(e: Expr, n: &Scalar) -> Expr {
     out
 }
 
+/// `e` with the layer variables replaced by their values in the user's symbols. A value
+/// holding `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙` of uᵢ's length: then the variables go in one
+/// at a time, each followed by its length (the common case, no such product, is one pass).
+fn substitute_vars(
+    e: &Expr,
+    values: &BTreeMap<Symbol, Expr>,
+    lengths: &BTreeMap<Symbol, Scalar>,
+    t: &Trunc,
+) -> Result<Expr, Stop> {
+    let once = e.substitute(&|s| values.get(s).cloned(), t)?;
+    let has_ones_dot = |x: &Expr| x.terms().any(|(c, _)| c.factors().iter().any(is_ones_dot));
+    if !has_ones_dot(&once) || has_ones_dot(e) {
+        return Ok(once);
+    }
+    let mut out = e.clone();
+    for (u, value) in values {
+        if !out.symbols().contains(u) {
+            continue;
+        }
+        out = out.substitute(&|s| (s == u).then(|| value.clone()), t)?;
+        if let Some(n) = lengths.get(u) {
+            out = ones_dot_to_len(out, n);
+        }
+    }
+    Ok(out)
+}
+
 /// An activation already expanded: its name with primes, its parameters' values, its argument.
 type MemoKey = (String, Vec<(Name, Scalar)>, Expr);
 
@@ -196,6 +223,8 @@ struct Expander<'s> {
     scale_bounds: Vec<ScaleBound>,
     /// Parameters that stand for lengths (`n`, `d₁`): never a scale bound's parameter.
     dims: std::collections::BTreeSet<Name>,
+    /// The length of each layer variable (uᵢ, δᵢ), for the `𝟙ᵀ·𝟙` its substitution can make.
+    var_len: BTreeMap<Symbol, Scalar>,
 }
 
 /// `Some(r)` with `a = r·b`, for a rational `r ≠ 0`.
@@ -278,20 +307,19 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         constants: Vec::new(),
         scale_bounds: Vec::new(),
         dims: Default::default(),
+        var_len: BTreeMap::new(),
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
     let mut full_vars: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
         for (u, def) in l.var.iter().chain(l.whole.iter()) {
-            let f = def
-                .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+            let f = substitute_vars(def, &full_vars, &ex.var_len, &ex.t)
                 .map_err(|e| stop(e, ir.span()))?;
             full_vars.insert(u.clone(), f);
         }
     }
-    let full = layered
-        .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+    let full = substitute_vars(&layered, &full_vars, &ex.var_len, &ex.t)
         .map_err(|e| stop(e, ir.span()))?;
     let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
@@ -299,8 +327,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
     for (n, v) in &ex.bindings {
         bindings.push((
             n.clone(),
-            v.substitute(&|s| full_vars.get(s).cloned(), &ex.t)
-                .map_err(|e| stop(e, ir.span()))?,
+            substitute_vars(v, &full_vars, &ex.var_len, &ex.t).map_err(|e| stop(e, ir.span()))?,
         ));
     }
     // Bindings in the derivation are shown in the user's symbols too.
@@ -578,7 +605,14 @@ impl Expander<'_> {
                 if let Some((_, out)) = self.memo.iter().find(|(k, _)| *k == key) {
                     return Ok(out.clone());
                 }
+                let before = self.layers.len();
                 let out = self.activation(callee, *deriv, params, key.2.clone(), span)?;
+                let n = self.dim_scalar(&arg.shape().rows);
+                for l in &self.layers[before..] {
+                    for (u, _) in l.var.iter().chain(l.whole.iter()) {
+                        self.var_len.insert(u.clone(), n.clone());
+                    }
+                }
                 self.memo.push((key, out.clone()));
                 out
             }

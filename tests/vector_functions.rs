@@ -196,8 +196,8 @@ fn softmax_around_an_o1_operating_point_has_the_jacobian_diag_p_minus_p_pt() {
     assert_eq!(show(&a.decision.w), "(1/κ₁)·exp(c₁)ᵀ·W₁");
     assert_eq!(show(&a.decision.b), "log(κ₁)");
     // Nested, the second operating point uses the first constant.
-    verified(":small x; softmax(W2·softmax(W1·x + b1) + b2)");
-    verified(":small x; logsumexp(W2·tanh(W1·x + b1) + b2)");
+    verified(":order 2; :small x; softmax(W2·softmax(W1·x + b1) + b2)");
+    verified(":order 2; :small x; logsumexp(W2·tanh(W1·x + b1) + b2)");
 }
 
 #[test]
@@ -258,7 +258,7 @@ fn a_softmax_of_a_softmax_has_the_product_of_their_jacobians() {
     assert_eq!(show(&a.decision.w), "(1/n²)·W₁ − (1/n³)·𝟙·𝟙ᵀ·W₁");
     assert!(!show(&a.expansion.full).contains("𝟙ᵀ·𝟙"));
     // (With no bias to absorb its O(1) part, `verify` checks it with biases.)
-    verified("n : dim; x : n; W1 : n×n; softmax(W2·softmax(W1·x + b1) + b2)");
+    verified(":order 2; x : 3; W1 : 3×3; W2 : 3×3; softmax(W2·softmax(W1·x + b1) + b2)");
 }
 
 #[test]

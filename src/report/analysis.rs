@@ -120,7 +120,7 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
     let t = a.trunc();
     let d = &a.decision;
     out.push_str(&format!("{indent}verdict: {}\n", verdict_text(a)));
-    if a.order != a.requested_order {
+    if a.order > a.requested_order {
         out.push_str(&format!(
             "{indent}  (expanded to order {} to find the first non-affine term)\n",
             a.order
@@ -215,6 +215,12 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                 out.push_str(&format!("{indent}  layer {} ({}): one-sided series differ first at order {} (C^{} but not smoother)\n", k.layer, k.activation, class_order(&k.class), class_order(&k.class) - 1));
             }
         }
+    }
+    for x in &a.unexpanded {
+        out.push_str(&format!(
+            "{indent}  left unexpanded: {}\n",
+            super::facts::unexpanded_text(x)
+        ));
     }
 }
 
@@ -440,6 +446,12 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
         (_, None) => "affine, with no non-affine term up to the search order".to_string(),
     };
     rows.push(format!("\\intertext{{verdict: {verdict}}}"));
+    for x in &a.unexpanded {
+        rows.push(format!(
+            "\\intertext{{left unexpanded: {}}}",
+            crate::derive::render::latex_text(&super::facts::unexpanded_text(x))
+        ));
+    }
 }
 
 // ------------------------------------------------------------------- JSON
@@ -499,8 +511,25 @@ fn analysis_json(a: &Analysis) -> Value {
             "symbols": symbols,
         },
         "assumptions": a.assumptions.iter().map(super::assumption_text).collect::<Vec<_>>(),
+        "unexpanded": a.unexpanded.iter().map(unexpanded_json).collect::<Vec<_>>(),
         "derivation": crate::derive::render::steps_json(&a.steps),
     })
+}
+
+/// What was left unexpanded, with its numbers and its sentence.
+fn unexpanded_json(x: &crate::analysis::Unexpanded) -> Value {
+    use crate::analysis::Unexpanded;
+    let text = super::facts::unexpanded_text(x);
+    match x {
+        Unexpanded::Expansion {
+            shown,
+            asked,
+            limit,
+        } => json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "text": text }),
+        Unexpanded::InputTerms { limit } => {
+            json!({ "what": "input_terms", "limit": limit, "text": text })
+        }
+    }
 }
 
 /// The report as JSON (schema: docs/json.md).

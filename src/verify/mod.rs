@@ -163,7 +163,10 @@ pub fn verify_expansion(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
-    let rows = measure(l, a, &Approx::Expansion(&a.expansion.full), functions, opts)?;
+    let mut t = a.trunc();
+    t.max_terms = crate::limits::Limits::default().max_terms;
+    let full = a.expansion.full(&t).map_err(|e| e.to_string())?;
+    let rows = measure(l, a, &Approx::Expansion(&full), functions, opts)?;
     let predicted = if a.expansion.truncated {
         Predicted::AtLeast(a.order + 1)
     } else {

@@ -154,11 +154,45 @@ impl Expansion {
         // skipped unopened.
         let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
         let full = kept.substitute_within(&|s| self.layer_values.get(s).cloned(), &cut, &atoms)?;
+        Ok(self.flag_truncated(full, upto, &cut, t))
+    }
+
+    /// [`Expansion::in_input_terms`] with every small user symbol but `keep` (the input) set to
+    /// 0: a specialisation, far smaller than the whole (a deep layer's `u^∘3` keeps only
+    /// `(W·x)^∘3`), whose non-zero non-affine terms prove those of the whole non-zero (setting
+    /// symbols to 0 maps the normal form of zero to zero and keeps each term's input degree).
+    pub(crate) fn in_input_terms_at_zero(
+        &self,
+        upto: u32,
+        t: &Trunc,
+        keep: &Symbol,
+    ) -> Result<Expr, Stop> {
+        let upto = self.order.map_or(upto, |n| upto.min(n));
+        let mut cut = t.with_order(Some(upto));
+        cut.affine_top = Some(keep.clone());
+        let atoms = t.with_order(self.order);
+        let zero = |s: &Symbol| {
+            (s.role == Role::User && s != keep && t.symbol_degree(s) > 0).then(Expr::zero)
+        };
+        let mut values: BTreeMap<Symbol, Expr> = BTreeMap::new();
+        for (u, v) in &self.layer_values {
+            values.insert(u.clone(), v.substitute_within(&zero, &atoms, &atoms)?);
+        }
+        let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
+        kept.substitute_within(
+            &|s| zero(s).or_else(|| values.get(s).cloned()),
+            &cut,
+            &atoms,
+        )
+    }
+
+    /// Passes a cut at the expansion's own order on to `t` (below it, nothing was cut).
+    fn flag_truncated(&self, full: Expr, upto: u32, cut: &Trunc, t: &Trunc) -> Expr {
         // Cut below the expansion's own order, a dropped term is not a truncation of it.
         if cut.truncated.get() && Some(upto) == self.order {
             t.truncated.set(true);
         }
-        Ok(full)
+        full
     }
 
     /// The whole expansion in the user's symbols, to the order it was made to.

@@ -83,6 +83,15 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The whole expansion in the user's symbols, to the order expanded. It is formed on
+    /// request, within the default `max_terms`: it grows with depth far faster than the
+    /// expansion by layer the analysis keeps.
+    pub fn expansion_in_input_terms(&self) -> Result<Expr, String> {
+        let mut t = self.trunc();
+        t.max_terms = Limits::default().max_terms;
+        self.expansion.full(&t).map_err(|e| e.to_string())
+    }
+
     /// The truncation context this analysis used (for degree queries).
     pub fn trunc(&self) -> Trunc {
         let mut t = Trunc::exact();
@@ -304,7 +313,16 @@ fn analyze_once(
         let mut at = first;
         let (mut expansion, mut decision, mut full, mut unexpanded) = loop {
             let settings = settings_at(at, u64::MAX);
-            let mut expansion = expand::expand(&l.ir, &settings)?;
+            let mut expansion = match expand::expand(&l.ir, &settings) {
+                Ok(e) => e,
+                // A lower order can fail where the order asked would not, or fail otherwise
+                // (`(xᵀ·x)^(−½)` cut to order 1 is a power of 0): the order asked decides.
+                Err(_) if at < order => {
+                    at = order;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
             if decided.0.k.is_some() || at >= order {
                 break (expansion, decided.0, decided.1, decided.2);
@@ -492,9 +510,28 @@ fn decide_upto(
         };
         decide::decide(expansion, full, input, &t, &vanishes)
     };
-    let pruned = expansion
-        .in_input_terms(upto, &limited, Some(input))
-        .map_err(stop)?;
+    let pruned = match expansion.in_input_terms(upto, &limited, Some(input)) {
+        Ok(pruned) => pruned,
+        // Past `max_terms`, the verdict is read off the terms below `upto` (W and b) and the
+        // specialisation with the other small symbols at 0 (whether order `upto` holds a
+        // non-affine term); the first non-affine term is then given by layer only.
+        Err(Stop::TooManyTerms(limit)) if upto > 0 => {
+            let below = expansion
+                .in_input_terms(upto - 1, &limited, None)
+                .map_err(stop)?;
+            let at_zero = expansion
+                .in_input_terms_at_zero(upto, &limited, input)
+                .map_err(stop)?;
+            let top = at_zero.filter(|c, _| t.degree(c) == upto);
+            let mut decision = decide_on(expansion, &below.add(&top));
+            if decision.k != Some(upto) || decision.verdict == Verdict::Kink {
+                return Err(stop(Stop::TooManyTerms(limit)));
+            }
+            decision.leading_full = Expr::zero();
+            return Ok((decision, below, vec![Unexpanded::InputTerms { limit }]));
+        }
+        Err(e) => return Err(stop(e)),
+    };
     let decision = decide_on(expansion, &pruned);
     if decision.k.is_some() && decision.verdict != Verdict::Kink {
         return Ok((decision, pruned, Vec::new()));

@@ -181,7 +181,7 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                         sup(k),
                         u(lead)
                     ));
-                    if !d.leading_layered.is_zero() {
+                    if !d.leading_layered.is_zero() && !input_terms_unexpanded(a) {
                         out.push_str(&format!(
                             "{indent}    in the input's terms: {}\n",
                             bounded(&d.leading_full)
@@ -222,6 +222,13 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
             super::facts::unexpanded_text(x)
         ));
     }
+}
+
+/// The first non-affine term was left unexpanded in the input's terms (past `max_terms`).
+fn input_terms_unexpanded(a: &Analysis) -> bool {
+    a.unexpanded
+        .iter()
+        .any(|x| matches!(x, crate::analysis::Unexpanded::InputTerms { .. }))
 }
 
 fn class_order(c: &crate::series::Smoothness) -> u32 {
@@ -496,7 +503,7 @@ fn analysis_json(a: &Analysis) -> Value {
         "b": crate::print::json::expr(&d.b),
         "first_nonaffine": {
             "layered": crate::print::json::expr(&d.leading_layered),
-            "expanded": json_bounded(&d.leading_full),
+            "expanded": if input_terms_unexpanded(a) { Value::Null } else { json_bounded(&d.leading_full) },
         },
         "remainder": crate::print::json::expr(&d.remainder),
         "expansion": expansion,

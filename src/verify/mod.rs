@@ -163,9 +163,7 @@ pub fn verify_expansion(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
-    let mut t = a.trunc();
-    t.max_terms = crate::limits::Limits::default().max_terms;
-    let full = a.expansion.full(&t).map_err(|e| e.to_string())?;
+    let full = a.expansion_in_input_terms()?;
     let rows = measure(l, a, &Approx::Expansion(&full), functions, opts)?;
     let predicted = if a.expansion.truncated {
         Predicted::AtLeast(a.order + 1)

@@ -2,7 +2,7 @@
 //! the first non-affine term come from the lowest orders, whatever the order asked for and
 //! whatever `max_terms` allows to be written out in the input's terms.
 
-use taylornet::{Analysis, Expr, Session, Unexpanded, VerifyOptions, Verdict, normal_form};
+use taylornet::{Analysis, Expr, Session, Unexpanded, Verdict, VerifyOptions, normal_form};
 
 fn nf(src: &str) -> Expr {
     normal_form(&Session::new(), src).unwrap_or_else(|e| panic!("{src}: {e}"))
@@ -56,10 +56,18 @@ fn tanh_twenty_layers_deep_at_order_seven() {
     assert_eq!(d.leading_layered.len(), 20);
     let t = a.trunc();
     assert_eq!(t.min_degree(&d.leading_layered), Some(3));
-    assert!(d.leading_layered.terms().all(|(_, c)| *c == taylornet::Scalar::from_q(taylornet::Q::from_signeds(-1, 3))));
+    assert!(
+        d.leading_layered
+            .terms()
+            .all(|(_, c)| *c == taylornet::Scalar::from_q(taylornet::Q::from_signeds(-1, 3)))
+    );
     // In the input's terms: (W·x)^∘3 and one (W·x)^∘2∘(·bⱼ) per bias, per layer.
     assert_eq!(d.leading_full.len(), (2..=21).sum::<usize>());
-    assert!(a.unexpanded.iter().all(|x| !matches!(x, Unexpanded::InputTerms { .. })));
+    assert!(
+        a.unexpanded
+            .iter()
+            .all(|x| !matches!(x, Unexpanded::InputTerms { .. }))
+    );
 }
 
 #[test]
@@ -84,9 +92,8 @@ fn the_first_non_affine_term_is_the_part_of_the_whole_expansion() {
         let whole = a.expansion_in_input_terms().unwrap();
         let t = a.trunc();
         let x = a.input.clone();
-        let expected = whole.filter(|c, _| {
-            t.degree(c) == 3 && !taylornet::input_degree(c, &x).is_affine()
-        });
+        let expected =
+            whole.filter(|c, _| t.degree(c) == 3 && !taylornet::input_degree(c, &x).is_affine());
         assert_eq!(a.decision.leading_full, expected, "{act}");
     }
 }
@@ -112,7 +119,10 @@ fn the_decision_does_not_depend_on_max_terms() {
     assert_eq!(a.decision.leading_layered, b.decision.leading_layered);
     // What could not be written out is said, not guessed.
     assert!(b.decision.leading_full.is_zero());
-    assert!(b.unexpanded.contains(&Unexpanded::InputTerms { limit: 100 }));
+    assert!(
+        b.unexpanded
+            .contains(&Unexpanded::InputTerms { limit: 100 })
+    );
     let last = small.last.as_ref().unwrap();
     let text = taylornet::render::report::text(&last.source, &last.report);
     assert!(text.contains("left unexpanded: the first non-affine term in the input's terms has more than 100 terms"), "{text}");
@@ -121,14 +131,21 @@ fn the_decision_does_not_depend_on_max_terms() {
 
 #[test]
 fn the_decision_does_not_depend_on_the_order_asked() {
-    for (src, k) in [("net(gelu, 10)", 2), ("net(tanh, 10)", 3), ("net(silu, 6)", 2)] {
+    for (src, k) in [
+        ("net(gelu, 10)", 2),
+        ("net(tanh, 10)", 3),
+        ("net(silu, 6)", 2),
+    ] {
         let low = analysed(src, k, 100_000);
         let high = analysed(src, 9, 100_000);
         let (a, b) = (main_analysis(&low), main_analysis(&high));
         assert_eq!(a.decision.verdict, b.decision.verdict, "{src}");
         assert_eq!(a.decision.w, b.decision.w, "{src}");
         assert_eq!(a.decision.b, b.decision.b, "{src}");
-        assert_eq!(a.decision.leading_layered, b.decision.leading_layered, "{src}");
+        assert_eq!(
+            a.decision.leading_layered, b.decision.leading_layered,
+            "{src}"
+        );
         assert_eq!(a.decision.leading_full, b.decision.leading_full, "{src}");
     }
 }
@@ -147,7 +164,7 @@ fn an_expansion_too_large_to_show_is_shown_to_a_lower_order_exactly() {
     };
     assert_eq!(asked, 7);
     assert_eq!(limit, Some(s.options.limits.max_shown_terms));
-    assert!(shown < 7 && shown >= 2, "{shown}");
+    assert!((2..7).contains(&shown), "{shown}");
     assert_eq!(a.order, shown);
     // What is shown is the expansion to that order, term for term.
     let there = analysed("net(gelu, 12)", shown, 100_000);

@@ -111,7 +111,10 @@ fn absolute_value_identities() {
     ] {
         let r = analyze(src);
         assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
-        assert!(r.main.expansion_in_input_terms().unwrap().is_zero(), "{src} is identically 0");
+        assert!(
+            r.main.expansion_in_input_terms().unwrap().is_zero(),
+            "{src} is identically 0"
+        );
     }
     // |λ·v| = |λ|·|v| and |v|∘|v| = v^∘2 in the normal form.
     let s = taylornet::Session::new();

@@ -9,6 +9,7 @@ pub(crate) mod instance;
 pub(crate) mod shapes;
 pub(crate) mod steps;
 
+use crate::algebra::nf::Stop;
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::ir::{Callee, FunDef, Ir, IrKind, Lowered, Shape};
@@ -18,7 +19,6 @@ pub use decide::Verdict;
 pub(crate) use decide::{Decision, KinkInfo};
 pub(crate) use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
 pub use facts::{Assumption, Unexpanded, Vanishing};
-use crate::algebra::nf::Stop;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;

@@ -532,7 +532,9 @@ fn unexpanded_json(x: &crate::analysis::Unexpanded) -> Value {
             shown,
             asked,
             limit,
-        } => json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "text": text }),
+        } => {
+            json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "text": text })
+        }
         Unexpanded::InputTerms { limit } => {
             json!({ "what": "input_terms", "limit": limit, "text": text })
         }

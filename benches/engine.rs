@@ -81,11 +81,12 @@ fn coefficient_multiplication(b: Bencher) {
 mod network {
     use super::*;
 
-    /// `:order n` then `net(act, L)`; the counter is the number of terms of the expansion.
+    /// `:order n` then `net(act, L)`; the counter is the number of terms of the expansion by
+    /// layer shown.
     fn run(b: Bencher, act: &str, layers: u32, order: u32) {
         let src = format!(":order {order}\nnet({act}, {layers})");
         let terms = analyse(&src)
-            .map(|r| r.main.expansion.full.len())
+            .map(|r| r.main.expansion.layered.len())
             .unwrap_or(0);
         b.counter(ItemsCount::new(terms))
             .bench_local(|| analyse(black_box(&src)).is_some());
@@ -115,6 +116,18 @@ mod network {
     #[divan::bench(args = LAYERS, consts = [3, 5, 7])]
     fn sigmoid<const N: u32>(b: Bencher, layers: u32) {
         run(b, "sigmoid", layers, N);
+    }
+
+    /// Deep networks (issue 17, target 3): decided from the lowest orders, the expansion by
+    /// layer shown as far as `max_shown_terms` allows.
+    #[divan::bench(args = [8, 12, 20], consts = [7, 9])]
+    fn deep_tanh<const N: u32>(b: Bencher, layers: u32) {
+        run(b, "tanh", layers, N);
+    }
+
+    #[divan::bench(args = [8, 12, 20], consts = [7, 9])]
+    fn deep_gelu<const N: u32>(b: Bencher, layers: u32) {
+        run(b, "gelu", layers, N);
     }
 }
 

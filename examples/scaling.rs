@@ -2,7 +2,7 @@
 //! `cargo run --release --example scaling` (writes `docs/performance-terms.svg`).
 //!
 //! 1. Network expansion `net(s, L)` at order n for tanh, gelu, sigmoid: terms of the
-//!    expansion, best-of-three time, and microseconds per term; a log–log plot of
+//!    expansion by layer, best-of-three time, and microseconds per term; a log–log plot of
 //!    time against terms.
 //! 2. Every statement of `examples/lecture.tn` entered in a session, as the REPL does,
 //!    with its time.
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use taylornet::Outcome;
 use taylornet::Session;
 
-/// Runs `src` in a fresh session: the time and the expansion's term count (or the error).
+/// Runs `src` in a fresh session: the time and the term count of the expansion by layer (or the error).
 fn network(src: &str) -> (Duration, Result<usize, String>) {
     let mut s = Session::new();
     let t0 = Instant::now();
@@ -24,7 +24,7 @@ fn network(src: &str) -> (Duration, Result<usize, String>) {
             .into_iter()
             .rev()
             .find_map(|o| match o {
-                Outcome::Analysis { report, .. } => Some(report.main.expansion.full.len()),
+                Outcome::Analysis { report, .. } => Some(report.main.expansion.layered.len()),
                 _ => None,
             })
             .ok_or_else(|| "no analysis".to_string()),

@@ -35,11 +35,14 @@ mod verify;
 
 // The library API: everything a caller (the binary, tests, benches, fuzz targets,
 // bindings) may name. The stages stay private, so their internals can move.
-pub use algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc, nf::Role};
+pub use algebra::{
+    Expr, Kind, Q, Scalar, Symbol, Trunc,
+    nf::{InputDegree, Role, input_degree},
+};
 pub use analysis::classify::Row as ClassifyRow;
 pub use analysis::shapes::equation as shape_equation;
 pub use analysis::{
-    Analysis, AnalyzeOptions, Assumption, Condition, Report, Vanishing, Verdict,
+    Analysis, AnalyzeOptions, Assumption, Condition, Report, Unexpanded, Vanishing, Verdict,
     analyze as analyze_lowered, bias_name,
 };
 pub use derive::{Document, Step};
@@ -74,7 +77,7 @@ pub mod render {
         pub use crate::report::{
             assumption_text, classify_json, classify_text, classify_verified_json,
             classify_verified_text, json, latex, series_json, series_text, source_latex, text,
-            vanishing_text, verify_json, verify_text,
+            unexpanded_text, vanishing_text, verify_json, verify_text,
         };
     }
 }

@@ -17,6 +17,10 @@ pub struct Limits {
     pub search_order: u32,
     /// Most terms in one normal form.
     pub max_terms: usize,
+    /// Most terms in one sum of an expansion formed past the order that decides, only to be
+    /// shown, which may also take at most a hundred times as many products of two terms:
+    /// beyond either the report shows the expansion to a lower order and says so.
+    pub max_shown_terms: usize,
     /// Largest element-wise power `z^∘k` and largest integer power.
     pub max_power: u32,
     /// Largest exponent in a number literal (`1e…`) and most digits in one.
@@ -50,6 +54,7 @@ impl Default for Limits {
             max_series_order: 1000,
             search_order: 9,
             max_terms: 100_000,
+            max_shown_terms: 2_000,
             max_power: 64,
             max_literal_digits: 4096,
             max_coefficient_bits: 1 << 20,
@@ -61,6 +66,12 @@ impl Default for Limits {
             max_memory: 2 << 30,
         }
     }
+}
+
+/// The products of two terms an expansion formed only to be shown may take: a hundred per
+/// term of the limit [`Limits::max_shown_terms`].
+pub fn shown_products(max_shown_terms: usize) -> u64 {
+    (max_shown_terms as u64).saturating_mul(100)
 }
 
 /// When a computation must stop: a deadline, a flag another thread sets (Ctrl-C), and a ceiling

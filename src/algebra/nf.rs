@@ -545,6 +545,59 @@ fn canon_column(out: Vec<Factor>) -> Vec<Factor> {
     merged
 }
 
+/// How a term depends on the input (a symbol): what the decision sorts terms by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputDegree {
+    /// A polynomial degree: 0 belongs to `b`, 1 to `W·x`, ≥ 2 is non-affine.
+    Poly(u32),
+    /// The input sits inside `|·|` or another element-wise atom: not affine.
+    NonSmooth,
+}
+
+impl InputDegree {
+    /// Degree 0 or 1: a term of `b` or of `W·x`.
+    pub fn is_affine(self) -> bool {
+        matches!(self, InputDegree::Poly(0 | 1))
+    }
+}
+
+/// The input degree of a chain.
+pub fn input_degree(c: &Chain, x: &Symbol) -> InputDegree {
+    let mut d = 0u32;
+    for f in c.factors() {
+        match factor_input_degree(f, x) {
+            InputDegree::NonSmooth => return InputDegree::NonSmooth,
+            InputDegree::Poly(k) => d += k,
+        }
+    }
+    InputDegree::Poly(d)
+}
+
+fn factor_input_degree(f: &Factor, x: &Symbol) -> InputDegree {
+    match f {
+        Factor::Sym(s) => InputDegree::Poly(u32::from(s == x)),
+        Factor::Ones | Factor::Eye => InputDegree::Poly(0),
+        Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => input_degree(c, x),
+        Factor::Had(h) => {
+            let mut d = 0;
+            for (e, m) in h.elements() {
+                match input_degree(e, x) {
+                    InputDegree::NonSmooth => return InputDegree::NonSmooth,
+                    InputDegree::Poly(k) => d += k * m,
+                }
+            }
+            InputDegree::Poly(d)
+        }
+        Factor::Atom(a) => {
+            if a.arg.symbols().contains(x) {
+                InputDegree::NonSmooth
+            } else {
+                InputDegree::Poly(0)
+            }
+        }
+    }
+}
+
 /// Work limits and ε-truncation for one computation.
 #[derive(Debug)]
 pub struct Trunc {
@@ -564,6 +617,14 @@ pub struct Trunc {
     /// expression, and the same shared atom is met in term after term. The `Rc` kept
     /// with it holds the allocation, so its address is never reused for another atom.
     pub(crate) abs_degrees: AbsDegrees,
+    /// At the order itself, keep only the terms that are not affine in this symbol (the
+    /// input): a term of that degree can only be scaled by factors of degree 0, which hold no
+    /// small symbol, so its input degree is final. The decision reads nothing else there.
+    pub affine_top: Option<Symbol>,
+    /// Products of two terms formed so far ([`Trunc::max_work`]).
+    pub work: Cell<u64>,
+    /// Raised when more products of two terms than this are formed ([`Stop::TooMuchWork`]).
+    pub max_work: u64,
 }
 
 /// The cache behind [`Trunc::factor_degree`] for |δ| atoms (valid while `small` is unchanged).
@@ -578,6 +639,8 @@ pub enum Stop {
     Cancelled,
     /// An exponent or a coefficient beyond what exact arithmetic will build.
     TooLarge(String),
+    /// More products of two terms than [`Trunc::max_work`] (an expansion formed only to be shown).
+    TooMuchWork(u64),
 }
 
 impl std::fmt::Display for Stop {
@@ -593,6 +656,10 @@ impl std::fmt::Display for Stop {
             ),
             Stop::Cancelled => write!(f, "cancelled"),
             Stop::TooLarge(why) => write!(f, "{why}"),
+            Stop::TooMuchWork(n) => write!(
+                f,
+                "the expansion takes more than {n} products of terms (a hundred times the limit `max_shown_terms`)"
+            ),
         }
     }
 }
@@ -608,6 +675,26 @@ impl Trunc {
             truncated: Cell::new(false),
             cancel: None,
             abs_degrees: AbsDegrees::default(),
+            affine_top: None,
+            work: Cell::new(0),
+            max_work: u64::MAX,
+        }
+    }
+
+    /// The same limits, small symbols and budget, truncating at another order (`None`: none),
+    /// keeping every term at it, with a new count of work.
+    pub fn with_order(&self, order: Option<u32>) -> Trunc {
+        Trunc {
+            order,
+            small: self.small.clone(),
+            max_terms: self.max_terms,
+            deadline: self.deadline,
+            truncated: Cell::new(false),
+            cancel: self.cancel.clone(),
+            abs_degrees: AbsDegrees::default(),
+            affine_top: None,
+            work: Cell::new(0),
+            max_work: self.max_work,
         }
     }
 
@@ -890,20 +977,41 @@ impl Expr {
         t: &Trunc,
         join: impl Fn(&Chain, &Chain) -> Chain,
     ) -> Result<Expr, Stop> {
-        let right: Vec<(u32, &Chain, &Scalar)> = other
+        // Lowest degree first (stable: equal degrees keep their order), so the pairs within the
+        // order are a prefix: a truncated product of two long sums (a deep layer's δ and its
+        // powers) visits only the pairs it keeps instead of every pair.
+        let mut right: Vec<(u32, &Chain, &Scalar)> = other
             .terms
             .iter()
             .map(|(c, s)| (t.degree(c), c, s))
             .collect();
+        right.sort_by_key(|(d, _, _)| *d);
         // The coefficient pairs of each product chain, summed once at the end
         // (`Scalar::sum_of_products`: one reduction per monomial instead of one per term).
         let mut groups: BTreeMap<Chain, Vec<(&Scalar, &Scalar)>> = BTreeMap::new();
         for (ca, sa) in &self.terms {
             let da = t.degree(ca);
-            for (db, cb, sb) in &right {
-                if t.keeps(da.saturating_add(*db)) {
-                    groups.entry(join(ca, cb)).or_default().push((sa, *sb));
+            let kept = match t.order {
+                Some(n) => right.partition_point(|(db, _, _)| da.saturating_add(*db) <= n),
+                None => right.len(),
+            };
+            if kept < right.len() {
+                t.truncated.set(true);
+            }
+            let work = t.work.get().saturating_add(kept as u64);
+            t.work.set(work);
+            if work > t.max_work {
+                return Err(Stop::TooMuchWork(t.max_work));
+            }
+            for (db, cb, sb) in &right[..kept] {
+                let chain = join(ca, cb);
+                if let Some(x) = &t.affine_top
+                    && Some(da.saturating_add(*db)) == t.order
+                    && input_degree(&chain, x).is_affine()
+                {
+                    continue;
                 }
+                groups.entry(chain).or_default().push((sa, *sb));
             }
             t.check_len(groups.len())?;
         }
@@ -1162,12 +1270,24 @@ impl Expr {
 
     /// Replaces symbols (`u₁ ↦ W₁·x + b₁`) everywhere, truncating as it multiplies.
     pub fn substitute(&self, f: &dyn Fn(&Symbol) -> Option<Expr>, t: &Trunc) -> Result<Expr, Stop> {
+        self.substitute_within(f, t, t)
+    }
+
+    /// Like [`Expr::substitute`], with the sums and products truncated by `t` but the
+    /// arguments of element-wise atoms by `atoms`: cutting an expansion lower than it was
+    /// made must not change what |δ| holds, which is all of δ to the expansion's order.
+    pub fn substitute_within(
+        &self,
+        f: &dyn Fn(&Symbol) -> Option<Expr>,
+        t: &Trunc,
+        atoms: &Trunc,
+    ) -> Result<Expr, Stop> {
         let mut out = Expr::zero();
         let mut powers = Powers::default();
         for (c, s) in &self.terms {
             let mut acc = Expr::scalar(s.clone());
             for factor in &c.0 {
-                let piece = substitute_factor(factor, f, t, &mut powers)?;
+                let piece = substitute_factor(factor, f, (t, atoms), &mut powers)?;
                 acc = acc.mul(&piece, t)?;
                 if acc.is_zero() {
                     break;
@@ -1242,9 +1362,9 @@ fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>, seen: &mut HashSet<*cons
 fn substitute_chain(
     c: &Chain,
     f: &dyn Fn(&Symbol) -> Option<Expr>,
-    t: &Trunc,
+    (t, atoms): (&Trunc, &Trunc),
 ) -> Result<Expr, Stop> {
-    Expr::term(Scalar::one(), c.clone()).substitute(f, t)
+    Expr::term(Scalar::one(), c.clone()).substitute_within(f, t, atoms)
 }
 
 /// The element-wise powers of the substituted chains met in one substitution, shared by its
@@ -1260,12 +1380,12 @@ impl Powers {
         e: &Chain,
         m: u32,
         f: &dyn Fn(&Symbol) -> Option<Expr>,
-        t: &Trunc,
+        (t, atoms): (&Trunc, &Trunc),
     ) -> Result<Expr, Stop> {
         let pows = match self.0.entry(e.clone()) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(vec![substitute_chain(e, f, t)?])
+                v.insert(vec![substitute_chain(e, f, (t, atoms))?])
             }
         };
         let base = &pows[0];
@@ -1291,19 +1411,19 @@ impl Powers {
 fn substitute_factor(
     factor: &Factor,
     f: &dyn Fn(&Symbol) -> Option<Expr>,
-    t: &Trunc,
+    (t, atoms): (&Trunc, &Trunc),
     powers: &mut Powers,
 ) -> Result<Expr, Stop> {
     Ok(match factor {
         Factor::Sym(s) => f(s).unwrap_or_else(|| Expr::symbol(s.clone())),
         Factor::Ones | Factor::Eye => Expr::term(Scalar::one(), Chain(vec![factor.clone()])),
-        Factor::Diag(d) => substitute_chain(d, f, t)?.diag(),
-        Factor::Tr(c) => substitute_chain(c, f, t)?.transpose(),
-        Factor::Dot(c) => substitute_chain(c, f, t)?,
+        Factor::Diag(d) => substitute_chain(d, f, (t, atoms))?.diag(),
+        Factor::Tr(c) => substitute_chain(c, f, (t, atoms))?.transpose(),
+        Factor::Dot(c) => substitute_chain(c, f, (t, atoms))?,
         Factor::Had(h) => {
             let mut acc: Option<Expr> = None;
             for (e, m) in &h.0 {
-                let p = powers.get(e, *m, f, t)?;
+                let p = powers.get(e, *m, f, (t, atoms))?;
                 acc = Some(match acc {
                     None => p,
                     Some(a) => a.had(&p, t)?,
@@ -1312,9 +1432,9 @@ fn substitute_factor(
             acc.unwrap_or_else(Expr::ones)
         }
         Factor::Atom(a) => {
-            let arg = a.arg.substitute(f, t)?;
+            let arg = a.arg.substitute_within(f, atoms, atoms)?;
             if &*a.func == "abs" {
-                arg.abs_graded(t)
+                arg.abs_graded(atoms)
             } else {
                 Expr::call_atom(&a.func, a.deriv, arg, a.params.clone())
             }
@@ -1444,8 +1564,8 @@ mod tests {
             let e = Chain::single(Factor::Sym(u));
             let mut powers = Powers::default();
             for m in ms {
-                let fast = powers.get(&e, m, &f, &t).unwrap();
-                let slow = substitute_chain(&e, &f, &t).unwrap().had_pow(m, &t).unwrap();
+                let fast = powers.get(&e, m, &f, (&t, &t)).unwrap();
+                let slow = substitute_chain(&e, &f, (&t, &t)).unwrap().had_pow(m, &t).unwrap();
                 proptest::prop_assert_eq!(fast, slow);
             }
         }

@@ -94,8 +94,10 @@ pub(crate) fn classify_one(
     let src = format!("net({}, {depth})", name.ascii());
     let e = parse_expr(&src, limits)?;
     let l = lower_expr(&e, env)?;
+    // The table shows the decision only: no expansion past the order that decides.
     let opts = AnalyzeOptions {
         small: None,
+        show_expansion: false,
         ..opts.clone()
     };
     let report = analyze(&l, &opts)?;

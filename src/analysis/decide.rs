@@ -2,61 +2,10 @@
 
 use super::expand::{Coefficients, Expansion};
 use crate::algebra::nf::{Chain, Factor};
+pub(crate) use crate::algebra::nf::{InputDegree, input_degree};
 use crate::algebra::{Expr, Kind, Scalar, Symbol, Trunc};
 use crate::series::{PointSeries, Smoothness};
 use std::collections::BTreeMap;
-
-/// How a term depends on the input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum InputDegree {
-    /// A polynomial degree: 0 belongs to `b`, 1 to `W·x`, ≥ 2 is non-affine.
-    Poly(u32),
-    /// The input sits inside `|·|` or another element-wise atom: not affine.
-    NonSmooth,
-}
-
-impl InputDegree {
-    pub(crate) fn is_affine(self) -> bool {
-        matches!(self, InputDegree::Poly(0 | 1))
-    }
-}
-
-/// The input degree of a chain.
-pub(crate) fn input_degree(c: &Chain, x: &Symbol) -> InputDegree {
-    let mut d = 0u32;
-    for f in c.factors() {
-        match factor_degree(f, x) {
-            InputDegree::NonSmooth => return InputDegree::NonSmooth,
-            InputDegree::Poly(k) => d += k,
-        }
-    }
-    InputDegree::Poly(d)
-}
-
-fn factor_degree(f: &Factor, x: &Symbol) -> InputDegree {
-    match f {
-        Factor::Sym(s) => InputDegree::Poly(u32::from(s == x)),
-        Factor::Ones | Factor::Eye => InputDegree::Poly(0),
-        Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => input_degree(c, x),
-        Factor::Had(h) => {
-            let mut d = 0;
-            for (e, m) in h.elements() {
-                match input_degree(e, x) {
-                    InputDegree::NonSmooth => return InputDegree::NonSmooth,
-                    InputDegree::Poly(k) => d += k * m,
-                }
-            }
-            InputDegree::Poly(d)
-        }
-        Factor::Atom(a) => {
-            if a.arg.symbols().contains(x) {
-                InputDegree::NonSmooth
-            } else {
-                InputDegree::Poly(0)
-            }
-        }
-    }
-}
 
 /// `L` with `L·x = chain`, for a chain linear in `x`: `a∘(W·x)` gives `diag(a)·W`.
 pub(crate) fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
@@ -191,14 +140,20 @@ pub struct Decision {
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
+///
+/// `full` is the expansion in the user's symbols up to some order m ([`Expansion::in_input_terms`]):
+/// when it holds a non-affine term, its first order k ≤ m, `W` and `b` (the terms below k) and
+/// the first non-affine term are those of the whole expansion, so the caller forms the user's
+/// symbols only as far as the first non-affine order. `t` is the expansion's own truncation.
 pub(crate) fn decide(
     ex: &Expansion,
+    full: &Expr,
     x: &Symbol,
     t: &Trunc,
     vanishes: &dyn Fn(&Expr) -> bool,
 ) -> Decision {
     let mut na = Expr::zero();
-    for (c, s) in ex.full.terms() {
+    for (c, s) in full.terms() {
         if !input_degree(c, x).is_affine() {
             na.add_term(c.clone(), s.clone());
         }
@@ -246,7 +201,7 @@ pub(crate) fn decide(
     let below = |c: &Chain| limit.is_none_or(|k| t.degree(c) < k);
     let mut w = Expr::zero();
     let mut b = Expr::zero();
-    for (c, s) in ex.full.terms() {
+    for (c, s) in full.terms() {
         match input_degree(c, x) {
             InputDegree::Poly(0) if below(c) => b.add_term(c.clone(), s.clone()),
             InputDegree::Poly(1) => {
@@ -267,7 +222,7 @@ pub(crate) fn decide(
     let mut leading_layered = Expr::zero();
     let mut remainder = Expr::zero();
     if let Some(k) = k {
-        let defs: BTreeMap<Symbol, Expr> = layer_defs(ex, t);
+        let defs = &ex.layer_values;
         let layered_defs: BTreeMap<Symbol, Expr> = ex
             .layers
             .iter()
@@ -282,7 +237,7 @@ pub(crate) fn decide(
                 let one = Expr::term(s.clone(), c.clone());
                 if kink {
                     let depth = ex.layers.len();
-                    let part = non_affine_part(&one, x, t, (&defs, &layered_defs), depth);
+                    let part = non_affine_part(&one, x, t, (defs, &layered_defs), depth);
                     leading_layered.add_assign(&part);
                 } else {
                     leading_layered.add_assign(&one);
@@ -338,20 +293,6 @@ pub(crate) fn decide(
         numeric_zeros,
         identity_zeros,
     }
-}
-
-/// Each layer variable in the user's symbols.
-pub(crate) fn layer_defs(ex: &Expansion, t: &Trunc) -> BTreeMap<Symbol, Expr> {
-    let mut defs: BTreeMap<Symbol, Expr> = BTreeMap::new();
-    for l in &ex.layers {
-        for (u, def) in l.var.iter().chain(l.whole.iter()) {
-            let f = def
-                .substitute(&|s| defs.get(s).cloned(), t)
-                .unwrap_or_default();
-            defs.insert(u.clone(), f);
-        }
-    }
-    defs
 }
 
 /// The non-affine part of one by-layer term of degree k, still written by layer: a term whose
@@ -432,8 +373,9 @@ mod tests {
     fn expansion(full: Expr, truncated: bool) -> Expansion {
         Expansion {
             layers: Vec::new(),
-            layered: full.clone(),
-            full,
+            layered: full,
+            layer_values: BTreeMap::new(),
+            order: None,
             truncated,
             bindings: Vec::new(),
             steps: Vec::new(),
@@ -444,7 +386,13 @@ mod tests {
     }
 
     fn decide_nf(full: Expr, truncated: bool, order: u32) -> Decision {
-        decide(&expansion(full, truncated), &x(), &trunc(order), &|_| false)
+        decide(
+            &expansion(full.clone(), truncated),
+            &full,
+            &x(),
+            &trunc(order),
+            &|_| false,
+        )
     }
 
     #[test]

@@ -67,14 +67,22 @@ pub(crate) struct ExpandSettings {
     /// The input, when known: a kink whose leading pre-activation does not depend on it is
     /// never crossed at small ε (each entry stays on the side its bias puts it).
     pub input: Option<Name>,
+    /// Most products of two terms the expansion may take ([`Trunc::max_work`]).
+    pub max_products: u64,
 }
 
-/// The expansion: layered, then in the user's symbols.
+/// The expansion: layered, with each layer variable in the user's symbols. The whole
+/// expansion in the user's symbols grows with depth far faster than the layered form (every
+/// `u₁^∘3` of a 20-layer network opens into hundreds of terms), so it is formed only on
+/// request and only to the order asked ([`Expansion::in_input_terms`]).
 #[derive(Clone, Debug)]
 pub struct Expansion {
     pub layers: Vec<Layer>,
     pub layered: Expr,
-    pub full: Expr,
+    /// Each layer variable (`uᵢ`, and `δᵢ` at a kink) in the user's symbols, to the order.
+    pub layer_values: BTreeMap<Symbol, Expr>,
+    /// The order expanded to (`None` for the plain normal form).
+    pub order: Option<u32>,
     /// A series or product was cut at the order (so "no non-affine term" is not yet "exactly affine").
     pub truncated: bool,
     /// Bindings used, in order, with their values (for derivations).
@@ -244,14 +252,101 @@ fn stop(e: Stop, span: Span) -> Diagnostic {
 
 /// The canonical normal form of an expression, activations kept as element-wise atoms.
 pub(crate) fn normal_form(ir: &Ir, limits: &Limits) -> Result<Expr, Diagnostic> {
+    // The plain normal form has no layers: its layered form is already in the user's symbols.
     Ok(expand(
         ir,
         &ExpandSettings::normal_form(limits.clone(), Budget::default()),
     )?
-    .full)
+    .layered)
+}
+
+impl Expansion {
+    /// The expansion in the user's symbols up to ε-degree `upto` (at most the order it was
+    /// made to), with the limits and budget of `t`: every term of degree ≤ `upto` is exact,
+    /// and the arguments of |δ| keep all of δ to the expansion's order.
+    /// With `affine_top` (the input), the terms of degree `upto` itself that are affine in it
+    /// are left out ([`Trunc::affine_top`]).
+    pub(crate) fn in_input_terms(
+        &self,
+        upto: u32,
+        t: &Trunc,
+        affine_top: Option<&Symbol>,
+    ) -> Result<Expr, Stop> {
+        let upto = self.order.map_or(upto, |n| upto.min(n));
+        let mut cut = t.with_order(Some(upto));
+        cut.affine_top = affine_top.cloned();
+        let atoms = t.with_order(self.order);
+        // A layer variable stands for a sum of terms of degree ≥ 1, so a term never comes out
+        // of the substitution with a lower degree than it went in: terms above `upto` are
+        // skipped unopened.
+        let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
+        let full = kept.substitute_within(&|s| self.layer_values.get(s).cloned(), &cut, &atoms)?;
+        Ok(self.flag_truncated(full, upto, &cut, t))
+    }
+
+    /// [`Expansion::in_input_terms`] with every small user symbol but `keep` (the input) set to
+    /// 0: a specialisation, far smaller than the whole (a deep layer's `u^∘3` keeps only
+    /// `(W·x)^∘3`), whose non-zero non-affine terms prove those of the whole non-zero (setting
+    /// symbols to 0 maps the normal form of zero to zero and keeps each term's input degree).
+    pub(crate) fn in_input_terms_at_zero(
+        &self,
+        upto: u32,
+        t: &Trunc,
+        keep: &Symbol,
+    ) -> Result<Expr, Stop> {
+        let upto = self.order.map_or(upto, |n| upto.min(n));
+        let mut cut = t.with_order(Some(upto));
+        cut.affine_top = Some(keep.clone());
+        let atoms = t.with_order(self.order);
+        let zero = |s: &Symbol| {
+            (s.role == Role::User && s != keep && t.symbol_degree(s) > 0).then(Expr::zero)
+        };
+        let mut values: BTreeMap<Symbol, Expr> = BTreeMap::new();
+        for (u, v) in &self.layer_values {
+            values.insert(u.clone(), v.substitute_within(&zero, &atoms, &atoms)?);
+        }
+        let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
+        kept.substitute_within(
+            &|s| zero(s).or_else(|| values.get(s).cloned()),
+            &cut,
+            &atoms,
+        )
+    }
+
+    /// Passes a cut at the expansion's own order on to `t` (below it, nothing was cut).
+    fn flag_truncated(&self, full: Expr, upto: u32, cut: &Trunc, t: &Trunc) -> Expr {
+        // Cut below the expansion's own order, a dropped term is not a truncation of it.
+        if cut.truncated.get() && Some(upto) == self.order {
+            t.truncated.set(true);
+        }
+        full
+    }
+
+    /// The whole expansion in the user's symbols, to the order it was made to.
+    pub(crate) fn full(&self, t: &Trunc) -> Result<Expr, Stop> {
+        match self.order {
+            Some(n) => self.in_input_terms(n, t, None),
+            None => self.layered.substitute_within(
+                &|s| self.layer_values.get(s).cloned(),
+                &t.with_order(None),
+                &t.with_order(None),
+            ),
+        }
+    }
 }
 
 impl ExpandSettings {
+    /// The truncation at this order, under these limits and this budget.
+    pub(crate) fn trunc(&self) -> Trunc {
+        let mut t = Trunc::exact().with_order((!self.normalize_only).then_some(self.order));
+        t.small = self.small.clone();
+        t.max_terms = self.limits.max_terms;
+        t.deadline = self.budget.deadline;
+        t.cancel = self.budget.cancel.clone();
+        t.max_work = self.max_products;
+        t
+    }
+
     /// Activations kept as element-wise atoms, nothing truncated: the plain normal form.
     pub(crate) fn normal_form(limits: Limits, budget: Budget) -> ExpandSettings {
         ExpandSettings {
@@ -262,6 +357,7 @@ impl ExpandSettings {
             budget,
             normalize_only: true,
             input: None,
+            max_products: u64::MAX,
         }
     }
 }
@@ -283,15 +379,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
     } else {
         Some(settings.order)
     };
-    let t = Trunc {
-        order,
-        small: settings.small.clone(),
-        max_terms: settings.limits.max_terms,
-        deadline: settings.budget.deadline,
-        truncated: Default::default(),
-        cancel: settings.budget.cancel.clone(),
-        abs_degrees: Default::default(),
-    };
+    let t = settings.trunc();
     let letters = layer_letters(ir);
     let mut ex = Expander {
         s: settings,
@@ -319,8 +407,6 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
             full_vars.insert(u.clone(), f);
         }
     }
-    let full = substitute_vars(&layered, &full_vars, &ex.var_len, &ex.t)
-        .map_err(|e| stop(e, ir.span()))?;
     let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
     let mut bindings = Vec::new();
@@ -342,7 +428,8 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
     Ok(Expansion {
         layers: ex.layers,
         layered,
-        full,
+        layer_values: full_vars,
+        order,
         truncated,
         bindings,
         steps,

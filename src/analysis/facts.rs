@@ -92,6 +92,29 @@ pub enum Assumption {
     },
 }
 
+/// A part of the answer the report leaves unexpanded, and why. The verdict, `W`, `b` and the
+/// first non-affine term by layer never depend on it: they come from the lowest orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unexpanded {
+    /// The expansion by layer is formed to a lower order than the one asked for.
+    Expansion {
+        /// The order the expansion shown is exact to.
+        shown: u32,
+        /// The order asked for.
+        asked: u32,
+        /// Why: the next order holds a sum of more terms than this, or takes more than a
+        /// hundred times as many products of terms (the limit `max_shown_terms`); `None` when
+        /// only the decision was asked for (the catalog table).
+        limit: Option<usize>,
+    },
+    /// The first non-affine term in the input's terms has more terms than the limit
+    /// `max_terms`: it is given by layer only.
+    InputTerms {
+        /// The limit it passed.
+        limit: usize,
+    },
+}
+
 /// What vanishes at a condition's parameter value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Vanishing {

@@ -9,6 +9,7 @@ pub(crate) mod instance;
 pub(crate) mod shapes;
 pub(crate) mod steps;
 
+use crate::algebra::nf::Stop;
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::ir::{Callee, FunDef, Ir, IrKind, Lowered, Shape};
@@ -18,7 +19,8 @@ pub use decide::Verdict;
 pub(crate) use decide::{Decision, KinkInfo};
 pub(crate) use expand::set_constants_before;
 pub(crate) use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
-pub use facts::{Assumption, Vanishing};
+pub use facts::{Assumption, Unexpanded, Vanishing};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -37,6 +39,9 @@ pub struct AnalyzeOptions {
     pub limits: Limits,
     /// The time, memory and Ctrl-C budget the analysis runs under.
     pub budget: crate::limits::Budget,
+    /// Form the expansion by layer to `order` to show it (within `max_shown_terms`), not only
+    /// as far as the decision needs (the catalog table shows no expansion).
+    pub show_expansion: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -47,6 +52,7 @@ impl Default for AnalyzeOptions {
             small: None,
             limits: Limits::default(),
             budget: Default::default(),
+            show_expansion: true,
         }
     }
 }
@@ -72,9 +78,21 @@ pub struct Analysis {
     pub assumptions: Vec<Assumption>,
     /// The derivation: the expansion's steps, then collection, identification and verdict.
     pub steps: Vec<crate::analysis::steps::Step>,
+    /// What the report leaves unexpanded (the expansion past the order that decides, the
+    /// first non-affine term in the input's terms), and why.
+    pub unexpanded: Vec<Unexpanded>,
 }
 
 impl Analysis {
+    /// The whole expansion in the user's symbols, to the order expanded. It is formed on
+    /// request, within the default `max_terms`: it grows with depth far faster than the
+    /// expansion by layer the analysis keeps.
+    pub fn expansion_in_input_terms(&self) -> Result<Expr, String> {
+        let mut t = self.trunc();
+        t.max_terms = Limits::default().max_terms;
+        self.expansion.full(&t).map_err(|e| e.to_string())
+    }
+
     /// The truncation context this analysis used (for degree queries).
     pub fn trunc(&self) -> Trunc {
         let mut t = Trunc::exact();
@@ -273,52 +291,109 @@ fn analyze_once(
         .search_order
         .max(opts.order)
         .min(opts.limits.max_order);
+    // Orders below `first` are known to hold no non-affine term.
+    let mut first = order.min(1);
+    // A leading part is the same at every order that holds it: each is tested once.
+    let tested: RefCell<Vec<(Expr, bool)>> = Default::default();
+    let settings_at = |order: u32, max_products: u64| ExpandSettings {
+        order,
+        small: small.clone(),
+        compensate,
+        limits: opts.limits.clone(),
+        budget: opts.budget.clone(),
+        normalize_only: false,
+        input: Some(opts.input.clone()),
+        max_products,
+    };
     loop {
-        let settings = ExpandSettings {
-            order,
-            small: small.clone(),
-            compensate,
-            limits: opts.limits.clone(),
-            budget: opts.budget.clone(),
-            normalize_only: false,
-            input: Some(opts.input.clone()),
+        // Decided order by order: the expansion by layer, and in the user's symbols, is
+        // formed to order 1, 2, … and stops at the first order with a non-affine term. Every
+        // term up to an order is exact in the expansion to that order, so the verdict, W, b
+        // and the first non-affine term are those of any higher order; the terms above it
+        // (which grow fastest with depth) are formed only to be shown, below.
+        let mut at = first;
+        let (mut expansion, mut decision, mut full, mut unexpanded) = loop {
+            let settings = settings_at(at, u64::MAX);
+            let mut expansion = match expand::expand(&l.ir, &settings) {
+                Ok(e) => e,
+                // A lower order can fail where the order asked would not, or fail otherwise
+                // (`(xᵀ·x)^(−½)` cut to order 1 is a power of 0): the order asked decides.
+                Err(_) if at < order => {
+                    at = order;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
+            if decided.0.k.is_some() || at >= order {
+                break (expansion, decided.0, decided.1, decided.2);
+            }
+            at += 1;
         };
-        let mut expansion = expand::expand(&l.ir, &settings)?;
         // What was cut may cancel exactly: `tanh(v) − tanh(v)` truncates each term, yet the
         // network is 0. When the exact normal form (activations kept whole) has no activation
-        // left, is affine in the input and equals the expansion, nothing is missing.
-        if expansion.truncated
+        // left, is affine in the input and equals the expansion, nothing is missing. (With a
+        // non-affine term the expansion differs from every affine form: nothing to compare.)
+        if decision.k.is_none()
+            && expansion.truncated
             && let Ok(exact) = expand::expand(
                 &l.ir,
                 &ExpandSettings::normal_form(opts.limits.clone(), opts.budget.clone()),
             )
-            && exact.full == expansion.full
-            && exact.full.terms().all(|(c, _)| {
+            && exact.layered.terms().all(|(c, _)| {
                 !identity::chain_has_atom(c, &|_| true)
                     && decide::input_degree(c, &input).is_affine()
             })
+            && exact.layered == full
         {
             expansion.truncated = false;
+            let settings = settings_at(at, u64::MAX);
+            (decision, full, _) = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
         }
-        let mut t = Trunc::exact();
-        t.order = Some(order);
-        t.small = small.clone();
-        let test = identity::IdentityTest {
-            symbols: &l.symbols,
-            small: &small,
-            layers: &expansion.layers,
-            constants: &expansion.constants,
-            rows: match l.ir.shape().rows {
-                crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                _ => crate::numeric::DEFAULT_WIDTH,
-            },
-            functions: identity::functions_in(&l.ir),
-        };
-        let decision = decide::decide(&expansion, &input, &t, &|e| test.vanishes(e));
         let searching = decision.verdict == (Verdict::Affine { k: None }) && order < search;
         if searching {
             order += 1;
+            first = order;
             continue;
+        }
+        // The orders above the decision, to be shown: formed one by one while each stays
+        // within `max_shown_terms` (counts of terms and products, so the output never depends
+        // on the machine), and the report says where it stopped.
+        if at < order {
+            let k = decision.k.unwrap_or(at);
+            let shown_limit = opts.limits.max_shown_terms.min(opts.limits.max_terms);
+            let products = crate::limits::shown_products(shown_limit);
+            let stopped = [
+                Stop::TooManyTerms(shown_limit).to_string(),
+                Stop::TooMuchWork(products).to_string(),
+            ];
+            let mut shown = at;
+            let mut limit = None;
+            while opts.show_expansion && shown < order {
+                let mut settings = settings_at(shown + 1, products);
+                settings.limits.max_terms = shown_limit;
+                match expand::expand(&l.ir, &settings) {
+                    Ok(mut ex) => {
+                        let settings = settings_at(shown + 1, u64::MAX);
+                        let (d, f, u) = decide_upto(l, &mut ex, k, &settings, &input, &tested)?;
+                        (expansion, decision, full, unexpanded) = (ex, d, f, u);
+                        shown += 1;
+                    }
+                    Err(e) if e.phase == Phase::Limit && stopped.contains(&e.message) => {
+                        limit = Some(shown_limit);
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if shown < order {
+                unexpanded.push(Unexpanded::Expansion {
+                    shown,
+                    asked: order,
+                    limit,
+                });
+            }
+            order = shown;
         }
         for ly in &expansion.layers {
             if !ly.op_point.is_zero() {
@@ -384,7 +459,13 @@ fn analyze_once(
                 bound: b.bound.clone(),
             });
         }
-        if expansion.full.terms().any(|(_, s)| s.has_opaque()) {
+        // Every coefficient of the user's form is a product of coefficients of the layered
+        // form and of the layer variables, so an opaque constant shows in one of them.
+        let opaque = |e: &Expr| e.terms().any(|(_, s)| s.has_opaque());
+        if opaque(&full)
+            || opaque(&expansion.layered)
+            || expansion.layer_values.values().any(opaque)
+        {
             assumptions.push(Assumption::OpaqueConstants);
         }
         let mut a = Analysis {
@@ -394,6 +475,7 @@ fn analyze_once(
             small,
             expansion,
             decision,
+            unexpanded,
             symbols: l.symbols.clone(),
             assumptions,
             steps: Vec::new(),
@@ -403,6 +485,85 @@ fn analyze_once(
         a.steps = steps;
         return Ok(a);
     }
+}
+
+/// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
+/// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
+/// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
+fn decide_upto(
+    l: &Lowered,
+    expansion: &mut Expansion,
+    upto: u32,
+    settings: &ExpandSettings,
+    input: &Symbol,
+    tested: &RefCell<Vec<(Expr, bool)>>,
+) -> Result<(Decision, Expr, Vec<Unexpanded>), Diagnostic> {
+    let limited = settings.trunc();
+    let stop = |e: Stop| Diagnostic::at(Phase::Limit, l.ir.span(), e.to_string());
+    // First without the affine terms of the top order, which only W and b below it need: a
+    // deep layer's u^∘3 opens into thousands of such terms (b₁∘b₂∘b₃, …) and a few
+    // non-affine ones. The whole is formed when the decision needs it: at a kink (W and b take
+    // the ε¹ affine part) and when nothing non-affine is found (W and b take every order).
+    let mut t = Trunc::exact();
+    t.order = Some(settings.order);
+    t.small = settings.small.clone();
+    let decide_on = |expansion: &Expansion, full: &Expr| {
+        let test = identity::IdentityTest {
+            symbols: &l.symbols,
+            small: &settings.small,
+            layers: &expansion.layers,
+            constants: &expansion.constants,
+            rows: match l.ir.shape().rows {
+                crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                _ => crate::numeric::DEFAULT_WIDTH,
+            },
+            functions: identity::functions_in(&l.ir),
+        };
+        let vanishes = |e: &Expr| {
+            if let Some((_, v)) = tested.borrow().iter().find(|(f, _)| f == e) {
+                return *v;
+            }
+            let v = test.vanishes(e);
+            tested.borrow_mut().push((e.clone(), v));
+            v
+        };
+        decide::decide(expansion, full, input, &t, &vanishes)
+    };
+    let pruned = match expansion.in_input_terms(upto, &limited, Some(input)) {
+        Ok(pruned) => pruned,
+        // Past `max_terms`, the verdict is read off the terms below `upto` (W and b) and the
+        // specialisation with the other small symbols at 0 (whether order `upto` holds a
+        // non-affine term); the first non-affine term is then given by layer only.
+        Err(Stop::TooManyTerms(limit)) if upto > 0 => {
+            let below = expansion
+                .in_input_terms(upto - 1, &limited, None)
+                .map_err(stop)?;
+            let at_zero = expansion
+                .in_input_terms_at_zero(upto, &limited, input)
+                .map_err(stop)?;
+            let top = at_zero.filter(|c, _| t.degree(c) == upto);
+            let mut decision = decide_on(expansion, &below.add(&top));
+            if decision.k != Some(upto) || decision.verdict == Verdict::Kink {
+                return Err(stop(Stop::TooManyTerms(limit)));
+            }
+            decision.leading_full = Expr::zero();
+            return Ok((decision, below, vec![Unexpanded::InputTerms { limit }]));
+        }
+        Err(e) => return Err(stop(e)),
+    };
+    let decision = decide_on(expansion, &pruned);
+    if decision.k.is_some() && decision.verdict != Verdict::Kink {
+        return Ok((decision, pruned, Vec::new()));
+    }
+    let limited = settings.trunc();
+    let full = expansion
+        .in_input_terms(upto, &limited, None)
+        .map_err(stop)?;
+    if limited.truncated.get() {
+        expansion.truncated = true;
+    }
+    let decision = decide_on(expansion, &full);
+    Ok((decision, full, Vec::new()))
 }
 
 /// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to `depth`).

@@ -89,8 +89,17 @@ fn measure(
         }
     }
     let mut notes = Vec::new();
+    let unexpanded = a
+        .unexpanded
+        .iter()
+        .any(|x| matches!(x, crate::analysis::Unexpanded::InputTerms { .. }));
     let estimate = if estimate.is_finite() {
         Some(estimate)
+    } else if unexpanded {
+        notes.push(format!(
+            "the first non-affine term of order {k} was not formed in the input's terms (limit `max_terms`); σ* is measured only"
+        ));
+        None
     } else {
         notes.push(format!(
             "the first non-affine term of order {k} vanishes at these values (an operating point where the derivatives are special, such as 0 for tanh); σ* is measured only"

@@ -120,7 +120,7 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
     let t = a.trunc();
     let d = &a.decision;
     out.push_str(&format!("{indent}verdict: {}\n", verdict_text(a)));
-    if a.order != a.requested_order {
+    if a.order > a.requested_order {
         out.push_str(&format!(
             "{indent}  (expanded to order {} to find the first non-affine term)\n",
             a.order
@@ -181,7 +181,7 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                         sup(k),
                         u(lead)
                     ));
-                    if !d.leading_layered.is_zero() {
+                    if !d.leading_layered.is_zero() && !input_terms_unexpanded(a) {
                         out.push_str(&format!(
                             "{indent}    in the input's terms: {}\n",
                             bounded(&d.leading_full)
@@ -216,6 +216,19 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
             }
         }
     }
+    for x in &a.unexpanded {
+        out.push_str(&format!(
+            "{indent}  left unexpanded: {}\n",
+            super::facts::unexpanded_text(x)
+        ));
+    }
+}
+
+/// The first non-affine term was left unexpanded in the input's terms (past `max_terms`).
+fn input_terms_unexpanded(a: &Analysis) -> bool {
+    a.unexpanded
+        .iter()
+        .any(|x| matches!(x, crate::analysis::Unexpanded::InputTerms { .. }))
 }
 
 fn class_order(c: &crate::series::Smoothness) -> u32 {
@@ -452,6 +465,12 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
             b.degree
         ));
     }
+    for x in &a.unexpanded {
+        rows.push(format!(
+            "\\intertext{{left unexpanded: {}}}",
+            crate::derive::render::latex_text(&super::facts::unexpanded_text(x))
+        ));
+    }
 }
 
 // ------------------------------------------------------------------- JSON
@@ -496,7 +515,7 @@ fn analysis_json(a: &Analysis) -> Value {
         "b": crate::print::json::expr(&d.b),
         "first_nonaffine": {
             "layered": crate::print::json::expr(&d.leading_layered),
-            "expanded": json_bounded(&d.leading_full),
+            "expanded": if input_terms_unexpanded(a) { Value::Null } else { json_bounded(&d.leading_full) },
         },
         "remainder": crate::print::json::expr(&d.remainder),
         "expansion": expansion,
@@ -511,8 +530,27 @@ fn analysis_json(a: &Analysis) -> Value {
             "symbols": symbols,
         },
         "assumptions": a.assumptions.iter().map(super::assumption_text).collect::<Vec<_>>(),
+        "unexpanded": a.unexpanded.iter().map(unexpanded_json).collect::<Vec<_>>(),
         "derivation": crate::derive::render::steps_json(&a.steps),
     })
+}
+
+/// What was left unexpanded, with its numbers and its sentence.
+fn unexpanded_json(x: &crate::analysis::Unexpanded) -> Value {
+    use crate::analysis::Unexpanded;
+    let text = super::facts::unexpanded_text(x);
+    match x {
+        Unexpanded::Expansion {
+            shown,
+            asked,
+            limit,
+        } => {
+            json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "text": text })
+        }
+        Unexpanded::InputTerms { limit } => {
+            json!({ "what": "input_terms", "limit": limit, "text": text })
+        }
+    }
 }
 
 /// The report as JSON (schema: docs/json.md).

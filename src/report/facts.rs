@@ -4,7 +4,34 @@
 
 use super::*;
 use crate::analysis::classify::Row;
-use crate::analysis::{Assumption, Condition, Vanishing};
+use crate::analysis::{Assumption, Condition, Unexpanded, Vanishing};
+
+/// What the report left unexpanded, as the sentence printed after `left unexpanded:`.
+pub fn unexpanded_text(x: &Unexpanded) -> String {
+    match x {
+        Unexpanded::Expansion {
+            shown,
+            asked,
+            limit: Some(limit),
+        } => format!(
+            "the expansion by layer is shown to O(ε{}), not to order {asked}: order {} holds a sum of more than {limit} terms or takes more than {} products of terms (limit `max_shown_terms`); the verdict, W, b and the first non-affine term come from the lower orders",
+            sup(*shown),
+            shown + 1,
+            crate::limits::shown_products(*limit)
+        ),
+        Unexpanded::Expansion {
+            shown,
+            asked,
+            limit: None,
+        } => format!(
+            "the expansion by layer is formed to O(ε{}), the order that decides, not to order {asked}",
+            sup(*shown)
+        ),
+        Unexpanded::InputTerms { limit } => format!(
+            "the first non-affine term in the input's terms has more than {limit} terms (limit `max_terms`): it is given by layer only"
+        ),
+    }
+}
 
 /// An assumption as the sentence the reports print after `assumption:` (and JSON lists).
 pub fn assumption_text(a: &Assumption) -> String {

@@ -371,6 +371,7 @@ impl Session {
             small: self.options.small.clone(),
             limits: self.options.limits.clone(),
             budget: self.budget(),
+            show_expansion: true,
         }
     }
 
@@ -900,6 +901,7 @@ impl Session {
             small: None,
             limits: self.options.limits.clone(),
             budget: self.budget(),
+            show_expansion: false,
         };
         crate::analysis::classify::classify(&self.env, &opts, depth)
     }

@@ -163,7 +163,8 @@ pub fn verify_expansion(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
-    let rows = measure(l, a, &Approx::Expansion(&a.expansion.full), functions, opts)?;
+    let full = a.expansion_in_input_terms()?;
+    let rows = measure(l, a, &Approx::Expansion(&full), functions, opts)?;
     let predicted = if a.expansion.truncated {
         Predicted::AtLeast(a.order + 1)
     } else {

@@ -182,6 +182,21 @@ impl Chain {
     pub fn from_factors(v: Vec<Factor>) -> Chain {
         canon(v)
     }
+    /// `𝟙·𝟙ᵀ`, the all-ones matrix (canonical as written).
+    pub fn ones_matrix() -> Chain {
+        Chain(vec![
+            Factor::Ones,
+            Factor::Tr(Rc::new(Chain(vec![Factor::Ones]))),
+        ])
+    }
+    /// True for `𝟙·𝟙ᵀ`.
+    pub fn is_ones_matrix(&self) -> bool {
+        matches!(self.0.as_slice(), [Factor::Ones, Factor::Tr(t)] if t.0.as_slice() == [Factor::Ones])
+    }
+    /// True for `𝟙` and `𝟙·𝟙ᵀ`, the units of the Hadamard product.
+    pub fn is_ones(&self) -> bool {
+        self.0.as_slice() == [Factor::Ones] || self.is_ones_matrix()
+    }
 
     /// Scalar for the empty chain and for a product of 1×1 factors; otherwise the rows of
     /// the first factor that is not 1×1 and the columns of the last.
@@ -304,6 +319,8 @@ pub(crate) const MAX_HAD_EXPONENT: u32 = 1 << 24;
 pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
     let mut saw_ones = false;
+    // `𝟙·𝟙ᵀ` is the unit of the Hadamard product of matrices, as `𝟙` is of vectors.
+    let mut saw_ones_matrix = false;
     // The 1×1 factors of an element are scalars: (s·v)^∘k = sᵏ·v^∘k.
     let mut dots: Vec<Factor> = Vec::new();
     for (c, m) in elements {
@@ -319,6 +336,10 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
                 saw_ones = true;
                 continue;
             }
+            if e.is_ones_matrix() {
+                saw_ones_matrix = true;
+                continue;
+            }
             if e.0.is_empty() {
                 continue;
             }
@@ -327,6 +348,7 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     }
     let v: Vec<(Chain, u32)> = flat.into_iter().collect();
     let core = match v.as_slice() {
+        [] if saw_ones_matrix => Chain::ones_matrix(),
         [] if saw_ones => Chain(vec![Factor::Ones]),
         [] => Chain::one(),
         [(c, 1)] => c.clone(),
@@ -735,6 +757,15 @@ impl Expr {
     pub fn ones() -> Expr {
         Expr::factor(Factor::Ones)
     }
+    /// The all-ones value of a kind: `𝟙·𝟙ᵀ` for a matrix (the unit of its Hadamard
+    /// product, and `f(0)/f(0)` of an element-wise function of a matrix), else `𝟙`.
+    pub fn ones_of(kind: Kind) -> Expr {
+        if kind == Kind::Matrix {
+            Expr::term(Scalar::one(), Chain::ones_matrix())
+        } else {
+            Expr::ones()
+        }
+    }
 
     /// The terms `chain ↦ coefficient`, in canonical chain order.
     pub fn terms(&self) -> impl DoubleEndedIterator<Item = (&Chain, &Scalar)> + ExactSizeIterator {
@@ -1066,6 +1097,7 @@ impl Expr {
         fn chain_nonneg(c: &Chain) -> bool {
             match c.0.as_slice() {
                 [] | [Factor::Ones] => true,
+                _ if c.is_ones_matrix() => true,
                 [Factor::Atom(a)] => &*a.func == "abs",
                 [Factor::Had(h)] => h.0.iter().all(|(e, m)| m % 2 == 0 || chain_nonneg(e)),
                 _ => false,

@@ -385,7 +385,12 @@ impl Expander<'_> {
                 let b = self.eval(x)?;
                 let Some(s) = b.as_scalar() else {
                     if x.kind_of() == Kind::Scalar {
-                        return self.scalar_power(&b, q, x.span());
+                        return self.scalar_power(&b, q, x.span(), false);
+                    }
+                    // Only lowering writes a power of a vector: the per-row normalisers of a
+                    // row-wise softmax or norm, taken entry by entry.
+                    if x.kind_of() == Kind::Vector {
+                        return self.scalar_power(&b, q, x.span(), true);
                     }
                     return Err(Diagnostic::at(
                         Phase::Expand,
@@ -442,7 +447,9 @@ impl Expander<'_> {
                     if a.is_zero() && arg.kind_of() != Kind::Scalar {
                         // f(0·𝟙) = f(0)·𝟙, with f(0) exact where the series engine knows it.
                         let v = self.apply_scalar(callee, *deriv, params, Expr::zero(), span)?;
-                        return Ok(Expr::ones().scale(&v.as_scalar().unwrap_or_default()));
+                        return Ok(
+                            Expr::ones_of(arg.kind_of()).scale(&v.as_scalar().unwrap_or_default())
+                        );
                     }
                     if arg.kind_of() == Kind::Scalar
                         && let Some(s) = a.as_scalar()
@@ -466,7 +473,35 @@ impl Expander<'_> {
     /// `s^q` for a 1×1 expression `s = s₀ + r` that is not a constant (`(xᵀ·x + 1)⁻¹`, the
     /// normaliser of a softmax): a whole power is a product; otherwise the binomial series
     /// `s₀^q·Σ C(q, k)·(r/s₀)^k`, exact, which needs a constant, non-zero `s₀` and a small `r`.
-    fn scalar_power(&mut self, b: &Expr, q: &Q, span: Span) -> Result<Expr, Diagnostic> {
+    ///
+    /// `elementwise`: `s` is a column vector `s₀·𝟙 + r` (the row sums of a row-wise softmax)
+    /// and the power is taken entry by entry, `r^∘k` in place of `r^k`.
+    fn scalar_power(
+        &mut self,
+        b: &Expr,
+        q: &Q,
+        span: Span,
+        elementwise: bool,
+    ) -> Result<Expr, Diagnostic> {
+        let unit = if elementwise {
+            Expr::ones()
+        } else {
+            Expr::scalar(Scalar::one())
+        };
+        let product = |a: &Expr, c: &Expr, t: &Trunc| {
+            if elementwise {
+                a.had(c, t)
+            } else {
+                a.mul(c, t)
+            }
+        };
+        let is_unit = |c: &crate::algebra::nf::Chain| {
+            if elementwise {
+                c.factors() == [Factor::Ones]
+            } else {
+                c.is_scalar()
+            }
+        };
         if q.to_denominator() == 1u32 && *q >= 0u32 {
             let Ok(k) = u32::try_from(&q.to_numerator()) else {
                 return Err(Diagnostic::at(
@@ -484,18 +519,18 @@ impl Expander<'_> {
                     ),
                 ));
             }
-            let mut acc = Expr::scalar(Scalar::one());
+            let mut acc = unit.clone();
             for _ in 0..k {
-                acc = acc.mul(b, &self.t).map_err(|e| stop(e, span))?;
+                acc = product(&acc, b, &self.t).map_err(|e| stop(e, span))?;
             }
             return Ok(acc);
         }
         let s0 = b
             .terms()
-            .find(|(c, _)| c.is_scalar())
+            .find(|(c, _)| is_unit(c))
             .map(|(_, s)| s.clone())
             .unwrap_or_else(Scalar::zero);
-        let r = b.filter(|c, _| !c.is_scalar());
+        let r = b.filter(|c, _| !is_unit(c));
         if s0.is_zero() {
             return Err(Diagnostic::at(
                 Phase::Expand,
@@ -510,7 +545,11 @@ impl Expander<'_> {
             return Err(Diagnostic::at(
                 Phase::Expand,
                 span,
-                "the O(1) part of this scalar is not a number (it holds weights, operating points or 𝟙ᵀ·𝟙), so its power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number",
+                if elementwise {
+                    "the O(1) part of these row sums is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
+                } else {
+                    "the O(1) part of this scalar is not a number (it holds weights, operating points or 𝟙ᵀ·𝟙), so its power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
+                },
             )
             .hint("an input that is small around 0 keeps the O(1) part a number"));
         }
@@ -527,11 +566,11 @@ impl Expander<'_> {
         let base = s0.pow(q).map_err(err)?;
         let inv = s0.pow(&Q::from(-1)).map_err(err)?;
         let ratio = r.scale(&inv);
-        let mut acc = Expr::scalar(base.clone());
-        let mut power = Expr::scalar(Scalar::one());
+        let mut acc = unit.scale(&base);
+        let mut power = unit.clone();
         let mut coef = Q::from(1);
         for k in 1..=order.saturating_add(1) {
-            power = power.mul(&ratio, &self.t).map_err(|e| stop(e, span))?;
+            power = product(&power, &ratio, &self.t).map_err(|e| stop(e, span))?;
             if power.is_zero() {
                 break;
             }
@@ -615,7 +654,7 @@ impl Expander<'_> {
             Some(Scalar::zero())
         } else {
             match c_used.terms().collect::<Vec<_>>().as_slice() {
-                [(ch, s)] if matches!(ch.factors(), [Factor::Ones]) => Some((*s).clone()),
+                [(ch, s)] if ch.is_ones() => Some((*s).clone()),
                 _ => None,
             }
         };
@@ -678,7 +717,9 @@ impl Expander<'_> {
             (Some((u, named.clone())), dl)
         };
         // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
-        let mut powers: Vec<Expr> = vec![Expr::ones()];
+        // The unit of the element-wise product: 𝟙, or 𝟙·𝟙ᵀ for a function of a matrix.
+        let unit = Expr::ones_of(a.kind().unwrap_or(Kind::Vector));
+        let mut powers: Vec<Expr> = vec![unit.clone()];
         for k in 1..=kmax {
             let p = if k == 1 {
                 delta_l.clone()
@@ -701,7 +742,7 @@ impl Expander<'_> {
                         let ck = coeff(s, k);
                         if !ck.is_zero() {
                             let term = if k == 0 {
-                                Expr::ones().scale(&ck)
+                                unit.scale(&ck)
                             } else {
                                 p.scale(&ck)
                             };
@@ -759,7 +800,7 @@ impl Expander<'_> {
                         let odd = r.sub(&l).scale(&half);
                         if !even.is_zero() {
                             out.add_assign(&if k == 0 {
-                                Expr::ones().scale(&even)
+                                unit.scale(&even)
                             } else {
                                 p.scale(&even)
                             });
@@ -816,7 +857,7 @@ impl Expander<'_> {
                     .unwrap_or(GenericDerivative::Varies);
                 let value = match kind {
                     GenericDerivative::Zero => continue,
-                    GenericDerivative::Constant(v) => Expr::ones().scale(&v),
+                    GenericDerivative::Constant(v) => unit.scale(&v),
                     GenericDerivative::Polynomial(coeffs) => {
                         let c_sym = Expr::symbol(cs.clone());
                         let mut v = Expr::zero();

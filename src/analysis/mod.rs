@@ -188,24 +188,27 @@ fn analyze_once(
     opts: &AnalyzeOptions,
     compensate: bool,
 ) -> Result<Analysis, Diagnostic> {
-    let input = Symbol::user(opts.input.clone(), Kind::Vector);
-    if let Some((s, _)) = l
+    // A matrix input (a token matrix X) has a linear map 𝓛(X) in place of a matrix W.
+    let input_kind = l
         .symbols
-        .iter()
-        .find(|(s, _)| s.name == opts.input && s.kind != Kind::Vector)
-    {
+        .keys()
+        .find(|s| s.name == opts.input)
+        .map_or(Kind::Vector, |s| s.kind);
+    if !matches!(input_kind, Kind::Vector | Kind::Matrix) {
         return Err(Diagnostic::at(
             Phase::Shape,
             l.ir.span(),
             format!(
-                "the input `{}` must be a vector, but it is a matrix",
-                s.name
+                "the input `{}` must be a vector or a matrix, not a row",
+                opts.input
             ),
         )
         .hint("choose another input with `--input` or `:input`"));
     }
-    // W is a matrix acting on x: an output with more than one column has no such W.
-    if matches!(l.ir.kind_of(), Kind::Matrix | Kind::Row) {
+    let input = Symbol::user(opts.input.clone(), input_kind);
+    // W is a matrix acting on x: an output with more than one column has no such W. A matrix
+    // input has a linear map instead, which gives any output shape.
+    if input_kind == Kind::Vector && matches!(l.ir.kind_of(), Kind::Matrix | Kind::Row) {
         return Err(Diagnostic::at(
             Phase::Shape,
             l.ir.span(),
@@ -218,7 +221,7 @@ fn analyze_once(
                 }
             ),
         )
-        .hint("analyse a column of it instead, e.g. its transpose `(…)ᵀ` or its product with a vector"));
+        .hint("analyse a column of it instead, e.g. its transpose `(…)ᵀ` or its product with a vector; or make a matrix the input (`:input X`), whose linear map can have any output"));
     }
     let small: BTreeSet<Name> = match &opts.small {
         Some(s) => s.clone(),

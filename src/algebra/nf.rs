@@ -346,7 +346,7 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
             *flat.entry(e).or_insert(0) += k * m;
         }
     }
-    let v: Vec<(Chain, u32)> = flat.into_iter().collect();
+    let v = merge_outer_products(flat.into_iter().collect());
     let core = match v.as_slice() {
         [] if saw_ones_matrix => Chain::ones_matrix(),
         [] if saw_ones => Chain(vec![Factor::Ones]),
@@ -360,6 +360,55 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     dots.sort();
     dots.extend(core.0);
     Chain(dots)
+}
+
+/// Outer products in a Hadamard product of matrices become one:
+/// `(a·bᵀ)^∘m ∘ (c·dᵀ) = (a^∘m ∘ c)·(b^∘m ∘ d)ᵀ`, entry by entry `(a_j·b_k)^m·c_j·d_k`. So a
+/// part of a token matrix that is constant along each row (`v·𝟙ᵀ`) stays an outer product
+/// under element-wise powers, `(v·𝟙ᵀ)^∘2 = v^∘2·𝟙ᵀ`, and equal values get one form.
+fn merge_outer_products(elements: Vec<(Chain, u32)>) -> Vec<(Chain, u32)> {
+    // A canonical matrix chain is an outer product when a factor with one column (the end
+    // of its column part) comes before its last factor.
+    let split = |c: &Chain| -> Option<usize> {
+        if c.kind() != Kind::Matrix {
+            return None;
+        }
+        let i = c.0.iter().position(|f| factor_dims(f).1)?;
+        (i + 1 < c.0.len()).then_some(i)
+    };
+    let outer = elements
+        .iter()
+        .filter(|(c, _)| split(c).is_some())
+        .map(|(_, m)| *m)
+        .sum::<u32>();
+    if outer < 2 {
+        return elements;
+    }
+    let mut cols: Vec<(Chain, u32)> = Vec::new();
+    let mut rows: Vec<(Chain, u32)> = Vec::new();
+    let mut rest: Vec<(Chain, u32)> = Vec::new();
+    for (c, m) in elements {
+        match split(&c) {
+            Some(i) => {
+                cols.push((Chain(c.0[..=i].to_vec()), m));
+                rows.push((Chain(c.0[i + 1..].to_vec()).transpose(), m));
+            }
+            None => rest.push((c, m)),
+        }
+    }
+    let col = had_of(cols);
+    let row = had_of(rows);
+    let mut fs = col.0;
+    fs.extend(transpose_factors(&row.0));
+    let merged = canon(fs);
+    // The merged product may still be one element among others (a matrix that is not an
+    // outer product); its own factors stay together.
+    rest.push((merged, 1));
+    let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
+    for (c, m) in rest {
+        *flat.entry(c).or_insert(0) += m;
+    }
+    flat.into_iter().collect()
 }
 
 /// The leading 1×1 factors of a canonical chain, and the rest.

@@ -546,12 +546,16 @@ impl Expander<'_> {
                 Phase::Expand,
                 span,
                 if elementwise {
-                    "the O(1) part of these row sums is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
+                    "the O(1) part of these per-row values (a row-wise softmax's sums, a norm's variances) is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
                 } else {
                     "the O(1) part of this scalar is not a number (it holds weights, operating points or 𝟙ᵀ·𝟙), so its power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
                 },
             )
-            .hint("an input that is small around 0 keeps the O(1) part a number"));
+            .hint(if elementwise {
+                "an offset that is not small (a norm's β, a bias) puts a row-wise softmax or norm at an O(1) operating point: make it small too (`:small`), or leave it out"
+            } else {
+                "an input that is small around 0 keeps the O(1) part a number"
+            }));
         }
         let Some(order) = self.t.order else {
             return Err(Diagnostic::at(

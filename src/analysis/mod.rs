@@ -371,6 +371,23 @@ fn analyze_once(
         if expansion.full.terms().any(|(_, s)| s.has_opaque()) {
             assumptions.push(Assumption::OpaqueConstants);
         }
+        // 𝟙ᵀ·𝟙 is a length, which the normal form does not keep (its 𝟙 has no length): terms
+        // that hold it may cancel for the true length, so W and the first non-affine term
+        // cannot be read off exactly. With a vector input the vector functions are written
+        // so that it never appears; a token matrix meets it when a row-wise softmax's scores
+        // have a part constant along each row.
+        if input_kind == Kind::Matrix
+            && [&decision.w, &decision.leading_full]
+                .iter()
+                .any(|e| e.terms().any(|(c, _)| holds_ones_length(c)))
+        {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                l.ir.span(),
+                "the expansion holds 𝟙ᵀ·𝟙, the length of a vector, whose value the normal form does not keep: its terms may cancel, so the linear map and the first non-affine term cannot be decided exactly",
+            )
+            .hint("this comes from a part of a softmax's scores that is the same along each row (a row-wise softmax ignores it): leave that part out"));
+        }
         let mut a = Analysis {
             requested_order: opts.order,
             order,
@@ -387,6 +404,21 @@ fn analyze_once(
         a.steps = steps;
         return Ok(a);
     }
+}
+
+/// Whether a chain holds `𝟙ᵀ·𝟙` anywhere (inside ∘, diag, transposes and 1×1 factors).
+fn holds_ones_length(c: &crate::algebra::Chain) -> bool {
+    use crate::algebra::Factor;
+    c.factors().iter().any(|f| match f {
+        Factor::Dot(d) => {
+            matches!(d.factors(), [Factor::Tr(t), Factor::Ones] if t.factors() == [Factor::Ones])
+                || holds_ones_length(d)
+        }
+        Factor::Diag(d) | Factor::Tr(d) => holds_ones_length(d),
+        Factor::Had(h) => h.elements().iter().any(|(e, _)| holds_ones_length(e)),
+        Factor::Atom(a) => a.arg.terms().any(|(e, _)| holds_ones_length(e)),
+        Factor::Sym(_) | Factor::Ones | Factor::Eye => false,
+    })
 }
 
 /// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to `depth`).

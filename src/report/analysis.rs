@@ -353,7 +353,8 @@ pub fn text(source: &str, r: &Report) -> String {
             }
         }
         out.push_str(&format!(
-            "  expansion by layer: y = {}{}\n",
+            "  expansion by layer: {} = {}{}\n",
+            affine_names(c).y,
             graded(&c.expansion.layered, &ct),
             if c.expansion.truncated {
                 format!(" + O(ε{})", sup(c.order + 1))

@@ -267,7 +267,7 @@ impl Cx<'_> {
                     self.shape_text(s)
                 ),
             )
-            .hint("a row vector is one token: write it as a column (`vᵀ`), or as a 1×d matrix"));
+            .hint("for one token written as a row r, normalise the column `rᵀ`; a token matrix has one token per row"));
         }
         let rowwise = s.kind == Kind::Matrix;
         // The length each vector is normalised over: the column vector's, or a row's (d).

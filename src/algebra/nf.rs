@@ -1434,6 +1434,34 @@ mod tests {
     }
 
     #[test]
+    fn outer_products_multiply_entry_by_entry() {
+        let t = Trunc::exact();
+        let (a, b, c, d) = (
+            sym("a", Kind::Vector),
+            sym("b", Kind::Vector),
+            sym("c", Kind::Vector),
+            sym("d", Kind::Vector),
+        );
+        let outer = |u: &Expr, v: &Expr| u.mul(&v.transpose(), &t).unwrap();
+        // (a·bᵀ)∘(c·dᵀ) = (a∘c)·(b∘d)ᵀ, and (a·bᵀ)^∘3 = a^∘3·(b^∘3)ᵀ.
+        let lhs = outer(&a, &b).had(&outer(&c, &d), &t).unwrap();
+        let rhs = outer(&a.had(&c, &t).unwrap(), &b.had(&d, &t).unwrap());
+        assert_eq!(lhs, rhs);
+        assert_eq!(
+            outer(&a, &b).had_pow(3, &t).unwrap(),
+            outer(&a.had_pow(3, &t).unwrap(), &b.had_pow(3, &t).unwrap())
+        );
+        // A matrix that is no outer product stays a factor of its own.
+        let w = sym("W", Kind::Matrix);
+        let mixed = w.had(&outer(&a, &b), &t).unwrap().had(&outer(&c, &d), &t).unwrap();
+        assert_eq!(mixed, w.had(&rhs, &t).unwrap());
+        // 𝟙·𝟙ᵀ is the unit of the Hadamard product of matrices.
+        let ones = Expr::ones_of(Kind::Matrix);
+        assert_eq!(ones, outer(&Expr::ones(), &Expr::ones()));
+        assert_eq!(w.had(&ones, &t).unwrap(), w);
+    }
+
+    #[test]
     fn truncation_happens_in_the_product() {
         let mut t = Trunc::exact();
         t.order = Some(2);

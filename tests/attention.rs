@@ -241,14 +241,19 @@ fn the_pre_ln_block_is_the_identity_plus_the_centred_mean_token() {
 
 #[test]
 fn matrix_inputs_verify() {
+    // A bias matrix B₀ puts tanh at an O(1) operating point: checked as it stands and with B₀
+    // compensated, as a bias vector would be.
     for body in [
         ATTENTION,
         BLOCK,
         "rmsnorm(X·W_V; eps = η)",
         "tanh(X·W_V)·W_Q",
+        "tanh(X·W_V + B0)",
+        "layernorm(X; eps = η, γ = g, β = c)",
     ] {
         let s = analysed(body);
         let checks = s.verify_last(&VerifyOptions::default()).unwrap();
+        assert_eq!(checks.len(), if body.contains("B0") { 2 } else { 1 });
         for c in &checks {
             assert!(c.pass, "{body}: {} {:?}", c.note, c.rows);
             assert_eq!(c.approximation, "𝓛(X) + B");

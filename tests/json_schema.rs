@@ -6,8 +6,23 @@ use taylornet::Session;
 use taylornet::render_outcomes;
 
 const OPS: &[&str] = &[
-    "num", "const", "sym", "ones", "identity", "add", "neg", "mul", "div", "pow", "had", "hpow",
-    "abs", "diag", "call", "order", "transpose",
+    "num",
+    "const",
+    "sym",
+    "ones",
+    "identity",
+    "add",
+    "neg",
+    "mul",
+    "div",
+    "pow",
+    "had",
+    "hpow",
+    "abs",
+    "diag",
+    "call",
+    "order",
+    "transpose",
 ];
 
 fn tree(v: &Value, at: &str) {
@@ -71,7 +86,12 @@ fn analysis(v: &Value, at: &str) {
     // A matrix input: W is the map 𝓛(X), written with the input in it.
     if let Some(x) = v.get("W_map") {
         assert_eq!(x, &v["input"], "{at}: W_map");
-        assert!(v["W"]["ascii"].as_str().unwrap().contains(v["input"].as_str().unwrap()));
+        assert!(
+            v["W"]["ascii"]
+                .as_str()
+                .unwrap()
+                .contains(v["input"].as_str().unwrap())
+        );
     }
     expression(&v["first_nonaffine"]["layered"], at);
     expression(&v["first_nonaffine"]["expanded"], at);

@@ -1453,7 +1453,11 @@ mod tests {
         );
         // A matrix that is no outer product stays a factor of its own.
         let w = sym("W", Kind::Matrix);
-        let mixed = w.had(&outer(&a, &b), &t).unwrap().had(&outer(&c, &d), &t).unwrap();
+        let mixed = w
+            .had(&outer(&a, &b), &t)
+            .unwrap()
+            .had(&outer(&c, &d), &t)
+            .unwrap();
         assert_eq!(mixed, w.had(&rhs, &t).unwrap());
         // 𝟙·𝟙ᵀ is the unit of the Hadamard product of matrices.
         let ones = Expr::ones_of(Kind::Matrix);

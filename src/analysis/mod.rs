@@ -593,7 +593,8 @@ pub(crate) fn required_bias(l: &Layer) -> Option<(String, Expr)> {
     layer_bias(l).map(|b| (b.symbol.name.unicode(), b.need))
 }
 
-/// The bias of a layer: a lone user vector `q·b` in its pre-activation.
+/// The bias of a layer: a lone user vector `q·b` (or matrix, for a token matrix) in its
+/// pre-activation.
 pub(crate) struct LayerBias {
     pub symbol: Symbol,
     /// Its coefficient `q` in the pre-activation (`2` in `2·(W₂·σ + b₂)`).
@@ -606,7 +607,10 @@ pub(crate) struct LayerBias {
 pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
     let (chain, sym, q) = l.pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)]
-            if sym.role == crate::algebra::nf::Role::User && sym.kind == Kind::Vector =>
+            // A bias matrix (`B₀`, for a token matrix) only stands alone in a matrix
+            // pre-activation, so it is a bias exactly where a vector is for a vector.
+            if sym.role == crate::algebra::nf::Role::User
+                && matches!(sym.kind, Kind::Vector | Kind::Matrix) =>
         {
             s.as_q()
                 .filter(|q| **q != 0u32)

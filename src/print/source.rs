@@ -54,8 +54,13 @@ pub fn node(e: &Expr) -> Node {
                     ],
                 });
             }
-            if &*name.base == "diag" && name.sub.is_empty() && a.len() == 1 {
-                return Node::Diag(Box::new(a.remove(0)));
+            if name.sub.is_empty() && *primes == 0 && a.len() == 1 && kwargs.is_empty() {
+                match &*name.base {
+                    "diag" => return Node::Diag(Box::new(a.remove(0))),
+                    // `sqrt(d)` and `√d` are one function; a report shows it as a root.
+                    "sqrt" => return Node::Sqrt(Box::new(a.remove(0))),
+                    _ => {}
+                }
             }
             Node::Call {
                 func: name.ascii_or_unicode(),

@@ -190,7 +190,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::hpow | Rule::pow | Rule::sup_pow | Rule::tpose => "an operator",
         Rule::paren | Rule::if_paren => "`(`",
         Rule::call | Rule::callee => "a function call",
-        Rule::ones => "an expression",
+        Rule::ones | Rule::root => "an expression",
         Rule::neg | Rule::pos => "an expression",
         Rule::shape | Rule::dims | Rule::dim | Rule::kw_scalar | Rule::kw_dim => {
             "a shape (`4`, `2x4`, `scalar` or `dim`)"
@@ -608,6 +608,24 @@ impl Builder<'_> {
                 self.node(ExprKind::Num(n), span)
             }
             Rule::ones => self.node(ExprKind::Ones, span),
+            Rule::root => {
+                let arg = p
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| Diagnostic::at(Phase::Parse, span, "`√` needs an argument"))?;
+                let arg = self.primary(arg)?;
+                let sign = Span::new(span.start, span.start + '√'.len_utf8());
+                self.node(
+                    ExprKind::Call {
+                        name: Name::new("sqrt", ""),
+                        name_span: sign,
+                        primes: 0,
+                        args: vec![arg],
+                        kwargs: Vec::new(),
+                    },
+                    span,
+                )
+            }
             Rule::name => {
                 let (n, s) = self.name(p)?;
                 self.node(ExprKind::Name(n), s)
@@ -897,6 +915,28 @@ mod tests {
             p("1e-3").kind,
             ExprKind::Num(Rational::from_signeds(1, 1000))
         );
+    }
+
+    #[test]
+    fn a_root_sign_is_sqrt_of_the_operand_after_it() {
+        let sqrt_of = |e: &Expr| match &e.kind {
+            ExprKind::Call { name, args, .. } if &*name.base == "sqrt" && args.len() == 1 => {
+                Some(args[0].kind.clone())
+            }
+            _ => None,
+        };
+        assert_eq!(sqrt_of(&p("√2")), Some(ExprKind::Num(Rational::from(2u32))));
+        // `√2·x` is a product whose first factor is the root, not the root of a product.
+        let ExprKind::Product(fs) = &p("√2·x").kind else {
+            panic!()
+        };
+        assert!(sqrt_of(&fs[0].1).is_some());
+        // Juxtaposed as printed: `2048√(2π)`.
+        let ExprKind::Product(fs) = &p("2048√(2π)").kind else {
+            panic!()
+        };
+        assert!(matches!(sqrt_of(&fs[1].1), Some(ExprKind::Product(_))));
+        assert!(parse_expr("√", &Limits::default()).is_err());
     }
 
     #[test]

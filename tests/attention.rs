@@ -16,8 +16,8 @@ const D: usize = 3;
 const ETA: f64 = 0.7;
 
 const DECLS: &str = ":input X\nX : 4×3\nW_Q, W_K, W_V : 3×3\n";
-const ATTENTION: &str = "softmax(X·W_Q·(X·W_K)ᵀ/sqrt(3))·X·W_V";
-const BLOCK: &str = "Z = layernorm(X; eps = η)\nX + softmax(Z·W_Q·(Z·W_K)ᵀ/sqrt(3))·Z·W_V";
+const ATTENTION: &str = "softmax(X·W_Q·(X·W_K)ᵀ/√3)·X·W_V";
+const BLOCK: &str = "Z = layernorm(X; eps = η)\nX + softmax(Z·W_Q·(Z·W_K)ᵀ/√3)·Z·W_V";
 
 fn matmul(a: &M, b: &M) -> M {
     a.iter()
@@ -299,11 +299,10 @@ fn error(body: &str) -> (String, String) {
 fn errors_point_at_the_cause() {
     // An offset β that is not small: the scores have an O(1) part, the softmax runs around an
     // operating point that is not a number, and the expansion refuses rather than guess.
-    let (msg, at) = error(
-        ":small X\nZ = layernorm(X; eps = η, β = c)\nX + softmax(Z·W_Q·(Z·W_K)ᵀ/sqrt(3))·Z·W_V",
-    );
+    let (msg, at) =
+        error(":small X\nZ = layernorm(X; eps = η, β = c)\nX + softmax(Z·W_Q·(Z·W_K)ᵀ/√3)·Z·W_V");
     assert!(msg.contains("is not a number times 𝟙"), "{msg}");
-    assert_eq!(at, "softmax(Z·W_Q·(Z·W_K)ᵀ/sqrt(3))");
+    assert_eq!(at, "softmax(Z·W_Q·(Z·W_K)ᵀ/√3)");
     // A part of the scores constant along each row leaves 𝟙ᵀ·𝟙 (a length the normal form
     // does not keep) in terms that cancel for the true length: refused, not misjudged.
     let (msg, at) = error("softmax(X·W_V·Xᵀ + (X·W_Q·𝟙)·𝟙ᵀ)");

@@ -395,7 +395,7 @@ use crate::analysis::required_bias;
 /// The result as an `align*` block: the expansion, `W`, `b` and the verdict, and, when an
 /// operating point is not small, the same with each O(1) part cancelled by its bias.
 pub fn latex(source_tex: &str, r: &Report) -> String {
-    let mut rows: Vec<String> = vec![format!("y &= {source_tex}")];
+    let mut rows: Vec<String> = vec![format!("{} &= {source_tex}", affine_names(&r.main).y)];
     latex_analysis_rows(&r.main, &mut rows);
     if let Some(c) = &r.compensated {
         rows.push(

@@ -76,6 +76,11 @@ fn repeated_branches_agree() {
 }
 
 #[test]
+fn vector_functions_and_reductions_agree() {
+    assert_agrees(&run(&[Class::VectorFunctions], CASES, 1));
+}
+
+#[test]
 fn a_run_is_deterministic() {
     let classes = [Class::Smooth, Class::Kink];
     let a = run(&classes, 5, 42).to_string();

@@ -223,7 +223,12 @@ pub(crate) fn decide(
         }
         // Terms with derivative atoms at operating points can cancel in ways no exact rule
         // sees (relu′(2·c) = relu′(c)): the probabilistic identity test decides.
-        if super::identity::has_function_atoms(&lead) && vanishes(&lead) {
+        // So can products with 𝟙 at a fixed small length: at n = 2 the ε² term of softmax
+        // vanishes (it is a sigmoid of x₁ − x₂), though no exact rule of the normal form,
+        // which holds for every n, cancels it.
+        if (super::identity::has_function_atoms(&lead) || super::identity::has_ones_products(&lead))
+            && vanishes(&lead)
+        {
             identity_zeros.push(k);
             na = na.filter(|c, _| t.degree(c) != k);
             continue;
@@ -439,6 +444,8 @@ mod tests {
             bindings: Vec::new(),
             steps: Vec::new(),
             fixed_sides: Vec::new(),
+            constants: Vec::new(),
+            scale_bounds: Vec::new(),
         }
     }
 

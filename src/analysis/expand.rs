@@ -11,7 +11,7 @@
 use crate::algebra::nf::{Role, Stop};
 use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase, Span};
-use crate::ir::{Callee, Dim, Ir, IrKind};
+use crate::ir::{Callee, Dim, Ir, IrKind, Prim};
 use crate::limits::{Budget, Limits};
 use crate::series::eval::{GenericDerivative, generic_derivatives, series_at_if_decided};
 use crate::series::{PointSeries, Smoothness, series_at};
@@ -84,20 +84,147 @@ pub struct Expansion {
     /// Kinks never crossed at small ε, with the input-free leading part that fixes each
     /// entry's side (`relu(W₂·(W₁·x)^∘2 + b₂)`: the sign of b₂).
     pub fixed_sides: Vec<(usize, Expr)>,
+    /// Scalar constants of the operating points (`κ₁ = 𝟙ᵀ·exp(c₁)`), in the order they were named.
+    pub constants: Vec<OpConstant>,
+    /// Series of 1×1 expressions around a symbolic constant part, which hold only while the
+    /// small part is smaller than it (`σ ≪ √η` inside a norm).
+    pub scale_bounds: Vec<ScaleBound>,
 }
+
+/// A scalar constant of the operating point: the O(1) part of a 1×1 expression under a power
+/// or a function when it is not a number (`𝟙ᵀ·exp(c₁)`, the normaliser of a softmax around an
+/// O(1) offset). It is named, as a parameter, so its powers and its logarithm stay exact; its
+/// value is kept for the numeric checks and the report.
+#[derive(Clone, Debug)]
+pub struct OpConstant {
+    /// The parameter that names it (`κ₁`).
+    pub name: Name,
+    /// What it stands for, in operating-point symbols and earlier constants.
+    pub value: Expr,
+    /// How many layers the expansion had met when the constant was named: its value uses
+    /// only their operating points, and later layers' operating points may use it.
+    pub after_layer: usize,
+}
+
+/// A 1×1 expression `s₀ + r` was expanded in powers of `r/s₀`, with `s₀` holding a symbolic
+/// parameter and `r` of order σᵐ: the series, and the verdict read from it, hold for σ ≪ s₀^(1/m).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScaleBound {
+    /// The constant part `s₀` (`η` in a norm).
+    pub constant: Scalar,
+    /// The ε-degree `m` of the small part.
+    pub degree: u32,
+    /// `s₀^(1/m)`: the scale σ must be small against (`√η`).
+    pub bound: Scalar,
+}
+
+/// The value of each operating-point constant named before layer `layer` (all of them for
+/// `usize::MAX`) that `inst` does not have yet: the numeric checks set them in layer order,
+/// interleaved with the layers' operating points, since each may use the other.
+pub(crate) fn set_constants_before<R: crate::float::Real>(
+    constants: &[OpConstant],
+    layer: usize,
+    inst: &mut crate::numeric::Instance<R>,
+) -> Result<(), String> {
+    for k in constants.iter().filter(|k| k.after_layer < layer) {
+        let sym = constant_symbol(&k.name);
+        if inst.symbols.contains_key(&sym) {
+            continue;
+        }
+        let v = crate::numeric::eval_expr(&k.value, inst, crate::numeric::DEFAULT_WIDTH)?;
+        inst.symbols.insert(sym, v);
+    }
+    Ok(())
+}
+
+/// The key under which a numeric instance holds an operating-point constant's value.
+pub(crate) fn constant_symbol(name: &Name) -> Symbol {
+    Symbol {
+        role: Role::OpPoint,
+        name: name.clone(),
+        kind: Kind::Scalar,
+    }
+}
+
+/// True for the factor `𝟙ᵀ·𝟙`.
+fn is_ones_dot(f: &Factor) -> bool {
+    matches!(f, Factor::Dot(d) if matches!(d.factors(), [Factor::Tr(t), Factor::Ones] if matches!(t.factors(), [Factor::Ones])))
+}
+
+/// `𝟙ᵀ·𝟙 = n`: the normal form has no lengths, so a product that pairs two `𝟙`s of length n
+/// (known where the IR multiplies them) gets n in its coefficient.
+fn ones_dot_to_len(e: Expr, n: &Scalar) -> Expr {
+    if !e.terms().any(|(c, _)| c.factors().iter().any(is_ones_dot)) {
+        return e;
+    }
+    let mut out = Expr::zero();
+    for (c, s) in e.terms() {
+        let mut coef = s.clone();
+        let mut rest = Vec::with_capacity(c.factors().len());
+        for f in c.factors() {
+            if is_ones_dot(f) {
+                coef = coef.mul(n);
+            } else {
+                rest.push(f.clone());
+            }
+        }
+        out.add_term(crate::algebra::Chain::from_factors(rest), coef);
+    }
+    out
+}
+
+/// `e` with the layer variables replaced by their values in the user's symbols. A value
+/// holding `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙` of uᵢ's length: then the variables go in one
+/// at a time, each followed by its length (the common case, no such product, is one pass).
+fn substitute_vars(
+    e: &Expr,
+    values: &BTreeMap<Symbol, Expr>,
+    lengths: &BTreeMap<Symbol, Scalar>,
+    t: &Trunc,
+) -> Result<Expr, Stop> {
+    let once = e.substitute(&|s| values.get(s).cloned(), t)?;
+    let has_ones_dot = |x: &Expr| x.terms().any(|(c, _)| c.factors().iter().any(is_ones_dot));
+    if !has_ones_dot(&once) || has_ones_dot(e) {
+        return Ok(once);
+    }
+    let mut out = e.clone();
+    for (u, value) in values {
+        if !out.symbols().contains(u) {
+            continue;
+        }
+        out = out.substitute(&|s| (s == u).then(|| value.clone()), t)?;
+        if let Some(n) = lengths.get(u) {
+            out = ones_dot_to_len(out, n);
+        }
+    }
+    Ok(out)
+}
+
+/// An activation already expanded: its name with primes, its parameters' values, its argument.
+type MemoKey = (String, Vec<(Name, Scalar)>, Expr);
 
 struct Expander<'s> {
     s: &'s ExpandSettings,
     t: Trunc,
     layers: Vec<Layer>,
     bindings: Vec<(Name, Expr)>,
-    layer_letter: (String, String, String),
+    /// Letters for layer variables, operating points, kinks' δ and scalar constants.
+    layer_letter: (String, String, String, String),
     truncated: bool,
     steps: Vec<crate::analysis::steps::Step>,
     /// Layer variables whose definitions involve the input.
     input_vars: std::collections::BTreeSet<Symbol>,
     /// Kinks whose side is fixed by an input-free leading part: (layer, that part).
     fixed_sides: Vec<(usize, Expr)>,
+    /// Activations met before, with their expansions: `softmax(v)` uses `exp(v)` twice, and
+    /// the second use is the first one's layer, not a new one.
+    memo: Vec<(MemoKey, Expr)>,
+    constants: Vec<OpConstant>,
+    scale_bounds: Vec<ScaleBound>,
+    /// Parameters that stand for lengths (`n`, `d₁`): never a scale bound's parameter.
+    dims: std::collections::BTreeSet<Name>,
+    /// The length of each layer variable (uᵢ, δᵢ), for the `𝟙ᵀ·𝟙` its substitution can make.
+    var_len: BTreeMap<Symbol, Scalar>,
 }
 
 /// `Some(r)` with `a = r·b`, for a rational `r ≠ 0`.
@@ -176,20 +303,23 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         steps: Vec::new(),
         input_vars: Default::default(),
         fixed_sides: Vec::new(),
+        memo: Vec::new(),
+        constants: Vec::new(),
+        scale_bounds: Vec::new(),
+        dims: Default::default(),
+        var_len: BTreeMap::new(),
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
     let mut full_vars: BTreeMap<Symbol, Expr> = BTreeMap::new();
     for l in &ex.layers {
         for (u, def) in l.var.iter().chain(l.whole.iter()) {
-            let f = def
-                .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+            let f = substitute_vars(def, &full_vars, &ex.var_len, &ex.t)
                 .map_err(|e| stop(e, ir.span()))?;
             full_vars.insert(u.clone(), f);
         }
     }
-    let full = layered
-        .substitute(&|s| full_vars.get(s).cloned(), &ex.t)
+    let full = substitute_vars(&layered, &full_vars, &ex.var_len, &ex.t)
         .map_err(|e| stop(e, ir.span()))?;
     let truncated = ex.truncated || ex.t.truncated.get();
     // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
@@ -197,8 +327,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
     for (n, v) in &ex.bindings {
         bindings.push((
             n.clone(),
-            v.substitute(&|s| full_vars.get(s).cloned(), &ex.t)
-                .map_err(|e| stop(e, ir.span()))?,
+            substitute_vars(v, &full_vars, &ex.var_len, &ex.t).map_err(|e| stop(e, ir.span()))?,
         ));
     }
     // Bindings in the derivation are shown in the user's symbols too.
@@ -218,11 +347,13 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         bindings,
         steps,
         fixed_sides: ex.fixed_sides,
+        constants: ex.constants,
+        scale_bounds: ex.scale_bounds,
     })
 }
 
 /// Letters for layer variables and operating points that the user's names do not use.
-fn layer_letters(ir: &Ir) -> (String, String, String) {
+fn layer_letters(ir: &Ir) -> (String, String, String, String) {
     let mut used = std::collections::BTreeSet::new();
     collect_bases(ir, &mut used);
     let pick = |cands: &[&str]| {
@@ -236,6 +367,7 @@ fn layer_letters(ir: &Ir) -> (String, String, String) {
         pick(&["u", "v", "ζ"]),
         pick(&["c", "κ", "ξ"]),
         pick(&["δ", "η", "ϑ"]),
+        pick(&["κ", "ν", "ϖ"]),
     )
 }
 
@@ -367,6 +499,15 @@ impl Expander<'_> {
                 for x in v {
                     let e = self.eval(x)?;
                     acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
+                    // A `𝟙ᵀ·𝟙` this product formed pairs two 𝟙s of x's row length. The plain
+                    // normal form keeps it when that length is free: `d₁` would not read back.
+                    let free = matches!(x.shape().rows, Dim::Free(_));
+                    if matches!(x.kind_of(), Kind::Vector | Kind::Matrix)
+                        && !(self.s.normalize_only && free)
+                    {
+                        let n = self.dim_scalar(&x.shape().rows);
+                        acc = ones_dot_to_len(acc, &n);
+                    }
                 }
                 acc
             }
@@ -409,12 +550,7 @@ impl Expander<'_> {
             }
             IrKind::Diag(x) => self.eval(x)?.diag(),
             IrKind::Transpose(x) => self.eval(x)?.transpose(),
-            IrKind::Len => Expr::scalar(match &ir.shape().rows {
-                Dim::Known(n) => Scalar::from_q(Q::from(*n)),
-                Dim::Named(n) => Scalar::param(n.clone()),
-                // A dimension nothing fixes is named as the shapes print it (d₁).
-                Dim::Free(k) => Scalar::param(Name::new("d", &k.to_string())),
-            }),
+            IrKind::Len => Expr::scalar(self.dim_scalar(&ir.shape().rows)),
             IrKind::Bound { name, value } => {
                 let v = self.eval(value)?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {
@@ -463,9 +599,29 @@ impl Expander<'_> {
                     return Ok(Expr::call_atom(&callee.name(), *deriv, a, values));
                 }
                 if arg.kind_of() == Kind::Scalar {
+                    if a.as_scalar().is_none() {
+                        return self.scalar_function(callee, *deriv, params, a, span);
+                    }
                     return self.apply_scalar(callee, *deriv, params, a, span);
                 }
-                self.activation(callee, *deriv, params, a, span)?
+                let key = (
+                    callee.primed_name(*deriv),
+                    self.param_values(callee, params)?,
+                    a,
+                );
+                if let Some((_, out)) = self.memo.iter().find(|(k, _)| *k == key) {
+                    return Ok(out.clone());
+                }
+                let before = self.layers.len();
+                let out = self.activation(callee, *deriv, params, key.2.clone(), span)?;
+                let n = self.dim_scalar(&arg.shape().rows);
+                for l in &self.layers[before..] {
+                    for (u, _) in l.var.iter().chain(l.whole.iter()) {
+                        self.var_len.insert(u.clone(), n.clone());
+                    }
+                }
+                self.memo.push((key, out.clone()));
+                out
             }
         })
     }
@@ -525,12 +681,27 @@ impl Expander<'_> {
             }
             return Ok(acc);
         }
-        let s0 = b
-            .terms()
-            .find(|(c, _)| is_unit(c))
-            .map(|(_, s)| s.clone())
-            .unwrap_or_else(Scalar::zero);
-        let r = b.filter(|c, _| !is_unit(c));
+        // A row-wise power (a token matrix's softmax sums or norm variances) needs its O(1)
+        // part to be a number times 𝟙; a scalar's O(1) part may also be named as a constant.
+        let (s0, r) = if elementwise {
+            let s0 = b
+                .terms()
+                .find(|(c, _)| is_unit(c))
+                .map(|(_, s)| s.clone())
+                .unwrap_or_else(Scalar::zero);
+            let r = b.filter(|c, _| !is_unit(c));
+            if r.terms().any(|(c, _)| self.t.degree(c) == 0) {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    "the O(1) part of these per-row values (a row-wise softmax's sums, a norm's variances) is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number",
+                )
+                .hint("an offset that is not small (a norm's β, a bias) puts a row-wise softmax or norm at an O(1) operating point: make it small too (`:small`), or leave it out"));
+            }
+            (s0, r)
+        } else {
+            self.split_scalar(b)
+        };
         if s0.is_zero() {
             return Err(Diagnostic::at(
                 Phase::Expand,
@@ -540,22 +711,6 @@ impl Expander<'_> {
                 ),
             )
             .hint("a constant added to it (an ε > 0 inside a norm, or an O(1) offset in the input) makes it analytic again"));
-        }
-        if r.terms().any(|(c, _)| self.t.degree(c) == 0) {
-            return Err(Diagnostic::at(
-                Phase::Expand,
-                span,
-                if elementwise {
-                    "the O(1) part of these per-row values (a row-wise softmax's sums, a norm's variances) is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
-                } else {
-                    "the O(1) part of this scalar is not a number (it holds weights, operating points or 𝟙ᵀ·𝟙), so its power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number"
-                },
-            )
-            .hint(if elementwise {
-                "an offset that is not small (a norm's β, a bias) puts a row-wise softmax or norm at an O(1) operating point: make it small too (`:small`), or leave it out"
-            } else {
-                "an input that is small around 0 keeps the O(1) part a number"
-            }));
         }
         let Some(order) = self.t.order else {
             return Err(Diagnostic::at(
@@ -581,7 +736,154 @@ impl Expander<'_> {
             coef = coef * (q.clone() - Q::from(k - 1)) / Q::from(k);
             acc.add_assign(&power.scale(&base.mul(&Scalar::from_q(coef.clone()))));
         }
+        self.note_scale(&s0, &r);
         Ok(acc)
+    }
+
+    /// The scalar a dimension stands for: its size, or its name as an exact parameter.
+    fn dim_scalar(&mut self, d: &Dim) -> Scalar {
+        match d {
+            Dim::Known(n) => Scalar::from_q(Q::from(*n)),
+            Dim::Named(n) => {
+                self.dims.insert(n.clone());
+                Scalar::param(n.clone())
+            }
+            // A dimension nothing fixes is named as the shapes print it (d₁).
+            Dim::Free(k) => {
+                let n = Name::new("d", &k.to_string());
+                self.dims.insert(n.clone());
+                Scalar::param(n)
+            }
+        }
+    }
+
+    /// A 1×1 expression split into its constant part `s₀` and the small rest. An O(1) part
+    /// that is not a number (`𝟙ᵀ·exp(c₁)`, `(𝟙ᵀ·b₁^∘2)/n`) becomes an operating-point
+    /// constant `κᵢ`, so `s₀` is always an exact scalar.
+    fn split_scalar(&mut self, b: &Expr) -> (Scalar, Expr) {
+        let s0 = b
+            .terms()
+            .find(|(c, _)| c.is_scalar())
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(Scalar::zero);
+        let r = b.filter(|c, _| !c.is_scalar());
+        let t = &self.t;
+        let o1 = r.filter(|c, _| t.degree(c) == 0);
+        if o1.is_zero() {
+            return (s0, r);
+        }
+        let value = o1.add(&Expr::scalar(s0));
+        let name = match self.constants.iter().find(|k| k.value == value) {
+            Some(k) => k.name.clone(),
+            None => {
+                let name = Name::new(
+                    &self.layer_letter.3,
+                    &(self.constants.len() + 1).to_string(),
+                );
+                self.steps.push(crate::analysis::steps::Step::Constant {
+                    name: name.clone(),
+                    value: value.clone(),
+                });
+                self.constants.push(OpConstant {
+                    name: name.clone(),
+                    value,
+                    after_layer: self.layers.len(),
+                });
+                name
+            }
+        };
+        (Scalar::param(name), r.sub(&o1))
+    }
+
+    /// Records that a series in `r/s₀` holds for σ ≪ s₀^(1/m) when `s₀` holds a parameter
+    /// of the user's (`η`), not only numbers, lengths and operating-point constants.
+    fn note_scale(&mut self, s0: &Scalar, r: &Expr) {
+        let params = s0.params();
+        let symbolic = params
+            .iter()
+            .any(|p| !self.dims.contains(p) && !self.constants.iter().any(|k| k.name == *p));
+        let Some(m) = self.t.min_degree(r).filter(|m| *m > 0) else {
+            return;
+        };
+        if !symbolic {
+            return;
+        }
+        let Ok(bound) = s0.pow(&Q::from_unsigneds(1u32, m)) else {
+            return;
+        };
+        let sb = ScaleBound {
+            constant: s0.clone(),
+            degree: m,
+            bound,
+        };
+        if !self.scale_bounds.contains(&sb) {
+            self.scale_bounds.push(sb);
+        }
+    }
+
+    /// `f(s)` for a 1×1 expression `s = s₀ + r` that is not a constant (`log(𝟙ᵀ·exp(v))`):
+    /// the series of `f` at `s₀` (a number, a parameter or an operating-point constant) in
+    /// powers of `r`, exact, as an activation's series is in powers of δ.
+    fn scalar_function(
+        &mut self,
+        callee: &Callee,
+        deriv: u32,
+        params: &[(Name, Ir)],
+        a: Expr,
+        span: Span,
+    ) -> Result<Expr, Diagnostic> {
+        let Some(order) = self.t.order else {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                "a function of a non-constant scalar is an infinite series: it needs an expansion order",
+            ));
+        };
+        let (at, r) = self.split_scalar(&a);
+        let min_deg = self.t.min_degree(&r).unwrap_or(order + 1).max(1);
+        let kmax = (order / min_deg) as usize;
+        let mut ps = series_at(
+            callee,
+            params,
+            &at,
+            (kmax + deriv as usize).max(1),
+            &self.s.limits,
+            &self.s.budget,
+            span,
+        )
+        .map_err(|d| d.relabel(span, "in this call"))?;
+        if deriv > 0 {
+            ps = differentiate(ps, deriv as usize);
+        }
+        let PointSeries::Analytic(s) = ps else {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                span,
+                format!(
+                    "`{}` has a breakpoint at this scalar's constant part, so it has no Taylor series there",
+                    callee.name()
+                ),
+            ));
+        };
+        let mut out = Expr::zero();
+        let mut power = Expr::scalar(Scalar::one());
+        for k in 0..=kmax {
+            if k > 0 {
+                power = power.mul(&r, &self.t).map_err(|e| stop(e, span))?;
+                if power.is_zero() {
+                    break;
+                }
+            }
+            let ck = s.coeff(k);
+            if !ck.is_zero() {
+                out.add_assign(&power.scale(&ck));
+            }
+        }
+        if !(s.is_exact() && s.degree().unwrap_or(0) <= kmax) {
+            self.truncated = true;
+        }
+        self.note_scale(&at, &r);
+        Ok(out)
     }
 
     /// `s(λ)` for a scalar argument: the value, exactly when the series engine knows it.
@@ -872,6 +1174,11 @@ impl Expander<'_> {
                             v.add_assign(&power.scale(a));
                         }
                         v
+                    }
+                    // exp is its own derivative: exp(c), not exp′(c), so softmax's Jacobian
+                    // reads diag(p) − p·pᵀ with p = exp(c)/𝟙ᵀ·exp(c).
+                    GenericDerivative::Varies if matches!(callee, Callee::Prim(Prim::Exp)) => {
+                        Expr::call_atom(&name, 0, Expr::symbol(cs.clone()), values.clone())
                     }
                     GenericDerivative::Varies => {
                         Expr::call_atom(&name, j as u32, Expr::symbol(cs.clone()), values.clone())

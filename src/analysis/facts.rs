@@ -72,6 +72,24 @@ pub enum Assumption {
     },
     /// Opaque constants (`tanh(½)`) are compared in their canonical exact form.
     OpaqueConstants,
+    /// A scalar's O(1) part that is not a number (`𝟙ᵀ·exp(c₁)`) was named and the scalar
+    /// expanded around it, taken to be non-zero (positive under a root or a logarithm).
+    ScalarOperatingPoint {
+        /// The parameter that names it (`κ₁`).
+        symbol: Name,
+        /// What it stands for.
+        value: Expr,
+    },
+    /// A scalar `s₀ + r` was expanded in powers of `r/s₀` with a symbolic `s₀` (`η`) and `r`
+    /// of order σᵐ: the result holds for σ ≪ s₀^(1/m).
+    ScaleBelow {
+        /// `s₀`.
+        constant: crate::algebra::Scalar,
+        /// `m`.
+        degree: u32,
+        /// `s₀^(1/m)` (`√η`).
+        bound: crate::algebra::Scalar,
+    },
 }
 
 /// What vanishes at a condition's parameter value.

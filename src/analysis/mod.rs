@@ -16,6 +16,7 @@ use crate::limits::Limits;
 use crate::syntax::Name;
 pub use decide::Verdict;
 pub(crate) use decide::{Decision, KinkInfo};
+pub(crate) use expand::set_constants_before;
 pub(crate) use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
 pub use facts::{Assumption, Vanishing};
 use std::collections::{BTreeMap, BTreeSet};
@@ -309,6 +310,11 @@ fn analyze_once(
             symbols: &l.symbols,
             small: &small,
             layers: &expansion.layers,
+            constants: &expansion.constants,
+            rows: match l.ir.shape().rows {
+                crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                _ => crate::numeric::DEFAULT_WIDTH,
+            },
             functions: identity::functions_in(&l.ir),
         };
         let decision = decide::decide(&expansion, &input, &t, &|e| test.vanishes(e));
@@ -366,6 +372,19 @@ fn analyze_once(
         if decision.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
                 count: decision.numeric_zeros,
+            });
+        }
+        for k in &expansion.constants {
+            assumptions.push(Assumption::ScalarOperatingPoint {
+                symbol: k.name.clone(),
+                value: k.value.clone(),
+            });
+        }
+        for b in &expansion.scale_bounds {
+            assumptions.push(Assumption::ScaleBelow {
+                constant: b.constant.clone(),
+                degree: b.degree,
+                bound: b.bound.clone(),
             });
         }
         if expansion.full.terms().any(|(_, s)| s.has_opaque()) {
@@ -447,7 +466,12 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
     let d = &a.decision;
     let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Option<Condition> {
         for s in &coefs {
-            for p in s.params() {
+            // An operating-point constant is no free parameter: its value is fixed.
+            for p in s
+                .params()
+                .into_iter()
+                .filter(|p| !a.expansion.constants.iter().any(|k| k.name == *p))
+            {
                 if let Some(v) = solve_linear(s, &p)
                     && coefs
                         .iter()

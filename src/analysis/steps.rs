@@ -21,6 +21,14 @@ pub enum Step {
         /// Its value in the user's symbols (layer variables substituted).
         value: Expr,
     },
+    /// A scalar's O(1) part that is not a number, named as a constant of the operating point:
+    /// `κ₁ = 𝟙ᵀ·exp(c₁)`.
+    Constant {
+        /// The parameter that names it.
+        name: Name,
+        /// What it stands for.
+        value: Expr,
+    },
     /// A layer's pre-activation split at its operating point: `u₁ = W₁·x + b₁`, `c₂ = ½·W₂·𝟙`.
     Layer {
         /// 1-based layer number, innermost first (as in [`Step::Layer`]).

@@ -181,6 +181,16 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     tag: None,
                 });
             }
+            Step::Constant { name, value } => {
+                out.push(Line::Note(vec![t(
+                    "name the O(1) part of a scalar under a power or a function, a constant of the operating point",
+                )]));
+                out.push(Line::Eq {
+                    lhs: sym(name, NameKind::OpPoint),
+                    rhs: tree::expr(value),
+                    tag: None,
+                });
+            }
             Step::Layer {
                 index,
                 activation,
@@ -1014,6 +1024,7 @@ pub fn steps_json(steps: &[Step]) -> Value {
         .iter()
         .map(|s| match s {
             Step::Binding { name, value } => json!({ "step": "binding", "name": name.ascii(), "value": ej(value) }),
+            Step::Constant { name, value } => json!({ "step": "constant", "name": name.ascii(), "value": ej(value) }),
             Step::Layer { index, activation, pre, op_point, var, whole, compensated, .. } => json!({
                 "step": "layer", "layer": index, "activation": activation, "pre_activation": ej(pre), "operating_point": ej(op_point),
                 "compensated": compensated, "variable": var.as_ref().map(|(u, d)| json!({ "name": u.name.ascii(), "value": ej(d) })),

@@ -281,6 +281,16 @@ impl<R: Real> Instance<R> {
     }
 
     fn param(&self, n: &Name) -> R {
+        // An operating-point constant (`κ₁ = 𝟙ᵀ·exp(c₁)`) is held as a scalar symbol, at
+        // the instance's precision, by the check that set the operating points.
+        let constant = Symbol {
+            role: crate::algebra::nf::Role::OpPoint,
+            name: n.clone(),
+            kind: Kind::Scalar,
+        };
+        if let Some(Val::S(v)) = self.symbols.get(&constant) {
+            return v.clone();
+        }
         // A dimension symbol in a coefficient (`mean(x) = 𝟙ᵀ·x/n`) is the drawn length.
         if let Some(d) = self.dims.get(&Dim::Named(n.clone())) {
             return R::of_f64(*d as f64);

@@ -450,6 +450,10 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
             eq(&s.name.latex(), tree::expr(def), rows);
         }
     }
+    // Scalar constants of the operating points (κ₁ = 𝟙ᵀ·exp(c₁)).
+    for k in &a.expansion.constants {
+        eq(&k.name.latex(), tree::expr(&k.value), rows);
+    }
     let mut y = match tree::expr(&a.expansion.layered) {
         tree::Node::Sum(v) => v,
         tree::Node::Neg(x) => vec![(true, *x)],
@@ -494,6 +498,14 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
         (_, None) => "affine, with no non-affine term up to the search order".to_string(),
     };
     rows.push(format!("\\intertext{{verdict: {verdict}}}"));
+    for b in &a.expansion.scale_bounds {
+        rows.push(format!(
+            "\\intertext{{valid for $\\sigma \\ll {}$ (a series in $r/({})$ with $r = \\mathcal{{O}}(\\sigma^{{{}}})$)}}",
+            crate::print::scalar_latex(&b.bound),
+            crate::print::scalar_latex(&b.constant),
+            b.degree
+        ));
+    }
 }
 
 // ------------------------------------------------------------------- JSON

@@ -63,6 +63,27 @@ pub fn assumption_text(a: &Assumption) -> String {
         Assumption::NumericZeros { count } => format!(
             "{count} leading coefficient(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
         ),
+        Assumption::ScalarOperatingPoint { symbol, value } => format!(
+            "{symbol} = {} is the O(1) part of a scalar under a power or a function; the scalar is expanded around it exactly, which holds where {symbol} ≠ 0 (> 0 under a root or a logarithm), as it is at a generic operating point: there the expression is analytic even where it is not at 0",
+            u(value)
+        ),
+        Assumption::ScaleBelow {
+            constant,
+            degree,
+            bound,
+        } => {
+            let b = crate::print::scalar_unicode(bound);
+            let c = crate::print::scalar_unicode(constant);
+            let over = if constant.len() == 1 {
+                c.clone()
+            } else {
+                format!("({c})")
+            };
+            format!(
+                "the expansion, and the verdict, hold for σ ≪ {b}: a scalar {c} + r with r of order σ{} is expanded in powers of r/{over}, which converge only while r is smaller than {c} (where {c} = 0 there is no such series: not analytic at 0)",
+                sup(*degree)
+            )
+        }
         Assumption::OpaqueConstants => {
             "opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into()
         }

@@ -13,7 +13,7 @@
 //! one and see it fail.
 
 use crate::algebra::Expr;
-use crate::analysis::{Analysis, Verdict};
+use crate::analysis::{Analysis, Verdict, set_constants_before};
 use crate::derive::Step;
 use crate::ir::{Callee, Lowered};
 use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, apply, eval_expr, eval_ir};
@@ -116,6 +116,7 @@ impl Context<'_> {
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = self.functions.clone();
         for ly in &a.expansion.layers {
+            set_constants_before(&a.expansion.constants, ly.index, &mut inst)?;
             if let Some(sym) = &ly.op_symbol
                 && !ly.op_point.is_zero()
             {
@@ -124,6 +125,7 @@ impl Context<'_> {
                 inst.symbols.insert(sym.clone(), c);
             }
         }
+        set_constants_before(&a.expansion.constants, usize::MAX, &mut inst)?;
         if layers {
             for ly in &a.expansion.layers {
                 // uₗ first, then δₗ (at a kink), which is written with uₗ.
@@ -271,10 +273,20 @@ fn affine_draw<R: Real>(
     let y0 = cx.truth(&inst, &zeros(n))?;
     let rows = y0.rows();
     let bv = cx.claim(b, &inst, &zeros(n), rows)?;
-    let wv = cx.claim(w, &inst, &zeros(n), rows)?;
+    // W's columns are W·eⱼ, evaluated as the product: a row `𝟙ᵀ` in W takes its length from
+    // the input there, which W alone does not say.
+    let wx = w
+        .mul(
+            &Expr::symbol(cx.analysis.input.clone()),
+            &crate::algebra::Trunc::exact(),
+        )
+        .map_err(|e| e.to_string())?;
     let (mut dw, mut size) = (0.0f64, 0.0f64);
     let two_h = R::of_f64(2.0 * step);
     for j in 0..n {
+        let mut unit = zeros::<R>(n);
+        unit[j] = R::one();
+        let wcol = cx.claim(&wx, &inst, &unit, rows)?;
         let mut e = zeros::<R>(n);
         e[j] = R::of_f64(step);
         let up = cx.truth(&inst, &e)?;
@@ -285,7 +297,11 @@ fn affine_draw<R: Real>(
             Val::M(_) => return Err("a matrix-valued network".into()),
         };
         for (i, jij) in col.iter().enumerate() {
-            let d = jij.sub(&entry(&wv, i, j)).abs().to_f64();
+            let wij = match &wcol {
+                Val::V(v) => v.get(i).cloned().unwrap_or_else(R::zero),
+                other => entry(other, i, 0),
+            };
+            let d = jij.sub(&wij).abs().to_f64();
             dw = if d.is_nan() { f64::NAN } else { dw.max(d) };
             size = size.max(jij.abs().to_f64());
         }

@@ -37,11 +37,15 @@ pub enum Class {
     KnownValues,
     /// A branch minus itself or a rescaled copy: identically zero or exactly related.
     Repeated,
+    /// Vector functions and reductions: transposes, `sum`/`mean`, softmax, logsumexp,
+    /// layernorm and rmsnorm (numeric η), at 0 or, with `--small x`, around O(1) operating
+    /// points, alone or under another layer.
+    VectorFunctions,
 }
 
 impl Class {
     /// Every class, in declaration order.
-    pub const ALL: [Class; 12] = [
+    pub const ALL: [Class; 13] = [
         Class::Smooth,
         Class::Offset,
         Class::Bias,
@@ -54,6 +58,7 @@ impl Class {
         Class::KinkAfterOffset,
         Class::KnownValues,
         Class::Repeated,
+        Class::VectorFunctions,
     ];
 
     /// The class's name on the command line and in reports (`small-input`).
@@ -71,6 +76,7 @@ impl Class {
             Class::KinkAfterOffset => "kink-after-offset",
             Class::KnownValues => "known-values",
             Class::Repeated => "repeated",
+            Class::VectorFunctions => "vector-functions",
         }
     }
 
@@ -345,6 +351,51 @@ pub fn generate(class: Class, seed: u64) -> Case {
                         format!("{doubled} + {branch}")
                     }
                 }
+            }
+        }
+        Class::VectorFunctions => {
+            if b.below(3) == 0 {
+                small = Some(vec!["x".to_string()]);
+            }
+            let inner = match b.below(3) {
+                0 => "x".to_string(),
+                1 => b.layer("tanh", "x", ""),
+                _ => {
+                    let l = b.next + 1;
+                    b.next += 1;
+                    format!("(x − mean(x)·𝟙 + (a{l}ᵀ·x)·v{l})")
+                }
+            };
+            let eps = *b.pick(&["1/2", "1", "2", "1/10"]);
+            let f = match b.below(7) {
+                0 => b.layer("softmax", &inner, ""),
+                1 => b.layer("logsumexp", &inner, ""),
+                2 => b.layer("layernorm", &inner, &format!("; eps = {eps}")),
+                3 => {
+                    let l = b.next + 1;
+                    b.layer(
+                        "layernorm",
+                        &inner,
+                        &format!("; eps = {eps}, γ = g{l}, β = h{l}"),
+                    )
+                }
+                4 => b.layer("rmsnorm", &inner, &format!("; eps = {eps}")),
+                5 => {
+                    let sm = b.layer("softmax", &inner, "");
+                    format!("sum({sm})·{inner} + W{}ᵀ·{sm}", b.next + 1)
+                }
+                _ => {
+                    let ls = b.layer("logsumexp", &inner, "");
+                    format!("{ls}·mean({inner})")
+                }
+            };
+            // Vector results sometimes feed one more layer.
+            let vector = !f.starts_with("logsumexp") && !f.contains("·mean(");
+            if vector && b.below(2) == 0 {
+                let act = *b.pick(&["tanh", "sigmoid", "sin"]);
+                b.layer(act, &f, "")
+            } else {
+                f
             }
         }
     };

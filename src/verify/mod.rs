@@ -550,6 +550,7 @@ pub(crate) fn set_operating_points<R: Real>(
 ) -> Result<(), String> {
     let mut shifted = std::collections::BTreeSet::new();
     for ly in &a.expansion.layers {
+        crate::analysis::set_constants_before(&a.expansion.constants, ly.index, inst)?;
         if ly.op_point.is_zero() {
             continue;
         }
@@ -579,7 +580,7 @@ pub(crate) fn set_operating_points<R: Real>(
             }
         }
     }
-    Ok(())
+    crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst)
 }
 
 /// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length

@@ -25,7 +25,13 @@ impl Cx<'_> {
         if plain && matches!(&*name.base, "sum" | "mean") && primes == 0 {
             return self.reduction(&name.base, args, kwargs, span);
         }
-        if plain && matches!(&*name.base, "softmax" | "layernorm" | "rmsnorm") && primes == 0 {
+        if plain
+            && matches!(
+                &*name.base,
+                "softmax" | "layernorm" | "rmsnorm" | "logsumexp"
+            )
+            && primes == 0
+        {
             return self.vector_function(&name.base, args, kwargs, span);
         }
         if plain && &*name.base == "diag" && primes == 0 {
@@ -232,11 +238,13 @@ impl Cx<'_> {
         Ok(self.mk(IrKind::Mul(factors), span, self.scalar_shape()))
     }
 
-    /// `softmax`, `layernorm` and `rmsnorm`, written with the language's own operators so the
-    /// expansion and the numeric evaluator need nothing new (n is the length of v):
+    /// `softmax`, `logsumexp`, `layernorm` and `rmsnorm`, written with the language's own
+    /// operators so the expansion and the numeric evaluator need nothing new (n is the length
+    /// of v):
     ///
-    /// * `softmax(v) = exp(v) / (n + 𝟙ᵀ·(exp(v) − 𝟙))`, the denominator `𝟙ᵀ·exp(v)` written
-    ///   with its O(1) part n apart, so its power is a binomial series;
+    /// * `softmax(v) = exp(v) / 𝟙ᵀ·exp(v)`: the expansion finds the O(1) part n of the
+    ///   denominator (`𝟙ᵀ·𝟙 = n`), so its power is a binomial series;
+    /// * `logsumexp(v) = log(𝟙ᵀ·exp(v))`, a scalar: the series of log at that O(1) part;
     /// * `layernorm(v; eps = η) = c / (𝟙ᵀ·v^∘2/n − (𝟙ᵀ·v/n)² + η)^½ ∘ γ + β`, `c = v − (𝟙ᵀ·v/n)·𝟙`
     ///   (the variance written without `𝟙ᵀ·𝟙`, whose value n a normal form does not keep);
     /// * `rmsnorm(v; eps = η) = v / (𝟙ᵀ·v^∘2/n + η)^½ ∘ γ`;
@@ -288,7 +296,7 @@ impl Cx<'_> {
                         format!("`{which}` has no parameter `{k}`"),
                     )
                     .hint(match which {
-                        "softmax" => "it has no parameters",
+                        "softmax" | "logsumexp" => "it has no parameters",
                         "rmsnorm" => "its parameters: `eps`, `γ`",
                         _ => "its parameters: `eps`, `γ`, `β`",
                     }));
@@ -355,7 +363,7 @@ impl Cx<'_> {
                 c: self.one,
             },
         );
-        let inv_len = self.mk(IrKind::Pow(Box::new(len.clone()), Q::from(-1)), span, sc);
+        let inv_len = self.mk(IrKind::Pow(Box::new(len), Q::from(-1)), span, sc);
         // 𝟙ᵀ·w/n, a scalar.
         let mean_of = |cx: &Self, w: Ir| {
             cx.mk(
@@ -364,7 +372,7 @@ impl Cx<'_> {
                 sc,
             )
         };
-        if which == "softmax" {
+        if which == "softmax" || which == "logsumexp" {
             let e = self.mk(
                 IrKind::Apply {
                     callee: Callee::Prim(Prim::Exp),
@@ -375,11 +383,20 @@ impl Cx<'_> {
                 span,
                 col,
             );
-            let minus_ones = self.mk(IrKind::Neg(Box::new(ones.clone())), span, col);
-            let excess = self.mk(IrKind::Sum(vec![e.clone(), minus_ones]), span, col);
-            let total = self.mk(IrKind::Mul(vec![ones_t.clone(), excess]), span, sc);
-            let den = self.mk(IrKind::Sum(vec![len, total]), span, sc);
-            let inv = self.mk(IrKind::Pow(Box::new(den), Q::from(-1)), span, sc);
+            let total = self.mk(IrKind::Mul(vec![ones_t.clone(), e.clone()]), span, sc);
+            if which == "logsumexp" {
+                return Ok(self.mk(
+                    IrKind::Apply {
+                        callee: Callee::Prim(Prim::Log),
+                        deriv: 0,
+                        arg: Box::new(total),
+                        params: Vec::new(),
+                    },
+                    span,
+                    sc,
+                ));
+            }
+            let inv = self.mk(IrKind::Pow(Box::new(total), Q::from(-1)), span, sc);
             return Ok(self.mk(IrKind::Mul(vec![inv, e]), span, col));
         }
         let sq = self.mk(IrKind::HadPow(Box::new(v.clone()), 2), span, col);

@@ -197,6 +197,7 @@ impl Cx<'_> {
                     "softmax",
                     "layernorm",
                     "rmsnorm",
+                    "logsumexp",
                 ]
                 .map(str::to_string),
             )

@@ -6,8 +6,23 @@ use taylornet::Session;
 use taylornet::render_outcomes;
 
 const OPS: &[&str] = &[
-    "num", "const", "sym", "ones", "identity", "add", "neg", "mul", "div", "pow", "had", "hpow",
-    "abs", "diag", "call", "order",
+    "num",
+    "const",
+    "sym",
+    "ones",
+    "identity",
+    "add",
+    "neg",
+    "mul",
+    "div",
+    "pow",
+    "had",
+    "hpow",
+    "abs",
+    "diag",
+    "call",
+    "order",
+    "transpose",
 ];
 
 fn tree(v: &Value, at: &str) {
@@ -67,6 +82,16 @@ fn analysis(v: &Value, at: &str) {
     );
     for k in ["W", "b", "remainder"] {
         expression(&v[k], &format!("{at}/{k}"));
+    }
+    // A matrix input: W is the map 𝓛(X), written with the input in it.
+    if let Some(x) = v.get("W_map") {
+        assert_eq!(x, &v["input"], "{at}: W_map");
+        assert!(
+            v["W"]["ascii"]
+                .as_str()
+                .unwrap()
+                .contains(v["input"].as_str().unwrap())
+        );
     }
     expression(&v["first_nonaffine"]["layered"], at);
     expression(&v["first_nonaffine"]["expanded"], at);

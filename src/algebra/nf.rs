@@ -182,6 +182,21 @@ impl Chain {
     pub fn from_factors(v: Vec<Factor>) -> Chain {
         canon(v)
     }
+    /// `𝟙·𝟙ᵀ`, the all-ones matrix (canonical as written).
+    pub fn ones_matrix() -> Chain {
+        Chain(vec![
+            Factor::Ones,
+            Factor::Tr(Rc::new(Chain(vec![Factor::Ones]))),
+        ])
+    }
+    /// True for `𝟙·𝟙ᵀ`.
+    pub fn is_ones_matrix(&self) -> bool {
+        matches!(self.0.as_slice(), [Factor::Ones, Factor::Tr(t)] if t.0.as_slice() == [Factor::Ones])
+    }
+    /// True for `𝟙` and `𝟙·𝟙ᵀ`, the units of the Hadamard product.
+    pub fn is_ones(&self) -> bool {
+        self.0.as_slice() == [Factor::Ones] || self.is_ones_matrix()
+    }
 
     /// Scalar for the empty chain and for a product of 1×1 factors; otherwise the rows of
     /// the first factor that is not 1×1 and the columns of the last.
@@ -304,6 +319,8 @@ pub(crate) const MAX_HAD_EXPONENT: u32 = 1 << 24;
 pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
     let mut saw_ones = false;
+    // `𝟙·𝟙ᵀ` is the unit of the Hadamard product of matrices, as `𝟙` is of vectors.
+    let mut saw_ones_matrix = false;
     // The 1×1 factors of an element are scalars: (s·v)^∘k = sᵏ·v^∘k.
     let mut dots: Vec<Factor> = Vec::new();
     for (c, m) in elements {
@@ -319,14 +336,19 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
                 saw_ones = true;
                 continue;
             }
+            if e.is_ones_matrix() {
+                saw_ones_matrix = true;
+                continue;
+            }
             if e.0.is_empty() {
                 continue;
             }
             *flat.entry(e).or_insert(0) += k * m;
         }
     }
-    let v: Vec<(Chain, u32)> = flat.into_iter().collect();
+    let v = merge_outer_products(flat.into_iter().collect());
     let core = match v.as_slice() {
+        [] if saw_ones_matrix => Chain::ones_matrix(),
         [] if saw_ones => Chain(vec![Factor::Ones]),
         [] => Chain::one(),
         [(c, 1)] => c.clone(),
@@ -338,6 +360,55 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     dots.sort();
     dots.extend(core.0);
     Chain(dots)
+}
+
+/// Outer products in a Hadamard product of matrices become one:
+/// `(a·bᵀ)^∘m ∘ (c·dᵀ) = (a^∘m ∘ c)·(b^∘m ∘ d)ᵀ`, entry by entry `(a_j·b_k)^m·c_j·d_k`. So a
+/// part of a token matrix that is constant along each row (`v·𝟙ᵀ`) stays an outer product
+/// under element-wise powers, `(v·𝟙ᵀ)^∘2 = v^∘2·𝟙ᵀ`, and equal values get one form.
+fn merge_outer_products(elements: Vec<(Chain, u32)>) -> Vec<(Chain, u32)> {
+    // A canonical matrix chain is an outer product when a factor with one column (the end
+    // of its column part) comes before its last factor.
+    let split = |c: &Chain| -> Option<usize> {
+        if c.kind() != Kind::Matrix {
+            return None;
+        }
+        let i = c.0.iter().position(|f| factor_dims(f).1)?;
+        (i + 1 < c.0.len()).then_some(i)
+    };
+    let outer = elements
+        .iter()
+        .filter(|(c, _)| split(c).is_some())
+        .map(|(_, m)| *m)
+        .sum::<u32>();
+    if outer < 2 {
+        return elements;
+    }
+    let mut cols: Vec<(Chain, u32)> = Vec::new();
+    let mut rows: Vec<(Chain, u32)> = Vec::new();
+    let mut rest: Vec<(Chain, u32)> = Vec::new();
+    for (c, m) in elements {
+        match split(&c) {
+            Some(i) => {
+                cols.push((Chain(c.0[..=i].to_vec()), m));
+                rows.push((Chain(c.0[i + 1..].to_vec()).transpose(), m));
+            }
+            None => rest.push((c, m)),
+        }
+    }
+    let col = had_of(cols);
+    let row = had_of(rows);
+    let mut fs = col.0;
+    fs.extend(transpose_factors(&row.0));
+    let merged = canon(fs);
+    // The merged product may still be one element among others (a matrix that is not an
+    // outer product); its own factors stay together.
+    rest.push((merged, 1));
+    let mut flat: BTreeMap<Chain, u32> = BTreeMap::new();
+    for (c, m) in rest {
+        *flat.entry(c).or_insert(0) += m;
+    }
+    flat.into_iter().collect()
 }
 
 /// The leading 1×1 factors of a canonical chain, and the rest.
@@ -822,6 +893,15 @@ impl Expr {
     pub fn ones() -> Expr {
         Expr::factor(Factor::Ones)
     }
+    /// The all-ones value of a kind: `𝟙·𝟙ᵀ` for a matrix (the unit of its Hadamard
+    /// product, and `f(0)/f(0)` of an element-wise function of a matrix), else `𝟙`.
+    pub fn ones_of(kind: Kind) -> Expr {
+        if kind == Kind::Matrix {
+            Expr::term(Scalar::one(), Chain::ones_matrix())
+        } else {
+            Expr::ones()
+        }
+    }
 
     /// The terms `chain ↦ coefficient`, in canonical chain order.
     pub fn terms(&self) -> impl DoubleEndedIterator<Item = (&Chain, &Scalar)> + ExactSizeIterator {
@@ -1174,6 +1254,7 @@ impl Expr {
         fn chain_nonneg(c: &Chain) -> bool {
             match c.0.as_slice() {
                 [] | [Factor::Ones] => true,
+                _ if c.is_ones_matrix() => true,
                 [Factor::Atom(a)] => &*a.func == "abs",
                 [Factor::Had(h)] => h.0.iter().all(|(e, m)| m % 2 == 0 || chain_nonneg(e)),
                 _ => false,
@@ -1470,6 +1551,38 @@ mod tests {
         let lhs = a.diag().mul(&w, &t).unwrap().mul(&x, &t).unwrap();
         let rhs = a.had(&w.mul(&x, &t).unwrap(), &t).unwrap();
         assert_eq!(lhs, rhs);
+    }
+
+    #[test]
+    fn outer_products_multiply_entry_by_entry() {
+        let t = Trunc::exact();
+        let (a, b, c, d) = (
+            sym("a", Kind::Vector),
+            sym("b", Kind::Vector),
+            sym("c", Kind::Vector),
+            sym("d", Kind::Vector),
+        );
+        let outer = |u: &Expr, v: &Expr| u.mul(&v.transpose(), &t).unwrap();
+        // (a·bᵀ)∘(c·dᵀ) = (a∘c)·(b∘d)ᵀ, and (a·bᵀ)^∘3 = a^∘3·(b^∘3)ᵀ.
+        let lhs = outer(&a, &b).had(&outer(&c, &d), &t).unwrap();
+        let rhs = outer(&a.had(&c, &t).unwrap(), &b.had(&d, &t).unwrap());
+        assert_eq!(lhs, rhs);
+        assert_eq!(
+            outer(&a, &b).had_pow(3, &t).unwrap(),
+            outer(&a.had_pow(3, &t).unwrap(), &b.had_pow(3, &t).unwrap())
+        );
+        // A matrix that is no outer product stays a factor of its own.
+        let w = sym("W", Kind::Matrix);
+        let mixed = w
+            .had(&outer(&a, &b), &t)
+            .unwrap()
+            .had(&outer(&c, &d), &t)
+            .unwrap();
+        assert_eq!(mixed, w.had(&rhs, &t).unwrap());
+        // 𝟙·𝟙ᵀ is the unit of the Hadamard product of matrices.
+        let ones = Expr::ones_of(Kind::Matrix);
+        assert_eq!(ones, outer(&Expr::ones(), &Expr::ones()));
+        assert_eq!(w.had(&ones, &t).unwrap(), w);
     }
 
     #[test]

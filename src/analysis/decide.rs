@@ -120,7 +120,8 @@ pub struct Decision {
     pub verdict: Verdict,
     /// ε-order of the first non-affine term.
     pub k: Option<u32>,
-    /// The linear part: `W·x` collects the terms linear in the input (below order k).
+    /// The linear part: `W·x` collects the terms linear in the input (below order k). For a
+    /// matrix input `X` it is the linear map itself, `𝓛(X)`: the sum of those terms, X in them.
     pub w: Expr,
     /// The constant part (below order k).
     pub b: Expr,
@@ -204,6 +205,11 @@ pub(crate) fn decide(
     for (c, s) in full.terms() {
         match input_degree(c, x) {
             InputDegree::Poly(0) if below(c) => b.add_term(c.clone(), s.clone()),
+            // A matrix input keeps its terms whole: W is the linear map 𝓛(X) = Σ Aᵢ·X·Bᵢ
+            // (X may sit anywhere in a chain), which no single matrix times X writes.
+            InputDegree::Poly(1) if below(c) && x.kind == Kind::Matrix => {
+                w.add_term(c.clone(), s.clone());
+            }
             InputDegree::Poly(1) => {
                 if below(c)
                     && let Some(l) = linear_part(c, x)

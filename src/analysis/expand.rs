@@ -613,7 +613,12 @@ impl Expander<'_> {
                 let b = self.eval(x)?;
                 let Some(s) = b.as_scalar() else {
                     if x.kind_of() == Kind::Scalar {
-                        return self.scalar_power(&b, q, x.span());
+                        return self.scalar_power(&b, q, x.span(), false);
+                    }
+                    // Only lowering writes a power of a vector: the per-row normalisers of a
+                    // row-wise softmax or norm, taken entry by entry.
+                    if x.kind_of() == Kind::Vector {
+                        return self.scalar_power(&b, q, x.span(), true);
                     }
                     return Err(Diagnostic::at(
                         Phase::Expand,
@@ -665,7 +670,9 @@ impl Expander<'_> {
                     if a.is_zero() && arg.kind_of() != Kind::Scalar {
                         // f(0·𝟙) = f(0)·𝟙, with f(0) exact where the series engine knows it.
                         let v = self.apply_scalar(callee, *deriv, params, Expr::zero(), span)?;
-                        return Ok(Expr::ones().scale(&v.as_scalar().unwrap_or_default()));
+                        return Ok(
+                            Expr::ones_of(arg.kind_of()).scale(&v.as_scalar().unwrap_or_default())
+                        );
                     }
                     if arg.kind_of() == Kind::Scalar
                         && let Some(s) = a.as_scalar()
@@ -709,7 +716,35 @@ impl Expander<'_> {
     /// `s^q` for a 1×1 expression `s = s₀ + r` that is not a constant (`(xᵀ·x + 1)⁻¹`, the
     /// normaliser of a softmax): a whole power is a product; otherwise the binomial series
     /// `s₀^q·Σ C(q, k)·(r/s₀)^k`, exact, which needs a constant, non-zero `s₀` and a small `r`.
-    fn scalar_power(&mut self, b: &Expr, q: &Q, span: Span) -> Result<Expr, Diagnostic> {
+    ///
+    /// `elementwise`: `s` is a column vector `s₀·𝟙 + r` (the row sums of a row-wise softmax)
+    /// and the power is taken entry by entry, `r^∘k` in place of `r^k`.
+    fn scalar_power(
+        &mut self,
+        b: &Expr,
+        q: &Q,
+        span: Span,
+        elementwise: bool,
+    ) -> Result<Expr, Diagnostic> {
+        let unit = if elementwise {
+            Expr::ones()
+        } else {
+            Expr::scalar(Scalar::one())
+        };
+        let product = |a: &Expr, c: &Expr, t: &Trunc| {
+            if elementwise {
+                a.had(c, t)
+            } else {
+                a.mul(c, t)
+            }
+        };
+        let is_unit = |c: &crate::algebra::nf::Chain| {
+            if elementwise {
+                c.factors() == [Factor::Ones]
+            } else {
+                c.is_scalar()
+            }
+        };
         if q.to_denominator() == 1u32 && *q >= 0u32 {
             let Ok(k) = u32::try_from(&q.to_numerator()) else {
                 return Err(Diagnostic::at(
@@ -727,13 +762,33 @@ impl Expander<'_> {
                     ),
                 ));
             }
-            let mut acc = Expr::scalar(Scalar::one());
+            let mut acc = unit.clone();
             for _ in 0..k {
-                acc = acc.mul(b, &self.t).map_err(|e| stop(e, span))?;
+                acc = product(&acc, b, &self.t).map_err(|e| stop(e, span))?;
             }
             return Ok(acc);
         }
-        let (s0, r) = self.split_scalar(b);
+        // A row-wise power (a token matrix's softmax sums or norm variances) needs its O(1)
+        // part to be a number times 𝟙; a scalar's O(1) part may also be named as a constant.
+        let (s0, r) = if elementwise {
+            let s0 = b
+                .terms()
+                .find(|(c, _)| is_unit(c))
+                .map(|(_, s)| s.clone())
+                .unwrap_or_else(Scalar::zero);
+            let r = b.filter(|c, _| !is_unit(c));
+            if r.terms().any(|(c, _)| self.t.degree(c) == 0) {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    "the O(1) part of these per-row values (a row-wise softmax's sums, a norm's variances) is not a number times 𝟙 (it holds weights, operating points or an offset), so their power has no exact series here: it is analytic where that part is non-zero, but is expanded only around a number",
+                )
+                .hint("an offset that is not small (a norm's β, a bias) puts a row-wise softmax or norm at an O(1) operating point: make it small too (`:small`), or leave it out"));
+            }
+            (s0, r)
+        } else {
+            self.split_scalar(b)
+        };
         if s0.is_zero() {
             return Err(Diagnostic::at(
                 Phase::Expand,
@@ -757,11 +812,11 @@ impl Expander<'_> {
         let base = s0.pow(q).map_err(err)?;
         let inv = s0.pow(&Q::from(-1)).map_err(err)?;
         let ratio = r.scale(&inv);
-        let mut acc = Expr::scalar(base.clone());
-        let mut power = Expr::scalar(Scalar::one());
+        let mut acc = unit.scale(&base);
+        let mut power = unit.clone();
         let mut coef = Q::from(1);
         for k in 1..=order.saturating_add(1) {
-            power = power.mul(&ratio, &self.t).map_err(|e| stop(e, span))?;
+            power = product(&power, &ratio, &self.t).map_err(|e| stop(e, span))?;
             if power.is_zero() {
                 break;
             }
@@ -992,7 +1047,7 @@ impl Expander<'_> {
             Some(Scalar::zero())
         } else {
             match c_used.terms().collect::<Vec<_>>().as_slice() {
-                [(ch, s)] if matches!(ch.factors(), [Factor::Ones]) => Some((*s).clone()),
+                [(ch, s)] if ch.is_ones() => Some((*s).clone()),
                 _ => None,
             }
         };
@@ -1055,7 +1110,9 @@ impl Expander<'_> {
             (Some((u, named.clone())), dl)
         };
         // Powers δ^∘k, k = 1..kmax, each truncated as it is built.
-        let mut powers: Vec<Expr> = vec![Expr::ones()];
+        // The unit of the element-wise product: 𝟙, or 𝟙·𝟙ᵀ for a function of a matrix.
+        let unit = Expr::ones_of(a.kind().unwrap_or(Kind::Vector));
+        let mut powers: Vec<Expr> = vec![unit.clone()];
         for k in 1..=kmax {
             let p = if k == 1 {
                 delta_l.clone()
@@ -1078,7 +1135,7 @@ impl Expander<'_> {
                         let ck = coeff(s, k);
                         if !ck.is_zero() {
                             let term = if k == 0 {
-                                Expr::ones().scale(&ck)
+                                unit.scale(&ck)
                             } else {
                                 p.scale(&ck)
                             };
@@ -1136,7 +1193,7 @@ impl Expander<'_> {
                         let odd = r.sub(&l).scale(&half);
                         if !even.is_zero() {
                             out.add_assign(&if k == 0 {
-                                Expr::ones().scale(&even)
+                                unit.scale(&even)
                             } else {
                                 p.scale(&even)
                             });
@@ -1193,7 +1250,7 @@ impl Expander<'_> {
                     .unwrap_or(GenericDerivative::Varies);
                 let value = match kind {
                     GenericDerivative::Zero => continue,
-                    GenericDerivative::Constant(v) => Expr::ones().scale(&v),
+                    GenericDerivative::Constant(v) => unit.scale(&v),
                     GenericDerivative::Polynomial(coeffs) => {
                         let c_sym = Expr::symbol(cs.clone());
                         let mut v = Expr::zero();

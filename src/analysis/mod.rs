@@ -207,24 +207,27 @@ fn analyze_once(
     opts: &AnalyzeOptions,
     compensate: bool,
 ) -> Result<Analysis, Diagnostic> {
-    let input = Symbol::user(opts.input.clone(), Kind::Vector);
-    if let Some((s, _)) = l
+    // A matrix input (a token matrix X) has a linear map 𝓛(X) in place of a matrix W.
+    let input_kind = l
         .symbols
-        .iter()
-        .find(|(s, _)| s.name == opts.input && s.kind != Kind::Vector)
-    {
+        .keys()
+        .find(|s| s.name == opts.input)
+        .map_or(Kind::Vector, |s| s.kind);
+    if !matches!(input_kind, Kind::Vector | Kind::Matrix) {
         return Err(Diagnostic::at(
             Phase::Shape,
             l.ir.span(),
             format!(
-                "the input `{}` must be a vector, but it is a matrix",
-                s.name
+                "the input `{}` must be a vector or a matrix, not a row",
+                opts.input
             ),
         )
         .hint("choose another input with `--input` or `:input`"));
     }
-    // W is a matrix acting on x: an output with more than one column has no such W.
-    if matches!(l.ir.kind_of(), Kind::Matrix | Kind::Row) {
+    let input = Symbol::user(opts.input.clone(), input_kind);
+    // W is a matrix acting on x: an output with more than one column has no such W. A matrix
+    // input has a linear map instead, which gives any output shape.
+    if input_kind == Kind::Vector && matches!(l.ir.kind_of(), Kind::Matrix | Kind::Row) {
         return Err(Diagnostic::at(
             Phase::Shape,
             l.ir.span(),
@@ -237,7 +240,7 @@ fn analyze_once(
                 }
             ),
         )
-        .hint("analyse a column of it instead, e.g. its transpose `(…)ᵀ` or its product with a vector"));
+        .hint("analyse a column of it instead, e.g. its transpose `(…)ᵀ` or its product with a vector; or make a matrix the input (`:input X`), whose linear map can have any output"));
     }
     let small: BTreeSet<Name> = match &opts.small {
         Some(s) => s.clone(),
@@ -468,6 +471,23 @@ fn analyze_once(
         {
             assumptions.push(Assumption::OpaqueConstants);
         }
+        // 𝟙ᵀ·𝟙 is a length, which the normal form does not keep (its 𝟙 has no length): terms
+        // that hold it may cancel for the true length, so W and the first non-affine term
+        // cannot be read off exactly. With a vector input the vector functions are written
+        // so that it never appears; a token matrix meets it when a row-wise softmax's scores
+        // have a part constant along each row.
+        if input_kind == Kind::Matrix
+            && [&decision.w, &decision.leading_full]
+                .iter()
+                .any(|e| e.terms().any(|(c, _)| holds_ones_length(c)))
+        {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                l.ir.span(),
+                "the expansion holds 𝟙ᵀ·𝟙, the length of a vector, whose value the normal form does not keep: its terms may cancel, so the linear map and the first non-affine term cannot be decided exactly",
+            )
+            .hint("this comes from a part of a softmax's scores that is the same along each row (a row-wise softmax ignores it): leave that part out"));
+        }
         let mut a = Analysis {
             requested_order: opts.order,
             order,
@@ -564,6 +584,21 @@ fn decide_upto(
     }
     let decision = decide_on(expansion, &full);
     Ok((decision, full, Vec::new()))
+}
+
+/// Whether a chain holds `𝟙ᵀ·𝟙` anywhere (inside ∘, diag, transposes and 1×1 factors).
+fn holds_ones_length(c: &crate::algebra::Chain) -> bool {
+    use crate::algebra::Factor;
+    c.factors().iter().any(|f| match f {
+        Factor::Dot(d) => {
+            matches!(d.factors(), [Factor::Tr(t), Factor::Ones] if t.factors() == [Factor::Ones])
+                || holds_ones_length(d)
+        }
+        Factor::Diag(d) | Factor::Tr(d) => holds_ones_length(d),
+        Factor::Had(h) => h.elements().iter().any(|(e, _)| holds_ones_length(e)),
+        Factor::Atom(a) => a.arg.terms().any(|(e, _)| holds_ones_length(e)),
+        Factor::Sym(_) | Factor::Ones | Factor::Eye => false,
+    })
 }
 
 /// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to `depth`).
@@ -743,7 +778,8 @@ pub(crate) fn required_bias(l: &Layer) -> Option<(String, Expr)> {
     layer_bias(l).map(|b| (b.symbol.name.unicode(), b.need))
 }
 
-/// The bias of a layer: a lone user vector `q·b` in its pre-activation.
+/// The bias of a layer: a lone user vector `q·b` (or matrix, for a token matrix) in its
+/// pre-activation.
 pub(crate) struct LayerBias {
     pub symbol: Symbol,
     /// Its coefficient `q` in the pre-activation (`2` in `2·(W₂·σ + b₂)`).
@@ -756,7 +792,10 @@ pub(crate) struct LayerBias {
 pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
     let (chain, sym, q) = l.pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)]
-            if sym.role == crate::algebra::nf::Role::User && sym.kind == Kind::Vector =>
+            // A bias matrix (`B₀`, for a token matrix) only stands alone in a matrix
+            // pre-activation, so it is a bias exactly where a vector is for a vector.
+            if sym.role == crate::algebra::nf::Role::User
+                && matches!(sym.kind, Kind::Vector | Kind::Matrix) =>
         {
             s.as_q()
                 .filter(|q| **q != 0u32)

@@ -99,6 +99,9 @@ pub enum Step {
         truncated: bool,
         /// The small symbols, so the expression prints lowest ε-order first.
         small: Small,
+        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
+        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
+        map_input: Option<crate::syntax::Name>,
     },
     /// The layer variables substituted and the terms collected by degree in the input:
     /// `y = W·x + b + (the first non-affine order, by layer) + O(…)`.
@@ -115,6 +118,9 @@ pub enum Step {
         order: u32,
         /// Some term past that order was dropped.
         truncated: bool,
+        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
+        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
+        map_input: Option<crate::syntax::Name>,
     },
     /// `W` and `b`, with the lecture's shape annotations.
     Identified {
@@ -126,6 +132,9 @@ pub enum Step {
         w_shape: Option<String>,
         /// The shape annotation of `b`, when shapes are known.
         b_shape: Option<String>,
+        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
+        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
+        map_input: Option<crate::syntax::Name>,
     },
     /// The verdict and its reason: the first non-affine terms (by layer), or the kinks' slopes.
     Verdict {
@@ -135,6 +144,9 @@ pub enum Step {
         first: Expr,
         /// The one-sided slopes of each activation at a kink.
         kinks: Vec<super::KinkInfo>,
+        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
+        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
+        map_input: Option<crate::syntax::Name>,
     },
 }
 
@@ -147,12 +159,14 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
         Some(_) => d.leading_layered.clone(),
         None => Expr::zero(),
     };
+    let map_input = (a.input.kind == crate::algebra::Kind::Matrix).then(|| a.input.name.clone());
     vec![
         Step::Expansion {
             y: e.layered.clone(),
             order: a.order,
             truncated: e.truncated,
             small: a.small.clone(),
+            map_input: map_input.clone(),
         },
         Step::Collected {
             w: d.w.clone(),
@@ -161,12 +175,14 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             k: d.k,
             order: a.order,
             truncated: e.truncated,
+            map_input: map_input.clone(),
         },
         Step::Identified {
             w: d.w.clone(),
             b: d.b.clone(),
             w_shape: super::shapes::equation(&d.w, &a.symbols, 4),
             b_shape: super::shapes::equation(&d.b, &a.symbols, 4),
+            map_input: map_input.clone(),
         },
         Step::Verdict {
             verdict: d.verdict.clone(),
@@ -176,6 +192,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
                 d.leading_layered.clone()
             },
             kinks: d.kinks.clone(),
+            map_input,
         },
     ]
 }

@@ -78,6 +78,55 @@ fn name_node(n: &str, kind: NameKind) -> Node {
     }
 }
 
+/// The names of the affine form in a derivation: `y`, `W`, `b`, `W·x + b`; for a matrix input
+/// `X`, `Y`, `𝓛(X)` (the linear map, whose terms hold X), `B`, `𝓛(X) + B`.
+struct AffineNodes {
+    y: Node,
+    w: Node,
+    b: Node,
+    /// The affine approximation as a node (`W·x + b`).
+    affine: Node,
+    /// `y = W·x + b`, as a formula in prose.
+    affine_text: String,
+}
+
+impl AffineNodes {
+    fn of(map_input: Option<&Name>) -> AffineNodes {
+        match map_input {
+            Some(x) => {
+                let w = call("𝓛", sym(x, NameKind::Matrix));
+                let b = name_node("B", NameKind::Matrix);
+                AffineNodes {
+                    y: name_node("Y", NameKind::Matrix),
+                    affine: Node::Sum(vec![(false, w.clone()), (false, b.clone())]),
+                    affine_text: format!("Y = 𝓛({}) + B", x.unicode()),
+                    w,
+                    b,
+                }
+            }
+            None => {
+                let (w, b) = (
+                    name_node("W", NameKind::Matrix),
+                    name_node("b", NameKind::Vector),
+                );
+                AffineNodes {
+                    y: name_node("y", NameKind::Vector),
+                    affine: Node::Sum(vec![
+                        (
+                            false,
+                            Node::Prod(vec![w.clone(), name_node("x", NameKind::Vector)]),
+                        ),
+                        (false, b.clone()),
+                    ]),
+                    affine_text: "y = W·x + b".into(),
+                    w,
+                    b,
+                }
+            }
+        }
+    }
+}
+
 fn sym(n: &Name, kind: NameKind) -> Node {
     Node::Name {
         name: n.clone(),
@@ -338,10 +387,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 order,
                 truncated,
                 small,
+                map_input,
             } => {
                 out.push(Line::Note(vec![t("the network, written by layer")]));
                 out.push(Line::Eq {
-                    lhs: name_node("y", NameKind::Vector),
+                    lhs: AffineNodes::of(map_input.as_ref()).y,
                     rhs: with_o(y, truncated.then_some(order + 1), small),
                     tag: None,
                 });
@@ -353,13 +403,18 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 k,
                 order,
                 truncated,
+                map_input,
             } => {
                 out.push(Line::Note(vec![t(
                     "substitute the layer variables and collect by degree in the input",
                 )]));
-                let x = name_node("x", NameKind::Vector);
+                let names = AffineNodes::of(map_input.as_ref());
                 let mut terms: Vec<(bool, Node)> = Vec::new();
-                if !w.is_zero() {
+                if !w.is_zero() && map_input.is_some() {
+                    // The linear map's terms hold X already.
+                    terms.push((false, tree::expr(w)));
+                } else if !w.is_zero() {
+                    let x = name_node("x", NameKind::Vector);
                     let wx = match tree::expr(w) {
                         Node::Prod(mut fs) => {
                             fs.push(x);
@@ -388,7 +443,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     terms.push((false, Node::Rat(crate::algebra::Q::from(0))));
                 }
                 out.push(Line::Eq {
-                    lhs: name_node("y", NameKind::Vector),
+                    lhs: names.y,
                     rhs: Node::Sum(terms),
                     tag: None,
                 });
@@ -398,19 +453,29 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 b,
                 w_shape,
                 b_shape,
+                map_input,
             } => {
-                out.push(Line::Note(vec![
-                    t("so the network is the single layer "),
-                    f("y = W·x + b"),
-                    t(" with"),
-                ]));
+                let names = AffineNodes::of(map_input.as_ref());
+                out.push(Line::Note(if map_input.is_some() {
+                    vec![
+                        t("so the network is affine, "),
+                        f(names.affine_text.clone()),
+                        t(", with the linear map and the constant"),
+                    ]
+                } else {
+                    vec![
+                        t("so the network is the single layer "),
+                        f("y = W·x + b"),
+                        t(" with"),
+                    ]
+                }));
                 out.push(Line::Eq {
-                    lhs: name_node("W", NameKind::Matrix),
+                    lhs: names.w,
                     rhs: tree::expr(w),
                     tag: w_shape.clone(),
                 });
                 out.push(Line::Eq {
-                    lhs: name_node("b", NameKind::Vector),
+                    lhs: names.b,
                     rhs: tree::expr(b),
                     tag: b_shape.clone(),
                 });
@@ -419,21 +484,14 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 verdict,
                 first,
                 kinks,
+                map_input,
             } => {
+                let names = AffineNodes::of(map_input.as_ref());
                 let residual = |out: &mut Vec<Line>, k: u32| {
                     if first.is_zero() {
                         return;
                     }
-                    let affine = Node::Sum(vec![
-                        (
-                            false,
-                            Node::Prod(vec![
-                                name_node("W", NameKind::Matrix),
-                                name_node("x", NameKind::Vector),
-                            ]),
-                        ),
-                        (false, name_node("b", NameKind::Vector)),
-                    ]);
+                    let affine = names.affine.clone();
                     let mut rhs = match tree::expr(first) {
                         Node::Sum(v) => v,
                         Node::Neg(x) => vec![(true, *x)],
@@ -441,10 +499,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     };
                     rhs.push((false, Node::BigO(Box::new(eps_pow(k + 1)))));
                     out.push(Line::Eq {
-                        lhs: Node::Sum(vec![
-                            (false, name_node("y", NameKind::Vector)),
-                            (true, affine),
-                        ]),
+                        lhs: Node::Sum(vec![(false, names.y.clone()), (true, affine)]),
                         rhs: Node::Sum(rhs),
                         tag: None,
                     });
@@ -452,7 +507,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 match verdict {
                     Verdict::ExactAffine => out.push(Line::Note(vec![
                         t("verdict: exactly affine — every series used is finite, so "),
-                        f("y = W·x + b"),
+                        f(names.affine_text.clone()),
                         t(" holds exactly"),
                     ])),
                     Verdict::Affine { k: Some(k) } => {
@@ -983,13 +1038,22 @@ pub fn steps_json(steps: &[Step]) -> Value {
             Step::Derivatives { index, activation, point, kept } => json!({ "step": "derivatives", "layer": index, "activation": activation, "point": point.name.ascii(), "kept": kept }),
             Step::Output { index, activation, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
             Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
-            Step::Collected { w, b, first, k, order, truncated } => json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }),
-            Step::Identified { w, b, w_shape, b_shape } => json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }),
-            Step::Verdict { verdict, first, kinks } => json!({
+            Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
+            Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
+            Step::Verdict { verdict, first, kinks, .. } => json!({
                 "step": "verdict", "verdict": verdict.label(), "k": verdict.k(), "first_nonaffine": ej(first),
                 "kinks": kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect::<Vec<_>>(),
             }),
         })
         .collect();
     Value::Array(v)
+}
+
+/// A step's JSON with `"W_map": "X"` when its `W` is the linear map 𝓛(X) of a matrix input
+/// (the key is absent for a vector input, whose `W` is a matrix).
+fn with_map_input(mut v: Value, map_input: &Option<Name>) -> Value {
+    if let (Some(x), Value::Object(m)) = (map_input, &mut v) {
+        m.insert("W_map".into(), json!(x.ascii()));
+    }
+    v
 }

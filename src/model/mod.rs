@@ -317,6 +317,15 @@ pub(crate) fn numeric_report(
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     tau: f64,
 ) -> Numeric {
+    // A token matrix input has a linear map 𝓛(X), not a matrix W to fill with numbers.
+    if report.main.input.kind == crate::algebra::Kind::Matrix {
+        let mut out = Numeric::default();
+        out.notes.push(format!(
+            "no numeric W and b: the input {} is a matrix, whose linear part is the map 𝓛({}) written symbolically above (numeric instances cover vector inputs)",
+            report.main.input.name, report.main.input.name
+        ));
+        return out;
+    }
     let mut out = instance::numeric(&model.lowered, &report.main, env, functions);
     if !out.missing.is_empty() {
         return out;

@@ -215,8 +215,9 @@ impl Rng {
 pub const DEFAULT_WIDTH: usize = 3;
 
 impl Instance<f64> {
-    /// Random values for the symbols of a statement: weights N(0, 1/fan_in); small vectors σ·N(0, 1);
-    /// other vectors N(0, 1); parameters from `params` (default 0.7).
+    /// Random values for the symbols of a statement: weights N(0, 1/fan_in); small vectors and
+    /// small matrices (a token matrix input) σ·N(0, 1); other vectors N(0, 1); parameters from
+    /// `params` (default 0.7).
     pub fn random(
         symbols: &BTreeMap<Symbol, Shape>,
         small: &BTreeSet<Name>,
@@ -234,7 +235,11 @@ impl Instance<f64> {
             let c = inst.dim(&sh.cols);
             let v = match s.kind {
                 Kind::Matrix => {
-                    let scale = 1.0 / (c as f64).sqrt();
+                    let scale = if small.contains(&s.name) {
+                        sigma
+                    } else {
+                        1.0 / (c as f64).sqrt()
+                    };
                     Val::M(
                         (0..r)
                             .map(|_| (0..c).map(|_| scale * rng.normal()).collect())

@@ -408,6 +408,8 @@ pub fn function_name(func: &str) -> String {
     match func {
         "tanh" | "sin" | "cos" | "tan" | "exp" | "log" | "sinh" | "cosh" => format!("\\{func}"),
         "atan" | "arctan" => "\\arctan".into(),
+        // The linear map of a matrix input, 𝓛(X).
+        "𝓛" => "\\mathcal{L}".into(),
         f => format!("\\operatorname{{{}}}", f.replace('_', "\\_")),
     }
 }

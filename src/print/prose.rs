@@ -222,6 +222,7 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             '∈' => "\\in ".into(),
             'ℝ' => "\\mathbb{R}".into(),
             '𝟙' => "\\mathbf{1}".into(),
+            '𝓛' => "\\mathcal{L}".into(),
             '√' => "\\sqrt".into(),
             '∞' => "\\infty ".into(),
             '′' => "'".into(),

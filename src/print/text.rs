@@ -201,6 +201,10 @@ fn func_name(f: &str, st: Style) -> String {
     if st == Style::Unicode {
         return f.to_string();
     }
+    // The linear map of a matrix input, 𝓛(X).
+    if f == "𝓛" {
+        return "L".to_string();
+    }
     // Greek in a function name (rare) is spelled out.
     f.chars()
         .map(|c| {

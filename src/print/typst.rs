@@ -142,6 +142,9 @@ fn r(n: &Node, notation: &Notation) -> (String, u8) {
             };
             let name = if OPERATORS.contains(&f) {
                 f.to_string()
+            } else if f == "𝓛" {
+                // The linear map of a matrix input, 𝓛(X).
+                "cal(L)".to_string()
             } else {
                 format!("op(\"{f}\")")
             };

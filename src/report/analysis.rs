@@ -26,6 +26,38 @@ fn verdict_text(a: &Analysis) -> String {
     }
 }
 
+/// How the affine part is written: `W`, `b`, `y = W·x + b` for a vector input; for a matrix
+/// input `X` a linear map, `𝓛(X)`, `B`, `Y = 𝓛(X) + B`.
+pub(crate) struct AffineNames {
+    /// The linear part's left side: `W`, or `𝓛(X)`.
+    pub w: String,
+    /// The constant part: `b`, or `B`.
+    pub b: &'static str,
+    /// The output: `y`, or `Y`.
+    pub y: &'static str,
+    /// The affine approximation: `W·x + b`, or `𝓛(X) + B`.
+    pub affine: String,
+}
+
+pub(crate) fn affine_names(a: &Analysis) -> AffineNames {
+    if a.input.kind == crate::algebra::Kind::Matrix {
+        let w = format!("𝓛({})", a.input.name.unicode());
+        AffineNames {
+            affine: format!("{w} + B"),
+            w,
+            b: "B",
+            y: "Y",
+        }
+    } else {
+        AffineNames {
+            w: "W".into(),
+            b: "b",
+            y: "y",
+            affine: format!("W·{} + b", a.input.name.unicode()),
+        }
+    }
+}
+
 fn shape_note(e: &Expr, a: &Analysis) -> String {
     match shapes::equation(e, &a.symbols, 4) {
         Some(eq) => format!("   [{eq}]"),
@@ -150,8 +182,10 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
         }
         _ => {
             let exact = d.verdict == Verdict::ExactAffine;
+            let names = affine_names(a);
             out.push_str(&format!(
-                "{indent}  W = {}{}\n",
+                "{indent}  {} = {}{}\n",
+                names.w,
                 if d.w.is_zero() {
                     "0".to_string()
                 } else {
@@ -160,7 +194,8 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                 shape_note(&d.w, a)
             ));
             out.push_str(&format!(
-                "{indent}  b = {}{}\n",
+                "{indent}  {} = {}{}\n",
+                names.b,
                 if d.b.is_zero() {
                     "0".to_string()
                 } else {
@@ -170,7 +205,12 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
             ));
             match d.k {
                 Some(k) => {
-                    out.push_str(&format!("{indent}  y = W·x + b + O(ε{})\n", sup(k)));
+                    out.push_str(&format!(
+                        "{indent}  {} = {} + O(ε{})\n",
+                        names.y,
+                        names.affine,
+                        sup(k)
+                    ));
                     let lead = if d.leading_layered.is_zero() {
                         &d.leading_full
                     } else {
@@ -208,7 +248,10 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                         ));
                     }
                 }
-                None if exact => out.push_str(&format!("{indent}  y = W·x + b exactly\n")),
+                None if exact => out.push_str(&format!(
+                    "{indent}  {} = {} exactly\n",
+                    names.y, names.affine
+                )),
                 None => {}
             }
             for k in &d.one_sided {
@@ -283,7 +326,8 @@ pub fn text(source: &str, r: &Report) -> String {
         ));
     }
     out.push_str(&format!(
-        "expansion by layer: y = {}{}\n",
+        "expansion by layer: {} = {}{}\n",
+        affine_names(a).y,
         graded(&a.expansion.layered, &t),
         if a.expansion.truncated {
             format!(" + O(ε{})", sup(a.order + 1))
@@ -322,7 +366,8 @@ pub fn text(source: &str, r: &Report) -> String {
             }
         }
         out.push_str(&format!(
-            "  expansion by layer: y = {}{}\n",
+            "  expansion by layer: {} = {}{}\n",
+            affine_names(c).y,
             graded(&c.expansion.layered, &ct),
             if c.expansion.truncated {
                 format!(" + O(ε{})", sup(c.order + 1))
@@ -363,7 +408,7 @@ use crate::analysis::required_bias;
 /// The result as an `align*` block: the expansion, `W`, `b` and the verdict, and, when an
 /// operating point is not small, the same with each O(1) part cancelled by its bias.
 pub fn latex(source_tex: &str, r: &Report) -> String {
-    let mut rows: Vec<String> = vec![format!("y &= {source_tex}")];
+    let mut rows: Vec<String> = vec![format!("{} &= {source_tex}", affine_names(&r.main).y)];
     latex_analysis_rows(&r.main, &mut rows);
     if let Some(c) = &r.compensated {
         rows.push(
@@ -430,7 +475,16 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
     if a.expansion.truncated {
         y.push((false, tree::big_o_eps(a.order + 1)));
     }
-    eq("y", tree::Node::Sum(y), rows);
+    // A matrix input X: the linear map 𝓛(X) in place of W, and Y, B for y, b.
+    let (w_tex, b_tex, y_tex, affine_tex) = if a.input.kind == crate::algebra::Kind::Matrix {
+        let x = a.input.name.latex();
+        let w = format!("\\mathcal{{L}}({x})");
+        let affine = format!("{w} + B");
+        (w, "B", "Y", affine)
+    } else {
+        ("W".to_string(), "b", "y", "W x + b".to_string())
+    };
+    eq(y_tex, tree::Node::Sum(y), rows);
     let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
     if matches!(d.verdict, Verdict::Kink) {
         rows.push("\\intertext{verdict: a kink, not affine at any $\\varepsilon$}".into());
@@ -443,15 +497,15 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
             tree::expr(e)
         }
     };
-    eq("W", zero_or(&d.w), rows);
-    eq("b", zero_or(&d.b), rows);
+    eq(&w_tex, zero_or(&d.w), rows);
+    eq(b_tex, zero_or(&d.b), rows);
     let verdict = match (&d.verdict, d.k) {
-        (Verdict::ExactAffine, _) => "exactly affine: $y = W x + b$".to_string(),
+        (Verdict::ExactAffine, _) => format!("exactly affine: ${y_tex} = {affine_tex}$"),
         (Verdict::Degenerate { .. }, Some(k)) => {
             format!("degenerate (the linear part vanishes), up to {}", big_o(k))
         }
         (_, Some(k)) => format!(
-            "affine, $y = W x + b + {}$",
+            "affine, ${y_tex} = {affine_tex} + {}$",
             &big_o(k)[1..big_o(k).len() - 1]
         ),
         (_, None) => "affine, with no non-affine term up to the search order".to_string(),
@@ -504,7 +558,7 @@ fn analysis_json(a: &Analysis) -> Value {
         .iter()
         .map(|(s, sh)| (s.name.ascii(), json!(sh.text())))
         .collect();
-    json!({
+    let mut v = json!({
         "verdict": d.verdict.label(),
         "k": d.k,
         "order": a.order,
@@ -532,7 +586,14 @@ fn analysis_json(a: &Analysis) -> Value {
         "assumptions": a.assumptions.iter().map(super::assumption_text).collect::<Vec<_>>(),
         "unexpanded": a.unexpanded.iter().map(unexpanded_json).collect::<Vec<_>>(),
         "derivation": crate::derive::render::steps_json(&a.steps),
-    })
+    });
+    // A matrix input: `W` holds the linear map 𝓛(X), its terms written with X (docs/json.md).
+    if a.input.kind == crate::algebra::Kind::Matrix
+        && let Value::Object(m) = &mut v
+    {
+        m.insert("W_map".into(), json!(a.input.name.ascii()));
+    }
+    v
 }
 
 /// What was left unexpanded, with its numbers and its sentence.

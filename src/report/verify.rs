@@ -15,15 +15,15 @@ pub fn verify_text(source: &str, checks: &[Verification]) -> String {
             out.push_str(&format!("{}:\n", v.label));
         }
         let residual = if v.approximation.contains(' ') {
-            format!("‖y − ({})‖", v.approximation)
+            format!("‖{} − ({})‖", v.output, v.approximation)
         } else {
-            format!("‖y − {}‖", v.approximation)
+            format!("‖{} − {}‖", v.output, v.approximation)
         };
         out.push_str(&format!(
             "  {:>9}  {:>16}  {:>10}  {:>10}\n",
             "σ",
             residual,
-            format!("‖y − {}‖", v.baseline),
+            format!("‖{} − {}‖", v.output, v.baseline),
             "ratio"
         ));
         for r in &v.rows {

@@ -556,11 +556,16 @@ fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
                 k,
                 order,
                 truncated,
+                ..
             } => {
-                let x = Expr::symbol(input.clone());
-                let wx = w
-                    .mul(&x, &crate::algebra::Trunc::exact())
-                    .unwrap_or_else(|_| Expr::zero());
+                // A matrix input's linear part is the map 𝓛(X) itself, X in its terms.
+                let wx = if input.kind == crate::algebra::Kind::Matrix {
+                    w.clone()
+                } else {
+                    let x = Expr::symbol(input.clone());
+                    w.mul(&x, &crate::algebra::Trunc::exact())
+                        .unwrap_or_else(|_| Expr::zero())
+                };
                 let rhs = wx.add(b).add(first);
                 // The same rule as the printed derivation (src/derive/render.rs).
                 let big_o = match k {

@@ -493,23 +493,25 @@ impl Session {
         Ok(())
     }
 
-    /// The input is the vector the network reads; a scalar there has no Jacobian `W` to find.
+    /// The input is the vector (or token matrix) the network reads; a scalar there has no
+    /// Jacobian `W` to find.
     fn check_input_is_a_vector(&self, span: Span) -> Result<(), Diagnostic> {
         let input = &self.options.input;
         let why = match self.env.decls.get(input) {
             Some(crate::syntax::ShapeSpec::Scalar) => "is declared as a scalar",
             Some(crate::syntax::ShapeSpec::Dim) => "is declared as a dimension",
-            Some(crate::syntax::ShapeSpec::Matrix(..)) => "is declared as a matrix",
-            Some(crate::syntax::ShapeSpec::Vector(_)) => return Ok(()),
+            Some(crate::syntax::ShapeSpec::Vector(_) | crate::syntax::ShapeSpec::Matrix(..)) => {
+                return Ok(());
+            }
             None if input.is_greek() => "is a Greek name, which is a scalar parameter",
             None => return Ok(()),
         };
         Err(Diagnostic::at(
             Phase::Name,
             span,
-            format!("the input `{input}` {why}; the input must be a vector"),
+            format!("the input `{input}` {why}; the input must be a vector or a matrix"),
         )
-        .hint("the input is a vector such as `x : 4`; choose it with `:input NAME` (or `--input NAME`)"))
+        .hint("the input is a vector such as `x : 4` or a token matrix such as `X : 4×3`; choose it with `:input NAME` (or `--input NAME`)"))
     }
 
     fn command(&self, name: &str, args: &str, span: Span) -> Result<(Outcome, Change), Diagnostic> {

@@ -105,7 +105,10 @@ pub struct Verification {
     pub label: String,
     /// The checked analysis's verdict, in words.
     pub verdict: String,
-    /// What `y` is compared with: `W·x + b`, or the truncated expansion `ŷₙ`.
+    /// The output's name: `y`, or `Y` for a token matrix input.
+    pub output: String,
+    /// What `y` is compared with: `W·x + b` (`𝓛(X) + B` for a matrix input), or the
+    /// truncated expansion `ŷₙ`.
     pub approximation: String,
     /// What the signal column measures against: `b`, or `y(0)` for the expansion.
     pub baseline: String,
@@ -378,8 +381,18 @@ fn sample<R: Real>(
         let rows_out = y.rows();
         let (approx, bias) = match approx {
             Approx::Affine { w, b } => {
-                let wx = linear_image(w, &a.input, &mut inst, rows_out)?;
-                let bv = eval_expr(b, &mut inst, rows_out)?;
+                // A zero part is zero in the output's shape (a matrix, for a token matrix input).
+                let zero = y.map(&|_| R::zero());
+                let wx = if w.is_zero() {
+                    zero.clone()
+                } else {
+                    linear_image(w, &a.input, &mut inst, rows_out)?
+                };
+                let bv = if b.is_zero() {
+                    zero
+                } else {
+                    eval_expr(b, &mut inst, rows_out)?
+                };
                 // An output that is exactly 0 has no size to measure rounding against: then
                 // the terms of W·x + b, which cancel to rounding noise, give the scale.
                 if y.norm_inf().to_f64() == 0.0 {
@@ -397,8 +410,8 @@ fn sample<R: Real>(
             }
             Approx::Expansion(full) => {
                 let mut at_zero = truth.clone();
-                if let Some(Val::V(x)) = at_zero.symbols.get_mut(&a.input) {
-                    x.iter_mut().for_each(|e| *e = R::zero());
+                if let Some(x) = at_zero.symbols.get_mut(&a.input) {
+                    *x = x.map(&|_| R::zero());
                 }
                 let b = eval_ir(&l.ir, &mut at_zero)?;
                 (eval_expr(full, &mut inst, rows_out)?, b)
@@ -505,6 +518,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         ));
     }
     let rounding = rows.iter().filter(|r| r.rounding).count();
+    let matrix_input = a.input.kind == crate::algebra::Kind::Matrix;
     if rounding > 0 && !all_rounding {
         note.push_str(&format!(
             " ({rounding} of {} rows at rounding level, left out of the fit)",
@@ -514,8 +528,13 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
     Verification {
         label: String::new(),
         verdict: a.decision.verdict.label().to_string(),
-        approximation: "W·x + b".into(),
-        baseline: "b".into(),
+        output: if matrix_input { "Y" } else { "y" }.into(),
+        approximation: if matrix_input {
+            format!("𝓛({}) + B", a.input.name.unicode())
+        } else {
+            "W·x + b".into()
+        },
+        baseline: if matrix_input { "B" } else { "b" }.into(),
         predicted,
         rows,
         slope,
@@ -566,13 +585,17 @@ pub(crate) fn set_operating_points<R: Real>(
 }
 
 /// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length
-/// from `x` there, which `W` alone does not know.
+/// from `x` there, which `W` alone does not know. For a matrix input `W` is already the
+/// linear map's value `𝓛(X)`, X in it.
 fn linear_image<R: Real>(
     w: &crate::algebra::Expr,
     x: &crate::algebra::Symbol,
     inst: &mut Instance<R>,
     rows: usize,
 ) -> Result<Val<R>, String> {
+    if x.kind == crate::algebra::Kind::Matrix {
+        return eval_expr(w, inst, rows);
+    }
     let wx = w
         .mul(
             &crate::algebra::Expr::symbol(x.clone()),
@@ -584,7 +607,7 @@ fn linear_image<R: Real>(
 
 fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
     match (a, b) {
-        (Val::V(_) | Val::S(_), Val::V(_) | Val::S(_)) => a.add(b),
+        (Val::V(_) | Val::S(_), Val::V(_) | Val::S(_)) | (Val::M(_), Val::M(_)) => a.add(b),
         _ => Err("W·x + b has mismatched shapes".into()),
     }
 }

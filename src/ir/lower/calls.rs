@@ -266,17 +266,20 @@ impl Cx<'_> {
         };
         let v = self.expr(a)?;
         let s = self.vs(&v);
-        if s.kind != Kind::Vector {
+        if !matches!(s.kind, Kind::Vector | Kind::Matrix) {
             return Err(Diagnostic::at(
                 Phase::Shape,
                 v.span,
                 format!(
-                    "`{which}` takes a column vector, not {}",
+                    "`{which}` takes a column vector or a matrix of rows, not {}",
                     self.shape_text(s)
                 ),
-            ));
+            )
+            .hint("for one token written as a row r, normalise the column `rᵀ`; a token matrix has one token per row"));
         }
-        let n = s.r;
+        let rowwise = s.kind == Kind::Matrix;
+        // The length each vector is normalised over: the column vector's, or a row's (d).
+        let n = if rowwise { s.c } else { s.r };
         let mut eps = None;
         let mut gamma = None;
         let mut beta = None;
@@ -334,6 +337,9 @@ impl Cx<'_> {
                 )?;
             }
             *slot = Some(x);
+        }
+        if rowwise {
+            return Ok(self.rowwise_function(which, v, s, eps, gamma, beta, span));
         }
         let sc = self.scalar_shape();
         let col = VShape {
@@ -422,6 +428,128 @@ impl Cx<'_> {
             out = self.mk(IrKind::Sum(vec![out, b]), span, col);
         }
         Ok(out)
+    }
+
+    /// `softmax`, `layernorm` and `rmsnorm` of an n×d matrix, row by row (each row a token
+    /// of d features), written like the vector forms with the row sums as a column vector:
+    ///
+    /// * `softmax(V) = diag(r^∘(−1))·exp(V)`, `r = d·𝟙 + (exp(V) − 𝟙·𝟙ᵀ)·𝟙` the row sums
+    ///   with their O(1) part d·𝟙 apart, so the entry-wise inverse is a binomial series;
+    /// * `layernorm(V) = diag((V^∘2·𝟙/d − m^∘2 + η·𝟙)^∘(−½))·(V − m·𝟙ᵀ)·diag(γ) + 𝟙·βᵀ`,
+    ///   `m = V·𝟙/d` the row means;
+    /// * `rmsnorm(V) = diag((V^∘2·𝟙/d + η·𝟙)^∘(−½))·V·diag(γ)`.
+    #[allow(clippy::too_many_arguments)]
+    fn rowwise_function(
+        &mut self,
+        which: &str,
+        v: Ir,
+        s: VShape,
+        eps: Option<Ir>,
+        gamma: Option<Ir>,
+        beta: Option<Ir>,
+        span: Span,
+    ) -> Ir {
+        let sc = self.scalar_shape();
+        let (rows, d) = (s.r, s.c);
+        let col = |len| VShape {
+            kind: Kind::Vector,
+            r: len,
+            c: self.one,
+        };
+        let row_of = |len| VShape {
+            kind: Kind::Row,
+            r: self.one,
+            c: len,
+        };
+        let (col_n, col_d) = (col(rows), col(d));
+        let mat = s;
+        let ones_n = self.mk(IrKind::Ones, span, col_n);
+        let ones_d = self.mk(IrKind::Ones, span, col_d);
+        let ones_d_t = self.mk(IrKind::Transpose(Box::new(ones_d.clone())), span, row_of(d));
+        let len = self.mk(
+            IrKind::Len,
+            span,
+            VShape {
+                kind: Kind::Scalar,
+                r: d,
+                c: self.one,
+            },
+        );
+        // Each row's sum as a column: w·𝟙.
+        let row_sums = |cx: &Self, w: Ir| cx.mk(IrKind::Mul(vec![w, ones_d.clone()]), span, col_n);
+        // diag(p^∘q)·w: every row of w scaled by its entry of p^∘q.
+        let scale_rows = |cx: &Self, p: Ir, q: Q, w: Ir| {
+            let pow = cx.mk(IrKind::Pow(Box::new(p), q), span, col_n);
+            let dg = cx.mk(
+                IrKind::Diag(Box::new(pow)),
+                span,
+                VShape {
+                    kind: Kind::Matrix,
+                    r: rows,
+                    c: rows,
+                },
+            );
+            cx.mk(IrKind::Mul(vec![dg, w]), span, mat)
+        };
+        if which == "softmax" {
+            let e = self.mk(
+                IrKind::Apply {
+                    callee: Callee::Prim(Prim::Exp),
+                    deriv: 0,
+                    arg: Box::new(v),
+                    params: Vec::new(),
+                },
+                span,
+                mat,
+            );
+            let all_ones = self.mk(IrKind::Mul(vec![ones_n.clone(), ones_d_t]), span, mat);
+            let minus = self.mk(IrKind::Neg(Box::new(all_ones)), span, mat);
+            let excess = self.mk(IrKind::Sum(vec![e.clone(), minus]), span, mat);
+            let base = self.mk(IrKind::Mul(vec![len, ones_n]), span, col_n);
+            let sums = self.mk(IrKind::Sum(vec![base, row_sums(self, excess)]), span, col_n);
+            return scale_rows(self, sums, Q::from(-1), e);
+        }
+        let inv_len = self.mk(IrKind::Pow(Box::new(len), Q::from(-1)), span, sc);
+        let row_means = |cx: &Self, w: Ir| {
+            let total = row_sums(cx, w);
+            cx.mk(IrKind::Mul(vec![inv_len.clone(), total]), span, col_n)
+        };
+        let sq = self.mk(IrKind::HadPow(Box::new(v.clone()), 2), span, mat);
+        let mut var = row_means(self, sq);
+        let centred = if which == "layernorm" {
+            let m = row_means(self, v.clone());
+            let m2 = self.mk(IrKind::HadPow(Box::new(m.clone()), 2), span, col_n);
+            let neg_m2 = self.mk(IrKind::Neg(Box::new(m2)), span, col_n);
+            var = self.mk(IrKind::Sum(vec![var, neg_m2]), span, col_n);
+            let shift = self.mk(IrKind::Mul(vec![m, ones_d_t.clone()]), span, mat);
+            let neg = self.mk(IrKind::Neg(Box::new(shift)), span, mat);
+            self.mk(IrKind::Sum(vec![v, neg]), span, mat)
+        } else {
+            v
+        };
+        let eps = eps
+            .unwrap_or_else(|| self.mk(IrKind::Num(Q::from_unsigneds(1u32, 100_000u32)), span, sc));
+        let eps_col = self.mk(IrKind::Mul(vec![eps, ones_n.clone()]), span, col_n);
+        let total = self.mk(IrKind::Sum(vec![var, eps_col]), span, col_n);
+        let mut out = scale_rows(self, total, Q::from_signeds(-1, 2), centred);
+        if let Some(g) = gamma {
+            let dg = self.mk(
+                IrKind::Diag(Box::new(g)),
+                span,
+                VShape {
+                    kind: Kind::Matrix,
+                    r: d,
+                    c: d,
+                },
+            );
+            out = self.mk(IrKind::Mul(vec![out, dg]), span, mat);
+        }
+        if let Some(b) = beta {
+            let bt = self.mk(IrKind::Transpose(Box::new(b)), span, row_of(d));
+            let offset = self.mk(IrKind::Mul(vec![ones_n, bt]), span, mat);
+            out = self.mk(IrKind::Sum(vec![out, offset]), span, mat);
+        }
+        out
     }
 
     /// `net(tanh, 3)` or `net(tanh, sigmoid, relu)`: f_L(W_L·…f_1(W_1·x + b_1)… + b_L).

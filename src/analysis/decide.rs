@@ -388,6 +388,7 @@ mod tests {
             fixed_sides: Vec::new(),
             constants: Vec::new(),
             scale_bounds: Vec::new(),
+            var_len: BTreeMap::new(),
         }
     }
 

@@ -97,6 +97,9 @@ pub struct Expansion {
     /// Series of 1×1 expressions around a symbolic constant part, which hold only while the
     /// small part is smaller than it (`σ ≪ √η` inside a norm).
     pub scale_bounds: Vec<ScaleBound>,
+    /// The length of each layer variable that is a vector of a known length: a value holding
+    /// `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙`, which is that length.
+    pub var_len: BTreeMap<Symbol, Scalar>,
 }
 
 /// A scalar constant of the operating point: the O(1) part of a 1×1 expression under a power
@@ -280,7 +283,7 @@ impl Expansion {
         // of the substitution with a lower degree than it went in: terms above `upto` are
         // skipped unopened.
         let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
-        let full = kept.substitute_within(&|s| self.layer_values.get(s).cloned(), &cut, &atoms)?;
+        let full = self.substitute_values(&kept, &self.layer_values, &|_| None, &cut, &atoms)?;
         Ok(self.flag_truncated(full, upto, &cut, t))
     }
 
@@ -306,11 +309,44 @@ impl Expansion {
             values.insert(u.clone(), v.substitute_within(&zero, &atoms, &atoms)?);
         }
         let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
-        kept.substitute_within(
-            &|s| zero(s).or_else(|| values.get(s).cloned()),
-            &cut,
-            &atoms,
-        )
+        self.substitute_values(&kept, &values, &zero, &cut, &atoms)
+    }
+
+    /// `e` with the symbols `first` maps and the layer variables `values` maps replaced, under
+    /// `cut`. As in [`substitute_vars`], a value holding `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙`
+    /// of uᵢ's length: then the variables go in one at a time, each followed by its length (the
+    /// common case, no such product, is one pass).
+    fn substitute_values(
+        &self,
+        e: &Expr,
+        values: &BTreeMap<Symbol, Expr>,
+        first: &dyn Fn(&Symbol) -> Option<Expr>,
+        cut: &Trunc,
+        atoms: &Trunc,
+    ) -> Result<Expr, Stop> {
+        let once =
+            e.substitute_within(&|s| first(s).or_else(|| values.get(s).cloned()), cut, atoms)?;
+        let has_ones_dot = |x: &Expr| x.terms().any(|(c, _)| c.factors().iter().any(is_ones_dot));
+        if !has_ones_dot(&once) || has_ones_dot(e) {
+            return Ok(once);
+        }
+        // Nothing of the top order is left out on the way (`affine_top`): a term affine in the
+        // input before a variable goes in may not be after it. Keeping them is only slower.
+        let step = atoms.with_order(cut.order);
+        let mut out = e.substitute_within(first, &step, atoms)?;
+        for (u, value) in values {
+            if !out.symbols().contains(u) {
+                continue;
+            }
+            out = out.substitute_within(&|s| (s == u).then(|| value.clone()), &step, atoms)?;
+            if let Some(n) = self.var_len.get(u) {
+                out = ones_dot_to_len(out, n);
+            }
+        }
+        if step.truncated.get() {
+            cut.truncated.set(true);
+        }
+        Ok(out)
     }
 
     /// Passes a cut at the expansion's own order on to `t` (below it, nothing was cut).
@@ -326,8 +362,10 @@ impl Expansion {
     pub(crate) fn full(&self, t: &Trunc) -> Result<Expr, Stop> {
         match self.order {
             Some(n) => self.in_input_terms(n, t, None),
-            None => self.layered.substitute_within(
-                &|s| self.layer_values.get(s).cloned(),
+            None => self.substitute_values(
+                &self.layered,
+                &self.layer_values,
+                &|_| None,
                 &t.with_order(None),
                 &t.with_order(None),
             ),
@@ -436,6 +474,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         fixed_sides: ex.fixed_sides,
         constants: ex.constants,
         scale_bounds: ex.scale_bounds,
+        var_len: ex.var_len,
     })
 }
 

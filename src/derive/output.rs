@@ -198,10 +198,10 @@ pub fn to_typst(lines: &[Line], notation: &Notation) -> String {
     for l in lines {
         match l {
             Line::Heading(h) => out.push_str(&format!("\n== {}\n\n", typst_prose(h, notation))),
-            Line::Section(n) => {
+            Line::Section(y, n) => {
                 let tex = latex::render_with(n, notation);
                 if latex::width(&tex) * 1.25 + 20.0 < LINE_WIDTH {
-                    out.push_str(&format!("\n== $y = {}$\n\n", typst::render(n, notation)));
+                    out.push_str(&format!("\n== ${y} = {}$\n\n", typst::render(n, notation)));
                 } else {
                     out.push_str("\n== The network\n\n");
                     let y = Node::Name {
@@ -302,9 +302,9 @@ pub fn to_html(lines: &[Line], notation: &Notation) -> String {
     for l in lines {
         match l {
             Line::Heading(h) => out.push_str(&format!("<h2>{}</h2>\n", html_prose(h, notation))),
-            Line::Section(n) => out.push_str(&format!(
+            Line::Section(y, n) => out.push_str(&format!(
                 "<h2>{}</h2>\n",
-                mathml(&format!("y = {}", latex::render_with(n, notation)), false)
+                mathml(&format!("{y} = {}", latex::render_with(n, notation)), false)
             )),
             Line::Prose(p) => out.push_str(&format!("<p>{}</p>\n", html_prose(p, notation))),
             Line::Note(ps) => out.push_str(&format!(
@@ -358,10 +358,10 @@ pub fn to_json(doc: &Document, notation: &Notation) -> Value {
         .iter()
         .map(|l| match l {
             Line::Heading(h) => json!({ "line": "heading", "text": h }),
-            Line::Section(n) => json!({
+            Line::Section(y, n) => json!({
                 "line": "section",
-                "text": format!("y = {}", crate::print::text::render(n, crate::print::Style::Unicode)),
-                "latex": format!("y = {}", latex::render_with(n, notation)),
+                "text": format!("{y} = {}", crate::print::text::render(n, crate::print::Style::Unicode)),
+                "latex": format!("{y} = {}", latex::render_with(n, notation)),
             }),
             Line::Prose(p) => json!({ "line": "prose", "text": p }),
             Line::Note(ps) => json!({

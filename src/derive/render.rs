@@ -30,8 +30,9 @@ pub enum Piece {
 pub enum Line {
     /// A heading in words (a statement that is not a formula).
     Heading(String),
-    /// A heading that is a formula: the analysed expression, `y = tanh(W₂·tanh(W₁·x + b₁) + b₂)`.
-    Section(Node),
+    /// A heading that is a formula: the analysed expression, `y = tanh(W₂·tanh(W₁·x + b₁) + b₂)`,
+    /// with the output's name (`Y` for a matrix, as with a token-matrix input).
+    Section(&'static str, Node),
     /// A paragraph of prose (from a script's comments).
     Prose(String),
     /// A remark on the next equation: what is done and why.
@@ -606,8 +607,8 @@ pub fn to_text(lines: &[Line]) -> String {
                 "\n{h}\n{}\n",
                 "─".repeat(h.chars().count().min(78))
             )),
-            Line::Section(n) => {
-                let h = format!("y = {}", text_node(n));
+            Line::Section(y, n) => {
+                let h = format!("{y} = {}", text_node(n));
                 out.push_str(&format!(
                     "\n{h}\n{}\n",
                     "─".repeat(h.chars().count().min(78))
@@ -902,14 +903,19 @@ pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
                     latex_prose(h, notation)
                 ));
             }
-            Line::Section(n) => {
+            Line::Section(y_name, n) => {
                 doc.close();
-                let y = name_node("y", NameKind::Vector);
+                let kind = if *y_name == "Y" {
+                    NameKind::Matrix
+                } else {
+                    NameKind::Vector
+                };
+                let y = name_node(y_name, kind);
                 let one_line = latex::render_with(n, notation);
                 // A heading holds the network when it fits on one line (headings are larger).
                 if latex::width(&one_line) * 1.25 + 20.0 < LINE_WIDTH {
                     doc.out
-                        .push_str(&format!("\n\\subsection*{{$y = {one_line}$}}\n"));
+                        .push_str(&format!("\n\\subsection*{{${y_name} = {one_line}$}}\n"));
                 } else {
                     doc.out.push_str("\n\\subsection*{The network}\n");
                     doc.equation(&latex_equation(&y, n, None, notation));

@@ -117,7 +117,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
         }
         Outcome::Analysis { source, report, .. } => {
             match stmt {
-                Stmt::Expr(e) => out.push(Line::Section(crate::print::source::node(e))),
+                Stmt::Expr(e) => {
+                    // A token-matrix input gives a matrix output, Y, as the steps below name it.
+                    let y = if report.main.input.kind == crate::algebra::Kind::Matrix {
+                        "Y"
+                    } else {
+                        "y"
+                    };
+                    out.push(Line::Section(y, crate::print::source::node(e)))
+                }
                 _ => out.push(Line::Heading(source.clone())),
             }
             if report.compensated.is_some() {

@@ -185,6 +185,20 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             out.push_str(&format!("^{{{}}}", to_latex(&exp, hadamard)));
             continue;
         }
+        if ch == '_' && c.get(i).is_some_and(|n| n.is_ascii_alphanumeric()) {
+            // `W_Q`, `b_12`: a subscript, as the formula printer writes it.
+            let start = i;
+            while i < c.len() && c[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let sub: String = c[start..i].iter().collect();
+            if sub.chars().all(|d| d.is_ascii_digit()) {
+                out.push_str(&format!("_{{{sub}}}"));
+            } else {
+                out.push_str(&format!("_{{\\mathrm{{{sub}}}}}"));
+            }
+            continue;
+        }
         if ch.is_ascii_alphabetic() {
             // A word: a function name or single letters.
             let start = i - 1;
@@ -223,6 +237,7 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             'ℝ' => "\\mathbb{R}".into(),
             '𝟙' => "\\mathbf{1}".into(),
             '𝓛' => "\\mathcal{L}".into(),
+            'ᵀ' => "^{\\top}".into(),
             '√' => "\\sqrt".into(),
             '∞' => "\\infty ".into(),
             '′' => "'".into(),
@@ -506,5 +521,10 @@ mod tests {
         assert_eq!(to_latex("δ^∘k", "\\circ"), "\\delta^{\\circ k}");
         assert_eq!(to_latex("W₂·b₁", "\\circ"), "W_{2}\\cdot b_{1}");
         assert_eq!(to_latex("|δ|", "\\circ"), "\\lvert\\delta\\rvert");
+        assert_eq!(
+            to_latex("X·W_Q·W_Kᵀ·Xᵀ", "\\circ"),
+            "X\\cdot W_{\\mathrm{Q}}\\cdot W_{\\mathrm{K}}^{\\top}\\cdot X^{\\top}"
+        );
+        assert_eq!(to_latex("b_12", "\\circ"), "b_{12}");
     }
 }

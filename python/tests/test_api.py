@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import signal
 import threading
 import time
 from fractions import Fraction
@@ -192,7 +193,16 @@ LONG = dict(order=10, max_terms=10**9, time_budget=600)
 SLOW = "(" + " + ".join(f"W{i}·x" for i in range(1, 13)) + ")^∘7"
 
 
-def test_ctrl_c_cancels():
+@pytest.fixture
+def sigint_raises():
+    # A process started in the background by a non-interactive shell ignores SIGINT, and then
+    # `interrupt_main` does nothing: give the test Python's own handler, as a terminal would.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_cancels(sigint_raises):
     timer = threading.Timer(0.5, _thread.interrupt_main)
     timer.start()
     start = time.monotonic()

@@ -1,8 +1,10 @@
 //! What a session knows: declarations, bindings, function definitions.
 
 use super::Ir;
+use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::syntax::{Name, ShapeSpec};
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// What a declaration says: `λ : scalar`, `n : dim`, `x : 4`, `W1 : 2×4`.
@@ -54,7 +56,7 @@ pub struct FunDef {
 pub struct Env {
     pub decls: BTreeMap<Name, Decl>,
     pub bindings: BTreeMap<Name, Rc<Binding>>,
-    pub functions: BTreeMap<Name, Rc<FunDef>>,
+    pub functions: Functions,
     /// The catalog's activations, in the prelude's order.
     pub catalog: Vec<Name>,
     /// The network input (`:input`), used by `net(…)`.
@@ -67,5 +69,227 @@ pub struct Env {
 impl Env {
     pub fn function(&self, name: &Name) -> Option<&Rc<FunDef>> {
         self.functions.get(name)
+    }
+}
+
+/// The functions in scope: the session's own definitions over the catalog's.
+///
+/// A session's definition of a catalog name (`sigmoid(t) = …`) shadows the catalog's; taking
+/// it back (`remove`) shows the catalog's again.
+#[derive(Clone, Debug, Default)]
+pub struct Functions {
+    defined: BTreeMap<Name, Rc<FunDef>>,
+    catalog: Option<Rc<Catalog>>,
+}
+
+impl Functions {
+    /// The catalog's functions and no others.
+    pub fn with_catalog(catalog: Rc<Catalog>) -> Functions {
+        Functions {
+            defined: BTreeMap::new(),
+            catalog: Some(catalog),
+        }
+    }
+
+    /// The definition of `name`: the session's, else the catalog's (lowered on first use).
+    pub fn get(&self, name: &Name) -> Option<&Rc<FunDef>> {
+        match self.defined.get(name) {
+            Some(d) => Some(d),
+            None => self.catalog.as_ref()?.get(name),
+        }
+    }
+
+    /// Whether `name` is a function, without lowering anything.
+    pub fn contains_key(&self, name: &Name) -> bool {
+        self.defined.contains_key(name) || self.catalog.as_ref().is_some_and(|c| c.contains(name))
+    }
+
+    /// Defines `name` in the session; returns the session's previous definition of it.
+    pub fn insert(&mut self, name: Name, def: Rc<FunDef>) -> Option<Rc<FunDef>> {
+        self.defined.insert(name, def)
+    }
+
+    /// Takes back the session's definition of `name`.
+    pub fn remove(&mut self, name: &Name) -> Option<Rc<FunDef>> {
+        self.defined.remove(name)
+    }
+
+    /// Every function's name, in order, without lowering anything.
+    pub fn keys(&self) -> impl Iterator<Item = &Name> + '_ {
+        let mut names: BTreeSet<&Name> = self.defined.keys().collect();
+        if let Some(c) = &self.catalog {
+            names.extend(c.entries.keys());
+        }
+        names.into_iter()
+    }
+
+    /// Every function with its definition, in order (lowers the whole catalog).
+    pub fn iter(&self) -> impl Iterator<Item = (&Name, &Rc<FunDef>)> + '_ {
+        self.keys().filter_map(|n| Some((n, self.get(n)?)))
+    }
+
+    /// The session's own definitions, in order.
+    pub fn defined(&self) -> impl Iterator<Item = &Rc<FunDef>> + '_ {
+        self.defined.values()
+    }
+}
+
+/// The activation catalog: the prelude's definitions, each lowered the first time it is used.
+///
+/// Starting a process then costs cutting the prelude into statements and reading each one's
+/// name, not parsing and lowering every definition: a query that names one activation lowers
+/// that one (and what it calls).
+#[derive(Debug)]
+pub struct Catalog {
+    source: &'static str,
+    entries: BTreeMap<Name, CatalogEntry>,
+    /// The catalog's order (`:catalog`), for `classify` and listings.
+    pub order: Vec<Name>,
+}
+
+#[derive(Debug)]
+struct CatalogEntry {
+    span: Span,
+    /// `None` when the definition failed to lower (a bug in the prelude, reported once).
+    lowered: OnceCell<Option<Rc<FunDef>>>,
+}
+
+impl Catalog {
+    /// Indexes a prelude: each statement is a definition `name(t; …) = body` or the
+    /// `:catalog` order.
+    pub fn new(source: &'static str) -> Result<Catalog, Diagnostic> {
+        let mut entries = BTreeMap::new();
+        let mut order = Vec::new();
+        for span in crate::syntax::split::split_statements(source)? {
+            let text = source[span.start..span.end].trim();
+            if let Some(args) = text.strip_prefix(":catalog") {
+                order = args
+                    .split_whitespace()
+                    .filter_map(|a| Name::parse(a).ok())
+                    .collect();
+                continue;
+            }
+            let name = text
+                .split_once('(')
+                .and_then(|(head, _)| Name::parse(head.trim()).ok())
+                .ok_or_else(|| {
+                    Diagnostic::at(Phase::Name, span, "the prelude holds only definitions")
+                })?;
+            let entry = CatalogEntry {
+                span,
+                lowered: OnceCell::new(),
+            };
+            entries.insert(name, entry);
+        }
+        Ok(Catalog {
+            source,
+            entries,
+            order,
+        })
+    }
+
+    fn contains(&self, name: &Name) -> bool {
+        self.entries.contains_key(name)
+    }
+
+    fn get(self: &Rc<Catalog>, name: &Name) -> Option<&Rc<FunDef>> {
+        let entry = self.entries.get(name)?;
+        entry
+            .lowered
+            .get_or_init(|| match self.lower(name, entry.span) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    // The prelude is part of the program; a failure here is a bug, reported plainly.
+                    eprintln!("{}", e.render(self.source, "catalog.tn"));
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// Parses and lowers one definition against the catalog itself (`silu` calls `sigmoid`).
+    fn lower(self: &Rc<Catalog>, name: &Name, span: Span) -> Result<Rc<FunDef>, Diagnostic> {
+        let limits = crate::limits::Limits::default();
+        let stmt = crate::syntax::parser::parse_statement_in(self.source, span, &limits)?;
+        let env = Env {
+            functions: Functions::with_catalog(self.clone()),
+            ..Env::default()
+        };
+        let d = super::lower_function(&stmt, &env, self.source, true)?;
+        if d.name != *name {
+            return Err(Diagnostic::at(
+                Phase::Name,
+                span,
+                format!("indexed as `{name}` but defines `{}`", d.name),
+            ));
+        }
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PRELUDE: &str = "# a small prelude\nsigmoid(t) = 1/(1 + exp(-t))\nsilu(t) = t·sigmoid(t)\ngelu(t) = t·(1 + erf(t/sqrt(2)))/2\n:catalog silu sigmoid gelu\n";
+
+    fn name(s: &str) -> Name {
+        Name::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn lowered(c: &Catalog) -> Vec<String> {
+        c.entries
+            .iter()
+            .filter(|(_, e)| e.lowered.get().is_some())
+            .map(|(n, _)| n.ascii())
+            .collect()
+    }
+
+    #[test]
+    fn a_definition_is_lowered_when_first_used_with_what_it_calls() {
+        let c = Rc::new(Catalog::new(PRELUDE).unwrap_or_else(|e| panic!("{}", e.message)));
+        let f = Functions::with_catalog(c.clone());
+        assert_eq!(c.order, vec![name("silu"), name("sigmoid"), name("gelu")]);
+        assert!(f.contains_key(&name("gelu")) && !f.contains_key(&name("tanh")));
+        assert_eq!(f.keys().count(), 3);
+        assert!(lowered(&c).is_empty(), "indexing lowers nothing");
+        let silu = f.get(&name("silu")).map(|d| d.text.clone());
+        assert_eq!(silu.as_deref(), Some("silu(t) = t·sigmoid(t)"));
+        assert_eq!(lowered(&c), vec!["sigmoid", "silu"]);
+        assert_eq!(f.iter().count(), 3);
+        assert_eq!(lowered(&c).len(), 3);
+    }
+
+    #[test]
+    fn a_session_definition_shadows_the_catalog_until_taken_back() {
+        let c = Rc::new(Catalog::new(PRELUDE).unwrap_or_else(|e| panic!("{}", e.message)));
+        let mut f = Functions::with_catalog(c);
+        let catalog = f.get(&name("sigmoid")).cloned();
+        let src = "sigmoid(t) = t";
+        let stmt = crate::syntax::parse_statement(src, &crate::limits::Limits::default());
+        let env = Env {
+            functions: f.clone(),
+            ..Env::default()
+        };
+        let mine = stmt
+            .and_then(|s| super::super::lower_function(&s, &env, src, false))
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        assert!(f.insert(name("sigmoid"), mine).is_none());
+        assert_eq!(
+            f.get(&name("sigmoid")).map(|d| d.text.as_str()),
+            Some("sigmoid(t) = t")
+        );
+        assert_eq!(f.defined().count(), 1);
+        assert_eq!(f.keys().count(), 3);
+        f.remove(&name("sigmoid"));
+        assert_eq!(
+            f.get(&name("sigmoid")).map(|d| d.text.clone()),
+            catalog.map(|d| d.text.clone())
+        );
+    }
+
+    #[test]
+    fn a_prelude_statement_that_is_not_a_definition_is_refused() {
+        assert!(Catalog::new("x : 3\n").is_err());
     }
 }

@@ -23,10 +23,9 @@ pub use render::render_outcomes;
 use crate::analysis::{self, AnalyzeOptions, Report};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::lower::LoweredStmt;
-use crate::ir::{Env, FunDef, lower_statement};
+use crate::ir::{Env, lower_statement};
 use crate::limits::Limits;
 use crate::syntax::{Name, Stmt, parse_script};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -141,52 +140,21 @@ enum Undo {
     Many(Vec<Undo>),
 }
 
-/// The catalog's functions and their order, as the prelude defines them.
-type Prelude = (BTreeMap<Name, Rc<FunDef>>, Vec<Name>);
-
 thread_local! {
-    /// The prelude lowered once per thread: a new session shares its definitions (`Rc`), so
-    /// starting one costs a copy of about forty pointers, not a parse of the catalog.
-    static PRELUDE: Prelude = load_prelude();
+    /// The catalog indexed once per thread: a new session shares it (`Rc`), and each of its
+    /// definitions is parsed and lowered the first time any session of the thread uses it.
+    static CATALOG: Option<Rc<crate::ir::env::Catalog>> = index_catalog();
 }
 
-fn load_prelude() -> Prelude {
-    match lower_prelude() {
-        Ok(p) => p,
+fn index_catalog() -> Option<Rc<crate::ir::env::Catalog>> {
+    match crate::ir::env::Catalog::new(crate::series::CATALOG) {
+        Ok(c) => Some(Rc::new(c)),
         Err(e) => {
             // The prelude is part of the program; a failure here is a bug, reported plainly.
             eprintln!("{}", e.render(crate::series::CATALOG, "catalog.tn"));
-            (BTreeMap::new(), Vec::new())
+            None
         }
     }
-}
-
-fn lower_prelude() -> Result<Prelude, Diagnostic> {
-    let src = crate::series::CATALOG;
-    let mut env = Env::default();
-    for stmt in parse_script(src, &Limits::default())? {
-        match &stmt {
-            Stmt::Def { .. } => {
-                let d = crate::ir::lower_function(&stmt, &env, src, true)?;
-                env.catalog.push(d.name.clone());
-                env.functions.insert(d.name.clone(), d);
-            }
-            Stmt::Command { name, args, .. } if name == "catalog" => {
-                env.catalog = args
-                    .split_whitespace()
-                    .filter_map(|a| Name::parse(a).ok())
-                    .collect();
-            }
-            _ => {
-                return Err(Diagnostic::at(
-                    Phase::Name,
-                    stmt.span(),
-                    "the prelude holds only definitions",
-                ));
-            }
-        }
-    }
-    Ok((env.functions, env.catalog))
 }
 
 impl Default for Session {
@@ -206,9 +174,10 @@ impl Session {
             loading: Vec::new(),
         };
         s.env.input = s.options.input.clone();
-        let (functions, catalog) = PRELUDE.with(|p| p.clone());
-        s.env.functions = functions;
-        s.env.catalog = catalog;
+        if let Some(catalog) = CATALOG.with(|c| c.clone()) {
+            s.env.catalog = catalog.order.clone();
+            s.env.functions = crate::ir::env::Functions::with_catalog(catalog);
+        }
         s
     }
 
@@ -347,7 +316,12 @@ impl Session {
                     restore(&mut self.env.decls, n, before);
                 }
             }
-            Undo::Function(n, before) => restore(&mut self.env.functions, n, before),
+            Undo::Function(n, before) => {
+                match before {
+                    Some(d) => self.env.functions.insert(n, d),
+                    None => self.env.functions.remove(&n),
+                };
+            }
             Undo::Binding(n, before) => restore(&mut self.env.bindings, n, before),
             Undo::Values(before) => self.env = *before,
             Undo::Last(before) => self.last = before,
@@ -819,7 +793,7 @@ impl Session {
         for (n, b) in &self.env.bindings {
             s.push_str(&format!("{n} = {}\n", b.text));
         }
-        for d in self.env.functions.values().filter(|d| !d.builtin) {
+        for d in self.env.functions.defined() {
             s.push_str(&format!("{}\n", d.text));
         }
         s.trim_end().to_string()
@@ -860,7 +834,7 @@ impl Session {
             .iter()
             .map(|p| (p.name().to_string(), crate::ir::Callee::Prim(*p)))
             .collect();
-        for (n, d) in &self.env.functions {
+        for (n, d) in self.env.functions.iter() {
             m.insert(n.ascii(), crate::ir::Callee::Def(d.clone()));
         }
         m
@@ -985,6 +959,41 @@ pub fn verify_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_catalog_definition_lowers_under_its_indexed_name() {
+        let s = Session::new();
+        assert!(s.env.catalog.len() > 15);
+        let names: Vec<Name> = s.env.functions.keys().cloned().collect();
+        assert!(names.len() > 15);
+        for n in &names {
+            assert_eq!(s.function(n).map(|d| d.name.clone()).as_ref(), Some(n));
+        }
+        for n in &s.env.catalog {
+            assert!(
+                s.function(n).is_some() || crate::ir::Prim::from_name(&n.ascii()).is_some(),
+                "`{n}` is in the catalog's order but neither defined nor a primitive"
+            );
+        }
+    }
+
+    #[test]
+    fn redefining_a_catalog_function_is_undone_with_the_failed_entry() {
+        let mut s = Session::new();
+        let before = s.function(&Name::new("silu", "")).map(|d| d.text.clone());
+        assert!(s.run_entry("silu(t) = t; tanhh(x)").is_err());
+        assert_eq!(
+            s.function(&Name::new("silu", "")).map(|d| d.text.clone()),
+            before
+        );
+        assert!(s.run("silu(t) = t").is_ok());
+        assert_eq!(
+            s.function(&Name::new("silu", ""))
+                .map(|d| d.text.clone())
+                .as_deref(),
+            Some("silu(t) = t")
+        );
+    }
 
     /// Runs `source` in a fresh session and checks that its text output contains `expected`.
     fn expect_output(source: &str, expected: &str) {

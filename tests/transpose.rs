@@ -294,7 +294,7 @@ fn norms_are_odd_with_slope_one_over_root_eta() {
     );
     let r = verifies("x : 5; layernorm(x)");
     assert!(
-        r.starts_with("affine k=Some(3) W=−20·√(2·5)·𝟙·𝟙ᵀ + 100·√(2·5)·I"),
+        r.starts_with("affine k=Some(3) W=−20·√10·𝟙·𝟙ᵀ + 100·√10·I"),
         "{r}"
     );
     // η = 0: scale invariant, not analytic at 0.

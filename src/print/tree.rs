@@ -136,10 +136,10 @@ fn monomial(c: &Q, m: &Mono) -> Node {
         }
     }
     if !num_rad.is_empty() {
-        num.push(Node::Sqrt(Box::new(prod_or_single(num_rad))));
+        num.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(num_rad)))));
     }
     if !den_rad.is_empty() {
-        den.push(Node::Sqrt(Box::new(prod_or_single(den_rad))));
+        den.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(den_rad)))));
     }
     let (cn, cd) = (Q::from(c.to_numerator()), Q::from(c.to_denominator()));
     if den.is_empty() {
@@ -156,6 +156,22 @@ fn monomial(c: &Q, m: &Mono) -> Node {
         den.insert(0, Node::Rat(cd));
     }
     Node::Frac(Box::new(prod_or_single(num)), Box::new(prod_or_single(den)))
+}
+
+/// The primes under one radical multiplied out, ahead of the other factors: √10, not √(2·5).
+fn whole_radicand(factors: Vec<Node>) -> Vec<Node> {
+    let mut whole = Q::from(1u32);
+    let mut rest = Vec::new();
+    for f in factors {
+        match f {
+            Node::Rat(p) => whole *= p,
+            other => rest.push(other),
+        }
+    }
+    if whole != 1u32 {
+        rest.insert(0, Node::Rat(whole));
+    }
+    rest
 }
 
 fn prod_or_single(mut v: Vec<Node>) -> Node {

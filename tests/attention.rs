@@ -250,6 +250,9 @@ fn matrix_inputs_verify() {
         "tanh(X·W_V)·W_Q",
         "tanh(X·W_V + B0)",
         "layernorm(X; eps = η, γ = g, β = c)",
+        // 𝓛 and B end in a row 𝟙ᵀ as long as the output is wide (¼·𝟙·𝟙ᵀ).
+        "softmax(X·W_V + 𝟙·bᵀ)",
+        "layernorm(X·W_V; eps = η)",
     ] {
         let s = analysed(body);
         let checks = s.verify_last(&VerifyOptions::default()).unwrap();

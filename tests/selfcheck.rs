@@ -81,6 +81,11 @@ fn vector_functions_and_reductions_agree() {
 }
 
 #[test]
+fn token_matrices_attention_and_row_wise_functions_agree() {
+    assert_agrees(&run(&[Class::TokenMatrices], CASES, 1));
+}
+
+#[test]
 fn a_run_is_deterministic() {
     let classes = [Class::Smooth, Class::Kink];
     let a = run(&classes, 5, 42).to_string();

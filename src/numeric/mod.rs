@@ -493,12 +493,24 @@ fn prim<R: Real>(p: Prim, x: R) -> Result<R, String> {
 
 /// Evaluates a normal form with `rows` the height of its result (for a bare `𝟙`).
 pub fn eval_expr<R: Real>(e: &Expr, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
+    eval_expr_shaped(e, inst, rows, None)
+}
+
+/// [`eval_expr`] of a value known to have `cols` columns: a trailing row `𝟙ᵀ`
+/// (`(1/d)·𝟙·𝟙ᵀ`, the O(1) part of a row-wise softmax) takes its length from them, which
+/// nothing inside the expression says.
+pub fn eval_expr_shaped<R: Real>(
+    e: &Expr,
+    inst: &mut Instance<R>,
+    rows: usize,
+    cols: Option<usize>,
+) -> Result<Val<R>, String> {
     let mut acc: Option<Val<R>> = None;
     for (c, s) in e.terms() {
         let coef = s
             .to_real::<R>(&|n| Some(inst.param(n)))
             .ok_or("a coefficient has no numeric value")?;
-        let v = eval_chain(c, inst, rows)?.map(&|x| coef.mul(x));
+        let v = eval_chain(c, inst, rows, cols)?.map(&|x| coef.mul(x));
         acc = Some(match acc {
             None => v,
             Some(a) => a.add(&v)?,
@@ -507,7 +519,12 @@ pub fn eval_expr<R: Real>(e: &Expr, inst: &mut Instance<R>, rows: usize) -> Resu
     Ok(acc.unwrap_or(Val::V(vec![R::zero(); rows])))
 }
 
-fn eval_chain<R: Real>(c: &Chain, inst: &mut Instance<R>, rows: usize) -> Result<Val<R>, String> {
+fn eval_chain<R: Real>(
+    c: &Chain,
+    inst: &mut Instance<R>,
+    rows: usize,
+    cols: Option<usize>,
+) -> Result<Val<R>, String> {
     if c.is_scalar() {
         return Ok(Val::S(R::one()));
     }
@@ -540,8 +557,9 @@ fn eval_chain<R: Real>(c: &Chain, inst: &mut Instance<R>, rows: usize) -> Result
         let v = match vals[i].take() {
             Some(v) => v,
             None => {
-                let n = match vals.get(i + 1) {
-                    Some(Some(next)) => next.rows(),
+                let n = match (vals.get(i + 1), cols) {
+                    (Some(Some(next)), _) => next.rows(),
+                    (None, Some(n)) => n,
                     _ => return Err("the length of 𝟙ᵀ is unknown here".into()),
                 };
                 Val::M(vec![vec![R::one(); n]])
@@ -574,10 +592,10 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
                 Kind::Row => Kind::Vector,
                 k => k,
             };
-            eval_chain(c, inst, rows)?.transpose(to)?
+            eval_chain(c, inst, rows, None)?.transpose(to)?
         }
-        Factor::Dot(c) => eval_chain(c, inst, rows)?.one_by_one()?,
-        Factor::Diag(c) => match eval_chain(c, inst, rows)? {
+        Factor::Dot(c) => eval_chain(c, inst, rows, None)?.one_by_one()?,
+        Factor::Diag(c) => match eval_chain(c, inst, rows, None)? {
             Val::V(v) => diagonal(&v),
             _ => return Err("diag of a non-vector".into()),
         },
@@ -585,7 +603,7 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
             let mut acc: Option<Val<R>> = None;
             for (e, m) in h.elements() {
                 let k = *m as i32;
-                let v = eval_chain(e, inst, rows)?.map(&|x| x.powi(k));
+                let v = eval_chain(e, inst, rows, None)?.map(&|x| x.powi(k));
                 acc = Some(match acc {
                     None => v,
                     Some(a) => a.zip(&v, &|x, y| x.mul(y))?,

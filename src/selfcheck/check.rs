@@ -16,7 +16,9 @@ use crate::algebra::Expr;
 use crate::analysis::{Analysis, Verdict, set_constants_before};
 use crate::derive::Step;
 use crate::ir::{Callee, Lowered};
-use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, apply, eval_expr, eval_ir};
+use crate::numeric::{
+    Big, DEFAULT_WIDTH, Instance, Real, Val, apply, eval_expr, eval_expr_shaped, eval_ir,
+};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 
@@ -139,33 +141,46 @@ impl Context<'_> {
         Ok(inst)
     }
 
-    fn input<R: Real>(&self, inst: &Instance<R>) -> Result<Vec<R>, String> {
+    /// The input's drawn value: a vector, or a token matrix (`:input X`).
+    fn input<R: Real>(&self, inst: &Instance<R>) -> Result<Val<R>, String> {
         match inst.symbols.get(&self.analysis.input) {
-            Some(Val::V(v)) => Ok(v.clone()),
-            _ => Err("the input has no vector value".into()),
+            Some(v @ (Val::V(_) | Val::M(_))) => Ok(v.clone()),
+            _ => Err("the input has no vector or matrix value".into()),
         }
     }
 
     /// The true network with the input set to `x`.
-    fn truth<R: Real>(&self, inst: &Instance<R>, x: &[R]) -> Result<Val<R>, String> {
+    fn truth<R: Real>(&self, inst: &Instance<R>, x: &Val<R>) -> Result<Val<R>, String> {
         let mut i = inst.clone();
-        i.symbols
-            .insert(self.analysis.input.clone(), Val::V(x.to_vec()));
+        i.symbols.insert(self.analysis.input.clone(), x.clone());
         eval_ir(&self.lowered.ir, &mut i)
     }
 
-    /// A normal form with the input set to `x`.
+    /// A normal form with the input set to `x`, in the shape of `like` (the true network's
+    /// value it is compared with): a zero claim is zero of that shape, and a trailing row `𝟙ᵀ`
+    /// is as long as `like` is wide.
     fn claim<R: Real>(
         &self,
         e: &Expr,
         inst: &Instance<R>,
-        x: &[R],
-        rows: usize,
+        x: &Val<R>,
+        like: &Val<R>,
     ) -> Result<Val<R>, String> {
+        if e.is_zero() {
+            return Ok(zero_like(like));
+        }
+        let cols = match like {
+            Val::M(m) => m.first().map(Vec::len),
+            _ => None,
+        };
         let mut i = inst.clone();
-        i.symbols
-            .insert(self.analysis.input.clone(), Val::V(x.to_vec()));
-        eval_expr(e, &mut i, rows)
+        i.symbols.insert(self.analysis.input.clone(), x.clone());
+        eval_expr_shaped(e, &mut i, like.rows(), cols)
+    }
+
+    /// Whether the input is a token matrix, whose linear part is the map `𝓛(X)` itself.
+    fn matrix_input(&self) -> bool {
+        self.analysis.input.kind == crate::algebra::Kind::Matrix
     }
 }
 
@@ -185,17 +200,32 @@ fn norm<R: Real>(v: &Val<R>) -> f64 {
     v.norm_inf().to_f64()
 }
 
-fn zeros<R: Real>(n: usize) -> Vec<R> {
-    vec![R::zero(); n]
+/// The zero of an input's shape.
+fn zero_like<R: Real>(x: &Val<R>) -> Val<R> {
+    x.map(&|_| R::zero())
 }
 
-fn scaled<R: Real>(v: &[R], s: f64) -> Vec<R> {
-    let s = R::of_f64(s);
-    v.iter().map(|e| e.mul(&s)).collect()
+/// How many entries an input has (a vector's length, a matrix's n·d).
+fn entry_count<R: Real>(x: &Val<R>) -> usize {
+    match x {
+        Val::S(_) => 1,
+        Val::V(v) => v.len(),
+        Val::M(m) => m.iter().map(Vec::len).sum(),
+    }
 }
 
-fn plus<R: Real>(a: &[R], b: &[R]) -> Vec<R> {
-    a.iter().zip(b).map(|(x, y)| x.add(y)).collect()
+/// `value` times the j-th basis element of an input's shape (`eⱼ`, or `E_ik` row by row).
+fn basis<R: Real>(shape: &Val<R>, j: usize, value: R) -> Val<R> {
+    let mut out = zero_like(shape);
+    match &mut out {
+        Val::S(s) => *s = value,
+        Val::V(v) => v[j] = value,
+        Val::M(m) => {
+            let cols = m.first().map_or(1, Vec::len).max(1);
+            m[j / cols][j % cols] = value;
+        }
+    }
+    out
 }
 
 /// The verdict and k: the residual slope of `y − (W·x + b)` (a kink: a relative residual that does not shrink).
@@ -269,31 +299,37 @@ fn affine_draw<R: Real>(
     step: f64,
 ) -> Result<AffineDraw, String> {
     let inst = cx.instance::<R>(sigma, seed, false)?;
-    let n = cx.input(&inst)?.len();
-    let y0 = cx.truth(&inst, &zeros(n))?;
-    let rows = y0.rows();
-    let bv = cx.claim(b, &inst, &zeros(n), rows)?;
+    let zero = zero_like(&cx.input(&inst)?);
+    let y0 = cx.truth(&inst, &zero)?;
+    let bv = cx.claim(b, &inst, &zero, &y0)?;
     // W's columns are W·eⱼ, evaluated as the product: a row `𝟙ᵀ` in W takes its length from
-    // the input there, which W alone does not say.
-    let wx = w
-        .mul(
+    // the input there, which W alone does not say. A token matrix's W is the map 𝓛(X) itself,
+    // applied to each basis matrix E_ik and compared with ∂Y/∂X_ik as a whole.
+    let wx = if cx.matrix_input() {
+        w.clone()
+    } else {
+        w.mul(
             &Expr::symbol(cx.analysis.input.clone()),
             &crate::algebra::Trunc::exact(),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+    };
     let (mut dw, mut size) = (0.0f64, 0.0f64);
     let two_h = R::of_f64(2.0 * step);
-    for j in 0..n {
-        let mut unit = zeros::<R>(n);
-        unit[j] = R::one();
-        let wcol = cx.claim(&wx, &inst, &unit, rows)?;
-        let mut e = zeros::<R>(n);
-        e[j] = R::of_f64(step);
-        let up = cx.truth(&inst, &e)?;
-        let down = cx.truth(&inst, &scaled(&e, -1.0))?;
-        let col: Vec<R> = match up.sub(&down)? {
-            Val::V(v) => v.iter().map(|d| d.div(&two_h)).collect(),
-            Val::S(s) => vec![s.div(&two_h)],
+    for j in 0..entry_count(&zero) {
+        let wcol = cx.claim(&wx, &inst, &basis(&zero, j, R::one()), &y0)?;
+        let up = cx.truth(&inst, &basis(&zero, j, R::of_f64(step)))?;
+        let down = cx.truth(&inst, &basis(&zero, j, R::of_f64(-step)))?;
+        let derivative = up.sub(&down)?.map(&|d| d.div(&two_h));
+        if cx.matrix_input() {
+            let d = norm(&derivative.sub(&wcol)?);
+            dw = if d.is_nan() { f64::NAN } else { dw.max(d) };
+            size = size.max(norm(&derivative));
+            continue;
+        }
+        let col: Vec<R> = match derivative {
+            Val::V(v) => v,
+            Val::S(s) => vec![s],
             Val::M(_) => return Err("a matrix-valued network".into()),
         };
         for (i, jij) in col.iter().enumerate() {
@@ -462,13 +498,12 @@ fn first_term_draw<R: Real>(
     let inst = cx.instance::<R>(sigma, seed, false)?;
     let x = cx.input(&inst)?;
     let x2 = cx.input(&cx.instance::<R>(sigma, other, false)?)?;
-    let x0 = zeros(x.len());
-    let xs = plus(&x, &x2);
-    let y = |v: &[R]| cx.truth(&inst, v);
+    let x0 = zero_like(&x);
+    let xs = x.add(&x2)?;
+    let y = |v: &Val<R>| cx.truth(&inst, v);
     let (yxs, yx) = (y(&xs)?, y(&x)?);
     let dy = yxs.sub(&yx)?.sub(&y(&x2)?)?.add(&y(&x0)?)?;
-    let rows = dy.rows();
-    let l = |v: &[R]| cx.claim(first, &inst, v, rows);
+    let l = |v: &Val<R>| cx.claim(first, &inst, v, &dy);
     let (lxs, lx) = (l(&xs)?, l(&x)?);
     let dl = lxs.sub(&lx)?.sub(&l(&x2)?)?.add(&l(&x0)?)?;
     let (ny, nl, nd) = (norm(&dy), norm(&dl), norm(&dy.sub(&dl)?));
@@ -601,7 +636,9 @@ fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f6
         Side::Network => cx.truth(&inst, &x)?,
         Side::Activation(name, arg) => {
             let rows = rows_of(arg, &inst);
-            let v = cx.claim(arg, &inst, &x, rows)?;
+            let mut i = inst.clone();
+            i.symbols.insert(cx.analysis.input.clone(), x.clone());
+            let v = eval_expr(arg, &mut i, rows)?;
             let callee = cx
                 .functions
                 .get(name)
@@ -611,11 +648,16 @@ fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f6
             match v {
                 Val::V(v) => Val::V(v.iter().map(|t| ap(t, &mut i)).collect::<Result<_, _>>()?),
                 Val::S(t) => Val::S(ap(&t, &mut i)?),
-                Val::M(_) => return Err("a matrix argument".into()),
+                // An element-wise activation of a token matrix (`tanh(X·W₁)`), entry by entry.
+                Val::M(m) => Val::M(
+                    m.iter()
+                        .map(|r| r.iter().map(|t| ap(t, &mut i)).collect())
+                        .collect::<Result<_, _>>()?,
+                ),
             }
         }
     };
-    let rhs = cx.claim(&eq.rhs, &inst, &x, lhs.rows())?;
+    let rhs = cx.claim(&eq.rhs, &inst, &x, &lhs)?;
     Ok((norm(&lhs.sub(&rhs)?), norm(&lhs).max(norm(&rhs)).max(1.0)))
 }
 
@@ -904,5 +946,153 @@ mod tests {
         let d = &cx.analysis.decision;
         let found = check_affine_part(&cx, &d.w.scale(&Scalar::from_q(3.into())), &d.b);
         assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    const ATTENTION: &str = ":input X; X : 4×3; softmax(X·W_Q·(X·W_K)ᵀ/√3)·X·W_V";
+
+    #[test]
+    fn the_true_claims_of_attention_pass_every_check() {
+        let s = session(ATTENTION, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        assert!(cx.matrix_input());
+        let findings = check_analysis(&cx, None);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert!(!equations(&cx.analysis.steps, &cx.analysis.input).is_empty());
+    }
+
+    #[test]
+    fn a_wrong_linear_map_or_b_of_a_token_matrix_is_found() {
+        let s = session(ATTENTION, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let d = &cx.analysis.decision;
+        assert!(check_affine_part(&cx, &d.w, &d.b).is_empty());
+        // 𝓛 doubled, and 𝓛 with the mean taken over the features instead of the tokens.
+        let doubled = d.w.scale(&Scalar::from_q(2.into()));
+        let transposed = crate::normal_form(&s, "(1/3)·X·𝟙·𝟙ᵀ·W_V").expect("a normal form");
+        for wrong in [doubled, transposed] {
+            let found = check_affine_part(&cx, &wrong, &d.b);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].kind, CheckKind::Jacobian);
+            assert!(!found[0].unchecked);
+        }
+        // B = 0 claimed as the mean of the value weights' rows: off by O(1).
+        let b = crate::normal_form(&s, "𝟙·𝟙ᵀ·W_V").expect("a normal form");
+        let found = check_affine_part(&cx, &d.w, &b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::Value);
+    }
+
+    #[test]
+    fn a_wrong_first_non_affine_term_of_a_token_matrix_is_found() {
+        let s = session(ATTENTION, None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let first = &cx.analysis.decision.leading_full;
+        assert!(check_first_term(&cx, first).is_empty());
+        let half = first.scale(&Scalar::from_q(crate::algebra::Q::from_signeds(1, 2)));
+        let found = check_first_term(&cx, &half);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::FirstTerm);
+        // Each derivation equation fails with a scaled right-hand side.
+        for eq in equations(&cx.analysis.steps, &cx.analysis.input) {
+            assert!(check_equation(&cx, &eq).is_none(), "{}", eq.text);
+            let mut wrong = eq.clone();
+            wrong.rhs = eq
+                .rhs
+                .scale(&Scalar::from_q(crate::algebra::Q::from_signeds(9, 10)));
+            assert!(check_equation(&cx, &wrong).is_some(), "{}", eq.text);
+        }
+    }
+
+    #[test]
+    fn an_element_wise_activation_of_a_token_matrix_is_checked_entry_by_entry() {
+        let s = session(":input X; X : 3×2; tanh(X·W1 + 𝟙·b1ᵀ)·W2", None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let eqs = equations(&cx.analysis.steps, &cx.analysis.input);
+        assert!(eqs.iter().any(|e| matches!(e.lhs, Side::Activation(..))));
+        let findings = check_analysis(&cx, None);
+        assert!(findings.is_empty(), "{findings:?}");
+        let mut a = cx.analysis.clone();
+        a.decision.verdict = Verdict::Affine { k: Some(2) };
+        assert!(check_verdict(&cx, &a, CheckKind::Verdict).is_some());
+    }
+
+    #[test]
+    fn a_row_wise_softmax_whose_constant_part_ends_in_a_row_of_ones_is_checked() {
+        // B = ¼·𝟙·𝟙ᵀ: the row 𝟙ᵀ is as long as the output is wide, which B alone does not say.
+        let s = session(":input X; X : 3×4; softmax(X·W1 + 𝟙·b1ᵀ)", None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let findings = check_analysis(&cx, None);
+        assert!(findings.is_empty(), "{findings:?}");
+        let d = &cx.analysis.decision;
+        let doubled_b = d.b.scale(&Scalar::from_q(2.into()));
+        let found = check_affine_part(&cx, &d.w, &doubled_b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::Value);
+        let doubled_w = d.w.scale(&Scalar::from_q(2.into()));
+        let found = check_affine_part(&cx, &doubled_w, &d.b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, CheckKind::Jacobian);
+    }
+
+    #[test]
+    fn every_check_bites_on_generated_token_matrix_networks() {
+        // On every drawn token-matrix network, a doubled 𝓛, a B off by 𝟙·𝟙ᵀ, a halved first
+        // non-affine term and a k one too high are each found: the class's clean run is not
+        // a run of checks that said nothing.
+        let (mut maps, mut terms) = (0, 0);
+        for seed in 1..=25 {
+            let case = crate::selfcheck::generate(crate::selfcheck::Class::TokenMatrices, seed);
+            let s = session(&case.source, None);
+            let functions = s.numeric_functions();
+            let cx = context(&s, &functions);
+            let d = &cx.analysis.decision;
+            let doubled = d.w.scale(&Scalar::from_q(2.into()));
+            if !d.w.is_zero() {
+                let found = check_affine_part(&cx, &doubled, &d.b);
+                assert!(
+                    found
+                        .iter()
+                        .any(|f| f.kind == CheckKind::Jacobian && !f.unchecked),
+                    "{}: {found:?}",
+                    case.source
+                );
+                maps += 1;
+            }
+            let shifted =
+                d.b.add(&crate::normal_form(&s, "𝟙·𝟙ᵀ").expect("a normal form"));
+            let found = check_affine_part(&cx, &d.w, &shifted);
+            assert!(
+                found
+                    .iter()
+                    .any(|f| f.kind == CheckKind::Value && !f.unchecked),
+                "{}: {found:?}",
+                case.source
+            );
+            let first = &d.leading_full;
+            if !first.is_zero() {
+                let half = first.scale(&Scalar::from_q(crate::algebra::Q::from_signeds(1, 2)));
+                let found = check_first_term(&cx, &half);
+                assert!(
+                    found
+                        .iter()
+                        .any(|f| f.kind == CheckKind::FirstTerm && !f.unchecked),
+                    "{}: {found:?}",
+                    case.source
+                );
+                terms += 1;
+            }
+            if let Verdict::Affine { k: Some(k) } = d.verdict {
+                let mut a = cx.analysis.clone();
+                a.decision.verdict = Verdict::Affine { k: Some(k + 1) };
+                let found = check_verdict(&cx, &a, CheckKind::Verdict);
+                assert!(found.is_some_and(|f| !f.unchecked), "{}", case.source);
+            }
+        }
+        assert!(maps >= 20 && terms >= 20, "{maps} maps, {terms} terms");
     }
 }

@@ -41,11 +41,16 @@ pub enum Class {
     /// layernorm and rmsnorm (numeric η), at 0 or, with `--small x`, around O(1) operating
     /// points, alone or under another layer.
     VectorFunctions,
+    /// Token matrices (`:input X`, `X : n×d` with n, d in 2..4): single-head attention with or
+    /// without the 1/√d scale, row-wise softmax, layernorm and rmsnorm of `X·W` (with a bias
+    /// row `𝟙·bᵀ`, numeric η), element-wise activations of `X·W`, residual connections, pre-LN
+    /// blocks and products such as `X·W1·tanh(X·W2)ᵀ·X`.
+    TokenMatrices,
 }
 
 impl Class {
     /// Every class, in declaration order.
-    pub const ALL: [Class; 13] = [
+    pub const ALL: [Class; 14] = [
         Class::Smooth,
         Class::Offset,
         Class::Bias,
@@ -59,6 +64,7 @@ impl Class {
         Class::KnownValues,
         Class::Repeated,
         Class::VectorFunctions,
+        Class::TokenMatrices,
     ];
 
     /// The class's name on the command line and in reports (`small-input`).
@@ -77,6 +83,7 @@ impl Class {
             Class::KnownValues => "known-values",
             Class::Repeated => "repeated",
             Class::VectorFunctions => "vector-functions",
+            Class::TokenMatrices => "token-matrices",
         }
     }
 
@@ -398,6 +405,7 @@ pub fn generate(class: Class, seed: u64) -> Case {
                 f
             }
         }
+        Class::TokenMatrices => token_matrix(&mut b),
     };
     let params = b
         .params
@@ -419,6 +427,82 @@ pub fn generate(class: Class, seed: u64) -> Case {
         source,
         small,
         params,
+    }
+}
+
+/// A token-matrix network: the declarations `:input X; X : n×d` go first among the definitions.
+///
+/// Every weight is a fresh symbol whose shape the product fixes; O(1) offsets inside a softmax
+/// (an O(1) `β` before attention) are not drawn: the analysis refuses them by design.
+fn token_matrix(b: &mut Builder) -> String {
+    let n = 2 + b.below(3);
+    let d = 2 + b.below(3);
+    b.define(":input X");
+    b.define(&format!("X : {n}×{d}"));
+    let eps = *b.pick(&["1/2", "1", "2", "1/10"]);
+    let scale = match b.below(3) {
+        0 => String::new(),
+        1 => format!("/√{d}"),
+        _ => format!("/{d}"),
+    };
+    let l = b.next + 1;
+    b.next += 1;
+    // Attention over the tokens `z`, its value weights square so a residual can be added.
+    let attention = |z: &str| format!("softmax({z}·Q{l}·({z}·K{l})ᵀ{scale})·{z}·V{l}");
+    let bias = if b.below(2) == 0 {
+        format!(" + 𝟙·b{l}ᵀ")
+    } else {
+        String::new()
+    };
+    match b.below(11) {
+        0 => attention("X"),
+        1 => format!("X + {}", attention("X")),
+        2 => {
+            let norm = *b.pick(&["layernorm", "rmsnorm"]);
+            b.define(&format!("Z{l} = {norm}(X; eps = {eps})"));
+            format!("X + {}", attention(&format!("Z{l}")))
+        }
+        3 => format!("softmax(X·W{l}{bias})"),
+        4 if b.below(2) == 0 => {
+            // γ and β O(1) (only X is small), so 𝓛 and B are O(1) too; a bias row would put
+            // the norm at an O(1) operating point that is not a number times 𝟙·𝟙ᵀ, which is
+            // refused by design, so there is none.
+            b.define(":small X");
+            format!("layernorm(X·W{l}; eps = {eps}, γ = g{l}, β = h{l})")
+        }
+        4 => format!("layernorm(X·W{l}{bias}; eps = {eps})"),
+        5 => format!("rmsnorm(X·W{l}{bias}; eps = {eps})"),
+        6 => {
+            let mut acts: Vec<&str> = SMOOTH_ZERO.to_vec();
+            acts.extend(["sigmoid", "softplus"]);
+            let act = *b.pick(&acts);
+            if b.below(2) == 0 {
+                format!("{act}(X·W{l}{bias})·U{l}")
+            } else {
+                format!("X + {act}(X·W{l}{bias})·U{l}")
+            }
+        }
+        7 => {
+            let act = *b.pick(&["tanh", "sin", "gelu"]);
+            format!("X·W{l}·{act}(X·U{l})ᵀ·X")
+        }
+        8 => {
+            // Attention over features an element-wise layer made, with its residual.
+            let act = *b.pick(&["tanh", "sin", "gelu", "silu"]);
+            b.define(&format!("T{l} = {act}(X·W{l})"));
+            format!("T{l} + {}", attention(&format!("T{l}")))
+        }
+        9 => {
+            // A transformer block: attention with its residual, then an MLP with its own.
+            let act = *b.pick(&["tanh", "gelu", "silu", "sigmoid"]);
+            b.define(&format!("Z{l} = X + {}", attention("X")));
+            format!("Z{l} + {act}(Z{l}·W{l}{bias})·U{l}")
+        }
+        _ => {
+            let inner = format!("softmax(X·W{l}·Xᵀ{scale})·X");
+            let norm = *b.pick(&["layernorm", "rmsnorm"]);
+            format!("{norm}({inner}; eps = {eps})")
+        }
     }
 }
 

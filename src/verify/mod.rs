@@ -13,7 +13,7 @@
 
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
-use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
+use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_expr_shaped, eval_ir};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 
@@ -379,6 +379,11 @@ fn sample<R: Real>(
         set_operating_points(a, &mut inst, &mut truth)?;
         let y = eval_ir(&l.ir, &mut truth)?;
         let rows_out = y.rows();
+        // A matrix output's width gives a trailing row `𝟙ᵀ` (`(1/d)·𝟙·𝟙ᵀ`) its length.
+        let cols_out = match &y {
+            Val::M(m) => m.first().map(Vec::len),
+            _ => None,
+        };
         let (approx, bias) = match approx {
             Approx::Affine { w, b } => {
                 // A zero part is zero in the output's shape (a matrix, for a token matrix input).
@@ -386,24 +391,28 @@ fn sample<R: Real>(
                 let wx = if w.is_zero() {
                     zero.clone()
                 } else {
-                    linear_image(w, &a.input, &mut inst, rows_out)?
+                    linear_image(w, &a.input, &mut inst, rows_out, cols_out)?
                 };
                 let bv = if b.is_zero() {
                     zero
                 } else {
-                    eval_expr(b, &mut inst, rows_out)?
+                    eval_expr_shaped(b, &mut inst, rows_out, cols_out)?
                 };
                 // An output that is exactly 0 has no size to measure rounding against: then
                 // the terms of W·x + b, which cancel to rounding noise, give the scale.
                 if y.norm_inf().to_f64() == 0.0 {
                     for (c, s) in w.terms() {
                         let one = crate::algebra::Expr::term(s.clone(), c.clone());
-                        let t = linear_image(&one, &a.input, &mut inst, rows_out)?;
+                        let t = linear_image(&one, &a.input, &mut inst, rows_out, cols_out)?;
                         size = size.max(t.norm_inf().to_f64());
                     }
                     for (c, s) in b.terms() {
                         let one = crate::algebra::Expr::term(s.clone(), c.clone());
-                        size = size.max(eval_expr(&one, &mut inst, rows_out)?.norm_inf().to_f64());
+                        size = size.max(
+                            eval_expr_shaped(&one, &mut inst, rows_out, cols_out)?
+                                .norm_inf()
+                                .to_f64(),
+                        );
                     }
                 }
                 (add(&wx, &bv)?, bv)
@@ -414,7 +423,7 @@ fn sample<R: Real>(
                     *x = x.map(&|_| R::zero());
                 }
                 let b = eval_ir(&l.ir, &mut at_zero)?;
-                (eval_expr(full, &mut inst, rows_out)?, b)
+                (eval_expr_shaped(full, &mut inst, rows_out, cols_out)?, b)
             }
         };
         res += y.sub(&approx)?.norm_inf().to_f64();
@@ -592,9 +601,10 @@ fn linear_image<R: Real>(
     x: &crate::algebra::Symbol,
     inst: &mut Instance<R>,
     rows: usize,
+    cols: Option<usize>,
 ) -> Result<Val<R>, String> {
     if x.kind == crate::algebra::Kind::Matrix {
-        return eval_expr(w, inst, rows);
+        return eval_expr_shaped(w, inst, rows, cols);
     }
     let wx = w
         .mul(
@@ -602,7 +612,7 @@ fn linear_image<R: Real>(
             &crate::algebra::Trunc::exact(),
         )
         .map_err(|e| e.to_string())?;
-    eval_expr(&wx, inst, rows)
+    eval_expr_shaped(&wx, inst, rows, cols)
 }
 
 fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {

@@ -136,10 +136,14 @@ fn monomial(c: &Q, m: &Mono) -> Node {
         }
     }
     if !num_rad.is_empty() {
-        num.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(num_rad)))));
+        num.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(
+            num_rad,
+        )))));
     }
     if !den_rad.is_empty() {
-        den.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(den_rad)))));
+        den.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(
+            den_rad,
+        )))));
     }
     let (cn, cd) = (Q::from(c.to_numerator()), Q::from(c.to_denominator()));
     if den.is_empty() {

@@ -179,6 +179,26 @@ pub fn interrupted() -> bool {
     ACTIVE.with(|a| a.borrow().last().is_some_and(|b| b.exhausted().is_some()))
 }
 
+/// Runs `f` with no budget active, and puts the active budgets back afterwards.
+///
+/// For bounded work whose result outlives the statement that asked for it: a catalog
+/// definition is lowered once and kept for every later statement of the thread, so a statement
+/// whose budget ran out (or that was cancelled) just then must not leave it half-lowered.
+pub fn unbudgeted<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(Vec<Budget>, bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ACTIVE.with(|a| *a.borrow_mut() = std::mem::take(&mut self.0));
+            STOPPED.with(|s| s.set(self.1));
+        }
+    }
+    let _restore = Restore(
+        ACTIVE.with(|a| std::mem::take(&mut *a.borrow_mut())),
+        STOPPED.with(|s| s.replace(false)),
+    );
+    f()
+}
+
 thread_local! {
     /// Calls to [`tick`] since it last looked at the budget.
     static TICKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };

@@ -364,7 +364,11 @@ fn analyze_once(
         // on the machine), and the report says where it stopped.
         if at < order {
             let k = decision.k.unwrap_or(at);
-            let shown_limit = opts.limits.max_shown_terms.min(opts.limits.max_terms);
+            let (shown_limit, limit_name) = if opts.limits.max_terms < opts.limits.max_shown_terms {
+                (opts.limits.max_terms, "max_terms")
+            } else {
+                (opts.limits.max_shown_terms, "max_shown_terms")
+            };
             let products = crate::limits::shown_products(shown_limit);
             let stopped = [
                 Stop::TooManyTerms(shown_limit).to_string(),
@@ -394,6 +398,7 @@ fn analyze_once(
                     shown,
                     asked: order,
                     limit,
+                    limit_name,
                 });
             }
             order = shown;

@@ -200,3 +200,32 @@ fn the_limit_that_stopped_the_shown_expansion_is_the_one_named() {
     assert!(text.contains("(limit `max_terms`)"), "{text}");
     assert!(!text.contains("max_shown_terms"), "{text}");
 }
+
+#[test]
+fn a_condition_on_the_first_non_affine_term_is_found_when_it_is_left_by_layer() {
+    // tanh(u) + α·u^∘3 = u + (α − 1/3)·u^∘3 + …: at α = 1/3 the cubic term vanishes, whether or
+    // not the term is written out in the input's terms (a sum of six makes its cube long).
+    let u = "W1·x + b1 + W2·x + b2 + W3·x + b3";
+    let src = format!("tanh({u}) + α·identity({u})^∘3");
+    for max_terms in [100_000, 20] {
+        let s = analysed(&src, 3, max_terms);
+        let a = main_analysis(&s);
+        assert_eq!(
+            a.decision.leading_full.is_zero(),
+            max_terms == 20,
+            "{:?}",
+            a.unexpanded
+        );
+        let report = &s.last.as_ref().expect("an analysis").report;
+        let c = report
+            .conditions
+            .first()
+            .unwrap_or_else(|| panic!("no condition at max_terms {max_terms}"));
+        assert_eq!(c.param.unicode(), "α");
+        assert_eq!(
+            c.value.as_q().map(|q| q.to_string()).as_deref(),
+            Some("1/3")
+        );
+        assert_eq!(c.what, taylornet::Vanishing::NonAffineTerms);
+    }
+}

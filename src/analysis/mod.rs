@@ -655,7 +655,15 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
         }
         None
     };
-    let lead: Vec<&Scalar> = d.leading_full.terms().map(|(_, s)| s).collect();
+    // When the first non-affine term was left unexpanded in the input's terms (past
+    // `max_terms`), its form by layer stands in: where all its coefficients vanish, so does the
+    // term (a condition found this way is true; one that needs a cancellation is missed).
+    let leading = if d.leading_full.is_zero() {
+        &d.leading_layered
+    } else {
+        &d.leading_full
+    };
+    let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
     if !lead.is_empty()
         && let Some(c) = try_set(lead, Vanishing::NonAffineTerms)
     {

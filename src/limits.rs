@@ -172,11 +172,35 @@ impl Drop for ActiveBudget {
     }
 }
 
-/// Whether the innermost active budget is exhausted. Operations that see this stop early and
-/// return an incomplete result; the caller that entered the budget checks it and reports the
-/// limit, so an incomplete result is never shown.
+/// Whether an active budget is exhausted. Operations that see this stop early and return an
+/// incomplete result; the caller that entered the budget checks it and reports the limit, so an
+/// incomplete result is never shown.
+///
+/// Every active budget is looked at, not only the innermost: a computation that enters a
+/// budget of its own (a numeric derivative runs the series engine under an unlimited one) must
+/// still stop when the statement's runs out. Unlimited budgets cost no clock read.
 pub fn interrupted() -> bool {
-    ACTIVE.with(|a| a.borrow().last().is_some_and(|b| b.exhausted().is_some()))
+    ACTIVE.with(|a| a.borrow().iter().rev().any(|b| b.exhausted().is_some()))
+}
+
+/// Runs `f` with no budget active, and puts the active budgets back afterwards.
+///
+/// For bounded work whose result outlives the statement that asked for it: a catalog
+/// definition is lowered once and kept for every later statement of the thread, so a statement
+/// whose budget ran out (or that was cancelled) just then must not leave it half-lowered.
+pub fn unbudgeted<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(Vec<Budget>, bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ACTIVE.with(|a| *a.borrow_mut() = std::mem::take(&mut self.0));
+            STOPPED.with(|s| s.set(self.1));
+        }
+    }
+    let _restore = Restore(
+        ACTIVE.with(|a| std::mem::take(&mut *a.borrow_mut())),
+        STOPPED.with(|s| s.replace(false)),
+    );
+    f()
 }
 
 thread_local! {
@@ -246,5 +270,24 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
             ALLOCATED.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
         }
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inner_unlimited_budget_does_not_hide_the_statements() {
+        let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let statement = Budget::new(&Limits::default(), Some(cancelled));
+        let _outer = statement.enter();
+        assert!(interrupted());
+        let unlimited = Budget::default();
+        let _inner = unlimited.enter();
+        assert!(interrupted(), "the statement's budget is still active");
+        assert!(unlimited.exhausted().is_none());
+        assert!(unbudgeted(|| !interrupted()));
+        assert!(interrupted());
     }
 }

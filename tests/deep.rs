@@ -158,12 +158,14 @@ fn an_expansion_too_large_to_show_is_shown_to_a_lower_order_exactly() {
         shown,
         asked,
         limit,
+        limit_name,
     }) = a.unexpanded.first().cloned()
     else {
         panic!("{:?}", a.unexpanded)
     };
     assert_eq!(asked, 7);
     assert_eq!(limit, Some(s.options.limits.max_shown_terms));
+    assert_eq!(limit_name, "max_shown_terms");
     assert!((2..7).contains(&shown), "{shown}");
     assert_eq!(a.order, shown);
     // What is shown is the expansion to that order, term for term.
@@ -177,4 +179,53 @@ fn an_expansion_too_large_to_show_is_shown_to_a_lower_order_exactly() {
         text.contains("left unexpanded: the expansion by layer is shown to O(ε"),
         "{text}"
     );
+    assert!(text.contains("(limit `max_shown_terms`)"), "{text}");
+}
+
+#[test]
+fn the_limit_that_stopped_the_shown_expansion_is_the_one_named() {
+    // A `max_terms` below `max_shown_terms` is what stops the orders shown.
+    let s = analysed("net(gelu, 12)", 7, 500);
+    let a = main_analysis(&s);
+    let Some(Unexpanded::Expansion {
+        limit, limit_name, ..
+    }) = a.unexpanded.first().cloned()
+    else {
+        panic!("{:?}", a.unexpanded)
+    };
+    assert_eq!((limit, limit_name), (Some(500), "max_terms"));
+    let last = s.last.as_ref().unwrap();
+    let text = taylornet::render::report::text(&last.source, &last.report);
+    assert!(text.contains("more than 500 terms"), "{text}");
+    assert!(text.contains("(limit `max_terms`)"), "{text}");
+    assert!(!text.contains("max_shown_terms"), "{text}");
+}
+
+#[test]
+fn a_condition_on_the_first_non_affine_term_is_found_when_it_is_left_by_layer() {
+    // tanh(u) + α·u^∘3 = u + (α − 1/3)·u^∘3 + …: at α = 1/3 the cubic term vanishes, whether or
+    // not the term is written out in the input's terms (a sum of six makes its cube long).
+    let u = "W1·x + b1 + W2·x + b2 + W3·x + b3";
+    let src = format!("tanh({u}) + α·identity({u})^∘3");
+    for max_terms in [100_000, 20] {
+        let s = analysed(&src, 3, max_terms);
+        let a = main_analysis(&s);
+        assert_eq!(
+            a.decision.leading_full.is_zero(),
+            max_terms == 20,
+            "{:?}",
+            a.unexpanded
+        );
+        let report = &s.last.as_ref().expect("an analysis").report;
+        let c = report
+            .conditions
+            .first()
+            .unwrap_or_else(|| panic!("no condition at max_terms {max_terms}"));
+        assert_eq!(c.param.unicode(), "α");
+        assert_eq!(
+            c.value.as_q().map(|q| q.to_string()).as_deref(),
+            Some("1/3")
+        );
+        assert_eq!(c.what, taylornet::Vanishing::NonAffineTerms);
+    }
 }

@@ -79,6 +79,11 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
 pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<R> {
     let mut sum = R::zero();
     for (m, c) in s.terms() {
+        // Nested constants (an operating point per layer) can take long at high precision: stop
+        // with the statement's budget (the caller that entered it reports the limit).
+        if crate::limits::interrupted() {
+            return None;
+        }
         let mut t = R::of_q(c);
         for (a, e) in m.factors() {
             let base = match a {

@@ -106,6 +106,8 @@ pub enum Unexpanded {
         /// hundred times as many products of terms (the limit `max_shown_terms`); `None` when
         /// only the decision was asked for (the catalog table).
         limit: Option<usize>,
+        /// The option that set `limit`: `max_shown_terms`, or `max_terms` when it is smaller.
+        limit_name: &'static str,
     },
     /// The first non-affine term in the input's terms has more terms than the limit
     /// `max_terms`: it is given by layer only.

@@ -364,7 +364,11 @@ fn analyze_once(
         // on the machine), and the report says where it stopped.
         if at < order {
             let k = decision.k.unwrap_or(at);
-            let shown_limit = opts.limits.max_shown_terms.min(opts.limits.max_terms);
+            let (shown_limit, limit_name) = if opts.limits.max_terms < opts.limits.max_shown_terms {
+                (opts.limits.max_terms, "max_terms")
+            } else {
+                (opts.limits.max_shown_terms, "max_shown_terms")
+            };
             let products = crate::limits::shown_products(shown_limit);
             let stopped = [
                 Stop::TooManyTerms(shown_limit).to_string(),
@@ -394,6 +398,7 @@ fn analyze_once(
                     shown,
                     asked: order,
                     limit,
+                    limit_name,
                 });
             }
             order = shown;
@@ -650,7 +655,15 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
         }
         None
     };
-    let lead: Vec<&Scalar> = d.leading_full.terms().map(|(_, s)| s).collect();
+    // When the first non-affine term was left unexpanded in the input's terms (past
+    // `max_terms`), its form by layer stands in: where all its coefficients vanish, so does the
+    // term (a condition found this way is true; one that needs a cancellation is missed).
+    let leading = if d.leading_full.is_zero() {
+        &d.leading_layered
+    } else {
+        &d.leading_full
+    };
+    let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
     if !lead.is_empty()
         && let Some(c) = try_set(lead, Vanishing::NonAffineTerms)
     {

@@ -196,14 +196,18 @@ impl Catalog {
         let entry = self.entries.get(name)?;
         entry
             .lowered
-            .get_or_init(|| match self.lower(name, entry.span) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    // The prelude is part of the program; a failure here is a bug, reported plainly.
-                    eprintln!("{}", e.render(self.source, "catalog.tn"));
-                    None
-                }
-            })
+            // Lowered outside the statement's budget: the result is kept for the thread, and
+            // the prelude is small and fixed, so this is bounded.
+            .get_or_init(
+                || match crate::limits::unbudgeted(|| self.lower(name, entry.span)) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        // The prelude is part of the program; a failure here is a bug, reported plainly.
+                        eprintln!("{}", e.render(self.source, "catalog.tn"));
+                        None
+                    }
+                },
+            )
             .as_ref()
     }
 
@@ -286,6 +290,25 @@ mod tests {
             f.get(&name("sigmoid")).map(|d| d.text.clone()),
             catalog.map(|d| d.text.clone())
         );
+    }
+
+    #[test]
+    fn a_statement_out_of_budget_still_gets_a_whole_definition() {
+        let c = Rc::new(Catalog::new(PRELUDE).unwrap_or_else(|e| panic!("{}", e.message)));
+        let f = Functions::with_catalog(c.clone());
+        let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let budget = crate::limits::Budget::new(&crate::limits::Limits::default(), Some(cancelled));
+        let _active = budget.enter();
+        assert!(crate::limits::interrupted());
+        // Lowering looks at the budget through `tick`, which reads it once per 1024 calls.
+        assert!((0..1024).any(|_| crate::limits::tick()));
+        assert!(f.get(&name("silu")).is_some());
+        assert_eq!(lowered(&c), vec!["sigmoid", "silu"]);
+        assert!(
+            crate::limits::interrupted(),
+            "the statement's budget is back"
+        );
+        assert!(crate::limits::tick());
     }
 
     #[test]

@@ -605,8 +605,9 @@ fn unexpanded_json(x: &crate::analysis::Unexpanded) -> Value {
             shown,
             asked,
             limit,
+            limit_name,
         } => {
-            json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "text": text })
+            json!({ "what": "expansion", "shown_order": shown, "asked_order": asked, "limit": limit, "limit_name": limit.map(|_| *limit_name), "text": text })
         }
         Unexpanded::InputTerms { limit } => {
             json!({ "what": "input_terms", "limit": limit, "text": text })

@@ -13,8 +13,9 @@ pub fn unexpanded_text(x: &Unexpanded) -> String {
             shown,
             asked,
             limit: Some(limit),
+            limit_name,
         } => format!(
-            "the expansion by layer is shown to O(ε{}), not to order {asked}: order {} holds a sum of more than {limit} terms or takes more than {} products of terms (limit `max_shown_terms`); the verdict, W, b and the first non-affine term come from the lower orders",
+            "the expansion by layer is shown to O(ε{}), not to order {asked}: order {} holds a sum of more than {limit} terms or takes more than {} products of terms (limit `{limit_name}`); the verdict, W, b and the first non-affine term come from the lower orders",
             sup(*shown),
             shown + 1,
             crate::limits::shown_products(*limit)
@@ -23,6 +24,7 @@ pub fn unexpanded_text(x: &Unexpanded) -> String {
             shown,
             asked,
             limit: None,
+            ..
         } => format!(
             "the expansion by layer is formed to O(ε{}), the order that decides, not to order {asked}",
             sup(*shown)

@@ -733,9 +733,19 @@ impl Session {
                         "`:series` needs a function: `:series tanh order 9 at 0`".into(),
                     ));
                 }
+                // The function's text is the start of the arguments, which end the statement:
+                // an error in it points into the statement (else at the statement).
+                let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
                 let r = self
                     .series(&spec, at.as_deref(), order.unwrap_or(9))
-                    .map_err(|d| d.shifted(0))?;
+                    .map_err(|d| match (args_start, args.find(spec.as_str())) {
+                        (Some(start), Some(p))
+                            if d.labels.iter().all(|l| l.span.end <= spec.len()) =>
+                        {
+                            d.shifted(start + p)
+                        }
+                        _ => d.relabel(span, ""),
+                    })?;
                 Ok((Outcome::Series(Box::new(r)), Change::Nothing))
             }
             Some(Command::Classify) => {
@@ -974,6 +984,18 @@ mod tests {
                 s.function(n).is_some() || crate::ir::Prim::from_name(&n.ascii()).is_some(),
                 "`{n}` is in the catalog's order but neither defined nor a primitive"
             );
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_series_command_points_into_its_function() {
+        for (src, at) in [
+            (":series sigmod", (1, 9)),
+            ("x : 3\n  :series   tanh(tanhh(t)) order 5", (2, 18)),
+        ] {
+            let mut s = Session::new();
+            let d = s.run(src).err().unwrap_or_else(|| panic!("`{src}` ran"));
+            assert_eq!(d.position(src), Some(at), "{}", d.render(src, "t"));
         }
     }
 

@@ -253,30 +253,17 @@ fn softmax_expands_around_one_over_n() {
     // A user's own softmax, written with the operators, is the same normal form.
     let mut s = Session::new();
     s.run(":order 3; x : 3").unwrap();
-    let ours = s
-        .run("softmax(x)")
-        .map(|_| {
-            s.last
-                .as_ref()
-                .unwrap()
-                .report
-                .main
-                .expansion_in_input_terms()
-                .unwrap()
-        })
-        .unwrap();
-    let theirs = s
-        .run("exp(x) / (𝟙ᵀ·exp(x))")
-        .map(|_| {
-            s.last
-                .as_ref()
-                .unwrap()
-                .report
-                .main
-                .expansion_in_input_terms()
-                .unwrap()
-        })
-        .unwrap();
+    let mut expansion_of = |src: &str| {
+        s.run(src)
+            .unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        let last = s.last.as_ref().expect("an analysis");
+        last.report
+            .main
+            .expansion_in_input_terms()
+            .expect("an expansion")
+    };
+    let ours = expansion_of("softmax(x)");
+    let theirs = expansion_of("exp(x) / (𝟙ᵀ·exp(x))");
     // 𝟙ᵀ·𝟙 = 3 where the product is formed, so the hand-written form is the built-in one.
     assert_eq!(theirs, ours);
     assert!(!ours.is_zero());

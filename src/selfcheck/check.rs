@@ -772,6 +772,13 @@ mod tests {
     use super::*;
     use crate::algebra::Scalar;
 
+    /// The check found exactly one measured disagreement, of this kind.
+    fn caught(found: Vec<Finding>, kind: CheckKind) {
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, kind);
+        assert!(!found[0].unchecked, "{found:?}");
+    }
+
     fn session(source: &str, small: Option<&str>) -> crate::Session {
         let mut s = crate::Session::new();
         if let Some(n) = small {
@@ -813,15 +820,10 @@ mod tests {
         let d = &cx.analysis.decision;
         assert!(check_affine_part(&cx, &d.w, &d.b).is_empty());
         let doubled = d.w.scale(&Scalar::from_q(2.into()));
-        let found = check_affine_part(&cx, &doubled, &d.b);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::Jacobian);
-        assert!(!found[0].unchecked);
+        caught(check_affine_part(&cx, &doubled, &d.b), CheckKind::Jacobian);
         // b without b₂: off by O(σ), far above the O(σ²) the check allows.
         let b2 = crate::normal_form(&s, "W2·b1").expect("a normal form");
-        let found = check_affine_part(&cx, &d.w, &b2);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::Value);
+        caught(check_affine_part(&cx, &d.w, &b2), CheckKind::Value);
     }
 
     #[test]
@@ -864,9 +866,7 @@ mod tests {
             .decision
             .leading_full
             .scale(&Scalar::from_q(2.into()));
-        let found = check_first_term(&cx, &wrong);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::FirstTerm);
+        caught(check_first_term(&cx, &wrong), CheckKind::FirstTerm);
     }
 
     #[test]
@@ -972,16 +972,11 @@ mod tests {
         let doubled = d.w.scale(&Scalar::from_q(2.into()));
         let transposed = crate::normal_form(&s, "(1/3)·X·𝟙·𝟙ᵀ·W_V").expect("a normal form");
         for wrong in [doubled, transposed] {
-            let found = check_affine_part(&cx, &wrong, &d.b);
-            assert_eq!(found.len(), 1, "{found:?}");
-            assert_eq!(found[0].kind, CheckKind::Jacobian);
-            assert!(!found[0].unchecked);
+            caught(check_affine_part(&cx, &wrong, &d.b), CheckKind::Jacobian);
         }
         // B = 0 claimed as the mean of the value weights' rows: off by O(1).
         let b = crate::normal_form(&s, "𝟙·𝟙ᵀ·W_V").expect("a normal form");
-        let found = check_affine_part(&cx, &d.w, &b);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::Value);
+        caught(check_affine_part(&cx, &d.w, &b), CheckKind::Value);
     }
 
     #[test]
@@ -992,9 +987,7 @@ mod tests {
         let first = &cx.analysis.decision.leading_full;
         assert!(check_first_term(&cx, first).is_empty());
         let half = first.scale(&Scalar::from_q(crate::algebra::Q::from_signeds(1, 2)));
-        let found = check_first_term(&cx, &half);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::FirstTerm);
+        caught(check_first_term(&cx, &half), CheckKind::FirstTerm);
         // Each derivation equation fails with a scaled right-hand side.
         for eq in equations(&cx.analysis.steps, &cx.analysis.input) {
             assert!(check_equation(&cx, &eq).is_none(), "{}", eq.text);
@@ -1030,13 +1023,12 @@ mod tests {
         assert!(findings.is_empty(), "{findings:?}");
         let d = &cx.analysis.decision;
         let doubled_b = d.b.scale(&Scalar::from_q(2.into()));
-        let found = check_affine_part(&cx, &d.w, &doubled_b);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::Value);
+        caught(check_affine_part(&cx, &d.w, &doubled_b), CheckKind::Value);
         let doubled_w = d.w.scale(&Scalar::from_q(2.into()));
-        let found = check_affine_part(&cx, &doubled_w, &d.b);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, CheckKind::Jacobian);
+        caught(
+            check_affine_part(&cx, &doubled_w, &d.b),
+            CheckKind::Jacobian,
+        );
     }
 
     #[test]

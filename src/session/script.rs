@@ -3,7 +3,7 @@
 use super::{Outcome, Session};
 use crate::derive::Document;
 use crate::derive::render::{Line, Piece, lines};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Phase};
 use crate::print::tree::{self, NameKind, Node};
 use crate::syntax::{ExprKind, Stmt};
 
@@ -50,10 +50,26 @@ pub fn derive_source(
         if matches!(outcome, Outcome::Quit) {
             break;
         }
-        if let Outcome::Analysis { source, report, .. } = &outcome {
-            results.push(crate::report::json(source, report));
-        }
-        statement_lines(session, &stmt, &outcome, &mut out);
+        // Writing a statement's steps (and its JSON result) observes the statement's budget
+        // too: a result with huge exact numbers takes long to write out.
+        // On an error the document is dropped whole, so `out` half-written is never seen.
+        let written = session.budget().within(|| {
+            statement_lines(session, &stmt, &outcome, &mut out);
+            match &outcome {
+                Outcome::Analysis { source, report, .. } => {
+                    Some(crate::report::json(source, report))
+                }
+                _ => None,
+            }
+        });
+        let result = written.map_err(|why| {
+            Diagnostic::at(
+                Phase::Limit,
+                *span,
+                format!("writing the derivation: {why}"),
+            )
+        })?;
+        results.extend(result);
     }
     for p in comment_paragraphs(&source[prev_end.min(source.len())..]) {
         out.push(Line::Prose(p));

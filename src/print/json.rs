@@ -61,6 +61,9 @@ fn write_tree(out: &mut String, n: &Node) -> bool {
     };
     match n {
         Node::Rat(q) => {
+            if super::text::out_of_budget_for(q) {
+                return false;
+            }
             out.push_str("{\"op\":\"num\",\"value\":");
             push_string(out, &q.to_string());
             out.push('}');

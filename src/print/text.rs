@@ -310,7 +310,17 @@ pub fn is_long(q: &Q) -> bool {
     q.to_numerator().significant_bits() + q.to_denominator().significant_bits() > 4096
 }
 
+/// Whether a long number should not be written out: the budget has run out (converting tens
+/// of thousands of digits takes milliseconds, past what `tick`'s one look in 1024 notices; the
+/// caller reports the limit and drops what was written).
+pub(crate) fn out_of_budget_for(q: &Q) -> bool {
+    is_long(q) && crate::limits::interrupted()
+}
+
 fn rational(q: &Q, st: Style) -> (String, u8) {
+    if out_of_budget_for(q) {
+        return (String::new(), ATOM);
+    }
     if q.to_denominator() == 1u32 {
         return (q.to_string(), ATOM);
     }

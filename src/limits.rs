@@ -104,11 +104,15 @@ impl Budget {
 
     /// Runs `f` with this budget active: its result, or why the budget ran out meanwhile (a
     /// result computed past the budget may be cut short, so it is never returned).
+    ///
+    /// A budget that encloses this one counts too: when it runs out, [`interrupted`] cuts `f`
+    /// short just the same, so its result must not be returned as complete either.
     pub fn within<T>(&self, f: impl FnOnce() -> T) -> Result<T, &'static str> {
         let active = self.enter();
         let value = f();
+        let why = self.exhausted().or_else(first_exhausted);
         drop(active);
-        match self.exhausted() {
+        match why {
             Some(why) => Err(why),
             None => Ok(value),
         }
@@ -180,7 +184,12 @@ impl Drop for ActiveBudget {
 /// budget of its own (a numeric derivative runs the series engine under an unlimited one) must
 /// still stop when the statement's runs out. Unlimited budgets cost no clock read.
 pub fn interrupted() -> bool {
-    ACTIVE.with(|a| a.borrow().iter().rev().any(|b| b.exhausted().is_some()))
+    first_exhausted().is_some()
+}
+
+/// Why the innermost exhausted active budget must stop, if one is.
+fn first_exhausted() -> Option<&'static str> {
+    ACTIVE.with(|a| a.borrow().iter().rev().find_map(Budget::exhausted))
 }
 
 /// Runs `f` with no budget active, and puts the active budgets back afterwards.
@@ -289,5 +298,23 @@ mod tests {
         assert!(unlimited.exhausted().is_none());
         assert!(unbudgeted(|| !interrupted()));
         assert!(interrupted());
+    }
+
+    #[test]
+    fn a_result_is_not_complete_when_an_enclosing_budget_ran_out() {
+        let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let outer = Budget::new(&Limits::default(), Some(cancelled.clone()));
+        let _outer = outer.enter();
+        let inner = Budget::default();
+        assert_eq!(inner.within(|| 1), Ok(1));
+        let cut_short = inner.within(|| {
+            cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+            2
+        });
+        assert_eq!(cut_short, Err("cancelled"));
+        assert!(
+            inner.exhausted().is_none(),
+            "the inner budget itself is not spent"
+        );
     }
 }

@@ -75,6 +75,69 @@ pub struct ElemAtom {
     /// The call's parameter values (`swish(c; β = 2)`): part of the atom's identity, so
     /// `swish′(c; β = 2)` and `swish′(c)` never cancel.
     pub params: Vec<(Name, Scalar)>,
+    /// The symbols of `arg`, found once ([`ElemAtom::arg_symbols`]).
+    arg_symbols: ArgSymbols,
+}
+
+impl ElemAtom {
+    /// An atom with nothing computed about it yet.
+    pub fn new(func: Rc<str>, deriv: u32, arg: Expr, params: Vec<(Name, Scalar)>) -> ElemAtom {
+        ElemAtom {
+            func,
+            deriv,
+            arg,
+            params,
+            arg_symbols: ArgSymbols::default(),
+        }
+    }
+
+    /// Every symbol in the argument, nested atoms included, computed the first time it is
+    /// asked for: the decision asks of every atom of every term whether it holds the input,
+    /// and in a deep network each layer's atom holds all the layers below it, so a fresh walk
+    /// per question made a 60-layer network take seconds.
+    pub fn arg_symbols(&self) -> &BTreeSet<Symbol> {
+        self.arg_symbols.0.get_or_init(|| {
+            let mut out = BTreeSet::new();
+            let mut seen = HashSet::new();
+            expr_symbols(&self.arg, &mut out, &mut seen);
+            out
+        })
+    }
+}
+
+/// A cache that takes no part in an atom's identity: every comparison, hash and order sees it
+/// as equal.
+#[derive(Clone, Default)]
+struct ArgSymbols(std::cell::OnceCell<BTreeSet<Symbol>>);
+
+impl PartialEq for ArgSymbols {
+    fn eq(&self, _: &ArgSymbols) -> bool {
+        true
+    }
+}
+
+impl Eq for ArgSymbols {}
+
+impl PartialOrd for ArgSymbols {
+    fn partial_cmp(&self, other: &ArgSymbols) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ArgSymbols {
+    fn cmp(&self, _: &ArgSymbols) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+impl std::hash::Hash for ArgSymbols {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for ArgSymbols {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 /// A Hadamard product: a sorted multiset of chains (all vectors, or all matrices of one shape).
@@ -284,12 +347,12 @@ fn transpose_factor(f: &Factor) -> Vec<Factor> {
             had_of(els).0
         }
         Factor::Atom(a) if a.arg.kind() == Some(Kind::Matrix) => {
-            vec![Factor::Atom(Rc::new(ElemAtom {
-                func: a.func.clone(),
-                deriv: a.deriv,
-                arg: a.arg.transpose(),
-                params: a.params.clone(),
-            }))]
+            vec![Factor::Atom(Rc::new(ElemAtom::new(
+                a.func.clone(),
+                a.deriv,
+                a.arg.transpose(),
+                a.params.clone(),
+            )))]
         }
         Factor::Sym(s) if s.kind == Kind::Scalar => vec![f.clone()],
         _ => vec![Factor::Tr(Rc::new(Chain(vec![f.clone()])))],
@@ -660,7 +723,7 @@ fn factor_input_degree(f: &Factor, x: &Symbol) -> InputDegree {
             InputDegree::Poly(d)
         }
         Factor::Atom(a) => {
-            if a.arg.symbols().contains(x) {
+            if a.arg_symbols().contains(x) {
                 InputDegree::NonSmooth
             } else {
                 InputDegree::Poly(0)
@@ -1179,12 +1242,12 @@ impl Expr {
 
     /// An element-wise atom of a call with parameter values: `swish′(c; β = 2)`.
     pub fn call_atom(func: &str, deriv: u32, arg: Expr, params: Vec<(Name, Scalar)>) -> Expr {
-        Expr::factor(Factor::Atom(Rc::new(ElemAtom {
-            func: Rc::from(func),
+        Expr::factor(Factor::Atom(Rc::new(ElemAtom::new(
+            Rc::from(func),
             deriv,
             arg,
             params,
-        })))
+        ))))
     }
 
     /// `|self|`, canonical: `|λ·v| = |λ|·|v|` and `|−3u − 3v| = 3·|u + v|` (the content and sign
@@ -1432,7 +1495,7 @@ fn chain_symbols(c: &Chain, out: &mut BTreeSet<Symbol>, seen: &mut HashSet<*cons
             }
             Factor::Atom(a) => {
                 if seen.insert(Rc::as_ptr(a).cast()) {
-                    expr_symbols(&a.arg, out, seen);
+                    out.extend(a.arg_symbols().iter().cloned());
                 }
             }
             Factor::Ones | Factor::Eye => {}

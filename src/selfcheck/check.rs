@@ -412,6 +412,112 @@ fn check_affine_part(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
     out
 }
 
+/// The scales of the check of the parts of `W` and `b` that carry small parameters, and the
+/// step of its Jacobian (about the cube root of 128-bit rounding, where the central
+/// difference's O(h²) error and the rounding's O(1/h) meet, near 10⁻²⁵).
+const SIGMA_PARTS: [f64; 2] = [1e-4, 1e-5];
+const PARTS_STEP: f64 = 1e-13;
+/// Below this (relative to the value's size) a discrepancy is the measurement's own noise.
+const PARTS_FLOOR: f64 = 1e-21;
+
+/// The parts of `W` and `b` that carry small parameters (a small `γ`, a small matrix `V`
+/// beside the input), which [`check_affine_part`] cannot see: they are O(σ) or smaller, as is
+/// the distance by which a right claim misses the truth, so its tolerance hides a wrong factor
+/// on them. What separates the two is how fast they shrink. Below order k the truth is
+/// `b + W·x + O(εᵏ)`: with the small parameters at σ (and `x` at 0), a right `W` misses the
+/// Jacobian by O(σᵏ⁻¹) and a right `b` the value by O(σᵏ), while a wrong part of ε-degree p
+/// (p ≤ k − 2 in `W`, p ≤ k − 1 in `b`) misses it by σᵖ. Over a decade of σ a right claim's
+/// discrepancy shrinks at least 10ᵏ⁻¹ (10ᵏ) times, a wrong one's at most 10ᵏ⁻² (10ᵏ⁻¹): the
+/// check asks for more than √10 beyond the latter. An exactly affine network's truth is
+/// `b + W·x` itself, so there any discrepancy above the noise is wrong.
+///
+/// Not decided here: a verdict with no k (nothing non-affine up to the search order) and a kink.
+fn check_small_parts(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
+    let k = match cx.analysis.decision.verdict {
+        Verdict::ExactAffine => None,
+        Verdict::Affine { k: Some(k) } | Verdict::Degenerate { k } => Some(k),
+        Verdict::Affine { k: None } | Verdict::Kink => return vec![],
+    };
+    let mut degrees = crate::algebra::Trunc::exact();
+    degrees.small = cx.analysis.small.clone();
+    let carries_small = |e: &Expr| e.terms().any(|(c, _)| degrees.degree(c) > 0);
+    let (check_w, check_b) = (carries_small(w), carries_small(b));
+    if !check_w && !check_b {
+        return vec![];
+    }
+    // A right claim's discrepancy shrinks 10^(shrink) times over the decade at least.
+    let wrong = |first: f64, second: f64, size: f64, shrink: Option<u32>| {
+        let floor = PARTS_FLOOR * size.max(1.0);
+        if first.is_nan() || second.is_nan() {
+            return true;
+        }
+        match shrink {
+            None => first > floor && second > floor,
+            Some(e) => {
+                let at_least = 10f64.powi(i32::try_from(e).unwrap_or(i32::MAX).min(300));
+                first > floor && second > floor && second * at_least > first * 10f64.sqrt()
+            }
+        }
+    };
+    let mut out = Vec::new();
+    for &seed in &cx.seeds {
+        let draws = SIGMA_PARTS
+            .iter()
+            .map(|&sigma| affine_draw::<B>(cx, w, b, seed, sigma, PARTS_STEP))
+            .collect::<Result<Vec<_>, String>>();
+        let (first, second) = match draws.as_deref() {
+            Ok([first, second]) => (first, second),
+            Ok(_) => return out,
+            Err(e) => {
+                out.push(Finding::unchecked(
+                    CheckKind::Jacobian,
+                    "the parts of W and b that carry small parameters",
+                    e.clone(),
+                ));
+                return out;
+            }
+        };
+        let [s1, s2] = SIGMA_PARTS;
+        if check_w
+            && wrong(
+                first.dw,
+                second.dw,
+                first.size,
+                k.map(|k| k.saturating_sub(1)),
+            )
+        {
+            out.push(Finding::wrong(
+                CheckKind::Jacobian,
+                format!("W = {}", crate::print::unicode(w)),
+                format!(
+                    "max |∂y/∂x − W| = {:.3e} with the small parameters at σ = {s1:.0e} and {:.3e} at σ = {s2:.0e}: it shrinks like a wrong part of W, not like O(σ{})",
+                    first.dw,
+                    second.dw,
+                    k.map_or("^∞".into(), |k| crate::print::superscript(
+                        (k.saturating_sub(1)).into()
+                    ))
+                ),
+            ));
+        }
+        if check_b && wrong(first.db, second.db, first.y0, k) {
+            out.push(Finding::wrong(
+                CheckKind::Value,
+                format!("b = {}", crate::print::unicode(b)),
+                format!(
+                    "‖y(0) − b‖∞ = {:.3e} with the small parameters at σ = {s1:.0e} and {:.3e} at σ = {s2:.0e}: it shrinks like a wrong part of b, not like O(σ{})",
+                    first.db,
+                    second.db,
+                    k.map_or("^∞".into(), |k| crate::print::superscript(k.into()))
+                ),
+            ));
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
 /// Entry (i, j) of a claimed `W`: a matrix, a scalar times the identity, or zero.
 fn entry<R: Real>(w: &Val<R>, i: usize, j: usize) -> R {
     match w {
@@ -759,6 +865,7 @@ fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> 
         out.extend(check_verdict(cx, c, CheckKind::CompensatedVerdict));
     }
     out.extend(check_affine_part(cx, &a.decision.w, &a.decision.b));
+    out.extend(check_small_parts(cx, &a.decision.w, &a.decision.b));
     out.extend(check_first_term(cx, &a.decision.leading_full));
     for eq in equations(&a.steps, &a.input) {
         out.extend(check_equation(cx, &eq));
@@ -824,6 +931,56 @@ mod tests {
         // b without b₂: off by O(σ), far above the O(σ²) the check allows.
         let b2 = crate::normal_form(&s, "W2·b1").expect("a normal form");
         caught(check_affine_part(&cx, &d.w, &b2), CheckKind::Value);
+    }
+
+    /// A session whose small symbols are these (the input among them).
+    fn session_with_small(source: &str, small: &[&str]) -> crate::Session {
+        let mut s = crate::Session::new();
+        s.options.small = Some(
+            small
+                .iter()
+                .map(|n| Name::parse(n).expect("a name"))
+                .collect(),
+        );
+        s.run(source).expect("the network is analysed");
+        s
+    }
+
+    #[test]
+    fn a_wrong_factor_on_a_small_part_of_w_or_b_is_found() {
+        // W = V + W₂·W₁ with V small: a wrong V is O(σ) off, as close as a right W is.
+        let s = session_with_small("tanh(W2·tanh(W1·x) + V·x)", &["x", "V"]);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let d = &cx.analysis.decision;
+        assert!(check_analysis(&cx, None).is_empty());
+        let wrong = crate::normal_form(&s, "2·V + W2·W1").expect("a normal form");
+        assert!(
+            check_affine_part(&cx, &wrong, &d.b).is_empty(),
+            "the blind spot"
+        );
+        caught(check_small_parts(&cx, &wrong, &d.b), CheckKind::Jacobian);
+        // W = diag(g)·W₁, all of it O(σ).
+        let s = session_with_small("g ∘ tanh(W1·x)", &["x", "g"]);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let d = &cx.analysis.decision;
+        assert!(check_analysis(&cx, None).is_empty());
+        let doubled = d.w.scale(&Scalar::from_q(2.into()));
+        caught(check_small_parts(&cx, &doubled, &d.b), CheckKind::Jacobian);
+        // b = c∘c, O(σ²): the other check allows O(σ²) for the truth's own distance.
+        let s = session_with_small("tanh(tanh(c)∘tanh(c) + W1·x)", &["x", "c"]);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        let d = &cx.analysis.decision;
+        assert_eq!(d.verdict, Verdict::Affine { k: Some(3) });
+        assert!(check_analysis(&cx, None).is_empty());
+        let doubled_b = d.b.scale(&Scalar::from_q(2.into()));
+        assert!(
+            check_affine_part(&cx, &d.w, &doubled_b).is_empty(),
+            "the blind spot"
+        );
+        caught(check_small_parts(&cx, &d.w, &doubled_b), CheckKind::Value);
     }
 
     #[test]

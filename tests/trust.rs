@@ -293,3 +293,69 @@ fn calls_with_other_parameters_are_other_functions() {
         taylornet::render::ascii(&taylornet::normal_form(&s, "swish(x; beta = 2)").unwrap());
     assert_eq!(nf(&ascii), nf("swish(x; beta = 2)"));
 }
+
+#[test]
+fn bars_around_a_product_or_a_series_multiple_of_one_term() {
+    // |u^∘3| = |u|^∘3 = u^∘2∘|u|: one canonical chain, so their difference is 0.
+    let r = analyze("abs(W1·x)^∘3 - abs((W1·x)^∘3)");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert!(r.main.expansion_in_input_terms().unwrap().is_zero());
+    let s = taylornet::Session::new();
+    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert_eq!(nf("abs(x∘x∘x)"), nf("abs(x)∘abs(x)∘abs(x)"));
+    // relu(sin u) − relu(u) = −(u^∘3 + u^∘2∘|u|)/12 + O(ε⁵): C² at 0, not a kink at ε¹.
+    let src = "relu(sin(W1·x)) - relu(W1·x)";
+    let d = analyze(src).main.decision;
+    assert_eq!(d.verdict, Verdict::Degenerate { k: 3 });
+    assert_eq!(
+        unicode(&d.leading_full),
+        "−(1/12)·((W₁·x)^∘2∘|W₁·x|) − (1/12)·(W₁·x)^∘3"
+    );
+    verify_passes(&[src]);
+    // |tanh(u)| = tanh(|u|): nothing non-affine at any order searched. Only for small ε
+    // (|u∘(𝟙 − u^∘2)| = |u|∘(𝟙 − u^∘2) needs |u| < 1), so never "exactly affine".
+    let r = analyze("abs(tanh(W1·x)) - tanh(abs(W1·x))");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: None });
+    assert!(r.main.decision.w.is_zero());
+}
+
+#[test]
+fn an_operating_point_that_is_zero_in_a_form_no_rule_reduces() {
+    // tan(π/8) = √2 − 1, sin(π/12) = (√6 − √2)/4, atan(½) + atan(⅓) = π/4, and the cosines of
+    // the heptagon sum to −½: each bias is 0, so tanh stays at 0 and k = 3 (not 2).
+    for zero in [
+        "tan(π/8) - (sqrt(2) - 1)",
+        "sin(π/12) - (sqrt(6) - sqrt(2))/4",
+        "atan(1/2) + atan(1/3) - π/4",
+        "cos(2·π/7) + cos(4·π/7) + cos(6·π/7) + 1/2",
+    ] {
+        let src = format!("tanh(W1·x + ({zero})·𝟙)");
+        let r = analyze(&src);
+        assert_eq!(
+            r.main.decision.verdict,
+            Verdict::Affine { k: Some(3) },
+            "{src}"
+        );
+        assert!(r.main.decision.b.is_zero(), "{src}");
+        assert!(
+            r.main
+                .assumptions
+                .iter()
+                .any(|a| matches!(a, taylornet::Assumption::NumericZeros { count: 1 })),
+            "{src}: the report says a numeric test decided"
+        );
+    }
+    // A point that is not zero stays: tanh(½) ≠ 0.
+    let r = analyze("tanh(W1·x + tanh(1/2)·𝟙)");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+}
+
+#[test]
+fn a_function_not_analytic_at_0_still_has_its_operating_point() {
+    // The compensated analysis would expand log at 0; the analysis as written stands.
+    let r = analyze("log(𝟙 + W1·x)");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert_eq!(unicode(&r.main.decision.w), "W₁");
+    assert!(r.compensated.is_none());
+    verify_passes(&["log(𝟙 + W1·x)"]);
+}

@@ -409,6 +409,21 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
             *flat.entry(e).or_insert(0) += k * m;
         }
     }
+    // |e|∘|e| = e∘e: an even power of |e| is one of e, so `|u|^∘3` and `|u^∘3|` (which `abs`
+    // writes `u^∘2∘|u|`) are one canonical chain. Only for an e that is a chain of its own.
+    let evens: Vec<(Chain, Chain, u32)> = flat
+        .iter()
+        .filter(|(_, m)| **m >= 2)
+        .filter_map(|(e, m)| Some((e.clone(), abs_chain_argument(e)?, *m)))
+        .collect();
+    for (bars, arg, m) in evens {
+        flat.insert(bars, m % 2);
+        let m = m - m % 2;
+        for (e, k) in arg.had_elements() {
+            *flat.entry(e).or_insert(0) += k * m;
+        }
+    }
+    flat.retain(|_, m| *m > 0);
     let v = merge_outer_products(flat.into_iter().collect());
     let core = match v.as_slice() {
         [] if saw_ones_matrix => Chain::ones_matrix(),
@@ -475,6 +490,51 @@ fn merge_outer_products(elements: Vec<(Chain, u32)>) -> Vec<(Chain, u32)> {
 }
 
 /// The leading 1×1 factors of a canonical chain, and the rest.
+/// `|∏ eᵢ^∘mᵢ|` of one Hadamard product with coefficient 1, written `∏ eᵢ^∘mᵢ` for even mᵢ and
+/// `eᵢ^∘(mᵢ−1)∘|eᵢ|` for odd: `|u^∘3| = u^∘2∘|u|`, the form [`had_of`] gives `|u|^∘3`.
+fn abs_of_product(inner: &Expr) -> Option<Expr> {
+    let (chain, s) = inner.terms().next().filter(|_| inner.len() == 1)?;
+    if !s.is_one() {
+        return None;
+    }
+    let [Factor::Had(h)] = chain.0.as_slice() else {
+        return None;
+    };
+    let mut out: Option<Expr> = None;
+    for (e, m) in &h.0 {
+        let part = if m % 2 == 0 {
+            Expr::term(Scalar::one(), had_of(vec![(e.clone(), *m)]))
+        } else {
+            let bars = Expr::term(Scalar::one(), e.clone()).abs();
+            if *m == 1 {
+                bars
+            } else {
+                Expr::term(Scalar::one(), had_of(vec![(e.clone(), m - 1)]))
+                    .had(&bars, &Trunc::exact())
+                    .ok()?
+            }
+        };
+        out = Some(match out {
+            None => part,
+            Some(acc) => acc.had(&part, &Trunc::exact()).ok()?,
+        });
+    }
+    out
+}
+
+/// `Some(e)` when the chain is `|e|` for a chain `e` with no 1×1 factor (the argument one
+/// term with coefficient 1), so that `|e|∘|e| = e∘e` stays a chain.
+fn abs_chain_argument(c: &Chain) -> Option<Chain> {
+    let [Factor::Atom(a)] = c.0.as_slice() else {
+        return None;
+    };
+    if &*a.func != "abs" || a.deriv != 0 || !a.params.is_empty() || a.arg.len() != 1 {
+        return None;
+    }
+    let (arg, s) = a.arg.terms().next()?;
+    (s.is_one() && split_dots(arg).0.is_empty() && !arg.0.is_empty()).then(|| arg.clone())
+}
+
 fn split_dots(c: &Chain) -> (Vec<Factor>, Chain) {
     let n =
         c.0.iter()
@@ -1260,6 +1320,9 @@ impl Expr {
     /// `|self|` normalized on its leading (lowest ε-degree) part: `|u₂ − (1/48)·W₂·u₁^∘3|`
     /// rather than `48·|(1/48)·u₂ − …|`.
     pub fn abs_graded(&self, t: &Trunc) -> Expr {
+        if let Some(factored) = self.abs_factored(t) {
+            return factored;
+        }
         let lowest = t.min_degree(self);
         let pivot = self
             .terms
@@ -1308,7 +1371,55 @@ impl Expr {
         if inner.is_nonnegative() {
             return inner.scale(&outside);
         }
+        if let Some(split) = abs_of_product(&inner) {
+            return split.scale(&outside);
+        }
         Expr::atom("abs", 0, inner).scale(&outside)
+    }
+
+    /// `|L∘q| = |L|∘q` for `self = c·L∘q`, where `L` is the one term of the lowest ε-degree and
+    /// `q = 𝟙 + (terms of higher degree)`, every other term holding `L` as a Hadamard factor:
+    /// for small ε the entries of `q` are positive. So `|u − ⅙·u^∘3| = |u| − ⅙·u^∘2∘|u|`, and
+    /// `relu(sin(u)) − relu(u)` is seen to start at ε³ rather than as two kinks at ε¹. The
+    /// identity holds only for small ε, so the result is marked as cut (`Trunc::truncated`):
+    /// never "exactly affine" on its account.
+    pub(crate) fn abs_factored(&self, t: &Trunc) -> Option<Expr> {
+        if self.len() < 2 {
+            return None;
+        }
+        let lowest = t.min_degree(self)?;
+        let lead = self.degree_part(lowest, t);
+        let (l, c) = match lead.terms().collect::<Vec<_>>().as_slice() {
+            [(l, c)] => ((*l).clone(), c.as_q()?.clone()),
+            _ => return None,
+        };
+        if !split_dots(&l).0.is_empty() || l.0.is_empty() {
+            return None;
+        }
+        let unit = Chain(match self.kind()? {
+            Kind::Vector => vec![Factor::Ones],
+            Kind::Matrix => Chain::ones_matrix().0,
+            _ => return None,
+        });
+        let inv = Scalar::from_q(Q::from(1) / c.clone());
+        let mut q = Expr::zero();
+        for (chain, s) in self.terms() {
+            let (dots, rest) = split_dots(chain);
+            let mut left: BTreeMap<Chain, u32> = rest.had_elements().into_iter().collect();
+            for (e, k) in l.had_elements() {
+                let have = left.get_mut(&e)?;
+                *have = have.checked_sub(k)?;
+            }
+            let mut elements: Vec<(Chain, u32)> =
+                left.into_iter().filter(|(_, k)| *k > 0).collect();
+            elements.push((unit.clone(), 1));
+            elements.push((Chain(dots), 1));
+            q.add_term(had_of(elements), s.mul(&inv));
+        }
+        let size = Scalar::from_q(malachite_base::num::arithmetic::traits::Abs::abs(c));
+        let out = Expr::term(size, l).abs().had(&q, &Trunc::exact()).ok()?;
+        t.truncated.set(true);
+        Some(out)
     }
 
     /// True when every entry is ≥ 0 whatever the symbols: positive rational multiples of

@@ -389,6 +389,7 @@ mod tests {
             constants: Vec::new(),
             scale_bounds: Vec::new(),
             var_len: BTreeMap::new(),
+            numeric_zeros: 0,
         }
     }
 

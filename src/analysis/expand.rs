@@ -8,7 +8,7 @@
 //! are element-wise derivative atoms `s⁽ᵏ⁾(cᵢ)` otherwise. At a kink the two
 //! one-sided series combine exactly with `|δ|`.
 
-use crate::algebra::nf::{Role, Stop};
+use crate::algebra::nf::{Chain, Role, Stop};
 use crate::algebra::{Expr, Factor, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::ir::{Callee, Dim, Ir, IrKind, Prim};
@@ -100,6 +100,9 @@ pub struct Expansion {
     /// The length of each layer variable that is a vector of a known length: a value holding
     /// `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙`, which is that length.
     pub var_len: BTreeMap<Symbol, Scalar>,
+    /// Terms of operating points made of opaque constants that were found zero numerically
+    /// (`(tan(⅛π) − √2 + 1)·𝟙`) and dropped.
+    pub numeric_zeros: usize,
 }
 
 /// A scalar constant of the operating point: the O(1) part of a 1×1 expression under a power
@@ -236,6 +239,8 @@ struct Expander<'s> {
     dims: std::collections::BTreeSet<Name>,
     /// The length of each layer variable (uᵢ, δᵢ), for the `𝟙ᵀ·𝟙` its substitution can make.
     var_len: BTreeMap<Symbol, Scalar>,
+    /// See [`Expansion::numeric_zeros`].
+    numeric_zeros: usize,
 }
 
 /// `Some(r)` with `a = r·b`, for a rational `r ≠ 0`.
@@ -434,6 +439,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         scale_bounds: Vec::new(),
         dims: Default::default(),
         var_len: BTreeMap::new(),
+        numeric_zeros: 0,
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
@@ -475,6 +481,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         constants: ex.constants,
         scale_bounds: ex.scale_bounds,
         var_len: ex.var_len,
+        numeric_zeros: ex.numeric_zeros,
     })
 }
 
@@ -1063,6 +1070,25 @@ impl Expander<'_> {
         }))
     }
 
+    /// `a` without the O(1) terms whose coefficients, made of opaque constants, are zero at
+    /// 2048 bits. No exact rule reduces `tan(⅛π) − √2 + 1` to 0, and an operating point that
+    /// is 0 taken as non-zero expands the layer at the wrong point: a tanh layer would get
+    /// k = 2 (its curvature at a point that is not 0) instead of 3. The report says how many
+    /// such terms were dropped.
+    fn without_numeric_zeros(&mut self, a: Expr) -> Expr {
+        let zeros: Vec<Chain> = a
+            .degree_part(0, &self.t)
+            .terms()
+            .filter(|(_, s)| s.has_opaque() && crate::algebra::sign::numerically_zero(s))
+            .map(|(c, _)| c.clone())
+            .collect();
+        if zeros.is_empty() {
+            return a;
+        }
+        self.numeric_zeros += zeros.len();
+        a.filter(|c, _| !zeros.contains(c))
+    }
+
     fn activation(
         &mut self,
         callee: &Callee,
@@ -1078,6 +1104,7 @@ impl Expander<'_> {
         let cut_before = self.t.truncated.replace(false);
         let order = self.s.order;
         let index = self.layers.len() + 1;
+        let a = self.without_numeric_zeros(a);
         let c = a.degree_part(0, &self.t);
         let delta = a.sub(&c);
         let compensated = !c.is_zero() && self.s.compensate;
@@ -1195,12 +1222,19 @@ impl Expander<'_> {
                     // kink is never crossed.
                     let lead = delta_l.degree_part(min_deg, &self.t);
                     let side_fixed = !lead.is_zero() && !self.depends_on_input(&lead);
+                    // |u − ⅙·u^∘3| = |u|∘(𝟙 − ⅙·u^∘2): with u's own bars, kinks of the same u
+                    // in other layers cancel by layer too (`relu(sin(u)) − relu(u)`).
+                    let factored = (!side_fixed)
+                        .then(|| delta_l.abs_factored(&self.t))
+                        .flatten();
                     let abs = if side_fixed {
                         Expr::atom("sign", 0, lead.clone())
                             .had(&delta_l, &self.t)
                             .map_err(|e| stop(e, span))?
                     } else {
-                        delta_l.abs_graded(&self.t)
+                        factored
+                            .clone()
+                            .unwrap_or_else(|| delta_l.abs_graded(&self.t))
                     };
                     if side_fixed {
                         self.fixed_sides.push((index, lead));
@@ -1210,7 +1244,7 @@ impl Expander<'_> {
                     // linear term stays written out, so every ε-order there is exact.
                     let mut abs = abs;
                     let mut powers = powers.clone();
-                    if !side_fixed && delta_l.len() > 1 && min_deg == 1 {
+                    if !side_fixed && factored.is_none() && delta_l.len() > 1 && min_deg == 1 {
                         let w = Symbol {
                             role: Role::Layer,
                             name: Name::new(&self.layer_letter.2, &index.to_string()),

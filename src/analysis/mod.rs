@@ -188,8 +188,11 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
             second: second.clone(),
         });
     }
+    // The compensated analysis expands every layer at 0, where an activation need not be
+    // analytic (`log(𝟙 + W₁·x)`: log at 0): then there is no compensated result, and the
+    // analysis as written still stands. A budget that ran out meanwhile is seen by the caller.
     let compensated = if offsets && conflict.is_none() {
-        Some(analyze_once(l, opts, true)?)
+        analyze_once(l, opts, true).ok()
     } else {
         None
     };
@@ -449,9 +452,9 @@ fn analyze_once(
                 orders: decision.identity_zeros.clone(),
             });
         }
-        if decision.numeric_zeros > 0 {
+        if decision.numeric_zeros + expansion.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
-                count: decision.numeric_zeros,
+                count: decision.numeric_zeros + expansion.numeric_zeros,
             });
         }
         for k in &expansion.constants {

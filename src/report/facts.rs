@@ -90,7 +90,7 @@ pub fn assumption_text(a: &Assumption) -> String {
             )
         }
         Assumption::NumericZeros { count } => format!(
-            "{count} leading coefficient(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
+            "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
         ),
         Assumption::ScalarOperatingPoint { symbol, value } => format!(
             "{symbol} = {} is the O(1) part of a scalar under a power or a function; the scalar is expanded around it exactly, which holds where {symbol} ≠ 0 (> 0 under a root or a logarithm), as it is at a generic operating point: there the expression is analytic even where it is not at 0",

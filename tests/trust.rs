@@ -359,3 +359,39 @@ fn a_function_not_analytic_at_0_still_has_its_operating_point() {
     assert!(r.compensated.is_none());
     verify_passes(&["log(𝟙 + W1·x)"]);
 }
+
+/// The last line of `taylornet analyze SRC`: the verdict with the values bound.
+fn bound_verdict(src: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", src])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{src}:\n{text}");
+    text.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
+    let w1 = "W1 = [[0.5,-1],[2,0.25]]; b1 = [0, 1]; ";
+    // W₂ zeroes the entry on its breakpoint: y = relu(2x₁ + x₂/4 + 1) = 1 + 2x₁ + x₂/4 near 0.
+    assert_eq!(
+        bound_verdict(&format!("{w1}W2 = [[0, 1]]; W2·relu(W1·x + b1)")),
+        "verdict: exact-affine"
+    );
+    // With W₂ = [1, 1] the kink reaches the output: two sides of x₀ have different maps.
+    assert_eq!(
+        bound_verdict(&format!("{w1}W2 = [[1, 1]]; W2·relu(W1·x + b1)")),
+        "verdict: kink"
+    );
+    // relu(u) − relu(−u) = u, entries on their breakpoints and all.
+    assert_eq!(
+        bound_verdict("W1 = [[0.5,-1],[2,0.25]]; relu(W1·x) - relu(-W1·x) - W1·x"),
+        "verdict: exact-affine"
+    );
+    // softsign is C¹ and not piecewise linear away from 0: no region, the expansion decides.
+    assert_eq!(
+        bound_verdict("W1 = [[0.5,-1],[2,0.25]]; softsign(W1·x)"),
+        "verdict: affine"
+    );
+}

@@ -113,6 +113,18 @@ pub struct Region {
     /// Entries of each layer on each side, per layer: (layer, activation, on the identity-like
     /// piece `t` … as a pattern of piece numbers).
     pub patterns: Vec<(usize, String, String)>,
+    /// When x₀ sits on a breakpoint: the affine maps on the sides of x₀ compared.
+    pub sides: Option<Sides>,
+}
+
+/// The affine maps of a piecewise-linear network on the sides of a breakpoint at x₀.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sides {
+    /// How many directions from x₀ were tried.
+    pub directions: usize,
+    /// Whether every side tried has the same map: then the kink does not reach the output
+    /// (evidence, not proof); two different maps prove that it does.
+    pub agree: bool,
 }
 
 /// σ*(τ): estimated from the leading term, measured on the true network.

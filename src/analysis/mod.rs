@@ -145,7 +145,8 @@ impl Report {
     /// data point (its affine region has radius 0).
     pub fn on_breakpoint(&self) -> bool {
         self.numeric.as_ref().is_some_and(|n| {
-            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32))
+            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
+                && !r.sides.as_ref().is_some_and(|s| s.agree))
         })
     }
 

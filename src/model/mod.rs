@@ -309,6 +309,33 @@ fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
     None
 }
 
+/// Puts the map with these gradients, continuous at x₀, as the region's W and b.
+fn set_map(r: &mut region::Region, grads: &[Vec<crate::algebra::Q>], x0: &[crate::algebra::Q]) {
+    use crate::analysis::instance::Num;
+    let exact = |n: &Num| match n {
+        Num::Exact(q) => Some(q.clone()),
+        Num::Float(_) => None,
+    };
+    let n = x0.len();
+    for (i, g) in grads.iter().enumerate() {
+        // y(x₀) from the map of the side the region was computed on.
+        let old: Option<crate::algebra::Q> = (0..n)
+            .map(|j| Some(exact(r.w.entries.get(i * n + j)?)? * &x0[j]))
+            .sum::<Option<_>>()
+            .and_then(|wx: crate::algebra::Q| Some(wx + exact(r.b.entries.get(i)?)?));
+        let Some(y0) = old else { return };
+        let wx: crate::algebra::Q = g.iter().zip(x0).map(|(a, b)| a * b).sum();
+        for (j, gj) in g.iter().enumerate() {
+            if let Some(e) = r.w.entries.get_mut(i * n + j) {
+                *e = Num::Exact(gj.clone());
+            }
+        }
+        if let Some(e) = r.b.entries.get_mut(i) {
+            *e = Num::Exact(y0 - wx);
+        }
+    }
+}
+
 /// W and b for the values, the affine region (piecewise-linear networks) and σ* (smooth ones).
 pub(crate) fn numeric_report(
     model: &Model,
@@ -336,7 +363,24 @@ pub(crate) fn numeric_report(
             .map(|n| vec![crate::algebra::Q::from(0u32); n]),
     };
     if let Some(x0) = x0 {
-        match region::region(&model.original, env, &model.input, &x0) {
+        let region = region::region(&model.original, env, &model.input, &x0).and_then(|mut r| {
+            if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) {
+                // On a breakpoint: the kink may not reach the output (weights that zero the
+                // entry, identities), and a network that is not piecewise linear away from x₀
+                // (softsign's t/(1 + |t|) has slope 0 in |t| at 0 only) has no region at all.
+                let maps = region::one_sided_maps(&model.original, env, &model.input, &x0)?;
+                let agree = maps.windows(2).all(|w| w[0].1 == w[1].1);
+                if agree && let Some((_, grads)) = maps.first() {
+                    set_map(&mut r, grads, &x0);
+                }
+                r.sides = Some(region::Sides {
+                    directions: maps.len(),
+                    agree,
+                });
+            }
+            Ok(r)
+        });
+        match region {
             Ok(mut r) => {
                 r.at_name = model.x0.as_ref().map(|(n, _)| n.unicode());
                 // A piecewise-linear network: W and b are the affine map of the region (exact),
@@ -344,7 +388,9 @@ pub(crate) fn numeric_report(
                 out.w = None;
                 out.b = None;
                 out.notes.clear();
-                if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) {
+                if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
+                    && !r.sides.as_ref().is_some_and(|s| s.agree)
+                {
                     out.notes.push(
                         "no numeric W and b: an activation entry sits exactly on its breakpoint (see the affine region)".into(),
                     );

@@ -10,7 +10,7 @@
 
 use crate::algebra::Q;
 use crate::analysis::instance::{Mat, Num};
-pub(crate) use crate::analysis::instance::{Neuron, Region};
+pub(crate) use crate::analysis::instance::{Neuron, Region, Sides};
 use crate::ir::{Callee, Dim, Env, FunDef, Ir, IrKind, Lowered, Prim};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
@@ -655,7 +655,99 @@ fn body(
 }
 
 /// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
-pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
+/// The network at `x0`, exactly: the entries it decided, each output's gradient, its value.
+type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Q>>, Vec<Q>);
+
+fn evaluate<'a>(
+    l: &Lowered,
+    env: &'a Env,
+    input: &'a Name,
+    x0: &'a [Q],
+    dims: BTreeMap<Dim, usize>,
+) -> Result<Evaluated<'a>, Why> {
+    let mut ctx = Ctx {
+        env,
+        dims,
+        input,
+        x0,
+        neurons: Vec::new(),
+        patterns: Vec::new(),
+        layer: 0,
+        work: 0,
+    };
+    let y = ctx.eval(&l.ir)?;
+    let grads = (0..y.v.len()).map(|i| y.grad(i, x0.len())).collect();
+    Ok((ctx, grads, y.v))
+}
+
+/// A direction from x₀ and the gradient of each output on that side.
+pub(crate) type SideMap = (Vec<Q>, Vec<Vec<Q>>);
+
+/// When x₀ sits on a breakpoint: the affine maps of the network on the sides of x₀ along
+/// `2n + 4` directions (±eⱼ and four fixed others), each exact. Along a direction v the map is
+/// that of the region at x₀ + h·v, for an h halved until no entry changes its piece between
+/// x₀ and x₀ + h·v (so the map holds on that segment up to x₀). Two different maps prove that
+/// the kink reaches the output; one map on every side tried is evidence, not proof, that it
+/// does not (a side no direction enters would be missed): the report says which.
+pub(crate) fn one_sided_maps(
+    l: &Lowered,
+    env: &Env,
+    input: &Name,
+    x0: &[Q],
+) -> Result<Vec<SideMap>, Why> {
+    let n = x0.len();
+    let mut directions: Vec<Vec<Q>> = Vec::new();
+    for j in 0..n {
+        for s in [1i32, -1] {
+            let mut v = vec![zero(); n];
+            v[j] = Q::from(s);
+            directions.push(v);
+        }
+    }
+    // Fixed, deterministic directions with no zero entry: (1, −2, 3, …) and its turns.
+    for turn in 0..4usize {
+        directions.push(
+            (0..n)
+                .map(|j| {
+                    let k = (j + turn) % 5;
+                    Q::from([1i32, -2, 3, -1, 2][k] * if turn % 2 == 0 { 1 } else { -1 })
+                })
+                .collect(),
+        );
+    }
+    let mut out = Vec::new();
+    for v in directions {
+        let mut h = Q::from_unsigneds(1u32, 1024u32);
+        let mut found = None;
+        for _ in 0..48 {
+            if crate::limits::interrupted() {
+                return Err(
+                    "the time budget ran out while trying the sides of the breakpoint".into(),
+                );
+            }
+            let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
+            let (ctx, grads, _) = evaluate(l, env, input, &p, dims_of(l, env, input, &p)?)?;
+            // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
+            // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
+            let holds = ctx.neurons.iter().all(|nr| {
+                let dz: Q = nr.grad.iter().zip(&v).map(|(g, d)| g * d).sum::<Q>() * &h;
+                let dz = if dz < 0u32 { -dz } else { dz };
+                dz <= nr.distance
+            });
+            if holds {
+                found = Some(grads);
+                break;
+            }
+            h /= Q::from(2u32);
+        }
+        let grads = found.ok_or("no side of the breakpoint small enough was found")?;
+        out.push((v, grads));
+    }
+    Ok(out)
+}
+
+/// The sizes of the dimensions, from the values and the point.
+fn dims_of(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<BTreeMap<Dim, usize>, Why> {
     let mut dims = BTreeMap::new();
     for (s, sh) in &l.symbols {
         if let Some(t) = env.values.get(&s.name) {
@@ -668,42 +760,34 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
         } else {
             return Err(format!("{} has no value", s.name));
         }
-        if let Some(sh_in) = l
-            .symbols
-            .iter()
-            .find(|(s, _)| &s.name == input)
-            .map(|(_, sh)| sh)
-            && let Dim::Known(k) = sh_in.rows
-            && k as usize != x0.len()
-        {
-            return Err(format!(
-                "the point has {} entries, the input {input} has {k}",
-                x0.len()
-            ));
-        }
     }
-    let mut ctx = Ctx {
-        env,
-        dims,
-        input,
-        x0,
-        neurons: Vec::new(),
-        patterns: Vec::new(),
-        layer: 0,
-        work: 0,
-    };
-    let y = ctx.eval(&l.ir)?;
+    Ok(dims)
+}
+
+pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
+    if let Some(sh_in) = l
+        .symbols
+        .iter()
+        .find(|(s, _)| &s.name == input)
+        .map(|(_, sh)| sh)
+        && let Dim::Known(k) = sh_in.rows
+        && k as usize != x0.len()
+    {
+        return Err(format!(
+            "the point has {} entries, the input {input} has {k}",
+            x0.len()
+        ));
+    }
+    let dims = dims_of(l, env, input, x0)?;
+    let (ctx, grads, values) = evaluate(l, env, input, x0, dims)?;
     let n = x0.len();
-    let rows = y.v.len();
+    let rows = values.len();
     // y = W·x + b on the region: W the Jacobian, b = y(x₀) − W·x₀.
-    let w: Vec<Num> = (0..rows)
-        .flat_map(|i| y.grad(i, n).into_iter().map(Num::Exact))
-        .collect();
+    let w: Vec<Num> = grads.iter().flatten().cloned().map(Num::Exact).collect();
     let b: Vec<Num> = (0..rows)
         .map(|i| {
-            let g = y.grad(i, n);
-            let wx: Q = g.iter().zip(x0).map(|(a, b)| a * b).sum();
-            Num::Exact(&y.v[i] - wx)
+            let wx: Q = grads[i].iter().zip(x0).map(|(a, b)| a * b).sum();
+            Num::Exact(&values[i] - wx)
         })
         .collect();
     let mut radius_inf: Option<(Q, Neuron)> = None;
@@ -748,5 +832,6 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
         limit_2,
         entries: ctx.neurons.len(),
         patterns: ctx.patterns,
+        sides: None,
     })
 }

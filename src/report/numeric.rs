@@ -78,9 +78,26 @@ fn region_text(r: &Region, out: &mut String) {
         out.push_str(&format!("  layer {layer} ({act}) pieces: {p}\n"));
     }
     match (&r.radius_inf, &r.limit_inf) {
-        (Some(q), Some(n)) if *q == 0u32 => {
+        (Some(q), Some(n)) if *q == 0u32 && r.sides.as_ref().is_some_and(|s| s.agree) => {
+            let tried = r.sides.as_ref().map_or(0, |s| s.directions);
             out.push_str(&format!(
-                "  radius 0: x₀ sits on a breakpoint ({}); the network is not affine on any ball around it\n",
+                "  x₀ sits on a breakpoint ({}), so the assumption that no entry sits on a breakpoint fails at x₀;\n",
+                neuron_text(n)
+            ));
+            out.push_str(&format!(
+                "  but the network has one affine map on every side of x₀ tried ({tried} directions; evidence, not proof: a side no direction enters would be missed), so the kink does not reach the output, and near x₀ the network is y = W·x + b with\n",
+            ));
+        }
+        (Some(q), Some(n)) if *q == 0u32 => {
+            let sides = match &r.sides {
+                Some(s) => format!(
+                    "; two of the {} directions tried from x₀ meet different affine maps",
+                    s.directions
+                ),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "  radius 0: x₀ sits on a breakpoint ({}){sides}; the network is not affine on any ball around it\n",
                 neuron_text(n)
             ));
             out.push_str(
@@ -109,7 +126,8 @@ fn region_text(r: &Region, out: &mut String) {
             "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere, with\n",
         ),
     }
-    if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) {
+    if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) || r.sides.as_ref().is_some_and(|s| s.agree)
+    {
         out.push_str(&mat_lines("W", &r.w, "    "));
         out.push_str(&mat_lines("b", &r.b, "    "));
     }
@@ -178,6 +196,7 @@ pub fn json(n: &Numeric) -> Value {
             "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
             "limit_inf": r.limit_inf.as_ref().map(neuron_json),
             "limit_2": r.limit_2.as_ref().map(neuron_json),
+            "sides": r.sides.as_ref().map(|s| json!({"directions": s.directions, "agree": s.agree})),
             "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
             "w": mat_json(&r.w),
             "b": mat_json(&r.b),

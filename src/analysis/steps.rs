@@ -160,7 +160,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
         None => Expr::zero(),
     };
     let map_input = (a.input.kind == crate::algebra::Kind::Matrix).then(|| a.input.name.clone());
-    vec![
+    let mut steps = vec![
         Step::Expansion {
             y: e.layered.clone(),
             order: a.order,
@@ -194,5 +194,11 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             kinks: d.kinks.clone(),
             map_input,
         },
-    ]
+    ];
+    // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|
+    // terms as large, so "the network is y = W·x + b" would be false there.
+    if matches!(d.verdict, super::Verdict::Kink) {
+        steps.retain(|s| !matches!(s, Step::Identified { .. }));
+    }
+    steps
 }

@@ -75,6 +75,7 @@ fn measure(
     };
     // The estimate: ρ ≈ σ^(k−1)·‖N(ξ)‖/‖W·ξ‖.
     let mut estimate = f64::INFINITY;
+    let (mut linear_part, mut leading_part) = (false, false);
     for xi in &xis {
         let mut i = at(&ev.inst, xi, 1.0);
         let x = i
@@ -84,6 +85,8 @@ fn measure(
             .unwrap_or(Val::V(Vec::new()));
         let wx = norm2(&ev.w.matmul(&x)?);
         let nx = norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
+        linear_part |= wx > 0.0;
+        leading_part |= nx > 0.0;
         if nx > 0.0 && wx > 0.0 {
             estimate = estimate.min((tau * wx / nx).powf(1.0 / f64::from(k - 1)));
         }
@@ -95,6 +98,12 @@ fn measure(
         .any(|x| matches!(x, crate::analysis::Unexpanded::InputTerms { .. }));
     let estimate = if estimate.is_finite() {
         Some(estimate)
+    } else if !linear_part {
+        notes.push(format!(
+            "W·ξ is 0 in every direction drawn: the linear part vanishes at these values, so the network is degenerate here (its leading term is the one of order {k}{}), and σ* relative to ‖W·x‖ is not defined",
+            if leading_part { "" } else { " or higher" }
+        ));
+        None
     } else if unexpanded {
         notes.push(format!(
             "the first non-affine term of order {k} was not formed in the input's terms (limit `max_terms`); σ* is measured only"

@@ -477,39 +477,44 @@ fn check_small_parts(cx: &Context, w: &Expr, b: &Expr) -> Vec<Finding> {
                 return out;
             }
         };
-        let [s1, s2] = SIGMA_PARTS;
-        if check_w
-            && wrong(
+        // One claim, its two discrepancies, the size they are measured against, the shrink a
+        // right claim shows (`None`: exactly affine) and how the discrepancy is written.
+        let parts = [
+            (
+                check_w,
+                CheckKind::Jacobian,
+                "W",
+                w,
                 first.dw,
                 second.dw,
                 first.size,
                 k.map(|k| k.saturating_sub(1)),
-            )
-        {
-            out.push(Finding::wrong(
-                CheckKind::Jacobian,
-                format!("W = {}", crate::print::unicode(w)),
-                format!(
-                    "max |∂y/∂x − W| = {:.3e} with the small parameters at σ = {s1:.0e} and {:.3e} at σ = {s2:.0e}: it shrinks like a wrong part of W, not like O(σ{})",
-                    first.dw,
-                    second.dw,
-                    k.map_or("^∞".into(), |k| crate::print::superscript(
-                        (k.saturating_sub(1)).into()
-                    ))
-                ),
-            ));
-        }
-        if check_b && wrong(first.db, second.db, first.y0, k) {
-            out.push(Finding::wrong(
+                "max |∂y/∂x − W|",
+            ),
+            (
+                check_b,
                 CheckKind::Value,
-                format!("b = {}", crate::print::unicode(b)),
-                format!(
-                    "‖y(0) − b‖∞ = {:.3e} with the small parameters at σ = {s1:.0e} and {:.3e} at σ = {s2:.0e}: it shrinks like a wrong part of b, not like O(σ{})",
-                    first.db,
-                    second.db,
-                    k.map_or("^∞".into(), |k| crate::print::superscript(k.into()))
-                ),
-            ));
+                "b",
+                b,
+                first.db,
+                second.db,
+                first.y0,
+                k,
+                "‖y(0) − b‖∞",
+            ),
+        ];
+        let [s1, s2] = SIGMA_PARTS;
+        for (asked, kind, name, claim, d1, d2, size, shrink, what) in parts {
+            if asked && wrong(d1, d2, size, shrink) {
+                let order = shrink.map_or("^∞".into(), |e| crate::print::superscript(e.into()));
+                out.push(Finding::wrong(
+                    kind,
+                    format!("{name} = {}", crate::print::unicode(claim)),
+                    format!(
+                        "{what} = {d1:.3e} with the small parameters at σ = {s1:.0e} and {d2:.3e} at σ = {s2:.0e}: it shrinks like a wrong part of {name}, not like O(σ{order})"
+                    ),
+                ));
+            }
         }
         if !out.is_empty() {
             break;

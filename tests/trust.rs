@@ -395,3 +395,20 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
         "verdict: affine"
     );
 }
+
+#[test]
+fn a_norm_whose_operating_point_has_no_spread_at_the_bound_values_is_not_analytic() {
+    let w1 = "W1 = [[0.5,-1,0],[2,0.25,1],[-0.75,1.5,0.5]]; ";
+    // κ₁ = ⅓·𝟙ᵀ·b₁^∘2 = 0 (rmsnorm) and the variance of b₁ = 𝟙 is 0 (layernorm), with η = 0.
+    for src in [
+        format!("{w1}b1 = [0, 0, 0]; rmsnorm(W1·x + b1; eps = 0)"),
+        format!("{w1}b1 = [1, 1, 1]; layernorm(W1·x + b1; eps = 0)"),
+    ] {
+        assert_eq!(bound_verdict(&src), "verdict: not-analytic", "{src}");
+    }
+    // With a spread the expansion holds.
+    assert_eq!(
+        bound_verdict(&format!("{w1}b1 = [1, 0, 0]; rmsnorm(W1·x + b1; eps = 0)")),
+        "verdict: affine"
+    );
+}

@@ -68,6 +68,9 @@ pub struct Numeric {
     pub region: Option<Result<Region, String>>,
     /// The radius of affinity σ* of a smooth network.
     pub sigma: Option<Result<SigmaStar, String>>,
+    /// A named constant of the operating point (`κ₁`) that the expansion took to be non-zero
+    /// and that is exactly 0 at these values: nothing the expansion says holds here.
+    pub vanishing_constant: Option<crate::syntax::Name>,
 }
 
 /// One activation entry: where it is, how far its pre-activation is from a breakpoint.

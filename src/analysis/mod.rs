@@ -165,6 +165,14 @@ impl Report {
         if self.on_breakpoint() {
             return Verdict::Kink.label();
         }
+        // A constant the expansion took to be non-zero is 0 at the bound values.
+        if self
+            .numeric
+            .as_ref()
+            .is_some_and(|n| n.vanishing_constant.is_some())
+        {
+            return "not-analytic";
+        }
         if self.is_conditional() {
             "conditional"
         } else {

@@ -89,6 +89,29 @@ pub(crate) fn numeric(
         ));
         return out;
     }
+    // A constant of the operating point (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm) was taken to be non-zero
+    // (positive under a root): exactly 0 at these values, the expansion does not hold.
+    for k in &a.expansion.constants {
+        let mut inst: Instance<Exact> = instance(&l.symbols, env, functions);
+        let zero = match eval_expr(&k.value, &mut inst, 1) {
+            Ok(Val::S(v)) => v.0.is_some_and(|q| q == 0u32),
+            Ok(Val::V(v)) => {
+                matches!(v.as_slice(), [x] if x.0.as_ref().is_some_and(|q| *q == 0u32))
+            }
+            Ok(Val::M(m)) => {
+                matches!(m.as_slice(), [r] if matches!(r.as_slice(), [x] if x.0.as_ref().is_some_and(|q| *q == 0u32)))
+            }
+            Err(_) => false,
+        };
+        if zero {
+            out.notes.push(format!(
+                "{} = 0 at these values, where the expansion took it to be non-zero: the expression is not analytic at this operating point, and the expansion above does not hold here",
+                k.name.unicode()
+            ));
+            out.vanishing_constant = Some(k.name.clone());
+            return out;
+        }
+    }
     let mut params = BTreeSet::new();
     ir_params(&l.ir, &mut params);
     params.extend(a.decision.w.params());

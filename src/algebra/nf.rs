@@ -489,9 +489,8 @@ fn merge_outer_products(elements: Vec<(Chain, u32)>) -> Vec<(Chain, u32)> {
     flat.into_iter().collect()
 }
 
-/// The leading 1×1 factors of a canonical chain, and the rest.
-/// `|∏ eᵢ^∘mᵢ|` of one Hadamard product with coefficient 1, written `∏ eᵢ^∘mᵢ` for even mᵢ and
-/// `eᵢ^∘(mᵢ−1)∘|eᵢ|` for odd: `|u^∘3| = u^∘2∘|u|`, the form [`had_of`] gives `|u|^∘3`.
+/// `|∏ eᵢ^∘mᵢ|` of one Hadamard product with coefficient 1, as `∏ |eᵢ|^∘mᵢ`, which [`had_of`]
+/// writes `eᵢ^∘mᵢ` for even mᵢ and `eᵢ^∘(mᵢ−1)∘|eᵢ|` for odd: `|u^∘3| = u^∘2∘|u|`.
 fn abs_of_product(inner: &Expr) -> Option<Expr> {
     let (chain, s) = inner.terms().next().filter(|_| inner.len() == 1)?;
     if !s.is_one() {
@@ -502,18 +501,11 @@ fn abs_of_product(inner: &Expr) -> Option<Expr> {
     };
     let mut out: Option<Expr> = None;
     for (e, m) in &h.0 {
-        let part = if m % 2 == 0 {
-            Expr::term(Scalar::one(), had_of(vec![(e.clone(), *m)]))
-        } else {
-            let bars = Expr::term(Scalar::one(), e.clone()).abs();
-            if *m == 1 {
-                bars
-            } else {
-                Expr::term(Scalar::one(), had_of(vec![(e.clone(), m - 1)]))
-                    .had(&bars, &Trunc::exact())
-                    .ok()?
-            }
-        };
+        // |e|^∘m: `had_of` writes an even power of |e| as one of e.
+        let part = Expr::term(Scalar::one(), e.clone())
+            .abs()
+            .had_pow(*m, &Trunc::exact())
+            .ok()?;
         out = Some(match out {
             None => part,
             Some(acc) => acc.had(&part, &Trunc::exact()).ok()?,
@@ -535,6 +527,7 @@ fn abs_chain_argument(c: &Chain) -> Option<Chain> {
     (s.is_one() && split_dots(arg).0.is_empty() && !arg.0.is_empty()).then(|| arg.clone())
 }
 
+/// The leading 1×1 factors of a canonical chain, and the rest.
 fn split_dots(c: &Chain) -> (Vec<Factor>, Chain) {
     let n =
         c.0.iter()

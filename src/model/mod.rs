@@ -309,33 +309,6 @@ fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
     None
 }
 
-/// Puts the map with these gradients, continuous at x₀, as the region's W and b.
-fn set_map(r: &mut region::Region, grads: &[Vec<crate::algebra::Q>], x0: &[crate::algebra::Q]) {
-    use crate::analysis::instance::Num;
-    let exact = |n: &Num| match n {
-        Num::Exact(q) => Some(q.clone()),
-        Num::Float(_) => None,
-    };
-    let n = x0.len();
-    for (i, g) in grads.iter().enumerate() {
-        // y(x₀) from the map of the side the region was computed on.
-        let old: Option<crate::algebra::Q> = (0..n)
-            .map(|j| Some(exact(r.w.entries.get(i * n + j)?)? * &x0[j]))
-            .sum::<Option<_>>()
-            .and_then(|wx: crate::algebra::Q| Some(wx + exact(r.b.entries.get(i)?)?));
-        let Some(y0) = old else { return };
-        let wx: crate::algebra::Q = g.iter().zip(x0).map(|(a, b)| a * b).sum();
-        for (j, gj) in g.iter().enumerate() {
-            if let Some(e) = r.w.entries.get_mut(i * n + j) {
-                *e = Num::Exact(gj.clone());
-            }
-        }
-        if let Some(e) = r.b.entries.get_mut(i) {
-            *e = Num::Exact(y0 - wx);
-        }
-    }
-}
-
 /// W and b for the values, the affine region (piecewise-linear networks) and σ* (smooth ones).
 pub(crate) fn numeric_report(
     model: &Model,
@@ -369,9 +342,11 @@ pub(crate) fn numeric_report(
                 // entry, identities), and a network that is not piecewise linear away from x₀
                 // (softsign's t/(1 + |t|) has slope 0 in |t| at 0 only) has no region at all.
                 let maps = region::one_sided_maps(&model.original, env, &model.input, &x0)?;
-                let agree = maps.windows(2).all(|w| w[0].1 == w[1].1);
-                if agree && let Some((_, grads)) = maps.first() {
-                    set_map(&mut r, grads, &x0);
+                let agree = maps.windows(2).all(|w| w[0] == w[1]);
+                if agree && let Some(side) = maps.first() {
+                    use crate::analysis::instance::Num;
+                    r.w.entries = side.w.iter().flatten().cloned().map(Num::Exact).collect();
+                    r.b.entries = side.b.iter().cloned().map(Num::Exact).collect();
                 }
                 r.sides = Some(region::Sides {
                     directions: maps.len(),

@@ -680,8 +680,13 @@ fn evaluate<'a>(
     Ok((ctx, grads, y.v))
 }
 
-/// A direction from x₀ and the gradient of each output on that side.
-pub(crate) type SideMap = (Vec<Q>, Vec<Vec<Q>>);
+/// The affine map `y = W·x + b` of one side of x₀: each output's gradient (a row of W) and
+/// its constant (an entry of b).
+#[derive(PartialEq)]
+pub(crate) struct SideMap {
+    pub w: Vec<Vec<Q>>,
+    pub b: Vec<Q>,
+}
 
 /// When x₀ sits on a breakpoint: the affine maps of the network on the sides of x₀ along
 /// `2n + 4` directions (±eⱼ and four fixed others), each exact. Along a direction v the map is
@@ -726,7 +731,7 @@ pub(crate) fn one_sided_maps(
                 );
             }
             let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
-            let (ctx, grads, _) = evaluate(l, env, input, &p, dims_of(l, env, input, &p)?)?;
+            let (ctx, grads, values) = evaluate(l, env, input, &p, dims_of(l, env, input, &p)?)?;
             // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
             // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
             let holds = ctx.neurons.iter().all(|nr| {
@@ -735,13 +740,16 @@ pub(crate) fn one_sided_maps(
                 dz <= nr.distance
             });
             if holds {
-                found = Some(grads);
+                // The map holds at p: b = y(p) − W·p.
+                let b = (values.iter().zip(&grads))
+                    .map(|(y, g)| y - g.iter().zip(&p).map(|(a, x)| a * x).sum::<Q>())
+                    .collect();
+                found = Some(SideMap { w: grads, b });
                 break;
             }
             h /= Q::from(2u32);
         }
-        let grads = found.ok_or("no side of the breakpoint small enough was found")?;
-        out.push((v, grads));
+        out.push(found.ok_or("no side of the breakpoint small enough was found")?);
     }
     Ok(out)
 }

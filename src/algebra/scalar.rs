@@ -53,6 +53,18 @@ impl Mono {
     pub fn is_one(&self) -> bool {
         self.0.is_empty()
     }
+    /// The monomial of these factors: distinct atoms in increasing order, non-zero exponents,
+    /// a prime's in (0, 1), as every constructor keeps them.
+    pub(crate) fn from_sorted_factors(factors: Vec<(Atom, Q)>) -> Mono {
+        debug_assert!(factors.windows(2).all(|w| w[0].0 < w[1].0));
+        debug_assert!(
+            factors
+                .iter()
+                .all(|(a, e)| *e != 0u32
+                    && (!matches!(a, Atom::Prime(_)) || (*e > 0u32 && *e < 1u32)))
+        );
+        Mono(factors)
+    }
 
     /// The product, as a rational factor (from primes reaching integer powers) and a monomial.
     fn mul(&self, other: &Mono) -> (Q, Mono) {
@@ -670,6 +682,14 @@ impl Scalar {
     /// constants, ball evaluation at growing precision for other constants, `None` otherwise).
     pub fn sign(&self) -> Option<std::cmp::Ordering> {
         super::sign::sign(self)
+    }
+
+    /// The sum of these terms: distinct monomials, non-zero coefficients.
+    pub(crate) fn from_distinct_terms(terms: Vec<(Mono, Q)>) -> Scalar {
+        debug_assert!(terms.iter().all(|(_, c)| *c != 0u32));
+        Scalar {
+            terms: terms.into_iter().collect(),
+        }
     }
 
     /// The single term `c·m`.

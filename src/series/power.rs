@@ -4,7 +4,7 @@
 //! (exp: g′ = a′g; tanh: g′ = (1 − g²)a′; powers: a·g′ = q·a′·g …), so each
 //! coefficient costs O(n) ring operations and a series of order n costs O(n²).
 
-use super::rational::{RatSeries, newton_steps};
+use super::rational::{Gens, RatSeries, newton_steps};
 use crate::algebra::{Q, Scalar, ScalarError};
 use std::fmt;
 
@@ -159,33 +159,33 @@ impl Series {
         // An interrupted product returns early (below); so does its fast path.
         if n >= FAST_PRODUCT_MIN_ORDER
             && !crate::limits::interrupted()
-            && let Some(a) = self.rational(n + 1)
-            && let Some(b) = if std::ptr::eq(self, o) {
-                Some(a.clone())
+            && let Some(product) = if std::ptr::eq(self, o) {
+                packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
             } else {
-                o.rational(n + 1)
+                packed_factors([self.head_to(n + 1), o.head_to(n + 1)])
+                    .and_then(|[a, b]| a.mul(&b, n + 1))
             }
         {
             return Series {
-                coeffs: a.mul(&b, n + 1).to_scalars(),
+                coeffs: product.to_scalars(),
                 exact,
             };
         }
         self.mul_schoolbook(o, n, exact)
     }
 
-    /// The first `len` coefficients over a common denominator, when they are all rational.
-    fn rational(&self, len: usize) -> Option<RatSeries> {
-        RatSeries::from_scalars(&self.coeffs[..len.min(self.coeffs.len())])
+    /// The first `len` coefficients (all of them when there are fewer).
+    fn head_to(&self, len: usize) -> &[Scalar] {
+        &self.coeffs[..len.min(self.coeffs.len())]
     }
 
-    /// The rational series of a function without constant term, at an order where Newton
+    /// The coefficients of a function without constant term, at an order where Newton
     /// iteration pays.
-    fn newton_input(&self) -> Option<RatSeries> {
+    fn newton_input(&self) -> Option<&[Scalar]> {
         if self.n() < NEWTON_MIN_ORDER || !self.coeffs[0].is_zero() {
             return None;
         }
-        self.rational(self.coeffs.len())
+        Some(&self.coeffs)
     }
 
     /// The first `len` coefficients, as a series for a base-case recurrence.
@@ -227,7 +227,7 @@ impl Series {
         let n = self.n();
         let exact = self.exact && self.is_constant();
         if n >= NEWTON_MIN_ORDER
-            && let Some(r) = self.rational(n + 1).and_then(|a| a.recip(n + 1))
+            && let Some(r) = packed([self.head_to(n + 1)]).and_then(|[a]| a.recip(n + 1))
         {
             return Ok(Series {
                 coeffs: r.to_scalars(),
@@ -372,8 +372,8 @@ impl Series {
         let exact = self.exact && self.is_constant();
         if let Some(a) = self.newton_input() {
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
-            if let Some(g) = RatSeries::from_scalars(&self.head(base).exp_schoolbook().coeffs)
-                .and_then(|b| a.exp(b))
+            if let Some(g) =
+                packed([a, &self.head(base).exp_schoolbook().coeffs]).and_then(|[a, b]| a.exp(b))
             {
                 return Series {
                     coeffs: g.to_scalars(),
@@ -430,17 +430,17 @@ impl Series {
             .filter(|_| self.n() >= SIN_NEWTON_MIN_ORDER)
         {
             // t = tan(a/2); sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²).
-            let half = a.scale(&Q::from_signeds(1, 2));
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            let half = Q::from_signeds(1, 2);
             let half_series = Series {
-                coeffs: half.truncated(base).to_scalars(),
+                coeffs: a[..base].iter().map(|c| c.scale(&half)).collect(),
                 exact: false,
             };
             if let Some((s, c)) = half_series
                 .tan_like_schoolbook(1, "tan")
                 .ok()
-                .and_then(|b| RatSeries::from_scalars(&b.coeffs))
-                .and_then(|b| a.sin_cos(b))
+                .and_then(|b| packed([a, &b.coeffs]))
+                .and_then(|[a, b]| a.sin_cos(b))
             {
                 return (
                     Series {
@@ -488,9 +488,8 @@ impl Series {
     pub fn tan_like(&self, sign: i64, name: &str) -> R<Series> {
         if let Some(a) = self.newton_input() {
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
-            if let Some(g) =
-                RatSeries::from_scalars(&self.head(base).tan_like_schoolbook(sign, name)?.coeffs)
-                    .and_then(|b| a.tan_like(sign, b))
+            if let Some(g) = packed([a, &self.head(base).tan_like_schoolbook(sign, name)?.coeffs])
+                .and_then(|[a, b]| a.tan_like(sign, b))
             {
                 return Ok(Series {
                     coeffs: g.to_scalars(),
@@ -528,7 +527,11 @@ impl Series {
 
     /// atan(a): g′ = a′/(1 + a²).
     pub fn atan(&self) -> R<Series> {
-        if let Some(g) = self.newton_input().and_then(|a| a.atan()) {
+        if let Some(g) = self
+            .newton_input()
+            .and_then(|a| packed([a]))
+            .and_then(|[a]| a.atan())
+        {
             return Ok(Series {
                 coeffs: g.to_scalars(),
                 exact: self.exact && self.is_constant(),
@@ -570,10 +573,8 @@ impl Series {
         let inner_deg = inner.degree().unwrap_or(0);
         let exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
         if n >= FAST_PRODUCT_MIN_ORDER
-            && let Some(c) = outer
-                .rational(outer.coeffs.len())
-                .zip(inner.rational(n + 1))
-                .and_then(|(o, i)| RatSeries::compose(&o, &i))
+            && let Some(c) = packed([&outer.coeffs, inner.head_to(n + 1)])
+                .and_then(|[o, i]| RatSeries::compose(&o, &i))
         {
             return Ok(Series {
                 coeffs: c.to_scalars(),
@@ -590,6 +591,21 @@ impl Series {
         out.exact = exact;
         Ok(out)
     }
+}
+
+/// The series of `lists` over one ring of generators ([`Gens::of`]), when their monomials pack
+/// into it (unshifted: [`RatSeries::unshifted`]).
+fn packed<const N: usize>(lists: [&[Scalar]; N]) -> Option<[RatSeries; N]> {
+    packed_factors(lists).filter(|s| s.iter().all(RatSeries::unshifted))
+}
+
+/// [`packed`], with shifted series allowed: the factors of a product (`t/√2` is `√2·(t/2)`).
+fn packed_factors<const N: usize>(lists: [&[Scalar]; N]) -> Option<[RatSeries; N]> {
+    let gens = Gens::of(&lists)?;
+    let series: Vec<RatSeries> = (lists.iter())
+        .map(|l| RatSeries::from_scalars(l, &gens))
+        .collect::<Option<_>>()?;
+    series.try_into().ok()
 }
 
 /// The non-zero j·a_j for j ≥ 1, with their j (the derivative's coefficients, shifted).
@@ -790,6 +806,149 @@ mod tests {
         }
     }
 
+    /// Monomials for series whose coefficients are polynomials in constants.
+    fn palettes() -> Vec<Vec<Scalar>> {
+        let half = Q::from_signeds(1, 2);
+        let root = |p: i64| Scalar::from_int(p).pow(&half).unwrap();
+        // gelu's c = 1/√(2π) and its powers; the same times √2 (a shifted rider).
+        let c = Scalar::pi()
+            .scale(&Q::from(2))
+            .pow(&Q::from_signeds(-1, 2))
+            .unwrap();
+        let powers = |base: &Scalar| {
+            (0..4)
+                .scan(Scalar::one(), |p, _| {
+                    let out = p.clone();
+                    *p = p.mul(base);
+                    Some(out)
+                })
+                .collect::<Vec<_>>()
+        };
+        let gelu = powers(&c);
+        let shifted = gelu.iter().map(|m| m.mul(&root(2))).collect();
+        let free = vec![
+            Scalar::one(),
+            Scalar::pi(),
+            Scalar::param(crate::syntax::Name::new("λ", "")),
+            Scalar::func("tanh", &Scalar::ratio(1, 2)).unwrap().mul(&Scalar::pi()),
+        ];
+        // √3 rides on π (its exponent follows π's degree); √2 is a generator of its own.
+        let primes = vec![Scalar::one(), root(2), root(3).mul(&Scalar::pi())];
+        let laurent = vec![Scalar::one(), Scalar::pi(), Scalar::pi().inverse().unwrap()];
+        vec![gelu, shifted, free, primes, laurent]
+    }
+
+    impl Rng {
+        /// A series to order n whose coefficients are sums of one or two rational multiples of
+        /// the palette's monomials.
+        fn symbolic(&mut self, n: usize, c0: Scalar, palette: &[Scalar]) -> Series {
+            let rational = self.series(n, c0);
+            let coeffs = (rational.coeffs().iter().enumerate())
+                .map(|(k, r)| {
+                    if k == 0 || r.is_zero() {
+                        return r.clone();
+                    }
+                    let mut c = r.mul(&palette[self.next() as usize % palette.len()]);
+                    if self.next() % 3 == 0 {
+                        c.add_assign(&palette[self.next() as usize % palette.len()]);
+                    }
+                    c
+                })
+                .collect();
+            Series::from_coeffs(coeffs, false)
+        }
+    }
+
+    #[test]
+    fn series_over_constants_equal_the_recurrences() {
+        // Coefficients in Q[c] (c = 1/√(2π)), √2·Q[c], Q[π, λ, tanh(½)], Q(√2)[√3·π] and
+        // Laurent polynomials in π (which the packed ring declines): every fast path against the
+        // recurrences on the scalar ring.
+        let mut rng = Rng(0x5851_f42d_4c95_7f2d);
+        let palettes = palettes();
+        for (i, &n) in [33, 41, 64].iter().cycle().take(5).enumerate() {
+            let palette = &palettes[i % palettes.len()];
+            let a = rng.symbolic(n, Scalar::zero(), palette);
+            let b = rng.symbolic(n, q(1 + i as i64 % 3, 2), palette);
+            // The fast paths are taken for all but the Laurent palette (b's rational constant
+            // and √2·Q[c] do not share a shift: b alone does not pack there).
+            if i % palettes.len() != 4 {
+                assert!(packed_factors([a.coeffs()]).is_some(), "{i}");
+            }
+            assert_eq!(
+                a.mul(&b).coeffs(),
+                a.mul_schoolbook(&b, n, false).coeffs(),
+                "mul {i}"
+            );
+            assert_eq!(
+                a.mul(&a).coeffs(),
+                a.mul_schoolbook(&a, n, false).coeffs(),
+                "square {i}"
+            );
+            assert_eq!(a.exp().coeffs(), a.exp_schoolbook().coeffs(), "exp {i}");
+            assert_eq!(
+                a.tan_like(-1, "tanh").unwrap().coeffs(),
+                a.tan_like_schoolbook(-1, "tanh").unwrap().coeffs(),
+                "tanh {i}"
+            );
+            let inv0 = b.coeff(0).inverse().unwrap();
+            assert_eq!(
+                b.recip().unwrap().coeffs(),
+                b.recip_schoolbook(inv0, false).coeffs(),
+                "recip {i}"
+            );
+            if n >= SIN_NEWTON_MIN_ORDER {
+                let (s, c) = a.sin_cos();
+                let (s0, c0) = a.sin_cos_schoolbook();
+                assert_eq!(
+                    (s.coeffs(), c.coeffs()),
+                    (s0.coeffs(), c0.coeffs()),
+                    "sin {i}"
+                );
+            }
+            let short = rng.symbolic(n / 4, Scalar::one(), palette);
+            let mut horner = Series::constant(Scalar::zero(), n);
+            for k in (0..=short.order()).rev() {
+                horner = horner
+                    .mul_schoolbook(&a, n, false)
+                    .add(&Series::constant(short.coeff(k), n));
+            }
+            assert_eq!(
+                Series::compose(&short, &a).unwrap().coeffs(),
+                horner.coeffs(),
+                "compose {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn constants_pack_into_generators() {
+        // gelu's coefficients: one generator c = 1/√(2π), the prime riding on π.
+        let p = palettes();
+        let gens = Gens::of(&[&p[0], &p[1]]).unwrap();
+        let [a, b] = packed_factors([&p[0], &p[1]]).unwrap();
+        assert_eq!(Gens::of(&[&p[0]]), Some(gens.clone()));
+        assert!(a.unshifted() && !b.unshifted());
+        assert_eq!(a.to_scalars(), p[0]);
+        assert_eq!(b.to_scalars(), p[1]);
+        // The product of two shifted series is unshifted: √2·√2 = 2.
+        let bb = b.mul(&b, 4).unwrap();
+        assert!(bb.unshifted());
+        assert_eq!(
+            bb.to_scalars(),
+            Series::from_coeffs(p[1].clone(), false)
+                .mul_schoolbook(&Series::from_coeffs(p[1].clone(), false), 3, false)
+                .coeffs()
+        );
+        // Laurent polynomials and more than three free atoms decline.
+        assert!(Gens::of(&[&p[4]]).is_none());
+        let four: Vec<Scalar> = ["α", "β", "γ", "δ"]
+            .iter()
+            .map(|n| Scalar::param(crate::syntax::Name::new(n, "")))
+            .collect();
+        assert!(Gens::of(&[&four]).is_none());
+    }
+
     #[test]
     fn fast_paths_keep_the_closed_forms() {
         // tanh at order 40 against the Bernoulli numbers: coefficient 2k−1 is
@@ -831,13 +990,12 @@ mod tests {
                 "order {n}: mul {:.0}/{:.0} µs, recip {:.0}/{:.0}, tanh {:.0}/{:.0}, exp {:.0}/{:.0}, sin {:.0}/{:.0} (schoolbook/fast)",
                 time(|| drop(b.mul_schoolbook(&b, n, false))),
                 time(|| {
-                    let r = RatSeries::from_scalars(&b.coeffs).unwrap();
-                    drop(r.mul(&r, n + 1).to_scalars())
+                    let [r] = packed([&b.coeffs]).unwrap();
+                    drop(r.mul(&r, n + 1).unwrap().to_scalars())
                 }),
                 time(|| drop(b.recip_schoolbook(inv0.clone(), false))),
                 time(|| drop(
-                    RatSeries::from_scalars(&b.coeffs)
-                        .unwrap()
+                    packed([&b.coeffs]).unwrap()[0]
                         .recip(n + 1)
                         .unwrap()
                         .to_scalars()

@@ -11,15 +11,18 @@
 //! (gcd of the numerators and the denominator is 1), and its coefficients convert back to the same
 //! reduced rationals as the recurrences give.
 
+use crate::algebra::scalar::{Atom, Mono};
 use crate::algebra::{Q, Scalar};
 use malachite_base::num::arithmetic::traits::{
-    DivExact, DivisibleBy, Gcd, Lcm, PowerOf2, Square, UnsignedAbs,
+    DivExact, DivisibleBy, Gcd, Lcm, Pow, PowerOf2, Square, UnsignedAbs,
 };
 use malachite_base::num::basic::traits::{One, Zero};
 use malachite_base::num::logic::traits::SignificantBits;
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
 use malachite_nz::platform::Limb;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Below this many coefficients in the shorter factor a product is formed term by term: packing
 /// and unpacking cost more than they save.
@@ -144,11 +147,269 @@ fn unpack(p: Integer, slot: usize, count: usize) -> Vec<Integer> {
     out
 }
 
-/// `Σ num_k/den·t^k`, truncated after `num.len()` coefficients, with gcd(num…, den) = 1.
+/// A generator of a series' coefficient ring: an atom whose exponents are the multiples
+/// `d·step` (d ≥ 0) of one step. A prime's root `p^(1/q)` folds its q-th power back into the
+/// rational p, as a scalar does (`√2·√2 = 2`); every other atom (π, e, a parameter, an opaque
+/// value such as `tanh(½)`) is free, as it is in a scalar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Gen {
+    atom: Atom,
+    step: Q,
+    fold: Option<(Integer, usize)>,
+    /// Prime roots whose exponent follows this generator's degree in every monomial.
+    riders: Vec<Rider>,
+}
+
+/// A root `p^(1/q)` riding on a free generator: in the monomial of degree d its exponent is
+/// `((d·r) mod q)/q`, so the generator is `atom^step·p^(r/q)` and its d-th power carries the
+/// rational factor `p^⌊d·r/q⌋`. gelu's `1/√(2π)` is one generator this way, where a prime of its
+/// own would double the box of exponents (and triple a product's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Rider {
+    atom: Atom,
+    p: Integer,
+    q: usize,
+    r: usize,
+}
+
+impl Rider {
+    /// The rider's exponent and rational factor at degree d of its generator, in a series whose
+    /// every monomial carries `p^(shift/q)` more (`t/√2` is `√2·(t/2)`).
+    fn at(&self, d: usize, shift: usize) -> (Q, Integer) {
+        let dr = d * self.r + shift;
+        let e = Q::from_unsigneds((dr % self.q) as u64, self.q as u64);
+        (e, (&self.p).pow((dr / self.q) as u64))
+    }
+}
+
+/// The generators shared by the series of one computation. Empty for rational series.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Gens(Vec<Gen>);
+
+/// At most this many generators: a coefficient is a dense box of exponents, whose size is the
+/// product of the generators' degrees.
+const MAX_GENS: usize = 3;
+
+/// At most this many integers in a product's packed operands (powers of t times the box of
+/// exponents); past it the product declines and the caller computes term by term.
+const MAX_PACKED: usize = 1 << 18;
+
+/// A series packs only when at least one slot in this many holds a term: the sparse
+/// coefficients of `sin(λ·t)` (one monomial λᵏ each) cost the recurrences almost nothing and a
+/// dense box of exponents many times more.
+const MIN_DENSITY: usize = 8;
+
+impl Gens {
+    /// The generators of every monomial in `lists`, when each atom's exponents are non-negative
+    /// multiples of one step (or all non-positive: the step is then negative), and there are at
+    /// most [`MAX_GENS`] of them once prime roots ride on a free generator where they can.
+    pub fn of(lists: &[&[Scalar]]) -> Option<Rc<Gens>> {
+        let mut exponents: BTreeMap<&Atom, Vec<&Q>> = BTreeMap::new();
+        let mut monos: Vec<Vec<&Mono>> = Vec::new();
+        for list in lists {
+            let mut ms = Vec::new();
+            for (m, _) in list.iter().flat_map(|c| c.terms()) {
+                ms.push(m);
+                for (a, e) in m.factors() {
+                    exponents.entry(a).or_default().push(e);
+                }
+            }
+            monos.push(ms);
+        }
+        let mut gens: Vec<Gen> = Vec::with_capacity(exponents.len());
+        for (atom, es) in exponents {
+            let den = es
+                .iter()
+                .fold(Natural::ONE, |l, e| l.lcm(e.denominator_ref()));
+            if let Atom::Prime(p) = atom {
+                // A reduced scalar keeps a prime's exponent in (0, 1).
+                let q = usize::try_from(&den).ok()?;
+                gens.push(Gen {
+                    atom: atom.clone(),
+                    step: Q::from_naturals(Natural::ONE, den),
+                    fold: Some((Integer::from(*p), q)),
+                    riders: Vec::new(),
+                });
+                continue;
+            }
+            let positive = *es[0] > 0u32;
+            if es.iter().any(|e| (**e > 0u32) != positive) {
+                return None; // a Laurent polynomial: left to the scalar recurrences
+            }
+            let num = es
+                .iter()
+                .fold(Natural::ZERO, |g, e| g.gcd(e.numerator_ref()));
+            let step = Q::from_naturals(num, den);
+            gens.push(Gen {
+                atom: atom.clone(),
+                step: if positive { step } else { -step },
+                fold: None,
+                riders: Vec::new(),
+            });
+        }
+        if let Some(free) = gens.iter().position(|g| g.fold.is_none()) {
+            let exponent = |m: &Mono, a: &Atom| {
+                (m.factors().iter())
+                    .find(|(b, _)| b == a)
+                    .map_or(Q::ZERO, |(_, e)| e.clone())
+            };
+            let degree = |m: &Mono, g: &Gen| exponent(m, &g.atom) / &g.step;
+            let mut i = 0;
+            while i < gens.len() {
+                let rider = match &gens[i].fold {
+                    Some((p, q)) => (1..*q)
+                        .map(|r| Rider {
+                            atom: gens[i].atom.clone(),
+                            p: p.clone(),
+                            q: *q,
+                            r,
+                        })
+                        .find(|rider| {
+                            // Each list with its own shift, read off its first monomial.
+                            monos.iter().all(|ms| {
+                                let fits = |m: &Mono, shift: usize| {
+                                    let d = degree(m, &gens[free]);
+                                    usize::try_from(&d).is_ok_and(|d| {
+                                        rider.at(d, shift).0 == exponent(m, &rider.atom)
+                                    })
+                                };
+                                (0..rider.q).any(|shift| ms.iter().all(|m| fits(m, shift)))
+                            })
+                        }),
+                    None => None,
+                };
+                match rider {
+                    Some(rider) => {
+                        gens.remove(i);
+                        let free = gens.iter().position(|g| g.fold.is_none())?;
+                        gens[free].riders.push(rider);
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        (gens.len() <= MAX_GENS).then(|| Rc::new(Gens(gens)))
+    }
+
+    /// The riders, in order.
+    fn riders(&self) -> impl Iterator<Item = &Rider> {
+        self.0.iter().flat_map(|g| g.riders.iter())
+    }
+
+    /// The shift of each rider that makes `m` a monomial of the generators (see
+    /// [`Rider::at`]), or `None`.
+    fn shift_of(&self, m: &Mono) -> Option<Vec<usize>> {
+        let shift: Vec<usize> = (self.0.iter())
+            .flat_map(|g| g.riders.iter().map(move |r| (g, r)))
+            .map(|(g, r)| {
+                let exponent = |a: &Atom| {
+                    (m.factors().iter())
+                        .find(|(b, _)| b == a)
+                        .map_or(Q::ZERO, |(_, e)| e.clone())
+                };
+                let d = usize::try_from(&(exponent(&g.atom) / &g.step)).ok()?;
+                let k = usize::try_from(&(exponent(&r.atom) * Q::from(r.q as u64))).ok()?;
+                Some((k + r.q - (d * r.r) % r.q) % r.q)
+            })
+            .collect::<Option<_>>()?;
+        self.degrees(m, &shift).map(|_| shift)
+    }
+
+    /// The degree of each generator in `m`, and the rational factor its riders carry; `None`
+    /// when `m` is not a monomial of the generators (with the riders shifted by `shift`).
+    fn degrees(&self, m: &Mono, shift: &[usize]) -> Option<(Vec<usize>, Integer)> {
+        let mut d = vec![0; self.0.len()];
+        for (a, e) in m.factors() {
+            let Some(i) = self.0.iter().position(|g| g.atom == *a) else {
+                if self.0.iter().any(|g| g.riders.iter().any(|r| r.atom == *a)) {
+                    continue; // checked below
+                }
+                return None;
+            };
+            let k = e / &self.0[i].step;
+            if k < 0u32 || *k.denominator_ref() != 1u32 {
+                return None;
+            }
+            d[i] = usize::try_from(k.numerator_ref()).ok()?;
+        }
+        let mut factor = Integer::ONE;
+        let mut shifts = shift.iter();
+        for (g, d) in self.0.iter().zip(&d) {
+            for r in &g.riders {
+                let (e, f) = r.at(*d, *shifts.next()?);
+                let actual = (m.factors().iter())
+                    .find(|(b, _)| *b == r.atom)
+                    .map_or(Q::ZERO, |(_, e)| e.clone());
+                if actual != e {
+                    return None;
+                }
+                factor *= f;
+            }
+        }
+        Some((d, factor))
+    }
+
+    /// The monomial of these degrees, and the rational factor its riders carry.
+    fn monomial(&self, d: &[usize], shift: &[usize]) -> (Mono, Integer) {
+        let mut factors = Vec::new();
+        let mut factor = Integer::ONE;
+        let mut shifts = shift.iter();
+        for (g, d) in self.0.iter().zip(d) {
+            if *d > 0 {
+                factors.push((g.atom.clone(), &g.step * Q::from(*d as u64)));
+            }
+            for r in &g.riders {
+                let (e, f) = r.at(*d, shifts.next().copied().unwrap_or(0));
+                if e != 0u32 {
+                    factors.push((r.atom.clone(), e));
+                }
+                factor *= f;
+            }
+        }
+        factors.sort_by(|a, b| a.0.cmp(&b.0));
+        (Mono::from_sorted_factors(factors), factor)
+    }
+}
+
+/// The cells of a box of exponents, in their order in memory (the last generator fastest), each
+/// with its degrees.
+fn cells_of(ext: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let total: usize = ext.iter().product();
+    let mut d = vec![0; ext.len()];
+    (0..total).map(move |i| {
+        if i > 0 {
+            for k in (0..ext.len()).rev() {
+                d[k] += 1;
+                if d[k] < ext[k] {
+                    break;
+                }
+                d[k] = 0;
+            }
+        }
+        d.clone()
+    })
+}
+
+/// The index of the cell of degrees `d` in a box of extents `ext`.
+fn cell_index(d: &[usize], ext: &[usize]) -> usize {
+    d.iter().zip(ext).fold(0, |i, (d, e)| i * e + d)
+}
+
+/// `Σ num_k/den·t^k`, truncated after `len` powers of t, with gcd(num…, den) = 1.
+///
+/// Each power of t holds a dense box of exponents of the generators (one integer per cell,
+/// `Π ext` cells, the last generator fastest); for rational series there are no generators and
+/// one cell. A product packs the powers of t and the cells together into one integer
+/// (Kronecker substitution in every variable at once).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RatSeries {
     num: Vec<Integer>,
     den: Natural,
+    gens: Rc<Gens>,
+    ext: Vec<usize>,
+    /// The shift of each rider ([`Rider::at`]): the series is `p^(shift/q)` times a series in
+    /// the generators. Only products take shifted factors; every other operation needs 0.
+    shift: Vec<usize>,
 }
 
 /// The precisions of a Newton iteration that ends at `len`: each about twice the one before,
@@ -165,46 +426,183 @@ pub fn newton_steps(len: usize, base: usize) -> Vec<usize> {
 }
 
 impl RatSeries {
-    /// The series, when every coefficient is a plain rational.
-    pub fn from_scalars(coeffs: &[Scalar]) -> Option<RatSeries> {
-        let qs: Vec<&Q> = coeffs.iter().map(|c| c.as_q()).collect::<Option<_>>()?;
+    /// The series of `coeffs`, with coefficients in the ring of `gens` (which must hold every
+    /// atom of them: [`Gens::of`]); `None` when its box of exponents is too large.
+    pub fn from_scalars(coeffs: &[Scalar], gens: &Rc<Gens>) -> Option<RatSeries> {
+        let mut ext = vec![1; gens.0.len()];
         let mut den = Natural::ONE;
-        for q in &qs {
-            let d = q.denominator_ref();
-            if *d != 1u32 && *d != den {
-                den = (&den).lcm(d);
+        let mut placed = Vec::new();
+        let shift = match coeffs.iter().flat_map(|c| c.terms()).next() {
+            Some((m, _)) => gens.shift_of(m)?,
+            None => vec![0; gens.riders().count()],
+        };
+        for (k, c) in coeffs.iter().enumerate() {
+            for (m, q) in c.terms() {
+                let (d, factor) = gens.degrees(m, &shift)?;
+                for (e, d) in ext.iter_mut().zip(&d) {
+                    *e = (*e).max(d + 1);
+                }
+                // c·m = (c/factor)·(the generators' monomial)
+                let q = if factor == 1u32 {
+                    q.clone()
+                } else {
+                    q / Q::from(factor)
+                };
+                let qd = q.denominator_ref();
+                if *qd != 1u32 && *qd != den {
+                    den = (&den).lcm(qd);
+                }
+                placed.push((k, d, q));
             }
         }
-        let num = qs
-            .iter()
-            .map(|q| {
-                let scaled = q.numerator_ref() * (&den).div_exact(q.denominator_ref());
-                Integer::from_sign_and_abs(**q >= 0u32, scaled)
-            })
-            .collect();
-        Some(RatSeries { num, den })
+        let cells: usize = ext.iter().product();
+        let slots = cells.checked_mul(coeffs.len().max(1))?;
+        if slots > MAX_PACKED || cells > 1 && placed.len() * MIN_DENSITY < slots {
+            return None;
+        }
+        let mut num = vec![Integer::ZERO; coeffs.len().max(1) * cells];
+        for (k, d, q) in placed {
+            let scaled = q.numerator_ref() * (&den).div_exact(q.denominator_ref());
+            num[k * cells + cell_index(&d, &ext)] = Integer::from_sign_and_abs(q >= 0u32, scaled);
+        }
+        Some(RatSeries {
+            num,
+            den,
+            gens: gens.clone(),
+            ext,
+            shift,
+        })
     }
 
-    /// The coefficients, each in lowest terms.
+    /// The coefficients, each a sum of monomials in lowest terms.
     pub fn to_scalars(&self) -> Vec<Scalar> {
         let den = Integer::from(&self.den);
+        let cells = self.cells();
+        if cells == 1 {
+            return (self.num.iter())
+                .map(|c| Scalar::from_q(Q::from_integers_ref(c, &den)))
+                .collect();
+        }
+        let boxed: Vec<Vec<usize>> = cells_of(&self.ext).collect();
         self.num
-            .iter()
-            .map(|c| Scalar::from_q(Q::from_integers_ref(c, &den)))
+            .chunks(cells)
+            .map(|row| {
+                Scalar::from_distinct_terms(
+                    (row.iter().zip(&boxed))
+                        .filter(|(c, _)| **c != 0u32)
+                        .map(|(c, d)| {
+                            let (m, factor) = self.gens.monomial(d, &self.shift);
+                            (m, Q::from_integers(c * factor, den.clone()))
+                        })
+                        .collect(),
+                )
+            })
             .collect()
     }
 
-    pub fn len(&self) -> usize {
-        self.num.len()
+    /// True when no rider is shifted: the series lies in the ring of the generators, as every
+    /// operation but the product needs.
+    pub fn unshifted(&self) -> bool {
+        self.shift.iter().all(|s| *s == 0)
     }
 
-    fn constant(c: i64, len: usize) -> RatSeries {
+    /// The number of cells per power of t.
+    fn cells(&self) -> usize {
+        self.ext.iter().product()
+    }
+
+    /// The number of powers of t.
+    pub fn len(&self) -> usize {
+        self.num.len() / self.cells()
+    }
+
+    /// The constant `c`, in the ring of `self`, to `len` powers of t.
+    fn constant_like(&self, c: i64, len: usize) -> RatSeries {
         let mut num = vec![Integer::ZERO; len.max(1)];
         num[0] = Integer::from(c);
         RatSeries {
             num,
             den: Natural::ONE,
+            gens: self.gens.clone(),
+            ext: vec![1; self.ext.len()],
+            shift: vec![0; self.shift.len()],
         }
+    }
+
+    /// The numerators laid out in the box `ext` (each extent at least the series' own, or the
+    /// cells outside it zero).
+    fn relaid(&self, ext: &[usize]) -> Vec<Integer> {
+        if ext == self.ext.as_slice() {
+            return self.num.clone();
+        }
+        let (from, to): (usize, usize) = (self.cells(), ext.iter().product());
+        let mut out = vec![Integer::ZERO; self.len() * to];
+        for (i, d) in cells_of(&self.ext).enumerate() {
+            if d.iter().zip(ext).any(|(d, e)| d >= e) {
+                continue;
+            }
+            let j = cell_index(&d, ext);
+            for k in 0..self.len() {
+                let c = &self.num[k * from + i];
+                if *c != 0u32 {
+                    out[k * to + j] = c.clone();
+                }
+            }
+        }
+        out
+    }
+
+    /// Folds the q-th powers of prime roots back into rationals, and shrinks the box to the
+    /// degrees that occur.
+    fn normalized_box(mut self) -> RatSeries {
+        if self.ext.is_empty() {
+            return self;
+        }
+        let from = self.cells();
+        let mut ext: Vec<usize> = (self.gens.0.iter().zip(&self.ext))
+            .map(|(g, e)| g.fold.as_ref().map_or(*e, |(_, q)| (*e).min(*q)))
+            .collect();
+        if ext != self.ext {
+            let to: usize = ext.iter().product();
+            let mut out = vec![Integer::ZERO; self.len() * to];
+            for (i, d) in cells_of(&self.ext).enumerate() {
+                let mut factor = Integer::ONE;
+                let folded: Vec<usize> = (self.gens.0.iter().zip(&d))
+                    .map(|(g, d)| match &g.fold {
+                        Some((p, q)) if d >= q => {
+                            factor *= p.pow((d / q) as u64);
+                            d % q
+                        }
+                        _ => *d,
+                    })
+                    .collect();
+                let j = cell_index(&folded, &ext);
+                for k in 0..self.len() {
+                    let c = &self.num[k * from + i];
+                    if *c != 0u32 {
+                        out[k * to + j] += c * &factor;
+                    }
+                }
+            }
+            self.num = out;
+            self.ext.clone_from(&ext);
+        }
+        // The degrees that occur.
+        let mut used = vec![1; ext.len()];
+        let cells = self.cells();
+        for (i, d) in cells_of(&self.ext).enumerate() {
+            if (0..self.len()).any(|k| self.num[k * cells + i] != 0u32) {
+                for (u, d) in used.iter_mut().zip(&d) {
+                    *u = (*u).max(d + 1);
+                }
+            }
+        }
+        if used != ext {
+            self.num = self.relaid(&used);
+            ext = used;
+            self.ext = ext;
+        }
+        self
     }
 
     /// Divides the numerators and the denominator by their gcd.
@@ -247,28 +645,76 @@ impl RatSeries {
         self
     }
 
-    /// The first `len` coefficients (zeros past the end).
+    /// The first `len` powers of t (zeros past the end).
     pub fn truncated(&self, len: usize) -> RatSeries {
-        let mut num: Vec<Integer> = self.num.iter().take(len).cloned().collect();
-        num.resize(len, Integer::ZERO);
+        let cells = self.cells();
+        let mut num: Vec<Integer> = self.num.iter().take(len * cells).cloned().collect();
+        num.resize(len.max(1) * cells, Integer::ZERO);
         // Not reduced: the next product or sum reduces.
         RatSeries {
             num,
             den: self.den.clone(),
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
         }
     }
 
-    pub fn mul(&self, o: &RatSeries, len: usize) -> RatSeries {
-        let num = if std::ptr::eq(self, o) {
-            mul_truncated(&self.num, &self.num, len)
-        } else {
-            mul_truncated(&self.num, &o.num, len)
-        };
-        RatSeries {
-            num,
-            den: &self.den * &o.den,
+    /// The product to `len` powers of t; `None` when the packed operands would pass
+    /// [`MAX_PACKED`] integers.
+    pub fn mul(&self, o: &RatSeries, len: usize) -> Option<RatSeries> {
+        let square = std::ptr::eq(self, o);
+        if self.ext.is_empty() && o.ext.is_empty() {
+            let num = if square {
+                mul_truncated(&self.num, &self.num, len)
+            } else {
+                mul_truncated(&self.num, &o.num, len)
+            };
+            return Some(
+                RatSeries {
+                    num,
+                    den: &self.den * &o.den,
+                    gens: self.gens.clone(),
+                    ext: Vec::new(),
+                    shift: Vec::new(),
+                }
+                .reduced(),
+            );
         }
-        .reduced()
+        // Extents that hold every product of two cells, so that packed cells never overlap.
+        let ext: Vec<usize> = (self.ext.iter().zip(&o.ext))
+            .map(|(a, b)| a + b - 1)
+            .collect();
+        let cells: usize = ext.iter().product();
+        if cells.checked_mul(self.len().max(o.len()).max(len))? > MAX_PACKED {
+            return None;
+        }
+        let a = self.relaid(&ext);
+        let num = if square {
+            mul_truncated(&a, &a, len * cells)
+        } else {
+            mul_truncated(&a, &o.relaid(&ext), len * cells)
+        };
+        // The shifts add; a whole q-th power of a rider is its rational p.
+        let mut num = num;
+        let mut shift = Vec::with_capacity(self.shift.len());
+        for ((a, b), r) in self.shift.iter().zip(&o.shift).zip(self.gens.riders()) {
+            shift.push((a + b) % r.q);
+            if a + b >= r.q {
+                num.iter_mut().for_each(|c| *c *= &r.p);
+            }
+        }
+        Some(
+            RatSeries {
+                num,
+                den: &self.den * &o.den,
+                gens: self.gens.clone(),
+                ext,
+                shift,
+            }
+            .normalized_box()
+            .reduced(),
+        )
     }
 
     /// `self + sign·o`, as long as the longer of the two.
@@ -276,21 +722,27 @@ impl RatSeries {
         let g = (&self.den).gcd(&o.den);
         let fa = Integer::from((&o.den).div_exact(&g));
         let fb = Integer::from((&self.den).div_exact(&g));
-        let len = self.len().max(o.len());
+        let ext: Vec<usize> = (self.ext.iter().zip(&o.ext))
+            .map(|(a, b)| *a.max(b))
+            .collect();
+        let (a, b) = (self.relaid(&ext), o.relaid(&ext));
         let zero = Integer::ZERO;
-        let num = (0..len)
+        let num = (0..a.len().max(b.len()))
             .map(|k| {
-                let a = self.num.get(k).unwrap_or(&zero);
-                let b = o.num.get(k).unwrap_or(&zero);
-                let bb = b * &fb;
-                let aa = a * &fa;
+                let bb = b.get(k).unwrap_or(&zero) * &fb;
+                let aa = a.get(k).unwrap_or(&zero) * &fa;
                 if negate { aa - bb } else { aa + bb }
             })
             .collect();
+        debug_assert_eq!(self.shift, o.shift);
         RatSeries {
             num,
             den: &self.den * (&o.den).div_exact(&g),
+            gens: self.gens.clone(),
+            ext,
+            shift: self.shift.clone(),
         }
+        .normalized_box()
         .reduced()
     }
 
@@ -306,11 +758,15 @@ impl RatSeries {
     fn affine(&self, s: i64, c: i64) -> RatSeries {
         let s = Integer::from(s);
         let mut num: Vec<Integer> = self.num.iter().map(|x| x * &s).collect();
+        // Cell 0 of the first power of t is the constant.
         num[0] += Integer::from(c) * Integer::from(&self.den);
         // Not reduced: the next product or sum reduces.
         RatSeries {
             num,
             den: self.den.clone(),
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
         }
     }
 
@@ -320,54 +776,65 @@ impl RatSeries {
         RatSeries {
             num: self.num.iter().map(|x| x * &n).collect(),
             den: &self.den * q.denominator_ref(),
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
         }
         .reduced()
     }
 
-    /// The derivative (one coefficient fewer, at least one).
+    /// The derivative (one power of t fewer, at least one).
     fn derivative(&self) -> RatSeries {
-        let mut num: Vec<Integer> = (1..self.len())
-            .map(|k| &self.num[k] * Integer::from(k as u64))
+        let cells = self.cells();
+        let mut num: Vec<Integer> = (cells..self.num.len())
+            .map(|i| &self.num[i] * Integer::from((i / cells) as u64))
             .collect();
         if num.is_empty() {
-            num.push(Integer::ZERO);
+            num.resize(cells, Integer::ZERO);
         }
         // Not reduced: the next product reduces.
         RatSeries {
             num,
             den: self.den.clone(),
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
         }
     }
 
-    /// The antiderivative with constant term 0 (one coefficient more).
+    /// The antiderivative with constant term 0 (one power of t more).
     fn integral(&self) -> RatSeries {
-        let len = self.len() as u64;
+        let (len, cells) = (self.len() as u64, self.cells());
         let l = (2..=len).fold(Natural::ONE, |l, k| l.lcm(Natural::from(k)));
-        let mut num = Vec::with_capacity(self.len() + 1);
-        num.push(Integer::ZERO);
-        for (k, c) in self.num.iter().enumerate() {
-            num.push(c * Integer::from((&l).div_exact(Natural::from(k as u64 + 1))));
+        let mut num = vec![Integer::ZERO; cells];
+        for (i, c) in self.num.iter().enumerate() {
+            let k = (i / cells) as u64;
+            num.push(c * Integer::from((&l).div_exact(Natural::from(k + 1))));
         }
         RatSeries {
             num,
             den: &self.den * l,
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
         }
         .reduced()
     }
 
-    /// 1/self to `len` coefficients, when the constant term is not zero (Newton:
+    /// The constant term, when it is a non-zero rational (a unit of the ring).
+    fn rational_unit(&self) -> Option<&Integer> {
+        let a0 = &self.num[0];
+        (*a0 != 0u32 && self.num[1..self.cells()].iter().all(|c| *c == 0u32)).then_some(a0)
+    }
+
+    /// 1/self to `len` coefficients, when the constant term is a non-zero rational (Newton:
     /// r ← r + r·(1 − self·r), doubling the precision). `None` when the budget runs out.
     pub fn recip(&self, len: usize) -> Option<RatSeries> {
-        let a0 = &self.num[0];
-        if *a0 == 0u32 {
-            return None;
-        }
-        let r = RatSeries {
-            num: vec![Integer::from_sign_and_abs(*a0 > 0u32, self.den.clone())],
-            den: a0.unsigned_abs(),
-        }
-        .reduced();
-        self.recip_from(r, len)
+        let a0 = self.rational_unit()?;
+        let mut r = self.constant_like(0, 1);
+        r.num[0] = Integer::from_sign_and_abs(*a0 > 0u32, self.den.clone());
+        r.den = a0.unsigned_abs();
+        self.recip_from(r.reduced(), len)
     }
 
     /// 1/self to `len` coefficients from `r`, its first coefficients.
@@ -379,8 +846,8 @@ impl RatSeries {
             if crate::limits::interrupted() {
                 return None;
             }
-            let e = self.truncated(m).mul(&r, m).affine(-1, 1);
-            r = r.truncated(m).add(&r.mul(&e, m));
+            let e = self.truncated(m).mul(&r, m)?.affine(-1, 1);
+            r = r.truncated(m).add(&r.mul(&e, m)?);
         }
         Some(r.truncated(len))
     }
@@ -390,12 +857,12 @@ impl RatSeries {
     fn atan_like(&self, s: i64) -> Option<RatSeries> {
         let len = self.len();
         if len < 2 {
-            return Some(RatSeries::constant(0, len));
+            return Some(self.constant_like(0, len));
         }
         let m = len - 1;
         let short = self.truncated(m);
-        let w = short.mul(&short, m).affine(s, 1);
-        Some(self.derivative().mul(&w.recip(m)?, m).integral())
+        let w = short.mul(&short, m)?.affine(s, 1);
+        Some(self.derivative().mul(&w.recip(m)?, m)?.integral())
     }
 
     /// atan of a series without constant term.
@@ -407,12 +874,12 @@ impl RatSeries {
     fn log_tail(&self) -> Option<RatSeries> {
         let len = self.len();
         if len < 2 {
-            return Some(RatSeries::constant(0, len));
+            return Some(self.constant_like(0, len));
         }
         let m = len - 1;
         Some(
             self.derivative()
-                .mul(&self.truncated(m).recip(m)?, m)
+                .mul(&self.truncated(m).recip(m)?, m)?
                 .integral(),
         )
     }
@@ -427,7 +894,7 @@ impl RatSeries {
             }
             g = g.truncated(m);
             let d = self.truncated(m).sub(&g.log_tail()?);
-            g = g.add(&g.mul(&d, m));
+            g = g.add(&g.mul(&d, m)?);
         }
         Some(g)
     }
@@ -445,7 +912,7 @@ impl RatSeries {
     fn tan_like_with_recip(&self, s: i64, base: RatSeries) -> Option<(RatSeries, RatSeries)> {
         let mut g = base;
         let len = g.len();
-        let w = g.mul(&g, len).affine(s, 1);
+        let w = g.mul(&g, len)?.affine(s, 1);
         let mut r = w.truncated(len.max(2) - 1).recip(len.max(2) - 1)?;
         let mut valid = r.len();
         for &m in &newton_steps(self.len(), g.len())[1..] {
@@ -454,12 +921,12 @@ impl RatSeries {
             }
             let known = g.len();
             g = g.truncated(m);
-            let w = g.mul(&g, m).affine(s, 1);
+            let w = g.mul(&g, m)?.affine(s, 1);
             r = w.truncated(m - 1).recip_from(r.truncated(valid), m - 1)?;
             valid = (known + 1).min(r.len());
-            let atan_g = g.derivative().mul(&r, m - 1).integral();
+            let atan_g = g.derivative().mul(&r, m - 1)?.integral();
             let d = atan_g.sub(&self.truncated(m));
-            g = g.sub(&d.mul(&w, m));
+            g = g.sub(&d.mul(&w, m)?);
         }
         Some((g, r.truncated(valid)))
     }
@@ -470,8 +937,8 @@ impl RatSeries {
         let half = self.scale(&Q::from_signeds(1, 2));
         let (t, r) = half.tan_like_with_recip(1, base)?;
         let len = t.len();
-        let r = t.mul(&t, len).affine(1, 1).recip_from(r, len)?;
-        let sin = t.mul(&r, len).scale(&Q::from(2));
+        let r = t.mul(&t, len)?.affine(1, 1).recip_from(r, len)?;
+        let sin = t.mul(&r, len)?.scale(&Q::from(2));
         let cos = r.affine(2, -1).reduced();
         Some((sin, cos))
     }
@@ -479,14 +946,18 @@ impl RatSeries {
     /// `outer(self)` by Horner's rule, when `self` has no constant term.
     pub fn compose(outer: &RatSeries, inner: &RatSeries) -> Option<RatSeries> {
         let len = inner.len();
-        let mut out = RatSeries::constant(0, len);
+        let mut out = inner.constant_like(0, len);
+        let cells = outer.cells();
         for k in (0..outer.len()).rev() {
             if crate::limits::interrupted() {
                 return None;
             }
-            out = out.mul(inner, len);
-            let mut c = RatSeries::constant(0, len);
-            c.num[0] = outer.num[k].clone();
+            out = out.mul(inner, len)?;
+            // The coefficient of h^k, as a constant series.
+            let mut c = outer.constant_like(0, len);
+            c.ext.clone_from(&outer.ext);
+            c.num = vec![Integer::ZERO; len.max(1) * cells];
+            c.num[..cells].clone_from_slice(&outer.num[k * cells..(k + 1) * cells]);
             c.den = outer.den.clone();
             out = out.add(&c.reduced());
         }
@@ -590,13 +1061,13 @@ mod tests {
 
     #[test]
     fn a_series_is_kept_in_lowest_terms() {
-        let s = RatSeries::from_scalars(&[
+        let coeffs = [
             Scalar::ratio(1, 2),
             Scalar::ratio(-1, 6),
             Scalar::zero(),
             Scalar::ratio(3, 4),
-        ])
-        .unwrap();
+        ];
+        let s = RatSeries::from_scalars(&coeffs, &Gens::of(&[&coeffs]).unwrap()).unwrap();
         assert_eq!(s.den, Natural::from(12u32));
         assert_eq!(s.num, ints(&[6, -2, 0, 9]));
         let twice = s.add(&s);
@@ -611,7 +1082,7 @@ mod tests {
             ]
         );
         let r = s.recip(6).unwrap();
-        let one = s.mul(&r, 6);
+        let one = s.mul(&r, 6).unwrap();
         assert_eq!(one.to_scalars()[0], Scalar::one());
         assert!(one.to_scalars()[1..].iter().all(|c| c.is_zero()));
         assert_eq!(one.den, Natural::ONE);

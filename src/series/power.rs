@@ -830,12 +830,21 @@ mod tests {
             Scalar::one(),
             Scalar::pi(),
             Scalar::param(crate::syntax::Name::new("λ", "")),
-            Scalar::func("tanh", &Scalar::ratio(1, 2)).unwrap().mul(&Scalar::pi()),
+            Scalar::func("tanh", &Scalar::ratio(1, 2))
+                .unwrap()
+                .mul(&Scalar::pi()),
         ];
         // √3 rides on π (its exponent follows π's degree); √2 is a generator of its own.
         let primes = vec![Scalar::one(), root(2), root(3).mul(&Scalar::pi())];
         let laurent = vec![Scalar::one(), Scalar::pi(), Scalar::pi().inverse().unwrap()];
-        vec![gelu, shifted, free, primes, laurent]
+        // ∛2 rides on π with cubes folding (∛2³ = 2); times ∛4 the series is shifted by two
+        // thirds, and a product of two such shifts past a whole power.
+        let cube = Scalar::from_int(2).pow(&Q::from_signeds(1, 3)).unwrap();
+        let cubic: Vec<Scalar> = powers(&cube.mul(&Scalar::pi()))
+            .into_iter()
+            .map(|m| m.mul(&cube).mul(&cube))
+            .collect();
+        vec![gelu, shifted, free, primes, laurent, cubic]
     }
 
     impl Rng {
@@ -861,12 +870,12 @@ mod tests {
 
     #[test]
     fn series_over_constants_equal_the_recurrences() {
-        // Coefficients in Q[c] (c = 1/√(2π)), √2·Q[c], Q[π, λ, tanh(½)], Q(√2)[√3·π] and
-        // Laurent polynomials in π (which the packed ring declines): every fast path against the
-        // recurrences on the scalar ring.
+        // Coefficients in Q[c] (c = 1/√(2π)), √2·Q[c], Q[π, λ, tanh(½)], Q(√2)[√3·π],
+        // Laurent polynomials in π (which the packed ring declines) and ∛4·Q[∛2·π]: every fast
+        // path against the recurrences on the scalar ring.
         let mut rng = Rng(0x5851_f42d_4c95_7f2d);
         let palettes = palettes();
-        for (i, &n) in [33, 41, 64].iter().cycle().take(5).enumerate() {
+        for (i, &n) in [33, 41, 64].iter().cycle().take(6).enumerate() {
             let palette = &palettes[i % palettes.len()];
             let a = rng.symbolic(n, Scalar::zero(), palette);
             let b = rng.symbolic(n, q(1 + i as i64 % 3, 2), palette);

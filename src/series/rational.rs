@@ -34,10 +34,22 @@ const KRONECKER_MIN_LEN: usize = 6;
 /// functions (every other coefficient zero, as for tanh and sin composed) the product is formed
 /// in t², on half the coefficients.
 pub fn mul_truncated(a: &[Integer], b: &[Integer], len: usize) -> Vec<Integer> {
+    let square = std::ptr::eq(a, b);
+    let a: Vec<&Integer> = a.iter().collect();
+    if square {
+        return mul_truncated_refs(&a, &a, len);
+    }
+    mul_truncated_refs(&a, &b.iter().collect::<Vec<_>>(), len)
+}
+
+/// [`mul_truncated`] on references (a square when `a` and `b` are one slice), so that boxes of
+/// exponents are packed without copying their integers.
+fn mul_truncated_refs(a: &[&Integer], b: &[&Integer], len: usize) -> Vec<Integer> {
+    let square = std::ptr::eq(a, b);
     let mut out = vec![Integer::ZERO; len];
     let (Some(va), Some(vb)) = (
-        a.iter().position(|c| *c != 0u32),
-        b.iter().position(|c| *c != 0u32),
+        a.iter().position(|c| **c != 0u32),
+        b.iter().position(|c| **c != 0u32),
     ) else {
         return out;
     };
@@ -46,12 +58,15 @@ pub fn mul_truncated(a: &[Integer], b: &[Integer], len: usize) -> Vec<Integer> {
     }
     let room = len - va - vb;
     let a = trim_end(&a[va..a.len().min(va + room)]);
-    let b = trim_end(&b[vb..b.len().min(vb + room)]);
-    let square = std::ptr::eq(a, b);
-    let even = |x: &[Integer]| x.iter().skip(1).step_by(2).all(|c| *c == 0u32);
+    let b = if square {
+        a
+    } else {
+        trim_end(&b[vb..b.len().min(vb + room)])
+    };
+    let even = |x: &[&Integer]| x.iter().skip(1).step_by(2).all(|c| **c == 0u32);
     let step = if even(a) && (square || even(b)) { 2 } else { 1 };
-    let xa: Vec<&Integer> = a.iter().step_by(step).collect();
-    let xb: Vec<&Integer> = b.iter().step_by(step).collect();
+    let xa: Vec<&Integer> = a.iter().step_by(step).copied().collect();
+    let xb: Vec<&Integer> = b.iter().step_by(step).copied().collect();
     let product = product(&xa, &xb, room.div_ceil(step), square);
     for (i, c) in product.into_iter().enumerate() {
         out[va + vb + i * step] = c;
@@ -59,8 +74,8 @@ pub fn mul_truncated(a: &[Integer], b: &[Integer], len: usize) -> Vec<Integer> {
     out
 }
 
-fn trim_end(a: &[Integer]) -> &[Integer] {
-    let end = a.iter().rposition(|c| *c != 0u32).map_or(0, |i| i + 1);
+fn trim_end<'a>(a: &'a [&'a Integer]) -> &'a [&'a Integer] {
+    let end = a.iter().rposition(|c| **c != 0u32).map_or(0, |i| i + 1);
     &a[..end]
 }
 
@@ -529,6 +544,20 @@ impl RatSeries {
         }
     }
 
+    /// [`RatSeries::relaid`] by reference: the operand of a packed product.
+    fn relaid_refs(&self, ext: &[usize]) -> Vec<&Integer> {
+        static ZERO: Integer = Integer::ZERO;
+        let (from, to): (usize, usize) = (self.cells(), ext.iter().product());
+        let mut out = vec![&ZERO; self.len() * to];
+        for (i, d) in cells_of(&self.ext).enumerate() {
+            let j = cell_index(&d, ext);
+            for k in 0..self.len() {
+                out[k * to + j] = &self.num[k * from + i];
+            }
+        }
+        out
+    }
+
     /// The numerators laid out in the box `ext` (each extent at least the series' own, or the
     /// cells outside it zero).
     fn relaid(&self, ext: &[usize]) -> Vec<Integer> {
@@ -689,11 +718,11 @@ impl RatSeries {
         if cells.checked_mul(self.len().max(o.len()).max(len))? > MAX_PACKED {
             return None;
         }
-        let a = self.relaid(&ext);
+        let a = self.relaid_refs(&ext);
         let num = if square {
-            mul_truncated(&a, &a, len * cells)
+            mul_truncated_refs(&a, &a, len * cells)
         } else {
-            mul_truncated(&a, &o.relaid(&ext), len * cells)
+            mul_truncated_refs(&a, &o.relaid_refs(&ext), len * cells)
         };
         // The shifts add; a whole q-th power of a rider is its rational p.
         let mut num = num;

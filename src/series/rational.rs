@@ -209,6 +209,9 @@ const MAX_GENS: usize = 3;
 /// exponents); past it the product declines and the caller computes term by term.
 const MAX_PACKED: usize = 1 << 18;
 
+/// At most this many bits in one packed operand of a product over generators (32 MB).
+const MAX_PACKED_BITS: u64 = 1 << 28;
+
 /// A series packs only when at least one slot in this many holds a term: the sparse
 /// coefficients of `sin(λ·t)` (one monomial λᵏ each) cost the recurrences almost nothing and a
 /// dense box of exponents many times more.
@@ -715,7 +718,17 @@ impl RatSeries {
             .map(|(a, b)| a + b - 1)
             .collect();
         let cells: usize = ext.iter().product();
-        if cells.checked_mul(self.len().max(o.len()).max(len))? > MAX_PACKED {
+        let slots = cells.checked_mul(self.len().max(o.len()).max(len))?;
+        let bits = |s: &RatSeries| {
+            (s.num.iter())
+                .map(|c| c.unsigned_abs_ref().significant_bits())
+                .max()
+                .unwrap_or(0)
+        };
+        // The packed product holds every slot at the width of the largest coefficient; past
+        // MAX_PACKED_BITS the recurrences (which check the budget as they go) take over.
+        let width = bits(self) + bits(o) + 64;
+        if slots > MAX_PACKED || (slots as u64).checked_mul(width)? > MAX_PACKED_BITS {
             return None;
         }
         let a = self.relaid_refs(&ext);

@@ -360,15 +360,24 @@ fn a_function_not_analytic_at_0_still_has_its_operating_point() {
     verify_passes(&["log(𝟙 + W1·x)"]);
 }
 
-/// The last line of `taylornet analyze SRC`: the verdict with the values bound.
-fn bound_verdict(src: &str) -> String {
+/// The text of `taylornet analyze SRC`.
+fn analyze_text(src: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
         .args(["analyze", src])
         .output()
         .expect("the binary runs");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{src}:\n{text}");
-    text.lines().last().unwrap_or_default().to_string()
+    text
+}
+
+/// The last line of `taylornet analyze SRC`: the verdict with the values bound.
+fn bound_verdict(src: &str) -> String {
+    analyze_text(src)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -384,6 +393,14 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
         bound_verdict(&format!("{w1}W2 = [[1, 1]]; W2·relu(W1·x + b1)")),
         "verdict: kink"
     );
+    // The symbolic analysis's generic assumption is stated with its failure at these values.
+    let text = analyze_text(&format!("{w1}W2 = [[1, 1]]; W2·relu(W1·x + b1)"));
+    let assumption = (text.lines())
+        .find(|l| l.contains("no entry of the operating point sits on a breakpoint"))
+        .unwrap_or_default();
+    assert!(assumption.ends_with("(it fails at the bound values: see the affine region below)"));
+    let generic = analyze_text("W2·relu(W1·x + b1)");
+    assert!(!generic.contains("it fails at the bound values"));
     // relu(u) − relu(−u) = u, entries on their breakpoints and all.
     assert_eq!(
         bound_verdict("W1 = [[0.5,-1],[2,0.25]]; relu(W1·x) - relu(-W1·x) - W1·x"),

@@ -1,7 +1,7 @@
 //! The report of an analysis: text for terminals, an `align*` block, and JSON (docs/json.md).
 
 use super::*;
-use crate::analysis::{Analysis, Coefficients, Report, Verdict, shapes};
+use crate::analysis::{Analysis, Assumption, Coefficients, Report, Verdict, shapes};
 use crate::series::PointSeries;
 use serde_json::{Value, json};
 
@@ -380,8 +380,26 @@ pub fn text(source: &str, r: &Report) -> String {
     for c in &r.conditions {
         condition_text(c, "", &mut out);
     }
+    // With values bound, the region below may show an entry of the operating point exactly on a
+    // breakpoint: the generic assumption is then said to fail there, where it is stated.
+    let on_breakpoint = r.numeric.as_ref().and_then(|n| match &n.region {
+        Some(Ok(region)) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
+            region.limit_inf.as_ref().map(|n| n.layer)
+        }
+        _ => None,
+    });
     for s in &a.assumptions {
-        out.push_str(&format!("assumption: {}\n", super::assumption_text(s)));
+        let fails = matches!(s, Assumption::NoBreakpointAtOperatingPoint { layer, .. }
+            if Some(*layer) == on_breakpoint);
+        out.push_str(&format!(
+            "assumption: {}{}\n",
+            super::assumption_text(s),
+            if fails {
+                " (it fails at the bound values: see the affine region below)"
+            } else {
+                ""
+            }
+        ));
     }
     if let Some(n) = &r.numeric {
         out.push_str(&super::numeric::text(n));

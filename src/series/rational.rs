@@ -501,16 +501,18 @@ impl RatSeries {
                 .map(|c| Scalar::from_q(Q::from_integers_ref(c, &den)))
                 .collect();
         }
-        let boxed: Vec<Vec<usize>> = cells_of(&self.ext).collect();
+        // Each cell's monomial once, for every power of t.
+        let monomials: Vec<(Mono, Integer)> = cells_of(&self.ext)
+            .map(|d| self.gens.monomial(&d, &self.shift))
+            .collect();
         self.num
             .chunks(cells)
             .map(|row| {
                 Scalar::from_distinct_terms(
-                    (row.iter().zip(&boxed))
+                    (row.iter().zip(&monomials))
                         .filter(|(c, _)| **c != 0u32)
-                        .map(|(c, d)| {
-                            let (m, factor) = self.gens.monomial(d, &self.shift);
-                            (m, Q::from_integers(c * factor, den.clone()))
+                        .map(|(c, (m, factor))| {
+                            (m.clone(), Q::from_integers(c * factor, den.clone()))
                         })
                         .collect(),
                 )

@@ -356,3 +356,50 @@ fn every_catalog_entry_matches_numerically() {
         }
     }
 }
+
+/// The exact coefficients `taylornet series EXPR --order N` prints (JSON), by power of t.
+fn printed_coefficients(expr: &str, order: usize) -> Vec<String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "series",
+            expr,
+            "--order",
+            &order.to_string(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{expr} at order {order}: {out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut cs: Vec<(u64, String)> = (v["coefficients"].as_array().expect("coefficients"))
+        .iter()
+        .map(|c| (c["k"].as_u64().unwrap_or(0), c["exact"].to_string()))
+        .collect();
+    cs.sort();
+    cs.into_iter().map(|(_, e)| e).collect()
+}
+
+#[test]
+fn series_over_constants_agree_across_the_packed_threshold() {
+    // From order 32 a series whose coefficients hold constants is packed over generators; to
+    // order 31 the scalar recurrences run. The first 32 coefficients must be the same exact
+    // scalars either way. The cases are those an independent review found failing: two roots
+    // riding on one free generator (a crash), a shifted factor whose box shrinks to one cell
+    // (√2 dropped), and a box whose size overflows (a crash).
+    for expr in [
+        "gelu(sqrt(3)*t)",
+        "exp(sqrt(6*pi)*t)",
+        "1/(1 + sqrt(5)*t + t^3/sqrt(2*pi))",
+        "sqrt(2)*t^16/(1-t) * (1/(1-t) + sqrt(2/pi)*t^17/(1-t))",
+        "(2^(1/3)*t/(1-t) + 4^(1/3)*pi*t^32)^2",
+        "(1 + λ*t + λ^4194303*t^2 + α*t^3 + α^4194303*t^4 + β*t^5 + β^4194303*t^6)^2",
+        "gelu(gelu(t))",
+    ] {
+        let low = printed_coefficients(expr, 31);
+        for order in [32, 40] {
+            let high = printed_coefficients(expr, order);
+            assert_eq!(&high[..low.len()], &low[..], "{expr} at order {order}");
+        }
+    }
+}

@@ -265,13 +265,17 @@ impl Gens {
                 riders: Vec::new(),
             });
         }
-        if let Some(free) = gens.iter().position(|g| g.fold.is_none()) {
+        // The first free generator, by atom: removing the primes that ride on it moves its index.
+        if let Some((free, step)) = (gens.iter())
+            .find(|g| g.fold.is_none())
+            .map(|g| (g.atom.clone(), g.step.clone()))
+        {
             let exponent = |m: &Mono, a: &Atom| {
                 (m.factors().iter())
                     .find(|(b, _)| b == a)
                     .map_or(Q::ZERO, |(_, e)| e.clone())
             };
-            let degree = |m: &Mono, g: &Gen| exponent(m, &g.atom) / &g.step;
+            let degree = |m: &Mono| exponent(m, &free) / &step;
             let mut i = 0;
             while i < gens.len() {
                 let rider = match &gens[i].fold {
@@ -283,10 +287,10 @@ impl Gens {
                             r,
                         })
                         .find(|rider| {
-                            // Each list with its own shift, read off its first monomial.
+                            // Each list with a shift of its own.
                             monos.iter().all(|ms| {
                                 let fits = |m: &Mono, shift: usize| {
-                                    let d = degree(m, &gens[free]);
+                                    let d = degree(m);
                                     usize::try_from(&d).is_ok_and(|d| {
                                         rider.at(d, shift).0 == exponent(m, &rider.atom)
                                     })
@@ -299,8 +303,8 @@ impl Gens {
                 match rider {
                     Some(rider) => {
                         gens.remove(i);
-                        let free = gens.iter().position(|g| g.fold.is_none())?;
-                        gens[free].riders.push(rider);
+                        let at = gens.iter().position(|g| g.atom == free)?;
+                        gens[at].riders.push(rider);
                     }
                     None => i += 1,
                 }
@@ -473,7 +477,7 @@ impl RatSeries {
                 placed.push((k, d, q));
             }
         }
-        let cells: usize = ext.iter().product();
+        let cells = (ext.iter()).try_fold(1usize, |n, e| n.checked_mul(*e))?;
         let slots = cells.checked_mul(coeffs.len().max(1))?;
         if slots > MAX_PACKED || cells > 1 && placed.len() * MIN_DENSITY < slots {
             return None;
@@ -496,7 +500,7 @@ impl RatSeries {
     pub fn to_scalars(&self) -> Vec<Scalar> {
         let den = Integer::from(&self.den);
         let cells = self.cells();
-        if cells == 1 {
+        if cells == 1 && self.unshifted() {
             return (self.num.iter())
                 .map(|c| Scalar::from_q(Q::from_integers_ref(c, &den)))
                 .collect();

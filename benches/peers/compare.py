@@ -44,9 +44,10 @@ def composed(chain):
     return "".join(f"{f}(" for f in reversed(chain)) + "t" + ")" * len(chain)
 
 
-def run_taylornet(chain, order, repeat):
-    """Best wall time (s) of the whole process, and the coefficients as Fractions."""
-    args = [BINARY, "series", composed(chain), "--order", str(order), "--format", "json"]
+def run_series(expr, order, repeat):
+    """Best wall time (s) of `taylornet series EXPR` as a whole process, and its exact
+    coefficients (ASCII strings) by power of t."""
+    args = [BINARY, "series", expr, "--order", str(order), "--format", "json"]
     best, out = float("inf"), ""
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -56,7 +57,13 @@ def run_taylornet(chain, order, repeat):
             raise RuntimeError(f"{' '.join(args)}: {p.stderr}")
         best, out = min(best, dt), p.stdout
     coefs = json.loads(out)["coefficients"]
-    return best, [Fraction(c["exact"]) for c in sorted(coefs, key=lambda c: c["k"])]
+    return best, [c["exact"] for c in sorted(coefs, key=lambda c: c["k"])]
+
+
+def run_taylornet(chain, order, repeat):
+    """Best wall time (s) of the whole process, and the coefficients as Fractions."""
+    best, coefs = run_series(composed(chain), order, repeat)
+    return best, [Fraction(c) for c in coefs]
 
 
 # ---------------------------------------------------------------- peers

@@ -23,33 +23,17 @@ relations between them).
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from fractions import Fraction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("TAYLORNET", os.path.join(ROOT, "target", "release", "taylornet"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import run_series  # noqa: E402 - benches/peers/compare.py
 
 
 def composed(f, depth):
     return f"{f}(" * depth + "t" + ")" * depth
-
-
-def run_taylornet(expr, order, repeat):
-    args = [BINARY, "series", expr, "--order", str(order), "--format", "json"]
-    best, out = float("inf"), ""
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        p = subprocess.run(args, capture_output=True, text=True)
-        dt = time.perf_counter() - t0
-        if p.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)}: {p.stderr}")
-        best, out = min(best, dt), p.stdout
-    coefs = json.loads(out)["coefficients"]
-    return best, [c["exact"] for c in sorted(coefs, key=lambda c: c["k"])]
 
 
 def gelu_chain(depth, order):
@@ -172,7 +156,7 @@ def main():
     print("|---|---|---|---|---|")
     bad = False
     for f, depth, order in cases:
-        t_tn, ours = run_taylornet(composed(f, depth), order, a.repeat)
+        t_tn, ours = run_series(composed(f, depth), order, a.repeat)
         if f == "gelu":
             t_fl, theirs = timed(gelu_chain, a.repeat, depth, order)
             same = "exact, yes" if same_gelu(ours, theirs) else "exact, NO"

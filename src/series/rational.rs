@@ -197,6 +197,13 @@ impl Rider {
     }
 }
 
+/// The exponent of `a` in `m` (0 when it does not occur).
+fn exponent(m: &Mono, a: &Atom) -> Q {
+    (m.factors().iter())
+        .find(|(b, _)| b == a)
+        .map_or(Q::ZERO, |(_, e)| e.clone())
+}
+
 /// The generators shared by the series of one computation. Empty for rational series.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Gens(Vec<Gen>);
@@ -270,11 +277,6 @@ impl Gens {
             .find(|g| g.fold.is_none())
             .map(|g| (g.atom.clone(), g.step.clone()))
         {
-            let exponent = |m: &Mono, a: &Atom| {
-                (m.factors().iter())
-                    .find(|(b, _)| b == a)
-                    .map_or(Q::ZERO, |(_, e)| e.clone())
-            };
             let degree = |m: &Mono| exponent(m, &free) / &step;
             let mut i = 0;
             while i < gens.len() {
@@ -324,13 +326,8 @@ impl Gens {
         let shift: Vec<usize> = (self.0.iter())
             .flat_map(|g| g.riders.iter().map(move |r| (g, r)))
             .map(|(g, r)| {
-                let exponent = |a: &Atom| {
-                    (m.factors().iter())
-                        .find(|(b, _)| b == a)
-                        .map_or(Q::ZERO, |(_, e)| e.clone())
-                };
-                let d = usize::try_from(&(exponent(&g.atom) / &g.step)).ok()?;
-                let k = usize::try_from(&(exponent(&r.atom) * Q::from(r.q as u64))).ok()?;
+                let d = usize::try_from(&(exponent(m, &g.atom) / &g.step)).ok()?;
+                let k = usize::try_from(&(exponent(m, &r.atom) * Q::from(r.q as u64))).ok()?;
                 Some((k + r.q - (d * r.r) % r.q) % r.q)
             })
             .collect::<Option<_>>()?;
@@ -359,10 +356,7 @@ impl Gens {
         for (g, d) in self.0.iter().zip(&d) {
             for r in &g.riders {
                 let (e, f) = r.at(*d, *shifts.next()?);
-                let actual = (m.factors().iter())
-                    .find(|(b, _)| *b == r.atom)
-                    .map_or(Q::ZERO, |(_, e)| e.clone());
-                if actual != e {
+                if exponent(m, &r.atom) != e {
                     return None;
                 }
                 factor *= f;
@@ -540,6 +534,17 @@ impl RatSeries {
         self.num.len() / self.cells()
     }
 
+    /// Other numerators over `den`, in the ring, box and shift of `self` (not reduced).
+    fn with_num(&self, num: Vec<Integer>, den: Natural) -> RatSeries {
+        RatSeries {
+            num,
+            den,
+            gens: self.gens.clone(),
+            ext: self.ext.clone(),
+            shift: self.shift.clone(),
+        }
+    }
+
     /// The constant `c`, in the ring of `self`, to `len` powers of t.
     fn constant_like(&self, c: i64, len: usize) -> RatSeries {
         let mut num = vec![Integer::ZERO; len.max(1)];
@@ -553,12 +558,16 @@ impl RatSeries {
         }
     }
 
-    /// [`RatSeries::relaid`] by reference: the operand of a packed product.
+    /// The numerators laid out in the box `ext`, by reference (zeros where the series has no
+    /// cell); the cells of the series outside `ext` must be zero.
     fn relaid_refs(&self, ext: &[usize]) -> Vec<&Integer> {
         static ZERO: Integer = Integer::ZERO;
         let (from, to): (usize, usize) = (self.cells(), ext.iter().product());
         let mut out = vec![&ZERO; self.len() * to];
         for (i, d) in cells_of(&self.ext).enumerate() {
+            if d.iter().zip(ext).any(|(d, e)| d >= e) {
+                continue;
+            }
             let j = cell_index(&d, ext);
             for k in 0..self.len() {
                 out[k * to + j] = &self.num[k * from + i];
@@ -567,27 +576,12 @@ impl RatSeries {
         out
     }
 
-    /// The numerators laid out in the box `ext` (each extent at least the series' own, or the
-    /// cells outside it zero).
+    /// [`RatSeries::relaid_refs`], owned.
     fn relaid(&self, ext: &[usize]) -> Vec<Integer> {
         if ext == self.ext.as_slice() {
             return self.num.clone();
         }
-        let (from, to): (usize, usize) = (self.cells(), ext.iter().product());
-        let mut out = vec![Integer::ZERO; self.len() * to];
-        for (i, d) in cells_of(&self.ext).enumerate() {
-            if d.iter().zip(ext).any(|(d, e)| d >= e) {
-                continue;
-            }
-            let j = cell_index(&d, ext);
-            for k in 0..self.len() {
-                let c = &self.num[k * from + i];
-                if *c != 0u32 {
-                    out[k * to + j] = c.clone();
-                }
-            }
-        }
-        out
+        self.relaid_refs(ext).into_iter().cloned().collect()
     }
 
     /// Folds the q-th powers of prime roots back into rationals, and shrinks the box to the
@@ -689,13 +683,7 @@ impl RatSeries {
         let mut num: Vec<Integer> = self.num.iter().take(len * cells).cloned().collect();
         num.resize(len.max(1) * cells, Integer::ZERO);
         // Not reduced: the next product or sum reduces.
-        RatSeries {
-            num,
-            den: self.den.clone(),
-            gens: self.gens.clone(),
-            ext: self.ext.clone(),
-            shift: self.shift.clone(),
-        }
+        self.with_num(num, self.den.clone())
     }
 
     /// The product to `len` powers of t; `None` when the packed operands would pass
@@ -809,25 +797,16 @@ impl RatSeries {
         // Cell 0 of the first power of t is the constant.
         num[0] += Integer::from(c) * Integer::from(&self.den);
         // Not reduced: the next product or sum reduces.
-        RatSeries {
-            num,
-            den: self.den.clone(),
-            gens: self.gens.clone(),
-            ext: self.ext.clone(),
-            shift: self.shift.clone(),
-        }
+        self.with_num(num, self.den.clone())
     }
 
     /// The series times the rational `q`.
     pub fn scale(&self, q: &Q) -> RatSeries {
         let n = Integer::from_sign_and_abs(*q >= 0u32, q.numerator_ref().clone());
-        RatSeries {
-            num: self.num.iter().map(|x| x * &n).collect(),
-            den: &self.den * q.denominator_ref(),
-            gens: self.gens.clone(),
-            ext: self.ext.clone(),
-            shift: self.shift.clone(),
-        }
+        self.with_num(
+            self.num.iter().map(|x| x * &n).collect(),
+            &self.den * q.denominator_ref(),
+        )
         .reduced()
     }
 
@@ -841,13 +820,7 @@ impl RatSeries {
             num.resize(cells, Integer::ZERO);
         }
         // Not reduced: the next product reduces.
-        RatSeries {
-            num,
-            den: self.den.clone(),
-            gens: self.gens.clone(),
-            ext: self.ext.clone(),
-            shift: self.shift.clone(),
-        }
+        self.with_num(num, self.den.clone())
     }
 
     /// The antiderivative with constant term 0 (one power of t more).
@@ -859,14 +832,7 @@ impl RatSeries {
             let k = (i / cells) as u64;
             num.push(c * Integer::from((&l).div_exact(Natural::from(k + 1))));
         }
-        RatSeries {
-            num,
-            den: &self.den * l,
-            gens: self.gens.clone(),
-            ext: self.ext.clone(),
-            shift: self.shift.clone(),
-        }
-        .reduced()
+        self.with_num(num, &self.den * l).reduced()
     }
 
     /// The constant term, when it is a non-zero rational (a unit of the ring).

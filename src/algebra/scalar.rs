@@ -20,11 +20,21 @@ use malachite_q::Rational;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+mod packed;
+
 /// Exact rationals (malachite), the coefficients of every scalar.
 pub type Q = Rational;
 
 /// An indivisible factor of a scalar monomial.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+///
+/// Opaque values and groups share their argument (`Rc`): a coefficient of a composed series
+/// holds the same `tanh(1 + tanh(1))` in thousands of monomials, and comparing two of them is
+/// then one pointer test instead of a walk down the nested scalar. The order is structural
+/// either way (see the `Ord` impl), so printing stays independent of how atoms were shared.
+// The derived hash is of the contents, and equality is structural (a shared pointer only
+// answers early), so equal atoms hash alike.
+#[allow(clippy::derived_hash_with_manual_eq)]
+#[derive(Clone, Hash, Debug)]
 pub enum Atom {
     /// A prime number under a fractional exponent: `√2` is `Prime(2)^(1/2)`.
     Prime(u64),
@@ -34,10 +44,59 @@ pub enum Atom {
     /// A symbolic parameter such as `λ`.
     Param(Name),
     /// An opaque value `f(arg)` such as `tanh(1/2)` or `exp(λ)`.
-    Func(Rc<str>, Box<Scalar>),
+    Func(Rc<str>, Rc<Scalar>),
     /// A sum that has no simpler form, under a power: `(1 + e)⁻¹`.
-    Group(Box<Scalar>),
+    Group(Rc<Scalar>),
 }
+
+impl Atom {
+    /// The rank of the variant, in declaration order (the order a derived `Ord` would give).
+    fn rank(&self) -> u8 {
+        match self {
+            Atom::Prime(_) => 0,
+            Atom::Pi => 1,
+            Atom::E => 2,
+            Atom::Param(_) => 3,
+            Atom::Func(..) => 4,
+            Atom::Group(_) => 5,
+        }
+    }
+}
+
+impl Ord for Atom {
+    fn cmp(&self, other: &Atom) -> std::cmp::Ordering {
+        use std::cmp::Ordering::Equal;
+        match (self, other) {
+            (Atom::Prime(a), Atom::Prime(b)) => a.cmp(b),
+            (Atom::Param(a), Atom::Param(b)) => a.cmp(b),
+            (Atom::Func(f, a), Atom::Func(g, b)) => f
+                .cmp(g)
+                .then_with(|| if Rc::ptr_eq(a, b) { Equal } else { a.cmp(b) }),
+            (Atom::Group(a), Atom::Group(b)) => {
+                if Rc::ptr_eq(a, b) {
+                    Equal
+                } else {
+                    a.cmp(b)
+                }
+            }
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for Atom {
+    fn partial_cmp(&self, other: &Atom) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Atom {
+    fn eq(&self, other: &Atom) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Atom {}
 
 /// A product of atoms with non-zero rational exponents, sorted by atom.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
@@ -336,6 +395,15 @@ impl Scalar {
     /// Σ aᵢ·bᵢ, with each monomial's coefficient summed unreduced ([`RationalSum`]) and
     /// reduced once: the inner loop of every series recurrence and Cauchy product.
     pub fn sum_of_products<'a>(pairs: impl Iterator<Item = (&'a Scalar, &'a Scalar)>) -> Scalar {
+        let pairs: Vec<(&Scalar, &Scalar)> = pairs.collect();
+        if let Some(s) = packed::sum_of_products(&pairs) {
+            return s;
+        }
+        Scalar::sum_of_products_termwise(&pairs)
+    }
+
+    /// [`Scalar::sum_of_products`] term by term: each product of monomials merged and placed.
+    fn sum_of_products_termwise(pairs: &[(&Scalar, &Scalar)]) -> Scalar {
         let mut acc: SortedMap<Mono, RationalSum> = SortedMap::default();
         for (a, b) in pairs {
             for (ma, ca) in &a.terms {
@@ -472,12 +540,12 @@ impl Scalar {
         {
             return Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(g), e * q)));
         }
-        Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Box::new(inner)), q.clone())))
+        Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Rc::new(inner)), q.clone())))
     }
 
     /// An opaque function value `f(arg)`, with no simplification.
     pub fn opaque(name: &str, arg: &Scalar) -> Scalar {
-        Scalar::atom(Atom::Func(Rc::from(name), Box::new(arg.clone())), Q::ONE)
+        Scalar::atom(Atom::Func(Rc::from(name), Rc::new(arg.clone())), Q::ONE)
     }
 
     /// A function value, exact at the points where it is known (`sin(π) = 0`,
@@ -911,5 +979,84 @@ mod tests {
         );
         assert!(Scalar::zero().inverse().is_err());
         assert!(rational_power(&q(-2, 1), &q(1, 2)).is_err());
+    }
+
+    /// A scalar of up to `terms.len()` terms over a small palette of atoms: roots of primes (whose
+    /// products fold), π, e^(±½), parameters, opaque values (one nested in another) and groups
+    /// under negative powers.
+    fn palette_scalar(terms: &[(i64, [u8; 4])]) -> Scalar {
+        let lam = Scalar::param(crate::syntax::Name::new("λ", ""));
+        let t = Scalar::func("tanh", &Scalar::ratio(1, 2)).unwrap_or_default();
+        let nested = Scalar::func("tanh", &Scalar::one().add(&t)).unwrap_or_default();
+        let group = Scalar::one()
+            .add(&Scalar::e_pow(q(-1, 2)))
+            .inverse()
+            .unwrap_or_default();
+        let sqrt2 = Scalar::from_int(2).pow(&q(1, 2)).unwrap_or_default();
+        let sqrt3 = Scalar::from_int(3).pow(&q(1, 2)).unwrap_or_default();
+        let atoms = [
+            sqrt2,
+            sqrt3,
+            Scalar::pi(),
+            Scalar::e_pow(q(1, 2)),
+            Scalar::e_pow(q(-1, 2)),
+            lam.clone(),
+            lam.inverse().unwrap_or_default(),
+            t,
+            nested,
+            group,
+        ];
+        let mut out = Scalar::zero();
+        for (c, picks) in terms {
+            let mut m = Scalar::from_q(q(*c, 3));
+            for p in picks {
+                if let Some(a) = atoms.get(usize::from(*p)) {
+                    m = m.mul(a);
+                }
+            }
+            out = out.add(&m);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Packed sums of products equal the term-by-term ones, primes folding included.
+        #[test]
+        fn packed_products_equal_the_termwise_ones(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..12),
+                    proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..12),
+                ),
+                1..6,
+            )
+        ) {
+            let scalars: Vec<(Scalar, Scalar)> = pairs
+                .iter()
+                .map(|(a, b)| (palette_scalar(a), palette_scalar(b)))
+                .collect();
+            let refs: Vec<(&Scalar, &Scalar)> = scalars.iter().map(|(a, b)| (a, b)).collect();
+            let slow = Scalar::sum_of_products_termwise(&refs);
+            // Ten atoms of small exponents always fit in one word.
+            let fast = packed::sum_of_products_at_any_size(&refs);
+            proptest::prop_assert_eq!(fast, Some(slow));
+        }
+    }
+
+    #[test]
+    fn packed_products_fold_prime_roots() {
+        // (√2 + √3 + π)² with every pair of terms: the squares fold into 2 and 3.
+        let s = Scalar::from_int(2)
+            .pow(&q(1, 2))
+            .and_then(|a| Ok(a.add(&Scalar::from_int(3).pow(&q(1, 2))?)))
+            .map(|a| a.add(&Scalar::pi()));
+        let s = s.unwrap_or_default();
+        let fast = packed::sum_of_products_at_any_size(&[(&s, &s)]);
+        assert_eq!(fast, Some(Scalar::sum_of_products_termwise(&[(&s, &s)])));
+        assert_eq!(
+            fast.and_then(|f| f.terms().find(|(m, _)| m.is_one()).map(|(_, c)| c.clone())),
+            Some(q(5, 1))
+        );
     }
 }

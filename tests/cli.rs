@@ -296,3 +296,53 @@ fn a_term_that_doubles_at_every_layer_is_measured_before_it_is_written() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["first_nonaffine"]["expanded"]["ascii"].is_string());
 }
+
+#[test]
+fn constants_that_nest_others_are_named_once_and_their_values_hold() {
+    let value_after = |out: &str, prefix: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line `{prefix}` in\n{out}"));
+        line.rsplit(' ')
+            .next()
+            .and_then(|v| v.replace('−', "-").parse().ok())
+            .unwrap_or_else(|| panic!("no value in `{line}`"))
+    };
+    // tanh(1 + tanh(1 + tanh(t))): the outer layer's value holds the inner one's.
+    let (code, out, _) = taylornet(&["series", "tanh(1+tanh(1+tanh(t)))", "--order", "1"], None);
+    assert_eq!(code, 0, "{out}");
+    let (t1, k1) = (1f64.tanh(), (1.0 + 1f64.tanh()).tanh());
+    assert!(out.contains("   0  κ₁ "), "{out}");
+    assert!(
+        out.contains("where\n  κ₁ = tanh(1 + tanh(1))  ≈ 0.942681\n"),
+        "{out}"
+    );
+    assert!((value_after(&out, "κ₁ =") - k1).abs() < 1e-6);
+    // c₁ is the chain rule's product of slopes, (1 − κ₁²)(1 − tanh(1)²).
+    assert!(
+        out.contains("   1  1 − tanh(1)² + tanh(1)²·κ₁² − κ₁² "),
+        "{out}"
+    );
+    assert!((value_after(&out, "1  1 −") - (1.0 - k1 * k1) * (1.0 - t1 * t1)).abs() < 1e-6);
+
+    // sigmoid∘3 at 0: κ₁ = e^(−σ(σ(0))) and κ₂ = 1 + κ₁, so c₀ = κ₂⁻¹ = σ(σ(σ(0))).
+    let (code, out, _) = taylornet(
+        &["series", "sigmoid(sigmoid(sigmoid(t)))", "--order", "1"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    let sigma = |x: f64| 1.0 / (1.0 + (-x).exp());
+    assert!(out.contains("  κ₁ = exp(−(1 + 1/√e)⁻¹)  ≈ "), "{out}");
+    assert!(out.contains("  κ₂ = 1 + κ₁  ≈ "), "{out}");
+    assert!((value_after(&out, "κ₁ =") - (-sigma(sigma(0.0))).exp()).abs() < 1e-6);
+    assert!(out.contains("   0  κ₂⁻¹ "), "{out}");
+    assert!((value_after(&out, "0  κ₂⁻¹") - sigma(sigma(sigma(0.0)))).abs() < 1e-6);
+
+    // A constant that nests none is written out: no names.
+    let (_, out, _) = taylornet(&["series", "sigmoid(sigmoid(t))", "--order", "1"], None);
+    assert!(
+        !out.contains("where") && out.contains("(1 + 1/√e)⁻¹"),
+        "{out}"
+    );
+}

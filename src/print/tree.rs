@@ -82,22 +82,146 @@ fn sum_or_single(mut terms: Vec<(bool, Node)>) -> Node {
 
 /// A scalar as a display tree.
 pub fn scalar(s: &Scalar) -> Node {
-    sum_or_single(scalar_terms(s))
+    scalar_named(s, &ConstantNames::default())
+}
+
+/// A scalar as a display tree, with the named constants written by their names.
+pub fn scalar_named(s: &Scalar, names: &ConstantNames) -> Node {
+    sum_or_single(scalar_terms_named(s, names))
 }
 
 /// The signed terms of a scalar.
 pub fn scalar_terms(s: &Scalar) -> Vec<(bool, Node)> {
+    scalar_terms_named(s, &ConstantNames::default())
+}
+
+fn scalar_terms_named(s: &Scalar, names: &ConstantNames) -> Vec<(bool, Node)> {
     // Plain rationals first: 1 − α.
     let mut terms: Vec<(&Mono, &Q)> = s.terms().collect();
     terms.sort_by_key(|(m, _)| !m.is_one());
     terms
         .into_iter()
-        .map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m)))
+        .map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m, names)))
         .collect()
 }
 
+/// Names for the constants of a report that nest other constants, such as the value of each
+/// layer of a composed sigmoid (`κ₂ = exp(−(1 + 1/√e)⁻¹)`, `κ₃ = 1 + κ₂`): written out, each
+/// holds the previous ones, so a coefficient of a deep composition repeats them in every term
+/// and its text grows with the depth. A constant is named when its argument holds an opaque
+/// value or a group; the others (`π`, `√2`, `tanh(½)`, `(1 + 1/√e)⁻¹`) stay as they are.
+#[derive(Default)]
+pub struct ConstantNames {
+    /// The named atoms with their names, sorted by atom for lookup.
+    by_atom: Vec<(Atom, Name)>,
+    /// The named atoms in the order they are defined: each after those it holds.
+    order: Vec<Atom>,
+}
+
+impl ConstantNames {
+    /// Names for the nested constants of these scalars, in a letter their parameters do not use.
+    pub fn for_scalars<'a>(scalars: impl IntoIterator<Item = &'a Scalar>) -> ConstantNames {
+        let mut seen: std::collections::BTreeSet<Atom> = std::collections::BTreeSet::new();
+        let mut order: Vec<Atom> = Vec::new();
+        let mut params: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for s in scalars {
+            collect_nested(s, &mut seen, &mut order, &mut params);
+        }
+        let base = ["κ", "ξ", "ϖ", "ζ"]
+            .into_iter()
+            .find(|b| !params.contains(*b))
+            .unwrap_or("ζ");
+        let mut by_atom: Vec<(Atom, Name)> = order
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.clone(), Name::new(base, &(i + 1).to_string())))
+            .collect();
+        by_atom.sort_by(|x, y| x.0.cmp(&y.0));
+        ConstantNames { by_atom, order }
+    }
+
+    fn name_of(&self, a: &Atom) -> Option<&Name> {
+        self.by_atom
+            .binary_search_by(|(x, _)| x.cmp(a))
+            .ok()
+            .map(|i| &self.by_atom[i].1)
+    }
+
+    /// Each named constant as (its name, what it stands for written with the earlier names,
+    /// the constant itself as a scalar), in the order of definition.
+    pub fn definitions(&self) -> Vec<(Node, Node, Scalar)> {
+        let earlier = |i: usize| ConstantNames {
+            by_atom: self
+                .by_atom
+                .iter()
+                .filter(|(a, _)| self.order[..i].contains(a))
+                .cloned()
+                .collect(),
+            order: self.order[..i].to_vec(),
+        };
+        self.order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let name = self.name_of(a)?.clone();
+                let (body, value) = match a {
+                    Atom::Func(f, arg) => (
+                        Node::Call {
+                            func: f.to_string(),
+                            deriv: 0,
+                            args: vec![scalar_named(arg, &earlier(i))],
+                        },
+                        Scalar::opaque(f, arg),
+                    ),
+                    Atom::Group(inner) => (scalar_named(inner, &earlier(i)), (**inner).clone()),
+                    _ => return None,
+                };
+                let name = Node::Name {
+                    name,
+                    kind: NameKind::Param,
+                };
+                Some((name, body, value))
+            })
+            .collect()
+    }
+}
+
+/// Walks the atoms of `s`, inner ones first, and records those that nest other constants.
+fn collect_nested(
+    s: &Scalar,
+    seen: &mut std::collections::BTreeSet<Atom>,
+    order: &mut Vec<Atom>,
+    params: &mut std::collections::BTreeSet<String>,
+) {
+    for (m, _) in s.terms() {
+        for (a, _) in m.factors() {
+            if seen.contains(a) {
+                continue;
+            }
+            seen.insert(a.clone());
+            match a {
+                Atom::Param(n) => {
+                    params.insert(n.base.to_string());
+                }
+                Atom::Func(_, inner) | Atom::Group(inner) => {
+                    collect_nested(inner, seen, order, params);
+                    let nests = inner.terms().any(|(m, _)| {
+                        m.factors()
+                            .iter()
+                            .any(|(x, _)| matches!(x, Atom::Func(..) | Atom::Group(_)))
+                    });
+                    if nests {
+                        order.push(a.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// `c·m` for a positive rational `c`, written with radicals and a denominator where that reads better.
-fn monomial(c: &Q, m: &Mono) -> Node {
+fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
     let mut c = c.clone();
     let mut num: Vec<Node> = Vec::new();
     let mut den: Vec<Node> = Vec::new();
@@ -117,7 +241,7 @@ fn monomial(c: &Q, m: &Mono) -> Node {
             c *= Q::from(*p);
             e = neg_half.clone();
         }
-        let base = atom(a);
+        let base = atom(a, names);
         if e == half {
             num_rad.push(base);
         } else if e == neg_half {
@@ -186,7 +310,13 @@ fn prod_or_single(mut v: Vec<Node>) -> Node {
     }
 }
 
-fn atom(a: &Atom) -> Node {
+fn atom(a: &Atom, names: &ConstantNames) -> Node {
+    if let Some(name) = names.name_of(a) {
+        return Node::Name {
+            name: name.clone(),
+            kind: NameKind::Param,
+        };
+    }
     match a {
         Atom::Prime(p) => Node::Rat(Q::from(*p)),
         Atom::Pi => Node::Pi,
@@ -198,9 +328,9 @@ fn atom(a: &Atom) -> Node {
         Atom::Func(f, arg) => Node::Call {
             func: f.to_string(),
             deriv: 0,
-            args: vec![scalar(arg)],
+            args: vec![scalar_named(arg, names)],
         },
-        Atom::Group(s) => scalar(s),
+        Atom::Group(s) => scalar_named(s, names),
     }
 }
 
@@ -350,6 +480,13 @@ pub fn keyword(name: &crate::syntax::Name, value: Node) -> Node {
 
 /// `c₀ + c₁·t + … + O(tⁿ⁺¹)` for a truncated series in the variable `var`.
 pub fn series(s: &crate::series::Series, var: &Node) -> Node {
+    series_named(s, var, &ConstantNames::default())
+}
+
+/// [`series`], with the named constants written by their names.
+pub fn series_named(s: &crate::series::Series, var: &Node, names: &ConstantNames) -> Node {
+    let scalar = |c: &Scalar| scalar_named(c, names);
+    let scalar_terms = |c: &Scalar| scalar_terms_named(c, names);
     let mut terms: Vec<(bool, Node)> = Vec::new();
     for (k, c) in s.coeffs().iter().enumerate() {
         if c.is_zero() {

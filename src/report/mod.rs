@@ -16,7 +16,7 @@ pub mod verify;
 pub use analysis::{json, latex, source_latex, text};
 pub use classify::{classify_json, classify_text, classify_verified_json, classify_verified_text};
 pub use facts::{assumption_text, unexpanded_text, vanishing_text};
-pub use series::{series_json, series_text};
+pub use series::{series_constant_names, series_json, series_text};
 pub use verify::{verify_json, verify_text};
 
 use crate::algebra::{Expr, Scalar, Trunc};

@@ -67,13 +67,22 @@ pub fn series_text(r: &SeriesResult) -> String {
         r.order,
         class_text(r)
     );
+    let names = series_constant_names(r);
+    let text = |n: &tree::Node| crate::print::text::render(n, crate::print::Style::Unicode);
     let row = |k: usize, c: &Scalar| {
         format!(
             "{:>4}  {:<28}  {}\n",
             k,
-            crate::print::scalar_unicode(c),
+            text(&tree::scalar_named(c, &names)),
             value_text(c).replace('-', "−")
         )
+    };
+    let line = |s: &Series| {
+        let t = tree::Node::Name {
+            name: crate::syntax::Name::new("t", ""),
+            kind: tree::NameKind::Param,
+        };
+        text(&tree::series_named(s, &t, &names))
     };
     match &r.series {
         PointSeries::Analytic(s) => {
@@ -84,18 +93,47 @@ pub fn series_text(r: &SeriesResult) -> String {
             for (k, c) in s.coeffs().iter().enumerate() {
                 out.push_str(&row(k, c));
             }
-            out.push_str(&format!("s(a + t) = {}\n", series_line(s, "t")));
+            out.push_str(&format!("s(a + t) = {}\n", line(s)));
         }
         PointSeries::OneSided { left, right, .. } => {
             for (label, s) in [("left (t < 0)", left), ("right (t > 0)", right)] {
-                out.push_str(&format!("{label}: s(a + t) = {}\n", series_line(s, "t")));
+                out.push_str(&format!("{label}: s(a + t) = {}\n", line(s)));
                 for (k, c) in s.coeffs().iter().enumerate() {
                     out.push_str(&row(k, c));
                 }
             }
         }
     }
+    let definitions = names.definitions();
+    if !definitions.is_empty() {
+        out.push_str("where\n");
+        for (name, body, value) in definitions {
+            out.push_str(&format!(
+                "  {} = {}  {}\n",
+                text(&name),
+                text(&body),
+                number_value(&value)
+            ));
+        }
+    }
     out
+}
+
+/// Names for the constants of a series that nest others (a composed sigmoid's layer values).
+pub fn series_constant_names(r: &SeriesResult) -> tree::ConstantNames {
+    let sides: Vec<&Series> = match &r.series {
+        PointSeries::Analytic(s) => vec![s],
+        PointSeries::OneSided { left, right, .. } => vec![left, right],
+    };
+    tree::ConstantNames::for_scalars(sides.into_iter().flat_map(|s| s.coeffs()))
+}
+
+/// `≈ value` of a constant, or nothing when it has no numeric value.
+fn number_value(s: &Scalar) -> String {
+    match s.to_f64(&|_| None) {
+        Some(v) => format!("≈ {}", fmt_f64(v).replace('-', "−")),
+        None => String::new(),
+    }
 }
 
 fn coeffs_json(s: &Series) -> Value {

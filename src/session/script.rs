@@ -238,6 +238,7 @@ pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
             ("for t > 0", crate::series::Side::Right),
         ],
     };
+    let names = crate::report::series_constant_names(r);
     for (label, side) in sides {
         if !label.is_empty() {
             out.push(Line::Note(vec![Piece::Text(label.to_string())]));
@@ -248,9 +249,20 @@ pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
                 deriv: 0,
                 args: vec![var.clone()],
             },
-            rhs: tree::series(r.series.side(side), &var),
+            rhs: tree::series_named(r.series.side(side), &var, &names),
             tag: None,
         });
+    }
+    let definitions = names.definitions();
+    if !definitions.is_empty() {
+        out.push(Line::Note(vec![Piece::Text("where".to_string())]));
+        for (name, body, _) in definitions {
+            out.push(Line::Eq {
+                lhs: name,
+                rhs: body,
+                tag: None,
+            });
+        }
     }
     out
 }

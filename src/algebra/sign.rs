@@ -17,10 +17,11 @@
 //! exact information. No float leaves this file except through [`approx`], which
 //! `crate::numeric` exposes as `Scalar::to_real` for numeric checks.
 
-use super::scalar::{Atom, Q, Scalar};
+use super::scalar::{Atom, Mono, Q, Scalar};
 use crate::float::{Big, Real};
 use crate::syntax::Name;
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 /// The sign of `s`: certain, or `None`.
 pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
@@ -77,6 +78,27 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
 /// The value of `s` in the float type `R` (`None` when a parameter has no value in `param`):
 /// the one evaluation of an exact scalar in floats, for sign balls here and numeric checks.
 pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<R> {
+    approx_memo(s, param, &mut Memo::default())
+}
+
+/// Values of the opaque constants and groups met in one evaluation, by the address of their
+/// shared argument. A composed sigmoid's coefficient holds each layer's value in thousands of
+/// terms, and each value holds the layer before: evaluated afresh at every occurrence, the
+/// work grows with the depth at every term. The addresses stay valid because the scalar being
+/// evaluated is borrowed for the whole evaluation.
+struct Memo<R>(std::collections::HashMap<(u8, usize, usize), Option<R>>);
+
+impl<R> Default for Memo<R> {
+    fn default() -> Memo<R> {
+        Memo(std::collections::HashMap::new())
+    }
+}
+
+fn approx_memo<R: Real>(
+    s: &Scalar,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+) -> Option<R> {
     let mut sum = R::zero();
     for (m, c) in s.terms() {
         // Nested constants (an operating point per layer) can take long at high precision: stop
@@ -84,21 +106,55 @@ pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) ->
         if crate::limits::interrupted() {
             return None;
         }
-        let mut t = R::of_q(c);
-        for (a, e) in m.factors() {
-            let base = match a {
-                Atom::Prime(p) => R::of_q(&Q::from(*p)),
-                Atom::Pi => R::pi(),
-                Atom::E => R::e(),
-                Atom::Param(n) => param(n)?,
-                Atom::Func(f, s) => R::func(f, &approx(s, param)?)?,
-                Atom::Group(s) => approx(s, param)?,
-            };
-            t = t.mul(&base.powq(e));
-        }
-        sum = sum.add(&t);
+        sum = sum.add(&approx_term(c, m, param, memo)?);
     }
     Some(sum)
+}
+
+/// The value of the term `c·m`.
+fn approx_term<R: Real>(
+    c: &Q,
+    m: &Mono,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+) -> Option<R> {
+    let mut t = R::of_q(c);
+    for (a, e) in m.factors() {
+        let base = match a {
+            Atom::Prime(p) => R::of_q(&Q::from(*p)),
+            Atom::Pi => R::pi(),
+            Atom::E => R::e(),
+            Atom::Param(n) => param(n)?,
+            Atom::Func(f, s) => {
+                let key = (
+                    0,
+                    Rc::as_ptr(f) as *const u8 as usize,
+                    Rc::as_ptr(s) as usize,
+                );
+                match memo.0.get(&key) {
+                    Some(v) => v.clone()?,
+                    None => {
+                        let v = approx_memo(s, param, memo).and_then(|x| R::func(f, &x));
+                        memo.0.insert(key, v.clone());
+                        v?
+                    }
+                }
+            }
+            Atom::Group(s) => {
+                let key = (1, 0, Rc::as_ptr(s) as usize);
+                match memo.0.get(&key) {
+                    Some(v) => v.clone()?,
+                    None => {
+                        let v = approx_memo(s, param, memo);
+                        memo.0.insert(key, v.clone());
+                        v?
+                    }
+                }
+            }
+        };
+        t = t.mul(&base.powq(e));
+    }
+    Some(t)
 }
 
 fn pow2(e: i64) -> crate::algebra::Q {
@@ -110,8 +166,12 @@ fn pow2(e: i64) -> crate::algebra::Q {
 fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
+    let mut memo = Memo::default();
     for (m, c) in s.terms() {
-        let t = approx::<R>(&Scalar::monomial(c.clone(), m.clone()), &|_| None)?;
+        if crate::limits::interrupted() {
+            return None;
+        }
+        let t = approx_term::<R>(c, m, &|_| None, &mut memo)?;
         let f = t.to_f64();
         if f.is_nan() || f.is_infinite() {
             return None;

@@ -76,6 +76,12 @@ impl<K: Ord, V> SortedMap<K, V> {
         };
         &mut self.0[i].1
     }
+    /// The map of entries already in increasing key order, without checking them again
+    /// (a caller that sorted them by an order known to agree with `K`'s).
+    pub(crate) fn from_sorted(v: Vec<(K, V)>) -> Self {
+        debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
+        SortedMap(v)
+    }
     /// The entries, in key order.
     pub fn into_entries(self) -> std::vec::IntoIter<(K, V)> {
         self.0.into_iter()

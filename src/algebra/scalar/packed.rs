@@ -16,6 +16,7 @@ use super::{Atom, Mono, Q, RationalSum, Scalar, SortedMap, normalize_primes};
 use malachite_base::num::arithmetic::traits::Lcm;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// Below this many products of terms, packing costs more than it saves.
 const MIN_PRODUCTS: usize = 48;
@@ -29,9 +30,50 @@ struct Field {
     step: u64,
     /// The lowest scaled exponent on each side (never above 0: a monomial may lack the atom).
     low: [i64; 2],
-    high: [i64; 2],
     shift: u32,
     bits: u32,
+}
+
+/// The fields of the operands' atoms, and where each atom's field is.
+///
+/// Opaque values and groups are found by the address of their shared argument, so an atom
+/// that nests others is compared structurally only once per call, when the distinct atoms are
+/// sorted; other atoms (primes, π, e, parameters) compare cheaply and are looked up by value.
+struct Fields {
+    fields: Vec<Field>,
+    by_address: HashMap<(u8, usize, usize), usize, BuildHasherDefault<KeyHasher>>,
+    by_value: Vec<(Atom, usize)>,
+}
+
+impl Fields {
+    fn index(&self, a: &Atom) -> Option<usize> {
+        match address(a) {
+            Some(k) => self.by_address.get(&k).copied(),
+            None => self.by_value.iter().find(|(x, _)| x == a).map(|(_, i)| *i),
+        }
+    }
+}
+
+/// The address of an atom's shared argument (with its kind and name), for those that have one.
+fn address(a: &Atom) -> Option<(u8, usize, usize)> {
+    match a {
+        Atom::Func(f, arg) => Some((
+            0,
+            Rc::as_ptr(f) as *const u8 as usize,
+            Rc::as_ptr(arg) as usize,
+        )),
+        Atom::Group(g) => Some((1, 0, Rc::as_ptr(g) as usize)),
+        _ => None,
+    }
+}
+
+/// An exponent as an integer numerator over a denominator, when both are small.
+fn small(e: &Q) -> Option<(i64, u64)> {
+    let d = u64::try_from(e.denominator_ref())
+        .ok()
+        .filter(|d| *d <= MAX_STEP)?;
+    let n = i64::try_from(e.numerator_ref()).ok()?;
+    Some((if *e < 0u32 { -n } else { n }, d))
 }
 
 /// The hasher of packed keys: a multiplicative mix of one `u64` (the keys are not chosen by an
@@ -70,6 +112,7 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
     let mut acc: HashMap<u64, RationalSum, BuildHasherDefault<KeyHasher>> = HashMap::default();
     let base = [0, 1].map(|side| {
         fields
+            .fields
             .iter()
             .map(|f| ((-f.low[side]) as u64) << f.shift)
             .sum::<u64>()
@@ -91,24 +134,33 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             }
         }
     }
-    let folds = fields.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
-    let mut terms: Vec<(Mono, Q)> = Vec::with_capacity(acc.len());
+    let fields_ = &fields.fields;
+    let folds = fields_.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
+    let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         let c = sum.finish();
-        if c == 0u32 {
-            continue;
-        }
-        let factors = unpack(&fields, key);
-        if folds {
-            // √2·√2 = 2: a prime's exponent may reach 1, and two keys may then meet.
-            let (f, m) = normalize_primes(factors);
-            terms.push((m, c * f));
-        } else {
-            terms.push((Mono(factors), c));
+        if c != 0u32 {
+            found.push((exponents(fields_, key), c));
         }
     }
-    terms.sort_by(|x, y| x.0.cmp(&y.0));
-    if folds {
+    let mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
+        fields_
+            .iter()
+            .zip(exps)
+            .filter(|(_, e)| **e != 0)
+            .map(|(f, e)| (f.atom.clone(), Q::from_signeds(*e, f.step as i64)))
+            .collect()
+    };
+    let terms: Vec<(Mono, Q)> = if folds {
+        // √2·√2 = 2: a prime's exponent may reach 1, and two keys may then meet.
+        let mut terms: Vec<(Mono, Q)> = found
+            .iter()
+            .map(|(exps, c)| {
+                let (f, m) = normalize_primes(mono(exps));
+                (m, c * f)
+            })
+            .collect();
+        terms.sort_by(|x, y| x.0.cmp(&y.0));
         let mut merged: Vec<(Mono, Q)> = Vec::with_capacity(terms.len());
         for (m, c) in terms {
             match merged.last_mut() {
@@ -117,67 +169,115 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             }
         }
         merged.retain(|(_, c)| *c != 0u32);
-        terms = merged;
-    }
+        merged
+    } else {
+        found.sort_by(|x, y| mono_order(&x.0, &y.0));
+        found
+            .into_iter()
+            .map(|(exps, c)| (Mono(mono(&exps)), c))
+            .collect()
+    };
     Some(Scalar {
-        terms: terms.into_iter().collect::<SortedMap<Mono, Q>>(),
+        terms: SortedMap::from_sorted(terms),
     })
 }
 
 /// The fields of every atom of the operands, sorted by atom; `None` past 64 bits.
-fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Vec<Field>> {
-    // Each atom's exponents on each side, as (step, lowest, highest) in rationals first.
-    let mut seen: std::collections::BTreeMap<&Atom, (u64, [Q; 2], [Q; 2])> = Default::default();
+fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
+    // Per distinct atom (by address or value): the step and each side's lowest and highest
+    // exponent, as fractions n/d with d dividing the step; 0 is always in range.
+    struct Seen {
+        atom: Atom,
+        step: u64,
+        low: [(i64, u64); 2],
+        high: [(i64, u64); 2],
+    }
+    let less = |x: (i64, u64), y: (i64, u64)| {
+        i128::from(x.0) * i128::from(y.1) < i128::from(y.0) * i128::from(x.1)
+    };
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut by_address: HashMap<(u8, usize, usize), usize, BuildHasherDefault<KeyHasher>> =
+        HashMap::default();
+    let mut by_value: Vec<(Atom, usize)> = Vec::new();
     for (a, b) in pairs {
         for (side, s) in [(0usize, *a), (1, *b)] {
             for (m, _) in s.terms() {
                 for (atom, e) in m.factors() {
-                    let zero = || {
-                        (
-                            1u64,
-                            [Q::from(0u32), Q::from(0u32)],
-                            [Q::from(0u32), Q::from(0u32)],
-                        )
+                    let i = match address(atom) {
+                        Some(k) => *by_address.entry(k).or_insert(seen.len()),
+                        None => match by_value.iter().find(|(x, _)| x == atom) {
+                            Some((_, i)) => *i,
+                            None => {
+                                by_value.push((atom.clone(), seen.len()));
+                                seen.len()
+                            }
+                        },
                     };
-                    let entry = seen.entry(atom).or_insert_with(zero);
-                    let den = u64::try_from(e.denominator_ref())
-                        .ok()
-                        .filter(|d| *d <= MAX_STEP)?;
-                    entry.0 = entry.0.lcm(den);
-                    if entry.0 > MAX_STEP {
+                    if i == seen.len() {
+                        seen.push(Seen {
+                            atom: atom.clone(),
+                            step: 1,
+                            low: [(0, 1); 2],
+                            high: [(0, 1); 2],
+                        });
+                    }
+                    let x = small(e)?;
+                    let entry = &mut seen[i];
+                    entry.step = entry.step.lcm(x.1);
+                    if entry.step > MAX_STEP {
                         return None;
                     }
-                    if *e < entry.1[side] {
-                        entry.1[side] = e.clone();
+                    if less(x, entry.low[side]) {
+                        entry.low[side] = x;
                     }
-                    if *e > entry.2[side] {
-                        entry.2[side] = e.clone();
+                    if less(entry.high[side], x) {
+                        entry.high[side] = x;
                     }
                 }
             }
         }
     }
-    let scaled = |e: &Q, step: u64| -> Option<i64> {
-        let x = e * Q::from(step);
-        if x.denominator_ref() != &1u32 {
-            return None;
+    // Atoms met at two addresses may be equal: sort the distinct ones, then merge equals.
+    let mut sorted: Vec<usize> = (0..seen.len()).collect();
+    sorted.sort_by(|&i, &j| seen[i].atom.cmp(&seen[j].atom));
+    let mut field_of = vec![0usize; seen.len()];
+    let mut merged: Vec<Seen> = Vec::with_capacity(seen.len());
+    let mut taken: Vec<Option<Seen>> = seen.into_iter().map(Some).collect();
+    for i in sorted {
+        let Some(x) = taken[i].take() else { continue };
+        match merged.last_mut() {
+            Some(last) if last.atom == x.atom => {
+                last.step = last.step.lcm(x.step);
+                if last.step > MAX_STEP {
+                    return None;
+                }
+                for side in 0..2 {
+                    if less(x.low[side], last.low[side]) {
+                        last.low[side] = x.low[side];
+                    }
+                    if less(last.high[side], x.high[side]) {
+                        last.high[side] = x.high[side];
+                    }
+                }
+            }
+            _ => merged.push(x),
         }
-        i64::try_from(&x.to_numerator())
-            .ok()
-            .map(|n| if *e < 0u32 { -n } else { n })
+        field_of[i] = merged.len() - 1;
+    }
+    let scaled = |x: (i64, u64), step: u64| -> Option<i64> {
+        x.0.checked_mul(i64::try_from(step / x.1).ok()?)
     };
-    let mut fields = Vec::with_capacity(seen.len());
+    let mut fields = Vec::with_capacity(merged.len());
     let mut shift = 0u32;
-    for (atom, (step, low, high)) in seen {
-        let low = [scaled(&low[0], step)?, scaled(&low[1], step)?];
-        let high = [scaled(&high[0], step)?, scaled(&high[1], step)?];
+    for m in merged {
+        let low = [scaled(m.low[0], m.step)?, scaled(m.low[1], m.step)?];
+        let high = [scaled(m.high[0], m.step)?, scaled(m.high[1], m.step)?];
         let width = (high[0].checked_add(high[1])?).checked_sub(low[0].checked_add(low[1])?)?;
         let bits = 64 - (width as u64).leading_zeros();
         fields.push(Field {
-            atom: atom.clone(),
-            step,
+            atom: m.atom,
+            step: m.step,
             low,
-            high,
             shift,
             bits,
         });
@@ -186,21 +286,28 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Vec<Field>> {
             return None;
         }
     }
-    Some(fields)
+    for i in by_address.values_mut() {
+        *i = field_of[*i];
+    }
+    for (_, i) in by_value.iter_mut() {
+        *i = field_of[*i];
+    }
+    Some(Fields {
+        fields,
+        by_address,
+        by_value,
+    })
 }
 
 /// The key of a monomial of one side: each exponent, scaled and offset, in its field.
 ///
 /// `base` is the key of the monomial 1 on that side: every atom at exponent 0, offset by −low.
-fn key_of(fields: &[Field], base: u64, m: &Mono, side: usize) -> Option<u64> {
+fn key_of(fields: &Fields, base: u64, m: &Mono, side: usize) -> Option<u64> {
     let mut key = base;
     for (atom, e) in m.factors() {
-        let i = fields.binary_search_by(|f| f.atom.cmp(atom)).ok()?;
-        let f = &fields[i];
-        let x = e * Q::from(f.step);
-        let n = i64::try_from(&x.to_numerator()).ok()?;
-        let n = if *e < 0u32 { -n } else { n };
-        debug_assert!(n >= f.low[side] && n <= f.high[side]);
+        let f = &fields.fields[fields.index(atom)?];
+        let (n, d) = small(e)?;
+        let n = n.checked_mul(i64::try_from(f.step / d).ok()?)?;
         // The field holds −low (exponent 0) in `base`; it now holds n − low.
         key -= ((-f.low[side]) as u64) << f.shift;
         key += ((n - f.low[side]) as u64) << f.shift;
@@ -208,19 +315,52 @@ fn key_of(fields: &[Field], base: u64, m: &Mono, side: usize) -> Option<u64> {
     Some(key)
 }
 
-/// The factors of a product's key, in atom order.
-fn unpack(fields: &[Field], key: u64) -> Vec<(Atom, Q)> {
-    let mut out = Vec::new();
-    for f in fields {
-        let mask = if f.bits == 64 {
-            u64::MAX
-        } else {
-            (1u64 << f.bits) - 1
-        };
-        let v = ((key >> f.shift) & mask) as i64 + f.low[0] + f.low[1];
-        if v != 0 {
-            out.push((f.atom.clone(), Q::from_signeds(v, f.step as i64)));
+/// The scaled exponent of each field in a product's key.
+fn exponents(fields: &[Field], key: u64) -> Vec<i64> {
+    fields
+        .iter()
+        .map(|f| {
+            let mask = if f.bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << f.bits) - 1
+            };
+            let v = if f.bits == 0 {
+                0
+            } else {
+                (key >> f.shift) & mask
+            };
+            v as i64 + f.low[0] + f.low[1]
+        })
+        .collect()
+}
+
+/// The order of [`Mono`] on monomials over the same sorted atoms, read from their exponents:
+/// the lists of factors compare at the first field where they differ, where a present atom
+/// meets a later atom of the other (an absent one sorts after it) or the other's end.
+fn mono_order(x: &[i64], y: &[i64]) -> std::cmp::Ordering {
+    use std::cmp::Ordering::{Greater, Less};
+    for j in 0..x.len() {
+        if x[j] == y[j] {
+            continue;
         }
+        return match (x[j] != 0, y[j] != 0) {
+            (true, true) => x[j].cmp(&y[j]),
+            (true, false) => {
+                if y[j + 1..].iter().any(|e| *e != 0) {
+                    Less
+                } else {
+                    Greater
+                }
+            }
+            _ => {
+                if x[j + 1..].iter().any(|e| *e != 0) {
+                    Greater
+                } else {
+                    Less
+                }
+            }
+        };
     }
-    out
+    std::cmp::Ordering::Equal
 }

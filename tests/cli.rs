@@ -346,3 +346,32 @@ fn constants_that_nest_others_are_named_once_and_their_values_hold() {
         "{out}"
     );
 }
+
+#[test]
+fn a_series_of_an_expression_is_written_as_that_expression_in_its_own_variable() {
+    let (code, out, _) = taylornet(
+        &[
+            "series",
+            "tanh(tanh(x))",
+            "--order",
+            "3",
+            "--format",
+            "latex",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    // tanh(tanh(x)) = x − (1/3 + 1/3)x³ + O(x⁴), and not `\operatorname{tanh(tanh(x))}(t)`.
+    assert!(
+        out.contains(r"&\tanh\bigl(\tanh(x)\bigr) = x - \tfrac{2}{3} x^{3} + \mathcal{O}(x^{4})"),
+        "{out}"
+    );
+    let (_, out, _) = taylornet(
+        &["series", "relu(x)", "--order", "2", "--format", "latex"],
+        None,
+    );
+    assert!(
+        out.contains("for x $<$ 0") && out.contains(r"\operatorname{relu}(x) = x"),
+        "{out}"
+    );
+}

@@ -44,10 +44,11 @@ def composed(chain):
     return "".join(f"{f}(" for f in reversed(chain)) + "t" + ")" * len(chain)
 
 
-def run_series(expr, order, repeat):
-    """Best wall time (s) of `taylornet series EXPR` as a whole process, and its exact
-    coefficients (ASCII strings) by power of t."""
-    args = [BINARY, "series", expr, "--order", str(order), "--format", "json"]
+def run_series(expr, order, repeat, fmt="json"):
+    """Best wall time (s) of `taylornet series EXPR` as a whole process, and (for JSON) its
+    exact coefficients (ASCII strings) by power of t; `fmt="text"` times the default report
+    and returns no coefficients."""
+    args = [BINARY, "series", expr, "--order", str(order), "--format", fmt]
     best, out = float("inf"), ""
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -56,6 +57,8 @@ def run_series(expr, order, repeat):
         if p.returncode != 0:
             raise RuntimeError(f"{' '.join(args)}: {p.stderr}")
         best, out = min(best, dt), p.stdout
+    if fmt != "json":
+        return best, None
     coefs = json.loads(out)["coefficients"]
     return best, [c["exact"] for c in sorted(coefs, key=lambda c: c["k"])]
 

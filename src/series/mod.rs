@@ -38,4 +38,7 @@ pub struct SeriesResult {
     pub order: usize,
     /// The expansion: one series, or two one-sided ones at a breakpoint.
     pub series: PointSeries,
+    /// The expression and its variable, when what was expanded was written as an expression
+    /// in one variable (`tanh(tanh(x))`) rather than named or defined.
+    pub written: Option<(crate::syntax::Expr, crate::syntax::Name)>,
 }

@@ -226,29 +226,49 @@ fn summary_lines(report: &crate::analysis::Report, out: &mut Vec<Line>) {
 pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
     let mut out = Vec::new();
     out.push(Line::Heading(format!("the series of {}", r.name)));
-    let var = Node::Name {
-        name: crate::syntax::Name::new("t", ""),
-        kind: NameKind::Param,
+    // An expression is its own left-hand side, in its own variable: tanh(tanh(x)) = x − ⅔x³ + ….
+    let (lhs, var) = match &r.written {
+        Some((e, v)) => (
+            crate::print::source::node(e),
+            Node::Name {
+                name: v.clone(),
+                kind: NameKind::Param,
+            },
+        ),
+        None => {
+            let t = Node::Name {
+                name: crate::syntax::Name::new("t", ""),
+                kind: NameKind::Param,
+            };
+            let lhs = Node::Call {
+                func: r.name.clone(),
+                deriv: 0,
+                args: vec![t.clone()],
+            };
+            (lhs, t)
+        }
     };
     // One series, or one per side at a breakpoint.
-    let sides: Vec<(&str, crate::series::Side)> = match &r.series {
-        crate::series::PointSeries::Analytic(_) => vec![("", crate::series::Side::Right)],
+    let v = match &r.written {
+        Some((_, v)) => v.unicode(),
+        None => "t".to_string(),
+    };
+    let sides: Vec<(String, crate::series::Side)> = match &r.series {
+        crate::series::PointSeries::Analytic(_) => {
+            vec![(String::new(), crate::series::Side::Right)]
+        }
         crate::series::PointSeries::OneSided { .. } => vec![
-            ("for t < 0", crate::series::Side::Left),
-            ("for t > 0", crate::series::Side::Right),
+            (format!("for {v} < 0"), crate::series::Side::Left),
+            (format!("for {v} > 0"), crate::series::Side::Right),
         ],
     };
     let names = crate::report::series_constant_names(r);
     for (label, side) in sides {
         if !label.is_empty() {
-            out.push(Line::Note(vec![Piece::Text(label.to_string())]));
+            out.push(Line::Note(vec![Piece::Text(label)]));
         }
         out.push(Line::Eq {
-            lhs: Node::Call {
-                func: r.name.clone(),
-                deriv: 0,
-                args: vec![var.clone()],
-            },
+            lhs: lhs.clone(),
             rhs: tree::series_named(r.series.side(side), &var, &names),
             tag: None,
         });

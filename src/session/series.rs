@@ -45,6 +45,7 @@ impl Session {
         use crate::syntax::{Expr, ExprKind};
         let limits = &self.options.limits;
         let stmt = crate::syntax::parse_statement(spec, limits)?;
+        let mut written = None;
         let (name, callee, params) = match &stmt {
             Stmt::Def { name, .. } => {
                 let d = crate::ir::lower_function(&stmt, &self.env, spec, false)?;
@@ -120,6 +121,7 @@ impl Session {
                     span: e.span,
                 };
                 let d = crate::ir::lower_function(&def, &self.env, spec, false)?;
+                written = Some((e.clone(), var));
                 (spec.trim().to_string(), Callee::Def(d), vec![])
             }
             other => {
@@ -161,6 +163,7 @@ impl Session {
             at: at_value,
             order,
             series,
+            written,
         })
     }
 }

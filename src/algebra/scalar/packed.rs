@@ -7,14 +7,19 @@
 //! whose coefficients are polynomials in several opaque constants, that was most of the time.
 //! Here each atom of the operands gets a bit field of one `u64`, an exponent is stored as an
 //! offset integer in its field, and the product of two monomials is the sum of their keys.
-//! Products are summed in a hash map by key, and only the distinct monomials of the result
-//! are unpacked and sorted. The result is the same reduced scalar as the term-by-term loop
+//! Products are summed in a hash map by key, as integers over one common denominator, and
+//! only the distinct monomials of the result are unpacked, reduced and sorted. The result is the same reduced scalar as the term-by-term loop
 //! (a property test in `scalar.rs` compares them); the path declines, and that loop runs,
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
-use super::{Atom, Mono, Q, RationalSum, Scalar, SortedMap, normalize_primes};
+use super::{Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
 use malachite_base::num::arithmetic::traits::Lcm;
+use malachite_base::num::arithmetic::traits::{DivExact, DivisibleBy};
+use malachite_base::num::basic::traits::One;
+use malachite_nz::integer::Integer;
+use malachite_nz::natural::Natural;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
@@ -67,6 +72,26 @@ fn address(a: &Atom) -> Option<(u8, usize, usize)> {
     }
 }
 
+/// The least common multiple of the denominators of a scalar's coefficients.
+fn denominator_lcm(s: &Scalar) -> Natural {
+    s.terms()
+        .fold(Natural::ONE, |l, (_, c)| lcm(l, c.denominator_ref()))
+}
+
+fn lcm(l: Natural, d: &Natural) -> Natural {
+    if (&l).divisible_by(d) {
+        l
+    } else {
+        Lcm::lcm(l, d)
+    }
+}
+
+/// The numerator of `c` over the denominator `d` (a multiple of c's own), as a signed integer.
+fn over(c: &Q, d: &Natural) -> Integer {
+    let n = c.numerator_ref() * d.div_exact(c.denominator_ref());
+    Integer::from_sign_and_abs(*c >= 0u32, n)
+}
+
 /// An exponent as an integer numerator over a denominator, when both are small.
 fn small(e: &Q) -> Option<(i64, u64)> {
     let d = u64::try_from(e.denominator_ref())
@@ -109,7 +134,18 @@ pub(super) fn sum_of_products(pairs: &[(&Scalar, &Scalar)]) -> Option<Scalar> {
 /// [`sum_of_products`] without the size threshold (the tests compare it on small scalars).
 pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Option<Scalar> {
     let fields = fields_of(pairs)?;
-    let mut acc: HashMap<u64, RationalSum, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    // Every product is summed as an integer over one common denominator D, the lcm over the
+    // pairs of (the lcm of a's denominators)·(the lcm of b's): one integer product and sum per
+    // pair of terms, and one gcd per term of the result, where a sum of reduced rationals
+    // costs gcds and exact divisions whenever two denominators differ.
+    let dens: Vec<(Natural, Natural)> = pairs
+        .iter()
+        .map(|(a, b)| (denominator_lcm(a), denominator_lcm(b)))
+        .collect();
+    let common = dens
+        .iter()
+        .fold(Natural::ONE, |d, (da, db)| lcm(d, &(da * db)));
+    let mut acc: HashMap<u64, Integer, BuildHasherDefault<KeyHasher>> = HashMap::default();
     let base = [0, 1].map(|side| {
         fields
             .fields
@@ -117,29 +153,38 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             .map(|f| ((-f.low[side]) as u64) << f.shift)
             .sum::<u64>()
     });
-    let mut right: Vec<(u64, &Q)> = Vec::new();
-    for (a, b) in pairs {
+    let mut right: Vec<(u64, Integer)> = Vec::new();
+    for ((a, b), (da, db)) in pairs.iter().zip(&dens) {
         right.clear();
         for (m, c) in b.terms() {
-            right.push((key_of(&fields, base[1], m, 1)?, c));
+            right.push((key_of(&fields, base[1], m, 1)?, over(c, db)));
         }
+        let scale = Integer::from((&common).div_exact(&(da * db)));
         for (ma, ca) in a.terms() {
             // The caller that entered the budget reports it; see `limits::interrupted`.
             if crate::limits::interrupted() {
                 break;
             }
             let ka = key_of(&fields, base[0], ma, 0)?;
-            for (kb, cb) in &right {
-                acc.entry(ka + kb).or_default().add_product(ca, cb);
+            let na = over(ca, da) * &scale;
+            for (kb, nb) in &right {
+                let p = &na * nb;
+                match acc.entry(ka + kb) {
+                    Entry::Occupied(mut e) => *e.get_mut() += p,
+                    Entry::Vacant(e) => {
+                        e.insert(p);
+                    }
+                }
             }
         }
     }
+    let common = Integer::from(common);
     let fields_ = &fields.fields;
     let folds = fields_.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
     let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
-        let c = sum.finish();
-        if c != 0u32 {
+        if sum != 0u32 {
+            let c = Q::from_integers(sum, common.clone());
             found.push((exponents(fields_, key), c));
         }
     }

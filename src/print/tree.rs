@@ -8,6 +8,7 @@ use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
 use crate::algebra::scalar::{Atom, Mono, Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Abs;
+use std::rc::Rc;
 
 /// A node of the display tree.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +117,11 @@ pub struct ConstantNames {
     by_atom: Vec<(Atom, Name)>,
     /// The named atoms in the order they are defined: each after those it holds.
     order: Vec<Atom>,
+    /// The trees of the opaque values and groups written so far, by the address of their
+    /// shared argument: a coefficient of a composed activation holds the same nested constant
+    /// in thousands of terms, built once here. Each entry keeps its atom (and so the address)
+    /// alive, so an address is never reused for another constant while it is remembered.
+    written: std::cell::RefCell<std::collections::HashMap<(u8, usize), (Atom, Node)>>,
 }
 
 impl ConstantNames {
@@ -137,7 +143,25 @@ impl ConstantNames {
             .map(|(i, a)| (a.clone(), Name::new(base, &(i + 1).to_string())))
             .collect();
         by_atom.sort_by(|x, y| x.0.cmp(&y.0));
-        ConstantNames { by_atom, order }
+        ConstantNames {
+            by_atom,
+            order,
+            written: Default::default(),
+        }
+    }
+
+    /// The tree of an opaque value or a group, built once per address.
+    fn written(&self, a: &Atom, address: (u8, usize), build: impl FnOnce() -> Node) -> Node {
+        if let Some((kept, node)) = self.written.borrow().get(&address)
+            && kept == a
+        {
+            return node.clone();
+        }
+        let node = build();
+        self.written
+            .borrow_mut()
+            .insert(address, (a.clone(), node.clone()));
+        node
     }
 
     fn name_of(&self, a: &Atom) -> Option<&Name> {
@@ -158,6 +182,7 @@ impl ConstantNames {
                 .cloned()
                 .collect(),
             order: self.order[..i].to_vec(),
+            written: Default::default(),
         };
         self.order
             .iter()
@@ -325,12 +350,12 @@ fn atom(a: &Atom, names: &ConstantNames) -> Node {
             name: n.clone(),
             kind: NameKind::Param,
         },
-        Atom::Func(f, arg) => Node::Call {
+        Atom::Func(f, arg) => names.written(a, (0, Rc::as_ptr(arg) as usize), || Node::Call {
             func: f.to_string(),
             deriv: 0,
             args: vec![scalar_named(arg, names)],
-        },
-        Atom::Group(s) => scalar_named(s, names),
+        }),
+        Atom::Group(s) => names.written(a, (1, Rc::as_ptr(s) as usize), || scalar_named(s, names)),
     }
 }
 

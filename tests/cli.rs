@@ -339,6 +339,23 @@ fn constants_that_nest_others_are_named_once_and_their_values_hold() {
     assert!(out.contains("   0  κ₂⁻¹ "), "{out}");
     assert!((value_after(&out, "0  κ₂⁻¹") - sigma(sigma(sigma(0.0)))).abs() < 1e-6);
 
+    // The class line of a kink names them too; a symbolic constant has no value to show.
+    let (_, out, _) = taylornet(
+        &[
+            "series",
+            "relu(sigmoid(sigmoid(sigmoid(t))) - sigmoid(sigmoid(sigmoid(0))))",
+            "--order",
+            "1",
+        ],
+        None,
+    );
+    assert!(
+        out.contains("slopes 0 (left) and κ₁·(1 + 1/√e)⁻²·κ₂⁻²/(4√e) ≈ 0.013352"),
+        "{out}"
+    );
+    let (_, out, _) = taylornet(&["series", "tanh(1+tanh(λ+tanh(t)))", "--order", "1"], None);
+    assert!(out.ends_with("where\n  κ₁ = tanh(1 + tanh(λ))\n"), "{out}");
+
     // A constant that nests none is written out: no names.
     let (_, out, _) = taylornet(&["series", "sigmoid(sigmoid(t))", "--order", "1"], None);
     assert!(

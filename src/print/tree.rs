@@ -173,32 +173,24 @@ impl ConstantNames {
 
     /// Each named constant as (its name, what it stands for written with the earlier names,
     /// the constant itself as a scalar), in the order of definition.
+    ///
     pub fn definitions(&self) -> Vec<(Node, Node, Scalar)> {
-        let earlier = |i: usize| ConstantNames {
-            by_atom: self
-                .by_atom
-                .iter()
-                .filter(|(a, _)| self.order[..i].contains(a))
-                .cloned()
-                .collect(),
-            order: self.order[..i].to_vec(),
-            written: Default::default(),
-        };
+        // A constant's argument holds only constants defined before it (they are collected
+        // inner ones first), so writing it with all the names uses only earlier ones.
         self.order
             .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
+            .filter_map(|a| {
                 let name = self.name_of(a)?.clone();
                 let (body, value) = match a {
                     Atom::Func(f, arg) => (
                         Node::Call {
                             func: f.to_string(),
                             deriv: 0,
-                            args: vec![scalar_named(arg, &earlier(i))],
+                            args: vec![scalar_named(arg, self)],
                         },
                         Scalar::opaque(f, arg),
                     ),
-                    Atom::Group(inner) => (scalar_named(inner, &earlier(i)), (**inner).clone()),
+                    Atom::Group(inner) => (scalar_named(inner, self), (**inner).clone()),
                     _ => return None,
                 };
                 let name = Node::Name {

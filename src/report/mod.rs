@@ -91,7 +91,13 @@ pub fn series_line(s: &Series, var: &str) -> String {
 
 /// A number for people: exact when short, `exact ≈ value` for fractions, `≈ value` when the exact form is abbreviated.
 pub(crate) fn number(s: &Scalar) -> String {
-    let exact = crate::print::scalar_unicode(s);
+    named_number(s, &tree::ConstantNames::default())
+}
+
+/// [`number`], with the named constants written by their names.
+pub(crate) fn named_number(s: &Scalar, names: &tree::ConstantNames) -> String {
+    let exact =
+        crate::print::text::render(&tree::scalar_named(s, names), crate::print::Style::Unicode);
     match s.to_f64(&|_| None) {
         Some(v) if exact.contains('…') => format!("≈ {}", fmt_f64(v)),
         Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => {

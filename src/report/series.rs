@@ -11,19 +11,23 @@ pub(super) fn value_text(s: &Scalar) -> String {
     }
 }
 
-fn class_text(r: &SeriesResult) -> String {
+fn class_text(r: &SeriesResult, names: &tree::ConstantNames) -> String {
+    let scalar_unicode = |s: &Scalar| {
+        crate::print::text::render(&tree::scalar_named(s, names), crate::print::Style::Unicode)
+    };
+    let number = |s: &Scalar| named_number(s, names);
     match &r.series {
         PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
         PointSeries::Analytic(_) => "analytic".into(),
         PointSeries::OneSided { left, right, class } => match class {
             Smoothness::Jump if left.coeff(0) == right.coeff(0) => format!(
                 "discontinuous: both one-sided limits are {}, but the value at the point differs",
-                crate::print::scalar_unicode(&left.coeff(0))
+                scalar_unicode(&left.coeff(0))
             ),
             Smoothness::Jump => format!(
                 "a jump: the one-sided values are {} and {}",
-                crate::print::scalar_unicode(&left.coeff(0)),
-                crate::print::scalar_unicode(&right.coeff(0))
+                scalar_unicode(&left.coeff(0)),
+                scalar_unicode(&right.coeff(0))
             ),
             Smoothness::Kink => format!(
                 "a kink: one-sided slopes {} (left) and {} (right)",
@@ -60,14 +64,14 @@ fn ordinal(k: usize) -> String {
 
 /// `taylornet series` as text.
 pub fn series_text(r: &SeriesResult) -> String {
+    let names = series_constant_names(r);
     let mut out = format!(
         "{} at {}, to order {}: {}\n",
         r.name,
         crate::print::scalar_unicode(&r.at),
         r.order,
-        class_text(r)
+        class_text(r, &names)
     );
-    let names = series_constant_names(r);
     let text = |n: &tree::Node| crate::print::text::render(n, crate::print::Style::Unicode);
     let row = |k: usize, c: &Scalar| {
         format!(
@@ -108,11 +112,12 @@ pub fn series_text(r: &SeriesResult) -> String {
     if !definitions.is_empty() {
         out.push_str("where\n");
         for (name, body, value) in definitions {
+            let value = number_value(&value);
+            let gap = if value.is_empty() { "" } else { "  " };
             out.push_str(&format!(
-                "  {} = {}  {}\n",
+                "  {} = {}{gap}{value}\n",
                 text(&name),
-                text(&body),
-                number_value(&value)
+                text(&body)
             ));
         }
     }
@@ -169,7 +174,7 @@ pub fn series_json(r: &SeriesResult) -> Value {
         "at": { "exact": crate::print::scalar_ascii(&r.at), "value": r.at.to_f64(&|_| None) },
         "order": r.order,
         "class": class,
-        "description": class_text(r),
+        "description": class_text(r, &tree::ConstantNames::default()),
     });
     if let Value::Object(m) = &mut v {
         match &r.series {

@@ -125,7 +125,13 @@ impl Hasher for KeyHasher {
 /// Σ aᵢ·bᵢ with packed monomials, or `None` when they do not pack (or would not pay).
 pub(super) fn sum_of_products(pairs: &[(&Scalar, &Scalar)]) -> Option<Scalar> {
     let products: usize = pairs.iter().map(|(a, b)| a.len() * b.len()).sum();
-    if products < MIN_PRODUCTS {
+    // Rationals alone (no atom to pack) sum faster term by term: each product is one
+    // multiplication, and the running denominator of `RationalSum` stays the lcm of those met.
+    if products < MIN_PRODUCTS
+        || pairs
+            .iter()
+            .all(|(a, b)| a.as_q().is_some() && b.as_q().is_some())
+    {
         return None;
     }
     sum_of_products_at_any_size(pairs)

@@ -524,7 +524,11 @@ pub fn series_named(s: &crate::series::Series, var: &Node, names: &ConstantNames
         }
     }
     if !s.is_exact() {
-        let next = Node::Pow(Box::new(var.clone()), Q::from(s.order() as u64 + 1));
+        // O(t), not O(t¹).
+        let next = match s.order() {
+            0 => var.clone(),
+            n => Node::Pow(Box::new(var.clone()), Q::from(n as u64 + 1)),
+        };
         terms.push((false, Node::BigO(Box::new(next))));
     }
     sum_or_single(terms)

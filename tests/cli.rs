@@ -383,6 +383,9 @@ fn a_series_of_an_expression_is_written_as_that_expression_in_its_own_variable()
         out.contains(r"&\tanh\bigl(\tanh(x)\bigr) = x - \tfrac{2}{3} x^{3} + \mathcal{O}(x^{4})"),
         "{out}"
     );
+    // To order 0 the remainder is O(t), not O(t¹).
+    let (_, out, _) = taylornet(&["series", "tanh", "--order", "0"], None);
+    assert!(out.ends_with("s(a + t) = O(t)\n"), "{out}");
     let (_, out, _) = taylornet(
         &["series", "relu(x)", "--order", "2", "--format", "latex"],
         None,

@@ -1045,6 +1045,53 @@ mod tests {
     }
 
     #[test]
+    fn atoms_compare_by_contents_whether_or_not_they_share_them() {
+        // Equal constants built apart are equal, hash alike and sit in the same place in the
+        // order as the shared one: the address only answers early.
+        let t = |x: i64| Scalar::func("tanh", &Scalar::ratio(x, 2)).unwrap_or_default();
+        let nested = |x: i64| Scalar::func("tanh", &Scalar::one().add(&t(x))).unwrap_or_default();
+        let atom = |s: &Scalar| s.terms().next().map(|(m, _)| m.factors()[0].0.clone());
+        let (a, a2, b) = (atom(&nested(1)), atom(&nested(1)), atom(&nested(3)));
+        let (Some(a), Some(a2), Some(b)) = (a, a2, b) else {
+            panic!("no atoms");
+        };
+        if let (Atom::Func(_, x), Atom::Func(_, y)) = (&a, &a2) {
+            assert!(!Rc::ptr_eq(x, y), "built apart");
+        }
+        assert_eq!(a, a2);
+        assert_eq!(a.cmp(&b), a2.cmp(&b));
+        assert_eq!(b.cmp(&a), b.cmp(&a2));
+        assert_ne!(a.cmp(&b), std::cmp::Ordering::Equal);
+        use std::hash::{Hash, Hasher};
+        let hash = |x: &Atom| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            x.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash(&a), hash(&a2));
+        // Variants keep their declared order: a prime before π before e before a parameter
+        // before an opaque value before a group.
+        let lam = Scalar::param(crate::syntax::Name::new("λ", ""));
+        let group = Scalar::one()
+            .add(&Scalar::pi())
+            .inverse()
+            .unwrap_or_default();
+        let order: Vec<Atom> = [
+            Scalar::from_int(2).pow(&q(1, 2)).unwrap_or_default(),
+            Scalar::pi(),
+            Scalar::e_pow(q(1, 1)),
+            lam,
+            t(1),
+            group,
+        ]
+        .iter()
+        .filter_map(atom)
+        .collect();
+        assert_eq!(order.len(), 6);
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+
+    #[test]
     fn packed_products_fold_prime_roots() {
         // (√2 + √3 + π)² with every pair of terms: the squares fold into 2 and 3.
         let s = Scalar::from_int(2)

@@ -49,7 +49,26 @@ pub enum Atom {
     Group(Rc<Scalar>),
 }
 
+/// Where an atom's shared argument lives, with its kind and name: equal addresses mean equal
+/// atoms. Valid only while the atom is alive (a freed argument's address can be reused), so a
+/// table keyed by it must borrow or keep the atoms it was built from.
+pub(crate) type AtomAddress = (u8, usize, usize);
+
 impl Atom {
+    /// The address of an opaque value's or a group's shared argument; other atoms have none
+    /// (they compare cheaply by value).
+    pub(crate) fn address(&self) -> Option<AtomAddress> {
+        match self {
+            Atom::Func(f, arg) => Some((
+                0,
+                Rc::as_ptr(f) as *const u8 as usize,
+                Rc::as_ptr(arg) as usize,
+            )),
+            Atom::Group(g) => Some((1, 0, Rc::as_ptr(g) as usize)),
+            _ => None,
+        }
+    }
+
     /// The rank of the variant, in declaration order (the order a derived `Ord` would give).
     fn rank(&self) -> u8 {
         match self {

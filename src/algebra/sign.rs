@@ -17,11 +17,10 @@
 //! exact information. No float leaves this file except through [`approx`], which
 //! `crate::numeric` exposes as `Scalar::to_real` for numeric checks.
 
-use super::scalar::{Atom, Mono, Q, Scalar};
+use super::scalar::{Atom, AtomAddress, Mono, Q, Scalar};
 use crate::float::{Big, Real};
 use crate::syntax::Name;
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 /// The sign of `s`: certain, or `None`.
 pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
@@ -86,7 +85,7 @@ pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) ->
 /// terms, and each value holds the layer before: evaluated afresh at every occurrence, the
 /// work grows with the depth at every term. The addresses stay valid because the scalar being
 /// evaluated is borrowed for the whole evaluation.
-struct Memo<R>(std::collections::HashMap<(u8, usize, usize), Option<R>>);
+struct Memo<R>(std::collections::HashMap<AtomAddress, Option<R>>);
 
 impl<R> Default for Memo<R> {
     fn default() -> Memo<R> {
@@ -125,27 +124,18 @@ fn approx_term<R: Real>(
             Atom::Pi => R::pi(),
             Atom::E => R::e(),
             Atom::Param(n) => param(n)?,
-            Atom::Func(f, s) => {
-                let key = (
-                    0,
-                    Rc::as_ptr(f) as *const u8 as usize,
-                    Rc::as_ptr(s) as usize,
-                );
+            Atom::Func(..) | Atom::Group(_) => {
+                let key = a.address()?;
                 match memo.0.get(&key) {
                     Some(v) => v.clone()?,
                     None => {
-                        let v = approx_memo(s, param, memo).and_then(|x| R::func(f, &x));
-                        memo.0.insert(key, v.clone());
-                        v?
-                    }
-                }
-            }
-            Atom::Group(s) => {
-                let key = (1, 0, Rc::as_ptr(s) as usize);
-                match memo.0.get(&key) {
-                    Some(v) => v.clone()?,
-                    None => {
-                        let v = approx_memo(s, param, memo);
+                        let v = match a {
+                            Atom::Func(f, s) => {
+                                approx_memo(s, param, memo).and_then(|x| R::func(f, &x))
+                            }
+                            Atom::Group(s) => approx_memo(s, param, memo),
+                            _ => None,
+                        };
                         memo.0.insert(key, v.clone());
                         v?
                     }

@@ -5,10 +5,9 @@
 //! same structure the text shows.
 
 use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
-use crate::algebra::scalar::{Atom, Mono, Q, Scalar};
+use crate::algebra::scalar::{Atom, AtomAddress, Mono, Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Abs;
-use std::rc::Rc;
 
 /// A node of the display tree.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,7 +120,7 @@ pub struct ConstantNames {
     /// shared argument: a coefficient of a composed activation holds the same nested constant
     /// in thousands of terms, built once here. Each entry keeps its atom (and so the address)
     /// alive, so an address is never reused for another constant while it is remembered.
-    written: std::cell::RefCell<std::collections::HashMap<(u8, usize), (Atom, Node)>>,
+    written: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Node)>>,
 }
 
 impl ConstantNames {
@@ -151,10 +150,11 @@ impl ConstantNames {
     }
 
     /// The tree of an opaque value or a group, built once per address.
-    fn written(&self, a: &Atom, address: (u8, usize), build: impl FnOnce() -> Node) -> Node {
-        if let Some((kept, node)) = self.written.borrow().get(&address)
-            && kept == a
-        {
+    fn written(&self, a: &Atom, build: impl FnOnce() -> Node) -> Node {
+        let Some(address) = a.address() else {
+            return build();
+        };
+        if let Some((_, node)) = self.written.borrow().get(&address) {
             return node.clone();
         }
         let node = build();
@@ -342,12 +342,12 @@ fn atom(a: &Atom, names: &ConstantNames) -> Node {
             name: n.clone(),
             kind: NameKind::Param,
         },
-        Atom::Func(f, arg) => names.written(a, (0, Rc::as_ptr(arg) as usize), || Node::Call {
+        Atom::Func(f, arg) => names.written(a, || Node::Call {
             func: f.to_string(),
             deriv: 0,
             args: vec![scalar_named(arg, names)],
         }),
-        Atom::Group(s) => names.written(a, (1, Rc::as_ptr(s) as usize), || scalar_named(s, names)),
+        Atom::Group(s) => names.written(a, || scalar_named(s, names)),
     }
 }
 

@@ -645,6 +645,17 @@ fn square_coefficient(g: &[Scalar], k: usize) -> Scalar {
 mod tests {
     use super::*;
 
+    /// sin and cos of `a` by the fast path equal those of the recurrences.
+    fn assert_sin_cos_agree(a: &Series, label: &str) {
+        let (s, c) = a.sin_cos();
+        let (s0, c0) = a.sin_cos_schoolbook();
+        assert_eq!(
+            (s.coeffs(), c.coeffs()),
+            (s0.coeffs(), c0.coeffs()),
+            "{label}"
+        );
+    }
+
     fn q(n: i64, d: i64) -> Scalar {
         Scalar::ratio(n, d)
     }
@@ -783,13 +794,7 @@ mod tests {
                     "{name}, order {n}"
                 );
             }
-            let (s, c) = a.sin_cos();
-            let (s0, c0) = a.sin_cos_schoolbook();
-            assert_eq!(
-                (s.coeffs(), c.coeffs()),
-                (s0.coeffs(), c0.coeffs()),
-                "order {n}"
-            );
+            assert_sin_cos_agree(&a, &format!("order {n}"));
             // atan inverts tan (computed by its recurrence).
             let at = a.atan().unwrap();
             assert_eq!(
@@ -907,13 +912,7 @@ mod tests {
                 "recip {i}"
             );
             if n >= SIN_NEWTON_MIN_ORDER {
-                let (s, c) = a.sin_cos();
-                let (s0, c0) = a.sin_cos_schoolbook();
-                assert_eq!(
-                    (s.coeffs(), c.coeffs()),
-                    (s0.coeffs(), c0.coeffs()),
-                    "sin {i}"
-                );
+                assert_sin_cos_agree(&a, &format!("sin {i}"));
             }
             let short = rng.symbolic(n / 4, Scalar::one(), palette);
             let mut horner = Series::constant(Scalar::zero(), n);

@@ -12,7 +12,7 @@
 //! (a property test in `scalar.rs` compares them); the path declines, and that loop runs,
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
-use super::{Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
+use super::{Atom, AtomAddress, Mono, Q, Scalar, SortedMap, normalize_primes};
 use malachite_base::num::arithmetic::traits::Lcm;
 use malachite_base::num::arithmetic::traits::{DivExact, DivisibleBy};
 use malachite_base::num::basic::traits::One;
@@ -21,7 +21,6 @@ use malachite_nz::natural::Natural;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
 
 /// Below this many products of terms, packing costs more than it saves.
 const MIN_PRODUCTS: usize = 48;
@@ -46,29 +45,16 @@ struct Field {
 /// sorted; other atoms (primes, π, e, parameters) compare cheaply and are looked up by value.
 struct Fields {
     fields: Vec<Field>,
-    by_address: HashMap<(u8, usize, usize), usize, BuildHasherDefault<KeyHasher>>,
+    by_address: HashMap<AtomAddress, usize, BuildHasherDefault<KeyHasher>>,
     by_value: Vec<(Atom, usize)>,
 }
 
 impl Fields {
     fn index(&self, a: &Atom) -> Option<usize> {
-        match address(a) {
+        match a.address() {
             Some(k) => self.by_address.get(&k).copied(),
             None => self.by_value.iter().find(|(x, _)| x == a).map(|(_, i)| *i),
         }
-    }
-}
-
-/// The address of an atom's shared argument (with its kind and name), for those that have one.
-fn address(a: &Atom) -> Option<(u8, usize, usize)> {
-    match a {
-        Atom::Func(f, arg) => Some((
-            0,
-            Rc::as_ptr(f) as *const u8 as usize,
-            Rc::as_ptr(arg) as usize,
-        )),
-        Atom::Group(g) => Some((1, 0, Rc::as_ptr(g) as usize)),
-        _ => None,
     }
 }
 
@@ -185,18 +171,17 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
         }
     }
     let common = Integer::from(common);
-    let fields_ = &fields.fields;
-    let folds = fields_.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
+    let list = &fields.fields;
+    let folds = list.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
     let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         if sum != 0u32 {
             let c = Q::from_integers(sum, common.clone());
-            found.push((exponents(fields_, key), c));
+            found.push((exponents(list, key), c));
         }
     }
     let mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
-        fields_
-            .iter()
+        list.iter()
             .zip(exps)
             .filter(|(_, e)| **e != 0)
             .map(|(f, e)| (f.atom.clone(), Q::from_signeds(*e, f.step as i64)))
@@ -247,14 +232,14 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
         i128::from(x.0) * i128::from(y.1) < i128::from(y.0) * i128::from(x.1)
     };
     let mut seen: Vec<Seen> = Vec::new();
-    let mut by_address: HashMap<(u8, usize, usize), usize, BuildHasherDefault<KeyHasher>> =
+    let mut by_address: HashMap<AtomAddress, usize, BuildHasherDefault<KeyHasher>> =
         HashMap::default();
     let mut by_value: Vec<(Atom, usize)> = Vec::new();
     for (a, b) in pairs {
         for (side, s) in [(0usize, *a), (1, *b)] {
             for (m, _) in s.terms() {
                 for (atom, e) in m.factors() {
-                    let i = match address(atom) {
+                    let i = match atom.address() {
                         Some(k) => *by_address.entry(k).or_insert(seen.len()),
                         None => match by_value.iter().find(|(x, _)| x == atom) {
                             Some((_, i)) => *i,

@@ -144,15 +144,15 @@ def main():
                  for d in (5, 20, 50) for n in (50, 200, 500)]
         cases += [(f"(sin∘tanh)∘{d}", ["tanh", "sin"] * d, n) for d in (5,) for n in (50, 200, 500)]
         cases += [(f"exp∘tanh∘{d}", ["tanh"] * d + ["exp"], n) for d in (20,) for n in (50, 200, 500)]
-    import flint
-    import symengine
-    import sympy
-    print(f"<!-- {platform.machine()}, Python {platform.python_version()}, python-flint "
-          f"{flint.__version__}, SymPy {sympy.__version__}, SymEngine {symengine.__version__} -->")
+    peers = a.peers.split(",")
+    versions = []
+    for name, module in (("flint", "python-flint"), ("sympy", "SymPy"), ("symengine", "SymEngine")):
+        if name in peers:
+            versions.append(f"{module} {__import__(name).__version__}")
+    print(f"<!-- {platform.machine()}, Python {platform.python_version()}, {', '.join(versions)} -->")
     print("| case | taylornet (process) | FLINT | SymPy ring | SymEngine | FLINT / taylornet | same |")
     print("|---|---|---|---|---|---|---|")
     bad = False
-    peers = a.peers.split(",")
     for label, chain, order in cases:
         t_tn, ours = run_taylornet(chain, order, a.repeat)
         cells, same, flint_s = [], [], None

@@ -30,6 +30,11 @@ pub enum Side {
     Exact,
 }
 
+/// Where the two sides of a breakpoint agree to the order asked, they are expanded up to this
+/// many orders further (doubling) to find where they differ; sides that agree that far are
+/// taken as one analytic function.
+const SIDES_PROBE: usize = 64;
+
 /// How smooth a function is at a point where its two sides are expanded apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Smoothness {
@@ -305,8 +310,8 @@ impl Evaluator<'_> {
                 let r = match p {
                     Prim::Exp => Ok(s.exp()),
                     Prim::Log => s.log(),
-                    Prim::Sin => Ok(s.sin_cos().0),
-                    Prim::Cos => Ok(s.sin_cos().1),
+                    Prim::Sin => Ok(s.sin()),
+                    Prim::Cos => Ok(s.cos()),
                     Prim::Tan => s.tan_like(1, "tan"),
                     Prim::Tanh => s.tan_like(-1, "tanh"),
                     Prim::Atan => s.atan(),
@@ -512,12 +517,28 @@ fn point_series(
                 ))),
                 r => r,
             };
-            let left = unwrap(run(Side::Left, order))?;
-            let right = unwrap(run(Side::Right, order))?;
+            // The sides to order 1 at least: at order 0 the sign of t is not known on a side.
+            let sides_at = |n: usize| -> R<(Series, Series)> {
+                Ok((unwrap(run(Side::Left, n))?, unwrap(run(Side::Right, n))?))
+            };
+            let (mut left, mut right) = sides_at(order.max(1))?;
             // The value at the point itself: where it differs from both one-sided limits
             // (`if t^2 > 0 then t else 1` at 0) the function is discontinuous there.
             let at_point = unwrap(run(Side::Exact, 0))?.coeff(0);
-            let first_diff = (0..=order).find(|&k| left.coeff(k) != right.coeff(k));
+            // Sides that agree to the order asked need not be one function (elu at 0 to order
+            // 1): expanded further, the first order where they differ gives the class, and the
+            // sides are reported to that order. Sides that still agree at the probe's order
+            // (or are equal polynomials) are taken as one analytic function.
+            let cap = (order + SIDES_PROBE).min(limits.max_series_order as usize);
+            let mut probe = order.max(1);
+            let mut first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
+            while first_diff.is_none() && !(left.is_exact() && right.is_exact()) && probe < cap {
+                probe = (2 * probe + 2).min(cap);
+                (left, right) = sides_at(probe)?;
+                first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
+            }
+            let shown = first_diff.map_or(order, |m| m.max(order));
+            (left, right) = (left.truncate(shown), right.truncate(shown));
             let removable = at_point != left.coeff(0) || at_point != right.coeff(0);
             Ok(match first_diff {
                 _ if removable => PointSeries::OneSided {

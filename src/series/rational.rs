@@ -10,6 +10,12 @@
 //! precision. The denominator is reduced after every operation, so a series is canonical
 //! (gcd of the numerators and the denominator is 1), and its coefficients convert back to the same
 //! reduced rationals as the recurrences give.
+//!
+//! Below a few hundred coefficients the recurrences themselves are faster than Newton iteration,
+//! when they run over integers too: `exp_basecase`, `tan_like_basecase`, `sin_cos_basecase` and
+//! `recip_basecase` keep each series over one denominator that grows as coefficients are added
+//! ([`Online`]), so a coefficient costs a dot product of integers and two gcds, where the same
+//! recurrence over reduced rationals costs gcds in every term.
 
 use crate::algebra::scalar::{Atom, Mono};
 use crate::algebra::{Q, Scalar};
@@ -207,6 +213,10 @@ fn exponent(m: &Mono, a: &Atom) -> Q {
 /// The generators shared by the series of one computation. Empty for rational series.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Gens(Vec<Gen>);
+
+/// Below this many coefficients a reciprocal of a rational series is computed by its recurrence
+/// over integers ([`RatSeries::recip_basecase`]), which beats Newton iteration there.
+const RECIP_RECURRENCE_MAX_LEN: usize = 48;
 
 /// At most this many generators: a coefficient is a dense box of exponents, whose size is the
 /// product of the generators' degrees.
@@ -844,11 +854,21 @@ impl RatSeries {
     /// 1/self to `len` coefficients, when the constant term is a non-zero rational (Newton:
     /// r ← r + r·(1 − self·r), doubling the precision). `None` when the budget runs out.
     pub fn recip(&self, len: usize) -> Option<RatSeries> {
-        let a0 = self.rational_unit()?;
-        let mut r = self.constant_like(0, 1);
-        r.num[0] = Integer::from_sign_and_abs(*a0 > 0u32, self.den.clone());
-        r.den = a0.unsigned_abs();
-        self.recip_from(r.reduced(), len)
+        if len < RECIP_RECURRENCE_MAX_LEN && self.ext.is_empty() {
+            return self.truncated(len).recip_basecase();
+        }
+        // Newton iteration from the first coefficients by the recurrence.
+        let base = newton_steps(len, RECIP_RECURRENCE_MAX_LEN / 4)[0];
+        let r = if self.ext.is_empty() {
+            self.truncated(base).recip_basecase()?
+        } else {
+            let a0 = self.rational_unit()?;
+            let mut r = self.constant_like(0, 1);
+            r.num[0] = Integer::from_sign_and_abs(*a0 > 0u32, self.den.clone());
+            r.den = a0.unsigned_abs();
+            r.reduced()
+        };
+        self.recip_from(r, len)
     }
 
     /// 1/self to `len` coefficients from `r`, its first coefficients.
@@ -957,6 +977,109 @@ impl RatSeries {
         Some((sin, cos))
     }
 
+    /// (sin, cos) of a rational series without constant term by the recurrences of s′ = c·a′
+    /// and c′ = −s·a′: k·s_k = Σ j·a_j·c_{k−j}, k·c_k = −Σ j·a_j·s_{k−j}. Each of s and c is
+    /// kept over one denominator as it grows ([`Online`]), so a coefficient costs a dot product
+    /// of integers and two gcds, where a sum of rationals costs gcds per term. `None` for a
+    /// series over generators or with a constant term, and when the budget runs out.
+    pub fn sin_cos_basecase(&self) -> Option<(RatSeries, RatSeries)> {
+        let ja = self.recurrence_input()?;
+        let len = self.len();
+        let (mut s, mut c) = (Online::new(len, 0), Online::new(len, 1));
+        for k in 1..len {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let ds = &self.den * &c.den * Natural::from(k as u64);
+            let dc = &self.den * &s.den * Natural::from(k as u64);
+            let (sum_s, sum_c) = (c.dot(&ja, k), -s.dot(&ja, k));
+            s.push(sum_s, ds);
+            c.push(sum_c, dc);
+        }
+        Some((s.finish(self), c.finish(self)))
+    }
+
+    /// exp of a rational series without constant term by the recurrence of g′ = g·a′:
+    /// k·g_k = Σ j·a_j·g_{k−j}, over one growing denominator as in
+    /// [`RatSeries::sin_cos_basecase`].
+    pub fn exp_basecase(&self) -> Option<RatSeries> {
+        let ja = self.recurrence_input()?;
+        let len = self.len();
+        let mut g = Online::new(len, 1);
+        for k in 1..len {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let d = &self.den * &g.den * Natural::from(k as u64);
+            let sum = g.dot(&ja, k);
+            g.push(sum, d);
+        }
+        Some(g.finish(self))
+    }
+
+    /// tan (s = 1) or tanh (s = −1) of a rational series without constant term by the
+    /// recurrence of g′ = (1 + s·g²)·a′: k·g_k = Σ j·a_j·w_{k−j}, where w = 1 + s·g² and
+    /// w_m needs g₁ … g_{m−1} only.
+    pub fn tan_like_basecase(&self, s: i64) -> Option<RatSeries> {
+        let ja = self.recurrence_input()?;
+        let len = self.len();
+        let mut g = Online::new(len, 0);
+        // w's numerators over g's denominator squared, scaled as it grows: no gcds.
+        let mut w = vec![Integer::ONE];
+        for k in 1..len {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            if k >= 2 {
+                w.push(g.square_coefficient(k - 1) * Integer::from(s));
+            }
+            let d = &self.den * (&g.den).square() * Natural::from(k as u64);
+            let growth = g.push(dot(&ja, &w, k), d);
+            if growth != 1u32 {
+                let factor = Integer::from(growth.square());
+                w.iter_mut().for_each(|c| *c *= &factor);
+            }
+        }
+        Some(g.finish(self))
+    }
+
+    /// 1/self of a rational series with a non-zero constant term, to its length, by the
+    /// recurrence b_k = −(Σ_{j ≥ 1} a_j·b_{k−j})/a₀ over one growing denominator.
+    fn recip_basecase(&self) -> Option<RatSeries> {
+        let a0 = self.rational_unit()?;
+        let len = self.len();
+        let terms: Vec<(usize, Integer)> = (1..len)
+            .filter(|j| self.num[*j] != 0u32)
+            .map(|j| (j, -&self.num[j]))
+            .collect();
+        // b₀ = den/A₀, over a positive denominator.
+        let mut b = Online::empty(len);
+        b.push_ratio(Integer::from(&self.den), a0);
+        for k in 1..len {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let sum = b.dot(&terms, k);
+            b.push_ratio(sum, &(a0 * Integer::from(&b.den)));
+        }
+        Some(b.finish(self))
+    }
+
+    /// The non-zero j·A_j (a_j = A_j/den) for j ≥ 1, with their j: the right sides of the
+    /// recurrences k·g_k = Σ j·a_j·h_{k−j}. `None` for a series over generators or with a
+    /// constant term.
+    fn recurrence_input(&self) -> Option<Vec<(usize, Integer)>> {
+        if !self.ext.is_empty() || self.num[0] != 0u32 {
+            return None;
+        }
+        Some(
+            (1..self.len())
+                .filter(|j| self.num[*j] != 0u32)
+                .map(|j| (j, &self.num[j] * Integer::from(j as u64)))
+                .collect(),
+        )
+    }
+
     /// `outer(self)` by Horner's rule, when `self` has no constant term.
     pub fn compose(outer: &RatSeries, inner: &RatSeries) -> Option<RatSeries> {
         let len = inner.len();
@@ -976,6 +1099,102 @@ impl RatSeries {
             out = out.add(&c.reduced());
         }
         Some(out)
+    }
+}
+
+/// Σ_{(j, x) in xs, j ≤ k} x·ys_{k−j}: the k-th coefficient of the product of the series of
+/// `xs` (sorted by j) and `ys`.
+fn dot(xs: &[(usize, Integer)], ys: &[Integer], k: usize) -> Integer {
+    let mut sum = Integer::ZERO;
+    for (j, x) in xs.iter().take_while(|(j, _)| *j <= k) {
+        let y = &ys[k - j];
+        if *y != 0u32 {
+            sum += x * y;
+        }
+    }
+    sum
+}
+
+/// A rational series built one coefficient at a time over one denominator, the lcm of the
+/// reduced coefficients' denominators: a new coefficient whose denominator does not divide it
+/// scales the ones before. It stays in lowest terms (some coefficient's denominator holds each
+/// prime of the denominator to its full power, and its numerator is prime to it).
+struct Online {
+    num: Vec<Integer>,
+    den: Natural,
+}
+
+impl Online {
+    /// No coefficients yet, with room for `len`.
+    fn empty(len: usize) -> Online {
+        Online {
+            num: Vec::with_capacity(len.max(1)),
+            den: Natural::ONE,
+        }
+    }
+
+    /// The series with constant term `c0`, with room for `len` coefficients.
+    fn new(len: usize, c0: i64) -> Online {
+        let mut online = Online::empty(len);
+        online.num.push(Integer::from(c0));
+        online
+    }
+
+    /// [`dot`] with the numerators: over `den`.
+    fn dot(&self, xs: &[(usize, Integer)], k: usize) -> Integer {
+        dot(xs, &self.num, k)
+    }
+
+    /// Σ_{i+j=m} num_i·num_j, the m-th coefficient of the square over `den²` (by symmetry, half
+    /// the products).
+    fn square_coefficient(&self, m: usize) -> Integer {
+        let mut sum = Integer::ZERO;
+        for i in 0..m.div_ceil(2) {
+            let (x, y) = (&self.num[i], &self.num[m - i]);
+            if *x != 0u32 && *y != 0u32 {
+                sum += x * y;
+            }
+        }
+        sum <<= 1u32;
+        if m % 2 == 0 {
+            sum += (&self.num[m / 2]).square();
+        }
+        sum
+    }
+
+    /// Appends the coefficient `n/d` (`d` ≠ 0, of either sign).
+    fn push_ratio(&mut self, n: Integer, d: &Integer) {
+        let n = if *d < 0u32 { -n } else { n };
+        self.push(n, d.unsigned_abs_ref().clone());
+    }
+
+    /// Appends the coefficient `n/d` (`d` > 0); the factor by which the denominator grew.
+    fn push(&mut self, n: Integer, d: Natural) -> Natural {
+        if n == 0u32 {
+            self.num.push(Integer::ZERO);
+            return Natural::ONE;
+        }
+        let g = n.unsigned_abs_ref().gcd(&d);
+        let (n, d) = if g == 1u32 {
+            (n, d)
+        } else {
+            (n.div_exact(Integer::from(&g)), d.div_exact(&g))
+        };
+        let grow = (&d).div_exact((&self.den).gcd(&d));
+        if grow != 1u32 {
+            let factor = Integer::from(&grow);
+            for c in self.num.iter_mut().filter(|c| **c != 0u32) {
+                *c *= &factor;
+            }
+            self.den *= &grow;
+        }
+        self.num.push(n * Integer::from((&self.den).div_exact(&d)));
+        grow
+    }
+
+    /// The series, in the ring of `like`.
+    fn finish(self, like: &RatSeries) -> RatSeries {
+        like.with_num(self.num, self.den)
     }
 }
 
@@ -1100,5 +1319,40 @@ mod tests {
         assert_eq!(one.to_scalars()[0], Scalar::one());
         assert!(one.to_scalars()[1..].iter().all(|c| c.is_zero()));
         assert_eq!(one.den, Natural::ONE);
+    }
+
+    /// The integer recurrences keep their results canonical (gcd of the numerators and the
+    /// denominator 1, as every other operation does), and give the known series.
+    #[test]
+    fn integer_recurrences_are_canonical() {
+        let canonical = |s: &RatSeries| {
+            let g = (s.num.iter()).fold(s.den.clone(), |g, c| g.gcd(c.unsigned_abs_ref()));
+            assert_eq!(g, 1u32);
+        };
+        let t: Vec<Scalar> = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+            .iter()
+            .map(|c| Scalar::ratio(*c, 1))
+            .collect();
+        let t = RatSeries::from_scalars(&t, &Gens::of(&[&t]).unwrap()).unwrap();
+        let exp = t.exp_basecase().unwrap();
+        let (sin, cos) = t.sin_cos_basecase().unwrap();
+        let tanh = t.tan_like_basecase(-1).unwrap();
+        let recip = t.affine(1, 1).recip_basecase().unwrap(); // 1/(1 + t)
+        for s in [&exp, &sin, &cos, &tanh, &recip] {
+            canonical(s);
+        }
+        // exp: 1/k!, over 9! = 362880.
+        assert_eq!(exp.den, Natural::from(362_880u32));
+        assert_eq!(exp.to_scalars()[9], Scalar::ratio(1, 362_880));
+        assert_eq!(sin.to_scalars()[7], Scalar::ratio(-1, 5040));
+        assert_eq!(cos.to_scalars()[8], Scalar::ratio(1, 40320));
+        // tanh: t − t³/3 + 2t⁵/15 − 17t⁷/315 + 62t⁹/2835.
+        assert_eq!(tanh.to_scalars()[9], Scalar::ratio(62, 2835));
+        assert_eq!(recip.to_scalars()[9], Scalar::ratio(-1, 1));
+        assert_eq!(recip.den, Natural::ONE);
+        // A negative constant term: 1/(−2 + t) = −½ − t/4 − ….
+        let neg = t.affine(1, -2).recip_basecase().unwrap();
+        canonical(&neg);
+        assert_eq!(neg.to_scalars()[2], Scalar::ratio(-1, 8));
     }
 }

@@ -447,15 +447,15 @@ impl Series {
 
     /// (sin a, cos a) together: s′ = c·a′, c′ = −s·a′.
     pub fn sin_cos(&self) -> (Series, Series) {
-        match self.sin_cos_packed() {
-            Some((s, c)) => (self.of_packed(&s), self.of_packed(&c)),
-            None => self.sin_cos_schoolbook(),
+        match self.sin_cos_packed(false) {
+            Some((s, Some(c))) => (self.of_packed(&s), self.of_packed(&c)),
+            _ => self.sin_cos_schoolbook(),
         }
     }
 
-    /// sin a (converting only it from the fast paths).
+    /// sin a (computing and converting only it on the fast paths).
     pub fn sin(&self) -> Series {
-        match self.sin_cos_packed() {
+        match self.sin_cos_packed(true) {
             Some((s, _)) => self.of_packed(&s),
             None => self.sin_cos_schoolbook().0,
         }
@@ -463,9 +463,9 @@ impl Series {
 
     /// cos a.
     pub fn cos(&self) -> Series {
-        match self.sin_cos_packed() {
-            Some((_, c)) => self.of_packed(&c),
-            None => self.sin_cos_schoolbook().1,
+        match self.sin_cos_packed(false) {
+            Some((_, Some(c))) => self.of_packed(&c),
+            _ => self.sin_cos_schoolbook().1,
         }
     }
 
@@ -480,12 +480,13 @@ impl Series {
 
     /// sin and cos of a rational series without constant term (by the integer recurrences, or
     /// at high order through t = tan(a/2): sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²)).
-    fn sin_cos_packed(&self) -> Option<(RatSeries, RatSeries)> {
+    /// With `sine_only`, cos may be left out where it costs more.
+    fn sin_cos_packed(&self, sine_only: bool) -> Option<(RatSeries, Option<RatSeries>)> {
         if self.n() < SIN_RECURRENCE_MAX_ORDER
-            && let Some(pair) =
+            && let Some((s, c)) =
                 (self.rational_recurrence_input()).and_then(|a| a.sin_cos_basecase())
         {
-            return Some(pair);
+            return Some((s, Some(c)));
         }
         let a = self
             .newton_input()
@@ -498,7 +499,10 @@ impl Series {
         };
         let b = half_series.tan_like_schoolbook(1, "tan").ok()?;
         let [a, b] = packed([a, &b.coeffs])?;
-        a.sin_cos(b)
+        if sine_only {
+            return Some((a.sin(b)?, None));
+        }
+        a.sin_cos(b).map(|(s, c)| (s, Some(c)))
     }
 
     fn sin_cos_schoolbook(&self) -> (Series, Series) {
@@ -697,6 +701,9 @@ mod tests {
             (s0.coeffs(), c0.coeffs()),
             "{label}"
         );
+        // sin alone takes its own path at high order.
+        assert_eq!(a.sin().coeffs(), s0.coeffs(), "sin alone, {label}");
+        assert_eq!(a.cos().coeffs(), c0.coeffs(), "cos alone, {label}");
     }
 
     fn q(n: i64, d: i64) -> Scalar {

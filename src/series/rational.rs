@@ -1080,6 +1080,27 @@ impl RatSeries {
         )
     }
 
+    /// sin of a series without constant term, from `base` (tan of half of it, to its own
+    /// length): t = tan(self/2) and sin = 2t/(1 + t²), the quotient by one Karp–Markstein step
+    /// from r = 1/(1 + t²) to the precision h the tangent's iteration leaves:
+    /// q₀ = t·r to h, q = q₀ + r·(t − (1 + t²)·q₀), whose error is O(t^2h). [`RatSeries::sin_cos`]
+    /// extends r to full length instead, which cos needs and costs one product more.
+    pub fn sin(&self, base: RatSeries) -> Option<RatSeries> {
+        let half = self.scale(&Q::from_signeds(1, 2));
+        let (t, r) = half.tan_like_with_recip(1, base)?;
+        let len = t.len();
+        let h = r.len();
+        let u = t.mul(&t, len)?.affine(1, 1);
+        let q = if 2 * h >= len {
+            let q0 = t.truncated(h).mul(&r, h)?;
+            let e = t.sub(&u.mul(&q0, len)?);
+            q0.truncated(len).add(&r.mul(&e, len)?)
+        } else {
+            t.mul(&u.recip_from(r, len)?, len)?
+        };
+        Some(q.scale(&Q::from(2)))
+    }
+
     /// `outer(self)` by Horner's rule, when `self` has no constant term.
     pub fn compose(outer: &RatSeries, inner: &RatSeries) -> Option<RatSeries> {
         let len = inner.len();

@@ -908,6 +908,16 @@ mod tests {
                 "tanh {n}"
             );
             assert_sin_cos_agree(&a, &format!("order {n}"));
+            // atan and log divide by a reciprocal to half length and one more step: their
+            // derivatives times the divisors are the numerators, by schoolbook products.
+            let one = Series::constant(Scalar::one(), n);
+            let w = one.add(&a.mul_schoolbook(&a, n, false));
+            let d_atan = a.atan().unwrap().derivative();
+            let da = a.derivative();
+            assert_eq!(d_atan.mul_schoolbook(&w, n - 1, false), da, "atan {n}");
+            let one_plus = one.add(&a);
+            let d_log = one_plus.log().unwrap().derivative();
+            assert_eq!(d_log.mul_schoolbook(&one_plus, n - 1, false), da, "log {n}");
             let b = rng.series(n, q(3, 2));
             let inv0 = b.coeff(0).inverse().unwrap();
             assert_eq!(

@@ -218,6 +218,10 @@ pub struct Gens(Vec<Gen>);
 /// over integers ([`RatSeries::recip_basecase`]), which beats Newton iteration there.
 const RECIP_RECURRENCE_MAX_LEN: usize = 48;
 
+/// From this many coefficients on a quotient takes the reciprocal to half its length and one
+/// Karp–Markstein step ([`RatSeries::quotient`]).
+const QUOTIENT_MIN_LEN: usize = 64;
+
 /// At most this many generators: a coefficient is a dense box of exponents, whose size is the
 /// product of the generators' degrees.
 const MAX_GENS: usize = 3;
@@ -896,7 +900,22 @@ impl RatSeries {
         let m = len - 1;
         let short = self.truncated(m);
         let w = short.mul(&short, m)?.affine(s, 1);
-        Some(self.derivative().mul(&w.recip(m)?, m)?.integral())
+        Some(self.derivative().quotient(&w, m)?.integral())
+    }
+
+    /// self/d to `len` coefficients, when d's constant term is a non-zero rational. From
+    /// [`QUOTIENT_MIN_LEN`] on, 1/d only to half the length and one Karp–Markstein step:
+    /// q₀ = self·r to h, q = q₀ + r·(self − d·q₀), whose error is O(t^2h); one product fewer
+    /// than the reciprocal to full length and a product.
+    fn quotient(&self, d: &RatSeries, len: usize) -> Option<RatSeries> {
+        if len < QUOTIENT_MIN_LEN {
+            return self.mul(&d.recip(len)?, len);
+        }
+        let h = len.div_ceil(2);
+        let r = d.truncated(h).recip(h)?;
+        let q0 = self.truncated(h).mul(&r, h)?;
+        let e = self.truncated(len).sub(&d.truncated(len).mul(&q0, len)?);
+        Some(q0.truncated(len).add(&r.mul(&e, len)?))
     }
 
     /// atan of a series without constant term.
@@ -913,7 +932,7 @@ impl RatSeries {
         let m = len - 1;
         Some(
             self.derivative()
-                .mul(&self.truncated(m).recip(m)?, m)?
+                .quotient(&self.truncated(m), m)?
                 .integral(),
         )
     }

@@ -433,7 +433,7 @@ fn a_norm_whose_operating_point_has_no_spread_at_the_bound_values_is_not_analyti
 #[test]
 fn sides_that_agree_to_the_order_asked_are_not_called_analytic() {
     // elu's sides agree to order 1 (0 + t) and differ at t²; relu(t)¹² at t¹²; the order asked
-    // is 1. A series to order 0 of an antiderivative (log, atan) ends at O(t).
+    // is 1 or 0. A series to order 0 of an antiderivative (log, atan) ends at O(t).
     let class = |spec: &str, order: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
             .args(["series", spec, "--order", order])
@@ -446,6 +446,10 @@ fn sides_that_agree_to_the_order_asked_are_not_called_analytic() {
     assert!(class("elu", "1").contains("C¹ but not C²"));
     assert!(class("softsign", "1").contains("C¹ but not C²"));
     assert!(class("relu(t)^12", "1").contains("C¹¹ but not C¹²"));
+    // Past 64 orders, and where a side's condition vanishes to the order asked.
+    assert!(class("relu(t)^65", "0").contains("C⁶⁴ but not C⁶⁵"));
+    assert!(class("relu(t^3)", "0").contains("C² but not C³"));
+    assert!(class("abs(t^3 - t^5)", "1").contains("third derivatives −6 (left) and 6 (right)"));
     assert!(class("relu(t) - relu(-t)", "1").contains("a polynomial"));
     assert!(class("tanh", "1").contains(": analytic"));
     for spec in ["log(1 + t)", "atan(t)", "atan(2 + t)", "erf(t)"] {

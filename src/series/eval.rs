@@ -30,11 +30,6 @@ pub enum Side {
     Exact,
 }
 
-/// Where the two sides of a breakpoint agree to the order asked, they are expanded up to this
-/// many orders further (doubling) to find where they differ; sides that agree that far are
-/// taken as one analytic function.
-const SIDES_PROBE: usize = 64;
-
 /// How smooth a function is at a point where its two sides are expanded apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Smoothness {
@@ -83,6 +78,9 @@ enum Fail {
     Breakpoint,
     /// A condition whose sign the point does not decide (a symbolic point, a parameter).
     Undecided(Diagnostic),
+    /// A condition on a side whose difference vanishes to the order computed: a higher order
+    /// may decide it.
+    Vanishing(Diagnostic),
     /// Exploring pieces: the next undecided condition has no choice recorded yet.
     Branch,
     Diag(Diagnostic),
@@ -343,16 +341,15 @@ impl Evaluator<'_> {
 
     /// Decides `d op 0` near the point, on the current side.
     fn holds(&self, d: &Series, op: CmpOp, span: Span) -> R<bool> {
-        let undecided = |what: String| {
-            Fail::Undecided(
-                Diagnostic::at(
-                    Phase::Series,
-                    span,
-                    format!("cannot decide the sign of {what} at this point"),
-                )
-                .hint("give the parameters numeric values, or expand at another point"),
+        let diagnostic = |what: &str| {
+            Diagnostic::at(
+                Phase::Series,
+                span,
+                format!("cannot decide the sign of {what} at this point"),
             )
+            .hint("give the parameters numeric values, or expand at another point")
         };
+        let undecided = |what: &str| Fail::Undecided(diagnostic(what));
         let sign = match crate::algebra::sign::sign(&d.coeff(0)) {
             Some(Ordering::Equal) if self.side == Side::Exact || self.pieces.is_some() => {
                 // At the point itself (or for every point, when the difference vanishes
@@ -366,13 +363,13 @@ impl Evaluator<'_> {
                 match d.valuation() {
                     None if d.is_exact() => Ordering::Equal,
                     None => {
-                        return Err(undecided(
-                            "a difference that vanishes to every computed order".into(),
-                        ));
+                        return Err(Fail::Vanishing(diagnostic(
+                            "a difference that vanishes to every computed order",
+                        )));
                     }
                     Some(m) => {
                         let sm = crate::algebra::sign::sign(&d.coeff(m))
-                            .ok_or_else(|| undecided("the leading coefficient".into()))?;
+                            .ok_or_else(|| undecided("the leading coefficient"))?;
                         if self.side == Side::Left && m % 2 == 1 {
                             sm.reverse()
                         } else {
@@ -394,7 +391,7 @@ impl Evaluator<'_> {
                         None => Err(Fail::Branch),
                     };
                 }
-                return Err(undecided("a condition".into()));
+                return Err(undecided("a condition"));
             }
         };
         Ok(op.holds(sign))
@@ -433,7 +430,7 @@ fn run_once(
 
 fn into_diagnostic(f: Fail, span: Span) -> Diagnostic {
     match f {
-        Fail::Diag(d) | Fail::Undecided(d) => d,
+        Fail::Diag(d) | Fail::Undecided(d) | Fail::Vanishing(d) => d,
         Fail::Breakpoint | Fail::Branch => {
             Diagnostic::at(Phase::Series, span, "cannot resolve a breakpoint")
         }
@@ -469,7 +466,7 @@ pub fn series_at_if_decided(
 ) -> Result<Option<PointSeries>, Diagnostic> {
     match point_series(callee, params, at, order, limits, budget, span) {
         Ok(ps) => Ok(Some(ps)),
-        Err(Fail::Undecided(_)) => Ok(None),
+        Err(Fail::Undecided(_) | Fail::Vanishing(_)) => Ok(None),
         Err(f) => Err(into_diagnostic(f, span)),
     }
 }
@@ -518,23 +515,32 @@ fn point_series(
                 r => r,
             };
             // The sides to order 1 at least: at order 0 the sign of t is not known on a side.
-            let sides_at = |n: usize| -> R<(Series, Series)> {
-                Ok((unwrap(run(Side::Left, n))?, unwrap(run(Side::Right, n))?))
+            // Sides that agree to the order asked need not be one function (elu at 0 to order
+            // 1): expanded further, doubling the order up to the largest, the first order where
+            // they differ gives the class, and the sides are reported to that order. Sides that
+            // are equal polynomials, or agree to the largest order, are one analytic function.
+            // A side whose condition vanishes to the order computed (relu(t³) to order 1) is
+            // expanded further the same way.
+            let cap = (limits.max_series_order as usize).max(order);
+            let mut probe = order.max(1);
+            let (mut left, mut right) = loop {
+                match (run(Side::Left, probe), run(Side::Right, probe)) {
+                    (Err(Fail::Vanishing(_)), _) | (_, Err(Fail::Vanishing(_))) if probe < cap => {
+                        probe = (2 * probe + 2).min(cap);
+                    }
+                    (l, r) => break (unwrap(l)?, unwrap(r)?),
+                }
             };
-            let (mut left, mut right) = sides_at(order.max(1))?;
             // The value at the point itself: where it differs from both one-sided limits
             // (`if t^2 > 0 then t else 1` at 0) the function is discontinuous there.
             let at_point = unwrap(run(Side::Exact, 0))?.coeff(0);
-            // Sides that agree to the order asked need not be one function (elu at 0 to order
-            // 1): expanded further, the first order where they differ gives the class, and the
-            // sides are reported to that order. Sides that still agree at the probe's order
-            // (or are equal polynomials) are taken as one analytic function.
-            let cap = (order + SIDES_PROBE).min(limits.max_series_order as usize);
-            let mut probe = order.max(1);
             let mut first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
             while first_diff.is_none() && !(left.is_exact() && right.is_exact()) && probe < cap {
                 probe = (2 * probe + 2).min(cap);
-                (left, right) = sides_at(probe)?;
+                (left, right) = (
+                    unwrap(run(Side::Left, probe))?,
+                    unwrap(run(Side::Right, probe))?,
+                );
                 first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
             }
             let shown = first_diff.map_or(order, |m| m.max(order));

@@ -1090,19 +1090,22 @@ mod tests {
         assert_eq!(c.coeff(14), q(-1, f13 * 14));
     }
 
+    /// The mean time of `runs` calls of `f`, for the ignored benchmarks below.
+    fn mean_seconds(runs: u32, f: &dyn Fn()) -> f64 {
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        start.elapsed().as_secs_f64() / f64::from(runs)
+    }
+
     /// The crossovers of FAST_PRODUCT_MIN_ORDER and NEWTON_MIN_ORDER: both paths on the
     /// series of tanh∘tanh∘tanh (odd, rational, coefficients of realistic size).
     /// `cargo test --release --lib crossover -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn crossover() {
-        fn time(f: impl Fn()) -> f64 {
-            let start = std::time::Instant::now();
-            for _ in 0..20 {
-                f();
-            }
-            start.elapsed().as_secs_f64() / 20.0 * 1e6
-        }
+        let time = |f: &dyn Fn()| mean_seconds(20, f) * 1e6;
         for n in [8, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192] {
             let a = t(n).tan_like_schoolbook(-1, "tanh").unwrap();
             let a = a.tan_like_schoolbook(-1, "tanh").unwrap();
@@ -1111,31 +1114,31 @@ mod tests {
             let inv0 = Scalar::one();
             println!(
                 "order {n}: mul {:.0}/{:.0} µs, recip {:.0}/{:.0}, tanh {:.0}/{:.0}, exp {:.0}/{:.0}, sin {:.0}/{:.0} (schoolbook/fast)",
-                time(|| drop(b.mul_schoolbook(&b, n, false))),
-                time(|| {
+                time(&|| drop(b.mul_schoolbook(&b, n, false))),
+                time(&|| {
                     let [r] = packed([&b.coeffs]).unwrap();
                     drop(r.mul(&r, n + 1).unwrap().to_scalars())
                 }),
-                time(|| drop(b.recip_schoolbook(inv0.clone(), false))),
-                time(|| drop(
+                time(&|| drop(b.recip_schoolbook(inv0.clone(), false))),
+                time(&|| drop(
                     packed([&b.coeffs]).unwrap()[0]
                         .recip(n + 1)
                         .unwrap()
                         .to_scalars()
                 )),
-                time(|| drop(a.tan_like_schoolbook(-1, "tanh"))),
-                time(|| drop(a.tan_like(-1, "tanh"))),
-                time(|| drop(a.exp_schoolbook())),
-                time(|| drop(a.exp())),
-                time(|| drop(a.sin_cos_schoolbook())),
-                time(|| drop(a.sin_cos())),
+                time(&|| drop(a.tan_like_schoolbook(-1, "tanh"))),
+                time(&|| drop(a.tan_like(-1, "tanh"))),
+                time(&|| drop(a.exp_schoolbook())),
+                time(&|| drop(a.exp())),
+                time(&|| drop(a.sin_cos_schoolbook())),
+                time(&|| drop(a.sin_cos())),
             );
             let [r] = packed([&a.coeffs]).unwrap();
             println!(
                 "    by the integer recurrences: tanh {:.0} µs, exp {:.0}, sin {:.0}",
-                time(|| drop(r.tan_like_basecase(-1).unwrap().to_scalars())),
-                time(|| drop(r.exp_basecase().unwrap().to_scalars())),
-                time(|| {
+                time(&|| drop(r.tan_like_basecase(-1).unwrap().to_scalars())),
+                time(&|| drop(r.exp_basecase().unwrap().to_scalars())),
+                time(&|| {
                     let (s, c) = r.sin_cos_basecase().unwrap();
                     drop((s.to_scalars(), c.to_scalars()))
                 })
@@ -1149,13 +1152,7 @@ mod tests {
     #[test]
     #[ignore]
     fn high_order_parts() {
-        fn time(f: impl Fn()) -> f64 {
-            let start = std::time::Instant::now();
-            for _ in 0..5 {
-                f();
-            }
-            start.elapsed().as_secs_f64() / 5.0 * 1e3
-        }
+        let time = |f: &dyn Fn()| mean_seconds(5, f) * 1e3;
         let mut a = t(500);
         for _ in 0..4 {
             a = a.sin();
@@ -1167,11 +1164,11 @@ mod tests {
         .unwrap();
         println!(
             "sin {:.1} ms, atan {:.1}, tan {:.1}, product {:.1}, 1/(1 + a) {:.1}",
-            time(|| drop(a.sin())),
-            time(|| drop(a.atan())),
-            time(|| drop(a.tan_like(1, "tan"))),
-            time(|| drop(r.mul(&r, 501))),
-            time(|| drop(one_plus.recip(501))),
+            time(&|| drop(a.sin())),
+            time(&|| drop(a.atan())),
+            time(&|| drop(a.tan_like(1, "tan"))),
+            time(&|| drop(r.mul(&r, 501))),
+            time(&|| drop(one_plus.recip(501))),
         );
     }
 

@@ -523,26 +523,22 @@ fn point_series(
             // expanded further the same way.
             let cap = (limits.max_series_order as usize).max(order);
             let mut probe = order.max(1);
-            let (mut left, mut right) = loop {
+            let (mut left, mut right, first_diff) = loop {
                 match (run(Side::Left, probe), run(Side::Right, probe)) {
-                    (Err(Fail::Vanishing(_)), _) | (_, Err(Fail::Vanishing(_))) if probe < cap => {
-                        probe = (2 * probe + 2).min(cap);
+                    (Err(Fail::Vanishing(_)), _) | (_, Err(Fail::Vanishing(_))) if probe < cap => {}
+                    (l, r) => {
+                        let (l, r) = (unwrap(l)?, unwrap(r)?);
+                        let diff = (0..=probe).find(|&k| l.coeff(k) != r.coeff(k));
+                        if diff.is_some() || (l.is_exact() && r.is_exact()) || probe >= cap {
+                            break (l, r, diff);
+                        }
                     }
-                    (l, r) => break (unwrap(l)?, unwrap(r)?),
                 }
+                probe = (2 * probe + 2).min(cap);
             };
             // The value at the point itself: where it differs from both one-sided limits
             // (`if t^2 > 0 then t else 1` at 0) the function is discontinuous there.
             let at_point = unwrap(run(Side::Exact, 0))?.coeff(0);
-            let mut first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
-            while first_diff.is_none() && !(left.is_exact() && right.is_exact()) && probe < cap {
-                probe = (2 * probe + 2).min(cap);
-                (left, right) = (
-                    unwrap(run(Side::Left, probe))?,
-                    unwrap(run(Side::Right, probe))?,
-                );
-                first_diff = (0..=probe).find(|&k| left.coeff(k) != right.coeff(k));
-            }
             let shown = first_diff.map_or(order, |m| m.max(order));
             (left, right) = (left.truncate(shown), right.truncate(shown));
             let removable = at_point != left.coeff(0) || at_point != right.coeff(0);

@@ -1099,7 +1099,8 @@ mod tests {
         start.elapsed().as_secs_f64() / f64::from(runs)
     }
 
-    /// The crossovers of FAST_PRODUCT_MIN_ORDER and NEWTON_MIN_ORDER: both paths on the
+    /// The crossovers of FAST_PRODUCT_MIN_ORDER, NEWTON_MIN_ORDER and the integer recurrences
+    /// (`*_RECURRENCE_MAX_ORDER`): the paths against each other on the
     /// series of tanh∘tanh∘tanh (odd, rational, coefficients of realistic size).
     /// `cargo test --release --lib crossover -- --ignored --nocapture`
     #[test]

@@ -912,7 +912,16 @@ impl RatSeries {
             return self.mul(&d.recip(len)?, len);
         }
         let h = len.div_ceil(2);
-        let r = d.truncated(h).recip(h)?;
+        self.quotient_from(d, d.truncated(h).recip(h)?, len)
+    }
+
+    /// self/d to `len` coefficients from r, 1/d to h ≥ len/2 coefficients, by one
+    /// Karp–Markstein step (and from r extended to full length when h is shorter).
+    fn quotient_from(&self, d: &RatSeries, r: RatSeries, len: usize) -> Option<RatSeries> {
+        let h = r.len();
+        if 2 * h < len {
+            return self.mul(&d.recip_from(r, len)?, len);
+        }
         let q0 = self.truncated(h).mul(&r, h)?;
         let e = self.truncated(len).sub(&d.truncated(len).mul(&q0, len)?);
         Some(q0.truncated(len).add(&r.mul(&e, len)?))
@@ -987,13 +996,21 @@ impl RatSeries {
     /// (sin, cos) of a series without constant term, from t = tan(self/2):
     /// sin = 2t/(1 + t²), cos = 2/(1 + t²) − 1.
     pub fn sin_cos(&self, base: RatSeries) -> Option<(RatSeries, RatSeries)> {
-        let half = self.scale(&Q::from_signeds(1, 2));
-        let (t, r) = half.tan_like_with_recip(1, base)?;
+        let (t, u, r) = self.half_angle_tangent(base)?;
         let len = t.len();
-        let r = t.mul(&t, len)?.affine(1, 1).recip_from(r, len)?;
+        let r = u.recip_from(r, len)?;
         let sin = t.mul(&r, len)?.scale(&Q::from(2));
         let cos = r.affine(2, -1).reduced();
         Some((sin, cos))
+    }
+
+    /// t = tan(self/2) from `base` (t to its own length), 1 + t², and the first coefficients
+    /// of 1/(1 + t²) that the tangent's Newton iteration leaves (at least half of them).
+    fn half_angle_tangent(&self, base: RatSeries) -> Option<(RatSeries, RatSeries, RatSeries)> {
+        let half = self.scale(&Q::from_signeds(1, 2));
+        let (t, r) = half.tan_like_with_recip(1, base)?;
+        let u = t.mul(&t, t.len())?.affine(1, 1);
+        Some((t, u, r))
     }
 
     /// (sin, cos) of a rational series without constant term by the recurrences of s′ = c·a′
@@ -1067,10 +1084,7 @@ impl RatSeries {
     fn recip_basecase(&self) -> Option<RatSeries> {
         let a0 = self.rational_unit()?;
         let len = self.len();
-        let terms: Vec<(usize, Integer)> = (1..len)
-            .filter(|j| self.num[*j] != 0u32)
-            .map(|j| (j, -&self.num[j]))
-            .collect();
+        let terms = self.nonzero_terms(|_| Integer::from(-1));
         // b₀ = den/A₀, over a positive denominator.
         let mut b = Online::empty(len);
         b.push_ratio(Integer::from(&self.den), a0);
@@ -1091,33 +1105,25 @@ impl RatSeries {
         if !self.ext.is_empty() || self.num[0] != 0u32 {
             return None;
         }
-        Some(
-            (1..self.len())
-                .filter(|j| self.num[*j] != 0u32)
-                .map(|j| (j, &self.num[j] * Integer::from(j as u64)))
-                .collect(),
-        )
+        Some(self.nonzero_terms(|j| Integer::from(j as u64)))
+    }
+
+    /// The non-zero numerators past the constant term, each times `factor(j)`, with their j.
+    fn nonzero_terms(&self, factor: impl Fn(usize) -> Integer) -> Vec<(usize, Integer)> {
+        (1..self.len())
+            .filter(|j| self.num[*j] != 0u32)
+            .map(|j| (j, &self.num[j] * factor(j)))
+            .collect()
     }
 
     /// sin of a series without constant term, from `base` (tan of half of it, to its own
     /// length): t = tan(self/2) and sin = 2t/(1 + t²), the quotient by one Karp–Markstein step
-    /// from r = 1/(1 + t²) to the precision h the tangent's iteration leaves:
-    /// q₀ = t·r to h, q = q₀ + r·(t − (1 + t²)·q₀), whose error is O(t^2h). [`RatSeries::sin_cos`]
-    /// extends r to full length instead, which cos needs and costs one product more.
+    /// ([`RatSeries::quotient_from`]) from r = 1/(1 + t²) to the precision the tangent's
+    /// iteration leaves. [`RatSeries::sin_cos`] extends r to full length instead, which cos
+    /// needs and costs one product more.
     pub fn sin(&self, base: RatSeries) -> Option<RatSeries> {
-        let half = self.scale(&Q::from_signeds(1, 2));
-        let (t, r) = half.tan_like_with_recip(1, base)?;
-        let len = t.len();
-        let h = r.len();
-        let u = t.mul(&t, len)?.affine(1, 1);
-        let q = if 2 * h >= len {
-            let q0 = t.truncated(h).mul(&r, h)?;
-            let e = t.sub(&u.mul(&q0, len)?);
-            q0.truncated(len).add(&r.mul(&e, len)?)
-        } else {
-            t.mul(&u.recip_from(r, len)?, len)?
-        };
-        Some(q.scale(&Q::from(2)))
+        let (t, u, r) = self.half_angle_tangent(base)?;
+        Some(t.quotient_from(&u, r, t.len())?.scale(&Q::from(2)))
     }
 
     /// `outer(self)` by Horner's rule, when `self` has no constant term.

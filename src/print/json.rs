@@ -60,6 +60,7 @@ fn write_tree(out: &mut String, n: &Node) -> bool {
         out.push_str("\"}");
     };
     match n {
+        Node::Shared(x) => return write_tree(out, x.node()),
         Node::Rat(q) => {
             if super::text::out_of_budget_for(q) {
                 return false;

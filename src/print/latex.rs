@@ -258,6 +258,7 @@ impl Renderer<'_> {
 
     fn node(&mut self, n: &Node) -> u8 {
         match n {
+            Node::Shared(x) => self.node(x.node()),
             Node::Rat(q) => {
                 self.s(rational(q));
                 ATOM

@@ -34,6 +34,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
     }
     let uni = st == Style::Unicode;
     match n {
+        Node::Shared(x) => x.text(usize::from(!uni), |n| r(n, st)).clone(),
         Node::Rat(q) => rational(q, st),
         Node::Pi => ((if uni { "π" } else { "pi" }).to_string(), ATOM),
         Node::E => ("e".to_string(), ATOM),
@@ -43,13 +44,15 @@ fn r(n: &Node, st: Style) -> (String, u8) {
         Node::Sum(terms) => {
             let mut s = String::new();
             for (i, (neg, t)) in terms.iter().enumerate() {
-                let body = wrap(r(t, st), SUM + 1);
-                match (i, neg) {
-                    (0, false) => s.push_str(&body),
-                    (0, true) => s.push_str(&format!("{}{body}", if uni { "−" } else { "-" })),
-                    (_, false) => s.push_str(&format!(" + {body}")),
-                    (_, true) => s.push_str(&format!(" {} {body}", if uni { "−" } else { "-" })),
-                }
+                let minus = if uni { "−" } else { "-" };
+                s.push_str(match (i, neg) {
+                    (0, false) => "",
+                    (0, true) => minus,
+                    (_, false) => " + ",
+                    (_, true) if uni => " − ",
+                    (_, true) => " - ",
+                });
+                s.push_str(&wrap(r(t, st), SUM + 1));
             }
             (s, SUM)
         }
@@ -60,33 +63,33 @@ fn r(n: &Node, st: Style) -> (String, u8) {
         Node::Prod(fs) => {
             let parts: Vec<String> = fs
                 .iter()
-                .map(|f| match f {
+                .map(|f| match f.view() {
                     // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
                     Node::Rat(q) if rational(q, st).1 < ATOM => format!("({})", rational(q, st).0),
                     Node::Frac(..) => format!("({})", r(f, st).0),
-                    f => wrap(r(f, st), PROD + 1),
+                    _ => wrap(r(f, st), PROD + 1),
                 })
                 .collect();
             (parts.join(if uni { "·" } else { "*" }), PROD)
         }
         Node::Frac(a, b) => {
             let num = wrap(r(a, st), PROD);
-            let den = match &**b {
+            let den = match b.view() {
                 // A denominator of constants reads best side by side: 1/(2√(2π)).
                 Node::Prod(fs) if uni && fs.iter().all(is_constant) => {
                     format!("({})", juxtaposed(fs, st))
                 }
-                b => wrap(r(b, st), POW),
+                _ => wrap(r(b, st), POW),
             };
             (format!("{num}/{den}"), PROD)
         }
         Node::Sqrt(x) => {
             if uni {
-                let inner = match &**x {
+                let inner = match x.view() {
                     // Inside a radical, constants read best side by side: √(2π).
                     Node::Prod(fs) => format!("({})", juxtaposed(fs, st)),
-                    other => {
-                        let s = r(other, st);
+                    _ => {
+                        let s = r(x, st);
                         if s.1 >= ATOM {
                             s.0
                         } else {
@@ -134,7 +137,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
         ),
         Node::Call { func, deriv, args } => {
             // Keyword parameters follow the arguments after `;`: `swish(x; β = 2)`.
-            let is_kw = |a: &Node| matches!(a, Node::Call { func, .. } if func == "=");
+            let is_kw = |a: &Node| matches!(a.view(), Node::Call { func, .. } if func == "=");
             let pos: Vec<String> = args
                 .iter()
                 .filter(|a| !is_kw(a))
@@ -176,7 +179,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
 }
 
 fn is_constant(n: &Node) -> bool {
-    match n {
+    match n.view() {
         Node::Rat(_) | Node::Pi | Node::E => true,
         Node::Sqrt(x) => is_constant(x),
         Node::Pow(b, _) => is_constant(b),
@@ -189,7 +192,7 @@ fn juxtaposed(fs: &[Node], st: Style) -> String {
     let mut out = String::new();
     for (i, f) in fs.iter().enumerate() {
         // Two numbers side by side would read as one (2·5 is not 25).
-        if i > 0 && matches!((&fs[i - 1], f), (Node::Rat(_), Node::Rat(_))) {
+        if i > 0 && matches!((fs[i - 1].view(), f.view()), (Node::Rat(_), Node::Rat(_))) {
             out.push('·');
         }
         out.push_str(&wrap(r(f, st), POW));

@@ -47,6 +47,72 @@ pub enum Node {
     Group(Box<Node>),
     /// `O(…)`: the order of what was dropped.
     BigO(Box<Node>),
+    /// A subtree held in many places: a constant in every term of a coefficient. It is cloned
+    /// by reference and written in text once per style. A printer treats it as the node it
+    /// holds ([`Node::view`]).
+    Shared(std::rc::Rc<Shared>),
+}
+
+/// The node of [`Node::Shared`], with its text in each style once it has been written.
+pub struct Shared {
+    node: Node,
+    /// `(text, binding strength)` in the Unicode and the ASCII style.
+    text: [std::cell::OnceCell<(String, u8)>; 2],
+}
+
+impl Shared {
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// The text of the node in one style, written the first time it is asked for.
+    pub(crate) fn text(
+        &self,
+        style: usize,
+        write: impl FnOnce(&Node) -> (String, u8),
+    ) -> &(String, u8) {
+        self.text[style].get_or_init(|| write(&self.node))
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        self.node == other.node
+    }
+}
+
+impl Node {
+    /// A node to be held in many places.
+    pub fn shared(node: Node) -> Node {
+        Node::Shared(std::rc::Rc::new(Shared {
+            node,
+            text: Default::default(),
+        }))
+    }
+
+    /// The node itself, seen through [`Node::Shared`]: what a printer looks at when the form of
+    /// a child decides how its parent is written.
+    pub fn view(&self) -> &Node {
+        match self {
+            Node::Shared(s) => s.node.view(),
+            n => n,
+        }
+    }
+
+    /// The node with a shared node at its top replaced by a copy of what it holds, so that a
+    /// caller that takes a tree apart at the top sees the same forms as without sharing.
+    fn unshared(self) -> Node {
+        match self {
+            Node::Shared(s) => s.node.clone().unshared(),
+            n => n,
+        }
+    }
 }
 
 /// What a name stands for (JSON says it; text does not need to).
@@ -101,7 +167,7 @@ fn scalar_terms_named(s: &Scalar, names: &ConstantNames) -> Vec<(bool, Node)> {
     terms.sort_by_key(|(m, _)| !m.is_one());
     terms
         .into_iter()
-        .map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m, names)))
+        .map(|(m, c)| (*c < 0u32, monomial(&c.clone().abs(), m, names).unshared()))
         .collect()
 }
 
@@ -112,13 +178,13 @@ fn scalar_terms_named(s: &Scalar, names: &ConstantNames) -> Vec<(bool, Node)> {
 /// value or a group; the others (`π`, `√2`, `tanh(½)`, `(1 + 1/√e)⁻¹`) stay as they are.
 #[derive(Default)]
 pub struct ConstantNames {
-    /// The named atoms with their names, sorted by atom for lookup.
-    by_atom: Vec<(Atom, Name)>,
+    /// The named atoms with their names and the names' shared trees, sorted by atom for lookup.
+    by_atom: Vec<(Atom, Name, Node)>,
     /// The named atoms in the order they are defined: each after those it holds.
     order: Vec<Atom>,
     /// The trees of the opaque values and groups written so far, by the address of their
     /// shared argument: a coefficient of a composed activation holds the same nested constant
-    /// in thousands of terms, built once here. Each entry keeps its atom (and so the address)
+    /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address)
     /// alive, so an address is never reused for another constant while it is remembered.
     written: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Node)>>,
 }
@@ -136,10 +202,17 @@ impl ConstantNames {
             .into_iter()
             .find(|b| !params.contains(*b))
             .unwrap_or("ζ");
-        let mut by_atom: Vec<(Atom, Name)> = order
+        let mut by_atom: Vec<(Atom, Name, Node)> = order
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.clone(), Name::new(base, &(i + 1).to_string())))
+            .map(|(i, a)| {
+                let name = Name::new(base, &(i + 1).to_string());
+                let node = Node::shared(Node::Name {
+                    name: name.clone(),
+                    kind: NameKind::Param,
+                });
+                (a.clone(), name, node)
+            })
             .collect();
         by_atom.sort_by(|x, y| x.0.cmp(&y.0));
         ConstantNames {
@@ -157,18 +230,18 @@ impl ConstantNames {
         if let Some((_, node)) = self.written.borrow().get(&address) {
             return node.clone();
         }
-        let node = build();
+        let node = Node::shared(build());
         self.written
             .borrow_mut()
             .insert(address, (a.clone(), node.clone()));
         node
     }
 
-    fn name_of(&self, a: &Atom) -> Option<&Name> {
+    fn named(&self, a: &Atom) -> Option<&(Atom, Name, Node)> {
         self.by_atom
-            .binary_search_by(|(x, _)| x.cmp(a))
+            .binary_search_by(|(x, _, _)| x.cmp(a))
             .ok()
-            .map(|i| &self.by_atom[i].1)
+            .map(|i| &self.by_atom[i])
     }
 
     /// Each named constant as (its name, what it stands for written with the earlier names,
@@ -180,7 +253,7 @@ impl ConstantNames {
         self.order
             .iter()
             .filter_map(|a| {
-                let name = self.name_of(a)?.clone();
+                let name = self.named(a)?.1.clone();
                 let (body, value) = match a {
                     Atom::Func(f, arg) => (
                         Node::Call {
@@ -328,11 +401,8 @@ fn prod_or_single(mut v: Vec<Node>) -> Node {
 }
 
 fn atom(a: &Atom, names: &ConstantNames) -> Node {
-    if let Some(name) = names.name_of(a) {
-        return Node::Name {
-            name: name.clone(),
-            kind: NameKind::Param,
-        };
+    if let Some((_, _, node)) = names.named(a) {
+        return node.clone();
     }
     match a {
         Atom::Prime(p) => Node::Rat(Q::from(*p)),
@@ -502,10 +572,19 @@ pub fn series(s: &crate::series::Series, var: &Node) -> Node {
 
 /// [`series`], with the named constants written by their names.
 pub fn series_named(s: &crate::series::Series, var: &Node, names: &ConstantNames) -> Node {
-    let scalar = |c: &Scalar| scalar_named(c, names);
-    let scalar_terms = |c: &Scalar| scalar_terms_named(c, names);
+    let coefficients: Vec<Node> = s.coeffs().iter().map(|c| scalar_named(c, names)).collect();
+    series_of_coefficients(s, var, &coefficients)
+}
+
+/// [`series_named`] with the tree of each coefficient built already (by [`scalar_named`],
+/// perhaps [`Node::shared`] with a table that prints the same coefficients).
+pub fn series_of_coefficients(
+    s: &crate::series::Series,
+    var: &Node,
+    coefficients: &[Node],
+) -> Node {
     let mut terms: Vec<(bool, Node)> = Vec::new();
-    for (k, c) in s.coeffs().iter().enumerate() {
+    for (k, (c, node)) in s.coeffs().iter().zip(coefficients).enumerate() {
         if c.is_zero() {
             continue;
         }
@@ -514,13 +593,18 @@ pub fn series_named(s: &crate::series::Series, var: &Node, names: &ConstantNames
             1 => Some(var.clone()),
             k => Some(Node::Pow(Box::new(var.clone()), Q::from(k as u64))),
         };
-        let ct = scalar_terms(c);
-        match (ct.as_slice(), power) {
-            ([(neg, n)], None) => terms.push((*neg, n.clone())),
-            (_, None) => terms.push((false, scalar(c))),
-            ([(neg, Node::Rat(q))], Some(p)) if *q == 1u32 => terms.push((*neg, p)),
-            ([(neg, n)], Some(p)) => terms.push((*neg, Node::Prod(vec![n.clone(), p]))),
-            (_, Some(p)) => terms.push((false, Node::Prod(vec![scalar(c), p]))),
+        // The coefficient's one signed term, when it has one (what `sum_or_single` made of it).
+        let single = match node.view() {
+            Node::Sum(_) => None,
+            Node::Neg(x) => Some((true, (**x).clone())),
+            n => Some((false, n.clone())),
+        };
+        match (single, power) {
+            (Some(term), None) => terms.push(term),
+            (None, None) => terms.push((false, node.clone())),
+            (Some((neg, Node::Rat(q))), Some(p)) if q == 1u32 => terms.push((neg, p)),
+            (Some((neg, n)), Some(p)) => terms.push((neg, Node::Prod(vec![n, p]))),
+            (None, Some(p)) => terms.push((false, Node::Prod(vec![node.clone(), p]))),
         }
     }
     if !s.is_exact() {
@@ -555,4 +639,84 @@ pub fn graded(e: &Expr, small: &std::collections::BTreeSet<Name>) -> Node {
         e.terms().map(|(c, s)| (t.degree(c), c, s)).collect();
     terms.sort_by_key(|(d, _, _)| *d);
     terms_node(terms.into_iter().map(|(_, c, s)| (c, s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::{Style, json, latex, text, typst};
+
+    /// The tree rebuilt with every node wrapped in [`Node::shared`] (`share`), or with none.
+    fn rebuild(n: &Node, share: bool) -> Node {
+        let s = |x: &Node| rebuild(x, share);
+        let b = |x: &Node| Box::new(s(x));
+        let inner = match n {
+            Node::Sum(ts) => Node::Sum(ts.iter().map(|(neg, t)| (*neg, s(t))).collect()),
+            Node::Neg(x) => Node::Neg(b(x)),
+            Node::Prod(fs) => Node::Prod(fs.iter().map(s).collect()),
+            Node::Frac(x, y) => Node::Frac(b(x), b(y)),
+            Node::Sqrt(x) => Node::Sqrt(b(x)),
+            Node::Pow(x, e) => Node::Pow(b(x), e.clone()),
+            Node::Had(fs) => Node::Had(fs.iter().map(s).collect()),
+            Node::HadPow(x, k) => Node::HadPow(b(x), *k),
+            Node::Call { func, deriv, args } => Node::Call {
+                func: func.clone(),
+                deriv: *deriv,
+                args: args.iter().map(s).collect(),
+            },
+            Node::Diag(x) => Node::Diag(b(x)),
+            Node::Transpose(x) => Node::Transpose(b(x)),
+            Node::Group(x) => Node::Group(b(x)),
+            Node::BigO(x) => Node::BigO(b(x)),
+            Node::Shared(x) => return rebuild(x.node(), share),
+            leaf => leaf.clone(),
+        };
+        if share { Node::shared(inner) } else { inner }
+    }
+
+    /// Every printer writes a tree the same with its subtrees shared as without: the sharing
+    /// of nested constants and of a report's coefficients changes the cost, never the text.
+    #[test]
+    fn shared_subtrees_print_as_the_trees_they_hold() {
+        let session = crate::session::Session::new();
+        let t = Node::Name {
+            name: Name::new("t", ""),
+            kind: NameKind::Param,
+        };
+        let mut checked = 0;
+        for (spec, at) in [
+            ("sigmoid(sigmoid(sigmoid(t)))", None),
+            ("tanh(1 + tanh(1 + tanh(t)))", None),
+            ("gelu(gelu(t))", None),
+            ("tanh(λ*t + sqrt(2)*tanh(π*t + 1/3))", None),
+            ("exp(sin(1 + t))/(1 + t^2)", Some("1/2")),
+            ("sqrt(2)*atan(t/sqrt(3) + 1/sqrt(5))", None),
+        ] {
+            let r = session.series(spec, at, 4).expect("a series");
+            let s = r.series.side(crate::series::Side::Right);
+            let names = ConstantNames::for_scalars(s.coeffs());
+            let mut trees: Vec<Node> = s.coeffs().iter().map(scalar).collect();
+            trees.push(series(s, &t));
+            trees.push(series_named(s, &t, &names));
+            for tree in trees {
+                let (plain, shared) = (rebuild(&tree, false), rebuild(&tree, true));
+                assert!(!format!("{plain:?}").contains("Shared"));
+                for style in [Style::Unicode, Style::Ascii] {
+                    assert_eq!(text::render(&shared, style), text::render(&plain, style));
+                }
+                assert_eq!(latex::render(&shared), latex::render(&plain));
+                let notation = latex::Notation::default();
+                assert_eq!(
+                    typst::render(&shared, &notation),
+                    typst::render(&plain, &notation)
+                );
+                assert_eq!(
+                    json::to_compact(&json::node_value(&shared)),
+                    json::to_compact(&json::node_value(&plain))
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 6 * 7);
+    }
 }

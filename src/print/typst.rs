@@ -24,7 +24,7 @@ pub fn render(n: &Node, notation: &Notation) -> String {
 /// `n` broken into lines at the `+`/`−` of its outermost sum, each at most about `limit`
 /// points wide (measured as its LaTeX form would be).
 pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec<String> {
-    let Node::Sum(terms) = n else {
+    let Node::Sum(terms) = n.view() else {
         return vec![render(n, notation)];
     };
     let mut lines: Vec<String> = Vec::new();
@@ -81,6 +81,7 @@ pub fn name(n: &crate::syntax::Name) -> String {
 fn r(n: &Node, notation: &Notation) -> (String, u8) {
     let had = notation.hadamard.unicode();
     match n {
+        Node::Shared(x) => r(x.node(), notation),
         Node::Rat(q) => rational(q),
         Node::Pi => ("pi".into(), ATOM),
         Node::E => ("e".into(), ATOM),

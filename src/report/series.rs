@@ -73,20 +73,35 @@ pub fn series_text(r: &SeriesResult) -> String {
         class_text(r, &names)
     );
     let text = |n: &tree::Node| crate::print::text::render(n, crate::print::Style::Unicode);
-    let row = |k: usize, c: &Scalar| {
-        format!(
-            "{:>4}  {:<28}  {}\n",
-            k,
-            text(&tree::scalar_named(c, &names)),
-            value_text(c).replace('-', "−")
-        )
+    // Each coefficient is written twice, in the table and in the line of the series: its tree
+    // is built once and shared, and its text written once.
+    let coefficients = |s: &Series| -> Vec<tree::Node> {
+        s.coeffs()
+            .iter()
+            .map(|c| tree::Node::shared(tree::scalar_named(c, &names)))
+            .collect()
     };
-    let line = |s: &Series| {
+    let rows = |s: &Series, nodes: &[tree::Node]| -> String {
+        s.coeffs()
+            .iter()
+            .zip(nodes)
+            .enumerate()
+            .map(|(k, (c, node))| {
+                format!(
+                    "{:>4}  {:<28}  {}\n",
+                    k,
+                    text(node),
+                    value_text(c).replace('-', "−")
+                )
+            })
+            .collect()
+    };
+    let line = |s: &Series, nodes: &[tree::Node]| {
         let t = tree::Node::Name {
             name: crate::syntax::Name::new("t", ""),
             kind: tree::NameKind::Param,
         };
-        text(&tree::series_named(s, &t, &names))
+        text(&tree::series_of_coefficients(s, &t, nodes))
     };
     match &r.series {
         PointSeries::Analytic(s) => {
@@ -94,17 +109,15 @@ pub fn series_text(r: &SeriesResult) -> String {
                 "{:>4}  {:<28}  {}\n",
                 "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"
             ));
-            for (k, c) in s.coeffs().iter().enumerate() {
-                out.push_str(&row(k, c));
-            }
-            out.push_str(&format!("s(a + t) = {}\n", line(s)));
+            let nodes = coefficients(s);
+            out.push_str(&rows(s, &nodes));
+            out.push_str(&format!("s(a + t) = {}\n", line(s, &nodes)));
         }
         PointSeries::OneSided { left, right, .. } => {
             for (label, s) in [("left (t < 0)", left), ("right (t > 0)", right)] {
-                out.push_str(&format!("{label}: s(a + t) = {}\n", line(s)));
-                for (k, c) in s.coeffs().iter().enumerate() {
-                    out.push_str(&row(k, c));
-                }
+                let nodes = coefficients(s);
+                out.push_str(&format!("{label}: s(a + t) = {}\n", line(s, &nodes)));
+                out.push_str(&rows(s, &nodes));
             }
         }
     }
@@ -146,7 +159,16 @@ fn coeffs_json(s: &Series) -> Value {
         .coeffs()
         .iter()
         .enumerate()
-        .map(|(k, c)| json!({ "k": k, "exact": crate::print::scalar_ascii(c), "unicode": crate::print::scalar_unicode(c), "value": c.to_f64(&|_| None) }))
+        .map(|(k, c)| {
+            // One tree, written in both styles: its nested constants are built once.
+            let tree = tree::scalar(c);
+            json!({
+                "k": k,
+                "exact": crate::print::text::render(&tree, crate::print::Style::Ascii),
+                "unicode": crate::print::text::render(&tree, crate::print::Style::Unicode),
+                "value": c.to_f64(&|_| None),
+            })
+        })
         .collect();
     json!(v)
 }

@@ -26,6 +26,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 const MIN_PRODUCTS: usize = 48;
 /// The largest common denominator of one atom's exponents that is packed.
 const MAX_STEP: u64 = 1 << 16;
+/// Fields up to this many bits keep a table of their exponents as rationals.
+const EXPONENT_TABLE_BITS: u32 = 12;
 
 /// One atom's field: its exponents are multiples of `1/step`; the field holds
 /// `exponent·step − low` of the product, in `bits` bits from `shift`.
@@ -102,9 +104,16 @@ impl Hasher for KeyHasher {
         }
     }
     fn write_u64(&mut self, k: u64) {
-        self.0 = (k ^ (k >> 29))
+        self.0 = ((self.0.rotate_left(5) ^ k) ^ (k >> 29))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(23);
+    }
+    // An atom's address is a tuple of words: one mix per word, not one per byte.
+    fn write_usize(&mut self, k: usize) {
+        self.write_u64(k as u64);
+    }
+    fn write_u8(&mut self, k: u8) {
+        self.write_u64(u64::from(k));
     }
 }
 
@@ -180,11 +189,37 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             found.push((exponents(list, key), c));
         }
     }
+    // Each field's exponents as rationals, built once per value met: the thousands of
+    // monomials of a result share a few exponents, and a reduced rational costs a gcd.
+    let exponent_table: Vec<std::cell::RefCell<Vec<Option<Q>>>> = list
+        .iter()
+        .map(|f| {
+            let size = if f.bits <= EXPONENT_TABLE_BITS {
+                1usize << f.bits
+            } else {
+                0
+            };
+            std::cell::RefCell::new(vec![None; size])
+        })
+        .collect();
+    let exponent = |j: usize, e: i64| -> Q {
+        let f = &list[j];
+        let mut table = exponent_table[j].borrow_mut();
+        let slot = usize::try_from(e - f.low[0] - f.low[1])
+            .ok()
+            .and_then(|i| table.get_mut(i));
+        match slot {
+            Some(Some(q)) => q.clone(),
+            Some(slot) => slot.insert(Q::from_signeds(e, f.step as i64)).clone(),
+            None => Q::from_signeds(e, f.step as i64),
+        }
+    };
     let mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
         list.iter()
             .zip(exps)
-            .filter(|(_, e)| **e != 0)
-            .map(|(f, e)| (f.atom.clone(), Q::from_signeds(*e, f.step as i64)))
+            .enumerate()
+            .filter(|(_, (_, e))| **e != 0)
+            .map(|(j, (f, e))| (f.atom.clone(), exponent(j, *e)))
             .collect()
     };
     let terms: Vec<(Mono, Q)> = if folds {

@@ -187,12 +187,16 @@ pub struct ConstantNames {
     /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address)
     /// alive, so an address is never reused for another constant while it is remembered.
     written: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Node)>>,
+    /// Where each atom met so far (by address) is in `by_atom`, if it is named: the lookup
+    /// by value compares nested constants structurally, and a coefficient meets the same few
+    /// atoms in every term. Each entry keeps its atom alive, as in `written`.
+    found: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Option<usize>)>>,
 }
 
 impl ConstantNames {
     /// Names for the nested constants of these scalars, in a letter their parameters do not use.
     pub fn for_scalars<'a>(scalars: impl IntoIterator<Item = &'a Scalar>) -> ConstantNames {
-        let mut seen: std::collections::BTreeSet<Atom> = std::collections::BTreeSet::new();
+        let mut seen = Seen::default();
         let mut order: Vec<Atom> = Vec::new();
         let mut params: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for s in scalars {
@@ -219,6 +223,7 @@ impl ConstantNames {
             by_atom,
             order,
             written: Default::default(),
+            found: Default::default(),
         }
     }
 
@@ -238,10 +243,21 @@ impl ConstantNames {
     }
 
     fn named(&self, a: &Atom) -> Option<&(Atom, Name, Node)> {
-        self.by_atom
-            .binary_search_by(|(x, _, _)| x.cmp(a))
-            .ok()
-            .map(|i| &self.by_atom[i])
+        if self.by_atom.is_empty() {
+            return None;
+        }
+        let search = || self.by_atom.binary_search_by(|(x, _, _)| x.cmp(a)).ok();
+        let index = match a.address() {
+            Some(address) => {
+                let mut found = self.found.borrow_mut();
+                found
+                    .entry(address)
+                    .or_insert_with(|| (a.clone(), search()))
+                    .1
+            }
+            None => search(),
+        };
+        index.map(|i| &self.by_atom[i])
     }
 
     /// Each named constant as (its name, what it stands for written with the earlier names,
@@ -276,19 +292,44 @@ impl ConstantNames {
     }
 }
 
+/// The atoms met by [`collect_nested`]: by address first (an atom of a composed activation
+/// occurs in thousands of terms, and comparing nested constants by value walks them), then by
+/// value, so that equal atoms at two addresses are one.
+#[derive(Default)]
+struct Seen {
+    by_value: std::collections::BTreeSet<Atom>,
+    /// Each entry keeps its atom alive, so that its address is not reused.
+    by_address: std::collections::HashMap<AtomAddress, Atom>,
+}
+
+impl Seen {
+    /// Records `a`; false when it (or an equal atom) was met before.
+    fn insert(&mut self, a: &Atom) -> bool {
+        let address = a.address();
+        if let Some(k) = address
+            && self.by_address.contains_key(&k)
+        {
+            return false;
+        }
+        if let Some(k) = address {
+            self.by_address.insert(k, a.clone());
+        }
+        self.by_value.insert(a.clone())
+    }
+}
+
 /// Walks the atoms of `s`, inner ones first, and records those that nest other constants.
 fn collect_nested(
     s: &Scalar,
-    seen: &mut std::collections::BTreeSet<Atom>,
+    seen: &mut Seen,
     order: &mut Vec<Atom>,
     params: &mut std::collections::BTreeSet<String>,
 ) {
     for (m, _) in s.terms() {
         for (a, _) in m.factors() {
-            if seen.contains(a) {
+            if !seen.insert(a) {
                 continue;
             }
-            seen.insert(a.clone());
             match a {
                 Atom::Param(n) => {
                     params.insert(n.base.to_string());

@@ -256,18 +256,29 @@ impl Series {
 
     fn recip_schoolbook(&self, inv0: Scalar, exact: bool) -> Series {
         let n = self.n();
+        // b_k = −(1/a₀)·Σ a_j·b_{k−j}, with −a_j/a₀ formed once: the b_k of a composed
+        // activation grow to thousands of terms, and each would be multiplied and negated.
+        let scaled: Vec<Scalar> = self.coeffs[..=n]
+            .iter()
+            .map(|a| {
+                if a.is_zero() {
+                    Scalar::zero()
+                } else {
+                    a.mul(&inv0).neg()
+                }
+            })
+            .collect();
         let mut b = vec![Scalar::zero(); n + 1];
-        b[0] = inv0.clone();
+        b[0] = inv0;
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
-            let s = Scalar::sum_of_products(
+            b[k] = Scalar::sum_of_products(
                 (1..=k)
-                    .filter(|j| !self.coeffs[*j].is_zero() && !b[k - j].is_zero())
-                    .map(|j| (&self.coeffs[j], &b[k - j])),
+                    .filter(|j| !scaled[*j].is_zero() && !b[k - j].is_zero())
+                    .map(|j| (&scaled[j], &b[k - j])),
             );
-            b[k] = s.mul(&inv0).neg();
         }
         Series { coeffs: b, exact }
     }

@@ -215,12 +215,14 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
         }
     };
     let mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
-        list.iter()
-            .zip(exps)
-            .enumerate()
-            .filter(|(_, (_, e))| **e != 0)
-            .map(|(j, (f, e))| (f.atom.clone(), exponent(j, *e)))
-            .collect()
+        // Sized once: collected through a filter, the list grew by reallocation.
+        let mut factors = Vec::with_capacity(exps.iter().filter(|e| **e != 0).count());
+        for (j, (f, e)) in list.iter().zip(exps).enumerate() {
+            if *e != 0 {
+                factors.push((f.atom.clone(), exponent(j, *e)));
+            }
+        }
+        factors
     };
     let terms: Vec<(Mono, Q)> = if folds {
         // √2·√2 = 2: a prime's exponent may reach 1, and two keys may then meet.

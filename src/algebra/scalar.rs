@@ -54,6 +54,11 @@ pub enum Atom {
 /// table keyed by it must borrow or keep the atoms it was built from.
 pub(crate) type AtomAddress = (u8, usize, usize);
 
+/// A hash map keyed by atom addresses, with a hasher that mixes a word at a time (SipHash,
+/// the default, costs more than the lookup it serves in the inner loops that use these maps).
+pub(crate) type AddressMap<V> =
+    std::collections::HashMap<AtomAddress, V, std::hash::BuildHasherDefault<packed::KeyHasher>>;
+
 impl Atom {
     /// The address of an opaque value's or a group's shared argument; other atoms have none
     /// (they compare cheaply by value).

@@ -5,7 +5,7 @@
 //! same structure the text shows.
 
 use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
-use crate::algebra::scalar::{Atom, AtomAddress, Mono, Q, Scalar};
+use crate::algebra::scalar::{AddressMap, Atom, Mono, Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Abs;
 
@@ -186,11 +186,11 @@ pub struct ConstantNames {
     /// shared argument: a coefficient of a composed activation holds the same nested constant
     /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address)
     /// alive, so an address is never reused for another constant while it is remembered.
-    written: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Node)>>,
+    written: std::cell::RefCell<AddressMap<(Atom, Node)>>,
     /// Where each atom met so far (by address) is in `by_atom`, if it is named: the lookup
     /// by value compares nested constants structurally, and a coefficient meets the same few
     /// atoms in every term. Each entry keeps its atom alive, as in `written`.
-    found: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Option<usize>)>>,
+    found: std::cell::RefCell<AddressMap<(Atom, Option<usize>)>>,
 }
 
 impl ConstantNames {
@@ -299,7 +299,7 @@ impl ConstantNames {
 struct Seen {
     by_value: std::collections::BTreeSet<Atom>,
     /// Each entry keeps its atom alive, so that its address is not reused.
-    by_address: std::collections::HashMap<AtomAddress, Atom>,
+    by_address: AddressMap<Atom>,
 }
 
 impl Seen {

@@ -12,7 +12,7 @@
 //! (a property test in `scalar.rs` compares them); the path declines, and that loop runs,
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
-use super::{Atom, AtomAddress, Mono, Q, Scalar, SortedMap, normalize_primes};
+use super::{AddressMap, Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
 use malachite_base::num::arithmetic::traits::Lcm;
 use malachite_base::num::arithmetic::traits::{DivExact, DivisibleBy};
 use malachite_base::num::basic::traits::One;
@@ -47,7 +47,7 @@ struct Field {
 /// sorted; other atoms (primes, π, e, parameters) compare cheaply and are looked up by value.
 struct Fields {
     fields: Vec<Field>,
-    by_address: HashMap<AtomAddress, usize, BuildHasherDefault<KeyHasher>>,
+    by_address: AddressMap<usize>,
     by_value: Vec<(Atom, usize)>,
 }
 
@@ -92,7 +92,7 @@ fn small(e: &Q) -> Option<(i64, u64)> {
 /// The hasher of packed keys: a multiplicative mix of one `u64` (the keys are not chosen by an
 /// adversary who could make them collide; a collision costs time, never a wrong sum).
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -269,8 +269,7 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
         i128::from(x.0) * i128::from(y.1) < i128::from(y.0) * i128::from(x.1)
     };
     let mut seen: Vec<Seen> = Vec::new();
-    let mut by_address: HashMap<AtomAddress, usize, BuildHasherDefault<KeyHasher>> =
-        HashMap::default();
+    let mut by_address: AddressMap<usize> = HashMap::default();
     let mut by_value: Vec<(Atom, usize)> = Vec::new();
     for (a, b) in pairs {
         for (side, s) in [(0usize, *a), (1, *b)] {

@@ -43,14 +43,13 @@ fn r(n: &Node, st: Style) -> (String, u8) {
         Node::Eye => ("I".to_string(), ATOM),
         Node::Sum(terms) => {
             let mut s = String::new();
+            let (minus, minus_between) = if uni { ("−", " − ") } else { ("-", " - ") };
             for (i, (neg, t)) in terms.iter().enumerate() {
-                let minus = if uni { "−" } else { "-" };
                 s.push_str(match (i, neg) {
                     (0, false) => "",
                     (0, true) => minus,
                     (_, false) => " + ",
-                    (_, true) if uni => " − ",
-                    (_, true) => " - ",
+                    (_, true) => minus_between,
                 });
                 s.push_str(&wrap(r(t, st), SUM + 1));
             }

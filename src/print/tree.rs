@@ -61,6 +61,7 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The node it holds.
     pub fn node(&self) -> &Node {
         &self.node
     }
@@ -184,8 +185,9 @@ pub struct ConstantNames {
     order: Vec<Atom>,
     /// The trees of the opaque values and groups written so far, by the address of their
     /// shared argument: a coefficient of a composed activation holds the same nested constant
-    /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address)
-    /// alive, so an address is never reused for another constant while it is remembered.
+    /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each
+    /// entry keeps its atom (and so the address) alive, so an address is never reused for
+    /// another constant while it is remembered.
     written: std::cell::RefCell<AddressMap<(Atom, Node)>>,
     /// Where each atom met so far (by address) is in `by_atom`, if it is named: the lookup
     /// by value compares nested constants structurally, and a coefficient meets the same few

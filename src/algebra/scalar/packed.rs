@@ -89,8 +89,9 @@ fn small(e: &Q) -> Option<(i64, u64)> {
     Some((if *e < 0u32 { -n } else { n }, d))
 }
 
-/// The hasher of packed keys: a multiplicative mix of one `u64` (the keys are not chosen by an
-/// adversary who could make them collide; a collision costs time, never a wrong sum).
+/// The hasher of packed keys and atom addresses: a multiplicative mix per word (the keys are
+/// not chosen by an adversary who could make them collide; a collision costs time, never a
+/// wrong sum).
 #[derive(Default)]
 pub(crate) struct KeyHasher(u64);
 

@@ -733,6 +733,20 @@ impl Session {
                         "`:series` needs a function: `:series tanh order 9 at 0`".into(),
                     ));
                 }
+                // `:series tanh 5` would read as 5 times a variable named tanh (a product by
+                // juxtaposition), to the default order: almost surely an order without its
+                // keyword.
+                if let Some((function, number)) = spec.rsplit_once(' ')
+                    && number.bytes().all(|b| b.is_ascii_digit())
+                    && !function.ends_with(['+', '-', '−', '*', '·', '/', '^', '(', ',', '=', '∘'])
+                {
+                    return Err(err(format!(
+                        "`{spec}` ends in a bare number, which would multiply the function"
+                    ))
+                    .hint(format!(
+                        "for the order, write `:series {function} order {number}`"
+                    )));
+                }
                 // The function's text is the start of the arguments, which end the statement:
                 // an error in it points into the statement (else at the statement).
                 let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
@@ -1057,5 +1071,13 @@ mod tests {
         fail(":latex", "there is none yet");
         fail(":nosuchcommand", "nosuchcommand");
         fail(":small x λ\nW1·x", "can be small");
+        fail(":series tanh 5", "bare number");
+        fail(":series sigmoid(sigmoid(t)) 3", "bare number");
+    }
+
+    #[test]
+    fn a_number_after_an_operator_ends_a_series_spec() {
+        expect_output(":series t^2 + 3 order 2", "3 + t²");
+        expect_output(":series tanh order 5", "O(t⁶)");
     }
 }

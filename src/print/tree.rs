@@ -183,16 +183,12 @@ pub struct ConstantNames {
     by_atom: Vec<(Atom, Name, Node)>,
     /// The named atoms in the order they are defined: each after those it holds.
     order: Vec<Atom>,
-    /// The trees of the opaque values and groups written so far, by the address of their
-    /// shared argument: a coefficient of a composed activation holds the same nested constant
-    /// in thousands of terms, built once here and shared by them ([`Node::Shared`]). Each
-    /// entry keeps its atom (and so the address) alive, so an address is never reused for
-    /// another constant while it is remembered.
+    /// The trees of the opaque values and groups written so far (their names, when named), by
+    /// the address of their shared argument: a coefficient of a composed activation holds the
+    /// same nested constant in thousands of terms, looked up by value and built once here and
+    /// shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address) alive,
+    /// so an address is never reused for another constant while it is remembered.
     written: std::cell::RefCell<AddressMap<(Atom, Node)>>,
-    /// Where each atom met so far (by address) is in `by_atom`, if it is named: the lookup
-    /// by value compares nested constants structurally, and a coefficient meets the same few
-    /// atoms in every term. Each entry keeps its atom alive, as in `written`.
-    found: std::cell::RefCell<AddressMap<(Atom, Option<usize>)>>,
 }
 
 impl ConstantNames {
@@ -225,11 +221,11 @@ impl ConstantNames {
             by_atom,
             order,
             written: Default::default(),
-            found: Default::default(),
         }
     }
 
-    /// The tree of an opaque value or a group, built once per address.
+    /// The tree of an opaque value or a group (its name, when it is named), built once per
+    /// address.
     fn written(&self, a: &Atom, build: impl FnOnce() -> Node) -> Node {
         let Some(address) = a.address() else {
             return build();
@@ -237,7 +233,10 @@ impl ConstantNames {
         if let Some((_, node)) = self.written.borrow().get(&address) {
             return node.clone();
         }
-        let node = Node::shared(build());
+        let node = match self.named(a) {
+            Some((_, _, name)) => name.clone(),
+            None => Node::shared(build()),
+        };
         self.written
             .borrow_mut()
             .insert(address, (a.clone(), node.clone()));
@@ -245,21 +244,10 @@ impl ConstantNames {
     }
 
     fn named(&self, a: &Atom) -> Option<&(Atom, Name, Node)> {
-        if self.by_atom.is_empty() {
-            return None;
-        }
-        let search = || self.by_atom.binary_search_by(|(x, _, _)| x.cmp(a)).ok();
-        let index = match a.address() {
-            Some(address) => {
-                let mut found = self.found.borrow_mut();
-                found
-                    .entry(address)
-                    .or_insert_with(|| (a.clone(), search()))
-                    .1
-            }
-            None => search(),
-        };
-        index.map(|i| &self.by_atom[i])
+        self.by_atom
+            .binary_search_by(|(x, _, _)| x.cmp(a))
+            .ok()
+            .map(|i| &self.by_atom[i])
     }
 
     /// Each named constant as (its name, what it stands for written with the earlier names,
@@ -444,9 +432,7 @@ fn prod_or_single(mut v: Vec<Node>) -> Node {
 }
 
 fn atom(a: &Atom, names: &ConstantNames) -> Node {
-    if let Some((_, _, node)) = names.named(a) {
-        return node.clone();
-    }
+    // Only opaque values and groups are named (they are the constants that nest others).
     match a {
         Atom::Prime(p) => Node::Rat(Q::from(*p)),
         Atom::Pi => Node::Pi,

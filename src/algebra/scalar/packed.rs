@@ -192,7 +192,7 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
     }
     // Each field's exponents as rationals, built once per value met: the thousands of
     // monomials of a result share a few exponents, and a reduced rational costs a gcd.
-    let exponent_table: Vec<std::cell::RefCell<Vec<Option<Q>>>> = list
+    let mut exponent_table: Vec<Vec<Option<Q>>> = list
         .iter()
         .map(|f| {
             let size = if f.bits <= EXPONENT_TABLE_BITS {
@@ -200,28 +200,25 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             } else {
                 0
             };
-            std::cell::RefCell::new(vec![None; size])
+            vec![None; size]
         })
         .collect();
-    let exponent = |j: usize, e: i64| -> Q {
-        let f = &list[j];
-        let mut table = exponent_table[j].borrow_mut();
-        let slot = usize::try_from(e - f.low[0] - f.low[1])
-            .ok()
-            .and_then(|i| table.get_mut(i));
-        match slot {
-            Some(Some(q)) => q.clone(),
-            Some(slot) => slot.insert(Q::from_signeds(e, f.step as i64)).clone(),
-            None => Q::from_signeds(e, f.step as i64),
-        }
-    };
-    let mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
+    let mut mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
         // Sized once: collected through a filter, the list grew by reallocation.
         let mut factors = Vec::with_capacity(exps.iter().filter(|e| **e != 0).count());
-        for (j, (f, e)) in list.iter().zip(exps).enumerate() {
-            if *e != 0 {
-                factors.push((f.atom.clone(), exponent(j, *e)));
+        for ((f, e), table) in list.iter().zip(exps).zip(&mut exponent_table) {
+            if *e == 0 {
+                continue;
             }
+            let slot = usize::try_from(e - f.low[0] - f.low[1])
+                .ok()
+                .and_then(|i| table.get_mut(i));
+            let q = match slot {
+                Some(Some(q)) => q.clone(),
+                Some(slot) => slot.insert(Q::from_signeds(*e, f.step as i64)).clone(),
+                None => Q::from_signeds(*e, f.step as i64),
+            };
+            factors.push((f.atom.clone(), q));
         }
         factors
     };

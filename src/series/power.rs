@@ -19,14 +19,15 @@ const FAST_PRODUCT_MIN_ORDER: usize = 32;
 /// term are computed by Newton iteration; below it (and for the first Newton precision, at most
 /// [`NEWTON_BASE`] coefficients) by the recurrences of their differential equations.
 const NEWTON_MIN_ORDER: usize = 40;
-/// The same for sin and cos.
+/// The same for sin and cos of series over generators (through tan of the half angle).
 const SIN_NEWTON_MIN_ORDER: usize = 64;
 /// Below these orders exp, tan/tanh and sin/cos of a rational series without constant term are
 /// computed by their recurrences over integers ([`RatSeries::exp_basecase`] …), which beat
-/// Newton iteration there (`tests::crossover`).
+/// Newton iteration there (`tests::crossover`; for sin, `tests::high_order_parts` on sin∘4,
+/// where Newton iteration on exp(i·a) overtakes the recurrence between orders 120 and 160).
 const EXP_RECURRENCE_MAX_ORDER: usize = 160;
 const TAN_RECURRENCE_MAX_ORDER: usize = 128;
-const SIN_RECURRENCE_MAX_ORDER: usize = 192;
+const SIN_RECURRENCE_MAX_ORDER: usize = 144;
 const NEWTON_BASE: usize = 12;
 
 /// Why a series cannot be formed.
@@ -489,15 +490,17 @@ impl Series {
         }
     }
 
-    /// sin and cos of a rational series without constant term (by the integer recurrences, or
-    /// at high order through t = tan(a/2): sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²)).
-    /// With `sine_only`, cos may be left out where it costs more.
+    /// sin and cos of a series without constant term: over the rationals by the integer
+    /// recurrences, or at high order by Newton iteration on exp(i·a)
+    /// ([`RatSeries::sin_cos_newton`]); over generators at high order through t = tan(a/2):
+    /// sin a = 2t/(1 + t²), cos a = (1 − t²)/(1 + t²). With `sine_only`, cos may be left out
+    /// where it costs more.
     fn sin_cos_packed(&self, sine_only: bool) -> Option<(RatSeries, Option<RatSeries>)> {
-        if self.n() < SIN_RECURRENCE_MAX_ORDER
-            && let Some((s, c)) =
-                (self.rational_recurrence_input()).and_then(|a| a.sin_cos_basecase())
-        {
-            return Some((s, Some(c)));
+        if let Some(a) = self.rational_recurrence_input() {
+            if self.n() < SIN_RECURRENCE_MAX_ORDER {
+                return a.sin_cos_basecase().map(|(s, c)| (s, Some(c)));
+            }
+            return a.sin_cos_newton(sine_only);
         }
         let a = self
             .newton_input()
@@ -1158,29 +1161,34 @@ mod tests {
         }
     }
 
-    /// The parts of sin at high order, on sin∘4 at order 500, to set against FLINT's
-    /// (`fmpq_series`: sin 33 ms, atan 27, tan 29, a product 5.5, 1/(1 + a) 14 on the same input).
-    /// `cargo test --release --lib high_order_parts -- --ignored --nocapture`
+    /// The parts of sin at high order, on sin∘4 at order 500 (or `PARTS_ORDER`), to set against
+    /// FLINT's (`fmpq_series` at order 500: sin 34 ms, atan 28, tan 30, a product 5.8,
+    /// 1/(1 + a) 14.5, exp 17 on the same input; at order 200: 4.0, 2.9, 3.5, 0.6, 1.4, 2.0).
+    /// `PARTS_ORDER=200 cargo test --release --lib high_order_parts -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn high_order_parts() {
-        let time = |f: &dyn Fn()| mean_seconds(5, f) * 1e3;
-        let mut a = t(500);
+        let time = |f: &dyn Fn()| (0..5).map(|_| mean_seconds(3, f)).fold(f64::MAX, f64::min) * 1e3;
+        let n: usize = (std::env::var("PARTS_ORDER").ok())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(500);
+        let mut a = t(n);
         for _ in 0..4 {
             a = a.sin();
         }
         let [r, one_plus] = packed([
             &a.coeffs,
-            &a.add(&Series::constant(Scalar::one(), 500)).coeffs,
+            &a.add(&Series::constant(Scalar::one(), n)).coeffs,
         ])
         .unwrap();
         println!(
-            "sin {:.1} ms, atan {:.1}, tan {:.1}, product {:.1}, 1/(1 + a) {:.1}",
+            "order {n}: sin {:.2} ms, atan {:.2}, tan {:.2}, product {:.2}, 1/(1 + a) {:.2}, exp {:.2}",
             time(&|| drop(a.sin())),
             time(&|| drop(a.atan())),
             time(&|| drop(a.tan_like(1, "tan"))),
-            time(&|| drop(r.mul(&r, 501))),
-            time(&|| drop(one_plus.recip(501))),
+            time(&|| drop(r.mul(&r, n + 1))),
+            time(&|| drop(one_plus.recip(n + 1))),
+            time(&|| drop(a.exp())),
         );
     }
 

@@ -222,6 +222,10 @@ const RECIP_RECURRENCE_MAX_LEN: usize = 48;
 /// Karp–Markstein step ([`RatSeries::quotient`]).
 const QUOTIENT_MIN_LEN: usize = 64;
 
+/// The length to which [`RatSeries::sin_cos_newton`] computes sin and cos by their recurrences
+/// before its first step.
+const SIN_COS_NEWTON_BASE: usize = 32;
+
 /// At most this many generators: a coefficient is a dense box of exponents, whose size is the
 /// product of the generators' degrees.
 const MAX_GENS: usize = 3;
@@ -692,12 +696,19 @@ impl RatSeries {
     }
 
     /// The first `len` powers of t (zeros past the end).
+    ///
+    /// Cut short, a series is reduced: its first powers have smaller denominators than the
+    /// whole series (a term of sin∘sin∘… at order 500 has a denominator of 3 700 bits, the first
+    /// 32 one of 250), and the products of a Newton iteration's early steps take such heads.
     pub fn truncated(&self, len: usize) -> RatSeries {
         let cells = self.cells();
+        let cut = self.num[(len * cells).min(self.num.len())..]
+            .iter()
+            .any(|c| *c != 0u32);
         let mut num: Vec<Integer> = self.num.iter().take(len * cells).cloned().collect();
         num.resize(len.max(1) * cells, Integer::ZERO);
-        // Not reduced: the next product or sum reduces.
-        self.with_num(num, self.den.clone())
+        let head = self.with_num(num, self.den.clone());
+        if cut { head.reduced() } else { head }
     }
 
     /// The product to `len` powers of t; `None` when the packed operands would pass
@@ -705,21 +716,7 @@ impl RatSeries {
     pub fn mul(&self, o: &RatSeries, len: usize) -> Option<RatSeries> {
         let square = std::ptr::eq(self, o);
         if self.ext.is_empty() && o.ext.is_empty() {
-            let num = if square {
-                mul_truncated(&self.num, &self.num, len)
-            } else {
-                mul_truncated(&self.num, &o.num, len)
-            };
-            return Some(
-                RatSeries {
-                    num,
-                    den: &self.den * &o.den,
-                    gens: self.gens.clone(),
-                    ext: Vec::new(),
-                    shift: Vec::new(),
-                }
-                .reduced(),
-            );
+            return Some(self.mul_unreduced(o, len).reduced());
         }
         // Extents that hold every product of two cells, so that packed cells never overlap.
         let ext: Vec<usize> = (self.ext.iter().zip(&o.ext))
@@ -765,6 +762,18 @@ impl RatSeries {
             .normalized_box()
             .reduced(),
         )
+    }
+
+    /// The product of two rational series to `len` powers of t, not reduced: for products that a
+    /// sum reduces next (one reduction of the sum instead of one per product).
+    fn mul_unreduced(&self, o: &RatSeries, len: usize) -> RatSeries {
+        debug_assert!(self.ext.is_empty() && o.ext.is_empty());
+        let num = if std::ptr::eq(self, o) {
+            mul_truncated(&self.num, &self.num, len)
+        } else {
+            mul_truncated(&self.num, &o.num, len)
+        };
+        self.with_num(num, &self.den * &o.den)
     }
 
     /// `self + sign·o`, as long as the longer of the two.
@@ -847,6 +856,94 @@ impl RatSeries {
             num.push(c * Integer::from((&l).div_exact(Natural::from(k + 1))));
         }
         self.with_num(num, &self.den * l).reduced()
+    }
+
+    /// Powers of t `from..to` of a rational series, as a series from t⁰ (zeros past the end;
+    /// not reduced: the next product reduces).
+    fn part(&self, from: usize, to: usize) -> RatSeries {
+        debug_assert!(self.ext.is_empty() && from < to);
+        let mut num: Vec<Integer> = self
+            .num
+            .iter()
+            .skip(from)
+            .take(to - from)
+            .cloned()
+            .collect();
+        num.resize(to - from, Integer::ZERO);
+        self.with_num(num, self.den.clone())
+    }
+
+    /// The antiderivative of a part of a derivative: coefficient j of a rational `self` is that
+    /// of t^(offset − 1 + j) in a series' derivative, so the series' coefficient of
+    /// t^(offset + j) is num_j/(offset + j) (`offset` ≥ 1).
+    fn integral_part(&self, offset: usize) -> RatSeries {
+        debug_assert!(self.ext.is_empty() && offset >= 1);
+        let ks = (offset as u64)..(offset + self.num.len()) as u64;
+        let l = ks
+            .clone()
+            .fold(Natural::ONE, |l, k| l.lcm(Natural::from(k)));
+        let num = (self.num.iter().zip(ks))
+            .map(|(c, k)| c * Integer::from((&l).div_exact(Natural::from(k))))
+            .collect();
+        self.with_num(num, &self.den * l).reduced()
+    }
+
+    /// A rational `self` (in lowest terms) followed by `high` (in lowest terms, the powers of t
+    /// from `self.len()` on), over one denominator. The lcm of two reduced denominators keeps
+    /// each prime to the power of one of them, whose numerators it does not scale, so the
+    /// result is in lowest terms without a gcd.
+    fn followed_by(&self, high: &RatSeries) -> RatSeries {
+        debug_assert!(self.ext.is_empty() && high.ext.is_empty());
+        let g = (&self.den).gcd(&high.den);
+        let high_over_g = (&high.den).div_exact(&g);
+        let (fa, fb) = (
+            Integer::from(&high_over_g),
+            Integer::from((&self.den).div_exact(&g)),
+        );
+        let scaled = |c: &Integer, f: &Integer| if *f == 1u32 { c.clone() } else { c * f };
+        let num = (self.num.iter().map(|c| scaled(c, &fa)))
+            .chain(high.num.iter().map(|c| scaled(c, &fb)))
+            .collect();
+        self.with_num(num, &self.den * high_over_g)
+    }
+
+    /// (sin, cos) of a rational series h without constant term by Newton iteration on
+    /// E = cos + i·sin = exp(i·h), cos left out with `sine_only` (`None` for a series over
+    /// generators or with a constant term, and when the budget runs out).
+    ///
+    /// From E to m coefficients, a step to n ≤ 2m: E_n = E + E·D with D = i·h − log E, which
+    /// vanishes below t^m. Its derivative D′ = (i·h′·E − E′)/E: E′ stops below t^(m−1), so the
+    /// numerator's part from t^(m−1) is −B + i·A with A and B the parts of h′·cos and h′·sin
+    /// from t^(m−1), and 1/E = cos − i·sin below t^m (|E| = 1). Then D′ = (A·sin − B·cos) +
+    /// i·(A·cos + B·sin) from t^(m−1), D its integral, and the new coefficients of E from t^m
+    /// are E·D: cos·D_re − sin·D_im and sin·D_re + cos·D_im. Every product is of half-length
+    /// series but the two with h′, one product of full length each.
+    pub fn sin_cos_newton(&self, sine_only: bool) -> Option<(RatSeries, Option<RatSeries>)> {
+        if !self.ext.is_empty() || self.num[0] != 0u32 {
+            return None;
+        }
+        let steps = newton_steps(self.len(), SIN_COS_NEWTON_BASE);
+        let (mut s, mut c) = self.truncated(steps[0]).sin_cos_basecase()?;
+        let h1 = self.derivative();
+        for (i, &n) in steps.iter().enumerate().skip(1) {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let m = s.len();
+            let nm = n - m;
+            let h1n = h1.truncated(n - 1);
+            let a = h1n.mul(&c, n - 1)?.part(m - 1, n - 1);
+            let b = h1n.mul(&s, n - 1)?.part(m - 1, n - 1);
+            let (sl, cl) = (s.truncated(nm), c.truncated(nm));
+            let re = a.mul_unreduced(&sl, nm).sub(&b.mul_unreduced(&cl, nm));
+            let im = a.mul_unreduced(&cl, nm).add(&b.mul_unreduced(&sl, nm));
+            let (dr, di) = (re.integral_part(m), im.integral_part(m));
+            s = s.followed_by(&sl.mul_unreduced(&dr, nm).add(&cl.mul_unreduced(&di, nm)));
+            if !sine_only || i + 1 < steps.len() {
+                c = c.followed_by(&cl.mul_unreduced(&dr, nm).sub(&sl.mul_unreduced(&di, nm)));
+            }
+        }
+        Some((s, (!sine_only).then_some(c)))
     }
 
     /// The constant term, when it is a non-zero rational (a unit of the ring).
@@ -1400,5 +1497,50 @@ mod tests {
         let neg = t.affine(1, -2).recip_basecase().unwrap();
         canonical(&neg);
         assert_eq!(neg.to_scalars()[2], Scalar::ratio(-1, 8));
+    }
+
+    /// sin and cos by Newton iteration on exp(i·h) equal those of the integer recurrences, in
+    /// lowest terms, with and without cos, for lengths below, at and past the first step's
+    /// and for odd, even and general series with leading zeros.
+    #[test]
+    fn sin_cos_newton_equals_the_recurrences() {
+        let canonical = |s: &RatSeries| {
+            let g = (s.num.iter()).fold(s.den.clone(), |g, c| g.gcd(c.unsigned_abs_ref()));
+            assert_eq!(g, 1u32);
+        };
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let lengths = [1, 2, 5, 31, 32, 33, 34, 63, 64, 65, 66, 97, 130];
+        for (case, len) in lengths.iter().cycle().take(3 * lengths.len()).enumerate() {
+            let den = Natural::from(1 + rng.next() % 1000);
+            let mut num: Vec<Integer> = (0..*len).map(|_| rng.integer(40)).collect();
+            num[0] = Integer::ZERO;
+            match case % 3 {
+                0 => num.iter_mut().step_by(2).for_each(|c| *c = Integer::ZERO),
+                1 => num.iter_mut().take(4).for_each(|c| *c = Integer::ZERO),
+                _ => {}
+            }
+            let h = RatSeries {
+                num,
+                den,
+                gens: Rc::new(Gens(Vec::new())),
+                ext: Vec::new(),
+                shift: Vec::new(),
+            }
+            .reduced();
+            let (s0, c0) = h.sin_cos_basecase().unwrap();
+            let (s, c) = h.sin_cos_newton(false).unwrap();
+            let c = c.unwrap();
+            let (sine, none) = h.sin_cos_newton(true).unwrap();
+            assert!(none.is_none());
+            for x in [&s, &c, &sine] {
+                canonical(x);
+            }
+            assert_eq!(
+                (s.to_scalars(), c.to_scalars()),
+                (s0.to_scalars(), c0.to_scalars()),
+                "{case}"
+            );
+            assert_eq!(sine.to_scalars(), s0.to_scalars(), "sine only, {case}");
+        }
     }
 }

@@ -131,8 +131,7 @@ impl Evaluator<'_> {
         if let Some(why) = self.budget.exhausted() {
             return Err(Fail::Diag(Diagnostic::at(Phase::Limit, span, why)));
         }
-        let terms: usize = s.coeffs().iter().map(|c| c.len()).sum();
-        if terms > self.limits.max_terms {
+        if s.term_count() > self.limits.max_terms {
             return Err(Fail::Diag(Diagnostic::at(
                 Phase::Limit,
                 span,
@@ -142,8 +141,9 @@ impl Evaluator<'_> {
                 ),
             )));
         }
-        let bits = s.coeffs().iter().map(|c| c.max_bits()).max().unwrap_or(0);
-        if bits > self.limits.max_coefficient_bits {
+        if s.max_bits_within(self.limits.max_coefficient_bits)
+            .is_none()
+        {
             return Err(Fail::Diag(Diagnostic::at(
                 Phase::Limit,
                 span,

@@ -6,7 +6,9 @@
 
 use super::rational::{Gens, RatSeries, newton_steps};
 use crate::algebra::{Q, Scalar, ScalarError};
+use std::cell::OnceCell;
 use std::fmt;
+use std::rc::Rc;
 
 /// From this order on, a product of two rational series is formed over a common denominator by
 /// Kronecker substitution ([`RatSeries`]); below it, coefficient by coefficient. The crossovers
@@ -58,10 +60,32 @@ impl From<ScalarError> for SeriesError {
 type R<T> = Result<T, SeriesError>;
 
 /// `c₀ + c₁δ + … + cₙδⁿ + O(δⁿ⁺¹)`. `exact` means the dropped remainder is zero (a polynomial).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Series {
-    coeffs: Vec<Scalar>,
+    /// The coefficients, c₀ first: given, or converted from `rational` when first asked for.
+    scalars: OnceCell<Vec<Scalar>>,
+    /// The series over one common denominator, as a fast path left it (rational coefficients
+    /// only): the next function of a chain takes it as it is, where converting its coefficients
+    /// to scalars (a gcd each) and packing them again cost a tenth of a composed sin.
+    rational: Option<Rc<RatSeries>>,
     exact: bool,
+}
+
+impl PartialEq for Series {
+    fn eq(&self, o: &Series) -> bool {
+        self.exact == o.exact && self.coeffs() == o.coeffs()
+    }
+}
+
+impl Eq for Series {}
+
+impl fmt::Debug for Series {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (f.debug_struct("Series"))
+            .field("coeffs", &self.coeffs())
+            .field("exact", &self.exact)
+            .finish()
+    }
 }
 
 impl Series {
@@ -69,36 +93,73 @@ impl Series {
     pub fn constant(c: Scalar, n: usize) -> Series {
         let mut coeffs = vec![Scalar::zero(); n + 1];
         coeffs[0] = c;
-        Series {
-            coeffs,
-            exact: true,
-        }
+        Series::from_coeffs(coeffs, true)
     }
     /// The variable `a + δ`.
     pub fn variable(a: Scalar, n: usize) -> Series {
-        let mut s = Series::constant(a, n);
+        let mut coeffs = vec![Scalar::zero(); n + 1];
+        coeffs[0] = a;
         if n >= 1 {
-            s.coeffs[1] = Scalar::one();
-        } else {
-            s.exact = false;
+            coeffs[1] = Scalar::one();
         }
-        s
+        Series::from_coeffs(coeffs, n >= 1)
     }
     /// The series with these coefficients (`c₀` first), to order `coeffs.len() − 1`.
     pub fn from_coeffs(coeffs: Vec<Scalar>, exact: bool) -> Series {
-        Series { coeffs, exact }
+        Series {
+            scalars: OnceCell::from(coeffs),
+            rational: None,
+            exact,
+        }
+    }
+    /// The series of a fast path's result: kept over its common denominator when rational.
+    fn from_rational(r: RatSeries, exact: bool) -> Series {
+        if !r.is_rational() {
+            return Series::from_coeffs(r.to_scalars(), exact);
+        }
+        Series {
+            scalars: OnceCell::new(),
+            rational: Some(Rc::new(r)),
+            exact,
+        }
+    }
+    /// The number of coefficients kept.
+    fn len(&self) -> usize {
+        match (self.scalars.get(), &self.rational) {
+            (Some(c), _) => c.len(),
+            (None, Some(r)) => r.len(),
+            (None, None) => 1,
+        }
+    }
+    /// The form over one denominator, while the coefficients have not been converted.
+    fn unconverted(&self) -> Option<&RatSeries> {
+        match self.scalars.get() {
+            None => self.rational.as_deref(),
+            Some(_) => None,
+        }
     }
     /// The highest power kept: the remainder is O(δ^(order+1)).
     pub fn order(&self) -> usize {
-        self.coeffs.len() - 1
+        self.len().saturating_sub(1)
     }
     /// The coefficients, `c₀` first.
     pub fn coeffs(&self) -> &[Scalar] {
-        &self.coeffs
+        self.scalars.get_or_init(|| {
+            (self.rational.as_deref())
+                .map(RatSeries::to_scalars)
+                .unwrap_or_default()
+        })
+    }
+    fn into_coeffs(self) -> Vec<Scalar> {
+        self.coeffs();
+        self.scalars.into_inner().unwrap_or_default()
     }
     /// The coefficient of δᵏ (zero past the order).
     pub fn coeff(&self, k: usize) -> Scalar {
-        self.coeffs.get(k).cloned().unwrap_or_default()
+        match self.unconverted() {
+            Some(r) => r.coefficient(k).map(Scalar::from_q).unwrap_or_default(),
+            None => self.coeffs().get(k).cloned().unwrap_or_default(),
+        }
     }
     /// Whether the dropped remainder is zero (the series is a polynomial).
     pub fn is_exact(&self) -> bool {
@@ -106,7 +167,10 @@ impl Series {
     }
     /// Highest index with a non-zero coefficient.
     pub fn degree(&self) -> Option<usize> {
-        self.coeffs.iter().rposition(|c| !c.is_zero())
+        match self.unconverted() {
+            Some(r) => r.nonzero_powers().next_back(),
+            None => self.coeffs().iter().rposition(|c| !c.is_zero()),
+        }
     }
     /// Whether no coefficient past `c₀` is non-zero.
     pub fn is_constant(&self) -> bool {
@@ -114,7 +178,35 @@ impl Series {
     }
     /// Index of the first non-zero coefficient.
     pub fn valuation(&self) -> Option<usize> {
-        self.coeffs.iter().position(|c| !c.is_zero())
+        match self.unconverted() {
+            Some(r) => r.nonzero_powers().next(),
+            None => self.coeffs().iter().position(|c| !c.is_zero()),
+        }
+    }
+    /// The number of terms in the coefficients (a non-zero rational is one).
+    pub fn term_count(&self) -> usize {
+        match self.unconverted() {
+            Some(r) => r.nonzero_powers().count(),
+            None => self.coeffs().iter().map(|c| c.len()).sum(),
+        }
+    }
+    /// The most bits of a term's numerator and denominator together ([`Scalar::max_bits`]).
+    /// Over one denominator, a bound that is enough when it stays within `limit`; past it the
+    /// coefficients are converted and measured.
+    pub fn max_bits_within(&self, limit: u64) -> Option<u64> {
+        if let Some(r) = self.unconverted()
+            && let Some(bound) = r.max_bits_bound()
+            && bound <= limit
+        {
+            return Some(bound);
+        }
+        let bits = self
+            .coeffs()
+            .iter()
+            .map(|c| c.max_bits())
+            .max()
+            .unwrap_or(0);
+        (bits <= limit).then_some(bits)
     }
 
     fn n(&self) -> usize {
@@ -123,23 +215,15 @@ impl Series {
 
     /// The sum, to the lower of the two orders.
     pub fn add(&self, o: &Series) -> Series {
-        let coeffs = self
-            .coeffs
-            .iter()
-            .zip(&o.coeffs)
+        let coeffs = (self.coeffs().iter())
+            .zip(o.coeffs())
             .map(|(a, b)| a.add(b))
             .collect();
-        Series {
-            coeffs,
-            exact: self.exact && o.exact,
-        }
+        Series::from_coeffs(coeffs, self.exact && o.exact)
     }
     /// The negation.
     pub fn neg(&self) -> Series {
-        Series {
-            coeffs: self.coeffs.iter().map(|c| c.neg()).collect(),
-            exact: self.exact,
-        }
+        Series::from_coeffs(self.coeffs().iter().map(|c| c.neg()).collect(), self.exact)
     }
     /// The difference, to the lower of the two orders.
     pub fn sub(&self, o: &Series) -> Series {
@@ -147,10 +231,7 @@ impl Series {
     }
     /// Every coefficient times `s`.
     pub fn scale(&self, s: &Scalar) -> Series {
-        Series {
-            coeffs: self.coeffs.iter().map(|c| c.mul(s)).collect(),
-            exact: self.exact,
-        }
+        Series::from_coeffs(self.coeffs().iter().map(|c| c.mul(s)).collect(), self.exact)
     }
 
     /// The Cauchy product, truncated.
@@ -166,6 +247,18 @@ impl Series {
         // An interrupted product returns early (below); so does its fast path.
         if n >= FAST_PRODUCT_MIN_ORDER
             && !crate::limits::interrupted()
+            && let (Some(a), Some(b)) = (self.unconverted(), o.unconverted())
+            && let Some(product) = if std::ptr::eq(self, o) {
+                let a = a.truncated(n + 1);
+                a.mul(&a, n + 1)
+            } else {
+                a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1)
+            }
+        {
+            return Series::from_rational(product, exact);
+        }
+        if n >= FAST_PRODUCT_MIN_ORDER
+            && !crate::limits::interrupted()
             && let Some(product) = if std::ptr::eq(self, o) {
                 packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
             } else {
@@ -173,49 +266,57 @@ impl Series {
                     .and_then(|[a, b]| a.mul(&b, n + 1))
             }
         {
-            return Series {
-                coeffs: product.to_scalars(),
-                exact,
-            };
+            return Series::from_rational(product, exact);
         }
         self.mul_schoolbook(o, n, exact)
     }
 
     /// The first `len` coefficients (all of them when there are fewer).
     fn head_to(&self, len: usize) -> &[Scalar] {
-        &self.coeffs[..len.min(self.coeffs.len())]
+        &self.coeffs()[..len.min(self.coeffs().len())]
     }
 
     /// The coefficients of a function without constant term, at an order where Newton
     /// iteration pays.
     fn newton_input(&self) -> Option<&[Scalar]> {
-        if self.n() < NEWTON_MIN_ORDER || !self.coeffs[0].is_zero() {
+        if self.n() < NEWTON_MIN_ORDER || !self.coeff(0).is_zero() {
             return None;
         }
-        Some(&self.coeffs)
+        Some(self.coeffs())
     }
 
-    /// The series packed for the integer recurrences of [`RatSeries`] (`exp_basecase` …),
-    /// when its coefficients are rational and its constant term is 0.
-    fn rational_recurrence_input(&self) -> Option<RatSeries> {
-        if !self.coeffs[0].is_zero() || self.coeffs.iter().any(|c| c.as_q().is_none()) {
+    /// The series over one common denominator, when its coefficients are rational: as a fast
+    /// path left it, or packed now.
+    fn rational_form(&self) -> Option<Rc<RatSeries>> {
+        if let Some(r) = &self.rational {
+            return Some(r.clone());
+        }
+        if self.coeffs().iter().any(|c| c.as_q().is_none()) {
             return None;
         }
-        packed([&self.coeffs]).map(|[a]| a)
+        packed([self.coeffs()]).map(|[a]| Rc::new(a))
+    }
+
+    /// The series over one common denominator for the integer recurrences and Newton
+    /// iterations of [`RatSeries`] (`exp_basecase` …), when its coefficients are rational and
+    /// its constant term is 0.
+    fn rational_recurrence_input(&self) -> Option<Rc<RatSeries>> {
+        if !self.coeff(0).is_zero() {
+            return None;
+        }
+        self.rational_form()
     }
 
     /// The first `len` coefficients, as a series for a base-case recurrence.
     fn head(&self, len: usize) -> Series {
-        Series {
-            coeffs: self.coeffs[..len].to_vec(),
-            exact: false,
-        }
+        Series::from_coeffs(self.coeffs()[..len].to_vec(), false)
     }
 
     fn mul_schoolbook(&self, o: &Series, n: usize, exact: bool) -> Series {
         let (da, db) = (self.degree(), o.degree());
         let top_a = da.unwrap_or(0);
         let top_b = db.unwrap_or(0);
+        let (a, b) = (self.coeffs(), o.coeffs());
         let mut coeffs = vec![Scalar::zero(); n + 1];
         for (k, c) in coeffs.iter_mut().enumerate() {
             if crate::limits::interrupted() {
@@ -224,16 +325,16 @@ impl Series {
             let lo = k.saturating_sub(top_b);
             *c = Scalar::sum_of_products(
                 (lo..=k.min(top_a))
-                    .filter(|i| !self.coeffs[*i].is_zero() && !o.coeffs[k - i].is_zero())
-                    .map(|i| (&self.coeffs[i], &o.coeffs[k - i])),
+                    .filter(|i| !a[*i].is_zero() && !b[k - i].is_zero())
+                    .map(|i| (&a[i], &b[k - i])),
             );
         }
-        Series { coeffs, exact }
+        Series::from_coeffs(coeffs, exact)
     }
 
     /// 1/a, when a₀ ≠ 0.
     pub fn recip(&self) -> R<Series> {
-        let a0 = &self.coeffs[0];
+        let a0 = &self.coeff(0);
         if a0.is_zero() {
             return Err(SeriesError::NotAnalytic(
                 "division by a quantity that vanishes at the point".into(),
@@ -244,13 +345,15 @@ impl Series {
         let exact = self.exact && self.is_constant();
         // A rational series takes the fast path at every order (below NEWTON_MIN_ORDER its
         // recurrence over integers).
-        if (n >= NEWTON_MIN_ORDER || self.coeffs.iter().all(|c| c.as_q().is_some()))
-            && let Some(r) = packed([self.head_to(n + 1)]).and_then(|[a]| a.recip(n + 1))
-        {
-            return Ok(Series {
-                coeffs: r.to_scalars(),
-                exact,
-            });
+        let fast = match self.rational_form() {
+            Some(a) => a.recip(n + 1),
+            None if n >= NEWTON_MIN_ORDER => {
+                packed([self.head_to(n + 1)]).and_then(|[a]| a.recip(n + 1))
+            }
+            None => None,
+        };
+        if let Some(r) = fast {
+            return Ok(Series::from_rational(r, exact));
         }
         Ok(self.recip_schoolbook(inv0, exact))
     }
@@ -259,7 +362,7 @@ impl Series {
         let n = self.n();
         // b_k = −(1/a₀)·Σ a_j·b_{k−j}, with −a_j/a₀ formed once: the b_k of a composed
         // activation grow to thousands of terms, and each would be multiplied and negated.
-        let scaled: Vec<Scalar> = self.coeffs[..=n]
+        let scaled: Vec<Scalar> = self.coeffs()[..=n]
             .iter()
             .map(|a| {
                 if a.is_zero() {
@@ -281,13 +384,13 @@ impl Series {
                     .map(|j| (&scaled[j], &b[k - j])),
             );
         }
-        Series { coeffs: b, exact }
+        Series::from_coeffs(b, exact)
     }
 
     /// The quotient; an error when `o` vanishes at the point.
     pub fn div(&self, o: &Series) -> R<Series> {
         if o.is_constant() && o.exact {
-            let inv = o.coeffs[0]
+            let inv = o.coeffs()[0]
                 .inverse()
                 .map_err(|_| SeriesError::NotAnalytic("division by zero".into()))?;
             return Ok(self.scale(&inv));
@@ -299,15 +402,12 @@ impl Series {
     pub fn derivative(&self) -> Series {
         let n = self.n();
         let mut coeffs: Vec<Scalar> = (1..=n)
-            .map(|k| self.coeffs[k].scale(&Q::from(k as u64)))
+            .map(|k| self.coeffs()[k].scale(&Q::from(k as u64)))
             .collect();
         if coeffs.is_empty() {
             coeffs.push(Scalar::zero());
         }
-        Series {
-            coeffs,
-            exact: self.exact,
-        }
+        Series::from_coeffs(coeffs, self.exact)
     }
 
     /// The antiderivative with constant term `c0`, to order `n`: the order rises by one, except
@@ -316,23 +416,20 @@ impl Series {
     pub fn integral(&self, c0: Scalar, n: usize) -> Series {
         let mut coeffs = Vec::with_capacity(n + 1);
         coeffs.push(c0);
-        for (k, c) in self.coeffs.iter().enumerate().take(n) {
+        for (k, c) in self.coeffs().iter().enumerate().take(n) {
             coeffs.push(c.scale(&Q::from_unsigneds(1u64, k as u64 + 1)));
         }
-        Series {
-            coeffs,
-            exact: self.exact,
-        }
+        Series::from_coeffs(coeffs, self.exact)
     }
 
-    pub(crate) fn truncate(mut self, n: usize) -> Series {
-        if self.coeffs.len() > n + 1 {
-            if self.coeffs[n + 1..].iter().any(|c| !c.is_zero()) {
-                self.exact = false;
-            }
-            self.coeffs.truncate(n + 1);
+    pub(crate) fn truncate(self, n: usize) -> Series {
+        if self.len() <= n + 1 {
+            return self;
         }
-        self
+        let exact = self.exact && self.coeffs()[n + 1..].iter().all(|c| c.is_zero());
+        let mut coeffs = self.into_coeffs();
+        coeffs.truncate(n + 1);
+        Series::from_coeffs(coeffs, exact)
     }
 
     /// `a^k` for an integer `k` (negative powers need a₀ ≠ 0).
@@ -362,7 +459,7 @@ impl Series {
         {
             return self.powi(if *q < 0u32 { -k } else { k });
         }
-        let a0 = &self.coeffs[0];
+        let a0 = &self.coeffs()[0];
         if a0.is_zero() {
             if self.degree().is_none() && *q > 0u32 {
                 return Ok(Series::constant(Scalar::zero(), self.n()));
@@ -375,33 +472,31 @@ impl Series {
         let mut g = vec![Scalar::zero(); n + 1];
         g[0] = a0.pow(q)?;
         let inv0 = a0.inverse()?;
+        let a = self.coeffs();
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
             let mut s = Scalar::zero();
             for j in 1..=k {
-                if self.coeffs[j].is_zero() {
+                if a[j].is_zero() {
                     continue;
                 }
                 // (q·j − (k − j)) a_j g_{k−j}
                 let w = q * Q::from(j as u64) - Q::from((k - j) as u64);
                 if w != 0u32 {
-                    s.add_assign(&self.coeffs[j].mul(&g[k - j]).scale(&w));
+                    s.add_assign(&a[j].mul(&g[k - j]).scale(&w));
                 }
             }
             g[k] = s.mul(&inv0).scale(&Q::from_unsigneds(1u64, k as u64));
         }
-        Ok(Series {
-            coeffs: g,
-            exact: self.exact && self.is_constant(),
-        })
+        Ok(Series::from_coeffs(g, self.exact && self.is_constant()))
     }
 
     /// exp(a): g₀ = exp(a₀), k·g_k = Σ j·a_j·g_{k−j}.
     pub fn exp(&self) -> Series {
         match self.exp_packed() {
-            Some(g) => self.of_packed(&g),
+            Some(g) => self.of_packed(g),
             None => self.exp_schoolbook(),
         }
     }
@@ -409,37 +504,36 @@ impl Series {
     /// exp of a rational series without constant term by the integer recurrence, or at high
     /// order by Newton iteration.
     fn exp_packed(&self) -> Option<RatSeries> {
-        if self.n() < EXP_RECURRENCE_MAX_ORDER
-            && let Some(g) = (self.rational_recurrence_input()).and_then(|a| a.exp_basecase())
-        {
-            return Some(g);
+        if let Some(a) = self.rational_recurrence_input() {
+            if self.n() < EXP_RECURRENCE_MAX_ORDER {
+                return a.exp_basecase();
+            }
+            let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            return a.exp(a.truncated(base).exp_basecase()?);
         }
         let a = self.newton_input()?;
         let base = newton_steps(a.len(), NEWTON_BASE)[0];
-        packed([a, &self.head(base).exp_schoolbook().coeffs]).and_then(|[a, b]| a.exp(b))
+        packed([a, self.head(base).exp_schoolbook().coeffs()]).and_then(|[a, b]| a.exp(b))
     }
 
     fn exp_schoolbook(&self) -> Series {
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
-        g[0] = Scalar::func("exp", &self.coeffs[0])
-            .unwrap_or_else(|_| Scalar::opaque("exp", &self.coeffs[0]));
-        let ja = scaled_by_index(&self.coeffs);
+        g[0] = Scalar::func("exp", &self.coeffs()[0])
+            .unwrap_or_else(|_| Scalar::opaque("exp", &self.coeffs()[0]));
+        let ja = scaled_by_index(self.coeffs());
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
             }
             g[k] = convolve_derivative(&ja, &g, k).scale(&Q::from_unsigneds(1u64, k as u64));
         }
-        Series {
-            coeffs: g,
-            exact: self.exact && self.is_constant(),
-        }
+        Series::from_coeffs(g, self.exact && self.is_constant())
     }
 
     /// log(a), when a₀ ≠ 0.
     pub fn log(&self) -> R<Series> {
-        if self.coeffs[0].is_zero() {
+        if self.coeff(0).is_zero() {
             return Err(SeriesError::NotAnalytic(
                 "log of a quantity that vanishes at the point".into(),
             ));
@@ -449,7 +543,7 @@ impl Series {
             .div(&self.truncate_to(self.n().saturating_sub(1)))?;
         Ok(Series {
             exact: self.exact && self.is_constant(),
-            ..d.integral(Scalar::func("log", &self.coeffs[0])?, self.n())
+            ..d.integral(Scalar::func("log", &self.coeffs()[0])?, self.n())
         })
     }
 
@@ -460,7 +554,7 @@ impl Series {
     /// (sin a, cos a) together: s′ = c·a′, c′ = −s·a′.
     pub fn sin_cos(&self) -> (Series, Series) {
         match self.sin_cos_packed(false) {
-            Some((s, Some(c))) => (self.of_packed(&s), self.of_packed(&c)),
+            Some((s, Some(c))) => (self.of_packed(s), self.of_packed(c)),
             _ => self.sin_cos_schoolbook(),
         }
     }
@@ -468,7 +562,7 @@ impl Series {
     /// sin a (computing and converting only it on the fast paths).
     pub fn sin(&self) -> Series {
         match self.sin_cos_packed(true) {
-            Some((s, _)) => self.of_packed(&s),
+            Some((s, _)) => self.of_packed(s),
             None => self.sin_cos_schoolbook().0,
         }
     }
@@ -476,18 +570,15 @@ impl Series {
     /// cos a.
     pub fn cos(&self) -> Series {
         match self.sin_cos_packed(false) {
-            Some((_, Some(c))) => self.of_packed(&c),
+            Some((_, Some(c))) => self.of_packed(c),
             _ => self.sin_cos_schoolbook().1,
         }
     }
 
     /// A function of `self` computed on the fast path, as a series: exact when `self` is a
     /// constant polynomial.
-    fn of_packed(&self, g: &RatSeries) -> Series {
-        Series {
-            coeffs: g.to_scalars(),
-            exact: self.exact && self.is_constant(),
-        }
+    fn of_packed(&self, g: RatSeries) -> Series {
+        Series::from_rational(g, self.exact && self.is_constant())
     }
 
     /// sin and cos of a series without constant term: over the rationals by the integer
@@ -507,12 +598,10 @@ impl Series {
             .filter(|_| self.n() >= SIN_NEWTON_MIN_ORDER)?;
         let base = newton_steps(a.len(), NEWTON_BASE)[0];
         let half = Q::from_signeds(1, 2);
-        let half_series = Series {
-            coeffs: a[..base].iter().map(|c| c.scale(&half)).collect(),
-            exact: false,
-        };
+        let half_series =
+            Series::from_coeffs(a[..base].iter().map(|c| c.scale(&half)).collect(), false);
         let b = half_series.tan_like_schoolbook(1, "tan").ok()?;
-        let [a, b] = packed([a, &b.coeffs])?;
+        let [a, b] = packed([a, b.coeffs()])?;
         if sine_only {
             return Some((a.sin(b)?, None));
         }
@@ -524,10 +613,10 @@ impl Series {
         let mut s = vec![Scalar::zero(); n + 1];
         let mut c = vec![Scalar::zero(); n + 1];
         // sin and cos are total: their exact values never fail.
-        let a0 = &self.coeffs[0];
+        let a0 = &self.coeffs()[0];
         s[0] = Scalar::func("sin", a0).unwrap_or_else(|_| Scalar::opaque("sin", a0));
         c[0] = Scalar::func("cos", a0).unwrap_or_else(|_| Scalar::opaque("cos", a0));
-        let ja = scaled_by_index(&self.coeffs);
+        let ja = scaled_by_index(self.coeffs());
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;
@@ -539,7 +628,7 @@ impl Series {
             c[k] = cc.scale(&inv).neg();
         }
         let exact = self.exact && self.is_constant();
-        (Series { coeffs: s, exact }, Series { coeffs: c, exact })
+        (Series::from_coeffs(s, exact), Series::from_coeffs(c, exact))
     }
 
     /// tanh(a) (`sign = −1`) or tan(a) (`sign = +1`): g′ = (1 ± g²)·a′.
@@ -548,18 +637,23 @@ impl Series {
     /// coefficients are skipped (odd inputs have half of them), and (g²)_m uses the
     /// symmetry of the square, so a step costs about k/2 + k/4 multiplications.
     pub fn tan_like(&self, sign: i64, name: &str) -> R<Series> {
-        if self.n() < TAN_RECURRENCE_MAX_ORDER
-            && let Some(g) =
-                (self.rational_recurrence_input()).and_then(|a| a.tan_like_basecase(sign))
-        {
-            return Ok(self.of_packed(&g));
+        if let Some(a) = self.rational_recurrence_input() {
+            let g = if self.n() < TAN_RECURRENCE_MAX_ORDER {
+                a.tan_like_basecase(sign)
+            } else {
+                let base = newton_steps(a.len(), NEWTON_BASE)[0];
+                (a.truncated(base).tan_like_basecase(sign)).and_then(|b| a.tan_like(sign, b))
+            };
+            if let Some(g) = g {
+                return Ok(self.of_packed(g));
+            }
         }
         if let Some(a) = self.newton_input() {
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
-            if let Some(g) = packed([a, &self.head(base).tan_like_schoolbook(sign, name)?.coeffs])
+            if let Some(g) = packed([a, self.head(base).tan_like_schoolbook(sign, name)?.coeffs()])
                 .and_then(|[a, b]| a.tan_like(sign, b))
             {
-                return Ok(self.of_packed(&g));
+                return Ok(self.of_packed(g));
             }
         }
         self.tan_like_schoolbook(sign, name)
@@ -569,9 +663,9 @@ impl Series {
         let n = self.n();
         let mut g = vec![Scalar::zero(); n + 1];
         let mut sq = vec![Scalar::zero(); n + 1]; // (g²)_m, filled as g is known
-        g[0] = Scalar::func(name, &self.coeffs[0])?;
+        g[0] = Scalar::func(name, &self.coeffs()[0])?;
         sq[0] = g[0].mul(&g[0]);
-        let ja = scaled_by_index(&self.coeffs);
+        let ja = scaled_by_index(self.coeffs());
         let sgn = Q::from(sign);
         for k in 1..=n {
             if crate::limits::interrupted() {
@@ -584,19 +678,17 @@ impl Series {
             g[k] = s.scale(&Q::from_unsigneds(1u64, k as u64));
             sq[k] = square_coefficient(&g, k);
         }
-        Ok(Series {
-            coeffs: g,
-            exact: self.exact && self.is_constant(),
-        })
+        Ok(Series::from_coeffs(g, self.exact && self.is_constant()))
     }
 
     /// atan(a): g′ = a′/(1 + a²).
     pub fn atan(&self) -> R<Series> {
-        if let Some(g) = (self.newton_input().and_then(|a| packed([a])).map(|[a]| a))
-            .or_else(|| self.rational_recurrence_input())
-            .and_then(|a| a.atan())
-        {
-            return Ok(self.of_packed(&g));
+        let g = match self.rational_recurrence_input() {
+            Some(a) => a.atan(),
+            None => (self.newton_input().and_then(|a| packed([a]))).and_then(|[a]| a.atan()),
+        };
+        if let Some(g) = g {
+            return Ok(self.of_packed(g));
         }
         let one = Series::constant(Scalar::one(), self.n());
         let d = self.derivative().div(
@@ -605,7 +697,7 @@ impl Series {
         )?;
         Ok(Series {
             exact: self.exact && self.is_constant(),
-            ..d.integral(Scalar::func("atan", &self.coeffs[0])?, self.n())
+            ..d.integral(Scalar::func("atan", &self.coeffs()[0])?, self.n())
         })
     }
 
@@ -619,13 +711,13 @@ impl Series {
         let d = e.mul(&self.derivative()).scale(&two_over_root_pi);
         Ok(Series {
             exact: self.exact && self.is_constant(),
-            ..d.integral(Scalar::func("erf", &self.coeffs[0])?, self.n())
+            ..d.integral(Scalar::func("erf", &self.coeffs()[0])?, self.n())
         })
     }
 
     /// `outer(inner)`, where `outer` is a series in h and `inner` has no constant term (Horner).
     pub fn compose(outer: &Series, inner: &Series) -> R<Series> {
-        if !inner.coeffs[0].is_zero() {
+        if !inner.coeff(0).is_zero() {
             return Err(SeriesError::NotAnalytic(
                 "composition needs an inner series without constant term".into(),
             ));
@@ -634,13 +726,10 @@ impl Series {
         let inner_deg = inner.degree().unwrap_or(0);
         let exact = outer.exact && inner.exact && outer.degree().unwrap_or(0) * inner_deg <= n;
         if n >= FAST_PRODUCT_MIN_ORDER
-            && let Some(c) = packed([&outer.coeffs, inner.head_to(n + 1)])
+            && let Some(c) = packed([outer.coeffs(), inner.head_to(n + 1)])
                 .and_then(|[o, i]| RatSeries::compose(&o, &i))
         {
-            return Ok(Series {
-                coeffs: c.to_scalars(),
-                exact,
-            });
+            return Ok(Series::from_rational(c, exact));
         }
         let mut out = Series::constant(outer.coeff(outer.n()), n);
         for k in (0..outer.n()).rev() {
@@ -1086,6 +1175,59 @@ mod tests {
         assert!(Gens::of(&[&four]).is_none());
     }
 
+    /// A fast path's rational result stays over its common denominator until its coefficients
+    /// are asked for: the queries on it answer as on the coefficients, and the next function
+    /// of a chain, taking it as it is, gives what it gives on the converted coefficients.
+    #[test]
+    fn series_left_over_one_denominator_answer_as_their_coefficients() {
+        let converted = |s: &Series| Series::from_coeffs(s.clone().coeffs().to_vec(), s.exact);
+        let assert_queries_agree = |lazy: &Series, label: &str| {
+            assert!(lazy.unconverted().is_some(), "{label}");
+            let eager = converted(lazy);
+            let n = eager.n();
+            let queries = |s: &Series| {
+                (
+                    (0..=n + 1).map(|k| s.coeff(k)).collect::<Vec<_>>(),
+                    (s.degree(), s.valuation(), s.is_constant(), s.term_count()),
+                )
+            };
+            assert_eq!(queries(lazy), queries(&eager), "{label}");
+            assert!(
+                lazy.unconverted().is_some(),
+                "{label}: the queries convert nothing"
+            );
+            let bits = eager
+                .coeffs()
+                .iter()
+                .map(|c| c.max_bits())
+                .max()
+                .unwrap_or(0);
+            for limit in [0, bits.saturating_sub(1), bits, bits + 1] {
+                assert_eq!(
+                    lazy.max_bits_within(limit).is_some(),
+                    bits <= limit,
+                    "{label}, {limit} bits"
+                );
+            }
+        };
+        for n in [9, 50, 150, 200] {
+            // An odd series (zero at every even power) and one without symmetry.
+            let odd = t(n).sin().tan_like(-1, "tanh").unwrap();
+            let general = (converted(&odd).add(&t(n).mul(&t(n)))).atan().unwrap();
+            for (s, name) in [(&odd, "odd"), (&general, "general")] {
+                let label = format!("{name}, order {n}");
+                assert_queries_agree(s, &label);
+                let chain = |s: &Series| {
+                    let e = s.atan().unwrap().sin().exp();
+                    e.mul(&e).recip().unwrap()
+                };
+                let lazy = chain(s);
+                assert_queries_agree(&lazy, &label);
+                assert_eq!(lazy, converted(&chain(&converted(s))), "{label}");
+            }
+        }
+    }
+
     #[test]
     fn fast_paths_keep_the_closed_forms() {
         // tanh at order 40 against the Bernoulli numbers: coefficient 2k−1 is
@@ -1131,12 +1273,12 @@ mod tests {
                 "order {n}: mul {:.0}/{:.0} µs, recip {:.0}/{:.0}, tanh {:.0}/{:.0}, exp {:.0}/{:.0}, sin {:.0}/{:.0} (schoolbook/fast)",
                 time(&|| drop(b.mul_schoolbook(&b, n, false))),
                 time(&|| {
-                    let [r] = packed([&b.coeffs]).unwrap();
+                    let [r] = packed([b.coeffs()]).unwrap();
                     drop(r.mul(&r, n + 1).unwrap().to_scalars())
                 }),
                 time(&|| drop(b.recip_schoolbook(inv0.clone(), false))),
                 time(&|| drop(
-                    packed([&b.coeffs]).unwrap()[0]
+                    packed([b.coeffs()]).unwrap()[0]
                         .recip(n + 1)
                         .unwrap()
                         .to_scalars()
@@ -1148,7 +1290,7 @@ mod tests {
                 time(&|| drop(a.sin_cos_schoolbook())),
                 time(&|| drop(a.sin_cos())),
             );
-            let [r] = packed([&a.coeffs]).unwrap();
+            let [r] = packed([a.coeffs()]).unwrap();
             println!(
                 "    by the integer recurrences: tanh {:.0} µs, exp {:.0}, sin {:.0}",
                 time(&|| drop(r.tan_like_basecase(-1).unwrap().to_scalars())),
@@ -1177,8 +1319,8 @@ mod tests {
             a = a.sin();
         }
         let [r, one_plus] = packed([
-            &a.coeffs,
-            &a.add(&Series::constant(Scalar::one(), n)).coeffs,
+            a.coeffs(),
+            a.add(&Series::constant(Scalar::one(), n)).coeffs(),
         ])
         .unwrap();
         println!(

@@ -536,6 +536,38 @@ impl RatSeries {
             .collect()
     }
 
+    /// True for a series over the rationals (no generators).
+    pub fn is_rational(&self) -> bool {
+        self.ext.is_empty()
+    }
+
+    /// The coefficient of t^k of a rational series in lowest terms (`None` past its length or
+    /// over generators).
+    pub fn coefficient(&self, k: usize) -> Option<Q> {
+        let c = self.num.get(k).filter(|_| self.is_rational())?;
+        Some(Q::from_integers_ref(c, &Integer::from(&self.den)))
+    }
+
+    /// The powers of t with a non-zero coefficient (of a rational series: one cell each).
+    pub fn nonzero_powers(&self) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        let cells = self.cells();
+        (0..self.len()).filter(move |k| {
+            self.num[k * cells..(k + 1) * cells]
+                .iter()
+                .any(|c| *c != 0u32)
+        })
+    }
+
+    /// A bound on the bits of a rational series' coefficients in lowest terms (numerator and
+    /// denominator together): each is at most its numerator over the common denominator.
+    pub fn max_bits_bound(&self) -> Option<u64> {
+        let num = (self.num.iter().filter(|c| **c != 0u32))
+            .map(|c| c.unsigned_abs_ref().significant_bits())
+            .max();
+        self.is_rational()
+            .then(|| num.map_or(0, |n| n + self.den.significant_bits()))
+    }
+
     /// True when no rider is shifted: the series lies in the ring of the generators, as every
     /// operation but the product needs.
     pub fn unshifted(&self) -> bool {

@@ -729,9 +729,9 @@ impl RatSeries {
 
     /// The first `len` powers of t (zeros past the end).
     ///
-    /// Cut short, a series is reduced: its first powers have smaller denominators than the
-    /// whole series (a term of sin∘sin∘… at order 500 has a denominator of 3 700 bits, the first
-    /// 32 one of 250), and the products of a Newton iteration's early steps take such heads.
+    /// Cut short, a series is reduced: its first powers have far smaller denominators than the
+    /// whole series (sin∘sin∘sin∘sin at order 500 is over 3 700 bits, its first 63 coefficients
+    /// over about 230), and the products of a Newton iteration's early steps take such heads.
     pub fn truncated(&self, len: usize) -> RatSeries {
         let cells = self.cells();
         let cut = self.num[(len * cells).min(self.num.len())..]
@@ -1532,8 +1532,8 @@ mod tests {
     }
 
     /// sin and cos by Newton iteration on exp(i·h) equal those of the integer recurrences, in
-    /// lowest terms, with and without cos, for lengths below, at and past the first step's
-    /// and for odd, even and general series with leading zeros.
+    /// lowest terms, with and without cos, for lengths below, at and past the first steps', on
+    /// odd series, series with leading zeros and general ones.
     #[test]
     fn sin_cos_newton_equals_the_recurrences() {
         let canonical = |s: &RatSeries| {

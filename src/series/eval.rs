@@ -141,9 +141,7 @@ impl Evaluator<'_> {
                 ),
             )));
         }
-        if s.max_bits_within(self.limits.max_coefficient_bits)
-            .is_none()
-        {
+        if !s.bits_within(self.limits.max_coefficient_bits) {
             return Err(Fail::Diag(Diagnostic::at(
                 Phase::Limit,
                 span,

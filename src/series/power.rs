@@ -190,23 +190,16 @@ impl Series {
             None => self.coeffs().iter().map(|c| c.len()).sum(),
         }
     }
-    /// The most bits of a term's numerator and denominator together ([`Scalar::max_bits`]).
-    /// Over one denominator, a bound that is enough when it stays within `limit`; past it the
-    /// coefficients are converted and measured.
-    pub fn max_bits_within(&self, limit: u64) -> Option<u64> {
+    /// Whether no term of a coefficient has more than `limit` bits in its numerator and
+    /// denominator together ([`Scalar::max_bits`]). Over one denominator a bound decides when it
+    /// stays within the limit; past it the coefficients are converted and measured.
+    pub fn bits_within(&self, limit: u64) -> bool {
         if let Some(r) = self.unconverted()
-            && let Some(bound) = r.max_bits_bound()
-            && bound <= limit
+            && r.max_bits_bound().is_some_and(|bound| bound <= limit)
         {
-            return Some(bound);
+            return true;
         }
-        let bits = self
-            .coeffs()
-            .iter()
-            .map(|c| c.max_bits())
-            .max()
-            .unwrap_or(0);
-        (bits <= limit).then_some(bits)
+        self.coeffs().iter().all(|c| c.max_bits() <= limit)
     }
 
     fn n(&self) -> usize {
@@ -1196,11 +1189,10 @@ mod tests {
                 lazy.unconverted().is_some(),
                 "{label}: the queries convert nothing"
             );
-            // Converted, the series is measured exactly.
-            let bits = eager.max_bits_within(u64::MAX).unwrap_or(0);
+            let bits = (eager.coeffs().iter().map(|c| c.max_bits()).max()).unwrap_or(0);
             for limit in [0, bits.saturating_sub(1), bits, bits + 1] {
                 assert_eq!(
-                    lazy.max_bits_within(limit).is_some(),
+                    lazy.bits_within(limit),
                     bits <= limit,
                     "{label}, {limit} bits"
                 );

@@ -237,29 +237,25 @@ impl Series {
         };
         let zero = da.is_none() && self.exact || db.is_none() && o.exact;
         let exact = zero || (self.exact && o.exact && fits);
-        // An interrupted product returns early (below); so does its fast path.
-        if n >= FAST_PRODUCT_MIN_ORDER
-            && !crate::limits::interrupted()
-            && let (Some(a), Some(b)) = (self.unconverted(), o.unconverted())
-            && let Some(product) = if std::ptr::eq(self, o) {
-                let a = a.truncated(n + 1);
-                a.mul(&a, n + 1)
-            } else {
-                a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1)
+        // An interrupted product returns early (below); so does its fast path. Two series left
+        // over one denominator are multiplied as they are; others are packed here.
+        if n >= FAST_PRODUCT_MIN_ORDER && !crate::limits::interrupted() {
+            let square = std::ptr::eq(self, o);
+            let product = match (self.unconverted(), o.unconverted()) {
+                (Some(a), _) if square => {
+                    let a = a.truncated(n + 1);
+                    a.mul(&a, n + 1)
+                }
+                (Some(a), Some(b)) => a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1),
+                _ if square => {
+                    packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
+                }
+                _ => packed_factors([self.head_to(n + 1), o.head_to(n + 1)])
+                    .and_then(|[a, b]| a.mul(&b, n + 1)),
+            };
+            if let Some(product) = product {
+                return Series::from_rational(product, exact);
             }
-        {
-            return Series::from_rational(product, exact);
-        }
-        if n >= FAST_PRODUCT_MIN_ORDER
-            && !crate::limits::interrupted()
-            && let Some(product) = if std::ptr::eq(self, o) {
-                packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
-            } else {
-                packed_factors([self.head_to(n + 1), o.head_to(n + 1)])
-                    .and_then(|[a, b]| a.mul(&b, n + 1))
-            }
-        {
-            return Series::from_rational(product, exact);
         }
         self.mul_schoolbook(o, n, exact)
     }

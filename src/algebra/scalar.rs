@@ -378,8 +378,14 @@ impl Scalar {
     }
     /// Adds `other` in place.
     pub fn add_assign(&mut self, other: &Scalar) {
-        for (m, c) in &other.terms {
-            self.add_term(m.clone(), c.clone());
+        // A few terms go in by binary search; more, in one merge of the two sorted lists.
+        if other.len() <= 4 {
+            for (m, c) in &other.terms {
+                self.add_term(m.clone(), c.clone());
+            }
+        } else {
+            self.terms
+                .merge_all(other.terms.iter(), |a, b| *a += b, |x| *x != 0u32);
         }
     }
     fn add_term(&mut self, m: Mono, c: Q) {

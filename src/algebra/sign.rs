@@ -17,7 +17,7 @@
 //! exact information. No float leaves this file except through [`approx`], which
 //! `crate::numeric` exposes as `Scalar::to_real` for numeric checks.
 
-use super::scalar::{Atom, AtomAddress, Mono, Q, Scalar};
+use super::scalar::{AddressMap, Atom, Mono, Q, Scalar};
 use crate::float::{Big, Real};
 use crate::syntax::Name;
 use std::cmp::Ordering;
@@ -85,11 +85,11 @@ pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) ->
 /// terms, and each value holds the layer before: evaluated afresh at every occurrence, the
 /// work grows with the depth at every term. The addresses stay valid because the scalar being
 /// evaluated is borrowed for the whole evaluation.
-struct Memo<R>(std::collections::HashMap<AtomAddress, Option<R>>);
+struct Memo<R>(AddressMap<Option<R>>);
 
 impl<R> Default for Memo<R> {
     fn default() -> Memo<R> {
-        Memo(std::collections::HashMap::new())
+        Memo(AddressMap::default())
     }
 }
 

@@ -65,6 +65,53 @@ impl<K: Ord, V> SortedMap<K, V> {
             }
         }
     }
+    /// Combines every entry of `other` into this map as [`SortedMap::merge`] would one by one,
+    /// in one pass over both: each insertion into the vector shifts its tail, so adding two
+    /// maps of thousands of entries entry by entry took time quadratic in their size.
+    pub fn merge_all<'a>(
+        &mut self,
+        other: impl IntoIterator<Item = (&'a K, &'a V)>,
+        combine: impl Fn(&mut V, &V),
+        keep: impl Fn(&V) -> bool,
+    ) where
+        K: Clone + 'a,
+        V: Clone + 'a,
+    {
+        let mut other = other.into_iter().peekable();
+        if other.peek().is_none() {
+            return;
+        }
+        let mine = std::mem::take(&mut self.0);
+        let mut out = Vec::with_capacity(mine.len() + other.size_hint().0);
+        let mut mine = mine.into_iter().peekable();
+        loop {
+            let order = match (mine.peek(), other.peek()) {
+                (Some((a, _)), Some((b, _))) => a.cmp(b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            match order {
+                std::cmp::Ordering::Less => out.extend(mine.next()),
+                std::cmp::Ordering::Greater => {
+                    if let Some((k, v)) = other.next()
+                        && keep(v)
+                    {
+                        out.push((k.clone(), v.clone()));
+                    }
+                }
+                std::cmp::Ordering::Equal => {
+                    if let (Some((k, mut v)), Some((_, w))) = (mine.next(), other.next()) {
+                        combine(&mut v, w);
+                        if keep(&v) {
+                            out.push((k, v));
+                        }
+                    }
+                }
+            }
+        }
+        self.0 = out;
+    }
     /// The value for `k`, inserted with `make` first when there is none.
     pub fn get_or_insert_with(&mut self, k: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&k) {
@@ -145,5 +192,39 @@ mod tests {
         );
         assert_eq!(m.remove(&2), Some(4));
         assert_eq!(m.len(), 1);
+    }
+
+    /// One merge of two maps equals merging the entries of the second one by one: sums,
+    /// cancellations (dropped), zeros of the second map (not inserted), either side empty.
+    #[test]
+    fn merging_a_map_equals_merging_its_entries() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..300 {
+            let sizes = [next(12), next(40) * u64::from(round % 3 != 0)];
+            let [a, b]: [SortedMap<u64, i64>; 2] = sizes.map(|n| {
+                (0..n)
+                    .map(|_| (next(50), next(7) as i64 - 3))
+                    .filter(|(_, v)| *v != 0)
+                    .collect()
+            });
+            let mut b = b;
+            let first = b.keys().next().copied();
+            if let Some(k) = first {
+                b.insert(k, 0);
+            }
+            let mut one_by_one = a.clone();
+            for (k, v) in b.iter() {
+                one_by_one.merge(*k, *v, |p, q| *p += q, |v| *v != 0);
+            }
+            let mut at_once = a.clone();
+            at_once.merge_all(b.iter(), |p, q| *p += q, |v| *v != 0);
+            assert_eq!(at_once, one_by_one, "{a:?} + {b:?}");
+        }
     }
 }

@@ -330,6 +330,20 @@ impl<const BITS: usize> Real for Big<BITS> {
 pub(crate) fn q_to_f64(q: &Q) -> f64 {
     use malachite_base::num::conversion::traits::RoundingFrom;
     use malachite_base::rounding_modes::RoundingMode;
+    // Below 2⁵³ numerator and denominator are exact doubles, and IEEE division rounds their
+    // quotient once, to nearest (ties to even): the value the general conversion gives, at a
+    // tenth of its cost (the value column of a long coefficient converts every coefficient and
+    // exponent of its terms).
+    const EXACT: u64 = 1 << 53;
+    if let (Ok(n), Ok(d)) = (
+        u64::try_from(q.numerator_ref()),
+        u64::try_from(q.denominator_ref()),
+    ) && n < EXACT
+        && d < EXACT
+    {
+        let v = n as f64 / d as f64;
+        return if *q < 0u32 { -v } else { v };
+    }
     f64::rounding_from(q, RoundingMode::Nearest).0
 }
 
@@ -410,6 +424,31 @@ mod tests {
     use super::*;
 
     type B = Big<256>;
+
+    /// The quotient of two doubles below 2⁵³ is the correctly rounded rational: the short path
+    /// of `q_to_f64` gives what the general conversion gives, ties and the edge of 2⁵³ included.
+    #[test]
+    fn small_rationals_convert_as_the_general_conversion_does() {
+        use malachite_base::num::conversion::traits::RoundingFrom;
+        use malachite_base::rounding_modes::RoundingMode;
+        let edge = 1u64 << 53;
+        let mut values: Vec<u64> = vec![0, 1, 2, 3, 7, 10, 49, 1 << 30, edge - 1, edge, edge + 1];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        for (i, &n) in values.iter().enumerate() {
+            let d = values[(i * 7 + 3) % values.len()].max(1);
+            for sign in [1i32, -1] {
+                let q = Q::from_naturals(n.into(), d.into()) * Q::from(sign);
+                let general = f64::rounding_from(&q, RoundingMode::Nearest).0;
+                assert_eq!(q_to_f64(&q).to_bits(), general.to_bits(), "{q}");
+            }
+        }
+    }
 
     #[test]
     fn rationals_round_trip_exactly() {

@@ -237,6 +237,15 @@ impl Series {
         };
         let zero = da.is_none() && self.exact || db.is_none() && o.exact;
         let exact = zero || (self.exact && o.exact && fits);
+        // A constant factor (the 1 a product starts from, a −1, a scalar) scales the other
+        // series: as a Cauchy product it cost a sum of products per coefficient, a sixth of
+        // a composed sigmoid's time.
+        if let Some(product) = self
+            .times_constant(o, n, exact)
+            .or_else(|| o.times_constant(self, n, exact))
+        {
+            return product;
+        }
         // An interrupted product returns early (below); so does its fast path. Two series left
         // over one denominator are multiplied as they are; others are packed here.
         if n >= FAST_PRODUCT_MIN_ORDER && !crate::limits::interrupted() {
@@ -258,6 +267,30 @@ impl Series {
             }
         }
         self.mul_schoolbook(o, n, exact)
+    }
+
+    /// `o` to order `n` times this series, when this series is an exact constant: the
+    /// coefficients of `o` as they are for 1, each times the constant otherwise (a series
+    /// left over one denominator takes its own fast path, which keeps it so).
+    fn times_constant(&self, o: &Series, n: usize, exact: bool) -> Option<Series> {
+        if !self.exact || !self.is_constant() {
+            return None;
+        }
+        let c = self.coeff(0);
+        if c.is_one() && o.len() <= n + 1 {
+            return Some(Series { exact, ..o.clone() });
+        }
+        if !c.is_one() && o.unconverted().is_some() {
+            return None;
+        }
+        let coeffs = o.head_to(n + 1).iter().map(|a| {
+            if c.is_one() || a.is_zero() {
+                a.clone()
+            } else {
+                a.mul(&c)
+            }
+        });
+        Some(Series::from_coeffs(coeffs.collect(), exact))
     }
 
     /// The first `len` coefficients (all of them when there are fewer).
@@ -423,22 +456,33 @@ impl Series {
 
     /// `a^k` for an integer `k` (negative powers need a₀ ≠ 0).
     pub fn powi(&self, k: i64) -> R<Series> {
-        if k < 0 {
-            return self.recip()?.powi(-k);
-        }
-        let mut out = Series::constant(Scalar::one(), self.n());
-        let mut base = self.clone();
-        let mut k = k as u64;
+        Ok(if k < 0 {
+            self.recip()?.into_powi(k.unsigned_abs())
+        } else {
+            self.clone().into_powi(k.unsigned_abs())
+        })
+    }
+
+    /// The `k`-th power by squaring, taking the series itself as the first factor (a power 1,
+    /// the reciprocal of `1/a`, is the series as it is, neither copied nor multiplied by 1).
+    fn into_powi(self, mut k: u64) -> Series {
+        let n = self.n();
+        let mut out: Option<Series> = None;
+        let mut base = self;
         while k > 0 {
             if k & 1 == 1 {
-                out = out.mul(&base);
+                out = Some(match out {
+                    Some(out) => out.mul(&base),
+                    None if k == 1 => return base,
+                    None => base.clone(),
+                });
             }
             k >>= 1;
             if k > 0 {
                 base = base.mul(&base);
             }
         }
-        Ok(out)
+        out.unwrap_or_else(|| Series::constant(Scalar::one(), n))
     }
 
     /// `a^q` for a rational `q` (J. C. P. Miller's recurrence), when a₀ ≠ 0.
@@ -829,6 +873,58 @@ mod tests {
         let two = Series::constant(Scalar::from_q(Q::from(2)), 1);
         assert_eq!(t(1).add(&two).atan().unwrap().coeff(1), q(1, 5));
         assert_eq!(t(1).erf().unwrap().order(), 1);
+    }
+
+    /// A constant factor scales the other series (`times_constant`): its coefficients and its
+    /// exactness are those of the Cauchy product, whichever side the constant is on, and a
+    /// power by squaring equals the repeated product.
+    #[test]
+    fn constant_factors_and_powers_equal_the_cauchy_products() {
+        let lambda = Scalar::param(crate::syntax::Name::new("λ", ""));
+        let general = Series::from_coeffs(
+            vec![
+                Scalar::one(),
+                Scalar::pi(),
+                Scalar::zero(),
+                lambda.clone(),
+                q(-3, 7),
+            ],
+            false,
+        );
+        let polynomial = Series::from_coeffs(vec![q(1, 2), lambda.clone(), Scalar::zero()], true);
+        let constants = [
+            Scalar::one(),
+            q(-1, 1),
+            q(1, 2),
+            Scalar::zero(),
+            lambda.mul(&Scalar::pi()),
+        ];
+        for a in [&general, &polynomial] {
+            for c in &constants {
+                for (order, exact) in [(6, true), (2, true), (4, false)] {
+                    let k = Series::from_coeffs(
+                        std::iter::once(c.clone())
+                            .chain(std::iter::repeat_n(Scalar::zero(), order))
+                            .collect(),
+                        exact,
+                    );
+                    let n = k.n().min(a.n());
+                    let expected = k.mul_schoolbook(a, n, k.mul(a).exact);
+                    let exact_by_hand = c.is_zero() && exact || exact && a.exact;
+                    for product in [k.mul(a), a.mul(&k)] {
+                        assert_eq!(product, expected, "{c:?}·{a:?}, order {order}");
+                        assert_eq!(product.exact, exact_by_hand, "{c:?}·{a:?}, {exact}");
+                    }
+                }
+            }
+            let square = a.mul(a);
+            assert_eq!(a.powi(0).unwrap(), Series::constant(Scalar::one(), a.n()));
+            assert_eq!(a.powi(1).unwrap(), *a);
+            assert_eq!(a.powi(2).unwrap(), square);
+            assert_eq!(a.powi(5).unwrap(), square.mul(&square).mul(a));
+            assert_eq!(a.powi(-1).unwrap(), a.recip().unwrap());
+            assert_eq!(a.powi(-3).unwrap(), a.recip().unwrap().powi(3).unwrap());
+        }
     }
 
     #[test]

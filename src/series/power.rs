@@ -910,7 +910,7 @@ mod tests {
                     );
                     let n = k.n().min(a.n());
                     let expected = k.mul_schoolbook(a, n, k.mul(a).exact);
-                    let exact_by_hand = c.is_zero() && exact || exact && a.exact;
+                    let exact_by_hand = exact && (c.is_zero() || a.exact);
                     for product in [k.mul(a), a.mul(&k)] {
                         assert_eq!(product, expected, "{c:?}·{a:?}, order {order}");
                         assert_eq!(product.exact, exact_by_hand, "{c:?}·{a:?}, {exact}");

@@ -102,18 +102,18 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             }
         }
         Node::Pow(b, e) => {
-            let base = wrap(r(b, st), ATOM);
-            let is_int = e.to_denominator() == 1u32;
-            let exp = if uni && is_int {
+            let mut s = wrap(r(b, st), ATOM);
+            let is_int = *e.denominator_ref() == 1u32;
+            if uni && is_int {
                 let n =
-                    i64::try_from(&e.to_numerator()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
-                super::superscript(n)
+                    i64::try_from(e.numerator_ref()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
+                s.push_str(&super::superscript(n));
             } else if is_int && *e > 0u32 {
-                format!("^{e}")
+                s.push_str(&format!("^{e}"));
             } else {
-                format!("^({e})")
-            };
-            (format!("{base}{exp}"), POW)
+                s.push_str(&format!("^({e})"));
+            }
+            (s, POW)
         }
         Node::Had(fs) => {
             let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, st), PROD + 1)).collect();

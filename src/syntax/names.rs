@@ -280,12 +280,25 @@ pub fn subscript(n: u64) -> String {
 /// `12` → `¹²`, `-1` → `⁻¹`.
 pub fn superscript(n: i64) -> String {
     let digits = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let mut s = String::new();
+    // Digits from the last, without formatting the number first: a long coefficient writes a
+    // power in almost every factor of its terms.
+    let mut reversed = [0u8; 20];
+    let mut len = 0;
+    let mut m = n.unsigned_abs();
+    loop {
+        reversed[len] = (m % 10) as u8;
+        len += 1;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(3 * (len + 1));
     if n < 0 {
         s.push('⁻');
     }
-    for c in n.unsigned_abs().to_string().chars() {
-        s.push(digits[(c as u8 - b'0') as usize]);
+    for d in reversed[..len].iter().rev() {
+        s.push(digits[usize::from(*d)]);
     }
     s
 }
@@ -293,6 +306,15 @@ pub fn superscript(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn superscripts_write_every_digit_and_the_sign() {
+        assert_eq!(superscript(0), "⁰");
+        assert_eq!(superscript(7), "⁷");
+        assert_eq!(superscript(-12), "⁻¹²");
+        assert_eq!(superscript(1_234_567_890), "¹²³⁴⁵⁶⁷⁸⁹⁰");
+        assert_eq!(superscript(i64::MIN), "⁻⁹²²³³⁷²⁰³⁶⁸⁵⁴⁷⁷⁵⁸⁰⁸");
+    }
 
     #[test]
     fn spellings_of_one_name_agree() {

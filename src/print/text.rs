@@ -24,7 +24,11 @@ pub fn render(n: &Node, style: Style) -> String {
 }
 
 fn wrap(s: (String, u8), min: u8) -> String {
-    if s.1 < min { format!("({})", s.0) } else { s.0 }
+    if s.1 < min {
+        ["(", &s.0, ")"].concat()
+    } else {
+        s.0
+    }
 }
 
 fn r(n: &Node, st: Style) -> (String, u8) {
@@ -56,7 +60,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             (s, SUM)
         }
         Node::Neg(x) => (
-            format!("{}{}", if uni { "−" } else { "-" }, wrap(r(x, st), PROD)),
+            [if uni { "−" } else { "-" }, &wrap(r(x, st), PROD)].concat(),
             SUM,
         ),
         Node::Prod(fs) => {
@@ -65,7 +69,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 .map(|f| match f.view() {
                     // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
                     Node::Rat(q) if rational(q, st).1 < ATOM => format!("({})", rational(q, st).0),
-                    Node::Frac(..) => format!("({})", r(f, st).0),
+                    Node::Frac(..) => ["(", &r(f, st).0, ")"].concat(),
                     _ => wrap(r(f, st), PROD + 1),
                 })
                 .collect();
@@ -80,7 +84,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 }
                 _ => wrap(r(b, st), POW),
             };
-            (format!("{num}/{den}"), PROD)
+            ([num.as_str(), "/", &den].concat(), PROD)
         }
         Node::Sqrt(x) => {
             if uni {
@@ -96,9 +100,9 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                         }
                     }
                 };
-                (format!("√{inner}"), ATOM)
+                (["√", &inner].concat(), ATOM)
             } else {
-                (format!("sqrt({})", r(x, st).0), ATOM)
+                (["sqrt(", &r(x, st).0, ")"].concat(), ATOM)
             }
         }
         Node::Pow(b, e) => {
@@ -108,6 +112,18 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 let n =
                     i64::try_from(e.numerator_ref()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
                 s.push_str(&super::superscript(n));
+            } else if let (true, Ok(n)) = (is_int, i64::try_from(e.numerator_ref())) {
+                // An integer exponent is written as the integer it is, without formatting a
+                // rational: a long ASCII coefficient has a power in almost every factor.
+                s.push_str(match () {
+                    _ if *e > 0u32 => "^",
+                    _ if *e < 0u32 => "^(-",
+                    _ => "^(",
+                });
+                s.push_str(&n.to_string());
+                if *e <= 0u32 {
+                    s.push(')');
+                }
             } else if is_int && *e > 0u32 {
                 s.push_str(&format!("^{e}"));
             } else {
@@ -131,7 +147,7 @@ fn r(n: &Node, st: Style) -> (String, u8) {
             )
         }
         Node::Call { func, args, .. } if func == "=" && args.len() == 2 => (
-            format!("{} = {}", r(&args[0], st).0, r(&args[1], st).0),
+            [r(&args[0], st).0.as_str(), " = ", &r(&args[1], st).0].concat(),
             ATOM,
         ),
         Node::Call { func, deriv, args } => {
@@ -163,17 +179,24 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 );
             }
             (
-                format!("{}{}({inner})", func_name(func, st), primes(*deriv, st)),
+                [
+                    func_name(func, st).as_str(),
+                    &primes(*deriv, st),
+                    "(",
+                    &inner,
+                    ")",
+                ]
+                .concat(),
                 ATOM,
             )
         }
-        Node::Diag(x) => (format!("diag({})", r(x, st).0), ATOM),
+        Node::Diag(x) => (["diag(", &r(x, st).0, ")"].concat(), ATOM),
         Node::Transpose(x) => (
-            format!("{}{}", wrap(r(x, st), ATOM), if uni { "ᵀ" } else { "^T" }),
+            [wrap(r(x, st), ATOM).as_str(), if uni { "ᵀ" } else { "^T" }].concat(),
             POW,
         ),
-        Node::Group(x) => (format!("({})", r(x, st).0), ATOM),
-        Node::BigO(x) => (format!("O({})", r(x, st).0), ATOM),
+        Node::Group(x) => (["(", &r(x, st).0, ")"].concat(), ATOM),
+        Node::BigO(x) => (["O(", &r(x, st).0, ")"].concat(), ATOM),
     }
 }
 
@@ -378,4 +401,36 @@ fn truncated_decimal(q: &Q, n: usize) -> Option<String> {
     let (digits, e, exact) = super::latex::leading_digits(&abs, n);
     let body = super::latex::positional(&digits, e)?;
     Some(format!("{sign}{body}{}", if exact { "" } else { "…" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Name;
+
+    /// Powers of a name and of a sum, with integer exponents of either sign (written without
+    /// formatting a rational), zero, fractions and a large exponent, in both styles.
+    #[test]
+    fn powers_write_their_exponents() {
+        let x = Node::Name {
+            name: Name::new("x", ""),
+            kind: super::super::tree::NameKind::Param,
+        };
+        let sum = Node::Sum(vec![(false, x.clone()), (false, Node::Rat(Q::from(1u32)))]);
+        let cases: [(&Node, Q, &str, &str); 8] = [
+            (&x, Q::from(3u32), "x³", "x^3"),
+            (&x, Q::from(-2i32), "x⁻²", "x^(-2)"),
+            (&x, Q::from(0u32), "x⁰", "x^(0)"),
+            (&x, Q::from_signeds(1i32, 2), "x^(1/2)", "x^(1/2)"),
+            (&x, Q::from_signeds(-3i32, 2), "x^(-3/2)", "x^(-3/2)"),
+            (&x, Q::from(1_234_567_890u64), "x¹²³⁴⁵⁶⁷⁸⁹⁰", "x^1234567890"),
+            (&sum, Q::from(12u32), "(x + 1)¹²", "(x + 1)^12"),
+            (&sum, Q::from(-7i32), "(x + 1)⁻⁷", "(x + 1)^(-7)"),
+        ];
+        for (base, e, unicode, ascii) in cases {
+            let pow = Node::Pow(Box::new(base.clone()), e);
+            assert_eq!(render(&pow, Style::Unicode), unicode);
+            assert_eq!(render(&pow, Style::Ascii), ascii);
+        }
+    }
 }

@@ -394,6 +394,9 @@ impl Series {
                 }
             })
             .collect();
+        if let Some(b) = Scalar::linear_recurrence(&scaled, &inv0, &|_| Q::from(1u32)) {
+            return Series::from_coeffs(b, exact);
+        }
         let mut b = vec![Scalar::zero(); n + 1];
         b[0] = inv0;
         for k in 1..=n {
@@ -555,6 +558,15 @@ impl Series {
         g[0] = Scalar::func("exp", &self.coeffs()[0])
             .unwrap_or_else(|_| Scalar::opaque("exp", &self.coeffs()[0]));
         let ja = scaled_by_index(self.coeffs());
+        let mut dense = vec![Scalar::zero(); n + 1];
+        for (j, a) in &ja {
+            dense[*j] = a.clone();
+        }
+        if let Some(g) =
+            Scalar::linear_recurrence(&dense, &g[0], &|k| Q::from_unsigneds(1u64, k as u64))
+        {
+            return Series::from_coeffs(g, self.exact && self.is_constant());
+        }
         for k in 1..=n {
             if crate::limits::interrupted() {
                 break;

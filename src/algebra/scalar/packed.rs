@@ -13,8 +13,8 @@
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
 use super::{AddressMap, Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
-use malachite_base::num::arithmetic::traits::Lcm;
 use malachite_base::num::arithmetic::traits::{DivExact, DivisibleBy};
+use malachite_base::num::arithmetic::traits::{Gcd, Lcm};
 use malachite_base::num::basic::traits::One;
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
@@ -34,7 +34,10 @@ const EXPONENT_TABLE_BITS: u32 = 12;
 struct Field {
     atom: Atom,
     step: u64,
-    /// The lowest scaled exponent on each side (never above 0: a monomial may lack the atom).
+    /// The offsets of each side: a monomial of side s stores `exponent·step − low[s]`, and the
+    /// sum of two keys `exponent·step − low[0] − low[1]`. In a product these are each side's
+    /// lowest scaled exponent (never above 0: a monomial may lack the atom); in a recurrence
+    /// `low[0]` is the lowest of any term and `low[1]` is 0 ([`linear_recurrence`]).
     low: [i64; 2],
     shift: u32,
     bits: u32,
@@ -180,13 +183,140 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             }
         }
     }
-    let common = Integer::from(common);
+    Some(unpack_sum(&fields, acc.into_iter(), &common))
+}
+
+/// A scalar as integers over one denominator, each with its monomial's key.
+struct Packed {
+    den: Natural,
+    terms: Vec<(u64, Integer)>,
+}
+
+/// The recurrence b_k = f_k·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1; s₀ is not
+/// used), from b₀, with every monomial packed once for the whole recurrence: the reciprocal's
+/// b_k = −(1/a₀)·Σ a_j·b_{k−j} and exp's k·g_k = Σ j·a_j·g_{k−j}. Sum by sum,
+/// [`sum_of_products`] packed every b_j again for each later k and unpacked each new b_k into
+/// scalars. `None` when every operand is rational (their loop is faster), when the fields do
+/// not fit a word, or when the statement's budget ran out: the caller's loop then runs.
+///
+/// The exponents of b_k lie between k times the lowest exponent of the s_j (never above 0)
+/// plus b₀'s lowest, and likewise for the highest: every b_k stores exponents from one offset
+/// L = n·low_s + low₀, and a sum of two keys (at most H − 2L, H the highest) fits its field
+/// before one L is taken back off. The result is the same reduced scalars as the loop (a
+/// property test in `scalar.rs`).
+pub(super) fn linear_recurrence(
+    s: &[Scalar],
+    b0: &Scalar,
+    factor: &dyn Fn(usize) -> Q,
+) -> Option<Vec<Scalar>> {
+    let n = s.len().checked_sub(1).filter(|n| *n > 0)?;
+    if std::iter::once(b0)
+        .chain(&s[1..])
+        .all(|x| x.as_q().is_some())
+    {
+        return None;
+    }
+    let steps = i64::try_from(n).ok()?;
+    let sides = (s[1..].iter().map(|x| (0usize, x))).chain(std::iter::once((1usize, b0)));
+    let fields = layout(sides, |low, high| {
+        let bottom = steps.checked_mul(low[0])?.checked_add(low[1])?;
+        let top = steps.checked_mul(high[0])?.checked_add(high[1])?;
+        Some(([bottom, 0], top.checked_sub(bottom.checked_mul(2)?)?))
+    })?;
+    // The key of the monomial 1; two keys added hold one offset too many, taken off by it.
+    let one: u64 = (fields.fields.iter())
+        .map(|f| ((-f.low[0]) as u64) << f.shift)
+        .sum();
+    let pack = |x: &Scalar| -> Option<Packed> {
+        let den = denominator_lcm(x);
+        let terms = (x.terms())
+            .map(|(m, c)| Some((key_of(&fields, one, m, 0)?, over(c, &den))))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Packed { den, terms })
+    };
+    let packed_s: Vec<(usize, Packed)> = (1..=n)
+        .filter(|j| !s[*j].is_zero())
+        .map(|j| Some((j, pack(&s[j])?)))
+        .collect::<Option<_>>()?;
+    let mut b: Vec<Packed> = Vec::with_capacity(n + 1);
+    b.push(pack(b0)?);
+    let mut acc: HashMap<u64, Integer, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    for k in 1..=n {
+        let pairs: Vec<(&Packed, &Packed)> = (packed_s.iter())
+            .take_while(|(j, _)| *j <= k)
+            .map(|(j, sj)| (sj, &b[k - j]))
+            .filter(|(_, bj)| !bj.terms.is_empty())
+            .collect();
+        let common = (pairs.iter()).fold(Natural::ONE, |d, (x, y)| lcm(d, &(&x.den * &y.den)));
+        for (x, y) in &pairs {
+            let scale = Integer::from((&common).div_exact(&(&x.den * &y.den)));
+            for (kx, nx) in &x.terms {
+                // The caller that entered the budget reports it; see `limits::interrupted`.
+                if crate::limits::interrupted() {
+                    return None;
+                }
+                let nx = nx * &scale;
+                for (ky, ny) in &y.terms {
+                    let p = &nx * ny;
+                    match acc.entry(kx + ky - one) {
+                        Entry::Occupied(mut e) => *e.get_mut() += p,
+                        Entry::Vacant(e) => {
+                            e.insert(p);
+                        }
+                    }
+                }
+            }
+        }
+        // b_k = f_k·Σ over common·den(f_k), then over the least denominator of its terms.
+        let f = factor(k);
+        let f_num = Integer::from_sign_and_abs(f >= 0u32, f.numerator_ref().clone());
+        let mut terms: Vec<(u64, Integer)> = acc.drain().filter(|(_, v)| *v != 0u32).collect();
+        if f_num != 1u32 {
+            for (_, v) in &mut terms {
+                *v *= &f_num;
+            }
+            terms.retain(|(_, v)| *v != 0u32);
+        }
+        let mut den = common * f.denominator_ref();
+        let mut g = den.clone();
+        for (_, v) in &terms {
+            if g == 1u32 {
+                break;
+            }
+            g = g.gcd(v.unsigned_abs_ref());
+        }
+        if terms.is_empty() {
+            den = Natural::ONE;
+        } else if g != 1u32 {
+            den = den.div_exact(&g);
+            let g = Integer::from(g);
+            for (_, v) in &mut terms {
+                *v = (&*v).div_exact(&g);
+            }
+        }
+        b.push(Packed { den, terms });
+    }
+    let mut out = Vec::with_capacity(n + 1);
+    out.push(b0.clone());
+    for bk in b.into_iter().skip(1) {
+        out.push(unpack_sum(&fields, bk.terms.into_iter(), &bk.den));
+    }
+    Some(out)
+}
+
+/// The scalar Σ (sum/common)·monomial(key) over the sums of `acc`, each term reduced and the
+/// monomials sorted as [`Mono`] sorts them (roots of primes folded: √2·√2 = 2).
+fn unpack_sum(
+    fields: &Fields,
+    acc: impl ExactSizeIterator<Item = (u64, Integer)>,
+    common: &Natural,
+) -> Scalar {
     let list = &fields.fields;
     let folds = list.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
     let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         if sum != 0u32 {
-            let c = Q::from_integers(sum, common.clone());
+            let c = Q::from_integers(sum, Integer::from(common));
             found.push((exponents(list, key), c));
         }
     }
@@ -248,13 +378,29 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             .map(|(exps, c)| (Mono(mono(&exps)), c))
             .collect()
     };
-    Some(Scalar {
+    Scalar {
         terms: SortedMap::from_sorted(terms),
-    })
+    }
 }
 
 /// The fields of every atom of the operands, sorted by atom; `None` past 64 bits.
 fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
+    let sides = pairs.iter().flat_map(|(a, b)| [(0usize, *a), (1, *b)]);
+    // A product's exponent is the sum of one from each side.
+    layout(sides, |low, high| {
+        let width = (high[0].checked_add(high[1])?).checked_sub(low[0].checked_add(low[1])?)?;
+        Some((low, width))
+    })
+}
+
+/// The fields of the atoms of scalars on two sides (0 and 1), sorted by atom; `None` past 64
+/// bits. `span` takes an atom's lowest and highest scaled exponent on each side and gives the
+/// offsets its field stores exponents from (see [`Field::low`]) and the largest value the field
+/// must hold.
+fn layout<'a>(
+    sides: impl Iterator<Item = (usize, &'a Scalar)>,
+    span: impl Fn([i64; 2], [i64; 2]) -> Option<([i64; 2], i64)>,
+) -> Option<Fields> {
     // Per distinct atom (by address or value): the step and each side's lowest and highest
     // exponent, as fractions n/d with d dividing the step; 0 is always in range.
     struct Seen {
@@ -269,40 +415,38 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
     let mut seen: Vec<Seen> = Vec::new();
     let mut by_address: AddressMap<usize> = HashMap::default();
     let mut by_value: Vec<(Atom, usize)> = Vec::new();
-    for (a, b) in pairs {
-        for (side, s) in [(0usize, *a), (1, *b)] {
-            for (m, _) in s.terms() {
-                for (atom, e) in m.factors() {
-                    let i = match atom.address() {
-                        Some(k) => *by_address.entry(k).or_insert(seen.len()),
-                        None => match by_value.iter().find(|(x, _)| x == atom) {
-                            Some((_, i)) => *i,
-                            None => {
-                                by_value.push((atom.clone(), seen.len()));
-                                seen.len()
-                            }
-                        },
-                    };
-                    if i == seen.len() {
-                        seen.push(Seen {
-                            atom: atom.clone(),
-                            step: 1,
-                            low: [(0, 1); 2],
-                            high: [(0, 1); 2],
-                        });
-                    }
-                    let x = small(e)?;
-                    let entry = &mut seen[i];
-                    entry.step = entry.step.lcm(x.1);
-                    if entry.step > MAX_STEP {
-                        return None;
-                    }
-                    if less(x, entry.low[side]) {
-                        entry.low[side] = x;
-                    }
-                    if less(entry.high[side], x) {
-                        entry.high[side] = x;
-                    }
+    for (side, s) in sides {
+        for (m, _) in s.terms() {
+            for (atom, e) in m.factors() {
+                let i = match atom.address() {
+                    Some(k) => *by_address.entry(k).or_insert(seen.len()),
+                    None => match by_value.iter().find(|(x, _)| x == atom) {
+                        Some((_, i)) => *i,
+                        None => {
+                            by_value.push((atom.clone(), seen.len()));
+                            seen.len()
+                        }
+                    },
+                };
+                if i == seen.len() {
+                    seen.push(Seen {
+                        atom: atom.clone(),
+                        step: 1,
+                        low: [(0, 1); 2],
+                        high: [(0, 1); 2],
+                    });
+                }
+                let x = small(e)?;
+                let entry = &mut seen[i];
+                entry.step = entry.step.lcm(x.1);
+                if entry.step > MAX_STEP {
+                    return None;
+                }
+                if less(x, entry.low[side]) {
+                    entry.low[side] = x;
+                }
+                if less(entry.high[side], x) {
+                    entry.high[side] = x;
                 }
             }
         }
@@ -342,7 +486,10 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
     for m in merged {
         let low = [scaled(m.low[0], m.step)?, scaled(m.low[1], m.step)?];
         let high = [scaled(m.high[0], m.step)?, scaled(m.high[1], m.step)?];
-        let width = (high[0].checked_add(high[1])?).checked_sub(low[0].checked_add(low[1])?)?;
+        let (low, width) = span(low, high)?;
+        if width < 0 {
+            return None;
+        }
         let bits = 64 - (width as u64).leading_zeros();
         fields.push(Field {
             atom: m.atom,

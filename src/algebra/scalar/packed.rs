@@ -361,7 +361,8 @@ fn unpack_sum(
                 (m, c * f)
             })
             .collect();
-        terms.sort_by(|x, y| x.0.cmp(&y.0));
+        // Equal monomials are summed next, in any order: an unstable sort does.
+        terms.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         let mut merged: Vec<(Mono, Q)> = Vec::with_capacity(terms.len());
         for (m, c) in terms {
             match merged.last_mut() {
@@ -372,7 +373,8 @@ fn unpack_sum(
         merged.retain(|(_, c)| *c != 0u32);
         merged
     } else {
-        found.sort_by(|x, y| mono_order(&x.0, &y.0));
+        // Keys are distinct, so every sort gives this one order; the unstable one moves less.
+        found.sort_unstable_by(|x, y| mono_order(&x.0, &y.0));
         found
             .into_iter()
             .map(|(exps, c)| (Mono(mono(&exps)), c))

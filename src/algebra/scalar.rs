@@ -432,16 +432,18 @@ impl Scalar {
         Scalar::sum_of_products_termwise(&pairs)
     }
 
-    /// b_k = f_k·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1), from b₀, with the
-    /// monomials packed once for the whole recurrence (the reciprocal's and exp's recurrences of
-    /// a series); `None` when that does not apply or pay, or the budget ran out, and the
-    /// caller's loop of [`Scalar::sum_of_products`] runs instead.
+    /// b_k = f_k·c·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1; c = 1 when
+    /// `common_factor` is `None`), from b₀, with the monomials packed once for the whole
+    /// recurrence (the reciprocal's and exp's recurrences of a series); `None` when that does
+    /// not apply or pay, or the budget ran out, and the caller's loop of
+    /// [`Scalar::sum_of_products`] runs instead.
     pub fn linear_recurrence(
         s: &[Scalar],
+        common_factor: Option<&Scalar>,
         b0: &Scalar,
         factor: &dyn Fn(usize) -> Q,
     ) -> Option<Vec<Scalar>> {
-        packed::linear_recurrence(s, b0, factor)
+        packed::linear_recurrence(s, common_factor, b0, factor)
     }
 
     /// [`Scalar::sum_of_products`] term by term: each product of monomials merged and placed.
@@ -1088,8 +1090,9 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(120))]
-        /// The packed recurrence b_k = f_k·Σ s_j·b_{k−j} equals the loop of term-by-term sums,
-        /// for factors 1, 1/k and −2/(k + 1), with zero steps, primes folding and Laurent atoms.
+        /// The packed recurrence b_k = f_k·c·Σ s_j·b_{k−j} equals the loop of term-by-term sums,
+        /// for factors 1, 1/k and −2/(k + 1), with and without a common factor c, with zero
+        /// steps, primes folding and Laurent atoms.
         #[test]
         fn packed_recurrences_equal_the_termwise_loop(
             steps in proptest::collection::vec(
@@ -1098,9 +1101,13 @@ mod tests {
             ),
             start in proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..4),
             which in 0usize..3,
+            scale in proptest::option::of(
+                proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..3),
+            ),
         ) {
             let s: Vec<Scalar> = steps.iter().map(|t| palette_scalar(t)).collect();
             let b0 = palette_scalar(&start);
+            let c = scale.map(|t| palette_scalar(&t));
             let factor = |k: usize| match which {
                 0 => Q::from(1u32),
                 1 => Q::from_unsigneds(1u64, k as u64),
@@ -1112,11 +1119,15 @@ mod tests {
                     .filter(|j| !s[*j].is_zero() && !slow[k - j].is_zero())
                     .map(|j| (&s[j], &slow[k - j]))
                     .collect();
-                let sum = Scalar::sum_of_products_termwise(&pairs);
+                let mut sum = Scalar::sum_of_products_termwise(&pairs);
+                if let Some(c) = &c {
+                    sum = Scalar::sum_of_products_termwise(&[(c, &sum)]);
+                }
                 slow.push(sum.scale(&factor(k)));
             }
-            let fast = Scalar::linear_recurrence(&s, &b0, &factor);
-            let all_rational = s[1..].iter().chain([&b0]).all(|x| x.as_q().is_some());
+            let fast = Scalar::linear_recurrence(&s, c.as_ref(), &b0, &factor);
+            let all_rational =
+                (s[1..].iter().chain([&b0]).chain(c.as_ref())).all(|x| x.as_q().is_some());
             if all_rational {
                 proptest::prop_assert_eq!(fast, None);
             } else {

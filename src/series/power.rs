@@ -382,6 +382,14 @@ impl Series {
 
     fn recip_schoolbook(&self, inv0: Scalar, exact: bool) -> Series {
         let n = self.n();
+        // Over constants, packed for the whole recurrence, −1/a₀ its common factor.
+        let minus_inv0 = inv0.neg();
+        let one = |_| Q::from(1u32);
+        if let Some(b) =
+            Scalar::linear_recurrence(&self.coeffs()[..=n], Some(&minus_inv0), &inv0, &one)
+        {
+            return Series::from_coeffs(b, exact);
+        }
         // b_k = −(1/a₀)·Σ a_j·b_{k−j}, with −a_j/a₀ formed once: the b_k of a composed
         // activation grow to thousands of terms, and each would be multiplied and negated.
         let scaled: Vec<Scalar> = self.coeffs()[..=n]
@@ -390,13 +398,10 @@ impl Series {
                 if a.is_zero() {
                     Scalar::zero()
                 } else {
-                    a.mul(&inv0).neg()
+                    a.mul(&minus_inv0)
                 }
             })
             .collect();
-        if let Some(b) = Scalar::linear_recurrence(&scaled, &inv0, &|_| Q::from(1u32)) {
-            return Series::from_coeffs(b, exact);
-        }
         let mut b = vec![Scalar::zero(); n + 1];
         b[0] = inv0;
         for k in 1..=n {
@@ -563,7 +568,7 @@ impl Series {
             dense[*j] = a.clone();
         }
         if let Some(g) =
-            Scalar::linear_recurrence(&dense, &g[0], &|k| Q::from_unsigneds(1u64, k as u64))
+            Scalar::linear_recurrence(&dense, None, &g[0], &|k| Q::from_unsigneds(1u64, k as u64))
         {
             return Series::from_coeffs(g, self.exact && self.is_constant());
         }

@@ -28,6 +28,8 @@ const MIN_PRODUCTS: usize = 48;
 const MAX_STEP: u64 = 1 << 16;
 /// Fields up to this many bits keep a table of their exponents as rationals.
 const EXPONENT_TABLE_BITS: u32 = 12;
+/// The sides [`layout`] measures exponents on: a product's two, a recurrence's three.
+const SIDES: usize = 3;
 
 /// One atom's field: its exponents are multiples of `1/step`; the field holds
 /// `exponent·step − low` of the product, in `bits` bits from `shift`.
@@ -192,35 +194,39 @@ struct Packed {
     terms: Vec<(u64, Integer)>,
 }
 
-/// The recurrence b_k = f_k·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1; s₀ is not
-/// used), from b₀, with every monomial packed once for the whole recurrence: the reciprocal's
-/// b_k = −(1/a₀)·Σ a_j·b_{k−j} and exp's k·g_k = Σ j·a_j·g_{k−j}. Sum by sum,
+/// The recurrence b_k = f_k·c·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1; s₀ is
+/// not used; c is 1 when `common_factor` is `None`), from b₀, with every monomial packed once
+/// for the whole recurrence: the reciprocal's b_k = −(1/a₀)·Σ a_j·b_{k−j} and exp's
+/// k·g_k = Σ j·a_j·g_{k−j}. Sum by sum,
 /// [`sum_of_products`] packed every b_j again for each later k and unpacked each new b_k into
 /// scalars. `None` when every operand is rational (their loop is faster), when the fields do
 /// not fit a word, or when the statement's budget ran out: the caller's loop then runs.
 ///
-/// The exponents of b_k lie between k times the lowest exponent of the s_j (never above 0)
-/// plus b₀'s lowest, and likewise for the highest: every b_k stores exponents from one offset
-/// L = n·low_s + low₀, and a sum of two keys (at most H − 2L, H the highest) fits its field
-/// before one L is taken back off. The result is the same reduced scalars as the loop (a
+/// The exponents of b_k lie between k times the lowest exponent of the s_j and c (each never
+/// above 0) plus b₀'s lowest, and likewise for the highest: every b_k, and every sum before
+/// it is multiplied by c, stores exponents from one offset L = n·(low_s + low_c) + low₀, and a
+/// sum of two keys (at most H − 2L, H the highest) fits its field before one L is taken back
+/// off. The result is the same reduced scalars as the loop (a
 /// property test in `scalar.rs`).
 pub(super) fn linear_recurrence(
     s: &[Scalar],
+    common_factor: Option<&Scalar>,
     b0: &Scalar,
     factor: &dyn Fn(usize) -> Q,
 ) -> Option<Vec<Scalar>> {
     let n = s.len().checked_sub(1).filter(|n| *n > 0)?;
-    if std::iter::once(b0)
-        .chain(&s[1..])
-        .all(|x| x.as_q().is_some())
-    {
+    if (std::iter::once(b0).chain(common_factor).chain(&s[1..])).all(|x| x.as_q().is_some()) {
         return None;
     }
     let steps = i64::try_from(n).ok()?;
-    let sides = (s[1..].iter().map(|x| (0usize, x))).chain(std::iter::once((1usize, b0)));
+    let sides = (s[1..].iter().map(|x| (0usize, x)))
+        .chain(std::iter::once((1usize, b0)))
+        .chain(common_factor.map(|c| (2usize, c)));
     let fields = layout(sides, |low, high| {
-        let bottom = steps.checked_mul(low[0])?.checked_add(low[1])?;
-        let top = steps.checked_mul(high[0])?.checked_add(high[1])?;
+        let step_low = low[0].checked_add(low[2])?;
+        let step_high = high[0].checked_add(high[2])?;
+        let bottom = steps.checked_mul(step_low)?.checked_add(low[1])?;
+        let top = steps.checked_mul(step_high)?.checked_add(high[1])?;
         Some(([bottom, 0], top.checked_sub(bottom.checked_mul(2)?)?))
     })?;
     // The key of the monomial 1; two keys added hold one offset too many, taken off by it.
@@ -238,6 +244,10 @@ pub(super) fn linear_recurrence(
         .filter(|j| !s[*j].is_zero())
         .map(|j| Some((j, pack(&s[j])?)))
         .collect::<Option<_>>()?;
+    let c = match common_factor {
+        Some(c) => Some(pack(c)?),
+        None => None,
+    };
     let mut b: Vec<Packed> = Vec::with_capacity(n + 1);
     b.push(pack(b0)?);
     let mut acc: HashMap<u64, Integer, BuildHasherDefault<KeyHasher>> = HashMap::default();
@@ -267,10 +277,29 @@ pub(super) fn linear_recurrence(
                 }
             }
         }
-        // b_k = f_k·Σ over common·den(f_k), then over the least denominator of its terms.
+        // b_k = f_k·c·Σ over common·den(c)·den(f_k), then over the least denominator of its
+        // terms.
+        let (mut terms, common): (Vec<(u64, Integer)>, Natural) = match &c {
+            None => (acc.drain().filter(|(_, v)| *v != 0u32).collect(), common),
+            Some(c) => {
+                let sum: Vec<(u64, Integer)> = acc.drain().collect();
+                for (ks, vs) in &sum {
+                    for (kc, vc) in &c.terms {
+                        let p = vs * vc;
+                        match acc.entry(ks + kc - one) {
+                            Entry::Occupied(mut e) => *e.get_mut() += p,
+                            Entry::Vacant(e) => {
+                                e.insert(p);
+                            }
+                        }
+                    }
+                }
+                let terms = acc.drain().filter(|(_, v)| *v != 0u32).collect();
+                (terms, common * &c.den)
+            }
+        };
         let f = factor(k);
         let f_num = Integer::from_sign_and_abs(f >= 0u32, f.numerator_ref().clone());
-        let mut terms: Vec<(u64, Integer)> = acc.drain().filter(|(_, v)| *v != 0u32).collect();
         if f_num != 1u32 {
             for (_, v) in &mut terms {
                 *v *= &f_num;
@@ -391,25 +420,25 @@ fn fields_of(pairs: &[(&Scalar, &Scalar)]) -> Option<Fields> {
     // A product's exponent is the sum of one from each side.
     layout(sides, |low, high| {
         let width = (high[0].checked_add(high[1])?).checked_sub(low[0].checked_add(low[1])?)?;
-        Some((low, width))
+        Some(([low[0], low[1]], width))
     })
 }
 
-/// The fields of the atoms of scalars on two sides (0 and 1), sorted by atom; `None` past 64
-/// bits. `span` takes an atom's lowest and highest scaled exponent on each side and gives the
-/// offsets its field stores exponents from (see [`Field::low`]) and the largest value the field
-/// must hold.
+/// The fields of the atoms of scalars on up to three sides (0, 1, 2), sorted by atom; `None`
+/// past 64 bits. `span` takes an atom's lowest and highest scaled exponent on each side (0 on
+/// a side without it) and gives the offsets its field stores exponents from (see
+/// [`Field::low`]) and the largest value the field must hold.
 fn layout<'a>(
     sides: impl Iterator<Item = (usize, &'a Scalar)>,
-    span: impl Fn([i64; 2], [i64; 2]) -> Option<([i64; 2], i64)>,
+    span: impl Fn([i64; SIDES], [i64; SIDES]) -> Option<([i64; 2], i64)>,
 ) -> Option<Fields> {
     // Per distinct atom (by address or value): the step and each side's lowest and highest
     // exponent, as fractions n/d with d dividing the step; 0 is always in range.
     struct Seen {
         atom: Atom,
         step: u64,
-        low: [(i64, u64); 2],
-        high: [(i64, u64); 2],
+        low: [(i64, u64); SIDES],
+        high: [(i64, u64); SIDES],
     }
     let less = |x: (i64, u64), y: (i64, u64)| {
         i128::from(x.0) * i128::from(y.1) < i128::from(y.0) * i128::from(x.1)
@@ -434,12 +463,15 @@ fn layout<'a>(
                     seen.push(Seen {
                         atom: atom.clone(),
                         step: 1,
-                        low: [(0, 1); 2],
-                        high: [(0, 1); 2],
+                        low: [(0, 1); SIDES],
+                        high: [(0, 1); SIDES],
                     });
                 }
                 let x = small(e)?;
                 let entry = &mut seen[i];
+                if side >= SIDES {
+                    return None;
+                }
                 entry.step = entry.step.lcm(x.1);
                 if entry.step > MAX_STEP {
                     return None;
@@ -467,7 +499,7 @@ fn layout<'a>(
                 if last.step > MAX_STEP {
                     return None;
                 }
-                for side in 0..2 {
+                for side in 0..SIDES {
                     if less(x.low[side], last.low[side]) {
                         last.low[side] = x.low[side];
                     }
@@ -486,8 +518,12 @@ fn layout<'a>(
     let mut fields = Vec::with_capacity(merged.len());
     let mut shift = 0u32;
     for m in merged {
-        let low = [scaled(m.low[0], m.step)?, scaled(m.low[1], m.step)?];
-        let high = [scaled(m.high[0], m.step)?, scaled(m.high[1], m.step)?];
+        let mut low = [0i64; SIDES];
+        let mut high = [0i64; SIDES];
+        for side in 0..SIDES {
+            low[side] = scaled(m.low[side], m.step)?;
+            high[side] = scaled(m.high[side], m.step)?;
+        }
         let (low, width) = span(low, high)?;
         if width < 0 {
             return None;

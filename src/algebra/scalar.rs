@@ -1063,6 +1063,13 @@ mod tests {
         out
     }
 
+    /// Terms for [`palette_scalar`]: numerators with up to four atoms of the palette each.
+    fn palette_terms(
+        count: std::ops::Range<usize>,
+    ) -> impl proptest::strategy::Strategy<Value = Vec<(i64, [u8; 4])>> {
+        proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), count)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
         /// Packed sums of products equal the term-by-term ones, primes folding included.
@@ -1070,8 +1077,8 @@ mod tests {
         fn packed_products_equal_the_termwise_ones(
             pairs in proptest::collection::vec(
                 (
-                    proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..12),
-                    proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..12),
+                    palette_terms(1..12),
+                    palette_terms(1..12),
                 ),
                 1..6,
             )
@@ -1096,13 +1103,13 @@ mod tests {
         #[test]
         fn packed_recurrences_equal_the_termwise_loop(
             steps in proptest::collection::vec(
-                proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 0..5),
+                palette_terms(0..5),
                 2..7,
             ),
-            start in proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..4),
+            start in palette_terms(1..4),
             which in 0usize..3,
             scale in proptest::option::of(
-                proptest::collection::vec((-9i64..9, proptest::array::uniform4(0u8..14)), 1..3),
+                palette_terms(1..3),
             ),
         ) {
             let s: Vec<Scalar> = steps.iter().map(|t| palette_scalar(t)).collect();

@@ -152,7 +152,7 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
     let common = dens
         .iter()
         .fold(Natural::ONE, |d, (da, db)| lcm(d, &(da * db)));
-    let mut acc: HashMap<u64, Integer, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut acc: Sums = HashMap::default();
     let base = [0, 1].map(|side| {
         fields
             .fields
@@ -176,16 +176,24 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             let na = over(ca, da) * &scale;
             for (kb, nb) in &right {
                 let p = &na * nb;
-                match acc.entry(ka + kb) {
-                    Entry::Occupied(mut e) => *e.get_mut() += p,
-                    Entry::Vacant(e) => {
-                        e.insert(p);
-                    }
-                }
+                accumulate(&mut acc, ka + kb, p);
             }
         }
     }
     Some(unpack_sum(&fields, acc.into_iter(), &common))
+}
+
+/// Sums of products by packed key.
+type Sums = HashMap<u64, Integer, BuildHasherDefault<KeyHasher>>;
+
+/// Adds the product `p` to the sum at `key`.
+fn accumulate(acc: &mut Sums, key: u64, p: Integer) {
+    match acc.entry(key) {
+        Entry::Occupied(mut e) => *e.get_mut() += p,
+        Entry::Vacant(e) => {
+            e.insert(p);
+        }
+    }
 }
 
 /// A scalar as integers over one denominator, each with its monomial's key.
@@ -206,8 +214,8 @@ struct Packed {
 /// above 0) plus b₀'s lowest, and likewise for the highest: every b_k, and every sum before
 /// it is multiplied by c, stores exponents from one offset L = n·(low_s + low_c) + low₀, and a
 /// sum of two keys (at most H − 2L, H the highest) fits its field before one L is taken back
-/// off. The result is the same reduced scalars as the loop (a
-/// property test in `scalar.rs`).
+/// off. The result is the same reduced scalars as the loop's (a property test in `scalar.rs`
+/// compares them).
 pub(super) fn linear_recurrence(
     s: &[Scalar],
     common_factor: Option<&Scalar>,
@@ -250,7 +258,7 @@ pub(super) fn linear_recurrence(
     };
     let mut b: Vec<Packed> = Vec::with_capacity(n + 1);
     b.push(pack(b0)?);
-    let mut acc: HashMap<u64, Integer, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut acc: Sums = HashMap::default();
     for k in 1..=n {
         let pairs: Vec<(&Packed, &Packed)> = (packed_s.iter())
             .take_while(|(j, _)| *j <= k)
@@ -268,12 +276,7 @@ pub(super) fn linear_recurrence(
                 let nx = nx * &scale;
                 for (ky, ny) in &y.terms {
                     let p = &nx * ny;
-                    match acc.entry(kx + ky - one) {
-                        Entry::Occupied(mut e) => *e.get_mut() += p,
-                        Entry::Vacant(e) => {
-                            e.insert(p);
-                        }
-                    }
+                    accumulate(&mut acc, kx + ky - one, p);
                 }
             }
         }
@@ -286,12 +289,7 @@ pub(super) fn linear_recurrence(
                 for (ks, vs) in &sum {
                     for (kc, vc) in &c.terms {
                         let p = vs * vc;
-                        match acc.entry(ks + kc - one) {
-                            Entry::Occupied(mut e) => *e.get_mut() += p,
-                            Entry::Vacant(e) => {
-                                e.insert(p);
-                            }
-                        }
+                        accumulate(&mut acc, ks + kc - one, p);
                     }
                 }
                 let terms = acc.drain().filter(|(_, v)| *v != 0u32).collect();

@@ -112,20 +112,21 @@ fn r(n: &Node, st: Style) -> (String, u8) {
                 let n =
                     i64::try_from(e.numerator_ref()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
                 s.push_str(&super::superscript(n));
-            } else if let (true, Ok(n)) = (is_int, i64::try_from(e.numerator_ref())) {
-                // An integer exponent is written as the integer it is, without formatting a
-                // rational: a long ASCII coefficient has a power in almost every factor.
+            } else if is_int {
+                // An integer exponent is written as its digits, without formatting a rational:
+                // a long ASCII coefficient has a power in almost every factor.
                 s.push_str(match () {
                     _ if *e > 0u32 => "^",
                     _ if *e < 0u32 => "^(-",
                     _ => "^(",
                 });
-                s.push_str(&n.to_string());
+                match u64::try_from(e.numerator_ref()) {
+                    Ok(n) => s.push_str(&n.to_string()),
+                    Err(_) => s.push_str(&e.numerator_ref().to_string()),
+                }
                 if *e <= 0u32 {
                     s.push(')');
                 }
-            } else if is_int && *e > 0u32 {
-                s.push_str(&format!("^{e}"));
             } else {
                 s.push_str(&format!("^({e})"));
             }

@@ -188,11 +188,6 @@ fn write_tree(out: &mut String, n: &Node) -> bool {
     true
 }
 
-/// A string as a JSON string literal, escaped as serde_json escapes it.
-fn push_string(out: &mut String, s: &str) {
-    out.push_str(&Value::String(s.to_string()).to_string());
-}
-
 /// A JSON document on one line, as `serde_json::to_string` writes it, with written trees copied.
 pub fn to_compact(v: &Value) -> String {
     let mut out = String::new();
@@ -206,6 +201,7 @@ fn write_compact(out: &mut String, v: &Value) {
     }
     match v {
         Value::String(s) if s.starts_with(WRITTEN) => out.push_str(&s[WRITTEN.len()..]),
+        Value::String(s) => push_string(out, s),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -262,7 +258,7 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
             for (i, (key, item)) in map.iter().enumerate() {
                 out.push_str(if i == 0 { "\n" } else { ",\n" });
                 push_indent(out, indent + 1);
-                out.push_str(&Value::String(key.clone()).to_string());
+                push_string(out, key);
                 out.push_str(": ");
                 if key == "tree" {
                     write_compact(out, item);
@@ -275,9 +271,69 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
             out.push('}');
         }
         Value::String(s) if s.starts_with(WRITTEN) => out.push_str(&s[WRITTEN.len()..]),
+        Value::String(s) => push_string(out, s),
         // Scalars and empty containers: `[]`, `{}`, numbers and strings as serde_json writes them.
         _ => out.push_str(&v.to_string()),
     }
+}
+
+/// Writes a JSON string as serde_json writes it (`"`, `\\` and control characters escaped,
+/// `\u00xx` in lower case for those without a short form), copying each run of characters that
+/// need no escape in one piece: a coefficient's exact forms are megabytes long, so the scan
+/// looks at eight bytes at a time.
+fn push_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let bytes = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && !any_byte_escaped(u64::from_le_bytes(word))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
+        i += 1;
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
+            _ => continue,
+        };
+        // Escapes are ASCII, so `run..i - 1` ends on a character boundary.
+        out.push_str(&s[run..i - 1]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        run = i;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// Whether one of eight bytes is `"`, `\\` or below 0x20 (exact: the classic tests for a zero
+/// byte and for a byte below n ≤ 128 have no false positives when asked about any byte).
+fn any_byte_escaped(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    (below_space | zero(quote) | zero(backslash)) & HIGH != 0
 }
 
 fn push_indent(out: &mut String, indent: usize) {
@@ -289,6 +345,37 @@ fn push_indent(out: &mut String, indent: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Strings are escaped as serde_json escapes them: every ASCII character, one past it,
+    /// and runs of Unicode between escapes.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut cases: Vec<String> = (0u32..0x80)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b{c}"))
+            .collect();
+        cases.extend((0u32..0x80).filter_map(char::from_u32).map(|c| {
+            // The escape at every offset of a long run, past the eight-byte scan.
+            (0..20)
+                .map(|k| format!("{}{c}", "xκ".repeat(k)))
+                .collect::<String>()
+        }));
+        cases.extend(
+            [
+                "",
+                "\"",
+                "κ₁·e^(−½)\n\u{7f}\u{1f}",
+                "√(2π)\\\t⅓",
+                "\u{2028}x\u{0}",
+            ]
+            .map(String::from),
+        );
+        for s in cases {
+            let mut out = String::new();
+            push_string(&mut out, &s);
+            assert_eq!(out, Value::String(s.clone()).to_string(), "{s:?}");
+        }
+    }
 
     #[test]
     fn documents_are_indented_and_trees_are_one_line() {

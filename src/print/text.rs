@@ -20,184 +20,249 @@ const ATOM: u8 = 6;
 
 /// Renders a node.
 pub fn render(n: &Node, style: Style) -> String {
-    r(n, style).0
+    let mut out = String::new();
+    write(n, style, &mut out);
+    out
 }
 
-fn wrap(s: (String, u8), min: u8) -> String {
-    if s.1 < min {
-        ["(", &s.0, ")"].concat()
-    } else {
-        s.0
+/// The text of a node with its binding strength (what a shared node keeps).
+fn r(n: &Node, st: Style) -> (String, u8) {
+    let mut out = String::new();
+    let strength = write(n, st, &mut out);
+    (out, strength)
+}
+
+/// Writes a node, bracketed when it binds more loosely than `min`. The bracket goes in after
+/// the node is written (its strength is known then): the node's text moves by one character.
+fn wrapped(n: &Node, st: Style, min: u8, out: &mut String) {
+    let start = out.len();
+    if write(n, st, out) < min {
+        out.insert(start, '(');
+        out.push(')');
     }
 }
 
-fn r(n: &Node, st: Style) -> (String, u8) {
+/// Writes `items` with `sep` between them, each by `item`.
+fn joined<T>(
+    items: impl Iterator<Item = T>,
+    sep: &str,
+    out: &mut String,
+    mut item: impl FnMut(T, &mut String),
+) {
+    for (i, x) in items.enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        item(x, out);
+    }
+}
+
+/// Writes a node at the end of `out` and returns its binding strength. Every node writes into
+/// the one buffer: a long coefficient has tens of thousands of nodes, and a string per node
+/// (joined by its parent) was most of the cost of writing it.
+fn write(n: &Node, st: Style, out: &mut String) -> u8 {
     // A node too large to write within the budget is cut short; the caller reports the limit.
     if crate::limits::tick() {
-        return (String::new(), ATOM);
+        return ATOM;
     }
     let uni = st == Style::Unicode;
     match n {
-        Node::Shared(x) => x.text(usize::from(!uni), |n| r(n, st)).clone(),
-        Node::Rat(q) => rational(q, st),
-        Node::Pi => ((if uni { "π" } else { "pi" }).to_string(), ATOM),
-        Node::E => ("e".to_string(), ATOM),
-        Node::Name { name, .. } => (if uni { name.unicode() } else { name.ascii() }, ATOM),
-        Node::Ones => ((if uni { "𝟙" } else { "ones" }).to_string(), ATOM),
-        Node::Eye => ("I".to_string(), ATOM),
+        Node::Shared(x) => {
+            let (text, strength) = x.text(usize::from(!uni), |n| r(n, st));
+            out.push_str(text);
+            *strength
+        }
+        Node::Rat(q) => {
+            let (text, strength) = rational(q, st);
+            out.push_str(&text);
+            strength
+        }
+        Node::Pi => {
+            out.push_str(if uni { "π" } else { "pi" });
+            ATOM
+        }
+        Node::E => {
+            out.push('e');
+            ATOM
+        }
+        Node::Name { name, .. } => {
+            out.push_str(&if uni { name.unicode() } else { name.ascii() });
+            ATOM
+        }
+        Node::Ones => {
+            out.push_str(if uni { "𝟙" } else { "ones" });
+            ATOM
+        }
+        Node::Eye => {
+            out.push('I');
+            ATOM
+        }
         Node::Sum(terms) => {
-            let mut s = String::new();
             let (minus, minus_between) = if uni { ("−", " − ") } else { ("-", " - ") };
             for (i, (neg, t)) in terms.iter().enumerate() {
-                s.push_str(match (i, neg) {
+                out.push_str(match (i, neg) {
                     (0, false) => "",
                     (0, true) => minus,
                     (_, false) => " + ",
                     (_, true) => minus_between,
                 });
-                s.push_str(&wrap(r(t, st), SUM + 1));
+                wrapped(t, st, SUM + 1, out);
             }
-            (s, SUM)
+            SUM
         }
-        Node::Neg(x) => (
-            [if uni { "−" } else { "-" }, &wrap(r(x, st), PROD)].concat(),
-            SUM,
-        ),
+        Node::Neg(x) => {
+            out.push_str(if uni { "−" } else { "-" });
+            wrapped(x, st, PROD, out);
+            SUM
+        }
         Node::Prod(fs) => {
-            let parts: Vec<String> = fs
-                .iter()
-                .map(|f| match f.view() {
+            joined(fs.iter(), if uni { "·" } else { "*" }, out, |f, out| {
+                match f.view() {
                     // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
-                    Node::Rat(q) if rational(q, st).1 < ATOM => format!("({})", rational(q, st).0),
-                    Node::Frac(..) => ["(", &r(f, st).0, ")"].concat(),
-                    _ => wrap(r(f, st), PROD + 1),
-                })
-                .collect();
-            (parts.join(if uni { "·" } else { "*" }), PROD)
+                    Node::Rat(q) => {
+                        let (text, strength) = rational(q, st);
+                        if strength < ATOM {
+                            out.extend(["(", &text, ")"]);
+                        } else {
+                            out.push_str(&text);
+                        }
+                    }
+                    Node::Frac(..) => {
+                        out.push('(');
+                        write(f, st, out);
+                        out.push(')');
+                    }
+                    _ => wrapped(f, st, PROD + 1, out),
+                }
+            });
+            PROD
         }
         Node::Frac(a, b) => {
-            let num = wrap(r(a, st), PROD);
-            let den = match b.view() {
+            wrapped(a, st, PROD, out);
+            out.push('/');
+            match b.view() {
                 // A denominator of constants reads best side by side: 1/(2√(2π)).
                 Node::Prod(fs) if uni && fs.iter().all(is_constant) => {
-                    format!("({})", juxtaposed(fs, st))
+                    out.push('(');
+                    juxtaposed(fs, st, out);
+                    out.push(')');
                 }
-                _ => wrap(r(b, st), POW),
-            };
-            ([num.as_str(), "/", &den].concat(), PROD)
+                _ => wrapped(b, st, POW, out),
+            }
+            PROD
         }
         Node::Sqrt(x) => {
             if uni {
-                let inner = match x.view() {
+                out.push('√');
+                match x.view() {
                     // Inside a radical, constants read best side by side: √(2π).
-                    Node::Prod(fs) => format!("({})", juxtaposed(fs, st)),
-                    _ => {
-                        let s = r(x, st);
-                        if s.1 >= ATOM {
-                            s.0
-                        } else {
-                            format!("({})", s.0)
-                        }
+                    Node::Prod(fs) => {
+                        out.push('(');
+                        juxtaposed(fs, st, out);
+                        out.push(')');
                     }
-                };
-                (["√", &inner].concat(), ATOM)
+                    _ => wrapped(x, st, ATOM, out),
+                }
             } else {
-                (["sqrt(", &r(x, st).0, ")"].concat(), ATOM)
+                out.push_str("sqrt(");
+                write(x, st, out);
+                out.push(')');
             }
+            ATOM
         }
         Node::Pow(b, e) => {
-            let mut s = wrap(r(b, st), ATOM);
+            wrapped(b, st, ATOM, out);
             let is_int = *e.denominator_ref() == 1u32;
             if uni && is_int {
                 let n =
                     i64::try_from(e.numerator_ref()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
-                s.push_str(&super::superscript(n));
+                crate::syntax::names::write_superscript(n, out);
             } else if is_int {
                 // An integer exponent is written as its digits, without formatting a rational:
                 // a long ASCII coefficient has a power in almost every factor.
-                s.push_str(match () {
+                out.push_str(match () {
                     _ if *e > 0u32 => "^",
                     _ if *e < 0u32 => "^(-",
                     _ => "^(",
                 });
                 match u64::try_from(e.numerator_ref()) {
-                    Ok(n) => s.push_str(&n.to_string()),
-                    Err(_) => s.push_str(&e.numerator_ref().to_string()),
+                    Ok(n) => out.push_str(&n.to_string()),
+                    Err(_) => out.push_str(&e.numerator_ref().to_string()),
                 }
                 if *e <= 0u32 {
-                    s.push(')');
+                    out.push(')');
                 }
             } else {
-                s.push_str(&format!("^({e})"));
+                out.push_str(&format!("^({e})"));
             }
-            (s, POW)
+            POW
         }
         Node::Had(fs) => {
-            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, st), PROD + 1)).collect();
-            (parts.join(if uni { "∘" } else { " .* " }), HAD)
+            joined(
+                fs.iter(),
+                if uni { "∘" } else { " .* " },
+                out,
+                |f, out| wrapped(f, st, PROD + 1, out),
+            );
+            HAD
         }
         Node::HadPow(b, k) => {
-            let base = wrap(r(b, st), ATOM);
-            (
-                if uni {
-                    format!("{base}^∘{k}")
-                } else {
-                    format!("{base}.^{k}")
-                },
-                POW,
-            )
+            wrapped(b, st, ATOM, out);
+            out.push_str(if uni { "^∘" } else { ".^" });
+            out.push_str(&k.to_string());
+            POW
         }
-        Node::Call { func, args, .. } if func == "=" && args.len() == 2 => (
-            [r(&args[0], st).0.as_str(), " = ", &r(&args[1], st).0].concat(),
-            ATOM,
-        ),
+        Node::Call { func, args, .. } if func == "=" && args.len() == 2 => {
+            write(&args[0], st, out);
+            out.push_str(" = ");
+            write(&args[1], st, out);
+            ATOM
+        }
         Node::Call { func, deriv, args } => {
-            // Keyword parameters follow the arguments after `;`: `swish(x; β = 2)`.
-            let is_kw = |a: &Node| matches!(a.view(), Node::Call { func, .. } if func == "=");
-            let pos: Vec<String> = args
-                .iter()
-                .filter(|a| !is_kw(a))
-                .map(|a| r(a, st).0)
-                .collect();
-            let kw: Vec<String> = args
-                .iter()
-                .filter(|a| is_kw(a))
-                .map(|a| r(a, st).0)
-                .collect();
-            let inner = if kw.is_empty() {
-                pos.join(", ")
+            let bars = uni && func == "abs" && *deriv == 0;
+            if bars {
+                out.push('|');
             } else {
-                format!("{}; {}", pos.join(", "), kw.join(", "))
-            };
-            if func == "abs" && *deriv == 0 {
-                return (
-                    if uni {
-                        format!("|{inner}|")
-                    } else {
-                        format!("abs({inner})")
-                    },
-                    ATOM,
-                );
+                out.push_str(&func_name(func, st));
+                out.push_str(&primes(*deriv, st));
+                out.push('(');
             }
-            (
-                [
-                    func_name(func, st).as_str(),
-                    &primes(*deriv, st),
-                    "(",
-                    &inner,
-                    ")",
-                ]
-                .concat(),
-                ATOM,
-            )
+            // Keyword parameters follow the arguments after `;`: `swish(x; β = 2)`.
+            let is_kw = |a: &&Node| matches!(a.view(), Node::Call { func, .. } if func == "=");
+            let write_arg = |a: &Node, out: &mut String| {
+                write(a, st, out);
+            };
+            joined(args.iter().filter(|a| !is_kw(a)), ", ", out, write_arg);
+            if args.iter().any(|a| is_kw(&a)) {
+                out.push_str("; ");
+                joined(args.iter().filter(is_kw), ", ", out, write_arg);
+            }
+            out.push(if bars { '|' } else { ')' });
+            ATOM
         }
-        Node::Diag(x) => (["diag(", &r(x, st).0, ")"].concat(), ATOM),
-        Node::Transpose(x) => (
-            [wrap(r(x, st), ATOM).as_str(), if uni { "ᵀ" } else { "^T" }].concat(),
-            POW,
-        ),
-        Node::Group(x) => (["(", &r(x, st).0, ")"].concat(), ATOM),
-        Node::BigO(x) => (["O(", &r(x, st).0, ")"].concat(), ATOM),
+        Node::Diag(x) => {
+            out.push_str("diag(");
+            write(x, st, out);
+            out.push(')');
+            ATOM
+        }
+        Node::Transpose(x) => {
+            wrapped(x, st, ATOM, out);
+            out.push_str(if uni { "ᵀ" } else { "^T" });
+            POW
+        }
+        Node::Group(x) => {
+            out.push('(');
+            write(x, st, out);
+            out.push(')');
+            ATOM
+        }
+        Node::BigO(x) => {
+            out.push_str("O(");
+            write(x, st, out);
+            out.push(')');
+            ATOM
+        }
     }
 }
 
@@ -211,16 +276,14 @@ fn is_constant(n: &Node) -> bool {
     }
 }
 
-fn juxtaposed(fs: &[Node], st: Style) -> String {
-    let mut out = String::new();
+fn juxtaposed(fs: &[Node], st: Style, out: &mut String) {
     for (i, f) in fs.iter().enumerate() {
         // Two numbers side by side would read as one (2·5 is not 25).
         if i > 0 && matches!((fs[i - 1].view(), f.view()), (Node::Rat(_), Node::Rat(_))) {
             out.push('·');
         }
-        out.push_str(&wrap(r(f, st), POW));
+        wrapped(f, st, POW, out);
     }
-    out
 }
 
 fn func_name(f: &str, st: Style) -> String {

@@ -343,41 +343,44 @@ fn collect_nested(
 
 /// `c·m` for a positive rational `c`, written with radicals and a denominator where that reads better.
 fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
+    // Whether an exponent is ½ or −½, read off its parts (no rational is built per term).
+    let is_half = |e: &Q| *e.denominator_ref() == 2u32 && *e.numerator_ref() == 1u32;
+    let is_neg_half = |e: &Q| is_half(e) && *e < 0u32;
+    let is_pos_half = |e: &Q| is_half(e) && *e > 0u32;
     let mut c = c.clone();
-    let mut num: Vec<Node> = Vec::new();
+    // Sized once: a coefficient of a composed activation has thousands of terms of up to a
+    // dozen factors each, and growing the lists was a sixth of building them.
+    let mut num: Vec<Node> = Vec::with_capacity(m.factors().len() + 2);
     let mut den: Vec<Node> = Vec::new();
     let mut num_rad: Vec<Node> = Vec::new();
     let mut den_rad: Vec<Node> = Vec::new();
-    let half = Q::from_signeds(1, 2);
-    let neg_half = Q::from_signeds(-1, 2);
-    let any_neg_half = m.factors().iter().any(|(_, e)| *e == neg_half);
+    let any_neg_half = m.factors().iter().any(|(_, e)| is_neg_half(e));
     for (a, e) in m.factors() {
-        let mut e = e.clone();
-        // √p/p → 1/√p when the denominator has the factor and another radical sits below: 1/√(2π).
-        if let Atom::Prime(p) = a
-            && e == half
-            && any_neg_half
-            && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
-        {
-            c *= Q::from(*p);
-            e = neg_half.clone();
-        }
         let base = atom(a, names);
-        if e == half {
-            num_rad.push(base);
-        } else if e == neg_half {
+        if is_pos_half(e) {
+            // √p/p → 1/√p when the denominator has the factor and another radical sits below:
+            // 1/√(2π).
+            if let Atom::Prime(p) = a
+                && any_neg_half
+                && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
+            {
+                c *= Q::from(*p);
+                den_rad.push(base);
+            } else {
+                num_rad.push(base);
+            }
+        } else if is_neg_half(e) {
             den_rad.push(base);
-        } else if e == 1u32 {
+        } else if *e == 1u32 {
             num.push(base);
-        } else if e < 0u32 && !matches!(a, Atom::Group(_)) {
-            let pe = -e;
-            den.push(if pe == 1u32 {
+        } else if *e < 0u32 && !matches!(a, Atom::Group(_)) {
+            den.push(if *e == -1i32 {
                 base
             } else {
-                Node::Pow(Box::new(base), pe)
+                Node::Pow(Box::new(base), -e)
             });
         } else {
-            num.push(Node::Pow(Box::new(base), e));
+            num.push(Node::Pow(Box::new(base), e.clone()));
         }
     }
     if !num_rad.is_empty() {
@@ -390,7 +393,6 @@ fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
             den_rad,
         )))));
     }
-    let (cn, cd) = (Q::from(c.to_numerator()), Q::from(c.to_denominator()));
     if den.is_empty() {
         // A rational coefficient stays one fraction: ⅓·λ.
         if c != 1u32 || num.is_empty() {
@@ -398,11 +400,11 @@ fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
         }
         return prod_or_single(num);
     }
-    if cn != 1u32 || num.is_empty() {
-        num.insert(0, Node::Rat(cn));
+    if *c.numerator_ref() != 1u32 || num.is_empty() {
+        num.insert(0, Node::Rat(Q::from(c.numerator_ref())));
     }
-    if cd != 1u32 {
-        den.insert(0, Node::Rat(cd));
+    if *c.denominator_ref() != 1u32 {
+        den.insert(0, Node::Rat(Q::from(c.denominator_ref())));
     }
     Node::Frac(Box::new(prod_or_single(num)), Box::new(prod_or_single(den)))
 }

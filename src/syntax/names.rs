@@ -279,6 +279,13 @@ pub fn subscript(n: u64) -> String {
 
 /// `12` → `¹²`, `-1` → `⁻¹`.
 pub fn superscript(n: i64) -> String {
+    let mut s = String::new();
+    write_superscript(n, &mut s);
+    s
+}
+
+/// Writes `n` in superscript digits at the end of `out`.
+pub fn write_superscript(n: i64, out: &mut String) {
     let digits = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
     // Digits from the last, without formatting the number first: a long coefficient writes a
     // power in almost every factor of its terms.
@@ -293,14 +300,13 @@ pub fn superscript(n: i64) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(3 * (len + 1));
+    out.reserve(3 * (len + 1));
     if n < 0 {
-        s.push('⁻');
+        out.push('⁻');
     }
     for d in reversed[..len].iter().rev() {
-        s.push(digits[usize::from(*d)]);
+        out.push(digits[usize::from(*d)]);
     }
-    s
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use super::tree::Node;
 use crate::algebra::scalar::Q;
 use malachite_nz::natural::Natural;
+use std::borrow::Cow;
 
 const SUM: u8 = 1;
 const HAD: u8 = 2;
@@ -81,31 +82,44 @@ pub fn render(n: &Node) -> String {
 
 /// One line of LaTeX math in the given notation.
 pub fn render_with(n: &Node, notation: &Notation) -> String {
-    let mut out = String::new();
-    for t in tokens(n, notation) {
-        if let Tok::S(s) = t {
-            out.push_str(&s)
-        }
+    let shared = SharedTexts::default();
+    let mut r = Renderer {
+        notation,
+        depth: 0,
+        out: Sink::Flat(String::new()),
+        shared: &shared,
+    };
+    r.node(n);
+    match r.out {
+        Sink::Flat(text) => text,
+        Sink::Tokens(_) => String::new(),
     }
-    out
 }
 
 /// A piece of rendered math: text, or a place where the line may break (before a `+`/`−`),
 /// with the bracket depth there.
+///
+/// Fixed text (`\\pi`, ` + `, brackets) is borrowed, not allocated: a long coefficient has
+/// tens of thousands of tokens.
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
-    S(String),
+    S(Cow<'static, str>),
     Break(usize),
 }
 
 fn tokens(n: &Node, notation: &Notation) -> Vec<Tok> {
+    let shared = SharedTexts::default();
     let mut r = Renderer {
         notation,
         depth: 0,
-        out: Vec::new(),
+        out: Sink::Tokens(Vec::new()),
+        shared: &shared,
     };
     r.node(n);
-    r.out
+    match r.out {
+        Sink::Tokens(toks) => toks,
+        Sink::Flat(_) => Vec::new(),
+    }
 }
 
 /// `n` broken into lines: the first at most `first` points wide, the others at most `rest`
@@ -113,14 +127,15 @@ fn tokens(n: &Node, notation: &Notation) -> Vec<Tok> {
 pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec<String> {
     let toks = tokens(n, notation);
     let mut lines = Vec::new();
-    let mut line: Vec<Tok> = Vec::new();
+    // The tokens of the current line, each with its width (measured once).
+    let mut line: Vec<(Tok, f64)> = Vec::new();
     let mut line_width = 0.0;
-    let flush_upto = |line: &mut Vec<Tok>, at: usize| -> String {
+    let flush_upto = |line: &mut Vec<(Tok, f64)>, at: usize| -> String {
         let rest_toks = line.split_off(at);
         let s: String = line
             .iter()
-            .filter_map(|t| match t {
-                Tok::S(s) => Some(s.as_str()),
+            .filter_map(|(t, _)| match t {
+                Tok::S(s) => Some(&**s),
                 Tok::Break(_) => None,
             })
             .collect();
@@ -135,44 +150,28 @@ pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec
         let limit = if lines.is_empty() { first } else { rest };
         if line_width + w > limit {
             // Break at the shallowest break point in the second half of the line, else at the last one.
-            let breaks: Vec<(usize, usize)> = line
-                .iter()
-                .enumerate()
-                .filter_map(|(i, t)| match t {
-                    Tok::Break(d) if i > 0 => Some((i, *d)),
-                    _ => None,
-                })
-                .collect();
+            let mut choice: Option<(usize, usize)> = None;
+            let mut last_break = None;
             let mut acc = 0.0;
-            let mut pos_width = Vec::new();
-            for t in &line {
-                pos_width.push(acc);
-                if let Tok::S(s) = t {
-                    acc += width(s);
+            for (i, (t, tw)) in line.iter().enumerate() {
+                if let Tok::Break(d) = t
+                    && i > 0
+                {
+                    last_break = Some(i);
+                    // The shallowest, and the last among equally shallow ones.
+                    if acc >= limit * 0.5 && choice.is_none_or(|(_, cd)| *d <= cd) {
+                        choice = Some((i, *d));
+                    }
                 }
+                acc += tw;
             }
-            let half: Vec<&(usize, usize)> = breaks
-                .iter()
-                .filter(|(i, _)| pos_width[*i] >= limit * 0.5)
-                .collect();
-            let choice = half
-                .iter()
-                .min_by_key(|(i, d)| (*d, usize::MAX - i))
-                .map(|(i, _)| *i)
-                .or_else(|| breaks.last().map(|(i, _)| *i));
-            if let Some(at) = choice {
+            if let Some(at) = choice.map(|(i, _)| i).or(last_break) {
                 lines.push(flush_upto(&mut line, at));
-                line_width = line
-                    .iter()
-                    .map(|t| match t {
-                        Tok::S(s) => width(s),
-                        Tok::Break(_) => 0.0,
-                    })
-                    .sum();
+                line_width = line.iter().map(|(_, tw)| tw).sum();
             }
         }
         line_width += w;
-        line.push(tok);
+        line.push((tok, w));
     }
     let last = flush_upto(&mut line, 0);
     let last = line_rest(&line, last);
@@ -191,9 +190,9 @@ pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec
         .collect()
 }
 
-fn line_rest(rest: &[Tok], head: String) -> String {
+fn line_rest(rest: &[(Tok, f64)], head: String) -> String {
     let mut s = head;
-    for t in rest {
+    for (t, _) in rest {
         if let Tok::S(x) = t {
             s.push_str(x);
         }
@@ -204,60 +203,139 @@ fn line_rest(rest: &[Tok], head: String) -> String {
 struct Renderer<'a> {
     notation: &'a Notation,
     depth: usize,
-    out: Vec<Tok>,
+    out: Sink,
+    /// The text of each shared subtree written so far as one string, with its precedence.
+    shared: &'a SharedTexts,
+}
+
+/// Texts of shared subtrees ([`Node::Shared`]) by the address of what they hold, for one
+/// rendering (the tree, and so every address, outlives it): a named constant or a nested one
+/// sits in thousands of terms of a long coefficient, and is written once.
+type SharedTexts = std::cell::RefCell<std::collections::HashMap<usize, (String, u8)>>;
+
+/// Where a renderer writes: tokens that a line may break between, or one unbreakable string
+/// (a fraction's parts, a radicand, and whole lines), written in place.
+enum Sink {
+    Tokens(Vec<Tok>),
+    Flat(String),
 }
 
 impl Renderer<'_> {
-    fn s(&mut self, s: impl Into<String>) {
-        self.out.push(Tok::S(s.into()));
-    }
-
-    /// Renders `n` in a sub-renderer and returns its tokens and precedence.
-    fn sub(&mut self, n: &Node) -> (Vec<Tok>, u8) {
-        let mut r = Renderer {
-            notation: self.notation,
-            depth: self.depth,
-            out: Vec::new(),
-        };
-        let p = r.node(n);
-        (r.out, p)
-    }
-
-    /// `n` as one unbreakable string.
-    fn flat(&mut self, n: &Node) -> String {
-        render_with(n, self.notation)
-    }
-
-    /// Emits `n`, bracketed when its precedence is below `min`.
-    fn wrapped(&mut self, n: &Node, min: u8) {
-        self.depth += 1;
-        let (toks, p) = self.sub(n);
-        self.depth -= 1;
-        if p < min {
-            self.bracket(toks);
-        } else {
-            self.out.extend(toks);
+    fn s(&mut self, s: impl Into<Cow<'static, str>>) {
+        match &mut self.out {
+            Sink::Tokens(toks) => toks.push(Tok::S(s.into())),
+            Sink::Flat(text) => text.push_str(&s.into()),
         }
     }
 
-    /// `(`…`)`, or `\bigl(`…`\bigr)` around a bracket or a fraction, so nested brackets differ.
-    fn bracket(&mut self, toks: Vec<Tok>) {
-        let tall = toks.iter().any(|t| match t {
-            Tok::S(s) => s.contains('(') || s.contains("frac") || s.contains("\\sqrt"),
-            Tok::Break(_) => false,
-        });
+    /// A place where the line may break, at the current bracket depth.
+    fn line_break(&mut self) {
+        if let Sink::Tokens(toks) = &mut self.out {
+            toks.push(Tok::Break(self.depth));
+        }
+    }
+
+    /// Where the next output goes: a token's index or a byte offset.
+    fn mark(&self) -> usize {
+        match &self.out {
+            Sink::Tokens(toks) => toks.len(),
+            Sink::Flat(text) => text.len(),
+        }
+    }
+
+    /// One unbreakable piece written by `write`: in place when this renderer writes one string,
+    /// else as one token.
+    fn atomic(&mut self, write: impl FnOnce(&mut Renderer)) {
+        if let Sink::Flat(_) = self.out {
+            write(self);
+            return;
+        }
+        let mut flat = Renderer {
+            notation: self.notation,
+            depth: self.depth,
+            out: Sink::Flat(String::new()),
+            shared: self.shared,
+        };
+        write(&mut flat);
+        if let Sink::Flat(text) = flat.out {
+            self.s(text);
+        }
+    }
+
+    /// Emits `n`, bracketed when its precedence is below `min`. The brackets go in after `n`
+    /// is written, when its precedence is known.
+    fn wrapped(&mut self, n: &Node, min: u8) {
+        self.depth += 1;
+        let start = self.mark();
+        let p = self.node(n);
+        self.depth -= 1;
+        if p < min {
+            self.bracket(start);
+        }
+    }
+
+    /// `(`…`)` around what was written from `start` on, or `\\bigl(`…`\\bigr)` around a
+    /// bracket or a fraction, so nested brackets differ.
+    fn bracket(&mut self, start: usize) {
+        let tall_text = |s: &str| s.contains('(') || s.contains("frac") || s.contains("\\sqrt");
+        let tall = match &self.out {
+            Sink::Tokens(toks) => toks[start..].iter().any(|t| match t {
+                Tok::S(s) => tall_text(s),
+                Tok::Break(_) => false,
+            }),
+            // No token ends inside `frac` or `\\sqrt`, so the written text has one where a
+            // token has.
+            Sink::Flat(text) => tall_text(&text[start..]),
+        };
         let (open, close) = if tall {
             ("\\bigl(", "\\bigr)")
         } else {
             ("(", ")")
         };
-        self.s(open);
-        self.out.extend(toks);
+        match &mut self.out {
+            Sink::Tokens(toks) => toks.insert(start, Tok::S(Cow::Borrowed(open))),
+            Sink::Flat(text) => text.insert_str(start, open),
+        }
         self.s(close);
+    }
+
+    /// The nodes written one after another with `sep` between them.
+    fn list(&mut self, nodes: &[Node], sep: &'static str) {
+        for (i, a) in nodes.iter().enumerate() {
+            if i > 0 {
+                self.s(sep);
+            }
+            self.node(a);
+        }
     }
 
     fn node(&mut self, n: &Node) -> u8 {
         match n {
+            // Where the line cannot break, a shared subtree's text is the same everywhere.
+            Node::Shared(x) if matches!(self.out, Sink::Flat(_)) => {
+                let address = std::rc::Rc::as_ptr(x) as usize;
+                let cached = self.shared.borrow().get(&address).cloned();
+                let (text, p) = match cached {
+                    Some(written) => written,
+                    None => {
+                        let mut flat = Renderer {
+                            notation: self.notation,
+                            depth: self.depth,
+                            out: Sink::Flat(String::new()),
+                            shared: self.shared,
+                        };
+                        let p = flat.node(x.node());
+                        let text = match flat.out {
+                            Sink::Flat(text) => text,
+                            Sink::Tokens(_) => String::new(),
+                        };
+                        self.shared.borrow_mut().insert(address, (text.clone(), p));
+                        (text, p)
+                    }
+                };
+                self.s(text);
+                p
+            }
             Node::Shared(x) => self.node(x.node()),
             Node::Rat(q) => {
                 self.s(rational(q));
@@ -291,7 +369,7 @@ impl Renderer<'_> {
             Node::Sum(terms) => {
                 for (i, (neg, t)) in terms.iter().enumerate() {
                     if i > 0 {
-                        self.out.push(Tok::Break(self.depth));
+                        self.line_break();
                         self.s(if *neg { " - " } else { " + " });
                     } else if *neg {
                         self.s("-");
@@ -315,13 +393,21 @@ impl Renderer<'_> {
                 PROD
             }
             Node::Frac(a, b) => {
-                let (a, b) = (self.flat(a), self.flat(b));
-                self.s(format!("\\tfrac{{{a}}}{{{b}}}"));
+                self.atomic(|r| {
+                    r.s("\\tfrac{");
+                    r.node(a);
+                    r.s("}{");
+                    r.node(b);
+                    r.s("}");
+                });
                 ATOM
             }
             Node::Sqrt(x) => {
-                let x = self.flat(x);
-                self.s(format!("\\sqrt{{{x}}}"));
+                self.atomic(|r| {
+                    r.s("\\sqrt{");
+                    r.node(x);
+                    r.s("}");
+                });
                 ATOM
             }
             Node::Pow(b, e) => {
@@ -330,10 +416,13 @@ impl Renderer<'_> {
                 POW
             }
             Node::Had(fs) => {
-                let op = format!(" {} ", self.notation.hadamard.latex());
+                let op = match self.notation.hadamard {
+                    Hadamard::Circ => " \\circ ",
+                    Hadamard::Odot => " \\odot ",
+                };
                 for (i, f) in fs.iter().enumerate() {
                     if i > 0 {
-                        self.s(op.clone());
+                        self.s(op);
                     }
                     self.wrapped(f, PROD + 1);
                 }
@@ -346,13 +435,18 @@ impl Renderer<'_> {
             }
             Node::Call { func, deriv, args } => {
                 if func == "abs" && *deriv == 0 {
-                    let inner: Vec<String> = args.iter().map(|a| self.flat(a)).collect();
-                    self.s(format!("\\lvert {} \\rvert", inner.join(", ")));
+                    self.atomic(|r| {
+                        r.s("\\lvert ");
+                        r.list(args, ", ");
+                        r.s(" \\rvert");
+                    });
                     return ATOM;
                 }
                 if func == "≈" {
-                    let inner: Vec<String> = args.iter().map(|a| self.flat(a)).collect();
-                    self.s(format!("\\approx {}", inner.join(", ")));
+                    self.atomic(|r| {
+                        r.s("\\approx ");
+                        r.list(args, ", ");
+                    });
                     return ATOM;
                 }
                 let name = function_name(func);
@@ -368,8 +462,11 @@ impl Renderer<'_> {
                 ATOM
             }
             Node::BigO(x) => {
-                let x = self.flat(x);
-                self.s(format!("\\mathcal{{O}}({x})"));
+                self.atomic(|r| {
+                    r.s("\\mathcal{O}(");
+                    r.node(x);
+                    r.s(")");
+                });
                 ATOM
             }
             Node::Transpose(x) => {
@@ -392,15 +489,10 @@ impl Renderer<'_> {
     /// A function's arguments in brackets that a long argument may break inside.
     fn args(&mut self, args: &[Node]) {
         self.depth += 1;
-        let mut toks = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                toks.push(Tok::S(", ".into()));
-            }
-            toks.extend(self.sub(a).0);
-        }
+        let start = self.mark();
+        self.list(args, ", ");
         self.depth -= 1;
-        self.bracket(toks);
+        self.bracket(start);
     }
 }
 
@@ -582,16 +674,38 @@ pub fn positional(digits: &str, e: i64) -> Option<String> {
 /// The estimated width in points of LaTeX math set in 11 pt type (generous, so that a line
 /// estimated to fit does fit).
 pub fn width(tex: &str) -> f64 {
-    let chars: Vec<char> = tex.chars().collect();
     let mut i = 0;
-    measure(&chars, &mut i, 1.0, false)
+    // Most tokens are ASCII and are measured in place; the others as a list of characters.
+    if tex.is_ascii() {
+        measure(tex.as_bytes(), &mut i, 1.0, false)
+    } else {
+        let chars: Vec<char> = tex.chars().collect();
+        measure(&chars, &mut i, 1.0, false)
+    }
+}
+
+/// A character of a token being measured: a byte of an ASCII token, or a `char`.
+trait Glyph: Copy {
+    fn char(self) -> char;
+}
+
+impl Glyph for u8 {
+    fn char(self) -> char {
+        char::from(self)
+    }
+}
+
+impl Glyph for char {
+    fn char(self) -> char {
+        self
+    }
 }
 
 /// Measures until the end, or until the `}` closing the current group when `group` is set.
-fn measure(c: &[char], i: &mut usize, scale: f64, group: bool) -> f64 {
+fn measure<C: Glyph>(c: &[C], i: &mut usize, scale: f64, group: bool) -> f64 {
     let mut w = 0.0;
     while *i < c.len() {
-        let ch = c[*i];
+        let ch = c[*i].char();
         *i += 1;
         match ch {
             '}' if group => return w,
@@ -613,8 +727,8 @@ fn measure(c: &[char], i: &mut usize, scale: f64, group: bool) -> f64 {
 }
 
 /// One argument: a group or a single token.
-fn argument(c: &[char], i: &mut usize, scale: f64) -> f64 {
-    while *i < c.len() && c[*i] == ' ' {
+fn argument<C: Glyph>(c: &[C], i: &mut usize, scale: f64) -> f64 {
+    while *i < c.len() && c[*i].char() == ' ' {
         *i += 1;
     }
     if *i >= c.len() {
@@ -622,7 +736,7 @@ fn argument(c: &[char], i: &mut usize, scale: f64) -> f64 {
     }
     let ch = c[*i];
     *i += 1;
-    match ch {
+    match ch.char() {
         '{' => measure(c, i, scale, true),
         '\\' => command(c, i, scale),
         _ => {
@@ -633,14 +747,14 @@ fn argument(c: &[char], i: &mut usize, scale: f64) -> f64 {
     }
 }
 
-fn command(c: &[char], i: &mut usize, scale: f64) -> f64 {
+fn command<C: Glyph>(c: &[C], i: &mut usize, scale: f64) -> f64 {
     let start = *i;
-    while *i < c.len() && c[*i].is_ascii_alphabetic() {
+    while *i < c.len() && c[*i].char().is_ascii_alphabetic() {
         *i += 1;
     }
     if *i == start && *i < c.len() {
         // A control symbol: `\,`, `\{`, `\_`.
-        let ch = c[*i];
+        let ch = c[*i].char();
         *i += 1;
         return match ch {
             ',' => 1.9,
@@ -650,8 +764,21 @@ fn command(c: &[char], i: &mut usize, scale: f64) -> f64 {
             _ => 5.5,
         } * scale;
     }
-    let name: String = c[start..*i].iter().collect();
-    match name.as_str() {
+    // A command's name is ASCII letters; the known ones fit a small buffer.
+    let mut buffer = [0u8; 16];
+    let letters = &c[start..*i];
+    if letters.len() <= buffer.len() {
+        for (b, l) in buffer.iter_mut().zip(letters) {
+            *b = l.char() as u8;
+        }
+    }
+    let name = std::str::from_utf8(&buffer[..letters.len().min(buffer.len())]).unwrap_or("");
+    let name = if letters.len() <= buffer.len() {
+        name
+    } else {
+        ""
+    };
+    match name {
         "frac" | "dfrac" => {
             let a = argument(c, i, scale);
             let b = argument(c, i, scale);

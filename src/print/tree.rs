@@ -729,22 +729,36 @@ mod tests {
             let mut trees: Vec<Node> = s.coeffs().iter().map(scalar).collect();
             trees.push(series(s, &t));
             trees.push(series_named(s, &t, &names));
+            let notation = latex::Notation::default();
             for tree in trees {
                 let (plain, shared) = (rebuild(&tree, false), rebuild(&tree, true));
                 assert!(!format!("{plain:?}").contains("Shared"));
-                for style in [Style::Unicode, Style::Ascii] {
-                    assert_eq!(text::render(&shared, style), text::render(&plain, style));
+                // The tree as built shares a named or nested constant among its terms (a
+                // printer that remembers a shared subtree's text writes it from memory); the
+                // rebuilt one shares every subtree once.
+                for shared in [&tree, &shared] {
+                    for style in [Style::Unicode, Style::Ascii] {
+                        assert_eq!(text::render(shared, style), text::render(&plain, style));
+                    }
+                    assert_eq!(latex::render(shared), latex::render(&plain));
+                    assert_eq!(
+                        typst::render(shared, &notation),
+                        typst::render(&plain, &notation)
+                    );
+                    // Broken into narrow lines: the line breaks fall inside shared subtrees.
+                    assert_eq!(
+                        latex::render_lines(shared, &notation, 120.0, 150.0),
+                        latex::render_lines(&plain, &notation, 120.0, 150.0)
+                    );
+                    assert_eq!(
+                        typst::render_lines(shared, &notation, 120.0, 150.0),
+                        typst::render_lines(&plain, &notation, 120.0, 150.0)
+                    );
+                    assert_eq!(
+                        json::to_compact(&json::node_value(shared)),
+                        json::to_compact(&json::node_value(&plain))
+                    );
                 }
-                assert_eq!(latex::render(&shared), latex::render(&plain));
-                let notation = latex::Notation::default();
-                assert_eq!(
-                    typst::render(&shared, &notation),
-                    typst::render(&plain, &notation)
-                );
-                assert_eq!(
-                    json::to_compact(&json::node_value(&shared)),
-                    json::to_compact(&json::node_value(&plain))
-                );
                 checked += 1;
             }
         }

@@ -18,8 +18,29 @@ const OPERATORS: &[&str] = &[
 
 /// One line of Typst math.
 pub fn render(n: &Node, notation: &Notation) -> String {
-    r(n, notation).0
+    let mut out = String::new();
+    let shared = SharedTexts::default();
+    write(
+        n,
+        &Ctx {
+            notation,
+            shared: &shared,
+        },
+        &mut out,
+    );
+    out
 }
+
+/// What a rendering keeps fixed: the notation, and the text of each shared subtree
+/// ([`Node::Shared`]) written so far, by the address of what it holds (the tree, and so every
+/// address, outlives the rendering): a named constant sits in thousands of terms of a long
+/// coefficient, and is written once.
+struct Ctx<'a> {
+    notation: &'a Notation,
+    shared: &'a SharedTexts,
+}
+
+type SharedTexts = std::cell::RefCell<std::collections::HashMap<usize, (String, u8)>>;
 
 /// `n` broken into lines at the `+`/`−` of its outermost sum, each at most about `limit`
 /// points wide (measured as its LaTeX form would be).
@@ -30,14 +51,21 @@ pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut cur_width = 0.0;
+    let mut piece = String::new();
+    let shared = SharedTexts::default();
+    let cx = Ctx {
+        notation,
+        shared: &shared,
+    };
     for (i, (neg, t)) in terms.iter().enumerate() {
-        let body = wrap(r(t, notation), SUM + 1);
-        let piece = match (i, neg) {
-            (0, false) => body,
-            (0, true) => format!("-{body}"),
-            (_, false) => format!(" + {body}"),
-            (_, true) => format!(" - {body}"),
-        };
+        piece.clear();
+        piece.push_str(match (i, neg) {
+            (0, false) => "",
+            (0, true) => "-",
+            (_, false) => " + ",
+            (_, true) => " - ",
+        });
+        wrapped(t, &cx, SUM + 1, &mut piece);
         let w = width(&super::latex::render_with(t, notation)) + 14.0;
         let limit = if lines.is_empty() { first } else { rest };
         if !cur.is_empty() && cur_width + w > limit {
@@ -54,8 +82,24 @@ pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec
         .collect()
 }
 
-fn wrap(s: (String, u8), min: u8) -> String {
-    if s.1 < min { format!("({})", s.0) } else { s.0 }
+/// Writes `n`, bracketed when it binds more loosely than `min` (the bracket goes in after
+/// `n` is written, when its strength is known).
+fn wrapped(n: &Node, cx: &Ctx, min: u8, out: &mut String) {
+    let start = out.len();
+    if write(n, cx, out) < min {
+        out.insert(start, '(');
+        out.push(')');
+    }
+}
+
+/// Writes the nodes with `sep` between them, each as `item` writes it.
+fn joined(nodes: &[Node], sep: &str, out: &mut String, mut item: impl FnMut(&Node, &mut String)) {
+    for (i, x) in nodes.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        item(x, out);
+    }
 }
 
 /// A name: `W_1`, `σ`, `"relu"`, `b_("out")`.
@@ -78,90 +122,171 @@ pub fn name(n: &crate::syntax::Name) -> String {
     }
 }
 
-fn r(n: &Node, notation: &Notation) -> (String, u8) {
+/// Writes a node at the end of `out` and returns its binding strength: every node writes into
+/// the one buffer (a string per node, joined by its parent, was most of the cost of a long
+/// coefficient).
+fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
+    let notation = cx.notation;
     let had = notation.hadamard.unicode();
     match n {
-        Node::Shared(x) => r(x.node(), notation),
-        Node::Rat(q) => rational(q),
-        Node::Pi => ("pi".into(), ATOM),
-        Node::E => ("e".into(), ATOM),
+        Node::Shared(x) => {
+            let address = std::rc::Rc::as_ptr(x) as usize;
+            if let Some((text, strength)) = cx.shared.borrow().get(&address) {
+                out.push_str(text);
+                return *strength;
+            }
+            let start = out.len();
+            let strength = write(x.node(), cx, out);
+            let text = out[start..].to_string();
+            cx.shared.borrow_mut().insert(address, (text, strength));
+            strength
+        }
+        Node::Rat(q) => {
+            out.push_str(&rational(q));
+            ATOM
+        }
+        Node::Pi => {
+            out.push_str("pi");
+            ATOM
+        }
+        Node::E => {
+            out.push('e');
+            ATOM
+        }
         Node::Name { name: nm, .. } => {
             let shown = if &*nm.base == "ε" && nm.sub.is_empty() {
                 &notation.small
             } else {
                 nm
             };
-            (name(shown), ATOM)
+            out.push_str(&name(shown));
+            ATOM
         }
-        Node::Ones => ("bb(1)".into(), ATOM),
-        Node::Eye => ("I".into(), ATOM),
+        Node::Ones => {
+            out.push_str("bb(1)");
+            ATOM
+        }
+        Node::Eye => {
+            out.push('I');
+            ATOM
+        }
         Node::Sum(terms) => {
-            let mut s = String::new();
             for (i, (neg, t)) in terms.iter().enumerate() {
-                let body = wrap(r(t, notation), SUM + 1);
-                match (i, neg) {
-                    (0, false) => s.push_str(&body),
-                    (0, true) => s.push_str(&format!("-{body}")),
-                    (_, false) => s.push_str(&format!(" + {body}")),
-                    (_, true) => s.push_str(&format!(" - {body}")),
-                }
+                out.push_str(match (i, neg) {
+                    (0, false) => "",
+                    (0, true) => "-",
+                    (_, false) => " + ",
+                    (_, true) => " - ",
+                });
+                wrapped(t, cx, SUM + 1, out);
             }
-            (s, SUM)
+            SUM
         }
-        Node::Neg(x) => (format!("-{}", wrap(r(x, notation), PROD)), SUM),
+        Node::Neg(x) => {
+            out.push('-');
+            wrapped(x, cx, PROD, out);
+            SUM
+        }
         Node::Prod(fs) => {
-            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, notation), PROD + 1)).collect();
-            (parts.join(" "), PROD)
+            joined(fs, " ", out, |f, out| wrapped(f, cx, PROD + 1, out));
+            PROD
         }
-        Node::Frac(a, b) => (
-            format!("frac({}, {})", r(a, notation).0, r(b, notation).0),
-            ATOM,
-        ),
-        Node::Sqrt(x) => (format!("sqrt({})", r(x, notation).0), ATOM),
-        Node::Pow(b, e) => (
-            format!("{}^({})", wrap(r(b, notation), ATOM), exponent(e)),
-            POW,
-        ),
+        Node::Frac(a, b) => {
+            out.push_str("frac(");
+            write(a, cx, out);
+            out.push_str(", ");
+            write(b, cx, out);
+            out.push(')');
+            ATOM
+        }
+        Node::Sqrt(x) => {
+            out.push_str("sqrt(");
+            write(x, cx, out);
+            out.push(')');
+            ATOM
+        }
+        Node::Pow(b, e) => {
+            wrapped(b, cx, ATOM, out);
+            out.push_str("^(");
+            out.push_str(&exponent(e));
+            out.push(')');
+            POW
+        }
         Node::Had(fs) => {
-            let parts: Vec<String> = fs.iter().map(|f| wrap(r(f, notation), PROD + 1)).collect();
-            (parts.join(&format!(" {had} ")), HAD)
+            let sep = format!(" {had} ");
+            joined(fs, &sep, out, |f, out| wrapped(f, cx, PROD + 1, out));
+            HAD
         }
-        Node::HadPow(b, k) => (format!("{}^({had} {k})", wrap(r(b, notation), ATOM)), POW),
+        Node::HadPow(b, k) => {
+            wrapped(b, cx, ATOM, out);
+            out.push_str(&format!("^({had} {k})"));
+            POW
+        }
         Node::Call { func, deriv, args } => {
-            let inner: Vec<String> = args.iter().map(|a| r(a, notation).0).collect();
-            let inner = inner.join(", ");
+            let arguments = |out: &mut String| {
+                joined(args, ", ", out, |a, out| {
+                    write(a, cx, out);
+                })
+            };
             if func == "abs" && *deriv == 0 {
-                return (format!("abs({inner})"), ATOM);
+                out.push_str("abs(");
+                arguments(out);
+                out.push(')');
+                return ATOM;
             }
             if func == "≈" {
-                return (format!("≈ {inner}"), ATOM);
+                out.push_str("≈ ");
+                arguments(out);
+                return ATOM;
             }
             let f = if func == "atan" {
                 "arctan"
             } else {
                 func.as_str()
             };
-            let name = if OPERATORS.contains(&f) {
-                f.to_string()
+            if OPERATORS.contains(&f) {
+                out.push_str(f);
             } else if f == "𝓛" {
                 // The linear map of a matrix input, 𝓛(X).
-                "cal(L)".to_string()
+                out.push_str("cal(L)");
             } else {
-                format!("op(\"{f}\")")
-            };
-            let primes = match deriv {
-                0 => String::new(),
-                1 => "'".into(),
-                2 => "''".into(),
-                3 => "'''".into(),
-                k => format!("^(({k}))"),
-            };
-            (format!("{name}{primes}({inner})"), ATOM)
+                out.extend(["op(\"", f, "\")"]);
+            }
+            match deriv {
+                0 => {}
+                1 => out.push('\''),
+                2 => out.push_str("''"),
+                3 => out.push_str("'''"),
+                k => out.push_str(&format!("^(({k}))")),
+            }
+            out.push('(');
+            arguments(out);
+            out.push(')');
+            ATOM
         }
-        Node::BigO(x) => (format!("cal(O)({})", r(x, notation).0), ATOM),
-        Node::Diag(x) => (format!("op(\"diag\")({})", r(x, notation).0), ATOM),
-        Node::Transpose(x) => (format!("{}^top", wrap(r(x, notation), ATOM)), POW),
-        Node::Group(x) => (format!("({})", r(x, notation).0), ATOM),
+        Node::BigO(x) => {
+            out.push_str("cal(O)(");
+            write(x, cx, out);
+            out.push(')');
+            ATOM
+        }
+        Node::Diag(x) => {
+            out.push_str("op(\"diag\")(");
+            write(x, cx, out);
+            out.push(')');
+            ATOM
+        }
+        Node::Transpose(x) => {
+            wrapped(x, cx, ATOM, out);
+            out.push_str("^top");
+            POW
+        }
+        Node::Group(x) => {
+            out.push('(');
+            write(x, cx, out);
+            out.push(')');
+            ATOM
+        }
     }
 }
 
@@ -175,20 +300,18 @@ fn exponent(e: &Q) -> String {
 }
 
 /// The short form [`super::latex`] typesets, in Typst: `frac(1, 48)`, `1.05070098735…`.
-fn rational(q: &Q) -> (String, u8) {
+fn rational(q: &Q) -> String {
     let tex = super::latex::rational_latex(q);
     if let Some(rest) = tex.strip_prefix("\\tfrac{") {
         let (num, den) = rest
             .trim_end_matches('}')
             .split_once("}{")
             .unwrap_or((rest, "1"));
-        return (format!("frac({num}, {den})"), ATOM);
+        return format!("frac({num}, {den})");
     }
-    let s = tex
-        .replace("\\ldots", "…")
+    tex.replace("\\ldots", "…")
         .replace(" \\times 10^{", " times 10^(")
-        .replace('}', ")");
-    (s, ATOM)
+        .replace('}', ")")
 }
 
 #[cfg(test)]

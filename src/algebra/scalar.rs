@@ -56,8 +56,10 @@ pub(crate) type AtomAddress = (u8, usize, usize);
 
 /// A hash map keyed by atom addresses, with a hasher that mixes a word at a time (SipHash,
 /// the default, costs more than the lookup it serves in the inner loops that use these maps).
-pub(crate) type AddressMap<V> =
-    std::collections::HashMap<AtomAddress, V, std::hash::BuildHasherDefault<packed::KeyHasher>>;
+pub(crate) type AddressMap<V> = std::collections::HashMap<AtomAddress, V, WordHasher>;
+
+/// The hasher of [`AddressMap`], for other maps keyed by a few words.
+pub(crate) type WordHasher = std::hash::BuildHasherDefault<packed::KeyHasher>;
 
 impl Atom {
     /// The address of an opaque value's or a group's shared argument; other atoms have none

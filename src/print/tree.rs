@@ -5,7 +5,7 @@
 //! same structure the text shows.
 
 use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
-use crate::algebra::scalar::{AddressMap, Atom, Mono, Q, Scalar};
+use crate::algebra::scalar::{AddressMap, Atom, AtomAddress, Mono, Q, Scalar, WordHasher};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Abs;
 
@@ -189,6 +189,10 @@ pub struct ConstantNames {
     /// shared by them ([`Node::Shared`]). Each entry keeps its atom (and so the address) alive,
     /// so an address is never reused for another constant while it is remembered.
     written: std::cell::RefCell<AddressMap<(Atom, Node)>>,
+    /// The powers of those constants written so far (`κ₂²`, `(1 + 1/√e)³`), by the address of
+    /// the constant (kept alive by `written`) and the exponent written: the same power sits in
+    /// thousands of terms, and is built, written and dropped once.
+    powers: std::cell::RefCell<std::collections::HashMap<(AtomAddress, Q), Node, WordHasher>>,
 }
 
 impl ConstantNames {
@@ -221,6 +225,7 @@ impl ConstantNames {
             by_atom,
             order,
             written: Default::default(),
+            powers: Default::default(),
         }
     }
 
@@ -240,6 +245,21 @@ impl ConstantNames {
         self.written
             .borrow_mut()
             .insert(address, (a.clone(), node.clone()));
+        node
+    }
+
+    /// `base^e` for the atom `a` written as `base`: shared among terms when `a` is a nested
+    /// constant (other atoms cost no more to build afresh).
+    fn power(&self, a: &Atom, base: Node, e: Q) -> Node {
+        let Some(address) = a.address() else {
+            return Node::Pow(Box::new(base), e);
+        };
+        let key = (address, e);
+        if let Some(node) = self.powers.borrow().get(&key) {
+            return node.clone();
+        }
+        let node = Node::shared(Node::Pow(Box::new(base), key.1.clone()));
+        self.powers.borrow_mut().insert(key, node.clone());
         node
     }
 
@@ -377,10 +397,10 @@ fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
             den.push(if *e == -1i32 {
                 base
             } else {
-                Node::Pow(Box::new(base), -e)
+                names.power(a, base, -e)
             });
         } else {
-            num.push(Node::Pow(Box::new(base), e.clone()));
+            num.push(names.power(a, base, e.clone()));
         }
     }
     if !num_rad.is_empty() {

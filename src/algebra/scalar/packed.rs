@@ -19,7 +19,6 @@ use malachite_base::num::basic::traits::One;
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Below this many products of terms, packing costs more than it saves.
@@ -160,11 +159,13 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             .map(|f| ((-f.low[side]) as u64) << f.shift)
             .sum::<u64>()
     });
-    let mut right: Vec<(u64, Integer)> = Vec::new();
+    let mut right: Vec<(u64, Integer, Option<i64>)> = Vec::new();
     for ((a, b), (da, db)) in pairs.iter().zip(&dens) {
         right.clear();
         for (m, c) in b.terms() {
-            right.push((key_of(&fields, base[1], m, 1)?, over(c, db)));
+            let n = over(c, db);
+            let small = i64::try_from(&n).ok();
+            right.push((key_of(&fields, base[1], m, 1)?, n, small));
         }
         let scale = Integer::from((&common).div_exact(&(da * db)));
         for (ma, ca) in a.terms() {
@@ -174,32 +175,86 @@ pub(super) fn sum_of_products_at_any_size(pairs: &[(&Scalar, &Scalar)]) -> Optio
             }
             let ka = key_of(&fields, base[0], ma, 0)?;
             let na = over(ca, da) * &scale;
-            for (kb, nb) in &right {
-                let p = &na * nb;
-                accumulate(&mut acc, ka + kb, p);
+            let na_small = i64::try_from(&na).ok();
+            for (kb, nb, nb_small) in &right {
+                accumulate(&mut acc, ka + kb, (&na, na_small), (nb, *nb_small));
             }
         }
     }
-    Some(unpack_sum(&fields, acc.into_iter(), &common))
+    let sums = drain_nonzero(&mut acc);
+    Some(unpack_sum(&fields, sums.into_iter(), &common))
 }
 
 /// Sums of products by packed key.
-type Sums = HashMap<u64, Integer, BuildHasherDefault<KeyHasher>>;
+type Sums = HashMap<u64, Acc, BuildHasherDefault<KeyHasher>>;
 
-/// Adds the product `p` to the sum at `key`.
-fn accumulate(acc: &mut Sums, key: u64, p: Integer) {
-    match acc.entry(key) {
-        Entry::Occupied(mut e) => *e.get_mut() += p,
-        Entry::Vacant(e) => {
-            e.insert(p);
+/// A sum of integer products: those of two machine words are added in an `i128` (exact; the
+/// rare sum that would overflow it moves into the big part), the others as big integers. Most
+/// products of a composed activation's coefficients over their common denominator are small,
+/// and a big integer's product and sum cost several times a machine word's.
+#[derive(Default)]
+struct Acc {
+    small: i128,
+    big: Integer,
+}
+
+impl Acc {
+    fn add_small(&mut self, p: i128) {
+        match self.small.checked_add(p) {
+            Some(sum) => self.small = sum,
+            None => {
+                self.big += Integer::from(self.small);
+                self.small = p;
+            }
         }
+    }
+
+    fn value(self) -> Integer {
+        self.big + Integer::from(self.small)
     }
 }
 
-/// A scalar as integers over one denominator, each with its monomial's key.
+/// Adds the product `x·y` to the sum at `key`: in an `i128` when both factors are machine words
+/// (`x_small`, `y_small`: their values as such, when they are).
+fn accumulate(
+    acc: &mut Sums,
+    key: u64,
+    (x, x_small): (&Integer, Option<i64>),
+    (y, y_small): (&Integer, Option<i64>),
+) {
+    let sum = acc.entry(key).or_default();
+    match (x_small, y_small) {
+        (Some(a), Some(b)) => sum.add_small(i128::from(a) * i128::from(b)),
+        _ => sum.big += x * y,
+    }
+}
+
+/// The sums of `acc` that are not zero, emptying it.
+fn drain_nonzero(acc: &mut Sums) -> Vec<(u64, Integer)> {
+    acc.drain()
+        .map(|(k, a)| (k, a.value()))
+        .filter(|(_, v)| *v != 0u32)
+        .collect()
+}
+
+/// A scalar as integers over one denominator, each with its monomial's key, and each
+/// integer's value as a machine word when it is one.
 struct Packed {
     den: Natural,
     terms: Vec<(u64, Integer)>,
+    small: Vec<Option<i64>>,
+}
+
+impl Packed {
+    fn new(den: Natural, terms: Vec<(u64, Integer)>) -> Packed {
+        let small = terms.iter().map(|(_, v)| i64::try_from(v).ok()).collect();
+        Packed { den, terms, small }
+    }
+
+    /// Each term with its machine-word value.
+    fn iter(&self) -> impl Iterator<Item = (u64, (&Integer, Option<i64>))> {
+        (self.terms.iter().zip(&self.small)).map(|((k, v), s)| (*k, (v, *s)))
+    }
 }
 
 /// The recurrence b_k = f_k·c·Σ_{j=1…k} s_j·b_{k−j} for k = 1…n (n = `s.len()` − 1; s₀ is
@@ -246,7 +301,7 @@ pub(super) fn linear_recurrence(
         let terms = (x.terms())
             .map(|(m, c)| Some((key_of(&fields, one, m, 0)?, over(c, &den))))
             .collect::<Option<Vec<_>>>()?;
-        Some(Packed { den, terms })
+        Some(Packed::new(den, terms))
     };
     let packed_s: Vec<(usize, Packed)> = (1..=n)
         .filter(|j| !s[*j].is_zero())
@@ -274,26 +329,24 @@ pub(super) fn linear_recurrence(
                     return None;
                 }
                 let nx = nx * &scale;
-                for (ky, ny) in &y.terms {
-                    let p = &nx * ny;
-                    accumulate(&mut acc, kx + ky - one, p);
+                let nx_small = i64::try_from(&nx).ok();
+                for (ky, ny) in y.iter() {
+                    accumulate(&mut acc, kx + ky - one, (&nx, nx_small), ny);
                 }
             }
         }
         // b_k = f_k·c·Σ over common·den(c)·den(f_k), then over the least denominator of its
         // terms.
         let (mut terms, common): (Vec<(u64, Integer)>, Natural) = match &c {
-            None => (acc.drain().filter(|(_, v)| *v != 0u32).collect(), common),
+            None => (drain_nonzero(&mut acc), common),
             Some(c) => {
-                let sum: Vec<(u64, Integer)> = acc.drain().collect();
-                for (ks, vs) in &sum {
-                    for (kc, vc) in &c.terms {
-                        let p = vs * vc;
-                        accumulate(&mut acc, ks + kc - one, p);
+                for (ks, vs) in drain_nonzero(&mut acc) {
+                    let vs_small = i64::try_from(&vs).ok();
+                    for (kc, vc) in c.iter() {
+                        accumulate(&mut acc, ks + kc - one, (&vs, vs_small), vc);
                     }
                 }
-                let terms = acc.drain().filter(|(_, v)| *v != 0u32).collect();
-                (terms, common * &c.den)
+                (drain_nonzero(&mut acc), common * &c.den)
             }
         };
         let f = factor(k);
@@ -321,7 +374,7 @@ pub(super) fn linear_recurrence(
                 *v = (&*v).div_exact(&g);
             }
         }
-        b.push(Packed { den, terms });
+        b.push(Packed::new(den, terms));
     }
     let mut out = Vec::with_capacity(n + 1);
     out.push(b0.clone());
@@ -616,4 +669,39 @@ fn mono_order(x: &[i64], y: &[i64]) -> std::cmp::Ordering {
         };
     }
     std::cmp::Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sum of machine-word products equals the sum of big integers, through overflows of the
+    /// `i128` in both directions.
+    #[test]
+    fn word_sums_equal_big_sums_past_overflow() {
+        let edge = [i64::MAX, i64::MIN, i64::MIN + 1, -1, 0, 1, 3, i64::MAX - 7];
+        let mut acc: Sums = HashMap::default();
+        let mut expected = Integer::from(0);
+        for (i, a) in edge.iter().enumerate() {
+            for b in edge.iter().skip(i) {
+                // The same-sign corners four times over: 4·2¹²⁶ passes i128::MAX.
+                for _ in 0..4 {
+                    let (x, y) = (Integer::from(*a), Integer::from(*b));
+                    accumulate(&mut acc, 7, (&x, Some(*a)), (&y, Some(*b)));
+                    // A product given as big integers takes the other path into the same sum.
+                    accumulate(&mut acc, 7, (&x, None), (&y, Some(*b)));
+                    expected += Integer::from(2) * &x * &y;
+                }
+            }
+        }
+        assert_eq!(drain_nonzero(&mut acc), vec![(7, expected)]);
+        let mut acc: Sums = HashMap::default();
+        let (x, y) = (Integer::from(i64::MAX), Integer::from(i64::MIN));
+        for _ in 0..8 {
+            accumulate(&mut acc, 1, (&x, Some(i64::MAX)), (&x, Some(i64::MAX)));
+            accumulate(&mut acc, 1, (&x, Some(i64::MAX)), (&y, Some(i64::MIN)));
+        }
+        let expected = Integer::from(8) * (&x * &x + &x * &y);
+        assert_eq!(drain_nonzero(&mut acc), vec![(1, expected)]);
+    }
 }

@@ -277,7 +277,7 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
     }
 }
 
-/// Writes a JSON string as serde_json writes it (`"`, `\\` and control characters escaped,
+/// Writes a JSON string as serde_json writes it (`"`, `\` and control characters escaped,
 /// `\u00xx` in lower case for those without a short form), copying each run of characters that
 /// need no escape in one piece: a coefficient's exact forms are megabytes long, so the scan
 /// looks at eight bytes at a time.
@@ -324,7 +324,7 @@ fn push_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether one of eight bytes is `"`, `\\` or below 0x20 (exact: the classic tests for a zero
+/// Whether one of eight bytes is `"`, `\` or below 0x20 (exact: the classic tests for a zero
 /// byte and for a byte below n ≤ 128 have no false positives when asked about any byte).
 fn any_byte_escaped(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;

@@ -99,7 +99,7 @@ pub fn render_with(n: &Node, notation: &Notation) -> String {
 /// A piece of rendered math: text, or a place where the line may break (before a `+`/`−`),
 /// with the bracket depth there.
 ///
-/// Fixed text (`\\pi`, ` + `, brackets) is borrowed, not allocated: a long coefficient has
+/// Fixed text (`\pi`, ` + `, brackets) is borrowed, not allocated: a long coefficient has
 /// tens of thousands of tokens.
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -274,7 +274,7 @@ impl Renderer<'_> {
         }
     }
 
-    /// `(`…`)` around what was written from `start` on, or `\\bigl(`…`\\bigr)` around a
+    /// `(`…`)` around what was written from `start` on, or `\bigl(`…`\bigr)` around a
     /// bracket or a fraction, so nested brackets differ.
     fn bracket(&mut self, start: usize) {
         let tall_text = |s: &str| s.contains('(') || s.contains("frac") || s.contains("\\sqrt");
@@ -283,7 +283,7 @@ impl Renderer<'_> {
                 Tok::S(s) => tall_text(s),
                 Tok::Break(_) => false,
             }),
-            // No token ends inside `frac` or `\\sqrt`, so the written text has one where a
+            // No token ends inside `frac` or `\sqrt`, so the written text has one where a
             // token has.
             Sink::Flat(text) => tall_text(&text[start..]),
         };
@@ -310,6 +310,10 @@ impl Renderer<'_> {
     }
 
     fn node(&mut self, n: &Node) -> u8 {
+        // A tree too large to write within the budget is cut short; the caller reports it.
+        if crate::limits::tick() {
+            return ATOM;
+        }
         match n {
             // Where the line cannot break, a shared subtree's text is the same everywhere.
             Node::Shared(x) if matches!(self.out, Sink::Flat(_)) => {

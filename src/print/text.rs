@@ -57,6 +57,14 @@ fn joined<T>(
     }
 }
 
+/// Writes `open`, the node and `close`: an atom.
+fn enclosed(open: &str, n: &Node, close: &str, st: Style, out: &mut String) -> u8 {
+    out.push_str(open);
+    write(n, st, out);
+    out.push_str(close);
+    ATOM
+}
+
 /// Writes a node at the end of `out` and returns its binding strength. Every node writes into
 /// the one buffer: a long coefficient has tens of thousands of nodes, and a string per node
 /// (joined by its parent) was most of the cost of writing it.
@@ -163,12 +171,10 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
                     }
                     _ => wrapped(x, st, ATOM, out),
                 }
+                ATOM
             } else {
-                out.push_str("sqrt(");
-                write(x, st, out);
-                out.push(')');
+                enclosed("sqrt(", x, ")", st, out)
             }
-            ATOM
         }
         Node::Pow(b, e) => {
             wrapped(b, st, ATOM, out);
@@ -240,29 +246,14 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
             out.push(if bars { '|' } else { ')' });
             ATOM
         }
-        Node::Diag(x) => {
-            out.push_str("diag(");
-            write(x, st, out);
-            out.push(')');
-            ATOM
-        }
+        Node::Diag(x) => enclosed("diag(", x, ")", st, out),
         Node::Transpose(x) => {
             wrapped(x, st, ATOM, out);
             out.push_str(if uni { "ᵀ" } else { "^T" });
             POW
         }
-        Node::Group(x) => {
-            out.push('(');
-            write(x, st, out);
-            out.push(')');
-            ATOM
-        }
-        Node::BigO(x) => {
-            out.push_str("O(");
-            write(x, st, out);
-            out.push(')');
-            ATOM
-        }
+        Node::Group(x) => enclosed("(", x, ")", st, out),
+        Node::BigO(x) => enclosed("O(", x, ")", st, out),
     }
 }
 

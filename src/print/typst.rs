@@ -122,10 +122,22 @@ pub fn name(n: &crate::syntax::Name) -> String {
     }
 }
 
+/// Writes `open`, the node and `close`: an atom.
+fn enclosed(open: &str, n: &Node, close: &str, cx: &Ctx, out: &mut String) -> u8 {
+    out.push_str(open);
+    write(n, cx, out);
+    out.push_str(close);
+    ATOM
+}
+
 /// Writes a node at the end of `out` and returns its binding strength: every node writes into
 /// the one buffer (a string per node, joined by its parent, was most of the cost of a long
 /// coefficient).
 fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
+    // A tree too large to write within the budget is cut short; the caller reports it.
+    if crate::limits::tick() {
+        return ATOM;
+    }
     let notation = cx.notation;
     let had = notation.hadamard.unicode();
     match n {
@@ -199,12 +211,7 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
             out.push(')');
             ATOM
         }
-        Node::Sqrt(x) => {
-            out.push_str("sqrt(");
-            write(x, cx, out);
-            out.push(')');
-            ATOM
-        }
+        Node::Sqrt(x) => enclosed("sqrt(", x, ")", cx, out),
         Node::Pow(b, e) => {
             wrapped(b, cx, ATOM, out);
             out.push_str("^(");
@@ -264,29 +271,14 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
             out.push(')');
             ATOM
         }
-        Node::BigO(x) => {
-            out.push_str("cal(O)(");
-            write(x, cx, out);
-            out.push(')');
-            ATOM
-        }
-        Node::Diag(x) => {
-            out.push_str("op(\"diag\")(");
-            write(x, cx, out);
-            out.push(')');
-            ATOM
-        }
+        Node::BigO(x) => enclosed("cal(O)(", x, ")", cx, out),
+        Node::Diag(x) => enclosed("op(\"diag\")(", x, ")", cx, out),
         Node::Transpose(x) => {
             wrapped(x, cx, ATOM, out);
             out.push_str("^top");
             POW
         }
-        Node::Group(x) => {
-            out.push('(');
-            write(x, cx, out);
-            out.push(')');
-            ATOM
-        }
+        Node::Group(x) => enclosed("(", x, ")", cx, out),
     }
 }
 

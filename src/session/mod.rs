@@ -1031,6 +1031,27 @@ mod tests {
         );
     }
 
+    /// Printing runs under the statement's budget: a result too large to write within it is an
+    /// error naming the limit and the printing, never a partial text. (The JSON of this result
+    /// is tens of megabytes: hundreds of milliseconds to write, against a budget of one.)
+    #[test]
+    fn printing_past_the_time_budget_is_an_error_naming_the_printing() {
+        let mut s = Session::new();
+        let out = s
+            .run("b - gelu_tanh(silu(y - ones))")
+            .unwrap_or_else(|d| panic!("{}", d.message));
+        s.options.limits.time_budget = std::time::Duration::from_millis(1);
+        for format in [Format::Json, Format::Text] {
+            match s.render(&out, format) {
+                Ok(text) => panic!("written within 1 ms: {} bytes", text.len()),
+                Err(d) => {
+                    assert!(d.message.contains("printing the result"), "{}", d.message);
+                    assert!(d.message.contains("limit `time_budget`"), "{}", d.message);
+                }
+            }
+        }
+    }
+
     /// Runs `source` in a fresh session and checks that its text output contains `expected`.
     fn expect_output(source: &str, expected: &str) {
         let mut s = Session::new();

@@ -328,13 +328,24 @@ fn real_main() -> ExitCode {
             let session = new_session();
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
-                    if let Some(doc) = document_format(&format) {
-                        let lines = taylornet::render::series_lines(&r);
-                        print!("{}", write_document("Series", lines, doc, standalone));
-                    } else if format == "json" {
-                        println!("{}", taylornet::render::json_text(&report::series_json(&r)));
-                    } else {
-                        print!("{}", report::series_text(&r));
+                    // Writing the report observes the budget like the expansion did: a report
+                    // too large to write within it is an error naming the limit, never a part.
+                    let written = session.budget().within(|| {
+                        if let Some(doc) = document_format(&format) {
+                            let lines = taylornet::render::series_lines(&r);
+                            write_document("Series", lines, doc, standalone)
+                        } else if format == "json" {
+                            taylornet::render::json_text(&report::series_json(&r)) + "\n"
+                        } else {
+                            report::series_text(&r)
+                        }
+                    });
+                    match written {
+                        Ok(text) => print!("{text}"),
+                        Err(why) => {
+                            eprintln!("error: limit reached: printing the series: {why}");
+                            return ExitCode::from(1);
+                        }
                     }
                     ExitCode::SUCCESS
                 }

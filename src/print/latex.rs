@@ -82,18 +82,23 @@ pub fn render(n: &Node) -> String {
 
 /// One line of LaTeX math in the given notation.
 pub fn render_with(n: &Node, notation: &Notation) -> String {
+    match render_into(n, notation, Sink::Flat(String::new())) {
+        Sink::Flat(text) => text,
+        Sink::Tokens(_) => String::new(),
+    }
+}
+
+/// `n` written into `out` by a renderer of its own (with its own memory of shared subtrees).
+fn render_into(n: &Node, notation: &Notation, out: Sink) -> Sink {
     let shared = SharedTexts::default();
     let mut r = Renderer {
         notation,
         depth: 0,
-        out: Sink::Flat(String::new()),
+        out,
         shared: &shared,
     };
     r.node(n);
-    match r.out {
-        Sink::Flat(text) => text,
-        Sink::Tokens(_) => String::new(),
-    }
+    r.out
 }
 
 /// A piece of rendered math: text, or a place where the line may break (before a `+`/`−`),
@@ -108,15 +113,7 @@ enum Tok {
 }
 
 fn tokens(n: &Node, notation: &Notation) -> Vec<Tok> {
-    let shared = SharedTexts::default();
-    let mut r = Renderer {
-        notation,
-        depth: 0,
-        out: Sink::Tokens(Vec::new()),
-        shared: &shared,
-    };
-    r.node(n);
-    match r.out {
+    match render_into(n, notation, Sink::Tokens(Vec::new())) {
         Sink::Tokens(toks) => toks,
         Sink::Flat(_) => Vec::new(),
     }
@@ -250,15 +247,26 @@ impl Renderer<'_> {
             write(self);
             return;
         }
+        let (text, _) = self.flat(|r| {
+            write(r);
+            ATOM
+        });
+        self.s(text);
+    }
+
+    /// What `write` writes as one string, by a renderer sharing this one's notation and memory
+    /// of shared subtrees, with the precedence `write` gives.
+    fn flat(&self, write: impl FnOnce(&mut Renderer) -> u8) -> (String, u8) {
         let mut flat = Renderer {
             notation: self.notation,
             depth: self.depth,
             out: Sink::Flat(String::new()),
             shared: self.shared,
         };
-        write(&mut flat);
-        if let Sink::Flat(text) = flat.out {
-            self.s(text);
+        let p = write(&mut flat);
+        match flat.out {
+            Sink::Flat(text) => (text, p),
+            Sink::Tokens(_) => (String::new(), p),
         }
     }
 
@@ -322,17 +330,7 @@ impl Renderer<'_> {
                 let (text, p) = match cached {
                     Some(written) => written,
                     None => {
-                        let mut flat = Renderer {
-                            notation: self.notation,
-                            depth: self.depth,
-                            out: Sink::Flat(String::new()),
-                            shared: self.shared,
-                        };
-                        let p = flat.node(x.node());
-                        let text = match flat.out {
-                            Sink::Flat(text) => text,
-                            Sink::Tokens(_) => String::new(),
-                        };
+                        let (text, p) = self.flat(|r| r.node(x.node()));
                         self.shared.borrow_mut().insert(address, (text.clone(), p));
                         (text, p)
                     }

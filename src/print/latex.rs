@@ -5,6 +5,7 @@
 //! on one line of an `align*` and close on the next, so a long sum can break inside them.
 //! Coefficients are `\tfrac`s so that such brackets are tall enough.
 
+use super::SharedTexts;
 use super::tree::Node;
 use crate::algebra::scalar::Q;
 use malachite_nz::natural::Natural;
@@ -204,11 +205,6 @@ struct Renderer<'a> {
     /// The text of each shared subtree written so far as one string, with its precedence.
     shared: &'a SharedTexts,
 }
-
-/// Texts of shared subtrees ([`Node::Shared`]) by the address of what they hold, for one
-/// rendering (the tree, and so every address, outlives it): a named constant or a nested one
-/// sits in thousands of terms of a long coefficient, and is written once.
-type SharedTexts = std::cell::RefCell<std::collections::HashMap<usize, (String, u8)>>;
 
 /// Where a renderer writes: tokens that a line may break between, or one unbreakable string
 /// (a fraction's parts, a radicand, and whole lines), written in place.

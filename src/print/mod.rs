@@ -42,3 +42,24 @@ pub fn scalar_ascii(s: &Scalar) -> String {
 pub fn scalar_latex(s: &Scalar) -> String {
     latex::render(&tree::scalar(s))
 }
+
+/// Texts of shared subtrees ([`tree::Node::Shared`]) by the address of what they hold, for one
+/// rendering (the tree, and so every address, outlives it), with their binding strengths: a
+/// named or nested constant sits in thousands of terms of a long coefficient, and the LaTeX and
+/// Typst printers write it once.
+pub(crate) type SharedTexts = std::cell::RefCell<std::collections::HashMap<usize, (String, u8)>>;
+
+/// Writes `items` with `sep` between them, each by `item`.
+pub(crate) fn joined<T>(
+    items: impl Iterator<Item = T>,
+    sep: &str,
+    out: &mut String,
+    mut item: impl FnMut(T, &mut String),
+) {
+    for (i, x) in items.enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        item(x, out);
+    }
+}

@@ -1,5 +1,6 @@
 //! Unicode text for terminals (`W₂·W₁·x`, `⅓`, `∘`) and ASCII in the input syntax.
 
+use super::joined;
 use super::tree::Node;
 use crate::algebra::scalar::Q;
 use crate::syntax::names::greek_name;
@@ -39,21 +40,6 @@ fn wrapped(n: &Node, st: Style, min: u8, out: &mut String) {
     if write(n, st, out) < min {
         out.insert(start, '(');
         out.push(')');
-    }
-}
-
-/// Writes `items` with `sep` between them, each by `item`.
-fn joined<T>(
-    items: impl Iterator<Item = T>,
-    sep: &str,
-    out: &mut String,
-    mut item: impl FnMut(T, &mut String),
-) {
-    for (i, x) in items.enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        item(x, out);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::latex::{Notation, width};
 use super::tree::Node;
+use super::{SharedTexts, joined};
 use crate::algebra::scalar::Q;
 
 const SUM: u8 = 1;
@@ -39,8 +40,6 @@ struct Ctx<'a> {
     notation: &'a Notation,
     shared: &'a SharedTexts,
 }
-
-type SharedTexts = std::cell::RefCell<std::collections::HashMap<usize, (String, u8)>>;
 
 /// `n` broken into lines at the `+`/`−` of its outermost sum, each at most about `limit`
 /// points wide (measured as its LaTeX form would be).
@@ -89,16 +88,6 @@ fn wrapped(n: &Node, cx: &Ctx, min: u8, out: &mut String) {
     if write(n, cx, out) < min {
         out.insert(start, '(');
         out.push(')');
-    }
-}
-
-/// Writes the nodes with `sep` between them, each as `item` writes it.
-fn joined(nodes: &[Node], sep: &str, out: &mut String, mut item: impl FnMut(&Node, &mut String)) {
-    for (i, x) in nodes.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        item(x, out);
     }
 }
 
@@ -200,7 +189,7 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
             SUM
         }
         Node::Prod(fs) => {
-            joined(fs, " ", out, |f, out| wrapped(f, cx, PROD + 1, out));
+            joined(fs.iter(), " ", out, |f, out| wrapped(f, cx, PROD + 1, out));
             PROD
         }
         Node::Frac(a, b) => {
@@ -221,7 +210,7 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
         }
         Node::Had(fs) => {
             let sep = format!(" {had} ");
-            joined(fs, &sep, out, |f, out| wrapped(f, cx, PROD + 1, out));
+            joined(fs.iter(), &sep, out, |f, out| wrapped(f, cx, PROD + 1, out));
             HAD
         }
         Node::HadPow(b, k) => {
@@ -231,7 +220,7 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
         }
         Node::Call { func, deriv, args } => {
             let arguments = |out: &mut String| {
-                joined(args, ", ", out, |a, out| {
+                joined(args.iter(), ", ", out, |a, out| {
                     write(a, cx, out);
                 })
             };

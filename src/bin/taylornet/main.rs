@@ -222,6 +222,23 @@ impl Check {
     }
 }
 
+/// Keeps memory that was freed for the next allocation instead of handing it back to the
+/// system. Long products multiply through malachite's FFT, which takes a scratch buffer of
+/// megabytes per product; by default glibc maps such a buffer fresh and unmaps it when freed
+/// (and trims freed memory at the top of the heap past 128 kB), so every product paid a page
+/// fault per 4 kB page touched: gelu composed 5 deep at order 50 took 8 800 page faults, 3 400
+/// with this. The memory ceiling is unaffected: it counts bytes in use, not bytes kept.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.
+    unsafe {
+        // Blocks up to 32 MB (glibc's largest threshold) come from the heap, and up to 64 MB
+        // of freed memory stays with the process.
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    }
+}
+
 fn main() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes away
     // (Rust ignores SIGPIPE, which would turn `taylornet … | head` into a failed write).
@@ -230,6 +247,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    keep_freed_memory();
     // A failed write to standard output or error (a full disk, `> /dev/full`) is an I/O error
     // the user should see as one, not a crash: `print!` reports it by panicking, so the panic
     // of a failed write is recognised below and reported in one line (when stderr still works).

@@ -6,6 +6,7 @@
 
 use super::rational::{Gens, RatSeries, newton_steps};
 use crate::algebra::{Q, Scalar, ScalarError};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::rc::Rc;
@@ -112,11 +113,9 @@ impl Series {
             exact,
         }
     }
-    /// The series of a fast path's result: kept over its common denominator when rational.
+    /// The series of a fast path's result, kept over its common denominator (and over its
+    /// generators, when it has some) until its coefficients are asked for.
     fn from_rational(r: RatSeries, exact: bool) -> Series {
-        if !r.is_rational() {
-            return Series::from_coeffs(r.to_scalars(), exact);
-        }
         Series {
             scalars: OnceCell::new(),
             rational: Some(Rc::new(r)),
@@ -157,7 +156,7 @@ impl Series {
     /// The coefficient of δᵏ (zero past the order).
     pub fn coeff(&self, k: usize) -> Scalar {
         match self.unconverted() {
-            Some(r) => r.coefficient(k).map(Scalar::from_q).unwrap_or_default(),
+            Some(r) => r.coefficient_scalar(k),
             None => self.coeffs().get(k).cloned().unwrap_or_default(),
         }
     }
@@ -186,7 +185,7 @@ impl Series {
     /// The number of terms in the coefficients (a non-zero rational is one).
     pub fn term_count(&self) -> usize {
         match self.unconverted() {
-            Some(r) => r.nonzero_powers().count(),
+            Some(r) => r.term_count(),
             None => self.coeffs().iter().map(|c| c.len()).sum(),
         }
     }
@@ -195,7 +194,7 @@ impl Series {
     /// stays within the limit; past it the coefficients are converted and measured.
     pub fn bits_within(&self, limit: u64) -> bool {
         if let Some(r) = self.unconverted()
-            && r.max_bits_bound().is_some_and(|bound| bound <= limit)
+            && r.max_bits_bound() <= limit
         {
             return true;
         }
@@ -208,6 +207,13 @@ impl Series {
 
     /// The sum, to the lower of the two orders.
     pub fn add(&self, o: &Series) -> Series {
+        if let Some((a, b)) = self.packed_pair(o) {
+            let len = a.len().min(b.len());
+            let cut = |r: &RatSeries| (r.len() > len).then(|| r.truncated(len));
+            let (ca, cb) = (cut(&a), cut(&b));
+            let sum = ca.as_ref().unwrap_or(&a).add(cb.as_ref().unwrap_or(&b));
+            return Series::from_rational(sum, self.exact && o.exact);
+        }
         let coeffs = (self.coeffs().iter())
             .zip(o.coeffs())
             .map(|(a, b)| a.add(b))
@@ -216,6 +222,9 @@ impl Series {
     }
     /// The negation.
     pub fn neg(&self) -> Series {
+        if let Some(r) = self.unconverted() {
+            return Series::from_rational(r.neg(), self.exact);
+        }
         Series::from_coeffs(self.coeffs().iter().map(|c| c.neg()).collect(), self.exact)
     }
     /// The difference, to the lower of the two orders.
@@ -224,6 +233,16 @@ impl Series {
     }
     /// Every coefficient times `s`.
     pub fn scale(&self, s: &Scalar) -> Series {
+        if let Some(r) = self.unconverted() {
+            let scaled = match s.as_q() {
+                Some(q) => Some(r.scale(q)),
+                None => RatSeries::from_scalars(std::slice::from_ref(s), r.gens())
+                    .and_then(|c| r.mul(&c, r.len())),
+            };
+            if let Some(scaled) = scaled {
+                return Series::from_rational(scaled, self.exact);
+            }
+        }
         Series::from_coeffs(self.coeffs().iter().map(|c| c.mul(s)).collect(), self.exact)
     }
 
@@ -255,7 +274,18 @@ impl Series {
                     let a = a.truncated(n + 1);
                     a.mul(&a, n + 1)
                 }
-                (Some(a), Some(b)) => a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1),
+                (Some(a), Some(b)) if a.same_ring(b) => {
+                    a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1)
+                }
+                // A series over generators takes the other factor into its ring.
+                (Some(a), None) if !a.is_rational() => {
+                    RatSeries::from_scalars(o.head_to(n + 1), a.gens())
+                        .and_then(|b| a.truncated(n + 1).mul(&b, n + 1))
+                }
+                (None, Some(b)) if !b.is_rational() => {
+                    RatSeries::from_scalars(self.head_to(n + 1), b.gens())
+                        .and_then(|a| a.mul(&b.truncated(n + 1), n + 1))
+                }
                 _ if square => {
                     packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
                 }
@@ -307,11 +337,43 @@ impl Series {
         Some(self.coeffs())
     }
 
+    /// [`Series::newton_input`], for a series a fast path left over generators (unshifted).
+    fn packed_newton_input(&self) -> Option<&RatSeries> {
+        let r = self
+            .unconverted()
+            .filter(|r| r.unshifted() && !r.is_rational())?;
+        (self.n() >= NEWTON_MIN_ORDER && r.coefficient_scalar(0).is_zero()).then_some(r)
+    }
+
+    /// Two series in one packed ring, when at least one of them is left packed and the other is
+    /// packed or packs into its ring; neither shifted ([`RatSeries::unshifted`]).
+    fn packed_pair<'a>(
+        &'a self,
+        o: &'a Series,
+    ) -> Option<(Cow<'a, RatSeries>, Cow<'a, RatSeries>)> {
+        let pair = match (self.unconverted(), o.unconverted()) {
+            (Some(a), Some(b)) if a.same_ring(b) => (Cow::Borrowed(a), Cow::Borrowed(b)),
+            (Some(a), None) => (
+                Cow::Borrowed(a),
+                Cow::Owned(RatSeries::from_scalars(o.coeffs(), a.gens())?),
+            ),
+            (None, Some(b)) => (
+                Cow::Owned(RatSeries::from_scalars(self.coeffs(), b.gens())?),
+                Cow::Borrowed(b),
+            ),
+            _ => return None,
+        };
+        (pair.0.unshifted() && pair.1.unshifted()).then_some(pair)
+    }
+
     /// The series over one common denominator, when its coefficients are rational: as a fast
     /// path left it, or packed now.
     fn rational_form(&self) -> Option<Rc<RatSeries>> {
-        if let Some(r) = &self.rational {
+        if let Some(r) = self.rational.as_ref().filter(|r| r.is_rational()) {
             return Some(r.clone());
+        }
+        if self.unconverted().is_some_and(|r| !r.is_rational_valued()) {
+            return None;
         }
         if self.coeffs().iter().any(|c| c.as_q().is_none()) {
             return None;
@@ -369,9 +431,10 @@ impl Series {
         // recurrence over integers).
         let fast = match self.rational_form() {
             Some(a) => a.recip(n + 1),
-            None if n >= NEWTON_MIN_ORDER => {
-                packed([self.head_to(n + 1)]).and_then(|[a]| a.recip(n + 1))
-            }
+            None if n >= NEWTON_MIN_ORDER => match self.unconverted().filter(|r| r.unshifted()) {
+                Some(a) => a.recip(n + 1),
+                None => packed([self.head_to(n + 1)]).and_then(|[a]| a.recip(n + 1)),
+            },
             None => None,
         };
         if let Some(r) = fast {
@@ -430,6 +493,9 @@ impl Series {
 
     /// The derivative in δ (order drops by one).
     pub fn derivative(&self) -> Series {
+        if let Some(r) = self.unconverted() {
+            return Series::from_rational(r.derivative_reduced(), self.exact);
+        }
         let n = self.n();
         let mut coeffs: Vec<Scalar> = (1..=n)
             .map(|k| self.coeffs()[k].scale(&Q::from(k as u64)))
@@ -444,6 +510,9 @@ impl Series {
     /// from the zero that stands for the derivative of a series of order 0, whose
     /// antiderivative has order 0 (its t¹ coefficient is not known).
     pub fn integral(&self, c0: Scalar, n: usize) -> Series {
+        if let Some(r) = self.unconverted().filter(|_| c0.is_zero() && n >= 1) {
+            return Series::from_rational(r.integral_of_head(n), self.exact);
+        }
         let mut coeffs = Vec::with_capacity(n + 1);
         coeffs.push(c0);
         for (k, c) in self.coeffs().iter().enumerate().take(n) {
@@ -455,6 +524,10 @@ impl Series {
     pub(crate) fn truncate(self, n: usize) -> Series {
         if self.len() <= n + 1 {
             return self;
+        }
+        if let Some(r) = self.unconverted() {
+            let exact = self.exact && r.nonzero_powers().all(|k| k <= n);
+            return Series::from_rational(r.truncated(n + 1), exact);
         }
         let exact = self.exact && self.coeffs()[n + 1..].iter().all(|c| c.is_zero());
         let mut coeffs = self.into_coeffs();
@@ -551,6 +624,15 @@ impl Series {
             }
             let base = newton_steps(a.len(), NEWTON_BASE)[0];
             return a.exp(a.truncated(base).exp_basecase()?);
+        }
+        if let Some(a) = self.packed_newton_input() {
+            let base = newton_steps(a.len(), NEWTON_BASE)[0];
+            let head = Series::from_coeffs(a.truncated(base).to_scalars(), false);
+            if let Some(b) = RatSeries::from_scalars(head.exp_schoolbook().coeffs(), a.gens())
+                .filter(RatSeries::unshifted)
+            {
+                return a.exp(b);
+            }
         }
         let a = self.newton_input()?;
         let base = newton_steps(a.len(), NEWTON_BASE)[0];
@@ -1280,33 +1362,40 @@ mod tests {
     /// A fast path's rational result stays over its common denominator until its coefficients
     /// are asked for: the queries on it answer as on the coefficients, and the next function
     /// of a chain, taking it as it is, gives what it gives on the converted coefficients.
+    /// The series with the same coefficients, converted to scalars.
+    fn converted(s: &Series) -> Series {
+        Series::from_coeffs(s.clone().coeffs().to_vec(), s.exact)
+    }
+
+    /// The queries on a series left packed answer as on its converted coefficients, and convert
+    /// nothing (a bound on the bits decides where it can; [`Series::bits_within`]).
+    fn assert_queries_agree(lazy: &Series, label: &str) {
+        assert!(lazy.unconverted().is_some(), "{label}");
+        let eager = converted(lazy);
+        let n = eager.n();
+        let queries = |s: &Series| {
+            (
+                (0..=n + 1).map(|k| s.coeff(k)).collect::<Vec<_>>(),
+                (s.degree(), s.valuation(), s.is_constant(), s.term_count()),
+            )
+        };
+        assert_eq!(queries(lazy), queries(&eager), "{label}");
+        assert!(
+            lazy.unconverted().is_some(),
+            "{label}: the queries convert nothing"
+        );
+        let bits = (eager.coeffs().iter().map(|c| c.max_bits()).max()).unwrap_or(0);
+        for limit in [0, bits.saturating_sub(1), bits, bits + 1] {
+            assert_eq!(
+                lazy.bits_within(limit),
+                bits <= limit,
+                "{label}, {limit} bits"
+            );
+        }
+    }
+
     #[test]
     fn series_left_over_one_denominator_answer_as_their_coefficients() {
-        let converted = |s: &Series| Series::from_coeffs(s.clone().coeffs().to_vec(), s.exact);
-        let assert_queries_agree = |lazy: &Series, label: &str| {
-            assert!(lazy.unconverted().is_some(), "{label}");
-            let eager = converted(lazy);
-            let n = eager.n();
-            let queries = |s: &Series| {
-                (
-                    (0..=n + 1).map(|k| s.coeff(k)).collect::<Vec<_>>(),
-                    (s.degree(), s.valuation(), s.is_constant(), s.term_count()),
-                )
-            };
-            assert_eq!(queries(lazy), queries(&eager), "{label}");
-            assert!(
-                lazy.unconverted().is_some(),
-                "{label}: the queries convert nothing"
-            );
-            let bits = (eager.coeffs().iter().map(|c| c.max_bits()).max()).unwrap_or(0);
-            for limit in [0, bits.saturating_sub(1), bits, bits + 1] {
-                assert_eq!(
-                    lazy.bits_within(limit),
-                    bits <= limit,
-                    "{label}, {limit} bits"
-                );
-            }
-        };
         for n in [9, 50, 150, 200] {
             // An odd series (zero at every even power) and one without symmetry.
             let odd = t(n).sin().tan_like(-1, "tanh").unwrap();
@@ -1322,6 +1411,140 @@ mod tests {
                 assert_queries_agree(&lazy, &label);
                 assert_eq!(lazy, converted(&chain(&converted(s))), "{label}");
             }
+        }
+    }
+
+    /// A product over generators stays packed; every operation on it (sums, negation, scaling,
+    /// derivative, antiderivative, truncation, products with packed and unpacked factors, exp,
+    /// the reciprocal) gives what it gives on the converted coefficients.
+    #[test]
+    fn series_left_over_generators_compute_as_their_coefficients() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let palettes = palettes();
+        for (i, &n) in [33, 41, 64].iter().cycle().take(10).enumerate() {
+            let palette = &palettes[i % palettes.len()];
+            if i % palettes.len() == 4 {
+                continue; // Laurent polynomials do not pack
+            }
+            let a = rng.symbolic(n, Scalar::zero(), palette);
+            let b = rng.symbolic(n, q(1 + i as i64 % 3, 2), palette);
+            let label = format!("palette {}, order {n}", i % palettes.len());
+            let lazy = a.mul(&b);
+            let square = a.mul(&a);
+            if lazy.unconverted().is_none() || square.unconverted().is_none() {
+                continue; // b's constant does not share a's shift (√2·Q[c])
+            }
+            let constant = palette[1 + i % (palette.len() - 1)].clone();
+            // Operations on packed series leave them packed, and their results answer as their
+            // coefficients (before the checks below, some of which convert `lazy`).
+            let combined = lazy.add(&lazy.neg().scale(&constant)).derivative();
+            assert_queries_agree(&combined, &label);
+            assert_queries_agree(&lazy, &label);
+            let (eager, eager_square) = (converted(&lazy), converted(&square));
+            // Fresh packed operands for every operation: `lazy` itself was converted above.
+            let packed_pair = || {
+                let (x, y) = (a.mul(&b), a.mul(&a));
+                assert!(x.unconverted().is_some() && y.unconverted().is_some());
+                (x, y)
+            };
+            type Op = fn(&Series, &Series, &Series, &Scalar) -> Series;
+            let ops: [(&str, Op); 14] = [
+                ("neg", |x, _, _, _| x.neg()),
+                ("sum", |x, y, _, _| x.add(y)),
+                ("sum with unpacked", |x, _, b, _| x.add(b)),
+                ("unpacked sum", |x, _, b, _| b.add(x)),
+                ("scaled by ⅔", |x, _, _, _| x.scale(&Scalar::ratio(2, 3))),
+                ("scaled by a constant", |x, _, _, c| x.scale(c)),
+                ("derivative", |x, _, _, _| x.derivative()),
+                ("antiderivative", |x, _, _, _| {
+                    x.integral(Scalar::zero(), x.n())
+                }),
+                ("short antiderivative", |x, _, _, _| {
+                    x.integral(Scalar::zero(), 5)
+                }),
+                ("truncated", |x, _, _, _| x.clone().truncate(x.n() / 2)),
+                ("product", |x, y, _, _| x.mul(y)),
+                ("product with unpacked", |x, _, b, _| {
+                    x.mul(b).add(&b.mul(x))
+                }),
+                ("exp", |_, y, _, _| y.exp()),
+                ("reciprocal", |x, _, b, _| b.add(x).recip().unwrap()),
+            ];
+            for (name, op) in ops {
+                let (x, y) = packed_pair();
+                assert_eq!(
+                    op(&x, &y, &b, &constant),
+                    op(&eager, &eager_square, &b, &constant),
+                    "{name}, {label}"
+                );
+            }
+            if n >= NEWTON_MIN_ORDER {
+                assert_queries_agree(&packed_pair().1.exp(), &label);
+            }
+        }
+        // A rider's rational factor counts in the bound on the bits: (√3·π)⁶ = 27·π⁶ is packed
+        // as the numerator 1 over 1.
+        let root3_pi = palettes[3][2].clone();
+        let powers: Vec<Scalar> = (0..7)
+            .scan(Scalar::one(), |p, _| {
+                let out = p.clone();
+                *p = p.mul(&root3_pi);
+                Some(out)
+            })
+            .collect();
+        let [riding] = packed([&powers]).unwrap();
+        let riding = Series::from_rational(riding, false);
+        assert!(riding.bits_within(6) && !riding.bits_within(5));
+    }
+
+    /// Series whose terms t^k·c^d all have one parity of k + d (gelu composed, c = 1/√(2π)) are
+    /// multiplied on half the slots; the products equal the term-by-term ones, for factors of
+    /// either parity and for factors without one.
+    #[test]
+    fn jointly_odd_and_even_series_multiply_as_term_by_term() {
+        let c = palettes()[0][1].clone();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut jointly = |n: usize, parity: usize, broken: bool| {
+            let coeffs = (0..=n)
+                .map(|k| {
+                    let mut sum = Scalar::zero();
+                    let mut power = Scalar::one();
+                    for d in 0..=k.min(6) {
+                        let r = rng.next() % 7;
+                        if (k + d) % 2 == parity && r > 1 || broken && k == 7 && d == 2 {
+                            let coefficient = Scalar::ratio(r as i64 + 1, 1 + (k as i64) % 5);
+                            sum.add_assign(&coefficient.mul(&power));
+                        }
+                        power = power.mul(&c);
+                    }
+                    sum
+                })
+                .collect();
+            Series::from_coeffs(coeffs, false)
+        };
+        for n in [32, 41, 64] {
+            let odd = jointly(n, 1, false);
+            let even = jointly(n, 0, false);
+            let neither = jointly(n, 0, true);
+            let [po, pe, pn] = packed([odd.coeffs(), even.coeffs(), neither.coeffs()]).unwrap();
+            assert_eq!((po.joint_parity(), pe.joint_parity()), (Some(1), Some(0)));
+            assert_eq!(pn.joint_parity(), None);
+            for (x, y, label) in [
+                (&odd, &odd, "odd·odd"),
+                (&odd, &even, "odd·even"),
+                (&even, &even, "even·even"),
+                (&odd, &neither, "odd·neither"),
+            ] {
+                assert_eq!(
+                    x.mul(y).coeffs(),
+                    x.mul_schoolbook(y, n, false).coeffs(),
+                    "{label}, order {n}"
+                );
+            }
+            assert_eq!(
+                odd.mul(&odd).coeffs(),
+                odd.mul_schoolbook(&odd, n, false).coeffs()
+            );
         }
     }
 

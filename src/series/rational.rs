@@ -541,6 +541,12 @@ impl RatSeries {
         self.ext.is_empty()
     }
 
+    /// True when every coefficient is rational: over the rationals, or over generators with
+    /// only their degree 0 and no rider shifted.
+    pub fn is_rational_valued(&self) -> bool {
+        self.cells() == 1 && self.unshifted()
+    }
+
     /// The coefficient of t^k of a rational series in lowest terms (`None` past its length or
     /// over generators).
     pub fn coefficient(&self, k: usize) -> Option<Q> {
@@ -558,14 +564,77 @@ impl RatSeries {
         })
     }
 
-    /// A bound on the bits of a rational series' coefficients in lowest terms (numerator and
-    /// denominator together): each is at most its numerator over the common denominator.
-    pub fn max_bits_bound(&self) -> Option<u64> {
-        let num = (self.num.iter().filter(|c| **c != 0u32))
+    /// A bound on the bits of the coefficients' terms in lowest terms (numerator and denominator
+    /// together, as [`Scalar::max_bits`] counts them): each is at most its numerator times the
+    /// largest rational factor the riders carry, over the common denominator.
+    pub fn max_bits_bound(&self) -> u64 {
+        let Some(num) = (self.num.iter().filter(|c| **c != 0u32))
             .map(|c| c.unsigned_abs_ref().significant_bits())
-            .max();
-        self.is_rational()
-            .then(|| num.map_or(0, |n| n + self.den.significant_bits()))
+            .max()
+        else {
+            return 0;
+        };
+        let mut shifts = self.shift.iter();
+        let riders: u64 = (self.gens.0.iter().zip(&self.ext))
+            .flat_map(|(g, e)| g.riders.iter().map(move |r| (r, e - 1)))
+            .map(|(r, top)| {
+                let power = (top * r.r + shifts.next().copied().unwrap_or(0)) / r.q;
+                power as u64 * r.p.unsigned_abs_ref().significant_bits()
+            })
+            .sum();
+        num + riders + self.den.significant_bits()
+    }
+
+    /// The number of non-zero terms (monomials of the generators) in all coefficients.
+    pub fn term_count(&self) -> usize {
+        self.num.iter().filter(|c| **c != 0u32).count()
+    }
+
+    /// The coefficient of t^k, a sum of monomials in lowest terms (zero past the end).
+    pub fn coefficient_scalar(&self, k: usize) -> Scalar {
+        if k >= self.len() {
+            return Scalar::zero();
+        }
+        if let Some(q) = self.coefficient(k).filter(|_| self.unshifted()) {
+            return Scalar::from_q(q);
+        }
+        let cells = self.cells();
+        let row = self.with_num(
+            self.num[k * cells..(k + 1) * cells].to_vec(),
+            self.den.clone(),
+        );
+        row.to_scalars().pop().unwrap_or_default()
+    }
+
+    /// True when `o` has this series' generators, so that the two add and multiply packed.
+    pub fn same_ring(&self, o: &RatSeries) -> bool {
+        Rc::ptr_eq(&self.gens, &o.gens) || self.gens == o.gens
+    }
+
+    /// The generators of this series' coefficient ring.
+    pub fn gens(&self) -> &Rc<Gens> {
+        &self.gens
+    }
+
+    /// `−self`.
+    pub fn neg(&self) -> RatSeries {
+        self.with_num(self.num.iter().map(|x| -x).collect(), self.den.clone())
+    }
+
+    /// The derivative, in lowest terms.
+    pub fn derivative_reduced(&self) -> RatSeries {
+        self.derivative().reduced()
+    }
+
+    /// The antiderivative with constant term 0 of the first `n ≥ 1` powers of t (of all of them
+    /// when there are fewer): one power more.
+    pub fn integral_of_head(&self, n: usize) -> RatSeries {
+        debug_assert!(n >= 1);
+        if self.len() > n {
+            self.truncated(n).integral()
+        } else {
+            self.integral()
+        }
     }
 
     /// True when no rider is shifted: the series lies in the ring of the generators, as every
@@ -751,9 +820,15 @@ impl RatSeries {
             return Some(self.mul_unreduced(o, len).reduced());
         }
         // Extents that hold every product of two cells, so that packed cells never overlap.
-        let ext: Vec<usize> = (self.ext.iter().zip(&o.ext))
+        let mut ext: Vec<usize> = (self.ext.iter().zip(&o.ext))
             .map(|(a, b)| a + b - 1)
             .collect();
+        // Two factors whose every term t^k·g^d has one parity of k + Σd (gelu composed: odd in
+        // t and c = 1/√(2π) together) pack with odd extents, where a slot's parity is that of
+        // k + Σd: every other slot is then zero and the product is formed on half of them.
+        if self.joint_parity().is_some() && (square || o.joint_parity().is_some()) {
+            ext.iter_mut().for_each(|e| *e |= 1);
+        }
         let cells: usize = ext.iter().product();
         let slots = cells.checked_mul(self.len().max(o.len()).max(len))?;
         let bits = |s: &RatSeries| {
@@ -794,6 +869,24 @@ impl RatSeries {
             .normalized_box()
             .reduced(),
         )
+    }
+
+    /// The parity of k + Σd shared by every non-zero term t^k·g^d, if one is.
+    pub(super) fn joint_parity(&self) -> Option<usize> {
+        let cells = self.cells();
+        let mut parity = None;
+        for (i, d) in cells_of(&self.ext).enumerate() {
+            let cell_parity = d.iter().sum::<usize>();
+            for (k, c) in self.num.iter().skip(i).step_by(cells).enumerate() {
+                if *c != 0u32 {
+                    let p = (k + cell_parity) % 2;
+                    if *parity.get_or_insert(p) != p {
+                        return None;
+                    }
+                }
+            }
+        }
+        parity
     }
 
     /// The product of two rational series to `len` powers of t, not reduced: for products that a

@@ -277,26 +277,33 @@ impl Series {
                 (Some(a), Some(b)) if a.same_ring(b) => {
                     a.truncated(n + 1).mul(&b.truncated(n + 1), n + 1)
                 }
-                // A series over generators takes the other factor into its ring.
+                // A series over generators takes the other factor into its ring (when it fits;
+                // else both are packed anew).
                 (Some(a), None) if !a.is_rational() => {
                     RatSeries::from_scalars(o.head_to(n + 1), a.gens())
                         .and_then(|b| a.truncated(n + 1).mul(&b, n + 1))
+                        .or_else(|| self.packed_product(o, n))
                 }
                 (None, Some(b)) if !b.is_rational() => {
                     RatSeries::from_scalars(self.head_to(n + 1), b.gens())
                         .and_then(|a| a.mul(&b.truncated(n + 1), n + 1))
+                        .or_else(|| self.packed_product(o, n))
                 }
                 _ if square => {
                     packed_factors([self.head_to(n + 1)]).and_then(|[a]| a.mul(&a, n + 1))
                 }
-                _ => packed_factors([self.head_to(n + 1), o.head_to(n + 1)])
-                    .and_then(|[a, b]| a.mul(&b, n + 1)),
+                _ => self.packed_product(o, n),
             };
             if let Some(product) = product {
                 return Series::from_rational(product, exact);
             }
         }
         self.mul_schoolbook(o, n, exact)
+    }
+
+    /// The product to order `n`, both factors' coefficients packed into one ring anew.
+    fn packed_product(&self, o: &Series, n: usize) -> Option<RatSeries> {
+        packed_factors([self.head_to(n + 1), o.head_to(n + 1)]).and_then(|[a, b]| a.mul(&b, n + 1))
     }
 
     /// `o` to order `n` times this series, when this series is an exact constant: the

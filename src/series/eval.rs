@@ -190,12 +190,17 @@ impl Evaluator<'_> {
             }
             IrKind::Neg(x) => self.eval(x)?.neg(),
             IrKind::Mul(v) => {
-                let mut acc = Series::constant(Scalar::one(), n);
+                let mut acc: Option<Series> = None;
                 for x in v {
-                    acc = acc.mul(&self.eval(x)?);
-                    self.check(&acc, ir.span())?;
+                    let factor = self.eval(x)?;
+                    let product = match acc {
+                        None => factor.times_one(n),
+                        Some(a) => a.mul(&factor),
+                    };
+                    self.check(&product, ir.span())?;
+                    acc = Some(product);
                 }
-                acc
+                acc.unwrap_or_else(|| Series::constant(Scalar::one(), n))
             }
             IrKind::Pow(x, q) => {
                 let b = self.eval(x)?;

@@ -246,6 +246,18 @@ impl Series {
         Series::from_coeffs(self.coeffs().iter().map(|c| c.mul(s)).collect(), self.exact)
     }
 
+    /// `1·self` to order `n`, the first step of a product: `self` itself when it is no longer,
+    /// moved where [`Series::mul`] would copy it (1/(1 + exp(−u)) copied the reciprocal, a
+    /// thirtieth of sigmoid composed 5 deep). Longer, it is cut to the order as `mul` cuts it.
+    pub fn times_one(self, n: usize) -> Series {
+        if self.len() <= n + 1 {
+            // As `mul` by the exact constant 1 finds it: exact when `self` is.
+            self
+        } else {
+            Series::constant(Scalar::one(), n).mul(&self)
+        }
+    }
+
     /// The Cauchy product, truncated.
     pub fn mul(&self, o: &Series) -> Series {
         let n = self.n().min(o.n());
@@ -1021,6 +1033,20 @@ mod tests {
                         assert_eq!(product, expected, "{c:?}·{a:?}, order {order}");
                         assert_eq!(product.exact, exact_by_hand, "{c:?}·{a:?}, {exact}");
                     }
+                }
+            }
+            // A product's first step moves its factor where `1·a` would copy it: the same series
+            // (`==` compares exactness too), whether the order cuts it or not; a series left over
+            // one denominator (exp t at order 40) too.
+            for subject in [
+                a.clone(),
+                a.mul(&Series::constant(q(1, 3), a.n())),
+                t(40).exp(),
+            ] {
+                for order in [0, 1, 2, 4, 6, 9, 39, 40, 41] {
+                    let expected = Series::constant(Scalar::one(), order).mul(&subject);
+                    let moved = subject.clone().times_one(order);
+                    assert_eq!(moved, expected, "1·{subject:?} to order {order}");
                 }
             }
             let square = a.mul(a);

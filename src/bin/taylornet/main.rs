@@ -233,8 +233,10 @@ fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.
     unsafe {
-        // Blocks up to 32 MB (glibc's largest threshold) come from the heap, and up to 128 MB
-        // of freed memory stays with the process.
+        // Blocks up to 32 MB (glibc's largest threshold) come from the heap, and up to 512 MB
+        // of freed memory stays with the process while it works (more than the heap's first
+        // step below, which would otherwise be handed back at the first free; an interactive
+        // session hands freed memory back between statements, `return_freed_memory`).
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
         // One arena for both threads (the main thread only waits for the worker): a second
@@ -244,6 +246,17 @@ fn keep_freed_memory() {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_TOP_PAD, HEAP_STEP as libc::c_int);
         huge_pages_past_the_first_megabytes();
+    }
+}
+
+/// Hands freed memory back to the system, keeping 64 MB for what comes next: called between
+/// the statements of an interactive session, which should not hold at its prompt what its last
+/// statement freed (the binary keeps freed memory while it works, `keep_freed_memory`).
+pub(crate) fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own heap.
+    unsafe {
+        libc::malloc_trim(64 << 20);
     }
 }
 

@@ -256,6 +256,7 @@ pub fn run(mut session: Session) -> ExitCode {
                 if quit {
                     break;
                 }
+                crate::return_freed_memory();
                 if let Some(h) = rl.helper_mut() {
                     h.refresh(&session);
                 }

@@ -20,7 +20,7 @@
 use crate::algebra::scalar::{Atom, Mono};
 use crate::algebra::{Q, Scalar};
 use malachite_base::num::arithmetic::traits::{
-    DivExact, DivisibleBy, Gcd, Lcm, Pow, PowerOf2, Square, UnsignedAbs,
+    AddMulAssign, DivExact, DivisibleBy, Gcd, Lcm, Pow, PowerOf2, Square, UnsignedAbs,
 };
 use malachite_base::num::basic::traits::{One, Zero};
 use malachite_base::num::logic::traits::SignificantBits;
@@ -94,7 +94,7 @@ fn product(a: &[&Integer], b: &[&Integer], count: usize, square: bool) -> Vec<In
                 let mut s = Integer::ZERO;
                 for i in k.saturating_sub(b.len() - 1)..=k.min(a.len() - 1) {
                     if *a[i] != 0u32 && *b[k - i] != 0u32 {
-                        s += a[i] * b[k - i];
+                        s.add_mul_assign(a[i], b[k - i]);
                     }
                 }
                 s
@@ -1377,7 +1377,7 @@ fn dot(xs: &[(usize, Integer)], ys: &[Integer], k: usize) -> Integer {
     for (j, x) in xs.iter().take_while(|(j, _)| *j <= k) {
         let y = &ys[k - j];
         if *y != 0u32 {
-            sum += x * y;
+            sum.add_mul_assign(x, y);
         }
     }
     sum
@@ -1420,7 +1420,7 @@ impl Online {
         for i in 0..m.div_ceil(2) {
             let (x, y) = (&self.num[i], &self.num[m - i]);
             if *x != 0u32 && *y != 0u32 {
-                sum += x * y;
+                sum.add_mul_assign(x, y);
             }
         }
         sum <<= 1u32;

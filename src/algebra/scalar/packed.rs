@@ -13,7 +13,7 @@
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
 use super::{AddressMap, Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
-use malachite_base::num::arithmetic::traits::{DivExact, DivisibleBy};
+use malachite_base::num::arithmetic::traits::{AddMulAssign, DivExact, DivisibleBy};
 use malachite_base::num::arithmetic::traits::{Gcd, Lcm};
 use malachite_base::num::basic::traits::One;
 use malachite_nz::integer::Integer;
@@ -225,7 +225,7 @@ fn accumulate(
     let sum = acc.entry(key).or_default();
     match (x_small, y_small) {
         (Some(a), Some(b)) => sum.add_small(i128::from(a) * i128::from(b)),
-        _ => sum.big += x * y,
+        _ => sum.big.add_mul_assign(x, y),
     }
 }
 

@@ -217,6 +217,11 @@ pub struct Gens(Vec<Gen>);
 /// Below this many coefficients a reciprocal of a rational series is computed by its recurrence
 /// over integers ([`RatSeries::recip_basecase`]), which beats Newton iteration there.
 const RECIP_RECURRENCE_MAX_LEN: usize = 48;
+/// Below this length atan and atanh of a rational series without constant term are computed by
+/// their recurrence over integers ([`RatSeries::atan_like_basecase`]), from it on as the integral
+/// of a quotient: the two take as many instructions at about order 88 on atan composed 5 and 20
+/// deep (docs/performance.md, round seven).
+const ATAN_RECURRENCE_MAX_LEN: usize = 88;
 
 /// From this many coefficients on a quotient takes the reciprocal to half its length and one
 /// Karp–Markstein step ([`RatSeries::quotient`]).
@@ -1113,8 +1118,19 @@ impl RatSeries {
     }
 
     /// ∫ self′/(1 + s·self²) with constant term 0: atan (s = 1) or atanh (s = −1) of a series
-    /// without constant term, to the series' length.
+    /// without constant term, to the series' length; by the recurrence below
+    /// [`ATAN_RECURRENCE_MAX_LEN`] (a rational series), else as the integral of a quotient.
     fn atan_like(&self, s: i64) -> Option<RatSeries> {
+        if self.len() < ATAN_RECURRENCE_MAX_LEN
+            && let Some(g) = self.atan_like_basecase(s)
+        {
+            return Some(g);
+        }
+        self.atan_like_by_quotient(s)
+    }
+
+    /// [`RatSeries::atan_like`] as ∫ self′/(1 + s·self²), one quotient and an integral.
+    fn atan_like_by_quotient(&self, s: i64) -> Option<RatSeries> {
         let len = self.len();
         if len < 2 {
             return Some(self.constant_like(0, len));
@@ -1297,6 +1313,46 @@ impl RatSeries {
                 let factor = Integer::from(growth.square());
                 w.iter_mut().for_each(|c| *c *= &factor);
             }
+        }
+        Some(g.finish(self))
+    }
+
+    /// atan (s = 1) or atanh (s = −1) of a rational series without constant term, to its
+    /// length, by the recurrence of w·g′ = a′ with w = 1 + s·a²: k·g_k = k·a_k −
+    /// Σ_{i ≥ 2} w_i·(k − i)·g_{k−i} (w₀ = 1 and w₁ = 0, a having no constant term), over one
+    /// growing denominator as in [`RatSeries::sin_cos_basecase`]. `None` for a series over
+    /// generators or with a constant term, and when the budget runs out.
+    fn atan_like_basecase(&self, s: i64) -> Option<RatSeries> {
+        if !self.ext.is_empty() || self.num[0] != 0u32 {
+            return None;
+        }
+        let len = self.len();
+        // w − 1 = s·a² over den², from t² on.
+        let square = mul_truncated(&self.num, &self.num, len);
+        let w: Vec<(usize, Integer)> = (2..len)
+            .filter(|i| square[*i] != 0u32)
+            .map(|i| (i, &square[i] * Integer::from(s)))
+            .collect();
+        let den_w = Integer::from((&self.den).square());
+        let den_a = Integer::from(&self.den);
+        let mut g = Online::new(len, 0);
+        // m·G_m for g's numerators G_m over g's denominator, scaled as it grows.
+        let mut dg = vec![Integer::ZERO];
+        for k in 1..len {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            // g_k = (k·A_k·den_w·G − den_a·Σ_{i ≥ 2} W_i·(k − i)·G_{k−i}) / (k·den_a·den_w·G).
+            let kk = Integer::from(k as u64);
+            let mut n = &kk * &self.num[k] * &den_w * Integer::from(&g.den);
+            n -= &den_a * dot(&w, &dg, k);
+            let d = Natural::from(k as u64) * &self.den * den_w.unsigned_abs_ref() * &g.den;
+            let growth = g.push(n, d);
+            if growth != 1u32 {
+                let factor = Integer::from(growth);
+                dg.iter_mut().for_each(|c| *c *= &factor);
+            }
+            dg.push(kk * &g.num[k]);
         }
         Some(g.finish(self))
     }
@@ -1622,6 +1678,64 @@ mod tests {
         let neg = t.affine(1, -2).recip_basecase().unwrap();
         canonical(&neg);
         assert_eq!(neg.to_scalars()[2], Scalar::ratio(-1, 8));
+    }
+
+    /// atan and atanh by their recurrence equal the integrals of the quotients, in lowest terms,
+    /// on series with and without gaps and leading zeros, around the crossover; and atan t and
+    /// atanh t are Σ (∓1)^j·t^(2j+1)/(2j + 1).
+    #[test]
+    fn atan_recurrence_equals_the_integral_of_the_quotient() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let lengths = [1, 2, 3, 5, 20, 47, 87, 88, 89, 120];
+        for (case, len) in lengths.iter().cycle().take(3 * lengths.len()).enumerate() {
+            let den = Natural::from(1 + rng.next() % 1000);
+            let mut num: Vec<Integer> = (0..*len).map(|_| rng.integer(40)).collect();
+            num[0] = Integer::ZERO;
+            match case % 3 {
+                0 => num.iter_mut().step_by(2).for_each(|c| *c = Integer::ZERO),
+                1 => num.iter_mut().take(4).for_each(|c| *c = Integer::ZERO),
+                _ => {}
+            }
+            let a = RatSeries {
+                num,
+                den,
+                gens: Rc::new(Gens(Vec::new())),
+                ext: Vec::new(),
+                shift: Vec::new(),
+            }
+            .reduced();
+            for s in [1, -1] {
+                let by_recurrence = a.atan_like_basecase(s).unwrap();
+                let g = (by_recurrence.num.iter()).fold(by_recurrence.den.clone(), |g, c| {
+                    g.gcd(c.unsigned_abs_ref())
+                });
+                assert_eq!(g, 1u32, "lowest terms, {case}, s = {s}");
+                assert_eq!(
+                    by_recurrence.to_scalars(),
+                    a.atan_like_by_quotient(s).unwrap().to_scalars(),
+                    "{case}, s = {s}"
+                );
+            }
+        }
+        let t = RatSeries {
+            num: ints(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            den: Natural::ONE,
+            gens: Rc::new(Gens(Vec::new())),
+            ext: Vec::new(),
+            shift: Vec::new(),
+        };
+        for s in [1, -1] {
+            let g = t.atan_like_basecase(s).unwrap().to_scalars();
+            for (k, c) in g.iter().enumerate() {
+                let expected = if k % 2 == 1 {
+                    let sign = if s == 1 && k % 4 == 3 { -1 } else { 1 };
+                    Scalar::ratio(sign, k as i64)
+                } else {
+                    Scalar::zero()
+                };
+                assert_eq!(*c, expected, "t^{k}, s = {s}");
+            }
+        }
     }
 
     /// sin and cos by Newton iteration on exp(i·h) equal those of the integer recurrences, in

@@ -1680,6 +1680,33 @@ mod tests {
         assert_eq!(neg.to_scalars()[2], Scalar::ratio(-1, 8));
     }
 
+    /// A random rational series without constant term of `len` coefficients (numerators of
+    /// up to 40 bits over a denominator up to 1000): by `case`, every other coefficient zero,
+    /// the first four zero, or neither.
+    fn random_series_without_constant_term(rng: &mut Rng, case: usize, len: usize) -> RatSeries {
+        let den = Natural::from(1 + rng.next() % 1000);
+        let mut num: Vec<Integer> = (0..len).map(|_| rng.integer(40)).collect();
+        num[0] = Integer::ZERO;
+        match case % 3 {
+            0 => num.iter_mut().step_by(2).for_each(|c| *c = Integer::ZERO),
+            1 => num.iter_mut().take(4).for_each(|c| *c = Integer::ZERO),
+            _ => {}
+        }
+        RatSeries {
+            num,
+            den,
+            gens: Rc::new(Gens(Vec::new())),
+            ext: Vec::new(),
+            shift: Vec::new(),
+        }
+        .reduced()
+    }
+
+    fn assert_lowest_terms(s: &RatSeries) {
+        let g = (s.num.iter()).fold(s.den.clone(), |g, c| g.gcd(c.unsigned_abs_ref()));
+        assert_eq!(g, 1u32, "{s:?}");
+    }
+
     /// atan and atanh by their recurrence equal the integrals of the quotients, in lowest terms,
     /// on series with and without gaps and leading zeros, around the crossover; and atan t and
     /// atanh t are Σ (∓1)^j·t^(2j+1)/(2j + 1).
@@ -1688,28 +1715,10 @@ mod tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let lengths = [1, 2, 3, 5, 20, 47, 87, 88, 89, 120];
         for (case, len) in lengths.iter().cycle().take(3 * lengths.len()).enumerate() {
-            let den = Natural::from(1 + rng.next() % 1000);
-            let mut num: Vec<Integer> = (0..*len).map(|_| rng.integer(40)).collect();
-            num[0] = Integer::ZERO;
-            match case % 3 {
-                0 => num.iter_mut().step_by(2).for_each(|c| *c = Integer::ZERO),
-                1 => num.iter_mut().take(4).for_each(|c| *c = Integer::ZERO),
-                _ => {}
-            }
-            let a = RatSeries {
-                num,
-                den,
-                gens: Rc::new(Gens(Vec::new())),
-                ext: Vec::new(),
-                shift: Vec::new(),
-            }
-            .reduced();
+            let a = random_series_without_constant_term(&mut rng, case, *len);
             for s in [1, -1] {
                 let by_recurrence = a.atan_like_basecase(s).unwrap();
-                let g = (by_recurrence.num.iter()).fold(by_recurrence.den.clone(), |g, c| {
-                    g.gcd(c.unsigned_abs_ref())
-                });
-                assert_eq!(g, 1u32, "lowest terms, {case}, s = {s}");
+                assert_lowest_terms(&by_recurrence);
                 assert_eq!(
                     by_recurrence.to_scalars(),
                     a.atan_like_by_quotient(s).unwrap().to_scalars(),
@@ -1743,36 +1752,17 @@ mod tests {
     /// odd series, series with leading zeros and general ones.
     #[test]
     fn sin_cos_newton_equals_the_recurrences() {
-        let canonical = |s: &RatSeries| {
-            let g = (s.num.iter()).fold(s.den.clone(), |g, c| g.gcd(c.unsigned_abs_ref()));
-            assert_eq!(g, 1u32);
-        };
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let lengths = [1, 2, 5, 31, 32, 33, 34, 63, 64, 65, 66, 97, 130];
         for (case, len) in lengths.iter().cycle().take(3 * lengths.len()).enumerate() {
-            let den = Natural::from(1 + rng.next() % 1000);
-            let mut num: Vec<Integer> = (0..*len).map(|_| rng.integer(40)).collect();
-            num[0] = Integer::ZERO;
-            match case % 3 {
-                0 => num.iter_mut().step_by(2).for_each(|c| *c = Integer::ZERO),
-                1 => num.iter_mut().take(4).for_each(|c| *c = Integer::ZERO),
-                _ => {}
-            }
-            let h = RatSeries {
-                num,
-                den,
-                gens: Rc::new(Gens(Vec::new())),
-                ext: Vec::new(),
-                shift: Vec::new(),
-            }
-            .reduced();
+            let h = random_series_without_constant_term(&mut rng, case, *len);
             let (s0, c0) = h.sin_cos_basecase().unwrap();
             let (s, c) = h.sin_cos_newton(false).unwrap();
             let c = c.unwrap();
             let (sine, none) = h.sin_cos_newton(true).unwrap();
             assert!(none.is_none());
             for x in [&s, &c, &sine] {
-                canonical(x);
+                assert_lowest_terms(x);
             }
             assert_eq!(
                 (s.to_scalars(), c.to_scalars()),

@@ -820,7 +820,7 @@ impl Scalar {
         use malachite_base::num::logic::traits::SignificantBits;
         self.terms
             .values()
-            .map(|c| c.to_numerator().significant_bits() + c.to_denominator().significant_bits())
+            .map(|c| c.numerator_ref().significant_bits() + c.denominator_ref().significant_bits())
             .max()
             .unwrap_or(0)
     }
@@ -907,7 +907,7 @@ fn bits_u64(x: u64) -> u64 {
 
 fn bits_of(x: &Q) -> u64 {
     use malachite_base::num::logic::traits::SignificantBits;
-    x.to_numerator().significant_bits() + x.to_denominator().significant_bits()
+    x.numerator_ref().significant_bits() + x.denominator_ref().significant_bits()
 }
 
 /// C(n + t − 1, t − 1), saturating: the number of monomials of degree n in t variables.

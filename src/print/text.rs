@@ -325,6 +325,12 @@ pub fn exact_decimal(q: &Q) -> Option<String> {
     let twos = d.index_of_next_true_bit(0).unwrap_or(0);
     d >>= twos;
     let twos = u32::try_from(twos).unwrap_or(u32::MAX);
+    // A power of five has no factor 3, 7, 11 or 13: one remainder by a limb rules out most
+    // denominators (a series' hold factorials) before the divisions by powers of five.
+    let small = u32::try_from(&(&d % malachite_nz::natural::Natural::from(3003u32))).unwrap_or(1);
+    if d != 1u32 && [3, 7, 11, 13].iter().any(|p| small % p == 0) {
+        return None;
+    }
     // Fives a block at a time, so a denominator 10⁴⁰⁹⁶ costs a few hundred divisions, not 4096.
     let mut fives = 0u32;
     let five = malachite_nz::natural::Natural::from(5u32);
@@ -373,7 +379,7 @@ impl PowU for malachite_nz::natural::Natural {
 /// measure it (a coefficient of `v/1e4096` has tens of thousands of digits).
 pub fn is_long(q: &Q) -> bool {
     use malachite_base::num::logic::traits::SignificantBits;
-    q.to_numerator().significant_bits() + q.to_denominator().significant_bits() > 4096
+    q.numerator_ref().significant_bits() + q.denominator_ref().significant_bits() > 4096
 }
 
 /// Whether a long number should not be written out: the budget has run out (converting tens
@@ -387,14 +393,14 @@ fn rational(q: &Q, st: Style) -> (String, u8) {
     if out_of_budget_for(q) {
         return (String::new(), ATOM);
     }
-    if q.to_denominator() == 1u32 {
+    if *q.denominator_ref() == 1u32 {
         return (q.to_string(), ATOM);
     }
     if st == Style::Unicode && is_long(q) {
         return (leading_decimal(q, 12), ATOM);
     }
     // Long decimal constants (SELU's) stay decimals: exact in ASCII, abbreviated for people.
-    if q.to_denominator() > 1000u32 {
+    if *q.denominator_ref() > 1000u32 {
         // Whichever is shorter: 1/1024 stays a fraction, SELU's constants stay decimals.
         if let Some(d) = exact_decimal(q).filter(|d| d.len() < q.to_string().len()) {
             if st == Style::Unicode && d.len() > 14 {
@@ -411,11 +417,26 @@ fn rational(q: &Q, st: Style) -> (String, u8) {
     }
     // A long fraction is shown to people as its first twelve digits (truncated, so they are
     // true) and an ellipsis; the ASCII form, which reads back, stays exact.
-    let fraction = format!("{}/{}", q.to_numerator(), q.to_denominator());
+    if st == Style::Unicode && shortest_fraction_len(q) > 24 {
+        // Longer than the test below allows, known from the sizes alone: the numbers are
+        // not converted to decimal only to be cut (that was most of writing a long series).
+        return (leading_decimal(q, 12), ATOM);
+    }
+    let fraction = format!("{}/{}", q.numerator_ref(), q.denominator_ref());
     if st == Style::Unicode && fraction.len() > 24 {
         return (leading_decimal(q, 12), ATOM);
     }
     (fraction, PROD)
+}
+
+/// A lower bound of the length of `n/d` written in decimal: a number of `b` bits is at least
+/// 2^(b − 1), so it has at least ⌊(b − 1)·log₁₀ 2⌋ + 1 digits (0.30102 < log₁₀ 2).
+fn shortest_fraction_len(q: &Q) -> u64 {
+    use malachite_base::num::logic::traits::SignificantBits;
+    let digits = |b: u64| b.saturating_sub(1).saturating_mul(30102) / 100_000 + 1;
+    digits(q.numerator_ref().significant_bits())
+        + 1
+        + digits(q.denominator_ref().significant_bits())
 }
 
 /// `0.00244180463…` or `1.05070098735…·10⁻⁴⁰⁹⁶`: the first `n` significant digits of `q`,
@@ -448,6 +469,68 @@ fn truncated_decimal(q: &Q, n: usize) -> Option<String> {
 mod tests {
     use super::*;
     use crate::syntax::Name;
+
+    /// The length bound of a fraction never exceeds its length and is at most two short of it,
+    /// over numerators and denominators from 1 to hundreds of digits, at the powers of ten where
+    /// the digit count changes; and a long fraction is written the same way with the bound as
+    /// by converting it (the leading digits when its text passes 24 characters).
+    #[test]
+    fn fraction_length_bounds_are_true_and_close() {
+        use malachite_base::num::arithmetic::traits::Pow;
+        use malachite_nz::natural::Natural;
+        let mut sizes: Vec<Natural> = Vec::new();
+        for e in 0..200u64 {
+            let ten = Natural::from(10u32).pow(e);
+            sizes.extend([
+                ten.clone(),
+                &ten - Natural::from(1u32),
+                &ten + Natural::from(7u32),
+            ]);
+            sizes.push(Natural::from(2u32).pow(e));
+            sizes.push(Natural::from(3u32).pow(e));
+        }
+        sizes.retain(|n| *n != 0u32);
+        for (i, n) in sizes.iter().enumerate().step_by(3) {
+            for d in sizes.iter().skip(i % 7).step_by(11) {
+                let q = Q::from(n.clone()) / Q::from(d.clone());
+                let text = format!("{}/{}", q.numerator_ref(), q.denominator_ref());
+                let bound = shortest_fraction_len(&q);
+                assert!(bound <= text.len() as u64, "{text}: bound {bound}");
+                assert!(text.len() as u64 <= bound + 2, "{text}: bound {bound}");
+                let plain = *q.denominator_ref() != 1u32 && !is_long(&q) && vulgar(&q).is_none();
+                if plain && exact_decimal(&q).is_none() {
+                    let expected = if text.len() > 24 {
+                        leading_decimal(&q, 12)
+                    } else {
+                        text
+                    };
+                    assert_eq!(rational(&q, Style::Unicode).0, expected);
+                }
+            }
+        }
+    }
+
+    /// A denominator that divides a power of ten gives its exact decimal, whatever its factors
+    /// of 2 and 5; any other factor (3, 7, 11, 13, which the first test rules out, or 17) none.
+    #[test]
+    fn exact_decimals_only_for_powers_of_two_and_five() {
+        use malachite_base::num::arithmetic::traits::Pow;
+        use malachite_nz::natural::Natural;
+        for (twos, fives) in [(0u64, 1u64), (3, 0), (2, 70), (0, 130), (9, 64), (1, 1)] {
+            let d = Natural::from(2u32).pow(twos) * Natural::from(5u32).pow(fives);
+            let q = Q::from(Natural::from(123_456_789u32)) / Q::from(d.clone());
+            let text = exact_decimal(&q).expect("a decimal");
+            let places = twos.max(fives) as usize;
+            let digits: String = text.chars().filter(|c| *c != '.').collect();
+            let back = Q::from(digits.parse::<Natural>().expect("digits"))
+                / Q::from(Natural::from(10u32).pow(places as u64));
+            assert_eq!(back, q, "{text}");
+            for p in [3u32, 7, 11, 13, 17] {
+                let other = Q::from(Natural::from(1u32)) / Q::from(&d * Natural::from(p));
+                assert_eq!(exact_decimal(&other), None, "1/({d}·{p})");
+            }
+        }
+    }
 
     /// Powers of a name and of a sum, with integer exponents of either sign (written without
     /// formatting a rational), zero, fractions and a large exponent, in both styles.

@@ -47,6 +47,9 @@ struct State {
     cancel: Arc<AtomicBool>,
     /// The analyses handed out, by id: the session before and after the entry that made them.
     stored: HashMap<u64, Stored>,
+    /// The series handed out, by id (sharing the analyses' numbering): their text, LaTeX and
+    /// HTML are written when asked for, not with the series.
+    series: HashMap<u64, SeriesResult>,
     next_id: u64,
 }
 
@@ -178,8 +181,30 @@ impl State {
     }
 }
 
-/// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text`.
-fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> Vec<Value> {
+/// Where [`outcome_values`] keeps the series it hands out: the worker's table and numbering.
+struct Kept<'a> {
+    series: &'a mut HashMap<u64, SeriesResult>,
+    next_id: &'a mut u64,
+}
+
+impl Kept<'_> {
+    /// Keeps `r` under a new id; its JSON object (`kind`, `json`, `id`).
+    fn series(&mut self, r: SeriesResult) -> Value {
+        *self.next_id += 1;
+        let v = json!({"kind": "series", "json": report::series_json(&r), "id": *self.next_id});
+        self.series.insert(*self.next_id, r);
+        v
+    }
+}
+
+/// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text` (a
+/// series: its `id`, by which [`Engine::render_series`] writes the rest).
+fn outcome_values(
+    outcomes: &[Outcome],
+    session: &Session,
+    id: Option<u64>,
+    kept: &mut Kept,
+) -> Vec<Value> {
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
     let last_index = outcomes
         .iter()
@@ -212,7 +237,7 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
             }
             Outcome::Bound(n, text) => json!({"kind": "bound", "text": format!("{n} = {text}")}),
             Outcome::Message(text) => json!({"kind": "message", "text": text}),
-            Outcome::Series(r) => series_value(r),
+            Outcome::Series(r) => kept.series((**r).clone()),
             Outcome::Classify { rows, order, depth } => classify_value(rows, *order, *depth),
             Outcome::Verify { source, checks } => json!({
                 "kind": "verify",
@@ -222,7 +247,7 @@ fn outcome_values(outcomes: &[Outcome], session: &Session, id: Option<u64>) -> V
             Outcome::Loaded(path, inner) => json!({
                 "kind": "loaded",
                 "path": path,
-                "outcomes": outcome_values(inner, session, None),
+                "outcomes": outcome_values(inner, session, None, kept),
             }),
             Outcome::Quit => json!({"kind": "quit"}),
         })
@@ -276,15 +301,16 @@ fn document(title: &str, lines: Vec<Line>, format: DocFormat) -> String {
     write(&doc, format, false, &Notation::default())
 }
 
-fn series_value(r: &SeriesResult) -> Value {
-    let lines = series_lines(r);
-    json!({
-        "kind": "series",
-        "json": report::series_json(r),
-        "text": report::series_text(r),
-        "latex": document("Series", lines.clone(), DocFormat::Latex),
-        "html": document("Series", lines, DocFormat::Html),
-    })
+/// A series written as `text`, `latex` or `html` (a document, as the CLI writes it).
+fn series_rendering(r: &SeriesResult, format: &str) -> Outcome2<String> {
+    match format {
+        "text" => Ok(report::series_text(r)),
+        "latex" => Ok(document("Series", series_lines(r), DocFormat::Latex)),
+        "html" => Ok(document("Series", series_lines(r), DocFormat::Html)),
+        _ => Err(Failure::Message(format!(
+            "unknown format `{format}` (text, latex, html)"
+        ))),
+    }
 }
 
 fn classify_value(rows: &[ClassifyRow], order: u32, depth: u32) -> Value {
@@ -375,6 +401,7 @@ impl Engine {
                     session: Session::new(),
                     cancel: Arc::new(AtomicBool::new(false)),
                     stored: HashMap::new(),
+                    series: HashMap::new(),
                     next_id: 0,
                 };
                 for job in rx {
@@ -425,7 +452,11 @@ impl Engine {
                 );
                 st.next_id
             });
-            let values = outcome_values(&outcomes, &st.session, id);
+            let mut kept = Kept {
+                series: &mut st.series,
+                next_id: &mut st.next_id,
+            };
+            let values = outcome_values(&outcomes, &st.session, id, &mut kept);
             Ok((
                 to_string(&json!({ "outcomes": values })),
                 error.map(|d| Failure::at(d, &source)),
@@ -527,7 +558,23 @@ impl Engine {
                 .session
                 .series(&spec, at.as_deref(), order)
                 .map_err(|d| Failure::at(d, &spec))?;
-            Ok(to_string(&series_value(&r)))
+            let mut kept = Kept {
+                series: &mut st.series,
+                next_id: &mut st.next_id,
+            };
+            Ok(to_string(&kept.series(r)))
+        })
+    }
+
+    /// Series `id` (from `series` or `run`) as `text`, `latex` or `html`, written now: a deep
+    /// composition's report is megabytes, and most callers read the coefficients only.
+    fn render_series(&self, py: Python<'_>, id: u64, format: String) -> PyResult<String> {
+        self.call(py, move |st| {
+            let r = st
+                .series
+                .get(&id)
+                .ok_or_else(|| Failure::Message(format!("no stored series {id}")))?;
+            series_rendering(r, &format)
         })
     }
 
@@ -590,6 +637,7 @@ impl Engine {
     fn release(&self, id: u64) {
         let job: Job = Box::new(move |st: &mut State| {
             st.stored.remove(&id);
+            st.series.remove(&id);
         });
         // A stopped worker has nothing left to forget.
         let _ = self.jobs.send(job);

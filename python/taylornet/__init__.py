@@ -349,10 +349,14 @@ class Analysis(_Decision, _Rendered):
 class Series(_Rendered):
     """The exact Taylor series of an activation: ``coefficients`` (Fractions, or
     :class:`Number` for values with π, e or radicals; ``left``/``right`` at a kink),
-    ``klass`` (``analytic``, ``kink``, …), ``description``."""
+    ``klass`` (``analytic``, ``kink``, …), ``description``. Its ``text``, ``latex`` and
+    ``html`` are written the first time they are read (a deep composition's are megabytes)."""
 
-    def __init__(self, item):
-        super().__init__(item)
+    def __init__(self, item, engine):
+        self._engine = engine
+        self._id = item["id"]
+        self._renderings = {}
+        self.json = item["json"]
         d = self.json
         self.name = d["name"]
         self.at = _number(d["at"]["exact"], None, d["at"]["value"])
@@ -367,6 +371,22 @@ class Series(_Rendered):
         self.left = coeffs(d["left"]) if "left" in d else None
         self.right = coeffs(d["right"]) if "right" in d else None
         self.exact = d.get("exact")
+
+    def _rendering(self, format):
+        if format not in self._renderings:
+            with _errors:
+                self._renderings[format] = self._engine.render_series(self._id, format)
+        return self._renderings[format]
+
+    text = property(lambda self: self._rendering("text"), doc="The CLI's text report.")
+    latex = property(lambda self: self._rendering("latex"), doc="The LaTeX document.")
+    html = property(lambda self: self._rendering("html"), doc="The HTML (MathML) document.")
+
+    def __del__(self):
+        try:
+            self._engine.release(self._id)
+        except Exception:
+            pass
 
     def to_sympy(self, t=None):
         """The truncated series as a SymPy polynomial in ``t`` (not at a kink)."""
@@ -585,7 +605,7 @@ def _results(items, engine):
         if kind == "analysis":
             out.append(Analysis(it, engine))
         elif kind == "series":
-            out.append(Series(it))
+            out.append(Series(it, engine))
         elif kind == "classify":
             out.append(Classification(it))
         elif kind == "verify":
@@ -701,7 +721,7 @@ class Session:
         (``swish(t) = t·sigmoid(t)``) or an expression in one variable; ``at`` a point."""
         with _errors:
             item = _json.loads(self._engine.series(spec, int(order), None if at is None else str(at)))
-        return Series(item)
+        return Series(item, self._engine)
 
     def classify(self, depth=2):
         """The table over the catalog at this session's order."""

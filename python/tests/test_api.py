@@ -157,6 +157,29 @@ def test_series_coefficients_are_exact():
     assert "<math" in g._repr_html_()
 
 
+def test_series_reports_are_written_when_read():
+    """A series hands back its coefficients; its text, LaTeX and HTML are written on first
+    reading, from the stored result, and are the CLI's own (also for `:series` in a script)."""
+    spec = "sigmoid(sigmoid(t))"
+    s = tn.series(spec, order=4)
+    assert s._renderings == {}
+    for fmt in ("text", "latex", "html"):
+        out = subprocess.run(
+            [cli(), "series", spec, "--order", "4", "--format", fmt],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        assert getattr(s, fmt) == out, fmt
+    assert str(s) == s.text
+    assert set(s._renderings) == {"text", "latex", "html"}
+    assert s._repr_latex_() is s.latex and s._repr_html_() is s.html
+    assert s.json == cli_json("series", spec, "--order", "4")
+    session = tn.Session(order=4)
+    (t,) = session.run(":series tanh")
+    assert str(t) == session.series("tanh").text and "tanh" in t.latex
+    with pytest.raises(Exception, match="unknown format"):
+        s._engine.render_series(s._id, "pdf")
+
+
 def test_classify_table():
     c = tn.classify(depth=3)
     assert c.depth == 3 and c.order == 3

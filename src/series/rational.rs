@@ -20,7 +20,7 @@
 use crate::algebra::scalar::{Atom, Mono};
 use crate::algebra::{Q, Scalar};
 use malachite_base::num::arithmetic::traits::{
-    AddMulAssign, DivExact, DivisibleBy, Gcd, Lcm, Pow, PowerOf2, Square, UnsignedAbs,
+    AddMulAssign, DivExact, DivRem, DivisibleBy, Gcd, Lcm, Pow, PowerOf2, Square, UnsignedAbs,
 };
 use malachite_base::num::basic::traits::{One, Zero};
 use malachite_base::num::logic::traits::SignificantBits;
@@ -1493,18 +1493,36 @@ impl Online {
     }
 
     /// Appends the coefficient `n/d` (`d` > 0); the factor by which the denominator grew.
+    ///
+    /// With h = gcd(den, d) and e = d/h, the new denominator is den·e/g for g = gcd(n·den/h, e),
+    /// which is lcm(den, d/gcd(n, d)): for a prime p with exponents a, b, c in den, d and n, it
+    /// holds p to a when b ≤ a, else to a + (b − a) − min(c, b − a) = max(a, b − c). The
+    /// numerator over it is n·(den/h)/g. When den divides d (a recurrence's d is usually a
+    /// multiple of the denominators before it) h is den, found by one division; and e, the
+    /// part of d that is new, is small, so the one gcd with the large numerator is cheap.
     fn push(&mut self, n: Integer, d: Natural) -> Natural {
         if n == 0u32 {
             self.num.push(Integer::ZERO);
             return Natural::ONE;
         }
-        let g = n.unsigned_abs_ref().gcd(&d);
-        let (n, d) = if g == 1u32 {
-            (n, d)
-        } else {
-            (n.div_exact(Integer::from(&g)), d.div_exact(&g))
+        let (e, scaled) = match (&d).div_rem(&self.den) {
+            (q, r) if r == 0u32 => (q, n),
+            _ => {
+                let h = (&self.den).gcd(&d);
+                let scaled = n * Integer::from((&self.den).div_exact(&h));
+                (d.div_exact(&h), scaled)
+            }
         };
-        let grow = (&d).div_exact((&self.den).gcd(&d));
+        let g = if e == 1u32 {
+            Natural::ONE
+        } else {
+            scaled.unsigned_abs_ref().gcd(&e)
+        };
+        let (grow, n) = if g == 1u32 {
+            (e, scaled)
+        } else {
+            (e.div_exact(&g), scaled.div_exact(Integer::from(&g)))
+        };
         if grow != 1u32 {
             let factor = Integer::from(&grow);
             for c in self.num.iter_mut().filter(|c| **c != 0u32) {
@@ -1512,7 +1530,7 @@ impl Online {
             }
             self.den *= &grow;
         }
-        self.num.push(n * Integer::from((&self.den).div_exact(&d)));
+        self.num.push(n);
         grow
     }
 
@@ -1700,6 +1718,39 @@ mod tests {
             shift: Vec::new(),
         }
         .reduced()
+    }
+
+    /// Online keeps each pushed n/d exactly, over the lcm of the reduced denominators (so the
+    /// whole series is in lowest terms), whether or not its denominator divides d, with the
+    /// growth it reports: random numerators (zero too) over denominators built from a few
+    /// small primes, so that divisibility goes both ways.
+    #[test]
+    fn online_pushes_keep_values_over_the_lcm() {
+        let mut rng = Rng(0x5151_2323_7777_0001);
+        for case in 0..400 {
+            let mut online = Online::empty(12);
+            let mut want: Vec<Q> = Vec::new();
+            for _ in 0..(1 + case % 12) {
+                let bits = 1 + (rng.next() % 90) as u32;
+                let n = rng.integer(bits);
+                let mut d = Natural::ONE;
+                for p in [2u32, 3, 5, 7, 11] {
+                    d *= Natural::from(p).pow(rng.next() % 4);
+                }
+                d *= Natural::from(1 + rng.next() % 3);
+                let before = online.den.clone();
+                let grow = online.push(n.clone(), d.clone());
+                assert_eq!(online.den, &before * &grow);
+                want.push(Q::from_integers(n, Integer::from(d)));
+            }
+            let lcm = want
+                .iter()
+                .fold(Natural::ONE, |l, q| l.lcm(q.denominator_ref()));
+            assert_eq!(online.den, lcm);
+            for (c, q) in online.num.iter().zip(&want) {
+                assert_eq!(Q::from_integers(c.clone(), Integer::from(&online.den)), *q);
+            }
+        }
     }
 
     fn assert_lowest_terms(s: &RatSeries) {

@@ -9,7 +9,8 @@
 A case is a chain of functions applied to t, innermost first, to O(t^(order+1)):
 s(s(…s(t))) (s composed `depth` times) for s in tanh, sin, atan; (sin∘tanh)
 composed; exp of tanh composed. taylornet is timed as a whole process (`taylornet series
-… --format json`: start, parse, expand, print), best of `--repeat` runs. Each peer
+… --format json`: start, parse, expand, print), best of `--repeat` runs; and, when the Python module is installed (`pip install ./python`), inside
+this process as the peers are (the engine's call alone: the series and its JSON text). Each peer
 is timed on its computation alone (imports and setup outside the clock), best of
 `--repeat` runs, in its own child process, stopped at `--timeout` seconds:
 
@@ -61,6 +62,23 @@ def run_series(expr, order, repeat, fmt="json"):
         return best, None
     coefs = json.loads(out)["coefficients"]
     return best, [c["exact"] for c in sorted(coefs, key=lambda c: c["k"])]
+
+
+def run_in_process(expr, order, repeat):
+    """Best time (s) of the same series computed and written as JSON by the Python module
+    (`pip install ./python`) inside this process, as the peers are timed: no process start,
+    no parsing of the JSON in Python. `None` when the module is not installed."""
+    try:
+        import taylornet
+    except ImportError:
+        return None
+    best = float("inf")
+    for _ in range(repeat):
+        engine = taylornet.Session()._engine  # a fresh session each run, outside the clock
+        t0 = time.perf_counter()
+        engine.series(expr, order, None)
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 def run_taylornet(chain, order, repeat):
@@ -150,11 +168,13 @@ def main():
         if name in peers:
             versions.append(f"{module} {__import__(name).__version__}")
     print(f"<!-- {platform.machine()}, Python {platform.python_version()}, {', '.join(versions)} -->")
-    print("| case | taylornet (process) | FLINT | SymPy ring | SymEngine | FLINT / taylornet | same |")
-    print("|---|---|---|---|---|---|---|")
+    print("| case | taylornet (process) | taylornet (in process) | FLINT | SymPy ring | SymEngine "
+          "| FLINT / taylornet | FLINT / in process | same |")
+    print("|---|---|---|---|---|---|---|---|---|")
     bad = False
     for label, chain, order in cases:
         t_tn, ours = run_taylornet(chain, order, a.repeat)
+        t_in = run_in_process(composed(chain), order, a.repeat)
         cells, same, flint_s = [], [], None
         for name in ("flint", "sympy", "symengine"):
             if name not in peers:
@@ -175,8 +195,9 @@ def main():
             else:
                 cells.append(f"error: {val}")
         ratio = f"{flint_s / t_tn:.2f}×" if flint_s else "—"
-        print(f"| {label}, order {order} | {fmt(t_tn)} | {' | '.join(cells)} | {ratio} | "
-              f"{', '.join(same)} |", flush=True)
+        ratio_in = f"{flint_s / t_in:.2f}×" if flint_s and t_in else "—"
+        print(f"| {label}, order {order} | {fmt(t_tn)} | {fmt(t_in) if t_in else '—'} | "
+              f"{' | '.join(cells)} | {ratio} | {ratio_in} | {', '.join(same)} |", flush=True)
     sys.exit(1 if bad else 0)
 
 

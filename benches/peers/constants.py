@@ -17,7 +17,9 @@ Two families (issue 17, target 2), each to O(t^(order+1)) at t = 0:
 taylornet is timed as a whole process, best of `--repeat`, twice: printing its default text
 report (where constants that nest others are named once, `κ₁ = …`) and printing JSON (every
 coefficient written out in full, twice: ASCII and Unicode); the ratio is taken on the text
-report. The peer is timed on its computation alone, best of `--repeat`. `same` compares the coefficients:
+report; and, when the Python module is installed (`pip install ./python`), inside this
+process as the peer is (the engine's call alone, writing JSON). The peer is timed on its
+computation alone, best of `--repeat`. `same` compares the coefficients:
 for gelu exactly (taylornet's exact coefficients with π = 1/(2c²), as polynomials in c, against
 FLINT's); for sigmoid by value to 40 digits where the exact forms are small enough to read
 (taylornet writes σ(s) through exp, FLINT through the s_k, so exact equality needs the
@@ -31,7 +33,7 @@ import time
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import run_series  # noqa: E402 - benches/peers/compare.py
+from compare import run_in_process, run_series  # noqa: E402 - benches/peers/compare.py
 
 
 def composed(f, depth):
@@ -154,13 +156,15 @@ def main():
     a = ap.parse_args()
     cases = [("gelu", 5, n) for n in (20, 50, 100)] + [("gelu", 3, 100)]
     cases += [("sigmoid", d, 10) for d in (2, 3, 4, 5)]
-    print("| case | taylornet (process, text) | taylornet (process, JSON) | FLINT mpoly "
-          "| FLINT / taylornet (text) | same |")
-    print("|---|---|---|---|---|---|")
+    print("| case | taylornet (process, text) | taylornet (process, JSON) "
+          "| taylornet (in process, JSON) | FLINT mpoly | FLINT / taylornet (text) "
+          "| FLINT / in process | same |")
+    print("|---|---|---|---|---|---|---|---|")
     bad = False
     for f, depth, order in cases:
         t_json, ours = run_series(composed(f, depth), order, a.repeat)
         t_tn, _ = run_series(composed(f, depth), order, a.repeat, fmt="text")
+        t_in = run_in_process(composed(f, depth), order, a.repeat)
         if f == "gelu":
             t_fl, theirs = timed(gelu_chain, a.repeat, depth, order)
             same = "exact, yes" if same_gelu(ours, theirs) else "exact, NO"
@@ -171,8 +175,9 @@ def main():
             else:
                 same = "not compared (exact form too large to read)"
         bad |= same.endswith("NO")
-        print(f"| {f}∘{depth}, order {order} | {fmt(t_tn)} | {fmt(t_json)} | {fmt(t_fl)} "
-              f"| {t_fl / t_tn:.2f}× | {same} |", flush=True)
+        in_proc = (fmt(t_in), f"{t_fl / t_in:.2f}×") if t_in else ("—", "—")
+        print(f"| {f}∘{depth}, order {order} | {fmt(t_tn)} | {fmt(t_json)} | {in_proc[0]} "
+              f"| {fmt(t_fl)} | {t_fl / t_tn:.2f}× | {in_proc[1]} | {same} |", flush=True)
     sys.exit(1 if bad else 0)
 
 

@@ -326,7 +326,7 @@ pub fn exact_decimal(q: &Q) -> Option<String> {
     d >>= twos;
     let twos = u32::try_from(twos).unwrap_or(u32::MAX);
     // A power of five has no factor 3, 7, 11 or 13: one remainder by a limb rules out most
-    // denominators (a series' hold factorials) before the divisions by powers of five.
+    // denominators (a series' are multiples of factorials) before dividing by powers of five.
     let small = u32::try_from(&(&d % malachite_nz::natural::Natural::from(3003u32))).unwrap_or(1);
     if d != 1u32 && [3, 7, 11, 13].iter().any(|p| small % p == 0) {
         return None;

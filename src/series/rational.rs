@@ -1499,7 +1499,7 @@ impl Online {
     /// holds p to a when b ≤ a, else to a + (b − a) − min(c, b − a) = max(a, b − c). The
     /// numerator over it is n·(den/h)/g. When den divides d (a recurrence's d is usually a
     /// multiple of the denominators before it) h is den, found by one division; and e, the
-    /// part of d that is new, is small, so the one gcd with the large numerator is cheap.
+    /// part of d that is new, is usually small, so the one gcd left is cheap.
     fn push(&mut self, n: Integer, d: Natural) -> Natural {
         if n == 0u32 {
             self.num.push(Integer::ZERO);

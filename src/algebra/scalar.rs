@@ -492,6 +492,42 @@ impl Scalar {
         Ok(self.mul(&other.inverse()?))
     }
 
+    /// The size checks of [`Scalar::pow`] for the power `self^n`, `n` ≥ 0, without computing it,
+    /// for a product that builds it another way (a series' power by squaring holds `self^n` as
+    /// its constant term): a coefficient beyond [`MAX_POWER_BITS`] bits or a sum expanding to
+    /// more than [`MAX_POWER_TERMS`] monomials is an error. Unlike `pow` no exponent is too
+    /// large in itself: a monomial's coefficient grows by about log₂|numerator| + log₂
+    /// denominator bits a power (nothing for ±1, so `(1 + t)^(10¹⁴)` stays cheap), and a
+    /// prime's whole powers move into it.
+    pub(crate) fn check_integer_power(&self, n: u64) -> Result<(), ScalarError> {
+        use malachite_base::num::logic::traits::SignificantBits;
+        if self.is_zero() || n <= 1 {
+            return Ok(());
+        }
+        if let Some((c, m)) = self.as_monomial() {
+            let per_power = (c.numerator_ref().significant_bits() - 1)
+                + (c.denominator_ref().significant_bits() - 1);
+            let mut bits = n.saturating_mul(per_power);
+            for (a, e) in m.factors() {
+                if let Atom::Prime(p) = a {
+                    let whole = magnitude(&(e * Q::from(n))).saturating_add(1);
+                    bits = bits.saturating_add(whole.saturating_mul(bits_u64(*p)));
+                }
+            }
+            return check_bits(bits, "power");
+        }
+        let t = self.len() as u64;
+        if monomials_of_power(t, n) > MAX_POWER_TERMS {
+            return Err(ScalarError::TooLarge(format!(
+                "a sum of {t} terms to the power {n} has too many terms to expand (more than {MAX_POWER_TERMS})"
+            )));
+        }
+        check_bits(
+            n.saturating_mul(self.max_bits().saturating_add(bits_u64(t))),
+            "power",
+        )
+    }
+
     /// `self^q` for a rational `q`. Integer powers of sums expand; other powers of sums become groups.
     ///
     /// The size of the result is estimated before anything is computed: an exponent beyond

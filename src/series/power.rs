@@ -556,6 +556,9 @@ impl Series {
 
     /// `a^k` for an integer `k` (negative powers need a₀ ≠ 0).
     pub fn powi(&self, k: i64) -> R<Series> {
+        // The constant term of the result is a₀^|k| (or its inverse): too large a one is an
+        // error before the first squaring, not a product that never ends (`12^(10¹⁴)`).
+        self.coeffs()[0].check_integer_power(k.unsigned_abs())?;
         Ok(if k < 0 {
             self.recip()?.into_powi(k.unsigned_abs())
         } else {
@@ -991,6 +994,50 @@ mod tests {
         let two = Series::constant(Scalar::from_q(Q::from(2)), 1);
         assert_eq!(t(1).add(&two).atan().unwrap().coeff(1), q(1, 5));
         assert_eq!(t(1).erf().unwrap().order(), 1);
+    }
+
+    /// A power whose constant term would pass the coefficient limit is an error at once, of
+    /// either sign (12^(10¹⁴) squared on for ever before); one whose constant term is ±1 or zero
+    /// stays exact whatever the exponent ((1 + t)^k = 1 + k·t + k(k − 1)/2·t² + …), and one
+    /// just under the limit is computed ((t + ½)^300000: 2^−300000 at t⁰).
+    #[test]
+    fn huge_powers_are_refused_by_their_constant_term() {
+        let huge = 345_678_901_234_567i64;
+        let plus = |c: Scalar| t(3).add(&Series::constant(c, 3));
+        let sqrt2 = Scalar::from_q(Q::from(2))
+            .pow(&Q::from_signeds(1, 2))
+            .unwrap();
+        for base in [
+            Series::constant(Scalar::from_q(Q::from(12)), 3),
+            plus(Scalar::from_q(Q::from_signeds(1, 3))),
+            plus(sqrt2.clone()),
+            plus(Scalar::one().add(&sqrt2)),
+        ] {
+            for k in [huge, -huge, 1 << 21] {
+                assert!(
+                    matches!(base.powi(k), Err(SeriesError::Scalar(_))),
+                    "{base:?}^{k}"
+                );
+            }
+        }
+        let k = Q::from(huge);
+        let binomial = plus(Scalar::one()).powi(huge).unwrap();
+        assert_eq!(binomial.coeff(1), Scalar::from_q(k.clone()));
+        assert_eq!(
+            binomial.coeff(2),
+            Scalar::from_q(&k * (&k - Q::from(1)) / Q::from(2))
+        );
+        assert_eq!(t(3).powi(huge).unwrap().coeff(3), Scalar::zero());
+        let half = plus(Scalar::from_q(Q::from_signeds(1, 2)))
+            .powi(300_000)
+            .unwrap();
+        assert_eq!(
+            half.coeff(0),
+            Scalar::from_q(malachite_base::num::arithmetic::traits::Pow::pow(
+                Q::from_signeds(1, 2),
+                300_000u64
+            ))
+        );
     }
 
     /// A constant factor scales the other series (`times_constant`): its coefficients and its

@@ -9,8 +9,9 @@
 A case is a chain of functions applied to t, innermost first, to O(t^(order+1)):
 s(s(…s(t))) (s composed `depth` times) for s in tanh, sin, atan; (sin∘tanh)
 composed; exp of tanh composed. taylornet is timed as a whole process (`taylornet series
-… --format json`: start, parse, expand, print), best of `--repeat` runs; and, when the Python module is installed (`pip install ./python`), inside
-this process as the peers are (the engine's call alone: the series and its JSON text). Each peer
+… --format json`: start, parse, expand, print), best of `--repeat` runs; and, when the
+Python module is installed (`pip install ./python`), inside this process as the peers are
+(the engine's call alone: the series and its JSON text). Each peer
 is timed on its computation alone (imports and setup outside the clock), best of
 `--repeat` runs, in its own child process, stopped at `--timeout` seconds:
 

@@ -507,15 +507,15 @@ impl Scalar {
         if let Some((c, m)) = self.as_monomial() {
             let per_power = (c.numerator_ref().significant_bits() - 1)
                 + (c.denominator_ref().significant_bits() - 1);
-            let mut bits = n.saturating_mul(per_power);
-            for (a, e) in m.factors() {
-                if let Atom::Prime(p) = a {
-                    let whole = magnitude(&(e * Q::from(n))).saturating_add(1);
-                    bits = bits.saturating_add(whole.saturating_mul(bits_u64(*p)));
-                }
-            }
-            return check_bits(bits, "power");
+            let bits = n.saturating_mul(per_power);
+            return check_bits(bits.saturating_add(prime_bits(m, &Q::from(n))), "power");
         }
+        self.check_sum_power(n)
+    }
+
+    /// A sum to the power `n`: (a₁ + … + a_t)^n has at most C(n + t − 1, t − 1) monomials,
+    /// each coefficient at most n·(bits + log₂ t) bits.
+    fn check_sum_power(&self, n: u64) -> Result<(), ScalarError> {
         let t = self.len() as u64;
         if monomials_of_power(t, n) > MAX_POWER_TERMS {
             return Err(ScalarError::TooLarge(format!(
@@ -548,15 +548,7 @@ impl Scalar {
             return Ok(Scalar::one());
         }
         if let Some((c, m)) = self.as_monomial() {
-            // Whole powers of primes move into the coefficient (`(√2)^(2k+1) = 2^k·√2`).
-            let mut prime_bits = 0u64;
-            for (a, e) in m.factors() {
-                if let Atom::Prime(p) = a {
-                    let whole = magnitude(&(e * q)).saturating_add(1);
-                    prime_bits = prime_bits.saturating_add(whole.saturating_mul(bits_u64(*p)));
-                }
-            }
-            check_bits(prime_bits, "power")?;
+            check_bits(prime_bits(m, q), "power")?;
             let mut out = rational_power(c, q)?;
             let (f, m) = m.pow(q);
             out = out.scale(&f);
@@ -568,16 +560,8 @@ impl Scalar {
         if integer && *q > 0u32 {
             let n = u64::try_from(&q.to_numerator())
                 .map_err(|_| ScalarError::TooLarge("power too large".into()))?;
-            // (a₁ + … + a_t)^n has at most C(n + t − 1, t − 1) monomials, each coefficient at
-            // most n·(bits + log₂ t) bits.
+            self.check_sum_power(n)?;
             let t = self.len() as u64;
-            if monomials_of_power(t, n) > MAX_POWER_TERMS {
-                return Err(ScalarError::TooLarge(format!(
-                    "a sum of {t} terms to the power {n} has too many terms to expand (more than {MAX_POWER_TERMS})"
-                )));
-            }
-            let bits = n.saturating_mul(self.max_bits().saturating_add(bits_u64(t)));
-            check_bits(bits, "power")?;
             // The last squaring multiplies two halves term by term.
             let half = monomials_of_power(t, n / 2);
             if half.saturating_mul(monomials_of_power(t, n - n / 2)) > MAX_POWER_PAIRS {
@@ -928,6 +912,18 @@ fn check_bits(bits: u64, what: &str) -> Result<(), ScalarError> {
     } else {
         Ok(())
     }
+}
+
+/// The bits whole powers of primes add to the coefficient of `m^q` (`(√2)^(2k+1) = 2^k·√2`).
+fn prime_bits(m: &Mono, q: &Q) -> u64 {
+    let mut bits = 0u64;
+    for (a, e) in m.factors() {
+        if let Atom::Prime(p) = a {
+            let whole = magnitude(&(e * q)).saturating_add(1);
+            bits = bits.saturating_add(whole.saturating_mul(bits_u64(*p)));
+        }
+    }
+    bits
 }
 
 /// ⌈|q|⌉, saturating: how many whole multiples an exponent stands for.

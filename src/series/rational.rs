@@ -1667,10 +1667,7 @@ mod tests {
     /// denominator 1, as every other operation does), and give the known series.
     #[test]
     fn integer_recurrences_are_canonical() {
-        let canonical = |s: &RatSeries| {
-            let g = (s.num.iter()).fold(s.den.clone(), |g, c| g.gcd(c.unsigned_abs_ref()));
-            assert_eq!(g, 1u32);
-        };
+        let canonical = assert_lowest_terms;
         let t: Vec<Scalar> = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
             .iter()
             .map(|c| Scalar::ratio(*c, 1))

@@ -61,6 +61,18 @@ pub(crate) type AddressMap<V> = std::collections::HashMap<AtomAddress, V, WordHa
 /// The hasher of [`AddressMap`], for other maps keyed by a few words.
 pub(crate) type WordHasher = std::hash::BuildHasherDefault<packed::KeyHasher>;
 
+/// `e` as a small fraction `(numerator, denominator)`, when it is one (every exponent but freak
+/// ones): a key for memos of powers, and a cheaper test than comparing rationals.
+pub(crate) fn small_fraction(e: &Q) -> Option<(i64, u64)> {
+    use malachite_base::num::arithmetic::traits::Sign;
+    let n = i64::try_from(u64::try_from(e.numerator_ref()).ok()?).ok()?;
+    let d = u64::try_from(e.denominator_ref()).ok()?;
+    Some(match e.sign() {
+        std::cmp::Ordering::Less => (-n, d),
+        _ => (n, d),
+    })
+}
+
 impl Atom {
     /// The address of an opaque value's or a group's shared argument; other atoms have none
     /// (they compare cheaply by value).

@@ -17,7 +17,7 @@
 //! exact information. No float leaves this file except through [`approx`], which
 //! `crate::numeric` exposes as `Scalar::to_real` for numeric checks.
 
-use super::scalar::{AddressMap, Atom, Mono, Q, Scalar};
+use super::scalar::{AddressMap, Atom, AtomAddress, Mono, Q, Scalar, WordHasher, small_fraction};
 use crate::float::{Big, Real};
 use crate::syntax::Name;
 use std::cmp::Ordering;
@@ -85,11 +85,29 @@ pub(crate) fn approx<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) ->
 /// terms, and each value holds the layer before: evaluated afresh at every occurrence, the
 /// work grows with the depth at every term. The addresses stay valid because the scalar being
 /// evaluated is borrowed for the whole evaluation.
-struct Memo<R>(AddressMap<Option<R>>);
+struct Memo<R> {
+    values: AddressMap<Option<R>>,
+    /// The powers of constants met so far (`κ₂⁻³`, `e^(−3/2)`), by the constant and the
+    /// exponent: the same few powers sit in thousands of terms, and a power in floats is the
+    /// dearest step of a term. The same value as computed afresh, so nothing else changes.
+    powers: std::collections::HashMap<(PowerBase, (i64, u64)), R, WordHasher>,
+}
+
+/// The base of a memoized power: a constant atom.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum PowerBase {
+    Prime(u64),
+    Pi,
+    E,
+    Address(AtomAddress),
+}
 
 impl<R> Default for Memo<R> {
     fn default() -> Memo<R> {
-        Memo(AddressMap::default())
+        Memo {
+            values: AddressMap::default(),
+            powers: Default::default(),
+        }
     }
 }
 
@@ -119,6 +137,18 @@ fn approx_term<R: Real>(
 ) -> Option<R> {
     let mut t = R::of_q(c);
     for (a, e) in m.factors() {
+        let key = match a {
+            Atom::Prime(p) => Some(PowerBase::Prime(*p)),
+            Atom::Pi => Some(PowerBase::Pi),
+            Atom::E => Some(PowerBase::E),
+            Atom::Param(_) => None,
+            Atom::Func(..) | Atom::Group(_) => a.address().map(PowerBase::Address),
+        }
+        .zip(small_fraction(e));
+        if let Some(power) = key.and_then(|k| memo.powers.get(&k)) {
+            t = t.mul(power);
+            continue;
+        }
         let base = match a {
             Atom::Prime(p) => R::of_q(&Q::from(*p)),
             Atom::Pi => R::pi(),
@@ -126,7 +156,7 @@ fn approx_term<R: Real>(
             Atom::Param(n) => param(n)?,
             Atom::Func(..) | Atom::Group(_) => {
                 let key = a.address()?;
-                match memo.0.get(&key) {
+                match memo.values.get(&key) {
                     Some(v) => v.clone()?,
                     None => {
                         let v = match a {
@@ -136,13 +166,17 @@ fn approx_term<R: Real>(
                             Atom::Group(s) => approx_memo(s, param, memo),
                             _ => None,
                         };
-                        memo.0.insert(key, v.clone());
+                        memo.values.insert(key, v.clone());
                         v?
                     }
                 }
             }
         };
-        t = t.mul(&base.powq(e));
+        let power = base.powq(e);
+        t = t.mul(&power);
+        if let Some(k) = key {
+            memo.powers.insert(k, power);
+        }
     }
     Some(t)
 }

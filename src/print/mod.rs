@@ -30,12 +30,12 @@ pub fn latex(e: &Expr) -> String {
 
 /// An exact scalar as Unicode text.
 pub fn scalar_unicode(s: &Scalar) -> String {
-    text::render(&tree::scalar(s), Style::Unicode)
+    text::scalar(s, &tree::ConstantNames::default(), Style::Unicode)
 }
 
 /// An exact scalar as ASCII text.
 pub fn scalar_ascii(s: &Scalar) -> String {
-    text::render(&tree::scalar(s), Style::Ascii)
+    text::scalar(s, &tree::ConstantNames::default(), Style::Ascii)
 }
 
 /// An exact scalar as LaTeX math.

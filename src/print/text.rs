@@ -1,9 +1,12 @@
 //! Unicode text for terminals (`W₂·W₁·x`, `⅓`, `∘`) and ASCII in the input syntax.
 
 use super::joined;
-use super::tree::Node;
-use crate::algebra::scalar::Q;
+use super::tree::{self, ConstantNames, MonomialParts, Node};
+use crate::algebra::Scalar;
+use crate::algebra::scalar::{Mono, Q};
+use crate::series::Series;
 use crate::syntax::names::greek_name;
+use malachite_base::num::arithmetic::traits::Abs;
 
 /// Unicode for people, or ASCII that parses back to the same normal form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +26,169 @@ const ATOM: u8 = 6;
 pub fn render(n: &Node, style: Style) -> String {
     let mut out = String::new();
     write(n, style, &mut out);
+    out
+}
+
+/// A scalar's text, as [`render`] writes the tree [`tree::scalar_named`] builds of it, but
+/// written straight from its terms. A coefficient of a composed activation has thousands of
+/// terms: building a tree for each and dropping it again cost four times what writing it
+/// costs (sigmoid composed four deep, order 10).
+pub fn scalar(s: &Scalar, names: &ConstantNames, st: Style) -> String {
+    let mut texts = [(st, String::new())];
+    scalar_into(s, names, &mut texts);
+    let [(_, text)] = texts;
+    text
+}
+
+/// [`scalar`] in ASCII and in Unicode, each term's factors sorted once for both.
+pub fn scalar_ascii_and_unicode(s: &Scalar, names: &ConstantNames) -> (String, String) {
+    let mut texts = [
+        (Style::Ascii, String::new()),
+        (Style::Unicode, String::new()),
+    ];
+    scalar_into(s, names, &mut texts);
+    let [(_, ascii), (_, unicode)] = texts;
+    (ascii, unicode)
+}
+
+/// [`scalar`] at the end of each text, in its style.
+fn scalar_into(s: &Scalar, names: &ConstantNames, texts: &mut [(Style, String)]) {
+    let minus = |st: Style, between: bool| match (st, between) {
+        (Style::Unicode, false) => "−",
+        (Style::Unicode, true) => " − ",
+        (Style::Ascii, false) => "-",
+        (Style::Ascii, true) => " - ",
+    };
+    // One set of lists for every term.
+    let mut parts = MonomialParts::default();
+    let mut term = |c: &Q, m: &Mono, texts: &mut [(Style, String)], min: u8| {
+        parts.fill(&c.clone().abs(), m, names);
+        for (st, out) in texts.iter_mut() {
+            let start = out.len();
+            let strength = match parts.den.as_slice() {
+                [] => match Factors::of(&parts.num) {
+                    Factors::One(n) => write(n, *st, out),
+                    Factors::Many(fs) => product(fs, *st, out),
+                },
+                den => fraction(Factors::of(&parts.num), Factors::of(den), *st, out),
+            };
+            if strength < min {
+                out.insert(start, '(');
+                out.push(')');
+            }
+        }
+    };
+    // The order of the tree, the rational term first (1 − α), is the scalar's own: the empty
+    // monomial is the least.
+    let terms = s.terms();
+    if s.is_zero() {
+        for (st, out) in texts.iter_mut() {
+            write(&Node::Rat(Q::from(0u32)), *st, out);
+        }
+        return;
+    }
+    let single = s.len() == 1;
+    for (i, (m, c)) in terms.enumerate() {
+        // A scalar too long to write within the budget is cut short, as `write` cuts a tree;
+        // the caller reports the limit.
+        if crate::limits::tick() {
+            break;
+        }
+        let negative = *c < 0u32;
+        for (st, out) in texts.iter_mut() {
+            out.push_str(match (i, negative) {
+                (0, false) => "",
+                (0, true) => minus(*st, false),
+                (_, false) => " + ",
+                (_, true) => minus(*st, true),
+            });
+        }
+        // As `write` writes a term alone (a negative one as `Neg`), or in a sum.
+        let min = match (single, negative) {
+            (true, false) => 0,
+            (true, true) => PROD,
+            (false, _) => SUM + 1,
+        };
+        term(c, m, texts, min);
+    }
+}
+
+/// The line `c₀ + c₁·t + … + O(tⁿ⁺¹)` of a series, as [`render`] writes
+/// [`tree::series_of_coefficients`] of it, with the text of each coefficient written already
+/// (`texts`, by [`scalar`] with these `names`): a coefficient of more than one term goes in as
+/// written, bracketed; the tree of a coefficient of one term is built, for its sign and form.
+pub fn series_line(
+    s: &Series,
+    var: &Node,
+    texts: &[String],
+    names: &ConstantNames,
+    st: Style,
+) -> String {
+    enum Term<'a> {
+        Tree(bool, Node),
+        /// The k-th coefficient, of more than one term, as written.
+        Written(usize, &'a str),
+    }
+    let mut terms: Vec<Term> = s
+        .coeffs()
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .filter(|(_, (c, _))| !c.is_zero())
+        .map(|(k, (c, text))| {
+            if c.len() > 1 {
+                Term::Written(k, text)
+            } else {
+                let (negative, node) = tree::series_term(k, &tree::scalar_named(c, names), var);
+                Term::Tree(negative, node)
+            }
+        })
+        .collect();
+    terms.extend(tree::series_remainder(s, var).map(|o| Term::Tree(false, o)));
+    // `(c)·tᵏ`: a sum times the power is a product, the sum bracketed in it.
+    let written = |k: usize, text: &str, out: &mut String| {
+        out.extend(["(", text, ")"]);
+        if let Some(power) = tree::series_power(k, var) {
+            out.push_str(if st == Style::Unicode { "·" } else { "*" });
+            wrapped(&power, st, PROD + 1, out);
+        }
+    };
+    // What `write` makes of the sum of these terms (or of the one term).
+    let mut out = String::new();
+    let (minus, minus_between) = match st {
+        Style::Unicode => ("−", " − "),
+        Style::Ascii => ("-", " - "),
+    };
+    match terms.as_slice() {
+        [] => {
+            write(&Node::Rat(Q::from(0u32)), st, &mut out);
+        }
+        [Term::Tree(false, n)] => {
+            write(n, st, &mut out);
+        }
+        [Term::Tree(true, n)] => {
+            out.push_str(minus);
+            wrapped(n, st, PROD, &mut out);
+        }
+        // A sum alone is not bracketed.
+        [Term::Written(0, text)] => out.push_str(text),
+        [Term::Written(k, text)] => written(*k, text, &mut out),
+        terms => {
+            for (i, t) in terms.iter().enumerate() {
+                let negative = matches!(t, Term::Tree(true, _));
+                out.push_str(match (i, negative) {
+                    (0, false) => "",
+                    (0, true) => minus,
+                    (_, false) => " + ",
+                    (_, true) => minus_between,
+                });
+                match t {
+                    Term::Tree(_, n) => wrapped(n, st, SUM + 1, &mut out),
+                    Term::Written(k, text) => written(*k, text, &mut out),
+                }
+            }
+        }
+    }
     out
 }
 
@@ -66,11 +232,7 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
             out.push_str(text);
             *strength
         }
-        Node::Rat(q) => {
-            let (text, strength) = rational(q, st);
-            out.push_str(&text);
-            strength
-        }
+        Node::Rat(q) => rational_into(q, st, out),
         Node::Pi => {
             out.push_str(if uni { "π" } else { "pi" });
             ATOM
@@ -109,42 +271,8 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
             wrapped(x, st, PROD, out);
             SUM
         }
-        Node::Prod(fs) => {
-            joined(fs.iter(), if uni { "·" } else { "*" }, out, |f, out| {
-                match f.view() {
-                    // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
-                    Node::Rat(q) => {
-                        let (text, strength) = rational(q, st);
-                        if strength < ATOM {
-                            out.extend(["(", &text, ")"]);
-                        } else {
-                            out.push_str(&text);
-                        }
-                    }
-                    Node::Frac(..) => {
-                        out.push('(');
-                        write(f, st, out);
-                        out.push(')');
-                    }
-                    _ => wrapped(f, st, PROD + 1, out),
-                }
-            });
-            PROD
-        }
-        Node::Frac(a, b) => {
-            wrapped(a, st, PROD, out);
-            out.push('/');
-            match b.view() {
-                // A denominator of constants reads best side by side: 1/(2√(2π)).
-                Node::Prod(fs) if uni && fs.iter().all(is_constant) => {
-                    out.push('(');
-                    juxtaposed(fs, st, out);
-                    out.push(')');
-                }
-                _ => wrapped(b, st, POW, out),
-            }
-            PROD
-        }
+        Node::Prod(fs) => product(fs, st, out),
+        Node::Frac(a, b) => fraction(Factors::One(a), Factors::One(b), st, out),
         Node::Sqrt(x) => {
             if uni {
                 out.push('√');
@@ -241,6 +369,89 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
         Node::Group(x) => enclosed("(", x, ")", st, out),
         Node::BigO(x) => enclosed("O(", x, ")", st, out),
     }
+}
+
+/// A product's factors: one node (a product when it is a [`Node::Prod`]), or a list of them,
+/// which [`scalar`] has without building the node around it.
+#[derive(Clone, Copy)]
+enum Factors<'a> {
+    One(&'a Node),
+    Many(&'a [Node]),
+}
+
+impl<'a> Factors<'a> {
+    /// The factors of a list, as the tree makes it a node: one factor stands alone.
+    fn of(fs: &'a [Node]) -> Factors<'a> {
+        match fs {
+            [f] => Factors::One(f),
+            fs => Factors::Many(fs),
+        }
+    }
+
+    /// The factors when they make a product.
+    fn product(self) -> Option<&'a [Node]> {
+        match self {
+            Factors::Many(fs) => Some(fs),
+            Factors::One(n) => match n.view() {
+                Node::Prod(fs) => Some(fs),
+                _ => None,
+            },
+        }
+    }
+
+    /// Writes them, bracketed when they bind more loosely than `min`.
+    fn wrapped(self, st: Style, min: u8, out: &mut String) {
+        match self {
+            Factors::One(n) => wrapped(n, st, min, out),
+            Factors::Many(fs) => {
+                let start = out.len();
+                if product(fs, st, out) < min {
+                    out.insert(start, '(');
+                    out.push(')');
+                }
+            }
+        }
+    }
+}
+
+/// `a·b·c`.
+fn product(fs: &[Node], st: Style, out: &mut String) -> u8 {
+    let uni = st == Style::Unicode;
+    joined(fs.iter(), if uni { "·" } else { "*" }, out, |f, out| {
+        match f.view() {
+            // A fraction coefficient in a product is bracketed, unless it has a glyph: ⅓·W.
+            Node::Rat(q) => {
+                let start = out.len();
+                if rational_into(q, st, out) < ATOM {
+                    out.insert(start, '(');
+                    out.push(')');
+                }
+            }
+            Node::Frac(..) => {
+                out.push('(');
+                write(f, st, out);
+                out.push(')');
+            }
+            _ => wrapped(f, st, PROD + 1, out),
+        }
+    });
+    PROD
+}
+
+/// `a/b`.
+fn fraction(a: Factors, b: Factors, st: Style, out: &mut String) -> u8 {
+    a.wrapped(st, PROD, out);
+    out.push('/');
+    match b.product() {
+        // A denominator of constants reads best side by side: 1/(2√(2π)).
+        Some(fs) if st == Style::Unicode && fs.iter().all(is_constant) => {
+            out.push('(');
+            juxtaposed(fs, st, out);
+            out.push(')');
+        }
+        _ => b.wrapped(st, POW, out),
+    }
+    PROD
 }
 
 fn is_constant(n: &Node) -> bool {
@@ -389,7 +600,39 @@ pub(crate) fn out_of_budget_for(q: &Q) -> bool {
     is_long(q) && crate::limits::interrupted()
 }
 
-fn rational(q: &Q, st: Style) -> (String, u8) {
+/// A rational's text at the end of `out`, with its binding strength.
+fn rational_into(q: &Q, st: Style, out: &mut String) -> u8 {
+    // A whole number of one word, the usual one (the numerators and denominators of a long
+    // coefficient's terms), is written digit by digit, without the formatting machinery.
+    if *q.denominator_ref() == 1u32
+        && malachite_base::num::arithmetic::traits::Sign::sign(q) != std::cmp::Ordering::Less
+        && let Ok(n) = u64::try_from(q.numerator_ref())
+    {
+        push_digits(n, out);
+        return ATOM;
+    }
+    let (text, strength) = rational_text(q, st);
+    out.push_str(&text);
+    strength
+}
+
+/// The decimal digits of `n`.
+fn push_digits(n: u64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut m = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+fn rational_text(q: &Q, st: Style) -> (String, u8) {
     if out_of_budget_for(q) {
         return (String::new(), ATOM);
     }
@@ -470,6 +713,168 @@ mod tests {
     use super::*;
     use crate::syntax::Name;
 
+    /// Scalars of every shape a monomial's display has: rational, radical (√p above and below,
+    /// √p/p turned into 1/√p), π and e to whole, negative and fractional powers, parameters,
+    /// opaque values and groups (`(1 + e)⁻¹`), with coefficients short, vulgar, long, negative
+    /// and decimal, in sums of up to four terms. Deterministic (a fixed xorshift).
+    fn scalars_of_every_shape(count: usize) -> Vec<Scalar> {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let q = |n: i64, d: u64| Q::from(n) / Q::from(d);
+        let half = q(1, 2);
+        let group = Scalar::from_q(q(1, 1))
+            .add(&Scalar::e_pow(q(-1, 2)))
+            .inverse()
+            .expect("1 + 1/√e is not zero");
+        let opaque = Scalar::opaque("exp", &group.neg());
+        let nested = Scalar::from_q(q(1, 1))
+            .add(&opaque)
+            .inverse()
+            .expect("1 + κ is not zero");
+        let atoms: Vec<Scalar> = vec![
+            Scalar::from_q(q(2, 1)).pow(&half).expect("√2"),
+            Scalar::from_q(q(3, 1)).pow(&half).expect("√3"),
+            Scalar::from_q(q(6, 1)).pow(&half).expect("√6"),
+            Scalar::pi(),
+            Scalar::e_pow(q(1, 1)),
+            Scalar::e_pow(q(-1, 2)),
+            Scalar::param(Name::new("λ", "")),
+            Scalar::param(Name::new("a", "1")),
+            Scalar::opaque("tanh", &Scalar::from_q(q(1, 2))),
+            group,
+            opaque,
+            nested,
+        ];
+        let exponents = [
+            q(1, 1),
+            q(2, 1),
+            q(-1, 1),
+            q(-2, 1),
+            q(3, 1),
+            q(1, 2),
+            q(-1, 2),
+            q(-3, 2),
+            q(1, 3),
+        ];
+        let coefficients = [
+            q(1, 1),
+            q(-1, 1),
+            q(1, 2),
+            q(-1, 3),
+            q(7, 1),
+            q(3, 4),
+            q(-5, 48),
+            q(1, 1024),
+            q(1_050_700_987_355_480, 1_000_000_000_000_000),
+            q(123_456_789_012_345_678, 7),
+            q(1, 6_402_373_705_728_000),
+            q(-2_305_843_009_213_693_951, 3_628_800),
+        ];
+        let mut out = vec![Scalar::zero()];
+        while out.len() < count {
+            let mut s = Scalar::zero();
+            for _ in 0..1 + next(4) {
+                let c = &coefficients[next(coefficients.len() as u64) as usize];
+                let mut term = Scalar::from_q(c.clone());
+                for _ in 0..next(4) {
+                    let a = &atoms[next(atoms.len() as u64) as usize];
+                    let e = &exponents[next(exponents.len() as u64) as usize];
+                    if let Ok(p) = a.pow(e) {
+                        term = term.mul(&p);
+                    }
+                }
+                s = s.add(&term);
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// The text written straight from a scalar's terms is the text of its tree, in both styles,
+    /// with and without names for its nested constants, alone or both styles at once.
+    #[test]
+    fn scalars_are_written_as_their_trees_are() {
+        let scalars = scalars_of_every_shape(3000);
+        let named = ConstantNames::for_scalars(scalars.iter());
+        let unnamed = ConstantNames::default();
+        let mut shapes = std::collections::BTreeSet::new();
+        for s in &scalars {
+            for names in [&named, &unnamed] {
+                for st in [Style::Unicode, Style::Ascii] {
+                    let tree = render(&tree::scalar_named(s, names), st);
+                    assert_eq!(scalar(s, names, st), tree, "{s:?}");
+                    shapes.insert(tree.chars().filter(|c| "/√(·^".contains(*c)).count().min(6));
+                }
+                let (ascii, unicode) = scalar_ascii_and_unicode(s, names);
+                assert_eq!(ascii, render(&tree::scalar_named(s, names), Style::Ascii));
+                assert_eq!(
+                    unicode,
+                    render(&tree::scalar_named(s, names), Style::Unicode)
+                );
+            }
+        }
+        // The family is not trivial: texts with none to many fractions, radicals and brackets.
+        assert_eq!(shapes.len(), 7, "{shapes:?}");
+    }
+
+    /// The line of a series written from its coefficients' texts is the text of its tree: with
+    /// coefficients of one term and of many, zero, negative, 1, exact series and truncated ones.
+    #[test]
+    fn series_lines_are_written_as_their_trees_are() {
+        let scalars = scalars_of_every_shape(400);
+        let t = Node::Name {
+            name: Name::new("t", ""),
+            kind: tree::NameKind::Param,
+        };
+        let one = Scalar::from_q(Q::from(1));
+        let mut series: Vec<Series> = Vec::new();
+        for (i, window) in scalars.windows(5).enumerate() {
+            let mut coeffs: Vec<Scalar> = window.to_vec();
+            coeffs.truncate(1 + i % 5);
+            if i % 7 == 0 {
+                coeffs[0] = one.clone();
+            }
+            if i % 11 == 0 {
+                coeffs.insert(0, one.neg());
+            }
+            series.push(Series::from_coeffs(coeffs, i % 3 == 0));
+        }
+        let session = crate::session::Session::new();
+        for spec in [
+            "sigmoid(sigmoid(t))",
+            "tanh(1 + tanh(t))",
+            "1 - t",
+            "2*t",
+            "-t^2",
+        ] {
+            for order in 0..4 {
+                let r = session.series(spec, None, order).expect("a series");
+                series.push(r.series.side(crate::series::Side::Right).clone());
+            }
+        }
+        for s in &series {
+            let named = ConstantNames::for_scalars(s.coeffs());
+            for names in [&named, &ConstantNames::default()] {
+                for st in [Style::Unicode, Style::Ascii] {
+                    let texts: Vec<String> =
+                        s.coeffs().iter().map(|c| scalar(c, names, st)).collect();
+                    let nodes: Vec<Node> = s
+                        .coeffs()
+                        .iter()
+                        .map(|c| tree::scalar_named(c, names))
+                        .collect();
+                    let tree = render(&tree::series_of_coefficients(s, &t, &nodes), st);
+                    assert_eq!(series_line(s, &t, &texts, names, st), tree);
+                }
+            }
+        }
+    }
+
     /// The length bound of a fraction never exceeds its length and is at most two short of it,
     /// over numerators and denominators from 1 to hundreds of digits, at the powers of ten where
     /// the digit count changes; and a long fraction is written the same way with the bound as
@@ -504,7 +909,9 @@ mod tests {
                     } else {
                         text
                     };
-                    assert_eq!(rational(&q, Style::Unicode).0, expected);
+                    let mut written = String::new();
+                    rational_into(&q, Style::Unicode, &mut written);
+                    assert_eq!(written, expected);
                 }
             }
         }

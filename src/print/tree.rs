@@ -5,7 +5,9 @@
 //! same structure the text shows.
 
 use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
-use crate::algebra::scalar::{AddressMap, Atom, AtomAddress, Mono, Q, Scalar, WordHasher};
+use crate::algebra::scalar::{
+    AddressMap, Atom, AtomAddress, Mono, Q, Scalar, WordHasher, small_fraction,
+};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Abs;
 
@@ -172,6 +174,9 @@ fn scalar_terms_named(s: &Scalar, names: &ConstantNames) -> Vec<(bool, Node)> {
         .collect()
 }
 
+/// A power of a nested constant: the constant's address and the exponent, a small fraction.
+type PowerKey = (AtomAddress, (i64, u64));
+
 /// Names for the constants of a report that nest other constants, such as the value of each
 /// layer of a composed sigmoid (`κ₂ = exp(−(1 + 1/√e)⁻¹)`, `κ₃ = 1 + κ₂`): written out, each
 /// holds the previous ones, so a coefficient of a deep composition repeats them in every term
@@ -192,7 +197,7 @@ pub struct ConstantNames {
     /// The powers of those constants written so far (`κ₂²`, `(1 + 1/√e)³`), by the address of
     /// the constant (kept alive by `written`) and the exponent written: the same power sits in
     /// thousands of terms, and is built, written and dropped once.
-    powers: std::cell::RefCell<std::collections::HashMap<(AtomAddress, Q), Node, WordHasher>>,
+    powers: std::cell::RefCell<std::collections::HashMap<PowerKey, Node, WordHasher>>,
 }
 
 impl ConstantNames {
@@ -248,17 +253,18 @@ impl ConstantNames {
         node
     }
 
-    /// `base^e` for the atom `a` written as `base`: shared among terms when `a` is a nested
-    /// constant (other atoms cost no more to build afresh).
-    fn power(&self, a: &Atom, base: Node, e: Q) -> Node {
-        let Some(address) = a.address() else {
-            return Node::Pow(Box::new(base), e);
+    /// `base^e` for the atom `a` written as `base` (built only when it is needed): shared among
+    /// terms when `a` is a nested constant and `e` a small fraction (other atoms cost no more to
+    /// build afresh).
+    fn power(&self, a: &Atom, e: &Q, base: impl FnOnce() -> Node) -> Node {
+        let Some((address, exponent)) = a.address().zip(small_fraction(e)) else {
+            return Node::Pow(Box::new(base()), e.clone());
         };
-        let key = (address, e);
+        let key = (address, exponent);
         if let Some(node) = self.powers.borrow().get(&key) {
             return node.clone();
         }
-        let node = Node::shared(Node::Pow(Box::new(base), key.1.clone()));
+        let node = Node::shared(Node::Pow(Box::new(base()), e.clone()));
         self.powers.borrow_mut().insert(key, node.clone());
         node
     }
@@ -363,86 +369,136 @@ fn collect_nested(
 
 /// `c·m` for a positive rational `c`, written with radicals and a denominator where that reads better.
 fn monomial(c: &Q, m: &Mono, names: &ConstantNames) -> Node {
-    // Whether an exponent is ½ or −½, read off its parts (no rational is built per term).
-    let is_half = |e: &Q| *e.denominator_ref() == 2u32 && *e.numerator_ref() == 1u32;
-    let is_neg_half = |e: &Q| is_half(e) && *e < 0u32;
-    let is_pos_half = |e: &Q| is_half(e) && *e > 0u32;
-    let mut c = c.clone();
-    // Sized once: a coefficient of a composed activation has thousands of terms of up to a
-    // dozen factors each, and growing the lists was a sixth of building them.
-    let mut num: Vec<Node> = Vec::with_capacity(m.factors().len() + 2);
-    let mut den: Vec<Node> = Vec::new();
-    let mut num_rad: Vec<Node> = Vec::new();
-    let mut den_rad: Vec<Node> = Vec::new();
-    let any_neg_half = m.factors().iter().any(|(_, e)| is_neg_half(e));
-    for (a, e) in m.factors() {
-        let base = atom(a, names);
-        if is_pos_half(e) {
-            // √p/p → 1/√p when the denominator has the factor and another radical sits below:
-            // 1/√(2π).
-            if let Atom::Prime(p) = a
-                && any_neg_half
-                && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
-            {
-                c *= Q::from(*p);
-                den_rad.push(base);
-            } else {
-                num_rad.push(base);
-            }
-        } else if is_neg_half(e) {
-            den_rad.push(base);
-        } else if *e == 1u32 {
-            num.push(base);
-        } else if *e < 0u32 && !matches!(a, Atom::Group(_)) {
-            den.push(if *e == -1i32 {
-                base
-            } else {
-                names.power(a, base, -e)
-            });
-        } else {
-            num.push(names.power(a, base, e.clone()));
-        }
+    let mut parts = MonomialParts::default();
+    parts.fill(c, m, names);
+    if parts.den.is_empty() {
+        return prod_or_single(parts.num);
     }
-    if !num_rad.is_empty() {
-        num.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(
+    Node::Frac(
+        Box::new(prod_or_single(parts.num)),
+        Box::new(prod_or_single(parts.den)),
+    )
+}
+
+/// The factors of a monomial's display: `num` alone for a product, `num/den` for a fraction
+/// (`den` not empty), each a list of one or more factors, as [`monomial`] makes them into a
+/// tree and [`crate::print::text::scalar`] writes them without one. Reused from term to term, so
+/// its lists are allocated once for a whole scalar.
+#[derive(Default)]
+pub(crate) struct MonomialParts {
+    pub(crate) num: Vec<Node>,
+    pub(crate) den: Vec<Node>,
+    num_rad: Vec<Node>,
+    den_rad: Vec<Node>,
+    /// Each factor's exponent as a small fraction, when it is one.
+    exponents: Vec<Option<(i64, u64)>>,
+}
+
+impl MonomialParts {
+    /// Sorts the factors of `c·m` (`c` > 0) into numerator and denominator.
+    pub(crate) fn fill(&mut self, c: &Q, m: &Mono, names: &ConstantNames) {
+        let MonomialParts {
+            num,
+            den,
             num_rad,
-        )))));
-    }
-    if !den_rad.is_empty() {
-        den.push(Node::Sqrt(Box::new(prod_or_single(whole_radicand(
             den_rad,
-        )))));
-    }
-    if den.is_empty() {
-        // A rational coefficient stays one fraction: ⅓·λ.
-        if c != 1u32 || num.is_empty() {
-            num.insert(0, Node::Rat(c));
+            exponents,
+        } = self;
+        // The sign of an exponent, from its small form when it has one.
+        let negative = |small: Option<(i64, u64)>, e: &Q| match small {
+            Some((n, _)) => n < 0,
+            None => *e < 0u32,
+        };
+        num.clear();
+        den.clear();
+        num_rad.clear();
+        den_rad.clear();
+        // Sized once: a coefficient of a composed activation has thousands of terms of up to a
+        // dozen factors each, and growing the lists was a sixth of building them.
+        num.reserve(m.factors().len() + 2);
+        let mut c = c.clone();
+        // Each exponent as a small fraction when it is one (all but freak ones), read once:
+        // comparing rationals was a tenth of writing a term.
+        const HALF: Option<(i64, u64)> = Some((1, 2));
+        const MINUS_HALF: Option<(i64, u64)> = Some((-1, 2));
+        exponents.clear();
+        exponents.extend(m.factors().iter().map(|(_, e)| small_fraction(e)));
+        let any_neg_half = exponents.contains(&MINUS_HALF);
+        for ((a, e), &small) in m.factors().iter().zip(exponents.iter()) {
+            if small == HALF {
+                let base = atom(a, names);
+                // √p/p → 1/√p when the denominator has the factor and another radical sits below:
+                // 1/√(2π).
+                if let Atom::Prime(p) = a
+                    && any_neg_half
+                    && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
+                {
+                    c *= Q::from(*p);
+                    den_rad.push(base);
+                } else {
+                    num_rad.push(base);
+                }
+            } else if small == MINUS_HALF {
+                den_rad.push(atom(a, names));
+            } else if small == Some((1, 1)) {
+                num.push(atom(a, names));
+            } else if small == Some((-1, 1)) && !matches!(a, Atom::Group(_)) {
+                den.push(atom(a, names));
+            } else if negative(small, e) && !matches!(a, Atom::Group(_)) {
+                den.push(names.power(a, &-e, || atom(a, names)));
+            } else {
+                num.push(names.power(a, e, || atom(a, names)));
+            }
         }
-        return prod_or_single(num);
+        if !num_rad.is_empty() {
+            num.push(radical(num_rad));
+        }
+        if !den_rad.is_empty() {
+            den.push(radical(den_rad));
+        }
+        if den.is_empty() {
+            // A rational coefficient stays one fraction: ⅓·λ.
+            if c != 1u32 || num.is_empty() {
+                num.insert(0, Node::Rat(c));
+            }
+            return;
+        }
+        if *c.numerator_ref() != 1u32 || num.is_empty() {
+            num.insert(0, Node::Rat(Q::from(c.numerator_ref())));
+        }
+        if *c.denominator_ref() != 1u32 {
+            den.insert(0, Node::Rat(Q::from(c.denominator_ref())));
+        }
     }
-    if *c.numerator_ref() != 1u32 || num.is_empty() {
-        num.insert(0, Node::Rat(Q::from(c.numerator_ref())));
-    }
-    if *c.denominator_ref() != 1u32 {
-        den.insert(0, Node::Rat(Q::from(c.denominator_ref())));
-    }
-    Node::Frac(Box::new(prod_or_single(num)), Box::new(prod_or_single(den)))
+}
+
+/// `√(…)` of these factors (not empty), which it empties: one factor moves out, more stay in
+/// their list (a radical of one factor, the usual one, leaves the list for the next term).
+fn radical(factors: &mut Vec<Node>) -> Node {
+    whole_radicand(factors);
+    let inner = if factors.len() == 1 {
+        factors.pop()
+    } else {
+        None
+    };
+    Node::Sqrt(Box::new(
+        inner.unwrap_or_else(|| Node::Prod(std::mem::take(factors))),
+    ))
 }
 
 /// The primes under one radical multiplied out, ahead of the other factors: √10, not √(2·5).
-fn whole_radicand(factors: Vec<Node>) -> Vec<Node> {
+fn whole_radicand(factors: &mut Vec<Node>) {
     let mut whole = Q::from(1u32);
-    let mut rest = Vec::new();
-    for f in factors {
-        match f {
-            Node::Rat(p) => whole *= p,
-            other => rest.push(other),
+    factors.retain(|f| match f {
+        Node::Rat(p) => {
+            whole *= p;
+            false
         }
-    }
+        _ => true,
+    });
     if whole != 1u32 {
-        rest.insert(0, Node::Rat(whole));
+        factors.insert(0, Node::Rat(whole));
     }
-    rest
 }
 
 fn prod_or_single(mut v: Vec<Node>) -> Node {
@@ -634,39 +690,55 @@ pub fn series_of_coefficients(
     var: &Node,
     coefficients: &[Node],
 ) -> Node {
-    let mut terms: Vec<(bool, Node)> = Vec::new();
-    for (k, (c, node)) in s.coeffs().iter().zip(coefficients).enumerate() {
-        if c.is_zero() {
-            continue;
-        }
-        let power = match k {
-            0 => None,
-            1 => Some(var.clone()),
-            k => Some(Node::Pow(Box::new(var.clone()), Q::from(k as u64))),
-        };
-        // The coefficient's one signed term, when it has one (what `sum_or_single` made of it).
-        let single = match node.view() {
-            Node::Sum(_) => None,
-            Node::Neg(x) => Some((true, (**x).clone())),
-            n => Some((false, n.clone())),
-        };
-        match (single, power) {
-            (Some(term), None) => terms.push(term),
-            (None, None) => terms.push((false, node.clone())),
-            (Some((neg, Node::Rat(q))), Some(p)) if q == 1u32 => terms.push((neg, p)),
-            (Some((neg, n)), Some(p)) => terms.push((neg, Node::Prod(vec![n, p]))),
-            (None, Some(p)) => terms.push((false, Node::Prod(vec![node.clone(), p]))),
-        }
-    }
-    if !s.is_exact() {
-        // O(t), not O(t¹).
-        let next = match s.order() {
-            0 => var.clone(),
-            n => Node::Pow(Box::new(var.clone()), Q::from(n as u64 + 1)),
-        };
-        terms.push((false, Node::BigO(Box::new(next))));
-    }
+    let mut terms: Vec<(bool, Node)> = s
+        .coeffs()
+        .iter()
+        .zip(coefficients)
+        .enumerate()
+        .filter(|(_, (c, _))| !c.is_zero())
+        .map(|(k, (_, node))| series_term(k, node, var))
+        .collect();
+    terms.extend(series_remainder(s, var).map(|o| (false, o)));
     sum_or_single(terms)
+}
+
+/// `tᵏ` (nothing for k = 0): the power of the variable in the k-th term of a series.
+pub(crate) fn series_power(k: usize, var: &Node) -> Option<Node> {
+    match k {
+        0 => None,
+        1 => Some(var.clone()),
+        k => Some(Node::Pow(Box::new(var.clone()), Q::from(k as u64))),
+    }
+}
+
+/// The signed term `cₖ·tᵏ` of the line of a series, for a non-zero coefficient of tree `node`:
+/// a coefficient of one term puts its sign in front and is left out when it is 1.
+pub(crate) fn series_term(k: usize, node: &Node, var: &Node) -> (bool, Node) {
+    // The coefficient's one signed term, when it has one (what `sum_or_single` made of it).
+    let single = match node.view() {
+        Node::Sum(_) => None,
+        Node::Neg(x) => Some((true, (**x).clone())),
+        n => Some((false, n.clone())),
+    };
+    match (single, series_power(k, var)) {
+        (Some(term), None) => term,
+        (None, None) => (false, node.clone()),
+        (Some((neg, Node::Rat(q))), Some(p)) if q == 1u32 => (neg, p),
+        (Some((neg, n)), Some(p)) => (neg, Node::Prod(vec![n, p])),
+        (None, Some(p)) => (false, Node::Prod(vec![node.clone(), p])),
+    }
+}
+
+/// `O(tⁿ⁺¹)` closing a truncated series (`O(t)`, not `O(t¹)`); nothing for an exact one.
+pub(crate) fn series_remainder(s: &crate::series::Series, var: &Node) -> Option<Node> {
+    if s.is_exact() {
+        return None;
+    }
+    let next = match s.order() {
+        0 => var.clone(),
+        n => Node::Pow(Box::new(var.clone()), Q::from(n as u64 + 1)),
+    };
+    Some(Node::BigO(Box::new(next)))
 }
 
 /// `O(εᵏ)`.

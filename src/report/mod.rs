@@ -86,7 +86,14 @@ pub fn series_line(s: &Series, var: &str) -> String {
         name: crate::syntax::Name::new(var, ""),
         kind: tree::NameKind::Param,
     };
-    crate::print::text::render(&tree::series(s, &v), crate::print::Style::Unicode)
+    let names = tree::ConstantNames::default();
+    let style = crate::print::Style::Unicode;
+    let texts: Vec<String> = s
+        .coeffs()
+        .iter()
+        .map(|c| crate::print::text::scalar(c, &names, style))
+        .collect();
+    crate::print::text::series_line(s, &v, &texts, &names, style)
 }
 
 /// A number for people: exact when short, `exact ≈ value` for fractions, `≈ value` when the exact form is abbreviated.
@@ -96,8 +103,7 @@ pub(crate) fn number(s: &Scalar) -> String {
 
 /// [`number`], with the named constants written by their names.
 pub(crate) fn named_number(s: &Scalar, names: &tree::ConstantNames) -> String {
-    let exact =
-        crate::print::text::render(&tree::scalar_named(s, names), crate::print::Style::Unicode);
+    let exact = crate::print::text::scalar(s, names, crate::print::Style::Unicode);
     match s.to_f64(&|_| None) {
         Some(v) if exact.contains('…') => format!("≈ {}", fmt_f64(v)),
         Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => {

@@ -12,9 +12,8 @@ pub(super) fn value_text(s: &Scalar) -> String {
 }
 
 fn class_text(r: &SeriesResult, names: &tree::ConstantNames) -> String {
-    let scalar_unicode = |s: &Scalar| {
-        crate::print::text::render(&tree::scalar_named(s, names), crate::print::Style::Unicode)
-    };
+    let scalar_unicode =
+        |s: &Scalar| crate::print::text::scalar(s, names, crate::print::Style::Unicode);
     let number = |s: &Scalar| named_number(s, names);
     match &r.series {
         PointSeries::Analytic(s) if s.is_exact() => "a polynomial (the series is finite)".into(),
@@ -72,36 +71,37 @@ pub fn series_text(r: &SeriesResult) -> String {
         r.order,
         class_text(r, &names)
     );
-    let text = |n: &tree::Node| crate::print::text::render(n, crate::print::Style::Unicode);
-    // Each coefficient is written twice, in the table and in the line of the series: its tree
-    // is built once and shared, and its text written once.
-    let coefficients = |s: &Series| -> Vec<tree::Node> {
+    let style = crate::print::Style::Unicode;
+    let text = |n: &tree::Node| crate::print::text::render(n, style);
+    // Each coefficient is written twice, in the table and in the line of the series: its text
+    // is written once, straight from its terms.
+    let coefficients = |s: &Series| -> Vec<String> {
         s.coeffs()
             .iter()
-            .map(|c| tree::Node::shared(tree::scalar_named(c, &names)))
+            .map(|c| crate::print::text::scalar(c, &names, style))
             .collect()
     };
-    let rows = |s: &Series, nodes: &[tree::Node]| -> String {
+    let rows = |s: &Series, texts: &[String]| -> String {
         s.coeffs()
             .iter()
-            .zip(nodes)
+            .zip(texts)
             .enumerate()
-            .map(|(k, (c, node))| {
+            .map(|(k, (c, written))| {
                 format!(
                     "{:>4}  {:<28}  {}\n",
                     k,
-                    text(node),
+                    written,
                     value_text(c).replace('-', "−")
                 )
             })
             .collect()
     };
-    let line = |s: &Series, nodes: &[tree::Node]| {
+    let line = |s: &Series, texts: &[String]| {
         let t = tree::Node::Name {
             name: crate::syntax::Name::new("t", ""),
             kind: tree::NameKind::Param,
         };
-        text(&tree::series_of_coefficients(s, &t, nodes))
+        crate::print::text::series_line(s, &t, texts, &names, style)
     };
     match &r.series {
         PointSeries::Analytic(s) => {
@@ -109,15 +109,15 @@ pub fn series_text(r: &SeriesResult) -> String {
                 "{:>4}  {:<28}  {}\n",
                 "k", "cₖ = s⁽ᵏ⁾(a)/k!", "value"
             ));
-            let nodes = coefficients(s);
-            out.push_str(&rows(s, &nodes));
-            out.push_str(&format!("s(a + t) = {}\n", line(s, &nodes)));
+            let texts = coefficients(s);
+            out.push_str(&rows(s, &texts));
+            out.push_str(&format!("s(a + t) = {}\n", line(s, &texts)));
         }
         PointSeries::OneSided { left, right, .. } => {
             for (label, s) in [("left (t < 0)", left), ("right (t > 0)", right)] {
-                let nodes = coefficients(s);
-                out.push_str(&format!("{label}: s(a + t) = {}\n", line(s, &nodes)));
-                out.push_str(&rows(s, &nodes));
+                let texts = coefficients(s);
+                out.push_str(&format!("{label}: s(a + t) = {}\n", line(s, &texts)));
+                out.push_str(&rows(s, &texts));
             }
         }
     }
@@ -155,17 +155,19 @@ fn number_value(s: &Scalar) -> String {
 }
 
 fn coeffs_json(s: &Series) -> Value {
+    // One set of (unnamed) constants for the whole series: a nested constant is built once and
+    // its text written once in each style.
+    let names = tree::ConstantNames::default();
     let v: Vec<Value> = s
         .coeffs()
         .iter()
         .enumerate()
         .map(|(k, c)| {
-            // One tree, written in both styles: its nested constants are built once.
-            let tree = tree::scalar(c);
+            let (ascii, unicode) = crate::print::text::scalar_ascii_and_unicode(c, &names);
             json!({
                 "k": k,
-                "exact": crate::print::text::render(&tree, crate::print::Style::Ascii),
-                "unicode": crate::print::text::render(&tree, crate::print::Style::Unicode),
+                "exact": ascii,
+                "unicode": unicode,
                 "value": c.to_f64(&|_| None),
             })
         })

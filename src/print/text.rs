@@ -6,7 +6,6 @@ use crate::algebra::Scalar;
 use crate::algebra::scalar::{Mono, Q};
 use crate::series::Series;
 use crate::syntax::names::greek_name;
-use malachite_base::num::arithmetic::traits::Abs;
 
 /// Unicode for people, or ASCII that parses back to the same normal form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +61,7 @@ fn scalar_into(s: &Scalar, names: &ConstantNames, texts: &mut [(Style, String)])
     // One set of lists for every term.
     let mut parts = MonomialParts::default();
     let mut term = |c: &Q, m: &Mono, texts: &mut [(Style, String)], min: u8| {
-        parts.fill(&c.clone().abs(), m, names);
+        parts.fill(c, m, names);
         for (st, out) in texts.iter_mut() {
             let start = out.len();
             let strength = match parts.den.as_slice() {

@@ -253,18 +253,23 @@ impl ConstantNames {
         node
     }
 
-    /// `base^e` for the atom `a` written as `base` (built only when it is needed): shared among
-    /// terms when `a` is a nested constant and `e` a small fraction (other atoms cost no more to
-    /// build afresh).
-    fn power(&self, a: &Atom, e: &Q, base: impl FnOnce() -> Node) -> Node {
-        let Some((address, exponent)) = a.address().zip(small_fraction(e)) else {
-            return Node::Pow(Box::new(base()), e.clone());
+    /// `base^e` for the atom `a` written as `base`: shared among terms when `a` is a nested
+    /// constant and `e` a small fraction (`small`, the key; other atoms cost no more to build
+    /// afresh). The base and the exponent are made only when the power is built.
+    fn power(
+        &self,
+        a: &Atom,
+        small: Option<(i64, u64)>,
+        e: impl FnOnce() -> Q,
+        base: impl FnOnce() -> Node,
+    ) -> Node {
+        let Some(key) = a.address().zip(small) else {
+            return Node::Pow(Box::new(base()), e());
         };
-        let key = (address, exponent);
         if let Some(node) = self.powers.borrow().get(&key) {
             return node.clone();
         }
-        let node = Node::shared(Node::Pow(Box::new(base()), e.clone()));
+        let node = Node::shared(Node::Pow(Box::new(base()), e()));
         self.powers.borrow_mut().insert(key, node.clone());
         node
     }
@@ -343,6 +348,12 @@ fn collect_nested(
 ) {
     for (m, _) in s.terms() {
         for (a, _) in m.factors() {
+            match a {
+                // Numbers nest nothing, and stand in every term of a long scalar.
+                Atom::Prime(_) | Atom::Pi | Atom::E => continue,
+                Atom::Param(n) if params.contains(&*n.base) => continue,
+                _ => {}
+            }
             if !seen.insert(a) {
                 continue;
             }
@@ -395,7 +406,8 @@ pub(crate) struct MonomialParts {
 }
 
 impl MonomialParts {
-    /// Sorts the factors of `c·m` (`c` > 0) into numerator and denominator.
+    /// Sorts the factors of `|c|·m` into numerator and denominator (the sign of `c` is the
+    /// caller's to write).
     pub(crate) fn fill(&mut self, c: &Q, m: &Mono, names: &ConstantNames) {
         let MonomialParts {
             num,
@@ -416,7 +428,9 @@ impl MonomialParts {
         // Sized once: a coefficient of a composed activation has thousands of terms of up to a
         // dozen factors each, and growing the lists was a sixth of building them.
         num.reserve(m.factors().len() + 2);
-        let mut c = c.clone();
+        // Copied only if a prime moves under the radical below (rare): a coefficient of a long
+        // scalar can be many words long.
+        let mut c = std::borrow::Cow::Borrowed(c);
         // Each exponent as a small fraction when it is one (all but freak ones), read once:
         // comparing rationals was a tenth of writing a term.
         const HALF: Option<(i64, u64)> = Some((1, 2));
@@ -431,9 +445,9 @@ impl MonomialParts {
                 // 1/√(2π).
                 if let Atom::Prime(p) = a
                     && any_neg_half
-                    && (c.to_denominator() % malachite_nz::natural::Natural::from(*p)) == 0u32
+                    && (c.denominator_ref() % malachite_nz::natural::Natural::from(*p)) == 0u32
                 {
-                    c *= Q::from(*p);
+                    *c.to_mut() *= Q::from(*p);
                     den_rad.push(base);
                 } else {
                     num_rad.push(base);
@@ -445,9 +459,10 @@ impl MonomialParts {
             } else if small == Some((-1, 1)) && !matches!(a, Atom::Group(_)) {
                 den.push(atom(a, names));
             } else if negative(small, e) && !matches!(a, Atom::Group(_)) {
-                den.push(names.power(a, &-e, || atom(a, names)));
+                let reciprocal = small.map(|(n, d)| (-n, d));
+                den.push(names.power(a, reciprocal, || -e, || atom(a, names)));
             } else {
-                num.push(names.power(a, e, || atom(a, names)));
+                num.push(names.power(a, small, || e.clone(), || atom(a, names)));
             }
         }
         if !num_rad.is_empty() {
@@ -458,8 +473,9 @@ impl MonomialParts {
         }
         if den.is_empty() {
             // A rational coefficient stays one fraction: ⅓·λ.
-            if c != 1u32 || num.is_empty() {
-                num.insert(0, Node::Rat(c));
+            let one = *c.numerator_ref() == 1u32 && *c.denominator_ref() == 1u32;
+            if !one || num.is_empty() {
+                num.insert(0, Node::Rat(c.into_owned().abs()));
             }
             return;
         }

@@ -2,7 +2,9 @@
 //!
 //! Building one tree and rendering it four ways keeps the printers in step:
 //! the ASCII form re-parses to the same normal form, and the JSON tree has the
-//! same structure the text shows.
+//! same structure the text shows. (The text of a long scalar skips the tree of each
+//! term, not its rules: `text::scalar` sorts a term's factors with [`MonomialParts`]
+//! and writes them by the rules of the nodes they would make.)
 
 use crate::algebra::nf::{Chain, ElemAtom, Expr, Factor, Role};
 use crate::algebra::scalar::{

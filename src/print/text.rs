@@ -30,8 +30,8 @@ pub fn render(n: &Node, style: Style) -> String {
 
 /// A scalar's text, as [`render`] writes the tree [`tree::scalar_named`] builds of it, but
 /// written straight from its terms. A coefficient of a composed activation has thousands of
-/// terms: building a tree for each and dropping it again cost four times what writing it
-/// costs (sigmoid composed four deep, order 10).
+/// terms: building a tree for each and dropping it again cost twice what writing it costs
+/// (sigmoid composed four deep, order 10).
 pub fn scalar(s: &Scalar, names: &ConstantNames, st: Style) -> String {
     let mut texts = [(st, String::new())];
     scalar_into(s, names, &mut texts);
@@ -52,12 +52,12 @@ pub fn scalar_ascii_and_unicode(s: &Scalar, names: &ConstantNames) -> (String, S
 
 /// [`scalar`] at the end of each text, in its style.
 fn scalar_into(s: &Scalar, names: &ConstantNames, texts: &mut [(Style, String)]) {
-    let minus = |st: Style, between: bool| match (st, between) {
-        (Style::Unicode, false) => "−",
-        (Style::Unicode, true) => " − ",
-        (Style::Ascii, false) => "-",
-        (Style::Ascii, true) => " - ",
-    };
+    if s.is_zero() {
+        for (st, out) in texts.iter_mut() {
+            write(&Node::Rat(Q::from(0u32)), *st, out);
+        }
+        return;
+    }
     // One set of lists for every term.
     let mut parts = MonomialParts::default();
     let mut term = |c: &Q, m: &Mono, texts: &mut [(Style, String)], min: u8| {
@@ -77,17 +77,10 @@ fn scalar_into(s: &Scalar, names: &ConstantNames, texts: &mut [(Style, String)])
             }
         }
     };
+    let single = s.len() == 1;
     // The order of the tree, the rational term first (1 − α), is the scalar's own: the empty
     // monomial is the least.
-    let terms = s.terms();
-    if s.is_zero() {
-        for (st, out) in texts.iter_mut() {
-            write(&Node::Rat(Q::from(0u32)), *st, out);
-        }
-        return;
-    }
-    let single = s.len() == 1;
-    for (i, (m, c)) in terms.enumerate() {
+    for (i, (m, c)) in s.terms().enumerate() {
         // A scalar too long to write within the budget is cut short, as `write` cuts a tree;
         // the caller reports the limit.
         if crate::limits::tick() {
@@ -95,12 +88,7 @@ fn scalar_into(s: &Scalar, names: &ConstantNames, texts: &mut [(Style, String)])
         }
         let negative = *c < 0u32;
         for (st, out) in texts.iter_mut() {
-            out.push_str(match (i, negative) {
-                (0, false) => "",
-                (0, true) => minus(*st, false),
-                (_, false) => " + ",
-                (_, true) => minus(*st, true),
-            });
+            out.push_str(sign_before(i, negative, *st));
         }
         // As `write` writes a term alone (a negative one as `Neg`), or in a sum.
         let min = match (single, negative) {
@@ -154,10 +142,6 @@ pub fn series_line(
     };
     // What `write` makes of the sum of these terms (or of the one term).
     let mut out = String::new();
-    let (minus, minus_between) = match st {
-        Style::Unicode => ("−", " − "),
-        Style::Ascii => ("-", " - "),
-    };
     match terms.as_slice() {
         [] => {
             write(&Node::Rat(Q::from(0u32)), st, &mut out);
@@ -166,7 +150,7 @@ pub fn series_line(
             write(n, st, &mut out);
         }
         [Term::Tree(true, n)] => {
-            out.push_str(minus);
+            out.push_str(sign_before(0, true, st));
             wrapped(n, st, PROD, &mut out);
         }
         // A sum alone is not bracketed.
@@ -174,13 +158,7 @@ pub fn series_line(
         [Term::Written(k, text)] => written(*k, text, &mut out),
         terms => {
             for (i, t) in terms.iter().enumerate() {
-                let negative = matches!(t, Term::Tree(true, _));
-                out.push_str(match (i, negative) {
-                    (0, false) => "",
-                    (0, true) => minus,
-                    (_, false) => " + ",
-                    (_, true) => minus_between,
-                });
+                out.push_str(sign_before(i, matches!(t, Term::Tree(true, _)), st));
                 match t {
                     Term::Tree(_, n) => wrapped(n, st, SUM + 1, &mut out),
                     Term::Written(k, text) => written(*k, text, &mut out),
@@ -189,6 +167,18 @@ pub fn series_line(
         }
     }
     out
+}
+
+/// What goes before the `i`-th term of a sum: its sign, and the spaces around it.
+fn sign_before(i: usize, negative: bool, st: Style) -> &'static str {
+    match (i, negative, st) {
+        (0, false, _) => "",
+        (0, true, Style::Unicode) => "−",
+        (0, true, Style::Ascii) => "-",
+        (_, false, _) => " + ",
+        (_, true, Style::Unicode) => " − ",
+        (_, true, Style::Ascii) => " - ",
+    }
 }
 
 /// The text of a node with its binding strength (what a shared node keeps).
@@ -253,20 +243,14 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
             ATOM
         }
         Node::Sum(terms) => {
-            let (minus, minus_between) = if uni { ("−", " − ") } else { ("-", " - ") };
             for (i, (neg, t)) in terms.iter().enumerate() {
-                out.push_str(match (i, neg) {
-                    (0, false) => "",
-                    (0, true) => minus,
-                    (_, false) => " + ",
-                    (_, true) => minus_between,
-                });
+                out.push_str(sign_before(i, *neg, st));
                 wrapped(t, st, SUM + 1, out);
             }
             SUM
         }
         Node::Neg(x) => {
-            out.push_str(if uni { "−" } else { "-" });
+            out.push_str(sign_before(0, true, st));
             wrapped(x, st, PROD, out);
             SUM
         }

@@ -699,15 +699,10 @@ mod tests {
     /// Scalars of every shape a monomial's display has: rational, radical (√p above and below,
     /// √p/p turned into 1/√p), π and e to whole, negative and fractional powers, parameters,
     /// opaque values and groups (`(1 + e)⁻¹`), with coefficients short, vulgar, long, negative
-    /// and decimal, in sums of up to four terms. Deterministic (a fixed xorshift).
+    /// and decimal, in sums of up to four terms. Deterministic (the tests' xorshift, fixed seed).
     fn scalars_of_every_shape(count: usize) -> Vec<Scalar> {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::series::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |n: u64| rng.next() % n;
         let q = |n: i64, d: u64| Q::from(n) / Q::from(d);
         let half = q(1, 2);
         let group = Scalar::from_q(q(1, 1))

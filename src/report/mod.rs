@@ -82,18 +82,31 @@ pub fn graded(e: &Expr, t: &Trunc) -> String {
 
 /// A one-line description of a series: `½ + ¼·t − (1/48)·t³ + O(t⁴)`.
 pub fn series_line(s: &Series, var: &str) -> String {
+    let names = tree::ConstantNames::default();
+    written_series_line(s, var, &coefficient_texts(s, &names), &names)
+}
+
+/// The Unicode text of each coefficient of `s`, its nested constants written with `names`.
+pub(crate) fn coefficient_texts(s: &Series, names: &tree::ConstantNames) -> Vec<String> {
+    s.coeffs()
+        .iter()
+        .map(|c| crate::print::text::scalar(c, names, crate::print::Style::Unicode))
+        .collect()
+}
+
+/// [`series_line`] in the variable `var`, from the texts of the coefficients
+/// ([`coefficient_texts`] with the same `names`).
+pub(crate) fn written_series_line(
+    s: &Series,
+    var: &str,
+    texts: &[String],
+    names: &tree::ConstantNames,
+) -> String {
     let v = tree::Node::Name {
         name: crate::syntax::Name::new(var, ""),
         kind: tree::NameKind::Param,
     };
-    let names = tree::ConstantNames::default();
-    let style = crate::print::Style::Unicode;
-    let texts: Vec<String> = s
-        .coeffs()
-        .iter()
-        .map(|c| crate::print::text::scalar(c, &names, style))
-        .collect();
-    crate::print::text::series_line(s, &v, &texts, &names, style)
+    crate::print::text::series_line(s, &v, texts, names, crate::print::Style::Unicode)
 }
 
 /// A number for people: exact when short, `exact ≈ value` for fractions, `≈ value` when the exact form is abbreviated.

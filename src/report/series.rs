@@ -71,16 +71,10 @@ pub fn series_text(r: &SeriesResult) -> String {
         r.order,
         class_text(r, &names)
     );
-    let style = crate::print::Style::Unicode;
-    let text = |n: &tree::Node| crate::print::text::render(n, style);
+    let text = |n: &tree::Node| crate::print::text::render(n, crate::print::Style::Unicode);
     // Each coefficient is written twice, in the table and in the line of the series: its text
     // is written once, straight from its terms.
-    let coefficients = |s: &Series| -> Vec<String> {
-        s.coeffs()
-            .iter()
-            .map(|c| crate::print::text::scalar(c, &names, style))
-            .collect()
-    };
+    let coefficients = |s: &Series| coefficient_texts(s, &names);
     let rows = |s: &Series, texts: &[String]| -> String {
         s.coeffs()
             .iter()
@@ -96,13 +90,7 @@ pub fn series_text(r: &SeriesResult) -> String {
             })
             .collect()
     };
-    let line = |s: &Series, texts: &[String]| {
-        let t = tree::Node::Name {
-            name: crate::syntax::Name::new("t", ""),
-            kind: tree::NameKind::Param,
-        };
-        crate::print::text::series_line(s, &t, texts, &names, style)
-    };
+    let line = |s: &Series, texts: &[String]| written_series_line(s, "t", texts, &names);
     match &r.series {
         PointSeries::Analytic(s) => {
             out.push_str(&format!(

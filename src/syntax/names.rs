@@ -129,29 +129,29 @@ impl Name {
 
     /// Reads an identifier as written; `Err` explains why it is not one name.
     pub fn parse(raw: &str) -> Result<Name, String> {
-        let mut base = String::new();
-        let mut rest = String::new();
-        let mut in_base = true;
-        for c in raw.chars() {
-            if in_base && c.is_alphabetic() && !('\u{2080}'..='\u{2089}').contains(&c) {
-                base.push(c);
-            } else {
-                in_base = false;
-                rest.push(c);
-            }
-        }
-        let mut sub: String = rest
-            .chars()
-            .map(|c| match c {
-                '\u{2080}'..='\u{2089}' => {
-                    char::from_u32(c as u32 - 0x2080 + '0' as u32).unwrap_or(c)
-                }
-                c => c,
-            })
-            .collect();
-        if let Some(s) = sub.strip_prefix('_') {
-            sub = s.to_string();
-        }
+        use std::borrow::Cow;
+        let is_subscript_digit = |c: char| ('\u{2080}'..='\u{2089}').contains(&c);
+        // The base is the letters up to the first other character; the rest is the subscript.
+        // Borrowed where nothing is rewritten (plain ASCII names, the common case).
+        let split = raw
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphabetic() || is_subscript_digit(c))
+            .map_or(raw.len(), |(i, _)| i);
+        let (base, rest) = raw.split_at(split);
+        let sub: Cow<str> = if rest.chars().any(is_subscript_digit) {
+            rest.chars()
+                .map(|c| match c {
+                    '\u{2080}'..='\u{2089}' => {
+                        char::from_u32(c as u32 - 0x2080 + '0' as u32).unwrap_or(c)
+                    }
+                    c => c,
+                })
+                .collect::<String>()
+                .into()
+        } else {
+            rest.into()
+        };
+        let sub = sub.strip_prefix('_').unwrap_or(&sub);
         if sub.starts_with(|c: char| c.is_ascii_digit()) && sub.chars().any(|c| c.is_alphabetic()) {
             return Err(format!(
                 "`{raw}` looks like several names written together; separate them with spaces or `·`"
@@ -160,18 +160,20 @@ impl Name {
         if sub.contains('_') && sub.chars().all(|c| c == '_') {
             return Err(format!("`{raw}` has an empty subscript"));
         }
-        let base = match greek_letter(&base) {
-            Some(g) => g.to_string(),
-            None => base
+        let base: Cow<str> = match greek_letter(base) {
+            Some(g) => g.to_string().into(),
+            None if base.contains(['ϵ', 'ϕ']) => base
                 .chars()
                 .map(|c| match c {
                     'ϵ' => 'ε',
                     'ϕ' => 'φ',
                     c => c,
                 })
-                .collect(),
+                .collect::<String>()
+                .into(),
+            None => base.into(),
         };
-        Ok(Name::new(&base, &sub))
+        Ok(Name::new(&base, sub))
     }
 
     /// One Greek letter (by letter or name), such as `λ`.
@@ -332,5 +334,26 @@ mod tests {
         assert_eq!(Name::parse("λ₂").unwrap().ascii(), "lambda_2");
         assert!(Name::parse("W2W1x").is_err());
         assert_eq!(Name::parse("W_out").unwrap().ascii(), "W_out");
+    }
+
+    #[test]
+    fn a_name_is_read_as_base_and_subscript() {
+        let read = |raw: &str| Name::parse(raw).map(|n| (n.base.to_string(), n.sub.to_string()));
+        let ok = |base: &str, sub: &str| Ok((base.to_string(), sub.to_string()));
+        assert_eq!(read("W"), ok("W", ""));
+        assert_eq!(read("W_"), ok("W", ""));
+        assert_eq!(read("W₁₂"), ok("W", "12"));
+        assert_eq!(read("W1₂"), ok("W", "12"));
+        assert_eq!(read("b_out"), ok("b", "out"));
+        assert_eq!(read("x_1_2"), ok("x", "1_2"));
+        assert_eq!(read("ϵ"), ok("ε", ""));
+        assert_eq!(read("ϕ₃"), ok("φ", "3"));
+        assert_eq!(read("aϕ"), ok("aφ", ""));
+        assert_eq!(read("alpha"), ok("α", ""));
+        assert_eq!(read("αβ"), ok("αβ", ""));
+        assert_eq!(read("Wx1"), ok("Wx", "1"));
+        assert!(read("W__").is_err(), "an empty subscript");
+        assert!(read("x_1a").is_err(), "two names written together");
+        assert!(read("x1a").is_err(), "two names written together");
     }
 }

@@ -6,9 +6,10 @@
 #
 #     cargo build --release && bash benches/startup/order.sh
 #
-# Needs valgrind. The list holds symbol names as the binary has them (v0 mangling: no hash of the
-# code, so they survive edits elsewhere); a name the binary no longer has is ignored by the linker,
-# so a stale list only loses speed, never correctness.
+# Needs valgrind. The list holds symbol names as the binary has them; a name's hash is of the
+# function's path, generic arguments and crate, not of its code, so the list survives edits
+# elsewhere. A name the binary no longer has is skipped by the linker: a stale list only loses
+# speed, never correctness.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin="${TAYLORNET:-target/release/taylornet}"

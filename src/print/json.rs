@@ -224,7 +224,7 @@ fn write_compact(out: &mut String, v: &Value) {
             }
             out.push('}');
         }
-        _ => out.push_str(&v.to_string()),
+        _ => push_scalar(out, v),
     }
 }
 
@@ -272,9 +272,15 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
         }
         Value::String(s) if s.starts_with(WRITTEN) => out.push_str(&s[WRITTEN.len()..]),
         Value::String(s) => push_string(out, s),
-        // Scalars and empty containers: `[]`, `{}`, numbers and strings as serde_json writes them.
-        _ => out.push_str(&v.to_string()),
+        _ => push_scalar(out, v),
     }
+}
+
+/// A number, `true`, `false`, `null`, `[]` or `{}` as serde_json writes it, straight into the
+/// output (a short text of its own per number cost more than writing it).
+fn push_scalar(out: &mut String, v: &Value) {
+    use std::fmt::Write;
+    let _ = write!(out, "{v}");
 }
 
 /// Writes a JSON string as serde_json writes it (`"`, `\` and control characters escaped,

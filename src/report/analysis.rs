@@ -651,7 +651,7 @@ pub fn json(source: &str, r: &Report) -> Value {
                 .unwrap_or(Value::Null),
         );
         let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
-        m.insert("conditions".into(), json!(conds));
+        m.insert("conditions".into(), Value::Array(conds));
         if let Some(n) = &r.numeric {
             m.insert("numeric".into(), super::numeric::json(n));
         }

@@ -169,7 +169,7 @@ fn mat_json(m: &Mat) -> Value {
     let (cells, short) = entries(m);
     if short && let Value::Object(o) = &mut v {
         let exact: Vec<Value> = cells.chunks(m.cols.max(1)).map(|r| json!(r)).collect();
-        o.insert("exact_values".into(), json!(exact));
+        o.insert("exact_values".into(), Value::Array(exact));
     }
     v
 }

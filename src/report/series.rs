@@ -146,21 +146,23 @@ fn coeffs_json(s: &Series) -> Value {
     // One set of (unnamed) constants for the whole series: a nested constant is built once and
     // its text written once in each style.
     let names = tree::ConstantNames::default();
+    // Built as values directly: `json!` would copy each text (megabytes for a deep
+    // composition) and then the whole array once more.
     let v: Vec<Value> = s
         .coeffs()
         .iter()
         .enumerate()
         .map(|(k, c)| {
             let (ascii, unicode) = crate::print::text::scalar_ascii_and_unicode(c, &names);
-            json!({
-                "k": k,
-                "exact": ascii,
-                "unicode": unicode,
-                "value": c.to_f64(&|_| None),
-            })
+            let mut m = serde_json::Map::new();
+            m.insert("k".into(), Value::from(k));
+            m.insert("exact".into(), Value::String(ascii));
+            m.insert("unicode".into(), Value::String(unicode));
+            m.insert("value".into(), Value::from(c.to_f64(&|_| None)));
+            Value::Object(m)
         })
         .collect();
-    json!(v)
+    Value::Array(v)
 }
 
 /// `taylornet series --format json`.

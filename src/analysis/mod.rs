@@ -327,23 +327,33 @@ fn analyze_once(
         // and the first non-affine term are those of any higher order; the terms above it
         // (which grow fastest with depth) are formed only to be shown, below.
         let mut at = first;
-        let (mut expansion, mut decision, mut full, mut unexpanded) = loop {
-            let settings = settings_at(at, u64::MAX);
-            let mut expansion = match expand::expand(&l.ir, &settings) {
-                Ok(e) => e,
-                // A lower order can fail where the order asked would not, or fail otherwise
-                // (`(xᵀ·x)^(−½)` cut to order 1 is a power of 0): the order asked decides.
-                Err(_) if at < order => {
-                    at = order;
-                    continue;
+        let direct = if first < order && opts.show_expansion {
+            decided_at_the_asked_order(l, opts, order, first, &settings_at, &input, &tested)
+        } else {
+            None
+        };
+        let (mut expansion, mut decision, mut full, mut unexpanded) = if let Some(found) = direct {
+            at = order;
+            found
+        } else {
+            loop {
+                let settings = settings_at(at, u64::MAX);
+                let mut expansion = match expand::expand(&l.ir, &settings) {
+                    Ok(e) => e,
+                    // A lower order can fail where the order asked would not, or fail otherwise
+                    // (`(xᵀ·x)^(−½)` cut to order 1 is a power of 0): the order asked decides.
+                    Err(_) if at < order => {
+                        at = order;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
+                if decided.0.k.is_some() || at >= order {
+                    break (expansion, decided.0, decided.1, decided.2);
                 }
-                Err(e) => return Err(e),
-            };
-            let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
-            if decided.0.k.is_some() || at >= order {
-                break (expansion, decided.0, decided.1, decided.2);
+                at += 1;
             }
-            at += 1;
         };
         // What was cut may cancel exactly: `tanh(v) − tanh(v)` truncates each term, yet the
         // network is 0. When the exact normal form (activations kept whole) has no activation
@@ -527,6 +537,69 @@ fn analyze_once(
 /// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
 /// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
 /// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
+/// Activations a network may apply to be expanded to the asked order in one go. Deeper ones
+/// are formed order by order (see `analyze_once`): an attempt at the asked order that fails
+/// would be work thrown away before the first product (each layer's series to that order).
+const DIRECT_CALLS: usize = 3;
+
+/// Products an expansion to the asked order may take to be formed in one go; a network whose
+/// expansion needs more is formed order by order.
+const DIRECT_PRODUCTS: u64 = 2_000;
+
+/// What forming the expansion order by order and then the orders above the decision, to be
+/// shown, would end with, formed in one go when that is cheap: the expansion to `order` and its
+/// decision at the first order from `first` with a non-affine term (at `order` when none has
+/// one). Order by order, the decision is read off each order's expansion and the expansions
+/// above it are formed one by one; every term up to an order is the same in every expansion
+/// that holds it, so the decision at order k of the expansion to `order` is the same, and the
+/// last step of the orders shown — the expansion to `order`, decided at k — is this. `None`
+/// (and the caller goes order by order) when the expansion is not small, or anything fails:
+/// a lower order can fail where the asked one does not.
+#[allow(clippy::type_complexity)]
+fn decided_at_the_asked_order(
+    l: &Lowered,
+    opts: &AnalyzeOptions,
+    order: u32,
+    first: u32,
+    settings_at: &dyn Fn(u32, u64) -> ExpandSettings,
+    input: &Symbol,
+    tested: &RefCell<Vec<(Expr, bool)>>,
+) -> Option<(Expansion, Decision, Expr, Vec<Unexpanded>)> {
+    #[cfg(test)]
+    if tests::ORDER_BY_ORDER.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let mut calls = 0;
+    crate::ir::visit::walk(&l.ir, |n| {
+        if matches!(n.kind(), IrKind::Apply { .. }) {
+            calls += 1;
+        }
+        crate::ir::visit::Step::Descend
+    });
+    if calls > DIRECT_CALLS {
+        return None;
+    }
+    // Within the limits the orders shown are formed under, and a small share of them.
+    let shown_limit = opts.limits.max_terms.min(opts.limits.max_shown_terms);
+    let products = crate::limits::shown_products(shown_limit).min(DIRECT_PRODUCTS);
+    let mut formed = settings_at(order, products);
+    formed.limits.max_terms = shown_limit;
+    let mut expansion = expand::expand(&l.ir, &formed).ok()?;
+    let settings = settings_at(order, u64::MAX);
+    // Deciding at an order may mark the expansion truncated; each order is decided on the
+    // expansion as formed, as it would be order by order.
+    let truncated = expansion.truncated;
+    for at in first..=order {
+        expansion.truncated = truncated;
+        let (decision, full, unexpanded) =
+            decide_upto(l, &mut expansion, at, &settings, input, tested).ok()?;
+        if decision.k.is_some() || at == order {
+            return Some((expansion, decision, full, unexpanded));
+        }
+    }
+    None
+}
+
 fn decide_upto(
     l: &Lowered,
     expansion: &mut Expansion,
@@ -856,4 +929,61 @@ fn conflicting_bias(layers: &[Layer]) -> Option<(String, Expr, Expr)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::{Outcome, Session};
+
+    /// Set by the test below to form every expansion order by order. Process-wide, as a session
+    /// may run its statements on a thread of its own; other tests running meanwhile see the
+    /// same results either way (which is what the test checks).
+    pub(super) static ORDER_BY_ORDER: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    fn report(source: &str, order: u32) -> String {
+        let mut s = Session::new();
+        s.options.order = order;
+        match s.run(source) {
+            Ok(out) => out
+                .into_iter()
+                .rev()
+                .find_map(|o| match o {
+                    Outcome::Analysis { report, .. } => Some(format!("{report:?}")),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            Err(e) => format!("error: {}", e.message),
+        }
+    }
+
+    #[test]
+    fn a_small_network_is_decided_alike_in_one_go_and_order_by_order() {
+        let networks = [
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+            "sigmoid(W2·sigmoid(W1·x + b1) + b2)",
+            "gelu(W2·gelu(W1·x + b1) + b2)",
+            "relu(W1·x + b1)",
+            "leaky_relu(W1·x + b1; a = α)",
+            "W1 : 2x4; W2 : 2x2; s(t) = λ·t; s(W2·s(W1·x + b1) + b2)",
+            "s(t) = sin(t) + t^3/6; s(W2·s(W1·x + b1) + b2)",
+            "tanh(v) - tanh(v)",
+            "tanh(W1·x + 1)",
+            "exp(W1·x) - 1",
+            "(xᵀ·x)^(1/2)",
+            "abs(W1·x)∘abs(W1·x) - (W1·x)∘(W1·x)",
+            "selu(W2·selu(W1·x))",
+            "sin(W2·cos(W1·x + c))",
+            "n : dim; W1 : n×n; softmax(W1·x + b1)",
+        ];
+        for net in networks {
+            for order in [1, 2, 3, 4, 5] {
+                let in_one_go = report(net, order);
+                ORDER_BY_ORDER.store(true, std::sync::atomic::Ordering::Relaxed);
+                let order_by_order = report(net, order);
+                ORDER_BY_ORDER.store(false, std::sync::atomic::Ordering::Relaxed);
+                assert_eq!(in_one_go, order_by_order, "{net} at order {order}");
+            }
+        }
+    }
 }

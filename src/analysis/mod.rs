@@ -325,7 +325,9 @@ fn analyze_once(
         // formed to order 1, 2, … and stops at the first order with a non-affine term. Every
         // term up to an order is exact in the expansion to that order, so the verdict, W, b
         // and the first non-affine term are those of any higher order; the terms above it
-        // (which grow fastest with depth) are formed only to be shown, below.
+        // (which grow fastest with depth) are formed only to be shown, below. A small network
+        // is expanded to the asked order at once and decided order by order on that, which
+        // ends where this would (`decided_at_the_asked_order`).
         let mut at = first;
         let direct = if first < order && opts.show_expansion {
             decided_at_the_asked_order(l, opts, order, first, &settings_at, &input, &tested)
@@ -534,9 +536,6 @@ fn analyze_once(
     }
 }
 
-/// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
-/// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
-/// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
 /// Activations a network may apply to be expanded to the asked order in one go. Deeper ones
 /// are formed order by order (see `analyze_once`): an attempt at the asked order that fails
 /// would be work thrown away before the first product (each layer's series to that order).
@@ -600,6 +599,9 @@ fn decided_at_the_asked_order(
     None
 }
 
+/// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
+/// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
+/// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
 fn decide_upto(
     l: &Lowered,
     expansion: &mut Expansion,
@@ -971,6 +973,8 @@ mod tests {
             "tanh(W1·x + 1)",
             "exp(W1·x) - 1",
             "(xᵀ·x)^(1/2)",
+            "(xᵀ·x)^(-1/2)",
+            "W1·x/(1 + (xᵀ·x)^(1/2))",
             "abs(W1·x)∘abs(W1·x) - (W1·x)∘(W1·x)",
             "selu(W2·selu(W1·x))",
             "sin(W2·cos(W1·x + c))",

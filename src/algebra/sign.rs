@@ -172,7 +172,12 @@ fn approx_term<R: Real>(
                 }
             }
         };
-        let power = base.powq(e);
+        let power = match a {
+            // e to a fractional power other than ½ (a point drawn at random, a long fraction):
+            // directly, not as a general power, which would take e's logarithm each time.
+            Atom::E if *e.denominator_ref() > 2u32 => R::exp_q(e),
+            _ => base.powq(e),
+        };
         t = t.mul(&power);
         if let Some(k) = key {
             memo.powers.insert(k, power);

@@ -388,11 +388,7 @@ fn analyze_once(
         // on the machine), and the report says where it stopped.
         if at < order {
             let k = decision.k.unwrap_or(at);
-            let (shown_limit, limit_name) = if opts.limits.max_terms < opts.limits.max_shown_terms {
-                (opts.limits.max_terms, "max_terms")
-            } else {
-                (opts.limits.max_shown_terms, "max_shown_terms")
-            };
+            let (shown_limit, limit_name) = shown_terms_limit(&opts.limits);
             let products = crate::limits::shown_products(shown_limit);
             let stopped = [
                 Stop::TooManyTerms(shown_limit).to_string(),
@@ -536,6 +532,16 @@ fn analyze_once(
     }
 }
 
+/// The terms an order formed only to be shown may hold, and the limit's name for the report:
+/// the smaller of `max_terms` and `max_shown_terms`.
+fn shown_terms_limit(limits: &Limits) -> (usize, &'static str) {
+    if limits.max_terms < limits.max_shown_terms {
+        (limits.max_terms, "max_terms")
+    } else {
+        (limits.max_shown_terms, "max_shown_terms")
+    }
+}
+
 /// Activations a network may apply to be expanded to the asked order in one go. Deeper ones
 /// are formed order by order (see `analyze_once`): an attempt at the asked order that fails
 /// would be work thrown away before the first product (each layer's series to that order).
@@ -579,7 +585,7 @@ fn decided_at_the_asked_order(
         return None;
     }
     // Within the limits the orders shown are formed under, and a small share of them.
-    let shown_limit = opts.limits.max_terms.min(opts.limits.max_shown_terms);
+    let (shown_limit, _) = shown_terms_limit(&opts.limits);
     let products = crate::limits::shown_products(shown_limit).min(DIRECT_PRODUCTS);
     let mut formed = settings_at(order, products);
     formed.limits.max_terms = shown_limit;

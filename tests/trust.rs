@@ -125,6 +125,45 @@ fn absolute_value_identities() {
 }
 
 #[test]
+fn a_bar_covers_its_argument() {
+    // |v| ≥ ±v, so v + |v| = 2·relu(v) and |v| − v are never negative: relu(relu(v)) = relu(v),
+    // relu(−relu(v)) = 0, |relu(v)| = relu(v), relu(v − relu(v)) = 0. Each of these is
+    // identically 0, not a kink (the bars of the argument once printed a "non-affine" term
+    // that was −¼·x).
+    for src in [
+        "relu(x) - relu(relu(x))",
+        "relu(-relu(x))",
+        "abs(relu(x)) - relu(x)",
+        "relu(W·x) - relu(relu(W·x))",
+        "abs(x + abs(x)) - 2·relu(x)",
+        "abs(abs(x) - x) - 2·relu(-x)",
+        "relu(2·relu(x)) - 2·relu(x)",
+        "relu(x - relu(x))",
+        "relu(relu(W2·relu(W1·x))) - relu(W2·relu(W1·x))",
+    ] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+        assert!(
+            r.main.expansion_in_input_terms().unwrap().is_zero(),
+            "{src} is identically 0"
+        );
+    }
+    // What a bar cannot cover stays a kink: 2·x + |x| changes sign, |x| − x is |x| − x.
+    let s = taylornet::Session::new();
+    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert_eq!(nf("abs(x + 2·abs(x))"), "x + 2·|x|");
+    assert_eq!(nf("abs(x - abs(x))"), "−x + |x|");
+    assert_eq!(nf("abs(2·x + abs(x))"), "2·|x + ½·|x||");
+    for (src, slope) in [("relu(relu(x) - x)", "½·|x|"), ("abs(abs(x) - x)", "|x|")] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::Kink, "{src}");
+        assert_eq!(unicode(&r.main.decision.leading_layered), slope, "{src}");
+    }
+    verify_passes(&["relu(x) - relu(relu(x))"]);
+    verify_passes(&["relu(x - relu(x))"]);
+}
+
+#[test]
 fn a_kinks_first_non_affine_term_holds_nothing_affine() {
     // relu(W₂·relu(W₁·x + b₁) + b₂): y = ½·u₂ + ½·|u₂| with u₂ = ½·W₂·u₁ + ½·W₂·|u₁| + b₂;
     // W·x + b takes the affine ε¹ part, so the rest is ¼·W₂·|u₁| + ½·|u₂|.

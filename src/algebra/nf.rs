@@ -1364,6 +1364,10 @@ impl Expr {
         if inner.is_nonnegative() {
             return inner.scale(&outside);
         }
+        let negated = inner.neg();
+        if negated.is_nonnegative() {
+            return negated.scale(&outside);
+        }
         if let Some(split) = abs_of_product(&inner) {
             return split.scale(&outside);
         }
@@ -1415,8 +1419,11 @@ impl Expr {
         Some(out)
     }
 
-    /// True when every entry is ≥ 0 whatever the symbols: positive rational multiples of
-    /// even Hadamard powers, of `|·|` and of `𝟙`.
+    /// True when every entry is ≥ 0 whatever the symbols: a sum of positive rational multiples
+    /// of even Hadamard powers, of `|·|` and of `𝟙`, where a bar `d·|v|` (d > 0) may also take
+    /// along any `k·v` with `|k| ≤ d`, since `|v| ≥ ±v`: `x + |x|` (twice `relu(x)`) and
+    /// `2·|x| − x` are never negative, so `relu(relu(x)) = relu(x)`. A certificate, not a
+    /// decision: a sum it cannot split this way counts as not known to be ≥ 0.
     pub fn is_nonnegative(&self) -> bool {
         fn chain_nonneg(c: &Chain) -> bool {
             match c.0.as_slice() {
@@ -1427,11 +1434,50 @@ impl Expr {
                 _ => false,
             }
         }
-        !self.terms.is_empty()
-            && self
+        let positive = |s: &Scalar| s.as_q().is_some_and(|q| *q > 0u32);
+        if self.terms.is_empty() {
+            return false;
+        }
+        // The terms ≥ 0 on their own (bars among them), and the rest the bars must cover.
+        let mut rest = Expr::zero();
+        let mut bars: Vec<(&Expr, &Q)> = Vec::new();
+        for (c, s) in &self.terms {
+            if positive(s) && chain_nonneg(c) {
+                if let [Factor::Atom(a)] = c.0.as_slice()
+                    && &*a.func == "abs"
+                    && a.deriv == 0
+                    && a.params.is_empty()
+                    && let Some(d) = s.as_q()
+                {
+                    bars.push((&a.arg, d));
+                }
+            } else {
+                rest.add_term(c.clone(), s.clone());
+            }
+        }
+        if rest.is_zero() {
+            return true;
+        }
+        // Each bar covers at most one multiple of its argument, found by the rest's
+        // coefficient on the argument's first term: d·|v| + k·v ≥ 0 for |k| ≤ d.
+        for (v, d) in bars {
+            let Some((first, s)) = v.terms().next() else {
+                continue;
+            };
+            let (Some(r), Some(s)) = (rest.terms.get(first).and_then(Scalar::as_q), s.as_q())
+            else {
+                continue;
+            };
+            let k = r / s;
+            if malachite_base::num::arithmetic::traits::Abs::abs(k.clone()) <= *d {
+                rest = rest.sub(&v.scale_q(&k));
+            }
+        }
+        rest.is_zero()
+            || rest
                 .terms
                 .iter()
-                .all(|(c, s)| s.as_q().is_some_and(|q| *q > 0u32) && chain_nonneg(c))
+                .all(|(c, s)| positive(s) && chain_nonneg(c))
     }
 
     /// Rewrites `|a|^∘m` inside Hadamard products as `a^∘(m − m mod 2) ∘ |a|^∘(m mod 2)`:

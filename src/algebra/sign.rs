@@ -51,9 +51,48 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
             return Some(Ordering::Less);
         }
     }
+    if let [(m, c)] = s.terms().collect::<Vec<_>>().as_slice()
+        && let Some(o) = monomial_sign(m)
+    {
+        return Some(if **c < 0u32 { o.reverse() } else { o });
+    }
     sign_at::<Big<128>>(s)
         .or_else(|| sign_at::<Big<512>>(s))
         .or_else(|| sign_at::<Big<2048>>(s))
+}
+
+/// The sign of a product of atoms from the signs of its factors, exactly: `log(1 + 10⁻⁷⁰⁰)` is
+/// positive because its argument exceeds 1, though no float of 2048 bits tells it from 0.
+/// A function value's sign comes from its argument's where the function has the sign of a
+/// known comparison (exp and cosh > 0; log against 1; tanh, atan, erf, sinh, and sqrt against
+/// 0); anything else, and parameters, leave the product to the floats below.
+fn monomial_sign(m: &Mono) -> Option<Ordering> {
+    let mut out = Ordering::Greater;
+    for (atom, e) in m.factors() {
+        let o = match atom {
+            Atom::Prime(_) | Atom::Pi | Atom::E => Ordering::Greater,
+            Atom::Param(_) => return None,
+            Atom::Group(g) => sign(g)?,
+            Atom::Func(f, arg) => match &**f {
+                "exp" | "cosh" => Ordering::Greater,
+                "log" => sign(&arg.sub(&Scalar::one()))?,
+                "tanh" | "atan" | "erf" | "sinh" | "sqrt" => sign(arg)?,
+                _ => return None,
+            },
+        };
+        match o {
+            Ordering::Greater => {}
+            // A factor 0 under a negative or fractional power has no sign to give.
+            Ordering::Equal if *e > 0u32 => return Some(Ordering::Equal),
+            Ordering::Less if e.to_denominator() == 1u32 => {
+                if malachite_base::num::arithmetic::traits::Parity::odd(&e.to_numerator()) {
+                    out = out.reverse();
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// True when `s` is a constant that evaluates to zero at 2048 bits, to within `M·2^(−1800)`:
@@ -63,6 +102,12 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
         return true;
     }
     if !s.params().is_empty() {
+        return false;
+    }
+    // A product whose sign is known exactly is not zero, however small.
+    if let [(m, _)] = s.terms().collect::<Vec<_>>().as_slice()
+        && monomial_sign(m).is_some_and(|o| o != Ordering::Equal)
+    {
         return false;
     }
     match evaluate::<Big<2048>>(s) {
@@ -247,6 +292,44 @@ mod tests {
         assert_eq!(sign(&Scalar::zero()), Some(Ordering::Equal));
         let lambda = Scalar::param(crate::syntax::Name::new("λ", ""));
         assert_eq!(sign(&lambda), None);
+    }
+
+    /// A product of atoms has the sign its factors give, however close to 0 it is: log of a
+    /// rational just above 1, tanh and atan of tiny numbers, their powers and quotients. No
+    /// float of 2048 bits separates these from 0 (the numeric zero test took them for 0).
+    #[test]
+    fn a_product_of_known_signs_is_signed_exactly() {
+        let tiny = Q::from_integers(
+            malachite_nz::integer::Integer::from(1),
+            malachite_base::num::arithmetic::traits::Pow::pow(
+                malachite_nz::integer::Integer::from(10u32),
+                700,
+            ),
+        );
+        let func = |f: &str, q: &Q| Scalar::func(f, &Scalar::from_q(q.clone())).unwrap();
+        let log_above_one = func("log", &(Q::from(1) + &tiny));
+        let log_below_one = func("log", &(Q::from(1) - &tiny));
+        let tanh_tiny = func("tanh", &tiny);
+        let atan_negative = func("atan", &-tiny.clone());
+        for (s, want) in [
+            (&log_above_one, Ordering::Greater),
+            (&log_below_one, Ordering::Less),
+            (&tanh_tiny, Ordering::Greater),
+            (&atan_negative, Ordering::Less),
+        ] {
+            assert_eq!(sign(s), Some(want), "{s:?}");
+            assert_eq!(sign(&s.neg()), Some(want.reverse()), "{s:?}");
+            assert!(!numerically_zero(s), "{s:?}");
+        }
+        let square = atan_negative.mul(&atan_negative);
+        assert_eq!(sign(&square), Some(Ordering::Greater));
+        let cube = square.mul(&atan_negative);
+        assert_eq!(sign(&cube), Some(Ordering::Less));
+        let quotient = log_below_one.mul(&tanh_tiny.inverse().unwrap());
+        assert_eq!(sign(&quotient), Some(Ordering::Less));
+        // A sum is left to the floats: log(1 + ε) − tanh(ε) = −ε²/2 + …, seen at 2048 bits.
+        let sum = log_above_one.sub(&tanh_tiny);
+        assert_eq!(sign(&sum), Some(Ordering::Less));
     }
 
     #[test]

@@ -486,23 +486,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
             (s - *k as f64).abs() <= tol,
             format!("fitted slope {s:.2}, predicted {k}"),
         ),
-        (Predicted::Kink, Some(s)) => {
-            let rel: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.signal > 0.0)
-                .map(|r| r.residual / r.signal)
-                .collect();
-            let (lo, hi) = rel
-                .iter()
-                .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
-            let constant = lo > 1e-3 && hi / lo < 10.0;
-            (
-                (s - 1.0).abs() <= tol && constant,
-                format!(
-                    "relative error {lo:.3}…{hi:.3}, constant in σ (slope {s:.2}): kink confirmed"
-                ),
-            )
-        }
+        (Predicted::Kink, Some(s)) => kink_confirmed(&rows, s, tol),
         (Predicted::AtLeast(k), Some(s)) => (
             s >= *k as f64 - tol,
             format!("fitted slope {s:.2}, predicted at least {k}"),
@@ -622,6 +606,33 @@ fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
     }
 }
 
+/// A kink's claim: the residual against W·x + b shrinks like σ (slope 1 within `tol`) and stays
+/// a fixed fraction of the signal ‖y − b‖ at every σ. An output that does not move with the
+/// input (no row with a signal) has no kink to confirm: the residual is then W·x itself, which
+/// shrinks like σ, and without this test a constant network would pass for a kinked one.
+fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
+    let rel: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.signal > 0.0)
+        .map(|r| r.residual / r.signal)
+        .collect();
+    if rel.len() < rows.len().min(3) || rel.is_empty() {
+        return (
+            false,
+            "the output does not move with the input at the sampled σ: there is no kink to confirm"
+                .to_string(),
+        );
+    }
+    let (lo, hi) = rel
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    let constant = lo > 1e-3 && hi / lo < 10.0;
+    (
+        (slope - 1.0).abs() <= tol && constant,
+        format!("relative error {lo:.3}…{hi:.3}, constant in σ (slope {slope:.2}): kink confirmed"),
+    )
+}
+
 fn least_squares_slope(pts: &[(f64, f64)]) -> Option<f64> {
     if pts.len() < 2 {
         return None;
@@ -647,5 +658,28 @@ mod tests {
             .collect();
         assert!((least_squares_slope(&pts).unwrap() - 3.0).abs() < 1e-9);
         assert_eq!(geometric(1e-1, 1e-4, 4).len(), 4);
+    }
+
+    /// A kink is confirmed by a residual that is a fixed fraction of a signal, never by a
+    /// residual against an output that does not move (y ≡ 0 with a wrong W ≠ 0 claimed).
+    #[test]
+    fn a_kink_needs_an_output_that_moves() {
+        let row = |sigma: f64, residual: f64, signal: f64| Row {
+            sigma,
+            residual,
+            signal,
+            rounding: false,
+            bits: 53,
+        };
+        let sigmas = [1e-1, 1e-2, 1e-3, 1e-4];
+        let kinked: Vec<Row> = sigmas.iter().map(|s| row(*s, 0.25 * s, *s)).collect();
+        assert!(kink_confirmed(&kinked, 1.0, 0.2).0);
+        let still: Vec<Row> = sigmas.iter().map(|s| row(*s, 0.25 * s, 0.0)).collect();
+        let (pass, note) = kink_confirmed(&still, 1.0, 0.2);
+        assert!(!pass, "{note}");
+        assert!(note.contains("does not move"), "{note}");
+        // A residual that vanishes against the signal is an affine network, not a kink.
+        let affine: Vec<Row> = sigmas.iter().map(|s| row(*s, s * s, *s)).collect();
+        assert!(!kink_confirmed(&affine, 1.0, 0.2).0);
     }
 }

@@ -73,6 +73,48 @@ fn every_typst_formula_and_document_parses() {
     }
 }
 
+fn typst_installed() -> bool {
+    let ok = std::process::Command::new("typst")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("typst is not installed: skipping the compile check (the Typst still parses)");
+    }
+    ok
+}
+
+/// Where the Typst compiler is installed, every document compiles with nothing said: no error,
+/// no warning (an unknown font, a variable Typst would read in a word of letters).
+#[test]
+fn every_typst_document_compiles_when_typst_is_installed() {
+    if !typst_installed() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("taylornet-typst-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let notation = Notation::default();
+    let mut complaints = Vec::new();
+    for (name, doc) in documents() {
+        let file = dir.join(format!(
+            "{}.typ",
+            name.replace(['(', ')', ',', ' ', '.'], "_")
+        ));
+        std::fs::write(&file, write(&doc, DocFormat::Typst, true, &notation)).unwrap();
+        let run = std::process::Command::new("typst")
+            .arg("compile")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stderr).trim().to_string();
+        if !run.status.success() || !said.is_empty() {
+            complaints.push(format!("{name}: {said}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(complaints.is_empty(), "{}", complaints.join("\n"));
+}
+
 #[test]
 fn every_html_formula_is_mathml() {
     let notation = Notation::default();

@@ -366,9 +366,16 @@ impl Evaluator<'_> {
                 match d.valuation() {
                     None if d.is_exact() => Ordering::Equal,
                     None => {
-                        return Err(Fail::Vanishing(diagnostic(
-                            "a difference that vanishes to every computed order",
-                        )));
+                        // No parameter to give a value to: the quantity is 0 to every order
+                        // computed (`tanh(t) − tanh(t)`), which no series can sign.
+                        return Err(Fail::Vanishing(
+                            Diagnostic::at(
+                                Phase::Series,
+                                span,
+                                "cannot decide the sign of a quantity that vanishes to every computed order at this point",
+                            )
+                            .hint("if it is identically zero, write the expression without it"),
+                        ));
                     }
                     Some(m) => {
                         let sm = crate::algebra::sign::sign(&d.coeff(m))

@@ -182,7 +182,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::EOI => "the end of the statement",
         Rule::expr => "an expression",
         Rule::name | Rule::ident => "a name",
-        Rule::number | Rule::signed_number => "a number",
+        Rule::number | Rule::signed_number | Rule::tensor_entry => "a number",
         Rule::integer => "a whole number",
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::hadamard | Rule::implicit => {
             "an operator"
@@ -772,8 +772,7 @@ impl Builder<'_> {
                 Rule::tensor_row => {
                     let mut row = Vec::new();
                     for n in q.into_inner() {
-                        let nspan = self.span(&n);
-                        row.push(self.signed(n.as_str(), nspan)?);
+                        row.push(self.entry(n)?);
                         entries += 1;
                         if entries > self.limits.max_tensor_entries {
                             return Err(too_many(self.limits.max_tensor_entries));
@@ -796,7 +795,7 @@ impl Builder<'_> {
                     rows.push(row);
                 }
                 _ => {
-                    flat.push(self.signed(q.as_str(), qspan)?);
+                    flat.push(self.entry(q)?);
                     entries += 1;
                     if entries > self.limits.max_tensor_entries {
                         return Err(too_many(self.limits.max_tensor_entries));
@@ -817,6 +816,30 @@ impl Builder<'_> {
                 data: rows.into_iter().flatten().collect(),
             }
         })
+    }
+
+    /// A literal's entry: a signed number, or one over a number (`-3/4`), read exactly.
+    fn entry(&self, p: Pair<Rule>) -> Result<Rational> {
+        let span = self.span(&p);
+        let mut parts = p.into_inner();
+        let Some(top) = parts.next() else {
+            return Err(Diagnostic::at(Phase::Parse, span, "an empty entry"));
+        };
+        let top = self.signed(top.as_str(), self.span(&top))?;
+        match parts.next() {
+            None => Ok(top),
+            Some(bottom) => {
+                let bottom = self.number(bottom.as_str(), self.span(&bottom))?;
+                if bottom == 0u32 {
+                    return Err(Diagnostic::at(
+                        Phase::Parse,
+                        span,
+                        "division by zero in an entry",
+                    ));
+                }
+                Ok(top / bottom)
+            }
+        }
     }
 
     /// A number with an optional leading minus, read exactly.
@@ -915,6 +938,30 @@ mod tests {
             p("1e-3").kind,
             ExprKind::Num(Rational::from_signeds(1, 1000))
         );
+    }
+
+    /// A literal's entries are exact: decimals, exponents, vulgar fractions and fractions of
+    /// two numbers (`-3/4`, with or without spaces); a zero denominator is an error at the entry.
+    #[test]
+    fn literal_entries_are_exact_fractions() {
+        let value = |src: &str| match parse_statement(src, &Limits::default()) {
+            Ok(Stmt::Value { value, .. }) => Ok(value),
+            Ok(other) => panic!("{src}: not a value: {other:?}"),
+            Err(e) => Err(e),
+        };
+        let q = Rational::from_signeds;
+        let m = value("W = [[1/3, -2/3], [½, 0.25e1]]").unwrap();
+        assert_eq!((m.rows, m.cols), (2, Some(2)));
+        assert_eq!(m.data, vec![q(1, 3), q(-2, 3), q(1, 2), q(5, 2)]);
+        let v = value("b = [1 / 2, −3/ 4, 6/4]").unwrap();
+        assert_eq!((v.rows, v.cols), (3, None));
+        assert_eq!(v.data, vec![q(1, 2), q(-3, 4), q(3, 2)]);
+        let e = value("b = [1, 1/0]").unwrap_err();
+        assert!(e.message.contains("division by zero"), "{}", e.message);
+        assert_eq!(e.labels[0].span, Span::new(8, 11));
+        // A fraction takes one number below it, not an expression.
+        assert!(value("b = [1/(2)]").is_err());
+        assert!(value("b = [1/2/3]").is_err());
     }
 
     #[test]

@@ -159,8 +159,41 @@ fn a_bar_covers_its_argument() {
         assert_eq!(r.main.decision.verdict, Verdict::Kink, "{src}");
         assert_eq!(unicode(&r.main.decision.leading_layered), slope, "{src}");
     }
+    // A bar that cancels at order 1 can hide an order-3 part: relu(−relu(v)) is 0, so the
+    // network is v, whose first non-affine term is tanh's −⅓·W₂·u₁^∘3; by layer, ½·u₃ + ½·|δ₃|
+    // cancels at ε¹ and leaves −(1/12)·W₂·u₁^∘3 of it, written in the input's terms.
+    let plain = analyze("W2·tanh(W1·x + b1) + b2");
+    let hidden = analyze("relu(-relu(W2·tanh(W1·x + b1) + b2)) + W2·tanh(W1·x + b1) + b2");
+    assert_eq!(hidden.main.decision.verdict, Verdict::Affine { k: Some(3) });
+    for (a, b) in [
+        (&hidden.main.decision.w, &plain.main.decision.w),
+        (&hidden.main.decision.b, &plain.main.decision.b),
+        (
+            &hidden.main.decision.leading_full,
+            &plain.main.decision.leading_full,
+        ),
+    ] {
+        assert_eq!(unicode(a), unicode(b));
+    }
+    let layered = unicode(&hidden.main.decision.leading_layered);
+    assert!(layered.contains("(1/12)·W₂·(W₁·x)^∘3"), "{layered}");
+    assert!(layered.contains("¼·W₂·u₁^∘3"), "{layered}");
     verify_passes(&["relu(x) - relu(relu(x))"]);
     verify_passes(&["relu(x - relu(x))"]);
+}
+
+#[test]
+fn a_derivative_of_abs_is_not_a_bar() {
+    // abs′(c₂) is the sign of c₂ at an operating point: W = ¼·diag(abs′(c₂))·W₂·W₁, which was
+    // written with |c₂| once the layers were substituted (and abs′(c₂)∘abs′(c₂) was c₂^∘2).
+    let r = analyze("abs(W2·sigmoid(W1·x + b1) + b2)");
+    assert_eq!(w("abs(W2·sigmoid(W1·x + b1) + b2)"), "¼·diag(abs′(c₂))·W₂·W₁");
+    let full = unicode(&r.main.decision.leading_full);
+    assert!(full.contains("abs′(c₂)") && !full.contains("|c₂|"), "{full}");
+    let s = taylornet::Session::new();
+    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert_eq!(nf("abs'(c)∘abs'(c)"), "abs′(c)^∘2");
+    verify_passes(&["abs(W2·sigmoid(W1·x + b1) + b2)"]);
 }
 
 #[test]

@@ -91,6 +91,13 @@ impl ElemAtom {
         }
     }
 
+    /// Whether the atom is `|arg|` itself, not a derivative of abs at an operating point
+    /// (`abs′(c₂)`, the sign of c₂, has none of a bar's rules: it is not ≥ 0, its square is
+    /// not `c₂^∘2`, and it is a value at the point, of degree 0).
+    pub fn is_bar(&self) -> bool {
+        &*self.func == "abs" && self.deriv == 0
+    }
+
     /// Every symbol in the argument, nested atoms included, computed the first time it is
     /// asked for: the decision asks of every atom of every term whether it holds the input,
     /// and in a deep network each layer's atom holds all the layers below it, so a fresh walk
@@ -908,7 +915,7 @@ impl Trunc {
             }),
             // |δ| has the degree of δ's leading part; other atoms sit at operating points.
             Factor::Atom(a) => {
-                if &*a.func == "abs" {
+                if a.is_bar() {
                     self.abs_degree(a)
                 } else {
                     0
@@ -1429,7 +1436,7 @@ impl Expr {
             match c.0.as_slice() {
                 [] | [Factor::Ones] => true,
                 _ if c.is_ones_matrix() => true,
-                [Factor::Atom(a)] => &*a.func == "abs",
+                [Factor::Atom(a)] => a.is_bar(),
                 [Factor::Had(h)] => h.0.iter().all(|(e, m)| m % 2 == 0 || chain_nonneg(e)),
                 _ => false,
             }
@@ -1444,8 +1451,7 @@ impl Expr {
         for (c, s) in &self.terms {
             if positive(s) && chain_nonneg(c) {
                 if let [Factor::Atom(a)] = c.0.as_slice()
-                    && &*a.func == "abs"
-                    && a.deriv == 0
+                    && a.is_bar()
                     && a.params.is_empty()
                     && let Some(d) = s.as_q()
                 {
@@ -1484,9 +1490,10 @@ impl Expr {
     /// `|u|∘|u| = u^∘2`, so `relu(v)∘relu(−v)` is 0.
     fn reduce_abs_powers(self, t: &Trunc) -> Result<Expr, Stop> {
         let squared_abs = |c: &Chain| match c.0.as_slice() {
-            [Factor::Had(h)] => h.0.iter().any(|(e, m)| {
-                *m >= 2 && matches!(e.0.as_slice(), [Factor::Atom(a)] if &*a.func == "abs")
-            }),
+            [Factor::Had(h)] => h
+                .0
+                .iter()
+                .any(|(e, m)| *m >= 2 && matches!(e.0.as_slice(), [Factor::Atom(a)] if a.is_bar())),
             _ => false,
         };
         if !self.terms.keys().any(squared_abs) {
@@ -1506,7 +1513,7 @@ impl Expr {
             let mut acc = Expr::scalar(s);
             for (e, m) in &h.0 {
                 match e.0.as_slice() {
-                    [Factor::Atom(a)] if &*a.func == "abs" && *m >= 2 => {
+                    [Factor::Atom(a)] if a.is_bar() && *m >= 2 => {
                         let even = a.arg.had_pow(m - m % 2, t)?;
                         acc = acc.had(&even, t)?;
                         if m % 2 == 1 {
@@ -1727,7 +1734,7 @@ fn substitute_factor(
         }
         Factor::Atom(a) => {
             let arg = a.arg.substitute_within(f, atoms, atoms)?;
-            if &*a.func == "abs" {
+            if a.is_bar() {
                 arg.abs_graded(atoms)
             } else {
                 Expr::call_atom(&a.func, a.deriv, arg, a.params.clone())
@@ -1820,7 +1827,7 @@ mod tests {
                 Factor::Had(h) => h.elements().iter().fold(0u32, |acc, (c, m)| {
                     acc.saturating_add(m.saturating_mul(degree_uncached(t, c)))
                 }),
-                Factor::Atom(a) if &*a.func == "abs" => a
+                Factor::Atom(a) if a.is_bar() => a
                     .arg
                     .terms()
                     .map(|(c, _)| degree_uncached(t, c))

@@ -252,6 +252,25 @@ pub(crate) fn decide(
                 remainder.add_term(c.clone(), s.clone());
             }
         }
+        // Terms below order k whose bars hold an order-k part: at order 1 `½·u₃ + ½·|δ₃|`
+        // cancels (δ₃ ≤ 0 always, so |δ₃| = −δ₃), and what is left of it is of order k (the
+        // order-k terms inside δ₃). W and b hold none of it (they hold the user's symbols' terms
+        // below k); without it `y = W·x + b + (order k) + O(ε^(k+1))` would be false. That part
+        // is written in the user's symbols, as the order-k terms by layer are, affine ones too.
+        let bars = |e: &Expr| e.terms().any(|(c, _)| c.factors().iter().any(holds_a_bar));
+        if !kink && (bars(&ex.layered) || defs.values().any(bars)) {
+            let mut low = Expr::zero();
+            for (c, s) in ex.layered.terms() {
+                if t.degree(c) < k {
+                    low.add_term(c.clone(), s.clone());
+                }
+            }
+            if !low.is_zero()
+                && let Ok(low) = low.substitute(&|sym| defs.get(sym).cloned(), t)
+            {
+                leading_layered.add_assign(&low.degree_part(k, t));
+            }
+        }
     }
     let mut kinks = Vec::new();
     let mut one_sided = Vec::new();
@@ -298,6 +317,25 @@ pub(crate) fn decide(
         one_sided,
         numeric_zeros,
         identity_zeros,
+    }
+}
+
+/// Whether a factor holds `|·|` (a bar whose inside may hold more than its leading order).
+fn holds_a_bar(f: &Factor) -> bool {
+    match f {
+        Factor::Atom(a) => {
+            a.is_bar()
+                || a.arg
+                    .terms()
+                    .any(|(c, _)| c.factors().iter().any(holds_a_bar))
+        }
+        Factor::Had(h) => h
+            .elements()
+            .iter()
+            .any(|(e, _)| e.factors().iter().any(holds_a_bar)),
+        Factor::Dot(d) | Factor::Tr(d) => d.factors().iter().any(holds_a_bar),
+        Factor::Diag(d) => d.factors().iter().any(holds_a_bar),
+        _ => false,
     }
 }
 

@@ -166,7 +166,7 @@ fn has_function_atoms_in(e: &Expr, seen: &mut HashSet<*const ()>) -> bool {
     e.terms().any(|(c, s)| {
         s.has_opaque()
             || chain_any_atom(c, seen, &mut |a, seen| {
-                &*a.func != "abs" || has_function_atoms_in(&a.arg, seen)
+                !a.is_bar() || has_function_atoms_in(&a.arg, seen)
             })
     })
 }

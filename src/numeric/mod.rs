@@ -613,7 +613,7 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
         }
         Factor::Atom(a) => {
             let arg = eval_expr(&a.arg, inst, rows)?;
-            if &*a.func == "abs" {
+            if a.is_bar() {
                 arg.map(&|x| x.abs())
             } else {
                 let callee = inst

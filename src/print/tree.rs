@@ -617,9 +617,7 @@ fn factor(f: &Factor) -> Node {
         Factor::Had(h) => {
             // Operating-point atoms read first: sigmoid′(c₂)∘u₂.
             let mut els: Vec<&(Chain, u32)> = h.elements().iter().collect();
-            els.sort_by_key(
-                |(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if &*a.func != "abs"),
-            );
+            els.sort_by_key(|(c, _)| !matches!(c.factors(), [Factor::Atom(a)] if !a.is_bar()));
             let mut nodes: Vec<Node> = els
                 .into_iter()
                 .map(|(c, m)| {

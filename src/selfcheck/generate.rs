@@ -35,7 +35,8 @@ pub enum Class {
     KinkAfterOffset,
     /// Known values at multiples of π: `sin(W1·x + b1 + π·𝟙)`, `cos(… + ½π·𝟙)`.
     KnownValues,
-    /// A branch minus itself or a rescaled copy: identically zero or exactly related.
+    /// A branch minus itself or a rescaled copy: identically zero or exactly related; or an
+    /// identity of bars that cover their argument (`relu(relu(v)) − relu(v)`, `relu(v − relu(v))`).
     Repeated,
     /// Vector functions and reductions: transposes, `sum`/`mean`, softmax, logsumexp,
     /// layernorm and rmsnorm (numeric η), at 0 or, with `--small x`, around O(1) operating
@@ -347,9 +348,24 @@ pub fn generate(class: Class, seed: u64) -> Case {
             let act = *b.pick(&["tanh", "relu", "sin"]);
             let l = b.next + 1;
             let branch = format!("{act}(W{l}·{inner} + b{l})");
-            match b.below(3) {
+            match b.below(4) {
                 0 => format!("{branch} − {branch}"),
                 1 => format!("2·{branch} − {branch}"),
+                2 => {
+                    // Identities of bars that cover their argument (|v| ≥ ±v), each a kink
+                    // or identically 0 (+ W·inner, to keep a linear part: without the bias,
+                    // which a compensated analysis moves inside the layer only).
+                    let v = format!("W{l}·{inner} + b{l}");
+                    let relu = format!("relu({v})");
+                    let linear = format!("W{l}·{inner}");
+                    match b.below(5) {
+                        0 => format!("relu({relu}) − {relu}"),
+                        1 => format!("relu(−{relu}) + {linear}"),
+                        2 => format!("abs({relu}) − {relu} + {linear}"),
+                        3 => format!("relu({v} − {relu})"),
+                        _ => format!("leaky_relu({relu}) + relu(2·{relu})"),
+                    }
+                }
                 _ => {
                     let doubled = format!("{act}(2·(W{l}·{inner} + b{l}))");
                     if act == "relu" {

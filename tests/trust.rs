@@ -101,14 +101,9 @@ fn equal_operating_points_share_one_name_and_cancel() {
     assert_eq!(twice.main.decision.w, once.main.decision.w);
 }
 
-#[test]
-fn absolute_value_identities() {
-    // relu(2v) = 2·relu(v); relu(v)∘relu(−v) = 0; relu(−v²) = 0.
-    for src in [
-        "relu(2·(W1·x+b1)) - 2·relu(W1·x+b1)",
-        "relu(W1·x+b1) ∘ relu(-W1·x-b1)",
-        "relu(-(W1·x)^∘2)",
-    ] {
+/// Each network is exactly affine and its expansion in the input's terms is 0.
+fn assert_identically_zero(sources: &[&str]) {
+    for src in sources {
         let r = analyze(src);
         assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
         assert!(
@@ -116,9 +111,22 @@ fn absolute_value_identities() {
             "{src} is identically 0"
         );
     }
+}
+
+/// The normal form of `src`, as text.
+fn nf(src: &str) -> String {
+    unicode(&taylornet::normal_form(&taylornet::Session::new(), src).unwrap())
+}
+
+#[test]
+fn absolute_value_identities() {
+    // relu(2v) = 2·relu(v); relu(v)∘relu(−v) = 0; relu(−v²) = 0.
+    assert_identically_zero(&[
+        "relu(2·(W1·x+b1)) - 2·relu(W1·x+b1)",
+        "relu(W1·x+b1) ∘ relu(-W1·x-b1)",
+        "relu(-(W1·x)^∘2)",
+    ]);
     // |λ·v| = |λ|·|v| and |v|∘|v| = v^∘2 in the normal form.
-    let s = taylornet::Session::new();
-    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
     assert_eq!(nf("abs(x)∘abs(x)"), "x^∘2");
     assert_eq!(nf("abs(-3·x)"), "3·|x|");
     assert_eq!(nf("abs(x∘x)"), "x^∘2");
@@ -130,7 +138,7 @@ fn a_bar_covers_its_argument() {
     // relu(−relu(v)) = 0, |relu(v)| = relu(v), relu(v − relu(v)) = 0. Each of these is
     // identically 0, not a kink (the bars of the argument once printed a "non-affine" term
     // that was −¼·x).
-    for src in [
+    assert_identically_zero(&[
         "relu(x) - relu(relu(x))",
         "relu(-relu(x))",
         "abs(relu(x)) - relu(x)",
@@ -140,17 +148,8 @@ fn a_bar_covers_its_argument() {
         "relu(2·relu(x)) - 2·relu(x)",
         "relu(x - relu(x))",
         "relu(relu(W2·relu(W1·x))) - relu(W2·relu(W1·x))",
-    ] {
-        let r = analyze(src);
-        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
-        assert!(
-            r.main.expansion_in_input_terms().unwrap().is_zero(),
-            "{src} is identically 0"
-        );
-    }
+    ]);
     // What a bar cannot cover stays a kink: 2·x + |x| changes sign, |x| − x is |x| − x.
-    let s = taylornet::Session::new();
-    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
     assert_eq!(nf("abs(x + 2·abs(x))"), "x + 2·|x|");
     assert_eq!(nf("abs(x - abs(x))"), "−x + |x|");
     assert_eq!(nf("abs(2·x + abs(x))"), "2·|x + ½·|x||");
@@ -187,11 +186,15 @@ fn a_derivative_of_abs_is_not_a_bar() {
     // abs′(c₂) is the sign of c₂ at an operating point: W = ¼·diag(abs′(c₂))·W₂·W₁, which was
     // written with |c₂| once the layers were substituted (and abs′(c₂)∘abs′(c₂) was c₂^∘2).
     let r = analyze("abs(W2·sigmoid(W1·x + b1) + b2)");
-    assert_eq!(w("abs(W2·sigmoid(W1·x + b1) + b2)"), "¼·diag(abs′(c₂))·W₂·W₁");
+    assert_eq!(
+        w("abs(W2·sigmoid(W1·x + b1) + b2)"),
+        "¼·diag(abs′(c₂))·W₂·W₁"
+    );
     let full = unicode(&r.main.decision.leading_full);
-    assert!(full.contains("abs′(c₂)") && !full.contains("|c₂|"), "{full}");
-    let s = taylornet::Session::new();
-    let nf = |src: &str| unicode(&taylornet::normal_form(&s, src).unwrap());
+    assert!(
+        full.contains("abs′(c₂)") && !full.contains("|c₂|"),
+        "{full}"
+    );
     assert_eq!(nf("abs'(c)∘abs'(c)"), "abs′(c)^∘2");
     verify_passes(&["abs(W2·sigmoid(W1·x + b1) + b2)"]);
 }

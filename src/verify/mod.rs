@@ -608,8 +608,9 @@ fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
 
 /// A kink's claim: the residual against W·x + b shrinks like σ (slope 1 within `tol`) and stays
 /// a fixed fraction of the signal ‖y − b‖ at every σ. An output that does not move with the
-/// input (no row with a signal) has no kink to confirm: the residual is then W·x itself, which
-/// shrinks like σ, and without this test a constant network would pass for a kinked one.
+/// input (a signal in fewer than three rows, or in fewer than all of a shorter table) has no
+/// kink to confirm: the residual is then W·x itself, which shrinks like σ, and without this
+/// test a constant network would pass for a kinked one.
 fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
     let rel: Vec<f64> = rows
         .iter()

@@ -201,22 +201,12 @@ fn pdflatex_complaints(dir: &std::path::Path, name: &str, tex: &str) -> Vec<Stri
         .collect()
 }
 
-fn pdflatex_installed() -> bool {
-    let ok = std::process::Command::new("pdflatex")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "pdflatex is not installed: skipping the compile check (formulas are still validated)"
-        );
-    }
-    ok
-}
-
 #[test]
 fn every_document_compiles_without_an_overfull_line_when_pdflatex_is_installed() {
-    if !pdflatex_installed() {
+    if !common::installed(
+        "pdflatex",
+        "the compile check (formulas are still validated)",
+    ) {
         return;
     }
     let dir = std::env::temp_dir().join(format!("taylornet-tex-{}", std::process::id()));

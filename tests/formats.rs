@@ -73,22 +73,11 @@ fn every_typst_formula_and_document_parses() {
     }
 }
 
-fn typst_installed() -> bool {
-    let ok = std::process::Command::new("typst")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("typst is not installed: skipping the compile check (the Typst still parses)");
-    }
-    ok
-}
-
 /// Where the Typst compiler is installed, every document compiles with nothing said: no error,
 /// no warning (an unknown font, a variable Typst would read in a word of letters).
 #[test]
 fn every_typst_document_compiles_when_typst_is_installed() {
-    if !typst_installed() {
+    if !common::installed("typst", "the compile check (the Typst still parses)") {
         return;
     }
     let dir = std::env::temp_dir().join(format!("taylornet-typst-{}", std::process::id()));

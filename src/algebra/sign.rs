@@ -51,14 +51,22 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
             return Some(Ordering::Less);
         }
     }
-    if let [(m, c)] = s.terms().collect::<Vec<_>>().as_slice()
-        && let Some(o) = monomial_sign(m)
-    {
-        return Some(if **c < 0u32 { o.reverse() } else { o });
+    if let Some(o) = term_sign(s) {
+        return Some(o);
     }
     sign_at::<Big<128>>(s)
         .or_else(|| sign_at::<Big<512>>(s))
         .or_else(|| sign_at::<Big<2048>>(s))
+}
+
+/// The sign of a scalar of one term, from its coefficient and [`monomial_sign`].
+fn term_sign(s: &Scalar) -> Option<Ordering> {
+    let mut terms = s.terms();
+    let ((m, c), None) = (terms.next()?, terms.next()) else {
+        return None;
+    };
+    let o = monomial_sign(m)?;
+    Some(if *c < 0u32 { o.reverse() } else { o })
 }
 
 /// The sign of a product of atoms from the signs of its factors, exactly: `log(1 + 10⁻⁷⁰⁰)` is
@@ -105,9 +113,7 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
         return false;
     }
     // A product whose sign is known exactly is not zero, however small.
-    if let [(m, _)] = s.terms().collect::<Vec<_>>().as_slice()
-        && monomial_sign(m).is_some_and(|o| o != Ordering::Equal)
-    {
+    if term_sign(s).is_some_and(|o| o != Ordering::Equal) {
         return false;
     }
     match evaluate::<Big<2048>>(s) {

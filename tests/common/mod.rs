@@ -16,3 +16,16 @@ pub fn examples() -> Vec<(String, String)> {
     v.sort();
     v
 }
+
+/// Whether `tool` runs (`tool --version`); when it does not, says on stderr which check is
+/// skipped (`skipped`), so a machine without it passes the suite and the log tells why.
+pub fn installed(tool: &str, skipped: &str) -> bool {
+    let ok = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("{tool} is not installed: skipping {skipped}");
+    }
+    ok
+}

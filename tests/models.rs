@@ -404,6 +404,222 @@ fn a_point_on_a_kink_has_radius_zero_and_names_the_neuron() {
     assert_eq!(r.radius2_sq, Some(Q::from_signeds(1, 16)));
 }
 
+/// A small deterministic generator (the tests need no randomness crate).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+    fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+}
+
+/// One layer of a piecewise-linear network, evaluated here in exact rationals.
+fn activation(name: &str, t: &Q) -> Q {
+    let zero = Q::from(0);
+    let one = Q::from(1);
+    match name {
+        "relu" => {
+            if *t > zero {
+                t.clone()
+            } else {
+                zero
+            }
+        }
+        "leaky_relu" => {
+            if *t > zero {
+                t.clone()
+            } else {
+                t * Q::from_signeds(1, 100)
+            }
+        }
+        "abs" => {
+            if *t < zero {
+                -t
+            } else {
+                t.clone()
+            }
+        }
+        "hard_tanh" => {
+            if *t > one {
+                one
+            } else if *t < -&one {
+                -one
+            } else {
+                t.clone()
+            }
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer() {
+    // Random networks W2·s(W1·x + b1) with x₀ = 0, where rows of W1 are multiples of a few
+    // directions (so bars merge) and half of the time W2 is made to cancel them; each verdict
+    // is checked against the network evaluated here, exactly, at points around x₀.
+    let mut rng = Lcg(17);
+    let (mut cancelled, mut kinked) = (0, 0);
+    for case in 0..160 {
+        let act = ["relu", "leaky_relu", "abs", "hard_tanh"][case % 4];
+        let n = 1 + rng.below(3) as usize;
+        let m = 2 + rng.below(4) as usize;
+        let outs = 1 + rng.below(2) as usize;
+        let bases: Vec<Vec<i64>> = (0..2)
+            .map(|_| (0..n).map(|_| rng.int(-2, 2)).collect())
+            .collect();
+        let scales = [(1, 1), (-1, 1), (2, 1), (-2, 1), (1, 2)];
+        let mut w1: Vec<Vec<Q>> = Vec::new();
+        for _ in 0..m {
+            let base = &bases[rng.below(2) as usize];
+            let (p, q) = scales[rng.below(5) as usize];
+            w1.push(base.iter().map(|e| Q::from_signeds(e * p, q)).collect());
+        }
+        // The breakpoint: 0 for relu, leaky_relu and abs; ±1 for hard_tanh.
+        let on = |rng: &mut Lcg| -> i64 {
+            if act == "hard_tanh" {
+                [1, -1][rng.below(2) as usize]
+            } else {
+                0
+            }
+        };
+        let b1: Vec<Q> = (0..m)
+            .map(|_| Q::from(if rng.below(4) == 0 { 3 } else { on(&mut rng) }))
+            .collect();
+        let mut w2: Vec<Vec<Q>> = (0..outs)
+            .map(|_| (0..m).map(|_| Q::from(rng.int(-2, 2))).collect())
+            .collect();
+        if case % 2 == 0 {
+            // Cancel each direction's bars: the last entry on a breakpoint with that direction
+            // takes −(the others' weights·|scale|)/|its scale| (abs: the entries' jump is the same).
+            for row in &mut w2 {
+                for base in &bases {
+                    let members: Vec<(usize, Q)> = (0..m)
+                        .filter(|&j| b1[j] != 3)
+                        .filter_map(|j| {
+                            let lead = base.iter().position(|e| *e != 0)?;
+                            let ratio = &w1[j][lead] / Q::from(base[lead]);
+                            let same = ratio != 0
+                                && w1[j]
+                                    .iter()
+                                    .zip(base)
+                                    .all(|(a, e)| *a == &ratio * Q::from(*e));
+                            same.then(|| (j, if ratio < 0 { -ratio } else { ratio }))
+                        })
+                        .collect();
+                    if let Some(((last, s), rest)) = members.split_last() {
+                        let sum: Q = rest.iter().map(|(j, r)| &row[*j] * r).sum();
+                        row[*last] = -sum / s;
+                    }
+                }
+            }
+        }
+        let mat = |m: &Vec<Vec<Q>>| {
+            let rows: Vec<String> = m
+                .iter()
+                .map(|r| {
+                    format!(
+                        "[{}]",
+                        r.iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect();
+            format!("[{}]", rows.join(", "))
+        };
+        let vec = |v: &Vec<Q>| {
+            format!(
+                "[{}]",
+                v.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let src = format!(
+            "W1 = {}; b1 = {}; W2 = {}; W2·{act}(W1·x + b1)",
+            mat(&w1),
+            vec(&b1),
+            mat(&w2)
+        );
+        let f = |x: &[Q]| -> Vec<Q> {
+            let h: Vec<Q> = (0..m)
+                .map(|j| {
+                    activation(
+                        act,
+                        &(w1[j].iter().zip(x).map(|(a, b)| a * b).sum::<Q>() + &b1[j]),
+                    )
+                })
+                .collect();
+            w2.iter()
+                .map(|r| r.iter().zip(&h).map(|(a, b)| a * b).sum())
+                .collect()
+        };
+        let region = numeric(&src).region.expect("a region").expect("no error");
+        let Some(sides) = &region.sides else {
+            continue; // no entry on its breakpoint moves with x
+        };
+        assert!(sides.exact, "{src}: one layer of kinks is decided exactly");
+        let eps = Q::from_unsigneds(1u32, 1u32 << 20);
+        let y0 = f(&vec![Q::from(0); n]);
+        let directions: Vec<Vec<Q>> = (0..60)
+            .map(|_| (0..n).map(|_| Q::from(rng.int(-3, 3))).collect())
+            .collect();
+        let at =
+            |v: &Vec<Q>, s: i64| -> Vec<Q> { v.iter().map(|e| e * &eps * Q::from(s)).collect() };
+        if sides.agree {
+            cancelled += 1;
+            let w: Vec<Q> = region
+                .w
+                .entries
+                .iter()
+                .map(|e| match e {
+                    Num::Exact(q) => q.clone(),
+                    _ => panic!("{src}: W is exact"),
+                })
+                .collect();
+            let b: Vec<Q> = region
+                .b
+                .entries
+                .iter()
+                .map(|e| match e {
+                    Num::Exact(q) => q.clone(),
+                    _ => panic!("{src}: b is exact"),
+                })
+                .collect();
+            for v in &directions {
+                for s in [1, -1] {
+                    let p = at(v, s);
+                    let y = f(&p);
+                    for i in 0..outs {
+                        let affine: Q = (0..n).map(|k| &w[i * n + k] * &p[k]).sum::<Q>() + &b[i];
+                        assert_eq!(y[i], affine, "{src}: y = W·x + b near x₀");
+                    }
+                }
+            }
+        } else {
+            kinked += 1;
+            // A bar c·|v·x| shows in y(εv) + y(−εv) − 2·y(0) ≠ 0 along some direction.
+            let bent = directions.iter().any(|v| {
+                let (a, b) = (f(&at(v, 1)), f(&at(v, -1)));
+                (0..outs).any(|i| &a[i] + &b[i] - Q::from(2) * &y0[i] != 0)
+            });
+            assert!(bent, "{src}: a kink that reaches the output bends it");
+        }
+    }
+    assert!(
+        cancelled >= 30 && kinked >= 30,
+        "{cancelled} cancelled, {kinked} kinked"
+    );
+}
+
 // ------------------------------------------------------------------------- σ*
 
 #[test]

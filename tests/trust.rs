@@ -481,6 +481,29 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
         bound_verdict("W1 = [[0.5,-1],[2,0.25]]; relu(W1·x) - relu(-W1·x) - W1·x"),
         "verdict: exact-affine"
     );
+    // Kinks that cancel between entries whose forms are proportional, decided exactly:
+    // relu(x) − relu(−x) = x and relu(2x) − 2·relu(−x) = 2x; |x| and relu(2x) − relu(−x) bend.
+    let one_layer = |w1: &str, w2: &str| {
+        let text = analyze_text(&format!("W1 = {w1}; W2 = {w2}; W2·relu(W1·x)"));
+        assert!(text.contains("(decided exactly:"), "{text}");
+        text.lines().last().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        one_layer("[[1], [-1]]", "[[1, -1]]"),
+        "verdict: exact-affine"
+    );
+    assert_eq!(
+        one_layer("[[2], [-1]]", "[[1, -2]]"),
+        "verdict: exact-affine"
+    );
+    assert_eq!(one_layer("[[1], [-1]]", "[[1, 1]]"), "verdict: kink");
+    assert_eq!(one_layer("[[2], [-1]]", "[[1, -1]]"), "verdict: kink");
+    // A kink that cancels before the next layer leaves that layer's own: relu(relu(x) −
+    // relu(−x)) = relu(x); and relu(relu(x) − relu(x)) = 0 does not move.
+    for (w1, verdict) in [("[[1], [-1]]", "kink"), ("[[1], [1]]", "exact-affine")] {
+        let src = format!("W1 = {w1}; W2 = [[1, -1]]; relu(W2·relu(W1·x))");
+        assert_eq!(bound_verdict(&src), format!("verdict: {verdict}"), "{src}");
+    }
     // softsign is C¹ and not piecewise linear away from 0: no region, the expansion decides.
     assert_eq!(
         bound_verdict("W1 = [[0.5,-1],[2,0.25]]; softsign(W1·x)"),

@@ -123,11 +123,14 @@ pub struct Region {
 /// The affine maps of a piecewise-linear network on the sides of a breakpoint at x₀.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sides {
-    /// How many directions from x₀ were tried.
+    /// How many directions from x₀ were tried (0 when `exact`).
     pub directions: usize,
-    /// Whether every side tried has the same map: then the kink does not reach the output
-    /// (evidence, not proof); two different maps prove that it does.
+    /// Whether every side has the same map, so the kink does not reach the output.
     pub agree: bool,
+    /// Decided exactly, from the bars of the entries on their breakpoints (see
+    /// `model::region::germ`); otherwise from the directions tried, where one map on every side
+    /// is evidence, not proof (two different maps prove the kink).
+    pub exact: bool,
 }
 
 /// σ*(τ): estimated from the leading term, measured on the true network.

@@ -165,6 +165,14 @@ impl Report {
         if self.on_breakpoint() {
             return Verdict::Kink.label();
         }
+        // The kinks of the entries on their breakpoints cancel, decided exactly: the piecewise
+        // linear network is y = W·x + b on a ball around x₀.
+        if self.numeric.as_ref().is_some_and(|n| {
+            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
+                && r.sides.as_ref().is_some_and(|s| s.agree && s.exact))
+        }) {
+            return Verdict::ExactAffine.label();
+        }
         // A constant the expansion took to be non-zero is 0 at the bound values.
         if self
             .numeric

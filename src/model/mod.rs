@@ -341,17 +341,36 @@ pub(crate) fn numeric_report(
                 // On a breakpoint: the kink may not reach the output (weights that zero the
                 // entry, identities), and a network that is not piecewise linear away from x₀
                 // (softsign's t/(1 + |t|) has slope 0 in |t| at 0 only) has no region at all.
-                let maps = region::one_sided_maps(&model.original, env, &model.input, &x0)?;
-                let agree = maps.windows(2).all(|w| w[0] == w[1]);
-                if agree && let Some(side) = maps.first() {
+                // Decided exactly where the kinks do not nest, else by the sides tried.
+                let (map, sides) = match region::germ(&model.original, env, &model.input, &x0) {
+                    Ok(map) => {
+                        let agree = map.is_some();
+                        (
+                            map,
+                            region::Sides {
+                                directions: 0,
+                                agree,
+                                exact: true,
+                            },
+                        )
+                    }
+                    Err(_) => {
+                        let maps = region::one_sided_maps(&model.original, env, &model.input, &x0)?;
+                        let agree = maps.windows(2).all(|w| w[0] == w[1]);
+                        let sides = region::Sides {
+                            directions: maps.len(),
+                            agree,
+                            exact: false,
+                        };
+                        (maps.into_iter().next().filter(|_| agree), sides)
+                    }
+                };
+                if let Some(side) = map {
                     use crate::analysis::instance::Num;
                     r.w.entries = side.w.iter().flatten().cloned().map(Num::Exact).collect();
                     r.b.entries = side.b.iter().cloned().map(Num::Exact).collect();
                 }
-                r.sides = Some(region::Sides {
-                    directions: maps.len(),
-                    agree,
-                });
+                r.sides = Some(sides);
             }
             Ok(r)
         });

@@ -61,6 +61,18 @@ struct Ctx<'a> {
     patterns: Vec<(usize, String, String)>,
     layer: usize,
     work: u64,
+    /// When the germ of the network at x₀ is asked for (see [`germ`]): the room for bars.
+    germ: Option<Bars>,
+}
+
+/// The bars |v·(x − x₀)| met so far, each a gradient coordinate after the input's own: an
+/// entry on its breakpoint adds c·|t| with t = v·(x − x₀) to the linear part of its value.
+struct Bars {
+    /// At most this many (one per entry on its breakpoint at x₀).
+    room: usize,
+    /// Each bar's direction v, scaled so that its first non-zero entry is 1: two bars are the
+    /// same exactly when their linear forms are proportional.
+    directions: Vec<Vec<Q>>,
 }
 
 const MAX_WORK: u64 = 50_000_000;
@@ -72,8 +84,9 @@ fn not_pl(what: &str) -> Why {
 }
 
 impl Ctx<'_> {
+    /// The length of a gradient: the input's entries, then the bars' coordinates.
     fn n(&self) -> usize {
-        self.x0.len()
+        self.x0.len() + self.germ.as_ref().map_or(0, |b| b.room)
     }
     fn spend(&mut self, units: u64) -> Result<(), Why> {
         self.work = self.work.saturating_add(units);
@@ -105,11 +118,11 @@ impl Ctx<'_> {
             }
             IrKind::Sym(s) => {
                 if &s.name == self.input {
-                    let g = (0..n)
+                    let g = (0..self.x0.len())
                         .map(|i| (0..n).map(|j| Q::from(u32::from(i == j))).collect())
                         .collect();
                     Aff {
-                        rows: n,
+                        rows: self.x0.len(),
                         cols: 1,
                         scalar: false,
                         v: self.x0.to_vec(),
@@ -205,8 +218,17 @@ impl Ctx<'_> {
                 let mut gout = a.g.clone();
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
-                    let piece = scalar_piece(callee, &pv, &a.v[k])?;
+                    let piece = scalar_piece(callee, &pv, &a.v[k], 0)?;
                     out.v[k] = piece.value.clone();
+                    if self.germ.is_some() && piece.on_breakpoint() {
+                        let g = a.grad(k, n);
+                        let kinked = self.kink(callee, &pv, &a.v[k], &piece, g)?;
+                        if let Some(g) = &mut gout {
+                            g[k] = kinked;
+                        }
+                        pattern.push_str(&piece.label());
+                        continue;
+                    }
                     if let Some(g) = &mut gout {
                         for e in g[k].iter_mut() {
                             *e = &*e * &piece.slope;
@@ -230,6 +252,50 @@ impl Ctx<'_> {
                 out
             }
         })
+    }
+
+    /// The gradient of `callee(z)` for an entry z on its breakpoint, z = z₀ + t with
+    /// t = ∇z·(x − x₀): from the slopes l just left and r just right of z₀,
+    /// callee(z) = callee(z₀) + (l + r)/2·t + (r − l)/2·|t|, the bar a coordinate of its own.
+    fn kink(
+        &mut self,
+        callee: &Callee,
+        params: &[(Name, Q)],
+        at: &Q,
+        piece: &Piece,
+        grad: Vec<Q>,
+    ) -> Result<Vec<Q>, Why> {
+        let inputs = self.x0.len();
+        if grad[inputs..].iter().any(|e| *e != 0u32) {
+            return Err(
+                "an entry on its breakpoint whose pre-activation holds a kink already".into(),
+            );
+        }
+        let Some(lead) = grad[..inputs].iter().find(|e| **e != 0u32).cloned() else {
+            return Ok(grad); // z does not move with x: the entry is the constant callee(z₀)
+        };
+        let left = scalar_piece(callee, params, at, -1)?;
+        let right = scalar_piece(callee, params, at, 1)?;
+        if left.value != piece.value || right.value != piece.value {
+            return Err(format!("{} jumps at its breakpoint", callee.name()));
+        }
+        let direction: Vec<Q> = grad[..inputs].iter().map(|e| e / &lead).collect();
+        let bars = self.germ.as_mut().ok_or("no room for bars")?;
+        let index = match bars.directions.iter().position(|d| *d == direction) {
+            Some(i) => i,
+            None if bars.directions.len() < bars.room => {
+                bars.directions.push(direction);
+                bars.directions.len() - 1
+            }
+            None => return Err("more bars than entries on their breakpoints".into()),
+        };
+        let half = Q::from_unsigneds(1u32, 2u32);
+        let mean = (&left.slope + &right.slope) * &half;
+        let jump = (&right.slope - &left.slope) * &half;
+        let mut out: Vec<Q> = grad.iter().map(|e| e * &mean).collect();
+        // |t| = |lead|·|direction·(x − x₀)|.
+        out[inputs + index] = jump * if lead < 0u32 { -lead } else { lead };
+        Ok(out)
     }
 
     /// The operands evaluated in order and combined left to right.
@@ -424,9 +490,13 @@ impl Piece {
         }
         best
     }
+    /// Whether the point sits on a breakpoint: a comparison tied there that moves with t.
+    fn on_breakpoint(&self) -> bool {
+        self.conds.iter().any(|(g0, g1)| *g0 == 0u32 && *g1 != 0u32)
+    }
     /// `+` where the slope is 1, `0` where it is 0, `·` otherwise; `!` at a breakpoint.
     fn label(&self) -> String {
-        if self.conds.iter().any(|(g0, g1)| *g0 == 0u32 && *g1 != 0u32) {
+        if self.on_breakpoint() {
             "!".into()
         } else if self.slope == 1u32 {
             "+".into()
@@ -444,13 +514,15 @@ struct SV {
     d: Q,
 }
 
-fn scalar_piece(callee: &Callee, params: &[(Name, Q)], at: &Q) -> Result<Piece, Why> {
+/// The piece of `callee` at `at`: on a breakpoint, the one a comparison's tie gives (`side` 0),
+/// or the one just left (`side` −1) or just right (`side` 1) of `at`.
+fn scalar_piece(callee: &Callee, params: &[(Name, Q)], at: &Q, side: i32) -> Result<Piece, Why> {
     let mut conds = Vec::new();
     let x = SV {
         v: at.clone(),
         d: Q::from(1u32),
     };
-    let y = call(callee, params, x, &mut conds, 0)?;
+    let y = call(callee, params, x, &mut conds, Scope { depth: 0, side })?;
     Ok(Piece {
         value: y.v,
         slope: y.d,
@@ -458,48 +530,63 @@ fn scalar_piece(callee: &Callee, params: &[(Name, Q)], at: &Q) -> Result<Piece, 
     })
 }
 
+/// How deep a scalar evaluation is, and the side of the point it takes at a tie (0: the tie
+/// as written, ±1: the sign of the value's slope times `side`, i.e. the piece just beside).
+#[derive(Clone, Copy)]
+struct Scope {
+    depth: u32,
+    side: i32,
+}
+
+impl Scope {
+    /// The sign of a value g0 + g1·t for t just beside 0 on this scope's side.
+    fn sign(self, g0: &Q, g1: &Q) -> std::cmp::Ordering {
+        use std::cmp::Ordering::Equal;
+        let at = g0.partial_cmp(&zero()).unwrap_or(Equal);
+        if at == Equal && self.side != 0 {
+            (g1 * Q::from(self.side))
+                .partial_cmp(&zero())
+                .unwrap_or(Equal)
+        } else {
+            at
+        }
+    }
+}
+
 fn call(
     callee: &Callee,
     params: &[(Name, Q)],
     x: SV,
     conds: &mut Vec<(Q, Q)>,
-    depth: u32,
+    scope: Scope,
 ) -> Result<SV, Why> {
-    if depth > 32 {
+    if scope.depth > 32 {
         return Err("functions nest too deeply".into());
     }
     match callee {
-        Callee::Prim(p) => prim(*p, x, conds),
+        Callee::Prim(p) => prim(*p, x, conds, scope),
         Callee::Def(d) => {
             let mut frame: Vec<(Name, Q)> = params.to_vec();
             for (n, default) in &d.params {
                 if !frame.iter().any(|(m, _)| m == n) {
-                    let v = body(d, default, &x, &frame, conds, depth)?;
+                    let v = body(d, default, &x, &frame, conds, scope)?;
                     if v.d != 0u32 {
                         return Err(format!("the default of {n} depends on the variable"));
                     }
                     frame.push((n.clone(), v.v));
                 }
             }
-            body(d, &d.body, &x, &frame, conds, depth)
+            body(d, &d.body, &x, &frame, conds, scope)
         }
     }
 }
 
-fn prim(p: Prim, x: SV, conds: &mut Vec<(Q, Q)>) -> Result<SV, Why> {
-    let sign = |q: &Q| {
-        Q::from(if *q > 0u32 {
-            1i32
-        } else if *q < 0u32 {
-            -1
-        } else {
-            0
-        })
-    };
+fn prim(p: Prim, x: SV, conds: &mut Vec<(Q, Q)>, scope: Scope) -> Result<SV, Why> {
+    let sign = |x: &SV| Q::from(scope.sign(&x.v, &x.d) as i32);
     match p {
         Prim::Abs => {
             conds.push((x.v.clone(), x.d.clone()));
-            let s = sign(&x.v);
+            let s = sign(&x);
             Ok(SV {
                 v: &x.v * &s,
                 d: &x.d * &s,
@@ -508,7 +595,7 @@ fn prim(p: Prim, x: SV, conds: &mut Vec<(Q, Q)>) -> Result<SV, Why> {
         Prim::Sign => {
             conds.push((x.v.clone(), x.d.clone()));
             Ok(SV {
-                v: sign(&x.v),
+                v: sign(&x),
                 d: zero(),
             })
         }
@@ -529,10 +616,10 @@ fn body(
     x: &SV,
     frame: &[(Name, Q)],
     conds: &mut Vec<(Q, Q)>,
-    depth: u32,
+    scope: Scope,
 ) -> Result<SV, Why> {
     let c = |v: Q| SV { v, d: zero() };
-    let ev = |ir: &Ir, conds: &mut Vec<(Q, Q)>| body(d, ir, x, frame, conds, depth);
+    let ev = |ir: &Ir, conds: &mut Vec<(Q, Q)>| body(d, ir, x, frame, conds, scope);
     Ok(match ir.kind() {
         IrKind::Num(q) => c(q.clone()),
         IrKind::Var => x.clone(),
@@ -619,7 +706,7 @@ fn body(
             let r = ev(rhs, conds)?;
             let g0 = &l.v - &r.v;
             let g1 = &l.d - &r.d;
-            let holds = op.holds(g0.partial_cmp(&zero()).unwrap_or(std::cmp::Ordering::Equal));
+            let holds = op.holds(scope.sign(&g0, &g1));
             conds.push((g0, g1));
             if holds {
                 ev(then, conds)?
@@ -645,7 +732,11 @@ fn body(
                 }
                 pv.push((n.clone(), p.v));
             }
-            call(callee, &pv, a, conds, depth + 1)?
+            let inner = Scope {
+                depth: scope.depth + 1,
+                ..scope
+            };
+            call(callee, &pv, a, conds, inner)?
         }
         IrKind::Bound { value, .. } => ev(value, conds)?,
         IrKind::Sym(_) | IrKind::Ones | IrKind::Diag(_) | IrKind::Transpose(_) | IrKind::Len => {
@@ -654,16 +745,18 @@ fn body(
     })
 }
 
-/// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
 /// The network at `x0`, exactly: the entries it decided, each output's gradient, its value.
 type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Q>>, Vec<Q>);
 
+/// Evaluates the network at `x0`; with `germ`, an entry on its breakpoint adds a bar to the
+/// gradients (their length is then the input's plus `germ.room`).
 fn evaluate<'a>(
     l: &Lowered,
     env: &'a Env,
     input: &'a Name,
     x0: &'a [Q],
     dims: BTreeMap<Dim, usize>,
+    germ: Option<Bars>,
 ) -> Result<Evaluated<'a>, Why> {
     let mut ctx = Ctx {
         env,
@@ -674,10 +767,48 @@ fn evaluate<'a>(
         patterns: Vec::new(),
         layer: 0,
         work: 0,
+        germ,
     };
     let y = ctx.eval(&l.ir)?;
-    let grads = (0..y.v.len()).map(|i| y.grad(i, x0.len())).collect();
+    let grads = (0..y.v.len()).map(|i| y.grad(i, ctx.n())).collect();
     Ok((ctx, grads, y.v))
+}
+
+/// When x₀ sits on a breakpoint, decides exactly whether the kink reaches the output.
+///
+/// Near x₀ an entry off its breakpoint keeps its piece, so it is affine in x; an entry on it,
+/// z = z₀ + t with t = ∇z·(x − x₀), is callee(z₀) + (l + r)/2·t + (r − l)/2·|t| for its
+/// one-sided slopes l and r. As long as no entry on a breakpoint takes a bar in (the kinks sit
+/// in one layer, or later ones do not see them), each output is then
+/// `y(x₀) + a·(x − x₀) + Σₖ cₖ·|vₖ·(x − x₀)|` with the vₖ pairwise not proportional. Such a
+/// sum is affine exactly when every cₖ is 0: a bar with cₖ ≠ 0 bends the output along the
+/// hyperplane vₖ·(x − x₀) = 0, which no other bar's hyperplane contains. So:
+/// `Ok(Some(map))`, the affine map near x₀; `Ok(None)`, a kink that reaches the output;
+/// `Err`, a case this does not decide (a kink inside a kink, an activation that jumps).
+pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Option<SideMap>, Why> {
+    let dims = dims_of(l, env, input, x0)?;
+    let (at, _, _) = evaluate(l, env, input, x0, dims.clone(), None)?;
+    let room = (at.neurons.iter()).filter(|nr| nr.distance == 0u32).count();
+    let bars = Bars {
+        room,
+        directions: Vec::new(),
+    };
+    let (_, grads, values) = evaluate(l, env, input, x0, dims, Some(bars))?;
+    let n = x0.len();
+    if grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32)) {
+        return Ok(None);
+    }
+    let w: Vec<Vec<Q>> = grads
+        .into_iter()
+        .map(|mut g| {
+            g.truncate(n);
+            g
+        })
+        .collect();
+    let b = (values.iter().zip(&w))
+        .map(|(y, g)| y - g.iter().zip(x0).map(|(a, x)| a * x).sum::<Q>())
+        .collect();
+    Ok(Some(SideMap { w, b }))
 }
 
 /// The affine map `y = W·x + b` of one side of x₀: each output's gradient (a row of W) and
@@ -731,7 +862,8 @@ pub(crate) fn one_sided_maps(
                 );
             }
             let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
-            let (ctx, grads, values) = evaluate(l, env, input, &p, dims_of(l, env, input, &p)?)?;
+            let dims = dims_of(l, env, input, &p)?;
+            let (ctx, grads, values) = evaluate(l, env, input, &p, dims, None)?;
             // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
             // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
             let holds = ctx.neurons.iter().all(|nr| {
@@ -772,6 +904,7 @@ fn dims_of(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<BTreeMap<Di
     Ok(dims)
 }
 
+/// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
 pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
     if let Some(sh_in) = l
         .symbols
@@ -787,7 +920,7 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
         ));
     }
     let dims = dims_of(l, env, input, x0)?;
-    let (ctx, grads, values) = evaluate(l, env, input, x0, dims)?;
+    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, None)?;
     let n = x0.len();
     let rows = values.len();
     // y = W·x + b on the region: W the Jacobian, b = y(x₀) − W·x₀.

@@ -68,6 +68,11 @@ fn neuron_text(n: &Neuron) -> String {
     )
 }
 
+/// Near x₀, each output is affine plus a sum of bars c·|v·(x − x₀)|, one per direction v of
+/// the entries on their breakpoints (`model::region::germ`): the two exact outcomes.
+const CANCEL_EXACT: &str = "  but the kinks cancel in the output (decided exactly: near x₀ each output is affine plus a sum of c·|v·(x − x₀)| over the directions v of the entries on their breakpoints, and every c is 0), so near x₀ the network is exactly y = W·x + b with\n";
+const REACH_EXACT: &str = "the kink reaches the output (decided exactly: near x₀ an output is affine plus a sum of c·|v·(x − x₀)| over the directions v of the entries on their breakpoints, and some c is not 0)";
+
 fn region_text(r: &Region, out: &mut String) {
     out.push_str(&format!(
         "affine region around {} = {}:\n",
@@ -79,17 +84,21 @@ fn region_text(r: &Region, out: &mut String) {
     }
     match (&r.radius_inf, &r.limit_inf) {
         (Some(q), Some(n)) if *q == 0u32 && r.sides.as_ref().is_some_and(|s| s.agree) => {
-            let tried = r.sides.as_ref().map_or(0, |s| s.directions);
             out.push_str(&format!(
                 "  x₀ sits on a breakpoint ({}), so the assumption that no entry sits on a breakpoint fails at x₀;\n",
                 neuron_text(n)
             ));
-            out.push_str(&format!(
-                "  but the network has one affine map on every side of x₀ tried ({tried} directions; evidence, not proof: a side no direction enters would be missed), so the kink does not reach the output, and near x₀ the network is y = W·x + b with\n",
-            ));
+            match &r.sides {
+                Some(s) if s.exact => out.push_str(CANCEL_EXACT),
+                s => out.push_str(&format!(
+                    "  but the network has one affine map on every side of x₀ tried ({} directions; evidence, not proof: a side no direction enters would be missed), so the kink does not reach the output, and near x₀ the network is y = W·x + b with\n",
+                    s.as_ref().map_or(0, |s| s.directions)
+                )),
+            }
         }
         (Some(q), Some(n)) if *q == 0u32 => {
             let sides = match &r.sides {
+                Some(s) if s.exact => format!("; {REACH_EXACT}"),
                 Some(s) => format!(
                     "; two of the {} directions tried from x₀ meet different affine maps",
                     s.directions
@@ -196,7 +205,7 @@ pub fn json(n: &Numeric) -> Value {
             "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
             "limit_inf": r.limit_inf.as_ref().map(neuron_json),
             "limit_2": r.limit_2.as_ref().map(neuron_json),
-            "sides": r.sides.as_ref().map(|s| json!({"directions": s.directions, "agree": s.agree})),
+            "sides": r.sides.as_ref().map(|s| json!({"directions": s.directions, "agree": s.agree, "exact": s.exact})),
             "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
             "w": mat_json(&r.w),
             "b": mat_json(&r.b),

@@ -104,6 +104,9 @@ fn the_truncated_expansion_is_checked_to_its_order() {
         ("gelu(W2·gelu(W1·x + b1) + b2)", false),
         ("sigmoid(W2·sigmoid(W1·x + b1) + b2)", false),
         ("relu(W2·relu(W1·x + b1) + b2)", true),
+        // Compensated, the output is O(σ) while f64 rounds at the size of softplus(0) = log 2,
+        // which the bias cancels inside: those rows are raised to more bits, not fitted.
+        ("relu(W2·softplus(W1·x) + b2)", false),
     ] {
         let s = analysed(src);
         let checks = s.verify_last(&opts).unwrap();

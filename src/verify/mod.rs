@@ -5,7 +5,9 @@
 //! the residual is fitted by least squares.
 //!
 //! Each σ is evaluated in f64 first. When the residual is at the level of f64
-//! rounding (below 2⁻⁴³ of the output's size) it says nothing, so that σ is
+//! rounding (below 2⁻⁴³ of the output's size, or of the largest operating point when that
+//! is larger: a bias that cancels it leaves a small output rounded at its size) it says
+//! nothing, so that σ is
 //! evaluated again with 256-bit and then 1024-bit floats ([`Big`]); the row
 //! records the precision it needed. Rows still at rounding level are shown but
 //! left out of the fit: an exact result is confirmed when every row is at
@@ -376,7 +378,8 @@ fn sample<R: Real>(
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = functions.clone();
         let mut truth = inst.clone();
-        set_operating_points(a, &mut inst, &mut truth)?;
+        // A residual is rounding noise at the size of the output or of what cancels inside.
+        size = size.max(set_operating_points(a, &mut inst, &mut truth)?);
         let y = eval_ir(&l.ir, &mut truth)?;
         let rows_out = y.rows();
         // A matrix output's width gives a trailing row `𝟙ᵀ` (`(1/d)·𝟙·𝟙ᵀ`) its length.
@@ -537,12 +540,17 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
 }
 
 /// Operating-point symbols `cᵢ` get their values; a compensated layer's bias is shifted in the true network.
+///
+/// Returns the size of the largest operating point: what the network's pre-activations hold
+/// and, where a bias cancels it, subtract again, so f64 rounds at that size even when the
+/// output is much smaller.
 pub(crate) fn set_operating_points<R: Real>(
     a: &Analysis,
     inst: &mut Instance<R>,
     truth: &mut Instance<R>,
-) -> Result<(), String> {
+) -> Result<f64, String> {
     let mut shifted = std::collections::BTreeSet::new();
+    let mut largest = 0.0f64;
     for ly in &a.expansion.layers {
         crate::analysis::set_constants_before(&a.expansion.constants, ly.index, inst)?;
         if ly.op_point.is_zero() {
@@ -556,6 +564,7 @@ pub(crate) fn set_operating_points<R: Real>(
         });
         let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
         let c = eval_expr(&ly.op_point, inst, rows)?;
+        largest = largest.max(c.norm_inf().to_f64());
         if let Some(sym) = &ly.op_symbol {
             inst.symbols.insert(sym.clone(), c.clone());
         }
@@ -574,7 +583,8 @@ pub(crate) fn set_operating_points<R: Real>(
             }
         }
     }
-    crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst)
+    crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst)?;
+    Ok(largest)
 }
 
 /// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length

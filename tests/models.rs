@@ -459,13 +459,16 @@ fn activation(name: &str, t: &Q) -> Q {
 }
 
 #[test]
-fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer() {
+fn a_kink_at_the_data_point_is_decided_exactly() {
     // Random networks W2·s(W1·x + b1) with x₀ = 0, where rows of W1 are multiples of a few
-    // directions (so bars merge) and half of the time W2 is made to cancel them; each verdict
-    // is checked against the network evaluated here, exactly, at points around x₀.
+    // directions (so bars merge) and half of the time W2 is made to cancel them, a third of
+    // them under a second layer W3·relu(·) whose entries on their breakpoints may take those
+    // kinks in (bars inside bars); each verdict is checked against the network evaluated here,
+    // exactly, at points around x₀.
     let mut rng = Lcg(17);
     let (mut cancelled, mut kinked) = (0, 0);
-    for case in 0..160 {
+    let (mut nested_cancelled, mut nested_kinked) = (0, 0);
+    for case in 0..240 {
         let act = ["relu", "leaky_relu", "abs", "hard_tanh"][case % 4];
         let n = 1 + rng.below(3) as usize;
         let m = 2 + rng.below(4) as usize;
@@ -543,12 +546,25 @@ fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer()
                     .join(", ")
             )
         };
-        let src = format!(
+        let nested = case % 3 == 2;
+        let w3: Vec<Vec<Q>> = (0..1 + rng.below(2))
+            .map(|_| (0..outs).map(|_| Q::from(rng.int(-2, 2))).collect())
+            .collect();
+        let mut src = format!(
             "W1 = {}; b1 = {}; W2 = {}; W2·{act}(W1·x + b1)",
             mat(&w1),
             vec(&b1),
             mat(&w2)
         );
+        if nested {
+            src = format!(
+                "W1 = {}; b1 = {}; W2 = {}; W3 = {}; W3·relu(W2·{act}(W1·x + b1))",
+                mat(&w1),
+                vec(&b1),
+                mat(&w2),
+                mat(&w3)
+            );
+        }
         let f = |x: &[Q]| -> Vec<Q> {
             let h: Vec<Q> = (0..m)
                 .map(|j| {
@@ -558,15 +574,23 @@ fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer()
                     )
                 })
                 .collect();
-            w2.iter()
+            let y: Vec<Q> = (w2.iter())
+                .map(|r| r.iter().zip(&h).map(|(a, b)| a * b).sum())
+                .collect();
+            if !nested {
+                return y;
+            }
+            let h: Vec<Q> = y.iter().map(|z| activation("relu", z)).collect();
+            (w3.iter())
                 .map(|r| r.iter().zip(&h).map(|(a, b)| a * b).sum())
                 .collect()
         };
+        let outs = if nested { w3.len() } else { outs };
         let region = numeric(&src).region.expect("a region").expect("no error");
         let Some(sides) = &region.sides else {
             continue; // no entry on its breakpoint moves with x
         };
-        assert!(sides.exact, "{src}: one layer of kinks is decided exactly");
+        assert!(sides.exact, "{src}: decided exactly");
         let eps = Q::from_unsigneds(1u32, 1u32 << 20);
         let y0 = f(&vec![Q::from(0); n]);
         let directions: Vec<Vec<Q>> = (0..60)
@@ -576,6 +600,7 @@ fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer()
             |v: &Vec<Q>, s: i64| -> Vec<Q> { v.iter().map(|e| e * &eps * Q::from(s)).collect() };
         if sides.agree {
             cancelled += 1;
+            nested_cancelled += usize::from(nested);
             let w: Vec<Q> = region
                 .w
                 .entries
@@ -606,6 +631,7 @@ fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer()
             }
         } else {
             kinked += 1;
+            nested_kinked += usize::from(nested);
             // A bar c·|v·x| shows in y(εv) + y(−εv) − 2·y(0) ≠ 0 along some direction.
             let bent = directions.iter().any(|v| {
                 let (a, b) = (f(&at(v, 1)), f(&at(v, -1)));
@@ -615,8 +641,8 @@ fn a_kink_at_the_data_point_is_decided_exactly_when_the_kinks_sit_in_one_layer()
         }
     }
     assert!(
-        cancelled >= 30 && kinked >= 30,
-        "{cancelled} cancelled, {kinked} kinked"
+        cancelled >= 30 && kinked >= 30 && nested_cancelled >= 5 && nested_kinked >= 5,
+        "{cancelled} cancelled, {kinked} kinked; nested {nested_cancelled}, {nested_kinked}"
     );
 }
 

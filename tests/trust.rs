@@ -504,6 +504,15 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
         let src = format!("W1 = {w1}; W2 = [[1, -1]]; relu(W2·relu(W1·x))");
         assert_eq!(bound_verdict(&src), format!("verdict: {verdict}"), "{src}");
     }
+    // Kinks inside kinks, decided over the cones where each bar keeps its sign:
+    // relu(relu(x)) − relu(relu(−x)) = x; relu(relu(x) + relu(−x)) = |x| bends.
+    for (w3, verdict) in [("[[1, -1]]", "exact-affine"), ("[[1, 1]]", "kink")] {
+        let src =
+            format!("W1 = [[1], [-1]]; W2 = [[1, 0], [0, 1]]; W3 = {w3}; W3·relu(W2·relu(W1·x))");
+        let text = analyze_text(&src);
+        assert!(text.contains("(decided exactly:"), "{text}");
+        assert_eq!(bound_verdict(&src), format!("verdict: {verdict}"), "{src}");
+    }
     // softsign is C¹ and not piecewise linear away from 0: no region, the expansion decides.
     assert_eq!(
         bound_verdict("W1 = [[0.5,-1],[2,0.25]]; softsign(W1·x)"),

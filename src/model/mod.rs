@@ -7,6 +7,7 @@
 //! weights, operating points where every derivative is exact); otherwise they are evaluated
 //! in 256-bit floats and the report says so.
 
+pub(crate) mod cells;
 pub(crate) mod exact;
 pub mod files;
 pub(crate) mod instance;

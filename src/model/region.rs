@@ -65,14 +65,23 @@ struct Ctx<'a> {
     germ: Option<Bars>,
 }
 
-/// The bars |v·(x − x₀)| met so far, each a gradient coordinate after the input's own: an
-/// entry on its breakpoint adds c·|t| with t = v·(x − x₀) to the linear part of its value.
+/// The bars met so far, each a gradient coordinate after the input's own: an entry on its
+/// breakpoint, z = z₀ + t, adds c·|t| to the linear part of its value. Its argument t is a
+/// linear form in x − x₀ (a plain bar |v·(x − x₀)|) or also holds earlier bars (a bar inside a
+/// bar, when a kink reaches an entry on its own breakpoint).
 struct Bars {
     /// At most this many (one per entry on its breakpoint at x₀).
     room: usize,
-    /// Each bar's direction v, scaled so that its first non-zero entry is 1: two bars are the
-    /// same exactly when their linear forms are proportional.
-    directions: Vec<Vec<Q>>,
+    /// Each bar's argument over (x − x₀, earlier bars), scaled so that its first non-zero
+    /// entry is 1: two bars are the same when their arguments are proportional.
+    arguments: Vec<Vec<Q>>,
+}
+
+impl Bars {
+    /// Whether some bar holds another.
+    fn nested(&self, inputs: usize) -> bool {
+        (self.arguments.iter()).any(|a| a[inputs..].iter().any(|c| *c != 0u32))
+    }
 }
 
 const MAX_WORK: u64 = 50_000_000;
@@ -266,12 +275,7 @@ impl Ctx<'_> {
         grad: Vec<Q>,
     ) -> Result<Vec<Q>, Why> {
         let inputs = self.x0.len();
-        if grad[inputs..].iter().any(|e| *e != 0u32) {
-            return Err(
-                "an entry on its breakpoint whose pre-activation holds a kink already".into(),
-            );
-        }
-        let Some(lead) = grad[..inputs].iter().find(|e| **e != 0u32).cloned() else {
+        let Some(lead) = grad.iter().find(|e| **e != 0u32).cloned() else {
             return Ok(grad); // z does not move with x: the entry is the constant callee(z₀)
         };
         let left = scalar_piece(callee, params, at, -1)?;
@@ -279,13 +283,13 @@ impl Ctx<'_> {
         if left.value != piece.value || right.value != piece.value {
             return Err(format!("{} jumps at its breakpoint", callee.name()));
         }
-        let direction: Vec<Q> = grad[..inputs].iter().map(|e| e / &lead).collect();
+        let argument: Vec<Q> = grad.iter().map(|e| e / &lead).collect();
         let bars = self.germ.as_mut().ok_or("no room for bars")?;
-        let index = match bars.directions.iter().position(|d| *d == direction) {
+        let index = match bars.arguments.iter().position(|d| *d == argument) {
             Some(i) => i,
-            None if bars.directions.len() < bars.room => {
-                bars.directions.push(direction);
-                bars.directions.len() - 1
+            None if bars.arguments.len() < bars.room => {
+                bars.arguments.push(argument);
+                bars.arguments.len() - 1
             }
             None => return Err("more bars than entries on their breakpoints".into()),
         };
@@ -293,7 +297,7 @@ impl Ctx<'_> {
         let mean = (&left.slope + &right.slope) * &half;
         let jump = (&right.slope - &left.slope) * &half;
         let mut out: Vec<Q> = grad.iter().map(|e| e * &mean).collect();
-        // |t| = |lead|·|direction·(x − x₀)|.
+        // |t| = |lead|·|argument|.
         out[inputs + index] = jump * if lead < 0u32 { -lead } else { lead };
         Ok(out)
     }
@@ -777,27 +781,37 @@ fn evaluate<'a>(
 /// When x₀ sits on a breakpoint, decides exactly whether the kink reaches the output.
 ///
 /// Near x₀ an entry off its breakpoint keeps its piece, so it is affine in x; an entry on it,
-/// z = z₀ + t with t = ∇z·(x − x₀), is callee(z₀) + (l + r)/2·t + (r − l)/2·|t| for its
-/// one-sided slopes l and r. As long as no entry on a breakpoint takes a bar in (the kinks sit
-/// in one layer, or later ones do not see them), each output is then
-/// `y(x₀) + a·(x − x₀) + Σₖ cₖ·|vₖ·(x − x₀)|` with the vₖ pairwise not proportional. Such a
-/// sum is affine exactly when every cₖ is 0: a bar with cₖ ≠ 0 bends the output along the
-/// hyperplane vₖ·(x − x₀) = 0, which no other bar's hyperplane contains. So:
-/// `Ok(Some(map))`, the affine map near x₀; `Ok(None)`, a kink that reaches the output;
-/// `Err`, a case this does not decide (a kink inside a kink, an activation that jumps).
+/// z = z₀ + t with t = ∇z·(x − x₀) (and the bars z holds), is
+/// callee(z₀) + (l + r)/2·t + (r − l)/2·|t| for its one-sided slopes l and r. Each output is
+/// then `y(x₀) + a·(x − x₀) + Σₖ cₖ·barₖ`. When no bar holds another (the kinks sit in one
+/// layer, or cancel before the next), the bars are |vₖ·(x − x₀)| with the vₖ pairwise not
+/// proportional, and the sum is affine exactly when every cₖ is 0: a bar with cₖ ≠ 0 bends
+/// the output along the hyperplane vₖ·(x − x₀) = 0, which no other bar's hyperplane contains.
+/// With bars inside bars, the cells where every bar keeps its sign are walked ([`cells`]).
+/// So: `Ok(Some(map))`, the affine map near x₀; `Ok(None)`, a kink that reaches the output;
+/// `Err`, a case this does not decide (an activation that jumps, too many cells).
+///
+/// [`cells`]: super::cells
 pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Option<SideMap>, Why> {
     let dims = dims_of(l, env, input, x0)?;
     let (at, _, _) = evaluate(l, env, input, x0, dims.clone(), None)?;
     let room = (at.neurons.iter()).filter(|nr| nr.distance == 0u32).count();
     let bars = Bars {
         room,
-        directions: Vec::new(),
+        arguments: Vec::new(),
     };
-    let (_, grads, values) = evaluate(l, env, input, x0, dims, Some(bars))?;
+    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, Some(bars))?;
     let n = x0.len();
-    if grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32)) {
-        return Ok(None);
-    }
+    let bars = ctx.germ.ok_or("no bars")?;
+    let bent = grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32));
+    let grads = match (bent, bars.nested(n)) {
+        (false, _) => grads,
+        (true, false) => return Ok(None),
+        (true, true) => match super::cells::linear_map(n, &bars.arguments, &grads)? {
+            Some(w) => w,
+            None => return Ok(None),
+        },
+    };
     let w: Vec<Vec<Q>> = grads
         .into_iter()
         .map(|mut g| {

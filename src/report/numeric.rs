@@ -68,10 +68,9 @@ fn neuron_text(n: &Neuron) -> String {
     )
 }
 
-/// Near x₀, each output is affine plus a sum of bars c·|v·(x − x₀)|, one per direction v of
-/// the entries on their breakpoints (`model::region::germ`): the two exact outcomes.
-const CANCEL_EXACT: &str = "  but the kinks cancel in the output (decided exactly: near x₀ each output is affine plus a sum of c·|v·(x − x₀)| over the directions v of the entries on their breakpoints, and every c is 0), so near x₀ the network is exactly y = W·x + b with\n";
-const REACH_EXACT: &str = "the kink reaches the output (decided exactly: near x₀ an output is affine plus a sum of c·|v·(x − x₀)| over the directions v of the entries on their breakpoints, and some c is not 0)";
+/// The two outcomes of the exact decision at a breakpoint (`model::region::germ`).
+const CANCEL_EXACT: &str = "  but the kinks cancel in the output (decided exactly: near x₀ each output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, and these add up to one affine map on every side), so near x₀ the network is exactly y = W·x + b with\n";
+const REACH_EXACT: &str = "the kink reaches the output (decided exactly: near x₀ an output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, which bend it)";
 
 fn region_text(r: &Region, out: &mut String) {
     out.push_str(&format!(

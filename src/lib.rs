@@ -85,7 +85,9 @@ pub mod render {
 /// Real networks: numeric weights, weights files, ONNX import, the affine region of a
 /// piecewise-linear network around a data point, and σ* of a smooth one.
 pub mod trained {
-    pub use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+    pub use crate::analysis::instance::{
+        BreakpointEffect, Mat, Neuron, Num, Numeric, Region, Sides, SigmaStar,
+    };
     pub use crate::model::onnx::{
         AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,
         import, import_file,

@@ -598,7 +598,7 @@ fn a_kink_at_the_data_point_is_decided_exactly() {
             .collect();
         let at =
             |v: &Vec<Q>, s: i64| -> Vec<Q> { v.iter().map(|e| e * &eps * Q::from(s)).collect() };
-        if sides.agree {
+        if sides.cancels() {
             cancelled += 1;
             nested_cancelled += usize::from(nested);
             let w: Vec<Q> = region
@@ -644,6 +644,39 @@ fn a_kink_at_the_data_point_is_decided_exactly() {
         cancelled >= 30 && kinked >= 30 && nested_cancelled >= 5 && nested_kinked >= 5,
         "{cancelled} cancelled, {kinked} kinked; nested {nested_cancelled}, {nested_kinked}"
     );
+}
+
+#[test]
+fn an_entry_on_its_breakpoint_in_a_network_too_large_for_its_region_is_undecided() {
+    // Four relu layers 250 wide, expanded around x₀ = 0 given as a data point (so the
+    // operating point W₁·x₀ is symbolic, taken to be off every breakpoint): the region's
+    // gradients are too much exact arithmetic, but the values at x₀ are cheap, and entries sit
+    // on their breakpoints there. The expansion's W and b assumed that away: nothing is decided.
+    let mut rng = Lcg(5);
+    let mut mat = |rows: usize, cols: usize| {
+        let rows: Vec<String> = (0..rows)
+            .map(|_| {
+                let r: Vec<String> = (0..cols).map(|_| rng.int(-1, 1).to_string()).collect();
+                format!("[{}]", r.join(", "))
+            })
+            .collect();
+        format!("[{}]", rows.join(", "))
+    };
+    let w = 250;
+    let src = format!(
+        "W1 = {}; W2 = {}; W3 = {}; W4 = {}; W5 = {}; x0 = [{}]; :at x0; W5·relu(W4·relu(W3·relu(W2·relu(W1·x))))",
+        mat(w, w),
+        mat(w, w),
+        mat(w, w),
+        mat(w, w),
+        mat(1, w),
+        vec!["0"; w].join(", ")
+    );
+    let n = numeric(&src);
+    assert!(n.w.is_none(), "no W from the expansion's assumption");
+    let why = n.undecided.expect("undecided");
+    assert!(why.contains("sits exactly on its breakpoint"), "{why}");
+    assert!(matches!(n.region, Some(Err(_))));
 }
 
 // ------------------------------------------------------------------------- σ*

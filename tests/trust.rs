@@ -513,6 +513,20 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
         assert!(text.contains("(decided exactly:"), "{text}");
         assert_eq!(bound_verdict(&src), format!("verdict: {verdict}"), "{src}");
     }
+    // From an independent review: a transpose in the network, a kink in a cone that the
+    // directions tried from x₀ do not enter, and a jump at x₀ are all kinks there.
+    for src in [
+        "x0 = [1]; v = [1, 1]; W1 = [[1], [-1]]; b1 = [-1, 1]; :at x0; vᵀ·relu(W1·x + b1)",
+        "W1 = [[1, -1], [-1, 1]]; W2 = [[-3/2, -3/2]]; A = [[1/2, 1/2]]; c = [-1]; x0 = [1, 1]; :at x0; relu(W2·relu(W1·x) + A·x + c)",
+        "g(t) = if t > 0 then 1 else 0; W1 = [[1], [-1]]; W2 = [[1, 1]]; x0 = [0]; :at x0; W2·g(W1·x)",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
+    }
+    // A jump that cancels (g(x) − g(x) = 0) is not decided from the bars, and one continuous
+    // map on every side tried is evidence only: undecided, with the map shown as such.
+    let src = "g(t) = if t > 0 then 1 else 0; W1 = [[1], [1]]; W2 = [[1, -1]]; x0 = [0]; :at x0; W2·g(W1·x)";
+    assert_eq!(bound_verdict(src), "verdict: undecided", "{src}");
+    assert!(analyze_text(src).contains("the map on every side tried is"));
     // softsign is C¹ and not piecewise linear away from 0: no region, the expansion decides.
     assert_eq!(
         bound_verdict("W1 = [[0.5,-1],[2,0.25]]; softsign(W1·x)"),

@@ -71,6 +71,9 @@ pub struct Numeric {
     /// A named constant of the operating point (`κ₁`) that the expansion took to be non-zero
     /// and that is exactly 0 at these values: nothing the expansion says holds here.
     pub vanishing_constant: Option<crate::syntax::Name>,
+    /// Why nothing is decided at these values: an entry sits exactly on its breakpoint at the
+    /// data point (which the expansion assumed away) and the region could not be computed.
+    pub undecided: Option<String>,
 }
 
 /// One activation entry: where it is, how far its pre-activation is from a breakpoint.
@@ -120,17 +123,45 @@ pub struct Region {
     pub sides: Option<Sides>,
 }
 
-/// The affine maps of a piecewise-linear network on the sides of a breakpoint at x₀.
+/// What the kink of an entry on its breakpoint at x₀ does to the output of a piecewise-linear
+/// network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sides {
-    /// How many directions from x₀ were tried (0 when `exact`).
+    /// How many directions from x₀ were tried (0 when decided from the bars).
     pub directions: usize,
-    /// Whether every side has the same map, so the kink does not reach the output.
-    pub agree: bool,
-    /// Decided exactly, from the bars of the entries on their breakpoints (see
-    /// `model::region::germ`); otherwise from the directions tried, where one map on every side
-    /// is evidence, not proof (two different maps prove the kink).
+    /// Decided exactly: from the bars of the entries on their breakpoints (see
+    /// `model::region::germ`), or proven by the sides tried (two different maps, a jump).
     pub exact: bool,
+    /// The outcome.
+    pub effect: BreakpointEffect,
+}
+
+/// The outcome of [`Sides`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum BreakpointEffect {
+    /// The kinks cancel: near x₀ the network is one affine map (the region's W and b).
+    Cancels,
+    /// The kink reaches the output: the network is not affine on any ball around x₀.
+    Reaches,
+    /// The network jumps at x₀: a side's affine map does not pass through its value there.
+    Jumps,
+    /// Not decided, and why (e.g. one map on every side tried, which is evidence only; the
+    /// region's W and b are then that map).
+    Undecided(String),
+}
+
+impl Sides {
+    /// The kinks cancel (decided exactly).
+    pub fn cancels(&self) -> bool {
+        self.effect == BreakpointEffect::Cancels
+    }
+    /// The network is not affine on any ball around x₀.
+    pub fn bends(&self) -> bool {
+        matches!(
+            self.effect,
+            BreakpointEffect::Reaches | BreakpointEffect::Jumps
+        )
+    }
 }
 
 /// σ*(τ): estimated from the leading term, measured on the true network.

@@ -142,11 +142,17 @@ pub struct Report {
 
 impl Report {
     /// Whether the numeric instance puts an activation entry exactly on its breakpoint at the
-    /// data point (its affine region has radius 0).
+    /// data point (its affine region has radius 0) and its kink reaches the output (or the
+    /// network jumps there): then it is not affine on any ball around the point.
     pub fn on_breakpoint(&self) -> bool {
-        self.numeric.as_ref().is_some_and(|n| {
-            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
-                && !r.sides.as_ref().is_some_and(|s| s.agree))
+        self.breakpoint_sides().is_some_and(|s| s.bends())
+    }
+
+    /// When an entry sits exactly on its breakpoint at the data point: what its kink does.
+    fn breakpoint_sides(&self) -> Option<&instance::Sides> {
+        self.numeric.as_ref().and_then(|n| match &n.region {
+            Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => r.sides.as_ref(),
+            _ => None,
         })
     }
 
@@ -162,16 +168,20 @@ impl Report {
         // With weights and a data point, the exact region decides what the generic expansion
         // assumed away: an entry exactly on its breakpoint is a kink there, whatever the
         // expansion around a generic operating point says.
-        if self.on_breakpoint() {
-            return Verdict::Kink.label();
+        // An entry on its breakpoint at the data point: the generic expansion assumed it away,
+        // and what the kink does decides. Cancelled kinks leave the piecewise-linear network
+        // y = W·x + b on a ball around x₀; one that is not decided is said to be.
+        if let Some(s) = self.breakpoint_sides() {
+            return match &s.effect {
+                instance::BreakpointEffect::Cancels => Verdict::ExactAffine.label(),
+                instance::BreakpointEffect::Reaches | instance::BreakpointEffect::Jumps => {
+                    Verdict::Kink.label()
+                }
+                instance::BreakpointEffect::Undecided(_) => "undecided",
+            };
         }
-        // The kinks of the entries on their breakpoints cancel, decided exactly: the piecewise
-        // linear network is y = W·x + b on a ball around x₀.
-        if self.numeric.as_ref().is_some_and(|n| {
-            matches!(&n.region, Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
-                && r.sides.as_ref().is_some_and(|s| s.agree && s.exact))
-        }) {
-            return Verdict::ExactAffine.label();
+        if self.numeric.as_ref().is_some_and(|n| n.undecided.is_some()) {
+            return "undecided";
         }
         // A constant the expansion took to be non-zero is 0 at the bound values.
         if self

@@ -289,6 +289,113 @@ fn shift(
     ir.with_kind(kind)
 }
 
+/// When x₀ sits on a breakpoint of the region `r`: what its kink does to the output, and the
+/// affine map to show. Decided exactly from the bars of the entries on their breakpoints
+/// (`region::germ`); where that does not apply (an activation that jumps, too many cones), the
+/// affine maps on the sides of x₀ along 2n + 4 directions: two different maps, or a map that
+/// misses y(x₀), prove the output bends or jumps; one continuous map everywhere is evidence
+/// only, and the effect is undecided (with that map shown).
+///
+/// An undecided effect is kept only where the expansion assumed that no entry of that layer
+/// sits on a breakpoint (a symbolic operating point, taken to be generic); where the expansion
+/// took the breakpoint as it is (an operating point 0), the region gives way to it: `Err`.
+fn at_breakpoint(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    x0: &[crate::algebra::Q],
+    r: &region::Region,
+) -> Result<(Option<region::SideMap>, region::Sides), String> {
+    use region::{BreakpointEffect as Effect, Sides};
+    let decided = |effect, directions| Sides {
+        directions,
+        exact: true,
+        effect,
+    };
+    let why_germ = match region::germ(&model.original, env, &model.input, x0) {
+        Ok(Some(map)) => return Ok((Some(map), decided(Effect::Cancels, 0))),
+        Ok(None) => return Ok((None, decided(Effect::Reaches, 0))),
+        Err(why) => why,
+    };
+    let undecided = |why: String| {
+        on_assumed_breakpoint(model, report, env, x0)
+            .map(|_| Effect::Undecided(why.clone()))
+            .ok_or(why)
+    };
+    let maps = match region::one_sided_maps(&model.original, env, &model.input, x0) {
+        Ok(maps) => maps,
+        Err(why) => {
+            let effect = undecided(format!("{why_germ}; {why}"))?;
+            let sides = Sides {
+                directions: 0,
+                exact: false,
+                effect,
+            };
+            return Ok((None, sides));
+        }
+    };
+    let directions = maps.len();
+    // y(x₀) from the region at x₀ (its W and b hold at x₀ itself).
+    let exact = |m: &crate::analysis::instance::Mat| -> Vec<crate::algebra::Q> {
+        (m.entries.iter())
+            .map(|e| match e {
+                crate::analysis::instance::Num::Exact(q) => q.clone(),
+                _ => crate::algebra::Q::from(0u32),
+            })
+            .collect()
+    };
+    let (w, b) = (exact(&r.w), exact(&r.b));
+    let n = x0.len();
+    let at = |rows: &[Vec<crate::algebra::Q>], b: &[crate::algebra::Q]| -> Vec<crate::algebra::Q> {
+        (rows.iter().zip(b))
+            .map(|(row, c)| {
+                row.iter()
+                    .zip(x0)
+                    .map(|(a, x)| a * x)
+                    .sum::<crate::algebra::Q>()
+                    + c
+            })
+            .collect()
+    };
+    let w_rows: Vec<Vec<crate::algebra::Q>> = w.chunks(n.max(1)).map(<[_]>::to_vec).collect();
+    let y0 = at(&w_rows, &b);
+    if maps.iter().any(|m| at(&m.w, &m.b) != y0) {
+        return Ok((None, decided(Effect::Jumps, directions)));
+    }
+    if maps.windows(2).any(|w| w[0] != w[1]) {
+        return Ok((None, decided(Effect::Reaches, directions)));
+    }
+    let effect = undecided(format!(
+        "{why_germ}; one affine map on every side of x₀ tried ({directions} directions), which is evidence, not proof: a side no direction enters would be missed"
+    ))?;
+    let sides = Sides {
+        directions,
+        exact: false,
+        effect,
+    };
+    Ok((maps.into_iter().next(), sides))
+}
+
+/// An entry exactly on its breakpoint at x₀ in a layer whose operating point the expansion
+/// took to be off every breakpoint (its stated assumption): then the expansion does not hold
+/// at x₀. Evaluated exactly from the values at x₀ alone.
+fn on_assumed_breakpoint(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    x0: &[crate::algebra::Q],
+) -> Option<region::Neuron> {
+    use crate::analysis::Assumption;
+    let assumed = |layer: usize| {
+        report.main.assumptions.iter().any(|a| {
+            matches!(a, Assumption::NoBreakpointAtOperatingPoint { layer: l, .. } if *l == layer)
+        })
+    };
+    (region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?)
+        .into_iter()
+        .find(|entry| assumed(entry.layer))
+}
+
 /// The input's length, as its declaration or a value of the same dimension fixes it.
 fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
     let sh = l.symbols.iter().find(|(s, _)| &s.name == input)?.1;
@@ -342,30 +449,7 @@ pub(crate) fn numeric_report(
                 // On a breakpoint: the kink may not reach the output (weights that zero the
                 // entry, identities), and a network that is not piecewise linear away from x₀
                 // (softsign's t/(1 + |t|) has slope 0 in |t| at 0 only) has no region at all.
-                // Decided exactly where the kinks do not nest, else by the sides tried.
-                let (map, sides) = match region::germ(&model.original, env, &model.input, &x0) {
-                    Ok(map) => {
-                        let agree = map.is_some();
-                        (
-                            map,
-                            region::Sides {
-                                directions: 0,
-                                agree,
-                                exact: true,
-                            },
-                        )
-                    }
-                    Err(_) => {
-                        let maps = region::one_sided_maps(&model.original, env, &model.input, &x0)?;
-                        let agree = maps.windows(2).all(|w| w[0] == w[1]);
-                        let sides = region::Sides {
-                            directions: maps.len(),
-                            agree,
-                            exact: false,
-                        };
-                        (maps.into_iter().next().filter(|_| agree), sides)
-                    }
-                };
+                let (map, sides) = at_breakpoint(model, report, env, &x0, &r)?;
                 if let Some(side) = map {
                     use crate::analysis::instance::Num;
                     r.w.entries = side.w.iter().flatten().cloned().map(Num::Exact).collect();
@@ -384,13 +468,27 @@ pub(crate) fn numeric_report(
                 out.b = None;
                 out.notes.clear();
                 if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
-                    && !r.sides.as_ref().is_some_and(|s| s.agree)
+                    && !r.sides.as_ref().is_some_and(|s| s.cancels())
                 {
                     out.notes.push(
                         "no numeric W and b: an activation entry sits exactly on its breakpoint (see the affine region)".into(),
                     );
                 }
                 out.region = Some(Ok(r));
+            }
+            // An entry on its breakpoint in a network too large for its region: the
+            // expansion's W and b assumed that away, and nothing is decided here.
+            Err(why) if let Some(entry) = on_assumed_breakpoint(model, report, env, &x0) => {
+                out.w = None;
+                out.b = None;
+                out.notes.clear();
+                out.undecided = Some(format!(
+                    "layer {} ({}), entry {} sits exactly on its breakpoint at x₀, which the expansion assumes away, and the affine region that would decide it was not computed ({why})",
+                    entry.layer,
+                    entry.activation,
+                    entry.index + 1
+                ));
+                out.region = Some(Err(why));
             }
             // A smooth network (or one with irrational constants): σ* instead of a region.
             Err(_) if out.w.is_some() => {

@@ -9,8 +9,8 @@
 //! r∞ = min d/‖∇z‖₁ and r₂ = min d/‖∇z‖₂ (the dual norms), r₂ kept exact as √(d²/‖∇z‖₂²).
 
 use crate::algebra::Q;
+pub(crate) use crate::analysis::instance::{BreakpointEffect, Neuron, Region, Sides};
 use crate::analysis::instance::{Mat, Num};
-pub(crate) use crate::analysis::instance::{Neuron, Region, Sides};
 use crate::ir::{Callee, Dim, Env, FunDef, Ir, IrKind, Lowered, Prim};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
@@ -63,6 +63,8 @@ struct Ctx<'a> {
     work: u64,
     /// When the germ of the network at x₀ is asked for (see [`germ`]): the room for bars.
     germ: Option<Bars>,
+    /// Values only, no gradients (see [`entries_on_breakpoints`]).
+    values_only: bool,
 }
 
 /// The bars met so far, each a gradient coordinate after the input's own: an entry on its
@@ -95,6 +97,9 @@ fn not_pl(what: &str) -> Why {
 impl Ctx<'_> {
     /// The length of a gradient: the input's entries, then the bars' coordinates.
     fn n(&self) -> usize {
+        if self.values_only {
+            return 0;
+        }
         self.x0.len() + self.germ.as_ref().map_or(0, |b| b.room)
     }
     fn spend(&mut self, units: u64) -> Result<(), Why> {
@@ -126,7 +131,9 @@ impl Ctx<'_> {
                 return Err("a function body outside its function".into());
             }
             IrKind::Sym(s) => {
-                if &s.name == self.input {
+                if &s.name == self.input && self.values_only {
+                    Aff::constant(self.x0.len(), 1, false, self.x0.to_vec())
+                } else if &s.name == self.input {
                     let g = (0..self.x0.len())
                         .map(|i| (0..n).map(|j| Q::from(u32::from(i == j))).collect())
                         .collect();
@@ -181,7 +188,25 @@ impl Ctx<'_> {
                     self.powi(a, *k as i32)?
                 }
             }
-            IrKind::Transpose(_) => return Err("a transpose".into()),
+            IrKind::Transpose(x) => {
+                let a = self.eval(x)?;
+                if a.scalar {
+                    a
+                } else {
+                    // Entry (i, j) of the result is entry (j, i) of a, gradient and all.
+                    let (r, c) = (a.rows, a.cols);
+                    let at = |k: usize| (k % r) * c + k / r;
+                    Aff {
+                        rows: c,
+                        cols: r,
+                        scalar: false,
+                        v: (0..r * c).map(|k| a.v[at(k)].clone()).collect(),
+                        g: a.g
+                            .as_ref()
+                            .map(|g| (0..r * c).map(|k| g[at(k)].clone()).collect()),
+                    }
+                }
+            }
             IrKind::Len => return Err("a vector's length".into()),
             IrKind::Diag(x) => {
                 let a = self.eval(x)?;
@@ -761,6 +786,7 @@ fn evaluate<'a>(
     x0: &'a [Q],
     dims: BTreeMap<Dim, usize>,
     germ: Option<Bars>,
+    values_only: bool,
 ) -> Result<Evaluated<'a>, Why> {
     let mut ctx = Ctx {
         env,
@@ -772,6 +798,7 @@ fn evaluate<'a>(
         layer: 0,
         work: 0,
         germ,
+        values_only,
     };
     let y = ctx.eval(&l.ir)?;
     let grads = (0..y.v.len()).map(|i| y.grad(i, ctx.n())).collect();
@@ -794,13 +821,13 @@ fn evaluate<'a>(
 /// [`cells`]: super::cells
 pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Option<SideMap>, Why> {
     let dims = dims_of(l, env, input, x0)?;
-    let (at, _, _) = evaluate(l, env, input, x0, dims.clone(), None)?;
+    let (at, _, _) = evaluate(l, env, input, x0, dims.clone(), None, false)?;
     let room = (at.neurons.iter()).filter(|nr| nr.distance == 0u32).count();
     let bars = Bars {
         room,
         arguments: Vec::new(),
     };
-    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, Some(bars))?;
+    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, Some(bars), false)?;
     let n = x0.len();
     let bars = ctx.germ.ok_or("no bars")?;
     let bent = grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32));
@@ -877,7 +904,7 @@ pub(crate) fn one_sided_maps(
             }
             let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
             let dims = dims_of(l, env, input, &p)?;
-            let (ctx, grads, values) = evaluate(l, env, input, &p, dims, None)?;
+            let (ctx, grads, values) = evaluate(l, env, input, &p, dims, None, false)?;
             // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
             // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
             let holds = ctx.neurons.iter().all(|nr| {
@@ -918,6 +945,23 @@ fn dims_of(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<BTreeMap<Di
     Ok(dims)
 }
 
+/// The activation entries that sit exactly on a breakpoint at `x0`, found from the values
+/// alone (no gradients: a network too large for its region is cheap to evaluate at one point).
+pub(crate) fn entries_on_breakpoints(
+    l: &Lowered,
+    env: &Env,
+    input: &Name,
+    x0: &[Q],
+) -> Result<Vec<Neuron>, Why> {
+    let dims = dims_of(l, env, input, x0)?;
+    let (ctx, _, _) = evaluate(l, env, input, x0, dims, None, true)?;
+    Ok(ctx
+        .neurons
+        .into_iter()
+        .filter(|nr| nr.distance == 0u32)
+        .collect())
+}
+
 /// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
 pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Region, Why> {
     if let Some(sh_in) = l
@@ -934,7 +978,7 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
         ));
     }
     let dims = dims_of(l, env, input, x0)?;
-    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, None)?;
+    let (ctx, grads, values) = evaluate(l, env, input, x0, dims, None, false)?;
     let n = x0.len();
     let rows = values.len();
     // y = W·x + b on the region: W the Jacobian, b = y(x₀) − W·x₀.

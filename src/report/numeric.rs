@@ -82,35 +82,44 @@ fn region_text(r: &Region, out: &mut String) {
         out.push_str(&format!("  layer {layer} ({act}) pieces: {p}\n"));
     }
     match (&r.radius_inf, &r.limit_inf) {
-        (Some(q), Some(n)) if *q == 0u32 && r.sides.as_ref().is_some_and(|s| s.agree) => {
-            out.push_str(&format!(
-                "  x₀ sits on a breakpoint ({}), so the assumption that no entry sits on a breakpoint fails at x₀;\n",
-                neuron_text(n)
-            ));
-            match &r.sides {
-                Some(s) if s.exact => out.push_str(CANCEL_EXACT),
-                s => out.push_str(&format!(
-                    "  but the network has one affine map on every side of x₀ tried ({} directions; evidence, not proof: a side no direction enters would be missed), so the kink does not reach the output, and near x₀ the network is y = W·x + b with\n",
-                    s.as_ref().map_or(0, |s| s.directions)
-                )),
-            }
-        }
         (Some(q), Some(n)) if *q == 0u32 => {
-            let sides = match &r.sides {
-                Some(s) if s.exact => format!("; {REACH_EXACT}"),
-                Some(s) => format!(
-                    "; two of the {} directions tried from x₀ meet different affine maps",
-                    s.directions
-                ),
-                None => String::new(),
-            };
-            out.push_str(&format!(
-                "  radius 0: x₀ sits on a breakpoint ({}){sides}; the network is not affine on any ball around it\n",
-                neuron_text(n)
-            ));
-            out.push_str(
-                "  so the assumption that no entry sits on a breakpoint fails at x₀: the expansion above does not hold there, and the verdict is a kink\n",
-            );
+            use crate::analysis::instance::BreakpointEffect as Effect;
+            let at = neuron_text(n);
+            match r.sides.as_ref().map(|s| (&s.effect, s.directions)) {
+                Some((Effect::Cancels, _)) => {
+                    out.push_str(&format!(
+                        "  x₀ sits on a breakpoint ({at}), so the assumption that no entry sits on a breakpoint fails at x₀;\n"
+                    ));
+                    out.push_str(CANCEL_EXACT);
+                }
+                Some((Effect::Undecided(why), directions)) => {
+                    out.push_str(&format!(
+                        "  x₀ sits on a breakpoint ({at}), so the assumption that no entry sits on a breakpoint fails at x₀;\n"
+                    ));
+                    out.push_str(&format!(
+                        "  whether its kink reaches the output is not decided ({why}){}\n",
+                        if directions > 0 { "; the map on every side tried is" } else { "" }
+                    ));
+                }
+                effect => {
+                    let sides = match effect {
+                        Some((Effect::Jumps, _)) => {
+                            "; the network jumps at x₀: the affine map on a side of x₀ does not pass through its value there".to_string()
+                        }
+                        Some((_, 0)) => format!("; {REACH_EXACT}"),
+                        Some((_, directions)) => format!(
+                            "; two of the {directions} directions tried from x₀ meet different affine maps"
+                        ),
+                        None => String::new(),
+                    };
+                    out.push_str(&format!(
+                        "  radius 0: x₀ sits on a breakpoint ({at}){sides}; the network is not affine on any ball around it\n"
+                    ));
+                    out.push_str(
+                        "  so the assumption that no entry sits on a breakpoint fails at x₀: the expansion above does not hold there, and the verdict is a kink\n",
+                    );
+                }
+            }
         }
         (Some(q), Some(n)) => {
             out.push_str(&format!(
@@ -134,8 +143,14 @@ fn region_text(r: &Region, out: &mut String) {
             "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere, with\n",
         ),
     }
-    if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) || r.sides.as_ref().is_some_and(|s| s.agree)
-    {
+    let shown = r.sides.as_ref().is_some_and(|s| {
+        s.cancels()
+            || matches!(
+                s.effect,
+                crate::analysis::instance::BreakpointEffect::Undecided(_)
+            ) && s.directions > 0
+    });
+    if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) || shown {
         out.push_str(&mat_lines("W", &r.w, "    "));
         out.push_str(&mat_lines("b", &r.b, "    "));
     }
@@ -160,6 +175,9 @@ pub fn text(n: &Numeric) -> String {
         Some(Ok(r)) => region_text(r, &mut out),
         Some(Err(e)) => out.push_str(&format!("affine region: {e}\n")),
         None => {}
+    }
+    if let Some(why) = &n.undecided {
+        out.push_str(&format!("not decided at these values: {why}\n"));
     }
     match &n.sigma {
         Some(Ok(s)) => out.push_str(&sigma_text(s)),
@@ -193,6 +211,19 @@ fn neuron_json(n: &Neuron) -> Value {
     })
 }
 
+/// What the kink of an entry on its breakpoint does, as JSON: `agree` is true when the kinks
+/// cancel, false when the output bends or jumps, null when that is not decided.
+fn sides_json(s: &crate::analysis::instance::Sides) -> Value {
+    use crate::analysis::instance::BreakpointEffect as Effect;
+    let (effect, agree, why) = match &s.effect {
+        Effect::Cancels => ("cancels", Some(true), None),
+        Effect::Reaches => ("reaches", Some(false), None),
+        Effect::Jumps => ("jumps", Some(false), None),
+        Effect::Undecided(why) => ("undecided", None, Some(why.as_str())),
+    };
+    json!({"directions": s.directions, "exact": s.exact, "effect": effect, "agree": agree, "why": why})
+}
+
 /// The numeric block of a JSON report.
 pub fn json(n: &Numeric) -> Value {
     let region = match &n.region {
@@ -204,7 +235,7 @@ pub fn json(n: &Numeric) -> Value {
             "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
             "limit_inf": r.limit_inf.as_ref().map(neuron_json),
             "limit_2": r.limit_2.as_ref().map(neuron_json),
-            "sides": r.sides.as_ref().map(|s| json!({"directions": s.directions, "agree": s.agree, "exact": s.exact})),
+            "sides": r.sides.as_ref().map(sides_json),
             "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
             "w": mat_json(&r.w),
             "b": mat_json(&r.b),
@@ -218,6 +249,7 @@ pub fn json(n: &Numeric) -> Value {
         "missing": n.missing.iter().map(|m| m.ascii()).collect::<Vec<_>>(),
         "notes": n.notes,
         "region": region,
+        "undecided": n.undecided,
         "sigma_star": match &n.sigma {
             Some(Ok(s)) => sigma_json(s),
             Some(Err(e)) => json!({ "error": e }),

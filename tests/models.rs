@@ -601,24 +601,15 @@ fn a_kink_at_the_data_point_is_decided_exactly() {
         if sides.cancels() {
             cancelled += 1;
             nested_cancelled += usize::from(nested);
-            let w: Vec<Q> = region
-                .w
-                .entries
-                .iter()
-                .map(|e| match e {
-                    Num::Exact(q) => q.clone(),
-                    _ => panic!("{src}: W is exact"),
-                })
-                .collect();
-            let b: Vec<Q> = region
-                .b
-                .entries
-                .iter()
-                .map(|e| match e {
-                    Num::Exact(q) => q.clone(),
-                    _ => panic!("{src}: b is exact"),
-                })
-                .collect();
+            let exact = |m: &taylornet::trained::Mat| -> Vec<Q> {
+                (m.entries.iter())
+                    .map(|e| match e {
+                        Num::Exact(q) => q.clone(),
+                        _ => panic!("{src}: W and b are exact"),
+                    })
+                    .collect()
+            };
+            let (w, b) = (exact(&region.w), exact(&region.b));
             for v in &directions {
                 for s in [1, -1] {
                     let p = at(v, s);

@@ -165,9 +165,6 @@ impl Report {
     /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
     /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
-        // With weights and a data point, the exact region decides what the generic expansion
-        // assumed away: an entry exactly on its breakpoint is a kink there, whatever the
-        // expansion around a generic operating point says.
         // An entry on its breakpoint at the data point: the generic expansion assumed it away,
         // and what the kink does decides. Cancelled kinks leave the piecewise-linear network
         // y = W·x + b on a ball around x₀; one that is not decided is said to be.

@@ -289,7 +289,7 @@ fn shift(
     ir.with_kind(kind)
 }
 
-/// When x₀ sits on a breakpoint of the region `r`: what its kink does to the output, and the
+/// When x₀ sits on a breakpoint: what its kink does to the output, and the
 /// affine map to show. Decided exactly from the bars of the entries on their breakpoints
 /// (`region::germ`); where that does not apply (an activation that jumps, too many cones), the
 /// affine maps on the sides of x₀ along 2n + 4 directions: two different maps, or a map that
@@ -304,7 +304,6 @@ fn at_breakpoint(
     report: &crate::analysis::Report,
     env: &Env,
     x0: &[crate::algebra::Q],
-    r: &region::Region,
 ) -> Result<(Option<region::SideMap>, region::Sides), String> {
     use region::{BreakpointEffect as Effect, Sides};
     let decided = |effect, directions| Sides {
@@ -335,19 +334,9 @@ fn at_breakpoint(
         }
     };
     let directions = maps.len();
-    // y(x₀) from the region at x₀ (its W and b hold at x₀ itself).
-    let exact = |m: &crate::analysis::instance::Mat| -> Vec<crate::algebra::Q> {
-        (m.entries.iter())
-            .map(|e| match e {
-                crate::analysis::instance::Num::Exact(q) => q.clone(),
-                _ => crate::algebra::Q::from(0u32),
-            })
-            .collect()
-    };
-    let (w, b) = (exact(&r.w), exact(&r.b));
-    let n = x0.len();
-    let at = |rows: &[Vec<crate::algebra::Q>], b: &[crate::algebra::Q]| -> Vec<crate::algebra::Q> {
-        (rows.iter().zip(b))
+    let y0 = region::value_at(&model.original, env, &model.input, x0)?;
+    let at = |m: &region::SideMap| -> Vec<crate::algebra::Q> {
+        (m.w.iter().zip(&m.b))
             .map(|(row, c)| {
                 row.iter()
                     .zip(x0)
@@ -357,9 +346,7 @@ fn at_breakpoint(
             })
             .collect()
     };
-    let w_rows: Vec<Vec<crate::algebra::Q>> = w.chunks(n.max(1)).map(<[_]>::to_vec).collect();
-    let y0 = at(&w_rows, &b);
-    if maps.iter().any(|m| at(&m.w, &m.b) != y0) {
+    if maps.iter().any(|m| at(m) != y0) {
         return Ok((None, decided(Effect::Jumps, directions)));
     }
     if maps.windows(2).any(|w| w[0] != w[1]) {
@@ -449,7 +436,7 @@ pub(crate) fn numeric_report(
                 // On a breakpoint: the kink may not reach the output (weights that zero the
                 // entry, identities), and a network that is not piecewise linear away from x₀
                 // (softsign's t/(1 + |t|) has slope 0 in |t| at 0 only) has no region at all.
-                let (map, sides) = at_breakpoint(model, report, env, &x0, &r)?;
+                let (map, sides) = at_breakpoint(model, report, env, &x0)?;
                 if let Some(side) = map {
                     use crate::analysis::instance::Num;
                     r.w.entries = side.w.iter().flatten().cloned().map(Num::Exact).collect();

@@ -820,9 +820,9 @@ fn evaluate<'a>(
 ///
 /// [`cells`]: super::cells
 pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Option<SideMap>, Why> {
+    // One bar at most per entry on its breakpoint, counted from the values alone.
+    let room = entries_on_breakpoints(l, env, input, x0)?.len();
     let dims = dims_of(l, env, input, x0)?;
-    let (at, _, _) = evaluate(l, env, input, x0, dims.clone(), None, false)?;
-    let room = (at.neurons.iter()).filter(|nr| nr.distance == 0u32).count();
     let bars = Bars {
         room,
         arguments: Vec::new(),
@@ -943,6 +943,12 @@ fn dims_of(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<BTreeMap<Di
         }
     }
     Ok(dims)
+}
+
+/// The network's value at `x0`, exactly (values only).
+pub(crate) fn value_at(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Vec<Q>, Why> {
+    let dims = dims_of(l, env, input, x0)?;
+    Ok(evaluate(l, env, input, x0, dims, None, true)?.2)
 }
 
 /// The activation entries that sit exactly on a breakpoint at `x0`, found from the values

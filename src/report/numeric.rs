@@ -85,17 +85,16 @@ fn region_text(r: &Region, out: &mut String) {
         (Some(q), Some(n)) if *q == 0u32 => {
             use crate::analysis::instance::BreakpointEffect as Effect;
             let at = neuron_text(n);
+            let fails = format!(
+                "  x₀ sits on a breakpoint ({at}), so the assumption that no entry sits on a breakpoint fails at x₀;\n"
+            );
             match r.sides.as_ref().map(|s| (&s.effect, s.directions)) {
                 Some((Effect::Cancels, _)) => {
-                    out.push_str(&format!(
-                        "  x₀ sits on a breakpoint ({at}), so the assumption that no entry sits on a breakpoint fails at x₀;\n"
-                    ));
+                    out.push_str(&fails);
                     out.push_str(CANCEL_EXACT);
                 }
                 Some((Effect::Undecided(why), directions)) => {
-                    out.push_str(&format!(
-                        "  x₀ sits on a breakpoint ({at}), so the assumption that no entry sits on a breakpoint fails at x₀;\n"
-                    ));
+                    out.push_str(&fails);
                     out.push_str(&format!(
                         "  whether its kink reaches the output is not decided ({why}){}\n",
                         if directions > 0 { "; the map on every side tried is" } else { "" }

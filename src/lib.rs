@@ -86,7 +86,7 @@ pub mod render {
 /// piecewise-linear network around a data point, and σ* of a smooth one.
 pub mod trained {
     pub use crate::analysis::instance::{
-        BreakpointEffect, Mat, Neuron, Num, Numeric, Region, Sides, SigmaStar,
+        BreakpointEffect, FirstOrderKink, Mat, Neuron, Num, Numeric, Region, Sides, SigmaStar,
     };
     pub use crate::model::onnx::{
         AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,

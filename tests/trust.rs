@@ -535,6 +535,88 @@ fn a_breakpoint_at_the_data_point_is_a_kink_only_where_it_reaches_the_output() {
 }
 
 #[test]
+fn a_breakpoint_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
+    // W2·relu(W1·x + b1) + s(W3·x) at x₀ = 0 with both relu entries on their breakpoints:
+    // W₂ = [1, 1] is |x| + s(x), a kink; W₂ = [1, −1] is x + s(x), smooth, whose derivative
+    // at 0 is 1 + s′(0). With b1 bound the expansion assumed the breakpoints away; without it,
+    // it found a kink for symbolic weights. Either way the values decide.
+    let net = |w2: &str, s: &str, bias: &str| {
+        format!(
+            "W1 = [[1], [-1]]; b1 = [0, 0]; W2 = {w2}; W3 = [[1]]; W2·relu(W1·x{bias}) + {s}(W3·x)"
+        )
+    };
+    // The derivative 1 + 2·s′(0): tanh 3, gelu 2, softplus 2, mish 1 + 2·tanh(log 2) = 11/5.
+    for (s, slope) in [
+        ("tanh", "3"),
+        ("gelu", "2"),
+        ("softplus", "2"),
+        ("mish", "11/5"),
+    ] {
+        for bias in ["", " + b1"] {
+            let kink = net("[[1, 1]]", s, bias);
+            assert_eq!(bound_verdict(&kink), "verdict: kink", "{kink}");
+            assert!(analyze_text(&kink).contains("the kink reaches the output (decided exactly"));
+            let smooth = net("[[1, -1]]", s, bias).replace("W3 = [[1]]", "W3 = [[2]]");
+            let text = analyze_text(&smooth);
+            assert_eq!(text.lines().last(), Some("verdict: undecided"), "{smooth}");
+            assert!(
+                text.contains("the kinks cancel at first order (decided exactly)"),
+                "{text}"
+            );
+            let w = text
+                .lines()
+                .skip_while(|l| !l.starts_with("  W (1×1, exact)"))
+                .nth(1);
+            assert_eq!(
+                w.map(str::trim),
+                Some(format!("[{slope}]").as_str()),
+                "{smooth}"
+            );
+            if bias.is_empty() {
+                continue;
+            }
+            // The assumption the expansion made is said to fail at these values.
+            assert!(text.contains("(it fails at the bound values: see the kink at x₀ below)"));
+        }
+    }
+    // y(x₀) = softplus(0) = log 2 is not rational: W is shown, b is not.
+    let text = analyze_text(&net("[[1, -1]]", "softplus", ""));
+    assert!(
+        text.contains("b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational"),
+        "{text}"
+    );
+    // A slope at x₀ that is not rational (tanh′(3)): where the expansion assumed the
+    // breakpoint away, nothing is decided; where it found a kink, the kink stands, said to be
+    // unchecked (tanh(x + 3) is smooth: a known gap, see docs/correctness.md).
+    let src =
+        "W1 = [[1], [-1]]; b1 = [0, 0]; W2 = [[1, -1]]; b2 = [3]; tanh(W2·relu(W1·x + b1) + b2)";
+    let text = analyze_text(src);
+    assert_eq!(text.lines().last(), Some("verdict: undecided"), "{text}");
+    assert!(text.contains("tanh(3) is not rational"), "{text}");
+    let src = "W1 = [[1], [-1]]; W2 = [[1, -1]]; b2 = [3]; tanh(W2·relu(W1·x) + b2)";
+    let text = analyze_text(src);
+    assert!(text.contains("is taken not to cancel at these values, which was not checked"));
+    // The derivation and the LaTeX report, whose steps are those of the symbolic weights,
+    // say the verdict at the bound values.
+    let src = "W1 = [[1], [-1]]; W2 = [[1, -1]]; W3 = [[1]]; W2·relu(W1·x) + tanh(W3·x)";
+    for args in [
+        &["derive", src][..],
+        &["analyze", "--format", "latex", src][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.to_lowercase()
+                .contains("with the bound values the verdict is undecided"),
+            "{args:?}: {text}"
+        );
+    }
+}
+
+#[test]
 fn a_norm_whose_operating_point_has_no_spread_at_the_bound_values_is_not_analytic() {
     let w1 = "W1 = [[0.5,-1,0],[2,0.25,1],[-0.75,1.5,0.5]]; ";
     // κ₁ = ⅓·𝟙ᵀ·b₁^∘2 = 0 (rmsnorm) and the variance of b₁ = 𝟙 is 0 (layernorm), with η = 0.

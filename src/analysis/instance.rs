@@ -74,6 +74,30 @@ pub struct Numeric {
     /// Why nothing is decided at these values: an entry sits exactly on its breakpoint at the
     /// data point (which the expansion assumed away) and the region could not be computed.
     pub undecided: Option<String>,
+    /// An entry exactly on its breakpoint at the data point of a network that is not piecewise
+    /// linear (so it has no affine region): what its kink does, from the network's first order.
+    pub breakpoint: Option<FirstOrderKink>,
+}
+
+/// An entry on its breakpoint at x₀ in a network that is not piecewise linear. Near x₀ every
+/// smooth function is its tangent to first order and the entry on its breakpoint adds a
+/// multiple of |t|, so y(x₀ + h) = y(x₀) + g(h) + o(h) with g piecewise linear: the kink reaches
+/// the output exactly when g is not linear. When it is, y is differentiable at x₀ with
+/// derivative W = g, and what the terms of higher order do is not decided.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstOrderKink {
+    /// The data point x₀, exact.
+    pub at: Vec<Q>,
+    /// The point's name (`x₀`), when it has one.
+    pub at_name: Option<String>,
+    /// The (first) entry on its breakpoint.
+    pub entry: Neuron,
+    /// The expansion assumed that no entry of the entry's layer sits on a breakpoint (so it
+    /// does not hold at x₀); otherwise it took the breakpoint as it is and found a kink.
+    pub assumed: bool,
+    /// `Reaches` (exact), `Cancels` (a piecewise-linear network whose region was not
+    /// computed: exact), or `Undecided` with why (the kinks cancel at first order).
+    pub effect: BreakpointEffect,
 }
 
 /// One activation entry: where it is, how far its pre-activation is from a breakpoint.

@@ -145,15 +145,27 @@ impl Report {
     /// data point (its affine region has radius 0) and its kink reaches the output (or the
     /// network jumps there): then it is not affine on any ball around the point.
     pub fn on_breakpoint(&self) -> bool {
-        self.breakpoint_sides().is_some_and(|s| s.bends())
+        self.breakpoint_effect().is_some_and(|e| {
+            matches!(
+                e,
+                instance::BreakpointEffect::Reaches | instance::BreakpointEffect::Jumps
+            )
+        })
     }
 
-    /// When an entry sits exactly on its breakpoint at the data point: what its kink does.
-    fn breakpoint_sides(&self) -> Option<&instance::Sides> {
-        self.numeric.as_ref().and_then(|n| match &n.region {
-            Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => r.sides.as_ref(),
+    /// When an entry sits exactly on its breakpoint at the data point: what its kink does (from
+    /// the affine region, or from the first order of a network that is not piecewise linear).
+    fn breakpoint_effect(&self) -> Option<&instance::BreakpointEffect> {
+        let n = self.numeric.as_ref()?;
+        if let Some(first) = &n.breakpoint {
+            return Some(&first.effect);
+        }
+        match &n.region {
+            Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
+                r.sides.as_ref().map(|s| &s.effect)
+            }
             _ => None,
-        })
+        }
     }
 
     /// A parameter value changes the verdict (its kind or its k).
@@ -168,8 +180,8 @@ impl Report {
         // An entry on its breakpoint at the data point: the generic expansion assumed it away,
         // and what the kink does decides. Cancelled kinks leave the piecewise-linear network
         // y = W·x + b on a ball around x₀; one that is not decided is said to be.
-        if let Some(s) = self.breakpoint_sides() {
-            return match &s.effect {
+        if let Some(effect) = self.breakpoint_effect() {
+            return match effect {
                 instance::BreakpointEffect::Cancels => Verdict::ExactAffine.label(),
                 instance::BreakpointEffect::Reaches | instance::BreakpointEffect::Jumps => {
                     Verdict::Kink.label()

@@ -312,8 +312,14 @@ fn at_breakpoint(
         effect,
     };
     let why_germ = match region::germ(&model.original, env, &model.input, x0) {
-        Ok(Some(map)) => return Ok((Some(map), decided(Effect::Cancels, 0))),
-        Ok(None) => return Ok((None, decided(Effect::Reaches, 0))),
+        Ok(region::Germ {
+            map: Some(region::GermMap { w, b: Some(b) }),
+            first_order: false,
+        }) => return Ok((Some(region::SideMap { w, b }), decided(Effect::Cancels, 0))),
+        Ok(region::Germ { map: None, .. }) => return Ok((None, decided(Effect::Reaches, 0))),
+        Ok(region::Germ { map: Some(_), .. }) => {
+            "the kinks cancel at first order only, or y(x₀) is not rational".into()
+        }
         Err(why) => why,
     };
     let undecided = |why: String| {
@@ -363,6 +369,84 @@ fn at_breakpoint(
     Ok((maps.into_iter().next(), sides))
 }
 
+/// What the first order of a network that is not piecewise linear says of an entry on its
+/// breakpoint at x₀.
+enum FirstOrder {
+    /// Decided (a kink that reaches the output), or undecided with the derivative at x₀ when
+    /// the kinks cancel at first order.
+    Decided(
+        Box<crate::analysis::instance::FirstOrderKink>,
+        Option<region::GermMap>,
+    ),
+    /// The expansion's kink stands, and why it was not checked at these values.
+    Unchecked(String),
+    /// The expansion assumed the breakpoint away and nothing decides it: why.
+    Undecided(String),
+}
+
+/// An entry exactly on its breakpoint at x₀ in a network that is not piecewise linear, where
+/// the expansion's verdict depends on it: the expansion assumed no entry of that layer sits on
+/// a breakpoint (a symbolic operating point), or it found a kink at order ε¹ from the
+/// symbolic weights, which particular values may cancel (`W₂·relu(W₁·x)` with W₁ = [1; −1],
+/// W₂ = [1, −1] is x). The network's first order at x₀ ([`region::germ`]) decides whether a
+/// kink reaches the output; where it cancels, the terms of higher order are not decided.
+/// None: no entry sits on its breakpoint, or the expansion's verdict does not depend on it.
+fn first_order_at_breakpoint(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    x0: &[crate::algebra::Q],
+) -> Option<FirstOrder> {
+    use crate::analysis::instance::{BreakpointEffect as Effect, FirstOrderKink};
+    let entries = region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?;
+    let first = entries.first().cloned()?;
+    let assumed = first_assumed(report, entries);
+    let kink = matches!(report.main.decision.verdict, crate::analysis::Verdict::Kink);
+    if assumed.is_none() && !kink {
+        return None;
+    }
+    let entry = assumed.clone().unwrap_or(first);
+    let why_assumed = if assumed.is_some() {
+        "the expansion assumed that no entry of this layer sits on a breakpoint"
+    } else {
+        "the expansion's kink, found for symbolic weights, cancels at these values"
+    };
+    let decided = |effect| {
+        Box::new(FirstOrderKink {
+            at: x0.to_vec(),
+            at_name: model.x0.as_ref().map(|(n, _)| n.unicode()),
+            entry: entry.clone(),
+            assumed: assumed.is_some(),
+            effect,
+        })
+    };
+    Some(match region::germ(&model.original, env, &model.input, x0) {
+        Ok(region::Germ { map: None, .. }) => FirstOrder::Decided(decided(Effect::Reaches), None),
+        Ok(region::Germ {
+            map: Some(map),
+            first_order: false,
+        }) => FirstOrder::Decided(decided(Effect::Cancels), Some(map)),
+        Ok(region::Germ { map: Some(map), .. }) => FirstOrder::Decided(
+            decided(Effect::Undecided(format!(
+                "{why_assumed}; the network is differentiable at x₀, but whether it is affine to a higher order there is not decided"
+            ))),
+            Some(map),
+        ),
+        Err(why) if assumed.is_some() => FirstOrder::Undecided(format!(
+            "layer {} ({}), entry {} sits exactly on its breakpoint at x₀, which the expansion assumes away, and the network's first order there, which would decide whether its kink reaches the output, was not computed ({why})",
+            entry.layer,
+            entry.activation,
+            entry.index + 1
+        )),
+        Err(why) => FirstOrder::Unchecked(format!(
+            "layer {} ({}), entry {} sits exactly on its breakpoint at x₀: the kink found for symbolic weights is taken not to cancel at these values, which was not checked ({why})",
+            entry.layer,
+            entry.activation,
+            entry.index + 1
+        )),
+    })
+}
+
 /// An entry exactly on its breakpoint at x₀ in a layer whose operating point the expansion
 /// took to be off every breakpoint (its stated assumption): then the expansion does not hold
 /// at x₀. Evaluated exactly from the values at x₀ alone.
@@ -372,15 +456,22 @@ fn on_assumed_breakpoint(
     env: &Env,
     x0: &[crate::algebra::Q],
 ) -> Option<region::Neuron> {
+    let entries = region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?;
+    first_assumed(report, entries)
+}
+
+/// The first of `entries` in a layer the expansion assumed off every breakpoint.
+fn first_assumed(
+    report: &crate::analysis::Report,
+    entries: Vec<region::Neuron>,
+) -> Option<region::Neuron> {
     use crate::analysis::Assumption;
     let assumed = |layer: usize| {
         report.main.assumptions.iter().any(|a| {
             matches!(a, Assumption::NoBreakpointAtOperatingPoint { layer: l, .. } if *l == layer)
         })
     };
-    (region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?)
-        .into_iter()
-        .find(|entry| assumed(entry.layer))
+    entries.into_iter().find(|entry| assumed(entry.layer))
 }
 
 /// The input's length, as its declaration or a value of the same dimension fixes it.
@@ -462,6 +553,41 @@ pub(crate) fn numeric_report(
                     );
                 }
                 out.region = Some(Ok(r));
+            }
+            // A network that is not piecewise linear with an entry on its breakpoint: its
+            // first order at x₀ decides whether the kink reaches the output.
+            Err(why) if let Some(first) = first_order_at_breakpoint(model, report, env, &x0) => {
+                out.notes.clear();
+                out.w = None;
+                out.b = None;
+                match first {
+                    FirstOrder::Decided(kink, map) => {
+                        if let Some(map) = map {
+                            use crate::analysis::instance::{Mat, Num};
+                            let exact = |v: Vec<crate::algebra::Q>| v.into_iter().map(Num::Exact);
+                            let (rows, cols) = (map.w.len(), x0.len());
+                            out.w = Some(Mat {
+                                rows,
+                                cols,
+                                entries: exact(map.w.into_iter().flatten().collect()).collect(),
+                            });
+                            out.b = map.b.map(|b| Mat {
+                                rows,
+                                cols: 1,
+                                entries: exact(b).collect(),
+                            });
+                            out.notes.push(if out.b.is_some() {
+                                "W is the network's derivative at x₀ and b = y(x₀) − W·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order".into()
+                            } else {
+                                "W is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order (b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational)".into()
+                            });
+                        }
+                        out.breakpoint = Some(*kink);
+                    }
+                    FirstOrder::Unchecked(note) => out.notes.push(note),
+                    FirstOrder::Undecided(why) => out.undecided = Some(why),
+                }
+                out.region = Some(Err(why));
             }
             // An entry on its breakpoint in a network too large for its region: the
             // expansion's W and b assumed that away, and nothing is decided here.

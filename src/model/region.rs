@@ -27,11 +27,22 @@ struct Aff {
     v: Vec<Q>,
     /// The gradient of each entry (None: constant).
     g: Option<Vec<Vec<Q>>>,
+    /// The entries whose value at x₀ is not rational (softplus(0) = log 2), for the germ and
+    /// values only: such a value is held as 0 and may reach the output, or be multiplied by an
+    /// exact 0, but not an activation's comparison nor a gradient. None: every value is exact.
+    unknown: Option<Vec<bool>>,
 }
 
 fn zero() -> Q {
     Q::from(0u32)
 }
+
+/// A mask of unknown values, None when it marks none.
+fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
+    unknown.contains(&true).then_some(unknown)
+}
+
+const NOT_RATIONAL: &str = "a value at x₀ that is not rational reaches an activation or multiplies the input (its exact comparison or slope is needed)";
 
 impl Aff {
     fn constant(rows: usize, cols: usize, scalar: bool, v: Vec<Q>) -> Aff {
@@ -41,7 +52,18 @@ impl Aff {
             scalar,
             v,
             g: None,
+            unknown: None,
         }
+    }
+    fn unknown_at(&self, k: usize) -> bool {
+        self.unknown.as_ref().is_some_and(|u| u[k])
+    }
+    fn any_unknown(&self) -> bool {
+        self.unknown.as_ref().is_some_and(|u| u.contains(&true))
+    }
+    /// Entry k is exactly 0 (an unknown value is not).
+    fn known_zero(&self, k: usize) -> bool {
+        !self.unknown_at(k) && self.v[k] == 0u32
     }
     fn grad(&self, k: usize, n: usize) -> Vec<Q> {
         match &self.g {
@@ -65,6 +87,9 @@ struct Ctx<'a> {
     germ: Option<Bars>,
     /// Values only, no gradients (see [`entries_on_breakpoints`]).
     values_only: bool,
+    /// A smooth function or a product of two terms in the input was taken to first order:
+    /// the germ is then the network's first order only, not an affine map on a ball.
+    curved: bool,
 }
 
 /// The bars met so far, each a gradient coordinate after the input's own: an entry on its
@@ -101,6 +126,11 @@ impl Ctx<'_> {
             return 0;
         }
         self.x0.len() + self.germ.as_ref().map_or(0, |b| b.room)
+    }
+    /// Smooth functions are taken to first order: for the germ and for values, never for the
+    /// region (which claims exact affinity on a ball).
+    fn smooth(&self) -> bool {
+        self.germ.is_some() || self.values_only
     }
     fn spend(&mut self, units: u64) -> Result<(), Why> {
         self.work = self.work.saturating_add(units);
@@ -143,6 +173,7 @@ impl Ctx<'_> {
                         scalar: false,
                         v: self.x0.to_vec(),
                         g: Some(g),
+                        unknown: None,
                     }
                 } else {
                     let t = self
@@ -171,21 +202,25 @@ impl Ctx<'_> {
             IrKind::Had(v) => self.fold(v, Ctx::had)?,
             IrKind::Pow(x, e) => {
                 let a = self.eval(x)?;
-                if a.g.is_some() {
-                    return Err(not_pl("a power of the input"));
-                }
                 let k = i32::try_from(e)
                     .map_err(|_| "a non-integer power is not rational".to_string())?;
-                self.powi(a, k)?
+                if a.g.is_some() && a.v.len() == 1 {
+                    self.power_of_varying(a, k)?
+                } else if a.g.is_some() {
+                    return Err(not_pl("a power of the input"));
+                } else {
+                    self.powi(a, k)?
+                }
             }
             IrKind::HadPow(x, k) => {
                 let a = self.eval(x)?;
-                if *k == 1 {
+                let k = i32::try_from(*k).map_err(|_| "a power beyond 64".to_string())?;
+                if k == 1 {
                     a
                 } else if a.g.is_some() {
-                    return Err(not_pl("an element-wise power of the input"));
+                    self.power_of_varying(a, k)?
                 } else {
-                    self.powi(a, *k as i32)?
+                    self.powi(a, k)?
                 }
             }
             IrKind::Transpose(x) => {
@@ -204,6 +239,8 @@ impl Ctx<'_> {
                         g: a.g
                             .as_ref()
                             .map(|g| (0..r * c).map(|k| g[at(k)].clone()).collect()),
+                        unknown: (a.unknown.as_ref())
+                            .map(|u| (0..r * c).map(|k| u[at(k)]).collect()),
                     }
                 }
             }
@@ -225,6 +262,13 @@ impl Ctx<'_> {
                     scalar: false,
                     v,
                     g,
+                    unknown: (a.unknown.as_ref()).and_then(|u| {
+                        mask(
+                            (0..r * r)
+                                .map(|k| k % (r + 1) == 0 && u[k / (r + 1)])
+                                .collect(),
+                        )
+                    }),
                 }
             }
             IrKind::Apply {
@@ -237,10 +281,13 @@ impl Ctx<'_> {
                     return Err(not_pl(&callee.primed_name(*deriv)));
                 }
                 let a = self.eval(arg)?;
+                if a.any_unknown() {
+                    return Err(NOT_RATIONAL.into());
+                }
                 let mut pv = Vec::new();
                 for (name, v) in params {
                     let p = self.eval(v)?;
-                    if p.g.is_some() || !p.scalar {
+                    if p.g.is_some() || !p.scalar || p.any_unknown() {
                         return Err(format!("the parameter {name} must be a number"));
                     }
                     pv.push((name.clone(), p.v[0].clone()));
@@ -248,12 +295,21 @@ impl Ctx<'_> {
                 self.layer += 1;
                 let layer = self.layer;
                 let mut out = a.clone();
+                let mut unknown = vec![false; a.v.len()];
                 let mut pattern = String::new();
                 let mut gout = a.g.clone();
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
-                    let piece = scalar_piece(callee, &pv, &a.v[k], 0)?;
+                    let piece = match scalar_piece(callee, &pv, &a.v[k], 0, self.smooth()) {
+                        Ok(piece) => piece,
+                        Err(why) if self.smooth() => {
+                            tangent(callee, params, &a.v[k], !self.values_only).ok_or(why)?
+                        }
+                        Err(why) => return Err(why),
+                    };
+                    self.curved |= piece.curved;
                     out.v[k] = piece.value.clone();
+                    unknown[k] = piece.irrational;
                     if self.germ.is_some() && piece.on_breakpoint() {
                         let g = a.grad(k, n);
                         let kinked = self.kink(callee, &pv, &a.v[k], &piece, g)?;
@@ -282,6 +338,7 @@ impl Ctx<'_> {
                     }
                 }
                 out.g = gout;
+                out.unknown = mask(unknown);
                 self.patterns.push((layer, callee.name(), pattern));
                 out
             }
@@ -303,8 +360,10 @@ impl Ctx<'_> {
         let Some(lead) = grad.iter().find(|e| **e != 0u32).cloned() else {
             return Ok(grad); // z does not move with x: the entry is the constant callee(z₀)
         };
-        let left = scalar_piece(callee, params, at, -1)?;
-        let right = scalar_piece(callee, params, at, 1)?;
+        let left = scalar_piece(callee, params, at, -1, self.smooth())?;
+        let right = scalar_piece(callee, params, at, 1, self.smooth())?;
+        // softsign's sides, t/(1 ± t), are curved though its tie, t/1, is not.
+        self.curved |= left.curved || right.curved;
         if left.value != piece.value || right.value != piece.value {
             return Err(format!("{} jumps at its breakpoint", callee.name()));
         }
@@ -369,26 +428,53 @@ impl Ctx<'_> {
             }
             (g, None) | (None, g) => g,
         };
+        if let Some(u) = b.unknown {
+            let mine = a.unknown.take().unwrap_or_else(|| vec![false; u.len()]);
+            a.unknown = mask(mine.into_iter().zip(u).map(|(x, y)| x || y).collect());
+        }
         Ok(a)
     }
 
-    fn scale(&mut self, c: &Q, mut a: Aff) -> Aff {
+    /// `c·a` for a constant scalar c: an unknown c leaves a's exact zeros and makes the rest
+    /// unknown (a must not move with x).
+    fn scale(&mut self, c: &Aff, mut a: Aff) -> Result<Aff, Why> {
+        if c.unknown_at(0) {
+            if (a.g.iter().flatten().flatten()).any(|e| *e != 0u32) {
+                return Err(NOT_RATIONAL.into());
+            }
+            a.unknown = mask((0..a.v.len()).map(|k| !a.known_zero(k)).collect());
+            a.v.iter_mut().for_each(|e| *e = zero());
+            return Ok(a);
+        }
+        let c = &c.v[0];
         a.v.iter_mut().for_each(|e| *e = &*e * c);
         if let Some(g) = &mut a.g {
             g.iter_mut().flatten().for_each(|e| *e = &*e * c);
         }
-        a
+        if *c == 0u32 {
+            a.unknown = None;
+        }
+        Ok(a)
+    }
+
+    /// Whether a product of a constant with unknown values and a factor that moves with x
+    /// would need those values in a gradient.
+    fn unknown_meets_input(a: &Aff, b: &Aff) -> bool {
+        (a.any_unknown() && b.g.is_some()) || (b.any_unknown() && a.g.is_some())
     }
 
     fn mul(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
         if a.g.is_some() && b.g.is_some() {
-            return Err(not_pl("a product of two terms in the input"));
+            return self.product_rule(a, b, false);
         }
         if a.scalar && a.g.is_none() {
-            return Ok(self.scale(&a.v[0].clone(), b));
+            return self.scale(&a, b);
         }
         if b.scalar && b.g.is_none() {
-            return Ok(self.scale(&b.v[0].clone(), a));
+            return self.scale(&b, a);
+        }
+        if Self::unknown_meets_input(&a, &b) {
+            return Err(NOT_RATIONAL.into());
         }
         if a.scalar || b.scalar {
             return Err(not_pl("a scalar depending on the input"));
@@ -419,23 +505,48 @@ impl Ctx<'_> {
             })),
             _ => None,
         };
+        // (A·B)ᵢⱼ is unknown when a term holds an unknown factor and the other is not exactly 0.
+        let unknown = (a.unknown.is_some() || b.unknown.is_some()).then(|| {
+            (0..r * c)
+                .map(|ij| {
+                    let (i, j) = (ij / c, ij % c);
+                    (0..k).any(|m| {
+                        let (x, y) = (i * k + m, m * c + j);
+                        (a.unknown_at(x) && !b.known_zero(y))
+                            || (b.unknown_at(y) && !a.known_zero(x))
+                    })
+                })
+                .collect()
+        });
         Ok(Aff {
             rows: r,
             cols: c,
             scalar: false,
             v,
             g,
+            unknown: unknown.and_then(mask),
         })
     }
 
     fn had(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
-        if a.g.is_some() && b.g.is_some() {
-            return Err(not_pl("a Hadamard product of two terms in the input"));
-        }
         if a.v.len() != b.v.len() {
             return self.mul(a, b);
         }
+        if a.g.is_some() && b.g.is_some() {
+            return self.product_rule(a, b, true);
+        }
+        if Self::unknown_meets_input(&a, &b) {
+            return Err(NOT_RATIONAL.into());
+        }
+        let unknown = (a.unknown.is_some() || b.unknown.is_some()).then(|| {
+            (0..a.v.len())
+                .map(|k| {
+                    (a.unknown_at(k) && !b.known_zero(k)) || (b.unknown_at(k) && !a.known_zero(k))
+                })
+                .collect()
+        });
         let (c, mut x) = if a.g.is_none() { (a, b) } else { (b, a) };
+        x.unknown = unknown.and_then(mask);
         self.spend(x.v.len() as u64 * (self.n() as u64 + 1))?;
         for (k, e) in x.v.iter_mut().enumerate() {
             *e = &*e * &c.v[k];
@@ -448,12 +559,122 @@ impl Ctx<'_> {
         Ok(x)
     }
 
+    /// A product of two factors that both move with x, to first order (the germ only):
+    /// ∇(a·b) = a₀·∇b + ∇a·b₀, entry by entry (`elementwise`, or a scalar factor) or as a
+    /// matrix product.
+    fn product_rule(&mut self, a: Aff, b: Aff, elementwise: bool) -> Result<Aff, Why> {
+        if self.germ.is_none() {
+            return Err(not_pl("a product of two terms in the input"));
+        }
+        if a.any_unknown() || b.any_unknown() {
+            return Err(NOT_RATIONAL.into());
+        }
+        self.curved = true;
+        let n = self.n();
+        let (ag, bg) = match (&a.g, &b.g) {
+            (Some(ag), Some(bg)) => (ag, bg),
+            _ => return Err("a product rule with a constant factor".into()),
+        };
+        let entry = |x: &Q, gy: &[Q], y: &Q, gx: &[Q]| -> Vec<Q> {
+            gy.iter().zip(gx).map(|(p, q)| x * p + y * q).collect()
+        };
+        if elementwise || a.v.len() == 1 || b.v.len() == 1 {
+            // Entry k of each factor (a scalar factor's one entry for every k).
+            let (rows, cols, scalar) = if a.v.len() >= b.v.len() {
+                (a.rows, a.cols, a.scalar && b.scalar)
+            } else {
+                (b.rows, b.cols, false)
+            };
+            let len = a.v.len().max(b.v.len());
+            self.spend(len as u64 * (n as u64 + 1))?;
+            let at = |v: &[Q], k: usize| if v.len() == 1 { 0 } else { k };
+            let v = (0..len)
+                .map(|k| &a.v[at(&a.v, k)] * &b.v[at(&b.v, k)])
+                .collect();
+            let g = (0..len)
+                .map(|k| {
+                    let (i, j) = (at(&a.v, k), at(&b.v, k));
+                    entry(&a.v[i], &bg[j], &b.v[j], &ag[i])
+                })
+                .collect();
+            return Ok(Aff {
+                rows,
+                cols,
+                scalar,
+                v,
+                g: Some(g),
+                unknown: None,
+            });
+        }
+        if a.cols != b.rows {
+            return Err("mismatched shapes in a product".into());
+        }
+        let (r, k, c) = (a.rows, a.cols, b.cols);
+        self.spend((r * k * c) as u64 * (2 * n as u64 + 1))?;
+        let left = grad_product(r, c, k, n, |i, j, m| (&a.v[i * k + m], &bg[m * c + j]));
+        let right = grad_product(r, c, k, n, |i, j, m| (&b.v[m * c + j], &ag[i * k + m]));
+        let mut v = vec![zero(); r * c];
+        for i in 0..r {
+            for j in 0..c {
+                v[i * c + j] = (0..k).map(|m| &a.v[i * k + m] * &b.v[m * c + j]).sum();
+            }
+        }
+        let g = (left.into_iter().zip(right))
+            .map(|(x, y)| x.into_iter().zip(y).map(|(p, q)| p + q).collect())
+            .collect();
+        Ok(Aff {
+            rows: r,
+            cols: c,
+            scalar: false,
+            v,
+            g: Some(g),
+            unknown: None,
+        })
+    }
+
+    /// `a^k` entry by entry, to first order where a moves with x (the germ only).
+    fn power_of_varying(&mut self, a: Aff, k: i32) -> Result<Aff, Why> {
+        if self.germ.is_none() {
+            return Err(not_pl("a power of the input"));
+        }
+        if a.any_unknown() {
+            return Err(NOT_RATIONAL.into());
+        }
+        self.curved = true;
+        let grads = a.g.clone().unwrap_or_default();
+        let n = self.n();
+        self.spend(a.v.len() as u64 * (n as u64 + 1))?;
+        let mut out = Aff { g: None, ..a };
+        let mut g = Vec::with_capacity(grads.len());
+        for (e, ge) in out.v.iter_mut().zip(grads) {
+            let jet = power(
+                SV {
+                    v: e.clone(),
+                    d: Q::from(1u32),
+                    curved: false,
+                },
+                k,
+            )
+            .ok_or("a division by zero")?;
+            *e = jet.v;
+            g.push(ge.iter().map(|x| x * &jet.d).collect());
+        }
+        out.g = Some(g);
+        Ok(out)
+    }
+
     fn powi(&mut self, mut a: Aff, k: i32) -> Result<Aff, Why> {
         use malachite_base::num::arithmetic::traits::Pow;
         if k.unsigned_abs() > 64 {
             return Err("a power beyond 64".into());
         }
-        for e in a.v.iter_mut() {
+        if k == 0 {
+            a.unknown = None;
+        }
+        for (i, e) in a.v.iter_mut().enumerate() {
+            if a.unknown.as_ref().is_some_and(|u| u[i]) {
+                continue; // an unknown value to a power is unknown
+            }
             *e = if k >= 0 {
                 (&*e).pow(k as u64)
             } else if *e == 0u32 {
@@ -501,6 +722,10 @@ struct Piece {
     value: Q,
     slope: Q,
     conds: Vec<(Q, Q)>,
+    /// The function is not affine on its piece (first order only; see [`Scope::smooth`]).
+    curved: bool,
+    /// The value is not rational (held as 0; see [`Aff::unknown`]).
+    irrational: bool,
 }
 
 impl Piece {
@@ -537,26 +762,69 @@ impl Piece {
     }
 }
 
+/// A scalar and its derivative in t at the point (a first-order jet). `curved`: the value is
+/// not affine in t (a smooth function or a product of the variable with itself was applied),
+/// so the jet is its first order only.
 #[derive(Clone, Debug)]
 struct SV {
     v: Q,
     d: Q,
+    curved: bool,
 }
 
 /// The piece of `callee` at `at`: on a breakpoint, the one a comparison's tie gives (`side` 0),
-/// or the one just left (`side` −1) or just right (`side` 1) of `at`.
-fn scalar_piece(callee: &Callee, params: &[(Name, Q)], at: &Q, side: i32) -> Result<Piece, Why> {
+/// or the one just left (`side` −1) or just right (`side` 1) of `at`. With `smooth`, smooth
+/// functions are taken to first order (see [`Scope::smooth`]).
+fn scalar_piece(
+    callee: &Callee,
+    params: &[(Name, Q)],
+    at: &Q,
+    side: i32,
+    smooth: bool,
+) -> Result<Piece, Why> {
     let mut conds = Vec::new();
     let x = SV {
         v: at.clone(),
         d: Q::from(1u32),
+        curved: false,
     };
-    let y = call(callee, params, x, &mut conds, Scope { depth: 0, side })?;
+    let scope = Scope {
+        depth: 0,
+        side,
+        smooth,
+    };
+    let y = call(callee, params, x, &mut conds, scope)?;
     Ok(Piece {
         value: y.v,
         slope: y.d,
         conds,
+        curved: y.curved,
+        irrational: false,
     })
+}
+
+/// A function smooth at `at` whose body the jets cannot follow (gelu's `erf(t/√2)` holds √2)
+/// to first order: its exact series there, when the point is not a breakpoint and the slope
+/// is rational (gelu(0) = 0, gelu′(0) = ½; softplus′(0) = ½, its value log 2 held unknown).
+/// With values only (`slope` false), the slope is not asked for (and is held as 0).
+fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Option<Piece> {
+    let limits = crate::limits::Limits::default();
+    let budget = crate::limits::Budget::default();
+    let point = crate::algebra::Scalar::from_q(at.clone());
+    let span = crate::diagnostic::Span::new(0, 0);
+    match crate::series::series_at(callee, params, &point, 1, &limits, &budget, span).ok()? {
+        crate::series::PointSeries::Analytic(s) => {
+            let value = s.coeff(0).to_q();
+            Some(Piece {
+                irrational: value.is_none(),
+                value: value.unwrap_or_else(zero),
+                slope: if slope { s.coeff(1).to_q()? } else { zero() },
+                conds: Vec::new(),
+                curved: true,
+            })
+        }
+        crate::series::PointSeries::OneSided { .. } => None,
+    }
 }
 
 /// How deep a scalar evaluation is, and the side of the point it takes at a tie (0: the tie
@@ -565,6 +833,10 @@ fn scalar_piece(callee: &Callee, params: &[(Name, Q)], at: &Q, side: i32) -> Res
 struct Scope {
     depth: u32,
     side: i32,
+    /// Smooth functions allowed, to first order: only the first-order germ of the network is
+    /// asked for (and values), so tanh(z₀ + t) = tanh(z₀) + (1 − tanh²z₀)·t + O(t²) is as good
+    /// as a line, when both numbers are rational.
+    smooth: bool,
 }
 
 impl Scope {
@@ -579,6 +851,39 @@ impl Scope {
         } else {
             at
         }
+    }
+
+    /// A comparison of a curved value tied at t = 0 to first order (g0 = g1 = 0): which side
+    /// of it t just beside 0 lies on is up to the terms of higher order, which a jet lacks.
+    fn undecided_tie(self, x: &SV) -> Result<(), Why> {
+        if self.side != 0 && x.curved && x.v == 0u32 && x.d == 0u32 {
+            return Err(
+                "a comparison tied at the point to first order, which the terms of higher order decide"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The derivative of a smooth primitive at `x`, from `x` and its value `y` there, when it is
+/// rational.
+fn prim_slope(p: Prim, x: &Q, y: &Q) -> Option<Q> {
+    use crate::numeric::Real;
+    let one = || Q::from(1u32);
+    let exact =
+        |name: &str| super::exact::Exact::func(name, &super::exact::Exact(Some(x.clone())))?.0;
+    match p {
+        Prim::Exp => Some(y.clone()),
+        Prim::Tanh => Some(one() - y * y),
+        Prim::Tan => Some(one() + y * y),
+        Prim::Sin => exact("cos"),
+        Prim::Cos => exact("sin").map(|s| -s),
+        Prim::Atan => Some(one() / (one() + x * x)),
+        Prim::Log if *x > 0u32 => Some(one() / x),
+        Prim::Sqrt if *y > 0u32 => Some(one() / (Q::from(2u32) * y)),
+        // erf′(x) = 2/√π·exp(−x²) is never rational.
+        Prim::Log | Prim::Sqrt | Prim::Erf | Prim::Abs | Prim::Sign => None,
     }
 }
 
@@ -614,29 +919,74 @@ fn prim(p: Prim, x: SV, conds: &mut Vec<(Q, Q)>, scope: Scope) -> Result<SV, Why
     let sign = |x: &SV| Q::from(scope.sign(&x.v, &x.d) as i32);
     match p {
         Prim::Abs => {
+            scope.undecided_tie(&x)?;
             conds.push((x.v.clone(), x.d.clone()));
             let s = sign(&x);
             Ok(SV {
                 v: &x.v * &s,
                 d: &x.d * &s,
+                curved: x.curved,
             })
         }
         Prim::Sign => {
+            scope.undecided_tie(&x)?;
             conds.push((x.v.clone(), x.d.clone()));
             Ok(SV {
                 v: sign(&x),
                 d: zero(),
+                curved: false,
             })
         }
-        _ if x.d == 0u32 => {
+        _ if x.d == 0u32 || scope.smooth => {
             use crate::numeric::Real;
             let v = super::exact::Exact::func(p.name(), &super::exact::Exact(Some(x.v.clone())))
                 .and_then(|e| e.0)
                 .ok_or_else(|| format!("{}({}) is not rational", p.name(), x.v))?;
-            Ok(SV { v, d: zero() })
+            if x.d == 0u32 {
+                return Ok(SV {
+                    v,
+                    d: zero(),
+                    curved: x.curved,
+                });
+            }
+            let slope = prim_slope(p, &x.v, &v)
+                .ok_or_else(|| format!("the slope of {} at {} is not rational", p.name(), x.v))?;
+            Ok(SV {
+                d: slope * &x.d,
+                v,
+                curved: true,
+            })
         }
         _ => Err(not_pl(p.name())),
     }
+}
+
+/// `a^k` as a jet: (a₀ + a′·t)^k = a₀^k + k·a₀^(k−1)·a′·t + O(t²) (None: 0 to a negative
+/// power).
+fn power(a: SV, k: i32) -> Option<SV> {
+    use crate::numeric::Real;
+    let pow = |k: i32| super::exact::Exact(Some(a.v.clone())).powi(k).0;
+    if k == 0 {
+        return Some(SV {
+            v: Q::from(1u32),
+            d: zero(),
+            curved: false,
+        });
+    }
+    let v = pow(k)?;
+    if a.d == 0u32 {
+        return Some(SV {
+            v,
+            d: zero(),
+            curved: a.curved,
+        });
+    }
+    let d = Q::from(k) * pow(k - 1)? * &a.d;
+    Some(SV {
+        v,
+        d,
+        curved: a.curved || k != 1,
+    })
 }
 
 fn body(
@@ -647,7 +997,11 @@ fn body(
     conds: &mut Vec<(Q, Q)>,
     scope: Scope,
 ) -> Result<SV, Why> {
-    let c = |v: Q| SV { v, d: zero() };
+    let c = |v: Q| SV {
+        v,
+        d: zero(),
+        curved: false,
+    };
     let ev = |ir: &Ir, conds: &mut Vec<(Q, Q)>| body(d, ir, x, frame, conds, scope);
     Ok(match ir.kind() {
         IrKind::Num(q) => c(q.clone()),
@@ -660,7 +1014,11 @@ fn body(
         IrKind::Pi | IrKind::E => return Err(format!("{} uses π or e", d.name)),
         IrKind::Neg(a) => {
             let a = ev(a, conds)?;
-            SV { v: -a.v, d: -a.d }
+            SV {
+                v: -a.v,
+                d: -a.d,
+                curved: a.curved,
+            }
         }
         IrKind::Sum(v) => {
             let mut acc = c(zero());
@@ -669,6 +1027,7 @@ fn body(
                 acc = SV {
                     v: acc.v + a.v,
                     d: acc.d + a.d,
+                    curved: acc.curved || a.curved,
                 };
             }
             acc
@@ -677,7 +1036,8 @@ fn body(
             let mut acc = c(Q::from(1u32));
             for a in v {
                 let a = ev(a, conds)?;
-                if acc.d != 0u32 && a.d != 0u32 {
+                let both = acc.d != 0u32 && a.d != 0u32;
+                if both && !scope.smooth {
                     return Err(not_pl(&format!(
                         "{} multiplies its variable by itself",
                         d.name
@@ -686,6 +1046,7 @@ fn body(
                 acc = SV {
                     d: &acc.d * &a.v + &acc.v * &a.d,
                     v: acc.v * a.v,
+                    curved: both || acc.curved || a.curved,
                 };
             }
             acc
@@ -695,7 +1056,7 @@ fn body(
             let one = Q::from(1u32);
             if *e == one {
                 a
-            } else if a.d != 0u32 {
+            } else if a.d != 0u32 && !scope.smooth {
                 return Err(not_pl(&format!(
                     "{} raises its variable to a power",
                     d.name
@@ -703,25 +1064,22 @@ fn body(
             } else {
                 let k = i32::try_from(e)
                     .map_err(|_| format!("{} takes a non-integer power", d.name))?;
-                let v = super::exact::Exact(Some(a.v));
-                use crate::numeric::Real;
-                c(v.powi(k)
-                    .0
-                    .ok_or_else(|| format!("{} divides by zero", d.name))?)
+                power(a, k).ok_or_else(|| format!("{} divides by zero", d.name))?
             }
         }
         IrKind::HadPow(a, k) => {
             let a = ev(a, conds)?;
             if *k == 1 {
                 a
-            } else if a.d != 0u32 {
+            } else if a.d != 0u32 && !scope.smooth {
                 return Err(not_pl(&format!(
                     "{} raises its variable to a power",
                     d.name
                 )));
             } else {
-                use malachite_base::num::arithmetic::traits::Pow;
-                c((&a.v).pow(u64::from(*k)))
+                let k =
+                    i32::try_from(*k).map_err(|_| format!("{} takes too high a power", d.name))?;
+                power(a, k).ok_or_else(|| format!("{} divides by zero", d.name))?
             }
         }
         IrKind::If {
@@ -735,6 +1093,11 @@ fn body(
             let r = ev(rhs, conds)?;
             let g0 = &l.v - &r.v;
             let g1 = &l.d - &r.d;
+            scope.undecided_tie(&SV {
+                v: g0.clone(),
+                d: g1.clone(),
+                curved: l.curved || r.curved,
+            })?;
             let holds = op.holds(scope.sign(&g0, &g1));
             conds.push((g0, g1));
             if holds {
@@ -775,7 +1138,16 @@ fn body(
 }
 
 /// The network at `x0`, exactly: the entries it decided, each output's gradient, its value.
-type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Q>>, Vec<Q>);
+/// A value that is not rational (see [`Aff::unknown`]) is None.
+type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Q>>, Vec<Option<Q>>);
+
+/// Values that must all be exact (a piecewise-linear network's always are).
+fn exact(values: Vec<Option<Q>>) -> Result<Vec<Q>, Why> {
+    values
+        .into_iter()
+        .collect::<Option<Vec<Q>>>()
+        .ok_or_else(|| "a value at x₀ that is not rational".into())
+}
 
 /// Evaluates the network at `x0`; with `germ`, an entry on its breakpoint adds a bar to the
 /// gradients (their length is then the input's plus `germ.room`).
@@ -799,10 +1171,14 @@ fn evaluate<'a>(
         work: 0,
         germ,
         values_only,
+        curved: false,
     };
     let y = ctx.eval(&l.ir)?;
     let grads = (0..y.v.len()).map(|i| y.grad(i, ctx.n())).collect();
-    Ok((ctx, grads, y.v))
+    let values = (0..y.v.len())
+        .map(|i| (!y.unknown_at(i)).then(|| y.v[i].clone()))
+        .collect();
+    Ok((ctx, grads, values))
 }
 
 /// When x₀ sits on a breakpoint, decides exactly whether the kink reaches the output.
@@ -815,11 +1191,13 @@ fn evaluate<'a>(
 /// proportional, and the sum is affine exactly when every cₖ is 0: a bar with cₖ ≠ 0 bends
 /// the output along the hyperplane vₖ·(x − x₀) = 0, which no other bar's hyperplane contains.
 /// With bars inside bars, the cells where every bar keeps its sign are walked ([`cells`]).
-/// So: `Ok(Some(map))`, the affine map near x₀; `Ok(None)`, a kink that reaches the output;
-/// `Err`, a case this does not decide (an activation that jumps, too many cells).
+/// So: a map, the affine map near x₀; none, a kink that reaches the output; `Err`, a case this
+/// does not decide (an activation that jumps, too many cells, a value that is not rational).
+/// A smooth function is taken to first order (its value and slope at its point, when both
+/// are rational): the bars and the cells are then those of the network's first order.
 ///
 /// [`cells`]: super::cells
-pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Option<SideMap>, Why> {
+pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Germ, Why> {
     // One bar at most per entry on its breakpoint, counted from the values alone.
     let room = entries_on_breakpoints(l, env, input, x0)?.len();
     let dims = dims_of(l, env, input, x0)?;
@@ -829,14 +1207,19 @@ pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Opt
     };
     let (ctx, grads, values) = evaluate(l, env, input, x0, dims, Some(bars), false)?;
     let n = x0.len();
+    let first_order = ctx.curved;
     let bars = ctx.germ.ok_or("no bars")?;
     let bent = grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32));
+    let kink = Germ {
+        map: None,
+        first_order,
+    };
     let grads = match (bent, bars.nested(n)) {
         (false, _) => grads,
-        (true, false) => return Ok(None),
+        (true, false) => return Ok(kink),
         (true, true) => match super::cells::linear_map(n, &bars.arguments, &grads)? {
             Some(w) => w,
-            None => return Ok(None),
+            None => return Ok(kink),
         },
     };
     let w: Vec<Vec<Q>> = grads
@@ -846,10 +1229,30 @@ pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Opt
             g
         })
         .collect();
+    // b = y(x₀) − W·x₀, unknown when a value at x₀ is not rational.
     let b = (values.iter().zip(&w))
-        .map(|(y, g)| y - g.iter().zip(x0).map(|(a, x)| a * x).sum::<Q>())
+        .map(|(y, g)| Some(y.as_ref()? - g.iter().zip(x0).map(|(a, x)| a * x).sum::<Q>()))
         .collect();
-    Ok(Some(SideMap { w, b }))
+    Ok(Germ {
+        map: Some(GermMap { w, b }),
+        first_order,
+    })
+}
+
+/// What [`germ`] decides: `map`, the affine map near x₀ (None: a kink reaches the output).
+/// With `first_order`, the network is not piecewise linear near x₀ (a smooth function or a
+/// product of terms in the input was taken to first order): the germ is then its first order,
+/// y(x₀ + h) = y(x₀) + g(h) + o(h), a kink reaches the output still exactly when g bends, but a
+/// map only says that y is differentiable at x₀ with that derivative.
+pub(crate) struct Germ {
+    pub map: Option<GermMap>,
+    pub first_order: bool,
+}
+
+/// The map of a germ: W exact, b = y(x₀) − W·x₀ (None: y(x₀) is not rational).
+pub(crate) struct GermMap {
+    pub w: Vec<Vec<Q>>,
+    pub b: Option<Vec<Q>>,
 }
 
 /// The affine map `y = W·x + b` of one side of x₀: each output's gradient (a row of W) and
@@ -905,6 +1308,7 @@ pub(crate) fn one_sided_maps(
             let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
             let dims = dims_of(l, env, input, &p)?;
             let (ctx, grads, values) = evaluate(l, env, input, &p, dims, None, false)?;
+            let values = exact(values)?;
             // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
             // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
             let holds = ctx.neurons.iter().all(|nr| {
@@ -948,7 +1352,7 @@ fn dims_of(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<BTreeMap<Di
 /// The network's value at `x0`, exactly (values only).
 pub(crate) fn value_at(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Vec<Q>, Why> {
     let dims = dims_of(l, env, input, x0)?;
-    Ok(evaluate(l, env, input, x0, dims, None, true)?.2)
+    exact(evaluate(l, env, input, x0, dims, None, true)?.2)
 }
 
 /// The activation entries that sit exactly on a breakpoint at `x0`, found from the values
@@ -985,6 +1389,7 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
     }
     let dims = dims_of(l, env, input, x0)?;
     let (ctx, grads, values) = evaluate(l, env, input, x0, dims, None, false)?;
+    let values = exact(values)?;
     let n = x0.len();
     let rows = values.len();
     // y = W·x + b on the region: W the Jacobian, b = y(x₀) − W·x₀.

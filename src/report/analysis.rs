@@ -382,23 +382,31 @@ pub fn text(source: &str, r: &Report) -> String {
     }
     // With values bound, the region below may show an entry of the operating point exactly on a
     // breakpoint: the generic assumption is then said to fail there, where it is stated.
-    let on_breakpoint = r.numeric.as_ref().and_then(|n| match &n.region {
-        Some(Ok(region)) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
-            region.limit_inf.as_ref().map(|n| n.layer)
-        }
-        _ => None,
-    });
-    for s in &a.assumptions {
-        let fails = matches!(s, Assumption::NoBreakpointAtOperatingPoint { layer, .. }
-            if Some(*layer) == on_breakpoint);
-        out.push_str(&format!(
-            "assumption: {}{}\n",
-            super::assumption_text(s),
-            if fails {
-                " (it fails at the bound values: see the affine region below)"
-            } else {
-                ""
+    let on_breakpoint = r
+        .numeric
+        .as_ref()
+        .and_then(|n| match (&n.region, &n.breakpoint) {
+            (_, Some(first)) if first.assumed => Some((first.entry.layer, "the kink at x₀")),
+            (Some(Ok(region)), _) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
+                region
+                    .limit_inf
+                    .as_ref()
+                    .map(|n| (n.layer, "the affine region"))
             }
+            _ => None,
+        });
+    for s in &a.assumptions {
+        let fails = match (s, on_breakpoint) {
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, Some((at, below)))
+                if *layer == at =>
+            {
+                format!(" (it fails at the bound values: see {below} below)")
+            }
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "assumption: {}{fails}\n",
+            super::assumption_text(s)
         ));
     }
     if let Some(n) = &r.numeric {
@@ -437,6 +445,12 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
     }
     if let Some(n) = &r.numeric {
         rows.extend(super::numeric::latex_rows(n));
+    }
+    if let Some(bound) = super::numeric::bound_verdict(r) {
+        rows.push(format!(
+            "\\intertext{{{}}}",
+            crate::derive::render::latex_text(&bound)
+        ));
     }
     let mut body = String::new();
     for (i, row) in rows.iter().enumerate() {

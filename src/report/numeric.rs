@@ -2,7 +2,7 @@
 //! as text, JSON and LaTeX rows.
 
 use crate::algebra::Q;
-use crate::analysis::instance::{Mat, Neuron, Num, Numeric, Region, SigmaStar};
+use crate::analysis::instance::{FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar};
 use crate::model::render::{eq_text, q_f64, q_text, short_exact, sig6, sqrt_text, tensor_inline};
 use serde_json::{Value, json};
 
@@ -155,6 +155,59 @@ fn region_text(r: &Region, out: &mut String) {
     }
 }
 
+/// When the bound values change the verdict of the symbolic result (an entry on its
+/// breakpoint at x₀, a constant that vanishes there, nothing decided): the verdict at these
+/// values and why, for the reports that show the symbolic derivation (LaTeX, `derive`).
+pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
+    use crate::analysis::instance::BreakpointEffect as Effect;
+    let label = r.verdict_label();
+    let n = r.numeric.as_ref()?;
+    if label == r.main.decision.verdict.label() || label == "conditional" {
+        return None;
+    }
+    let effect = match (&n.breakpoint, &n.region) {
+        (Some(first), _) => Some(&first.effect),
+        (None, Some(Ok(region))) => region.sides.as_ref().map(|s| &s.effect),
+        _ => None,
+    };
+    let why = match (effect, &n.undecided, &n.vanishing_constant) {
+        (Some(Effect::Cancels), ..) => "an entry sits exactly on its breakpoint at x₀, and the kinks cancel in the output: near x₀ the network is exactly y = W·x + b".to_string(),
+        (Some(Effect::Reaches), ..) => "an entry sits exactly on its breakpoint at x₀, and its kink reaches the output".to_string(),
+        (Some(Effect::Jumps), ..) => "an entry sits exactly on its breakpoint at x₀, and the network jumps there".to_string(),
+        (Some(Effect::Undecided(why)), ..) | (None, Some(why), _) => why.clone(),
+        (None, None, Some(k)) => format!("{} = 0 at these values, where the expansion took it to be non-zero", k.unicode()),
+        (None, None, None) => return None,
+    };
+    Some(format!(
+        "with the bound values the verdict is {label}: {why}"
+    ))
+}
+
+/// An entry on its breakpoint at x₀ in a network that is not piecewise linear.
+fn first_order_text(first: &FirstOrderKink) -> String {
+    use crate::analysis::instance::BreakpointEffect as Effect;
+    let mut out = format!(
+        "kink at {} = {}: {}, so the network's first order there decides (each smooth function its tangent line, each entry on its breakpoint, z = z₀ + t, a multiple of |t|)\n",
+        first.at_name.as_deref().unwrap_or("x₀"),
+        vec_inline(&first.at),
+        neuron_text(&first.entry).replace(
+            ", at distance 0 from its breakpoint",
+            " sits exactly on its breakpoint"
+        )
+    );
+    out.push_str(&match &first.effect {
+        Effect::Reaches | Effect::Jumps => format!(
+            "  the kink reaches the output (decided exactly: these multiples of |t| bend it): the network is not affine on any ball around x₀{}, and the verdict is a kink\n",
+            if first.assumed { ", the expansion above does not hold there" } else { ", as the expansion above found" }
+        ),
+        Effect::Cancels => CANCEL_EXACT.trim_start_matches("  but ").replace(" with\n", " with the W and b above\n").replace("the kinks", "  the kinks"),
+        Effect::Undecided(why) => format!(
+            "  the kinks cancel at first order (decided exactly), so y(x₀ + h) = y(x₀) + W·h + o(h) with the W above; not decided at these values: {why}\n"
+        ),
+    });
+    out
+}
+
 /// The numeric block of a text report.
 pub fn text(n: &Numeric) -> String {
     let mut out = String::new();
@@ -174,6 +227,9 @@ pub fn text(n: &Numeric) -> String {
         Some(Ok(r)) => region_text(r, &mut out),
         Some(Err(e)) => out.push_str(&format!("affine region: {e}\n")),
         None => {}
+    }
+    if let Some(first) = &n.breakpoint {
+        out.push_str(&first_order_text(first));
     }
     if let Some(why) = &n.undecided {
         out.push_str(&format!("not decided at these values: {why}\n"));
@@ -249,6 +305,15 @@ pub fn json(n: &Numeric) -> Value {
         "notes": n.notes,
         "region": region,
         "undecided": n.undecided,
+        "breakpoint": n.breakpoint.as_ref().map(|first| json!({
+            "at": first.at.iter().map(q_f64).collect::<Vec<_>>(),
+            "entry": neuron_json(&first.entry),
+            "sides": sides_json(&crate::analysis::instance::Sides {
+                directions: 0,
+                exact: !matches!(first.effect, crate::analysis::instance::BreakpointEffect::Undecided(_)),
+                effect: first.effect.clone(),
+            }),
+        })),
         "sigma_star": match &n.sigma {
             Some(Ok(s)) => sigma_json(s),
             Some(Err(e)) => json!({ "error": e }),
@@ -299,7 +364,13 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
         } else {
             "rounded"
         };
-        rows.push(format!("\\intertext{{with the bound values ({how}):}}"));
+        if n.breakpoint.is_some() {
+            rows.push(format!(
+                "\\intertext{{with the bound values, the derivative at $x_0$ and $b = y(x_0) - W x_0$ ({how}):}}"
+            ));
+        } else {
+            rows.push(format!("\\intertext{{with the bound values ({how}):}}"));
+        }
         rows.push(format!("W &= {}", mat_latex(w)));
         rows.push(format!("b &= {}", mat_latex(b)));
     }

@@ -163,6 +163,14 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                     crate::report::facts::condition_clause(c)
                 )));
             }
+            // The steps are those of the symbolic result; values bound may change its verdict.
+            if let Some(bound) = crate::report::numeric::bound_verdict(report) {
+                let mut bound = bound;
+                if let Some(first) = bound.get(..1) {
+                    bound = first.to_uppercase() + &bound[1..];
+                }
+                out.push(Line::Prose(format!("{bound}.")));
+            }
         }
         // `:latex` in a document: the last result, typeset like the rest (not its LaTeX source).
         Outcome::Message(_)

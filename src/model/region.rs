@@ -129,8 +129,14 @@ impl Ctx<'_> {
     }
     /// Smooth functions are taken to first order: for the germ and for values, never for the
     /// region (which claims exact affinity on a ball).
-    fn smooth(&self) -> bool {
-        self.germ.is_some() || self.values_only
+    fn smooth(&self) -> Smooth {
+        if self.germ.is_some() {
+            Smooth::FirstOrder
+        } else if self.values_only {
+            Smooth::Values
+        } else {
+            Smooth::Off
+        }
     }
     fn spend(&mut self, units: u64) -> Result<(), Why> {
         self.work = self.work.saturating_add(units);
@@ -302,7 +308,7 @@ impl Ctx<'_> {
                     self.spend(n as u64 + 1)?;
                     let piece = match scalar_piece(callee, &pv, &a.v[k], 0, self.smooth()) {
                         Ok(piece) => piece,
-                        Err(why) if self.smooth() => {
+                        Err(why) if self.smooth() != Smooth::Off => {
                             tangent(callee, params, &a.v[k], !self.values_only).ok_or(why)?
                         }
                         Err(why) => return Err(why),
@@ -780,7 +786,7 @@ fn scalar_piece(
     params: &[(Name, Q)],
     at: &Q,
     side: i32,
-    smooth: bool,
+    smooth: Smooth,
 ) -> Result<Piece, Why> {
     let mut conds = Vec::new();
     let x = SV {
@@ -833,10 +839,19 @@ fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Optio
 struct Scope {
     depth: u32,
     side: i32,
-    /// Smooth functions allowed, to first order: only the first-order germ of the network is
-    /// asked for (and values), so tanh(z₀ + t) = tanh(z₀) + (1 − tanh²z₀)·t + O(t²) is as good
-    /// as a line, when both numbers are rational.
-    smooth: bool,
+    /// Whether smooth functions are allowed, to first order (see [`Smooth`]).
+    smooth: Smooth,
+}
+
+/// Smooth functions in a scalar evaluation: not allowed (the region, which claims exact
+/// affinity on a ball), for values only, or to first order (the germ: only the network's first
+/// order at x₀ is asked for, so tanh(z₀ + t) = tanh(z₀) + (1 − tanh²z₀)·t + O(t²) is as good
+/// as a line, when both numbers are rational).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Smooth {
+    Off,
+    Values,
+    FirstOrder,
 }
 
 impl Scope {
@@ -854,9 +869,11 @@ impl Scope {
     }
 
     /// A comparison of a curved value tied at t = 0 to first order (g0 = g1 = 0): which side
-    /// of it t just beside 0 lies on is up to the terms of higher order, which a jet lacks.
+    /// of it t just beside 0 lies on is up to the terms of higher order, which a jet lacks (at
+    /// the point itself the tie as written holds: values only need no side).
     fn undecided_tie(self, x: &SV) -> Result<(), Why> {
-        if self.side != 0 && x.curved && x.v == 0u32 && x.d == 0u32 {
+        let beside = self.side != 0 || self.smooth == Smooth::FirstOrder;
+        if beside && x.curved && x.v == 0u32 && x.d == 0u32 {
             return Err(
                 "a comparison tied at the point to first order, which the terms of higher order decide"
                     .into(),
@@ -937,7 +954,7 @@ fn prim(p: Prim, x: SV, conds: &mut Vec<(Q, Q)>, scope: Scope) -> Result<SV, Why
                 curved: false,
             })
         }
-        _ if x.d == 0u32 || scope.smooth => {
+        _ if x.d == 0u32 || scope.smooth != Smooth::Off => {
             use crate::numeric::Real;
             let v = super::exact::Exact::func(p.name(), &super::exact::Exact(Some(x.v.clone())))
                 .and_then(|e| e.0)
@@ -1037,7 +1054,7 @@ fn body(
             for a in v {
                 let a = ev(a, conds)?;
                 let both = acc.d != 0u32 && a.d != 0u32;
-                if both && !scope.smooth {
+                if both && scope.smooth == Smooth::Off {
                     return Err(not_pl(&format!(
                         "{} multiplies its variable by itself",
                         d.name
@@ -1056,7 +1073,7 @@ fn body(
             let one = Q::from(1u32);
             if *e == one {
                 a
-            } else if a.d != 0u32 && !scope.smooth {
+            } else if a.d != 0u32 && scope.smooth == Smooth::Off {
                 return Err(not_pl(&format!(
                     "{} raises its variable to a power",
                     d.name
@@ -1071,7 +1088,7 @@ fn body(
             let a = ev(a, conds)?;
             if *k == 1 {
                 a
-            } else if a.d != 0u32 && !scope.smooth {
+            } else if a.d != 0u32 && scope.smooth == Smooth::Off {
                 return Err(not_pl(&format!(
                     "{} raises its variable to a power",
                     d.name
@@ -1444,4 +1461,103 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
         patterns: ctx.patterns,
         sides: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64, d: u64) -> Q {
+        Q::from_signeds(n, d as i64)
+    }
+
+    /// A function the session defines from `def` (`f(t) = …`).
+    fn defined(def: &str) -> Callee {
+        let mut s = crate::session::Session::new();
+        s.run(def).expect("the definition runs");
+        s.numeric_functions().remove("f").expect("f is defined")
+    }
+
+    #[test]
+    fn smooth_functions_are_taken_to_first_order_only_when_asked() {
+        let tanh = Callee::Prim(Prim::Tanh);
+        // The region (exact affinity on a ball) refuses tanh of the variable.
+        assert!(scalar_piece(&tanh, &[], &q(0, 1), 0, Smooth::Off).is_err());
+        // The germ takes it as its tangent at 0: tanh(t) = t + O(t³), curved.
+        let p = scalar_piece(&tanh, &[], &q(0, 1), 0, Smooth::FirstOrder).expect("a tangent");
+        assert_eq!((p.value, p.slope, p.curved), (q(0, 1), q(1, 1), true));
+        // tanh(½) is not rational: no jet.
+        assert!(scalar_piece(&tanh, &[], &q(1, 2), 0, Smooth::FirstOrder).is_err());
+        // sigmoid by its body 1/(1 + exp(−t)): ½ and ¼ at 0, by the chain and power rules.
+        let sigmoid = defined("f(t) = 1/(1 + exp(-t))");
+        let p = scalar_piece(&sigmoid, &[], &q(0, 1), 0, Smooth::FirstOrder).expect("a jet");
+        assert_eq!((p.value, p.slope), (q(1, 2), q(1, 4)));
+        // A product of the variable with itself: (t·t)′ = 2t, 6 at 3.
+        let square = defined("f(t) = t·t");
+        let p = scalar_piece(&square, &[], &q(3, 1), 0, Smooth::FirstOrder).expect("a jet");
+        assert_eq!((p.value, p.slope, p.curved), (q(9, 1), q(6, 1), true));
+        assert!(scalar_piece(&square, &[], &q(3, 1), 0, Smooth::Off).is_err());
+    }
+
+    #[test]
+    fn a_curved_comparison_tied_to_first_order_is_not_decided_by_a_jet() {
+        // t² > 0 ties at 0 with slope 0: which side holds beside 0 is up to t², which a jet
+        // does not have (f is t everywhere but at 0, where it is 0).
+        let f = defined("f(t) = if t^2 > 0 then t else 0");
+        assert!(scalar_piece(&f, &[], &q(0, 1), 0, Smooth::FirstOrder).is_err());
+        assert!(scalar_piece(&f, &[], &q(0, 1), 1, Smooth::FirstOrder).is_err());
+        // Its value at the point is the tie as written.
+        let p = scalar_piece(&f, &[], &q(0, 1), 0, Smooth::Values).expect("a value");
+        assert_eq!(p.value, q(0, 1));
+        // The exact series does decide it: f is t near 0.
+        let p = tangent(&f, &[], &q(0, 1), true).expect("a tangent");
+        assert_eq!((p.value, p.slope), (q(0, 1), q(1, 1)));
+        // A tie that moves with t is a breakpoint, decided by its side: relu beside 0.
+        let relu = defined("f(t) = if t > 0 then t else 0");
+        let left = scalar_piece(&relu, &[], &q(0, 1), -1, Smooth::FirstOrder).expect("left");
+        let right = scalar_piece(&relu, &[], &q(0, 1), 1, Smooth::FirstOrder).expect("right");
+        assert_eq!((left.slope, right.slope), (q(0, 1), q(1, 1)));
+    }
+
+    #[test]
+    fn a_value_that_is_not_rational_is_held_unknown() {
+        // softplus(0) = log 2: the tangent has the slope ½ and an unknown value.
+        let softplus = defined("f(t) = log(1 + exp(t))");
+        let p = tangent(&softplus, &[], &q(0, 1), true).expect("a tangent");
+        assert!(p.irrational);
+        assert_eq!(p.slope, q(1, 2));
+        // An unknown entry times an exact 0 is 0; times anything else it stays unknown.
+        let a = Aff {
+            rows: 1,
+            cols: 2,
+            scalar: false,
+            v: vec![q(0, 1), q(1, 1)],
+            g: None,
+            unknown: Some(vec![true, false]),
+        };
+        assert!(a.unknown_at(0) && !a.known_zero(0) && !a.unknown_at(1));
+        let column = |top: i64| Aff::constant(2, 1, false, vec![q(top, 1), q(1, 1)]);
+        let env = Env::default();
+        let input = Name::new("x", "");
+        let mut ctx = Ctx {
+            env: &env,
+            dims: BTreeMap::new(),
+            input: &input,
+            x0: &[],
+            neurons: Vec::new(),
+            patterns: Vec::new(),
+            layer: 0,
+            work: 0,
+            germ: None,
+            values_only: true,
+            curved: false,
+        };
+        let zeroed = ctx.mul(a.clone(), column(0)).expect("a product");
+        assert_eq!(
+            (zeroed.v.clone(), zeroed.any_unknown()),
+            (vec![q(1, 1)], false)
+        );
+        let kept = ctx.mul(a, column(2)).expect("a product");
+        assert!(kept.any_unknown());
+    }
 }

@@ -617,6 +617,89 @@ fn a_breakpoint_at_the_data_point_of_a_smooth_network_is_decided_at_first_order(
 }
 
 #[test]
+fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
+    // From an independent review: a value at x₀ that is not rational (softplus(0) = log 2,
+    // arctan(1), √2) elsewhere in the network hid the entry on its breakpoint, and the
+    // expansion's assumption stood (affine, with a wrong W); an entry whose input moves only at
+    // second order was taken as constant even for a step or √t.
+    for (src, verdict) in [
+        (
+            "W1 = [[1]]; b1 = [0]; relu(W1·x + b1) + relu(softplus(W1·x))",
+            "undecided",
+        ),
+        (
+            "x0 = [1]; :at x0; W1 = [[1]]; b1 = [-1]; relu(W1·x + b1) + relu(arctan(x))",
+            "undecided",
+        ),
+        (
+            "W1 = [[1]]; b1 = [0]; v = [1]; u = [1]; (vᵀ·abs(W1·x + b1) + 1)^-1 + tanh(uᵀ·x)",
+            "kink",
+        ),
+        (
+            "W1 = [[1]]; b1 = [0]; v = [1]; u = [1]; (vᵀ·abs(W1·x + b1))^(1/2) + tanh(uᵀ·x)",
+            "undecided",
+        ),
+        (
+            "f(t) = if t > 0 then sqrt(t) else 0; W1 = [[1]]; b1 = [0]; f(square(W1·x) + b1) + tanh(W1·x)",
+            "undecided",
+        ),
+        (
+            "step(t) = if t > 0 then 1 else 0; W1 = [[1]]; b1 = [0]; step(square(W1·x) + b1) + tanh(W1·x)",
+            "undecided",
+        ),
+        (
+            "psin(t) = if t > 0 then sin(t) else 3·t; W1 = [[-6, -6], [4, 4], [4, 4]]; b2 = [15, -10, 2]; W3 = [[1, -3/2, 2]]; b4 = [1]; W5 = [[-4], [6]]; b6 = [0, -1]; W7 = [[1, -1]]; x0 = [1, 3/2]; :at x0; W7·psin(W5·erf(W3·psin(W1·x + b2) + b4) + b6)",
+            "undecided",
+        ),
+    ] {
+        assert_eq!(bound_verdict(src), format!("verdict: {verdict}"), "{src}");
+    }
+    // A parameter that is not rational (α = √2): whether the entry sits on a breakpoint is not
+    // decided, and the assumption says it was not checked.
+    let text = analyze_text("W1 = [[1]]; b1 = [0]; elu(W1·x + b1; α = √2) + tanh(W1·x)");
+    assert!(
+        text.contains(
+            "(not checked at the bound values: a value or a parameter there is not rational)"
+        ),
+        "{text}"
+    );
+    // An operating-point constant at 0 is singular only where its function is: tanh(uᵀ·x) at
+    // uᵀ·x₀ = 0 is analytic, log and √ are not.
+    let at = |f: &str| bound_verdict(&format!("u = [1, 2]; x0 = [2, -1]; :at x0; {f}(uᵀ·x)"));
+    assert_eq!(at("tanh"), "verdict: affine");
+    assert_eq!(at("log"), "verdict: not-analytic");
+    assert_eq!(at("sqrt"), "verdict: not-analytic");
+}
+
+#[test]
+fn a_first_non_affine_term_that_the_bound_values_cancel_is_said_to_vanish() {
+    // tanh(a·x) + tanh(−a·x) = 0: the term −⅓·W₂·(W₁·x)^∘3 is 0 at these values. With two
+    // inputs the grid {0, …, 3}² decides it exactly; with seven (4⁷ points) four random points.
+    let line = |src: &str| {
+        (analyze_text(src).lines())
+            .find(|l| l.contains("the first non-affine term above is 0 at these values"))
+            .map(str::to_string)
+    };
+    let two = line("W1 = [[1, 2], [-1, -2]]; W2 = [[1, 1]]; W2·tanh(W1·x)").expect("vanishes");
+    assert!(
+        two.contains("decided exactly: 0 at the 16 points of the grid"),
+        "{two}"
+    );
+    let row: Vec<String> = (1..=7).map(|i| i.to_string()).collect();
+    let neg: Vec<String> = (1..=7).map(|i| format!("-{i}")).collect();
+    let seven = format!(
+        "W1 = [[{}], [{}]]; W2 = [[1, 1]]; W2·tanh(W1·x)",
+        row.join(", "),
+        neg.join(", ")
+    );
+    let seven = line(&seven).expect("vanishes");
+    assert!(seven.contains("probabilistic identity test"), "{seven}");
+    // Weights that do not cancel it: no such line; nor where the term is not a polynomial.
+    assert!(line("W1 = [[1, 2], [-1, 3]]; W2 = [[1, 1]]; W2·tanh(W1·x)").is_none());
+    assert!(line("W1 = [[1], [-1]]; W2 = [[1, 1]]; W2·softsign(W1·x)").is_none());
+}
+
+#[test]
 fn a_norm_whose_operating_point_has_no_spread_at_the_bound_values_is_not_analytic() {
     let w1 = "W1 = [[0.5,-1,0],[2,0.25,1],[-0.75,1.5,0.5]]; ";
     // κ₁ = ⅓·𝟙ᵀ·b₁^∘2 = 0 (rmsnorm) and the variance of b₁ = 𝟙 is 0 (layernorm), with η = 0.

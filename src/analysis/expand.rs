@@ -118,6 +118,18 @@ pub struct OpConstant {
     /// How many layers the expansion had met when the constant was named: its value uses
     /// only their operating points, and later layers' operating points may use it.
     pub after_layer: usize,
+    /// What it is the O(1) part of: where the expansion around it holds depends on that.
+    pub uses: Vec<ConstantUse>,
+}
+
+/// What an operating-point constant κ is the O(1) part of.
+#[derive(Clone, Debug)]
+pub enum ConstantUse {
+    /// A power with an exponent that is not a natural number: singular at κ = 0.
+    Power,
+    /// A function of a scalar, expanded in its series at κ: it holds where the function is
+    /// analytic at κ's value (tanh everywhere, log and √ off 0).
+    Function(Callee, Vec<(Name, Ir)>),
 }
 
 /// A 1×1 expression `s₀ + r` was expanded in powers of `r/s₀`, with `s₀` holding a symbolic
@@ -833,7 +845,7 @@ impl Expander<'_> {
             }
             (s0, r)
         } else {
-            self.split_scalar(b)
+            self.split_scalar(b, ConstantUse::Power)
         };
         if s0.is_zero() {
             return Err(Diagnostic::at(
@@ -893,7 +905,7 @@ impl Expander<'_> {
     /// A 1×1 expression split into its constant part `s₀` and the small rest. An O(1) part
     /// that is not a number (`𝟙ᵀ·exp(c₁)`, `(𝟙ᵀ·b₁^∘2)/n`) becomes an operating-point
     /// constant `κᵢ`, so `s₀` is always an exact scalar.
-    fn split_scalar(&mut self, b: &Expr) -> (Scalar, Expr) {
+    fn split_scalar(&mut self, b: &Expr, under: ConstantUse) -> (Scalar, Expr) {
         let s0 = b
             .terms()
             .find(|(c, _)| c.is_scalar())
@@ -906,8 +918,11 @@ impl Expander<'_> {
             return (s0, r);
         }
         let value = o1.add(&Expr::scalar(s0));
-        let name = match self.constants.iter().find(|k| k.value == value) {
-            Some(k) => k.name.clone(),
+        let name = match self.constants.iter_mut().find(|k| k.value == value) {
+            Some(k) => {
+                k.uses.push(under);
+                k.name.clone()
+            }
             None => {
                 let name = Name::new(
                     &self.layer_letter.3,
@@ -921,6 +936,7 @@ impl Expander<'_> {
                     name: name.clone(),
                     value,
                     after_layer: self.layers.len(),
+                    uses: vec![under],
                 });
                 name
             }
@@ -972,7 +988,7 @@ impl Expander<'_> {
                 "a function of a non-constant scalar is an infinite series: it needs an expansion order",
             ));
         };
-        let (at, r) = self.split_scalar(&a);
+        let (at, r) = self.split_scalar(&a, ConstantUse::Function(callee.clone(), params.to_vec()));
         let min_deg = self.t.min_degree(&r).unwrap_or(order + 1).max(1);
         let kmax = (order / min_deg) as usize;
         let mut ps = series_at(

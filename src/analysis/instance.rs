@@ -77,6 +77,12 @@ pub struct Numeric {
     /// An entry exactly on its breakpoint at the data point of a network that is not piecewise
     /// linear (so it has no affine region): what its kink does, from the network's first order.
     pub breakpoint: Option<FirstOrderKink>,
+    /// The first non-affine term of the symbolic result is identically 0 at these values, and
+    /// how that was decided (exactly on a grid, or by a stated probabilistic test).
+    pub leading_vanishes: Option<String>,
+    /// Layers the expansion assumed off every breakpoint with an entry whose input at the data
+    /// point is not rational: the assumption is not checked at these values there.
+    pub unchecked_layers: Vec<usize>,
 }
 
 /// An entry on its breakpoint at x₀ in a network that is not piecewise linear. Near x₀ every

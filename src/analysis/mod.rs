@@ -18,7 +18,7 @@ use crate::syntax::Name;
 pub use decide::Verdict;
 pub(crate) use decide::{Decision, KinkInfo};
 pub(crate) use expand::set_constants_before;
-pub(crate) use expand::{Coefficients, ExpandSettings, Expansion, Layer, normal_form};
+pub(crate) use expand::{Coefficients, ConstantUse, ExpandSettings, Expansion, Layer, normal_form};
 pub use facts::{Assumption, Unexpanded, Vanishing};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};

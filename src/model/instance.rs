@@ -2,7 +2,7 @@
 
 use super::exact::Exact;
 use crate::algebra::nf::Role;
-use crate::algebra::{Expr, Symbol};
+use crate::algebra::{Expr, Q, Symbol};
 use crate::analysis::Analysis;
 pub(crate) use crate::analysis::instance::{Mat, Num, Numeric};
 use crate::ir::visit::{Step, walk};
@@ -89,24 +89,29 @@ pub(crate) fn numeric(
         ));
         return out;
     }
-    // A constant of the operating point (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm) was taken to be non-zero
-    // (positive under a root): exactly 0 at these values, the expansion does not hold.
+    // A constant of the operating point (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm) was taken to be generic:
+    // non-zero under a power, a point where the function of it is analytic. At a rational
+    // value where that fails, the expansion does not hold.
     for k in &a.expansion.constants {
         let mut inst: Instance<Exact> = instance(&l.symbols, env, functions);
-        let zero = match eval_expr(&k.value, &mut inst, 1) {
-            Ok(Val::S(v)) => v.0.is_some_and(|q| q == 0u32),
-            Ok(Val::V(v)) => {
-                matches!(v.as_slice(), [x] if x.0.as_ref().is_some_and(|q| *q == 0u32))
-            }
-            Ok(Val::M(m)) => {
-                matches!(m.as_slice(), [r] if matches!(r.as_slice(), [x] if x.0.as_ref().is_some_and(|q| *q == 0u32)))
-            }
-            Err(_) => false,
+        let value = match eval_expr(&k.value, &mut inst, 1) {
+            Ok(Val::S(v)) => v.0,
+            Ok(Val::V(v)) => v.into_iter().next().and_then(|x| x.0),
+            Ok(Val::M(m)) => m
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next())
+                .and_then(|x| x.0),
+            Err(_) => None,
         };
-        if zero {
+        let Some(value) = value else {
+            continue;
+        };
+        if let Some(why) = singular_use(&k.uses, &value) {
             out.notes.push(format!(
-                "{} = 0 at these values, where the expansion took it to be non-zero: the expression is not analytic at this operating point, and the expansion above does not hold here",
-                k.name.unicode()
+                "{} = {} at these values, {why}: the expression is not analytic at this operating point, and the expansion above does not hold here",
+                k.name.unicode(),
+                crate::model::render::q_text(&value)
             ));
             out.vanishing_constant = Some(k.name.clone());
             return out;
@@ -171,6 +176,31 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// Why an operating-point constant's uses do not hold at its value: 0 under a power, or a
+/// point where the function of it has no Taylor series (a breakpoint, √ or log at 0).
+fn singular_use(uses: &[crate::analysis::ConstantUse], value: &Q) -> Option<String> {
+    use crate::analysis::ConstantUse;
+    uses.iter().find_map(|u| match u {
+        ConstantUse::Power if *value == 0u32 => {
+            Some("where the expansion took it to be non-zero (under a power)".to_string())
+        }
+        ConstantUse::Power => None,
+        ConstantUse::Function(callee, params) => {
+            let limits = crate::limits::Limits::default();
+            let budget = crate::limits::Budget::default();
+            let at = crate::algebra::Scalar::from_q(value.clone());
+            let span = crate::diagnostic::Span::new(0, 0);
+            match crate::series::series_at(callee, params, &at, 1, &limits, &budget, span) {
+                Ok(crate::series::PointSeries::Analytic(_)) => None,
+                _ => Some(format!(
+                    "a point where {} has no Taylor series",
+                    callee.name()
+                )),
+            }
+        }
+    })
 }
 
 /// The input's length in an instance (its dimension as the values fix it).
@@ -256,5 +286,104 @@ pub(crate) fn to_mat<R: Real>(v: &Val<R>, rows: usize, cols: usize) -> Result<Ma
         rows,
         cols,
         entries,
+    })
+}
+
+/// Whether a normal form is a polynomial in the input: no element-wise atom holds it (`|u₁|`
+/// with u₁ = W₁·x is not; `tanh‴(c₂)` at an operating point is a constant).
+fn polynomial_in(e: &Expr, input: &Symbol) -> bool {
+    use crate::algebra::nf::{Chain, Factor};
+    fn chain(c: &Chain, input: &Symbol) -> bool {
+        c.factors().iter().all(|f| match f {
+            Factor::Sym(_) | Factor::Ones | Factor::Eye => true,
+            Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => chain(c, input),
+            Factor::Had(h) => h.elements().iter().all(|(c, _)| chain(c, input)),
+            Factor::Atom(a) => !a.arg_symbols().contains(input),
+        })
+    }
+    e.terms().all(|(c, _)| chain(c, input))
+}
+
+/// Grids of at most this many points decide a polynomial's zero exactly; beyond, random points.
+const MAX_GRID: usize = 4096;
+
+/// Whether the first non-affine term N of `a` (of order k) is identically 0 at the bound
+/// values: `Some(how)` when it is, decided exactly. N is a homogeneous polynomial of degree k
+/// in the input's n entries (with exact coefficients: the values are rational and every
+/// derivative used is exact), so it is 0 exactly when it is 0 on the grid {0, …, k}ⁿ, each
+/// entry being of degree at most k (the combinatorial Nullstellensatz); past 4 096 points, at
+/// four random points with entries drawn from 1 … 2³², where a non-zero N vanishes with
+/// probability at most (k/2³²)⁴ (Schwartz–Zippel), and the report says which. None: N is not
+/// 0, or this is not decided (a term that is not a polynomial in the input, a value that is
+/// not rational).
+pub(crate) fn leading_vanishes(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<String> {
+    let k = a.decision.k?;
+    let n_term = &a.decision.leading_full;
+    if n_term.is_zero() || !polynomial_in(n_term, &a.input) {
+        return None;
+    }
+    let (ev, clean) = Exact::untainted(|| evaluate::<Exact>(l, a, env, functions));
+    let ev = ev.ok().filter(|_| clean)?;
+    let n = ev.n;
+    let side = k as usize + 1;
+    let grid = (0..n).try_fold(1usize, |acc, _| {
+        acc.checked_mul(side).filter(|&p| p <= MAX_GRID)
+    });
+    let points: Vec<Vec<Q>> = match grid {
+        Some(count) => (0..count)
+            .map(|mut index| {
+                (0..n)
+                    .map(|_| {
+                        let digit = index % side;
+                        index /= side;
+                        Q::from(digit as u64)
+                    })
+                    .collect()
+            })
+            .collect(),
+        None => {
+            let mut state = 0x243F_6A88_85A3_08D3u64;
+            let mut draw = || {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                Q::from(1 + (state >> 32))
+            };
+            (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
+        }
+    };
+    let is_zero = |v: &Exact| v.0.as_ref().is_some_and(|q| *q == 0u32);
+    for p in &points {
+        if crate::limits::interrupted() {
+            return None;
+        }
+        let mut inst = ev.inst.clone();
+        inst.symbols.insert(
+            a.input.clone(),
+            Val::V(p.iter().map(|q| Exact(Some(q.clone()))).collect()),
+        );
+        let (value, clean) = Exact::untainted(|| eval_expr(n_term, &mut inst, ev.rows));
+        let zero = clean
+            && match value.ok()? {
+                Val::S(v) => is_zero(&v),
+                Val::V(v) => v.iter().all(is_zero),
+                Val::M(m) => m.iter().flatten().all(is_zero),
+            };
+        if !zero {
+            return None;
+        }
+    }
+    Some(match grid {
+        Some(count) => format!(
+            "decided exactly: 0 at the {count} points of the grid {{0, …, {k}}}^{n}, which a non-zero polynomial of degree {k} cannot all be roots of"
+        ),
+        None => format!(
+            "decided by a probabilistic identity test: 0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
+        ),
     })
 }

@@ -398,7 +398,7 @@ fn first_order_at_breakpoint(
     x0: &[crate::algebra::Q],
 ) -> Option<FirstOrder> {
     use crate::analysis::instance::{BreakpointEffect as Effect, FirstOrderKink};
-    let entries = region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?;
+    let entries = (region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?).on;
     let first = entries.first().cloned()?;
     let assumed = first_assumed(report, entries);
     let kink = matches!(report.main.decision.verdict, crate::analysis::Verdict::Kink);
@@ -457,7 +457,7 @@ fn on_assumed_breakpoint(
     x0: &[crate::algebra::Q],
 ) -> Option<region::Neuron> {
     let entries = region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?;
-    first_assumed(report, entries)
+    first_assumed(report, entries.on)
 }
 
 /// The first of `entries` in a layer the expansion assumed off every breakpoint.
@@ -465,13 +465,36 @@ fn first_assumed(
     report: &crate::analysis::Report,
     entries: Vec<region::Neuron>,
 ) -> Option<region::Neuron> {
+    entries
+        .into_iter()
+        .find(|entry| assumed_off(report, entry.layer))
+}
+
+/// Whether the expansion assumed that no entry of `layer` sits on a breakpoint.
+fn assumed_off(report: &crate::analysis::Report, layer: usize) -> bool {
     use crate::analysis::Assumption;
-    let assumed = |layer: usize| {
-        report.main.assumptions.iter().any(|a| {
-            matches!(a, Assumption::NoBreakpointAtOperatingPoint { layer: l, .. } if *l == layer)
-        })
+    report.main.assumptions.iter().any(
+        |a| matches!(a, Assumption::NoBreakpointAtOperatingPoint { layer: l, .. } if *l == layer),
+    )
+}
+
+/// The layers the expansion assumed off every breakpoint that have an entry whose input at
+/// x₀ is not rational, so that the assumption is not checked there.
+fn unchecked_layers(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    x0: &[crate::algebra::Q],
+) -> Vec<usize> {
+    let Ok(scan) = region::entries_on_breakpoints(&model.original, env, &model.input, x0) else {
+        return Vec::new();
     };
-    entries.into_iter().find(|entry| assumed(entry.layer))
+    let mut layers: Vec<usize> = (scan.undetermined.iter())
+        .map(|(layer, _, _)| *layer)
+        .filter(|layer| assumed_off(report, *layer))
+        .collect();
+    layers.dedup();
+    layers
 }
 
 /// The input's length, as its declaration or a value of the same dimension fixes it.
@@ -605,9 +628,17 @@ pub(crate) fn numeric_report(
             }
             // A smooth network (or one with irrational constants): σ* instead of a region.
             Err(_) if out.w.is_some() => {
+                out.unchecked_layers = unchecked_layers(model, report, env, &x0);
+                if out.w.as_ref().is_some_and(|w| w.is_exact()) {
+                    out.leading_vanishes =
+                        instance::leading_vanishes(&model.lowered, &report.main, env, functions);
+                }
                 out.sigma = radius::sigma_star(model, report, env, functions, tau);
             }
-            Err(why) => out.region = Some(Err(why)),
+            Err(why) => {
+                out.unchecked_layers = unchecked_layers(model, report, env, &x0);
+                out.region = Some(Err(why));
+            }
         }
     }
     out

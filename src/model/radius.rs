@@ -111,7 +111,7 @@ fn measure(
         None
     } else {
         notes.push(format!(
-            "the first non-affine term of order {k} vanishes at these values (an operating point where the derivatives are special, such as 0 for tanh); σ* is measured only"
+            "the first non-affine term of order {k} is 0 in every direction drawn, in 256-bit floats (a special operating point, such as 0 for tanh″, or weights that cancel it); σ* is measured only"
         ));
         None
     };

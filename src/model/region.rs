@@ -37,6 +37,18 @@ fn zero() -> Q {
     Q::from(0u32)
 }
 
+/// Whether `ir` reads the input (outside function bodies).
+fn mentions(ir: &Ir, input: &Name) -> bool {
+    let mut found = false;
+    crate::ir::visit::walk(ir, |n| {
+        if matches!(n.kind(), IrKind::Sym(s) if &s.name == input) {
+            found = true;
+        }
+        crate::ir::visit::Step::Descend
+    });
+    found
+}
+
 /// A mask of unknown values, None when it marks none.
 fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
     unknown.contains(&true).then_some(unknown)
@@ -53,6 +65,13 @@ impl Aff {
             v,
             g: None,
             unknown: None,
+        }
+    }
+    /// A scalar whose value is not rational (values only).
+    fn unknown_scalar() -> Aff {
+        Aff {
+            unknown: Some(vec![true]),
+            ..Aff::constant(1, 1, true, vec![zero()])
         }
     }
     fn unknown_at(&self, k: usize) -> bool {
@@ -90,6 +109,9 @@ struct Ctx<'a> {
     /// A smooth function or a product of two terms in the input was taken to first order:
     /// the germ is then the network's first order only, not an affine map on a ball.
     curved: bool,
+    /// Values only: the entries (layer, activation, index) whose input at x₀ is not rational,
+    /// so that whether they sit on a breakpoint is not decided.
+    undetermined: Vec<(usize, String, usize)>,
 }
 
 /// The bars met so far, each a gradient coordinate after the input's own: an entry on its
@@ -161,6 +183,8 @@ impl Ctx<'_> {
         let n = self.n();
         Ok(match ir.kind() {
             IrKind::Num(q) => Aff::constant(1, 1, true, vec![q.clone()]),
+            // Values only: a constant that is not rational is held unknown.
+            IrKind::Pi | IrKind::E if self.values_only => Aff::unknown_scalar(),
             IrKind::Pi | IrKind::E => return Err("π and e are not rational".into()),
             IrKind::Param(p) => return Err(format!("the parameter {p} is symbolic")),
             IrKind::Var | IrKind::If { .. } => {
@@ -208,8 +232,14 @@ impl Ctx<'_> {
             IrKind::Had(v) => self.fold(v, Ctx::had)?,
             IrKind::Pow(x, e) => {
                 let a = self.eval(x)?;
-                let k = i32::try_from(e)
-                    .map_err(|_| "a non-integer power is not rational".to_string())?;
+                let k = match i32::try_from(e) {
+                    Ok(k) => k,
+                    // √2 as a constant, values only: held unknown.
+                    Err(_) if self.values_only && a.v.len() == 1 => {
+                        return Ok(Aff::unknown_scalar());
+                    }
+                    Err(_) => return Err("a non-integer power is not rational".into()),
+                };
                 if a.g.is_some() && a.v.len() == 1 {
                     self.power_of_varying(a, k)?
                 } else if a.g.is_some() {
@@ -287,16 +317,37 @@ impl Ctx<'_> {
                     return Err(not_pl(&callee.primed_name(*deriv)));
                 }
                 let a = self.eval(arg)?;
-                if a.any_unknown() {
+                // Values only: an entry whose input is not rational has a value that is not
+                // known either, and whether it sits on a breakpoint is not decided.
+                if a.any_unknown() && !self.values_only {
                     return Err(NOT_RATIONAL.into());
                 }
                 let mut pv = Vec::new();
+                // Values only: a parameter that is not rational (α = √2) leaves the entries
+                // undetermined.
+                let mut params_known = true;
                 for (name, v) in params {
                     let p = self.eval(v)?;
-                    if p.g.is_some() || !p.scalar || p.any_unknown() {
+                    if p.g.is_some() || !p.scalar {
                         return Err(format!("the parameter {name} must be a number"));
                     }
+                    if p.any_unknown() {
+                        if !self.values_only {
+                            return Err(NOT_RATIONAL.into());
+                        }
+                        params_known = false;
+                    }
                     pv.push((name.clone(), p.v[0].clone()));
+                }
+                // A function of a constant (√2 in `elu(…; α = √2)`) is a constant, not a layer:
+                // the layers are numbered as the expansion numbers them.
+                let constant = if self.values_only {
+                    !mentions(arg, self.input)
+                } else {
+                    a.g.is_none()
+                };
+                if constant {
+                    return self.constant_apply(callee, params, &pv, a, params_known);
                 }
                 self.layer += 1;
                 let layer = self.layer;
@@ -306,6 +357,12 @@ impl Ctx<'_> {
                 let mut gout = a.g.clone();
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
+                    if a.unknown_at(k) || !params_known {
+                        unknown[k] = true;
+                        self.undetermined.push((layer, callee.name(), k));
+                        pattern.push('?');
+                        continue;
+                    }
                     let piece = match scalar_piece(callee, &pv, &a.v[k], 0, self.smooth()) {
                         Ok(piece) => piece,
                         Err(why) if self.smooth() != Smooth::Off => {
@@ -351,6 +408,38 @@ impl Ctx<'_> {
         })
     }
 
+    /// `callee` of a constant, entry by entry: exact where rational, unknown (values only)
+    /// where not.
+    fn constant_apply(
+        &mut self,
+        callee: &Callee,
+        params: &[(Name, Ir)],
+        pv: &[(Name, Q)],
+        mut a: Aff,
+        params_known: bool,
+    ) -> Result<Aff, Why> {
+        let mut unknown: Vec<bool> = (0..a.v.len())
+            .map(|k| a.unknown_at(k) || !params_known)
+            .collect();
+        for (k, unknown) in unknown.iter_mut().enumerate() {
+            self.spend(1)?;
+            if *unknown {
+                continue;
+            }
+            let piece = match scalar_piece(callee, pv, &a.v[k], 0, self.smooth()) {
+                Ok(piece) => piece,
+                Err(why) if self.smooth() != Smooth::Off => {
+                    tangent(callee, params, &a.v[k], false).ok_or(why)?
+                }
+                Err(why) => return Err(why),
+            };
+            a.v[k] = piece.value;
+            *unknown = piece.irrational;
+        }
+        a.unknown = mask(unknown);
+        Ok(a)
+    }
+
     /// The gradient of `callee(z)` for an entry z on its breakpoint, z = z₀ + t with
     /// t = ∇z·(x − x₀): from the slopes l just left and r just right of z₀,
     /// callee(z) = callee(z₀) + (l + r)/2·t + (r − l)/2·|t|, the bar a coordinate of its own.
@@ -363,9 +452,12 @@ impl Ctx<'_> {
         grad: Vec<Q>,
     ) -> Result<Vec<Q>, Why> {
         let inputs = self.x0.len();
-        let Some(lead) = grad.iter().find(|e| **e != 0u32).cloned() else {
+        let lead = grad.iter().find(|e| **e != 0u32).cloned();
+        if lead.is_none() && !self.curved {
             return Ok(grad); // z does not move with x: the entry is the constant callee(z₀)
-        };
+        }
+        // z may move at a higher order (z = x² when something is curved): its sides must meet
+        // with finite slopes (no step, no √t) for callee(z₀ + O(h²)) to be callee(z₀) + O(h²).
         let left = scalar_piece(callee, params, at, -1, self.smooth())?;
         let right = scalar_piece(callee, params, at, 1, self.smooth())?;
         // softsign's sides, t/(1 ± t), are curved though its tie, t/1, is not.
@@ -373,6 +465,9 @@ impl Ctx<'_> {
         if left.value != piece.value || right.value != piece.value {
             return Err(format!("{} jumps at its breakpoint", callee.name()));
         }
+        let Some(lead) = lead else {
+            return Ok(grad);
+        };
         let argument: Vec<Q> = grad.iter().map(|e| e / &lead).collect();
         let bars = self.germ.as_mut().ok_or("no room for bars")?;
         let index = match bars.arguments.iter().position(|d| *d == argument) {
@@ -414,7 +509,7 @@ impl Ctx<'_> {
         } else {
             (a, b)
         };
-        if b.scalar && !a.scalar {
+        if b.scalar && !a.scalar && a.v.len() != 1 {
             return Err("a scalar added to a vector".into());
         }
         if a.v.len() != b.v.len() {
@@ -1189,6 +1284,7 @@ fn evaluate<'a>(
         germ,
         values_only,
         curved: false,
+        undetermined: Vec::new(),
     };
     let y = ctx.eval(&l.ir)?;
     let grads = (0..y.v.len()).map(|i| y.grad(i, ctx.n())).collect();
@@ -1216,7 +1312,7 @@ fn evaluate<'a>(
 /// [`cells`]: super::cells
 pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Germ, Why> {
     // One bar at most per entry on its breakpoint, counted from the values alone.
-    let room = entries_on_breakpoints(l, env, input, x0)?.len();
+    let room = entries_on_breakpoints(l, env, input, x0)?.on.len();
     let dims = dims_of(l, env, input, x0)?;
     let bars = Bars {
         room,
@@ -1379,14 +1475,22 @@ pub(crate) fn entries_on_breakpoints(
     env: &Env,
     input: &Name,
     x0: &[Q],
-) -> Result<Vec<Neuron>, Why> {
+) -> Result<Scan, Why> {
     let dims = dims_of(l, env, input, x0)?;
     let (ctx, _, _) = evaluate(l, env, input, x0, dims, None, true)?;
-    Ok(ctx
-        .neurons
-        .into_iter()
-        .filter(|nr| nr.distance == 0u32)
-        .collect())
+    Ok(Scan {
+        on: (ctx.neurons.into_iter())
+            .filter(|nr| nr.distance == 0u32)
+            .collect(),
+        undetermined: ctx.undetermined,
+    })
+}
+
+/// The entries exactly on a breakpoint at x₀ (`on`), and those whose input there is not
+/// rational, for which that is not decided (`undetermined`: layer, activation, index).
+pub(crate) struct Scan {
+    pub on: Vec<Neuron>,
+    pub undetermined: Vec<(usize, String, usize)>,
 }
 
 /// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
@@ -1551,6 +1655,7 @@ mod tests {
             germ: None,
             values_only: true,
             curved: false,
+            undetermined: Vec::new(),
         };
         let zeroed = ctx.mul(a.clone(), column(0)).expect("a product");
         assert_eq!(

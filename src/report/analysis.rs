@@ -396,11 +396,18 @@ pub fn text(source: &str, r: &Report) -> String {
             _ => None,
         });
     for s in &a.assumptions {
+        let unchecked = |layer: &usize| {
+            (r.numeric.as_ref()).is_some_and(|n| n.unchecked_layers.contains(layer))
+        };
         let fails = match (s, on_breakpoint) {
             (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, Some((at, below)))
                 if *layer == at =>
             {
                 format!(" (it fails at the bound values: see {below} below)")
+            }
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _) if unchecked(layer) => {
+                " (not checked at the bound values: a value or a parameter there is not rational)"
+                    .to_string()
             }
             _ => String::new(),
         };

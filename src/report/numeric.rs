@@ -222,6 +222,11 @@ pub fn text(n: &Numeric) -> String {
         for note in &n.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
+        if let Some(how) = &n.leading_vanishes {
+            out.push_str(&format!(
+                "  the first non-affine term above is 0 at these values ({how}): here the network is affine beyond that order, and the expansion does not say how far\n"
+            ));
+        }
     }
     match &n.region {
         Some(Ok(r)) => region_text(r, &mut out),
@@ -305,6 +310,8 @@ pub fn json(n: &Numeric) -> Value {
         "notes": n.notes,
         "region": region,
         "undecided": n.undecided,
+        "leading_vanishes": n.leading_vanishes,
+        "unchecked_layers": n.unchecked_layers,
         "breakpoint": n.breakpoint.as_ref().map(|first| json!({
             "at": first.at.iter().map(q_f64).collect::<Vec<_>>(),
             "entry": neuron_json(&first.entry),

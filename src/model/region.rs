@@ -37,24 +37,13 @@ fn zero() -> Q {
     Q::from(0u32)
 }
 
-/// Whether `ir` reads the input (outside function bodies).
-fn mentions(ir: &Ir, input: &Name) -> bool {
-    let mut found = false;
-    crate::ir::visit::walk(ir, |n| {
-        if matches!(n.kind(), IrKind::Sym(s) if &s.name == input) {
-            found = true;
-        }
-        crate::ir::visit::Step::Descend
-    });
-    found
-}
-
 /// A mask of unknown values, None when it marks none.
 fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
     unknown.contains(&true).then_some(unknown)
 }
 
-const NOT_RATIONAL: &str = "a value at x₀ that is not rational reaches an activation or multiplies the input (its exact comparison or slope is needed)";
+const NOT_RATIONAL: &str =
+    "a value at x₀ that is not rational would be compared with a breakpoint or multiply a slope";
 
 impl Aff {
     fn constant(rows: usize, cols: usize, scalar: bool, v: Vec<Q>) -> Aff {
@@ -192,7 +181,11 @@ impl Ctx<'_> {
             }
             IrKind::Sym(s) => {
                 if &s.name == self.input && self.values_only {
-                    Aff::constant(self.x0.len(), 1, false, self.x0.to_vec())
+                    // Gradients of length 0: they only mark what moves with x.
+                    Aff {
+                        g: Some(vec![Vec::new(); self.x0.len()]),
+                        ..Aff::constant(self.x0.len(), 1, false, self.x0.to_vec())
+                    }
                 } else if &s.name == self.input {
                     let g = (0..self.x0.len())
                         .map(|i| (0..n).map(|j| Q::from(u32::from(i == j))).collect())
@@ -341,12 +334,7 @@ impl Ctx<'_> {
                 }
                 // A function of a constant (√2 in `elu(…; α = √2)`) is a constant, not a layer:
                 // the layers are numbered as the expansion numbers them.
-                let constant = if self.values_only {
-                    !mentions(arg, self.input)
-                } else {
-                    a.g.is_none()
-                };
-                if constant {
+                if a.g.is_none() {
                     return self.constant_apply(callee, params, &pv, a, params_known);
                 }
                 self.layer += 1;
@@ -559,9 +547,10 @@ impl Ctx<'_> {
     }
 
     /// Whether a product of a constant with unknown values and a factor that moves with x
-    /// would need those values in a gradient.
-    fn unknown_meets_input(a: &Aff, b: &Aff) -> bool {
-        (a.any_unknown() && b.g.is_some()) || (b.any_unknown() && a.g.is_some())
+    /// would need those values in a gradient (values only have none).
+    fn unknown_meets_input(&self, a: &Aff, b: &Aff) -> bool {
+        !self.values_only
+            && ((a.any_unknown() && b.g.is_some()) || (b.any_unknown() && a.g.is_some()))
     }
 
     fn mul(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
@@ -574,7 +563,7 @@ impl Ctx<'_> {
         if b.scalar && b.g.is_none() {
             return self.scale(&b, a);
         }
-        if Self::unknown_meets_input(&a, &b) {
+        if self.unknown_meets_input(&a, &b) {
             return Err(NOT_RATIONAL.into());
         }
         if a.scalar || b.scalar {
@@ -636,7 +625,7 @@ impl Ctx<'_> {
         if a.g.is_some() && b.g.is_some() {
             return self.product_rule(a, b, true);
         }
-        if Self::unknown_meets_input(&a, &b) {
+        if self.unknown_meets_input(&a, &b) {
             return Err(NOT_RATIONAL.into());
         }
         let unknown = (a.unknown.is_some() || b.unknown.is_some()).then(|| {
@@ -664,11 +653,20 @@ impl Ctx<'_> {
     /// ∇(a·b) = a₀·∇b + ∇a·b₀, entry by entry (`elementwise`, or a scalar factor) or as a
     /// matrix product.
     fn product_rule(&mut self, a: Aff, b: Aff, elementwise: bool) -> Result<Aff, Why> {
-        if self.germ.is_none() {
+        if self.smooth() == Smooth::Off {
             return Err(not_pl("a product of two terms in the input"));
         }
         if a.any_unknown() || b.any_unknown() {
-            return Err(NOT_RATIONAL.into());
+            if !self.values_only {
+                return Err(NOT_RATIONAL.into());
+            }
+            // Values only: the product's values, with their unknowns, as if b were constant.
+            let b = Aff { g: None, ..b };
+            return if elementwise {
+                self.had(a, b)
+            } else {
+                self.mul(a, b)
+            };
         }
         self.curved = true;
         let n = self.n();
@@ -735,19 +733,24 @@ impl Ctx<'_> {
 
     /// `a^k` entry by entry, to first order where a moves with x (the germ only).
     fn power_of_varying(&mut self, a: Aff, k: i32) -> Result<Aff, Why> {
-        if self.germ.is_none() {
+        if self.smooth() == Smooth::Off {
             return Err(not_pl("a power of the input"));
         }
-        if a.any_unknown() {
+        if a.any_unknown() && !self.values_only {
             return Err(NOT_RATIONAL.into());
         }
         self.curved = true;
         let grads = a.g.clone().unwrap_or_default();
         let n = self.n();
         self.spend(a.v.len() as u64 * (n as u64 + 1))?;
+        let unknown = a.unknown.clone();
         let mut out = Aff { g: None, ..a };
         let mut g = Vec::with_capacity(grads.len());
-        for (e, ge) in out.v.iter_mut().zip(grads) {
+        for (i, (e, ge)) in out.v.iter_mut().zip(grads).enumerate() {
+            if unknown.as_ref().is_some_and(|u| u[i]) {
+                g.push(ge); // values only: an unknown value to a power is unknown
+                continue;
+            }
             let jet = power(
                 SV {
                     v: e.clone(),

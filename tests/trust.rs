@@ -654,9 +654,17 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
     ] {
         assert_eq!(bound_verdict(src), format!("verdict: {verdict}"), "{src}");
     }
-    // A parameter that is not rational (α = √2): whether the entry sits on a breakpoint is not
-    // decided, and the assumption says it was not checked.
-    let text = analyze_text("W1 = [[1]]; b1 = [0]; elu(W1·x + b1; α = √2) + tanh(W1·x)");
+    // A parameter that is not rational (a = √2) read by no comparison: the entry is found on
+    // its breakpoint, and its kink is not decided (its slopes 1 and √2 are not rational).
+    for w2 in ["[[1, 1]]", "[[1, -1]]"] {
+        let src =
+            format!("W1 = [[1], [-1]]; b1 = [0, 0]; W2 = {w2}; W2·leaky_relu(W1·x + b1; a = √2)");
+        assert_eq!(bound_verdict(&src), "verdict: undecided", "{src}");
+    }
+    // An entry whose input at x₀ is not rational (tanh(1)): the assumption that it sits off
+    // its breakpoints is said not to be checked.
+    let text =
+        analyze_text("W1 = [[1]]; b1 = [1]; W2 = [[1]]; b2 = [0]; relu(W2·tanh(W1·x + b1) + b2)");
     assert!(
         text.contains(
             "(not checked at the bound values: a value or a parameter there is not rational)"
@@ -669,6 +677,18 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
     assert_eq!(at("tanh"), "verdict: affine");
     assert_eq!(at("log"), "verdict: not-analytic");
     assert_eq!(at("sqrt"), "verdict: not-analytic");
+    // … and a point under a function under a power: sin(κ₁) = 0 under ^(−1) is a pole.
+    assert_eq!(
+        bound_verdict("u = [1, 2]; x0 = [2, -1]; :at x0; (sin(uᵀ·x))^(-1)"),
+        "verdict: not-analytic"
+    );
+    // √(c²) is |c|, not c: f(−2 + …) = 2 − …, W = −W₁ (it was W₁, b = −2).
+    let text = analyze_text("f(t) = sqrt(t·t); W1 = [[1, 2]]; b1 = [-2]; f(W1·x + b1)");
+    let w = text
+        .lines()
+        .skip_while(|l| !l.starts_with("  W (1×2, exact)"))
+        .nth(1);
+    assert_eq!(w.map(str::trim), Some("[-1  -2]"), "{text}");
 }
 
 #[test]

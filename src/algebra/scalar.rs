@@ -191,6 +191,39 @@ impl Mono {
     }
 }
 
+/// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 where e is even: otherwise the left side
+/// is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which a
+/// scalar does not hold. An error unless every such atom is known positive or e·q is an even
+/// integer. (An odd or fractional e is already a root of a, taken with a ≥ 0 where it is stated.)
+fn even_power_root(m: &Mono, q: &Q) -> Result<(), ScalarError> {
+    for (a, e) in &m.0 {
+        let even = e.to_denominator() == 1u32 && (e / Q::from(2u32)).to_denominator() == 1u32;
+        if !even {
+            continue;
+        }
+        let eq = e * q;
+        if eq.to_denominator() == 1u32 && (&eq / Q::from(2u32)).to_denominator() == 1u32 {
+            continue;
+        }
+        let positive = match a {
+            Atom::Prime(_) | Atom::Pi | Atom::E => true,
+            Atom::Param(_) => false,
+            Atom::Func(..) | Atom::Group(_) => {
+                let single = Scalar {
+                    terms: SortedMap::single(Mono(vec![(a.clone(), Q::ONE)]), Q::ONE),
+                };
+                single.sign() == Some(std::cmp::Ordering::Greater)
+            }
+        };
+        if !positive {
+            return Err(ScalarError::NotReal(
+                "a root of an even power of a value whose sign is not known is a power of its absolute value, which an exact scalar does not hold".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Drops zero exponents and moves integer powers of primes into a rational factor.
 fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
     let mut c = Q::ONE;
@@ -561,6 +594,9 @@ impl Scalar {
         }
         if let Some((c, m)) = self.as_monomial() {
             check_bits(prime_bits(m, q), "power")?;
+            if q.to_denominator() != 1u32 {
+                even_power_root(m, q)?;
+            }
             let mut out = rational_power(c, q)?;
             let (f, m) = m.pow(q);
             out = out.scale(&f);

@@ -425,6 +425,7 @@ mod tests {
             steps: Vec::new(),
             fixed_sides: Vec::new(),
             constants: Vec::new(),
+            points: Vec::new(),
             scale_bounds: Vec::new(),
             var_len: BTreeMap::new(),
             numeric_zeros: 0,

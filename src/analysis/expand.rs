@@ -94,6 +94,8 @@ pub struct Expansion {
     pub fixed_sides: Vec<(usize, Expr)>,
     /// Scalar constants of the operating points (`κ₁ = 𝟙ᵀ·exp(c₁)`), in the order they were named.
     pub constants: Vec<OpConstant>,
+    /// The symbolic points 1×1 expressions were expanded around, with what they are under.
+    pub points: Vec<SymbolicPoint>,
     /// Series of 1×1 expressions around a symbolic constant part, which hold only while the
     /// small part is smaller than it (`σ ≪ √η` inside a norm).
     pub scale_bounds: Vec<ScaleBound>,
@@ -118,8 +120,16 @@ pub struct OpConstant {
     /// How many layers the expansion had met when the constant was named: its value uses
     /// only their operating points, and later layers' operating points may use it.
     pub after_layer: usize,
-    /// What it is the O(1) part of: where the expansion around it holds depends on that.
-    pub uses: Vec<ConstantUse>,
+}
+
+/// A point a 1×1 expression was expanded around that holds symbols (`κ₁`, `sin(κ₁)`, `λ`):
+/// the expansion holds where what it is the O(1) part of is analytic at the point's value.
+#[derive(Clone, Debug)]
+pub struct SymbolicPoint {
+    /// The point, an exact scalar in parameters and operating-point constants.
+    pub at: Scalar,
+    /// What it is the O(1) part of.
+    pub under: ConstantUse,
 }
 
 /// What an operating-point constant κ is the O(1) part of.
@@ -246,6 +256,7 @@ struct Expander<'s> {
     /// the second use is the first one's layer, not a new one.
     memo: Vec<(MemoKey, Expr)>,
     constants: Vec<OpConstant>,
+    points: Vec<SymbolicPoint>,
     scale_bounds: Vec<ScaleBound>,
     /// Parameters that stand for lengths (`n`, `d₁`): never a scale bound's parameter.
     dims: std::collections::BTreeSet<Name>,
@@ -448,6 +459,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         fixed_sides: Vec::new(),
         memo: Vec::new(),
         constants: Vec::new(),
+        points: Vec::new(),
         scale_bounds: Vec::new(),
         dims: Default::default(),
         var_len: BTreeMap::new(),
@@ -491,6 +503,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         steps,
         fixed_sides: ex.fixed_sides,
         constants: ex.constants,
+        points: ex.points,
         scale_bounds: ex.scale_bounds,
         var_len: ex.var_len,
         numeric_zeros: ex.numeric_zeros,
@@ -906,6 +919,17 @@ impl Expander<'_> {
     /// that is not a number (`𝟙ᵀ·exp(c₁)`, `(𝟙ᵀ·b₁^∘2)/n`) becomes an operating-point
     /// constant `κᵢ`, so `s₀` is always an exact scalar.
     fn split_scalar(&mut self, b: &Expr, under: ConstantUse) -> (Scalar, Expr) {
+        let (s0, r) = self.split_scalar_part(b);
+        if !s0.params().is_empty() {
+            self.points.push(SymbolicPoint {
+                at: s0.clone(),
+                under,
+            });
+        }
+        (s0, r)
+    }
+
+    fn split_scalar_part(&mut self, b: &Expr) -> (Scalar, Expr) {
         let s0 = b
             .terms()
             .find(|(c, _)| c.is_scalar())
@@ -918,11 +942,8 @@ impl Expander<'_> {
             return (s0, r);
         }
         let value = o1.add(&Expr::scalar(s0));
-        let name = match self.constants.iter_mut().find(|k| k.value == value) {
-            Some(k) => {
-                k.uses.push(under);
-                k.name.clone()
-            }
+        let name = match self.constants.iter().find(|k| k.value == value) {
+            Some(k) => k.name.clone(),
             None => {
                 let name = Name::new(
                     &self.layer_letter.3,
@@ -936,7 +957,6 @@ impl Expander<'_> {
                     name: name.clone(),
                     value,
                     after_layer: self.layers.len(),
-                    uses: vec![under],
                 });
                 name
             }

@@ -70,7 +70,7 @@ pub struct Numeric {
     pub sigma: Option<Result<SigmaStar, String>>,
     /// A named constant of the operating point (`κ₁`) that the expansion took to be non-zero
     /// and that is exactly 0 at these values: nothing the expansion says holds here.
-    pub vanishing_constant: Option<crate::syntax::Name>,
+    pub vanishing_constant: Option<String>,
     /// Why nothing is decided at these values: an entry sits exactly on its breakpoint at the
     /// data point (which the expansion assumed away) and the region could not be computed.
     pub undecided: Option<String>,

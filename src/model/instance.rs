@@ -89,32 +89,33 @@ pub(crate) fn numeric(
         ));
         return out;
     }
-    // A constant of the operating point (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm) was taken to be generic:
-    // non-zero under a power, a point where the function of it is analytic. At a rational
-    // value where that fails, the expansion does not hold.
-    for k in &a.expansion.constants {
-        let mut inst: Instance<Exact> = instance(&l.symbols, env, functions);
-        let value = match eval_expr(&k.value, &mut inst, 1) {
-            Ok(Val::S(v)) => v.0,
-            Ok(Val::V(v)) => v.into_iter().next().and_then(|x| x.0),
-            Ok(Val::M(m)) => m
-                .into_iter()
-                .next()
-                .and_then(|r| r.into_iter().next())
-                .and_then(|x| x.0),
-            Err(_) => None,
-        };
-        let Some(value) = value else {
-            continue;
-        };
-        if let Some(why) = singular_use(&k.uses, &value) {
-            out.notes.push(format!(
-                "{} = {} at these values, {why}: the expression is not analytic at this operating point, and the expansion above does not hold here",
-                k.name.unicode(),
-                crate::model::render::q_text(&value)
-            ));
-            out.vanishing_constant = Some(k.name.clone());
-            return out;
+    // A symbolic point a scalar was expanded around (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm, sin(κ₁)) was
+    // taken to be generic: non-zero under a power, a point where the function of it is
+    // analytic. At a rational value where that fails, the expansion does not hold.
+    let mut inst: Instance<Exact> = instance(&a.symbols, env, functions);
+    let n = input_len(&a.symbols, &a.input, &mut inst);
+    inst.symbols
+        .insert(a.input.clone(), Val::V(vec![Exact::zero(); n]));
+    let mut truth = inst.clone();
+    if crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok() {
+        for p in &a.expansion.points {
+            let value = match eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) {
+                Ok(Val::S(v)) => v.0,
+                Ok(Val::V(v)) if v.len() == 1 => v.into_iter().next().and_then(|x| x.0),
+                _ => None,
+            };
+            let Some(value) = value else {
+                continue;
+            };
+            if let Some(why) = singular_use(&p.under, &value) {
+                let point = crate::print::scalar_unicode(&p.at);
+                out.notes.push(format!(
+                    "{point} = {} at these values, {why}: the expression is not analytic at this operating point, and the expansion above does not hold here",
+                    crate::model::render::q_text(&value)
+                ));
+                out.vanishing_constant = Some(point);
+                return out;
+            }
         }
     }
     let mut params = BTreeSet::new();
@@ -180,9 +181,9 @@ pub(crate) fn numeric(
 
 /// Why an operating-point constant's uses do not hold at its value: 0 under a power, or a
 /// point where the function of it has no Taylor series (a breakpoint, √ or log at 0).
-fn singular_use(uses: &[crate::analysis::ConstantUse], value: &Q) -> Option<String> {
+fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<String> {
     use crate::analysis::ConstantUse;
-    uses.iter().find_map(|u| match u {
+    match under {
         ConstantUse::Power if *value == 0u32 => {
             Some("where the expansion took it to be non-zero (under a power)".to_string())
         }
@@ -200,7 +201,7 @@ fn singular_use(uses: &[crate::analysis::ConstantUse], value: &Q) -> Option<Stri
                 )),
             }
         }
-    })
+    }
 }
 
 /// The input's length in an instance (its dimension as the values fix it).

@@ -37,6 +37,45 @@ fn zero() -> Q {
     Q::from(0u32)
 }
 
+/// Whether a comparison in `callee`'s body reads one of its parameters (or calls a
+/// definition, which may): if not, where it changes piece does not depend on their values.
+fn comparisons_read_parameters(callee: &Callee) -> bool {
+    use crate::ir::visit::{Step, walk};
+    let Callee::Def(d) = callee else {
+        return false;
+    };
+    let reads = |ir: &Ir| {
+        let mut found = false;
+        walk(ir, |n| {
+            if matches!(n.kind(), IrKind::Param(_))
+                || matches!(
+                    n.kind(),
+                    IrKind::Apply {
+                        callee: Callee::Def(_),
+                        ..
+                    }
+                )
+            {
+                found = true;
+                return Step::Stop;
+            }
+            Step::Descend
+        });
+        found
+    };
+    let mut found = false;
+    walk(&d.body, |n| {
+        if let IrKind::If { lhs, rhs, .. } = n.kind()
+            && (reads(lhs) || reads(rhs))
+        {
+            found = true;
+            return Step::Stop;
+        }
+        Step::Descend
+    });
+    found
+}
+
 /// A mask of unknown values, None when it marks none.
 fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
     unknown.contains(&true).then_some(unknown)
@@ -329,6 +368,9 @@ impl Ctx<'_> {
                             return Err(NOT_RATIONAL.into());
                         }
                         params_known = false;
+                        // A stand-in, read by no comparison (see below).
+                        pv.push((name.clone(), Q::from(1u32)));
+                        continue;
                     }
                     pv.push((name.clone(), p.v[0].clone()));
                 }
@@ -345,7 +387,10 @@ impl Ctx<'_> {
                 let mut gout = a.g.clone();
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
-                    if a.unknown_at(k) || !params_known {
+                    // A parameter that is not rational (a = √2 in leaky_relu) leaves the pieces
+                    // decided when no comparison reads a parameter: the value is unknown.
+                    let blind = !params_known && comparisons_read_parameters(callee);
+                    if a.unknown_at(k) || blind {
                         unknown[k] = true;
                         self.undetermined.push((layer, callee.name(), k));
                         pattern.push('?');
@@ -353,6 +398,12 @@ impl Ctx<'_> {
                     }
                     let piece = match scalar_piece(callee, &pv, &a.v[k], 0, self.smooth()) {
                         Ok(piece) => piece,
+                        Err(_) if !params_known => {
+                            unknown[k] = true;
+                            self.undetermined.push((layer, callee.name(), k));
+                            pattern.push('?');
+                            continue;
+                        }
                         Err(why) if self.smooth() != Smooth::Off => {
                             tangent(callee, params, &a.v[k], !self.values_only).ok_or(why)?
                         }
@@ -360,7 +411,7 @@ impl Ctx<'_> {
                     };
                     self.curved |= piece.curved;
                     out.v[k] = piece.value.clone();
-                    unknown[k] = piece.irrational;
+                    unknown[k] = piece.irrational || !params_known;
                     if self.germ.is_some() && piece.on_breakpoint() {
                         let g = a.grad(k, n);
                         let kinked = self.kink(callee, &pv, &a.v[k], &piece, g)?;

@@ -175,7 +175,7 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
         (Some(Effect::Reaches), ..) => "an entry sits exactly on its breakpoint at x₀, and its kink reaches the output".to_string(),
         (Some(Effect::Jumps), ..) => "an entry sits exactly on its breakpoint at x₀, and the network jumps there".to_string(),
         (Some(Effect::Undecided(why)), ..) | (None, Some(why), _) => why.clone(),
-        (None, None, Some(k)) => format!("{} = 0 at these values, where the expansion took it to be non-zero", k.unicode()),
+        (None, None, Some(k)) => format!("{k} is at a point where the expansion around it does not hold (see the note)"),
         (None, None, None) => return None,
     };
     Some(format!(

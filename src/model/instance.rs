@@ -189,12 +189,8 @@ fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<Strin
         }
         ConstantUse::Power => None,
         ConstantUse::Function(callee, params) => {
-            let limits = crate::limits::Limits::default();
-            let budget = crate::limits::Budget::default();
-            let at = crate::algebra::Scalar::from_q(value.clone());
-            let span = crate::diagnostic::Span::new(0, 0);
-            match crate::series::series_at(callee, params, &at, 1, &limits, &budget, span) {
-                Ok(crate::series::PointSeries::Analytic(_)) => None,
+            match super::region::series_to_first_order(callee, params, value) {
+                Some(crate::series::PointSeries::Analytic(_)) => None,
                 _ => Some(format!(
                     "a point where {} has no Taylor series",
                     callee.name()

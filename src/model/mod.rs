@@ -396,11 +396,11 @@ fn first_order_at_breakpoint(
     report: &crate::analysis::Report,
     env: &Env,
     x0: &[crate::algebra::Q],
+    scan: &region::Scan,
 ) -> Option<FirstOrder> {
     use crate::analysis::instance::{BreakpointEffect as Effect, FirstOrderKink};
-    let entries = (region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?).on;
-    let first = entries.first().cloned()?;
-    let assumed = first_assumed(report, entries);
+    let first = scan.on.first().cloned()?;
+    let assumed = first_assumed(report, scan.on.clone());
     let kink = matches!(report.main.decision.verdict, crate::analysis::Verdict::Kink);
     if assumed.is_none() && !kink {
         return None;
@@ -480,15 +480,7 @@ fn assumed_off(report: &crate::analysis::Report, layer: usize) -> bool {
 
 /// The layers the expansion assumed off every breakpoint that have an entry whose input at
 /// x₀ is not rational, so that the assumption is not checked there.
-fn unchecked_layers(
-    model: &Model,
-    report: &crate::analysis::Report,
-    env: &Env,
-    x0: &[crate::algebra::Q],
-) -> Vec<usize> {
-    let Ok(scan) = region::entries_on_breakpoints(&model.original, env, &model.input, x0) else {
-        return Vec::new();
-    };
+fn unchecked_layers(report: &crate::analysis::Report, scan: &region::Scan) -> Vec<usize> {
     let mut layers: Vec<usize> = (scan.undetermined.iter())
         .map(|(layer, _, _)| *layer)
         .filter(|layer| assumed_off(report, *layer))
@@ -577,67 +569,67 @@ pub(crate) fn numeric_report(
                 }
                 out.region = Some(Ok(r));
             }
-            // A network that is not piecewise linear with an entry on its breakpoint: its
-            // first order at x₀ decides whether the kink reaches the output.
-            Err(why) if let Some(first) = first_order_at_breakpoint(model, report, env, &x0) => {
-                out.notes.clear();
-                out.w = None;
-                out.b = None;
-                match first {
-                    FirstOrder::Decided(kink, map) => {
-                        if let Some(map) = map {
-                            use crate::analysis::instance::{Mat, Num};
-                            let exact = |v: Vec<crate::algebra::Q>| v.into_iter().map(Num::Exact);
-                            let (rows, cols) = (map.w.len(), x0.len());
-                            out.w = Some(Mat {
-                                rows,
-                                cols,
-                                entries: exact(map.w.into_iter().flatten().collect()).collect(),
-                            });
-                            out.b = map.b.map(|b| Mat {
-                                rows,
-                                cols: 1,
-                                entries: exact(b).collect(),
-                            });
-                            out.notes.push(if out.b.is_some() {
-                                "W is the network's derivative at x₀ and b = y(x₀) − W·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order".into()
-                            } else {
-                                "W is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order (b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational)".into()
-                            });
-                        }
-                        out.breakpoint = Some(*kink);
-                    }
-                    FirstOrder::Unchecked(note) => out.notes.push(note),
-                    FirstOrder::Undecided(why) => out.undecided = Some(why),
-                }
-                out.region = Some(Err(why));
-            }
-            // An entry on its breakpoint in a network too large for its region: the
-            // expansion's W and b assumed that away, and nothing is decided here.
-            Err(why) if let Some(entry) = on_assumed_breakpoint(model, report, env, &x0) => {
-                out.w = None;
-                out.b = None;
-                out.notes.clear();
-                out.undecided = Some(format!(
-                    "layer {} ({}), entry {} sits exactly on its breakpoint at x₀, which the expansion assumes away, and the affine region that would decide it was not computed ({why})",
-                    entry.layer,
-                    entry.activation,
-                    entry.index + 1
-                ));
-                out.region = Some(Err(why));
-            }
-            // A smooth network (or one with irrational constants): σ* instead of a region.
-            Err(_) if out.w.is_some() => {
-                out.unchecked_layers = unchecked_layers(model, report, env, &x0);
-                if out.w.as_ref().is_some_and(|w| w.is_exact()) {
-                    out.leading_vanishes =
-                        instance::leading_vanishes(&model.lowered, &report.main, env, functions);
-                }
-                out.sigma = radius::sigma_star(model, report, env, functions, tau);
-            }
+            // No region (a network that is not piecewise linear, or too large): the values at
+            // x₀ alone, found once, say which entries sit on their breakpoints.
             Err(why) => {
-                out.unchecked_layers = unchecked_layers(model, report, env, &x0);
-                out.region = Some(Err(why));
+                let scan = region::entries_on_breakpoints(&model.original, env, &model.input, &x0);
+                let scan = scan.ok();
+                // An entry on its breakpoint where the verdict depends on it: the network's
+                // first order at x₀ decides whether the kink reaches the output.
+                let first = (scan.as_ref())
+                    .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan));
+                if let Some(first) = first {
+                    out.notes.clear();
+                    out.w = None;
+                    out.b = None;
+                    match first {
+                        FirstOrder::Decided(kink, map) => {
+                            if let Some(map) = map {
+                                use crate::analysis::instance::{Mat, Num};
+                                let exact =
+                                    |v: Vec<crate::algebra::Q>| v.into_iter().map(Num::Exact);
+                                let (rows, cols) = (map.w.len(), x0.len());
+                                out.w = Some(Mat {
+                                    rows,
+                                    cols,
+                                    entries: exact(map.w.into_iter().flatten().collect()).collect(),
+                                });
+                                out.b = map.b.map(|b| Mat {
+                                    rows,
+                                    cols: 1,
+                                    entries: exact(b).collect(),
+                                });
+                                out.notes.push(if out.b.is_some() {
+                                    "W is the network's derivative at x₀ and b = y(x₀) − W·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order".into()
+                                } else {
+                                    "W is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order (b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational)".into()
+                                });
+                            }
+                            out.breakpoint = Some(*kink);
+                        }
+                        FirstOrder::Unchecked(note) => out.notes.push(note),
+                        FirstOrder::Undecided(why) => out.undecided = Some(why),
+                    }
+                    out.region = Some(Err(why));
+                } else {
+                    out.unchecked_layers = (scan.as_ref())
+                        .map(|scan| unchecked_layers(report, scan))
+                        .unwrap_or_default();
+                    if out.w.is_some() {
+                        // A smooth network (or one with irrational constants): σ* instead.
+                        if out.w.as_ref().is_some_and(|w| w.is_exact()) {
+                            out.leading_vanishes = instance::leading_vanishes(
+                                &model.lowered,
+                                &report.main,
+                                env,
+                                functions,
+                            );
+                        }
+                        out.sigma = radius::sigma_star(model, report, env, functions, tau);
+                    } else {
+                        out.region = Some(Err(why));
+                    }
+                }
             }
         }
     }

@@ -963,11 +963,7 @@ fn scalar_piece(
 /// is rational (gelu(0) = 0, gelu′(0) = ½; softplus′(0) = ½, its value log 2 held unknown).
 /// With values only (`slope` false), the slope is not asked for (and is held as 0).
 fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Option<Piece> {
-    let limits = crate::limits::Limits::default();
-    let budget = crate::limits::Budget::default();
-    let point = crate::algebra::Scalar::from_q(at.clone());
-    let span = crate::diagnostic::Span::new(0, 0);
-    match crate::series::series_at(callee, params, &point, 1, &limits, &budget, span).ok()? {
+    match series_to_first_order(callee, params, at)? {
         crate::series::PointSeries::Analytic(s) => {
             let value = s.coeff(0).to_q();
             Some(Piece {
@@ -980,6 +976,19 @@ fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Optio
         }
         crate::series::PointSeries::OneSided { .. } => None,
     }
+}
+
+/// The exact series of `callee` at the rational point `at` to order 1 (None: it failed).
+pub(crate) fn series_to_first_order(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Q,
+) -> Option<crate::series::PointSeries> {
+    let limits = crate::limits::Limits::default();
+    let budget = crate::limits::Budget::default();
+    let point = crate::algebra::Scalar::from_q(at.clone());
+    let span = crate::diagnostic::Span::new(0, 0);
+    crate::series::series_at(callee, params, &point, 1, &limits, &budget, span).ok()
 }
 
 /// How deep a scalar evaluation is, and the side of the point it takes at a tie (0: the tie

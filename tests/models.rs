@@ -656,7 +656,7 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
         ("silu", |t| t / (1.0 + (-t).exp())),
     ];
     let mut rng = Lcg(29);
-    let (mut kinked, mut cancelled) = (0, 0);
+    let (mut kinked, mut cancelled, mut unshown, mut flat) = (0, 0, 0, 0);
     for case in 0..120 {
         let (act, s) = smooth[case % 5];
         let outer = case % 3 == 2; // s(W2·relu(…)) instead of a sum of two branches
@@ -693,6 +693,9 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
             }
         }
         let w3: Vec<i64> = (0..n).map(|_| rng.int(-2, 2)).collect();
+        // s shifted to s(… + 1), where its slope is not rational (as it is after relu entries
+        // off their breakpoints): the bars still decide.
+        let shift = i64::from(rng.below(2) == 0);
         let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let rows = |m: &[Vec<i64>]| {
             (m.iter().map(|r| format!("[{}]", list(r))))
@@ -701,12 +704,12 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
         };
         let bias = if biased { " + b1" } else { "" };
         let net = if outer {
-            format!("{act}(W2·relu(W1·x{bias}))")
+            format!("{act}(W2·relu(W1·x{bias}) + b3)")
         } else {
-            format!("W2·relu(W1·x{bias}) + {act}(W3·x)")
+            format!("W2·relu(W1·x{bias}) + {act}(W3·x + b3)")
         };
         let src = format!(
-            "W1 = [{}]; b1 = [{}]; W2 = [[{}]]; W3 = [[{}]]; {net}",
+            "W1 = [{}]; b1 = [{}]; W2 = [[{}]]; W3 = [[{}]]; b3 = [{shift}]; {net}",
             rows(&w1),
             list(&b1),
             list(&w2),
@@ -719,7 +722,11 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
             let h: f64 = (0..m)
                 .map(|j| w2[j] as f64 * z(&w1[j], if biased { b1[j] } else { 0 }).max(0.0))
                 .sum();
-            if outer { s(h) } else { h + s(z(&w3, 0)) }
+            if outer {
+                s(h + shift as f64)
+            } else {
+                h + s(z(&w3, shift))
+            }
         };
         let nm = numeric(&src);
         let Some(first) = &nm.breakpoint else {
@@ -738,16 +745,33 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
         match &first.effect {
             taylornet::trained::BreakpointEffect::Reaches => {
                 kinked += 1;
+                // Bent where g(d) + g(−d) = 2c·|t| stands out of g's size (tanh′(9) ≈ 6·10⁻⁸
+                // scales both) and of its rounding (about 10⁻¹⁶·|y|/h).
+                let scale = (directions.iter()).map(|d| g(d).abs()).fold(0.0, f64::max);
+                if scale < 1e-7 {
+                    flat += 1; // s′ at its point is below what floats resolve here
+                    continue;
+                }
                 let bent = directions.iter().any(|d| {
                     let minus: Vec<f64> = d.iter().map(|e| -e).collect();
-                    (g(d) + g(&minus)).abs() > 1e-3
+                    (g(d) + g(&minus)).abs() > 1e-3 * scale
                 });
                 assert!(bent, "{src}: a kink that reaches the output bends it");
             }
             taylornet::trained::BreakpointEffect::Undecided(why) => {
                 cancelled += 1;
                 assert!(why.contains("not decided"), "{src}: {why}");
-                let w = floats(nm.w.as_ref().expect("the derivative W"));
+                let Some(w) = nm.w.as_ref() else {
+                    // A slope that is not rational: W is not shown, but the kinks cancel, so
+                    // the one-sided quotients are odd, g(−d) = −g(d).
+                    unshown += 1;
+                    for d in &directions {
+                        let minus: Vec<f64> = d.iter().map(|e| -e).collect();
+                        assert!((g(d) + g(&minus)).abs() < 1e-3, "{src}: bent along {d:?}");
+                    }
+                    continue;
+                };
+                let w = floats(w);
                 for d in &directions {
                     let wd: f64 = w.iter().zip(d).map(|(a, b)| a * b).sum();
                     assert!(
@@ -761,8 +785,8 @@ fn a_kink_at_the_data_point_of_a_smooth_network_is_decided_at_first_order() {
         }
     }
     assert!(
-        kinked >= 15 && cancelled >= 15,
-        "{kinked} kinked, {cancelled} cancelled"
+        kinked >= 15 && cancelled >= 15 && unshown >= 5 && flat <= kinked / 4,
+        "{kinked} kinked ({flat} too flat to check), {cancelled} cancelled ({unshown} with W not rational)"
     );
 }
 

@@ -313,7 +313,11 @@ fn at_breakpoint(
     };
     let why_germ = match region::germ(&model.original, env, &model.input, x0) {
         Ok(region::Germ {
-            map: Some(region::GermMap { w, b: Some(b) }),
+            map:
+                Some(region::GermMap {
+                    w: Some(w),
+                    b: Some(b),
+                }),
             first_order: false,
         }) => return Ok((Some(region::SideMap { w, b }), decided(Effect::Cancels, 0))),
         Ok(region::Germ { map: None, .. }) => return Ok((None, decided(Effect::Reaches, 0))),
@@ -584,17 +588,17 @@ pub(crate) fn numeric_report(
                     out.b = None;
                     match first {
                         FirstOrder::Decided(kink, map) => {
-                            if let Some(map) = map {
+                            if let Some(region::GermMap { w: Some(w), b }) = map {
                                 use crate::analysis::instance::{Mat, Num};
                                 let exact =
                                     |v: Vec<crate::algebra::Q>| v.into_iter().map(Num::Exact);
-                                let (rows, cols) = (map.w.len(), x0.len());
+                                let (rows, cols) = (w.len(), x0.len());
                                 out.w = Some(Mat {
                                     rows,
                                     cols,
-                                    entries: exact(map.w.into_iter().flatten().collect()).collect(),
+                                    entries: exact(w.into_iter().flatten().collect()).collect(),
                                 });
-                                out.b = map.b.map(|b| Mat {
+                                out.b = b.map(|b| Mat {
                                     rows,
                                     cols: 1,
                                     entries: exact(b).collect(),
@@ -604,6 +608,10 @@ pub(crate) fn numeric_report(
                                 } else {
                                     "W is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order (b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational)".into()
                                 });
+                            } else if map.is_some() {
+                                out.notes.push(
+                                    "the kinks of the entries on their breakpoints cancel at first order (decided exactly: their coefficients are exactly 0); W and b are not shown: the derivative at x₀ holds a slope that is not rational".into(),
+                                );
                             }
                             out.breakpoint = Some(*kink);
                         }

@@ -31,6 +31,67 @@ struct Aff {
     /// values only: such a value is held as 0 and may reach the output, or be multiplied by an
     /// exact 0, but not an activation's comparison nor a gradient. None: every value is exact.
     unknown: Option<Vec<bool>>,
+    /// The gradient coordinates with a part that is not rational (the germ only: a slope at x₀
+    /// that is not rational, tanh′(3), or a value that is not rational times a gradient), entry
+    /// by entry: the sign of that part when it is known (tanh′(3) > 0), `g` holding the exact
+    /// rest. A bar's coefficient that is exactly 0 stays so through them, and one of known sign
+    /// keeps it, so the bars still decide. None: every coordinate is exact.
+    gu: Option<Vec<Vec<Option<Sign>>>>,
+}
+
+/// The sign of a part of a gradient coordinate that is not rational (see [`Aff::gu`]); `None`
+/// where such a sign stands for a part that is exactly 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sign {
+    Positive,
+    Negative,
+    Any,
+}
+
+impl Sign {
+    fn of(q: &Q) -> Option<Sign> {
+        match q.partial_cmp(&0u32) {
+            Some(std::cmp::Ordering::Greater) => Some(Sign::Positive),
+            Some(std::cmp::Ordering::Less) => Some(Sign::Negative),
+            _ => None,
+        }
+    }
+    fn times(self, o: Sign) -> Sign {
+        match (self, o) {
+            (Sign::Any, _) | (_, Sign::Any) => Sign::Any,
+            (a, b) if a == b => Sign::Positive,
+            _ => Sign::Negative,
+        }
+    }
+    /// Times an exact q (None: q = 0, the product is exactly 0).
+    fn times_q(self, q: &Q) -> Option<Sign> {
+        Sign::of(q).map(|o| self.times(o))
+    }
+    /// The sign of a sum of two parts, each of its sign or exactly 0 (None).
+    fn plus(a: Option<Sign>, b: Option<Sign>) -> Option<Sign> {
+        match (a, b) {
+            (None, x) | (x, None) => x,
+            (Some(x), Some(y)) if x == y => Some(x),
+            _ => Some(Sign::Any),
+        }
+    }
+}
+
+/// A coordinate of an output's gradient at x₀: exact, or with a part that is not rational (the
+/// germ only), of the sign of the whole when that is known.
+#[derive(Clone, Debug)]
+enum Coordinate {
+    Exact(Q),
+    Unknown(Sign),
+}
+
+impl Coordinate {
+    fn exact(self) -> Option<Q> {
+        match self {
+            Coordinate::Exact(q) => Some(q),
+            Coordinate::Unknown(_) => None,
+        }
+    }
 }
 
 fn zero() -> Q {
@@ -81,8 +142,15 @@ fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
     unknown.contains(&true).then_some(unknown)
 }
 
+/// A mask of gradient coordinates with an unknown part, None when it marks none.
+fn grad_mask(unknown: Vec<Vec<Option<Sign>>>) -> Option<Vec<Vec<Option<Sign>>>> {
+    (unknown.iter().flatten().any(Option::is_some)).then_some(unknown)
+}
+
 const NOT_RATIONAL: &str =
     "a value at x₀ that is not rational would be compared with a breakpoint or multiply a slope";
+
+const SLOPE_NOT_RATIONAL: &str = "a slope at x₀ that is not rational reaches an entry on its breakpoint, or whether the kinks cancel depends on one";
 
 impl Aff {
     fn constant(rows: usize, cols: usize, scalar: bool, v: Vec<Q>) -> Aff {
@@ -93,6 +161,7 @@ impl Aff {
             v,
             g: None,
             unknown: None,
+            gu: None,
         }
     }
     /// A scalar whose value is not rational (values only).
@@ -116,6 +185,58 @@ impl Aff {
         match &self.g {
             Some(g) => g[k].clone(),
             None => vec![zero(); n],
+        }
+    }
+    /// The sign of the part of coordinate d of entry k's gradient that is not rational.
+    fn g_unknown(&self, k: usize, d: usize) -> Option<Sign> {
+        self.gu.as_ref().and_then(|u| u[k][d])
+    }
+    /// Some coordinate of entry k's gradient is not rational.
+    fn grad_unknown(&self, k: usize) -> bool {
+        self.gu
+            .as_ref()
+            .is_some_and(|u| u[k].iter().any(Option::is_some))
+    }
+    /// The sign of coordinate d of entry k's gradient, exact part and unknown part together
+    /// (None: exactly 0).
+    fn g_sign(&self, k: usize, d: usize) -> Option<Sign> {
+        let exact = self.g.as_ref().and_then(|g| Sign::of(&g[k][d]));
+        Sign::plus(exact, self.g_unknown(k, d))
+    }
+    /// The unknown parts of entry k's gradient, or a row of `None`.
+    fn grad_mask_row(&self, k: usize, n: usize) -> Vec<Option<Sign>> {
+        match &self.gu {
+            Some(u) => u[k].clone(),
+            None => vec![None; n],
+        }
+    }
+    /// Entry k's gradient times a factor that is not rational, of sign `factor`: every
+    /// coordinate not exactly 0 becomes unknown, of the sign of the product when both are known.
+    fn grad_times_unknown(&mut self, k: usize, factor: Sign) {
+        let n = match &self.g {
+            Some(g) => g[k].len(),
+            None => return,
+        };
+        let signs: Vec<Option<Sign>> = (0..n)
+            .map(|d| self.g_sign(k, d).map(|s| s.times(factor)))
+            .collect();
+        let rows = self.v.len();
+        let mut gu = self.gu.take().unwrap_or_else(|| vec![vec![None; n]; rows]);
+        gu[k] = signs;
+        if let Some(g) = &mut self.g {
+            g[k].iter_mut().for_each(|e| *e = zero());
+        }
+        self.gu = grad_mask(gu);
+    }
+    /// Entry k's gradient times an exact q.
+    fn grad_times_q(&mut self, k: usize, q: &Q) {
+        if let Some(g) = &mut self.g {
+            g[k].iter_mut().for_each(|e| *e = &*e * q);
+        }
+        if let Some(gu) = &mut self.gu {
+            gu[k]
+                .iter_mut()
+                .for_each(|u| *u = u.and_then(|s| s.times_q(q)));
         }
     }
 }
@@ -236,6 +357,7 @@ impl Ctx<'_> {
                         v: self.x0.to_vec(),
                         g: Some(g),
                         unknown: None,
+                        gu: None,
                     }
                 } else {
                     let t = self
@@ -254,8 +376,9 @@ impl Ctx<'_> {
             IrKind::Neg(x) => {
                 let mut a = self.eval(x)?;
                 a.v.iter_mut().for_each(|e| *e = -&*e);
-                if let Some(g) = &mut a.g {
-                    g.iter_mut().flatten().for_each(|e| *e = -&*e);
+                let minus_one = Q::from(-1i32);
+                for k in 0..a.v.len() {
+                    a.grad_times_q(k, &minus_one);
                 }
                 a
             }
@@ -309,6 +432,7 @@ impl Ctx<'_> {
                             .map(|g| (0..r * c).map(|k| g[at(k)].clone()).collect()),
                         unknown: (a.unknown.as_ref())
                             .map(|u| (0..r * c).map(|k| u[at(k)]).collect()),
+                        gu: (a.gu.as_ref()).map(|u| (0..r * c).map(|k| u[at(k)].clone()).collect()),
                     }
                 }
             }
@@ -336,6 +460,14 @@ impl Ctx<'_> {
                                 .map(|k| k % (r + 1) == 0 && u[k / (r + 1)])
                                 .collect(),
                         )
+                    }),
+                    gu: (a.gu.as_ref()).map(|u| {
+                        (0..r * r)
+                            .map(|k| match k % (r + 1) == 0 {
+                                true => u[k / (r + 1)].clone(),
+                                false => vec![None; n],
+                            })
+                            .collect()
                     }),
                 }
             }
@@ -384,7 +516,6 @@ impl Ctx<'_> {
                 let mut out = a.clone();
                 let mut unknown = vec![false; a.v.len()];
                 let mut pattern = String::new();
-                let mut gout = a.g.clone();
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
                     // A parameter that is not rational (a = √2 in leaky_relu) leaves the pieces
@@ -413,18 +544,21 @@ impl Ctx<'_> {
                     out.v[k] = piece.value.clone();
                     unknown[k] = piece.irrational || !params_known;
                     if self.germ.is_some() && piece.on_breakpoint() {
+                        if a.grad_unknown(k) {
+                            // The bar's argument would be a direction that is not rational.
+                            return Err(SLOPE_NOT_RATIONAL.into());
+                        }
                         let g = a.grad(k, n);
                         let kinked = self.kink(callee, &pv, &a.v[k], &piece, g)?;
-                        if let Some(g) = &mut gout {
+                        if let Some(g) = &mut out.g {
                             g[k] = kinked;
                         }
                         pattern.push_str(&piece.label());
                         continue;
                     }
-                    if let Some(g) = &mut gout {
-                        for e in g[k].iter_mut() {
-                            *e = &*e * &piece.slope;
-                        }
+                    match piece.slope_irrational {
+                        Some(sign) => out.grad_times_unknown(k, sign),
+                        None => out.grad_times_q(k, &piece.slope),
                     }
                     pattern.push_str(&piece.label());
                     if let Some((distance, step)) = piece.nearest() {
@@ -439,7 +573,7 @@ impl Ctx<'_> {
                         });
                     }
                 }
-                out.g = gout;
+                out.gu = out.gu.and_then(grad_mask);
                 out.unknown = mask(unknown);
                 self.patterns.push((layer, callee.name(), pattern));
                 out
@@ -572,6 +706,7 @@ impl Ctx<'_> {
             let mine = a.unknown.take().unwrap_or_else(|| vec![false; u.len()]);
             a.unknown = mask(mine.into_iter().zip(u).map(|(x, y)| x || y).collect());
         }
+        a.gu = sum_masks(a.gu.take(), b.gu);
         Ok(a)
     }
 
@@ -579,8 +714,13 @@ impl Ctx<'_> {
     /// unknown (a must not move with x).
     fn scale(&mut self, c: &Aff, mut a: Aff) -> Result<Aff, Why> {
         if c.unknown_at(0) {
-            if (a.g.iter().flatten().flatten()).any(|e| *e != 0u32) {
+            let moves = (a.g.iter().flatten().flatten()).any(|e| *e != 0u32) || a.gu.is_some();
+            if moves && self.germ.is_none() {
                 return Err(NOT_RATIONAL.into());
+            }
+            // The germ: a gradient times the unknown c is unknown where it is not exactly 0.
+            for k in 0..a.v.len() {
+                a.grad_times_unknown(k, Sign::Any);
             }
             a.unknown = mask((0..a.v.len()).map(|k| !a.known_zero(k)).collect());
             a.v.iter_mut().for_each(|e| *e = zero());
@@ -588,12 +728,13 @@ impl Ctx<'_> {
         }
         let c = &c.v[0];
         a.v.iter_mut().for_each(|e| *e = &*e * c);
-        if let Some(g) = &mut a.g {
-            g.iter_mut().flatten().for_each(|e| *e = &*e * c);
+        for k in 0..a.v.len() {
+            a.grad_times_q(k, c);
         }
         if *c == 0u32 {
             a.unknown = None;
         }
+        a.gu = a.gu.and_then(grad_mask);
         Ok(a)
     }
 
@@ -601,6 +742,7 @@ impl Ctx<'_> {
     /// would need those values in a gradient (values only have none).
     fn unknown_meets_input(&self, a: &Aff, b: &Aff) -> bool {
         !self.values_only
+            && self.germ.is_none()
             && ((a.any_unknown() && b.g.is_some()) || (b.any_unknown() && a.g.is_some()))
     }
 
@@ -646,6 +788,17 @@ impl Ctx<'_> {
             })),
             _ => None,
         };
+        let gu = match (&a.g, &b.g) {
+            (None, Some(_)) => grad_product_mask(r * c, n, &a, &b, |ij| {
+                let (i, j) = (ij / c, ij % c);
+                (0..k).map(move |m| (i * k + m, m * c + j))
+            }),
+            (Some(_), None) => grad_product_mask(r * c, n, &b, &a, |ij| {
+                let (i, j) = (ij / c, ij % c);
+                (0..k).map(move |m| (m * c + j, i * k + m))
+            }),
+            _ => None,
+        };
         // (A·B)ᵢⱼ is unknown when a term holds an unknown factor and the other is not exactly 0.
         let unknown = (a.unknown.is_some() || b.unknown.is_some()).then(|| {
             (0..r * c)
@@ -666,6 +819,7 @@ impl Ctx<'_> {
             v,
             g,
             unknown: unknown.and_then(mask),
+            gu,
         })
     }
 
@@ -688,6 +842,9 @@ impl Ctx<'_> {
         });
         let (c, mut x) = if a.g.is_none() { (a, b) } else { (b, a) };
         x.unknown = unknown.and_then(mask);
+        if x.g.is_some() {
+            x.gu = grad_product_mask(x.v.len(), self.n(), &c, &x, |k| std::iter::once((k, k)));
+        }
         self.spend(x.v.len() as u64 * (self.n() as u64 + 1))?;
         for (k, e) in x.v.iter_mut().enumerate() {
             *e = &*e * &c.v[k];
@@ -747,6 +904,15 @@ impl Ctx<'_> {
                     entry(&a.v[i], &bg[j], &b.v[j], &ag[i])
                 })
                 .collect();
+            // Unknown coordinates of a₀·∇b and of b₀·∇a.
+            let gu = sum_masks(
+                grad_product_mask(len, n, &a, &b, |k| {
+                    std::iter::once((at(&a.v, k), at(&b.v, k)))
+                }),
+                grad_product_mask(len, n, &b, &a, |k| {
+                    std::iter::once((at(&b.v, k), at(&a.v, k)))
+                }),
+            );
             return Ok(Aff {
                 rows,
                 cols,
@@ -754,6 +920,7 @@ impl Ctx<'_> {
                 v,
                 g: Some(g),
                 unknown: None,
+                gu,
             });
         }
         if a.cols != b.rows {
@@ -772,6 +939,16 @@ impl Ctx<'_> {
         let g = (left.into_iter().zip(right))
             .map(|(x, y)| x.into_iter().zip(y).map(|(p, q)| p + q).collect())
             .collect();
+        let gu = sum_masks(
+            grad_product_mask(r * c, n, &a, &b, |ij| {
+                let (i, j) = (ij / c, ij % c);
+                (0..k).map(move |m| (i * k + m, m * c + j))
+            }),
+            grad_product_mask(r * c, n, &b, &a, |ij| {
+                let (i, j) = (ij / c, ij % c);
+                (0..k).map(move |m| (m * c + j, i * k + m))
+            }),
+        );
         Ok(Aff {
             rows: r,
             cols: c,
@@ -779,6 +956,7 @@ impl Ctx<'_> {
             v,
             g: Some(g),
             unknown: None,
+            gu,
         })
     }
 
@@ -797,6 +975,7 @@ impl Ctx<'_> {
         let unknown = a.unknown.clone();
         let mut out = Aff { g: None, ..a };
         let mut g = Vec::with_capacity(grads.len());
+        let mut slopes = Vec::new();
         for (i, (e, ge)) in out.v.iter_mut().zip(grads).enumerate() {
             if unknown.as_ref().is_some_and(|u| u[i]) {
                 g.push(ge); // values only: an unknown value to a power is unknown
@@ -812,9 +991,14 @@ impl Ctx<'_> {
             )
             .ok_or("a division by zero")?;
             *e = jet.v;
-            g.push(ge.iter().map(|x| x * &jet.d).collect());
+            slopes.push((i, jet.d));
+            g.push(ge);
         }
         out.g = Some(g);
+        for (i, d) in slopes {
+            out.grad_times_q(i, &d);
+        }
+        out.gu = out.gu.and_then(grad_mask);
         Ok(out)
     }
 
@@ -840,6 +1024,59 @@ impl Ctx<'_> {
         }
         Ok(a)
     }
+}
+
+/// The unknown parts of a sum of two gradients, coordinate by coordinate.
+fn sum_masks(
+    a: Option<Vec<Vec<Option<Sign>>>>,
+    b: Option<Vec<Vec<Option<Sign>>>>,
+) -> Option<Vec<Vec<Option<Sign>>>> {
+    match (a, b) {
+        (Some(a), Some(b)) => grad_mask(
+            (a.into_iter().zip(b))
+                .map(|(x, y)| {
+                    x.into_iter()
+                        .zip(y)
+                        .map(|(p, q)| Sign::plus(p, q))
+                        .collect()
+                })
+                .collect(),
+        ),
+        (a, None) | (None, a) => a,
+    }
+}
+
+/// The unknown parts of the gradients of the `len` entries of a product of a constant `cst`
+/// and a factor `var` that moves with x, `terms(e)` giving the pairs (entry of cst, entry of
+/// var) whose products sum to entry e (their exact parts are summed by [`grad_product`], with
+/// unknown values held as 0): a term is unknown when it pairs an unknown constant with a
+/// coordinate not exactly 0 (of any sign), or an exact constant with a coordinate's unknown
+/// part (of that part's sign times the constant's).
+fn grad_product_mask<I: Iterator<Item = (usize, usize)>>(
+    len: usize,
+    n: usize,
+    cst: &Aff,
+    var: &Aff,
+    terms: impl Fn(usize) -> I,
+) -> Option<Vec<Vec<Option<Sign>>>> {
+    if cst.unknown.is_none() && var.gu.is_none() {
+        return None;
+    }
+    let term = |x: usize, y: usize, d: usize| -> Option<Sign> {
+        if cst.unknown_at(x) {
+            var.g_sign(y, d).map(|_| Sign::Any)
+        } else {
+            var.g_unknown(y, d).and_then(|s| s.times_q(&cst.v[x]))
+        }
+    };
+    let rows = (0..len)
+        .map(|e| {
+            (0..n)
+                .map(|d| terms(e).fold(None, |acc, (x, y)| Sign::plus(acc, term(x, y, d))))
+                .collect()
+        })
+        .collect();
+    grad_mask(rows)
 }
 
 /// The gradients of the r×c entries of a product whose inner dimension is k, from
@@ -881,6 +1118,9 @@ struct Piece {
     curved: bool,
     /// The value is not rational (held as 0; see [`Aff::unknown`]).
     irrational: bool,
+    /// The slope is not rational (held as 0; see [`Aff::gu`]), with its sign when it is
+    /// decided: the germ only.
+    slope_irrational: Option<Sign>,
 }
 
 impl Piece {
@@ -955,21 +1195,31 @@ fn scalar_piece(
         conds,
         curved: y.curved,
         irrational: false,
+        slope_irrational: None,
     })
 }
 
 /// A function smooth at `at` whose body the jets cannot follow (gelu's `erf(t/√2)` holds √2)
-/// to first order: its exact series there, when the point is not a breakpoint and the slope
-/// is rational (gelu(0) = 0, gelu′(0) = ½; softplus′(0) = ½, its value log 2 held unknown).
-/// With values only (`slope` false), the slope is not asked for (and is held as 0).
+/// to first order: its exact series there, when the point is not a breakpoint (gelu(0) = 0,
+/// gelu′(0) = ½; softplus′(0) = ½, its value log 2 held unknown; tanh′(3), not rational, held
+/// unknown too). With values only (`slope` false), the slope is not asked for (held as 0).
 fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Option<Piece> {
     match series_to_first_order(callee, params, at)? {
         crate::series::PointSeries::Analytic(s) => {
             let value = s.coeff(0).to_q();
+            let slope = slope.then(|| s.coeff(1).to_q());
+            // A slope that is not rational is not 0; its sign, when decided exactly (see
+            // `algebra::sign`), lets a bar keep its own through it.
+            let slope_irrational = matches!(slope, Some(None)).then(|| match s.coeff(1).sign() {
+                Some(std::cmp::Ordering::Greater) => Sign::Positive,
+                Some(std::cmp::Ordering::Less) => Sign::Negative,
+                _ => Sign::Any,
+            });
             Some(Piece {
                 irrational: value.is_none(),
                 value: value.unwrap_or_else(zero),
-                slope: if slope { s.coeff(1).to_q()? } else { zero() },
+                slope_irrational,
+                slope: slope.flatten().unwrap_or_else(zero),
                 conds: Vec::new(),
                 curved: true,
             })
@@ -1313,8 +1563,9 @@ fn body(
 }
 
 /// The network at `x0`, exactly: the entries it decided, each output's gradient, its value.
-/// A value that is not rational (see [`Aff::unknown`]) is None.
-type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Q>>, Vec<Option<Q>>);
+/// A value that is not rational (see [`Aff::unknown`]) is None, a gradient coordinate that is
+/// not rational (the germ only, see [`Aff::gu`]) is None.
+type Evaluated<'a> = (Ctx<'a>, Vec<Vec<Coordinate>>, Vec<Option<Q>>);
 
 /// Values that must all be exact (a piecewise-linear network's always are).
 fn exact(values: Vec<Option<Q>>) -> Result<Vec<Q>, Why> {
@@ -1350,7 +1601,20 @@ fn evaluate<'a>(
         undetermined: Vec::new(),
     };
     let y = ctx.eval(&l.ir)?;
-    let grads = (0..y.v.len()).map(|i| y.grad(i, ctx.n())).collect();
+    let n = ctx.n();
+    let grads = (0..y.v.len())
+        .map(|i| {
+            let unknown = y.grad_mask_row(i, n);
+            (y.grad(i, n).into_iter().zip(unknown))
+                .map(|(e, u)| match u {
+                    None => Coordinate::Exact(e),
+                    Some(part) => Coordinate::Unknown(
+                        Sign::plus(Sign::of(&e), Some(part)).unwrap_or(Sign::Any),
+                    ),
+                })
+                .collect()
+        })
+        .collect();
     let values = (0..y.v.len())
         .map(|i| (!y.unknown_at(i)).then(|| y.v[i].clone()))
         .collect();
@@ -1385,34 +1649,59 @@ pub(crate) fn germ(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<Ger
     let n = x0.len();
     let first_order = ctx.curved;
     let bars = ctx.germ.ok_or("no bars")?;
-    let bent = grads.iter().any(|g| g[n..].iter().any(|c| *c != 0u32));
+    // A bar whose coefficient is not 0 bends the output: an exact one, or one that is not
+    // rational (an irrational slope after the kink) but of a known sign. One of unknown sign
+    // might be 0, and decides nothing.
+    let nonzero = |c: &Coordinate| match c {
+        Coordinate::Exact(q) => *q != 0u32,
+        Coordinate::Unknown(s) => *s != Sign::Any,
+    };
+    let bent = grads.iter().any(|g| g[n..].iter().any(nonzero));
+    let unsure = (grads.iter())
+        .any(|g| (g[n..].iter()).any(|c| matches!(c, Coordinate::Unknown(Sign::Any))));
     let kink = Germ {
         map: None,
         first_order,
     };
-    let grads = match (bent, bars.nested(n)) {
-        (false, _) => grads,
+    let w: Vec<Vec<Coordinate>> = match (bent, bars.nested(n)) {
         (true, false) => return Ok(kink),
-        (true, true) => match super::cells::linear_map(n, &bars.arguments, &grads)? {
-            Some(w) => w,
-            None => return Ok(kink),
-        },
+        (false, _) if unsure => return Err(SLOPE_NOT_RATIONAL.into()),
+        (false, _) => grads,
+        (true, true) => {
+            let grads = exact_grads(grads).map_err(|_| SLOPE_NOT_RATIONAL.to_string())?;
+            match super::cells::linear_map(n, &bars.arguments, &grads)? {
+                Some(w) => (w.into_iter())
+                    .map(|g| g.into_iter().map(Coordinate::Exact).collect())
+                    .collect(),
+                None => return Ok(kink),
+            }
+        }
     };
-    let w: Vec<Vec<Q>> = grads
-        .into_iter()
-        .map(|mut g| {
-            g.truncate(n);
-            g
-        })
+    // W, when every slope is rational; b = y(x₀) − W·x₀, when y(x₀) is rational too.
+    let w: Option<Vec<Vec<Q>>> = (w.into_iter())
+        .map(|g| g.into_iter().take(n).map(Coordinate::exact).collect())
         .collect();
-    // b = y(x₀) − W·x₀, unknown when a value at x₀ is not rational.
-    let b = (values.iter().zip(&w))
-        .map(|(y, g)| Some(y.as_ref()? - g.iter().zip(x0).map(|(a, x)| a * x).sum::<Q>()))
-        .collect();
+    let b = w.as_ref().map(|w| {
+        (values.iter().zip(w))
+            .map(|(y, g)| Some(y.as_ref()? - g.iter().zip(x0).map(|(a, x)| a * x).sum::<Q>()))
+            .collect()
+    });
     Ok(Germ {
-        map: Some(GermMap { w, b }),
+        map: Some(GermMap { w, b: b.flatten() }),
         first_order,
     })
+}
+
+/// Gradients that must all be exact (outside the germ they always are).
+fn exact_grads(grads: Vec<Vec<Coordinate>>) -> Result<Vec<Vec<Q>>, Why> {
+    (grads.into_iter())
+        .map(|g| {
+            g.into_iter()
+                .map(Coordinate::exact)
+                .collect::<Option<Vec<Q>>>()
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| SLOPE_NOT_RATIONAL.into())
 }
 
 /// What [`germ`] decides: `map`, the affine map near x₀ (None: a kink reaches the output).
@@ -1425,9 +1714,10 @@ pub(crate) struct Germ {
     pub first_order: bool,
 }
 
-/// The map of a germ: W exact, b = y(x₀) − W·x₀ (None: y(x₀) is not rational).
+/// The map of a germ: W exact (None: a slope at x₀ is not rational), b = y(x₀) − W·x₀ (None:
+/// W or y(x₀) is not rational).
 pub(crate) struct GermMap {
-    pub w: Vec<Vec<Q>>,
+    pub w: Option<Vec<Vec<Q>>>,
     pub b: Option<Vec<Q>>,
 }
 
@@ -1484,7 +1774,7 @@ pub(crate) fn one_sided_maps(
             let p: Vec<Q> = x0.iter().zip(&v).map(|(a, d)| a + &h * d).collect();
             let dims = dims_of(l, env, input, &p)?;
             let (ctx, grads, values) = evaluate(l, env, input, &p, dims, None, false)?;
-            let values = exact(values)?;
+            let (grads, values) = (exact_grads(grads)?, exact(values)?);
             // Between x₀ and p, z moves by −h·∇z·v: within its distance to the nearest
             // breakpoint, it keeps its piece (x₀ itself may sit on the breakpoint).
             let holds = ctx.neurons.iter().all(|nr| {
@@ -1573,7 +1863,7 @@ pub(crate) fn region(l: &Lowered, env: &Env, input: &Name, x0: &[Q]) -> Result<R
     }
     let dims = dims_of(l, env, input, x0)?;
     let (ctx, grads, values) = evaluate(l, env, input, x0, dims, None, false)?;
-    let values = exact(values)?;
+    let (grads, values) = (exact_grads(grads)?, exact(values)?);
     let n = x0.len();
     let rows = values.len();
     // y = W·x + b on the region: W the Jacobian, b = y(x₀) − W·x₀.
@@ -1701,6 +1991,7 @@ mod tests {
             v: vec![q(0, 1), q(1, 1)],
             g: None,
             unknown: Some(vec![true, false]),
+            gu: None,
         };
         assert!(a.unknown_at(0) && !a.known_zero(0) && !a.unknown_at(1));
         let column = |top: i64| Aff::constant(2, 1, false, vec![q(top, 1), q(1, 1)]);
@@ -1727,5 +2018,66 @@ mod tests {
         );
         let kept = ctx.mul(a, column(2)).expect("a product");
         assert!(kept.any_unknown());
+    }
+
+    #[test]
+    fn a_slope_that_is_not_rational_keeps_exact_zeros_and_known_signs() {
+        use Sign::{Any, Negative, Positive};
+        assert_eq!(Sign::plus(Some(Positive), Some(Positive)), Some(Positive));
+        assert_eq!(Sign::plus(Some(Positive), Some(Negative)), Some(Any));
+        assert_eq!(Sign::plus(None, Some(Negative)), Some(Negative));
+        assert_eq!(Sign::plus(None, None), None);
+        assert_eq!((Negative.times(Negative), Negative.times(Any)), (Positive, Any));
+        assert_eq!(Positive.times_q(&q(0, 1)), None);
+        assert_eq!(Positive.times_q(&q(-2, 1)), Some(Negative));
+        // tanh′(3) = 1 − tanh(3)² is not rational, and positive; −tanh′(3) negative.
+        let tanh = Callee::Prim(Prim::Tanh);
+        let p = tangent(&tanh, &[], &q(3, 1), true).expect("a tangent");
+        assert_eq!(p.slope_irrational, Some(Positive));
+        let minus = defined("f(t) = -tanh(t)");
+        let p = tangent(&minus, &[], &q(3, 1), true).expect("a tangent");
+        assert_eq!(p.slope_irrational, Some(Negative));
+        // Values only: no slope asked for, none held unknown.
+        let p = tangent(&tanh, &[], &q(3, 1), false).expect("a value");
+        assert_eq!(p.slope_irrational, None);
+        // A gradient (x, bar₁, bar₂) = (1, 2, 0) times a positive unknown: x and bar₁ become
+        // positive unknowns, bar₂ stays exactly 0; then −1 flips them, and adding an exact
+        // (0, 3, 0) leaves bar₁ of unknown sign (a positive exact part, a negative unknown one).
+        let mut a = Aff {
+            g: Some(vec![vec![q(1, 1), q(2, 1), q(0, 1)]]),
+            ..Aff::constant(1, 1, true, vec![q(0, 1)])
+        };
+        a.grad_times_unknown(0, Positive);
+        assert_eq!(a.grad_mask_row(0, 3), vec![Some(Positive), Some(Positive), None]);
+        a.grad_times_q(0, &q(-1, 1));
+        assert_eq!(a.grad_mask_row(0, 3), vec![Some(Negative), Some(Negative), None]);
+        let b = Aff {
+            g: Some(vec![vec![q(0, 1), q(3, 1), q(0, 1)]]),
+            ..Aff::constant(1, 1, true, vec![q(0, 1)])
+        };
+        let env = Env::default();
+        let input = Name::new("x", "");
+        let mut ctx = Ctx {
+            env: &env,
+            dims: BTreeMap::new(),
+            input: &input,
+            x0: &[q(0, 1)],
+            neurons: Vec::new(),
+            patterns: Vec::new(),
+            layer: 0,
+            work: 0,
+            germ: Some(Bars {
+                room: 2,
+                arguments: Vec::new(),
+            }),
+            values_only: false,
+            curved: false,
+            undetermined: Vec::new(),
+        };
+        let sum = ctx.add(a, b).expect("a sum");
+        assert_eq!(
+            (0..3).map(|d| sum.g_sign(0, d)).collect::<Vec<_>>(),
+            vec![Some(Negative), Some(Any), None]
+        );
     }
 }

@@ -184,7 +184,14 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
 }
 
 /// An entry on its breakpoint at x₀ in a network that is not piecewise linear.
-fn first_order_text(first: &FirstOrderKink) -> String {
+/// `shown`: which of W and b the block above shows (a slope or a value at x₀ that is not
+/// rational leaves it out).
+fn first_order_text(first: &FirstOrderKink, shown: (bool, bool)) -> String {
+    let above = match shown {
+        (true, true) => "the W and b above",
+        (true, false) => "the W above (b is not shown: y(x₀) is not rational)",
+        (false, _) => "W and b not shown (a slope at x₀ is not rational)",
+    };
     use crate::analysis::instance::BreakpointEffect as Effect;
     let mut out = format!(
         "kink at {} = {}: {}, so the network's first order there decides (each smooth function its tangent line, each entry on its breakpoint, z = z₀ + t, a multiple of |t|)\n",
@@ -200,9 +207,13 @@ fn first_order_text(first: &FirstOrderKink) -> String {
             "  the kink reaches the output (decided exactly: these multiples of |t| bend it): the network is not affine on any ball around x₀{}, and the verdict is a kink\n",
             if first.assumed { ", the expansion above does not hold there" } else { ", as the expansion above found" }
         ),
-        Effect::Cancels => CANCEL_EXACT.trim_start_matches("  but ").replace(" with\n", " with the W and b above\n").replace("the kinks", "  the kinks"),
+        Effect::Cancels => CANCEL_EXACT
+            .trim_start_matches("  but ")
+            .replace(" with\n", &format!(" with {above}\n"))
+            .replace("the kinks", "  the kinks"),
         Effect::Undecided(why) => format!(
-            "  the kinks cancel at first order (decided exactly), so y(x₀ + h) = y(x₀) + W·h + o(h) with the W above; not decided at these values: {why}\n"
+            "  the kinks cancel at first order (decided exactly), so y(x₀ + h) = y(x₀) + W·h + o(h) with {}; not decided at these values: {why}\n",
+            if shown.0 { "the W above" } else { "W the derivative at x₀ (not shown: a slope there is not rational)" }
         ),
     });
     out
@@ -234,7 +245,7 @@ pub fn text(n: &Numeric) -> String {
         None => {}
     }
     if let Some(first) = &n.breakpoint {
-        out.push_str(&first_order_text(first));
+        out.push_str(&first_order_text(first, (n.w.is_some(), n.b.is_some())));
     }
     if let Some(why) = &n.undecided {
         out.push_str(&format!("not decided at these values: {why}\n"));

@@ -647,13 +647,15 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
     // expansion's assumption stood (affine, with a wrong W); an entry whose input moves only at
     // second order was taken as constant even for a step or √t.
     for (src, verdict) in [
+        // relu(x) + softplus(x) near 0 (softplus(0) = log 2 > 0, decided exactly): a kink.
         (
             "W1 = [[1]]; b1 = [0]; relu(W1·x + b1) + relu(softplus(W1·x))",
-            "undecided",
+            "kink",
         ),
+        // arctan(1) = π/4 > 0: relu(x − 1) + arctan(x) near 1, a kink.
         (
             "x0 = [1]; :at x0; W1 = [[1]]; b1 = [-1]; relu(W1·x + b1) + relu(arctan(x))",
-            "undecided",
+            "kink",
         ),
         (
             "W1 = [[1]]; b1 = [0]; v = [1]; u = [1]; (vᵀ·abs(W1·x + b1) + 1)^-1 + tanh(uᵀ·x)",
@@ -685,16 +687,33 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
             format!("W1 = [[1], [-1]]; b1 = [0, 0]; W2 = {w2}; W2·leaky_relu(W1·x + b1; a = √2)");
         assert_eq!(bound_verdict(&src), "verdict: undecided", "{src}");
     }
-    // An entry whose input at x₀ is not rational (tanh(1)): the assumption that it sits off
-    // its breakpoints is said not to be checked.
+    // An entry whose input at x₀ is not rational is decided at its exact value (tanh(1) > 0,
+    // by the exact sign test): the assumption that it sits off its breakpoints is checked.
+    // σ(1) + σ(−1) − 1 = 0 is no canonical form's zero and no sign decides it: said not to be
+    // checked. σ(1) − σ(1) is exactly 0: the entry sits on its breakpoint, which the expansion
+    // assumed away, and the first order decides: its input moves as 2·σ′(1)·x, of known sign,
+    // so relu bends the output.
+    let unchecked =
+        "(not checked at the bound values: a value or a parameter there is not rational)";
     let text =
         analyze_text("W1 = [[1]]; b1 = [1]; W2 = [[1]]; b2 = [0]; relu(W2·tanh(W1·x + b1) + b2)");
+    assert!(!text.contains(unchecked), "{text}");
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+    let text = analyze_text(
+        "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; relu(W2·sigmoid(W1·x + b1) + b2)",
+    );
+    assert!(text.contains(unchecked), "{text}");
+    let text =
+        analyze_text("W1 = [[1], [-1]]; b1 = [1, 1]; W2 = [[1, -1]]; relu(W2·sigmoid(W1·x + b1))");
     assert!(
-        text.contains(
-            "(not checked at the bound values: a value or a parameter there is not rational)"
-        ),
+        text.contains("(it fails at the bound values: see the kink at x₀ below)"),
         "{text}"
     );
+    assert!(
+        text.contains("the kink reaches the output (decided exactly"),
+        "{text}"
+    );
+    assert_eq!(text.lines().last(), Some("verdict: kink"), "{text}");
     // An operating-point constant at 0 is singular only where its function is: tanh(uᵀ·x) at
     // uᵀ·x₀ = 0 is analytic, log and √ are not.
     let at = |f: &str| bound_verdict(&format!("u = [1, 2]; x0 = [2, -1]; :at x0; {f}(uᵀ·x)"));
@@ -788,5 +807,27 @@ fn sides_that_agree_to_the_order_asked_are_not_called_analytic() {
             text.contains("+ O(t)\n") || text.contains("= O(t)\n"),
             "{text}"
         );
+    }
+}
+
+#[test]
+fn a_piecewise_value_at_an_operating_point_is_not_drawn_to_zero() {
+    // From an independent review: relu′(c₃) at c₃ = tanh(W₃·b₃) is 0 where the draw of W₃·b₃
+    // is negative, and three such draws made ½·relu′(c₃)·W₂·|W₁·x| look zero: "affine", with a
+    // wrong W. Each of these has a kink at x₀ = 0 (relu(x₁) + relu(x₂) + tanh 2, …).
+    for src in [
+        "W1 = [[1, 0], [0, 1]]; W2 = [[1, 1]]; W3 = [[1]]; b3 = [2]; relu(W2·relu(W1·x) + tanh(W3·b3))",
+        "W1 = [[3], [4], [3]]; W2 = [[0, -2, 2]]; W3 = [[1]]; b3 = [2]; relu(W2·relu(W1·x) + tanh(W3·b3))",
+        "W1 = [[3], [4], [3]]; W2 = [[0, -2, 2]]; W4 = [[1]]; b4 = [1]; W3 = [[2]]; b2 = [1]; relu(W2·relu(W1·x) + W3·tanh(W4·x + b4) + b2)",
+        "W1 = [[1, 0], [0, 1]]; W2 = [[1, 1]]; W3 = [[1]]; b3 = [1]; sigmoid(relu(W2·relu(W1·x) + atan(W3·b3)))",
+        "W1 = [[3, -1], [-1/2, 1]]; W2 = [[-2, -1]]; W4 = [[-1, 1], [2, -1]]; b4 = [3, 0]; W3 = [[1, 2]]; b2 = [-3/2]; relu(W2·relu(W1·x) + W3·silu(W4·x + b4) + b2)",
+    ] {
+        let text = analyze_text(src);
+        assert!(!text.contains("probabilistic identity test"), "{text}");
+        assert!(
+            text.contains("verdict: kink: not affine at any σ"),
+            "{src}: {text}"
+        );
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
     }
 }

@@ -8,7 +8,7 @@
 //! pre-activation stays the same affine function of x, and the network is exactly affine:
 //! r∞ = min d/‖∇z‖₁ and r₂ = min d/‖∇z‖₂ (the dual norms), r₂ kept exact as √(d²/‖∇z‖₂²).
 
-use crate::algebra::Q;
+use crate::algebra::{Q, Scalar};
 pub(crate) use crate::analysis::instance::{BreakpointEffect, Neuron, Region, Sides};
 use crate::analysis::instance::{Mat, Num};
 use crate::ir::{Callee, Dim, Env, FunDef, Ir, IrKind, Lowered, Prim};
@@ -37,6 +37,33 @@ struct Aff {
     /// rest. A bar's coefficient that is exactly 0 stays so through them, and one of known sign
     /// keeps it, so the bars still decide. None: every coordinate is exact.
     gu: Option<Vec<Vec<Option<Sign>>>>,
+    /// Values only: the exact value, as a constant, of each entry whose value is not rational
+    /// (σ(1), tanh(3) − 2·tanh(1)), when it is small enough to carry (see [`SHADOW_WEIGHT`]).
+    /// An exact value that turns out rational (σ(1) − σ(1) = 0) makes its entry known again,
+    /// and an activation of one is decided by the exact sign of its comparisons.
+    ex: Option<Vec<Option<Scalar>>>,
+}
+
+/// The largest exact value carried for an entry that is not rational (terms, counted through
+/// nested function values): past it, the value is unknown only.
+const SHADOW_WEIGHT: usize = 256;
+
+/// The size of an exact constant, counted up to `cap` (terms and the arguments of its atoms).
+fn weight(s: &Scalar, cap: usize) -> usize {
+    use crate::algebra::scalar::Atom;
+    let mut w = 0;
+    for (m, _) in s.terms() {
+        w += 1;
+        for (atom, _) in m.factors() {
+            if w > cap {
+                return w;
+            }
+            if let Atom::Func(_, inner) | Atom::Group(inner) = atom {
+                w += weight(inner, cap - w.min(cap));
+            }
+        }
+    }
+    w
 }
 
 /// The sign of a part of a gradient coordinate that is not rational (see [`Aff::gu`]); `None`
@@ -142,6 +169,15 @@ fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
     unknown.contains(&true).then_some(unknown)
 }
 
+/// The sign of an exact constant, when it is decided (see `algebra::sign`).
+fn sign_of(s: &Scalar) -> Sign {
+    match s.sign() {
+        Some(std::cmp::Ordering::Greater) => Sign::Positive,
+        Some(std::cmp::Ordering::Less) => Sign::Negative,
+        _ => Sign::Any,
+    }
+}
+
 /// A mask of gradient coordinates with an unknown part, None when it marks none.
 fn grad_mask(unknown: Vec<Vec<Option<Sign>>>) -> Option<Vec<Vec<Option<Sign>>>> {
     (unknown.iter().flatten().any(Option::is_some)).then_some(unknown)
@@ -162,6 +198,7 @@ impl Aff {
             g: None,
             unknown: None,
             gu: None,
+            ex: None,
         }
     }
     /// A scalar whose value is not rational (values only).
@@ -186,6 +223,37 @@ impl Aff {
             Some(g) => g[k].clone(),
             None => vec![zero(); n],
         }
+    }
+    /// The exact value of entry k: rational, or carried as a constant (values only).
+    fn exact_value(&self, k: usize) -> Option<Scalar> {
+        if self.unknown_at(k) {
+            self.ex.as_ref().and_then(|e| e[k].clone())
+        } else {
+            Some(Scalar::from_q(self.v[k].clone()))
+        }
+    }
+    /// Values only: the exact values of the unknown entries from `value(k)`, those that are
+    /// rational made known again (a value that is not carried stays unknown).
+    fn shadow(&mut self, value: impl Fn(usize) -> Option<Scalar>) {
+        let Some(unknown) = self.unknown.take() else {
+            self.ex = None;
+            return;
+        };
+        let mut ex = vec![None; self.v.len()];
+        let mut still = unknown.clone();
+        for (k, u) in unknown.iter().enumerate() {
+            let Some(x) = u.then(|| value(k)).flatten() else {
+                continue;
+            };
+            if let Some(q) = x.to_q() {
+                self.v[k] = q;
+                still[k] = false;
+            } else if weight(&x, SHADOW_WEIGHT) <= SHADOW_WEIGHT {
+                ex[k] = Some(x);
+            }
+        }
+        self.unknown = mask(still);
+        self.ex = (self.unknown.is_some() && ex.iter().any(Option::is_some)).then_some(ex);
     }
     /// The sign of the part of coordinate d of entry k's gradient that is not rational.
     fn g_unknown(&self, k: usize, d: usize) -> Option<Sign> {
@@ -332,8 +400,17 @@ impl Ctx<'_> {
         let n = self.n();
         Ok(match ir.kind() {
             IrKind::Num(q) => Aff::constant(1, 1, true, vec![q.clone()]),
-            // Values only: a constant that is not rational is held unknown.
-            IrKind::Pi | IrKind::E if self.values_only => Aff::unknown_scalar(),
+            // Values only: a constant that is not rational is held unknown, with its value.
+            IrKind::Pi | IrKind::E if self.exact_values() => {
+                let value = match ir.kind() {
+                    IrKind::Pi => Scalar::pi(),
+                    _ => Scalar::e_pow(Q::from(1u32)),
+                };
+                Aff {
+                    ex: Some(vec![Some(value)]),
+                    ..Aff::unknown_scalar()
+                }
+            }
             IrKind::Pi | IrKind::E => return Err("π and e are not rational".into()),
             IrKind::Param(p) => return Err(format!("the parameter {p} is symbolic")),
             IrKind::Var | IrKind::If { .. } => {
@@ -358,6 +435,7 @@ impl Ctx<'_> {
                         g: Some(g),
                         unknown: None,
                         gu: None,
+                        ex: None,
                     }
                 } else {
                     let t = self
@@ -380,6 +458,9 @@ impl Ctx<'_> {
                 for k in 0..a.v.len() {
                     a.grad_times_q(k, &minus_one);
                 }
+                if let Some(ex) = &mut a.ex {
+                    ex.iter_mut().flatten().for_each(|x| *x = x.neg());
+                }
                 a
             }
             IrKind::Sum(v) => self.fold(v, Ctx::add)?,
@@ -389,9 +470,14 @@ impl Ctx<'_> {
                 let a = self.eval(x)?;
                 let k = match i32::try_from(e) {
                     Ok(k) => k,
-                    // √2 as a constant, values only: held unknown.
-                    Err(_) if self.values_only && a.v.len() == 1 => {
-                        return Ok(Aff::unknown_scalar());
+                    // √2 as a constant, values only: held unknown, with its value.
+                    Err(_)
+                        if a.v.len() == 1
+                            && (self.values_only || (self.germ.is_some() && a.g.is_none())) =>
+                    {
+                        let mut out = Aff::unknown_scalar();
+                        out.shadow(|_| a.exact_value(0)?.pow(e).ok());
+                        return Ok(out);
                     }
                     Err(_) => return Err("a non-integer power is not rational".into()),
                 };
@@ -433,6 +519,7 @@ impl Ctx<'_> {
                         unknown: (a.unknown.as_ref())
                             .map(|u| (0..r * c).map(|k| u[at(k)]).collect()),
                         gu: (a.gu.as_ref()).map(|u| (0..r * c).map(|k| u[at(k)].clone()).collect()),
+                        ex: (a.ex.as_ref()).map(|e| (0..r * c).map(|k| e[at(k)].clone()).collect()),
                     }
                 }
             }
@@ -469,6 +556,14 @@ impl Ctx<'_> {
                             })
                             .collect()
                     }),
+                    ex: (a.ex.as_ref()).map(|e| {
+                        (0..r * r)
+                            .map(|k| match k % (r + 1) == 0 {
+                                true => e[k / (r + 1)].clone(),
+                                false => None,
+                            })
+                            .collect()
+                    }),
                 }
             }
             IrKind::Apply {
@@ -481,9 +576,9 @@ impl Ctx<'_> {
                     return Err(not_pl(&callee.primed_name(*deriv)));
                 }
                 let a = self.eval(arg)?;
-                // Values only: an entry whose input is not rational has a value that is not
-                // known either, and whether it sits on a breakpoint is not decided.
-                if a.any_unknown() && !self.values_only {
+                // An entry whose input is not rational is taken at its exact value, when it is
+                // carried (values only and the germ; see [`Aff::ex`]).
+                if a.any_unknown() && !self.exact_values() {
                     return Err(NOT_RATIONAL.into());
                 }
                 let mut pv = Vec::new();
@@ -516,6 +611,7 @@ impl Ctx<'_> {
                 let mut out = a.clone();
                 let mut unknown = vec![false; a.v.len()];
                 let mut pattern = String::new();
+                let mut exact: Vec<Option<Scalar>> = vec![None; a.v.len()];
                 for k in 0..a.v.len() {
                     self.spend(n as u64 + 1)?;
                     // A parameter that is not rational (a = √2 in leaky_relu) leaves the pieces
@@ -523,6 +619,30 @@ impl Ctx<'_> {
                     let blind = !params_known && comparisons_read_parameters(callee);
                     if a.unknown_at(k) || blind {
                         unknown[k] = true;
+                        if self.germ.is_some() {
+                            // The germ: the tangent at the exact value, off every breakpoint
+                            // (decided by exact signs), its slope exact or of a known sign.
+                            let at = a.exact_value(k).ok_or(NOT_RATIONAL)?;
+                            let (value, slope) =
+                                self.jet_at(callee, params, &at)?.ok_or(NOT_RATIONAL)?;
+                            exact[k] = Some(value);
+                            self.curved = true;
+                            match slope.to_q() {
+                                Some(q) => out.grad_times_q(k, &q),
+                                None => out.grad_times_unknown(k, sign_of(&slope)),
+                            }
+                            pattern.push('·');
+                            continue;
+                        }
+                        // Values only: at its exact value, decided by exact signs; else
+                        // whether it sits on a breakpoint is not decided.
+                        if let Some(at) = a.exact_value(k)
+                            && let Some((value, _)) = self.jet_at(callee, params, &at)?
+                        {
+                            exact[k] = Some(value);
+                            pattern.push('·');
+                            continue;
+                        }
                         self.undetermined.push((layer, callee.name(), k));
                         pattern.push('?');
                         continue;
@@ -531,6 +651,14 @@ impl Ctx<'_> {
                         Ok(piece) => piece,
                         Err(_) if !params_known => {
                             unknown[k] = true;
+                            if self.values_only
+                                && let Some((value, _)) =
+                                    self.jet_at(callee, params, &Scalar::from_q(a.v[k].clone()))?
+                            {
+                                exact[k] = Some(value);
+                                pattern.push('·');
+                                continue;
+                            }
                             self.undetermined.push((layer, callee.name(), k));
                             pattern.push('?');
                             continue;
@@ -543,10 +671,34 @@ impl Ctx<'_> {
                     self.curved |= piece.curved;
                     out.v[k] = piece.value.clone();
                     unknown[k] = piece.irrational || !params_known;
+                    exact[k] = piece.exact.clone().filter(|_| params_known);
                     if self.germ.is_some() && piece.on_breakpoint() {
                         if a.grad_unknown(k) {
-                            // The bar's argument would be a direction that is not rational.
-                            return Err(SLOPE_NOT_RATIONAL.into());
+                            // z moves along one input coordinate only, by a slope that is not
+                            // rational but of a known sign (2·σ′(1)·h): the bar is |h_d|, and
+                            // the entry's gradient that of ±h_d times that slope's size.
+                            let moving: Vec<usize> =
+                                (0..n).filter(|&d| a.g_sign(k, d).is_some()).collect();
+                            let (&[d], Some(sign)) =
+                                (&moving[..], moving.first().and_then(|&d| a.g_sign(k, d)))
+                            else {
+                                return Err(SLOPE_NOT_RATIONAL.into());
+                            };
+                            if d >= self.x0.len() || sign == Sign::Any {
+                                return Err(SLOPE_NOT_RATIONAL.into());
+                            }
+                            let mut unit = vec![zero(); n];
+                            unit[d] = Q::from(if sign == Sign::Positive { 1i32 } else { -1 });
+                            let kinked = self.kink(callee, &pv, &a.v[k], &piece, unit)?;
+                            if let Some(g) = &mut out.g {
+                                g[k] = kinked;
+                            }
+                            if let Some(gu) = &mut out.gu {
+                                gu[k].fill(None);
+                            }
+                            out.grad_times_unknown(k, Sign::Positive);
+                            pattern.push_str(&piece.label());
+                            continue;
                         }
                         let g = a.grad(k, n);
                         let kinked = self.kink(callee, &pv, &a.v[k], &piece, g)?;
@@ -575,6 +727,9 @@ impl Ctx<'_> {
                 }
                 out.gu = out.gu.and_then(grad_mask);
                 out.unknown = mask(unknown);
+                if self.exact_values() {
+                    out.shadow(|k| exact[k].clone());
+                }
                 self.patterns.push((layer, callee.name(), pattern));
                 out
             }
@@ -594,9 +749,14 @@ impl Ctx<'_> {
         let mut unknown: Vec<bool> = (0..a.v.len())
             .map(|k| a.unknown_at(k) || !params_known)
             .collect();
+        let mut exact: Vec<Option<Scalar>> = vec![None; a.v.len()];
         for (k, unknown) in unknown.iter_mut().enumerate() {
             self.spend(1)?;
             if *unknown {
+                // Values only: at its exact value, decided by exact signs.
+                if let Some(at) = a.exact_value(k).filter(|_| self.exact_values()) {
+                    exact[k] = self.jet_at(callee, params, &at)?.map(|(value, _)| value);
+                }
                 continue;
             }
             let piece = match scalar_piece(callee, pv, &a.v[k], 0, self.smooth()) {
@@ -608,8 +768,12 @@ impl Ctx<'_> {
             };
             a.v[k] = piece.value;
             *unknown = piece.irrational;
+            exact[k] = piece.exact;
         }
         a.unknown = mask(unknown);
+        if self.exact_values() {
+            a.shadow(|k| exact[k].clone());
+        }
         Ok(a)
     }
 
@@ -688,6 +852,7 @@ impl Ctx<'_> {
         if a.v.len() != b.v.len() {
             return Err("mismatched shapes in a sum".into());
         }
+        let before = self.shadows(&a, &b).then(|| (a.clone(), b.clone()));
         for (x, y) in a.v.iter_mut().zip(&b.v) {
             *x = &*x + y;
         }
@@ -707,6 +872,9 @@ impl Ctx<'_> {
             a.unknown = mask(mine.into_iter().zip(u).map(|(x, y)| x || y).collect());
         }
         a.gu = sum_masks(a.gu.take(), b.gu);
+        if let Some((a0, b0)) = before {
+            a.shadow(|k| Some(a0.exact_value(k)?.add(&b0.exact_value(k)?)));
+        }
         Ok(a)
     }
 
@@ -722,8 +890,12 @@ impl Ctx<'_> {
             for k in 0..a.v.len() {
                 a.grad_times_unknown(k, Sign::Any);
             }
+            let before = self.exact_values().then(|| a.clone());
             a.unknown = mask((0..a.v.len()).map(|k| !a.known_zero(k)).collect());
             a.v.iter_mut().for_each(|e| *e = zero());
+            if let Some(a0) = before {
+                a.shadow(|k| Some(c.exact_value(0)?.mul(&a0.exact_value(k)?)));
+            }
             return Ok(a);
         }
         let c = &c.v[0];
@@ -731,11 +903,48 @@ impl Ctx<'_> {
         for k in 0..a.v.len() {
             a.grad_times_q(k, c);
         }
+        if let Some(ex) = &mut a.ex {
+            ex.iter_mut().flatten().for_each(|x| *x = x.scale(c));
+        }
         if *c == 0u32 {
             a.unknown = None;
+            a.ex = None;
         }
         a.gu = a.gu.and_then(grad_mask);
         Ok(a)
+    }
+
+    /// Whether exact values that are not rational are carried (see [`Aff::ex`]): for values
+    /// only and the germ, not for the region (whose slopes must all be rational).
+    fn exact_values(&self) -> bool {
+        self.values_only || self.germ.is_some()
+    }
+
+    /// `callee` at the exact value `at` (a constant that is not rational, or a value where a
+    /// parameter is not rational), its comparisons decided there by their exact signs: its
+    /// value and slope where it has a Taylor series at `at` (off every breakpoint); None where
+    /// that is not decided, or `at` sits on a breakpoint, or is too large to carry.
+    fn jet_at(
+        &mut self,
+        callee: &Callee,
+        params: &[(Name, Ir)],
+        at: &Scalar,
+    ) -> Result<Option<(Scalar, Scalar)>, Why> {
+        let w = weight(at, SHADOW_WEIGHT);
+        if w > SHADOW_WEIGHT {
+            return Ok(None);
+        }
+        self.spend(16 * w as u64)?;
+        Ok(match series_to_first_order_at(callee, params, at) {
+            Some(crate::series::PointSeries::Analytic(s)) => Some((s.coeff(0), s.coeff(1))),
+            _ => None,
+        })
+    }
+
+    /// Values only: whether an operation on `a` and `b` has unknown values whose exact values
+    /// are worth carrying (see [`Aff::ex`]).
+    fn shadows(&self, a: &Aff, b: &Aff) -> bool {
+        self.exact_values() && (a.unknown.is_some() || b.unknown.is_some())
     }
 
     /// Whether a product of a constant with unknown values and a factor that moves with x
@@ -812,7 +1021,7 @@ impl Ctx<'_> {
                 })
                 .collect()
         });
-        Ok(Aff {
+        let mut out = Aff {
             rows: r,
             cols: c,
             scalar: false,
@@ -820,7 +1029,22 @@ impl Ctx<'_> {
             g,
             unknown: unknown.and_then(mask),
             gu,
-        })
+            ex: None,
+        };
+        if self.shadows(&a, &b) {
+            out.shadow(|ij| {
+                let (i, j) = (ij / c, ij % c);
+                let mut sum = Scalar::zero();
+                for m in 0..k {
+                    let x = a.exact_value(i * k + m)?;
+                    if !x.is_zero() {
+                        sum.add_assign(&x.mul(&b.exact_value(m * c + j)?));
+                    }
+                }
+                Some(sum)
+            });
+        }
+        Ok(out)
     }
 
     fn had(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
@@ -841,6 +1065,7 @@ impl Ctx<'_> {
                 .collect()
         });
         let (c, mut x) = if a.g.is_none() { (a, b) } else { (b, a) };
+        let before = self.shadows(&c, &x).then(|| x.clone());
         x.unknown = unknown.and_then(mask);
         if x.g.is_some() {
             x.gu = grad_product_mask(x.v.len(), self.n(), &c, &x, |k| std::iter::once((k, k)));
@@ -853,6 +1078,9 @@ impl Ctx<'_> {
             for (k, r) in g.iter_mut().enumerate() {
                 r.iter_mut().for_each(|e| *e = &*e * &c.v[k]);
             }
+        }
+        if let Some(x0) = before {
+            x.shadow(|k| Some(c.exact_value(k)?.mul(&x0.exact_value(k)?)));
         }
         Ok(x)
     }
@@ -921,6 +1149,7 @@ impl Ctx<'_> {
                 g: Some(g),
                 unknown: None,
                 gu,
+                ex: None,
             });
         }
         if a.cols != b.rows {
@@ -957,6 +1186,7 @@ impl Ctx<'_> {
             g: Some(g),
             unknown: None,
             gu,
+            ex: None,
         })
     }
 
@@ -999,6 +1229,9 @@ impl Ctx<'_> {
             out.grad_times_q(i, &d);
         }
         out.gu = out.gu.and_then(grad_mask);
+        if let Some(ex) = out.ex.take() {
+            out.shadow(|i| ex[i].as_ref()?.pow(&Q::from(k)).ok());
+        }
         Ok(out)
     }
 
@@ -1009,7 +1242,9 @@ impl Ctx<'_> {
         }
         if k == 0 {
             a.unknown = None;
+            a.ex = None;
         }
+        let ex = a.ex.take();
         for (i, e) in a.v.iter_mut().enumerate() {
             if a.unknown.as_ref().is_some_and(|u| u[i]) {
                 continue; // an unknown value to a power is unknown
@@ -1021,6 +1256,10 @@ impl Ctx<'_> {
             } else {
                 Q::from(1u32) / (&*e).pow(k.unsigned_abs() as u64)
             };
+        }
+        if let Some(ex) = ex {
+            // Raised after the known entries, so that one made known is not raised twice.
+            a.shadow(|i| ex[i].as_ref()?.pow(&Q::from(k)).ok());
         }
         Ok(a)
     }
@@ -1118,6 +1357,8 @@ struct Piece {
     curved: bool,
     /// The value is not rational (held as 0; see [`Aff::unknown`]).
     irrational: bool,
+    /// That value, exactly, when it is not rational (values only carry it, see [`Aff::ex`]).
+    exact: Option<Scalar>,
     /// The slope is not rational (held as 0; see [`Aff::gu`]), with its sign when it is
     /// decided: the germ only.
     slope_irrational: Option<Sign>,
@@ -1195,6 +1436,7 @@ fn scalar_piece(
         conds,
         curved: y.curved,
         irrational: false,
+        exact: None,
         slope_irrational: None,
     })
 }
@@ -1210,13 +1452,10 @@ fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Optio
             let slope = slope.then(|| s.coeff(1).to_q());
             // A slope that is not rational is not 0; its sign, when decided exactly (see
             // `algebra::sign`), lets a bar keep its own through it.
-            let slope_irrational = matches!(slope, Some(None)).then(|| match s.coeff(1).sign() {
-                Some(std::cmp::Ordering::Greater) => Sign::Positive,
-                Some(std::cmp::Ordering::Less) => Sign::Negative,
-                _ => Sign::Any,
-            });
+            let slope_irrational = matches!(slope, Some(None)).then(|| sign_of(&s.coeff(1)));
             Some(Piece {
                 irrational: value.is_none(),
+                exact: value.is_none().then(|| s.coeff(0)),
                 value: value.unwrap_or_else(zero),
                 slope_irrational,
                 slope: slope.flatten().unwrap_or_else(zero),
@@ -1234,11 +1473,20 @@ pub(crate) fn series_to_first_order(
     params: &[(Name, Ir)],
     at: &Q,
 ) -> Option<crate::series::PointSeries> {
+    series_to_first_order_at(callee, params, &Scalar::from_q(at.clone()))
+}
+
+/// The exact series of `callee` at the constant `point` to order 1 (None: it failed, as where
+/// the sign of a comparison there is not decided).
+fn series_to_first_order_at(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    point: &Scalar,
+) -> Option<crate::series::PointSeries> {
     let limits = crate::limits::Limits::default();
     let budget = crate::limits::Budget::default();
-    let point = crate::algebra::Scalar::from_q(at.clone());
     let span = crate::diagnostic::Span::new(0, 0);
-    crate::series::series_at(callee, params, &point, 1, &limits, &budget, span).ok()
+    crate::series::series_at(callee, params, point, 1, &limits, &budget, span).ok()
 }
 
 /// How deep a scalar evaluation is, and the side of the point it takes at a tie (0: the tie
@@ -1992,6 +2240,7 @@ mod tests {
             g: None,
             unknown: Some(vec![true, false]),
             gu: None,
+            ex: None,
         };
         assert!(a.unknown_at(0) && !a.known_zero(0) && !a.unknown_at(1));
         let column = |top: i64| Aff::constant(2, 1, false, vec![q(top, 1), q(1, 1)]);
@@ -2027,7 +2276,10 @@ mod tests {
         assert_eq!(Sign::plus(Some(Positive), Some(Negative)), Some(Any));
         assert_eq!(Sign::plus(None, Some(Negative)), Some(Negative));
         assert_eq!(Sign::plus(None, None), None);
-        assert_eq!((Negative.times(Negative), Negative.times(Any)), (Positive, Any));
+        assert_eq!(
+            (Negative.times(Negative), Negative.times(Any)),
+            (Positive, Any)
+        );
         assert_eq!(Positive.times_q(&q(0, 1)), None);
         assert_eq!(Positive.times_q(&q(-2, 1)), Some(Negative));
         // tanh′(3) = 1 − tanh(3)² is not rational, and positive; −tanh′(3) negative.
@@ -2048,9 +2300,15 @@ mod tests {
             ..Aff::constant(1, 1, true, vec![q(0, 1)])
         };
         a.grad_times_unknown(0, Positive);
-        assert_eq!(a.grad_mask_row(0, 3), vec![Some(Positive), Some(Positive), None]);
+        assert_eq!(
+            a.grad_mask_row(0, 3),
+            vec![Some(Positive), Some(Positive), None]
+        );
         a.grad_times_q(0, &q(-1, 1));
-        assert_eq!(a.grad_mask_row(0, 3), vec![Some(Negative), Some(Negative), None]);
+        assert_eq!(
+            a.grad_mask_row(0, 3),
+            vec![Some(Negative), Some(Negative), None]
+        );
         let b = Aff {
             g: Some(vec![vec![q(0, 1), q(3, 1), q(0, 1)]]),
             ..Aff::constant(1, 1, true, vec![q(0, 1)])

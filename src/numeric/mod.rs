@@ -121,6 +121,17 @@ impl<R: Real> Val<R> {
         })
     }
 
+    /// Whether some entry is exactly 0 (or not a number).
+    pub(crate) fn any_zero(&self) -> bool {
+        let zero = R::zero();
+        let is_zero = |x: &R| !(x.lt(&zero) || zero.lt(x));
+        match self {
+            Val::S(x) => is_zero(x),
+            Val::V(v) => v.iter().any(is_zero),
+            Val::M(m) => m.iter().flatten().any(is_zero),
+        }
+    }
+
     /// The largest absolute entry.
     /// The largest magnitude; NaN if any entry is NaN (a plain `max` would skip it, and a
     /// network that is not a number somewhere would look like a small residual).

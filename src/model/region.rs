@@ -46,7 +46,7 @@ struct Aff {
 
 /// The largest exact value carried for an entry that is not rational (terms, counted through
 /// nested function values): past it, the value is unknown only.
-const SHADOW_WEIGHT: usize = 256;
+const SHADOW_WEIGHT: usize = 4096;
 
 /// The size of an exact constant, counted up to `cap` (terms and the arguments of its atoms).
 fn weight(s: &Scalar, cap: usize) -> usize {
@@ -230,6 +230,17 @@ impl Aff {
             self.ex.as_ref().and_then(|e| e[k].clone())
         } else {
             Some(Scalar::from_q(self.v[k].clone()))
+        }
+    }
+    /// The size of entry k's exact value (1 when rational; past [`SHADOW_WEIGHT`] when it is
+    /// not carried), to skip a result too large to carry before computing it.
+    fn exact_weight(&self, k: usize) -> usize {
+        if !self.unknown_at(k) {
+            return 1;
+        }
+        match self.ex.as_ref().and_then(|e| e[k].as_ref()) {
+            Some(x) => weight(x, SHADOW_WEIGHT),
+            None => SHADOW_WEIGHT + 1,
         }
     }
     /// Values only: the exact values of the unknown entries from `value(k)`, those that are
@@ -873,7 +884,10 @@ impl Ctx<'_> {
         }
         a.gu = sum_masks(a.gu.take(), b.gu);
         if let Some((a0, b0)) = before {
-            a.shadow(|k| Some(a0.exact_value(k)?.add(&b0.exact_value(k)?)));
+            a.shadow(|k| {
+                (a0.exact_weight(k) + b0.exact_weight(k) <= SHADOW_WEIGHT)
+                    .then(|| Some(a0.exact_value(k)?.add(&b0.exact_value(k)?)))?
+            });
         }
         Ok(a)
     }
@@ -894,7 +908,10 @@ impl Ctx<'_> {
             a.unknown = mask((0..a.v.len()).map(|k| !a.known_zero(k)).collect());
             a.v.iter_mut().for_each(|e| *e = zero());
             if let Some(a0) = before {
-                a.shadow(|k| Some(c.exact_value(0)?.mul(&a0.exact_value(k)?)));
+                a.shadow(|k| {
+                    (c.exact_weight(0) * a0.exact_weight(k) <= SHADOW_WEIGHT)
+                        .then(|| Some(c.exact_value(0)?.mul(&a0.exact_value(k)?)))?
+                });
             }
             return Ok(a);
         }
@@ -1034,6 +1051,14 @@ impl Ctx<'_> {
         if self.shadows(&a, &b) {
             out.shadow(|ij| {
                 let (i, j) = (ij / c, ij % c);
+                // A product's size is at most the product of its factors' sizes.
+                let size: usize = (0..k)
+                    .filter(|&m| !a.known_zero(i * k + m))
+                    .map(|m| a.exact_weight(i * k + m) * b.exact_weight(m * c + j))
+                    .sum();
+                if size > SHADOW_WEIGHT {
+                    return None;
+                }
                 let mut sum = Scalar::zero();
                 for m in 0..k {
                     let x = a.exact_value(i * k + m)?;
@@ -1080,7 +1105,10 @@ impl Ctx<'_> {
             }
         }
         if let Some(x0) = before {
-            x.shadow(|k| Some(c.exact_value(k)?.mul(&x0.exact_value(k)?)));
+            x.shadow(|k| {
+                (c.exact_weight(k) * x0.exact_weight(k) <= SHADOW_WEIGHT)
+                    .then(|| Some(c.exact_value(k)?.mul(&x0.exact_value(k)?)))?
+            });
         }
         Ok(x)
     }

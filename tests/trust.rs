@@ -831,3 +831,56 @@ fn a_piecewise_value_at_an_operating_point_is_not_drawn_to_zero() {
         assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
     }
 }
+
+#[test]
+fn an_activation_of_bound_constants_inside_a_layer_keeps_the_layers_matched() {
+    // From an independent review: `tanh(q)` of a bound vector is a layer of the expansion (its
+    // operating point q is a symbol) but was a constant of the values at x₀, so the relu after
+    // it was numbered 1 there and 2 in the expansion: its entry on the breakpoint was matched to
+    // no assumption, and the verdict was "affine" with W = 1 (the truth: relu(x), a kink).
+    for src in [
+        "A = [[1]]; q = [0]; relu(A·x + tanh(q))",
+        "A = [[1]]; c = [1]; e1 = [1]; relu(tanh(A·x + c) - tanh(e1))",
+        "x0 = [1]; :at x0; A = [[1]]; c = [0]; d = [1]; relu(sigmoid(A·x + c) - sigmoid(d))",
+        "A = [[1]]; c = [1]; d = [1]; P = [[1, 1]]; Q = [[1], [-1]]; R = [[1], [-1]]; P·relu(Q·tanh(A·x + c) - R·tanh(d))",
+        "A = [[1]]; c = [1]; l = [1]; relu(A·x + atan(c) - atan(l))",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
+    }
+    // The failing assumption is the relu's (layer 2), not elu's at 1.
+    let text = analyze_text("A = [[1]]; q = [1]; l = [1]; relu(A·x + elu(q) - l)");
+    let fails = "(it fails at the bound values";
+    let line = |layer: &str| {
+        (text.lines())
+            .find(|l| l.starts_with(&format!("assumption: {layer}")) && l.contains("no entry"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("layer 2 (relu)").contains(fails), "{text}");
+    assert!(!line("layer 1 (elu)").contains(fails), "{text}");
+    // Where the values' layers cannot be matched (one activation of one value written twice is
+    // one layer of the expansion, two of the values) and the expansion assumed entries off
+    // their breakpoints, an entry on its breakpoint decides nothing: undecided, not affine.
+    let text = analyze_text("A = [[1]]; c = [1]; b = [0]; relu(A·x + b + tanh(c) - tanh(c))");
+    assert!(
+        text.contains("the values' layers cannot be matched to the expansion's"),
+        "{text}"
+    );
+    assert_eq!(text.lines().last(), Some("verdict: undecided"), "{text}");
+    // Without such an assumption the kink found for symbolic weights stands.
+    let text = analyze_text("A = [[1]]; c = [1]; relu(A·x + tanh(c) - tanh(c))");
+    assert_eq!(text.lines().last(), Some("verdict: kink"), "{text}");
+}
+
+#[test]
+fn a_comparison_closer_than_the_floats_resolve_gives_no_float_w() {
+    // tanh(100) − 1 ≈ −2.8·10⁻⁸⁷ rounds to 0 at 256 bits, where relu′ took the wrong side
+    // (W = 1; the truth is 0, the entry is off, decided exactly by the sign test).
+    let text = analyze_text("A = [[1]]; c = [100]; l = [1]; relu(tanh(A·x + c) - l + A·x)");
+    assert!(
+        text.contains("closer to its tie than 256-bit floats resolve"),
+        "{text}"
+    );
+    assert!(!text.contains("  W (1×1"), "{text}");
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+}

@@ -138,6 +138,9 @@ pub struct Decision {
     pub numeric_zeros: usize,
     /// Orders whose non-affine terms the probabilistic identity test found to vanish.
     pub identity_zeros: Vec<u32>,
+    /// The order whose non-affine terms the identity test could not decide (too few of its
+    /// draws where the expansion's assumptions hold): kept, and said to be kept.
+    pub identity_starved: Option<u32>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -151,7 +154,7 @@ pub(crate) fn decide(
     full: &Expr,
     x: &Symbol,
     t: &Trunc,
-    vanishes: &dyn Fn(&Expr) -> bool,
+    vanishes: &dyn Fn(&Expr) -> super::identity::Vanishing,
 ) -> Decision {
     let mut na = Expr::zero();
     for (c, s) in full.terms() {
@@ -164,6 +167,7 @@ pub(crate) fn decide(
     // bits, and a term whose coefficient is zero there does not count as non-affine.
     let mut numeric_zeros = 0;
     let mut identity_zeros = Vec::new();
+    let mut identity_starved = None;
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
         let zeros: Vec<Chain> = lead
@@ -181,12 +185,16 @@ pub(crate) fn decide(
         // So can products with 𝟙 at a fixed small length: at n = 2 the ε² term of softmax
         // vanishes (it is a sigmoid of x₁ − x₂), though no exact rule of the normal form,
         // which holds for every n, cancels it.
-        if (super::identity::has_function_atoms(&lead) || super::identity::has_ones_products(&lead))
-            && vanishes(&lead)
-        {
-            identity_zeros.push(k);
-            na = na.filter(|c, _| t.degree(c) != k);
-            continue;
+        if super::identity::has_function_atoms(&lead) || super::identity::has_ones_products(&lead) {
+            match vanishes(&lead) {
+                super::identity::Vanishing::Yes => {
+                    identity_zeros.push(k);
+                    na = na.filter(|c, _| t.degree(c) != k);
+                    continue;
+                }
+                super::identity::Vanishing::Starved => identity_starved = Some(k),
+                super::identity::Vanishing::No => {}
+            }
         }
         break;
     }
@@ -317,6 +325,7 @@ pub(crate) fn decide(
         one_sided,
         numeric_zeros,
         identity_zeros,
+        identity_starved,
     }
 }
 
@@ -438,7 +447,7 @@ mod tests {
             &full,
             &x(),
             &trunc(order),
-            &|_| false,
+            &|_| crate::analysis::identity::Vanishing::No,
         )
     }
 

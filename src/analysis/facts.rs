@@ -65,6 +65,13 @@ pub enum Assumption {
         /// The ε-orders whose terms the test found zero.
         orders: Vec<u32>,
     },
+    /// The non-affine terms of this order may cancel where the expansion's assumptions hold,
+    /// which the identity test could not decide: too few of its random draws had the values
+    /// the expansion takes to be non-zero (`relu′(c)`) non-zero. They are kept.
+    IdentityTestStarved {
+        /// The ε-order of the kept terms.
+        order: u32,
+    },
     /// Leading coefficients with opaque constants were found zero numerically.
     NumericZeros {
         /// How many coefficients.

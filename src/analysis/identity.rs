@@ -53,16 +53,16 @@ pub(crate) fn has_ones_products(e: &Expr) -> bool {
 pub(crate) const MAX_DRAWN_ENTRIES: u64 = 1 << 20;
 
 impl IdentityTest<'_> {
-    /// True when `e` is zero at three random draws (see the module's documentation).
-    pub(crate) fn vanishes(&self, e: &Expr) -> bool {
+    /// Whether `e` is zero at three random draws (see the module's documentation).
+    pub(crate) fn vanishes(&self, e: &Expr) -> Vanishing {
         if e.is_zero() {
-            return true;
+            return Vanishing::Yes;
         }
         // Without function atoms, a term cancels only through an identity of one length
         // (products with 𝟙 at n = 2): drawn at a free length's stand-in width it could
         // cancel where the symbolic length does not, so only known lengths are drawn.
         if !has_function_atoms(e) && !self.lengths_known() {
-            return false;
+            return Vanishing::No;
         }
         let generic = self.generic_atoms(e);
         let mut zeros = 0;
@@ -70,13 +70,13 @@ impl IdentityTest<'_> {
             match self.zero_at(e, seed, &generic) {
                 Some(Draw::Zero) => zeros += 1,
                 Some(Draw::Degenerate) => continue,
-                Some(Draw::NonZero) | None => return false,
+                Some(Draw::NonZero) | None => return Vanishing::No,
             }
             if zeros == 3 {
-                return true;
+                return Vanishing::Yes;
             }
         }
-        false
+        Vanishing::Starved
     }
 
     /// The values at operating points in `e` that the expansion takes to be non-zero (a
@@ -181,8 +181,20 @@ impl IdentityTest<'_> {
     }
 }
 
+/// What the identity test says of an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Vanishing {
+    /// Zero at three draws.
+    Yes,
+    /// Not zero at a draw (or not drawable): not shown to vanish.
+    No,
+    /// Zero at every draw that counts, but fewer than three counted: most made a value the
+    /// expansion takes to be non-zero 0. Not shown to vanish either, and said so.
+    Starved,
+}
+
 /// Most draws the test makes, those set aside included.
-const MAX_DRAWS: u64 = 24;
+const MAX_DRAWS: u64 = 64;
 
 /// What one draw says of the tested expression.
 enum Draw {
@@ -261,4 +273,72 @@ fn chain_any_atom(
         }
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+    use crate::algebra::{Kind, Q};
+    use crate::ir::Dim;
+
+    /// The test over one user vector `c` of `n` entries, drawn (not small).
+    fn over_c<'a>(
+        n: u64,
+        symbols: &'a BTreeMap<Symbol, Shape>,
+        small: &'a BTreeSet<Name>,
+    ) -> IdentityTest<'a> {
+        IdentityTest {
+            symbols,
+            small,
+            layers: &[],
+            constants: &[],
+            rows: n as usize,
+            functions: BTreeMap::from([("r".to_string(), relu())]),
+        }
+    }
+
+    /// `r(t) = if t > 0 then t else 0`, as the session defines it.
+    fn relu() -> Callee {
+        let mut s = crate::session::Session::new();
+        s.run("r(t) = if t > 0 then t else 0")
+            .expect("the definition runs");
+        s.numeric_functions().remove("r").expect("r is defined")
+    }
+
+    #[test]
+    fn a_piecewise_value_drawn_where_it_is_zero_decides_nothing() {
+        let vector = |n: u64| {
+            let c = Symbol {
+                role: Role::User,
+                name: Name::new("c", ""),
+                kind: Kind::Vector,
+            };
+            let shape = Shape {
+                kind: Kind::Vector,
+                rows: Dim::Known(n),
+                cols: Dim::Known(1),
+            };
+            (c.clone(), BTreeMap::from([(c, shape)]))
+        };
+        // r′(2c) = r′(c) entry by entry (r is relu) wherever both are non-zero (c > 0): zero, at
+        // draws where every entry of c is positive (one in eight for three entries).
+        let (c, symbols) = vector(3);
+        let two_c = Expr::symbol(c.clone()).scale_q(&Q::from(2u32));
+        let identity = Expr::atom("r", 1, two_c).sub(&Expr::atom("r", 1, Expr::symbol(c.clone())));
+        let small = BTreeSet::new();
+        let t = over_c(3, &symbols, &small);
+        assert_eq!(t.vanishes(&identity), Vanishing::Yes);
+        // r′(c) is not zero where the expansion takes it to be non-zero: draws where it is 0
+        // do not make it vanish. With 40 entries no draw has them all positive: nothing decided.
+        let (c, symbols) = vector(40);
+        let alone = Expr::atom("r", 1, Expr::symbol(c));
+        assert_eq!(
+            over_c(40, &symbols, &small).vanishes(&alone),
+            Vanishing::Starved
+        );
+        let (c, symbols) = vector(3);
+        let alone = Expr::atom("r", 1, Expr::symbol(c));
+        assert_eq!(over_c(3, &symbols, &small).vanishes(&alone), Vanishing::No);
+    }
 }

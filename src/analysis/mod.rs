@@ -336,7 +336,7 @@ fn analyze_once(
     // Orders below `first` are known to hold no non-affine term.
     let mut first = order.min(1);
     // A leading part is the same at every order that holds it: each is tested once.
-    let tested: RefCell<Vec<(Expr, bool)>> = Default::default();
+    let tested: RefCell<Vec<(Expr, identity::Vanishing)>> = Default::default();
     let settings_at = |order: u32, max_products: u64| ExpandSettings {
         order,
         small: small.clone(),
@@ -496,6 +496,9 @@ fn analyze_once(
                 orders: decision.identity_zeros.clone(),
             });
         }
+        if let Some(order) = decision.identity_starved {
+            assumptions.push(Assumption::IdentityTestStarved { order });
+        }
         if decision.numeric_zeros + expansion.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
                 count: decision.numeric_zeros + expansion.numeric_zeros,
@@ -595,7 +598,7 @@ fn decided_at_the_asked_order(
     first: u32,
     settings_at: &dyn Fn(u32, u64) -> ExpandSettings,
     input: &Symbol,
-    tested: &RefCell<Vec<(Expr, bool)>>,
+    tested: &RefCell<Vec<(Expr, identity::Vanishing)>>,
 ) -> Option<(Expansion, Decision, Expr, Vec<Unexpanded>)> {
     #[cfg(test)]
     if tests::ORDER_BY_ORDER.load(std::sync::atomic::Ordering::Relaxed) {
@@ -641,7 +644,7 @@ fn decide_upto(
     upto: u32,
     settings: &ExpandSettings,
     input: &Symbol,
-    tested: &RefCell<Vec<(Expr, bool)>>,
+    tested: &RefCell<Vec<(Expr, identity::Vanishing)>>,
 ) -> Result<(Decision, Expr, Vec<Unexpanded>), Diagnostic> {
     let limited = settings.trunc();
     let stop = |e: Stop| Diagnostic::at(Phase::Limit, l.ir.span(), e.to_string());

@@ -142,6 +142,20 @@ pub struct Big<const BITS: usize>(BigFloat);
 const RM: RoundingMode = RoundingMode::ToEven;
 
 thread_local! {
+    static NEAR_TIES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` and reports whether no comparison of multi-precision floats in it was closer than
+/// their precision resolves (|a − b| below 2^(64 − bits)·(1 + |a| + |b|)): where one was, the
+/// side it took may be the rounding's, not the value's (tanh(100) − 1 is −2.8·10⁻⁸⁷, which
+/// 256 bits round to 0).
+pub fn without_near_ties<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    NEAR_TIES.with(|t| t.set(false));
+    let out = f();
+    (out, !NEAR_TIES.with(|t| t.get()))
+}
+
+thread_local! {
     /// astro-float caches π, e and ln 2 here; one cache per thread.
     static CONSTS: RefCell<Option<Consts>> = const { RefCell::new(None) };
 }
@@ -269,6 +283,23 @@ impl<const BITS: usize> Real for Big<BITS> {
     }
     fn lt(&self, o: &Self) -> bool {
         self.0.cmp(&o.0).is_some_and(|c| c < 0)
+    }
+    /// As the trait's, and a comparison closer than the precision resolves is recorded (see
+    /// [`without_near_ties`]).
+    fn order(&self, o: &Self) -> std::cmp::Ordering {
+        let gap = self.sub(o).abs();
+        let scale = Self::of_f64(1.0).add(&self.abs()).add(&o.abs());
+        let margin = scale.mul(&Self::of_f64(2.0).powi(64 - BITS as i32));
+        if gap.lt(&margin) {
+            NEAR_TIES.with(|t| t.set(true));
+        }
+        if self.lt(o) {
+            std::cmp::Ordering::Less
+        } else if o.lt(self) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
     }
     fn powi(&self, k: i32) -> Self {
         let p = self.0.powi(k.unsigned_abs() as usize, BITS, RM);

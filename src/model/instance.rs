@@ -165,15 +165,18 @@ pub(crate) fn numeric(
                     .into(),
             );
         }
-        _ => match wb::<Big<256>>(l, a, env, functions) {
-            Ok((w, b)) => {
+        _ => match crate::float::without_near_ties(|| wb::<Big<256>>(l, a, env, functions)) {
+            (Ok(_), false) => out.notes.push(
+                "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
+            ),
+            (Ok((w, b)), true) => {
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(
                     "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
                 );
             }
-            Err(e) => out.notes.push(format!("no numeric W and b: {e}")),
+            (Err(e), _) => out.notes.push(format!("no numeric W and b: {e}")),
         },
     }
     out

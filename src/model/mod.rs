@@ -461,7 +461,21 @@ fn on_assumed_breakpoint(
     x0: &[crate::algebra::Q],
 ) -> Option<region::Neuron> {
     let entries = region::entries_on_breakpoints(&model.original, env, &model.input, x0).ok()?;
+    if !numbering_agrees(report, &entries.layers) {
+        // The entry's layer cannot be matched to the expansion's: taken as assumed away.
+        return entries.on.into_iter().next();
+    }
     first_assumed(report, entries.on)
+}
+
+/// Whether the layers of the values at x₀ are the expansion's, one by one (the same activation
+/// at each index), so that an entry's layer names the expansion's assumption about it. An
+/// activation of one value written twice (`tanh(c) − tanh(c)`) is one layer of the expansion,
+/// which expands it once, and two of the values.
+fn numbering_agrees(report: &crate::analysis::Report, layers: &[String]) -> bool {
+    let expansion = &report.main.expansion.layers;
+    expansion.len() == layers.len()
+        && (expansion.iter().zip(layers)).all(|(l, name)| l.activation == *name)
 }
 
 /// The first of `entries` in a layer the expansion assumed off every breakpoint.
@@ -485,6 +499,12 @@ fn assumed_off(report: &crate::analysis::Report, layer: usize) -> bool {
 /// The layers the expansion assumed off every breakpoint that have an entry whose input at
 /// x₀ is not rational, so that the assumption is not checked there.
 fn unchecked_layers(report: &crate::analysis::Report, scan: &region::Scan) -> Vec<usize> {
+    if !numbering_agrees(report, &scan.layers) {
+        // No entry can be matched to its layer: every assumption is unchecked.
+        return (1..=report.main.expansion.layers.len())
+            .filter(|layer| assumed_off(report, *layer))
+            .collect();
+    }
     let mut layers: Vec<usize> = (scan.undetermined.iter())
         .map(|(layer, _, _)| *layer)
         .filter(|layer| assumed_off(report, *layer))
@@ -578,10 +598,27 @@ pub(crate) fn numeric_report(
             Err(why) => {
                 let scan = region::entries_on_breakpoints(&model.original, env, &model.input, &x0);
                 let scan = scan.ok();
+                // The values' layers not matched to the expansion's: an entry on its breakpoint
+                // decides nothing, and no assumption is checked.
+                let assumes =
+                    (1..=report.main.expansion.layers.len()).any(|l| assumed_off(report, l));
+                let unmatched = scan
+                    .as_ref()
+                    .filter(|scan| assumes && !numbering_agrees(report, &scan.layers));
                 // An entry on its breakpoint where the verdict depends on it: the network's
                 // first order at x₀ decides whether the kink reaches the output.
-                let first = (scan.as_ref())
-                    .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan));
+                let first = match unmatched {
+                    Some(scan) => scan.on.first().map(|entry| {
+                        FirstOrder::Undecided(format!(
+                            "layer {} ({}) of the values at x₀, entry {}, sits exactly on its breakpoint, and the values' layers cannot be matched to the expansion's (an activation of one value written twice is one layer of the expansion): whether its kink reaches the output is not decided",
+                            entry.layer,
+                            entry.activation,
+                            entry.index + 1
+                        ))
+                    }),
+                    None => (scan.as_ref())
+                        .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan)),
+                };
                 if let Some(first) = first {
                     out.notes.clear();
                     out.w = None;

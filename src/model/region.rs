@@ -328,6 +328,8 @@ struct Ctx<'a> {
     x0: &'a [Q],
     neurons: Vec<Neuron>,
     patterns: Vec<(usize, String, String)>,
+    /// The activation of each layer, in the expansion's numbering (see `eval`).
+    layers: Vec<String>,
     layer: usize,
     work: u64,
     /// When the germ of the network at x₀ is asked for (see [`germ`]): the room for bars.
@@ -614,11 +616,20 @@ impl Ctx<'_> {
                 }
                 // A function of a constant (√2 in `elu(…; α = √2)`) is a constant, not a layer:
                 // the layers are numbered as the expansion numbers them.
+                // The expansion makes a layer of every activation of a vector or a matrix, a
+                // function of a 1×1 value being a scalar function, not a layer: the numbering
+                // follows it, so that an entry's layer is the one the expansion's assumptions
+                // name (a scalar function's entries have layer 0).
+                let layer = if arg.kind_of() != crate::algebra::Kind::Scalar {
+                    self.layer += 1;
+                    self.layers.push(callee.name());
+                    self.layer
+                } else {
+                    0
+                };
                 if a.g.is_none() {
                     return self.constant_apply(callee, params, &pv, a, params_known);
                 }
-                self.layer += 1;
-                let layer = self.layer;
                 let mut out = a.clone();
                 let mut unknown = vec![false; a.v.len()];
                 let mut pattern = String::new();
@@ -741,7 +752,9 @@ impl Ctx<'_> {
                 if self.exact_values() {
                     out.shadow(|k| exact[k].clone());
                 }
-                self.patterns.push((layer, callee.name(), pattern));
+                if layer > 0 {
+                    self.patterns.push((layer, callee.name(), pattern));
+                }
                 out
             }
         })
@@ -1869,6 +1882,7 @@ fn evaluate<'a>(
         x0,
         neurons: Vec::new(),
         patterns: Vec::new(),
+        layers: Vec::new(),
         layer: 0,
         work: 0,
         germ,
@@ -2112,6 +2126,7 @@ pub(crate) fn entries_on_breakpoints(
             .filter(|nr| nr.distance == 0u32)
             .collect(),
         undetermined: ctx.undetermined,
+        layers: ctx.layers,
     })
 }
 
@@ -2120,6 +2135,8 @@ pub(crate) fn entries_on_breakpoints(
 pub(crate) struct Scan {
     pub on: Vec<Neuron>,
     pub undetermined: Vec<(usize, String, usize)>,
+    /// The activation of each layer, in the numbering of `on` and `undetermined`.
+    pub layers: Vec<String>,
 }
 
 /// The affine region of the network `l` around `x0` (the input's value), with `env`'s values.
@@ -2281,6 +2298,7 @@ mod tests {
             x0: &[],
             neurons: Vec::new(),
             patterns: Vec::new(),
+            layers: Vec::new(),
             layer: 0,
             work: 0,
             germ: None,
@@ -2350,6 +2368,7 @@ mod tests {
             x0: &[q(0, 1)],
             neurons: Vec::new(),
             patterns: Vec::new(),
+            layers: Vec::new(),
             layer: 0,
             work: 0,
             germ: Some(Bars {

@@ -89,6 +89,10 @@ pub fn assumption_text(a: &Assumption) -> String {
                 orders.join(", ")
             )
         }
+        Assumption::IdentityTestStarved { order } => format!(
+            "the non-affine terms of order ε{} are kept, though they may cancel: the probabilistic identity test found them zero at every random draw that counts, but too few counted (fewer than 3 of 64 draws had the values at the operating points that the expansion takes to be non-zero, such as relu′(c), non-zero)",
+            sup(*order)
+        ),
         Assumption::NumericZeros { count } => format!(
             "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
         ),

@@ -74,6 +74,9 @@ pub struct Numeric {
     /// Why nothing is decided at these values: an entry sits exactly on its breakpoint at the
     /// data point (which the expansion assumed away) and the region could not be computed.
     pub undecided: Option<String>,
+    /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
+    /// these values (its assumption line says so).
+    pub failing_layer: Option<usize>,
     /// An entry exactly on its breakpoint at the data point of a network that is not piecewise
     /// linear (so it has no affine region): what its kink does, from the network's first order.
     pub breakpoint: Option<FirstOrderKink>,

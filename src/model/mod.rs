@@ -384,8 +384,9 @@ enum FirstOrder {
     ),
     /// The expansion's kink stands, and why it was not checked at these values.
     Unchecked(String),
-    /// The expansion assumed the breakpoint away and nothing decides it: why.
-    Undecided(String),
+    /// The expansion assumed the breakpoint away and nothing decides it: why, and the layer
+    /// whose assumption fails (None where the layers cannot be matched).
+    Undecided(String, Option<usize>),
 }
 
 /// An entry exactly on its breakpoint at x₀ in a network that is not piecewise linear, where
@@ -436,12 +437,15 @@ fn first_order_at_breakpoint(
             ))),
             Some(map),
         ),
-        Err(why) if assumed.is_some() => FirstOrder::Undecided(format!(
-            "layer {} ({}), entry {} sits exactly on its breakpoint at x₀, which the expansion assumes away, and the network's first order there, which would decide whether its kink reaches the output, was not computed ({why})",
-            entry.layer,
-            entry.activation,
-            entry.index + 1
-        )),
+        Err(why) if assumed.is_some() => FirstOrder::Undecided(
+            format!(
+                "layer {} ({}), entry {} sits exactly on its breakpoint at x₀, which the expansion assumes away, and the network's first order there, which would decide whether its kink reaches the output, was not computed ({why})",
+                entry.layer,
+                entry.activation,
+                entry.index + 1
+            ),
+            Some(entry.layer),
+        ),
         Err(why) => FirstOrder::Unchecked(format!(
             "layer {} ({}), entry {} sits exactly on its breakpoint at x₀: the kink found for symbolic weights is taken not to cancel at these values, which was not checked ({why})",
             entry.layer,
@@ -466,6 +470,13 @@ fn on_assumed_breakpoint(
         return entries.on.into_iter().next();
     }
     first_assumed(report, entries.on)
+}
+
+/// The layers the expansion assumed off every breakpoint.
+fn every_assumed_layer(report: &crate::analysis::Report) -> Vec<usize> {
+    (1..=report.main.expansion.layers.len())
+        .filter(|layer| assumed_off(report, *layer))
+        .collect()
 }
 
 /// Whether the layers of the values at x₀ are the expansion's, one by one (the same activation
@@ -501,9 +512,7 @@ fn assumed_off(report: &crate::analysis::Report, layer: usize) -> bool {
 fn unchecked_layers(report: &crate::analysis::Report, scan: &region::Scan) -> Vec<usize> {
     if !numbering_agrees(report, &scan.layers) {
         // No entry can be matched to its layer: every assumption is unchecked.
-        return (1..=report.main.expansion.layers.len())
-            .filter(|layer| assumed_off(report, *layer))
-            .collect();
+        return every_assumed_layer(report);
     }
     let mut layers: Vec<usize> = (scan.undetermined.iter())
         .map(|(layer, _, _)| *layer)
@@ -600,8 +609,7 @@ pub(crate) fn numeric_report(
                 let scan = scan.ok();
                 // The values' layers not matched to the expansion's: an entry on its breakpoint
                 // decides nothing, and no assumption is checked.
-                let assumes =
-                    (1..=report.main.expansion.layers.len()).any(|l| assumed_off(report, l));
+                let assumes = !every_assumed_layer(report).is_empty();
                 let unmatched = scan
                     .as_ref()
                     .filter(|scan| assumes && !numbering_agrees(report, &scan.layers));
@@ -609,12 +617,15 @@ pub(crate) fn numeric_report(
                 // first order at x₀ decides whether the kink reaches the output.
                 let first = match unmatched {
                     Some(scan) => scan.on.first().map(|entry| {
-                        FirstOrder::Undecided(format!(
-                            "layer {} ({}) of the values at x₀, entry {}, sits exactly on its breakpoint, and the values' layers cannot be matched to the expansion's (an activation of one value written twice is one layer of the expansion): whether its kink reaches the output is not decided",
-                            entry.layer,
-                            entry.activation,
-                            entry.index + 1
-                        ))
+                        FirstOrder::Undecided(
+                            format!(
+                                "layer {} ({}) of the values at x₀, entry {}, sits exactly on its breakpoint, and the values' layers cannot be matched to the expansion's (an activation of one value written twice is one layer of the expansion): whether its kink reaches the output is not decided",
+                                entry.layer,
+                                entry.activation,
+                                entry.index + 1
+                            ),
+                            None,
+                        )
                     }),
                     None => (scan.as_ref())
                         .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan)),
@@ -653,13 +664,21 @@ pub(crate) fn numeric_report(
                             out.breakpoint = Some(*kink);
                         }
                         FirstOrder::Unchecked(note) => out.notes.push(note),
-                        FirstOrder::Undecided(why) => out.undecided = Some(why),
+                        FirstOrder::Undecided(why, layer) => {
+                            out.undecided = Some(why);
+                            out.failing_layer = layer;
+                        }
+                    }
+                    if unmatched.is_some() {
+                        out.unchecked_layers = every_assumed_layer(report);
                     }
                     out.region = Some(Err(why));
                 } else {
+                    // Without the values at x₀ (their evaluation failed), no assumption is
+                    // checked.
                     out.unchecked_layers = (scan.as_ref())
                         .map(|scan| unchecked_layers(report, scan))
-                        .unwrap_or_default();
+                        .unwrap_or_else(|| every_assumed_layer(report));
                     if out.w.is_some() {
                         // A smooth network (or one with irrational constants): σ* instead.
                         if out.w.as_ref().is_some_and(|w| w.is_exact()) {

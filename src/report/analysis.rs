@@ -387,6 +387,9 @@ pub fn text(source: &str, r: &Report) -> String {
         .as_ref()
         .and_then(|n| match (&n.region, &n.breakpoint) {
             (_, Some(first)) if first.assumed => Some((first.entry.layer, "the kink at x₀")),
+            _ if n.failing_layer.is_some() => n
+                .failing_layer
+                .map(|layer| (layer, "\"not decided at these values\"")),
             (Some(Ok(region)), _) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
                 region
                     .limit_inf

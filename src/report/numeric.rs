@@ -321,6 +321,7 @@ pub fn json(n: &Numeric) -> Value {
         "notes": n.notes,
         "region": region,
         "undecided": n.undecided,
+        "failing_layer": n.failing_layer,
         "leading_vanishes": n.leading_vanishes,
         "unchecked_layers": n.unchecked_layers,
         "breakpoint": n.breakpoint.as_ref().map(|first| json!({

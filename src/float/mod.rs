@@ -68,13 +68,7 @@ pub trait Real: Clone + Debug + 'static {
     }
     /// How `self` compares with `o` (NaN compares equal, as neither is less).
     fn order(&self, o: &Self) -> std::cmp::Ordering {
-        if self.lt(o) {
-            std::cmp::Ordering::Less
-        } else if o.lt(self) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
+        order_by_lt(self, o)
     }
     /// The larger of `self` and `o` (`self` when they compare equal or either is NaN).
     fn max(&self, o: &Self) -> Self {
@@ -143,6 +137,17 @@ const RM: RoundingMode = RoundingMode::ToEven;
 
 thread_local! {
     static NEAR_TIES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How `a` compares with `b` by [`Real::lt`] (NaN compares equal, as neither is less).
+fn order_by_lt<R: Real>(a: &R, b: &R) -> std::cmp::Ordering {
+    if a.lt(b) {
+        std::cmp::Ordering::Less
+    } else if b.lt(a) {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
 }
 
 /// Runs `f` and reports whether no comparison of multi-precision floats in it was closer than
@@ -293,13 +298,7 @@ impl<const BITS: usize> Real for Big<BITS> {
         if gap.lt(&margin) {
             NEAR_TIES.with(|t| t.set(true));
         }
-        if self.lt(o) {
-            std::cmp::Ordering::Less
-        } else if o.lt(self) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
+        order_by_lt(self, o)
     }
     fn powi(&self, k: i32) -> Self {
         let p = self.0.powi(k.unsigned_abs() as usize, BITS, RM);

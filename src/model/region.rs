@@ -371,7 +371,33 @@ fn not_pl(what: &str) -> Why {
     )
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context at `x0`, before any layer.
+    fn new(
+        env: &'a Env,
+        dims: BTreeMap<Dim, usize>,
+        input: &'a Name,
+        x0: &'a [Q],
+        germ: Option<Bars>,
+        values_only: bool,
+    ) -> Ctx<'a> {
+        Ctx {
+            env,
+            dims,
+            input,
+            x0,
+            neurons: Vec::new(),
+            patterns: Vec::new(),
+            layers: Vec::new(),
+            layer: 0,
+            work: 0,
+            germ,
+            values_only,
+            curved: false,
+            undetermined: Vec::new(),
+        }
+    }
+
     /// The length of a gradient: the input's entries, then the bars' coordinates.
     fn n(&self) -> usize {
         if self.values_only {
@@ -1875,21 +1901,7 @@ fn evaluate<'a>(
     germ: Option<Bars>,
     values_only: bool,
 ) -> Result<Evaluated<'a>, Why> {
-    let mut ctx = Ctx {
-        env,
-        dims,
-        input,
-        x0,
-        neurons: Vec::new(),
-        patterns: Vec::new(),
-        layers: Vec::new(),
-        layer: 0,
-        work: 0,
-        germ,
-        values_only,
-        curved: false,
-        undetermined: Vec::new(),
-    };
+    let mut ctx = Ctx::new(env, dims, input, x0, germ, values_only);
     let y = ctx.eval(&l.ir)?;
     let n = ctx.n();
     let grads = (0..y.v.len())
@@ -2221,6 +2233,12 @@ mod tests {
         Q::from_signeds(n, d as i64)
     }
 
+    /// A context at `x0`: values only without `germ`, the germ with it.
+    fn test_ctx<'a>(env: &'a Env, input: &'a Name, x0: &'a [Q], germ: Option<Bars>) -> Ctx<'a> {
+        let values_only = germ.is_none();
+        Ctx::new(env, BTreeMap::new(), input, x0, germ, values_only)
+    }
+
     /// A function the session defines from `def` (`f(t) = …`).
     fn defined(def: &str) -> Callee {
         let mut s = crate::session::Session::new();
@@ -2289,23 +2307,8 @@ mod tests {
         };
         assert!(a.unknown_at(0) && !a.known_zero(0) && !a.unknown_at(1));
         let column = |top: i64| Aff::constant(2, 1, false, vec![q(top, 1), q(1, 1)]);
-        let env = Env::default();
-        let input = Name::new("x", "");
-        let mut ctx = Ctx {
-            env: &env,
-            dims: BTreeMap::new(),
-            input: &input,
-            x0: &[],
-            neurons: Vec::new(),
-            patterns: Vec::new(),
-            layers: Vec::new(),
-            layer: 0,
-            work: 0,
-            germ: None,
-            values_only: true,
-            curved: false,
-            undetermined: Vec::new(),
-        };
+        let (env, input) = (Env::default(), Name::new("x", ""));
+        let mut ctx = test_ctx(&env, &input, &[], None);
         let zeroed = ctx.mul(a.clone(), column(0)).expect("a product");
         assert_eq!(
             (zeroed.v.clone(), zeroed.any_unknown()),
@@ -2359,26 +2362,13 @@ mod tests {
             g: Some(vec![vec![q(0, 1), q(3, 1), q(0, 1)]]),
             ..Aff::constant(1, 1, true, vec![q(0, 1)])
         };
-        let env = Env::default();
-        let input = Name::new("x", "");
-        let mut ctx = Ctx {
-            env: &env,
-            dims: BTreeMap::new(),
-            input: &input,
-            x0: &[q(0, 1)],
-            neurons: Vec::new(),
-            patterns: Vec::new(),
-            layers: Vec::new(),
-            layer: 0,
-            work: 0,
-            germ: Some(Bars {
-                room: 2,
-                arguments: Vec::new(),
-            }),
-            values_only: false,
-            curved: false,
-            undetermined: Vec::new(),
+        let (env, input) = (Env::default(), Name::new("x", ""));
+        let x0 = [q(0, 1)];
+        let bars = Bars {
+            room: 2,
+            arguments: Vec::new(),
         };
+        let mut ctx = test_ctx(&env, &input, &x0, Some(bars));
         let sum = ctx.add(a, b).expect("a sum");
         assert_eq!(
             (0..3).map(|d| sum.g_sign(0, d)).collect::<Vec<_>>(),

@@ -883,4 +883,24 @@ fn a_comparison_closer_than_the_floats_resolve_gives_no_float_w() {
     );
     assert!(!text.contains("  W (1×1"), "{text}");
     assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+    // |·| decides its side without a comparison: the same (W = −1, not the 1 of the rounded 0).
+    let text = analyze_text("A = [[1]]; c = [100]; l = [1]; abs(tanh(A·x + c) - l + A·x)");
+    assert!(
+        text.contains("closer to its tie than 256-bit floats resolve"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_one_by_one_value_times_a_vector_is_evaluated_at_the_data_point() {
+    // From a third review: `relu(uᵀ·x + 2)·v` stopped the values at x₀ ("mismatched shapes"),
+    // every assumption was said to be unchecked because "a value is not rational", and the
+    // verdict stayed the expansion's exact-affine; hard_tanh sits on its breakpoint at 1.
+    for src in [
+        "A = [[3], [-1]]; u = [-1]; v = [2, 1]; b = [-3, 0]; O = [[-1, 3]]; O·hard_tanh(A·x + relu(uᵀ·x + 2)·v + b)",
+        "A = [[1], [1]]; u = [1]; v = [1, 1]; b = [0, 0]; relu(A·x + (uᵀ·x)^2·v + b)",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
+        assert!(!analyze_text(src).contains("not checked"), "{src}");
+    }
 }

@@ -77,6 +77,9 @@ pub struct Numeric {
     /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
     /// these values (its assumption line says so).
     pub failing_layer: Option<usize>,
+    /// Why the assumptions of `unchecked_layers` are not checked (None: a value or a parameter
+    /// there is not rational).
+    pub unchecked_reason: Option<String>,
     /// An entry exactly on its breakpoint at the data point of a network that is not piecewise
     /// linear (so it has no affine region): what its kink does, from the network's first order.
     pub breakpoint: Option<FirstOrderKink>,

@@ -139,6 +139,12 @@ thread_local! {
     static NEAR_TIES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Records a comparison closer than the precision resolves (see [`without_near_ties`]), for
+/// a caller that decides a side without [`Real::order`] (the piece of |·| at a point).
+pub(crate) fn note_near_tie() {
+    NEAR_TIES.with(|t| t.set(true));
+}
+
 /// How `a` compares with `b` by [`Real::lt`] (NaN compares equal, as neither is less).
 fn order_by_lt<R: Real>(a: &R, b: &R) -> std::cmp::Ordering {
     if a.lt(b) {

@@ -472,6 +472,9 @@ fn on_assumed_breakpoint(
     first_assumed(report, entries.on)
 }
 
+/// Why assumptions are not checked where the values' layers are not the expansion's.
+const UNMATCHED: &str = "the layers of the values at x₀ cannot be matched to the expansion's (an activation of one value written twice is one layer of the expansion)";
+
 /// The layers the expansion assumed off every breakpoint.
 fn every_assumed_layer(report: &crate::analysis::Report) -> Vec<usize> {
     (1..=report.main.expansion.layers.len())
@@ -606,7 +609,10 @@ pub(crate) fn numeric_report(
             // x₀ alone, found once, say which entries sit on their breakpoints.
             Err(why) => {
                 let scan = region::entries_on_breakpoints(&model.original, env, &model.input, &x0);
-                let scan = scan.ok();
+                let (scan, scan_error) = match scan {
+                    Ok(scan) => (Some(scan), None),
+                    Err(why) => (None, Some(why)),
+                };
                 // The values' layers not matched to the expansion's: an entry on its breakpoint
                 // decides nothing, and no assumption is checked.
                 let assumes = !every_assumed_layer(report).is_empty();
@@ -671,6 +677,7 @@ pub(crate) fn numeric_report(
                     }
                     if unmatched.is_some() {
                         out.unchecked_layers = every_assumed_layer(report);
+                        out.unchecked_reason = Some(UNMATCHED.into());
                     }
                     out.region = Some(Err(why));
                 } else {
@@ -679,6 +686,15 @@ pub(crate) fn numeric_report(
                     out.unchecked_layers = (scan.as_ref())
                         .map(|scan| unchecked_layers(report, scan))
                         .unwrap_or_else(|| every_assumed_layer(report));
+                    out.unchecked_reason = match (&scan, &scan_error) {
+                        (_, Some(why)) => {
+                            Some(format!("the values at x₀ were not evaluated: {why}"))
+                        }
+                        (Some(scan), _) if !numbering_agrees(report, &scan.layers) => {
+                            Some(UNMATCHED.into())
+                        }
+                        _ => None,
+                    };
                     if out.w.is_some() {
                         // A smooth network (or one with irrational constants): σ* instead.
                         if out.w.as_ref().is_some_and(|w| w.is_exact()) {

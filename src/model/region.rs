@@ -224,6 +224,20 @@ impl Aff {
             None => vec![zero(); n],
         }
     }
+    /// A 1×1 value repeated in the shape of `like`, gradient, unknowns and all.
+    fn repeated(&self, like: &Aff) -> Aff {
+        let len = like.v.len();
+        Aff {
+            rows: like.rows,
+            cols: like.cols,
+            scalar: false,
+            v: vec![self.v[0].clone(); len],
+            g: self.g.as_ref().map(|g| vec![g[0].clone(); len]),
+            unknown: self.unknown.as_ref().map(|u| vec![u[0]; len]),
+            gu: self.gu.as_ref().map(|u| vec![u[0].clone(); len]),
+            ex: self.ex.as_ref().map(|e| vec![e[0].clone(); len]),
+        }
+    }
     /// The exact value of entry k: rational, or carried as a constant (values only).
     fn exact_value(&self, k: usize) -> Option<Scalar> {
         if self.unknown_at(k) {
@@ -1012,6 +1026,16 @@ impl<'a> Ctx<'a> {
     }
 
     fn mul(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
+        // A 1×1 value times a vector or a matrix (`relu(uᵀ·x)·v`): entry by entry, the 1×1
+        // value repeated.
+        if a.cols != b.rows && a.v.len() == 1 && b.v.len() > 1 {
+            let a = a.repeated(&b);
+            return self.had(a, b);
+        }
+        if a.cols != b.rows && b.v.len() == 1 && a.v.len() > 1 {
+            let b = b.repeated(&a);
+            return self.had(a, b);
+        }
         if a.g.is_some() && b.g.is_some() {
             return self.product_rule(a, b, false);
         }

@@ -681,6 +681,15 @@ pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, Strin
     let at = x
         .to_q()
         .ok_or_else(|| format!("{} is not a finite number", x.to_f64()))?;
+    // A multi-precision point closer to 0 than its precision resolves (tanh(100) − 1 rounds
+    // to 0) may lie on either side of a breakpoint there (|·|, relu): recorded, so that a
+    // float W read from this derivative is not shown (`float::without_near_ties`).
+    let bits = R::SIGNIFICAND_BITS;
+    if (128..u32::MAX).contains(&bits)
+        && x.abs().lt(&R::of_f64(2.0).powi(64 - bits.min(4096) as i32))
+    {
+        crate::float::note_near_tie();
+    }
     let params = match callee {
         Callee::Def(d) => d.params.clone(),
         Callee::Prim(_) => vec![],

@@ -409,8 +409,11 @@ pub fn text(source: &str, r: &Report) -> String {
                 format!(" (it fails at the bound values: see {below} below)")
             }
             (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _) if unchecked(layer) => {
-                " (not checked at the bound values: a value or a parameter there is not rational)"
-                    .to_string()
+                let why = (r.numeric.as_ref()).and_then(|n| n.unchecked_reason.as_deref());
+                format!(
+                    " (not checked at the bound values: {})",
+                    why.unwrap_or("a value or a parameter there is not rational")
+                )
             }
             _ => String::new(),
         };

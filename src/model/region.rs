@@ -1026,6 +1026,15 @@ impl<'a> Ctx<'a> {
     }
 
     fn mul(&mut self, a: Aff, b: Aff) -> Result<Aff, Why> {
+        if a.g.is_some() && b.g.is_some() {
+            return self.product_rule(a, b, false);
+        }
+        if a.scalar && a.g.is_none() {
+            return self.scale(&a, b);
+        }
+        if b.scalar && b.g.is_none() {
+            return self.scale(&b, a);
+        }
         // A 1×1 value times a vector or a matrix (`relu(uᵀ·x)·v`): entry by entry, the 1×1
         // value repeated.
         if a.cols != b.rows && a.v.len() == 1 && b.v.len() > 1 {
@@ -1035,15 +1044,6 @@ impl<'a> Ctx<'a> {
         if a.cols != b.rows && b.v.len() == 1 && a.v.len() > 1 {
             let b = b.repeated(&a);
             return self.had(a, b);
-        }
-        if a.g.is_some() && b.g.is_some() {
-            return self.product_rule(a, b, false);
-        }
-        if a.scalar && a.g.is_none() {
-            return self.scale(&a, b);
-        }
-        if b.scalar && b.g.is_none() {
-            return self.scale(&b, a);
         }
         if self.unknown_meets_input(&a, &b) {
             return Err(NOT_RATIONAL.into());

@@ -847,6 +847,17 @@ fn an_activation_of_bound_constants_inside_a_layer_keeps_the_layers_matched() {
     ] {
         assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
     }
+    // Two layers on their breakpoints: both assumption lines say so (the second used to read
+    // as checked).
+    let text = analyze_text("A = [[1]]; B = [[1]]; c = [0]; b = [0]; relu(B·relu(A·x + c) + b)");
+    for layer in ["layer 1 (relu)", "layer 2 (relu)"] {
+        let line = (text.lines())
+            .find(|l| l.starts_with(&format!("assumption: {layer}")) && l.contains("no entry"));
+        assert!(
+            line.is_some_and(|l| l.contains("(it fails at the bound values")),
+            "{text}"
+        );
+    }
     // The failing assumption is the relu's (layer 2), not elu's at 1.
     let text = analyze_text("A = [[1]]; q = [1]; l = [1]; relu(A·x + elu(q) - l)");
     let fails = "(it fails at the bound values";

@@ -77,6 +77,9 @@ pub struct Numeric {
     /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
     /// these values (its assumption line says so).
     pub failing_layer: Option<usize>,
+    /// Every layer the expansion assumed off its breakpoints that has an entry exactly on one
+    /// at the data point (their assumption lines say that it fails).
+    pub on_breakpoint_layers: Vec<usize>,
     /// Why the assumptions of `unchecked_layers` are not checked (None: a value or a parameter
     /// there is not rational).
     pub unchecked_reason: Option<String>,

@@ -712,6 +712,18 @@ pub(crate) fn numeric_report(
                 }
             }
         }
+        // Every layer assumed off its breakpoints with an entry on one at x₀ (the report points
+        // at the first; the others' assumption lines say so too).
+        if let Ok(scan) = region::entries_on_breakpoints(&model.original, env, &model.input, &x0)
+            && numbering_agrees(report, &scan.layers)
+        {
+            let mut layers: Vec<usize> = (scan.on.iter())
+                .map(|entry| entry.layer)
+                .filter(|layer| assumed_off(report, *layer))
+                .collect();
+            layers.dedup();
+            out.on_breakpoint_layers = layers;
+        }
     }
     out
 }

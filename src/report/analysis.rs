@@ -408,6 +408,11 @@ pub fn text(source: &str, r: &Report) -> String {
             {
                 format!(" (it fails at the bound values: see {below} below)")
             }
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _)
+                if (r.numeric.as_ref()).is_some_and(|n| n.on_breakpoint_layers.contains(layer)) =>
+            {
+                " (it fails at the bound values: an entry of this layer sits exactly on its breakpoint at x₀)".to_string()
+            }
             (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _) if unchecked(layer) => {
                 let why = (r.numeric.as_ref()).and_then(|n| n.unchecked_reason.as_deref());
                 format!(

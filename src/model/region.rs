@@ -696,33 +696,18 @@ impl<'a> Ctx<'a> {
                             pattern.push('·');
                             continue;
                         }
-                        // Values only: at its exact value, decided by exact signs; else
-                        // whether it sits on a breakpoint is not decided.
-                        if let Some(at) = a.exact_value(k)
-                            && let Some((value, _)) = self.jet_at(callee, params, &at)?
-                        {
-                            exact[k] = Some(value);
-                            pattern.push('·');
-                            continue;
-                        }
-                        self.undetermined.push((layer, callee.name(), k));
-                        pattern.push('?');
+                        exact[k] =
+                            self.value_or_undetermined(callee, params, a.exact_value(k), layer, k)?;
+                        pattern.push(if exact[k].is_some() { '·' } else { '?' });
                         continue;
                     }
                     let piece = match scalar_piece(callee, &pv, &a.v[k], 0, self.smooth()) {
                         Ok(piece) => piece,
                         Err(_) if !params_known => {
                             unknown[k] = true;
-                            if self.values_only
-                                && let Some((value, _)) =
-                                    self.jet_at(callee, params, &Scalar::from_q(a.v[k].clone()))?
-                            {
-                                exact[k] = Some(value);
-                                pattern.push('·');
-                                continue;
-                            }
-                            self.undetermined.push((layer, callee.name(), k));
-                            pattern.push('?');
+                            let at = Some(Scalar::from_q(a.v[k].clone()));
+                            exact[k] = self.value_or_undetermined(callee, params, at, layer, k)?;
+                            pattern.push(if exact[k].is_some() { '·' } else { '?' });
                             continue;
                         }
                         Err(why) if self.smooth() != Smooth::Off => {
@@ -982,6 +967,26 @@ impl<'a> Ctx<'a> {
         }
         a.gu = a.gu.and_then(grad_mask);
         Ok(a)
+    }
+
+    /// Values only: entry k of `layer` at its exact value `at`, decided by exact signs (see
+    /// [`Ctx::jet_at`]): its value; else (no value carried, or not decided) the entry is
+    /// recorded as undetermined, whether it sits on a breakpoint not decided.
+    fn value_or_undetermined(
+        &mut self,
+        callee: &Callee,
+        params: &[(Name, Ir)],
+        at: Option<Scalar>,
+        layer: usize,
+        k: usize,
+    ) -> Result<Option<Scalar>, Why> {
+        if let Some(at) = at
+            && let Some((value, _)) = self.jet_at(callee, params, &at)?
+        {
+            return Ok(Some(value));
+        }
+        self.undetermined.push((layer, callee.name(), k));
+        Ok(None)
     }
 
     /// Whether exact values that are not rational are carried (see [`Aff::ex`]): for values

@@ -1,6 +1,10 @@
-"""One computation in a child process, stopped after a timeout (shared by the comparison scripts)."""
+"""One computation in a child process, stopped after a timeout, and one timed run of a process
+(shared by the comparison scripts)."""
 
 import multiprocessing as mp
+import subprocess
+import tempfile
+import time
 
 
 def _child(queue, fn, args):
@@ -30,3 +34,23 @@ def run_in_child(fn, args, timeout):
         return ("timeout", timeout, None)
     p.join()
     return result if result is not None else ("error", "no result", None)
+
+
+def timed_process(args, repeat):
+    """Best wall time (s) of the process `args` over `repeat` runs, and its standard output.
+
+    The process writes into a temporary file and the file is read after the clock stops: read
+    through a pipe and decoded as it arrives, the output of a large report cost Python more
+    than taylornet took to write it (sigmoid∘5's 5.4 MB: 65 ms against 49 ms into a file)."""
+    best, out = float("inf"), ""
+    for _ in range(repeat):
+        with tempfile.TemporaryFile() as sink:
+            t0 = time.perf_counter()
+            p = subprocess.run(args, stdout=sink, stderr=subprocess.PIPE)
+            dt = time.perf_counter() - t0
+            if p.returncode != 0:
+                raise RuntimeError(f"{' '.join(args)}: {p.stderr.decode(errors='replace')}")
+            if dt < best:
+                sink.seek(0)
+                best, out = dt, sink.read().decode()
+    return best, out

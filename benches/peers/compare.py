@@ -29,13 +29,12 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from child import run_in_child  # noqa: E402 - benches/child.py
+from child import run_in_child, timed_process  # noqa: E402 - benches/child.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("TAYLORNET", os.path.join(ROOT, "target", "release", "taylornet"))
@@ -51,14 +50,7 @@ def run_series(expr, order, repeat, fmt="json"):
     exact coefficients (ASCII strings) by power of t; `fmt="text"` times the default report
     and returns no coefficients."""
     args = [BINARY, "series", expr, "--order", str(order), "--format", fmt]
-    best, out = float("inf"), ""
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        p = subprocess.run(args, capture_output=True, text=True)
-        dt = time.perf_counter() - t0
-        if p.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)}: {p.stderr}")
-        best, out = min(best, dt), p.stdout
+    best, out = timed_process(args, repeat)
     if fmt != "json":
         return best, None
     coefs = json.loads(out)["coefficients"]

@@ -31,12 +31,11 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from child import run_in_child  # noqa: E402 - benches/child.py
+from child import run_in_child, timed_process  # noqa: E402 - benches/child.py
 from peers.compare import peer_sympy  # noqa: E402 - ring series over QQ, benches/peers/compare.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,15 +46,7 @@ BINARY = os.path.join(ROOT, "target", "release", "taylornet")
 
 def run_taylornet(args, repeat):
     """Best wall time (s) of the whole process, and its stdout."""
-    best, out = float("inf"), ""
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        p = subprocess.run([BINARY] + args, capture_output=True, text=True)
-        dt = time.perf_counter() - t0
-        if p.returncode != 0:
-            raise RuntimeError(f"taylornet {' '.join(args)}: {p.stderr}")
-        best, out = min(best, dt), p.stdout
-    return best, out
+    return timed_process([BINARY] + args, repeat)
 
 
 def composed(act, depth):

@@ -689,20 +689,15 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
     }
     // An entry whose input at x₀ is not rational is decided at its exact value (tanh(1) > 0,
     // by the exact sign test): the assumption that it sits off its breakpoints is checked.
-    // σ(1) + σ(−1) − 1 = 0 is no canonical form's zero and no sign decides it: said not to be
-    // checked. σ(1) − σ(1) is exactly 0: the entry sits on its breakpoint, which the expansion
-    // assumed away, and the first order decides: its input moves as 2·σ′(1)·x, of known sign,
-    // so relu bends the output.
+    // σ(1) − σ(1) is exactly 0: the entry sits on its breakpoint, which the expansion assumed
+    // away, and the first order decides: its input moves as 2·σ′(1)·x, of known sign, so relu
+    // bends the output. (σ(1) + σ(−1) − 1 = 0 through an identity: the test after this one.)
     let unchecked =
         "(not checked at the bound values: a value or a parameter there is not rational)";
     let text =
         analyze_text("W1 = [[1]]; b1 = [1]; W2 = [[1]]; b2 = [0]; relu(W2·tanh(W1·x + b1) + b2)");
     assert!(!text.contains(unchecked), "{text}");
     assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
-    let text = analyze_text(
-        "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; relu(W2·sigmoid(W1·x + b1) + b2)",
-    );
-    assert!(text.contains(unchecked), "{text}");
     let text =
         analyze_text("W1 = [[1], [-1]]; b1 = [1, 1]; W2 = [[1, -1]]; relu(W2·sigmoid(W1·x + b1))");
     assert!(
@@ -914,4 +909,41 @@ fn a_one_by_one_value_times_a_vector_is_evaluated_at_the_data_point() {
         assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
         assert!(!analyze_text(src).contains("not checked"), "{src}");
     }
+}
+
+#[test]
+fn a_breakpoint_reached_through_an_identity_of_powers_of_e_is_found() {
+    // σ(1) + σ(−1) − 1 = 0 exactly, though no canonical form is 0: the relu's entry sits on its
+    // breakpoint at x₀ = 0 and moves with x (z = σ(1 + x) + σ(x − 1) − 1, z′(0) = 2σ′(1) > 0),
+    // so the network bends there. Before, the entry was "not rational, not checked" and the
+    // verdict the expansion's `affine`.
+    let net = "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; \
+               relu(W2·sigmoid(W1·x + b1) + b2)";
+    let text = analyze_text(net);
+    assert!(
+        text.contains("(it fails at the bound values: see the kink at x₀ below)"),
+        "{text}"
+    );
+    assert_eq!(bound_verdict(net), "verdict: kink");
+    // The same identity under a square does not bend: relu(z²) is z², smooth.
+    let squared = "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; \
+                   relu((W2·sigmoid(W1·x + b1) + b2)^∘2)";
+    assert_ne!(bound_verdict(squared), "verdict: kink");
+    // The series sees the breakpoint and compares its sides by value: slopes 0 and 1.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "series",
+            "relu(sigmoid(1) + sigmoid(-1) - 1 + t)",
+            "--order",
+            "2",
+        ])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(
+            "relu(sigmoid(1) + sigmoid(-1) - 1 + t) at 0, to order 2: a kink: one-sided slopes 0 (left) and 1 (right)"
+        ),
+        "{text}"
+    );
 }

@@ -57,6 +57,148 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
     sign_at::<Big<128>>(s)
         .or_else(|| sign_at::<Big<512>>(s))
         .or_else(|| sign_at::<Big<2048>>(s))
+        .or_else(|| exp_field::is_zero(s).then_some(Ordering::Equal))
+}
+
+/// An exact zero test for constants built from rationals and powers of e by sums, products
+/// and integer powers (`σ(1) + σ(−1) − 1 = (1 + 1/e)⁻¹ + (1 + e)⁻¹ − 1`), asked only where the
+/// floats cannot tell the constant from 0. With N the common denominator of the exponents of
+/// e, such a constant is a rational function of T = e^(1/N); e is transcendental (Hermite), so
+/// no non-zero polynomial with rational coefficients vanishes at T, and the constant is 0
+/// exactly when the numerator of that rational function is the zero polynomial.
+///
+/// A scalar that is 0 this way is not 0 by its form: callers that see `Equal` must not assume
+/// `Scalar::is_zero` (the series engine looks past such coefficients for the leading one).
+mod exp_field {
+    use super::super::scalar::{Atom, Q, Scalar};
+    use malachite_base::num::arithmetic::traits::Lcm;
+    use malachite_nz::natural::Natural;
+
+    /// Largest degree in T carried; a constant past it is left undecided. A product of two
+    /// polynomials then takes at most 512² exact multiplications, and the statement's budget
+    /// stops a long run of them.
+    const MAX_DEGREE: usize = 512;
+
+    /// A polynomial in T, lowest power first, without trailing zeros (the zero polynomial is
+    /// empty).
+    type Poly = Vec<Q>;
+
+    /// True when `s` is certainly 0; false when it is not, or lies outside the class, or is
+    /// too large to decide.
+    pub(super) fn is_zero(s: &Scalar) -> bool {
+        let Some(n) = exponent_denominator(s) else {
+            return false;
+        };
+        fraction(s, &n).is_some_and(|(num, _)| num.is_empty())
+    }
+
+    /// The least common denominator of the exponents of e in `s`, when `s` is in the class:
+    /// its atoms are e under rational powers and groups of such sums under integer powers.
+    fn exponent_denominator(s: &Scalar) -> Option<Natural> {
+        let mut n = Natural::from(1u32);
+        for (m, _) in s.terms() {
+            for (atom, e) in m.factors() {
+                match atom {
+                    Atom::E => n = n.lcm(e.to_denominator()),
+                    Atom::Group(g) if e.to_denominator() == 1u32 => {
+                        n = n.lcm(exponent_denominator(g)?);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some(n)
+    }
+
+    /// `s` as a numerator and a non-zero denominator, polynomials in T = e^(1/n).
+    fn fraction(s: &Scalar, n: &Natural) -> Option<(Poly, Poly)> {
+        let one = || vec![Q::from(1u32)];
+        let mut sum: (Poly, Poly) = (Vec::new(), one());
+        for (m, c) in s.terms() {
+            let mut term: (Poly, Poly) = (vec![c.clone()], one());
+            for (atom, e) in m.factors() {
+                let factor = match atom {
+                    Atom::E => {
+                        // e^e = T^(e·n), an integer power by the choice of n.
+                        let k = e * Q::from(n.clone());
+                        let power = usize::try_from(&k.to_numerator()).ok()?;
+                        if power > MAX_DEGREE {
+                            return None;
+                        }
+                        if k < 0u32 {
+                            (one(), monomial(power))
+                        } else {
+                            (monomial(power), one())
+                        }
+                    }
+                    Atom::Group(g) => {
+                        let (num, den) = fraction(g, n)?;
+                        let (num, den) = if *e < 0u32 { (den, num) } else { (num, den) };
+                        // A group that is 0 under a negative power has no value.
+                        if den.is_empty() {
+                            return None;
+                        }
+                        let k = usize::try_from(&e.to_numerator()).ok()?;
+                        (power(&num, k)?, power(&den, k)?)
+                    }
+                    _ => return None,
+                };
+                term = (mul(&term.0, &factor.0)?, mul(&term.1, &factor.1)?);
+            }
+            sum = (
+                add(&mul(&sum.0, &term.1)?, &mul(&term.0, &sum.1)?),
+                mul(&sum.1, &term.1)?,
+            );
+        }
+        Some(sum)
+    }
+
+    fn monomial(power: usize) -> Poly {
+        let mut p = vec![Q::from(0u32); power + 1];
+        p[power] = Q::from(1u32);
+        p
+    }
+
+    fn trimmed(mut p: Poly) -> Poly {
+        while p.last().is_some_and(|c| *c == 0u32) {
+            p.pop();
+        }
+        p
+    }
+
+    fn add(a: &Poly, b: &Poly) -> Poly {
+        let mut out = vec![Q::from(0u32); a.len().max(b.len())];
+        for (i, c) in a.iter().enumerate() {
+            out[i] += c;
+        }
+        for (i, c) in b.iter().enumerate() {
+            out[i] += c;
+        }
+        trimmed(out)
+    }
+
+    fn mul(a: &Poly, b: &Poly) -> Option<Poly> {
+        if a.is_empty() || b.is_empty() {
+            return Some(Vec::new());
+        }
+        if a.len() + b.len() > MAX_DEGREE + 2 || crate::limits::interrupted() {
+            return None;
+        }
+        let mut out = vec![Q::from(0u32); a.len() + b.len() - 1];
+        for (i, x) in a.iter().enumerate() {
+            if *x == 0u32 {
+                continue;
+            }
+            for (j, y) in b.iter().enumerate() {
+                out[i + j] += x * y;
+            }
+        }
+        Some(trimmed(out))
+    }
+
+    fn power(p: &Poly, k: usize) -> Option<Poly> {
+        (0..k).try_fold(vec![Q::from(1u32)], |acc, _| mul(&acc, p))
+    }
 }
 
 /// The sign of a scalar of one term, from its coefficient and [`monomial_sign`].
@@ -286,6 +428,39 @@ mod tests {
             .scale(&k)
             .add(&Scalar::from_q(Q::from(-37441565084701425i64)));
         assert_eq!(sign(&s), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn constants_of_e_that_cancel_are_zero_exactly() {
+        let e = |n: i64, d: i64| Scalar::e_pow(Q::from_signeds(n, d));
+        let one = Scalar::one();
+        let recip = |s: Scalar| {
+            s.pow(&Q::from(-1))
+                .unwrap_or_else(|_| panic!("not 0: 1 + a power of e"))
+        };
+        let sigma = |x: i64| recip(one.add(&e(-x, 1)));
+        // σ(1) + σ(−1) − 1 = 0, which no float can tell from a tiny number.
+        let zero = sigma(1).add(&sigma(-1)).sub(&one);
+        assert!(!zero.is_zero(), "not 0 by its canonical form");
+        assert_eq!(sign(&zero), Some(Ordering::Equal));
+        // Over T = e^(1/2): σ(½) + σ(−½) − 1 = 0; and σ(1)·σ(−1) = σ′(1) = e⁻¹·σ(1)².
+        let half = recip(one.add(&e(-1, 2))).add(&recip(one.add(&e(1, 2))));
+        assert_eq!(sign(&half.sub(&one)), Some(Ordering::Equal));
+        let slope = e(-1, 1).mul(&sigma(1).mul(&sigma(1)));
+        assert_eq!(
+            sign(&sigma(1).mul(&sigma(-1)).sub(&slope)),
+            Some(Ordering::Equal)
+        );
+        // Not zero: the floats decide these, and the exact test never claims them.
+        assert_eq!(sign(&sigma(1).sub(&sigma(-1))), Some(Ordering::Greater));
+        assert!(!exp_field::is_zero(&sigma(1).add(&sigma(-1))));
+        assert!(!exp_field::is_zero(&sigma(1).sub(&sigma(-1))));
+        // Outside the class (π, √2, a parameter): not decided by this test.
+        assert!(!exp_field::is_zero(
+            &Scalar::pi().sub(&Scalar::pi().scale(&Q::from(2)))
+        ));
+        let lambda = Scalar::param(crate::syntax::Name::new("λ", ""));
+        assert!(!exp_field::is_zero(&lambda.sub(&lambda.scale(&Q::from(2)))));
     }
 
     #[test]

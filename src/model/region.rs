@@ -280,6 +280,36 @@ impl Aff {
         self.unknown = mask(still);
         self.ex = (self.unknown.is_some() && ex.iter().any(Option::is_some)).then_some(ex);
     }
+    /// Values only: the entries whose exact value is 0 though not by its form (σ(1) + σ(−1) − 1,
+    /// decided by the exact zero test of `algebra::sign`) made known, so that an activation
+    /// decides their piece, or finds them on a breakpoint, as it does for a rational 0.
+    fn exact_zeros_known(mut self) -> Aff {
+        let (Some(unknown), Some(ex)) = (self.unknown.as_mut(), self.ex.as_mut()) else {
+            return self;
+        };
+        for k in 0..unknown.len() {
+            if unknown[k]
+                && ex[k]
+                    .as_ref()
+                    .is_some_and(|x| x.sign() == Some(std::cmp::Ordering::Equal))
+            {
+                unknown[k] = false;
+                ex[k] = None;
+                self.v[k] = zero();
+            }
+        }
+        let still = self.unknown.take().unwrap_or_default();
+        self.unknown = mask(still);
+        if self.unknown.is_none()
+            || self
+                .ex
+                .as_ref()
+                .is_some_and(|e| e.iter().all(Option::is_none))
+        {
+            self.ex = None;
+        }
+        self
+    }
     /// The sign of the part of coordinate d of entry k's gradient that is not rational.
     fn g_unknown(&self, k: usize, d: usize) -> Option<Sign> {
         self.gu.as_ref().and_then(|u| u[k][d])
@@ -666,6 +696,11 @@ impl<'a> Ctx<'a> {
                     self.layer
                 } else {
                     0
+                };
+                let a = if self.exact_values() {
+                    a.exact_zeros_known()
+                } else {
+                    a
                 };
                 if a.g.is_none() {
                     return self.constant_apply(callee, params, &pv, a, params_known);

@@ -363,7 +363,26 @@ impl Evaluator<'_> {
                 if self.side == Side::Both {
                     return Err(Fail::Breakpoint);
                 }
-                match d.valuation() {
+                // The first coefficient that is not 0: a constant can be 0 without being so by
+                // its form (σ(1) + σ(−1) − 1, decided exactly by `sign`), and is skipped too.
+                let mut leading = None;
+                if let Some(first) = d.valuation() {
+                    for m in first..d.coeffs().len() {
+                        let c = d.coeff(m);
+                        if c.is_zero() {
+                            continue;
+                        }
+                        match crate::algebra::sign::sign(&c) {
+                            Some(Ordering::Equal) => continue,
+                            Some(o) => {
+                                leading = Some((m, o));
+                                break;
+                            }
+                            None => return Err(undecided("the leading coefficient")),
+                        }
+                    }
+                }
+                match leading {
                     None if d.is_exact() => Ordering::Equal,
                     None => {
                         // No parameter to give a value to: the quantity is 0 to every order
@@ -377,9 +396,7 @@ impl Evaluator<'_> {
                             .hint("if it is identically zero, write the expression without it"),
                         ));
                     }
-                    Some(m) => {
-                        let sm = crate::algebra::sign::sign(&d.coeff(m))
-                            .ok_or_else(|| undecided("the leading coefficient"))?;
+                    Some((m, sm)) => {
                         if self.side == Side::Left && m % 2 == 1 {
                             sm.reverse()
                         } else {
@@ -538,7 +555,7 @@ fn point_series(
                     (Err(Fail::Vanishing(_)), _) | (_, Err(Fail::Vanishing(_))) if probe < cap => {}
                     (l, r) => {
                         let (l, r) = (unwrap(l)?, unwrap(r)?);
-                        let diff = (0..=probe).find(|&k| l.coeff(k) != r.coeff(k));
+                        let diff = (0..=probe).find(|&k| !same_value(&l.coeff(k), &r.coeff(k)));
                         if diff.is_some() || (l.is_exact() && r.is_exact()) || probe >= cap {
                             break (l, r, diff);
                         }
@@ -550,8 +567,12 @@ fn point_series(
             // (`if t^2 > 0 then t else 1` at 0) the function is discontinuous there.
             let at_point = unwrap(run(Side::Exact, 0))?.coeff(0);
             let shown = first_diff.map_or(order, |m| m.max(order));
-            (left, right) = (left.truncate(shown), right.truncate(shown));
-            let removable = at_point != left.coeff(0) || at_point != right.coeff(0);
+            (left, right) = (
+                zeros_written_as_zero(left.truncate(shown)),
+                zeros_written_as_zero(right.truncate(shown)),
+            );
+            let removable =
+                !same_value(&at_point, &left.coeff(0)) || !same_value(&at_point, &right.coeff(0));
             Ok(match first_diff {
                 _ if removable => PointSeries::OneSided {
                     left,
@@ -581,6 +602,31 @@ fn point_series(
         }
         Err(f) => Err(f),
     }
+}
+
+/// Whether two coefficients are the same number: equal by their form, or their difference
+/// decided 0 by the exact sign test (σ(1) + σ(−1) − 1 against 0, at a breakpoint an operating
+/// point reaches through such an identity).
+fn same_value(a: &Scalar, b: &Scalar) -> bool {
+    a == b || crate::algebra::sign::sign(&a.sub(b)) == Some(Ordering::Equal)
+}
+
+/// A side of a breakpoint with each coefficient that is 0 written as 0.
+fn zeros_written_as_zero(s: Series) -> Series {
+    if s.coeffs().iter().all(|c| c.is_zero() || c.as_q().is_some()) {
+        return s;
+    }
+    let exact = s.is_exact();
+    let coeffs = (s.coeffs().iter())
+        .map(|c| {
+            if !c.is_zero() && crate::algebra::sign::sign(c) == Some(Ordering::Equal) {
+                Scalar::zero()
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    Series::from_coeffs(coeffs, exact)
 }
 
 /// What a derivative of a function is off its breakpoints, at a generic (symbolic) point.

@@ -280,9 +280,11 @@ impl Aff {
         self.unknown = mask(still);
         self.ex = (self.unknown.is_some() && ex.iter().any(Option::is_some)).then_some(ex);
     }
-    /// Values only: the entries whose exact value is 0 though not by its form (σ(1) + σ(−1) − 1,
-    /// decided by the exact zero test of `algebra::sign`) made known, so that an activation
-    /// decides their piece, or finds them on a breakpoint, as it does for a rational 0.
+    /// Values only and the germ: the entries whose exact value is 0 though not by its form
+    /// (σ(1) + σ(−1) − 1, decided by the exact zero test of `algebra::sign`) made known, so that
+    /// an activation decides their piece, or finds them on a breakpoint, and a product or a power
+    /// takes them, as for a rational 0. Asked where they are needed, not after every operation:
+    /// the test evaluates the constant.
     fn exact_zeros_known(mut self) -> Aff {
         let (Some(unknown), Some(ex)) = (self.unknown.as_mut(), self.ex.as_mut()) else {
             return self;
@@ -1223,6 +1225,11 @@ impl<'a> Ctx<'a> {
         if self.smooth() == Smooth::Off {
             return Err(not_pl("a product of two terms in the input"));
         }
+        let (a, b) = if self.exact_values() {
+            (a.exact_zeros_known(), b.exact_zeros_known())
+        } else {
+            (a, b)
+        };
         if a.any_unknown() || b.any_unknown() {
             if !self.values_only {
                 return Err(NOT_RATIONAL.into());
@@ -1326,6 +1333,11 @@ impl<'a> Ctx<'a> {
         if self.smooth() == Smooth::Off {
             return Err(not_pl("a power of the input"));
         }
+        let a = if self.exact_values() {
+            a.exact_zeros_known()
+        } else {
+            a
+        };
         if a.any_unknown() && !self.values_only {
             return Err(NOT_RATIONAL.into());
         }

@@ -954,3 +954,44 @@ fn a_breakpoint_reached_through_an_identity_of_powers_of_e_is_found() {
         "{text}"
     );
 }
+
+#[test]
+fn an_operating_point_the_bound_values_fix_checks_the_expansion_with_other_weights_symbolic() {
+    // c₂ = −b₃ is known though W₁ is not. At b₃ = [1, 1] relu′ is 0 at every entry of c₂ and
+    // the network is 0 near x₀: the expansion's `kink` (relu′(c₂) taken to be non-zero) does
+    // not hold there, and nothing is claimed. Before, the verdict was `kink`.
+    let at = |b3: &str| analyze_text(&format!("b3 = {b3}; relu(relu(W1·x) - b3)"));
+    let flat = at("[1, 1]");
+    assert!(
+        flat.contains("taken as non-zero there (it fails at the bound values: see \"not decided at these values\" below)")
+            && flat.contains("its operating point is [−1, −1], where relu′ is 0 at every entry"),
+        "{flat}"
+    );
+    assert_eq!(flat.lines().last(), Some("verdict: undecided"), "{flat}");
+    // On the breakpoint: the expansion assumed the entries off it.
+    let on = at("[0, 0]");
+    assert!(
+        on.contains("entry 1 of its operating point is 0, exactly on a breakpoint"),
+        "{on}"
+    );
+    assert_eq!(on.lines().last(), Some("verdict: undecided"), "{on}");
+    // One entry on the flat piece, one past its kink: the kink of relu(W₁·x) still reaches
+    // the output through the second (relu(u + 1) = u + 1 there), as the expansion says.
+    assert_eq!(at("[1, -1]").lines().last(), Some("verdict: kink"));
+    assert_eq!(at("[-1, -1]").lines().last(), Some("verdict: kink"));
+    // An exact-affine verdict stays: with relu′ = 0 the network is still the affine map written.
+    let inner = analyze_text("b1 = [-1, -2]; relu(W2·relu(W1·x + b1) + b2)");
+    assert_eq!(
+        inner.lines().last(),
+        Some("verdict: exact-affine"),
+        "{inner}"
+    );
+    // A smooth layer after a relu whose every entry is flat is constant, not `affine` with
+    // a non-affine term: not claimed.
+    let smooth = analyze_text("b1 = [-1, -2]; tanh(W2·relu(W1·x + b1) + b2)");
+    assert_eq!(
+        smooth.lines().last(),
+        Some("verdict: undecided"),
+        "{smooth}"
+    );
+}

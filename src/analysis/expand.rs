@@ -51,6 +51,11 @@ pub struct Layer {
     pub output: Expr,
     /// The orders of the series used.
     pub series_order: usize,
+    /// The function applied (its `deriv`-th derivative) and its parameters: what the values
+    /// check the layer's assumptions with where its operating point is known.
+    pub callee: Callee,
+    pub deriv: u32,
+    pub params: Vec<(Name, Ir)>,
 }
 
 /// Settings of one expansion.
@@ -1405,6 +1410,9 @@ impl Expander<'_> {
             coefficients,
             output: out.clone(),
             series_order: kmax,
+            callee: callee.clone(),
+            deriv,
+            params: params.to_vec(),
         };
         let cut_here = self.t.truncated.get();
         self.t.truncated.set(cut_before || cut_here);

@@ -77,6 +77,10 @@ pub struct Numeric {
     /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
     /// these values (its assumption line says so).
     pub failing_layer: Option<usize>,
+    /// With `undecided`: the layer expanded around a generic operating point where a first
+    /// derivative the expansion took to be non-zero is 0 at these values (relu′ at a negative
+    /// entry); its assumption line says so.
+    pub generic_failing_layer: Option<usize>,
     /// Every layer the expansion assumed off its breakpoints that has an entry exactly on one
     /// at the data point (their assumption lines say that it fails).
     pub on_breakpoint_layers: Vec<usize>,

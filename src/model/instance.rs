@@ -82,11 +82,25 @@ pub(crate) fn numeric(
         .collect();
     if !out.missing.is_empty() {
         let names: Vec<String> = out.missing.iter().map(|n| n.unicode()).collect();
+        let names = names.join(", ");
         out.notes.push(format!(
-            "no numeric W and b: {} {} no value",
-            names.join(", "),
-            if names.len() == 1 { "has" } else { "have" }
+            "no numeric W and b: {names} {} no value",
+            if out.missing.len() == 1 {
+                "has"
+            } else {
+                "have"
+            }
         ));
+        if let Some((layer, why, on_breakpoint)) =
+            failing_at_known_points(a, env, functions, &names)
+        {
+            out.undecided = Some(why);
+            if on_breakpoint {
+                out.failing_layer = Some(layer);
+            } else {
+                out.generic_failing_layer = Some(layer);
+            }
+        }
         return out;
     }
     // A symbolic point a scalar was expanded around (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm, sin(κ₁)) was
@@ -180,6 +194,103 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// With some weights unbound, the operating points the bound values fix alone (`c₂ = −b₃`
+/// with b₃ bound, W₁ not) still check the expansion's assumptions about a piecewise layer: an
+/// entry exactly on a breakpoint, where the expansion took the derivatives of one piece, or a
+/// first derivative the expansion took to be non-zero that is 0 at every entry (relu′(−1)),
+/// which removes every term that passes through the layer, those the verdict rests on too. Either way the verdict is not decided at these
+/// values (an exact-affine verdict stays: with that derivative 0 the network is still exactly
+/// the affine map written). The layer, why, and whether it is a breakpoint, for the first such
+/// layer; None where every known point agrees with the expansion, or none is known exactly.
+fn failing_at_known_points(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    unbound: &str,
+) -> Option<(usize, String, bool)> {
+    use crate::series::PointSeries;
+    let mut inst: Instance<Exact> = instance(&a.symbols, env, functions);
+    for ly in &a.expansion.layers {
+        if crate::analysis::set_constants_before(&a.expansion.constants, ly.index, &mut inst)
+            .is_err()
+        {
+            return None;
+        }
+        if ly.op_point.is_zero() || ly.compensated {
+            continue;
+        }
+        let mut needed = BTreeSet::new();
+        user_symbols(&ly.op_point, &mut needed);
+        if needed.iter().any(|s| !env.values.contains_key(&s.name)) {
+            continue;
+        }
+        let rows = needed
+            .iter()
+            .find_map(|s| inst.symbols.get(s).map(Val::rows))
+            .unwrap_or(crate::numeric::DEFAULT_WIDTH);
+        let Ok(c) = eval_expr(&ly.op_point, &mut inst, rows) else {
+            continue;
+        };
+        if let Some(sym) = &ly.op_symbol {
+            inst.symbols.insert(sym.clone(), c.clone());
+        }
+        let piecewise = matches!(
+            ly.coefficients,
+            crate::analysis::Coefficients::Atoms { piecewise: true }
+        );
+        if !piecewise || ly.deriv != 0 {
+            continue;
+        }
+        let entries: Vec<Option<Q>> = match c {
+            Val::S(v) => vec![v.0],
+            Val::V(v) => v.into_iter().map(|x| x.0).collect(),
+            Val::M(m) => m.into_iter().flatten().map(|x| x.0).collect(),
+        };
+        let name = ly.callee.name();
+        let value =
+            |q: &Q| crate::print::scalar_unicode(&crate::algebra::Scalar::from_q(q.clone()));
+        // Entries whose first derivative is 0 there; all of them, when every entry is known.
+        let mut flat = Vec::new();
+        for (k, q) in entries.iter().enumerate() {
+            let Some(q) = q else { continue };
+            match super::region::series_to_first_order(&ly.callee, &ly.params, q) {
+                Some(PointSeries::Analytic(s)) if s.coeff(1).is_zero() => flat.push(k),
+                Some(PointSeries::Analytic(_)) | None => {}
+                Some(_) => {
+                    return Some((
+                        ly.index,
+                        format!(
+                            "layer {} ({name}): entry {} of its operating point is {}, exactly on a breakpoint, which the expansion above assumes away; with {unbound} symbolic the network is not evaluated there",
+                            ly.index,
+                            k + 1,
+                            value(q)
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+        // One flat entry among others leaves the terms of the rest, which symbolic weights do
+        // not cancel; every entry flat removes all that passes through the layer.
+        if !flat.is_empty()
+            && flat.len() == entries.len()
+            && a.decision.verdict != crate::analysis::Verdict::ExactAffine
+        {
+            let values: Vec<String> = entries.iter().flatten().map(value).collect();
+            return Some((
+                ly.index,
+                format!(
+                    "layer {} ({name}): its operating point is [{}], where {name}′ is 0 at every entry, which the expansion above takes to be non-zero; with {unbound} symbolic the network is not evaluated there",
+                    ly.index,
+                    values.join(", ")
+                ),
+                false,
+            ));
+        }
+    }
+    None
 }
 
 /// Why an operating-point constant's uses do not hold at its value: 0 under a power, or a

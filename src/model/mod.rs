@@ -525,6 +525,39 @@ fn unchecked_layers(report: &crate::analysis::Report, scan: &region::Scan) -> Ve
     layers
 }
 
+/// An entry whose input at x₀ is not rational but sits exactly on a breakpoint, decided by
+/// exact signs (σ(1) + σ(−1) at hard_tanh's 1), in a layer the expansion assumed off its
+/// breakpoints: the network's first order there is not computed (its slopes would need the
+/// value), so nothing is decided at these values.
+fn on_exact_breakpoint(
+    report: &crate::analysis::Report,
+    scan: &region::Scan,
+) -> Option<FirstOrder> {
+    if !numbering_agrees(report, &scan.layers) {
+        return None;
+    }
+    let assumed = |(layer, _, _): &&(usize, String, usize)| assumed_off(report, *layer);
+    if let Some((layer, activation, k)) = scan.on_exact.iter().find(assumed) {
+        return Some(FirstOrder::Undecided(
+            format!(
+                "layer {layer} ({activation}), entry {}, sits exactly on its breakpoint at x₀ (its input there is not rational; equal to the breakpoint by the exact sign test), which the expansion assumes away, and the network's first order there, which would decide whether its kink reaches the output, was not computed",
+                k + 1
+            ),
+            Some(*layer),
+        ));
+    }
+    // Too close to a tie to tell: it may sit on its breakpoint, which is no ground for the
+    // expansion's verdict either (its assumption line says it is not checked).
+    let (layer, activation, k) = scan.ties.iter().find(assumed)?;
+    Some(FirstOrder::Undecided(
+        format!(
+            "layer {layer} ({activation}), entry {}: its input at x₀ is closer to a breakpoint than 2048-bit floats resolve, and no exact test decides whether it is on it (an identity beyond powers of e, or past degree 512 in them); the expansion assumes it is not",
+            k + 1
+        ),
+        None,
+    ))
+}
+
 /// The input's length, as its declaration or a value of the same dimension fixes it.
 fn input_len(l: &crate::ir::Lowered, env: &Env, input: &Name) -> Option<usize> {
     let sh = l.symbols.iter().find(|(s, _)| &s.name == input)?.1;
@@ -634,7 +667,8 @@ pub(crate) fn numeric_report(
                         )
                     }),
                     None => (scan.as_ref())
-                        .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan)),
+                        .and_then(|scan| first_order_at_breakpoint(model, report, env, &x0, scan))
+                        .or_else(|| scan.as_ref().and_then(|scan| on_exact_breakpoint(report, scan))),
                 };
                 if let Some(first) = first {
                     out.notes.clear();
@@ -678,6 +712,13 @@ pub(crate) fn numeric_report(
                     if unmatched.is_some() {
                         out.unchecked_layers = every_assumed_layer(report);
                         out.unchecked_reason = Some(UNMATCHED.into());
+                    } else if out.undecided.is_some()
+                        && out.failing_layer.is_none()
+                        && let Some(scan) = &scan
+                    {
+                        // Nothing decided and no layer found failing: the layers with entries
+                        // the values did not determine are not checked.
+                        out.unchecked_layers = unchecked_layers(report, scan);
                     }
                     out.region = Some(Err(why));
                 } else {

@@ -388,6 +388,24 @@ struct Ctx<'a> {
     /// Values only: the entries (layer, activation, index) whose input at x₀ is not rational,
     /// so that whether they sit on a breakpoint is not decided.
     undetermined: Vec<(usize, String, usize)>,
+    /// Values only: the entries whose input at x₀ is not rational and sits exactly on a
+    /// breakpoint, decided by exact signs (σ(1) + σ(−1) at hard_tanh's 1).
+    on_exact: Vec<(usize, String, usize)>,
+    /// Values only: the undetermined entries whose input is too close to a tie to tell.
+    ties: Vec<(usize, String, usize)>,
+}
+
+/// An activation at an exact value that is not rational (see [`Ctx::jet_at`]).
+enum Jet {
+    /// Off every breakpoint: the value and the slope there.
+    At(Scalar, Scalar),
+    /// Exactly on a breakpoint, decided.
+    OnBreakpoint,
+    /// A comparison there too close to its tie for 2048-bit floats and not decided exactly
+    /// (an identity beyond powers of e): whether it sits on a breakpoint is not known.
+    Tie,
+    /// Not decided, or too large to carry.
+    Unknown,
 }
 
 /// The bars met so far, each a gradient coordinate after the input's own: an entry on its
@@ -441,6 +459,8 @@ impl<'a> Ctx<'a> {
             values_only,
             curved: false,
             undetermined: Vec::new(),
+            on_exact: Vec::new(),
+            ties: Vec::new(),
         }
     }
 
@@ -722,8 +742,9 @@ impl<'a> Ctx<'a> {
                             // The germ: the tangent at the exact value, off every breakpoint
                             // (decided by exact signs), its slope exact or of a known sign.
                             let at = a.exact_value(k).ok_or(NOT_RATIONAL)?;
-                            let (value, slope) =
-                                self.jet_at(callee, params, &at)?.ok_or(NOT_RATIONAL)?;
+                            let Jet::At(value, slope) = self.jet_at(callee, params, &at)? else {
+                                return Err(NOT_RATIONAL.into());
+                            };
                             exact[k] = Some(value);
                             self.curved = true;
                             match slope.to_q() {
@@ -841,7 +862,9 @@ impl<'a> Ctx<'a> {
             if *unknown {
                 // Values only: at its exact value, decided by exact signs.
                 if let Some(at) = a.exact_value(k).filter(|_| self.exact_values()) {
-                    exact[k] = self.jet_at(callee, params, &at)?.map(|(value, _)| value);
+                    if let Jet::At(value, _) = self.jet_at(callee, params, &at)? {
+                        exact[k] = Some(value);
+                    }
                 }
                 continue;
             }
@@ -1007,8 +1030,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Values only: entry k of `layer` at its exact value `at`, decided by exact signs (see
-    /// [`Ctx::jet_at`]): its value; else (no value carried, or not decided) the entry is
-    /// recorded as undetermined, whether it sits on a breakpoint not decided.
+    /// [`Ctx::jet_at`]): its value; else the entry is recorded as sitting exactly on a
+    /// breakpoint, or (no value carried, or not decided) as undetermined.
     fn value_or_undetermined(
         &mut self,
         callee: &Callee,
@@ -1017,12 +1040,19 @@ impl<'a> Ctx<'a> {
         layer: usize,
         k: usize,
     ) -> Result<Option<Scalar>, Why> {
-        if let Some(at) = at
-            && let Some((value, _)) = self.jet_at(callee, params, &at)?
-        {
-            return Ok(Some(value));
+        let jet = match at {
+            Some(at) => self.jet_at(callee, params, &at)?,
+            None => Jet::Unknown,
+        };
+        match jet {
+            Jet::At(value, _) => return Ok(Some(value)),
+            Jet::OnBreakpoint => self.on_exact.push((layer, callee.name(), k)),
+            Jet::Tie => {
+                self.ties.push((layer, callee.name(), k));
+                self.undetermined.push((layer, callee.name(), k));
+            }
+            Jet::Unknown => self.undetermined.push((layer, callee.name(), k)),
         }
-        self.undetermined.push((layer, callee.name(), k));
         Ok(None)
     }
 
@@ -1034,23 +1064,28 @@ impl<'a> Ctx<'a> {
 
     /// `callee` at the exact value `at` (a constant that is not rational, or a value where a
     /// parameter is not rational), its comparisons decided there by their exact signs: its
-    /// value and slope where it has a Taylor series at `at` (off every breakpoint); None where
-    /// that is not decided, or `at` sits on a breakpoint, or is too large to carry.
-    fn jet_at(
-        &mut self,
-        callee: &Callee,
-        params: &[(Name, Ir)],
-        at: &Scalar,
-    ) -> Result<Option<(Scalar, Scalar)>, Why> {
+    /// value and slope where it has a Taylor series at `at` (off every breakpoint), or that
+    /// `at` sits exactly on a breakpoint (the sides of the series there decided different);
+    /// unknown where neither is decided, or `at` is too large to carry.
+    fn jet_at(&mut self, callee: &Callee, params: &[(Name, Ir)], at: &Scalar) -> Result<Jet, Why> {
         let w = weight(at, SHADOW_WEIGHT);
         if w > SHADOW_WEIGHT {
-            return Ok(None);
+            return Ok(Jet::Unknown);
         }
         self.spend(16 * w as u64)?;
-        Ok(match series_to_first_order_at(callee, params, at) {
-            Some(crate::series::PointSeries::Analytic(s)) => Some((s.coeff(0), s.coeff(1))),
-            _ => None,
-        })
+        let limits = crate::limits::Limits::default();
+        let budget = crate::limits::Budget::default();
+        let span = crate::diagnostic::Span::new(0, 0);
+        Ok(
+            match crate::series::series_at(callee, params, at, 1, &limits, &budget, span) {
+                Ok(crate::series::PointSeries::Analytic(s)) => Jet::At(s.coeff(0), s.coeff(1)),
+                Ok(crate::series::PointSeries::OneSided { .. }) => Jet::OnBreakpoint,
+                // The series engine's word for a comparison (or the sides of a breakpoint) whose
+                // sign no float of 2048 bits and no exact test decides.
+                Err(d) if d.message.starts_with("cannot decide") => Jet::Tie,
+                _ => Jet::Unknown,
+            },
+        )
     }
 
     /// Values only: whether an operation on `a` and `b` has unknown values whose exact values
@@ -2214,6 +2249,8 @@ pub(crate) fn entries_on_breakpoints(
             .filter(|nr| nr.distance == 0u32)
             .collect(),
         undetermined: ctx.undetermined,
+        on_exact: ctx.on_exact,
+        ties: ctx.ties,
         layers: ctx.layers,
     })
 }
@@ -2223,6 +2260,11 @@ pub(crate) fn entries_on_breakpoints(
 pub(crate) struct Scan {
     pub on: Vec<Neuron>,
     pub undetermined: Vec<(usize, String, usize)>,
+    /// Those of them found exactly on a breakpoint (their input decided equal to it).
+    pub on_exact: Vec<(usize, String, usize)>,
+    /// Those of them whose input is closer to a tie than 2048-bit floats resolve, with no exact
+    /// test to decide it: each may sit on its breakpoint.
+    pub ties: Vec<(usize, String, usize)>,
     /// The activation of each layer, in the numbering of `on` and `undetermined`.
     pub layers: Vec<String>,
 }

@@ -402,7 +402,14 @@ pub fn text(source: &str, r: &Report) -> String {
         let unchecked = |layer: &usize| {
             (r.numeric.as_ref()).is_some_and(|n| n.unchecked_layers.contains(layer))
         };
+        let generic_fails = |layer: &usize| {
+            (r.numeric.as_ref()).is_some_and(|n| n.generic_failing_layer == Some(*layer))
+        };
         let fails = match (s, on_breakpoint) {
+            (Assumption::GenericOperatingPoint { layer, .. }, _) if generic_fails(layer) => {
+                " (it fails at the bound values: see \"not decided at these values\" below)"
+                    .to_string()
+            }
             (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, Some((at, below)))
                 if *layer == at =>
             {

@@ -322,6 +322,7 @@ pub fn json(n: &Numeric) -> Value {
         "region": region,
         "undecided": n.undecided,
         "failing_layer": n.failing_layer,
+        "generic_failing_layer": n.generic_failing_layer,
         "on_breakpoint_layers": n.on_breakpoint_layers,
         "leading_vanishes": n.leading_vanishes,
         "unchecked_layers": n.unchecked_layers,

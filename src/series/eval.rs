@@ -555,7 +555,17 @@ fn point_series(
                     (Err(Fail::Vanishing(_)), _) | (_, Err(Fail::Vanishing(_))) if probe < cap => {}
                     (l, r) => {
                         let (l, r) = (unwrap(l)?, unwrap(r)?);
-                        let diff = (0..=probe).find(|&k| !same_value(&l.coeff(k), &r.coeff(k)));
+                        let mut diff = None;
+                        for k in 0..=probe {
+                            match same_value(&l.coeff(k), &r.coeff(k)) {
+                                Some(true) => {}
+                                Some(false) => {
+                                    diff = Some(k);
+                                    break;
+                                }
+                                None => return Err(sides_undecided(span, k)),
+                            }
+                        }
                         if diff.is_some() || (l.is_exact() && r.is_exact()) || probe >= cap {
                             break (l, r, diff);
                         }
@@ -571,8 +581,13 @@ fn point_series(
                 zeros_written_as_zero(left.truncate(shown)),
                 zeros_written_as_zero(right.truncate(shown)),
             );
-            let removable =
-                !same_value(&at_point, &left.coeff(0)) || !same_value(&at_point, &right.coeff(0));
+            let removable = match (
+                same_value(&at_point, &left.coeff(0)),
+                same_value(&at_point, &right.coeff(0)),
+            ) {
+                (Some(l), Some(r)) => !(l && r),
+                _ => return Err(sides_undecided(span, 0)),
+            };
             Ok(match first_diff {
                 _ if removable => PointSeries::OneSided {
                     left,
@@ -604,11 +619,39 @@ fn point_series(
     }
 }
 
-/// Whether two coefficients are the same number: equal by their form, or their difference
-/// decided 0 by the exact sign test (σ(1) + σ(−1) − 1 against 0, at a breakpoint an operating
-/// point reaches through such an identity).
-fn same_value(a: &Scalar, b: &Scalar) -> bool {
-    a == b || crate::algebra::sign::sign(&a.sub(b)) == Some(Ordering::Equal)
+/// Whether two coefficients are the same number: `Some(true)` when equal by their form or
+/// when their difference is decided 0 by the exact sign test (σ(1) + σ(−1) − 1 against 0, at a
+/// breakpoint an operating point reaches through such an identity), `Some(false)` when it is
+/// decided not 0, or holds a parameter (taken generic, as everywhere in the expansion), and
+/// `None` when a constant difference is not decided either way: two forms of one number
+/// (`tanh(½) − 2·σ(1) + 1`, 0) must not be called two numbers.
+fn same_value(a: &Scalar, b: &Scalar) -> Option<bool> {
+    if a == b {
+        return Some(true);
+    }
+    let d = a.sub(b);
+    if d.is_zero() {
+        return Some(true);
+    }
+    if !d.params().is_empty() {
+        return Some(false);
+    }
+    crate::algebra::sign::sign(&d).map(|o| o == Ordering::Equal)
+}
+
+/// The error where the sides of a breakpoint, or the value at it, are not decided equal or
+/// different at the coefficient of t^k.
+fn sides_undecided(span: Span, k: usize) -> Fail {
+    Fail::Undecided(
+        Diagnostic::at(
+            Phase::Series,
+            span,
+            format!(
+                "cannot decide whether the two sides of the breakpoint agree at the coefficient of t^{k}: a constant there is too close to 0 for 2048-bit floats and not a rational function of powers of e"
+            ),
+        )
+        .hint("give the parameters numeric values, or expand at another point"),
+    )
 }
 
 /// A side of a breakpoint with each coefficient that is 0 written as 0.

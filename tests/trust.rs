@@ -995,3 +995,27 @@ fn an_operating_point_the_bound_values_fix_checks_the_expansion_with_other_weigh
         "{smooth}"
     );
 }
+
+#[test]
+fn what_cancels_exactly_leaves_no_float_residue_in_w_or_sigma_star() {
+    // σ(1 + x) + σ(−1 − x) = 1: the network is constant. W in 256-bit floats was −2.16e−78, and
+    // σ* was measured against ‖W·x‖ ≈ 10⁻⁷⁸.
+    let constant =
+        analyze_text("W1 = [[1], [-1]]; b1 = [1, -1]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)");
+    assert!(
+        constant.contains("W (1×1, rounded to 6 significant digits):\n    [0]"),
+        "{constant}"
+    );
+    assert!(
+        constant.contains("radius of affinity σ*: W·ξ is 0 in every direction drawn"),
+        "{constant}"
+    );
+    // σ(1 + x) + σ(x − 1): its order-2 coefficient σ″(1) + σ″(−1) is 0 exactly; the estimate
+    // from it was σ* ≈ 4e75. It is set aside and σ* is measured only.
+    let odd = analyze_text("W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)");
+    assert!(
+        !odd.contains("estimate from the first non-affine term")
+            && odd.contains("the first non-affine term of order 2 is 0 in every direction drawn"),
+        "{odd}"
+    );
+}

@@ -183,7 +183,9 @@ pub(crate) fn numeric(
             (Ok(_), false) => out.notes.push(
                 "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
             ),
-            (Ok((w, b)), true) => {
+            (Ok((mut w, mut b)), true) => {
+                flush_rounding(&mut w);
+                flush_rounding(&mut b);
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(
@@ -194,6 +196,23 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// Float entries below 2⁻²⁰⁰ of the matrix's scale (its largest entry, or 1) written as 0:
+/// what cancels exactly in a 256-bit evaluation (σ(1) + σ(−1) − 1) leaves a residue near
+/// 10⁻⁷⁸, which shown rounded reads as a value.
+fn flush_rounding(m: &mut Mat) {
+    let scale = (m.entries.iter())
+        .map(|e| e.to_f64().abs())
+        .fold(1.0f64, f64::max);
+    let floor = scale * 2f64.powi(-200);
+    for e in &mut m.entries {
+        if let Num::Float(x) = e
+            && x.abs() < floor
+        {
+            *x = 0.0;
+        }
+    }
 }
 
 /// With some weights unbound, the operating points the bound values fix alone (`c₂ = −b₃`

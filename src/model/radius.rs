@@ -84,7 +84,16 @@ fn measure(
             .cloned()
             .unwrap_or(Val::V(Vec::new()));
         let wx = norm2(&ev.w.matmul(&x)?);
+        // Likewise W·ξ where W cancels exactly (a network constant near x₀).
+        let wx = if wx < 2f64.powi(-200) { 0.0 } else { wx };
         let nx = norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
+        // What cancels exactly (σ″(1) + σ″(−1)) leaves a 256-bit residue near 10⁻⁷⁸, which is
+        // no term: an estimate from it would put σ* near 10⁷⁵.
+        let nx = if nx < wx.max(1.0) * 2f64.powi(-200) {
+            0.0
+        } else {
+            nx
+        };
         linear_part |= wx > 0.0;
         leading_part |= nx > 0.0;
         if nx > 0.0 && wx > 0.0 {
@@ -99,11 +108,11 @@ fn measure(
     let estimate = if estimate.is_finite() {
         Some(estimate)
     } else if !linear_part {
-        notes.push(format!(
+        // Nothing to measure against: the deviation relative to ‖W·x‖ = 0 is no number.
+        return Err(format!(
             "W·ξ is 0 in every direction drawn: the linear part vanishes at these values, so the network is degenerate here (its leading term is the one of order {k}{}), and σ* relative to ‖W·x‖ is not defined",
             if leading_part { "" } else { " or higher" }
         ));
-        None
     } else if unexpanded {
         notes.push(format!(
             "the first non-affine term of order {k} was not formed in the input's terms (limit `max_terms`); σ* is measured only"
@@ -111,7 +120,7 @@ fn measure(
         None
     } else {
         notes.push(format!(
-            "the first non-affine term of order {k} is 0 in every direction drawn, in 256-bit floats (a special operating point, such as 0 for tanh″, or weights that cancel it); σ* is measured only"
+            "the first non-affine term of order {k} is 0 in every direction drawn, in 256-bit floats (below 2⁻²⁰⁰ of ‖W·ξ‖: a special operating point, such as 0 for tanh″, or weights that cancel it); σ* is measured only"
         ));
         None
     };

@@ -1019,3 +1019,18 @@ fn what_cancels_exactly_leaves_no_float_residue_in_w_or_sigma_star() {
         "{odd}"
     );
 }
+
+#[test]
+fn a_smooth_function_near_zero_is_no_near_tie() {
+    // tanh at an operating point that is 0 through σ(1) + σ(−1) − 1: tanh has no comparison, so
+    // the 256-bit W is shown (2σ′(1) = 0.393224); it used to be withheld as "closer to its tie
+    // than 256-bit floats resolve". relu there has one, and its W stays withheld.
+    let values = "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; ";
+    let smooth = analyze_text(&format!("{values}tanh(W2·sigmoid(W1·x + b1) + b2)"));
+    assert!(
+        smooth.contains("W (1×1, rounded to 6 significant digits):\n    [0.393224]"),
+        "{smooth}"
+    );
+    let kinked = analyze_text(&format!("{values}relu(W2·sigmoid(W1·x + b1) + b2)"));
+    assert!(!kinked.contains("W (1×1"), "{kinked}");
+}

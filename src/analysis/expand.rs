@@ -1347,12 +1347,9 @@ impl Expander<'_> {
             // are exact: relu″ = 0, identity′ = 1; only the others stay element-wise atoms.
             let generic =
                 generic_derivatives(callee, params, n, &self.s.limits, &self.s.budget, span);
-            let piecewise = match (&generic, callee) {
-                (Some(g), _) => g.piecewise,
-                (None, Callee::Def(d)) => has_breakpoints(&d.body),
-                (None, Callee::Prim(p)) => {
-                    matches!(p, crate::ir::Prim::Abs | crate::ir::Prim::Sign)
-                }
+            let piecewise = match &generic {
+                Some(g) => g.piecewise,
+                None => callee.has_breakpoints(),
             };
             let name = callee.name();
             let values = self.param_values(callee, params)?;
@@ -1464,24 +1461,5 @@ fn differentiate(ps: PointSeries, k: usize) -> PointSeries {
                 },
             }
         }
-    }
-}
-
-/// True when a function body has an `if` or `abs` anywhere (directly or through calls).
-pub(crate) fn has_breakpoints(ir: &Ir) -> bool {
-    match ir.kind() {
-        IrKind::If { .. } => true,
-        IrKind::Apply {
-            callee: Callee::Prim(crate::ir::Prim::Abs | crate::ir::Prim::Sign),
-            ..
-        } => true,
-        IrKind::Apply {
-            callee: Callee::Def(d),
-            arg,
-            ..
-        } => has_breakpoints(&d.body) || has_breakpoints(arg),
-        k => crate::ir::lower::children(k)
-            .into_iter()
-            .any(has_breakpoints),
     }
 }

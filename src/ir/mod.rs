@@ -106,7 +106,25 @@ pub enum Callee {
     Def(Rc<FunDef>),
 }
 
+/// True when `ir` has an `if` or `abs` anywhere (directly or through calls): a function with
+/// breakpoints.
+pub fn has_breakpoints(ir: &Ir) -> bool {
+    match ir.kind() {
+        IrKind::If { .. } => true,
+        IrKind::Apply { callee, arg, .. } => callee.has_breakpoints() || has_breakpoints(arg),
+        k => lower::children(k).into_iter().any(has_breakpoints),
+    }
+}
+
 impl Callee {
+    /// Whether the function has a comparison or |·| anywhere (relu, abs; not tanh).
+    pub fn has_breakpoints(&self) -> bool {
+        match self {
+            Callee::Prim(p) => matches!(p, Prim::Abs | Prim::Sign),
+            Callee::Def(d) => has_breakpoints(&d.body),
+        }
+    }
+
     /// The function's name in ASCII (`tanh`, `leaky_relu`).
     pub fn name(&self) -> String {
         match self {

@@ -676,30 +676,6 @@ fn with_parameters<R: Real>(
     Ok(Callee::Def(std::rc::Rc::new(def)))
 }
 
-/// Whether `callee` has a comparison or |·| anywhere in it: a function without one (tanh) has
-/// no side of a point to get wrong.
-fn has_breakpoints(callee: &Callee) -> bool {
-    match callee {
-        Callee::Prim(p) => matches!(p, Prim::Abs | Prim::Sign),
-        Callee::Def(d) => {
-            let mut found = false;
-            crate::ir::visit::walk(&d.body, |n| {
-                found |= match n.kind() {
-                    IrKind::If { .. } => true,
-                    IrKind::Apply { callee, .. } => has_breakpoints(callee),
-                    _ => false,
-                };
-                if found {
-                    crate::ir::visit::Step::Stop
-                } else {
-                    crate::ir::visit::Step::Descend
-                }
-            });
-            found
-        }
-    }
-}
-
 /// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.
 pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, String> {
     let at = x
@@ -711,7 +687,8 @@ pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, Strin
     let bits = R::SIGNIFICAND_BITS;
     if (128..u32::MAX).contains(&bits)
         && x.abs().lt(&R::of_f64(2.0).powi(64 - bits.min(4096) as i32))
-        && has_breakpoints(callee)
+        // A function without a comparison or |·| (tanh) has no side of a point to get wrong.
+        && callee.has_breakpoints()
     {
         crate::float::note_near_tie();
     }

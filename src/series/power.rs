@@ -438,7 +438,7 @@ impl Series {
     /// 1/a, when a₀ ≠ 0.
     pub fn recip(&self) -> R<Series> {
         let a0 = &self.coeff(0);
-        if a0.is_zero() {
+        if vanishes(a0) {
             return Err(SeriesError::NotAnalytic(
                 "division by a quantity that vanishes at the point".into(),
             ));
@@ -596,7 +596,7 @@ impl Series {
             return self.powi(if *q < 0u32 { -k } else { k });
         }
         let a0 = &self.coeffs()[0];
-        if a0.is_zero() {
+        if vanishes(a0) {
             if self.degree().is_none() && *q > 0u32 {
                 return Ok(Series::constant(Scalar::zero(), self.n()));
             }
@@ -895,6 +895,16 @@ impl Series {
         out.exact = exact;
         Ok(out)
     }
+}
+
+/// Whether a constant term is 0: by its form, or decided by the exact sign test (σ(1) + σ(−1)
+/// − 1, which a reciprocal or a fractional power must not take for a non-zero a₀). A constant
+/// with a parameter is taken generic, as everywhere.
+fn vanishes(a0: &Scalar) -> bool {
+    a0.is_zero()
+        || (a0.as_q().is_none()
+            && a0.params().is_empty()
+            && a0.sign() == Some(std::cmp::Ordering::Equal))
 }
 
 /// The series of `lists` over one ring of generators ([`Gens::of`]), when their monomials pack

@@ -1034,3 +1034,30 @@ fn a_smooth_function_near_zero_is_no_near_tie() {
     let kinked = analyze_text(&format!("{values}relu(W2·sigmoid(W1·x + b1) + b2)"));
     assert!(!kinked.contains("W (1×1"), "{kinked}");
 }
+
+#[test]
+fn smooth_functions_of_a_kink_at_an_identity_zero_keep_its_class() {
+    // Z = σ(1) + σ(−1) − 1 = 0: tanh(Z), sin(Z), exp(Z) − 1 are 0 too, written so, and the
+    // sides of the breakpoint compare by value. They were called a jump or discontinuous.
+    let class = |f: &str| {
+        let src = f.replace('Z', "sigmoid(1) + sigmoid(-1) - 1");
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["series", &src, "--order", "3"])
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let first = text.lines().next().unwrap_or_default().to_string();
+        first.split_once(": ").map(|(_, c)| c.to_string()).unwrap_or(text)
+    };
+    assert_eq!(class("tanh(abs(Z + t))"), "a kink: one-sided slopes −1 (left) and 1 (right)");
+    assert_eq!(class("sin(abs(Z + t))"), "a kink: one-sided slopes −1 (left) and 1 (right)");
+    assert_eq!(class("exp(relu(Z + t))"), "a kink: one-sided slopes 0 (left) and 1 (right)");
+    assert_eq!(
+        class("tanh(relu(Z + t))^2"),
+        "C¹ but not C²: one-sided second derivatives 0 (left) and 2 (right)"
+    );
+    assert_eq!(
+        class("elu(Z + t)"),
+        "C¹ but not C²: one-sided second derivatives 1 (left) and 0 (right)"
+    );
+}

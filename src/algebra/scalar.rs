@@ -681,7 +681,12 @@ impl Scalar {
                 _ => {}
             }
         }
-        let z = arg.is_zero();
+        // 0 by its form, or a constant decided 0 exactly (σ(1) + σ(−1) − 1): tanh of it is 0,
+        // not an opaque value that later comparisons cannot tell from 0.
+        let z = arg.is_zero() || arg.is_constant_zero();
+        if z && name == "exp" {
+            return Ok(Scalar::one());
+        }
         let one = arg.is_one();
         if let Some(r) = arg.as_pi_multiple() {
             match name {
@@ -769,9 +774,17 @@ impl Scalar {
     pub fn abs(&self) -> Scalar {
         match self.sign() {
             Some(std::cmp::Ordering::Less) => self.neg(),
+            // 0 written as 0 (a constant can be 0 without being so by its form).
+            Some(std::cmp::Ordering::Equal) => Scalar::zero(),
             Some(_) => self.clone(),
             None => Scalar::opaque("abs", self),
         }
+    }
+
+    /// A constant, not 0 by its form, that the exact sign test decides is 0 (σ(1) + σ(−1) − 1);
+    /// false for rationals and anything with a parameter (taken generic).
+    pub fn is_constant_zero(&self) -> bool {
+        super::sign::is_constant_zero(self)
     }
 
     /// `Some(r)` when the scalar is exactly `r·π` for a rational `r`.

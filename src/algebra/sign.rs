@@ -88,6 +88,18 @@ mod exp_field {
     /// empty).
     type Poly = Vec<Q>;
 
+    /// Whether `s` is built from rationals and powers of e by sums, products and integer
+    /// powers: a walk of its atoms, no arithmetic.
+    pub(super) fn in_class(s: &Scalar) -> bool {
+        s.terms().all(|(m, _)| {
+            m.factors().iter().all(|(atom, e)| match atom {
+                Atom::E => true,
+                Atom::Group(g) => e.to_denominator() == 1u32 && in_class(g),
+                _ => false,
+            })
+        })
+    }
+
     /// Whether `s` is 0 (`Some(true)`) or certainly not (`Some(false)`); None outside the
     /// class or past its degree.
     pub(super) fn zero(s: &Scalar) -> Option<bool> {
@@ -208,6 +220,17 @@ mod exp_field {
     fn power(p: &Poly, k: usize) -> Option<Poly> {
         (0..k).try_fold(vec![Q::from(1u32)], |acc, _| mul(&acc, p))
     }
+}
+
+/// Whether a constant that is not 0 by its form is 0, as [`sign`] decides it, asked only of
+/// constants of rationals and powers of e (the exact test's class; floats alone never say 0):
+/// anything else is not evaluated, which keeps the question cheap where it is asked of every
+/// function value.
+pub(crate) fn is_constant_zero(s: &Scalar) -> bool {
+    if s.is_zero() || s.as_q().is_some() || !s.params().is_empty() {
+        return false;
+    }
+    exp_field::in_class(s) && sign(s) == Some(Ordering::Equal)
 }
 
 /// The sign of a scalar of one term, from its coefficient and [`monomial_sign`].

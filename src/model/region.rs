@@ -290,11 +290,7 @@ impl Aff {
             return self;
         };
         for k in 0..unknown.len() {
-            if unknown[k]
-                && ex[k]
-                    .as_ref()
-                    .is_some_and(|x| x.sign() == Some(std::cmp::Ordering::Equal))
-            {
+            if unknown[k] && ex[k].as_ref().is_some_and(Scalar::is_constant_zero) {
                 unknown[k] = false;
                 ex[k] = None;
                 self.v[k] = zero();

@@ -901,10 +901,7 @@ impl Series {
 /// − 1, which a reciprocal or a fractional power must not take for a non-zero a₀). A constant
 /// with a parameter is taken generic, as everywhere.
 fn vanishes(a0: &Scalar) -> bool {
-    a0.is_zero()
-        || (a0.as_q().is_none()
-            && a0.params().is_empty()
-            && a0.sign() == Some(std::cmp::Ordering::Equal))
+    a0.is_zero() || a0.is_constant_zero()
 }
 
 /// The series of `lists` over one ring of generators ([`Gens::of`]), when their monomials pack

@@ -1047,11 +1047,23 @@ fn smooth_functions_of_a_kink_at_an_identity_zero_keep_its_class() {
             .expect("the binary runs");
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let first = text.lines().next().unwrap_or_default().to_string();
-        first.split_once(": ").map(|(_, c)| c.to_string()).unwrap_or(text)
+        first
+            .split_once(": ")
+            .map(|(_, c)| c.to_string())
+            .unwrap_or(text)
     };
-    assert_eq!(class("tanh(abs(Z + t))"), "a kink: one-sided slopes −1 (left) and 1 (right)");
-    assert_eq!(class("sin(abs(Z + t))"), "a kink: one-sided slopes −1 (left) and 1 (right)");
-    assert_eq!(class("exp(relu(Z + t))"), "a kink: one-sided slopes 0 (left) and 1 (right)");
+    assert_eq!(
+        class("tanh(abs(Z + t))"),
+        "a kink: one-sided slopes −1 (left) and 1 (right)"
+    );
+    assert_eq!(
+        class("sin(abs(Z + t))"),
+        "a kink: one-sided slopes −1 (left) and 1 (right)"
+    );
+    assert_eq!(
+        class("exp(relu(Z + t))"),
+        "a kink: one-sided slopes 0 (left) and 1 (right)"
+    );
     assert_eq!(
         class("tanh(relu(Z + t))^2"),
         "C¹ but not C²: one-sided second derivatives 0 (left) and 2 (right)"

@@ -219,9 +219,9 @@ fn flush_rounding(m: &mut Mat) {
 /// with b₃ bound, W₁ not) still check the expansion's assumptions about a piecewise layer: an
 /// entry exactly on a breakpoint, where the expansion took the derivatives of one piece, or a
 /// first derivative the expansion took to be non-zero that is 0 at every entry (relu′(−1)),
-/// which removes every term that passes through the layer, those the verdict rests on too. Either way the verdict is not decided at these
-/// values (an exact-affine verdict stays: with that derivative 0 the network is still exactly
-/// the affine map written). The layer, why, and whether it is a breakpoint, for the first such
+/// which removes every term that passes through the layer, those the verdict rests on too.
+/// Either way the verdict is not decided at these values (an exact-affine verdict stays: with
+/// that derivative 0 the network is still exactly the affine map written). The layer, why, and whether it is a breakpoint, for the first such
 /// layer; None where every known point agrees with the expansion, or none is known exactly.
 fn failing_at_known_points(
     a: &Analysis,

@@ -1069,19 +1069,14 @@ impl<'a> Ctx<'a> {
             return Ok(Jet::Unknown);
         }
         self.spend(16 * w as u64)?;
-        let limits = crate::limits::Limits::default();
-        let budget = crate::limits::Budget::default();
-        let span = crate::diagnostic::Span::new(0, 0);
-        Ok(
-            match crate::series::series_at(callee, params, at, 1, &limits, &budget, span) {
-                Ok(crate::series::PointSeries::Analytic(s)) => Jet::At(s.coeff(0), s.coeff(1)),
-                Ok(crate::series::PointSeries::OneSided { .. }) => Jet::OnBreakpoint,
-                // The series engine's word for a comparison (or the sides of a breakpoint) whose
-                // sign no float of 2048 bits and no exact test decides.
-                Err(d) if d.message.starts_with("cannot decide") => Jet::Tie,
-                _ => Jet::Unknown,
-            },
-        )
+        Ok(match series_to_first_order_at(callee, params, at) {
+            Ok(crate::series::PointSeries::Analytic(s)) => Jet::At(s.coeff(0), s.coeff(1)),
+            Ok(crate::series::PointSeries::OneSided { .. }) => Jet::OnBreakpoint,
+            // The series engine's word for a comparison (or the sides of a breakpoint) whose
+            // sign no float of 2048 bits and no exact test decides.
+            Err(d) if d.message.starts_with("cannot decide") => Jet::Tie,
+            _ => Jet::Unknown,
+        })
     }
 
     /// Values only: whether an operation on `a` and `b` has unknown values whose exact values
@@ -1647,20 +1642,20 @@ pub(crate) fn series_to_first_order(
     params: &[(Name, Ir)],
     at: &Q,
 ) -> Option<crate::series::PointSeries> {
-    series_to_first_order_at(callee, params, &Scalar::from_q(at.clone()))
+    series_to_first_order_at(callee, params, &Scalar::from_q(at.clone())).ok()
 }
 
-/// The exact series of `callee` at the constant `point` to order 1 (None: it failed, as where
+/// The exact series of `callee` at the constant `point` to order 1, or why it failed (as where
 /// the sign of a comparison there is not decided).
 fn series_to_first_order_at(
     callee: &Callee,
     params: &[(Name, Ir)],
     point: &Scalar,
-) -> Option<crate::series::PointSeries> {
+) -> Result<crate::series::PointSeries, crate::diagnostic::Diagnostic> {
     let limits = crate::limits::Limits::default();
     let budget = crate::limits::Budget::default();
     let span = crate::diagnostic::Span::new(0, 0);
-    crate::series::series_at(callee, params, point, 1, &limits, &budget, span).ok()
+    crate::series::series_at(callee, params, point, 1, &limits, &budget, span)
 }
 
 /// How deep a scalar evaluation is, and the side of the point it takes at a tie (0: the tie

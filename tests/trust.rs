@@ -979,13 +979,19 @@ fn an_operating_point_the_bound_values_fix_checks_the_expansion_with_other_weigh
     // the output through the second (relu(u + 1) = u + 1 there), as the expansion says.
     assert_eq!(at("[1, -1]").lines().last(), Some("verdict: kink"));
     assert_eq!(at("[-1, -1]").lines().last(), Some("verdict: kink"));
-    // An exact-affine verdict stays: with relu′ = 0 the network is still the affine map written.
-    let inner = analyze_text("b1 = [-1, -2]; relu(W2·relu(W1·x + b1) + b2)");
+    // An exact-affine verdict stays where relu′ is 0 at every entry: the network is still the
+    // affine map written.
+    let inner = analyze_text("b1 = [-1, -2]; W2 = [[1, 1]]; relu(W2·relu(W1·x + b1) - 𝟙)");
     assert_eq!(
         inner.lines().last(),
         Some("verdict: exact-affine"),
         "{inner}"
     );
+    // With W₂ free, the outer relu sits at W₂·relu(b₁) = 0 for every W₂: the map written,
+    // b = relu(c₂) + relu′(c₂)∘b₂, reads relu′ on one side of 0, where y = relu(b₂) needs
+    // the side b₂ takes. Not claimed (it was `exact-affine`).
+    let on = analyze_text("b1 = [-1, -2]; relu(W2·relu(W1·x + b1) + b2)");
+    assert_eq!(on.lines().last(), Some("verdict: undecided"), "{on}");
     // A smooth layer after a relu whose every entry is flat is constant, not `affine` with
     // a non-affine term: not claimed.
     let smooth = analyze_text("b1 = [-1, -2]; tanh(W2·relu(W1·x + b1) + b2)");
@@ -993,6 +999,55 @@ fn an_operating_point_the_bound_values_fix_checks_the_expansion_with_other_weigh
         smooth.lines().last(),
         Some("verdict: undecided"),
         "{smooth}"
+    );
+}
+
+#[test]
+fn an_operating_point_the_bound_values_force_for_every_other_weight_is_checked() {
+    // W₂·tanh(b₁) is 0 for every W₂ when b₁ = 0: relu sits on its breakpoint (truly
+    // relu(W₂·W₁·x) + O(ε³), a kink). It was `affine`, the expansion's generic answer.
+    let zero = analyze_text("b1 = [0, 0]; relu(W2·tanh(W1·x + b1))");
+    assert!(
+        zero.contains(
+            "entry 1 of its operating point is 0 for every value of W₂, exactly on a breakpoint"
+        ),
+        "{zero}"
+    );
+    assert_eq!(zero.lines().last(), Some("verdict: undecided"), "{zero}");
+    // relu(b₁) = 0 for b₁ = [−1, −2]: the outer relu is at W₂·0 = 0 (truly relu(W₃·x)). It was
+    // `exact-affine`.
+    let through = bound_verdict("b1 = [-1, -2]; relu(W2·relu(W1·x + b1) + W3·x)");
+    assert_eq!(through, "verdict: undecided");
+    // A bias that is not 0 leaves W₂·tanh(b₁) free: the generic answer stands.
+    assert_eq!(
+        bound_verdict("b1 = [0, 1]; relu(W2·tanh(W1·x + b1))"),
+        "verdict: affine"
+    );
+}
+
+#[test]
+fn bound_weights_downstream_that_cancel_the_kink_leave_it_undecided() {
+    // relu′(c₂) = [0, 1] at c₂ = −b₃ and W₄ = [1, 0]: W₄·(relu′(c₂)∘|W₁·x|) is 0 for every W₁
+    // and x, and the network is 0 near x₀. It was `kink`.
+    let cancelled = analyze_text("W4 = [[1, 0]]; b3 = [1, -1]; W4·relu(relu(W1·x) - b3)");
+    assert!(
+        cancelled.contains("the first non-affine term above is 0 at these values for every input and every value of W₁"),
+        "{cancelled}"
+    );
+    assert_eq!(
+        cancelled.lines().last(),
+        Some("verdict: undecided"),
+        "{cancelled}"
+    );
+    // W₄ = [1, 1] passes the kink through the second entry.
+    assert_eq!(
+        bound_verdict("W4 = [[1, 1]]; b3 = [1, -1]; W4·relu(relu(W1·x) - b3)"),
+        "verdict: kink"
+    );
+    // A zero last layer cancels every term, smooth ones too.
+    assert_eq!(
+        bound_verdict("W3 = [[0, 0]]; W3·tanh(W2·tanh(W1·x + b1))"),
+        "verdict: undecided"
     );
 }
 

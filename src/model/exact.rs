@@ -116,3 +116,191 @@ impl Real for Exact {
         })
     }
 }
+
+/// A value that holds for every value of the symbols left without one, as a [`Real`]: the
+/// operating points that bound values force whatever the other weights are
+/// (`W₂·tanh(b₁)` is 0 for every W₂ when b₁ = 0).
+///
+/// A symbol without a value is [`Forced::Free`]: some finite real. Only a product with an
+/// exact 0 turns a free value into an exact one, so an exact result depends on no free
+/// symbol; a division by a free value, a free value under a function with poles, or one
+/// compared with another (which taints the evaluation, as [`Exact`] does) gives up.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Forced {
+    /// The same rational for every value of the free symbols.
+    Value(Q),
+    /// A finite real that the free symbols may move (or one without an exact rational form).
+    Free,
+    /// Possibly not a finite number (a division by 0, or by what may be 0).
+    Undefined,
+}
+
+impl Forced {
+    fn of_exact(x: Exact) -> Forced {
+        x.0.map_or(Forced::Free, Forced::Value)
+    }
+    fn is_zero(&self) -> bool {
+        matches!(self, Forced::Value(q) if *q == 0u32)
+    }
+    /// Defined and finite at every finite real.
+    fn total(name: &str) -> bool {
+        matches!(
+            name,
+            "abs" | "sign" | "tanh" | "sin" | "cos" | "atan" | "arctan" | "erf" | "exp"
+        )
+    }
+    fn lift2(&self, o: &Forced, f: impl FnOnce(&Q, &Q) -> Forced) -> Forced {
+        match (self, o) {
+            (Forced::Value(a), Forced::Value(b)) => f(a, b),
+            (Forced::Undefined, _) | (_, Forced::Undefined) => Forced::Undefined,
+            _ => Forced::Free,
+        }
+    }
+}
+
+impl Real for Forced {
+    const NAME: &'static str = "exact for every value of the free symbols";
+    const SIGNIFICAND_BITS: u32 = u32::MAX;
+    fn of_f64(x: f64) -> Forced {
+        Q::try_from(x).map_or(Forced::Undefined, Forced::Value)
+    }
+    fn of_q(q: &Q) -> Forced {
+        Forced::Value(q.clone())
+    }
+    fn to_f64(&self) -> f64 {
+        match self {
+            Forced::Value(q) => crate::float::q_to_f64(q),
+            _ => f64::NAN,
+        }
+    }
+    fn to_q(&self) -> Option<Q> {
+        match self {
+            Forced::Value(q) => Some(q.clone()),
+            _ => None,
+        }
+    }
+    fn add(&self, o: &Forced) -> Forced {
+        self.lift2(o, |a, b| Forced::Value(a + b))
+    }
+    fn sub(&self, o: &Forced) -> Forced {
+        self.lift2(o, |a, b| Forced::Value(a - b))
+    }
+    fn mul(&self, o: &Forced) -> Forced {
+        match (self, o) {
+            (Forced::Undefined, _) | (_, Forced::Undefined) => Forced::Undefined,
+            _ if self.is_zero() || o.is_zero() => Forced::Value(Q::from(0u32)),
+            _ => self.lift2(o, |a, b| Forced::Value(a * b)),
+        }
+    }
+    fn div(&self, o: &Forced) -> Forced {
+        match o {
+            Forced::Value(b) if *b != 0u32 => self.lift2(o, |a, b| Forced::Value(a / b)),
+            _ => Forced::Undefined,
+        }
+    }
+    fn neg(&self) -> Forced {
+        match self {
+            Forced::Value(q) => Forced::Value(-q),
+            x => x.clone(),
+        }
+    }
+    fn abs(&self) -> Forced {
+        match self {
+            Forced::Value(q) => Forced::of_exact(Exact(Some(q.clone())).abs()),
+            x => x.clone(),
+        }
+    }
+    fn lt(&self, o: &Forced) -> bool {
+        match (self, o) {
+            (Forced::Value(a), Forced::Value(b)) => a < b,
+            _ => {
+                TAINTED.with(|t| t.set(true));
+                false
+            }
+        }
+    }
+    fn powi(&self, k: i32) -> Forced {
+        match self {
+            Forced::Value(q) => match Exact(Some(q.clone())).powi(k) {
+                Exact(Some(v)) => Forced::Value(v),
+                Exact(None) => Forced::Undefined,
+            },
+            Forced::Free if k == 0 => Forced::Value(Q::from(1u32)),
+            Forced::Free if k > 0 => Forced::Free,
+            _ => Forced::Undefined,
+        }
+    }
+    fn powq(&self, e: &Q) -> Forced {
+        match (self, i32::try_from(e)) {
+            (_, Ok(k)) if k.unsigned_abs() <= 64 => self.powi(k),
+            (Forced::Value(q), _) if *q > 0u32 => Forced::Free,
+            (Forced::Value(q), _) if *q == 0u32 && *e > 0u32 => Forced::Value(Q::from(0u32)),
+            _ => Forced::Undefined,
+        }
+    }
+    fn exp_q(q: &Q) -> Forced {
+        if *q == 0u32 {
+            Forced::Value(Q::from(1u32))
+        } else {
+            Forced::Free
+        }
+    }
+    fn pi() -> Forced {
+        Forced::Free
+    }
+    fn e() -> Forced {
+        Forced::Free
+    }
+    fn func(name: &str, x: &Forced) -> Option<Forced> {
+        Some(match x {
+            Forced::Value(q) => match Exact::func(name, &Exact(Some(q.clone())))? {
+                Exact(Some(v)) => Forced::Value(v),
+                Exact(None) if Forced::total(name) => Forced::Free,
+                Exact(None) => Forced::Undefined,
+            },
+            Forced::Free if Forced::total(name) => Forced::Free,
+            _ => Forced::Undefined,
+        })
+    }
+}
+
+#[cfg(test)]
+mod forced_tests {
+    use super::*;
+
+    fn v(n: i32) -> Forced {
+        Forced::Value(Q::from(n))
+    }
+
+    #[test]
+    fn only_an_exact_zero_fixes_a_free_value() {
+        assert_eq!(v(0).mul(&Forced::Free), v(0));
+        assert_eq!(Forced::Free.mul(&v(0)), v(0));
+        assert_eq!(Forced::Free.mul(&v(2)), Forced::Free);
+        assert_eq!(Forced::Free.sub(&Forced::Free), Forced::Free);
+        assert_eq!(Forced::Free.add(&v(0)), Forced::Free);
+        assert_eq!(Forced::Free.powi(0), v(1));
+    }
+
+    #[test]
+    fn what_may_not_be_finite_is_not_absorbed() {
+        let undefined = v(1).div(&Forced::Free);
+        assert_eq!(undefined, Forced::Undefined);
+        assert_eq!(v(0).mul(&undefined), Forced::Undefined);
+        assert_eq!(v(1).div(&v(0)), Forced::Undefined);
+        assert_eq!(Forced::Free.powi(-1), Forced::Undefined);
+        assert_eq!(Forced::func("log", &Forced::Free), Some(Forced::Undefined));
+        assert_eq!(Forced::func("log", &v(0)), Some(Forced::Undefined));
+        assert_eq!(Forced::func("tanh", &Forced::Free), Some(Forced::Free));
+        assert_eq!(Forced::func("tanh", &v(0)), Some(v(0)));
+        assert_eq!(Forced::of_f64(f64::NAN), Forced::Undefined);
+    }
+
+    #[test]
+    fn a_comparison_of_a_free_value_taints() {
+        let (_, clean) = Exact::untainted(|| Forced::Free.lt(&v(0)));
+        assert!(!clean);
+        let (less, clean) = Exact::untainted(|| v(-1).lt(&v(0)));
+        assert!(less && clean);
+    }
+}

@@ -1,6 +1,6 @@
 //! The numeric instance of a symbolic result: W and b with the bound values substituted.
 
-use super::exact::Exact;
+use super::exact::{Exact, Forced};
 use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Q, Symbol};
 use crate::analysis::Analysis;
@@ -96,9 +96,9 @@ pub(crate) fn numeric(
         {
             out.undecided = Some(why);
             if on_breakpoint {
-                out.failing_layer = Some(layer);
+                out.failing_layer = layer;
             } else {
-                out.generic_failing_layer = Some(layer);
+                out.generic_failing_layer = layer;
             }
         }
         return out;
@@ -228,9 +228,19 @@ fn failing_at_known_points(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
     unbound: &str,
-) -> Option<(usize, String, bool)> {
+) -> Option<(Option<usize>, String, bool)> {
+    use crate::analysis::Verdict;
     use crate::series::PointSeries;
-    let mut inst: Instance<Exact> = instance(&a.symbols, env, functions);
+    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
+    // A symbol without a value is some finite real: an entry is known where it is the same
+    // for every value of them (`W₂·tanh(b₁)` with b₁ = 0).
+    let free: Vec<(&Symbol, &crate::ir::Shape)> = (a.symbols.iter())
+        .filter(|(s, _)| s.role == Role::User && !env.values.contains_key(&s.name))
+        .collect();
+    for (s, sh) in &free {
+        let val = free_val(sh, &mut inst);
+        inst.symbols.insert((*s).clone(), val);
+    }
     for ly in &a.expansion.layers {
         if crate::analysis::set_constants_before(&a.expansion.constants, ly.index, &mut inst)
             .is_err()
@@ -240,16 +250,23 @@ fn failing_at_known_points(
         if ly.op_point.is_zero() || ly.compensated {
             continue;
         }
-        let mut needed = BTreeSet::new();
-        user_symbols(&ly.op_point, &mut needed);
-        if needed.iter().any(|s| !env.values.contains_key(&s.name)) {
+        // A scalar parameter without a value would be read as a stand-in number, not a free one.
+        if ly
+            .op_point
+            .params()
+            .iter()
+            .any(|n| !is_fixed_param(n, &inst))
+        {
             continue;
         }
+        let mut needed = BTreeSet::new();
+        user_symbols(&ly.op_point, &mut needed);
         let rows = needed
             .iter()
             .find_map(|s| inst.symbols.get(s).map(Val::rows))
             .unwrap_or(crate::numeric::DEFAULT_WIDTH);
-        let Ok(c) = eval_expr(&ly.op_point, &mut inst, rows) else {
+        let (c, clean) = Exact::untainted(|| eval_expr(&ly.op_point, &mut inst, rows));
+        let Ok(c) = c else {
             continue;
         };
         if let Some(sym) = &ly.op_symbol {
@@ -259,17 +276,27 @@ fn failing_at_known_points(
             ly.coefficients,
             crate::analysis::Coefficients::Atoms { piecewise: true }
         );
-        if !piecewise || ly.deriv != 0 {
+        if !clean || !piecewise || ly.deriv != 0 {
             continue;
         }
         let entries: Vec<Option<Q>> = match c {
-            Val::S(v) => vec![v.0],
-            Val::V(v) => v.into_iter().map(|x| x.0).collect(),
-            Val::M(m) => m.into_iter().flatten().map(|x| x.0).collect(),
+            Val::S(v) => vec![v.to_q()],
+            Val::V(v) => v.iter().map(Real::to_q).collect(),
+            Val::M(m) => m.iter().flatten().map(Real::to_q).collect(),
         };
         let name = ly.callee.name();
         let value =
             |q: &Q| crate::print::scalar_unicode(&crate::algebra::Scalar::from_q(q.clone()));
+        // What the known entries hold for: the bound values alone, or every value of the others.
+        let reads_free: Vec<String> = (needed.iter())
+            .filter(|s| !env.values.contains_key(&s.name))
+            .map(|s| s.name.unicode())
+            .collect();
+        let whatever = if reads_free.is_empty() {
+            String::new()
+        } else {
+            format!(" for every value of {}", reads_free.join(", "))
+        };
         // Entries whose first derivative is 0 there; all of them, when every entry is known.
         let mut flat = Vec::new();
         for (k, q) in entries.iter().enumerate() {
@@ -279,9 +306,9 @@ fn failing_at_known_points(
                 Some(PointSeries::Analytic(_)) | None => {}
                 Some(_) => {
                     return Some((
-                        ly.index,
+                        Some(ly.index),
                         format!(
-                            "layer {} ({name}): entry {} of its operating point is {}, exactly on a breakpoint, which the expansion above assumes away; with {unbound} symbolic the network is not evaluated there",
+                            "layer {} ({name}): entry {} of its operating point is {}{whatever}, exactly on a breakpoint, which the expansion above assumes away; with {unbound} symbolic the network is not evaluated there",
                             ly.index,
                             k + 1,
                             value(q)
@@ -299,9 +326,9 @@ fn failing_at_known_points(
         {
             let values: Vec<String> = entries.iter().flatten().map(value).collect();
             return Some((
-                ly.index,
+                Some(ly.index),
                 format!(
-                    "layer {} ({name}): its operating point is [{}], where {name}′ is 0 at every entry, which the expansion above takes to be non-zero; with {unbound} symbolic the network is not evaluated there",
+                    "layer {} ({name}): its operating point is [{}]{whatever}, where {name}′ is 0 at every entry, which the expansion above takes to be non-zero; with {unbound} symbolic the network is not evaluated there",
                     ly.index,
                     values.join(", ")
                 ),
@@ -309,7 +336,68 @@ fn failing_at_known_points(
             ));
         }
     }
+    // The term the verdict rests on (a kink's bars, the first non-affine order's terms), with
+    // the input free too: 0 for every input and every value of the free symbols where bound
+    // weights downstream cancel what passes through (`W₄·(relu′(c₂)∘|W₁·x|)`, W₄ = [1, 0] and
+    // relu′(c₂) = [0, 1]).
+    let rests_on_term = matches!(
+        a.decision.verdict,
+        Verdict::Affine { k: Some(_) } | Verdict::Kink | Verdict::Degenerate { .. }
+    );
+    let term = &a.decision.leading_full;
+    if rests_on_term && !term.is_zero() {
+        let rows = crate::numeric::DEFAULT_WIDTH;
+        if let (Ok(v), true) = Exact::untainted(|| eval_expr(term, &mut inst, rows))
+            && all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
+        {
+            return Some((
+                None,
+                format!(
+                    "the first non-affine term above is 0 at these values for every input and every value of {unbound}, where the verdict takes it to be non-zero; with {unbound} symbolic the network's first non-affine order is not computed"
+                ),
+                false,
+            ));
+        }
+    }
     None
+}
+
+fn all_entries<R>(v: &Val<R>, f: impl Fn(&R) -> bool) -> bool {
+    match v {
+        Val::S(x) => f(x),
+        Val::V(v) => v.iter().all(f),
+        Val::M(m) => m.iter().flatten().all(f),
+    }
+}
+
+/// A value of `shape` every entry of which is free.
+fn free_val(shape: &crate::ir::Shape, inst: &mut Instance<Forced>) -> Val<Forced> {
+    use crate::algebra::nf::Kind;
+    let rows = inst.dim(&shape.rows);
+    let cols = inst.dim(&shape.cols);
+    match shape.kind {
+        Kind::Scalar => Val::S(Forced::Free),
+        Kind::Vector => Val::V(vec![Forced::Free; rows]),
+        Kind::Matrix | Kind::Row => Val::M(vec![vec![Forced::Free; cols]; rows]),
+    }
+}
+
+/// Whether the instance reads `n` as a value it has: an operating-point constant or a
+/// dimension's size (`n` of `mean`, `d₁`), not the stand-in of a parameter without a value.
+fn is_fixed_param<R: Real>(n: &Name, inst: &Instance<R>) -> bool {
+    use crate::ir::shape::Dim;
+    let constant = Symbol {
+        role: Role::OpPoint,
+        name: n.clone(),
+        kind: crate::algebra::nf::Kind::Scalar,
+    };
+    inst.symbols.contains_key(&constant)
+        || inst.dims.contains_key(&Dim::Named(n.clone()))
+        || (&*n.base == "d"
+            && n.sub
+                .parse::<u32>()
+                .is_ok_and(|k| inst.dims.contains_key(&Dim::Free(k))))
+        || inst.params.contains_key(n)
 }
 
 /// Why an operating-point constant's uses do not hold at its value: 0 under a power, or a

@@ -1044,10 +1044,36 @@ fn bound_weights_downstream_that_cancel_the_kink_leave_it_undecided() {
         bound_verdict("W4 = [[1, 1]]; b3 = [1, -1]; W4·relu(relu(W1·x) - b3)"),
         "verdict: kink"
     );
-    // A zero last layer cancels every term, smooth ones too.
+    // A zero last layer cancels every term, smooth ones too, at operating points that hold
+    // free weights (tanh″(c₂) is some finite number, whatever c₂ = W₂·tanh(b₁) is).
     assert_eq!(
         bound_verdict("W3 = [[0, 0]]; W3·tanh(W2·tanh(W1·x + b1))"),
         "verdict: undecided"
+    );
+    assert_eq!(
+        bound_verdict("W3 = [[0, 0]]; b1 = [1, 1]; W3·tanh(W2·tanh(W1·x + b1))"),
+        "verdict: undecided"
+    );
+    // Through a smooth layer at a known point: sigmoid(0) − b₃ = [−½, 3/2].
+    assert_eq!(
+        bound_verdict("W4 = [[1, 0]]; b3 = [1, -1]; W4·relu(sigmoid(W2·relu(W1·x)) - b3)"),
+        "verdict: undecided"
+    );
+    // Every weight bound, values not rational (tanh(1)): the first non-affine term is said to
+    // be 0, and the verdict stays `affine` (the network is, beyond any order).
+    let zero = analyze_text(
+        "W3 = [[0, 0]]; W2 = [[1, 2], [3, 4]]; W1 = [[1], [2]]; b1 = [1, 1]; W3·tanh(W2·tanh(W1·x + b1))",
+    );
+    assert!(
+        zero.contains("the first non-affine term above is 0 at these values (decided exactly: 0 for every input, through a product with an exact 0"),
+        "{zero}"
+    );
+    let kept = analyze_text(
+        "W3 = [[1, 0]]; W2 = [[1, 2], [3, 4]]; W1 = [[1], [2]]; b1 = [1, 1]; W3·tanh(W2·tanh(W1·x + b1))",
+    );
+    assert!(
+        !kept.contains("the first non-affine term above is 0"),
+        "{kept}"
     );
 }
 

@@ -51,6 +51,13 @@ pub trait Real: Clone + Debug + 'static {
     fn exp_q(q: &Q) -> Self {
         Self::e().powq(q)
     }
+    /// A function's value at a point `x` that has no exact rational value (the function
+    /// being finite everywhere when `total` says so): `None` for the types whose values are
+    /// numbers, where the caller reports that it has no value.
+    fn at_unknown_point(x: &Self, total: &dyn Fn() -> bool) -> Option<Self> {
+        let _ = (x, total);
+        None
+    }
     /// π at this type's precision.
     fn pi() -> Self;
     /// Euler's number e at this type's precision.

@@ -293,6 +293,51 @@ mod tests {
     }
 
     #[test]
+    fn totality_is_read_from_the_syntax() {
+        let c = Rc::new(
+            Catalog::new(crate::series::CATALOG).unwrap_or_else(|e| panic!("{}", e.message)),
+        );
+        let f = Functions::with_catalog(c.clone());
+        // Every catalog activation is finite at every real point (sigmoid's and softplus's
+        // arguments of 1/· and log are 1 + exp(·) > 0; softsign's 1 + |t| > 0).
+        for n in &c.order {
+            if let Some(d) = f.get(n) {
+                assert!(super::super::is_total(&d.body), "{}", d.text);
+            }
+        }
+        let env = Env {
+            functions: f,
+            ..Env::default()
+        };
+        let total = |src: &str| {
+            let stmt = crate::syntax::parse_statement(src, &crate::limits::Limits::default());
+            let d = stmt
+                .and_then(|s| super::super::lower_function(&s, &env, src, false))
+                .unwrap_or_else(|e| panic!("{}", e.message));
+            super::super::is_total(&d.body)
+        };
+        for yes in [
+            "f(t) = log(1 + exp(t))",
+            "f(t) = t/(1 + abs(t))",
+            "f(t) = sqrt(1 + t^2)",
+            "f(t) = 1/(1 + t^2)^3",
+            "f(t; a = 2) = exp(t/a)",
+        ] {
+            assert!(total(yes), "{yes}");
+        }
+        for no in [
+            "f(t) = 1/t",
+            "f(t) = log(t)",
+            "f(t) = sqrt(t)",
+            "f(t) = tan(t)",
+            "f(t) = 1/(1 + sin(t))",
+            "f(t) = t^(1/3)",
+        ] {
+            assert!(!total(no), "{no}");
+        }
+    }
+
+    #[test]
     fn a_statement_out_of_budget_still_gets_a_whole_definition() {
         let c = Rc::new(Catalog::new(PRELUDE).unwrap_or_else(|e| panic!("{}", e.message)));
         let f = Functions::with_catalog(c.clone());

@@ -116,12 +116,130 @@ pub fn has_breakpoints(ir: &Ir) -> bool {
     }
 }
 
+/// True when `ir`, a function body, is finite at every real value of its variable (with finite
+/// parameters), and so is each of its derivatives away from the breakpoints of a comparison
+/// or |·|: what a value at an unknown point may be taken to be. Decided by the syntax alone
+/// (`1/(1 + exp(−t))` is, its base being positive; `1/t`, `log(t)`, `tan(t)` are not).
+pub fn is_total(ir: &Ir) -> bool {
+    match ir.kind() {
+        IrKind::Pow(base, e) => {
+            is_total(base)
+                && (e.denominator_ref() == &1u32 && *e >= 0u32
+                    || !mentions_var(base)
+                    || sign_class(base) == Some(SignClass::Positive))
+        }
+        IrKind::Apply {
+            callee,
+            arg,
+            params,
+            ..
+        } => {
+            is_total(arg)
+                && params.iter().all(|(_, p)| is_total(p))
+                && match callee {
+                    Callee::Prim(Prim::Log | Prim::Sqrt) => {
+                        sign_class(arg) == Some(SignClass::Positive)
+                    }
+                    Callee::Prim(Prim::Tan) => false,
+                    callee => callee.is_total(),
+                }
+        }
+        IrKind::Bound { value, .. } => is_total(value),
+        k => lower::children(k).into_iter().all(is_total),
+    }
+}
+
+fn mentions_var(ir: &Ir) -> bool {
+    match ir.kind() {
+        IrKind::Var => true,
+        IrKind::Bound { value, .. } => mentions_var(value),
+        k => lower::children(k).into_iter().any(mentions_var),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SignClass {
+    Positive,
+    NonNegative,
+}
+
+/// A sign every value of `ir` has (its totality checked by the caller), where its syntax shows one (1 + exp(−t) > 0,
+/// 1 + |t| > 0, t² ≥ 0).
+fn sign_class(ir: &Ir) -> Option<SignClass> {
+    use SignClass::{NonNegative, Positive};
+    let all = |parts: &[Ir]| -> Option<SignClass> {
+        let classes: Option<Vec<SignClass>> = parts.iter().map(sign_class).collect();
+        classes.map(|c| {
+            if c.contains(&NonNegative) {
+                NonNegative
+            } else {
+                Positive
+            }
+        })
+    };
+    match ir.kind() {
+        IrKind::Num(q) if *q > 0u32 => Some(Positive),
+        IrKind::Num(q) if *q == 0u32 => Some(NonNegative),
+        IrKind::Pi | IrKind::E | IrKind::Len => Some(Positive),
+        IrKind::Sum(parts) => {
+            let classes: Option<Vec<SignClass>> = parts.iter().map(sign_class).collect();
+            classes.map(|c| {
+                if c.contains(&Positive) {
+                    Positive
+                } else {
+                    NonNegative
+                }
+            })
+        }
+        IrKind::Mul(parts) | IrKind::Had(parts) => all(parts),
+        IrKind::Pow(base, e) => match sign_class(base) {
+            Some(Positive) => Some(Positive),
+            _ if (e.clone() / Q::from(2u32)).denominator_ref() == &1u32 && *e >= 0u32 => {
+                Some(NonNegative)
+            }
+            class => class.filter(|_| *e >= 0u32),
+        },
+        IrKind::HadPow(base, k) => match sign_class(base) {
+            Some(Positive) => Some(Positive),
+            _ if k % 2 == 0 => Some(NonNegative),
+            class => class,
+        },
+        IrKind::Apply {
+            callee: Callee::Prim(Prim::Exp),
+            deriv: 0,
+            ..
+        } => Some(Positive),
+        IrKind::Apply {
+            callee: Callee::Prim(Prim::Abs),
+            deriv: 0,
+            ..
+        } => Some(NonNegative),
+        IrKind::Apply {
+            callee: Callee::Prim(Prim::Sqrt),
+            deriv: 0,
+            arg,
+            ..
+        } => sign_class(arg),
+        IrKind::Bound { value, .. } => sign_class(value),
+        _ => None,
+    }
+}
+
 impl Callee {
     /// Whether the function has a comparison or |·| anywhere (relu, abs; not tanh).
     pub fn has_breakpoints(&self) -> bool {
         match self {
             Callee::Prim(p) => matches!(p, Prim::Abs | Prim::Sign),
             Callee::Def(d) => has_breakpoints(&d.body),
+        }
+    }
+
+    /// Whether the function and its derivatives are finite at every real point (away from
+    /// breakpoints): see [`is_total`].
+    pub fn is_total(&self) -> bool {
+        match self {
+            Callee::Prim(p) => !matches!(p, Prim::Log | Prim::Sqrt | Prim::Tan),
+            Callee::Def(d) => is_total(&d.body) && d.params.iter().all(|(_, p)| is_total(p)),
         }
     }
 

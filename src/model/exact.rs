@@ -245,6 +245,12 @@ impl Real for Forced {
             Forced::Free
         }
     }
+    fn at_unknown_point(x: &Forced, total: &dyn Fn() -> bool) -> Option<Forced> {
+        Some(match x {
+            Forced::Free if total() => Forced::Free,
+            _ => Forced::Undefined,
+        })
+    }
     fn pi() -> Forced {
         Forced::Free
     }

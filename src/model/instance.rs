@@ -229,7 +229,6 @@ fn failing_at_known_points(
     functions: &BTreeMap<String, Callee>,
     unbound: &str,
 ) -> Option<(Option<usize>, String, bool)> {
-    use crate::analysis::Verdict;
     use crate::series::PointSeries;
     let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
     // A symbol without a value is some finite real: an entry is known where it is the same
@@ -336,30 +335,59 @@ fn failing_at_known_points(
             ));
         }
     }
-    // The term the verdict rests on (a kink's bars, the first non-affine order's terms), with
-    // the input free too: 0 for every input and every value of the free symbols where bound
-    // weights downstream cancel what passes through (`W₄·(relu′(c₂)∘|W₁·x|)`, W₄ = [1, 0] and
-    // relu′(c₂) = [0, 1]).
+    if leading_forced_zero(a, &mut inst) {
+        return Some((
+            None,
+            format!(
+                "the first non-affine term above is 0 at these values for every input and every value of {unbound}, where the verdict takes it to be non-zero; with {unbound} symbolic the network's first non-affine order is not computed"
+            ),
+            false,
+        ));
+    }
+    None
+}
+
+/// Whether the term the verdict rests on (a kink's bars, the first non-affine order's terms)
+/// is 0 for every input and every value of the free symbols, at the operating points `inst`
+/// holds: bound weights downstream cancel what passes through (`W₄·(relu′(c₂)∘|W₁·x|)`,
+/// W₄ = [1, 0] and relu′(c₂) = [0, 1]), whatever the values that are not rational are.
+fn leading_forced_zero(a: &Analysis, inst: &mut Instance<Forced>) -> bool {
+    use crate::analysis::Verdict;
     let rests_on_term = matches!(
         a.decision.verdict,
         Verdict::Affine { k: Some(_) } | Verdict::Kink | Verdict::Degenerate { .. }
     );
     let term = &a.decision.leading_full;
-    if rests_on_term && !term.is_zero() {
-        let rows = crate::numeric::DEFAULT_WIDTH;
-        if let (Ok(v), true) = Exact::untainted(|| eval_expr(term, &mut inst, rows))
-            && all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
-        {
-            return Some((
-                None,
-                format!(
-                    "the first non-affine term above is 0 at these values for every input and every value of {unbound}, where the verdict takes it to be non-zero; with {unbound} symbolic the network's first non-affine order is not computed"
-                ),
-                false,
-            ));
-        }
+    if !rests_on_term
+        || term.is_zero()
+        || crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst).is_err()
+        || term.params().iter().any(|n| !is_fixed_param(n, inst))
+    {
+        return false;
     }
-    None
+    let n = input_len(&a.symbols, &a.input, inst);
+    inst.symbols
+        .insert(a.input.clone(), Val::V(vec![Forced::Free; n]));
+    let rows = crate::numeric::DEFAULT_WIDTH;
+    matches!(
+        Exact::untainted(|| eval_expr(term, inst, rows)),
+        (Ok(v), true) if all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
+    )
+}
+
+/// [`leading_forced_zero`] with every weight bound: a zero the exact test
+/// ([`leading_vanishes`]) does not reach, its values not all rational (W₃ = 0 after tanh(1)).
+pub(crate) fn leading_forced_zero_at_values(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<String> {
+    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
+    let mut truth = inst.clone();
+    crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
+    leading_forced_zero(a, &mut inst).then(|| {
+        "decided exactly: 0 for every input, through a product with an exact 0 whatever the values that are not rational are".to_string()
+    })
 }
 
 fn all_entries<R>(v: &Val<R>, f: impl Fn(&R) -> bool) -> bool {

@@ -746,6 +746,13 @@ pub(crate) fn numeric_report(
                                 functions,
                             );
                         }
+                        if out.leading_vanishes.is_none() {
+                            out.leading_vanishes = instance::leading_forced_zero_at_values(
+                                &report.main,
+                                env,
+                                functions,
+                            );
+                        }
                         out.sigma = radius::sigma_star(model, report, env, functions, tau);
                     } else {
                         out.region = Some(Err(why));

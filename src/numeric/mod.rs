@@ -678,9 +678,10 @@ fn with_parameters<R: Real>(
 
 /// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.
 pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, String> {
-    let at = x
-        .to_q()
-        .ok_or_else(|| format!("{} is not a finite number", x.to_f64()))?;
+    let Some(at) = x.to_q() else {
+        return R::at_unknown_point(x, &|| callee.is_total())
+            .ok_or_else(|| format!("{} is not a finite number", x.to_f64()));
+    };
     // A multi-precision point closer to 0 than its precision resolves (tanh(100) − 1 rounds
     // to 0) may lie on either side of a breakpoint there (|·|, relu): recorded, so that a
     // float W read from this derivative is not shown (`float::without_near_ties`).

@@ -1078,6 +1078,82 @@ fn bound_weights_downstream_that_cancel_the_kink_leave_it_undecided() {
 }
 
 #[test]
+fn a_partly_bound_network_is_checked_at_drawn_values_of_its_other_weights() {
+    // Each of these was given the generic verdict (in brackets) though the bound values make
+    // it false for every value of the others; the network with those drawn at random says so.
+    for (src, was) in [
+        // Paths that cancel: y ≡ 0.
+        (
+            "W2 = [[1, 2]]; W3 = [[-1, -2]]; W2·relu(W1·x) + W3·relu(W1·x)",
+            "kink",
+        ),
+        // relu(u) − relu(−u) = u: exactly affine.
+        ("W2 = [[1, -1]]; P = [[1], [-1]]; W2·relu(P·(W1·x))", "kink"),
+        (
+            "W2 = [[1, -1]]; P = [[1], [1]]; W2·tanh(P·(W1·x))",
+            "affine",
+        ),
+        // tanh(1) − tanh(1) = 0 puts relu on its breakpoint (a kink).
+        (
+            "b1 = [1, 1]; W2 = [[1, -1]]; relu(W2·tanh(W1·x + b1))",
+            "affine",
+        ),
+        // relu of a quantity ≤ 0: y ≡ 0.
+        ("W2 = [[-1, -1]]; relu(W2·relu(W1·x))", "kink"),
+        ("W2 = [[-1]]; relu(W2·abs(W1·x))", "kink"),
+        // The kinks of selu(u) and selu(−u) cancel at first order.
+        ("W2 = [[1, -1]]; P = [[1], [-1]]; W2·selu(P·(W1·x))", "kink"),
+    ] {
+        let text = analyze_text(src);
+        assert!(
+            text.contains(&format!("(3 seeded draws of rational entries, a probabilistic check), the network with every weight bound is"))
+                && text.contains(&format!("where the verdict above is {was} for generic values")),
+            "{src}:\n{text}"
+        );
+        assert_eq!(
+            text.lines().last(),
+            Some("verdict: undecided"),
+            "{src}:\n{text}"
+        );
+    }
+    // A zero weight after sigmoid(1), a value that is not rational: found without a draw
+    // (σ″(1) = e(e − 1)/(1 + e)³ is some finite number, and 0 times it is 0).
+    let sigmoid = analyze_text("b1 = [1]; W6 = [[0]]; W6·sigmoid(W1·x + b1)");
+    assert!(
+        sigmoid.contains("the first non-affine term above is 0 at these values for every input"),
+        "{sigmoid}"
+    );
+    assert_eq!(sigmoid.lines().last(), Some("verdict: undecided"));
+    // Where the bound values are generic enough, every draw agrees and the verdict stands.
+    for (src, verdict) in [
+        ("W2 = [[1, 1]]; relu(W2·relu(W1·x))", "kink"),
+        ("b1 = [1, 1]; relu(W2·tanh(W1·x + b1))", "affine"),
+        (
+            "W1 = [[1, 2], [3, 4]]; tanh(W2·tanh(W1·x + b1) + b2)",
+            "affine",
+        ),
+        (
+            "W1 = [[1, 2], [3, 4]]; relu(W3·relu(W2·relu(W1·x + b1) + b2) + b3)",
+            "kink",
+        ),
+    ] {
+        assert_eq!(bound_verdict(src), format!("verdict: {verdict}"), "{src}");
+    }
+}
+
+#[test]
+fn a_piecewise_linear_network_inside_its_affine_region_is_exactly_affine() {
+    // W₁ = 0: no entry moves toward its breakpoint, and the region says y = 0 everywhere; the
+    // generic `kink` of relu(W₁·x) was the verdict.
+    let text = analyze_text("W1 = [[0, 0]]; relu(W1·x)");
+    assert!(
+        text.contains("no entry's pre-activation moves with x toward a breakpoint"),
+        "{text}"
+    );
+    assert_eq!(text.lines().last(), Some("verdict: exact-affine"), "{text}");
+}
+
+#[test]
 fn what_cancels_exactly_leaves_no_float_residue_in_w_or_sigma_star() {
     // σ(1 + x) + σ(−1 − x) = 1: the network is constant. W in 256-bit floats was −2.16e−78, and
     // σ* was measured against ‖W·x‖ ≈ 10⁻⁷⁸.

@@ -156,16 +156,7 @@ impl Report {
     /// When an entry sits exactly on its breakpoint at the data point: what its kink does (from
     /// the affine region, or from the first order of a network that is not piecewise linear).
     fn breakpoint_effect(&self) -> Option<&instance::BreakpointEffect> {
-        let n = self.numeric.as_ref()?;
-        if let Some(first) = &n.breakpoint {
-            return Some(&first.effect);
-        }
-        match &n.region {
-            Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
-                r.sides.as_ref().map(|s| &s.effect)
-            }
-            _ => None,
-        }
+        breakpoint_effect(self.numeric.as_deref()?)
     }
 
     /// A parameter value changes the verdict (its kind or its k).
@@ -177,10 +168,15 @@ impl Report {
     /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
     /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
+        self.label_with(self.numeric.as_deref())
+    }
+
+    /// The verdict's label with the numeric instance `numeric` (another instance's values).
+    pub(crate) fn label_with(&self, numeric: Option<&instance::Numeric>) -> &'static str {
         // An entry on its breakpoint at the data point: the generic expansion assumed it away,
         // and what the kink does decides. Cancelled kinks leave the piecewise-linear network
         // y = W·x + b on a ball around x₀; one that is not decided is said to be.
-        if let Some(effect) = self.breakpoint_effect() {
+        if let Some(effect) = numeric.and_then(breakpoint_effect) {
             return match effect {
                 instance::BreakpointEffect::Cancels => Verdict::ExactAffine.label(),
                 instance::BreakpointEffect::Reaches | instance::BreakpointEffect::Jumps => {
@@ -189,15 +185,20 @@ impl Report {
                 instance::BreakpointEffect::Undecided(_) => "undecided",
             };
         }
-        if self.numeric.as_ref().is_some_and(|n| n.undecided.is_some()) {
+        if numeric.is_some_and(|n| n.undecided.is_some()) {
             return "undecided";
         }
-        // A constant the expansion took to be non-zero is 0 at the bound values.
-        if self
-            .numeric
-            .as_ref()
-            .is_some_and(|n| n.vanishing_constant.is_some())
+        // A piecewise-linear network whose data point is inside its affine region (no entry
+        // on a breakpoint, or none that moves with x): exactly affine there, decided exactly,
+        // whatever the generic expansion said of weights that happen to be 0.
+        if let Some(Some(Ok(region))) = numeric.map(|n| &n.region)
+            && region.radius_inf.as_ref().is_none_or(|r| *r > 0u32)
+            && self.main.decision.verdict == Verdict::Kink
         {
+            return Verdict::ExactAffine.label();
+        }
+        // A constant the expansion took to be non-zero is 0 at the bound values.
+        if numeric.is_some_and(|n| n.vanishing_constant.is_some()) {
             return "not-analytic";
         }
         if self.is_conditional() {
@@ -205,6 +206,18 @@ impl Report {
         } else {
             self.main.decision.verdict.label()
         }
+    }
+}
+
+fn breakpoint_effect(n: &instance::Numeric) -> Option<&instance::BreakpointEffect> {
+    if let Some(first) = &n.breakpoint {
+        return Some(&first.effect);
+    }
+    match &n.region {
+        Some(Ok(r)) if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
+            r.sides.as_ref().map(|s| &s.effect)
+        }
+        _ => None,
     }
 }
 

@@ -123,12 +123,15 @@ impl Real for Exact {
 ///
 /// A symbol without a value is [`Forced::Free`]: some finite real. Only a product with an
 /// exact 0 turns a free value into an exact one, so an exact result depends on no free
-/// symbol; a division by a free value, a free value under a function with poles, or one
-/// compared with another (which taints the evaluation, as [`Exact`] does) gives up.
+/// symbol; a division by what may be 0, a free value under a function with poles, or one
+/// compared with another (which taints the evaluation, as [`Exact`] does) gives up. e, π and
+/// their powers are [`Forced::Positive`], so that 1/(1 + e) stays finite.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Forced {
     /// The same rational for every value of the free symbols.
     Value(Q),
+    /// A positive finite real (e, π, e^q, a sum and product of such, without an exact value).
+    Positive,
     /// A finite real that the free symbols may move (or one without an exact rational form).
     Free,
     /// Possibly not a finite number (a division by 0, or by what may be 0).
@@ -142,6 +145,18 @@ impl Forced {
     fn is_zero(&self) -> bool {
         matches!(self, Forced::Value(q) if *q == 0u32)
     }
+    /// Certainly positive.
+    fn is_positive(&self) -> bool {
+        match self {
+            Forced::Value(q) => *q > 0u32,
+            Forced::Positive => true,
+            _ => false,
+        }
+    }
+    /// Certainly ≥ 0.
+    fn is_nonnegative(&self) -> bool {
+        self.is_positive() || self.is_zero()
+    }
     /// Defined and finite at every finite real.
     fn total(name: &str) -> bool {
         matches!(
@@ -149,12 +164,8 @@ impl Forced {
             "abs" | "sign" | "tanh" | "sin" | "cos" | "atan" | "arctan" | "erf" | "exp"
         )
     }
-    fn lift2(&self, o: &Forced, f: impl FnOnce(&Q, &Q) -> Forced) -> Forced {
-        match (self, o) {
-            (Forced::Value(a), Forced::Value(b)) => f(a, b),
-            (Forced::Undefined, _) | (_, Forced::Undefined) => Forced::Undefined,
-            _ => Forced::Free,
-        }
+    fn finite(&self) -> bool {
+        !matches!(self, Forced::Undefined)
     }
 }
 
@@ -180,27 +191,39 @@ impl Real for Forced {
         }
     }
     fn add(&self, o: &Forced) -> Forced {
-        self.lift2(o, |a, b| Forced::Value(a + b))
+        match (self, o) {
+            (Forced::Value(a), Forced::Value(b)) => Forced::Value(a + b),
+            (a, b) if !a.finite() || !b.finite() => Forced::Undefined,
+            (a, b) if a.is_nonnegative() && b.is_nonnegative() => Forced::Positive,
+            _ => Forced::Free,
+        }
     }
     fn sub(&self, o: &Forced) -> Forced {
-        self.lift2(o, |a, b| Forced::Value(a - b))
+        self.add(&o.neg())
     }
     fn mul(&self, o: &Forced) -> Forced {
         match (self, o) {
-            (Forced::Undefined, _) | (_, Forced::Undefined) => Forced::Undefined,
-            _ if self.is_zero() || o.is_zero() => Forced::Value(Q::from(0u32)),
-            _ => self.lift2(o, |a, b| Forced::Value(a * b)),
+            (a, b) if !a.finite() || !b.finite() => Forced::Undefined,
+            (a, b) if a.is_zero() || b.is_zero() => Forced::Value(Q::from(0u32)),
+            (Forced::Value(a), Forced::Value(b)) => Forced::Value(a * b),
+            (a, b) if a.is_positive() && b.is_positive() => Forced::Positive,
+            _ => Forced::Free,
         }
     }
     fn div(&self, o: &Forced) -> Forced {
-        match o {
-            Forced::Value(b) if *b != 0u32 => self.lift2(o, |a, b| Forced::Value(a / b)),
-            _ => Forced::Undefined,
+        match (self, o) {
+            (_, b) if !b.finite() || b.is_zero() || *b == Forced::Free => Forced::Undefined,
+            (a, _) if !a.finite() => Forced::Undefined,
+            (Forced::Value(a), Forced::Value(b)) => Forced::Value(a / b),
+            (a, _) if a.is_zero() => Forced::Value(Q::from(0u32)),
+            (a, b) if a.is_positive() && b.is_positive() => Forced::Positive,
+            _ => Forced::Free,
         }
     }
     fn neg(&self) -> Forced {
         match self {
             Forced::Value(q) => Forced::Value(-q),
+            Forced::Positive => Forced::Free,
             x => x.clone(),
         }
     }
@@ -225,6 +248,7 @@ impl Real for Forced {
                 Exact(Some(v)) => Forced::Value(v),
                 Exact(None) => Forced::Undefined,
             },
+            Forced::Positive => Forced::Positive,
             Forced::Free if k == 0 => Forced::Value(Q::from(1u32)),
             Forced::Free if k > 0 => Forced::Free,
             _ => Forced::Undefined,
@@ -233,8 +257,8 @@ impl Real for Forced {
     fn powq(&self, e: &Q) -> Forced {
         match (self, i32::try_from(e)) {
             (_, Ok(k)) if k.unsigned_abs() <= 64 => self.powi(k),
-            (Forced::Value(q), _) if *q > 0u32 => Forced::Free,
-            (Forced::Value(q), _) if *q == 0u32 && *e > 0u32 => Forced::Value(Q::from(0u32)),
+            (x, _) if x.is_positive() => Forced::Positive,
+            (x, _) if x.is_zero() && *e > 0u32 => Forced::Value(Q::from(0u32)),
             _ => Forced::Undefined,
         }
     }
@@ -242,29 +266,36 @@ impl Real for Forced {
         if *q == 0u32 {
             Forced::Value(Q::from(1u32))
         } else {
-            Forced::Free
+            Forced::Positive
         }
     }
     fn at_unknown_point(x: &Forced, total: &dyn Fn() -> bool) -> Option<Forced> {
-        Some(match x {
-            Forced::Free if total() => Forced::Free,
-            _ => Forced::Undefined,
+        Some(if x.finite() && total() {
+            Forced::Free
+        } else {
+            Forced::Undefined
         })
     }
     fn pi() -> Forced {
-        Forced::Free
+        Forced::Positive
     }
     fn e() -> Forced {
-        Forced::Free
+        Forced::Positive
     }
     fn func(name: &str, x: &Forced) -> Option<Forced> {
         Some(match x {
             Forced::Value(q) => match Exact::func(name, &Exact(Some(q.clone())))? {
                 Exact(Some(v)) => Forced::Value(v),
+                Exact(None) if name == "exp" => Forced::Positive,
                 Exact(None) if Forced::total(name) => Forced::Free,
+                Exact(None) if name == "sqrt" && *q > 0u32 => Forced::Positive,
+                Exact(None) if name == "log" && *q > 0u32 => Forced::Free,
                 Exact(None) => Forced::Undefined,
             },
-            Forced::Free if Forced::total(name) => Forced::Free,
+            Forced::Positive | Forced::Free if name == "exp" => Forced::Positive,
+            Forced::Positive if name == "sqrt" => Forced::Positive,
+            Forced::Positive if name == "log" => Forced::Free,
+            Forced::Positive | Forced::Free if Forced::total(name) => Forced::Free,
             _ => Forced::Undefined,
         })
     }
@@ -300,6 +331,21 @@ mod forced_tests {
         assert_eq!(Forced::func("tanh", &Forced::Free), Some(Forced::Free));
         assert_eq!(Forced::func("tanh", &v(0)), Some(v(0)));
         assert_eq!(Forced::of_f64(f64::NAN), Forced::Undefined);
+        assert_eq!(Forced::Free.div(&Forced::Free), Forced::Undefined);
+    }
+
+    #[test]
+    fn powers_of_e_stay_finite_and_positive() {
+        // σ″(1) = e(e − 1)/(1 + e)³: finite, and 0 times it is 0.
+        let e = Forced::e();
+        let denominator = v(1).add(&e).powi(3);
+        assert_eq!(denominator, Forced::Positive);
+        let value = e.mul(&e.sub(&v(1))).div(&denominator);
+        assert_eq!(value, Forced::Free);
+        assert_eq!(v(0).mul(&value), v(0));
+        assert_eq!(Forced::exp_q(&Q::from(-1)), Forced::Positive);
+        assert_eq!(v(1).div(&e.neg()), Forced::Undefined);
+        assert_eq!(Forced::func("log", &e), Some(Forced::Free));
     }
 
     #[test]

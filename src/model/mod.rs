@@ -8,6 +8,7 @@
 //! in 256-bit floats and the report says so.
 
 pub(crate) mod cells;
+mod drawn;
 pub(crate) mod exact;
 pub mod files;
 pub(crate) mod instance;
@@ -587,6 +588,33 @@ pub(crate) fn numeric_report(
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     tau: f64,
 ) -> Numeric {
+    let mut out = numeric_at(model, report, env, functions, Some(tau));
+    // Some weights without values (those W and b name, or others): the verdict is the generic
+    // one, checked so far against what the bound values force alone; the whole network at
+    // drawn values checks the rest.
+    let a = &report.main;
+    let free: Vec<Name> = (a.symbols.keys())
+        .filter(|s| {
+            s.role == crate::algebra::nf::Role::User
+                && s.name != a.input.name
+                && !env.values.contains_key(&s.name)
+        })
+        .map(|s| s.name.clone())
+        .collect();
+    if !free.is_empty() && out.undecided.is_none() && !report.is_conditional() {
+        out.undecided = drawn::against_drawn_values(model, report, env, functions, &free);
+    }
+    out
+}
+
+/// The numeric instance at the values of `env`; σ* for tolerance `tau`, when given.
+fn numeric_at(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    tau: Option<f64>,
+) -> Numeric {
     // A token matrix input has a linear map 𝓛(X), not a matrix W to fill with numbers.
     if report.main.input.kind == crate::algebra::Kind::Matrix {
         let mut out = Numeric::default();
@@ -753,7 +781,9 @@ pub(crate) fn numeric_report(
                                 functions,
                             );
                         }
-                        out.sigma = radius::sigma_star(model, report, env, functions, tau);
+                        if let Some(tau) = tau {
+                            out.sigma = radius::sigma_star(model, report, env, functions, tau);
+                        }
                     } else {
                         out.region = Some(Err(why));
                     }

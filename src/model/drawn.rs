@@ -1,0 +1,174 @@
+//! A partly bound network checked at drawn values of its other weights.
+//!
+//! The verdict of a network some of whose weights have values is the generic one: it holds
+//! for generic values of every weight, and the bound values need not be generic (W₂ = [1, −1]
+//! after two equal entries cancels them; a bound entry −1 sends relu to its flat piece). What
+//! the bound values force alone is checked exactly ([`super::instance`]); what they do
+//! together with the others is checked here, by binding the others to seeded random
+//! rationals and taking the numeric instance of the whole network, whose region, breakpoints
+//! and first non-affine term are decided at those values. A verdict that differs at some draw,
+//! or an assumption that fails there, leaves the partly bound network `undecided`: a
+//! probabilistic check, said to be one. A draw that decides nothing is no evidence.
+
+use super::Model;
+use super::instance::Numeric;
+use crate::algebra::Q;
+use crate::algebra::nf::{Kind, Role};
+use crate::analysis::Report;
+use crate::ir::{Callee, Env};
+use crate::syntax::Name;
+use crate::syntax::ast::TensorLit;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// How many sets of values are drawn.
+const DRAWS: usize = 3;
+/// Entries are ±k/2¹⁰ with 1 ≤ k ≤ 2²⁰: a coincidence (an entry on a breakpoint, two paths
+/// that cancel) has probability near 2⁻²⁰ per draw.
+const SPREAD: u64 = 1 << 20;
+const SCALE: u64 = 1 << 10;
+
+/// What one draw says of the generic verdict.
+enum Draw {
+    Agrees,
+    /// The verdict at the drawn values, another one.
+    Differs(&'static str),
+    /// The first non-affine term the generic verdict names is 0 there.
+    TermVanishes,
+    /// An assumption of the expansion fails there (an entry on a breakpoint).
+    AssumptionFails,
+    /// Nothing decided at the drawn values.
+    NoEvidence,
+}
+
+/// Why the partly bound network is not decided, when some draw contradicts its generic
+/// verdict; None when every draw agrees or decides nothing.
+pub(super) fn against_drawn_values(
+    model: &Model,
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    missing: &[Name],
+) -> Option<String> {
+    let generic = report.main.decision.verdict.label();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut draws = Vec::with_capacity(DRAWS);
+    for _ in 0..DRAWS {
+        if crate::limits::interrupted() {
+            return None;
+        }
+        let drawn = drawn_env(report, env, functions, missing, &mut state)?;
+        let n = super::numeric_at(model, report, &drawn, functions, None);
+        draws.push(judge(report, &n, generic));
+    }
+    if draws
+        .iter()
+        .all(|d| matches!(d, Draw::Agrees | Draw::NoEvidence))
+    {
+        return None;
+    }
+    let said: Vec<&str> = draws.iter().map(describe).collect();
+    let said = if said.iter().all(|d| *d == said[0]) {
+        format!("{} at every draw", said[0])
+    } else {
+        let each: Vec<String> = (said.iter().enumerate())
+            .map(|(k, d)| format!("{d} at draw {}", k + 1))
+            .collect();
+        each.join("; ")
+    };
+    let names: Vec<String> = missing.iter().map(Name::unicode).collect();
+    let names = names.join(", ");
+    Some(format!(
+        "with {names} given random values ({DRAWS} seeded draws of rational entries, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: at these bound values it does not hold, and with {names} symbolic nothing is decided"
+    ))
+}
+
+/// The outcome of a draw in words.
+fn describe(d: &Draw) -> &'static str {
+    match d {
+        Draw::Differs(label) => label,
+        Draw::TermVanishes => "affine with the first non-affine term above 0",
+        Draw::AssumptionFails => "with an entry exactly on a breakpoint",
+        Draw::Agrees => "as the verdict says",
+        Draw::NoEvidence => "not decided",
+    }
+}
+
+fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
+    let label = report.label_with(Some(n));
+    // An entry on its breakpoint whose kink cancels at first order (decided exactly): the
+    // network is differentiable at x₀ there, which a kink is not.
+    let smooth_at_breakpoint = n.breakpoint.as_ref().is_some_and(|first| {
+        matches!(
+            first.effect,
+            crate::analysis::instance::BreakpointEffect::Undecided(_)
+        )
+    });
+    if smooth_at_breakpoint && generic == crate::analysis::Verdict::Kink.label() {
+        return Draw::Differs("differentiable at x₀ (the kinks cancel at first order)");
+    }
+    if label == "undecided" {
+        return if n.failing_layer.is_some()
+            || n.generic_failing_layer.is_some()
+            || !n.on_breakpoint_layers.is_empty()
+        {
+            Draw::AssumptionFails
+        } else {
+            Draw::NoEvidence
+        };
+    }
+    if label != generic {
+        return Draw::Differs(label);
+    }
+    if n.leading_vanishes.is_some() {
+        return Draw::TermVanishes;
+    }
+    Draw::Agrees
+}
+
+/// `env` with each symbol of `missing` bound to drawn rationals of its shape (the dimensions
+/// the bound values fix, the others at the numeric default), or to 0 where it is small.
+fn drawn_env(
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    missing: &[Name],
+    state: &mut u64,
+) -> Option<Env> {
+    let a = &report.main;
+    let mut inst: crate::numeric::Instance<super::exact::Exact> =
+        super::instance::instance(&a.symbols, env, functions);
+    let mut drawn = env.clone();
+    for (s, sh) in &a.symbols {
+        if s.role != Role::User || !missing.contains(&s.name) {
+            continue;
+        }
+        let rows = inst.dim(&sh.rows);
+        let cols = match sh.kind {
+            Kind::Vector => None,
+            Kind::Matrix | Kind::Row => Some(inst.dim(&sh.cols)),
+            Kind::Scalar => return None,
+        };
+        // A small symbol (a bias without a value, O(ε) like the input) is 0 at x₀.
+        let small = a.small.contains(&s.name);
+        let data = (0..rows * cols.unwrap_or(1))
+            .map(|_| if small { Q::from(0u32) } else { draw(state) })
+            .collect();
+        drawn
+            .values
+            .insert(s.name.clone(), Rc::new(TensorLit { rows, cols, data }));
+    }
+    Some(drawn)
+}
+
+/// ±k/2¹⁰, 1 ≤ k ≤ 2²⁰ (splitmix64).
+fn draw(state: &mut u64) -> Q {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let k = 1 + (z >> 1) % SPREAD;
+    let q = Q::from(k) / Q::from(SCALE);
+    if z & 1 == 1 { -q } else { q }
+}

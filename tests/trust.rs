@@ -1106,7 +1106,7 @@ fn a_partly_bound_network_is_checked_at_drawn_values_of_its_other_weights() {
     ] {
         let text = analyze_text(src);
         assert!(
-            text.contains(&format!("(3 seeded draws of rational entries, a probabilistic check), the network with every weight bound is"))
+            text.contains("(3 seeded draws of rational entries, a probabilistic check), the network with every weight bound is")
                 && text.contains(&format!("where the verdict above is {was} for generic values")),
             "{src}:\n{text}"
         );

@@ -1142,6 +1142,71 @@ fn a_partly_bound_network_is_checked_at_drawn_values_of_its_other_weights() {
 }
 
 #[test]
+fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided() {
+    // Every weight bound, the network ≡ 0 or constant: the term the verdict names is 0 there,
+    // so neither `affine` (with that term) nor `degenerate` (led by it) is claimed.
+    for src in [
+        "W2 = [[0]]; W2·tanh(x)",
+        "b1 = [-1]; relu(tanh(x) + b1)",
+        "W2 = [[0]]; W2·cos(x)",
+        "W1 = [[1], [-1]]; W2 = [[1, -1]]; W2·cos(W1·x)",
+        "W2 = [[-1]]; relu(W2·cos(x))",
+        "b1 = [2]; W1 = [[1]]; hard_tanh(W1·cos(x) + b1)",
+    ] {
+        let text = analyze_text(src);
+        assert!(
+            text.contains("the first non-affine term above is 0 at these values"),
+            "{src}:\n{text}"
+        );
+        assert_eq!(
+            text.lines().last(),
+            Some("verdict: undecided"),
+            "{src}:\n{text}"
+        );
+    }
+    // Partly bound and degenerate: W₂ = 0 for every W₁; cos(W₁·x) − 2 < 0 under relu.
+    for src in [
+        "W2 = [[0]]; W2·cos(W1·x)",
+        "b1 = [-2]; relu(cos(W1·x) + b1)",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: undecided", "{src}");
+    }
+    // Generic bound values keep the verdict.
+    assert_eq!(
+        bound_verdict("W2 = [[2]]; W3·cos(W2·tanh(W1·x))"),
+        "verdict: degenerate"
+    );
+    // A small bias without a value is not drawn (0 would be special: relu(u + b₁) − relu(u)
+    // is 0 only there): the generic kink stands.
+    assert_eq!(
+        bound_verdict("W2 = [[1]]; W2·relu(W1·x + b1) - W2·relu(W1·x)"),
+        "verdict: kink"
+    );
+}
+
+#[test]
+fn verify_keeps_the_bound_weights_and_draws_only_the_others() {
+    let verify = |src: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["verify", src])
+            .output()
+            .expect("the binary runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    // W₂ = 0: the network is 0, and the generic kink is not confirmed (it was, with W₂ drawn).
+    let zero = verify("W2 = [[0]]; W2·relu(x)");
+    assert!(
+        zero.contains("FAIL") && !zero.contains("kink confirmed"),
+        "{zero}"
+    );
+    let cancelled = verify("W1 = [[1, 2], [1, 2]]; W2 = [[1, -1]]; W2·relu(W1·x)");
+    assert!(!cancelled.contains("kink confirmed"), "{cancelled}");
+    // Generic bound values: the kink is there.
+    let kink = verify("W1 = [[1, 2], [3, 4]]; W2 = [[1, -1]]; W2·relu(W1·x)");
+    assert!(kink.contains("kink confirmed: PASS"), "{kink}");
+}
+
+#[test]
 fn a_piecewise_linear_network_inside_its_affine_region_is_exactly_affine() {
     // W₁ = 0: no entry moves toward its breakpoint, and the region says y = 0 everywhere; the
     // generic `kink` of relu(W₁·x) was the verdict.

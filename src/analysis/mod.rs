@@ -188,6 +188,11 @@ impl Report {
         if numeric.is_some_and(|n| n.undecided.is_some()) {
             return "undecided";
         }
+        // The first non-affine term the verdict names is 0 at the bound values: the network
+        // is affine beyond that order, how far not computed.
+        if numeric.is_some_and(|n| n.leading_vanishes.is_some()) {
+            return "undecided";
+        }
         // A piecewise-linear network whose data point is inside its affine region (no entry
         // on a breakpoint, or none that moves with x): exactly affine there, decided exactly,
         // whatever the generic expansion said of weights that happen to be 0.

@@ -50,6 +50,16 @@ pub(super) fn against_drawn_values(
     functions: &BTreeMap<String, Callee>,
     missing: &[Name],
 ) -> Option<String> {
+    // A small symbol without a value (a bias) is O(ε) like the input: no value drawn for it
+    // is faithful (0 is a special point, relu(W₁·x + b₁) − relu(W₁·x) is 0 only there, and an
+    // O(1) value moves the breakpoints away), so such networks are not drawn.
+    let a = &report.main;
+    if missing
+        .iter()
+        .any(|n| *n != a.input.name && a.small.contains(n))
+    {
+        return None;
+    }
     let generic = report.main.decision.verdict.label();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut draws = Vec::with_capacity(DRAWS);
@@ -87,7 +97,7 @@ pub(super) fn against_drawn_values(
 fn describe(d: &Draw) -> &'static str {
     match d {
         Draw::Differs(label) => label,
-        Draw::TermVanishes => "affine with the first non-affine term above 0",
+        Draw::TermVanishes => "one whose first non-affine term above is 0",
         Draw::AssumptionFails => "with an entry exactly on a breakpoint",
         Draw::Agrees => "as the verdict says",
         Draw::NoEvidence => "not decided",
@@ -107,6 +117,9 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
     if smooth_at_breakpoint && generic == crate::analysis::Verdict::Kink.label() {
         return Draw::Differs("differentiable at x₀ (the kinks cancel at first order)");
     }
+    if n.leading_vanishes.is_some() {
+        return Draw::TermVanishes;
+    }
     if label == "undecided" {
         return if n.failing_layer.is_some()
             || n.generic_failing_layer.is_some()
@@ -120,14 +133,11 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
     if label != generic {
         return Draw::Differs(label);
     }
-    if n.leading_vanishes.is_some() {
-        return Draw::TermVanishes;
-    }
     Draw::Agrees
 }
 
 /// `env` with each symbol of `missing` bound to drawn rationals of its shape (the dimensions
-/// the bound values fix, the others at the numeric default), or to 0 where it is small.
+/// the bound values fix, the others at the numeric default).
 fn drawn_env(
     report: &Report,
     env: &Env,
@@ -149,11 +159,7 @@ fn drawn_env(
             Kind::Matrix | Kind::Row => Some(inst.dim(&sh.cols)),
             Kind::Scalar => return None,
         };
-        // A small symbol (a bias without a value, O(ε) like the input) is 0 at x₀.
-        let small = a.small.contains(&s.name);
-        let data = (0..rows * cols.unwrap_or(1))
-            .map(|_| if small { Q::from(0u32) } else { draw(state) })
-            .collect();
+        let data = (0..rows * cols.unwrap_or(1)).map(|_| draw(state)).collect();
         drawn
             .values
             .insert(s.name.clone(), Rc::new(TensorLit { rows, cols, data }));

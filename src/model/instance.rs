@@ -223,7 +223,7 @@ fn flush_rounding(m: &mut Mat) {
 /// Either way the verdict is not decided at these values (an exact-affine verdict stays: with
 /// that derivative 0 the network is still exactly the affine map written). The layer, why, and whether it is a breakpoint, for the first such
 /// layer; None where every known point agrees with the expansion, or none is known exactly.
-fn failing_at_known_points(
+pub(crate) fn failing_at_known_points(
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,

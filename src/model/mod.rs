@@ -601,6 +601,21 @@ pub(crate) fn numeric_report(
         })
         .map(|s| s.name.clone())
         .collect();
+    if !free.is_empty() && out.missing.is_empty() && out.undecided.is_none() {
+        // W and b name none of them (a degenerate W = 0, a kink's): what the bound values
+        // force is checked as where they do.
+        let names: Vec<String> = free.iter().map(Name::unicode).collect();
+        if let Some((layer, why, on_breakpoint)) =
+            instance::failing_at_known_points(a, env, functions, &names.join(", "))
+        {
+            out.undecided = Some(why);
+            if on_breakpoint {
+                out.failing_layer = layer;
+            } else {
+                out.generic_failing_layer = layer;
+            }
+        }
+    }
     if !free.is_empty() && out.undecided.is_none() && !report.is_conditional() {
         out.undecided = drawn::against_drawn_values(model, report, env, functions, &free);
     }
@@ -802,6 +817,22 @@ fn numeric_at(
             layers.dedup();
             out.on_breakpoint_layers = layers;
         }
+    }
+    // A degenerate verdict (W = 0 for generic weights) has no numeric W and b to find it
+    // with; its first non-affine term is checked at the values all the same.
+    let a = &report.main;
+    if out.missing.is_empty()
+        && out.leading_vanishes.is_none()
+        && out.undecided.is_none()
+        && out.breakpoint.is_none()
+        && !matches!(out.region, Some(Ok(_)))
+        && matches!(
+            a.decision.verdict,
+            crate::analysis::Verdict::Degenerate { .. }
+        )
+    {
+        out.leading_vanishes = instance::leading_vanishes(&model.lowered, a, env, functions)
+            .or_else(|| instance::leading_forced_zero_at_values(a, env, functions));
     }
     out
 }

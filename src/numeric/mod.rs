@@ -236,12 +236,47 @@ impl Instance<f64> {
         seed: u64,
         params: &BTreeMap<Name, f64>,
     ) -> Instance {
+        Instance::random_around(symbols, small, sigma, seed, params, &BTreeMap::new())
+    }
+
+    /// [`Instance::random`] with the symbols of `values` at those values (bound weights), the
+    /// dimensions they fix taken from them, and only the others drawn.
+    pub fn random_around(
+        symbols: &BTreeMap<Symbol, Shape>,
+        small: &BTreeSet<Name>,
+        sigma: f64,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+        values: &BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
+    ) -> Instance {
         let mut rng = Rng::new(seed);
         let mut inst = Instance {
             params: params.clone(),
             ..Instance::default()
         };
         for (s, sh) in symbols {
+            if let Some(t) = values.get(&s.name) {
+                let q = |x: &crate::algebra::Q| f64::of_q(x);
+                let v = match t.cols {
+                    Some(c) => Val::M(
+                        t.data
+                            .chunks(c.max(1))
+                            .map(|r| r.iter().map(q).collect())
+                            .collect(),
+                    ),
+                    None => Val::V(t.data.iter().map(q).collect()),
+                };
+                inst.dims.insert(sh.rows.clone(), t.rows);
+                if let Some(c) = t.cols {
+                    inst.dims.insert(sh.cols.clone(), c);
+                }
+                inst.symbols.insert(s.clone(), v);
+            }
+        }
+        for (s, sh) in symbols {
+            if values.contains_key(&s.name) {
+                continue;
+            }
             let r = inst.dim(&sh.rows);
             let c = inst.dim(&sh.cols);
             let v = match s.kind {

@@ -876,7 +876,17 @@ impl Session {
         // The check observes the statement's budget and Ctrl-C like every other stage.
         let budget = self.budget();
         let _active = budget.enter();
-        verify_report(&last.lowered, &last.report, &self.numeric_functions(), opts)
+        // Bound weights keep their values; only the others are drawn.
+        let opts = crate::verify::VerifyOptions {
+            values: self.env.values.clone(),
+            ..opts.clone()
+        };
+        verify_report(
+            &last.lowered,
+            &last.report,
+            &self.numeric_functions(),
+            &opts,
+        )
     }
 
     /// Verifies one row of the classification table numerically, like [`Session::verify_last`]

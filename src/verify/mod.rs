@@ -34,6 +34,8 @@ pub struct VerifyOptions {
     pub tolerance: f64,
     /// Also check the full truncated expansion `ŷₙ`: `‖y − ŷₙ‖` shrinks at least like σⁿ⁺¹.
     pub expansion: bool,
+    /// Bound weights (`W2 = [[…]]`): these symbols keep their values, only the others are drawn.
+    pub values: BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
 }
 
 impl Default for VerifyOptions {
@@ -45,6 +47,7 @@ impl Default for VerifyOptions {
             params: BTreeMap::new(),
             tolerance: 0.3,
             expansion: false,
+            values: BTreeMap::new(),
         }
     }
 }
@@ -374,7 +377,14 @@ fn sample<R: Real>(
             return Err(why.to_string());
         }
         let seed = opts.seed.wrapping_mul(1_000_003).wrapping_add(draw);
-        let drawn = Instance::random(&l.symbols, &a.small, sigma, seed, &opts.params);
+        let drawn = Instance::random_around(
+            &l.symbols,
+            &a.small,
+            sigma,
+            seed,
+            &opts.params,
+            &opts.values,
+        );
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = functions.clone();
         let mut truth = inst.clone();

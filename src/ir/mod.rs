@@ -163,17 +163,20 @@ enum SignClass {
     NonNegative,
 }
 
-/// A sign every value of `ir` has (its totality checked by the caller), where its syntax shows one (1 + exp(−t) > 0,
-/// 1 + |t| > 0, t² ≥ 0).
+/// A sign every value of `ir` has (its totality checked by the caller), where its syntax
+/// shows one (1 + exp(−t) > 0, 1 + |t| > 0, t² ≥ 0).
 fn sign_class(ir: &Ir) -> Option<SignClass> {
     use SignClass::{NonNegative, Positive};
-    let all = |parts: &[Ir]| -> Option<SignClass> {
+    // A sum is positive when one of its non-negative parts is, a product when all are.
+    let parts_with = |parts: &[Ir], strong_if_any: bool| -> Option<SignClass> {
         let classes: Option<Vec<SignClass>> = parts.iter().map(sign_class).collect();
         classes.map(|c| {
-            if c.contains(&NonNegative) {
-                NonNegative
-            } else {
+            let any_positive = c.contains(&Positive);
+            let all_positive = !c.contains(&NonNegative);
+            if (strong_if_any && any_positive) || (!strong_if_any && all_positive) {
                 Positive
+            } else {
+                NonNegative
             }
         })
     };
@@ -181,17 +184,8 @@ fn sign_class(ir: &Ir) -> Option<SignClass> {
         IrKind::Num(q) if *q > 0u32 => Some(Positive),
         IrKind::Num(q) if *q == 0u32 => Some(NonNegative),
         IrKind::Pi | IrKind::E | IrKind::Len => Some(Positive),
-        IrKind::Sum(parts) => {
-            let classes: Option<Vec<SignClass>> = parts.iter().map(sign_class).collect();
-            classes.map(|c| {
-                if c.contains(&Positive) {
-                    Positive
-                } else {
-                    NonNegative
-                }
-            })
-        }
-        IrKind::Mul(parts) | IrKind::Had(parts) => all(parts),
+        IrKind::Sum(parts) => parts_with(parts, true),
+        IrKind::Mul(parts) | IrKind::Had(parts) => parts_with(parts, false),
         IrKind::Pow(base, e) => match sign_class(base) {
             Some(Positive) => Some(Positive),
             _ if (e.clone() / Q::from(2u32)).denominator_ref() == &1u32 && *e >= 0u32 => {

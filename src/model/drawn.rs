@@ -35,8 +35,9 @@ enum Draw {
     Differs(&'static str),
     /// The first non-affine term the generic verdict names is 0 there.
     TermVanishes,
-    /// An assumption of the expansion fails there (an entry on a breakpoint).
-    AssumptionFails,
+    /// An assumption of the expansion fails there: an entry on a breakpoint (true), or a
+    /// derivative taken to be non-zero 0 at every entry of a layer (false).
+    AssumptionFails(bool),
     /// Nothing decided at the drawn values.
     NoEvidence,
 }
@@ -98,7 +99,10 @@ fn describe(d: &Draw) -> &'static str {
     match d {
         Draw::Differs(label) => label,
         Draw::TermVanishes => "one whose first non-affine term above is 0",
-        Draw::AssumptionFails => "with an entry exactly on a breakpoint",
+        Draw::AssumptionFails(true) => "one with an entry exactly on a breakpoint",
+        Draw::AssumptionFails(false) => {
+            "one where a derivative the expansion takes to be non-zero is 0 at every entry of a layer"
+        }
         Draw::Agrees => "as the verdict says",
         Draw::NoEvidence => "not decided",
     }
@@ -121,11 +125,10 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
         return Draw::TermVanishes;
     }
     if label == "undecided" {
-        return if n.failing_layer.is_some()
-            || n.generic_failing_layer.is_some()
-            || !n.on_breakpoint_layers.is_empty()
-        {
-            Draw::AssumptionFails
+        return if n.failing_layer.is_some() || !n.on_breakpoint_layers.is_empty() {
+            Draw::AssumptionFails(true)
+        } else if n.generic_failing_layer.is_some() {
+            Draw::AssumptionFails(false)
         } else {
             Draw::NoEvidence
         };

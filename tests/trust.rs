@@ -968,13 +968,18 @@ fn an_operating_point_the_bound_values_fix_checks_the_expansion_with_other_weigh
         "{flat}"
     );
     assert_eq!(flat.lines().last(), Some("verdict: undecided"), "{flat}");
-    // On the breakpoint: the expansion assumed the entries off it.
+    // On the breakpoint: the expansion assumed the entries off it, but relu(relu(u)) = relu(u)
+    // is the kink it says, and the network at every draw of W₁ says so too (a probabilistic
+    // check, noted): the verdict stands.
     let on = at("[0, 0]");
     assert!(
-        on.contains("entry 1 of its operating point is 0, exactly on a breakpoint"),
+        on.contains("entry 1 of its operating point is 0, exactly on a breakpoint")
+            && on.contains(
+                "the network with every weight bound is kink at every draw, as the verdict says"
+            ),
         "{on}"
     );
-    assert_eq!(on.lines().last(), Some("verdict: undecided"), "{on}");
+    assert_eq!(on.lines().last(), Some("verdict: kink"), "{on}");
     // One entry on the flat piece, one past its kink: the kink of relu(W₁·x) still reaches
     // the output through the second (relu(u + 1) = u + 1 there), as the expansion says.
     assert_eq!(at("[1, -1]").lines().last(), Some("verdict: kink"));
@@ -1175,6 +1180,12 @@ fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided()
     assert_eq!(
         bound_verdict("W2 = [[2]]; W3·cos(W2·tanh(W1·x))"),
         "verdict: degenerate"
+    );
+    // relu(b₁) = 0 puts the outer relu at W₂·0 = 0, on its breakpoint, but nothing there
+    // moves with x: every draw is exact-affine, as the verdict says, and it stands.
+    assert_eq!(
+        bound_verdict("b1 = [-1, -2]; relu(W2·relu(W1·x + b1))"),
+        "verdict: exact-affine"
     );
     // A small bias without a value is not drawn (0 would be special: relu(u + b₁) − relu(u)
     // is 0 only there): the generic kink stands.

@@ -74,6 +74,9 @@ pub struct Numeric {
     /// Why nothing is decided at these values: an entry sits exactly on its breakpoint at the
     /// data point (which the expansion assumed away) and the region could not be computed.
     pub undecided: Option<String>,
+    /// `undecided` comes from what the bound values force with other weights symbolic (an
+    /// operating point, a first non-affine term): drawn values of those may settle it.
+    pub undecided_forced: bool,
     /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
     /// these values (its assumption line says so).
     pub failing_layer: Option<usize>,

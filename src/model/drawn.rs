@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// How many sets of values are drawn.
-const DRAWS: usize = 3;
+pub(super) const DRAWS: usize = 3;
 /// Entries are ±k/2¹⁰ with 1 ≤ k ≤ 2²⁰: a coincidence (an entry on a breakpoint, two paths
 /// that cancel) has probability near 2⁻²⁰ per draw.
 const SPREAD: u64 = 1 << 20;
@@ -42,15 +42,24 @@ enum Draw {
     NoEvidence,
 }
 
-/// Why the partly bound network is not decided, when some draw contradicts its generic
-/// verdict; None when every draw agrees or decides nothing.
+/// What the draws say of the generic verdict.
+pub(super) enum Drawn {
+    /// Why the partly bound network is not decided: some draw contradicts the verdict.
+    Contradicts(String),
+    /// Every draw decided, each as the verdict says (its label).
+    AllAgree(&'static str),
+    /// No draw, or some decided nothing and none contradicted.
+    Nothing,
+}
+
+/// The generic verdict against the network at drawn values of `missing`.
 pub(super) fn against_drawn_values(
     model: &Model,
     report: &Report,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
     missing: &[Name],
-) -> Option<String> {
+) -> Drawn {
     // A small symbol without a value (a bias) is O(ε) like the input: no value drawn for it
     // is faithful (0 is a special point, relu(W₁·x + b₁) − relu(W₁·x) is 0 only there, and an
     // O(1) value moves the breakpoints away), so such networks are not drawn.
@@ -59,24 +68,29 @@ pub(super) fn against_drawn_values(
         .iter()
         .any(|n| *n != a.input.name && a.small.contains(n))
     {
-        return None;
+        return Drawn::Nothing;
     }
     let generic = report.main.decision.verdict.label();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut draws = Vec::with_capacity(DRAWS);
     for _ in 0..DRAWS {
         if crate::limits::interrupted() {
-            return None;
+            return Drawn::Nothing;
         }
-        let drawn = drawn_env(report, env, functions, missing, &mut state)?;
+        let Some(drawn) = drawn_env(report, env, functions, missing, &mut state) else {
+            return Drawn::Nothing;
+        };
         let n = super::numeric_at(model, report, &drawn, functions, None);
         draws.push(judge(report, &n, generic));
+    }
+    if draws.iter().all(|d| matches!(d, Draw::Agrees)) {
+        return Drawn::AllAgree(generic);
     }
     if draws
         .iter()
         .all(|d| matches!(d, Draw::Agrees | Draw::NoEvidence))
     {
-        return None;
+        return Drawn::Nothing;
     }
     let said: Vec<&str> = draws.iter().map(describe).collect();
     let said = if said.iter().all(|d| *d == said[0]) {
@@ -89,8 +103,18 @@ pub(super) fn against_drawn_values(
     };
     let names: Vec<String> = missing.iter().map(Name::unicode).collect();
     let names = names.join(", ");
-    Some(format!(
-        "with {names} given random values ({DRAWS} seeded draws of rational entries, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: at these bound values it does not hold, and with {names} symbolic nothing is decided"
+    // Every draw against the verdict: the bound values make it false; some only: it holds
+    // or not by the values of the others (a sign pattern of theirs, on a set of some size).
+    let all_against = draws
+        .iter()
+        .all(|d| !matches!(d, Draw::Agrees | Draw::NoEvidence));
+    let conclusion = if all_against {
+        "at these bound values it does not hold".to_string()
+    } else {
+        format!("at these bound values it holds or not by the values of {names}")
+    };
+    Drawn::Contradicts(format!(
+        "with {names} given random values ({DRAWS} seeded draws of rational entries, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
     ))
 }
 

@@ -95,6 +95,7 @@ pub(crate) fn numeric(
             failing_at_known_points(a, env, functions, &names)
         {
             out.undecided = Some(why);
+            out.undecided_forced = true;
             if on_breakpoint {
                 out.failing_layer = layer;
             } else {

@@ -609,6 +609,7 @@ pub(crate) fn numeric_report(
             instance::failing_at_known_points(a, env, functions, &names.join(", "))
         {
             out.undecided = Some(why);
+            out.undecided_forced = true;
             if on_breakpoint {
                 out.failing_layer = layer;
             } else {
@@ -616,8 +617,29 @@ pub(crate) fn numeric_report(
             }
         }
     }
-    if !free.is_empty() && out.undecided.is_none() && !report.is_conditional() {
-        out.undecided = drawn::against_drawn_values(model, report, env, functions, &free);
+    if !free.is_empty() && !report.is_conditional() {
+        match drawn::against_drawn_values(model, report, env, functions, &free) {
+            drawn::Drawn::Contradicts(why) if out.undecided.is_none() => {
+                out.undecided = Some(why);
+            }
+            // What the bound values force contradicts an assumption of the expansion, yet
+            // the whole network at every draw is what the verdict says: the assumption did
+            // not matter there (an entry on a breakpoint that does not move with x).
+            drawn::Drawn::AllAgree(label) if out.undecided_forced => {
+                if let Some(why) = out.undecided.take() {
+                    let names: Vec<String> = free.iter().map(Name::unicode).collect();
+                    out.notes.push(format!(
+                        "{why}; but with {} given random values ({} seeded draws of rational entries, a probabilistic check) the network with every weight bound is {label} at every draw, as the verdict says",
+                        names.join(", "),
+                        drawn::DRAWS
+                    ));
+                }
+                out.undecided_forced = false;
+                out.failing_layer = None;
+                out.generic_failing_layer = None;
+            }
+            _ => {}
+        }
     }
     out
 }

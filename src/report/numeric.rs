@@ -235,7 +235,7 @@ pub fn text(n: &Numeric) -> String {
         }
         if let Some(how) = &n.leading_vanishes {
             out.push_str(&format!(
-                "  the first non-affine term above is 0 at these values ({how}): here the network is affine beyond that order, and the expansion does not say how far\n"
+                "  the first non-affine term above is 0 at these values ({how}): here the network is affine beyond that order, and how far is not computed (the verdict is undecided)\n"
             ));
         }
     }

@@ -1227,6 +1227,19 @@ fn a_piecewise_linear_network_inside_its_affine_region_is_exactly_affine() {
         "{text}"
     );
     assert_eq!(text.lines().last(), Some("verdict: exact-affine"), "{text}");
+    // elu at operating points 1 and 2, on its linear piece: the generic expansion takes
+    // elu″(c₁) to be non-zero (`affine`), the region decides it exactly.
+    let elu = analyze_text("W1 = [[1, 2], [3, 4]]; b1 = [1, 2]; elu(W1·x + b1)");
+    assert!(
+        elu.contains("inside, every entry stays on its piece"),
+        "{elu}"
+    );
+    assert_eq!(elu.lines().last(), Some("verdict: exact-affine"), "{elu}");
+    // One entry on the exponential piece: affine, as generic.
+    assert_eq!(
+        bound_verdict("W1 = [[1, 2], [3, 4]]; b1 = [-1, 2]; elu(W1·x + b1)"),
+        "verdict: affine"
+    );
 }
 
 #[test]

@@ -193,12 +193,13 @@ impl Report {
         if numeric.is_some_and(|n| n.leading_vanishes.is_some()) {
             return "undecided";
         }
-        // A piecewise-linear network whose data point is inside its affine region (no entry
-        // on a breakpoint, or none that moves with x): exactly affine there, decided exactly,
-        // whatever the generic expansion said of weights that happen to be 0.
+        // A network whose data point is inside its affine region (every entry on a linear
+        // piece: relu's, elu's for t > 0; none on a breakpoint, or none that moves with x):
+        // exactly affine there, decided exactly, whatever the generic expansion said (of
+        // weights that happen to be 0, of elu″(c) taken to be non-zero).
         if let Some(Some(Ok(region))) = numeric.map(|n| &n.region)
             && region.radius_inf.as_ref().is_none_or(|r| *r > 0u32)
-            && self.main.decision.verdict == Verdict::Kink
+            && self.main.decision.verdict != Verdict::ExactAffine
         {
             return Verdict::ExactAffine.label();
         }

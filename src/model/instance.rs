@@ -91,17 +91,7 @@ pub(crate) fn numeric(
                 "have"
             }
         ));
-        if let Some((layer, why, on_breakpoint)) =
-            failing_at_known_points(a, env, functions, &names)
-        {
-            out.undecided = Some(why);
-            out.undecided_forced = true;
-            if on_breakpoint {
-                out.failing_layer = layer;
-            } else {
-                out.generic_failing_layer = layer;
-            }
-        }
+        check_forced(a, env, functions, &names, &mut out);
         return out;
     }
     // A symbolic point a scalar was expanded around (`κ₁ = ⅓·𝟙ᵀ·b₁^∘2` of a norm, sin(κ₁)) was
@@ -216,6 +206,26 @@ fn flush_rounding(m: &mut Mat) {
     }
 }
 
+/// [`failing_at_known_points`] recorded in `out`: `undecided`, and the failing layer of the
+/// kind it is (`unbound` names the symbols without values).
+pub(crate) fn check_forced(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    unbound: &str,
+    out: &mut Numeric,
+) {
+    if let Some((layer, why, on_breakpoint)) = failing_at_known_points(a, env, functions, unbound) {
+        out.undecided = Some(why);
+        out.undecided_forced = true;
+        if on_breakpoint {
+            out.failing_layer = layer;
+        } else {
+            out.generic_failing_layer = layer;
+        }
+    }
+}
+
 /// With some weights unbound, the operating points the bound values fix alone (`c₂ = −b₃`
 /// with b₃ bound, W₁ not) still check the expansion's assumptions about a piecewise layer: an
 /// entry exactly on a breakpoint, where the expansion took the derivatives of one piece, or a
@@ -224,7 +234,7 @@ fn flush_rounding(m: &mut Mat) {
 /// Either way the verdict is not decided at these values (an exact-affine verdict stays: with
 /// that derivative 0 the network is still exactly the affine map written). The layer, why, and whether it is a breakpoint, for the first such
 /// layer; None where every known point agrees with the expansion, or none is known exactly.
-pub(crate) fn failing_at_known_points(
+fn failing_at_known_points(
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,

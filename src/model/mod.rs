@@ -605,17 +605,7 @@ pub(crate) fn numeric_report(
         // W and b name none of them (a degenerate W = 0, a kink's): what the bound values
         // force is checked as where they do.
         let names: Vec<String> = free.iter().map(Name::unicode).collect();
-        if let Some((layer, why, on_breakpoint)) =
-            instance::failing_at_known_points(a, env, functions, &names.join(", "))
-        {
-            out.undecided = Some(why);
-            out.undecided_forced = true;
-            if on_breakpoint {
-                out.failing_layer = layer;
-            } else {
-                out.generic_failing_layer = layer;
-            }
-        }
+        instance::check_forced(a, env, functions, &names.join(", "), &mut out);
     }
     if !free.is_empty() && !report.is_conditional() {
         match drawn::against_drawn_values(model, report, env, functions, &free) {

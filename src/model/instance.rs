@@ -33,26 +33,18 @@ pub(crate) fn instance<R: Real>(
     };
     for (s, sh) in symbols {
         if let Some(t) = env.values.get(&s.name) {
-            inst.symbols.insert(s.clone(), tensor_val(t));
-            inst.dims.insert(sh.rows.clone(), t.rows);
-            if let Some(c) = t.cols {
-                inst.dims.insert(sh.cols.clone(), c);
-            }
+            inst.bind(s, sh, t);
         }
     }
     inst
 }
 
-pub(crate) fn tensor_val<R: Real>(t: &super::Tensor) -> Val<R> {
-    match t.cols {
-        Some(c) => Val::M(
-            t.data
-                .chunks(c.max(1))
-                .map(|r| r.iter().map(R::of_q).collect())
-                .collect(),
-        ),
-        None => Val::V(t.data.iter().map(R::of_q).collect()),
-    }
+/// The user symbols of `a` without a value in `env` (the input among them).
+pub(crate) fn unbound_symbols<'a>(
+    a: &'a Analysis,
+    env: &'a Env,
+) -> impl Iterator<Item = (&'a Symbol, &'a crate::ir::Shape)> {
+    (a.symbols.iter()).filter(|(s, _)| s.role == Role::User && !env.values.contains_key(&s.name))
 }
 
 /// The user symbols an expression reads (operating points are computed, not bound).
@@ -244,9 +236,7 @@ fn failing_at_known_points(
     let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
     // A symbol without a value is some finite real: an entry is known where it is the same
     // for every value of them (`W₂·tanh(b₁)` with b₁ = 0).
-    let free: Vec<(&Symbol, &crate::ir::Shape)> = (a.symbols.iter())
-        .filter(|(s, _)| s.role == Role::User && !env.values.contains_key(&s.name))
-        .collect();
+    let free: Vec<(&Symbol, &crate::ir::Shape)> = unbound_symbols(a, env).collect();
     for (s, sh) in &free {
         let val = free_val(sh, &mut inst);
         inst.symbols.insert((*s).clone(), val);

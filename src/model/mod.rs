@@ -593,13 +593,9 @@ pub(crate) fn numeric_report(
     // one, checked so far against what the bound values force alone; the whole network at
     // drawn values checks the rest.
     let a = &report.main;
-    let free: Vec<Name> = (a.symbols.keys())
-        .filter(|s| {
-            s.role == crate::algebra::nf::Role::User
-                && s.name != a.input.name
-                && !env.values.contains_key(&s.name)
-        })
-        .map(|s| s.name.clone())
+    let free: Vec<Name> = (instance::unbound_symbols(a, env))
+        .filter(|(s, _)| s.name != a.input.name)
+        .map(|(s, _)| s.name.clone())
         .collect();
     if !free.is_empty() && out.missing.is_empty() && out.undecided.is_none() {
         // W and b name none of them (a degenerate W = 0, a kink's): what the bound values

@@ -256,21 +256,7 @@ impl Instance<f64> {
         };
         for (s, sh) in symbols {
             if let Some(t) = values.get(&s.name) {
-                let q = |x: &crate::algebra::Q| f64::of_q(x);
-                let v = match t.cols {
-                    Some(c) => Val::M(
-                        t.data
-                            .chunks(c.max(1))
-                            .map(|r| r.iter().map(q).collect())
-                            .collect(),
-                    ),
-                    None => Val::V(t.data.iter().map(q).collect()),
-                };
-                inst.dims.insert(sh.rows.clone(), t.rows);
-                if let Some(c) = t.cols {
-                    inst.dims.insert(sh.cols.clone(), c);
-                }
-                inst.symbols.insert(s.clone(), v);
+                inst.bind(s, sh, t);
             }
         }
         for (s, sh) in symbols {
@@ -304,6 +290,23 @@ impl Instance<f64> {
 }
 
 impl<R: Real> Instance<R> {
+    /// Binds `s` (of shape `sh`) to the values of `t`, and the dimensions of `sh` to its sizes.
+    pub fn bind(&mut self, s: &Symbol, sh: &Shape, t: &crate::syntax::ast::TensorLit) {
+        let v = match t.cols {
+            Some(c) => Val::M(
+                (t.data.chunks(c.max(1)))
+                    .map(|r| r.iter().map(R::of_q).collect())
+                    .collect(),
+            ),
+            None => Val::V(t.data.iter().map(R::of_q).collect()),
+        };
+        self.symbols.insert(s.clone(), v);
+        self.dims.insert(sh.rows.clone(), t.rows);
+        if let Some(c) = t.cols {
+            self.dims.insert(sh.cols.clone(), c);
+        }
+    }
+
     /// The same instance in another number type (values are converted exactly).
     pub fn lift<T: Real>(&self) -> Instance<T> {
         Instance {

@@ -256,6 +256,7 @@ fn keep_freed_memory() {
 /// the statements of an interactive session, which should not hold at its prompt what its last
 /// statement freed (the binary keeps freed memory while it works, `keep_freed_memory`).
 pub(crate) fn return_freed_memory() {
+    taylornet::CountingAllocator::release_kept_blocks();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator's own heap.
     unsafe {
@@ -368,6 +369,7 @@ fn write_failure(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 }
 
 fn real_main() -> ExitCode {
+    taylornet::CountingAllocator::keep_freed_blocks_on_this_thread();
     let cli = Cli::parse();
     let mut limits = taylornet::Limits::default();
     if let Some(mib) = cli.max_memory {

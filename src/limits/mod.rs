@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+mod blocks;
+
 /// Bounds on input and work. The defaults suit interactive use; the CLI can raise them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -305,11 +307,25 @@ fn signed(size: usize) -> isize {
 /// in batches of [`COUNT_BATCH`] bytes.
 pub struct CountingAllocator;
 
-// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+impl CountingAllocator {
+    /// Makes this thread keep the small and middle-sized blocks it frees for its own next
+    /// allocations (`src/limits/blocks.rs`): the thread that does a program's work.
+    pub fn keep_freed_blocks_on_this_thread() {
+        blocks::keep_blocks_on_this_thread();
+    }
+
+    /// Hands the blocks this thread keeps back to the system allocator.
+    pub fn release_kept_blocks() {
+        blocks::release_kept_blocks();
+    }
+}
+
+// SAFETY: every call goes to `blocks`, whose blocks come from the system allocator and
+// are used by one owner at a time; only a counter is added.
 unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { std::alloc::System.alloc(layout) };
+        let p = unsafe { blocks::alloc(layout) };
         if !p.is_null() {
             count(signed(layout.size()));
         }
@@ -318,13 +334,13 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        unsafe { blocks::dealloc(ptr, layout) };
         count(-signed(layout.size()));
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        let p = unsafe { blocks::alloc_zeroed(layout) };
         if !p.is_null() {
             count(signed(layout.size()));
         }
@@ -333,7 +349,7 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        let p = unsafe { blocks::realloc(ptr, layout, new_size) };
         if !p.is_null() {
             count(signed(new_size) - signed(layout.size()));
         }

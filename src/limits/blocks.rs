@@ -11,7 +11,9 @@
 //! Only a thread that asks for it keeps blocks ([`keep_blocks_on_this_thread`]: the binary's
 //! worker thread); on every other thread a block goes to and from the system allocator
 //! directly, rounded to its class all the same, so a block can be freed on any thread. A list
-//! holds at most [`CLASS_BYTES`] bytes; past that a freed block goes back to the system.
+//! holds at most [`CLASS_BYTES`] bytes (16 MiB over all 64 classes); past that a freed block goes
+//! back to the system. A kept block is still counted against the memory ceiling: the counting
+//! allocator counts what it holds from the system allocator, so the fast path counts nothing.
 //! [`release_kept_blocks`] hands every kept block back (between the statements of an
 //! interactive session).
 
@@ -66,24 +68,26 @@ pub fn keep_blocks_on_this_thread() {
     KEPT.with(|k| k.on.set(true));
 }
 
-/// Hands every block this thread keeps back to the system allocator.
-pub fn release_kept_blocks() {
+/// Hands every block this thread keeps back to the system allocator; returns their bytes.
+pub fn release_kept_blocks() -> usize {
     KEPT.with(|k| {
+        let mut released = 0;
         for (index, (head, length)) in k.heads.iter().zip(&k.lengths).enumerate() {
             let size = class_size(index);
             let mut p = head.replace(null_mut());
-            length.set(0);
+            released += size * length.replace(0) as usize;
             while !p.is_null() {
                 // SAFETY: every block on a list was allocated by `System` with the class's
                 // layout and holds the next block's address in its first bytes.
                 unsafe {
                     let next = p.cast::<*mut u8>().read();
-                    System.dealloc(p, Layout::from_size_align_unchecked(size, ALIGN));
+                    System.dealloc(p, class_layout(index));
                     p = next;
                 }
             }
         }
-    });
+        released
+    })
 }
 
 /// How many blocks of a class a list holds at most.
@@ -91,16 +95,15 @@ fn max_kept(index: usize) -> u32 {
     (CLASS_BYTES / class_size(index)) as u32
 }
 
-/// A block for `layout`: a kept one of its class, or a new one from the system allocator.
-///
-/// # Safety
-/// As [`GlobalAlloc::alloc`].
-pub unsafe fn alloc(layout: Layout) -> *mut u8 {
-    let Some(index) = class_of(layout.size(), layout.align()) else {
-        // SAFETY: forwarded with the caller's guarantees.
-        return unsafe { System.alloc(layout) };
-    };
-    let kept = KEPT.with(|k| {
+/// The layout every block of class `index` has with the system allocator.
+fn class_layout(index: usize) -> Layout {
+    // SAFETY: a non-zero multiple of ALIGN, a power of two, far below isize::MAX.
+    unsafe { Layout::from_size_align_unchecked(class_size(index), ALIGN) }
+}
+
+/// A kept block of class `index` taken off its list, or null.
+fn take(index: usize) -> *mut u8 {
+    KEPT.with(|k| {
         let head = &k.heads[index];
         let p = head.get();
         if !p.is_null() {
@@ -109,40 +112,50 @@ pub unsafe fn alloc(layout: Layout) -> *mut u8 {
             k.lengths[index].set(k.lengths[index].get() - 1);
         }
         p
-    });
+    })
+}
+
+// Each function below returns, with its block, the bytes it took from the system allocator
+// (negative: gave back): what the counting allocator counts. A kept block stays counted.
+
+/// A block for `layout`: a kept one of its class, or a new one from the system allocator.
+///
+/// # Safety
+/// As [`GlobalAlloc::alloc`].
+pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
+    let Some(index) = class_of(layout.size(), layout.align()) else {
+        // SAFETY: forwarded with the caller's guarantees.
+        return (unsafe { System.alloc(layout) }, bytes(layout.size()));
+    };
+    let kept = take(index);
     if !kept.is_null() {
-        return kept;
+        return (kept, 0);
     }
-    // SAFETY: the class's size is at least the layout's and non-zero; ALIGN ≥ its alignment.
-    unsafe { System.alloc(Layout::from_size_align_unchecked(class_size(index), ALIGN)) }
+    // SAFETY: the class's size is at least the layout's; ALIGN ≥ its alignment.
+    (
+        unsafe { System.alloc(class_layout(index)) },
+        bytes(class_size(index)),
+    )
 }
 
 /// [`alloc`], zeroed.
 ///
 /// # Safety
 /// As [`GlobalAlloc::alloc_zeroed`].
-pub unsafe fn alloc_zeroed(layout: Layout) -> *mut u8 {
+pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
-        return unsafe { System.alloc_zeroed(layout) };
+        return (unsafe { System.alloc_zeroed(layout) }, bytes(layout.size()));
     };
-    let kept = KEPT.with(|k| {
-        let head = &k.heads[index];
-        let p = head.get();
-        if !p.is_null() {
-            // SAFETY: as in `alloc`.
-            head.set(unsafe { p.cast::<*mut u8>().read() });
-            k.lengths[index].set(k.lengths[index].get() - 1);
-        }
-        p
-    });
+    let kept = take(index);
     if !kept.is_null() {
         // SAFETY: the block has the class's size, at least the layout's.
         unsafe { kept.write_bytes(0, layout.size()) };
-        return kept;
+        return (kept, 0);
     }
     // SAFETY: as in `alloc`.
-    unsafe { System.alloc_zeroed(Layout::from_size_align_unchecked(class_size(index), ALIGN)) }
+    let p = unsafe { System.alloc_zeroed(class_layout(index)) };
+    (p, bytes(class_size(index)))
 }
 
 /// Frees a block of `layout`: kept for the next allocation of its class when this thread keeps
@@ -151,10 +164,11 @@ pub unsafe fn alloc_zeroed(layout: Layout) -> *mut u8 {
 /// # Safety
 /// As [`GlobalAlloc::dealloc`]: `p` came from [`alloc`], [`alloc_zeroed`] or [`realloc`] with
 /// this layout.
-pub unsafe fn dealloc(p: *mut u8, layout: Layout) {
+pub unsafe fn dealloc(p: *mut u8, layout: Layout) -> isize {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
-        return unsafe { System.dealloc(p, layout) };
+        unsafe { System.dealloc(p, layout) };
+        return -bytes(layout.size());
     };
     let kept = KEPT.with(|k| {
         let length = &k.lengths[index];
@@ -168,15 +182,12 @@ pub unsafe fn dealloc(p: *mut u8, layout: Layout) {
         length.set(length.get() + 1);
         true
     });
-    if !kept {
-        // SAFETY: the block was allocated with its class's layout.
-        unsafe {
-            System.dealloc(
-                p,
-                Layout::from_size_align_unchecked(class_size(index), ALIGN),
-            )
-        }
+    if kept {
+        return 0;
     }
+    // SAFETY: the block was allocated with its class's layout.
+    unsafe { System.dealloc(p, class_layout(index)) };
+    -bytes(class_size(index))
 }
 
 /// Resizes a block: in place within its class, by the system allocator between blocks too
@@ -184,27 +195,40 @@ pub unsafe fn dealloc(p: *mut u8, layout: Layout) {
 ///
 /// # Safety
 /// As [`GlobalAlloc::realloc`].
-pub unsafe fn realloc(p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+pub unsafe fn realloc(p: *mut u8, layout: Layout, new_size: usize) -> (*mut u8, isize) {
     let old = class_of(layout.size(), layout.align());
     let new = class_of(new_size, layout.align());
     match (old, new) {
-        (Some(a), Some(b)) if a == b => p,
-        // SAFETY: forwarded with the caller's guarantees (a block of this exact layout).
-        (None, None) => unsafe { System.realloc(p, layout, new_size) },
+        (Some(a), Some(b)) if a == b => (p, 0),
+        (None, None) => {
+            // SAFETY: forwarded with the caller's guarantees (a block of this exact layout).
+            let q = unsafe { System.realloc(p, layout, new_size) };
+            let taken = if q.is_null() {
+                0
+            } else {
+                bytes(new_size) - bytes(layout.size())
+            };
+            (q, taken)
+        }
         _ => {
             // SAFETY: the caller guarantees new_size > 0 and a valid layout with the alignment.
             let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
             // SAFETY: as in `alloc`; the copy stays within both blocks; `p` is freed once.
             unsafe {
-                let q = alloc(new_layout);
-                if !q.is_null() {
-                    std::ptr::copy_nonoverlapping(p, q, layout.size().min(new_size));
-                    dealloc(p, layout);
+                let (q, taken) = alloc(new_layout);
+                if q.is_null() {
+                    return (q, 0);
                 }
-                q
+                std::ptr::copy_nonoverlapping(p, q, layout.size().min(new_size));
+                (q, taken + dealloc(p, layout))
             }
         }
     }
+}
+
+/// A size as a count; no block is larger than `isize::MAX` bytes.
+fn bytes(size: usize) -> isize {
+    isize::try_from(size).unwrap_or(isize::MAX)
 }
 
 #[cfg(test)]
@@ -229,29 +253,45 @@ mod tests {
     fn blocks_are_kept_reused_resized_and_released() {
         std::thread::spawn(|| {
             keep_blocks_on_this_thread();
+            // Bytes taken from the system allocator and not given back.
+            let mut held = 0isize;
             // SAFETY: each block is used within its layout and freed once with it.
             unsafe {
                 let layout = Layout::from_size_align(40, 8).unwrap_or_else(|_| panic!("layout"));
-                let a = alloc(layout);
+                let (a, taken) = alloc(layout);
+                assert_eq!(taken, 48, "a new block of the class of 40 bytes");
+                held += taken;
                 a.write_bytes(7, 40);
-                dealloc(a, layout);
-                let b = alloc_zeroed(layout);
-                assert_eq!(a, b, "the freed block is the next one of its class");
+                assert_eq!(dealloc(a, layout), 0, "kept, still held");
+                let (b, taken) = alloc_zeroed(layout);
+                assert_eq!(
+                    (b, taken),
+                    (a, 0),
+                    "the kept block is the next one of its class"
+                );
                 assert!((0..40).all(|i| *b.add(i) == 0), "zeroed when reused");
-                let c = realloc(b, layout, 48);
-                assert_eq!(c, b, "48 bytes are in the same class as 40");
+                let (c, taken) = realloc(b, layout, 48);
+                assert_eq!((c, taken), (b, 0), "48 bytes are in the same class as 40");
                 c.write_bytes(3, 48);
                 let big = Layout::from_size_align(48, 8).unwrap_or_else(|_| panic!("layout"));
-                let d = realloc(c, big, 5000);
-                assert!((0..48).all(|i| *d.add(i) == 3), "the contents move with it");
-                let e = realloc(d, Layout::from_size_align_unchecked(5000, 8), 100_000);
-                assert!(
-                    (0..48).all(|i| *e.add(i) == 3),
-                    "into a block too large to keep"
+                let (d, taken) = realloc(c, big, 5000);
+                assert_eq!(
+                    taken, 5000,
+                    "a block too large to keep; the old one is kept"
                 );
-                dealloc(e, Layout::from_size_align_unchecked(100_000, 8));
-                assert!(KEPT.with(|k| k.lengths.iter().map(Cell::get).sum::<u32>()) > 0);
-                release_kept_blocks();
+                held += taken;
+                assert!((0..48).all(|i| *d.add(i) == 3), "the contents move with it");
+                let (e, taken) = realloc(d, Layout::from_size_align_unchecked(5000, 8), 100_000);
+                held += taken;
+                assert!((0..48).all(|i| *e.add(i) == 3), "and on");
+                held += dealloc(e, Layout::from_size_align_unchecked(100_000, 8));
+                assert_eq!(held, 48, "only the kept block is held");
+                assert_eq!(
+                    KEPT.with(|k| k.lengths.iter().map(Cell::get).sum::<u32>()),
+                    1
+                );
+                held -= release_kept_blocks() as isize;
+                assert_eq!(held, 0, "every byte taken is given back");
                 assert_eq!(
                     KEPT.with(|k| k.lengths.iter().map(Cell::get).sum::<u32>()),
                     0
@@ -269,14 +309,19 @@ mod tests {
             let layout = Layout::from_size_align(LARGEST, 8).unwrap_or_else(|_| panic!("layout"));
             let share = (CLASS_BYTES / LARGEST) as u32;
             // SAFETY: blocks allocated and freed with one layout.
-            let blocks: Vec<*mut u8> = (0..share + 10).map(|_| unsafe { alloc(layout) }).collect();
-            for b in blocks {
-                // SAFETY: as above.
-                unsafe { dealloc(b, layout) };
-            }
+            let blocks: Vec<*mut u8> = (0..share + 10)
+                .map(|_| unsafe { alloc(layout).0 })
+                .collect();
+            // SAFETY: as above.
+            let given_back: isize = blocks.iter().map(|b| unsafe { dealloc(*b, layout) }).sum();
+            assert_eq!(
+                given_back,
+                -10 * LARGEST as isize,
+                "past its share, a block goes back"
+            );
             let index = class_of(LARGEST, 8).unwrap_or(0);
             assert_eq!(KEPT.with(|k| k.lengths[index].get()), share);
-            release_kept_blocks();
+            assert_eq!(release_kept_blocks(), CLASS_BYTES);
         })
         .join()
         .unwrap_or_else(|_| panic!("the thread failed"));
@@ -287,7 +332,15 @@ mod tests {
         std::thread::spawn(|| {
             let layout = Layout::from_size_align(24, 8).unwrap_or_else(|_| panic!("layout"));
             // SAFETY: one block, freed once with its layout.
-            unsafe { dealloc(alloc(layout), layout) };
+            let (taken, given_back) = unsafe {
+                let (p, taken) = alloc(layout);
+                (taken, dealloc(p, layout))
+            };
+            assert_eq!(
+                (taken, given_back),
+                (32, -32),
+                "taken and given back at its class's size"
+            );
             assert_eq!(
                 KEPT.with(|k| k.lengths.iter().map(Cell::get).sum::<u32>()),
                 0

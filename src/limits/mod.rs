@@ -263,8 +263,9 @@ pub fn tick() -> bool {
     STOPPED.with(|s| s.get())
 }
 
-/// Bytes the [`CountingAllocator`] has handed out and not yet taken back (0 when it is not the
-/// global allocator), to within [`COUNT_BATCH`] bytes per thread.
+/// Bytes the [`CountingAllocator`] holds from the system allocator: in use, or kept for reuse on
+/// the working thread (at most 16 MiB, `blocks.rs`); 0 when it is not the global allocator; to
+/// within [`COUNT_BATCH`] bytes per thread.
 pub fn allocated_bytes() -> usize {
     // Batches not yet added may leave the shared count a little below the truth, even below 0.
     usize::try_from(ALLOCATED.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0)
@@ -302,58 +303,61 @@ fn signed(size: usize) -> isize {
     isize::try_from(size).unwrap_or(isize::MAX)
 }
 
-/// The system allocator, counting the bytes in use so a statement's memory ceiling can be
-/// enforced. A program opts in with `#[global_allocator]`; each thread adds to the shared count
-/// in batches of [`COUNT_BATCH`] bytes.
+/// The system allocator, with the small blocks a working thread frees kept for its next
+/// allocations (`blocks.rs`), counting the bytes it holds from the system allocator so a
+/// statement's memory ceiling can be enforced. A program opts in with `#[global_allocator]`;
+/// each thread adds to the shared count in batches of [`COUNT_BATCH`] bytes.
 pub struct CountingAllocator;
 
 impl CountingAllocator {
-    /// Makes this thread keep the small and middle-sized blocks it frees for its own next
-    /// allocations (`src/limits/blocks.rs`): the thread that does a program's work.
+    /// Makes this thread keep the small blocks it frees for its own next allocations
+    /// (`src/limits/blocks.rs`): the thread that does a program's work.
     pub fn keep_freed_blocks_on_this_thread() {
         blocks::keep_blocks_on_this_thread();
     }
 
     /// Hands the blocks this thread keeps back to the system allocator.
     pub fn release_kept_blocks() {
-        blocks::release_kept_blocks();
+        count(-signed(blocks::release_kept_blocks()));
     }
 }
 
-// SAFETY: every call goes to `blocks`, whose blocks come from the system allocator and
-// are used by one owner at a time; only a counter is added.
+// SAFETY: every call goes to `blocks`, whose blocks come from the system allocator and are used
+// by one owner at a time; only a counter is added.
 unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { blocks::alloc(layout) };
-        if !p.is_null() {
-            count(signed(layout.size()));
-        }
+        let (p, taken) = unsafe { blocks::alloc(layout) };
+        counted(taken);
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { blocks::dealloc(ptr, layout) };
-        count(-signed(layout.size()));
+        counted(unsafe { blocks::dealloc(ptr, layout) });
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { blocks::alloc_zeroed(layout) };
-        if !p.is_null() {
-            count(signed(layout.size()));
-        }
+        let (p, taken) = unsafe { blocks::alloc_zeroed(layout) };
+        counted(taken);
         p
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { blocks::realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            count(signed(new_size) - signed(layout.size()));
-        }
+        let (p, taken) = unsafe { blocks::realloc(ptr, layout, new_size) };
+        counted(taken);
         p
+    }
+}
+
+/// [`count`] for a change that is not 0: a block taken off or put on a kept list changes
+/// nothing the system allocator holds, and counts nothing.
+#[inline]
+fn counted(bytes: isize) {
+    if bytes != 0 {
+        count(bytes);
     }
 }
 

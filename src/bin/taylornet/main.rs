@@ -28,7 +28,7 @@ struct Cli {
     time_budget: Option<f64>,
 }
 
-// Counts the bytes in use, so a statement that grows past its memory ceiling stops with an
+// Counts the bytes held from the system allocator, so a statement that grows past its memory ceiling stops with an
 // error (`max_memory`) instead of the system killing the process.
 #[global_allocator]
 static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
@@ -231,7 +231,7 @@ impl Check {
 /// buffer fresh and unmaps it when freed (and trims freed memory at the top of the heap past
 /// 128 kB), so every product paid a page fault per 4 kB page touched: gelu composed 5 deep at
 /// order 50 took 8 800 page faults, 3 400 with this. The memory ceiling is unaffected: it
-/// counts bytes in use, not bytes kept.
+/// counts the bytes taken from the C allocator, not what the C allocator keeps.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.

@@ -90,9 +90,10 @@ pub fn release_kept_blocks() -> usize {
     })
 }
 
-/// How many blocks of a class a list holds at most.
-fn max_kept(index: usize) -> u32 {
-    (CLASS_BYTES / class_size(index)) as u32
+/// Whether a list of `length` blocks of class `index` has room for one more (a product, not a
+/// quotient: a division on every free cost more than the rest of the free).
+fn has_room(index: usize, length: u32) -> bool {
+    (length as usize + 1) * class_size(index) <= CLASS_BYTES
 }
 
 /// The layout every block of class `index` has with the system allocator.
@@ -172,7 +173,7 @@ pub unsafe fn dealloc(p: *mut u8, layout: Layout) -> isize {
     };
     let kept = KEPT.with(|k| {
         let length = &k.lengths[index];
-        if !k.on.get() || length.get() >= max_kept(index) {
+        if !k.on.get() || !has_room(index, length.get()) {
             return false;
         }
         let head = &k.heads[index];

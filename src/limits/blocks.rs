@@ -4,16 +4,17 @@
 //! The algebra allocates and frees small blocks by the thousand (nodes of sorted maps, the limbs
 //! of big integers, the terms of a scalar), in bursts longer than the C allocator's per-thread
 //! cache (seven blocks per size), so most frees went to its general bins, which sort and merge
-//! them: a quarter of the instructions of a short `analyze` were `malloc` and `free`. Here a freed block of up to [`LARGEST`] bytes goes onto a
-//! list of its class (16-byte steps; a singly linked list through the blocks themselves) and the
-//! next allocation of the class takes it back, in a few instructions.
+//! them: a quarter of the instructions of a short `analyze` were `malloc` and `free`. Here a
+//! freed block of up to [`LARGEST`] bytes goes onto a list of its class (16-byte steps; a singly
+//! linked list through the blocks themselves) and the next allocation of the class takes it
+//! back, in a few instructions.
 //!
 //! Only a thread that asks for it keeps blocks ([`keep_blocks_on_this_thread`]: the binary's
-//! worker thread); on every other thread a block goes to and from the system allocator
-//! directly, rounded to its class all the same, so a block can be freed on any thread. A list
-//! holds at most [`CLASS_BYTES`] bytes (16 MiB over all 64 classes); past that a freed block goes
-//! back to the system. A kept block is still counted against the memory ceiling: the counting
-//! allocator counts what it holds from the system allocator, so the fast path counts nothing.
+//! working thread); on every other thread a block goes to and from the C allocator directly,
+//! rounded to its class all the same, so a block can be freed on any thread. A list holds at
+//! most [`CLASS_BYTES`] bytes (16 MiB over all 64 classes); past that a freed block goes back to
+//! the C allocator. A kept block still counts against the memory ceiling: the counting allocator
+//! counts what it holds from the C allocator, so the fast path counts nothing.
 //! [`release_kept_blocks`] hands every kept block back (between the statements of an
 //! interactive session).
 

@@ -28,8 +28,9 @@ struct Cli {
     time_budget: Option<f64>,
 }
 
-// Counts the bytes held from the system allocator, so a statement that grows past its memory ceiling stops with an
-// error (`max_memory`) instead of the system killing the process.
+// Counts the bytes it holds from the C allocator, so a statement that grows past its memory
+// ceiling stops with an error (`max_memory`) instead of the system killing the process; the
+// working thread keeps the small blocks it frees for its next allocations.
 #[global_allocator]
 static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
 

@@ -1196,6 +1196,41 @@ fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided()
 }
 
 #[test]
+fn a_first_non_affine_term_with_an_absolute_value_that_is_zero_where_tried_is_not_claimed() {
+    // relu(W₂·(W₁·x)²) with W₂ = −1 is 0 for every x: its first non-affine term
+    // ½·W₂·u² + ½·|W₂·u²| holds |·| of the input, which no polynomial identity test decides;
+    // 0 at every point tried, the verdict `degenerate` (led by that term) is not claimed.
+    for src in [
+        "W1 = [[2]]; W2 = [[-1]]; relu(W2·square(W1·x))",
+        "W1 = [[1, -1], [3, 1]]; W2 = [[-1, -2]]; relu(W2·(W1·x)^∘2)",
+    ] {
+        let text = analyze_text(src);
+        assert!(
+            text.contains("is 0 at each of 32 random points, evaluated exactly: it may be 0"),
+            "{src}:\n{text}"
+        );
+        assert_eq!(
+            text.lines().last(),
+            Some("verdict: undecided"),
+            "{src}:\n{text}"
+        );
+    }
+    // With W₁ symbolic, every draw of it finds the same.
+    assert_eq!(
+        bound_verdict("W2 = [[-1]]; relu(W2·square(W1·x))"),
+        "verdict: undecided"
+    );
+    // Where the term is not 0 (W₂ > 0: relu(u²) = u², or W₂ of both signs), it stands.
+    for src in [
+        "W1 = [[2]]; W2 = [[1]]; relu(W2·square(W1·x))",
+        "W1 = [[1, -1], [3, 1]]; W2 = [[1, -2]]; relu(W2·(W1·x)^∘2)",
+        "W2 = [[1]]; relu(W2·square(W1·x))",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: degenerate", "{src}");
+    }
+}
+
+#[test]
 fn verify_keeps_the_bound_weights_and_draws_only_the_others() {
     let verify = |src: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))

@@ -35,6 +35,8 @@ enum Draw {
     Differs(&'static str),
     /// The first non-affine term the generic verdict names is 0 there.
     TermVanishes,
+    /// That term, with |·| of the input, is 0 at every random point tried there.
+    TermZeroAtPoints,
     /// An assumption of the expansion fails there: an entry on a breakpoint (true), or a
     /// derivative taken to be non-zero 0 at every entry of a layer (false).
     AssumptionFails(bool),
@@ -123,6 +125,9 @@ fn describe(d: &Draw) -> &'static str {
     match d {
         Draw::Differs(label) => label,
         Draw::TermVanishes => "one whose first non-affine term above is 0",
+        Draw::TermZeroAtPoints => {
+            "one whose first non-affine term above is 0 at every random point tried"
+        }
         Draw::AssumptionFails(true) => "one with an entry exactly on a breakpoint",
         Draw::AssumptionFails(false) => {
             "one where a derivative the expansion takes to be non-zero is 0 at every entry of a layer"
@@ -147,6 +152,9 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
     }
     if n.leading_vanishes.is_some() {
         return Draw::TermVanishes;
+    }
+    if n.leading_zero_at_points {
+        return Draw::TermZeroAtPoints;
     }
     if label == "undecided" {
         return if n.failing_layer.is_some() || !n.on_breakpoint_layers.is_empty() {

@@ -604,26 +604,8 @@ pub(crate) fn leading_vanishes(
             (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
         }
     };
-    let is_zero = |v: &Exact| v.0.as_ref().is_some_and(|q| *q == 0u32);
-    for p in &points {
-        if crate::limits::interrupted() {
-            return None;
-        }
-        let mut inst = ev.inst.clone();
-        inst.symbols.insert(
-            a.input.clone(),
-            Val::V(p.iter().map(|q| Exact(Some(q.clone()))).collect()),
-        );
-        let (value, clean) = Exact::untainted(|| eval_expr(n_term, &mut inst, ev.rows));
-        let zero = clean
-            && match value.ok()? {
-                Val::S(v) => is_zero(&v),
-                Val::V(v) => v.iter().all(is_zero),
-                Val::M(m) => m.iter().flatten().all(is_zero),
-            };
-        if !zero {
-            return None;
-        }
+    if !zero_at_every_point(n_term, &ev, &a.input, &points)? {
+        return None;
     }
     Some(match grid {
         Some(count) => format!(
@@ -633,4 +615,73 @@ pub(crate) fn leading_vanishes(
             "decided by a probabilistic identity test: 0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
         ),
     })
+}
+
+/// Whether `term` is exactly 0 at every point (values of the input) in the instance `ev`:
+/// `None` when a value there is not rational or the budget runs out.
+fn zero_at_every_point(
+    term: &Expr,
+    ev: &Evaluated<Exact>,
+    input: &Symbol,
+    points: &[Vec<Q>],
+) -> Option<bool> {
+    let is_zero = |v: &Exact| v.0.as_ref().is_some_and(|q| *q == 0u32);
+    for p in points {
+        if crate::limits::interrupted() {
+            return None;
+        }
+        let mut inst = ev.inst.clone();
+        inst.symbols.insert(
+            input.clone(),
+            Val::V(p.iter().map(|q| Exact(Some(q.clone()))).collect()),
+        );
+        let (value, clean) = Exact::untainted(|| eval_expr(term, &mut inst, ev.rows));
+        let zero = clean
+            && match value.ok()? {
+                Val::S(v) => is_zero(&v),
+                Val::V(v) => v.iter().all(is_zero),
+                Val::M(m) => m.iter().flatten().all(is_zero),
+            };
+        if !zero {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// How many points [`leading_zero_at_random_points`] tries.
+pub(crate) const RANDOM_POINTS: usize = 32;
+
+/// Whether the first non-affine term N of `a`, at the bound values, is 0 at each of
+/// [`RANDOM_POINTS`] random points of both signs, evaluated exactly, when N is not a
+/// polynomial in the input (it holds |·| of it: ½·p + ½·|p| is 0 wherever p ≤ 0). No identity
+/// test bounds the error here, as a piecewise polynomial can be 0 on a half-space and not
+/// elsewhere: this is evidence that N may vanish, never proof, and the caller says the verdict
+/// is undecided, never that N is 0.
+pub(crate) fn leading_zero_at_random_points(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> bool {
+    let n_term = &a.decision.leading_full;
+    if a.decision.k.is_none() || n_term.is_zero() || polynomial_in(n_term, &a.input) {
+        return false;
+    }
+    let (ev, clean) = Exact::untainted(|| evaluate::<Exact>(l, a, env, functions));
+    let Some(ev) = ev.ok().filter(|_| clean) else {
+        return false;
+    };
+    let mut state = 0x1319_8A2E_0370_7344u64;
+    let mut draw = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let q = Q::from(1 + ((state >> 33) & 0xFFFF));
+        if state >> 63 == 1 { -q } else { q }
+    };
+    let points: Vec<Vec<Q>> = (0..RANDOM_POINTS)
+        .map(|_| (0..ev.n).map(|_| draw()).collect())
+        .collect();
+    zero_at_every_point(n_term, &ev, &a.input, &points) == Some(true)
 }

@@ -804,6 +804,7 @@ fn numeric_at(
                                 functions,
                             );
                         }
+                        check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {
                             out.sigma = radius::sigma_star(model, report, env, functions, tau);
                         }
@@ -841,6 +842,29 @@ fn numeric_at(
     {
         out.leading_vanishes = instance::leading_vanishes(&model.lowered, a, env, functions)
             .or_else(|| instance::leading_forced_zero_at_values(a, env, functions));
+        check_leading_at_points(model, a, env, functions, &mut out);
     }
     out
+}
+
+/// A first non-affine term with |·| of the input, which the exact tests above do not decide:
+/// when it is 0 at every random point tried, the verdict that names it is not said
+/// (`relu(W₂·square(W₁·x))` with W₂ = −1 is 0 everywhere, not degenerate of order 2).
+fn check_leading_at_points(
+    model: &Model,
+    a: &crate::analysis::Analysis,
+    env: &Env,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    out: &mut Numeric,
+) {
+    if out.leading_vanishes.is_none()
+        && out.undecided.is_none()
+        && instance::leading_zero_at_random_points(&model.lowered, a, env, functions)
+    {
+        out.leading_zero_at_points = true;
+        out.undecided = Some(format!(
+            "the first non-affine term above holds |·| of the input, and at these values it is 0 at each of {} random points, evaluated exactly: it may be 0 for every input (as ½·p + ½·|p| is where p ≤ 0), which the exact identity test, for polynomials, does not decide",
+            instance::RANDOM_POINTS
+        ));
+    }
 }

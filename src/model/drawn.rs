@@ -110,7 +110,13 @@ pub(super) fn against_drawn_values(
     let all_against = draws
         .iter()
         .all(|d| !matches!(d, Draw::Agrees | Draw::NoEvidence));
-    let conclusion = if all_against {
+    // A term 0 at the points tried is evidence, not proof, that the verdict fails.
+    let evidence_only = draws
+        .iter()
+        .all(|d| matches!(d, Draw::TermZeroAtPoints | Draw::Agrees | Draw::NoEvidence));
+    let conclusion = if all_against && evidence_only {
+        "at these bound values it may not hold".to_string()
+    } else if all_against {
         "at these bound values it does not hold".to_string()
     } else {
         format!("at these bound values it holds or not by the values of {names}")

@@ -446,6 +446,17 @@ fn analyze_text(src: &str) -> String {
     text
 }
 
+/// `taylornet analyze` of `src` says `why` and ends with the verdict `undecided`.
+fn undecided_saying(src: &str, why: &str) {
+    let text = analyze_text(src);
+    assert!(text.contains(why), "{src}:\n{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("verdict: undecided"),
+        "{src}:\n{text}"
+    );
+}
+
 /// The last line of `taylornet analyze SRC`: the verdict with the values bound.
 fn bound_verdict(src: &str) -> String {
     analyze_text(src)
@@ -1158,16 +1169,7 @@ fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided()
         "W2 = [[-1]]; relu(W2·cos(x))",
         "b1 = [2]; W1 = [[1]]; hard_tanh(W1·cos(x) + b1)",
     ] {
-        let text = analyze_text(src);
-        assert!(
-            text.contains("the first non-affine term above is 0 at these values"),
-            "{src}:\n{text}"
-        );
-        assert_eq!(
-            text.lines().last(),
-            Some("verdict: undecided"),
-            "{src}:\n{text}"
-        );
+        undecided_saying(src, "the first non-affine term above is 0 at these values");
     }
     // Partly bound and degenerate: W₂ = 0 for every W₁; cos(W₁·x) − 2 < 0 under relu.
     for src in [
@@ -1204,15 +1206,9 @@ fn a_first_non_affine_term_with_an_absolute_value_that_is_zero_where_tried_is_no
         "W1 = [[2]]; W2 = [[-1]]; relu(W2·square(W1·x))",
         "W1 = [[1, -1], [3, 1]]; W2 = [[-1, -2]]; relu(W2·(W1·x)^∘2)",
     ] {
-        let text = analyze_text(src);
-        assert!(
-            text.contains("is 0 at each of 32 random points, evaluated exactly: it may be 0"),
-            "{src}:\n{text}"
-        );
-        assert_eq!(
-            text.lines().last(),
-            Some("verdict: undecided"),
-            "{src}:\n{text}"
+        undecided_saying(
+            src,
+            "is 0 at each of 32 random points, evaluated exactly: it may be 0",
         );
     }
     // With W₁ symbolic, every draw of it finds the same.

@@ -104,6 +104,7 @@ fn class_layout(index: usize) -> Layout {
 }
 
 /// A kept block of class `index` taken off its list, or null.
+#[inline]
 fn take(index: usize) -> *mut u8 {
     KEPT.with(|k| {
         let head = &k.heads[index];
@@ -124,6 +125,7 @@ fn take(index: usize) -> *mut u8 {
 ///
 /// # Safety
 /// As [`GlobalAlloc::alloc`].
+#[inline]
 pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
@@ -144,6 +146,7 @@ pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
 ///
 /// # Safety
 /// As [`GlobalAlloc::alloc_zeroed`].
+#[inline]
 pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
@@ -166,6 +169,7 @@ pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
 /// # Safety
 /// As [`GlobalAlloc::dealloc`]: `p` came from [`alloc`], [`alloc_zeroed`] or [`realloc`] with
 /// this layout.
+#[inline]
 pub unsafe fn dealloc(p: *mut u8, layout: Layout) -> isize {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.

@@ -53,8 +53,9 @@ struct Kept {
 }
 
 thread_local! {
-    // Constant-initialised and without a destructor: usable at any point of a thread's life,
-    // from inside the allocator, without allocating.
+    // Constant-initialised and without a destructor: with native thread-locals (Linux, macOS,
+    // Windows) a plain static of the thread, usable at any point of its life, from inside the
+    // allocator, without allocating.
     static KEPT: Kept = const {
         Kept {
             on: Cell::new(false),
@@ -64,7 +65,9 @@ thread_local! {
     };
 }
 
-/// Makes this thread keep the blocks it frees for its next allocations.
+/// Makes this thread keep the blocks it frees for its next allocations. The blocks a thread
+/// keeps when it ends are not handed back (nor uncounted): a thread that ends before its
+/// process calls [`release_kept_blocks`] first.
 pub fn keep_blocks_on_this_thread() {
     KEPT.with(|k| k.on.set(true));
 }
@@ -129,17 +132,23 @@ fn take(index: usize) -> *mut u8 {
 pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
-        return (unsafe { System.alloc(layout) }, bytes(layout.size()));
+        return taken(unsafe { System.alloc(layout) }, layout.size());
     };
     let kept = take(index);
     if !kept.is_null() {
         return (kept, 0);
     }
     // SAFETY: the class's size is at least the layout's; ALIGN ≥ its alignment.
-    (
+    taken(
         unsafe { System.alloc(class_layout(index)) },
-        bytes(class_size(index)),
+        class_size(index),
     )
+}
+
+/// A block from the system allocator with the bytes it took: none when it failed (a refused
+/// `try_reserve` of 2⁶⁰ bytes must not stay counted).
+fn taken(p: *mut u8, size: usize) -> (*mut u8, isize) {
+    (p, if p.is_null() { 0 } else { bytes(size) })
 }
 
 /// [`alloc`], zeroed.
@@ -150,7 +159,7 @@ pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
 pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
-        return (unsafe { System.alloc_zeroed(layout) }, bytes(layout.size()));
+        return taken(unsafe { System.alloc_zeroed(layout) }, layout.size());
     };
     let kept = take(index);
     if !kept.is_null() {
@@ -159,8 +168,10 @@ pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
         return (kept, 0);
     }
     // SAFETY: as in `alloc`.
-    let p = unsafe { System.alloc_zeroed(class_layout(index)) };
-    (p, bytes(class_size(index)))
+    taken(
+        unsafe { System.alloc_zeroed(class_layout(index)) },
+        class_size(index),
+    )
 }
 
 /// Frees a block of `layout`: kept for the next allocation of its class when this thread keeps
@@ -331,6 +342,18 @@ mod tests {
         })
         .join()
         .unwrap_or_else(|_| panic!("the thread failed"));
+    }
+
+    #[test]
+    fn a_refused_allocation_counts_nothing() {
+        let huge = Layout::from_size_align(isize::MAX as usize - 4096, 8)
+            .unwrap_or_else(|_| panic!("layout"));
+        // SAFETY: a layout of non-zero size; the system allocator refuses it (null).
+        let (p, taken) = unsafe { alloc(huge) };
+        assert!(p.is_null() && taken == 0, "{p:?} {taken}");
+        // SAFETY: as above.
+        let (p, taken) = unsafe { alloc_zeroed(huge) };
+        assert!(p.is_null() && taken == 0, "{p:?} {taken}");
     }
 
     #[test]

@@ -288,8 +288,9 @@ fn count(bytes: isize) {
     // A constant-initialised thread-local without a destructor: no allocation, usable at any
     // point of a thread's life, as an allocator must be.
     UNCOUNTED.with(|u| {
-        let v = u.get() + bytes;
-        if v.abs() >= COUNT_BATCH {
+        // Saturating: an allocator must not panic, and a debug build checks overflow.
+        let v = u.get().saturating_add(bytes);
+        if v.unsigned_abs() >= COUNT_BATCH.unsigned_abs() {
             ALLOCATED.fetch_add(v, std::sync::atomic::Ordering::Relaxed);
             u.set(0);
         } else {
@@ -311,7 +312,8 @@ pub struct CountingAllocator;
 
 impl CountingAllocator {
     /// Makes this thread keep the small blocks it frees for its own next allocations
-    /// (`src/limits/blocks.rs`): the thread that does a program's work.
+    /// (`src/limits/blocks.rs`): the thread that does a program's work, which calls
+    /// [`CountingAllocator::release_kept_blocks`] before it ends if the process goes on.
     pub fn keep_freed_blocks_on_this_thread() {
         blocks::keep_blocks_on_this_thread();
     }

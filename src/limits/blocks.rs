@@ -130,25 +130,8 @@ fn take(index: usize) -> *mut u8 {
 /// As [`GlobalAlloc::alloc`].
 #[inline]
 pub unsafe fn alloc(layout: Layout) -> (*mut u8, isize) {
-    let Some(index) = class_of(layout.size(), layout.align()) else {
-        // SAFETY: forwarded with the caller's guarantees.
-        return taken(unsafe { System.alloc(layout) }, layout.size());
-    };
-    let kept = take(index);
-    if !kept.is_null() {
-        return (kept, 0);
-    }
-    // SAFETY: the class's size is at least the layout's; ALIGN ≥ its alignment.
-    taken(
-        unsafe { System.alloc(class_layout(index)) },
-        class_size(index),
-    )
-}
-
-/// A block from the system allocator with the bytes it took: none when it failed (a refused
-/// `try_reserve` of 2⁶⁰ bytes must not stay counted).
-fn taken(p: *mut u8, size: usize) -> (*mut u8, isize) {
-    (p, if p.is_null() { 0 } else { bytes(size) })
+    // SAFETY: forwarded with the caller's guarantees.
+    unsafe { block(layout, false) }
 }
 
 /// [`alloc`], zeroed.
@@ -157,21 +140,45 @@ fn taken(p: *mut u8, size: usize) -> (*mut u8, isize) {
 /// As [`GlobalAlloc::alloc_zeroed`].
 #[inline]
 pub unsafe fn alloc_zeroed(layout: Layout) -> (*mut u8, isize) {
+    // SAFETY: forwarded with the caller's guarantees.
+    unsafe { block(layout, true) }
+}
+
+/// [`alloc`] or [`alloc_zeroed`].
+///
+/// # Safety
+/// As [`GlobalAlloc::alloc`].
+#[inline]
+unsafe fn block(layout: Layout, zeroed: bool) -> (*mut u8, isize) {
+    let system = |l: Layout| {
+        // SAFETY: `l` is the caller's layout or a class's, never of size 0.
+        unsafe {
+            if zeroed {
+                System.alloc_zeroed(l)
+            } else {
+                System.alloc(l)
+            }
+        }
+    };
     let Some(index) = class_of(layout.size(), layout.align()) else {
-        // SAFETY: forwarded with the caller's guarantees.
-        return taken(unsafe { System.alloc_zeroed(layout) }, layout.size());
+        return taken(system(layout), layout.size());
     };
     let kept = take(index);
     if !kept.is_null() {
-        // SAFETY: the block has the class's size, at least the layout's.
-        unsafe { kept.write_bytes(0, layout.size()) };
+        if zeroed {
+            // SAFETY: the block has the class's size, at least the layout's.
+            unsafe { kept.write_bytes(0, layout.size()) };
+        }
         return (kept, 0);
     }
-    // SAFETY: as in `alloc`.
-    taken(
-        unsafe { System.alloc_zeroed(class_layout(index)) },
-        class_size(index),
-    )
+    // The class's size is at least the layout's; ALIGN ≥ its alignment.
+    taken(system(class_layout(index)), class_size(index))
+}
+
+/// A block from the system allocator with the bytes it took: none when it failed (a refused
+/// `try_reserve` of 2⁶⁰ bytes must not stay counted).
+fn taken(p: *mut u8, size: usize) -> (*mut u8, isize) {
+    (p, if p.is_null() { 0 } else { bytes(size) })
 }
 
 /// Frees a block of `layout`: kept for the next allocation of its class when this thread keeps

@@ -18,6 +18,7 @@
 //! [`release_kept_blocks`] hands every kept block back (between the statements of an
 //! interactive session).
 
+use super::signed;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::ptr::null_mut;
@@ -178,7 +179,7 @@ unsafe fn block(layout: Layout, zeroed: bool) -> (*mut u8, isize) {
 /// A block from the system allocator with the bytes it took: none when it failed (a refused
 /// `try_reserve` of 2⁶⁰ bytes must not stay counted).
 fn taken(p: *mut u8, size: usize) -> (*mut u8, isize) {
-    (p, if p.is_null() { 0 } else { bytes(size) })
+    (p, if p.is_null() { 0 } else { signed(size) })
 }
 
 /// Frees a block of `layout`: kept for the next allocation of its class when this thread keeps
@@ -192,7 +193,7 @@ pub unsafe fn dealloc(p: *mut u8, layout: Layout) -> isize {
     let Some(index) = class_of(layout.size(), layout.align()) else {
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(p, layout) };
-        return -bytes(layout.size());
+        return -signed(layout.size());
     };
     let kept = KEPT.with(|k| {
         let length = &k.lengths[index];
@@ -211,7 +212,7 @@ pub unsafe fn dealloc(p: *mut u8, layout: Layout) -> isize {
     }
     // SAFETY: the block was allocated with its class's layout.
     unsafe { System.dealloc(p, class_layout(index)) };
-    -bytes(class_size(index))
+    -signed(class_size(index))
 }
 
 /// Resizes a block: in place within its class, by the system allocator between blocks too
@@ -230,7 +231,7 @@ pub unsafe fn realloc(p: *mut u8, layout: Layout, new_size: usize) -> (*mut u8, 
             let taken = if q.is_null() {
                 0
             } else {
-                bytes(new_size) - bytes(layout.size())
+                signed(new_size) - signed(layout.size())
             };
             (q, taken)
         }
@@ -248,11 +249,6 @@ pub unsafe fn realloc(p: *mut u8, layout: Layout, new_size: usize) -> (*mut u8, 
             }
         }
     }
-}
-
-/// A size as a count; no block is larger than `isize::MAX` bytes.
-fn bytes(size: usize) -> isize {
-    isize::try_from(size).unwrap_or(isize::MAX)
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ impl Evaluator<'_> {
                     let factor = self.eval(x)?;
                     let product = match acc {
                         None => factor.times_one(n),
-                        Some(a) => a.mul(&factor),
+                        Some(a) => a.mul_owned(factor),
                     };
                     self.check(&product, ir.span())?;
                     acc = Some(product);

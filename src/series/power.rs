@@ -258,8 +258,9 @@ impl Series {
         }
     }
 
-    /// The Cauchy product, truncated.
-    pub fn mul(&self, o: &Series) -> Series {
+    /// The order of a product and whether it is exact: exact when a factor is exactly 0, or
+    /// when both are exact and the product's degree fits the order.
+    fn product_order(&self, o: &Series) -> (usize, bool) {
         let n = self.n().min(o.n());
         let (da, db) = (self.degree(), o.degree());
         let fits = match (da, db) {
@@ -267,7 +268,27 @@ impl Series {
             _ => true,
         };
         let zero = da.is_none() && self.exact || db.is_none() && o.exact;
-        let exact = zero || (self.exact && o.exact && fits);
+        (n, zero || (self.exact && o.exact && fits))
+    }
+
+    /// [`Series::mul`] of factors the caller gives up: a factor that is the exact constant 1
+    /// gives the other one moved, not copied (the 1 of `1/(1 + exp(−t))`, whose other factor
+    /// is the whole series).
+    pub fn mul_owned(self, o: Series) -> Series {
+        let (n, exact) = self.product_order(&o);
+        let is_one = |s: &Series| s.exact && s.is_constant() && s.coeff(0).is_one();
+        if is_one(&self) && o.len() <= n + 1 {
+            return Series { exact, ..o };
+        }
+        if is_one(&o) && self.len() <= n + 1 {
+            return Series { exact, ..self };
+        }
+        self.mul(&o)
+    }
+
+    /// The Cauchy product, truncated.
+    pub fn mul(&self, o: &Series) -> Series {
+        let (n, exact) = self.product_order(o);
         // A constant factor (the 1 a product starts from, a −1, a scalar) scales the other
         // series: as a Cauchy product it cost a sum of products per coefficient, a sixth of
         // a composed sigmoid's time.

@@ -424,7 +424,7 @@ fn a_series_of_an_expression_is_written_as_that_expression_in_its_own_variable()
         None,
     );
     assert!(
-        out.contains("for x $<$ 0") && out.contains(r"\operatorname{relu}(x) = x"),
+        out.contains("for $x < 0$") && out.contains(r"\operatorname{relu}(x) = x"),
         "{out}"
     );
 }

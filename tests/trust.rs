@@ -1350,3 +1350,125 @@ fn smooth_functions_of_a_kink_at_an_identity_zero_keep_its_class() {
         "C¹ but not C²: one-sided second derivatives 1 (left) and 0 (right)"
     );
 }
+
+/// The output of `taylornet ARGS…`, which must succeed.
+fn run_ok(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{args:?}:\n{text}");
+    text
+}
+
+#[test]
+fn a_condition_says_iff_only_when_its_value_is_the_only_zero() {
+    // λ·μ vanishes at λ = 0 and at μ = 0: λ = 0 is sufficient, not necessary (from a review,
+    // which found "iff λ = 0" here and in μ·(λ + 1), λ·(λ + μ)).
+    for src in [
+        "f(t) = t + λ·μ·t^2; f(W1·x)",
+        "f(t) = t + (λ·μ + μ)·t^2; f(W1·x)",
+        "f(t) = t + (λ^2 + λ·μ)·t^2; f(W1·x)",
+        "f(t) = λ·sin(t) + μ·t; f(W2·f(W1·x))",
+    ] {
+        let r = analyze(src);
+        let c = r.conditions.first().unwrap_or_else(|| panic!("{src}"));
+        assert!(!c.only, "{src}");
+        let text = analyze_text(src);
+        assert!(!text.contains(" iff "), "{src}:\n{text}");
+        assert!(
+            text.contains("and perhaps at other values"),
+            "{src}:\n{text}"
+        );
+    }
+    // A number times the parameter: its value is the only zero, and the line says iff.
+    for (src, clause) in [
+        ("f(t) = t + (2·λ - 1)·t^2; f(W1·x)", "vanish iff λ = ½"),
+        ("λ·W2·tanh(W1·x)", "vanish iff λ = 0"),
+    ] {
+        let text = analyze_text(src);
+        assert!(text.contains(clause), "{src}:\n{text}");
+    }
+}
+
+#[test]
+fn constants_too_small_for_the_floats_are_not_taken_for_zero() {
+    // tanh(1000) − 1 ≈ −5.2·10⁻⁸⁶⁹ and erf(50) − 1 ≈ −2.1·10⁻¹⁰⁸⁸ are not 0 (from a review: both
+    // made terms vanish, at 2048 bits and in the identity test's 256).
+    let r = analyze("x + (tanh(1000) - 1)·(W1·x)^∘2");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert_eq!(verdict("x + (erf(50) - 1)·abs(W1·x)"), Verdict::Kink);
+    // The operating point is below 0: the relu is off near it, and the network is 0.
+    for src in [
+        "relu(W1·x + (tanh(1000) - 1)·𝟙)",
+        "W1 = [[1]]; relu(W1·x + (erf(50) - 1)·𝟙)",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: exact-affine", "{src}");
+    }
+    // tanh″ at a point just below 0 is not 0: k = 2, not 3.
+    assert_eq!(
+        verdict("tanh(W1·x + (tanh(1000) - 1)·𝟙)"),
+        Verdict::Affine { k: Some(2) }
+    );
+}
+
+#[test]
+fn a_series_about_a_point_is_written_in_powers_of_the_distance_to_it() {
+    // From a review: LaTeX, Typst and HTML wrote tanh(t) = tanh(1) + … · t, false at t = 0.
+    let latex = run_ok(&[
+        "series", "tanh", "--at", "1", "--order", "2", "--format", "latex",
+    ]);
+    assert!(latex.contains("(t - 1)^{2}"), "{latex}");
+    let typst = run_ok(&[
+        "series", "sigmoid", "--at", "-2", "--order", "1", "--format", "typst",
+    ]);
+    assert!(typst.contains("(t + 2)"), "{typst}");
+    // One-sided: hard_tanh(t) = t left of 1 and 1 right of it.
+    let sides = run_ok(&[
+        "series",
+        "hard_tanh",
+        "--at",
+        "1",
+        "--order",
+        "2",
+        "--format",
+        "latex",
+    ]);
+    assert!(sides.contains("for $t < 1$"), "{sides}");
+    assert!(sides.contains("= 1 + (t - 1)"), "{sides}");
+    assert!(sides.contains(r"\operatorname{hard\_tanh}"), "{sides}");
+    assert!(!sides.contains(r"\operatorname{hard}_"), "{sides}");
+}
+
+#[test]
+fn the_value_column_is_right_where_the_terms_cancel() {
+    // The coefficient of t⁴⁰ of sigmoid at −2 is 7.350134·10⁻²⁴, 10¹⁸ times smaller than its
+    // terms; f64 alone gave −2.6·10⁻¹³ (from a review; the value here is mpmath's).
+    let json = run_ok(&[
+        "series", "sigmoid", "--at", "-2", "--order", "40", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let c40 = v["coefficients"][40]["value"].as_f64().expect("a value");
+    assert!((c40 / 7.350134204e-24 - 1.0).abs() < 1e-8, "{c40}");
+}
+
+#[test]
+fn one_sided_classes_with_parameters_say_where_the_sides_agree() {
+    // elu with α = λ has a kink only where λ ≠ 1 (from a review).
+    let text = run_ok(&["series", "elu(t; α = λ)", "--order", "2"]);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with("(for generic λ; equal iff λ = 1)"),
+        "{text}"
+    );
+    // A removable discontinuity is not a jump.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "f(t) = sign(t)^2; f(W1·x)"])
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("its one-sided limits are equal"), "{err}");
+}

@@ -57,11 +57,12 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
     sign_at::<Big<128>>(s)
         .or_else(|| sign_at::<Big<512>>(s))
         .or_else(|| sign_at::<Big<2048>>(s))
-        .or_else(|| match exp_field::zero(s)? {
-            true => Some(Ordering::Equal),
+        .or_else(|| match exp_field::zero(s) {
+            Some(true) => Some(Ordering::Equal),
             // Certainly not 0, only closer to it than 2048 bits resolve (σ(1) + σ(−1) −
-            // (1 − 10⁻⁴⁰⁰)): more bits then find its sign.
-            false => sign_at::<Big<8192>>(s),
+            // (1 − 10⁻⁴⁰⁰)), or outside the exact test and perhaps so (tanh(1000) − 1 ≈
+            // −2⁻²⁸⁸⁶): more bits then find its sign.
+            Some(false) | None => sign_at::<Big<8192>>(s),
         })
 }
 
@@ -277,8 +278,12 @@ fn monomial_sign(m: &Mono) -> Option<Ordering> {
     Some(out)
 }
 
-/// True when `s` is a constant that evaluates to zero at 2048 bits, to within `M·2^(−1800)`:
-/// the numeric zero test for opaque constants (`tanh(½)² + …`) that no exact rule decides.
+/// True when `s` is a constant that evaluates to zero at 2048 bits, to within `M·2^(−1800)`,
+/// and again at 8192 bits, to within `M·2^(−7800)` (M the size of its terms): the numeric zero
+/// test for opaque constants (`tanh(½)² + …`) that no exact rule decides. The second
+/// evaluation, paid only by what the first finds zero, tells tiny constants such as
+/// tanh(1000) − 1 ≈ −2⁻²⁸⁸⁶ from 0; a non-zero constant below 2⁻⁷⁸⁰⁰ of its terms is still
+/// taken to be 0, and the report says that this test was used.
 pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     if s.is_zero() {
         return true;
@@ -290,9 +295,24 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     if term_sign(s).is_some_and(|o| o != Ordering::Equal) {
         return false;
     }
-    match evaluate::<Big<2048>>(s) {
+    within::<Big<2048>>(s, -1800) && within::<Big<8192>>(s, -7800)
+}
+
+/// Whether `s` is a constant that is certainly not 0 (its sign decided, at up to 8192 bits) but
+/// closer to 0 than 256-bit floats resolve: below `2⁻²⁰⁰` of its terms there (tanh(1000) − 1 ≈
+/// −2⁻²⁸⁸⁶). The identity test, which draws in 256 bits, would take it for 0.
+pub(crate) fn below_256_bits(s: &Scalar) -> bool {
+    s.len() > 1
+        && s.params().is_empty()
+        && within::<Big<256>>(s, -200)
+        && matches!(sign(s), Some(Ordering::Less | Ordering::Greater))
+}
+
+/// Whether `s` evaluates in `R` to within `M·2^exponent` of 0, M the size of its terms.
+fn within<R: Real>(s: &Scalar, exponent: i64) -> bool {
+    match evaluate::<R>(s) {
         Some((v, m)) => {
-            let margin = m.mul(&Big::<2048>::of_q(&pow2(-1800)));
+            let margin = m.mul(&R::of_q(&pow2(exponent)));
             !margin.lt(&v.abs())
         }
         None => false,
@@ -418,6 +438,11 @@ fn pow2(e: i64) -> crate::algebra::Q {
 
 /// The value and `Σ|termᵢ|`, or `None` when a term has no numeric value.
 fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
+    evaluate_with(s, &|_| None)
+}
+
+/// [`evaluate`], with the values of parameters.
+fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
     let mut memo = Memo::default();
@@ -425,7 +450,7 @@ fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
         if crate::limits::interrupted() {
             return None;
         }
-        let t = approx_term::<R>(c, m, &|_| None, &mut memo)?;
+        let t = approx_term::<R>(c, m, param, &mut memo)?;
         let f = t.to_f64();
         if f.is_nan() || f.is_infinite() {
             return None;
@@ -434,6 +459,49 @@ fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
         size = size.add(&t.abs());
     }
     Some((value, size))
+}
+
+/// The value of `s` as an `f64` with its leading digits right, for display (the value column
+/// of a series, `≈ …` after an exact number): evaluated in `f64` with the size of its terms,
+/// and again in wider floats when the terms cancel so far that `f64`'s rounding could reach
+/// the digits shown (from a review: the coefficient of order 40 of sigmoid at −2, 7.35·10⁻²⁴,
+/// is 10¹⁸ times smaller than its terms, and `f64` gave −2.6·10⁻¹³). A value still below
+/// `2⁻⁷⁸⁰⁰` of its terms at 8192 bits is given as evaluated there (it rounds to 0 in `f64`
+/// unless the terms are huge).
+pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
+    // A term's `f64` value is within about 2⁻⁴⁶ of it (a few dozen roundings); past 2⁻²⁰ of
+    // the terms' size the sum keeps 26 good bits, more than the digits written.
+    if let Some((v, m)) = evaluate_with::<f64>(s, param)
+        && (v.abs() > m * 2f64.powi(-20) || s.len() == 1)
+    {
+        return Some(v);
+    }
+    fn wider<R: Real>(
+        s: &Scalar,
+        param: &dyn Fn(&Name) -> Option<f64>,
+        margin: i64,
+    ) -> Option<(f64, bool)> {
+        let (v, m) = evaluate_with::<R>(s, &|n| param(n).map(R::of_f64))?;
+        let resolved = m.mul(&R::of_q(&pow2(margin))).lt(&v.abs());
+        Some((v.to_f64(), resolved))
+    }
+    let mut last = None;
+    for step in [
+        wider::<Big<256>> as fn(&Scalar, &dyn Fn(&Name) -> Option<f64>, i64) -> _,
+        wider::<Big<2048>>,
+        wider::<Big<8192>>,
+    ]
+    .into_iter()
+    .zip([-200, -1800, -7800])
+    {
+        let (f, margin) = step;
+        let (v, resolved) = f(s, param, margin)?;
+        if resolved {
+            return Some(v);
+        }
+        last = Some(v);
+    }
+    last
 }
 
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {
@@ -571,6 +639,13 @@ mod tests {
         let e = Scalar::opaque("exp", &Scalar::from_int(1)).sub(&Scalar::e_pow(Q::from(1)));
         assert!(numerically_zero(&e));
         assert!(!numerically_zero(&t));
+        // Closer to 0 than 2048 bits resolve, not closer than 8192 bits do: not zero, and
+        // signed (from a review: tanh(1000) − 1 was taken to be 0).
+        for (f, x) in [("tanh", 1000), ("erf", 50)] {
+            let tiny = Scalar::opaque(f, &Scalar::from_int(x)).sub(&Scalar::one());
+            assert!(!numerically_zero(&tiny), "{f}({x}) − 1");
+            assert_eq!(sign(&tiny), Some(Ordering::Less), "{f}({x}) − 1");
+        }
         assert!(!numerically_zero(
             &t.sub(&Scalar::ratio(462117157, 1000000000))
         ));

@@ -141,6 +141,9 @@ pub struct Decision {
     /// The order whose non-affine terms the identity test could not decide (too few of its
     /// draws where the expansion's assumptions hold): kept, and said to be kept.
     pub identity_starved: Option<u32>,
+    /// The order whose non-affine terms hold a constant closer to 0 than the identity test's
+    /// draws resolve (tanh(1000) − 1): kept, and said to be kept.
+    pub identity_unresolved: Option<u32>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -168,6 +171,7 @@ pub(crate) fn decide(
     let mut numeric_zeros = 0;
     let mut identity_zeros = Vec::new();
     let mut identity_starved = None;
+    let mut identity_unresolved = None;
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
         let zeros: Vec<Chain> = lead
@@ -193,6 +197,7 @@ pub(crate) fn decide(
                     continue;
                 }
                 super::identity::Vanishing::Starved => identity_starved = Some(k),
+                super::identity::Vanishing::Unresolved => identity_unresolved = Some(k),
                 super::identity::Vanishing::No => {}
             }
         }
@@ -326,6 +331,7 @@ pub(crate) fn decide(
         numeric_zeros,
         identity_zeros,
         identity_starved,
+        identity_unresolved,
     }
 }
 

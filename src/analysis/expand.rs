@@ -1255,7 +1255,19 @@ impl Expander<'_> {
                 }
                 PointSeries::OneSided { left, right, class } => {
                     if *class == Smoothness::Jump {
-                        return Err(Diagnostic::at(Phase::Expand, span, format!("`{}` jumps at the operating point: its two sides have different values", callee.name())).hint("a discontinuous activation has no Taylor expansion there"));
+                        // Equal one-sided limits: the value at the point alone differs (a
+                        // removable discontinuity, `sign(t)^2`), not a jump.
+                        let what = if left.coeff(0) == right.coeff(0) {
+                            "is discontinuous at the operating point: its one-sided limits are equal, but its value there differs"
+                        } else {
+                            "jumps at the operating point: its two sides have different values"
+                        };
+                        return Err(Diagnostic::at(
+                            Phase::Expand,
+                            span,
+                            format!("`{}` {what}", callee.name()),
+                        )
+                        .hint("a discontinuous activation has no Taylor expansion there"));
                     }
                     let half = Q::from_signeds(1, 2);
                     // When δ's leading part does not involve the input (a bias, `b₂`), every

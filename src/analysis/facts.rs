@@ -72,6 +72,13 @@ pub enum Assumption {
         /// The ε-order of the kept terms.
         order: u32,
     },
+    /// The non-affine terms of this order hold a constant that is not 0 but closer to it than
+    /// the identity test's draws resolve (tanh(1000) − 1 ≈ −2⁻²⁸⁸⁶): they are kept, though an
+    /// identity the test would have found might cancel them.
+    IdentityTestUnresolved {
+        /// The ε-order of the kept terms.
+        order: u32,
+    },
     /// Leading coefficients with opaque constants were found zero numerically.
     NumericZeros {
         /// How many coefficients.

@@ -111,6 +111,10 @@ pub struct Condition {
     pub value: Scalar,
     /// What vanishes there: the first non-affine terms or the linear part.
     pub what: Vanishing,
+    /// Whether `value` is the only value of `param` where it vanishes, whatever the other
+    /// parameters are (`iff`). Solving λ·μ = 0 for λ finds λ = 0, but μ = 0 is a zero too: such
+    /// a value is a sufficient condition only.
+    pub only: bool,
     /// The analysis with `param` set to `value`, when it could be redone.
     pub then: Option<Box<Analysis>>,
     /// Conditions of the result under this one (`α = 0`, then `β = 0` too).
@@ -518,6 +522,9 @@ fn analyze_once(
         if let Some(order) = decision.identity_starved {
             assumptions.push(Assumption::IdentityTestStarved { order });
         }
+        if let Some(order) = decision.identity_unresolved {
+            assumptions.push(Assumption::IdentityTestUnresolved { order });
+        }
         if decision.numeric_zeros + expansion.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
                 count: decision.numeric_zeros + expansion.numeric_zeros,
@@ -772,7 +779,10 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
 /// A parameter value at which the leading non-affine terms (or the linear part) vanish.
 fn find_condition(a: &Analysis) -> Option<Condition> {
     let d = &a.decision;
+    // A value that is the only zero of one coefficient is preferred: then every coefficient
+    // vanishes iff the parameter takes it (all vanish there, and that one nowhere else).
     let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Option<Condition> {
+        let mut sufficient = None;
         for s in &coefs {
             // An operating-point constant is no free parameter: its value is fixed.
             for p in s
@@ -780,22 +790,27 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
                 .into_iter()
                 .filter(|p| !a.expansion.constants.iter().any(|k| k.name == *p))
             {
-                if let Some(v) = solve_linear(s, &p)
+                if let Some((v, only)) = solve_linear(s, &p)
                     && coefs
                         .iter()
                         .all(|c| c.substitute(&p, &v).is_ok_and(|z| z.is_zero()))
                 {
-                    return Some(Condition {
+                    let found = Condition {
                         param: p,
                         value: v,
                         what,
+                        only,
                         then: None,
                         further: Vec::new(),
-                    });
+                    };
+                    if only {
+                        return Some(found);
+                    }
+                    sufficient.get_or_insert(found);
                 }
             }
         }
-        None
+        sufficient
     };
     // When the first non-affine term was left unexpanded in the input's terms (past
     // `max_terms`), its form by layer stands in: where all its coefficients vanish, so does the
@@ -818,16 +833,19 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
     None
 }
 
-/// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`.
-fn solve_linear(s: &Scalar, p: &Name) -> Option<Scalar> {
+/// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`; with
+/// whether that value is the only zero whatever the other parameters: when `a` holds none (a
+/// non-zero number). Where `a` holds one, `a = 0` may be a zero too (λ·μ at μ = 0).
+pub(crate) fn solve_linear(s: &Scalar, p: &Name) -> Option<(Scalar, bool)> {
     let by = s.coefficients_in(p);
     let zero = Q::from(0);
     let one = Q::from(1);
     let free = |x: &Scalar| !x.params().contains(p);
+    let only = |a: &Scalar| a.params().is_empty() && !a.is_zero();
     match by.len() {
         1 => {
             let (e, a) = by.iter().next()?;
-            (*e > 0u32 && free(a)).then(Scalar::zero)
+            (*e > 0u32 && free(a)).then(|| (Scalar::zero(), only(a)))
         }
         2 => {
             let a = by.get(&one)?;
@@ -835,7 +853,7 @@ fn solve_linear(s: &Scalar, p: &Name) -> Option<Scalar> {
             if !free(a) || !free(b) {
                 return None;
             }
-            b.neg().div(a).ok()
+            Some((b.neg().div(a).ok()?, only(a)))
         }
         _ => None,
     }

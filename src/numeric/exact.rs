@@ -8,9 +8,11 @@ use crate::float::Real;
 use crate::syntax::Name;
 
 impl Scalar {
-    /// A floating-point value, for display and numeric checks only. `param` gives parameter values.
+    /// A floating-point value, for display and numeric checks only. `param` gives parameter
+    /// values. Its leading digits are right however far the terms cancel: wider floats take
+    /// over where `f64` alone could not tell them (`algebra::sign::approx_display`).
     pub fn to_f64(&self, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
-        self.to_real::<f64>(param)
+        crate::algebra::sign::approx_display(self, param)
     }
 
     /// The numeric value in any [`Real`] type (`None` when a parameter has no value).

@@ -67,6 +67,26 @@ fn is_operator(word: &str) -> bool {
     )
 }
 
+/// The word whose first letter is `c[*i − 1]`, moving `i` past it: a run of letters, and runs
+/// joined to it by `_` when both sides have at least two letters (`hard_tanh`, `leaky_relu`:
+/// one function's name, where `W_Q` is W with a subscript).
+fn read_word(c: &[char], i: &mut usize) -> String {
+    let start = *i - 1;
+    while *i < c.len() && c[*i].is_ascii_alphabetic() {
+        *i += 1;
+    }
+    let letters = |from: usize| {
+        c[from..]
+            .iter()
+            .take_while(|x| x.is_ascii_alphabetic())
+            .count()
+    };
+    while *i - start >= 2 && c.get(*i) == Some(&'_') && letters(*i + 1) >= 2 {
+        *i += 1 + letters(*i + 1);
+    }
+    c[start..*i].iter().collect()
+}
+
 /// Splits prose into text and formulas.
 pub fn split(s: &str) -> Vec<Span> {
     let words: Vec<&str> = s.split(' ').collect();
@@ -201,11 +221,7 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
         }
         if ch.is_ascii_alphabetic() {
             // A word: a function name or single letters.
-            let start = i - 1;
-            while i < c.len() && c[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            let word: String = c[start..i].iter().collect();
+            let word = read_word(&c, &mut i);
             if word == "O" {
                 out.push_str("\\mathcal{O}");
             } else if word.len() == 1 {
@@ -341,11 +357,7 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
             continue;
         }
         if ch.is_ascii_alphabetic() {
-            let start = i - 1;
-            while i < c.len() && c[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            let word: String = c[start..i].iter().collect();
+            let word = read_word(&c, &mut i);
             if word.len() == 1 || TYPST_WORDS.contains(&word.as_str()) {
                 out.push_str(&word);
             } else {
@@ -526,5 +538,13 @@ mod tests {
             "X\\cdot W_{\\mathrm{Q}}\\cdot W_{\\mathrm{K}}^{\\top}\\cdot X^{\\top}"
         );
         assert_eq!(to_latex("b_12", "\\circ"), "b_{12}");
+        // A name with an underscore is one function's, not a subscript (from a review: the
+        // heading of `series hard_tanh` read hard with the subscript tanh).
+        assert_eq!(
+            to_latex("hard_tanh", "\\circ"),
+            crate::print::latex::function_name("hard_tanh")
+        );
+        assert_eq!(to_typst("leaky_relu", '⊙'), "op(\"leaky_relu\")");
+        assert_eq!(to_latex("W_Qx", "\\circ"), "W_{\\mathrm{Qx}}");
     }
 }

@@ -703,6 +703,7 @@ fn condition_json(c: &crate::analysis::Condition) -> Value {
         "param": c.param.ascii(),
         "value": crate::print::json::scalar(&c.value),
         "what": super::vanishing_text(c.what),
+        "iff": c.only,
         "then": c.then.as_ref().map(|a| analysis_json(a)),
         "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
     })

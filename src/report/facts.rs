@@ -93,8 +93,12 @@ pub fn assumption_text(a: &Assumption) -> String {
             "the non-affine terms of order ε{} are kept, though they may cancel: the probabilistic identity test found them zero at every random draw that counts, but too few counted (fewer than 3 of 64 draws had the values at the operating points that the expansion takes to be non-zero, such as relu′(c), non-zero)",
             sup(*order)
         ),
+        Assumption::IdentityTestUnresolved { order } => format!(
+            "the non-affine terms of order ε{} are kept: a constant in them is not 0 but closer to 0 than the probabilistic identity test's 256 bits resolve, so whether they cancel by an identity was not tested",
+            sup(*order)
+        ),
         Assumption::NumericZeros { count } => format!(
-            "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits)"
+            "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits and 2⁻⁷⁸⁰⁰ at 8192 bits)"
         ),
         Assumption::ScalarOperatingPoint { symbol, value } => format!(
             "{symbol} = {} is the O(1) part of a scalar under a power or a function; the scalar is expanded around it exactly, which holds where {symbol} ≠ 0 (> 0 under a root or a logarithm), as it is at a generic operating point: there the expression is analytic even where it is not at 0",
@@ -131,14 +135,19 @@ pub fn vanishing_text(v: Vanishing) -> &'static str {
     }
 }
 
-/// `what iff p = v`: a condition without its consequence.
+/// `what iff p = v`: a condition without its consequence; `what at p = v (…)` when the value
+/// is sufficient but not known to be the only one.
 pub(crate) fn condition_clause(c: &Condition) -> String {
-    format!(
-        "{} iff {} = {}",
+    let (what, p, v) = (
         vanishing_text(c.what),
-        c.param,
-        crate::print::scalar_unicode(&c.value)
-    )
+        &c.param,
+        crate::print::scalar_unicode(&c.value),
+    );
+    if c.only {
+        format!("{what} iff {p} = {v}")
+    } else {
+        format!("{what} at {p} = {v} (and perhaps at other values of the parameters too)")
+    }
 }
 
 /// A classification row's condition note: `what iff p = v (verdict there)`.

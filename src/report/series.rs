@@ -24,14 +24,16 @@ fn class_text(r: &SeriesResult, names: &tree::ConstantNames) -> String {
                 scalar_unicode(&left.coeff(0))
             ),
             Smoothness::Jump => format!(
-                "a jump: the one-sided values are {} and {}",
+                "a jump: the one-sided values are {} and {}{}",
                 scalar_unicode(&left.coeff(0)),
-                scalar_unicode(&right.coeff(0))
+                scalar_unicode(&right.coeff(0)),
+                unless_equal(&left.coeff(0), &right.coeff(0))
             ),
             Smoothness::Kink => format!(
-                "a kink: one-sided slopes {} (left) and {} (right)",
+                "a kink: one-sided slopes {} (left) and {} (right){}",
                 number(&left.coeff(1)),
-                number(&right.coeff(1))
+                number(&right.coeff(1)),
+                unless_equal(&left.coeff(1), &right.coeff(1))
             ),
             Smoothness::C(m) => {
                 let k = *m as usize + 1;
@@ -40,16 +42,42 @@ fn class_text(r: &SeriesResult, names: &tree::ConstantNames) -> String {
                         a * crate::algebra::Q::from(i)
                     });
                 format!(
-                    "C{} but not C{}: one-sided {} derivatives {} (left) and {} (right)",
+                    "C{} but not C{}: one-sided {} derivatives {} (left) and {} (right){}",
                     sup(*m),
                     sup(*m + 1),
                     ordinal(k),
                     number(&left.coeff(k).scale(&fact)),
-                    number(&right.coeff(k).scale(&fact))
+                    number(&right.coeff(k).scale(&fact)),
+                    unless_equal(&left.coeff(k), &right.coeff(k))
                 )
             }
         },
     }
+}
+
+/// The two sides differ for generic values of the parameters they hold; where a value makes
+/// them equal (elu's slopes α and 1 at α = 1), the class is not the one named, and the line
+/// says so: ` (for generic α; equal iff α = 1)`. Empty when the sides hold no parameter.
+fn unless_equal(left: &Scalar, right: &Scalar) -> String {
+    let difference = left.sub(right);
+    let params = difference.params();
+    if params.is_empty() {
+        return String::new();
+    }
+    let names = |sep: &str| {
+        (params.iter())
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    for p in &params {
+        if let Some((v, only)) = crate::analysis::solve_linear(&difference, p) {
+            let how = if only { "iff" } else { "at" };
+            let v = crate::print::scalar_unicode(&v);
+            return format!(" (for generic {}; equal {how} {p} = {v})", names(", "));
+        }
+    }
+    format!(" (for generic {}; equal where they coincide)", names(", "))
 }
 
 fn ordinal(k: usize) -> String {

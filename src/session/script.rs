@@ -261,19 +261,25 @@ pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
         Some((_, v)) => v.unicode(),
         None => "t".to_string(),
     };
+    let at = crate::print::scalar_unicode(&r.at);
     let sides: Vec<(String, crate::series::Side)> = match &r.series {
         crate::series::PointSeries::Analytic(_) => {
             vec![(String::new(), crate::series::Side::Right)]
         }
         crate::series::PointSeries::OneSided { .. } => vec![
-            (format!("for {v} < 0"), crate::series::Side::Left),
-            (format!("for {v} > 0"), crate::series::Side::Right),
+            (format!("{v} < {at}"), crate::series::Side::Left),
+            (format!("{v} > {at}"), crate::series::Side::Right),
         ],
     };
     let names = crate::report::series_constant_names(r);
+    // About a point a ≠ 0 the series is in powers of t − a: tanh(t) = tanh(1) + … · (t − 1) + ….
+    let var = shifted(var, &r.at, &names);
     for (label, side) in sides {
         if !label.is_empty() {
-            out.push(Line::Note(vec![Piece::Text(label)]));
+            out.push(Line::Note(vec![
+                Piece::Text("for ".into()),
+                Piece::Formula(label),
+            ]));
         }
         out.push(Line::Eq {
             lhs: lhs.clone(),
@@ -293,6 +299,19 @@ pub fn series_lines(r: &crate::series::SeriesResult) -> Vec<Line> {
         }
     }
     out
+}
+
+/// `var − at` (`t − 1`, `t + 2`, `t − (1 + π)`), or `var` alone at 0.
+fn shifted(var: Node, at: &crate::algebra::Scalar, names: &tree::ConstantNames) -> Node {
+    if at.is_zero() {
+        return var;
+    }
+    let shift = match at.terms().next() {
+        Some((_, c)) if at.len() == 1 && *c < 0u32 => (false, tree::scalar_named(&at.neg(), names)),
+        _ if at.len() == 1 => (true, tree::scalar_named(at, names)),
+        _ => (true, Node::Group(Box::new(tree::scalar_named(at, names)))),
+    };
+    Node::Sum(vec![(false, var), shift])
 }
 
 /// The lines of the classification table and the lecture's claims checked against it.

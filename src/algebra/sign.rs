@@ -469,10 +469,14 @@ fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Opt
 /// `2⁻⁷⁸⁰⁰` of its terms at 8192 bits is given as evaluated there (it rounds to 0 in `f64`
 /// unless the terms are huge).
 pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
+    // Nothing cancels in a single term (or none).
+    if s.len() <= 1 {
+        return approx(s, param);
+    }
     // A term's `f64` value is within about 2⁻⁴⁶ of it (a few dozen roundings); past 2⁻²⁰ of
     // the terms' size the sum keeps 26 good bits, more than the digits written.
     if let Some((v, m)) = evaluate_with::<f64>(s, param)
-        && (v.abs() > m * 2f64.powi(-20) || s.len() == 1)
+        && v.abs() > m * 2f64.powi(-20)
     {
         return Some(v);
     }

@@ -392,3 +392,44 @@ fn a_check_that_meets_a_nan_fails() {
         );
     }
 }
+
+#[test]
+fn commands_refuse_arguments_they_cannot_take() {
+    // From a review: `:input 3` set the input to `₃`, `:input x y` to `x_ y`, and `:reset all`
+    // wiped the session as `:reset` does.
+    for (src, says) in [
+        (":input 3", "is not a name"),
+        (":input x y", "is not a name"),
+        (":input tanh", "is a function"),
+        (":input e", "is a constant"),
+        (":input if", "is a keyword"),
+        (":reset all", "takes no argument"),
+        (":quit now", "takes no argument"),
+    ] {
+        let err = error_of(src);
+        assert!(err.contains(says), "{src}: {err}");
+    }
+    let mut s = quick_session();
+    s.run(":input X").expect("a name");
+    assert_eq!(s.options.input.unicode(), "X");
+    // A negative power of a vector points to a function, not to `^∘-1`, which does not parse.
+    let err = error_of("tanh(W1·x + b1)^(-1)");
+    assert!(err.contains("define a function"), "{err}");
+}
+
+#[test]
+fn the_radius_of_a_normalization_at_its_operating_point_stays_within_the_budget() {
+    // From a review: (v + η)^(−1/2) went through a logarithm that ran for minutes at some of
+    // the radius's points, past the budget; a half-integer power is now a root.
+    for src in [
+        "W1 = [[1, 2], [0, 1]]; layernorm(W1·x; eps = 1/4)",
+        "W1 = [[1, 2], [0, 1], [1, 0]]; rmsnorm(W1·x; eps = 1/4)",
+    ] {
+        let mut s = quick_session();
+        let out = s
+            .run(src)
+            .unwrap_or_else(|e| panic!("{src}: {}", e.render(src, "")));
+        let text = render_outcomes(&out, Format::Text, &Default::default());
+        assert!(text.contains("σ*"), "{src}:\n{text}");
+    }
+}

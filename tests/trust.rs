@@ -1472,3 +1472,77 @@ fn one_sided_classes_with_parameters_say_where_the_sides_agree() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("its one-sided limits are equal"), "{err}");
 }
+
+#[test]
+fn rational_functions_of_parameters_that_cancel_are_zero() {
+    // From a review: celu with α = 1 + λ has slopes λ·(1 + λ)⁻¹ + (1 + λ)⁻¹ = 1 and 1, and was
+    // called a kink; celu is C¹ for every α ≠ 0.
+    for a in ["1 + λ", "λ - 1", "2·λ + 1", "λ - μ"] {
+        let src = format!("celu(W2·tanh(W1·x + b1) + b2; α = {a})");
+        assert_eq!(verdict(&src), Verdict::Affine { k: Some(2) }, "{src}");
+    }
+    // f(t) = t: its t² coefficient (λ − 1)/(λ − 1) − 1 is 0.
+    assert_eq!(
+        verdict("f(t) = t + ((λ-1)/(λ-1) - 1)·t^2; f(W1·x + b1)"),
+        Verdict::ExactAffine
+    );
+    let text = run_ok(&["series", "celu(t; α = λ-1)", "--order", "2"]);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("C¹ but not C²"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_length_is_no_parameter_of_a_condition() {
+    // From a review: tanh((𝟙ᵀ·𝟙)·x) said "vanish iff d₂ = 0; there … affine (k = 3)", nested
+    // three deep: a length is never 0, and the re-analysis could not set it.
+    for src in ["tanh((𝟙ᵀ·𝟙)·x)", "(𝟙ᵀ·𝟙)·x"] {
+        assert!(analyze(src).conditions.is_empty(), "{src}");
+    }
+}
+
+#[test]
+fn one_token_attention_is_affine_to_every_order_searched() {
+    // From a review: with one token the scores are 1×1, softmax is [[1]] and Y = X·W_V exactly;
+    // the terms printed at ε³ (and ε² for softmax(X·W·Xᵀ)) cancel by 𝟙·𝟙ᵀ = I₁.
+    for src in [
+        ":input X; X : 1×3; softmax(X·W_Q·(X·W_K)ᵀ/√3)·X·W_V",
+        ":input X; X : 1×3; softmax(X·W·Xᵀ)",
+    ] {
+        let d = analyze(src).main.decision;
+        assert!(
+            matches!(
+                d.verdict,
+                Verdict::Affine { k: None } | Verdict::ExactAffine
+            ),
+            "{src}: {:?}",
+            d.verdict
+        );
+    }
+    // Two tokens: a real ε³ term.
+    assert_eq!(
+        verdict(":input X; X : 2×3; softmax(X·W_Q·(X·W_K)ᵀ/√3)·X·W_V"),
+        Verdict::Affine { k: Some(3) }
+    );
+}
+
+#[test]
+fn json_k_follows_the_verdict_with_values_bound() {
+    // From a review: `"verdict": "kink"` (an entry on selu's kink at the data point) beside the
+    // generic `"k": 2`.
+    let json = run_ok(&[
+        "analyze",
+        "--format",
+        "json",
+        "W1 = [[1],[2]]; b1 = [0, 0]; W2 = [[1, 1]]; W2·selu(W1·x + b1)",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["verdict"], "kink");
+    assert_eq!(v["k"], 1);
+    assert_eq!(v["generic_verdict"], "affine");
+    assert_eq!(v["generic_k"], 2);
+}

@@ -1,5 +1,6 @@
 //! Exact algebra: the scalar ring and the canonical normal form of matrix expressions.
 
+pub(crate) mod fraction;
 pub(crate) mod nf;
 pub(crate) mod scalar;
 pub(crate) mod sign;

@@ -174,6 +174,17 @@ pub(crate) fn decide(
     let mut identity_unresolved = None;
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
+        // A coefficient that is 0 as a rational function of its parameters, though its form
+        // does not say so (λ·(1 − λ)⁻¹ − (1 − λ)⁻¹ + 1): exactly 0, dropped.
+        let cleared: Vec<Chain> = lead
+            .terms()
+            .filter(|(_, s)| crate::algebra::fraction::is_zero(s))
+            .map(|(c, _)| c.clone())
+            .collect();
+        if !cleared.is_empty() {
+            na = na.filter(|c, _| !cleared.contains(c));
+            continue;
+        }
         let zeros: Vec<Chain> = lead
             .terms()
             .filter(|(_, s)| s.has_opaque() && crate::algebra::sign::numerically_zero(s))
@@ -444,6 +455,7 @@ mod tests {
             scale_bounds: Vec::new(),
             var_len: BTreeMap::new(),
             numeric_zeros: 0,
+            dims: Default::default(),
         }
     }
 

@@ -110,6 +110,8 @@ pub struct Expansion {
     /// Terms of operating points made of opaque constants that were found zero numerically
     /// (`(tan(⅛π) − √2 + 1)·𝟙`) and dropped.
     pub numeric_zeros: usize,
+    /// Parameters that stand for lengths (`n`, `d₁`): no condition sets one to a value.
+    pub dims: std::collections::BTreeSet<Name>,
 }
 
 /// A scalar constant of the operating point: the O(1) part of a 1×1 expression under a power
@@ -512,6 +514,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         scale_bounds: ex.scale_bounds,
         var_len: ex.var_len,
         numeric_zeros: ex.numeric_zeros,
+        dims: ex.dims,
     })
 }
 

@@ -17,7 +17,7 @@
 use super::expand::Layer;
 use crate::algebra::{Expr, Symbol};
 use crate::ir::{Callee, Ir, IrKind, Shape};
-use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr};
+use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr, eval_expr_shaped};
 use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
@@ -33,6 +33,11 @@ pub(crate) struct IdentityTest<'a> {
     pub constants: &'a [super::expand::OpConstant],
     /// The length of the tested terms (the output's), which a lone `𝟙` in them takes.
     pub rows: usize,
+    /// Whether that length is free (`rows` is then the stand-in width).
+    pub rows_free: bool,
+    /// The output's number of columns, `None` when it is free (drawn at the width then): a
+    /// trailing `𝟙ᵀ` takes its length from them (`X·W·Xᵀ·𝟙·𝟙ᵀ`, 1×1 for one token).
+    pub cols: Option<usize>,
     pub functions: BTreeMap<String, Callee>,
 }
 
@@ -60,10 +65,15 @@ impl IdentityTest<'_> {
         }
         // Without function atoms, a term cancels only through an identity of one length
         // (products with 𝟙 at n = 2): drawn at a free length's stand-in width it could
-        // cancel where the symbolic length does not, so only known lengths are drawn.
-        if !has_function_atoms(e) && !self.lengths_known() {
-            return Vanishing::No;
-        }
+        // cancel where the symbolic length does not. So where lengths are free, each draw is
+        // made at two widths and must vanish at both: an identity of every width (a 𝟙 of a
+        // declared length 1 in one-token attention, 𝟙·𝟙ᵀ = I₁, with the weights' own widths
+        // free; from a review) is found, one of a single width is not.
+        let widths: &[usize] = if !has_function_atoms(e) && !self.lengths_known() {
+            &[DEFAULT_WIDTH, DEFAULT_WIDTH + 1]
+        } else {
+            &[DEFAULT_WIDTH]
+        };
         // A constant coefficient closer to 0 than the draws' 256 bits resolve (tanh(1000) − 1)
         // would make its term look zero at every draw: such terms are not shown to vanish.
         if e.terms()
@@ -73,12 +83,15 @@ impl IdentityTest<'_> {
         }
         let generic = self.generic_atoms(e);
         let mut zeros = 0;
-        for seed in (1..=MAX_DRAWS).map(|i| 0x5eed_0000u64 + i) {
-            match self.zero_at(e, seed, &generic) {
-                Some(Draw::Zero) => zeros += 1,
-                Some(Draw::Degenerate) => continue,
-                Some(Draw::NonZero) | None => return Vanishing::No,
+        'draws: for seed in (1..=MAX_DRAWS).map(|i| 0x5eed_0000u64 + i) {
+            for &width in widths {
+                match self.zero_at(e, seed, &generic, width) {
+                    Some(Draw::Zero) => {}
+                    Some(Draw::Degenerate) => continue 'draws,
+                    Some(Draw::NonZero) | None => return Vanishing::No,
+                }
             }
+            zeros += 1;
             if zeros == 3 {
                 return Vanishing::Yes;
             }
@@ -134,7 +147,8 @@ impl IdentityTest<'_> {
         entries <= MAX_DRAWN_ENTRIES
     }
 
-    fn zero_at(&self, e: &Expr, seed: u64, generic: &[Expr]) -> Option<Draw> {
+    /// One draw at `seed`, with the dimensions no declaration fixes at `width`.
+    fn zero_at(&self, e: &Expr, seed: u64, generic: &[Expr], width: usize) -> Option<Draw> {
         if !self.drawable() {
             return None;
         }
@@ -148,7 +162,11 @@ impl IdentityTest<'_> {
                 / (1u64 << 53) as f64;
             params.insert(p, 0.3 + 1.4 * u);
         }
-        let drawn = Instance::random(self.symbols, self.small, 0.5, seed, &params);
+        let drawn =
+            Instance::random_with_width(self.symbols, self.small, 0.5, seed, &params, width);
+        // A lone 𝟙 takes the output's length: a free one is drawn at the width too.
+        let rows = if self.rows_free { width } else { self.rows };
+        let cols = Some(self.cols.unwrap_or(width));
         let mut inst: Instance<B> = drawn.lift();
         inst.functions = self.functions.clone();
         for ly in self.layers {
@@ -163,16 +181,20 @@ impl IdentityTest<'_> {
         }
         super::expand::set_constants_before(self.constants, usize::MAX, &mut inst).ok()?;
         for atom in generic {
-            let v = eval_expr(atom, &mut inst, self.rows).ok()?;
+            let v = eval_expr_shaped(atom, &mut inst, rows, cols).ok()?;
             if v.any_zero() {
                 return Some(Draw::Degenerate);
             }
         }
-        let value = eval_expr(e, &mut inst, self.rows).ok()?;
+        let value = eval_expr_shaped(e, &mut inst, rows, cols).ok()?;
         let mut size = B::zero();
         for (c, s) in e.terms() {
             let one = Expr::term(s.clone(), c.clone());
-            size = size.add(&eval_expr(&one, &mut inst, self.rows).ok()?.norm_inf());
+            size = size.add(
+                &eval_expr_shaped(&one, &mut inst, rows, cols)
+                    .ok()?
+                    .norm_inf(),
+            );
         }
         let v = value.norm_inf();
         let f = v.to_f64();
@@ -304,6 +326,8 @@ mod tests {
             layers: &[],
             constants: &[],
             rows: n as usize,
+            rows_free: false,
+            cols: Some(1),
             functions: BTreeMap::from([("r".to_string(), relu())]),
         }
     }

@@ -691,6 +691,11 @@ fn decide_upto(
                 crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
                 _ => crate::numeric::DEFAULT_WIDTH,
             },
+            rows_free: !matches!(l.ir.shape().rows, crate::ir::Dim::Known(_)),
+            cols: match l.ir.shape().cols {
+                crate::ir::Dim::Known(n) => usize::try_from(n).ok(),
+                _ => None,
+            },
             functions: identity::functions_in(&l.ir),
         };
         let vanishes = |e: &Expr| {
@@ -784,12 +789,11 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
     let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Option<Condition> {
         let mut sufficient = None;
         for s in &coefs {
-            // An operating-point constant is no free parameter: its value is fixed.
-            for p in s
-                .params()
-                .into_iter()
-                .filter(|p| !a.expansion.constants.iter().any(|k| k.name == *p))
-            {
+            // An operating-point constant is no free parameter: its value is fixed; nor is a
+            // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
+            for p in s.params().into_iter().filter(|p| {
+                !a.expansion.constants.iter().any(|k| k.name == *p) && !a.expansion.dims.contains(p)
+            }) {
                 if let Some((v, only)) = solve_linear(s, &p)
                     && coefs
                         .iter()

@@ -334,6 +334,15 @@ impl<const BITS: usize> Real for Big<BITS> {
         if *e == Q::from_signeds(1i32, 2) {
             return Big(self.0.sqrt(BITS, RM));
         }
+        // A half-integer power (layernorm's and rmsnorm's (v + η)^(−1/2)) is a root and an
+        // integer power: exact to the last bit, and no logarithm, whose series at 256 bits ran
+        // for minutes on some of the radius's points (from a review).
+        if e.denominator_ref() == &Natural::from(2u32)
+            && let Ok(k) = i32::try_from(&Integer::from(e.numerator_ref()))
+        {
+            let k = if *e < 0u32 { -k } else { k };
+            return Big(self.0.sqrt(BITS, RM)).powi(k);
+        }
         if self.0.is_zero() {
             return Self::zero();
         }

@@ -239,6 +239,24 @@ impl Instance<f64> {
         Instance::random_around(symbols, small, sigma, seed, params, &BTreeMap::new())
     }
 
+    /// [`Instance::random`] with every dimension no declaration fixes at `width` (not
+    /// [`DEFAULT_WIDTH`]): a second width tells an identity of one width from one of every width.
+    pub(crate) fn random_with_width(
+        symbols: &BTreeMap<Symbol, Shape>,
+        small: &BTreeSet<Name>,
+        sigma: f64,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+        width: usize,
+    ) -> Instance {
+        let dims = (symbols.values())
+            .flat_map(|sh| [&sh.rows, &sh.cols])
+            .filter(|d| !matches!(d, Dim::Known(_)))
+            .map(|d| (d.clone(), width))
+            .collect();
+        Instance::draw(symbols, small, sigma, seed, params, &BTreeMap::new(), dims)
+    }
+
     /// [`Instance::random`] with the symbols of `values` at those values (bound weights), the
     /// dimensions they fix taken from them, and only the others drawn.
     pub fn random_around(
@@ -249,9 +267,23 @@ impl Instance<f64> {
         params: &BTreeMap<Name, f64>,
         values: &BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
     ) -> Instance {
+        Instance::draw(symbols, small, sigma, seed, params, values, BTreeMap::new())
+    }
+
+    /// The drawing of [`Instance::random_around`], from dimensions already set.
+    fn draw(
+        symbols: &BTreeMap<Symbol, Shape>,
+        small: &BTreeSet<Name>,
+        sigma: f64,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+        values: &BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
+        dims: BTreeMap<Dim, usize>,
+    ) -> Instance {
         let mut rng = Rng::new(seed);
         let mut inst = Instance {
             params: params.clone(),
+            dims,
             ..Instance::default()
         };
         for (s, sh) in symbols {

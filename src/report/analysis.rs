@@ -678,6 +678,19 @@ pub fn json(source: &str, r: &Report) -> Value {
     if let Value::Object(m) = &mut v {
         m.insert("expression".into(), json!(source));
         m.insert("verdict".into(), json!(r.verdict_label()));
+        // With values bound the verdict may not be the generic one (an entry on its kink at the
+        // data point): `k` follows the verdict, and the generic order stays in `generic_k`
+        // (from a review: `"verdict": "kink"` beside the generic `"k": 2`).
+        m.insert("generic_k".into(), json!(r.main.decision.k));
+        if r.verdict_label() != r.main.decision.verdict.label() {
+            let k = match r.verdict_label() {
+                "kink" => Some(1),
+                "exact-affine" | "undecided" | "not-analytic" => None,
+                // `conditional` (a parameter value changes the result) keeps the generic k.
+                _ => r.main.decision.k,
+            };
+            m.insert("k".into(), json!(k));
+        }
         m.insert(
             "generic_verdict".into(),
             json!(r.main.decision.verdict.label()),

@@ -298,19 +298,29 @@ fn sides_json(s: &crate::analysis::instance::Sides) -> Value {
 /// The numeric block of a JSON report.
 pub fn json(n: &Numeric) -> Value {
     let region = match &n.region {
-        Some(Ok(r)) => json!({
-            "at": r.at.iter().map(q_f64).collect::<Vec<_>>(),
-            "radius_inf": r.radius_inf.as_ref().map(q_f64),
-            "radius_inf_exact": r.radius_inf.as_ref().and_then(short_exact),
-            "radius_2": r.radius2_sq.as_ref().map(|q| q_f64(q).sqrt()),
-            "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
-            "limit_inf": r.limit_inf.as_ref().map(neuron_json),
-            "limit_2": r.limit_2.as_ref().map(neuron_json),
-            "sides": r.sides.as_ref().map(sides_json),
-            "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
-            "w": mat_json(&r.w),
-            "b": mat_json(&r.b),
-        }),
+        Some(Ok(r)) => {
+            // Where the kink of an entry on its breakpoint reaches the output (or a side jumps),
+            // no one affine map holds near x₀: the map of the pieces chosen is not given (from
+            // a review: relu at a zero bias gave W = [[0, 0]]). The text report gives none.
+            use crate::analysis::instance::BreakpointEffect as Effect;
+            let bends = r
+                .sides
+                .as_ref()
+                .is_some_and(|s| matches!(s.effect, Effect::Reaches | Effect::Jumps));
+            json!({
+                "at": r.at.iter().map(q_f64).collect::<Vec<_>>(),
+                "radius_inf": r.radius_inf.as_ref().map(q_f64),
+                "radius_inf_exact": r.radius_inf.as_ref().and_then(short_exact),
+                "radius_2": r.radius2_sq.as_ref().map(|q| q_f64(q).sqrt()),
+                "radius_2_squared_exact": r.radius2_sq.as_ref().and_then(short_exact),
+                "limit_inf": r.limit_inf.as_ref().map(neuron_json),
+                "limit_2": r.limit_2.as_ref().map(neuron_json),
+                "sides": r.sides.as_ref().map(sides_json),
+                "pieces": r.patterns.iter().map(|(l, a, p)| json!({"layer": l, "activation": a, "pieces": p})).collect::<Vec<_>>(),
+                "w": (!bends).then(|| mat_json(&r.w)),
+                "b": (!bends).then(|| mat_json(&r.b)),
+            })
+        }
         Some(Err(e)) => json!({ "error": e }),
         None => Value::Null,
     };

@@ -77,7 +77,7 @@ fn unless_equal(left: &Scalar, right: &Scalar) -> String {
             return format!(" (for generic {}; equal {how} {p} = {v})", names(", "));
         }
     }
-    format!(" (for generic {}; equal where they coincide)", names(", "))
+    format!(" (for generic {})", names(", "))
 }
 
 fn ordinal(k: usize) -> String {

@@ -634,7 +634,9 @@ fn same_value(a: &Scalar, b: &Scalar) -> Option<bool> {
         return Some(true);
     }
     if !d.params().is_empty() {
-        return Some(false);
+        // Equal as rational functions of the parameters (`α·(α)⁻¹` against 1, celu's slopes
+        // at α = 1 + λ), else taken to differ: generic parameters.
+        return Some(crate::algebra::fraction::is_zero(&d));
     }
     crate::algebra::sign::sign(&d).map(|o| o == Ordering::Equal)
 }

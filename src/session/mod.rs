@@ -514,7 +514,7 @@ impl Session {
                 if args.trim().is_empty() {
                     return message(format!("input {}", self.options.input));
                 }
-                let n = Name::parse(args.trim()).map_err(err)?;
+                let n = options::parse_input_name(args.trim(), &self.env).map_err(err)?;
                 if options::scalar_input(&n, &self.env) {
                     return Err(err(format!(
                         "`{n}` is a scalar; the input must be a vector such as `x`"
@@ -591,6 +591,11 @@ impl Session {
                     Change::Options(Box::new(options)),
                 ))
             }
+            // A command that ends or wipes the session takes no argument: `:reset all` is more
+            // likely a typo than a wish (from a review: the argument was ignored).
+            Some(cmd @ (Command::Reset | Command::Quit)) if !args.trim().is_empty() => Err(err(
+                format!("`:{}` takes no argument, not `{}`", cmd.name(), args.trim()),
+            )),
             Some(Command::Reset) => {
                 let mut fresh = Session::new();
                 fresh.cancel = self.cancel.clone();

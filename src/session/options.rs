@@ -58,6 +58,38 @@ pub fn scalar_input(n: &Name, env: &Env) -> bool {
     n.is_greek() || matches!(env.decls.get(n), Some(ShapeSpec::Scalar | ShapeSpec::Dim))
 }
 
+/// The input named by `:input NAME`: one name as the grammar reads it (a letter, then letters,
+/// digits, `_` or subscript digits), not a keyword, a function, or the constant e or π unless
+/// declared (from a review: `:input 3` and `:input x y` were taken, as `₃` and `x_ y`).
+pub fn parse_input_name(text: &str, env: &Env) -> Result<Name, String> {
+    let greek = |c: char| ('Α'..='Ω').contains(&c) || ('α'..='ω').contains(&c) || "ϵϕ".contains(c);
+    let letter = |c: char| c.is_ascii_alphabetic() || greek(c);
+    let rest = |c: char| letter(c) || c.is_ascii_digit() || c == '_' || ('₀'..='₉').contains(&c);
+    let mut chars = text.chars();
+    if !chars.next().is_some_and(letter) || !chars.all(rest) {
+        return Err(format!(
+            "`{text}` is not a name: the input is one name, such as `x` or `X`"
+        ));
+    }
+    if matches!(text, "if" | "then" | "else") {
+        return Err(format!(
+            "`{text}` is a keyword; the input must be a vector such as `x`"
+        ));
+    }
+    let n = Name::parse(text)?;
+    if env.functions.contains_key(&n) || crate::ir::Prim::from_name(&n.ascii()).is_some() {
+        return Err(format!(
+            "`{n}` is a function; the input must be a vector such as `x`"
+        ));
+    }
+    if matches!(text, "e" | "π" | "pi") && !env.decls.contains_key(&n) {
+        return Err(format!(
+            "`{n}` is a constant; the input must be a vector such as `x`"
+        ));
+    }
+    Ok(n)
+}
+
 /// The small symbols in `text` (separated by spaces or commas).
 pub fn parse_small(text: &str) -> Result<BTreeSet<Name>, String> {
     let mut set = BTreeSet::new();

@@ -235,9 +235,15 @@ impl Cx<'_> {
                             self.shape_text(self.vs(&b))
                         ),
                     )
-                    .hint(format!(
-                        "for an element-wise power write `^∘{q}` (or `.^{q}`)"
-                    )));
+                    .hint(if q > 0u32 && q.to_denominator() == 1u32 {
+                        format!("for an element-wise power write `^∘{q}` (or `.^{q}`)")
+                    } else {
+                        // `^∘` takes whole positive exponents only (from a review: the hint
+                        // offered `^∘-1`, a syntax error).
+                        format!(
+                            "element-wise powers take whole positive exponents; for this one define a function, `p(t) = t^({q})`, and apply it: `p(…)`"
+                        )
+                    }));
                 }
                 Ok(self.mk(IrKind::Pow(Box::new(b), q), e.span, self.scalar_shape()))
             }

@@ -73,12 +73,7 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
     }
     let notes: Vec<String> = rows
         .iter()
-        .filter_map(|r| {
-            let mut n = Vec::new();
-            n.extend(super::facts::row_compensated(r));
-            n.extend(super::facts::row_condition(r));
-            (!n.is_empty()).then(|| format!("  {}: {}", r.activation, n.join("; ")))
-        })
+        .filter_map(|r| super::facts::row_notes(r).map(|n| format!("  {}: {n}", r.activation)))
         .collect();
     if !notes.is_empty() {
         out.push_str("\nnotes:\n");

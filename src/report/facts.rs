@@ -150,6 +150,14 @@ pub(crate) fn condition_clause(c: &Condition) -> String {
     }
 }
 
+/// A classification row's notes (the compensation, a condition), joined; `None` without any.
+pub fn row_notes(r: &Row) -> Option<String> {
+    let mut n = Vec::new();
+    n.extend(row_compensated(r));
+    n.extend(row_condition(r));
+    (!n.is_empty()).then(|| n.join("; "))
+}
+
 /// A classification row's condition note: `what iff p = v (verdict there)`.
 pub fn row_condition(r: &Row) -> Option<String> {
     r.condition().map(|c| {

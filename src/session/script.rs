@@ -342,6 +342,12 @@ pub fn classify_lines(
         ]);
     }
     out.push(Line::Table(table));
+    // The notes under the table, as the text report has them (a condition, a compensation).
+    for r in rows {
+        if let Some(n) = crate::report::facts::row_notes(r) {
+            out.push(Line::Prose(format!("Note on {}: {n}.", r.activation)));
+        }
+    }
     for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
         if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
             let verdict = if r.is_affine() == *says_linear {

@@ -310,13 +310,19 @@ pub(crate) fn below_256_bits(s: &Scalar) -> bool {
 
 /// Whether `s` evaluates in `R` to within `M·2^exponent` of 0, M the size of its terms.
 fn within<R: Real>(s: &Scalar, exponent: i64) -> bool {
-    match evaluate::<R>(s) {
-        Some((v, m)) => {
-            let margin = m.mul(&R::of_q(&pow2(exponent)));
-            !margin.lt(&v.abs())
-        }
-        None => false,
-    }
+    matches!(clear_of::<R>(s, &|_| None, exponent), Some((_, false)))
+}
+
+/// The value of `s` in `R`, and whether it stands clear of `M·2^exponent` (M the size of its
+/// terms), past what the rounding of its terms could make of 0.
+fn clear_of<R: Real>(
+    s: &Scalar,
+    param: &dyn Fn(&Name) -> Option<R>,
+    exponent: i64,
+) -> Option<(R, bool)> {
+    let (v, m) = evaluate_with(s, param)?;
+    let clear = m.mul(&R::of_q(&pow2(exponent))).lt(&v.abs());
+    Some((v, clear))
 }
 
 /// The value of `s` in the float type `R` (`None` when a parameter has no value in `param`):
@@ -436,12 +442,8 @@ fn pow2(e: i64) -> crate::algebra::Q {
     crate::algebra::Q::from(2).pow(e)
 }
 
-/// The value and `Σ|termᵢ|`, or `None` when a term has no numeric value.
-fn evaluate<R: Real>(s: &Scalar) -> Option<(R, R)> {
-    evaluate_with(s, &|_| None)
-}
-
-/// [`evaluate`], with the values of parameters.
+/// The value and `Σ|termᵢ|`, with the values of parameters; `None` when a term has no
+/// numeric value.
 fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
@@ -485,9 +487,8 @@ pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -
         param: &dyn Fn(&Name) -> Option<f64>,
         margin: i64,
     ) -> Option<(f64, bool)> {
-        let (v, m) = evaluate_with::<R>(s, &|n| param(n).map(R::of_f64))?;
-        let resolved = m.mul(&R::of_q(&pow2(margin))).lt(&v.abs());
-        Some((v.to_f64(), resolved))
+        let (v, clear) = clear_of::<R>(s, &|n| param(n).map(R::of_f64), margin)?;
+        Some((v.to_f64(), clear))
     }
     let mut last = None;
     for step in [
@@ -509,13 +510,8 @@ pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -
 }
 
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {
-    let (v, m) = evaluate::<R>(s)?;
-    let margin = m.mul(&R::of_q(&pow2(-(i64::from(R::SIGNIFICAND_BITS) / 2))));
-    if margin.lt(&v.abs()) {
-        Some(v.order(&R::zero()))
-    } else {
-        None
-    }
+    let (v, clear) = clear_of::<R>(s, &|_| None, -(i64::from(R::SIGNIFICAND_BITS) / 2))?;
+    clear.then(|| v.order(&R::zero()))
 }
 
 #[cfg(test)]

@@ -174,25 +174,22 @@ pub(crate) fn decide(
     let mut identity_unresolved = None;
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
-        // A coefficient that is 0 as a rational function of its parameters, though its form
-        // does not say so (λ·(1 − λ)⁻¹ − (1 − λ)⁻¹ + 1): exactly 0, dropped.
-        let cleared: Vec<Chain> = lead
-            .terms()
-            .filter(|(_, s)| crate::algebra::fraction::is_zero(s))
-            .map(|(c, _)| c.clone())
-            .collect();
-        if !cleared.is_empty() {
-            na = na.filter(|c, _| !cleared.contains(c));
-            continue;
-        }
-        let zeros: Vec<Chain> = lead
-            .terms()
-            .filter(|(_, s)| s.has_opaque() && crate::algebra::sign::numerically_zero(s))
-            .map(|(c, _)| c.clone())
+        // Zero coefficients that do not read as 0: exactly, as a rational function of their
+        // parameters (λ·(1 − λ)⁻¹ − (1 − λ)⁻¹ + 1), or numerically (`true`, counted).
+        let zeros: Vec<(Chain, bool)> = (lead.terms())
+            .filter_map(|(c, s)| {
+                if crate::algebra::fraction::is_zero(s) {
+                    Some((c.clone(), false))
+                } else if s.has_opaque() && crate::algebra::sign::numerically_zero(s) {
+                    Some((c.clone(), true))
+                } else {
+                    None
+                }
+            })
             .collect();
         if !zeros.is_empty() {
-            numeric_zeros += zeros.len();
-            na = na.filter(|c, _| !zeros.contains(c));
+            numeric_zeros += zeros.iter().filter(|(_, numeric)| *numeric).count();
+            na = na.filter(|c, _| !zeros.iter().any(|(z, _)| z == c));
             continue;
         }
         // Terms with derivative atoms at operating points can cancel in ways no exact rule

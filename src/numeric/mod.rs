@@ -254,7 +254,12 @@ impl Instance<f64> {
             .filter(|d| !matches!(d, Dim::Known(_)))
             .map(|d| (d.clone(), width))
             .collect();
-        Instance::draw(symbols, small, sigma, seed, params, &BTreeMap::new(), dims)
+        let unset = Instance {
+            params: params.clone(),
+            dims,
+            ..Instance::default()
+        };
+        unset.drawn(symbols, small, sigma, seed, &BTreeMap::new())
     }
 
     /// [`Instance::random`] with the symbols of `values` at those values (bound weights), the
@@ -267,25 +272,25 @@ impl Instance<f64> {
         params: &BTreeMap<Name, f64>,
         values: &BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
     ) -> Instance {
-        Instance::draw(symbols, small, sigma, seed, params, values, BTreeMap::new())
+        let unset = Instance {
+            params: params.clone(),
+            ..Instance::default()
+        };
+        unset.drawn(symbols, small, sigma, seed, values)
     }
 
-    /// The drawing of [`Instance::random_around`], from dimensions already set.
-    fn draw(
+    /// This instance (its parameters and any dimensions already set) with the symbols bound
+    /// to `values` and the others drawn, as [`Instance::random_around`] describes.
+    fn drawn(
+        self,
         symbols: &BTreeMap<Symbol, Shape>,
         small: &BTreeSet<Name>,
         sigma: f64,
         seed: u64,
-        params: &BTreeMap<Name, f64>,
         values: &BTreeMap<Name, std::rc::Rc<crate::syntax::ast::TensorLit>>,
-        dims: BTreeMap<Dim, usize>,
     ) -> Instance {
         let mut rng = Rng::new(seed);
-        let mut inst = Instance {
-            params: params.clone(),
-            dims,
-            ..Instance::default()
-        };
+        let mut inst = self;
         for (s, sh) in symbols {
             if let Some(t) = values.get(&s.name) {
                 inst.bind(s, sh, t);

@@ -64,20 +64,18 @@ fn unless_equal(left: &Scalar, right: &Scalar) -> String {
     if params.is_empty() {
         return String::new();
     }
-    let names = |sep: &str| {
-        (params.iter())
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
+    let names = (params.iter())
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     for p in &params {
         if let Some((v, only)) = crate::analysis::solve_linear(&difference, p) {
             let how = if only { "iff" } else { "at" };
             let v = crate::print::scalar_unicode(&v);
-            return format!(" (for generic {}; equal {how} {p} = {v})", names(", "));
+            return format!(" (for generic {}; equal {how} {p} = {v})", names);
         }
     }
-    format!(" (for generic {})", names(", "))
+    format!(" (for generic {})", names)
 }
 
 fn ordinal(k: usize) -> String {

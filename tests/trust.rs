@@ -1546,3 +1546,78 @@ fn json_k_follows_the_verdict_with_values_bound() {
     assert_eq!(v["generic_verdict"], "affine");
     assert_eq!(v["generic_k"], 2);
 }
+
+#[test]
+fn the_value_column_is_right_inside_functions_and_beyond_f64() {
+    // From a review: a cancellation inside a function's argument (log(1 + e⁻³⁰), whose f64
+    // argument lost its last digits) gave 9.348078e−14; a point 1 + 10⁻¹⁷ rounded to 1 gave 0;
+    // values beyond f64's range were printed as NaN and inf. The values here are mpmath's.
+    let value = |args: &[&str], k: usize| -> String {
+        let text = run_ok(args);
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{k} ")))
+            .unwrap_or_else(|| panic!("no row {k}:\n{text}"));
+        row.split_whitespace().last().unwrap_or_default().to_string()
+    };
+    assert_eq!(value(&["series", "softplus", "--at", "-30", "-n", "1"], 0), "9.357623e−14");
+    assert_eq!(
+        value(&["series", "f(t) = log(t)", "--at", "1 + 1/10^17", "-n", "1"], 0),
+        "1.000000e−17"
+    );
+    assert_eq!(value(&["series", "sigmoid", "--at", "-1000", "-n", "1"], 0), "5.075959e−435");
+    assert_eq!(
+        value(&["series", "f(t) = exp(exp(t))", "--at", "8", "-n", "1"], 0),
+        "4.107755e1294"
+    );
+    // JSON numbers are f64: a value beyond its range is null there, not 0 or NaN.
+    let json = run_ok(&["series", "sigmoid", "--at", "-1000", "-n", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(v["coefficients"][0]["value"].is_null(), "{json}");
+    let json = run_ok(&["series", "softplus", "--at", "-30", "-n", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let c0 = v["coefficients"][0]["value"].as_f64().expect("a value");
+    assert!((c0 / 9.357622968839737e-14 - 1.0).abs() < 1e-12, "{c0}");
+}
+
+#[test]
+fn a_fractional_power_of_what_the_order_cut_to_zero_is_no_zero() {
+    // (t⁸)^(1/4) = t², (t⁴)^(1/4) = |t|, (t³)^(1/3) = t: at order 2 the base is 0 to the
+    // order, and its power was taken to be exactly 0 (from a review: "exactly affine").
+    for src in [
+        "f(t) = t + (t^8)^(1/4); f(W1·x)",
+        "f(t) = (t^4)^(1/4); f(W1·x)",
+        "f(t) = sqrt(t^4); f(W1·x)",
+        "f(t) = (t^3)^(1/3); f(W1·x)",
+    ] {
+        let e = taylornet::analyze(&format!(":order 2\n{src}"))
+            .err()
+            .unwrap_or_else(|| panic!("{src}: analysed"));
+        assert!(e.to_string().contains("vanishes at the point"), "{src}: {e}");
+    }
+    // An integer power is exact: t + (t³)² = t + t⁶, its term of order 6 found.
+    assert_eq!(
+        verdict(":order 2\nf(t) = t + (t^3)^2; f(W1·x)"),
+        Verdict::Affine { k: Some(6) }
+    );
+}
+
+#[test]
+fn parameters_are_drawn_with_both_signs_in_the_identity_test() {
+    // relu(λ·u) − λ·relu(u) = ((|λ| − λ)/2)·|u|: 0 for λ > 0, a kink for λ < 0. Parameters
+    // drawn in (0.3, 1.7) only made it exactly affine (from a review).
+    for src in [
+        "relu(λ·W1·x) - λ·relu(W1·x)",
+        "abs(λ·W1·x) - λ·abs(W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Kink, "{src}");
+        let text = run_ok(&["analyze", src]);
+        assert!(text.contains("vanish for some values of the parameters"), "{src}:\n{text}");
+    }
+    // An identity for every λ is still found: λ² > 0.
+    assert_eq!(
+        verdict("relu(λ^2·W1·x) - λ^2·relu(W1·x)"),
+        Verdict::ExactAffine
+    );
+    verify_passes(&["relu(λ·W1·x) - λ·relu(W1·x)"]);
+}

@@ -53,6 +53,23 @@ def _is_matrix(e) -> bool:
     return bool(getattr(e, "is_Matrix", False))
 
 
+def _is_shaped(e) -> bool:
+    """A matrix expression that is not 1×1 (a 1×1 one multiplies as a scalar)."""
+    return _is_matrix(e) and tuple(e.shape) != (1, 1)
+
+
+def _is_ones(node) -> bool:
+    """``𝟙``, ``I`` or ``𝟙ᵀ``: a factor whose shape its neighbours fix."""
+    return node["op"] in ("ones", "identity") or _is_row_of_ones(node)
+
+
+def _holds_ones(node) -> bool:
+    """Whether a bare ``𝟙`` (or ``I``) occurs in ``node`` outside a ``𝟙ᵀ·…`` product."""
+    if node["op"] in ("ones", "identity"):
+        return True
+    return any(_holds_ones(a) for a in node.get("args", []) if not _is_row_of_ones(a))
+
+
 # Element-wise functions SymPy knows by another name or as a formula.
 def _function(name: str, sp):
     t = sp.Dummy("t")
@@ -108,11 +125,11 @@ class _Converter:
             rows = like.shape[0] if like is not None else sp.Symbol("n", integer=True, positive=True)
             return sp.OneMatrix(rows, 1) if op == "ones" else sp.Identity(rows)
         if op == "add":
-            return self.nary(args, lambda xs: sp.MatAdd(*xs) if any(map(_is_matrix, xs)) else sp.Add(*xs), "add")
+            return self.nary(args, lambda xs: sp.MatAdd(*xs) if any(map(_is_matrix, xs)) else sp.Add(*xs), "add", like)
         if op == "neg":
             return -self.convert(args[0], like)
         if op == "mul":
-            return self.nary(args, self.product, "mul")
+            return self.nary(args, self.product, "mul", like)
         if op == "div":
             return self.convert(args[0], like) / self.convert(args[1])
         if op == "pow":
@@ -143,33 +160,43 @@ class _Converter:
             raise ValueError("O(…) (what a truncation dropped) has no SymPy form; convert the terms before it")
         raise ValueError(f"unknown expression node {op!r}")
 
-    def nary(self, args, combine, op):
-        """Converts ``args``, giving ``𝟙`` and ``I`` the shape their neighbours fix."""
+    def nary(self, args, combine, op, outer=None):
+        """Converts ``args``, giving ``𝟙`` and ``I`` the shape their neighbours fix; ``outer``:
+        a matrix of the shape of the whole (a sum's other terms), for a ``𝟙`` that no factor
+        beside it fixes (``⅓·𝟙`` in a sum, ``(𝟙ᵀ·b₁)·𝟙``)."""
         done = [None] * len(args)
         for i, a in enumerate(args):
-            if a["op"] not in ("ones", "identity") and not _is_row_of_ones(a):
+            # In a sum, a term that holds a bare 𝟙 takes its shape from the others.
+            waits = _is_ones(a) or (op == "add" and _holds_ones(a))
+            if not waits:
                 done[i] = self.convert(a)
         for i, a in enumerate(args):
             if done[i] is None:
                 like = None
                 if op == "mul" and _is_row_of_ones(a):
                     # In a product, 𝟙ᵀ has as many columns as the factor after it has rows.
-                    after = [d for d in done[i + 1 :] if d is not None and _is_matrix(d)]
+                    after = [d for d in done[i + 1 :] if _is_shaped(d)]
                     if after:
                         like = self.sp.ZeroMatrix(after[0].shape[0], 1)
                 elif op == "mul":
-                    # In a product, 𝟙 has as many rows as the factor before it has columns.
-                    before = [d for d in done[:i] if _is_matrix(d)]
+                    # In a product, 𝟙 has as many rows as the factor before it has columns;
+                    # after a scalar factor (a 1×1 product such as 𝟙ᵀ·b₁) or none, as the
+                    # whole has rows.
+                    before = [d for d in done[:i] if _is_shaped(d)]
                     if before:
                         like = self.sp.ZeroMatrix(before[-1].shape[1], 1)
+                    elif outer is not None:
+                        like = self.sp.ZeroMatrix(outer.shape[0], 1)
                 else:
-                    like = next((d for d in done if _is_matrix(d)), None)
+                    like = next((d for d in done if _is_shaped(d)), outer)
                 done[i] = self.convert(a, like)
         return combine(done)
 
     def product(self, xs):
         sp = self.sp
-        if any(map(_is_matrix, xs)):
+        if any(map(_is_shaped, xs)):
+            # A 1×1 factor beside larger ones is a scalar: (𝟙ᵀ·b₁)·𝟙, (b₁ᵀ·W₁·x)·W₁·x.
+            xs = [x[0, 0] if _is_matrix(x) and not _is_shaped(x) else x for x in xs]
             return sp.MatMul(*xs)
         return sp.Mul(*xs)
 
@@ -194,4 +221,5 @@ def number_to_sympy(exact: str):
     """An exact scalar in the input syntax (``1/sqrt(2*pi)``) as a SymPy number."""
     sp = _sympy()
     text = exact.replace("π", "pi")
-    return sp.sympify(text, locals={"e": sp.E, "pi": sp.pi, "E": sp.E})
+    # A decimal in the exact text (gelu_tanh's 0.044715) is an exact rational, not a float.
+    return sp.sympify(text, locals={"e": sp.E, "pi": sp.pi, "E": sp.E}, rational=True)

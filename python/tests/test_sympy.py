@@ -121,3 +121,48 @@ def test_softmax_jacobian_numerically():
     W = evaluate(r.W.to_sympy(), {"W1": W1})
     p = np.full((3, 1), 1 / 3)
     assert np.allclose(W, (np.diagflat(p) - p @ p.T) @ W1)
+
+
+def test_decimals_in_exact_coefficients_stay_exact():
+    # gelu_tanh holds 0.044715: its coefficients' SymPy forms are exact rationals, not floats
+    # (from a review: 53-bit Floats were 4.5e-18 off at π/4), checked against SymPy's own series.
+    s = tn.series("gelu_tanh", order=2, at="pi/4")
+    c = s.coefficients[2].to_sympy()
+    assert not c.atoms(sympy.Float)
+    t = sympy.Symbol("t")
+    k = sympy.sqrt(2 / sympy.pi)
+    f = t / 2 * (1 + sympy.tanh(k * (t + sympy.Rational(44715, 1000000) * t**3)))
+    truth = sympy.diff(f, t, 2).subs(t, sympy.pi / 4) / 2
+    assert abs(sympy.N(c - truth, 60)) < sympy.Float("1e-55")
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+@pytest.mark.parametrize("layer", ["softmax", "layernorm", "rmsnorm"])
+def test_scalar_products_with_ones_convert(layer):
+    # (𝟙ᵀ·b₁)·𝟙 and (𝟙ᵀ·W₁·x)·W₁·x are a scalar times a vector (from a review: a 1×1 MatMul
+    # by an n×1 one raised ShapeError). Every field converts, with the declared shapes.
+    r = tn.analyze(f"W1 : 3x4; {layer}(W1·x + b1)")
+    for field in (r.W, r.b, r.first_nonaffine):
+        assert field.to_sympy().shape[0] == 3
+
+
+def test_softmax_b_and_first_nonaffine_numerically():
+    r = tn.analyze("W1 : 3x4; softmax(W1·x + b1)")
+    W1 = rng.normal(size=(3, 4))
+    # b is softmax(b₁) to first order in the small b₁.
+    b1 = 1e-5 * rng.normal(size=(3, 1))
+    b = evaluate(r.b.to_sympy(), {"W1": W1, "b1": b1})
+    assert np.allclose(b, softmax(b1), atol=1e-9)
+    # At b₁ = 0 the deviation from W·x + b is the first non-affine term (order σ²), to a
+    # relative O(σ) (the next order).
+    x = 1e-3 * rng.normal(size=(4, 1))
+    zero = np.zeros((3, 1))
+    values = {"W1": W1, "b1": zero, "x": x}
+    lin = evaluate(r.W.to_sympy(), values) @ x + evaluate(r.b.to_sympy(), values)
+    n2 = evaluate(r.first_nonaffine.to_sympy(), values)
+    deviation = softmax(W1 @ x) - lin
+    assert np.allclose(deviation, n2, rtol=0, atol=1e-2 * np.abs(n2).max())

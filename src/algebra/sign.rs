@@ -454,7 +454,8 @@ fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Opt
         }
         let t = approx_term::<R>(c, m, param, &mut memo)?;
         let f = t.to_f64();
-        if f.is_nan() || f.is_infinite() {
+        // NaN or infinite; a wide float beyond f64's range (e^(e⁸)) is finite: t − t = 0.
+        if f.is_nan() || (f.is_infinite() && t.sub(&t).to_f64().is_nan()) {
             return None;
         }
         value = value.add(&t);
@@ -463,32 +464,95 @@ fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Opt
     Some((value, size))
 }
 
-/// The value of `s` as an `f64` with its leading digits right, for display (the value column
-/// of a series, `≈ …` after an exact number): evaluated in `f64` with the size of its terms,
-/// and again in wider floats when the terms cancel so far that `f64`'s rounding could reach
-/// the digits shown (from a review: the coefficient of order 40 of sigmoid at −2, 7.35·10⁻²⁴,
-/// is 10¹⁸ times smaller than its terms, and `f64` gave −2.6·10⁻¹³). A value still below
-/// `2⁻⁷⁸⁰⁰` of its terms at 8192 bits is given as evaluated there (it rounds to 0 in `f64`
-/// unless the terms are huge).
-pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
-    // Nothing cancels in a single term (or none).
-    if s.len() <= 1 {
-        return approx(s, param);
+/// A value for display: an `f64`, or beyond `f64`'s range (e¹⁰⁰⁰·(1 + e¹⁰⁰⁰)⁻² ≈ 5.1·10⁻⁴³⁵)
+/// as a mantissa and a power of ten.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Approx {
+    Float(f64),
+    /// `mantissa·10^exp10`, 1 ≤ |mantissa| < 10.
+    Beyond { mantissa: f64, exp10: i64 },
+}
+
+impl Approx {
+    /// The `f64`, `None` beyond its range.
+    pub(crate) fn to_f64(self) -> Option<f64> {
+        match self {
+            Approx::Float(v) => Some(v),
+            Approx::Beyond { .. } => None,
+        }
     }
-    // A term's `f64` value is within about 2⁻⁴⁶ of it (a few dozen roundings); past 2⁻²⁰ of
-    // the terms' size the sum keeps 26 good bits, more than the digits written.
-    if let Some((v, m)) = evaluate_with::<f64>(s, param)
-        && v.abs() > m * 2f64.powi(-20)
-    {
-        return Some(v);
+}
+
+/// The value of `s` as an `f64` with its leading digits right, for display (the value column
+/// of a series, `≈ …` after an exact number); `None` beyond `f64`'s range (see
+/// [`approx_shown`]).
+pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
+    approx_shown(s, param).and_then(Approx::to_f64)
+}
+
+/// The value of `s` for display, with its leading digits right:
+///
+/// * the function values and sums in parentheses it holds are evaluated in 256-bit floats and
+///   confirmed in 2048 (8192 where those disagree), so a cancellation inside them reaches no
+///   digit shown (from a review: softplus at −30 is log(1 + e⁻³⁰), whose `f64` argument had
+///   lost its last digits; log(1 + 10⁻¹⁵) lost 11 %);
+/// * the sum of its terms in `f64` with the size of its terms, and again in wider floats when
+///   the terms cancel so far that `f64`'s rounding could reach the digits shown (the
+///   coefficient of order 40 of sigmoid at −2, 7.35·10⁻²⁴, is 10¹⁸ times smaller than its
+///   terms, and `f64` gave −2.6·10⁻¹³); a value still below `2⁻⁷⁸⁰⁰` of its terms at 8192 bits
+///   is given as evaluated there;
+/// * where a term or the value leaves `f64`'s range (e¹⁰⁰⁰, or a value below 10⁻³⁰⁸), the
+///   whole in 256-bit floats (wider where it cancels), whose exponent has no such bound.
+pub(crate) fn approx_shown(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<Approx> {
+    let mut memo = Memo::<f64>::default();
+    for (m, _) in s.terms() {
+        for (a, _) in m.factors() {
+            let risky = match a {
+                Atom::Func(..) => true,
+                Atom::Group(g) => g.len() > 1,
+                _ => false,
+            };
+            if let Some(key) = a.address().filter(|_| risky)
+                && !memo.values.contains_key(&key)
+            {
+                let v = accurate_atom_cached(a, key, param);
+                memo.values.insert(key, v);
+            }
+        }
+    }
+    let in_range = |v: f64| v.is_finite() && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE);
+    let mut value = 0.0f64;
+    let mut size = 0.0f64;
+    let mut out_of_range = false;
+    for (m, c) in s.terms() {
+        if crate::limits::interrupted() {
+            return None;
+        }
+        // A term that overflows, underflows or has no value in f64 (inf·0), or holds an atom
+        // with none there.
+        let t = approx_term::<f64>(c, m, param, &mut memo);
+        let Some(t) = t.filter(|t| in_range(*t) && (*t != 0.0 || *c == 0u32)) else {
+            out_of_range = true;
+            break;
+        };
+        value += t;
+        size += t.abs();
+    }
+    if !out_of_range && in_range(value) {
+        // Nothing cancels in a single term (or none); past 2⁻²⁰ of the terms' size the sum
+        // keeps 26 good bits, more than the digits written (a term's value is within about
+        // 2⁻⁴⁶ of it: a few dozen roundings, the atoms' values rounded once).
+        if s.len() <= 1 || value.abs() > size * 2f64.powi(-20) {
+            return Some(Approx::Float(value));
+        }
     }
     fn wider<R: Real>(
         s: &Scalar,
         param: &dyn Fn(&Name) -> Option<f64>,
         margin: i64,
-    ) -> Option<(f64, bool)> {
+    ) -> Option<(Approx, bool)> {
         let (v, clear) = clear_of::<R>(s, &|n| param(n).map(R::of_f64), margin)?;
-        Some((v.to_f64(), clear))
+        Some((shown(&v)?, clear))
     }
     let mut last = None;
     for step in [
@@ -507,6 +571,114 @@ pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -
         last = Some(v);
     }
     last
+}
+
+thread_local! {
+    /// [`accurate_atom`]'s values of atoms without parameters, by address, each with a clone of
+    /// its atom, which keeps the address from being reused while the value is kept: the
+    /// coefficients of one series hold the same few constants (a composed sigmoid's κ₁ … κ₄,
+    /// each evaluated in 2048 bits through the ones before it). At most [`ATOM_CACHE_MAX`].
+    static ATOM_VALUES: std::cell::RefCell<std::collections::HashMap<AtomAddress, (Atom, Option<f64>)>> =
+        Default::default();
+}
+
+/// Most atoms whose display values are kept between evaluations.
+const ATOM_CACHE_MAX: usize = 4096;
+
+/// [`accurate_atom`], kept for atoms without parameters.
+fn accurate_atom_cached(
+    a: &Atom,
+    key: AtomAddress,
+    param: &dyn Fn(&Name) -> Option<f64>,
+) -> Option<f64> {
+    let without_params = match a {
+        Atom::Func(_, s) | Atom::Group(s) => s.params().is_empty(),
+        _ => false,
+    };
+    if !without_params {
+        return accurate_atom(a, param);
+    }
+    if let Some(v) = ATOM_VALUES.with(|c| c.borrow().get(&key).map(|(_, v)| *v)) {
+        return v;
+    }
+    let v = accurate_atom(a, param);
+    ATOM_VALUES.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= ATOM_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(key, (a.clone(), v));
+    });
+    v
+}
+
+/// The `f64` value of a function value or a parenthesized sum, as two evaluations agree on it
+/// (to 2⁻⁴⁰): in `f64` and 128-bit floats, else in 256 and 2048 bits, else in 8192 bits. What a
+/// cancellation inside its argument leaves no digit of. `None` where it has no value (or none within `f64`'s range, which the
+/// caller then evaluates whole in wider floats).
+fn accurate_atom(a: &Atom, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> {
+    fn at<R: Real>(a: &Atom, param: &dyn Fn(&Name) -> Option<f64>) -> Option<R> {
+        let p = |n: &Name| param(n).map(R::of_f64);
+        let mut memo = Memo::<R>::default();
+        match a {
+            Atom::Func(f, s) => approx_memo(s, &p, &mut memo).and_then(|x| R::func(f, &x)),
+            Atom::Group(s) => approx_memo(s, &p, &mut memo),
+            _ => None,
+        }
+    }
+    // Compared as the f64 shown: 2⁻⁴⁰ is far below the digits written. Two evaluations whose
+    // roundings differ agree that closely only where neither lost the digits to a
+    // cancellation: f64 against 128 bits first (most atoms), then 256 against 2048 bits.
+    let agree = |x: f64, y: f64| (x - y).abs() <= y.abs() * 2f64.powi(-40);
+    let v64 = at::<f64>(a, param);
+    let v128 = at::<Big<128>>(a, param)?.to_f64();
+    if v64.is_some_and(|v| agree(v, v128)) {
+        return v128.is_finite().then_some(v128);
+    }
+    let v256 = at::<Big<256>>(a, param)?.to_f64();
+    let v2048 = at::<Big<2048>>(a, param)?.to_f64();
+    let v = if agree(v256, v2048) {
+        v2048
+    } else {
+        at::<Big<8192>>(a, param)?.to_f64()
+    };
+    v.is_finite().then_some(v)
+}
+
+/// A wide float as a value for display: an `f64` where it is one, else a mantissa and a power
+/// of ten (`None` for NaN and infinities).
+fn shown<R: Real>(v: &R) -> Option<Approx> {
+    let f = v.to_f64();
+    if f.is_nan() {
+        return None;
+    }
+    if f.is_finite() && (f != 0.0 && f.abs() >= f64::MIN_POSITIVE) {
+        return Some(Approx::Float(f));
+    }
+    // 0 in f64 is 0 here too unless the wide value is not.
+    if f == 0.0 && !R::zero().lt(&v.abs()) {
+        return Some(Approx::Float(0.0));
+    }
+    // ln|v| is within f64's range whatever v's exponent.
+    let ln = R::func("log", &v.abs())?.to_f64();
+    if !ln.is_finite() {
+        return None;
+    }
+    let mut exp10 = (ln / std::f64::consts::LN_10).floor() as i64;
+    let ten = |k: i64| {
+        use malachite_base::num::arithmetic::traits::Pow;
+        R::of_q(&crate::algebra::Q::from(10).pow(k))
+    };
+    let mut mantissa = v.div(&ten(exp10)).to_f64();
+    // The logarithm's rounding may leave the mantissa just outside [1, 10).
+    if mantissa.abs() >= 10.0 {
+        exp10 += 1;
+        mantissa = v.div(&ten(exp10)).to_f64();
+    } else if mantissa.abs() < 1.0 {
+        exp10 -= 1;
+        mantissa = v.div(&ten(exp10)).to_f64();
+    }
+    mantissa.is_finite().then_some(Approx::Beyond { mantissa, exp10 })
 }
 
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {

@@ -144,6 +144,10 @@ pub struct Decision {
     /// The order whose non-affine terms hold a constant closer to 0 than the identity test's
     /// draws resolve (tanh(1000) − 1): kept, and said to be kept.
     pub identity_unresolved: Option<u32>,
+    /// The order whose non-affine terms the identity test found zero at some draws of the
+    /// parameters and not at others (they vanish for some parameter values only): kept, and
+    /// said so.
+    pub identity_partial: Option<u32>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -172,6 +176,7 @@ pub(crate) fn decide(
     let mut identity_zeros = Vec::new();
     let mut identity_starved = None;
     let mut identity_unresolved = None;
+    let mut identity_partial = None;
     while let Some(k) = t.min_degree(&na) {
         let lead = na.degree_part(k, t);
         // Zero coefficients that do not read as 0: exactly, as a rational function of their
@@ -206,6 +211,7 @@ pub(crate) fn decide(
                 }
                 super::identity::Vanishing::Starved => identity_starved = Some(k),
                 super::identity::Vanishing::Unresolved => identity_unresolved = Some(k),
+                super::identity::Vanishing::ForSomeParameters => identity_partial = Some(k),
                 super::identity::Vanishing::No => {}
             }
         }
@@ -340,6 +346,7 @@ pub(crate) fn decide(
         identity_zeros,
         identity_starved,
         identity_unresolved,
+        identity_partial,
     }
 }
 

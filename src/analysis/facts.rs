@@ -79,6 +79,13 @@ pub enum Assumption {
         /// The ε-order of the kept terms.
         order: u32,
     },
+    /// The non-affine terms of this order vanish at some random values of the parameters and
+    /// not at others (|λ·u| − λ·|u|, zero for λ > 0): kept, so the verdict is the one where
+    /// they do not vanish.
+    IdentityTestPartial {
+        /// The ε-order of the kept terms.
+        order: u32,
+    },
     /// Leading coefficients with opaque constants were found zero numerically.
     NumericZeros {
         /// How many coefficients.

@@ -82,19 +82,42 @@ impl IdentityTest<'_> {
             return Vanishing::Unresolved;
         }
         let generic = self.generic_atoms(e);
+        let has_params = !e.params().is_empty();
         let mut zeros = 0;
+        // After a non-zero draw, how many more draws look for a zero: with parameters, a term
+        // may vanish for some of their values only (|λ·u| − λ·|u| for λ > 0).
+        let mut nonzero_since: Option<u32> = None;
         'draws: for seed in (1..=MAX_DRAWS).map(|i| 0x5eed_0000u64 + i) {
             for &width in widths {
                 match self.zero_at(e, seed, &generic, width) {
                     Some(Draw::Zero) => {}
                     Some(Draw::Degenerate) => continue 'draws,
-                    Some(Draw::NonZero) | None => return Vanishing::No,
+                    // A parameter drawn negative under a root or a logarithm: no value there.
+                    Some(Draw::Undefined) if has_params => continue 'draws,
+                    Some(Draw::NonZero) if has_params => {
+                        if zeros > 0 {
+                            return Vanishing::ForSomeParameters;
+                        }
+                        let seen = nonzero_since.get_or_insert(0);
+                        *seen += 1;
+                        if *seen > PARTIAL_LOOKAHEAD {
+                            return Vanishing::No;
+                        }
+                        continue 'draws;
+                    }
+                    Some(Draw::NonZero | Draw::Undefined) | None => return Vanishing::No,
                 }
+            }
+            if nonzero_since.is_some() {
+                return Vanishing::ForSomeParameters;
             }
             zeros += 1;
             if zeros == 3 {
                 return Vanishing::Yes;
             }
+        }
+        if nonzero_since.is_some() {
+            return Vanishing::No;
         }
         Vanishing::Starved
     }
@@ -154,13 +177,15 @@ impl IdentityTest<'_> {
         }
         let mut params = BTreeMap::new();
         for (i, p) in e.params().into_iter().enumerate() {
-            // Parameters drawn in (0.3, 1.7), away from the special values 0 and 1.
-            let u = ((seed
+            // Parameters drawn in ±(0.3, 1.7), away from the special values 0 and ±1, and of
+            // either sign: a term may vanish for positive values only (|λ·u| − λ·|u|; from a
+            // review, parameters drawn positive only made relu(λ·u) − λ·relu(u) exactly affine).
+            let h = mix(seed
                 .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(i as u64 * 1_442_695_040_888_963_407))
-                >> 11) as f64
-                / (1u64 << 53) as f64;
-            params.insert(p, 0.3 + 1.4 * u);
+                .wrapping_add(i as u64 * 1_442_695_040_888_963_407));
+            let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+            let sign = if h & 1 == 1 { -1.0 } else { 1.0 };
+            params.insert(p, sign * (0.3 + 1.4 * u));
         }
         let drawn =
             Instance::random_with_width(self.symbols, self.small, 0.5, seed, &params, width);
@@ -199,7 +224,7 @@ impl IdentityTest<'_> {
         let v = value.norm_inf();
         let f = v.to_f64();
         if f.is_nan() || size.to_f64().is_nan() {
-            return None;
+            return Some(Draw::Undefined);
         }
         let tiny = B::of_f64(2f64.powi(-200));
         Some(if size.mul(&tiny).lt(&v) {
@@ -223,6 +248,20 @@ pub(crate) enum Vanishing {
     /// A constant coefficient is certainly not 0 but closer to 0 than the draws resolve: not
     /// drawn, not shown to vanish, and said so.
     Unresolved,
+    /// Zero at some draws of the parameters and not at others: it vanishes for some of their
+    /// values only (a sign condition, λ > 0 in |λ·u| − λ·|u|). Not shown to vanish, and said so.
+    ForSomeParameters,
+}
+
+/// After a non-zero draw of an expression with parameters, at most this many more draws look
+/// for a zero (which shows that it vanishes for some parameter values only).
+const PARTIAL_LOOKAHEAD: u32 = 3;
+
+/// SplitMix64's finalizer: every bit of the result depends on every bit of `x`.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
 /// Most draws the test makes, those set aside included.
@@ -234,6 +273,9 @@ enum Draw {
     NonZero,
     /// A value the expansion takes to be non-zero is 0 at this draw: set aside.
     Degenerate,
+    /// The expression has no value at this draw (NaN: a root or logarithm of a negative
+    /// parameter): set aside where parameters were drawn, else not shown to vanish.
+    Undefined,
 }
 
 /// Every function a lowered expression calls, by name (for evaluating its atoms).

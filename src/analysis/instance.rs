@@ -220,6 +220,9 @@ pub struct SigmaStar {
     pub tau: f64,
     /// The order of the first non-affine term.
     pub k: u32,
+    /// The precision of the measurement in bits: 256, or 2048 where W·ξ is too small for 256
+    /// bits to resolve the deviation relative to it.
+    pub bits: u32,
     /// (τ·‖W·ξ‖/‖N(ξ)‖)^(1/(k−1)), the smallest over the directions (None when the first
     /// non-affine term of the symbolic result vanishes at these values).
     pub estimate: Option<f64>,

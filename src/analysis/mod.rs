@@ -525,6 +525,9 @@ fn analyze_once(
         if let Some(order) = decision.identity_unresolved {
             assumptions.push(Assumption::IdentityTestUnresolved { order });
         }
+        if let Some(order) = decision.identity_partial {
+            assumptions.push(Assumption::IdentityTestPartial { order });
+        }
         if decision.numeric_zeros + expansion.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
                 count: decision.numeric_zeros + expansion.numeric_zeros,

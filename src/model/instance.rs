@@ -167,8 +167,16 @@ pub(crate) fn numeric(
                 "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
             ),
             (Ok((mut w, mut b)), true) => {
-                flush_rounding(&mut w);
-                flush_rounding(&mut b);
+                // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
+                // or genuinely tiny (a sigmoid at −160 has slope 10⁻⁷⁰; from a review, such a W
+                // was written as 0 and called degenerate): 2048 bits tell them apart.
+                let wide = if has_tiny(&w) || has_tiny(&b) {
+                    wb::<Big<2048>>(l, a, env, functions).ok()
+                } else {
+                    None
+                };
+                flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w));
+                flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b));
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(
@@ -181,19 +189,38 @@ pub(crate) fn numeric(
     out
 }
 
-/// Float entries below 2⁻²⁰⁰ of the matrix's scale (its largest entry, or 1) written as 0:
-/// what cancels exactly in a 256-bit evaluation (σ(1) + σ(−1) − 1) leaves a residue near
-/// 10⁻⁷⁸, which shown rounded reads as a value.
-fn flush_rounding(m: &mut Mat) {
+/// The floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's scale (its
+/// largest entry, or 1).
+fn rounding_floor(m: &Mat) -> f64 {
     let scale = (m.entries.iter())
         .map(|e| e.to_f64().abs())
         .fold(1.0f64, f64::max);
-    let floor = scale * 2f64.powi(-200);
-    for e in &mut m.entries {
+    scale * 2f64.powi(-200)
+}
+
+/// Whether an entry of `m` is a non-zero float below [`rounding_floor`].
+fn has_tiny(m: &Mat) -> bool {
+    let floor = rounding_floor(m);
+    (m.entries.iter()).any(|e| matches!(e, Num::Float(x) if *x != 0.0 && x.abs() < floor))
+}
+
+/// Float entries below 2⁻²⁰⁰ of the matrix's scale written as 0 unless `wide` (the same matrix
+/// evaluated in 2048-bit floats) confirms them to 2⁻⁴⁰: what cancels exactly in a 256-bit
+/// evaluation (σ(1) + σ(−1) − 1) leaves a residue near 10⁻⁷⁸, which shown rounded reads as a
+/// value, and which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value stays where it is.
+fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
+    let floor = rounding_floor(m);
+    for (i, e) in m.entries.iter_mut().enumerate() {
         if let Num::Float(x) = e
             && x.abs() < floor
         {
-            *x = 0.0;
+            let confirmed = wide
+                .and_then(|w| w.entries.get(i))
+                .map(|v| v.to_f64())
+                .is_some_and(|v| v != 0.0 && (v - *x).abs() <= v.abs() * 2f64.powi(-40));
+            if !confirmed {
+                *x = 0.0;
+            }
         }
     }
 }

@@ -3,10 +3,12 @@
 //! With x = σ·ξ, the relative deviation ρ(σ) = ‖y − (W·x + b)‖₂ / ‖W·x‖₂ is, for small σ,
 //! σ^(k−1)·‖N(ξ)‖₂/‖W·ξ‖₂ with N the first non-affine term (of order k). σ*(τ) is the scale
 //! where ρ reaches τ: estimated from N, then measured on the true network (256-bit floats) by
-//! bisection on a σ grid. Directions ξ are seeded draws; the worst one counts.
+//! bisection on a σ grid. Directions ξ are seeded draws; the worst one counts. σ* is a scale
+//! read off those directions, not a bound for every input (none exists along W's null
+//! directions), and the report says so.
 
-use super::instance::evaluate;
-use crate::numeric::{Big, Instance, Real, Rng, Val, eval_expr, eval_ir};
+use super::instance::{Evaluated, evaluate};
+use crate::numeric::{Big, Real, Rng, Val, eval_expr, eval_ir};
 
 pub(crate) use crate::analysis::instance::SigmaStar;
 
@@ -65,35 +67,30 @@ fn measure(
     let xis: Vec<Vec<f64>> = (0..DIRECTIONS)
         .map(|_| (0..ev.n).map(|_| rng.normal()).collect())
         .collect();
-    let at = |inst: &Instance<B>, xi: &[f64], sigma: f64| {
-        let mut i = inst.clone();
-        i.symbols.insert(
-            a.input.clone(),
-            Val::V(xi.iter().map(|v| B::of_f64(v * sigma)).collect()),
-        );
-        i
-    };
     // The estimate: ρ ≈ σ^(k−1)·‖N(ξ)‖/‖W·ξ‖.
     let mut estimate = f64::INFINITY;
     let (mut linear_part, mut leading_part) = (false, false);
+    // Below 2⁻²⁰⁰ a 256-bit value may be the residue of what cancels exactly (σ″(1) + σ″(−1)
+    // leaves one near 10⁻⁷⁸, which is no term: an estimate from it would put σ* near 10⁷⁵), or
+    // genuinely tiny (the slope of a sigmoid at −160 is 10⁻⁷⁰; from a review, such a network
+    // was called degenerate): the same values in 2048-bit floats tell them apart.
+    let mut wide: Option<Result<Evaluated<Big<2048>>, String>> = None;
     for xi in &xis {
-        let mut i = at(&ev.inst, xi, 1.0);
-        let x = i
-            .symbols
-            .get(&a.input)
-            .cloned()
-            .unwrap_or(Val::V(Vec::new()));
-        let wx = norm2(&ev.w.matmul(&x)?);
-        // Likewise W·ξ where W cancels exactly (a network constant near x₀).
-        let wx = if wx < 2f64.powi(-200) { 0.0 } else { wx };
-        let nx = norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
-        // What cancels exactly (σ″(1) + σ″(−1)) leaves a 256-bit residue near 10⁻⁷⁸, which is
-        // no term: an estimate from it would put σ* near 10⁷⁵.
-        let nx = if nx < wx.max(1.0) * 2f64.powi(-200) {
-            0.0
-        } else {
-            nx
-        };
+        let (mut wx, mut nx) = parts(&ev, a, xi)?;
+        if wx < 2f64.powi(-200) || nx < wx.max(1.0) * 2f64.powi(-200) {
+            let w = wide.get_or_insert_with(|| evaluate::<Big<2048>>(l, a, env, functions));
+            let (wx2, nx2) = match w {
+                Ok(w) => parts(w, a, xi)?,
+                Err(_) => (0.0, 0.0),
+            };
+            let confirmed = |v: f64, v2: f64| v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
+            if wx < 2f64.powi(-200) && !confirmed(wx, wx2) {
+                wx = 0.0;
+            }
+            if nx < wx.max(1.0) * 2f64.powi(-200) && !confirmed(nx, nx2) {
+                nx = 0.0;
+            }
+        }
         linear_part |= wx > 0.0;
         leading_part |= nx > 0.0;
         if nx > 0.0 && wx > 0.0 {
@@ -124,24 +121,36 @@ fn measure(
         ));
         None
     };
+    // σ* is taken over the drawn directions. Where W has fewer rows than columns, W·x = 0 on
+    // a subspace of directions, along which the deviation is no fraction of ‖W·x‖ at any σ > 0
+    // (from a review: a 2 → 1 network's σ* was read as a bound for every input).
+    if let Val::M(m) = &ev.w
+        && m.len() < m.first().map_or(0, Vec::len)
+    {
+        notes.push(format!(
+            "W has {} row{} and {} columns, so W·x = 0 along a subspace of directions, where the deviation exceeds τ·‖W·x‖₂ at every σ > 0: σ* describes the drawn directions, not every input",
+            m.len(),
+            if m.len() == 1 { "" } else { "s" },
+            m.first().map_or(0, Vec::len)
+        ));
+    }
     let center = estimate.unwrap_or(1e-1);
     // The measurement on the true network (the truth instance has the operating points' inputs).
+    // The measurement in 2048-bit floats where W·ξ is so small that 256 bits could not
+    // resolve the deviation from the affine map relative to it (a slope of 10⁻⁷⁰ next to an
+    // output of order 1).
+    let wide = wide.and_then(Result::ok);
+    let bits = if wide.is_some() { 2048 } else { 256 };
     let rho = |sigma: f64| -> Result<f64, String> {
         if crate::limits::interrupted() {
             return Err("the time budget of the statement ran out".into());
         }
         let mut worst = 0.0f64;
         for xi in &xis {
-            let mut i = at(&ev.inst, xi, sigma);
-            let x = i
-                .symbols
-                .get(&a.input)
-                .cloned()
-                .unwrap_or(Val::V(Vec::new()));
-            let y = eval_ir(&l.ir, &mut i)?;
-            let wx = ev.w.matmul(&x)?;
-            let lin = wx.add(&ev.b)?;
-            let r = norm2(&y.sub(&lin)?) / norm2(&wx);
+            let r = match &wide {
+                Some(w) => deviation(l, w, a, xi, sigma)?,
+                None => deviation(l, &ev, a, xi, sigma)?,
+            };
             worst = worst.max(r);
         }
         Ok(worst)
@@ -197,6 +206,7 @@ fn measure(
     Ok(SigmaStar {
         tau,
         k,
+        bits,
         estimate,
         measured_order,
         measured,
@@ -204,4 +214,35 @@ fn measure(
         directions: xis.clone(),
         notes,
     })
+}
+
+/// ‖W·ξ‖₂ and ‖N(ξ)‖₂ (N the first non-affine term) in `R`, for one direction ξ.
+fn parts<R: Real>(
+    ev: &Evaluated<R>,
+    a: &crate::analysis::Analysis,
+    xi: &[f64],
+) -> Result<(f64, f64), String> {
+    let mut i = ev.inst.clone();
+    let x = Val::V(xi.iter().map(|v| R::of_f64(*v)).collect());
+    i.symbols.insert(a.input.clone(), x.clone());
+    let wx = norm2(&ev.w.matmul(&x)?);
+    let nx = norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
+    Ok((wx, nx))
+}
+
+/// ρ = ‖y − (W·x + b)‖₂/‖W·x‖₂ at x = σ·ξ, evaluated in `R`.
+fn deviation<R: Real>(
+    l: &crate::ir::Lowered,
+    ev: &Evaluated<R>,
+    a: &crate::analysis::Analysis,
+    xi: &[f64],
+    sigma: f64,
+) -> Result<f64, String> {
+    let mut i = ev.inst.clone();
+    let x = Val::V(xi.iter().map(|v| R::of_f64(v * sigma)).collect());
+    i.symbols.insert(a.input.clone(), x.clone());
+    let y = eval_ir(&l.ir, &mut i)?;
+    let wx = ev.w.matmul(&x)?;
+    let lin = wx.add(&ev.b)?;
+    Ok(norm2(&y.sub(&lin)?) / norm2(&wx))
 }

@@ -15,6 +15,15 @@ impl Scalar {
         crate::algebra::sign::approx_display(self, param)
     }
 
+    /// The value for display: an `f64`, or a mantissa and a power of ten beyond its range
+    /// (`algebra::sign::approx_shown`).
+    pub(crate) fn to_shown(
+        &self,
+        param: &dyn Fn(&Name) -> Option<f64>,
+    ) -> Option<crate::algebra::sign::Approx> {
+        crate::algebra::sign::approx_shown(self, param)
+    }
+
     /// The numeric value in any [`Real`] type (`None` when a parameter has no value).
     pub fn to_real<R: Real>(&self, param: &dyn Fn(&Name) -> Option<R>) -> Option<R> {
         crate::algebra::sign::approx(self, param)

@@ -447,6 +447,14 @@ impl Renderer<'_> {
                     });
                     return ATOM;
                 }
+                // A keyword parameter, `α = 2` after the arguments' `;` (from a review: it was
+                // written as a function named `=`).
+                if func == "=" && args.len() == 2 {
+                    self.node(&args[0]);
+                    self.s(" = ");
+                    self.node(&args[1]);
+                    return ATOM;
+                }
                 let name = function_name(func);
                 let primes = match deriv {
                     0 => String::new(),
@@ -488,10 +496,25 @@ impl Renderer<'_> {
     fn args(&mut self, args: &[Node]) {
         self.depth += 1;
         let start = self.mark();
-        self.list(args, ", ");
+        // Keyword parameters follow the arguments after `;`, as in the text: `elu(x; α = 2)`.
+        for (i, a) in args.iter().filter(|a| !is_keyword(a)).enumerate() {
+            if i > 0 {
+                self.s(", ");
+            }
+            self.node(a);
+        }
+        for (i, a) in args.iter().filter(|a| is_keyword(a)).enumerate() {
+            self.s(if i == 0 { ";\\ " } else { ", " });
+            self.node(a);
+        }
         self.depth -= 1;
         self.bracket(start);
     }
+}
+
+/// Whether a call's argument is a keyword parameter (`α = 2`).
+fn is_keyword(a: &Node) -> bool {
+    matches!(a.view(), Node::Call { func, args, .. } if func == "=" && args.len() == 2)
 }
 
 /// `\tanh`, `\exp`, or `\operatorname{sigmoid}`.

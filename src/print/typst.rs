@@ -218,11 +218,26 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
             out.push_str(&format!("^({had} {k})"));
             POW
         }
+        Node::Call { func, args, .. } if func == "=" && args.len() == 2 => {
+            // A keyword parameter, `α = 2`, after the arguments' `;`.
+            write(&args[0], cx, out);
+            out.push_str(" = ");
+            write(&args[1], cx, out);
+            ATOM
+        }
         Node::Call { func, deriv, args } => {
+            let is_kw =
+                |a: &&Node| matches!(a.view(), Node::Call { func, args, .. } if func == "=" && args.len() == 2);
             let arguments = |out: &mut String| {
-                joined(args.iter(), ", ", out, |a, out| {
+                joined(args.iter().filter(|a| !is_kw(a)), ", ", out, |a, out| {
                     write(a, cx, out);
-                })
+                });
+                if args.iter().any(|a| is_kw(&a)) {
+                    out.push_str("; ");
+                    joined(args.iter().filter(is_kw), ", ", out, |a, out| {
+                        write(a, cx, out);
+                    });
+                }
             };
             if func == "abs" && *deriv == 0 {
                 out.push_str("abs(");

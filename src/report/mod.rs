@@ -117,10 +117,10 @@ pub(crate) fn number(s: &Scalar) -> String {
 /// [`number`], with the named constants written by their names.
 pub(crate) fn named_number(s: &Scalar, names: &tree::ConstantNames) -> String {
     let exact = crate::print::text::scalar(s, names, crate::print::Style::Unicode);
-    match s.to_f64(&|_| None) {
-        Some(v) if exact.contains('…') => format!("≈ {}", fmt_f64(v)),
+    match s.to_shown(&|_| None) {
+        Some(v) if exact.contains('…') => format!("≈ {}", fmt_shown(v)),
         Some(v) if s.as_q().is_none_or(|q| q.to_denominator() != 1u32) => {
-            format!("{exact} ≈ {}", fmt_f64(v))
+            format!("{exact} ≈ {}", fmt_shown(v))
         }
         _ => exact,
     }
@@ -159,6 +159,16 @@ pub(crate) fn json_bounded(e: &Expr) -> serde_json::Value {
 }
 
 /// A float for people: six significant digits, plain or in scientific notation.
+/// A value for display: [`fmt_f64`], or `m.mmmmmme−435` beyond `f64`'s range.
+pub(crate) fn fmt_shown(a: crate::algebra::sign::Approx) -> String {
+    match a {
+        crate::algebra::sign::Approx::Float(v) => fmt_f64(v),
+        crate::algebra::sign::Approx::Beyond { mantissa, exp10 } => {
+            format!("{mantissa:.6}e{exp10}")
+        }
+    }
+}
+
 pub fn fmt_f64(v: f64) -> String {
     if v == 0.0 {
         return "0".into();

@@ -429,8 +429,9 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
 
 fn sigma_text(s: &SigmaStar) -> String {
     let mut out = format!(
-        "radius of affinity σ*(τ = {}): ‖y − (W·x + b)‖₂ ≤ τ·‖W·x‖₂ for x = σ·ξ, σ ≤ σ*\n",
-        sig6(s.tau)
+        "radius of affinity σ*(τ = {}): where ‖y − (W·x + b)‖₂ first reaches τ·‖W·x‖₂ as x = σ·ξ grows, in the worst of {} seeded directions ξ (standard normal entries); a scale read off these directions, not a bound for every x\n",
+        sig6(s.tau),
+        s.directions.len()
     );
     if let Some(e) = s.estimate {
         out.push_str(&format!(
@@ -441,7 +442,8 @@ fn sigma_text(s: &SigmaStar) -> String {
     }
     match s.measured {
         Some(m) => out.push_str(&format!(
-            "  measured on the network (256-bit floats, worst of {} seeded directions ξ): σ* ≈ {}\n",
+            "  measured on the network ({}-bit floats, worst of {} seeded directions ξ): σ* ≈ {}\n",
+            s.bits,
             s.directions.len(),
             sig6(m)
         )),
@@ -463,6 +465,7 @@ fn sigma_json(s: &SigmaStar) -> Value {
     json!({
         "tau": s.tau,
         "k": s.k,
+        "bits": s.bits,
         "estimate": s.estimate,
         "measured_order": s.measured_order,
         "measured": s.measured,

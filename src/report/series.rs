@@ -5,8 +5,9 @@ use crate::series::{PointSeries, SeriesResult, Smoothness};
 use serde_json::{Value, json};
 
 pub(super) fn value_text(s: &Scalar) -> String {
-    match s.to_f64(&|_| None) {
-        Some(v) => fmt_f64(v),
+    match s.to_shown(&|_| None) {
+        Some(v) => fmt_shown(v),
+        None if s.params().is_empty() => "no value".into(),
         None => "symbolic".into(),
     }
 }
@@ -162,8 +163,8 @@ pub fn series_constant_names(r: &SeriesResult) -> tree::ConstantNames {
 
 /// `≈ value` of a constant, or nothing when it has no numeric value.
 fn number_value(s: &Scalar) -> String {
-    match s.to_f64(&|_| None) {
-        Some(v) => format!("≈ {}", fmt_f64(v).replace('-', "−")),
+    match s.to_shown(&|_| None) {
+        Some(v) => format!("≈ {}", fmt_shown(v).replace('-', "−")),
         None => String::new(),
     }
 }

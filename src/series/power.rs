@@ -619,7 +619,20 @@ impl Series {
         let a0 = &self.coeffs()[0];
         if vanishes(a0) {
             if self.degree().is_none() && *q > 0u32 {
-                return Ok(Series::constant(Scalar::zero(), self.n()));
+                // Exactly 0: so is its power.
+                if self.exact {
+                    return Ok(Series::constant(Scalar::zero(), self.n()));
+                }
+                // 0 to order n only: the base is O(tⁿ⁺¹), its power O(|t|^((n+1)·q)), which is
+                // O(tⁿ⁺¹) again when q ≥ 1. Below that the power's leading term may fall within
+                // the order (from a review: (t⁴)^(1/4) = |t| at order 3 was taken as exactly 0).
+                if *q >= 1u32 {
+                    return Ok(Series::from_coeffs(vec![Scalar::zero(); self.n() + 1], false));
+                }
+                return Err(SeriesError::NotAnalytic(format!(
+                    "a power with exponent {q} of a quantity that vanishes at the point (it is 0 to the expansion order {})",
+                    self.n()
+                )));
             }
             return Err(SeriesError::NotAnalytic(format!(
                 "a power with exponent {q} of a quantity that vanishes at the point"

@@ -1107,6 +1107,8 @@ mod tests {
         fail(":latex", "there is none yet");
         fail(":nosuchcommand", "nosuchcommand");
         fail(":small x λ\nW1·x", "can be small");
+        // Refused where it is written: the next query is not blamed for it.
+        fail(":small λ", "not the scalar λ");
         fail(":series tanh 5", "bare number");
         fail(":series sigmoid(sigmoid(t)) 3", "bare number");
     }

@@ -94,7 +94,17 @@ pub fn parse_input_name(text: &str, env: &Env) -> Result<Name, String> {
 pub fn parse_small(text: &str) -> Result<BTreeSet<Name>, String> {
     let mut set = BTreeSet::new();
     for a in text.split([' ', ',']).filter(|a| !a.is_empty()) {
-        set.insert(Name::parse(a)?);
+        let name = Name::parse(a)?;
+        // A Greek name is always a scalar parameter (docs/language.md): refused here, where
+        // it is written, rather than at the next analysis.
+        if name.is_greek() {
+            return Err(format!(
+                "only vectors and matrices can be small, not the scalar {}; make the input \
+                 small (`x`) and keep parameters such as λ symbolic",
+                name.unicode()
+            ));
+        }
+        set.insert(name);
     }
     Ok(set)
 }

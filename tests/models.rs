@@ -1121,7 +1121,8 @@ fn a_tiny_slope_is_no_zero_and_its_sigma_star_is_measured_finely_enough() {
     // s = 3·σ(−160) + ½ (from a review: entries below 2⁻²⁰⁰ were written as 0 and the network
     // called degenerate; then σ* was measured in 256 bits, which cannot resolve the deviation
     // relative to so small a W·x).
-    let src = "W1 = [[1, 2]]; b1 = [-160]; W2 = [[3]]; b2 = [0.5]; sigmoid(W2·sigmoid(W1·x + b1) + b2)";
+    let src =
+        "W1 = [[1, 2]]; b1 = [-160]; W2 = [[3]]; b2 = [0.5]; sigmoid(W2·sigmoid(W1·x + b1) + b2)";
     let (ok, out, err) = taylornet(&["analyze", src, "--format", "json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -1143,15 +1144,13 @@ fn a_tiny_slope_is_no_zero_and_its_sigma_star_is_measured_finely_enough() {
     // The same network at −130, where 256 bits suffice, has the same σ* (σ* depends on the
     // inner slope only through the ratio of N to W·ξ, which is the same).
     let measured = s["measured"].as_f64().unwrap();
-    let (_, out130, _) = taylornet(&[
-        "analyze",
-        &src.replace("-160", "-130"),
-        "--format",
-        "json",
-    ]);
+    let (_, out130, _) = taylornet(&["analyze", &src.replace("-160", "-130"), "--format", "json"]);
     let v130: serde_json::Value = serde_json::from_str(&out130).unwrap();
     let m130 = v130["numeric"]["sigma_star"]["measured"].as_f64().unwrap();
-    assert!((measured - m130).abs() <= 1e-3 * m130, "{measured} against {m130}");
+    assert!(
+        (measured - m130).abs() <= 1e-3 * m130,
+        "{measured} against {m130}"
+    );
     // σ* is said to be read off the drawn directions, and a 2 → 1 network's null directions
     // are named.
     let (_, text, _) = taylornet(&["analyze", src]);

@@ -1558,23 +1558,39 @@ fn the_value_column_is_right_inside_functions_and_beyond_f64() {
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{k} ")))
             .unwrap_or_else(|| panic!("no row {k}:\n{text}"));
-        row.split_whitespace().last().unwrap_or_default().to_string()
+        row.split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_string()
     };
-    assert_eq!(value(&["series", "softplus", "--at", "-30", "-n", "1"], 0), "9.357623e−14");
     assert_eq!(
-        value(&["series", "f(t) = log(t)", "--at", "1 + 1/10^17", "-n", "1"], 0),
+        value(&["series", "softplus", "--at", "-30", "-n", "1"], 0),
+        "9.357623e−14"
+    );
+    assert_eq!(
+        value(
+            &["series", "f(t) = log(t)", "--at", "1 + 1/10^17", "-n", "1"],
+            0
+        ),
         "1.000000e−17"
     );
-    assert_eq!(value(&["series", "sigmoid", "--at", "-1000", "-n", "1"], 0), "5.075959e−435");
+    assert_eq!(
+        value(&["series", "sigmoid", "--at", "-1000", "-n", "1"], 0),
+        "5.075959e−435"
+    );
     assert_eq!(
         value(&["series", "f(t) = exp(exp(t))", "--at", "8", "-n", "1"], 0),
         "4.107755e1294"
     );
     // JSON numbers are f64: a value beyond its range is null there, not 0 or NaN.
-    let json = run_ok(&["series", "sigmoid", "--at", "-1000", "-n", "1", "--format", "json"]);
+    let json = run_ok(&[
+        "series", "sigmoid", "--at", "-1000", "-n", "1", "--format", "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert!(v["coefficients"][0]["value"].is_null(), "{json}");
-    let json = run_ok(&["series", "softplus", "--at", "-30", "-n", "1", "--format", "json"]);
+    let json = run_ok(&[
+        "series", "softplus", "--at", "-30", "-n", "1", "--format", "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let c0 = v["coefficients"][0]["value"].as_f64().expect("a value");
     assert!((c0 / 9.357622968839737e-14 - 1.0).abs() < 1e-12, "{c0}");
@@ -1593,7 +1609,10 @@ fn a_fractional_power_of_what_the_order_cut_to_zero_is_no_zero() {
         let e = taylornet::analyze(&format!(":order 2\n{src}"))
             .err()
             .unwrap_or_else(|| panic!("{src}: analysed"));
-        assert!(e.to_string().contains("vanishes at the point"), "{src}: {e}");
+        assert!(
+            e.to_string().contains("vanishes at the point"),
+            "{src}: {e}"
+        );
     }
     // An integer power is exact: t + (t³)² = t + t⁶, its term of order 6 found.
     assert_eq!(
@@ -1606,13 +1625,13 @@ fn a_fractional_power_of_what_the_order_cut_to_zero_is_no_zero() {
 fn parameters_are_drawn_with_both_signs_in_the_identity_test() {
     // relu(λ·u) − λ·relu(u) = ((|λ| − λ)/2)·|u|: 0 for λ > 0, a kink for λ < 0. Parameters
     // drawn in (0.3, 1.7) only made it exactly affine (from a review).
-    for src in [
-        "relu(λ·W1·x) - λ·relu(W1·x)",
-        "abs(λ·W1·x) - λ·abs(W1·x)",
-    ] {
+    for src in ["relu(λ·W1·x) - λ·relu(W1·x)", "abs(λ·W1·x) - λ·abs(W1·x)"] {
         assert_eq!(verdict(src), Verdict::Kink, "{src}");
         let text = run_ok(&["analyze", src]);
-        assert!(text.contains("vanish for some values of the parameters"), "{src}:\n{text}");
+        assert!(
+            text.contains("vanish for some values of the parameters"),
+            "{src}:\n{text}"
+        );
     }
     // An identity for every λ is still found: λ² > 0.
     assert_eq!(
@@ -1620,4 +1639,42 @@ fn parameters_are_drawn_with_both_signs_in_the_identity_test() {
         Verdict::ExactAffine
     );
     verify_passes(&["relu(λ·W1·x) - λ·relu(W1·x)"]);
+}
+
+#[test]
+fn a_condition_without_an_analysis_says_why() {
+    // From a review: softplus(λ·u)/λ "vanishes iff λ = 0", where the network is not defined,
+    // and α·relu(u) + β·relu(−u) "iff α = −β" then said nothing of the network there.
+    let text = run_ok(&["analyze", "softplus(λ·W1·x)/λ"]);
+    assert!(
+        text.contains("iff λ = 0; the network there was not analysed: division by zero"),
+        "{text}"
+    );
+    let text = run_ok(&["analyze", "α·relu(W1·x) + β·relu(-(W1·x))"]);
+    assert!(
+        text.contains(
+            "iff α = −β; the network there was not analysed: the value holds other parameters"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_value_f64_cannot_form_is_evaluated_wider_in_a_check() {
+    // sigmoid′ at −745 in f64 is e⁷⁴⁵·(1 + e⁷⁴⁵)⁻², ∞·0: the check called the network "not
+    // finite" (from a review). It now evaluates in wider floats; what varies below 1024 bits
+    // is said to be beyond the check, and a network at −40 passes.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "verify",
+            "W1 = [[1, 2]]; b1 = [-745]; W2 = [[3]]; b2 = [0.5]; sigmoid(W2·sigmoid(W1·x + b1) + b2)",
+        ])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("not finite"), "{text}");
+    assert!(text.contains("cannot be checked"), "{text}");
+    verify_passes(&[
+        "W1 = [[1, 2]]; b1 = [-40]; W2 = [[3]]; b2 = [0.5]; sigmoid(W2·sigmoid(W1·x + b1) + b2)",
+    ]);
 }

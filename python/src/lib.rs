@@ -30,7 +30,7 @@ use taylornet::render::{
 };
 use taylornet::{
     ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, Report, SeriesResult, Session,
-    VerifyOptions, derive_source, normal_form,
+    VerifyOptions, derive_source_for, normal_form,
 };
 
 create_exception!(
@@ -209,6 +209,8 @@ fn outcome_values(
     let last_index = outcomes
         .iter()
         .rposition(|o| matches!(o, Outcome::Analysis { .. }));
+    // Each analysis's place among the entry's analyses: its own derivation is of that one.
+    let mut analyses = 0usize;
     outcomes
         .iter()
         .enumerate()
@@ -217,16 +219,21 @@ fn outcome_values(
                 source,
                 expr,
                 report,
-            } => json!({
+            } => {
+                let index = analyses;
+                analyses += 1;
+                json!({
                 "kind": "analysis",
                 "source": source,
                 "id": id,
+                "index": index,
                 "last": Some(i) == last_index && last_source == Some(source.as_str()),
                 "json": report::json(source, report),
                 "text": report::text(source, report),
                 "latex": report::latex(&report::source_latex(expr), report),
                 "exact_numeric": exact_numeric(report),
-            }),
+                })
+            }
             // Echoed as the REPL echoes them.
             Outcome::Declared(names, what) => {
                 let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
@@ -503,7 +510,9 @@ impl Engine {
     /// A derivation document (`text`, `latex`, `typst`, `html` with MathML, or `json`): of
     /// `source`, run in a copy of this session (which stays as it is), or with `id`, of the
     /// entry that produced that result, run in the session as it was before it.
-    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε"))]
+    /// With `analysis`, of that analysis of the entry alone (its place among the entry's
+    /// analyses, from 0).
+    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε", analysis = None))]
     #[allow(clippy::too_many_arguments)]
     fn derive(
         &self,
@@ -515,6 +524,7 @@ impl Engine {
         title: String,
         hadamard: &str,
         epsilon: &str,
+        analysis: Option<usize>,
     ) -> PyResult<String> {
         let format = doc_format(format)?;
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
@@ -527,7 +537,7 @@ impl Engine {
                 None => (st.session.clone(), source),
             };
             let notation = notation(&hadamard, &epsilon)?;
-            let doc = derive_source(&mut session, &source, &title)
+            let doc = derive_source_for(&mut session, &source, &title, analysis)
                 .map_err(|d| Failure::at(d, &source))?;
             // Writing the document observes the budget (and Ctrl-C) like the statements did.
             let budget = session.budget();

@@ -17,7 +17,10 @@ involve π, e or radicals). The computation runs with the GIL released, and Ctrl
 from __future__ import annotations
 
 import html as _html
+import decimal
 import json as _json
+import math
+import numbers
 from fractions import Fraction
 
 from . import _taylornet
@@ -133,7 +136,8 @@ _errors = _Errors()
 
 class _Written:
     """A value written in the input syntax (``ascii``) and in Unicode: equal to the same value,
-    or to either spelling."""
+    and to its Unicode text (``str()``), with which it shares its hash, so that ``r.W in
+    {"W₂·W₁"}`` agrees with ``r.W == "W₂·W₁"``. Compare ``.ascii`` for the input syntax."""
 
     ascii = unicode = ""
 
@@ -141,11 +145,12 @@ class _Written:
         if type(other) is type(self):
             return self.ascii == other.ascii
         if isinstance(other, str):
-            return other in (self.ascii, self.unicode)
+            return other == self.unicode
         return NotImplemented
 
     def __hash__(self):
-        return hash(self.ascii)
+        # Equal values have equal Unicode texts too (one value, one rendering).
+        return hash(self.unicode)
 
     def __str__(self):
         return self.unicode
@@ -162,7 +167,15 @@ class Number(_Written):
 
     def __float__(self):
         if self.value is None:
-            raise ValueError(f"{self.unicode} has no numeric value (it is symbolic)")
+            # A Number written by hand (Number('1/sqrt(2*pi)')) carries no engine value: its
+            # exact form evaluated by SymPy, when it holds no symbol.
+            try:
+                v = self.to_sympy()
+            except Exception:
+                v = None
+            if v is None or getattr(v, "free_symbols", True):
+                raise ValueError(f"{self.unicode} has no numeric value (it is symbolic)")
+            return float(v.evalf(30))
         return float(self.value)
 
     def to_sympy(self):
@@ -289,6 +302,9 @@ class Compensated(_Decision):
     def __init__(self, d, parent):
         self._engine = parent._engine
         self._id = parent._id
+        # The stored result is the parent's, released when the parent goes: its expressions
+        # (self.W, …) keep this object, and so the parent, alive.
+        self._parent = parent
         self._read(d)
 
     def __repr__(self):
@@ -304,6 +320,8 @@ class Analysis(_Decision, _Rendered):
     def __init__(self, item, engine):
         self._engine = engine
         self._id = item.get("id")
+        # Its place among the analyses of its run: its derivation is of that one alone.
+        self._index = item.get("index")
         self._verifiable = bool(item.get("last"))
         self.source = item["source"]
         _Rendered.__init__(self, item)
@@ -321,7 +339,7 @@ class Analysis(_Decision, _Rendered):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
         with _errors:
-            return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon)
+            return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon, self._index)
 
     def verify(self, **kw):
         """The numeric check; see :func:`verify`."""
@@ -460,10 +478,55 @@ class Message(str):
         p.text(str(self))
 
 
+def _value_at(region, w_exact=None, b_exact=None):
+    """y(x₀) = W·x₀ + b of a region's affine map y = W·x + b, as a matrix of the JSON's form:
+    exact (``exact_values``) when W, b and x₀ are (``w_exact``, ``b_exact``: their exact
+    entries in full, which the JSON may leave out)."""
+    w, b = region["w"], region.get("b")
+    if b is None:
+        return None
+    rows, cols = w["rows"], w["cols"]
+    at_exact = region.get("at_exact")
+    w_exact = w_exact or w.get("exact_values")
+    b_exact = b_exact or b.get("exact_values")
+    if w_exact and b_exact and at_exact and len(at_exact) == cols:
+        x0 = [Fraction(v) for v in at_exact]
+        W = [[Fraction(c) for c in r] for r in w_exact]
+        y = [Fraction(b_exact[i][0]) + sum(W[i][j] * x0[j] for j in range(cols)) for i in range(rows)]
+        return {
+            "rows": rows,
+            "cols": 1,
+            "values": [[float(v)] for v in y],
+            "exact": True,
+            "exact_values": [[str(v)] for v in y],
+        }
+    x0 = region["at"]
+    y = [b["values"][i][0] + sum(w["values"][i][j] * x0[j] for j in range(cols)) for i in range(rows)]
+    return {"rows": rows, "cols": 1, "values": [[v] for v in y], "exact": False}
+
+
+def _count(what, value, minimum, maximum=2**31 - 1):
+    """An integer keyword argument in [minimum, maximum], else ``ValueError`` (never a float
+    truncated, never an ``OverflowError`` from the engine's unsigned integers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{what} must be an integer, not {value!r}")
+    if not minimum <= int(value) <= maximum:
+        raise ValueError(f"{what} must be between {minimum} and {maximum}, not {value}")
+    return int(value)
+
+
+def _name_arg(what, name):
+    """A symbol name given to ``input=`` or ``small=``: one name, never more statements."""
+    if not isinstance(name, str) or not name.strip() or any(c in name for c in ";\n\r:#") or len(name.split()) != 1:
+        raise ValueError(f"{what}: {name!r} is not one symbol name")
+    return name.strip()
+
+
 class Numeric:
     """The numeric instance of an analysis (the bound weights substituted; docs/models.md):
-    ``W`` and ``b`` as numpy float64 arrays (``b`` 1-D; None when they have no value; for a
-    piecewise-linear network, the affine map of its region),
+    ``W`` and ``b`` as numpy float64 arrays (``b`` 1-D; None when they have no value): the
+    Jacobian at x₀ and b = y(x₀), so that y ≈ W·(x − x₀) + b near x₀ (for a piecewise-linear
+    network, exactly, on its region; its intercept form y = W·x + b is ``region["b"]``),
     ``W_exact`` and ``b_exact`` as nested lists of ``fractions.Fraction`` when every entry is
     exact (else None), ``region`` (the affine region of a piecewise-linear network) and
     ``sigma_star`` (σ* of a smooth network) as dicts or None, ``missing``, ``notes``, and
@@ -479,9 +542,13 @@ class Numeric:
         self._w = d.get("w")
         self._b = d.get("b")
         region = self.region
-        if self._w is None and isinstance(region, dict) and "w" in region and region.get("radius_inf") != 0:
-            # a piecewise-linear network: W and b are the affine map of its region at x₀
-            self._w, self._b = region["w"], region["b"]
+        if self._w is None and isinstance(region, dict) and region.get("w") and region.get("radius_inf") != 0:
+            # A piecewise-linear network: W of its region's affine map, and b = y(x₀), as for a
+            # smooth network (y = W·(x − x₀) + b near x₀); the region's own intercept form
+            # y = W·x + b is region["b"].
+            self._w, self._b = region["w"], _value_at(region, exact.get("w"), exact.get("b"))
+            # The engine's exact b in full is the region's intercept: y(x₀) is computed here.
+            exact = {"w": exact.get("w")}
         self.W_exact = self._exact(self._w, exact.get("w"), flat=False)
         self.b_exact = self._exact(self._b, exact.get("b"), flat=True)
 
@@ -518,6 +585,15 @@ class Numeric:
         return f"<Numeric: {shape}{', exact' if self.W_exact is not None else ''}>"
 
 
+def _other_prime(d):
+    """Whether ``d`` has a prime factor other than 2 and 5 (so 1/d is no finite decimal)."""
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    return d != 1
+
+
 def _exact_number(x, name):
     """A number written so that the literal grammar reads it exactly: an int as it is, a float
     (binary, so ``n/2^k``) as the finite decimal ``n·5^k e-k``."""
@@ -525,8 +601,17 @@ def _exact_number(x, name):
         x = int(x)
     if isinstance(x, int):
         return str(x)
-    if isinstance(x, Fraction):
-        q = x
+    if isinstance(x, (str, bytes)):
+        # A string is text, not a number (float('1') would read it).
+        raise ValueError(f"{name}: {x!r} is not a number")
+    if isinstance(x, numbers.Rational):
+        # Fraction, and numpy integers: exact as they are.
+        q = Fraction(int(x.numerator), int(x.denominator))
+    elif isinstance(x, decimal.Decimal):
+        if not x.is_finite():
+            raise ValueError(f"{name}: {x} is not a finite number (NaN and ±∞ have no exact value)")
+        # A Decimal is the decimal it is, not the nearest binary float.
+        q = Fraction(x)
     else:
         try:
             f = float(x)
@@ -536,6 +621,9 @@ def _exact_number(x, name):
             raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
         q = Fraction(f)
     n, d = q.numerator, q.denominator
+    if _other_prime(d):
+        # Not a finite decimal (1/3): written as a fraction, which the literal grammar reads.
+        return f"{n}/{d}"
     k2 = k5 = 0
     while d % 2 == 0:
         d //= 2
@@ -543,8 +631,6 @@ def _exact_number(x, name):
     while d % 5 == 0:
         d //= 5
         k5 += 1
-    if d != 1:
-        raise ValueError(f"{name}: {q} has no finite decimal expansion; bind floats or ints")
     k = max(k2, k5)
     if k == 0:
         return str(n)
@@ -638,23 +724,32 @@ class Session:
         self.configure(order=order, input=input, small=small, **limits)
 
     def configure(self, *, order=None, input=None, small=None, **limits):
-        """Sets options: the same as ``:order``, ``:input``, ``:small`` and the limits."""
+        """Sets options: the same as ``:order``, ``:input``, ``:small`` and the limits. All or
+        nothing: when one is refused, none changes."""
+        commands = []
+        if order is not None:
+            commands.append(f":order {_count('order', order, 1)}")
+        if input is not None:
+            commands.append(f":input {_name_arg('input', input)}")
+        if small is not None:
+            names = small.split() if isinstance(small, str) else list(small)
+            names = [_name_arg("small", n) for n in names]
+            commands.append(":small " + (" ".join(names) if names else "default"))
+        before = {k: v for k, v in self.limits.items() if k in limits} if limits else None
         if limits:
             with _errors:
                 try:
                     self._engine.set_limits({k: float(v) for k, v in limits.items()})
                 except _taylornet.Error as e:
                     raise ValueError(e.args[1]) from None
-        commands = []
-        if order is not None:
-            commands.append(f":order {int(order)}")
-        if input is not None:
-            commands.append(f":input {input}")
-        if small is not None:
-            names = small.split() if isinstance(small, str) else list(small)
-            commands.append(":small " + (" ".join(names) if names else "default"))
         if commands:
-            self.run("\n".join(commands))
+            try:
+                self.run("\n".join(commands))
+            except BaseException:
+                # The commands are undone as one entry; the limits set above are undone here.
+                if before:
+                    self._engine.set_limits({k: float(v) for k, v in before.items() if v is not None})
+                raise
         return self
 
     @property
@@ -719,8 +814,14 @@ class Session:
     def series(self, spec, order=9, at=None):
         """The exact series of an activation: a name (``gelu``), a definition
         (``swish(t) = t·sigmoid(t)``) or an expression in one variable; ``at`` a point."""
+        order = _count("order", order, 1)
+        if isinstance(at, float) and not math.isfinite(at):
+            raise ValueError(f"at: {at!r} is not a point (a finite number or an exact expression)")
+        if isinstance(at, float):
+            # A float is the rational it is, as bound weights are.
+            at = str(Fraction(at))
         with _errors:
-            item = _json.loads(self._engine.series(spec, int(order), None if at is None else str(at)))
+            item = _json.loads(self._engine.series(spec, order, None if at is None else str(at)))
         return Series(item, self._engine)
 
     def classify(self, depth=2):
@@ -785,8 +886,6 @@ def derive(source, format="text", standalone=False, order=None, input=None, smal
 
 
 def _sigma_grid(hi, lo, n):
-    import math
-
     return [math.exp(math.log(hi) + (math.log(lo) - math.log(hi)) * i / (n - 1)) for i in range(n)]
 
 
@@ -799,6 +898,8 @@ def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, pa
     if not result._verifiable:
         raise ValueError("only the last analysis of a run can be verified; analyse it on its own")
     sigmas = list(sigmas) if sigmas is not None else _sigma_grid(1e-1, 1e-4, 7)
+    seed = _count("seed", seed, 0, 2**64 - 1)
+    draws = _count("draws", draws, 1, 2**32 - 1)
     with _errors:
         text, svg = result._engine.verify(
             result._id, [float(s) for s in sigmas], int(seed), int(draws), bool(expansion),

@@ -21,7 +21,8 @@ def register(ipython):
 
             ``%%taylornet`` (the cell), ``%taylornet STATEMENTS`` (one line);
             ``%%taylornet --new`` starts a fresh session. The session is
-            ``taylornet_session`` in the user namespace; the results are ``_``.
+            ``taylornet_session`` in the user namespace, and the cell's results (a list) are
+            ``taylornet_results``.
             """
             args = line.split()
             if "--new" in args or TaylornetMagics.session is None:
@@ -33,11 +34,13 @@ def register(ipython):
             try:
                 results = session.run(source, atomic=False)
             except tn.TaylornetError as e:
+                self.shell.user_ns["taylornet_results"] = list(getattr(e, "results", []))
                 for r in getattr(e, "results", []):
                     display(r)
                 # Shown like the CLI shows it, without a Python traceback.
                 print(e.rendered, end="", file=sys.stderr)
                 return None
+            self.shell.user_ns["taylornet_results"] = results
             for r in results:
                 display(r)
             return None

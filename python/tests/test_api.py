@@ -269,3 +269,62 @@ def test_writing_a_derivation_observes_the_budget():
     assert "tanh" in s.derive("tanh(W1·x + b1)", format="html")
     with pytest.raises(tn.LimitError):
         tn.Session(time_budget=1e-9).derive("tanh(W1·x + b1)", format="latex")
+
+
+def test_a_refused_configure_changes_nothing():
+    s = tn.Session(order=5)
+    before = s.limits
+    with pytest.raises(ValueError):
+        s.configure(order=0, time_budget=3, max_terms=777)
+    assert s.limits == before and s.order == 5
+    # Refused by the engine after the limits were set: they are set back.
+    with pytest.raises(tn.TaylornetError):
+        s.configure(order=7, small="λ", time_budget=3, max_terms=777)
+    assert s.limits == before and s.order == 5
+
+
+@pytest.mark.parametrize("kw", [{"small": "x; :order 7"}, {"input": "x; W1 : 9x9"}, {"input": "x\ny"}])
+def test_names_are_names_not_statements(kw):
+    with pytest.raises(ValueError, match="not one symbol name"):
+        tn.Session(**kw)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: tn.series("tanh", order=-1),
+        lambda: tn.series("tanh", order=2.9),
+        lambda: tn.series("tanh", at=float("nan")),
+        lambda: tn.Session(order=True),
+        lambda: tn.analyze(TANH2).verify(seed=-1),
+        lambda: tn.analyze(TANH2).verify(seed=2**70),
+        lambda: tn.analyze(TANH2).verify(draws=0),
+    ],
+)
+def test_bad_keyword_arguments_raise_value_error(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_compensated_expressions_outlive_their_analysis():
+    import gc
+
+    c = tn.analyze("sigmoid(W2·sigmoid(W1·x + b1) + b2)").compensated
+    gc.collect()
+    assert c.W.latex
+
+
+def test_each_result_of_a_run_has_its_own_derivation():
+    a, b = tn.Session().run("tanh(W·x); sigmoid(W·x)")
+    da, db = a.derivation(), b.derivation()
+    assert "tanh(W·x)" in da and "sigmoid" not in da
+    assert "sigmoid(W·x)" in db and "tanh" not in db
+
+
+def test_equal_expressions_hash_equal():
+    r = tn.analyze("s(t) = λ·t; s(W2·s(W1·x + b1) + b2)")
+    assert r.W == str(r.W) and r.W in {str(r.W)} and str(r.W) in {r.W}
+
+
+def test_a_number_written_by_hand_has_a_float():
+    assert float(tn.Number("1/sqrt(2*pi)")) == pytest.approx(0.3989422804014327, rel=1e-15)

@@ -126,3 +126,34 @@ def test_bad_names_and_points_raise():
         s.bind("W1 = [1]; W2", [1.0])
     with pytest.raises(tn.ShapeError):
         s.at(np.eye(2))
+
+
+def test_numeric_b_is_the_value_at_the_data_point_for_every_kind_of_network():
+    # y ≈ W·(x − x₀) + b with b = y(x₀), for a linear, a piecewise-linear and a smooth network
+    # (from a review: a region's intercept was given as b for the first two).
+    w = np.array([[2.0, 0.0], [0.0, 3.0]])
+    x0 = np.array([1.0, 1.0])
+    r = tn.analyze("W·x + b", weights={"W": w, "b": [1, 1]}, at=x0)
+    np.testing.assert_array_equal(r.numeric.b, w @ x0 + 1)
+    assert r.numeric.b_exact == [Fraction(3), Fraction(4)]
+    relu = lambda x: np.maximum(w @ x + np.array([1.0, -4.0]), 0)
+    x0 = np.array([0.5, -0.25])
+    r = tn.analyze("relu(W·x + b)", weights={"W": w, "b": [1, -4]}, at=x0)
+    np.testing.assert_allclose(r.numeric.b, relu(x0))
+    np.testing.assert_allclose(r.numeric.W, jacobian(relu, x0), atol=1e-9)
+    # The region keeps its own intercept form y = W·x + b.
+    np.testing.assert_allclose(np.array(r.numeric.region["b"]["values"])[:, 0], relu(x0) - r.numeric.W @ x0)
+    weights = random_weights()
+    f = tanh_net(**{k.lower(): v for k, v in weights.items()})
+    x0 = np.array([0.3, -0.7])
+    r = tn.analyze(TANH2, weights=weights, at=x0)
+    np.testing.assert_allclose(r.numeric.b, f(x0), atol=1e-12)
+
+
+def test_fractions_and_decimals_bind_exactly_and_strings_do_not():
+    from decimal import Decimal
+
+    r = tn.analyze("W1·x", weights={"W1": [[Fraction(1, 3), Decimal("0.1")]]})
+    assert r.numeric.W_exact == [[Fraction(1, 3), Fraction(1, 10)]]
+    with pytest.raises(ValueError, match="not a number"):
+        tn.analyze("W1·x", weights={"W1": [["1", "2"]]})

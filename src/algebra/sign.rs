@@ -470,7 +470,10 @@ fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Opt
 pub(crate) enum Approx {
     Float(f64),
     /// `mantissa·10^exp10`, 1 ≤ |mantissa| < 10.
-    Beyond { mantissa: f64, exp10: i64 },
+    Beyond {
+        mantissa: f64,
+        exp10: i64,
+    },
 }
 
 impl Approx {
@@ -678,7 +681,9 @@ fn shown<R: Real>(v: &R) -> Option<Approx> {
         exp10 -= 1;
         mantissa = v.div(&ten(exp10)).to_f64();
     }
-    mantissa.is_finite().then_some(Approx::Beyond { mantissa, exp10 })
+    mantissa
+        .is_finite()
+        .then_some(Approx::Beyond { mantissa, exp10 })
 }
 
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {

@@ -117,6 +117,9 @@ pub struct Condition {
     pub only: bool,
     /// The analysis with `param` set to `value`, when it could be redone.
     pub then: Option<Box<Analysis>>,
+    /// Why there is no analysis at the value (`then` is None): the value holds other
+    /// parameters, or the network is not defined there (softplus(λ·x)/λ at λ = 0).
+    pub not_analysed: Option<String>,
     /// Conditions of the result under this one (`α = 0`, then `β = 0` too).
     pub further: Vec<Condition>,
 }
@@ -767,13 +770,20 @@ fn holds_ones_length(c: &crate::algebra::Chain) -> bool {
 fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -> Vec<Condition> {
     let mut conditions: Vec<Condition> = find_condition(a).into_iter().collect();
     for c in &mut conditions {
-        if let Some(q) = c.value.as_q() {
+        let Some(q) = c.value.as_q() else {
+            c.not_analysed = Some("the value holds other parameters".into());
+            continue;
+        };
+        {
             let ir = substitute_param(&l.ir, &c.param, q);
             let l2 = Lowered {
                 ir,
                 symbols: l.symbols.clone(),
             };
-            c.then = analyze_once(&l2, opts, false).ok().map(Box::new);
+            match analyze_once(&l2, opts, false) {
+                Ok(a) => c.then = Some(Box::new(a)),
+                Err(e) => c.not_analysed = Some(e.message),
+            }
             if depth > 1
                 && let Some(then) = &c.then
             {
@@ -808,6 +818,7 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
                         what,
                         only,
                         then: None,
+                        not_analysed: None,
                         further: Vec::new(),
                     };
                     if only {

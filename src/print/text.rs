@@ -630,6 +630,13 @@ fn rational_text(q: &Q, st: Style) -> (String, u8) {
         // Whichever is shorter: 1/1024 stays a fraction, SELU's constants stay decimals.
         if let Some(d) = exact_decimal(q).filter(|d| d.len() < q.to_string().len()) {
             if st == Style::Unicode && d.len() > 14 {
+                // A small one (10⁻¹⁵) cut positionally would show zeros only: its digits
+                // with a power of ten instead.
+                if malachite_base::num::arithmetic::traits::Abs::abs(q.clone())
+                    < Q::from_unsigneds(1u32, 10_000u32)
+                {
+                    return (leading_decimal(q, 12), ATOM);
+                }
                 let cut: String = d.chars().take(13).collect();
                 return (format!("{cut}…"), ATOM);
             }

@@ -135,6 +135,8 @@ fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String
             "; there the network is {}{k}{w}",
             then.decision.verdict.label()
         ));
+    } else if let Some(why) = &c.not_analysed {
+        out.push_str(&format!("; the network there was not analysed: {why}"));
     }
     out.push('\n');
     let deeper = format!("{indent}  ");
@@ -717,6 +719,7 @@ fn condition_json(c: &crate::analysis::Condition) -> Value {
         "value": crate::print::json::scalar(&c.value),
         "what": super::vanishing_text(c.what),
         "iff": c.only,
+        "not_analysed": c.not_analysed,
         "then": c.then.as_ref().map(|a| analysis_json(a)),
         "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
     })

@@ -73,6 +73,8 @@ const CANCEL_EXACT: &str = "  but the kinks cancel in the output (decided exactl
 const REACH_EXACT: &str = "the kink reaches the output (decided exactly: near x₀ an output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, which bend it)";
 
 fn region_text(r: &Region, out: &mut String) {
+    // The point's own name throughout (x₁ for `:at x1`), where the text below says x₀.
+    let start = out.len();
     out.push_str(&format!(
         "affine region around {} = {}:\n",
         r.at_name.as_deref().unwrap_or("x₀"),
@@ -135,11 +137,11 @@ fn region_text(r: &Region, out: &mut String) {
                 ));
             }
             out.push_str(
-                "  inside, every entry stays on its piece, so the network is exactly y = W·x + b with\n",
+                "  inside, every entry stays on its piece, so the network is exactly y = W·x + b (x the input itself, not its deviation from x₀) with\n",
             );
         }
         _ => out.push_str(
-            "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere, with\n",
+            "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere (x the input itself), with\n",
         ),
     }
     let shown = r.sides.as_ref().is_some_and(|s| {
@@ -152,6 +154,10 @@ fn region_text(r: &Region, out: &mut String) {
     if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) || shown {
         out.push_str(&mat_lines("W", &r.w, "    "));
         out.push_str(&mat_lines("b", &r.b, "    "));
+    }
+    if let Some(name) = r.at_name.as_deref().filter(|n| *n != "x₀") {
+        let tail = out.split_off(start);
+        out.push_str(&tail.replace("x₀", name));
     }
 }
 
@@ -309,6 +315,7 @@ pub fn json(n: &Numeric) -> Value {
                 .is_some_and(|s| matches!(s.effect, Effect::Reaches | Effect::Jumps));
             json!({
                 "at": r.at.iter().map(q_f64).collect::<Vec<_>>(),
+                "at_exact": r.at.iter().map(|q| q.to_string()).collect::<Vec<_>>(),
                 "radius_inf": r.radius_inf.as_ref().map(q_f64),
                 "radius_inf_exact": r.radius_inf.as_ref().and_then(short_exact),
                 "radius_2": r.radius2_sq.as_ref().map(|q| q_f64(q).sqrt()),

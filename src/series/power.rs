@@ -627,7 +627,10 @@ impl Series {
                 // O(tⁿ⁺¹) again when q ≥ 1. Below that the power's leading term may fall within
                 // the order (from a review: (t⁴)^(1/4) = |t| at order 3 was taken as exactly 0).
                 if *q >= 1u32 {
-                    return Ok(Series::from_coeffs(vec![Scalar::zero(); self.n() + 1], false));
+                    return Ok(Series::from_coeffs(
+                        vec![Scalar::zero(); self.n() + 1],
+                        false,
+                    ));
                 }
                 return Err(SeriesError::NotAnalytic(format!(
                     "a power with exponent {q} of a quantity that vanishes at the point (it is 0 to the expansion order {})",

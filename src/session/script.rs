@@ -35,10 +35,24 @@ pub fn derive_source(
     source: &str,
     title: &str,
 ) -> Result<Document, Diagnostic> {
+    derive_source_for(session, source, title, None)
+}
+
+/// [`derive_source`], or with `analysis = Some(n)`, the derivation of the `n`-th analysis of
+/// `source` (from 0) alone: the statements before it run and those that are no analysis laid
+/// out (the definitions and bindings it uses), the other analyses left out, and the
+/// statements after it not run.
+pub fn derive_source_for(
+    session: &mut Session,
+    source: &str,
+    title: &str,
+    analysis: Option<usize>,
+) -> Result<Document, Diagnostic> {
     let spans = crate::syntax::split::split_statements(source)?;
     let mut out = Vec::new();
     let mut results = Vec::new();
     let mut prev_end = 0;
+    let mut analyses = 0;
     for span in &spans {
         for p in comment_paragraphs(&source[prev_end..span.start]) {
             out.push(Line::Prose(p));
@@ -49,6 +63,14 @@ pub fn derive_source(
         let outcome = session.run_statement(&stmt, source)?;
         if matches!(outcome, Outcome::Quit) {
             break;
+        }
+        if let Some(n) = analysis
+            && matches!(outcome, Outcome::Analysis { .. })
+        {
+            analyses += 1;
+            if analyses != n + 1 {
+                continue;
+            }
         }
         // Writing a statement's steps (and its JSON result) observes the statement's budget
         // too: a result with huge exact numbers takes long to write out.
@@ -70,6 +92,13 @@ pub fn derive_source(
             )
         })?;
         results.extend(result);
+        if analysis.is_some_and(|n| analyses == n + 1) {
+            return Ok(Document {
+                title: title.to_string(),
+                lines: out,
+                results,
+            });
+        }
     }
     for p in comment_paragraphs(&source[prev_end.min(source.len())..]) {
         out.push(Line::Prose(p));

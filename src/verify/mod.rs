@@ -202,6 +202,11 @@ struct Sample {
 }
 
 impl Sample {
+    /// Whether every mean is a finite number.
+    fn finite(&self) -> bool {
+        self.residual.is_finite() && self.signal.is_finite() && self.size.is_finite()
+    }
+
     /// The residual is within 2¹⁰ roundings of the output's size: it is noise at `bits`.
     fn at_rounding(&self, bits: u32) -> bool {
         self.residual == 0.0 || self.residual <= (10.0 - bits as f64).exp2() * self.size.max(1e-300)
@@ -332,11 +337,13 @@ fn measure(
         }
         let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
-        if s.at_rounding(bits) {
+        // Also where f64 has no finite value: a sigmoid at −745 is e⁷⁴⁵·(1 + e⁷⁴⁵)⁻² there, ∞·0
+        // (from a review: such a network was failed as "not finite").
+        if s.at_rounding(bits) || !s.finite() {
             s = sample::<Big<256>>(l, a, approx, functions, opts, sigma)?;
             bits = 256;
         }
-        if s.at_rounding(bits) {
+        if s.at_rounding(bits) || !s.finite() {
             s = sample::<Big<1024>>(l, a, approx, functions, opts, sigma)?;
             bits = 1024;
         }
@@ -372,6 +379,7 @@ fn sample<R: Real>(
     sigma: f64,
 ) -> Result<Sample, String> {
     let (mut res, mut sig, mut size) = (0.0, 0.0, 0.0f64);
+    let mut unreadable = false;
     for draw in 0..opts.draws {
         if let Some(why) = stopped() {
             return Err(why.to_string());
@@ -440,8 +448,21 @@ fn sample<R: Real>(
             }
         };
         res += y.sub(&approx)?.norm_inf().to_f64();
-        sig += y.sub(&bias)?.norm_inf().to_f64();
+        let s = y.sub(&bias)?.norm_inf();
+        sig += s.to_f64();
         size = size.max(y.norm_inf().to_f64());
+        // A variation below f64's range (a sigmoid at −700 has slope 10⁻³⁰⁴) cannot be read as
+        // the rows are: the row is taken to be at rounding level, out of the fit.
+        if s.to_f64() < f64::MIN_POSITIVE && R::zero().lt(&s) {
+            unreadable = true;
+        }
+    }
+    if unreadable {
+        return Ok(Sample {
+            residual: 0.0,
+            signal: 0.0,
+            size,
+        });
     }
     let n = opts.draws as f64;
     Ok(Sample {
@@ -507,7 +528,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         (Predicted::AtLeast(_), None) => (true, "every residual is at rounding level".to_string()),
         (_, None) => (
             false,
-            "too few residuals above rounding to fit a slope; try larger σ".to_string(),
+            "too few residuals above rounding to fit a slope (at 1024 bits where f64 could not tell; a network whose output varies below that precision, or below f64's range, cannot be checked); try larger σ".to_string(),
         ),
     };
     // Say where f64 was not enough, and what is still at rounding level.

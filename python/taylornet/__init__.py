@@ -264,7 +264,12 @@ class _Rendered:
         return self.html
 
     def _repr_latex_(self):
-        return self.latex
+        # Only a formula a notebook can set (math mode): a document's sectioning (a series'
+        # `\subsection*`) or an empty text is left to the HTML.
+        latex = self.latex
+        if not latex or not latex.lstrip().startswith(("$", "\\begin{align", "\\[")):
+            return None
+        return latex
 
     def __str__(self):
         return self.text

@@ -75,6 +75,8 @@ fn measure(
     // genuinely tiny (the slope of a sigmoid at −160 is 10⁻⁷⁰; from a review, such a network
     // was called degenerate): the same values in 2048-bit floats tell them apart.
     let mut wide: Option<Result<Evaluated<Big<2048>>, String>> = None;
+    // Whether a direction's W·ξ is genuinely below 2⁻²⁰⁰ (then the measurement needs 2048 bits).
+    let mut tiny_slope = false;
     for xi in &xis {
         let (mut wx, mut nx) = parts(&ev, a, xi)?;
         if wx < 2f64.powi(-200) || nx < wx.max(1.0) * 2f64.powi(-200) {
@@ -84,8 +86,12 @@ fn measure(
                 Err(_) => (0.0, 0.0),
             };
             let confirmed = |v: f64, v2: f64| v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
-            if wx < 2f64.powi(-200) && !confirmed(wx, wx2) {
-                wx = 0.0;
+            if wx < 2f64.powi(-200) {
+                if confirmed(wx, wx2) {
+                    tiny_slope = true;
+                } else {
+                    wx = 0.0;
+                }
             }
             if nx < wx.max(1.0) * 2f64.powi(-200) && !confirmed(nx, nx2) {
                 nx = 0.0;
@@ -139,7 +145,7 @@ fn measure(
     // The measurement in 2048-bit floats where W·ξ is so small that 256 bits could not
     // resolve the deviation from the affine map relative to it (a slope of 10⁻⁷⁰ next to an
     // output of order 1).
-    let wide = wide.and_then(Result::ok);
+    let wide = wide.and_then(Result::ok).filter(|_| tiny_slope);
     let bits = if wide.is_some() { 2048 } else { 256 };
     let rho = |sigma: f64| -> Result<f64, String> {
         if crate::limits::interrupted() {

@@ -61,7 +61,7 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
             Some(true) => Some(Ordering::Equal),
             // Certainly not 0, only closer to it than 2048 bits resolve (σ(1) + σ(−1) −
             // (1 − 10⁻⁴⁰⁰)), or outside the exact test and perhaps so (tanh(1000) − 1 ≈
-            // −2⁻²⁸⁸⁶): more bits then find its sign.
+            // −2⁻²⁸⁸⁴): more bits then find its sign.
             Some(false) | None => sign_at::<Big<8192>>(s),
         })
 }
@@ -282,7 +282,7 @@ fn monomial_sign(m: &Mono) -> Option<Ordering> {
 /// and again at 8192 bits, to within `M·2^(−7800)` (M the size of its terms): the numeric zero
 /// test for opaque constants (`tanh(½)² + …`) that no exact rule decides. The second
 /// evaluation, paid only by what the first finds zero, tells tiny constants such as
-/// tanh(1000) − 1 ≈ −2⁻²⁸⁸⁶ from 0; a non-zero constant below 2⁻⁷⁸⁰⁰ of its terms is still
+/// tanh(1000) − 1 ≈ −2⁻²⁸⁸⁴ from 0; a non-zero constant below 2⁻⁷⁸⁰⁰ of its terms is still
 /// taken to be 0, and the report says that this test was used.
 pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     if s.is_zero() {
@@ -300,7 +300,7 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
 
 /// Whether `s` is a constant that is certainly not 0 (its sign decided, at up to 8192 bits) but
 /// closer to 0 than 256-bit floats resolve: below `2⁻²⁰⁰` of its terms there (tanh(1000) − 1 ≈
-/// −2⁻²⁸⁸⁶). The identity test, which draws in 256 bits, would take it for 0.
+/// −2⁻²⁸⁸⁴). The identity test, which draws in 256 bits, would take it for 0.
 pub(crate) fn below_256_bits(s: &Scalar) -> bool {
     s.len() > 1
         && s.params().is_empty()

@@ -73,7 +73,7 @@ pub enum Assumption {
         order: u32,
     },
     /// The non-affine terms of this order hold a constant that is not 0 but closer to it than
-    /// the identity test's draws resolve (tanh(1000) − 1 ≈ −2⁻²⁸⁸⁶): they are kept, though an
+    /// the identity test's draws resolve (tanh(1000) − 1 ≈ −2⁻²⁸⁸⁴): they are kept, though an
     /// identity the test would have found might cancel them.
     IdentityTestUnresolved {
         /// The ε-order of the kept terms.

@@ -15,7 +15,9 @@ pub struct Limits {
     pub max_order: u32,
     /// Highest order for a scalar series (`taylornet series … --order`).
     pub max_series_order: u32,
-    /// How far past the requested order the decision looks for the first non-affine term.
+    /// The order up to which the decision looks for the first non-affine term when the
+    /// requested order has none (the requested order where that is higher; at most
+    /// `max_order`).
     pub search_order: u32,
     /// Most terms in one normal form.
     pub max_terms: usize,

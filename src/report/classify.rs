@@ -90,6 +90,11 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
                     short(&r.slope_left),
                     short(&r.slope_right)
                 ),
+                (v, Some(k)) if r.as_it_stands.is_some() => format!(
+                    "{v} up to O(σ{}){}",
+                    sup(k),
+                    super::facts::offset_clause(r, &short(&r.s0))
+                ),
                 (v, Some(k)) => format!("{v} up to O(σ{}), s(0) = {}", sup(k), short(&r.s0)),
                 (v, None) => v.to_string(),
             };

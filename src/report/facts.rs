@@ -174,6 +174,25 @@ pub fn row_condition(r: &Row) -> Option<String> {
     })
 }
 
+/// ` once each layer's bias absorbs the offset s(0) = ½ (as it stands, biases O(σ): affine up
+/// to O(σ²))` when a row's k holds only with the offsets cancelled (sigmoid; from a review:
+/// the lecture's claim read as unconditional, where its own regime, biases O(σ), gives
+/// O(σ²)); else nothing. `s0` is the offset as written.
+pub fn offset_clause(r: &Row, s0: &str) -> String {
+    r.as_it_stands
+        .as_ref()
+        .map(|v| {
+            format!(
+                " once each layer's bias absorbs the offset s(0) = {s0} (as it stands, biases O(σ): {}{})",
+                v.label(),
+                v.k()
+                    .map(|k| format!(" up to O(σ{})", crate::print::superscript(i64::from(k))))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// A classification row's note when the biases cancelled the O(1) offsets, with the
 /// verdict without that compensation.
 pub fn row_compensated(r: &Row) -> Option<String> {

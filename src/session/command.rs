@@ -107,7 +107,7 @@ impl Command {
     /// The command's lines in `:help` (`:json` shares `:latex`'s line).
     fn help(self) -> &'static str {
         match self {
-            Command::Order => "  :order 5            expand to O(ε⁵)",
+            Command::Order => "  :order 5            keep terms to ε⁵",
             Command::Input => "  :input x            the network input (default x)",
             Command::Small => {
                 "  :small x b1         the symbols of order ε (default: the input and every vector)"

@@ -386,9 +386,11 @@ pub fn classify_lines(
             };
             let truth = match (r.label(), r.k) {
                 ("kink", _) => "a kink at 0: not affine at any σ".to_string(),
-                (v, Some(k)) => {
-                    format!("{v} up to O(σ{})", crate::print::superscript(k as i64))
-                }
+                (v, Some(k)) => format!(
+                    "{v} up to O(σ{}){}",
+                    crate::print::superscript(k as i64),
+                    crate::report::facts::offset_clause(r, &crate::print::scalar_unicode(&r.s0))
+                ),
                 (v, None) => v.to_string(),
             };
             out.push(Line::Prose(format!(

@@ -428,3 +428,11 @@ fn a_series_of_an_expression_is_written_as_that_expression_in_its_own_variable()
         "{out}"
     );
 }
+
+#[test]
+fn verify_refuses_a_format_it_does_not_write() {
+    // From a review: `verify --format latex` printed the text table.
+    let (code, out, err) = taylornet(&["verify", "--format", "latex", "tanh(W1·x)"], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("`verify` writes text or json"), "{err}");
+}

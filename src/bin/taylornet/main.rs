@@ -54,7 +54,7 @@ struct Common {
     /// The network input.
     #[arg(long, default_value = "x")]
     input: String,
-    /// Expand to O(ε^N).
+    /// Keep the terms up to ε^N, dropping O(ε^(N+1)).
     #[arg(long, short = 'n')]
     order: Option<u32>,
     /// The small symbols (default: the input and every vector symbol), comma- or space-separated.
@@ -152,7 +152,7 @@ enum Cmd {
     },
     /// For every catalog activation: is a deep network of it affine for small inputs?
     Classify {
-        /// Expand to O(ε^N).
+        /// Keep the terms up to ε^N, dropping O(ε^(N+1)).
         #[arg(long, short = 'n', default_value_t = 3)]
         order: u32,
         /// Layers in each network.
@@ -805,7 +805,18 @@ fn import(model: &str, output: Option<&str>) -> ExitCode {
 
 fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
     let mut session = new_session();
-    let opts = match configure(&mut session, common).and_then(|_| check.options()) {
+    // A numeric check is a table: text or JSON (from a review: LaTeX printed the text).
+    let text_or_json = || {
+        if common.format == "latex" {
+            Err("--format latex is for `analyze`, `derive`, `series` and `classify`; `verify` writes text or json".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    let opts = match text_or_json()
+        .and_then(|_| configure(&mut session, common))
+        .and_then(|_| check.options())
+    {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1140,7 +1140,7 @@ fn a_tiny_slope_is_no_zero_and_its_sigma_star_is_measured_finely_enough() {
         assert!((got - want).abs() <= 1e-9 * want, "{got} against {want}");
     }
     let s = &n["sigma_star"];
-    assert_eq!(s["bits"], 2048, "{s}");
+    assert!(s["bits"].as_u64().is_some_and(|b| b > 256), "{s}");
     // The same network at −130, where 256 bits suffice, has the same σ* (σ* depends on the
     // inner slope only through the ratio of N to W·ξ, which is the same).
     let measured = s["measured"].as_f64().unwrap();

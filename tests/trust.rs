@@ -1678,3 +1678,45 @@ fn a_value_f64_cannot_form_is_evaluated_wider_in_a_check() {
         "W1 = [[1, 2]]; b1 = [-40]; W2 = [[3]]; b2 = [0.5]; sigmoid(W2·sigmoid(W1·x + b1) + b2)",
     ]);
 }
+
+#[test]
+fn sign_conditions_of_products_and_thresholds_are_seen() {
+    // From a second review: three draws all had λ·μ > 0, and all three |λ| < √2, so both of
+    // these were called exact-affine; each vanishes on part of the parameters' range only.
+    for src in [
+        "relu(λ·μ·W1·x) - λ·μ·relu(W1·x)",
+        "relu((2 - λ^2)·W1·x) - (2 - λ^2)·relu(W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Kink, "{src}");
+    }
+}
+
+#[test]
+fn a_slope_256_bits_lose_is_found_in_2048() {
+    // 1 − tanh(100)² is exactly 0 in 256 bits; the slope is 3·tanh′(c)·tanh′(100)·[1, 2] ≈
+    // [6.0463293·10⁻⁸⁹, 1.2092659·10⁻⁸⁸] (mpmath), not 0 (from a review: "degenerate").
+    let json = run_ok(&[
+        "analyze",
+        "W1 = [[1, 2]]; b1 = [100]; W2 = [[3]]; b2 = [0.5]; tanh(W2·tanh(W1·x + b1) + b2)",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let w = &v["numeric"]["w"]["values"][0];
+    let w0 = w[0].as_f64().expect("a value");
+    assert!((w0 / 6.0463293e-89 - 1.0).abs() < 1e-6, "{w}");
+}
+
+#[test]
+fn an_argument_that_cancels_past_128_bits_is_evaluated_wider() {
+    // 10⁴⁰·(1 − tanh(46)) ≈ 2.2: f64 and 128 bits both make it 0 and agreed on cos(0) = 1
+    // (from a review); mpmath gives −0.6028606.
+    let text = run_ok(&["series", "cos(t + 10^40*(1 - tanh(46)))", "-n", "0"]);
+    assert!(text.contains("−0.602861"), "{text}");
+}
+
+#[test]
+fn an_exponent_past_i64_is_written_in_full() {
+    let text = run_ok(&["analyze", "exp(10^20)·x"]);
+    assert!(text.contains("e¹⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰⁰"), "{text}");
+}

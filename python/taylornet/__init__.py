@@ -592,11 +592,9 @@ class Numeric:
 
 def _other_prime(d):
     """Whether ``d`` has a prime factor other than 2 and 5 (so 1/d is no finite decimal)."""
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    return d != 1
+    d >>= (d & -d).bit_length() - 1
+    # d is odd; it divides 5^k for k large enough exactly when it is a power of 5.
+    return pow(5, max(1, d.bit_length()), d) != 0
 
 
 def _exact_number(x, name):
@@ -615,6 +613,10 @@ def _exact_number(x, name):
     elif isinstance(x, decimal.Decimal):
         if not x.is_finite():
             raise ValueError(f"{name}: {x} is not a finite number (NaN and ±∞ have no exact value)")
+        if x and abs(x.as_tuple().exponent) > 10_000:
+            # Its exact rational would have ten thousand digits or more (from a review:
+            # Decimal('1e1000000000') ran for minutes before the engine could refuse it).
+            raise ValueError(f"{name}: {x} has an exponent past ±10000")
         # A Decimal is the decimal it is, not the nearest binary float.
         q = Fraction(x)
     else:
@@ -626,16 +628,23 @@ def _exact_number(x, name):
             raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
         q = Fraction(f)
     n, d = q.numerator, q.denominator
+    if d.bit_length() > 40_000:
+        raise ValueError(f"{name}: a number with a denominator of {d.bit_length()} bits is too long to bind")
     if _other_prime(d):
         # Not a finite decimal (1/3): written as a fraction, which the literal grammar reads.
         return f"{n}/{d}"
-    k2 = k5 = 0
-    while d % 2 == 0:
-        d //= 2
-        k2 += 1
-    while d % 5 == 0:
-        d //= 5
-        k5 += 1
+    # The powers of 2 and 5 in d: the twos from its lowest set bit, the fives by halving
+    # steps (powers 5^(2^i)), so a long denominator takes a few dozen divisions, not thousands.
+    k2 = (d & -d).bit_length() - 1
+    d >>= k2
+    k5 = 0
+    fives = [5]
+    while fives[-1] * fives[-1] <= d:
+        fives.append(fives[-1] * fives[-1])
+    for i in range(len(fives) - 1, -1, -1):
+        while d % fives[i] == 0:
+            d //= fives[i]
+            k5 += 1 << i
     k = max(k2, k5)
     if k == 0:
         return str(n)

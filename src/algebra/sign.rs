@@ -21,6 +21,7 @@ use super::scalar::{AddressMap, Atom, AtomAddress, Mono, Q, Scalar, WordHasher, 
 use crate::float::{Big, Real};
 use crate::syntax::Name;
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 /// The sign of `s`: certain, or `None`.
 pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
@@ -633,10 +634,15 @@ fn accurate_atom(a: &Atom, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> 
     // roundings differ agree that closely only where neither lost the digits to a
     // cancellation: f64 against 128 bits first (most atoms), then 256 against 2048 bits.
     let agree = |x: f64, y: f64| (x - y).abs() <= y.abs() * 2f64.powi(-40);
-    let v64 = at::<f64>(a, param);
-    let v128 = at::<Big<128>>(a, param)?.to_f64();
-    if v64.is_some_and(|v| agree(v, v128)) {
-        return v128.is_finite().then_some(v128);
+    // Both lose the same digits where an argument cancels past 128 bits (10⁴⁰·(1 − tanh(46))
+    // is 0 in both, and cos of it "agrees" on 1; from a review): the shortcut only where no
+    // argument inside cancels in f64.
+    if !cancels_inside(a, param, &mut HashSet::new()) {
+        let v64 = at::<f64>(a, param);
+        let v128 = at::<Big<128>>(a, param)?.to_f64();
+        if v64.is_some_and(|v| agree(v, v128)) {
+            return v128.is_finite().then_some(v128);
+        }
     }
     let v256 = at::<Big<256>>(a, param)?.to_f64();
     let v2048 = at::<Big<2048>>(a, param)?.to_f64();
@@ -646,6 +652,30 @@ fn accurate_atom(a: &Atom, param: &dyn Fn(&Name) -> Option<f64>) -> Option<f64> 
         at::<Big<8192>>(a, param)?.to_f64()
     };
     v.is_finite().then_some(v)
+}
+
+/// Whether the argument of a function value or a parenthesized sum, or of one nested in it,
+/// cancels in `f64` (its value within 2⁻²⁰ of its terms' size, or none): each atom visited once.
+fn cancels_inside(
+    a: &Atom,
+    param: &dyn Fn(&Name) -> Option<f64>,
+    seen: &mut HashSet<AtomAddress>,
+) -> bool {
+    let s = match a {
+        Atom::Func(_, s) | Atom::Group(s) => s,
+        _ => return false,
+    };
+    if !a.address().is_none_or(|k| seen.insert(k)) {
+        return false;
+    }
+    match evaluate_with::<f64>(s, param) {
+        Some((v, m)) if v.abs() > m * 2f64.powi(-20) => {}
+        Some((v, m)) if v == 0.0 && m == 0.0 => {}
+        _ => return true,
+    }
+    s.terms()
+        .flat_map(|(m, _)| m.factors().iter())
+        .any(|(b, _)| cancels_inside(b, param, seen))
 }
 
 /// A wide float as a value for display: an `f64` where it is one, else a mantissa and a power

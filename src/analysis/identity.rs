@@ -82,12 +82,21 @@ impl IdentityTest<'_> {
             return Vanishing::Unresolved;
         }
         let generic = self.generic_atoms(e);
-        let has_params = !e.params().is_empty();
+        let params = e.params().len();
+        let has_params = params > 0;
+        // With parameters, a term may vanish on part of their range only (|λ·μ·u| − λ·μ·|u|
+        // for λ·μ > 0; from a review, three draws all had λ·μ > 0): the first draws take
+        // every pattern of their signs (up to four parameters), and eight at least must vanish.
+        let needed = if has_params {
+            8.max(1usize << params.min(4))
+        } else {
+            3
+        };
         let mut zeros = 0;
         // After a non-zero draw, how many more draws look for a zero: with parameters, a term
         // may vanish for some of their values only (|λ·u| − λ·|u| for λ > 0).
         let mut nonzero_since: Option<u32> = None;
-        'draws: for seed in (1..=MAX_DRAWS).map(|i| 0x5eed_0000u64 + i) {
+        'draws: for seed in (1..=MAX_DRAWS).map(|i| DRAW_SEED + i) {
             for &width in widths {
                 match self.zero_at(e, seed, &generic, width) {
                     Some(Draw::Zero) => {}
@@ -112,7 +121,7 @@ impl IdentityTest<'_> {
                 return Vanishing::ForSomeParameters;
             }
             zeros += 1;
-            if zeros == 3 {
+            if zeros == needed {
                 return Vanishing::Yes;
             }
         }
@@ -184,8 +193,18 @@ impl IdentityTest<'_> {
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(i as u64 * 1_442_695_040_888_963_407));
             let u = (h >> 11) as f64 / (1u64 << 53) as f64;
-            let sign = if h & 1 == 1 { -1.0 } else { 1.0 };
-            params.insert(p, sign * (0.3 + 1.4 * u));
+            // Draw j (from 0) gives parameter i the sign of bit i of j for the first 16 draws,
+            // so that the first 2^p draws take every pattern of signs; random after.
+            let j = seed.wrapping_sub(DRAW_SEED + 1);
+            let negative = if j < 16 {
+                (j >> (i % 4)) & 1 == 1
+            } else {
+                h & 1 == 1
+            };
+            let sign = if negative { -1.0 } else { 1.0 };
+            // Magnitudes in (0.3, 2.5): past the special values 0 and 1 and past 2, where a
+            // threshold such as 2 − λ² > 0 lies.
+            params.insert(p, sign * (0.3 + 2.2 * u));
         }
         let drawn =
             Instance::random_with_width(self.symbols, self.small, 0.5, seed, &params, width);
@@ -263,6 +282,9 @@ fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
 }
+
+/// The seeds of the draws are this plus 1, 2, ….
+const DRAW_SEED: u64 = 0x5eed_0000;
 
 /// Most draws the test makes, those set aside included.
 const MAX_DRAWS: u64 = 64;

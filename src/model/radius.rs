@@ -77,6 +77,8 @@ fn measure(
     let mut wide: Option<Result<Evaluated<Big<2048>>, String>> = None;
     // Whether a direction's W·ξ is genuinely below 2⁻²⁰⁰ (then the measurement needs 2048 bits).
     let mut tiny_slope = false;
+    // The smallest such W·ξ: the measurement's precision follows it.
+    let mut smallest_slope = f64::INFINITY;
     for xi in &xis {
         let (mut wx, mut nx) = parts(&ev, a, xi)?;
         if wx < 2f64.powi(-200) || nx < wx.max(1.0) * 2f64.powi(-200) {
@@ -85,16 +87,25 @@ fn measure(
                 Ok(w) => parts(w, a, xi)?,
                 Err(_) => (0.0, 0.0),
             };
-            let confirmed = |v: f64, v2: f64| v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
-            if wx < 2f64.powi(-200) {
-                if confirmed(wx, wx2) {
-                    tiny_slope = true;
+            // The 2048-bit value where the two agree, or where 256 bits lost it (1 − tanh(100)²
+            // is 0 there) and 2048 bits hold it far above their own residues; else 0.
+            let confirmed = |v: f64, v2: f64, scale: f64| {
+                let agree = v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
+                if agree || v2 > scale * 2f64.powi(-1500) {
+                    v2
                 } else {
-                    wx = 0.0;
+                    0.0
+                }
+            };
+            if wx < 2f64.powi(-200) {
+                wx = confirmed(wx, wx2, 1.0);
+                tiny_slope |= wx > 0.0;
+                if wx > 0.0 {
+                    smallest_slope = smallest_slope.min(wx);
                 }
             }
-            if nx < wx.max(1.0) * 2f64.powi(-200) && !confirmed(nx, nx2) {
-                nx = 0.0;
+            if nx < wx.max(1.0) * 2f64.powi(-200) {
+                nx = confirmed(nx, nx2, wx.max(1.0));
             }
         }
         linear_part |= wx > 0.0;
@@ -145,8 +156,33 @@ fn measure(
     // The measurement in 2048-bit floats where W·ξ is so small that 256 bits could not
     // resolve the deviation from the affine map relative to it (a slope of 10⁻⁷⁰ next to an
     // output of order 1).
-    let wide = wide.and_then(Result::ok).filter(|_| tiny_slope);
-    let bits = if wide.is_some() { 2048 } else { 256 };
+    // As many bits as resolve the deviation, about τ·σ·‖W·ξ‖, next to an output of order 1:
+    // 512 for W·ξ down to about 2⁻²⁸⁰, 1024 down to 2⁻⁷⁸⁰, else 2048 (which a 72×72 network
+    // at a bias of −160 needed 22 s for; from a review).
+    let bits = if !tiny_slope {
+        256
+    } else if smallest_slope > 2f64.powi(-280) {
+        512
+    } else if smallest_slope > 2f64.powi(-780) {
+        1024
+    } else {
+        2048
+    };
+    let at512 = if bits == 512 {
+        evaluate::<Big<512>>(l, a, env, functions).ok()
+    } else {
+        None
+    };
+    let at1024 = if bits == 1024 {
+        evaluate::<Big<1024>>(l, a, env, functions).ok()
+    } else {
+        None
+    };
+    let wide = wide.and_then(Result::ok).filter(|_| bits == 2048);
+    let bits = match (&at512, &at1024, &wide) {
+        (None, None, None) => 256,
+        _ => bits,
+    };
     let rho = |sigma: f64| -> Result<f64, String> {
         if crate::limits::interrupted() {
             return Err("the time budget of the statement ran out".into());
@@ -155,7 +191,11 @@ fn measure(
         for xi in &xis {
             let r = match &wide {
                 Some(w) => deviation(l, w, a, xi, sigma)?,
-                None => deviation(l, &ev, a, xi, sigma)?,
+                None => match (&at512, &at1024) {
+                    (Some(w), _) => deviation(l, w, a, xi, sigma)?,
+                    (_, Some(w)) => deviation(l, w, a, xi, sigma)?,
+                    _ => deviation(l, &ev, a, xi, sigma)?,
+                },
             };
             worst = worst.max(r);
         }

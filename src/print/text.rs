@@ -277,9 +277,23 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
             wrapped(b, st, ATOM, out);
             let is_int = *e.denominator_ref() == 1u32;
             if uni && is_int {
-                let n =
-                    i64::try_from(e.numerator_ref()).unwrap_or(0) * if *e < 0u32 { -1 } else { 1 };
-                crate::syntax::names::write_superscript(n, out);
+                match i64::try_from(e.numerator_ref()) {
+                    Ok(n) => crate::syntax::names::write_superscript(
+                        n * if *e < 0u32 { -1 } else { 1 },
+                        out,
+                    ),
+                    // Past i64 (e^(10²⁰); from a review, written e⁰): digit by digit.
+                    Err(_) => {
+                        const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+                        if *e < 0u32 {
+                            out.push('⁻');
+                        }
+                        out.extend(
+                            (e.numerator_ref().to_string().bytes())
+                                .map(|d| SUP[usize::from(d - b'0')]),
+                        );
+                    }
+                }
             } else if is_int {
                 // An integer exponent is written as its digits, without formatting a rational:
                 // a long ASCII coefficient has a power in almost every factor.

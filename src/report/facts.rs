@@ -85,7 +85,7 @@ pub fn assumption_text(a: &Assumption) -> String {
                 .map(|k| format!("ε{}", sup(*k)))
                 .collect();
             format!(
-                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits), not by an exact rule",
+                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits; with parameters at 8 or more, of every pattern of their signs), not by an exact rule",
                 orders.join(", ")
             )
         }

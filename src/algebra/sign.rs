@@ -496,10 +496,10 @@ pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -
 
 /// The value of `s` for display, with its leading digits right:
 ///
-/// * the function values and sums in parentheses it holds are evaluated in 256-bit floats and
-///   confirmed in 2048 (8192 where those disagree), so a cancellation inside them reaches no
-///   digit shown (from a review: softplus at −30 is log(1 + e⁻³⁰), whose `f64` argument had
-///   lost its last digits; log(1 + 10⁻¹⁵) lost 11 %);
+/// * the function values and sums in parentheses it holds are taken where two evaluations
+///   agree on them ([`accurate_atom`]), so a cancellation inside them reaches no digit shown
+///   (from a review: softplus at −30 is log(1 + e⁻³⁰), whose `f64` argument had lost its last
+///   digits; log(1 + 10⁻¹⁵) lost 11 %);
 /// * the sum of its terms in `f64` with the size of its terms, and again in wider floats when
 ///   the terms cancel so far that `f64`'s rounding could reach the digits shown (the
 ///   coefficient of order 40 of sigmoid at −2, 7.35·10⁻²⁴, is 10¹⁸ times smaller than its

@@ -93,8 +93,9 @@ impl IdentityTest<'_> {
             3
         };
         let mut zeros = 0;
-        // After a non-zero draw, how many more draws look for a zero: with parameters, a term
-        // may vanish for some of their values only (|λ·u| − λ·|u| for λ > 0).
+        // After a non-zero draw, further draws look for a zero, through every pattern of the
+        // parameters' signs: a term may vanish for some of their values only (|λ·u| − λ·|u|
+        // for λ > 0).
         let mut nonzero_since: Option<u32> = None;
         'draws: for seed in (1..=MAX_DRAWS).map(|i| DRAW_SEED + i) {
             for &width in widths {
@@ -109,7 +110,8 @@ impl IdentityTest<'_> {
                         }
                         let seen = nonzero_since.get_or_insert(0);
                         *seen += 1;
-                        if *seen > PARTIAL_LOOKAHEAD {
+                        // Far enough to meet every pattern of the parameters' signs.
+                        if *seen >= 1u32 << params.min(4) {
                             return Vanishing::No;
                         }
                         continue 'draws;
@@ -186,9 +188,9 @@ impl IdentityTest<'_> {
         }
         let mut params = BTreeMap::new();
         for (i, p) in e.params().into_iter().enumerate() {
-            // Parameters drawn in ±(0.3, 1.7), away from the special values 0 and ±1, and of
-            // either sign: a term may vanish for positive values only (|λ·u| − λ·|u|; from a
-            // review, parameters drawn positive only made relu(λ·u) − λ·relu(u) exactly affine).
+            // Parameters of either sign: a term may vanish for positive values only
+            // (|λ·u| − λ·|u|; from a review, parameters drawn positive only made
+            // relu(λ·u) − λ·relu(u) exactly affine).
             let h = mix(seed
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(i as u64 * 1_442_695_040_888_963_407));
@@ -271,10 +273,6 @@ pub(crate) enum Vanishing {
     /// values only (a sign condition, λ > 0 in |λ·u| − λ·|u|). Not shown to vanish, and said so.
     ForSomeParameters,
 }
-
-/// After a non-zero draw of an expression with parameters, at most this many more draws look
-/// for a zero (which shows that it vanishes for some parameter values only).
-const PARTIAL_LOOKAHEAD: u32 = 3;
 
 /// SplitMix64's finalizer: every bit of the result depends on every bit of `x`.
 fn mix(mut x: u64) -> u64 {

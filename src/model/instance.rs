@@ -205,10 +205,16 @@ fn has_tiny(m: &Mat) -> bool {
     (m.entries.iter()).any(|e| matches!(e, Num::Float(x) if x.abs() < floor))
 }
 
-/// Float entries below 2⁻²⁰⁰ of the matrix's scale written as 0 unless `wide` (the same matrix
-/// evaluated in 2048-bit floats) confirms them to 2⁻⁴⁰: what cancels exactly in a 256-bit
-/// evaluation (σ(1) + σ(−1) − 1) leaves a residue near 10⁻⁷⁸, which shown rounded reads as a
-/// value, and which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value stays where it is.
+/// Above this power of two of the scale, a value in 2048-bit floats is no residue of theirs
+/// (about 2⁻²⁰⁴⁰ of the scale) but a genuine one.
+pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
+
+/// Float entries below 2⁻²⁰⁰ of the matrix's scale (0 included) are taken from `wide` (the
+/// same matrix evaluated in 2048-bit floats) where it confirms them to 2⁻⁴⁰ or holds a value
+/// above its own residues, else written as 0: what cancels exactly in a 256-bit evaluation
+/// (σ(1) + σ(−1) − 1) leaves a residue near 10⁻⁷⁸, which shown rounded reads as a value and
+/// which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value (1 − tanh(100)², 0 in 256
+/// bits) is kept.
 fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
     let floor = rounding_floor(m);
     for (i, e) in m.entries.iter_mut().enumerate() {
@@ -221,7 +227,7 @@ fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
                 Some(v) if v != 0.0 && (v - *x).abs() <= v.abs() * 2f64.powi(-40) => *x,
                 // 0 (or a residue) in 256 bits, but in 2048 bits far above their own residues
                 // (about 2⁻²⁰⁴⁰ of the scale): a genuine value that 256 bits lost.
-                Some(v) if v.abs() > floor * 2f64.powi(-1300) => v,
+                Some(v) if v.abs() > floor * 2f64.powi(WIDE_GENUINE_LOG2 + 200) => v,
                 _ => 0.0,
             };
         }

@@ -75,7 +75,7 @@ fn measure(
     // genuinely tiny (the slope of a sigmoid at −160 is 10⁻⁷⁰; from a review, such a network
     // was called degenerate): the same values in 2048-bit floats tell them apart.
     let mut wide: Option<Result<Evaluated<Big<2048>>, String>> = None;
-    // Whether a direction's W·ξ is genuinely below 2⁻²⁰⁰ (then the measurement needs 2048 bits).
+    // Whether a direction's W·ξ is genuinely below 2⁻²⁰⁰ (then the measurement needs more bits).
     let mut tiny_slope = false;
     // The smallest such W·ξ: the measurement's precision follows it.
     let mut smallest_slope = f64::INFINITY;
@@ -91,7 +91,7 @@ fn measure(
             // is 0 there) and 2048 bits hold it far above their own residues; else 0.
             let confirmed = |v: f64, v2: f64, scale: f64| {
                 let agree = v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
-                if agree || v2 > scale * 2f64.powi(-1500) {
+                if agree || v2 > scale * 2f64.powi(super::instance::WIDE_GENUINE_LOG2) {
                     v2
                 } else {
                     0.0

@@ -153,49 +153,35 @@ fn measure(
     }
     let center = estimate.unwrap_or(1e-1);
     // The measurement on the true network (the truth instance has the operating points' inputs).
-    // The measurement in 2048-bit floats where W·ξ is so small that 256 bits could not
-    // resolve the deviation from the affine map relative to it (a slope of 10⁻⁷⁰ next to an
-    // output of order 1).
     // As many bits as resolve the deviation, about τ·σ·‖W·ξ‖, next to an output of order 1:
     // 512 for W·ξ down to about 2⁻²⁸⁰, 1024 down to 2⁻⁷⁸⁰, else 2048 (which a 72×72 network
-    // at a bias of −160 needed 22 s for; from a review).
-    let bits = if !tiny_slope {
-        256
+    // at a bias of −160 needed 22 s for; from a review). 256 where none is tiny, or where the
+    // wider evaluation fails.
+    let wider = if !tiny_slope {
+        None
     } else if smallest_slope > 2f64.powi(-280) {
-        512
+        evaluate::<Big<512>>(l, a, env, functions)
+            .ok()
+            .map(Wider::At512)
     } else if smallest_slope > 2f64.powi(-780) {
-        1024
+        evaluate::<Big<1024>>(l, a, env, functions)
+            .ok()
+            .map(Wider::At1024)
     } else {
-        2048
+        wide.and_then(Result::ok).map(Wider::At2048)
     };
-    let at512 = if bits == 512 {
-        evaluate::<Big<512>>(l, a, env, functions).ok()
-    } else {
-        None
-    };
-    let at1024 = if bits == 1024 {
-        evaluate::<Big<1024>>(l, a, env, functions).ok()
-    } else {
-        None
-    };
-    let wide = wide.and_then(Result::ok).filter(|_| bits == 2048);
-    let bits = match (&at512, &at1024, &wide) {
-        (None, None, None) => 256,
-        _ => bits,
-    };
+    let bits = wider.as_ref().map_or(256, Wider::bits);
     let rho = |sigma: f64| -> Result<f64, String> {
         if crate::limits::interrupted() {
             return Err("the time budget of the statement ran out".into());
         }
         let mut worst = 0.0f64;
         for xi in &xis {
-            let r = match &wide {
-                Some(w) => deviation(l, w, a, xi, sigma)?,
-                None => match (&at512, &at1024) {
-                    (Some(w), _) => deviation(l, w, a, xi, sigma)?,
-                    (_, Some(w)) => deviation(l, w, a, xi, sigma)?,
-                    _ => deviation(l, &ev, a, xi, sigma)?,
-                },
+            let r = match &wider {
+                Some(Wider::At512(w)) => deviation(l, w, a, xi, sigma)?,
+                Some(Wider::At1024(w)) => deviation(l, w, a, xi, sigma)?,
+                Some(Wider::At2048(w)) => deviation(l, w, a, xi, sigma)?,
+                None => deviation(l, &ev, a, xi, sigma)?,
             };
             worst = worst.max(r);
         }
@@ -260,6 +246,23 @@ fn measure(
         directions: xis.clone(),
         notes,
     })
+}
+
+/// The network evaluated wider than 256 bits for the measurement, where W·ξ is tiny.
+enum Wider {
+    At512(Evaluated<Big<512>>),
+    At1024(Evaluated<Big<1024>>),
+    At2048(Evaluated<Big<2048>>),
+}
+
+impl Wider {
+    fn bits(&self) -> u32 {
+        match self {
+            Wider::At512(_) => 512,
+            Wider::At1024(_) => 1024,
+            Wider::At2048(_) => 2048,
+        }
+    }
 }
 
 /// ‖W·ξ‖₂ and ‖N(ξ)‖₂ (N the first non-affine term) in `R`, for one direction ξ.

@@ -449,7 +449,7 @@ impl Renderer<'_> {
                 }
                 // A keyword parameter, `α = 2` after the arguments' `;` (from a review: it was
                 // written as a function named `=`).
-                if func == "=" && args.len() == 2 {
+                if n.is_keyword() {
                     self.node(&args[0]);
                     self.s(" = ");
                     self.node(&args[1]);
@@ -497,24 +497,19 @@ impl Renderer<'_> {
         self.depth += 1;
         let start = self.mark();
         // Keyword parameters follow the arguments after `;`, as in the text: `elu(x; α = 2)`.
-        for (i, a) in args.iter().filter(|a| !is_keyword(a)).enumerate() {
+        for (i, a) in args.iter().filter(|a| !a.is_keyword()).enumerate() {
             if i > 0 {
                 self.s(", ");
             }
             self.node(a);
         }
-        for (i, a) in args.iter().filter(|a| is_keyword(a)).enumerate() {
+        for (i, a) in args.iter().filter(|a| a.is_keyword()).enumerate() {
             self.s(if i == 0 { ";\\ " } else { ", " });
             self.node(a);
         }
         self.depth -= 1;
         self.bracket(start);
     }
-}
-
-/// Whether a call's argument is a keyword parameter (`α = 2`).
-fn is_keyword(a: &Node) -> bool {
-    matches!(a.view(), Node::Call { func, args, .. } if func == "=" && args.len() == 2)
 }
 
 /// `\tanh`, `\exp`, or `\operatorname{sigmoid}`.

@@ -345,7 +345,7 @@ fn write(n: &Node, st: Style, out: &mut String) -> u8 {
                 out.push('(');
             }
             // Keyword parameters follow the arguments after `;`: `swish(x; β = 2)`.
-            let is_kw = |a: &&Node| matches!(a.view(), Node::Call { func, .. } if func == "=");
+            let is_kw = |a: &&Node| a.is_keyword();
             let write_arg = |a: &Node, out: &mut String| {
                 write(a, st, out);
             };

@@ -101,6 +101,12 @@ impl Node {
         }))
     }
 
+    /// Whether this is a keyword parameter of a call (`α = 2`, written after the arguments'
+    /// `;` in every notation).
+    pub fn is_keyword(&self) -> bool {
+        matches!(self.view(), Node::Call { func, args, .. } if func == "=" && args.len() == 2)
+    }
+
     /// The node itself, seen through [`Node::Shared`]: what a printer looks at when the form of
     /// a child decides how its parent is written.
     pub fn view(&self) -> &Node {

@@ -226,7 +226,7 @@ fn write(n: &Node, cx: &Ctx, out: &mut String) -> u8 {
             ATOM
         }
         Node::Call { func, deriv, args } => {
-            let is_kw = |a: &&Node| matches!(a.view(), Node::Call { func, args, .. } if func == "=" && args.len() == 2);
+            let is_kw = |a: &&Node| a.is_keyword();
             let arguments = |out: &mut String| {
                 joined(args.iter().filter(|a| !is_kw(a)), ", ", out, |a, out| {
                     write(a, cx, out);

@@ -174,15 +174,16 @@ impl Diagnostic {
             shorten(&self.message, MAX_SHOWN_MESSAGE)
         );
         for label in &self.labels {
-            let (line_no, col, line) = locate(source, label.span.start);
-            // A long line is shown as a window around the caret, never whole.
-            let (line, col, clipped_left) = window(line, col);
+            let (line_no, column, line) = locate(source, label.span.start);
+            // A long line is shown as a window around the caret, never whole; the header
+            // gives the column in the whole line (from a review, the window's).
+            let (line, col, clipped_left) = window(line, column);
             let origin = if origin.is_empty() {
                 String::new()
             } else {
                 format!("{origin}:")
             };
-            out.push_str(&format!(" --> {origin}line {line_no}, column {col}\n"));
+            out.push_str(&format!(" --> {origin}line {line_no}, column {column}\n"));
             let gutter = line_no.to_string().len();
             let pad = " ".repeat(gutter);
             let shown = printable(&line);
@@ -351,8 +352,21 @@ fn printable_width(s: &str) -> usize {
     s.chars().filter(|c| !is_combining(*c)).count()
 }
 
-fn is_invisible(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+/// Characters that show nothing, or change how the rest of the line is shown (the
+/// bidirectional controls, from a review: U+202E reversed the caret row), or have no glyph
+/// (private use): shown as `�` and named by code point.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{E000}'..='\u{F8FF}'
+        )
 }
 
 fn is_combining(c: char) -> bool {

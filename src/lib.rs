@@ -50,7 +50,7 @@ pub use diagnostic::{Diagnostic, Phase, Span};
 pub use ir::{Callee, Lowered, Prim, lower_expr};
 pub use limits::{CountingAllocator, Limits};
 pub use series::{PointSeries, Series, SeriesResult, Side, Smoothness};
-pub use session::options::{parse_small, scalar_input};
+pub use session::options::{parse_input_name, parse_small, scalar_input};
 pub use session::script::{derive_source, derive_source_for};
 pub use session::{
     Command, Format, Options, Outcome, Session, read_source, render_outcomes, verify_report,

@@ -436,3 +436,100 @@ fn verify_refuses_a_format_it_does_not_write() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("`verify` writes text or json"), "{err}");
 }
+
+/// A line of standard input that is not UTF-8 loses its entry, not the session or the lines
+/// after it (from a review: the rest of the input was dropped).
+#[test]
+fn a_line_that_is_not_utf8_loses_only_its_entry() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .arg("repl")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"W1 : 2x4\nx + \xff\n:env\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stderr.contains("line 2 of standard input is not valid UTF-8 (byte 5)"),
+        "{stderr}"
+    );
+    // `:env` ran after it, with the declaration of line 1.
+    assert!(stdout.matches("W₁ : 2×4").count() >= 2, "{stdout}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Options that are not what they claim are refused, not read as something else (from a
+/// review: `--input 3` analysed an input named ₃, and `--sigma …:0` was clamped to 2 rows).
+#[test]
+fn input_small_and_sigma_options_are_checked() {
+    for args in [
+        &["analyze", "--input", "3", "tanh(W1·x)"][..],
+        &["analyze", "--input", "x y", "tanh(W1·x)"],
+        &["analyze", "--input", "tanh", "tanh(W1·x)"],
+        &["analyze", "--small", ",", "tanh(W1·x)"],
+        &["analyze", "--small", "★", "tanh(W1·x)"],
+        &["verify", "--sigma", "1e-1:1e-4:0", "tanh(W1·x)"],
+        &["verify", "--sigma", "1e-1:1e-4:1000000", "tanh(W1·x)"],
+        &["verify", "--sigma", "5,5,5", "tanh(W1·x)"],
+    ] {
+        let (code, out, err) = taylornet(args, None);
+        assert!(
+            code == 2 && out.is_empty() && err.starts_with("error: --"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// An error in `series --at` is shown against that text.
+#[test]
+fn a_series_point_error_shows_the_point() {
+    let (code, _, err) = taylornet(&["series", "tanh", "--at", "1+★"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--at:line 1, column 3") && err.contains("1 | 1+★"),
+        "{err}"
+    );
+}
+
+/// `--epsilon NAME` where the source uses NAME would write two things as one (from a review:
+/// `O(σ⁴)` beside a parameter σ).
+#[test]
+fn the_small_parameters_symbol_cannot_be_a_name_of_the_source() {
+    let (code, out, err) = taylornet(
+        &[
+            "derive",
+            "--format",
+            "latex",
+            "--epsilon",
+            "σ",
+            "tanh(σ·W1·x)",
+        ],
+        None,
+    );
+    assert!(
+        code == 2 && out.is_empty() && err.contains("--epsilon σ"),
+        "{err}"
+    );
+    let (code, out, _) = taylornet(
+        &[
+            "derive",
+            "--format",
+            "latex",
+            "--epsilon",
+            "σ",
+            "tanh(λ·W1·x)",
+        ],
+        None,
+    );
+    assert!(code == 0 && out.contains("\\sigma^{"), "{out}");
+}

@@ -289,3 +289,41 @@ fn latex_in_a_script_is_typeset_not_escaped() {
     );
     check_all("script with :latex", &formulas(&doc.lines));
 }
+
+/// The derivation's text of `src` (with `prefix` statements run first).
+fn derivation_text(src: &str) -> String {
+    let mut s = Session::new();
+    let doc = derive_source(&mut s, src, "t").unwrap_or_else(|e| panic!("{src}: {e}"));
+    taylornet::render::to_text(&doc.lines)
+}
+
+/// What reviews found false in derivations, each now said as it is.
+#[test]
+fn derivations_state_what_they_cut_and_assume() {
+    // A binding through an activation is a truncated series: it carries its O(·).
+    let text = derivation_text("h = tanh(W1·x + b1); W2·h + sigmoid(h)");
+    let line = text
+        .lines()
+        .skip_while(|l| !l.contains("substitute the binding"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(line.contains("h = ") && line.ends_with("+ O(ε⁴)"), "{line}");
+    // A bias that is not small is taken to cancel the O(1) part exactly, and says so.
+    let text = derivation_text(":small x\ntanh(W2·tanh(W1·x + b1) + b2)");
+    assert!(!text.contains("stands for its"), "{text}");
+    assert!(
+        text.contains("assume it is cancelled by the bias, b₁ = 0 exactly"),
+        "{text}"
+    );
+    // Around a data point, x is the deviation.
+    let text = derivation_text("W1 = [[1, 2]]; b1 = [1]; x0 = [1, 1]; :at x0\ntanh(W1·x + b1)");
+    assert!(text.contains("x below is the deviation from x₀"), "{text}");
+    // An operating point on a breakpoint at the bound values: the assumption that fails is
+    // in the derivation, not only in the last line.
+    let text = derivation_text("W1 = [[1,2],[3,4]]; b1 = [0, 1]; relu(W1·x + b1)");
+    assert!(
+        text.contains("no entry of the operating point sits on a breakpoint")
+            && text.contains("(it fails at the bound values"),
+        "{text}"
+    );
+}

@@ -433,3 +433,152 @@ fn the_radius_of_a_normalization_at_its_operating_point_stays_within_the_budget(
         assert!(text.contains("σ*"), "{src}:\n{text}");
     }
 }
+
+// ------------------------------------------------ round seventeen: what a review found
+
+/// The error's message, and where it points (line, column), for a failing `src`.
+fn fails_at(src: &str) -> (String, Option<(usize, usize)>) {
+    let mut s = Session::new();
+    match s.run(src) {
+        Ok(_) => panic!("`{src}` should fail"),
+        Err(d) => (d.message.clone(), d.position(src)),
+    }
+}
+
+#[test]
+fn names_that_would_never_be_read_are_refused_where_they_are_bound() {
+    for src in [
+        "ones = 2·𝟙; ones + x",
+        "e = W1; x",
+        "pi = W1; x",
+        "tanh = W1; x",
+        "softmax = W1; x",
+        "sum = W1; x",
+        "tanh = [[1, 2]]; x",
+    ] {
+        let (message, at) = fails_at(src);
+        assert!(
+            message.contains("choose another name") && at == Some((1, 1)),
+            "{src}: {message}"
+        );
+    }
+    // ε is every report's small parameter: a parameter of that name is refused where it is read.
+    let (message, at) = fails_at("leaky_relu(W1·x; a = ε)");
+    assert!(
+        message.contains("small parameter") && at == Some((1, 22)),
+        "{message}"
+    );
+    assert!(Session::new().run("leaky_relu(W1·x; a = ε₁)").is_ok());
+}
+
+#[test]
+fn commands_refuse_what_they_would_ignore() {
+    for src in [
+        ":shapes now",
+        ":latex now",
+        ":json 1",
+        ":env now",
+        ":help me",
+        ":series tanh at 1 at 2",
+        ":series tanh order 3 order 4",
+        ":small ,",
+        ":small 3",
+        ":small ★",
+    ] {
+        let mut s = Session::new();
+        let before = format!("{:?}", s.options);
+        assert!(s.run(src).is_err(), "{src} should be refused");
+        assert_eq!(format!("{:?}", s.options), before, "{src}");
+    }
+}
+
+#[test]
+fn an_error_in_a_series_point_points_into_the_point() {
+    // `:series tanh at 1/0`: the division is at column 18, its 0 at 19.
+    let (_, at) = fails_at(":series tanh at 1/0");
+    assert!(matches!(at, Some((1, 17..=19))), "{at:?}");
+    let (_, at) = fails_at(":series tanh order 3 at ★");
+    assert_eq!(at, Some((1, 25)));
+}
+
+#[test]
+fn a_long_line_names_the_column_in_the_whole_line() {
+    // The caret row shows a window of the line; the header counts from the line's start.
+    let src = format!("{}★", "x+".repeat(100));
+    let mut s = Session::new();
+    let d = s.run(&src).unwrap_err();
+    assert!(
+        d.render(&src, "").contains("line 1, column 201"),
+        "{}",
+        d.render(&src, "")
+    );
+    assert_eq!(d.position(&src), Some((1, 201)));
+}
+
+#[test]
+fn a_power_past_the_limit_inside_an_exponent_is_a_limit() {
+    let mut s = Session::new();
+    let d = s.run("2^(2^70)·x").unwrap_err();
+    assert_eq!(d.phase, taylornet::Phase::Limit, "{}", d.message);
+}
+
+#[test]
+fn characters_that_change_how_a_line_shows_are_named() {
+    for c in [
+        '\u{00AD}', '\u{202E}', '\u{2066}', '\u{FE0F}', '\u{2028}', '\u{E000}',
+    ] {
+        let src = format!("x + {c}y");
+        let mut s = Session::new();
+        let d = s.run(&src).unwrap_err();
+        assert!(
+            d.message
+                .contains(&format!("the invisible character U+{:04X}", c as u32)),
+            "{:?}: {}",
+            c,
+            d.message
+        );
+        assert!(!d.render(&src, "").contains(c), "{c:?} echoed raw");
+    }
+}
+
+#[test]
+fn a_script_keeps_the_results_before_a_syntax_error() {
+    let mut s = Session::new();
+    let (done, err) = s.run_partial("tanh(W1·x)\n★\n");
+    assert_eq!(done.len(), 1);
+    assert!(err.is_some_and(|d| d.position("tanh(W1·x)\n★\n") == Some((2, 1))));
+}
+
+#[test]
+fn weights_files_are_read_only_up_to_the_limit() {
+    let limits = taylornet::Limits {
+        max_model_bytes: 1 << 20,
+        ..Default::default()
+    };
+    for path in ["/dev/zero"] {
+        if !std::path::Path::new(path).exists() {
+            continue;
+        }
+        let e = taylornet::trained::files::read_weights(std::path::Path::new(path), &limits)
+            .unwrap_err();
+        assert!(e.contains("max_model_bytes"), "{e}");
+        let e = taylornet::trained::import_file(std::path::Path::new(path), &limits).unwrap_err();
+        assert!(e.contains("max_model_bytes"), "{e}");
+    }
+}
+
+#[test]
+fn definitions_that_double_are_refused_at_the_limit() {
+    let mut src = String::from("f0(t) = t + t\n");
+    for i in 1..30 {
+        src.push_str(&format!("f{i}(t) = f{}(t) + f{}(t)\n", i - 1, i - 1));
+    }
+    src.push_str("f29(W1·x)");
+    let mut s = Session::new();
+    let (done, err) = s.run_partial(&src);
+    let d = err.expect("refused");
+    assert_eq!(d.phase, taylornet::Phase::Limit, "{}", d.message);
+    assert!(d.message.contains("max_nodes"), "{}", d.message);
+    // Refused at the definition past the limit (2^19 nodes and more), not at the call.
+    assert!((15..=20).contains(&done.len()), "{}", done.len());
+}

@@ -1012,6 +1012,18 @@ impl Expr {
     pub fn symbol(s: Symbol) -> Expr {
         Expr::factor(Factor::Sym(s))
     }
+    /// The product of symbols `W₁·W₂·…`, in canonical form at once: a left fold of
+    /// [`Expr::mul`] puts every prefix in canonical form, quadratic in the length (from a
+    /// review: 2 500 factors took 1.4 s, 20 000 the whole budget).
+    pub fn product_of_symbols(syms: Vec<Symbol>) -> Expr {
+        if syms.is_empty() {
+            return Expr::scalar(Scalar::one());
+        }
+        Expr::term(
+            Scalar::one(),
+            canon(syms.into_iter().map(Factor::Sym).collect()),
+        )
+    }
     /// The all-ones vector `𝟙`.
     pub fn ones() -> Expr {
         Expr::factor(Factor::Ones)
@@ -1587,12 +1599,33 @@ impl Expr {
         let mut powers = Powers::default();
         for (c, s) in &self.terms {
             let mut acc = Expr::scalar(s.clone());
+            // Symbols left as they are join the product in one canonical step: one at a time,
+            // each prefix of a chain of n factors is put in canonical form again, n² in all
+            // (from a review: a product of 2 500 matrices took 1.4 s).
+            let mut kept: Vec<Factor> = Vec::new();
             for factor in &c.0 {
-                let piece = substitute_factor(factor, f, (t, atoms), &mut powers)?;
+                let piece = match factor {
+                    Factor::Sym(sym) => match f(sym) {
+                        None => {
+                            kept.push(factor.clone());
+                            continue;
+                        }
+                        Some(e) => e,
+                    },
+                    _ => substitute_factor(factor, f, (t, atoms), &mut powers)?,
+                };
+                if !kept.is_empty() {
+                    let run = Expr::term(Scalar::one(), canon(std::mem::take(&mut kept)));
+                    acc = acc.mul(&run, t)?;
+                }
                 acc = acc.mul(&piece, t)?;
                 if acc.is_zero() {
+                    kept.clear();
                     break;
                 }
+            }
+            if !kept.is_empty() {
+                acc = acc.mul(&Expr::term(Scalar::one(), canon(kept)), t)?;
             }
             out.add_assign(&acc);
             t.check(&out)?;

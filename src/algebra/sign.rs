@@ -680,7 +680,7 @@ fn cancels_inside(
 
 /// A wide float as a value for display: an `f64` where it is one, else a mantissa and a power
 /// of ten (`None` for NaN and infinities).
-fn shown<R: Real>(v: &R) -> Option<Approx> {
+pub(crate) fn shown<R: Real>(v: &R) -> Option<Approx> {
     let f = v.to_f64();
     if f.is_nan() {
         return None;

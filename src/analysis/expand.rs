@@ -494,7 +494,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
     // Bindings in the derivation are shown in the user's symbols too.
     let mut steps = ex.steps;
     for st in &mut steps {
-        if let crate::analysis::steps::Step::Binding { name, value } = st {
+        if let crate::analysis::steps::Step::Binding { name, value, .. } = st {
             if let Some((_, v)) = bindings.iter().find(|(n, _)| n == name) {
                 *value = v.clone();
             }
@@ -595,6 +595,8 @@ impl Expander<'_> {
         } else {
             super::required_bias(l)
         };
+        let bias_small =
+            super::layer_bias(l).is_some_and(|b| self.s.small.contains(&b.symbol.name));
         self.steps.push(Step::Layer {
             index: l.index,
             activation: l.activation.clone(),
@@ -605,6 +607,7 @@ impl Expander<'_> {
             whole: l.whole.clone(),
             compensated: l.compensated,
             bias,
+            bias_small,
         });
         match (&l.coefficients, &l.op_symbol) {
             (Coefficients::Series { at, series }, _) => self.steps.push(Step::Series {
@@ -662,8 +665,28 @@ impl Expander<'_> {
             IrKind::Neg(x) => self.eval(x)?.neg(),
             IrKind::Mul(v) => {
                 let mut acc = Expr::scalar(Scalar::one());
-                for x in v {
-                    let e = self.eval(x)?;
+                let mut rest = v.as_slice();
+                while let Some(x) = rest.first() {
+                    // A run of matrix symbols of degree 0 multiplies as one canonical product
+                    // (it truncates nothing, and no `𝟙ᵀ·𝟙` forms inside it).
+                    let run: Vec<Symbol> = rest
+                        .iter()
+                        .map_while(|x| match x.kind() {
+                            IrKind::Sym(s)
+                                if s.kind == Kind::Matrix && !self.s.small.contains(&s.name) =>
+                            {
+                                Some(s.clone())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let e = if run.len() >= 2 {
+                        rest = &rest[run.len()..];
+                        Expr::product_of_symbols(run)
+                    } else {
+                        rest = &rest[1..];
+                        self.eval(x)?
+                    };
                     acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
                     // A `𝟙ᵀ·𝟙` this product formed pairs two 𝟙s of x's row length. The plain
                     // normal form keeps it when that length is free: `d₁` would not read back.
@@ -718,11 +741,20 @@ impl Expander<'_> {
             IrKind::Transpose(x) => self.eval(x)?.transpose(),
             IrKind::Len => Expr::scalar(self.dim_scalar(&ir.shape().rows)),
             IrKind::Bound { name, value } => {
-                let v = self.eval(value)?;
+                // Whether the binding's own value lost terms to the order (the derivation
+                // writes `h = … + O(ε⁵)`; from a review, it was written as an equation).
+                let truncated_before = std::mem::replace(&mut self.truncated, false);
+                let cut_before = self.t.truncated.replace(false);
+                let v = self.eval(value);
+                let cut_here = self.truncated || self.t.truncated.get();
+                self.t.truncated.set(cut_before || self.t.truncated.get());
+                self.truncated |= truncated_before;
+                let v = v?;
                 if !self.bindings.iter().any(|(n, _)| n == name) {
                     self.steps.push(crate::analysis::steps::Step::Binding {
                         name: name.clone(),
                         value: v.clone(),
+                        cut: cut_here.then_some(self.s.order + 1),
                     });
                 }
                 self.bindings.push((name.clone(), v.clone()));

@@ -11,6 +11,14 @@ pub enum Num {
     Exact(Q),
     /// A float: the value was computed in 256-bit floats and rounded to f64.
     Float(f64),
+    /// A float beyond f64's normal range (the slope of a saturated unit, 10⁻³⁴⁷), computed in
+    /// wide floats: `mantissa·10^exp10`, 1 ≤ |mantissa| < 10.
+    Wide {
+        /// The significand, 1 ≤ |mantissa| < 10.
+        mantissa: f64,
+        /// The power of ten.
+        exp10: i64,
+    },
 }
 
 impl Num {
@@ -19,6 +27,37 @@ impl Num {
         match self {
             Num::Exact(q) => crate::float::q_to_f64(q),
             Num::Float(x) => *x,
+            // Parsing the decimal rounds it once: to a subnormal, or to 0 or ±∞ past them.
+            Num::Wide { mantissa, exp10 } => {
+                format!("{mantissa}e{exp10}").parse().unwrap_or(f64::NAN)
+            }
+        }
+    }
+
+    /// log₂ |value| (−∞ for 0), whatever the exponent.
+    pub fn log2_abs(&self) -> f64 {
+        match self {
+            Num::Exact(q) => crate::float::q_to_f64(q).abs().log2(),
+            Num::Float(x) => x.abs().log2(),
+            Num::Wide { mantissa, exp10 } => {
+                (mantissa.abs().log10() + *exp10 as f64) * std::f64::consts::LOG2_10
+            }
+        }
+    }
+
+    /// The sign of the value: −1, 0 or 1.
+    pub fn signum(&self) -> i32 {
+        let x = match self {
+            Num::Exact(q) => crate::float::q_to_f64(q),
+            Num::Float(x) => *x,
+            Num::Wide { mantissa, .. } => *mantissa,
+        };
+        if x > 0.0 {
+            1
+        } else if x < 0.0 {
+            -1
+        } else {
+            0
         }
     }
 
@@ -26,7 +65,7 @@ impl Num {
     pub fn exact(&self) -> Option<&Q> {
         match self {
             Num::Exact(q) => Some(q),
-            Num::Float(_) => None,
+            Num::Float(_) | Num::Wide { .. } => None,
         }
     }
 }
@@ -102,6 +141,23 @@ pub struct Numeric {
     /// Layers the expansion assumed off every breakpoint with an entry whose input at the data
     /// point is not rational: the assumption is not checked at these values there.
     pub unchecked_layers: Vec<usize>,
+    /// With `leading_vanishes`: the network's first non-affine order at these values, when it
+    /// is decided there.
+    pub beyond: Option<Beyond>,
+}
+
+/// The network's first non-affine order at the bound values, past a first non-affine term that
+/// is 0 there: every operating point is exactly 0 at the values, which is what the compensated
+/// analysis (each O(1) part cancelled by its bias) assumes, so its expansion is this network's
+/// (with the same W and b, checked exactly), and its first non-affine term is not 0 there.
+#[derive(Clone, Debug)]
+pub struct Beyond {
+    /// The order of the compensated analysis's first non-affine term.
+    pub k: u32,
+    /// That term, in the input's terms.
+    pub term: crate::algebra::Expr,
+    /// An input where the term is exactly non-zero at the values.
+    pub at: Vec<Q>,
 }
 
 /// An entry on its breakpoint at x₀ in a network that is not piecewise linear. Near x₀ every

@@ -172,6 +172,14 @@ impl Report {
         self.conditions.iter().any(|c| c.changes(main))
     }
 
+    /// The order of the first non-affine term at the bound values, when it is past the one the
+    /// verdict names (that term is 0 there) and decided.
+    pub fn order_at_values(&self) -> Option<u32> {
+        let n = self.numeric.as_deref()?;
+        n.leading_vanishes.as_ref()?;
+        n.beyond.as_ref().map(|b| b.k)
+    }
+
     /// `conditional` when a parameter value changes the verdict (its kind or its k): one rule
     /// for every verdict, so `swish(β)` at β = 0 and `leaky_relu(α)` at α = 1 are alike.
     pub fn verdict_label(&self) -> &'static str {
@@ -196,9 +204,13 @@ impl Report {
             return "undecided";
         }
         // The first non-affine term the verdict names is 0 at the bound values: the network
-        // is affine beyond that order, how far not computed.
-        if numeric.is_some_and(|n| n.leading_vanishes.is_some()) {
-            return "undecided";
+        // is affine beyond that order, how far decided only where every operating point is 0
+        // (`beyond`, the compensated analysis's order).
+        if let Some(n) = numeric.filter(|n| n.leading_vanishes.is_some()) {
+            return match n.beyond {
+                Some(_) => Verdict::Affine { k: None }.label(),
+                None => "undecided",
+            };
         }
         // A network whose data point is inside its affine region (every entry on a linear
         // piece: relu's, elu's for t > 0; none on a breakpoint, or none that moves with x):

@@ -20,6 +20,8 @@ pub enum Step {
         name: Name,
         /// Its value in the user's symbols (layer variables substituted).
         value: Expr,
+        /// `Some(k)` when terms of order k and above were cut from it: it holds up to O(εᵏ).
+        cut: Option<u32>,
     },
     /// A scalar's O(1) part that is not a number, named as a constant of the operating point:
     /// `κ₁ = 𝟙ᵀ·exp(c₁)`.
@@ -49,6 +51,9 @@ pub enum Step {
         compensated: bool,
         /// The bias that could absorb a non-zero operating point, and the value it would need.
         bias: Option<(String, Expr)>,
+        /// The bias is a small symbol: its O(ε) part stays in the expansion. A bias that is
+        /// not small is taken to cancel the O(1) part exactly.
+        bias_small: bool,
     },
     /// The activation's Taylor series used there (at 0 or a multiple of 𝟙).
     Series {

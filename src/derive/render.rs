@@ -136,7 +136,11 @@ fn sym(n: &Name, kind: NameKind) -> Node {
 }
 
 fn with_o(e: &Expr, o: Option<u32>, small: &super::Small) -> Node {
-    let base = tree::graded(e, small);
+    plus_o(tree::graded(e, small), o)
+}
+
+/// `base + O(εᵏ)`, or `base` when nothing was cut.
+fn plus_o(base: Node, o: Option<u32>) -> Node {
     match o {
         None => base,
         Some(k) => {
@@ -174,11 +178,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
     let mut out = Vec::new();
     for s in steps {
         match s {
-            Step::Binding { name, value } => {
+            Step::Binding { name, value, cut } => {
                 out.push(Line::Note(vec![t("substitute the binding")]));
                 out.push(Line::Eq {
                     lhs: sym(name, NameKind::Vector),
-                    rhs: tree::expr(value),
+                    rhs: plus_o(tree::expr(value), *cut),
                     tag: None,
                 });
             }
@@ -201,6 +205,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 whole,
                 compensated,
                 bias,
+                bias_small,
                 ..
             } => {
                 if !op_point.is_zero() {
@@ -238,13 +243,27 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                             vec![]
                         }
                     };
+                    // A bias that is not small has no O(ε) part in the expansion: the
+                    // compensation takes it to cancel the O(1) part exactly (from a review: "b₁
+                    // stands for its O(ε) part", then b₁ dropped).
+                    let exactly = *compensated && !*bias_small && b.is_some();
                     if !need.is_zero() {
                         eq.push(m(minus_c));
-                        eq.push(f(" + "));
+                        if !exactly {
+                            eq.push(f(" + "));
+                        }
+                    } else if exactly {
+                        eq.push(f("0"));
                     }
-                    eq.push(m(Node::BigO(Box::new(eps_pow(1)))));
+                    if !exactly {
+                        eq.push(m(Node::BigO(Box::new(eps_pow(1)))));
+                    }
                     p.push(Piece::Inline(eq));
-                    if *compensated {
+                    if exactly {
+                        p.push(t(" exactly (it is not a small symbol, so no "));
+                        p.push(m(Node::BigO(Box::new(eps_pow(1)))));
+                        p.push(t(" part of it is kept), and expand at 0"));
+                    } else if *compensated {
                         // The symbol keeps its name: say what it means from here on.
                         p.push(t("; from here on "));
                         p.push(match &b {
@@ -1029,7 +1048,7 @@ pub fn steps_json(steps: &[Step]) -> Value {
     let v: Vec<Value> = steps
         .iter()
         .map(|s| match s {
-            Step::Binding { name, value } => json!({ "step": "binding", "name": name.ascii(), "value": ej(value) }),
+            Step::Binding { name, value, cut } => json!({ "step": "binding", "name": name.ascii(), "value": ej(value), "cut_at": cut }),
             Step::Constant { name, value } => json!({ "step": "constant", "name": name.ascii(), "value": ej(value) }),
             Step::Layer { index, activation, pre, op_point, var, whole, compensated, .. } => json!({
                 "step": "layer", "layer": index, "activation": activation, "pre_activation": ej(pre), "operating_point": ej(op_point),

@@ -47,6 +47,9 @@ pub struct FunDef {
     pub text: String,
     /// Defined by the prelude (the activation catalog).
     pub builtin: bool,
+    /// The body's size in nodes once the definitions it calls are written out (saturating):
+    /// a body that calls another twice doubles it.
+    pub expanded_size: u64,
 }
 
 /// Declarations, bindings and functions in scope. A statement reads it and returns the change

@@ -47,7 +47,21 @@ pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
             limits.max_model_bytes
         ));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))
+    // A device or a pipe reports no length (`/dev/zero` has 0): read no further than the limit
+    // (from a review, reading one ran into the system's memory).
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(limits.max_model_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > limits.max_model_bytes {
+        return Err(format!(
+            "{shown} has more than {} bytes, the limit (`max_model_bytes`)",
+            limits.max_model_bytes
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The exact rational of a finite float; NaN and ±∞ name the tensor and the entry.

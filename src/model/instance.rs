@@ -179,9 +179,11 @@ pub(crate) fn numeric(
                 flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b));
                 out.w = Some(w);
                 out.b = Some(b);
-                out.notes.push(
-                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
-                );
+                out.notes.push(if wide.is_some() {
+                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into()
+                } else {
+                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into()
+                });
             }
             (Err(e), _) => out.notes.push(format!("no numeric W and b: {e}")),
         },
@@ -201,8 +203,8 @@ fn rounding_floor(m: &Mat) -> f64 {
 /// Whether an entry of `m` is a float below [`rounding_floor`], 0 included: 1 − tanh(100)²
 /// is exactly 0 in 256 bits, where the slope is 6·10⁻⁸⁹ (from a review).
 fn has_tiny(m: &Mat) -> bool {
-    let floor = rounding_floor(m);
-    (m.entries.iter()).any(|e| matches!(e, Num::Float(x) if x.abs() < floor))
+    let floor = rounding_floor(m).log2();
+    (m.entries.iter()).any(|e| !matches!(e, Num::Exact(_)) && e.log2_abs() < floor)
 }
 
 /// Above this power of two of the scale, a value in 2048-bit floats is no residue of theirs
@@ -216,21 +218,26 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 /// which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value (1 − tanh(100)², 0 in 256
 /// bits) is kept.
 fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
-    let floor = rounding_floor(m);
+    let floor = rounding_floor(m).log2();
+    // Two floats agree to 2⁻⁴⁰ of the wide one (compared as logarithms: either may be beyond
+    // f64's range).
+    let agree = |x: &Num, v: &Num| {
+        v.signum() != 0
+            && x.signum() == v.signum()
+            && (x.log2_abs() - v.log2_abs()).abs() * std::f64::consts::LN_2 <= 2f64.powi(-40)
+    };
     for (i, e) in m.entries.iter_mut().enumerate() {
-        if let Num::Float(x) = e
-            && x.abs() < floor
-        {
-            let wide_value = wide.and_then(|w| w.entries.get(i)).map(|v| v.to_f64());
-            *x = match wide_value {
-                // Confirmed: the two agree.
-                Some(v) if v != 0.0 && (v - *x).abs() <= v.abs() * 2f64.powi(-40) => *x,
-                // 0 (or a residue) in 256 bits, but in 2048 bits far above their own residues
-                // (about 2⁻²⁰⁴⁰ of the scale): a genuine value that 256 bits lost.
-                Some(v) if v.abs() > floor * 2f64.powi(WIDE_GENUINE_LOG2 + 200) => v,
-                _ => 0.0,
-            };
+        if matches!(e, Num::Exact(_)) || e.log2_abs() >= floor {
+            continue;
         }
+        *e = match wide.and_then(|w| w.entries.get(i)) {
+            // Confirmed: the two agree.
+            Some(v) if agree(e, v) => e.clone(),
+            // 0 (or a residue) in 256 bits, but in 2048 bits far above their own residues
+            // (about 2⁻²⁰⁴⁰ of the scale): a genuine value that 256 bits lost.
+            Some(v) if v.log2_abs() > floor + f64::from(WIDE_GENUINE_LOG2 + 200) => v.clone(),
+            _ => Num::Float(0.0),
+        };
     }
 }
 
@@ -547,7 +554,12 @@ pub(crate) fn to_mat<R: Real>(v: &Val<R>, rows: usize, cols: usize) -> Result<Ma
     let num = |x: &R| match x.to_q() {
         Some(q) if R::SIGNIFICAND_BITS == u32::MAX => Num::Exact(q),
         _ if R::SIGNIFICAND_BITS == u32::MAX => Num::Float(f64::NAN),
-        _ => Num::Float(x.to_f64()),
+        _ => match crate::algebra::sign::shown(x) {
+            Some(crate::algebra::sign::Approx::Beyond { mantissa, exp10 }) => {
+                Num::Wide { mantissa, exp10 }
+            }
+            _ => Num::Float(x.to_f64()),
+        },
     };
     let entries: Vec<Num> = match v {
         Val::S(c) => (0..rows * cols)
@@ -590,21 +602,43 @@ fn polynomial_in(e: &Expr, input: &Symbol) -> bool {
 /// Grids of at most this many points decide a polynomial's zero exactly; beyond, random points.
 const MAX_GRID: usize = 4096;
 
+/// What the first non-affine term N of an analysis is at the bound values, decided exactly.
+pub(crate) enum LeadingAtValues {
+    /// N is identically 0 there, and how that was decided.
+    Zero(String),
+    /// N is not 0 there: exactly non-zero at an input (`at`, the point's entries).
+    NonZero { at: Vec<Q> },
+}
+
 /// Whether the first non-affine term N of `a` (of order k) is identically 0 at the bound
-/// values: `Some(how)` when it is, decided exactly. N is a homogeneous polynomial of degree k
-/// in the input's n entries (with exact coefficients: the values are rational and every
-/// derivative used is exact), so it is 0 exactly when it is 0 on the grid {0, …, k}ⁿ, each
-/// entry being of degree at most k (the combinatorial Nullstellensatz); past 4 096 points, at
-/// four random points with entries drawn from 1 … 2³², where a non-zero N vanishes with
-/// probability at most (k/2³²)⁴ (Schwartz–Zippel), and the report says which. None: N is not
-/// 0, or this is not decided (a term that is not a polynomial in the input, a value that is
-/// not rational).
+/// values: `Some(how)` when it is, decided exactly. None: N is not 0, or this is not decided
+/// (see [`leading_at_values`]).
 pub(crate) fn leading_vanishes(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<String> {
+    match leading_at_values(l, a, env, functions)? {
+        LeadingAtValues::Zero(how) => Some(how),
+        LeadingAtValues::NonZero { .. } => None,
+    }
+}
+
+/// The first non-affine term N of `a` (of order k) at the bound values. N is a homogeneous
+/// polynomial of degree k in the input's n entries (with exact coefficients: the values are
+/// rational and every derivative used is exact), so it is 0 exactly when it is 0 on the grid
+/// {0, …, k}ⁿ, each entry being of degree at most k (the combinatorial Nullstellensatz); past
+/// 4 096 points, at four random points with entries drawn from 1 … 2³², where a non-zero N
+/// vanishes with probability at most (k/2³²)⁴ (Schwartz–Zippel), and the report says which. A
+/// non-zero value at one point is proof either way. None: not decided (a term that is not a
+/// polynomial in the input, a value that is not rational).
+pub(crate) fn leading_at_values(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<LeadingAtValues> {
     let k = a.decision.k?;
     let n_term = &a.decision.leading_full;
     if n_term.is_zero() || !polynomial_in(n_term, &a.input) {
@@ -640,28 +674,115 @@ pub(crate) fn leading_vanishes(
             (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
         }
     };
-    if !zero_at_every_point(n_term, &ev, &a.input, &points)? {
-        return None;
+    if let Some(at) = first_non_zero_point(n_term, &ev, &a.input, &points)? {
+        return Some(LeadingAtValues::NonZero { at });
     }
-    Some(match grid {
+    Some(LeadingAtValues::Zero(match grid {
         Some(count) => format!(
             "decided exactly: 0 at the {count} points of the grid {{0, …, {k}}}^{n}, which a non-zero polynomial of degree {k} cannot all be roots of"
         ),
         None => format!(
             "decided by a probabilistic identity test: 0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
         ),
-    })
+    }))
 }
 
-/// Whether `term` is exactly 0 at every point (values of the input) in the instance `ev`:
-/// `None` when a value there is not rational or the budget runs out.
-fn zero_at_every_point(
+/// Past a first non-affine term that is 0 at the bound values (`leading_vanishes`): when every
+/// operating point of the analysis as it stands is exactly 0 there, each layer is expanded
+/// around 0, which is what the compensated analysis assumes of every layer (its O(1) part
+/// cancelled), so the compensated expansion at these values is this network's. Its W and b
+/// must be the same values, and its first non-affine term, not 0 here, gives the order. None
+/// when any of this is not decided exactly (a weight without a value, a value that is not
+/// rational, an operating point not 0).
+pub(crate) fn beyond_at_zero_operating_points(
+    l: &Lowered,
+    report: &crate::analysis::Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<crate::analysis::instance::Beyond> {
+    use crate::analysis::Verdict;
+    let (main, comp) = (&report.main, report.compensated.as_ref()?);
+    let (Some(k_main), Verdict::Affine { k: Some(k) }) = (main.decision.k, &comp.decision.verdict)
+    else {
+        return None;
+    };
+    let bound = |a: &Analysis| unbound_symbols(a, env).all(|(s, _)| s.name == a.input.name);
+    if *k <= k_main || !bound(main) || !bound(comp) {
+        return None;
+    }
+    let (zero, clean) = Exact::untainted(|| operating_points_zero(main, env, functions));
+    if !(clean && zero == Some(true)) {
+        return None;
+    }
+    let same = |a: &Evaluated<Exact>, b: &Evaluated<Exact>| {
+        let exact = |v: &Val<Exact>| match v {
+            Val::S(x) => vec![x.0.clone()],
+            Val::V(x) => x.iter().map(|e| e.0.clone()).collect(),
+            Val::M(m) => m.iter().flatten().map(|e| e.0.clone()).collect(),
+        };
+        let (wa, wb) = (exact(&a.w), exact(&b.w));
+        let (ba, bb) = (exact(&a.b), exact(&b.b));
+        (wa.iter().chain(&ba)).all(Option::is_some)
+            && (a.w.rows(), a.b.rows()) == (b.w.rows(), b.b.rows())
+            && wa == wb
+            && ba == bb
+    };
+    let (ev_main, clean_main) = Exact::untainted(|| evaluate::<Exact>(l, main, env, functions));
+    let (ev_comp, clean_comp) = Exact::untainted(|| evaluate::<Exact>(l, comp, env, functions));
+    match (ev_main, ev_comp) {
+        (Ok(m), Ok(c)) if clean_main && clean_comp && same(&m, &c) => {}
+        _ => return None,
+    }
+    match leading_at_values(l, comp, env, functions)? {
+        LeadingAtValues::NonZero { at } => Some(crate::analysis::instance::Beyond {
+            k: *k,
+            term: comp.decision.leading_full.clone(),
+            at,
+        }),
+        LeadingAtValues::Zero(_) => None,
+    }
+}
+
+/// Whether every operating point of `a` is exactly 0 at the bound values (None: one is not
+/// evaluated, or holds a value that is not rational).
+fn operating_points_zero(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<bool> {
+    let mut inst = instance::<Exact>(&a.symbols, env, functions);
+    let n = input_len(&a.symbols, &a.input, &mut inst);
+    inst.symbols
+        .insert(a.input.clone(), Val::V(vec![Exact(Some(Q::from(0u32))); n]));
+    for ly in &a.expansion.layers {
+        crate::analysis::set_constants_before(&a.expansion.constants, ly.index, &mut inst).ok()?;
+        if ly.op_point.is_zero() {
+            continue;
+        }
+        let c = crate::verify::operating_point(ly, &mut inst).ok()?;
+        if !all_entries(&c, |v| v.0.is_some()) {
+            return None;
+        }
+        if !all_entries(&c, |v| v.0.as_ref().is_some_and(|q| *q == 0u32)) {
+            return Some(false);
+        }
+        if let Some(sym) = &ly.op_symbol {
+            inst.symbols.insert(sym.clone(), c);
+        }
+    }
+    Some(true)
+}
+
+/// `term` at each point (values of the input) in the instance `ev`, evaluated exactly:
+/// `Some(Some(point))` for the first point where it is not 0, `Some(None)` when it is 0 at
+/// every point; `None` when a value there is not rational, a float entered the evaluation, or
+/// the budget runs out.
+fn first_non_zero_point(
     term: &Expr,
     ev: &Evaluated<Exact>,
     input: &Symbol,
     points: &[Vec<Q>],
-) -> Option<bool> {
-    let is_zero = |v: &Exact| v.0.as_ref().is_some_and(|q| *q == 0u32);
+) -> Option<Option<Vec<Q>>> {
     for p in points {
         if crate::limits::interrupted() {
             return None;
@@ -672,17 +793,22 @@ fn zero_at_every_point(
             Val::V(p.iter().map(|q| Exact(Some(q.clone()))).collect()),
         );
         let (value, clean) = Exact::untainted(|| eval_expr(term, &mut inst, ev.rows));
-        let zero = clean
-            && match value.ok()? {
-                Val::S(v) => is_zero(&v),
-                Val::V(v) => v.iter().all(is_zero),
-                Val::M(m) => m.iter().flatten().all(is_zero),
-            };
-        if !zero {
-            return Some(false);
+        let entries: Vec<Exact> = match value.ok().filter(|_| clean)? {
+            Val::S(v) => vec![v],
+            Val::V(v) => v,
+            Val::M(m) => m.into_iter().flatten().collect(),
+        };
+        if entries
+            .iter()
+            .any(|v| v.0.as_ref().is_some_and(|q| *q != 0u32))
+        {
+            return Some(Some(p.clone()));
+        }
+        if entries.iter().any(|v| v.0.is_none()) {
+            return None;
         }
     }
-    Some(true)
+    Some(None)
 }
 
 /// How many points [`leading_zero_at_random_points`] tries.
@@ -719,5 +845,5 @@ pub(crate) fn leading_zero_at_random_points(
     let points: Vec<Vec<Q>> = (0..RANDOM_POINTS)
         .map(|_| (0..ev.n).map(|_| draw()).collect())
         .collect();
-    zero_at_every_point(n_term, &ev, &a.input, &points) == Some(true)
+    first_non_zero_point(n_term, &ev, &a.input, &points) == Some(None)
 }

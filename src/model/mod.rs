@@ -804,6 +804,14 @@ fn numeric_at(
                                 functions,
                             );
                         }
+                        if out.leading_vanishes.is_some() {
+                            out.beyond = instance::beyond_at_zero_operating_points(
+                                &model.lowered,
+                                report,
+                                env,
+                                functions,
+                            );
+                        }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {
                             out.sigma = radius::sigma_star(model, report, env, functions, tau);

@@ -706,6 +706,14 @@ impl State {
                 if lo == Some(Q::from(-1i32)) && hi == Some(Q::from(1u32)) {
                     return wrap("hard_tanh", expr(0)?);
                 }
+                // min(max(t, lo), hi): with lo > hi every input gives hi (from a review: the
+                // pieces below, for lo ≤ hi, gave lo for t < lo).
+                if let (Some(l), Some(h)) = (&lo, &hi)
+                    && l > h
+                {
+                    let f = self.define("clip", format!("0·t + {}", q_src(h)));
+                    return wrap(&f, expr(0)?);
+                }
                 let mut body = "t".to_string();
                 if let Some(l) = &lo {
                     body = format!("if t < {} then {} else {body}", q_src(l), q_src(l));

@@ -18,16 +18,37 @@ type B = Big<256>;
 const DIRECTIONS: usize = 8;
 const GRID: usize = 41;
 
-fn norm2<R: Real>(v: &Val<R>) -> f64 {
-    match v {
-        Val::S(x) => x.to_f64().abs(),
-        Val::V(x) => x.iter().map(|e| e.to_f64().powi(2)).sum::<f64>().sqrt(),
-        Val::M(m) => m
-            .iter()
-            .flatten()
-            .map(|e| e.to_f64().powi(2))
-            .sum::<f64>()
-            .sqrt(),
+/// log₂ ‖v‖₂, computed in `R` (−∞ for 0): in f64 the squares of entries below 2⁻⁵¹¹
+/// underflow, and a saturated unit's slope is 10⁻¹⁷³ (from a review: such a network was said
+/// to have no linear part).
+fn log2_norm2<R: Real>(v: &Val<R>) -> f64 {
+    let entries: Vec<&R> = match v {
+        Val::S(x) => vec![x],
+        Val::V(x) => x.iter().collect(),
+        Val::M(m) => m.iter().flatten().collect(),
+    };
+    if entries.iter().any(|e| e.to_f64().is_nan()) {
+        return f64::NAN;
+    }
+    let scale = (entries.iter()).fold(R::zero(), |m, e| m.max(&e.abs()));
+    if !R::zero().lt(&scale) {
+        return f64::NEG_INFINITY;
+    }
+    let sum = (entries.iter()).fold(R::zero(), |sum, e| {
+        let r = e.div(&scale);
+        sum.add(&r.mul(&r))
+    });
+    log2_abs(&scale) + 0.5 * sum.to_f64().log2()
+}
+
+/// log₂ |x|, whatever its exponent (NaN for NaN and infinities).
+fn log2_abs<R: Real>(x: &R) -> f64 {
+    match crate::algebra::sign::shown(x) {
+        Some(crate::algebra::sign::Approx::Float(f)) => f.abs().log2(),
+        Some(crate::algebra::sign::Approx::Beyond { mantissa, exp10 }) => {
+            (mantissa.abs().log10() + exp10 as f64) * std::f64::consts::LOG2_10
+        }
+        None => f64::NAN,
     }
 }
 
@@ -67,9 +88,10 @@ fn measure(
     let xis: Vec<Vec<f64>> = (0..DIRECTIONS)
         .map(|_| (0..ev.n).map(|_| rng.normal()).collect())
         .collect();
-    // The estimate: ρ ≈ σ^(k−1)·‖N(ξ)‖/‖W·ξ‖.
+    // The estimate: ρ ≈ σ^(k−1)·‖N(ξ)‖/‖W·ξ‖. Norms are kept as log₂ (−∞ for 0): a slope
+    // may be far below f64's range.
     let mut estimate = f64::INFINITY;
-    let (mut linear_part, mut leading_part) = (false, false);
+    let mut linear_part = false;
     // Below 2⁻²⁰⁰ a 256-bit value may be the residue of what cancels exactly (σ″(1) + σ″(−1)
     // leaves one near 10⁻⁷⁸, which is no term: an estimate from it would put σ* near 10⁷⁵), or
     // genuinely tiny (the slope of a sigmoid at −160 is 10⁻⁷⁰; from a review, such a network
@@ -77,41 +99,41 @@ fn measure(
     let mut wide: Option<Result<Evaluated<Big<2048>>, String>> = None;
     // Whether a direction's W·ξ is genuinely below 2⁻²⁰⁰ (then the measurement needs more bits).
     let mut tiny_slope = false;
-    // The smallest such W·ξ: the measurement's precision follows it.
+    // log₂ of the smallest such W·ξ: the measurement's precision follows it.
     let mut smallest_slope = f64::INFINITY;
     for xi in &xis {
         let (mut wx, mut nx) = parts(&ev, a, xi)?;
-        if wx < 2f64.powi(-200) || nx < wx.max(1.0) * 2f64.powi(-200) {
+        if wx < -200.0 || nx < wx.max(0.0) - 200.0 {
             let w = wide.get_or_insert_with(|| evaluate::<Big<2048>>(l, a, env, functions));
             let (wx2, nx2) = match w {
                 Ok(w) => parts(w, a, xi)?,
-                Err(_) => (0.0, 0.0),
+                Err(_) => (f64::NEG_INFINITY, f64::NEG_INFINITY),
             };
             // The 2048-bit value where the two agree, or where 256 bits lost it (1 − tanh(100)²
             // is 0 there) and 2048 bits hold it far above their own residues; else 0.
             let confirmed = |v: f64, v2: f64, scale: f64| {
-                let agree = v2 != 0.0 && (v - v2).abs() <= v2 * 2f64.powi(-40);
-                if agree || v2 > scale * 2f64.powi(super::instance::WIDE_GENUINE_LOG2) {
+                let agree = v2.is_finite() && (v - v2).abs() <= 2f64.powi(-40);
+                if agree || v2 > scale + f64::from(super::instance::WIDE_GENUINE_LOG2) {
                     v2
                 } else {
-                    0.0
+                    f64::NEG_INFINITY
                 }
             };
-            if wx < 2f64.powi(-200) {
-                wx = confirmed(wx, wx2, 1.0);
-                tiny_slope |= wx > 0.0;
-                if wx > 0.0 {
+            if wx < -200.0 {
+                wx = confirmed(wx, wx2, 0.0);
+                tiny_slope |= wx.is_finite();
+                if wx.is_finite() {
                     smallest_slope = smallest_slope.min(wx);
                 }
             }
-            if nx < wx.max(1.0) * 2f64.powi(-200) {
-                nx = confirmed(nx, nx2, wx.max(1.0));
+            if nx < wx.max(0.0) - 200.0 {
+                nx = confirmed(nx, nx2, wx.max(0.0));
             }
         }
-        linear_part |= wx > 0.0;
-        leading_part |= nx > 0.0;
-        if nx > 0.0 && wx > 0.0 {
-            estimate = estimate.min((tau * wx / nx).powf(1.0 / f64::from(k - 1)));
+        linear_part |= wx.is_finite();
+        if nx.is_finite() && wx.is_finite() {
+            let log2 = (tau.log2() + wx - nx) / f64::from(k - 1);
+            estimate = estimate.min(log2.exp2());
         }
     }
     let mut notes = Vec::new();
@@ -123,10 +145,11 @@ fn measure(
         Some(estimate)
     } else if !linear_part {
         // Nothing to measure against: the deviation relative to ‖W·x‖ = 0 is no number.
-        return Err(format!(
-            "W·ξ is 0 in every direction drawn: the linear part vanishes at these values, so the network is degenerate here (its leading term is the one of order {k}{}), and σ* relative to ‖W·x‖ is not defined",
-            if leading_part { "" } else { " or higher" }
-        ));
+        // Not "degenerate": the network may be constant (neurons that cancel), or its slope
+        // below what 2048-bit floats resolve (tanh at a bias of 1000; from a review).
+        return Err(
+            "W·ξ is 0 in every direction drawn (in 2048-bit floats where 256 bits gave 0): the linear part vanishes at these values, or is below what those floats resolve, and σ* relative to ‖W·x‖ is not defined".into(),
+        );
     } else if unexpanded {
         notes.push(format!(
             "the first non-affine term of order {k} was not formed in the input's terms (limit `max_terms`); σ* is measured only"
@@ -159,11 +182,11 @@ fn measure(
     // wider evaluation fails.
     let wider = if !tiny_slope {
         None
-    } else if smallest_slope > 2f64.powi(-280) {
+    } else if smallest_slope > -280.0 {
         evaluate::<Big<512>>(l, a, env, functions)
             .ok()
             .map(Wider::At512)
-    } else if smallest_slope > 2f64.powi(-780) {
+    } else if smallest_slope > -780.0 {
         evaluate::<Big<1024>>(l, a, env, functions)
             .ok()
             .map(Wider::At1024)
@@ -265,7 +288,8 @@ impl Wider {
     }
 }
 
-/// ‖W·ξ‖₂ and ‖N(ξ)‖₂ (N the first non-affine term) in `R`, for one direction ξ.
+/// log₂ of ‖W·ξ‖₂ and ‖N(ξ)‖₂ (N the first non-affine term), evaluated in `R`, for one
+/// direction ξ.
 fn parts<R: Real>(
     ev: &Evaluated<R>,
     a: &crate::analysis::Analysis,
@@ -274,8 +298,8 @@ fn parts<R: Real>(
     let mut i = ev.inst.clone();
     let x = Val::V(xi.iter().map(|v| R::of_f64(*v)).collect());
     i.symbols.insert(a.input.clone(), x.clone());
-    let wx = norm2(&ev.w.matmul(&x)?);
-    let nx = norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
+    let wx = log2_norm2(&ev.w.matmul(&x)?);
+    let nx = log2_norm2(&eval_expr(&a.decision.leading_full, &mut i, ev.rows)?);
     Ok((wx, nx))
 }
 
@@ -293,5 +317,5 @@ fn deviation<R: Real>(
     let y = eval_ir(&l.ir, &mut i)?;
     let wx = ev.w.matmul(&x)?;
     let lin = wx.add(&ev.b)?;
-    Ok(norm2(&y.sub(&lin)?) / norm2(&wx))
+    Ok((log2_norm2(&y.sub(&lin)?) - log2_norm2(&wx)).exp2())
 }

@@ -347,14 +347,22 @@ pub fn text(source: &str, r: &Report) -> String {
         let ct = c.trunc();
         out.push_str("with the compensation (each O(1) part cancelled by its bias):\n");
         for l in c.expansion.layers.iter().filter(|l| l.compensated) {
-            if let Some((bias, need)) = required_bias(l)
-                && !need.is_zero()
-            {
-                out.push_str(&format!(
+            let small =
+                crate::analysis::layer_bias(l).is_some_and(|b| c.small.contains(&b.symbol.name));
+            match required_bias(l) {
+                // A bias that is not a small symbol has no O(ε) part in the expansion: it is
+                // taken to cancel the O(1) part exactly (from a review).
+                Some((bias, need)) if !small => out.push_str(&format!(
+                    "  here layer {}'s bias is taken to be {} exactly ({bias} is not a small symbol, so no O(ε) part of it is kept)\n",
+                    l.index,
+                    if need.is_zero() { "0".to_string() } else { u(&need) }
+                )),
+                Some((bias, need)) if !need.is_zero() => out.push_str(&format!(
                     "  here {bias} is the O(ε) part of layer {}'s bias: the whole bias is {} + {bias}\n",
                     l.index,
                     u(&need)
-                ));
+                )),
+                _ => {}
             }
         }
         for l in &c.expansion.layers {
@@ -382,59 +390,8 @@ pub fn text(source: &str, r: &Report) -> String {
     for c in &r.conditions {
         condition_text(c, "", &mut out);
     }
-    // With values bound, the region below may show an entry of the operating point exactly on a
-    // breakpoint: the generic assumption is then said to fail there, where it is stated.
-    let on_breakpoint = r
-        .numeric
-        .as_ref()
-        .and_then(|n| match (&n.region, &n.breakpoint) {
-            (_, Some(first)) if first.assumed => Some((first.entry.layer, "the kink at x₀")),
-            _ if n.failing_layer.is_some() => n
-                .failing_layer
-                .map(|layer| (layer, "\"not decided at these values\"")),
-            (Some(Ok(region)), _) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
-                region
-                    .limit_inf
-                    .as_ref()
-                    .map(|n| (n.layer, "the affine region"))
-            }
-            _ => None,
-        });
-    for s in &a.assumptions {
-        let unchecked = |layer: &usize| {
-            (r.numeric.as_ref()).is_some_and(|n| n.unchecked_layers.contains(layer))
-        };
-        let generic_fails = |layer: &usize| {
-            (r.numeric.as_ref()).is_some_and(|n| n.generic_failing_layer == Some(*layer))
-        };
-        let fails = match (s, on_breakpoint) {
-            (Assumption::GenericOperatingPoint { layer, .. }, _) if generic_fails(layer) => {
-                " (it fails at the bound values: see \"not decided at these values\" below)"
-                    .to_string()
-            }
-            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, Some((at, below)))
-                if *layer == at =>
-            {
-                format!(" (it fails at the bound values: see {below} below)")
-            }
-            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _)
-                if (r.numeric.as_ref()).is_some_and(|n| n.on_breakpoint_layers.contains(layer)) =>
-            {
-                " (it fails at the bound values: an entry of this layer sits exactly on its breakpoint at x₀)".to_string()
-            }
-            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _) if unchecked(layer) => {
-                let why = (r.numeric.as_ref()).and_then(|n| n.unchecked_reason.as_deref());
-                format!(
-                    " (not checked at the bound values: {})",
-                    why.unwrap_or("a value or a parameter there is not rational")
-                )
-            }
-            _ => String::new(),
-        };
-        out.push_str(&format!(
-            "assumption: {}{fails}\n",
-            super::assumption_text(s)
-        ));
+    for line in assumption_lines(r, true) {
+        out.push_str(&format!("assumption: {line}\n"));
     }
     if let Some(n) = &r.numeric {
         out.push_str(&super::numeric::text(n));
@@ -674,6 +631,74 @@ fn unexpanded_json(x: &crate::analysis::Unexpanded) -> Value {
     }
 }
 
+/// The assumptions of the analysis as it stands, each with what the bound values say of it
+/// (the text report's `assumption:` lines, and the derivation's): `see_below` points at the
+/// text report's blocks that say more.
+pub(crate) fn assumption_lines(r: &Report, see_below: bool) -> Vec<String> {
+    let a = &r.main;
+    let mut out = Vec::new();
+    // With values bound, the region below may show an entry of the operating point exactly on a
+    // breakpoint: the generic assumption is then said to fail there, where it is stated.
+    let on_breakpoint = r
+        .numeric
+        .as_ref()
+        .and_then(|n| match (&n.region, &n.breakpoint) {
+            (_, Some(first)) if first.assumed => Some((first.entry.layer, "the kink at x₀")),
+            _ if n.failing_layer.is_some() => n
+                .failing_layer
+                .map(|layer| (layer, "\"not decided at these values\"")),
+            (Some(Ok(region)), _) if region.radius_inf.as_ref().is_some_and(|q| *q == 0u32) => {
+                region
+                    .limit_inf
+                    .as_ref()
+                    .map(|n| (n.layer, "the affine region"))
+            }
+            _ => None,
+        });
+    for s in &a.assumptions {
+        let unchecked = |layer: &usize| {
+            (r.numeric.as_ref()).is_some_and(|n| n.unchecked_layers.contains(layer))
+        };
+        let generic_fails = |layer: &usize| {
+            (r.numeric.as_ref()).is_some_and(|n| n.generic_failing_layer == Some(*layer))
+        };
+        let fails = match (s, on_breakpoint) {
+            (Assumption::GenericOperatingPoint { layer, .. }, _) if generic_fails(layer) => {
+                if see_below {
+                    " (it fails at the bound values: see \"not decided at these values\" below)"
+                        .to_string()
+                } else {
+                    " (it fails at the bound values)".to_string()
+                }
+            }
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, Some((at, below)))
+                if *layer == at =>
+            {
+                if see_below {
+                    format!(" (it fails at the bound values: see {below} below)")
+                } else {
+                    " (it fails at the bound values: an entry of this layer sits exactly on its breakpoint)".to_string()
+                }
+            }
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _)
+                if (r.numeric.as_ref()).is_some_and(|n| n.on_breakpoint_layers.contains(layer)) =>
+            {
+                " (it fails at the bound values: an entry of this layer sits exactly on its breakpoint at x₀)".to_string()
+            }
+            (Assumption::NoBreakpointAtOperatingPoint { layer, .. }, _) if unchecked(layer) => {
+                let why = (r.numeric.as_ref()).and_then(|n| n.unchecked_reason.as_deref());
+                format!(
+                    " (not checked at the bound values: {})",
+                    why.unwrap_or("a value or a parameter there is not rational")
+                )
+            }
+            _ => String::new(),
+        };
+        out.push(format!("{}{fails}", super::assumption_text(s)));
+    }
+    out
+}
+
 /// The report as JSON (schema: docs/json.md).
 pub fn json(source: &str, r: &Report) -> Value {
     let mut v = analysis_json(&r.main);
@@ -684,7 +709,9 @@ pub fn json(source: &str, r: &Report) -> Value {
         // data point): `k` follows the verdict, and the generic order stays in `generic_k`
         // (from a review: `"verdict": "kink"` beside the generic `"k": 2`).
         m.insert("generic_k".into(), json!(r.main.decision.k));
-        if r.verdict_label() != r.main.decision.verdict.label() {
+        if let Some(k) = r.order_at_values() {
+            m.insert("k".into(), json!(k));
+        } else if r.verdict_label() != r.main.decision.verdict.label() {
             let k = match r.verdict_label() {
                 "kink" => Some(1),
                 "exact-affine" | "undecided" | "not-analytic" => None,

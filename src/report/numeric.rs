@@ -13,12 +13,24 @@ fn entries(m: &Mat) -> (Vec<String>, bool) {
         .iter()
         .map(|e| match e {
             Num::Exact(q) => short_exact(q),
-            Num::Float(_) => None,
+            Num::Float(_) | Num::Wide { .. } => None,
         })
         .collect();
     match exact {
         Some(v) => (v, true),
-        None => (m.entries.iter().map(|e| sig6(e.to_f64())).collect(), false),
+        None => (m.entries.iter().map(float_text).collect(), false),
+    }
+}
+
+/// An entry rounded to six significant digits (beyond f64's range too: `1.23233e-347`).
+fn float_text(e: &Num) -> String {
+    match e {
+        Num::Wide { mantissa, exp10 } => {
+            let m = format!("{mantissa:.5}");
+            let m = m.trim_end_matches('0').trim_end_matches('.');
+            format!("{m}e{exp10}")
+        }
+        _ => sig6(e.to_f64()),
     }
 }
 
@@ -225,6 +237,15 @@ fn first_order_text(first: &FirstOrderKink, shown: (bool, bool)) -> String {
     out
 }
 
+/// An input point, exact, its first eight entries.
+fn point_text(at: &[crate::algebra::Q]) -> String {
+    let mut entries: Vec<String> = at.iter().take(8).map(|q| q.to_string()).collect();
+    if at.len() > 8 {
+        entries.push("…".into());
+    }
+    format!("[{}]", entries.join(", "))
+}
+
 /// The numeric block of a text report.
 pub fn text(n: &Numeric) -> String {
     let mut out = String::new();
@@ -239,10 +260,17 @@ pub fn text(n: &Numeric) -> String {
         for note in &n.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
-        if let Some(how) = &n.leading_vanishes {
-            out.push_str(&format!(
+        match (&n.leading_vanishes, &n.beyond) {
+            (Some(how), None) => out.push_str(&format!(
                 "  the first non-affine term above is 0 at these values ({how}): here the network is affine beyond that order, and how far is not computed (the verdict is undecided)\n"
-            ));
+            )),
+            (Some(how), Some(beyond)) => out.push_str(&format!(
+                "  the first non-affine term above is 0 at these values ({how}); every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same W and b: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
+                k = super::sup(beyond.k),
+                term = super::bounded(&beyond.term),
+                at = point_text(&beyond.at),
+            )),
+            (None, _) => {}
         }
     }
     match &n.region {
@@ -342,6 +370,12 @@ pub fn json(n: &Numeric) -> Value {
         "generic_failing_layer": n.generic_failing_layer,
         "on_breakpoint_layers": n.on_breakpoint_layers,
         "leading_vanishes": n.leading_vanishes,
+        "beyond": n.beyond.as_ref().map(|beyond| json!({
+            "k": beyond.k,
+            "first_nonaffine": super::json_bounded(&beyond.term),
+            "at": beyond.at.iter().map(q_f64).collect::<Vec<_>>(),
+            "at_exact": beyond.at.iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+        })),
         "unchecked_layers": n.unchecked_layers,
         "breakpoint": n.breakpoint.as_ref().map(|first| json!({
             "at": first.at.iter().map(q_f64).collect::<Vec<_>>(),

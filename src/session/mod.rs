@@ -194,12 +194,19 @@ impl Session {
     /// so a script's results up to a failing statement can still be shown.
     pub fn run_partial(&mut self, source: &str) -> (Vec<Outcome>, Option<Diagnostic>) {
         let mut out = Vec::new();
-        let stmts = match parse_script(source, &self.options.limits) {
+        // Each statement is parsed when it is reached: the results before a syntax error are
+        // kept, as before any other error (from a review).
+        let limits = self.options.limits.clone();
+        let stmts = match crate::syntax::parser::parse_script_lazily(source, &limits) {
             Ok(s) => s,
             Err(d) => return (out, Some(d)),
         };
-        for stmt in &stmts {
-            match self.run_statement(stmt, source) {
+        for stmt in stmts {
+            let stmt = match stmt {
+                Ok(s) => s,
+                Err(d) => return (out, Some(d)),
+            };
+            match self.run_statement(&stmt, source) {
                 Ok(o) => {
                     let quit = matches!(o, Outcome::Quit);
                     out.push(o);
@@ -365,10 +372,24 @@ impl Session {
                     Change::Declare(names, shape),
                 ))
             }
-            LoweredStmt::Def(d) => Ok((
-                Outcome::Defined(d.name.clone(), d.text.clone()),
-                Change::Define(d),
-            )),
+            LoweredStmt::Def(d) => {
+                let limit = self.options.limits.max_nodes;
+                if d.expanded_size > limit {
+                    return Err(Diagnostic::at(
+                        Phase::Limit,
+                        stmt.span(),
+                        format!(
+                            "the definition has {} nodes once the functions it calls are written out; the limit is {limit} (`max_nodes`)",
+                            d.expanded_size
+                        ),
+                    )
+                    .hint("a function called twice in a body doubles its size"));
+                }
+                Ok((
+                    Outcome::Defined(d.name.clone(), d.text.clone()),
+                    Change::Define(d),
+                ))
+            }
             LoweredStmt::Bind(b) => {
                 self.check_size(b.expanded_size, b.expanded_depth, stmt.span())?;
                 // The echo shows the normal form of small bindings; a long chain of bindings is
@@ -591,11 +612,21 @@ impl Session {
                     Change::Options(Box::new(options)),
                 ))
             }
-            // A command that ends or wipes the session takes no argument: `:reset all` is more
-            // likely a typo than a wish (from a review: the argument was ignored).
-            Some(cmd @ (Command::Reset | Command::Quit)) if !args.trim().is_empty() => Err(err(
-                format!("`:{}` takes no argument, not `{}`", cmd.name(), args.trim()),
-            )),
+            // A command without arguments refuses one: `:reset all` is more likely a typo than a
+            // wish (from reviews: the argument was ignored, by `:shapes now` and `:help me` too).
+            Some(
+                cmd @ (Command::Reset
+                | Command::Quit
+                | Command::Latex
+                | Command::Json
+                | Command::Shapes
+                | Command::Env
+                | Command::Help),
+            ) if !args.trim().is_empty() => Err(err(format!(
+                "`:{}` takes no argument, not `{}`",
+                cmd.name(),
+                args.trim()
+            ))),
             Some(Command::Reset) => {
                 let mut fresh = Session::new();
                 fresh.cancel = self.cancel.clone();
@@ -732,7 +763,8 @@ impl Session {
             }
             Some(Command::Series) => {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
-                let (spec, at, order) = series::series_args(args);
+                let series::SeriesArgs { spec, at, order } =
+                    series::series_args(args).map_err(err)?;
                 if spec.is_empty() {
                     return Err(err(
                         "`:series` needs a function: `:series tanh order 9 at 0`".into(),
@@ -755,6 +787,17 @@ impl Session {
                 // The function's text is the start of the arguments, which end the statement:
                 // an error in it points into the statement (else at the statement).
                 let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
+                // The point first: its errors point into its own text (from a review, they
+                // were placed against the function's).
+                if let Some((a, offset)) = &at {
+                    self.series_point(a).map_err(|d| match args_start {
+                        Some(start) if d.labels.iter().all(|l| l.span.end <= a.len()) => {
+                            d.shifted(start + offset)
+                        }
+                        _ => d.relabel(span, ""),
+                    })?;
+                }
+                let at = at.map(|(a, _)| a);
                 let r = self
                     .series(&spec, at.as_deref(), order.unwrap_or(9))
                     .map_err(|d| match (args_start, args.find(spec.as_str())) {
@@ -970,7 +1013,36 @@ pub fn verify_report(
     opts: &crate::verify::VerifyOptions,
 ) -> Result<Vec<crate::verify::Verification>, String> {
     let mut out = Vec::new();
-    let mut main = crate::verify::verify(l, &r.main, functions, opts)?;
+    // The first non-affine term is 0 at the bound values: the residual is of a higher order,
+    // the one found there or at least the next.
+    let at_values = r
+        .numeric
+        .as_deref()
+        .filter(|n| n.leading_vanishes.is_some())
+        .zip(r.main.decision.k);
+    let mut main = match at_values {
+        Some((n, k)) => {
+            let (predicted, why) = match &n.beyond {
+                Some(beyond) => (
+                    crate::verify::Predicted::Order(beyond.k),
+                    format!(
+                        "the first non-affine term (ε{}) is 0 at these values, and the order there is {} (the numeric instance)",
+                        crate::report::sup(k),
+                        beyond.k
+                    ),
+                ),
+                None => (
+                    crate::verify::Predicted::AtLeast(k + 1),
+                    format!(
+                        "the first non-affine term (ε{}) is 0 at these values (the numeric instance)",
+                        crate::report::sup(k)
+                    ),
+                ),
+            };
+            crate::verify::verify_predicting(l, &r.main, predicted, &why, functions, opts)?
+        }
+        None => crate::verify::verify(l, &r.main, functions, opts)?,
+    };
     main.label = if r.compensated.is_some() {
         "as it stands".into()
     } else {
@@ -983,7 +1055,31 @@ pub fn verify_report(
         )?);
     }
     if let Some(c) = &r.compensated {
-        let mut v = crate::verify::verify(l, c, functions, opts)?;
+        // The compensated claim's first non-affine term may be 0 at the bound values too
+        // (neurons that cancel: from a review, y ≡ 0 failed as "predicted 3").
+        let env = crate::ir::Env {
+            values: opts.values.clone(),
+            ..Default::default()
+        };
+        let vanishes = !opts.values.is_empty()
+            && matches!(
+                crate::model::instance::leading_at_values(l, c, &env, functions),
+                Some(crate::model::instance::LeadingAtValues::Zero(_))
+            );
+        let mut v = match c.decision.k.filter(|_| vanishes) {
+            Some(k) => crate::verify::verify_predicting(
+                l,
+                c,
+                crate::verify::Predicted::AtLeast(k + 1),
+                &format!(
+                    "the first non-affine term (ε{}) is 0 at these values",
+                    crate::report::sup(k)
+                ),
+                functions,
+                opts,
+            )?,
+            None => crate::verify::verify(l, c, functions, opts)?,
+        };
         v.label = "compensated".into();
         out.push(v);
         if opts.expansion {

@@ -62,11 +62,7 @@ pub fn scalar_input(n: &Name, env: &Env) -> bool {
 /// digits, `_` or subscript digits), not a keyword, a function, or the constant e or π unless
 /// declared (from a review: `:input 3` and `:input x y` were taken, as `₃` and `x_ y`).
 pub fn parse_input_name(text: &str, env: &Env) -> Result<Name, String> {
-    let greek = |c: char| ('Α'..='Ω').contains(&c) || ('α'..='ω').contains(&c) || "ϵϕ".contains(c);
-    let letter = |c: char| c.is_ascii_alphabetic() || greek(c);
-    let rest = |c: char| letter(c) || c.is_ascii_digit() || c == '_' || ('₀'..='₉').contains(&c);
-    let mut chars = text.chars();
-    if !chars.next().is_some_and(letter) || !chars.all(rest) {
+    if !is_one_name(text) {
         return Err(format!(
             "`{text}` is not a name: the input is one name, such as `x` or `X`"
         ));
@@ -90,10 +86,26 @@ pub fn parse_input_name(text: &str, env: &Env) -> Result<Name, String> {
     Ok(n)
 }
 
-/// The small symbols in `text` (separated by spaces or commas).
+/// Whether `text` is one name as the grammar reads it: a letter, then letters, digits, `_` or
+/// subscript digits.
+fn is_one_name(text: &str) -> bool {
+    let greek = |c: char| ('Α'..='Ω').contains(&c) || ('α'..='ω').contains(&c) || "ϵϕ".contains(c);
+    let letter = |c: char| c.is_ascii_alphabetic() || greek(c);
+    let rest = |c: char| letter(c) || c.is_ascii_digit() || c == '_' || ('₀'..='₉').contains(&c);
+    let mut chars = text.chars();
+    chars.next().is_some_and(letter) && chars.all(rest)
+}
+
+/// The small symbols in `text` (separated by spaces or commas): names, at least one (from a
+/// review, `--small 3` and `:small ,` were taken and the next analysis blamed).
 pub fn parse_small(text: &str) -> Result<BTreeSet<Name>, String> {
     let mut set = BTreeSet::new();
     for a in text.split([' ', ',']).filter(|a| !a.is_empty()) {
+        if !is_one_name(a) || matches!(a, "if" | "then" | "else") {
+            return Err(format!(
+                "`{a}` is not a name: the small symbols are names, such as `x` or `b1`"
+            ));
+        }
         let name = Name::parse(a)?;
         // A Greek name is always a scalar parameter (docs/language.md): refused here, where
         // it is written, rather than at the next analysis.
@@ -105,6 +117,9 @@ pub fn parse_small(text: &str) -> Result<BTreeSet<Name>, String> {
             ));
         }
         set.insert(name);
+    }
+    if set.is_empty() {
+        return Err("no small symbols given: name at least the input, such as `x`".into());
     }
     Ok(set)
 }

@@ -173,6 +173,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 }
                 _ => out.push(Line::Heading(source.clone())),
             }
+            // Around a data point the steps are written in the deviation (from a review: `y =
+            // W·x + b holds exactly` read as a statement about the input).
+            if let Some(at) = &session.options.at {
+                let input = report.main.input.name.unicode();
+                out.push(Line::Prose(format!(
+                    "Around the data point {at}: the input is {at} + {input}, so {input} below is the deviation from {at}, and y = W·{input} + b is written in it.",
+                    at = at.unicode()
+                )));
+            }
             if report.compensated.is_some() {
                 out.push(Line::Prose("As it stands:".into()));
             }
@@ -180,6 +189,12 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
             if let Some(c) = &report.compensated {
                 out.push(Line::Prose("With the compensation, each O(1) part cancelled by its bias (the lecture's regime, where every pre-activation is small):".into()));
                 out.extend(lines(&c.steps));
+            }
+            // What the steps assume (an operating point off every breakpoint, a generic one),
+            // and what the bound values say of it (from a review: a breakpoint at the bound
+            // values was left to the last line).
+            for line in crate::report::analysis::assumption_lines(report, false) {
+                out.push(Line::Prose(format!("Assumption: {line}.")));
             }
             for c in &report.conditions {
                 let there = c

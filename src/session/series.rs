@@ -7,20 +7,41 @@ use crate::series::SeriesResult;
 use crate::syntax::{Name, Stmt};
 use std::collections::BTreeSet;
 
-/// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order).
-pub(super) fn series_args(args: &str) -> (String, Option<String>, Option<usize>) {
-    let words: Vec<&str> = args.split_whitespace().collect();
+/// The arguments of `:series`.
+pub(super) struct SeriesArgs {
+    /// The function: a name, a definition or an expression.
+    pub spec: String,
+    /// The point's text and its byte offset in the arguments.
+    pub at: Option<(String, usize)>,
+    /// The order, when given.
+    pub order: Option<usize>,
+}
+
+/// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order,
+/// each once: from a review, `at 1 at 2` took the last).
+pub(super) fn series_args(args: &str) -> Result<SeriesArgs, String> {
+    // Each word with its byte offset in `args` (an error in the point points into it).
+    let words: Vec<(usize, &str)> = args
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - args.as_ptr() as usize, w))
+        .collect();
     let mut spec = Vec::new();
     let (mut at, mut order) = (None, None);
     let mut i = 0;
     while i < words.len() {
-        match (words[i], words.get(i + 1)) {
-            ("order" | "--order", Some(n)) if n.parse::<usize>().is_ok() => {
+        match (words[i].1, words.get(i + 1).copied()) {
+            ("order" | "--order", Some((_, n))) if n.parse::<usize>().is_ok() => {
+                if order.is_some() {
+                    return Err("`order` is given twice".into());
+                }
                 order = n.parse().ok();
                 i += 2;
             }
-            ("at" | "--at", Some(a)) => {
-                at = Some(a.to_string());
+            ("at" | "--at", Some((offset, a))) => {
+                if at.is_some() {
+                    return Err("`at` is given twice".into());
+                }
+                at = Some((a.to_string(), offset));
                 i += 2;
             }
             (w, _) => {
@@ -29,10 +50,29 @@ pub(super) fn series_args(args: &str) -> (String, Option<String>, Option<usize>)
             }
         }
     }
-    (spec.join(" "), at, order)
+    Ok(SeriesArgs {
+        spec: spec.join(" "),
+        at,
+        order,
+    })
 }
 
 impl Session {
+    /// The point of a series, `at`'s text evaluated: an error points into that text.
+    pub fn series_point(&self, at: &str) -> Result<crate::algebra::Scalar, Diagnostic> {
+        let limits = &self.options.limits;
+        let e = crate::syntax::parse_expr(at, limits)?;
+        let l = crate::ir::lower_expr(&e, &self.env)?;
+        if l.ir.kind_of() != crate::algebra::Kind::Scalar {
+            return Err(Diagnostic::at(
+                Phase::Shape,
+                e.span,
+                "the point must be a scalar",
+            ));
+        }
+        crate::series::scalar_value(&l.ir, limits)
+    }
+
     /// The series of a function at a point: `spec` is a function name, a definition
     /// (`swish(t) = t·sigmoid(t)`) or an expression in one variable (`tanh(tanh(t))`).
     pub fn series(
@@ -134,18 +174,7 @@ impl Session {
         };
         let at_value = match at {
             None => crate::algebra::Scalar::zero(),
-            Some(a) => {
-                let e = crate::syntax::parse_expr(a, limits)?;
-                let l = crate::ir::lower_expr(&e, &self.env)?;
-                if l.ir.kind_of() != crate::algebra::Kind::Scalar {
-                    return Err(Diagnostic::at(
-                        Phase::Shape,
-                        e.span,
-                        "the point must be a scalar",
-                    ));
-                }
-                crate::series::scalar_value(&l.ir, limits)?
-            }
+            Some(a) => self.series_point(a)?,
         };
         let budget = self.budget();
         let series = crate::series::series_at(

@@ -50,6 +50,19 @@ pub fn parse_script(source: &str, limits: &Limits) -> Result<Vec<Stmt>> {
     Ok(out)
 }
 
+/// The statements of a script one by one, each parsed when it is reached: a syntax error
+/// ends the list there, after the statements before it (a script run keeps their results).
+pub fn parse_script_lazily(
+    source: &str,
+    limits: &Limits,
+) -> Result<impl Iterator<Item = Result<Stmt>>> {
+    check_size(source, limits)?;
+    let spans = split_statements(source)?;
+    Ok(spans
+        .into_iter()
+        .map(move |span| parse_statement_at(source, span, limits)))
+}
+
 /// Parses one statement (`source` must not contain a top-level `;`).
 pub fn parse_statement(source: &str, limits: &Limits) -> Result<Stmt> {
     check_size(source, limits)?;
@@ -154,9 +167,7 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     wanted.dedup();
     let found_text = match found {
         None => "the end of the input".to_string(),
-        Some(c)
-            if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}') =>
-        {
+        Some(c) if crate::diagnostic::is_invisible(c) => {
             format!("the invisible character U+{:04X}", c as u32)
         }
         Some(c) => format!("`{c}`"),

@@ -163,6 +163,26 @@ pub fn verify_with(
     Ok(judge(a, prediction(a), rows, opts))
 }
 
+/// Like [`verify`], against another prediction than the verdict's, and why (the bound values
+/// make the first non-affine term 0): the reason leads the note.
+pub fn verify_predicting(
+    l: &Lowered,
+    a: &Analysis,
+    predicted: Predicted,
+    why: &str,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+) -> Result<Verification, String> {
+    let approx = Approx::Affine {
+        w: &a.decision.w,
+        b: &a.decision.b,
+    };
+    let rows = measure(l, a, &approx, functions, opts)?;
+    let mut v = judge(a, predicted, rows, opts);
+    v.note = format!("{why}; {}", v.note);
+    Ok(v)
+}
+
 /// Checks the full truncated expansion `ŷₙ` of an analysis: `‖y − ŷₙ‖` shrinks at least like σⁿ⁺¹
 /// (and is rounding noise when nothing was cut).
 pub fn verify_expansion(
@@ -526,6 +546,15 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
             format!("fitted slope {s:.2}, predicted at least {k}"),
         ),
         (Predicted::AtLeast(_), None) => (true, "every residual is at rounding level".to_string()),
+        // Nothing above rounding where a term of order k was predicted: the network is W·x + b
+        // to the precision evaluated, which the prediction does not say (from a review, a
+        // network that is identically 0 read as a plain failure).
+        (Predicted::Order(k), None) if all_rounding => (
+            false,
+            format!(
+                "every residual is at rounding level, up to 1024 bits: y = W·x + b here to that precision, where a first non-affine term of order {k} is predicted (it vanishes at these values, or the output varies below what 1024 bits resolve)"
+            ),
+        ),
         (_, None) => (
             false,
             "too few residuals above rounding to fit a slope (at 1024 bits where f64 could not tell; a network whose output varies below that precision, or below f64's range, cannot be checked); try larger σ".to_string(),
@@ -587,14 +616,7 @@ pub(crate) fn set_operating_points<R: Real>(
         if ly.op_point.is_zero() {
             continue;
         }
-        let rows = ly.op_point.terms().next().and_then(|(c, _)| {
-            c.factors().first().and_then(|f| match f {
-                crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
-                _ => None,
-            })
-        });
-        let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
-        let c = eval_expr(&ly.op_point, inst, rows)?;
+        let c = operating_point(ly, inst)?;
         largest = largest.max(c.norm_inf().to_f64());
         if let Some(sym) = &ly.op_symbol {
             inst.symbols.insert(sym.clone(), c.clone());
@@ -616,6 +638,22 @@ pub(crate) fn set_operating_points<R: Real>(
     }
     crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst)?;
     Ok(largest)
+}
+
+/// A layer's operating point at the values of `inst` (the constants before it set), as long
+/// as the first symbol it names (the output's length of `W₂·tanh(c₁) + b₂`).
+pub(crate) fn operating_point<R: Real>(
+    ly: &crate::analysis::Layer,
+    inst: &mut Instance<R>,
+) -> Result<Val<R>, String> {
+    let rows = ly.op_point.terms().next().and_then(|(c, _)| {
+        c.factors().first().and_then(|f| match f {
+            crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
+            _ => None,
+        })
+    });
+    let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
+    eval_expr(&ly.op_point, inst, rows)
 }
 
 /// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length

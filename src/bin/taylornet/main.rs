@@ -127,7 +127,8 @@ enum Cmd {
         /// The Hadamard product: `circ` (∘) or `odot` (⊙).
         #[arg(long, default_value = "circ", value_parser = ["circ", "odot"])]
         hadamard: String,
-        /// The symbol of the small parameter in O(εᵏ), e.g. `sigma` or `δ`.
+        /// The symbol of the small parameter in O(εᵏ), e.g. `sigma` or `δ` (typeset formats: LaTeX,
+        /// Typst, HTML and MathML; the text format writes ε).
         #[arg(long, default_value = "ε")]
         epsilon: String,
     },
@@ -199,7 +200,11 @@ impl Check {
                     lo.parse().map_err(|_| "bad --sigma")?,
                     n.parse().map_err(|_| "bad --sigma")?,
                 );
-                taylornet::geometric(hi, lo, n.clamp(2, 64))
+                // Refused rather than clamped (from a review, `:0` and `:10⁶` were taken).
+                if !(2..=64).contains(&n) {
+                    return Err(format!("--sigma HI:LO:N needs N from 2 to 64, not {n}"));
+                }
+                taylornet::geometric(hi, lo, n)
             } else {
                 self.sigma
                     .split(',')
@@ -212,6 +217,16 @@ impl Check {
             };
         if sigmas.is_empty() || sigmas.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
             return Err("--sigma values must be positive numbers".into());
+        }
+        // One fitted slope needs two scales at least, and the list is bounded like the grid.
+        let mut distinct = sigmas.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        if distinct.len() < 2 || sigmas.len() > 64 {
+            return Err(format!(
+                "--sigma needs 2 to 64 values, at least two of them different (given {})",
+                sigmas.len()
+            ));
         }
         if !(1..=64).contains(&self.draws) {
             return Err("--draws must be 1 to 64".into());
@@ -420,6 +435,14 @@ fn real_main() -> ExitCode {
             standalone,
         }) => {
             let session = new_session();
+            // An error in the point is shown against `--at`'s text (from a review, against the
+            // function's).
+            if let Some(a) = &at
+                && let Err(d) = session.series_point(a)
+            {
+                eprint!("{}", d.render(a, "--at"));
+                return ExitCode::from(1);
+            }
             match session.series(&spec, at.as_deref(), order) {
                 Ok(r) => {
                     // Writing the report observes the budget like the expansion did: a report
@@ -564,7 +587,8 @@ fn configure(session: &mut Session, c: &Common) -> Result<(), String> {
     if c.input.trim().is_empty() {
         return Err("--input needs a name, such as `--input x`".into());
     }
-    let input = Name::parse(&c.input).map_err(|e| format!("--input: {e}"))?;
+    let input =
+        taylornet::parse_input_name(&c.input, &session.env).map_err(|e| format!("--input: {e}"))?;
     if taylornet::scalar_input(&input, &session.env) {
         return Err(format!(
             "--input {input}: a Greek name is a scalar parameter; the input must be a vector such as `x`"
@@ -949,6 +973,22 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
             return ExitCode::from(2);
         }
     };
+    // The small parameter's symbol must not be a name the source uses (from a review: with
+    // `--epsilon σ`, a parameter σ read as the scale in O(σ⁴)).
+    if notation.small.unicode() != "ε" {
+        let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
+        let clash = text
+            .split(|c: char| !is_name_char(c))
+            .filter(|w| !w.is_empty())
+            .any(|w| Name::parse(w).is_ok_and(|n| n == notation.small));
+        if clash {
+            eprintln!(
+                "error: --epsilon {}: the source uses that name, which the derivation would then write for two things",
+                notation.small.unicode()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let mut session = new_session();
     let session_options = Common {
         format: "text".into(),

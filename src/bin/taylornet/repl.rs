@@ -263,6 +263,13 @@ pub fn run(mut session: Session) -> ExitCode {
             }
             Err(ReadlineError::Interrupted) => println!("(Ctrl-D or :quit to leave)"),
             Err(ReadlineError::Eof) => break,
+            // A byte that is not UTF-8 loses that line, not the session (from a review, the
+            // prompt ended there).
+            Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                eprintln!(
+                    "error: the line is not valid UTF-8; it was not run, and the session is unchanged"
+                );
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 break;
@@ -302,6 +309,7 @@ fn run_piped(mut session: Session) -> ExitCode {
     let stdin = std::io::stdin();
     let mut reader = stdin.lock();
     let limit = session.options.limits.max_input_bytes;
+    let mut line_number = 0usize;
     loop {
         // A line is read at most to the input limit, so an endless line (`< /dev/zero`) is refused.
         let mut raw = Vec::new();
@@ -325,11 +333,19 @@ fn run_piped(mut session: Session) -> ExitCode {
         if raw.ends_with(b"\n") {
             raw.pop();
         }
+        line_number += 1;
+        // A line that is not UTF-8 is refused with the entry it belongs to; the session and the
+        // lines after it go on (from a review, the rest of the input was dropped).
         let line = match String::from_utf8(raw) {
             Ok(l) => l,
-            Err(_) => {
-                eprintln!("error: standard input is not valid UTF-8");
-                return ExitCode::from(2);
+            Err(e) => {
+                eprintln!(
+                    "error: line {line_number} of standard input is not valid UTF-8 (byte {}); its entry was not run",
+                    e.utf8_error().valid_up_to() + 1
+                );
+                ok = false;
+                entry.clear();
+                continue;
             }
         };
         if entry.len() + line.len() > limit {

@@ -220,6 +220,16 @@ impl Cx<'_> {
                 let b = self.expr(base)?;
                 let x = self.expr(exp)?;
                 let Some(q) = const_q(&x) else {
+                    // A power inside the exponent past the limit is a limit, not a shape error
+                    // (from a review: `2^(2^70)` was said not to be a rational number).
+                    if super::tree::holds_power_past_limit(&x) {
+                        return Err(Diagnostic::at(
+                            Phase::Limit,
+                            x.span,
+                            "this exponent holds a whole power past the limit of 64, which is not evaluated",
+                        )
+                        .hint("write the exponent's value, or a smaller power"));
+                    }
                     return Err(Diagnostic::at(
                         Phase::Shape,
                         x.span,

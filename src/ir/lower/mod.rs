@@ -57,13 +57,47 @@ pub enum LoweredStmt {
     },
 }
 
+/// What a name the language reads as a constant stands for (`ones` is 𝟙, `e`, `pi`): a value
+/// or a binding of that name would never be read (from a review, `ones = 2·𝟙` was accepted and
+/// `ones` stayed 𝟙).
+fn constant_name(name: &Name) -> Option<&'static str> {
+    if !name.sub.is_empty() {
+        return None;
+    }
+    match &*name.base {
+        "ones" | "𝟙" => Some("the all-ones vector 𝟙"),
+        "e" => Some("the constant e"),
+        "pi" | "π" => Some("the constant π"),
+        _ => None,
+    }
+}
+
+/// Whether `name` is a function: the session's and the catalog's, a primitive, or one of the
+/// operators the language calls by name (`softmax`, `sum`, `net`, …).
+fn is_function_name(name: &Name, env: &Env) -> bool {
+    env.functions.contains_key(name)
+        || Prim::from_name(&name.ascii()).is_some()
+        || (name.sub.is_empty()
+            && matches!(
+                &*name.base,
+                "net" | "sum" | "mean" | "softmax" | "layernorm" | "rmsnorm" | "logsumexp" | "diag"
+            ))
+}
+
 /// Only matrix and vector names take numeric values, and never a function's name.
 fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
-    if env.functions.contains_key(name) || Prim::from_name(&name.ascii()).is_some() {
+    if is_function_name(name, env) {
         return Err(Diagnostic::at(
             Phase::Name,
             span,
             format!("`{name}` is a function; choose another name for the values"),
+        ));
+    }
+    if let Some(what) = constant_name(name) {
+        return Err(Diagnostic::at(
+            Phase::Name,
+            span,
+            format!("`{name}` is {what}; choose another name for the values"),
         ));
     }
     if name.is_greek() {
@@ -116,11 +150,18 @@ pub fn lower_statement(stmt: &Stmt, env: &Env, source: &str) -> R<LoweredStmt> {
             value,
             ..
         } => {
-            if env.functions.contains_key(name) {
+            if is_function_name(name, env) {
                 return Err(Diagnostic::at(
                     Phase::Name,
                     *name_span,
                     format!("`{name}` is a function; choose another name for the binding"),
+                ));
+            }
+            if let Some(what) = constant_name(name) {
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    *name_span,
+                    format!("`{name}` is {what}; choose another name for the binding"),
                 ));
             }
             let l = lower_expr(value, env)?;
@@ -225,6 +266,19 @@ pub fn lower_function(stmt: &Stmt, env: &Env, source: &str, builtin: bool) -> R<
     }
     let body_ir = cx.finish(body_ir).ir;
     let text = source.get(span.start..span.end).unwrap_or("").to_string();
+    // Each call of another definition is its body written out (from a review, definitions that
+    // call the last one twice doubled the work of each series without any limit).
+    let mut expanded_size = 0u64;
+    crate::ir::visit::walk(&body_ir, |n| {
+        expanded_size = expanded_size.saturating_add(match &n.kind {
+            IrKind::Apply {
+                callee: crate::ir::Callee::Def(d),
+                ..
+            } => d.expanded_size.saturating_add(1),
+            _ => 1,
+        });
+        crate::ir::visit::Step::Descend
+    });
     Ok(Rc::new(FunDef {
         name: name.clone(),
         var: var.clone(),
@@ -232,6 +286,7 @@ pub fn lower_function(stmt: &Stmt, env: &Env, source: &str, builtin: bool) -> R<
         body: body_ir,
         text,
         builtin,
+        expanded_size,
     }))
 }
 

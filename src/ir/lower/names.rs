@@ -135,6 +135,17 @@ impl Cx<'_> {
             ));
         }
         if name.is_greek() {
+            // Every report writes the expansion's small parameter as ε (O(ε³), "not affine at
+            // any ε"): a parameter of that name would read as it (from a review, "a kink at any
+            // ε" beside "exact-affine iff ε = 1").
+            if name.sub.is_empty() && &*name.base == "ε" {
+                return Err(Diagnostic::at(
+                    Phase::Name,
+                    span,
+                    "`ε` is the expansion's small parameter in every report (O(ε³), \"not affine at any ε\"); a parameter of that name would read as it",
+                )
+                .hint("choose another letter for the parameter (`δ`, `η`, or `ε₁` with a subscript)"));
+            }
             return Ok(self.mk(IrKind::Param(name.clone()), span, self.scalar_shape()));
         }
         let kind = if name.starts_upper_latin() {

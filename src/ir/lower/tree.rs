@@ -67,6 +67,22 @@ pub(super) fn children_mut<'a>(k: &'a mut IrKind, out: &mut Vec<&'a mut Ir>) {
 }
 
 /// The value of a constant rational expression (`2`, `-1/2`, `(1/3)^2`).
+/// Whether a constant expression holds a whole power past the limit of 64 that [`const_q`]
+/// does not evaluate (`2^(2^70)`: its exponent is such a power).
+pub fn holds_power_past_limit(ir: &Ir) -> bool {
+    match &ir.kind {
+        IrKind::Pow(x, e) => {
+            (e.to_denominator() == 1u32
+                && i64::try_from(&e.to_numerator()).map_or(true, |n| n.abs() > 64))
+                || holds_power_past_limit(x)
+        }
+        IrKind::Neg(x) => holds_power_past_limit(x),
+        IrKind::Bound { value, .. } => holds_power_past_limit(value),
+        IrKind::Sum(v) | IrKind::Mul(v) => v.iter().any(holds_power_past_limit),
+        _ => false,
+    }
+}
+
 pub fn const_q(ir: &Ir) -> Option<Q> {
     use malachite_base::num::arithmetic::traits::Pow;
     match &ir.kind {

@@ -262,18 +262,11 @@ fn onnx_import_is_the_same_network() {
     }
 }
 
-#[test]
-fn unsupported_onnx_ops_are_named() {
+/// An ONNX model of one node, from the graph's input `input` to its output `y`, encoded.
+fn one_node_model(node: taylornet::trained::NodeProto) -> Vec<u8> {
     use prost::Message;
     use taylornet::trained::*;
-    let node = NodeProto {
-        input: vec!["input".into()],
-        output: vec!["y".into()],
-        name: "head".into(),
-        op_type: "Softmax".into(),
-        ..Default::default()
-    };
-    let model = ModelProto {
+    ModelProto {
         graph: Some(GraphProto {
             node: vec![node],
             input: vec![ValueInfoProto {
@@ -283,8 +276,21 @@ fn unsupported_onnx_ops_are_named() {
             ..Default::default()
         }),
         ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+#[test]
+fn unsupported_onnx_ops_are_named() {
+    use taylornet::trained::*;
+    let node = NodeProto {
+        input: vec!["input".into()],
+        output: vec!["y".into()],
+        name: "head".into(),
+        op_type: "Softmax".into(),
+        ..Default::default()
     };
-    let e = import(&model.encode_to_vec(), &Default::default()).unwrap_err();
+    let e = import(&one_node_model(node), &Default::default()).unwrap_err();
     assert!(e.contains("Softmax") && e.contains("head"), "{e}");
     let e = import(b"\x08\x07garbage\xff\xff", &Default::default()).unwrap_err();
     assert!(e.contains("not a valid ONNX"), "{e}");
@@ -295,7 +301,6 @@ fn unsupported_onnx_ops_are_named() {
 /// in each piece, is the constant or the identity that min(max(t, lo), hi) is there.
 #[test]
 fn onnx_clip_is_min_of_max_whatever_its_bounds() {
-    use prost::Message;
     use taylornet::trained::*;
     let clip = |lo: f32, hi: f32| {
         let attr = |name: &str, f: f32| AttributeProto {
@@ -312,18 +317,7 @@ fn onnx_clip_is_min_of_max_whatever_its_bounds() {
             attribute: vec![attr("min", lo), attr("max", hi)],
             ..Default::default()
         };
-        ModelProto {
-            graph: Some(GraphProto {
-                node: vec![node],
-                input: vec![ValueInfoProto {
-                    name: "input".into(),
-                }],
-                output: vec![ValueInfoProto { name: "y".into() }],
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
-        .encode_to_vec()
+        one_node_model(node)
     };
     for (lo, hi) in [(0.5f32, -0.5f32), (-0.5, 0.5), (0.25, 0.25)] {
         let m = import(&clip(lo, hi), &Default::default()).unwrap();

@@ -582,3 +582,30 @@ fn definitions_that_double_are_refused_at_the_limit() {
     // Refused at the definition past the limit (2^19 nodes and more), not at the call.
     assert!((15..=20).contains(&done.len()), "{}", done.len());
 }
+
+#[test]
+fn long_products_and_hadamard_chains_cost_what_they_add() {
+    // 20 000 matrices (160 kB) and 4 000 vectors entry by entry: quadratic before (the budget
+    // ran out, from a review); under the default budget on a busy machine now. The answers
+    // are checked: both are linear in x, the product's W the chain itself.
+    let src = (0..20_000)
+        .map(|i| format!("W{i}"))
+        .collect::<Vec<_>>()
+        .join("·")
+        + "·x";
+    let out = Session::new().run(&src).expect("a long product is fine");
+    let text = render_outcomes(&out, Format::Json, &Default::default());
+    assert!(text.contains("\"exact-affine\""), "{}", &text[..300]);
+    assert!(text.contains("W19999*x"), "the chain ends in W19999·x");
+    let src = (0..4_000)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join("∘")
+        + "∘x";
+    let out = Session::new()
+        .run(&src)
+        .expect("a long Hadamard chain is fine");
+    let text = render_outcomes(&out, Format::Json, &Default::default());
+    // y = diag(w₀∘…∘w₃₉₉₉)·x, of ε-degree 4 001: nothing up to the search limit.
+    assert!(text.contains("\"verdict\": \"affine\""), "{}", &text[..300]);
+}

@@ -702,8 +702,29 @@ impl Expander<'_> {
             }
             IrKind::Had(v) => {
                 let mut acc: Option<Expr> = None;
-                for x in v {
-                    let e = self.eval(x)?;
+                let mut rest = v.as_slice();
+                while let Some(x) = rest.first() {
+                    // Without truncation, a run of vector symbols joins in one canonical step:
+                    // one at a time, every prefix's elements were sorted again, n² in all
+                    // (from a review: 2 000 factors took 6 s). With an order, intermediate
+                    // degrees decide what is dropped, so the factors go one at a time.
+                    let run: Vec<Symbol> = if self.t.order.is_none() {
+                        rest.iter()
+                            .map_while(|x| match x.kind() {
+                                IrKind::Sym(s) if s.kind == Kind::Vector => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let e = if run.len() >= 2 {
+                        rest = &rest[run.len()..];
+                        Expr::hadamard_of_symbols(run)
+                    } else {
+                        rest = &rest[1..];
+                        self.eval(x)?
+                    };
                     acc = Some(match acc {
                         None => e,
                         Some(a) => a.had(&e, &self.t).map_err(|e| stop(e, span))?,

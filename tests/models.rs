@@ -1345,3 +1345,50 @@ fn a_network_that_is_identically_zero_is_not_failed() {
         "{text}"
     );
 }
+
+/// An entry beside one beyond f64's range keeps its value (from a review of this round: the
+/// floor below which entries are checked was taken in f64, infinite here, and W₁₁ = 3 was
+/// written as 0). W = W₂·diag(e^b₁)·W₁: W₁₁ = 3·e¹⁰⁰⁰/3 − e¹⁰⁰⁰ + 3 = 3, W₁₂ = −e¹⁰⁰⁰.
+#[test]
+fn an_entry_beside_one_beyond_f64_keeps_its_value() {
+    let n = numeric(
+        "W1 = [[1/3, 0],[1,1],[1,0]]; b1 = [1000, 1000, 0]; W2 = [[3,-1,3]]; W2·exp(W1·x + b1)",
+    );
+    let w = n.w.as_ref().unwrap();
+    assert!(
+        (w.entries[0].to_f64() - 3.0).abs() < 1e-12,
+        "{:?}",
+        w.entries
+    );
+    // e¹⁰⁰⁰ = 1.970071114…·10⁴³⁴, negative.
+    let big = &w.entries[1];
+    assert!(big.signum() == -1, "{big:?}");
+    assert!(
+        (big.log2_abs() - 1000.0 * std::f64::consts::LOG2_E).abs() < 1e-9,
+        "{big:?}"
+    );
+}
+
+/// A derivation says what holds at the bound values where the first non-affine term vanishes
+/// there (from a review of this round: it ended with the generic order).
+#[test]
+fn a_derivation_says_the_order_at_the_bound_values() {
+    let doc = |src: &str| {
+        let mut s = Session::new();
+        let d = taylornet::derive_source(&mut s, src, "t").unwrap();
+        taylornet::render::to_text(&d.lines)
+    };
+    let text = doc(
+        "W1 = [[0.5, -1], [2, 0.1]]; b1 = [0, 0]; W2 = [[1, 1], [0.3, -0.7]]; b2 = [0, 0]; W3 = [[1, -2]]; W3·tanh(W2·tanh(W1·x + b1) + b2)",
+    );
+    assert!(
+        text.contains("With the bound values the network is affine up to O(ε³)"),
+        "{text}"
+    );
+    // 8·tanh(x) − tanh(2x) = 6x − 3.2x⁵ + …: order 2 and 3 both vanish; undecided, said.
+    let text = doc("W1 = [[1],[2]]; b1 = [0,0]; W2 = [[8, -1]]; W2·tanh(W1·x + b1)");
+    assert!(
+        text.contains("With the bound values the verdict is undecided"),
+        "{text}"
+    );
+}

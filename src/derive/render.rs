@@ -206,6 +206,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 compensated,
                 bias,
                 bias_small,
+                pre,
                 ..
             } => {
                 if !op_point.is_zero() {
@@ -277,6 +278,17 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         p.push(t("; as it stands, expand around the operating point"));
                     }
                     out.push(Line::Note(p));
+                }
+                if var.is_none() && op_point.is_zero() {
+                    // Its pre-activation is written with earlier variables (`relu(−W₁·x)` after
+                    // `relu(W₁·x)`): say so, as the verdict names the layer (from a review).
+                    out.push(Line::Note(vec![
+                        t(format!(
+                            "layer {index} ({activation}): its pre-activation is "
+                        )),
+                        m(tree::expr(pre)),
+                        t(", which needs no new name"),
+                    ]));
                 }
                 if let Some((u, def)) = var {
                     out.push(Line::Note(vec![t(format!(

@@ -191,19 +191,21 @@ pub(crate) fn numeric(
     out
 }
 
-/// The floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's scale (its
-/// largest entry, or 1).
-fn rounding_floor(m: &Mat) -> f64 {
+/// log₂ of the floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's
+/// scale (its largest entry, or 1), whatever the entries' exponents (from a review: a scale
+/// past f64's range made the floor infinite, and an entry 3 beside e¹⁰⁰⁰ was written as 0).
+fn rounding_floor_log2(m: &Mat) -> f64 {
     let scale = (m.entries.iter())
-        .map(|e| e.to_f64().abs())
-        .fold(1.0f64, f64::max);
-    scale * 2f64.powi(-200)
+        .map(Num::log2_abs)
+        .filter(|l| !l.is_nan())
+        .fold(0.0f64, f64::max);
+    scale - 200.0
 }
 
-/// Whether an entry of `m` is a float below [`rounding_floor`], 0 included: 1 − tanh(100)²
+/// Whether an entry of `m` is a float below [`rounding_floor_log2`], 0 included: 1 − tanh(100)²
 /// is exactly 0 in 256 bits, where the slope is 6·10⁻⁸⁹ (from a review).
 fn has_tiny(m: &Mat) -> bool {
-    let floor = rounding_floor(m).log2();
+    let floor = rounding_floor_log2(m);
     (m.entries.iter()).any(|e| !matches!(e, Num::Exact(_)) && e.log2_abs() < floor)
 }
 
@@ -218,7 +220,7 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 /// which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value (1 − tanh(100)², 0 in 256
 /// bits) is kept.
 fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
-    let floor = rounding_floor(m).log2();
+    let floor = rounding_floor_log2(m);
     // Two floats agree to 2⁻⁴⁰ of the wide one (compared as logarithms: either may be beyond
     // f64's range).
     let agree = |x: &Num, v: &Num| {

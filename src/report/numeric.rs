@@ -180,14 +180,32 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
     use crate::analysis::instance::BreakpointEffect as Effect;
     let label = r.verdict_label();
     let n = r.numeric.as_ref()?;
-    if label == r.main.decision.verdict.label() || label == "conditional" {
-        return None;
-    }
     let effect = match (&n.breakpoint, &n.region) {
         (Some(first), _) => Some(&first.effect),
         (None, Some(Ok(region))) => region.sides.as_ref().map(|s| &s.effect),
         _ => None,
     };
+    // The first non-affine term above is 0 at these values (the same label, another order,
+    // or undecided): said, as the text report's numeric block does (from a review, a
+    // derivation ended with the generic order).
+    if let Some(how) = &n.leading_vanishes
+        && effect.is_none()
+        && n.undecided.is_none()
+    {
+        return Some(match &n.beyond {
+            Some(beyond) => format!(
+                "with the bound values the network is affine up to O(ε{k}): the first non-affine term above is 0 at these values ({how}), and every operating point is exactly 0 there, where the analysis with the compensation holds as it is, and its first non-affine term, of order {}, is not 0",
+                beyond.k,
+                k = super::sup(beyond.k),
+            ),
+            None => format!(
+                "with the bound values the verdict is undecided: the first non-affine term above is 0 at these values ({how}); the network is affine beyond that order, and how far is not computed"
+            ),
+        });
+    }
+    if label == r.main.decision.verdict.label() || label == "conditional" {
+        return None;
+    }
     let why = match (effect, &n.undecided, &n.vanishing_constant) {
         (Some(Effect::Cancels), ..) => "an entry sits exactly on its breakpoint at x₀, and the kinks cancel in the output: near x₀ the network is exactly y = W·x + b".to_string(),
         (Some(Effect::Reaches), ..) => "an entry sits exactly on its breakpoint at x₀, and its kink reaches the output".to_string(),

@@ -462,6 +462,13 @@ fn names_that_would_never_be_read_are_refused_where_they_are_bound() {
             "{src}: {message}"
         );
     }
+    // I is every report's identity matrix: a matrix of that name is refused where it is read.
+    let (message, at) = fails_at("x + I·x");
+    assert!(
+        message.contains("identity matrix") && at == Some((1, 5)),
+        "{message}"
+    );
+    assert!(Session::new().run("x + I₁·x").is_ok());
     // ε is every report's small parameter: a parameter of that name is refused where it is read.
     let (message, at) = fails_at("leaky_relu(W1·x; a = ε)");
     assert!(

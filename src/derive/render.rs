@@ -279,9 +279,10 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     }
                     out.push(Line::Note(p));
                 }
-                if var.is_none() && op_point.is_zero() {
+                if var.is_none() && op_point.is_zero() && pre.written_size(12).is_some() {
                     // Its pre-activation is written with earlier variables (`relu(−W₁·x)` after
-                    // `relu(W₁·x)`): say so, as the verdict names the layer (from a review).
+                    // `relu(W₁·x)`): say so, as the verdict names the layer (from a review); a
+                    // long one (a score matrix inside softmax) is in the lines that follow.
                     out.push(Line::Note(vec![
                         t(format!(
                             "layer {index} ({activation}): its pre-activation is "

@@ -171,6 +171,16 @@ impl Cx<'_> {
     }
 
     fn sym_ir(&mut self, name: &Name, kind: Kind, r: DimVar, c: DimVar, span: Span) -> R<Ir> {
+        // Every report writes the identity matrix as I: a matrix of that name would read as it
+        // (from a review, `x + I·x` gave `W = I + I`).
+        if kind == Kind::Matrix && name.sub.is_empty() && &*name.base == "I" {
+            return Err(Diagnostic::at(
+                Phase::Name,
+                span,
+                "`I` is the identity matrix in every report; a matrix of that name would read as it",
+            )
+            .hint("choose another name (`M`, or `I₁` with a subscript)"));
+        }
         if self.fun.is_some() {
             return Err(Diagnostic::at(
                 Phase::Name,

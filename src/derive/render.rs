@@ -206,7 +206,6 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 compensated,
                 bias,
                 bias_small,
-                pre,
                 ..
             } => {
                 if !op_point.is_zero() {
@@ -279,17 +278,13 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     }
                     out.push(Line::Note(p));
                 }
-                if var.is_none() && op_point.is_zero() && pre.written_size(12).is_some() {
-                    // Its pre-activation is written with earlier variables (`relu(−W₁·x)` after
-                    // `relu(W₁·x)`): say so, as the verdict names the layer (from a review); a
-                    // long one (a score matrix inside softmax) is in the lines that follow.
-                    out.push(Line::Note(vec![
-                        t(format!(
-                            "layer {index} ({activation}): its pre-activation is "
-                        )),
-                        m(tree::expr(pre)),
-                        t(", which needs no new name"),
-                    ]));
+                if var.is_none() && op_point.is_zero() {
+                    // Its pre-activation is written with what is already named (`relu(−W₁·x)`
+                    // after `relu(W₁·x)`): the layer is introduced, as the verdict names it
+                    // (from a review). Not written out: it may hold a truncated series.
+                    out.push(Line::Note(vec![t(format!(
+                        "layer {index} ({activation}): its pre-activation needs no new name (it is written in the input and the variables above)"
+                    ))]));
                 }
                 if let Some((u, def)) = var {
                     out.push(Line::Note(vec![t(format!(

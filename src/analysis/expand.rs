@@ -284,6 +284,17 @@ fn rational_ratio(a: &Expr, b: &Expr) -> Option<Q> {
     (b.scale_q(&r) == *a).then_some(r)
 }
 
+/// The symbols `keep` accepts at the start of `operands`: a run that joins a product in one
+/// canonical step ([`Expr::product_of_symbols`]).
+fn symbol_run(operands: &[Ir], keep: impl Fn(&Symbol) -> bool) -> Vec<Symbol> {
+    (operands.iter())
+        .map_while(|x| match x.kind() {
+            IrKind::Sym(s) if keep(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn stop(e: Stop, span: Span) -> Diagnostic {
     Diagnostic::at(Phase::Limit, span, e.to_string())
 }
@@ -639,6 +650,26 @@ impl Expander<'_> {
         });
     }
 
+    /// The next factor of a product: `run` joined by `join` when it holds two symbols or more
+    /// (one canonical step), else the next operand evaluated; `rest` moves past it.
+    fn next_operand(
+        &mut self,
+        rest: &mut &[Ir],
+        run: Vec<Symbol>,
+        join: fn(Vec<Symbol>) -> Expr,
+    ) -> Result<Expr, Diagnostic> {
+        let operands: &[Ir] = rest;
+        if run.len() >= 2 {
+            *rest = &operands[run.len()..];
+            return Ok(join(run));
+        }
+        let Some((first, after)) = operands.split_first() else {
+            return Ok(Expr::scalar(Scalar::one()));
+        };
+        *rest = after;
+        self.eval(first)
+    }
+
     fn eval(&mut self, ir: &Ir) -> Result<Expr, Diagnostic> {
         let span = ir.span();
         Ok(match ir.kind() {
@@ -669,24 +700,10 @@ impl Expander<'_> {
                 while let Some(x) = rest.first() {
                     // A run of matrix symbols of degree 0 multiplies as one canonical product
                     // (it truncates nothing, and no `𝟙ᵀ·𝟙` forms inside it).
-                    let run: Vec<Symbol> = rest
-                        .iter()
-                        .map_while(|x| match x.kind() {
-                            IrKind::Sym(s)
-                                if s.kind == Kind::Matrix && !self.s.small.contains(&s.name) =>
-                            {
-                                Some(s.clone())
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    let e = if run.len() >= 2 {
-                        rest = &rest[run.len()..];
-                        Expr::product_of_symbols(run)
-                    } else {
-                        rest = &rest[1..];
-                        self.eval(x)?
-                    };
+                    let run = symbol_run(rest, |s| {
+                        s.kind == Kind::Matrix && !self.s.small.contains(&s.name)
+                    });
+                    let e = self.next_operand(&mut rest, run, Expr::product_of_symbols)?;
                     acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
                     // A `𝟙ᵀ·𝟙` this product formed pairs two 𝟙s of x's row length. The plain
                     // normal form keeps it when that length is free: `d₁` would not read back.
@@ -703,28 +720,14 @@ impl Expander<'_> {
             IrKind::Had(v) => {
                 let mut acc: Option<Expr> = None;
                 let mut rest = v.as_slice();
-                while let Some(x) = rest.first() {
+                while !rest.is_empty() {
                     // Without truncation, a run of vector symbols joins in one canonical step:
                     // one at a time, every prefix's elements were sorted again, n² in all
                     // (from a review: 2 000 factors took 6 s). With an order, intermediate
                     // degrees decide what is dropped, so the factors go one at a time.
-                    let run: Vec<Symbol> = if self.t.order.is_none() {
-                        rest.iter()
-                            .map_while(|x| match x.kind() {
-                                IrKind::Sym(s) if s.kind == Kind::Vector => Some(s.clone()),
-                                _ => None,
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let e = if run.len() >= 2 {
-                        rest = &rest[run.len()..];
-                        Expr::hadamard_of_symbols(run)
-                    } else {
-                        rest = &rest[1..];
-                        self.eval(x)?
-                    };
+                    let untruncated = self.t.order.is_none();
+                    let run = symbol_run(rest, |s| untruncated && s.kind == Kind::Vector);
+                    let e = self.next_operand(&mut rest, run, Expr::hadamard_of_symbols)?;
                     acc = Some(match acc {
                         None => e,
                         Some(a) => a.had(&e, &self.t).map_err(|e| stop(e, span))?,

@@ -1362,6 +1362,12 @@ fn run_ok(args: &[&str]) -> String {
     text
 }
 
+/// `taylornet ARGS… --format json`, parsed.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let text = run_ok(&[args, &["--format", "json"]].concat());
+    serde_json::from_str(&text).expect("JSON")
+}
+
 #[test]
 fn a_condition_says_iff_only_when_its_value_is_the_only_zero() {
     // λ·μ vanishes at λ = 0 and at μ = 0: λ = 0 is sufficient, not necessary (from a review,
@@ -1445,10 +1451,7 @@ fn a_series_about_a_point_is_written_in_powers_of_the_distance_to_it() {
 fn the_value_column_is_right_where_the_terms_cancel() {
     // The coefficient of t⁴⁰ of sigmoid at −2 is 7.350134·10⁻²⁴, 10¹⁸ times smaller than its
     // terms; f64 alone gave −2.6·10⁻¹³ (from a review; the value here is mpmath's).
-    let json = run_ok(&[
-        "series", "sigmoid", "--at", "-2", "--order", "40", "--format", "json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let v = json_of(&["series", "sigmoid", "--at", "-2", "--order", "40"]);
     let c40 = v["coefficients"][40]["value"].as_f64().expect("a value");
     assert!((c40 / 7.350134204e-24 - 1.0).abs() < 1e-8, "{c40}");
 }
@@ -1534,13 +1537,10 @@ fn one_token_attention_is_affine_to_every_order_searched() {
 fn json_k_follows_the_verdict_with_values_bound() {
     // From a review: `"verdict": "kink"` (an entry on selu's kink at the data point) beside the
     // generic `"k": 2`.
-    let json = run_ok(&[
+    let v = json_of(&[
         "analyze",
-        "--format",
-        "json",
         "W1 = [[1],[2]]; b1 = [0, 0]; W2 = [[1, 1]]; W2·selu(W1·x + b1)",
     ]);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["verdict"], "kink");
     assert_eq!(v["k"], 1);
     assert_eq!(v["generic_verdict"], "affine");
@@ -1583,15 +1583,9 @@ fn the_value_column_is_right_inside_functions_and_beyond_f64() {
         "4.107755e1294"
     );
     // JSON numbers are f64: a value beyond its range is null there, not 0 or NaN.
-    let json = run_ok(&[
-        "series", "sigmoid", "--at", "-1000", "-n", "1", "--format", "json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    assert!(v["coefficients"][0]["value"].is_null(), "{json}");
-    let json = run_ok(&[
-        "series", "softplus", "--at", "-30", "-n", "1", "--format", "json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let v = json_of(&["series", "sigmoid", "--at", "-1000", "-n", "1"]);
+    assert!(v["coefficients"][0]["value"].is_null(), "{v}");
+    let v = json_of(&["series", "softplus", "--at", "-30", "-n", "1"]);
     let c0 = v["coefficients"][0]["value"].as_f64().expect("a value");
     assert!((c0 / 9.357622968839737e-14 - 1.0).abs() < 1e-12, "{c0}");
 }
@@ -1695,13 +1689,10 @@ fn sign_conditions_of_products_and_thresholds_are_seen() {
 fn a_slope_256_bits_lose_is_found_in_2048() {
     // 1 − tanh(100)² is exactly 0 in 256 bits; the slope is 3·tanh′(c)·tanh′(100)·[1, 2] ≈
     // [6.0463293·10⁻⁸⁹, 1.2092659·10⁻⁸⁸] (mpmath), not 0 (from a review: "degenerate").
-    let json = run_ok(&[
+    let v = json_of(&[
         "analyze",
         "W1 = [[1, 2]]; b1 = [100]; W2 = [[3]]; b2 = [0.5]; tanh(W2·tanh(W1·x + b1) + b2)",
-        "--format",
-        "json",
     ]);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let w = &v["numeric"]["w"]["values"][0];
     let w0 = w[0].as_f64().expect("a value");
     assert!((w0 / 6.0463293e-89 - 1.0).abs() < 1e-6, "{w}");

@@ -551,17 +551,22 @@ fn wb<R: Real>(
     Ok((to_mat(&e.w, e.rows, e.n)?, to_mat(&e.b, e.rows, 1)?))
 }
 
+/// A wide float as an entry: an `f64`, or beyond its range a mantissa and a power of ten.
+pub(crate) fn float_num<R: Real>(x: &R) -> Num {
+    match crate::algebra::sign::shown(x) {
+        Some(crate::algebra::sign::Approx::Beyond { mantissa, exp10 }) => {
+            Num::Wide { mantissa, exp10 }
+        }
+        _ => Num::Float(x.to_f64()),
+    }
+}
+
 /// A value as a matrix of `rows`×`cols` (a scalar `c` as c·I, or c·𝟙 for a vector).
 pub(crate) fn to_mat<R: Real>(v: &Val<R>, rows: usize, cols: usize) -> Result<Mat, String> {
     let num = |x: &R| match x.to_q() {
         Some(q) if R::SIGNIFICAND_BITS == u32::MAX => Num::Exact(q),
         _ if R::SIGNIFICAND_BITS == u32::MAX => Num::Float(f64::NAN),
-        _ => match crate::algebra::sign::shown(x) {
-            Some(crate::algebra::sign::Approx::Beyond { mantissa, exp10 }) => {
-                Num::Wide { mantissa, exp10 }
-            }
-            _ => Num::Float(x.to_f64()),
-        },
+        _ => float_num(x),
     };
     let entries: Vec<Num> = match v {
         Val::S(c) => (0..rows * cols)

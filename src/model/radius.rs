@@ -41,15 +41,9 @@ fn log2_norm2<R: Real>(v: &Val<R>) -> f64 {
     log2_abs(&scale) + 0.5 * sum.to_f64().log2()
 }
 
-/// log₂ |x|, whatever its exponent (NaN for NaN and infinities).
+/// log₂ |x|, whatever its exponent.
 fn log2_abs<R: Real>(x: &R) -> f64 {
-    match crate::algebra::sign::shown(x) {
-        Some(crate::algebra::sign::Approx::Float(f)) => f.abs().log2(),
-        Some(crate::algebra::sign::Approx::Beyond { mantissa, exp10 }) => {
-            (mantissa.abs().log10() + exp10 as f64) * std::f64::consts::LOG2_10
-        }
-        None => f64::NAN,
-    }
+    super::instance::float_num(x).log2_abs()
 }
 
 /// σ* for a smooth network whose W, b and leading term have numeric values.

@@ -192,14 +192,15 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
         && effect.is_none()
         && n.undecided.is_none()
     {
+        let vanishes = vanishes_clause(how);
         return Some(match &n.beyond {
             Some(beyond) => format!(
-                "with the bound values the network is affine up to O(ε{k}): the first non-affine term above is 0 at these values ({how}), and every operating point is exactly 0 there, where the analysis with the compensation holds as it is, and its first non-affine term, of order {}, is not 0",
+                "with the bound values the network is affine up to O(ε{k}): {vanishes}, and every operating point is exactly 0 there, where the analysis with the compensation holds as it is, and its first non-affine term, of order {}, is not 0",
                 beyond.k,
                 k = super::sup(beyond.k),
             ),
             None => format!(
-                "with the bound values the verdict is undecided: the first non-affine term above is 0 at these values ({how}); the network is affine beyond that order, and how far is not computed"
+                "with the bound values the verdict is undecided: {vanishes}; the network {NOT_COMPUTED}"
             ),
         });
     }
@@ -255,6 +256,16 @@ fn first_order_text(first: &FirstOrderKink, shown: (bool, bool)) -> String {
     out
 }
 
+/// What the rest of a network does past a first non-affine term that vanishes at the values,
+/// when nothing more is decided.
+const NOT_COMPUTED: &str = "is affine beyond that order, and how far is not computed";
+
+/// The first non-affine term vanishes at the values, and how that was decided (`how`): the
+/// text report's numeric block and the verdict at the bound values say it alike.
+fn vanishes_clause(how: &str) -> String {
+    format!("the first non-affine term above is 0 at these values ({how})")
+}
+
 /// An input point, exact, its first eight entries.
 fn point_text(at: &[crate::algebra::Q]) -> String {
     let mut entries: Vec<String> = at.iter().take(8).map(|q| q.to_string()).collect();
@@ -278,12 +289,13 @@ pub fn text(n: &Numeric) -> String {
         for note in &n.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
-        match (&n.leading_vanishes, &n.beyond) {
-            (Some(how), None) => out.push_str(&format!(
-                "  the first non-affine term above is 0 at these values ({how}): here the network is affine beyond that order, and how far is not computed (the verdict is undecided)\n"
+        let vanishes = n.leading_vanishes.as_deref().map(vanishes_clause);
+        match (&vanishes, &n.beyond) {
+            (Some(vanishes), None) => out.push_str(&format!(
+                "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
             )),
-            (Some(how), Some(beyond)) => out.push_str(&format!(
-                "  the first non-affine term above is 0 at these values ({how}); every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same W and b: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
+            (Some(vanishes), Some(beyond)) => out.push_str(&format!(
+                "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same W and b: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
                 k = super::sup(beyond.k),
                 term = super::bounded(&beyond.term),
                 at = point_text(&beyond.at),

@@ -789,17 +789,17 @@ impl Session {
                 let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
                 // The point first: its errors point into its own text (from a review, they
                 // were placed against the function's).
-                if let Some((a, offset)) = &at {
-                    self.series_point(a).map_err(|d| match args_start {
+                let point = match &at {
+                    None => crate::algebra::Scalar::zero(),
+                    Some((a, offset)) => self.series_point(a).map_err(|d| match args_start {
                         Some(start) if d.labels.iter().all(|l| l.span.end <= a.len()) => {
                             d.shifted(start + offset)
                         }
                         _ => d.relabel(span, ""),
-                    })?;
-                }
-                let at = at.map(|(a, _)| a);
+                    })?,
+                };
                 let r = self
-                    .series(&spec, at.as_deref(), order.unwrap_or(9))
+                    .series_at(&spec, point, order.unwrap_or(9))
                     .map_err(|d| match (args_start, args.find(spec.as_str())) {
                         (Some(start), Some(p))
                             if d.labels.iter().all(|l| l.span.end <= spec.len()) =>
@@ -1013,36 +1013,12 @@ pub fn verify_report(
     opts: &crate::verify::VerifyOptions,
 ) -> Result<Vec<crate::verify::Verification>, String> {
     let mut out = Vec::new();
-    // The first non-affine term is 0 at the bound values: the residual is of a higher order,
-    // the one found there or at least the next.
-    let at_values = r
-        .numeric
-        .as_deref()
+    // The first non-affine term is 0 at the bound values (the numeric instance says so): the
+    // residual is of a higher order, the one found there or at least the next.
+    let vanishing = (r.numeric.as_deref())
         .filter(|n| n.leading_vanishes.is_some())
-        .zip(r.main.decision.k);
-    let mut main = match at_values {
-        Some((n, k)) => {
-            let (predicted, why) = match &n.beyond {
-                Some(beyond) => (
-                    crate::verify::Predicted::Order(beyond.k),
-                    format!(
-                        "the first non-affine term (ε{}) is 0 at these values, and the order there is {} (the numeric instance)",
-                        crate::report::sup(k),
-                        beyond.k
-                    ),
-                ),
-                None => (
-                    crate::verify::Predicted::AtLeast(k + 1),
-                    format!(
-                        "the first non-affine term (ε{}) is 0 at these values (the numeric instance)",
-                        crate::report::sup(k)
-                    ),
-                ),
-            };
-            crate::verify::verify_predicting(l, &r.main, predicted, &why, functions, opts)?
-        }
-        None => crate::verify::verify(l, &r.main, functions, opts)?,
-    };
+        .map(|n| (n.beyond.as_ref().map(|b| b.k), " (the numeric instance)"));
+    let mut main = verify_at_values(l, &r.main, vanishing, functions, opts)?;
     main.label = if r.compensated.is_some() {
         "as it stands".into()
     } else {
@@ -1066,20 +1042,7 @@ pub fn verify_report(
                 crate::model::instance::leading_at_values(l, c, &env, functions),
                 Some(crate::model::instance::LeadingAtValues::Zero(_))
             );
-        let mut v = match c.decision.k.filter(|_| vanishes) {
-            Some(k) => crate::verify::verify_predicting(
-                l,
-                c,
-                crate::verify::Predicted::AtLeast(k + 1),
-                &format!(
-                    "the first non-affine term (ε{}) is 0 at these values",
-                    crate::report::sup(k)
-                ),
-                functions,
-                opts,
-            )?,
-            None => crate::verify::verify(l, c, functions, opts)?,
-        };
+        let mut v = verify_at_values(l, c, vanishes.then_some((None, "")), functions, opts)?;
         v.label = "compensated".into();
         out.push(v);
         if opts.expansion {
@@ -1089,6 +1052,36 @@ pub fn verify_report(
         }
     }
     Ok(out)
+}
+
+/// Verifies one analysis; with `vanishing = Some((beyond, source))` its first non-affine term
+/// is 0 at the bound values (`source` says who found it), so the residual's order is `beyond`
+/// where that is decided, and above the verdict's k otherwise.
+fn verify_at_values(
+    l: &crate::ir::Lowered,
+    a: &crate::analysis::Analysis,
+    vanishing: Option<(Option<u32>, &str)>,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    opts: &crate::verify::VerifyOptions,
+) -> Result<crate::verify::Verification, String> {
+    let Some(((beyond, source), k)) = vanishing.zip(a.decision.k) else {
+        return crate::verify::verify(l, a, functions, opts);
+    };
+    let term = format!(
+        "the first non-affine term (ε{}) is 0 at these values",
+        crate::report::sup(k)
+    );
+    let (predicted, why) = match beyond {
+        Some(order) => (
+            crate::verify::Predicted::Order(order),
+            format!("{term}, and the order there is {order}{source}"),
+        ),
+        None => (
+            crate::verify::Predicted::AtLeast(k + 1),
+            format!("{term}{source}"),
+        ),
+    };
+    crate::verify::verify_predicting(l, a, predicted, &why, functions, opts)
 }
 
 #[cfg(test)]

@@ -81,6 +81,32 @@ impl Session {
         at: Option<&str>,
         order: usize,
     ) -> Result<SeriesResult, Diagnostic> {
+        let point = || match at {
+            None => Ok(crate::algebra::Scalar::zero()),
+            Some(a) => self.series_point(a),
+        };
+        self.series_with(spec, point, order)
+    }
+
+    /// [`Session::series`] at a point already evaluated ([`Session::series_point`]), whose
+    /// errors the caller placed in the point's own text.
+    pub fn series_at(
+        &self,
+        spec: &str,
+        at: crate::algebra::Scalar,
+        order: usize,
+    ) -> Result<SeriesResult, Diagnostic> {
+        self.series_with(spec, || Ok(at), order)
+    }
+
+    /// The series of `spec` at `point()`, evaluated once the function is known (an error in
+    /// the function is reported before one in the point).
+    fn series_with(
+        &self,
+        spec: &str,
+        point: impl FnOnce() -> Result<crate::algebra::Scalar, Diagnostic>,
+        order: usize,
+    ) -> Result<SeriesResult, Diagnostic> {
         use crate::ir::{Callee, Prim};
         use crate::syntax::{Expr, ExprKind};
         let limits = &self.options.limits;
@@ -172,10 +198,7 @@ impl Session {
                 ));
             }
         };
-        let at_value = match at {
-            None => crate::algebra::Scalar::zero(),
-            Some(a) => self.series_point(a)?,
-        };
+        let at_value = point()?;
         let budget = self.budget();
         let series = crate::series::series_at(
             &callee,

@@ -437,13 +437,15 @@ fn real_main() -> ExitCode {
             let session = new_session();
             // An error in the point is shown against `--at`'s text (from a review, against the
             // function's).
-            if let Some(a) = &at
-                && let Err(d) = session.series_point(a)
-            {
-                eprint!("{}", d.render(a, "--at"));
-                return ExitCode::from(1);
-            }
-            match session.series(&spec, at.as_deref(), order) {
+            let point = match at.as_deref().map(|a| (a, session.series_point(a))) {
+                None => taylornet::Scalar::zero(),
+                Some((_, Ok(p))) => p,
+                Some((a, Err(d))) => {
+                    eprint!("{}", d.render(a, "--at"));
+                    return ExitCode::from(1);
+                }
+            };
+            match session.series_at(&spec, point, order) {
                 Ok(r) => {
                     // Writing the report observes the budget like the expansion did: a report
                     // too large to write within it is an error naming the limit, never a part.

@@ -191,6 +191,13 @@ impl Mono {
     }
 }
 
+/// Whether the first term of `s` (in its canonical order) has a negative coefficient: of `s`
+/// and `−s`, exactly one does (a non-zero scalar), which picks the argument that an odd or
+/// even function is written with.
+fn leads_negative(s: &Scalar) -> bool {
+    s.terms().next().is_some_and(|(_, c)| *c < 0u32)
+}
+
 /// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 where e is even: otherwise the left side
 /// is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which a
 /// scalar does not hold. An error unless every such atom is known positive or e·q is an even
@@ -760,12 +767,26 @@ impl Scalar {
                 let ep = Scalar::e_pow(q);
                 Ok(if rest.is_zero() {
                     ep
+                } else if !rest.params().is_empty() && leads_negative(&rest) {
+                    // exp(−r) = exp(r)⁻¹: exp(λ)·exp(−λ) is 1 by its form. (Only with a
+                    // parameter, where the form decides: a constant's zero is the sign test's,
+                    // and a composed sigmoid keeps its e^(−κ) constants as they read.)
+                    let atom = Atom::Func(Rc::from("exp"), Rc::new(rest.neg()));
+                    ep.mul(&Scalar::atom(atom, Q::from(-1)))
                 } else {
                     ep.mul(&Scalar::opaque("exp", &rest))
                 })
             }
             "sqrt" => arg.pow(&Q::from_signeds(1, 2)),
             "abs" => Ok(arg.abs()),
+            // An odd or even function of an argument whose first term is negative is written
+            // through the negated argument, so that f(−a) and f(a) are one atom: tanh(λ) +
+            // tanh(−λ) is 0 by its form (from a review, a slope 1 + tanh(λ) + tanh(−λ) made
+            // leaky_relu a kink "for generic λ").
+            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if leads_negative(arg) => {
+                Ok(Scalar::opaque(name, &arg.neg()).neg())
+            }
+            "cos" | "cosh" if leads_negative(arg) => Ok(Scalar::opaque(name, &arg.neg())),
             _ => Ok(Scalar::opaque(name, arg)),
         }
     }

@@ -443,26 +443,158 @@ fn pow2(e: i64) -> crate::algebra::Q {
     crate::algebra::Q::from(2).pow(e)
 }
 
-/// The value and `Σ|termᵢ|`, with the values of parameters; `None` when a term has no
-/// numeric value.
+/// The value of `s` and its size M: the scale whose `2^−bits` part bounds what the rounding
+/// may have made of the value, so that a value well above `M·2^−(bits/2)` is resolved. M is
+/// `Σ|termᵢ|` where every atom is a plain number; a function value carries what its
+/// argument's rounding does to it (`|f′(x)|·M_x`, by a difference quotient), and a power of
+/// a parenthesized sum its sum's size, through each term's relative error. Without this, a
+/// function value whose argument cancels (sin(4·atan(½) + 4·atan(⅓)), sin(π) written another
+/// way; from a review) was its own size, and its rounding residue (10⁻³⁸ at 128 bits) was
+/// taken for a resolved value and a sign. `None` when a term has no numeric value (a
+/// parameter without one, NaN, infinity, or a negative power of a value that may be 0).
 fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<(R, R)> {
+    let mut memo = Memo::default();
+    let mut sizes = AddressMap::default();
+    value_and_size(s, param, &mut memo, &mut sizes)
+}
+
+/// [`evaluate_with`] with the atoms' values and sizes memoized by address.
+fn value_and_size<R: Real>(
+    s: &Scalar,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+    sizes: &mut AddressMap<Option<R>>,
+) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
-    let mut memo = Memo::default();
     for (m, c) in s.terms() {
         if crate::limits::interrupted() {
             return None;
         }
-        let t = approx_term::<R>(c, m, param, &mut memo)?;
-        let f = t.to_f64();
-        // NaN or infinite; a wide float beyond f64's range (e^(e⁸)) is finite: t − t = 0.
-        if f.is_nan() || (f.is_infinite() && t.sub(&t).to_f64().is_nan()) {
+        let t = approx_term::<R>(c, m, param, memo)?;
+        if !finite(&t) {
             return None;
         }
+        let scale = term_size(c, m, &t, param, memo, sizes)?;
         value = value.add(&t);
-        size = size.add(&t.abs());
+        size = size.add(&scale);
     }
     Some((value, size))
+}
+
+/// Whether a float has a finite value (a wide float beyond f64's range, e^(e⁸), has one).
+fn finite<R: Real>(t: &R) -> bool {
+    let f = t.to_f64();
+    !(f.is_nan() || (f.is_infinite() && t.sub(t).to_f64().is_nan()))
+}
+
+/// The size of the term `t = c·m` (see [`evaluate_with`]): `|t|·(1 + Σ|eᵢ|·Sᵢ/|aᵢ|)` over
+/// its factors `aᵢ^eᵢ` of size `Sᵢ` (relative errors add in a product), or, where a factor is
+/// 0 in floats, the product with that factor's size in its place.
+fn term_size<R: Real>(
+    c: &Q,
+    m: &Mono,
+    t: &R,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+    sizes: &mut AddressMap<Option<R>>,
+) -> Option<R> {
+    let plain = m
+        .factors()
+        .iter()
+        .all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E | Atom::Param(_)));
+    if plain {
+        return Some(t.abs());
+    }
+    let mut relative = R::of_f64(1.0);
+    let mut at_zero = R::of_q(c).abs();
+    let mut zero_factor = false;
+    for (a, e) in m.factors() {
+        let (v, size) = atom_value_and_size(a, param, memo, sizes)?;
+        let e_abs = R::of_q(e).abs();
+        if !R::zero().lt(&v.abs()) {
+            // A factor that is 0 in floats: a positive power is at most its size's power; a
+            // negative one has no value the rounding can vouch for.
+            if !R::zero().lt(&R::of_q(e)) {
+                return None;
+            }
+            zero_factor = true;
+            at_zero = at_zero.mul(&size.powq(e));
+        } else {
+            relative = relative.add(&e_abs.mul(&size.div(&v.abs())));
+            at_zero = at_zero.mul(&v.abs().powq(e));
+        }
+    }
+    let size = if zero_factor {
+        at_zero
+    } else {
+        t.abs().mul(&relative)
+    };
+    finite(&size).then_some(size)
+}
+
+/// The value of the atom `a` and its size (see [`evaluate_with`]).
+fn atom_value_and_size<R: Real>(
+    a: &Atom,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+    sizes: &mut AddressMap<Option<R>>,
+) -> Option<(R, R)> {
+    let (inner, f) = match a {
+        Atom::Prime(p) => {
+            let v = R::of_q(&Q::from(*p));
+            return Some((v.clone(), v));
+        }
+        Atom::Pi => return Some((R::pi(), R::pi())),
+        Atom::E => return Some((R::e(), R::e())),
+        Atom::Param(n) => {
+            let v = param(n)?;
+            return Some((v.clone(), v.abs()));
+        }
+        Atom::Func(f, s) => (s, Some(f)),
+        Atom::Group(s) => (s, None),
+    };
+    let key = a.address()?;
+    if let Some(known) = sizes.get(&key) {
+        let size = known.clone()?;
+        return Some((memo_value(a, param, memo)?, size));
+    }
+    let found = (|| {
+        let (x, mx) = value_and_size(inner, param, memo, sizes)?;
+        let Some(f) = f else {
+            return Some((x, mx));
+        };
+        let y = R::func(f, &x)?;
+        if !finite(&y) {
+            return None;
+        }
+        // |f′(x)|·M_x as a difference quotient over a step of 2⁻¹⁶·M_x (either side: the
+        // function may have no value past x, as √ at 0).
+        let h = R::of_f64(2f64.powi(-16));
+        let step = mx.mul(&h);
+        let spread = [x.add(&step), x.sub(&step)]
+            .iter()
+            .find_map(|z| R::func(f, z).filter(finite))
+            .map(|fz| fz.sub(&y).abs().div(&h))?;
+        Some((y.clone(), y.abs().add(&spread)))
+    })();
+    sizes.insert(key, found.as_ref().map(|(_, size)| size.clone()));
+    let (_, size) = found?;
+    Some((memo_value(a, param, memo)?, size))
+}
+
+/// The value of a function value or a parenthesized sum, as [`approx_term`] takes it.
+fn memo_value<R: Real>(
+    a: &Atom,
+    param: &dyn Fn(&Name) -> Option<R>,
+    memo: &mut Memo<R>,
+) -> Option<R> {
+    approx_term(
+        &Q::from(1u32),
+        &Mono::from_sorted_factors(vec![(a.clone(), Q::from(1u32))]),
+        param,
+        memo,
+    )
 }
 
 /// A value for display: an `f64`, or beyond `f64`'s range (e¹⁰⁰⁰·(1 + e¹⁰⁰⁰)⁻² ≈ 5.1·10⁻⁴³⁵)
@@ -504,7 +636,7 @@ pub(crate) fn approx_display(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -
 ///   the terms cancel so far that `f64`'s rounding could reach the digits shown (the
 ///   coefficient of order 40 of sigmoid at −2, 7.35·10⁻²⁴, is 10¹⁸ times smaller than its
 ///   terms, and `f64` gave −2.6·10⁻¹³); a value still below `2⁻⁷⁸⁰⁰` of its terms at 8192 bits
-///   is given as evaluated there;
+///   is given as 0;
 /// * where a term or the value leaves `f64`'s range (e¹⁰⁰⁰, or a value below 10⁻³⁰⁸), the
 ///   whole in 256-bit floats (wider where it cancels), whose exponent has no such bound.
 pub(crate) fn approx_shown(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> Option<Approx> {
@@ -574,7 +706,10 @@ pub(crate) fn approx_shown(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> 
         }
         last = Some(v);
     }
-    last
+    // Below what 8192 bits resolve of its terms: 0 to every digit that could be shown (the
+    // residue evaluated there is rounding's, of either sign; from a review, sin(π) written
+    // another way was shown as −1.7·10⁻²⁴⁶⁶).
+    last.map(|_| Approx::Float(0.0))
 }
 
 thread_local! {
@@ -716,8 +851,12 @@ pub(crate) fn shown<R: Real>(v: &R) -> Option<Approx> {
         .then_some(Approx::Beyond { mantissa, exp10 })
 }
 
+/// The sign of `s` where its value in `R` stands clear of its size's last quarter of bits: a
+/// rounding residue is about `M·2^−bits`, and the size carries what the atoms' arguments'
+/// rounding does, so a quarter of the bits is room enough (log(1 + 10⁻⁷⁰⁰) − tanh(10⁻⁷⁰⁰),
+/// −5·10⁻¹⁴⁰¹ beside a size of 1, is signed at 8192 bits).
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {
-    let (v, clear) = clear_of::<R>(s, &|_| None, -(i64::from(R::SIGNIFICAND_BITS) / 2))?;
+    let (v, clear) = clear_of::<R>(s, &|_| None, -(i64::from(R::SIGNIFICAND_BITS) * 3 / 4))?;
     clear.then(|| v.order(&R::zero()))
 }
 

@@ -116,8 +116,10 @@ pub struct Numeric {
     /// `undecided` comes from what the bound values force with other weights symbolic (an
     /// operating point, a first non-affine term): drawn values of those may settle it.
     pub undecided_forced: bool,
-    /// With `undecided`: the first non-affine term, not a polynomial in the input (it holds
-    /// |·| of it), is 0 at every random point tried at these values (evidence, not proof).
+    /// With `undecided`: the first non-affine term is 0 at every random point tried at these
+    /// values (evidence, not proof): evaluated exactly where it is not a polynomial in the
+    /// input (it holds |·| of it), or to within 2048-bit floats where its constants are not
+    /// rational.
     pub leading_zero_at_points: bool,
     /// With `undecided`: the layer whose assumption that no entry sits on a breakpoint fails at
     /// these values (its assumption line says so).

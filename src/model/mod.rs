@@ -804,6 +804,19 @@ fn numeric_at(
                                 functions,
                             );
                         }
+                        // Not rational, so not decided exactly: what floats say of it.
+                        if out.leading_vanishes.is_none()
+                            && out.undecided.is_none()
+                            && out.w.as_ref().is_some_and(|w| !w.is_exact())
+                        {
+                            out.undecided = instance::leading_zero_in_floats(
+                                &model.lowered,
+                                &report.main,
+                                env,
+                                functions,
+                            );
+                            out.leading_zero_at_points = out.undecided.is_some();
+                        }
                         if out.leading_vanishes.is_some() {
                             out.beyond = instance::beyond_at_zero_operating_points(
                                 &model.lowered,

@@ -254,6 +254,14 @@ fn analysis_text(a: &Analysis, out: &mut String, indent: &str) {
                     "{indent}  {} = {} exactly\n",
                     names.y, names.affine
                 )),
+                // No non-affine term up to the search order: W and b are that order's, and
+                // so is the equation (from a review, b was a truncated series written alone).
+                None if a.expansion.truncated => out.push_str(&format!(
+                    "{indent}  {} = {} + O(ε{})\n",
+                    names.y,
+                    names.affine,
+                    sup(a.order + 1)
+                )),
                 None => {}
             }
             for k in &d.one_sided {

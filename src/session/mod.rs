@@ -1014,10 +1014,21 @@ pub fn verify_report(
 ) -> Result<Vec<crate::verify::Verification>, String> {
     let mut out = Vec::new();
     // The first non-affine term is 0 at the bound values (the numeric instance says so): the
-    // residual is of a higher order, the one found there or at least the next.
-    let vanishing = (r.numeric.as_deref())
-        .filter(|n| n.leading_vanishes.is_some())
-        .map(|n| (n.beyond.as_ref().map(|b| b.k), " (the numeric instance)"));
+    // residual is of a higher order, the one found there or at least the next. Where it is 0
+    // only at every point tried (evidence: the verdict there is undecided), the residual is
+    // checked against that evidence.
+    let vanishing = r.numeric.as_deref().and_then(|n| {
+        if n.leading_vanishes.is_some() {
+            Some((n.beyond.as_ref().map(|b| b.k), " (the numeric instance)"))
+        } else if n.leading_zero_at_points {
+            Some((
+                None,
+                " at every point the numeric instance tried, not decided exactly",
+            ))
+        } else {
+            None
+        }
+    });
     let mut main = verify_at_values(l, &r.main, vanishing, functions, opts)?;
     main.label = if r.compensated.is_some() {
         "as it stands".into()

@@ -71,6 +71,11 @@ fn known_values_at_multiples_of_pi_agree() {
 }
 
 #[test]
+fn zeros_hidden_inside_function_arguments_agree() {
+    assert_agrees(&run(&[Class::HiddenZeros], CASES, 1));
+}
+
+#[test]
 fn repeated_branches_agree() {
     assert_agrees(&run(&[Class::Repeated], CASES, 1));
 }

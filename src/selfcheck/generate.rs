@@ -35,6 +35,10 @@ pub enum Class {
     KinkAfterOffset,
     /// Known values at multiples of π: `sin(W1·x + b1 + π·𝟙)`, `cos(… + ½π·𝟙)`.
     KnownValues,
+    /// Operating points that are 0 or π only through an identity inside a function's
+    /// argument (`sin(4·atan(½) + 4·atan(⅓))`, `tanh(log 6 − log 2 − log 3)`), before a kink or
+    /// a smooth activation, and odd functions of ±λ that cancel for every λ.
+    HiddenZeros,
     /// A branch minus itself or a rescaled copy: identically zero or exactly related; or an
     /// identity of bars that cover their argument (`relu(relu(v)) − relu(v)`, `relu(v − relu(v))`).
     Repeated,
@@ -51,7 +55,7 @@ pub enum Class {
 
 impl Class {
     /// Every class, in declaration order.
-    pub const ALL: [Class; 14] = [
+    pub const ALL: [Class; 15] = [
         Class::Smooth,
         Class::Offset,
         Class::Bias,
@@ -63,6 +67,7 @@ impl Class {
         Class::PiecewiseSymbolic,
         Class::KinkAfterOffset,
         Class::KnownValues,
+        Class::HiddenZeros,
         Class::Repeated,
         Class::VectorFunctions,
         Class::TokenMatrices,
@@ -82,6 +87,7 @@ impl Class {
             Class::PiecewiseSymbolic => "piecewise-symbolic",
             Class::KinkAfterOffset => "kink-after-offset",
             Class::KnownValues => "known-values",
+            Class::HiddenZeros => "hidden-zeros",
             Class::Repeated => "repeated",
             Class::VectorFunctions => "vector-functions",
             Class::TokenMatrices => "token-matrices",
@@ -337,6 +343,43 @@ pub fn generate(class: Class, seed: u64) -> Case {
                 b.layer("tanh", "x", "")
             };
             b.layer(act, &inner, shift)
+        }
+        Class::HiddenZeros => {
+            // Each is exactly 0 (4·atan(½) + 4·atan(⅓) = π; log 6 = log 2 + log 3), or π.
+            const ZEROS: [&str; 5] = [
+                "sin(4·atan(1/2) + 4·atan(1/3))",
+                "tanh(log(6) − log(2) − log(3))",
+                "cos(2·atan(1/2) + 2·atan(1/3))",
+                "(4·atan(1/2) + 4·atan(1/3) − π)",
+                "tan(4·atan(1/2) + 4·atan(1/3))",
+            ];
+            let inner = if b.below(2) == 0 {
+                "x".to_string()
+            } else {
+                b.layer("tanh", "x", "")
+            };
+            match b.below(3) {
+                0 => {
+                    let act = *b.pick(&["relu", "leaky_relu", "abs", "tanh", "sin", "sigmoid"]);
+                    let zero = *b.pick(&ZEROS);
+                    b.layer(act, &inner, &format!(" + {zero}·𝟙"))
+                }
+                1 => {
+                    // sin and cos at π written as 4·atan(½) + 4·atan(⅓).
+                    let act = *b.pick(&["sin", "cos"]);
+                    b.layer(act, &inner, " + (4·atan(1/2) + 4·atan(1/3))·𝟙")
+                }
+                _ => {
+                    // tanh(v + c) + tanh(−(v − c)) with c = tanh(½): odd in c's sign.
+                    let l = b.next + 1;
+                    b.next = l;
+                    let v = format!("W{l}·{inner} + b{l}");
+                    let act = *b.pick(&["tanh", "sin", "atan"]);
+                    format!(
+                        "{act}({v} + tanh(1/2)·𝟙) + {act}({v} − tanh(1/2)·𝟙) + {act}(tanh(−1/2)·𝟙)"
+                    )
+                }
+            }
         }
         Class::Repeated => {
             let offset: Vec<&str> = vec!["sigmoid", "softplus"];

@@ -198,6 +198,13 @@ fn leads_negative(s: &Scalar) -> bool {
     s.terms().next().is_some_and(|(_, c)| *c < 0u32)
 }
 
+/// Whether an odd or even function of `s` is written through `−s`: with a parameter in `s`,
+/// where the form decides (a constant's zero is the sign test's, and −tanh(π − 1) would make
+/// √tanh(π − 1) a root of a negative coefficient; from a review of this change).
+fn by_parity(s: &Scalar) -> bool {
+    !s.params().is_empty() && leads_negative(s)
+}
+
 /// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 where e is even: otherwise the left side
 /// is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which a
 /// scalar does not hold. An error unless every such atom is known positive or e·q is an even
@@ -779,14 +786,14 @@ impl Scalar {
             }
             "sqrt" => arg.pow(&Q::from_signeds(1, 2)),
             "abs" => Ok(arg.abs()),
-            // An odd or even function of an argument whose first term is negative is written
-            // through the negated argument, so that f(−a) and f(a) are one atom: tanh(λ) +
+            // An odd or even function of an argument with a parameter whose first term is
+            // negative is written through the negated argument: f(−a) and f(a) are one atom, tanh(λ) +
             // tanh(−λ) is 0 by its form (from a review, a slope 1 + tanh(λ) + tanh(−λ) made
             // leaky_relu a kink "for generic λ").
-            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if leads_negative(arg) => {
+            "sin" | "tan" | "tanh" | "atan" | "erf" | "sinh" | "asinh" if by_parity(arg) => {
                 Ok(Scalar::opaque(name, &arg.neg()).neg())
             }
-            "cos" | "cosh" if leads_negative(arg) => Ok(Scalar::opaque(name, &arg.neg())),
+            "cos" | "cosh" if by_parity(arg) => Ok(Scalar::opaque(name, &arg.neg())),
             _ => Ok(Scalar::opaque(name, arg)),
         }
     }

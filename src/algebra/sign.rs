@@ -568,9 +568,11 @@ fn atom_value_and_size<R: Real>(
         if !finite(&y) {
             return None;
         }
-        // |f′(x)|·M_x as a difference quotient over a step of 2⁻¹⁶·M_x (either side: the
-        // function may have no value past x, as √ at 0).
-        let h = R::of_f64(2f64.powi(-16));
+        // |f′(x)|·M_x as a difference quotient over a step of h·M_x, h = 2^−(bits/2): local,
+        // so that exp of an argument of size 10⁸ is not charged e^(a wide step) (from a review
+        // of this change, a step of 2⁻¹⁶·M_x called e^(10⁸·(π − π)) + 1 zero); either side, as
+        // the function may have no value past x (√ at 0).
+        let h = R::of_f64(0.5).powi(R::SIGNIFICAND_BITS as i32 / 2);
         let step = mx.mul(&h);
         let spread = [x.add(&step), x.sub(&step)]
             .iter()

@@ -15,7 +15,7 @@
 //! (at most [`MAX_DRAWS`]; without three that count, nothing is shown to vanish).
 
 use super::expand::Layer;
-use crate::algebra::{Expr, Scalar, Symbol};
+use crate::algebra::{Expr, Symbol};
 use crate::ir::{Callee, Ir, IrKind, Shape};
 use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr, eval_expr_shaped};
 use crate::syntax::Name;
@@ -233,19 +233,14 @@ impl IdentityTest<'_> {
             }
         }
         let value = eval_expr_shaped(e, &mut inst, rows, cols).ok()?;
-        // The size of the terms, each scalar coefficient taken term by term: a coefficient
-        // that cancels within itself (tanh(λ)³ + tanh(−λ)³, 0 for every λ as tanh is odd) is
-        // otherwise its own size, and its rounding residue a value (from a review).
         let mut size = B::zero();
         for (c, s) in e.terms() {
-            for (m, q) in s.terms() {
-                let one = Expr::term(Scalar::monomial(q.clone(), m.clone()), c.clone());
-                size = size.add(
-                    &eval_expr_shaped(&one, &mut inst, rows, cols)
-                        .ok()?
-                        .norm_inf(),
-                );
-            }
+            let one = Expr::term(s.clone(), c.clone());
+            size = size.add(
+                &eval_expr_shaped(&one, &mut inst, rows, cols)
+                    .ok()?
+                    .norm_inf(),
+            );
         }
         let v = value.norm_inf();
         let f = v.to_f64();

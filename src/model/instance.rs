@@ -818,6 +818,21 @@ fn first_non_zero_point(
     Some(None)
 }
 
+/// `count` seeded inputs of `n` entries, integers of either sign up to 2¹⁶ in size.
+fn random_points(seed: u64, count: usize, n: usize) -> Vec<Vec<Q>> {
+    let mut state = seed;
+    let mut draw = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let q = Q::from(1 + ((state >> 33) & 0xFFFF));
+        if state >> 63 == 1 { -q } else { q }
+    };
+    (0..count)
+        .map(|_| (0..n).map(|_| draw()).collect())
+        .collect()
+}
+
 /// How many random inputs [`leading_zero_in_floats`] tries.
 const FLOAT_POINTS: usize = 4;
 
@@ -841,20 +856,10 @@ pub(crate) fn leading_zero_in_floats(
     if n_term.is_zero() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return None;
     }
-    let mut state = 0x0A40_9382_2299_F31Du64;
-    let mut draw = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let q = Q::from(1 + ((state >> 33) & 0xFFFF));
-        if state >> 63 == 1 { -q } else { q }
-    };
     let (ev, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
     let ev = ev.ok().filter(|_| clean)?;
-    let points: Vec<Vec<Q>> = (0..FLOAT_POINTS)
-        .map(|_| (0..ev.n).map(|_| draw()).collect())
-        .collect();
+    let points = random_points(0x0A40_9382_2299_F31D, FLOAT_POINTS, ev.n);
     if points
         .iter()
         .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
@@ -944,16 +949,6 @@ pub(crate) fn leading_zero_at_random_points(
     let Some(ev) = ev.ok().filter(|_| clean) else {
         return false;
     };
-    let mut state = 0x1319_8A2E_0370_7344u64;
-    let mut draw = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let q = Q::from(1 + ((state >> 33) & 0xFFFF));
-        if state >> 63 == 1 { -q } else { q }
-    };
-    let points: Vec<Vec<Q>> = (0..RANDOM_POINTS)
-        .map(|_| (0..ev.n).map(|_| draw()).collect())
-        .collect();
+    let points = random_points(0x1319_8A2E_0370_7344, RANDOM_POINTS, ev.n);
     first_non_zero_point(n_term, &ev, &a.input, &points) == Some(None)
 }

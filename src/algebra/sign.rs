@@ -454,16 +454,30 @@ fn pow2(e: i64) -> crate::algebra::Q {
 /// parameter without one, NaN, infinity, or a negative power of a value that may be 0).
 fn evaluate_with<R: Real>(s: &Scalar, param: &dyn Fn(&Name) -> Option<R>) -> Option<(R, R)> {
     let mut memo = Memo::default();
-    let mut sizes = AddressMap::default();
+    let mut sizes = Sizes::default();
     value_and_size(s, param, &mut memo, &mut sizes)
 }
+
+/// What [`evaluate_with`] knows of a function value or a parenthesized sum: its value, its size,
+/// and the size over the value's magnitude (`None` where the value is 0 in floats), which each
+/// term holding the atom adds to its relative error.
+#[derive(Clone)]
+struct AtomSize<R> {
+    value: R,
+    size: R,
+    relative: Option<R>,
+}
+
+/// The sizes met in one evaluation, by the atom's address (`None`: no size, the atom has no
+/// value the rounding can vouch for).
+type Sizes<R> = AddressMap<Option<AtomSize<R>>>;
 
 /// [`evaluate_with`] with the atoms' values and sizes memoized by address.
 fn value_and_size<R: Real>(
     s: &Scalar,
     param: &dyn Fn(&Name) -> Option<R>,
     memo: &mut Memo<R>,
-    sizes: &mut AddressMap<Option<R>>,
+    sizes: &mut Sizes<R>,
 ) -> Option<(R, R)> {
     let mut value = R::zero();
     let mut size = R::zero();
@@ -488,6 +502,14 @@ fn finite<R: Real>(t: &R) -> bool {
     !(f.is_nan() || (f.is_infinite() && t.sub(t).to_f64().is_nan()))
 }
 
+/// `|e|` in `R`: a small integer (most exponents) without the division of a rational.
+fn magnitude<R: Real>(e: &Q) -> R {
+    match small_fraction(e) {
+        Some((n, 1)) if n.unsigned_abs() < 1 << 53 => R::of_f64(n.unsigned_abs() as f64),
+        _ => R::of_q(e).abs(),
+    }
+}
+
 /// The size of the term `t = c·m` (see [`evaluate_with`]): `|t|·(1 + Σ|eᵢ|·Sᵢ/|aᵢ|)` over
 /// its factors `aᵢ^eᵢ` of size `Sᵢ` (relative errors add in a product), or, where a factor is
 /// 0 in floats, the product with that factor's size in its place.
@@ -497,7 +519,7 @@ fn term_size<R: Real>(
     t: &R,
     param: &dyn Fn(&Name) -> Option<R>,
     memo: &mut Memo<R>,
-    sizes: &mut AddressMap<Option<R>>,
+    sizes: &mut Sizes<R>,
 ) -> Option<R> {
     let plain = m
         .factors()
@@ -507,25 +529,35 @@ fn term_size<R: Real>(
         return Some(t.abs());
     }
     let mut relative = R::of_f64(1.0);
-    let mut at_zero = R::of_q(c).abs();
     let mut zero_factor = false;
     for (a, e) in m.factors() {
-        let (v, size) = atom_value_and_size(a, param, memo, sizes)?;
-        let e_abs = R::of_q(e).abs();
-        if !R::zero().lt(&v.abs()) {
-            // A factor that is 0 in floats: a positive power is at most its size's power; a
-            // negative one has no value the rounding can vouch for.
-            if !R::zero().lt(&R::of_q(e)) {
-                return None;
+        let Some(known) = atom_value_and_size(a, param, memo, sizes)? else {
+            // A plain atom is its own size: a relative size of 1.
+            relative = relative.add(&magnitude::<R>(e));
+            continue;
+        };
+        match known.relative {
+            Some(r) if *e == 1u32 || *e == -1i32 => relative = relative.add(&r),
+            Some(r) => relative = relative.add(&magnitude::<R>(e).mul(&r)),
+            None => {
+                // A factor that is 0 in floats: a positive power is at most its size's power; a
+                // negative one has no value the rounding can vouch for.
+                if *e < 0u32 {
+                    return None;
+                }
+                zero_factor = true;
             }
-            zero_factor = true;
-            at_zero = at_zero.mul(&size.powq(e));
-        } else {
-            relative = relative.add(&e_abs.mul(&size.div(&v.abs())));
-            at_zero = at_zero.mul(&v.abs().powq(e));
         }
     }
     let size = if zero_factor {
+        let mut at_zero = R::of_q(c).abs();
+        for (a, e) in m.factors() {
+            at_zero = at_zero.mul(&match atom_value_and_size(a, param, memo, sizes)? {
+                Some(known) if known.relative.is_none() => known.size.powq(e),
+                Some(known) => known.value.abs().powq(e),
+                None => atom_value(a, param)?.abs().powq(e),
+            });
+        }
         at_zero
     } else {
         t.abs().mul(&relative)
@@ -533,56 +565,67 @@ fn term_size<R: Real>(
     finite(&size).then_some(size)
 }
 
-/// The value of the atom `a` and its size (see [`evaluate_with`]).
+/// The value of a plain atom (a prime, π, e or a parameter).
+fn atom_value<R: Real>(a: &Atom, param: &dyn Fn(&Name) -> Option<R>) -> Option<R> {
+    match a {
+        Atom::Prime(p) => Some(R::of_q(&Q::from(*p))),
+        Atom::Pi => Some(R::pi()),
+        Atom::E => Some(R::e()),
+        Atom::Param(n) => param(n),
+        Atom::Func(..) | Atom::Group(_) => None,
+    }
+}
+
+/// The value and size of the atom `a` (see [`evaluate_with`]): `Some(None)` for a plain atom
+/// (a prime, π, e or a parameter), which is its own size; `None` where it has no size.
 fn atom_value_and_size<R: Real>(
     a: &Atom,
     param: &dyn Fn(&Name) -> Option<R>,
     memo: &mut Memo<R>,
-    sizes: &mut AddressMap<Option<R>>,
-) -> Option<(R, R)> {
+    sizes: &mut Sizes<R>,
+) -> Option<Option<AtomSize<R>>> {
     let (inner, f) = match a {
-        Atom::Prime(p) => {
-            let v = R::of_q(&Q::from(*p));
-            return Some((v.clone(), v));
-        }
-        Atom::Pi => return Some((R::pi(), R::pi())),
-        Atom::E => return Some((R::e(), R::e())),
-        Atom::Param(n) => {
-            let v = param(n)?;
-            return Some((v.clone(), v.abs()));
-        }
+        Atom::Prime(_) | Atom::Pi | Atom::E | Atom::Param(_) => return Some(None),
         Atom::Func(f, s) => (s, Some(f)),
         Atom::Group(s) => (s, None),
     };
     let key = a.address()?;
     if let Some(known) = sizes.get(&key) {
-        let size = known.clone()?;
-        return Some((memo_value(a, param, memo)?, size));
+        return Some(Some(known.clone()?));
     }
     let found = (|| {
         let (x, mx) = value_and_size(inner, param, memo, sizes)?;
-        let Some(f) = f else {
-            return Some((x, mx));
+        let size = match f {
+            None => mx,
+            Some(f) => {
+                let y = R::func(f, &x)?;
+                if !finite(&y) {
+                    return None;
+                }
+                // |f′(x)|·M_x as a difference quotient over a step of h·M_x, h = 2^−(bits/2):
+                // local, so that exp of an argument of size 10⁸ is not charged e^(a wide step)
+                // (from a review of this change, a step of 2⁻¹⁶·M_x called e^(10⁸·(π − π)) + 1
+                // zero); either side, as the function may have no value past x (√ at 0).
+                let h = R::of_f64(0.5).powi(R::SIGNIFICAND_BITS as i32 / 2);
+                let step = mx.mul(&h);
+                let spread = [x.add(&step), x.sub(&step)]
+                    .iter()
+                    .find_map(|z| R::func(f, z).filter(finite))
+                    .map(|fz| fz.sub(&y).abs().div(&h))?;
+                y.abs().add(&spread)
+            }
         };
-        let y = R::func(f, &x)?;
-        if !finite(&y) {
-            return None;
-        }
-        // |f′(x)|·M_x as a difference quotient over a step of h·M_x, h = 2^−(bits/2): local,
-        // so that exp of an argument of size 10⁸ is not charged e^(a wide step) (from a review
-        // of this change, a step of 2⁻¹⁶·M_x called e^(10⁸·(π − π)) + 1 zero); either side, as
-        // the function may have no value past x (√ at 0).
-        let h = R::of_f64(0.5).powi(R::SIGNIFICAND_BITS as i32 / 2);
-        let step = mx.mul(&h);
-        let spread = [x.add(&step), x.sub(&step)]
-            .iter()
-            .find_map(|z| R::func(f, z).filter(finite))
-            .map(|fz| fz.sub(&y).abs().div(&h))?;
-        Some((y.clone(), y.abs().add(&spread)))
+        // The value as the terms take it (memoized, and rounded as they round it).
+        let value = memo_value(a, param, memo)?;
+        let relative = R::zero().lt(&value.abs()).then(|| size.div(&value.abs()));
+        Some(AtomSize {
+            value,
+            size,
+            relative,
+        })
     })();
-    sizes.insert(key, found.as_ref().map(|(_, size)| size.clone()));
-    let (_, size) = found?;
-    Some((memo_value(a, param, memo)?, size))
+    sizes.insert(key, found.clone());
+    Some(Some(found?))
 }
 
 /// The value of a function value or a parenthesized sum, as [`approx_term`] takes it.

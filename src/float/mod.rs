@@ -7,7 +7,6 @@
 //! 53, 256 or 1024 bits and the verifier can switch up when it has to.
 
 use astro_float_num::{BigFloat, Consts, RoundingMode, Sign};
-use malachite_base::num::arithmetic::traits::Pow;
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
 use malachite_q::Rational as Q;
@@ -262,7 +261,47 @@ impl<const BITS: usize> Real for Big<BITS> {
         Big(num.div(&den, BITS, RM))
     }
     fn to_f64(&self) -> f64 {
-        self.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN)
+        if self.0.is_inf() {
+            return if self.0.is_negative() {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
+        }
+        // From the leading word, rounded to nearest even once (the words below only decide a
+        // tie), without the exact rational: the sign and zero tests read the values of 8192-bit
+        // floats as f64s many times, and the rational's reduction cost more than the test.
+        // Values near or below f64's subnormal range go the exact way.
+        match self.0.as_raw_parts() {
+            Some((words, _, sign, exp, _))
+                if !self.0.is_zero()
+                    && !self.0.is_subnormal()
+                    && (-1000..=1100).contains(&exp)
+                    && words.last().is_some_and(|w| w >> 63 == 1) =>
+            {
+                let len = words.len();
+                let top = words[len - 1];
+                let below = words[..len - 1].iter().any(|w| *w != 0);
+                let mut mantissa = top >> 11;
+                let rest = top & 0x7ff;
+                if rest > 0x400 || (rest == 0x400 && (below || mantissa & 1 == 1)) {
+                    mantissa += 1;
+                }
+                // The value is 0.m × 2^exp: the leading word over 2^64, so mantissa·2^(exp − 53),
+                // mantissa in [2^52, 2^53]; as an f64, the biased exponent exp + 1022.
+                let mut biased = i64::from(exp) + 1022;
+                if mantissa == 1 << 53 {
+                    mantissa >>= 1;
+                    biased += 1;
+                }
+                let negative = u64::from(sign == Sign::Neg) << 63;
+                if biased > 2046 {
+                    return f64::from_bits(negative | f64::INFINITY.to_bits());
+                }
+                f64::from_bits(negative | ((biased as u64) << 52) | (mantissa & ((1 << 52) - 1)))
+            }
+            _ => self.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN),
+        }
     }
     fn to_q(&self) -> Option<Q> {
         if self.0.is_zero() {
@@ -272,13 +311,8 @@ impl<const BITS: usize> Real for Big<BITS> {
         // The value is 0.m × 2^exp with m the words read as an integer over 2^(64·len).
         let m = Natural::from_limbs_asc(words);
         let shift = exp as i64 - 64 * words.len() as i64;
-        let two = Q::from(2u32);
-        let scale = if shift >= 0 {
-            (&two).pow(shift as u64)
-        } else {
-            Q::from(1u32) / (&two).pow((-shift) as u64)
-        };
-        let v = Q::from(Integer::from(m)) * scale;
+        // A shift by a power of 2 reduces by m's trailing zeros alone, with no gcd.
+        let v = Q::from(Integer::from(m)) << shift;
         Some(if sign == Sign::Neg { -v } else { v })
     }
     fn add(&self, o: &Self) -> Self {
@@ -486,6 +520,43 @@ mod tests {
     use super::*;
 
     type B = Big<256>;
+
+    /// The f64 read from the leading word is the exact rational's nearest f64: at ties (a 54th
+    /// bit set and nothing below, or something far below), at a carry into the next power of 2,
+    /// near the ends of f64's range, and at seeded random values.
+    #[test]
+    fn a_wide_float_reads_as_the_nearest_f64() {
+        let exact = |x: &Big<8192>| x.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN);
+        let two = |k: i64| Q::from(1u32) << k;
+        let mut cases: Vec<Q> = Vec::new();
+        for k in [
+            -1070i64, -1030, -1022, -1000, -60, -1, 0, 1, 60, 1000, 1023, 1024, 1100,
+        ] {
+            let base = Q::from((1u64 << 53) + 1) * two(k - 53);
+            cases.push(base.clone());
+            cases.push(&base + two(k - 4000));
+            cases.push(&base - two(k - 4000));
+            cases.push(Q::from((1u64 << 54) - 1) * two(k - 54));
+            cases.push(Q::from((1u64 << 53) + 3) * two(k - 53) / Q::from(2u32));
+            cases.push(-base);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let num = Q::from(state >> 1) * Q::from(state.rotate_left(17));
+            let den = Q::from((state >> 40) | 1);
+            cases.push(num / den * two((state % 2100) as i64 - 1050));
+        }
+        for q in &cases {
+            let x = Big::<8192>::of_q(q);
+            assert_eq!(x.to_f64().to_bits(), exact(&x).to_bits(), "{q}");
+            let y = Big::<256>::of_q(q);
+            let ye = y.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN);
+            assert_eq!(y.to_f64().to_bits(), ye.to_bits(), "{q}");
+        }
+    }
 
     /// The quotient of two doubles below 2⁵³ is the correctly rounded rational: the short path
     /// of `q_to_f64` gives what the general conversion gives, ties and the edge of 2⁵³ included.

@@ -134,7 +134,7 @@ impl Command {
                 "  :at x0              expand around the data point x0 (`:at x0 = [1, 2]`, `:at off`)"
             }
             Command::Env => "  :env                show declarations, bindings and definitions",
-            Command::Reset => "  :reset              forget everything",
+            Command::Reset => "  :reset              forget everything but the limits",
             Command::Help => "  :help               this text",
             Command::Quit => "  :quit               leave",
         }

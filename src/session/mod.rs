@@ -629,6 +629,9 @@ impl Session {
             ))),
             Some(Command::Reset) => {
                 let mut fresh = Session::new();
+                // The limits are the program's (`--time-budget`, `--max-memory`, a Python
+                // session's keywords), not what the session learned: they stay.
+                fresh.options.limits = self.options.limits.clone();
                 fresh.cancel = self.cancel.clone();
                 fresh.loading = self.loading.clone();
                 Ok((
@@ -1114,6 +1117,19 @@ mod tests {
                 "`{n}` is in the catalog's order but neither defined nor a primitive"
             );
         }
+    }
+
+    #[test]
+    fn a_reset_forgets_the_session_but_keeps_its_limits() {
+        let mut s = Session::new();
+        s.options.limits.time_budget = std::time::Duration::from_secs(3);
+        s.options.limits.max_terms = 1234;
+        assert!(s.run_entry("W1 : 2x4; :order 5; s(t) = 2·t").is_ok());
+        assert!(s.run_entry(":reset").is_ok());
+        assert_eq!(s.options.limits.time_budget.as_secs(), 3);
+        assert_eq!(s.options.limits.max_terms, 1234);
+        assert_eq!(s.options.order, Session::new().options.order);
+        assert!(s.function(&Name::new("s", "")).is_none());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! SymPy conversion from them.
 //!
 //! A session's state is `Rc`-based and its names are interned per thread, so each [`Engine`]
-//! owns one worker thread that holds the session for its whole life. A call sends a job there
+//! lives on one worker thread (of a pool, [`pool_size`]) that holds its session for its whole
+//! life, and frees it there when the engine is dropped. A call sends a job there
 //! and waits with the GIL released, polling for signals: Ctrl-C (`KeyboardInterrupt`) sets
 //! the job's cancel flag, which the library's budget observes, and the interrupt is raised
 //! once the worker has stopped. Nothing here prints.
@@ -61,6 +62,58 @@ struct Stored {
 
 type Job = Box<dyn FnOnce(&mut State) + Send>;
 
+/// A job for a worker thread, which holds the states of several engines by id.
+type WorkerJob = Box<dyn FnOnce(&mut HashMap<u64, State>) + Send>;
+
+/// The worker threads, started as engines need them. An engine lives on one of them for its
+/// whole life: a thread per engine pinned a 256 MiB stack (its address space) and a few
+/// hundred KiB for every result kept alive in Python (from a review: 3 000 analyses held
+/// 3 000 threads and 957 MB).
+static WORKERS: std::sync::Mutex<Vec<mpsc::Sender<WorkerJob>>> = std::sync::Mutex::new(Vec::new());
+
+/// The engines made so far: the next engine's id, which picks its worker.
+static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many worker threads the engines share: twice the cores, at least 4 (so that a few
+/// sessions used from Python threads at once seldom wait for each other), at most 64.
+fn pool_size() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .saturating_mul(2)
+        .clamp(4, 64)
+}
+
+/// The worker thread of engine `id`, started if it is not running.
+fn worker_for(id: u64) -> PyResult<mpsc::Sender<WorkerJob>> {
+    let mut workers = WORKERS
+        .lock()
+        .map_err(|_| PyRuntimeError::new_err("the taylornet workers have stopped"))?;
+    let size = pool_size();
+    let k = (id % size as u64) as usize;
+    if workers.len() <= k {
+        for w in workers.len()..=k {
+            let (tx, rx) = mpsc::channel::<WorkerJob>();
+            std::thread::Builder::new()
+                .name(format!("taylornet-{w}"))
+                .stack_size(STACK)
+                .spawn(move || {
+                    let mut states = HashMap::new();
+                    for job in rx {
+                        // A failure inside a job reaches its caller (see `Engine::call`); one
+                        // outside it must not stop the thread the other engines live on.
+                        let _ = catch_unwind(AssertUnwindSafe(|| job(&mut states)));
+                    }
+                })
+                .map_err(|e| {
+                    PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"))
+                })?;
+            workers.push(tx);
+        }
+    }
+    Ok(workers[k].clone())
+}
+
 /// A failure: a diagnostic against its source text, or a plain message.
 enum Failure {
     Diagnostic(Diagnostic, String),
@@ -108,11 +161,44 @@ impl Failure {
 
 type Outcome2<T> = Result<T, Failure>;
 
-/// A session on its own thread.
+/// A session, on the worker thread that holds it.
 #[pyclass(module = "taylornet._taylornet")]
 struct Engine {
-    jobs: mpsc::Sender<Job>,
+    id: u64,
+    worker: mpsc::Sender<WorkerJob>,
 }
+
+impl Engine {
+    /// Sends `job` to this engine's state on its worker (dropped unrun when the state is gone).
+    fn send(&self, job: Job) -> Result<(), ()> {
+        let id = self.id;
+        self.worker
+            .send(Box::new(move |states: &mut HashMap<u64, State>| {
+                if let Some(st) = states.get_mut(&id) {
+                    job(st);
+                }
+            }))
+            .map_err(|_| ())
+    }
+}
+
+impl Drop for Engine {
+    /// Frees the session and everything it kept, on the thread that holds them.
+    fn drop(&mut self) {
+        let id = self.id;
+        let _ = self
+            .worker
+            .send(Box::new(move |states: &mut HashMap<u64, State>| {
+                states.remove(&id);
+            }));
+    }
+}
+
+// Counts the bytes the engine holds from the C allocator, so that a statement that grows past
+// its memory ceiling (the limit `max_memory`) stops with an error instead of the system
+// killing the Python process. Python's own objects do not go through it.
+#[global_allocator]
+static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
 
 /// Stack of the worker thread: deep but legal input recurses (the CLI uses the same).
 const STACK: usize = 256 << 20;
@@ -133,8 +219,7 @@ impl Engine {
             let r = catch_unwind(AssertUnwindSafe(|| f(st)));
             let _ = tx.send(r);
         });
-        self.jobs
-            .send(job)
+        self.send(job)
             .map_err(|_| PyRuntimeError::new_err("the taylornet worker has stopped"))?;
         loop {
             let (r, back) = py.detach(move || {
@@ -197,66 +282,83 @@ impl Kept<'_> {
     }
 }
 
+/// Whether an outcome is an analysis or a loaded file's outcomes hold one.
+fn holds_analysis(o: &Outcome) -> bool {
+    match o {
+        Outcome::Analysis { .. } => true,
+        Outcome::Loaded(_, inner) => inner.iter().any(holds_analysis),
+        _ => false,
+    }
+}
+
 /// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text` (a
-/// series: its `id`, by which [`Engine::render_series`] writes the rest).
+/// series: its `id`, by which [`Engine::render_series`] writes the rest). `loaded`: these are
+/// a loaded file's outcomes, whose analyses have no place among the entry's own (their
+/// derivation is the entry's); `followed`: an analysis comes after them in the entry.
 fn outcome_values(
     outcomes: &[Outcome],
     session: &Session,
     id: Option<u64>,
     kept: &mut Kept,
+    loaded: bool,
+    followed: bool,
 ) -> Vec<Value> {
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
-    let last_index = outcomes
-        .iter()
-        .rposition(|o| matches!(o, Outcome::Analysis { .. }));
     // Each analysis's place among the entry's analyses: its own derivation is of that one.
     let mut analyses = 0usize;
     outcomes
         .iter()
         .enumerate()
-        .map(|(i, o)| match o {
-            Outcome::Analysis {
-                source,
-                expr,
-                report,
-            } => {
-                let index = analyses;
-                analyses += 1;
-                json!({
-                "kind": "analysis",
-                "source": source,
-                "id": id,
-                "index": index,
-                "last": Some(i) == last_index && last_source == Some(source.as_str()),
-                "json": report::json(source, report),
-                "text": report::text(source, report),
-                "latex": report::latex(&report::source_latex(expr), report),
-                "exact_numeric": exact_numeric(report),
-                })
+        .map(|(i, o)| {
+            let followed = followed || outcomes[i + 1..].iter().any(holds_analysis);
+            match o {
+                Outcome::Analysis {
+                    source,
+                    expr,
+                    report,
+                } => {
+                    let index = (!loaded).then_some(analyses);
+                    analyses += 1;
+                    json!({
+                    "kind": "analysis",
+                    "source": source,
+                    "id": id,
+                    "index": index,
+                    "loaded": loaded,
+                    // The session's last analysis, which `verify` checks, is the entry's last.
+                    "last": !followed && last_source == Some(source.as_str()),
+                    "json": report::json(source, report),
+                    "text": report::text(source, report),
+                    "latex": report::latex(&report::source_latex(expr), report),
+                    "exact_numeric": exact_numeric(report),
+                    })
+                }
+                // Echoed as the REPL echoes them.
+                Outcome::Declared(names, what) => {
+                    let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
+                    json!({"kind": "declared", "text": format!("{} : {what}", names.join(", "))})
+                }
+                Outcome::Defined(n, text) => {
+                    json!({"kind": "defined", "text": format!("defined {n}: {text}")})
+                }
+                Outcome::Bound(n, text) => {
+                    json!({"kind": "bound", "text": format!("{n} = {text}")})
+                }
+                Outcome::Message(text) => json!({"kind": "message", "text": text}),
+                Outcome::Series(r) => kept.series((**r).clone()),
+                Outcome::Classify { rows, order, depth } => classify_value(rows, *order, *depth),
+                Outcome::Verify { source, checks } => json!({
+                    "kind": "verify",
+                    "json": report::verify_json(source, checks),
+                    "text": report::verify_text(source, checks),
+                }),
+                Outcome::Loaded(path, inner) => json!({
+                    "kind": "loaded",
+                    "path": path,
+                    "outcomes": outcome_values(inner, session, id, kept, true, followed),
+                }),
+                Outcome::Quit => json!({"kind": "quit"}),
             }
-            // Echoed as the REPL echoes them.
-            Outcome::Declared(names, what) => {
-                let names: Vec<String> = names.iter().map(|n| n.unicode()).collect();
-                json!({"kind": "declared", "text": format!("{} : {what}", names.join(", "))})
-            }
-            Outcome::Defined(n, text) => {
-                json!({"kind": "defined", "text": format!("defined {n}: {text}")})
-            }
-            Outcome::Bound(n, text) => json!({"kind": "bound", "text": format!("{n} = {text}")}),
-            Outcome::Message(text) => json!({"kind": "message", "text": text}),
-            Outcome::Series(r) => kept.series((**r).clone()),
-            Outcome::Classify { rows, order, depth } => classify_value(rows, *order, *depth),
-            Outcome::Verify { source, checks } => json!({
-                "kind": "verify",
-                "json": report::verify_json(source, checks),
-                "text": report::verify_text(source, checks),
-            }),
-            Outcome::Loaded(path, inner) => json!({
-                "kind": "loaded",
-                "path": path,
-                "outcomes": outcome_values(inner, session, None, kept),
-            }),
-            Outcome::Quit => json!({"kind": "quit"}),
         })
         .collect()
 }
@@ -342,6 +444,9 @@ fn doc_format(format: &str) -> PyResult<DocFormat> {
     })
 }
 
+/// The largest memory ceiling a session takes, in bytes (the CLI's `--max-memory` bound).
+const MAX_MEMORY: u64 = 1 << 40;
+
 /// Sets one limit by its name in [`Limits`].
 fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> {
     if !(value.is_finite() && value > 0.0) {
@@ -357,8 +462,29 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
         }
     };
     let small = |v: u64| u32::try_from(v).map_err(|_| format!("the limit `{name}` is too large"));
+    let whole_bytes = || -> Result<u64, String> {
+        if value.fract() == 0.0 && value <= MAX_MEMORY as f64 {
+            Ok(value as u64)
+        } else {
+            Err(format!(
+                "the limit `{name}` takes a whole number of bytes up to {MAX_MEMORY}, not {value}"
+            ))
+        }
+    };
     match name {
-        "time_budget" => limits.time_budget = Duration::from_secs_f64(value),
+        "time_budget" => {
+            limits.time_budget = Duration::try_from_secs_f64(value)
+                .map_err(|_| format!("the limit `{name}` is too large: {value} seconds"))?
+        }
+        "max_memory" => {
+            let bytes = whole_bytes()?;
+            if bytes > MAX_MEMORY {
+                return Err(format!(
+                    "the limit `{name}` is at most {MAX_MEMORY} bytes (1 TiB), not {value}"
+                ));
+            }
+            limits.max_memory = bytes as usize;
+        }
         "max_input_bytes" => limits.max_input_bytes = whole()? as usize,
         "max_depth" => limits.max_depth = small(whole()?)?,
         "max_order" => limits.max_order = small(whole()?)?,
@@ -379,6 +505,7 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
 fn limits_value(l: &Limits) -> Value {
     json!({
         "time_budget": l.time_budget.as_secs_f64(),
+        "max_memory": l.max_memory,
         "max_input_bytes": l.max_input_bytes,
         "max_depth": l.max_depth,
         "max_order": l.max_order,
@@ -396,27 +523,26 @@ fn limits_value(l: &Limits) -> Value {
 
 #[pymethods]
 impl Engine {
-    /// A new session (the activation catalog loaded) on its own thread.
+    /// A new session (the activation catalog loaded), on one of the worker threads.
     #[new]
     fn new() -> PyResult<Engine> {
-        let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("taylornet".into())
-            .stack_size(STACK)
-            .spawn(move || {
-                let mut st = State {
-                    session: Session::new(),
-                    cancel: Arc::new(AtomicBool::new(false)),
-                    stored: HashMap::new(),
-                    series: HashMap::new(),
-                    next_id: 0,
-                };
-                for job in rx {
-                    job(&mut st);
-                }
-            })
-            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a worker thread: {e}")))?;
-        Ok(Engine { jobs: tx })
+        let id = ENGINES.fetch_add(1, Ordering::Relaxed);
+        let worker = worker_for(id)?;
+        worker
+            .send(Box::new(move |states: &mut HashMap<u64, State>| {
+                states.insert(
+                    id,
+                    State {
+                        session: Session::new(),
+                        cancel: Arc::new(AtomicBool::new(false)),
+                        stored: HashMap::new(),
+                        series: HashMap::new(),
+                        next_id: 0,
+                    },
+                );
+            }))
+            .map_err(|_| PyRuntimeError::new_err("the taylornet worker has stopped"))?;
+        Ok(Engine { id, worker })
     }
 
     /// Runs statements. `atomic`: all or nothing (the REPL's entries); otherwise the
@@ -444,9 +570,7 @@ impl Engine {
             } else {
                 st.session.run_partial(&source)
             };
-            let analysed = outcomes
-                .iter()
-                .any(|o| matches!(o, Outcome::Analysis { .. }));
+            let analysed = outcomes.iter().any(holds_analysis);
             let id = analysed.then(|| {
                 st.next_id += 1;
                 st.stored.insert(
@@ -463,7 +587,7 @@ impl Engine {
                 series: &mut st.series,
                 next_id: &mut st.next_id,
             };
-            let values = outcome_values(&outcomes, &st.session, id, &mut kept);
+            let values = outcome_values(&outcomes, &st.session, id, &mut kept, false, false);
             Ok((
                 to_string(&json!({ "outcomes": values })),
                 error.map(|d| Failure::at(d, &source)),
@@ -511,8 +635,10 @@ impl Engine {
     /// `source`, run in a copy of this session (which stays as it is), or with `id`, of the
     /// entry that produced that result, run in the session as it was before it.
     /// With `analysis`, of that analysis of the entry alone (its place among the entry's
-    /// analyses, from 0).
-    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε", analysis = None))]
+    /// analyses, from 0). With `id` and `after`, of `source` run in a copy of the session as
+    /// that entry left it (an analysis from a loaded file: its expression, with the file's
+    /// definitions in force).
+    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε", analysis = None, after = false))]
     #[allow(clippy::too_many_arguments)]
     fn derive(
         &self,
@@ -525,11 +651,13 @@ impl Engine {
         hadamard: &str,
         epsilon: &str,
         analysis: Option<usize>,
+        after: bool,
     ) -> PyResult<String> {
         let format = doc_format(format)?;
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
         self.call(py, move |st| {
             let (mut session, source) = match id {
+                Some(id) if after => (st.stored(id)?.after.clone(), source),
                 Some(id) => {
                     let stored = st.stored(id)?;
                     (stored.before.clone(), stored.entry.clone())
@@ -606,6 +734,16 @@ impl Engine {
         if sigmas.is_empty() || sigmas.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
             return Err(PyValueError::new_err("sigmas must be positive numbers"));
         }
+        // One fitted slope needs two scales at least, and the list is bounded (as the CLI's).
+        let mut distinct = sigmas.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        if distinct.len() < 2 || sigmas.len() > 64 {
+            return Err(PyValueError::new_err(format!(
+                "sigmas: 2 to 64 values, at least two of them different, to fit a slope (given {})",
+                sigmas.len()
+            )));
+        }
         if !(1..=64).contains(&draws) {
             return Err(PyValueError::new_err("draws must be 1 to 64"));
         }
@@ -650,7 +788,7 @@ impl Engine {
             st.series.remove(&id);
         });
         // A stopped worker has nothing left to forget.
-        let _ = self.jobs.send(job);
+        let _ = self.send(job);
     }
 }
 

@@ -21,6 +21,7 @@ import decimal
 import json as _json
 import math
 import numbers
+import re
 from fractions import Fraction
 
 from . import _taylornet
@@ -158,12 +159,24 @@ class _Written:
 
 class Number(_Written):
     """An exact number that is not rational (``1/√(2π)``): ``exact`` in the input syntax,
-    ``unicode``, ``float(n)``, ``n.to_sympy()``."""
+    ``unicode``, ``float(n)``, ``n.to_sympy()``. Numbers are equal when their exact forms
+    are, and a Number equals the string of its exact form (``n == "1/sqrt(2*pi)"``), with
+    which it shares its hash (a Number written by hand has no Unicode form of its own)."""
 
     def __init__(self, exact, unicode=None, value=None):
         self.exact = self.ascii = exact
         self.unicode = unicode or exact
         self.value = value
+
+    def __eq__(self, other):
+        if isinstance(other, Number):
+            return self.exact == other.exact
+        if isinstance(other, str):
+            return other == self.exact
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.exact)
 
     def __float__(self):
         if self.value is None:
@@ -251,6 +264,24 @@ def _expr(value, owner):
     return Expr(value, owner) if isinstance(value, dict) and "tree" in value else value
 
 
+class _Stored:
+    """A result the engine keeps for later questions (derivation, LaTeX, verification, a
+    series' renderings), under one id: the analyses of one run share it. The engine forgets
+    it when the last Python object that reads it is collected."""
+
+    __slots__ = ("engine", "id")
+
+    def __init__(self, engine, id):
+        self.engine = engine
+        self.id = id
+
+    def __del__(self):
+        try:
+            self.engine.release(self.id)
+        except Exception:
+            pass
+
+
 class _Rendered:
     """A result that shows as the CLI's text, and in a notebook as its HTML or LaTeX."""
 
@@ -322,11 +353,15 @@ class Analysis(_Decision, _Rendered):
     fields of docs/json.md; ``json`` holds the whole document). ``str()`` is the CLI's
     report; in a notebook the derivation renders (MathML)."""
 
-    def __init__(self, item, engine):
+    def __init__(self, item, engine, stored=None):
         self._engine = engine
         self._id = item.get("id")
+        # The engine's stored result, shared with the other analyses of the same run.
+        self._stored = stored
         # Its place among the analyses of its run: its derivation is of that one alone.
         self._index = item.get("index")
+        # From a loaded file: its derivation is of its expression, in the session the run left.
+        self._loaded = bool(item.get("loaded"))
         self._verifiable = bool(item.get("last"))
         self.source = item["source"]
         _Rendered.__init__(self, item)
@@ -344,6 +379,8 @@ class Analysis(_Decision, _Rendered):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
         with _errors:
+            if self._loaded:
+                return self._engine.derive(self.source, format, self._id, False, "Derivation", hadamard, epsilon, None, True)
             return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon, self._index)
 
     def verify(self, **kw):
@@ -361,13 +398,6 @@ class Analysis(_Decision, _Rendered):
     def __repr__(self):
         return f"<Analysis {self.expression!r}: {self.verdict}, k={self.k}>"
 
-    def __del__(self):
-        try:
-            if self._id is not None and self._engine is not None:
-                self._engine.release(self._id)
-        except Exception:
-            pass
-
 
 class Series(_Rendered):
     """The exact Taylor series of an activation: ``coefficients`` (Fractions, or
@@ -378,6 +408,7 @@ class Series(_Rendered):
     def __init__(self, item, engine):
         self._engine = engine
         self._id = item["id"]
+        self._stored = _Stored(engine, item["id"])
         self._renderings = {}
         self.json = item["json"]
         d = self.json
@@ -404,12 +435,6 @@ class Series(_Rendered):
     text = property(lambda self: self._rendering("text"), doc="The CLI's text report.")
     latex = property(lambda self: self._rendering("latex"), doc="The LaTeX document.")
     html = property(lambda self: self._rendering("html"), doc="The HTML (MathML) document.")
-
-    def __del__(self):
-        try:
-            self._engine.release(self._id)
-        except Exception:
-            pass
 
     def to_sympy(self, t=None):
         """The truncated series as a SymPy polynomial in ``t`` (not at a kink)."""
@@ -603,6 +628,7 @@ def _exact_number(x, name):
     if isinstance(x, bool):
         x = int(x)
     if isinstance(x, int):
+        _check_length(x, 1, name)
         return str(x)
     if isinstance(x, (str, bytes)):
         # A string is text, not a number (float('1') would read it).
@@ -626,10 +652,12 @@ def _exact_number(x, name):
             raise ValueError(f"{name}: {x!r} is not a number") from None
         if f != f or f in (float("inf"), float("-inf")):
             raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
-        q = Fraction(f)
+        # A binary float wider than a double (numpy.longdouble) is the rational it is, not the
+        # double nearest to it.
+        ratio = getattr(x, "as_integer_ratio", None)
+        q = Fraction(*ratio()) if callable(ratio) else Fraction(f)
     n, d = q.numerator, q.denominator
-    if d.bit_length() > 40_000:
-        raise ValueError(f"{name}: a number with a denominator of {d.bit_length()} bits is too long to bind")
+    _check_length(n, d, name)
     if _other_prime(d):
         # Not a finite decimal (1/3): written as a fraction, which the literal grammar reads.
         return f"{n}/{d}"
@@ -648,7 +676,24 @@ def _exact_number(x, name):
     k = max(k2, k5)
     if k == 0:
         return str(n)
-    return f"{n * 2 ** (k - k2) * 5 ** (k - k5)}e-{k}"
+    digits = n * 2 ** (k - k2) * 5 ** (k - k5)
+    _check_length(digits, 1, name)
+    return f"{digits}e-{k}"
+
+
+# Python writes an int of more decimal digits than this only when told to (its guard against
+# slow conversions); the engine reads literals of up to `max_literal_digits` (4096) digits.
+_MAX_BITS = 14_000
+
+
+def _check_length(n, d, name):
+    """``ValueError`` for a number whose literal would be longer than the engine reads."""
+    bits = max(abs(n).bit_length(), d.bit_length())
+    if bits > _MAX_BITS:
+        raise ValueError(
+            f"{name}: a number of about {int(bits * 0.30103)} digits is longer than a literal can be "
+            "(the limit `max_literal_digits`, 4096 digits)"
+        )
 
 
 def _shape_error(message):
@@ -692,18 +737,30 @@ def _tensor_literal(name, value):
     return "[" + ", ".join(rows) + "]"
 
 
+# A name as the grammar reads one (grammar/taylornet.pest, `ident`): a letter, then letters,
+# digits, `_` or subscript digits (`W1`, `W_1`, `W₁`, `λ₂`); the engine refuses the letters it
+# does not know. Nothing else reaches a statement (no `;`, no spaces).
+_NAME = re.compile(r"[^\W\d_](?:[^\W\d]|[0-9_₀-₉])*")
+
+
 def _checked_name(name):
-    if not isinstance(name, str) or not name.isidentifier():
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ValueError(f"{name!r} is not a weight name")
     return name
 
 
-def _results(items, engine):
+def _results(items, engine, stored=None):
+    """The result objects of a run's outcomes; the analyses of one run share the engine's
+    stored result (``stored``: by id)."""
+    stored = {} if stored is None else stored
     out = []
     for it in items:
         kind = it["kind"]
         if kind == "analysis":
-            out.append(Analysis(it, engine))
+            id = it.get("id")
+            if id is not None and id not in stored:
+                stored[id] = _Stored(engine, id)
+            out.append(Analysis(it, engine, stored.get(id)))
         elif kind == "series":
             out.append(Series(it, engine))
         elif kind == "classify":
@@ -711,7 +768,7 @@ def _results(items, engine):
         elif kind == "verify":
             out.append(Verification(it))
         elif kind == "loaded":
-            out.extend(_results(it["outcomes"], engine))
+            out.extend(_results(it["outcomes"], engine, stored))
         elif kind == "quit":
             pass
         else:
@@ -749,6 +806,14 @@ class Session:
             names = small.split() if isinstance(small, str) else list(small)
             names = [_name_arg("small", n) for n in names]
             commands.append(":small " + (" ".join(names) if names else "default"))
+        if limits:
+            known = self.limits
+            unknown = sorted(k for k in limits if k not in known)
+            if unknown:
+                raise TypeError(
+                    f"unexpected keyword argument {unknown[0]!r}: the options are order, input, "
+                    f"small and the limits {', '.join(sorted(known))}"
+                )
         before = {k: v for k, v in self.limits.items() if k in limits} if limits else None
         if limits:
             with _errors:
@@ -788,6 +853,8 @@ class Session:
         :class:`Analysis`, :class:`Series`, :class:`Classification`, :class:`Verification`
         or a :class:`Message`. With ``atomic`` (the REPL's way) a failure undoes the whole
         entry; otherwise the statements before it keep their effect."""
+        if not isinstance(source, str):
+            raise TypeError(f"run() takes statements as a string, not {source!r}")
         with _errors:
             text, error = self._engine.run(source, atomic)
         results = _results(_json.loads(text)["outcomes"], self._engine)
@@ -828,6 +895,8 @@ class Session:
     def series(self, spec, order=9, at=None):
         """The exact series of an activation: a name (``gelu``), a definition
         (``swish(t) = t·sigmoid(t)``) or an expression in one variable; ``at`` a point."""
+        if not isinstance(spec, str):
+            raise TypeError(f"series() takes an activation as a string (a name, a definition or an expression in t), not {spec!r}")
         order = _count("order", order, 1)
         if isinstance(at, float) and not math.isfinite(at):
             raise ValueError(f"at: {at!r} is not a point (a finite number or an exact expression)")

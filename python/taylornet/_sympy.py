@@ -70,24 +70,60 @@ def _holds_ones(node) -> bool:
     return any(_holds_ones(a) for a in node.get("args", []) if not _is_row_of_ones(a))
 
 
-# Element-wise functions SymPy knows by another name or as a formula.
-def _function(name: str, sp):
-    t = sp.Dummy("t")
-    known = {
-        "tanh": sp.tanh(t),
-        "sin": sp.sin(t),
-        "cos": sp.cos(t),
+# The catalog's SELU constants (src/series/catalog.tn), exact as the engine reads them.
+_SELU_LAMBDA = "1.0507009873554804934193349852946"
+_SELU_ALPHA = "1.6732632423543772848170429916717"
+
+
+def _known_functions(t, sp):
+    """The engine's primitives and the catalog's activations (src/series/catalog.tn, with their
+    parameters' defaults) as formulas in ``t``."""
+    sigmoid = 1 / (1 + sp.exp(-t))
+    softplus = sp.log(1 + sp.exp(t))
+    lam, alpha = sp.Rational(_SELU_LAMBDA), sp.Rational(_SELU_ALPHA)
+    return {
+        # primitives (src/ir/mod.rs), and the functions of constants the algebra writes
         "exp": sp.exp(t),
         "log": sp.log(t),
+        "ln": sp.log(t),
+        "sin": sp.sin(t),
+        "cos": sp.cos(t),
+        "tan": sp.tan(t),
+        "tanh": sp.tanh(t),
+        "atan": sp.atan(t),
         "arctan": sp.atan(t),
         "erf": sp.erf(t),
         "sqrt": sp.sqrt(t),
-        "sigmoid": 1 / (1 + sp.exp(-t)),
-        "softplus": sp.log(1 + sp.exp(t)),
+        "abs": sp.Abs(t),
+        "sign": sp.sign(t),
+        "sinh": sp.sinh(t),
+        "cosh": sp.cosh(t),
+        "asinh": sp.asinh(t),
+        # the catalog
         "identity": t,
+        "sigmoid": sigmoid,
+        "hard_tanh": sp.Piecewise((1, t > 1), (-1, t < -1), (t, True)),
+        "relu": sp.Piecewise((t, t > 0), (0, True)),
+        "leaky_relu": sp.Piecewise((t, t > 0), (sp.Rational(1, 100) * t, True)),
+        "elu": sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)),
+        "selu": sp.Piecewise((lam * t, t > 0), (lam * alpha * (sp.exp(t) - 1), True)),
+        "celu": sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)),
+        "gelu": t * (1 + sp.erf(t / sp.sqrt(2))) / 2,
+        "gelu_tanh": t * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (t + sp.Rational("0.044715") * t**3))) / 2,
+        "silu": t * sigmoid,
+        "swish": t * sigmoid,
+        "softplus": softplus,
+        "mish": t * sp.tanh(softplus),
+        "softsign": t / (1 + sp.Abs(t)),
         "square": t**2,
     }
-    return t, known.get(name, sp.Function(name)(t))
+
+
+# Element-wise functions SymPy knows by another name or as a formula; any other (a definition
+# of the session) is an undefined SymPy Function of that name.
+def _function(name: str, sp):
+    t = sp.Dummy("t")
+    return t, _known_functions(t, sp).get(name, sp.Function(name)(t))
 
 
 class _Converter:

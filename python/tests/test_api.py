@@ -113,8 +113,11 @@ def test_limits_are_keywords():
     assert "max_terms" in str(e.value)
     with pytest.raises(tn.CommandError):
         tn.analyze(TANH2, order=7, max_order=6)
-    with pytest.raises(ValueError):
+    # An unknown keyword is a TypeError, as for any Python function, naming what is known.
+    with pytest.raises(TypeError, match="no_such_limit.*max_terms"):
         tn.Session(no_such_limit=3)
+    with pytest.raises(TypeError, match="ordr"):
+        tn.analyze(TANH2, ordr=5)
     s = tn.Session(time_budget=2.5, max_terms=1000)
     assert s.limits["time_budget"] == 2.5 and s.limits["max_terms"] == 1000
 
@@ -300,6 +303,10 @@ def test_names_are_names_not_statements(kw):
         lambda: tn.analyze(TANH2).verify(seed=-1),
         lambda: tn.analyze(TANH2).verify(seed=2**70),
         lambda: tn.analyze(TANH2).verify(draws=0),
+        # From a review: one σ fitted no slope and failed with advice to try a larger σ.
+        lambda: tn.analyze(TANH2).verify(sigmas=[0.1]),
+        lambda: tn.analyze(TANH2).verify(sigmas=[0.1, 0.1]),
+        lambda: tn.analyze(TANH2).verify(sigmas=[0.1] * 65),
     ],
 )
 def test_bad_keyword_arguments_raise_value_error(call):
@@ -329,3 +336,107 @@ def test_equal_expressions_hash_equal():
 
 def test_a_number_written_by_hand_has_a_float():
     assert float(tn.Number("1/sqrt(2*pi)")) == pytest.approx(0.3989422804014327, rel=1e-15)
+
+
+def test_the_analyses_of_one_run_outlive_each_other():
+    # From a review: they share the engine's stored result, and collecting the first freed it
+    # for the others ("no stored result 1").
+    import gc
+
+    first, second = tn.Session().run("tanh(W·x); sigmoid(W2·sigmoid(W1·x + b1) + b2)")
+    del first
+    gc.collect()
+    assert "sigmoid" in second.derivation() and second.W.latex
+    assert second.verify(sigmas=[1e-2, 1e-3, 1e-4]).passed
+
+
+def test_a_loaded_file_gives_results_that_answer_questions(tmp_path):
+    script = tmp_path / "net.tn"
+    script.write_text("s(t) = λ·t\ns(W2·s(W1·x + b1) + b2)\n", encoding="utf-8")
+    s = tn.Session()
+    (r,) = [x for x in s.run(f":load {script}") if isinstance(x, tn.Analysis)]
+    assert r.verdict == "exact-affine" and r.W == "λ²·W₂·W₁"
+    assert r.W.latex and "λ" in r.derivation()
+    assert r.verify(sigmas=[1e-2, 1e-3], params={"λ": 0.7}).passed
+    # An analysis after the load is the entry's last: the loaded one is not verifiable then.
+    loaded, after = [x for x in s.run(f":load {script}; tanh(W·x)") if isinstance(x, tn.Analysis)]
+    with pytest.raises(ValueError, match="last analysis"):
+        loaded.verify()
+    assert after.verify(sigmas=[1e-2, 1e-3]).passed
+
+
+def test_limits_out_of_range_are_value_errors():
+    # From a review: a budget past what a duration holds panicked in the engine.
+    for value in (1e300, float("inf"), -1.0, 0.0):
+        with pytest.raises(ValueError, match="time_budget"):
+            tn.Session(time_budget=value)
+    with pytest.raises(ValueError, match="max_memory"):
+        tn.Session(max_memory=2**50)
+    assert tn.Session(max_memory=64 << 20).limits["max_memory"] == 64 << 20
+
+
+def test_a_statement_past_its_memory_ceiling_stops_with_a_limit_error():
+    s = tn.Session(max_memory=16 << 20, time_budget=30)
+    with pytest.raises(tn.LimitError, match="max_memory"):
+        s.series("sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(t)))))", order=12)
+    # The session is unharmed, and a ceiling raised lets it through.
+    assert s.analyze(TANH2).k == 3
+
+
+def test_a_reset_keeps_the_limits():
+    s = tn.Session(time_budget=3, max_terms=777, order=5)
+    s.run("W1 : 2x4")
+    s.reset()
+    assert s.limits["time_budget"] == 3 and s.limits["max_terms"] == 777
+    assert "W₁" not in s.env
+
+
+def test_bad_argument_types_are_type_errors():
+    with pytest.raises(TypeError, match="string"):
+        tn.series(5)
+    with pytest.raises(TypeError, match="string"):
+        tn.Session().run(None)
+
+
+@pytest.mark.parametrize("name", ["W₁", "W₂₀", "W_1"])
+def test_unicode_names_bind(name):
+    # From a review: names as the reports write them (`W₁`) were refused.
+    s = tn.Session()
+    s.bind(name, [[1, 2], [3, 4]])
+    r = s.analyze(f"tanh({name}·x)")
+    assert r.numeric.W_exact == [[1, 2], [3, 4]]
+    with pytest.raises(ValueError, match="not a weight name"):
+        s.bind("W₁; :reset", [1])
+
+
+def test_numbers_equal_by_their_exact_form():
+    gelu = tn.series("gelu", order=3)
+    c = gelu.coefficients[2]
+    hand = tn.Number("1/sqrt(2*pi)")
+    assert c == hand and hash(c) == hash(hand)
+    assert c == "1/sqrt(2*pi)" and hash(c) == hash("1/sqrt(2*pi)")
+    assert len({c, hand, "1/sqrt(2*pi)"}) == 1
+
+
+def test_catalog_activations_convert_to_sympy():
+    # From a review: the tree says `atan`, the converter knew `arctan`, and most catalog
+    # activations became undefined SymPy functions.
+    sympy = pytest.importorskip("sympy")
+    import math
+
+    lam, alpha = 1.0507009873554805, 1.6732632423543772
+    for name, at, value in [
+        ("atan", 0.5, math.atan(0.5)),
+        ("sigmoid", 0.5, 1 / (1 + math.exp(-0.5))),
+        ("gelu", 0.5, 0.5 * (1 + math.erf(0.5 / math.sqrt(2))) / 2),
+        ("selu", -0.5, lam * alpha * (math.exp(-0.5) - 1)),
+        ("mish", 0.5, 0.5 * math.tanh(math.log1p(math.exp(0.5)))),
+        ("softsign", -0.5, -0.5 / 1.5),
+        ("elu", -0.5, math.exp(-0.5) - 1),
+    ]:
+        r = tn.analyze(f"x : 1; b1 = [{at}]; {name}(x + b1)", order=1)
+        e = r.b.to_sympy()
+        # b = f(c₁), c₁ the operating point b₁: the function applied element-wise.
+        f = e.function
+        assert not f.atoms(sympy.core.function.AppliedUndef), (name, f)
+        assert float(sympy.N(f(sympy.Rational(at)), 30)) == pytest.approx(value, rel=1e-12), name

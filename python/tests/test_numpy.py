@@ -157,3 +157,20 @@ def test_fractions_and_decimals_bind_exactly_and_strings_do_not():
     assert r.numeric.W_exact == [[Fraction(1, 3), Fraction(1, 10)]]
     with pytest.raises(ValueError, match="not a number"):
         tn.analyze("W1·x", weights={"W1": [["1", "2"]]})
+
+
+def test_long_numbers_are_refused_naming_the_weight_and_long_doubles_are_exact():
+    from decimal import Decimal
+
+    # From a review: Python's own guard on int-to-text conversion surfaced as its message.
+    for value in (10**5000, Decimal("1e5000"), Fraction(1, 3**9000)):
+        with pytest.raises((ValueError, tn.LimitError), match="W1"):
+            tn.analyze("W1·x", weights={"W1": [[value]]})
+    # Within the literal limit, a long exact value binds in full.
+    big = 3**4000
+    r = tn.analyze("W1·x", weights={"W1": [[big]]})
+    assert r.numeric.W_exact == [[big]]
+    # A long double is its own binary value (on platforms where it is wider than a double).
+    third = np.longdouble(1) / 3
+    r = tn.analyze("W1·x", weights={"W1": [[third]]})
+    assert r.numeric.W_exact == [[Fraction(*third.as_integer_ratio())]]

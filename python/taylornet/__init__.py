@@ -232,7 +232,7 @@ class Expr(_Written):
     def latex(self):
         if self._latex is None:
             owner = self._owner
-            if owner is None or owner._id is None:
+            if owner is None or owner._id is None or owner._engine is None:
                 raise ValueError("this expression has no session to render it in")
             with _errors:
                 self._latex = owner._engine.latex(owner._id, self.ascii)
@@ -354,6 +354,7 @@ class Analysis(_Decision, _Rendered):
     report; in a notebook the derivation renders (MathML)."""
 
     def __init__(self, item, engine, stored=None):
+        self._item = item
         self._engine = engine
         self._id = item.get("id")
         # The engine's stored result, shared with the other analyses of the same run.
@@ -375,9 +376,20 @@ class Analysis(_Decision, _Rendered):
         #: the numeric instance (:class:`Numeric`) when weights have values or a data point is set
         self.numeric = Numeric(d["numeric"], item.get("exact_numeric")) if d.get("numeric") else None
 
+    def __reduce__(self):
+        # Pickled with its fields, without its session (which lives in the engine of the
+        # process that made it): unpickled, it answers everything but the questions that need
+        # the session (derivation, verification, an expression's LaTeX), which raise.
+        return (_detached_analysis, (self._item,))
+
+    def _need_session(self, what):
+        if self._engine is None:
+            raise ValueError(f"{what} needs the session that made this result, and it was unpickled without it: run the statements again")
+
     def derivation(self, format="text", hadamard="circ", epsilon="ε"):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
+        self._need_session("a derivation")
         with _errors:
             if self._loaded:
                 return self._engine.derive(self.source, format, self._id, False, "Derivation", hadamard, epsilon, None, True)
@@ -393,6 +405,8 @@ class Analysis(_Decision, _Rendered):
             + (f", k = {self.k}" if self.k is not None else "")
             + "</p>"
         )
+        if self._engine is None:
+            return f"<div class='taylornet'>{head}<pre>{_html.escape(self.text)}</pre></div>"
         return f"<div class='taylornet'>{head}{self.derivation('html')}</div>"
 
     def __repr__(self):
@@ -405,11 +419,12 @@ class Series(_Rendered):
     ``klass`` (``analytic``, ``kink``, …), ``description``. Its ``text``, ``latex`` and
     ``html`` are written the first time they are read (a deep composition's are megabytes)."""
 
-    def __init__(self, item, engine):
+    def __init__(self, item, engine, renderings=None):
+        self._item = item
         self._engine = engine
         self._id = item["id"]
-        self._stored = _Stored(engine, item["id"])
-        self._renderings = {}
+        self._stored = _Stored(engine, item["id"]) if engine is not None else None
+        self._renderings = dict(renderings or {})
         self.json = item["json"]
         d = self.json
         self.name = d["name"]
@@ -426,8 +441,15 @@ class Series(_Rendered):
         self.right = coeffs(d["right"]) if "right" in d else None
         self.exact = d.get("exact")
 
+    def __reduce__(self):
+        # Pickled with its coefficients and the renderings written so far; unpickled, the
+        # others cannot be written (the engine that kept the series is not there).
+        return (Series, (self._item, None, self._renderings))
+
     def _rendering(self, format):
         if format not in self._renderings:
+            if self._engine is None:
+                raise ValueError(f"this series was unpickled before its {format} was written: take the series again")
             with _errors:
                 self._renderings[format] = self._engine.render_series(self._id, format)
         return self._renderings[format]
@@ -749,6 +771,11 @@ def _checked_name(name):
     return name
 
 
+def _detached_analysis(item):
+    """An :class:`Analysis` unpickled: its fields, without a session."""
+    return Analysis(item, None, None)
+
+
 def _results(items, engine, stored=None):
     """The result objects of a run's outcomes; the analyses of one run share the engine's
     stored result (``stored``: by id)."""
@@ -978,6 +1005,7 @@ def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, pa
     the prediction. ``plot=True`` adds the log–log plot (SVG, shown inline in a notebook)."""
     if not isinstance(result, Analysis):
         raise TypeError("verify() takes an Analysis (from tn.analyze or Session.run)")
+    result._need_session("verification")
     if not result._verifiable:
         raise ValueError("only the last analysis of a run can be verified; analyse it on its own")
     sigmas = list(sigmas) if sigmas is not None else _sigma_grid(1e-1, 1e-4, 7)

@@ -440,3 +440,25 @@ def test_catalog_activations_convert_to_sympy():
         f = e.function
         assert not f.atoms(sympy.core.function.AppliedUndef), (name, f)
         assert float(sympy.N(f(sympy.Rational(at)), 30)) == pytest.approx(value, rel=1e-12), name
+
+
+def test_results_pickle_with_their_fields():
+    # From a review: results could not be pickled (multiprocessing, joblib, caches).
+    import pickle
+
+    r = tn.analyze("sigmoid(W2·sigmoid(W1·x + b1) + b2)")
+    back = pickle.loads(pickle.dumps(r))
+    assert (back.verdict, back.k, back.W, back.b, str(back)) == (r.verdict, r.k, r.W, r.b, str(r))
+    assert back.compensated.W == r.compensated.W
+    assert "<pre>" in back._repr_html_()
+    for needs_session in (back.derivation, back.verify, lambda: back.W.latex):
+        with pytest.raises(ValueError, match="unpickled|no session"):
+            needs_session()
+    s = tn.series("gelu", order=4)
+    text = s.text
+    s2 = pickle.loads(pickle.dumps(s))
+    assert s2.coefficients == s.coefficients and s2.text == text
+    with pytest.raises(ValueError, match="unpickled"):
+        s2.latex
+    c = tn.classify()
+    assert pickle.loads(pickle.dumps(c)).rows == c.rows

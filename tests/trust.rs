@@ -1864,3 +1864,58 @@ fn a_term_that_vanishes_at_irrational_values_is_not_given_its_generic_order() {
         "verdict: affine"
     );
 }
+
+/// A quotient of two constants that differ from 1 by less than 2⁻²⁸⁸⁴ is signed: its value,
+/// 2.49·10²¹⁹ (mpmath at 4000 digits: 2.4882997933·10²¹⁹), is 2⁶⁴⁹⁷ times below its size at
+/// 8192 bits, where a quarter of the bits left it unsigned (from a review of the round that
+/// sized function values), and the kink of relu is far from it. Its value is shown too: a
+/// part that is 0 at 256 bits and divided by (1 − erf(50)) gave "no value" where 8192 bits
+/// have one.
+#[test]
+fn a_quotient_of_two_tiny_differences_is_signed() {
+    let series = run_ok(&[
+        "series",
+        "relu(t + (tanh(1000) - 1)/(erf(50) - 1))",
+        "--order",
+        "2",
+    ]);
+    assert!(
+        series.contains("s(a + t) = (−tanh(1000)·κ₁⁻¹ + κ₁⁻¹) + t"),
+        "{series}"
+    );
+    assert!(series.contains("2.488300e219"), "{series}");
+    // The same constant with the opposite sign lies on relu's flat side.
+    let flat = run_ok(&[
+        "series",
+        "relu(t - (tanh(1000) - 1)/(erf(50) - 1))",
+        "--order",
+        "2",
+    ]);
+    assert!(flat.contains("s(a + t) = 0\n"), "{flat}");
+}
+
+/// A piecewise activation at a point a parameter sets (relu at λ) is expanded as at a vector
+/// operating point, opaque and taken to be generic with the assumption said, not refused
+/// (from a review: `relu(W1·x + λ·𝟙)` was "cannot decide the sign of a condition").
+#[test]
+fn a_breakpoint_a_parameter_decides_is_taken_generic_with_its_assumption() {
+    for (src, w) in [
+        ("relu(W1·x + λ·𝟙)", "diag(relu′(c₁))·W₁"),
+        ("abs(W1·x + λ·𝟙)", "diag(abs′(c₁))·W₁"),
+        (
+            "relu(W2·relu(W1·x + λ·𝟙))",
+            "diag(relu′(c₂))·W₂·diag(relu′(c₁))·W₁",
+        ),
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(self::w(src), w, "{src}");
+        let text = analyze_text(src);
+        assert!(
+            text.contains("no entry of the operating point sits on a breakpoint"),
+            "{src}:\n{text}"
+        );
+    }
+    // With λ's value the point is decided as before: relu(W₁·x + ½·𝟙) is W₁·x + ½·𝟙.
+    assert_eq!(w("λ = 1/2; relu(W1·x + λ·𝟙)"), "W₁");
+    assert_eq!(w("λ = -1/2; relu(W1·x + λ·𝟙)"), "0");
+}

@@ -745,7 +745,11 @@ pub(crate) fn approx_shown(s: &Scalar, param: &dyn Fn(&Name) -> Option<f64>) -> 
     .zip([-200, -1800, -7800])
     {
         let (f, margin) = step;
-        let (v, resolved) = f(s, param, margin)?;
+        // No value at this precision may be a part that rounds to 0 here and is divided by
+        // (1 − erf(50) at 256 bits): wider floats may have one.
+        let Some((v, resolved)) = f(s, param, margin) else {
+            continue;
+        };
         if resolved {
             return Some(v);
         }
@@ -896,12 +900,15 @@ pub(crate) fn shown<R: Real>(v: &R) -> Option<Approx> {
         .then_some(Approx::Beyond { mantissa, exp10 })
 }
 
-/// The sign of `s` where its value in `R` stands clear of its size's last quarter of bits: a
-/// rounding residue is about `M·2^−bits`, and the size carries what the atoms' arguments'
-/// rounding does, so a quarter of the bits is room enough (log(1 + 10⁻⁷⁰⁰) − tanh(10⁻⁷⁰⁰),
-/// −5·10⁻¹⁴⁰¹ beside a size of 1, is signed at 8192 bits).
+/// The sign of `s` where its value in `R` stands clear of its size's last quarter of bits, or
+/// its last 1024 bits where that is less: a rounding residue is about `M·2^−bits`, and the
+/// size carries what the atoms' arguments' rounding does, so a quarter of the bits is room
+/// enough (log(1 + 10⁻⁷⁰⁰) − tanh(10⁻⁷⁰⁰), −5·10⁻¹⁴⁰¹ beside a size of 1, is signed at 8192
+/// bits), and 2¹⁰²⁴ times the residue more than enough: at 8192 bits a quarter left
+/// (tanh(1000) − 1)/(erf(50) − 1), 2.49·10²¹⁹ beside a size of 2⁷²²⁵, unsigned (from a review).
 fn sign_at<R: Real>(s: &Scalar) -> Option<Ordering> {
-    let (v, clear) = clear_of::<R>(s, &|_| None, -(i64::from(R::SIGNIFICAND_BITS) * 3 / 4))?;
+    let bits = i64::from(R::SIGNIFICAND_BITS);
+    let (v, clear) = clear_of::<R>(s, &|_| None, -(bits - (bits / 4).min(1024)))?;
     clear.then(|| v.order(&R::zero()))
 }
 

@@ -1209,7 +1209,7 @@ impl Expander<'_> {
         let delta = a.sub(&c);
         let compensated = !c.is_zero() && self.s.compensate;
         let c_used = if compensated { Expr::zero() } else { c.clone() };
-        let scalar_point = if c_used.is_zero() {
+        let mut scalar_point = if c_used.is_zero() {
             Some(Scalar::zero())
         } else {
             match c_used.terms().collect::<Vec<_>>().as_slice() {
@@ -1224,25 +1224,43 @@ impl Expander<'_> {
             (order / min_deg) as usize
         };
         let point_series = match &scalar_point {
-            Some(at) => {
-                let n = kmax + deriv as usize;
-                let mut ps = series_at(
+            // A point with a parameter whose side of a breakpoint the parameter decides
+            // (relu at λ): expanded around it as around a vector operating point, opaque and
+            // taken to be generic, which the assumptions say, as for relu(W₁·x + b₁).
+            Some(at) if !at.params().is_empty() => series_at_if_decided(
+                callee,
+                params,
+                at,
+                (kmax + deriv as usize).max(1),
+                &self.s.limits,
+                &self.s.budget,
+                span,
+            )
+            .map_err(|d| d.relabel(span, "in this call"))?,
+            Some(at) => Some(
+                series_at(
                     callee,
                     params,
                     at,
-                    n.max(1),
+                    (kmax + deriv as usize).max(1),
                     &self.s.limits,
                     &self.s.budget,
                     span,
                 )
-                .map_err(|d| d.relabel(span, "in this call"))?;
-                if deriv > 0 {
-                    ps = differentiate(ps, deriv as usize);
-                }
-                Some(ps)
-            }
+                .map_err(|d| d.relabel(span, "in this call"))?,
+            ),
             None => None,
-        };
+        }
+        .map(|ps| {
+            if deriv > 0 {
+                differentiate(ps, deriv as usize)
+            } else {
+                ps
+            }
+        });
+        if point_series.is_none() {
+            scalar_point = None;
+        }
         // The layer variable is always δ's ε¹ part (u₂ = W₂·u₁ + b₂); a kink writes |δ| with
         // all of δ inside, u₂ plus its higher-order parts.
         let named = delta.degree_part(1, &self.t);

@@ -1224,31 +1224,19 @@ impl Expander<'_> {
             (order / min_deg) as usize
         };
         let point_series = match &scalar_point {
-            // A point with a parameter whose side of a breakpoint the parameter decides
-            // (relu at λ): expanded around it as around a vector operating point, opaque and
-            // taken to be generic, which the assumptions say, as for relu(W₁·x + b₁).
-            Some(at) if !at.params().is_empty() => series_at_if_decided(
-                callee,
-                params,
-                at,
-                (kmax + deriv as usize).max(1),
-                &self.s.limits,
-                &self.s.budget,
-                span,
-            )
-            .map_err(|d| d.relabel(span, "in this call"))?,
-            Some(at) => Some(
-                series_at(
-                    callee,
-                    params,
-                    at,
-                    (kmax + deriv as usize).max(1),
-                    &self.s.limits,
-                    &self.s.budget,
-                    span,
-                )
-                .map_err(|d| d.relabel(span, "in this call"))?,
-            ),
+            Some(at) => {
+                let n = (kmax + deriv as usize).max(1);
+                let (limits, budget) = (&self.s.limits, &self.s.budget);
+                // A point with a parameter whose side of a breakpoint the parameter decides
+                // (relu at λ): expanded around it as around a vector operating point, opaque
+                // and taken to be generic, which the assumptions say, as for relu(W₁·x + b₁).
+                if at.params().is_empty() {
+                    series_at(callee, params, at, n, limits, budget, span).map(Some)
+                } else {
+                    series_at_if_decided(callee, params, at, n, limits, budget, span)
+                }
+                .map_err(|d| d.relabel(span, "in this call"))?
+            }
             None => None,
         }
         .map(|ps| {

@@ -265,6 +265,10 @@ fn a_statement_past_its_memory_ceiling_or_time_budget_is_an_error_naming_the_lim
         let (code, _, err) = taylornet(&[bad[0], bad[1], "analyze", "x"], None);
         assert_eq!(code, 2, "{err}");
     }
+    // A budget past what the clock holds is no deadline (from a review: it panicked).
+    let (code, out, err) = taylornet(&["--time-budget", "1e19", "analyze", "tanh(W·x)"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("verdict: affine"), "{out}");
 }
 
 /// A series report observes the time budget as the expansion does: this one is computed in

@@ -7,7 +7,7 @@
 //! SymPy conversion from them.
 //!
 //! A session's state is `Rc`-based and its names are interned per thread, so each [`Engine`]
-//! lives on one worker thread (of a pool, [`pool_size`]) that holds its session for its whole
+//! lives on one worker thread (of a pool, [`MAX_WORKERS`]) that holds its session for its whole
 //! life, and frees it there when the engine is dropped. A call sends a job there
 //! and waits with the GIL released, polling for signals: Ctrl-C (`KeyboardInterrupt`) sets
 //! the job's cancel flag, which the library's budget observes, and the interrupt is raised
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 // Every name this module takes from the library, in one place: the library's facade.
@@ -65,53 +65,80 @@ type Job = Box<dyn FnOnce(&mut State) + Send>;
 /// A job for a worker thread, which holds the states of several engines by id.
 type WorkerJob = Box<dyn FnOnce(&mut HashMap<u64, State>) + Send>;
 
-/// The worker threads, started as engines need them. An engine lives on one of them for its
-/// whole life: a thread per engine pinned a 256 MiB stack (its address space) and a few
-/// hundred KiB for every result kept alive in Python (from a review: 3 000 analyses held
-/// 3 000 threads and 957 MB).
-static WORKERS: std::sync::Mutex<Vec<mpsc::Sender<WorkerJob>>> = std::sync::Mutex::new(Vec::new());
-
-/// The engines made so far: the next engine's id, which picks its worker.
-static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many worker threads the engines share: twice the cores, at least 4 (so that a few
-/// sessions used from Python threads at once seldom wait for each other), at most 64.
-fn pool_size() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .saturating_mul(2)
-        .clamp(4, 64)
+/// A worker thread and how many live engines it holds.
+struct Worker {
+    jobs: mpsc::Sender<WorkerJob>,
+    engines: Arc<std::sync::atomic::AtomicUsize>,
 }
 
-/// The worker thread of engine `id`, started if it is not running.
-fn worker_for(id: u64) -> PyResult<mpsc::Sender<WorkerJob>> {
-    let mut workers = WORKERS
+/// The worker threads of this process (`pid`), started as engines need them. An engine lives
+/// on one of them for its whole life, on one of its own while fewer than [`MAX_WORKERS`] are
+/// in use: a thread per engine pinned a 256 MiB stack (its address space) and a few hundred
+/// KiB for every result kept alive in Python (from a review: 3 000 analyses held 3 000
+/// threads and 957 MB).
+struct Pool {
+    pid: u32,
+    workers: Vec<Worker>,
+}
+
+static POOL: std::sync::Mutex<Pool> = std::sync::Mutex::new(Pool {
+    pid: 0,
+    workers: Vec::new(),
+});
+
+/// The engines made so far: the next engine's id.
+static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Most worker threads: past them, engines share the workers with the fewest engines (their
+/// statements then wait for each other's).
+const MAX_WORKERS: usize = 64;
+
+/// A worker for a new engine: an idle one, else a new one, else the one with the fewest
+/// engines; its count of engines taken. A forked child starts its own: the parent's threads
+/// do not exist in it (from a review: a session made in the child waited forever).
+fn worker_for_new_engine()
+-> PyResult<(mpsc::Sender<WorkerJob>, Arc<std::sync::atomic::AtomicUsize>)> {
+    let mut pool = POOL
         .lock()
         .map_err(|_| PyRuntimeError::new_err("the taylornet workers have stopped"))?;
-    let size = pool_size();
-    let k = (id % size as u64) as usize;
-    if workers.len() <= k {
-        for w in workers.len()..=k {
+    let pid = std::process::id();
+    if pool.pid != pid {
+        pool.pid = pid;
+        pool.workers.clear();
+    }
+    let load = |w: &Worker| w.engines.load(Ordering::Relaxed);
+    let idle = pool.workers.iter().position(|w| load(w) == 0);
+    let k = match idle {
+        Some(k) => k,
+        None if pool.workers.len() < MAX_WORKERS => {
             let (tx, rx) = mpsc::channel::<WorkerJob>();
             std::thread::Builder::new()
-                .name(format!("taylornet-{w}"))
+                .name(format!("taylornet-{}", pool.workers.len()))
                 .stack_size(STACK)
                 .spawn(move || {
                     let mut states = HashMap::new();
                     for job in rx {
                         // A failure inside a job reaches its caller (see `Engine::call`); one
-                        // outside it must not stop the thread the other engines live on.
+                        // outside it must not stop the thread other engines live on.
                         let _ = catch_unwind(AssertUnwindSafe(|| job(&mut states)));
                     }
                 })
                 .map_err(|e| {
                     PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"))
                 })?;
-            workers.push(tx);
+            pool.workers.push(Worker {
+                jobs: tx,
+                engines: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            });
+            pool.workers.len() - 1
         }
-    }
-    Ok(workers[k].clone())
+        None => (0..pool.workers.len())
+            .min_by_key(|&k| load(&pool.workers[k]))
+            .unwrap_or(0),
+    };
+    let w = &pool.workers[k];
+    w.engines.fetch_add(1, Ordering::Relaxed);
+    Ok((w.jobs.clone(), w.engines.clone()))
 }
 
 /// A failure: a diagnostic against its source text, or a plain message.
@@ -166,6 +193,10 @@ type Outcome2<T> = Result<T, Failure>;
 struct Engine {
     id: u64,
     worker: mpsc::Sender<WorkerJob>,
+    /// The count of live engines on its worker, which this one is part of.
+    engines: Arc<std::sync::atomic::AtomicUsize>,
+    /// The process that made it: in a forked child its worker thread does not exist.
+    pid: u32,
 }
 
 impl Engine {
@@ -186,6 +217,7 @@ impl Drop for Engine {
     /// Frees the session and everything it kept, on the thread that holds them.
     fn drop(&mut self) {
         let id = self.id;
+        self.engines.fetch_sub(1, Ordering::Relaxed);
         let _ = self
             .worker
             .send(Box::new(move |states: &mut HashMap<u64, State>| {
@@ -200,6 +232,11 @@ impl Drop for Engine {
 #[global_allocator]
 static ALLOCATOR: taylornet::CountingAllocator = taylornet::CountingAllocator;
 
+/// A job's state: waiting on its worker, running, or called off before it started.
+const QUEUED: u8 = 0;
+const RUNNING: u8 = 1;
+const CALLED_OFF: u8 = 2;
+
 /// Stack of the worker thread: deep but legal input recurses (the CLI uses the same).
 const STACK: usize = 256 << 20;
 
@@ -210,10 +247,25 @@ impl Engine {
         py: Python<'_>,
         f: impl FnOnce(&mut State) -> Outcome2<R> + Send + 'static,
     ) -> PyResult<R> {
+        if std::process::id() != self.pid {
+            return Err(PyRuntimeError::new_err(
+                "this session was made in another process (before a fork): make a new Session in this one",
+            ));
+        }
         let cancel = Arc::new(AtomicBool::new(false));
+        // Whether the job has started (or been called off before it did): a job queued behind
+        // another engine's on the same worker is called off by Ctrl-C without waiting.
+        let started = Arc::new(AtomicU8::new(QUEUED));
         let (tx, mut rx) = mpsc::channel();
         let flag = cancel.clone();
+        let state = started.clone();
         let job: Job = Box::new(move |st: &mut State| {
+            if state
+                .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                return;
+            }
             st.cancel = flag;
             st.session.cancel = st.cancel.clone();
             let r = catch_unwind(AssertUnwindSafe(|| f(st)));
@@ -238,6 +290,18 @@ impl Engine {
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if let Err(interrupt) = py.check_signals() {
                         cancel.store(true, Ordering::Relaxed);
+                        if started
+                            .compare_exchange(
+                                QUEUED,
+                                CALLED_OFF,
+                                Ordering::AcqRel,
+                                Ordering::Acquire,
+                            )
+                            .is_ok()
+                        {
+                            // Not started: it never will, and the session is as it was.
+                            return Err(interrupt);
+                        }
                         // The worker stops at its next budget check; wait for it, so the
                         // session is free again when the exception reaches the caller.
                         let _ = py.detach(move || rx.recv());
@@ -282,6 +346,16 @@ impl Kept<'_> {
     }
 }
 
+/// The names of the session's own definitions (not the catalog's), in order.
+fn defined_functions(session: &Session) -> Vec<String> {
+    session
+        .env
+        .functions
+        .defined()
+        .map(|d| d.name.ascii())
+        .collect()
+}
+
 /// Whether an outcome is an analysis or a loaded file's outcomes hold one.
 fn holds_analysis(o: &Outcome) -> bool {
     match o {
@@ -306,11 +380,17 @@ fn outcome_values(
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
     // Each analysis's place among the entry's analyses: its own derivation is of that one.
     let mut analyses = 0usize;
+    // Whether an analysis comes after each outcome, in one pass from the end (a run of many
+    // statements asked it of every one; from a review, 80 000 took 3 s).
+    let mut after = vec![followed; outcomes.len()];
+    for i in (1..outcomes.len()).rev() {
+        after[i - 1] = after[i] || holds_analysis(&outcomes[i]);
+    }
     outcomes
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            let followed = followed || outcomes[i + 1..].iter().any(holds_analysis);
+            let followed = after[i];
             match o {
                 Outcome::Analysis {
                     source,
@@ -320,18 +400,21 @@ fn outcome_values(
                     let index = (!loaded).then_some(analyses);
                     analyses += 1;
                     json!({
-                    "kind": "analysis",
-                    "source": source,
-                    "id": id,
-                    "index": index,
-                    "loaded": loaded,
-                    // The session's last analysis, which `verify` checks, is the entry's last.
-                    "last": !followed && last_source == Some(source.as_str()),
-                    "json": report::json(source, report),
-                    "text": report::text(source, report),
-                    "latex": report::latex(&report::source_latex(expr), report),
-                    "exact_numeric": exact_numeric(report),
-                    })
+                        "kind": "analysis",
+                        "source": source,
+                        "id": id,
+                        "index": index,
+                        "loaded": loaded,
+                        // The session's last analysis, which `verify` checks, is the entry's last.
+                        "last": !followed && last_source == Some(source.as_str()),
+                        "json": report::json(source, report),
+                        "text": report::text(source, report),
+                        "latex": report::latex(&report::source_latex(expr), report),
+                    // The session's own definitions, for the SymPy form of a call: a catalog
+                    // name defined again (`sigmoid(t) = tanh(t)`) is not the catalog's function.
+                    "defined_functions": defined_functions(session),
+                        "exact_numeric": exact_numeric(report),
+                        })
                 }
                 // Echoed as the REPL echoes them.
                 Outcome::Declared(names, what) => {
@@ -527,8 +610,15 @@ impl Engine {
     #[new]
     fn new() -> PyResult<Engine> {
         let id = ENGINES.fetch_add(1, Ordering::Relaxed);
-        let worker = worker_for(id)?;
-        worker
+        let (worker, engines) = worker_for_new_engine()?;
+        let engine = Engine {
+            id,
+            worker,
+            engines,
+            pid: std::process::id(),
+        };
+        engine
+            .worker
             .send(Box::new(move |states: &mut HashMap<u64, State>| {
                 states.insert(
                     id,
@@ -542,7 +632,7 @@ impl Engine {
                 );
             }))
             .map_err(|_| PyRuntimeError::new_err("the taylornet worker has stopped"))?;
-        Ok(Engine { id, worker })
+        Ok(engine)
     }
 
     /// Runs statements. `atomic`: all or nothing (the REPL's entries); otherwise the
@@ -635,10 +725,8 @@ impl Engine {
     /// `source`, run in a copy of this session (which stays as it is), or with `id`, of the
     /// entry that produced that result, run in the session as it was before it.
     /// With `analysis`, of that analysis of the entry alone (its place among the entry's
-    /// analyses, from 0). With `id` and `after`, of `source` run in a copy of the session as
-    /// that entry left it (an analysis from a loaded file: its expression, with the file's
-    /// definitions in force).
-    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε", analysis = None, after = false))]
+    /// analyses, from 0).
+    #[pyo3(signature = (source, format, id = None, standalone = false, title = "Derivation".to_string(), hadamard = "circ", epsilon = "ε", analysis = None))]
     #[allow(clippy::too_many_arguments)]
     fn derive(
         &self,
@@ -651,13 +739,11 @@ impl Engine {
         hadamard: &str,
         epsilon: &str,
         analysis: Option<usize>,
-        after: bool,
     ) -> PyResult<String> {
         let format = doc_format(format)?;
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
         self.call(py, move |st| {
             let (mut session, source) = match id {
-                Some(id) if after => (st.stored(id)?.after.clone(), source),
                 Some(id) => {
                     let stored = st.stored(id)?;
                     (stored.before.clone(), stored.entry.clone())

@@ -251,7 +251,8 @@ class Expr(_Written):
 
         known = dict(self._owner.shapes.get("symbols") or {}) if self._owner is not None else {}
         known.update(shapes or {})
-        return to_sympy(self.tree, known)
+        defined = getattr(self._owner, "_defined", ())
+        return to_sympy(self.tree, known, defined)
 
     def _sympy_(self):
         return self.to_sympy()
@@ -341,6 +342,7 @@ class Compensated(_Decision):
         # The stored result is the parent's, released when the parent goes: its expressions
         # (self.W, …) keep this object, and so the parent, alive.
         self._parent = parent
+        self._defined = parent._defined
         self._read(d)
 
     def __repr__(self):
@@ -355,13 +357,15 @@ class Analysis(_Decision, _Rendered):
 
     def __init__(self, item, engine, stored=None):
         self._item = item
+        # The session's own definitions: a call of one has no SymPy formula here.
+        self._defined = frozenset(item.get("defined_functions") or ())
         self._engine = engine
         self._id = item.get("id")
         # The engine's stored result, shared with the other analyses of the same run.
         self._stored = stored
         # Its place among the analyses of its run: its derivation is of that one alone.
         self._index = item.get("index")
-        # From a loaded file: its derivation is of its expression, in the session the run left.
+        # From a loaded file: the entry's derivation writes the file as one line.
         self._loaded = bool(item.get("loaded"))
         self._verifiable = bool(item.get("last"))
         self.source = item["source"]
@@ -390,9 +394,15 @@ class Analysis(_Decision, _Rendered):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
         self._need_session("a derivation")
+        if self._loaded:
+            # Its own steps need the session as it was at that statement of the file, which the
+            # entry does not keep (from a review: the session the entry left, with the file's
+            # later definitions, wrote another network's steps).
+            raise ValueError(
+                "an analysis from a loaded file has no derivation of its own here: derive the "
+                "file's statements (Session.derive or tn.derive of its text)"
+            )
         with _errors:
-            if self._loaded:
-                return self._engine.derive(self.source, format, self._id, False, "Derivation", hadamard, epsilon, None, True)
             return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon, self._index)
 
     def verify(self, **kw):
@@ -405,7 +415,7 @@ class Analysis(_Decision, _Rendered):
             + (f", k = {self.k}" if self.k is not None else "")
             + "</p>"
         )
-        if self._engine is None:
+        if self._engine is None or self._loaded:
             return f"<div class='taylornet'>{head}<pre>{_html.escape(self.text)}</pre></div>"
         return f"<div class='taylornet'>{head}{self.derivation('html')}</div>"
 
@@ -667,6 +677,13 @@ def _exact_number(x, name):
             raise ValueError(f"{name}: {x} has an exponent past ±10000")
         # A Decimal is the decimal it is, not the nearest binary float.
         q = Fraction(x)
+    elif callable(getattr(x, "as_integer_ratio", None)):
+        # A binary float, the double or a wider one (numpy.longdouble, whose 1e400 is finite):
+        # the rational it is, not the double nearest to it.
+        try:
+            q = Fraction(*x.as_integer_ratio())
+        except (OverflowError, ValueError):
+            raise ValueError(f"{name}: {x} is not a finite number (NaN and ±∞ have no exact value)") from None
     else:
         try:
             f = float(x)
@@ -674,10 +691,7 @@ def _exact_number(x, name):
             raise ValueError(f"{name}: {x!r} is not a number") from None
         if f != f or f in (float("inf"), float("-inf")):
             raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
-        # A binary float wider than a double (numpy.longdouble) is the rational it is, not the
-        # double nearest to it.
-        ratio = getattr(x, "as_integer_ratio", None)
-        q = Fraction(*ratio()) if callable(ratio) else Fraction(f)
+        q = Fraction(f)
     n, d = q.numerator, q.denominator
     _check_length(n, d, name)
     if _other_prime(d):
@@ -759,10 +773,11 @@ def _tensor_literal(name, value):
     return "[" + ", ".join(rows) + "]"
 
 
-# A name as the grammar reads one (grammar/taylornet.pest, `ident`): a letter, then letters,
-# digits, `_` or subscript digits (`W1`, `W_1`, `W₁`, `λ₂`); the engine refuses the letters it
-# does not know. Nothing else reaches a statement (no `;`, no spaces).
-_NAME = re.compile(r"[^\W\d_](?:[^\W\d]|[0-9_₀-₉])*")
+# A name as the grammar reads one (grammar/taylornet.pest, `ident`): an ASCII or Greek letter,
+# then letters, digits, `_` or subscript digits (`W1`, `W_1`, `W₁`, `λ₂`). Nothing else
+# reaches a statement (no `;`, no spaces, no `ᵀ` or `²`).
+_LETTER = "A-Za-zΑ-Ωα-ωϵϕ"
+_NAME = re.compile(f"[{_LETTER}][{_LETTER}0-9_₀-₉]*")
 
 
 def _checked_name(name):

@@ -2,47 +2,43 @@
 
 from __future__ import annotations
 
-import shlex
-
-# The options the magic reads before the statements, and how many values each takes.
-_OPTIONS = {"--new": 0, "--order": 1, "--input": 1, "--small": 1}
+# The options the magic reads before the statements (all but --new take a value).
+_OPTIONS = ("--new", "--order", "--input", "--small")
 
 
 def parse_options(line):
     """``(new, settings, rest)``: whether ``--new`` was given, the keyword arguments of
     :meth:`taylornet.Session.configure` (``--order 5``, ``--input x``, ``--small "x b1"``), and
-    what follows the options (a line magic's statements). ``ValueError`` for an unknown option
-    or one without its value."""
+    what follows the options (a line magic's statements, left as written: a prime ``'`` in
+    ``tanh'(b1)`` is no quote). ``ValueError`` for an unknown option or one without its value."""
     new, settings = False, {}
     rest = line.strip()
     while rest.startswith("--"):
-        lexer = shlex.shlex(rest, posix=True, punctuation_chars=False)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        words = []
-        try:
-            for _ in range(2):
-                words.append(next(lexer))
-        except StopIteration:
-            pass
-        except ValueError as e:
-            raise ValueError(f"%%taylornet: {e}") from None
-        option = words[0]
+        option, _, rest = rest.partition(" ")
+        option, rest = option.strip(), rest.strip()
         if option not in _OPTIONS:
             raise ValueError(f"%%taylornet: unknown option {option} (--new, --order N, --input NAME, --small \"NAMES\")")
-        if _OPTIONS[option] and len(words) < 2:
-            raise ValueError(f"%%taylornet: {option} takes a value")
         if option == "--new":
             new = True
-        elif option == "--order":
-            try:
-                settings["order"] = int(words[1])
-            except ValueError:
-                raise ValueError(f"%%taylornet: --order takes a whole number, not {words[1]!r}") from None
+            continue
+        if not rest:
+            raise ValueError(f"%%taylornet: {option} takes a value")
+        if rest[0] in "\"'":
+            # A quoted value (--small "x b1"): up to the same quote.
+            end = rest.find(rest[0], 1)
+            if end < 0:
+                raise ValueError(f"%%taylornet: {option}: no closing {rest[0]}")
+            value, rest = rest[1:end], rest[end + 1 :].strip()
         else:
-            settings[option[2:]] = words[1]
-        # What the lexer has not read yet is the rest of the line.
-        rest = lexer.instream.read().strip() if _OPTIONS[option] else rest[len(option) :].strip()
+            value, _, rest = rest.partition(" ")
+            rest = rest.strip()
+        if option == "--order":
+            try:
+                settings["order"] = int(value)
+            except ValueError:
+                raise ValueError(f"%%taylornet: --order takes a whole number, not {value!r}") from None
+        else:
+            settings[option[2:]] = value
     return new, settings, rest
 
 

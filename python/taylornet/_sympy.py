@@ -75,13 +75,19 @@ _SELU_LAMBDA = "1.0507009873554804934193349852946"
 _SELU_ALPHA = "1.6732632423543772848170429916717"
 
 
-def _known_functions(t, sp):
-    """The engine's primitives and the catalog's activations (src/series/catalog.tn, with their
-    parameters' defaults) as formulas in ``t``."""
+def _known_functions(t, sp, p):
+    """The engine's primitives and the catalog's activations (src/series/catalog.tn) as
+    formulas in ``t``, their parameters from ``p`` (name → SymPy value; the catalog's defaults
+    where absent). ``linear`` has no default for λ: without one it is left out."""
     sigmoid = 1 / (1 + sp.exp(-t))
     softplus = sp.log(1 + sp.exp(t))
-    lam, alpha = sp.Rational(_SELU_LAMBDA), sp.Rational(_SELU_ALPHA)
-    return {
+
+    def param(name, default):
+        return p.get(name, sp.Rational(default) if default is not None else None)
+
+    a, alpha, beta = param("a", "0.01"), param("alpha", 1), param("beta", 1)
+    selu_lambda, selu_alpha = param("lambda", _SELU_LAMBDA), param("alpha", _SELU_ALPHA)
+    known = {
         # primitives (src/ir/mod.rs), and the functions of constants the algebra writes
         "exp": sp.exp(t),
         "log": sp.log(t),
@@ -104,32 +110,54 @@ def _known_functions(t, sp):
         "sigmoid": sigmoid,
         "hard_tanh": sp.Piecewise((1, t > 1), (-1, t < -1), (t, True)),
         "relu": sp.Piecewise((t, t > 0), (0, True)),
-        "leaky_relu": sp.Piecewise((t, t > 0), (sp.Rational(1, 100) * t, True)),
-        "elu": sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)),
-        "selu": sp.Piecewise((lam * t, t > 0), (lam * alpha * (sp.exp(t) - 1), True)),
-        "celu": sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True)),
+        "leaky_relu": sp.Piecewise((t, t > 0), (a * t, True)),
+        "elu": sp.Piecewise((t, t > 0), (alpha * (sp.exp(t) - 1), True)),
+        "selu": sp.Piecewise((selu_lambda * t, t > 0), (selu_lambda * selu_alpha * (sp.exp(t) - 1), True)),
+        "celu": sp.Piecewise((t, t > 0), (alpha * (sp.exp(t / alpha) - 1), True)),
         "gelu": t * (1 + sp.erf(t / sp.sqrt(2))) / 2,
         "gelu_tanh": t * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (t + sp.Rational("0.044715") * t**3))) / 2,
         "silu": t * sigmoid,
-        "swish": t * sigmoid,
+        "swish": t / (1 + sp.exp(-beta * t)),
         "softplus": softplus,
         "mish": t * sp.tanh(softplus),
         "softsign": t / (1 + sp.Abs(t)),
         "square": t**2,
     }
+    if "lambda" in p:
+        known["linear"] = p["lambda"] * t
+    return known
 
 
-# Element-wise functions SymPy knows by another name or as a formula; any other (a definition
-# of the session) is an undefined SymPy Function of that name.
-def _function(name: str, sp):
+# The parameters each catalog activation takes (src/series/catalog.tn): a call with any other
+# is not the catalog's function.
+_PARAMETERS = {
+    "leaky_relu": {"a"},
+    "elu": {"alpha"},
+    "selu": {"lambda", "alpha"},
+    "celu": {"alpha"},
+    "swish": {"beta"},
+    "linear": {"lambda"},
+}
+
+
+def _function(name: str, sp, params=None, defined=()):
+    """``(t, f(t))`` for the call of ``name`` with ``params`` (name → SymPy value): the
+    formula of a primitive or a catalog activation, or an undefined SymPy Function of that name
+    for a definition of the session (``defined``: a catalog name defined again is the session's
+    function, not the catalog's) and for parameters the catalog's function does not take."""
     t = sp.Dummy("t")
-    return t, _known_functions(t, sp).get(name, sp.Function(name)(t))
+    params = params or {}
+    undefined = sp.Function(name)(t)
+    if name in defined or not set(params) <= _PARAMETERS.get(name, set()):
+        return t, undefined
+    return t, _known_functions(t, sp, params).get(name, undefined)
 
 
 class _Converter:
-    def __init__(self, shapes: dict, sp):
+    def __init__(self, shapes: dict, sp, defined=()):
         self.sp = sp
         self.shapes = shapes
+        self.defined = set(defined)
 
     def symbol(self, node):
         sp, name, kind = self.sp, node["name"], node["kind"]
@@ -181,7 +209,14 @@ class _Converter:
 
             return DiagMatrix(self.convert(args[0]))
         if op == "call":
-            t, body = _function(node["fn"], sp)
+            # Arguments after the first are keyword parameters, `name = value` (a call `=`).
+            params = {}
+            for p in args[1:]:
+                if p.get("op") == "call" and p.get("fn") == "=" and p["args"][0].get("op") == "sym":
+                    params[p["args"][0]["name"]] = self.convert(p["args"][1])
+                else:
+                    params[None] = None
+            t, body = _function(node["fn"], sp, params, self.defined)
             f = sp.diff(body, t, node["deriv"]) if node["deriv"] else body
             x = self.convert(args[0], like)
             if _is_matrix(x):
@@ -246,11 +281,12 @@ class _Converter:
         return f(x)
 
 
-def to_sympy(tree: dict, shapes: dict | None = None):
+def to_sympy(tree: dict, shapes: dict | None = None, defined=()):
     """A SymPy expression for a taylornet expression tree; ``shapes`` maps symbol names to
-    ``(rows, cols)`` (or the report's ``"d₂×d₃"`` strings)."""
+    ``(rows, cols)`` (or the report's ``"d₂×d₃"`` strings); ``defined``: the names of the
+    session's own definitions (undefined SymPy Functions, not the catalog's formulas)."""
     sp = _sympy()
-    return _Converter(parse_shapes(shapes), sp).convert(tree)
+    return _Converter(parse_shapes(shapes), sp, defined).convert(tree)
 
 
 def number_to_sympy(exact: str):

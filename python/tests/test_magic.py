@@ -21,7 +21,9 @@ def shell():
 def test_options_are_read_before_the_statements():
     assert parse_options("--new --order 5 tanh(W·x)") == (True, {"order": 5}, "tanh(W·x)")
     assert parse_options('--small "x b1" --input x') == (False, {"small": "x b1", "input": "x"}, "")
-    for bad in ["--orde 5", "--order", "--order five"]:
+    # A prime is no quote (from a review: shlex read it as one).
+    assert parse_options("--new tanh'(b1) ∘ x") == (True, {}, "tanh'(b1) ∘ x")
+    for bad in ["--orde 5", "--order", "--order five", '--small "x b1']:
         with pytest.raises(ValueError):
             parse_options(bad)
 

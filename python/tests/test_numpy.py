@@ -174,3 +174,10 @@ def test_long_numbers_are_refused_naming_the_weight_and_long_doubles_are_exact()
     third = np.longdouble(1) / 3
     r = tn.analyze("W1·x", weights={"W1": [[third]]})
     assert r.numeric.W_exact == [[Fraction(*third.as_integer_ratio())]]
+    huge = np.longdouble("1e400")
+    if np.isfinite(huge):
+        # Finite as a long double (x86), past a double's range: bound, not called infinite.
+        r = tn.analyze("W1·x", weights={"W1": [[huge]]})
+        assert r.numeric.W_exact == [[Fraction(*huge.as_integer_ratio())]]
+    with pytest.raises(ValueError, match="not a finite number"):
+        tn.analyze("W1·x", weights={"W1": [[np.longdouble("inf")]]})

@@ -84,11 +84,48 @@ pub fn shown_products(max_shown_terms: usize) -> u64 {
 pub struct Budget {
     pub deadline: Option<std::time::Instant>,
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    /// `(bytes allocated when the budget began, most bytes it may add)`.
-    pub memory: Option<(usize, usize)>,
+    /// The memory ceiling: what was allocated when the budget began, and the most it may add.
+    pub memory: Option<MemoryCeiling>,
     /// The first reason found, kept: memory freed after the ceiling was reached must not make
     /// a result cut short by it look complete. Shared by the clones [`Budget::enter`] makes.
     pub tripped: std::sync::Arc<std::sync::OnceLock<&'static str>>,
+}
+
+/// A ceiling on the bytes a computation adds, counted on the thread that made the budget (the
+/// thread that computes): other threads' allocations and frees meanwhile, such as another
+/// session's in the same process, neither count toward it nor hide its own growth (from a
+/// review of the Python package). Checked on another thread, the process's count is used.
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryCeiling {
+    /// The process's bytes when the budget began.
+    process_base: usize,
+    /// The making thread's bytes then, and which thread it is.
+    thread_base: isize,
+    thread: usize,
+    /// The most bytes the computation may add.
+    most: usize,
+}
+
+impl MemoryCeiling {
+    fn new(most: usize) -> MemoryCeiling {
+        let (thread, thread_base) = this_thread_bytes();
+        MemoryCeiling {
+            process_base: allocated_bytes(),
+            thread_base,
+            thread,
+            most,
+        }
+    }
+
+    fn reached(&self) -> bool {
+        let (thread, bytes) = this_thread_bytes();
+        let added = if thread == self.thread {
+            usize::try_from(bytes.saturating_sub(self.thread_base)).unwrap_or(0)
+        } else {
+            allocated_bytes().saturating_sub(self.process_base)
+        };
+        added > self.most
+    }
 }
 
 impl Budget {
@@ -99,9 +136,10 @@ impl Budget {
         cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     ) -> Budget {
         Budget {
-            deadline: Some(std::time::Instant::now() + limits.time_budget),
+            // A budget past what the clock can hold (1e19 s, from a review) has no deadline.
+            deadline: std::time::Instant::now().checked_add(limits.time_budget),
             cancel,
-            memory: Some((allocated_bytes(), limits.max_memory)),
+            memory: Some(MemoryCeiling::new(limits.max_memory)),
             tripped: Default::default(),
         }
     }
@@ -147,9 +185,7 @@ impl Budget {
                 "the time budget of the statement ran out (limit `time_budget`); lower the order",
             );
         }
-        if let Some((base, most)) = self.memory
-            && allocated_bytes().saturating_sub(base) > most
-        {
+        if self.memory.is_some_and(|m| m.reached()) {
             return Some("the statement reached its memory ceiling (limit `max_memory`)");
         }
         None
@@ -283,12 +319,21 @@ const COUNT_BATCH: isize = 32 << 10;
 thread_local! {
     /// Bytes this thread allocated (freed, if negative) and has not yet added to [`ALLOCATED`].
     static UNCOUNTED: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+    /// Bytes this thread allocated less those it freed, over its life (a block freed on
+    /// another thread than made it counts there).
+    static THREAD_BYTES: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+/// This thread (an address unique among live threads) and its [`THREAD_BYTES`].
+fn this_thread_bytes() -> (usize, isize) {
+    THREAD_BYTES.with(|t| (t as *const std::cell::Cell<isize> as usize, t.get()))
 }
 
 /// Counts `bytes` allocated (positive) or freed (negative) on this thread.
 fn count(bytes: isize) {
     // A constant-initialised thread-local without a destructor: no allocation, usable at any
     // point of a thread's life, as an allocator must be.
+    THREAD_BYTES.with(|t| t.set(t.get().saturating_add(bytes)));
     UNCOUNTED.with(|u| {
         // Saturating: an allocator must not panic, and a debug build checks overflow.
         let v = u.get().saturating_add(bytes);

@@ -104,7 +104,9 @@ fn worker_for_new_engine()
     let pid = std::process::id();
     if pool.pid != pid {
         pool.pid = pid;
-        pool.workers.clear();
+        // Left, not dropped: dropping a sender may take its channel's lock, which a thread of
+        // the parent may have held at the fork.
+        std::mem::forget(std::mem::take(&mut pool.workers));
     }
     let load = |w: &Worker| w.engines.load(Ordering::Relaxed);
     let idle = pool.workers.iter().position(|w| load(w) == 0);
@@ -346,14 +348,28 @@ impl Kept<'_> {
     }
 }
 
-/// The names of the session's own definitions (not the catalog's), in order.
-fn defined_functions(session: &Session) -> Vec<String> {
-    session
-        .env
-        .functions
-        .defined()
-        .map(|d| d.name.ascii())
-        .collect()
+/// The names a session defined itself (not the catalog's) before an entry, at its end, or in
+/// it: what a call of that name meant at one of the entry's analyses (`sigmoid(t) = tanh(t);
+/// sigmoid(W·x); :reset`) is not known from either end alone, so none of them is taken for
+/// the catalog's function.
+fn defined_functions(before: &Session, after: &Session, outcomes: &[Outcome]) -> Vec<String> {
+    fn defined_in(outcomes: &[Outcome], names: &mut std::collections::BTreeSet<String>) {
+        for o in outcomes {
+            match o {
+                Outcome::Defined(n, _) => {
+                    names.insert(n.ascii());
+                }
+                Outcome::Loaded(_, inner) => defined_in(inner, names),
+                _ => {}
+            }
+        }
+    }
+    let mut names: std::collections::BTreeSet<String> = [before, after]
+        .iter()
+        .flat_map(|s| s.env.functions.defined().map(|d| d.name.ascii()))
+        .collect();
+    defined_in(outcomes, &mut names);
+    names.into_iter().collect()
 }
 
 /// Whether an outcome is an analysis or a loaded file's outcomes hold one.
@@ -369,9 +385,11 @@ fn holds_analysis(o: &Outcome) -> bool {
 /// series: its `id`, by which [`Engine::render_series`] writes the rest). `loaded`: these are
 /// a loaded file's outcomes, whose analyses have no place among the entry's own (their
 /// derivation is the entry's); `followed`: an analysis comes after them in the entry.
+#[allow(clippy::too_many_arguments)]
 fn outcome_values(
     outcomes: &[Outcome],
     session: &Session,
+    defined: &[String],
     id: Option<u64>,
     kept: &mut Kept,
     loaded: bool,
@@ -412,7 +430,7 @@ fn outcome_values(
                         "latex": report::latex(&report::source_latex(expr), report),
                     // The session's own definitions, for the SymPy form of a call: a catalog
                     // name defined again (`sigmoid(t) = tanh(t)`) is not the catalog's function.
-                    "defined_functions": defined_functions(session),
+                    "defined_functions": defined,
                         "exact_numeric": exact_numeric(report),
                         })
                 }
@@ -438,7 +456,7 @@ fn outcome_values(
                 Outcome::Loaded(path, inner) => json!({
                     "kind": "loaded",
                     "path": path,
-                    "outcomes": outcome_values(inner, session, id, kept, true, followed),
+                    "outcomes": outcome_values(inner, session, defined, id, kept, true, followed),
                 }),
                 Outcome::Quit => json!({"kind": "quit"}),
             }
@@ -661,6 +679,11 @@ impl Engine {
                 st.session.run_partial(&source)
             };
             let analysed = outcomes.iter().any(holds_analysis);
+            let defined = if analysed {
+                defined_functions(&before, &st.session, &outcomes)
+            } else {
+                Vec::new()
+            };
             let id = analysed.then(|| {
                 st.next_id += 1;
                 st.stored.insert(
@@ -677,7 +700,15 @@ impl Engine {
                 series: &mut st.series,
                 next_id: &mut st.next_id,
             };
-            let values = outcome_values(&outcomes, &st.session, id, &mut kept, false, false);
+            let values = outcome_values(
+                &outcomes,
+                &st.session,
+                &defined,
+                id,
+                &mut kept,
+                false,
+                false,
+            );
             Ok((
                 to_string(&json!({ "outcomes": values })),
                 error.map(|d| Failure::at(d, &source)),

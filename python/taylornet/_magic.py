@@ -6,6 +6,12 @@ from __future__ import annotations
 _OPTIONS = ("--new", "--order", "--input", "--small")
 
 
+def _first_word(text):
+    """``(word, rest)``: ``text`` split at its first whitespace (a space or a tab)."""
+    parts = text.split(None, 1)
+    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
+
+
 def parse_options(line):
     """``(new, settings, rest)``: whether ``--new`` was given, the keyword arguments of
     :meth:`taylornet.Session.configure` (``--order 5``, ``--input x``, ``--small "x b1"``), and
@@ -14,8 +20,7 @@ def parse_options(line):
     new, settings = False, {}
     rest = line.strip()
     while rest.startswith("--"):
-        option, _, rest = rest.partition(" ")
-        option, rest = option.strip(), rest.strip()
+        option, rest = _first_word(rest)
         if option not in _OPTIONS:
             raise ValueError(f"%%taylornet: unknown option {option} (--new, --order N, --input NAME, --small \"NAMES\")")
         if option == "--new":
@@ -30,8 +35,7 @@ def parse_options(line):
                 raise ValueError(f"%%taylornet: {option}: no closing {rest[0]}")
             value, rest = rest[1:end], rest[end + 1 :].strip()
         else:
-            value, _, rest = rest.partition(" ")
-            rest = rest.strip()
+            value, rest = _first_word(rest)
         if option == "--order":
             try:
                 settings["order"] = int(value)

@@ -538,3 +538,7 @@ def test_sympy_forms_take_the_calls_parameters_and_the_sessions_definitions():
     f = f_of("sigmoid(t) = tanh(t); x : 1; b1 = [1/2]; sigmoid(x + b1)")
     assert f(half).atoms(sympy.core.function.AppliedUndef)
     assert f.expr.func.__name__ == "sigmoid"
+    # Defined in the run and reset after the analysis: still not the catalog's function.
+    s = tn.Session(small="x")
+    a = s.run("sigmoid(t) = tanh(t); sigmoid(W·x + b); :reset")[1]
+    assert a.W.to_sympy().atoms(sympy.core.function.AppliedUndef) or "Derivative" in str(a.W.to_sympy())

@@ -23,6 +23,7 @@ def test_options_are_read_before_the_statements():
     assert parse_options('--small "x b1" --input x') == (False, {"small": "x b1", "input": "x"}, "")
     # A prime is no quote (from a review: shlex read it as one).
     assert parse_options("--new tanh'(b1) ∘ x") == (True, {}, "tanh'(b1) ∘ x")
+    assert parse_options("--order\t5\ttanh(x)") == (False, {"order": 5}, "tanh(x)")
     for bad in ["--orde 5", "--order", "--order five", '--small "x b1']:
         with pytest.raises(ValueError):
             parse_options(bad)

@@ -537,7 +537,6 @@ fn term_size<R: Real>(
             continue;
         };
         match known.relative {
-            Some(r) if *e == 1u32 || *e == -1i32 => relative = relative.add(&r),
             Some(r) => relative = relative.add(&magnitude::<R>(e).mul(&r)),
             None => {
                 // A factor that is 0 in floats: a positive power is at most its size's power; a

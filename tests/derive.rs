@@ -327,3 +327,62 @@ fn derivations_state_what_they_cut_and_assume() {
         "{text}"
     );
 }
+
+/// A `:load` in a derived script is written in place: the file's comments, definitions and
+/// analyses, each analysis derived as if it stood in the script; its failures name the file.
+#[test]
+fn a_loaded_file_is_derived_in_place() {
+    let dir = std::env::temp_dir().join(format!("taylornet-derive-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let net = dir.join("net_1.tn");
+    std::fs::write(
+        &net,
+        "# The scaled network.\ns(t) = λ·t\ns(W2·s(W1·x + b1) + b2)\n",
+    )
+    .unwrap();
+    let script = format!(":load {}\ntanh(W1·x)", net.display());
+    let doc = derive_source(&mut Session::new(), &script, "t").unwrap();
+    let text = taylornet::render::to_text(&doc.lines);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{text}"))
+    };
+    // In order: the file, its comment, its definition, its network, then the script's own.
+    assert!(
+        at("From ") < at("The scaled network.") && at("The scaled network.") < at("s(t) = λ·t")
+    );
+    assert!(at("y = s(W₂·s(W₁·x + b₁) + b₂)") < at("y = tanh(W₁·x)"));
+    assert!(
+        matches!(doc.lines.iter().find(|l| matches!(l, Line::File(_))), Some(Line::File(p)) if *p == net.display().to_string())
+    );
+    // Both analyses carry their results, the loaded one first.
+    assert_eq!(doc.results.len(), 2);
+    assert_eq!(doc.results[0]["verdict"], "exact-affine");
+    // The first analysis alone is the loaded file's, with its definition.
+    let only = taylornet::derive_source_for(&mut Session::new(), &script, "t", Some(0)).unwrap();
+    let text = taylornet::render::to_text(&only.lines);
+    assert!(
+        text.contains("s(t) = λ·t") && !text.contains("tanh"),
+        "{text}"
+    );
+    // The LaTeX of the file's line escapes its name.
+    let tex = to_latex(&doc.lines);
+    assert!(tex.contains("net\\_1.tn"), "{tex}");
+    // A file that loads itself, and a missing file, fail as `:load` does.
+    let cycle = dir.join("cycle.tn");
+    std::fs::write(&cycle, format!(":load {}\n", cycle.display())).unwrap();
+    let e = derive_source(
+        &mut Session::new(),
+        &format!(":load {}", cycle.display()),
+        "t",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("a cycle of `:load`s"), "{}", e.message);
+    let e = derive_source(&mut Session::new(), ":load no/such/file.tn", "t").unwrap_err();
+    assert!(
+        e.message.contains("cannot read no/such/file.tn"),
+        "{}",
+        e.message
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

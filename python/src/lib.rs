@@ -58,6 +58,10 @@ struct Stored {
     before: Session,
     after: Session,
     entry: String,
+    /// A digest of each analysis's JSON, in the order the entry ran them (a loaded file's
+    /// included): a derivation made later must be of the same analysis (a loaded file may have
+    /// changed since).
+    digests: Vec<u64>,
 }
 
 type Job = Box<dyn FnOnce(&mut State) + Send>;
@@ -242,6 +246,10 @@ const CALLED_OFF: u8 = 2;
 /// Stack of the worker thread: deep but legal input recurses (the CLI uses the same).
 const STACK: usize = 256 << 20;
 
+/// The most nesting `max_depth` and `max_expanded_depth` may allow: 10 000 brackets and
+/// 10 000 nested calls are analysed within [`STACK`], with room to spare.
+const MAX_NESTING: u32 = 10_000;
+
 impl Engine {
     /// Runs `f` on the worker with the GIL released; Ctrl-C cancels it.
     fn call<R: Send + 'static>(
@@ -381,10 +389,31 @@ fn holds_analysis(o: &Outcome) -> bool {
     }
 }
 
+/// The digests of the analyses among `values` (as [`outcome_values`] writes them), in order,
+/// a loaded file's in its place.
+fn analysis_digests(values: &[Value], out: &mut Vec<u64>) {
+    for v in values {
+        match v["kind"].as_str() {
+            Some("analysis") => out.push(digest(&v["json"])),
+            Some("loaded") => analysis_digests(v["outcomes"].as_array().map_or(&[], |a| a), out),
+            _ => {}
+        }
+    }
+}
+
+/// A digest of a JSON value's text (the same value written twice has the same text).
+fn digest(v: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    v.to_string().hash(&mut h);
+    h.finish()
+}
+
 /// Outcomes as JSON objects: `kind`, the library's JSON as `json`, its text as `text` (a
-/// series: its `id`, by which [`Engine::render_series`] writes the rest). `loaded`: these are
-/// a loaded file's outcomes, whose analyses have no place among the entry's own (their
-/// derivation is the entry's); `followed`: an analysis comes after them in the entry.
+/// series: its `id`, by which [`Engine::render_series`] writes the rest). `analyses`: how many
+/// analyses the entry ran before these, a loaded file's included (an analysis's place among
+/// them is its `index`, whose derivation is of that one); `loaded`: these are a loaded file's
+/// outcomes; `followed`: an analysis comes after them in the entry.
 #[allow(clippy::too_many_arguments)]
 fn outcome_values(
     outcomes: &[Outcome],
@@ -392,12 +421,11 @@ fn outcome_values(
     defined: &[String],
     id: Option<u64>,
     kept: &mut Kept,
+    analyses: &mut usize,
     loaded: bool,
     followed: bool,
 ) -> Vec<Value> {
     let last_source = session.last.as_ref().map(|l| l.source.as_str());
-    // Each analysis's place among the entry's analyses: its own derivation is of that one.
-    let mut analyses = 0usize;
     // Whether an analysis comes after each outcome, in one pass from the end (a run of many
     // statements asked it of every one; from a review, 80 000 took 3 s).
     let mut after = vec![followed; outcomes.len()];
@@ -415,8 +443,8 @@ fn outcome_values(
                     expr,
                     report,
                 } => {
-                    let index = (!loaded).then_some(analyses);
-                    analyses += 1;
+                    let index = *analyses;
+                    *analyses += 1;
                     json!({
                         "kind": "analysis",
                         "source": source,
@@ -456,7 +484,7 @@ fn outcome_values(
                 Outcome::Loaded(path, inner) => json!({
                     "kind": "loaded",
                     "path": path,
-                    "outcomes": outcome_values(inner, session, defined, id, kept, true, followed),
+                    "outcomes": outcome_values(inner, session, defined, id, kept, analyses, true, followed),
                 }),
                 Outcome::Quit => json!({"kind": "quit"}),
             }
@@ -587,6 +615,13 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
             limits.max_memory = bytes as usize;
         }
         "max_input_bytes" => limits.max_input_bytes = whole()? as usize,
+        // Nesting is recursion on the worker's stack (`STACK`): past about 70 000 brackets
+        // it overflowed and the interpreter died (from a review, with max_depth = 10⁹).
+        "max_depth" | "max_expanded_depth" if whole()? > MAX_NESTING as u64 => {
+            return Err(format!(
+                "the limit `{name}` is at most {MAX_NESTING} (nesting is recursion on the engine's stack), not {value}"
+            ));
+        }
         "max_depth" => limits.max_depth = small(whole()?)?,
         "max_order" => limits.max_order = small(whole()?)?,
         "max_series_order" => limits.max_series_order = small(whole()?)?,
@@ -692,6 +727,7 @@ impl Engine {
                         before,
                         after: st.session.clone(),
                         entry: source.clone(),
+                        digests: Vec::new(),
                     },
                 );
                 st.next_id
@@ -706,9 +742,13 @@ impl Engine {
                 &defined,
                 id,
                 &mut kept,
+                &mut 0,
                 false,
                 false,
             );
+            if let Some(stored) = id.and_then(|id| st.stored.get_mut(&id)) {
+                analysis_digests(&values, &mut stored.digests);
+            }
             Ok((
                 to_string(&json!({ "outcomes": values })),
                 error.map(|d| Failure::at(d, &source)),
@@ -774,16 +814,28 @@ impl Engine {
         let format = doc_format(format)?;
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
         self.call(py, move |st| {
-            let (mut session, source) = match id {
+            let (mut session, source, digests) = match id {
                 Some(id) => {
                     let stored = st.stored(id)?;
-                    (stored.before.clone(), stored.entry.clone())
+                    (stored.before.clone(), stored.entry.clone(), stored.digests.clone())
                 }
-                None => (st.session.clone(), source),
+                None => (st.session.clone(), source, Vec::new()),
             };
             let notation = notation(&hadamard, &epsilon)?;
             let doc = derive_source_for(&mut session, &source, &title, analysis)
                 .map_err(|d| Failure::at(d, &source))?;
+            // Run again, the entry must give the analysis it gave: a file it loads may have
+            // changed since, and the steps would be another network's.
+            if let Some(n) = analysis
+                && let Some(&expected) = digests.get(n)
+                && doc.results.last().map(digest) != Some(expected)
+            {
+                let d = Diagnostic::new(
+                    Phase::Command,
+                    "run again, the entry no longer gives this analysis (has a file it loads changed?): its derivation would be of another network".to_string(),
+                );
+                return Err(Failure::at(d, &source));
+            }
             // Writing the document observes the budget (and Ctrl-C) like the statements did.
             let budget = session.budget();
             let active = budget.enter();

@@ -365,8 +365,6 @@ class Analysis(_Decision, _Rendered):
         self._stored = stored
         # Its place among the analyses of its run: its derivation is of that one alone.
         self._index = item.get("index")
-        # From a loaded file: the entry's derivation writes the file as one line.
-        self._loaded = bool(item.get("loaded"))
         self._verifiable = bool(item.get("last"))
         self.source = item["source"]
         _Rendered.__init__(self, item)
@@ -394,14 +392,8 @@ class Analysis(_Decision, _Rendered):
         """The derivation of the statements that produced this result: ``text``, ``latex``,
         ``typst``, ``html`` (MathML) or ``json``."""
         self._need_session("a derivation")
-        if self._loaded:
-            # Its own steps need the session as it was at that statement of the file, which the
-            # entry does not keep (from a review: the session the entry left, with the file's
-            # later definitions, wrote another network's steps).
-            raise ValueError(
-                "an analysis from a loaded file has no derivation of its own here: derive the "
-                "file's statements (Session.derive or tn.derive of its text)"
-            )
+        # The entry runs again up to this analysis, a loaded file's statements in their place
+        # (a file changed since, so that the analysis differs, raises).
         with _errors:
             return self._engine.derive("", format, self._id, False, "Derivation", hadamard, epsilon, self._index)
 
@@ -415,7 +407,7 @@ class Analysis(_Decision, _Rendered):
             + (f", k = {self.k}" if self.k is not None else "")
             + "</p>"
         )
-        if self._engine is None or self._loaded:
+        if self._engine is None:
             return f"<div class='taylornet'>{head}<pre>{_html.escape(self.text)}</pre></div>"
         return f"<div class='taylornet'>{head}{self.derivation('html')}</div>"
 

@@ -357,18 +357,30 @@ def test_a_loaded_file_gives_results_that_answer_questions(tmp_path):
     (r,) = [x for x in s.run(f":load {script}") if isinstance(x, tn.Analysis)]
     assert r.verdict == "exact-affine" and r.W == "λ²·W₂·W₁"
     assert r.W.latex and "<pre>" in r._repr_html_()
-    # Its own steps would need the session at that statement of the file.
-    with pytest.raises(ValueError, match="loaded file"):
-        r.derivation()
+    # Its own steps: the file's definition and its network, not the entry's `:load` alone.
+    steps = r.derivation()
+    assert "From " in steps and "s(t) = λ·t" in steps and "y = s(W₂·s(W₁·x + b₁) + b₂)" in steps
+    assert "derivation" in r._repr_html_() or "<math" in r._repr_html_()
     assert r.verify(sigmas=[1e-2, 1e-3], params={"λ": 0.7}).passed
     # An analysis after the load is the entry's last: the loaded one is not verifiable then.
     loaded, after = [x for x in s.run(f":load {script}; tanh(W·x)") if isinstance(x, tn.Analysis)]
     with pytest.raises(ValueError, match="last analysis"):
         loaded.verify()
     assert after.verify(sigmas=[1e-2, 1e-3]).passed
+    # The second analysis's derivation is of tanh(W·x); the first, of the file's network.
+    assert "tanh" in after.derivation() and "tanh" not in loaded.derivation()
+    # A file changed since the entry ran: its derivation would be of another network.
+    script.write_text("s(t) = λ·t\ns(W2·s(W1·x))\n", encoding="utf-8")
+    with pytest.raises(tn.TaylornetError, match="no longer gives this analysis"):
+        loaded.derivation()
 
 
 def test_limits_out_of_range_are_value_errors():
+    # From a review: nesting past what the engine's stack holds killed the interpreter.
+    for name in ("max_depth", "max_expanded_depth"):
+        with pytest.raises(ValueError, match=name):
+            tn.Session(**{name: 10**9})
+    assert tn.analyze("(" * 5000 + "tanh(W1·x)" + ")" * 5000, max_depth=10_000).k == 3
     # From a review: a budget past what a duration holds panicked in the engine.
     for value in (1e300, float("inf"), -1.0, 0.0):
         with pytest.raises(ValueError, match="time_budget"):

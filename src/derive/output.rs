@@ -212,6 +212,7 @@ pub fn to_typst(lines: &[Line], notation: &Notation) -> String {
                 }
             }
             Line::Prose(p) => out.push_str(&format!("\n{}\n\n", typst_prose(p, notation))),
+            Line::File(path) => out.push_str(&format!("\nFrom {}:\n\n", typst_escape(path))),
             Line::Note(ps) => out.push_str(&format!(
                 "{}\n",
                 ps.iter()
@@ -307,6 +308,10 @@ pub fn to_html(lines: &[Line], notation: &Notation) -> String {
                 mathml(&format!("{y} = {}", latex::render_with(n, notation)), false)
             )),
             Line::Prose(p) => out.push_str(&format!("<p>{}</p>\n", html_prose(p, notation))),
+            Line::File(path) => out.push_str(&format!(
+                "<p>From <code>{}</code>:</p>\n",
+                html_escape(path)
+            )),
             Line::Note(ps) => out.push_str(&format!(
                 "<p class=\"note\">{}</p>\n",
                 ps.iter()
@@ -364,6 +369,7 @@ pub fn to_json(doc: &Document, notation: &Notation) -> Value {
                 "latex": format!("{y} = {}", latex::render_with(n, notation)),
             }),
             Line::Prose(p) => json!({ "line": "prose", "text": p }),
+            Line::File(path) => json!({ "line": "file", "text": format!("From {path}:"), "path": path }),
             Line::Note(ps) => json!({
                 "line": "note",
                 "text": text_of(ps),

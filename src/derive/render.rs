@@ -35,6 +35,8 @@ pub enum Line {
     Section(&'static str, Node),
     /// A paragraph of prose (from a script's comments).
     Prose(String),
+    /// What follows is read from this file (a script's `:load`), its name written as it is.
+    File(String),
     /// A remark on the next equation: what is done and why.
     Note(Vec<Piece>),
     /// `lhs = rhs`, with an optional annotation such as a shape.
@@ -642,6 +644,7 @@ pub fn to_text(lines: &[Line]) -> String {
                 ));
             }
             Line::Prose(p) => out.push_str(&format!("{p}\n")),
+            Line::File(path) => out.push_str(&format!("From {path}:\n")),
             Line::Note(ps) => out.push_str(&format!(
                 "  {}\n",
                 ps.iter().map(text_piece).collect::<String>()
@@ -947,6 +950,13 @@ pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
                     doc.out.push_str("\n\\subsection*{The network}\n");
                     doc.equation(&latex_equation(&y, n, None, notation));
                 }
+            }
+            Line::File(path) => {
+                doc.close();
+                doc.out.push_str(&format!(
+                    "\n\\noindent From \\texttt{{{}}}:\n\n",
+                    escape_text(path, &mut true)
+                ));
             }
             Line::Prose(p) => {
                 doc.close();

@@ -112,6 +112,25 @@ const LOADING: &str = " (loading ";
 /// Most files open in a chain of `:load`s (a file loading a file loading …).
 pub const MAX_LOAD_DEPTH: usize = 16;
 
+/// A failure inside the file `path` (its text `text`) that `:load` at `span` read: the cause
+/// first and the chain of files after it; a failure inside a nested `:load` keeps the
+/// innermost rendering, so the error stays short.
+pub(crate) fn loading_failure(d: Diagnostic, path: &str, text: &str, span: Span) -> Diagnostic {
+    let (message, hint) = match d.message.split_once(LOADING) {
+        Some((cause, chain)) if d.phase == Phase::Command => (
+            format!("{cause}{LOADING}{path} → {chain}"),
+            d.hint.clone().unwrap_or_default(),
+        ),
+        _ => (
+            format!("{}{LOADING}{path})", d.message),
+            d.render(text, path).trim_end().to_string(),
+        ),
+    };
+    Diagnostic::new(Phase::Command, message)
+        .label(span, "")
+        .hint(hint)
+}
+
 /// What a successful statement changes; applied only once the statement has succeeded.
 enum Change {
     Nothing,
@@ -245,6 +264,41 @@ impl Session {
             }
         }
         Ok(out)
+    }
+
+    /// The file `:load path` reads, checked as `:load` checks it: named, readable within the
+    /// input limits, not already being loaded (a cycle) and not too deep a chain. Its canonical
+    /// path (to push on [`Session::loading`] while it runs) and its text, newlines as `\n`.
+    pub(crate) fn load_file(&self, path: &str) -> Result<(std::path::PathBuf, String), String> {
+        if path.is_empty() {
+            return Err("`:load` needs a file: `:load examples/lecture.tn`".into());
+        }
+        let canonical =
+            std::fs::canonicalize(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        if self.loading.contains(&canonical) {
+            return Err(format!(
+                "{path} is already being loaded: a cycle of `:load`s"
+            ));
+        }
+        if self.loading.len() >= MAX_LOAD_DEPTH {
+            return Err(format!(
+                "`:load` nested more than {MAX_LOAD_DEPTH} files deep"
+            ));
+        }
+        let text = read_source(path, &self.options.limits)?;
+        Ok((canonical, text.replace("\r\n", "\n")))
+    }
+
+    /// Runs `f` with `file` on the chain of files being loaded, taken off again after.
+    pub(crate) fn while_loading<T>(
+        &mut self,
+        file: std::path::PathBuf,
+        f: impl FnOnce(&mut Session) -> T,
+    ) -> T {
+        self.loading.push(file);
+        let out = f(self);
+        self.loading.pop();
+        out
     }
 
     /// Runs one parsed statement; the session changes only if it succeeds.
@@ -719,46 +773,12 @@ impl Session {
             }
             Some(Command::Load) => {
                 let path = args.trim();
-                if path.is_empty() {
-                    return Err(err(
-                        "`:load` needs a file: `:load examples/lecture.tn`".into()
-                    ));
-                }
-                let canonical = std::fs::canonicalize(path)
-                    .map_err(|e| err(format!("cannot read {path}: {e}")))?;
-                if self.loading.contains(&canonical) {
-                    return Err(err(format!(
-                        "{path} is already being loaded: a cycle of `:load`s"
-                    )));
-                }
-                if self.loading.len() >= MAX_LOAD_DEPTH {
-                    return Err(err(format!(
-                        "`:load` nested more than {MAX_LOAD_DEPTH} files deep"
-                    )));
-                }
-                let text = read_source(path, &self.options.limits).map_err(err)?;
-                let text = text.replace("\r\n", "\n");
+                let (canonical, text) = self.load_file(path).map_err(err)?;
                 // Loading is all or nothing: on an error the session stays as it was.
                 let mut next = self.clone();
-                next.loading.push(canonical);
-                let outcomes = next.run(&text).map_err(|d| {
-                    // The cause comes first and the chain of files after it; a failure inside a
-                    // nested `:load` keeps the innermost rendering, so the error stays short.
-                    let (message, hint) = match d.message.split_once(LOADING) {
-                        Some((cause, chain)) if d.phase == Phase::Command => (
-                            format!("{cause}{LOADING}{path} → {chain}"),
-                            d.hint.clone().unwrap_or_default(),
-                        ),
-                        _ => (
-                            format!("{}{LOADING}{path})", d.message),
-                            d.render(&text, path).trim_end().to_string(),
-                        ),
-                    };
-                    Diagnostic::new(Phase::Command, message)
-                        .label(span, "")
-                        .hint(hint)
-                })?;
-                next.loading.pop();
+                let outcomes = next
+                    .while_loading(canonical, |next| next.run(&text))
+                    .map_err(|d| loading_failure(d, path, &text, span))?;
                 Ok((
                     Outcome::Loaded(path.to_string(), outcomes),
                     Change::Replace(Box::new(next)),

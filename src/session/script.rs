@@ -3,7 +3,7 @@
 use super::{Outcome, Session};
 use crate::derive::Document;
 use crate::derive::render::{Line, Piece, lines};
-use crate::diagnostic::{Diagnostic, Phase};
+use crate::diagnostic::{Diagnostic, Phase, Span};
 use crate::print::tree::{self, NameKind, Node};
 use crate::syntax::{ExprKind, Stmt};
 
@@ -48,66 +48,116 @@ pub fn derive_source_for(
     title: &str,
     analysis: Option<usize>,
 ) -> Result<Document, Diagnostic> {
-    let spans = crate::syntax::split::split_statements(source)?;
-    let mut out = Vec::new();
-    let mut results = Vec::new();
-    let mut prev_end = 0;
-    let mut analyses = 0;
-    for span in &spans {
-        for p in comment_paragraphs(&source[prev_end..span.start]) {
-            out.push(Line::Prose(p));
-        }
-        prev_end = span.end;
-        let stmt =
-            crate::syntax::parser::parse_statement_in(source, *span, &session.options.limits)?;
-        let outcome = session.run_statement(&stmt, source)?;
-        if matches!(outcome, Outcome::Quit) {
-            break;
-        }
-        if let Some(n) = analysis
-            && matches!(outcome, Outcome::Analysis { .. })
-        {
-            analyses += 1;
-            if analyses != n + 1 {
-                continue;
-            }
-        }
-        // Writing a statement's steps (and its JSON result) observes the statement's budget
-        // too: a result with huge exact numbers takes long to write out.
-        // On an error the document is dropped whole, so `out` half-written is never seen.
-        let written = session.budget().within(|| {
-            statement_lines(session, &stmt, &outcome, &mut out);
-            match &outcome {
-                Outcome::Analysis { source, report, .. } => {
-                    Some(crate::report::json(source, report))
-                }
-                _ => None,
-            }
-        });
-        let result = written.map_err(|why| {
-            Diagnostic::at(
-                Phase::Limit,
-                *span,
-                format!("writing the derivation: {why}"),
-            )
-        })?;
-        results.extend(result);
-        if analysis.is_some_and(|n| analyses == n + 1) {
-            return Ok(Document {
-                title: title.to_string(),
-                lines: out,
-                results,
-            });
-        }
-    }
-    for p in comment_paragraphs(&source[prev_end.min(source.len())..]) {
-        out.push(Line::Prose(p));
-    }
+    let mut doc = Derivation {
+        lines: Vec::new(),
+        results: Vec::new(),
+        analyses: 0,
+        wanted: analysis,
+    };
+    doc.script(session, source)?;
     Ok(Document {
         title: title.to_string(),
-        lines: out,
-        results,
+        lines: doc.lines,
+        results: doc.results,
     })
+}
+
+/// A derivation as it is written, statement by statement.
+struct Derivation {
+    lines: Vec<Line>,
+    results: Vec<serde_json::Value>,
+    /// The analyses run so far, a loaded file's included.
+    analyses: usize,
+    /// Only this analysis (from 0), with what comes before it.
+    wanted: Option<usize>,
+}
+
+/// Whether a script was written to its end or stopped at the analysis wanted.
+#[derive(PartialEq)]
+enum Written {
+    Whole,
+    Found,
+}
+
+impl Derivation {
+    /// Runs `source` in `session` and writes what its statements did. A `:load` is written out
+    /// in place: the loaded file's comments and statements, as if they stood there.
+    fn script(&mut self, session: &mut Session, source: &str) -> Result<Written, Diagnostic> {
+        let spans = crate::syntax::split::split_statements(source)?;
+        let mut prev_end = 0;
+        for span in &spans {
+            self.prose(&source[prev_end..span.start]);
+            prev_end = span.end;
+            let stmt =
+                crate::syntax::parser::parse_statement_in(source, *span, &session.options.limits)?;
+            if let Stmt::Command { name, args, span } = &stmt
+                && super::Command::parse(name) == Some(super::Command::Load)
+            {
+                if self.load(session, args.trim(), *span)? == Written::Found {
+                    return Ok(Written::Found);
+                }
+                continue;
+            }
+            let outcome = session.run_statement(&stmt, source)?;
+            if matches!(outcome, Outcome::Quit) {
+                return Ok(Written::Whole);
+            }
+            if self.wanted.is_some() && matches!(outcome, Outcome::Analysis { .. }) {
+                self.analyses += 1;
+                if Some(self.analyses) != self.wanted.map(|n| n + 1) {
+                    continue;
+                }
+            }
+            // Writing a statement's steps (and its JSON result) observes the statement's budget
+            // too: a result with huge exact numbers takes long to write out.
+            // On an error the document is dropped whole, so `lines` half-written is never seen.
+            let lines = &mut self.lines;
+            let written = session.budget().within(|| {
+                statement_lines(session, &stmt, &outcome, lines);
+                match &outcome {
+                    Outcome::Analysis { source, report, .. } => {
+                        Some(crate::report::json(source, report))
+                    }
+                    _ => None,
+                }
+            });
+            let result = written.map_err(|why| {
+                Diagnostic::at(
+                    Phase::Limit,
+                    *span,
+                    format!("writing the derivation: {why}"),
+                )
+            })?;
+            self.results.extend(result);
+            if self.wanted.is_some_and(|n| self.analyses == n + 1) {
+                return Ok(Written::Found);
+            }
+        }
+        self.prose(&source[prev_end.min(source.len())..]);
+        Ok(Written::Whole)
+    }
+
+    /// `:load path` at `span`: the file checked as the command checks it, then written in place.
+    fn load(
+        &mut self,
+        session: &mut Session,
+        path: &str,
+        span: Span,
+    ) -> Result<Written, Diagnostic> {
+        let (file, text) = session
+            .load_file(path)
+            .map_err(|m| Diagnostic::at(Phase::Command, span, m))?;
+        self.lines.push(Line::File(path.to_string()));
+        session
+            .while_loading(file, |session| self.script(session, &text))
+            .map_err(|d| super::loading_failure(d, path, &text, span))
+    }
+
+    fn prose(&mut self, text: &str) {
+        for p in comment_paragraphs(text) {
+            self.lines.push(Line::Prose(p));
+        }
+    }
 }
 
 fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut Vec<Line>) {

@@ -1919,3 +1919,66 @@ fn a_breakpoint_a_parameter_decides_is_taken_generic_with_its_assumption() {
     assert_eq!(w("λ = 1/2; relu(W1·x + λ·𝟙)"), "W₁");
     assert_eq!(w("λ = -1/2; relu(W1·x + λ·𝟙)"), "0");
 }
+
+#[test]
+fn an_entry_exactly_at_zero_away_from_every_breakpoint_is_no_tie() {
+    // hard_tanh breaks at ±1, not at 0: with b₁ = [−2, 0] one entry is saturated and the other
+    // sits at 0, on the middle piece (from a review: "closer to its tie than 256-bit floats
+    // resolve", and no W). W = diag(tanh′(c₂))·W₂·diag([0, 1])·W₁ with c₂ = W₂·[−1, 0] =
+    // [−1, −2]: W₀₀ = −3·(1 − tanh(1)²) ≈ −1.2599233 (mpmath).
+    let v = json_of(&[
+        "analyze",
+        "W1 = [[1, 2], [3, -1]]; W2 = [[1, -1], [2, 1/3]]; b1 = [-2, 0]; b2 = [0, 0]; tanh(W2·hard_tanh(W1·x + b1) + b2)",
+    ]);
+    let w00 = v["numeric"]["w"]["values"][0][0].as_f64().expect("a value");
+    assert!((w00 / -1.2599233 - 1.0).abs() < 1e-6, "{}", v["numeric"]);
+    // relu breaks at 0: an entry of 0 there is still a kink, never a slope read from floats.
+    let v = json_of(&[
+        "analyze",
+        "W1 = [[1, 2], [3, -1]]; b1 = [0, 1]; tanh(relu(W1·x + b1))",
+    ]);
+    assert!(v["numeric"]["w"].is_null(), "{}", v["numeric"]);
+}
+
+#[test]
+fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
+    // From a review: (λ² − 1)·t² gave a bare "affine", leaky_relu with a = α² "kink: not affine
+    // at any σ", though at λ = ±1 (α = ±1) the network is exact-affine; λ·t + (λ − 1)·t²
+    // named λ = 0 only, not λ = 1 where s is the identity.
+    for (src, zeros) in [
+        ("s(t) = t + (λ^2 - 1)·t^2; s(W1·x + b1)", &["-1", "1"][..]),
+        (
+            "s(t) = t + (λ^3 - λ)·t^2; s(W1·x + b1)",
+            &["-1", "0", "1"][..],
+        ),
+        ("leaky_relu(W1·x + b1; a = α^2)", &["-1", "1"][..]),
+        (
+            "s(t) = t + (4·λ^2 - 1)·t^2; s(W1·x + b1)",
+            &["-1/2", "1/2"][..],
+        ),
+        (
+            "s(t) = λ·t + (λ - 1)·t^2; s(W2·s(W1·x + b1) + b2)",
+            &["0", "1"][..],
+        ),
+    ] {
+        let r = analyze(src);
+        assert!(r.is_conditional(), "{src}");
+        let found: Vec<String> = r
+            .conditions
+            .iter()
+            .map(|c| taylornet::render::scalar_ascii(&c.value))
+            .collect();
+        assert_eq!(found, zeros, "{src}");
+        for c in &r.conditions {
+            assert!(!c.only, "{src}");
+            let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
+            assert_ne!(then.decision.verdict, Verdict::Kink, "{src}");
+        }
+    }
+    // λ² − 2 has no rational zero: no condition is claimed.
+    assert!(
+        analyze("s(t) = t + (λ^2 - 2)·t^2; s(W1·x + b1)")
+            .conditions
+            .is_empty()
+    );
+}

@@ -806,37 +806,52 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
     conditions
 }
 
-/// A parameter value at which the leading non-affine terms (or the linear part) vanish.
-fn find_condition(a: &Analysis) -> Option<Condition> {
+/// Parameter values at which the leading non-affine terms (or the linear part) vanish: the
+/// one value of a linear coefficient, or the rational zeros of a polynomial one.
+fn find_condition(a: &Analysis) -> Vec<Condition> {
     let d = &a.decision;
     // A value that is the only zero of one coefficient is preferred: then every coefficient
     // vanishes iff the parameter takes it (all vanish there, and that one nowhere else).
-    let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Option<Condition> {
-        let mut sufficient = None;
+    let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Vec<Condition> {
+        let condition = |param: Name, value: Scalar, only: bool| Condition {
+            param,
+            value,
+            what,
+            only,
+            then: None,
+            not_analysed: None,
+            further: Vec::new(),
+        };
+        let vanish_at = |p: &Name, v: &Scalar| {
+            coefs
+                .iter()
+                .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
+        };
+        let mut sufficient = Vec::new();
         for s in &coefs {
             // An operating-point constant is no free parameter: its value is fixed; nor is a
             // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
             for p in s.params().into_iter().filter(|p| {
                 !a.expansion.constants.iter().any(|k| k.name == *p) && !a.expansion.dims.contains(p)
             }) {
-                if let Some((v, only)) = solve_linear(s, &p)
-                    && coefs
-                        .iter()
-                        .all(|c| c.substitute(&p, &v).is_ok_and(|z| z.is_zero()))
-                {
-                    let found = Condition {
-                        param: p,
-                        value: v,
-                        what,
-                        only,
-                        then: None,
-                        not_analysed: None,
-                        further: Vec::new(),
-                    };
-                    if only {
-                        return Some(found);
+                if let Some((v, only)) = solve_linear(s, &p) {
+                    if vanish_at(&p, &v) {
+                        if only {
+                            return vec![condition(p, v, true)];
+                        }
+                        if sufficient.is_empty() {
+                            sufficient.push(condition(p, v, false));
+                        }
                     }
-                    sufficient.get_or_insert(found);
+                } else if sufficient.is_empty() {
+                    // (λ² − 1)·t²: each rational zero is a value where the terms vanish
+                    // (from a review, which found no condition at λ = ±1). A value is not
+                    // written `iff`: the condition names one value of several.
+                    for v in rational_zeros(s, &p).into_iter().map(Scalar::from_q) {
+                        if vanish_at(&p, &v) {
+                            sufficient.push(condition(p.clone(), v, false));
+                        }
+                    }
                 }
             }
         }
@@ -851,16 +866,93 @@ fn find_condition(a: &Analysis) -> Option<Condition> {
         &d.leading_full
     };
     let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
-    if !lead.is_empty()
-        && let Some(c) = try_set(lead, Vanishing::NonAffineTerms)
-    {
-        return Some(c);
+    if !lead.is_empty() {
+        let found = try_set(lead, Vanishing::NonAffineTerms);
+        if !found.is_empty() {
+            return found;
+        }
     }
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
     if !w.is_empty() {
         return try_set(w, Vanishing::LinearPart);
     }
-    None
+    Vec::new()
+}
+
+/// The rational zeros of `s` as a polynomial in `p` with rational coefficients (every other
+/// factor a number), ascending; empty when `s` is no such polynomial or its coefficients are
+/// too long to try the candidates of the rational root theorem (± a divisor of the lowest
+/// coefficient over one of the highest).
+pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
+    use malachite_base::num::arithmetic::traits::{Lcm, Pow};
+    use malachite_base::num::basic::traits::Zero;
+    use malachite_nz::natural::Natural;
+    const MAX_DEGREE: u64 = 64;
+    const MAX_COEFFICIENT: u64 = 1 << 40;
+    let mut by_power: BTreeMap<u64, Q> = BTreeMap::new();
+    for (e, c) in s.coefficients_in(p) {
+        let (Ok(e), Some(c)) = (u64::try_from(&e), c.as_q()) else {
+            return Vec::new();
+        };
+        if e > MAX_DEGREE {
+            return Vec::new();
+        }
+        by_power.insert(e, c.clone());
+    }
+    let (Some((&low, _)), Some((&high, _))) =
+        (by_power.first_key_value(), by_power.last_key_value())
+    else {
+        return Vec::new();
+    };
+    let mut zeros: Vec<Q> = if low > 0 { vec![Q::ZERO] } else { Vec::new() };
+    if high == low {
+        return zeros;
+    }
+    // The lowest and highest coefficients over one denominator, as whole numbers: a zero
+    // a/b in lowest terms has a dividing the lowest and b the highest.
+    let lcm = by_power
+        .values()
+        .fold(Natural::from(1u32), |l, c| l.lcm(c.denominator_ref()));
+    let whole = |e: u64| -> Option<u64> {
+        let c = by_power.get(&e)? * Q::from(lcm.clone());
+        u64::try_from(c.numerator_ref())
+            .ok()
+            .filter(|n| *n <= MAX_COEFFICIENT)
+    };
+    let (Some(a_low), Some(a_high)) = (whole(low), whole(high)) else {
+        return Vec::new();
+    };
+    let divisors = |n: u64| -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut i = 1u64;
+        while i * i <= n {
+            if n % i == 0 {
+                out.push(i);
+                if i != n / i {
+                    out.push(n / i);
+                }
+            }
+            i += 1;
+        }
+        out
+    };
+    let value_at = |x: &Q| -> Q {
+        by_power
+            .iter()
+            .fold(Q::ZERO, |acc, (e, c)| acc + c * x.clone().pow(*e))
+    };
+    for num in divisors(a_low) {
+        for den in divisors(a_high) {
+            for sign in [1i64, -1] {
+                let x = Q::from(sign) * Q::from(num) / Q::from(den);
+                if !zeros.contains(&x) && value_at(&x) == 0u32 {
+                    zeros.push(x);
+                }
+            }
+        }
+    }
+    zeros.sort();
+    zeros
 }
 
 /// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`; with

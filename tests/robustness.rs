@@ -338,6 +338,25 @@ fn numeric_checks_refuse_dimensions_too_large_to_evaluate() {
 }
 
 #[test]
+fn a_long_bound_vector_gets_no_dense_matrices_past_the_limit() {
+    // From a review: `x + b1` with a bound 4 000-vector built a 4 000 × 4 000 identity for the
+    // numeric W and the affine region's gradients, 1.8 GB past a 256 MiB memory ceiling.
+    let vector = (0..4000)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut s = quick_session();
+    s.options.limits.max_memory = 256 << 20;
+    let out = s.run(&format!("b1 = [{vector}]; tanh(x) + b1")).unwrap();
+    let text = render_outcomes(&out, Format::Text, &s.options.limits);
+    assert!(
+        text.contains("a 4000×4000 matrix is more than the 262144 entries"),
+        "{text}"
+    );
+    assert!(text.contains("verdict: affine up to O(ε³)"), "{text}");
+}
+
+#[test]
 fn series_of_unknown_names_are_errors_with_suggestions() {
     let s = quick_session();
     for (spec, hint) in [

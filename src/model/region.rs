@@ -525,6 +525,16 @@ impl<'a> Ctx<'a> {
                         ..Aff::constant(self.x0.len(), 1, false, self.x0.to_vec())
                     }
                 } else if &s.name == self.input {
+                    // Every entry carries its gradient: n² exact values, whose loops do not
+                    // stop for the memory ceiling (from a review: a 4 000-vector input took
+                    // 1.8 GB here past `--max-memory 256`).
+                    if self.x0.len().saturating_mul(n) > crate::numeric::MAX_DENSE_ENTRIES {
+                        return Err(format!(
+                            "the input's {} entries would carry gradients of {n} entries each, more than the {} the exact evaluation holds",
+                            self.x0.len(),
+                            crate::numeric::MAX_DENSE_ENTRIES
+                        ));
+                    }
                     let g = (0..self.x0.len())
                         .map(|i| (0..n).map(|j| Q::from(u32::from(i == j))).collect())
                         .collect();

@@ -79,6 +79,7 @@ impl<R: Real> Val<R> {
             )),
             (Val::M(a), Val::M(b)) => {
                 let cols = b.first().map(|r| r.len()).unwrap_or(0);
+                check_dense(a.len(), cols)?;
                 Ok(Val::M(
                     a.iter()
                         .map(|r| (0..cols).map(|j| dot(r, &|k| b[k][j].clone())).collect())
@@ -86,11 +87,13 @@ impl<R: Real> Val<R> {
                 ))
             }
             // A column times a row: the outer product.
-            (Val::V(a), Val::M(b)) if b.len() == 1 => Ok(Val::M(
-                a.iter()
-                    .map(|x| b[0].iter().map(|y| x.mul(y)).collect())
-                    .collect(),
-            )),
+            (Val::V(a), Val::M(b)) if b.len() == 1 => check_dense(a.len(), b[0].len()).map(|()| {
+                Val::M(
+                    a.iter()
+                        .map(|x| b[0].iter().map(|y| x.mul(y)).collect())
+                        .collect(),
+                )
+            }),
             _ => Err("a vector times a vector".into()),
         }
     }
@@ -404,8 +407,26 @@ fn product_kind(a: Kind, b: Kind) -> Kind {
     }
 }
 
-fn diagonal<R: Real>(v: &[R]) -> Val<R> {
-    Val::M(
+/// The most entries a dense matrix of the numeric evaluation may have (512 × 512): an
+/// identity or a product of n×n matrices is n² values of up to a few hundred bytes each, and
+/// the loops that fill one do not stop for the time budget or the memory ceiling (from a
+/// review: `x + b1` with a bound 4 000-vector built a 4 000 × 4 000 identity, 1.8 GB, past
+/// `--max-memory 256`).
+pub const MAX_DENSE_ENTRIES: usize = 1 << 18;
+
+/// Err when a `rows`×`cols` matrix is past [`MAX_DENSE_ENTRIES`].
+fn check_dense(rows: usize, cols: usize) -> Result<(), String> {
+    if rows.saturating_mul(cols) > MAX_DENSE_ENTRIES {
+        return Err(format!(
+            "a {rows}×{cols} matrix is more than the {MAX_DENSE_ENTRIES} entries the numeric evaluation holds"
+        ));
+    }
+    Ok(())
+}
+
+fn diagonal<R: Real>(v: &[R]) -> Result<Val<R>, String> {
+    check_dense(v.len(), v.len())?;
+    Ok(Val::M(
         (0..v.len())
             .map(|i| {
                 (0..v.len())
@@ -413,7 +434,7 @@ fn diagonal<R: Real>(v: &[R]) -> Val<R> {
                     .collect()
             })
             .collect(),
-    )
+    ))
 }
 
 /// Evaluates the true expression.
@@ -487,7 +508,7 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             eval(x, inst, frames)?.map(&|a| a.powi(k))
         }
         IrKind::Diag(x) => match eval(x, inst, frames)? {
-            Val::V(v) => diagonal(&v),
+            Val::V(v) => diagonal(&v)?,
             _ => return Err("diag of a non-vector".into()),
         },
         IrKind::Bound { value, .. } => eval(value, inst, frames)?,
@@ -671,7 +692,7 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
             .cloned()
             .ok_or_else(|| format!("no value for {}", s.name))?,
         Factor::Ones => Val::V(vec![R::one(); rows]),
-        Factor::Eye => diagonal(&vec![R::one(); rows]),
+        Factor::Eye => diagonal(&vec![R::one(); rows])?,
         Factor::Tr(c) => {
             let to = match c.kind() {
                 Kind::Vector => Kind::Row,
@@ -682,7 +703,7 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
         }
         Factor::Dot(c) => eval_chain(c, inst, rows, None)?.one_by_one()?,
         Factor::Diag(c) => match eval_chain(c, inst, rows, None)? {
-            Val::V(v) => diagonal(&v),
+            Val::V(v) => diagonal(&v)?,
             _ => return Err("diag of a non-vector".into()),
         },
         Factor::Had(h) => {
@@ -757,17 +778,11 @@ pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, Strin
         return R::at_unknown_point(x, &|| callee.is_total())
             .ok_or_else(|| format!("{} is not a finite number", x.to_f64()));
     };
-    // A multi-precision point closer to 0 than its precision resolves (tanh(100) − 1 rounds
-    // to 0) may lie on either side of a breakpoint there (|·|, relu): recorded, so that a
-    // float W read from this derivative is not shown (`float::without_near_ties`).
     let bits = R::SIGNIFICAND_BITS;
-    if (128..u32::MAX).contains(&bits)
+    let near_zero = (128..u32::MAX).contains(&bits)
         && x.abs().lt(&R::of_f64(2.0).powi(64 - bits.min(4096) as i32))
         // A function without a comparison or |·| (tanh) has no side of a point to get wrong.
-        && callee.has_breakpoints()
-    {
-        crate::float::note_near_tie();
-    }
+        && callee.has_breakpoints();
     let params = match callee {
         Callee::Def(d) => d.params.clone(),
         Callee::Prim(_) => vec![],
@@ -785,7 +800,18 @@ pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, Strin
     .map_err(|e| e.message)?;
     let s = match &ps {
         crate::series::PointSeries::Analytic(s) => s,
-        crate::series::PointSeries::OneSided { right, .. } => right,
+        crate::series::PointSeries::OneSided { right, .. } => {
+            // A multi-precision point closer to 0 than its precision resolves (tanh(100) − 1
+            // rounds to 0) may lie on either side of a breakpoint at 0 (|·|, relu): recorded,
+            // so that a float W read from this derivative is not shown
+            // (`float::without_near_ties`). Where 0 is no breakpoint (hard_tanh's are ±1),
+            // such a point lies on 0's piece: from a review, an entry exactly 0 beside a
+            // saturated one was taken for a tie.
+            if near_zero {
+                crate::float::note_near_tie();
+            }
+            right
+        }
     };
     let fact = (1..=k).fold(R::one(), |a, i| a.mul(&R::of_f64(f64::from(i))));
     s.coeff(k as usize)

@@ -1982,3 +1982,36 @@ fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_bar_of_a_sum_of_squares_is_the_sum() {
+    // From a review: the argument of |·| expanded, (W₁·x)^∘2 + 2·(W₁·x)∘b₁ + b₁^∘2 was not
+    // seen to be (W₁·x + b₁)^∘2 ≥ 0, and these networks, each 0 or u∘u − u∘u = 0 everywhere,
+    // were called degenerate with a first non-affine term that is 0.
+    for src in [
+        "relu(-(W1·x + b1)^∘2)",
+        "u = W1·x + b1; abs(u∘u) - u∘u",
+        "u = W1·x + b1; v = W2·x + b2; relu(-u∘u - v∘v)",
+        "u = W1·x + b1; relu(-(u^∘4))",
+        "relu(-(W1·x - b1)^∘6)",
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(w(src), "0", "{src}");
+    }
+    // −𝟙 − u∘u < 0: with the compensation too.
+    let r = analyze("u = W1·x + b1; relu(-𝟙 - u∘u)");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    // (u^∘4 + a∘a): its highest part a square, the rest a square.
+    assert!(matches!(
+        verdict("relu(-(W1·x + b1)^∘4 - (W1·x)^∘2)"),
+        Verdict::ExactAffine | Verdict::Affine { k: None }
+    ));
+    // Indefinite or of odd degree: still a kink's degenerate term, and not certified.
+    for src in [
+        "relu((W1·x + b1)^∘2 - (W2·x)^∘2)",
+        "u = W1·x + b1; relu(-(u^∘3))",
+        "relu((W1·x)^∘2 + 3·(W1·x)∘b1 + b1^∘2)",
+    ] {
+        assert!(matches!(verdict(src), Verdict::Degenerate { .. }), "{src}");
+    }
+}

@@ -1469,6 +1469,11 @@ impl Expr {
         // The terms ≥ 0 on their own (bars among them), and the rest the bars must cover.
         let mut rest = Expr::zero();
         let mut bars: Vec<(&Expr, &Q)> = Vec::new();
+        let has_bars = self.terms.keys().any(|c| {
+            c.had_elements()
+                .iter()
+                .any(|(e, _)| matches!(e.0.as_slice(), [Factor::Atom(a)] if a.is_bar()))
+        });
         for (c, s) in &self.terms {
             if positive(s) && chain_nonneg(c) {
                 if let [Factor::Atom(a)] = c.0.as_slice()
@@ -1505,6 +1510,41 @@ impl Expr {
                 .terms
                 .iter()
                 .all(|(c, s)| positive(s) && chain_nonneg(c))
+            || (!has_bars && self.is_gram_nonnegative())
+    }
+
+    /// True when `self`, read entry by entry as a polynomial in its Hadamard elements (each
+    /// distinct element a real variable, `𝟙` the unit), is a sum of squares by a Gram
+    /// matrix G ⪰ 0: self = Σ G_ij·h_i·h_j over the half monomials h (those whose squares
+    /// are terms with positive coefficients), each term reached by one product h_i·h_j only,
+    /// so that G is the only one over them, and G positive semidefinite by an exact LDLᵀ.
+    /// `(W₁·x)^∘2 + 2·(W₁·x)∘b₁ + b₁^∘2` is `(W₁·x + b₁)^∘2` (from a review, which found
+    /// `relu(−(W₁·x + b₁)^∘2)` called degenerate: it is 0). A certificate: treating elements
+    /// as free variables only widens what must be ≥ 0. A term reached by several products
+    /// (`(a + b)^∘4`) or a coefficient that is not a rational leaves it unknown.
+    fn is_gram_nonnegative(&self) -> bool {
+        /// Terms past this many have a Gram matrix too large to try.
+        const MAX_TERMS: usize = 64;
+        let n_terms = self.terms.len();
+        if !(2..=MAX_TERMS).contains(&n_terms) {
+            return false;
+        }
+        let mut poly: BTreeMap<ElementMono, Q> = BTreeMap::new();
+        for (c, s) in &self.terms {
+            let Some(q) = s.as_q() else {
+                return false;
+            };
+            let mut m = ElementMono::new();
+            for (e, k) in c.had_elements() {
+                let unit = e.0.is_empty() || e.0 == [Factor::Ones] || e.is_ones_matrix();
+                if !unit {
+                    *m.entry(e).or_insert(0) += k;
+                }
+            }
+            *poly.entry(m).or_insert_with(|| Q::from(0)) += q;
+        }
+        poly.retain(|_, q| *q != 0u32);
+        poly_nonnegative(&poly, 2)
     }
 
     /// Rewrites `|a|^∘m` inside Hadamard products as `a^∘(m − m mod 2) ∘ |a|^∘(m mod 2)`:
@@ -1785,9 +1825,230 @@ fn substitute_factor(
     })
 }
 
+
+
+
+/// Whether a polynomial in Hadamard elements is ≥ 0 for all real values, by one of three
+/// certificates: its only Gram matrix over the half monomials is positive semidefinite; it is
+/// a positive multiple of a perfect square; or its part of highest degree is one, and what is
+/// left is ≥ 0 in turn (`(a + b)^∘4 + a^∘2`), at most `depth` times.
+fn poly_nonnegative(poly: &BTreeMap<ElementMono, Q>, depth: u32) -> bool {
+    if poly.is_empty() {
+        return true;
+    }
+    if gram_nonnegative(poly) || square_root(poly).is_some() {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    let degree = |m: &ElementMono| m.values().map(|k| u64::from(*k)).sum::<u64>();
+    let Some(top) = poly.keys().map(degree).max() else {
+        return false;
+    };
+    let highest: BTreeMap<ElementMono, Q> = (poly.iter())
+        .filter(|(m, _)| degree(m) == top)
+        .map(|(m, q)| (m.clone(), q.clone()))
+        .collect();
+    if highest.len() == poly.len() {
+        return false;
+    }
+    // The highest part is c·p² (c > 0) exactly, so what is left is the rest.
+    if square_root(&highest).is_none() {
+        return false;
+    }
+    let rest: BTreeMap<ElementMono, Q> = (poly.iter())
+        .filter(|(m, _)| degree(m) != top)
+        .map(|(m, q)| (m.clone(), q.clone()))
+        .collect();
+    poly_nonnegative(&rest, depth - 1)
+}
+
+
+/// The Gram certificate of [`poly_nonnegative`]: the only Gram matrix over the half monomials
+/// (those whose squares are terms with positive coefficients), when each term is reached by one
+/// product of two of them, positive semidefinite.
+fn gram_nonnegative(poly: &BTreeMap<ElementMono, Q>) -> bool {
+    type Mono = ElementMono;
+    let half: Vec<Mono> = poly
+        .iter()
+        .filter(|(m, q)| **q > 0u32 && m.values().all(|k| k % 2 == 0))
+        .map(|(m, _)| m.iter().map(|(e, k)| (e.clone(), k / 2)).collect())
+        .collect();
+    let product = |a: &Mono, b: &Mono| -> Mono {
+        let mut out = a.clone();
+        for (e, k) in b {
+            *out.entry(e.clone()).or_insert(0) += k;
+        }
+        out
+    };
+    let n = half.len();
+    let mut reached: BTreeMap<Mono, Vec<(usize, usize)>> = BTreeMap::new();
+    for i in 0..n {
+        for j in i..n {
+            reached.entry(product(&half[i], &half[j])).or_default().push((i, j));
+        }
+    }
+    let mut g = vec![vec![Q::from(0); n]; n];
+    for (m, q) in poly {
+        match reached.get(m).map(Vec::as_slice) {
+            Some(&[(i, j)]) if i == j => g[i][i] = q.clone(),
+            Some(&[(i, j)]) => {
+                let h = q / Q::from(2);
+                g[i][j] = h.clone();
+                g[j][i] = h;
+            }
+            // Reached by no product (not a sum of squares over these halves), or by
+            // several (G not unique, as in (a + b)^∘4): not decided here.
+            _ => return false,
+        }
+    }
+    positive_semidefinite(g)
+}
+
+/// A monomial in Hadamard elements: each element and its exponent.
+type ElementMono = BTreeMap<Chain, u32>;
+
+/// Graded lexicographic order of monomials (by degree, then by the exponents of the elements
+/// in their order): a product's leading monomial is the product of the leading ones.
+fn grlex(a: &ElementMono, b: &ElementMono) -> std::cmp::Ordering {
+    let degree = |m: &ElementMono| m.values().map(|k| u64::from(*k)).sum::<u64>();
+    degree(a).cmp(&degree(b)).then_with(|| {
+        let keys: std::collections::BTreeSet<&Chain> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .map(|e| a.get(e).unwrap_or(&0).cmp(b.get(e).unwrap_or(&0)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    })
+}
+
+/// `(c, p)` when `poly` is c·p² for a rational c > 0 and a polynomial p: the square root
+/// taken term by term from the leading one (grlex), as a number's long square root.
+fn square_root(poly: &BTreeMap<ElementMono, Q>) -> Option<(Q, Vec<(ElementMono, Q)>)> {
+    let leading = |f: &BTreeMap<ElementMono, Q>| {
+        f.iter()
+            .filter(|(_, q)| **q != 0u32)
+            .max_by(|a, b| grlex(a.0, b.0))
+            .map(|(m, q)| (m.clone(), q.clone()))
+    };
+    let (lead, c) = leading(poly)?;
+    if c <= 0u32 || lead.values().any(|k| k % 2 == 1) {
+        return None;
+    }
+    let g: BTreeMap<ElementMono, Q> = poly.iter().map(|(m, q)| (m.clone(), q / &c)).collect();
+    let root_lead: ElementMono = lead.iter().map(|(e, k)| (e.clone(), k / 2)).collect();
+    let mut root: Vec<(ElementMono, Q)> = vec![(root_lead.clone(), Q::from(1))];
+    for _ in 0..poly.len() {
+        // g − root², and its leading term.
+        let mut rest = g.clone();
+        for (a, x) in &root {
+            for (b, y) in &root {
+                let mut m = a.clone();
+                for (e, k) in b {
+                    *m.entry(e.clone()).or_insert(0) += k;
+                }
+                *rest.entry(m).or_insert_with(|| Q::from(0)) -= x * y;
+            }
+        }
+        let Some((m, q)) = leading(&rest) else {
+            return Some((c, root));
+        };
+        // The next term t of the root: 2·root_lead·t is that leading term, and t comes after
+        // the root's terms so far (else g is no square).
+        let mut t = m.clone();
+        for (e, k) in &root_lead {
+            match t.get_mut(e) {
+                Some(have) if *have >= *k => *have -= k,
+                _ => return None,
+            }
+        }
+        t.retain(|_, k| *k > 0);
+        if root.last().is_some_and(|(last, _)| grlex(&t, last).is_ge()) {
+            return None;
+        }
+        root.push((t, q / Q::from(2)));
+    }
+    None
+}
+
+/// Whether the symmetric rational matrix `g` is positive semidefinite, exactly: symmetric
+/// Gaussian elimination (LDLᵀ); a zero pivot needs its whole row to be zero.
+fn positive_semidefinite(mut g: Vec<Vec<Q>>) -> bool {
+    let n = g.len();
+    for k in 0..n {
+        let pivot = g[k][k].clone();
+        if pivot < 0u32 {
+            return false;
+        }
+        if pivot == 0u32 {
+            if g[k][k + 1..].iter().any(|x| *x != 0u32) {
+                return false;
+            }
+            continue;
+        }
+        for i in k + 1..n {
+            if g[i][k] == 0u32 {
+                continue;
+            }
+            let f = &g[i][k] / &pivot;
+            for j in k + 1..n {
+                let d = &f * &g[k][j];
+                g[i][j] -= d;
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn semidefinite_matrices_are_told_apart_exactly() {
+        let m = |rows: &[&[i64]]| -> Vec<Vec<Q>> {
+            rows.iter()
+                .map(|r| r.iter().map(|x| Q::from(*x)).collect())
+                .collect()
+        };
+        assert!(positive_semidefinite(m(&[&[1, 1], &[1, 1]])));
+        assert!(positive_semidefinite(m(&[&[0, 0], &[0, 2]])));
+        assert!(positive_semidefinite(m(&[&[2, -1, 0], &[-1, 2, -1], &[0, -1, 2]])));
+        assert!(!positive_semidefinite(m(&[&[1, 2], &[2, 1]])));
+        assert!(!positive_semidefinite(m(&[&[0, 1], &[1, 0]])));
+        assert!(!positive_semidefinite(m(&[&[1, 1, 1], &[1, 1, 1], &[1, 1, 0]])));
+    }
+
+    #[test]
+    fn a_square_root_is_found_only_for_squares() {
+        let (a, b) = (
+            Chain(vec![Factor::Ones, Factor::Ones]),
+            Chain(vec![Factor::Eye]),
+        );
+        // a⁴ + 4a³b + 6a²b² + 4ab³ + b⁴ = ((a + b)²)², times 3.
+        let poly = |cs: &[i64]| -> BTreeMap<ElementMono, Q> {
+            (0..cs.len() as u32)
+                .filter(|i| cs[*i as usize] != 0)
+                .map(|i| {
+                    let mut m = ElementMono::new();
+                    if 4 - i > 0 {
+                        m.insert(a.clone(), 4 - i);
+                    }
+                    if i > 0 {
+                        m.insert(b.clone(), i);
+                    }
+                    (m, Q::from(cs[i as usize]))
+                })
+                .collect()
+        };
+        let (c, root) = square_root(&poly(&[3, 12, 18, 12, 3])).expect("a square");
+        assert_eq!((c, root.len()), (Q::from(3), 3));
+        assert!(square_root(&poly(&[1, 4, 7, 4, 1])).is_none());
+        assert!(square_root(&poly(&[-1, 0, 0, 0, -1])).is_none());
+        assert!(poly_nonnegative(&poly(&[3, 12, 18, 12, 3]), 2));
+        // a⁴ − 3a²b² + b⁴ is −1 at a = b = 1: never certified.
+        assert!(!poly_nonnegative(&poly(&[1, 0, -3, 0, 1]), 2));
+    }
 
     fn sym(n: &str, k: Kind) -> Expr {
         Expr::symbol(Symbol::user(Name::parse(n).unwrap(), k))

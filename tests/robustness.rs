@@ -338,6 +338,28 @@ fn numeric_checks_refuse_dimensions_too_large_to_evaluate() {
 }
 
 #[test]
+fn a_chain_of_bindings_is_reported_in_what_each_adds() {
+    // From a review: `zᵢ₊₁ = tanh(Wᵢ·zᵢ + bᵢ)` 28 times wrote each binding's whole expansion
+    // in the input's terms, 67 MB of report (the same network nested in one expression: 15 kB).
+    let mut src = String::from("z0 = x\n");
+    for i in 0..28 {
+        src.push_str(&format!("z{} = tanh(W{i}·z{i} + b{i})\n", i + 1));
+    }
+    src.push_str("z28");
+    let mut s = quick_session();
+    let out = s.run(&src).unwrap();
+    let text = render_outcomes(&out, Format::Text, &s.options.limits);
+    assert!(text.len() < 200_000, "{} bytes", text.len());
+    // A short binding is still written in the input's terms.
+    assert!(
+        text.contains("with z₁ = W₀·x + b₀ − "),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(text.contains("verdict: affine up to O(ε³)"));
+}
+
+#[test]
 fn a_long_bound_vector_gets_no_dense_matrices_past_the_limit() {
     // From a review: `x + b1` with a bound 4 000-vector built a 4 000 × 4 000 identity for the
     // numeric W and the affine region's gradients, 1.8 GB past a 256 MiB memory ceiling.

@@ -1825,9 +1825,6 @@ fn substitute_factor(
     })
 }
 
-
-
-
 /// Whether a polynomial in Hadamard elements is ≥ 0 for all real values, by one of three
 /// certificates: its only Gram matrix over the half monomials is positive semidefinite; it is
 /// a positive multiple of a perfect square; or its part of highest degree is one, and what is
@@ -1864,7 +1861,6 @@ fn poly_nonnegative(poly: &BTreeMap<ElementMono, Q>, depth: u32) -> bool {
     poly_nonnegative(&rest, depth - 1)
 }
 
-
 /// The Gram certificate of [`poly_nonnegative`]: the only Gram matrix over the half monomials
 /// (those whose squares are terms with positive coefficients), when each term is reached by one
 /// product of two of them, positive semidefinite.
@@ -1886,7 +1882,10 @@ fn gram_nonnegative(poly: &BTreeMap<ElementMono, Q>) -> bool {
     let mut reached: BTreeMap<Mono, Vec<(usize, usize)>> = BTreeMap::new();
     for i in 0..n {
         for j in i..n {
-            reached.entry(product(&half[i], &half[j])).or_default().push((i, j));
+            reached
+                .entry(product(&half[i], &half[j]))
+                .or_default()
+                .push((i, j));
         }
     }
     let mut g = vec![vec![Q::from(0); n]; n];
@@ -2013,10 +2012,18 @@ mod tests {
         };
         assert!(positive_semidefinite(m(&[&[1, 1], &[1, 1]])));
         assert!(positive_semidefinite(m(&[&[0, 0], &[0, 2]])));
-        assert!(positive_semidefinite(m(&[&[2, -1, 0], &[-1, 2, -1], &[0, -1, 2]])));
+        assert!(positive_semidefinite(m(&[
+            &[2, -1, 0],
+            &[-1, 2, -1],
+            &[0, -1, 2]
+        ])));
         assert!(!positive_semidefinite(m(&[&[1, 2], &[2, 1]])));
         assert!(!positive_semidefinite(m(&[&[0, 1], &[1, 0]])));
-        assert!(!positive_semidefinite(m(&[&[1, 1, 1], &[1, 1, 1], &[1, 1, 0]])));
+        assert!(!positive_semidefinite(m(&[
+            &[1, 1, 1],
+            &[1, 1, 1],
+            &[1, 1, 0]
+        ])));
     }
 
     #[test]

@@ -76,6 +76,31 @@ pub(crate) struct ExpandSettings {
     pub max_products: u64,
 }
 
+/// A binding is shown in the input's terms when that takes at most this many products of
+/// terms ([`substituted_terms`]); else in the layer variables, which the layers define.
+const BINDING_TERMS: usize = 200;
+
+/// An upper bound on the terms of `e` with the layer variables replaced by `values`, before
+/// any truncation or cancellation: each term multiplies out its variables' values (a Hadamard
+/// power `u^∘3` of a value of n terms is up to n³ of them).
+fn substituted_terms(e: &Expr, values: &BTreeMap<Symbol, Expr>) -> usize {
+    fn chain(c: &Chain, values: &BTreeMap<Symbol, Expr>) -> usize {
+        c.factors().iter().fold(1usize, |acc, f| {
+            acc.saturating_mul(match f {
+                Factor::Sym(s) => values.get(s).map_or(1, |v| v.len().max(1)),
+                Factor::Had(h) => h.elements().iter().fold(1usize, |a, (e, k)| {
+                    a.saturating_mul(chain(e, values).saturating_pow(*k))
+                }),
+                Factor::Diag(c) | Factor::Tr(c) | Factor::Dot(c) => chain(c, values),
+                Factor::Atom(a) => substituted_terms(&a.arg, values),
+                Factor::Ones | Factor::Eye => 1,
+            })
+        })
+    }
+    e.terms()
+        .fold(0usize, |acc, (c, _)| acc.saturating_add(chain(c, values)))
+}
+
 /// The expansion: layered, with each layer variable in the user's symbols. The whole
 /// expansion in the user's symbols grows with depth far faster than the layered form (every
 /// `u₁^∘3` of a 20-layer network opens into hundreds of terms), so it is formed only on
@@ -494,13 +519,18 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         }
     }
     let truncated = ex.truncated || ex.t.truncated.get();
-    // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁.
+    // Bindings are shown in the user's symbols: z₁ = W₁·x + b₁, not z₁ = u₁; a binding whose
+    // layer variables stand for long sums stays in them (from a review: a chain of 28
+    // bindings `zᵢ₊₁ = tanh(Wᵢ·zᵢ + bᵢ)` wrote each one's whole expansion in the input's
+    // terms, 67 MB of report in 7 s, where the network itself took 0.14 s).
     let mut bindings = Vec::new();
     for (n, v) in &ex.bindings {
-        bindings.push((
-            n.clone(),
-            substitute_vars(v, &full_vars, &ex.var_len, &ex.t).map_err(|e| stop(e, ir.span()))?,
-        ));
+        let shown = if substituted_terms(v, &full_vars) <= BINDING_TERMS {
+            substitute_vars(v, &full_vars, &ex.var_len, &ex.t).map_err(|e| stop(e, ir.span()))?
+        } else {
+            v.clone()
+        };
+        bindings.push((n.clone(), shown));
     }
     // Bindings in the derivation are shown in the user's symbols too.
     let mut steps = ex.steps;

@@ -834,6 +834,12 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
             for p in s.params().into_iter().filter(|p| {
                 !a.expansion.constants.iter().any(|k| k.name == *p) && !a.expansion.dims.contains(p)
             }) {
+                // Each parameter costs a pass over the coefficient: a product of thousands
+                // of them is quadratic, so the budget is checked (from a review, a 2 s budget
+                // ran to 15 s here).
+                if crate::limits::interrupted() {
+                    return sufficient;
+                }
                 if let Some((v, only)) = solve_linear(s, &p) {
                     if vanish_at(&p, &v) {
                         if only {

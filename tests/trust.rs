@@ -2015,3 +2015,53 @@ fn a_bar_of_a_sum_of_squares_is_the_sum() {
         assert!(matches!(verdict(src), Verdict::Degenerate { .. }), "{src}");
     }
 }
+
+#[test]
+fn a_derivative_zero_by_an_identity_is_found_zero_at_three_points() {
+    // softplus(t) − softplus(−t) = t and 2·σ(2t) − 1 − tanh(t) + t = t: every derivative past
+    // the first is 0, though no rule rewrites σ′(t) − σ′(−t). From a review: "affine up to
+    // O(ε²)" with a first non-affine term ½·s″(c₁)∘u₁^∘2 that is 0 at every point.
+    for src in [
+        "s(t) = softplus(t) - softplus(-t); s(W1·x + b1)",
+        "s(t) = 2*sigmoid(2*t) - 1 - tanh(t) + t; s(W2·s(W1·x + b1) + b2)",
+        "W1 = [[1, 2], [3, -1]]; b1 = [1, -2]; s(t) = softplus(t) - softplus(-t); s(W1·x + b1)",
+    ] {
+        let r = analyze(&format!(":small x\n{src}"));
+        assert_eq!(
+            r.main.decision.verdict,
+            Verdict::Affine { k: None },
+            "{src}"
+        );
+        assert!(
+            r.main.assumptions.iter().any(|a| matches!(
+                a,
+                taylornet::Assumption::DerivativesZeroAtPoints { orders, .. } if orders.first() == Some(&2)
+            )),
+            "{src}"
+        );
+    }
+    // A derivative that is not identically 0 is never taken for one.
+    let r = analyze("s(t) = softplus(t) - softplus(-t) + t^3; s(W1·x + b1)");
+    assert!(
+        !r.main
+            .assumptions
+            .iter()
+            .any(|a| matches!(a, taylornet::Assumption::DerivativesZeroAtPoints { .. })),
+        "{:?}",
+        r.main.assumptions
+    );
+    for src in [
+        "sigmoid(W2·sigmoid(W1·x + b1) + b2)",
+        "gelu(W1·x + b1)",
+        "mish(W1·x + b1)",
+    ] {
+        assert!(
+            !analyze(src)
+                .main
+                .assumptions
+                .iter()
+                .any(|a| matches!(a, taylornet::Assumption::DerivativesZeroAtPoints { .. })),
+            "{src}"
+        );
+    }
+}

@@ -299,6 +299,14 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     within::<Big<2048>>(s, -1800) && within::<Big<8192>>(s, -7800)
 }
 
+/// True when `s` is a constant within `M·2^(−400)` of 0 at 512 bits (M the size of its terms):
+/// the zero test of the probabilistic identity test at points
+/// ([`crate::series::eval::IDENTITY_POINTS`]), where a function that is not identically 0 is
+/// not expected to come within 2⁻⁴⁰⁰ of it at all three points.
+pub(crate) fn zero_at_512_bits(s: &Scalar) -> bool {
+    s.is_zero() || (s.params().is_empty() && within::<Big<512>>(s, -400))
+}
+
 /// Whether `s` is a constant that is certainly not 0 (its sign decided, at up to 8192 bits) but
 /// closer to 0 than 256-bit floats resolve: below `2⁻²⁰⁰` of its terms there (tanh(1000) − 1 ≈
 /// −2⁻²⁸⁸⁴). The identity test, which draws in 256 bits, would take it for 0.

@@ -137,6 +137,10 @@ pub struct Expansion {
     pub numeric_zeros: usize,
     /// Parameters that stand for lengths (`n`, `d₁`): no condition sets one to a value.
     pub dims: std::collections::BTreeSet<Name>,
+    /// Each layer (its index and activation) expanded around a generic operating point with
+    /// derivatives taken as 0 by the probabilistic identity test (their orders; see
+    /// [`crate::series::eval::IDENTITY_POINTS`]).
+    pub zero_at_points: Vec<(usize, String, Vec<usize>)>,
 }
 
 /// A scalar constant of the operating point: the O(1) part of a 1×1 expression under a power
@@ -296,6 +300,8 @@ struct Expander<'s> {
     var_len: BTreeMap<Symbol, Scalar>,
     /// See [`Expansion::numeric_zeros`].
     numeric_zeros: usize,
+    /// See [`Expansion::zero_at_points`].
+    zero_at_points: Vec<(usize, String, Vec<usize>)>,
 }
 
 /// `Some(r)` with `a = r·b`, for a rational `r ≠ 0`.
@@ -507,6 +513,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         dims: Default::default(),
         var_len: BTreeMap::new(),
         numeric_zeros: 0,
+        zero_at_points: Vec::new(),
     };
     let layered = ex.eval(ir)?;
     // Substitute the layer variables, innermost first.
@@ -556,6 +563,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         var_len: ex.var_len,
         numeric_zeros: ex.numeric_zeros,
         dims: ex.dims,
+        zero_at_points: ex.zero_at_points,
     })
 }
 
@@ -1459,6 +1467,16 @@ impl Expander<'_> {
                 None => callee.has_breakpoints(),
             };
             let name = callee.name();
+            if let Some(g) = generic.as_ref().filter(|g| !g.zero_at_points.is_empty()) {
+                // Only the orders this layer uses.
+                let used: Vec<usize> = (g.zero_at_points.iter())
+                    .filter(|j| **j >= deriv as usize && **j - (deriv as usize) < powers.len())
+                    .copied()
+                    .collect();
+                if !used.is_empty() {
+                    self.zero_at_points.push((index, name.clone(), used));
+                }
+            }
             let values = self.param_values(callee, params)?;
             for (k, p) in powers.iter().enumerate() {
                 let j = deriv as usize + k;

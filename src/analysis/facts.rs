@@ -91,6 +91,16 @@ pub enum Assumption {
         /// How many coefficients.
         count: usize,
     },
+    /// Derivatives of a layer's activation at its generic operating point that no exact rule
+    /// reduced were found 0 at three fixed points and taken to vanish everywhere.
+    DerivativesZeroAtPoints {
+        /// The layer.
+        layer: usize,
+        /// Its activation.
+        activation: String,
+        /// The orders of the derivatives.
+        orders: Vec<usize>,
+    },
     /// Opaque constants (`tanh(½)`) are compared in their canonical exact form.
     OpaqueConstants,
     /// A scalar's O(1) part that is not a number (`𝟙ᵀ·exp(c₁)`) was named and the scalar

@@ -543,6 +543,13 @@ fn analyze_once(
         if let Some(order) = decision.identity_partial {
             assumptions.push(Assumption::IdentityTestPartial { order });
         }
+        for (layer, activation, orders) in &expansion.zero_at_points {
+            assumptions.push(Assumption::DerivativesZeroAtPoints {
+                layer: *layer,
+                activation: activation.clone(),
+                orders: orders.clone(),
+            });
+        }
         if decision.numeric_zeros + expansion.numeric_zeros > 0 {
             assumptions.push(Assumption::NumericZeros {
                 count: decision.numeric_zeros + expansion.numeric_zeros,

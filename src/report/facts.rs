@@ -101,6 +101,35 @@ pub fn assumption_text(a: &Assumption) -> String {
             "the non-affine terms of order ε{} are kept, but they vanish for some values of the parameters: the probabilistic identity test found them zero at some random draws of the parameters and not at others (a sign condition, as |λ·u| − λ·|u| is 0 for λ > 0); the verdict holds where they do not vanish",
             sup(*order)
         ),
+        Assumption::DerivativesZeroAtPoints {
+            layer,
+            activation,
+            orders,
+        } => {
+            let names: Vec<String> = orders
+                .iter()
+                .map(|k| match k {
+                    1 => format!("{activation}′"),
+                    2 => format!("{activation}″"),
+                    3 => format!("{activation}‴"),
+                    k => format!(
+                        "{activation}⁽{}⁾",
+                        crate::syntax::names::superscript(*k as i64)
+                    ),
+                })
+                .collect();
+            let points: Vec<String> = crate::series::eval::IDENTITY_POINTS
+                .iter()
+                .map(|(n, d)| format!("{}{}/{d}", if *n < 0 { "−" } else { "" }, n.unsigned_abs()))
+                .collect();
+            format!(
+                "layer {layer} ({activation}): {} vanish{} at {} (exactly, or below 2⁻⁴⁰⁰ of their terms at 512 bits) and {} taken to vanish everywhere: a probabilistic identity test (a function that is not identically 0 is rarely 0 at all three points)",
+                names.join(", "),
+                if names.len() == 1 { "es" } else { "" },
+                points.join(", "),
+                if names.len() == 1 { "is" } else { "are" }
+            )
+        }
         Assumption::NumericZeros { count } => format!(
             "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits and 2⁻⁷⁸⁰⁰ at 8192 bits)"
         ),

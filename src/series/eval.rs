@@ -699,6 +699,40 @@ pub struct GenericDerivatives {
     pub derivatives: Vec<GenericDerivative>,
     pub finite: bool,
     pub piecewise: bool,
+    /// The orders k whose derivative no exact rule reduced, taken as [`GenericDerivative::Zero`]
+    /// because it vanishes at every one of [`IDENTITY_POINTS`] ([`vanishes_at_points`]).
+    pub zero_at_points: Vec<usize>,
+}
+
+/// The points at which a derivative that the exact rules leave as a formula in the point is
+/// tested for vanishing identically: fixed, so that the answer is the same on every run, and
+/// none of the special points of the catalog (0, ±1, ±½, multiples of π).
+pub const IDENTITY_POINTS: [(i64, u64); 3] = [(37, 97), (-125, 101), (211, 103)];
+
+/// Whether every formula in `coeffs` (one per piece), a function of `point`, is 0 at each of
+/// [`IDENTITY_POINTS`]: exactly, or within 2⁻⁴⁰⁰ of the size of its terms at 512 bits
+/// ([`crate::algebra::sign::zero_at_512_bits`]). A probabilistic identity
+/// test: an analytic function that is not identically 0 has isolated zeros, which three
+/// fixed points are unlikely to hit; softplus(t) − softplus(−t) is t, and its second
+/// derivative σ′(t) − σ′(−t), which no rule rewrites, is 0 everywhere (from a review, such
+/// a derivative was taken as non-zero).
+fn vanishes_at_points(coeffs: &[Scalar], point: &Name) -> bool {
+    coeffs.iter().all(|c| {
+        IDENTITY_POINTS.iter().all(|&(n, d)| {
+            let at = Scalar::from_q(Q::from(n) / Q::from(d));
+            let Ok(v) = c.substitute(point, &at) else {
+                return false;
+            };
+            if v.is_zero() {
+                return true;
+            }
+            // A clear non-zero in f64 ends the test cheaply; the rest is decided wide.
+            if v.to_real::<f64>(&|_| None).is_some_and(|x| x.abs() > 1e-9) {
+                return false;
+            }
+            crate::algebra::sign::zero_at_512_bits(&v)
+        })
+    })
 }
 
 /// At most this many pieces are explored (2⁶ combinations of undecided conditions).
@@ -751,6 +785,7 @@ pub fn generic_derivatives(
         .iter()
         .all(|s| s.is_exact() && s.degree().is_none_or(|d| d <= n));
     let mut derivatives = Vec::with_capacity(n + 1);
+    let mut zero_at_points = Vec::new();
     for k in 0..=n {
         let coeffs: Vec<Scalar> = pieces.iter().map(|s| s.coeff(k)).collect();
         let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
@@ -764,6 +799,9 @@ pub fn generic_derivatives(
             .flatten()
         {
             GenericDerivative::Polynomial(p)
+        } else if k >= 1 && vanishes_at_points(&coeffs, &point) {
+            zero_at_points.push(k);
+            GenericDerivative::Zero
         } else {
             GenericDerivative::Varies
         };
@@ -773,6 +811,7 @@ pub fn generic_derivatives(
         derivatives,
         finite,
         piecewise,
+        zero_at_points,
     })
 }
 

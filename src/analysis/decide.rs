@@ -460,6 +460,7 @@ mod tests {
             var_len: BTreeMap::new(),
             numeric_zeros: 0,
             dims: Default::default(),
+            zero_at_points: Vec::new(),
         }
     }
 

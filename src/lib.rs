@@ -93,8 +93,8 @@ pub mod trained {
         import, import_file,
     };
     pub use crate::model::{
-        Mapping, Tensor, Valued, at_args, bind_values, files, load_weights, name_tensors,
-        weights_args,
+        Mapping, Tensor, Valued, at_args, bind_values, check_value_names, files, load_weights,
+        name_tensors, weights_args,
     };
 }
 

@@ -657,3 +657,77 @@ fn long_products_and_hadamard_chains_cost_what_they_add() {
     // y = diag(w₀∘…∘w₃₉₉₉)·x, of ε-degree 4 001: nothing up to the search limit.
     assert!(text.contains("\"verdict\": \"affine\""), "{}", &text[..300]);
 }
+
+#[test]
+fn weights_files_bind_only_names_that_can_take_values() {
+    // From a review: a tensor named `e` became a matrix, one named `ones` or `tanh` was
+    // ignored, a (0, 2) tensor was bound, and uint16 was called "not an integer".
+    let dir = std::env::temp_dir().join(format!("taylornet-weights-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let npy = |shape: &str, descr: &str, data: &[u8]| {
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        out.extend_from_slice(header.as_bytes());
+        out.extend_from_slice(data);
+        out
+    };
+    let zeros = [0u8; 32];
+    for (file, shape, descr, bytes, message) in [
+        (
+            "e.npy",
+            "(2, 2)",
+            "<f8",
+            &zeros[..],
+            "`e` is the constant e",
+        ),
+        (
+            "ones.npy",
+            "(2,)",
+            "<f8",
+            &zeros[..16],
+            "`ones` is the all-ones vector 𝟙",
+        ),
+        (
+            "tanh.npy",
+            "(2,)",
+            "<f8",
+            &zeros[..16],
+            "`tanh` is a function",
+        ),
+        (
+            "W1.npy",
+            "(0, 2)",
+            "<f8",
+            &zeros[..0],
+            "a dimension must be at least 1",
+        ),
+        (
+            "W2.npy",
+            "(2, 2)",
+            "<u2",
+            &zeros[..8],
+            "int8/16/32/64 or uint8",
+        ),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, npy(shape, descr, bytes)).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["analyze", "--weights"])
+            .arg(&path)
+            .arg("tanh(W1·x)")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(message),
+            "{file}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

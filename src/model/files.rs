@@ -88,6 +88,11 @@ fn tensor(name: &str, shape: &[usize], values: Vec<Q>, limits: &Limits) -> Resul
             ));
         }
     }
+    if shape.contains(&0) {
+        return Err(format!(
+            "tensor `{name}` has shape {shape:?}: a dimension must be at least 1"
+        ));
+    }
     match shape {
         [r] => Ok(Tensor {
             rows: *r,
@@ -264,7 +269,7 @@ pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, Str
         "i8" => Dtype::I64,
         other => {
             return Err(format!(
-                "tensor `{name}` has dtype `{other}`; weights must be float16/32/64 or integers"
+                "tensor `{name}` has dtype `{other}`; weights must be float16/32/64, int8/16/32/64 or uint8"
             ));
         }
     };
@@ -351,7 +356,7 @@ pub fn read_safetensors(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Te
             D::I64 => Dtype::I64,
             other => {
                 return Err(format!(
-                    "tensor `{name}` has dtype {other:?}; weights must be float16/32/64 or integers"
+                    "tensor `{name}` has dtype {other:?}; weights must be float16/32/64, bfloat16, int8/16/32/64 or uint8"
                 ));
             }
         };

@@ -62,6 +62,20 @@ impl Valued {
     }
 }
 
+/// Err when a tensor's name cannot take values (a function's or a constant's name), saying
+/// to map it to another.
+pub fn check_value_names(env: &Env, values: &[Valued]) -> Result<(), String> {
+    for v in values {
+        if let Some(why) = crate::ir::lower::value_name_problem(&v.name, env) {
+            return Err(format!(
+                "the tensor named {} cannot be bound: {why}; map it to another name (`--map {}=W1`, or `{}=W1` after the file in `:weights`)",
+                v.name, v.name, v.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Declares each name with its shape and records its value (a binding of the name is replaced).
 pub fn bind_values(env: &mut Env, values: Vec<Valued>) {
     for v in values {

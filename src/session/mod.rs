@@ -623,6 +623,7 @@ impl Session {
                 let (file, map) = crate::model::weights_args(args).map_err(&err)?;
                 let values =
                     crate::model::load_weights(&file, &map, &self.options.limits).map_err(&err)?;
+                crate::model::check_value_names(&self.env, &values).map_err(&err)?;
                 let names: Vec<String> = values
                     .iter()
                     .map(|v| format!("{} {}", v.name, crate::model::shape_text(&v.value)))

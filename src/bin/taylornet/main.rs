@@ -742,6 +742,7 @@ fn configure_model(session: &mut Session, c: &Common) -> Result<(), String> {
     }
     for f in &c.weights {
         let v = taylornet::trained::load_weights(f, &map, &session.options.limits)?;
+        taylornet::trained::check_value_names(&session.env, &v)?;
         taylornet::trained::bind_values(&mut session.env, v);
     }
     if !(c.tau > 0.0 && c.tau < 1.0) {

@@ -84,6 +84,16 @@ fn is_function_name(name: &Name, env: &Env) -> bool {
             ))
 }
 
+/// Why `name` cannot take numeric values from a weights file: a function's name or a
+/// constant's (`e`, `ones`), whose value would never be read (from a review, a tensor `e` was
+/// bound as a matrix and `ones` silently ignored); `None` when it can.
+pub(crate) fn value_name_problem(name: &Name, env: &Env) -> Option<String> {
+    if is_function_name(name, env) {
+        return Some(format!("`{name}` is a function"));
+    }
+    constant_name(name).map(|what| format!("`{name}` is {what}"))
+}
+
 /// Only matrix and vector names take numeric values, and never a function's name.
 fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
     if is_function_name(name, env) {

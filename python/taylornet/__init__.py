@@ -22,6 +22,7 @@ import json as _json
 import math
 import numbers
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 
 from . import _taylornet
@@ -932,6 +933,11 @@ class Session:
         if not isinstance(spec, str):
             raise TypeError(f"series() takes an activation as a string (a name, a definition or an expression in t), not {spec!r}")
         order = _count("order", order, 1)
+        if at is not None and (isinstance(at, bool) or not isinstance(at, (str, numbers.Rational, float, decimal.Decimal))):
+            # From a review: a list reached the parser and failed there, pointing at the name.
+            raise TypeError(f"at: a point is a number or an exact expression as a string, not {at!r}")
+        if isinstance(at, numbers.Rational) and not isinstance(at, str):
+            at = str(Fraction(at))
         if isinstance(at, float) and not math.isfinite(at):
             raise ValueError(f"at: {at!r} is not a point (a finite number or an exact expression)")
         if isinstance(at, float):
@@ -976,6 +982,8 @@ def analyze(source, order=None, input=None, small=None, weights=None, at=None, *
     ε; ``weights``: a dict name → numpy array (or nested lists) bound first (see
     :meth:`Session.bind`); ``at``: a data point (see :meth:`Session.at`); other keywords are
     limits (``time_budget`` seconds, ``max_terms``, …)."""
+    if weights is not None and not isinstance(weights, Mapping):
+        raise TypeError(f"weights: a dict of names to arrays, not {type(weights).__name__}")
     s = Session(order=order, input=input, small=small, **limits)
     for name, value in (weights or {}).items():
         s.bind(name, value)
@@ -1017,7 +1025,13 @@ def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, pa
         raise ValueError("only the last analysis of a run can be verified; analyse it on its own")
     sigmas = list(sigmas) if sigmas is not None else _sigma_grid(1e-1, 1e-4, 7)
     seed = _count("seed", seed, 0, 2**64 - 1)
-    draws = _count("draws", draws, 1, 2**32 - 1)
+    draws = _count("draws", draws, 1, 64)
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"params: a dict of parameter names to numbers, not {type(params).__name__}")
+    for k, v in (params or {}).items():
+        # From a review: NaN gave a FAIL, not an error.
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
+            raise ValueError(f"params: {k} must be a finite number, not {v!r}")
     with _errors:
         text, svg = result._engine.verify(
             result._id, [float(s) for s in sigmas], int(seed), int(draws), bool(expansion),

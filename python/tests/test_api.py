@@ -554,3 +554,17 @@ def test_sympy_forms_take_the_calls_parameters_and_the_sessions_definitions():
     s = tn.Session(small="x")
     a = s.run("sigmoid(t) = tanh(t); sigmoid(W·x + b); :reset")[1]
     assert a.W.to_sympy().atoms(sympy.core.function.AppliedUndef) or "Derivative" in str(a.W.to_sympy())
+
+
+def test_arguments_of_the_wrong_kind_are_type_and_value_errors():
+    # From a review: each reached the engine and failed there, or was ignored.
+    with pytest.raises(TypeError, match="at:"):
+        tn.series("tanh", at=[1])
+    with pytest.raises(TypeError, match="weights"):
+        tn.analyze("tanh(W1·x)", weights=[1, 2])
+    assert tn.series("tanh", order=2, at=Fraction(1, 2)).coefficients[0] == tn.series("tanh", order=2, at="1/2").coefficients[0]
+    r = tn.analyze("s(t) = λ·tanh(t); s(W1·x)")
+    with pytest.raises(ValueError, match="finite"):
+        r.verify(sigmas=[1e-2, 1e-3], params={"λ": float("nan")})
+    with pytest.raises(ValueError, match="between 1 and 64"):
+        r.verify(sigmas=[1e-2, 1e-3], draws=100)

@@ -1985,14 +1985,15 @@ fn positive_semidefinite(mut g: Vec<Vec<Q>>) -> bool {
             }
             continue;
         }
-        for i in k + 1..n {
-            if g[i][k] == 0u32 {
+        let (done, below) = g.split_at_mut(k + 1);
+        let row_k = &done[k];
+        for row in below {
+            if row[k] == 0u32 {
                 continue;
             }
-            let f = &g[i][k] / &pivot;
-            for j in k + 1..n {
-                let d = &f * &g[k][j];
-                g[i][j] -= d;
+            let f = &row[k] / &pivot;
+            for (x, y) in row[k + 1..].iter_mut().zip(&row_k[k + 1..]) {
+                *x -= &f * y;
             }
         }
     }

@@ -401,6 +401,13 @@ fn real_main() -> ExitCode {
     if let Some(secs) = cli.time_budget {
         match std::time::Duration::try_from_secs_f64(secs) {
             Ok(d) if secs > 0.0 => limits.time_budget = d,
+            // From a review: 1e20 was called "not positive"; it is past what a duration holds.
+            Err(_) if secs.is_finite() && secs > 0.0 => {
+                eprintln!(
+                    "error: --time-budget {secs} is too large (at most about 1.8e19 seconds)"
+                );
+                return ExitCode::from(2);
+            }
             _ => {
                 eprintln!("error: --time-budget must be a positive number of seconds");
                 return ExitCode::from(2);

@@ -2065,3 +2065,16 @@ fn a_derivative_zero_by_an_identity_is_found_zero_at_three_points() {
         );
     }
 }
+
+#[test]
+fn a_polynomial_coefficient_is_solved_without_its_common_factor() {
+    // 963761198400 has 6 720 divisors: with the common factor left in, 963761198400·(λ² − 1)
+    // has 45 million pairs of candidates for the rational root theorem; taken out, λ² − 1.
+    let r = analyze("s(t) = t + (963761198400·λ^2 - 963761198400)·t^2; s(W1·x + b1)");
+    assert_eq!(r.conditions.len(), 2);
+    // Coprime ends with 624 and 288 divisors: past the candidates tried, no condition is
+    // claimed (and 27993600000·λ² = 52107058003 has no rational zero anyway).
+    let r = analyze("s(t) = t + (27993600000·λ^2 - 52107058003)·t^2; s(W1·x + b1)");
+    assert!(r.conditions.is_empty());
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+}

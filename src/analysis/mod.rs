@@ -893,11 +893,11 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
 }
 
 /// The rational zeros of `s` as a polynomial in `p` with rational coefficients (every other
-/// factor a number), ascending; empty when `s` is no such polynomial or its coefficients are
-/// too long to try the candidates of the rational root theorem (± a divisor of the lowest
-/// coefficient over one of the highest).
+/// factor a number), ascending; empty (but for a zero at 0) when `s` is no such polynomial,
+/// its coefficients are too long, or the candidates of the rational root theorem (± a divisor
+/// of the lowest coefficient over one of the highest) too many to try.
 pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
-    use malachite_base::num::arithmetic::traits::{Lcm, Pow};
+    use malachite_base::num::arithmetic::traits::{Gcd, Lcm, Pow};
     use malachite_base::num::basic::traits::Zero;
     use malachite_nz::natural::Natural;
     const MAX_DEGREE: u64 = 64;
@@ -921,13 +921,17 @@ pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
     if high == low {
         return zeros;
     }
-    // The lowest and highest coefficients over one denominator, as whole numbers: a zero
-    // a/b in lowest terms has a dividing the lowest and b the highest.
+    // The coefficients over one denominator and without their common factor, as whole
+    // numbers: a zero a/b in lowest terms has a dividing the lowest and b the highest.
     let lcm = by_power
         .values()
         .fold(Natural::from(1u32), |l, c| l.lcm(c.denominator_ref()));
+    let content = by_power.values().fold(Natural::ZERO, |g, c| {
+        g.gcd((c * Q::from(lcm.clone())).numerator_ref())
+    });
+    let scale = Q::from(lcm.clone()) / Q::from(content);
     let whole = |e: u64| -> Option<u64> {
-        let c = by_power.get(&e)? * Q::from(lcm.clone());
+        let c = by_power.get(&e)? * &scale;
         u64::try_from(c.numerator_ref())
             .ok()
             .filter(|n| *n <= MAX_COEFFICIENT)
@@ -954,8 +958,19 @@ pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
             .iter()
             .fold(Q::ZERO, |acc, (e, c)| acc + c * x.clone().pow(*e))
     };
-    for num in divisors(a_low) {
-        for den in divisors(a_high) {
+    // Candidates are pairs of divisors: past this many pairs (two highly composite ends),
+    // none is tried rather than run past the budget.
+    const MAX_CANDIDATES: usize = 20_000;
+    let (nums, dens) = (divisors(a_low), divisors(a_high));
+    if nums.len().saturating_mul(dens.len()) > MAX_CANDIDATES {
+        return zeros;
+    }
+    for num in nums {
+        if crate::limits::interrupted() {
+            return zeros;
+        }
+        for den in &dens {
+            let den = *den;
             for sign in [1i64, -1] {
                 let x = Q::from(sign) * Q::from(num) / Q::from(den);
                 if !zeros.contains(&x) && value_at(&x) == 0u32 {

@@ -537,3 +537,18 @@ fn the_small_parameters_symbol_cannot_be_a_name_of_the_source() {
     );
     assert!(code == 0 && out.contains("\\sigma^{"), "{out}");
 }
+
+#[test]
+fn a_plot_that_cannot_be_written_keeps_the_report_and_names_the_path() {
+    // From a review: the report was lost and the error named no file.
+    let (code, stdout, stderr) = taylornet(
+        &["verify", "tanh(W1·x)", "--plot", "/nonexistent/dir/p.svg"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(stdout.contains("PASS"), "{stdout}");
+    assert!(
+        stderr.contains("cannot write the plot to /nonexistent/dir/p.svg"),
+        "{stderr}"
+    );
+}

@@ -846,7 +846,7 @@ impl std::fmt::Display for Stop {
             ),
             Stop::OutOfTime => write!(
                 f,
-                "the time budget of the statement ran out (limit `time_budget`); lower the order"
+                "the time budget of the statement ran out (limit `time_budget`)"
             ),
             Stop::Cancelled => write!(f, "cancelled"),
             Stop::TooLarge(why) => write!(f, "{why}"),

@@ -181,9 +181,7 @@ impl Budget {
             .deadline
             .is_some_and(|d| clock_due() && std::time::Instant::now() > d)
         {
-            return Some(
-                "the time budget of the statement ran out (limit `time_budget`); lower the order",
-            );
+            return Some("the time budget of the statement ran out (limit `time_budget`)");
         }
         if self.memory.is_some_and(|m| m.reached()) {
             return Some("the statement reached its memory ceiling (limit `max_memory`)");

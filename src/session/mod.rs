@@ -658,6 +658,16 @@ impl Session {
                 }
             }
             Some(Command::Format) => {
+                // Without an argument it says the format, as `:order` says the order (from a
+                // review: "unknown format ``").
+                if args.trim().is_empty() {
+                    let name = match self.options.format {
+                        Format::Text => "text",
+                        Format::Latex => "latex",
+                        Format::Json => "json",
+                    };
+                    return message(format!("format {name}"));
+                }
                 let f = Format::parse(args.trim()).ok_or_else(|| {
                     err(format!("unknown format `{args}`: use text, latex or json"))
                 })?;
@@ -1236,6 +1246,8 @@ mod tests {
         expect_output(":series tanh", "tanh");
         expect_output("tanh(W1·x)\n:latex", "\\begin{align*}");
         expect_output(":help", ":series");
+        expect_output(":format", "format text");
+        expect_output(":format json\n:format", "format json");
     }
 
     #[test]

@@ -706,7 +706,7 @@ fn run_source(source: &str, origin: &str, common: &Common, last_only: bool) -> E
         match sigma {
             Some((src, s)) => {
                 if let Err(e) = plot_sigma(path, &format!("radius of affinity of {src}"), &s) {
-                    eprintln!("error: {e}");
+                    eprintln!("error: cannot write the plot to {path}: {e}");
                     return ExitCode::from(2);
                 }
                 eprintln!("plot written to {path}");
@@ -873,12 +873,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
         .as_ref()
         .map(|l| l.source.clone())
         .unwrap_or_default();
-    if let Some(path) = &check.plot {
-        if let Err(e) = plot_file(path, &format!("residual of {src}"), &checks) {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    }
+    // The report first: a plot that cannot be written does not lose it (from a review).
     if common.format == "json" {
         println!(
             "{}",
@@ -886,7 +881,13 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
         );
     } else {
         print!("{}", report::verify_text(&src, &checks));
-        if let Some(path) = &check.plot {
+    }
+    if let Some(path) = &check.plot {
+        if let Err(e) = plot_file(path, &format!("residual of {src}"), &checks) {
+            eprintln!("error: cannot write the plot to {path}: {e}");
+            return ExitCode::from(2);
+        }
+        if common.format != "json" {
             println!("plot written to {path}");
         }
     }
@@ -935,7 +936,7 @@ fn classify_verified(
             .collect();
         let title = format!("residuals of net(σ, {depth}) per activation");
         if let Err(e) = plot_file(path, &title, &curves) {
-            eprintln!("error: {e}");
+            eprintln!("error: cannot write the plot to {path}: {e}");
             return ExitCode::from(2);
         }
         if format != "json" {

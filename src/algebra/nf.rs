@@ -1865,25 +1865,17 @@ fn poly_nonnegative(poly: &BTreeMap<ElementMono, Q>, depth: u32) -> bool {
 /// (those whose squares are terms with positive coefficients), when each term is reached by one
 /// product of two of them, positive semidefinite.
 fn gram_nonnegative(poly: &BTreeMap<ElementMono, Q>) -> bool {
-    type Mono = ElementMono;
-    let half: Vec<Mono> = poly
+    let half: Vec<ElementMono> = poly
         .iter()
         .filter(|(m, q)| **q > 0u32 && m.values().all(|k| k % 2 == 0))
         .map(|(m, _)| m.iter().map(|(e, k)| (e.clone(), k / 2)).collect())
         .collect();
-    let product = |a: &Mono, b: &Mono| -> Mono {
-        let mut out = a.clone();
-        for (e, k) in b {
-            *out.entry(e.clone()).or_insert(0) += k;
-        }
-        out
-    };
     let n = half.len();
-    let mut reached: BTreeMap<Mono, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut reached: BTreeMap<ElementMono, Vec<(usize, usize)>> = BTreeMap::new();
     for i in 0..n {
         for j in i..n {
             reached
-                .entry(product(&half[i], &half[j]))
+                .entry(mono_product(&half[i], &half[j]))
                 .or_default()
                 .push((i, j));
         }
@@ -1907,6 +1899,15 @@ fn gram_nonnegative(poly: &BTreeMap<ElementMono, Q>) -> bool {
 
 /// A monomial in Hadamard elements: each element and its exponent.
 type ElementMono = BTreeMap<Chain, u32>;
+
+/// The product of two monomials: their exponents added.
+fn mono_product(a: &ElementMono, b: &ElementMono) -> ElementMono {
+    let mut out = a.clone();
+    for (e, k) in b {
+        *out.entry(e.clone()).or_insert(0) += k;
+    }
+    out
+}
 
 /// Graded lexicographic order of monomials (by degree, then by the exponents of the elements
 /// in their order): a product's leading monomial is the product of the leading ones.
@@ -1942,11 +1943,7 @@ fn square_root(poly: &BTreeMap<ElementMono, Q>) -> Option<(Q, Vec<(ElementMono, 
         let mut rest = g.clone();
         for (a, x) in &root {
             for (b, y) in &root {
-                let mut m = a.clone();
-                for (e, k) in b {
-                    *m.entry(e.clone()).or_insert(0) += k;
-                }
-                *rest.entry(m).or_insert_with(|| Q::from(0)) -= x * y;
+                *rest.entry(mono_product(a, b)).or_insert_with(|| Q::from(0)) -= x * y;
             }
         }
         let Some((m, q)) = leading(&rest) else {

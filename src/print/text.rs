@@ -489,7 +489,8 @@ fn func_name(f: &str, st: Style) -> String {
         .collect()
 }
 
-fn primes(k: u32, st: Style) -> String {
+/// `k` primes as a derivative's name writes them: `′`, `″`, `‴`, `⁽⁴⁾` (ASCII `'`…).
+pub(crate) fn primes(k: u32, st: Style) -> String {
     match (k, st) {
         (0, _) => String::new(),
         (1, Style::Unicode) => "′".into(),

@@ -108,14 +108,9 @@ pub fn assumption_text(a: &Assumption) -> String {
         } => {
             let names: Vec<String> = orders
                 .iter()
-                .map(|k| match k {
-                    1 => format!("{activation}′"),
-                    2 => format!("{activation}″"),
-                    3 => format!("{activation}‴"),
-                    k => format!(
-                        "{activation}⁽{}⁾",
-                        crate::syntax::names::superscript(*k as i64)
-                    ),
+                .map(|k| {
+                    let primes = crate::print::text::primes(*k as u32, crate::print::text::Style::Unicode);
+                    format!("{activation}{primes}")
                 })
                 .collect();
             let points: Vec<String> = crate::series::eval::IDENTITY_POINTS

@@ -3,6 +3,7 @@
 //! * `series_composition`: the exact series of `s(s(…s(t)))`, depth × order, for tanh, sigmoid, gelu;
 //! * `network`: `net(s, L)` analysed at order n (symbolic shapes); the throughput column counts
 //!   the terms of the expansion, so terms are reported next to the time;
+//! * `wide`: n distinct activations summed or multiplied element-wise, n = 500 … 4 000;
 //! * `classify_catalog`: the whole catalog table at order 9.
 //!
 //! `cargo run --release --example scaling` prints time against output terms (docs/performance.md).
@@ -128,6 +129,32 @@ mod network {
     #[divan::bench(args = [8, 12, 20], consts = [7, 9])]
     fn deep_gelu<const N: u32>(b: Bencher, layers: u32) {
         run(b, "gelu", layers, N);
+    }
+}
+
+/// Wide networks (engineering rule 6, near-linear stages): n distinct activations side by side,
+/// summed (`tanh(W0·x) + … `) or multiplied element-wise (`tanh(w0) ∘ … ∘ x`). Time per
+/// activation should stay flat as n grows.
+#[divan::bench_group(sample_count = 3)]
+mod wide {
+    use super::*;
+
+    /// The counter is n, so divan's throughput column is activations per second.
+    fn run(b: Bencher, n: usize, src: String) {
+        b.counter(ItemsCount::new(n))
+            .bench_local(|| Session::new().run(black_box(&src)).is_ok());
+    }
+
+    #[divan::bench(args = [500, 1000, 2000, 4000])]
+    fn sum_of_layers(b: Bencher, n: usize) {
+        let terms: Vec<String> = (0..n).map(|i| format!("tanh(W{i}·x)")).collect();
+        run(b, n, terms.join(" + "));
+    }
+
+    #[divan::bench(args = [500, 1000, 2000, 4000])]
+    fn hadamard_chain(b: Bencher, n: usize) {
+        let factors: Vec<String> = (0..n).map(|i| format!("tanh(w{i})")).collect();
+        run(b, n, format!("{} ∘ x", factors.join(" ∘ ")));
     }
 }
 

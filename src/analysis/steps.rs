@@ -8,8 +8,10 @@ use crate::algebra::{Expr, Scalar, Symbol};
 use crate::series::PointSeries;
 use crate::syntax::Name;
 
-/// The small symbols, so expressions can be printed lowest ε-order first.
-pub(crate) type Small = std::collections::BTreeSet<Name>;
+/// The small symbols, so expressions can be printed lowest ε-order first. Shared: every
+/// layer's output step holds them, and a network of n layers with n small weights would
+/// otherwise hold n² names.
+pub(crate) type Small = std::rc::Rc<std::collections::BTreeSet<Name>>;
 
 /// One step of a derivation.
 #[derive(Clone, Debug)]
@@ -170,7 +172,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             y: e.layered.clone(),
             order: a.order,
             truncated: e.truncated,
-            small: a.small.clone(),
+            small: Small::new(a.small.clone()),
             map_input: map_input.clone(),
         },
         Step::Collected {

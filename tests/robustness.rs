@@ -541,6 +541,25 @@ fn commands_refuse_what_they_would_ignore() {
 }
 
 #[test]
+fn a_series_order_that_is_no_whole_number_is_refused_as_an_order() {
+    // From a review: `order -3` was read as part of the function, "several variables".
+    for src in [
+        ":series tanh order -3",
+        ":series tanh order 1e3",
+        ":series tanh order 2.5",
+        ":series tanh at 1 order −1",
+    ] {
+        let (message, _) = fails_at(src);
+        assert!(message.contains("whole number"), "{src}: {message}");
+    }
+    // A variable named `order` is still a function's variable.
+    let out = Session::new()
+        .run(":series order - 3")
+        .expect("a series in `order`");
+    assert!(matches!(out.last(), Some(taylornet::Outcome::Series(_))));
+}
+
+#[test]
 fn an_error_in_a_series_point_points_into_the_point() {
     // `:series tanh at 1/0`: the division is at column 18, its 0 at 19.
     let (_, at) = fails_at(":series tanh at 1/0");
@@ -730,4 +749,18 @@ fn weights_files_bind_only_names_that_can_take_values() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_lone_carriage_return_is_named_in_the_hint() {
+    // Old Mac line ends run a file's statements into one line.
+    let d = Session::new().run("W : 2x2\rtanh(W·x)").unwrap_err();
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("carriage return")),
+        "{d:?}"
+    );
+    // CR LF line ends are line ends.
+    assert!(Session::new().run("W : 2x2\r\ntanh(W·x)\r\n").is_ok());
 }

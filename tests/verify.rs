@@ -2,7 +2,7 @@
 
 use taylornet::Session;
 use taylornet::verify_report;
-use taylornet::{VerifyOptions, verify_with};
+use taylornet::{Name, VerifyOptions, verify_with};
 
 fn analysed(src: &str) -> Session {
     let mut s = Session::new();
@@ -125,4 +125,29 @@ fn the_truncated_expansion_is_checked_to_its_order() {
             }
         }
     }
+}
+
+#[test]
+fn a_value_for_a_parameter_the_network_does_not_read_is_refused() {
+    // From a review: `params={'μ': 1}` was ignored, and a misspelt name left the real
+    // parameter at its default draw.
+    let with = |src: &str, names: &[&str]| {
+        let opts = VerifyOptions {
+            params: names
+                .iter()
+                .map(|n| (Name::parse(n).unwrap(), 0.5))
+                .collect(),
+            ..VerifyOptions::default()
+        };
+        analysed(src).verify_last(&opts)
+    };
+    let err = with("tanh(λ·(W1·x + b1))", &["μ"]).unwrap_err();
+    assert!(err.contains("`μ`") && err.contains("`λ`"), "{err}");
+    assert!(with("tanh(λ·(W1·x + b1))", &["λ"]).is_ok());
+    // Through a call's keyword argument and through a definition's body.
+    assert!(with("leaky_relu(W1·x + b1; a = α)", &["α"]).is_ok());
+    assert!(with("s(t) = κ·tanh(t); s(W1·x + b1)", &["κ"]).is_ok());
+    // A definition's own keyword parameter is not the network's.
+    let err = with("leaky_relu(W1·x + b1)", &["a"]).unwrap_err();
+    assert!(err.contains("it has none"), "{err}");
 }

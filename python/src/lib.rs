@@ -861,9 +861,15 @@ impl Engine {
         at: Option<String>,
     ) -> PyResult<String> {
         self.call(py, move |st| {
+            // An error in the point is shown against the point's text, as the CLI's `--at`
+            // (from a review, the caret stood in the function).
+            let point = match at.as_deref() {
+                None => taylornet::Scalar::zero(),
+                Some(a) => (st.session.series_point(a)).map_err(|d| Failure::at(d, a))?,
+            };
             let r = st
                 .session
-                .series(&spec, at.as_deref(), order)
+                .series_at(&spec, point, order)
                 .map_err(|d| Failure::at(d, &spec))?;
             let mut kept = Kept {
                 series: &mut st.series,
@@ -931,6 +937,10 @@ impl Engine {
                 ..Default::default()
             };
             let s = &st.stored(id)?.after;
+            // A bad argument, as a bad `draws` is: a ValueError (CommandError), not a failure.
+            if let Some(why) = s.verify_parameter_problem(&opts.params) {
+                return Err(Failure::at(Diagnostic::new(Phase::Command, why), ""));
+            }
             let checks = s.verify_last(&opts)?;
             let src = s
                 .last

@@ -566,5 +566,12 @@ def test_arguments_of_the_wrong_kind_are_type_and_value_errors():
     r = tn.analyze("s(t) = λ·tanh(t); s(W1·x)")
     with pytest.raises(ValueError, match="finite"):
         r.verify(sigmas=[1e-2, 1e-3], params={"λ": float("nan")})
+    # An error in the point is shown in the point's text (the caret stood in the function).
+    with pytest.raises(tn.TaylornetError) as e:
+        tn.series("tanh(tanh(t))", at="1/0")
+    assert "1/0" in e.value.rendered and "tanh" not in e.value.rendered and e.value.column in (1, 2, 3)
+    # A name the network does not read was ignored (a misspelt λ left λ at its default).
+    with pytest.raises(ValueError, match="`μ` is not a parameter.*`λ`"):
+        r.verify(sigmas=[1e-2, 1e-3], params={"μ": 1})
     with pytest.raises(ValueError, match="between 1 and 64"):
         r.verify(sigmas=[1e-2, 1e-3], draws=100)

@@ -106,6 +106,38 @@ pub enum Callee {
     Def(Rc<FunDef>),
 }
 
+/// The scalar parameters `ir` reads from outside (`λ` in `tanh(λ·x)`, `α` in
+/// `leaky_relu(x; a = α)`), through the definitions it calls too; a definition's own keyword
+/// parameters are its own, not these. Each definition is read once.
+pub fn free_parameters(ir: &Ir) -> std::collections::BTreeSet<Name> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut seen: std::collections::BTreeSet<*const FunDef> = Default::default();
+    let mut defs: Vec<Rc<FunDef>> = Vec::new();
+    let mut read = |root: &Ir, own: &[(Name, Ir)], defs: &mut Vec<Rc<FunDef>>| {
+        visit::walk(root, |x| {
+            match x.kind() {
+                IrKind::Param(p) if !own.iter().any(|(n, _)| n == p) => {
+                    out.insert(p.clone());
+                }
+                IrKind::Apply {
+                    callee: Callee::Def(d),
+                    ..
+                } if seen.insert(Rc::as_ptr(d)) => defs.push(d.clone()),
+                _ => {}
+            }
+            visit::Step::Descend
+        });
+    };
+    read(ir, &[], &mut defs);
+    while let Some(d) = defs.pop() {
+        read(&d.body, &d.params, &mut defs);
+        for (_, default) in &d.params {
+            read(default, &d.params, &mut defs);
+        }
+    }
+    out
+}
+
 /// True when `ir` has an `if` or `abs` anywhere (directly or through calls): a function with
 /// breakpoints.
 pub fn has_breakpoints(ir: &Ir) -> bool {

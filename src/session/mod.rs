@@ -946,6 +946,28 @@ impl Session {
         m
     }
 
+    /// Why values for `params` cannot be used to verify the last result: a name the analysed
+    /// expression does not read (a value for it would be ignored, and a misspelt name would
+    /// leave the real parameter at its default). `None` when every name is one it reads.
+    pub fn verify_parameter_problem(
+        &self,
+        params: &std::collections::BTreeMap<Name, f64>,
+    ) -> Option<String> {
+        let last = self.last.as_ref()?;
+        let used = crate::ir::free_parameters(&last.lowered.ir);
+        let unknown = params.keys().find(|n| !used.contains(*n))?;
+        let names: Vec<String> = used.iter().map(|n| format!("`{}`", n.unicode())).collect();
+        Some(format!(
+            "`{}` is not a parameter of the analysed expression ({})",
+            unknown.unicode(),
+            if names.is_empty() {
+                "it has none".to_string()
+            } else {
+                format!("its parameters: {}", names.join(", "))
+            }
+        ))
+    }
+
     /// Verifies the last result numerically: as it stands, and with the compensation when there is one.
     pub fn verify_last(
         &self,
@@ -955,6 +977,9 @@ impl Session {
             .last
             .as_ref()
             .ok_or("there is no result to verify yet: analyse an expression first")?;
+        if let Some(why) = self.verify_parameter_problem(&opts.params) {
+            return Err(why);
+        }
         // The check observes the statement's budget and Ctrl-C like every other stage.
         let budget = self.budget();
         let _active = budget.enter();

@@ -37,6 +37,16 @@ pub(super) fn series_args(args: &str) -> Result<SeriesArgs, String> {
                 order = n.parse().ok();
                 i += 2;
             }
+            // `order -3`, `order 1e3`, `order 2.5`: an order that is no whole number, not a
+            // variable named `order` (`:series order - 3` still reads as an expression).
+            ("order" | "--order", Some((_, n)))
+                if n.trim_start_matches(['+', '-', '−'])
+                    .starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                return Err(format!(
+                    "the order must be a whole number from 0 up, not `{n}`: `:series tanh order 9`"
+                ));
+            }
             ("at" | "--at", Some((offset, a))) => {
                 if at.is_some() {
                     return Err("`at` is given twice".into());

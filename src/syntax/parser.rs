@@ -177,7 +177,16 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     } else {
         format!("expected {}, found {found_text}", join_or(&wanted))
     };
-    Diagnostic::at(Phase::Parse, Span::new(start, end), message)
+    let d = Diagnostic::at(Phase::Parse, Span::new(start, end), message);
+    // A file with old Mac line ends (a lone CR) reads as one line, its statements run
+    // together: say why (from a review, the error showed only a `�`).
+    let lone_cr = text
+        .match_indices('\r')
+        .any(|(i, _)| !text[i + 1..].starts_with('\n'));
+    if lone_cr {
+        return d.hint("a lone carriage return (U+000D, shown as `�`) does not end a line: end lines with a newline (LF or CR LF)");
+    }
+    d
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -1975,12 +1975,47 @@ fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
             assert_ne!(then.decision.verdict, Verdict::Kink, "{src}");
         }
     }
-    // λ² − 2 has no rational zero: no condition is claimed.
+    // λ² + 1 has no real zero: no condition is claimed.
     assert!(
-        analyze("s(t) = t + (λ^2 - 2)·t^2; s(W1·x + b1)")
+        analyze("s(t) = t + (λ^2 + 1)·t^2; s(W1·x + b1)")
             .conditions
             .is_empty()
     );
+}
+
+#[test]
+fn each_radical_zero_of_a_binomial_or_quadratic_coefficient_is_a_condition() {
+    // λ² − 2 had no condition (no rational zero), though at λ = ±√2 the network is
+    // exact-affine. Each value is confirmed by substituting it exactly, and the network is
+    // analysed again with it written in.
+    for (src, zeros) in [
+        (
+            "s(t) = t + (λ^2 - 2)·t^2; s(W1·x + b1)",
+            &["-sqrt(2)", "sqrt(2)"][..],
+        ),
+        ("s(t) = t + (λ^3 + 2)·t^2; s(W1·x + b1)", &["-2^(1/3)"][..]),
+        (
+            "s(t) = t + (λ^2 - λ - 1)·t^2; s(W1·x + b1)",
+            &["1/2 - (1/2)*sqrt(5)", "1/2 + (1/2)*sqrt(5)"][..],
+        ),
+        (
+            "s(t) = t + (2·λ^2 - 3)·t^2; s(W2·s(W1·x + b1) + b2)",
+            &["-(1/2)*sqrt(6)", "(1/2)*sqrt(6)"][..],
+        ),
+    ] {
+        let r = analyze(src);
+        assert!(r.is_conditional(), "{src}");
+        let found: Vec<String> = r
+            .conditions
+            .iter()
+            .map(|c| taylornet::render::scalar_ascii(&c.value))
+            .collect();
+        assert_eq!(found, zeros, "{src}");
+        for c in &r.conditions {
+            let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
+            assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");
+        }
+    }
 }
 
 #[test]

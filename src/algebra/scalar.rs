@@ -262,6 +262,10 @@ fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
     (c, Mono(out))
 }
 
+/// A sum of rational multiples of products of prime powers, term by term: the coefficient and
+/// each prime with its exponent ([`Scalar::as_radicals`]).
+pub type Radicals = Vec<(Q, Vec<(u64, Q)>)>;
+
 /// An exact scalar: a sum of rational multiples of monomials.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub struct Scalar {
@@ -841,6 +845,23 @@ impl Scalar {
         }
         out.retain(|_, s| !s.is_zero());
         out
+    }
+
+    /// The scalar as a sum of rational multiples of products of prime powers, `½ + ½·√5` as
+    /// `[(½, []), (½, [(5, ½)])]`: `None` when it holds anything else (π, a parameter, a
+    /// function value).
+    pub fn as_radicals(&self) -> Option<Radicals> {
+        (self.terms.iter())
+            .map(|(m, c)| {
+                let primes = (m.0.iter())
+                    .map(|(a, x)| match a {
+                        Atom::Prime(p) => Some((*p, x.clone())),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some((c.clone(), primes))
+            })
+            .collect()
     }
 
     /// `Some((c, q))` when the scalar is `c·log(q)` for rationals `c` and `q > 0`.

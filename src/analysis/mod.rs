@@ -789,12 +789,12 @@ fn holds_ones_length(c: &crate::algebra::Chain) -> bool {
 fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -> Vec<Condition> {
     let mut conditions: Vec<Condition> = find_condition(a).into_iter().collect();
     for c in &mut conditions {
-        let Some(q) = c.value.as_q() else {
+        let Some(value) = param_value(&c.value) else {
             c.not_analysed = Some("the value holds other parameters".into());
             continue;
         };
         {
-            let ir = substitute_param(&l.ir, &c.param, q);
+            let ir = substitute_param(&l.ir, &c.param, &value);
             let l2 = Lowered {
                 ir,
                 symbols: l.symbols.clone(),
@@ -863,6 +863,15 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                     for v in rational_zeros(s, &p).into_iter().map(Scalar::from_q) {
                         if vanish_at(&p, &v) {
                             sufficient.push(condition(p.clone(), v, false));
+                        }
+                    }
+                    // (λ² − 2)·t²: zeros that are radicals, each confirmed by substituting it
+                    // exactly (from a review, λ = ±√2 had no condition).
+                    if sufficient.is_empty() {
+                        for v in radical_zeros(s, &p) {
+                            if vanish_at(&p, &v) {
+                                sufficient.push(condition(p.clone(), v, false));
+                            }
                         }
                     }
                 }
@@ -983,6 +992,68 @@ pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
     zeros
 }
 
+/// The real zeros of `s` as a polynomial in `p` with rational coefficients that are radicals,
+/// ascending, where `s` is pˡ times a binomial `a·pⁿ + c` (zeros `(−c/a)^(1/n)`, both signs
+/// for an even n) or a quadratic `a·p² + b·p + c` with a positive discriminant that is no
+/// square (zeros `(−b ± √Δ)/(2a)`). Rational zeros are [`rational_zeros`]'s; other polynomials
+/// give none. Each value is exact; the caller confirms it by substitution.
+pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> Vec<Scalar> {
+    use malachite_base::num::arithmetic::traits::Sign;
+    const MAX_DEGREE: u64 = 64;
+    let mut by_power: BTreeMap<u64, Q> = BTreeMap::new();
+    for (e, c) in s.coefficients_in(p) {
+        let (Ok(e), Some(c)) = (u64::try_from(&e), c.as_q()) else {
+            return Vec::new();
+        };
+        if e > MAX_DEGREE {
+            return Vec::new();
+        }
+        by_power.insert(e, c.clone());
+    }
+    let Some(&low) = by_power.keys().next() else {
+        return Vec::new();
+    };
+    let terms: Vec<(u64, Q)> = by_power.into_iter().map(|(e, c)| (e - low, c)).collect();
+    let root = |x: Q, n: u64| Scalar::from_q(x).pow(&Q::from_unsigneds(1u64, n)).ok();
+    let mut zeros: Vec<Scalar> = match terms.as_slice() {
+        [(0, c), (n, a)] => {
+            let x = -(c / a);
+            let r = if x > 0u32 {
+                root(x.clone(), *n)
+            } else {
+                // An odd root of a negative number is minus that of its absolute value.
+                (n % 2 == 1)
+                    .then(|| root(-x.clone(), *n))
+                    .flatten()
+                    .map(|r| r.neg())
+            };
+            match r {
+                Some(r) if x > 0u32 && n % 2 == 0 => vec![r.neg(), r],
+                Some(r) => vec![r],
+                None => Vec::new(),
+            }
+        }
+        [(0, c), (1, b), (2, a)] => {
+            let disc = b * b - Q::from(4) * a * c;
+            match (disc.sign(), root(disc.clone(), 2)) {
+                (std::cmp::Ordering::Greater, Some(r)) => {
+                    let (mid, half) = (-(b / (Q::from(2) * a)), Q::from(2) * a);
+                    let scaled = r.scale(&(Q::from(1) / half));
+                    vec![
+                        Scalar::from_q(mid.clone()).sub(&scaled),
+                        Scalar::from_q(mid).add(&scaled),
+                    ]
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
+    // Rational values are rational_zeros' (and a root that simplified to one is found there).
+    zeros.retain(|z| z.as_q().is_none());
+    zeros
+}
+
 /// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`; with
 /// whether that value is the only zero whatever the other parameters: when `a` holds none (a
 /// non-zero number). Where `a` holds one, `a = 0` may be a zero too (λ·μ at μ = 0).
@@ -1010,9 +1081,40 @@ pub(crate) fn solve_linear(s: &Scalar, p: &Name) -> Option<(Scalar, bool)> {
 }
 
 /// Replaces a parameter by a rational everywhere, function bodies included.
-pub(crate) fn substitute_param(ir: &Ir, p: &Name, v: &Q) -> Ir {
+/// A condition's value as a sum of rational multiples of prime powers: a rational `[(q, [])]`,
+/// `½ + ½·√5` as `[(½, []), (½, [(5, ½)])]`; `None` for anything else (another parameter).
+pub(crate) type ParamValue = crate::algebra::scalar::Radicals;
+
+pub(crate) fn param_value(v: &Scalar) -> Option<ParamValue> {
+    match v.as_q() {
+        Some(q) => Some(vec![(q.clone(), Vec::new())]),
+        None => v.as_radicals(),
+    }
+}
+
+/// `v` as an expression in the place of `at` (a parameter's node: its span and scalar shape).
+fn value_ir(v: &ParamValue, at: &Ir) -> Ir {
+    let node = |kind: IrKind| at.with_kind(kind);
+    let term = |(c, primes): &(Q, Vec<(u64, Q)>)| {
+        let mut factors = vec![node(IrKind::Num(c.clone()))];
+        for (p, e) in primes {
+            let base = node(IrKind::Num(Q::from(*p)));
+            factors.push(node(IrKind::Pow(Box::new(base), e.clone())));
+        }
+        match factors.len() {
+            1 => factors.remove(0),
+            _ => node(IrKind::Mul(factors)),
+        }
+    };
+    match v.as_slice() {
+        [t] => term(t),
+        ts => node(IrKind::Sum(ts.iter().map(term).collect())),
+    }
+}
+
+pub(crate) fn substitute_param(ir: &Ir, p: &Name, v: &ParamValue) -> Ir {
     let kind = match ir.kind() {
-        IrKind::Param(n) if n == p => IrKind::Num(v.clone()),
+        IrKind::Param(n) if n == p => return value_ir(v, ir),
         IrKind::Apply {
             callee,
             deriv,

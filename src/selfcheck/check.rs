@@ -833,21 +833,35 @@ fn judge_equation(eq: &Equation, measured: Measured) -> Option<String> {
 
 /// A condition's analysis (the parameter set to its value) against the network with that value.
 fn check_condition(cx: &Context, c: &crate::analysis::Condition) -> Option<Finding> {
-    let (Some(then), Some(q)) = (&c.then, c.value.as_q()) else {
-        return None;
-    };
-    let value = crate::float::q_to_f64(q);
+    let then = c.then.as_ref()?;
     let mut params = cx.params.clone();
-    params.insert(c.param.clone(), value);
+    // A rational value is given to the parameter; a radical (`√2`) is written into the network
+    // in its place, so the evaluator computes it at its own precision (rounded to an f64, the
+    // network there is no longer exact-affine at 256 bits).
+    let (lowered, shown) = match c.value.as_q() {
+        Some(q) => {
+            let value = crate::float::q_to_f64(q);
+            params.insert(c.param.clone(), value);
+            (None, value.to_string())
+        }
+        None => {
+            let value = crate::analysis::param_value(&c.value)?;
+            let l = Lowered {
+                ir: crate::analysis::substitute_param(&cx.lowered.ir, &c.param, &value),
+                symbols: cx.lowered.symbols.clone(),
+            };
+            (Some(l), crate::print::scalar_unicode(&c.value))
+        }
+    };
     let at = Context {
-        lowered: cx.lowered,
+        lowered: lowered.as_ref().unwrap_or(cx.lowered),
         analysis: then,
         functions: cx.functions,
         params,
         seeds: cx.seeds.clone(),
     };
     check_verdict(&at, then, CheckKind::Condition).map(|mut f| {
-        f.claim = format!("at {} = {}: {}", c.param, value, f.claim);
+        f.claim = format!("at {} = {}: {}", c.param, shown, f.claim);
         f
     })
 }
@@ -1088,6 +1102,26 @@ mod tests {
         let found = check_condition(&cx, &wrong).expect("a finding");
         assert_eq!(found.kind, CheckKind::Condition);
         assert!(found.claim.starts_with("at β = 0"), "{}", found.claim);
+    }
+
+    #[test]
+    fn a_condition_at_a_radical_is_checked_at_its_value() {
+        let s = session("quad(t) = t + (β² − 2)·t^2; quad(W1·x + b1)", None);
+        let functions = s.numeric_functions();
+        let mut cx = context(&s, &functions);
+        cx.params.insert(Name::parse("β").expect("a name"), 0.8);
+        let report = &s.last.as_ref().expect("an analysis").report;
+        assert_eq!(report.conditions.len(), 2, "β = ±√2");
+        for c in &report.conditions {
+            assert!(c.value.as_q().is_none() && c.then.is_some());
+            let found = check_condition(&cx, c);
+            assert!(found.is_none(), "{found:?}");
+            let mut wrong = c.clone();
+            if let Some(a) = wrong.then.as_mut() {
+                a.decision.verdict = Verdict::Affine { k: Some(2) };
+            }
+            assert!(check_condition(&cx, &wrong).is_some(), "{c:?}");
+        }
     }
 
     #[test]

@@ -386,3 +386,26 @@ fn a_loaded_file_is_derived_in_place() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn condition_values_and_exponents_are_typeset_as_they_are() {
+    // From a review: `\sqrt15` (√1 followed by 5), `?` for ⅔ and ⅐, a value set outside math,
+    // and every exponent but a plain number shown as 1 (`3^(−2)` as 3¹).
+    for (src, good, bad) in [
+        ("(λ^2 - 15)·(x∘x) + W·x", "\\sqrt{15}", "\\sqrt15"),
+        ("(λ^2 - 4/9)·(x∘x) + W·x", "$\\lambda= \\tfrac{2}{3}$", "?"),
+        (
+            "(λ^2 - 10/7)·(x∘x) + W·x",
+            "\\tfrac{1}{7}\\cdot\\sqrt{70}",
+            "?",
+        ),
+        ("W·x + (x∘x)·3^(-2)", "3^{-2}", "3^{1}"),
+        ("(λ - 15^(1/2))·(x∘x) + W·x", "15^{1/2}", "15^{1}"),
+    ] {
+        let tex = latex_document("condition", src);
+        assert!(tex.contains(good), "{src}: no `{good}` in\n{tex}");
+        assert!(!tex.contains(bad), "{src}: `{bad}` in\n{tex}");
+    }
+    // In text, an exponent written with a name is shown as written.
+    assert!(derivation_text("k = 2; λ^k·x").contains("pow(λ, k)"));
+}

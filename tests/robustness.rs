@@ -178,6 +178,14 @@ fn huge_exact_numbers_are_refused_before_they_are_computed() {
         ("(α+β+γ+δ)^64·x", "products of terms"),
         ("z = (α+β+γ+δ)^64; z·x", "products of terms"),
         ("(α+β+γ+δ+ζ+η+θ+ι)^32·x", "too many terms"),
+        // Products, each factor below the limit: a chain of squaring bindings reached 51
+        // million digits and 42 s past a 20 s budget (from a review).
+        ("(10^200000)·(10^200000)·x", "bits"),
+        (
+            "z0 = 10^200000; z1 = z0·z0; z2 = z1·z1; z3 = z2·z2; z3·x",
+            "bits",
+        ),
+        ("v = (10^200000)·x; v∘v", "bits"),
     ] {
         let e = error_of(src);
         assert!(e.contains(says), "{src}: {e}");

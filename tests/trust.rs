@@ -2002,6 +2002,14 @@ fn each_radical_zero_of_a_binomial_or_quadratic_coefficient_is_a_condition() {
             "s(t) = t + (2·λ^2 - 3)·t^2; s(W2·s(W1·x + b1) + b2)",
             &["-(1/2)*sqrt(6)", "(1/2)*sqrt(6)"][..],
         ),
+        // From a review: a cube (λ² − 2)³, a rational zero beside the radicals, and a square
+        // root past the rational root theorem's bounds (2⁴²).
+        ("W·x + tanh((λ^2 - 2)·(W1·x))", &["-sqrt(2)", "sqrt(2)"][..]),
+        ("(λ^3 - 2·λ)·(x∘x) + W·x", &["0", "-sqrt(2)", "sqrt(2)"][..]),
+        (
+            "(λ^2 - 4398046511104)·(x∘x) + W·x",
+            &["-2097152", "2097152"][..],
+        ),
     ] {
         let r = analyze(src);
         assert!(r.is_conditional(), "{src}");

@@ -486,6 +486,7 @@ impl ExpandSettings {
         let mut t = Trunc::exact().with_order((!self.normalize_only).then_some(self.order));
         t.small = self.small.clone();
         t.max_terms = self.limits.max_terms;
+        t.max_bits = self.limits.max_coefficient_bits;
         t.deadline = self.budget.deadline;
         t.cancel = self.budget.cancel.clone();
         t.max_work = self.max_products;

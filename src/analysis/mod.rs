@@ -6,6 +6,7 @@ pub(crate) mod expand;
 pub(crate) mod facts;
 pub(crate) mod identity;
 pub(crate) mod instance;
+pub(crate) mod roots;
 pub(crate) mod shapes;
 pub(crate) mod steps;
 
@@ -790,7 +791,14 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
     let mut conditions: Vec<Condition> = find_condition(a).into_iter().collect();
     for c in &mut conditions {
         let Some(value) = param_value(&c.value) else {
-            c.not_analysed = Some("the value holds other parameters".into());
+            // Only rationals and radicals are written back into the network (from a review,
+            // `λ = π` was said to hold other parameters).
+            c.not_analysed = Some(if c.value.params().is_empty() {
+                "the value is no rational number or radical (it holds π, e or a function value)"
+                    .into()
+            } else {
+                "the value holds other parameters".into()
+            });
             continue;
         };
         {
@@ -867,11 +875,11 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                     }
                     // (λ² − 2)·t²: zeros that are radicals, each confirmed by substituting it
                     // exactly (from a review, λ = ±√2 had no condition).
-                    if sufficient.is_empty() {
-                        for v in radical_zeros(s, &p) {
-                            if vanish_at(&p, &v) {
-                                sufficient.push(condition(p.clone(), v, false));
-                            }
+                    for v in roots::radical_zeros(s, &p) {
+                        if !sufficient.iter().any(|c| c.param == p && c.value == v)
+                            && vanish_at(&p, &v)
+                        {
+                            sufficient.push(condition(p.clone(), v, false));
                         }
                     }
                 }
@@ -989,68 +997,6 @@ pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
         }
     }
     zeros.sort();
-    zeros
-}
-
-/// The real zeros of `s` as a polynomial in `p` with rational coefficients that are radicals,
-/// ascending, where `s` is pˡ times a binomial `a·pⁿ + c` (zeros `(−c/a)^(1/n)`, both signs
-/// for an even n) or a quadratic `a·p² + b·p + c` with a positive discriminant that is no
-/// square (zeros `(−b ± √Δ)/(2a)`). Rational zeros are [`rational_zeros`]'s; other polynomials
-/// give none. Each value is exact; the caller confirms it by substitution.
-pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> Vec<Scalar> {
-    use malachite_base::num::arithmetic::traits::Sign;
-    const MAX_DEGREE: u64 = 64;
-    let mut by_power: BTreeMap<u64, Q> = BTreeMap::new();
-    for (e, c) in s.coefficients_in(p) {
-        let (Ok(e), Some(c)) = (u64::try_from(&e), c.as_q()) else {
-            return Vec::new();
-        };
-        if e > MAX_DEGREE {
-            return Vec::new();
-        }
-        by_power.insert(e, c.clone());
-    }
-    let Some(&low) = by_power.keys().next() else {
-        return Vec::new();
-    };
-    let terms: Vec<(u64, Q)> = by_power.into_iter().map(|(e, c)| (e - low, c)).collect();
-    let root = |x: Q, n: u64| Scalar::from_q(x).pow(&Q::from_unsigneds(1u64, n)).ok();
-    let mut zeros: Vec<Scalar> = match terms.as_slice() {
-        [(0, c), (n, a)] => {
-            let x = -(c / a);
-            let r = if x > 0u32 {
-                root(x.clone(), *n)
-            } else {
-                // An odd root of a negative number is minus that of its absolute value.
-                (n % 2 == 1)
-                    .then(|| root(-x.clone(), *n))
-                    .flatten()
-                    .map(|r| r.neg())
-            };
-            match r {
-                Some(r) if x > 0u32 && n % 2 == 0 => vec![r.neg(), r],
-                Some(r) => vec![r],
-                None => Vec::new(),
-            }
-        }
-        [(0, c), (1, b), (2, a)] => {
-            let disc = b * b - Q::from(4) * a * c;
-            match (disc.sign(), root(disc.clone(), 2)) {
-                (std::cmp::Ordering::Greater, Some(r)) => {
-                    let (mid, half) = (-(b / (Q::from(2) * a)), Q::from(2) * a);
-                    let scaled = r.scale(&(Q::from(1) / half));
-                    vec![
-                        Scalar::from_q(mid.clone()).sub(&scaled),
-                        Scalar::from_q(mid).add(&scaled),
-                    ]
-                }
-                _ => Vec::new(),
-            }
-        }
-        _ => Vec::new(),
-    };
-    // Rational values are rational_zeros' (and a root that simplified to one is found there).
-    zeros.retain(|z| z.as_q().is_none());
     zeros
 }
 

@@ -15,6 +15,7 @@ fn math_char(c: char) -> bool {
         || ('₀'..='₉').contains(&c)
         || "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
         || crate::syntax::names::greek_name(c).is_some()
+        || crate::syntax::parser::vulgar_fraction(c.encode_utf8(&mut [0; 4])).is_some()
 }
 
 /// Function names that read as mathematics when a formula follows: `tanh x = …`.
@@ -219,6 +220,29 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             }
             continue;
         }
+        if ch == '√' {
+            // `√15`, `√(2π)`: the radicand in braces (`\sqrt15` is √1 followed by 5).
+            let radicand = if c.get(i) == Some(&'(') {
+                read_exponent(&c, &mut i, &|ch| ch.to_string())
+            } else {
+                let start = i;
+                while i < c.len() && c[i].is_ascii_digit() {
+                    i += 1;
+                }
+                c[start..i].iter().collect()
+            };
+            if radicand.is_empty() {
+                out.push_str("\\sqrt");
+            } else {
+                out.push_str(&format!("\\sqrt{{{}}}", to_latex(&radicand, hadamard)));
+            }
+            continue;
+        }
+        if let Some((a, b)) = crate::syntax::parser::vulgar_fraction(&ch.to_string()) {
+            // Every vulgar fraction the Unicode output writes (`⅔`, `⅕`), not only ½ ⅓ ¼.
+            out.push_str(&format!("\\tfrac{{{a}}}{{{b}}}"));
+            continue;
+        }
         if ch.is_ascii_alphabetic() {
             // A word: a function name or single letters.
             let word = read_word(&c, &mut i);
@@ -239,9 +263,6 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             '≫' => "\\gg ".into(),
             '~' => "\\sim ".into(),
             '∘' | '⊙' => format!("{hadamard} "),
-            '½' => "\\tfrac{1}{2}".into(),
-            '⅓' => "\\tfrac{1}{3}".into(),
-            '¼' => "\\tfrac{1}{4}".into(),
             '…' => "\\dots".into(),
             '×' => "\\times ".into(),
             '→' => "\\to ".into(),
@@ -254,7 +275,6 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             '𝟙' => "\\mathbf{1}".into(),
             '𝓛' => "\\mathcal{L}".into(),
             'ᵀ' => "^{\\top}".into(),
-            '√' => "\\sqrt".into(),
             '∞' => "\\infty ".into(),
             '′' => "'".into(),
             'Σ' | '∑' => "\\sum ".into(),
@@ -369,13 +389,14 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
             }
             continue;
         }
+        if let Some((a, b)) = crate::syntax::parser::vulgar_fraction(&ch.to_string()) {
+            out.push_str(&format!("frac({a}, {b})"));
+            continue;
+        }
         let piece: String = match ch {
             '·' => " dot ".into(),
             '∘' | '⊙' => format!(" {hadamard} "),
             '~' => " ∼ ".into(),
-            '½' => "frac(1, 2)".into(),
-            '⅓' => "frac(1, 3)".into(),
-            '¼' => "frac(1, 4)".into(),
             '𝟙' => "bb(1)".into(),
             'ℝ' => "RR".into(),
             '√' => "√".into(),

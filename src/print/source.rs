@@ -93,9 +93,16 @@ pub fn node(e: &Expr) -> Node {
             }
         }
         ExprKind::Hadamard(fs) => Node::Had(fs.iter().map(node).collect()),
-        ExprKind::Pow { base, exp } => match &exp.kind {
-            ExprKind::Num(q) => Node::Pow(Box::new(node(base)), q.clone()),
-            _ => Node::Pow(Box::new(node(base)), Q::from(1)),
+        // The exponent as the rational it stands for (`3^(−2)`, `t^(3/2)`); one written with a
+        // name (a binding) stays as written, in `pow(base, exponent)` (from a review, every
+        // exponent but a plain number was shown as 1).
+        ExprKind::Pow { base, exp } => match exponent_value(exp) {
+            Some(q) => Node::Pow(Box::new(node(base)), q),
+            None => Node::Call {
+                func: "pow".into(),
+                deriv: 0,
+                args: vec![node(base), node(exp)],
+            },
         },
         ExprKind::HadPow { base, exp, .. } => Node::HadPow(Box::new(node(base)), *exp),
         ExprKind::If { .. } => Node::Call {
@@ -103,5 +110,33 @@ pub fn node(e: &Expr) -> Node {
             deriv: 0,
             args: vec![],
         },
+    }
+}
+
+/// The value of an exponent written with numbers only: `−2`, `3/2`, `1/2·2`, `2^2`; `None`
+/// when it holds a name or a power past 64.
+fn exponent_value(e: &Expr) -> Option<Q> {
+    use malachite_base::num::arithmetic::traits::Pow;
+    match &e.kind {
+        ExprKind::Num(q) => Some(q.clone()),
+        ExprKind::Neg(x) => exponent_value(x).map(|q| -q),
+        ExprKind::Sum(ts) => ts.iter().try_fold(Q::from(0), |acc, (neg, t)| {
+            let v = exponent_value(t)?;
+            Some(if *neg { acc - v } else { acc + v })
+        }),
+        ExprKind::Product(fs) => fs.iter().try_fold(Q::from(1), |acc, (op, f)| {
+            let v = exponent_value(f)?;
+            match op {
+                ProdOp::Mul => Some(acc * v),
+                ProdOp::Div if v != 0u32 => Some(acc / v),
+                ProdOp::Div => None,
+            }
+        }),
+        ExprKind::Pow { base, exp } => {
+            let (b, n) = (exponent_value(base)?, exponent_value(exp)?);
+            let n = i64::try_from(&n).ok().filter(|n| n.abs() <= 64)?;
+            (b != 0u32 || n >= 0).then(|| b.pow(n))
+        }
+        _ => None,
     }
 }

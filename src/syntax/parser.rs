@@ -919,7 +919,7 @@ fn short(s: &str) -> String {
 }
 
 /// The value of a Unicode vulgar fraction (`½` is 1/2), as the Unicode output writes them.
-fn vulgar_fraction(s: &str) -> Option<(i64, i64)> {
+pub(crate) fn vulgar_fraction(s: &str) -> Option<(i64, i64)> {
     Some(match s {
         "½" => (1, 2),
         "⅓" => (1, 3),

@@ -1,0 +1,222 @@
+//! Real zeros of a coefficient that is a polynomial in one parameter, written with radicals:
+//! what a condition (`the first non-affine terms vanish at λ = √2`) may name beyond the
+//! rational zeros (`super::rational_zeros`). Each value is exact, and the caller confirms it
+//! by substituting it into every coefficient.
+
+use crate::algebra::{Q, Scalar};
+use crate::syntax::Name;
+use malachite_base::num::arithmetic::traits::Sign;
+use std::cmp::Ordering;
+
+/// Highest degree read; a coefficient past it gives no zeros here.
+const MAX_DEGREE: u64 = 64;
+
+/// A polynomial with rational coefficients, lowest power first, without trailing zeros.
+type Poly = Vec<Q>;
+
+/// The real zeros of `s` as a polynomial in `p` (rational coefficients, degree ≤ 64) that are
+/// left once its repeated factors, the factor pˡ and its rational zeros (those
+/// [`super::rational_zeros`] finds) are divided out, when what is left is linear, a quadratic
+/// with a positive discriminant (`(−b ± √Δ)/(2a)`) or a binomial `a·pⁿ + c` (`(−c/a)^(1/n)`, both
+/// signs for an even n): `(λ² − 2)³` and `λ·(λ² − 2)` give ±√2. Ascending where there are two.
+/// Rational values are among them when the rational root theorem was not tried (coefficients
+/// past its bounds); the caller skips values it has.
+pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> Vec<Scalar> {
+    let Some(poly) = dense(s, p) else {
+        return Vec::new();
+    };
+    let mut poly = square_free(poly);
+    // The factor pˡ: its zero is rational.
+    let low = poly.iter().take_while(|c| **c == 0u32).count();
+    poly.drain(..low);
+    for r in super::rational_zeros(s, p) {
+        if r != 0u32
+            && let Some(q) = divide_by_root(&poly, &r)
+        {
+            poly = q;
+        }
+    }
+    match poly.as_slice() {
+        [c, a] => vec![Scalar::from_q(-(c / a))],
+        [c, b, a] => quadratic(c, b, a),
+        [c, rest @ ..] if rest.len() >= 2 && rest[..rest.len() - 1].iter().all(|x| *x == 0u32) => {
+            binomial(c, &rest[rest.len() - 1], rest.len() as u64)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `s` as a dense polynomial in `p`, when every coefficient is rational and every power a whole
+/// number up to [`MAX_DEGREE`].
+fn dense(s: &Scalar, p: &Name) -> Option<Poly> {
+    let mut poly: Poly = Vec::new();
+    for (e, c) in s.coefficients_in(p) {
+        let e = u64::try_from(&e).ok().filter(|e| *e <= MAX_DEGREE)? as usize;
+        let c = c.as_q()?.clone();
+        if poly.len() <= e {
+            poly.resize(e + 1, Q::from(0));
+        }
+        poly[e] = c;
+    }
+    trim(&mut poly);
+    (!poly.is_empty()).then_some(poly)
+}
+
+fn trim(p: &mut Poly) {
+    while p.last().is_some_and(|c| *c == 0u32) {
+        p.pop();
+    }
+}
+
+fn derivative(p: &Poly) -> Poly {
+    let mut d: Poly = (p.iter().enumerate().skip(1))
+        .map(|(k, c)| c * Q::from(k as u64))
+        .collect();
+    trim(&mut d);
+    d
+}
+
+/// Quotient and remainder of `a` by `b` (`b` non-zero).
+fn div_rem(a: &Poly, b: &Poly) -> (Poly, Poly) {
+    let mut rem = a.clone();
+    let Some(lead) = b.last() else {
+        return (Vec::new(), rem);
+    };
+    if a.len() < b.len() {
+        return (Vec::new(), rem);
+    }
+    let mut quot = vec![Q::from(0); a.len() - b.len() + 1];
+    for k in (0..quot.len()).rev() {
+        let c = &rem[k + b.len() - 1] / lead;
+        if c != 0u32 {
+            for (j, bj) in b.iter().enumerate() {
+                rem[k + j] -= &c * bj;
+            }
+        }
+        quot[k] = c;
+    }
+    trim(&mut rem);
+    trim(&mut quot);
+    (quot, rem)
+}
+
+fn gcd(a: &Poly, b: &Poly) -> Poly {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    while !b.is_empty() {
+        let (_, r) = div_rem(&a, &b);
+        a = std::mem::replace(&mut b, r);
+    }
+    a
+}
+
+/// `p` without repeated factors, monic: `p / gcd(p, p′)`.
+fn square_free(p: Poly) -> Poly {
+    let g = gcd(&p, &derivative(&p));
+    let mut out = if g.len() <= 1 { p } else { div_rem(&p, &g).0 };
+    if let Some(lead) = out.last().cloned() {
+        out.iter_mut().for_each(|c| *c /= &lead);
+    }
+    out
+}
+
+/// `p / (x − r)` when `r` is a zero of `p`.
+fn divide_by_root(p: &Poly, r: &Q) -> Option<Poly> {
+    let (q, rem) = div_rem(p, &vec![-r.clone(), Q::from(1)]);
+    rem.is_empty().then_some(q)
+}
+
+/// The real zeros of `a·x² + b·x + c` whose discriminant is positive, ascending.
+fn quadratic(c: &Q, b: &Q, a: &Q) -> Vec<Scalar> {
+    let disc = b * b - Q::from(4) * a * c;
+    if disc.sign() != Ordering::Greater {
+        return Vec::new();
+    }
+    let Some(root) = nth_root(disc, 2) else {
+        return Vec::new();
+    };
+    let two_a = Q::from(2) * a;
+    let mid = Scalar::from_q(-(b / &two_a));
+    // ±√Δ/(2a): the smaller value takes the sign that makes the offset negative.
+    let offset = root.scale(&(Q::from(1) / two_a.clone()));
+    let (low, high) = if two_a > 0u32 {
+        (mid.sub(&offset), mid.add(&offset))
+    } else {
+        (mid.add(&offset), mid.sub(&offset))
+    };
+    vec![low, high]
+}
+
+/// The real zeros of `a·xⁿ + c`, ascending.
+fn binomial(c: &Q, a: &Q, n: u64) -> Vec<Scalar> {
+    let x = -(c / a);
+    match x.sign() {
+        Ordering::Greater => match nth_root(x, n) {
+            Some(r) if n % 2 == 0 => vec![r.neg(), r],
+            Some(r) => vec![r],
+            None => Vec::new(),
+        },
+        // An odd root of a negative number is minus that of its absolute value.
+        Ordering::Less if n % 2 == 1 => nth_root(-x, n).map(|r| vec![r.neg()]).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The positive n-th root of a positive rational, exact.
+fn nth_root(x: Q, n: u64) -> Option<Scalar> {
+    Scalar::from_q(x).pow(&Q::from_unsigneds(1u64, n)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64) -> Q {
+        Q::from(n)
+    }
+
+    fn ascii(v: &[Scalar]) -> Vec<String> {
+        v.iter().map(crate::print::scalar_ascii).collect()
+    }
+
+    fn zeros_of(coefficients: &[i64]) -> Vec<String> {
+        let lambda = Name::new("λ", "");
+        let s = (coefficients.iter().enumerate()).fold(Scalar::zero(), |acc, (k, c)| {
+            let power = Scalar::param(lambda.clone())
+                .pow(&q(k as i64))
+                .expect("a small power");
+            acc.add(&power.scale(&q(*c)))
+        });
+        ascii(&radical_zeros(&s, &lambda))
+    }
+
+    #[test]
+    fn square_free_parts_and_rational_factors_are_divided_out() {
+        // λ² − 2, (λ² − 2)³, λ·(λ² − 2), (λ − 1)·(λ² − 2): ±√2 each time.
+        assert_eq!(zeros_of(&[-2, 0, 1]), ["-sqrt(2)", "sqrt(2)"]);
+        assert_eq!(zeros_of(&[-8, 0, 12, 0, -6, 0, 1]), ["-sqrt(2)", "sqrt(2)"]);
+        assert_eq!(zeros_of(&[0, -2, 0, 1]), ["-sqrt(2)", "sqrt(2)"]);
+        assert_eq!(zeros_of(&[2, -2, -1, 1]), ["-sqrt(2)", "sqrt(2)"]);
+        // A negative leading coefficient keeps the order ascending: −λ² + λ + 1.
+        assert_eq!(
+            zeros_of(&[1, 1, -1]),
+            ["1/2 - (1/2)*sqrt(5)", "1/2 + (1/2)*sqrt(5)"]
+        );
+        // λ³ + 2, and λ² + 1 (no real zero), λ⁵ − λ − 1 (neither form).
+        assert_eq!(zeros_of(&[2, 0, 0, 1]), ["-2^(1/3)"]);
+        assert!(zeros_of(&[1, 0, 1]).is_empty());
+        assert!(zeros_of(&[-1, -1, 0, 0, 0, 1]).is_empty());
+    }
+
+    #[test]
+    fn polynomial_arithmetic_is_exact() {
+        let p: Poly = vec![q(-2), q(0), q(1)];
+        let cube = div_rem(&vec![q(-8), q(0), q(12), q(0), q(-6), q(0), q(1)], &p).0;
+        assert_eq!(cube, vec![q(4), q(0), q(-4), q(0), q(1)]);
+        assert_eq!(square_free(cube), p);
+        assert_eq!(
+            divide_by_root(&vec![q(-1), q(1), q(-2), q(2)], &q(1)),
+            Some(vec![q(1), q(0), q(2)])
+        );
+        assert_eq!(divide_by_root(&p, &q(1)), None);
+    }
+}

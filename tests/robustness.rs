@@ -556,10 +556,13 @@ fn a_series_order_that_is_no_whole_number_is_refused_as_an_order() {
         ":series tanh order 1e3",
         ":series tanh order 2.5",
         ":series tanh at 1 order −1",
+        ":series tanh order ½",
     ] {
         let (message, _) = fails_at(src);
         assert!(message.contains("whole number"), "{src}: {message}");
     }
+    let (message, _) = fails_at(":series tanh order 18446744073709551616");
+    assert!(message.contains("too large"), "{message}");
     // A variable named `order` is still a function's variable.
     let out = Session::new()
         .run(":series order - 3")
@@ -769,6 +772,11 @@ fn a_lone_carriage_return_is_named_in_the_hint() {
             .is_some_and(|h| h.contains("carriage return")),
         "{d:?}"
     );
-    // CR LF line ends are line ends.
+    // CR LF line ends are line ends, and a statement's CR before its LF is none of the hint's
+    // business (the library is given the text as written).
     assert!(Session::new().run("W : 2x2\r\ntanh(W·x)\r\n").is_ok());
+    let d = Session::new()
+        .run("x : 4\r\ntanh(x +)\r\ntanh(x)\r\n")
+        .unwrap_err();
+    assert!(d.hint.is_none(), "{d:?}");
 }

@@ -2121,3 +2121,13 @@ fn a_polynomial_coefficient_is_solved_without_its_common_factor() {
     assert!(r.conditions.is_empty());
     assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
 }
+
+#[test]
+fn a_zero_factor_of_a_long_hadamard_product_makes_it_zero_at_once() {
+    // From a review: the product as a balanced tree multiplied the other factors first, past
+    // `max_terms`; the exact normal form was given up and the verdict fell to "affine to at
+    // least O(ε¹⁰)".
+    let factors: Vec<String> = (1..=28).map(|i| format!("(a{i} + b{i} + c{i})")).collect();
+    let r = analyze(&format!("tanh((x − x)∘{})", factors.join("∘")));
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+}

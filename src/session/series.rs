@@ -41,11 +41,22 @@ pub(super) fn series_args(args: &str) -> Result<SeriesArgs, String> {
             // variable named `order` (`:series order - 3` still reads as an expression).
             ("order" | "--order", Some((_, n)))
                 if n.trim_start_matches(['+', '-', '−'])
-                    .starts_with(|c: char| c.is_ascii_digit()) =>
+                    .starts_with(|c: char| {
+                        c.is_ascii_digit() || "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒".contains(c)
+                    }) =>
             {
-                return Err(format!(
-                    "the order must be a whole number from 0 up, not `{n}`: `:series tanh order 9`"
-                ));
+                return Err(
+                    if n.trim_start_matches('+')
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                    {
+                        format!("the order {n} is too large")
+                    } else {
+                        format!(
+                            "the order must be a whole number from 0 up, not `{n}`: `:series tanh order 9`"
+                        )
+                    },
+                );
             }
             ("at" | "--at", Some((offset, a))) => {
                 if at.is_some() {

@@ -180,9 +180,10 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     let d = Diagnostic::at(Phase::Parse, Span::new(start, end), message);
     // A file with old Mac line ends (a lone CR) reads as one line, its statements run
     // together: say why (from a review, the error showed only a `�`).
-    let lone_cr = text
-        .match_indices('\r')
-        .any(|(i, _)| !text[i + 1..].starts_with('\n'));
+    // A CR that ends the statement is a CR LF's first half (the library is given text as it
+    // was written, the LF split off with the statement).
+    let lone_cr = (text.match_indices('\r'))
+        .any(|(i, _)| i + 1 < text.len() && !text[i + 1..].starts_with('\n'));
     if lone_cr {
         return d.hint("a lone carriage return (U+000D, shown as `�`) does not end a line: end lines with a newline (LF or CR LF)");
     }

@@ -2115,10 +2115,12 @@ fn a_polynomial_coefficient_is_solved_without_its_common_factor() {
     // has 45 million pairs of candidates for the rational root theorem; taken out, λ² − 1.
     let r = analyze("s(t) = t + (963761198400·λ^2 - 963761198400)·t^2; s(W1·x + b1)");
     assert_eq!(r.conditions.len(), 2);
-    // Coprime ends with 624 and 288 divisors: past the candidates tried, no condition is
-    // claimed (and 27993600000·λ² = 52107058003 has no rational zero anyway).
+    // Coprime ends with 624 and 288 divisors: past the candidates tried, no rational zero is
+    // looked for (27993600000·λ² = 52107058003 has none anyway); its two zeros are radicals,
+    // ±√(52107058003/27993600000), found as those of a binomial.
     let r = analyze("s(t) = t + (27993600000·λ^2 - 52107058003)·t^2; s(W1·x + b1)");
-    assert!(r.conditions.is_empty());
+    assert_eq!(r.conditions.len(), 2);
+    assert!(r.conditions.iter().all(|c| c.value.as_q().is_none()));
     assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
 }
 

@@ -1940,6 +1940,17 @@ fn an_entry_exactly_at_zero_away_from_every_breakpoint_is_no_tie() {
     assert!(v["numeric"]["w"].is_null(), "{}", v["numeric"]);
 }
 
+/// The analysis of `src`, checked to be conditional at exactly `zeros` (ASCII), in order.
+fn conditional_at(src: &str, zeros: &[&str]) -> Report {
+    let r = analyze(src);
+    assert!(r.is_conditional(), "{src}");
+    let found: Vec<String> = (r.conditions.iter())
+        .map(|c| taylornet::render::scalar_ascii(&c.value))
+        .collect();
+    assert_eq!(found, zeros, "{src}");
+    r
+}
+
 #[test]
 fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
     // From a review: (λ² − 1)·t² gave a bare "affine", leaky_relu with a = α² "kink: not affine
@@ -1961,14 +1972,7 @@ fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
             &["0", "1"][..],
         ),
     ] {
-        let r = analyze(src);
-        assert!(r.is_conditional(), "{src}");
-        let found: Vec<String> = r
-            .conditions
-            .iter()
-            .map(|c| taylornet::render::scalar_ascii(&c.value))
-            .collect();
-        assert_eq!(found, zeros, "{src}");
+        let r = conditional_at(src, zeros);
         for c in &r.conditions {
             assert!(!c.only, "{src}");
             let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
@@ -2011,14 +2015,7 @@ fn each_radical_zero_of_a_binomial_or_quadratic_coefficient_is_a_condition() {
             &["-2097152", "2097152"][..],
         ),
     ] {
-        let r = analyze(src);
-        assert!(r.is_conditional(), "{src}");
-        let found: Vec<String> = r
-            .conditions
-            .iter()
-            .map(|c| taylornet::render::scalar_ascii(&c.value))
-            .collect();
-        assert_eq!(found, zeros, "{src}");
+        let r = conditional_at(src, zeros);
         for c in &r.conditions {
             let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
             assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");

@@ -3,7 +3,8 @@
 //! * `series_composition`: the exact series of `s(s(…s(t)))`, depth × order, for tanh, sigmoid, gelu;
 //! * `network`: `net(s, L)` analysed at order n (symbolic shapes); the throughput column counts
 //!   the terms of the expansion, so terms are reported next to the time;
-//! * `wide`: n distinct activations summed or multiplied element-wise, n = 500 … 4 000;
+//! * `wide`: n distinct activations summed, multiplied element-wise or as diagonal matrices,
+//!   n = 500 … 4 000;
 //! * `classify_catalog`: the whole catalog table at order 9.
 //!
 //! `cargo run --release --example scaling` prints time against output terms (docs/performance.md).
@@ -133,8 +134,8 @@ mod network {
 }
 
 /// Wide networks (engineering rule 6, near-linear stages): n distinct activations side by side,
-/// summed (`tanh(W0·x) + … `) or multiplied element-wise (`tanh(w0) ∘ … ∘ x`). Time per
-/// activation should stay flat as n grows.
+/// summed (`tanh(W0·x) + … `), multiplied element-wise (`tanh(w0) ∘ … ∘ x`) or as diagonal
+/// matrices (`diag(tanh(w0))·…·x`). Time per activation should stay flat as n grows.
 #[divan::bench_group(sample_count = 3)]
 mod wide {
     use super::*;
@@ -149,6 +150,12 @@ mod wide {
     fn sum_of_layers(b: Bencher, n: usize) {
         let terms: Vec<String> = (0..n).map(|i| format!("tanh(W{i}·x)")).collect();
         run(b, n, terms.join(" + "));
+    }
+
+    #[divan::bench(args = [500, 1000, 2000, 4000])]
+    fn diagonal_chain(b: Bencher, n: usize) {
+        let factors: Vec<String> = (0..n).map(|i| format!("diag(tanh(w{i}))")).collect();
+        run(b, n, format!("{}·x", factors.join("·")));
     }
 
     #[divan::bench(args = [500, 1000, 2000, 4000])]

@@ -767,6 +767,46 @@ impl Expander<'_> {
                 let mut acc = Expr::scalar(Scalar::one());
                 let mut rest = v.as_slice();
                 while let Some(x) = rest.first() {
+                    // A run of diagonal matrices is the diagonal of their arguments' Hadamard
+                    // product, `diag(a)·diag(b) = diag(a∘b)` (degrees and truncation alike):
+                    // merged one at a time, the growing diagonal was sorted again at each
+                    // factor (from a review: 2 000 factors `diag(tanh(wᵢ))` took 18 s).
+                    let diagonals = rest
+                        .iter()
+                        .map_while(|x| match x.kind() {
+                            IrKind::Diag(a) => Some(a),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>();
+                    if diagonals.len() >= 2 {
+                        rest = &rest[diagonals.len()..];
+                        let mut args = Vec::with_capacity(diagonals.len());
+                        for a in diagonals {
+                            args.push(self.eval(a)?);
+                        }
+                        let product = if self.t.order.is_none() {
+                            balanced_product(args, |a, b| {
+                                a.had(b, &self.t).map_err(|e| stop(e, span))
+                            })?
+                        } else {
+                            let mut acc: Option<Expr> = None;
+                            for b in &args {
+                                acc = Some(match acc {
+                                    None => b.clone(),
+                                    Some(a) => a.had(b, &self.t).map_err(|e| stop(e, span))?,
+                                });
+                            }
+                            acc
+                        };
+                        let e = product.unwrap_or_else(Expr::zero).diag();
+                        acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
+                        let free = matches!(x.shape().rows, Dim::Free(_));
+                        if !(self.s.normalize_only && free) {
+                            let n = self.dim_scalar(&x.shape().rows);
+                            acc = ones_dot_to_len(acc, &n);
+                        }
+                        continue;
+                    }
                     // A run of matrix symbols of degree 0 multiplies as one canonical product
                     // (it truncates nothing, and no `𝟙ᵀ·𝟙` forms inside it).
                     let run = symbol_run(rest, |s| {

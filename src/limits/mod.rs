@@ -253,6 +253,12 @@ pub fn interrupted() -> bool {
     first_exhausted().is_some()
 }
 
+/// Why the innermost exhausted active budget must stop, if one is: an error met after it ran
+/// out (a sign test cut short) is reported as this, not as what the cut-short test suggests.
+pub fn exhausted_reason() -> Option<&'static str> {
+    first_exhausted()
+}
+
 /// Why the innermost exhausted active budget must stop, if one is.
 fn first_exhausted() -> Option<&'static str> {
     ACTIVE.with(|a| a.borrow().iter().rev().find_map(Budget::exhausted))

@@ -118,6 +118,12 @@ struct Evaluator<'l> {
 }
 
 fn series_err(e: SeriesError, span: Span) -> Fail {
+    // A test cut short by the budget (a sign left undecided) reads as a property of the
+    // function; the budget is the reason (from a CI run under load: "8192-bit floats cannot
+    // tell from 0" for sigmoid∘5 past a 0.3 s budget).
+    if let Some(why) = crate::limits::exhausted_reason() {
+        return Fail::Diag(Diagnostic::at(Phase::Limit, span, why));
+    }
     let phase = if matches!(e, SeriesError::Limit(_)) {
         Phase::Limit
     } else {

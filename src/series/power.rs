@@ -953,8 +953,10 @@ fn vanishes(a0: &Scalar) -> bool {
 /// is decided, or a₀ is generic (a parameter in it).
 fn undecided_zero(a0: &Scalar) -> Option<SeriesError> {
     (a0.has_opaque() && a0.params().is_empty() && crate::algebra::sign::sign(a0).is_none()).then(
-        || {
-            SeriesError::NotAnalytic(
+        || match crate::limits::exhausted_reason() {
+            // The sign test was cut short by the budget: that is the reason, not the constant.
+            Some(why) => SeriesError::Limit(why.into()),
+            None => SeriesError::NotAnalytic(
                 "the value at the point is a constant that 8192-bit floats cannot tell from 0 (it is below their resolution of its terms), and no exact rule decides it: whether the function is analytic there is not decided".into(),
             )
         },

@@ -3,6 +3,9 @@
 //! Every numeric claim is checked against an evaluator written here from the raw weight arrays
 //! (read with the zip crate and a header parser of this file), not against the library.
 
+#[path = "common/npy.rs"]
+mod npy;
+
 use malachite_q::Rational as Q;
 use std::path::{Path, PathBuf};
 use taylornet::trained::{Num, Numeric};
@@ -949,19 +952,6 @@ fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut b = b"\x93NUMPY\x01\x00".to_vec();
-    b.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    b.extend_from_slice(header.as_bytes());
-    b.extend_from_slice(data);
-    b
-}
-
 fn f64s(v: &[f64]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
@@ -975,19 +965,23 @@ fn every_malformed_file_class_gets_its_error() {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "W1.npy",
-            npy("<f8", "(2, 2)", &f64s(&[1.0, 2.0, 3.0])),
+            npy::npy("<f8", "(2, 2)", &f64s(&[1.0, 2.0, 3.0])),
             "truncated",
         ),
-        ("W1.npy", npy("<c16", "(2, 2)", &[0; 64]), "dtype"),
+        ("W1.npy", npy::npy("<c16", "(2, 2)", &[0; 64]), "dtype"),
         (
             "W1.npy",
-            npy("<f8", "(2, 2, 2)", &f64s(&[0.0; 8])),
+            npy::npy("<f8", "(2, 2, 2)", &f64s(&[0.0; 8])),
             "rank 3",
         ),
-        ("W1.npy", npy("<f8", "(2,)", &f64s(&[1.0, f64::NAN])), "NaN"),
         (
             "W1.npy",
-            npy("<f8", "(2,)", &f64s(&[f64::INFINITY, 1.0])),
+            npy::npy("<f8", "(2,)", &f64s(&[1.0, f64::NAN])),
+            "NaN",
+        ),
+        (
+            "W1.npy",
+            npy::npy("<f8", "(2,)", &f64s(&[f64::INFINITY, 1.0])),
             "infinite",
         ),
         (

@@ -1,5 +1,8 @@
 //! Whatever is typed, the pipeline answers with a result or a diagnostic: never a panic.
 
+#[path = "common/npy.rs"]
+mod npy;
+
 use proptest::prelude::*;
 use taylornet::Format;
 use taylornet::Session;
@@ -694,19 +697,6 @@ fn weights_files_bind_only_names_that_can_take_values() {
     // ignored, a (0, 2) tensor was bound, and uint16 was called "not an integer".
     let dir = std::env::temp_dir().join(format!("taylornet-weights-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let npy = |shape: &str, descr: &str, data: &[u8]| {
-        let mut header =
-            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-        while (10 + header.len() + 1) % 64 != 0 {
-            header.push(' ');
-        }
-        header.push('\n');
-        let mut out = b"\x93NUMPY\x01\x00".to_vec();
-        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-        out.extend_from_slice(header.as_bytes());
-        out.extend_from_slice(data);
-        out
-    };
     let zeros = [0u8; 32];
     for (file, shape, descr, bytes, message) in [
         (
@@ -746,7 +736,7 @@ fn weights_files_bind_only_names_that_can_take_values() {
         ),
     ] {
         let path = dir.join(file);
-        std::fs::write(&path, npy(shape, descr, bytes)).unwrap();
+        std::fs::write(&path, npy::npy(descr, shape, bytes)).unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_taylornet"))
             .args(["analyze", "--weights"])
             .arg(&path)

@@ -739,6 +739,25 @@ impl Expander<'_> {
         self.eval(first)
     }
 
+    /// The Hadamard product of `parts` (0 for none). Without truncation, as a balanced tree:
+    /// one at a time, every prefix's elements were sorted again (2 000 factors of `tanh(wᵢ)`
+    /// took 17 s). With an order, intermediate degrees decide what is dropped, so the factors
+    /// go one at a time, in order.
+    fn hadamard_product(&self, parts: Vec<Expr>, span: Span) -> Result<Expr, Diagnostic> {
+        let had = |a: &Expr, b: &Expr| a.had(b, &self.t).map_err(|e| stop(e, span));
+        let product = if self.t.order.is_none() {
+            balanced_product(parts, had)?
+        } else {
+            let mut parts = parts.into_iter();
+            let first = parts.next();
+            match first {
+                Some(first) => Some(parts.try_fold(first, |a, b| had(&a, &b))?),
+                None => None,
+            }
+        };
+        Ok(product.unwrap_or_else(Expr::zero))
+    }
+
     fn eval(&mut self, ir: &Ir) -> Result<Expr, Diagnostic> {
         let span = ir.span();
         Ok(match ir.kind() {
@@ -771,48 +790,27 @@ impl Expander<'_> {
                     // product, `diag(a)·diag(b) = diag(a∘b)` (degrees and truncation alike):
                     // merged one at a time, the growing diagonal was sorted again at each
                     // factor (from a review: 2 000 factors `diag(tanh(wᵢ))` took 18 s).
-                    let diagonals = rest
-                        .iter()
+                    let diagonals = (rest.iter())
                         .map_while(|x| match x.kind() {
                             IrKind::Diag(a) => Some(a),
                             _ => None,
                         })
                         .collect::<Vec<_>>();
-                    if diagonals.len() >= 2 {
+                    let e = if diagonals.len() >= 2 {
                         rest = &rest[diagonals.len()..];
                         let mut args = Vec::with_capacity(diagonals.len());
                         for a in diagonals {
                             args.push(self.eval(a)?);
                         }
-                        let product = if self.t.order.is_none() {
-                            balanced_product(args, |a, b| {
-                                a.had(b, &self.t).map_err(|e| stop(e, span))
-                            })?
-                        } else {
-                            let mut acc: Option<Expr> = None;
-                            for b in &args {
-                                acc = Some(match acc {
-                                    None => b.clone(),
-                                    Some(a) => a.had(b, &self.t).map_err(|e| stop(e, span))?,
-                                });
-                            }
-                            acc
-                        };
-                        let e = product.unwrap_or_else(Expr::zero).diag();
-                        acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
-                        let free = matches!(x.shape().rows, Dim::Free(_));
-                        if !(self.s.normalize_only && free) {
-                            let n = self.dim_scalar(&x.shape().rows);
-                            acc = ones_dot_to_len(acc, &n);
-                        }
-                        continue;
-                    }
-                    // A run of matrix symbols of degree 0 multiplies as one canonical product
-                    // (it truncates nothing, and no `𝟙ᵀ·𝟙` forms inside it).
-                    let run = symbol_run(rest, |s| {
-                        s.kind == Kind::Matrix && !self.s.small.contains(&s.name)
-                    });
-                    let e = self.next_operand(&mut rest, run, Expr::product_of_symbols)?;
+                        self.hadamard_product(args, span)?.diag()
+                    } else {
+                        // A run of matrix symbols of degree 0 multiplies as one canonical
+                        // product (it truncates nothing, and no `𝟙ᵀ·𝟙` forms inside it).
+                        let run = symbol_run(rest, |s| {
+                            s.kind == Kind::Matrix && !self.s.small.contains(&s.name)
+                        });
+                        self.next_operand(&mut rest, run, Expr::product_of_symbols)?
+                    };
                     acc = acc.mul(&e, &self.t).map_err(|e| stop(e, span))?;
                     // A `𝟙ᵀ·𝟙` this product formed pairs two 𝟙s of x's row length. The plain
                     // normal form keeps it when that length is free: `d₁` would not read back.
@@ -826,33 +824,17 @@ impl Expander<'_> {
                 }
                 acc
             }
-            IrKind::Had(v) if self.t.order.is_none() => {
-                // Without truncation, a run of vector symbols joins in one canonical step, and
-                // the operands multiply as a balanced tree: one at a time, every prefix's
-                // elements were sorted again, n² in all (2 000 factors of `tanh(wᵢ)` took
-                // 17 s; a run of symbols 6 s).
+            IrKind::Had(v) => {
+                // Without truncation, a run of vector symbols joins in one canonical step (one
+                // at a time, every prefix's elements were sorted again: 2 000 factors took 6 s).
+                let untruncated = self.t.order.is_none();
                 let mut parts = Vec::with_capacity(v.len());
                 let mut rest = v.as_slice();
                 while !rest.is_empty() {
-                    let run = symbol_run(rest, |s| s.kind == Kind::Vector);
+                    let run = symbol_run(rest, |s| untruncated && s.kind == Kind::Vector);
                     parts.push(self.next_operand(&mut rest, run, Expr::hadamard_of_symbols)?);
                 }
-                balanced_product(parts, |a, b| a.had(b, &self.t).map_err(|e| stop(e, span)))?
-                    .unwrap_or_else(Expr::zero)
-            }
-            IrKind::Had(v) => {
-                // With an order, intermediate degrees decide what is dropped, so the factors
-                // go one at a time.
-                let mut acc: Option<Expr> = None;
-                let mut rest = v.as_slice();
-                while !rest.is_empty() {
-                    let e = self.next_operand(&mut rest, Vec::new(), Expr::hadamard_of_symbols)?;
-                    acc = Some(match acc {
-                        None => e,
-                        Some(a) => a.had(&e, &self.t).map_err(|e| stop(e, span))?,
-                    });
-                }
-                acc.unwrap_or_else(Expr::zero)
+                self.hadamard_product(parts, span)?
             }
             IrKind::Pow(x, q) => {
                 let b = self.eval(x)?;

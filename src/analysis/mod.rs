@@ -917,18 +917,14 @@ pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
     use malachite_base::num::arithmetic::traits::{Gcd, Lcm, Pow};
     use malachite_base::num::basic::traits::Zero;
     use malachite_nz::natural::Natural;
-    const MAX_DEGREE: u64 = 64;
     const MAX_COEFFICIENT: u64 = 1 << 40;
-    let mut by_power: BTreeMap<u64, Q> = BTreeMap::new();
-    for (e, c) in s.coefficients_in(p) {
-        let (Ok(e), Some(c)) = (u64::try_from(&e), c.as_q()) else {
-            return Vec::new();
-        };
-        if e > MAX_DEGREE {
-            return Vec::new();
-        }
-        by_power.insert(e, c.clone());
-    }
+    let Some(dense) = roots::dense(s, p) else {
+        return Vec::new();
+    };
+    let by_power: BTreeMap<u64, Q> = (dense.into_iter().enumerate())
+        .filter(|(_, c)| *c != 0u32)
+        .map(|(e, c)| (e as u64, c))
+        .collect();
     let (Some((&low, _)), Some((&high, _))) =
         (by_power.first_key_value(), by_power.last_key_value())
     else {

@@ -47,8 +47,8 @@ pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> Vec<Scalar> {
 }
 
 /// `s` as a dense polynomial in `p`, when every coefficient is rational and every power a whole
-/// number up to [`MAX_DEGREE`].
-fn dense(s: &Scalar, p: &Name) -> Option<Poly> {
+/// number up to [`MAX_DEGREE`] (`None` for 0). Also what [`super::rational_zeros`] reads.
+pub(super) fn dense(s: &Scalar, p: &Name) -> Option<Poly> {
     let mut poly: Poly = Vec::new();
     for (e, c) in s.coefficients_in(p) {
         let e = u64::try_from(&e).ok().filter(|e| *e <= MAX_DEGREE)? as usize;

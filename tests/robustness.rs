@@ -554,18 +554,30 @@ fn commands_refuse_what_they_would_ignore() {
 #[test]
 fn a_series_order_that_is_no_whole_number_is_refused_as_an_order() {
     // From a review: `order -3` was read as part of the function, "several variables".
-    for src in [
-        ":series tanh order -3",
-        ":series tanh order 1e3",
-        ":series tanh order 2.5",
-        ":series tanh at 1 order −1",
-        ":series tanh order ½",
+    // The caret is at the order (it stood at column 1).
+    for (src, column) in [
+        (":series tanh order -3", 20),
+        (":series tanh order 1e3", 20),
+        (":series tanh order 2.5", 20),
+        (":series tanh at 1 order −1", 25),
+        (":series tanh order ½", 20),
     ] {
-        let (message, _) = fails_at(src);
+        let (message, at) = fails_at(src);
         assert!(message.contains("whole number"), "{src}: {message}");
+        assert_eq!(at, Some((1, column)), "{src}");
     }
-    let (message, _) = fails_at(":series tanh order 18446744073709551616");
+    let (message, at) = fails_at(":series tanh order 18446744073709551616");
     assert!(message.contains("too large"), "{message}");
+    assert_eq!(at, Some((1, 20)));
+    // A keyword given twice: at the second.
+    for (src, column) in [
+        (":series tanh order 2 order 3", 22),
+        (":series tanh at 1 at 2", 19),
+    ] {
+        let (message, at) = fails_at(src);
+        assert!(message.contains("given twice"), "{src}: {message}");
+        assert_eq!(at, Some((1, column)), "{src}");
+    }
     // A variable named `order` is still a function's variable.
     let out = Session::new()
         .run(":series order - 3")

@@ -1974,7 +1974,9 @@ fn each_rational_zero_of_a_polynomial_coefficient_is_a_condition() {
     ] {
         let r = conditional_at(src, zeros);
         for c in &r.conditions {
-            assert!(!c.only, "{src}");
+            // One value of several is never an `iff` alone: when they are every zero, each
+            // names the others.
+            assert!(!c.only || c.others.len() + 1 == zeros.len(), "{src}");
             let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
             assert_ne!(then.decision.verdict, Verdict::Kink, "{src}");
         }
@@ -2021,6 +2023,88 @@ fn each_radical_zero_of_a_binomial_or_quadratic_coefficient_is_a_condition() {
             assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");
         }
     }
+}
+
+#[test]
+fn values_that_are_every_real_zero_of_a_coefficient_are_said_to_be_the_only_ones() {
+    // λ² − 2 vanishes at ±√2 and nowhere else; the lines said "(and perhaps at other values of
+    // the parameters too)". When the values are every real zero of a coefficient in one
+    // parameter, each line names the others and says there are no more.
+    for (src, zeros) in [
+        (
+            "s(t) = t + (λ^2 - 2)·t^2; s(W1·x + b1)",
+            &["-sqrt(2)", "sqrt(2)"][..],
+        ),
+        (
+            "s(t) = t + (λ^2 - 1)·(λ - 3)·t^2; s(W1·x + b1)",
+            &["-1", "1", "3"][..],
+        ),
+        ("(λ^3 - 2·λ)·(x∘x) + W·x", &["0", "-sqrt(2)", "sqrt(2)"][..]),
+        ("leaky_relu(W1·x + b1; a = α^2)", &["-1", "1"][..]),
+    ] {
+        let r = conditional_at(src, zeros);
+        for c in &r.conditions {
+            assert!(c.only, "{src}");
+            let mut all: Vec<String> = (c.others.iter())
+                .map(taylornet::render::scalar_ascii)
+                .collect();
+            all.push(taylornet::render::scalar_ascii(&c.value));
+            all.sort();
+            let mut expected: Vec<String> = zeros.iter().map(|z| z.to_string()).collect();
+            expected.sort();
+            assert_eq!(all, expected, "{src}");
+        }
+        let text = analyze_text(src);
+        assert_eq!(
+            text.matches("and at no other value").count(),
+            zeros.len(),
+            "{src}:\n{text}"
+        );
+        assert!(!text.contains("perhaps"), "{src}:\n{text}");
+        // Off those values the terms are there: at ½ (a zero of none) the verdict is the
+        // generic one, and a further condition names none of the values.
+        let half = analyze(&src.replace(['λ', 'α'], "(1/2)"));
+        assert_eq!(half.main.decision.verdict, r.main.decision.verdict, "{src}");
+        assert!(!half.is_conditional(), "{src}");
+    }
+    // A single real zero (λ³ + 2 at −2^(1/3)) is an `iff`.
+    let text = analyze_text("s(t) = t + (λ^3 + 2)·t^2; s(W1·x + b1)");
+    assert!(text.contains("vanish iff λ = −2^(1/3)"), "{text}");
+    // A rational zero beside a cubic left unsolved (λ³ − 3λ + 1 has three real zeros, none
+    // rational): λ = 1 is one value of several, as before.
+    let r = analyze("s(t) = t + (λ - 1)·(λ^3 - 3·λ + 1)·t^2; s(W1·x + b1)");
+    assert_eq!(r.conditions.len(), 1);
+    assert!(!r.conditions[0].only && r.conditions[0].others.is_empty());
+    assert!(
+        analyze_text("s(t) = t + (λ - 1)·(λ^3 - 3·λ + 1)·t^2; s(W1·x + b1)").contains("perhaps")
+    );
+}
+
+#[test]
+fn a_coefficient_with_a_factor_in_another_parameter_is_solved_without_it() {
+    // (λ − 1)·(μ − 4) had no condition: as a polynomial in λ its coefficients are not numbers.
+    // Set apart from its factor μ − 4, λ − 1 gives λ = 1, sufficient only (μ = 4 is another).
+    for (src, zeros) in [
+        ("s(t) = t + (λ - 1)·(μ - 4)·t^2; s(W1·x + b1)", &["1"][..]),
+        (
+            "s(t) = t + (λ^2 - 2)·(μ^2 - 3)·t^2; s(W1·x + b1)",
+            &["-sqrt(2)", "sqrt(2)"][..],
+        ),
+    ] {
+        let r = conditional_at(src, zeros);
+        for c in &r.conditions {
+            assert!(!c.only && c.others.is_empty(), "{src}");
+            assert_eq!(c.param.ascii(), "lambda", "{src}");
+            let then = c.then.as_ref().unwrap_or_else(|| panic!("{src}"));
+            assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");
+        }
+    }
+    // Not a product of the two: no number is a zero of it whatever μ, and none is claimed.
+    assert!(
+        (analyze("s(t) = t + (λ·μ - λ + μ^2)·t^2; s(W1·x + b1)").conditions)
+            .iter()
+            .all(|c| c.value.as_q().is_none())
+    );
 }
 
 #[test]

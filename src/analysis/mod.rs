@@ -114,8 +114,11 @@ pub struct Condition {
     pub what: Vanishing,
     /// Whether `value` is the only value of `param` where it vanishes, whatever the other
     /// parameters are (`iff`). Solving λ·μ = 0 for λ finds λ = 0, but μ = 0 is a zero too: such
-    /// a value is a sufficient condition only.
+    /// a value is a sufficient condition only. Also true for each of several values that are
+    /// together all the zeros (λ² − 2 at ±√2): then `others` holds the rest.
     pub only: bool,
+    /// When `only`, the other values of `param` where it vanishes (empty for a sole value).
+    pub others: Vec<Scalar>,
     /// The analysis with `param` set to `value`, when it could be redone.
     pub then: Option<Box<Analysis>>,
     /// Why there is no analysis at the value (`then` is None): the value holds other
@@ -833,6 +836,7 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
             value,
             what,
             only,
+            others: Vec::new(),
             then: None,
             not_analysed: None,
             further: Vec::new(),
@@ -855,33 +859,64 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 if crate::limits::interrupted() {
                     return sufficient;
                 }
-                if let Some((v, only)) = solve_linear(s, &p) {
-                    if vanish_at(&p, &v) {
-                        if only {
-                            return vec![condition(p, v, true)];
-                        }
-                        if sufficient.is_empty() {
-                            sufficient.push(condition(p, v, false));
-                        }
+                if let Some((v, only)) = solve_linear(s, &p)
+                    && vanish_at(&p, &v)
+                {
+                    if only {
+                        return vec![condition(p, v, true)];
                     }
-                } else if sufficient.is_empty() {
-                    // (λ² − 1)·t²: each rational zero is a value where the terms vanish
-                    // (from a review, which found no condition at λ = ±1). A value is not
-                    // written `iff`: the condition names one value of several.
-                    for v in rational_zeros(s, &p).into_iter().map(Scalar::from_q) {
-                        if vanish_at(&p, &v) {
-                            sufficient.push(condition(p.clone(), v, false));
-                        }
+                    if sufficient.is_empty() {
+                        sufficient.push(condition(p, v, false));
                     }
-                    // (λ² − 2)·t²: zeros that are radicals, each confirmed by substituting it
-                    // exactly (from a review, λ = ±√2 had no condition).
-                    for v in roots::radical_zeros(s, &p) {
-                        if !sufficient.iter().any(|c| c.param == p && c.value == v)
-                            && vanish_at(&p, &v)
-                        {
-                            sufficient.push(condition(p.clone(), v, false));
-                        }
+                    continue;
+                }
+                // (λ² − 1)·t²: each rational zero is a value where the terms vanish (from a
+                // review, which found no condition at λ = ±1); (λ² − 2)·t²: zeros that are
+                // radicals (from a review, λ = ±√2 had none). Each is confirmed by
+                // substituting it exactly. A factor in other parameters is set aside
+                // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
+                // only, as they are not the only ones.
+                let (poly, whole) = match roots::content_free(s, &p) {
+                    Some(f) => (f, false),
+                    None => ((*s).clone(), true),
+                };
+                let radical = roots::radical_zeros(&poly, &p);
+                let mut zeros: Vec<Scalar> = (rational_zeros(&poly, &p).into_iter())
+                    .map(Scalar::from_q)
+                    .collect();
+                for v in radical.values {
+                    if !zeros.contains(&v) {
+                        zeros.push(v);
                     }
+                }
+                let vanishing: Vec<Scalar> =
+                    zeros.iter().filter(|v| vanish_at(&p, v)).cloned().collect();
+                // When these are every real zero of a coefficient in `p` alone and all the
+                // coefficients vanish at each, they vanish there and nowhere else, whatever
+                // the other parameters ("perhaps at other values too" was once said of
+                // λ = ±√2, the only zeros of λ² − 2).
+                if whole
+                    && radical.complete
+                    && !vanishing.is_empty()
+                    && vanishing.len() == zeros.len()
+                {
+                    return (0..vanishing.len())
+                        .map(|i| {
+                            let mut c = condition(p.clone(), vanishing[i].clone(), true);
+                            c.others = (vanishing.iter().enumerate())
+                                .filter(|(j, _)| *j != i)
+                                .map(|(_, v)| v.clone())
+                                .collect();
+                            c
+                        })
+                        .collect();
+                }
+                if sufficient.is_empty() {
+                    sufficient.extend(
+                        vanishing
+                            .into_iter()
+                            .map(|v| condition(p.clone(), v, false)),
+                    );
                 }
             }
         }

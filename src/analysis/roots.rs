@@ -20,30 +20,73 @@ type Poly = Vec<Q>;
 /// with a positive discriminant (`(−b ± √Δ)/(2a)`) or a binomial `a·pⁿ + c` (`(−c/a)^(1/n)`, both
 /// signs for an even n): `(λ² − 2)³` and `λ·(λ² − 2)` give ±√2. Ascending where there are two.
 /// Rational values are among them when the rational root theorem was not tried (coefficients
-/// past its bounds); the caller skips values it has.
-pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> Vec<Scalar> {
+/// past its bounds), and 0 when pˡ divides `s` but that theorem's list lacks it; the caller
+/// skips values it has.
+pub(crate) struct RadicalZeros {
+    /// The zeros found, as above.
+    pub values: Vec<Scalar>,
+    /// Whether these and [`super::rational_zeros`] are every real zero of `s` in `p`: what
+    /// was left was solved (or a number), so no real zero is missing. Then a coefficient
+    /// vanishes at these values and at no other (λ² − 2 at ±√2 only; λ² + 1 nowhere).
+    pub complete: bool,
+}
+
+pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
+    let none = RadicalZeros {
+        values: Vec::new(),
+        complete: false,
+    };
     let Some(poly) = dense(s, p) else {
-        return Vec::new();
+        return none;
     };
     let mut poly = square_free(poly);
     // The factor pˡ: its zero is rational.
     let low = poly.iter().take_while(|c| **c == 0u32).count();
     poly.drain(..low);
-    for r in super::rational_zeros(s, p) {
-        if r != 0u32
-            && let Some(q) = divide_by_root(&poly, &r)
+    let rational = super::rational_zeros(s, p);
+    for r in &rational {
+        if *r != 0u32
+            && let Some(q) = divide_by_root(&poly, r)
         {
             poly = q;
         }
     }
-    match poly.as_slice() {
-        [c, a] => vec![Scalar::from_q(-(c / a))],
+    let (mut values, complete) = match poly.as_slice() {
+        [_] => (Vec::new(), true),
+        [c, a] => (vec![Scalar::from_q(-(c / a))], true),
         [c, b, a] => quadratic(c, b, a),
         [c, rest @ ..] if rest.len() >= 2 && rest[..rest.len() - 1].iter().all(|x| *x == 0u32) => {
             binomial(c, &rest[rest.len() - 1], rest.len() as u64)
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), false),
+    };
+    if low > 0 && !rational.iter().any(|r| *r == 0u32) {
+        values.insert(0, Scalar::zero());
     }
+    RadicalZeros { values, complete }
+}
+
+/// `s` without its content in `p`: the polynomial `f` with rational coefficients such that
+/// `s = g·f` for a `g` free of `p` that is no number (`(λ − 1)·(μ − 4)` in λ is `(μ − 4)·(λ − 1)`,
+/// `f = λ − 1`). `None` when the coefficients of the powers of `p` are not all rational
+/// multiples of one of them, or are numbers already (`s` is then its own such polynomial).
+pub(crate) fn content_free(s: &Scalar, p: &Name) -> Option<Scalar> {
+    let by = s.coefficients_in(p);
+    let (_, g) = by.iter().next()?;
+    if by.len() < 2 || g.as_q().is_some() || g.params().contains(p) {
+        return None;
+    }
+    let (_, lead) = g.terms().next()?;
+    let mut f = Scalar::zero();
+    for (e, c) in &by {
+        let (_, first) = c.terms().next()?;
+        let r = first / lead;
+        if *c != g.scale(&r) {
+            return None;
+        }
+        f = f.add(&Scalar::param(p.clone()).pow(e).ok()?.scale(&r));
+    }
+    Some(f)
 }
 
 /// `s` as a dense polynomial in `p`, when every coefficient is rational and every power a whole
@@ -125,14 +168,18 @@ fn divide_by_root(p: &Poly, r: &Q) -> Option<Poly> {
     rem.is_empty().then_some(q)
 }
 
-/// The real zeros of `a·x² + b·x + c` whose discriminant is positive, ascending.
-fn quadratic(c: &Q, b: &Q, a: &Q) -> Vec<Scalar> {
+/// The real zeros of `a·x² + b·x + c` whose discriminant is positive, ascending, and whether
+/// they are all its real zeros (none when the discriminant is negative; a square-free quadratic
+/// has no zero discriminant, and one is not claimed solved).
+fn quadratic(c: &Q, b: &Q, a: &Q) -> (Vec<Scalar>, bool) {
     let disc = b * b - Q::from(4) * a * c;
-    if disc.sign() != Ordering::Greater {
-        return Vec::new();
+    match disc.sign() {
+        Ordering::Less => return (Vec::new(), true),
+        Ordering::Equal => return (Vec::new(), false),
+        Ordering::Greater => {}
     }
     let Some(root) = nth_root(disc, 2) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let two_a = Q::from(2) * a;
     let mid = Scalar::from_q(-(b / &two_a));
@@ -143,21 +190,26 @@ fn quadratic(c: &Q, b: &Q, a: &Q) -> Vec<Scalar> {
     } else {
         (mid.add(&offset), mid.sub(&offset))
     };
-    vec![low, high]
+    (vec![low, high], true)
 }
 
-/// The real zeros of `a·xⁿ + c`, ascending.
-fn binomial(c: &Q, a: &Q, n: u64) -> Vec<Scalar> {
+/// The real zeros of `a·xⁿ + c` (c ≠ 0), ascending, and whether they are all of them.
+fn binomial(c: &Q, a: &Q, n: u64) -> (Vec<Scalar>, bool) {
     let x = -(c / a);
     match x.sign() {
         Ordering::Greater => match nth_root(x, n) {
-            Some(r) if n % 2 == 0 => vec![r.neg(), r],
-            Some(r) => vec![r],
-            None => Vec::new(),
+            Some(r) if n % 2 == 0 => (vec![r.neg(), r], true),
+            Some(r) => (vec![r], true),
+            None => (Vec::new(), false),
         },
         // An odd root of a negative number is minus that of its absolute value.
-        Ordering::Less if n % 2 == 1 => nth_root(-x, n).map(|r| vec![r.neg()]).unwrap_or_default(),
-        _ => Vec::new(),
+        Ordering::Less if n % 2 == 1 => match nth_root(-x, n) {
+            Some(r) => (vec![r.neg()], true),
+            None => (Vec::new(), false),
+        },
+        // An even power is never negative: no real zero.
+        Ordering::Less => (Vec::new(), true),
+        Ordering::Equal => (Vec::new(), false),
     }
 }
 
@@ -178,7 +230,7 @@ mod tests {
         v.iter().map(crate::print::scalar_ascii).collect()
     }
 
-    fn zeros_of(coefficients: &[i64]) -> Vec<String> {
+    fn zeros(coefficients: &[i64]) -> RadicalZeros {
         let lambda = Name::new("λ", "");
         let s = (coefficients.iter().enumerate()).fold(Scalar::zero(), |acc, (k, c)| {
             let power = Scalar::param(lambda.clone())
@@ -186,7 +238,33 @@ mod tests {
                 .expect("a small power");
             acc.add(&power.scale(&q(*c)))
         });
-        ascii(&radical_zeros(&s, &lambda))
+        radical_zeros(&s, &lambda)
+    }
+
+    fn zeros_of(coefficients: &[i64]) -> Vec<String> {
+        ascii(&zeros(coefficients).values)
+    }
+
+    #[test]
+    fn complete_when_what_is_left_is_solved() {
+        // λ² − 2, (λ − 1)·(λ² − 2), λ·(λ² − 2)³, λ³ + 2, −λ² + λ + 1; λ² + 1 and λ⁴ + 3 have
+        // no real zero (nothing is missing); λ − 3 and λ·(λ − 1) only rational ones.
+        for c in [
+            &[-2, 0, 1][..],
+            &[2, -2, -1, 1],
+            &[0, -8, 0, 12, 0, -6, 0, 1],
+            &[2, 0, 0, 1],
+            &[1, 1, -1],
+            &[1, 0, 1],
+            &[3, 0, 0, 0, 1],
+            &[-3, 1],
+            &[0, -1, 1],
+        ] {
+            assert!(zeros(c).complete, "{c:?}");
+        }
+        // λ⁵ − λ − 1 and λ³ − 3λ + 1 (three real zeros, no radical form here): not solved.
+        assert!(!zeros(&[-1, -1, 0, 0, 0, 1]).complete);
+        assert!(!zeros(&[1, -3, 0, 1]).complete);
     }
 
     #[test]

@@ -754,6 +754,7 @@ fn condition_json(c: &crate::analysis::Condition) -> Value {
         "value": crate::print::json::scalar(&c.value),
         "what": super::vanishing_text(c.what),
         "iff": c.only,
+        "or": c.others.iter().map(crate::print::json::scalar).collect::<Vec<_>>(),
         "not_analysed": c.not_analysed,
         "then": c.then.as_ref().map(|a| analysis_json(a)),
         "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),

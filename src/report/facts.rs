@@ -163,16 +163,27 @@ pub fn vanishing_text(v: Vanishing) -> &'static str {
     }
 }
 
-/// `what iff p = v`: a condition without its consequence; `what at p = v (…)` when the value
-/// is sufficient but not known to be the only one.
+/// `what iff p = v`: a condition without its consequence; `what at p = v (also at p = w, and
+/// at no other value)` when the values together are all there are; `what at p = v (…)` when
+/// the value is sufficient but not known to be the only one.
 pub(crate) fn condition_clause(c: &Condition) -> String {
     let (what, p, v) = (
         vanishing_text(c.what),
         &c.param,
         crate::print::scalar_unicode(&c.value),
     );
-    if c.only {
+    if c.only && c.others.is_empty() {
         format!("{what} iff {p} = {v}")
+    } else if c.only {
+        let others: Vec<String> = (c.others.iter())
+            .map(|o| format!("{p} = {}", crate::print::scalar_unicode(o)))
+            .collect();
+        let others = match others.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        format!("{what} at {p} = {v} (also at {others}, and at no other value)")
     } else {
         format!("{what} at {p} = {v} (and perhaps at other values of the parameters too)")
     }

@@ -797,8 +797,18 @@ impl Session {
             }
             Some(Command::Series) => {
                 // `:series tanh`, `:series tanh order 5 at 1/2`, `:series f(t) = t·sigmoid(t) order 4`
+                // The function's text is the start of the arguments, which end the statement:
+                // an error in it points into the statement (else at the statement).
+                let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
                 let series::SeriesArgs { spec, at, order } =
-                    series::series_args(args).map_err(err)?;
+                    series::series_args(args).map_err(|(m, word)| match args_start {
+                        Some(start) => Diagnostic::at(
+                            Phase::Command,
+                            Span::new(start + word.start, start + word.end),
+                            m,
+                        ),
+                        None => err(m),
+                    })?;
                 if spec.is_empty() {
                     return Err(err(
                         "`:series` needs a function: `:series tanh order 9 at 0`".into(),
@@ -818,9 +828,6 @@ impl Session {
                         "for the order, write `:series {function} order {number}`"
                     )));
                 }
-                // The function's text is the start of the arguments, which end the statement:
-                // an error in it points into the statement (else at the statement).
-                let args_start = span.end.checked_sub(args.len()).filter(|s| *s > span.start);
                 // The point first: its errors point into its own text (from a review, they
                 // were placed against the function's).
                 let point = match &at {

@@ -18,13 +18,15 @@ pub(super) struct SeriesArgs {
 }
 
 /// Splits `:series` arguments: `SPEC [order N] [at A]` (keywords may come in either order,
-/// each once: from a review, `at 1 at 2` took the last).
-pub(super) fn series_args(args: &str) -> Result<SeriesArgs, String> {
+/// each once: from a review, `at 1 at 2` took the last). An error comes with the byte range,
+/// in `args`, of the word it is about.
+pub(super) fn series_args(args: &str) -> Result<SeriesArgs, (String, std::ops::Range<usize>)> {
     // Each word with its byte offset in `args` (an error in the point points into it).
     let words: Vec<(usize, &str)> = args
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - args.as_ptr() as usize, w))
         .collect();
+    let word = |i: usize| words[i].0..words[i].0 + words[i].1.len();
     let mut spec = Vec::new();
     let (mut at, mut order) = (None, None);
     let mut i = 0;
@@ -32,35 +34,35 @@ pub(super) fn series_args(args: &str) -> Result<SeriesArgs, String> {
         match (words[i].1, words.get(i + 1).copied()) {
             ("order" | "--order", Some((_, n))) if n.parse::<usize>().is_ok() => {
                 if order.is_some() {
-                    return Err("`order` is given twice".into());
+                    return Err(("`order` is given twice".into(), word(i)));
                 }
                 order = n.parse().ok();
                 i += 2;
             }
             // `order -3`, `order 1e3`, `order 2.5`: an order that is no whole number, not a
             // variable named `order` (`:series order - 3` still reads as an expression).
-            ("order" | "--order", Some((_, n)))
+            ("order" | "--order", Some((offset, n)))
                 if n.trim_start_matches(['+', '-', '−'])
                     .starts_with(|c: char| {
                         c.is_ascii_digit() || "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒".contains(c)
                     }) =>
             {
-                return Err(
-                    if n.trim_start_matches('+')
-                        .bytes()
-                        .all(|b| b.is_ascii_digit())
-                    {
-                        format!("the order {n} is too large")
-                    } else {
-                        format!(
-                            "the order must be a whole number from 0 up, not `{n}`: `:series tanh order 9`"
-                        )
-                    },
-                );
+                let message = if n
+                    .trim_start_matches('+')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                {
+                    format!("the order {n} is too large")
+                } else {
+                    format!(
+                        "the order must be a whole number from 0 up, not `{n}`: `:series tanh order 9`"
+                    )
+                };
+                return Err((message, offset..offset + n.len()));
             }
             ("at" | "--at", Some((offset, a))) => {
                 if at.is_some() {
-                    return Err("`at` is given twice".into());
+                    return Err(("`at` is given twice".into(), word(i)));
                 }
                 at = Some((a.to_string(), offset));
                 i += 2;

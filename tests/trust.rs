@@ -1825,8 +1825,12 @@ fn a_coefficient_zero_for_every_parameter_value_cancels() {
 /// review, b was a series cut at ε⁹ written alone).
 #[test]
 fn a_search_that_finds_no_non_affine_term_states_its_order() {
-    let text = analyze_text("x + relu(b1 + tanh(b2))");
+    // (x + relu(b1 + tanh(b2)) was the example: affine by its form now, decided at order 3;
+    // softplus(x) − softplus(−x) = x is affine too, which no rule shows.)
+    let text = analyze_text("softplus(x) - softplus(-x) + relu(b1 + tanh(b2))");
     assert!(text.contains("  y = W·x + b + O(ε¹⁰)\n"), "{text}");
+    let text = analyze_text("x + relu(b1 + tanh(b2))");
+    assert!(text.contains("  y = W·x + b + O(ε⁴)\n"), "{text}");
 }
 
 /// An odd network at its values, tanh(a + x) − tanh(a − x) inside a tanh: its order-2 term,
@@ -2105,6 +2109,51 @@ fn a_coefficient_with_a_factor_in_another_parameter_is_solved_without_it() {
             .iter()
             .all(|c| c.value.as_q().is_none())
     );
+}
+
+#[test]
+fn a_network_affine_in_its_input_by_its_form_is_affine_at_every_order() {
+    // `W·x + tanh(b₁)` is affine in x whatever the order, but each order's expansion has
+    // more of tanh(b₁): the search ran to its limit and said "affine to at least O(ε¹⁰) …
+    // (search limit)" (and a sum of 2 000 such activations without the input took 5.5 s).
+    for src in [
+        "W·x + tanh(b1)",
+        "tanh(b1)∘x + W2·x",
+        "tanh(a + v0) + tanh(a + v1) + sigmoid(a)",
+        "z = tanh(W1·b1 + b2); W2·x + z∘z",
+    ] {
+        let r = analyze(src);
+        let a = &r.main;
+        assert_eq!(a.decision.verdict, Verdict::Affine { k: None }, "{src}");
+        assert!(a.affine_by_form, "{src}");
+        assert_eq!(
+            a.order, a.requested_order,
+            "{src}: no higher order searched"
+        );
+        let text = analyze_text(src);
+        assert!(text.contains("affine at every order"), "{src}:\n{text}");
+        assert!(!text.contains("search limit"), "{src}:\n{text}");
+        let json = json_of(&["analyze", src]);
+        assert_eq!(json["affine_by_form"], true, "{src}");
+    }
+    // The input inside an activation, a power or a product of two factors that hold it: not
+    // by form, and the verdicts are the expansion's.
+    for (src, verdict) in [
+        ("W·x + tanh(b1∘x)", Verdict::Affine { k: Some(6) }),
+        ("W·x + (x∘x)∘b1", Verdict::Affine { k: Some(3) }),
+        (
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+            Verdict::Affine { k: Some(3) },
+        ),
+    ] {
+        let r = analyze(src);
+        assert!(!r.main.affine_by_form, "{src}");
+        assert_eq!(r.main.decision.verdict, verdict, "{src}");
+    }
+    // A finite network that is affine stays exact-affine.
+    let r = analyze("W·x + b1∘b1");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert!(r.main.affine_by_form);
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub(crate) mod instance;
 pub(crate) mod roots;
 pub(crate) mod shapes;
 pub(crate) mod steps;
+pub(crate) mod structure;
 
 use crate::algebra::nf::Stop;
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
@@ -82,6 +83,11 @@ pub struct Analysis {
     /// What the report leaves unexpanded (the expansion past the order that decides, the
     /// first non-affine term in the input's terms), and why.
     pub unexpanded: Vec<Unexpanded>,
+    /// The input occurs in no activation, power or comparison and in no product twice
+    /// (`W·x + tanh(b₁)`, or not at all): the network is affine at every order, shown by its
+    /// form ([`structure::form`]); with series left in W or b the verdict is then `affine`
+    /// with no k, and no higher order is searched.
+    pub affine_by_form: bool,
 }
 
 impl Analysis {
@@ -369,6 +375,10 @@ fn analyze_once(
             input: opts.input.clone(),
         });
     }
+    // Decided by the form alone, where a search order by order could only reach its limit
+    // (a polynomial's expansion ends: searched, it is found exact-affine).
+    let form = structure::form(&l.ir, &input);
+    let affine_by_form = form.affine;
     let mut order = opts.order;
     let search = opts
         .limits
@@ -446,7 +456,9 @@ fn analyze_once(
             let settings = settings_at(at, u64::MAX);
             (decision, full, _) = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
         }
-        let searching = decision.verdict == (Verdict::Affine { k: None }) && order < search;
+        let searching = decision.verdict == (Verdict::Affine { k: None })
+            && order < search
+            && (form.polynomial || !form.affine);
         if searching {
             order += 1;
             first = order;
@@ -609,6 +621,7 @@ fn analyze_once(
             symbols: l.symbols.clone(),
             assumptions,
             steps: Vec::new(),
+            affine_by_form,
         };
         let mut steps = a.expansion.steps.clone();
         steps.extend(steps::conclude(&a));

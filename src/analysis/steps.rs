@@ -154,6 +154,8 @@ pub enum Step {
         /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
         /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
         map_input: Option<crate::syntax::Name>,
+        /// Affine at every order by the network's form ([`super::Analysis::affine_by_form`]).
+        by_form: bool,
     },
 }
 
@@ -200,6 +202,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             },
             kinks: d.kinks.clone(),
             map_input,
+            by_form: a.affine_by_form,
         },
     ];
     // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|

@@ -515,6 +515,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 first,
                 kinks,
                 map_input,
+                by_form,
             } => {
                 let names = AffineNodes::of(map_input.as_ref());
                 let residual = |out: &mut Vec<Line>, k: u32| {
@@ -547,6 +548,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                             t("; the first non-affine terms are"),
                         ]));
                         residual(&mut out, *k);
+                    }
+                    Verdict::Affine { k: None } if *by_form => {
+                        out.push(Line::Note(vec![t(
+                            "verdict: affine at every order — the input enters only linearly, outside every activation and power",
+                        )]))
                     }
                     Verdict::Affine { k: None } => out.push(Line::Note(vec![t(
                         "verdict: affine, with no non-affine term up to the search order",
@@ -1083,8 +1089,8 @@ pub fn steps_json(steps: &[Step]) -> Value {
             Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
             Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
-            Step::Verdict { verdict, first, kinks, .. } => json!({
-                "step": "verdict", "verdict": verdict.label(), "k": verdict.k(), "first_nonaffine": ej(first),
+            Step::Verdict { verdict, first, kinks, by_form, .. } => json!({
+                "step": "verdict", "verdict": verdict.label(), "k": verdict.k(), "affine_by_form": by_form, "first_nonaffine": ej(first),
                 "kinks": kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect::<Vec<_>>(),
             }),
         })

@@ -11,6 +11,11 @@ fn verdict_text(a: &Analysis) -> String {
             "exactly affine (every series used is finite: nothing was truncated)".into()
         }
         Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
+        Verdict::Affine { k: None } if a.affine_by_form => format!(
+            "affine at every order: the input {} enters only linearly, outside every activation and power (W and b, series in the other symbols, are given to order {})",
+            a.input.name.unicode(),
+            a.order
+        ),
         Verdict::Affine { k: None } => format!(
             "affine to at least O(ε{}): no non-affine term up to order {} (search limit)",
             sup(a.order + 1),
@@ -585,6 +590,7 @@ fn analysis_json(a: &Analysis) -> Value {
     let mut v = json!({
         "verdict": d.verdict.label(),
         "k": d.k,
+        "affine_by_form": a.affine_by_form,
         "order": a.order,
         "requested_order": a.requested_order,
         "input": a.input.name.ascii(),

@@ -587,6 +587,71 @@ fn check_first_term(cx: &Context, first: &Expr) -> Vec<Finding> {
     vec![]
 }
 
+/// The claim "affine at every order" ([`Analysis::affine_by_form`]: the input enters only
+/// linearly, outside every activation and power) is exact, at any size of the input: the
+/// affine defect `y(x+x′) − y(x) − y(x′) + y(0)` of the true network, with every symbol drawn
+/// at σ = ½ (far from the small regime, where a non-affine part would show at its full size),
+/// must be at 128-bit rounding level.
+fn check_affine_by_form(cx: &Context, a: &Analysis) -> Vec<Finding> {
+    if !a.affine_by_form {
+        return vec![];
+    }
+    let claim = "affine at every order: the input enters only linearly".to_string();
+    for (i, &seed) in cx.seeds.iter().enumerate() {
+        let other = cx.seeds[(i + 1) % cx.seeds.len()].wrapping_add(0x5eed);
+        match truth_defect::<B>(cx, seed, other, 0.5) {
+            Ok(d) if d.defect <= BY_FORM_ROUNDING * d.size => {}
+            Ok(d) => {
+                return vec![Finding::wrong(
+                    CheckKind::Verdict,
+                    claim,
+                    format!(
+                        "at σ = 0.5: affine defect of y {:.3e} against values of {:.3e}",
+                        d.defect, d.size
+                    ),
+                )];
+            }
+            Err(e) => return vec![Finding::unchecked(CheckKind::Verdict, claim, e)],
+        }
+    }
+    vec![]
+}
+
+/// A defect below this fraction of the values is 128-bit rounding (a few operations' worth).
+const BY_FORM_ROUNDING: f64 = 1e-30;
+
+/// The true network's affine defect at two inputs drawn at σ, and the size of its values.
+struct TruthDefect<R: Real> {
+    defect: f64,
+    size: f64,
+    points: [Val<R>; 4],
+    value: Val<R>,
+}
+
+/// `y(x+x′) − y(x) − y(x′) + y(0)` for inputs x, x′ of draws `seed` and `other` at σ, with the
+/// points `[x + x′, x, x′, 0]`.
+fn truth_defect<R: Real>(
+    cx: &Context,
+    seed: u64,
+    other: u64,
+    sigma: f64,
+) -> Result<TruthDefect<R>, String> {
+    let inst = cx.instance::<R>(sigma, seed, false)?;
+    let x = cx.input(&inst)?;
+    let x2 = cx.input(&cx.instance::<R>(sigma, other, false)?)?;
+    let x0 = zero_like(&x);
+    let xs = x.add(&x2)?;
+    let y = |v: &Val<R>| cx.truth(&inst, v);
+    let (yxs, yx) = (y(&xs)?, y(&x)?);
+    let value = yxs.sub(&yx)?.sub(&y(&x2)?)?.add(&y(&x0)?)?;
+    Ok(TruthDefect {
+        defect: norm(&value),
+        size: norm(&yxs).max(norm(&yx)).max(1e-300),
+        points: [xs, x, x2, x0],
+        value,
+    })
+}
+
 /// How much the relative discrepancy must shrink when σ shrinks tenfold (a right term: about 0.1).
 const FIRST_SHRINK: f64 = 0.3;
 
@@ -606,20 +671,18 @@ fn first_term_draw<R: Real>(
     sigma: f64,
     rounding: f64,
 ) -> Result<Option<Discrepancy>, String> {
+    let TruthDefect {
+        defect: ny,
+        size,
+        points: [xs, x, x2, x0],
+        value: dy,
+    } = truth_defect::<R>(cx, seed, other, sigma)?;
     let inst = cx.instance::<R>(sigma, seed, false)?;
-    let x = cx.input(&inst)?;
-    let x2 = cx.input(&cx.instance::<R>(sigma, other, false)?)?;
-    let x0 = zero_like(&x);
-    let xs = x.add(&x2)?;
-    let y = |v: &Val<R>| cx.truth(&inst, v);
-    let (yxs, yx) = (y(&xs)?, y(&x)?);
-    let dy = yxs.sub(&yx)?.sub(&y(&x2)?)?.add(&y(&x0)?)?;
     let l = |v: &Val<R>| cx.claim(first, &inst, v, &dy);
     let (lxs, lx) = (l(&xs)?, l(&x)?);
     let dl = lxs.sub(&lx)?.sub(&l(&x2)?)?.add(&l(&x0)?)?;
-    let (ny, nl, nd) = (norm(&dy), norm(&dl), norm(&dy.sub(&dl)?));
+    let (nl, nd) = (norm(&dl), norm(&dy.sub(&dl)?));
     // Both defects at rounding level (every point on one piece of a kink): this draw says nothing.
-    let size = norm(&yxs).max(norm(&yx)).max(1e-300);
     let silent = ny <= rounding * size && nl <= rounding * size;
     // The term's own size sets the scale: a draw where every point lies on one piece of a
     // kink has a defect of the next order only, which the claim need not match.
@@ -880,6 +943,7 @@ fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> 
     let a = cx.analysis;
     let mut out = Vec::new();
     out.extend(check_verdict(cx, a, CheckKind::Verdict));
+    out.extend(check_affine_by_form(cx, a));
     if let Some(c) = compensated {
         out.extend(check_verdict(cx, c, CheckKind::CompensatedVerdict));
     }
@@ -936,6 +1000,21 @@ mod tests {
         assert!(findings.is_empty(), "{findings:?}");
         // Every kind of derivation equation was there to be checked.
         assert!(equations(&cx.analysis.steps, &cx.analysis.input).len() >= 4);
+    }
+
+    #[test]
+    fn a_network_affine_by_its_form_passes_and_a_false_claim_of_it_is_found() {
+        let s = session("W·x + tanh(b1)∘x + sigmoid(b2)", None);
+        let functions = s.numeric_functions();
+        let cx = context(&s, &functions);
+        assert!(cx.analysis.affine_by_form);
+        assert!(check_analysis(&cx, None).is_empty());
+        // Said of a tanh network, the claim is found false: its defect is of the values' size.
+        let s = session(TANH2, None);
+        let cx = context(&s, &functions);
+        let mut wrong = cx.analysis.clone();
+        wrong.affine_by_form = true;
+        caught(check_affine_by_form(&cx, &wrong), CheckKind::Verdict);
     }
 
     #[test]

@@ -1231,6 +1231,7 @@ mod tests {
     #[test]
     fn printing_past_the_time_budget_is_an_error_naming_the_printing() {
         let mut s = Session::new();
+        s.options.order = 9;
         let out = s
             .run("b - gelu_tanh(silu(y - ones))")
             .unwrap_or_else(|d| panic!("{}", d.message));

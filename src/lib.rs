@@ -88,6 +88,7 @@ pub mod trained {
     pub use crate::analysis::instance::{
         BreakpointEffect, FirstOrderKink, Mat, Neuron, Num, Numeric, Region, Sides, SigmaStar,
     };
+    pub use crate::ir::lower::value_name_problem;
     pub use crate::model::onnx::{
         AttributeProto, GraphProto, Imported, ModelProto, NodeProto, TensorProto, ValueInfoProto,
         import, import_file,

@@ -2071,6 +2071,17 @@ fn values_that_are_every_real_zero_of_a_coefficient_are_said_to_be_the_only_ones
         assert_eq!(half.main.decision.verdict, r.main.decision.verdict, "{src}");
         assert!(!half.is_conditional(), "{src}");
     }
+    // The parameter also inside the terms (c₁ = λ·b under tanh, whose value is 0 at λ = 0):
+    // other values may make them vanish, and no line says there are none (from a review).
+    for src in [
+        ":small x\n(λ^2-2)·(tanh(λ·b)∘x∘x) + W·x",
+        ":small x\n(λ-1)·(tanh(λ·b)∘x∘x) + W·x",
+        ":small x\n(λ^2-2)·tanh(W·x + λ·b)",
+    ] {
+        let r = analyze(src);
+        assert!(!r.conditions.is_empty(), "{src}");
+        assert!(r.conditions.iter().all(|c| !c.only), "{src}");
+    }
     // A single real zero (λ³ + 2 at −2^(1/3)) is an `iff`.
     let text = analyze_text("s(t) = t + (λ^3 + 2)·t^2; s(W1·x + b1)");
     assert!(text.contains("vanish iff λ = −2^(1/3)"), "{text}");
@@ -2150,10 +2161,29 @@ fn a_network_affine_in_its_input_by_its_form_is_affine_at_every_order() {
         assert!(!r.main.affine_by_form, "{src}");
         assert_eq!(r.main.decision.verdict, verdict, "{src}");
     }
-    // A finite network that is affine stays exact-affine.
-    let r = analyze("W·x + b1∘b1");
-    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    // A finite network that is affine stays exact-affine, through polynomial definitions too
+    // (from a review: `square` and `f(t) = t^4` stopped the search, "affine" with b cut).
+    for src in [
+        "W·x + b1∘b1",
+        "W·x + square(bᵀ·b)·c",
+        "f(t) = t^4; W·x + f(b)",
+    ] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+        assert!(r.main.affine_by_form, "{src}");
+    }
+    // W that starts above the order asked is searched for: `W = 0` beside "affine at every
+    // order" read as constant in x (from a review).
+    let r = analyze("tanh(bᵀ·b)^2·x");
     assert!(r.main.affine_by_form);
+    assert!(!r.main.decision.w.is_zero());
+    // A network without its input says so, not that the input "enters only linearly".
+    let text = analyze_text("tanh(b)");
+    assert!(text.contains("the input x does not occur (W = 0"), "{text}");
+    assert!(!text.contains("enters only linearly"), "{text}");
+    // The LaTeX report's verdict is the text's.
+    let latex = run_ok(&["analyze", "--format", "latex", "W·x + tanh(b)"]);
+    assert!(latex.contains("affine at every order"), "{latex}");
 }
 
 #[test]

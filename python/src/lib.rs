@@ -29,9 +29,10 @@ use taylornet::render::{
     DocFormat, Hadamard, Line, Notation, classify_lines, latex as expr_latex, plot_svg,
     series_lines, write,
 };
+use taylornet::trained::{Tensor, Valued, bind_values, value_name_problem};
 use taylornet::{
-    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, Report, SeriesResult, Session,
-    VerifyOptions, derive_source_for, normal_form,
+    ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, Q, Report, SeriesResult,
+    Session, VerifyOptions, derive_source_for, normal_form,
 };
 
 create_exception!(
@@ -686,6 +687,67 @@ impl Engine {
             }))
             .map_err(|_| PyRuntimeError::new_err("the taylornet worker has stopped"))?;
         Ok(engine)
+    }
+
+    /// Binds `name` to exact values handed over as entries, not written as a literal (a large
+    /// array of floats written exactly is past `max_input_bytes` as text): `rows` by `cols`
+    /// (`None`: a vector), row by row, each an integer or `n/d`. At most `max_tensor_entries`
+    /// of them, as for a weights file. Returns the echo `NAME = …` that the statement
+    /// `NAME = [...]` gives; a refused binding changes nothing.
+    #[pyo3(signature = (name, rows, cols, entries))]
+    fn bind_values(
+        &self,
+        py: Python<'_>,
+        name: String,
+        rows: usize,
+        cols: Option<usize>,
+        entries: Vec<String>,
+    ) -> PyResult<String> {
+        self.call(py, move |st| {
+            let fail = |phase: Phase, m: String| Failure::at(Diagnostic::new(phase, m), "");
+            let parsed = Name::parse(&name).map_err(|m| fail(Phase::Name, m))?;
+            let max = st.session.options.limits.max_tensor_entries;
+            let count = rows.checked_mul(cols.unwrap_or(1));
+            if count.is_none_or(|c| c > max) {
+                return Err(fail(
+                    Phase::Limit,
+                    format!(
+                        "{name} has {rows}×{} entries, more than {max} (`max_tensor_entries`)",
+                        cols.unwrap_or(1)
+                    ),
+                ));
+            }
+            if count != Some(entries.len()) || rows == 0 || cols == Some(0) {
+                return Err(fail(
+                    Phase::Shape,
+                    format!(
+                        "{name}: {} entries for a {rows}×{} array",
+                        entries.len(),
+                        cols.unwrap_or(1)
+                    ),
+                ));
+            }
+            let data = (entries.iter())
+                .map(|e| {
+                    e.parse::<Q>().map_err(|_| {
+                        fail(
+                            Phase::Parse,
+                            format!("{name}: `{e}` is not an exact number"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<Q>, Failure>>()?;
+            if let Some(why) = value_name_problem(&parsed, &st.session.env) {
+                return Err(fail(
+                    Phase::Name,
+                    format!("{why}: choose another name for the values"),
+                ));
+            }
+            let value = Valued::new(parsed, std::rc::Rc::new(Tensor { rows, cols, data }));
+            let echo = format!("{} = {}", value.name, value.describe());
+            bind_values(&mut st.session.env, vec![value]);
+            Ok(echo)
+        })
     }
 
     /// Runs statements. `atomic`: all or nothing (the REPL's entries); otherwise the

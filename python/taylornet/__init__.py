@@ -647,14 +647,8 @@ def _other_prime(d):
     return pow(5, max(1, d.bit_length()), d) != 0
 
 
-def _exact_number(x, name):
-    """A number written so that the literal grammar reads it exactly: an int as it is, a float
-    (binary, so ``n/2^k``) as the finite decimal ``n·5^k e-k``."""
-    if isinstance(x, bool):
-        x = int(x)
-    if isinstance(x, int):
-        _check_length(x, 1, name)
-        return str(x)
+def _exact_rational(x, name):
+    """The exact rational of a number that is not an int, its length checked."""
     if isinstance(x, (str, bytes)):
         # A string is text, not a number (float('1') would read it).
         raise ValueError(f"{name}: {x!r} is not a number")
@@ -685,8 +679,26 @@ def _exact_number(x, name):
         if f != f or f in (float("inf"), float("-inf")):
             raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
         q = Fraction(f)
+    _check_length(q.numerator, q.denominator, name)
+    return q
+
+
+def _exact_fraction(x, name):
+    """The exact rational of a number as `n` or `n/d` text (checked as :func:`_exact_number`)."""
+    q = _exact_rational(int(x) if isinstance(x, bool) else x, name)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def _exact_number(x, name):
+    """A number written so that the literal grammar reads it exactly: an int as it is, a float
+    (binary, so ``n/2^k``) as the finite decimal ``n·5^k e-k``."""
+    if isinstance(x, bool):
+        x = int(x)
+    if isinstance(x, int):
+        _check_length(x, 1, name)
+        return str(x)
+    q = _exact_rational(x, name)
     n, d = q.numerator, q.denominator
-    _check_length(n, d, name)
     if _other_prime(d):
         # Not a finite decimal (1/3): written as a fraction, which the literal grammar reads.
         return f"{n}/{d}"
@@ -729,8 +741,9 @@ def _shape_error(message):
     return ShapeError("shape", message, f"error: {message}\n")
 
 
-def _tensor_literal(name, value):
-    """A vector (1-D) or matrix (2-D) literal, exact, from a numpy array or nested lists."""
+def _tensor_rows(name, value):
+    """A vector (1-D) or matrix (2-D) from a numpy array or nested lists, checked: its rows
+    (a matrix) or entries (a vector), and whether it is a matrix."""
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         shape = getattr(value, "shape", None)
         if shape == ():
@@ -748,13 +761,12 @@ def _tensor_literal(name, value):
     if not value:
         raise _shape_error(f"{name}: an empty array")
     if all(not is_seq(v) for v in value):
-        return "[" + ", ".join(_exact_number(v, name) for v in value) + "]"
+        return value, False
     if not all(is_seq(v) for v in value):
         raise _shape_error(f"{name}: a ragged array (some entries are rows, some numbers)")
     width = len(value[0])
     if width == 0:
         raise _shape_error(f"{name}: an empty row")
-    rows = []
     for i, row in enumerate(value):
         if len(row) != width:
             raise _shape_error(
@@ -762,8 +774,24 @@ def _tensor_literal(name, value):
             )
         if any(is_seq(v) for v in row):
             raise _shape_error(f"{name}: an array of more than 2 dimensions; a weight is a vector (1-D) or a matrix (2-D)")
-        rows.append("[" + ", ".join(_exact_number(v, name) for v in row) + "]")
-    return "[" + ", ".join(rows) + "]"
+    return value, True
+
+
+def _tensor_literal(name, value):
+    """A vector (1-D) or matrix (2-D) literal, exact, from a numpy array or nested lists."""
+    rows, matrix = _tensor_rows(name, value)
+    if not matrix:
+        return "[" + ", ".join(_exact_number(v, name) for v in rows) + "]"
+    return "[" + ", ".join("[" + ", ".join(_exact_number(v, name) for v in row) + "]" for row in rows) + "]"
+
+
+def _tensor_entries(name, value):
+    """The same, as (rows, columns or None for a vector, entries row by row as exact `n` or
+    `n/d` text): what :meth:`Session.bind` hands the engine without writing a literal, which
+    for a large array would pass ``max_input_bytes``."""
+    rows, matrix = _tensor_rows(name, value)
+    flat = [v for row in rows for v in row] if matrix else rows
+    return len(rows), (len(rows[0]) if matrix else None), [_exact_fraction(v, name) for v in flat]
 
 
 # A name as the grammar reads one (grammar/taylornet.pest, `ident`): an ASCII or Greek letter,
@@ -905,7 +933,11 @@ class Session:
         ``Fraction(0.1)``); NaN, ±∞, ragged arrays and other ranks raise ``ValueError``
         (:class:`ShapeError` for shapes), naming the weight."""
         name = _checked_name(name)
-        return self.run(f"{name} = {_tensor_literal(name, value)}")[-1]
+        rows, cols, entries = _tensor_entries(name, value)
+        # Handed over as entries, not as a literal: a 200×200 array of floats written exactly
+        # is past ``max_input_bytes`` as text; ``max_tensor_entries`` bounds it here.
+        with _errors:
+            return self._engine.bind_values(name, rows, cols, entries)
 
     def at(self, point=None, name="x0"):
         """Expands around a data point (``:at``): a vector (numpy array or list, bound to

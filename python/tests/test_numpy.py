@@ -181,3 +181,28 @@ def test_long_numbers_are_refused_naming_the_weight_and_long_doubles_are_exact()
         assert r.numeric.W_exact == [[Fraction(*huge.as_integer_ratio())]]
     with pytest.raises(ValueError, match="not a finite number"):
         tn.analyze("W1·x", weights={"W1": [[np.longdouble("inf")]]})
+
+
+def test_a_large_float_array_binds_exactly_without_a_literal():
+    # A 200×200 array of floats written exactly as a literal is 2.4 MB, past `max_input_bytes`
+    # (the LimitError quoted a line the user never wrote): its entries go to the engine as
+    # they are, up to `max_tensor_entries`.
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((200, 200))
+    s = tn.Session()
+    echo = s.bind("W1", w)
+    assert echo.startswith("W₁ = ") and "numeric 200×200" in echo
+    r = s.analyze("W1·x")
+    assert r.verdict == "exact-affine"
+    exact = r.numeric.W_exact
+    assert exact[0][0] == Fraction(*w[0, 0].as_integer_ratio())
+    assert exact[199][123] == Fraction(*w[199, 123].as_integer_ratio())
+    # Past the entries limit: a LimitError naming the weight and the limit, the session
+    # unchanged (W1 keeps its value).
+    with pytest.raises(tn.LimitError, match="W1.*max_tensor_entries"):
+        s.bind("W1", np.ones((300, 300)))
+    assert s.analyze("W1·x").numeric.W_exact[0][0] == exact[0][0]
+    # A name that cannot take values is refused as the statement refuses it.
+    for name in ("tanh", "α", "e"):
+        with pytest.raises(tn.NameError):
+            s.bind(name, [[1.0]])

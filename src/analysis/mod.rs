@@ -456,9 +456,13 @@ fn analyze_once(
             let settings = settings_at(at, u64::MAX);
             (decision, full, _) = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
         }
+        // Affine by its form, the search stops once W is there (`tanh(bᵀ·b)²·x` has W = 0 to
+        // order 3: "W = 0" beside "affine at every order" read as constant in x, from a review).
         let searching = decision.verdict == (Verdict::Affine { k: None })
             && order < search
-            && (form.polynomial || !form.affine);
+            && (form.polynomial
+                || !form.affine
+                || (decision.w.is_zero() && l.symbols.contains_key(&input)));
         if searching {
             order += 1;
             first = order;
@@ -843,7 +847,27 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
     let d = &a.decision;
     // A value that is the only zero of one coefficient is preferred: then every coefficient
     // vanishes iff the parameter takes it (all vanish there, and that one nowhere else).
-    let try_set = |coefs: Vec<&Scalar>, what: Vanishing| -> Vec<Condition> {
+    // A parameter that is also inside the terms (an operating point c₁ = λ·b under tanh, an
+    // atom's argument, a named constant) may make them vanish at other values too (tanh(0·b)
+    // = 0): its zeros are then sufficient only (from a review, `(λ² − 2)·(tanh(λ·b)∘x∘x)` was
+    // said to vanish at ±√2 "and at no other value", and at λ = 0 it does too).
+    let in_terms = |expr: &Expr, p: &Name| {
+        let mut chains = Expr::zero();
+        for (c, _) in expr.terms() {
+            chains.add_term(c.clone(), Scalar::one());
+        }
+        chains.params().contains(p)
+            || a.expansion
+                .layers
+                .iter()
+                .any(|ly| ly.op_point.params().contains(p))
+            || a.expansion
+                .constants
+                .iter()
+                .any(|k| k.value.params().contains(p))
+            || a.expansion.points.iter().any(|k| k.at.params().contains(p))
+    };
+    let try_set = |coefs: Vec<&Scalar>, terms: &Expr, what: Vanishing| -> Vec<Condition> {
         let condition = |param: Name, value: Scalar, only: bool| Condition {
             param,
             value,
@@ -872,9 +896,11 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 if crate::limits::interrupted() {
                     return sufficient;
                 }
+                let hidden = in_terms(terms, &p);
                 if let Some((v, only)) = solve_linear(s, &p)
                     && vanish_at(&p, &v)
                 {
+                    let only = only && !hidden;
                     if only {
                         return vec![condition(p, v, true)];
                     }
@@ -909,6 +935,7 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 // the other parameters ("perhaps at other values too" was once said of
                 // λ = ±√2, the only zeros of λ² − 2).
                 if whole
+                    && !hidden
                     && radical.complete
                     && !vanishing.is_empty()
                     && vanishing.len() == zeros.len()
@@ -945,14 +972,14 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
     };
     let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
     if !lead.is_empty() {
-        let found = try_set(lead, Vanishing::NonAffineTerms);
+        let found = try_set(lead, leading, Vanishing::NonAffineTerms);
         if !found.is_empty() {
             return found;
         }
     }
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
     if !w.is_empty() {
-        return try_set(w, Vanishing::LinearPart);
+        return try_set(w, &d.w, Vanishing::LinearPart);
     }
     Vec::new()
 }

@@ -6,8 +6,8 @@
 //! (unless the network is a polynomial, whose expansion ends and is then decided exactly).
 
 use crate::algebra::Symbol;
-use crate::ir::visit::{Step, Visitor, visit};
-use crate::ir::{Ir, IrKind, lower::children};
+use crate::ir::visit::{Step, Visitor, visit, walk};
+use crate::ir::{Callee, FunDef, Ir, IrKind, lower::children};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::rc::Rc;
@@ -36,13 +36,14 @@ pub(crate) struct Form {
 /// What the form of `ir` says of its dependence on `input`. Linear in the size of the
 /// expression: a binding used many times is walked once.
 pub(crate) fn form(ir: &Ir, input: &Symbol) -> Form {
-    let walk = Walk {
+    let w = Walk {
         input,
         values: Vec::new(),
         bound: HashMap::new(),
         polynomial: true,
+        definitions: HashMap::new(),
     };
-    match visit(ir, walk) {
+    match visit(ir, w) {
         Ok((d, polynomial)) => Form {
             affine: d <= Degree::Affine,
             polynomial,
@@ -59,6 +60,33 @@ struct Walk<'a> {
     bound: HashMap<*const Ir, Degree>,
     /// No function, comparison or power other than a whole number met so far.
     polynomial: bool,
+    /// Whether each definition met is a polynomial in its variable.
+    definitions: HashMap<*const FunDef, bool>,
+}
+
+/// Whether a definition's body is a polynomial in its variable (`square(t) = t^2`,
+/// `linear(t; λ) = λ·t`), the definitions it calls too: its series ends, so a network of it
+/// is decided exactly by expanding far enough.
+fn polynomial_definition(d: &Rc<FunDef>, seen: &mut HashMap<*const FunDef, bool>) -> bool {
+    if let Some(p) = seen.get(&Rc::as_ptr(d)) {
+        return *p;
+    }
+    let mut polynomial = true;
+    walk(&d.body, |ir| {
+        let ok = match ir.kind() {
+            IrKind::Apply {
+                callee: Callee::Def(inner),
+                ..
+            } => polynomial_definition(inner, seen),
+            IrKind::Apply { .. } | IrKind::If { .. } => false,
+            IrKind::Pow(_, q) => *q >= 0u32 && q.denominator_ref() == &1u32,
+            _ => true,
+        };
+        polynomial &= ok;
+        if ok { Step::Descend } else { Step::Stop }
+    });
+    seen.insert(Rc::as_ptr(d), polynomial);
+    polynomial
 }
 
 impl Walk<'_> {
@@ -104,6 +132,10 @@ impl Visitor for Walk<'_> {
             return Ok(());
         }
         match kind {
+            IrKind::Apply {
+                callee: Callee::Def(d),
+                ..
+            } if polynomial_definition(d, &mut self.definitions) => {}
             IrKind::Apply { .. } | IrKind::If { .. } | IrKind::Var => self.polynomial = false,
             IrKind::Pow(_, q) if !(*q >= 0u32 && q.denominator_ref() == &1u32) => {
                 self.polynomial = false
@@ -194,6 +226,8 @@ mod tests {
         assert!(polynomial("a∘(W1·x) + b"));
         assert!(polynomial("(xᵀ·x)^2·b + W·x"));
         assert!(!polynomial("W·x + tanh(b1)"));
+        assert!(polynomial("W·x + square(b1) + linear(b2; λ = 2)"));
+        assert!(!polynomial("W·x + softplus(b1)"));
         assert!(!polynomial("(bᵀ·b)^(-1)·x"));
     }
 }

@@ -551,7 +551,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     }
                     Verdict::Affine { k: None } if *by_form => {
                         out.push(Line::Note(vec![t(
-                            "verdict: affine at every order — the input enters only linearly, outside every activation and power",
+                            "verdict: affine at every order — the input, where it occurs, enters only linearly, outside every activation and power",
                         )]))
                     }
                     Verdict::Affine { k: None } => out.push(Line::Note(vec![t(

@@ -11,6 +11,11 @@ fn verdict_text(a: &Analysis) -> String {
             "exactly affine (every series used is finite: nothing was truncated)".into()
         }
         Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
+        Verdict::Affine { k: None } if a.affine_by_form && input_absent(a) => format!(
+            "affine at every order: the input {} does not occur (W = 0; b, a series in the other symbols, is given to order {})",
+            a.input.name.unicode(),
+            a.order
+        ),
         Verdict::Affine { k: None } if a.affine_by_form => format!(
             "affine at every order: the input {} enters only linearly, outside every activation and power (W and b, series in the other symbols, are given to order {})",
             a.input.name.unicode(),
@@ -29,6 +34,11 @@ fn verdict_text(a: &Analysis) -> String {
             sup(*k)
         ),
     }
+}
+
+/// Whether the analysis said that its input does not occur.
+fn input_absent(a: &Analysis) -> bool {
+    (a.assumptions.iter()).any(|x| matches!(x, Assumption::InputAbsent { .. }))
 }
 
 /// How the affine part is written: `W`, `b`, `y = W·x + b` for a vector input; for a matrix
@@ -537,6 +547,9 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
             "affine, ${y_tex} = {affine_tex} + {}$",
             &big_o(k)[1..big_o(k).len() - 1]
         ),
+        (_, None) if a.affine_by_form => {
+            "affine at every order: the input, where it occurs, enters only linearly, outside every activation and power".to_string()
+        }
         (_, None) => "affine, with no non-affine term up to the search order".to_string(),
     };
     rows.push(format!("\\intertext{{verdict: {verdict}}}"));

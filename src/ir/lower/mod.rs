@@ -84,12 +84,17 @@ fn is_function_name(name: &Name, env: &Env) -> bool {
             ))
 }
 
-/// Why `name` cannot take numeric values from a weights file: a function's name or a
-/// constant's (`e`, `ones`), whose value would never be read (from a review, a tensor `e` was
+/// Why `name` cannot take numeric values from a weights file: a function's name, a scalar
+/// parameter's (Greek) or a constant's (`e`, `ones`), whose value would never be read (from a review, a tensor `e` was
 /// bound as a matrix and `ones` silently ignored); `None` when it can.
-pub(crate) fn value_name_problem(name: &Name, env: &Env) -> Option<String> {
+pub fn value_name_problem(name: &Name, env: &Env) -> Option<String> {
     if is_function_name(name, env) {
         return Some(format!("`{name}` is a function"));
+    }
+    if name.is_greek() {
+        return Some(format!(
+            "`{name}` is a scalar parameter, which takes no array of values"
+        ));
     }
     constant_name(name).map(|what| format!("`{name}` is {what}"))
 }

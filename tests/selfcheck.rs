@@ -91,6 +91,11 @@ fn token_matrices_attention_and_row_wise_functions_agree() {
 }
 
 #[test]
+fn networks_affine_in_the_input_by_their_form_agree() {
+    assert_agrees(&run(&[Class::InputLinear], CASES, 1));
+}
+
+#[test]
 fn a_run_is_deterministic() {
     let classes = [Class::Smooth, Class::Kink];
     let a = run(&classes, 5, 42).to_string();

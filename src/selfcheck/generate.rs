@@ -51,11 +51,14 @@ pub enum Class {
     /// row `𝟙·bᵀ`, numeric η), element-wise activations of `X·W`, residual connections, pre-LN
     /// blocks and products such as `X·W1·tanh(X·W2)ᵀ·X`.
     TokenMatrices,
+    /// The input only linearly, outside every activation (`W2·x + tanh(W1·v1 + b1)`,
+    /// `sigmoid(W1·v1 + b1)∘(W2·x)`): affine at every order by the network's form.
+    InputLinear,
 }
 
 impl Class {
     /// Every class, in declaration order.
-    pub const ALL: [Class; 15] = [
+    pub const ALL: [Class; 16] = [
         Class::Smooth,
         Class::Offset,
         Class::Bias,
@@ -71,6 +74,7 @@ impl Class {
         Class::Repeated,
         Class::VectorFunctions,
         Class::TokenMatrices,
+        Class::InputLinear,
     ];
 
     /// The class's name on the command line and in reports (`small-input`).
@@ -91,6 +95,7 @@ impl Class {
             Class::Repeated => "repeated",
             Class::VectorFunctions => "vector-functions",
             Class::TokenMatrices => "token-matrices",
+            Class::InputLinear => "input-linear",
         }
     }
 
@@ -465,6 +470,29 @@ pub fn generate(class: Class, seed: u64) -> Case {
             }
         }
         Class::TokenMatrices => token_matrix(&mut b),
+        Class::InputLinear => {
+            let mut acts: Vec<&str> = SMOOTH_ZERO.to_vec();
+            acts.extend(SMOOTH_OFFSET);
+            let v = format!("v{}", b.next + 1);
+            let d = 1 + b.below(2) as usize;
+            let free = b.chain(&acts, d, &v);
+            b.next += 1;
+            let m = b.next;
+            match b.below(4) {
+                0 => format!("W{m}·x + {free}"),
+                1 => format!("{free} ∘ (W{m}·x)"),
+                2 => {
+                    let other = b.chain(&acts, 1, &v);
+                    format!("W{m}·x + ({free}) ∘ ({other}) + {other}∘(W{m}·x)")
+                }
+                // A polynomial of an activation that is 0 at 0 (a square of an O(1) part has
+                // no bias to absorb it in the compensated analysis).
+                _ => {
+                    let zero = b.chain(&SMOOTH_ZERO, 1, &v);
+                    format!("W{m}·x + square({zero})")
+                }
+            }
+        }
     };
     let params = b
         .params

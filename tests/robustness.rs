@@ -552,6 +552,18 @@ fn commands_refuse_what_they_would_ignore() {
 }
 
 #[test]
+fn the_input_and_the_identity_take_no_values() {
+    // Values of the input were ignored (the expansion is around 0 or `:at`), and `I` is the
+    // identity in every report: both refused where they are bound (a review of the Python
+    // binding, whose `bind` now takes the same rule).
+    for src in ["x = [1, 2]; W·x", "I = [[2, 0], [0, 2]]; tanh(I·x)"] {
+        let (message, at) = fails_at(src);
+        assert!(message.contains("the input") || message.contains("identity"), "{message}");
+        assert_eq!(at, Some((1, 1)), "{src}");
+    }
+}
+
+#[test]
 fn a_series_order_that_is_no_whole_number_is_refused_as_an_order() {
     // From a review: `order -3` was read as part of the function, "several variables".
     // The caret is at the order (it stood at column 1).

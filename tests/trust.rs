@@ -2077,6 +2077,11 @@ fn values_that_are_every_real_zero_of_a_coefficient_are_said_to_be_the_only_ones
         ":small x\n(λ^2-2)·(tanh(λ·b)∘x∘x) + W·x",
         ":small x\n(λ-1)·(tanh(λ·b)∘x∘x) + W·x",
         ":small x\n(λ^2-2)·tanh(W·x + λ·b)",
+        // Another parameter inside the terms: at μ = 0 they vanish for every λ (a second
+        // review).
+        ":small x\n(λ-1)·(tanh(μ·b)∘x∘x) + W·x",
+        ":small x\n(λ^2-2)·(tanh(μ·b)∘x∘x) + W·x",
+        ":small x\n(λ-1)·(tanh(μ·b)∘x) + x∘x",
     ] {
         let r = analyze(src);
         assert!(!r.conditions.is_empty(), "{src}");
@@ -2181,9 +2186,38 @@ fn a_network_affine_in_its_input_by_its_form_is_affine_at_every_order() {
     let text = analyze_text("tanh(b)");
     assert!(text.contains("the input x does not occur (W = 0"), "{text}");
     assert!(!text.contains("enters only linearly"), "{text}");
+    // No small symbol but the input: W and b hold no ε, and y = W·x + b exactly (a second
+    // review: "affine … + O(ε⁴)").
+    for src in [":small x\nW·x + tanh(b)", ":small x\ntanh(b)∘x + W·x"] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+    }
+    // W past the search order is said to be so, not shown as if the network were constant.
+    let text = analyze_text("tanh(bᵀ·b)^5·x");
+    assert!(text.contains("W has no term up to that order"), "{text}");
     // The LaTeX report's verdict is the text's.
     let latex = run_ok(&["analyze", "--format", "latex", "W·x + tanh(b)"]);
     assert!(latex.contains("affine at every order"), "{latex}");
+}
+
+#[test]
+fn a_linear_part_that_is_zero_at_the_bound_values_makes_the_network_degenerate() {
+    // cos∘cos with b₁ = 0: W = diag(cos′(c₂))·W₂·diag(cos′(0))·W₁ = 0 exactly, though cos′(c₂)
+    // is not rational and W is evaluated in floats. The verdict was the generic "affine"
+    // beside a numeric W of zeros; it is degenerate there, of the same order.
+    let src = "b1 = [0, 0]; W1 = [[1, 2], [3, 4]]; W2 = [[1, 1], [2, -1]]; b2 = [1, 2]; cos(W2·cos(W1·x + b1) + b2)";
+    let r = analyze(src);
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert_eq!(r.verdict_label(), "degenerate");
+    let n = r.numeric.as_ref().expect("a numeric instance");
+    assert!(n.w_vanishes.is_some());
+    let json = json_of(&["analyze", src]);
+    assert_eq!(json["verdict"], "degenerate");
+    assert_eq!(json["k"], 2);
+    // With b₁ ≠ 0 the linear part is there: affine.
+    let r = analyze(&src.replace("b1 = [0, 0]", "b1 = [1, 0]"));
+    assert_eq!(r.verdict_label(), "affine");
+    assert!(r.numeric.as_ref().is_some_and(|n| n.w_vanishes.is_none()));
 }
 
 #[test]

@@ -631,6 +631,7 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
         "max_shown_terms" => limits.max_shown_terms = whole()? as usize,
         "max_power" => limits.max_power = small(whole()?)?,
         "max_literal_digits" => limits.max_literal_digits = small(whole()?)?,
+        "max_tensor_entries" => limits.max_tensor_entries = whole()? as usize,
         "max_coefficient_bits" => limits.max_coefficient_bits = whole()?,
         "max_nodes" => limits.max_nodes = whole()?,
         "max_expanded_depth" => limits.max_expanded_depth = small(whole()?)?,
@@ -652,6 +653,7 @@ fn limits_value(l: &Limits) -> Value {
         "max_shown_terms": l.max_shown_terms,
         "max_power": l.max_power,
         "max_literal_digits": l.max_literal_digits,
+        "max_tensor_entries": l.max_tensor_entries,
         "max_coefficient_bits": l.max_coefficient_bits,
         "max_nodes": l.max_nodes,
         "max_expanded_depth": l.max_expanded_depth,
@@ -724,6 +726,20 @@ impl Engine {
                         "{name}: {} entries for a {rows}×{} array",
                         entries.len(),
                         cols.unwrap_or(1)
+                    ),
+                ));
+            }
+            // The digits a literal may have, for each numerator and denominator.
+            let max_digits = st.session.options.limits.max_literal_digits as usize;
+            if let Some(long) = (entries.iter()).find(|e| {
+                let (n, d) = e.split_once('/').unwrap_or((e, "1"));
+                n.trim_start_matches('-').len() > max_digits || d.len() > max_digits
+            }) {
+                return Err(fail(
+                    Phase::Limit,
+                    format!(
+                        "{name}: an entry of {} characters is past {max_digits} digits (`max_literal_digits`)",
+                        long.len()
                     ),
                 ));
             }

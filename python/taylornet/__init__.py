@@ -640,13 +640,6 @@ class Numeric:
         return f"<Numeric: {shape}{', exact' if self.W_exact is not None else ''}>"
 
 
-def _other_prime(d):
-    """Whether ``d`` has a prime factor other than 2 and 5 (so 1/d is no finite decimal)."""
-    d >>= (d & -d).bit_length() - 1
-    # d is odd; it divides 5^k for k large enough exactly when it is a power of 5.
-    return pow(5, max(1, d.bit_length()), d) != 0
-
-
 def _exact_rational(x, name):
     """The exact rational of a number that is not an int, its length checked."""
     if isinstance(x, (str, bytes)):
@@ -671,59 +664,27 @@ def _exact_rational(x, name):
             q = Fraction(*x.as_integer_ratio())
         except (OverflowError, ValueError):
             raise ValueError(f"{name}: {x} is not a finite number (NaN and ±∞ have no exact value)") from None
+    elif getattr(getattr(x, "dtype", None), "kind", None) == "b":
+        # numpy's bool, as Python's.
+        q = Fraction(int(x))
     else:
-        try:
-            f = float(x)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}: {x!r} is not a number") from None
-        if f != f or f in (float("inf"), float("-inf")):
-            raise ValueError(f"{name}: {f} is not a finite number (NaN and ±∞ have no exact value)")
-        q = Fraction(f)
+        # Anything else (√2 from SymPy, a 200-bit mpmath float) has no exact value here:
+        # rounding it to a double would bind another number (from a review).
+        raise ValueError(
+            f"{name}: {x!r} is not an exact number (give an int, a float, a Fraction or a Decimal)"
+        )
     _check_length(q.numerator, q.denominator, name)
     return q
 
 
 def _exact_fraction(x, name):
-    """The exact rational of a number as `n` or `n/d` text (checked as :func:`_exact_number`)."""
+    """The exact rational of a number as `n` or `n/d` text (its length checked)."""
     q = _exact_rational(int(x) if isinstance(x, bool) else x, name)
     return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
-def _exact_number(x, name):
-    """A number written so that the literal grammar reads it exactly: an int as it is, a float
-    (binary, so ``n/2^k``) as the finite decimal ``n·5^k e-k``."""
-    if isinstance(x, bool):
-        x = int(x)
-    if isinstance(x, int):
-        _check_length(x, 1, name)
-        return str(x)
-    q = _exact_rational(x, name)
-    n, d = q.numerator, q.denominator
-    if _other_prime(d):
-        # Not a finite decimal (1/3): written as a fraction, which the literal grammar reads.
-        return f"{n}/{d}"
-    # The powers of 2 and 5 in d: the twos from its lowest set bit, the fives by halving
-    # steps (powers 5^(2^i)), so a long denominator takes a few dozen divisions, not thousands.
-    k2 = (d & -d).bit_length() - 1
-    d >>= k2
-    k5 = 0
-    fives = [5]
-    while fives[-1] * fives[-1] <= d:
-        fives.append(fives[-1] * fives[-1])
-    for i in range(len(fives) - 1, -1, -1):
-        while d % fives[i] == 0:
-            d //= fives[i]
-            k5 += 1 << i
-    k = max(k2, k5)
-    if k == 0:
-        return str(n)
-    digits = n * 2 ** (k - k2) * 5 ** (k - k5)
-    _check_length(digits, 1, name)
-    return f"{digits}e-{k}"
-
-
 # Python writes an int of more decimal digits than this only when told to (its guard against
-# slow conversions); the engine reads literals of up to `max_literal_digits` (4096) digits.
+# slow conversions); the engine reads entries of up to `max_literal_digits` (4096) digits.
 _MAX_BITS = 14_000
 
 
@@ -777,19 +738,16 @@ def _tensor_rows(name, value):
     return value, True
 
 
-def _tensor_literal(name, value):
-    """A vector (1-D) or matrix (2-D) literal, exact, from a numpy array or nested lists."""
-    rows, matrix = _tensor_rows(name, value)
-    if not matrix:
-        return "[" + ", ".join(_exact_number(v, name) for v in rows) + "]"
-    return "[" + ", ".join("[" + ", ".join(_exact_number(v, name) for v in row) + "]" for row in rows) + "]"
-
-
-def _tensor_entries(name, value):
+def _tensor_entries(name, value, most):
     """The same, as (rows, columns or None for a vector, entries row by row as exact `n` or
     `n/d` text): what :meth:`Session.bind` hands the engine without writing a literal, which
-    for a large array would pass ``max_input_bytes``."""
+    for a large array would pass ``max_input_bytes``. Past ``most`` entries (the session's
+    ``max_tensor_entries``) a :class:`LimitError`, before any entry is converted."""
     rows, matrix = _tensor_rows(name, value)
+    width = len(rows[0]) if matrix else 1
+    if len(rows) * width > most:
+        message = f"{name} has {len(rows)}×{width} entries, more than {most} (`max_tensor_entries`)"
+        raise LimitError("limit", message, f"error: limit reached: {message}\n", None, None, None)
     flat = [v for row in rows for v in row] if matrix else rows
     return len(rows), (len(rows[0]) if matrix else None), [_exact_fraction(v, name) for v in flat]
 
@@ -933,7 +891,7 @@ class Session:
         ``Fraction(0.1)``); NaN, ±∞, ragged arrays and other ranks raise ``ValueError``
         (:class:`ShapeError` for shapes), naming the weight."""
         name = _checked_name(name)
-        rows, cols, entries = _tensor_entries(name, value)
+        rows, cols, entries = _tensor_entries(name, value, self.limits["max_tensor_entries"])
         # Handed over as entries, not as a literal: a 200×200 array of floats written exactly
         # is past ``max_input_bytes`` as text; ``max_tensor_entries`` bounds it here.
         with _errors:
@@ -947,10 +905,12 @@ class Session:
         if isinstance(point, str):
             return self.run(f":at {_checked_name(point)}")[-1]
         name = _checked_name(name)
-        literal = _tensor_literal(name, point)
-        if literal.startswith("[["):
+        if _tensor_rows(name, point)[1]:
             raise _shape_error(f"{name}: a data point is a vector (1-D)")
-        return self.run(f":at {name} = {literal}")[-1]
+        # Bound as a weight is (its entries, not a literal: a long vector of floats written
+        # exactly is past ``max_input_bytes``), then named.
+        self.bind(name, point)
+        return self.run(f":at {name}")[-1]
 
     def analyze(self, source):
         """Runs ``source`` and returns its last analysis."""

@@ -206,3 +206,32 @@ def test_a_large_float_array_binds_exactly_without_a_literal():
     for name in ("tanh", "α", "e"):
         with pytest.raises(tn.NameError):
             s.bind(name, [[1.0]])
+
+
+def test_bind_and_at_keep_the_literal_limits_and_refuse_inexact_values():
+    # From a review of the entries path. Digits past `max_literal_digits` are refused as the
+    # literal refuses them.
+    s = tn.Session(max_literal_digits=10)
+    with pytest.raises(tn.LimitError, match="max_literal_digits"):
+        s.bind("W1", [[10**30, 1]])
+    # A value without an exact rational form is refused, not rounded to a double.
+    class Irrational:
+        def __float__(self):
+            return 2**0.5
+    with pytest.raises(ValueError, match="not an exact number"):
+        tn.Session().bind("W1", [[Irrational()]])
+    assert "[1, 0]" in tn.Session().bind("W1", [np.True_, np.False_])  # numpy bools, as ints
+    # Names whose values would never be read: the identity I and the input x.
+    s = tn.Session()
+    for name in ("I", "x"):
+        with pytest.raises(tn.NameError):
+            s.bind(name, [[1.0]])
+    # Past `max_tensor_entries` the refusal comes before the entries are converted.
+    with pytest.raises(tn.LimitError, match="max_tensor_entries"):
+        s.bind("W1", np.ones((3000, 3000)))
+    # A long data point goes in as entries too (as a literal it was past max_input_bytes).
+    v = np.random.default_rng(1).standard_normal(20000)
+    s = tn.Session(max_tensor_entries=30000)
+    s.at(v)
+    r = s.analyze("W·x")
+    assert r.verdict == "exact-affine"

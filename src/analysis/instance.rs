@@ -140,6 +140,9 @@ pub struct Numeric {
     /// The first non-affine term of the symbolic result is identically 0 at these values, and
     /// how that was decided (exactly on a grid, or by a stated probabilistic test).
     pub leading_vanishes: Option<String>,
+    /// The linear part W of an `affine` verdict is 0 at these values, decided exactly, and
+    /// how: the network is degenerate there (cos∘cos with b₁ = 0).
+    pub w_vanishes: Option<String>,
     /// Layers the expansion assumed off every breakpoint with an entry whose input at the data
     /// point is not rational: the assumption is not checked at these values there.
     pub unchecked_layers: Vec<usize>,

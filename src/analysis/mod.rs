@@ -222,6 +222,12 @@ impl Report {
                 None => "undecided",
             };
         }
+        // W is 0 at the bound values, exactly: degenerate there, with the same first term.
+        if numeric.is_some_and(|n| n.w_vanishes.is_some())
+            && let Verdict::Affine { k: Some(k) } = self.main.decision.verdict
+        {
+            return Verdict::Degenerate { k }.label();
+        }
         // A network whose data point is inside its affine region (every entry on a linear
         // piece: relu's, elu's for t > 0; none on a breakpoint, or none that moves with x):
         // exactly affine there, decided exactly, whatever the generic expansion said (of
@@ -463,6 +469,15 @@ fn analyze_once(
             && (form.polynomial
                 || !form.affine
                 || (decision.w.is_zero() && l.symbols.contains_key(&input)));
+        // Affine by its form with no small symbol but the input (`:small x`, `W·x + tanh(b)`):
+        // W and b hold no ε, so what the expansion gives of them is all of them, exactly
+        // (from a review: "affine … + O(ε⁴)" where y − (W·x + b) is exactly 0).
+        if form.affine
+            && decision.verdict == (Verdict::Affine { k: None })
+            && (l.symbols.keys()).all(|s| s.name == input.name || !small.contains(&s.name))
+        {
+            decision.verdict = Verdict::ExactAffine;
+        }
         if searching {
             order += 1;
             first = order;
@@ -847,25 +862,20 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
     let d = &a.decision;
     // A value that is the only zero of one coefficient is preferred: then every coefficient
     // vanishes iff the parameter takes it (all vanish there, and that one nowhere else).
-    // A parameter that is also inside the terms (an operating point c₁ = λ·b under tanh, an
-    // atom's argument, a named constant) may make them vanish at other values too (tanh(0·b)
-    // = 0): its zeros are then sufficient only (from a review, `(λ² − 2)·(tanh(λ·b)∘x∘x)` was
-    // said to vanish at ±√2 "and at no other value", and at λ = 0 it does too).
-    let in_terms = |expr: &Expr, p: &Name| {
+    // A parameter inside the terms (an operating point c₁ = λ·b under tanh, an atom's
+    // argument, a named constant) may make them vanish whatever the coefficients (tanh(0·b)
+    // = 0): a coefficient's zeros are then sufficient only (from reviews, `(λ² − 2)·(tanh(λ·b)
+    // ∘x∘x)` and `(λ² − 2)·(tanh(μ·b)∘x∘x)` were said to vanish at ±√2 "and at no other value",
+    // and at λ = 0, or μ = 0, they do too).
+    let in_terms = |expr: &Expr| {
         let mut chains = Expr::zero();
         for (c, _) in expr.terms() {
             chains.add_term(c.clone(), Scalar::one());
         }
-        chains.params().contains(p)
-            || a.expansion
-                .layers
-                .iter()
-                .any(|ly| ly.op_point.params().contains(p))
-            || a.expansion
-                .constants
-                .iter()
-                .any(|k| k.value.params().contains(p))
-            || a.expansion.points.iter().any(|k| k.at.params().contains(p))
+        !chains.params().is_empty()
+            || (a.expansion.layers.iter()).any(|ly| !ly.op_point.params().is_empty())
+            || (a.expansion.constants.iter()).any(|k| !k.value.params().is_empty())
+            || (a.expansion.points.iter()).any(|k| !k.at.params().is_empty())
     };
     let try_set = |coefs: Vec<&Scalar>, terms: &Expr, what: Vanishing| -> Vec<Condition> {
         let condition = |param: Name, value: Scalar, only: bool| Condition {
@@ -896,7 +906,7 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 if crate::limits::interrupted() {
                     return sufficient;
                 }
-                let hidden = in_terms(terms, &p);
+                let hidden = in_terms(terms);
                 if let Some((v, only)) = solve_linear(s, &p)
                     && vanish_at(&p, &v)
                 {

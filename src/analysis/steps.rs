@@ -202,7 +202,8 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             },
             kinks: d.kinks.clone(),
             map_input,
-            by_form: a.affine_by_form,
+            // Decided by the form where a series was cut (a finite expansion decides itself).
+            by_form: a.affine_by_form && e.truncated,
         },
     ];
     // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|

@@ -536,6 +536,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     });
                 };
                 match verdict {
+                    Verdict::ExactAffine if *by_form => out.push(Line::Note(vec![
+                        t("verdict: exactly affine — the input enters only linearly, outside every activation and power, and no other symbol is small, so "),
+                        f(names.affine_text.clone()),
+                        t(" holds exactly"),
+                    ])),
                     Verdict::ExactAffine => out.push(Line::Note(vec![
                         t("verdict: exactly affine — every series used is finite, so "),
                         f(names.affine_text.clone()),

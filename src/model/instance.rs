@@ -436,6 +436,39 @@ pub(crate) fn leading_forced_zero_at_values(
     })
 }
 
+/// Whether the linear part W of an `affine` verdict is 0 at the bound values, exactly: every
+/// entry a product with an exact 0 whatever the values that are not rational are (cos∘cos
+/// with b₁ = 0: W = diag(cos′(c₂))·W₂·diag(cos′(0))·W₁, and cos′(0) = 0). The network is then
+/// degenerate there, its first non-affine term leading (from a review: "affine" beside a
+/// numeric W of zeros).
+pub(crate) fn w_forced_zero_at_values(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<String> {
+    use crate::analysis::Verdict;
+    let w = &a.decision.w;
+    if !matches!(a.decision.verdict, Verdict::Affine { k: Some(_) }) || w.is_zero() {
+        return None;
+    }
+    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
+    let mut truth = inst.clone();
+    crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
+    if crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, &mut inst).is_err()
+        || w.params().iter().any(|n| !is_fixed_param(n, &inst))
+    {
+        return None;
+    }
+    let rows = crate::numeric::DEFAULT_WIDTH;
+    matches!(
+        Exact::untainted(|| eval_expr(w, &mut inst, rows)),
+        (Ok(v), true) if all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
+    )
+    .then(|| {
+        "W is 0 at these values, decided exactly (every entry a product with an exact 0, whatever the values that are not rational are): the network is degenerate there".to_string()
+    })
+}
+
 fn all_entries<R>(v: &Val<R>, f: impl Fn(&R) -> bool) -> bool {
     match v {
         Val::S(x) => f(x),

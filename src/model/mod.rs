@@ -831,6 +831,10 @@ fn numeric_at(
                             );
                             out.leading_zero_at_points = out.undecided.is_some();
                         }
+                        if out.leading_vanishes.is_none() && out.undecided.is_none() {
+                            out.w_vanishes =
+                                instance::w_forced_zero_at_values(&report.main, env, functions);
+                        }
                         if out.leading_vanishes.is_some() {
                             out.beyond = instance::beyond_at_zero_operating_points(
                                 &model.lowered,

@@ -7,6 +7,10 @@ use serde_json::{Value, json};
 
 fn verdict_text(a: &Analysis) -> String {
     match &a.decision.verdict {
+        Verdict::ExactAffine if a.affine_by_form && a.expansion.truncated => format!(
+            "exactly affine: the input {} enters only linearly, outside every activation and power, and no other symbol is small",
+            a.input.name.unicode()
+        ),
         Verdict::ExactAffine => {
             "exactly affine (every series used is finite: nothing was truncated)".into()
         }
@@ -17,9 +21,16 @@ fn verdict_text(a: &Analysis) -> String {
             a.order
         ),
         Verdict::Affine { k: None } if a.affine_by_form => format!(
-            "affine at every order: the input {} enters only linearly, outside every activation and power (W and b, series in the other symbols, are given to order {})",
+            "affine at every order: the input {} enters only linearly, outside every activation and power (W and b, series in the other symbols, are given to order {}{})",
             a.input.name.unicode(),
-            a.order
+            a.order,
+            // W past the search order (`tanh(bᵀ·b)⁵·x`), or the input cancelled (`0·x`):
+            // not a claim that the network is constant in x (from a review).
+            if a.decision.w.is_zero() {
+                "; W has no term up to that order"
+            } else {
+                ""
+            }
         ),
         Verdict::Affine { k: None } => format!(
             "affine to at least O(ε{}): no non-affine term up to order {} (search limit)",

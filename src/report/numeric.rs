@@ -213,7 +213,10 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
         (Some(Effect::Jumps), ..) => "an entry sits exactly on its breakpoint at x₀, and the network jumps there".to_string(),
         (Some(Effect::Undecided(why)), ..) | (None, Some(why), _) => why.clone(),
         (None, None, Some(k)) => format!("{k} is at a point where the expansion around it does not hold (see the note)"),
-        (None, None, None) => return None,
+        (None, None, None) => match &n.w_vanishes {
+            Some(how) => how.clone(),
+            None => return None,
+        },
     };
     Some(format!(
         "with the bound values the verdict is {label}: {why}"
@@ -288,6 +291,11 @@ pub fn text(n: &Numeric) -> String {
         }
         for note in &n.notes {
             out.push_str(&format!("  note: {note}\n"));
+        }
+        if let Some(how) = &n.w_vanishes {
+            out.push_str(&format!(
+                "  {how}: the first non-affine term above is its leading term\n"
+            ));
         }
         let vanishes = n.leading_vanishes.as_deref().map(vanishes_clause);
         match (&vanishes, &n.beyond) {
@@ -400,6 +408,7 @@ pub fn json(n: &Numeric) -> Value {
         "generic_failing_layer": n.generic_failing_layer,
         "on_breakpoint_layers": n.on_breakpoint_layers,
         "leading_vanishes": n.leading_vanishes,
+        "w_vanishes": n.w_vanishes,
         "beyond": n.beyond.as_ref().map(|beyond| json!({
             "k": beyond.k,
             "first_nonaffine": super::json_bounded(&beyond.term),

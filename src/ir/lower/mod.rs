@@ -68,6 +68,7 @@ fn constant_name(name: &Name) -> Option<&'static str> {
         "ones" | "𝟙" => Some("the all-ones vector 𝟙"),
         "e" => Some("the constant e"),
         "pi" | "π" => Some("the constant π"),
+        "I" => Some("the identity matrix I"),
         _ => None,
     }
 }
@@ -91,16 +92,30 @@ pub fn value_name_problem(name: &Name, env: &Env) -> Option<String> {
     if is_function_name(name, env) {
         return Some(format!("`{name}` is a function"));
     }
+    if let Some(what) = constant_name(name) {
+        return Some(format!("`{name}` is {what}"));
+    }
     if name.is_greek() {
         return Some(format!(
             "`{name}` is a scalar parameter, which takes no array of values"
         ));
     }
-    constant_name(name).map(|what| format!("`{name}` is {what}"))
+    (*name == env.input).then(|| input_value_problem(name))
 }
 
-/// Only matrix and vector names take numeric values, and never a function's name.
+/// Why the input takes no values: the expansion is around a data point, set apart.
+fn input_value_problem(name: &Name) -> String {
+    format!(
+        "`{name}` is the input, whose values are not read (the expansion is around 0, or a data point set with `:at`)"
+    )
+}
+
+/// Only matrix and vector names take numeric values, and never a function's or the input's.
 fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
+    if *name == env.input {
+        return Err(Diagnostic::at(Phase::Name, span, input_value_problem(name))
+            .hint(format!("a data point: `:at {} = [1, 2, …]`", name.ascii())));
+    }
     if is_function_name(name, env) {
         return Err(Diagnostic::at(
             Phase::Name,

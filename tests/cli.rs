@@ -248,38 +248,20 @@ fn a_statement_past_its_memory_ceiling_or_time_budget_is_an_error_naming_the_lim
     // The expansion of this network to order 9 holds a few hundred MB at its peak. (It does
     // not read the input x: at the default order 3 it is decided there, affine by its form.)
     let net = "b - gelu_tanh(silu(y - ones))";
-    let (code, out, err) = taylornet(
-        &[
-            "--max-memory",
-            "32",
-            "analyze",
-            "--order",
-            "9",
-            "-f",
-            "json",
-            net,
-        ],
-        None,
-    );
+    let analyze_within = |limit: [&str; 2]| {
+        taylornet(
+            &[&limit[..], &["analyze", "--order", "9", "-f", "json", net]].concat(),
+            None,
+        )
+    };
+    let (code, out, err) = analyze_within(["--max-memory", "32"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("limit `max_memory`"), "{err}");
     assert!(out.is_empty(), "a result cut short is never printed: {out}");
     // Its expansion takes a good part of a second: a budget of 0.05 s stops it, and nothing is
     // printed. (That printing observes the budget too is tested on the session, where the
     // printing's budget can be set apart from the analysis's.)
-    let (code, out, err) = taylornet(
-        &[
-            "--time-budget",
-            "0.05",
-            "analyze",
-            "--order",
-            "9",
-            "-f",
-            "json",
-            net,
-        ],
-        None,
-    );
+    let (code, out, err) = analyze_within(["--time-budget", "0.05"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("limit `time_budget`"), "{err}");
     assert!(out.is_empty());

@@ -558,7 +558,10 @@ fn the_input_and_the_identity_take_no_values() {
     // binding, whose `bind` now takes the same rule).
     for src in ["x = [1, 2]; W·x", "I = [[2, 0], [0, 2]]; tanh(I·x)"] {
         let (message, at) = fails_at(src);
-        assert!(message.contains("the input") || message.contains("identity"), "{message}");
+        assert!(
+            message.contains("the input") || message.contains("identity"),
+            "{message}"
+        );
         assert_eq!(at, Some((1, 1)), "{src}");
     }
 }

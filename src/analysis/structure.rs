@@ -182,7 +182,7 @@ impl Visitor for Walk<'_> {
 mod tests {
     use super::*;
 
-    fn affine(src: &str) -> bool {
+    fn form_of(src: &str) -> Form {
         let session = crate::session::Session::new();
         let e = crate::syntax::parse_expr(src, &session.options.limits).expect("parses");
         let l = crate::ir::lower_expr(&e, &session.env).expect("lowers");
@@ -191,7 +191,11 @@ mod tests {
             name: crate::syntax::Name::new("x", ""),
             kind: crate::algebra::Kind::Vector,
         };
-        form(&l.ir, &x).affine
+        form(&l.ir, &x)
+    }
+
+    fn affine(src: &str) -> bool {
+        form_of(src).affine
     }
 
     #[test]
@@ -212,17 +216,7 @@ mod tests {
 
     #[test]
     fn a_polynomial_has_no_function_and_whole_powers_only() {
-        let polynomial = |src: &str| {
-            let session = crate::session::Session::new();
-            let e = crate::syntax::parse_expr(src, &session.options.limits).expect("parses");
-            let l = crate::ir::lower_expr(&e, &session.env).expect("lowers");
-            let x = crate::algebra::Symbol {
-                role: crate::algebra::nf::Role::User,
-                name: crate::syntax::Name::new("x", ""),
-                kind: crate::algebra::Kind::Vector,
-            };
-            form(&l.ir, &x).polynomial
-        };
+        let polynomial = |src: &str| form_of(src).polynomial;
         assert!(polynomial("a∘(W1·x) + b"));
         assert!(polynomial("(xᵀ·x)^2·b + W·x"));
         assert!(!polynomial("W·x + tanh(b1)"));

@@ -2045,6 +2045,16 @@ fn values_that_are_every_real_zero_of_a_coefficient_are_said_to_be_the_only_ones
         ),
         ("(λ^3 - 2·λ)·(x∘x) + W·x", &["0", "-sqrt(2)", "sqrt(2)"][..]),
         ("leaky_relu(W1·x + b1; a = α^2)", &["-1", "1"][..]),
+        // Polynomials in λ² (a review found none for these): each rational zero r of the
+        // polynomial in y = λ² gives λ = ±√r.
+        (
+            "(λ^2 - 2)·(λ^2 - 3)·(x∘x) + W·x",
+            &["-sqrt(2)", "sqrt(2)", "-sqrt(3)", "sqrt(3)"][..],
+        ),
+        (
+            "(λ^2 + 1)·(λ^2 - 2)·(x∘x) + W·x",
+            &["-sqrt(2)", "sqrt(2)"][..],
+        ),
     ] {
         let r = conditional_at(src, zeros);
         for c in &r.conditions {

@@ -22,7 +22,7 @@ import json as _json
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from . import _taylornet
@@ -714,11 +714,17 @@ def _tensor_rows(name, value):
         value = value.tolist()
 
     def is_seq(v):
-        return isinstance(v, (list, tuple)) or (hasattr(v, "tolist") and getattr(v, "ndim", 0) > 0)
+        # A list, a tuple, a `range` or another sequence of numbers; a numpy array. Text is
+        # no sequence of numbers (from a review, "12" was called a scalar).
+        if isinstance(v, (str, bytes)):
+            return False
+        return isinstance(v, Sequence) or (hasattr(v, "tolist") and getattr(v, "ndim", 0) > 0)
 
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{name}: {value!r} is not a number")
     if not is_seq(value):
         raise _shape_error(f"{name}: a scalar; a weight is a vector (1-D) or a matrix (2-D)")
-    value = [v.tolist() if hasattr(v, "tolist") and not isinstance(v, (list, tuple)) else v for v in value]
+    value = [v.tolist() if hasattr(v, "tolist") and not isinstance(v, Sequence) else v for v in value]
     if not value:
         raise _shape_error(f"{name}: an empty array")
     if all(not is_seq(v) for v in value):

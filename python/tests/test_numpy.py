@@ -235,3 +235,12 @@ def test_bind_and_at_keep_the_literal_limits_and_refuse_inexact_values():
     s.at(v)
     r = s.analyze("W·x")
     assert r.verdict == "exact-affine"
+
+
+def test_sequences_bind_and_text_is_no_number():
+    # From a review: a `range` was "a scalar", and so was a string.
+    s = tn.Session()
+    assert "[0, 1, 2]" in s.bind("v1", range(3))
+    assert "[[0, 1], [2, 3]]" in s.bind("W1", [range(2), range(2, 4)])
+    with pytest.raises(ValueError, match="not a number"):
+        s.bind("W2", "12")

@@ -51,19 +51,81 @@ pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
             poly = q;
         }
     }
-    let (mut values, complete) = match poly.as_slice() {
+    let (mut values, complete) = match solved(&poly) {
+        Some(found) => found,
+        None => in_a_power(poly, p),
+    };
+    if low > 0 && !rational.iter().any(|r| *r == 0u32) {
+        values.insert(0, Scalar::zero());
+    }
+    RadicalZeros { values, complete }
+}
+
+/// The real zeros of a linear polynomial, a quadratic or a binomial (or none of a number), and
+/// whether they are all of them; `None` for any other form.
+fn solved(poly: &Poly) -> Option<(Vec<Scalar>, bool)> {
+    Some(match poly.as_slice() {
         [_] => (Vec::new(), true),
         [c, a] => (vec![Scalar::from_q(-(c / a))], true),
         [c, b, a] => quadratic(c, b, a),
         [c, rest @ ..] if rest.len() >= 2 && rest[..rest.len() - 1].iter().all(|x| *x == 0u32) => {
             binomial(c, &rest[rest.len() - 1], rest.len() as u64)
         }
-        _ => (Vec::new(), false),
-    };
-    if low > 0 && !rational.iter().any(|r| *r == 0u32) {
-        values.insert(0, Scalar::zero());
+        _ => return None,
+    })
+}
+
+/// A polynomial in pᵏ (k ≥ 2; `(λ² − 2)·(λ² − 3)` is y² − 5y + 6 in y = λ²): each rational zero
+/// r of it in y gives the binomial pᵏ − r, whose real zeros are radicals; what is left once
+/// those are divided out is solved as [`solved`] solves it. Complete when that is.
+fn in_a_power(poly: Poly, p: &Name) -> (Vec<Scalar>, bool) {
+    let exponents = (1..poly.len()).filter(|e| poly[*e] != 0u32);
+    let k = exponents.fold(0, gcd_usize);
+    if k < 2 {
+        return (Vec::new(), false);
     }
-    RadicalZeros { values, complete }
+    // q(y) = Σ c_{jk}·yʲ, as a scalar in p standing for y.
+    let y = Scalar::param(p.clone());
+    let q = (poly.iter().step_by(k).enumerate()).fold(Scalar::zero(), |acc, (j, c)| {
+        match y.pow(&Q::from(j as u64)) {
+            Ok(power) => acc.add(&power.scale(c)),
+            Err(_) => acc,
+        }
+    });
+    let mut rest = poly;
+    let mut values = Vec::new();
+    for r in super::rational_zeros(&q, p) {
+        // pᵏ − r divides what is left; its real zeros are r^(1/k), with both signs for an
+        // even k (none for r < 0 then).
+        let mut factor = vec![Q::from(0); k + 1];
+        factor[0] = -r.clone();
+        factor[k] = Q::from(1);
+        let (quotient, remainder) = div_rem(&rest, &factor);
+        if !remainder.is_empty() {
+            return (Vec::new(), false);
+        }
+        rest = quotient;
+        let (found, complete) = if r == 0u32 {
+            (vec![Scalar::zero()], true)
+        } else {
+            binomial(&-r, &Q::from(1), k as u64)
+        };
+        if !complete {
+            return (Vec::new(), false);
+        }
+        values.extend(found);
+    }
+    match solved(&rest) {
+        Some((more, complete)) => {
+            values.extend(more);
+            (values, complete)
+        }
+        None => (values, false),
+    }
+}
+
+fn gcd_usize(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd_usize(b, a % b) }
 }
 
 /// `s` without its content in `p`: the polynomial `f` with rational coefficients such that
@@ -262,6 +324,18 @@ mod tests {
         ] {
             assert!(zeros(c).complete, "{c:?}");
         }
+        // Polynomials in λ²: (λ² − 2)·(λ² − 3), (λ² − 2)·(λ² + 2) and (λ² − 2)·(λ² − 3)·(λ² − 5).
+        assert_eq!(
+            zeros_of(&[6, 0, -5, 0, 1]),
+            ["-sqrt(2)", "sqrt(2)", "-sqrt(3)", "sqrt(3)"]
+        );
+        assert!(zeros(&[6, 0, -5, 0, 1]).complete);
+        assert_eq!(zeros_of(&[-4, 0, 0, 0, 1]), ["-sqrt(2)", "sqrt(2)"]);
+        assert!(zeros(&[-4, 0, 0, 0, 1]).complete);
+        assert_eq!(zeros(&[-30, 0, 31, 0, -10, 0, 1]).values.len(), 6);
+        assert!(zeros(&[-30, 0, 31, 0, -10, 0, 1]).complete);
+        // λ⁴ − 10λ² + 1 (zeros ±√2 ± √3, nested radicals here): not solved.
+        assert!(!zeros(&[1, 0, -10, 0, 1]).complete);
         // λ⁵ − λ − 1 and λ³ − 3λ + 1 (three real zeros, no radical form here): not solved.
         assert!(!zeros(&[-1, -1, 0, 0, 0, 1]).complete);
         assert!(!zeros(&[1, -3, 0, 1]).complete);

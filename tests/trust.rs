@@ -2129,6 +2129,13 @@ fn a_coefficient_with_a_factor_in_another_parameter_is_solved_without_it() {
             assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");
         }
     }
+    // A factor that is never 0 (μ² + 1, μ² + μ + 1) hides no zero: the values are the only
+    // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
+    let r = analyze("s(t) = t + (λ^2 - 2)·(μ^2 + 1)·t^2; s(W1·x + b1)");
+    assert_eq!(r.conditions.len(), 2);
+    assert!(r.conditions.iter().all(|c| c.only && c.others.len() == 1));
+    let r = analyze("s(t) = t + (λ - 1)·(μ^2 + μ + 1)·t^2; s(W1·x + b1)");
+    assert!(r.conditions.len() == 1 && r.conditions[0].only);
     // Not a product of the two: no number is a zero of it whatever μ, and none is claimed.
     assert!(
         (analyze("s(t) = t + (λ·μ - λ + μ^2)·t^2; s(W1·x + b1)").conditions)

@@ -925,8 +925,10 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 // substituting it exactly. A factor in other parameters is set aside
                 // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
                 // only, as they are not the only ones.
+                // A content that is never 0 (μ² + 1) hides no zero: the values stay the only
+                // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
                 let (poly, whole) = match roots::content_free(s, &p) {
-                    Some(f) => (f, false),
+                    Some((g, f)) => (f, roots::never_zero(&g)),
                     None => ((*s).clone(), true),
                 };
                 let radical = roots::radical_zeros(&poly, &p);

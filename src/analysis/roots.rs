@@ -128,11 +128,12 @@ fn gcd_usize(a: usize, b: usize) -> usize {
     if b == 0 { a } else { gcd_usize(b, a % b) }
 }
 
-/// `s` without its content in `p`: the polynomial `f` with rational coefficients such that
-/// `s = g·f` for a `g` free of `p` that is no number (`(λ − 1)·(μ − 4)` in λ is `(μ − 4)·(λ − 1)`,
-/// `f = λ − 1`). `None` when the coefficients of the powers of `p` are not all rational
-/// multiples of one of them, or are numbers already (`s` is then its own such polynomial).
-pub(crate) fn content_free(s: &Scalar, p: &Name) -> Option<Scalar> {
+/// `s` without its content in `p`: the content `g` and the polynomial `f` with rational
+/// coefficients such that `s = g·f`, `g` free of `p` and no number (`(λ − 1)·(μ − 4)` in λ is
+/// `(μ − 4)·(λ − 1)`, `f = λ − 1`). `None` when the coefficients of the powers of `p` are not
+/// all rational multiples of one of them, or are numbers already (`s` is then its own such
+/// polynomial).
+pub(crate) fn content_free(s: &Scalar, p: &Name) -> Option<(Scalar, Scalar)> {
     let by = s.coefficients_in(p);
     let (_, g) = by.iter().next()?;
     if by.len() < 2 || g.as_q().is_some() || g.params().contains(p) {
@@ -148,7 +149,25 @@ pub(crate) fn content_free(s: &Scalar, p: &Name) -> Option<Scalar> {
         }
         f = f.add(&Scalar::param(p.clone()).pow(e).ok()?.scale(&r));
     }
-    Some(f)
+    Some((g.clone(), f))
+}
+
+/// Whether `g` is non-zero for every real value of its parameters: a polynomial in one
+/// parameter with rational coefficients and no real zero (μ² + 1, 2·μ⁴ + 3), which the
+/// solver shows by finding every real zero and none.
+pub(crate) fn never_zero(g: &Scalar) -> bool {
+    let params = g.params();
+    let mut it = params.iter();
+    let (Some(mu), None) = (it.next(), it.next()) else {
+        return false;
+    };
+    if dense(g, mu).is_none_or(|poly| poly.first().is_some_and(|c| *c == 0u32)) {
+        return false;
+    }
+    super::rational_zeros(g, mu).is_empty() && {
+        let z = radical_zeros(g, mu);
+        z.complete && z.values.is_empty()
+    }
 }
 
 /// `s` as a dense polynomial in `p`, when every coefficient is rational and every power a whole

@@ -894,6 +894,7 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
         };
         let mut sufficient = Vec::new();
+        let hidden = in_terms(terms);
         for s in &coefs {
             // An operating-point constant is no free parameter: its value is fixed; nor is a
             // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
@@ -906,7 +907,6 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                 if crate::limits::interrupted() {
                     return sufficient;
                 }
-                let hidden = in_terms(terms);
                 if let Some((v, only)) = solve_linear(s, &p)
                     && vanish_at(&p, &v)
                 {
@@ -932,7 +932,7 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
                     None => ((*s).clone(), true),
                 };
                 let radical = roots::radical_zeros(&poly, &p);
-                let mut zeros: Vec<Scalar> = (rational_zeros(&poly, &p).into_iter())
+                let mut zeros: Vec<Scalar> = (radical.rational.iter().cloned())
                     .map(Scalar::from_q)
                     .collect();
                 for v in radical.values {
@@ -994,93 +994,6 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
         return try_set(w, &d.w, Vanishing::LinearPart);
     }
     Vec::new()
-}
-
-/// The rational zeros of `s` as a polynomial in `p` with rational coefficients (every other
-/// factor a number), ascending; empty (but for a zero at 0) when `s` is no such polynomial,
-/// its coefficients are too long, or the candidates of the rational root theorem (± a divisor
-/// of the lowest coefficient over one of the highest) too many to try.
-pub(crate) fn rational_zeros(s: &Scalar, p: &Name) -> Vec<Q> {
-    use malachite_base::num::arithmetic::traits::{Gcd, Lcm, Pow};
-    use malachite_base::num::basic::traits::Zero;
-    use malachite_nz::natural::Natural;
-    const MAX_COEFFICIENT: u64 = 1 << 40;
-    let Some(dense) = roots::dense(s, p) else {
-        return Vec::new();
-    };
-    let by_power: BTreeMap<u64, Q> = (dense.into_iter().enumerate())
-        .filter(|(_, c)| *c != 0u32)
-        .map(|(e, c)| (e as u64, c))
-        .collect();
-    let (Some((&low, _)), Some((&high, _))) =
-        (by_power.first_key_value(), by_power.last_key_value())
-    else {
-        return Vec::new();
-    };
-    let mut zeros: Vec<Q> = if low > 0 { vec![Q::ZERO] } else { Vec::new() };
-    if high == low {
-        return zeros;
-    }
-    // The coefficients over one denominator and without their common factor, as whole
-    // numbers: a zero a/b in lowest terms has a dividing the lowest and b the highest.
-    let lcm = by_power
-        .values()
-        .fold(Natural::from(1u32), |l, c| l.lcm(c.denominator_ref()));
-    let content = by_power.values().fold(Natural::ZERO, |g, c| {
-        g.gcd((c * Q::from(lcm.clone())).numerator_ref())
-    });
-    let scale = Q::from(lcm.clone()) / Q::from(content);
-    let whole = |e: u64| -> Option<u64> {
-        let c = by_power.get(&e)? * &scale;
-        u64::try_from(c.numerator_ref())
-            .ok()
-            .filter(|n| *n <= MAX_COEFFICIENT)
-    };
-    let (Some(a_low), Some(a_high)) = (whole(low), whole(high)) else {
-        return Vec::new();
-    };
-    let divisors = |n: u64| -> Vec<u64> {
-        let mut out = Vec::new();
-        let mut i = 1u64;
-        while i * i <= n {
-            if n % i == 0 {
-                out.push(i);
-                if i != n / i {
-                    out.push(n / i);
-                }
-            }
-            i += 1;
-        }
-        out
-    };
-    let value_at = |x: &Q| -> Q {
-        by_power
-            .iter()
-            .fold(Q::ZERO, |acc, (e, c)| acc + c * x.clone().pow(*e))
-    };
-    // Candidates are pairs of divisors: past this many pairs (two highly composite ends),
-    // none is tried rather than run past the budget.
-    const MAX_CANDIDATES: usize = 20_000;
-    let (nums, dens) = (divisors(a_low), divisors(a_high));
-    if nums.len().saturating_mul(dens.len()) > MAX_CANDIDATES {
-        return zeros;
-    }
-    for num in nums {
-        if crate::limits::interrupted() {
-            return zeros;
-        }
-        for den in &dens {
-            let den = *den;
-            for sign in [1i64, -1] {
-                let x = Q::from(sign) * Q::from(num) / Q::from(den);
-                if !zeros.contains(&x) && value_at(&x) == 0u32 {
-                    zeros.push(x);
-                }
-            }
-        }
-    }
-    zeros.sort();
-    zeros
 }
 
 /// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`; with

@@ -1,12 +1,13 @@
 //! Real zeros of a coefficient that is a polynomial in one parameter, written with radicals:
 //! what a condition (`the first non-affine terms vanish at λ = √2`) may name beyond the
-//! rational zeros (`super::rational_zeros`). Each value is exact, and the caller confirms it
+//! rational zeros ([`rational_zeros`]). Each value is exact, and the caller confirms it
 //! by substituting it into every coefficient.
 
 use crate::algebra::{Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Sign;
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// Highest degree read; a coefficient past it gives no zeros here.
 const MAX_DEGREE: u64 = 64;
@@ -16,34 +17,36 @@ type Poly = Vec<Q>;
 
 /// The real zeros of `s` as a polynomial in `p` (rational coefficients, degree ≤ 64) that are
 /// left once its repeated factors, the factor pˡ and its rational zeros (those
-/// [`super::rational_zeros`] finds) are divided out, when what is left is linear, a quadratic
+/// [`rational_zeros`] finds) are divided out, when what is left is linear, a quadratic
 /// with a positive discriminant (`(−b ± √Δ)/(2a)`) or a binomial `a·pⁿ + c` (`(−c/a)^(1/n)`, both
 /// signs for an even n): `(λ² − 2)³` and `λ·(λ² − 2)` give ±√2. Ascending where there are two.
 /// Rational values are among them when the rational root theorem was not tried (coefficients
 /// past its bounds), and 0 when pˡ divides `s` but that theorem's list lacks it; the caller
 /// skips values it has.
 pub(crate) struct RadicalZeros {
+    /// The rational zeros ([`rational_zeros`]), found first.
+    pub rational: Vec<Q>,
     /// The zeros found, as above.
     pub values: Vec<Scalar>,
-    /// Whether these and [`super::rational_zeros`] are every real zero of `s` in `p`: what
+    /// Whether these and [`rational_zeros`] are every real zero of `s` in `p`: what
     /// was left was solved (or a number), so no real zero is missing. Then a coefficient
     /// vanishes at these values and at no other (λ² − 2 at ±√2 only; λ² + 1 nowhere).
     pub complete: bool,
 }
 
 pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
-    let none = RadicalZeros {
-        values: Vec::new(),
-        complete: false,
-    };
     let Some(poly) = dense(s, p) else {
-        return none;
+        return RadicalZeros {
+            rational: Vec::new(),
+            values: Vec::new(),
+            complete: false,
+        };
     };
+    let rational = rational_zeros(&poly);
     let mut poly = square_free(poly);
     // The factor pˡ: its zero is rational.
     let low = poly.iter().take_while(|c| **c == 0u32).count();
     poly.drain(..low);
-    let rational = super::rational_zeros(s, p);
     for r in &rational {
         if *r != 0u32
             && let Some(q) = divide_by_root(&poly, r)
@@ -53,12 +56,16 @@ pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
     }
     let (mut values, complete) = match solved(&poly) {
         Some(found) => found,
-        None => in_a_power(poly, p),
+        None => in_a_power(poly),
     };
     if low > 0 && !rational.iter().any(|r| *r == 0u32) {
         values.insert(0, Scalar::zero());
     }
-    RadicalZeros { values, complete }
+    RadicalZeros {
+        rational,
+        values,
+        complete,
+    }
 }
 
 /// The real zeros of a linear polynomial, a quadratic or a binomial (or none of a number), and
@@ -78,23 +85,17 @@ fn solved(poly: &Poly) -> Option<(Vec<Scalar>, bool)> {
 /// A polynomial in pᵏ (k ≥ 2; `(λ² − 2)·(λ² − 3)` is y² − 5y + 6 in y = λ²): each rational zero
 /// r of it in y gives the binomial pᵏ − r, whose real zeros are radicals; what is left once
 /// those are divided out is solved as [`solved`] solves it. Complete when that is.
-fn in_a_power(poly: Poly, p: &Name) -> (Vec<Scalar>, bool) {
+fn in_a_power(poly: Poly) -> (Vec<Scalar>, bool) {
     let exponents = (1..poly.len()).filter(|e| poly[*e] != 0u32);
     let k = exponents.fold(0, gcd_usize);
     if k < 2 {
         return (Vec::new(), false);
     }
-    // q(y) = Σ c_{jk}·yʲ, as a scalar in p standing for y.
-    let y = Scalar::param(p.clone());
-    let q = (poly.iter().step_by(k).enumerate()).fold(Scalar::zero(), |acc, (j, c)| {
-        match y.pow(&Q::from(j as u64)) {
-            Ok(power) => acc.add(&power.scale(c)),
-            Err(_) => acc,
-        }
-    });
+    // q(y) = Σ c_{jk}·yʲ.
+    let q: Poly = poly.iter().step_by(k).cloned().collect();
     let mut rest = poly;
     let mut values = Vec::new();
-    for r in super::rational_zeros(&q, p) {
+    for r in rational_zeros(&q) {
         // pᵏ − r divides what is left; its real zeros are r^(1/k), with both signs for an
         // even k (none for r < 0 then).
         let mut factor = vec![Q::from(0); k + 1];
@@ -126,6 +127,89 @@ fn in_a_power(poly: Poly, p: &Name) -> (Vec<Scalar>, bool) {
 
 fn gcd_usize(a: usize, b: usize) -> usize {
     if b == 0 { a } else { gcd_usize(b, a % b) }
+}
+
+/// The rational zeros of a polynomial, ascending; empty (but for a zero at 0) when its
+/// coefficients are too long or the candidates of the rational root theorem (± a divisor of
+/// the lowest coefficient over one of the highest) too many to try.
+fn rational_zeros(poly: &Poly) -> Vec<Q> {
+    use malachite_base::num::arithmetic::traits::{Gcd, Lcm, Pow};
+    use malachite_base::num::basic::traits::Zero;
+    use malachite_nz::natural::Natural;
+    const MAX_COEFFICIENT: u64 = 1 << 40;
+    let by_power: BTreeMap<u64, &Q> = (poly.iter().enumerate())
+        .filter(|(_, c)| **c != 0u32)
+        .map(|(e, c)| (e as u64, c))
+        .collect();
+    let (Some((&low, _)), Some((&high, _))) =
+        (by_power.first_key_value(), by_power.last_key_value())
+    else {
+        return Vec::new();
+    };
+    let mut zeros: Vec<Q> = if low > 0 { vec![Q::ZERO] } else { Vec::new() };
+    if high == low {
+        return zeros;
+    }
+    // The coefficients over one denominator and without their common factor, as whole
+    // numbers: a zero a/b in lowest terms has a dividing the lowest and b the highest.
+    let lcm = by_power
+        .values()
+        .fold(Natural::from(1u32), |l, c| l.lcm(c.denominator_ref()));
+    let content = by_power.values().fold(Natural::ZERO, |g, c| {
+        g.gcd((*c * Q::from(lcm.clone())).numerator_ref())
+    });
+    let scale = Q::from(lcm.clone()) / Q::from(content);
+    let whole = |e: u64| -> Option<u64> {
+        let c = *by_power.get(&e)? * &scale;
+        u64::try_from(c.numerator_ref())
+            .ok()
+            .filter(|n| *n <= MAX_COEFFICIENT)
+    };
+    let (Some(a_low), Some(a_high)) = (whole(low), whole(high)) else {
+        return Vec::new();
+    };
+    let divisors = |n: u64| -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut i = 1u64;
+        while i * i <= n {
+            if n % i == 0 {
+                out.push(i);
+                if i != n / i {
+                    out.push(n / i);
+                }
+            }
+            i += 1;
+        }
+        out
+    };
+    let value_at = |x: &Q| -> Q {
+        by_power
+            .iter()
+            .fold(Q::ZERO, |acc, (e, c)| acc + *c * x.clone().pow(*e))
+    };
+    // Candidates are pairs of divisors: past this many pairs (two highly composite ends),
+    // none is tried rather than run past the budget.
+    const MAX_CANDIDATES: usize = 20_000;
+    let (nums, dens) = (divisors(a_low), divisors(a_high));
+    if nums.len().saturating_mul(dens.len()) > MAX_CANDIDATES {
+        return zeros;
+    }
+    for num in nums {
+        if crate::limits::interrupted() {
+            return zeros;
+        }
+        for den in &dens {
+            let den = *den;
+            for sign in [1i64, -1] {
+                let x = Q::from(sign) * Q::from(num) / Q::from(den);
+                if !zeros.contains(&x) && value_at(&x) == 0u32 {
+                    zeros.push(x);
+                }
+            }
+        }
+    }
+    zeros.sort();
+    zeros
 }
 
 /// `s` without its content in `p`: the content `g` and the polynomial `f` with rational
@@ -164,14 +248,12 @@ pub(crate) fn never_zero(g: &Scalar) -> bool {
     if dense(g, mu).is_none_or(|poly| poly.first().is_some_and(|c| *c == 0u32)) {
         return false;
     }
-    super::rational_zeros(g, mu).is_empty() && {
-        let z = radical_zeros(g, mu);
-        z.complete && z.values.is_empty()
-    }
+    let z = radical_zeros(g, mu);
+    z.rational.is_empty() && z.complete && z.values.is_empty()
 }
 
 /// `s` as a dense polynomial in `p`, when every coefficient is rational and every power a whole
-/// number up to [`MAX_DEGREE`] (`None` for 0). Also what [`super::rational_zeros`] reads.
+/// number up to [`MAX_DEGREE`] (`None` for 0). Also what [`rational_zeros`] reads.
 pub(super) fn dense(s: &Scalar, p: &Name) -> Option<Poly> {
     let mut poly: Poly = Vec::new();
     for (e, c) in s.coefficients_in(p) {

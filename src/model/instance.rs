@@ -404,21 +404,40 @@ fn leading_forced_zero(a: &Analysis, inst: &mut Instance<Forced>) -> bool {
         Verdict::Affine { k: Some(_) } | Verdict::Kink | Verdict::Degenerate { .. }
     );
     let term = &a.decision.leading_full;
-    if !rests_on_term
-        || term.is_zero()
-        || crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst).is_err()
-        || term.params().iter().any(|n| !is_fixed_param(n, inst))
-    {
+    if !rests_on_term || term.is_zero() {
         return false;
     }
     let n = input_len(&a.symbols, &a.input, inst);
     inst.symbols
         .insert(a.input.clone(), Val::V(vec![Forced::Free; n]));
+    forced_zero(term, a, inst)
+}
+
+/// Whether every entry of `e` is an exact 0 at the operating points `inst` holds, whatever
+/// its free values are (the named constants set, every parameter of `e` fixed).
+fn forced_zero(e: &Expr, a: &Analysis, inst: &mut Instance<Forced>) -> bool {
+    if crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst).is_err()
+        || e.params().iter().any(|n| !is_fixed_param(n, inst))
+    {
+        return false;
+    }
     let rows = crate::numeric::DEFAULT_WIDTH;
     matches!(
-        Exact::untainted(|| eval_expr(term, inst, rows)),
+        Exact::untainted(|| eval_expr(e, inst, rows)),
         (Ok(v), true) if all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
     )
+}
+
+/// The forced values at the bound values' operating points, every weight bound.
+fn forced_at_values(
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<Instance<Forced>> {
+    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
+    let mut truth = inst.clone();
+    crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
+    Some(inst)
 }
 
 /// [`leading_forced_zero`] with every weight bound: a zero the exact test
@@ -428,9 +447,7 @@ pub(crate) fn leading_forced_zero_at_values(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<String> {
-    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
-    let mut truth = inst.clone();
-    crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
+    let mut inst = forced_at_values(a, env, functions)?;
     leading_forced_zero(a, &mut inst).then(|| {
         "decided exactly: 0 for every input, through a product with an exact 0 whatever the values that are not rational are".to_string()
     })
@@ -451,20 +468,8 @@ pub(crate) fn w_forced_zero_at_values(
     if !matches!(a.decision.verdict, Verdict::Affine { k: Some(_) }) || w.is_zero() {
         return None;
     }
-    let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
-    let mut truth = inst.clone();
-    crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
-    if crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, &mut inst).is_err()
-        || w.params().iter().any(|n| !is_fixed_param(n, &inst))
-    {
-        return None;
-    }
-    let rows = crate::numeric::DEFAULT_WIDTH;
-    matches!(
-        Exact::untainted(|| eval_expr(w, &mut inst, rows)),
-        (Ok(v), true) if all_entries(&v, |x| *x == Forced::Value(Q::from(0u32)))
-    )
-    .then(|| {
+    let mut inst = forced_at_values(a, env, functions)?;
+    forced_zero(w, a, &mut inst).then(|| {
         "W is 0 at these values, decided exactly (every entry a product with an exact 0, whatever the values that are not rational are): the network is degenerate there".to_string()
     })
 }

@@ -85,9 +85,10 @@ fn is_function_name(name: &Name, env: &Env) -> bool {
             ))
 }
 
-/// Why `name` cannot take numeric values from a weights file: a function's name, a scalar
-/// parameter's (Greek) or a constant's (`e`, `ones`), whose value would never be read (from a review, a tensor `e` was
-/// bound as a matrix and `ones` silently ignored); `None` when it can.
+/// Why `name` cannot take numeric values from a weights file or Python: a function's name, a
+/// constant's (`e`, `ones`, `I`), a scalar parameter's (Greek) or the input's, whose value
+/// would never be read (from a review, a tensor `e` was bound as a matrix and `ones` silently
+/// ignored); `None` when it can.
 pub fn value_name_problem(name: &Name, env: &Env) -> Option<String> {
     if is_function_name(name, env) {
         return Some(format!("`{name}` is a function"));

@@ -55,7 +55,7 @@ pub use session::script::{derive_source, derive_source_for};
 pub use session::{
     Command, Format, Options, Outcome, Session, read_source, render_outcomes, verify_report,
 };
-pub use syntax::split::needs_more_input;
+pub use syntax::split::{bracket_balance, needs_more_input};
 pub use syntax::{Name, Stmt, parse_expr, parse_script};
 pub use verify::{Predicted, Verification, VerifyOptions, geometric, verify_with};
 

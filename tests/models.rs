@@ -1392,3 +1392,113 @@ fn a_derivation_says_the_order_at_the_bound_values() {
         "{text}"
     );
 }
+
+/// Names and graphs from outside the language are held to it (from a review): a tensor whose
+/// name is no name of the language is refused, not bound under a mangled name; an ONNX graph
+/// with two outputs, an initializer given twice or of an empty shape is refused, not imported
+/// as another network; names quoted in errors are escaped; the expressions kept while a
+/// graph is read are bounded together.
+#[test]
+fn weights_names_outside_the_language_are_refused() {
+    use prost::Message;
+    use taylornet::trained::*;
+    let ones: Vec<u8> = [1.0f32; 4].iter().flat_map(|x| x.to_le_bytes()).collect();
+    for (file, name) in [
+        ("space.safetensors", "W 1"),
+        ("empty.safetensors", ""),
+        ("bidi.safetensors", "W\u{202e}1"),
+        ("path.safetensors", "../W1"),
+    ] {
+        let view = safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2, 2], &ones)
+            .unwrap();
+        let st = safetensors::serialize(vec![(name, view)], None).unwrap();
+        let e = load_error(&tmp(file, &st), "");
+        assert!(e.contains("is not a taylornet name"), "{name:?}: {e}");
+        assert!(!e.contains('\u{202e}'), "{name:?}: {e}");
+    }
+    let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
+        dims,
+        data_type: 1,
+        float_data: v,
+        name: name.into(),
+        ..Default::default()
+    };
+    let node = |op: &str, ins: &[&str], out: &str, name: &str| NodeProto {
+        input: ins.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        name: name.into(),
+        op_type: op.into(),
+        ..Default::default()
+    };
+    let model = |nodes: Vec<NodeProto>, inits: Vec<TensorProto>, outputs: &[&str]| {
+        ModelProto {
+            graph: Some(GraphProto {
+                node: nodes,
+                initializer: inits,
+                input: vec![ValueInfoProto { name: "x".into() }],
+                output: outputs
+                    .iter()
+                    .map(|o| ValueInfoProto {
+                        name: o.to_string(),
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    };
+    let limits = Default::default();
+    let two = model(
+        vec![
+            node("Tanh", &["x"], "y", "a"),
+            node("Relu", &["x"], "z", "b"),
+        ],
+        vec![],
+        &["y", "z"],
+    );
+    let e = import(&two, &limits).unwrap_err();
+    assert!(e.contains("2 outputs"), "{e}");
+    let twice = model(
+        vec![node("MatMul", &["x", "w"], "y", "a")],
+        vec![t("w", vec![1, 1], vec![1.0]), t("w", vec![1, 1], vec![2.0])],
+        &["y"],
+    );
+    let e = import(&twice, &limits).unwrap_err();
+    assert!(e.contains("given twice"), "{e}");
+    let empty = model(
+        vec![node("Add", &["x", "z"], "y", "a")],
+        vec![t("z", vec![0], vec![])],
+        &["y"],
+    );
+    let e = import(&empty, &limits).unwrap_err();
+    assert!(e.contains("at least 1"), "{e}");
+    let escape = model(
+        vec![node("Foo", &["x"], "y", "\u{1b}[31mred\u{202e}")],
+        vec![],
+        &["y"],
+    );
+    let e = import(&escape, &limits).unwrap_err();
+    assert!(
+        !e.contains('\u{1b}') && !e.contains('\u{202e}') && e.contains("\\u{1b}"),
+        "{e}"
+    );
+    // Sixteen doublings, then a chain that reads the doubled value: each node within the
+    // input limit, together far past it.
+    let mut nodes = vec![node("Add", &["x", "x"], "d0", "n0")];
+    for i in 1..16 {
+        let (a, b) = (format!("d{}", i - 1), format!("d{i}"));
+        nodes.push(node("Add", &[&a, &a], &b, &format!("n{i}")));
+    }
+    for i in 0..400 {
+        let a = if i == 0 {
+            "d15".to_string()
+        } else {
+            format!("m{}", i - 1)
+        };
+        nodes.push(node("Neg", &[&a], &format!("m{i}"), &format!("k{i}")));
+    }
+    let last = nodes.last().map(|n| n.output[0].clone()).unwrap();
+    let e = import(&model(nodes, vec![], &[&last]), &limits).unwrap_err();
+    assert!(e.contains("together are larger"), "{e}");
+}

@@ -2363,3 +2363,61 @@ fn a_run_of_diagonal_matrices_is_the_diagonal_of_a_hadamard_product() {
         );
     }
 }
+
+/// A bar whose argument holds terms past its own lowest order, and whose lowest-order part has
+/// one sign, is |u| = ±u to that order: terms that read as non-affine at that order are
+/// affine once it is read so (from a review: a square cut at order 3 inside relu was called
+/// non-affine at ε², and `x + relu(−|W·x| − x^∘3)` a kink; both are x + O(ε³)).
+#[test]
+fn bars_of_mixed_orders_are_read_at_their_leading_part() {
+    // relu(−(a^∘2 − c)^∘2) is 0: at order 4 the whole square is there, and its bars come off.
+    let r = analyze("relu(-((W1·x)^∘2 - W3·x)^∘2) + x");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: None });
+    assert!(r.main.decision.mixed_bar.is_none());
+    verify_passes(&["relu(-((W1·x)^∘2 - W3·x)^∘2) + x"]);
+    // Past the leading part, what the bar holds is no polynomial: not decided, and said so.
+    for src in [
+        "x + relu(-abs(W·x) - x^∘3)",
+        "relu(-(W3·x)^∘2 + (W1·x)^∘3) + x",
+    ] {
+        assert!(analyze(src).main.decision.mixed_bar.is_some(), "{src}");
+        undecided_saying(src, "whose lowest-order part never changes sign");
+        verify_passes(&[src]);
+    }
+    // A leading part of one sign that is not affine is a genuine first non-affine term.
+    let src = "relu((W3·x)^∘2 + (W1·x)^∘3) + x";
+    assert_eq!(verdict(src), Verdict::Affine { k: Some(2) });
+    assert!(analyze(src).main.decision.mixed_bar.is_none());
+    verify_passes(&[src]);
+}
+
+/// With every weight bound and a scalar parameter symbolic, the network is analysed again at
+/// drawn values of the parameter: the conditions on it are found for generic weights, and
+/// bound values may cancel what they rest on for every value of it (from a review:
+/// `W₂·leaky_relu(W₁·x; a = λ)` with W₁ = [1; −1], W₂ = [1, −1] is (1 + λ)·x, and was "a kink,
+/// affine iff λ = 1").
+#[test]
+fn a_symbolic_parameter_is_drawn_where_the_weights_are_bound() {
+    let kink = "W1=[[1],[-1]]; W2=[[1,-1]]; W2·leaky_relu(W1·x; a = λ)";
+    undecided_saying(kink, "exact-affine at every draw");
+    assert!(!analyze_text(kink).contains("condition:"), "{kink}");
+    // W = λ·W₂·W₁ is 0 at these values for every λ, not only at λ = 0.
+    let flat = "W1=[[1],[-1]]; W2=[[1,1]]; s(t) = λ*t + t^2; W2·s(W1·x)";
+    undecided_saying(flat, "degenerate at every draw");
+    assert!(!analyze_text(flat).contains("iff λ = 0"), "{flat}");
+    // Values that cancel nothing: the draws agree, and the condition stands.
+    let text = analyze_text("W1=[[1],[2]]; W2=[[1,-1]]; W2·leaky_relu(W1·x; a = λ)");
+    assert!(text.contains("as the verdict says"), "{text}");
+    assert!(text.contains("iff λ = 1"), "{text}");
+    assert_eq!(text.lines().last(), Some("verdict: conditional"), "{text}");
+}
+
+/// Exact values beyond f64's range are written with their power of ten, not as `inf` or 0.
+#[test]
+fn exact_values_beyond_f64_range_are_written_in_full() {
+    let text = analyze_text(
+        "W1 = [[1e200, 0],[0,1]]; W2 = [[1e200,0],[0,1]]; b1 = [1e-400, 1]; W2·(W1·x + b1)",
+    );
+    assert!(text.contains("[1e400      0]"), "{text}");
+    assert!(!text.contains("inf"), "{text}");
+}

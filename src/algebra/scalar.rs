@@ -1085,7 +1085,7 @@ pub(crate) fn rational_power(base: &Q, q: &Q) -> Result<Scalar, ScalarError> {
     }
     if *base < 0u32 {
         return Err(ScalarError::NotReal(format!(
-            "the power ({base})^({q}) is not real"
+            "the power ({base})^({q}) is not real: a fractional power of a negative number is taken as the principal (complex) root; for the real root of an odd root write −(…)^({q}) of the positive number"
         )));
     }
     let mut factors: Vec<(Atom, Q)> = Vec::new();

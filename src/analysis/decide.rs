@@ -5,7 +5,7 @@ use crate::algebra::nf::{Chain, Factor};
 pub(crate) use crate::algebra::nf::{InputDegree, input_degree};
 use crate::algebra::{Expr, Kind, Scalar, Symbol, Trunc};
 use crate::series::{PointSeries, Smoothness};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// `L` with `L·x = chain`, for a chain linear in `x`: `a∘(W·x)` gives `diag(a)·W`.
 pub(crate) fn linear_part(c: &Chain, x: &Symbol) -> Option<Chain> {
@@ -148,6 +148,11 @@ pub struct Decision {
     /// parameters and not at others (they vanish for some parameter values only): kept, and
     /// said so.
     pub identity_partial: Option<u32>,
+    /// The order whose non-affine terms are no such terms once each bar of mixed orders is
+    /// read at its leading part (`−½·u + ½·|u|` with `u = −c^∘2 + 2·a^∘2∘c`: |u| = −u up to
+    /// order 3, so the order-2 part is 0): what they hold past that order is no polynomial, so
+    /// the order of the first non-affine term is not decided by these terms.
+    pub mixed_bar: Option<u32>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -224,6 +229,7 @@ pub(crate) fn decide(
             .any(|(c, _)| input_degree(c, x) == InputDegree::NonSmooth)
     });
     let kink = k == Some(1) && nonsmooth_first;
+    let mixed_bar = k.filter(|&k| bars_graded_past_their_lead(&na.degree_part(k, t), x, t));
     // W and b: the affine terms below order k; at a kink, the order-ε¹ affine part (the mean slope).
     let limit = if kink { Some(2) } else { k };
     let below = |c: &Chain| limit.is_none_or(|k| t.degree(c) < k);
@@ -261,6 +267,7 @@ pub(crate) fn decide(
             .iter()
             .flat_map(|l| l.var.iter().chain(l.whole.iter()).cloned())
             .collect();
+        let mut parts = HashMap::new();
         for (c, s) in ex.layered.terms() {
             let d = t.degree(c);
             if d == k {
@@ -270,7 +277,8 @@ pub(crate) fn decide(
                 let one = Expr::term(s.clone(), c.clone());
                 if kink {
                     let depth = ex.layers.len();
-                    let part = non_affine_part(&one, x, t, (defs, &layered_defs), depth);
+                    let part =
+                        non_affine_part(&one, x, t, (defs, &layered_defs), depth, &mut parts);
                     leading_layered.add_assign(&part);
                 } else {
                     leading_layered.add_assign(&one);
@@ -347,7 +355,46 @@ pub(crate) fn decide(
         identity_starved,
         identity_unresolved,
         identity_partial,
+        mixed_bar,
     }
+}
+
+/// Whether `lead`, the terms of the first non-affine order k, holds a bar `|u|` whose argument
+/// has terms past its own lowest order and whose lowest-order part `u_k` has one sign (never
+/// negative, or never positive), and is affine once each such bar is read as ±u_k. Then
+/// |u| = ±u_k + O(ε^(k+1)), the order-k part of the terms is affine, and the terms' own
+/// order k is an artefact of grading the bar whole: `x + relu(−|W·x| − x^∘3)` is x + O(ε³),
+/// not a kink; `relu(−(a − c)^∘2)` with the square cut at order 3 is O(ε³), not non-affine
+/// at ε². What follows |u_k| is not polynomial (|c^∘2 + a^∘3| − c^∘2 − a^∘3 is non-zero only
+/// near c = 0), so the order where the non-affine part starts is not decided here.
+fn bars_graded_past_their_lead(lead: &Expr, x: &Symbol, t: &Trunc) -> bool {
+    let mut read = Expr::zero();
+    let mut any = false;
+    for (c, s) in lead.terms() {
+        if let [Factor::Atom(a)] = c.factors()
+            && a.is_bar()
+            && a.params.is_empty()
+            && let Some(low) = t.min_degree(&a.arg)
+            && a.arg.terms().any(|(e, _)| t.degree(e) > low)
+        {
+            let part = a.arg.degree_part(low, t);
+            let signed = if part.is_nonnegative() {
+                Some(part)
+            } else {
+                let negated = part.neg();
+                negated.is_nonnegative().then_some(negated)
+            };
+            if let Some(signed) = signed {
+                read.add_assign(&signed.scale(s));
+                any = true;
+                continue;
+            }
+        }
+        read.add_term(c.clone(), s.clone());
+    }
+    any && read
+        .terms()
+        .all(|(c, s)| crate::algebra::fraction::is_zero(s) || input_degree(c, x).is_affine())
 }
 
 /// Whether a factor holds `|·|` (a bar whose inside may hold more than its leading order).
@@ -373,12 +420,14 @@ fn holds_a_bar(f: &Factor) -> bool {
 /// layer variables are all affine or all non-affine in the input stays as it is; a term whose
 /// variable mixes both (`½·u₂` with `u₂ = ½·W₂·u₁ + ½·W₂·|u₁| + b₂`) is opened one layer
 /// down, so the printed first non-affine term never repeats part of `W·x + b`.
+/// `memo` holds the parts of chains already found (by chain and depth).
 fn non_affine_part(
     term: &Expr,
     x: &Symbol,
     t: &Trunc,
     (full_defs, layered_defs): (&BTreeMap<Symbol, Expr>, &BTreeMap<Symbol, Expr>),
     depth: usize,
+    memo: &mut HashMap<(Chain, usize), Expr>,
 ) -> Expr {
     let full = term
         .substitute(&|sym| full_defs.get(sym).cloned(), t)
@@ -408,14 +457,23 @@ fn non_affine_part(
     let mut out = Expr::zero();
     for (c, s) in opened.terms() {
         if t.degree(c) == k {
-            let one = Expr::term(s.clone(), c.clone());
-            out.add_assign(&non_affine_part(
-                &one,
-                x,
-                t,
-                (full_defs, layered_defs),
-                depth - 1,
-            ));
+            // The part of a term is its coefficient times the part of its chain. Layers open
+            // into the same chains by several paths (`relu(relu(u))`: ½·u and ½·|u| both open
+            // into u and |u| one layer down), so each chain's part is found once per depth:
+            // without this the walk doubled with each layer (from a review: 16 nested relu
+            // took 3.3 s).
+            let key = (c.clone(), depth - 1);
+            let part = match memo.get(&key) {
+                Some(part) => part.clone(),
+                None => {
+                    let one = Expr::term(Scalar::one(), c.clone());
+                    let part =
+                        non_affine_part(&one, x, t, (full_defs, layered_defs), depth - 1, memo);
+                    memo.insert(key, part.clone());
+                    part
+                }
+            };
+            out.add_assign(&part.scale(s));
         }
     }
     out

@@ -86,6 +86,14 @@ pub enum Assumption {
         /// The ε-order of the kept terms.
         order: u32,
     },
+    /// The non-affine terms of this order are affine once each bar of mixed orders in them is
+    /// read at its leading part, which has one sign ([`super::decide::Decision::mixed_bar`]):
+    /// the network is affine to this order, and where its non-affine part starts is not
+    /// decided.
+    BarsOfMixedOrders {
+        /// The ε-order the terms were graded at.
+        order: u32,
+    },
     /// Leading coefficients with opaque constants were found zero numerically.
     NumericZeros {
         /// How many coefficients.

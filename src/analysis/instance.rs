@@ -37,7 +37,15 @@ impl Num {
     /// log₂ |value| (−∞ for 0), whatever the exponent.
     pub fn log2_abs(&self) -> f64 {
         match self {
-            Num::Exact(q) => crate::float::q_to_f64(q).abs().log2(),
+            Num::Exact(q) => {
+                let f = crate::float::q_to_f64(q).abs();
+                if *q == 0u32 || (f.is_finite() && f >= f64::MIN_POSITIVE) {
+                    return f.log2();
+                }
+                // Beyond f64's range (10⁴⁰⁰, 10⁻⁴⁰⁰): from its decimal exponent, found exactly.
+                let (mantissa, exp10) = crate::float::decimal_parts(q);
+                (mantissa.abs().log10() + exp10 as f64) * std::f64::consts::LOG2_10
+            }
             Num::Float(x) => x.abs().log2(),
             Num::Wide { mantissa, exp10 } => {
                 (mantissa.abs().log10() + *exp10 as f64) * std::f64::consts::LOG2_10
@@ -48,7 +56,8 @@ impl Num {
     /// The sign of the value: −1, 0 or 1.
     pub fn signum(&self) -> i32 {
         let x = match self {
-            Num::Exact(q) => crate::float::q_to_f64(q),
+            // Exactly: 10⁻⁴⁰⁰ rounds to the f64 0 but is positive.
+            Num::Exact(q) => return i32::from(*q > 0u32) - i32::from(*q < 0u32),
             Num::Float(x) => *x,
             Num::Wide { mantissa, .. } => *mantissa,
         };
@@ -149,6 +158,10 @@ pub struct Numeric {
     /// With `leading_vanishes`: the network's first non-affine order at these values, when it
     /// is decided there.
     pub beyond: Option<Beyond>,
+    /// The conditions on a parameter were found for generic weights, and the network at these
+    /// values with the parameter drawn at random contradicts the verdict they rest on: they
+    /// are not stated (`undecided` says why).
+    pub conditions_withdrawn: bool,
 }
 
 /// The network's first non-affine order at the bound values, past a first non-affine term that

@@ -213,6 +213,10 @@ impl Report {
         if numeric.is_some_and(|n| n.undecided.is_some()) {
             return "undecided";
         }
+        // Terms of mixed-order bars, affine once read at their leading parts: where the
+        // non-affine part starts is not decided (a region at the values may still decide it,
+        // below, exactly).
+        let mixed = self.main.decision.mixed_bar.is_some();
         // The first non-affine term the verdict names is 0 at the bound values: the network
         // is affine beyond that order, how far decided only where every operating point is 0
         // (`beyond`, the compensated analysis's order).
@@ -241,6 +245,9 @@ impl Report {
         // A constant the expansion took to be non-zero is 0 at the bound values.
         if numeric.is_some_and(|n| n.vanishing_constant.is_some()) {
             return "not-analytic";
+        }
+        if mixed {
+            return "undecided";
         }
         if self.is_conditional() {
             "conditional"
@@ -436,7 +443,9 @@ fn analyze_once(
                     Err(e) => return Err(e),
                 };
                 let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
-                if decided.0.k.is_some() || at >= order {
+                // Terms graded past what they hold (bars of mixed orders) decide nothing:
+                // a higher order may hold the rest of the bar's argument.
+                if (decided.0.k.is_some() && decided.0.mixed_bar.is_none()) || at >= order {
                     break (expansion, decided.0, decided.1, decided.2);
                 }
                 at += 1;
@@ -464,11 +473,12 @@ fn analyze_once(
         }
         // Affine by its form, the search stops once W is there (`tanh(bᵀ·b)²·x` has W = 0 to
         // order 3: "W = 0" beside "affine at every order" read as constant in x, from a review).
-        let searching = decision.verdict == (Verdict::Affine { k: None })
-            && order < search
-            && (form.polynomial
-                || !form.affine
-                || (decision.w.is_zero() && l.symbols.contains_key(&input)));
+        let searching = (decision.mixed_bar.is_some() && order < search)
+            || decision.verdict == (Verdict::Affine { k: None })
+                && order < search
+                && (form.polynomial
+                    || !form.affine
+                    || (decision.w.is_zero() && l.symbols.contains_key(&input)));
         // Affine by its form with no small symbol but the input (`:small x`, `W·x + tanh(b)`):
         // W and b hold no ε, so what the expansion gives of them is all of them, exactly
         // (from a review: "affine … + O(ε⁴)" where y − (W·x + b) is exactly 0).
@@ -577,6 +587,9 @@ fn analyze_once(
         }
         if let Some(order) = decision.identity_partial {
             assumptions.push(Assumption::IdentityTestPartial { order });
+        }
+        if let Some(order) = decision.mixed_bar {
+            assumptions.push(Assumption::BarsOfMixedOrders { order });
         }
         for (layer, activation, orders) in &expansion.zero_at_points {
             assumptions.push(Assumption::DerivativesZeroAtPoints {

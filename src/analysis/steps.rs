@@ -156,6 +156,9 @@ pub enum Step {
         map_input: Option<crate::syntax::Name>,
         /// Affine at every order by the network's form ([`super::Analysis::affine_by_form`]).
         by_form: bool,
+        /// The order of terms that are affine once their bars of mixed orders are read at their
+        /// leading parts ([`super::decide::Decision::mixed_bar`]): the verdict is not decided.
+        mixed_bar: Option<u32>,
     },
 }
 
@@ -204,6 +207,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             map_input,
             // Decided by the form where a series was cut (a finite expansion decides itself).
             by_form: a.affine_by_form && e.truncated,
+            mixed_bar: d.mixed_bar,
         },
     ];
     // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|

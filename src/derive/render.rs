@@ -516,7 +516,16 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 kinks,
                 map_input,
                 by_form,
+                mixed_bar,
             } => {
+                if let Some(k) = mixed_bar {
+                    out.push(Line::Note(vec![
+                        t("verdict: not decided — the terms of order "),
+                        m(eps_pow(*k)),
+                        t(" are affine once each bar in them is read at its leading part, which has one sign, and what follows is no polynomial"),
+                    ]));
+                    continue;
+                }
                 let names = AffineNodes::of(map_input.as_ref());
                 let residual = |out: &mut Vec<Line>, k: u32| {
                     if first.is_zero() {
@@ -1094,10 +1103,17 @@ pub fn steps_json(steps: &[Step]) -> Value {
             Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
             Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
-            Step::Verdict { verdict, first, kinks, by_form, .. } => json!({
-                "step": "verdict", "verdict": verdict.label(), "k": verdict.k(), "affine_by_form": by_form, "first_nonaffine": ej(first),
-                "kinks": kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect::<Vec<_>>(),
-            }),
+            Step::Verdict { verdict, first, kinks, by_form, mixed_bar, .. } => {
+                let mut v = json!({
+                    "step": "verdict", "verdict": if mixed_bar.is_some() { "undecided" } else { verdict.label() }, "k": if mixed_bar.is_some() { None } else { verdict.k() }, "affine_by_form": by_form, "first_nonaffine": ej(first),
+                    "kinks": kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect::<Vec<_>>(),
+                });
+                // Present only when the verdict is not decided for it.
+                if let (Some(k), Value::Object(m)) = (mixed_bar, &mut v) {
+                    m.insert("bars_of_mixed_orders".into(), json!(k));
+                }
+                v
+            }
         })
         .collect();
     Value::Array(v)

@@ -443,6 +443,37 @@ pub(crate) fn q_to_f64(q: &Q) -> f64 {
     f64::rounding_from(q, RoundingMode::Nearest).0
 }
 
+/// `q = mantissa·10^exp10` with 1 ≤ |mantissa| < 10 (the mantissa rounded to an f64), for
+/// `q ≠ 0` at any magnitude: the exponent from the bit lengths, corrected exactly.
+pub(crate) fn decimal_parts(q: &Q) -> (f64, i64) {
+    use malachite_base::num::arithmetic::traits::{Abs, Pow};
+    use malachite_base::num::logic::traits::SignificantBits;
+    let bits =
+        q.numerator_ref().significant_bits() as i64 - q.denominator_ref().significant_bits() as i64;
+    let mut exp10 = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
+    let scaled = |e: i64| -> Q {
+        let ten = Q::from(10u32);
+        match e >= 0 {
+            true => q / ten.pow(e as u64),
+            false => q * ten.pow(e.unsigned_abs()),
+        }
+    };
+    // The estimate is off by at most one either way; each step checks exactly.
+    let mut m = scaled(exp10);
+    for _ in 0..3 {
+        let a = (&m).abs();
+        if a >= 10u32 {
+            exp10 += 1;
+        } else if a < 1u32 {
+            exp10 -= 1;
+        } else {
+            break;
+        }
+        m = scaled(exp10);
+    }
+    (q_to_f64(&m), exp10)
+}
+
 /// The numeric value of an elementary function (used for opaque values and numeric checks).
 fn eval_func(name: &str, x: f64) -> Option<f64> {
     Some(match name {

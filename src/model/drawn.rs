@@ -85,6 +85,12 @@ pub(super) fn against_drawn_values(
         let n = super::numeric_at(model, report, &drawn, functions, None);
         draws.push(judge(report, &n, generic));
     }
+    conclude(&draws, generic, missing, "entries")
+}
+
+/// What the draws say, in words: `missing` the names given random values, `what` what was
+/// drawn for them (entries of a weight, values of a parameter).
+fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], what: &str) -> Drawn {
     if draws.iter().all(|d| matches!(d, Draw::Agrees)) {
         return Drawn::AllAgree(generic);
     }
@@ -122,8 +128,55 @@ pub(super) fn against_drawn_values(
         format!("at these bound values it holds or not by the values of {names}")
     };
     Drawn::Contradicts(format!(
-        "with {names} given random values ({DRAWS} seeded draws of rational entries, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
+        "with {names} given random values ({DRAWS} seeded draws of rational {what}, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
     ))
+}
+
+/// The generic verdict against the network at drawn values of its scalar parameters
+/// `params`, every weight bound: the conditions on a parameter (`iff λ = 1`) and the verdict
+/// are found for generic weights, and bound values may make the first non-affine term or W
+/// vanish for every value of it (W₂·leaky_relu(W₁·x; a = λ) with W₁ = [1; −1], W₂ = [1, −1]
+/// is (1 + λ)·x). Each draw writes the drawn values into the network and analyses it again.
+pub(super) fn against_drawn_params(
+    model: &Model,
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    opts: &crate::analysis::AnalyzeOptions,
+    params: &[Name],
+) -> Drawn {
+    let generic = report.main.decision.verdict.label();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut draws = Vec::with_capacity(DRAWS);
+    for _ in 0..DRAWS {
+        if crate::limits::interrupted() {
+            return Drawn::Nothing;
+        }
+        let mut at = model.clone();
+        for p in params {
+            let Some(v) =
+                crate::analysis::param_value(&crate::algebra::Scalar::from_q(draw(&mut state)))
+            else {
+                return Drawn::Nothing;
+            };
+            at.lowered.ir = crate::analysis::substitute_param(&at.lowered.ir, p, &v);
+            at.original.ir = crate::analysis::substitute_param(&at.original.ir, p, &v);
+        }
+        let Ok(there) = crate::analysis::analyze(&at.lowered, opts) else {
+            draws.push(Draw::NoEvidence);
+            continue;
+        };
+        let n = super::numeric_at(&at, &there, env, functions, None);
+        draws.push(match judge(&there, &n, generic) {
+            // The analysis at the drawn values has its own verdict (a value that happens to
+            // be a condition's): compared as any other.
+            Draw::Agrees if there.main.decision.verdict.label() != generic => {
+                Draw::Differs(there.main.decision.verdict.label())
+            }
+            d => d,
+        });
+    }
+    conclude(&draws, generic, params, "values")
 }
 
 /// The outcome of a draw in words.

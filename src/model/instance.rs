@@ -21,6 +21,38 @@ pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {
     });
 }
 
+/// The scalar parameters written in the network (`λ`, `a` of a leaky_relu left symbolic),
+/// which a drawn value can be written into.
+/// Inside a definition's body too (`s(t) = λ·t + t²`), less the names it binds itself.
+pub(crate) fn drawable_params(l: &Lowered) -> Vec<Name> {
+    fn collect(ir: &Ir, seen: &mut BTreeSet<*const crate::ir::FunDef>, out: &mut BTreeSet<Name>) {
+        walk(ir, |n| {
+            match n.kind() {
+                IrKind::Param(p) => {
+                    out.insert(p.clone());
+                }
+                IrKind::Apply {
+                    callee: Callee::Def(d),
+                    ..
+                } if seen.insert(std::rc::Rc::as_ptr(d)) => {
+                    let mut inner = BTreeSet::new();
+                    collect(&d.body, seen, &mut inner);
+                    for (_, default) in &d.params {
+                        collect(default, seen, &mut inner);
+                    }
+                    inner.retain(|p| d.params.iter().all(|(n, _)| n != p));
+                    out.extend(inner);
+                }
+                _ => {}
+            }
+            Step::Descend
+        });
+    }
+    let mut params = BTreeSet::new();
+    collect(&l.ir, &mut BTreeSet::new(), &mut params);
+    params.into_iter().collect()
+}
+
 /// The values of the bound symbols of `a`, and the sizes of the dimensions they fix.
 pub(crate) fn instance<R: Real>(
     symbols: &BTreeMap<Symbol, crate::ir::Shape>,

@@ -112,6 +112,13 @@ pub fn weights_args(args: &str) -> Result<(String, Mapping), String> {
         let (from, to) = w.split_once('=').ok_or_else(|| {
             format!("`{w}`: a mapping is written `tensor=NAME`, e.g. `fc1.weight=W1`")
         })?;
+        if !Name::is_written_name(to) {
+            return Err(format!(
+                "`{}`: `{}` is not a name (a letter, then letters, digits, `_` or subscript digits)",
+                w.escape_debug(),
+                to.escape_debug()
+            ));
+        }
         map.push((from.to_string(), Name::parse(to)?));
     }
     Ok((file.to_string(), map))
@@ -152,8 +159,10 @@ pub fn name_tensors(
             Some((_, to)) => to.clone(),
             None if !map.is_empty() => continue,
             None => match Name::parse(&n) {
-                Ok(name) if !name.is_greek() => name,
+                Ok(name) if !name.is_greek() && Name::is_written_name(&n) => name,
                 _ => {
+                    // Escaped: a name from a file may hold control or bidi characters.
+                    let n = n.escape_debug();
                     return Err(format!(
                         "{path}: the tensor `{n}` is not a taylornet name; map it: `{n}=W1`"
                     ));
@@ -201,6 +210,7 @@ pub fn at_args(
 
 /// A network ready for the numeric stages: the lowered form the analysis expands (with the
 /// input shifted to x₀ + x when there is a data point) and the network as written.
+#[derive(Clone)]
 pub(crate) struct Model {
     pub lowered: crate::ir::Lowered,
     pub original: crate::ir::Lowered,
@@ -601,6 +611,7 @@ pub(crate) fn numeric_report(
     env: &Env,
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     tau: f64,
+    opts: &crate::analysis::AnalyzeOptions,
 ) -> Numeric {
     let mut out = numeric_at(model, report, env, functions, Some(tau));
     // Some weights without values (those W and b name, or others): the verdict is the generic
@@ -616,6 +627,27 @@ pub(crate) fn numeric_report(
         // force is checked as where they do.
         let names: Vec<String> = free.iter().map(Name::unicode).collect();
         instance::check_forced(a, env, functions, &names.join(", "), &mut out);
+    }
+    // Every weight bound, a scalar parameter symbolic: the verdict and the conditions on the
+    // parameter are the generic weights' (no numeric W and b was computed); the network at
+    // drawn values of the parameters checks them at these.
+    let params = instance::drawable_params(&model.lowered);
+    if free.is_empty() && out.missing.is_empty() && out.undecided.is_none() && !params.is_empty() {
+        match drawn::against_drawn_params(model, report, env, functions, opts, &params) {
+            drawn::Drawn::Contradicts(why) => {
+                out.undecided = Some(why);
+                out.conditions_withdrawn = true;
+            }
+            drawn::Drawn::AllAgree(label) => {
+                let names: Vec<String> = params.iter().map(Name::unicode).collect();
+                out.notes.push(format!(
+                    "with {} given random values ({} seeded draws of rational values, a probabilistic check), the network with every weight bound is {label} at every draw, as the verdict says",
+                    names.join(", "),
+                    drawn::DRAWS
+                ));
+            }
+            drawn::Drawn::Nothing => {}
+        }
     }
     if !free.is_empty() && !report.is_conditional() {
         match drawn::against_drawn_values(model, report, env, functions, &free) {

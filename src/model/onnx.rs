@@ -233,6 +233,13 @@ fn tensor_data(t: &TensorProto, limits: &Limits) -> Result<Const, String> {
                 .map_err(|_| format!("initializer `{name}` has a negative dimension"))?,
         );
     }
+    // As in weights files: an empty tensor made `W₁ 3×0` and an "exact-affine" network of
+    // nothing (from a review).
+    if dims.contains(&0) {
+        return Err(format!(
+            "initializer `{name}` has shape {dims:?}; a dimension must be at least 1"
+        ));
+    }
     let count = dims
         .iter()
         .try_fold(1usize, |a, &d| a.checked_mul(d))
@@ -327,20 +334,57 @@ fn attr_i(n: &NodeProto, name: &str, default: i64) -> i64 {
     attr(n, name).map_or(default, |a| a.i)
 }
 
+/// How many times the input limit the expressions of all nodes may hold together.
+const KEPT_INPUTS: usize = 8;
+
 /// Decodes an ONNX file and imports its graph.
 pub fn import_file(path: &std::path::Path, limits: &Limits) -> Result<Imported, String> {
     let bytes = super::files::read_limited(path, limits)?;
-    import(&bytes, limits).map_err(|e| format!("{}: {e}", path.display()))
+    import(&bytes, limits).map_err(|e| format!("{}: {e}", printable(&path.display().to_string())))
 }
 
 /// Imports a model from its bytes.
 pub fn import(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
+    import_graph(bytes, limits).map_err(|e| printable(&e))
+}
+
+/// `message` with control and bidirectional-formatting characters escaped (`\u{202e}`): the
+/// names of a model's nodes and tensors are quoted in errors, and a name holding terminal
+/// escapes or a right-to-left override would otherwise act on the terminal (from a review).
+fn printable(message: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control() && c != '\n'
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    message
+        .chars()
+        .map(|c| match hidden(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
+fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
     use prost::Message;
     let model = ModelProto::decode(bytes).map_err(|e| format!("not a valid ONNX model ({e})"))?;
     let graph = model.graph.ok_or("the ONNX model has no graph")?;
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     for t in &graph.initializer {
-        values.insert(t.name.clone(), Value::Const(tensor_data(t, limits)?));
+        // Two initializers of one name: which one a node reads is not defined.
+        if values
+            .insert(t.name.clone(), Value::Const(tensor_data(t, limits)?))
+            .is_some()
+        {
+            return Err(format!("the initializer `{}` is given twice", t.name));
+        }
+    }
+    // One network, one output: the others would be dropped without a word (from a review).
+    if graph.output.len() > 1 {
+        return Err(format!(
+            "the ONNX graph has {} outputs; a network with one output is imported",
+            graph.output.len()
+        ));
     }
     let inputs: Vec<&ValueInfoProto> = graph
         .input
@@ -369,8 +413,19 @@ pub fn import(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
             graph.node.len()
         ));
     }
+    // The expressions of every node are kept while the graph is read: their total is bounded
+    // too (from a review, a 40 kB model of doublings took 2 GB, each node within the limit).
+    let mut kept = 0usize;
     for node in &graph.node {
         let out = st.node(node, &values, limits)?;
+        if let Value::Expr(e) = &out {
+            kept = kept.saturating_add(e.len());
+            if kept > KEPT_INPUTS.saturating_mul(limits.max_input_bytes) {
+                return Err(format!(
+                    "the imported expressions of the graph's nodes together are larger than {KEPT_INPUTS} times the input limit (`max_input_bytes`)"
+                ));
+            }
+        }
         let name = node
             .output
             .first()

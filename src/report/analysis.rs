@@ -6,6 +6,12 @@ use crate::series::PointSeries;
 use serde_json::{Value, json};
 
 fn verdict_text(a: &Analysis) -> String {
+    if let Some(k) = a.decision.mixed_bar {
+        return format!(
+            "not decided: the terms of order ε{} below are affine once each bar in them is read at its leading part, and what follows is no polynomial (see the assumption)",
+            sup(k)
+        );
+    }
     match &a.decision.verdict {
         Verdict::ExactAffine if a.affine_by_form && a.expansion.truncated => format!(
             "exactly affine: the input {} enters only linearly, outside every activation and power, and no other symbol is small",
@@ -536,6 +542,10 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
     };
     eq(y_tex, tree::Node::Sum(y), rows);
     let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
+    if let Some(k) = d.mixed_bar {
+        rows.push(format!("\\intertext{{verdict: not decided: the terms of order $\\varepsilon^{{{k}}}$ are affine once each bar in them is read at its leading part, which has one sign, and what follows is no polynomial}}"));
+        return;
+    }
     if matches!(d.verdict, Verdict::Kink) {
         rows.push("\\intertext{verdict: a kink, not affine at any $\\varepsilon$}".into());
         return;

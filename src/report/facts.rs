@@ -97,6 +97,10 @@ pub fn assumption_text(a: &Assumption) -> String {
             "the non-affine terms of order ε{} are kept: a constant in them is not 0 but closer to 0 than the probabilistic identity test's 256 bits resolve, so whether they cancel by an identity was not tested",
             sup(*order)
         ),
+        Assumption::BarsOfMixedOrders { order } => format!(
+            "the terms of order ε{} above hold |u| with u of several orders whose lowest-order part never changes sign, so |u| is u or −u to that order: read so, they are affine, and what |u| holds past it is no polynomial; the order where the non-affine part starts is not decided (the verdict is undecided)",
+            sup(*order)
+        ),
         Assumption::IdentityTestPartial { order } => format!(
             "the non-affine terms of order ε{} are kept, but they vanish for some values of the parameters: the probabilistic identity test found them zero at some random draws of the parameters and not at others (a sign condition, as |λ·u| − λ·|u| is 0 for λ > 0); the verdict holds where they do not vanish",
             sup(*order)

@@ -3,7 +3,9 @@
 
 use crate::algebra::Q;
 use crate::analysis::instance::{FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar};
-use crate::model::render::{eq_text, q_f64, q_text, short_exact, sig6, sqrt_text, tensor_inline};
+use crate::model::render::{
+    eq_text, q_f64, q_text, short_exact, sig6, sig6_q, sqrt_text, sqrt6_q, tensor_inline, wide_text,
+};
 use serde_json::{Value, json};
 
 /// Every entry exact and short: printed exactly; otherwise all rounded (and said so).
@@ -25,12 +27,9 @@ fn entries(m: &Mat) -> (Vec<String>, bool) {
 /// An entry rounded to six significant digits (beyond f64's range too: `1.23233e-347`).
 fn float_text(e: &Num) -> String {
     match e {
-        Num::Wide { mantissa, exp10 } => {
-            let m = format!("{mantissa:.5}");
-            let m = m.trim_end_matches('0').trim_end_matches('.');
-            format!("{m}e{exp10}")
-        }
-        _ => sig6(e.to_f64()),
+        Num::Wide { mantissa, exp10 } => wide_text(*mantissa, *exp10),
+        Num::Exact(q) => sig6_q(q),
+        Num::Float(x) => sig6(*x),
     }
 }
 
@@ -491,13 +490,13 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
         rows.push("\\intertext{the affine region around $x_0$:}".into());
         rows.push(format!(
             "r_\\infty &= {}",
-            latex_num(&short_exact(ri).unwrap_or_else(|| sig6(q_f64(ri))))
+            latex_num(&short_exact(ri).unwrap_or_else(|| sig6_q(ri)))
         ));
         rows.push(format!(
             "r_2 &= {}",
             match short_exact(r2) {
                 Some(s) => format!("\\sqrt{{{}}}", latex_num(&s)),
-                None => sig6(q_f64(r2).sqrt()),
+                None => sqrt6_q(r2),
             }
         ));
     }

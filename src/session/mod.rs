@@ -506,13 +506,18 @@ impl Session {
         let model = crate::model::prepare(l, &self.env, self.options.at.as_ref(), &mut opts)
             .map_err(|m| Diagnostic::at(Phase::Expand, span, m))?;
         let mut report = analysis::analyze(&model.lowered, &opts)?;
-        report.numeric = Some(Box::new(crate::model::numeric_report(
+        let numeric = crate::model::numeric_report(
             &model,
             &report,
             &self.env,
             &self.numeric_functions(),
             self.options.tau,
-        )));
+            &opts,
+        );
+        if numeric.conditions_withdrawn {
+            report.conditions.clear();
+        }
+        report.numeric = Some(Box::new(numeric));
         Ok((model.lowered, report))
     }
 

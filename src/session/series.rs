@@ -256,6 +256,9 @@ fn free_variables(e: &crate::syntax::Expr, env: &Env, out: &mut BTreeSet<Name>) 
                 && !constant
                 && !env.bindings.contains_key(n)
                 && !env.functions.contains_key(n)
+                // A primitive's name (`tanh`) is a function too: `tanh + 1` was read as the
+                // variable tanh plus 1 (from a review); lowering now says to call it.
+                && crate::ir::Prim::from_name(&n.ascii()).is_none()
             {
                 out.insert(n.clone());
             }

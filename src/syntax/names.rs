@@ -127,6 +127,28 @@ impl Name {
         }
     }
 
+    /// Whether `raw` is a name as the grammar reads one (`ident` in grammar/taylornet.pest): a
+    /// Latin or Greek letter, then letters, digits, `_` or subscript digits. Names from outside
+    /// the language (a tensor in a weights file) are held to it: `Name::parse` alone would
+    /// take `W 1`, an empty name or `../W1` (from a review).
+    pub fn is_written_name(raw: &str) -> bool {
+        let letter = |c: char| {
+            c.is_ascii_alphabetic()
+                || ('\u{0391}'..='\u{03A9}').contains(&c)
+                || ('\u{03B1}'..='\u{03C9}').contains(&c)
+                || c == 'ϵ'
+                || c == 'ϕ'
+        };
+        let mut chars = raw.chars();
+        chars.next().is_some_and(letter)
+            && chars.all(|c| {
+                letter(c)
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || ('\u{2080}'..='\u{2089}').contains(&c)
+            })
+    }
+
     /// Reads an identifier as written; `Err` explains why it is not one name.
     pub fn parse(raw: &str) -> Result<Name, String> {
         use std::borrow::Cow;

@@ -80,6 +80,13 @@ pub fn split_statements(source: &str) -> Result<Vec<Span>, Diagnostic> {
 
 /// True when `source` ends inside an open bracket: the REPL then reads another line.
 pub fn needs_more_input(source: &str) -> bool {
+    bracket_balance(source) > 0
+}
+
+/// Brackets opened less brackets closed in `source`, outside comments. A comment ends at a
+/// newline, so the balance of lines that each end with one adds up: a reader of many lines
+/// keeps a running sum instead of scanning the whole entry again at each line.
+pub fn bracket_balance(source: &str) -> i64 {
     let mut depth: i64 = 0;
     let mut in_comment = false;
     for c in source.chars() {
@@ -91,7 +98,7 @@ pub fn needs_more_input(source: &str) -> bool {
             _ => {}
         }
     }
-    depth > 0
+    depth
 }
 
 #[cfg(test)]
@@ -113,6 +120,16 @@ mod tests {
             pieces("f(x;\n a=1)\n# only a comment\n\ng"),
             vec!["f(x;\n a=1)", "g"]
         );
+    }
+
+    #[test]
+    fn the_balance_of_lines_adds_up_to_the_entry_s() {
+        let lines = ["W1 = [[1, # a comment (", "2],", "[3, 4]]  # ) closed"];
+        let each: i64 = lines.iter().map(|l| bracket_balance(l)).sum();
+        assert_eq!(each, bracket_balance(&lines.join("\n")));
+        assert_eq!(bracket_balance(lines[0]), 2);
+        assert_eq!(each, 0);
+        assert!(!needs_more_input(&lines.join("\n")));
     }
 
     #[test]

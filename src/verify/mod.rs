@@ -132,6 +132,12 @@ pub struct Verification {
 
 /// What the analysis predicts.
 pub fn prediction(a: &Analysis) -> Predicted {
+    // Terms of order k affine once their bars are read at their leading parts: W and b hold
+    // the terms below k, and what is left is of order k at least (where the non-affine part
+    // starts is not decided).
+    if let Some(k) = a.decision.mixed_bar {
+        return Predicted::AtLeast(k);
+    }
     match &a.decision.verdict {
         Verdict::ExactAffine => Predicted::Exact,
         Verdict::Kink => Predicted::Kink,
@@ -583,7 +589,10 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
     }
     Verification {
         label: String::new(),
-        verdict: a.decision.verdict.label().to_string(),
+        verdict: match a.decision.mixed_bar {
+            Some(_) => "undecided".to_string(),
+            None => a.decision.verdict.label().to_string(),
+        },
         output: if matrix_input { "Y" } else { "y" }.into(),
         approximation: if matrix_input {
             format!("𝓛({}) + B", a.input.name.unicode())

@@ -151,3 +151,19 @@ fn a_value_for_a_parameter_the_network_does_not_read_is_refused() {
     let err = with("leaky_relu(W1·x + b1)", &["a"]).unwrap_err();
     assert!(err.contains("it has none"), "{err}");
 }
+
+/// A layer with an O(1) part and no bias: the compensated analysis is what a bias would do,
+/// which this network does not have, so it is not checked, and the claim as it stands is (from
+/// a review: the whole check failed with the reason alone).
+#[test]
+fn a_layer_without_a_bias_is_checked_as_it_stands() {
+    let s = analysed("sigmoid(W2·sigmoid(W1·x))");
+    let checks = s.verify_last(&VerifyOptions::default()).unwrap();
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert!(checks[0].pass, "{}", checks[0].note);
+    assert!(
+        checks[0].note.contains("layer 2 has no bias"),
+        "{}",
+        checks[0].note
+    );
+}

@@ -402,7 +402,13 @@ pub fn text(source: &str, r: &Report) -> String {
                     l.index,
                     u(&need)
                 )),
-                _ => {}
+                Some(_) => {}
+                // No bias in the layer: the compensation is what one would do, not this network
+                // (from a review, which read "cancelled by its bias" of a layer without one).
+                None => out.push_str(&format!(
+                    "  layer {} has no bias: its O(1) part is cancelled as a bias added to it would cancel it, which this network does not have\n",
+                    l.index
+                )),
             }
         }
         for l in &c.expansion.layers {

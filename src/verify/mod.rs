@@ -633,7 +633,12 @@ pub(crate) fn set_operating_points<R: Real>(
         if ly.compensated {
             // Realize "q·b = −(the rest of c) + O(ε)": b moves by −c/q, once per bias (layers
             // that share a bias need one value of it; the analysis checks that they agree).
-            let bias = crate::analysis::layer_bias(ly).ok_or("no bias can absorb the O(1) part")?;
+            let bias = crate::analysis::layer_bias(ly).ok_or_else(|| {
+                format!(
+                    "layer {} has no bias to cancel the O(1) part of its pre-activation",
+                    ly.index
+                )
+            })?;
             let key = bias.symbol;
             if !inst.symbols.contains_key(&key) {
                 return Err("bias not found".into());

@@ -371,30 +371,81 @@ fn bars_graded_past_their_lead(lead: &Expr, x: &Symbol, t: &Trunc) -> bool {
     let mut read = Expr::zero();
     let mut any = false;
     for (c, s) in lead.terms() {
-        if let [Factor::Atom(a)] = c.factors()
-            && a.is_bar()
-            && a.params.is_empty()
-            && let Some(low) = t.min_degree(&a.arg)
-            && a.arg.terms().any(|(e, _)| t.degree(e) > low)
-        {
-            let part = a.arg.degree_part(low, t);
-            let signed = if part.is_nonnegative() {
-                Some(part)
-            } else {
-                let negated = part.neg();
-                negated.is_nonnegative().then_some(negated)
-            };
-            if let Some(signed) = signed {
-                read.add_assign(&signed.scale(s));
+        match read_bars(c, t) {
+            Some(e) => {
+                read.add_assign(&e.scale(s));
                 any = true;
-                continue;
             }
+            None => read.add_term(c.clone(), s.clone()),
         }
-        read.add_term(c.clone(), s.clone());
     }
     any && read
         .terms()
         .all(|(c, s)| crate::algebra::fraction::is_zero(s) || input_degree(c, x).is_affine())
+}
+
+/// The chain with each bar of mixed orders whose lowest-order part has one sign read as that
+/// part, signed: the bar alone, beside other factors (`W₄·|u|`), or an element of a Hadamard
+/// product (`|u|∘(W₂·x)`; from a review, which found these called non-affine at ε²). `None`
+/// when the chain holds no such bar.
+fn read_bars(c: &Chain, t: &Trunc) -> Option<Expr> {
+    let mut any = false;
+    let mut out = Expr::scalar(Scalar::one());
+    for f in c.factors() {
+        let e = match f {
+            Factor::Atom(a) => match signed_lead(a, t) {
+                Some(e) => {
+                    any = true;
+                    e
+                }
+                None => Expr::factor(f.clone()),
+            },
+            Factor::Had(h) => {
+                let mut inner = false;
+                let mut acc: Option<Expr> = None;
+                for (el, m) in h.elements() {
+                    let base = match el.factors() {
+                        [Factor::Atom(a)] => signed_lead(a, t).inspect(|_| inner = true),
+                        _ => None,
+                    }
+                    .unwrap_or_else(|| Expr::term(Scalar::one(), el.clone()));
+                    let p = base.had_pow(*m, t).ok()?;
+                    acc = Some(match acc {
+                        None => p,
+                        Some(x) => x.had(&p, t).ok()?,
+                    });
+                }
+                match (inner, acc) {
+                    (true, Some(e)) => {
+                        any = true;
+                        e
+                    }
+                    _ => Expr::factor(f.clone()),
+                }
+            }
+            _ => Expr::factor(f.clone()),
+        };
+        out = out.mul(&e, t).ok()?;
+    }
+    any.then_some(out)
+}
+
+/// ±u_k for a bar |u| whose argument holds terms past its lowest order k, when u_k is
+/// certified never negative (or never positive).
+fn signed_lead(a: &crate::algebra::nf::ElemAtom, t: &Trunc) -> Option<Expr> {
+    if !a.is_bar() || !a.params.is_empty() {
+        return None;
+    }
+    let low = t.min_degree(&a.arg)?;
+    if !a.arg.terms().any(|(e, _)| t.degree(e) > low) {
+        return None;
+    }
+    let part = a.arg.degree_part(low, t);
+    if part.is_nonnegative() {
+        return Some(part);
+    }
+    let negated = part.neg();
+    negated.is_nonnegative().then_some(negated)
 }
 
 /// Whether a factor holds `|·|` (a bar whose inside may hold more than its leading order).

@@ -158,9 +158,8 @@ pub struct Numeric {
     /// With `leading_vanishes`: the network's first non-affine order at these values, when it
     /// is decided there.
     pub beyond: Option<Beyond>,
-    /// The conditions on a parameter were found for generic weights, and the network at these
-    /// values with the parameter drawn at random contradicts the verdict they rest on: they
-    /// are not stated (`undecided` says why).
+    /// Every weight is bound and a parameter symbolic: the conditions on it, found for generic
+    /// weights, are not stated (a note says so).
     pub conditions_withdrawn: bool,
 }
 

@@ -473,7 +473,16 @@ fn analyze_once(
         }
         // Affine by its form, the search stops once W is there (`tanh(bᵀ·b)²·x` has W = 0 to
         // order 3: "W = 0" beside "affine at every order" read as constant in x, from a review).
-        let searching = (decision.mixed_bar.is_some() && order < search)
+        // Past terms of mixed-order bars, a higher order may hold the rest of a bar's
+        // argument; where it is past a limit, the undecided terms stand (from a review, the
+        // search ran into `max_terms` and the analysis ended in that error).
+        let mixed_search = decision.mixed_bar.is_some() && order < search && {
+            let next = settings_at(order + 1, u64::MAX);
+            expand::expand(&l.ir, &next)
+                .and_then(|mut ex| decide_upto(l, &mut ex, order + 1, &next, &input, &tested))
+                .is_ok()
+        };
+        let searching = mixed_search
             || decision.verdict == (Verdict::Affine { k: None })
                 && order < search
                 && (form.polynomial

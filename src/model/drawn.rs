@@ -120,10 +120,18 @@ fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], what: &str)
     let evidence_only = draws
         .iter()
         .all(|d| matches!(d, Draw::TermZeroAtPoints | Draw::Agrees | Draw::NoEvidence));
+    // Drawn parameters fall on one side of a sign condition or the other (elu's c + μ): what
+    // the draws show holds at the values drawn (from a review, "does not hold" was said where
+    // it holds for μ < −2 000).
+    let drawn = if what == "values" {
+        " at the values drawn"
+    } else {
+        ""
+    };
     let conclusion = if all_against && evidence_only {
-        "at these bound values it may not hold".to_string()
+        format!("at these bound values it may not hold{drawn}")
     } else if all_against {
-        "at these bound values it does not hold".to_string()
+        format!("at these bound values it does not hold{drawn}")
     } else {
         format!("at these bound values it holds or not by the values of {names}")
     };
@@ -169,9 +177,13 @@ pub(super) fn against_drawn_params(
         let n = super::numeric_at(&at, &there, env, functions, None);
         draws.push(match judge(&there, &n, generic) {
             // The analysis at the drawn values has its own verdict (a value that happens to
-            // be a condition's): compared as any other.
+            // be a condition's), and its own first non-affine order: compared as any other
+            // (from a review, a k of 3 where the values give 4 was let through).
             Draw::Agrees if there.main.decision.verdict.label() != generic => {
                 Draw::Differs(there.main.decision.verdict.label())
+            }
+            Draw::Agrees if there.main.decision.k != report.main.decision.k => {
+                Draw::Differs("of another first non-affine order")
             }
             d => d,
         });

@@ -633,20 +633,24 @@ pub(crate) fn numeric_report(
     // drawn values of the parameters checks them at these.
     let params = instance::drawable_params(&model.lowered);
     if free.is_empty() && out.missing.is_empty() && out.undecided.is_none() && !params.is_empty() {
+        let names: Vec<String> = params.iter().map(Name::unicode).collect();
+        let names = names.join(", ");
         match drawn::against_drawn_params(model, report, env, functions, opts, &params) {
-            drawn::Drawn::Contradicts(why) => {
-                out.undecided = Some(why);
-                out.conditions_withdrawn = true;
-            }
-            drawn::Drawn::AllAgree(label) => {
-                let names: Vec<String> = params.iter().map(Name::unicode).collect();
-                out.notes.push(format!(
-                    "with {} given random values ({} seeded draws of rational values, a probabilistic check), the network with every weight bound is {label} at every draw, as the verdict says",
-                    names.join(", "),
-                    drawn::DRAWS
-                ));
-            }
+            drawn::Drawn::Contradicts(why) => out.undecided = Some(why),
+            drawn::Drawn::AllAgree(label) => out.notes.push(format!(
+                "with {names} given random values ({} seeded draws of rational values, a probabilistic check), the network with every weight bound is {label} at every draw, as the verdict says",
+                drawn::DRAWS
+            )),
             drawn::Drawn::Nothing => {}
+        }
+        // The conditions on a parameter are found for generic weights: bound values may add
+        // zeros (4·(λ − 1)·(λ + 2)) or change what holds there (k = 3 where the values give an
+        // exact-affine network), which no draw sees (from a review). They are not stated here.
+        if !report.conditions.is_empty() {
+            out.conditions_withdrawn = true;
+            out.notes.push(format!(
+                "the conditions on {names} are found for generic weights and are not stated at these values; give {names} a value to analyse it there"
+            ));
         }
     }
     if !free.is_empty() && !report.is_conditional() {

@@ -56,6 +56,9 @@ pub(crate) fn sigma_star(
 ) -> Option<Result<SigmaStar, String>> {
     let a = &report.main;
     let k = match a.decision.verdict {
+        // Terms whose order is not decided (bars of mixed orders): no estimate is read off
+        // them (from a review, one was given for a deviation that starts at a higher order).
+        _ if a.decision.mixed_bar.is_some() => return None,
         crate::analysis::Verdict::Affine { k: Some(k) } if k >= 2 => k,
         _ => return None,
     };
@@ -216,14 +219,15 @@ fn measure(
     {
         let (mut a_, mut b_) = (curve[i - 1].0, curve[i].0);
         for _ in 0..30 {
-            let m = (a_ * b_).sqrt();
+            // The geometric mean without the product, which leaves f64's range past 10^±154.
+            let m = a_.sqrt() * b_.sqrt();
             if rho(m)? >= tau {
                 b_ = m;
             } else {
                 a_ = m;
             }
         }
-        measured = Some((a_ * b_).sqrt());
+        measured = Some(a_.sqrt() * b_.sqrt());
     }
     // The order the deviation shows: the slope of log ρ over the smallest σ of the grid, from
     // deviations well above the floats' rounding (from a review: a network that is affine

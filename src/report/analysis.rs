@@ -627,9 +627,15 @@ fn analysis_json(a: &Analysis) -> Value {
         .iter()
         .map(|(s, sh)| (s.name.ascii(), json!(sh.text())))
         .collect();
+    // Terms of mixed-order bars decide nothing: not decided, with no k (the compensated
+    // block too; from a review).
+    let (verdict, k) = match d.mixed_bar {
+        Some(_) => ("undecided", None),
+        None => (d.verdict.label(), d.k),
+    };
     let mut v = json!({
-        "verdict": d.verdict.label(),
-        "k": d.k,
+        "verdict": verdict,
+        "k": k,
         "affine_by_form": a.affine_by_form,
         "order": a.order,
         "requested_order": a.requested_order,

@@ -488,17 +488,16 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
         && let (Some(ri), Some(r2)) = (&r.radius_inf, &r.radius2_sq)
     {
         rows.push("\\intertext{the affine region around $x_0$:}".into());
-        rows.push(format!(
-            "r_\\infty &= {}",
-            latex_num(&short_exact(ri).unwrap_or_else(|| sig6_q(ri)))
-        ));
-        rows.push(format!(
-            "r_2 &= {}",
-            match short_exact(r2) {
-                Some(s) => format!("\\sqrt{{{}}}", latex_num(&s)),
-                None => sqrt6_q(r2),
-            }
-        ));
+        // Exact where the exact form is short, else rounded and written `≈` (from a review:
+        // a rounded irrational radius was written as an equality, and in raw e-notation).
+        rows.push(match short_exact(ri) {
+            Some(s) => format!("r_\\infty &= {}", latex_num(&s)),
+            None => format!("r_\\infty &\\approx {}", latex_num(&sig6_q(ri))),
+        });
+        rows.push(match short_exact(r2) {
+            Some(s) => format!("r_2 &= \\sqrt{{{}}}", latex_num(&s)),
+            None => format!("r_2 &\\approx {}", latex_num(&sqrt6_q(r2))),
+        });
     }
     if let Some(Ok(s)) = &n.sigma {
         rows.extend(sigma_latex_rows(s));

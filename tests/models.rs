@@ -265,6 +265,28 @@ fn onnx_import_is_the_same_network() {
     }
 }
 
+/// A float initializer of an ONNX graph.
+fn onnx_tensor(name: &str, dims: Vec<i64>, v: Vec<f32>) -> taylornet::trained::TensorProto {
+    taylornet::trained::TensorProto {
+        dims,
+        data_type: 1,
+        float_data: v,
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// An ONNX node `op` from `ins` to `out`, named `name`.
+fn onnx_node(op: &str, ins: &[&str], out: &str, name: &str) -> taylornet::trained::NodeProto {
+    taylornet::trained::NodeProto {
+        input: ins.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        name: name.into(),
+        op_type: op.into(),
+        ..Default::default()
+    }
+}
+
 /// An ONNX model of one node, from the graph's input `input` to its output `y`, encoded.
 fn one_node_model(node: taylornet::trained::NodeProto) -> Vec<u8> {
     use prost::Message;
@@ -1096,20 +1118,8 @@ fn cli_import_writes_a_script_that_runs() {
 fn the_tanh_gelu_pattern_is_transcribed_op_by_op() {
     use prost::Message;
     use taylornet::trained::*;
-    let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
-        dims,
-        data_type: 1,
-        float_data: v,
-        name: name.into(),
-        ..Default::default()
-    };
-    let node = |op: &str, ins: &[&str], out: &str| NodeProto {
-        input: ins.iter().map(|s| s.to_string()).collect(),
-        output: vec![out.into()],
-        name: format!("n_{out}"),
-        op_type: op.into(),
-        ..Default::default()
-    };
+    let t = onnx_tensor;
+    let node = |op: &str, ins: &[&str], out: &str| onnx_node(op, ins, out, &format!("n_{out}"));
     // y = ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), z = W·x, as PyTorch exports GELU(tanh).
     let model = ModelProto {
         graph: Some(GraphProto {
@@ -1416,20 +1426,7 @@ fn weights_names_outside_the_language_are_refused() {
         assert!(e.contains("is not a taylornet name"), "{name:?}: {e}");
         assert!(!e.contains('\u{202e}'), "{name:?}: {e}");
     }
-    let t = |name: &str, dims: Vec<i64>, v: Vec<f32>| TensorProto {
-        dims,
-        data_type: 1,
-        float_data: v,
-        name: name.into(),
-        ..Default::default()
-    };
-    let node = |op: &str, ins: &[&str], out: &str, name: &str| NodeProto {
-        input: ins.iter().map(|s| s.to_string()).collect(),
-        output: vec![out.into()],
-        name: name.into(),
-        op_type: op.into(),
-        ..Default::default()
-    };
+    let (t, node) = (onnx_tensor, onnx_node);
     let model = |nodes: Vec<NodeProto>, inits: Vec<TensorProto>, outputs: &[&str]| {
         ModelProto {
             graph: Some(GraphProto {

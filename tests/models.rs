@@ -1426,6 +1426,13 @@ fn weights_names_outside_the_language_are_refused() {
         assert!(e.contains("is not a taylornet name"), "{name:?}: {e}");
         assert!(!e.contains('\u{202e}'), "{name:?}: {e}");
     }
+    // Two spellings of one name: which one is read would be an accident of their order.
+    let view = || {
+        safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2, 2], &ones).unwrap()
+    };
+    let st = safetensors::serialize(vec![("W₁", view()), ("W1", view())], None).unwrap();
+    let e = load_error(&tmp("twice.safetensors", &st), "");
+    assert!(e.contains("two tensors are named W₁"), "{e}");
     let (t, node) = (onnx_tensor, onnx_node);
     let model = |nodes: Vec<NodeProto>, inits: Vec<TensorProto>, outputs: &[&str]| {
         ModelProto {

@@ -169,6 +169,15 @@ pub fn name_tensors(
                 }
             },
         };
+        // Two tensors of one name (`W₁` and `W1`, or one mapped onto another): which one
+        // the network reads would be an accident of their order (from a review).
+        if out.iter().any(|v: &Valued| v.name == name) {
+            return Err(format!(
+                "{path}: two tensors are named {} (`{}` and another); map one to another name",
+                name.unicode(),
+                n.escape_debug()
+            ));
+        }
         out.push(Valued::new(name, Rc::new(t)));
     }
     Ok(out)

@@ -85,12 +85,18 @@ pub(super) fn against_drawn_values(
         let n = super::numeric_at(model, report, &drawn, functions, None);
         draws.push(judge(report, &n, generic));
     }
-    conclude(&draws, generic, missing, "entries")
+    conclude(&draws, generic, missing, Drew::WeightEntries)
 }
 
-/// What the draws say, in words: `missing` the names given random values, `what` what was
-/// drawn for them (entries of a weight, values of a parameter).
-fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], what: &str) -> Drawn {
+/// What was drawn: the entries of weights without values, or the values of scalar parameters.
+#[derive(Clone, Copy)]
+enum Drew {
+    WeightEntries,
+    ParameterValues,
+}
+
+/// What the draws say, in words: `missing` the names given random values.
+fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew) -> Drawn {
     if draws.iter().all(|d| matches!(d, Draw::Agrees)) {
         return Drawn::AllAgree(generic);
     }
@@ -123,10 +129,9 @@ fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], what: &str)
     // Drawn parameters fall on one side of a sign condition or the other (elu's c + μ): what
     // the draws show holds at the values drawn (from a review, "does not hold" was said where
     // it holds for μ < −2 000).
-    let drawn = if what == "values" {
-        " at the values drawn"
-    } else {
-        ""
+    let (what, drawn) = match drew {
+        Drew::WeightEntries => ("entries", ""),
+        Drew::ParameterValues => ("values", " at the values drawn"),
     };
     let conclusion = if all_against && evidence_only {
         format!("at these bound values it may not hold{drawn}")
@@ -188,7 +193,7 @@ pub(super) fn against_drawn_params(
             d => d,
         });
     }
-    conclude(&draws, generic, params, "values")
+    conclude(&draws, generic, params, Drew::ParameterValues)
 }
 
 /// The outcome of a draw in words.

@@ -2392,6 +2392,10 @@ fn bars_of_mixed_orders_are_read_at_their_leading_part() {
         undecided_saying(src, "whose lowest-order part never changes sign");
         verify_passes(&[src]);
     }
+    // With some weight bound, no draw checks the verdict that is not given.
+    let src = "W1 = [[2]]; x + relu(-abs(W·x) - x^∘3)";
+    undecided_saying(src, "never changes sign");
+    assert!(!analyze_text(src).contains("the verdict above is"), "{src}");
     // The compensated analysis's JSON says so too.
     let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
         .args(["analyze", "--format", "json", "--small", "x"])

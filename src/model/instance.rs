@@ -164,6 +164,11 @@ pub(crate) fn numeric(
         ));
         return out;
     }
+    if a.decision.mixed_bar.is_some() {
+        out.notes
+            .push("no numeric W and b: the verdict is not decided".into());
+        return out;
+    }
     if !matches!(
         a.decision.verdict,
         crate::analysis::Verdict::Affine { .. } | crate::analysis::Verdict::ExactAffine

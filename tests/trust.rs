@@ -2391,6 +2391,16 @@ fn bars_of_mixed_orders_are_read_at_their_leading_part() {
         assert!(analyze(src).main.decision.mixed_bar.is_some(), "{src}");
         undecided_saying(src, "whose lowest-order part never changes sign");
         verify_passes(&[src]);
+        // Nor does a derivation call it a single layer.
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["derive", src])
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("verdict: not decided") && !text.contains("single layer"),
+            "{text}"
+        );
     }
     // With some weight bound, no draw checks the verdict that is not given.
     let src = "W1 = [[2]]; x + relu(-abs(W·x) - x^∘3)";

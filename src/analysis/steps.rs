@@ -211,8 +211,9 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
         },
     ];
     // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|
-    // terms as large, so "the network is y = W·x + b" would be false there.
-    if matches!(d.verdict, super::Verdict::Kink) {
+    // terms as large, so "the network is y = W·x + b" would be false there; nor where the
+    // terms of mixed-order bars leave the verdict undecided.
+    if matches!(d.verdict, super::Verdict::Kink) || d.mixed_bar.is_some() {
         steps.retain(|s| !matches!(s, Step::Identified { .. }));
     }
     steps

@@ -978,6 +978,21 @@ fn f64s(v: &[f64]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// `bytes` with every occurrence of `from` replaced by `to` (of the same length).
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i + from.len() <= out.len() {
+        if &out[i..i + from.len()] == from {
+            out[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 fn load_error(path: &Path, map: &str) -> String {
     error(&format!(":weights {} {map}", path.display()))
 }
@@ -991,6 +1006,18 @@ fn every_malformed_file_class_gets_its_error() {
             "truncated",
         ),
         ("W1.npy", npy::npy("<c16", "(2, 2)", &[0; 64]), "dtype"),
+        // NumPy's `f16` is float128 (codes count bytes), and the error says so.
+        (
+            "W1.npy",
+            npy::npy("<f16", "(2,)", &[0; 32]),
+            "dtype `<f16` (float128)",
+        ),
+        // A shape whose tuple never closes is no shape (it was read as (2, 2)).
+        (
+            "W1.npy",
+            npy::npy("<f8", "(2, 2", &f64s(&[1.0, 2.0, 3.0, 4.0])),
+            "no shape",
+        ),
         (
             "W1.npy",
             npy::npy("<f8", "(2, 2, 2)", &f64s(&[0.0; 8])),
@@ -1040,6 +1067,24 @@ fn every_malformed_file_class_gets_its_error() {
     assert!(e.contains("NaN") && e.contains("`fc1.bias`"), "{e}");
     let e = load_error(Path::new(&fixture("mlp_tanh.safetensors")), "fc9.weight=W1");
     assert!(e.contains("no tensor `fc9.weight`"), "{e}");
+    // An archive that lists one name twice: the reader kept one of the two.
+    let mut archive = Vec::new();
+    {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut archive));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, v) in [("W1.npy", 1.0), ("W2.npy", 2.0)] {
+            z.start_file(name, opts).unwrap();
+            z.write_all(&npy::npy("<f8", "(2,)", &f64s(&[v, v])))
+                .unwrap();
+        }
+        z.finish().unwrap();
+    }
+    // The second member renamed in place (its local header and its directory entry).
+    let twice = replace_all(&archive, b"W2.npy", b"W1.npy");
+    let e = load_error(&tmp("twice.npz", &twice), "");
+    assert!(e.contains("two members of one name"), "{e}");
     // A tensor name that is not a taylornet name must be mapped.
     let e = load_error(Path::new(&fixture("mlp_tanh.safetensors")), "");
     assert!(e.contains("fc1.bias") && e.contains("map"), "{e}");

@@ -759,7 +759,7 @@ fn weights_files_bind_only_names_that_can_take_values() {
             "(2, 2)",
             "<u2",
             &zeros[..8],
-            "int8/16/32/64 or uint8",
+            "dtype `<u2` (uint16); weights must be",
         ),
     ] {
         let path = dir.join(file);

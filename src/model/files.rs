@@ -238,9 +238,11 @@ pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, Str
         .and_then(|r| r.split('\'').next())
         .ok_or_else(|| bad("no dtype"))?;
     let fortran = field("fortran_order").is_some_and(|r| r.starts_with("True"));
+    // The tuple must close: `(2, 2` with no `)` is no shape (it was read as (2, 2)).
     let shape_text = field("shape")
         .and_then(|r| r.strip_prefix('('))
-        .and_then(|r| r.split(')').next())
+        .and_then(|r| r.split_once(')'))
+        .map(|(inside, _)| inside)
         .ok_or_else(|| bad("no shape"))?;
     let mut shape = Vec::new();
     for d in shape_text
@@ -268,8 +270,14 @@ pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, Str
         "i4" => Dtype::I32,
         "i8" => Dtype::I64,
         other => {
+            // NumPy's codes count bytes (`f16` is float128, `f2` float16): the error says
+            // which type the code is, so `<f16` is not read as float16.
+            let known = numpy_type_name(other)
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
             return Err(format!(
-                "tensor `{name}` has dtype `{other}`; weights must be float16/32/64, int8/16/32/64 or uint8"
+                "tensor `{name}` has dtype `{}`{known}; weights must be float16/32/64 (`f2`, `f4`, `f8`), int8/16/32/64 (`i1`, `i2`, `i4`, `i8`) or uint8 (`u1`)",
+                descr.escape_debug()
             ));
         }
     };
@@ -299,10 +307,53 @@ pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, Str
     tensor(name, &shape, values, limits)
 }
 
+/// The NumPy type a dtype code without its byte order names, for the codes a weights file
+/// cannot hold.
+fn numpy_type_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "f12" => "float96",
+        "f16" => "float128",
+        "u2" => "uint16",
+        "u4" => "uint32",
+        "u8" => "uint64",
+        "c8" => "complex64",
+        "c16" => "complex128",
+        "c32" => "complex256",
+        "b1" | "?" => "bool",
+        "O" | "O8" => "Python objects",
+        _ if code.starts_with('U') => "a Unicode string",
+        _ if code.starts_with('S') || code.starts_with('a') => "a byte string",
+        _ if code.starts_with('M') => "datetime64",
+        _ if code.starts_with('m') => "timedelta64",
+        _ if code.starts_with('V') => "raw bytes",
+        _ => return None,
+    })
+}
+
+/// How many entries the central directory of a zip archive says it holds (its end record),
+/// when it says (not for a zip64 archive, whose count lives elsewhere).
+fn zip_entry_count(bytes: &[u8]) -> Option<usize> {
+    // The end record is 22 bytes and a comment of at most 65 535 follows it.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let at = (from..=bytes.len().checked_sub(22)?)
+        .rev()
+        .find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))?;
+    let total = u16::from_le_bytes([*bytes.get(at + 10)?, *bytes.get(at + 11)?]);
+    (total != u16::MAX).then_some(usize::from(total))
+}
+
 /// Every `.npy` member of an `.npz` archive, named by its file name without `.npy`.
 pub fn read_npz(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Tensor)>, String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a valid .npz archive ({e})"))?;
+    // An archive may list one name twice; the reader keeps one of them, so which tensor the
+    // network would read is an accident of the archive's order.
+    if zip_entry_count(bytes).is_some_and(|n| n != zip.len()) {
+        return Err(
+            "the .npz archive holds two members of one name; which one is meant is not known"
+                .into(),
+        );
+    }
     let mut out = Vec::new();
     for i in 0..zip.len() {
         let mut f = zip

@@ -409,3 +409,25 @@ fn condition_values_and_exponents_are_typeset_as_they_are() {
     // In text, an exponent written with a name is shown as written.
     assert!(derivation_text("k = 2; λ^k·x").contains("pow(λ, k)"));
 }
+
+#[test]
+fn a_point_certified_on_one_piece_is_said_in_the_derivation() {
+    let src = ":small x\nrelu(-(b^∘2) - (W1·x)^∘2) + x";
+    let mut s = Session::new();
+    let doc = derive_source(&mut s, src, "piece").unwrap();
+    let text = taylornet::render::to_text(&doc.lines);
+    assert!(
+        text.contains(
+            "every entry of c₁ lies on one piece of relu, certified: −b^∘2 ≤ 0 (not 0: no entry sits on a breakpoint)"
+        ),
+        "{text}"
+    );
+    // relu is 0 on that piece: the layer's output is 0, the network x.
+    assert!(text.contains("relu(c₁ − (W₁·x)^∘2) = 0"), "{text}");
+    check_all("piece", &formulas(&doc.lines));
+    let tex = latex_document("piece", src);
+    assert!(
+        tex.contains("every entry of $c_{1}$ lies on one piece"),
+        "{tex}"
+    );
+}

@@ -49,6 +49,82 @@ fn piecewise_activations_at_an_operating_point_are_exact() {
 }
 
 #[test]
+fn an_operating_point_certified_on_one_piece_takes_that_pieces_derivatives() {
+    // −b^∘2 ≤ 0 in every entry, and no entry sits on the breakpoint: relu and relu′ are 0
+    // there, so the network is x. It was "affine up to O(ε²)" with the first non-affine term
+    // −relu′(c₁)∘(W₁·x)^∘2, which is 0 for every b.
+    let src = ":small x\nrelu(-(b^∘2) - (W1·x)^∘2) + x";
+    let r = analyze(src);
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert_eq!(unicode(&r.main.decision.w), "I");
+    assert_eq!(unicode(&r.main.decision.b), "0");
+    assert!(
+        r.main.assumptions.iter().any(|a| matches!(
+            a,
+            taylornet::Assumption::PieceCertified { layer: 1, signs, .. } if signs.len() == 1
+        )),
+        "{:?}",
+        r.main.assumptions
+    );
+    verify_passes(&["--small", "x", "relu(-(b^∘2) - (W1·x)^∘2) + x"]);
+    // On the other piece relu is the identity: relu(b^∘2 + u) = b^∘2 + u.
+    let r = analyze(":small x\nW2·relu(b^∘2 + W1·x) + x");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert_eq!(unicode(&r.main.decision.w), "W₂·W₁ + I");
+    assert_eq!(unicode(&r.main.decision.b), "W₂·c₁");
+    // leaky_relu's left piece is a·t, abs's is −t, elu's a·(eᵗ − 1) (its derivatives stay
+    // atoms, of that piece).
+    assert_eq!(w(":small x\nleaky_relu(-(b^∘2) + W1·x; a = λ)"), "λ·W₁");
+    assert_eq!(w(":small x\nabs(-(b^∘2) + W1·x)"), "−W₁");
+    assert_eq!(
+        verdict(":small x\nW2·elu(-(b^∘2) + W1·x) + x"),
+        Verdict::Affine { k: Some(2) }
+    );
+    verify_passes(&["--small", "x", "W2·elu(-(b^∘2) + W1·x) + x"]);
+    // b^∘2 − 1 has no certified sign: hard_tanh's piece at b^∘2 is not known (b^∘2 + 1 ≥ 0
+    // rules out the left piece alone), and its derivative stays an atom.
+    let r = analyze(":small x\nhard_tanh(b^∘2 + W1·x)");
+    assert_eq!(unicode(&r.main.decision.w), "diag(hard_tanh′(c₁))·W₁");
+    assert!(
+        !r.main
+            .assumptions
+            .iter()
+            .any(|a| matches!(a, taylornet::Assumption::PieceCertified { .. }))
+    );
+}
+
+#[test]
+fn a_constant_layer_is_not_compensated() {
+    // abs(a₁) with a₁ not small is a constant of the network: the compensation cancelled it
+    // (a₁ set to 0 there) while a₁^∘2 stayed in the next layer's point, so the bias it named,
+    // a₁^∘2 + b₁, cancelled neither; `verify` measured y − b of size 1 and failed.
+    let src = "relu(W1·x + b1 − abs(a1) − a1^∘2)";
+    let text = {
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["analyze", "--small", "x,b1", src])
+            .output()
+            .expect("the binary runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(
+        text.contains("the whole bias is a₁^∘2 + |c₁| + b₁"),
+        "{text}"
+    );
+    assert!(!text.contains("layer 1's bias is taken to be 0"), "{text}");
+    verify_passes(&["--small", "x,b1", src]);
+}
+
+#[test]
+fn a_layer_at_its_operating_point_alone_truncates_nothing() {
+    // |b| is a layer with nothing small in it: its value, not a series cut at some order. The
+    // relu after it sits at |b| ≥ 0, on its identity piece, so the network is exactly affine;
+    // it was "affine to at least O(ε¹⁰)", the search ending at its limit.
+    let r = analyze(":small x\nrelu(abs(b) + W1·x)");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert!(!r.main.expansion.truncated);
+}
+
+#[test]
 fn a_kink_at_an_operating_point_passes_the_inner_cubic_through() {
     // relu′(c₂) carries sigmoid's cubic: k = 3, not 2.
     let src = "relu(W2·sigmoid(W1·x + b1) + b2)";

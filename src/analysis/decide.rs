@@ -563,6 +563,7 @@ mod tests {
             bindings: Vec::new(),
             steps: Vec::new(),
             fixed_sides: Vec::new(),
+            decided_pieces: Vec::new(),
             constants: Vec::new(),
             points: Vec::new(),
             scale_bounds: Vec::new(),

@@ -16,7 +16,12 @@ use crate::limits::{Budget, Limits};
 use crate::series::eval::{GenericDerivative, generic_derivatives, series_at_if_decided};
 use crate::series::{PointSeries, Smoothness, series_at};
 use crate::syntax::Name;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
+
+/// The values at an operating point of the conditions that select one piece of a function,
+/// each with its certified sign.
+pub type CertifiedSigns = Vec<(Expr, Ordering)>;
 
 /// How one activation was expanded.
 #[derive(Clone, Debug)]
@@ -122,6 +127,9 @@ pub struct Expansion {
     /// Kinks never crossed at small ε, with the input-free leading part that fixes each
     /// entry's side (`relu(W₂·(W₁·x)^∘2 + b₂)`: the sign of b₂).
     pub fixed_sides: Vec<(usize, Expr)>,
+    /// Piecewise layers whose symbolic operating point lies on one piece in every entry,
+    /// certified: (layer, each condition's value at the point with its sign).
+    pub decided_pieces: Vec<(usize, CertifiedSigns)>,
     /// Scalar constants of the operating points (`κ₁ = 𝟙ᵀ·exp(c₁)`), in the order they were named.
     pub constants: Vec<OpConstant>,
     /// The symbolic points 1×1 expressions were expanded around, with what they are under.
@@ -292,6 +300,8 @@ struct Expander<'s> {
     input_vars: std::collections::BTreeSet<Symbol>,
     /// Kinks whose side is fixed by an input-free leading part: (layer, that part).
     fixed_sides: Vec<(usize, Expr)>,
+    /// Piecewise layers whose operating point's piece is certified.
+    decided_pieces: Vec<(usize, CertifiedSigns)>,
     /// Activations met before, by function, parameters and argument, with their expansions:
     /// `softmax(v)` uses `exp(v)` twice, and the second use is the first one's layer, not a
     /// new one (a map: a list searched once per layer was n² in the layers).
@@ -537,6 +547,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         small: crate::analysis::steps::Small::new(settings.small.clone()),
         input_vars: Default::default(),
         fixed_sides: Vec::new(),
+        decided_pieces: Vec::new(),
         memo: BTreeMap::new(),
         constants: Vec::new(),
         points: Vec::new(),
@@ -588,6 +599,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         bindings,
         steps,
         fixed_sides: ex.fixed_sides,
+        decided_pieces: ex.decided_pieces,
         constants: ex.constants,
         points: ex.points,
         scale_bounds: ex.scale_bounds,
@@ -701,6 +713,9 @@ impl Expander<'_> {
                 activation: l.activation.clone(),
                 point: c.clone(),
                 kept: l.series_order,
+                piece: (self.decided_pieces.iter())
+                    .find(|(i, _)| *i == l.index)
+                    .map(|(_, signs)| signs.clone()),
             }),
             _ => {}
         }
@@ -1308,7 +1323,11 @@ impl Expander<'_> {
         let a = self.without_numeric_zeros(a);
         let c = a.degree_part(0, &self.t);
         let delta = a.sub(&c);
-        let compensated = !c.is_zero() && self.s.compensate;
+        // A layer with nothing small in its argument (`abs(a₁)` with a₁ not small) is a
+        // constant of the network, not a pre-activation of its signal: no bias cancels it.
+        // Cancelling it would set a₁ to 0 there and keep it elsewhere (`a₁^∘2` in the next
+        // layer's point), a network that is none of the user's.
+        let compensated = !c.is_zero() && !delta.is_zero() && self.s.compensate;
         let c_used = if compensated { Expr::zero() } else { c.clone() };
         let mut scalar_point = if c_used.is_zero() {
             Some(Scalar::zero())
@@ -1419,7 +1438,9 @@ impl Expander<'_> {
                             out.add_assign(&term);
                         }
                     }
-                    if !(s.is_exact() && s.degree().unwrap_or(0) <= kmax) {
+                    // δ = 0: the layer is its value at the point, nothing past it left out.
+                    let finite = s.is_exact() && s.degree().unwrap_or(0) <= kmax;
+                    if !(delta.is_zero() || finite) {
                         self.truncated = true;
                     }
                 }
@@ -1501,11 +1522,11 @@ impl Expander<'_> {
                             out.add_assign(&t.scale(&odd));
                         }
                     }
-                    if !(left.is_exact()
+                    let finite = left.is_exact()
                         && right.is_exact()
                         && left.degree().unwrap_or(0) <= kmax
-                        && right.degree().unwrap_or(0) <= kmax)
-                    {
+                        && right.degree().unwrap_or(0) <= kmax;
+                    if !(delta.is_zero() || finite) {
                         self.truncated = true;
                     }
                 }
@@ -1527,12 +1548,23 @@ impl Expander<'_> {
             let n = deriv as usize + kmax;
             // Derivatives that vanish, or are one constant, on every piece of the function
             // are exact: relu″ = 0, identity′ = 1; only the others stay element-wise atoms.
-            let generic =
+            let mut generic =
                 generic_derivatives(callee, params, n, &self.s.limits, &self.s.budget, span);
             let piecewise = match &generic {
                 Some(g) => g.piecewise,
                 None => callee.has_breakpoints(),
             };
+            // A point certified to lie on one piece in every entry (relu at −b^∘2) takes that
+            // piece's derivatives: relu′(−b^∘2) is 0, not an unknown of either piece.
+            if let Some(g) = generic.as_mut().filter(|g| g.piecewise)
+                && let Some((piece, signs)) = self.piece_of_point(g, &c, &unit, span)?
+                && let Some((derivatives, zero_at_points, finite)) = g.on_piece(piece)
+            {
+                g.derivatives = derivatives;
+                g.zero_at_points = zero_at_points;
+                g.finite = finite;
+                self.decided_pieces.push((index, signs));
+            }
             let name = callee.name();
             if let Some(g) = generic.as_ref().filter(|g| !g.zero_at_points.is_empty()) {
                 // Only the orders this layer uses.
@@ -1581,7 +1613,9 @@ impl Expander<'_> {
                 };
                 out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial(k))));
             }
-            if !generic.as_ref().is_some_and(|g| g.finite) {
+            // A layer whose argument is its operating point alone (δ = 0) is its value there:
+            // nothing past it was left out.
+            if !delta.is_zero() && !generic.as_ref().is_some_and(|g| g.finite) {
                 self.truncated = true;
             }
             op_symbol = Some(cs);
@@ -1615,6 +1649,58 @@ impl Expander<'_> {
         }
         self.layers.push(layer);
         Ok(out)
+    }
+}
+
+impl Expander<'_> {
+    /// The piece of a piecewise function that every entry of the operating point `c` lies on,
+    /// when each condition selecting it has its sign at `c` certified (`−b^∘2 ≤ 0`), with
+    /// those conditions' values and signs. A value certified ≥ 0 is taken as > 0: it is 0
+    /// only where an entry sits on a breakpoint, which the analysis assumes none does.
+    fn piece_of_point(
+        &self,
+        g: &crate::series::eval::GenericDerivatives,
+        c: &Expr,
+        unit: &Expr,
+        span: Span,
+    ) -> Result<Option<(usize, CertifiedSigns)>, Diagnostic> {
+        for (index, piece) in g.pieces.iter().enumerate() {
+            let Some(conditions) = &piece.conditions else {
+                continue;
+            };
+            let mut signs = Vec::with_capacity(conditions.len());
+            for cond in conditions {
+                let mut value = Expr::zero();
+                for (m, a) in cond.polynomial.iter().enumerate() {
+                    if a.is_zero() {
+                        continue;
+                    }
+                    let power = if m == 0 {
+                        unit.clone()
+                    } else {
+                        c.had_pow(m as u32, &self.t).map_err(|e| stop(e, span))?
+                    };
+                    value.add_assign(&power.scale(a));
+                }
+                let sign = if value.is_zero() {
+                    Ordering::Equal
+                } else if value.is_nonnegative() {
+                    Ordering::Greater
+                } else if value.neg().is_nonnegative() {
+                    Ordering::Less
+                } else {
+                    break;
+                };
+                if cond.op.holds(sign) != cond.holds {
+                    break;
+                }
+                signs.push((value, sign));
+            }
+            if signs.len() == conditions.len() {
+                return Ok(Some((index, signs)));
+            }
+        }
+        Ok(None)
     }
 }
 

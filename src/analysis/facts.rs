@@ -50,6 +50,17 @@ pub enum Assumption {
         /// The layer's activation.
         activation: String,
     },
+    /// A piecewise activation's symbolic operating point lies on one piece in every entry,
+    /// certified by the signs of the conditions that select the piece (`−b^∘2 ≤ 0`): the
+    /// derivatives there are that piece's.
+    PieceCertified {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// The layer's activation.
+        activation: String,
+        /// Each condition's value at the operating point, with its certified sign.
+        signs: Vec<(Expr, std::cmp::Ordering)>,
+    },
     /// The pre-activation's leading part does not involve the input, so no entry crosses
     /// the kink at small ε.
     SideFixed {

@@ -570,6 +570,19 @@ fn analyze_once(
                 });
             }
         }
+        for (index, signs) in &expansion.decided_pieces {
+            let activation = expansion
+                .layers
+                .iter()
+                .find(|ly| ly.index == *index)
+                .map(|ly| ly.activation.clone())
+                .unwrap_or_default();
+            assumptions.push(Assumption::PieceCertified {
+                layer: *index,
+                activation,
+                signs: signs.clone(),
+            });
+        }
         for (index, lead) in &expansion.fixed_sides {
             let activation = expansion
                 .layers

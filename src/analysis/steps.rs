@@ -78,6 +78,9 @@ pub enum Step {
         point: Symbol,
         /// The order of the series kept there.
         kept: usize,
+        /// When every entry of the point lies on one piece, certified: the values there of
+        /// the conditions that select it, with their signs (the derivatives are that piece's).
+        piece: Option<crate::analysis::expand::CertifiedSigns>,
     },
     /// The layer's output, element-wise, kept to the order: `tanh(u₁) = u₁ − ⅓·u₁^∘3 + O(ε⁴)`.
     Output {

@@ -64,6 +64,15 @@ fn f(s: impl Into<String>) -> Piece {
     Piece::Formula(s.into())
 }
 
+/// ` ≥ 0` or ` ≤ 0` (or ` = 0`): how a value at an operating point compares with 0.
+fn piece_sign(sign: std::cmp::Ordering) -> &'static str {
+    match sign {
+        std::cmp::Ordering::Greater => " ≥ 0",
+        std::cmp::Ordering::Less => " ≤ 0",
+        std::cmp::Ordering::Equal => " = 0",
+    }
+}
+
 /// `ε` (the small parameter), or `εᵏ`.
 fn eps_pow(k: u32) -> Node {
     let eps = name_node("ε", NameKind::Param);
@@ -379,6 +388,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 activation,
                 point,
                 kept,
+                piece,
                 ..
             } => {
                 let c = point.name.unicode();
@@ -392,6 +402,24 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     t(", for "),
                     f(format!("k ≤ {kept}")),
                 ]));
+                if let Some(signs) = piece {
+                    let mut line = vec![
+                        t("every entry of "),
+                        f(c.clone()),
+                        t(format!(" lies on one piece of {activation}, certified: ")),
+                    ];
+                    for (i, (value, sign)) in signs.iter().enumerate() {
+                        if i > 0 {
+                            line.push(t(", "));
+                        }
+                        line.push(m(tree::expr(value)));
+                        line.push(f(piece_sign(*sign)));
+                    }
+                    line.push(t(
+                        " (not 0: no entry sits on a breakpoint), so the derivatives are that piece's",
+                    ));
+                    out.push(Line::Note(line));
+                }
             }
             Step::Output {
                 activation,
@@ -1098,7 +1126,13 @@ pub fn steps_json(steps: &[Step]) -> Value {
                 let coeffs = |s: &crate::series::Series| s.coeffs().iter().map(crate::print::scalar_ascii).collect::<Vec<_>>();
                 json!({ "step": "series", "layer": index, "activation": activation, "at": crate::print::json::scalar(at), "left": coeffs(left), "right": coeffs(right), "exact": right.is_exact() && left.is_exact() })
             }
-            Step::Derivatives { index, activation, point, kept } => json!({ "step": "derivatives", "layer": index, "activation": activation, "point": point.name.ascii(), "kept": kept }),
+            Step::Derivatives { index, activation, point, kept, piece } => {
+                let mut step = json!({ "step": "derivatives", "layer": index, "activation": activation, "point": point.name.ascii(), "kept": kept });
+                if let Some(signs) = piece {
+                    step["piece"] = signs.iter().map(|(value, sign)| json!({ "value": ej(value), "sign": piece_sign(*sign).trim() })).collect();
+                }
+                step
+            }
             Step::Output { index, activation, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
             Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),

@@ -70,6 +70,27 @@ pub fn assumption_text(a: &Assumption) -> String {
         Assumption::NoBreakpointAtOperatingPoint { layer, activation } => format!(
             "layer {layer} ({activation}): no entry of the operating point sits on a breakpoint; a derivative there is the one of the piece each entry lies on"
         ),
+        Assumption::PieceCertified {
+            layer,
+            activation,
+            signs,
+        } => {
+            let signs: Vec<String> = signs
+                .iter()
+                .map(|(value, sign)| {
+                    let rel = match sign {
+                        std::cmp::Ordering::Greater => "≥ 0",
+                        std::cmp::Ordering::Less => "≤ 0",
+                        std::cmp::Ordering::Equal => "= 0",
+                    };
+                    format!("{} {rel}", u(value))
+                })
+                .collect();
+            format!(
+                "layer {layer} ({activation}): every entry of the operating point lies on one piece of {activation}, certified ({}), so the derivatives there are that piece's",
+                signs.join(", ")
+            )
+        }
         Assumption::SideFixed {
             layer,
             activation,

@@ -331,7 +331,22 @@ pub fn generate(class: Class, seed: u64) -> Case {
                 acts = vec![name];
             }
             let d = 1 + b.below(2) as usize;
-            b.chain(&acts, d, "x")
+            let first = b.next + 1;
+            let mut net = b.chain(&acts, d, "x");
+            if b.below(3) == 0 {
+                // Operating points of a certified sign (`−a₁^∘2 ≤ 0`, `|a₁| ≥ 0`): every entry
+                // on one piece, whose derivatives alone the expansion takes. The biases stay,
+                // small, so the compensated claim is checked too (a bias cancels the point).
+                let mut names = vec!["x".to_string()];
+                for l in first..=b.next {
+                    let signed = *b.pick(&["+ A^∘2", "− A^∘2", "+ abs(A)", "− abs(A) − A^∘2"]);
+                    let signed = signed.replace('A', &format!("a{l}"));
+                    net = net.replace(&format!("+ b{l})"), &format!("+ b{l} {signed})"));
+                    names.push(format!("b{l}"));
+                }
+                small = Some(names);
+            }
+            net
         }
         Class::KinkAfterOffset => {
             let off = *b.pick(&["sigmoid", "softplus", "cos"]);

@@ -91,6 +91,9 @@ enum Fail {
 struct Branching {
     choices: Vec<bool>,
     cursor: usize,
+    /// The conditions the choices answered, in order: `d op 0` with `d` the difference's
+    /// value at the symbolic point.
+    asked: Vec<(Scalar, CmpOp)>,
 }
 
 impl From<Diagnostic> for Fail {
@@ -419,6 +422,7 @@ impl Evaluator<'_> {
                     return match b.choices.get(i).copied() {
                         Some(choice) => {
                             b.cursor += 1;
+                            b.asked.push((d.coeff(0), op));
                             Ok(choice)
                         }
                         None => Err(Fail::Branch),
@@ -708,6 +712,76 @@ pub struct GenericDerivatives {
     /// The orders k whose derivative no exact rule reduced, taken as [`GenericDerivative::Zero`]
     /// because it vanishes at every one of [`IDENTITY_POINTS`] ([`vanishes_at_points`]).
     pub zero_at_points: Vec<usize>,
+    /// Each piece with the conditions that select it, for a point whose piece is known
+    /// otherwise ([`GenericDerivatives::on_piece`]).
+    pub pieces: Vec<Piece>,
+}
+
+/// One piece of a piecewise function: where it holds, and its series at the symbolic point.
+pub struct Piece {
+    /// `p(c) op 0` is `holds`, for each condition met on the way to this piece; `None` when a
+    /// condition is not a polynomial in the point (the piece cannot be told from the point's
+    /// sign pattern then).
+    pub conditions: Option<Vec<PieceCondition>>,
+    series: Series,
+}
+
+/// A condition `p(c) op 0` on the point c, with `p` a polynomial (coefficients of c⁰, c¹, …),
+/// and whether this piece has it hold.
+pub struct PieceCondition {
+    pub polynomial: Vec<Scalar>,
+    pub op: CmpOp,
+    pub holds: bool,
+}
+
+impl GenericDerivatives {
+    /// The derivatives as [`GenericDerivatives::derivatives`] has them, but of piece `index`
+    /// alone: for a point known to lie inside that piece (its conditions certified), the
+    /// derivatives of the other pieces say nothing. With the orders found zero only at
+    /// [`IDENTITY_POINTS`].
+    pub fn on_piece(&self, index: usize) -> Option<(Vec<GenericDerivative>, Vec<usize>, bool)> {
+        let piece = self.pieces.get(index)?;
+        let n = self.derivatives.len().checked_sub(1)?;
+        let point = generic_point();
+        let series = std::slice::from_ref(&piece.series);
+        let (derivatives, zero_at_points) = classify(series, n, &point);
+        let finite = piece.series.is_exact() && piece.series.degree().is_none_or(|d| d <= n);
+        Some((derivatives, zero_at_points, finite))
+    }
+}
+
+/// The fresh symbolic point the pieces are expanded at.
+fn generic_point() -> Name {
+    Name::new("τ\u{2063}", "")
+}
+
+/// The derivatives `f⁽ᵏ⁾`, k = 0…n, as far as the series of `pieces` (one per piece, at the
+/// symbolic `point`) tell them apart, with the orders taken as zero by the identity test.
+fn classify(pieces: &[Series], n: usize, point: &Name) -> (Vec<GenericDerivative>, Vec<usize>) {
+    let mut derivatives = Vec::with_capacity(n + 1);
+    let mut zero_at_points = Vec::new();
+    for k in 0..=n {
+        let coeffs: Vec<Scalar> = pieces.iter().map(|s| s.coeff(k)).collect();
+        let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
+        let same = coeffs.windows(2).all(|w| w[0] == w[1]);
+        let d = if coeffs.iter().all(|c| c.is_zero()) {
+            GenericDerivative::Zero
+        } else if same && coeffs.iter().all(|c| !c.params().contains(point)) {
+            GenericDerivative::Constant(coeffs[0].scale(&fact))
+        } else if let Some(p) = same
+            .then(|| polynomial_in(&coeffs[0].scale(&fact), point))
+            .flatten()
+        {
+            GenericDerivative::Polynomial(p)
+        } else if k >= 1 && vanishes_at_points(&coeffs, point) {
+            zero_at_points.push(k);
+            GenericDerivative::Zero
+        } else {
+            GenericDerivative::Varies
+        };
+        derivatives.push(d);
+    }
+    (derivatives, zero_at_points)
 }
 
 /// The points at which a derivative that the exact rules leave as a formula in the point is
@@ -752,10 +826,10 @@ pub fn generic_derivatives(
     budget: &Budget,
     span: Span,
 ) -> Option<GenericDerivatives> {
-    let point = Name::new("τ\u{2063}", "");
+    let point = generic_point();
     let at = Scalar::param(point.clone());
     let mut pending: Vec<Vec<bool>> = vec![Vec::new()];
-    let mut pieces: Vec<Series> = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
     let _active = budget.enter();
     while let Some(choices) = pending.pop() {
         if pieces.len() + pending.len() >= MAX_PIECES {
@@ -764,6 +838,7 @@ pub fn generic_derivatives(
         let state = std::rc::Rc::new(std::cell::RefCell::new(Branching {
             choices: choices.clone(),
             cursor: 0,
+            asked: Vec::new(),
         }));
         match run_once(
             callee,
@@ -772,10 +847,24 @@ pub fn generic_derivatives(
             n,
             (limits, budget),
             Side::Both,
-            Some(state),
+            Some(state.clone()),
             span,
         ) {
-            Ok(s) => pieces.push(s),
+            Ok(series) => {
+                let asked = std::mem::take(&mut state.borrow_mut().asked);
+                let conditions = asked
+                    .into_iter()
+                    .zip(&choices)
+                    .map(|((d, op), &holds)| {
+                        Some(PieceCondition {
+                            polynomial: polynomial_in(&d, &point)?,
+                            op,
+                            holds,
+                        })
+                    })
+                    .collect();
+                pieces.push(Piece { conditions, series });
+            }
             Err(Fail::Branch) => {
                 for c in [false, true] {
                     let mut next = choices.clone();
@@ -789,35 +878,15 @@ pub fn generic_derivatives(
     let piecewise = pieces.len() > 1;
     let finite = pieces
         .iter()
-        .all(|s| s.is_exact() && s.degree().is_none_or(|d| d <= n));
-    let mut derivatives = Vec::with_capacity(n + 1);
-    let mut zero_at_points = Vec::new();
-    for k in 0..=n {
-        let coeffs: Vec<Scalar> = pieces.iter().map(|s| s.coeff(k)).collect();
-        let fact = (1..=k as u64).fold(Q::from(1), |a, i| a * Q::from(i));
-        let same = coeffs.windows(2).all(|w| w[0] == w[1]);
-        let d = if coeffs.iter().all(|c| c.is_zero()) {
-            GenericDerivative::Zero
-        } else if same && coeffs.iter().all(|c| !c.params().contains(&point)) {
-            GenericDerivative::Constant(coeffs[0].scale(&fact))
-        } else if let Some(p) = same
-            .then(|| polynomial_in(&coeffs[0].scale(&fact), &point))
-            .flatten()
-        {
-            GenericDerivative::Polynomial(p)
-        } else if k >= 1 && vanishes_at_points(&coeffs, &point) {
-            zero_at_points.push(k);
-            GenericDerivative::Zero
-        } else {
-            GenericDerivative::Varies
-        };
-        derivatives.push(d);
-    }
+        .all(|p| p.series.is_exact() && p.series.degree().is_none_or(|d| d <= n));
+    let series: Vec<Series> = pieces.iter().map(|p| p.series.clone()).collect();
+    let (derivatives, zero_at_points) = classify(&series, n, &point);
     Some(GenericDerivatives {
         derivatives,
         finite,
         piecewise,
         zero_at_points,
+        pieces,
     })
 }
 

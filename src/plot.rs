@@ -125,7 +125,7 @@ fn draw<DB: DrawingBackend>(
             // Dashed and drawn 4× above the data, so the slopes can be compared by eye.
             let line: Vec<(f64, f64)> = [xmin, xmax]
                 .iter()
-                .map(|s| (*s, 4.0 * mid.1 * (s / mid.0).powf(k)))
+                .map(|s| (*s, 4.0 * mid.1 * libm::pow(s / mid.0, k)))
                 .collect();
             chart
                 .draw_series(DashedLineSeries::new(

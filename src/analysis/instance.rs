@@ -40,15 +40,15 @@ impl Num {
             Num::Exact(q) => {
                 let f = crate::float::q_to_f64(q).abs();
                 if *q == 0u32 || (f.is_finite() && f >= f64::MIN_POSITIVE) {
-                    return f.log2();
+                    return libm::log2(f);
                 }
                 // Beyond f64's range (10⁴⁰⁰, 10⁻⁴⁰⁰): from its decimal exponent, found exactly.
                 let (mantissa, exp10) = crate::float::decimal_parts(q);
-                (mantissa.abs().log10() + exp10 as f64) * std::f64::consts::LOG2_10
+                (libm::log10(mantissa.abs()) + exp10 as f64) * std::f64::consts::LOG2_10
             }
-            Num::Float(x) => x.abs().log2(),
+            Num::Float(x) => libm::log2(x.abs()),
             Num::Wide { mantissa, exp10 } => {
-                (mantissa.abs().log10() + *exp10 as f64) * std::f64::consts::LOG2_10
+                (libm::log10(mantissa.abs()) + *exp10 as f64) * std::f64::consts::LOG2_10
             }
         }
     }

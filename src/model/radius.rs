@@ -38,7 +38,7 @@ fn log2_norm2<R: Real>(v: &Val<R>) -> f64 {
         let r = e.div(&scale);
         sum.add(&r.mul(&r))
     });
-    log2_abs(&scale) + 0.5 * sum.to_f64().log2()
+    log2_abs(&scale) + 0.5 * libm::log2(sum.to_f64())
 }
 
 /// log₂ |x|, whatever its exponent.
@@ -129,8 +129,8 @@ fn measure(
         }
         linear_part |= wx.is_finite();
         if nx.is_finite() && wx.is_finite() {
-            let log2 = (tau.log2() + wx - nx) / f64::from(k - 1);
-            estimate = estimate.min(log2.exp2());
+            let log2 = (libm::log2(tau) + wx - nx) / f64::from(k - 1);
+            estimate = estimate.min(libm::exp2(log2));
         }
     }
     let mut notes = Vec::new();
@@ -232,12 +232,12 @@ fn measure(
     // The order the deviation shows: the slope of log ρ over the smallest σ of the grid, from
     // deviations well above the floats' rounding (from a review: a network that is affine
     // exactly showed "σ^0.07", the slope of its rounding errors).
-    let rounding = (-(f64::from(bits)) / 2.0).exp2();
+    let rounding = libm::exp2(-(f64::from(bits)) / 2.0);
     let small: Vec<(f64, f64)> = curve
         .iter()
         .filter(|(_, r)| *r > rounding && *r < tau)
         .take(6)
-        .map(|(s, r)| (s.ln(), r.ln()))
+        .map(|(s, r)| (libm::log(*s), libm::log(*r)))
         .collect();
     if curve.iter().all(|(_, r)| *r <= rounding) {
         notes.push(format!(
@@ -324,5 +324,5 @@ fn deviation<R: Real>(
     let y = eval_ir(&l.ir, &mut i)?;
     let wx = ev.w.matmul(&x)?;
     let lin = wx.add(&ev.b)?;
-    Ok((log2_norm2(&y.sub(&lin)?) - log2_norm2(&wx)).exp2())
+    Ok(libm::exp2(log2_norm2(&y.sub(&lin)?) - log2_norm2(&wx)))
 }

@@ -16,7 +16,7 @@ pub(crate) fn sig6(x: f64) -> String {
     }
     let a = x.abs();
     if (1e-3..1e6).contains(&a) {
-        let decimals = (5 - a.log10().floor() as i32).max(0) as usize;
+        let decimals = (5 - libm::log10(a).floor() as i32).max(0) as usize;
         let s = format!("{x:.decimals$}");
         let s = if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -185,7 +185,7 @@ mod tests {
                 let q = ten(k) * Q::from(m);
                 let (mantissa, exp10) = crate::float::decimal_parts(&q);
                 assert!((1.0..10.0).contains(&mantissa), "{m}e{k}: {mantissa}");
-                let digits = (m as f64).log10().floor() as i64;
+                let digits = libm::log10(m as f64).floor() as i64;
                 assert_eq!(exp10, k + digits, "{m}e{k}");
             }
         }

@@ -887,7 +887,7 @@ fn judge_equation(eq: &Equation, measured: Measured) -> Option<String> {
         None => Some(format!("{shown}: not an identity")),
         Some(_) if at_rounding(r2, s2) => None,
         Some(n) => {
-            let slope = (r1 / r2).ln() / (sigmas[0] / sigmas[1]).ln();
+            let slope = libm::log(r1 / r2) / libm::log(sigmas[0] / sigmas[1]);
             (slope.is_nan() || slope < f64::from(n) - 0.5)
                 .then(|| format!("{shown}: slope {slope:.2}, claimed at least {n}"))
         }

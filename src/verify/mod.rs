@@ -57,9 +57,9 @@ pub fn geometric(hi: f64, lo: f64, n: usize) -> Vec<f64> {
     if n < 2 {
         return vec![hi];
     }
-    let (a, b) = (hi.ln(), lo.ln());
+    let (a, b) = (libm::log(hi), libm::log(lo));
     (0..n)
-        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp())
+        .map(|i| libm::exp(a + (b - a) * i as f64 / (n - 1) as f64))
         .collect()
 }
 
@@ -235,7 +235,8 @@ impl Sample {
 
     /// The residual is within 2¹⁰ roundings of the output's size: it is noise at `bits`.
     fn at_rounding(&self, bits: u32) -> bool {
-        self.residual == 0.0 || self.residual <= (10.0 - bits as f64).exp2() * self.size.max(1e-300)
+        self.residual == 0.0
+            || self.residual <= libm::exp2(10.0 - bits as f64) * self.size.max(1e-300)
     }
 }
 
@@ -503,7 +504,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
     let fit: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| !r.rounding && r.residual > 0.0)
-        .map(|r| (r.sigma.ln(), r.residual.ln()))
+        .map(|r| (libm::log(r.sigma), libm::log(r.residual)))
         .collect();
     let tol = opts.tolerance;
     // The claims are asymptotic: the largest σ may leave the region where the expansion
@@ -748,7 +749,7 @@ mod tests {
     fn slope_of_a_power_law() {
         let pts: Vec<(f64, f64)> = [1e-1, 1e-2, 1e-3]
             .iter()
-            .map(|s: &f64| (s.ln(), (2.0 * s.powi(3)).ln()))
+            .map(|s: &f64| (libm::log(*s), libm::log(2.0 * s.powi(3))))
             .collect();
         assert!((least_squares_slope(&pts).unwrap() - 3.0).abs() < 1e-9);
         assert_eq!(geometric(1e-1, 1e-4, 4).len(), 4);

@@ -1,5 +1,6 @@
 //! The `taylornet` command line: a thin layer over the library.
 
+mod math;
 mod repl;
 
 use taylornet::render::{plot_file, plot_sigma};

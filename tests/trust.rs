@@ -115,6 +115,63 @@ fn a_constant_layer_is_not_compensated() {
 }
 
 #[test]
+fn a_certificate_admits_only_values_zero_on_a_null_set() {
+    // b + |b| ≥ 0, but it is 0 wherever b ≤ 0: relu sits on its breakpoint on a half-space
+    // there, so the point is not certified on relu's right piece (from a review).
+    let r = analyze(":small x\nrelu(identity(b) + abs(b) + W1·x)");
+    assert!(
+        !r.main
+            .assumptions
+            .iter()
+            .any(|a| matches!(a, taylornet::Assumption::PieceCertified { .. })),
+        "{:?}",
+        r.main.assumptions
+    );
+}
+
+#[test]
+fn a_constant_layers_polynomial_value_cancels_with_what_it_equals() {
+    // square(b) − b^∘2 is 0: relu at 0, a kink. It was c₁^∘2 − b^∘2 with c₁ = b, taken to be
+    // non-zero: "exactly affine" (from a review).
+    let src = "relu(square(b) - b^∘2 + W1·x)";
+    assert_eq!(verdict(&format!(":small x\n{src}")), Verdict::Kink);
+    verify_passes(&["--small", "x", src]);
+    // identity(b) − b is 0: tanh at 0, k = 3 (it was 2, with tanh″(c₂) taken to be non-zero).
+    let src = "tanh(identity(b) - b + W1·x)";
+    assert_eq!(
+        verdict(&format!(":small x\n{src}")),
+        Verdict::Affine { k: Some(3) }
+    );
+    assert_eq!(w(&format!(":small x\n{src}")), "W₁");
+    verify_passes(&["--small", "x", src]);
+}
+
+#[test]
+fn a_bias_the_compensation_sets_takes_one_value_everywhere() {
+    // b₁ cancels the tanh layer's O(1) part and enters sigmoid(b₁), a constant layer: both
+    // are compensated, so W = σ(0)·W₁ = ½·W₁ (it kept sigmoid(c₁), c₁ = b₁, beside b₁ = 0).
+    let src = "sigmoid(b1) ∘ tanh(W1·x + b1)";
+    let r = analyze(&format!(":small x\n{src}"));
+    let comp = r.compensated.as_ref().expect("a compensated result");
+    assert_eq!(unicode(&comp.decision.w), "½·W₁");
+    verify_passes(&["--small", "x", src]);
+    // b₁^∘2 in a constant layer, which no bias cancels: no compensated result, and why.
+    let r = analyze(":small x\nsigmoid(b1^∘2) ∘ tanh(W1·x + b1)");
+    assert!(r.compensated.is_none());
+    assert!(r.main.assumptions.iter().any(|a| matches!(
+        a,
+        taylornet::Assumption::BiasInAConstantLayer { layer: 1, .. }
+    )));
+    // A small part past the order is still small: tanh(b + (W₂·x)^∘4) at order 3 is a layer
+    // of the signal, compensated (b = 0 there), not a constant tanh(b).
+    let src = "tanh(W1·x) + tanh(b + (W2·x)^∘4)";
+    let r = analyze(&format!(":small x\n{src}"));
+    let comp = r.compensated.as_ref().expect("a compensated result");
+    assert_eq!(unicode(&comp.decision.b), "0");
+    verify_passes(&["--small", "x", src]);
+}
+
+#[test]
 fn a_layer_at_its_operating_point_alone_truncates_nothing() {
     // |b| is a layer with nothing small in it: its value, not a series cut at some order. The
     // relu after it sits at |b| ≥ 0, on its identity piece, so the network is exactly affine;

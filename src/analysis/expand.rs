@@ -46,6 +46,9 @@ pub struct Layer {
     pub op_symbol: Option<Symbol>,
     /// The operating point was assumed cancelled by the bias.
     pub compensated: bool,
+    /// Nothing small in the argument, cut or kept (`abs(a₁)` with a₁ not small): a constant
+    /// of the network, its value at the point, not a pre-activation of its signal.
+    pub constant: bool,
     /// The layer variable `uᵢ` and what it stands for (the ε¹ part of δ).
     pub var: Option<(Symbol, Expr)>,
     /// At a kink: `δᵢ`, all of the small part of the pre-activation (`uᵢ` plus its
@@ -70,6 +73,10 @@ pub(crate) struct ExpandSettings {
     pub small: std::collections::BTreeSet<Name>,
     /// Assume each O(1) pre-activation is cancelled by its bias.
     pub compensate: bool,
+    /// With `compensate`: the biases that cancel the O(1) parts of layers with something
+    /// small in their argument. A constant layer (nothing small) is cancelled only by one of
+    /// these, so the one value the compensation gives a bias holds everywhere it occurs.
+    pub signal_biases: std::collections::BTreeSet<Symbol>,
     pub limits: Limits,
     pub budget: Budget,
     /// Keep activations as element-wise atoms and truncate nothing: the plain normal form.
@@ -507,6 +514,7 @@ impl ExpandSettings {
             order: 0,
             small: Default::default(),
             compensate: false,
+            signal_biases: Default::default(),
             limits,
             budget,
             normalize_only: true,
@@ -913,7 +921,12 @@ impl Expander<'_> {
                 arg,
                 params,
             } => {
+                // Whether the argument's own terms were cut at the order, apart from what was
+                // cut before it.
+                let cut_before = self.t.truncated.replace(false);
                 let a = self.eval(arg)?;
+                let arg_cut = self.t.truncated.get();
+                self.t.truncated.set(cut_before || arg_cut);
                 if self.s.normalize_only {
                     if matches!(callee, Callee::Prim(crate::ir::Prim::Abs)) && *deriv == 0 {
                         return Ok(a.abs());
@@ -951,7 +964,7 @@ impl Expander<'_> {
                     return Ok(out.clone());
                 }
                 let before = self.layers.len();
-                let out = self.activation(callee, *deriv, params, key.2.clone(), span)?;
+                let out = self.activation(callee, *deriv, params, key.2.clone(), arg_cut, span)?;
                 let n = self.dim_scalar(&arg.shape().rows);
                 for l in &self.layers[before..] {
                     for (u, _) in l.var.iter().chain(l.whole.iter()) {
@@ -1305,12 +1318,15 @@ impl Expander<'_> {
         a.filter(|c, _| !zeros.contains(c))
     }
 
+    /// `arg_cut`: terms of the argument were cut at the order (its small part may be past
+    /// it: `tanh(b + (W·x)^∘4)` at order 3).
     fn activation(
         &mut self,
         callee: &Callee,
         deriv: u32,
         params: &[(Name, Ir)],
         a: Expr,
+        arg_cut: bool,
         span: Span,
     ) -> Result<Expr, Diagnostic> {
         // Whether this layer truncated anything is recorded for its derivation step.
@@ -1323,11 +1339,17 @@ impl Expander<'_> {
         let a = self.without_numeric_zeros(a);
         let c = a.degree_part(0, &self.t);
         let delta = a.sub(&c);
-        // A layer with nothing small in its argument (`abs(a₁)` with a₁ not small) is a
-        // constant of the network, not a pre-activation of its signal: no bias cancels it.
-        // Cancelling it would set a₁ to 0 there and keep it elsewhere (`a₁^∘2` in the next
-        // layer's point), a network that is none of the user's.
-        let compensated = !c.is_zero() && !delta.is_zero() && self.s.compensate;
+        // A layer with nothing small in its argument (`abs(a₁)` with a₁ not small), cut or
+        // kept, is a constant of the network, not a pre-activation of its signal. Its O(1)
+        // part is cancelled only by a bias that cancels a signal layer's too (`sigmoid(b₁)` in
+        // `sigmoid(b₁)∘tanh(W₁·x + b₁)`): cancelling `a₁` would set it to 0 there and keep it
+        // elsewhere (`a₁^∘2` in the next layer's point), a network that is none of the user's.
+        let constant = delta.is_zero() && !arg_cut;
+        let compensated = !c.is_zero()
+            && self.s.compensate
+            && (!constant
+                || crate::analysis::bias_term(&a)
+                    .is_some_and(|(_, sym, _)| self.s.signal_biases.contains(&sym)));
         let c_used = if compensated { Expr::zero() } else { c.clone() };
         let mut scalar_point = if c_used.is_zero() {
             Some(Scalar::zero())
@@ -1438,9 +1460,9 @@ impl Expander<'_> {
                             out.add_assign(&term);
                         }
                     }
-                    // δ = 0: the layer is its value at the point, nothing past it left out.
+                    // A constant layer is its value at the point: nothing past it left out.
                     let finite = s.is_exact() && s.degree().unwrap_or(0) <= kmax;
-                    if !(delta.is_zero() || finite) {
+                    if !(constant || finite) {
                         self.truncated = true;
                     }
                 }
@@ -1526,7 +1548,7 @@ impl Expander<'_> {
                         && right.is_exact()
                         && left.degree().unwrap_or(0) <= kmax
                         && right.degree().unwrap_or(0) <= kmax;
-                    if !(delta.is_zero() || finite) {
+                    if !(constant || finite) {
                         self.truncated = true;
                     }
                 }
@@ -1587,7 +1609,13 @@ impl Expander<'_> {
                     GenericDerivative::Zero => continue,
                     GenericDerivative::Constant(v) => unit.scale(&v),
                     GenericDerivative::Polynomial(coeffs) => {
-                        let c_sym = Expr::symbol(cs.clone());
+                        // A constant layer's value is written in its point itself, so it
+                        // cancels with what it equals: square(b) − b^∘2 is 0, not c₁^∘2 − b^∘2.
+                        let c_sym = if constant {
+                            c.clone()
+                        } else {
+                            Expr::symbol(cs.clone())
+                        };
                         let mut v = Expr::zero();
                         for (m, a) in coeffs.iter().enumerate() {
                             let power = c_sym
@@ -1613,9 +1641,9 @@ impl Expander<'_> {
                 };
                 out.add_assign(&term.scale(&Scalar::from_q(Q::from(1) / factorial(k))));
             }
-            // A layer whose argument is its operating point alone (δ = 0) is its value there:
+            // A constant layer (nothing small in its argument) is its value there:
             // nothing past it was left out.
-            if !delta.is_zero() && !generic.as_ref().is_some_and(|g| g.finite) {
+            if !constant && !generic.as_ref().is_some_and(|g| g.finite) {
                 self.truncated = true;
             }
             op_symbol = Some(cs);
@@ -1628,6 +1656,7 @@ impl Expander<'_> {
             op_point: c,
             op_symbol,
             compensated,
+            constant,
             var,
             whole,
             coefficients,
@@ -1656,7 +1685,9 @@ impl Expander<'_> {
     /// The piece of a piecewise function that every entry of the operating point `c` lies on,
     /// when each condition selecting it has its sign at `c` certified (`−b^∘2 ≤ 0`), with
     /// those conditions' values and signs. A value certified ≥ 0 is taken as > 0: it is 0
-    /// only where an entry sits on a breakpoint, which the analysis assumes none does.
+    /// only where an entry sits on a breakpoint, which the analysis assumes none does; so
+    /// the certificate admits only values that are 0 on a set of measure zero
+    /// ([`zero_on_a_null_set`]), never `c₁ + |c₁|`, which is ≥ 0 and 0 wherever c₁ < 0.
     fn piece_of_point(
         &self,
         g: &crate::series::eval::GenericDerivatives,
@@ -1684,9 +1715,9 @@ impl Expander<'_> {
                 }
                 let sign = if value.is_zero() {
                     Ordering::Equal
-                } else if value.is_nonnegative() {
+                } else if zero_on_a_null_set(&value) {
                     Ordering::Greater
-                } else if value.neg().is_nonnegative() {
+                } else if zero_on_a_null_set(&value.neg()) {
                     Ordering::Less
                 } else {
                     break;
@@ -1702,6 +1733,44 @@ impl Expander<'_> {
         }
         Ok(None)
     }
+}
+
+/// Whether `e` is ≥ 0 in every entry and 0 only on a set of measure zero of its symbols'
+/// values: a sum, with positive rational coefficients, of positive constants (`𝟙`), even
+/// element-wise powers and bars of polynomials in the user's symbols (`b^∘2`, `|W·b|`),
+/// each 0 only where a polynomial that is not 0 vanishes. A bar of a layer's value or an
+/// operating point (`|c₁|`, `relu(c₁)^∘2`) may be 0 on a half-space, and is not admitted.
+fn zero_on_a_null_set(e: &Expr) -> bool {
+    fn polynomial(c: &Chain) -> bool {
+        c.factors().iter().all(|f| match f {
+            Factor::Sym(s) => s.role == Role::User,
+            Factor::Ones => true,
+            Factor::Had(h) => h.elements().iter().all(|(e, _)| polynomial(e)),
+            Factor::Dot(d) | Factor::Tr(d) | Factor::Diag(d) => polynomial(d),
+            _ => false,
+        })
+    }
+    fn even_or_bar(c: &Chain) -> bool {
+        match c.factors() {
+            [Factor::Ones] => true,
+            _ if c.is_ones_matrix() => true,
+            [Factor::Atom(a)] => {
+                a.is_bar()
+                    && !a.arg.is_zero()
+                    && a.arg
+                        .terms()
+                        .all(|(c, s)| s.as_q().is_some() && polynomial(c))
+            }
+            [Factor::Had(h)] => h
+                .elements()
+                .iter()
+                .all(|(e, m)| (m % 2 == 0 && polynomial(e)) || even_or_bar(e)),
+            _ => false,
+        }
+    }
+    !e.is_zero()
+        && e.terms()
+            .all(|(c, s)| s.as_q().is_some_and(|q| *q > 0u32) && even_or_bar(c))
 }
 
 fn factorial(k: usize) -> Q {

@@ -23,6 +23,17 @@ pub enum Assumption {
         /// The value the second layer needs.
         second: Expr,
     },
+    /// No compensated result: a bias that cancels a layer's O(1) part also enters a constant
+    /// layer (nothing small in its argument), which no bias cancels, so its one value would
+    /// be taken away in one place and kept in the other.
+    BiasInAConstantLayer {
+        /// The bias.
+        bias: Name,
+        /// The constant layer's index, innermost first.
+        layer: usize,
+        /// Its activation.
+        activation: String,
+    },
     /// A layer's O(1) part is assumed cancelled by its bias (the compensated analysis).
     Compensated {
         /// The layer's index, innermost first.

@@ -271,7 +271,7 @@ fn breakpoint_effect(n: &instance::Numeric) -> Option<&instance::BreakpointEffec
 
 /// Analyses a lowered expression: expansion, decision, operating points, conditions.
 pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic> {
-    let mut main = analyze_once(l, opts, false)?;
+    let mut main = analyze_once(l, opts, None)?;
     let offsets = main
         .expansion
         .layers
@@ -288,8 +288,35 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
     // The compensated analysis expands every layer at 0, where an activation need not be
     // analytic (`log(𝟙 + W₁·x)`: log at 0): then there is no compensated result, and the
     // analysis as written still stands. A budget that ran out meanwhile is seen by the caller.
-    let compensated = if offsets && conflict.is_none() {
-        analyze_once(l, opts, true).ok()
+    // The biases of the signal's layers: what the compensation sets. A constant layer (nothing
+    // small in it) is cancelled by one of them or not at all; one that is not, but holds one
+    // of them (`sigmoid(b₁^∘2)∘tanh(W₁·x + b₁)`), would keep the value the compensation took
+    // away from it: then there is no compensated result.
+    let signal_biases: BTreeSet<Symbol> = (main.expansion.layers.iter())
+        .filter(|ly| !ly.constant && !ly.op_point.is_zero())
+        .filter_map(|ly| layer_bias(ly).map(|b| b.symbol))
+        .collect();
+    let kept_bias = (main.expansion.layers.iter())
+        .filter(|ly| ly.constant && !ly.op_point.is_zero())
+        .filter(|ly| !layer_bias(ly).is_some_and(|b| signal_biases.contains(&b.symbol)))
+        .find_map(|ly| {
+            let bias = (ly.op_point.symbols().into_iter()).find(|s| signal_biases.contains(s))?;
+            Some((bias, ly))
+        });
+    if conflict.is_none()
+        && let Some((bias, ly)) = &kept_bias
+    {
+        main.assumptions.push(Assumption::BiasInAConstantLayer {
+            bias: bias.name.clone(),
+            layer: ly.index,
+            activation: ly.activation.clone(),
+        });
+    }
+    let compensated = if offsets && conflict.is_none() && kept_bias.is_none() {
+        analyze_once(l, opts, Some(&signal_biases))
+            .ok()
+            // Every O(1) part in a constant layer, none cancelled: the same analysis again.
+            .filter(|a| a.expansion.layers.iter().any(|ly| ly.compensated))
     } else {
         None
     };
@@ -305,7 +332,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
 fn analyze_once(
     l: &Lowered,
     opts: &AnalyzeOptions,
-    compensate: bool,
+    compensate: Option<&BTreeSet<Symbol>>,
 ) -> Result<Analysis, Diagnostic> {
     // A matrix input (a token matrix X) has a linear map 𝓛(X) in place of a matrix W.
     let input_kind = l
@@ -405,7 +432,8 @@ fn analyze_once(
     let settings_at = |order: u32, max_products: u64| ExpandSettings {
         order,
         small: small.clone(),
-        compensate,
+        compensate: compensate.is_some(),
+        signal_biases: compensate.cloned().unwrap_or_default(),
         limits: opts.limits.clone(),
         budget: opts.budget.clone(),
         normalize_only: false,
@@ -877,7 +905,7 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
                 ir,
                 symbols: l.symbols.clone(),
             };
-            match analyze_once(&l2, opts, false) {
+            match analyze_once(&l2, opts, None) {
                 Ok(a) => c.then = Some(Box::new(a)),
                 Err(e) => c.not_analysed = Some(e.message),
             }
@@ -1190,9 +1218,10 @@ pub(crate) struct LayerBias {
     pub need: Expr,
 }
 
-/// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
-pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
-    let (chain, sym, q) = l.pre.terms().find_map(|(c, s)| match c.factors() {
+/// The bias term of a pre-activation: a vector (or matrix) symbol standing alone with a
+/// rational coefficient, with that coefficient.
+pub(crate) fn bias_term(pre: &Expr) -> Option<(crate::algebra::nf::Chain, Symbol, Q)> {
+    pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)]
             // A bias matrix (`B₀`, for a token matrix) only stands alone in a matrix
             // pre-activation, so it is a bias exactly where a vector is for a vector.
@@ -1204,7 +1233,12 @@ pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
                 .map(|q| (c.clone(), sym.clone(), q.clone()))
         }
         _ => None,
-    })?;
+    })
+}
+
+/// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
+pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
+    let (chain, sym, q) = bias_term(&l.pre)?;
     let own = Expr::term(Scalar::from_q(q.clone()), chain.clone());
     let rest = if l.op_point.terms().any(|(c, _)| *c == chain) {
         l.op_point.sub(&own)

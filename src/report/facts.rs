@@ -50,6 +50,13 @@ pub fn assumption_text(a: &Assumption) -> String {
             u(first),
             u(second)
         ),
+        Assumption::BiasInAConstantLayer {
+            bias,
+            layer,
+            activation,
+        } => format!(
+            "no compensated result: {bias}, which the compensation sets to cancel an O(1) part, also enters layer {layer} ({activation}), whose argument has nothing small, so no bias cancels it there; cancelling one and not the other would change {bias} in one place only"
+        ),
         Assumption::Compensated {
             layer,
             activation,

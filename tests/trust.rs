@@ -172,6 +172,43 @@ fn a_bias_the_compensation_sets_takes_one_value_everywhere() {
 }
 
 #[test]
+fn an_operating_point_on_a_breakpoint_on_an_open_set_leaves_the_verdict_undecided() {
+    // W₂·relu(c₁) is 0 wherever b₁ ≤ 0, and W₃·x still reaches relu there: a kink for those
+    // b₁, exactly affine for the others. It was "exact-affine" for every b₁ (from a review;
+    // `verify` failed it at two seeds in six).
+    for src in [
+        "relu(W2·relu(W1·x + b1) + W3·x)",
+        "relu(relu(b) + W1·x)",
+        "relu(identity(b) + abs(b) + W1·x)",
+    ] {
+        let r = analyze(&format!(":small x\n{src}"));
+        assert!(r.main.decision.breakpoint_reached.is_some(), "{src}");
+        assert_eq!(r.verdict_label(), "undecided", "{src}");
+        assert!(
+            r.main
+                .assumptions
+                .iter()
+                .any(|a| matches!(a, taylornet::Assumption::BreakpointReached { .. })),
+            "{src}"
+        );
+        // Nothing is claimed for every value, so nothing fails.
+        verify_passes(&["--small", "x", src]);
+    }
+    // Where the signal stops before the breakpoint (relu′(c₁) = 0 wherever W₂·relu(c₁) is 0),
+    // or a bias moves the point off it (W₂·relu(c₁) + b₂), the verdict stands.
+    for src in [
+        "relu(W2·relu(W1·x + b1))",
+        "relu(W2·relu(W1·x + b1) + b2)",
+        "relu(W1·x + b1)",
+    ] {
+        let r = analyze(&format!(":small x\n{src}"));
+        assert!(r.main.decision.breakpoint_reached.is_none(), "{src}");
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+        verify_passes(&["--small", "x", src]);
+    }
+}
+
+#[test]
 fn a_layer_at_its_operating_point_alone_truncates_nothing() {
     // |b| is a layer with nothing small in it: its value, not a series cut at some order. The
     // relu after it sits at |b| ≥ 0, on its identity piece, so the network is exactly affine;

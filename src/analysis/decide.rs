@@ -153,6 +153,11 @@ pub struct Decision {
     /// order 3, so the order-2 part is 0): what they hold past that order is no polynomial, so
     /// the order of the first non-affine term is not decided by these terms.
     pub mixed_bar: Option<u32>,
+    /// A piecewise layer, and an entry of its symbolic operating point, that sits exactly on
+    /// a breakpoint at a random draw of the symbols, with the small signal passing through
+    /// ([`super::identity::IdentityTest::breakpoint_reached`]): the expansion assumed no
+    /// entry does, which fails on a set of positive measure, so the verdict is not decided.
+    pub breakpoint_reached: Option<(usize, usize)>,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -356,6 +361,7 @@ pub(crate) fn decide(
         identity_unresolved,
         identity_partial,
         mixed_bar,
+        breakpoint_reached: None,
     }
 }
 

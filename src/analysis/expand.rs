@@ -49,6 +49,10 @@ pub struct Layer {
     /// Nothing small in the argument, cut or kept (`abs(a₁)` with a₁ not small): a constant
     /// of the network, its value at the point, not a pre-activation of its signal.
     pub constant: bool,
+    /// A piecewise layer at a symbolic point whose piece is not certified: the conditions
+    /// that select its pieces, as polynomials in the point with rational coefficients (c⁰,
+    /// c¹, …), whose zeros are its breakpoints (`[0, 1]` for relu's `t > 0`).
+    pub breakpoints: Vec<Vec<Q>>,
     /// The layer variable `uᵢ` and what it stands for (the ε¹ part of δ).
     pub var: Option<(Symbol, Expr)>,
     /// At a kink: `δᵢ`, all of the small part of the pre-activation (`uᵢ` plus its
@@ -1444,6 +1448,7 @@ impl Expander<'_> {
         let mut out = Expr::zero();
         let mut op_symbol = None;
         let mut whole = None;
+        let mut breakpoints = Vec::new();
         let coefficients;
         if let (Some(at), Some(ps)) = (scalar_point, point_series) {
             let coeff = |s: &crate::series::Series, k: usize| s.coeff(k);
@@ -1576,6 +1581,11 @@ impl Expander<'_> {
                 Some(g) => g.piecewise,
                 None => callee.has_breakpoints(),
             };
+            breakpoints = generic
+                .as_ref()
+                .filter(|g| g.piecewise)
+                .map(|g| g.breakpoints())
+                .unwrap_or_default();
             // A point certified to lie on one piece in every entry (relu at −b^∘2) takes that
             // piece's derivatives: relu′(−b^∘2) is 0, not an unknown of either piece.
             if let Some(g) = generic.as_mut().filter(|g| g.piecewise)
@@ -1586,6 +1596,7 @@ impl Expander<'_> {
                 g.zero_at_points = zero_at_points;
                 g.finite = finite;
                 self.decided_pieces.push((index, signs));
+                breakpoints.clear();
             }
             let name = callee.name();
             if let Some(g) = generic.as_ref().filter(|g| !g.zero_at_points.is_empty()) {
@@ -1657,6 +1668,7 @@ impl Expander<'_> {
             op_symbol,
             compensated,
             constant,
+            breakpoints,
             var,
             whole,
             coefficients,

@@ -34,6 +34,20 @@ pub enum Assumption {
         /// Its activation.
         activation: String,
     },
+    /// An entry of a piecewise layer's symbolic operating point sits exactly on a breakpoint
+    /// at a random draw of the symbols, with the small signal passing through: the
+    /// expansion's assumption that none does fails on a set of positive measure, and the
+    /// verdict is not decided.
+    BreakpointReached {
+        /// The layer's index, innermost first.
+        layer: usize,
+        /// Its activation.
+        activation: String,
+        /// The entry (from 0).
+        entry: usize,
+        /// The operating point.
+        op_point: Expr,
+    },
     /// A layer's O(1) part is assumed cancelled by its bias (the compensated analysis).
     Compensated {
         /// The layer's index, innermost first.

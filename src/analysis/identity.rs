@@ -133,6 +133,92 @@ impl IdentityTest<'_> {
         Vanishing::Starved
     }
 
+    /// A piecewise layer the expansion took at a symbolic point assumed off its breakpoints,
+    /// one of whose entries sits exactly on one at a random draw of the symbols, with the
+    /// small signal passing through it: the layer and the entry (from 0). The assumption then
+    /// fails on a set of positive measure (`relu(c₁)` is 0 wherever c₁ ≤ 0: relu after it sits
+    /// at its kink there), which a point that is 0 only on a null set (`W₂·b₁ + b₂`) is not at
+    /// a random draw. Three draws, evaluated at 256 bits: a probabilistic test, like
+    /// [`IdentityTest::vanishes`], which can only withdraw a verdict, never make one.
+    pub(crate) fn breakpoint_reached(&self) -> Option<(usize, usize)> {
+        if !self.drawable()
+            || !self
+                .layers
+                .iter()
+                .any(|ly| !ly.breakpoints.is_empty() && !ly.op_point.is_zero() && !ly.compensated)
+        {
+            return None;
+        }
+        for seed in (1..=3).map(|i| DRAW_SEED + i) {
+            let drawn = Instance::random_with_width(
+                self.symbols,
+                self.small,
+                0.5,
+                seed,
+                &BTreeMap::new(),
+                DEFAULT_WIDTH,
+            );
+            let mut inst: Instance<B> = drawn.lift();
+            inst.functions = self.functions.clone();
+            for ly in self.layers {
+                super::expand::set_constants_before(self.constants, ly.index, &mut inst).ok()?;
+                let point = if ly.op_point.is_zero() || !ly.op_point.params().is_empty() {
+                    None
+                } else {
+                    eval_expr(&ly.op_point, &mut inst, DEFAULT_WIDTH).ok()
+                };
+                if let (Some(sym), Some(c)) = (&ly.op_symbol, &point)
+                    && !inst.symbols.contains_key(sym)
+                {
+                    inst.symbols.insert(sym.clone(), c.clone());
+                }
+                // The layer's variables, for the pre-activations of the layers after it.
+                for (u, def) in ly.var.iter().chain(ly.whole.iter()) {
+                    if let Ok(v) = eval_expr(def, &mut inst, DEFAULT_WIDTH) {
+                        inst.symbols.insert(u.clone(), v);
+                    }
+                }
+                let Some(c) = point.filter(|_| !ly.breakpoints.is_empty() && !ly.compensated)
+                else {
+                    continue;
+                };
+                let on_breakpoint = |x: &B| {
+                    ly.breakpoints.iter().any(|p| {
+                        let mut v = B::zero();
+                        let mut power = B::of_q(&crate::algebra::Q::from(1));
+                        for a in p {
+                            v = v.add(&power.mul(&B::of_q(a)));
+                            power = power.mul(x);
+                        }
+                        v.to_q().is_some_and(|q| q == 0u32)
+                    })
+                };
+                let hits: Vec<usize> = (entries(&c).into_iter().enumerate())
+                    .filter(|(_, x)| on_breakpoint(x))
+                    .map(|(k, _)| k)
+                    .collect();
+                if hits.is_empty() {
+                    continue;
+                }
+                // Reached only where the small signal comes through (relu′(c₁) = 0 before it
+                // stops it): the pre-activation's small part, at the drawn small symbols.
+                let delta = ly.pre.sub(&ly.op_point);
+                let Ok(d) = eval_expr(&delta, &mut inst, DEFAULT_WIDTH) else {
+                    continue;
+                };
+                let d = entries(&d);
+                if let Some(k) = hits.into_iter().find(|&k| {
+                    d.get(k)
+                        .or(d.first().filter(|_| d.len() == 1))
+                        .is_some_and(|x| x.to_q().is_none_or(|q| q != 0u32))
+                }) {
+                    return Some((ly.index, k));
+                }
+            }
+        }
+        None
+    }
+
     /// The values at operating points in `e` that the expansion takes to be non-zero (a
     /// function or a derivative at a point made of symbols, none of them small: `relu′(c₃)`),
     /// each as a one-atom expression.
@@ -253,6 +339,16 @@ impl IdentityTest<'_> {
         } else {
             Draw::Zero
         })
+    }
+}
+
+/// The entries of a value, row by row.
+fn entries(v: &crate::numeric::Val<B>) -> Vec<&B> {
+    use crate::numeric::Val;
+    match v {
+        Val::S(x) => vec![x],
+        Val::V(v) => v.iter().collect(),
+        Val::M(m) => m.iter().flatten().collect(),
     }
 }
 

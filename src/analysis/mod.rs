@@ -216,7 +216,8 @@ impl Report {
         // Terms of mixed-order bars, affine once read at their leading parts: where the
         // non-affine part starts is not decided (a region at the values may still decide it,
         // below, exactly).
-        let mixed = self.main.decision.mixed_bar.is_some();
+        let mixed = self.main.decision.mixed_bar.is_some()
+            || self.main.decision.breakpoint_reached.is_some();
         // The first non-affine term the verdict names is 0 at the bound values: the network
         // is affine beyond that order, how far decided only where every operating point is 0
         // (`beyond`, the compensated analysis's order).
@@ -641,6 +642,18 @@ fn analyze_once(
         if let Some(order) = decision.mixed_bar {
             assumptions.push(Assumption::BarsOfMixedOrders { order });
         }
+        decision.breakpoint_reached =
+            identity_test(l, &settings_at(order, u64::MAX).small, &expansion).breakpoint_reached();
+        if let Some((layer, entry)) = decision.breakpoint_reached
+            && let Some(ly) = expansion.layers.iter().find(|ly| ly.index == layer)
+        {
+            assumptions.push(Assumption::BreakpointReached {
+                layer,
+                activation: ly.activation.clone(),
+                entry,
+                op_point: ly.op_point.clone(),
+            });
+        }
         for (layer, activation, orders) in &expansion.zero_at_points {
             assumptions.push(Assumption::DerivativesZeroAtPoints {
                 layer: *layer,
@@ -788,6 +801,30 @@ fn decided_at_the_asked_order(
 /// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
 /// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
 /// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
+/// The probabilistic tests' view of an expansion: shapes, small symbols, layers, constants.
+fn identity_test<'a>(
+    l: &'a Lowered,
+    small: &'a BTreeSet<Name>,
+    expansion: &'a Expansion,
+) -> identity::IdentityTest<'a> {
+    identity::IdentityTest {
+        symbols: &l.symbols,
+        small,
+        layers: &expansion.layers,
+        constants: &expansion.constants,
+        rows: match l.ir.shape().rows {
+            crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            _ => crate::numeric::DEFAULT_WIDTH,
+        },
+        rows_free: !matches!(l.ir.shape().rows, crate::ir::Dim::Known(_)),
+        cols: match l.ir.shape().cols {
+            crate::ir::Dim::Known(n) => usize::try_from(n).ok(),
+            _ => None,
+        },
+        functions: identity::functions_in(&l.ir),
+    }
+}
+
 fn decide_upto(
     l: &Lowered,
     expansion: &mut Expansion,
@@ -806,22 +843,7 @@ fn decide_upto(
     t.order = Some(settings.order);
     t.small = settings.small.clone();
     let decide_on = |expansion: &Expansion, full: &Expr| {
-        let test = identity::IdentityTest {
-            symbols: &l.symbols,
-            small: &settings.small,
-            layers: &expansion.layers,
-            constants: &expansion.constants,
-            rows: match l.ir.shape().rows {
-                crate::ir::Dim::Known(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                _ => crate::numeric::DEFAULT_WIDTH,
-            },
-            rows_free: !matches!(l.ir.shape().rows, crate::ir::Dim::Known(_)),
-            cols: match l.ir.shape().cols {
-                crate::ir::Dim::Known(n) => usize::try_from(n).ok(),
-                _ => None,
-            },
-            functions: identity::functions_in(&l.ir),
-        };
+        let test = identity_test(l, &settings.small, expansion);
         let vanishes = |e: &Expr| {
             if let Some((_, v)) = tested.borrow().iter().find(|(f, _)| f == e) {
                 return *v;

@@ -162,6 +162,9 @@ pub enum Step {
         /// The order of terms that are affine once their bars of mixed orders are read at their
         /// leading parts ([`super::decide::Decision::mixed_bar`]): the verdict is not decided.
         mixed_bar: Option<u32>,
+        /// A layer and an entry of its operating point on a breakpoint at a random draw
+        /// ([`super::decide::Decision::breakpoint_reached`]): the verdict is not decided.
+        breakpoint_reached: Option<(usize, usize)>,
     },
 }
 
@@ -211,12 +214,16 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             // Decided by the form where a series was cut (a finite expansion decides itself).
             by_form: a.affine_by_form && e.truncated,
             mixed_bar: d.mixed_bar,
+            breakpoint_reached: d.breakpoint_reached,
         },
     ];
     // At a kink there is no single layer: W and b are only the ε¹ affine part beside |·|
     // terms as large, so "the network is y = W·x + b" would be false there; nor where the
     // terms of mixed-order bars leave the verdict undecided.
-    if matches!(d.verdict, super::Verdict::Kink) || d.mixed_bar.is_some() {
+    if matches!(d.verdict, super::Verdict::Kink)
+        || d.mixed_bar.is_some()
+        || d.breakpoint_reached.is_some()
+    {
         steps.retain(|s| !matches!(s, Step::Identified { .. }));
     }
     steps

@@ -545,7 +545,15 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 map_input,
                 by_form,
                 mixed_bar,
+                breakpoint_reached,
             } => {
+                if let Some((layer, entry)) = breakpoint_reached {
+                    out.push(Line::Note(vec![t(format!(
+                        "verdict: not decided — at a random draw of the symbols, entry {} of layer {layer}'s operating point sits exactly on a breakpoint, with the small signal passing through, where the expansion assumes no entry does",
+                        entry + 1
+                    ))]));
+                    continue;
+                }
                 if let Some(k) = mixed_bar {
                     out.push(Line::Note(vec![
                         t("verdict: not decided — the terms of order "),
@@ -1137,14 +1145,18 @@ pub fn steps_json(steps: &[Step]) -> Value {
             Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
             Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
-            Step::Verdict { verdict, first, kinks, by_form, mixed_bar, .. } => {
+            Step::Verdict { verdict, first, kinks, by_form, mixed_bar, breakpoint_reached, .. } => {
+                let undecided = mixed_bar.is_some() || breakpoint_reached.is_some();
                 let mut v = json!({
-                    "step": "verdict", "verdict": if mixed_bar.is_some() { "undecided" } else { verdict.label() }, "k": if mixed_bar.is_some() { None } else { verdict.k() }, "affine_by_form": by_form, "first_nonaffine": ej(first),
+                    "step": "verdict", "verdict": if undecided { "undecided" } else { verdict.label() }, "k": if undecided { None } else { verdict.k() }, "affine_by_form": by_form, "first_nonaffine": ej(first),
                     "kinks": kinks.iter().map(|k| json!({ "layer": k.layer, "activation": k.activation, "left": crate::print::json::scalar(&k.left), "right": crate::print::json::scalar(&k.right) })).collect::<Vec<_>>(),
                 });
                 // Present only when the verdict is not decided for it.
                 if let (Some(k), Value::Object(m)) = (mixed_bar, &mut v) {
                     m.insert("bars_of_mixed_orders".into(), json!(k));
+                }
+                if let (Some((layer, entry)), Value::Object(m)) = (breakpoint_reached, &mut v) {
+                    m.insert("breakpoint_reached".into(), json!({ "layer": layer, "entry": entry + 1 }));
                 }
                 v
             }

@@ -6,6 +6,12 @@ use crate::series::PointSeries;
 use serde_json::{Value, json};
 
 fn verdict_text(a: &Analysis) -> String {
+    if let Some((layer, entry)) = a.decision.breakpoint_reached {
+        return format!(
+            "not decided: at a random draw of the symbols, entry {} of layer {layer}'s operating point sits exactly on a breakpoint, with the small signal passing through (see the assumption); what follows holds where no entry does",
+            entry + 1
+        );
+    }
     if let Some(k) = a.decision.mixed_bar {
         return format!(
             "not decided: the terms of order ε{} below are affine once each bar in them is read at its leading part, and what follows is no polynomial (see the assumption)",
@@ -548,6 +554,10 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
     };
     eq(y_tex, tree::Node::Sum(y), rows);
     let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
+    if let Some((layer, entry)) = d.breakpoint_reached {
+        rows.push(format!("\\intertext{{verdict: not decided: at a random draw of the symbols, entry {} of layer {layer}'s operating point sits exactly on a breakpoint, with the small signal passing through}}", entry + 1));
+        return;
+    }
     if let Some(k) = d.mixed_bar {
         rows.push(format!("\\intertext{{verdict: not decided: the terms of order $\\varepsilon^{{{k}}}$ are affine once each bar in them is read at its leading part, which has one sign, and what follows is no polynomial}}"));
         return;
@@ -630,6 +640,7 @@ fn analysis_json(a: &Analysis) -> Value {
     // Terms of mixed-order bars decide nothing: not decided, with no k (the compensated
     // block too; from a review).
     let (verdict, k) = match d.mixed_bar {
+        _ if d.breakpoint_reached.is_some() => ("undecided", None),
         Some(_) => ("undecided", None),
         None => (d.verdict.label(), d.k),
     };

@@ -57,6 +57,16 @@ pub fn assumption_text(a: &Assumption) -> String {
         } => format!(
             "no compensated result: {bias}, which the compensation sets to cancel an O(1) part, also enters layer {layer} ({activation}), whose argument has nothing small, so no bias cancels it there; cancelling one and not the other would change {bias} in one place only"
         ),
+        Assumption::BreakpointReached {
+            layer,
+            activation,
+            entry,
+            op_point,
+        } => format!(
+            "layer {layer} ({activation}): at a random draw of the symbols, entry {} of its operating point {} sits exactly on a breakpoint of {activation}, with the small signal passing through it: the expansion above assumes no entry does, which fails on a set of values of positive measure (a probabilistic test: 3 random draws at 256 bits), so the verdict is not decided",
+            entry + 1,
+            u(op_point)
+        ),
         Assumption::Compensated {
             layer,
             activation,

@@ -942,6 +942,15 @@ pub(crate) fn check_report(cx: &Context, report: &crate::analysis::Report) -> Ve
 fn check_analysis(cx: &Context, compensated: Option<&Analysis>) -> Vec<Finding> {
     let a = cx.analysis;
     let mut out = Vec::new();
+    // An analysis whose operating point sits on a breakpoint on a set of positive measure
+    // claims no verdict, W or first term for every value (the report says it is not
+    // decided): only its compensated analysis has claims to check.
+    if a.decision.breakpoint_reached.is_some() {
+        if let Some(c) = compensated {
+            out.extend(check_verdict(cx, c, CheckKind::CompensatedVerdict));
+        }
+        return out;
+    }
     out.extend(check_verdict(cx, a, CheckKind::Verdict));
     out.extend(check_affine_by_form(cx, a));
     if let Some(c) = compensated {

@@ -750,6 +750,29 @@ impl GenericDerivatives {
     }
 }
 
+impl GenericDerivatives {
+    /// The distinct conditions of the pieces, as polynomials in the point with rational
+    /// coefficients (those with a parameter or not polynomial left out): their zeros are the
+    /// breakpoints.
+    pub fn breakpoints(&self) -> Vec<Vec<Q>> {
+        let mut out: Vec<Vec<Q>> = Vec::new();
+        for piece in &self.pieces {
+            for cond in piece.conditions.iter().flatten() {
+                let Some(p) = (cond.polynomial.iter())
+                    .map(|a| a.as_q().cloned())
+                    .collect::<Option<Vec<Q>>>()
+                else {
+                    continue;
+                };
+                if p.iter().skip(1).any(|a| *a != 0u32) && !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The fresh symbolic point the pieces are expanded at.
 fn generic_point() -> Name {
     Name::new("τ\u{2063}", "")

@@ -94,11 +94,11 @@ mod network {
             .bench_local(|| analyse(black_box(&src)).is_some());
     }
 
-    fn analyse(src: &str) -> Option<taylornet::Report> {
+    fn analyse(src: &str) -> Option<std::rc::Rc<taylornet::Report>> {
         let mut s = Session::new();
         let out = s.run(src).ok()?;
         out.into_iter().rev().find_map(|o| match o {
-            taylornet::Outcome::Analysis { report, .. } => Some(*report),
+            taylornet::Outcome::Analysis { report, .. } => Some(report),
             _ => None,
         })
     }

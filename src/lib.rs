@@ -139,10 +139,14 @@ pub fn normal_form(session: &Session, source: &str) -> Result<algebra::Expr, Dia
 pub fn analyze(source: &str) -> Result<Report, Diagnostic> {
     let mut s = Session::new();
     let out = s.run(source)?;
+    // The session shares the last report; without it the outcome's is the only one.
+    drop(s);
     out.into_iter()
         .rev()
         .find_map(|o| match o {
-            Outcome::Analysis { report, .. } => Some(*report),
+            Outcome::Analysis { report, .. } => {
+                Some(std::rc::Rc::try_unwrap(report).unwrap_or_else(|r| (*r).clone()))
+            }
             _ => None,
         })
         .ok_or_else(|| Diagnostic::new(Phase::Parse, "no expression to analyse"))

@@ -23,7 +23,7 @@ fn numeric(src: &str) -> Numeric {
     out.into_iter()
         .rev()
         .find_map(|o| match o {
-            Outcome::Analysis { report, .. } => report.numeric.map(|n| *n),
+            Outcome::Analysis { report, .. } => report.numeric.as_deref().cloned(),
             _ => None,
         })
         .expect("a numeric instance")

@@ -319,6 +319,16 @@ fn files_are_read_only_up_to_the_limit_and_loads_cannot_loop() {
     let e = error_of(&format!(":load {}", dir.join("chain0.tn").display()));
     assert!(e.contains("nested more than"), "{e}");
     assert!(e.len() < 20_000, "{} bytes of error", e.len());
+    // A named pipe with no writer would block the open, and the session with it.
+    let fifo = dir.join("pipe.tn");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let e = error_of(&format!(":load {}", fifo.display()));
+        assert!(e.contains("a named pipe or a socket, not a file"), "{e}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

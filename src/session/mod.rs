@@ -285,6 +285,20 @@ impl Session {
                 "`:load` nested more than {MAX_LOAD_DEPTH} files deep"
             ));
         }
+        // A named pipe with no writer blocks its reader's `open` until one comes, which no
+        // interrupt ends: the session would hang. A file is what `:load` reads.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            let kind = std::fs::metadata(&canonical)
+                .map_err(|e| format!("cannot read {path}: {e}"))?
+                .file_type();
+            if kind.is_fifo() || kind.is_socket() {
+                return Err(format!(
+                    "{path} is a named pipe or a socket, not a file: `:load` reads files"
+                ));
+            }
+        }
         let text = read_source(path, &self.options.limits)?;
         Ok((canonical, text.replace("\r\n", "\n")))
     }

@@ -180,6 +180,10 @@ fn an_operating_point_on_a_breakpoint_on_an_open_set_leaves_the_verdict_undecide
         "relu(W2·relu(W1·x + b1) + W3·x)",
         "relu(relu(b) + W1·x)",
         "relu(identity(b) + abs(b) + W1·x)",
+        // A parameter in the point is drawn too, of either sign (it was left out).
+        "relu(λ·W2·relu(W1·x + b1) + W3·x)",
+        // A condition that is no polynomial in the point is read exactly at it.
+        "step(t) = if exp(t) > 1 then t else 0; step(relu(b) + W1·x)",
     ] {
         let r = analyze(&format!(":small x\n{src}"));
         assert!(r.main.decision.breakpoint_reached.is_some(), "{src}");
@@ -192,7 +196,9 @@ fn an_operating_point_on_a_breakpoint_on_an_open_set_leaves_the_verdict_undecide
             "{src}"
         );
         // Nothing is claimed for every value, so nothing fails.
-        verify_passes(&["--small", "x", src]);
+        if !src.contains(';') {
+            verify_passes(&["--small", "x", src]);
+        }
     }
     // Where the signal stops before the breakpoint (relu′(c₁) = 0 wherever W₂·relu(c₁) is 0),
     // or a bias moves the point off it (W₂·relu(c₁) + b₂), the verdict stands.

@@ -50,9 +50,8 @@ pub struct Layer {
     /// of the network, its value at the point, not a pre-activation of its signal.
     pub constant: bool,
     /// A piecewise layer at a symbolic point whose piece is not certified: the conditions
-    /// that select its pieces, as polynomials in the point with rational coefficients (c⁰,
-    /// c¹, …), whose zeros are its breakpoints (`[0, 1]` for relu's `t > 0`).
-    pub breakpoints: Vec<Vec<Q>>,
+    /// that select its pieces, read at a point by [`crate::series::eval::on_breakpoint`].
+    pub breakpoints: Vec<Scalar>,
     /// The layer variable `uᵢ` and what it stands for (the ε¹ part of δ).
     pub var: Option<(Symbol, Expr)>,
     /// At a kink: `δᵢ`, all of the small part of the pre-activation (`uᵢ` plus its

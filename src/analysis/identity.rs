@@ -149,20 +149,25 @@ impl IdentityTest<'_> {
         {
             return None;
         }
+        let mut names = BTreeSet::new();
+        for ly in self.layers {
+            names.extend(ly.op_point.params());
+        }
         for seed in (1..=3).map(|i| DRAW_SEED + i) {
+            let params = draw_params(names.iter().cloned(), seed);
             let drawn = Instance::random_with_width(
                 self.symbols,
                 self.small,
                 0.5,
                 seed,
-                &BTreeMap::new(),
+                &params,
                 DEFAULT_WIDTH,
             );
             let mut inst: Instance<B> = drawn.lift();
             inst.functions = self.functions.clone();
             for ly in self.layers {
                 super::expand::set_constants_before(self.constants, ly.index, &mut inst).ok()?;
-                let point = if ly.op_point.is_zero() || !ly.op_point.params().is_empty() {
+                let point = if ly.op_point.is_zero() {
                     None
                 } else {
                     eval_expr(&ly.op_point, &mut inst, DEFAULT_WIDTH).ok()
@@ -183,14 +188,8 @@ impl IdentityTest<'_> {
                     continue;
                 };
                 let on_breakpoint = |x: &B| {
-                    ly.breakpoints.iter().any(|p| {
-                        let mut v = B::zero();
-                        let mut power = B::of_q(&crate::algebra::Q::from(1));
-                        for a in p {
-                            v = v.add(&power.mul(&B::of_q(a)));
-                            power = power.mul(x);
-                        }
-                        v.to_q().is_some_and(|q| q == 0u32)
+                    x.to_q().is_some_and(|q| {
+                        (ly.breakpoints.iter()).any(|d| crate::series::eval::on_breakpoint(d, &q))
                     })
                 };
                 let hits: Vec<usize> = (entries(&c).into_iter().enumerate())
@@ -272,28 +271,7 @@ impl IdentityTest<'_> {
         if !self.drawable() {
             return None;
         }
-        let mut params = BTreeMap::new();
-        for (i, p) in e.params().into_iter().enumerate() {
-            // Parameters of either sign: a term may vanish for positive values only
-            // (|λ·u| − λ·|u|; from a review, parameters drawn positive only made
-            // relu(λ·u) − λ·relu(u) exactly affine).
-            let h = mix(seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(i as u64 * 1_442_695_040_888_963_407));
-            let u = (h >> 11) as f64 / (1u64 << 53) as f64;
-            // Draw j (from 0) gives parameter i the sign of bit i of j for the first 16 draws,
-            // so that the first 2^p draws take every pattern of signs; random after.
-            let j = seed.wrapping_sub(DRAW_SEED + 1);
-            let negative = if j < 16 {
-                (j >> (i % 4)) & 1 == 1
-            } else {
-                h & 1 == 1
-            };
-            let sign = if negative { -1.0 } else { 1.0 };
-            // Magnitudes in (0.3, 2.5): past the special values 0 and 1 and past 2, where a
-            // threshold such as 2 − λ² > 0 lies.
-            params.insert(p, sign * (0.3 + 2.2 * u));
-        }
+        let params = draw_params(e.params(), seed);
         let drawn =
             Instance::random_with_width(self.symbols, self.small, 0.5, seed, &params, width);
         // A lone 𝟙 takes the output's length: a free one is drawn at the width too.
@@ -340,6 +318,31 @@ impl IdentityTest<'_> {
             Draw::Zero
         })
     }
+}
+
+/// Values of the parameters for the draw at `seed`, of either sign: a term may vanish for
+/// positive values only (|λ·u| − λ·|u|; from a review, parameters drawn positive only made
+/// relu(λ·u) − λ·relu(u) exactly affine). Draw j (from 0) gives parameter i the sign of bit i
+/// of j for the first 16 draws, so that the first 2^p draws take every pattern of signs;
+/// random after. Magnitudes in (0.3, 2.5): past the special values 0 and 1 and past 2, where
+/// a threshold such as 2 − λ² > 0 lies.
+fn draw_params(names: impl IntoIterator<Item = Name>, seed: u64) -> BTreeMap<Name, f64> {
+    let mut params = BTreeMap::new();
+    for (i, p) in names.into_iter().enumerate() {
+        let h = mix(seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(i as u64 * 1_442_695_040_888_963_407));
+        let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+        let j = seed.wrapping_sub(DRAW_SEED + 1);
+        let negative = if j < 16 {
+            (j >> (i % 4)) & 1 == 1
+        } else {
+            h & 1 == 1
+        };
+        let sign = if negative { -1.0 } else { 1.0 };
+        params.insert(p, sign * (0.3 + 2.2 * u));
+    }
+    params
 }
 
 /// The entries of a value, row by row.

@@ -723,6 +723,8 @@ pub struct Piece {
     /// condition is not a polynomial in the point (the piece cannot be told from the point's
     /// sign pattern then).
     pub conditions: Option<Vec<PieceCondition>>,
+    /// Each condition met as it was asked: the compared value at the symbolic point, and how.
+    asked: Vec<(Scalar, CmpOp)>,
     series: Series,
 }
 
@@ -751,26 +753,30 @@ impl GenericDerivatives {
 }
 
 impl GenericDerivatives {
-    /// The distinct conditions of the pieces, as polynomials in the point with rational
-    /// coefficients (those with a parameter or not polynomial left out): their zeros are the
-    /// breakpoints.
-    pub fn breakpoints(&self) -> Vec<Vec<Q>> {
-        let mut out: Vec<Vec<Q>> = Vec::new();
+    /// The distinct conditions of the pieces, each the value at the symbolic point τ of
+    /// what is compared with 0 (`τ`, `τ − 1`, `exp(τ) − 1`): their zeros are the breakpoints
+    /// ([`on_breakpoint`] reads them at a value).
+    pub fn breakpoints(&self) -> Vec<Scalar> {
+        let mut out: Vec<Scalar> = Vec::new();
         for piece in &self.pieces {
-            for cond in piece.conditions.iter().flatten() {
-                let Some(p) = (cond.polynomial.iter())
-                    .map(|a| a.as_q().cloned())
-                    .collect::<Option<Vec<Q>>>()
-                else {
-                    continue;
-                };
-                if p.iter().skip(1).any(|a| *a != 0u32) && !out.contains(&p) {
-                    out.push(p);
+            for (d, _) in &piece.asked {
+                if d.params().contains(&generic_point()) && !out.contains(d) {
+                    out.push(d.clone());
                 }
             }
         }
         out
     }
+}
+
+/// Whether `condition`, one of [`GenericDerivatives::breakpoints`], is exactly 0 at the point
+/// `x`: the point is on a breakpoint there (decided exactly; undecided reads as no).
+pub fn on_breakpoint(condition: &Scalar, x: &Q) -> bool {
+    let Ok(v) = condition.substitute(&generic_point(), &Scalar::from_q(x.clone())) else {
+        return false;
+    };
+    v.is_zero()
+        || (v.params().is_empty() && crate::algebra::sign::sign(&v) == Some(Ordering::Equal))
 }
 
 /// The fresh symbolic point the pieces are expanded at.
@@ -875,18 +881,21 @@ pub fn generic_derivatives(
         ) {
             Ok(series) => {
                 let asked = std::mem::take(&mut state.borrow_mut().asked);
-                let conditions = asked
-                    .into_iter()
+                let conditions = (asked.iter())
                     .zip(&choices)
                     .map(|((d, op), &holds)| {
                         Some(PieceCondition {
-                            polynomial: polynomial_in(&d, &point)?,
-                            op,
+                            polynomial: polynomial_in(d, &point)?,
+                            op: *op,
                             holds,
                         })
                     })
                     .collect();
-                pieces.push(Piece { conditions, series });
+                pieces.push(Piece {
+                    conditions,
+                    asked,
+                    series,
+                });
             }
             Err(Fail::Branch) => {
                 for c in [false, true] {

@@ -599,29 +599,23 @@ fn analyze_once(
                 });
             }
         }
-        for (index, signs) in &expansion.decided_pieces {
-            let activation = expansion
-                .layers
-                .iter()
-                .find(|ly| ly.index == *index)
+        let activation_of = |index: usize| {
+            (expansion.layers.iter())
+                .find(|ly| ly.index == index)
                 .map(|ly| ly.activation.clone())
-                .unwrap_or_default();
+                .unwrap_or_default()
+        };
+        for (index, signs) in &expansion.decided_pieces {
             assumptions.push(Assumption::PieceCertified {
                 layer: *index,
-                activation,
+                activation: activation_of(*index),
                 signs: signs.clone(),
             });
         }
         for (index, lead) in &expansion.fixed_sides {
-            let activation = expansion
-                .layers
-                .iter()
-                .find(|ly| ly.index == *index)
-                .map(|ly| ly.activation.clone())
-                .unwrap_or_default();
             assumptions.push(Assumption::SideFixed {
                 layer: *index,
-                activation,
+                activation: activation_of(*index),
                 lead: lead.clone(),
             });
         }

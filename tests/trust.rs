@@ -2642,3 +2642,19 @@ fn exact_values_beyond_f64_range_are_written_in_full() {
     let measured = text.lines().find(|l| l.contains("measured on the network"));
     assert!(measured.is_some_and(|l| l.contains("e-202")), "{text}");
 }
+
+#[test]
+fn a_token_matrix_point_takes_the_matrix_rows() {
+    // The lone 𝟙 of a bias row 𝟙·b₁ᵀ takes X's n = 4 rows, not the stand-in width (from a
+    // review: `verify` failed with "shape mismatch" for any n but 3, and the breakpoint draws
+    // never evaluated such a point).
+    verify_passes(&[
+        "--input",
+        "X",
+        "--small",
+        "X",
+        "X : 4x3; W1 : 3x3; b1 : 3; tanh(X·W1 + 𝟙·b1ᵀ)",
+    ]);
+    let r = analyze(":input X\n:small X\nX : 4x3; b1 : 3; relu(relu(X·W1 − 𝟙·(b1∘b1)ᵀ)·W2 + X·W3)");
+    assert_eq!(r.verdict_label(), "undecided");
+}

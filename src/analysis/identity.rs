@@ -17,7 +17,7 @@
 use super::expand::Layer;
 use crate::algebra::{Expr, Symbol};
 use crate::ir::{Callee, Ir, IrKind, Shape};
-use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, eval_expr, eval_expr_shaped};
+use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, eval_expr, eval_expr_shaped};
 use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
@@ -170,7 +170,7 @@ impl IdentityTest<'_> {
                 let point = if ly.op_point.is_zero() {
                     None
                 } else {
-                    eval_expr(&ly.op_point, &mut inst, DEFAULT_WIDTH).ok()
+                    operating_point(ly, &mut inst).ok()
                 };
                 if let (Some(sym), Some(c)) = (&ly.op_symbol, &point)
                     && !inst.symbols.contains_key(sym)
@@ -285,7 +285,7 @@ impl IdentityTest<'_> {
                 && !ly.op_point.is_zero()
                 && !inst.symbols.contains_key(sym)
             {
-                let c = eval_expr(&ly.op_point, &mut inst, DEFAULT_WIDTH).ok()?;
+                let c = operating_point(ly, &mut inst).ok()?;
                 inst.symbols.insert(sym.clone(), c);
             }
         }
@@ -345,9 +345,27 @@ fn draw_params(names: impl IntoIterator<Item = Name>, seed: u64) -> BTreeMap<Nam
     params
 }
 
+/// A layer's operating point at the values of `inst` (the constants before it set), as long
+/// as the first symbol it names (the output's length of `W₂·tanh(c₁) + b₂`).
+pub(crate) fn operating_point<R: Real>(
+    ly: &Layer,
+    inst: &mut Instance<R>,
+) -> Result<Val<R>, String> {
+    // The rows of a term that starts with a symbol of known value, in the point or else in
+    // the whole pre-activation: a lone `𝟙·b₁ᵀ` takes the token matrix's n from `X·W₁` beside
+    // it (from a review: it took the stand-in width, and X of 4 rows did not match).
+    let rows = (ly.op_point.terms().chain(ly.pre.terms())).find_map(|(c, _)| {
+        c.factors().first().and_then(|f| match f {
+            crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
+            _ => None,
+        })
+    });
+    let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
+    eval_expr(&ly.op_point, inst, rows)
+}
+
 /// The entries of a value, row by row.
-fn entries(v: &crate::numeric::Val<B>) -> Vec<&B> {
-    use crate::numeric::Val;
+fn entries(v: &Val<B>) -> Vec<&B> {
     match v {
         Val::S(x) => vec![x],
         Val::V(v) => v.iter().collect(),

@@ -841,7 +841,7 @@ fn operating_points_zero(
         if ly.op_point.is_zero() {
             continue;
         }
-        let c = crate::verify::operating_point(ly, &mut inst).ok()?;
+        let c = crate::analysis::identity::operating_point(ly, &mut inst).ok()?;
         if !all_entries(&c, |v| v.0.is_some()) {
             return None;
         }

@@ -15,7 +15,7 @@
 
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
-use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_expr_shaped, eval_ir};
+use crate::numeric::{Big, Instance, Real, Val, eval_expr_shaped, eval_ir};
 use crate::syntax::Name;
 use std::collections::BTreeMap;
 
@@ -638,7 +638,7 @@ pub(crate) fn set_operating_points<R: Real>(
         if ly.op_point.is_zero() {
             continue;
         }
-        let c = operating_point(ly, inst)?;
+        let c = crate::analysis::identity::operating_point(ly, inst)?;
         largest = largest.max(c.norm_inf().to_f64());
         if let Some(sym) = &ly.op_symbol {
             inst.symbols.insert(sym.clone(), c.clone());
@@ -665,22 +665,6 @@ pub(crate) fn set_operating_points<R: Real>(
     }
     crate::analysis::set_constants_before(&a.expansion.constants, usize::MAX, inst)?;
     Ok(largest)
-}
-
-/// A layer's operating point at the values of `inst` (the constants before it set), as long
-/// as the first symbol it names (the output's length of `W₂·tanh(c₁) + b₂`).
-pub(crate) fn operating_point<R: Real>(
-    ly: &crate::analysis::Layer,
-    inst: &mut Instance<R>,
-) -> Result<Val<R>, String> {
-    let rows = ly.op_point.terms().next().and_then(|(c, _)| {
-        c.factors().first().and_then(|f| match f {
-            crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
-            _ => None,
-        })
-    });
-    let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
-    eval_expr(&ly.op_point, inst, rows)
 }
 
 /// `W·x`, evaluated as the normal form of the product: a row `𝟙ᵀ` in `W` takes its length

@@ -2657,4 +2657,17 @@ fn a_token_matrix_point_takes_the_matrix_rows() {
     ]);
     let r = analyze(":input X\n:small X\nX : 4x3; b1 : 3; relu(relu(X·W1 − 𝟙·(b1∘b1)ᵀ)·W2 + X·W3)");
     assert_eq!(r.verdict_label(), "undecided");
+    // Its compensated section says the bias row is not shifted; it said the network had no
+    // bias (from a review).
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["analyze", "--input", "X", "--small", "X"])
+        .arg("X : 4x3; W1 : 3x3; b1 : 3; tanh(X·W1 + 𝟙·b1ᵀ)")
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("layer 1's bias is a row 𝟙·b₁ᵀ, which the compensation does not shift")
+            && !text.contains("which this network does not have"),
+        "{text}"
+    );
 }

@@ -1252,6 +1252,20 @@ pub(crate) fn bias_term(pre: &Expr) -> Option<(crate::algebra::nf::Chain, Symbol
     })
 }
 
+/// A bias row `𝟙·bᵀ` of a token-matrix pre-activation (`X·W₁ + 𝟙·b₁ᵀ`): the vector `b`. The
+/// compensation does not shift it (its O(1) part, a matrix, is cancelled as a bias matrix
+/// added to the layer would cancel it), and the reports say so rather than "no bias".
+pub(crate) fn bias_row(pre: &Expr) -> Option<Symbol> {
+    use crate::algebra::Factor;
+    pre.terms().find_map(|(c, _)| match c.factors() {
+        [Factor::Ones, Factor::Tr(t)] => match t.factors() {
+            [Factor::Sym(s)] if s.role == crate::algebra::nf::Role::User => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
 pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
     let (chain, sym, q) = bias_term(&l.pre)?;

@@ -411,10 +411,17 @@ pub fn text(source: &str, r: &Report) -> String {
                 Some(_) => {}
                 // No bias in the layer: the compensation is what one would do, not this network
                 // (from a review, which read "cancelled by its bias" of a layer without one).
-                None => out.push_str(&format!(
-                    "  layer {} has no bias: its O(1) part is cancelled as a bias added to it would cancel it, which this network does not have\n",
-                    l.index
-                )),
+                None => match crate::analysis::bias_row(&l.pre) {
+                    Some(b) => out.push_str(&format!(
+                        "  layer {}'s bias is a row 𝟙·{}ᵀ, which the compensation does not shift: its O(1) part is cancelled as a bias matrix added to the layer would cancel it\n",
+                        l.index,
+                        b.name.unicode()
+                    )),
+                    None => out.push_str(&format!(
+                        "  layer {} has no bias: its O(1) part is cancelled as a bias added to it would cancel it, which this network does not have\n",
+                        l.index
+                    )),
+                },
             }
         }
         for l in &c.expansion.layers {

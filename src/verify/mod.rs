@@ -647,10 +647,17 @@ pub(crate) fn set_operating_points<R: Real>(
             // Realize "q·b = −(the rest of c) + O(ε)": b moves by −c/q, once per bias (layers
             // that share a bias need one value of it; the analysis checks that they agree).
             let bias = crate::analysis::layer_bias(ly).ok_or_else(|| {
-                format!(
-                    "layer {} has no bias to cancel the O(1) part of its pre-activation",
-                    ly.index
-                )
+                match crate::analysis::bias_row(&ly.pre) {
+                    Some(b) => format!(
+                        "layer {}'s bias is a row 𝟙·{}ᵀ, which the check does not shift to cancel the O(1) part of its pre-activation",
+                        ly.index,
+                        b.name.unicode()
+                    ),
+                    None => format!(
+                        "layer {} has no bias to cancel the O(1) part of its pre-activation",
+                        ly.index
+                    ),
+                }
             })?;
             let key = bias.symbol;
             if !inst.symbols.contains_key(&key) {

@@ -1707,13 +1707,17 @@ impl Expander<'_> {
         span: Span,
     ) -> Result<Option<(usize, CertifiedSigns)>, Diagnostic> {
         for (index, piece) in g.pieces.iter().enumerate() {
-            let Some(conditions) = &piece.conditions else {
+            // A condition that is no polynomial in the point cannot be read off its signs.
+            let Some(conditions) = (piece.conditions.iter())
+                .map(|cond| Some((cond, cond.polynomial()?)))
+                .collect::<Option<Vec<_>>>()
+            else {
                 continue;
             };
             let mut signs = Vec::with_capacity(conditions.len());
-            for cond in conditions {
+            for (cond, polynomial) in &conditions {
                 let mut value = Expr::zero();
-                for (m, a) in cond.polynomial.iter().enumerate() {
+                for (m, a) in polynomial.iter().enumerate() {
                     if a.is_zero() {
                         continue;
                     }

@@ -155,16 +155,7 @@ impl IdentityTest<'_> {
         }
         for seed in (1..=3).map(|i| DRAW_SEED + i) {
             let params = draw_params(names.iter().cloned(), seed);
-            let drawn = Instance::random_with_width(
-                self.symbols,
-                self.small,
-                0.5,
-                seed,
-                &params,
-                DEFAULT_WIDTH,
-            );
-            let mut inst: Instance<B> = drawn.lift();
-            inst.functions = self.functions.clone();
+            let mut inst = self.drawn(seed, &params, DEFAULT_WIDTH);
             for ly in self.layers {
                 super::expand::set_constants_before(self.constants, ly.index, &mut inst).ok()?;
                 let point = if ly.op_point.is_zero() {
@@ -244,6 +235,15 @@ impl IdentityTest<'_> {
         out
     }
 
+    /// The symbols drawn at `seed` (the parameters at `params`, free dimensions at `width`), at
+    /// 256 bits, with the session's functions.
+    fn drawn(&self, seed: u64, params: &BTreeMap<Name, f64>, width: usize) -> Instance<B> {
+        let drawn = Instance::random_with_width(self.symbols, self.small, 0.5, seed, params, width);
+        let mut inst: Instance<B> = drawn.lift();
+        inst.functions = self.functions.clone();
+        inst
+    }
+
     /// Whether every symbol's dimensions are known numbers.
     fn lengths_known(&self) -> bool {
         use crate::ir::Dim;
@@ -272,13 +272,10 @@ impl IdentityTest<'_> {
             return None;
         }
         let params = draw_params(e.params(), seed);
-        let drawn =
-            Instance::random_with_width(self.symbols, self.small, 0.5, seed, &params, width);
+        let mut inst = self.drawn(seed, &params, width);
         // A lone 𝟙 takes the output's length: a free one is drawn at the width too.
         let rows = if self.rows_free { width } else { self.rows };
         let cols = Some(self.cols.unwrap_or(width));
-        let mut inst: Instance<B> = drawn.lift();
-        inst.functions = self.functions.clone();
         for ly in self.layers {
             super::expand::set_constants_before(self.constants, ly.index, &mut inst).ok()?;
             if let Some(sym) = &ly.op_symbol

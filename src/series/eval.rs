@@ -719,21 +719,24 @@ pub struct GenericDerivatives {
 
 /// One piece of a piecewise function: where it holds, and its series at the symbolic point.
 pub struct Piece {
-    /// `p(c) op 0` is `holds`, for each condition met on the way to this piece; `None` when a
-    /// condition is not a polynomial in the point (the piece cannot be told from the point's
-    /// sign pattern then).
-    pub conditions: Option<Vec<PieceCondition>>,
-    /// Each condition met as it was asked: the compared value at the symbolic point, and how.
-    asked: Vec<(Scalar, CmpOp)>,
+    /// Each condition met on the way to this piece, in order.
+    pub conditions: Vec<PieceCondition>,
     series: Series,
 }
 
-/// A condition `p(c) op 0` on the point c, with `p` a polynomial (coefficients of c⁰, c¹, …),
-/// and whether this piece has it hold.
+/// A condition `d op 0` met at the symbolic point τ (`d` the compared value there: `τ`,
+/// `τ − 1`, `exp(τ) − 1`), and whether this piece has it hold.
 pub struct PieceCondition {
-    pub polynomial: Vec<Scalar>,
+    pub value: Scalar,
     pub op: CmpOp,
     pub holds: bool,
+}
+
+impl PieceCondition {
+    /// The value as a polynomial in the point (coefficients of c⁰, c¹, …), when it is one.
+    pub fn polynomial(&self) -> Option<Vec<Scalar>> {
+        polynomial_in(&self.value, &generic_point())
+    }
 }
 
 impl GenericDerivatives {
@@ -750,19 +753,15 @@ impl GenericDerivatives {
         let finite = piece.series.is_exact() && piece.series.degree().is_none_or(|d| d <= n);
         Some((derivatives, zero_at_points, finite))
     }
-}
 
-impl GenericDerivatives {
     /// The distinct conditions of the pieces, each the value at the symbolic point τ of
     /// what is compared with 0 (`τ`, `τ − 1`, `exp(τ) − 1`): their zeros are the breakpoints
     /// ([`on_breakpoint`] reads them at a value).
     pub fn breakpoints(&self) -> Vec<Scalar> {
         let mut out: Vec<Scalar> = Vec::new();
-        for piece in &self.pieces {
-            for (d, _) in &piece.asked {
-                if d.params().contains(&generic_point()) && !out.contains(d) {
-                    out.push(d.clone());
-                }
+        for cond in self.pieces.iter().flat_map(|p| &p.conditions) {
+            if cond.value.params().contains(&generic_point()) && !out.contains(&cond.value) {
+                out.push(cond.value.clone());
             }
         }
         out
@@ -881,21 +880,11 @@ pub fn generic_derivatives(
         ) {
             Ok(series) => {
                 let asked = std::mem::take(&mut state.borrow_mut().asked);
-                let conditions = (asked.iter())
+                let conditions = (asked.into_iter())
                     .zip(&choices)
-                    .map(|((d, op), &holds)| {
-                        Some(PieceCondition {
-                            polynomial: polynomial_in(d, &point)?,
-                            op: *op,
-                            holds,
-                        })
-                    })
+                    .map(|((value, op), &holds)| PieceCondition { value, op, holds })
                     .collect();
-                pieces.push(Piece {
-                    conditions,
-                    asked,
-                    series,
-                });
+                pieces.push(Piece { conditions, series });
             }
             Err(Fail::Branch) => {
                 for c in [false, true] {

@@ -259,10 +259,11 @@ fn keep_freed_memory() {
         // session hands freed memory back between statements, `return_freed_memory`).
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
-        // One arena for both threads (the main thread only waits for the worker): a second
-        // thread's arena grows by one `mprotect` per allocation that reaches its end (11 000
-        // system calls for sigmoid composed 5 deep), the main arena by `brk` in steps of the
-        // pad below.
+        // One arena for every thread (the work runs on the main thread; the interactive
+        // session's Ctrl-C handler has one of its own): a thread's own arena grows by one
+        // `mprotect` per allocation that reaches its end (11 000 system calls for sigmoid
+        // composed 5 deep when the work had a thread of its own), the main arena by `brk` in
+        // steps of the pad below.
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_TOP_PAD, HEAP_STEP as libc::c_int);
         huge_pages_past_the_first_megabytes();
@@ -315,6 +316,11 @@ unsafe fn huge_pages_past_the_first_megabytes() {
     }
 }
 
+/// The stack the work runs on: deep but legal input recurses (nesting up to `max_depth`, bindings
+/// written out up to `max_expanded_depth`). Address space, not memory: a page costs only when
+/// touched.
+const WORK_STACK: usize = 256 << 20;
+
 fn main() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes away
     // (Rust ignores SIGPIPE, which would turn `taylornet … | head` into a failed write).
@@ -333,13 +339,14 @@ fn main() -> ExitCode {
             default_hook(info);
         }
     }));
-    // Deep but legal input recurses; a large stack keeps that from becoming a crash.
-    let child = std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(real_main);
-    match child.map(|h| h.join()) {
-        Ok(Ok(code)) => code,
-        Ok(Err(payload)) if write_failure(payload.as_ref()).is_some() => {
+    // Deep but legal input recurses; a large stack keeps that from becoming a crash. It is a
+    // stack of the main thread (`stacker` switches to it and back), not a thread's: starting a
+    // thread and waiting for it took about 0.06 ms of a 1.7 ms command (docs/performance.md,
+    // round twenty-three). A panic crosses the switch back and is caught here.
+    let run = std::panic::catch_unwind(|| stacker::grow(WORK_STACK, real_main));
+    match run {
+        Ok(code) => code,
+        Err(payload) if write_failure(payload.as_ref()).is_some() => {
             let why = write_failure(payload.as_ref()).unwrap_or_default();
             let _ = writeln!(std::io::stderr(), "error: {why}");
             ExitCode::from(2)
@@ -356,7 +363,7 @@ fn main() -> ExitCode {
 
 /// A command that has written its whole answer ends the process here, successfully, without
 /// taking apart what it built: the system frees the memory at once, where dropping a report's
-/// trees and the worker thread's caches one block at a time was about 7 % of a short command's
+/// trees and the working thread's caches one block at a time was about 7 % of a short command's
 /// instructions. A failed write is reported as the panic of `print!` would be.
 fn answered() -> ! {
     if let Err(e) = std::io::stdout().flush() {

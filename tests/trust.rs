@@ -458,6 +458,79 @@ fn one_rule_for_conditions() {
 }
 
 #[test]
+fn conditions_under_a_root_are_found_and_others_are_said_to_be_unsought() {
+    // (√λ − 2)·W₁·x under tanh: W and every first non-affine term vanish at λ = 4 only, where
+    // the network is 0 (it was "affine up to O(ε³)" with nothing said of λ = 4).
+    let r = analyze("tanh((sqrt(λ) - 2)·W1·x)");
+    assert_eq!(r.verdict_label(), "conditional");
+    let c = &r.conditions[0];
+    assert_eq!(
+        (c.param.unicode(), unicode_scalar(&c.value)),
+        ("λ".into(), "4".into())
+    );
+    assert!(c.only && c.others.is_empty());
+    let then = c.then.as_ref().expect("re-analysed at λ = 4");
+    assert_eq!(then.decision.verdict, Verdict::ExactAffine);
+    assert!(then.decision.w.is_zero());
+    // λ − 3·√λ + 2 = (√λ − 1)·(√λ − 2): at 1 and at 4, and nowhere else.
+    let r = analyze("tanh((λ - 3·sqrt(λ) + 2)·W1·x)");
+    let values: Vec<String> = r
+        .conditions
+        .iter()
+        .map(|c| unicode_scalar(&c.value))
+        .collect();
+    assert_eq!(values, ["1", "4"]);
+    assert!(r.conditions.iter().all(|c| c.only));
+    // sin(λ) vanishes at every multiple of π: no condition is found, and the report says
+    // the values were not worked out (it said nothing).
+    let not_sought = |src: &str| {
+        let r = analyze(src);
+        let said = r.main.assumptions.iter().find_map(|a| match a {
+            taylornet::Assumption::ZerosNotSought { params, .. } => Some(params.clone()),
+            _ => None,
+        });
+        (
+            r.conditions.len(),
+            said.map(|ps| ps.iter().map(|p| p.unicode()).collect::<Vec<_>>()),
+        )
+    };
+    assert_eq!(
+        not_sought("tanh(sin(λ)·W1·x) - sin(λ)·W1·x"),
+        (0, Some(vec!["λ".to_string()]))
+    );
+    // The same for √λ − √2 (a root with a coefficient that is not rational) and a quintic
+    // without radical zeros.
+    assert_eq!(
+        not_sought("tanh((sqrt(λ) - sqrt(2))·W1·x)").1,
+        Some(vec!["λ".into()])
+    );
+    assert_eq!(
+        not_sought("tanh((λ^5 - λ - 1)·W1·x)").1,
+        Some(vec!["λ".into()])
+    );
+    // Never 0: exp(λ), λ² + 1, √λ + 2; and a sole zero of a linear coefficient (μ·sin(λ)³
+    // vanishes at μ = 0, said with "perhaps other values too"): nothing to add.
+    for src in [
+        "tanh(exp(λ)·W1·x)",
+        "tanh((λ^2 + 1)·W1·x) - (λ^2 + 1)·W1·x",
+        "tanh((sqrt(λ) + 2)·W1·x)",
+        "μ·tanh(sin(λ)·W1·x)",
+    ] {
+        assert_eq!(not_sought(src).1, None, "{src}");
+    }
+    let src = "tanh(sin(λ)·W1·x)";
+    let text = taylornet::render::report::text(src, &analyze(src));
+    assert!(
+        text.contains("the values of λ where the first non-affine terms or the linear part W vanish were not worked out"),
+        "{text}"
+    );
+}
+
+fn unicode_scalar(s: &taylornet::Scalar) -> String {
+    taylornet::render::scalar_unicode(s)
+}
+
+#[test]
 fn signs_of_constants_are_decided_exactly() {
     // 88449344694024413·(π − e) − 37441565084701425 ≈ −2.97, though f64 says +32: the
     // `else` branch (−t) holds, so the slope there is −1.

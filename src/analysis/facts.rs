@@ -147,6 +147,17 @@ pub enum Assumption {
     },
     /// Opaque constants (`tanh(½)`) are compared in their canonical exact form.
     OpaqueConstants,
+    /// No value of these parameters was found where the first non-affine terms (or the linear
+    /// part) vanish, and their coefficients' zeros in them were not all worked out: a
+    /// parameter inside a function or under a root (`sin(λ)`, `√λ − 2`), or a polynomial the
+    /// solver leaves. The verdict is the one where they do not vanish.
+    ZerosNotSought {
+        /// What would vanish: the first non-affine terms, the linear part (sought when no
+        /// value makes the terms vanish), or both.
+        what: Vec<Vanishing>,
+        /// The parameters.
+        params: Vec<Name>,
+    },
     /// A scalar's O(1) part that is not a number (`𝟙ᵀ·exp(c₁)`) was named and the scalar
     /// expanded around it, taken to be non-zero (positive under a root or a logarithm).
     ScalarOperatingPoint {

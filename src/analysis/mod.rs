@@ -12,6 +12,7 @@ pub(crate) mod steps;
 pub(crate) mod structure;
 
 use crate::algebra::nf::Stop;
+use crate::algebra::scalar::Atom;
 use crate::algebra::{Expr, Kind, Q, Scalar, Symbol, Trunc};
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::ir::{Callee, FunDef, Ir, IrKind, Lowered, Shape};
@@ -321,7 +322,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
     } else {
         None
     };
-    let conditions = conditions_of(l, &main, opts, 3);
+    let conditions = conditions_of(l, &mut main, opts, 3);
     Ok(Report {
         main,
         compensated,
@@ -900,9 +901,16 @@ fn holds_ones_length(c: &crate::algebra::Chain) -> bool {
     })
 }
 
-/// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to `depth`).
-fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -> Vec<Condition> {
-    let mut conditions: Vec<Condition> = find_condition(a).into_iter().collect();
+/// The conditions of an analysis, each re-analysed at its value, and theirs in turn (to
+/// `depth`); where some were not sought, the analysis says so in an assumption.
+fn conditions_of(
+    l: &Lowered,
+    a: &mut Analysis,
+    opts: &AnalyzeOptions,
+    depth: u32,
+) -> Vec<Condition> {
+    let (mut conditions, notes) = find_condition(a);
+    a.assumptions.extend(notes);
     for c in &mut conditions {
         let Some(value) = param_value(&c.value) else {
             // Only rationals and radicals are written back into the network (from a review,
@@ -926,7 +934,7 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
                 Err(e) => c.not_analysed = Some(e.message),
             }
             if depth > 1
-                && let Some(then) = &c.then
+                && let Some(then) = &mut c.then
             {
                 c.further = conditions_of(&l2, then, opts, depth - 1);
             }
@@ -936,8 +944,9 @@ fn conditions_of(l: &Lowered, a: &Analysis, opts: &AnalyzeOptions, depth: u32) -
 }
 
 /// Parameter values at which the leading non-affine terms (or the linear part) vanish: the
-/// one value of a linear coefficient, or the rational zeros of a polynomial one.
-fn find_condition(a: &Analysis) -> Vec<Condition> {
+/// one value of a linear coefficient, or the rational zeros of a polynomial one; with an
+/// assumption for each set of coefficients whose zeros were not worked out.
+fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
     let d = &a.decision;
     // A value that is the only zero of one coefficient is preferred: then every coefficient
     // vanishes iff the parameter takes it (all vanish there, and that one nowhere else).
@@ -956,103 +965,122 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
             || (a.expansion.constants.iter()).any(|k| !k.value.params().is_empty())
             || (a.expansion.points.iter()).any(|k| !k.at.params().is_empty())
     };
-    let try_set = |coefs: Vec<&Scalar>, terms: &Expr, what: Vanishing| -> Vec<Condition> {
-        let condition = |param: Name, value: Scalar, only: bool| Condition {
-            param,
-            value,
-            what,
-            only,
-            others: Vec::new(),
-            then: None,
-            not_analysed: None,
-            further: Vec::new(),
-        };
-        let vanish_at = |p: &Name, v: &Scalar| {
-            coefs
-                .iter()
-                .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
-        };
-        let mut sufficient = Vec::new();
-        let hidden = in_terms(terms);
-        for s in &coefs {
-            // An operating-point constant is no free parameter: its value is fixed; nor is a
-            // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
-            for p in s.params().into_iter().filter(|p| {
-                !a.expansion.constants.iter().any(|k| k.name == *p) && !a.expansion.dims.contains(p)
-            }) {
-                // Each parameter costs a pass over the coefficient: a product of thousands
-                // of them is quadratic, so the budget is checked (from a review, a 2 s budget
-                // ran to 15 s here).
-                if crate::limits::interrupted() {
-                    return sufficient;
-                }
-                if let Some((v, only)) = solve_linear(s, &p)
-                    && vanish_at(&p, &v)
-                {
-                    let only = only && !hidden;
-                    if only {
-                        return vec![condition(p, v, true)];
+    // The conditions found, and the parameters of the coefficients whose zeros were not all
+    // worked out (a parameter inside a function or under a root: sin(λ), √λ − 2; a polynomial
+    // the solver leaves): where none was found, the report says so instead of nothing.
+    let try_set =
+        |coefs: Vec<&Scalar>, terms: &Expr, what: Vanishing| -> (Vec<Condition>, BTreeSet<Name>) {
+            let condition = |param: Name, value: Scalar, only: bool| Condition {
+                param,
+                value,
+                what,
+                only,
+                others: Vec::new(),
+                then: None,
+                not_analysed: None,
+                further: Vec::new(),
+            };
+            let vanish_at = |p: &Name, v: &Scalar| {
+                coefs
+                    .iter()
+                    .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
+            };
+            let mut sufficient = Vec::new();
+            let mut unsettled = BTreeSet::new();
+            let hidden = in_terms(terms);
+            for s in &coefs {
+                // An operating-point constant is no free parameter: its value is fixed; nor is a
+                // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
+                for p in s.params().into_iter().filter(|p| {
+                    !a.expansion.constants.iter().any(|k| k.name == *p)
+                        && !a.expansion.dims.contains(p)
+                }) {
+                    // Each parameter costs a pass over the coefficient: a product of thousands
+                    // of them is quadratic, so the budget is checked (from a review, a 2 s budget
+                    // ran to 15 s here).
+                    if crate::limits::interrupted() {
+                        return (sufficient, unsettled);
+                    }
+                    // `a·p + b` or `a·pᵐ`: its one zero in `p` is known.
+                    let linear = solve_linear(s, &p);
+                    if let Some((v, only)) = linear.clone()
+                        && vanish_at(&p, &v)
+                    {
+                        let only = only && !hidden;
+                        if only {
+                            return (vec![condition(p, v, true)], BTreeSet::new());
+                        }
+                        if sufficient.is_empty() {
+                            sufficient.push(condition(p, v, false));
+                        }
+                        continue;
+                    }
+                    // (λ² − 1)·t²: each rational zero is a value where the terms vanish (from a
+                    // review, which found no condition at λ = ±1); (λ² − 2)·t²: zeros that are
+                    // radicals (from a review, λ = ±√2 had none). Each is confirmed by
+                    // substituting it exactly. A factor in other parameters is set aside
+                    // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
+                    // only, as they are not the only ones.
+                    // A content that is never 0 (μ² + 1) hides no zero: the values stay the only
+                    // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
+                    let (poly, whole) = match roots::content_free(s, &p) {
+                        Some((g, f)) => (f, roots::never_zero(&g)),
+                        None => ((*s).clone(), true),
+                    };
+                    let radical = roots::radical_zeros(&poly, &p);
+                    let mut zeros: Vec<Scalar> = (radical.rational.iter().cloned())
+                        .map(Scalar::from_q)
+                        .collect();
+                    for v in radical.values {
+                        if !zeros.contains(&v) {
+                            zeros.push(v);
+                        }
+                    }
+                    let vanishing: Vec<Scalar> =
+                        zeros.iter().filter(|v| vanish_at(&p, v)).cloned().collect();
+                    // When these are every real zero of a coefficient in `p` alone and all the
+                    // coefficients vanish at each, they vanish there and nowhere else, whatever
+                    // the other parameters ("perhaps at other values too" was once said of
+                    // λ = ±√2, the only zeros of λ² − 2).
+                    if whole
+                        && !hidden
+                        && radical.complete
+                        && !vanishing.is_empty()
+                        && vanishing.len() == zeros.len()
+                    {
+                        let all = (0..vanishing.len())
+                            .map(|i| {
+                                let mut c = condition(p.clone(), vanishing[i].clone(), true);
+                                c.others = (vanishing.iter().enumerate())
+                                    .filter(|(j, _)| *j != i)
+                                    .map(|(_, v)| v.clone())
+                                    .collect();
+                                c
+                            })
+                            .collect();
+                        return (all, BTreeSet::new());
+                    }
+                    // Every zero of this coefficient in `p` is known (linear in `p`, or all its
+                    // radical zeros found, or it is never 0), and none makes all the coefficients
+                    // vanish: `p` is settled. Otherwise its zeros were not all found.
+                    if linear.is_none()
+                        && !(whole && radical.complete)
+                        && vanishing.is_empty()
+                        && !never_zero_in(s, &p)
+                    {
+                        unsettled.insert(p.clone());
                     }
                     if sufficient.is_empty() {
-                        sufficient.push(condition(p, v, false));
+                        sufficient.extend(
+                            vanishing
+                                .into_iter()
+                                .map(|v| condition(p.clone(), v, false)),
+                        );
                     }
-                    continue;
-                }
-                // (λ² − 1)·t²: each rational zero is a value where the terms vanish (from a
-                // review, which found no condition at λ = ±1); (λ² − 2)·t²: zeros that are
-                // radicals (from a review, λ = ±√2 had none). Each is confirmed by
-                // substituting it exactly. A factor in other parameters is set aside
-                // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
-                // only, as they are not the only ones.
-                // A content that is never 0 (μ² + 1) hides no zero: the values stay the only
-                // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
-                let (poly, whole) = match roots::content_free(s, &p) {
-                    Some((g, f)) => (f, roots::never_zero(&g)),
-                    None => ((*s).clone(), true),
-                };
-                let radical = roots::radical_zeros(&poly, &p);
-                let mut zeros: Vec<Scalar> = (radical.rational.iter().cloned())
-                    .map(Scalar::from_q)
-                    .collect();
-                for v in radical.values {
-                    if !zeros.contains(&v) {
-                        zeros.push(v);
-                    }
-                }
-                let vanishing: Vec<Scalar> =
-                    zeros.iter().filter(|v| vanish_at(&p, v)).cloned().collect();
-                // When these are every real zero of a coefficient in `p` alone and all the
-                // coefficients vanish at each, they vanish there and nowhere else, whatever
-                // the other parameters ("perhaps at other values too" was once said of
-                // λ = ±√2, the only zeros of λ² − 2).
-                if whole
-                    && !hidden
-                    && radical.complete
-                    && !vanishing.is_empty()
-                    && vanishing.len() == zeros.len()
-                {
-                    return (0..vanishing.len())
-                        .map(|i| {
-                            let mut c = condition(p.clone(), vanishing[i].clone(), true);
-                            c.others = (vanishing.iter().enumerate())
-                                .filter(|(j, _)| *j != i)
-                                .map(|(_, v)| v.clone())
-                                .collect();
-                            c
-                        })
-                        .collect();
-                }
-                if sufficient.is_empty() {
-                    sufficient.extend(
-                        vanishing
-                            .into_iter()
-                            .map(|v| condition(p.clone(), v, false)),
-                    );
                 }
             }
-        }
-        sufficient
-    };
+            (sufficient, unsettled)
+        };
     // When the first non-affine term was left unexpanded in the input's terms (past
     // `max_terms`), its form by layer stands in: where all its coefficients vanish, so does the
     // term (a condition found this way is true; one that needs a cancellation is missed).
@@ -1061,18 +1089,59 @@ fn find_condition(a: &Analysis) -> Vec<Condition> {
     } else {
         &d.leading_full
     };
+    // A set of coefficients with no condition found, whose zeros in some parameter were not
+    // all worked out, is said to be so (a found condition that is not the only one already
+    // says "and perhaps at other values").
+    let mut what = Vec::new();
+    let mut params = BTreeSet::new();
+    let mut note = |v: Vanishing, unsettled: BTreeSet<Name>| {
+        if !unsettled.is_empty() {
+            what.push(v);
+            params.extend(unsettled);
+        }
+    };
+    let mut found = Vec::new();
     let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
     if !lead.is_empty() {
-        let found = try_set(lead, leading, Vanishing::NonAffineTerms);
-        if !found.is_empty() {
-            return found;
+        let (conditions, unsettled) = try_set(lead, leading, Vanishing::NonAffineTerms);
+        match conditions.is_empty() {
+            true => note(Vanishing::NonAffineTerms, unsettled),
+            false => found = conditions,
         }
     }
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
-    if !w.is_empty() {
-        return try_set(w, &d.w, Vanishing::LinearPart);
+    if found.is_empty() && !w.is_empty() {
+        let (conditions, unsettled) = try_set(w, &d.w, Vanishing::LinearPart);
+        match conditions.is_empty() {
+            true => note(Vanishing::LinearPart, unsettled),
+            false => found = conditions,
+        }
     }
-    Vec::new()
+    let notes = (!what.is_empty())
+        .then(|| Assumption::ZerosNotSought {
+            what,
+            params: params.into_iter().collect(),
+        })
+        .into_iter()
+        .collect();
+    (found, notes)
+}
+
+/// Whether `s` is one monomial in which every factor that holds `p` is never 0 (`exp(λ)`, a
+/// negative power): no value of `p` makes it vanish.
+fn never_zero_in(s: &Scalar, p: &Name) -> bool {
+    let mut terms = s.terms();
+    let (Some((mono, _)), None) = (terms.next(), terms.next()) else {
+        return false;
+    };
+    mono.factors().iter().all(|(atom, e)| {
+        let holds = match atom {
+            Atom::Param(n) => n == p,
+            Atom::Func(_, arg) | Atom::Group(arg) => arg.params().contains(p),
+            _ => false,
+        };
+        !holds || *e < 0u32 || matches!(atom, Atom::Func(f, _) if &**f == "exp")
+    })
 }
 
 /// Solves `s = 0` for `p` when `s` is `a·p + b` or `a·pᵐ` with `a`, `b` free of `p`; with

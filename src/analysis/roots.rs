@@ -36,11 +36,11 @@ pub(crate) struct RadicalZeros {
 
 pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
     let Some(poly) = dense(s, p) else {
-        return RadicalZeros {
+        return zeros_under_roots(s, p).unwrap_or(RadicalZeros {
             rational: Vec::new(),
             values: Vec::new(),
             complete: false,
-        };
+        });
     };
     let rational = rational_zeros(&poly);
     let mut poly = square_free(poly);
@@ -210,6 +210,56 @@ fn rational_zeros(poly: &Poly) -> Vec<Q> {
     }
     zeros.sort();
     zeros
+}
+
+/// The real zeros of `s` in `p` where `p` occurs under roots (`√λ − 2`, `λ^(3/2) − 8`): with `q`
+/// the least common denominator of its exponents, `s` is a polynomial in `μ = p^(1/q)`, whose
+/// zeros [`radical_zeros`] finds, and `p = μ^q` for each `μ ≥ 0` (a principal root is never
+/// negative, so `μ < 0` is no value of `p^(1/q)`). Complete when that polynomial's zeros are
+/// and `q` is even: for an odd `q` a negative `p` has a real root too, which is not read here.
+/// `None` when `p` has whole exponents only, a negative one, or a coefficient that is not
+/// rational.
+fn zeros_under_roots(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
+    use malachite_base::num::arithmetic::traits::Lcm;
+    let by = s.coefficients_in(p);
+    let mut q = malachite_nz::natural::Natural::from(1u32);
+    for e in by.keys() {
+        if *e < 0u32 {
+            return None;
+        }
+        q = q.lcm(e.denominator_ref());
+    }
+    let q = u64::try_from(&q)
+        .ok()
+        .filter(|q| *q > 1 && *q <= MAX_DEGREE)?;
+    let root = Scalar::param(p.clone());
+    let mut in_mu = Scalar::zero();
+    for (e, c) in &by {
+        let c = c.as_q()?;
+        in_mu = in_mu.add(&root.pow(&(e * Q::from(q))).ok()?.scale(c));
+    }
+    let z = radical_zeros(&in_mu, p);
+    let power = |mu: &Scalar| Scalar::pow(mu, &Q::from(q)).ok();
+    let mut complete = z.complete && q % 2 == 0;
+    let mut rational = Vec::new();
+    for mu in z.rational.iter().filter(|mu| **mu >= 0u32) {
+        rational.push(power(&Scalar::from_q(mu.clone()))?.as_q()?.clone());
+    }
+    let mut values = Vec::new();
+    for mu in &z.values {
+        match crate::algebra::sign::sign(mu) {
+            Some(Ordering::Less) => {}
+            Some(_) => values.push(power(mu)?),
+            // A root whose sign is not decided exactly is left out, and so the list is not
+            // known to be complete.
+            None => complete = false,
+        }
+    }
+    Some(RadicalZeros {
+        rational,
+        values,
+        complete,
+    })
 }
 
 /// `s` without its content in `p`: the content `g` and the polynomial `f` with rational
@@ -406,6 +456,42 @@ mod tests {
 
     fn zeros_of(coefficients: &[i64]) -> Vec<String> {
         ascii(&zeros(coefficients).values)
+    }
+
+    /// `Σ cₖ·λ^(k/q)`.
+    fn zeros_in_root(coefficients: &[i64], q: i64) -> RadicalZeros {
+        let lambda = Name::new("λ", "");
+        let s = (coefficients.iter().enumerate()).fold(Scalar::zero(), |acc, (k, c)| {
+            let power = Scalar::param(lambda.clone())
+                .pow(&(Q::from(k as i64) / Q::from(q)))
+                .expect("a small power");
+            acc.add(&power.scale(&Q::from(*c)))
+        });
+        radical_zeros(&s, &lambda)
+    }
+
+    #[test]
+    fn zeros_under_a_root_are_those_of_the_root_that_is_not_negative() {
+        // √λ − 2 = 0 at λ = 4 only; λ − 3·√λ + 2 = (√λ − 1)·(√λ − 2) at 1 and 4.
+        let z = zeros_in_root(&[-2, 1], 2);
+        assert_eq!((z.rational, z.complete), (vec![q(4)], true));
+        let z = zeros_in_root(&[2, -3, 1], 2);
+        assert_eq!((z.rational, z.complete), (vec![q(1), q(4)], true));
+        // √λ + 2 and λ + √λ + 1 have no zero (√λ = −2 is no principal root): complete, empty.
+        for c in [&[2, 1][..], &[1, 1, 1]] {
+            let z = zeros_in_root(c, 2);
+            assert!(
+                z.rational.is_empty() && z.values.is_empty() && z.complete,
+                "{c:?}"
+            );
+        }
+        // λ − 2·√λ − 1: √λ = 1 + √2 (1 − √2 < 0 is dropped), so λ = 3 + 2·√2.
+        let z = zeros_in_root(&[-1, -2, 1], 2);
+        assert_eq!(ascii(&z.values), ["3 + 2*sqrt(2)"]);
+        assert!(z.rational.is_empty() && z.complete);
+        // λ^(1/3) − 2 at 8; a negative λ has a real cube root too, which is not read here.
+        let z = zeros_in_root(&[-2, 1], 3);
+        assert_eq!((z.rational, z.complete), (vec![q(8)], false));
     }
 
     #[test]

@@ -194,6 +194,25 @@ pub fn assumption_text(a: &Assumption) -> String {
         Assumption::OpaqueConstants => {
             "opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into()
         }
+        Assumption::ZerosNotSought { what, params } => {
+            let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
+            let names = names.join(", ");
+            let lead = what.contains(&Vanishing::NonAffineTerms);
+            let (terms, they) = match (lead, what.contains(&Vanishing::LinearPart)) {
+                (true, true) => (
+                    "the first non-affine terms or the linear part W vanish",
+                    "neither vanishes",
+                ),
+                (true, false) => (
+                    "the first non-affine terms vanish",
+                    "they do not vanish",
+                ),
+                _ => ("the linear part W vanishes", "it does not vanish"),
+            };
+            format!(
+                "the values of {names} where {terms} were not worked out: the coefficients hold {names} inside a function or under a root, or as a polynomial whose zeros the exact solver does not all find; the verdict is the one where {they}"
+            )
+        }
     }
 }
 

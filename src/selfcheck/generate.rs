@@ -171,11 +171,18 @@ const PIECEWISE_AWAY: [(&str, &str); 3] = [
     ("ramp", "ramp(t) = if t < -3 then 0 else tanh(t)"),
 ];
 /// User-defined smooth activations with symbolic parameters (the Greek names are global).
-const PARAMETRIC: [(&str, &str, &[&str]); 4] = [
+const PARAMETRIC: [(&str, &str, &[&str]); 6] = [
     ("quad", "quad(t) = t + β·t^2", &["β"]),
     ("lin", "lin(t) = λ·t", &["λ"]),
     ("stanh", "stanh(t) = λ·tanh(t)", &["λ"]),
     ("cub", "cub(t) = t + β·t^2 + μ·t^3", &["β", "μ"]),
+    // Coefficients under a root: conditions at β = 1 (and 4), where √β is rational.
+    ("rquad", "rquad(t) = t + (sqrt(β) − 1)·t^2", &["β"]),
+    (
+        "rcub",
+        "rcub(t) = t + (β − 3·sqrt(β) + 2)·t^2 + μ·t^3",
+        &["β", "μ"],
+    ),
 ];
 
 /// Builds layers with fresh indices (`W3`, `b3`, …) so branches never share weights by accident.

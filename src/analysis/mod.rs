@@ -472,7 +472,9 @@ fn analyze_once(
                     }
                     Err(e) => return Err(e),
                 };
-                let decided = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
+                let search = Search::at(at, order);
+                let decided =
+                    decide_upto(l, &mut expansion, at, &settings, &input, &tested, search)?;
                 // Terms graded past what they hold (bars of mixed orders) decide nothing:
                 // a higher order may hold the rest of the bar's argument.
                 if (decided.0.k.is_some() && decided.0.mixed_bar.is_none()) || at >= order {
@@ -499,7 +501,15 @@ fn analyze_once(
         {
             expansion.truncated = false;
             let settings = settings_at(at, u64::MAX);
-            (decision, full, _) = decide_upto(l, &mut expansion, at, &settings, &input, &tested)?;
+            (decision, full, _) = decide_upto(
+                l,
+                &mut expansion,
+                at,
+                &settings,
+                &input,
+                &tested,
+                Search::Whole,
+            )?;
         }
         // Affine by its form, the search stops once W is there (`tanh(bᵀ·b)²·x` has W = 0 to
         // order 3: "W = 0" beside "affine at every order" read as constant in x, from a review).
@@ -509,7 +519,9 @@ fn analyze_once(
         let mixed_search = decision.mixed_bar.is_some() && order < search && {
             let next = settings_at(order + 1, u64::MAX);
             expand::expand(&l.ir, &next)
-                .and_then(|mut ex| decide_upto(l, &mut ex, order + 1, &next, &input, &tested))
+                .and_then(|mut ex| {
+                    decide_upto(l, &mut ex, order + 1, &next, &input, &tested, Search::Whole)
+                })
                 .is_ok()
         };
         let searching = mixed_search
@@ -551,7 +563,8 @@ fn analyze_once(
                 match expand::expand(&l.ir, &settings) {
                     Ok(mut ex) => {
                         let settings = settings_at(shown + 1, u64::MAX);
-                        let (d, f, u) = decide_upto(l, &mut ex, k, &settings, &input, &tested)?;
+                        let (d, f, u) =
+                            decide_upto(l, &mut ex, k, &settings, &input, &tested, Search::Whole)?;
                         (expansion, decision, full, unexpanded) = (ex, d, f, u);
                         shown += 1;
                     }
@@ -784,8 +797,9 @@ fn decided_at_the_asked_order(
     let truncated = expansion.truncated;
     for at in first..=order {
         expansion.truncated = truncated;
+        let search = Search::at(at, order);
         let (decision, full, unexpanded) =
-            decide_upto(l, &mut expansion, at, &settings, input, tested).ok()?;
+            decide_upto(l, &mut expansion, at, &settings, input, tested, search).ok()?;
         if decision.k.is_some() || at == order {
             return Some((expansion, decision, full, unexpanded));
         }
@@ -820,6 +834,27 @@ fn identity_test<'a>(
     }
 }
 
+/// What a decision at one order is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Search {
+    /// Below the order asked: the first non-affine term, if this order holds one. Where it holds
+    /// none, the decision is not used, so the terms affine in the input at this order (which
+    /// only W and b need) are not formed.
+    FirstNonAffine,
+    /// The decision the analysis reports: W and b from every order.
+    Whole,
+}
+
+impl Search {
+    fn at(at: u32, order: u32) -> Search {
+        if at < order {
+            Search::FirstNonAffine
+        } else {
+            Search::Whole
+        }
+    }
+}
+
 fn decide_upto(
     l: &Lowered,
     expansion: &mut Expansion,
@@ -827,6 +862,7 @@ fn decide_upto(
     settings: &ExpandSettings,
     input: &Symbol,
     tested: &RefCell<Vec<(Expr, identity::Vanishing)>>,
+    search: Search,
 ) -> Result<(Decision, Expr, Vec<Unexpanded>), Diagnostic> {
     let limited = settings.trunc();
     let stop = |e: Stop| Diagnostic::at(Phase::Limit, l.ir.span(), e.to_string());
@@ -873,6 +909,11 @@ fn decide_upto(
     };
     let decision = decide_on(expansion, &pruned);
     if decision.k.is_some() && decision.verdict != Verdict::Kink {
+        return Ok((decision, pruned, Vec::new()));
+    }
+    // No non-affine term up to `upto` (the pruned terms hold every one): an order below the
+    // one asked only looks for the first, and the next order is tried.
+    if search == Search::FirstNonAffine && decision.k.is_none() {
         return Ok((decision, pruned, Vec::new()));
     }
     let limited = settings.trunc();

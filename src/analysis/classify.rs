@@ -77,7 +77,7 @@ pub(crate) fn classify(
     depth: u32,
 ) -> Result<Vec<Row>, Diagnostic> {
     let mut rows = Vec::new();
-    for name in &env.catalog {
+    for name in env.functions.catalog_order() {
         rows.push(classify_one(env, opts, name, depth)?);
     }
     Ok(rows)

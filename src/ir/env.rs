@@ -60,8 +60,6 @@ pub struct Env {
     pub decls: BTreeMap<Name, Decl>,
     pub bindings: BTreeMap<Name, Rc<Binding>>,
     pub functions: Functions,
-    /// The catalog's activations, in the prelude's order.
-    pub catalog: Vec<Name>,
     /// The network input (`:input`), used by `net(…)`.
     pub input: Name,
     /// Numeric values of matrix and vector symbols (`W1 = [[…]]`, `:weights FILE`); the
@@ -102,6 +100,11 @@ impl Functions {
         }
     }
 
+    /// The catalog's activations in the prelude's order (`:catalog`); none without a catalog.
+    pub fn catalog_order(&self) -> &[Name] {
+        self.catalog.as_ref().map_or(&[], |c| c.order())
+    }
+
     /// Whether `name` is a function, without lowering anything.
     pub fn contains_key(&self, name: &Name) -> bool {
         self.defined.contains_key(name) || self.catalog.as_ref().is_some_and(|c| c.contains(name))
@@ -120,8 +123,8 @@ impl Functions {
     /// Every function's name, in order, without lowering anything.
     pub fn keys(&self) -> impl Iterator<Item = &Name> + '_ {
         let mut names: BTreeSet<&Name> = self.defined.keys().collect();
-        if let Some(c) = &self.catalog {
-            names.extend(c.entries.keys());
+        if let Some(i) = self.catalog.as_ref().and_then(|c| c.index()) {
+            names.extend(i.entries.keys());
         }
         names.into_iter()
     }
@@ -139,15 +142,21 @@ impl Functions {
 
 /// The activation catalog: the prelude's definitions, each lowered the first time it is used.
 ///
-/// Starting a process then costs cutting the prelude into statements and reading each one's
-/// name, not parsing and lowering every definition: a query that names one activation lowers
-/// that one (and what it calls).
+/// Starting a process costs nothing here: the prelude is cut into statements and each one's
+/// name read the first time a name that is no primitive is looked up (`sigmoid`, not `tanh`:
+/// the catalog defines no primitive's name, which a test checks), and a definition is parsed
+/// and lowered the first time it is used, with what it calls.
 #[derive(Debug)]
 pub struct Catalog {
     source: &'static str,
+    index: OnceCell<Option<Index>>,
+}
+
+#[derive(Debug)]
+struct Index {
     entries: BTreeMap<Name, CatalogEntry>,
     /// The catalog's order (`:catalog`), for `classify` and listings.
-    pub order: Vec<Name>,
+    order: Vec<Name>,
 }
 
 #[derive(Debug)]
@@ -158,45 +167,62 @@ struct CatalogEntry {
 }
 
 impl Catalog {
-    /// Indexes a prelude: each statement is a definition `name(t; …) = body` or the
+    /// Indexes a prelude now: each statement is a definition `name(t; …) = body` or the
     /// `:catalog` order.
     pub fn new(source: &'static str) -> Result<Catalog, Diagnostic> {
-        let mut entries = BTreeMap::new();
-        let mut order = Vec::new();
-        for span in crate::syntax::split::split_statements(source)? {
-            let text = source[span.start..span.end].trim();
-            if let Some(args) = text.strip_prefix(":catalog") {
-                order = args
-                    .split_whitespace()
-                    .filter_map(|a| Name::parse(a).ok())
-                    .collect();
-                continue;
-            }
-            let name = text
-                .split_once('(')
-                .and_then(|(head, _)| Name::parse(head.trim()).ok())
-                .ok_or_else(|| {
-                    Diagnostic::at(Phase::Name, span, "the prelude holds only definitions")
-                })?;
-            let entry = CatalogEntry {
-                span,
-                lowered: OnceCell::new(),
-            };
-            entries.insert(name, entry);
-        }
+        let index = Index::read(source)?;
         Ok(Catalog {
             source,
-            entries,
-            order,
+            index: OnceCell::from(Some(index)),
         })
     }
 
+    /// A prelude indexed when first needed; one that fails to index (a bug in the prelude) is
+    /// reported then, once, and holds nothing.
+    pub fn lazy(source: &'static str) -> Catalog {
+        Catalog {
+            source,
+            index: OnceCell::new(),
+        }
+    }
+
+    fn index(&self) -> Option<&Index> {
+        self.index
+            .get_or_init(|| match Index::read(self.source) {
+                Ok(index) => Some(index),
+                Err(e) => {
+                    // The prelude is part of the program; a failure here is a bug, reported plainly.
+                    eprintln!("{}", e.render(self.source, "catalog.tn"));
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// The entry of `name`. Without the index, a primitive's name is none, and so is a name
+    /// the prelude never writes at the start of a line before `(` as every definition starts
+    /// (`W1`, `x`, `b1`: a query's other names); both checked by a test on the prelude.
+    fn entry(&self, name: &Name) -> Option<&CatalogEntry> {
+        let ascii = name.ascii();
+        if crate::ir::Prim::from_name(&ascii).is_some()
+            || !self.source.contains(&format!("\n{ascii}("))
+        {
+            return None;
+        }
+        self.index()?.entries.get(name)
+    }
+
     fn contains(&self, name: &Name) -> bool {
-        self.entries.contains_key(name)
+        self.entry(name).is_some()
+    }
+
+    /// The catalog's activations in the prelude's order (`:catalog`).
+    pub fn order(&self) -> &[Name] {
+        self.index().map_or(&[], |i| i.order.as_slice())
     }
 
     fn get(self: &Rc<Catalog>, name: &Name) -> Option<&Rc<FunDef>> {
-        let entry = self.entries.get(name)?;
+        let entry = self.entry(name)?;
         entry
             .lowered
             // Lowered outside the statement's budget: the result is kept for the thread, and
@@ -234,6 +260,36 @@ impl Catalog {
     }
 }
 
+impl Index {
+    /// Cuts a prelude into statements and reads each definition's name.
+    fn read(source: &'static str) -> Result<Index, Diagnostic> {
+        let mut entries = BTreeMap::new();
+        let mut order = Vec::new();
+        for span in crate::syntax::split::split_statements(source)? {
+            let text = source[span.start..span.end].trim();
+            if let Some(args) = text.strip_prefix(":catalog") {
+                order = args
+                    .split_whitespace()
+                    .filter_map(|a| Name::parse(a).ok())
+                    .collect();
+                continue;
+            }
+            let name = text
+                .split_once('(')
+                .and_then(|(head, _)| Name::parse(head.trim()).ok())
+                .ok_or_else(|| {
+                    Diagnostic::at(Phase::Name, span, "the prelude holds only definitions")
+                })?;
+            let entry = CatalogEntry {
+                span,
+                lowered: OnceCell::new(),
+            };
+            entries.insert(name, entry);
+        }
+        Ok(Index { entries, order })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,7 +301,9 @@ mod tests {
     }
 
     fn lowered(c: &Catalog) -> Vec<String> {
-        c.entries
+        c.index()
+            .expect("the prelude indexes")
+            .entries
             .iter()
             .filter(|(_, e)| e.lowered.get().is_some())
             .map(|(n, _)| n.ascii())
@@ -256,7 +314,7 @@ mod tests {
     fn a_definition_is_lowered_when_first_used_with_what_it_calls() {
         let c = Rc::new(Catalog::new(PRELUDE).unwrap_or_else(|e| panic!("{}", e.message)));
         let f = Functions::with_catalog(c.clone());
-        assert_eq!(c.order, vec![name("silu"), name("sigmoid"), name("gelu")]);
+        assert_eq!(c.order(), [name("silu"), name("sigmoid"), name("gelu")]);
         assert!(f.contains_key(&name("gelu")) && !f.contains_key(&name("tanh")));
         assert_eq!(f.keys().count(), 3);
         assert!(lowered(&c).is_empty(), "indexing lowers nothing");
@@ -303,7 +361,7 @@ mod tests {
         let f = Functions::with_catalog(c.clone());
         // Every catalog activation is finite at every real point (sigmoid's and softplus's
         // arguments of 1/· and log are 1 + exp(·) > 0; softsign's 1 + |t| > 0).
-        for n in &c.order {
+        for n in c.order() {
             if let Some(d) = f.get(n) {
                 assert!(super::super::is_total(&d.body), "{}", d.text);
             }
@@ -357,6 +415,32 @@ mod tests {
             "the statement's budget is back"
         );
         assert!(crate::limits::tick());
+    }
+
+    #[test]
+    fn a_primitive_is_looked_up_without_indexing_and_the_catalog_defines_none() {
+        // `contains` and `get` answer "no" for a primitive's name without reading the
+        // prelude, which is right only while it defines none.
+        let c = Catalog::new(crate::series::CATALOG).unwrap_or_else(|e| panic!("{}", e.message));
+        for n in c.index().expect("indexed").entries.keys() {
+            assert!(crate::ir::Prim::from_name(&n.ascii()).is_none(), "{n}");
+            let head = format!("\n{}(", n.ascii());
+            assert!(
+                crate::series::CATALOG.contains(&head),
+                "{n} is written {head:?}"
+            );
+        }
+        let lazy = Rc::new(Catalog::lazy(PRELUDE));
+        let f = Functions::with_catalog(lazy.clone());
+        assert!(!f.contains_key(&name("tanh")) && f.get(&name("exp")).is_none());
+        assert!(!f.contains_key(&name("W1")) && !f.contains_key(&name("x")));
+        assert!(
+            lazy.index.get().is_none(),
+            "a primitive or a query's names index nothing"
+        );
+        assert!(f.contains_key(&name("gelu")));
+        assert!(lazy.index.get().is_some());
+        assert_eq!(f.catalog_order().len(), 3);
     }
 
     #[test]

@@ -160,20 +160,11 @@ enum Undo {
 }
 
 thread_local! {
-    /// The catalog indexed once per thread: a new session shares it (`Rc`), and each of its
-    /// definitions is parsed and lowered the first time any session of the thread uses it.
-    static CATALOG: Option<Rc<crate::ir::env::Catalog>> = index_catalog();
-}
-
-fn index_catalog() -> Option<Rc<crate::ir::env::Catalog>> {
-    match crate::ir::env::Catalog::new(crate::series::CATALOG) {
-        Ok(c) => Some(Rc::new(c)),
-        Err(e) => {
-            // The prelude is part of the program; a failure here is a bug, reported plainly.
-            eprintln!("{}", e.render(crate::series::CATALOG, "catalog.tn"));
-            None
-        }
-    }
+    /// The catalog once per thread: a new session shares it (`Rc`); it is indexed when a
+    /// session first looks up a name that is no primitive, and each definition is parsed and
+    /// lowered the first time any session of the thread uses it.
+    static CATALOG: Rc<crate::ir::env::Catalog> =
+        Rc::new(crate::ir::env::Catalog::lazy(crate::series::CATALOG));
 }
 
 impl Default for Session {
@@ -193,10 +184,7 @@ impl Session {
             loading: Vec::new(),
         };
         s.env.input = s.options.input.clone();
-        if let Some(catalog) = CATALOG.with(|c| c.clone()) {
-            s.env.catalog = catalog.order.clone();
-            s.env.functions = crate::ir::env::Functions::with_catalog(catalog);
-        }
+        s.env.functions = crate::ir::env::Functions::with_catalog(CATALOG.with(|c| c.clone()));
         s
     }
 
@@ -1054,7 +1042,7 @@ impl Session {
 
     /// The catalog's function definitions.
     pub fn catalog(&self) -> Vec<Name> {
-        self.env.catalog.clone()
+        self.env.functions.catalog_order().to_vec()
     }
 
     /// The definition of the function `n`, from the catalog or the session.
@@ -1205,13 +1193,13 @@ mod tests {
     #[test]
     fn every_catalog_definition_lowers_under_its_indexed_name() {
         let s = Session::new();
-        assert!(s.env.catalog.len() > 15);
+        assert!(s.env.functions.catalog_order().len() > 15);
         let names: Vec<Name> = s.env.functions.keys().cloned().collect();
         assert!(names.len() > 15);
         for n in &names {
             assert_eq!(s.function(n).map(|d| d.name.clone()).as_ref(), Some(n));
         }
-        for n in &s.env.catalog {
+        for n in s.env.functions.catalog_order() {
             assert!(
                 s.function(n).is_some() || crate::ir::Prim::from_name(&n.ascii()).is_some(),
                 "`{n}` is in the catalog's order but neither defined nor a primitive"

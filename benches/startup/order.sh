@@ -6,7 +6,9 @@
 #
 #     cargo build --release && bash benches/startup/order.sh
 #
-# Needs valgrind. The list holds symbol names as the binary has them; a name's hash is of the
+# Needs valgrind. Run it on the binary `cargo build --release` makes, not on one a `cargo test`
+# left in target/release: a test build resolves the dependencies with the dev-dependencies too,
+# and its symbols have other names (a list read from one matched a sixth of the release binary's). The list holds symbol names as the binary has them; a name's hash is of the
 # function's path, generic arguments and crate, not of its code, so the list survives edits
 # elsewhere. A name the binary no longer has is skipped by the linker: a stale list only loses
 # speed, never correctness.

@@ -481,8 +481,8 @@ fn conditions_under_a_root_are_found_and_others_are_said_to_be_unsought() {
         .collect();
     assert_eq!(values, ["1", "4"]);
     assert!(r.conditions.iter().all(|c| c.only));
-    // sin(λ) vanishes at every multiple of π: no condition is found, and the report says
-    // the values were not worked out (it said nothing).
+    // cos(λ) vanishes at every odd multiple of π/2: no condition is found, and the report
+    // says the values were not worked out (it said nothing).
     let not_sought = |src: &str| {
         let r = analyze(src);
         let said = r.main.assumptions.iter().find_map(|a| match a {
@@ -495,9 +495,23 @@ fn conditions_under_a_root_are_found_and_others_are_said_to_be_unsought() {
         )
     };
     assert_eq!(
-        not_sought("tanh(sin(λ)·W1·x) - sin(λ)·W1·x"),
+        not_sought("tanh(cos(λ)·W1·x) - cos(λ)·W1·x"),
         (0, Some(vec!["λ".to_string()]))
     );
+    // sin(λ) at every multiple of π, log(λ) at 1: the simple value is found, by exact
+    // substitution, and written as sufficient ("and perhaps at other values"); the network
+    // there is 0. (Both said nothing before.)
+    for (src, at) in [
+        ("tanh(sin(λ)·W1·x) - sin(λ)·W1·x", "0"),
+        ("tanh(log(λ)·W1·x)", "1"),
+    ] {
+        let r = analyze(src);
+        let c = &r.conditions[0];
+        assert_eq!(unicode_scalar(&c.value), at, "{src}");
+        assert!(!c.only, "{src}: other values are not excluded");
+        let then = c.then.as_ref().expect("re-analysed");
+        assert_eq!(then.decision.verdict, Verdict::ExactAffine, "{src}");
+    }
     // The same for √λ − √2 (a root with a coefficient that is not rational) and a quintic
     // without radical zeros.
     assert_eq!(
@@ -508,17 +522,17 @@ fn conditions_under_a_root_are_found_and_others_are_said_to_be_unsought() {
         not_sought("tanh((λ^5 - λ - 1)·W1·x)").1,
         Some(vec!["λ".into()])
     );
-    // Never 0: exp(λ), λ² + 1, √λ + 2; and a sole zero of a linear coefficient (μ·sin(λ)³
+    // Never 0: exp(λ), λ² + 1, √λ + 2; and a sole zero of a linear coefficient (μ·cos(λ)³
     // vanishes at μ = 0, said with "perhaps other values too"): nothing to add.
     for src in [
         "tanh(exp(λ)·W1·x)",
         "tanh((λ^2 + 1)·W1·x) - (λ^2 + 1)·W1·x",
         "tanh((sqrt(λ) + 2)·W1·x)",
-        "μ·tanh(sin(λ)·W1·x)",
+        "μ·tanh(cos(λ)·W1·x)",
     ] {
         assert_eq!(not_sought(src).1, None, "{src}");
     }
-    let src = "tanh(sin(λ)·W1·x)";
+    let src = "tanh(cos(λ)·W1·x)";
     let text = taylornet::render::report::text(src, &analyze(src));
     assert!(
         text.contains("the values of λ where the first non-affine terms or the linear part W vanish were not worked out"),

@@ -1104,12 +1104,21 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                     // Every zero of this coefficient in `p` is known (linear in `p`, or all its
                     // radical zeros found, or it is never 0), and none makes all the coefficients
                     // vanish: `p` is settled. Otherwise its zeros were not all found.
+                    let mut vanishing = vanishing;
                     if linear.is_none()
                         && !(whole && radical.complete)
                         && vanishing.is_empty()
                         && !never_zero_in(s, &p)
                     {
-                        unsettled.insert(p.clone());
+                        // A zero the solver does not reach may still be a simple value: 0 for
+                        // sin(λ) or tanh(λ), 1 for log(λ). Found, it is sufficient only.
+                        let simple = [0i64, 1, -1].map(|k| Scalar::from_q(Q::from(k)));
+                        match simple.into_iter().find(|v| vanish_at(&p, v)) {
+                            Some(v) => vanishing.push(v),
+                            None => {
+                                unsettled.insert(p.clone());
+                            }
+                        }
                     }
                     if sufficient.is_empty() {
                         sufficient.extend(

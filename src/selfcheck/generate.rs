@@ -171,7 +171,7 @@ const PIECEWISE_AWAY: [(&str, &str); 3] = [
     ("ramp", "ramp(t) = if t < -3 then 0 else tanh(t)"),
 ];
 /// User-defined smooth activations with symbolic parameters (the Greek names are global).
-const PARAMETRIC: [(&str, &str, &[&str]); 6] = [
+const PARAMETRIC: [(&str, &str, &[&str]); 7] = [
     ("quad", "quad(t) = t + β·t^2", &["β"]),
     ("lin", "lin(t) = λ·t", &["λ"]),
     ("stanh", "stanh(t) = λ·tanh(t)", &["λ"]),
@@ -183,6 +183,8 @@ const PARAMETRIC: [(&str, &str, &[&str]); 6] = [
         "rcub(t) = t + (β − 3·sqrt(β) + 2)·t^2 + μ·t^3",
         &["β", "μ"],
     ),
+    // A coefficient in a function of the parameter: the simple zero β = 0.
+    ("ssin", "ssin(t) = t + sin(β)·t^2", &["β"]),
 ];
 
 /// Builds layers with fresh indices (`W3`, `b3`, …) so branches never share weights by accident.

@@ -116,6 +116,22 @@ fn latex_output_is_an_align_block() {
     assert!(out.starts_with("\\begin{align*}"));
     assert!(out.contains("W &= W_{2} W_{1}"), "{out}");
     assert!(out.contains("\\mathcal{O}(\\varepsilon^{3})"));
+    // The conditions and assumptions the text report states are in the block too (from a
+    // review: it said "a kink" where the text said "conditional", with no condition).
+    let (code, out, _) = taylornet(
+        &[
+            "analyze",
+            "--format",
+            "latex",
+            "leaky_relu(W1·x + b1; a = α)",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\\intertext{condition: the first non-affine terms vanish iff $\\alpha= 1$"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -175,6 +191,20 @@ fn a_failed_write_is_an_io_error_not_a_crash() {
         !err.contains("panicked") && !err.contains("internal failure"),
         "{err}"
     );
+    // Help and the version are answers too (from a review: they ended with 0, nothing written).
+    for args in [&["--help"][..], &["--version"], &["help", "analyze"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(args)
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+    let (code, _, err) = taylornet(&["--no-such-option"], None);
+    assert_eq!(code, 2, "{err}");
     // With standard error full too, the exit code still says what happened.
     let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
         .args(["analyze", "tanh(x)"])

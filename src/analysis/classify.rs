@@ -36,6 +36,9 @@ pub struct Row {
     pub report: Report,
     /// The network `net(f, depth)` as analysed, so a numeric check needs no re-parse.
     pub network: Lowered,
+    /// The session's own definition of a catalog name (`sigmoid(t) = t`): not the
+    /// activation the lecture's claims are about.
+    pub redefined: bool,
 }
 
 impl Row {
@@ -66,6 +69,13 @@ pub(crate) const LECTURE_CLAIMS: &[(&str, &str, bool)] = &[
     ("relu", "linear only for positive inputs", false),
     ("selu", "linear for all x", true),
 ];
+
+/// The row a lecture claim about `name` is checked against: none where the session defines
+/// that name itself (from a review, `sigmoid(t) = t` made the lecture's sigmoid claim "✗").
+pub(crate) fn lecture_row<'a>(rows: &'a [Row], name: &str) -> Option<&'a Row> {
+    rows.iter()
+        .find(|r| r.activation.ascii() == name && !r.redefined)
+}
 
 /// Classifies every catalog activation of `env` with networks of depth `depth`.
 ///
@@ -152,5 +162,6 @@ pub(crate) fn classify_one(
         as_it_stands,
         report,
         network: l,
+        redefined: env.functions.defined().any(|d| d.name == *name),
     })
 }

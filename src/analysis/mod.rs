@@ -1026,6 +1026,17 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                     .iter()
                     .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
             };
+            // Some coefficient is shown not to vanish at `p = v`: its value there is not 0 in
+            // a form whose zero test is exact (no nested radical such as √(3 + 2·√2), which
+            // is 1 + √2, nor a function value), or `v` is outside its domain. A zero of one
+            // coefficient that neither vanishes in all nor is shown not to is undecided (from
+            // a review, λ − 2·√λ − 1 at 3 + 2·√2 was dropped and λ taken as settled).
+            let refuted = |p: &Name, v: &Scalar| {
+                coefs.iter().any(|c| match c.substitute(p, v) {
+                    Ok(z) => !z.is_zero() && !z.has_opaque(),
+                    Err(_) => true,
+                })
+            };
             let mut sufficient = Vec::new();
             let mut unsettled = BTreeSet::new();
             let hidden = in_terms(terms);
@@ -1079,6 +1090,7 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                     }
                     let vanishing: Vec<Scalar> =
                         zeros.iter().filter(|v| vanish_at(&p, v)).cloned().collect();
+                    let undecided = (zeros.iter()).any(|v| !vanish_at(&p, v) && !refuted(&p, v));
                     // When these are every real zero of a coefficient in `p` alone and all the
                     // coefficients vanish at each, they vanish there and nowhere else, whatever
                     // the other parameters ("perhaps at other values too" was once said of
@@ -1103,10 +1115,11 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                     }
                     // Every zero of this coefficient in `p` is known (linear in `p`, or all its
                     // radical zeros found, or it is never 0), and none makes all the coefficients
-                    // vanish: `p` is settled. Otherwise its zeros were not all found.
+                    // vanish, each shown not to: `p` is settled. Otherwise its zeros were not all
+                    // found or not all decided.
                     let mut vanishing = vanishing;
                     if linear.is_none()
-                        && !(whole && radical.complete)
+                        && !(whole && radical.complete && !undecided)
                         && vanishing.is_empty()
                         && !never_zero_in(s, &p)
                     {

@@ -3,6 +3,7 @@
 //! rational zeros ([`rational_zeros`]). Each value is exact, and the caller confirms it
 //! by substituting it into every coefficient.
 
+use crate::algebra::scalar::Atom;
 use crate::algebra::{Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Sign;
@@ -36,7 +37,7 @@ pub(crate) struct RadicalZeros {
 
 pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
     let Some(poly) = dense(s, p) else {
-        return zeros_under_roots(s, p).unwrap_or(RadicalZeros {
+        return (zeros_under_roots(s, p).or_else(|| factor_zeros(s, p))).unwrap_or(RadicalZeros {
             rational: Vec::new(),
             values: Vec::new(),
             complete: false,
@@ -260,6 +261,71 @@ fn zeros_under_roots(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
         values,
         complete,
     })
+}
+
+/// The real zeros in `p` of a coefficient that is one monomial, `c·∏ fᵢ^eᵢ`: the union of its
+/// factors' zeros, read factor by factor. A power of `p` vanishes at 0; `|g|` and a group `g`
+/// under a positive power where `g` does (its zeros by [`radical_zeros`]); `exp(g)` and a
+/// negative power nowhere (½·|λ − 4| at λ = 4 only; from a review, which found "not worked
+/// out" beside "W vanishes iff λ = 4"). Complete when every factor's zeros are, and no factor
+/// free of `p` holds another parameter (μ·|λ − 4| vanishes at μ = 0 whatever λ). `None` for a
+/// sum of monomials or a factor read no further (sin(λ)).
+fn factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
+    let mut terms = s.terms();
+    let (Some((mono, _)), None) = (terms.next(), terms.next()) else {
+        return None;
+    };
+    let mut out = RadicalZeros {
+        rational: Vec::new(),
+        values: Vec::new(),
+        complete: true,
+    };
+    for (atom, e) in mono.factors() {
+        let holds = match atom {
+            Atom::Param(n) => n == p,
+            Atom::Func(_, arg) | Atom::Group(arg) => arg.params().contains(p),
+            _ => false,
+        };
+        if !holds {
+            // A number is never 0; a factor in other parameters may be.
+            if match atom {
+                Atom::Param(_) => true,
+                Atom::Func(_, arg) | Atom::Group(arg) => !arg.params().is_empty(),
+                _ => false,
+            } {
+                out.complete = false;
+            }
+            continue;
+        }
+        if *e < 0u32 {
+            continue;
+        }
+        let inner = match atom {
+            Atom::Param(_) => {
+                if !out.rational.iter().any(|r| *r == 0u32) {
+                    out.rational.push(Q::from(0));
+                }
+                continue;
+            }
+            Atom::Func(f, _) if &**f == "exp" => continue,
+            Atom::Func(f, arg) if &**f == "abs" => arg,
+            Atom::Group(arg) => arg,
+            _ => return None,
+        };
+        let z = radical_zeros(inner, p);
+        out.complete &= z.complete;
+        for r in z.rational {
+            if !out.rational.contains(&r) {
+                out.rational.push(r);
+            }
+        }
+        for v in z.values {
+            if !out.values.contains(&v) {
+                out.values.push(v);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `s` without its content in `p`: the content `g` and the polynomial `f` with rational

@@ -486,6 +486,22 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
         );
         latex_analysis_rows(c, &mut rows);
     }
+    // The conditions and assumptions, as the text report states them (from a review: the block
+    // said "affine" where the text said "conditional", and left out what the verdict assumes).
+    let mut conditions = String::new();
+    for c in &r.conditions {
+        condition_text(c, "", &mut conditions);
+    }
+    let prose = conditions.lines().map(|l| l.trim().to_string());
+    let assumed = assumption_lines(r, false)
+        .into_iter()
+        .map(|l| format!("assumption: {l}"));
+    for line in prose.chain(assumed) {
+        rows.push(format!(
+            "\\intertext{{{}}}",
+            crate::derive::render::latex_text(&line)
+        ));
+    }
     if let Some(n) = &r.numeric {
         rows.extend(super::numeric::latex_rows(n));
     }

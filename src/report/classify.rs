@@ -82,7 +82,7 @@ pub fn classify_text(rows: &[Row], order: u32, depth: u32) -> String {
     }
     out.push_str("\nthe lecture notes, checked:\n");
     for (name, claim, says_linear) in LECTURE_CLAIMS {
-        if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
+        if let Some(r) = crate::analysis::classify::lecture_row(rows, name) {
             let ok = r.is_affine() == *says_linear;
             let truth = match (r.label(), r.k) {
                 ("kink", _) => format!(

@@ -443,7 +443,7 @@ pub fn classify_lines(
         }
     }
     for (name, claim, says_linear) in crate::analysis::classify::LECTURE_CLAIMS {
-        if let Some(r) = rows.iter().find(|r| r.activation.ascii() == *name) {
+        if let Some(r) = crate::analysis::classify::lecture_row(rows, name) {
             let verdict = if r.is_affine() == *says_linear {
                 "right"
             } else {

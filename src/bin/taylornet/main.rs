@@ -394,7 +394,23 @@ fn write_failure(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 
 fn real_main() -> ExitCode {
     taylornet::CountingAllocator::keep_freed_blocks_on_this_thread();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version and usage errors, written by clap; a failed write of help or the
+        // version is an I/O error like any answer's (from a review: `--help > /dev/full` ended
+        // with 0 and printed nothing).
+        Err(e) => {
+            let written = e.print().and_then(|()| std::io::stdout().flush());
+            if let Err(io) = written {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "error: cannot write to standard output: {io}"
+                );
+                return ExitCode::from(2);
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let mut limits = taylornet::Limits::default();
     if let Some(mib) = cli.max_memory {
         if mib == 0 || mib > 1 << 30 {

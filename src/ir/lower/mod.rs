@@ -78,11 +78,17 @@ fn constant_name(name: &Name) -> Option<&'static str> {
 fn is_function_name(name: &Name, env: &Env) -> bool {
     env.functions.contains_key(name)
         || Prim::from_name(&name.ascii()).is_some()
-        || (name.sub.is_empty()
-            && matches!(
-                &*name.base,
-                "net" | "sum" | "mean" | "softmax" | "layernorm" | "rmsnorm" | "logsumexp" | "diag"
-            ))
+        || is_operator(name)
+}
+
+/// One of the operators the language calls by name, which lowering reads before any
+/// definition: a definition of one would never be used.
+fn is_operator(name: &Name) -> bool {
+    name.sub.is_empty()
+        && matches!(
+            &*name.base,
+            "net" | "sum" | "mean" | "softmax" | "layernorm" | "rmsnorm" | "logsumexp" | "diag"
+        )
 }
 
 /// Why `name` cannot take numeric values from a weights file or Python: a function's name, a
@@ -235,9 +241,8 @@ pub fn lower_function(stmt: &Stmt, env: &Env, source: &str, builtin: bool) -> R<
             "not a function definition",
         ));
     };
-    if Prim::from_name(&name.ascii()).is_some()
-        || matches!(&*name.base, "diag" | "net") && name.sub.is_empty()
-    {
+    // From a review: `softmax(t) = t^2` was acknowledged and never used.
+    if Prim::from_name(&name.ascii()).is_some() || is_operator(name) {
         return Err(Diagnostic::at(
             Phase::Name,
             *name_span,

@@ -569,6 +569,40 @@ fn zeros_of_a_kinks_bar_and_undecided_radicals_are_said() {
 }
 
 #[test]
+fn zeros_of_a_shared_factor_and_of_the_linear_part_are_all_found() {
+    let values = |src: &str| -> Vec<String> {
+        let r = analyze(src);
+        (r.conditions.iter())
+            .map(|c| format!("{:?} {}", c.what, unicode_scalar(&c.value)))
+            .collect()
+    };
+    // A polynomial times a bar is written as a sum whose terms share the bar: both factors'
+    // zeros (from a second review, λ = 4 was missed, or both).
+    assert_eq!(
+        values("(λ-3)^2·abs((λ-4)·W1·x)"),
+        ["NonAffineTerms 4", "NonAffineTerms 3"]
+    );
+    assert_eq!(
+        values("relu(λ·W1·x)·(λ-2)"),
+        ["NonAffineTerms 0", "NonAffineTerms 2"]
+    );
+    // W vanishing at a value of its own, where the terms do not: degenerate there (it was
+    // said nowhere once the terms had a condition).
+    let r = analyze("(λ-3)·W1·x + (λ-2)·tanh(W2·x) - (λ-2)·W2·x");
+    let w = (r.conditions.iter())
+        .find(|c| c.what == taylornet::Vanishing::LinearPart)
+        .expect("W's condition");
+    assert_eq!(unicode_scalar(&w.value), "3");
+    let then = w.then.as_ref().expect("re-analysed");
+    assert_eq!(then.decision.verdict, Verdict::Degenerate { k: 3 });
+    // Every simple value: log|λ| at 1 and −1.
+    assert_eq!(
+        values("tanh(log(abs(λ))·W1·x)"),
+        ["NonAffineTerms 1", "NonAffineTerms −1"]
+    );
+}
+
+#[test]
 fn operators_called_by_name_cannot_be_redefined() {
     // From a review: `softmax(t) = t^2` was acknowledged, and softmax stayed the built-in one.
     for name in [

@@ -1124,13 +1124,12 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                         && !never_zero_in(s, &p)
                     {
                         // A zero the solver does not reach may still be a simple value: 0 for
-                        // sin(λ) or tanh(λ), 1 for log(λ). Found, it is sufficient only.
+                        // sin(λ) or tanh(λ), 1 for log(λ), ±1 for log|λ|. Found, each is
+                        // sufficient only.
                         let simple = [0i64, 1, -1].map(|k| Scalar::from_q(Q::from(k)));
-                        match simple.into_iter().find(|v| vanish_at(&p, v)) {
-                            Some(v) => vanishing.push(v),
-                            None => {
-                                unsettled.insert(p.clone());
-                            }
+                        vanishing.extend(simple.into_iter().filter(|v| vanish_at(&p, v)));
+                        if vanishing.is_empty() {
+                            unsettled.insert(p.clone());
                         }
                     }
                     if sufficient.is_empty() {
@@ -1172,12 +1171,19 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
             false => found = conditions,
         }
     }
+    // The linear part too, where a value of its own changes the verdict (from a review,
+    // `(λ − 3)·W₁·x + (λ − 2)·(tanh(W₂·x) − W₂·x)` said "iff λ = 2" and nothing of λ = 3, where
+    // W = 0 and the network is degenerate); a value the terms' conditions have is not repeated.
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
-    if found.is_empty() && !w.is_empty() {
+    if !w.is_empty() {
         let (conditions, unsettled) = try_set(w, &d.w, Vanishing::LinearPart);
-        match conditions.is_empty() {
-            true => note(Vanishing::LinearPart, unsettled),
-            false => found = conditions,
+        if conditions.is_empty() {
+            note(Vanishing::LinearPart, unsettled);
+        }
+        for c in conditions {
+            if !(found.iter()).any(|f: &Condition| f.param == c.param && f.value == c.value) {
+                found.push(c);
+            }
         }
     }
     let notes = (!what.is_empty())

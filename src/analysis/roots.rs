@@ -3,7 +3,7 @@
 //! rational zeros ([`rational_zeros`]). Each value is exact, and the caller confirms it
 //! by substituting it into every coefficient.
 
-use crate::algebra::scalar::Atom;
+use crate::algebra::scalar::{Atom, Mono};
 use crate::algebra::{Q, Scalar};
 use crate::syntax::Name;
 use malachite_base::num::arithmetic::traits::Sign;
@@ -273,7 +273,7 @@ fn zeros_under_roots(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
 fn factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
     let mut terms = s.terms();
     let (Some((mono, _)), None) = (terms.next(), terms.next()) else {
-        return None;
+        return common_factor_zeros(s, p);
     };
     let mut out = RadicalZeros {
         rational: Vec::new(),
@@ -323,6 +323,51 @@ fn factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
             if !out.values.contains(&v) {
                 out.values.push(v);
             }
+        }
+    }
+    Some(out)
+}
+
+/// The real zeros in `p` of a sum whose terms share a factor holding `p` other than `p` itself
+/// (the normal form writes `(λ − 1)²·|λ − 4|` as `λ²·|λ − 4| − 2·λ·|λ − 4| + |λ − 4|`): those
+/// of the shared factor ([`factor_zeros`]) with those of what is left (from a review, λ = 4
+/// was missed there, and both zeros of `(λ − 3)²·|λ − 4|`). `None` without such a factor.
+fn common_factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
+    let holds = |a: &Atom| match a {
+        Atom::Func(_, arg) | Atom::Group(arg) => arg.params().contains(p),
+        _ => false,
+    };
+    let terms: Vec<&Mono> = s.terms().map(|(m, _)| m).collect();
+    let (first, rest) = terms.split_first()?;
+    let mut shared = Vec::new();
+    for (atom, e) in first
+        .factors()
+        .iter()
+        .filter(|(a, e)| holds(a) && *e > 0u32)
+    {
+        let mut least = e.clone();
+        for m in rest {
+            let f = m.factors().iter().find(|(b, f)| b == atom && *f > 0u32)?;
+            least = least.min(f.1.clone());
+        }
+        shared.push((atom.clone(), least));
+    }
+    if shared.is_empty() {
+        return None;
+    }
+    let factor = Scalar::monomial(Q::from(1), Mono::from_sorted_factors(shared));
+    let left = s.div(&factor).ok()?;
+    let mut out = factor_zeros(&factor, p)?;
+    let more = radical_zeros(&left, p);
+    out.complete &= more.complete;
+    for r in more.rational {
+        if !out.rational.contains(&r) {
+            out.rational.push(r);
+        }
+    }
+    for v in more.values {
+        if !out.values.contains(&v) {
+            out.values.push(v);
         }
     }
     Some(out)

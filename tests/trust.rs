@@ -261,6 +261,15 @@ fn poles_and_values_outside_the_domain_are_errors() {
     for src in ["log(0)·x", "tan(π/2)·x", "sqrt(-1)·x", "log(-2)·x"] {
         assert!(taylornet::analyze(src).is_err(), "{src} must be an error");
     }
+    // A value where the function has no series is still a value: √0 = 0 (from a review, it was
+    // refused, while 0^(1/2) was 0, and a condition at λ = 0 of λ² − √λ was "not analysed").
+    assert_eq!(verdict("x + sqrt(0)·(W1·x)^∘2"), Verdict::ExactAffine);
+    let r = analyze("x + (λ^2 - sqrt(λ))·(W1·x)^∘2");
+    let at_zero = (r.conditions.iter())
+        .find(|c| c.value.is_zero())
+        .expect("λ = 0");
+    let then = at_zero.then.as_ref().expect("analysed at λ = 0");
+    assert_eq!(then.decision.verdict, Verdict::ExactAffine);
 }
 
 #[test]

@@ -1276,6 +1276,20 @@ impl Expander<'_> {
             &self.s.budget,
             span,
         )
+        // The value alone exists where the series does not (from a review: `sqrt(0)` was
+        // refused, a power of 0 with no series at 0, where `0^(1/2)` is 0).
+        .or_else(|d| match deriv {
+            0 => crate::series::eval::value_at(
+                callee,
+                params,
+                &at,
+                (&self.s.limits, &self.s.budget),
+                span,
+            )
+            .map(|v| Some(PointSeries::Analytic(crate::series::Series::constant(v, 0))))
+            .map_err(|_| d),
+            _ => Err(d),
+        })
         .map_err(|d| d.relabel(span, "in this call"))?;
         let value = match ps {
             Some(PointSeries::Analytic(s)) => {

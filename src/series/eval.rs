@@ -465,6 +465,45 @@ fn run_once(
     Ok(s)
 }
 
+/// The value of `callee` at the constant `at`, exactly: what a scalar function of a constant
+/// needs, where the function need not have a series (`sqrt` at 0 is 0, though it is not
+/// analytic there). An error where the value is not exact.
+pub fn value_at(
+    callee: &Callee,
+    params: &[(Name, Ir)],
+    at: &Scalar,
+    (limits, budget): (&Limits, &Budget),
+    span: Span,
+) -> Result<Scalar, Diagnostic> {
+    let mut ev = Evaluator {
+        order: 0,
+        side: Side::Both,
+        limits,
+        budget,
+        frames: Vec::new(),
+        pieces: None,
+    };
+    let _active = budget.enter();
+    let mut value = || {
+        let mut values = BTreeMap::new();
+        for (p, v) in params {
+            values.insert(p.clone(), ev.constant(v)?);
+        }
+        let s = ev.apply(callee, 0, Series::constant(at.clone(), 0), values, span)?;
+        ev.check(&s, span)?;
+        Ok(s)
+    };
+    let value = value().map_err(|f| into_diagnostic(f, span))?;
+    if !value.is_exact() {
+        return Err(Diagnostic::at(
+            Phase::Series,
+            span,
+            "the value at the point is not exact",
+        ));
+    }
+    Ok(value.coeff(0))
+}
+
 fn into_diagnostic(f: Fail, span: Span) -> Diagnostic {
     match f {
         Fail::Diag(d) | Fail::Undecided(d) | Fail::Vanishing(d) => d,

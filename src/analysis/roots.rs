@@ -35,6 +35,24 @@ pub(crate) struct RadicalZeros {
     pub complete: bool,
 }
 
+impl RadicalZeros {
+    /// The zeros of a product with another factor: both lists, each value once; complete when
+    /// both are.
+    fn absorb(&mut self, other: RadicalZeros) {
+        self.complete &= other.complete;
+        for r in other.rational {
+            if !self.rational.contains(&r) {
+                self.rational.push(r);
+            }
+        }
+        for v in other.values {
+            if !self.values.contains(&v) {
+                self.values.push(v);
+            }
+        }
+    }
+}
+
 pub(crate) fn radical_zeros(s: &Scalar, p: &Name) -> RadicalZeros {
     let Some(poly) = dense(s, p) else {
         return (zeros_under_roots(s, p).or_else(|| factor_zeros(s, p))).unwrap_or(RadicalZeros {
@@ -312,18 +330,7 @@ fn factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
             Atom::Group(arg) => arg,
             _ => return None,
         };
-        let z = radical_zeros(inner, p);
-        out.complete &= z.complete;
-        for r in z.rational {
-            if !out.rational.contains(&r) {
-                out.rational.push(r);
-            }
-        }
-        for v in z.values {
-            if !out.values.contains(&v) {
-                out.values.push(v);
-            }
-        }
+        out.absorb(radical_zeros(inner, p));
     }
     Some(out)
 }
@@ -358,18 +365,7 @@ fn common_factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
     let factor = Scalar::monomial(Q::from(1), Mono::from_sorted_factors(shared));
     let left = s.div(&factor).ok()?;
     let mut out = factor_zeros(&factor, p)?;
-    let more = radical_zeros(&left, p);
-    out.complete &= more.complete;
-    for r in more.rational {
-        if !out.rational.contains(&r) {
-            out.rational.push(r);
-        }
-    }
-    for v in more.values {
-        if !out.values.contains(&v) {
-            out.values.push(v);
-        }
-    }
+    out.absorb(radical_zeros(&left, p));
     Some(out)
 }
 

@@ -1088,9 +1088,17 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                             zeros.push(v);
                         }
                     }
-                    let vanishing: Vec<Scalar> =
-                        zeros.iter().filter(|v| vanish_at(&p, v)).cloned().collect();
-                    let undecided = (zeros.iter()).any(|v| !vanish_at(&p, v) && !refuted(&p, v));
+                    // Each zero substituted once: where all vanish, or else whether one is
+                    // shown not to.
+                    let mut vanishing = Vec::new();
+                    let mut undecided = false;
+                    for v in &zeros {
+                        if vanish_at(&p, v) {
+                            vanishing.push(v.clone());
+                        } else if !refuted(&p, v) {
+                            undecided = true;
+                        }
+                    }
                     // When these are every real zero of a coefficient in `p` alone and all the
                     // coefficients vanish at each, they vanish there and nowhere else, whatever
                     // the other parameters ("perhaps at other values too" was once said of
@@ -1117,7 +1125,6 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                     // radical zeros found, or it is never 0), and none makes all the coefficients
                     // vanish, each shown not to: `p` is settled. Otherwise its zeros were not all
                     // found or not all decided.
-                    let mut vanishing = vanishing;
                     if linear.is_none()
                         && !(whole && radical.complete && !undecided)
                         && vanishing.is_empty()

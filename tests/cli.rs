@@ -213,6 +213,20 @@ fn a_failed_write_is_an_io_error_not_a_crash() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A closed standard output is a failed write too (it ended with 0, the answer lost).
+    let Ok(sh) = Command::new("sh")
+        .args([
+            "-c",
+            "\"$0\" analyze 'tanh(x)' >&-",
+            env!("CARGO_BIN_EXE_taylornet"),
+        ])
+        .output()
+    else {
+        return; // no POSIX shell
+    };
+    assert_eq!(sh.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&sh.stderr);
+    assert!(err.contains("cannot write to standard output"), "{err}");
 }
 
 #[test]

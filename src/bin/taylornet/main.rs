@@ -321,6 +321,26 @@ unsafe fn huge_pages_past_the_first_megabytes() {
 /// touched.
 const WORK_STACK: usize = 256 << 20;
 
+/// Whether standard output was closed when the process started (`taylornet … >&-`): an error,
+/// as for other Unix tools, where the answer would be lost with status 0. Rust's start opens
+/// /dev/null on a closed descriptor 0, 1 or 2 before `main`, so it is looked at earlier, by a
+/// function the C library runs before any Rust code (`.init_array`).
+#[cfg(target_os = "linux")]
+static STDOUT_WAS_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static LOOK_AT_STDOUT: extern "C" fn() = look_at_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn look_at_stdout() {
+    // SAFETY: F_GETFD only reads the descriptor's flags.
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+        STDOUT_WAS_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn main() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes away
     // (Rust ignores SIGPIPE, which would turn `taylornet … | head` into a failed write).
@@ -328,6 +348,14 @@ fn main() -> ExitCode {
     // SAFETY: called before any other thread exists; SIG_DFL is a valid disposition.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    #[cfg(target_os = "linux")]
+    if STDOUT_WAS_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write to standard output: it is closed"
+        );
+        return ExitCode::from(2);
     }
     keep_freed_memory();
     // A failed write to standard output or error (a full disk, `> /dev/full`) is an I/O error

@@ -566,11 +566,24 @@ fn zeros_of_a_kinks_bar_and_undecided_radicals_are_said() {
     }
     // μ·|λ − 4| vanishes at μ = 0 too: λ = 4 is sufficient only.
     assert!(!analyze("μ·relu((λ-4)·W1·x)").conditions[0].only);
-    // λ − 2·√λ − 1 vanishes at λ = 3 + 2·√2, where √λ is 1 + √2, which substitution leaves
-    // as √(3 + 2·√2): not confirmed, and not refuted either. It was dropped and λ taken as
-    // settled, with nothing said; the report now says the values were not worked out.
+    // λ − 2·√λ − 1 vanishes at λ = 3 + 2·√2, where √λ is 1 + √2: substitution left it as
+    // √(3 + 2·√2), neither confirmed nor refuted, and the values were said not worked out
+    // (before that, dropped with nothing said). The root now denests, and the zero is found.
     let r = analyze("tanh((λ - 2·sqrt(λ) - 1)·W1·x)");
-    assert!(r.conditions.is_empty());
+    let found: Vec<String> = (r.conditions.iter())
+        .map(|c| unicode_scalar(&c.value))
+        .collect();
+    assert_eq!(found, ["3 + 2·√2"]);
+    assert!(r.conditions[0].only);
+    // Where a root does not denest (√(2 ± √2) − 1 at the zeros 2 ± √2 of the first
+    // coefficient), substitution decides nothing, and the report says the values were not
+    // worked out.
+    let r = analyze("tanh((λ^2 - 4·λ + 2)·W1·x) + (sqrt(λ) - 1)·(tanh(W2·x) - W2·x)");
+    assert!(
+        (r.conditions.iter()).all(|c| c.what != taylornet::Vanishing::NonAffineTerms),
+        "{:?}",
+        r.conditions
+    );
     assert!(
         (r.main.assumptions.iter())
             .any(|a| matches!(a, taylornet::Assumption::ZerosNotSought { .. }))
@@ -2871,4 +2884,45 @@ fn a_token_matrix_point_takes_the_matrix_rows() {
             && !text.contains("which this network does not have"),
         "{text}"
     );
+}
+
+#[test]
+fn a_cube_root_of_a_cube_is_not_its_value_where_the_value_may_be_negative() {
+    // (λ³)^(1/3) became λ, while a negative number's cube root is taken as its principal
+    // (complex) root: a condition "iff λ = −2" was found where the network is not real, and a
+    // function (t³)^(1/3) at b₁ = −2 was said affine with W = W₁, b = −2.
+    let err = taylornet::analyze("abs(((λ^3)^(1/3) + 2)·W1·x)")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("odd power"), "{err}");
+    let text = analyze_text("f(t) = (t·t·t)^(1/3); W1 = [[1, 2]]; b1 = [-2]; f(W1·x + b1)");
+    assert!(!text.contains("W (1×2, exact)"), "{text}");
+    assert!(text.contains("(-8)^(1/3) is not real"), "{text}");
+    // A cube of a cube root is the value, and the sixth power's cube root its square.
+    assert_eq!(w("tanh(((λ^(1/3))^3 - 2)·W1·x)"), "(−2 + λ)·W₁");
+    assert_eq!(w("tanh(((λ^6)^(1/3) - 4)·W1·x)"), "(−4 + λ²)·W₁");
+}
+
+#[test]
+fn sign_has_its_value_at_zero_and_its_zeros_are_conditions() {
+    // sign(0) is 0: it was refused as "not differentiable at this point".
+    assert_eq!(w("sign(0)·W1·x + W2·x"), "W₂");
+    assert_eq!(verdict("sign(0)·tanh(W1·x) + W2·x"), Verdict::ExactAffine);
+    // sign(λ − 2) vanishes iff λ = 2 (it was "not worked out"), and sign(λ² − 2) at ±√2.
+    let values = |src: &str| -> Vec<(String, bool)> {
+        (analyze(src).conditions.iter())
+            .map(|c| (unicode_scalar(&c.value), c.only))
+            .collect()
+    };
+    assert_eq!(values("sign(λ-2)·abs(W1·x)"), [("2".to_string(), true)]);
+    assert_eq!(
+        values("sign(λ^2-2)·tanh(W1·x)"),
+        [("−√2".to_string(), true), ("√2".to_string(), true)]
+    );
+    // sign is odd: sign(λ) + sign(−λ) is 0 by its form.
+    assert_eq!(
+        verdict("sign(λ)·tanh(W1·x) + sign(-λ)·tanh(W1·x)"),
+        Verdict::ExactAffine
+    );
+    assert_eq!(w("sign(λ)·tanh(W1·x) + sign(-λ)·tanh(W1·x)"), "0");
 }

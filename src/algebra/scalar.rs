@@ -205,20 +205,30 @@ fn by_parity(s: &Scalar) -> bool {
     !s.params().is_empty() && leads_negative(s)
 }
 
-/// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 where e is even: otherwise the left side
-/// is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which a
-/// scalar does not hold. An error unless every such atom is known positive or e·q is an even
-/// integer. (An odd or fractional e is already a root of a, taken with a ≥ 0 where it is stated.)
-fn even_power_root(m: &Mono, q: &Q) -> Result<(), ScalarError> {
+/// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 in two cases. Where e is even, the left
+/// side is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which
+/// a scalar does not hold, unless e·q is an even integer. Where e is odd and e·q an integer, the
+/// left side of a negative a is a fractional power of a negative number, taken as its principal
+/// (complex) root, while the right side is real: `(λ³)^(⅓)` is λ for λ ≥ 0 only (from a review:
+/// it became λ, and a condition λ = −2 was then found on a network that is not real there).
+/// An error unless every such atom is known positive. (Where e·q is not an integer, both sides
+/// are fractional powers of a negative number, refused alike where they are evaluated.)
+fn root_of_power(m: &Mono, q: &Q) -> Result<(), ScalarError> {
+    let is_even =
+        |x: &Q| x.to_denominator() == 1u32 && (x / Q::from(2u32)).to_denominator() == 1u32;
     for (a, e) in &m.0 {
-        let even = e.to_denominator() == 1u32 && (e / Q::from(2u32)).to_denominator() == 1u32;
-        if !even {
-            continue;
-        }
         let eq = e * q;
-        if eq.to_denominator() == 1u32 && (&eq / Q::from(2u32)).to_denominator() == 1u32 {
+        let why = if is_even(e) && !is_even(&eq) {
+            "a root of an even power of a value whose sign is not known is a power of its absolute value, which an exact scalar does not hold"
+        } else if e.to_denominator() == 1u32
+            && !is_even(e)
+            && *e != 1u32
+            && eq.to_denominator() == 1u32
+        {
+            "a root of an odd power of a value whose sign is not known is that value only where it is not negative (a negative number's fractional power is its principal, complex, root), which an exact scalar does not hold"
+        } else {
             continue;
-        }
+        };
         let positive = match a {
             Atom::Prime(_) | Atom::Pi | Atom::E => true,
             Atom::Param(_) => false,
@@ -230,9 +240,7 @@ fn even_power_root(m: &Mono, q: &Q) -> Result<(), ScalarError> {
             }
         };
         if !positive {
-            return Err(ScalarError::NotReal(
-                "a root of an even power of a value whose sign is not known is a power of its absolute value, which an exact scalar does not hold".into(),
-            ));
+            return Err(ScalarError::NotReal(why.into()));
         }
     }
     Ok(())
@@ -613,7 +621,7 @@ impl Scalar {
         if let Some((c, m)) = self.as_monomial() {
             check_bits(prime_bits(m, q), "power")?;
             if q.to_denominator() != 1u32 {
-                even_power_root(m, q)?;
+                root_of_power(m, q)?;
             }
             let mut out = rational_power(c, q)?;
             let (f, m) = m.pow(q);
@@ -653,6 +661,11 @@ impl Scalar {
             }
             return Ok(out);
         }
+        if q.to_denominator() == 2u32
+            && let Some(root) = self.denested_square_root()
+        {
+            return root.pow(&(q * Q::from(2u32)));
+        }
         if !integer && self.sign() == Some(std::cmp::Ordering::Less) {
             return Err(ScalarError::NotReal(
                 "a fractional power of a negative number is not real".into(),
@@ -673,6 +686,36 @@ impl Scalar {
             return Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(g), e * q)));
         }
         Ok(rational_power(&lead, q)?.mul(&Scalar::atom(Atom::Group(Rc::new(inner)), q.clone())))
+    }
+
+    /// √(a + b·√d) without the nested root, when there is one: √x + sgn(b)·√y with
+    /// x, y = (a ± k)/2, where a² − b²·d = k² for a rational k ≥ 0 (a, b rational, a > 0, d a
+    /// product of primes): (√x ± √y)² = a ± 2·√(x·y) = a ± |b|·√d. `√(3 + 2·√2) = 1 + √2`,
+    /// which a root of a parameter substituted at a condition's value needs to be seen to be
+    /// one (√λ at λ = 3 + 2·√2, a zero of λ − 2·√λ − 1). `None` for any other sum.
+    fn denested_square_root(&self) -> Option<Scalar> {
+        let half = Q::from_signeds(1, 2);
+        let terms = self.as_radicals()?;
+        let [(c0, p0), (c1, p1)] = terms.as_slice() else {
+            return None;
+        };
+        let (a, b, primes) = match (p0.is_empty(), p1.is_empty()) {
+            (true, false) => (c0, c1, p1),
+            (false, true) => (c1, c0, p0),
+            _ => return None,
+        };
+        if *a <= 0u32 || !primes.iter().all(|(_, e)| *e == half) {
+            return None;
+        }
+        let d = (primes.iter()).fold(Q::ONE, |d, (p, _)| d * Q::from(*p));
+        let disc = a * a - b * b * d;
+        if disc < 0u32 {
+            return None;
+        }
+        let k = rational_power(&disc, &half).ok()?.as_q()?.clone();
+        let x = rational_power(&((a + &k) / Q::from(2u32)), &half).ok()?;
+        let y = rational_power(&((a - &k) / Q::from(2u32)), &half).ok()?;
+        Some(if *b > 0u32 { x.add(&y) } else { x.sub(&y) })
     }
 
     /// An opaque function value `f(arg)`, with no simplification.
@@ -790,6 +833,13 @@ impl Scalar {
             }
             "sqrt" => arg.pow(&Q::from_signeds(1, 2)),
             "abs" => Ok(arg.abs()),
+            // sign(0) = 0, and ±1 where the sign is decided exactly: a parameter's `sign(λ)`
+            // substituted at λ = 0 vanishes (it stayed the opaque `sign(0)`).
+            "sign" => Ok(match arg.sign() {
+                Some(o) => Scalar::from_int(o as i64),
+                None if by_parity(arg) => Scalar::opaque(name, &arg.neg()).neg(),
+                None => Scalar::opaque(name, arg),
+            }),
             // An odd or even function of an argument with a parameter whose first term is
             // negative is written through the negated argument: f(−a) and f(a) are one atom, tanh(λ) +
             // tanh(−λ) is 0 by its form (from a review, a slope 1 + tanh(λ) + tanh(−λ) made
@@ -1156,6 +1206,53 @@ mod tests {
         assert_eq!(r8, r2.scale(&q(2, 1)));
         let inv = rational_power(&q(2, 1), &q(-1, 2)).unwrap();
         assert_eq!(inv.mul(&r2), Scalar::one());
+    }
+
+    /// Nested square roots that denest do: √(3 + 2·√2) = 1 + √2, √(5 − 2·√6) = √3 − √2, and
+    /// (3 + 2·√2)^(3/2) = (1 + √2)³; √(2 + √2) has no such form and stays a root of a sum.
+    #[test]
+    fn nested_square_roots_denest() {
+        let r = |n: i64| rational_power(&q(n, 1), &q(1, 2)).unwrap();
+        let sum = Scalar::from_int(3).add(&r(2).scale(&q(2, 1)));
+        let one_plus = Scalar::one().add(&r(2));
+        assert_eq!(sum.pow(&q(1, 2)).unwrap(), one_plus);
+        let cube = one_plus.mul(&one_plus).mul(&one_plus);
+        assert_eq!(sum.pow(&q(3, 2)).unwrap(), cube);
+        let diff = Scalar::from_int(5).sub(&r(6).scale(&q(2, 1)));
+        assert_eq!(diff.pow(&q(1, 2)).unwrap(), r(3).sub(&r(2)));
+        let nested = Scalar::from_int(2).add(&r(2)).pow(&q(1, 2)).unwrap();
+        assert!(nested.as_q().is_none() && nested.len() == 1, "{nested:?}");
+    }
+
+    /// `(a^e)^q = a^(e·q)` only where it holds for every real a: `(λ³)^(1/3)` is λ for λ ≥ 0
+    /// but the principal (complex) root of a negative λ³, and `(λ²)^(1/2)` is |λ|; roots of a
+    /// root, `(λ^(1/3))³`, and powers whose square is taken first, `(λ⁶)^(1/3)`, are exact.
+    #[test]
+    fn a_root_of_a_power_is_the_power_only_where_every_sign_agrees() {
+        let l = Scalar::param(Name::new("λ", ""));
+        let refused = |base: &Scalar, e: Q| matches!(base.pow(&e), Err(ScalarError::NotReal(_)));
+        for (p, e) in [
+            (3, q(1, 3)),
+            (3, q(2, 3)),
+            (-3, q(1, 3)),
+            (5, q(3, 5)),
+            (2, q(1, 2)),
+        ] {
+            let power = l.pow(&q(p, 1)).unwrap();
+            assert!(refused(&power, e.clone()), "(λ^{p})^({e})");
+        }
+        let cube_root = l.pow(&q(1, 3)).unwrap();
+        assert_eq!(cube_root.pow(&q(3, 1)).unwrap(), l);
+        assert_eq!(
+            l.pow(&q(6, 1)).unwrap().pow(&q(1, 3)).unwrap(),
+            l.pow(&q(2, 1)).unwrap()
+        );
+        // Both sides fractional powers: λ^(3/5), refused alike where λ < 0 is evaluated.
+        let fifth = l.pow(&q(3, 1)).unwrap().pow(&q(1, 5)).unwrap();
+        assert_eq!(fifth, l.pow(&q(3, 5)).unwrap());
+        // A positive atom's root of a power is the power: (e³)^(1/3) = e.
+        let e = Scalar::e_pow(q(3, 1)).pow(&q(1, 3)).unwrap();
+        assert_eq!(e, Scalar::e_pow(q(1, 1)));
     }
 
     #[test]

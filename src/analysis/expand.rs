@@ -1301,6 +1301,17 @@ impl Expander<'_> {
             {
                 Some(left.coeff(0))
             }
+            // Where the sides disagree the value is the function's at the point itself
+            // (`sign(0)` is 0; it was refused as "not differentiable").
+            Some(PointSeries::OneSided { .. }) if deriv == 0 => {
+                Some(crate::series::eval::value_at(
+                    callee,
+                    params,
+                    &at,
+                    (&self.s.limits, &self.s.budget),
+                    span,
+                )?)
+            }
             Some(PointSeries::OneSided { .. }) => {
                 return Err(Diagnostic::at(
                     Phase::Expand,
@@ -1312,6 +1323,12 @@ impl Expander<'_> {
         };
         Ok(Expr::scalar(match value {
             Some(v) => v,
+            // A primitive's value keeps the scalar algebra's rules for it (sign(−λ) is
+            // −sign(λ), so sign(λ) + sign(−λ) is 0 by its form).
+            None if deriv == 0 && matches!(callee, Callee::Prim(_)) => {
+                Scalar::func(&callee.name(), &at)
+                    .unwrap_or_else(|_| Scalar::opaque(&callee.name(), &at))
+            }
             None => Scalar::opaque(&callee.primed_name(deriv), &at),
         }))
     }

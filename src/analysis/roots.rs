@@ -283,7 +283,7 @@ fn zeros_under_roots(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
 
 /// The real zeros in `p` of a coefficient that is one monomial, `c·∏ fᵢ^eᵢ`: the union of its
 /// factors' zeros, read factor by factor. A power of `p` vanishes at 0; `|g|` and a group `g`
-/// under a positive power where `g` does (its zeros by [`radical_zeros`]); `exp(g)` and a
+/// under a positive power and `sign(g)` where `g` does (its zeros by [`radical_zeros`]); `exp(g)` and a
 /// negative power nowhere (½·|λ − 4| at λ = 4 only; from a review, which found "not worked
 /// out" beside "W vanishes iff λ = 4"). Complete when every factor's zeros are, and no factor
 /// free of `p` holds another parameter (μ·|λ − 4| vanishes at μ = 0 whatever λ). `None` for a
@@ -326,7 +326,7 @@ fn factor_zeros(s: &Scalar, p: &Name) -> Option<RadicalZeros> {
                 continue;
             }
             Atom::Func(f, _) if &**f == "exp" => continue,
-            Atom::Func(f, arg) if &**f == "abs" => arg,
+            Atom::Func(f, arg) if matches!(&**f, "abs" | "sign") => arg,
             Atom::Group(arg) => arg,
             _ => return None,
         };

@@ -327,6 +327,19 @@ impl Evaluator<'_> {
                     Prim::Atan => s.atan(),
                     Prim::Erf => s.erf(),
                     Prim::Sqrt => s.powq(&Q::from_signeds(1, 2)),
+                    // An argument that is an exact constant (no t in it) has a constant sign
+                    // and absolute value, which the scalar algebra writes: decided ones
+                    // exactly, others as the values sign(β − 1), |β − 1| (the comparisons
+                    // below need the sign decided, and refused a parameter's).
+                    Prim::Sign | Prim::Abs if s.is_exact() && s.is_constant() => {
+                        let c = s.coeff(0);
+                        let v = match p {
+                            Prim::Sign => Scalar::func("sign", &c)
+                                .unwrap_or_else(|_| Scalar::opaque("sign", &c)),
+                            _ => c.abs(),
+                        };
+                        return Ok(Series::constant(v, self.order));
+                    }
                     Prim::Sign => {
                         let n = self.order;
                         let v = if self.holds(&s, CmpOp::Gt, span)? {
@@ -475,9 +488,11 @@ pub fn value_at(
     (limits, budget): (&Limits, &Budget),
     span: Span,
 ) -> Result<Scalar, Diagnostic> {
+    // At the point itself: `sign(0)` is 0 and `if t > 0 then 1 else -1` at 0 is −1, whatever
+    // the sides' limits are.
     let mut ev = Evaluator {
         order: 0,
-        side: Side::Both,
+        side: Side::Exact,
         limits,
         budget,
         frames: Vec::new(),

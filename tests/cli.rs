@@ -77,6 +77,22 @@ fn json_is_valid_and_complete() {
         .find(|r| r["activation"] == "selu")
         .unwrap();
     assert_eq!(selu["verdict"], "kink");
+    // The lecture's claims, checked: sigmoid and selu wrong, tanh and relu right.
+    let lecture: Vec<(String, bool)> = (v["lecture"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["activation"].as_str().unwrap().to_string(),
+                c["right"] == true,
+            )
+        })
+        .collect();
+    let expected = [
+        ("sigmoid", false),
+        ("tanh", true),
+        ("relu", true),
+        ("selu", false),
+    ];
+    assert_eq!(lecture, expected.map(|(a, r)| (a.to_string(), r)));
 }
 
 #[test]

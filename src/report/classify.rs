@@ -119,7 +119,7 @@ fn short(s: &Scalar) -> String {
 
 /// The classification table as JSON: `{"order", "depth", "rows": [...]}`.
 pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
-    let rows: Vec<Value> = rows
+    let table: Vec<Value> = rows
         .iter()
         .map(|r| {
             json!({
@@ -135,7 +135,21 @@ pub fn classify_json(rows: &[Row], order: u32, depth: u32) -> Value {
             })
         })
         .collect();
-    json!({ "order": order, "depth": depth, "rows": rows })
+    // The lecture's claims checked, as the text report has them: the claim, whether the
+    // expansion agrees (the activation's row says the rest).
+    let lecture: Vec<Value> = (LECTURE_CLAIMS.iter())
+        .filter_map(|(name, claim, says_linear)| {
+            let r = crate::analysis::classify::lecture_row(rows, name)?;
+            Some(json!({
+                "activation": name,
+                "claim": claim,
+                "claims_affine": says_linear,
+                "affine": r.is_affine(),
+                "right": r.is_affine() == *says_linear,
+            }))
+        })
+        .collect();
+    json!({ "order": order, "depth": depth, "rows": table, "lecture": lecture })
 }
 
 /// The classification table with a numeric check per row (`classify --verify`): one line

@@ -1308,6 +1308,18 @@ mod tests {
         expect_output(":format json\n:format", "format json");
     }
 
+    /// `:classify` after `:format latex` writes the table and the lecture's claims in LaTeX, as
+    /// `taylornet classify --format latex` does (it wrote the text table as comments).
+    #[test]
+    fn classify_under_latex_is_a_table() {
+        let mut s = Session::new();
+        let out = s.run(":classify").unwrap_or_default();
+        let latex = s.render(&out, Format::Latex).unwrap_or_default();
+        assert!(latex.contains("\\begin{tabular}"), "{latex}");
+        assert!(!latex.lines().any(|l| l.starts_with('%')), "{latex}");
+        assert!(latex.contains("selu: the notes say"), "{latex}");
+    }
+
     #[test]
     fn bad_commands_fail_with_a_reason() {
         fail(":order 0", "order");

@@ -79,8 +79,20 @@ fn collect(
             (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
             // LaTeX output stays LaTeX: other results become comments.
             (Outcome::Series(r), Format::Latex) => out.push_str(&latex_comment(&series_text(r))),
+            // The table is a table, as `taylornet classify --format latex` writes it.
             (Outcome::Classify { rows, order, depth }, Format::Latex) => {
-                out.push_str(&latex_comment(&classify_text(rows, *order, *depth)))
+                let doc = crate::Document {
+                    title: "Classification".into(),
+                    lines: crate::render::classify_lines(rows, *order, *depth),
+                    results: Vec::new(),
+                };
+                let latex = crate::render::DocFormat::Latex;
+                out.push_str(&crate::render::write(
+                    &doc,
+                    latex,
+                    false,
+                    &Default::default(),
+                ))
             }
             (Outcome::Verify { source, checks }, Format::Latex) => {
                 out.push_str(&latex_comment(&verify_text(source, checks)))

@@ -2894,7 +2894,10 @@ fn a_cube_root_of_a_cube_is_not_its_value_where_the_value_may_be_negative() {
     let err = taylornet::analyze("abs(((λ^3)^(1/3) + 2)·W1·x)")
         .map(|_| ())
         .unwrap_err();
-    assert!(err.to_string().contains("odd power"), "{err}");
+    assert!(
+        err.to_string().contains("fractional power of a power"),
+        "{err}"
+    );
     let text = analyze_text("f(t) = (t·t·t)^(1/3); W1 = [[1, 2]]; b1 = [-2]; f(W1·x + b1)");
     assert!(!text.contains("W (1×2, exact)"), "{text}");
     assert!(text.contains("(-8)^(1/3) is not real"), "{text}");
@@ -2925,4 +2928,38 @@ fn sign_has_its_value_at_zero_and_its_zeros_are_conditions() {
         Verdict::ExactAffine
     );
     assert_eq!(w("sign(λ)·tanh(W1·x) + sign(-λ)·tanh(W1·x)"), "0");
+}
+
+#[test]
+fn a_parameter_with_no_value_in_the_first_draws_is_drawn_further() {
+    // √(λ − 4) has no value at the first draws' magnitudes (0.3 to 2.5): every draw was
+    // undefined and the identity test said it had starved. Later draws reach 30.
+    let r = analyze("relu(sqrt(λ - 4)·W1·x)");
+    assert!(
+        !(r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestStarved { .. })),
+        "{:?}",
+        r.main.assumptions
+    );
+    assert_eq!(r.conditions.len(), 1);
+    assert_eq!(unicode_scalar(&r.conditions[0].value), "4");
+}
+
+#[test]
+fn sign_of_a_constant_that_is_zero_but_not_by_its_form_is_zero() {
+    // tan(π/8) = √2 − 1: no exact rule reduces the argument, and its sign came from the last
+    // bits of the floats, 1, so the network was called a kink (from a review).
+    let r = analyze("sign(tan(π/8) - sqrt(2) + 1)·abs(W1·x)");
+    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
+    assert_eq!(unicode(&r.main.decision.w), "0");
+    assert_eq!(
+        verdict("sign(sin(λ)^2 + cos(λ)^2 - 1)·abs(W1·x)"),
+        Verdict::ExactAffine
+    );
+    // A parameter's sign inside a function's series stays refused: 1 − |sign(β)| is 0 for
+    // every β ≠ 0, and was taken for a non-zero constant under a reciprocal.
+    let err = taylornet::analyze("f(t) = 1/(1 - abs(sign(β)) + t); f(W1·x)")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot decide the sign"), "{err}");
 }

@@ -207,25 +207,27 @@ fn by_parity(s: &Scalar) -> bool {
 
 /// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 in two cases. Where e is even, the left
 /// side is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c that may be negative), which
-/// a scalar does not hold, unless e·q is an even integer. Where e is odd and e·q an integer, the
-/// left side of a negative a is a fractional power of a negative number, taken as its principal
-/// (complex) root, while the right side is real: `(λ³)^(⅓)` is λ for λ ≥ 0 only (from a review:
-/// it became λ, and a condition λ = −2 was then found on a network that is not real there).
-/// An error unless every such atom is known positive. (Where e·q is not an integer, both sides
-/// are fractional powers of a negative number, refused alike where they are evaluated.)
+/// a scalar does not hold, unless e·q is an even integer. Where e·q is an integer otherwise, the
+/// right side is real for a negative a, and the left side, the principal value
+/// exp(q·Log(a^e)) with Log(a^e) = e·log|a| + iπ·(e − 2k), e − 2k in (−1, 1], is
+/// |a|^(e·q)·e^(iπ·(e·q − 2k·q)): the same only where k·q is an integer. So `(λ³)^(⅓)` is λ for
+/// λ ≥ 0 only (from a review: it became λ, and a condition λ = −2 was then found on a network
+/// that is not real there), and `(λ^(3/2))^(2/3)` too; `(λ⁶)^(⅓)` is λ² (k·q = 1). An error
+/// unless every such atom is known positive. (Where e·q is not an integer, both sides are
+/// fractional powers of a negative number, refused alike where they are evaluated.)
 fn root_of_power(m: &Mono, q: &Q) -> Result<(), ScalarError> {
-    let is_even =
-        |x: &Q| x.to_denominator() == 1u32 && (x / Q::from(2u32)).to_denominator() == 1u32;
+    let is_integer = |x: &Q| x.to_denominator() == 1u32;
+    let is_even = |x: &Q| is_integer(x) && is_integer(&(x / Q::from(2u32)));
     for (a, e) in &m.0 {
         let eq = e * q;
+        // k with e − 2k in (−1, 1]: the turns the principal logarithm of a^e takes off.
+        let k = Q::from(malachite_base::num::arithmetic::traits::Ceiling::ceiling(
+            (e - Q::ONE) / Q::from(2u32),
+        ));
         let why = if is_even(e) && !is_even(&eq) {
             "a root of an even power of a value whose sign is not known is a power of its absolute value, which an exact scalar does not hold"
-        } else if e.to_denominator() == 1u32
-            && !is_even(e)
-            && *e != 1u32
-            && eq.to_denominator() == 1u32
-        {
-            "a root of an odd power of a value whose sign is not known is that value only where it is not negative (a negative number's fractional power is its principal, complex, root), which an exact scalar does not hold"
+        } else if is_integer(&eq) && !is_integer(&(&k * q)) {
+            "a fractional power of a power of a value whose sign is not known is the value's power only where the value is not negative (a negative number's fractional power is its principal, complex, root), which an exact scalar does not hold"
         } else {
             continue;
         };
@@ -1241,6 +1243,12 @@ mod tests {
             let power = l.pow(&q(p, 1)).unwrap();
             assert!(refused(&power, e.clone()), "(λ^{p})^({e})");
         }
+        // (λ^(3/2))^(2/3) of a negative λ is |λ|·e^(−iπ/3), not λ (from a review).
+        let three_halves = l.pow(&q(3, 2)).unwrap();
+        assert!(refused(&three_halves, q(2, 3)));
+        // (λ^(2/3))^(3/2) is λ for every λ: e^(iπ·(2/3)·(3/2)) = −1, and k = 0.
+        let two_thirds = l.pow(&q(2, 3)).unwrap();
+        assert_eq!(two_thirds.pow(&q(3, 2)).unwrap(), l);
         let cube_root = l.pow(&q(1, 3)).unwrap();
         assert_eq!(cube_root.pow(&q(3, 1)).unwrap(), l);
         assert_eq!(

@@ -171,7 +171,7 @@ const PIECEWISE_AWAY: [(&str, &str); 3] = [
     ("ramp", "ramp(t) = if t < -3 then 0 else tanh(t)"),
 ];
 /// User-defined smooth activations with symbolic parameters (the Greek names are global).
-const PARAMETRIC: [(&str, &str, &[&str]); 9] = [
+const PARAMETRIC: [(&str, &str, &[&str]); 8] = [
     ("quad", "quad(t) = t + β·t^2", &["β"]),
     ("lin", "lin(t) = λ·t", &["λ"]),
     ("stanh", "stanh(t) = λ·tanh(t)", &["λ"]),
@@ -185,8 +185,6 @@ const PARAMETRIC: [(&str, &str, &[&str]); 9] = [
     ),
     // A coefficient in a function of the parameter: the simple zero β = 0.
     ("ssin", "ssin(t) = t + sin(β)·t^2", &["β"]),
-    // The sign of a polynomial: its zero β = 1, where sign is 0.
-    ("ssign", "ssign(t) = t + sign(β − 1)·t^2", &["β"]),
     // A zero under a root that denests: β = 3 + 2·√2, where √β = 1 + √2.
     ("rnest", "rnest(t) = t + (β − 2·sqrt(β) − 1)·t^2", &["β"]),
 ];

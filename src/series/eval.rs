@@ -327,11 +327,16 @@ impl Evaluator<'_> {
                     Prim::Atan => s.atan(),
                     Prim::Erf => s.erf(),
                     Prim::Sqrt => s.powq(&Q::from_signeds(1, 2)),
-                    // An argument that is an exact constant (no t in it) has a constant sign
-                    // and absolute value, which the scalar algebra writes: decided ones
-                    // exactly, others as the values sign(β − 1), |β − 1| (the comparisons
-                    // below need the sign decided, and refused a parameter's).
-                    Prim::Sign | Prim::Abs if s.is_exact() && s.is_constant() => {
+                    // An argument that is an exact constant without parameters (no t in it)
+                    // has a constant sign and absolute value, which the scalar algebra writes:
+                    // exactly where decided, else as the values sign(c), |c| of a constant too
+                    // close to 0 for 8192 bits, which the numeric zero test then looks at (the
+                    // comparisons below refused it). A parameter's stays refused: sign(β) and
+                    // |sign(β)| are piecewise constant in β, and 1 − |sign(β)|, 0 for every
+                    // β ≠ 0, was taken for a non-zero constant under a reciprocal (a review).
+                    Prim::Sign | Prim::Abs
+                        if s.is_exact() && s.is_constant() && s.coeff(0).params().is_empty() =>
+                    {
                         let c = s.coeff(0);
                         let v = match p {
                             Prim::Sign => Scalar::func("sign", &c)

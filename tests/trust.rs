@@ -2931,30 +2931,23 @@ fn sign_has_its_value_at_zero_and_its_zeros_are_conditions() {
 }
 
 #[test]
-fn a_parameter_with_no_value_in_the_first_draws_is_drawn_further() {
-    // √(λ − 4) has no value at the first draws' magnitudes (0.3 to 2.5): every draw was
-    // undefined and the identity test said it had starved. Later draws reach 30.
-    let r = analyze("relu(sqrt(λ - 4)·W1·x)");
-    assert!(
-        !(r.main.assumptions.iter())
-            .any(|a| matches!(a, taylornet::Assumption::IdentityTestStarved { .. })),
-        "{:?}",
-        r.main.assumptions
-    );
-    assert_eq!(r.conditions.len(), 1);
-    assert_eq!(unicode_scalar(&r.conditions[0].value), "4");
-}
-
-#[test]
-fn sign_of_a_constant_that_is_zero_but_not_by_its_form_is_zero() {
+fn sign_of_a_constant_that_is_zero_but_not_by_its_form_is_not_decided() {
     // tan(π/8) = √2 − 1: no exact rule reduces the argument, and its sign came from the last
-    // bits of the floats, 1, so the network was called a kink (from a review).
-    let r = analyze("sign(tan(π/8) - sqrt(2) + 1)·abs(W1·x)");
-    assert_eq!(r.main.decision.verdict, Verdict::ExactAffine);
-    assert_eq!(unicode(&r.main.decision.w), "0");
+    // bits of the floats, 1, so the network was called a kink (from a review). It is refused.
+    let err = taylornet::analyze("sign(tan(π/8) - sqrt(2) + 1)·abs(W1·x)")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("sign to be decided"), "{err}");
+    // tanh(2500) − 1 < 0, closer to 0 than the exact sign test decides: its sign was 0 at the
+    // identity test's 256 bits, and the network exact-affine. Refused as well; a constant
+    // the test decides has its sign (tanh(20) − 1).
+    let err = taylornet::analyze("x + sign(tanh(2500) - 1)·(W1·x)^∘2")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("sign to be decided"), "{err}");
     assert_eq!(
-        verdict("sign(sin(λ)^2 + cos(λ)^2 - 1)·abs(W1·x)"),
-        Verdict::ExactAffine
+        verdict("x + sign(tanh(20) - 1)·(W1·x)^∘2"),
+        Verdict::Affine { k: Some(2) }
     );
     // A parameter's sign inside a function's series stays refused: 1 − |sign(β)| is 0 for
     // every β ≠ 0, and was taken for a non-zero constant under a reciprocal.

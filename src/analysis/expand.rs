@@ -1327,7 +1327,7 @@ impl Expander<'_> {
             // −sign(λ), so sign(λ) + sign(−λ) is 0 by its form).
             None if deriv == 0 && matches!(callee, Callee::Prim(_)) => {
                 Scalar::func(&callee.name(), &at)
-                    .unwrap_or_else(|_| Scalar::opaque(&callee.name(), &at))
+                    .map_err(|e| Diagnostic::at(Phase::Expand, span, e.to_string()))?
             }
             None => Scalar::opaque(&callee.primed_name(deriv), &at),
         }))

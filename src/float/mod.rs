@@ -408,15 +408,9 @@ impl<const BITS: usize> Real for Big<BITS> {
             "cosh" => with_consts(|cc| v.cosh(BITS, RM, cc)),
             "sqrt" => v.sqrt(BITS, RM),
             "abs" => v.abs(),
-            // 0 within the rounding of a value that is 0 (tan(π/8) − √2 + 1, sin(λ)² +
-            // cos(λ)² − 1 at a drawn λ): ±1 from its last bits was a value 1 where the network
-            // has 0 (from a review). A genuine value this small has no sign the floats know.
             "sign" => {
-                let negligible = v
-                    .exponent()
-                    .is_some_and(|x| i64::from(x) < -(3 * BITS as i64) / 4);
-                if v.is_zero() || negligible {
-                    BigFloat::from_f64(0.0, BITS)
+                if v.is_zero() {
+                    v.clone()
                 } else {
                     BigFloat::from_i8(if v.is_negative() { -1 } else { 1 }, BITS)
                 }

@@ -339,8 +339,9 @@ impl Evaluator<'_> {
                     {
                         let c = s.coeff(0);
                         let v = match p {
-                            Prim::Sign => Scalar::func("sign", &c)
-                                .unwrap_or_else(|_| Scalar::opaque("sign", &c)),
+                            Prim::Sign => Scalar::func("sign", &c).map_err(|e| {
+                                Fail::Diag(Diagnostic::at(Phase::Series, span, e.to_string()))
+                            })?,
                             _ => c.abs(),
                         };
                         return Ok(Series::constant(v, self.order));

@@ -408,9 +408,13 @@ impl<const BITS: usize> Real for Big<BITS> {
             "cosh" => with_consts(|cc| v.cosh(BITS, RM, cc)),
             "sqrt" => v.sqrt(BITS, RM),
             "abs" => v.abs(),
+            // An argument exactly 0 in the floats is one that rounded to 0 (an exact 0 is
+            // decided before any float: sign(λ − λ) is 0 by its form): no sign the floats know
+            // (tanh(100·λ) − 1 at λ = 2.5 is 0 at 256 bits, and its sign 0 made the identity
+            // test find 1 + sign(tanh(100·λ) − 1), which is 0, non-zero; from a review).
             "sign" => {
                 if v.is_zero() {
-                    v.clone()
+                    return None;
                 } else {
                     BigFloat::from_i8(if v.is_negative() { -1 } else { 1 }, BITS)
                 }

@@ -2956,3 +2956,18 @@ fn sign_of_a_constant_that_is_zero_but_not_by_its_form_is_not_decided() {
         .unwrap_err();
     assert!(err.to_string().contains("cannot decide the sign"), "{err}");
 }
+
+#[test]
+fn a_root_of_a_product_of_factors_that_may_both_be_negative_is_kept_whole() {
+    // √(λ·μ) is 1 at λ = μ = −1 and √λ·√μ is −1: the first was rewritten as the second, and
+    // √(λ·tanh(λ)) − √λ·√tanh(λ) called 0 (from a review).
+    assert_ne!(w("sqrt(λ*tanh(λ))*x - sqrt(λ)*sqrt(tanh(λ))*x"), "0");
+    assert_ne!(w("(λ*μ)^(1/3)*x - λ^(1/3)*μ^(1/3)*x"), "0");
+    // With a value bound it is a value (it was refused: the power (−1)^(1/2) is not real).
+    assert_eq!(verdict("λ = -1; sqrt(λ*tanh(λ))*x"), Verdict::ExactAffine);
+    // A positive factor splits off as before; exp(λ) is positive.
+    assert_eq!(w("tanh(sqrt(2·λ)·W1·x)"), "√(2λ)·W₁");
+    assert_eq!(w("tanh((exp(λ)^2)^(1/2)·W1·x)"), "exp(λ)·W₁");
+    // Written out, roots of two factors that may be negative are two roots.
+    assert_eq!(w("tanh(sqrt(λ)*sqrt(μ)·W1·x)"), "√μ·√λ·W₁");
+}

@@ -189,6 +189,16 @@ impl Mono {
     fn pow(&self, q: &Q) -> (Q, Mono) {
         normalize_primes(self.0.iter().map(|(a, e)| (a.clone(), e * q)).collect())
     }
+
+    /// How many factors `a^e` may be negative, or not real: those whose atom is not known
+    /// positive, unless e is an even integer.
+    fn maybe_negative_factors(&self) -> usize {
+        let even =
+            |e: &Q| e.to_denominator() == 1u32 && (e / Q::from(2u32)).to_denominator() == 1u32;
+        (self.0.iter())
+            .filter(|(a, e)| !even(e) && !atom_known_positive(a))
+            .count()
+    }
 }
 
 /// Whether the first term of `s` (in its canonical order) has a negative coefficient: of `s`
@@ -232,21 +242,27 @@ fn root_of_power(m: &Mono, q: &Q) -> Result<(), ScalarError> {
         } else {
             continue;
         };
-        let positive = match a {
-            Atom::Prime(_) | Atom::Pi | Atom::E => true,
-            Atom::Param(_) => false,
-            Atom::Func(..) | Atom::Group(_) => {
-                let single = Scalar {
-                    terms: SortedMap::single(Mono(vec![(a.clone(), Q::ONE)]), Q::ONE),
-                };
-                single.sign() == Some(std::cmp::Ordering::Greater)
-            }
-        };
-        if !positive {
+        if !atom_known_positive(a) {
             return Err(ScalarError::NotReal(why.into()));
         }
     }
     Ok(())
+}
+
+/// Whether an atom's value is known to be positive: primes, π, e, exp and cosh of anything
+/// real, and a function value or group whose sign the exact test decides.
+pub(crate) fn atom_known_positive(a: &Atom) -> bool {
+    match a {
+        Atom::Prime(_) | Atom::Pi | Atom::E => true,
+        Atom::Param(_) => false,
+        Atom::Func(f, _) if matches!(&**f, "exp" | "cosh") => true,
+        Atom::Func(..) | Atom::Group(_) => {
+            let single = Scalar {
+                terms: SortedMap::single(Mono(vec![(a.clone(), Q::ONE)]), Q::ONE),
+            };
+            single.sign() == Some(std::cmp::Ordering::Greater)
+        }
+    }
 }
 
 /// Drops zero exponents and moves integer powers of primes into a rational factor.
@@ -623,6 +639,17 @@ impl Scalar {
         }
         if let Some((c, m)) = self.as_monomial() {
             check_bits(prime_bits(m, q), "power")?;
+            // A fractional power of a product of two factors that may both be negative is not
+            // the product of their powers: √(λ·μ) is 1 at λ = μ = −1, √λ·√μ is −1 (from a
+            // review: √(λ·tanh(λ)) − √λ·√tanh(λ) was 0). It is kept whole, as a group.
+            if q.to_denominator() != 1u32
+                && m.maybe_negative_factors() + usize::from(*c < 0u32) >= 2
+            {
+                let lead = malachite_base::num::arithmetic::traits::Abs::abs(c.clone());
+                let inner = self.scale(&(Q::ONE / &lead));
+                return Ok(rational_power(&lead, q)?
+                    .mul(&Scalar::atom(Atom::Group(Rc::new(inner)), q.clone())));
+            }
             if q.to_denominator() != 1u32 {
                 root_of_power(m, q)?;
             }

@@ -462,9 +462,16 @@ fn is_constant(n: &Node) -> bool {
 }
 
 fn juxtaposed(fs: &[Node], st: Style, out: &mut String) {
+    // A function value does not read side by side with its neighbour: √(λ·tanh(λ)), not
+    // √(λtanh(λ)) (constants, names and roots do: √(2π), √(2λ), 6√(2π)).
+    let call = |n: &Node| match n.view() {
+        Node::Pow(b, _) => matches!(b.view(), Node::Call { .. }),
+        other => matches!(other, Node::Call { .. }),
+    };
     for (i, f) in fs.iter().enumerate() {
         // Two numbers side by side would read as one (2·5 is not 25).
-        if i > 0 && matches!((fs[i - 1].view(), f.view()), (Node::Rat(_), Node::Rat(_))) {
+        let numbers = i > 0 && matches!((fs[i - 1].view(), f.view()), (Node::Rat(_), Node::Rat(_)));
+        if numbers || (i > 0 && (call(&fs[i - 1]) || call(f))) {
             out.push('·');
         }
         wrapped(f, st, POW, out);

@@ -446,7 +446,20 @@ impl MonomialParts {
         exponents.clear();
         exponents.extend(m.factors().iter().map(|(_, e)| small_fraction(e)));
         let any_neg_half = exponents.contains(&MINUS_HALF);
+        // One radical holds the roots of positive factors and of one factor that may be
+        // negative: √λ·√μ is not √(λ·μ) where both are negative (−1 against 1 at λ = μ = −1).
+        let (mut num_signed, mut den_signed) = (false, false);
         for ((a, e), &small) in m.factors().iter().zip(exponents.iter()) {
+            let signed = (small == HALF || small == MINUS_HALF)
+                && !crate::algebra::scalar::atom_known_positive(a);
+            if signed && small == HALF && std::mem::replace(&mut num_signed, true) {
+                num.push(Node::Sqrt(Box::new(atom(a, names))));
+                continue;
+            }
+            if signed && small == MINUS_HALF && std::mem::replace(&mut den_signed, true) {
+                den.push(Node::Sqrt(Box::new(atom(a, names))));
+                continue;
+            }
             if small == HALF {
                 let base = atom(a, names);
                 // √p/p → 1/√p when the denominator has the factor and another radical sits below:

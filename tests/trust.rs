@@ -2965,9 +2965,11 @@ fn a_root_of_a_product_of_factors_that_may_both_be_negative_is_kept_whole() {
     assert_ne!(w("(λ*μ)^(1/3)*x - λ^(1/3)*μ^(1/3)*x"), "0");
     // With a value bound it is a value (it was refused: the power (−1)^(1/2) is not real).
     assert_eq!(verdict("λ = -1; sqrt(λ*tanh(λ))*x"), Verdict::ExactAffine);
-    // A positive factor splits off as before; exp(λ) is positive.
+    // A positive factor splits off as before.
     assert_eq!(w("tanh(sqrt(2·λ)·W1·x)"), "√(2λ)·W₁");
-    assert_eq!(w("tanh((exp(λ)^2)^(1/2)·W1·x)"), "exp(λ)·W₁");
+    // The root kept whole, squared, is the product again (it did not cancel).
+    assert_eq!(verdict("tanh(sqrt(λ*μ)^2*x - λ*μ*x)"), Verdict::ExactAffine);
+    assert_eq!(w("tanh(sqrt(λ*μ)^2*x - λ*μ*x)"), "0");
     // Written out, roots of two factors that may be negative are two roots.
     assert_eq!(w("tanh(sqrt(λ)*sqrt(μ)·W1·x)"), "√μ·√λ·W₁");
 }

@@ -249,13 +249,12 @@ fn root_of_power(m: &Mono, q: &Q) -> Result<(), ScalarError> {
     Ok(())
 }
 
-/// Whether an atom's value is known to be positive: primes, π, e, exp and cosh of anything
-/// real, and a function value or group whose sign the exact test decides.
+/// Whether an atom's value is known to be positive: primes, π, e, and a function value or group
+/// whose sign the exact test decides. (Not exp of anything: exp(π·√λ) is −1 at λ = −1.)
 pub(crate) fn atom_known_positive(a: &Atom) -> bool {
     match a {
         Atom::Prime(_) | Atom::Pi | Atom::E => true,
         Atom::Param(_) => false,
-        Atom::Func(f, _) if matches!(&**f, "exp" | "cosh") => true,
         Atom::Func(..) | Atom::Group(_) => {
             let single = Scalar {
                 terms: SortedMap::single(Mono(vec![(a.clone(), Q::ONE)]), Q::ONE),
@@ -269,6 +268,7 @@ pub(crate) fn atom_known_positive(a: &Atom) -> bool {
 fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
     let mut c = Q::ONE;
     let mut out = Vec::with_capacity(factors.len());
+    let mut pending: Vec<Mono> = Vec::new();
     for (a, e) in factors {
         if e == 0u32 {
             continue;
@@ -282,11 +282,31 @@ fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
             if frac != 0u32 {
                 out.push((Atom::Prime(p), frac));
             }
+        } else if let Atom::Group(g) = &a
+            && g.len() == 1
+            && e.to_denominator() == 1u32
+            && let Ok(n) = i64::try_from(&e.to_numerator())
+            && let Some((gc, gm)) = g.as_monomial()
+        {
+            // A group of one term (a root of a product kept whole, √(λ·μ)) that reaches an
+            // integer power is that term's power: √(λ·μ)² is λ·μ, by its form (from a review,
+            // `√(λ·μ)² − λ·μ` did not cancel).
+            let n = if e < 0u32 { -n } else { n };
+            c *= gc.clone().pow(n);
+            let (f, m) = gm.pow(&e);
+            c *= f;
+            pending.push(m);
         } else {
             out.push((a, e));
         }
     }
-    (c, Mono(out))
+    let mut m = Mono(out);
+    for p in pending {
+        let (f, product) = m.mul(&p);
+        c *= f;
+        m = product;
+    }
+    (c, m)
 }
 
 /// A sum of rational multiples of products of prime powers, term by term: the coefficient and

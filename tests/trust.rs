@@ -2967,9 +2967,15 @@ fn a_root_of_a_product_of_factors_that_may_both_be_negative_is_kept_whole() {
     assert_eq!(verdict("λ = -1; sqrt(λ*tanh(λ))*x"), Verdict::ExactAffine);
     // A positive factor splits off as before.
     assert_eq!(w("tanh(sqrt(2·λ)·W1·x)"), "√(2λ)·W₁");
-    // The root kept whole, squared, is the product again (it did not cancel).
+    // The root kept whole, squared, is the product again (it did not cancel), in a series
+    // too: the ε² coefficient of exp(√(−λ)·t) + (λ/2 + μ)·t² is μ.
     assert_eq!(verdict("tanh(sqrt(λ*μ)^2*x - λ*μ*x)"), Verdict::ExactAffine);
     assert_eq!(w("tanh(sqrt(λ*μ)^2*x - λ*μ*x)"), "0");
+    let r = analyze("s(t) = exp(sqrt(-λ)*t) + (λ/2+μ)*t^2; s(x)");
+    let found: Vec<String> = (r.conditions.iter())
+        .map(|c| format!("{}={}", c.param.unicode(), unicode_scalar(&c.value)))
+        .collect();
+    assert!(found.contains(&"μ=0".to_string()), "{found:?}");
     // Written out, roots of two factors that may be negative are two roots.
     assert_eq!(w("tanh(sqrt(λ)*sqrt(μ)·W1·x)"), "√μ·√λ·W₁");
 }

@@ -284,6 +284,14 @@ impl Gens {
             if es.iter().any(|e| (**e > 0u32) != positive) {
                 return None; // a Laurent polynomial: left to the scalar recurrences
             }
+            // A root of a product kept whole (√(λ·μ)) is a power of its term once its exponent
+            // is an integer, which the scalar product writes out and a generator would not
+            // (from a review: √(−λ)² stayed (−λ), and ½·λ + ½·(−λ) was not 0).
+            if let Atom::Group(g) = atom
+                && g.len() == 1
+            {
+                return None;
+            }
             let num = es
                 .iter()
                 .fold(Natural::ZERO, |g, e| g.gcd(e.numerator_ref()));

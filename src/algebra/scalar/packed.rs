@@ -392,7 +392,13 @@ fn unpack_sum(
     common: &Natural,
 ) -> Scalar {
     let list = &fields.fields;
-    let folds = list.iter().any(|f| matches!(f.atom, Atom::Prime(_)));
+    // Roots of primes fold (√2·√2 = 2), and so does a root of a product kept whole
+    // (√(λ·μ)² = λ·μ, `normalize_primes`).
+    let folds = list.iter().any(|f| match &f.atom {
+        Atom::Prime(_) => true,
+        Atom::Group(g) => g.len() == 1,
+        _ => false,
+    });
     let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         if sum != 0u32 {

@@ -193,12 +193,15 @@ impl Mono {
     /// How many factors `a^e` may be negative, or not real: those whose atom is not known
     /// positive, unless e is an even integer.
     fn maybe_negative_factors(&self) -> usize {
-        let even =
-            |e: &Q| e.to_denominator() == 1u32 && (e / Q::from(2u32)).to_denominator() == 1u32;
         (self.0.iter())
-            .filter(|(a, e)| !even(e) && !atom_known_positive(a))
+            .filter(|(a, e)| !is_even_integer(e) && !atom_known_positive(a))
             .count()
     }
+}
+
+/// Whether `x` is an even integer (a power that no sign survives).
+fn is_even_integer(x: &Q) -> bool {
+    x.to_denominator() == 1u32 && (x / Q::from(2u32)).to_denominator() == 1u32
 }
 
 /// Whether the first term of `s` (in its canonical order) has a negative coefficient: of `s`
@@ -228,7 +231,7 @@ fn by_parity(s: &Scalar) -> bool {
 /// positive.
 fn root_of_power(m: &Mono, q: &Q) -> Result<(), ScalarError> {
     let is_integer = |x: &Q| x.to_denominator() == 1u32;
-    let is_even = |x: &Q| is_integer(x) && is_integer(&(x / Q::from(2u32)));
+    let is_even = is_even_integer;
     for (a, e) in &m.0 {
         let eq = e * q;
         // k with e − 2k in (−1, 1]: the turns the principal logarithm of a^e takes off.

@@ -2931,6 +2931,55 @@ fn sign_has_its_value_at_zero_and_its_zeros_are_conditions() {
 }
 
 #[test]
+fn a_cancellation_for_almost_every_parameter_names_the_values_where_it_fails() {
+    // The identity test draws λ at random, so it never meets λ = 0, where sign(λ)² − 1 is −1:
+    // these were exact-affine (or affine with no k) for every λ, with no word of λ = 0.
+    let at = |src: &str| -> Vec<(String, Verdict)> {
+        (analyze(src).conditions.iter())
+            .filter(|c| matches!(c.what, taylornet::Vanishing::Survives { .. }))
+            .map(|c| {
+                let then = c.then.as_ref().expect("re-analysed at the value");
+                (unicode_scalar(&c.value), then.decision.verdict.clone())
+            })
+            .collect()
+    };
+    let k = |k| Verdict::Affine { k: Some(k) };
+    assert_eq!(
+        at("W1·x + (sign(λ)^2 - 1)·(W1·x)^∘2"),
+        [("0".to_string(), k(2))]
+    );
+    assert_eq!(at("(1 - sign(λ)^2)·tanh(x)"), [("0".to_string(), k(3))]);
+    assert_eq!(
+        at("abs(sign(λ)·W1·x) - abs(W1·x)"),
+        [("0".to_string(), Verdict::Kink)]
+    );
+    assert_eq!(
+        at("W1·x + (sign(λ^2-2)^2 - 1)·(W1·x)^∘2"),
+        [("−√2".to_string(), k(2)), ("√2".to_string(), k(2))]
+    );
+    for src in [
+        "W1·x + (sign(λ)^2 - 1)·(W1·x)^∘2",
+        "abs(sign(λ)·W1·x) - abs(W1·x)",
+    ] {
+        let r = analyze(src);
+        assert_eq!(r.main.decision.verdict, Verdict::ExactAffine, "{src}");
+        assert!(r.is_conditional(), "{src}");
+        let text = analyze_text(src);
+        assert!(
+            text.contains("do not cancel at λ = 0") && text.contains("verdict: conditional"),
+            "{text}"
+        );
+    }
+    // Where the value changes nothing, no condition is added: |λ·u| − |λ|·|u| is 0 at λ = 0 too.
+    assert!(
+        analyze("abs(λ·W1·x) - abs(λ)·abs(W1·x)")
+            .conditions
+            .is_empty()
+    );
+    verify_passes(&["λ = 0; abs(sign(λ)·W1·x) - abs(W1·x)"]);
+}
+
+#[test]
 fn sign_of_a_constant_that_is_zero_but_not_by_its_form_is_not_decided() {
     // tan(π/8) = √2 − 1: no exact rule reduces the argument, and its sign came from the last
     // bits of the floats, 1, so the network was called a kink (from a review). It is refused.

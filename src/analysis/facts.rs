@@ -210,4 +210,10 @@ pub enum Vanishing {
     NonAffineTerms,
     /// The linear part `W`.
     LinearPart,
+    /// Nothing vanishes: the non-affine terms of this order, which cancel at almost every
+    /// value of the parameters (by the identity test), do not cancel at this one.
+    Survives {
+        /// Their ε-order.
+        order: u32,
+    },
 }

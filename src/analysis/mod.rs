@@ -2,6 +2,7 @@
 
 pub(crate) mod classify;
 pub(crate) mod decide;
+mod exceptions;
 pub(crate) mod expand;
 pub(crate) mod facts;
 pub(crate) mod identity;
@@ -952,6 +953,23 @@ fn conditions_of(
 ) -> Vec<Condition> {
     let (mut conditions, notes) = find_condition(a);
     a.assumptions.extend(notes);
+    // Values where a cancellation the identity test found for almost every value may fail
+    // (sign(λ) at λ = 0): each re-analysed below, and kept only where the verdict changes.
+    let found = conditions.len();
+    for (param, value) in exceptions::candidates(l, a) {
+        if !(conditions.iter()).any(|c| c.param == param && c.value == value) {
+            conditions.push(Condition {
+                param,
+                value,
+                what: Vanishing::Survives { order: 0 },
+                only: false,
+                others: Vec::new(),
+                then: None,
+                not_analysed: None,
+                further: Vec::new(),
+            });
+        }
+    }
     for c in &mut conditions {
         let Some(value) = param_value(&c.value) else {
             // Only rationals and radicals are written back into the network (from a review,
@@ -981,7 +999,37 @@ fn conditions_of(
             }
         }
     }
+    let mut index = 0;
+    conditions.retain_mut(|c| {
+        index += 1;
+        index <= found || exceptional(&a.decision, c)
+    });
     conditions
+}
+
+/// Whether a value where the identity test's cancellation may fail changes the result, with
+/// what changes there: a lower first order (the terms of that order do not cancel there), a
+/// higher one (the first non-affine terms vanish), or W = 0.
+fn exceptional(main: &Decision, c: &mut Condition) -> bool {
+    let Some(then) = &c.then else {
+        return false;
+    };
+    // The first non-affine order, `None` past every order expanded.
+    let first = |d: &Decision| match d.verdict {
+        Verdict::ExactAffine | Verdict::Affine { k: None } => None,
+        Verdict::Affine { k: Some(k) } | Verdict::Degenerate { k } => Some(k),
+        Verdict::Kink => Some(1),
+    };
+    let (generic, there) = (first(main), first(&then.decision));
+    c.what = match (generic, there) {
+        (None, Some(k)) => Vanishing::Survives { order: k },
+        (Some(g), Some(k)) if k < g => Vanishing::Survives { order: k },
+        (Some(g), Some(k)) if k > g => Vanishing::NonAffineTerms,
+        (Some(_), None) => Vanishing::NonAffineTerms,
+        _ if then.decision.w.is_zero() && !main.w.is_zero() => Vanishing::LinearPart,
+        _ => return false,
+    };
+    true
 }
 
 /// Parameter values at which the leading non-affine terms (or the linear part) vanish: the

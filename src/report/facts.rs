@@ -217,10 +217,14 @@ pub fn assumption_text(a: &Assumption) -> String {
 }
 
 /// What vanishes at a condition, as the clause before `iff`.
-pub fn vanishing_text(v: Vanishing) -> &'static str {
+pub fn vanishing_text(v: Vanishing) -> String {
     match v {
-        Vanishing::NonAffineTerms => "the first non-affine terms vanish",
-        Vanishing::LinearPart => "the linear part W vanishes",
+        Vanishing::NonAffineTerms => "the first non-affine terms vanish".into(),
+        Vanishing::LinearPart => "the linear part W vanishes".into(),
+        Vanishing::Survives { order } => format!(
+            "the non-affine terms of order ε{}, which cancel at almost every value of the parameters, do not cancel",
+            sup(order)
+        ),
     }
 }
 

@@ -2977,6 +2977,72 @@ fn a_cancellation_for_almost_every_parameter_names_the_values_where_it_fails() {
             .is_empty()
     );
     verify_passes(&["λ = 0; abs(sign(λ)·W1·x) - abs(W1·x)"]);
+    // sign of a parameter bound to 0 is 0 in the numeric check too (it was "no numeric sign").
+    verify_passes(&["λ = 0; relu(sign(λ)·W1·x)"]);
+    // Values the exact solver does not reach (π, λ = μ), or that the cap leaves out, are said
+    // not to be examined; found ones are still conditions (sign(sin(λ)) at λ = 0).
+    let unsought = |src: &str| {
+        (analyze(src).main.assumptions.iter())
+            .find_map(|a| match a {
+                taylornet::Assumption::BreakpointValuesNotSought { params } => Some(
+                    params
+                        .iter()
+                        .map(|p| p.unicode())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(unsought("W1·x + (sign(λ - π)^2 - 1)·(W1·x)^∘2"), "λ");
+    assert_eq!(unsought("W1·x + (sign(λ - μ)^2 - 1)·(W1·x)^∘2"), "λ,μ");
+    assert_eq!(unsought("W1·x + (sign(λ)^2 - 1)·(W1·x)^∘2"), "");
+    assert_eq!(
+        at("W1·x + (sign(sin(λ))^2 - 1)·(W1·x)^∘2"),
+        [("0".to_string(), k(2))]
+    );
+    // Unrelated relu(·) of parameters no longer crowd the values out.
+    assert_eq!(
+        at("W1·x + (sign(ν)^2 - 1)·(W1·x)^∘2 + relu(λ)·W2·x + relu(μ)·W3·x"),
+        [("0".to_string(), k(2))]
+    );
+}
+
+#[test]
+fn a_cancellation_on_part_of_a_parameters_range_past_the_draws_is_found() {
+    // The draws take parameters in ±(0.3, 2.5): relu((5 − λ)·u) − (5 − λ)·relu(u) is 0 there
+    // and (λ − 5)·|u| past λ = 5; it was exact-affine for every λ, and its mirror a kink for
+    // every λ with no word of λ > 5, where it is 0. Each parameter is also drawn in each
+    // interval its breakpoints cut out.
+    let partial = |src: &str| {
+        let r = analyze(src);
+        let said = (r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { order: 1 }));
+        (r.main.decision.verdict, said)
+    };
+    for src in [
+        "relu((5 - λ)·W1·x) - (5 - λ)·relu(W1·x)",
+        "relu((λ - 5)·W1·x) - (λ - 5)·relu(W1·x)",
+        "abs((λ^2 - 16)·W1·x) - (λ^2 - 16)·abs(W1·x)",
+    ] {
+        assert_eq!(partial(src), (Verdict::Kink, true), "{src}");
+    }
+    // A coefficient past the draws: sign(λ − 3) + 1 is 0 below 3 and 2 above, and the terms
+    // were said to cancel at almost every value, failing at λ = 3 only.
+    let r = analyze("W1·x + (sign(λ - 3) + 1)·(W1·x)^∘2");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert!(
+        (r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { order: 2 }))
+    );
+    // Where the draws already meet both sides, nothing changes.
+    assert_eq!(
+        partial("relu(λ·W1·x) - λ·relu(W1·x)"),
+        (Verdict::Kink, true)
+    );
+    verify_passes(&["λ = 7; relu((5 - λ)·W1·x) - (5 - λ)·relu(W1·x)"]);
+    verify_passes(&["λ = 3; relu((5 - λ)·W1·x) - (5 - λ)·relu(W1·x)"]);
 }
 
 #[test]

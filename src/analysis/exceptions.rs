@@ -1,149 +1,223 @@
 //! Values of a parameter where a cancellation the identity test found may fail.
 //!
 //! The probabilistic identity test draws parameters at random, so it decides what holds for
-//! almost every value. A function with a jump or a kink applied to the parameters alone
-//! (`sign(λ)`, `|λ − 2|`, `relu(λ)`) makes a term that is 0 for almost every value non-zero
-//! on a null set the draws never meet: `(sign(λ)² − 1)·(W₁·x)^∘2` vanishes for every λ but 0,
-//! and `|sign(λ)·W₁·x| − |W₁·x|` is a kink there. The candidates are the zeros of such a
-//! function's argument (and of the argument ∓ 1, hard_tanh's breakpoints, for functions
-//! defined by pieces), each worked out exactly; the caller re-analyses the network at each
-//! and keeps those where the verdict changes, as conditions.
+//! almost every value. `sign` or |·| of the parameters alone (`sign(λ)`, `|λ − 2|`) makes a
+//! term that is 0 for almost every value non-zero on a null set the draws never meet:
+//! `(sign(λ)² − 1)·(W₁·x)^∘2` vanishes for every λ but 0, and `|sign(λ)·W₁·x| − |W₁·x|` is a
+//! kink there. The candidates are the zeros of such an argument, each worked out exactly; the
+//! caller re-analyses the network at each and keeps those where the verdict changes, as
+//! conditions, and says which parameters' values were not all examined.
 
+use super::expand::{Layer, OpConstant};
 use super::{Analysis, roots, solve_linear};
 use crate::algebra::scalar::Atom;
-use crate::algebra::{Expr, Q, Scalar};
-use crate::ir::visit::{Step, Visitor, visit};
-use crate::ir::{Ir, IrKind, Lowered};
+use crate::algebra::{Expr, Scalar};
 use crate::syntax::Name;
-use std::collections::{BTreeSet, HashSet};
-use std::convert::Infallible;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
 /// At most this many values are re-analysed: each costs a whole analysis.
-const MAX_CANDIDATES: usize = 6;
+const MAX_CANDIDATES: usize = 8;
 
-/// The values of a parameter where a function with a breakpoint, applied to the parameters
-/// alone, sits on a breakpoint; only when the identity test cancelled some terms (an exact
-/// cancellation holds at every value).
-pub(super) fn candidates(l: &Lowered, a: &Analysis) -> Vec<(Name, Scalar)> {
+/// The values of a parameter where `sign` or |·| of the parameters alone sits on its
+/// breakpoint, and the parameters whose such values were not all found (a zero the exact
+/// solver does not reach, one that holds another parameter, past [`MAX_CANDIDATES`]); only
+/// when the identity test cancelled some terms (an exact cancellation holds at every value).
+pub(super) fn candidates(a: &Analysis) -> (Vec<(Name, Scalar)>, BTreeSet<Name>) {
+    let mut unsought = BTreeSet::new();
     if a.decision.identity_zeros.is_empty() {
-        return Vec::new();
+        return (Vec::new(), unsought);
     }
-    let defined = defined_with_breakpoints(&l.ir);
-    let mut arguments = Vec::new();
-    let mut seen = HashSet::new();
     let ex = &a.expansion;
-    let mut walk = |e: &Expr| kink_arguments(e, &defined, &mut arguments, &mut seen);
-    walk(&ex.layered);
-    for ly in &ex.layers {
-        walk(&ly.pre);
-        walk(&ly.op_point);
-        for (_, def) in ly.var.iter().chain(ly.whole.iter()) {
-            walk(def);
-        }
-    }
-    for k in &ex.constants {
-        walk(&k.value);
-    }
+    let arguments = arguments_in(&ex.layered, &ex.layers, &ex.constants, false);
     let fixed = |p: &Name| ex.constants.iter().any(|k| k.name == *p) || ex.dims.contains(p);
     let mut out: Vec<(Name, Scalar)> = Vec::new();
-    for (argument, offsets) in arguments {
+    for (p, values, complete) in breakpoints(&arguments, &fixed) {
+        if !complete {
+            unsought.insert(p.clone());
+        }
+        for v in values {
+            if out.iter().any(|(q, w)| *q == p && *w == v) {
+                continue;
+            }
+            if out.len() == MAX_CANDIDATES {
+                unsought.insert(p.clone());
+                break;
+            }
+            out.push((p.clone(), v));
+        }
+    }
+    (out, unsought)
+}
+
+/// For each parameter, values to draw it at past the random draws' range (±(0.3, 2.5)): one in
+/// each interval its breakpoints cut the line into (below the least, between two, above the
+/// greatest), so that a cancellation that holds on part of its range only is met where it
+/// fails: `relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and (λ − 5)·|u| past 5. The
+/// breakpoints are those of [`candidates`], and the zeros of the parameters' coefficients in
+/// the arguments of bars and of piecewise layers, as floats: they only choose where to draw.
+pub(super) fn interval_points(
+    e: &Expr,
+    layers: &[Layer],
+    constants: &[OpConstant],
+) -> Vec<(Name, f64)> {
+    let arguments = arguments_in(e, layers, constants, true);
+    let fixed = |p: &Name| constants.iter().any(|k| k.name == *p);
+    let mut by_param: BTreeMap<Name, Vec<f64>> = BTreeMap::new();
+    for (p, values, _) in breakpoints(&arguments, &fixed) {
+        for v in values {
+            if let Some(x) = v.to_f64(&|_| None).filter(|x| x.is_finite()) {
+                by_param.entry(p.clone()).or_default().push(x);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (p, mut xs) in by_param {
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        let (Some(&least), Some(&greatest)) = (xs.first(), xs.last()) else {
+            continue;
+        };
+        let mut points = vec![least - 1.0, greatest + 1.0];
+        points.extend(xs.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+        // The draws' own range already meets an interval that reaches into it.
+        points.retain(|x| !(0.3..=2.5).contains(&x.abs()));
+        out.extend(
+            points
+                .into_iter()
+                .take(MAX_CANDIDATES)
+                .map(|x| (p.clone(), x)),
+        );
+    }
+    out
+}
+
+/// The arguments with parameters of `sign` and |·| in `e`, the layers and the constants;
+/// with `coefficients`, also the coefficients with parameters in the arguments of bars and of
+/// piecewise layers, where the small part's sign changes with a parameter's (|(5 − λ)·u|).
+fn arguments_in(
+    e: &Expr,
+    layers: &[Layer],
+    constants: &[OpConstant],
+    coefficients: bool,
+) -> Vec<Scalar> {
+    let mut arguments = Vec::new();
+    let mut seen = HashSet::new();
+    let mut walk = |e: &Expr, arguments: &mut Vec<Scalar>| {
+        kink_arguments(e, coefficients, arguments, &mut seen)
+    };
+    walk(e, &mut arguments);
+    for ly in layers {
+        walk(&ly.pre, &mut arguments);
+        walk(&ly.op_point, &mut arguments);
+        for (_, def) in ly.var.iter().chain(ly.whole.iter()) {
+            walk(def, &mut arguments);
+        }
+        // A piecewise layer's small part changes sides where a coefficient of it does.
+        if coefficients && (!ly.breakpoints.is_empty() || ly.callee.has_breakpoints()) {
+            coefficient_arguments(&ly.pre.sub(&ly.op_point), &mut arguments);
+        }
+    }
+    for k in constants {
+        walk(&k.value, &mut arguments);
+    }
+    arguments
+}
+
+/// Each argument's zeros in each of its parameters that `fixed` leaves free, with whether
+/// they are all its real zeros.
+fn breakpoints(
+    arguments: &[Scalar],
+    fixed: &dyn Fn(&Name) -> bool,
+) -> Vec<(Name, Vec<Scalar>, bool)> {
+    let mut out = Vec::new();
+    for argument in arguments {
         for p in argument.params().into_iter().filter(|p| !fixed(p)) {
-            for d in offsets.iter() {
-                let g = argument.sub(&Scalar::from_q(d.clone()));
-                for v in zeros(&g, &p) {
-                    if out.len() == MAX_CANDIDATES {
-                        return out;
-                    }
-                    if !out.iter().any(|(q, w)| *q == p && *w == v) {
-                        out.push((p.clone(), v));
-                    }
-                }
-            }
+            let (values, complete) = zeros(argument, &p);
+            out.push((p, values, complete));
         }
     }
     out
 }
 
-/// The real zeros of `g` in `p` that hold no other parameter: the one value of a linear `g`,
-/// or the rational and radical zeros of a polynomial.
-fn zeros(g: &Scalar, p: &Name) -> Vec<Scalar> {
+/// The coefficients with parameters of `e`'s terms, each an argument whose zero is a
+/// breakpoint (|(5 − λ)·u| changes its form at λ = 5).
+fn coefficient_arguments(e: &Expr, out: &mut Vec<Scalar>) {
+    for (_, s) in e.terms() {
+        if !s.params().is_empty() && !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+}
+
+/// The real zeros of `g` in `p` that hold no other parameter (the one value of a linear `g`,
+/// the rational and radical zeros of a polynomial), with whether they are all of them; where
+/// they may not be, the simple values 0, 1 and −1 are tried too (sin(λ) at 0).
+fn zeros(g: &Scalar, p: &Name) -> (Vec<Scalar>, bool) {
     let free = |v: &Scalar| v.params().is_empty();
-    if let Some((v, _)) = solve_linear(g, p) {
-        return [v].into_iter().filter(free).collect();
+    if let Some((v, only)) = solve_linear(g, p) {
+        let complete = only && free(&v);
+        return (free(&v).then_some(v).into_iter().collect(), complete);
     }
-    if g.params().len() != 1 {
-        return Vec::new();
-    }
-    let found = roots::radical_zeros(g, p);
-    let mut out: Vec<Scalar> = found.rational.into_iter().map(Scalar::from_q).collect();
-    out.extend(found.values.into_iter().filter(free));
-    out
-}
-
-/// The names of the functions in `ir` that are defined by pieces (an `if`, or |·| or sign
-/// inside): their scalar values jump or kink where their argument crosses a breakpoint.
-fn defined_with_breakpoints(ir: &Ir) -> BTreeSet<String> {
-    struct Names(BTreeSet<String>);
-    impl Visitor for Names {
-        type Output = BTreeSet<String>;
-        type Err = Infallible;
-        fn visit_pre(&mut self, ir: &Ir) -> Result<Step, Infallible> {
-            if let IrKind::Apply { callee, .. } = ir.kind()
-                && callee.has_breakpoints()
-            {
-                self.0.insert(callee.name());
+    let (mut out, complete) = if g.params().len() == 1 {
+        let found = roots::radical_zeros(g, p);
+        let mut out: Vec<Scalar> = found.rational.into_iter().map(Scalar::from_q).collect();
+        let all_free = found.values.iter().all(free);
+        out.extend(found.values.into_iter().filter(free));
+        (out, found.complete && all_free)
+    } else {
+        (Vec::new(), false)
+    };
+    if !complete {
+        for k in [0i64, 1, -1] {
+            let v = Scalar::from_int(k);
+            if !out.contains(&v) && g.substitute(p, &v).is_ok_and(|z| z.is_zero()) {
+                out.push(v);
             }
-            Ok(Step::Descend)
-        }
-        fn finish(self) -> Result<BTreeSet<String>, Infallible> {
-            Ok(self.0)
         }
     }
-    visit(ir, Names(BTreeSet::new())).unwrap_or_default()
+    (out, complete)
 }
 
-/// The arguments with parameters of the functions with breakpoints in `e`'s coefficients and
-/// in its atoms' arguments, each with the offsets where its function has them: 0 for sign
-/// and |·|; 0 and ±1 for a function defined by pieces (relu at 0, hard_tanh at ±1).
+/// The arguments with parameters of `sign` and |·| in `e`'s coefficients and in its atoms'
+/// arguments; with `coefficients`, also the coefficients with parameters of the bars'
+/// arguments.
 fn kink_arguments(
     e: &Expr,
-    defined: &BTreeSet<String>,
-    out: &mut Vec<(Scalar, Vec<Q>)>,
+    coefficients: bool,
+    out: &mut Vec<Scalar>,
     seen: &mut HashSet<*const ()>,
 ) {
     for (c, s) in e.terms() {
-        scalar_kink_arguments(s, defined, out);
+        scalar_kink_arguments(s, out);
         for f in c.factors() {
             if let crate::algebra::Factor::Atom(atom) = f
                 && seen.insert(Rc::as_ptr(atom).cast())
             {
                 for (_, p) in &atom.params {
-                    scalar_kink_arguments(p, defined, out);
+                    scalar_kink_arguments(p, out);
                 }
-                kink_arguments(&atom.arg, defined, out, seen);
+                if coefficients && atom.is_bar() {
+                    coefficient_arguments(&atom.arg, out);
+                }
+                kink_arguments(&atom.arg, coefficients, out, seen);
             }
         }
     }
 }
 
-fn scalar_kink_arguments(s: &Scalar, defined: &BTreeSet<String>, out: &mut Vec<(Scalar, Vec<Q>)>) {
+fn scalar_kink_arguments(s: &Scalar, out: &mut Vec<Scalar>) {
     for (m, _) in s.terms() {
         for (atom, _) in m.factors() {
             let (Atom::Func(_, arg) | Atom::Group(arg)) = atom else {
                 continue;
             };
-            scalar_kink_arguments(arg, defined, out);
-            let Atom::Func(name, arg) = atom else {
-                continue;
-            };
-            let offsets: Vec<Q> = match &**name {
-                "sign" | "abs" => vec![Q::from(0)],
-                n if defined.contains(n) => vec![Q::from(0), Q::from(1), Q::from(-1)],
-                _ => continue,
-            };
-            if !arg.params().is_empty() && !out.iter().any(|(g, _)| g == &**arg) {
-                out.push(((**arg).clone(), offsets));
+            scalar_kink_arguments(arg, out);
+            if matches!(atom, Atom::Func(name, _) if matches!(&**name, "sign" | "abs"))
+                && !arg.params().is_empty()
+                && !out.iter().any(|g| g == &**arg)
+            {
+                out.push((**arg).clone());
             }
         }
     }

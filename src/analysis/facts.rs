@@ -158,6 +158,14 @@ pub enum Assumption {
         /// The parameters.
         params: Vec<Name>,
     },
+    /// Terms the identity test cancelled hold `sign` or |·| of these parameters, whose values
+    /// on a breakpoint (where the cancellation may fail) were not all examined: a zero the
+    /// exact solver does not reach or that holds another parameter, past the most examined,
+    /// or a value where the network could not be analysed again.
+    BreakpointValuesNotSought {
+        /// The parameters.
+        params: Vec<Name>,
+    },
     /// A scalar's O(1) part that is not a number (`𝟙ᵀ·exp(c₁)`) was named and the scalar
     /// expanded around it, taken to be non-zero (positive under a root or a logarithm).
     ScalarOperatingPoint {

@@ -112,7 +112,10 @@ impl IdentityTest<'_> {
                         *seen += 1;
                         // Far enough to meet every pattern of the parameters' signs.
                         if *seen >= 1u32 << params.min(4) {
-                            return Vanishing::No;
+                            return match self.changes_past_the_draws(e, &generic, widths, false) {
+                                true => Vanishing::ForSomeParameters,
+                                false => Vanishing::No,
+                            };
                         }
                         continue 'draws;
                     }
@@ -124,6 +127,9 @@ impl IdentityTest<'_> {
             }
             zeros += 1;
             if zeros == needed {
+                if has_params && self.changes_past_the_draws(e, &generic, widths, true) {
+                    return Vanishing::ForSomeParameters;
+                }
                 return Vanishing::Yes;
             }
         }
@@ -268,11 +274,52 @@ impl IdentityTest<'_> {
 
     /// One draw at `seed`, with the dimensions no declaration fixes at `width`.
     fn zero_at(&self, e: &Expr, seed: u64, generic: &[Expr], width: usize) -> Option<Draw> {
+        self.zero_with(e, seed, &draw_params(e.params(), seed), generic, width)
+    }
+
+    /// Whether `e`, found zero (`was_zero`) or non-zero at every random draw, is the other with
+    /// one parameter drawn past their range, in an interval its breakpoints cut out
+    /// ([`super::exceptions::interval_points`]): then it vanishes for some values only
+    /// (`relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and (λ − 5)·|u| past 5).
+    fn changes_past_the_draws(
+        &self,
+        e: &Expr,
+        generic: &[Expr],
+        widths: &[usize],
+        was_zero: bool,
+    ) -> bool {
+        let points = super::exceptions::interval_points(e, self.layers, self.constants);
+        // Two draws of the other symbols at each point, each at every width: non-zero at one
+        // of them, or zero at all.
+        points.iter().any(|(p, x)| {
+            let mut draws = (1..=2).map(|i| DRAW_SEED + i).flat_map(|seed| {
+                let mut params = draw_params(e.params(), seed);
+                params.insert(p.clone(), *x);
+                (widths.iter())
+                    .map(|&width| self.zero_with(e, seed, &params, generic, width))
+                    .collect::<Vec<_>>()
+            });
+            if was_zero {
+                draws.any(|d| matches!(d, Some(Draw::NonZero)))
+            } else {
+                draws.all(|d| matches!(d, Some(Draw::Zero)))
+            }
+        })
+    }
+
+    /// One draw at `seed` with the parameters at `params`.
+    fn zero_with(
+        &self,
+        e: &Expr,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+        generic: &[Expr],
+        width: usize,
+    ) -> Option<Draw> {
         if !self.drawable() {
             return None;
         }
-        let params = draw_params(e.params(), seed);
-        let mut inst = self.drawn(seed, &params, width);
+        let mut inst = self.drawn(seed, params, width);
         // A lone 𝟙 takes the output's length: a free one is drawn at the width too.
         let rows = if self.rows_free { width } else { self.rows };
         let cols = Some(self.cols.unwrap_or(width));

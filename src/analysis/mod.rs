@@ -956,7 +956,8 @@ fn conditions_of(
     // Values where a cancellation the identity test found for almost every value may fail
     // (sign(λ) at λ = 0): each re-analysed below, and kept only where the verdict changes.
     let found = conditions.len();
-    for (param, value) in exceptions::candidates(l, a) {
+    let (candidates, mut unsought) = exceptions::candidates(a);
+    for (param, value) in candidates {
         if !(conditions.iter()).any(|c| c.param == param && c.value == value) {
             conditions.push(Condition {
                 param,
@@ -1002,8 +1003,21 @@ fn conditions_of(
     let mut index = 0;
     conditions.retain_mut(|c| {
         index += 1;
-        index <= found || exceptional(&a.decision, c)
+        if index <= found {
+            return true;
+        }
+        // A value the network could not be analysed at (not defined there, or no radical:
+        // sign(λ − π)) is one where the cancellation was not examined.
+        if c.then.is_none() {
+            unsought.insert(c.param.clone());
+        }
+        exceptional(&a.decision, c)
     });
+    if !unsought.is_empty() {
+        a.assumptions.push(Assumption::BreakpointValuesNotSought {
+            params: unsought.into_iter().collect(),
+        });
+    }
     conditions
 }
 

@@ -539,6 +539,15 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
                 return Err("derivatives are not evaluated numerically".into());
             }
             let a = eval(arg, inst, frames)?;
+            // sign of a number or a parameter that is 0 is 0 (`λ = 0; relu(sign(λ)·W1·x)`): a
+            // value read, not computed, did not round to 0. A computed 0 may have, and has no
+            // sign the floats know (`Real::func`).
+            if matches!(callee, Callee::Prim(Prim::Sign))
+                && read_not_computed(arg)
+                && matches!(&a, Val::S(x) if !x.lt(&R::zero()) && !R::zero().lt(x) && x.to_f64() == 0.0)
+            {
+                return Ok(Val::S(R::zero()));
+            }
             let mut pv = BTreeMap::new();
             for (n, v) in params {
                 if let Val::S(x) = eval(v, inst, frames)? {
@@ -591,6 +600,16 @@ pub fn apply<R: Real>(
                 _ => Err("a function body gave a non-scalar".into()),
             }
         }
+    }
+}
+
+/// A number, a parameter, or a name bound to one: a value read as it is, which no arithmetic
+/// rounded.
+fn read_not_computed(ir: &Ir) -> bool {
+    match ir.kind() {
+        IrKind::Num(_) | IrKind::Param(_) => true,
+        IrKind::Bound { value, .. } => read_not_computed(value),
+        _ => false,
     }
 }
 

@@ -194,6 +194,13 @@ pub fn assumption_text(a: &Assumption) -> String {
         Assumption::OpaqueConstants => {
             "opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into()
         }
+        Assumption::BreakpointValuesNotSought { params } => {
+            let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
+            format!(
+                "terms cancelled by the identity test hold sign or |·| of {}, which jumps or kinks where its argument is 0; those values were not all examined (a zero the exact solver does not reach or that holds another parameter, or a value where the network could not be analysed again): there the terms may not cancel",
+                names.join(", ")
+            )
+        }
         Assumption::ZerosNotSought { what, params } => {
             let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
             let names = names.join(", ");

@@ -220,7 +220,8 @@ fn by_parity(s: &Scalar) -> bool {
 
 /// `(a^e)^q = a^(e·q)` for a non-integer q needs a ≥ 0 unless the principal values agree.
 /// Where e is even, the left side is |a|^(e·q) (`√(c²) = |c|`, not c, for an operating point c
-/// that may be negative), which a scalar does not hold, unless e·q is an even integer.
+/// that may be negative): [`Scalar::pow`] writes it so before this check, unless e·q is an
+/// even integer.
 /// Otherwise, for a negative a, the left side is exp(q·Log(a^e)) with Log(a^e) = e·log|a| +
 /// iπ·(e − 2k), e − 2k in (−1, 1], that is |a|^(e·q)·e^(iπ·(e·q − 2k·q)), and the right side
 /// |a|^(e·q)·e^(iπ·e·q): the same only where k·q is an integer. So `(λ³)^(⅓)` is λ for λ ≥ 0
@@ -672,6 +673,23 @@ impl Scalar {
                 let inner = self.scale(&(Q::ONE / &lead));
                 return Ok(rational_power(&lead, q)?
                     .mul(&Scalar::atom(Atom::Group(Rc::new(inner)), q.clone())));
+            }
+            // A root of an even power is one of the absolute value: √(λ²) = |λ|, (λ²)^(3/2) =
+            // |λ|³, √(λ²·μ) = |λ|·√μ (it was refused, though |λ| is a value a scalar holds).
+            let absolute = |(a, e): &(Atom, Q)| {
+                is_even_integer(e) && !is_even_integer(&(e * q)) && !atom_known_positive(a)
+            };
+            if q.to_denominator() != 1u32 && m.0.iter().any(absolute) {
+                let mut out = rational_power(c, q)?;
+                for (a, e) in &m.0 {
+                    let part = if absolute(&(a.clone(), e.clone())) {
+                        Scalar::atom(a.clone(), Q::ONE).abs().pow(&(e * q))?
+                    } else {
+                        Scalar::atom(a.clone(), e.clone()).pow(q)?
+                    };
+                    out = out.mul(&part);
+                }
+                return Ok(out);
             }
             if q.to_denominator() != 1u32 {
                 root_of_power(m, q)?;
@@ -1286,19 +1304,13 @@ mod tests {
     }
 
     /// `(a^e)^q = a^(e·q)` only where it holds for every real a: `(λ³)^(1/3)` is λ for λ ≥ 0
-    /// but the principal (complex) root of a negative λ³, and `(λ²)^(1/2)` is |λ|; roots of a
+    /// but the principal (complex) root of a negative λ³, and `(λ²)^(1/2)` is |λ| (written so); roots of a
     /// root, `(λ^(1/3))³`, and powers whose square is taken first, `(λ⁶)^(1/3)`, are exact.
     #[test]
     fn a_root_of_a_power_is_the_power_only_where_every_sign_agrees() {
         let l = Scalar::param(Name::new("λ", ""));
         let refused = |base: &Scalar, e: Q| matches!(base.pow(&e), Err(ScalarError::NotReal(_)));
-        for (p, e) in [
-            (3, q(1, 3)),
-            (3, q(2, 3)),
-            (-3, q(1, 3)),
-            (5, q(3, 5)),
-            (2, q(1, 2)),
-        ] {
+        for (p, e) in [(3, q(1, 3)), (3, q(2, 3)), (-3, q(1, 3)), (5, q(3, 5))] {
             let power = l.pow(&q(p, 1)).unwrap();
             assert!(refused(&power, e.clone()), "(λ^{p})^({e})");
         }
@@ -1319,6 +1331,20 @@ mod tests {
         );
         // Both sides fractional powers of a negative λ, but different ones: refused too.
         assert!(refused(&l.pow(&q(3, 1)).unwrap(), q(1, 5)));
+        // A root of an even power is a power of |λ|: √(λ²) = |λ|, (λ²)^(3/2) = |λ|³,
+        // (λ⁴)^(1/4) = |λ|, √(λ²·μ) = |λ|·√μ (they were refused).
+        let abs = l.abs();
+        let square = l.pow(&q(2, 1)).unwrap();
+        assert_eq!(square.pow(&q(1, 2)).unwrap(), abs);
+        assert_eq!(square.pow(&q(3, 2)).unwrap(), abs.pow(&q(3, 1)).unwrap());
+        assert_eq!(l.pow(&q(4, 1)).unwrap().pow(&q(1, 4)).unwrap(), abs);
+        let mu = Scalar::param(Name::new("μ", ""));
+        assert_eq!(
+            square.mul(&mu).pow(&q(1, 2)).unwrap(),
+            abs.mul(&mu.pow(&q(1, 2)).unwrap())
+        );
+        // A negative coefficient keeps the root not real: √(−λ²).
+        assert!(refused(&square.neg(), q(1, 2)));
         // A positive atom's root of a power is the power: (e³)^(1/3) = e.
         let e = Scalar::e_pow(q(3, 1)).pow(&q(1, 3)).unwrap();
         assert_eq!(e, Scalar::e_pow(q(1, 1)));

@@ -3036,6 +3036,32 @@ fn a_cancellation_on_part_of_a_parameters_range_past_the_draws_is_found() {
         (r.main.assumptions.iter())
             .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { order: 2 }))
     );
+    // A narrow interval inside the random range, a factor in another parameter, a breakpoint
+    // in another parameter, one past f64's integers, and a bar of a sum that keeps λ inside
+    // (from a second review: the first four were exact-affine, the last a kink with no word).
+    for src in [
+        "relu((λ - 2)·(λ - 3)·W1·x) - (λ - 2)·(λ - 3)·relu(W1·x)",
+        "relu((5 - λ)·(5 - μ)·W1·x) - (5 - λ)·(5 - μ)·relu(W1·x)",
+        "relu((5 - λ)·(3 + μ^2)·W1·x) - (5 - λ)·(3 + μ^2)·relu(W1·x)",
+        "relu((10 - λ - μ)·W1·x) - (10 - λ - μ)·relu(W1·x)",
+        "relu((10^16 - λ)·W1·x) - (10^16 - λ)·relu(W1·x)",
+        "relu(λ·(W1·x + W2·x)) - λ·relu(W1·x + W2·x)",
+    ] {
+        assert_eq!(partial(src), (Verdict::Kink, true), "{src}");
+    }
+    verify_passes(&["λ = 5/2; relu((λ - 2)·(λ - 3)·W1·x) - (λ - 2)·(λ - 3)·relu(W1·x)"]);
+    // A positive coefficient whose value underflows 256 bits far from the draws does not
+    // vanish there, and one past the floats' range is no zero.
+    let r = analyze("W1·x + (1 - tanh(λ))·(2 + sign(λ - 100))·(W2·x)^∘2");
+    assert_eq!(r.main.decision.verdict, Verdict::Affine { k: Some(2) });
+    assert!(
+        !(r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { .. }))
+    );
+    assert_eq!(
+        verdict("W1·x - exp(exp(45))·(W2·x)^∘2"),
+        Verdict::Affine { k: Some(2) }
+    );
     // Where the draws already meet both sides, nothing changes.
     assert_eq!(
         partial("relu(λ·W1·x) - λ·relu(W1·x)"),

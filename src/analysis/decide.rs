@@ -212,7 +212,13 @@ pub(crate) fn decide(
         // So can products with 𝟙 at a fixed small length: at n = 2 the ε² term of softmax
         // vanishes (it is a sigmoid of x₁ − x₂), though no exact rule of the normal form,
         // which holds for every n, cancels it.
-        if super::identity::has_function_atoms(&lead) || super::identity::has_ones_products(&lead) {
+        // And so can bars whose arguments hold parameters: |λ·u + λ·v| − λ·|u + v| is 0 for
+        // λ > 0 (from a review, relu(λ·(W1·x + W2·x)) − λ·relu(W1·x + W2·x) was a kink for
+        // every λ: the bar of a sum keeps λ inside).
+        if super::identity::has_function_atoms(&lead)
+            || super::identity::has_ones_products(&lead)
+            || super::identity::has_parametric_bars(&lead)
+        {
             match vanishes(&lead) {
                 super::identity::Vanishing::Yes => {
                     identity_zeros.push(k);

@@ -50,24 +50,36 @@ pub(super) fn candidates(a: &Analysis) -> (Vec<(Name, Scalar)>, BTreeSet<Name>) 
     (out, unsought)
 }
 
-/// For each parameter, values to draw it at past the random draws' range (±(0.3, 2.5)): one in
-/// each interval its breakpoints cut the line into (below the least, between two, above the
-/// greatest), so that a cancellation that holds on part of its range only is met where it
-/// fails: `relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and (λ − 5)·|u| past 5. The
-/// breakpoints are those of [`candidates`], and the zeros of the parameters' coefficients in
-/// the arguments of bars and of piecewise layers, as floats: they only choose where to draw.
+/// For each parameter, values to draw it at: one in each interval its breakpoints cut the
+/// line into (below the least, between two, above the greatest), so that a cancellation that
+/// holds on part of its range only is met where it fails, however narrow the part or far
+/// from the random draws: `relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and
+/// (λ − 5)·|u| past 5, `relu((λ − 2)·(λ − 3)·u) − …` a kink on (2, 3) only. The breakpoints
+/// are those of [`candidates`], and the zeros of the parameters' coefficients in the
+/// arguments of bars and of piecewise layers (a factor in the other parameters set aside,
+/// (5 − λ)·(5 − μ) at λ = 5; a value in the other parameters, 10 − λ − μ, at their drawn
+/// values `drawn`), as floats: they only choose where to draw.
 pub(super) fn interval_points(
     e: &Expr,
     layers: &[Layer],
     constants: &[OpConstant],
+    drawn: &BTreeMap<Name, f64>,
 ) -> Vec<(Name, f64)> {
     let arguments = arguments_in(e, layers, constants, true);
     let fixed = |p: &Name| constants.iter().any(|k| k.name == *p);
     let mut by_param: BTreeMap<Name, Vec<f64>> = BTreeMap::new();
-    for (p, values, _) in breakpoints(&arguments, &fixed) {
-        for v in values {
-            if let Some(x) = v.to_f64(&|_| None).filter(|x| x.is_finite()) {
-                by_param.entry(p.clone()).or_default().push(x);
+    for argument in &arguments {
+        for p in argument.params().into_iter().filter(|p| !fixed(p)) {
+            let primitive = roots::content_free(argument, &p).map_or(argument.clone(), |(_, f)| f);
+            let values = match solve_linear(&primitive, &p) {
+                Some((v, _)) => vec![v],
+                None => zeros(&primitive, &p).0,
+            };
+            for v in values {
+                let at = |n: &Name| drawn.get(n).copied();
+                if let Some(x) = v.to_f64(&at).filter(|x| x.is_finite()) {
+                    by_param.entry(p.clone()).or_default().push(x);
+                }
             }
         }
     }
@@ -78,16 +90,11 @@ pub(super) fn interval_points(
         let (Some(&least), Some(&greatest)) = (xs.first(), xs.last()) else {
             continue;
         };
-        let mut points = vec![least - 1.0, greatest + 1.0];
-        points.extend(xs.windows(2).map(|w| (w[0] + w[1]) / 2.0));
-        // The draws' own range already meets an interval that reaches into it.
-        points.retain(|x| !(0.3..=2.5).contains(&x.abs()));
-        out.extend(
-            points
-                .into_iter()
-                .take(MAX_CANDIDATES)
-                .map(|x| (p.clone(), x)),
-        );
+        // A step past the extreme ones that f64 does not round away (10¹⁶ + 1 is 10¹⁶).
+        let step = |x: f64| x.abs().max(1.0);
+        let mut points = vec![least - step(least), greatest + step(greatest)];
+        points.extend(xs.windows(2).map(|w| w[0] + (w[1] - w[0]) / 2.0));
+        out.extend(points.into_iter().map(|x| (p.clone(), x)));
     }
     out
 }

@@ -538,16 +538,12 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             if *deriv > 0 {
                 return Err("derivatives are not evaluated numerically".into());
             }
-            let a = eval(arg, inst, frames)?;
-            // sign of a number or a parameter that is 0 is 0 (`λ = 0; relu(sign(λ)·W1·x)`): a
-            // value read, not computed, did not round to 0. A computed 0 may have, and has no
-            // sign the floats know (`Real::func`).
-            if matches!(callee, Callee::Prim(Prim::Sign))
-                && read_not_computed(arg)
-                && matches!(&a, Val::S(x) if !x.lt(&R::zero()) && !R::zero().lt(x) && x.to_f64() == 0.0)
-            {
+            // sign of the number 0 is 0 (`λ = 0; relu(sign(λ)·W1·x)`); a float that is 0 may
+            // have rounded to it, and has no sign the floats know (`Real::func`).
+            if matches!(callee, Callee::Prim(Prim::Sign)) && is_zero_literal(arg) {
                 return Ok(Val::S(R::zero()));
             }
+            let a = eval(arg, inst, frames)?;
             let mut pv = BTreeMap::new();
             for (n, v) in params {
                 if let Val::S(x) = eval(v, inst, frames)? {
@@ -603,12 +599,12 @@ pub fn apply<R: Real>(
     }
 }
 
-/// A number, a parameter, or a name bound to one: a value read as it is, which no arithmetic
-/// rounded.
-fn read_not_computed(ir: &Ir) -> bool {
+/// The number 0, or a name bound to it: exactly 0, read from the source (a float that is 0
+/// may have rounded to it: 10⁻⁴⁰⁰ is 0 in f64; from a review).
+fn is_zero_literal(ir: &Ir) -> bool {
     match ir.kind() {
-        IrKind::Num(_) | IrKind::Param(_) => true,
-        IrKind::Bound { value, .. } => read_not_computed(value),
+        IrKind::Num(q) => *q == 0u32,
+        IrKind::Bound { value, .. } => is_zero_literal(value),
         _ => false,
     }
 }

@@ -169,8 +169,18 @@ fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String
         } else {
             ""
         };
+        // Where the analysis there kept terms that vanish for some values of the other
+        // parameters, its verdict holds where they do not (from a review: `there the network
+        // is kink` of a network that is 0 for every μ < 5 at λ = 0).
+        let partial = (then.assumptions.iter())
+            .any(|a| matches!(a, crate::analysis::Assumption::IdentityTestPartial { .. }));
+        let partial = if partial {
+            " where its first non-affine terms do not vanish (they do for some values of the other parameters)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "; there the network is {}{k}{w}",
+            "; there the network is {}{k}{w}{partial}",
             then.decision.verdict.label()
         ));
     } else if let Some(why) = &c.not_analysed {

@@ -140,7 +140,7 @@ pub fn assumption_text(a: &Assumption) -> String {
             sup(*order)
         ),
         Assumption::IdentityTestPartial { order } => format!(
-            "the non-affine terms of order ε{} are kept, but they vanish for some values of the parameters: the probabilistic identity test found them zero at some random draws of the parameters and not at others (a sign condition, as |λ·u| − λ·|u| is 0 for λ > 0); the verdict holds where they do not vanish",
+            "the non-affine terms of order ε{} are kept, but they vanish for some values of the parameters: the probabilistic identity test found them zero at some draws of the parameters and not at others (random draws, and one in each interval that the parameters' breakpoints cut out; a sign condition, as |λ·u| − λ·|u| is 0 for λ > 0); the verdict holds where they do not vanish",
             sup(*order)
         ),
         Assumption::DerivativesZeroAtPoints {

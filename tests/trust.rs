@@ -3062,6 +3062,30 @@ fn a_cancellation_on_part_of_a_parameters_range_past_the_draws_is_found() {
         verdict("W1·x - exp(exp(45))·(W2·x)^∘2"),
         Verdict::Affine { k: Some(2) }
     );
+    // From a third review: a value below the floats' range is no zero either
+    // (exp(−exp(25))·(W₂·x)^∘2 was exact-affine); a zero at random draws of the vectors (the
+    // three entries of W₁·x sharing a sign) is not the parameters' (elu(λ·W1·x) was said to
+    // vanish for some values of λ); a breakpoint the exact solver does not find is said so
+    // ((λ³ − 8)·(λ³ − 8.1) < 0 on (2, 8.1^(1/3)), a kink there, was exact-affine with no word).
+    assert_eq!(
+        verdict("exp(-exp(25))·(W2·x)^∘2"),
+        Verdict::Degenerate { k: 2 }
+    );
+    assert_eq!(verdict("exp(-exp(45))·abs(W2·x)"), Verdict::Kink);
+    let r = analyze("elu(λ·W1·x)");
+    assert!(
+        !(r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { .. })),
+        "{:?}",
+        r.main.assumptions
+    );
+    let r = analyze("relu((λ^3 - 8)·(λ^3 - 8.1)·W1·x) - (λ^3 - 8)·(λ^3 - 8.1)·relu(W1·x)");
+    assert!(
+        (r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::BreakpointValuesNotSought { .. })),
+        "{:?}",
+        r.main.assumptions
+    );
     // Where the draws already meet both sides, nothing changes.
     assert_eq!(
         partial("relu(λ·W1·x) - λ·relu(W1·x)"),

@@ -1024,6 +1024,12 @@ impl Scalar {
             }
         }
     }
+    /// Each term as a scalar of its own, in canonical order.
+    pub(crate) fn monomial_terms(&self) -> impl Iterator<Item = Scalar> + '_ {
+        self.terms.iter().map(|(m, c)| Scalar {
+            terms: SortedMap::single(m.clone(), c.clone()),
+        })
+    }
     /// True when an opaque value (`tanh(1/2)`) occurs, so zero tests are structural.
     pub fn has_opaque(&self) -> bool {
         self.terms.keys().any(|m| {

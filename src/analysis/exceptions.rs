@@ -16,6 +16,9 @@ use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
+/// Past 2⁵² an f64 holds no point between two integers: breakpoints there are not drawn apart.
+const F64_INTEGERS: f64 = 4_503_599_627_370_496.0;
+
 /// At most this many values are re-analysed: each costs a whole analysis.
 const MAX_CANDIDATES: usize = 8;
 
@@ -29,11 +32,18 @@ pub(super) fn candidates(a: &Analysis) -> (Vec<(Name, Scalar)>, BTreeSet<Name>) 
         return (Vec::new(), unsought);
     }
     let ex = &a.expansion;
-    let arguments = arguments_in(&ex.layered, &ex.layers, &ex.constants, false);
+    let arguments = arguments_in(&ex.layered, &ex.layers, &ex.constants, true);
     let fixed = |p: &Name| ex.constants.iter().any(|k| k.name == *p) || ex.dims.contains(p);
     let mut out: Vec<(Name, Scalar)> = Vec::new();
     for (p, values, complete) in breakpoints(&arguments, &fixed) {
-        if !complete {
+        // Where the exact solver did not find every breakpoint, or one lies past where f64
+        // places points apart ([`interval_points`] draws between them), the intervals the
+        // draws meet are not all of them.
+        let far = |v: &Scalar| {
+            v.to_f64(&|_| None)
+                .is_none_or(|x| !x.is_finite() || x.abs() > F64_INTEGERS)
+        };
+        if !complete || values.iter().any(far) {
             unsought.insert(p.clone());
         }
         for v in values {
@@ -90,8 +100,9 @@ pub(super) fn interval_points(
         let (Some(&least), Some(&greatest)) = (xs.first(), xs.last()) else {
             continue;
         };
-        // A step past the extreme ones that f64 does not round away (10¹⁶ + 1 is 10¹⁶).
-        let step = |x: f64| x.abs().max(1.0);
+        // A step past the extreme ones, as short as f64 keeps apart from them (10¹⁶ + 1 is
+        // 10¹⁶): near, so that what decays past a breakpoint (1 − tanh(λ)) is still seen.
+        let step = |x: f64| (x.abs() * 1e-9).max(1.0);
         let mut points = vec![least - step(least), greatest + step(greatest)];
         points.extend(xs.windows(2).map(|w| w[0] + (w[1] - w[0]) / 2.0));
         out.extend(points.into_iter().map(|x| (p.clone(), x)));

@@ -100,6 +100,22 @@ impl IdentityTest<'_> {
         'draws: for seed in (1..=MAX_DRAWS).map(|i| DRAW_SEED + i) {
             for &width in widths {
                 match self.zero_at(e, seed, &generic, width) {
+                    // With parameters, a zero counts as theirs only if the same values of the
+                    // parameters give zero at other draws of the symbols too: u² − u∘|u| is 0
+                    // wherever the three entries of u share a sign (one draw in four), and
+                    // elu(λ·W1·x) was said to vanish "for some values of the parameters".
+                    Some(Draw::Zero)
+                        if has_params
+                            && !self.zero_for_these_parameters(
+                                e,
+                                seed,
+                                &draw_params(e.params(), seed),
+                                &generic,
+                                width,
+                            ) =>
+                    {
+                        continue 'draws;
+                    }
                     Some(Draw::Zero) => {}
                     Some(Draw::Degenerate) => continue 'draws,
                     // A parameter drawn negative under a root or a logarithm: no value there.
@@ -309,12 +325,34 @@ impl IdentityTest<'_> {
                     // vanish there); one of 2⁻⁹⁰⁰ of the terms is taken for 0 still.
                     draws.iter().all(|d| matches!(d, Some(Draw::Zero)))
                         && (widths.iter()).all(|&width| {
+                            self.zero_for_these_parameters(e, seed, &params, generic, width)
+                        })
+                        && (widths.iter()).all(|&width| {
                             let wide =
                                 self.zero_in::<Big<1024>>(e, seed, &params, generic, width, -900);
                             matches!(wide, Some(Draw::Zero))
                         })
                 }
             })
+        })
+    }
+
+    /// Whether `e`, zero at the draw `seed`, is zero at two more draws of the symbols with the
+    /// parameters as drawn at `seed` (a draw that says nothing counts for neither).
+    fn zero_for_these_parameters(
+        &self,
+        e: &Expr,
+        seed: u64,
+        params: &BTreeMap<Name, f64>,
+        generic: &[Expr],
+        width: usize,
+    ) -> bool {
+        (1..=2u64).all(|i| {
+            let other = seed.wrapping_add(i.wrapping_mul(0x9e37_79b9));
+            !matches!(
+                self.zero_with(e, other, params, generic, width),
+                Some(Draw::NonZero)
+            )
         })
     }
 
@@ -382,6 +420,28 @@ impl IdentityTest<'_> {
         let finite = |x: &R| !x.sub(x).to_f64().is_nan();
         if !finite(&v) || !finite(&size) {
             return Some(Draw::Undefined);
+        }
+        // Every term 0 at this draw: a cancellation inside a coefficient (½·|c| − ½·c for a
+        // positive c), or values below the floats' range (exp(−exp(25)) underflows, and a
+        // zero read against a zero size made exp(−exp(25))·(W₂·x)^∘2 exact-affine; from a
+        // review). Sized term by term of the coefficients, the first is seen; the second is
+        // no value here.
+        if !size.lt(&R::zero()) && !R::zero().lt(&size) {
+            let mut by_monomial = R::zero();
+            for (c, s) in e.terms() {
+                for m in s.monomial_terms() {
+                    let one = Expr::term(m, c.clone());
+                    by_monomial = by_monomial.add(
+                        &eval_expr_shaped(&one, &mut inst, rows, cols)
+                            .ok()?
+                            .norm_inf(),
+                    );
+                }
+            }
+            if !by_monomial.lt(&R::zero()) && !R::zero().lt(&by_monomial) {
+                return Some(Draw::Undefined);
+            }
+            size = by_monomial;
         }
         let tiny = R::of_q(&malachite_base::num::arithmetic::traits::Pow::pow(
             crate::algebra::Q::from(2),

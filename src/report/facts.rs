@@ -197,7 +197,7 @@ pub fn assumption_text(a: &Assumption) -> String {
         Assumption::BreakpointValuesNotSought { params } => {
             let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
             format!(
-                "terms cancelled by the identity test hold sign or |·| of {}, which jumps or kinks where its argument is 0; those values were not all examined (a zero the exact solver does not reach or that holds another parameter, or a value where the network could not be analysed again): there the terms may not cancel",
+                "terms cancelled by the identity test hold {} in sign, |·| or a piecewise layer's argument, which changes form where the argument (or a coefficient of it) is 0; those values were not all examined (a zero the exact solver does not reach, one that holds another parameter or lies past 2⁵², or a value where the network could not be analysed again): at them, or between them, the terms may not cancel",
                 names.join(", ")
             )
         }

@@ -3086,6 +3086,23 @@ fn a_cancellation_on_part_of_a_parameters_range_past_the_draws_is_found() {
         "{:?}",
         r.main.assumptions
     );
+    // From a fourth review: a small term beside a large pair that cancels is no zero
+    // (1e70·(pair) + relu(W3·x) was exact-affine); a coefficient that is 0 without reading so
+    // is rounding noise against its monomials ((sin² + cos² − 1)·relu(W1·x) was a kink); a
+    // one-entry output's zeros at half the draws are not the parameters'.
+    assert_eq!(
+        verdict("1e70·(relu(λ^2·(W1·x + W2·x)) - λ^2·relu(W1·x + W2·x)) + relu(W3·x)"),
+        Verdict::Kink
+    );
+    assert_eq!(
+        verdict("(sin(λ)^2 + cos(λ)^2 - 1)·relu(W1·x) + x"),
+        Verdict::ExactAffine
+    );
+    let r = analyze("x : 3; W2 : 1x3; elu(exp(λ)·W2·x)");
+    assert!(
+        !(r.main.assumptions.iter())
+            .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { .. }))
+    );
     // Where the draws already meet both sides, nothing changes.
     assert_eq!(
         partial("relu(λ·W1·x) - λ·relu(W1·x)"),

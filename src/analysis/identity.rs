@@ -15,7 +15,7 @@
 //! (at most [`MAX_DRAWS`]; without three that count, nothing is shown to vanish).
 
 use super::expand::Layer;
-use crate::algebra::{Expr, Symbol};
+use crate::algebra::{Expr, Scalar, Symbol};
 use crate::ir::{Callee, Ir, IrKind, Shape};
 use crate::numeric::{Big, DEFAULT_WIDTH, Instance, Real, Val, eval_expr, eval_expr_shaped};
 use crate::syntax::Name;
@@ -328,16 +328,24 @@ impl IdentityTest<'_> {
                             self.zero_for_these_parameters(e, seed, &params, generic, width)
                         })
                         && (widths.iter()).all(|&width| {
-                            let wide =
-                                self.zero_in::<Big<1024>>(e, seed, &params, generic, width, -900);
-                            matches!(wide, Some(Draw::Zero))
+                            let mut spread = (false, false);
+                            let wide = self.zero_in::<Big<1024>>(
+                                e,
+                                seed,
+                                &params,
+                                generic,
+                                width,
+                                -900,
+                                &mut spread,
+                            );
+                            matches!(wide, Some(Draw::Zero)) && !spread.0
                         })
                 }
             })
         })
     }
 
-    /// Whether `e`, zero at the draw `seed`, is zero at two more draws of the symbols with the
+    /// Whether `e`, zero at the draw `seed`, is zero at six more draws of the symbols with the
     /// parameters as drawn at `seed` (a draw that says nothing counts for neither).
     fn zero_for_these_parameters(
         &self,
@@ -347,13 +355,22 @@ impl IdentityTest<'_> {
         generic: &[Expr],
         width: usize,
     ) -> bool {
-        (1..=2u64).all(|i| {
+        // Six zeros, none non-zero, in at most twelve draws: a one-entry output u with
+        // u² − u·|u| is 0 at half the draws of u, and two confirmations let one draw in eight
+        // through (from a review).
+        let mut zeros = 0;
+        for i in 1..=12u64 {
             let other = seed.wrapping_add(i.wrapping_mul(0x9e37_79b9));
-            !matches!(
-                self.zero_with(e, other, params, generic, width),
-                Some(Draw::NonZero)
-            )
-        })
+            match self.zero_with(e, other, params, generic, width) {
+                Some(Draw::NonZero) => return false,
+                Some(Draw::Zero) => zeros += 1,
+                _ => {}
+            }
+            if zeros == 6 {
+                return true;
+            }
+        }
+        false
     }
 
     /// One draw at `seed` with the parameters at `params`, at 256 bits.
@@ -365,7 +382,20 @@ impl IdentityTest<'_> {
         generic: &[Expr],
         width: usize,
     ) -> Option<Draw> {
-        self.zero_in::<B>(e, seed, params, generic, width, -200)
+        let mut wide = (false, false);
+        let draw = self.zero_in::<B>(e, seed, params, generic, width, -200, &mut wide);
+        if wide == (false, false) || !matches!(draw, Some(Draw::Zero)) {
+            return draw;
+        }
+        // Terms whose sizes span more than the cutoff leaves room for, or a coefficient that
+        // cancels within itself past it: again at 2048 bits, and terms spread past that are
+        // no value.
+        let mut wider = (false, false);
+        let draw = self.zero_in::<Big<2048>>(e, seed, params, generic, width, -1800, &mut wider);
+        if wider.0 && matches!(draw, Some(Draw::Zero)) {
+            return Some(Draw::Undefined);
+        }
+        draw
     }
 
     /// One draw in `R`, zero below `2^cutoff` of the size of the terms.
@@ -377,6 +407,7 @@ impl IdentityTest<'_> {
         generic: &[Expr],
         width: usize,
         cutoff: i32,
+        wide: &mut (bool, bool),
     ) -> Option<Draw> {
         if !self.drawable() {
             return None;
@@ -405,43 +436,63 @@ impl IdentityTest<'_> {
             }
         }
         let value = eval_expr_shaped(e, &mut inst, rows, cols).ok()?;
+        // Each term sized as its chain's value times the sum of its coefficient's monomials,
+        // each in absolute value: a coefficient that is 0 without reading so
+        // (sin(λ)² + cos(λ)² − 1) is then rounding noise against its monomials, not a value
+        // of its own size (from a review, such a coefficient made relu(W1·x) a kink); a
+        // cancellation inside a coefficient (½·|c| − ½·c) is seen as one; and where every
+        // monomial is 0 at the draw (exp(−exp(25)) underflows, and a zero read against a zero
+        // size made exp(−exp(25))·(W₂·x)^∘2 exact-affine) the draw is no value.
         let mut size = R::zero();
+        let (mut least, mut most) = (None::<R>, None::<R>);
+        let room = R::of_q(&malachite_base::num::arithmetic::traits::Pow::pow(
+            crate::algebra::Q::from(2),
+            i64::from(cutoff + 60),
+        ));
         for (c, s) in e.terms() {
-            let one = Expr::term(s.clone(), c.clone());
-            size = size.add(
-                &eval_expr_shaped(&one, &mut inst, rows, cols)
+            let chain =
+                eval_expr_shaped(&Expr::term(Scalar::one(), c.clone()), &mut inst, rows, cols)
                     .ok()?
-                    .norm_inf(),
-            );
+                    .norm_inf();
+            let mut coefficient = R::zero();
+            let mut sum = R::zero();
+            for m in s.monomial_terms() {
+                let v = m.to_real::<R>(&|n| Some(inst.param(n)))?;
+                coefficient = coefficient.add(&v.abs());
+                sum = sum.add(&v);
+            }
+            // A coefficient that cancels within itself past the cutoff's room: 0 without
+            // reading so (sin(λ)² + cos(λ)² − 1), or tiny and genuine (tanh(λ + 10⁻⁷⁰) −
+            // tanh(λ)); the wider floats below tell them apart.
+            if R::zero().lt(&sum.abs()) && sum.abs().lt(&coefficient.mul(&room)) {
+                wide.1 = true;
+            }
+            let term = chain.mul(&coefficient);
+            if R::zero().lt(&term) {
+                least = Some(
+                    least.map_or(term.clone(), |l| if term.lt(&l) { term.clone() } else { l }),
+                );
+                most =
+                    Some(most.map_or(term.clone(), |m| if m.lt(&term) { term.clone() } else { m }));
+            }
+            size = size.add(&term);
         }
         let v = value.norm_inf();
         // Past the floats' range (exp(exp(45)) overflows) a value is no number: infinite
         // values compared as equal made −exp(exp(45))·(W₂·x)^∘2 look zero (from a review).
         let finite = |x: &R| !x.sub(x).to_f64().is_nan();
-        if !finite(&v) || !finite(&size) {
+        if !finite(&v) || !finite(&size) || least.is_none() {
             return Some(Draw::Undefined);
         }
-        // Every term 0 at this draw: a cancellation inside a coefficient (½·|c| − ½·c for a
-        // positive c), or values below the floats' range (exp(−exp(25)) underflows, and a
-        // zero read against a zero size made exp(−exp(25))·(W₂·x)^∘2 exact-affine; from a
-        // review). Sized term by term of the coefficients, the first is seen; the second is
-        // no value here.
-        if !size.lt(&R::zero()) && !R::zero().lt(&size) {
-            let mut by_monomial = R::zero();
-            for (c, s) in e.terms() {
-                for m in s.monomial_terms() {
-                    let one = Expr::term(m, c.clone());
-                    by_monomial = by_monomial.add(
-                        &eval_expr_shaped(&one, &mut inst, rows, cols)
-                            .ok()?
-                            .norm_inf(),
-                    );
-                }
-            }
-            if !by_monomial.lt(&R::zero()) && !R::zero().lt(&by_monomial) {
-                return Some(Draw::Undefined);
-            }
-            size = by_monomial;
+        // Terms of very different sizes: a small one that does not cancel sits below the
+        // cutoff of the large ones that do (1e70·(pair that cancels) + relu(W3·x) was
+        // exact-affine; exp(−150)·(W₂·x)^∘2 beside a cancelling pair; from a review).
+        let spread = match (&least, &most) {
+            (Some(l), Some(m)) => m.div(l).to_f64(),
+            _ => 1.0,
+        };
+        if spread > 2f64.powi(-cutoff - 60) {
+            wide.0 = true;
         }
         let tiny = R::of_q(&malachite_base::num::arithmetic::traits::Pow::pow(
             crate::algebra::Q::from(2),
@@ -592,9 +643,33 @@ fn has_function_atoms_in(e: &Expr, seen: &mut HashSet<*const ()>) -> bool {
 
 /// True when a bar's argument holds a parameter: whether |λ·u + λ·v| − λ·|u + v| vanishes
 /// depends on λ's sign, which no exact rule of the normal form reads.
+/// True when a bar's argument holds a parameter, and every atom is such a bar of plain terms
+/// (no atom inside): whether |λ·u + λ·v| − λ·|u + v| vanishes depends on λ's sign, which no
+/// exact rule of the normal form reads. Bars that hold other atoms (the layers of a deep
+/// network) are left out: each draw evaluates them all in 256-bit floats, and a four-layer
+/// elu network with a parameter in its bars took seconds where it took milliseconds (from a
+/// review); such terms are kept, as before.
 pub(crate) fn has_parametric_bars(e: &Expr) -> bool {
-    e.terms()
-        .any(|(c, _)| chain_has_atom(c, &|a| a.is_bar() && !a.arg.params().is_empty()))
+    let flat = |a: &crate::algebra::ElemAtom| {
+        a.is_bar()
+            && a.arg.terms().all(|(c, _)| {
+                !c.factors()
+                    .iter()
+                    .any(|f| matches!(f, crate::algebra::Factor::Atom(_)))
+            })
+    };
+    let mut parametric = false;
+    for (c, _) in e.terms() {
+        for f in c.factors() {
+            if let crate::algebra::Factor::Atom(a) = f {
+                if !flat(a) {
+                    return false;
+                }
+                parametric |= !a.arg.params().is_empty();
+            }
+        }
+    }
+    parametric
 }
 
 /// True when a factor of the chain (nested ones included) is an atom `keep` accepts.

@@ -369,7 +369,7 @@ impl<R: Real> Instance<R> {
         }
     }
 
-    fn param(&self, n: &Name) -> R {
+    pub(crate) fn param(&self, n: &Name) -> R {
         // An operating-point constant (`κ₁ = 𝟙ᵀ·exp(c₁)`) is held as a scalar symbol, at
         // the instance's precision, by the check that set the operating points.
         let constant = Symbol {

@@ -331,8 +331,7 @@ impl IdentityTest<'_> {
                             let mut spread = (false, false);
                             let wide = self.zero_in::<Big<1024>>(
                                 e,
-                                seed,
-                                &params,
+                                (seed, &params),
                                 generic,
                                 width,
                                 -900,
@@ -383,7 +382,7 @@ impl IdentityTest<'_> {
         width: usize,
     ) -> Option<Draw> {
         let mut wide = (false, false);
-        let draw = self.zero_in::<B>(e, seed, params, generic, width, -200, &mut wide);
+        let draw = self.zero_in::<B>(e, (seed, params), generic, width, -200, &mut wide);
         if wide == (false, false) || !matches!(draw, Some(Draw::Zero)) {
             return draw;
         }
@@ -391,19 +390,20 @@ impl IdentityTest<'_> {
         // cancels within itself past it: again at 2048 bits, and terms spread past that are
         // no value.
         let mut wider = (false, false);
-        let draw = self.zero_in::<Big<2048>>(e, seed, params, generic, width, -1800, &mut wider);
+        let draw = self.zero_in::<Big<2048>>(e, (seed, params), generic, width, -1800, &mut wider);
         if wider.0 && matches!(draw, Some(Draw::Zero)) {
             return Some(Draw::Undefined);
         }
         draw
     }
 
-    /// One draw in `R`, zero below `2^cutoff` of the size of the terms.
+    /// One draw in `R` (at `seed`, the parameters at `params`), zero below `2^cutoff` of the
+    /// size of the terms; `wide` says whether the terms' sizes spread past the cutoff's room
+    /// and whether a coefficient cancels within itself past it.
     fn zero_in<R: Real>(
         &self,
         e: &Expr,
-        seed: u64,
-        params: &BTreeMap<Name, f64>,
+        (seed, params): (u64, &BTreeMap<Name, f64>),
         generic: &[Expr],
         width: usize,
         cutoff: i32,

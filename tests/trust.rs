@@ -3103,6 +3103,16 @@ fn a_cancellation_on_part_of_a_parameters_range_past_the_draws_is_found() {
         !(r.main.assumptions.iter())
             .any(|a| matches!(a, taylornet::Assumption::IdentityTestPartial { .. }))
     );
+    // From a fifth review: the spread of the terms' sizes compared past f64's range, and a
+    // coefficient of several terms that rounds to exactly 0 looked at again at 2048 bits.
+    for src in [
+        "1e600·(sin(λ)^2 + cos(λ)^2 - 1)·relu(W1·x) + relu(W3·x)",
+        "(tanh(λ + 1e-100) - tanh(λ))·relu(W1·x)",
+        "(tanh(λ + 100) - 1)·relu(W1·x)",
+        "1e600·(relu(λ·W1·x) - λ·relu(W1·x)) + relu(W3·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Kink, "{src}");
+    }
     // Where the draws already meet both sides, nothing changes.
     assert_eq!(
         partial("relu(λ·W1·x) - λ·relu(W1·x)"),

@@ -32,7 +32,7 @@ pub(super) fn candidates(a: &Analysis) -> (Vec<(Name, Scalar)>, BTreeSet<Name>) 
         return (Vec::new(), unsought);
     }
     let ex = &a.expansion;
-    let arguments = arguments_in(&ex.layered, &ex.layers, &ex.constants, true);
+    let arguments = arguments_in(&ex.layered, &ex.layers, &ex.constants);
     let fixed = |p: &Name| ex.constants.iter().any(|k| k.name == *p) || ex.dims.contains(p);
     let mut out: Vec<(Name, Scalar)> = Vec::new();
     for (p, values, complete) in breakpoints(&arguments, &fixed) {
@@ -60,37 +60,46 @@ pub(super) fn candidates(a: &Analysis) -> (Vec<(Name, Scalar)>, BTreeSet<Name>) 
     (out, unsought)
 }
 
-/// For each parameter, values to draw it at: one in each interval its breakpoints cut the
-/// line into (below the least, between two, above the greatest), so that a cancellation that
-/// holds on part of its range only is met where it fails, however narrow the part or far
-/// from the random draws: `relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and
-/// (λ − 5)·|u| past 5, `relu((λ − 2)·(λ − 3)·u) − …` a kink on (2, 3) only. The breakpoints
-/// are those of [`candidates`], and the zeros of the parameters' coefficients in the
-/// arguments of bars and of piecewise layers (a factor in the other parameters set aside,
-/// (5 − λ)·(5 − μ) at λ = 5; a value in the other parameters, 10 − λ − μ, at their drawn
-/// values `drawn`), as floats: they only choose where to draw.
-pub(super) fn interval_points(
+/// The breakpoints of each parameter, worked out once for [`interval_points`]: the zeros of
+/// the arguments of [`candidates`] and of the parameters' coefficients in the arguments of
+/// bars and of piecewise layers, a factor in the other parameters set aside ((5 − λ)·(5 − μ)
+/// at λ = 5); a value may hold the other parameters (10 − λ − μ at λ = 10 − μ).
+pub(super) fn breakpoint_values(
     e: &Expr,
     layers: &[Layer],
     constants: &[OpConstant],
-    drawn: &BTreeMap<Name, f64>,
-) -> Vec<(Name, f64)> {
-    let arguments = arguments_in(e, layers, constants, true);
+) -> Vec<(Name, Scalar)> {
     let fixed = |p: &Name| constants.iter().any(|k| k.name == *p);
-    let mut by_param: BTreeMap<Name, Vec<f64>> = BTreeMap::new();
-    for argument in &arguments {
+    let mut out = Vec::new();
+    for argument in &arguments_in(e, layers, constants) {
         for p in argument.params().into_iter().filter(|p| !fixed(p)) {
             let primitive = roots::content_free(argument, &p).map_or(argument.clone(), |(_, f)| f);
             let values = match solve_linear(&primitive, &p) {
                 Some((v, _)) => vec![v],
                 None => zeros(&primitive, &p).0,
             };
-            for v in values {
-                let at = |n: &Name| drawn.get(n).copied();
-                if let Some(x) = v.to_f64(&at).filter(|x| x.is_finite()) {
-                    by_param.entry(p.clone()).or_default().push(x);
-                }
-            }
+            out.extend(values.into_iter().map(|v| (p.clone(), v)));
+        }
+    }
+    out
+}
+
+/// For each parameter, values to draw it at: one in each interval its breakpoints
+/// ([`breakpoint_values`], with the other parameters at their drawn values `drawn`) cut the
+/// line into (below the least, between two, above the greatest), so that a cancellation that
+/// holds on part of its range only is met where it fails, however narrow the part or far
+/// from the random draws: `relu((5 − λ)·u) − (5 − λ)·relu(u)` is 0 for λ ≤ 5 and
+/// (λ − 5)·|u| past 5, `relu((λ − 2)·(λ − 3)·u) − …` a kink on (2, 3) only. As floats: they
+/// only choose where to draw.
+pub(super) fn interval_points(
+    breakpoints: &[(Name, Scalar)],
+    drawn: &BTreeMap<Name, f64>,
+) -> Vec<(Name, f64)> {
+    let mut by_param: BTreeMap<Name, Vec<f64>> = BTreeMap::new();
+    let at = |n: &Name| drawn.get(n).copied();
+    for (p, v) in breakpoints {
+        if let Some(x) = v.to_f64(&at).filter(|x| x.is_finite()) {
+            by_param.entry(p.clone()).or_default().push(x);
         }
     }
     let mut out = Vec::new();
@@ -110,20 +119,13 @@ pub(super) fn interval_points(
     out
 }
 
-/// The arguments with parameters of `sign` and |·| in `e`, the layers and the constants;
-/// with `coefficients`, also the coefficients with parameters in the arguments of bars and of
-/// piecewise layers, where the small part's sign changes with a parameter's (|(5 − λ)·u|).
-fn arguments_in(
-    e: &Expr,
-    layers: &[Layer],
-    constants: &[OpConstant],
-    coefficients: bool,
-) -> Vec<Scalar> {
+/// The arguments with parameters of `sign` and |·| in `e`, the layers and the constants, and
+/// the coefficients with parameters in the arguments of bars and of piecewise layers, where
+/// the small part's sign changes with a parameter's (|(5 − λ)·u|).
+fn arguments_in(e: &Expr, layers: &[Layer], constants: &[OpConstant]) -> Vec<Scalar> {
     let mut arguments = Vec::new();
     let mut seen = HashSet::new();
-    let mut walk = |e: &Expr, arguments: &mut Vec<Scalar>| {
-        kink_arguments(e, coefficients, arguments, &mut seen)
-    };
+    let mut walk = |e: &Expr, arguments: &mut Vec<Scalar>| kink_arguments(e, arguments, &mut seen);
     walk(e, &mut arguments);
     for ly in layers {
         walk(&ly.pre, &mut arguments);
@@ -132,7 +134,7 @@ fn arguments_in(
             walk(def, &mut arguments);
         }
         // A piecewise layer's small part changes sides where a coefficient of it does.
-        if coefficients && (!ly.breakpoints.is_empty() || ly.callee.has_breakpoints()) {
+        if !ly.breakpoints.is_empty() || ly.callee.has_breakpoints() {
             coefficient_arguments(&ly.pre.sub(&ly.op_point), &mut arguments);
         }
     }
@@ -198,14 +200,8 @@ fn zeros(g: &Scalar, p: &Name) -> (Vec<Scalar>, bool) {
 }
 
 /// The arguments with parameters of `sign` and |·| in `e`'s coefficients and in its atoms'
-/// arguments; with `coefficients`, also the coefficients with parameters of the bars'
-/// arguments.
-fn kink_arguments(
-    e: &Expr,
-    coefficients: bool,
-    out: &mut Vec<Scalar>,
-    seen: &mut HashSet<*const ()>,
-) {
+/// arguments, and the coefficients with parameters of the bars' arguments.
+fn kink_arguments(e: &Expr, out: &mut Vec<Scalar>, seen: &mut HashSet<*const ()>) {
     for (c, s) in e.terms() {
         scalar_kink_arguments(s, out);
         for f in c.factors() {
@@ -215,10 +211,10 @@ fn kink_arguments(
                 for (_, p) in &atom.params {
                     scalar_kink_arguments(p, out);
                 }
-                if coefficients && atom.is_bar() {
+                if atom.is_bar() {
                     coefficient_arguments(&atom.arg, out);
                 }
-                kink_arguments(&atom.arg, coefficients, out, seen);
+                kink_arguments(&atom.arg, out, seen);
             }
         }
     }

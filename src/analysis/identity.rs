@@ -307,9 +307,10 @@ impl IdentityTest<'_> {
         // of them, or zero at all (a draw that says nothing, degenerate or undefined, counts
         // for neither). The points depend on the other parameters' drawn values where a
         // breakpoint does (λ = 10 − μ).
+        let breakpoints = super::exceptions::breakpoint_values(e, self.layers, self.constants);
         (1..=2).map(|i| DRAW_SEED + i).any(|seed| {
             let drawn = draw_params(e.params(), seed);
-            let points = super::exceptions::interval_points(e, self.layers, self.constants, &drawn);
+            let points = super::exceptions::interval_points(&breakpoints, &drawn);
             points.iter().any(|(p, x)| {
                 let mut params = drawn.clone();
                 params.insert(p.clone(), *x);

@@ -1,4 +1,8 @@
 //! The `taylornet` command line: a thin layer over the library.
+// On Linux with the GNU C library the process starts at the C `main` below, not at Rust's: Rust's
+// start reads /proc/self/maps for the main thread's stack (to report an overflow of it), about
+// 5 % of a short command's time, and the work runs on a stack of its own (`WORK_STACK`).
+#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
 mod math;
 mod repl;
@@ -7,7 +11,6 @@ use taylornet::render::{plot_file, plot_sigma};
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
-use std::process::ExitCode;
 use taylornet::Name;
 use taylornet::render::report;
 use taylornet::{Format, Outcome, Session};
@@ -322,9 +325,10 @@ unsafe fn huge_pages_past_the_first_megabytes() {
 const WORK_STACK: usize = 256 << 20;
 
 /// Whether standard output was closed when the process started (`taylornet … >&-`): an error,
-/// as for other Unix tools, where the answer would be lost with status 0. Rust's start opens
-/// /dev/null on a closed descriptor 0, 1 or 2 before `main`, so it is looked at earlier, by a
-/// function the C library runs before any Rust code (`.init_array`).
+/// as for other Unix tools, where the answer would be lost with status 0. It is looked at by a
+/// function the C library runs before any Rust code (`.init_array`), which then opens /dev/null
+/// on a closed descriptor 0, 1 or 2, as Rust's start does (so that a file this process opens
+/// never becomes its standard error).
 #[cfg(target_os = "linux")]
 static STDOUT_WAS_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -335,13 +339,52 @@ static LOOK_AT_STDOUT: extern "C" fn() = look_at_stdout;
 
 #[cfg(target_os = "linux")]
 extern "C" fn look_at_stdout() {
-    // SAFETY: F_GETFD only reads the descriptor's flags.
-    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
-        STDOUT_WAS_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only reads the descriptor's flags; open's path is a C string. The
+        // lower descriptors are open by then, so /dev/null lands on `fd`.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1 {
+                if fd == 1 {
+                    STDOUT_WAS_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
     }
 }
 
-fn main() -> ExitCode {
+/// The exit status of the process: 0 answered, 1 the input's error, 2 a usage or I/O error, 3 an
+/// internal failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitCode(u8);
+
+impl ExitCode {
+    pub const SUCCESS: ExitCode = ExitCode(0);
+}
+
+impl From<u8> for ExitCode {
+    fn from(code: u8) -> Self {
+        ExitCode(code)
+    }
+}
+
+/// The process's start on Linux with the GNU C library (`no_main` above): the C library has run
+/// the `.init_array` functions (Rust's own records the arguments there), so what Rust's start
+/// would still do is done here: standard output flushed at the end.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    let code = start();
+    let _ = std::io::stdout().flush();
+    libc::c_int::from(code.0)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(start().0)
+}
+
+fn start() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes away
     // (Rust ignores SIGPIPE, which would turn `taylornet … | head` into a failed write).
     #[cfg(unix)]

@@ -4,6 +4,7 @@
 //! succeeds, so an error never changes the session. When standard input is not a
 //! terminal, entries are read line by line and results printed without prompts.
 
+use crate::ExitCode;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -12,7 +13,6 @@ use rustyline::history::FileHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 use std::io::{BufRead, IsTerminal, Read, Write};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -1408,11 +1408,16 @@ impl Expr {
                     let inv = Q::from(1) / q;
                     (size, self.scale_q(&inv))
                 }
-                None => {
-                    // A symbolic first coefficient: only make the leading rational positive.
-                    let flip = first.terms().next().is_some_and(|(_, c)| *c < 0u32);
-                    (Scalar::one(), if flip { self.neg() } else { self.clone() })
-                }
+                None => match self.rational_multiple_of(first) {
+                    // Every coefficient a rational multiple of one product of parameters:
+                    // |λ·u + λ·|u|| = |λ|·|u + |u||, and the rules below see u + |u| ≥ 0.
+                    Some(inner) => (first.abs(), inner),
+                    None => {
+                        // A symbolic first coefficient: only make the leading rational positive.
+                        let flip = first.terms().next().is_some_and(|(_, c)| *c < 0u32);
+                        (Scalar::one(), if flip { self.neg() } else { self.clone() })
+                    }
+                },
             }
         };
         if inner.is_nonnegative() {
@@ -1426,6 +1431,19 @@ impl Expr {
             return split.scale(&outside);
         }
         Expr::atom("abs", 0, inner).scale(&outside)
+    }
+
+    /// `self / g` when `g` is one monomial and every coefficient of `self` a rational multiple
+    /// of it (so `self = g·(self / g)` for every value of the parameters, g = 0 included).
+    fn rational_multiple_of(&self, g: &Scalar) -> Option<Expr> {
+        g.as_monomial()?;
+        let inv = g.inverse().ok()?;
+        let mut out = Expr::zero();
+        for (c, s) in self.terms() {
+            let q = s.mul(&inv).to_q()?;
+            out.add_term(c.clone(), Scalar::from_q(q));
+        }
+        Some(out)
     }
 
     /// `|L∘q| = |L|∘q` for `self = c·L∘q`, where `L` is the one term of the lowest ε-degree and

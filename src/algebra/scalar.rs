@@ -931,15 +931,50 @@ impl Scalar {
         }
     }
 
-    /// `|s|`: exact when the sign is known, else the opaque value `abs(s)`.
+    /// `|s|`: exact when the sign is known, else the opaque value `abs(s)`; a product factor by
+    /// factor, so that `|λ²| = λ²`, `|−3·λ³·μ| = 3·λ²·|λ|·|μ|`.
     pub fn abs(&self) -> Scalar {
         match self.sign() {
             Some(std::cmp::Ordering::Less) => self.neg(),
             // 0 written as 0 (a constant can be 0 without being so by its form).
             Some(std::cmp::Ordering::Equal) => Scalar::zero(),
             Some(_) => self.clone(),
-            None => Scalar::opaque("abs", self),
+            None => match self.as_monomial() {
+                Some((c, m)) if !(*c == 1u32 && matches!(m.factors(), [(_, e)] if *e == 1u32)) => {
+                    Scalar::abs_of_monomial(c, m)
+                }
+                _ => Scalar::opaque("abs", self),
+            },
         }
+    }
+
+    /// `|c·Π aᵢ^eᵢ| = |c|·Π |aᵢ^eᵢ|`: a factor of known sign keeps or loses it, an even power
+    /// is its own size, and an odd one `a^k` is `a^(k−1)·|a|`.
+    fn abs_of_monomial(c: &Q, m: &Mono) -> Scalar {
+        use malachite_base::num::arithmetic::traits::{Abs, Parity};
+        let mut out = Scalar::from_q(c.clone().abs());
+        for (atom, e) in m.factors() {
+            let power = |k: &Q| Scalar::monomial(Q::from(1), Mono(vec![(atom.clone(), k.clone())]));
+            let factor = power(e);
+            let size = match factor.sign() {
+                Some(std::cmp::Ordering::Less) => factor.neg(),
+                Some(std::cmp::Ordering::Equal) => return Scalar::zero(),
+                Some(_) => factor,
+                None if e.denominator_ref() == &1u32 && e.numerator_ref().even() => factor,
+                None if e.denominator_ref() == &1u32 => {
+                    let bar = Scalar::opaque("abs", &power(&Q::from(1)));
+                    let even = e.clone() - Q::from(1);
+                    if even == 0u32 {
+                        bar
+                    } else {
+                        power(&even).mul(&bar)
+                    }
+                }
+                None => Scalar::opaque("abs", &factor),
+            };
+            out = out.mul(&size);
+        }
+        out
     }
 
     /// A constant, not 0 by its form, that the exact sign test decides is 0 (σ(1) + σ(−1) − 1);

@@ -442,6 +442,21 @@ pub fn eval_ir<R: Real>(ir: &Ir, inst: &mut Instance<R>) -> Result<Val<R>, Strin
     eval(ir, inst, &[])
 }
 
+thread_local! {
+    /// While `eval_ir_sized` runs: the largest finite summand of any sum the evaluation met.
+    static LARGEST_SUMMAND: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Evaluates the true expression, and the size of the largest summand of any sum in it: what
+/// a cancellation inside (`relu(λ·W₁·x) − λ·relu(W₁·x)`, whose output is only rounding noise)
+/// is rounding noise of.
+pub fn eval_ir_sized<R: Real>(ir: &Ir, inst: &mut Instance<R>) -> Result<(Val<R>, f64), String> {
+    let outer = LARGEST_SUMMAND.replace(Some(0.0));
+    let value = eval(ir, inst, &[]);
+    let largest = LARGEST_SUMMAND.replace(outer).unwrap_or(0.0);
+    Ok((value?, largest))
+}
+
 struct Frame<R> {
     var: R,
     params: BTreeMap<Name, R>,
@@ -474,9 +489,23 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             Val::V(vec![R::one(); n])
         }
         IrKind::Sum(v) => {
+            let sized = LARGEST_SUMMAND.get().is_some();
+            let size = |t: &Val<R>| {
+                if !sized {
+                    return 0.0;
+                }
+                let s = t.norm_inf().to_f64();
+                if s.is_finite() { s } else { 0.0 }
+            };
             let mut acc = eval(&v[0], inst, frames)?;
+            let mut largest = size(&acc);
             for x in &v[1..] {
-                acc = acc.add(&eval(x, inst, frames)?)?;
+                let t = eval(x, inst, frames)?;
+                largest = largest.max(size(&t));
+                acc = acc.add(&t)?;
+            }
+            if let Some(before) = LARGEST_SUMMAND.get() {
+                LARGEST_SUMMAND.set(Some(before.max(largest)));
             }
             acc
         }

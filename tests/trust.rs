@@ -3211,3 +3211,20 @@ fn a_residual_of_terms_that_cancel_inside_is_rounding_noise_of_those_terms() {
     let text = check("λ = -0.5; relu(λ·W1·x) - λ·relu(W1·x)");
     assert!(text.contains("kink confirmed: PASS"), "{text}");
 }
+
+#[test]
+fn a_bar_whose_coefficients_share_a_parameter_takes_it_out() {
+    // |λ·relu(u)| = |λ|·relu(u) and relu(λ²·relu(u)) = λ²·relu(u) for every λ: both were kinks
+    // (the bar of ½·λ·u + ½·λ·|u| kept its λ inside, where u + |u| ≥ 0 was not seen).
+    for src in [
+        "abs(λ·relu(W1·x)) − abs(λ)·relu(W1·x)",
+        "relu(λ^2·relu(W1·x)) − λ^2·relu(W1·x)",
+        "abs(λ^2)·W1·x − λ^2·W1·x",
+        "abs(λ·μ·W1·x + λ·μ·W2·x) − abs(λ)·abs(μ)·abs(W1·x + W2·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(w(src), "0", "{src}");
+    }
+    // Not for every λ: relu(λ·relu(u)) − λ·relu(u) is 0 for λ ≥ 0 only.
+    assert_eq!(verdict("relu(λ·relu(W1·x)) − λ·relu(W1·x)"), Verdict::Kink);
+}

@@ -940,9 +940,7 @@ impl Scalar {
             Some(std::cmp::Ordering::Equal) => Scalar::zero(),
             Some(_) => self.clone(),
             None => match self.as_monomial() {
-                Some((c, m)) if !(*c == 1u32 && matches!(m.factors(), [(_, e)] if *e == 1u32)) => {
-                    Scalar::abs_of_monomial(c, m)
-                }
+                Some((c, m)) => Scalar::abs_of_monomial(c, m),
                 _ => Scalar::opaque("abs", self),
             },
         }
@@ -956,7 +954,11 @@ impl Scalar {
         for (atom, e) in m.factors() {
             let power = |k: &Q| Scalar::monomial(Q::from(1), Mono(vec![(atom.clone(), k.clone())]));
             let factor = power(e);
+            // Values ≥ 0 whatever their arguments, which the sign test (parameters generic,
+            // 0 not excluded) does not say.
+            let nonnegative = matches!(atom, Atom::Func(f, _) if matches!(&**f, "abs" | "exp"));
             let size = match factor.sign() {
+                _ if nonnegative => factor,
                 Some(std::cmp::Ordering::Less) => factor.neg(),
                 Some(std::cmp::Ordering::Equal) => return Scalar::zero(),
                 Some(_) => factor,
@@ -1389,6 +1391,32 @@ mod tests {
         // A positive atom's root of a power is the power: (e³)^(1/3) = e.
         let e = Scalar::e_pow(q(3, 1)).pow(&q(1, 3)).unwrap();
         assert_eq!(e, Scalar::e_pow(q(1, 1)));
+    }
+
+    #[test]
+    fn abs_of_a_product_is_taken_factor_by_factor() {
+        let l = Scalar::param(Name::new("λ", ""));
+        let mu = Scalar::param(Name::new("μ", ""));
+        let abs = l.abs();
+        // |λ²| = λ² (it was the opaque |λ²|, so |λ²| − λ² was not 0), |−λ| = |λ|, |½·λ| = ½·|λ|.
+        let square = l.pow(&q(2, 1)).unwrap();
+        assert_eq!(square.abs(), square);
+        assert_eq!(l.neg().abs(), abs);
+        assert_eq!(l.scale(&q(1, 2)).abs(), abs.scale(&q(1, 2)));
+        // |−3·λ³·μ| = 3·λ²·|λ|·|μ|, |λ⁻¹| = |λ|·λ⁻², and |λ|'s own bars go: ||λ|³| = |λ|³.
+        let cube = l.pow(&q(3, 1)).unwrap();
+        assert_eq!(
+            cube.mul(&mu).scale(&q(-3, 1)).abs(),
+            square.mul(&abs).mul(&mu.abs()).scale(&q(3, 1))
+        );
+        assert_eq!(
+            l.inverse().unwrap().abs(),
+            abs.mul(&l.pow(&q(-2, 1)).unwrap())
+        );
+        assert_eq!(abs.pow(&q(3, 1)).unwrap().abs(), abs.pow(&q(3, 1)).unwrap());
+        // exp of anything is positive: |λ·exp(λ)| = |λ|·exp(λ).
+        let exp = Scalar::func("exp", &l).unwrap();
+        assert_eq!(l.mul(&exp).abs(), abs.mul(&exp));
     }
 
     #[test]

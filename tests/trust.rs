@@ -3228,3 +3228,47 @@ fn a_bar_whose_coefficients_share_a_parameter_takes_it_out() {
     // Not for every λ: relu(λ·relu(u)) − λ·relu(u) is 0 for λ ≥ 0 only.
     assert_eq!(verdict("relu(λ·relu(W1·x)) − λ·relu(W1·x)"), Verdict::Kink);
 }
+
+#[test]
+fn a_bar_led_by_a_parameters_product_is_factored_at_small_inputs() {
+    // |λ·(u − ⅓·u^∘3 + …)| = |λ|·(|u| − …) for every λ: relu(λ·tanh(u)) − relu(λ·u) starts at
+    // ε³ (it was a kink "at any σ"; with 2 for λ it was already degenerate, k = 3).
+    for src in [
+        "relu(λ·tanh(W1·x)) − relu(λ·W1·x)",
+        "relu(exp(λ)·tanh(W1·x)) − relu(exp(λ)·W1·x)",
+        "relu(2·tanh(W1·x)) − relu(2·W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Degenerate { k: 3 }, "{src}");
+    }
+    assert_eq!(
+        verdict("abs(λ·tanh(W1·x)) − abs(λ)·abs(tanh(W1·x))"),
+        Verdict::ExactAffine
+    );
+}
+
+#[test]
+fn verify_tells_rounding_from_a_residual_by_evaluating_wider() {
+    let check = |src: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(["verify", src])
+            .output()
+            .expect("the binary runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A summand that cancels to nothing (1e306 − 1e306) is no scale of rounding: the kink and
+    // the slope 3 are measured (from a review, both were taken for noise).
+    let text = check("relu(−λ·W1·x) + λ·relu(W1·x) + (1e306 − 1e306)·W2·x");
+    assert!(
+        text.contains("kink confirmed") && text.ends_with("PASS\n"),
+        "{text}"
+    );
+    let text = check("tanh(W1·x) + (1e306 − 1e306)·W2·x");
+    assert!(
+        text.contains("fitted slope 3.00") && text.ends_with("PASS\n"),
+        "{text}"
+    );
+    // An output below f64's range is not read, so nothing says it vanishes there (it was
+    // passed as "y = W·x + b at these values of the parameters").
+    let text = check("exp(−1000)·(relu(−λ·W1·x) + λ·relu(W1·x))");
+    assert!(!text.contains("which the analysis allows"), "{text}");
+}

@@ -1458,8 +1458,10 @@ impl Expr {
         }
         let lowest = t.min_degree(self)?;
         let lead = self.degree_part(lowest, t);
+        // The lead's coefficient a rational or one product of parameters (|λ·u − ⅓·λ·u^∘3| =
+        // |λ|·(|u| − ⅓·u^∘2∘|u|) for every λ, 0 included).
         let (l, c) = match lead.terms().collect::<Vec<_>>().as_slice() {
-            [(l, c)] => ((*l).clone(), c.as_q()?.clone()),
+            [(l, c)] if c.as_monomial().is_some() => ((*l).clone(), (*c).clone()),
             _ => return None,
         };
         if !split_dots(&l).0.is_empty() || l.0.is_empty() {
@@ -1470,7 +1472,7 @@ impl Expr {
             Kind::Matrix => Chain::ones_matrix().0,
             _ => return None,
         });
-        let inv = Scalar::from_q(Q::from(1) / c.clone());
+        let inv = c.inverse().ok()?;
         let mut q = Expr::zero();
         for (chain, s) in self.terms() {
             let (dots, rest) = split_dots(chain);
@@ -1485,8 +1487,7 @@ impl Expr {
             elements.push((Chain(dots), 1));
             q.add_term(had_of(elements), s.mul(&inv));
         }
-        let size = Scalar::from_q(malachite_base::num::arithmetic::traits::Abs::abs(c));
-        let out = Expr::term(size, l).abs().had(&q, &Trunc::exact()).ok()?;
+        let out = Expr::term(c.abs(), l).abs().had(&q, &Trunc::exact()).ok()?;
         t.truncated.set(true);
         Some(out)
     }

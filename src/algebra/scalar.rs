@@ -268,6 +268,24 @@ pub(crate) fn atom_known_positive(a: &Atom) -> bool {
     }
 }
 
+/// The term `c·m` of an atom `|c·m|`.
+fn bar_of_a_term(a: &Atom) -> Option<(&Q, &Mono)> {
+    match a {
+        Atom::Func(f, arg) if &**f == "abs" => arg.as_monomial(),
+        _ => None,
+    }
+}
+
+/// Whether an integer power of the atom may be no power of it ([`normalize_primes`]): a
+/// prime's whole powers, a group of one term, the bar of one term past its first power.
+pub(crate) fn folds_at_powers(a: &Atom) -> bool {
+    match a {
+        Atom::Prime(_) => true,
+        Atom::Group(g) => g.len() == 1,
+        _ => bar_of_a_term(a).is_some(),
+    }
+}
+
 /// Drops zero exponents and moves integer powers of primes into a rational factor.
 fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
     let mut c = Q::ONE;
@@ -300,6 +318,25 @@ fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
             let (f, m) = gm.pow(&e);
             c *= f;
             pending.push(m);
+        } else if let Some((bc, bm)) = bar_of_a_term(&a)
+            && e.to_denominator() == 1u32
+            && e != 1u32
+            && let Ok(n) = i64::try_from(&e.to_numerator())
+        {
+            // A power of the bar of one term: its even part is the term's power, |λ|² = λ²,
+            // and the bar stays to the first power at most, |λ|³ = λ²·|λ| (as `Scalar::abs`
+            // writes |λ³|), by its form (√(λ²)² − λ² did not cancel).
+            let n = if e < 0u32 { -n } else { n };
+            let even = n - n.rem_euclid(2);
+            if even != 0 {
+                c *= bc.clone().pow(even);
+                let (f, m) = bm.pow(&Q::from(even));
+                c *= f;
+                pending.push(m);
+            }
+            if n != even {
+                out.push((a, Q::ONE));
+            }
         } else {
             out.push((a, e));
         }
@@ -1414,6 +1451,14 @@ mod tests {
             abs.mul(&l.pow(&q(-2, 1)).unwrap())
         );
         assert_eq!(abs.pow(&q(3, 1)).unwrap().abs(), abs.pow(&q(3, 1)).unwrap());
+        // A bar of one term keeps its first power only: |λ|² = λ², |λ|³ = λ²·|λ| = |λ³|,
+        // |2λ|² = 4λ² (√(λ²)² − λ² did not cancel).
+        assert_eq!(abs.pow(&q(2, 1)).unwrap(), square);
+        assert_eq!(abs.pow(&q(3, 1)).unwrap(), cube.abs());
+        assert_eq!(abs.mul(&abs), square);
+        let twice = l.scale(&q(2, 1)).abs();
+        assert_eq!(twice.pow(&q(2, 1)).unwrap(), square.scale(&q(4, 1)));
+        assert_eq!(square.pow(&q(1, 2)).unwrap().pow(&q(2, 1)).unwrap(), square);
         // exp of anything is positive: |λ·exp(λ)| = |λ|·exp(λ).
         let exp = Scalar::func("exp", &l).unwrap();
         assert_eq!(l.mul(&exp).abs(), abs.mul(&exp));

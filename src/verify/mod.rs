@@ -99,8 +99,10 @@ pub struct Row {
     pub signal: f64,
     /// At the level of floating-point rounding even at the highest precision tried: left out of the fit.
     pub rounding: bool,
-    /// Bits of significand the row was evaluated with (53 for f64, then 256 or 1024).
+    /// Bits of significand the row was evaluated with (53 for f64, then 256, 1024 or 2048).
     pub bits: u32,
+    /// The output varies below f64's range: the residual was not read (it is shown as 0).
+    pub unreadable: bool,
 }
 
 /// The outcome of a verification.
@@ -237,6 +239,11 @@ struct Sample {
     residual: f64,
     signal: f64,
     size: f64,
+    /// The largest summand of any sum in the network's value: where terms cancel inside, the
+    /// output's rounding is this size's, which the output itself does not show.
+    summands: f64,
+    /// The output varies below f64's range: no residual could be read (it is set to 0).
+    unreadable: bool,
 }
 
 impl Sample {
@@ -249,6 +256,13 @@ impl Sample {
     fn at_rounding(&self, bits: u32) -> bool {
         self.residual == 0.0
             || self.residual <= libm::exp2(10.0 - bits as f64) * self.size.max(1e-300)
+    }
+
+    /// The residual is within 2¹⁰ roundings of the largest summand: it may be noise at `bits`,
+    /// which only a wider evaluation tells (a summand that cancels to nothing, or that is
+    /// scaled down afterwards, overstates the rounding).
+    fn maybe_rounding(&self, bits: u32) -> bool {
+        self.residual > 0.0 && self.residual <= libm::exp2(10.0 - bits as f64) * self.summands
     }
 }
 
@@ -376,22 +390,40 @@ fn measure(
         }
         let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
-        // Also where f64 has no finite value: a sigmoid at −745 is e⁷⁴⁵·(1 + e⁷⁴⁵)⁻² there, ∞·0
-        // (from a review: such a network was failed as "not finite").
-        if s.at_rounding(bits) || !s.finite() {
-            s = sample::<Big<256>>(l, a, approx, functions, opts, sigma)?;
-            bits = 256;
-        }
-        if s.at_rounding(bits) || !s.finite() {
-            s = sample::<Big<1024>>(l, a, approx, functions, opts, sigma)?;
-            bits = 1024;
+        // Whether the last residual was read as noise only because a wider evaluation shrank it.
+        let mut shrinking = false;
+        for wider in [256, 1024, 2048] {
+            // Noise at the output's size: evaluated wider. Also where f64 has no finite value:
+            // a sigmoid at −745 is e⁷⁴⁵·(1 + e⁷⁴⁵)⁻² there, ∞·0 (from a review: such a
+            // network was failed as "not finite"). 2048 bits only settle a residual that
+            // only the summands' size calls noise.
+            let noise = (s.at_rounding(bits) || !s.finite()) && wider <= 1024;
+            if !noise && !s.maybe_rounding(bits) {
+                break;
+            }
+            let next = match wider {
+                256 => sample::<Big<256>>(l, a, approx, functions, opts, sigma)?,
+                1024 => sample::<Big<1024>>(l, a, approx, functions, opts, sigma)?,
+                _ => sample::<Big<2048>>(l, a, approx, functions, opts, sigma)?,
+            };
+            // Noise shrinks by orders of magnitude when evaluated wider; a residual that keeps
+            // its size is the network's (from a review: relu(λ·W1·x) − λ·relu(W1·x) at
+            // λ = 0.7, whose output is noise of terms of size σ, failed).
+            shrinking = next.residual < s.residual * libm::exp2(-10.0);
+            let settled = !noise && !shrinking;
+            s = next;
+            bits = wider;
+            if settled {
+                break;
+            }
         }
         rows.push(Row {
             sigma,
             residual: s.residual,
             signal: s.signal,
-            rounding: s.at_rounding(bits),
+            rounding: s.at_rounding(bits) || (shrinking && s.maybe_rounding(bits)),
             bits,
+            unreadable: s.unreadable,
         });
     }
     Ok(rows)
@@ -417,7 +449,7 @@ fn sample<R: Real>(
     opts: &VerifyOptions,
     sigma: f64,
 ) -> Result<Sample, String> {
-    let (mut res, mut sig, mut size) = (0.0, 0.0, 0.0f64);
+    let (mut res, mut sig, mut size, mut summands) = (0.0, 0.0, 0.0f64, 0.0f64);
     let mut unreadable = false;
     for draw in 0..opts.draws {
         if let Some(why) = stopped() {
@@ -437,8 +469,8 @@ fn sample<R: Real>(
         let mut truth = inst.clone();
         // A residual is rounding noise at the size of the output or of what cancels inside.
         size = size.max(set_operating_points(a, &mut inst, &mut truth)?);
-        let (y, summands) = eval_ir_sized(&l.ir, &mut truth)?;
-        size = size.max(summands);
+        let (y, largest) = eval_ir_sized(&l.ir, &mut truth)?;
+        summands = summands.max(largest);
         let rows_out = y.rows();
         // A matrix output's width gives a trailing row `𝟙ᵀ` (`(1/d)·𝟙·𝟙ᵀ`) its length.
         let cols_out = match &y {
@@ -502,6 +534,8 @@ fn sample<R: Real>(
             residual: 0.0,
             signal: 0.0,
             size,
+            summands,
+            unreadable,
         });
     }
     let n = opts.draws as f64;
@@ -509,6 +543,8 @@ fn sample<R: Real>(
         residual: res / n,
         signal: sig / n,
         size,
+        summands: summands.max(size),
+        unreadable,
     })
 }
 
@@ -535,10 +571,12 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         (w, _) => w,
     };
     let all_rounding = rows.iter().all(|r| r.rounding);
+    // (Not where the output was below f64's range: there nothing was read.)
     let vanish_for_some = a
         .assumptions
         .iter()
-        .any(|x| matches!(x, crate::analysis::Assumption::IdentityTestPartial { .. }));
+        .any(|x| matches!(x, crate::analysis::Assumption::IdentityTestPartial { .. }))
+        && !rows.iter().any(|r| r.unreadable);
     // Exact: every residual at rounding level, or all but the largest σ (which crossed a breakpoint).
     let small_rounding = rows.len() >= 4 && rows.iter().skip(rows.len() / 2).all(|r| r.rounding);
     // A value that is not a number (log(0), a pole, a root of a negative) compares false with
@@ -599,7 +637,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         let sigma = raised.iter().map(|r| r.sigma).fold(0.0f64, f64::max);
         let n = raised.len();
         note.push_str(&format!(
-            "; f64 was at rounding level for σ ≤ {sigma:.2e}, so {n} {} evaluated with up to {top}-bit floats",
+            "; f64 was at or near rounding level for σ ≤ {sigma:.2e}, so {n} {} evaluated with up to {top}-bit floats",
             if n == 1 { "row was" } else { "rows were" }
         ));
     }
@@ -778,6 +816,7 @@ mod tests {
             residual,
             signal,
             rounding: false,
+            unreadable: false,
             bits: 53,
         };
         let sigmas = [1e-1, 1e-2, 1e-3, 1e-4];

@@ -12,7 +12,7 @@
 //! (a property test in `scalar.rs` compares them); the path declines, and that loop runs,
 //! when the fields do not fit in 64 bits or there are too few products to pay for packing.
 
-use super::{AddressMap, Atom, Mono, Q, Scalar, SortedMap, normalize_primes};
+use super::{AddressMap, Atom, Mono, Q, Scalar, SortedMap, folds_at_powers, normalize_primes};
 use malachite_base::num::arithmetic::traits::{AddMulAssign, DivExact, DivisibleBy};
 use malachite_base::num::arithmetic::traits::{Gcd, Lcm};
 use malachite_base::num::basic::traits::One;
@@ -394,11 +394,7 @@ fn unpack_sum(
     let list = &fields.fields;
     // Roots of primes fold (√2·√2 = 2), and so does a root of a product kept whole
     // (√(λ·μ)² = λ·μ, `normalize_primes`).
-    let folds = list.iter().any(|f| match &f.atom {
-        Atom::Prime(_) => true,
-        Atom::Group(g) => g.len() == 1,
-        _ => false,
-    });
+    let folds = list.iter().any(|f| folds_at_powers(&f.atom));
     let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         if sum != 0u32 {

@@ -3225,6 +3225,17 @@ fn a_bar_whose_coefficients_share_a_parameter_takes_it_out() {
         assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
         assert_eq!(w(src), "0", "{src}");
     }
+    // relu(λ·u) ≥ 0 by its form, ½·λ·u + ½·|λ|·|u| (the bar's |λ| covers λ): relu of its
+    // negative is 0 for every λ (from a review: a kink with W = −¼·λ·W₁).
+    for src in [
+        "relu(−relu(λ·W1·x))",
+        "relu(−λ^2·relu(λ·W1·x))",
+        "relu(relu(λ·W1·x)) − relu(λ·W1·x)",
+        "relu(−relu(λ·W1·x) + 0.1·λ·W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(w(src), "0", "{src}");
+    }
     // Not for every λ: relu(λ·relu(u)) − λ·relu(u) is 0 for λ ≥ 0 only.
     assert_eq!(verdict("relu(λ·relu(W1·x)) − λ·relu(W1·x)"), Verdict::Kink);
 }

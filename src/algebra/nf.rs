@@ -1507,13 +1507,17 @@ impl Expr {
                 _ => false,
             }
         }
-        let positive = |s: &Scalar| s.as_q().is_some_and(|q| *q > 0u32);
+        // A positive rational, or one product ≥ 0 by its form (½·|λ|, λ², exp(λ)).
+        let positive = |s: &Scalar| {
+            s.as_q().is_some_and(|q| *q > 0u32)
+                || (s.as_monomial().is_some_and(|(c, _)| *c > 0u32) && s.abs() == *s)
+        };
         if self.terms.is_empty() {
             return false;
         }
         // The terms ≥ 0 on their own (bars among them), and the rest the bars must cover.
         let mut rest = Expr::zero();
-        let mut bars: Vec<(&Expr, &Q)> = Vec::new();
+        let mut bars: Vec<(&Expr, &Scalar)> = Vec::new();
         let has_bars = self.terms.keys().any(|c| {
             c.had_elements()
                 .iter()
@@ -1524,9 +1528,8 @@ impl Expr {
                 if let [Factor::Atom(a)] = c.0.as_slice()
                     && a.is_bar()
                     && a.params.is_empty()
-                    && let Some(d) = s.as_q()
                 {
-                    bars.push((&a.arg, d));
+                    bars.push((&a.arg, s));
                 }
             } else {
                 rest.add_term(c.clone(), s.clone());
@@ -1536,18 +1539,32 @@ impl Expr {
             return true;
         }
         // Each bar covers at most one multiple of its argument, found by the rest's
-        // coefficient on the argument's first term: d·|v| + k·v ≥ 0 for |k| ≤ d.
+        // coefficient on the argument's first term: d·|v| + k·v ≥ 0 for |k| ≤ d, also where
+        // d = t·|k| by their forms, t ≥ 1 rational (½·|λ|·|u| covers ½·λ·u, so relu(λ·u) ≥ 0).
         for (v, d) in bars {
             let Some((first, s)) = v.terms().next() else {
                 continue;
             };
-            let (Some(r), Some(s)) = (rest.terms.get(first).and_then(Scalar::as_q), s.as_q())
-            else {
+            let Some(r) = rest.terms.get(first) else {
                 continue;
             };
-            let k = r / s;
-            if malachite_base::num::arithmetic::traits::Abs::abs(k.clone()) <= *d {
-                rest = rest.sub(&v.scale_q(&k));
+            let Ok(k) = r.div(s) else {
+                continue;
+            };
+            let covered = match (k.as_q(), d.as_q()) {
+                (Some(k), Some(d)) => {
+                    malachite_base::num::arithmetic::traits::Abs::abs(k.clone()) <= *d
+                }
+                _ => {
+                    k.as_monomial().is_some()
+                        && d.div(&k.abs())
+                            .ok()
+                            .and_then(|t| t.to_q())
+                            .is_some_and(|t| t >= 1u32)
+                }
+            };
+            if covered {
+                rest = rest.sub(&v.scale(&k));
             }
         }
         rest.is_zero()

@@ -3255,6 +3255,22 @@ fn a_bar_led_by_a_parameters_product_is_factored_at_small_inputs() {
         verdict("abs(λ·tanh(W1·x)) − abs(λ)·abs(tanh(W1·x))"),
         Verdict::ExactAffine
     );
+    // A sum of parameters that every coefficient is a multiple of comes out the same way, and
+    // one ≥ 0 by its form is its own size (from a second review: kinks, and 0 called a kink).
+    for src in [
+        "relu((λ^2+1)·tanh(W1·x)) − relu((λ^2+1)·W1·x)",
+        "relu((λ+1)·tanh(W1·x)) − relu((λ+1)·W1·x)",
+        "relu((exp(λ)+1)·tanh(W1·x)) − relu((exp(λ)+1)·W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Degenerate { k: 3 }, "{src}");
+    }
+    for src in [
+        "relu((λ^2+1)·relu(W1·x)) − (λ^2+1)·relu(W1·x)",
+        "abs((λ+1)·relu(W1·x)) − abs(λ+1)·relu(W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(w(src), "0", "{src}");
+    }
 }
 
 #[test]
@@ -3278,6 +3294,15 @@ fn verify_tells_rounding_from_a_residual_by_evaluating_wider() {
         text.contains("fitted slope 3.00") && text.ends_with("PASS\n"),
         "{text}"
     );
+    // A residual that does not shrink at 256 bits may be lost there too (1e80 + W·x loses W·x
+    // in both): a second review found slope 1 fitted, and an exact network failed.
+    let text = check("tanh(W1·x) + (1e80·𝟙 + W2·x) − 1e80·𝟙");
+    assert!(
+        text.contains("fitted slope 3.00") && text.ends_with("PASS\n"),
+        "{text}"
+    );
+    let text = check("(1e80·𝟙 + W1·x) − 1e80·𝟙");
+    assert!(text.contains("exact") && text.ends_with("PASS\n"), "{text}");
     // An output below f64's range is not read, so nothing says it vanishes there (it was
     // passed as "y = W·x + b at these values of the parameters").
     let text = check("exp(−1000)·(relu(−λ·W1·x) + λ·relu(W1·x))");

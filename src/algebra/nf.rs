@@ -1433,14 +1433,18 @@ impl Expr {
         Expr::atom("abs", 0, inner).scale(&outside)
     }
 
-    /// `self / g` when `g` is one monomial and every coefficient of `self` a rational multiple
-    /// of it (so `self = g·(self / g)` for every value of the parameters, g = 0 included).
+    /// `self / g` when every coefficient of `self` is a rational multiple of `g` (so `self =
+    /// g·(self / g)` for every value of the parameters, g = 0 included), read off by the
+    /// coefficients of g's first monomial and checked term by term.
     fn rational_multiple_of(&self, g: &Scalar) -> Option<Expr> {
-        g.as_monomial()?;
-        let inv = g.inverse().ok()?;
+        let (lead, unit) = g.terms().next()?;
         let mut out = Expr::zero();
         for (c, s) in self.terms() {
-            let q = s.mul(&inv).to_q()?;
+            let (_, k) = s.terms().find(|(m, _)| *m == lead)?;
+            let q = k / unit;
+            if *s != g.scale(&q) {
+                return None;
+            }
             out.add_term(c.clone(), Scalar::from_q(q));
         }
         Some(out)
@@ -1462,6 +1466,12 @@ impl Expr {
         // |λ|·(|u| − ⅓·u^∘2∘|u|) for every λ, 0 included).
         let (l, c) = match lead.terms().collect::<Vec<_>>().as_slice() {
             [(l, c)] if c.as_monomial().is_some() => ((*l).clone(), (*c).clone()),
+            // A sum (λ² + 1) that every coefficient is a rational multiple of comes out first:
+            // |(λ² + 1)·(u − ⅓·u^∘3)| = |λ² + 1|·|u − ⅓·u^∘3| (from a review).
+            [(_, c)] => {
+                let inner = self.rational_multiple_of(c)?;
+                return inner.abs_factored(t).map(|e| e.scale(&c.abs()));
+            }
             _ => return None,
         };
         if !split_dots(&l).0.is_empty() || l.0.is_empty() {

@@ -978,9 +978,40 @@ impl Scalar {
             Some(_) => self.clone(),
             None => match self.as_monomial() {
                 Some((c, m)) => Scalar::abs_of_monomial(c, m),
-                _ => Scalar::opaque("abs", self),
+                // A sum of positive multiples of products ≥ 0 by their forms (1 + λ², 1 + exp(λ)).
+                None if self.terms().all(|(m, c)| {
+                    let term = Scalar::monomial(c.clone(), m.clone());
+                    *c > 0u32 && term.abs() == term
+                }) =>
+                {
+                    self.clone()
+                }
+                // The positive rational content comes out: |½ + ½·λ| = ½·|1 + λ|.
+                None => {
+                    let content = self.content();
+                    if content == 1u32 {
+                        Scalar::opaque("abs", self)
+                    } else {
+                        Scalar::opaque("abs", &self.scale(&(Q::ONE / &content))).scale(&content)
+                    }
+                }
             },
         }
+    }
+
+    /// The gcd of the coefficients' numerators over the lcm of their denominators (> 0; 1 for 0).
+    fn content(&self) -> Q {
+        use malachite_base::num::arithmetic::traits::{Gcd, Lcm};
+        let mut num = Natural::ZERO;
+        let mut den = Natural::ONE;
+        for (_, c) in self.terms() {
+            num = (&num).gcd(c.numerator_ref());
+            den = (&den).lcm(c.denominator_ref());
+        }
+        if num == 0u32 {
+            return Q::ONE;
+        }
+        Q::from_naturals(num, den)
     }
 
     /// `|c·Π aᵢ^eᵢ| = |c|·Π |aᵢ^eᵢ|`: a factor of known sign keeps or loses it, an even power

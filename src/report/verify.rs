@@ -39,6 +39,8 @@ pub fn verify_text(source: &str, checks: &[Verification]) -> String {
                 sci(r.signal),
                 ratio,
                 match (r.rounding, r.bits) {
+                    _ if r.unreadable =>
+                        "  (the output varies below f64's range: not read)".to_string(),
                     (true, b) => format!("  (rounding level at {b} bits)"),
                     (false, 53) => String::new(),
                     (false, b) => format!("  ({b}-bit floats)"),
@@ -69,7 +71,7 @@ pub fn verify_json(source: &str, checks: &[Verification]) -> Value {
                 "slope": v.slope,
                 "pass": v.pass,
                 "note": v.note,
-                "rows": v.rows.iter().map(|r| json!({ "sigma": r.sigma, "residual": r.residual, "signal": r.signal, "rounding": r.rounding, "bits": r.bits })).collect::<Vec<_>>(),
+                "rows": v.rows.iter().map(|r| json!({ "sigma": r.sigma, "residual": r.residual, "signal": r.signal, "rounding": r.rounding, "bits": r.bits, "unreadable": r.unreadable })).collect::<Vec<_>>(),
             })
         })
         .collect();

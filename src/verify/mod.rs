@@ -12,6 +12,13 @@
 //! records the precision it needed. Rows still at rounding level are shown but
 //! left out of the fit: an exact result is confirmed when every row is at
 //! rounding level at 1024 bits.
+//!
+//! Terms that cancel inside (`relu(λ·W₁·x) − λ·relu(W₁·x)`, whose output is only their
+//! rounding) leave an output that is noise of a size the output does not show: where the
+//! residual is within 2⁻⁴³ of the largest summand of a sum in the evaluation, the σ is
+//! evaluated wider too (up to 2048 bits), and the residual is noise only if it shrinks there
+//! by more than 2¹⁰ (a summand that cancels to nothing, `1e306 − 1e306`, or one scaled down
+//! afterwards, overstates the rounding: a residual that keeps its size is the network's).
 
 use crate::analysis::{Analysis, Verdict};
 use crate::ir::{Callee, Lowered};
@@ -390,15 +397,16 @@ fn measure(
         }
         let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
-        // Whether the last residual was read as noise only because a wider evaluation shrank it.
-        let mut shrinking = false;
+        // Whether the residual shrank when last evaluated wider, and whether it shrank as
+        // rounding does (by the precisions' ratio): then it is noise at this precision too.
+        let (mut shrinking, mut like_rounding) = (false, false);
         for wider in [256, 1024, 2048] {
             // Noise at the output's size: evaluated wider. Also where f64 has no finite value:
             // a sigmoid at −745 is e⁷⁴⁵·(1 + e⁷⁴⁵)⁻² there, ∞·0 (from a review: such a
             // network was failed as "not finite"). 2048 bits only settle a residual that
             // only the summands' size calls noise.
             let noise = (s.at_rounding(bits) || !s.finite()) && wider <= 1024;
-            if !noise && !s.maybe_rounding(bits) {
+            if !noise && (!s.maybe_rounding(bits) || like_rounding) {
                 break;
             }
             let next = match wider {
@@ -408,14 +416,14 @@ fn measure(
             };
             // Noise shrinks by orders of magnitude when evaluated wider; a residual that keeps
             // its size is the network's (from a review: relu(λ·W1·x) − λ·relu(W1·x) at
-            // λ = 0.7, whose output is noise of terms of size σ, failed).
+            // λ = 0.7, whose output is noise of terms of size σ, failed). One that shrinks
+            // less than rounding does may be the network's, first resolved here (1e80 + W·x −
+            // 1e80 loses W·x at 256 bits too): it is evaluated wider again.
             shrinking = next.residual < s.residual * libm::exp2(-10.0);
-            let settled = !noise && !shrinking;
+            like_rounding =
+                next.residual <= s.residual * libm::exp2(bits as f64 - wider as f64 + 20.0);
             s = next;
             bits = wider;
-            if settled {
-                break;
-            }
         }
         rows.push(Row {
             sigma,
@@ -571,6 +579,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         (w, _) => w,
     };
     let all_rounding = rows.iter().all(|r| r.rounding);
+    let widest = rows.iter().map(|r| r.bits).max().unwrap_or(53);
     // (Not where the output was below f64's range: there nothing was read.)
     let vanish_for_some = a
         .assumptions
@@ -612,7 +621,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         // parameters: at these values they do, as it said.
         (Predicted::Order(_) | Predicted::Kink, None) if all_rounding && vanish_for_some => (
             true,
-            "every residual is at rounding level, up to 1024 bits: y = W·x + b at these values of the parameters, which the analysis allows (it says its non-affine terms vanish for some values of them); give the parameters other values to check the terms themselves".to_string(),
+            format!("every residual is at rounding level, up to {widest} bits: y = W·x + b at these values of the parameters, which the analysis allows (it says its non-affine terms vanish for some values of them); give the parameters other values to check the terms themselves"),
         ),
         // Nothing above rounding where a term of order k was predicted: the network is W·x + b
         // to the precision evaluated, which the prediction does not say (from a review, a
@@ -620,7 +629,7 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         (Predicted::Order(k), None) if all_rounding => (
             false,
             format!(
-                "every residual is at rounding level, up to 1024 bits: y = W·x + b here to that precision, where a first non-affine term of order {k} is predicted (it vanishes at these values, or the output varies below what 1024 bits resolve)"
+                "every residual is at rounding level, up to {widest} bits: y = W·x + b here to that precision, where a first non-affine term of order {k} is predicted (it vanishes at these values, or the output varies below what {widest} bits resolve)"
             ),
         ),
         (_, None) => (

@@ -280,10 +280,11 @@ pub const MAX_VERIFY_WORK: u64 = 50_000_000;
 /// Refuses a check whose declared dimensions make it too large to evaluate, before allocating.
 pub fn check_work(l: &Lowered, opts: &VerifyOptions) -> Result<(), String> {
     let (_, work) = estimate(&l.ir, l);
+    // Each σ at most four times: f64, 256, 1024 and 2048 bits (`measure`).
     let evaluations = opts
         .draws
         .saturating_mul(opts.sigmas.len() as u64)
-        .saturating_mul(3);
+        .saturating_mul(4);
     let total = work.saturating_mul(evaluations);
     if total > MAX_VERIFY_WORK {
         let largest = l

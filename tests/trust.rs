@@ -18,6 +18,15 @@ fn w(src: &str) -> String {
     unicode(&analyze(src).main.decision.w)
 }
 
+/// What `taylornet verify SRC` writes to standard output.
+fn verify_text(src: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args(["verify", src])
+        .output()
+        .expect("the binary runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `taylornet verify ARGS…` passes: every verdict it checks is confirmed numerically.
 fn verify_passes(args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
@@ -1630,13 +1639,7 @@ fn a_first_non_affine_term_with_an_absolute_value_that_is_zero_where_tried_is_no
 
 #[test]
 fn verify_keeps_the_bound_weights_and_draws_only_the_others() {
-    let verify = |src: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-            .args(["verify", src])
-            .output()
-            .expect("the binary runs");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let verify = verify_text;
     // W₂ = 0: the network is 0, and the generic kink is not confirmed (it was, with W₂ drawn).
     let zero = verify("W2 = [[0]]; W2·relu(x)");
     assert!(
@@ -3184,11 +3187,7 @@ fn a_residual_of_terms_that_cancel_inside_is_rounding_noise_of_those_terms() {
         verify_passes(&[src]);
     }
     // A residual that is no rounding still fails to be rounding: the kink is confirmed.
-    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-        .args(["verify", "λ = 0.7; relu(λ·W1·x) − 0.69·relu(W1·x)"])
-        .output()
-        .expect("the binary runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = verify_text("λ = 0.7; relu(λ·W1·x) − 0.69·relu(W1·x)");
     assert!(
         text.contains("PASS") && text.contains("kink confirmed"),
         "{text}"
@@ -3196,13 +3195,7 @@ fn a_residual_of_terms_that_cancel_inside_is_rounding_noise_of_those_terms() {
     // relu(λ·u) − λ·relu(u) is a kink for λ < 0 only: at the check's λ > 0 it is 0, which the
     // analysis allows ("vanish for some values"), and at λ = −½ its kink is measured. (The
     // rounding noise of the first was read as a confirmed kink.)
-    let check = |src: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-            .args(["verify", src])
-            .output()
-            .expect("the binary runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let check = verify_text;
     let text = check("relu(λ·W1·x) - λ·relu(W1·x)");
     assert!(
         text.contains("which the analysis allows") && text.ends_with("PASS\n"),
@@ -3275,13 +3268,7 @@ fn a_bar_led_by_a_parameters_product_is_factored_at_small_inputs() {
 
 #[test]
 fn verify_tells_rounding_from_a_residual_by_evaluating_wider() {
-    let check = |src: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-            .args(["verify", src])
-            .output()
-            .expect("the binary runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let check = verify_text;
     // A summand that cancels to nothing (1e306 − 1e306) is no scale of rounding: the kink and
     // the slope 3 are measured (from a review, both were taken for noise).
     let text = check("relu(−λ·W1·x) + λ·relu(W1·x) + (1e306 − 1e306)·W2·x");

@@ -3295,3 +3295,42 @@ fn verify_tells_rounding_from_a_residual_by_evaluating_wider() {
     let text = check("exp(−1000)·(relu(−λ·W1·x) + λ·relu(W1·x))");
     assert!(!text.contains("which the analysis allows"), "{text}");
 }
+
+#[test]
+fn bars_of_sums_of_parameters_and_poles_from_a_third_review() {
+    // |k| of a sum k against the bar's d = t·|k|, in one sign form (|μ − λ| = |λ − μ|): relu of
+    // the negative of relu((λ − μ)·u) is 0 (it was a kink with W = (μ − λ)·W₁/4).
+    for src in [
+        "relu(−relu((λ−μ)·W1·x))",
+        "relu(−relu((λ^2−1)·W1·x))",
+        "relu(abs(λ−μ)·abs(W1·x) − (λ−μ)·W1·x) − (abs(λ−μ)·abs(W1·x) − (λ−μ)·W1·x)",
+        "abs(−1−λ)·W1·x − abs(1+λ)·W1·x",
+    ] {
+        assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+        assert_eq!(w(src), "0", "{src}");
+    }
+    // 1 + λ⁻¹ is negative on (−1, 0) only, between its zero and its pole: the identity test
+    // draws λ there too (it was exact-affine, and verify passed it at λ > 0).
+    let src = "abs((1 + λ^(-1))·W1·x) − (1 + λ^(-1))·abs(W1·x)";
+    assert_eq!(verdict(src), Verdict::Kink, "{src}");
+    let text = run_ok(&["analyze", src]);
+    assert!(
+        text.contains("vanish for some values of the parameters"),
+        "{text}"
+    );
+    // relu(λ·relu(λ·u)) is 0 for λ < 0: λ comes out of the bar of ½·λ²·u + ½·λ·|λ|·|u|, and
+    // the kink says so (it said nothing of λ < 0).
+    let text = run_ok(&["analyze", "relu(λ·relu(λ·W1·x))"]);
+    assert!(
+        text.contains("vanish for some values of the parameters"),
+        "{text}"
+    );
+    // A kink however small against the linear part is confirmed (it failed below 10⁻³).
+    for src in ["W1·x + 1e-5·abs(W1·x)", "W1·x + 1e-70·abs(W1·x)"] {
+        let text = verify_text(src);
+        assert!(
+            text.contains("kink confirmed") && text.ends_with("PASS\n"),
+            "{text}"
+        );
+    }
+}

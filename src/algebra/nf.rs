@@ -1412,6 +1412,17 @@ impl Expr {
                     // Every coefficient a rational multiple of one product of parameters:
                     // |λ·u + λ·|u|| = |λ|·|u + |u||, and the rules below see u + |u| ≥ 0.
                     Some(inner) => (first.abs(), inner),
+                    // A product of parameters every coefficient holds comes out: |½·λ²·u +
+                    // ½·λ·|λ|·|u|| = |λ|·|½·λ·u + ½·|λ|·|u||, whose bars the rules below take off.
+                    None if let Some(g) = Scalar::common_monomial(self.terms().map(|(_, s)| s))
+                        && let Ok(inv) = g.inverse() =>
+                    {
+                        let mut inner = Expr::zero();
+                        for (c, s) in self.terms() {
+                            inner.add_term(c.clone(), s.mul(&inv));
+                        }
+                        return inner.abs().scale(&g.abs());
+                    }
                     None => {
                         // A symbolic first coefficient: only make the leading rational positive.
                         let flip = first.terms().next().is_some_and(|(_, c)| *c < 0u32);
@@ -1565,13 +1576,11 @@ impl Expr {
                 (Some(k), Some(d)) => {
                     malachite_base::num::arithmetic::traits::Abs::abs(k.clone()) <= *d
                 }
-                _ => {
-                    k.as_monomial().is_some()
-                        && d.div(&k.abs())
-                            .ok()
-                            .and_then(|t| t.to_q())
-                            .is_some_and(|t| t >= 1u32)
-                }
+                _ => d
+                    .div(&k.abs())
+                    .ok()
+                    .and_then(|t| t.to_q())
+                    .is_some_and(|t| t >= 1u32),
             };
             if covered {
                 rest = rest.sub(&v.scale(&k));

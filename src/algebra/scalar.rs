@@ -986,17 +986,47 @@ impl Scalar {
                 {
                     self.clone()
                 }
-                // The positive rational content comes out: |½ + ½·λ| = ½·|1 + λ|.
+                // The rational content comes out, with the sign that makes the last term
+                // positive: |½ + ½·λ| = ½·|1 + λ|, |4 − λ| = |λ − 4|.
                 None => {
-                    let content = self.content();
+                    let mut content = self.content();
+                    if self.terms().last().is_some_and(|(_, c)| *c < 0u32) {
+                        content = -content;
+                    }
                     if content == 1u32 {
                         Scalar::opaque("abs", self)
                     } else {
-                        Scalar::opaque("abs", &self.scale(&(Q::ONE / &content))).scale(&content)
+                        let size =
+                            malachite_base::num::arithmetic::traits::Abs::abs(content.clone());
+                        Scalar::opaque("abs", &self.scale(&(Q::ONE / &content))).scale(&size)
                     }
                 }
             },
         }
+    }
+
+    /// The product of parameters' and functions' whole positive powers that every one of
+    /// `scalars`, each one monomial, holds (λ of ½·λ² and ½·λ·|λ|); `None` when one is no
+    /// monomial or they share none.
+    pub(crate) fn common_monomial<'a>(scalars: impl Iterator<Item = &'a Scalar>) -> Option<Scalar> {
+        let whole = |e: &Q| *e > 0u32 && e.denominator_ref() == &1u32;
+        let mut common: Option<Vec<(Atom, Q)>> = None;
+        for s in scalars {
+            let (_, m) = s.as_monomial()?;
+            let factors = m.factors().iter().filter(|(_, e)| whole(e));
+            common = Some(match common {
+                None => factors.cloned().collect(),
+                Some(c) => c
+                    .into_iter()
+                    .filter_map(|(a, e)| {
+                        let (_, f) = factors.clone().find(|(b, _)| *b == a)?;
+                        Some((a, if *f < e { f.clone() } else { e }))
+                    })
+                    .collect(),
+            });
+        }
+        let common = common.filter(|c| !c.is_empty())?;
+        Some(Scalar::monomial(Q::ONE, Mono::from_sorted_factors(common)))
     }
 
     /// The gcd of the coefficients' numerators over the lcm of their denominators (> 0; 1 for 0).

@@ -70,8 +70,17 @@ pub(super) fn breakpoint_values(
     constants: &[OpConstant],
 ) -> Vec<(Name, Scalar)> {
     let fixed = |p: &Name| constants.iter().any(|k| k.name == *p);
+    let mut arguments = arguments_in(e, layers, constants);
+    // A sign changes across a pole too: 1 + λ⁻¹ is negative on (−1, 0) only (from a review:
+    // |(1 + λ⁻¹)·u| − (1 + λ⁻¹)·|u| was exact-affine, its draws never in (−1, 0)).
+    let poles: Vec<Scalar> = arguments.iter().flat_map(poles_of).collect();
+    for pole in poles {
+        if !arguments.contains(&pole) {
+            arguments.push(pole);
+        }
+    }
     let mut out = Vec::new();
-    for argument in &arguments_in(e, layers, constants) {
+    for argument in &arguments {
         for p in argument.params().into_iter().filter(|p| !fixed(p)) {
             let primitive = roots::content_free(argument, &p).map_or(argument.clone(), |(_, f)| f);
             let values = match solve_linear(&primitive, &p) {
@@ -79,6 +88,27 @@ pub(super) fn breakpoint_values(
                 None => zeros(&primitive, &p).0,
             };
             out.extend(values.into_iter().map(|v| (p.clone(), v)));
+        }
+    }
+    out
+}
+
+/// What `s` divides by that holds a parameter: λ of λ⁻¹, 1 + λ of (1 + λ)⁻¹.
+fn poles_of(s: &Scalar) -> Vec<Scalar> {
+    let mut out = Vec::new();
+    for (m, _) in s.terms() {
+        for (atom, e) in m.factors() {
+            if *e >= 0u32 {
+                continue;
+            }
+            let pole = match atom {
+                Atom::Param(n) => Scalar::param(n.clone()),
+                Atom::Group(g) if !g.params().is_empty() => (**g).clone(),
+                _ => continue,
+            };
+            if !out.contains(&pole) {
+                out.push(pole);
+            }
         }
     }
     out

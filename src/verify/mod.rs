@@ -768,11 +768,17 @@ fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
 /// kink to confirm: the residual is then W·x itself, which shrinks like σ, and without this
 /// test a constant network would pass for a kinked one.
 fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
-    let rel: Vec<f64> = rows
+    // The rows above rounding: a kink's relative error is the same at every σ, however small
+    // (W₁·x + 10⁻⁷⁰·|W₁·x| was failed for being below 10⁻³), as long as it is above the
+    // rounding of the precision the rows needed.
+    let fitted: Vec<&Row> = rows.iter().filter(|r| !r.rounding).collect();
+    let rel: Vec<f64> = fitted
         .iter()
         .filter(|r| r.signal > 0.0)
         .map(|r| r.residual / r.signal)
         .collect();
+    let widest = fitted.iter().map(|r| r.bits).max().unwrap_or(53);
+    let floor = libm::exp2(20.0 - widest as f64);
     if rel.len() < rows.len().min(3) || rel.is_empty() {
         return (
             false,
@@ -783,10 +789,30 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
     let (lo, hi) = rel
         .iter()
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
-    let constant = lo > 1e-3 && hi / lo < 10.0;
+    let constant = lo > floor && hi / lo < 10.0;
+    let confirmed = (slope - 1.0).abs() <= tol && constant;
+    let shown = |v: f64| {
+        if v >= 1e-3 {
+            format!("{v:.3}")
+        } else {
+            format!("{v:.2e}")
+        }
+    };
     (
-        (slope - 1.0).abs() <= tol && constant,
-        format!("relative error {lo:.3}…{hi:.3}, constant in σ (slope {slope:.2}): kink confirmed"),
+        confirmed,
+        format!(
+            "relative error {}…{}, {} (slope {slope:.2}){}",
+            shown(lo),
+            shown(hi),
+            if lo <= floor {
+                format!("too close to the rounding of {widest}-bit floats")
+            } else if constant {
+                "constant in σ".to_string()
+            } else {
+                "not constant in σ".to_string()
+            },
+            if confirmed { ": kink confirmed" } else { "" }
+        ),
     )
 }
 

@@ -455,6 +455,33 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     Chain(dots)
 }
 
+/// `|k·w + b·|w||` for rationals |b| < |k|: its sign is k·w's, so it is |k|·|w| + sign(k)·b·w
+/// (from a review: `|W₁·x + ½·|W₁·x|| − |W₁·x|`, which is ½·W₁·x, was a kink). With |b| ≥ |k|
+/// the sum is b·|w|'s sign, which `Expr::is_nonnegative` already reads.
+fn abs_of_a_multiple_and_its_bar(inner: &Expr) -> Option<Expr> {
+    use malachite_base::num::arithmetic::traits::Abs;
+    for (c, s) in inner.terms() {
+        let [Factor::Atom(a)] = c.0.as_slice() else {
+            continue;
+        };
+        if !a.is_bar() || !a.params.is_empty() {
+            continue;
+        }
+        let (w, b) = (&a.arg, s.as_q()?);
+        let mut rest = inner.clone();
+        rest.add_term(c.clone(), s.neg());
+        let (first, unit) = w.terms().next()?;
+        let k = rest.terms.get(first)?.as_q()? / unit.as_q()?;
+        if rest != w.scale_q(&k) || b.clone().abs() >= k.clone().abs() {
+            continue;
+        }
+        let sign = if k > 0u32 { Q::from(1) } else { Q::from(-1) };
+        let bar = Expr::term(Scalar::from_q(k.abs()), c.clone());
+        return Some(bar.add(&w.scale_q(&(sign * b))));
+    }
+    None
+}
+
 /// Outer products in a Hadamard product of matrices become one:
 /// `(a·bᵀ)^∘m ∘ (c·dᵀ) = (a^∘m ∘ c)·(b^∘m ∘ d)ᵀ`, entry by entry `(a_j·b_k)^m·c_j·d_k`. So a
 /// part of a token matrix that is constant along each row (`v·𝟙ᵀ`) stays an outer product
@@ -1439,6 +1466,9 @@ impl Expr {
             return negated.scale(&outside);
         }
         if let Some(split) = abs_of_product(&inner) {
+            return split.scale(&outside);
+        }
+        if let Some(split) = abs_of_a_multiple_and_its_bar(&inner) {
             return split.scale(&outside);
         }
         Expr::atom("abs", 0, inner).scale(&outside)

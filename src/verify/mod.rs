@@ -778,7 +778,8 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
         .map(|r| r.residual / r.signal)
         .collect();
     let widest = fitted.iter().map(|r| r.bits).max().unwrap_or(53);
-    let floor = libm::exp2(20.0 - widest as f64);
+    // As `Sample::at_rounding` draws it: a row above it was evaluated wide enough.
+    let floor = libm::exp2(10.0 - widest as f64);
     if rel.len() < rows.len().min(3) || rel.is_empty() {
         return (
             false,

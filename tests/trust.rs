@@ -3331,6 +3331,11 @@ fn bars_of_sums_of_parameters_and_poles_from_a_third_review() {
     for (src, w_text) in [
         ("abs(W1·x + 0.5·abs(W1·x)) − abs(W1·x)", "½·W₁"),
         ("abs(−2·W1·x + abs(W1·x)) − 2·abs(W1·x) + W1·x", "0"),
+        // b a rational multiple of |k| by their forms (from a fifth review).
+        (
+            "abs(λ·W1·x + 0.5·abs(λ)·abs(W1·x)) − abs(λ)·abs(W1·x)",
+            "½·λ·W₁",
+        ),
     ] {
         assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
         assert_eq!(w(src), w_text, "{src}");

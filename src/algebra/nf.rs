@@ -455,29 +455,36 @@ pub(crate) fn had_of(elements: Vec<(Chain, u32)>) -> Chain {
     Chain(dots)
 }
 
-/// `|k·w + b·|w||` for rationals |b| < |k|: its sign is k·w's, so it is |k|·|w| + sign(k)·b·w
-/// (from a review: `|W₁·x + ½·|W₁·x|| − |W₁·x|`, which is ½·W₁·x, was a kink). With |b| ≥ |k|
-/// the sum is b·|w|'s sign, which `Expr::is_nonnegative` already reads.
+/// `|k·w + b·|w||` where b = t·|k| for a rational |t| < 1 (k, b rationals, or b a rational
+/// multiple of |k| by their forms): its sign is k·w's, so it is |k|·|w| + t·k·w (from a
+/// review: `|W₁·x + ½·|W₁·x|| − |W₁·x|`, which is ½·W₁·x, was a kink, and so was
+/// `|λ·W₁·x + ½·|λ|·|W₁·x|| − |λ|·|W₁·x|`, ½·λ·W₁·x). With |t| ≥ 1 the sum has b·|w|'s sign,
+/// which `Expr::is_nonnegative` already reads.
 fn abs_of_a_multiple_and_its_bar(inner: &Expr) -> Option<Expr> {
     use malachite_base::num::arithmetic::traits::Abs;
-    for (c, s) in inner.terms() {
+    for (c, b) in inner.terms() {
         let [Factor::Atom(a)] = c.0.as_slice() else {
             continue;
         };
         if !a.is_bar() || !a.params.is_empty() {
             continue;
         }
-        let (w, b) = (&a.arg, s.as_q()?);
+        let w = &a.arg;
         let mut rest = inner.clone();
-        rest.add_term(c.clone(), s.neg());
+        rest.add_term(c.clone(), b.neg());
         let (first, unit) = w.terms().next()?;
-        let k = rest.terms.get(first)?.as_q()? / unit.as_q()?;
-        if rest != w.scale_q(&k) || b.clone().abs() >= k.clone().abs() {
+        let Some(k) = rest.terms.get(first).and_then(|r| r.div(unit).ok()) else {
+            continue;
+        };
+        let size = k.abs();
+        let Some(t) = b.div(&size).ok().and_then(|t| t.to_q()) else {
+            continue;
+        };
+        if rest != w.scale(&k) || t.clone().abs() >= 1u32 {
             continue;
         }
-        let sign = if k > 0u32 { Q::from(1) } else { Q::from(-1) };
-        let bar = Expr::term(Scalar::from_q(k.abs()), c.clone());
-        return Some(bar.add(&w.scale_q(&(sign * b))));
+        let bar = Expr::term(size, c.clone());
+        return Some(bar.add(&w.scale(&k.scale(&t))));
     }
     None
 }

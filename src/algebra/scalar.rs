@@ -268,6 +268,31 @@ pub(crate) fn atom_known_positive(a: &Atom) -> bool {
     }
 }
 
+/// Whether `s` is real for every real value of its parameters by its form: whole powers of
+/// parameters, of sums and of functions that are real on the reals, with such arguments
+/// (√λ, log(λ), (1 + λ)^(1/2) may not be).
+fn real_by_form(s: &Scalar) -> bool {
+    s.terms().all(|(m, _)| {
+        m.factors().iter().all(|(a, e)| {
+            let whole = e.denominator_ref() == &1u32;
+            match a {
+                Atom::Prime(_) | Atom::Pi | Atom::E => true,
+                Atom::Param(_) => whole,
+                Atom::Group(g) => (whole || g.params().is_empty()) && real_by_form(g),
+                Atom::Func(f, arg) => {
+                    (arg.params().is_empty() && atom_known_positive(a))
+                        || (whole
+                            && matches!(
+                                &**f,
+                                "abs" | "sign" | "exp" | "sin" | "cos" | "tanh" | "atan" | "erf"
+                            )
+                            && real_by_form(arg))
+                }
+            }
+        })
+    })
+}
+
 /// The term `c·m` of an atom `|c·m|`.
 fn bar_of_a_term(a: &Atom) -> Option<(&Q, &Mono)> {
     match a {
@@ -1052,9 +1077,14 @@ impl Scalar {
         for (atom, e) in m.factors() {
             let power = |k: &Q| Scalar::monomial(Q::from(1), Mono(vec![(atom.clone(), k.clone())]));
             let factor = power(e);
-            // Values ≥ 0 whatever their arguments, which the sign test (parameters generic,
-            // 0 not excluded) does not say.
-            let nonnegative = matches!(atom, Atom::Func(f, _) if matches!(&**f, "abs" | "exp"));
+            // Values ≥ 0, which the sign test (parameters generic, 0 not excluded) does not say:
+            // a bar, and exp of an argument real for every real value of the parameters (not
+            // exp(π·√λ), −1 at λ = −1; `atom_known_positive`).
+            let nonnegative = match atom {
+                Atom::Func(f, _) if &**f == "abs" => true,
+                Atom::Func(f, arg) if &**f == "exp" => real_by_form(arg),
+                _ => false,
+            };
             let size = match factor.sign() {
                 _ if nonnegative => factor,
                 Some(std::cmp::Ordering::Less) => factor.neg(),
@@ -1523,6 +1553,10 @@ mod tests {
         // exp of anything is positive: |λ·exp(λ)| = |λ|·exp(λ).
         let exp = Scalar::func("exp", &l).unwrap();
         assert_eq!(l.mul(&exp).abs(), abs.mul(&exp));
+        // Not of an argument that may not be real: exp(π·√λ) is −1 at λ = −1.
+        let root = Scalar::pi().mul(&l.pow(&q(1, 2)).unwrap());
+        let complex = Scalar::func("exp", &root).unwrap();
+        assert_ne!(complex.abs(), complex);
     }
 
     #[test]

@@ -1566,10 +1566,7 @@ impl Expr {
             }
         }
         // A positive rational, or one product ≥ 0 by its form (½·|λ|, λ², exp(λ)).
-        let positive = |s: &Scalar| {
-            s.as_q().is_some_and(|q| *q > 0u32)
-                || (s.as_monomial().is_some_and(|(c, _)| *c > 0u32) && s.abs() == *s)
-        };
+        let positive = |s: &Scalar| s.as_monomial().is_some() && s.nonnegative_by_form();
         if self.terms.is_empty() {
             return false;
         }

@@ -311,6 +311,21 @@ pub(crate) fn folds_at_powers(a: &Atom) -> bool {
     }
 }
 
+/// An exponent that is a whole number, as one.
+fn whole_exponent(e: &Q) -> Option<i64> {
+    if e.to_denominator() != 1u32 {
+        return None;
+    }
+    let n = i64::try_from(&e.to_numerator()).ok()?;
+    Some(if *e < 0u32 { -n } else { n })
+}
+
+/// `(c·m)^n`: its rational factor and its monomial.
+fn power_of_term(c: &Q, m: &Mono, n: i64) -> (Q, Mono) {
+    let (f, power) = m.pow(&Q::from(n));
+    (c.clone().pow(n) * f, power)
+}
+
 /// Drops zero exponents and moves integer powers of primes into a rational factor.
 fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
     let mut c = Q::ONE;
@@ -331,31 +346,25 @@ fn normalize_primes(factors: Vec<(Atom, Q)>) -> (Q, Mono) {
             }
         } else if let Atom::Group(g) = &a
             && g.len() == 1
-            && e.to_denominator() == 1u32
-            && let Ok(n) = i64::try_from(&e.to_numerator())
+            && let Some(n) = whole_exponent(&e)
             && let Some((gc, gm)) = g.as_monomial()
         {
             // A group of one term (a root of a product kept whole, √(λ·μ)) that reaches an
             // integer power is that term's power: √(λ·μ)² is λ·μ, by its form (from a review,
             // `√(λ·μ)² − λ·μ` did not cancel).
-            let n = if e < 0u32 { -n } else { n };
-            c *= gc.clone().pow(n);
-            let (f, m) = gm.pow(&e);
+            let (f, m) = power_of_term(gc, gm, n);
             c *= f;
             pending.push(m);
         } else if let Some((bc, bm)) = bar_of_a_term(&a)
-            && e.to_denominator() == 1u32
             && e != 1u32
-            && let Ok(n) = i64::try_from(&e.to_numerator())
+            && let Some(n) = whole_exponent(&e)
         {
             // A power of the bar of one term: its even part is the term's power, |λ|² = λ²,
             // and the bar stays to the first power at most, |λ|³ = λ²·|λ| (as `Scalar::abs`
             // writes |λ³|), by its form (√(λ²)² − λ² did not cancel).
-            let n = if e < 0u32 { -n } else { n };
             let even = n - n.rem_euclid(2);
             if even != 0 {
-                c *= bc.clone().pow(even);
-                let (f, m) = bm.pow(&Q::from(even));
+                let (f, m) = power_of_term(bc, bm, even);
                 c *= f;
                 pending.push(m);
             }
@@ -1003,14 +1012,7 @@ impl Scalar {
             Some(_) => self.clone(),
             None => match self.as_monomial() {
                 Some((c, m)) => Scalar::abs_of_monomial(c, m),
-                // A sum of positive multiples of products ≥ 0 by their forms (1 + λ², 1 + exp(λ)).
-                None if self.terms().all(|(m, c)| {
-                    let term = Scalar::monomial(c.clone(), m.clone());
-                    *c > 0u32 && term.abs() == term
-                }) =>
-                {
-                    self.clone()
-                }
+                None if self.nonnegative_by_form() => self.clone(),
                 // The rational content comes out, with the sign that makes the last term
                 // positive: |½ + ½·λ| = ½·|1 + λ|, |4 − λ| = |λ − 4|.
                 None => {
@@ -1028,6 +1030,14 @@ impl Scalar {
                 }
             },
         }
+    }
+
+    /// A sum of positive multiples of products ≥ 0 by their forms (λ², ½·|λ|, 1 + exp(λ)).
+    pub(crate) fn nonnegative_by_form(&self) -> bool {
+        self.terms().all(|(m, c)| {
+            let term = Scalar::monomial(c.clone(), m.clone());
+            *c > 0u32 && (m.is_one() || term.abs() == term)
+        })
     }
 
     /// The product of parameters' and functions' whole positive powers that every one of

@@ -3354,3 +3354,45 @@ fn bars_of_sums_of_parameters_and_poles_from_a_third_review() {
         );
     }
 }
+
+/// A bar whose argument is led at small ε by a pair k·w + b·|w| (|b| < |k|) has the pair's
+/// sign, and `verify` confirms a kink only where the output is not linear in the input,
+/// whatever W is claimed (from the closing note of a session: both were kinks, confirmed).
+#[test]
+fn a_bar_led_by_a_pair_and_a_kink_that_bends_the_output() {
+    // |tanh(u) + ½·|tanh(u)|| − |tanh(u)| is ½·tanh(u); |tanh(u) + ½·|u|| − |u| is
+    // ½·u − ⅓·u^∘2∘|u| + O(ε⁵): affine to O(ε³), W = ½·W₁.
+    for src in [
+        "abs(tanh(W1·x) + abs(tanh(W1·x))/2) − abs(tanh(W1·x))",
+        "abs(tanh(W1·x) + abs(W1·x)/2) − abs(W1·x)",
+    ] {
+        assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
+        assert_eq!(w(src), "½·W₁", "{src}");
+        let text = verify_text(src);
+        assert!(text.ends_with("PASS\n"), "{text}");
+    }
+    // With |b| ≥ |k| the bar is the bar's, a kink; −tanh(u) + ⅓·|tanh(u)| has −u's sign.
+    assert_eq!(
+        verdict("abs(tanh(W1·x) + 2·abs(tanh(W1·x))) − abs(tanh(W1·x))"),
+        Verdict::Kink
+    );
+    assert_eq!(
+        verdict("abs(−tanh(W1·x) + abs(tanh(W1·x))/3)"),
+        Verdict::Kink
+    );
+    // |λ·u + λ²·|u|| − |λ|·|u| is λ·|λ|·u for |λ| ≤ 1, a kink past it: the analysis keeps
+    // the kink (conditionally), and at λ = 0.7 (verify's value of a free parameter) verify no
+    // longer confirms it; given a value, the analysis decides it.
+    let text = verify_text("abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
+    assert!(
+        text.contains("distance from linear") && text.ends_with("FAIL\n"),
+        "{text}"
+    );
+    let text = verify_text("λ = 1.5; abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
+    assert!(text.contains("kink confirmed: PASS"), "{text}");
+    let text = verify_text("λ = 0.7; abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
+    assert!(
+        text.contains("exact-affine") && text.ends_with("PASS\n"),
+        "{text}"
+    );
+}

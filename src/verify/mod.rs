@@ -2,7 +2,8 @@
 //!
 //! Symbols are drawn from a seeded generator (weights N(0, 1/fan_in); small
 //! vectors σ·N(0, 1)), σ runs over a geometric grid, and the log–log slope of
-//! the residual is fitted by least squares.
+//! the residual is fitted by least squares. A kink is confirmed by the output's distance from
+//! linear in the input too ([`Row::nonlinearity`]), which no claimed W enters.
 //!
 //! Each σ is evaluated in f64 first. When the residual is at the level of f64
 //! rounding (below 2⁻⁴³ of the output's size, or of the largest operating point when that
@@ -110,6 +111,11 @@ pub struct Row {
     pub bits: u32,
     /// The output varies below f64's range: the residual was not read (it is shown as 0).
     pub unreadable: bool,
+    /// Where a kink is predicted: the mean over draws of how far the output is from linear in
+    /// the input, ‖y(x) + y(−x) − 2·y(0)‖∞ + ‖y(x) + y(x′) − y(x + x′) − y(0)‖∞ (x′ a second
+    /// draw, the other symbols as drawn). O(σ²) for a network affine in x at first order,
+    /// whatever W and b are claimed; a fixed fraction of the signal for a kink.
+    pub nonlinearity: Option<f64>,
 }
 
 /// The outcome of a verification.
@@ -174,8 +180,10 @@ pub fn verify_with(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
-    let rows = measure(l, a, &Approx::Affine { w, b }, functions, opts)?;
-    let mut v = judge(a, prediction(a), rows, opts);
+    let predicted = prediction(a);
+    let kink = predicted == Predicted::Kink;
+    let rows = measure(l, a, &Approx::Affine { w, b }, kink, functions, opts)?;
+    let mut v = judge(a, predicted, rows, opts);
     // No verdict to check: the one above holds only where no entry of the operating point
     // sits on a breakpoint, which fails on a set of positive measure (drawn values may well
     // be in it). The rows are what was measured.
@@ -204,7 +212,8 @@ pub fn verify_predicting(
         w: &a.decision.w,
         b: &a.decision.b,
     };
-    let rows = measure(l, a, &approx, functions, opts)?;
+    let kink = predicted == Predicted::Kink;
+    let rows = measure(l, a, &approx, kink, functions, opts)?;
     let mut v = judge(a, predicted, rows, opts);
     v.note = format!("{why}; {}", v.note);
     Ok(v)
@@ -219,7 +228,7 @@ pub fn verify_expansion(
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
     let full = a.expansion_in_input_terms()?;
-    let rows = measure(l, a, &Approx::Expansion(&full), functions, opts)?;
+    let rows = measure(l, a, &Approx::Expansion(&full), false, functions, opts)?;
     let predicted = if a.expansion.truncated {
         Predicted::AtLeast(a.order + 1)
     } else {
@@ -251,6 +260,8 @@ struct Sample {
     summands: f64,
     /// The output varies below f64's range: no residual could be read (it is set to 0).
     unreadable: bool,
+    /// How far the output is from linear in the input (`Row::nonlinearity`), when asked.
+    nonlinearity: Option<f64>,
 }
 
 impl Sample {
@@ -280,11 +291,12 @@ pub const MAX_VERIFY_WORK: u64 = 50_000_000;
 /// Refuses a check whose declared dimensions make it too large to evaluate, before allocating.
 pub fn check_work(l: &Lowered, opts: &VerifyOptions) -> Result<(), String> {
     let (_, work) = estimate(&l.ir, l);
-    // Each σ at most four times: f64, 256, 1024 and 2048 bits (`measure`).
+    // Each σ at most four times: f64, 256, 1024 and 2048 bits (`measure`), each time with the
+    // four more evaluations of a kink's linearity test.
     let evaluations = opts
         .draws
         .saturating_mul(opts.sigmas.len() as u64)
-        .saturating_mul(4);
+        .saturating_mul(4 * 5);
     let total = work.saturating_mul(evaluations);
     if total > MAX_VERIFY_WORK {
         let largest = l
@@ -381,11 +393,13 @@ fn estimate(ir: &crate::ir::Ir, l: &Lowered) -> ((u64, u64), u64) {
     }
 }
 
-/// The residual per σ, each σ in the lowest precision that resolves it.
+/// The residual per σ, each σ in the lowest precision that resolves it; with `kink`, also how
+/// far the output is from linear in the input.
 fn measure(
     l: &Lowered,
     a: &Analysis,
     approx: &Approx,
+    kink: bool,
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Vec<Row>, String> {
@@ -396,7 +410,7 @@ fn measure(
         if let Some(why) = stopped() {
             return Err(why.to_string());
         }
-        let mut s = sample::<f64>(l, a, approx, functions, opts, sigma)?;
+        let mut s = sample::<f64>(l, a, approx, kink, functions, opts, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
         // Whether the residual shrank when last evaluated wider, and whether it shrank as
         // rounding does (by the precisions' ratio): then it is noise at this precision too.
@@ -411,9 +425,9 @@ fn measure(
                 break;
             }
             let next = match wider {
-                256 => sample::<Big<256>>(l, a, approx, functions, opts, sigma)?,
-                1024 => sample::<Big<1024>>(l, a, approx, functions, opts, sigma)?,
-                _ => sample::<Big<2048>>(l, a, approx, functions, opts, sigma)?,
+                256 => sample::<Big<256>>(l, a, approx, kink, functions, opts, sigma)?,
+                1024 => sample::<Big<1024>>(l, a, approx, kink, functions, opts, sigma)?,
+                _ => sample::<Big<2048>>(l, a, approx, kink, functions, opts, sigma)?,
             };
             // Noise shrinks by orders of magnitude when evaluated wider; a residual that keeps
             // its size is the network's (from a review: relu(λ·W1·x) − λ·relu(W1·x) at
@@ -433,6 +447,7 @@ fn measure(
             rounding: s.at_rounding(bits) || (shrinking && s.maybe_rounding(bits)),
             bits,
             unreadable: s.unreadable,
+            nonlinearity: s.nonlinearity,
         });
     }
     Ok(rows)
@@ -454,11 +469,13 @@ fn sample<R: Real>(
     l: &Lowered,
     a: &Analysis,
     approx: &Approx,
+    kink: bool,
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
     sigma: f64,
 ) -> Result<Sample, String> {
     let (mut res, mut sig, mut size, mut summands) = (0.0, 0.0, 0.0f64, 0.0f64);
+    let mut nonlinearity = 0.0f64;
     let mut unreadable = false;
     for draw in 0..opts.draws {
         if let Some(why) = stopped() {
@@ -480,6 +497,10 @@ fn sample<R: Real>(
         size = size.max(set_operating_points(a, &mut inst, &mut truth)?);
         let (y, largest) = eval_ir_sized(&l.ir, &mut truth)?;
         summands = summands.max(largest);
+        if kink {
+            let other = seed ^ 0x9e37_79b9_7f4a_7c15;
+            nonlinearity += distance_from_linear(l, a, functions, opts, &drawn, &y, sigma, other)?;
+        }
         let rows_out = y.rows();
         // A matrix output's width gives a trailing row `𝟙ᵀ` (`(1/d)·𝟙·𝟙ᵀ`) its length.
         let cols_out = match &y {
@@ -545,6 +566,7 @@ fn sample<R: Real>(
             size,
             summands,
             unreadable,
+            nonlinearity: None,
         });
     }
     let n = opts.draws as f64;
@@ -554,7 +576,62 @@ fn sample<R: Real>(
         size,
         summands: summands.max(size),
         unreadable,
+        nonlinearity: kink.then_some(nonlinearity / n),
     })
+}
+
+/// ‖y(x) + y(−x) − 2·y(0)‖∞ + ‖y(x) + y(x′) − y(x + x′) − y(0)‖∞ at one draw, `y` = y(x) and x′
+/// the input of the draw seeded `other` (the other symbols kept as drawn). Both vanish to first
+/// order exactly when the output is affine in the input to first order: the first for every
+/// first-order part even in x (|W₁·x|), the second for any other (one odd in x, such as
+/// sign(u₁)·|u₂|), whatever W and b the analysis claims.
+#[allow(clippy::too_many_arguments)]
+fn distance_from_linear<R: Real>(
+    l: &Lowered,
+    a: &Analysis,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+    drawn: &Instance,
+    y: &Val<R>,
+    sigma: f64,
+    other: u64,
+) -> Result<f64, String> {
+    let Some(x) = drawn.symbols.get(&a.input) else {
+        return Err("the input was not drawn".into());
+    };
+    let second = Instance::random_around(
+        &l.symbols,
+        &a.small,
+        sigma,
+        other,
+        &opts.params,
+        &opts.values,
+    );
+    let Some(x2) = second.symbols.get(&a.input) else {
+        return Err("the input was not drawn".into());
+    };
+    let at = |v: Val<f64>| -> Result<Val<R>, String> {
+        let mut d = drawn.clone();
+        d.symbols.insert(a.input.clone(), v);
+        let mut inst: Instance<R> = d.lift();
+        inst.functions = functions.clone();
+        let mut truth = inst.clone();
+        set_operating_points(a, &mut inst, &mut truth)?;
+        eval_ir(&l.ir, &mut truth)
+    };
+    let y_neg = at(x.map(&|v| -v))?;
+    let y_zero = at(x.map(&|_| 0.0))?;
+    let y_other = at(x2.clone())?;
+    let y_sum = at(x.add(x2)?)?;
+    let twice_zero = y_zero.add(&y_zero)?;
+    let even = y.add(&y_neg)?.sub(&twice_zero)?.norm_inf().to_f64();
+    let additive = y
+        .add(&y_other)?
+        .sub(&y_sum)?
+        .sub(&y_zero)?
+        .norm_inf()
+        .to_f64();
+    Ok(even + additive)
 }
 
 /// The fitted slope against the prediction: PASS or FAIL, with a note that says why.
@@ -763,7 +840,10 @@ fn add<R: Real>(a: &Val<R>, b: &Val<R>) -> Result<Val<R>, String> {
 }
 
 /// A kink's claim: the residual against W·x + b shrinks like σ (slope 1 within `tol`) and stays
-/// a fixed fraction of the signal ‖y − b‖ at every σ. An output that does not move with the
+/// a fixed fraction of the signal ‖y − b‖ at every σ, and so does the output's distance from
+/// linear in the input (`Row::nonlinearity`): the residual alone cannot tell a kink from an
+/// affine network whose claimed W is wrong (from a review: |λ·u + λ²·|u|| − |λ|·|u|, affine
+/// for |λ| ≤ 1, was confirmed as a kink). An output that does not move with the
 /// input (a signal in fewer than three rows, or in fewer than all of a shorter table) has no
 /// kink to confirm: the residual is then W·x itself, which shrinks like σ, and without this
 /// test a constant network would pass for a kinked one.
@@ -791,7 +871,17 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
         .iter()
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
     let constant = lo > floor && hi / lo < 10.0;
-    let confirmed = (slope - 1.0).abs() <= tol && constant;
+    // The distance from linear, against the signal, on the same rows.
+    let bent: Vec<f64> = fitted
+        .iter()
+        .filter(|r| r.signal > 0.0)
+        .filter_map(|r| r.nonlinearity.map(|n| n / r.signal))
+        .collect();
+    let (bent_lo, bent_hi) = bent
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    let nonlinear = bent.len() == rel.len() && bent_lo > floor && bent_hi / bent_lo < 10.0;
+    let confirmed = (slope - 1.0).abs() <= tol && constant && nonlinear;
     let shown = |v: f64| {
         if v >= 1e-3 {
             format!("{v:.3}")
@@ -799,19 +889,32 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
             format!("{v:.2e}")
         }
     };
+    let judged = |lo: f64, constant: bool| {
+        if lo <= floor {
+            format!("too close to the rounding of {widest}-bit floats")
+        } else if constant {
+            "constant in σ".to_string()
+        } else {
+            "not constant in σ".to_string()
+        }
+    };
+    let linearity = if bent.len() == rel.len() {
+        format!(
+            "; distance from linear in the input {}…{} of the signal, {}",
+            shown(bent_lo),
+            shown(bent_hi),
+            judged(bent_lo, bent_hi / bent_lo < 10.0)
+        )
+    } else {
+        "; the distance from linear in the input was not measured".to_string()
+    };
     (
         confirmed,
         format!(
-            "relative error {}…{}, {} (slope {slope:.2}){}",
+            "relative error {}…{}, {} (slope {slope:.2}){linearity}{}",
             shown(lo),
             shown(hi),
-            if lo <= floor {
-                format!("too close to the rounding of {widest}-bit floats")
-            } else if constant {
-                "constant in σ".to_string()
-            } else {
-                "not constant in σ".to_string()
-            },
+            judged(lo, constant),
             if confirmed { ": kink confirmed" } else { "" }
         ),
     )
@@ -848,23 +951,43 @@ mod tests {
     /// residual against an output that does not move (y ≡ 0 with a wrong W ≠ 0 claimed).
     #[test]
     fn a_kink_needs_an_output_that_moves() {
-        let row = |sigma: f64, residual: f64, signal: f64| Row {
+        let row = |sigma: f64, residual: f64, signal: f64, bent: f64| Row {
             sigma,
             residual,
             signal,
             rounding: false,
             unreadable: false,
             bits: 53,
+            nonlinearity: Some(bent),
         };
         let sigmas = [1e-1, 1e-2, 1e-3, 1e-4];
-        let kinked: Vec<Row> = sigmas.iter().map(|s| row(*s, 0.25 * s, *s)).collect();
+        let kinked: Vec<Row> = sigmas
+            .iter()
+            .map(|s| row(*s, 0.25 * s, *s, 0.5 * s))
+            .collect();
         assert!(kink_confirmed(&kinked, 1.0, 0.2).0);
-        let still: Vec<Row> = sigmas.iter().map(|s| row(*s, 0.25 * s, 0.0)).collect();
+        let still: Vec<Row> = sigmas.iter().map(|s| row(*s, 0.25 * s, 0.0, 0.0)).collect();
         let (pass, note) = kink_confirmed(&still, 1.0, 0.2);
         assert!(!pass, "{note}");
         assert!(note.contains("does not move"), "{note}");
         // A residual that vanishes against the signal is an affine network, not a kink.
-        let affine: Vec<Row> = sigmas.iter().map(|s| row(*s, s * s, *s)).collect();
+        let affine: Vec<Row> = sigmas.iter().map(|s| row(*s, s * s, *s, s * s)).collect();
         assert!(!kink_confirmed(&affine, 1.0, 0.2).0);
+        // A residual that stays a fraction of the signal with an output linear to first order
+        // in the input is a wrong W, not a kink: smooth (distance ∝ σ²) or exactly linear.
+        let wrong_w: Vec<Row> = sigmas
+            .iter()
+            .map(|s| row(*s, 0.25 * s, *s, s * s))
+            .collect();
+        let (pass, note) = kink_confirmed(&wrong_w, 1.0, 0.2);
+        assert!(!pass, "{note}");
+        assert!(note.contains("not constant"), "{note}");
+        let linear: Vec<Row> = sigmas
+            .iter()
+            .map(|s| row(*s, 0.25 * s, *s, 1e-17 * s))
+            .collect();
+        let (pass, note) = kink_confirmed(&linear, 1.0, 0.2);
+        assert!(!pass, "{note}");
+        assert!(note.contains("rounding"), "{note}");
     }
 }

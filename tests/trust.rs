@@ -3396,3 +3396,36 @@ fn a_bar_led_by_a_pair_and_a_kink_that_bends_the_output() {
         "{text}"
     );
 }
+
+/// From a review of the pair rule and the kink test: a rational multiple of a layer variable
+/// keeps that variable (|tanh(v)| − |−tanh(v)| with v = W₁·x + b₁ was a kink), an exact result
+/// whose series were cut says why it is exact, the kink test forms x + x′ in the precision of
+/// the row, and only a check that predicts a kink pays for the kink test's evaluations.
+#[test]
+fn a_negated_layer_variable_and_the_kink_tests_precision_and_cost() {
+    let src = "abs(tanh(W1·x + b1)) − abs(−tanh(W1·x + b1))";
+    assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+    assert_eq!(w(src), "0", "{src}");
+    for src in [src, "tanh(W1·x) − tanh(W1·x)"] {
+        let text = analyze_text(src);
+        assert!(
+            text.contains("what the series left out cancels")
+                && !text.contains("nothing was truncated"),
+            "{text}"
+        );
+    }
+    // 10¹⁵·W₃·x + ½·… is affine at λ = 0.7; x + x′ rounded in f64 read as a kink at 256 bits.
+    let text =
+        verify_text("1000000000000000·W3·x + abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
+    assert!(
+        text.ends_with("FAIL\n") && !text.contains("kink confirmed"),
+        "{text}"
+    );
+    let text = verify_text("W3·x + abs(W1·x)/100000000000000000000");
+    assert!(
+        text.contains("kink confirmed") && text.ends_with("PASS\n"),
+        "{text}"
+    );
+    let text = verify_text("x : 150; W1 : 150x150; W2 : 150x150; tanh(W2·tanh(W1·x))");
+    assert!(text.ends_with("PASS\n"), "{text}");
+}

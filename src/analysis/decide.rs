@@ -572,6 +572,7 @@ mod tests {
             layer_values: BTreeMap::new(),
             order: None,
             truncated,
+            cut_cancels: false,
             bindings: Vec::new(),
             steps: Vec::new(),
             fixed_sides: Vec::new(),

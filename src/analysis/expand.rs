@@ -130,6 +130,9 @@ pub struct Expansion {
     pub order: Option<u32>,
     /// A series or product was cut at the order (so "no non-affine term" is not yet "exactly affine").
     pub truncated: bool,
+    /// What was cut cancels: the exact normal form (activations kept whole) is affine and
+    /// equals the expansion (`tanh(v) − tanh(v)`), so `truncated` was cleared.
+    pub cut_cancels: bool,
     /// Bindings used, in order, with their values (for derivations).
     pub bindings: Vec<(Name, Expr)>,
     /// The derivation steps the expansion performed, in order.
@@ -607,6 +610,7 @@ pub(crate) fn expand(ir: &Ir, settings: &ExpandSettings) -> Result<Expansion, Di
         layer_values: full_vars,
         order,
         truncated,
+        cut_cancels: false,
         bindings,
         steps,
         fixed_sides: ex.fixed_sides,
@@ -1428,11 +1432,17 @@ impl Expander<'_> {
         // The layer variable is always δ's ε¹ part (u₂ = W₂·u₁ + b₂); a kink writes |δ| with
         // all of δ inside, u₂ plus its higher-order parts.
         let named = delta.degree_part(1, &self.t);
+        // A rational multiple of a layer variable needs no name of its own: −u₁ stays −u₁, so
+        // |−u₁ + ⅓·u₁^∘3| is factored on u₁ by layer (|tanh(v)| − |−tanh(v)| with v = W₁·x + b₁
+        // was a kink: in the input's terms the bar's lead is a sum, which no factoring reads).
         let single_symbol = named.len() == 1
             && named
                 .terms()
                 .next()
-                .is_some_and(|(ch, s)| s.is_one() && matches!(ch.factors(), [Factor::Sym(_)]));
+                .is_some_and(|(ch, s)| match ch.factors() {
+                    [Factor::Sym(u)] => s.is_one() || (u.role == Role::Layer && s.to_q().is_some()),
+                    _ => false,
+                });
         // A δ that an earlier layer already named (or a rational multiple of it) reuses that
         // variable, so equal pre-activations cancel: relu(2·v) − 2·relu(v) = 0.
         // A rational multiple of an earlier layer's definition has the same monic form (the

@@ -501,6 +501,7 @@ fn analyze_once(
             && exact.layered == full
         {
             expansion.truncated = false;
+            expansion.cut_cancels = true;
             let settings = settings_at(at, u64::MAX);
             (decision, full, _) = decide_upto(
                 l,

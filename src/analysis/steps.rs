@@ -159,6 +159,8 @@ pub enum Step {
         map_input: Option<crate::syntax::Name>,
         /// Affine at every order by the network's form ([`super::Analysis::affine_by_form`]).
         by_form: bool,
+        /// Exact because what the series left out cancels ([`super::Expansion::cut_cancels`]).
+        cut_cancels: bool,
         /// The order of terms that are affine once their bars of mixed orders are read at their
         /// leading parts ([`super::decide::Decision::mixed_bar`]): the verdict is not decided.
         mixed_bar: Option<u32>,
@@ -213,6 +215,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             map_input,
             // Decided by the form where a series was cut (a finite expansion decides itself).
             by_form: a.affine_by_form && e.truncated,
+            cut_cancels: e.cut_cancels,
             mixed_bar: d.mixed_bar,
             breakpoint_reached: d.breakpoint_reached,
         },

@@ -544,6 +544,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 kinks,
                 map_input,
                 by_form,
+                cut_cancels,
                 mixed_bar,
                 breakpoint_reached,
             } => {
@@ -583,6 +584,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 match verdict {
                     Verdict::ExactAffine if *by_form => out.push(Line::Note(vec![
                         t("verdict: exactly affine — the input enters only linearly, outside every activation and power, and no other symbol is small, so "),
+                        f(names.affine_text.clone()),
+                        t(" holds exactly"),
+                    ])),
+                    Verdict::ExactAffine if *cut_cancels => out.push(Line::Note(vec![
+                        t("verdict: exactly affine — what the series left out cancels (the exact normal form, activations kept whole, is affine and equals the expansion), so "),
                         f(names.affine_text.clone()),
                         t(" holds exactly"),
                     ])),

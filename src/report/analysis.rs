@@ -23,6 +23,9 @@ fn verdict_text(a: &Analysis) -> String {
             "exactly affine: the input {} enters only linearly, outside every activation and power, and no other symbol is small",
             a.input.name.unicode()
         ),
+        Verdict::ExactAffine if a.expansion.cut_cancels => {
+            "exactly affine (what the series left out cancels: the exact normal form, activations kept whole, is affine and equals the expansion)".into()
+        }
         Verdict::ExactAffine => {
             "exactly affine (every series used is finite: nothing was truncated)".into()
         }

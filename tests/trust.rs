@@ -3429,3 +3429,28 @@ fn a_negated_layer_variable_and_the_kink_tests_precision_and_cost() {
     let text = verify_text("x : 150; W1 : 150x150; W2 : 150x150; tanh(W2·tanh(W1·x))");
     assert!(text.ends_with("PASS\n"), "{text}");
 }
+
+/// A kink found at a low order by bars that hold only their argument's ε¹ part can dissolve at
+/// the next order, whose bars hold more: that order is then decided whole, not only up to the
+/// lower order's k (from a review: these said "no non-affine term up to order 3").
+#[test]
+fn a_kink_that_a_higher_order_dissolves_is_decided_at_that_order() {
+    for (src, k) in [
+        (
+            ":small x; v = exp(b1)∘(W1·x) + (W1·x)^∘2; abs(v + abs(v)/2) − abs(v)",
+            2,
+        ),
+        (
+            ":small x; v = exp(b1)∘(W1·x) + g∘(W1·x)^∘2; abs(v + abs(v)/2) − abs(v) + (W1·x)^∘2",
+            2,
+        ),
+        (
+            ":small x; abs(tanh(W1·x + b1) − tanh(b1) + abs(tanh(W1·x + b1) − tanh(b1))/2) − abs(tanh(W1·x + b1) − tanh(b1))",
+            2,
+        ),
+    ] {
+        assert_eq!(verdict(src), Verdict::Affine { k: Some(k) }, "{src}");
+        let text = verify_text(src);
+        assert!(text.contains(&format!("predicted {k}: PASS")), "{text}");
+    }
+}

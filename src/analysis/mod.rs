@@ -550,7 +550,7 @@ fn analyze_once(
         // within `max_shown_terms` (counts of terms and products, so the output never depends
         // on the machine), and the report says where it stopped.
         if at < order {
-            let k = decision.k.unwrap_or(at);
+            let mut k = decision.k.unwrap_or(at);
             let (shown_limit, limit_name) = shown_terms_limit(&opts.limits);
             let products = crate::limits::shown_products(shown_limit);
             let stopped = [
@@ -565,8 +565,25 @@ fn analyze_once(
                 match expand::expand(&l.ir, &settings) {
                     Ok(mut ex) => {
                         let settings = settings_at(shown + 1, u64::MAX);
-                        let (d, f, u) =
+                        let (mut d, mut f, mut u) =
                             decide_upto(l, &mut ex, k, &settings, &input, &tested, Search::Whole)?;
+                        // A bar at a higher order holds more of its argument, which can settle
+                        // what the lower order's bars could not read (|v + ½·|v|| − |v|, v =
+                        // exp(c₁)∘u + u^∘2: a kink at order 1, ½·v at order 2): the terms up
+                        // to k then decide differently, and this order is decided whole (from
+                        // a review: "no non-affine term up to order 2" where ½·u^∘2 is one).
+                        if d.k != decision.k || d.verdict != decision.verdict {
+                            (d, f, u) = decide_upto(
+                                l,
+                                &mut ex,
+                                shown + 1,
+                                &settings,
+                                &input,
+                                &tested,
+                                Search::Whole,
+                            )?;
+                            k = d.k.unwrap_or(shown + 1);
+                        }
                         (expansion, decision, full, unexpanded) = (ex, d, f, u);
                         shown += 1;
                     }

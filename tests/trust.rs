@@ -3454,3 +3454,20 @@ fn a_kink_that_a_higher_order_dissolves_is_decided_at_that_order() {
         assert!(text.contains(&format!("predicted {k}: PASS")), "{text}");
     }
 }
+
+/// exp(·) of a real argument is positive: |exp(c₁)∘u| = exp(c₁)∘|u|, and a factor exp(c₁) of
+/// every term comes out of a bar, whose pair rule then reads it (from a review: both were
+/// kinks).
+#[test]
+fn a_positive_factor_comes_out_of_a_bar() {
+    let src = ":small x; v = exp(b1)∘(W1·x); abs(v + abs(v)/2) − abs(v)";
+    assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+    assert_eq!(w(src), "½·diag(exp(c₁))·W₁", "{src}");
+    assert!(verify_text(src).ends_with("PASS\n"));
+    let src = ":small x; relu(exp(b1)∘(W1·x)) − exp(b1)∘relu(W1·x)";
+    assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+    // Still a kink where it is one.
+    let src = ":small x; abs(exp(b1)∘(W1·x) + exp(b1)∘(W2·x))";
+    assert_eq!(verdict(src), Verdict::Kink, "{src}");
+    assert!(analyze_text(src).contains("exp(c₁)∘|W₁·x + W₂·x|"));
+}

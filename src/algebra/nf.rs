@@ -104,6 +104,14 @@ impl ElemAtom {
         &*self.func == "abs" && self.deriv == 0
     }
 
+    /// Whether every entry is > 0 by the atom's form: exp (or a derivative of it, exp
+    /// again) of an argument whose coefficients are rationals, so real: |exp(c₁)| = exp(c₁).
+    pub fn is_positive_by_form(&self) -> bool {
+        &*self.func == "exp"
+            && self.params.is_empty()
+            && self.arg.terms().all(|(_, s)| s.to_q().is_some())
+    }
+
     /// Every symbol in the argument, nested atoms included, computed the first time it is
     /// asked for: the decision asks of every atom of every term whether it holds the input,
     /// and in a deep network each layer's atom holds all the layers below it, so a fresh walk
@@ -561,6 +569,45 @@ fn abs_of_product(inner: &Expr) -> Option<Expr> {
         });
     }
     out
+}
+
+/// `|p∘r| = p∘|r|` where p, positive by its form (exp(c₁)), is a Hadamard factor of every
+/// term: `|exp(c₁)∘u + ½·exp(c₁)∘|u||` is exp(c₁)∘|u + ½·|u||, whose bar the pair rule reads
+/// (from a review: `v = exp(b1)∘(W1·x); abs(v + abs(v)/2) − abs(v)`, ½·v, was a kink).
+fn abs_of_a_positive_factor(inner: &Expr) -> Option<Expr> {
+    let unit = Chain(match inner.kind()? {
+        Kind::Vector => vec![Factor::Ones],
+        Kind::Matrix => Chain::ones_matrix().0,
+        _ => return None,
+    });
+    let (first, _) = inner.terms().next()?;
+    let candidates = split_dots(first).1.had_elements();
+    'candidate: for (p, _) in candidates {
+        let [Factor::Atom(a)] = p.0.as_slice() else {
+            continue;
+        };
+        if !a.is_positive_by_form() {
+            continue;
+        }
+        let mut rest = Expr::zero();
+        for (chain, s) in inner.terms() {
+            let (dots, r) = split_dots(chain);
+            let mut elements: BTreeMap<Chain, u32> = r.had_elements().into_iter().collect();
+            match elements.get_mut(&p) {
+                Some(m) if *m > 0 => *m -= 1,
+                _ => continue 'candidate,
+            }
+            let mut elements: Vec<(Chain, u32)> =
+                elements.into_iter().filter(|(_, m)| *m > 0).collect();
+            elements.push((unit.clone(), 1));
+            elements.push((Chain(dots), 1));
+            rest.add_term(had_of(elements), s.clone());
+        }
+        return Expr::term(Scalar::one(), p.clone())
+            .had(&rest.abs(), &Trunc::exact())
+            .ok();
+    }
+    None
 }
 
 /// `Some(e)` when the chain is `|e|` for a chain `e` with no 1×1 factor (the argument one
@@ -1475,6 +1522,9 @@ impl Expr {
         if let Some(split) = abs_of_product(&inner) {
             return split.scale(&outside);
         }
+        if let Some(split) = abs_of_a_positive_factor(&inner) {
+            return split.scale(&outside);
+        }
         if let Some(split) = abs_of_a_multiple_and_its_bar(&inner) {
             return split.scale(&outside);
         }
@@ -1620,7 +1670,7 @@ impl Expr {
             match c.0.as_slice() {
                 [] | [Factor::Ones] => true,
                 _ if c.is_ones_matrix() => true,
-                [Factor::Atom(a)] => a.is_bar(),
+                [Factor::Atom(a)] => a.is_bar() || a.is_positive_by_form(),
                 [Factor::Had(h)] => h.0.iter().all(|(e, m)| m % 2 == 0 || chain_nonneg(e)),
                 _ => false,
             }

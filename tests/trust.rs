@@ -3471,3 +3471,55 @@ fn a_positive_factor_comes_out_of_a_bar() {
     assert_eq!(verdict(src), Verdict::Kink, "{src}");
     assert!(analyze_text(src).contains("exp(c₁)∘|W₁·x + W₂·x|"));
 }
+
+/// From a second review: the pair rule where w is a Hadamard product with an O(1) factor
+/// (tanh(c₁)∘u, whose bar is |tanh(c₁)|∘|u|), at `--order 1` too, and an order above the
+/// decision that finds nothing non-affine goes on searching.
+#[test]
+fn pairs_of_hadamard_products_and_the_search_after_an_order_that_dissolves_a_kink() {
+    for (src, k, w_text) in [
+        (
+            ":small x; v = tanh(b1)∘(W1·x); abs(v + abs(v)/2) − abs(v)",
+            None,
+            "½·diag(tanh(c₁))·W₁",
+        ),
+        (
+            ":small x; v = exp(b1)∘tanh(W1·x); abs(v + abs(v)/2) − abs(v)",
+            Some(3),
+            "½·diag(exp(c₁))·W₁",
+        ),
+        (
+            ":small x; v = tanh(b1)∘tanh(W1·x); abs(v + abs(v)/2) − abs(v)",
+            Some(3),
+            "½·diag(tanh(c₁))·W₁",
+        ),
+        (
+            ":small x; v = exp(b1)∘(W1·x) + (W1·x)^∘2 + (W1·x)^∘3; abs(v + abs(v)/2) − abs(v) − (W1·x)^∘2/2",
+            Some(3),
+            "½·diag(exp(c₁))·W₁",
+        ),
+    ] {
+        let expected = match k {
+            Some(k) => Verdict::Affine { k: Some(k) },
+            None => Verdict::ExactAffine,
+        };
+        assert_eq!(verdict(src), expected, "{src}");
+        assert_eq!(w(src), w_text, "{src}");
+        assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+    }
+    // Decided at `--order 1`, the kink of the order's bars is checked against the next order.
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "analyze",
+            "--order",
+            "1",
+            ":small x; v = tanh(W1·x + b1) − tanh(b1); abs(v + abs(v)/2) − abs(v)",
+        ])
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("verdict: affine up to O(ε²)") && !text.contains("kink"),
+        "{text}"
+    );
+}

@@ -497,6 +497,40 @@ fn abs_of_a_multiple_and_its_bar(inner: &Expr) -> Option<Expr> {
     None
 }
 
+/// `|s·C + b·|C||` for one term C (a Hadamard product, `tanh(c₁)∘u`) whose bar is the one term
+/// |C| (`|tanh(c₁)|∘|u|`), with b = t·|s|, t a rational, |t| < 1: entry by entry it has C's
+/// sign times s's, so it is |s|·|C| + t·s·C (from a review: `v = tanh(b1)∘(W1·x); abs(v +
+/// abs(v)/2) − abs(v)`, ½·v, was a kink). [`abs_of_a_multiple_and_its_bar`] reads the same
+/// pair where C is a sum under one bar.
+fn abs_of_a_term_and_its_bar(inner: &Expr) -> Option<Expr> {
+    use malachite_base::num::arithmetic::traits::Abs;
+    let terms: Vec<(&Chain, &Scalar)> = inner.terms().collect();
+    let [a, b] = terms.as_slice() else {
+        return None;
+    };
+    for ((c, s), (bar, sb)) in [(a, b), (b, a)] {
+        let size = Expr::term(Scalar::one(), (*c).clone()).abs();
+        let is_bar = size
+            .terms()
+            .next()
+            .is_some_and(|(chain, one)| size.len() == 1 && one.is_one() && chain == *bar);
+        if !is_bar {
+            continue;
+        }
+        let magnitude = s.abs();
+        let Some(t) = sb.div(&magnitude).ok().and_then(|t| t.to_q()) else {
+            continue;
+        };
+        if t.clone().abs() >= 1u32 {
+            continue;
+        }
+        let mut out = Expr::term(magnitude, (*bar).clone());
+        out.add_term((*c).clone(), s.scale(&t));
+        return Some(out);
+    }
+    None
+}
+
 /// Outer products in a Hadamard product of matrices become one:
 /// `(a·bᵀ)^∘m ∘ (c·dᵀ) = (a^∘m ∘ c)·(b^∘m ∘ d)ᵀ`, entry by entry `(a_j·b_k)^m·c_j·d_k`. So a
 /// part of a token matrix that is constant along each row (`v·𝟙ᵀ`) stays an outer product
@@ -608,6 +642,13 @@ fn abs_of_a_positive_factor(inner: &Expr) -> Option<Expr> {
             .ok();
     }
     None
+}
+
+/// The bar of one chain when it is one chain with coefficient 1 (`|u|`, `|tanh(c₁)|∘|u|`).
+fn bar_chain(c: &Chain) -> Option<Chain> {
+    let bar = Expr::term(Scalar::one(), c.clone()).abs();
+    let (chain, one) = bar.terms().next()?;
+    (bar.len() == 1 && one.is_one()).then(|| chain.clone())
 }
 
 /// `Some(e)` when the chain is `|e|` for a chain `e` with no 1×1 factor (the argument one
@@ -1528,6 +1569,9 @@ impl Expr {
         if let Some(split) = abs_of_a_multiple_and_its_bar(&inner) {
             return split.scale(&outside);
         }
+        if let Some(split) = abs_of_a_term_and_its_bar(&inner) {
+            return split.scale(&outside);
+        }
         Expr::atom("abs", 0, inner).scale(&outside)
     }
 
@@ -1601,30 +1645,45 @@ impl Expr {
     }
 
     /// `|L + h|` for small ε where the lead is a pair `L = k·w + b·|w|` (k, b rationals,
-    /// |b| < |k|, w a chain) and every term of h holds w or |w| as a Hadamard factor: L has
-    /// the sign of k·w and is at least (|k| − |b|)·|w| in size, h is |w| times terms of
-    /// positive degree, so for small ε the whole has L's sign: `|L| + sign(k)·sign(w)∘h`,
-    /// where sign(w) turns one factor w of a term into |w| or one |w| into w. So
-    /// `|tanh(u) + ½·|tanh(u)|| − |tanh(u)|` is ½·tanh(u), affine to O(ε³), not a kink at ε¹
-    /// (from a review). Marked as cut, as [`Expr::abs_factored`] is.
+    /// |b| < |k|, w a chain whose bar is one chain: u, or tanh(c₁)∘u) and every term of h
+    /// holds each element of w whose sign is not 1 by its form (or its bar) as a Hadamard
+    /// factor: L has the sign of k·w and is at least (|k| − |b|)·|w| in size, h is |w| times
+    /// terms of positive degree, so for small ε the whole has L's sign: `|L| +
+    /// sign(k)·sign(w)∘h`, where sign(w) turns one factor e of a term into |e|, or one |e| into
+    /// e, for each such element. So `|tanh(u) + ½·|tanh(u)|| − |tanh(u)|` is ½·tanh(u), affine
+    /// to O(ε³), not a kink at ε¹ (from two reviews, also with tanh(c₁)∘tanh(u) for tanh(u)).
+    /// Marked as cut, as [`Expr::abs_factored`] is.
     fn abs_led_by_a_pair(&self, lead: &Expr, t: &Trunc) -> Option<Expr> {
         use malachite_base::num::arithmetic::traits::Abs;
         let terms: Vec<(&Chain, &Scalar)> = lead.terms().collect();
         let [(c1, s1), (c2, s2)] = terms.as_slice() else {
             return None;
         };
-        // Which of the two is the bar of the other.
-        let ((bar, b), (w, k)) = if abs_chain_argument(c1).as_ref() == Some(*c2) {
-            ((*c1, s1.to_q()?), (*c2, s2.to_q()?))
-        } else if abs_chain_argument(c2).as_ref() == Some(*c1) {
-            ((*c2, s2.to_q()?), (*c1, s1.to_q()?))
+        // Which of the two is the bar of the other (|u|, or |tanh(c₁)|∘|u| for tanh(c₁)∘u).
+        let ((w, k), b) = if bar_chain(c1).as_ref() == Some(*c2) {
+            ((*c1, s1.to_q()?), s2.to_q()?)
+        } else if bar_chain(c2).as_ref() == Some(*c1) {
+            ((*c2, s2.to_q()?), s1.to_q()?)
         } else {
             return None;
         };
-        if k == 0u32 || b.clone().abs() >= k.clone().abs() {
+        if k == 0u32 || b.abs() >= k.clone().abs() || !split_dots(w).0.is_empty() {
             return None;
         }
-        let size = abs_of_a_multiple_and_its_bar(lead)?;
+        // sign(w): each element of odd power that is not ≥ 0 by its form, with its bar.
+        let mut flips: Vec<(Chain, Chain)> = Vec::new();
+        for (e, m) in w.had_elements() {
+            let positive = match e.0.as_slice() {
+                [Factor::Atom(a)] => a.is_bar() || a.is_positive_by_form(),
+                _ => false,
+            };
+            if m % 2 == 1 && !positive {
+                let bar = bar_chain(&e)?;
+                flips.push((e, bar));
+            }
+        }
+        let size =
+            abs_of_a_term_and_its_bar(lead).or_else(|| abs_of_a_multiple_and_its_bar(lead))?;
         let sign = if k > 0u32 {
             Scalar::one()
         } else {
@@ -1640,17 +1699,19 @@ impl Expr {
             }
             let (dots, rest) = split_dots(chain);
             let mut elements: BTreeMap<Chain, u32> = rest.had_elements().into_iter().collect();
-            let (from, to) = if elements.get(bar).is_some_and(|m| *m > 0) {
-                (bar, w)
-            } else if elements.get(w).is_some_and(|m| *m > 0) {
-                (w, bar)
-            } else {
-                return None;
-            };
-            if let Some(m) = elements.get_mut(from) {
-                *m -= 1;
+            for (e, bar) in &flips {
+                let (from, to) = if elements.get(bar).is_some_and(|m| *m > 0) {
+                    (bar, e)
+                } else if elements.get(e).is_some_and(|m| *m > 0) {
+                    (e, bar)
+                } else {
+                    return None;
+                };
+                if let Some(m) = elements.get_mut(from) {
+                    *m -= 1;
+                }
+                *elements.entry(to.clone()).or_insert(0) += 1;
             }
-            *elements.entry(to.clone()).or_insert(0) += 1;
             let mut elements: Vec<(Chain, u32)> =
                 elements.into_iter().filter(|(_, m)| *m > 0).collect();
             elements.push((Chain(dots), 1));

@@ -526,7 +526,25 @@ fn analyze_once(
                 })
                 .is_ok()
         };
+        // A kink decided at the order asked, with no order above formed to show it: its bars
+        // hold only their arguments' ε¹ parts, and the next order's may read what they could
+        // not (from a review: at `--order 1`, |v + ½·|v|| − |v| with v = tanh(W₁·x + b₁) −
+        // tanh(b₁) was a kink; it is ½·v). Formed within the limits of the orders shown; past
+        // them the kink stands.
+        let kink_dissolves =
+            decision.verdict == Verdict::Kink && at == order && order < search && {
+                let (shown_limit, _) = shown_terms_limit(&opts.limits);
+                let mut next = settings_at(order + 1, crate::limits::shown_products(shown_limit));
+                next.limits.max_terms = shown_limit;
+                expand::expand(&l.ir, &next)
+                    .and_then(|mut ex| {
+                        let next = settings_at(order + 1, u64::MAX);
+                        decide_upto(l, &mut ex, 1, &next, &input, &tested, Search::Whole)
+                    })
+                    .is_ok_and(|(d, _, _)| d.k != decision.k || d.verdict != decision.verdict)
+            };
         let searching = mixed_search
+            || kink_dissolves
             || decision.verdict == (Verdict::Affine { k: None })
                 && order < search
                 && (form.polynomial
@@ -550,7 +568,9 @@ fn analyze_once(
         // within `max_shown_terms` (counts of terms and products, so the output never depends
         // on the machine), and the report says where it stopped.
         if at < order {
-            let mut k = decision.k.unwrap_or(at);
+            let k = decision.k.unwrap_or(at);
+            // Set where an order above decides differently up to k: each order decided whole.
+            let mut whole = false;
             let (shown_limit, limit_name) = shown_terms_limit(&opts.limits);
             let products = crate::limits::shown_products(shown_limit);
             let stopped = [
@@ -565,14 +585,24 @@ fn analyze_once(
                 match expand::expand(&l.ir, &settings) {
                     Ok(mut ex) => {
                         let settings = settings_at(shown + 1, u64::MAX);
-                        let (mut d, mut f, mut u) =
-                            decide_upto(l, &mut ex, k, &settings, &input, &tested, Search::Whole)?;
+                        let upto = if whole { shown + 1 } else { k };
+                        let (mut d, mut f, mut u) = decide_upto(
+                            l,
+                            &mut ex,
+                            upto,
+                            &settings,
+                            &input,
+                            &tested,
+                            Search::Whole,
+                        )?;
                         // A bar at a higher order holds more of its argument, which can settle
                         // what the lower order's bars could not read (|v + ½·|v|| − |v|, v =
                         // exp(c₁)∘u + u^∘2: a kink at order 1, ½·v at order 2): the terms up
-                        // to k then decide differently, and this order is decided whole (from
-                        // a review: "no non-affine term up to order 2" where ½·u^∘2 is one).
-                        if d.k != decision.k || d.verdict != decision.verdict {
+                        // to k then decide differently, and from this order on each order is
+                        // decided whole (from two reviews: "no non-affine term up to order 2"
+                        // where ½·u^∘2 is one, and then up to order 3 where ½·u^∘3 is one).
+                        if !whole && (d.k != decision.k || d.verdict != decision.verdict) {
+                            whole = true;
                             (d, f, u) = decide_upto(
                                 l,
                                 &mut ex,
@@ -582,7 +612,6 @@ fn analyze_once(
                                 &tested,
                                 Search::Whole,
                             )?;
-                            k = d.k.unwrap_or(shown + 1);
                         }
                         (expansion, decision, full, unexpanded) = (ex, d, f, u);
                         shown += 1;
@@ -603,6 +632,13 @@ fn analyze_once(
                 });
             }
             order = shown;
+            // An order above that decided differently and found nothing non-affine up to the
+            // order asked: the search goes on past it, as where nothing is found at first.
+            if whole && decision.k.is_none() && limit.is_none() && order < search {
+                order += 1;
+                first = order;
+                continue;
+            }
         }
         for ly in &expansion.layers {
             if !ly.op_point.is_zero() {

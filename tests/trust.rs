@@ -3523,3 +3523,36 @@ fn pairs_of_hadamard_products_and_the_search_after_an_order_that_dissolves_a_kin
         "{text}"
     );
 }
+
+/// From a third review: identities of bars that hold for small ε only are never exact on their
+/// account, also where they are read as the bars are formed again in the input's terms; and
+/// the pair rule takes a symbolic coefficient (λ, exp(λ), λ² + 1) that runs through the whole
+/// argument.
+#[test]
+fn small_input_identities_in_the_inputs_terms_and_pairs_with_symbolic_coefficients() {
+    // |w + ½·|w| + w∘z| − |w| − ½·w − |w|∘z (w = u∘v) is 0 while 1 + z ≥ ½ on every entry.
+    for src in [
+        "u = W1·x; v = W2·x; z = W3·x; abs(u∘v + abs(u)∘abs(v)/2 + u∘v∘z) − abs(u)∘abs(v) − u∘v/2 − abs(u)∘abs(v)∘z",
+        "u = W1·x; z = W3·x; abs(u∘u∘u + u∘u∘abs(u)/2 + u∘z^∘3) − u∘u∘abs(u) − u^∘3/2 − abs(u)∘z^∘3",
+    ] {
+        assert_eq!(verdict(src), Verdict::Affine { k: None }, "{src}");
+    }
+    for (src, w_text) in [
+        ("v = λ·tanh(W1·x); abs(v + abs(v)/2) − abs(v)", "½·λ·W₁"),
+        (
+            "v = exp(λ)·tanh(W1·x); abs(v + abs(v)/2) − abs(v)",
+            "½·exp(λ)·W₁",
+        ),
+        (
+            "v = (λ^2+1)·tanh(W1·x); abs(v + abs(v)/2) − abs(v)",
+            "(½ + ½·λ²)·W₁",
+        ),
+    ] {
+        assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
+        assert_eq!(w(src), w_text, "{src}");
+        assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+    }
+    // Nothing past the pair: exact.
+    let src = "abs((λ^2+1)·W1·x + (λ^2+1)·abs(W1·x)/2) − (λ^2+1)·abs(W1·x)";
+    assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
+}

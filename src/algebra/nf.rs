@@ -485,7 +485,7 @@ fn abs_of_a_multiple_and_its_bar(inner: &Expr) -> Option<Expr> {
             continue;
         };
         let size = k.abs();
-        let Some(t) = b.div(&size).ok().and_then(|t| t.to_q()) else {
+        let Some(t) = rational_ratio(b, &size).or_else(|| b.div(&size).ok()?.to_q()) else {
             continue;
         };
         if rest != w.scale(&k) || t.clone().abs() >= 1u32 {
@@ -518,7 +518,8 @@ fn abs_of_a_term_and_its_bar(inner: &Expr) -> Option<Expr> {
             continue;
         }
         let magnitude = s.abs();
-        let Some(t) = sb.div(&magnitude).ok().and_then(|t| t.to_q()) else {
+        let Some(t) = rational_ratio(sb, &magnitude).or_else(|| sb.div(&magnitude).ok()?.to_q())
+        else {
             continue;
         };
         if t.clone().abs() >= 1u32 {
@@ -642,6 +643,15 @@ fn abs_of_a_positive_factor(inner: &Expr) -> Option<Expr> {
             .ok();
     }
     None
+}
+
+/// q where `s = q·g` for a rational q, read off g's first monomial and checked whole (a sum
+/// g = λ² + 1 divides no better: (−⅓·λ² − ⅓)/(λ² + 1) is not written −⅓).
+fn rational_ratio(s: &Scalar, g: &Scalar) -> Option<Q> {
+    let (lead, unit) = g.terms().next()?;
+    let (_, k) = s.terms().find(|(m, _)| *m == lead)?;
+    let q = k / unit;
+    (*s == g.scale(&q)).then_some(q)
 }
 
 /// The bar of one chain when it is one chain with coefficient 1 (`|u|`, `|tanh(c₁)|∘|u|`).
@@ -1644,8 +1654,8 @@ impl Expr {
         Some(out)
     }
 
-    /// `|L + h|` for small ε where the lead is a pair `L = k·w + b·|w|` (k, b rationals,
-    /// |b| < |k|, w a chain whose bar is one chain: u, or tanh(c₁)∘u) and every term of h
+    /// `|L + h|` for small ε where the lead is a pair `L = k·w + b·|w|` (b = t·|k|, t a
+    /// rational, |t| < 1; w a chain whose bar is one chain: u, or tanh(c₁)∘u) and every term of h
     /// holds each element of w whose sign is not 1 by its form (or its bar) as a Hadamard
     /// factor: L has the sign of k·w and is at least (|k| − |b|)·|w| in size, h is |w| times
     /// terms of positive degree, so for small ε the whole has L's sign: `|L| +
@@ -1661,15 +1671,31 @@ impl Expr {
         };
         // Which of the two is the bar of the other (|u|, or |tanh(c₁)|∘|u| for tanh(c₁)∘u).
         let ((w, k), b) = if bar_chain(c1).as_ref() == Some(*c2) {
-            ((*c1, s1.to_q()?), s2.to_q()?)
+            ((*c1, *s1), *s2)
         } else if bar_chain(c2).as_ref() == Some(*c1) {
-            ((*c2, s2.to_q()?), s1.to_q()?)
+            ((*c2, *s2), *s1)
         } else {
             return None;
         };
-        if k == 0u32 || b.abs() >= k.clone().abs() || !split_dots(w).0.is_empty() {
+        // b = t·|k| with t a rational, |t| < 1 (k a rational, or any scalar: λ·u + ½·|λ|·|u|).
+        let size_of_k = k.abs();
+        let t_ratio = rational_ratio(b, &size_of_k).or_else(|| b.div(&size_of_k).ok()?.to_q())?;
+        if k.is_zero() || t_ratio.abs() >= 1u32 || !split_dots(w).0.is_empty() {
             return None;
         }
+        // sign(k)·s for a coefficient s of h: by k's sign where k is a rational; otherwise s
+        // must be a rational multiple of k (then it is that multiple of |k|) or of |k| (then of
+        // k), as where k's factor runs through the whole argument (λ·tanh(u)).
+        let signed = |s: &Scalar| -> Option<Scalar> {
+            if let Some(q) = k.to_q() {
+                return Some(if q > 0u32 { s.clone() } else { s.neg() });
+            }
+            if let Some(q) = rational_ratio(s, k) {
+                return Some(size_of_k.scale(&q));
+            }
+            let q = rational_ratio(s, &size_of_k)?;
+            Some(k.scale(&q))
+        };
         // sign(w): each element of odd power that is not ≥ 0 by its form, with its bar.
         let mut flips: Vec<(Chain, Chain)> = Vec::new();
         for (e, m) in w.had_elements() {
@@ -1684,11 +1710,6 @@ impl Expr {
         }
         let size =
             abs_of_a_term_and_its_bar(lead).or_else(|| abs_of_a_multiple_and_its_bar(lead))?;
-        let sign = if k > 0u32 {
-            Scalar::one()
-        } else {
-            Scalar::one().neg()
-        };
         let mut out = size;
         for (chain, s) in self.terms() {
             if lead.terms.contains_key(chain) {
@@ -1715,9 +1736,10 @@ impl Expr {
             let mut elements: Vec<(Chain, u32)> =
                 elements.into_iter().filter(|(_, m)| *m > 0).collect();
             elements.push((Chain(dots), 1));
-            out.add_term(had_of(elements), s.mul(&sign));
+            out.add_term(had_of(elements), signed(s)?);
+            // With nothing past the lead the pair's identity is exact.
+            t.truncated.set(true);
         }
-        t.truncated.set(true);
         Some(out)
     }
 

@@ -412,6 +412,13 @@ impl Expansion {
         // skipped unopened.
         let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
         let full = self.substitute_values(&kept, &self.layer_values, &|_| None, &cut, &atoms)?;
+        // Bars formed again in the input's terms may be read by identities that hold for small
+        // ε only (`Expr::abs_factored`), which mark `atoms`: never exact on their account (from
+        // a review: |u∘v + ½·|u|∘|v| + u∘v∘z| − … was "exactly affine"; it is affine while
+        // 1 + z ≥ ½). A cut of `atoms` at the expansion's own order is one of the expansion.
+        if atoms.truncated.get() {
+            t.truncated.set(true);
+        }
         Ok(self.flag_truncated(full, upto, &cut, t))
     }
 
@@ -437,7 +444,12 @@ impl Expansion {
             values.insert(u.clone(), v.substitute_within(&zero, &atoms, &atoms)?);
         }
         let kept = self.layered.filter(|c, _| cut.degree(c) <= upto);
-        self.substitute_values(&kept, &values, &zero, &cut, &atoms)
+        let out = self.substitute_values(&kept, &values, &zero, &cut, &atoms)?;
+        // As in `in_input_terms`: small-ε identities of the bars are never exact.
+        if atoms.truncated.get() {
+            t.truncated.set(true);
+        }
+        Ok(out)
     }
 
     /// `e` with the symbols `first` maps and the layer variables `values` maps replaced, under

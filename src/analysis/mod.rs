@@ -530,19 +530,26 @@ fn analyze_once(
         // hold only their arguments' ε¹ parts, and the next order's may read what they could
         // not (from a review: at `--order 1`, |v + ½·|v|| − |v| with v = tanh(W₁·x + b₁) −
         // tanh(b₁) was a kink; it is ½·v). Formed within the limits of the orders shown; past
-        // them the kink stands.
-        let kink_dissolves =
-            decision.verdict == Verdict::Kink && at == order && order < search && {
+        // them the kink stands. `classify` forms no order above the decision: its kinks are
+        // checked so too, and decided from the next order on where they dissolve.
+        let kink_dissolves = decision.verdict == Verdict::Kink
+            && (at == order || !opts.show_expansion)
+            && at < search
+            && {
                 let (shown_limit, _) = shown_terms_limit(&opts.limits);
-                let mut next = settings_at(order + 1, crate::limits::shown_products(shown_limit));
+                let mut next = settings_at(at + 1, crate::limits::shown_products(shown_limit));
                 next.limits.max_terms = shown_limit;
                 expand::expand(&l.ir, &next)
                     .and_then(|mut ex| {
-                        let next = settings_at(order + 1, u64::MAX);
+                        let next = settings_at(at + 1, u64::MAX);
                         decide_upto(l, &mut ex, 1, &next, &input, &tested, Search::Whole)
                     })
                     .is_ok_and(|(d, _, _)| d.k != decision.k || d.verdict != decision.verdict)
             };
+        if kink_dissolves && at < order {
+            first = at + 1;
+            continue;
+        }
         let searching = mixed_search
             || kink_dissolves
             || decision.verdict == (Verdict::Affine { k: None })
@@ -975,7 +982,9 @@ fn decide_upto(
     let full = expansion
         .in_input_terms(upto, &limited, None)
         .map_err(stop)?;
-    if limited.truncated.get() {
+    // (Not where the exact normal form was found equal to the expansion: what was cut, or
+    // read for small ε only, cancels.)
+    if limited.truncated.get() && !expansion.cut_cancels {
         expansion.truncated = true;
     }
     let decision = decide_on(expansion, &full);

@@ -3556,3 +3556,30 @@ fn small_input_identities_in_the_inputs_terms_and_pairs_with_symbolic_coefficien
     let src = "abs((λ^2+1)·W1·x + (λ^2+1)·abs(W1·x)/2) − (λ^2+1)·abs(W1·x)";
     assert_eq!(verdict(src), Verdict::ExactAffine, "{src}");
 }
+
+/// From a fourth review: the pair hidden by a layer variable (u₃ = u₁ + ½·|u₁|), a common
+/// symbolic factor of a pair, and verify's kink test against an output that is only the
+/// rounding of terms that cancel.
+#[test]
+fn pairs_behind_layer_variables_and_common_factors_and_a_kink_of_noise() {
+    for (src, w_text) in [
+        ("v = tanh(W1·x + b1); abs(v + abs(v)/2) − abs(v)", "½·W₁"),
+        (
+            "abs(λ·tanh(x) + ½·λ·abs(tanh(x))) − abs(λ)·abs(tanh(x))",
+            "½·|λ|·I",
+        ),
+    ] {
+        assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
+        assert_eq!(w(src), w_text, "{src}");
+        assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+    }
+    let src = "abs(λ·x + ½·λ·abs(x) + λ·x^∘2) − abs(λ)·abs(x) − ½·abs(λ)·x";
+    assert_eq!(verdict(src), Verdict::Degenerate { k: 2 }, "{src}");
+    // 0 at λ = 0.7 (|λ| ≤ 1000); the analysis keeps a conditional kink, and verify no longer
+    // confirms it by the output's rounding noise.
+    let text = verify_text("abs(λ·x + (1/1000)·λ^2·abs(x)) − abs(λ)·abs(x) − (1/1000)·λ·abs(λ)·x");
+    assert!(
+        text.contains("does not move with the input") && text.ends_with("FAIL\n"),
+        "{text}"
+    );
+}

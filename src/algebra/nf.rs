@@ -1624,6 +1624,15 @@ impl Expr {
                 let inner = self.rational_multiple_of(c)?;
                 return inner.abs_factored(t).map(|e| e.scale(&c.abs()));
             }
+            // A scalar every coefficient is a rational multiple of comes out first, as above:
+            // |λ·(w + ½·|w|) + …| = |λ|·|w + ½·|w| + …| (from a review: b = ½·λ beside k = λ
+            // is no rational multiple of |k|).
+            [(_, c), ..] if c.to_q().is_none() => {
+                if let Some(inner) = self.rational_multiple_of(c) {
+                    return inner.abs_factored(t).map(|e| e.scale(&c.abs()));
+                }
+                return self.abs_led_by_a_pair(&lead, t);
+            }
             _ => return self.abs_led_by_a_pair(&lead, t),
         };
         if !split_dots(&l).0.is_empty() || l.0.is_empty() {

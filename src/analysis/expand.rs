@@ -1547,8 +1547,15 @@ impl Expander<'_> {
                     let side_fixed = !lead.is_zero() && !self.depends_on_input(&lead);
                     // |u − ⅙·u^∘3| = |u|∘(𝟙 − ⅙·u^∘2): with u's own bars, kinks of the same u
                     // in other layers cancel by layer too (`relu(sin(u)) − relu(u)`).
+                    // Also on δ before its ε¹ part got a name: u₁ + ½·|u₁| − … is a pair led by
+                    // u₁, which u₃ + … hides (from a review: |v + ½·|v|| − |v| with v =
+                    // tanh(W₁·x + b₁) was a kink; it is ½·v).
                     let factored = (!side_fixed)
-                        .then(|| delta_l.abs_factored(&self.t))
+                        .then(|| {
+                            delta_l
+                                .abs_factored(&self.t)
+                                .or_else(|| delta.abs_factored(&self.t))
+                        })
                         .flatten();
                     let abs = if side_fixed {
                         Expr::atom("sign", 0, lead.clone())

@@ -116,6 +116,9 @@ pub struct Row {
     /// draw, the other symbols as drawn). O(σ²) for a network affine in x at first order,
     /// whatever W and b are claimed; a fixed fraction of the signal for a kink.
     pub nonlinearity: Option<f64>,
+    /// The largest summand of any sum in the evaluation (or the output's size): what rounding
+    /// at `bits` is measured against where terms cancel inside.
+    pub summands: f64,
 }
 
 /// The outcome of a verification.
@@ -454,6 +457,7 @@ fn measure(
             bits,
             unreadable: s.unreadable,
             nonlinearity: s.nonlinearity,
+            summands: s.summands,
         });
     }
     Ok(rows)
@@ -890,7 +894,15 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
     let (bent_lo, bent_hi) = bent
         .iter()
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
-    let nonlinear = bent.len() == rel.len() && bent_lo > floor && bent_hi / bent_lo < 10.0;
+    // The distance itself above the rounding of what cancels inside: an output that is only
+    // that rounding bends as much as it moves (from a review: |λ·x + λ²/1000·|x|| − |λ|·|x| −
+    // λ·|λ|·x/1000, 0 for |λ| ≤ 1000, was a kink confirmed by its noise).
+    let above_noise = fitted.iter().all(|r| {
+        r.nonlinearity
+            .is_some_and(|n| n > libm::exp2(10.0 - r.bits as f64) * r.summands)
+    });
+    let nonlinear =
+        bent.len() == rel.len() && bent_lo > floor && bent_hi / bent_lo < 10.0 && above_noise;
     let confirmed = (slope - 1.0).abs() <= tol && constant && nonlinear;
     let shown = |v: f64| {
         if v >= 1e-3 {
@@ -908,7 +920,13 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
             "not constant in σ".to_string()
         }
     };
-    let linearity = if bent.len() == rel.len() {
+    let linearity = if bent.len() == rel.len() && !above_noise {
+        format!(
+            "; distance from linear in the input {}…{} of the signal, at the rounding of the terms that cancel inside the output: the output does not move with the input",
+            shown(bent_lo),
+            shown(bent_hi),
+        )
+    } else if bent.len() == rel.len() {
         format!(
             "; distance from linear in the input {}…{} of the signal, {}",
             shown(bent_lo),
@@ -969,6 +987,7 @@ mod tests {
             unreadable: false,
             bits: 53,
             nonlinearity: Some(bent),
+            summands: sigma,
         };
         let sigmas = [1e-1, 1e-2, 1e-3, 1e-4];
         let kinked: Vec<Row> = sigmas

@@ -637,14 +637,7 @@ fn has_function_atoms_in(e: &Expr, seen: &mut HashSet<*const ()>) -> bool {
     e.terms().any(|(c, s)| {
         s.has_opaque()
             || chain_any_atom(c, seen, &mut |a, seen| {
-                // A bar of an operating point (|c₃|, c₃ = b₁) is a value there, which may be
-                // another name of a bar of the user's symbols (|b₁|): from a review,
-                // |x∘b₁| − |x|∘|b₁| + x under `:small x` was a kink.
-                !a.is_bar()
-                    || a.arg_symbols()
-                        .iter()
-                        .any(|s| s.role == crate::Role::OpPoint)
-                    || has_function_atoms_in(&a.arg, seen)
+                !a.is_bar() || has_function_atoms_in(&a.arg, seen)
             })
     })
 }

@@ -885,11 +885,18 @@ fn kink_confirmed(rows: &[Row], slope: f64, tol: f64) -> (bool, String) {
     // As `Sample::at_rounding` draws it: a row above it was evaluated wide enough.
     let floor = libm::exp2(10.0 - widest as f64);
     if rel.len() < rows.len().min(3) || rel.is_empty() {
-        return (
-            false,
+        // A signal lost in the rounding of terms that cancel inside the output (10⁴⁰⁰·W₂·x −
+        // 10⁴⁰⁰·W₂·x) is unread, not still (from a review: a true kink was said not to move).
+        let lost = rows.iter().any(|r| {
+            r.bits > <f64 as Real>::SIGNIFICAND_BITS
+                && r.signal <= libm::exp2(10.0 - r.bits as f64) * r.summands
+        });
+        let why = if lost {
+            "the output's variation with the input is below the rounding of the terms that cancel inside it, at every precision tried: the kink cannot be checked"
+        } else {
             "the output does not move with the input at the sampled σ: there is no kink to confirm"
-                .to_string(),
-        );
+        };
+        return (false, why.to_string());
     }
     let (lo, hi) = rel
         .iter()

@@ -18,13 +18,18 @@ fn w(src: &str) -> String {
     unicode(&analyze(src).main.decision.w)
 }
 
-/// What `taylornet verify SRC` writes to standard output.
-fn verify_text(src: &str) -> String {
+/// What `taylornet ARGS…` writes to standard output.
+fn stdout_of(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-        .args(["verify", src])
+        .args(args)
         .output()
         .expect("the binary runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What `taylornet verify SRC` writes to standard output.
+fn verify_text(src: &str) -> String {
+    stdout_of(&["verify", src])
 }
 
 /// `taylornet verify ARGS…` passes: every verdict it checks is confirmed numerically.
@@ -3508,16 +3513,12 @@ fn pairs_of_hadamard_products_and_the_search_after_an_order_that_dissolves_a_kin
         assert!(verify_text(src).ends_with("PASS\n"), "{src}");
     }
     // Decided at `--order 1`, the kink of the order's bars is checked against the next order.
-    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-        .args([
-            "analyze",
-            "--order",
-            "1",
-            ":small x; v = tanh(W1·x + b1) − tanh(b1); abs(v + abs(v)/2) − abs(v)",
-        ])
-        .output()
-        .expect("the binary runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(&[
+        "analyze",
+        "--order",
+        "1",
+        ":small x; v = tanh(W1·x + b1) − tanh(b1); abs(v + abs(v)/2) − abs(v)",
+    ]);
     assert!(
         text.contains("verdict: affine up to O(ε²)") && !text.contains("kink"),
         "{text}"
@@ -3599,16 +3600,12 @@ fn a_bar_of_an_operating_point_is_no_exact_identity_by_draws() {
 #[test]
 fn a_kink_shifted_by_small_biases_is_confirmed_at_every_seed() {
     for seed in ["11", "17"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
-            .args([
-                "verify",
-                "--seed",
-                seed,
-                "leaky_relu(W2·sigmoid(W1·x + b1) + b2)",
-            ])
-            .output()
-            .expect("the binary runs");
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = stdout_of(&[
+            "verify",
+            "--seed",
+            seed,
+            "leaky_relu(W2·sigmoid(W1·x + b1) + b2)",
+        ]);
         assert!(
             text.contains("kink confirmed") && !text.contains("FAIL"),
             "{text}"

@@ -485,7 +485,7 @@ fn abs_of_a_multiple_and_its_bar(inner: &Expr) -> Option<Expr> {
             continue;
         };
         let size = k.abs();
-        let Some(t) = rational_ratio(b, &size).or_else(|| b.div(&size).ok()?.to_q()) else {
+        let Some(t) = ratio_to_size(b, &size) else {
             continue;
         };
         if rest != w.scale(&k) || t.clone().abs() >= 1u32 {
@@ -518,8 +518,7 @@ fn abs_of_a_term_and_its_bar(inner: &Expr) -> Option<Expr> {
             continue;
         }
         let magnitude = s.abs();
-        let Some(t) = rational_ratio(sb, &magnitude).or_else(|| sb.div(&magnitude).ok()?.to_q())
-        else {
+        let Some(t) = ratio_to_size(sb, &magnitude) else {
             continue;
         };
         if t.clone().abs() >= 1u32 {
@@ -652,6 +651,12 @@ fn rational_ratio(s: &Scalar, g: &Scalar) -> Option<Q> {
     let (_, k) = s.terms().find(|(m, _)| *m == lead)?;
     let q = k / unit;
     (*s == g.scale(&q)).then_some(q)
+}
+
+/// [`rational_ratio`], or else the quotient `s / g` where it is a rational: how a pair's
+/// b is read against |k| (`b = t·|k|`).
+fn ratio_to_size(s: &Scalar, size: &Scalar) -> Option<Q> {
+    rational_ratio(s, size).or_else(|| s.div(size).ok()?.to_q())
 }
 
 /// The bar of one chain when it is one chain with coefficient 1 (`|u|`, `|tanh(c₁)|∘|u|`).
@@ -1589,15 +1594,9 @@ impl Expr {
     /// g·(self / g)` for every value of the parameters, g = 0 included), read off by the
     /// coefficients of g's first monomial and checked term by term.
     fn rational_multiple_of(&self, g: &Scalar) -> Option<Expr> {
-        let (lead, unit) = g.terms().next()?;
         let mut out = Expr::zero();
         for (c, s) in self.terms() {
-            let (_, k) = s.terms().find(|(m, _)| *m == lead)?;
-            let q = k / unit;
-            if *s != g.scale(&q) {
-                return None;
-            }
-            out.add_term(c.clone(), Scalar::from_q(q));
+            out.add_term(c.clone(), Scalar::from_q(rational_ratio(s, g)?));
         }
         Some(out)
     }
@@ -1688,7 +1687,7 @@ impl Expr {
         };
         // b = t·|k| with t a rational, |t| < 1 (k a rational, or any scalar: λ·u + ½·|λ|·|u|).
         let size_of_k = k.abs();
-        let t_ratio = rational_ratio(b, &size_of_k).or_else(|| b.div(&size_of_k).ok()?.to_q())?;
+        let t_ratio = ratio_to_size(b, &size_of_k)?;
         if k.is_zero() || t_ratio.abs() >= 1u32 || !split_dots(w).0.is_empty() {
             return None;
         }

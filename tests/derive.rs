@@ -431,3 +431,38 @@ fn a_point_certified_on_one_piece_is_said_in_the_derivation() {
         "{tex}"
     );
 }
+
+/// From a review of derivations: an order raised to find the first non-affine term was raised
+/// silently; a definition's default parameter was not said (`s(t) = t + a·t²`, a never
+/// given); 101/200 was typeset 0.505 beside 99/200 as a fraction; `s″(0)` in a comment was `s?`.
+#[test]
+fn a_derivation_says_what_its_equations_leave_out() {
+    let text = |src: &str| {
+        let mut s = Session::new();
+        let doc = derive_source(&mut s, src, "t").unwrap_or_else(|e| panic!("{src}: {e}"));
+        taylornet::render::to_text(&doc.lines)
+    };
+    let latex = |src: &str| {
+        let mut s = Session::new();
+        let doc = derive_source(&mut s, src, "t").unwrap_or_else(|e| panic!("{src}: {e}"));
+        to_latex(&doc.lines)
+    };
+    let raised = text(":order 1\ntanh(W1·x)");
+    assert!(
+        raised
+            .contains("expanded to order 3 to find the first non-affine term (order 1 was asked)"),
+        "{raised}"
+    );
+    assert!(!text("tanh(W1·x)").contains("was asked"));
+    let defaults = text("s(t; a = 2, b = 1/3) = t + a·t^2 + b·t^3\ns(W1·x)");
+    assert!(
+        defaults
+            .contains("define the activation s, where unless a call says otherwise a = 2, b = 1/3"),
+        "{defaults}"
+    );
+    let leaky = latex("leaky_relu(W1·x)");
+    assert!(leaky.contains("\\tfrac{101}{200} u_{1}"), "{leaky}");
+    assert!(!leaky.contains("0.505"), "{leaky}");
+    let prime = latex("# Smooth with s″(0) ≠ 0.\ntanh(W1·x)");
+    assert!(prime.contains("$s''(0) \\neq 0$"), "{prime}");
+}

@@ -1551,3 +1551,160 @@ fn weights_names_outside_the_language_are_refused() {
     let e = import(&model(nodes, vec![], &[&last]), &limits).unwrap_err();
     assert!(e.contains("together are larger"), "{e}");
 }
+
+/// The numeric W and b of a network, from the JSON report (`None` where there is none).
+fn numeric_wb(src: &str) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
+    let (ok, out, err) = taylornet(&["analyze", src, "--format", "json"]);
+    assert!(ok, "{src}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let rows = |m: &serde_json::Value| -> Option<Vec<Vec<f64>>> {
+        (m["values"].as_array()?.iter())
+            .map(|r| r.as_array()?.iter().map(|x| x.as_f64()).collect())
+            .collect()
+    };
+    let w = rows(&v["numeric"]["w"])?;
+    let b = rows(&v["numeric"]["b"])?.into_iter().flatten().collect();
+    Some((w, b))
+}
+
+/// The Jacobian at 0 and the value at 0 of `f`, by central differences in f64.
+fn jacobian(f: &dyn Fn(&[f64]) -> Vec<f64>, n: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let h = 1e-6;
+    let y0 = f(&vec![0.0; n]);
+    let mut j = vec![vec![0.0; n]; y0.len()];
+    for k in 0..n {
+        let mut plus = vec![0.0; n];
+        plus[k] = h;
+        let mut minus = vec![0.0; n];
+        minus[k] = -h;
+        let (p, m) = (f(&plus), f(&minus));
+        for i in 0..y0.len() {
+            j[i][k] = (p[i] - m[i]) / (2.0 * h);
+        }
+    }
+    (j, y0)
+}
+
+fn assert_close(got: &[f64], want: &[f64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            (g - w).abs() < 1e-7 * (1.0 + w.abs()),
+            "{what}: {got:?} against {want:?}"
+        );
+    }
+}
+
+/// From a review: a softmax, logsumexp, layernorm or rmsnorm with bound weights and a bias had
+/// no numeric W and b ("the parameter κ₁ is symbolic": κ₁ = 𝟙ᵀ·exp(c₁) is a constant of the
+/// operating point, which the bound values fix), and `mean(x)` of the input at a data point
+/// had none either (the row 𝟙ᵀ of W had no length; without a declaration of x, x₀'s length was
+/// not the input's) nor an affine region ("a vector's length"). W and b are checked against an
+/// independent Jacobian in f64.
+#[test]
+fn operating_point_constants_and_the_mean_of_the_input_have_numeric_values() {
+    let w1 = [[1.0, 2.0], [0.5, -1.0], [0.25, 0.75]];
+    let b1 = [0.1, -0.3, 0.2];
+    let pre = |x: &[f64]| -> Vec<f64> {
+        (w1.iter().zip(b1))
+            .map(|(r, b)| r[0] * x[0] + r[1] * x[1] + b)
+            .collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let eta = 1e-5;
+    let softmax = |z: Vec<f64>| {
+        let s: f64 = z.iter().map(|v| v.exp()).sum();
+        z.iter().map(|v| v.exp() / s).collect::<Vec<_>>()
+    };
+    let logsumexp = |z: Vec<f64>| vec![z.iter().map(|v| v.exp()).sum::<f64>().ln()];
+    let layernorm = |z: Vec<f64>| {
+        let m = mean(&z);
+        let var = mean(&z.iter().map(|v| v * v).collect::<Vec<_>>()) - m * m;
+        z.iter().map(|v| (v - m) / (var + eta).sqrt()).collect()
+    };
+    let rmsnorm = |z: Vec<f64>| {
+        let ms = mean(&z.iter().map(|v| v * v).collect::<Vec<_>>());
+        z.iter().map(|v| v / (ms + eta).sqrt()).collect()
+    };
+    type Layer<'a> = &'a dyn Fn(Vec<f64>) -> Vec<f64>;
+    let cases: [(&str, Layer); 4] = [
+        ("softmax", &softmax),
+        ("logsumexp", &logsumexp),
+        ("layernorm", &layernorm),
+        ("rmsnorm", &rmsnorm),
+    ];
+    for (name, f) in cases {
+        let src = format!(
+            "W1 = [[1, 2], [0.5, -1], [0.25, 0.75]]; b1 = [0.1, -0.3, 0.2]; {name}(W1·x + b1)"
+        );
+        let (w, b) = numeric_wb(&src).unwrap_or_else(|| panic!("{src}: no numeric W and b"));
+        let (jw, jb) = jacobian(&|x| f(pre(x)), 2);
+        assert_close(&w.concat(), &jw.concat(), &src);
+        assert_close(&b, &jb, &src);
+    }
+    // x − mean(x)·𝟙 around x₀, with and without a declaration of x.
+    let x0 = [0.3, -0.2];
+    let centred = |x: &[f64]| {
+        let v: Vec<f64> = x.iter().zip(x0).map(|(d, c)| c + d).collect();
+        let m = mean(&v);
+        v.iter().map(|v| (v - m).tanh()).collect::<Vec<_>>()
+    };
+    let (jw, jb) = jacobian(&centred, 2);
+    for decl in ["x : 2; ", ""] {
+        let src = format!("{decl}x0 = [0.3, -0.2]; :at x0; tanh(x − mean(x)·𝟙)");
+        let (w, b) = numeric_wb(&src).unwrap_or_else(|| panic!("{src}: no numeric W and b"));
+        assert_close(&w.concat(), &jw.concat(), &src);
+        assert_close(&b, &jb, &src);
+    }
+    // A scalar inner product at a data point (κ₁ = wᵀ·x₀, from a review of the Python API),
+    // and the sum of the input times the input.
+    let x0 = [0.3, -0.7];
+    let at = |x: &[f64]| -> Vec<f64> { x.iter().zip(x0).map(|(d, c)| c + d).collect() };
+    let logistic = |x: &[f64]| {
+        let v = at(x);
+        vec![1.0 / (1.0 + (-(0.5 * v[0] - v[1])).exp())]
+    };
+    let summed = |x: &[f64]| {
+        let v = at(x);
+        let s: f64 = v.iter().sum();
+        v.iter().map(|e| s * e).collect::<Vec<_>>()
+    };
+    type Network<'a> = &'a dyn Fn(&[f64]) -> Vec<f64>;
+    let cases: [(&str, Network); 2] = [("sigmoid(wᵀ·x)", &logistic), ("sum(x)·x", &summed)];
+    for (expr, f) in cases {
+        let src = format!("w = [0.5, -1]; x0 = [0.3, -0.7]; :at x0; {expr}");
+        let (w, b) = numeric_wb(&src).unwrap_or_else(|| panic!("{src}: no numeric W and b"));
+        let (jw, jb) = jacobian(f, 2);
+        assert_close(&w.concat(), &jw.concat(), &src);
+        assert_close(&b, &jb, &src);
+    }
+    // The ReLU of it has an affine region: |x₁ − x₂|/2 = 1/4 at x₀ reaches 0 at ‖·‖∞ 1/4.
+    let (ok, out, err) = taylornet(&["analyze", "x0 = [0.3, -0.2]; :at x0; relu(x − mean(x)·𝟙)"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("r∞ = 1/4"), "{out}");
+    assert!(out.contains("r₂ = √(1/8)"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: exact-affine"), "{out}");
+}
+
+/// From a review: W₂·gelu(W₁·x) with W₁ = [1; −1], W₂ = [1, −1] is x exactly (gelu(t) −
+/// gelu(−t) = t), and its ε² term (1/√(2π))·W₂·(W₁·x)^∘2 is 0 by rational arithmetic with the
+/// constant taken out; it was called undecided "to within 2048-bit floats". A term whose
+/// rational part is not 0 is still the order at these values.
+#[test]
+fn a_first_term_that_vanishes_with_its_constants_taken_out_is_decided_exactly() {
+    for f in ["gelu", "softplus"] {
+        let src = format!("W1 = [[1], [-1]]; W2 = [[1, -1]]; W2·{f}(W1·x)");
+        let (ok, out, err) = taylornet(&["analyze", &src, "--format", "json"]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let how = v["numeric"]["leading_vanishes"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(how.starts_with("decided exactly"), "{src}: {out}");
+        assert!(v["numeric"]["undecided"].is_null(), "{src}: {out}");
+    }
+    let (ok, out, err) = taylornet(&["analyze", "W1 = [[1], [2]]; W2 = [[1, -1]]; W2·gelu(W1·x)"]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("is 0 at these values"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+}

@@ -1126,7 +1126,15 @@ fn breakpoints_beside_values_that_are_not_rational_are_still_found() {
     // An operating-point constant at 0 is singular only where its function is: tanh(uᵀ·x) at
     // uᵀ·x₀ = 0 is analytic, log and √ are not.
     let at = |f: &str| bound_verdict(&format!("u = [1, 2]; x0 = [2, -1]; :at x0; {f}(uᵀ·x)"));
-    assert_eq!(at("tanh"), "verdict: affine");
+    // tanh there: W = uᵀ, and the ε² term, tanh″(0)·(uᵀ·x)²/2, is 0 (κ₁ is a constant of the
+    // operating point, whose value the numeric instance computes).
+    let text = analyze_text("u = [1, 2]; x0 = [2, -1]; :at x0; tanh(uᵀ·x)");
+    assert!(text.contains("W (1×2, exact):\n    [1  2]"), "{text}");
+    assert!(
+        text.contains("the first non-affine term above is 0 at these values (decided exactly"),
+        "{text}"
+    );
+    assert_eq!(at("tanh"), "verdict: undecided");
     assert_eq!(at("log"), "verdict: not-analytic");
     assert_eq!(at("sqrt"), "verdict: not-analytic");
     // … and a point under a function under a power: sin(κ₁) = 0 under ^(−1) is a pole.

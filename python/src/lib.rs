@@ -890,6 +890,11 @@ impl Engine {
         analysis: Option<usize>,
     ) -> PyResult<String> {
         let format = doc_format(format)?;
+        // A bad keyword is a ValueError, as a bad format is (from a review: a bare
+        // TaylornetError with no phase); the notation itself is made on the worker below.
+        if let Err(Failure::Message(why)) = notation(hadamard, epsilon) {
+            return Err(PyValueError::new_err(why));
+        }
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
         self.call(py, move |st| {
             let (mut session, source, digests) = match id {

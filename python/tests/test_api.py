@@ -575,3 +575,27 @@ def test_arguments_of_the_wrong_kind_are_type_and_value_errors():
         r.verify(sigmas=[1e-2, 1e-3], params={"μ": 1})
     with pytest.raises(ValueError, match="between 1 and 64"):
         r.verify(sigmas=[1e-2, 1e-3], draws=100)
+
+
+def test_review_findings_of_a_python_user():
+    np = pytest.importorskip("numpy")
+    # A bad notation keyword is a ValueError, as a bad format is.
+    with pytest.raises(ValueError):
+        tn.derive("tanh(x)", hadamard="x")
+    with pytest.raises(ValueError):
+        tn.analyze("tanh(W1·x)").derivation(hadamard="x")
+    # A data point the source itself binds, as `taylornet analyze --at p` takes it.
+    r = tn.analyze("W1 = [[1, 0], [0, 1]]; p = [0.1, 0.2]; tanh(W1·x)", at="p")
+    assert r.numeric.W is not None
+    # A scalar inner product at a data point has numeric W and b (κ₁ = wᵀ·x₀ is computed).
+    s = tn.Session()
+    s.bind("w", np.array([0.5, -1.0]))
+    s.at([0.3, -0.7])
+    r = s.analyze("sigmoid(wᵀ·x)")
+    z = 0.5 * 0.3 + 0.7
+    sig = 1 / (1 + np.exp(-z))
+    assert np.allclose(np.asarray(r.numeric.W, dtype=float), sig * (1 - sig) * np.array([[0.5, -1.0]]))
+    assert np.allclose(np.asarray(r.numeric.b, dtype=float).ravel(), [sig])
+    # A parameter at the value where the result changes is checked against the result there.
+    r = tn.analyze("leaky_relu(W1·x + b1; a = α)")
+    assert tn.verify(r, params={"α": 1}).passed

@@ -1080,7 +1080,7 @@ impl Expander<'_> {
                     "not analytic at 0: this scalar has no constant part, so its power {q} has no Taylor series in the small inputs (it does not shrink with them: scaling the inputs leaves it unchanged or unbounded)"
                 ),
             )
-            .hint("a constant added to it (an ε > 0 inside a norm, or an O(1) offset in the input) makes it analytic again"));
+            .hint("a constant added to it (`eps` > 0 inside a norm, or an O(1) offset in the input) makes it analytic again"));
         }
         let Some(order) = self.t.order else {
             return Err(Diagnostic::at(

@@ -105,6 +105,9 @@ pub enum Step {
         y: Expr,
         /// The ε-order kept.
         order: u32,
+        /// The order asked for: below `order` where the search for the first non-affine term
+        /// went further.
+        requested: u32,
         /// Some term past the order was dropped.
         truncated: bool,
         /// The small symbols, so the expression prints lowest ε-order first.
@@ -167,6 +170,9 @@ pub enum Step {
         /// A layer and an entry of its operating point on a breakpoint at a random draw
         /// ([`super::decide::Decision::breakpoint_reached`]): the verdict is not decided.
         breakpoint_reached: Option<(usize, usize)>,
+        /// Some layer's activation has breakpoints: an exact result holds while no
+        /// pre-activation reaches one.
+        piecewise: bool,
     },
 }
 
@@ -184,6 +190,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
         Step::Expansion {
             y: e.layered.clone(),
             order: a.order,
+            requested: a.requested_order,
             truncated: e.truncated,
             small: Small::new(a.small.clone()),
             map_input: map_input.clone(),
@@ -217,6 +224,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             by_form: a.affine_by_form && e.truncated,
             cut_cancels: e.cut_cancels,
             mixed_bar: d.mixed_bar,
+            piecewise: (e.layers.iter()).any(|l| l.callee.has_breakpoints()),
             breakpoint_reached: d.breakpoint_reached,
         },
     ];

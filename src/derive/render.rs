@@ -443,10 +443,18 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
             Step::Expansion {
                 y,
                 order,
+                requested,
                 truncated,
                 small,
                 map_input,
             } => {
+                // As the analysis says it: the order asked was raised (`-n 1`) to reach the
+                // first non-affine term (from a review, a derivation raised it silently).
+                if order > requested {
+                    out.push(Line::Note(vec![t(format!(
+                        "expanded to order {order} to find the first non-affine term (order {requested} was asked)"
+                    ))]));
+                }
                 out.push(Line::Note(vec![t("the network, written by layer")]));
                 out.push(Line::Eq {
                     lhs: AffineNodes::of(map_input.as_ref()).y,
@@ -547,6 +555,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 cut_cancels,
                 mixed_bar,
                 breakpoint_reached,
+                piecewise,
             } => {
                 if let Some((layer, entry)) = breakpoint_reached {
                     out.push(Line::Note(vec![t(format!(
@@ -595,7 +604,13 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     Verdict::ExactAffine => out.push(Line::Note(vec![
                         t("verdict: exactly affine — every series used is finite, so "),
                         f(names.affine_text.clone()),
-                        t(" holds exactly"),
+                        // On a piece of a piecewise activation, not beyond (from a review:
+                        // hard_tanh's exactness was stated with no region).
+                        t(if *piecewise {
+                            " holds exactly while no pre-activation reaches a breakpoint"
+                        } else {
+                            " holds exactly"
+                        }),
                     ])),
                     Verdict::Affine { k: Some(k) } => {
                         out.push(Line::Note(vec![
@@ -1148,7 +1163,7 @@ pub fn steps_json(steps: &[Step]) -> Value {
                 step
             }
             Step::Output { index, activation, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
-            Step::Expansion { y, order, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "truncated": truncated }),
+            Step::Expansion { y, order, requested, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "requested_order": requested, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
             Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
             Step::Verdict { verdict, first, kinks, by_form, mixed_bar, breakpoint_reached, .. } => {

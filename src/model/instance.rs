@@ -154,6 +154,12 @@ pub(crate) fn numeric(
     for ly in &a.expansion.layers {
         params.extend(ly.op_point.params());
     }
+    // An operating point's constant (κ₁ = 𝟙ᵀ·exp(c₁) of a softmax) is no parameter: its value
+    // follows from the bound ones, and the evaluation below computes it
+    // (`set_operating_points`).
+    for k in &a.expansion.constants {
+        params.remove(&k.name);
+    }
     if !params.is_empty() {
         let names: Vec<String> = params.iter().map(|n| n.unicode()).collect();
         out.notes.push(format!(
@@ -605,7 +611,8 @@ pub(crate) fn evaluate<R: Real>(
     let mut truth = inst.clone();
     crate::verify::set_operating_points(a, &mut inst, &mut truth)?;
     let rows = eval_ir(&l.ir, &mut truth)?.rows();
-    let w = eval_expr(&a.decision.w, &mut inst, rows)?;
+    // W has a column per input entry: a trailing row 𝟙ᵀ (the mean of the input) is that long.
+    let w = crate::numeric::eval_expr_shaped(&a.decision.w, &mut inst, rows, Some(n))?;
     let b = eval_expr(&a.decision.b, &mut inst, rows)?;
     Ok(Evaluated {
         w,
@@ -726,8 +733,7 @@ pub(crate) fn leading_at_values(
     if n_term.is_zero() || !polynomial_in(n_term, &a.input) {
         return None;
     }
-    let (ev, clean) = Exact::untainted(|| evaluate::<Exact>(l, a, env, functions));
-    let ev = ev.ok().filter(|_| clean)?;
+    let ev = term_instance(l, a, env, functions)?;
     let n = ev.n;
     let side = k as usize + 1;
     let grid = (0..n).try_fold(1usize, |acc, _| {
@@ -756,17 +762,72 @@ pub(crate) fn leading_at_values(
             (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
         }
     };
-    if let Some(at) = first_non_zero_point(n_term, &ev, &a.input, &points)? {
-        return Some(LeadingAtValues::NonZero { at });
+    // N = Σ m·N_m over the products m of constants in its coefficients (1/√(2π) of a gelu),
+    // each N_m with rational coefficients, so exact at rational values. A part that is not 0
+    // at a point shows N is not 0 only where N has that one part, with m = 1: other products
+    // of constants may be rational multiples of each other.
+    let parts = rational_parts(n_term);
+    for part in &parts {
+        if let Some(at) = first_non_zero_point(part, &ev, &a.input, &points)? {
+            let rational = parts.len() == 1 && n_term.terms().all(|(_, c)| c.as_q().is_some());
+            return rational.then_some(LeadingAtValues::NonZero { at });
+        }
     }
+    let each = match parts.len() {
+        1 if n_term.terms().all(|(_, c)| c.as_q().is_some()) => String::new(),
+        1 => "its constants taken out, ".to_string(),
+        p => format!("each of its {p} parts, one per product of its constants, "),
+    };
     Some(LeadingAtValues::Zero(match grid {
         Some(count) => format!(
-            "decided exactly: 0 at the {count} points of the grid {{0, …, {k}}}^{n}, which a non-zero polynomial of degree {k} cannot all be roots of"
+            "decided exactly: {each}0 at the {count} points of the grid {{0, …, {k}}}^{n}, which a non-zero polynomial of degree {k} cannot all be roots of"
         ),
         None => format!(
-            "decided by a probabilistic identity test: 0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
+            "decided by a probabilistic identity test: {each}0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
         ),
     }))
+}
+
+/// A normal form N as Σ m·N_m over the products of constants m in its coefficients, the parts
+/// N_m with rational coefficients, in the order of the m.
+fn rational_parts(n: &Expr) -> Vec<Expr> {
+    let mut parts: BTreeMap<crate::algebra::scalar::Mono, Expr> = BTreeMap::new();
+    for (chain, coef) in n.terms() {
+        for (m, q) in coef.terms() {
+            let part = parts.entry(m.clone()).or_default();
+            part.add_term(chain.clone(), crate::algebra::Scalar::from_q(q.clone()));
+        }
+    }
+    parts.into_values().collect()
+}
+
+/// The instance in which a first non-affine term is evaluated exactly: the bound values, the
+/// input's length, and the operating points, which must be rational. Unlike [`evaluate`], W
+/// and b are not needed (their constants need not be rational: log 2 in b of a softplus).
+fn term_instance(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<TermInstance> {
+    let (ev, clean) = Exact::untainted(|| {
+        let mut inst = instance::<Exact>(&a.symbols, env, functions);
+        let n = input_len(&a.symbols, &a.input, &mut inst);
+        inst.symbols
+            .insert(a.input.clone(), Val::V(vec![Exact::zero(); n]));
+        let mut truth = inst.clone();
+        crate::verify::set_operating_points(a, &mut inst, &mut truth)?;
+        let rows = inst.dim(&l.ir.shape().rows);
+        Ok::<_, String>(TermInstance { inst, rows, n })
+    });
+    ev.ok().filter(|_| clean)
+}
+
+/// An exact instance for a term: the values, the output's and the input's lengths.
+struct TermInstance {
+    inst: Instance<Exact>,
+    rows: usize,
+    n: usize,
 }
 
 /// Past a first non-affine term that is 0 at the bound values (`leading_vanishes`): when every
@@ -861,7 +922,7 @@ fn operating_points_zero(
 /// the budget runs out.
 fn first_non_zero_point(
     term: &Expr,
-    ev: &Evaluated<Exact>,
+    ev: &TermInstance,
     input: &Symbol,
     points: &[Vec<Q>],
 ) -> Option<Option<Vec<Q>>> {
@@ -1020,8 +1081,7 @@ pub(crate) fn leading_zero_at_random_points(
     if a.decision.k.is_none() || n_term.is_zero() || polynomial_in(n_term, &a.input) {
         return false;
     }
-    let (ev, clean) = Exact::untainted(|| evaluate::<Exact>(l, a, env, functions));
-    let Some(ev) = ev.ok().filter(|_| clean) else {
+    let Some(ev) = term_instance(l, a, env, functions) else {
         return false;
     };
     let points = random_points(0x1319_8A2E_0370_7344, RANDOM_POINTS, ev.n);

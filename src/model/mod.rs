@@ -163,8 +163,10 @@ pub fn name_tensors(
                 _ => {
                     // Escaped: a name from a file may hold control or bidi characters.
                     let n = n.escape_debug();
+                    // A name of its kind: a vector is a bias, a matrix a weight.
+                    let to = if t.cols.is_none() { "b1" } else { "W1" };
                     return Err(format!(
-                        "{path}: the tensor `{n}` is not a taylornet name; map it: `{n}=W1`"
+                        "{path}: the tensor `{n}` is not a taylornet name; map it to one (`--map {n}={to}`, or `{n}={to}` after the file in `:weights`)"
                     ));
                 }
             },
@@ -853,14 +855,14 @@ fn numeric_at(
                     };
                     if out.w.is_some() {
                         // A smooth network (or one with irrational constants): σ* instead.
-                        if out.w.as_ref().is_some_and(|w| w.is_exact()) {
-                            out.leading_vanishes = instance::leading_vanishes(
-                                &model.lowered,
-                                &report.main,
-                                env,
-                                functions,
-                            );
-                        }
+                        // Decided exactly where the operating points are rational, whatever
+                        // W's constants are (`leading_at_values`).
+                        out.leading_vanishes = instance::leading_vanishes(
+                            &model.lowered,
+                            &report.main,
+                            env,
+                            functions,
+                        );
                         if out.leading_vanishes.is_none() {
                             out.leading_vanishes = instance::leading_forced_zero_at_values(
                                 &report.main,

@@ -634,7 +634,11 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            IrKind::Len => return Err("a vector's length".into()),
+            // `mean(v)` divides by v's length, a whole number the dimensions fix.
+            IrKind::Len => {
+                let len = self.dim(&ir.shape().rows)?;
+                Aff::constant(1, 1, true, vec![Q::from(len)])
+            }
             IrKind::Diag(x) => {
                 let a = self.eval(x)?;
                 let r = a.v.len();

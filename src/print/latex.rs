@@ -548,9 +548,12 @@ fn rational(q: &Q) -> String {
         if den == "1" && num.len() <= MAX_DIGITS {
             return num;
         }
-        if let Some(d) = super::text::exact_decimal(q)
+        // A decimal where the text writes one (a denominator past 1000, the decimal the
+        // shorter): 101/200 is a fraction there, and was 0.505 here beside 99/200 (a review).
+        if *q.denominator_ref() > 1000u32
+            && let Some(d) = super::text::exact_decimal(q)
             && significant_digits(&d) <= MAX_DIGITS
-            && (den.len() > 3 || d.len() < num.len() + den.len())
+            && d.len() < num.len() + den.len() + 1
         {
             return d;
         }

@@ -11,7 +11,7 @@ pub enum Span {
 
 /// Characters that only occur in mathematics.
 fn math_char(c: char) -> bool {
-    "=+−·/^≈≪≫<>∘⊙~½⅓¼…×→⇒≤≥≠∈ℝ𝟙√∞′ₖᵏˣ⁺⁻⁽⁾_|Σ".contains(c)
+    "=+−·/^≈≪≫<>∘⊙~½⅓¼…×→⇒≤≥≠∈ℝ𝟙√∞′″‴ₖᵏˣ⁺⁻⁽⁾_|Σ".contains(c)
         || ('₀'..='₉').contains(&c)
         || "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
         || crate::syntax::names::greek_name(c).is_some()
@@ -64,7 +64,21 @@ fn kind(word: &str) -> Kind {
 fn is_operator(word: &str) -> bool {
     matches!(
         word,
-        "=" | "+" | "−" | "-" | "≈" | "≪" | "<" | ">" | "≤" | "≥" | "→" | "~" | "·" | "×" | "∘"
+        "=" | "+"
+            | "−"
+            | "-"
+            | "≈"
+            | "≪"
+            | "<"
+            | ">"
+            | "≤"
+            | "≥"
+            | "≠"
+            | "→"
+            | "~"
+            | "·"
+            | "×"
+            | "∘"
     )
 }
 
@@ -277,6 +291,9 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             'ᵀ' => "^{\\top}".into(),
             '∞' => "\\infty ".into(),
             '′' => "'".into(),
+            // s″(0) in a comment (it was written `s?`).
+            '″' => "''".into(),
+            '‴' => "'''".into(),
             'Σ' | '∑' => "\\sum ".into(),
             '|' => "\\lvert ".into(),
             '{' | '}' | '%' | '#' | '&' | '$' => format!("\\{ch}"),
@@ -401,6 +418,8 @@ pub fn to_typst(s: &str, hadamard: char) -> String {
             'ℝ' => "RR".into(),
             '√' => "√".into(),
             '′' => "'".into(),
+            '″' => "''".into(),
+            '‴' => "'''".into(),
             '"' => "\\\"".into(),
             '#' | '$' | '\\' | '_' | '@' | '`' => format!("\\{ch}"),
             g if crate::syntax::names::greek_name(g).is_some() => {

@@ -26,6 +26,9 @@ fn verdict_text(a: &Analysis) -> String {
         Verdict::ExactAffine if a.expansion.cut_cancels => {
             "exactly affine (what the series left out cancels: the exact normal form, activations kept whole, is affine and equals the expansion)".into()
         }
+        Verdict::ExactAffine if (a.expansion.layers.iter()).any(|l| l.callee.has_breakpoints()) => {
+            "exactly affine (every series used is finite: nothing was truncated), while no pre-activation reaches a breakpoint".into()
+        }
         Verdict::ExactAffine => {
             "exactly affine (every series used is finite: nothing was truncated)".into()
         }

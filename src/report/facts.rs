@@ -171,7 +171,7 @@ pub fn assumption_text(a: &Assumption) -> String {
             "{count} leading coefficient(s) or operating point(s) with opaque constants were found zero numerically (below 2⁻¹⁸⁰⁰ of their terms at 2048 bits and 2⁻⁷⁸⁰⁰ at 8192 bits)"
         ),
         Assumption::ScalarOperatingPoint { symbol, value } => format!(
-            "{symbol} = {} is the O(1) part of a scalar under a power or a function; the scalar is expanded around it exactly, which holds where {symbol} ≠ 0 (> 0 under a root or a logarithm), as it is at a generic operating point: there the expression is analytic even where it is not at 0",
+            "{symbol} = {} is the O(1) part of a scalar under a power or a function; the scalar is expanded around it exactly, which holds where {symbol} ≠ 0, and {symbol} > 0 under a root or a logarithm, as it is at a generic operating point: there the expression is analytic even where it is not at 0",
             u(value)
         ),
         Assumption::ScaleBelow {

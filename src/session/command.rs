@@ -110,7 +110,7 @@ impl Command {
             Command::Order => "  :order 5            keep terms to ε⁵",
             Command::Input => "  :input x            the network input (default x)",
             Command::Small => {
-                "  :small x b1         the symbols of order ε (default: the input and every vector)"
+                "  :small x b1         the symbols of order ε (`:small default`: the input and every vector)"
             }
             Command::Format => "  :format latex       print results as text, latex or json",
             Command::Series => {

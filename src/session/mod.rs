@@ -401,6 +401,24 @@ impl Session {
         }
     }
 
+    /// Under `:at x0`, an expression whose input has no declared shape takes x₀'s: the input
+    /// is x₀ plus a deviation, so its length is x₀'s (what `mean(x)` divides by). `None` where
+    /// the session's own environment says all there is.
+    fn env_with_input_of_point(&self, stmt: &Stmt) -> Option<Env> {
+        let Stmt::Expr(_) = stmt else {
+            return None;
+        };
+        let point = self.env.values.get(self.options.at.as_ref()?)?;
+        let input = &self.options.input;
+        if self.env.decls.contains_key(input) || self.env.values.contains_key(input) {
+            return None;
+        }
+        let mut env = self.env.clone();
+        let decl = crate::model::Valued::new(input.clone(), point.clone()).decl;
+        env.decls.insert(input.clone(), decl);
+        Some(env)
+    }
+
     fn analyze_options(&self) -> AnalyzeOptions {
         AnalyzeOptions {
             order: self.options.order,
@@ -413,16 +431,34 @@ impl Session {
     }
 
     fn exec(&self, stmt: &Stmt, source: &str) -> Result<(Outcome, Change), Diagnostic> {
-        match lower_statement(stmt, &self.env, source)? {
+        let at_point = self.env_with_input_of_point(stmt);
+        match lower_statement(stmt, at_point.as_ref().unwrap_or(&self.env), source)? {
             LoweredStmt::Decl(names, shape) => {
-                let what = match &shape {
-                    crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
-                    crate::syntax::ShapeSpec::Dim => "dimension".to_string(),
-                    crate::syntax::ShapeSpec::Vector(d) => format!("{}×1", dim_text(d)),
-                    crate::syntax::ShapeSpec::Matrix(r, c) => {
-                        format!("{}×{}", dim_text(r), dim_text(c))
+                let what = shape_text(&shape);
+                // A value fixes its name's shape: a declaration that says otherwise would leave
+                // the value and the declaration disagreeing (from a review: the analysis then
+                // used the value against the new shape).
+                if let Stmt::Decl { names: spans, .. } = stmt {
+                    for (n, sp) in spans {
+                        let Some(value) = self.env.values.get(n) else {
+                            continue;
+                        };
+                        let fixed = crate::model::Valued::new(n.clone(), value.clone()).decl;
+                        // Compared as written: a 2-vector and a 2×1 matrix are one shape.
+                        if shape_text(&fixed) != what {
+                            return Err(Diagnostic::at(
+                                Phase::Shape,
+                                *sp,
+                                format!(
+                                    "`{}` has a numeric value of shape {}, which the declaration {what} contradicts",
+                                    n.unicode(),
+                                    shape_text(&fixed)
+                                ),
+                            )
+                            .hint("bind a new value to change its shape"));
+                        }
                     }
-                };
+                }
                 Ok((
                     Outcome::Declared(names.clone(), what),
                     Change::Declare(names, shape),
@@ -612,7 +648,19 @@ impl Session {
                 ))
             }
             Some(Command::Small) => {
-                if args.trim().is_empty() || args.trim() == "default" {
+                // Without arguments it shows the setting, as `:order` and `:input` do.
+                if args.trim().is_empty() {
+                    return message(match &self.options.small {
+                        None => {
+                            "small symbols: the input and every vector symbol (the default)".into()
+                        }
+                        Some(set) => {
+                            let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
+                            format!("small symbols: {}", list.join(", "))
+                        }
+                    });
+                }
+                if args.trim() == "default" {
                     options.small = None;
                     return Ok((
                         Outcome::Message(
@@ -652,10 +700,26 @@ impl Session {
                         Change::Options(Box::new(options)),
                     ));
                 }
-                let (name, value) =
-                    crate::model::at_args(a, &self.env, &self.options.limits).map_err(&err)?;
+                // A name without a value yet is taken as `--at NAME` takes it: the statements
+                // after may bind it (`p = [0.1, 0.2]`), and an expression before that is refused.
+                let unbound = (!a.contains('='))
+                    .then(|| Name::parse(a).ok())
+                    .flatten()
+                    .filter(|n| !self.env.values.contains_key(n));
+                let (name, value) = match &unbound {
+                    Some(n) => (n.clone(), None),
+                    None => {
+                        crate::model::at_args(a, &self.env, &self.options.limits).map_err(&err)?
+                    }
+                };
                 options.at = Some(name.clone());
-                let msg = format!("expanding around {} = {name}", self.options.input);
+                let mut msg = format!("expanding around {} = {name}", self.options.input);
+                if unbound.is_some() {
+                    msg.push_str(&format!(
+                        " ({name} has no value yet: give it one, `{} = [1, 2, …]`, before the next expression)",
+                        name.ascii()
+                    ));
+                }
                 match value {
                     Some(v) => Ok((
                         Outcome::Message(msg),
@@ -903,6 +967,12 @@ impl Session {
             self.options.order, self.options.input
         ));
         for (n, d) in &self.env.decls {
+            // A name with a value is shown with it (its shape is the value's).
+            if let Some(value) = self.env.values.get(n) {
+                let valued = crate::model::Valued::new(n.clone(), value.clone());
+                s.push_str(&format!("{n} = {}\n", valued.describe()));
+                continue;
+            }
             let what = match d {
                 crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
                 crate::syntax::ShapeSpec::Dim => "dim".to_string(),
@@ -1051,6 +1121,16 @@ impl Session {
     }
 }
 
+/// `scalar`, `dimension`, `3×1`, `n×n`: a declared shape as the session's echo writes it.
+fn shape_text(shape: &crate::syntax::ShapeSpec) -> String {
+    match shape {
+        crate::syntax::ShapeSpec::Scalar => "scalar".to_string(),
+        crate::syntax::ShapeSpec::Dim => "dimension".to_string(),
+        crate::syntax::ShapeSpec::Vector(d) => format!("{}×1", dim_text(d)),
+        crate::syntax::ShapeSpec::Matrix(r, c) => format!("{}×{}", dim_text(r), dim_text(c)),
+    }
+}
+
 fn dim_text(d: &crate::syntax::DimSpec) -> String {
     match d {
         crate::syntax::DimSpec::Known(n) => n.to_string(),
@@ -1105,12 +1185,22 @@ pub fn verify_report(
             None
         }
     });
-    let mut main = verify_at_values(l, &r.main, vanishing, functions, opts)?;
+    // Parameters given values at which the result changes (`α = 1` of a leaky ReLU, where it
+    // is exactly affine): the result there is what is checked (from a review, the generic
+    // kink was checked at α = 1, and failed).
+    let (checked, at) = conditioned(&r.main, &r.conditions, &opts.params);
+    let mut main = match at.is_empty() {
+        true => verify_at_values(l, &r.main, vanishing, functions, opts)?,
+        false => crate::verify::verify(l, checked, functions, opts)?,
+    };
     main.label = if r.compensated.is_some() {
         "as it stands".into()
     } else {
         "result".into()
     };
+    if !at.is_empty() {
+        main.label = format!("{} at {}", main.label, at.join(", "));
+    }
     out.push(main);
     if opts.expansion {
         out.push(crate::verify::verify_expansion(
@@ -1156,6 +1246,38 @@ pub fn verify_report(
     Ok(out)
 }
 
+/// The analysis at the values of `params`: where a parameter's value is exactly one at which
+/// the result changes (a condition with its analysis redone there), that analysis, and so on
+/// through the conditions under it; with the conditions met, written `α = 1`.
+fn conditioned<'a>(
+    main: &'a crate::analysis::Analysis,
+    conditions: &'a [crate::analysis::Condition],
+    params: &std::collections::BTreeMap<Name, f64>,
+) -> (&'a crate::analysis::Analysis, Vec<String>) {
+    let met = conditions.iter().find(|c| {
+        let value = params
+            .get(&c.param)
+            .and_then(|v| crate::algebra::Q::try_from(*v).ok());
+        c.then.is_some() && value.is_some_and(|v| c.value.as_q() == Some(&v))
+    });
+    let Some(c) = met else {
+        return (main, Vec::new());
+    };
+    let Some(then) = c.then.as_deref() else {
+        return (main, Vec::new());
+    };
+    let (a, mut at) = conditioned(then, &c.further, params);
+    at.insert(
+        0,
+        format!(
+            "{} = {}",
+            c.param.unicode(),
+            crate::print::scalar_unicode(&c.value)
+        ),
+    );
+    (a, at)
+}
+
 /// Verifies one analysis; with `vanishing = Some((beyond, source))` its first non-affine term
 /// is 0 at the bound values (`source` says who found it), so the residual's order is `beyond`
 /// where that is decided, and above the verdict's k otherwise.
@@ -1183,7 +1305,13 @@ fn verify_at_values(
             format!("{term}{source}"),
         ),
     };
-    crate::verify::verify_predicting(l, a, predicted, &why, functions, opts)
+    let mut v = crate::verify::verify_predicting(l, a, predicted, &why, functions, opts)?;
+    // Without an order found there, the verdict at these values is `undecided`, as the
+    // analysis's numeric instance says (from a review: the check was labelled "affine").
+    if beyond.is_none() {
+        v.verdict = "undecided".into();
+    }
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -1330,6 +1458,94 @@ mod tests {
         fail(":small λ", "not the scalar λ");
         fail(":series tanh 5", "bare number");
         fail(":series sigmoid(sigmoid(t)) 3", "bare number");
+    }
+
+    /// From a review: a declaration that contradicts a bound value's shape was accepted and
+    /// left the two disagreeing; `:env` did not show values; `:small` alone reset the setting
+    /// where `:order` and `:input` alone show theirs; `:series` under `:format latex` wrote the
+    /// text report as comments.
+    #[test]
+    fn values_declarations_and_settings_agree() {
+        fail(
+            "W1 = [[1, 2]]\nW1 : 3x3",
+            "has a numeric value of shape 1×2",
+        );
+        fail(
+            "b1 = [1, 2]\nb1 : 3",
+            "which the declaration 3×1 contradicts",
+        );
+        let mut s = Session::new();
+        assert!(
+            s.run("W1 = [[1, 2]]\nW1 : 1x2\nb1 = [1, 2]\nb1 : 2x1")
+                .is_ok()
+        );
+        let mut s = Session::new();
+        assert!(s.run("W1 = [[1, 2]]\nW1 : 3x3").is_err());
+        let out = s.run(":env").unwrap_or_default();
+        let env = s.render(&out, Format::Text).unwrap_or_default();
+        assert!(env.contains("W₁ = [[1, 2]]   (numeric 1×2)"), "{env}");
+        expect_output(":small x\n:small", "small symbols: x");
+        let mut s = Session::new();
+        let out = s
+            .run(":small x\n:small\ntanh(W1·x + b1)")
+            .unwrap_or_default();
+        let text = s.render(&out, Format::Text).unwrap_or_default();
+        assert!(text.contains("small (ε¹): x\n"), "{text}");
+        expect_output(":small x\n:small default\n:small", "(the default)");
+        // `:at p` before p has a value, as `taylornet analyze --at p` takes it: an expression
+        // in between is refused, one after p is bound is expanded there.
+        expect_output(":at p", "p has no value yet");
+        fail(":at p\ntanh(W1·x)", "the point p has no value");
+        expect_output(
+            ":at p\np = [0.1, 0.2]\nW1 = [[1, 0], [0, 1]]\ntanh(W1·x)",
+            "W (2×2, rounded",
+        );
+        let out = s.run(":series tanh order 3").unwrap_or_default();
+        let latex = s.render(&out, Format::Latex).unwrap_or_default();
+        assert!(
+            latex.contains("\\tanh(t) = t - \\tfrac{1}{3} t^{3}"),
+            "{latex}"
+        );
+        assert!(!latex.lines().any(|l| l.starts_with('%')), "{latex}");
+    }
+
+    /// From a review: a parameter given the value at which the result changes (α = 1 of a
+    /// leaky ReLU: exactly affine; β = 0 of t + β·t²) was checked against the generic verdict,
+    /// and failed; the result at that value is checked, and the label says where.
+    #[test]
+    fn a_parameter_at_a_condition_checks_the_result_there() {
+        for (src, name, value, verdict) in [
+            ("leaky_relu(W1·x + b1; a = α)", "α", 1.0, "exact-affine"),
+            (
+                "s(t) = t + β·t^2; s(W2·s(W1·x + b1) + b2)",
+                "β",
+                0.0,
+                "exact-affine",
+            ),
+            ("leaky_relu(W1·x + b1; a = α)", "α", 0.5, "kink"),
+        ] {
+            let mut s = Session::new();
+            s.run(src)
+                .unwrap_or_else(|d| panic!("{src}: {}", d.message));
+            let param = Name::parse(name).unwrap_or_else(|_| panic!("{name}"));
+            let opts = crate::verify::VerifyOptions {
+                params: [(param, value)].into_iter().collect(),
+                ..Default::default()
+            };
+            let checks = s
+                .verify_last(&opts)
+                .unwrap_or_else(|e| panic!("{src}: {e}"));
+            let first = &checks[0];
+            assert!(first.pass, "{src} at {name} = {value}: {}", first.note);
+            assert_eq!(first.verdict, verdict, "{src} at {name} = {value}");
+            let at = format!("at {name} = {value}");
+            assert_eq!(
+                first.label.ends_with(&at),
+                verdict == "exact-affine",
+                "{}",
+                first.label
+            );
+        }
     }
 
     #[test]

@@ -77,8 +77,22 @@ fn collect(
                 items.push(json(source, report))
             }
             (Outcome::Series(r), Format::Json) => items.push(series_json(r)),
-            // LaTeX output stays LaTeX: other results become comments.
-            (Outcome::Series(r), Format::Latex) => out.push_str(&latex_comment(&series_text(r))),
+            // LaTeX output stays LaTeX: a series is written as `taylornet series --format latex`
+            // writes it, a numeric check becomes comments.
+            (Outcome::Series(r), Format::Latex) => {
+                let doc = crate::Document {
+                    title: "Series".into(),
+                    lines: crate::render::series_lines(r),
+                    results: Vec::new(),
+                };
+                let latex = crate::render::DocFormat::Latex;
+                out.push_str(&crate::render::write(
+                    &doc,
+                    latex,
+                    false,
+                    &Default::default(),
+                ))
+            }
             // The table is a table, as `taylornet classify --format latex` writes it.
             (Outcome::Classify { rows, order, depth }, Format::Latex) => {
                 let doc = crate::Document {

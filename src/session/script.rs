@@ -175,7 +175,9 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
             }
         }
         Outcome::Defined(name, text) => match stmt {
-            Stmt::Def { var, body, .. } if !matches!(body.kind, ExprKind::If { .. }) => {
+            Stmt::Def {
+                var, body, params, ..
+            } if !matches!(body.kind, ExprKind::If { .. }) => {
                 let lhs = Node::Call {
                     func: name.ascii(),
                     deriv: 0,
@@ -184,9 +186,27 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                         kind: NameKind::Param,
                     }],
                 };
-                out.push(Line::Note(vec![Piece::Text(format!(
-                    "define the activation {name}"
-                ))]));
+                // Its parameters' defaults, which the equation below does not show (from a
+                // review: `s(t; a = 2)` was written `s(t) = t + a·t²`, a never given).
+                let mut note = vec![Piece::Text(format!("define the activation {name}"))];
+                let defaults = params.iter().filter_map(|p| Some((p, p.default.as_ref()?)));
+                for (i, (p, d)) in defaults.enumerate() {
+                    note.push(Piece::Text(
+                        if i == 0 {
+                            ", where unless a call says otherwise "
+                        } else {
+                            ", "
+                        }
+                        .into(),
+                    ));
+                    note.push(Piece::Math(Node::Name {
+                        name: p.name.clone(),
+                        kind: NameKind::Param,
+                    }));
+                    note.push(Piece::Text(" = ".into()));
+                    note.push(Piece::Math(crate::print::source::node(d)));
+                }
+                out.push(Line::Note(note));
                 out.push(Line::Eq {
                     lhs,
                     rhs: crate::print::source::node(body),

@@ -395,11 +395,10 @@ fn unpack_sum(
     // Roots of primes fold (√2·√2 = 2), and so does a root of a product kept whole
     // (√(λ·μ)² = λ·μ, `normalize_primes`).
     let folds = list.iter().any(|f| folds_at_powers(&f.atom));
-    let mut found: Vec<(Vec<i64>, Q)> = Vec::with_capacity(acc.len());
+    let mut found: Vec<(u64, Q)> = Vec::with_capacity(acc.len());
     for (key, sum) in acc {
         if sum != 0u32 {
-            let c = Q::from_integers(sum, Integer::from(common));
-            found.push((exponents(list, key), c));
+            found.push((key, Q::from_integers(sum, Integer::from(common))));
         }
     }
     // Each field's exponents as rationals, built once per value met: the thousands of
@@ -415,11 +414,13 @@ fn unpack_sum(
             vec![None; size]
         })
         .collect();
-    let mut mono = |exps: &[i64]| -> Vec<(Atom, Q)> {
+    let mut mono = |key: u64| -> Vec<(Atom, Q)> {
         // Sized once: collected through a filter, the list grew by reallocation.
-        let mut factors = Vec::with_capacity(exps.iter().filter(|e| **e != 0).count());
-        for ((f, e), table) in list.iter().zip(exps).zip(&mut exponent_table) {
-            if *e == 0 {
+        let present = (list.iter()).filter(|f| exponent(f, key) != 0).count();
+        let mut factors = Vec::with_capacity(present);
+        for (f, table) in list.iter().zip(&mut exponent_table) {
+            let e = exponent(f, key);
+            if e == 0 {
                 continue;
             }
             let slot = usize::try_from(e - f.low[0] - f.low[1])
@@ -427,8 +428,8 @@ fn unpack_sum(
                 .and_then(|i| table.get_mut(i));
             let q = match slot {
                 Some(Some(q)) => q.clone(),
-                Some(slot) => slot.insert(Q::from_signeds(*e, f.step as i64)).clone(),
-                None => Q::from_signeds(*e, f.step as i64),
+                Some(slot) => slot.insert(Q::from_signeds(e, f.step as i64)).clone(),
+                None => Q::from_signeds(e, f.step as i64),
             };
             factors.push((f.atom.clone(), q));
         }
@@ -438,8 +439,8 @@ fn unpack_sum(
         // √2·√2 = 2: a prime's exponent may reach 1, and two keys may then meet.
         let mut terms: Vec<(Mono, Q)> = found
             .iter()
-            .map(|(exps, c)| {
-                let (f, m) = normalize_primes(mono(exps));
+            .map(|(key, c)| {
+                let (f, m) = normalize_primes(mono(*key));
                 (m, c * f)
             })
             .collect();
@@ -456,11 +457,23 @@ fn unpack_sum(
         merged
     } else {
         // Keys are distinct, so every sort gives this one order; the unstable one moves less.
-        found.sort_unstable_by(|x, y| mono_order(&x.0, &y.0));
-        found
-            .into_iter()
-            .map(|(exps, c)| (Mono(mono(&exps)), c))
-            .collect()
+        match OrderKeys::of(list) {
+            Some(order) => {
+                let mut keyed: Vec<(u128, u64, Q)> = (found.into_iter())
+                    .map(|(key, c)| (order.key(list, key), key, c))
+                    .collect();
+                keyed.sort_unstable_by_key(|(order, _, _)| *order);
+                (keyed.into_iter())
+                    .map(|(_, key, c)| (Mono(mono(key)), c))
+                    .collect()
+            }
+            None => {
+                found.sort_unstable_by(|x, y| mono_order(list, x.0, y.0));
+                (found.into_iter())
+                    .map(|(key, c)| (Mono(mono(key)), c))
+                    .collect()
+            }
+        }
     };
     Scalar {
         terms: SortedMap::from_sorted(terms),
@@ -623,46 +636,38 @@ fn key_of(fields: &Fields, base: u64, m: &Mono, side: usize) -> Option<u64> {
     Some(key)
 }
 
-/// The scaled exponent of each field in a product's key.
-fn exponents(fields: &[Field], key: u64) -> Vec<i64> {
-    fields
-        .iter()
-        .map(|f| {
-            let mask = if f.bits == 64 {
-                u64::MAX
-            } else {
-                (1u64 << f.bits) - 1
-            };
-            let v = if f.bits == 0 {
-                0
-            } else {
-                (key >> f.shift) & mask
-            };
-            v as i64 + f.low[0] + f.low[1]
-        })
-        .collect()
+/// The scaled exponent of a field in a product's key.
+fn exponent(f: &Field, key: u64) -> i64 {
+    let v = match f.bits {
+        0 => 0,
+        64 => key >> f.shift,
+        bits => (key >> f.shift) & ((1u64 << bits) - 1),
+    };
+    v as i64 + f.low[0] + f.low[1]
 }
 
-/// The order of [`Mono`] on monomials over the same sorted atoms, read from their exponents:
-/// the lists of factors compare at the first field where they differ, where a present atom
-/// meets a later atom of the other (an absent one sorts after it) or the other's end.
-fn mono_order(x: &[i64], y: &[i64]) -> std::cmp::Ordering {
+/// The order of [`Mono`] on monomials over the same sorted atoms, read from their keys: the
+/// lists of factors compare at the first field where they differ, where a present atom meets a
+/// later atom of the other (an absent one sorts after it) or the other's end.
+fn mono_order(fields: &[Field], x: u64, y: u64) -> std::cmp::Ordering {
     use std::cmp::Ordering::{Greater, Less};
-    for j in 0..x.len() {
-        if x[j] == y[j] {
+    let any_after = |key: u64, j: usize| fields[j + 1..].iter().any(|f| exponent(f, key) != 0);
+    for (j, f) in fields.iter().enumerate() {
+        let (ex, ey) = (exponent(f, x), exponent(f, y));
+        if ex == ey {
             continue;
         }
-        return match (x[j] != 0, y[j] != 0) {
-            (true, true) => x[j].cmp(&y[j]),
+        return match (ex != 0, ey != 0) {
+            (true, true) => ex.cmp(&ey),
             (true, false) => {
-                if y[j + 1..].iter().any(|e| *e != 0) {
+                if any_after(y, j) {
                     Less
                 } else {
                     Greater
                 }
             }
             _ => {
-                if x[j + 1..].iter().any(|e| *e != 0) {
+                if any_after(x, j) {
                     Greater
                 } else {
                     Less
@@ -673,9 +678,111 @@ fn mono_order(x: &[i64], y: &[i64]) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
+/// [`mono_order`] as one integer per key, where the fields' digits fit 128 bits: sorting a
+/// result's thousands of monomials by it compares words, not fields. Field by field, first
+/// field highest, a present atom's digit is its stored value plus 1; an absent atom's digit is
+/// 0 when no later atom is present (the list ended: it sorts first) and above every value when
+/// one is (that later atom meets this one and sorts after it).
+struct OrderKeys {
+    /// Where each field's digit sits in the integer.
+    offsets: Vec<u32>,
+}
+
+impl OrderKeys {
+    fn of(fields: &[Field]) -> Option<OrderKeys> {
+        let mut offsets = vec![0u32; fields.len()];
+        let mut offset = 0u32;
+        for (f, at) in fields.iter().zip(&mut offsets).rev() {
+            *at = offset;
+            // Digits 0 ..= 2^bits + 1.
+            offset += f.bits.max(1) + 1;
+            if offset > 128 {
+                return None;
+            }
+        }
+        Some(OrderKeys { offsets })
+    }
+
+    fn key(&self, fields: &[Field], key: u64) -> u128 {
+        let mut order = 0u128;
+        let mut later = false;
+        for (f, at) in fields.iter().zip(&self.offsets).rev() {
+            let e = exponent(f, key);
+            let digit = if e != 0 {
+                later = true;
+                (e - f.low[0] - f.low[1]) as u128 + 1
+            } else if later {
+                (1u128 << f.bits.max(1)) + 1
+            } else {
+                0
+            };
+            order |= digit << at;
+        }
+        order
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The order integers of [`OrderKeys`] and the field-by-field [`mono_order`] sort every
+    /// key of three small fields (exponents −2 … 3, −1 … 0, 0 … 1, steps 1 and 2) as [`Mono`]
+    /// sorts the monomials they stand for.
+    #[test]
+    fn order_keys_sort_as_monomials_do() {
+        let mut atoms = vec![Atom::E, Atom::Prime(2), Atom::Pi];
+        atoms.sort();
+        let spans = [(-2i64, 3i64, 1u64), (-1, 0, 2), (0, 1, 1)];
+        let mut fields = Vec::new();
+        let mut shift = 0;
+        for (atom, (low, high, step)) in atoms.into_iter().zip(spans) {
+            let bits = 64 - ((high - low) as u64).leading_zeros();
+            fields.push(Field {
+                atom,
+                step,
+                low: [low, 0],
+                shift,
+                bits,
+            });
+            shift += bits;
+        }
+        let key = |e: &[i64]| -> u64 {
+            (fields.iter().zip(e))
+                .map(|(f, e)| ((e - f.low[0]) as u64) << f.shift)
+                .sum()
+        };
+        let mut keys = Vec::new();
+        for a in -2..=3 {
+            for b in -1..=0 {
+                for c in 0..=1 {
+                    keys.push(key(&[a, b, c]));
+                }
+            }
+        }
+        let mono = |k: u64| {
+            Mono(
+                (fields.iter())
+                    .filter(|f| exponent(f, k) != 0)
+                    .map(|f| {
+                        (
+                            f.atom.clone(),
+                            Q::from_signeds(exponent(f, k), f.step as i64),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        let mut expected = keys.clone();
+        expected.sort_by_key(|k| mono(*k));
+        let order = OrderKeys::of(&fields).expect("a few bits");
+        let mut by_integer = keys.clone();
+        by_integer.sort_by_key(|k| order.key(&fields, *k));
+        let mut by_fields = keys;
+        by_fields.sort_by(|x, y| mono_order(&fields, *x, *y));
+        assert_eq!(by_integer, expected);
+        assert_eq!(by_fields, expected);
+    }
 
     /// A sum of machine-word products equals the sum of big integers, through overflows of the
     /// `i128` in both directions.

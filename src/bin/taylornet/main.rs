@@ -52,7 +52,8 @@ fn new_session() -> Session {
 
 #[derive(clap::Args, Clone)]
 struct Common {
-    /// Output format (`typst` and `html`/`mathml`: `derive` only).
+    /// Output format (`typst` and `html`/`mathml`: `derive`, `series` and `classify` only;
+    /// `verify`: `text` or `json`).
     #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "latex", "json", "typst", "html", "mathml"])]
     format: String,
     /// The network input.
@@ -937,7 +938,7 @@ fn verify(source: &str, common: &Common, check: &Check) -> ExitCode {
     // A numeric check is a table: text or JSON (from a review: LaTeX printed the text).
     let text_or_json = || {
         if common.format == "latex" {
-            Err("--format latex is for `analyze`, `derive`, `series` and `classify`; `verify` writes text or json".to_string())
+            Err("--format latex is for `analyze`, `derive`, `run`, `series` and `classify`; `verify` writes text or json".to_string())
         } else {
             Ok(())
         }

@@ -456,9 +456,25 @@ fn a_derivation_says_what_its_equations_leave_out() {
     assert!(!text("tanh(W1·x)").contains("was asked"));
     let defaults = text("s(t; a = 2, b = 1/3) = t + a·t^2 + b·t^3\ns(W1·x)");
     assert!(
-        defaults
-            .contains("define the activation s, where unless a call says otherwise a = 2, b = 1/3"),
+        defaults.contains(
+            "define the activation s, with the defaults of its parameters\n      s(t) = t + a·t² + b·t³\n      a = 2\n      b = 1/3\n"
+        ),
         "{defaults}"
+    );
+    // Values that change the verdict are said before the generic steps, not only after.
+    let on_kink = text(
+        "x0 = [1, 1]\n:at x0\nW1 = [[1, 0], [0, 1]]; b1 = [0, 0]; W2 = [[1, -1]]\nrelu(W2·relu(W1·x + b1))",
+    );
+    let generic = on_kink
+        .find("The steps below hold for generic values")
+        .unwrap_or_else(|| panic!("{on_kink}"));
+    let series = on_kink
+        .find("relu′(c₂)")
+        .unwrap_or_else(|| panic!("{on_kink}"));
+    assert!(generic < series, "{on_kink}");
+    assert!(
+        on_kink.contains("With the bound values the verdict is kink"),
+        "{on_kink}"
     );
     let leaky = latex("leaky_relu(W1·x)");
     assert!(leaky.contains("\\tfrac{101}{200} u_{1}"), "{leaky}");

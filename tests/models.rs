@@ -1708,3 +1708,33 @@ fn a_first_term_that_vanishes_with_its_constants_taken_out_is_decided_exactly() 
     assert!(!out.contains("is 0 at these values"), "{out}");
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
+
+/// From a review: a constant of the operating point below 0 under a fractional power had its
+/// NaN written as W = 0, b = 0 (and an "undecided" verdict): under a root of even degree the
+/// expression is not real there (not analytic, as √ and log of it are); under an odd root it
+/// is, and the floats that evaluate W do not take it, so no W and b is given.
+#[test]
+fn a_negative_constant_under_a_root_is_no_zero_slope() {
+    for e in ["(uᵀ·x)^(1/2)·u", "(uᵀ·x)^(-1/2)·u", "(uᵀ·x)^(3/2)·u"] {
+        let src = format!("u = [1, 2]; {e}");
+        let (ok, out, err) = taylornet(&["analyze", &src, "--at", "x0=[1, -1]"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("a negative number under a root of even degree"),
+            "{out}"
+        );
+        assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
+    }
+    let src = "u = [1, 2]; (uᵀ·x)^(1/3)·u";
+    assert!(numeric_wb(&format!("x0 = [1, -1]; :at x0; {src}")).is_none());
+    let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[1, -1]"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("no numeric W and b: a value at these values is not a real number"),
+        "{out}"
+    );
+    // (uᵀ·x)⁻¹ at uᵀ·x₀ = −1 is real: W = −u·uᵀ·(−1)⁻² … exactly.
+    let (w, b) = numeric_wb("u = [1, 2]; x0 = [1, -1]; :at x0; (uᵀ·x)^(-1)·u").expect("W and b");
+    assert_close(&w.concat(), &[-1.0, -2.0, -2.0, -4.0], "(uᵀ·x)⁻¹·u");
+    assert_close(&b, &[-1.0, -2.0], "(uᵀ·x)⁻¹·u");
+}

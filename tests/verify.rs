@@ -167,3 +167,22 @@ fn a_layer_without_a_bias_is_checked_as_it_stands() {
         checks[0].note
     );
 }
+
+/// From a review: a definition whose body holds a parameter that is no keyword (`β` in
+/// `sigmoid(β·t)`) failed at an operating point with "a derivative without a numeric value":
+/// the derivative's series holds β, which the check draws like every other parameter.
+#[test]
+fn a_parameter_in_a_definitions_body_is_drawn_at_operating_points() {
+    for src in [
+        "s(t) = sigmoid(β·t); s(W2·s(W1·x + b1) + b2)",
+        "s(t) = sigmoid(t) + β·t^2; s(W2·s(W1·x + b1) + b2)",
+    ] {
+        let s = analysed(src);
+        let checks = s
+            .verify_last(&VerifyOptions::default())
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        for c in &checks {
+            assert!(c.pass, "{src} ({}): {}", c.label, c.note);
+        }
+    }
+}

@@ -826,7 +826,15 @@ class Session:
         nothing: when one is refused, none changes."""
         commands = []
         if order is not None:
-            commands.append(f":order {_count('order', order, 1)}")
+            # Checked here against the session's own ceiling, so the error names the keyword
+            # the caller wrote (it showed a caret under a `:order 99` nobody typed).
+            top = limits.get("max_order", self.limits["max_order"])
+            top = int(top) if isinstance(top, numbers.Real) and math.isfinite(top) else self.limits["max_order"]
+            try:
+                order = _count("order", order, 1, top)
+            except ValueError as e:
+                raise CommandError("command", str(e), f"error: {e}\n") from None
+            commands.append(f":order {order}")
         if input is not None:
             commands.append(f":input {_name_arg('input', input)}")
         if small is not None:
@@ -947,6 +955,10 @@ class Session:
 
     def classify(self, depth=2):
         """The table over the catalog at this session's order."""
+        try:
+            depth = _count("depth", depth, 1, 16)
+        except ValueError as e:
+            raise CommandError("command", str(e), f"error: {e}\n") from None
         found = [r for r in self.run(f":classify depth {int(depth)}") if isinstance(r, Classification)]
         return found[0]
 

@@ -192,8 +192,9 @@ pub struct SymbolicPoint {
 /// What an operating-point constant κ is the O(1) part of.
 #[derive(Clone, Debug)]
 pub enum ConstantUse {
-    /// A power with an exponent that is not a natural number: singular at κ = 0.
-    Power,
+    /// A power with this exponent, not a natural number: singular at κ = 0, and not real at
+    /// κ < 0 where its denominator is even.
+    Power(Q),
     /// A function of a scalar, expanded in its series at κ: it holds where the function is
     /// analytic at κ's value (tanh everywhere, log and √ off 0).
     Function(Callee, Vec<(Name, Ir)>),
@@ -1070,7 +1071,7 @@ impl Expander<'_> {
             }
             (s0, r)
         } else {
-            self.split_scalar(b, ConstantUse::Power)
+            self.split_scalar(b, ConstantUse::Power(q.clone()))
         };
         if s0.is_zero() {
             return Err(Diagnostic::at(

@@ -209,6 +209,11 @@ pub(crate) fn numeric(
             (Ok(_), false) => out.notes.push(
                 "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
             ),
+            // A value that is no real number (an odd root of a negative number, which the
+            // floats do not take): no W and b, never its NaN written as a number.
+            (Ok((w, b)), true) if has_nan(&w) || has_nan(&b) => out.notes.push(
+                "no numeric W and b: a value at these values is not a real number in the floats that evaluate it (a negative number under a fractional power)".into(),
+            ),
             (Ok((mut w, mut b)), true) => {
                 // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
                 // or genuinely tiny (a sigmoid at −160 has slope 10⁻⁷⁰; from a review, such a W
@@ -232,6 +237,11 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// Whether an entry of `m` is a float that is no number (NaN).
+fn has_nan(m: &Mat) -> bool {
+    (m.entries.iter()).any(|e| matches!(e, Num::Float(f) if f.is_nan()))
 }
 
 /// log₂ of the floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's
@@ -560,10 +570,20 @@ fn is_fixed_param<R: Real>(n: &Name, inst: &Instance<R>) -> bool {
 fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<String> {
     use crate::analysis::ConstantUse;
     match under {
-        ConstantUse::Power if *value == 0u32 => {
+        ConstantUse::Power(_) if *value == 0u32 => {
             Some("where the expansion took it to be non-zero (under a power)".to_string())
         }
-        ConstantUse::Power => None,
+        // (−1)^(1/2): not a real number (from a review, its NaN was written as W = 0).
+        ConstantUse::Power(q)
+            if *value < 0u32
+                && malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref()) =>
+        {
+            Some(
+                "a negative number under a root of even degree, where the expression is not real"
+                    .to_string(),
+            )
+        }
+        ConstantUse::Power(_) => None,
         ConstantUse::Function(callee, params) => {
             match super::region::series_to_first_order(callee, params, value) {
                 Some(crate::series::PointSeries::Analytic(_)) => None,

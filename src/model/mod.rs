@@ -253,6 +253,10 @@ pub(crate) fn prepare(
         .values
         .get(at)
         .ok_or_else(|| format!("the point {at} has no value"))?;
+    // Bound after `:at` named it (from a review: a matrix made the input one).
+    if t.cols.is_some() {
+        return Err(format!("the point {at} must be a vector, not a matrix"));
+    }
     let x0sym = crate::algebra::Symbol::user(at.clone(), crate::algebra::Kind::Vector);
     let Some((xsym, xshape)) = l
         .symbols

@@ -775,7 +775,12 @@ fn eval_factor<R: Real>(f: &Factor, inst: &mut Instance<R>, rows: usize) -> Resu
                     .ok_or_else(|| format!("no numeric value for the atom {}", a.func))?;
                 let callee = with_parameters(callee, &a.params, inst)?;
                 let k = a.deriv;
-                let f = |x: R| derivative_at(&callee, k, &x);
+                // A parameter in the definition's body (`s(t) = sigmoid(β·t)`, β no keyword)
+                // takes the instance's value, as everywhere else (from a review: "a
+                // derivative without a numeric value").
+                let inst: &Instance<R> = inst;
+                let param = |p: &Name| Some(inst.param(p));
+                let f = |x: R| derivative_at(&callee, k, &x, &param);
                 match arg {
                     Val::S(x) => Val::S(f(x)?),
                     Val::V(v) => Val::V(v.into_iter().map(f).collect::<Result<_, _>>()?),
@@ -817,7 +822,12 @@ fn with_parameters<R: Real>(
 }
 
 /// `f⁽ᵏ⁾(x)`: the exact series of `f` at the rational equal to `x`, then its k-th coefficient times k!.
-pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, String> {
+pub fn derivative_at<R: Real>(
+    callee: &Callee,
+    k: u32,
+    x: &R,
+    param: &dyn Fn(&Name) -> Option<R>,
+) -> Result<R, String> {
     let Some(at) = x.to_q() else {
         return R::at_unknown_point(x, &|| callee.is_total())
             .ok_or_else(|| format!("{} is not a finite number", x.to_f64()));
@@ -859,7 +869,7 @@ pub fn derivative_at<R: Real>(callee: &Callee, k: u32, x: &R) -> Result<R, Strin
     };
     let fact = (1..=k).fold(R::one(), |a, i| a.mul(&R::of_f64(f64::from(i))));
     s.coeff(k as usize)
-        .to_real::<R>(&|_| None)
+        .to_real::<R>(param)
         .map(|c| c.mul(&fact))
         .ok_or_else(|| "a derivative without a numeric value".into())
 }

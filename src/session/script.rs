@@ -186,32 +186,34 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                         kind: NameKind::Param,
                     }],
                 };
-                // Its parameters' defaults, which the equation below does not show (from a
-                // review: `s(t; a = 2)` was written `s(t) = t + a·t²`, a never given).
-                let mut note = vec![Piece::Text(format!("define the activation {name}"))];
-                let defaults = params.iter().filter_map(|p| Some((p, p.default.as_ref()?)));
-                for (i, (p, d)) in defaults.enumerate() {
-                    note.push(Piece::Text(
-                        if i == 0 {
-                            ", where unless a call says otherwise "
-                        } else {
-                            ", "
-                        }
-                        .into(),
-                    ));
-                    note.push(Piece::Math(Node::Name {
-                        name: p.name.clone(),
-                        kind: NameKind::Param,
-                    }));
-                    note.push(Piece::Text(" = ".into()));
-                    note.push(Piece::Math(crate::print::source::node(d)));
-                }
-                out.push(Line::Note(note));
+                // Its parameters' defaults, which the equation does not show, as equations
+                // after it (from a review: `s(t; a = 2)` was written `s(t) = t + a·t²`, a
+                // never given).
+                let defaults: Vec<Line> = (params.iter())
+                    .filter_map(|p| {
+                        Some(Line::Eq {
+                            lhs: Node::Name {
+                                name: p.name.clone(),
+                                kind: NameKind::Param,
+                            },
+                            rhs: crate::print::source::node(p.default.as_ref()?),
+                            tag: None,
+                        })
+                    })
+                    .collect();
+                let with = match defaults.is_empty() {
+                    true => "",
+                    false => ", with the defaults of its parameters",
+                };
+                out.push(Line::Note(vec![Piece::Text(format!(
+                    "define the activation {name}{with}"
+                ))]));
                 out.push(Line::Eq {
                     lhs,
                     rhs: crate::print::source::node(body),
                     tag: None,
                 });
+                out.extend(defaults);
             }
             _ => out.push(Line::Prose(format!("define {text}"))),
         },
@@ -252,6 +254,15 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                     at = at.unicode()
                 )));
             }
+            // Values bound that change the verdict make the steps below those of generic values
+            // (an entry exactly on a breakpoint, where relu(c₂ + u₂) = relu(c₂) + relu′(c₂)∘u₂
+            // does not hold): said before them, not only after (from a review).
+            let bound = crate::report::numeric::bound_verdict(report);
+            if bound.is_some() {
+                out.push(Line::Prose(
+                    "The steps below hold for generic values of the weights and operating points; the bound values change the verdict, as the end of this section says.".into(),
+                ));
+            }
             if report.compensated.is_some() {
                 out.push(Line::Prose("As it stands:".into()));
             }
@@ -278,8 +289,7 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 )));
             }
             // The steps are those of the symbolic result; values bound may change its verdict.
-            if let Some(bound) = crate::report::numeric::bound_verdict(report) {
-                let mut bound = bound;
+            if let Some(mut bound) = bound {
                 if let Some(first) = bound.get(..1) {
                     bound = first.to_uppercase() + &bound[1..];
                 }

@@ -618,18 +618,29 @@ pub(crate) struct Evaluated<R> {
     pub n: usize,
 }
 
-pub(crate) fn evaluate<R: Real>(
-    l: &Lowered,
+/// The instance of the bound values with the input at 0 and the operating points set (and
+/// the true network's, whose compensated biases are moved), and the input's length.
+fn at_operating_points<R: Real>(
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
-) -> Result<Evaluated<R>, String> {
+) -> Result<(Instance<R>, Instance<R>, usize), String> {
     let mut inst = instance::<R>(&a.symbols, env, functions);
     let n = input_len(&a.symbols, &a.input, &mut inst);
     inst.symbols
         .insert(a.input.clone(), Val::V(vec![R::zero(); n]));
     let mut truth = inst.clone();
     crate::verify::set_operating_points(a, &mut inst, &mut truth)?;
+    Ok((inst, truth, n))
+}
+
+pub(crate) fn evaluate<R: Real>(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Result<Evaluated<R>, String> {
+    let (mut inst, mut truth, n) = at_operating_points::<R>(a, env, functions)?;
     let rows = eval_ir(&l.ir, &mut truth)?.rows();
     // W has a column per input entry: a trailing row 𝟙ᵀ (the mean of the input) is that long.
     let w = crate::numeric::eval_expr_shaped(&a.decision.w, &mut inst, rows, Some(n))?;
@@ -831,12 +842,7 @@ fn term_instance(
     functions: &BTreeMap<String, Callee>,
 ) -> Option<TermInstance> {
     let (ev, clean) = Exact::untainted(|| {
-        let mut inst = instance::<Exact>(&a.symbols, env, functions);
-        let n = input_len(&a.symbols, &a.input, &mut inst);
-        inst.symbols
-            .insert(a.input.clone(), Val::V(vec![Exact::zero(); n]));
-        let mut truth = inst.clone();
-        crate::verify::set_operating_points(a, &mut inst, &mut truth)?;
+        let (mut inst, _, n) = at_operating_points::<Exact>(a, env, functions)?;
         let rows = inst.dim(&l.ir.shape().rows);
         Ok::<_, String>(TermInstance { inst, rows, n })
     });

@@ -11,6 +11,21 @@ use crate::report::{
 };
 use serde_json::Value;
 
+/// Lines of a document as the LaTeX fragment the subcommands write (no preamble).
+fn latex_lines(title: &str, lines: Vec<crate::render::Line>) -> String {
+    let doc = crate::Document {
+        title: title.into(),
+        lines,
+        results: Vec::new(),
+    };
+    crate::render::write(
+        &doc,
+        crate::render::DocFormat::Latex,
+        false,
+        &Default::default(),
+    )
+}
+
 fn latex_comment(text: &str) -> String {
     text.lines().map(|l| format!("% {l}\n")).collect()
 }
@@ -80,32 +95,13 @@ fn collect(
             // LaTeX output stays LaTeX: a series is written as `taylornet series --format latex`
             // writes it, a numeric check becomes comments.
             (Outcome::Series(r), Format::Latex) => {
-                let doc = crate::Document {
-                    title: "Series".into(),
-                    lines: crate::render::series_lines(r),
-                    results: Vec::new(),
-                };
-                let latex = crate::render::DocFormat::Latex;
-                out.push_str(&crate::render::write(
-                    &doc,
-                    latex,
-                    false,
-                    &Default::default(),
-                ))
+                out.push_str(&latex_lines("Series", crate::render::series_lines(r)))
             }
             // The table is a table, as `taylornet classify --format latex` writes it.
             (Outcome::Classify { rows, order, depth }, Format::Latex) => {
-                let doc = crate::Document {
-                    title: "Classification".into(),
-                    lines: crate::render::classify_lines(rows, *order, *depth),
-                    results: Vec::new(),
-                };
-                let latex = crate::render::DocFormat::Latex;
-                out.push_str(&crate::render::write(
-                    &doc,
-                    latex,
-                    false,
-                    &Default::default(),
+                out.push_str(&latex_lines(
+                    "Classification",
+                    crate::render::classify_lines(rows, *order, *depth),
                 ))
             }
             (Outcome::Verify { source, checks }, Format::Latex) => {

@@ -1733,6 +1733,40 @@ fn a_negative_constant_under_a_root_is_no_zero_slope() {
         out.contains("no numeric W and b: a value at these values is not a real number"),
         "{out}"
     );
+    // Points whose values are not rational (a second review): a pole, 0 to within 2048-bit
+    // floats, printed ±∞ or 1/(the rounding of sin π) as W; below 0 under an even root.
+    for e in [
+        "(exp(uᵀ·x) - exp(1))^(-1)",
+        "(cos(uᵀ·x·π) + 1)^(-1)",
+        "(sin(uᵀ·x·π))^(-1)",
+    ] {
+        let src = format!("u = [1, -2]; {e}");
+        assert!(
+            numeric_wb(&format!("x0 = [1, 0]; :at x0; {src}")).is_none(),
+            "{src}"
+        );
+        let (ok, out, err) = taylornet(&["analyze", &src, "--at", "x0=[1, 0]"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("is 0 at these values to within 2048-bit floats"),
+            "{out}"
+        );
+        assert!(!out.contains("inf"), "{out}");
+        assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    }
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "u = [1, -2]; (exp(uᵀ·x) - 2)^(1/2)",
+        "--at",
+        "x0=[0.4, 0.3]",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("is below 0 at these values"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
+    // A parameter of a definition's body without a value leaves W and b symbolic (a stand-in
+    // value of β was used for them).
+    let src = "s(t) = sigmoid(β·t); W1 = [[1, 2], [3, -1]]; b1 = [0.5, -0.25]; W2 = [[1, 1]]; W2·s(W1·x + b1)";
+    assert!(numeric_wb(src).is_none(), "{src}");
     // (uᵀ·x)⁻¹ at uᵀ·x₀ = −1 is real: W = −u·uᵀ·(−1)⁻² … exactly.
     let (w, b) = numeric_wb("u = [1, 2]; x0 = [1, -1]; :at x0; (uᵀ·x)^(-1)·u").expect("W and b");
     assert_close(&w.concat(), &[-1.0, -2.0, -2.0, -4.0], "(uᵀ·x)⁻¹·u");

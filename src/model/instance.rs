@@ -11,16 +11,6 @@ use crate::numeric::{Big, Instance, Real, Val, eval_expr, eval_ir};
 use crate::syntax::Name;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Every scalar parameter the expression reads (outside function bodies).
-pub(crate) fn ir_params(ir: &Ir, out: &mut BTreeSet<Name>) {
-    walk(ir, |n| {
-        if let IrKind::Param(p) = n.kind() {
-            out.insert(p.clone());
-        }
-        Step::Descend
-    });
-}
-
 /// The scalar parameters written in the network (`λ`, `a` of a leaky_relu left symbolic),
 /// which a drawn value can be written into.
 /// Inside a definition's body too (`s(t) = λ·t + t²`), less the names it binds itself.
@@ -126,6 +116,8 @@ pub(crate) fn numeric(
     inst.symbols
         .insert(a.input.clone(), Val::V(vec![Exact::zero(); n]));
     let mut truth = inst.clone();
+    // Points under a power whose values are not rational: looked at in wide floats below.
+    let mut irrational_powers = Vec::new();
     if crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok() {
         for p in &a.expansion.points {
             let value = match eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) {
@@ -134,6 +126,9 @@ pub(crate) fn numeric(
                 _ => None,
             };
             let Some(value) = value else {
+                if let crate::analysis::ConstantUse::Power(q) = &p.under {
+                    irrational_powers.push((p, q));
+                }
                 continue;
             };
             if let Some(why) = singular_use(&p.under, &value) {
@@ -147,8 +142,9 @@ pub(crate) fn numeric(
             }
         }
     }
-    let mut params = BTreeSet::new();
-    ir_params(&l.ir, &mut params);
+    // Inside a definition's body too (`s(t) = sigmoid(β·t)`): its derivatives at the operating
+    // points hold β (from a review: a stand-in value of β was used, and W printed).
+    let mut params: BTreeSet<Name> = drawable_params(l).into_iter().collect();
     params.extend(a.decision.w.params());
     params.extend(a.decision.b.params());
     for ly in &a.expansion.layers {
@@ -169,6 +165,21 @@ pub(crate) fn numeric(
             if names.len() == 1 { "is" } else { "are" }
         ));
         return out;
+    }
+    match power_point_in_floats(&irrational_powers, a, env, functions) {
+        Some(PowerPoint::ZeroInFloats(why)) => {
+            out.notes.push(format!("no numeric W and b: {why}"));
+            out.undecided = Some(why);
+            return out;
+        }
+        Some(PowerPoint::NotReal { point, why }) => {
+            out.notes.push(format!(
+                "{point} {why}: the expression is not analytic at this operating point, and the expansion above does not hold here"
+            ));
+            out.vanishing_constant = Some(point);
+            return out;
+        }
+        None => {}
     }
     if a.decision.mixed_bar.is_some() {
         out.notes
@@ -239,9 +250,55 @@ pub(crate) fn numeric(
     out
 }
 
-/// Whether an entry of `m` is a float that is no number (NaN).
+/// Whether an entry of `m` is a float that is no finite number (NaN, ∞).
 fn has_nan(m: &Mat) -> bool {
-    (m.entries.iter()).any(|e| matches!(e, Num::Float(f) if f.is_nan()))
+    (m.entries.iter()).any(|e| matches!(e, Num::Float(f) if !f.is_finite()))
+}
+
+/// A point under a power whose value is not rational (sin(π·uᵀ·x₀), exp(κ) − e), evaluated in
+/// 2048-bit floats: 0 to within 2⁻¹⁵⁰⁰ (a pole, or not: not decided exactly), or below
+/// −2⁻¹⁰⁰⁰ under a root of even degree (not real; such a value is far beyond the rounding of
+/// the few operations that form it). `Some(why)`: no W and b, and the verdict at these values
+/// not decided (from a review: 1/(the rounding of sin π) was printed as W, and an infinity).
+fn power_point_in_floats(
+    points: &[(&crate::analysis::expand::SymbolicPoint, &Q)],
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<PowerPoint> {
+    type Wide = Big<2048>;
+    if points.is_empty() {
+        return None;
+    }
+    let (mut inst, _, _) = at_operating_points::<Wide>(a, env, functions).ok()?;
+    let two = Wide::of_q(&Q::from(2));
+    for (p, q) in points {
+        let Ok(Val::S(v)) = eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) else {
+            continue;
+        };
+        let point = crate::print::scalar_unicode(&p.at);
+        if v.abs().lt(&two.powi(-1500)) {
+            return Some(PowerPoint::ZeroInFloats(format!(
+                "{point}, under a power, is 0 at these values to within 2048-bit floats (its value is not rational, so this is not decided exactly); where it is 0 the expression is not analytic, and the expansion above does not hold"
+            )));
+        }
+        let even_root = malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref());
+        if even_root && v.lt(&two.powi(-1000).neg()) {
+            return Some(PowerPoint::NotReal {
+                point,
+                why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a root of even degree, where the expression is not real".into(),
+            });
+        }
+    }
+    None
+}
+
+/// What [`power_point_in_floats`] found of a point under a power.
+enum PowerPoint {
+    /// 0 to within the floats: not decided.
+    ZeroInFloats(String),
+    /// Below 0 under a root of even degree: the point, and why.
+    NotReal { point: String, why: String },
 }
 
 /// log₂ of the floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's

@@ -202,6 +202,13 @@ pub fn at_args(
         let crate::syntax::Stmt::Value { name, value, .. } = stmt else {
             return Err("`:at` takes a name with a value, or `NAME = [1, 2, …]`".into());
         };
+        // The input takes no values: the point is another vector (from a review, `:at x =
+        // [1, 2]` bound the input, and no expression could be expanded after it).
+        if name == env.input {
+            return Err(format!(
+                "`{name}` is the input: the data point is another vector, `x0 = [1, 2, …]`"
+            ));
+        }
         if value.cols.is_some() {
             return Err(format!("the point {name} must be a vector, not a matrix"));
         }

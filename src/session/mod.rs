@@ -1276,11 +1276,15 @@ fn conditioned<'a>(
     conditions: &'a [crate::analysis::Condition],
     params: &std::collections::BTreeMap<Name, f64>,
 ) -> (&'a crate::analysis::Analysis, Vec<String>) {
+    // A value given as a float is the condition's when it is the float nearest to it (⅓ is
+    // no float; from a review, β = 1/3 could never be checked).
+    let nearest = |q: &crate::algebra::Q| {
+        use malachite_base::num::conversion::traits::RoundingFrom;
+        f64::rounding_from(q, malachite_base::rounding_modes::RoundingMode::Nearest).0
+    };
     let met = conditions.iter().find(|c| {
-        let value = params
-            .get(&c.param)
-            .and_then(|v| crate::algebra::Q::try_from(*v).ok());
-        c.then.is_some() && value.is_some_and(|v| c.value.as_q() == Some(&v))
+        let value = params.get(&c.param);
+        c.then.is_some() && value.is_some_and(|v| c.value.as_q().is_some_and(|q| nearest(q) == *v))
     });
     let Some(c) = met else {
         return (main, Vec::new());
@@ -1523,6 +1527,7 @@ mod tests {
             "W (2×2, rounded",
         );
         fail(":at x", "is the input");
+        fail(":at x = [1, 2]", "is the input");
         fail(":at q\nq = [[1, 2]]\ntanh(W1·x)", "must be a vector");
         let out = s.run(":series tanh order 3").unwrap_or_default();
         let latex = s.render(&out, Format::Latex).unwrap_or_default();
@@ -1547,6 +1552,13 @@ mod tests {
                 "exact-affine",
             ),
             ("leaky_relu(W1·x + b1; a = α)", "α", 0.5, "kink"),
+            // A condition that is no float, given as the nearest one.
+            (
+                "f(t) = tanh(t) + β·t^3; W2·f(W1·x)",
+                "β",
+                1.0 / 3.0,
+                "affine",
+            ),
             // With a compensated analysis too, which is not checked at the condition.
             (
                 "leaky_relu(W2·sigmoid(W1·x + b1) + b2; a = α)",

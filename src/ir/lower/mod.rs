@@ -120,8 +120,12 @@ fn input_value_problem(name: &Name) -> String {
 /// Only matrix and vector names take numeric values, and never a function's or the input's.
 fn check_value_name(name: &Name, span: Span, env: &Env) -> Result<(), Diagnostic> {
     if *name == env.input {
-        return Err(Diagnostic::at(Phase::Name, span, input_value_problem(name))
-            .hint(format!("a data point: `:at {} = [1, 2, …]`", name.ascii())));
+        return Err(
+            Diagnostic::at(Phase::Name, span, input_value_problem(name)).hint(format!(
+                "a data point is another vector: `:at {}0 = [1, 2, …]`",
+                name.ascii()
+            )),
+        );
     }
     if is_function_name(name, env) {
         return Err(Diagnostic::at(

@@ -27,6 +27,22 @@ fn stdout_of(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `src` is affine up to O(ε³) with this W, and verify confirms it.
+fn affine_to_third_order(src: &str, w_text: &str) {
+    assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
+    assert_eq!(w(src), w_text, "{src}");
+    assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+}
+
+/// `taylornet verify SRC` says `part` and ends with `outcome` (PASS or FAIL).
+fn verify_says(src: &str, part: &str, outcome: &str) {
+    let text = verify_text(src);
+    assert!(
+        text.contains(part) && text.ends_with(&format!("{outcome}\n")),
+        "{text}"
+    );
+}
+
 /// What `taylornet verify SRC` writes to standard output.
 fn verify_text(src: &str) -> String {
     stdout_of(&["verify", src])
@@ -3360,11 +3376,7 @@ fn bars_of_sums_of_parameters_and_poles_from_a_third_review() {
         "W1·x + 1e-12·abs(W1·x)",
         "W1·x + 1e-70·abs(W1·x)",
     ] {
-        let text = verify_text(src);
-        assert!(
-            text.contains("kink confirmed") && text.ends_with("PASS\n"),
-            "{text}"
-        );
+        verify_says(src, "kink confirmed", "PASS");
     }
 }
 
@@ -3396,10 +3408,10 @@ fn a_bar_led_by_a_pair_and_a_kink_that_bends_the_output() {
     // |λ·u + λ²·|u|| − |λ|·|u| is λ·|λ|·u for |λ| ≤ 1, a kink past it: the analysis keeps
     // the kink (conditionally), and at λ = 0.7 (verify's value of a free parameter) verify no
     // longer confirms it; given a value, the analysis decides it.
-    let text = verify_text("abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
-    assert!(
-        text.contains("distance from linear") && text.ends_with("FAIL\n"),
-        "{text}"
+    verify_says(
+        "abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)",
+        "distance from linear",
+        "FAIL",
     );
     let text = verify_text("λ = 1.5; abs(λ·W1·x + λ^2·abs(W1·x)) − abs(λ)·abs(W1·x)");
     assert!(text.contains("kink confirmed: PASS"), "{text}");
@@ -3434,10 +3446,10 @@ fn a_negated_layer_variable_and_the_kink_tests_precision_and_cost() {
         text.ends_with("FAIL\n") && !text.contains("kink confirmed"),
         "{text}"
     );
-    let text = verify_text("W3·x + abs(W1·x)/100000000000000000000");
-    assert!(
-        text.contains("kink confirmed") && text.ends_with("PASS\n"),
-        "{text}"
+    verify_says(
+        "W3·x + abs(W1·x)/100000000000000000000",
+        "kink confirmed",
+        "PASS",
     );
     let text = verify_text("x : 150; W1 : 150x150; W2 : 150x150; tanh(W2·tanh(W1·x))");
     assert!(text.ends_with("PASS\n"), "{text}");
@@ -3557,9 +3569,7 @@ fn small_input_identities_in_the_inputs_terms_and_pairs_with_symbolic_coefficien
             "(½ + ½·λ²)·W₁",
         ),
     ] {
-        assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
-        assert_eq!(w(src), w_text, "{src}");
-        assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+        affine_to_third_order(src, w_text);
     }
     // Nothing past the pair: exact.
     let src = "abs((λ^2+1)·W1·x + (λ^2+1)·abs(W1·x)/2) − (λ^2+1)·abs(W1·x)";
@@ -3578,18 +3588,16 @@ fn pairs_behind_layer_variables_and_common_factors_and_a_kink_of_noise() {
             "½·|λ|·I",
         ),
     ] {
-        assert_eq!(verdict(src), Verdict::Affine { k: Some(3) }, "{src}");
-        assert_eq!(w(src), w_text, "{src}");
-        assert!(verify_text(src).ends_with("PASS\n"), "{src}");
+        affine_to_third_order(src, w_text);
     }
     let src = "abs(λ·x + ½·λ·abs(x) + λ·x^∘2) − abs(λ)·abs(x) − ½·abs(λ)·x";
     assert_eq!(verdict(src), Verdict::Degenerate { k: 2 }, "{src}");
     // 0 at λ = 0.7 (|λ| ≤ 1000); the analysis keeps a conditional kink, and verify no longer
     // confirms it by the output's rounding noise.
-    let text = verify_text("abs(λ·x + (1/1000)·λ^2·abs(x)) − abs(λ)·abs(x) − (1/1000)·λ·abs(λ)·x");
-    assert!(
-        text.contains("does not move with the input") && text.ends_with("FAIL\n"),
-        "{text}"
+    verify_says(
+        "abs(λ·x + (1/1000)·λ^2·abs(x)) − abs(λ)·abs(x) − (1/1000)·λ·abs(λ)·x",
+        "does not move with the input",
+        "FAIL",
     );
 }
 

@@ -222,7 +222,7 @@ pub(crate) fn numeric(
             ),
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
-            (Ok((w, b)), true) if has_nan(&w) || has_nan(&b) => out.notes.push(
+            (Ok((w, b)), true) if has_non_finite(&w) || has_non_finite(&b) => out.notes.push(
                 "no numeric W and b: a value at these values is not a real number in the floats that evaluate it (a negative number under a fractional power)".into(),
             ),
             (Ok((mut w, mut b)), true) => {
@@ -251,7 +251,7 @@ pub(crate) fn numeric(
 }
 
 /// Whether an entry of `m` is a float that is no finite number (NaN, ∞).
-fn has_nan(m: &Mat) -> bool {
+fn has_non_finite(m: &Mat) -> bool {
     (m.entries.iter()).any(|e| matches!(e, Num::Float(f) if !f.is_finite()))
 }
 
@@ -282,8 +282,7 @@ fn power_point_in_floats(
                 "{point}, under a power, is 0 at these values to within 2048-bit floats (its value is not rational, so this is not decided exactly); where it is 0 the expression is not analytic, and the expansion above does not hold"
             )));
         }
-        let even_root = malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref());
-        if even_root && v.lt(&two.powi(-1000).neg()) {
+        if root_of_even_degree(q) && v.lt(&two.powi(-1000).neg()) {
             return Some(PowerPoint::NotReal {
                 point,
                 why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a root of even degree, where the expression is not real".into(),
@@ -291,6 +290,11 @@ fn power_point_in_floats(
         }
     }
     None
+}
+
+/// Whether the power `q` takes a root of even degree (its denominator is even): not real below 0.
+fn root_of_even_degree(q: &Q) -> bool {
+    malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref())
 }
 
 /// What [`power_point_in_floats`] found of a point under a power.
@@ -631,15 +635,10 @@ fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<Strin
             Some("where the expansion took it to be non-zero (under a power)".to_string())
         }
         // (−1)^(1/2): not a real number (from a review, its NaN was written as W = 0).
-        ConstantUse::Power(q)
-            if *value < 0u32
-                && malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref()) =>
-        {
-            Some(
-                "a negative number under a root of even degree, where the expression is not real"
-                    .to_string(),
-            )
-        }
+        ConstantUse::Power(q) if *value < 0u32 && root_of_even_degree(q) => Some(
+            "a negative number under a root of even degree, where the expression is not real"
+                .to_string(),
+        ),
         ConstantUse::Power(_) => None,
         ConstantUse::Function(callee, params) => {
             match super::region::series_to_first_order(callee, params, value) {
@@ -855,14 +854,14 @@ pub(crate) fn leading_at_values(
     // at a point shows N is not 0 only where N has that one part, with m = 1: other products
     // of constants may be rational multiples of each other.
     let parts = rational_parts(n_term);
+    let rational = n_term.terms().all(|(_, c)| c.as_q().is_some());
     for part in &parts {
         if let Some(at) = first_non_zero_point(part, &ev, &a.input, &points)? {
-            let rational = parts.len() == 1 && n_term.terms().all(|(_, c)| c.as_q().is_some());
             return rational.then_some(LeadingAtValues::NonZero { at });
         }
     }
     let each = match parts.len() {
-        1 if n_term.terms().all(|(_, c)| c.as_q().is_some()) => String::new(),
+        1 if rational => String::new(),
         1 => "its constants taken out, ".to_string(),
         p => format!("each of its {p} parts, one per product of its constants, "),
     };

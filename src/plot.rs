@@ -118,7 +118,7 @@ fn draw<DB: DrawingBackend>(
         let k = match v.predicted {
             Predicted::Order(k) | Predicted::AtLeast(k) => k as f64,
             Predicted::Kink => 1.0,
-            Predicted::Exact => continue,
+            Predicted::Exact | Predicted::NotAnalytic => continue,
         };
         let fit: Vec<&(f64, f64)> = data.iter().collect();
         if let Some(mid) = fit.get(fit.len() / 2) {

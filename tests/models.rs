@@ -1709,6 +1709,110 @@ fn a_first_term_that_vanishes_with_its_constants_taken_out_is_decided_exactly() 
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
+/// From a review: log and √ of a point whose value is not rational (tanh(κ₁) at uᵀ·x₀ = −1)
+/// were `affine`, with "a negative number under a fractional power" as the reason W had no
+/// value. The point is looked at in 2048-bit floats: below 0 far beyond their rounding, not
+/// analytic; within their reach of 0 (sin(π·κ₁) at κ₁ = 3), undecided. `verify` checks a
+/// not-analytic verdict at values by the network or its expansion not being finite there.
+#[test]
+fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
+    for e in [
+        "log(tanh(uᵀ·x))·u",
+        "sqrt(tanh(uᵀ·x))·u",
+        "log(sin(3·uᵀ·x))·u",
+    ] {
+        let src = format!("u = [1, 2]; {e}");
+        let (ok, out, err) = taylornet(&["analyze", &src, "--at", "x0=[1, -1]"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("has no Taylor series (in 2048-bit floats"),
+            "{out}"
+        );
+        assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
+        let (ok, out, err) = taylornet(&["verify", &src, "--at", "x0=[1, -1]"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("verdict not-analytic, predicted not finite"),
+            "{out}"
+        );
+        assert!(out.trim_end().ends_with("PASS"), "{out}");
+    }
+    // Where the value is positive, or 1 + sin(π): analytic, W and b in floats.
+    for (e, at) in [
+        ("log(tanh(uᵀ·x))·u", "x0=[1, 1]"),
+        ("log(1 + sin(pi·uᵀ·x))·u", "x0=[3, -1]"),
+    ] {
+        let src = format!("u = [1, 2]; {e}");
+        let (ok, out, err) = taylornet(&["analyze", &src, "--at", at]);
+        assert!(ok, "{err}");
+        assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+    }
+    let src = "u = [1, 2]; log(sin(pi·uᵀ·x))·u";
+    let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[3, -1]"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("within 2⁻¹⁰⁰⁰ of its size of a point where log stops being analytic"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    // A rational point where log is not analytic is checked the same way.
+    let (ok, out, err) = taylornet(&["verify", "u = [1, 2]; log(uᵀ·x)·u", "--at", "x0=[1, -1]"]);
+    assert!(ok, "{err}");
+    assert!(out.trim_end().ends_with("PASS"), "{out}");
+}
+
+/// From a review: a softmax at biases ±2000 has rows of slope about e⁻²⁰⁰⁰ ≈ 10⁻⁸⁶⁹, below what
+/// 2048-bit floats resolve beside its row of 1, and they were written as 0 without a word; so
+/// is σ(1) + σ(−1) − 1, which is 0. Either is now said to be 0 only to within those floats.
+/// Biases of ±10³⁰ overflow: no W and b, without naming a root as the reason.
+#[test]
+fn a_zero_that_the_floats_do_not_resolve_is_said_to_be_so() {
+    for src in [
+        "W1 = [[1, 2], [3, 1], [0, 1]]; b1 = [2000, 0, -2000]; softmax(W1·x + b1)",
+        "W1 = [[1, 2], [3, 1]]; b1 = [1, -1]; W2 = [[1, 1]]; b2 = [-1]; W2·sigmoid(W1·x + b1) + b2",
+    ] {
+        let (ok, out, err) = taylornet(&["analyze", src]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("an entry shown as 0 is 0 to within what those floats resolve"),
+            "{src}: {out}"
+        );
+    }
+    let src = "W1 = [[1, 2], [3, 1], [0, 1]]; b1 = [1e30, 0, -1e30]; softmax(W1·x + b1)";
+    let (ok, out, err) = taylornet(&["analyze", src]);
+    assert!(ok, "{err}");
+    assert!(out.contains("or a value beyond their range"), "{out}");
+    assert!(numeric_wb(src).is_none(), "{src}");
+}
+
+/// From a review: an exactly constant softmax (every row of W₁ the same: y ≡ ⅓·𝟙) was called
+/// degenerate, its W = 0 by cancellation read as forced and its first non-affine term, 0 too,
+/// named as leading. κ₁ = 𝟙ᵀ·exp(0) = 3 is exact, so the whole term is evaluated exactly.
+#[test]
+fn an_exactly_constant_softmax_is_not_degenerate() {
+    let src = "W1 = [[1, 2], [1, 2], [1, 2]]; b1 = [0, 0, 0]; softmax(W1·x + b1)";
+    let (ok, out, err) = taylornet(&["analyze", src, "--format", "json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let how = v["numeric"]["leading_vanishes"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        how.starts_with("decided exactly: 0 at the 9 points"),
+        "{out}"
+    );
+    assert!(v["numeric"]["w_vanishes"].is_null(), "{out}");
+    assert_eq!(v["verdict"], "undecided", "{out}");
+    let (ok, out, err) = taylornet(&["verify", src]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("FAIL"), "{out}");
+    // Rows that differ: the same exact evaluation finds the term non-zero, and says affine.
+    let src = "W1 = [[1, 2], [1, 2], [3, 1]]; b1 = [0, 0, 0]; softmax(W1·x + b1)";
+    let (ok, out, err) = taylornet(&["analyze", src]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+}
+
 /// From a review: a constant of the operating point below 0 under a fractional power had its
 /// NaN written as W = 0, b = 0 (and an "undecided" verdict): under a root of even degree the
 /// expression is not real there (not analytic, as √ and log of it are); under an odd root it
@@ -1730,7 +1834,7 @@ fn a_negative_constant_under_a_root_is_no_zero_slope() {
     let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[1, -1]"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("no numeric W and b: a value at these values is not a real number"),
+        out.contains("no numeric W and b: a value at these values is not a finite real number"),
         "{out}"
     );
     // Points whose values are not rational (a second review): a pole, 0 to within 2048-bit

@@ -116,8 +116,8 @@ pub(crate) fn numeric(
     inst.symbols
         .insert(a.input.clone(), Val::V(vec![Exact::zero(); n]));
     let mut truth = inst.clone();
-    // Points under a power whose values are not rational: looked at in wide floats below.
-    let mut irrational_powers = Vec::new();
+    // Points whose values are not rational: looked at in wide floats below.
+    let mut irrational_points = Vec::new();
     if crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok() {
         for p in &a.expansion.points {
             let value = match eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) {
@@ -126,9 +126,7 @@ pub(crate) fn numeric(
                 _ => None,
             };
             let Some(value) = value else {
-                if let crate::analysis::ConstantUse::Power(q) = &p.under {
-                    irrational_powers.push((p, q));
-                }
+                irrational_points.push(p);
                 continue;
             };
             if let Some(why) = singular_use(&p.under, &value) {
@@ -166,13 +164,13 @@ pub(crate) fn numeric(
         ));
         return out;
     }
-    match power_point_in_floats(&irrational_powers, a, env, functions) {
-        Some(PowerPoint::ZeroInFloats(why)) => {
+    match points_in_floats(&irrational_points, a, env, functions) {
+        Some(PointInFloats::Undecided(why)) => {
             out.notes.push(format!("no numeric W and b: {why}"));
             out.undecided = Some(why);
             return out;
         }
-        Some(PowerPoint::NotReal { point, why }) => {
+        Some(PointInFloats::NotAnalytic { point, why }) => {
             out.notes.push(format!(
                 "{point} {why}: the expression is not analytic at this operating point, and the expansion above does not hold here"
             ));
@@ -223,7 +221,7 @@ pub(crate) fn numeric(
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
             (Ok((w, b)), true) if has_non_finite(&w) || has_non_finite(&b) => out.notes.push(
-                "no numeric W and b: a value at these values is not a real number in the floats that evaluate it (a negative number under a fractional power)".into(),
+                "no numeric W and b: a value at these values is not a finite real number in the floats that evaluate it (a negative number under a fractional power, or a value beyond their range)".into(),
             ),
             (Ok((mut w, mut b)), true) => {
                 // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
@@ -234,14 +232,15 @@ pub(crate) fn numeric(
                 } else {
                     None
                 };
-                flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w));
-                flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b));
+                let unresolved_w = flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w));
+                let unresolved_b = flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b));
                 out.w = Some(w);
                 out.b = Some(b);
-                out.notes.push(if wide.is_some() {
-                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into()
-                } else {
-                    "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into()
+                out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
+                    (true, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry), which does not decide whether it is exactly 0".into(),
+                    (true, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into(),
+                    (false, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded; an entry shown as 0 is below 2⁻²⁰⁰ of the largest entry, which does not decide whether it is exactly 0".into(),
+                    (false, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
                 });
             }
             (Err(e), _) => out.notes.push(format!("no numeric W and b: {e}")),
@@ -255,38 +254,85 @@ fn has_non_finite(m: &Mat) -> bool {
     (m.entries.iter()).any(|e| matches!(e, Num::Float(f) if !f.is_finite()))
 }
 
-/// A point under a power whose value is not rational (sin(π·uᵀ·x₀), exp(κ) − e), evaluated in
-/// 2048-bit floats: 0 to within 2⁻¹⁵⁰⁰ (a pole, or not: not decided exactly), or below
-/// −2⁻¹⁰⁰⁰ under a root of even degree (not real; such a value is far beyond the rounding of
-/// the few operations that form it). `Some(why)`: no W and b, and the verdict at these values
-/// not decided (from a review: 1/(the rounding of sin π) was printed as W, and an infinity).
-fn power_point_in_floats(
-    points: &[(&crate::analysis::expand::SymbolicPoint, &Q)],
+/// A symbolic point whose value is not rational (sin(π·uᵀ·x₀), exp(κ) − e, tanh(κ₁)), evaluated
+/// in 2048-bit floats. Under a power: 0 to within 2⁻¹⁵⁰⁰ (a pole, or not: not decided exactly),
+/// or below −2⁻¹⁰⁰⁰ under a root of even degree (not real; such a value is far beyond the
+/// rounding of the few operations that form it). Under a function (log, √ of tanh(κ₁) < 0):
+/// the function's series is asked for at the float's exact value and at two rationals 2⁻¹⁰⁰⁰
+/// of its size to either side, far beyond its rounding: where it has none at all three, not
+/// analytic; where the three differ, the point is within that distance of where the function
+/// stops being analytic, and that is not decided. `Some(why)`: no W and b, and the verdict at
+/// these values not said as it stands (from reviews: 1/(the rounding of sin π) was printed as
+/// W, and log of tanh(−1) was called affine).
+fn points_in_floats(
+    points: &[&crate::analysis::expand::SymbolicPoint],
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
-) -> Option<PowerPoint> {
+) -> Option<PointInFloats> {
+    use crate::analysis::ConstantUse;
     type Wide = Big<2048>;
     if points.is_empty() {
         return None;
     }
     let (mut inst, _, _) = at_operating_points::<Wide>(a, env, functions).ok()?;
     let two = Wide::of_q(&Q::from(2));
-    for (p, q) in points {
+    for p in points {
         let Ok(Val::S(v)) = eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) else {
             continue;
         };
         let point = crate::print::scalar_unicode(&p.at);
-        if v.abs().lt(&two.powi(-1500)) {
-            return Some(PowerPoint::ZeroInFloats(format!(
-                "{point}, under a power, is 0 at these values to within 2048-bit floats (its value is not rational, so this is not decided exactly); where it is 0 the expression is not analytic, and the expansion above does not hold"
-            )));
-        }
-        if root_of_even_degree(q) && v.lt(&two.powi(-1000).neg()) {
-            return Some(PowerPoint::NotReal {
-                point,
-                why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a root of even degree, where the expression is not real".into(),
-            });
+        match &p.under {
+            ConstantUse::Power(q) => {
+                if v.abs().lt(&two.powi(-1500)) {
+                    return Some(PointInFloats::Undecided(format!(
+                        "{point}, under a power, is 0 at these values to within 2048-bit floats (its value is not rational, so this is not decided exactly); where it is 0 the expression is not analytic, and the expansion above does not hold"
+                    )));
+                }
+                if root_of_even_degree(q) && v.lt(&two.powi(-1000).neg()) {
+                    return Some(PointInFloats::NotAnalytic {
+                        point,
+                        why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a root of even degree, where the expression is not real".into(),
+                    });
+                }
+            }
+            ConstantUse::Function(callee, params) => {
+                let Some(at) = v.to_q() else { continue };
+                use malachite_base::num::arithmetic::traits::{Abs, Pow};
+                let size = if v.abs().lt(&Wide::one()) {
+                    Q::from(1u32)
+                } else {
+                    (&at).abs()
+                };
+                let margin = size * Q::from(2u32).pow(-1000i64);
+                let analytic = |x: &Q| {
+                    matches!(
+                        super::region::series_to_first_order(callee, params, x),
+                        Some(crate::series::PointSeries::Analytic(_))
+                    )
+                };
+                let name = callee.name();
+                match [
+                    analytic(&(&at - &margin)),
+                    analytic(&at),
+                    analytic(&(&at + &margin)),
+                ] {
+                    [true, true, true] => {}
+                    [false, false, false] => {
+                        return Some(PointInFloats::NotAnalytic {
+                            point,
+                            why: format!(
+                                "is, at these values, a point where {name} has no Taylor series (in 2048-bit floats, far beyond their rounding: its value is not rational)"
+                            ),
+                        });
+                    }
+                    _ => {
+                        return Some(PointInFloats::Undecided(format!(
+                            "{point}, under {name}, is at these values within 2⁻¹⁰⁰⁰ of its size of a point where {name} stops being analytic, in 2048-bit floats (its value is not rational, so this is not decided exactly); there the expansion above does not hold"
+                        )));
+                    }
+                }
+            }
         }
     }
     None
@@ -297,12 +343,13 @@ fn root_of_even_degree(q: &Q) -> bool {
     malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref())
 }
 
-/// What [`power_point_in_floats`] found of a point under a power.
-enum PowerPoint {
-    /// 0 to within the floats: not decided.
-    ZeroInFloats(String),
-    /// Below 0 under a root of even degree: the point, and why.
-    NotReal { point: String, why: String },
+/// What [`points_in_floats`] found of a symbolic point.
+enum PointInFloats {
+    /// At or within the floats' reach of where the expression stops being analytic: not decided.
+    Undecided(String),
+    /// Where the expression is not analytic (below 0 under an even root, log of a negative
+    /// number): the point, and why.
+    NotAnalytic { point: String, why: String },
 }
 
 /// log₂ of the floor below which a 256-bit entry may be a residue: 2⁻²⁰⁰ of the matrix's
@@ -333,8 +380,13 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 /// (σ(1) + σ(−1) − 1) leaves a residue near 10⁻⁷⁸, which shown rounded reads as a value and
 /// which 2048 bits take down to about 10⁻⁶¹⁶; a genuine value (1 − tanh(100)², 0 in 256
 /// bits) is kept.
-fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
+///
+/// Returns whether an entry was written as 0 that no float showed to be 0: 0 only to within
+/// what 2048-bit floats resolve (a softmax row at a bias of 2000 has slope e⁻²⁰⁰⁰ ≈ 10⁻⁸⁶⁹,
+/// which they lose), so the report says that of its zeros.
+fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) -> bool {
     let floor = rounding_floor_log2(m);
+    let mut unresolved = false;
     // Two floats agree to 2⁻⁴⁰ of the wide one (compared as logarithms: either may be beyond
     // f64's range).
     let agree = |x: &Num, v: &Num| {
@@ -352,9 +404,13 @@ fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) {
             // 0 (or a residue) in 256 bits, but in 2048 bits far above their own residues
             // (about 2⁻²⁰⁴⁰ of the scale): a genuine value that 256 bits lost.
             Some(v) if v.log2_abs() > floor + f64::from(WIDE_GENUINE_LOG2 + 200) => v.clone(),
-            _ => Num::Float(0.0),
+            _ => {
+                unresolved = true;
+                Num::Float(0.0)
+            }
         };
     }
+    unresolved
 }
 
 /// [`failing_at_known_points`] recorded in `out`: `undecided`, and the failing layer of the
@@ -853,6 +909,16 @@ pub(crate) fn leading_at_values(
     // each N_m with rational coefficients, so exact at rational values. A part that is not 0
     // at a point shows N is not 0 only where N has that one part, with m = 1: other products
     // of constants may be rational multiples of each other.
+    // First N whole: where every constant in it has an exact value at these values (κ₁ =
+    // 𝟙ᵀ·exp(0) = 3 of a softmax at 0), its value at a point is exact, and either answer is
+    // proof (an exactly constant softmax was called degenerate: W = 0 by cancellation).
+    match first_non_zero_point(n_term, &ev, &a.input, &points) {
+        Some(Some(at)) => return Some(LeadingAtValues::NonZero { at }),
+        Some(None) => {
+            return Some(LeadingAtValues::Zero(zero_on_points(grid, k, n, "")));
+        }
+        None => {}
+    }
     let parts = rational_parts(n_term);
     let rational = n_term.terms().all(|(_, c)| c.as_q().is_some());
     for part in &parts {
@@ -865,14 +931,20 @@ pub(crate) fn leading_at_values(
         1 => "its constants taken out, ".to_string(),
         p => format!("each of its {p} parts, one per product of its constants, "),
     };
-    Some(LeadingAtValues::Zero(match grid {
+    Some(LeadingAtValues::Zero(zero_on_points(grid, k, n, &each)))
+}
+
+/// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`
+/// points, or (None) at random points; `each` names the parts tested, if it was tested by parts.
+fn zero_on_points(grid: Option<usize>, k: u32, n: usize, each: &str) -> String {
+    match grid {
         Some(count) => format!(
             "decided exactly: {each}0 at the {count} points of the grid {{0, …, {k}}}^{n}, which a non-zero polynomial of degree {k} cannot all be roots of"
         ),
         None => format!(
             "decided by a probabilistic identity test: {each}0 at 4 random points with entries up to 2³², where a non-zero polynomial of degree {k} vanishes with probability at most ({k}/2³²)⁴"
         ),
-    }))
+    }
 }
 
 /// A normal form N as Σ m·N_m over the products of constants m in its coefficients, the parts

@@ -1199,9 +1199,26 @@ pub fn verify_report(
     // is exactly affine): the result there is what is checked (from a review, the generic
     // kink was checked at α = 1, and failed).
     let (checked, at) = conditioned(&r.main, &r.conditions, &opts.params);
-    let mut main = match at.is_empty() {
-        true => verify_at_values(l, &r.main, vanishing, functions, opts)?,
-        false => crate::verify::verify(l, checked, functions, opts)?,
+    // A point where the expansion is singular at the bound values (log of tanh(−1), a pole):
+    // the verdict there is not-analytic, and what is checked is that the network or its
+    // expansion is not finite there (from a review: it failed as "predicted 2").
+    let singular = (r.numeric.as_deref()).and_then(|n| n.vanishing_constant.as_deref());
+    let mut main = match (at.is_empty(), singular) {
+        (true, Some(point)) => {
+            let why = format!("{point} is a point where the expansion is singular at these values");
+            let mut v = crate::verify::verify_predicting(
+                l,
+                &r.main,
+                crate::verify::Predicted::NotAnalytic,
+                &why,
+                functions,
+                opts,
+            )?;
+            v.verdict = "not-analytic".into();
+            v
+        }
+        (true, None) => verify_at_values(l, &r.main, vanishing, functions, opts)?,
+        (false, _) => crate::verify::verify(l, checked, functions, opts)?,
     };
     main.label = if r.compensated.is_some() {
         "as it stands".into()

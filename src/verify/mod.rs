@@ -82,6 +82,9 @@ pub enum Predicted {
     Exact,
     /// No non-affine term up to this order: the residual shrinks at least this fast.
     AtLeast(u32),
+    /// Not analytic at the operating point (log of a negative number, a pole): the network or
+    /// its expansion is not finite there.
+    NotAnalytic,
 }
 
 impl Predicted {
@@ -92,6 +95,7 @@ impl Predicted {
             Predicted::Kink => "kink".into(),
             Predicted::Exact => "exact".into(),
             Predicted::AtLeast(k) => format!("≥{k}"),
+            Predicted::NotAnalytic => "not finite".into(),
         }
     }
 }
@@ -696,6 +700,14 @@ fn judge(a: &Analysis, predicted: Predicted, rows: Vec<Row>, opts: &VerifyOption
         .iter()
         .any(|r| !(r.residual.is_finite() && r.signal.is_finite()));
     let (pass, mut note) = match (&predicted, slope) {
+        (Predicted::NotAnalytic, _) if not_finite => (
+            true,
+            "the network or its approximation is not finite (NaN or ∞) at the sampled points, as where it is not analytic".to_string(),
+        ),
+        (Predicted::NotAnalytic, _) => (
+            false,
+            "the network and its approximation are finite at every sampled point, where they are predicted not to be".to_string(),
+        ),
         _ if not_finite => (
             false,
             "the network or its approximation is not finite (NaN or ∞) at the sampled points: nothing can be checked".to_string(),

@@ -1709,6 +1709,31 @@ fn a_first_term_that_vanishes_with_its_constants_taken_out_is_decided_exactly() 
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
+/// From a review: a scalar bound after a definition that reads it (`s(t) = sigmoid(β·t)`, then
+/// `β = 2`) was not seen by the definition: β stayed symbolic and W and b had no value. The
+/// call now gives it, and W and b agree with the network's Jacobian at 0 (with β = 2, and with
+/// β = 3 bound again before a second use).
+#[test]
+fn a_scalar_bound_after_a_definition_is_seen_by_it() {
+    let sigma = |t: f64| 1.0 / (1.0 + (-t).exp());
+    let w1 = [[1.0, 2.0], [3.0, -1.0]];
+    let b1 = [0.5, -0.25];
+    for beta in [2.0, 3.0] {
+        let src = format!(
+            "s(t) = sigmoid(β·t); W1 = [[1, 2], [3, -1]]; b1 = [0.5, -0.25]; β = 1; β = {beta}; s(W1·x + b1)"
+        );
+        let (w, b) = numeric_wb(&src).expect("W and b");
+        let f = |x: &[f64]| -> Vec<f64> {
+            (0..2)
+                .map(|i| sigma(beta * (w1[i][0] * x[0] + w1[i][1] * x[1] + b1[i])))
+                .collect()
+        };
+        let (j, y0) = jacobian(&f, 2);
+        assert_close(&w.concat(), &j.concat(), &src);
+        assert_close(&b, &y0, &src);
+    }
+}
+
 /// From a review: log and √ of a point whose value is not rational (tanh(κ₁) at uᵀ·x₀ = −1)
 /// were `affine`, with "a negative number under a fractional power" as the reason W had no
 /// value. The point is looked at in 2048-bit floats: below 0 far beyond their rounding, not

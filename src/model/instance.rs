@@ -23,6 +23,7 @@ pub(crate) fn drawable_params(l: &Lowered) -> Vec<Name> {
                 }
                 IrKind::Apply {
                     callee: Callee::Def(d),
+                    params,
                     ..
                 } if seen.insert(std::rc::Rc::as_ptr(d)) => {
                     let mut inner = BTreeSet::new();
@@ -30,7 +31,8 @@ pub(crate) fn drawable_params(l: &Lowered) -> Vec<Name> {
                     for (_, default) in &d.params {
                         collect(default, seen, &mut inner);
                     }
-                    inner.retain(|p| d.params.iter().all(|(n, _)| n != p));
+                    // The definition's own, and a scalar bound after it that the call gives.
+                    inner.retain(|p| (d.params.iter().chain(params)).all(|(n, _)| n != p));
                     out.extend(inner);
                 }
                 _ => {}

@@ -814,8 +814,13 @@ fn with_parameters<R: Real>(
             .to_real::<R>(&|p| Some(inst.param(p)))
             .and_then(|x| x.to_q())
             .ok_or_else(|| format!("the parameter {n} has no numeric value"))?;
-        if let Some(slot) = def.params.iter_mut().find(|(m, _)| m == n) {
-            slot.1 = slot.1.with_kind(crate::ir::IrKind::Num(x));
+        match def.params.iter_mut().find(|(m, _)| m == n) {
+            Some(slot) => slot.1 = slot.1.with_kind(crate::ir::IrKind::Num(x)),
+            // A scalar of the body bound after the definition, which the call gives.
+            None => {
+                let ir = def.body.with_kind(crate::ir::IrKind::Num(x));
+                def.params.push((n.clone(), ir));
+            }
         }
     }
     Ok(Callee::Def(std::rc::Rc::new(def)))

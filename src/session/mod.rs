@@ -972,8 +972,12 @@ impl Session {
 
     fn describe_env(&self) -> String {
         let mut s = String::new();
+        // The point `:at` set, so that `:env` shows every setting a result depends on.
+        let at = (self.options.at.as_ref())
+            .map(|p| format!(" · expanding around {} = {p}", self.options.input))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "order {} · input {}\n",
+            "order {} · input {}{at}\n",
             self.options.order, self.options.input
         ));
         for (n, d) in &self.env.decls {
@@ -1538,6 +1542,10 @@ mod tests {
         // `:at p` before p has a value, as `taylornet analyze --at p` takes it: an expression
         // in between is refused, one after p is bound is expanded there.
         expect_output(":at p", "p has no value yet");
+        expect_output(
+            "p = [1, 2]\n:at p\n:env",
+            "order 3 · input x · expanding around x = p",
+        );
         fail(":at p\ntanh(W1·x)", "the point p has no value");
         expect_output(
             ":at p\np = [0.1, 0.2]\nW1 = [[1, 0], [0, 1]]\ntanh(W1·x)",

@@ -148,6 +148,18 @@ impl Cx<'_> {
                         params.push((p.clone(), default.clone()));
                     }
                 }
+                // A scalar the body reads that was bound after the definition (`s(t) =
+                // sigmoid(β·t)`, then `β = 2`) takes its value here, as a parameter of the call
+                // (from a review: β stayed symbolic, and W and b had no value).
+                for p in free_params(&d.body) {
+                    if !params.iter().any(|(q, _)| *q == p)
+                        && (self.env.bindings.get(&p))
+                            .is_some_and(|b| b.value.shape.kind == Kind::Scalar)
+                    {
+                        let v = self.name(&p, name_span)?;
+                        params.push((p, v));
+                    }
+                }
             }
         }
         Ok(self.mk(
@@ -656,4 +668,19 @@ impl Cx<'_> {
         }
         Ok(prev)
     }
+}
+
+/// The scalar parameters a function body reads that are not its own (its own are `Param`s too,
+/// and the caller skips those already given), in order of first use.
+fn free_params(body: &Ir) -> Vec<Name> {
+    let mut out: Vec<Name> = Vec::new();
+    crate::ir::visit::walk(body, |n| {
+        if let IrKind::Param(p) = n.kind()
+            && !out.contains(p)
+        {
+            out.push(p.clone());
+        }
+        crate::ir::visit::Step::Descend
+    });
+    out
 }

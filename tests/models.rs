@@ -1734,6 +1734,31 @@ fn a_scalar_bound_after_a_definition_is_seen_by_it() {
     }
 }
 
+/// From a review: an input declared `x : n` at a point x₀ of length 3 had no W and b ("the
+/// parameter n is symbolic"), though x₀ fixes n. W = (1 − tanh²(2))/3·𝟙ᵀ, b = tanh(2) here.
+#[test]
+fn a_dimension_the_point_fixes_is_no_parameter() {
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "x : n; tanh(mean(x) + 1)",
+        "--at",
+        "x0=[1, 0, 2]",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let entries = |m: &serde_json::Value| -> Vec<f64> {
+        (m["values"].as_array().into_iter().flatten())
+            .flat_map(|r| r.as_array().into_iter().flatten())
+            .filter_map(|x| x.as_f64())
+            .collect()
+    };
+    let slope = (1.0 - 2f64.tanh().powi(2)) / 3.0;
+    assert_close(&entries(&v["numeric"]["w"]), &[slope; 3], &out);
+    assert_close(&entries(&v["numeric"]["b"]), &[2f64.tanh()], &out);
+}
+
 /// From a review: log and √ of a point whose value is not rational (tanh(κ₁) at uᵀ·x₀ = −1)
 /// were `affine`, with "a negative number under a fractional power" as the reason W had no
 /// value. The point is looked at in 2048-bit floats: below 0 far beyond their rounding, not

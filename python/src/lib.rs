@@ -582,12 +582,18 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
     if !(value.is_finite() && value > 0.0) {
         return Err(format!("the limit `{name}` must be a positive number"));
     }
+    // 1e300 as written, not as its 301 digits (from a review).
+    let shown = if value >= 1e16 {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    };
     let whole = || -> Result<u64, String> {
         if value.fract() == 0.0 && value <= u32::MAX as f64 {
             Ok(value as u64)
         } else {
             Err(format!(
-                "the limit `{name}` takes a whole number, not {value}"
+                "the limit `{name}` takes a whole number, not {shown}"
             ))
         }
     };
@@ -597,20 +603,20 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
             Ok(value as u64)
         } else {
             Err(format!(
-                "the limit `{name}` takes a whole number of bytes up to {MAX_MEMORY}, not {value}"
+                "the limit `{name}` takes a whole number of bytes up to {MAX_MEMORY}, not {shown}"
             ))
         }
     };
     match name {
         "time_budget" => {
             limits.time_budget = Duration::try_from_secs_f64(value)
-                .map_err(|_| format!("the limit `{name}` is too large: {value} seconds"))?
+                .map_err(|_| format!("the limit `{name}` is too large: {shown} seconds"))?
         }
         "max_memory" => {
             let bytes = whole_bytes()?;
             if bytes > MAX_MEMORY {
                 return Err(format!(
-                    "the limit `{name}` is at most {MAX_MEMORY} bytes (1 TiB), not {value}"
+                    "the limit `{name}` is at most {MAX_MEMORY} bytes (1 TiB), not {shown}"
                 ));
             }
             limits.max_memory = bytes as usize;
@@ -620,7 +626,7 @@ fn set_limit(limits: &mut Limits, name: &str, value: f64) -> Result<(), String> 
         // it overflowed and the interpreter died (from a review, with max_depth = 10⁹).
         "max_depth" | "max_expanded_depth" if whole()? > MAX_NESTING as u64 => {
             return Err(format!(
-                "the limit `{name}` is at most {MAX_NESTING} (nesting is recursion on the engine's stack), not {value}"
+                "the limit `{name}` is at most {MAX_NESTING} (nesting is recursion on the engine's stack), not {shown}"
             ));
         }
         "max_depth" => limits.max_depth = small(whole()?)?,

@@ -705,6 +705,14 @@ def _shape_error(message):
 def _tensor_rows(name, value):
     """A vector (1-D) or matrix (2-D) from a numpy array or nested lists, checked: its rows
     (a matrix) or entries (a vector), and whether it is a matrix."""
+    if isinstance(value, Mapping):
+        # From a review: a dict was called "a scalar".
+        raise _shape_error(f"{name}: a mapping ({type(value).__name__}); a weight is a vector (1-D) or a matrix (2-D) of numbers")
+    mask = getattr(value, "mask", None)
+    if mask is not None and hasattr(value, "filled") and bool(getattr(mask, "any", lambda: mask)()):
+        # A masked array's masked entries have no value (from a review: "None is not an
+        # exact number").
+        raise ValueError(f"{name}: a masked array with masked entries, which have no value; fill them first (`.filled(...)`)")
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         shape = getattr(value, "shape", None)
         if shape == ():
@@ -919,8 +927,12 @@ class Session:
         if isinstance(point, str):
             return self.run(f":at {_checked_name(point)}")[-1]
         name = _checked_name(name)
-        if _tensor_rows(name, point)[1]:
-            raise _shape_error(f"{name}: a data point is a vector (1-D)")
+        rows, matrix = _tensor_rows(name, point)
+        if matrix and len(rows[0]) == 1:
+            # A column (n×1, as numpy writes a column vector) is the vector of its entries.
+            point = [row[0] for row in rows]
+        elif matrix:
+            raise _shape_error(f"{name}: a data point is a vector (1-D, or a column n×1)")
         # Bound as a weight is (its entries, not a literal: a long vector of floats written
         # exactly is past ``max_input_bytes``), then named.
         self.bind(name, point)

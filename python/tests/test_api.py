@@ -385,6 +385,9 @@ def test_limits_out_of_range_are_value_errors():
     for value in (1e300, float("inf"), -1.0, 0.0):
         with pytest.raises(ValueError, match="time_budget"):
             tn.Session(time_budget=value)
+    # As written, not as its 301 digits (from a review).
+    with pytest.raises(ValueError, match=r"too large: 1e300 seconds$"):
+        tn.Session(time_budget=1e300)
     with pytest.raises(ValueError, match="max_memory"):
         tn.Session(max_memory=2**50)
     assert tn.Session(max_memory=64 << 20).limits["max_memory"] == 64 << 20

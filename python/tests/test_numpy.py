@@ -244,3 +244,22 @@ def test_sequences_bind_and_text_is_no_number():
     assert "[[0, 1], [2, 3]]" in s.bind("W1", [range(2), range(2, 4)])
     with pytest.raises(ValueError, match="not a number"):
         s.bind("W2", "12")
+
+
+def test_mappings_masked_arrays_and_columns():
+    # From a review: a dict was "a scalar", a masked array's masked entry "None is not an exact
+    # number", and a column vector refused as a data point.
+    s = tn.Session()
+    with pytest.raises(tn.ShapeError, match="a mapping"):
+        s.bind("W1", {"a": 1})
+    with pytest.raises(ValueError, match="masked entries"):
+        s.bind("b1", np.ma.masked_array([1.0, 2.0], mask=[0, 1]))
+    assert "[1, 2]" in s.bind("b1", np.ma.masked_array([1.0, 2.0], mask=[0, 0]))
+    s.bind("W1", [[1, 2], [3, -1]])
+    s.at(np.array([[0.5], [-1.0]]))
+    column = s.analyze("tanh(W1·x + b1)").numeric
+    s.at(np.array([0.5, -1.0]))
+    flat = s.analyze("tanh(W1·x + b1)").numeric
+    assert np.array_equal(column.W, flat.W) and np.array_equal(column.b, flat.b)
+    with pytest.raises(tn.ShapeError, match="a column"):
+        s.at(np.ones((2, 2)))

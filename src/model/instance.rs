@@ -156,6 +156,9 @@ pub(crate) fn numeric(
     for k in &a.expansion.constants {
         params.remove(&k.name);
     }
+    // A dimension a bound value fixes (`x : n` at a point x₀ of length 3: n = 3, from a review:
+    // "the parameter n is symbolic") is no parameter either.
+    params.retain(|p| !is_fixed_param(p, &inst));
     if !params.is_empty() {
         let names: Vec<String> = params.iter().map(|n| n.unicode()).collect();
         out.notes.push(format!(

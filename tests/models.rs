@@ -1732,6 +1732,17 @@ fn a_scalar_bound_after_a_definition_is_seen_by_it() {
         assert_close(&w.concat(), &j.concat(), &src);
         assert_close(&b, &y0, &src);
     }
+    // From a second review: a definition called in the body that reads β too (its call there
+    // cannot be given it) leaves β symbolic for all of them (g's β took a stand-in 0.7, and W
+    // was 2.7·W₁); a definition around the call does not lend its own β (g took s's β = 5).
+    let src = "W1 = [[1, 2], [3, -1]]; b1 = [0, 0]; g(t) = tanh(β·t); s(t) = g(t) + β·t; β = 2; s(W1·x + b1)";
+    assert!(numeric_wb(src).is_none(), "{src}");
+    let (ok, out, err) = taylornet(&["analyze", src]);
+    assert!(ok, "{err}");
+    assert!(out.contains("W = 2·β·W₁"), "{out}");
+    let src = "W1 = [[1, 2], [3, -1]]; g(t) = tanh(β·t); β = 2; s(t; β = 5) = β·g(t); s(W1·x)";
+    let (w, _) = numeric_wb(src).expect("W and b");
+    assert_close(&w.concat(), &[10.0, 20.0, 30.0, -10.0], src);
 }
 
 /// From a review: an input declared `x : n` at a point x₀ of length 3 had no W and b ("the
@@ -1775,7 +1786,7 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
         let (ok, out, err) = taylornet(&["analyze", &src, "--at", "x0=[1, -1]"]);
         assert!(ok, "{err}");
         assert!(
-            out.contains("has no Taylor series (in 2048-bit floats"),
+            out.contains("has no real value (in 2048-bit floats"),
             "{out}"
         );
         assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
@@ -1801,10 +1812,54 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
     let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[3, -1]"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("within 2⁻¹⁰⁰⁰ of its size of a point where log stops being analytic"),
+        out.contains("within 2⁻¹⁵⁰⁰ of its size of where log stops being real"),
         "{out}"
     );
     assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    // From a second review: √ at a positive point that is not rational (its exact series
+    // there asks for a root too large to factor) is analytic, and so is √(1 + uᵀ·x₀) at a
+    // point read from f64s; a pole that is not rational (tan at π/2) is not decided.
+    for (src, at) in [
+        ("u = [1, 1]; sqrt(tanh(uᵀ·x))·u", "x0=[1, 0]"),
+        (
+            "r(t) = sqrt(1 + t^2); u = [1, 1]; r(tanh(uᵀ·x))·u",
+            "x0=[1, 0]",
+        ),
+        (
+            "u = [1, 1]; sqrt(1 + uᵀ·x)·u",
+            "x0=[1.23456789012345678, 0]",
+        ),
+    ] {
+        let (ok, out, err) = taylornet(&["analyze", src, "--at", at]);
+        assert!(ok, "{err}");
+        assert_eq!(out.lines().last(), Some("verdict: affine"), "{src}: {out}");
+    }
+    for src in [
+        "u = [1]; tan(uᵀ·x + π/2 − 1)·u",
+        "u = [1]; tan(2·atan(uᵀ·x))·u",
+    ] {
+        let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[1]"]);
+        assert!(ok, "{err}");
+        assert!(out.contains("within reach of a pole of tan"), "{out}");
+        assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    }
+    // Element-wise layers at rational and irrational entries of their operating points.
+    for (b1, f, verdict) in [
+        ("[0, 1]", "log(W1·x + b1)", "not-analytic"),
+        ("[-1, 1]", "sqrt(W1·x + b1)", "not-analytic"),
+        ("[1, -1]", "log(tanh(W1·x + b1))", "not-analytic"),
+        ("[1, 2]", "log(tanh(W1·x + b1))", "affine"),
+        ("[2, 1]", "sqrt(W1·x + b1)", "affine"),
+    ] {
+        let src = format!("W1 = [[1, 2], [3, -1]]; b1 = {b1}; {f}");
+        let (ok, out, err) = taylornet(&["analyze", &src]);
+        assert!(ok, "{err}");
+        assert_eq!(
+            out.lines().last(),
+            Some(format!("verdict: {verdict}").as_str()),
+            "{src}: {out}"
+        );
+    }
     // A rational point where log is not analytic is checked the same way.
     let (ok, out, err) = taylornet(&["verify", "u = [1, 2]; log(uᵀ·x)·u", "--at", "x0=[1, -1]"]);
     assert!(ok, "{err}");
@@ -1824,7 +1879,7 @@ fn a_zero_that_the_floats_do_not_resolve_is_said_to_be_so() {
         let (ok, out, err) = taylornet(&["analyze", src]);
         assert!(ok, "{err}");
         assert!(
-            out.contains("an entry shown as 0 is 0 to within what those floats resolve"),
+            out.contains("an entry shown as 0 there is 0 to within what those floats resolve"),
             "{src}: {out}"
         );
     }

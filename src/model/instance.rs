@@ -120,6 +120,7 @@ pub(crate) fn numeric(
     let mut truth = inst.clone();
     // Points whose values are not rational: looked at in wide floats below.
     let mut irrational_points = Vec::new();
+    let mut irrational_entries = Vec::new();
     if crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok() {
         for p in &a.expansion.points {
             let value = match eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) {
@@ -131,7 +132,17 @@ pub(crate) fn numeric(
                 irrational_points.push(p);
                 continue;
             };
-            if let Some(why) = singular_use(&p.under, &value) {
+            let why = match singular_use(&p.under, &value) {
+                Ok(why) => why,
+                // No exact series at this rational (its root too large to factor: a point
+                // read from an f64, 0.1's 55 digits): the floats look at it, as at a point
+                // that is not rational (from a review: √(1 + uᵀ·x₀) was called not analytic).
+                Err(()) => {
+                    irrational_points.push(p);
+                    continue;
+                }
+            };
+            if let Some(why) = why {
                 let point = crate::print::scalar_unicode(&p.at);
                 out.notes.push(format!(
                     "{point} = {} at these values, {why}: the expression is not analytic at this operating point, and the expansion above does not hold here",
@@ -139,6 +150,41 @@ pub(crate) fn numeric(
                 ));
                 out.vanishing_constant = Some(point);
                 return out;
+            }
+        }
+        // An element-wise layer's operating point, entry by entry, where its activation is not
+        // defined everywhere (log, √): taken to be generic, so off where it has no series
+        // (from a review: `log(W₁·x + b₁)` at b₁ = [0, 1] was `affine`).
+        for ly in &a.expansion.layers {
+            let Some(c) = ly.op_symbol.as_ref().and_then(|s| inst.symbols.get(s)) else {
+                continue;
+            };
+            if ly.callee.is_total() {
+                continue;
+            }
+            for (i, entry) in val_entries(c).into_iter().enumerate() {
+                let Some(q) = &entry.0 else {
+                    irrational_entries.push((ly, i));
+                    continue;
+                };
+                let at = crate::algebra::Scalar::from_q(q.clone());
+                match super::region::series_to_first_order_at(&ly.callee, &ly.params, &at) {
+                    Ok(_) => {}
+                    Err(e) if e.phase == crate::diagnostic::Phase::Limit => {
+                        irrational_entries.push((ly, i));
+                    }
+                    Err(e) => {
+                        let point = layer_entry(ly, i);
+                        out.notes.push(format!(
+                            "{point} = {} at these values, a point where {} has no Taylor series ({}): the expression is not analytic at this operating point, and the expansion above does not hold here",
+                            crate::model::render::q_text(q),
+                            ly.callee.name(),
+                            e.message
+                        ));
+                        out.vanishing_constant = Some(point);
+                        return out;
+                    }
+                }
             }
         }
     }
@@ -169,7 +215,9 @@ pub(crate) fn numeric(
         ));
         return out;
     }
-    match points_in_floats(&irrational_points, a, env, functions) {
+    let found = points_in_floats(&irrational_points, a, env, functions)
+        .or_else(|| entries_in_floats(&irrational_entries, a, env, functions));
+    match found {
         Some(PointInFloats::Undecided(why)) => {
             out.notes.push(format!("no numeric W and b: {why}"));
             out.undecided = Some(why);
@@ -210,6 +258,10 @@ pub(crate) fn numeric(
         return out;
     }
     let (exact, clean) = Exact::untainted(|| wb::<Exact>(l, a, env, functions));
+    // Entries with exact values, where some have none (W and b then in floats below).
+    let partial = exact.as_ref().ok().filter(|_| clean).cloned();
+    // Whether W and b below are 2048 bits' (256 gave no finite value).
+    let widened = std::cell::Cell::new(false);
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
             out.w = Some(w);
@@ -219,7 +271,24 @@ pub(crate) fn numeric(
                     .into(),
             );
         }
-        _ => match crate::float::without_near_ties(|| wb::<Big<256>>(l, a, env, functions)) {
+        _ => match crate::float::without_near_ties(|| {
+            widened.set(false);
+            // What 256 bits round to 0 and then take the log of (1 − tanh(400), 10⁻³⁴⁸), or
+            // divide by, 2048 bits may still resolve; W and b are read from the same values.
+            let narrow = wb::<Big<256>>(l, a, env, functions);
+            match &narrow {
+                Ok((w, b)) if has_non_finite(w) || has_non_finite(b) => {
+                    match wb::<Big<2048>>(l, a, env, functions) {
+                        Ok((w, b)) if !(has_non_finite(&w) || has_non_finite(&b)) => {
+                            widened.set(true);
+                            Ok((w, b))
+                        }
+                        _ => narrow,
+                    }
+                }
+                _ => narrow,
+            }
+        }) {
             (Ok(_), false) => out.notes.push(
                 "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
             ),
@@ -237,12 +306,15 @@ pub(crate) fn numeric(
                 } else {
                     None
                 };
-                let unresolved_w = flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w));
-                let unresolved_b = flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b));
+                let exact_w = partial.as_ref().map(|(w, _)| w);
+                let exact_b = partial.as_ref().map(|(_, b)| b);
+                let unresolved_w = flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w), exact_w);
+                let unresolved_b = flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b), exact_b);
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
-                    (true, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry), which does not decide whether it is exactly 0".into(),
+                    _ if widened.get() => "W and b are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded".into(),
+                    (true, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0".into(),
                     (true, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into(),
                     (false, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded; an entry shown as 0 is below 2⁻²⁰⁰ of the largest entry, which does not decide whether it is exactly 0".into(),
                     (false, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
@@ -302,43 +374,123 @@ fn points_in_floats(
                 }
             }
             ConstantUse::Function(callee, params) => {
-                let Some(at) = v.to_q() else { continue };
-                use malachite_base::num::arithmetic::traits::{Abs, Pow};
-                let size = if v.abs().lt(&Wide::one()) {
-                    Q::from(1u32)
-                } else {
-                    (&at).abs()
-                };
-                let margin = size * Q::from(2u32).pow(-1000i64);
-                let analytic = |x: &Q| {
-                    matches!(
-                        super::region::series_to_first_order(callee, params, x),
-                        Some(crate::series::PointSeries::Analytic(_))
-                    )
-                };
-                let name = callee.name();
-                match [
-                    analytic(&(&at - &margin)),
-                    analytic(&at),
-                    analytic(&(&at + &margin)),
-                ] {
-                    [true, true, true] => {}
-                    [false, false, false] => {
-                        return Some(PointInFloats::NotAnalytic {
-                            point,
-                            why: format!(
-                                "is, at these values, a point where {name} has no Taylor series (in 2048-bit floats, far beyond their rounding: its value is not rational)"
-                            ),
-                        });
-                    }
-                    _ => {
-                        return Some(PointInFloats::Undecided(format!(
-                            "{point}, under {name}, is at these values within 2⁻¹⁰⁰⁰ of its size of a point where {name} stops being analytic, in 2048-bit floats (its value is not rational, so this is not decided exactly); there the expansion above does not hold"
-                        )));
-                    }
+                if let Some(found) = function_point_in_floats(callee, params, &v, &point, &inst) {
+                    return Some(found);
                 }
             }
         }
+    }
+    None
+}
+
+/// The entries of a value, row by row.
+fn val_entries<R: Clone>(v: &Val<R>) -> Vec<R> {
+    match v {
+        Val::S(x) => vec![x.clone()],
+        Val::V(x) => x.clone(),
+        Val::M(m) => m.iter().flatten().cloned().collect(),
+    }
+}
+
+/// `entry 2 of c₁ (layer 1, log)`: an entry of a layer's operating point, as notes name it.
+fn layer_entry(ly: &crate::analysis::Layer, i: usize) -> String {
+    let c = (ly.op_symbol.as_ref()).map_or_else(|| "c".to_string(), |s| s.name.unicode());
+    format!(
+        "entry {} of {c} (layer {}, {})",
+        i + 1,
+        ly.index,
+        ly.activation
+    )
+}
+
+/// Entries of element-wise layers' operating points whose values are not rational (log of
+/// tanh(W₁·x + b₁) at b₁ = [1, −1]), looked at in 2048-bit floats as
+/// [`function_point_in_floats`] does.
+fn entries_in_floats(
+    entries: &[(&crate::analysis::Layer, usize)],
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<PointInFloats> {
+    if entries.is_empty() {
+        return None;
+    }
+    let (inst, _, _) = at_operating_points::<Big<2048>>(a, env, functions).ok()?;
+    for (ly, i) in entries {
+        let Some(c) = ly.op_symbol.as_ref().and_then(|s| inst.symbols.get(s)) else {
+            continue;
+        };
+        let Some(v) = val_entries(c).into_iter().nth(*i) else {
+            continue;
+        };
+        let point = layer_entry(ly, *i);
+        if let Some(found) = function_point_in_floats(&ly.callee, &ly.params, &v, &point, &inst) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// A function at a point whose value `v` is not rational, in 2048-bit floats: the function's
+/// value at v and at 2⁻¹⁵⁰⁰ of v's size (or of 1) to either side, far beyond the rounding of
+/// the few operations that formed v. No real value at all three: not analytic there (log, √ of
+/// tanh(−1)); at some: v is within that distance of where the function stops being real, not
+/// decided; a value past 2¹⁵⁰⁰ times the point's size: within reach of a pole (tan at π/2), not
+/// decided. A point past the floats' range is not decided either. The function's exact series
+/// is not asked for at such points: its root of a 2048-bit rational is too large to factor
+/// (from a review: √ of tanh(1) was called not analytic).
+fn function_point_in_floats(
+    callee: &Callee,
+    params: &[(Name, crate::ir::Ir)],
+    v: &Big<2048>,
+    point: &str,
+    inst: &Instance<Big<2048>>,
+) -> Option<PointInFloats> {
+    type Wide = Big<2048>;
+    let name = callee.name();
+    if v.to_q().is_none() {
+        return Some(PointInFloats::Undecided(format!(
+            "{point}, under {name}, is beyond the range of 2048-bit floats at these values (its value is not rational), so whether {name} is analytic there is not decided"
+        )));
+    }
+    let mut values = BTreeMap::new();
+    for (n, ir) in params {
+        if let Ok(Val::S(x)) = eval_ir(ir, &mut inst.clone()) {
+            values.insert(n.clone(), x);
+        }
+    }
+    let two = Wide::of_q(&Q::from(2));
+    let size = if v.abs().lt(&Wide::one()) {
+        Wide::one()
+    } else {
+        v.abs()
+    };
+    let margin = size.mul(&two.powi(-1500));
+    let at = |x: Wide| {
+        crate::numeric::apply(callee, x, &values, &mut inst.clone())
+            .ok()
+            .filter(|y| y.to_q().is_some())
+    };
+    let found = [at(v.sub(&margin)), at(v.clone()), at(v.add(&margin))];
+    let real = found.iter().flatten().count();
+    if real == 0 {
+        return Some(PointInFloats::NotAnalytic {
+            point: point.to_string(),
+            why: format!(
+                "is, at these values, where {name} has no real value (in 2048-bit floats, at it and 2⁻¹⁵⁰⁰ of its size to either side, far beyond their rounding: its value is not rational)"
+            ),
+        });
+    }
+    if real < found.len() {
+        return Some(PointInFloats::Undecided(format!(
+            "{point}, under {name}, is at these values within 2⁻¹⁵⁰⁰ of its size of where {name} stops being real, in 2048-bit floats (its value is not rational, so this is not decided exactly); there the expansion above does not hold"
+        )));
+    }
+    let pole = size.mul(&two.powi(1500));
+    if found.iter().flatten().any(|y| pole.lt(&y.abs())) {
+        return Some(PointInFloats::Undecided(format!(
+            "{point}, under {name}, is at these values within reach of a pole of {name} in 2048-bit floats ({name} there is past 2¹⁵⁰⁰ times the point's size; its value is not rational, so this is not decided exactly); there the expansion above does not hold"
+        )));
     }
     None
 }
@@ -389,7 +541,10 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 /// Returns whether an entry was written as 0 that no float showed to be 0: 0 only to within
 /// what 2048-bit floats resolve (a softmax row at a bias of 2000 has slope e⁻²⁰⁰⁰ ≈ 10⁻⁸⁶⁹,
 /// which they lose), so the report says that of its zeros.
-fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) -> bool {
+///
+/// `exact`: the same matrix evaluated exactly where its entries have exact values (NaN where
+/// not): an entry that is exactly 0 there is 0, decided (tanh(0) beside tanh(1)).
+fn flush_rounding(m: &mut Mat, wide: Option<&Mat>, exact: Option<&Mat>) -> bool {
     let floor = rounding_floor_log2(m);
     let mut unresolved = false;
     // Two floats agree to 2⁻⁴⁰ of the wide one (compared as logarithms: either may be beyond
@@ -409,6 +564,12 @@ fn flush_rounding(m: &mut Mat, wide: Option<&Mat>) -> bool {
             // 0 (or a residue) in 256 bits, but in 2048 bits far above their own residues
             // (about 2⁻²⁰⁴⁰ of the scale): a genuine value that 256 bits lost.
             Some(v) if v.log2_abs() > floor + f64::from(WIDE_GENUINE_LOG2 + 200) => v.clone(),
+            _ if exact
+                .and_then(|x| x.entries.get(i))
+                .is_some_and(|x| matches!(x, Num::Exact(q) if *q == 0u32)) =>
+            {
+                Num::Float(0.0)
+            }
             _ => {
                 unresolved = true;
                 Num::Float(0.0)
@@ -689,9 +850,11 @@ fn is_fixed_param<R: Real>(n: &Name, inst: &Instance<R>) -> bool {
 
 /// Why an operating-point constant's uses do not hold at its value: 0 under a power, or a
 /// point where the function of it has no Taylor series (a breakpoint, √ or log at 0).
-fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<String> {
+///
+/// `Err(())`: not decided exactly (the function's series there runs into the engine's limits).
+fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Result<Option<String>, ()> {
     use crate::analysis::ConstantUse;
-    match under {
+    Ok(match under {
         ConstantUse::Power(_) if *value == 0u32 => {
             Some("where the expansion took it to be non-zero (under a power)".to_string())
         }
@@ -702,15 +865,17 @@ fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Option<Strin
         ),
         ConstantUse::Power(_) => None,
         ConstantUse::Function(callee, params) => {
-            match super::region::series_to_first_order(callee, params, value) {
-                Some(crate::series::PointSeries::Analytic(_)) => None,
+            let at = crate::algebra::Scalar::from_q(value.clone());
+            match super::region::series_to_first_order_at(callee, params, &at) {
+                Ok(crate::series::PointSeries::Analytic(_)) => None,
+                Err(e) if e.phase == crate::diagnostic::Phase::Limit => return Err(()),
                 _ => Some(format!(
                     "a point where {} has no Taylor series",
                     callee.name()
                 )),
             }
         }
-    }
+    })
 }
 
 /// The input's length in an instance (its dimension as the values fix it).

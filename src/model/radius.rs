@@ -89,6 +89,9 @@ fn measure(
     // may be far below f64's range.
     let mut estimate = f64::INFINITY;
     let mut linear_part = false;
+    // Whether the first non-affine term is non-zero in some direction (its estimate may still
+    // be past f64's range: a term of 10⁻³⁴⁷ beside a slope of 2).
+    let mut term_seen = false;
     // Below 2⁻²⁰⁰ a 256-bit value may be the residue of what cancels exactly (σ″(1) + σ″(−1)
     // leaves one near 10⁻⁷⁸, which is no term: an estimate from it would put σ* near 10⁷⁵), or
     // genuinely tiny (the slope of a sigmoid at −160 is 10⁻⁷⁰; from a review, such a network
@@ -100,6 +103,15 @@ fn measure(
     let mut smallest_slope = f64::INFINITY;
     for xi in &xis {
         let (mut wx, mut nx) = parts(&ev, a, xi)?;
+        // No finite value in 256 bits (the log of 1 − tanh(400), which they round to 0): the
+        // 2048-bit one, as for a value below their residues.
+        let lost = |v: f64| v.is_nan() || v == f64::INFINITY;
+        if lost(wx) {
+            wx = f64::NEG_INFINITY;
+        }
+        if lost(nx) {
+            nx = f64::NEG_INFINITY;
+        }
         if wx < -200.0 || nx < wx.max(0.0) - 200.0 {
             let w = wide.get_or_insert_with(|| evaluate::<Big<2048>>(l, a, env, functions));
             let (wx2, nx2) = match w {
@@ -128,6 +140,7 @@ fn measure(
             }
         }
         linear_part |= wx.is_finite();
+        term_seen |= nx.is_finite() && wx.is_finite();
         if nx.is_finite() && wx.is_finite() {
             let log2 = (libm::log2(tau) + wx - nx) / f64::from(k - 1);
             estimate = estimate.min(libm::exp2(log2));
@@ -150,6 +163,11 @@ fn measure(
     } else if unexpanded {
         notes.push(format!(
             "the first non-affine term of order {k} was not formed in the input's terms (limit `max_terms`); σ* is measured only"
+        ));
+        None
+    } else if term_seen {
+        notes.push(format!(
+            "the first non-affine term of order {k} is so small beside W·ξ that the estimate from it is past f64's range (σ* above 10³⁰⁸); σ* is measured only"
         ));
         None
     } else {

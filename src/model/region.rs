@@ -1661,7 +1661,7 @@ pub(crate) fn series_to_first_order(
 
 /// The exact series of `callee` at the constant `point` to order 1, or why it failed (as where
 /// the sign of a comparison there is not decided).
-fn series_to_first_order_at(
+pub(crate) fn series_to_first_order_at(
     callee: &Callee,
     params: &[(Name, Ir)],
     point: &Scalar,

@@ -127,7 +127,12 @@ fn series_err(e: SeriesError, span: Span) -> Fail {
     if let Some(why) = crate::limits::exhausted_reason() {
         return Fail::Diag(Diagnostic::at(Phase::Limit, span, why));
     }
-    let phase = if matches!(e, SeriesError::Limit(_)) {
+    // A root of a number too large to factor is the engine's limit, not the function's.
+    let phase = if matches!(
+        e,
+        SeriesError::Limit(_)
+            | SeriesError::Scalar(crate::algebra::scalar::ScalarError::TooLarge(_))
+    ) {
         Phase::Limit
     } else {
         Phase::Series

@@ -148,16 +148,22 @@ impl Cx<'_> {
                         params.push((p.clone(), default.clone()));
                     }
                 }
-                // A scalar the body reads that was bound after the definition (`s(t) =
+                // A number the body reads that was bound after the definition (`s(t) =
                 // sigmoid(β·t)`, then `β = 2`) takes its value here, as a parameter of the call
-                // (from a review: β stayed symbolic, and W and b had no value).
-                for p in free_params(&d.body) {
-                    if !params.iter().any(|(q, _)| *q == p)
-                        && (self.env.bindings.get(&p))
-                            .is_some_and(|b| b.value.shape.kind == Kind::Scalar)
-                    {
-                        let v = self.name(&p, name_span)?;
-                        params.push((p, v));
+                // (from a review: β stayed symbolic, and W and b had no value). The binding is
+                // the session's, never a parameter of a definition being written around this
+                // call; a name a definition called in the body also reads is left symbolic
+                // for all of them, as that call cannot be given it (one name, one meaning).
+                let (direct, nested) = free_params(&d.body);
+                for p in direct {
+                    let number = (self.env.bindings.get(&p)).is_some_and(|b| {
+                        b.value.shape.kind == Kind::Scalar && b.symbols.is_empty()
+                    });
+                    if number && !nested.contains(&p) && !params.iter().any(|(q, _)| *q == p) {
+                        let around = self.fun.take();
+                        let v = self.name(&p, name_span);
+                        self.fun = around;
+                        params.push((p, v?));
                     }
                 }
             }
@@ -671,16 +677,39 @@ impl Cx<'_> {
 }
 
 /// The scalar parameters a function body reads that are not its own (its own are `Param`s too,
-/// and the caller skips those already given), in order of first use.
-fn free_params(body: &Ir) -> Vec<Name> {
-    let mut out: Vec<Name> = Vec::new();
-    crate::ir::visit::walk(body, |n| {
-        if let IrKind::Param(p) = n.kind()
-            && !out.contains(p)
-        {
-            out.push(p.clone());
-        }
-        crate::ir::visit::Step::Descend
-    });
-    out
+/// and the caller skips those already given), in order of first use; and those that a
+/// definition it calls reads without being given them (through its own calls too).
+fn free_params(body: &Ir) -> (Vec<Name>, std::collections::BTreeSet<Name>) {
+    let mut direct: Vec<Name> = Vec::new();
+    let mut nested = std::collections::BTreeSet::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending: Vec<std::rc::Rc<crate::ir::FunDef>> = Vec::new();
+    let mut read =
+        |ir: &Ir, top: bool, pending: &mut Vec<std::rc::Rc<crate::ir::FunDef>>, own: &[Name]| {
+            crate::ir::visit::walk(ir, |n| {
+                match n.kind() {
+                    IrKind::Param(p) if !own.contains(p) => {
+                        if top {
+                            if !direct.contains(p) {
+                                direct.push(p.clone());
+                            }
+                        } else {
+                            nested.insert(p.clone());
+                        }
+                    }
+                    IrKind::Apply {
+                        callee: Callee::Def(d),
+                        ..
+                    } if seen.insert(std::rc::Rc::as_ptr(d)) => pending.push(d.clone()),
+                    _ => {}
+                }
+                crate::ir::visit::Step::Descend
+            });
+        };
+    read(body, true, &mut pending, &[]);
+    while let Some(d) = pending.pop() {
+        let own: Vec<Name> = d.params.iter().map(|(n, _)| n.clone()).collect();
+        read(&d.body, false, &mut pending, &own);
+    }
+    (direct, nested)
 }

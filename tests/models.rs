@@ -1709,6 +1709,23 @@ fn a_first_term_that_vanishes_with_its_constants_taken_out_is_decided_exactly() 
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
+/// From a review: the random points of the probabilistic identity test were fixed, so a
+/// weight vector orthogonal to all four (this one, 12 entries, found for them) made the first
+/// non-affine term (aᵀ·x)² "0 at these values". The points now follow from the term and the
+/// values (the same for the same input), and the term is found non-zero.
+#[test]
+fn the_identity_tests_points_follow_from_what_is_tested() {
+    let src = "a = [2217079353019018507158744463348202679, -8853315512399164212992172501592817339, -7595639259536708224682493166941805772, 9197465081993876986587604899461996059, 2867874157031398605942170921182482986, 0, 0, 0, 0, 0, 0, 0]; s(t) = t + t^2; s(aᵀ·x)";
+    let (ok, out, err) = taylornet(&["analyze", src, "--format", "json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(v["numeric"]["leading_vanishes"].is_null(), "{out}");
+    assert_eq!(v["verdict"], "affine", "{out}");
+    assert_eq!(v["k"], 2, "{out}");
+    let (_, again, _) = taylornet(&["analyze", src, "--format", "json"]);
+    assert_eq!(out, again);
+}
+
 /// From a review: a scalar bound after a definition that reads it (`s(t) = sigmoid(β·t)`, then
 /// `β = 2`) was not seen by the definition: β stayed symbolic and W and b had no value. The
 /// call now gives it, and W and b agree with the network's Jacobian at 0 (with β = 2, and with

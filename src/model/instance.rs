@@ -1031,7 +1031,8 @@ pub(crate) fn leading_vanishes(
 /// polynomial of degree k in the input's n entries (with exact coefficients: the values are
 /// rational and every derivative used is exact), so it is 0 exactly when it is 0 on the grid
 /// {0, …, k}ⁿ, each entry being of degree at most k (the combinatorial Nullstellensatz); past
-/// 4 096 points, at four random points with entries drawn from 1 … 2³², where a non-zero N
+/// 4 096 points, at four random points with entries drawn from 1 … 2³² (seeded by the term and
+/// the values, [`content_seed`]), where a non-zero N
 /// vanishes with probability at most (k/2³²)⁴ (Schwartz–Zippel), and the report says which. A
 /// non-zero value at one point is proof either way. None: not decided (a term that is not a
 /// polynomial in the input, a value that is not rational).
@@ -1065,7 +1066,7 @@ pub(crate) fn leading_at_values(
             })
             .collect(),
         None => {
-            let mut state = 0x243F_6A88_85A3_08D3u64;
+            let mut state = content_seed(0x243F_6A88_85A3_08D3, n_term, &ev.inst);
             let mut draw = || {
                 state = state
                     .wrapping_mul(6364136223846793005)
@@ -1278,6 +1279,31 @@ fn first_non_zero_point(
     Some(None)
 }
 
+/// A seed for the random points of a test of `term` at the values of `inst`: `base` mixed with
+/// a hash (FNV-1a) of the term and of every value, so that the points follow from what is
+/// tested, the same for the same input (determinism), and weights cannot be chosen to vanish
+/// at them without knowing the points they themselves decide (from a review: with the points
+/// fixed, a vector orthogonal to all four made (aᵀ·x)² "0 at these values").
+fn content_seed<R: std::fmt::Debug>(base: u64, term: &Expr, inst: &Instance<R>) -> u64 {
+    use std::fmt::Write;
+    struct Fnv(u64);
+    impl Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+            }
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xCBF2_9CE4_8422_2325 ^ base);
+    // The printed term, not its Debug form, which may show an atom's address.
+    let _ = h.write_str(&crate::print::ascii(term));
+    for (symbol, value) in &inst.symbols {
+        let _ = write!(h, "{symbol:?}={value:?};");
+    }
+    h.0
+}
+
 /// `count` seeded inputs of `n` entries, integers of either sign up to 2¹⁶ in size.
 fn random_points(seed: u64, count: usize, n: usize) -> Vec<Vec<Q>> {
     let mut state = seed;
@@ -1319,7 +1345,8 @@ pub(crate) fn leading_zero_in_floats(
     let (ev, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
     let ev = ev.ok().filter(|_| clean)?;
-    let points = random_points(0x0A40_9382_2299_F31D, FLOAT_POINTS, ev.n);
+    let seed = content_seed(0x0A40_9382_2299_F31D, n_term, &ev.inst);
+    let points = random_points(seed, FLOAT_POINTS, ev.n);
     if points
         .iter()
         .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
@@ -1408,6 +1435,7 @@ pub(crate) fn leading_zero_at_random_points(
     let Some(ev) = term_instance(l, a, env, functions) else {
         return false;
     };
-    let points = random_points(0x1319_8A2E_0370_7344, RANDOM_POINTS, ev.n);
+    let seed = content_seed(0x1319_8A2E_0370_7344, n_term, &ev.inst);
+    let points = random_points(seed, RANDOM_POINTS, ev.n);
     first_non_zero_point(n_term, &ev, &a.input, &points) == Some(None)
 }

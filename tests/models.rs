@@ -1829,10 +1829,75 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
     let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[3, -1]"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("within 2⁻¹⁵⁰⁰ of its size of where log stops being real"),
+        out.contains("within 2⁻¹⁵⁰⁰ of its size of where log has no real value"),
         "{out}"
     );
     assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    // From a third review: three layers deep the operating points have no exact values, and
+    // both checks were skipped (log of −3.01 was affine); a kink that is real on both sides at
+    // a point that is 0 but not rational (f(sin(π)), f = √(t² + t⁴) = |t|·√(1 + t²)) was affine
+    // with W of rounding noise; a cancellation 2048 bits lose (a log of e⁻¹⁰⁰⁰ written as
+    // e¹⁰⁰⁰·(tanh(1) − tanh(1)) + e⁻¹⁰⁰⁰) was not analytic; exp at a large point was "within
+    // reach of a pole", sinc at 0 "has no Taylor series".
+    let deep = "W1 = [[1, 2], [3, -1]]; b1 = [1, 2]; W2 = [[1, 1], [0, 1]]; b2 = [1, 2]";
+    for (src, at, verdict) in [
+        (
+            format!(
+                "{deep}; W3 = [[1, 1], [1, 0]]; b3 = [-5, 1]; log(W3·tanh(W2·tanh(W1·x + b1) + b2) + b3)"
+            ),
+            None,
+            "not-analytic",
+        ),
+        (
+            format!("{deep}; u = [1, 1]; log(uᵀ·tanh(W2·tanh(W1·x + b1) + b2) − 5)·u"),
+            None,
+            "not-analytic",
+        ),
+        (
+            "u = [1, 2]; f(t) = sqrt(t^2 + t^4); f(sin(pi·uᵀ·x))·u".to_string(),
+            Some("x0=[3, -1]"),
+            "undecided",
+        ),
+        (
+            "u = [1, 2]; log(exp(1000)·(tanh(uᵀ·x) − (exp(2) − 1)/(exp(2) + 1)) + exp(-1000))·u"
+                .to_string(),
+            Some("x0=[1, 0]"),
+            "undecided",
+        ),
+        (
+            "u = [1, 2]; exp(tanh(uᵀ·x) + 1050)·u".to_string(),
+            Some("x0=[1, 0]"),
+            "affine",
+        ),
+        (
+            "f(t) = sin(t)/t; W1 = [[1, 2], [3, -1]]; b1 = [0, 1]; f(W1·x + b1)".to_string(),
+            None,
+            "undecided",
+        ),
+    ] {
+        let mut args = vec!["analyze", src.as_str()];
+        if let Some(at) = at {
+            args.extend(["--at", at]);
+        }
+        let (ok, out, err) = taylornet(&args);
+        assert!(ok, "{err}");
+        assert_eq!(
+            out.lines().last(),
+            Some(format!("verdict: {verdict}").as_str()),
+            "{src}: {out}"
+        );
+    }
+    // √ of an element-wise irrational point has W and b (its exact series there asks for a root
+    // too large to factor; the series at a symbolic point gives them): (1 − tanh²)/(2·√tanh).
+    let (w, b) =
+        numeric_wb("W1 = [[1, 2], [3, -1]]; b1 = [1, 2]; sqrt(tanh(W1·x + b1))").expect("W and b");
+    let slope = |c: f64| (1.0 - c.tanh().powi(2)) / (2.0 * c.tanh().sqrt());
+    assert_close(
+        &w.concat(),
+        &[slope(1.0), 2.0 * slope(1.0), 3.0 * slope(2.0), -slope(2.0)],
+        "√tanh",
+    );
+    assert_close(&b, &[1f64.tanh().sqrt(), 2f64.tanh().sqrt()], "√tanh");
     // From a second review: √ at a positive point that is not rational (its exact series
     // there asks for a root too large to factor) is analytic, and so is √(1 + uᵀ·x₀) at a
     // point read from f64s; a pole that is not rational (tan at π/2) is not decided.
@@ -1857,7 +1922,7 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
     ] {
         let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[1]"]);
         assert!(ok, "{err}");
-        assert!(out.contains("within reach of a pole of tan"), "{out}");
+        assert!(out.contains("within reach of a singular point of tan"), "{out}");
         assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
     }
     // Element-wise layers at rational and irrational entries of their operating points.

@@ -121,7 +121,19 @@ pub(crate) fn numeric(
     // Points whose values are not rational: looked at in wide floats below.
     let mut irrational_points = Vec::new();
     let mut irrational_entries = Vec::new();
-    if crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok() {
+    let exact_points = crate::verify::set_operating_points(a, &mut inst, &mut truth).is_ok();
+    if !exact_points {
+        // The operating points have no exact values (an activation at one that is not
+        // rational, three layers deep): every point and every entry is looked at in floats
+        // (from a review: both checks were skipped, and log of −3.01 was `affine`).
+        irrational_points.extend(a.expansion.points.iter());
+        irrational_entries.extend(
+            (a.expansion.layers.iter())
+                .filter(|ly| ly.op_symbol.is_some() && !ly.callee.is_total())
+                .map(|ly| (ly, None)),
+        );
+    }
+    if exact_points {
         for p in &a.expansion.points {
             let value = match eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) {
                 Ok(Val::S(v)) => v.0,
@@ -164,14 +176,20 @@ pub(crate) fn numeric(
             }
             for (i, entry) in val_entries(c).into_iter().enumerate() {
                 let Some(q) = &entry.0 else {
-                    irrational_entries.push((ly, i));
+                    irrational_entries.push((ly, Some(i)));
                     continue;
                 };
                 let at = crate::algebra::Scalar::from_q(q.clone());
                 match super::region::series_to_first_order_at(&ly.callee, &ly.params, &at) {
                     Ok(_) => {}
-                    Err(e) if e.phase == crate::diagnostic::Phase::Limit => {
-                        irrational_entries.push((ly, i));
+                    // The engine's limit, or a definition whose series the engine does not
+                    // find though it may have one (sin(t)/t at 0: from a review, called not
+                    // analytic): the floats look at it.
+                    Err(e)
+                        if e.phase == crate::diagnostic::Phase::Limit
+                            || matches!(ly.callee, Callee::Def(_)) =>
+                    {
+                        irrational_entries.push((ly, Some(i)));
                     }
                     Err(e) => {
                         let point = layer_entry(ly, i);
@@ -332,15 +350,12 @@ fn has_non_finite(m: &Mat) -> bool {
 }
 
 /// A symbolic point whose value is not rational (sin(π·uᵀ·x₀), exp(κ) − e, tanh(κ₁)), evaluated
-/// in 2048-bit floats. Under a power: 0 to within 2⁻¹⁵⁰⁰ (a pole, or not: not decided exactly),
-/// or below −2⁻¹⁰⁰⁰ under a root of even degree (not real; such a value is far beyond the
-/// rounding of the few operations that form it). Under a function (log, √ of tanh(κ₁) < 0):
-/// the function's series is asked for at the float's exact value and at two rationals 2⁻¹⁰⁰⁰
-/// of its size to either side, far beyond its rounding: where it has none at all three, not
-/// analytic; where the three differ, the point is within that distance of where the function
-/// stops being analytic, and that is not decided. `Some(why)`: no W and b, and the verdict at
-/// these values not said as it stands (from reviews: 1/(the rounding of sin π) was printed as
-/// W, and log of tanh(−1) was called affine).
+/// in 2048-bit floats (and in 8192-bit ones, which must agree: [`resolved`]). Under a power: 0
+/// to within 2⁻¹⁵⁰⁰ (a pole, or not: not decided exactly), or below −2⁻¹⁰⁰⁰ under a root of
+/// even degree (not real; such a value is far beyond the rounding of the few operations that
+/// form it). Under a function: [`function_point_in_floats`]. `Some(why)`: no W and b, and the
+/// verdict at these values not said as it stands (from reviews: 1/(the rounding of sin π) was
+/// printed as W, and log of tanh(−1) was called affine).
 fn points_in_floats(
     points: &[&crate::analysis::expand::SymbolicPoint],
     a: &Analysis,
@@ -353,12 +368,25 @@ fn points_in_floats(
         return None;
     }
     let (mut inst, _, _) = at_operating_points::<Wide>(a, env, functions).ok()?;
+    let mut finer = at_operating_points::<Big<8192>>(a, env, functions)
+        .ok()
+        .map(|(i, _, _)| i);
     let two = Wide::of_q(&Q::from(2));
     for p in points {
         let Ok(Val::S(v)) = eval_expr(&Expr::scalar(p.at.clone()), &mut inst, 1) else {
             continue;
         };
         let point = crate::print::scalar_unicode(&p.at);
+        let fine =
+            finer
+                .as_mut()
+                .and_then(|f| match eval_expr(&Expr::scalar(p.at.clone()), f, 1) {
+                    Ok(Val::S(x)) => Some(x),
+                    _ => None,
+                });
+        if let Some(why) = resolved(&v, fine.as_ref(), &point) {
+            return Some(why);
+        }
         match &p.under {
             ConstantUse::Power(q) => {
                 if v.abs().lt(&two.powi(-1500)) {
@@ -374,13 +402,30 @@ fn points_in_floats(
                 }
             }
             ConstantUse::Function(callee, params) => {
-                if let Some(found) = function_point_in_floats(callee, params, &v, &point, &inst) {
+                if let Some(found) = function_point_in_floats(callee, params, &v, &point, &mut inst)
+                {
                     return Some(found);
                 }
             }
         }
     }
     None
+}
+
+/// Whether a point's 2048-bit value `v` holds: the same in 8192-bit floats (`fine`) to within
+/// 2⁻¹⁴⁰⁰ of its size (or of 1). A cancellation 2048 bits lose (e¹⁰⁰⁰·(tanh(κ₁) − tanh(1)) of a
+/// value near e⁻¹⁰⁰⁰) makes them differ, and the point is not decided (from a review: log of
+/// it was called not analytic, where its argument is e⁻¹⁰⁰⁰). None: it holds, or no 8192-bit
+/// value was had.
+fn resolved(v: &Big<2048>, fine: Option<&Big<8192>>, point: &str) -> Option<PointInFloats> {
+    use malachite_base::num::arithmetic::traits::{Abs, Pow};
+    let (at, fine) = (v.to_q()?, fine?.to_q()?);
+    let size = (&at).abs().max(Q::from(1u32));
+    ((&fine - &at).abs() > size * Q::from(2u32).pow(-1400i64)).then(|| {
+        PointInFloats::Undecided(format!(
+            "{point} has a value at these values that 2048-bit floats do not resolve (8192-bit ones differ from it: a cancellation; its value is not rational, so this is not decided exactly); there the expansion above may not hold"
+        ))
+    })
 }
 
 /// The entries of a value, row by row.
@@ -404,10 +449,10 @@ fn layer_entry(ly: &crate::analysis::Layer, i: usize) -> String {
 }
 
 /// Entries of element-wise layers' operating points whose values are not rational (log of
-/// tanh(W₁·x + b₁) at b₁ = [1, −1]), looked at in 2048-bit floats as
-/// [`function_point_in_floats`] does.
+/// tanh(W₁·x + b₁) at b₁ = [1, −1]), or every entry of a layer (None) where the exact values
+/// were not had, looked at in 2048-bit floats as [`function_point_in_floats`] does.
 fn entries_in_floats(
-    entries: &[(&crate::analysis::Layer, usize)],
+    entries: &[(&crate::analysis::Layer, Option<usize>)],
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
@@ -415,82 +460,154 @@ fn entries_in_floats(
     if entries.is_empty() {
         return None;
     }
-    let (inst, _, _) = at_operating_points::<Big<2048>>(a, env, functions).ok()?;
-    for (ly, i) in entries {
-        let Some(c) = ly.op_symbol.as_ref().and_then(|s| inst.symbols.get(s)) else {
+    let (mut inst, _, _) = at_operating_points::<Big<2048>>(a, env, functions).ok()?;
+    let finer = at_operating_points::<Big<8192>>(a, env, functions)
+        .ok()
+        .map(|(i, _, _)| i);
+    for (ly, which) in entries {
+        let Some(symbol) = &ly.op_symbol else {
             continue;
         };
-        let Some(v) = val_entries(c).into_iter().nth(*i) else {
+        let Some(c) = inst.symbols.get(symbol).map(val_entries) else {
             continue;
         };
-        let point = layer_entry(ly, *i);
-        if let Some(found) = function_point_in_floats(&ly.callee, &ly.params, &v, &point, &inst) {
-            return Some(found);
+        let fine = (finer.as_ref())
+            .and_then(|f| f.symbols.get(symbol))
+            .map(val_entries)
+            .unwrap_or_default();
+        let indices: Vec<usize> = match which {
+            Some(i) => vec![*i],
+            None => (0..c.len()).collect(),
+        };
+        for i in indices {
+            let Some(v) = c.get(i) else { continue };
+            let point = layer_entry(ly, i);
+            if let Some(why) = resolved(v, fine.get(i), &point) {
+                return Some(why);
+            }
+            if let Some(found) =
+                function_point_in_floats(&ly.callee, &ly.params, v, &point, &mut inst)
+            {
+                return Some(found);
+            }
         }
     }
     None
 }
 
-/// A function at a point whose value `v` is not rational, in 2048-bit floats: the function's
-/// value at v and at 2⁻¹⁵⁰⁰ of v's size (or of 1) to either side, far beyond the rounding of
-/// the few operations that formed v. No real value at all three: not analytic there (log, √ of
-/// tanh(−1)); at some: v is within that distance of where the function stops being real, not
-/// decided; a value past 2¹⁵⁰⁰ times the point's size: within reach of a pole (tan at π/2), not
-/// decided. A point past the floats' range is not decided either. The function's exact series
-/// is not asked for at such points: its root of a 2048-bit rational is too large to factor
-/// (from a review: √ of tanh(1) was called not analytic).
+/// A function at a point whose value `v` is not rational (or has no exact series there), in
+/// 2048-bit floats: the function's value at v and at 2⁻¹⁵⁰⁰ of v's size (or of 1) to either
+/// side, far beyond the rounding of the few operations that formed v (which [`resolved`] has
+/// checked against 8192-bit floats). No real value at all three: not
+/// analytic there (log, √ of tanh(−1)); at some: within that distance of where the function
+/// stops being real, not decided; values that change by more than 2⁻⁴⁰⁰ of their size across
+/// those 2·2⁻¹⁵⁰⁰: within reach of a pole (tan at π/2), not decided; an infinite value: past the
+/// floats' range, not decided. And the simplest rational within that distance of v, where the
+/// function has no Taylor series (0 for √(t² + t⁴) at sin(π)): not decided either. The
+/// function's exact series is not asked for at v itself: a root of its 2048-bit rational is
+/// too large to factor (from a review: √ of tanh(1) was called not analytic).
 fn function_point_in_floats(
     callee: &Callee,
     params: &[(Name, crate::ir::Ir)],
     v: &Big<2048>,
     point: &str,
-    inst: &Instance<Big<2048>>,
+    inst: &mut Instance<Big<2048>>,
 ) -> Option<PointInFloats> {
+    use malachite_base::num::arithmetic::traits::Pow;
+    use malachite_base::num::logic::traits::SignificantBits;
+    use malachite_q::rational::arithmetic::traits::SimplestRationalInInterval;
     type Wide = Big<2048>;
     let name = callee.name();
-    if v.to_q().is_none() {
-        return Some(PointInFloats::Undecided(format!(
-            "{point}, under {name}, is beyond the range of 2048-bit floats at these values (its value is not rational), so whether {name} is analytic there is not decided"
-        )));
-    }
+    let undecided = |why: String| {
+        Some(PointInFloats::Undecided(format!(
+            "{point}, under {name}, {why} (not decided exactly); there the expansion above may not hold"
+        )))
+    };
+    let Some(at) = v.to_q() else {
+        return undecided("is beyond the range of 2048-bit floats at these values".into());
+    };
+    let one = Q::from(1u32);
+    let size = if at > one || at < -&one {
+        if at < 0u32 { -&at } else { at.clone() }
+    } else {
+        one
+    };
+    let margin = &size * Q::from(2u32).pow(-1500i64);
     let mut values = BTreeMap::new();
     for (n, ir) in params {
-        if let Ok(Val::S(x)) = eval_ir(ir, &mut inst.clone()) {
+        if let Ok(Val::S(x)) = eval_ir(ir, inst) {
             values.insert(n.clone(), x);
         }
     }
-    let two = Wide::of_q(&Q::from(2));
-    let size = if v.abs().lt(&Wide::one()) {
-        Wide::one()
-    } else {
-        v.abs()
-    };
-    let margin = size.mul(&two.powi(-1500));
-    let at = |x: Wide| {
-        crate::numeric::apply(callee, x, &values, &mut inst.clone())
-            .ok()
-            .filter(|y| y.to_q().is_some())
-    };
-    let found = [at(v.sub(&margin)), at(v.clone()), at(v.add(&margin))];
-    let real = found.iter().flatten().count();
-    if real == 0 {
-        return Some(PointInFloats::NotAnalytic {
-            point: point.to_string(),
-            why: format!(
-                "is, at these values, where {name} has no real value (in 2048-bit floats, at it and 2⁻¹⁵⁰⁰ of its size to either side, far beyond their rounding: its value is not rational)"
-            ),
-        });
+    let mut at_point = |x: &Q| crate::numeric::apply(callee, Wide::of_q(x), &values, inst).ok();
+    let found = [
+        at_point(&(&at - &margin)),
+        at_point(&at),
+        at_point(&(&at + &margin)),
+    ];
+    // A real value, none (NaN, or an error), or an infinite one (past the floats' range).
+    let real: Vec<Option<Q>> = found
+        .iter()
+        .map(|y| y.as_ref().and_then(|y| y.to_q()))
+        .collect();
+    let infinite = (found.iter().flatten()).any(|y| y.to_q().is_none() && !y.to_f64().is_nan());
+    if infinite {
+        return undecided(format!(
+            "is at these values where {name} is past the range of 2048-bit floats"
+        ));
     }
-    if real < found.len() {
-        return Some(PointInFloats::Undecided(format!(
-            "{point}, under {name}, is at these values within 2⁻¹⁵⁰⁰ of its size of where {name} stops being real, in 2048-bit floats (its value is not rational, so this is not decided exactly); there the expansion above does not hold"
-        )));
+    match real.iter().flatten().count() {
+        0 => {
+            return Some(PointInFloats::NotAnalytic {
+                point: point.to_string(),
+                why: format!(
+                    "is, at these values, where {name} has no real value (in 2048-bit floats, at it and 2⁻¹⁵⁰⁰ of its size to either side, far beyond their rounding)"
+                ),
+            });
+        }
+        3 => {}
+        _ => {
+            return undecided(format!(
+                "is at these values within 2⁻¹⁵⁰⁰ of its size of where {name} has no real value in 2048-bit floats"
+            ));
+        }
     }
-    let pole = size.mul(&two.powi(1500));
-    if found.iter().flatten().any(|y| pole.lt(&y.abs())) {
-        return Some(PointInFloats::Undecided(format!(
-            "{point}, under {name}, is at these values within reach of a pole of {name} in 2048-bit floats ({name} there is past 2¹⁵⁰⁰ times the point's size; its value is not rational, so this is not decided exactly); there the expansion above does not hold"
-        )));
+    if let [Some(lo), Some(mid), Some(hi)] = &real[..] {
+        use malachite_base::num::arithmetic::traits::Abs;
+        let change = (hi - lo).abs();
+        // Beside the smallest of the three: across a pole (tan at π/2) they are ±2¹⁵⁰⁰ and
+        // 2²⁰⁴⁸; beside a large smooth value (exp(1051)) the change is tiny.
+        let scale = [lo, mid, hi]
+            .into_iter()
+            .map(|y| y.abs())
+            .min()
+            .unwrap_or_default();
+        if change > (scale + Q::from(1u32)) * Q::from(2u32).pow(-400i64) {
+            return undecided(format!(
+                "is at these values within reach of a singular point of {name} (a pole, a branch point) in 2048-bit floats ({name} changes by more than 2⁻⁴⁰⁰ of its size within 2⁻¹⁵⁰⁰ of the point)"
+            ));
+        }
+    }
+    // A simple point within reach (0, 1, ½) where the function has no series: v may be it.
+    let simple = Q::simplest_rational_in_closed_interval(&(&at - &margin), &(&at + &margin));
+    let height = simple
+        .numerator_ref()
+        .significant_bits()
+        .max(simple.denominator_ref().significant_bits());
+    if height <= 64 {
+        let simple_at = crate::algebra::Scalar::from_q(simple.clone());
+        // (The engine's limit there, a root too large to factor, says nothing of the point.)
+        let singular = match super::region::series_to_first_order_at(callee, params, &simple_at) {
+            Ok(crate::series::PointSeries::Analytic(_)) => false,
+            Err(e) => e.phase != crate::diagnostic::Phase::Limit,
+            Ok(_) => true,
+        };
+        if singular {
+            return undecided(format!(
+                "is at these values within 2⁻¹⁵⁰⁰ of its size of {}, where {name} has no Taylor series, in 2048-bit floats",
+                crate::model::render::q_text(&simple)
+            ));
+        }
     }
     None
 }
@@ -868,7 +985,12 @@ fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Result<Optio
             let at = crate::algebra::Scalar::from_q(value.clone());
             match super::region::series_to_first_order_at(callee, params, &at) {
                 Ok(crate::series::PointSeries::Analytic(_)) => None,
-                Err(e) if e.phase == crate::diagnostic::Phase::Limit => return Err(()),
+                Err(e)
+                    if e.phase == crate::diagnostic::Phase::Limit
+                        || matches!(callee, Callee::Def(_)) =>
+                {
+                    return Err(());
+                }
                 _ => Some(format!(
                     "a point where {} has no Taylor series",
                     callee.name()

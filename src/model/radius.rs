@@ -221,6 +221,15 @@ fn measure(
                 Some(Wider::At2048(w)) => deviation(l, w, a, xi, sigma)?,
                 None => deviation(l, &ev, a, xi, sigma)?,
             };
+            // A deviation that is no number (the network's log of what these floats round
+            // to 0) is no measurement: f64's max would drop it (from a review, "the deviation
+            // stays at the rounding … may be affine exactly" was said of such a network).
+            if r.is_nan() {
+                return Err(format!(
+                    "the network has no finite value in {bits}-bit floats at σ = {}, so the deviation is not measured",
+                    super::render::sig6(sigma)
+                ));
+            }
             worst = worst.max(r);
         }
         Ok(worst)

@@ -855,8 +855,39 @@ pub fn derivative_at<R: Real>(
         &limits,
         &Default::default(),
         Default::default(),
-    )
-    .map_err(|e| e.message)?;
+    );
+    // The exact series at the float's rational ran into the engine's limits (a root of a
+    // 78-digit rational, too large to factor: √ of tanh(W₁·x + b₁)): the series at a symbolic
+    // point p, taken to be generic, with p then set to the float (from a review: "no numeric W
+    // and b: cannot take a root of …"). A function whose series there asks for a side of p
+    // (a breakpoint) keeps the first error.
+    let ps = match ps {
+        Err(e) if e.phase == crate::diagnostic::Phase::Limit => {
+            let p = Name::parse("p__at").map_err(|_| e.message.clone())?;
+            let symbolic = crate::series::series_at(
+                callee,
+                &params,
+                &crate::algebra::Scalar::param(p.clone()),
+                k as usize,
+                &limits,
+                &Default::default(),
+                Default::default(),
+            );
+            match symbolic {
+                Ok(crate::series::PointSeries::Analytic(s)) => {
+                    let fact = (1..=k).fold(R::one(), |a, i| a.mul(&R::of_f64(f64::from(i))));
+                    let at_p = |n: &Name| if *n == p { Some(x.clone()) } else { param(n) };
+                    return s
+                        .coeff(k as usize)
+                        .to_real::<R>(&at_p)
+                        .map(|c| c.mul(&fact))
+                        .ok_or_else(|| "a derivative without a numeric value".into());
+                }
+                _ => return Err(e.message),
+            }
+        }
+        other => other.map_err(|e| e.message)?,
+    };
     let s = match &ps {
         crate::series::PointSeries::Analytic(s) => s,
         crate::series::PointSeries::OneSided { right, .. } => {

@@ -1981,6 +1981,17 @@ fn a_zero_that_the_floats_do_not_resolve_is_said_to_be_so() {
             "{src}: {out}"
         );
     }
+    // A cancellation 256-bit floats lose (β + t at t = −tanh(1) to 76 digits, about 4·10⁻⁷⁷):
+    // W and b from 2048-bit floats confirmed by 8192-bit ones, their digits the value's (from
+    // a review: 2.8948e76 was shown for 2.5985e76, mpmath's).
+    let t76 = "0.7615941559557648881194582826047935904127685972579365515968105001219532445766";
+    let src = format!(
+        "W1 = [[1, 2], [3, -1]]; b1 = [-{t76}, 2]; s(t) = log(β + t); β = tanh(1); s(W1·x + b1)"
+    );
+    let (w, b) = numeric_wb(&src).expect("W and b");
+    let (w11, b1) = (2.598_519_019_206_821_5e76, -175.951_408_742_289_27);
+    assert!((w[0][0] / w11 - 1.0).abs() < 1e-9, "{w:?}");
+    assert!((b[0] - b1).abs() < 1e-9, "{b:?}");
     let src = "W1 = [[1, 2], [3, 1], [0, 1]]; b1 = [1e30, 0, -1e30]; softmax(W1·x + b1)";
     let (ok, out, err) = taylornet(&["analyze", src]);
     assert!(ok, "{err}");

@@ -278,8 +278,10 @@ pub(crate) fn numeric(
     let (exact, clean) = Exact::untainted(|| wb::<Exact>(l, a, env, functions));
     // Entries with exact values, where some have none (W and b then in floats below).
     let partial = exact.as_ref().ok().filter(|_| clean).cloned();
-    // Whether W and b below are 2048 bits' (256 gave no finite value).
+    // Whether W and b below are 2048 bits' (256 gave no finite value), and the precision
+    // whose values were confirmed by the next (256, or more where a cancellation lost digits).
     let widened = std::cell::Cell::new(false);
+    let confirmed_bits = std::cell::Cell::new(256u32);
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
             out.w = Some(w);
@@ -304,7 +306,25 @@ pub(crate) fn numeric(
                         _ => narrow,
                     }
                 }
-                _ => narrow,
+                // The digits shown must be the value's: 256 bits are confirmed by 512, and
+                // where they differ (a cancellation: log(β + t) at t = −tanh(1) to 76 digits,
+                // from a review, showed 2.8948e76 for 2.5985e76), 2048 by 8192.
+                Ok(narrow_wb) => {
+                    let finer = wb::<Big<512>>(l, a, env, functions);
+                    if finer.as_ref().is_ok_and(|f| same_digits(narrow_wb, f)) {
+                        return narrow;
+                    }
+                    let wide = wb::<Big<2048>>(l, a, env, functions);
+                    let widest = wb::<Big<8192>>(l, a, env, functions);
+                    match (wide, widest) {
+                        (Ok(w), Ok(w2)) if same_digits(&w, &w2) => {
+                            confirmed_bits.set(2048);
+                            Ok(w)
+                        }
+                        _ => Err("W and b are not resolved by 8192-bit floats at these values (a cancellation)".to_string()),
+                    }
+                }
+                Err(_) => narrow,
             }
         }) {
             (Ok(_), false) => out.notes.push(
@@ -332,6 +352,7 @@ pub(crate) fn numeric(
                 out.b = Some(b);
                 out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
                     _ if widened.get() => "W and b are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded".into(),
+                    _ if confirmed_bits.get() > 256 => "W and b are evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation), shown rounded".into(),
                     (true, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0".into(),
                     (true, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into(),
                     (false, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded; an entry shown as 0 is below 2⁻²⁰⁰ of the largest entry, which does not decide whether it is exactly 0".into(),
@@ -342,6 +363,22 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// Whether two evaluations of W and b at different precisions agree to 2⁻⁴⁰ in every entry
+/// that matters: entries below 2⁻²⁰⁰ of the scale are [`flush_rounding`]'s to judge.
+fn same_digits((w, b): &(Mat, Mat), (w2, b2): &(Mat, Mat)) -> bool {
+    let agree = |m: &Mat, m2: &Mat| {
+        let floor = rounding_floor_log2(m2);
+        m.entries.len() == m2.entries.len()
+            && (m.entries.iter().zip(&m2.entries)).all(|(x, y)| {
+                (x.log2_abs() < floor && y.log2_abs() < floor)
+                    || (x.signum() == y.signum()
+                        && (x.log2_abs() - y.log2_abs()).abs() * std::f64::consts::LN_2
+                            <= 2f64.powi(-40))
+            })
+    };
+    agree(w, w2) && agree(b, b2)
 }
 
 /// Whether an entry of `m` is a float that is no finite number (NaN, ∞).

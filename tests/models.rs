@@ -1905,7 +1905,7 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
             "u = [1, 2]; f(t) = sqrt(t^2 + t^4); f(sin(pi·uᵀ·x))·u".into(),
             Some("x0=[3, -1]"),
             "undecided",
-            "of 0, where f has no Taylor series",
+            "within reach of a kink or a cusp of f",
         ),
         (
             "u = [1, 2]; log(exp(1000)·(tanh(uᵀ·x) − (exp(2) − 1)/(exp(2) + 1)) + exp(-1000))·u"
@@ -1924,6 +1924,34 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
             layer("[0, 1]", "f(t) = sin(t)/t; f(W1·x + b1)"),
             None,
             "undecided",
+            "",
+        ),
+        // From a third review: a double pole (the values alike on both sides, the middle one
+        // far larger) and a cusp inside a definition were `affine` with W of rounding noise;
+        // logistic at a huge point, where 2048-bit floats overflow to ∞/∞, `not-analytic`; log
+        // of e⁻⁸⁰⁰ `undecided`.
+        (
+            "f(t) = 1/sin(t)^2; u = [1, 2]; f(π·uᵀ·x)·u".into(),
+            Some("x0=[1, 0]"),
+            "undecided",
+            "a singular point of f",
+        ),
+        (
+            "f(t) = (sin(t)^2)^(1/3); u = [1, 2]; f(π·uᵀ·x)·u".into(),
+            Some("x0=[1, 0]"),
+            "undecided",
+            "a kink or a cusp of f",
+        ),
+        (
+            "f(t) = exp(t)/(1 + exp(t)); u = [1, 2]; f(2000000000·tanh(uᵀ·x))·u".into(),
+            Some("x0=[1, 0]"),
+            "undecided",
+            "an overflow inside f",
+        ),
+        (
+            "u = [1, 2]; log(exp(uᵀ·x))·u".into(),
+            Some("x0=[-800, 0]"),
+            "affine",
             "",
         ),
     ];

@@ -141,6 +141,21 @@ pub struct Big<const BITS: usize>(BigFloat);
 
 const RM: RoundingMode = RoundingMode::ToEven;
 
+impl<const BITS: usize> Big<BITS> {
+    /// The same value rounded to `M` bits, without writing it out as a rational (a value near
+    /// 2^(10⁹) would take a gigabyte as one).
+    /// Whether the value is ±∞ (past the floats' range), NaN not included.
+    pub(crate) fn is_infinite(&self) -> bool {
+        self.0.is_inf()
+    }
+
+    pub(crate) fn to_bits<const M: usize>(&self) -> Big<M> {
+        let mut x = self.0.clone();
+        let _ = x.set_precision(M, RM);
+        Big(x)
+    }
+}
+
 thread_local! {
     static NEAR_TIES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

@@ -455,10 +455,12 @@ fn points_in_floats(
 /// it was called not analytic, where its argument is e⁻¹⁰⁰⁰). None: it holds, or no 8192-bit
 /// value was had.
 fn resolved(v: &Big<2048>, fine: Option<&Big<8192>>, point: &str) -> Option<PointInFloats> {
-    use malachite_base::num::arithmetic::traits::{Abs, Pow};
-    let (at, fine) = (v.to_q()?, fine?.to_q()?);
-    let size = (&at).abs().max(Q::from(1u32));
-    ((&fine - &at).abs() > size * Q::from(2u32).pow(-1400i64)).then(|| {
+    // Compared in 2048-bit floats (a huge point has no rational worth writing out: from a
+    // review, exp(10⁹·tanh(1)) took a gigabyte as one).
+    let fine: Big<2048> = fine?.to_bits();
+    let size = v.abs().max(&Big::<2048>::one());
+    let two = Big::<2048>::of_q(&Q::from(2u32));
+    size.mul(&two.powi(-1400)).lt(&fine.sub(v).abs()).then(|| {
         PointInFloats::Undecided(format!(
             "{point} has a value at these values that 2048-bit floats do not resolve (8192-bit ones differ from it: a cancellation; its value is not rational, so this is not decided exactly); there the expansion above may not hold"
         ))
@@ -533,16 +535,17 @@ fn entries_in_floats(
 }
 
 /// A function at a point whose value `v` is not rational (or has no exact series there), in
-/// 2048-bit floats: the function's value at v and at 2⁻¹⁵⁰⁰ of v's size (or of 1) to either
+/// 2048-bit floats: the function's value at v and at m = 2⁻¹⁵⁰⁰ of v's size (or of 1) to either
 /// side, far beyond the rounding of the few operations that formed v (which [`resolved`] has
-/// checked against 8192-bit floats). No real value at all three: not
-/// analytic there (log, √ of tanh(−1)); at some: within that distance of where the function
-/// stops being real, not decided; values that change by more than 2⁻⁴⁰⁰ of their size across
-/// those 2·2⁻¹⁵⁰⁰: within reach of a pole (tan at π/2), not decided; an infinite value: past the
-/// floats' range, not decided. And the simplest rational within that distance of v, where the
-/// function has no Taylor series (0 for √(t² + t⁴) at sin(π)): not decided either. The
-/// function's exact series is not asked for at v itself: a root of its 2048-bit rational is
-/// too large to factor (from a review: √ of tanh(1) was called not analytic).
+/// checked against 8192-bit floats). No real value at all three: not analytic there (log, √ of
+/// tanh(−1)). Not decided: a real value at some only; an infinite one, or no real value at a
+/// point past 2²⁰ (an overflow inside may be why); the three values differing by more than
+/// 2⁻²⁰ of the smallest (across a simple pole, tan at π/2) or the middle one 2¹⁰⁰ times the
+/// others (a double pole, 1/sin² at π); the slopes on either side differing by more than 2⁻²⁰⁰
+/// of their size (a kink or a cusp, √(sin²) at π); the simplest rational within m where the
+/// function has no series (0 for √(t² + t⁴) at sin(π)). The function's exact series is not
+/// asked for at v itself: a root of its 2048-bit rational is too large to factor (from a
+/// review: √ of tanh(1) was called not analytic).
 fn function_point_in_floats(
     callee: &Callee,
     params: &[(Name, crate::ir::Ir)],
@@ -550,7 +553,6 @@ fn function_point_in_floats(
     point: &str,
     inst: &mut Instance<Big<2048>>,
 ) -> Option<PointInFloats> {
-    use malachite_base::num::arithmetic::traits::Pow;
     use malachite_base::num::logic::traits::SignificantBits;
     use malachite_q::rational::arithmetic::traits::SimplestRationalInInterval;
     type Wide = Big<2048>;
@@ -560,47 +562,50 @@ fn function_point_in_floats(
             "{point}, under {name}, {why} (not decided exactly); there the expansion above may not hold"
         )))
     };
-    let Some(at) = v.to_q() else {
+    if v.to_f64().is_nan() || v.is_infinite() {
         return undecided("is beyond the range of 2048-bit floats at these values".into());
-    };
-    let one = Q::from(1u32);
-    let size = if at > one || at < -&one {
-        if at < 0u32 { -&at } else { at.clone() }
-    } else {
-        one
-    };
-    let margin = &size * Q::from(2u32).pow(-1500i64);
+    }
+    let two = Wide::of_q(&Q::from(2u32));
+    let one = Wide::one();
+    let size = v.abs().max(&one);
+    let margin = size.mul(&two.powi(-1500));
     let mut values = BTreeMap::new();
     for (n, ir) in params {
         if let Ok(Val::S(x)) = eval_ir(ir, inst) {
             values.insert(n.clone(), x);
         }
     }
-    let mut at_point = |x: &Q| crate::numeric::apply(callee, Wide::of_q(x), &values, inst).ok();
+    let mut at_point = |x: Wide| crate::numeric::apply(callee, x, &values, inst).ok();
     let found = [
-        at_point(&(&at - &margin)),
-        at_point(&at),
-        at_point(&(&at + &margin)),
+        at_point(v.sub(&margin)),
+        at_point(v.clone()),
+        at_point(v.add(&margin)),
     ];
-    // A real value, none (NaN, or an error), or an infinite one (past the floats' range).
-    let real: Vec<Option<Q>> = found
-        .iter()
-        .map(|y| y.as_ref().and_then(|y| y.to_q()))
-        .collect();
-    let infinite = (found.iter().flatten()).any(|y| y.to_q().is_none() && !y.to_f64().is_nan());
+    // A real value, or none (NaN, or an error), or an infinite one (past the floats' range).
+    let is_real = |y: &Wide| !(y.to_f64().is_nan() || y.is_infinite());
+    let infinite = (found.iter().flatten()).any(Wide::is_infinite);
     if infinite {
         return undecided(format!(
             "is at these values where {name} is past the range of 2048-bit floats"
         ));
     }
+    let real: Vec<Option<&Wide>> = found
+        .iter()
+        .map(|y| y.as_ref().filter(|y| is_real(y)))
+        .collect();
     match real.iter().flatten().count() {
-        0 => {
+        0 if v.abs().lt(&two.powi(20)) => {
             return Some(PointInFloats::NotAnalytic {
                 point: point.to_string(),
                 why: format!(
                     "is, at these values, where {name} has no real value (in 2048-bit floats, at it and 2⁻¹⁵⁰⁰ of its size to either side, far beyond their rounding)"
                 ),
             });
+        }
+        0 => {
+            return undecided(format!(
+                "has no real value in 2048-bit floats at these values, at a point past 2²⁰ where an overflow inside {name} may be why"
+            ));
         }
         3 => {}
         _ => {
@@ -609,41 +614,50 @@ fn function_point_in_floats(
             ));
         }
     }
-    if let [Some(lo), Some(mid), Some(hi)] = &real[..] {
-        use malachite_base::num::arithmetic::traits::Abs;
-        let change = (hi - lo).abs();
-        // Beside the smallest of the three: across a pole (tan at π/2) they are ±2¹⁵⁰⁰ and
-        // 2²⁰⁴⁸; beside a large smooth value (exp(1051)) the change is tiny.
-        let scale = [lo, mid, hi]
-            .into_iter()
-            .map(|y| y.abs())
-            .min()
-            .unwrap_or_default();
-        if change > (scale + Q::from(1u32)) * Q::from(2u32).pow(-400i64) {
+    if let [Some(lo), Some(mid), Some(hi)] = real[..] {
+        let (alo, amid, ahi) = (lo.abs(), mid.abs(), hi.abs());
+        let least = |a: &Wide, b: &Wide| if a.lt(b) { a.clone() } else { b.clone() };
+        let smallest = least(&least(&alo, &amid), &ahi);
+        let largest_side = alo.max(&ahi);
+        let pole = smallest.add(&one).mul(&two.powi(-20)).lt(&hi.sub(lo).abs())
+            || largest_side.add(&one).mul(&two.powi(100)).lt(&amid);
+        if pole {
             return undecided(format!(
-                "is at these values within reach of a singular point of {name} (a pole, a branch point) in 2048-bit floats ({name} changes by more than 2⁻⁴⁰⁰ of its size within 2⁻¹⁵⁰⁰ of the point)"
+                "is at these values within reach of a singular point of {name} (a pole, a branch point) in 2048-bit floats (its values change by a large part of their size within 2⁻¹⁵⁰⁰ of the point)"
+            ));
+        }
+        let right = hi.sub(mid).div(&margin);
+        let left = mid.sub(lo).div(&margin);
+        let kink = (right.abs().add(&left.abs()).add(&one))
+            .mul(&two.powi(-200))
+            .lt(&right.sub(&left).abs());
+        if kink {
+            return undecided(format!(
+                "is at these values within reach of a kink or a cusp of {name} in 2048-bit floats (its slopes on either side of the point differ)"
             ));
         }
     }
     // A simple point within reach (0, 1, ½) where the function has no series: v may be it.
-    let simple = Q::simplest_rational_in_closed_interval(&(&at - &margin), &(&at + &margin));
-    let height = simple
-        .numerator_ref()
-        .significant_bits()
-        .max(simple.denominator_ref().significant_bits());
-    if height <= 64 {
-        let simple_at = crate::algebra::Scalar::from_q(simple.clone());
-        // (The engine's limit there, a root too large to factor, says nothing of the point.)
-        let singular = match super::region::series_to_first_order_at(callee, params, &simple_at) {
-            Ok(crate::series::PointSeries::Analytic(_)) => false,
-            Err(e) => e.phase != crate::diagnostic::Phase::Limit,
-            Ok(_) => true,
-        };
-        if singular {
-            return undecided(format!(
-                "is at these values within 2⁻¹⁵⁰⁰ of its size of {}, where {name} has no Taylor series, in 2048-bit floats",
-                crate::model::render::q_text(&simple)
-            ));
+    if v.abs().lt(&two.powi(64)) {
+        let (lo, hi) = (v.sub(&margin).to_q()?, v.add(&margin).to_q()?);
+        let simple = Q::simplest_rational_in_closed_interval(&lo, &hi);
+        let height = (simple.numerator_ref().significant_bits())
+            .max(simple.denominator_ref().significant_bits());
+        if height <= 64 {
+            let simple_at = crate::algebra::Scalar::from_q(simple.clone());
+            // (The engine's limit there, a root too large to factor, says nothing of the point.)
+            let singular = match super::region::series_to_first_order_at(callee, params, &simple_at)
+            {
+                Ok(crate::series::PointSeries::Analytic(_)) => false,
+                Err(e) => e.phase != crate::diagnostic::Phase::Limit,
+                Ok(_) => true,
+            };
+            if singular {
+                return undecided(format!(
+                    "is at these values within 2⁻¹⁵⁰⁰ of its size of {}, where {name} has no Taylor series, in 2048-bit floats",
+                    crate::model::render::q_text(&simple)
+                ));
+            }
         }
     }
     None

@@ -221,14 +221,12 @@ fn measure(
                 Some(Wider::At2048(w)) => deviation(l, w, a, xi, sigma)?,
                 None => deviation(l, &ev, a, xi, sigma)?,
             };
-            // A deviation that is no number (the network's log of what these floats round
-            // to 0) is no measurement: f64's max would drop it (from a review, "the deviation
-            // stays at the rounding … may be affine exactly" was said of such a network).
+            // A deviation that is no number (past the edge of a log's domain, or the log of
+            // what these floats round to 0) is no measurement: f64's max would drop it (from a
+            // review, "the deviation stays at the rounding … may be affine exactly" was said of
+            // such a network). The grid stops before it.
             if r.is_nan() {
-                return Err(format!(
-                    "the network has no finite value in {bits}-bit floats at σ = {}, so the deviation is not measured",
-                    super::render::sig6(sigma)
-                ));
+                return Ok(f64::NAN);
             }
             worst = worst.max(r);
         }
@@ -240,6 +238,21 @@ fn measure(
         .rev()
         .map(|s| rho(s).map(|r| (s, r)))
         .collect::<Result<_, _>>()?;
+    let full = curve.len();
+    let curve: Vec<(f64, f64)> = curve.into_iter().take_while(|(_, r)| !r.is_nan()).collect();
+    if curve.is_empty() {
+        return Err(format!(
+            "the network has no finite value in {bits}-bit floats on the σ grid from σ = {}, so the deviation is not measured",
+            super::render::sig6(lo)
+        ));
+    }
+    if curve.len() < full {
+        let last = curve.last().map_or(lo, |(s, _)| *s);
+        notes.push(format!(
+            "the network has no finite value in {bits}-bit floats past σ = {} (the edge of its domain, or of the floats'): the grid stops there",
+            super::render::sig6(last)
+        ));
+    }
     let mut measured = None;
     if let Some(i) = curve.iter().position(|(_, r)| *r >= tau)
         && i > 0
@@ -248,7 +261,9 @@ fn measure(
         for _ in 0..30 {
             // The geometric mean without the product, which leaves f64's range past 10^±154.
             let m = a_.sqrt() * b_.sqrt();
-            if rho(m)? >= tau {
+            // (No value there counts as past τ: the domain's edge is past the crossing.)
+            let r = rho(m)?;
+            if r.is_nan() || r >= tau {
                 b_ = m;
             } else {
                 a_ = m;
@@ -289,7 +304,7 @@ fn measure(
         )),
         (None, _) => notes.push(format!(
             "the deviation stays below τ up to σ = {}",
-            super::render::sig6(hi)
+            super::render::sig6(curve.last().map_or(hi, |(s, _)| *s))
         )),
     }
     Ok(SigmaStar {

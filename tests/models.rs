@@ -1954,6 +1954,29 @@ fn a_function_at_a_point_that_is_not_rational_is_checked_for_analyticity() {
             "affine",
             "",
         ),
+        // 𝟙 beside an element-wise atom takes the atom's rows (it took the stand-in width:
+        // "shape mismatch"); operating points the floats do not give leave the point undecided.
+        (
+            layer("[1, 2]", "log(tanh(W1·x + b1) + 2·𝟙)"),
+            None,
+            "affine",
+            "W and b are evaluated",
+        ),
+        (
+            layer("[1, 2]", "log(tanh(W1·x + b1) - 2·𝟙)"),
+            None,
+            "not-analytic",
+            "has no real value",
+        ),
+        (
+            layer(
+                "[0, 2]",
+                "c = [-2, -2]; f(t) = sin(t)/t; log(f(W1·x + b1) + c)",
+            ),
+            None,
+            "undecided",
+            "were not evaluated",
+        ),
     ];
     for (src, at, verdict, phrase) in &cases {
         let mut args = vec!["analyze", src.as_str()];

@@ -541,12 +541,19 @@ pub(crate) fn operating_point<R: Real>(
     // The rows of a term that starts with a symbol of known value, in the point or else in
     // the whole pre-activation: a lone `𝟙·b₁ᵀ` takes the token matrix's n from `X·W₁` beside
     // it (from a review: it took the stand-in width, and X of 4 rows did not match).
-    let rows = (ly.op_point.terms().chain(ly.pre.terms())).find_map(|(c, _)| {
-        c.factors().first().and_then(|f| match f {
-            crate::algebra::Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
+    // An element-wise factor leads with its argument's rows (tanh(c₁) + 2·𝟙: from a review,
+    // c₁'s 2 rows were not found, and 𝟙 took the stand-in width).
+    fn leading_rows<R: Real>(c: &crate::algebra::nf::Chain, inst: &Instance<R>) -> Option<usize> {
+        use crate::algebra::Factor;
+        match c.factors().first()? {
+            Factor::Sym(s) => inst.symbols.get(s).map(Val::rows),
+            Factor::Diag(inner) => leading_rows(inner, inst),
+            Factor::Atom(a) => a.arg.terms().find_map(|(c, _)| leading_rows(c, inst)),
+            Factor::Had(h) => h.elements().iter().find_map(|(c, _)| leading_rows(c, inst)),
             _ => None,
-        })
-    });
+        }
+    }
+    let rows = (ly.op_point.terms().chain(ly.pre.terms())).find_map(|(c, _)| leading_rows(c, inst));
     let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
     eval_expr(&ly.op_point, inst, rows)
 }

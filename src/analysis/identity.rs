@@ -204,7 +204,7 @@ impl IdentityTest<'_> {
                         (ly.breakpoints.iter()).any(|d| crate::series::eval::on_breakpoint(d, &q))
                     })
                 };
-                let hits: Vec<usize> = (entries(&c).into_iter().enumerate())
+                let hits: Vec<usize> = (c.entries().into_iter().enumerate())
                     .filter(|(_, x)| on_breakpoint(x))
                     .map(|(k, _)| k)
                     .collect();
@@ -217,7 +217,7 @@ impl IdentityTest<'_> {
                 let Ok(d) = eval_expr(&delta, &mut inst, DEFAULT_WIDTH) else {
                     continue;
                 };
-                let d = entries(&d);
+                let d = d.entries();
                 if let Some(k) = hits.into_iter().find(|&k| {
                     d.get(k)
                         .or(d.first().filter(|_| d.len() == 1))
@@ -556,15 +556,6 @@ pub(crate) fn operating_point<R: Real>(
     let rows = (ly.op_point.terms().chain(ly.pre.terms())).find_map(|(c, _)| leading_rows(c, inst));
     let rows = rows.unwrap_or(crate::numeric::DEFAULT_WIDTH);
     eval_expr(&ly.op_point, inst, rows)
-}
-
-/// The entries of a value, row by row.
-fn entries(v: &Val<B>) -> Vec<&B> {
-    match v {
-        Val::S(x) => vec![x],
-        Val::V(v) => v.iter().collect(),
-        Val::M(m) => m.iter().flatten().collect(),
-    }
 }
 
 /// What the identity test says of an expression.

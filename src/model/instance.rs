@@ -174,7 +174,7 @@ pub(crate) fn numeric(
             if ly.callee.is_total() {
                 continue;
             }
-            for (i, entry) in val_entries(c).into_iter().enumerate() {
+            for (i, entry) in c.entries().into_iter().enumerate() {
                 let Some(q) = &entry.0 else {
                     irrational_entries.push((ly, Some(i)));
                     continue;
@@ -365,18 +365,22 @@ pub(crate) fn numeric(
     out
 }
 
+/// Whether two floats agree to 2⁻⁴⁰ of the second, a non-zero one (compared as logarithms:
+/// either may be beyond f64's range).
+fn agree(x: &Num, v: &Num) -> bool {
+    v.signum() != 0
+        && x.signum() == v.signum()
+        && (x.log2_abs() - v.log2_abs()).abs() * std::f64::consts::LN_2 <= 2f64.powi(-40)
+}
+
 /// Whether two evaluations of W and b at different precisions agree to 2⁻⁴⁰ in every entry
 /// that matters: entries below 2⁻²⁰⁰ of the scale are [`flush_rounding`]'s to judge.
 fn same_digits((w, b): &(Mat, Mat), (w2, b2): &(Mat, Mat)) -> bool {
     let agree = |m: &Mat, m2: &Mat| {
         let floor = rounding_floor_log2(m2);
         m.entries.len() == m2.entries.len()
-            && (m.entries.iter().zip(&m2.entries)).all(|(x, y)| {
-                (x.log2_abs() < floor && y.log2_abs() < floor)
-                    || (x.signum() == y.signum()
-                        && (x.log2_abs() - y.log2_abs()).abs() * std::f64::consts::LN_2
-                            <= 2f64.powi(-40))
-            })
+            && (m.entries.iter().zip(&m2.entries))
+                .all(|(x, y)| (x.log2_abs() < floor && y.log2_abs() < floor) || agree(x, y))
     };
     agree(w, w2) && agree(b, b2)
 }
@@ -478,15 +482,6 @@ fn not_evaluated(why: &str) -> PointInFloats {
     ))
 }
 
-/// The entries of a value, row by row.
-fn val_entries<R: Clone>(v: &Val<R>) -> Vec<R> {
-    match v {
-        Val::S(x) => vec![x.clone()],
-        Val::V(x) => x.clone(),
-        Val::M(m) => m.iter().flatten().cloned().collect(),
-    }
-}
-
 /// `entry 2 of c₁ (layer 1, log)`: an entry of a layer's operating point, as notes name it.
 fn layer_entry(ly: &crate::analysis::Layer, i: usize) -> String {
     let c = (ly.op_symbol.as_ref()).map_or_else(|| "c".to_string(), |s| s.name.unicode());
@@ -521,12 +516,15 @@ fn entries_in_floats(
         let Some(symbol) = &ly.op_symbol else {
             continue;
         };
-        let Some(c) = inst.symbols.get(symbol).map(val_entries) else {
+        // Owned: the function's values below are evaluated in the same instance.
+        let Some(c): Option<Vec<Big<2048>>> =
+            (inst.symbols.get(symbol)).map(|c| c.entries().into_iter().cloned().collect())
+        else {
             continue;
         };
         let fine = (finer.as_ref())
             .and_then(|f| f.symbols.get(symbol))
-            .map(val_entries)
+            .map(Val::entries)
             .unwrap_or_default();
         let indices: Vec<usize> = match which {
             Some(i) => vec![*i],
@@ -535,7 +533,7 @@ fn entries_in_floats(
         for i in indices {
             let Some(v) = c.get(i) else { continue };
             let point = layer_entry(ly, i);
-            if let Some(why) = resolved(v, fine.get(i), &point) {
+            if let Some(why) = resolved(v, fine.get(i).copied(), &point) {
                 return Some(why);
             }
             if let Some(found) =
@@ -729,13 +727,6 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 fn flush_rounding(m: &mut Mat, wide: Option<&Mat>, exact: Option<&Mat>) -> bool {
     let floor = rounding_floor_log2(m);
     let mut unresolved = false;
-    // Two floats agree to 2⁻⁴⁰ of the wide one (compared as logarithms: either may be beyond
-    // f64's range).
-    let agree = |x: &Num, v: &Num| {
-        v.signum() != 0
-            && x.signum() == v.signum()
-            && (x.log2_abs() - v.log2_abs()).abs() * std::f64::consts::LN_2 <= 2f64.powi(-40)
-    };
     for (i, e) in m.entries.iter_mut().enumerate() {
         if matches!(e, Num::Exact(_)) || e.log2_abs() >= floor {
             continue;
@@ -842,11 +833,7 @@ fn failing_at_known_points(
         if !clean || !piecewise || ly.deriv != 0 {
             continue;
         }
-        let entries: Vec<Option<Q>> = match c {
-            Val::S(v) => vec![v.to_q()],
-            Val::V(v) => v.iter().map(Real::to_q).collect(),
-            Val::M(m) => m.iter().flatten().map(Real::to_q).collect(),
-        };
+        let entries: Vec<Option<Q>> = c.entries().into_iter().map(Real::to_q).collect();
         let name = ly.callee.name();
         let value =
             |q: &Q| crate::print::scalar_unicode(&crate::algebra::Scalar::from_q(q.clone()));
@@ -1370,10 +1357,8 @@ pub(crate) fn beyond_at_zero_operating_points(
         return None;
     }
     let same = |a: &Evaluated<Exact>, b: &Evaluated<Exact>| {
-        let exact = |v: &Val<Exact>| match v {
-            Val::S(x) => vec![x.0.clone()],
-            Val::V(x) => x.iter().map(|e| e.0.clone()).collect(),
-            Val::M(m) => m.iter().flatten().map(|e| e.0.clone()).collect(),
+        let exact = |v: &Val<Exact>| -> Vec<Option<Q>> {
+            v.entries().into_iter().map(|e| e.0.clone()).collect()
         };
         let (wa, wb) = (exact(&a.w), exact(&b.w));
         let (ba, bb) = (exact(&a.b), exact(&b.b));

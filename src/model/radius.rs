@@ -22,11 +22,7 @@ const GRID: usize = 41;
 /// underflow, and a saturated unit's slope is 10⁻¹⁷³ (from a review: such a network was said
 /// to have no linear part).
 fn log2_norm2<R: Real>(v: &Val<R>) -> f64 {
-    let entries: Vec<&R> = match v {
-        Val::S(x) => vec![x],
-        Val::V(x) => x.iter().collect(),
-        Val::M(m) => m.iter().flatten().collect(),
-    };
+    let entries = v.entries();
     if entries.iter().any(|e| e.to_f64().is_nan()) {
         return f64::NAN;
     }

@@ -33,6 +33,14 @@ impl<R: Real> Val<R> {
             _ => None,
         }
     }
+    /// Every entry, row by row (a scalar's one).
+    pub(crate) fn entries(&self) -> Vec<&R> {
+        match self {
+            Val::S(x) => vec![x],
+            Val::V(v) => v.iter().collect(),
+            Val::M(m) => m.iter().flatten().collect(),
+        }
+    }
     /// The number of rows (1 for a scalar).
     pub fn rows(&self) -> usize {
         match self {

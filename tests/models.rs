@@ -2077,29 +2077,50 @@ fn an_exactly_constant_softmax_is_not_degenerate() {
 }
 
 /// From a review: a constant of the operating point below 0 under a fractional power had its
-/// NaN written as W = 0, b = 0 (and an "undecided" verdict): under a root of even degree the
-/// expression is not real there (not analytic, as √ and log of it are); under an odd root it
-/// is, and the floats that evaluate W do not take it, so no W and b is given.
+/// NaN written as W = 0, b = 0 (and an "undecided" verdict): under a fractional power the
+/// expression is not real there (not analytic, as √ and log of it are). An odd root too: the
+/// language takes the principal root, as the series engine does (`(t − 8)^(1/3)` is refused
+/// there), and so does a definition `f(t) = t^(1/3)` applied element-wise; the power of a
+/// scalar had been read as the real root, `affine` with no W.
 #[test]
 fn a_negative_constant_under_a_root_is_no_zero_slope() {
-    for e in ["(uᵀ·x)^(1/2)·u", "(uᵀ·x)^(-1/2)·u", "(uᵀ·x)^(3/2)·u"] {
+    for e in [
+        "(uᵀ·x)^(1/2)·u",
+        "(uᵀ·x)^(-1/2)·u",
+        "(uᵀ·x)^(3/2)·u",
+        "(uᵀ·x)^(1/3)·u",
+        "(uᵀ·x)^(-2/5)·u",
+    ] {
         let src = format!("u = [1, 2]; {e}");
         let (ok, out, err) = taylornet(&["analyze", &src, "--at", "x0=[1, -1]"]);
         assert!(ok, "{err}");
         assert!(
-            out.contains("a negative number under a root of even degree"),
+            out.contains("a negative number under a fractional power (its principal root)"),
             "{out}"
         );
         assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
     }
-    let src = "u = [1, 2]; (uᵀ·x)^(1/3)·u";
-    assert!(numeric_wb(&format!("x0 = [1, -1]; :at x0; {src}")).is_none());
-    let (ok, out, err) = taylornet(&["analyze", src, "--at", "x0=[1, -1]"]);
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "f(t) = t^(1/3); u = [1, 2]; f(uᵀ·x)·u",
+        "--at",
+        "x0=[1, -1]",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
+    // Below 0 at a point that is not rational, under an odd root.
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "u = [1, -2]; (exp(uᵀ·x) - 2)^(1/3)",
+        "--at",
+        "x0=[0.4, 0.3]",
+    ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("no numeric W and b: a value at these values is not a finite real number"),
+        out.contains("under a fractional power (its principal root)"),
         "{out}"
     );
+    assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
     // Points whose values are not rational (a second review): a pole, 0 to within 2048-bit
     // floats, printed ±∞ or 1/(the rounding of sin π) as W; below 0 under an even root.
     for e in [

@@ -438,10 +438,10 @@ fn points_in_floats(
                         "{point}, under a power, is 0 at these values to within 2048-bit floats (its value is not rational, so this is not decided exactly); where it is 0 the expression is not analytic, and the expansion above does not hold"
                     )));
                 }
-                if root_of_even_degree(q) && v.lt(&two.powi(-1000).neg()) {
+                if fractional(q) && v.lt(&two.powi(-1000).neg()) {
                     return Some(PointInFloats::NotAnalytic {
                         point,
-                        why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a root of even degree, where the expression is not real".into(),
+                        why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a fractional power (its principal root), where the expression is not real".into(),
                     });
                 }
             }
@@ -675,9 +675,10 @@ fn function_point_in_floats(
     None
 }
 
-/// Whether the power `q` takes a root of even degree (its denominator is even): not real below 0.
-fn root_of_even_degree(q: &Q) -> bool {
-    malachite_base::num::arithmetic::traits::Parity::even(q.denominator_ref())
+/// Whether the power `q` takes a root (its denominator is not 1): its principal value is not
+/// real below 0, odd roots too, as everywhere in the language.
+fn fractional(q: &Q) -> bool {
+    *q.denominator_ref() != 1u32
 }
 
 /// What [`points_in_floats`] found of a symbolic point.
@@ -1027,9 +1028,12 @@ fn singular_use(under: &crate::analysis::ConstantUse, value: &Q) -> Result<Optio
         ConstantUse::Power(_) if *value == 0u32 => {
             Some("where the expansion took it to be non-zero (under a power)".to_string())
         }
-        // (−1)^(1/2): not a real number (from a review, its NaN was written as W = 0).
-        ConstantUse::Power(q) if *value < 0u32 && root_of_even_degree(q) => Some(
-            "a negative number under a root of even degree, where the expression is not real"
+        // (−1)^(1/2): not a real number (from a review, its NaN was written as W = 0); nor is
+        // (−3)^(1/3), the principal root the series engine takes (`(t − 8)^(1/3)` is refused
+        // there), which this check had read as the real odd root: `affine` without W, where
+        // the same power inside a definition was `not-analytic`.
+        ConstantUse::Power(q) if *value < 0u32 && fractional(q) => Some(
+            "a negative number under a fractional power (its principal root), where the expression is not real"
                 .to_string(),
         ),
         ConstantUse::Power(_) => None,

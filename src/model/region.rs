@@ -590,7 +590,10 @@ impl<'a> Ctx<'a> {
                         out.shadow(|_| a.exact_value(0)?.pow(e).ok());
                         return Ok(out);
                     }
-                    Err(_) => return Err("a non-integer power is not rational".into()),
+                    Err(_) if a.g.is_some() => {
+                        return Err(not_pl("a fractional power of the input"));
+                    }
+                    Err(_) => return Err("a fractional power of a constant is not rational".into()),
                 };
                 if a.g.is_some() && a.v.len() == 1 {
                     self.power_of_varying(a, k)?

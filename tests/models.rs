@@ -2076,6 +2076,28 @@ fn an_exactly_constant_softmax_is_not_degenerate() {
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
+/// From a review: a vector with a value declared small (`:small x b1`) was expanded as an O(ε)
+/// quantity and then evaluated at its O(1) value: b = b₁ = [2, −1] under tanh, "exact", and a
+/// softmax with a negative entry. Both at once are refused, naming the symbol.
+#[test]
+fn a_symbol_with_a_value_is_not_small() {
+    for src in [
+        "W1 = [[1,2],[0.5,-1]]; b1 = [2,-1]; :small x b1; tanh(W1·x + b1)",
+        "W1 = [[1,2],[0.5,-1],[3,0]]; b1 = [1,-2,0.5]; :small x b1; softmax(W1·x + b1)",
+    ] {
+        let (ok, _, err) = taylornet(&["analyze", src]);
+        assert!(!ok, "{src}");
+        assert!(
+            err.contains("b₁ has a value and is declared small"),
+            "{err}"
+        );
+    }
+    // Without b₁ among them, its value is the operating point: b = tanh(b₁).
+    let (_, b) = numeric_wb("W1 = [[1,2],[0.5,-1]]; b1 = [2,-1]; :small x; tanh(W1·x + b1)")
+        .expect("W and b");
+    assert_close(&b, &[2f64.tanh(), (-1f64).tanh()], "tanh(b₁)");
+}
+
 /// From a review: a constant of the operating point below 0 under a fractional power had its
 /// NaN written as W = 0, b = 0 (and an "undecided" verdict): under a fractional power the
 /// expression is not real there (not analytic, as √ and log of it are). An odd root too: the

@@ -245,6 +245,27 @@ pub(crate) fn prepare(
     opts: &mut crate::analysis::AnalyzeOptions,
 ) -> Result<Model, String> {
     let input = opts.input.clone();
+    // A symbol declared small stands for an O(ε) quantity; a bound value is an O(1) one. Both
+    // at once gave an expansion for a small b₁ and W and b evaluated at its value, labelled
+    // exact (from a review: `:small x b1` with b₁ = [2, −1] under tanh printed b = b₁).
+    if let Some(small) = &opts.small {
+        let bound: Vec<String> = (small.iter())
+            .filter(|n| **n != input && Some(*n) != at && env.values.contains_key(*n))
+            .filter(|n| l.symbols.iter().any(|(s, _)| s.name == **n))
+            .map(|n| n.unicode())
+            .collect();
+        if !bound.is_empty() {
+            let (has, is) = if bound.len() == 1 {
+                ("has", "is")
+            } else {
+                ("have", "are")
+            };
+            return Err(format!(
+                "{} {has} a value and {is} declared small: a small symbol stands for an O(ε) quantity, a value for an O(1) one; leave it out of the small symbols (`:small default` makes the input and the vectors without a value small) or remove its value",
+                bound.join(", ")
+            ));
+        }
+    }
     if opts.small.is_none() {
         opts.small = Some(default_small(&l, env, &input));
     }

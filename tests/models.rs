@@ -2076,6 +2076,33 @@ fn an_exactly_constant_softmax_is_not_degenerate() {
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
+/// From a review: with a token matrix input the bound weights were never checked: W_Q = 0
+/// left `affine up to O(ε³)` standing (the attention is exactly ½·𝟙·𝟙ᵀ·X·W_V), and draws of the
+/// free weights were said to agree without the network being evaluated at them.
+#[test]
+fn a_token_matrix_networks_first_term_is_checked_at_the_values() {
+    let attention = "softmax(X·W_Q·(X·W_K)ᵀ)·X·W_V";
+    for values in [
+        "W_Q = [[0,0],[0,0]]",
+        "W_Q = [[0,0],[0,0]]; W_K = [[1,2],[3,4]]; W_V = [[1,0],[0,1]]",
+    ] {
+        let src = format!(":input X; X : 2×2; {values}; {attention}");
+        let (ok, out, err) = taylornet(&["analyze", &src]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("first non-affine term above is 0 at these values"),
+            "{out}"
+        );
+        assert!(!out.contains("at every draw"), "{out}");
+        assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    }
+    let src = format!(":input X; X : 2×2; W_Q = [[1,0],[0,1]]; {attention}");
+    let (ok, out, err) = taylornet(&["analyze", &src]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("at every draw"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+}
+
 /// From a review: a vector with a value declared small (`:small x b1`) was expanded as an O(ε)
 /// quantity and then evaluated at its O(1) value: b = b₁ = [2, −1] under tanh, "exact", and a
 /// softmax with a negative entry. Both at once are refused, naming the symbol.

@@ -232,6 +232,11 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
     if n.leading_zero_at_points {
         return Draw::TermZeroAtPoints;
     }
+    // A token matrix input's network is not evaluated at the draw (no numeric 𝓛 and B): only
+    // a term forced to 0, above, is evidence (it was taken to agree, a check that could not fail).
+    if report.main.input.kind == Kind::Matrix {
+        return Draw::NoEvidence;
+    }
     if label == "undecided" {
         return if n.failing_layer.is_some() || !n.on_breakpoint_layers.is_empty() {
             Draw::AssumptionFails(true)

@@ -913,9 +913,14 @@ fn leading_forced_zero(a: &Analysis, inst: &mut Instance<Forced>) -> bool {
     if !rests_on_term || term.is_zero() {
         return false;
     }
-    let n = input_len(&a.symbols, &a.input, inst);
-    inst.symbols
-        .insert(a.input.clone(), Val::V(vec![Forced::Free; n]));
+    // A token matrix X is free entry by entry as a vector is (from a review: it was bound as a
+    // vector, the evaluation failed, and W_Q = 0 left `affine up to O(ε³)` standing where the
+    // attention is exactly ½·𝟙·𝟙ᵀ·X·W_V).
+    let input = match a.symbols.get(&a.input) {
+        Some(shape) if a.input.kind == crate::algebra::Kind::Matrix => free_val(shape, inst),
+        _ => Val::V(vec![Forced::Free; input_len(&a.symbols, &a.input, inst)]),
+    };
+    inst.symbols.insert(a.input.clone(), input);
     forced_zero(term, a, inst)
 }
 

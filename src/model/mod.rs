@@ -743,6 +743,10 @@ fn numeric_at(
             "no numeric W and b: the input {} is a matrix, whose linear part is the map 𝓛({}) written symbolically above (numeric instances cover vector inputs)",
             report.main.input.name, report.main.input.name
         ));
+        // What the values force of the first non-affine term is checked all the same (from a
+        // review: W_Q = 0 left `affine up to O(ε³)` where the attention is exactly linear).
+        out.leading_vanishes =
+            instance::leading_forced_zero_at_values(&report.main, env, functions);
         return out;
     }
     let mut out = instance::numeric(&model.lowered, &report.main, env, functions);

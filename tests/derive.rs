@@ -482,3 +482,50 @@ fn a_derivation_says_what_its_equations_leave_out() {
     let prime = latex("# Smooth with s″(0) ≠ 0.\ntanh(W1·x)");
     assert!(prime.contains("$s''(0) \\neq 0$"), "{prime}");
 }
+
+/// From a review: a keyword parameter was dropped from the function on the series and output
+/// lines (`elu(t) = 2·t + …` for α = 2, beside `elu(t) = t + …` of the default): each line
+/// names the function it states, in every notation and in the JSON steps.
+#[test]
+fn a_keyword_parameter_stays_with_its_function() {
+    let src = "elu(W2·elu(W1·x + b1; α = 2) + b2)";
+    let text = derivation_text(src);
+    assert!(
+        text.contains("elu(t; α = 2) = 2·t + t² + ⅓·t³ + O(t⁴)"),
+        "{text}"
+    );
+    assert!(text.contains("elu(t) = t + ½·t² + ⅙·t³ + O(t⁴)"), "{text}");
+    assert!(text.contains("elu(u₁; α = 2) = "), "{text}");
+    let tex = latex_document("elu", src);
+    assert!(
+        tex.contains(r"\operatorname{elu}(t;\ \alpha = 2) = 2 t"),
+        "{tex}"
+    );
+    let text = derivation_text("elu(W2·sigmoid(W1·x + b1) + b2; α = 2)");
+    assert!(text.contains("elu⁽ᵏ⁾(c₂; α = 2)/k!"), "{text}");
+    let mut s = Session::new();
+    let doc = derive_source(&mut s, src, "elu").expect("a derivation");
+    let steps = &doc.results[0]["derivation"];
+    let series: Vec<&serde_json::Value> = (steps.as_array().expect("steps").iter())
+        .filter(|s| s["step"] == "series")
+        .collect();
+    assert_eq!(series[0]["params"], serde_json::json!({ "alpha": "2" }));
+    assert_eq!(series[1]["params"], serde_json::json!({}));
+}
+
+/// From a review: a binding's name was used again for a layer's variable (`u₁ = W₁·x`
+/// substituted, then `u₁ = W₁·x + b₁`), and a layer without a bias was "cancelled by the bias"
+/// before `y = W₁·x` of hard_tanh(W₁·x + 𝟙), a network whose output holds |W₁·x|.
+#[test]
+fn derivations_name_each_thing_once_and_say_when_a_bias_is_absent() {
+    let text = derivation_text("u1 = W1·x; tanh(W2·tanh(u1 + b1) + b2)");
+    assert!(text.contains("u₁ = W₁·x\n"), "{text}");
+    assert!(!text.contains("u₁ = W₁·x + b₁"), "{text}");
+    assert!(text.contains("v₁ = W₁·x + b₁"), "{text}");
+    let text = derivation_text("hard_tanh(W1·x + 𝟙)");
+    assert!(
+        text.contains("layer 1 has no bias: assume its O(1) part cancelled as a bias −𝟙 + O(ε) added to the layer would cancel it, which this network does not have"),
+        "{text}"
+    );
+    assert!(!text.contains("cancelled by the bias, its bias"), "{text}");
+}

@@ -662,6 +662,9 @@ fn collect_bases(ir: &Ir, out: &mut std::collections::BTreeSet<String>) {
         match n.kind() {
             IrKind::Sym(s) => out.insert(s.name.base.to_string()),
             IrKind::Param(p) => out.insert(p.base.to_string()),
+            // A binding's name is printed too (`u₁ = W₁·x` substituted): from a review, a
+            // layer's u₁ was then written beside it with another value.
+            IrKind::Bound { name, .. } => out.insert(name.base.to_string()),
             _ => false,
         };
         crate::ir::visit::Step::Descend
@@ -729,16 +732,21 @@ impl Expander<'_> {
             bias,
             bias_small,
         });
+        // A keyword parameter belongs to the function written (from a review: `elu(t) = 2·t + …`
+        // for elu with α = 2, beside `elu(t) = t + …` of the default in the next layer).
+        let params = self.param_values(&l.callee, &l.params).unwrap_or_default();
         match (&l.coefficients, &l.op_symbol) {
             (Coefficients::Series { at, series }, _) => self.steps.push(Step::Series {
                 index: l.index,
                 activation: l.activation.clone(),
+                params: params.clone(),
                 at: at.clone(),
                 series: series.clone(),
             }),
             (Coefficients::Atoms { .. }, Some(c)) => self.steps.push(Step::Derivatives {
                 index: l.index,
                 activation: l.activation.clone(),
+                params: params.clone(),
                 point: c.clone(),
                 kept: l.series_order,
                 piece: (self.decided_pieces.iter())
@@ -754,6 +762,7 @@ impl Expander<'_> {
         self.steps.push(Step::Output {
             index: l.index,
             activation: l.activation.clone(),
+            params,
             arg: point.add(delta),
             output: l.output.clone(),
             order: self.s.order,

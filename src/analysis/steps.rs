@@ -63,6 +63,8 @@ pub enum Step {
         index: usize,
         /// The activation's name.
         activation: String,
+        /// Its keyword parameters that differ from their defaults (`α = 2` of an elu).
+        params: Vec<(Name, Scalar)>,
         /// The point of expansion (a scalar: the activation is expanded at 0 or a multiple of 𝟙).
         at: Scalar,
         /// The activation's series there.
@@ -74,6 +76,8 @@ pub enum Step {
         index: usize,
         /// The activation's name.
         activation: String,
+        /// Its keyword parameters that differ from their defaults.
+        params: Vec<(Name, Scalar)>,
         /// The symbolic operating point `cᵢ` the derivatives are taken at.
         point: Symbol,
         /// The order of the series kept there.
@@ -88,6 +92,8 @@ pub enum Step {
         index: usize,
         /// The activation's name.
         activation: String,
+        /// Its keyword parameters that differ from their defaults.
+        params: Vec<(Name, Scalar)>,
         /// The activation's argument: the operating point plus the layer's small part.
         arg: Expr,
         /// The activation's expansion, written with layer variables.

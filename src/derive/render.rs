@@ -65,6 +65,14 @@ fn f(s: impl Into<String>) -> Piece {
 }
 
 /// ` ≥ 0` or ` ≤ 0` (or ` = 0`): how a value at an operating point compares with 0.
+/// A step's keyword parameters as a JSON object, name to value (ASCII): `{"alpha": "2"}`.
+fn params_json(params: &[(Name, Scalar)]) -> Value {
+    (params.iter())
+        .map(|(n, v)| (n.ascii(), Value::from(crate::print::scalar_ascii(v))))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 fn piece_sign(sign: std::cmp::Ordering) -> &'static str {
     match sign {
         std::cmp::Ordering::Greater => " ≥ 0",
@@ -106,7 +114,7 @@ impl AffineNodes {
     fn of(map_input: Option<&Name>) -> AffineNodes {
         match map_input {
             Some(x) => {
-                let w = call("𝓛", sym(x, NameKind::Matrix));
+                let w = call("𝓛", &[], sym(x, NameKind::Matrix));
                 let b = name_node("B", NameKind::Matrix);
                 AffineNodes {
                     y: name_node("Y", NameKind::Matrix),
@@ -167,12 +175,27 @@ fn plus_o(base: Node, o: Option<u32>) -> Node {
     }
 }
 
-fn call(f: &str, arg: Node) -> Node {
+/// `f(arg; α = 2)`: the call with its keyword parameters that differ from their defaults.
+fn call(f: &str, params: &[(Name, Scalar)], arg: Node) -> Node {
+    let mut args = vec![arg];
+    args.extend(
+        params
+            .iter()
+            .map(|(n, v)| tree::keyword(n, tree::scalar(v))),
+    );
     Node::Call {
         func: f.to_string(),
         deriv: 0,
-        args: vec![arg],
+        args,
     }
+}
+
+/// `; α = 2` for a formula written as text: the keyword parameters after the argument.
+fn params_text(params: &[(Name, Scalar)]) -> String {
+    params
+        .iter()
+        .map(|(n, v)| format!("; {} = {}", n.unicode(), crate::print::scalar_unicode(v)))
+        .collect()
 }
 
 fn scalar_plus_t(at: &Scalar) -> Node {
@@ -210,6 +233,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
             Step::Layer {
                 index,
                 activation,
+                pre,
                 op_point,
                 op_symbol,
                 var,
@@ -242,15 +266,28 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     };
                     let minus_c = tree::expr(&need);
                     // `b = −c + O(ε)`, or just `b = O(ε)` when the bias is the whole O(1) part.
-                    let mut p = vec![t(if *compensated {
-                        "assume it is cancelled by the bias, "
-                    } else {
-                        "unless "
+                    // No bias in the layer: the compensation is what a bias would do, not what
+                    // this network does (from a review: "cancelled by the bias" of a layer
+                    // without one, then `y = W₁·x` of hard_tanh(W₁·x + 𝟙)).
+                    let absent = *compensated && b.is_none();
+                    let row = absent.then(|| crate::analysis::bias_row(pre)).flatten();
+                    let mut p = vec![t(match (&row, absent, compensated) {
+                        (Some(row), ..) => format!(
+                            "layer {index}'s bias is a row 𝟙·{}ᵀ, which the compensation does not shift: assume its O(1) part cancelled as a bias matrix ",
+                            row.name.unicode()
+                        ),
+                        (None, true, _) => format!(
+                            "layer {index} has no bias: assume its O(1) part cancelled as a bias "
+                        ),
+                        (None, false, true) => "assume it is cancelled by the bias, ".into(),
+                        (None, false, false) => "unless ".into(),
                     })];
                     let mut eq = match &b {
                         Some(b) => vec![f(format!("{b} = "))],
                         None => {
-                            p.push(t("its bias is "));
+                            if !absent {
+                                p.push(t("its bias is "));
+                            }
                             vec![]
                         }
                     };
@@ -270,7 +307,11 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         eq.push(m(Node::BigO(Box::new(eps_pow(1)))));
                     }
                     p.push(Piece::Inline(eq));
-                    if exactly {
+                    if absent {
+                        p.push(t(
+                            " added to the layer would cancel it, which this network does not have; from here on the network is taken with it, and expanded at 0",
+                        ));
+                    } else if exactly {
                         p.push(t(" exactly (it is not a small symbol, so no "));
                         p.push(m(Node::BigO(Box::new(eps_pow(1)))));
                         p.push(t(" part of it is kept), and expand at 0"));
@@ -320,11 +361,12 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
             }
             Step::Series {
                 activation,
+                params,
                 at,
                 series,
                 ..
             } => {
-                let lhs = call(activation, scalar_plus_t(at));
+                let lhs = call(activation, params, scalar_plus_t(at));
                 match series {
                     PointSeries::Analytic(s) => {
                         out.push(Line::Note(vec![
@@ -386,6 +428,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
             }
             Step::Derivatives {
                 activation,
+                params,
                 point,
                 kept,
                 piece,
@@ -398,7 +441,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     t(", the coefficient of the "),
                     f("k"),
                     t("-th power is the element-wise derivative "),
-                    f(format!("{activation}⁽ᵏ⁾({c})/k!")),
+                    f(format!("{activation}⁽ᵏ⁾({c}{})/k!", params_text(params))),
                     t(", for "),
                     f(format!("k ≤ {kept}")),
                 ]));
@@ -423,6 +466,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
             }
             Step::Output {
                 activation,
+                params,
                 arg,
                 output,
                 order,
@@ -435,7 +479,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     m(eps_pow(*order)),
                 ]));
                 out.push(Line::Eq {
-                    lhs: call(activation, tree::graded(arg, small)),
+                    lhs: call(activation, params, tree::graded(arg, small)),
                     rhs: with_o(output, truncated.then_some(order + 1), small),
                     tag: None,
                 });
@@ -1150,19 +1194,19 @@ pub fn steps_json(steps: &[Step]) -> Value {
                 "compensated": compensated, "variable": var.as_ref().map(|(u, d)| json!({ "name": u.name.ascii(), "value": ej(d) })),
                 "whole": whole.as_ref().map(|(w, d)| json!({ "name": w.name.ascii(), "value": ej(d) })),
             }),
-            Step::Series { index, activation, at, series } => {
+            Step::Series { index, activation, params, at, series } => {
                 let (left, right) = (series.side(crate::series::Side::Left), series.side(crate::series::Side::Right));
                 let coeffs = |s: &crate::series::Series| s.coeffs().iter().map(crate::print::scalar_ascii).collect::<Vec<_>>();
-                json!({ "step": "series", "layer": index, "activation": activation, "at": crate::print::json::scalar(at), "left": coeffs(left), "right": coeffs(right), "exact": right.is_exact() && left.is_exact() })
+                json!({ "step": "series", "layer": index, "activation": activation, "params": params_json(params), "at": crate::print::json::scalar(at), "left": coeffs(left), "right": coeffs(right), "exact": right.is_exact() && left.is_exact() })
             }
-            Step::Derivatives { index, activation, point, kept, piece } => {
-                let mut step = json!({ "step": "derivatives", "layer": index, "activation": activation, "point": point.name.ascii(), "kept": kept });
+            Step::Derivatives { index, activation, params, point, kept, piece } => {
+                let mut step = json!({ "step": "derivatives", "layer": index, "activation": activation, "params": params_json(params), "point": point.name.ascii(), "kept": kept });
                 if let Some(signs) = piece {
                     step["piece"] = signs.iter().map(|(value, sign)| json!({ "value": ej(value), "sign": piece_sign(*sign).trim() })).collect();
                 }
                 step
             }
-            Step::Output { index, activation, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
+            Step::Output { index, activation, params, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "params": params_json(params), "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
             Step::Expansion { y, order, requested, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "requested_order": requested, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
             Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),

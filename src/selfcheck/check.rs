@@ -721,8 +721,13 @@ struct Equation {
 enum Side {
     /// The true network `y`.
     Network,
-    /// An activation applied element-wise to an expression: `tanh(c₂ + u₂)`.
-    Activation(String, Expr),
+    /// An activation applied element-wise to an expression, with its keyword parameters that
+    /// differ from their defaults: `tanh(c₂ + u₂)`, `elu(u₁; α = 2)`.
+    Activation(
+        String,
+        Vec<(crate::syntax::Name, crate::algebra::Scalar)>,
+        Expr,
+    ),
 }
 
 /// The equations of a derivation that state a value: each layer's output, the expansion, the collection.
@@ -732,6 +737,7 @@ fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
         match s {
             Step::Output {
                 activation,
+                params,
                 arg,
                 output,
                 order,
@@ -739,11 +745,19 @@ fn equations(steps: &[Step], input: &crate::algebra::Symbol) -> Vec<Equation> {
                 ..
             } => out.push(Equation {
                 text: format!(
-                    "{activation}({}) = {}",
+                    "{activation}({}{}) = {}",
                     crate::print::unicode(arg),
+                    params
+                        .iter()
+                        .map(|(n, v)| format!(
+                            "; {} = {}",
+                            n.unicode(),
+                            crate::print::scalar_unicode(v)
+                        ))
+                        .collect::<String>(),
                     crate::print::unicode(output)
                 ),
-                lhs: Side::Activation(activation.clone(), arg.clone()),
+                lhs: Side::Activation(activation.clone(), params.clone(), arg.clone()),
                 rhs: output.clone(),
                 big_o: truncated.then_some(order + 1),
             }),
@@ -808,7 +822,7 @@ fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f6
     let x = cx.input(&inst)?;
     let lhs = match &eq.lhs {
         Side::Network => cx.truth(&inst, &x)?,
-        Side::Activation(name, arg) => {
+        Side::Activation(name, params, arg) => {
             let rows = rows_of(arg, &inst);
             let mut i = inst.clone();
             i.symbols.insert(cx.analysis.input.clone(), x.clone());
@@ -818,7 +832,16 @@ fn residual<R: Real>(cx: &Context, eq: &Equation, sigma: f64) -> Result<(f64, f6
                 .get(name)
                 .ok_or_else(|| format!("no function {name}"))?;
             let mut i = inst.clone();
-            let ap = |t: &R, i: &mut Instance<R>| apply(callee, t.clone(), &BTreeMap::new(), i);
+            // The parameters as the derivation writes them (from a review: `elu(t)` with α = 2
+            // was written without it, and this check took the default too).
+            let mut values = BTreeMap::new();
+            for (n, value) in params {
+                match eval_expr(&Expr::scalar(value.clone()), &mut i, 1)? {
+                    Val::S(r) => values.insert(n.clone(), r),
+                    _ => return Err(format!("the parameter {} is not a number", n.unicode())),
+                };
+            }
+            let ap = |t: &R, i: &mut Instance<R>| apply(callee, t.clone(), &values, i);
             match v {
                 Val::V(v) => Val::V(v.iter().map(|t| ap(t, &mut i)).collect::<Result<_, _>>()?),
                 Val::S(t) => Val::S(ap(&t, &mut i)?),

@@ -145,6 +145,15 @@ const SMOOTH_ZERO: [&str; 9] = [
 ];
 /// Smooth catalog activations with `s(0) ≠ 0`.
 const SMOOTH_OFFSET: [&str; 4] = ["sigmoid", "softplus", "cos", "exp"];
+/// Catalog activations with a kink at 0, some with keyword parameters away from their defaults.
+const KEYWORD_KINKS: [(&str, &str); 6] = [
+    ("elu", "; α = 2"),
+    ("elu", ""),
+    ("leaky_relu", "; a = 1/5"),
+    ("celu", "; α = 1/2"),
+    ("selu", "; λ = 2, α = 3/2"),
+    ("swish", "; β = 2"),
+];
 /// Catalog activations with a kink (or a C¹ seam) at 0.
 const KINKS: [&str; 7] = [
     "relu",
@@ -325,7 +334,19 @@ pub fn generate(class: Class, seed: u64) -> Case {
                 acts = vec![name];
             }
             let d = 1 + b.below(2) as usize;
-            b.chain(&acts, d, "x")
+            if b.below(4) == 0 {
+                // Keyword parameters away from their defaults, in some layers: each equation of
+                // the derivation must hold for the function with them (`elu(t; α = 2)` was
+                // written `elu(t)`, beside the default's series).
+                let mut s = "x".to_string();
+                for _ in 0..d {
+                    let (act, keyword) = *b.pick(&KEYWORD_KINKS);
+                    s = b.layer(act, &s, keyword);
+                }
+                s
+            } else {
+                b.chain(&acts, d, "x")
+            }
         }
         Class::PiecewiseAway => {
             let (name, def) = *b.pick(&PIECEWISE_AWAY);

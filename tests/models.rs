@@ -1016,7 +1016,7 @@ fn every_malformed_file_class_gets_its_error() {
         (
             "W1.npy",
             npy::npy("<f8", "(2, 2", &f64s(&[1.0, 2.0, 3.0, 4.0])),
-            "no shape",
+            "an unclosed tuple",
         ),
         (
             "W1.npy",
@@ -1056,6 +1056,22 @@ fn every_malformed_file_class_gets_its_error() {
         "",
     );
     assert!(e.contains("not a valid .safetensors"), "{e}");
+    // Offsets that do not hold the dtype and shape, or run past the data: the tensor is named
+    // (from a review: "invalid shape, data type, or offset for tensor" named none).
+    let header = |offsets: &str| {
+        let h = format!(r#"{{"W1":{{"dtype":"F32","shape":[2,2],"data_offsets":{offsets}}}}}"#);
+        let mut b = (h.len() as u64).to_le_bytes().to_vec();
+        b.extend_from_slice(h.as_bytes());
+        b
+    };
+    let mut lie = header("[0,12]");
+    lie.extend_from_slice(&[0; 16]);
+    let e = load_error(&tmp("lie.safetensors", &lie), "");
+    assert!(e.contains("tensor `W1`: its data offsets [0, 12]"), "{e}");
+    let mut cut = header("[0,16]");
+    cut.extend_from_slice(&[0; 12]);
+    let e = load_error(&tmp("cut.safetensors", &cut), "");
+    assert!(e.contains("tensor `W1` is truncated"), "{e}");
     let data: Vec<u8> = [1.0f32, f32::NAN]
         .iter()
         .flat_map(|x| x.to_le_bytes())

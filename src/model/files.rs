@@ -209,6 +209,86 @@ fn expect_len(name: &str, data: &[u8], count: usize, dtype: Dtype) -> Result<(),
     Ok(())
 }
 
+/// The header of a `.npy` file, read as numpy reads it: a Python dict literal with exactly the
+/// keys `descr` (a string), `fortran_order` (True or False) and `shape` (a tuple of integers),
+/// each once (from a review: a repeated key was read at its first occurrence, numpy reads the
+/// last, so the same file gave other numbers; `'True'` in quotes was read as False).
+fn npy_header(header: &str) -> Result<(String, bool, Vec<usize>), String> {
+    let body = header
+        .trim_end()
+        .strip_prefix('{')
+        .and_then(|h| h.strip_suffix('}'))
+        .ok_or("the header is not a dict")?;
+    let (mut descr, mut fortran, mut shape) = (None, None, None);
+    let mut rest = body.trim_start();
+    while !rest.is_empty() {
+        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"');
+        let quote = quote.ok_or("a key is not a quoted string")?;
+        let (key, after) = rest[1..]
+            .split_once(quote)
+            .ok_or("a key is not a quoted string")?;
+        if !matches!(key, "descr" | "fortran_order" | "shape") {
+            return Err(format!("an unknown key `{}`", key.escape_debug()));
+        }
+        let after = after
+            .trim_start()
+            .strip_prefix(':')
+            .ok_or("a key without ':'")?;
+        let after = after.trim_start();
+        let (value, after) = match after.chars().next() {
+            Some(q @ ('\'' | '"')) => {
+                let (v, a) = after[1..].split_once(q).ok_or("an unclosed string")?;
+                (Value::Text(v), a)
+            }
+            Some('(') => {
+                let (v, a) = after[1..].split_once(')').ok_or("an unclosed tuple")?;
+                (Value::Tuple(v), a)
+            }
+            _ if after.starts_with("True") => (Value::Bool(true), &after[4..]),
+            _ if after.starts_with("False") => (Value::Bool(false), &after[5..]),
+            _ => return Err(format!("the value of `{key}` is not read")),
+        };
+        let slot = match (key, value) {
+            ("descr", Value::Text(v)) => descr.replace(v.to_string()),
+            ("fortran_order", Value::Bool(v)) => fortran.replace(v).map(|_| String::new()),
+            ("shape", Value::Tuple(v)) => shape.replace(v).map(|_| String::new()),
+            _ => return Err(format!("`{key}` has a value of the wrong kind")),
+        };
+        if slot.is_some() {
+            return Err(format!("`{key}` is given twice"));
+        }
+        let after = after.trim_start();
+        rest = match after.strip_prefix(',') {
+            Some(more) => more.trim_start(),
+            None if after.is_empty() => after,
+            None => return Err("entries not separated by ','".into()),
+        };
+    }
+    let descr = descr.ok_or("no dtype")?;
+    let fortran = fortran.ok_or("no fortran_order")?;
+    let shape_text = shape.ok_or("no shape")?;
+    let mut shape = Vec::new();
+    let parts: Vec<&str> = shape_text.split(',').map(str::trim).collect();
+    for (i, d) in parts.iter().enumerate() {
+        // `(2,)` has a trailing comma; an empty part elsewhere (`(2,,3)`) is no shape.
+        if d.is_empty() && (i + 1 == parts.len()) {
+            continue;
+        }
+        shape.push(
+            d.parse::<usize>()
+                .map_err(|_| "a dimension is not a number")?,
+        );
+    }
+    Ok((descr, fortran, shape))
+}
+
+/// A value in a `.npy` header.
+enum Value<'a> {
+    Text(&'a str),
+    Bool(bool),
+    Tuple(&'a str),
+}
+
 /// One `.npy` array: the header's dtype, order and shape, then the data.
 pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, String> {
     let bad = |why: &str| format!("tensor `{name}`: not a valid .npy array ({why})");
@@ -227,34 +307,8 @@ pub fn read_npy(bytes: &[u8], name: &str, limits: &Limits) -> Result<Tensor, Str
         .get(start..start.saturating_add(len))
         .ok_or_else(|| format!("tensor `{name}` is truncated: the header is cut short"))?;
     let header = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
-    let field = |key: &str| -> Option<&str> {
-        let i = header.find(&format!("'{key}'"))?;
-        let rest = &header[i + key.len() + 2..];
-        let rest = rest.trim_start().strip_prefix(':')?.trim_start();
-        Some(rest)
-    };
-    let descr = field("descr")
-        .and_then(|r| r.strip_prefix('\''))
-        .and_then(|r| r.split('\'').next())
-        .ok_or_else(|| bad("no dtype"))?;
-    let fortran = field("fortran_order").is_some_and(|r| r.starts_with("True"));
-    // The tuple must close: `(2, 2` with no `)` is no shape (it was read as (2, 2)).
-    let shape_text = field("shape")
-        .and_then(|r| r.strip_prefix('('))
-        .and_then(|r| r.split_once(')'))
-        .map(|(inside, _)| inside)
-        .ok_or_else(|| bad("no shape"))?;
-    let mut shape = Vec::new();
-    for d in shape_text
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        shape.push(
-            d.parse::<usize>()
-                .map_err(|_| bad("a dimension is not a number"))?,
-        );
-    }
+    let (descr, fortran, shape) = npy_header(header).map_err(|why| bad(&why))?;
+    let descr = descr.as_str();
     let (big, code) = match descr.split_at_checked(1) {
         Some((">", c)) => (true, c),
         Some(("<" | "|" | "=", c)) => (false, c),
@@ -382,9 +436,69 @@ pub fn read_npz(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Tensor)>, 
     Ok(out)
 }
 
+/// The data offsets of each tensor in a `.safetensors` header against its dtype and shape and
+/// the file's length, so that an error names the tensor (the crate's says "invalid shape, data
+/// type, or offset for tensor" of none). What this does not read is left to the crate.
+fn check_safetensors_offsets(bytes: &[u8]) -> Result<(), String> {
+    let Some(len) = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    else {
+        return Ok(());
+    };
+    let Some(header) = usize::try_from(len)
+        .ok()
+        .and_then(|len| bytes.get(8..8usize.checked_add(len)?))
+    else {
+        return Ok(());
+    };
+    let data = bytes.len() - 8 - header.len();
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(header) else {
+        return Ok(());
+    };
+    for (name, info) in map.iter().filter(|(n, _)| *n != "__metadata__") {
+        let size = match info["dtype"].as_str() {
+            Some("F64" | "I64" | "U64") => 8u128,
+            Some("F32" | "I32" | "U32") => 4,
+            Some("F16" | "BF16" | "I16" | "U16") => 2,
+            Some("I8" | "U8" | "BOOL" | "F8_E4M3" | "F8_E5M2") => 1,
+            _ => continue,
+        };
+        let (Some(shape), Some([start, end])) = (
+            info["shape"].as_array(),
+            info["data_offsets"].as_array().map(Vec::as_slice),
+        ) else {
+            continue;
+        };
+        let (Some(start), Some(end)) = (start.as_u64(), end.as_u64()) else {
+            continue;
+        };
+        let elements = shape.iter().try_fold(1u128, |acc, d| {
+            d.as_u64().and_then(|d| acc.checked_mul(d.into()))
+        });
+        let Some(want) = elements.and_then(|e| e.checked_mul(size)) else {
+            continue;
+        };
+        if end < start || u128::from(end - start) != want {
+            return Err(format!(
+                "tensor `{name}`: its data offsets [{start}, {end}] do not hold its dtype {} and shape {} ({want} bytes)",
+                info["dtype"].as_str().unwrap_or("?"),
+                info["shape"]
+            ));
+        }
+        if end > data as u64 {
+            return Err(format!(
+                "tensor `{name}` is truncated: its data ends at byte {end}, past the file's {data} bytes of data"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every tensor of a `.safetensors` file, by name.
 pub fn read_safetensors(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Tensor)>, String> {
     use safetensors::Dtype as D;
+    check_safetensors_offsets(bytes)?;
     let st = safetensors::SafeTensors::deserialize(bytes)
         .map_err(|e| format!("not a valid .safetensors file ({e})"))?;
     let mut names: Vec<String> = st.names().into_iter().map(|s| s.to_string()).collect();
@@ -454,4 +568,60 @@ pub fn write_safetensors(tensors: &[(String, Tensor)], path: &Path) -> Result<()
     }
     let data = safetensors::serialize(views, None).map_err(|e| e.to_string())?;
     std::fs::write(path, data).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::npy_header;
+
+    #[test]
+    fn a_npy_header_is_read_as_numpy_reads_it() {
+        let ok = npy_header("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }   \n");
+        assert_eq!(ok, Ok(("<f4".to_string(), true, vec![2, 3])));
+        let ok = npy_header("{\"descr\": \"<i4\", \"shape\": (4,), \"fortran_order\": False}");
+        assert_eq!(ok, Ok(("<i4".to_string(), false, vec![4])));
+        assert_eq!(
+            npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': ()}"),
+            Ok(("<f8".to_string(), false, vec![]))
+        );
+        // Refused where numpy refuses, or reads another array than the first key would say.
+        for (header, why) in [
+            (
+                "{'descr': '<f4', 'descr': '<i4', 'fortran_order': False, 'shape': (2,)}",
+                "`descr` is given twice",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': False, 'fortran_order': True, 'shape': (2,)}",
+                "`fortran_order` is given twice",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), 'shape': (2, 2)}",
+                "`shape` is given twice",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': 'True', 'shape': (2,)}",
+                "`fortran_order` has a value of the wrong kind",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,)}",
+                "the value of `fortran_order` is not read",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'evil': 1}",
+                "an unknown key `evil`",
+            ),
+            ("{'descr': '<f4', 'shape': (2,)}", "no fortran_order"),
+            (
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,,3)}",
+                "a dimension is not a number",
+            ),
+            (
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2}",
+                "an unclosed tuple",
+            ),
+            ("'descr': '<f4'", "the header is not a dict"),
+        ] {
+            assert_eq!(npy_header(header), Err(why.to_string()), "{header}");
+        }
+    }
 }

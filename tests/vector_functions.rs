@@ -239,6 +239,23 @@ fn norms_with_an_o1_offset_are_analytic_even_at_eta_zero() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("not analytic at 0"), "{err}");
+    // One entry: the variance κ₁ is 0 for every b₁, and the norm 0/0 (from a review: it was
+    // `affine`, its W built on 1/√κ₁). A length left free stays generic.
+    for f in ["layernorm", "rmsnorm"] {
+        let src = format!(":small x; b1 : 1; {f}(W1·x + b1; eps = 0)");
+        let err = Session::new()
+            .run(&src)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let rms = f == "rmsnorm";
+        assert!(
+            rms || err.contains("is 0 for every value of its symbols"),
+            "{f}: {err}"
+        );
+        // rmsnorm's mean square of one entry is b₁², not 0.
+        assert!(!rms || err.is_empty(), "{f}: {err}");
+    }
 }
 
 #[test]

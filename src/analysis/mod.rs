@@ -275,6 +275,7 @@ fn breakpoint_effect(n: &instance::Numeric) -> Option<&instance::BreakpointEffec
 /// Analyses a lowered expression: expansion, decision, operating points, conditions.
 pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic> {
     let mut main = analyze_once(l, opts, None)?;
+    vanishing_constants(l, &main)?;
     let offsets = main
         .expansion
         .layers
@@ -872,6 +873,40 @@ fn decided_at_the_asked_order(
 /// Decides an expansion from its terms in the user's symbols up to ε-degree `upto`, with what
 /// it leaves unexpanded. When those terms pass `max_terms` at the first order with a non-affine
 /// term, the decision is read off a specialisation instead ([`decide::decide_specialised`]).
+/// A constant of the operating point under a power that is 0 for every value of its symbols
+/// (the variance κ₁ = 𝟙ᵀ·b₁^∘2 − (𝟙ᵀ·b₁)² of a layer norm of one entry, with no ε): the
+/// expansion took it to be non-zero, as a generic point has it, and the expression has no
+/// value there (0/0). Found by the probabilistic identity test (zero at every draw); an error,
+/// as at bound values where the constant is 0 (from a review: `layernorm(W₁·x + b₁; eps = 0)`
+/// with b₁ of length 1 was `affine`, its W built on 1/√κ₁).
+fn vanishing_constants(l: &Lowered, a: &Analysis) -> Result<(), Diagnostic> {
+    let test = identity_test(l, &a.small, &a.expansion);
+    for p in &a.expansion.points {
+        if !matches!(p.under, ConstantUse::Power(_)) {
+            continue;
+        }
+        let Some(k) =
+            (a.expansion.constants.iter()).find(|k| Scalar::param(k.name.clone()) == p.at)
+        else {
+            continue;
+        };
+        let name = &k.name;
+        if test.vanishes(&k.value) == identity::Vanishing::Yes {
+            return Err(Diagnostic::at(
+                Phase::Expand,
+                l.ir.span(),
+                format!(
+                    "{} = {}, under a power, is 0 for every value of its symbols (a probabilistic identity test: 0 at every random draw), where the expansion takes it to be non-zero: the expression has no value there (0 under a negative or fractional power), and no Taylor series",
+                    name.unicode(),
+                    crate::print::unicode(&k.value)
+                ),
+            )
+            .hint("a layer norm of one entry has variance 0: give it an eps > 0, or more entries"));
+        }
+    }
+    Ok(())
+}
+
 /// The probabilistic tests' view of an expansion: shapes, small symbols, layers, constants.
 fn identity_test<'a>(
     l: &'a Lowered,

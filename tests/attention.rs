@@ -342,3 +342,24 @@ fn numeric_weights_leave_the_map_symbolic() {
         n.notes
     );
 }
+
+/// From a review: scores that lie wholly past the order (`diag(g)` small twice: O(ε⁴) at
+/// order 3) left the row sums 𝟙·𝟙, and the error blamed weights or an offset that are not
+/// there; it says what it is and how to go on, and at order 5 the analysis goes through.
+#[test]
+fn scores_past_the_order_say_so() {
+    let src = ":input X; X : 3×2; softmax(X·diag(g)·W·diag(g)·Xᵀ)";
+    let err = Session::new()
+        .run(src)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("every score of the softmax lies past the expansion order"),
+        "{err}"
+    );
+    assert!(!err.contains("an offset"), "{err}");
+    let mut s = Session::new();
+    s.run(&format!(":order 5; {src}"))
+        .expect("analysed at order 5");
+}

@@ -1070,7 +1070,26 @@ impl Expander<'_> {
                 .map(|(_, s)| s.clone())
                 .unwrap_or_else(Scalar::zero);
             let r = b.filter(|c, _| !is_unit(c));
-            if r.terms().any(|(c, _)| self.t.degree(c) == 0) {
+            let r0 = r.filter(|c, _| self.t.degree(c) == 0);
+            // Only products of 𝟙 (`𝟙·𝟙`, the row sums of exp(0) when every score lies past the
+            // order): the row length times 𝟙, which this form does not reduce; nothing of the
+            // weights or an offset (from a review, the error said it held them).
+            if !r0.is_zero()
+                && r0
+                    .terms()
+                    .all(|(c, _)| c.factors().iter().all(|f| matches!(f, Factor::Ones)))
+            {
+                return Err(Diagnostic::at(
+                    Phase::Expand,
+                    span,
+                    format!(
+                        "the O(1) part of these per-row values (a row-wise softmax's sums) is {}, the row length times 𝟙, which is not reduced to a number here: every score of the softmax lies past the expansion order",
+                        crate::print::unicode(&r0)
+                    ),
+                )
+                .hint("raise the order (`:order`, `--order`) until the scores enter the expansion"));
+            }
+            if !r0.is_zero() {
                 return Err(Diagnostic::at(
                     Phase::Expand,
                     span,

@@ -33,6 +33,29 @@ impl Exact {
     }
 }
 
+/// `a^e` for `e = p/q` where `a ≥ 0` is a rational whose q-th root is rational (the variance 1
+/// of a layer norm at its operating point under `^(−1/2)`: from a review, W and b were said
+/// to hold values that are not rational). None otherwise, a negative `a` included (its
+/// principal root is not real).
+fn exact_root_power(a: Option<&Q>, e: &Q) -> Option<Q> {
+    use malachite_base::num::arithmetic::traits::CheckedRoot;
+    let a = a?;
+    let q = u64::try_from(e.denominator_ref())
+        .ok()
+        .filter(|q| *q <= 64)?;
+    let p = i32::try_from(&(e * Q::from(q)))
+        .ok()
+        .filter(|p| p.unsigned_abs() <= 64)?;
+    if *a < 0u32 {
+        return None;
+    }
+    let root = Q::from_naturals(
+        a.numerator_ref().checked_root(q)?,
+        a.denominator_ref().checked_root(q)?,
+    );
+    Exact(Some(root)).powi(p).0
+}
+
 impl Real for Exact {
     const NAME: &'static str = "exact";
     const SIGNIFICAND_BITS: u32 = u32::MAX;
@@ -89,7 +112,7 @@ impl Real for Exact {
     fn powq(&self, e: &Q) -> Exact {
         match i32::try_from(e) {
             Ok(k) if k.unsigned_abs() <= 64 => self.powi(k),
-            _ => Exact(None),
+            _ => Exact(exact_root_power(self.0.as_ref(), e)),
         }
     }
     fn pi() -> Exact {
@@ -354,5 +377,26 @@ mod forced_tests {
         assert!(!clean);
         let (less, clean) = Exact::untainted(|| v(-1).lt(&v(0)));
         assert!(less && clean);
+    }
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    #[test]
+    fn a_rational_root_is_exact_and_others_are_not() {
+        let q = |n: i64, d: u64| Q::from_signeds(n, d as i64);
+        let root = |a: Q, e: Q| exact_root_power(Some(&a), &e);
+        assert_eq!(root(q(1, 1), q(-1, 2)), Some(q(1, 1)));
+        assert_eq!(root(q(9, 4), q(-3, 2)), Some(q(8, 27)));
+        assert_eq!(root(q(8, 27), q(2, 3)), Some(q(4, 9)));
+        assert_eq!(root(q(0, 1), q(1, 2)), Some(q(0, 1)));
+        assert_eq!(root(q(0, 1), q(-1, 2)), None);
+        assert_eq!(root(q(2, 1), q(1, 2)), None);
+        // The principal root of a negative number is not real, an odd one included.
+        assert_eq!(root(q(-8, 1), q(1, 3)), None);
+        // Through the trait: the layer norm's variance 1 under ^(−1/2).
+        assert_eq!(Exact(Some(q(1, 4))).powq(&q(-1, 2)).0, Some(q(2, 1)));
     }
 }

@@ -160,6 +160,16 @@ pub fn name_tensors(
             None if !map.is_empty() => continue,
             None => match Name::parse(&n) {
                 Ok(name) if !name.is_greek() && Name::is_written_name(&n) => name,
+                // `pi`, `lambda`: a name, but a Greek one, which the language keeps for scalars
+                // (from a review: "not a taylornet name" of the constant π's own name).
+                Ok(greek) if greek.is_greek() => {
+                    let to = if t.cols.is_none() { "b1" } else { "W1" };
+                    return Err(format!(
+                        "{path}: the tensor `{}` would be named {}, a Greek letter, which names scalars (parameters and constants such as π), not tensors; map it to another name (`--map {0}={to}`, or `{0}={to}` after the file in `:weights`)",
+                        n.escape_debug(),
+                        greek.unicode()
+                    ));
+                }
                 _ => {
                     // Escaped: a name from a file may hold control or bidi characters.
                     let n = n.escape_debug();

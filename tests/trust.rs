@@ -3632,3 +3632,28 @@ fn a_kink_shifted_by_small_biases_is_confirmed_at_every_seed() {
     let text = verify_text("1e400·W2·x + relu(W1·x) − 1e400·W2·x");
     assert!(text.contains("the kink cannot be checked"), "{text}");
 }
+
+/// From a review: a term linear in x that is not written as a matrix times x
+/// (`(A∘(x·𝟙ᵀ))·v`, which is diag(A·v)·x) was dropped from W: `W = 0`, `exact-affine` or
+/// `degenerate`. Now no verdict is given for it. And 𝟙ᵀ·𝟙 formed through a matrix layer
+/// variable x·𝟙ᵀ was given x's length (2·I for d₁·I).
+#[test]
+fn a_linear_term_is_never_dropped_from_w() {
+    for src in [
+        "x : 2; A : 2×4; (A∘(x·𝟙ᵀ))·v",
+        "x : 2; Z = [[0,1,0,0],[0,0,2,0]]; exp(x·𝟙ᵀ + Z)·𝟙",
+    ] {
+        let err = taylornet::Session::new()
+            .run(src)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("W cannot be given, and no verdict is"),
+            "{src}: {err}"
+        );
+    }
+    // Written as a matrix times x, the same map is found.
+    assert_eq!(w("x : 2; A : 2×4; diag(x)·A·v"), "diag(A·v)");
+    assert_eq!(w("x : 2; exp(x·𝟙ᵀ)·𝟙"), "(𝟙ᵀ·𝟙)·I");
+}

@@ -256,6 +256,31 @@ fn norms_with_an_o1_offset_are_analytic_even_at_eta_zero() {
         // rmsnorm's mean square of one entry is b₁², not 0.
         assert!(!rms || err.is_empty(), "{f}: {err}");
     }
+    // The same constant under √ or log, and a layer norm written by hand (a second review).
+    for src in [
+        ":small x; b : 1; u : 2; sqrt(bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)·u",
+        ":small x; b : 1; u : 2; log(bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)·u",
+        ":small x; b1 : 1; v = W1·x + b1; (v - mean(v)·𝟙)/sqrt(mean(v^∘2) - mean(v)^2)",
+    ] {
+        let err = Session::new()
+            .run(src)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("is 0 for every value of its symbols"),
+            "{src}: {err}"
+        );
+    }
+    // Where the function is analytic at 0, or the length is 2, it analyses.
+    for src in [
+        ":small x; b : 1; u : 2; tanh(bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)·u",
+        ":small x; b : 2; u : 2; sqrt(bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)·u",
+    ] {
+        Session::new()
+            .run(src)
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+    }
 }
 
 #[test]

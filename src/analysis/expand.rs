@@ -994,10 +994,16 @@ impl Expander<'_> {
                 }
                 let before = self.layers.len();
                 let out = self.activation(callee, *deriv, params, key.2.clone(), arg_cut, span)?;
+                // A vector's 𝟙ᵀ·𝟙 pairs its rows. A matrix variable's may pair its rows
+                // (𝟙ᵀ·uᵢ of uᵢ = 𝟙·bᵀ) or its columns (uᵢ·𝟙 of uᵢ = x·𝟙ᵀ): only a square one
+                // has one length for both; otherwise none is set, and the 𝟙ᵀ·𝟙 stays (from a
+                // review: x·𝟙ᵀ·𝟙 was 2·x, x's length, for d₁·x).
                 let n = self.dim_scalar(&arg.shape().rows);
-                for l in &self.layers[before..] {
-                    for (u, _) in l.var.iter().chain(l.whole.iter()) {
-                        self.var_len.insert(u.clone(), n.clone());
+                if arg.kind_of() == Kind::Vector || n == self.dim_scalar(&arg.shape().cols) {
+                    for l in &self.layers[before..] {
+                        for (u, _) in l.var.iter().chain(l.whole.iter()) {
+                            self.var_len.insert(u.clone(), n.clone());
+                        }
                     }
                 }
                 self.memo.insert(key, out.clone());

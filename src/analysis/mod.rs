@@ -882,27 +882,43 @@ fn decided_at_the_asked_order(
 fn vanishing_constants(l: &Lowered, a: &Analysis) -> Result<(), Diagnostic> {
     let test = identity_test(l, &a.small, &a.expansion);
     for p in &a.expansion.points {
-        if !matches!(p.under, ConstantUse::Power(_)) {
-            continue;
-        }
-        let Some(k) =
-            (a.expansion.constants.iter()).find(|k| Scalar::param(k.name.clone()) == p.at)
-        else {
-            continue;
+        // Under a power, 0 is singular; under a function, where the function has no series at
+        // 0 (√, log: from a review, √(κ₁ + uᵀ·x)·u with κ₁ ≡ 0 was affine too).
+        let singular = match &p.under {
+            ConstantUse::Power(_) => true,
+            ConstantUse::Function(callee, params) => !matches!(
+                crate::model::region::series_to_first_order_at(callee, params, &Scalar::zero()),
+                Ok(crate::series::PointSeries::Analytic(_))
+            ),
         };
-        let name = &k.name;
-        if test.vanishes(&k.value) == identity::Vanishing::Yes {
-            return Err(Diagnostic::at(
-                Phase::Expand,
-                l.ir.span(),
-                format!(
-                    "{} = {}, under a power, is 0 for every value of its symbols (a probabilistic identity test: 0 at every random draw), where the expansion takes it to be non-zero: the expression has no value there (0 under a negative or fractional power), and no Taylor series",
-                    name.unicode(),
-                    crate::print::unicode(&k.value)
-                ),
-            )
-            .hint("a layer norm of one entry has variance 0: give it an eps > 0, or more entries"));
+        // A named constant is tested by its value (its name alone would be drawn as a free
+        // parameter); a point written without one, as it stands.
+        let constant =
+            (a.expansion.constants.iter()).find(|k| Scalar::param(k.name.clone()) == p.at);
+        let tested = match constant {
+            Some(k) => k.value.clone(),
+            None => Expr::scalar(p.at.clone()),
+        };
+        if !singular || test.vanishes(&tested) != identity::Vanishing::Yes {
+            continue;
         }
+        // Written with the constant's value where it is one (κ₁ = 𝟙ᵀ·b₁^∘2 − (𝟙ᵀ·b₁)²).
+        let value = constant
+            .map(|k| format!(" = {}", crate::print::unicode(&k.value)))
+            .unwrap_or_default();
+        let under = match &p.under {
+            ConstantUse::Power(_) => "under a power".to_string(),
+            ConstantUse::Function(callee, _) => format!("under {}", callee.name()),
+        };
+        return Err(Diagnostic::at(
+            Phase::Expand,
+            l.ir.span(),
+            format!(
+                "{}{value}, {under}, is 0 for every value of its symbols (a probabilistic identity test: 0 at every random draw), where the expansion takes it to be non-zero: the expression has no Taylor series there",
+                crate::print::scalar_unicode(&p.at),
+            ),
+        )
+        .hint("a layer norm of one entry has variance 0: give it an eps > 0, or more entries"));
     }
     Ok(())
 }
@@ -980,7 +996,20 @@ fn decide_upto(
             tested.borrow_mut().push((e.clone(), v));
             v
         };
-        decide::decide(expansion, full, input, &t, &vanishes)
+        let decision = decide::decide(expansion, full, input, &t, &vanishes);
+        match &decision.unwritten {
+            Some(terms) => Err(Diagnostic::at(
+                Phase::Expand,
+                l.ir.span(),
+                format!(
+                    "the terms {} are linear in {}, but taylornet does not write them as a matrix times {1}: W cannot be given, and no verdict is",
+                    crate::print::unicode(terms),
+                    input.name.unicode()
+                ),
+            )
+            .hint("write the product another way (A∘(x·bᵀ) is diag(x)·A·diag(b))")),
+            None => Ok(decision),
+        }
     };
     let pruned = match expansion.in_input_terms(upto, &limited, Some(input)) {
         Ok(pruned) => pruned,
@@ -995,7 +1024,7 @@ fn decide_upto(
                 .in_input_terms_at_zero(upto, &limited, input)
                 .map_err(stop)?;
             let top = at_zero.filter(|c, _| t.degree(c) == upto);
-            let mut decision = decide_on(expansion, &below.add(&top));
+            let mut decision = decide_on(expansion, &below.add(&top))?;
             if decision.k != Some(upto) || decision.verdict == Verdict::Kink {
                 return Err(stop(Stop::TooManyTerms(limit)));
             }
@@ -1004,7 +1033,7 @@ fn decide_upto(
         }
         Err(e) => return Err(stop(e)),
     };
-    let decision = decide_on(expansion, &pruned);
+    let decision = decide_on(expansion, &pruned)?;
     if decision.k.is_some() && decision.verdict != Verdict::Kink {
         return Ok((decision, pruned, Vec::new()));
     }
@@ -1022,7 +1051,7 @@ fn decide_upto(
     if limited.truncated.get() && !expansion.cut_cancels {
         expansion.truncated = true;
     }
-    let decision = decide_on(expansion, &full);
+    let decision = decide_on(expansion, &full)?;
     Ok((decision, full, Vec::new()))
 }
 

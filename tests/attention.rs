@@ -355,7 +355,7 @@ fn scores_past_the_order_say_so() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
-        err.contains("every score of the softmax lies past the expansion order"),
+        err.contains("every score of the softmax is 0 to the expansion order"),
         "{err}"
     );
     assert!(!err.contains("an offset"), "{err}");

@@ -2117,6 +2117,21 @@ fn a_token_matrix_networks_first_term_is_checked_at_the_values() {
     assert!(ok, "{err}");
     assert!(!out.contains("at every draw"), "{out}");
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+    // Two heads that cancel (W_P = −W_Q): no exact 0 in a product, found at random token
+    // matrices, exactly (a second review: `affine up to O(ε³)`, the residual falling as σ⁵).
+    let heads =
+        "W_Q = [[1,2],[0,1]]; W_P = [[-1,-2],[0,-1]]; W_K = [[1,0],[1,1]]; W_V = [[1,0],[0,1]]";
+    let src = format!(
+        ":input X; X : 3×2; {heads}; softmax(X·W_Q·(X·W_K)ᵀ)·X·W_V + softmax(X·W_P·(X·W_K)ᵀ)·X·W_V"
+    );
+    let (ok, out, err) = taylornet(&["analyze", &src]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 at 4 random token matrices"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    let src = format!(":input X; X : 3×2; {heads}; softmax(X·W_Q·(X·W_K)ᵀ)·X·W_V");
+    let (ok, out, err) = taylornet(&["analyze", &src]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
 /// From a review: a vector with a value declared small (`:small x b1`) was expanded as an O(ε)
@@ -2186,6 +2201,21 @@ fn a_negative_constant_under_a_root_is_no_zero_slope() {
         "{out}"
     );
     assert_eq!(out.lines().last(), Some("verdict: not-analytic"), "{out}");
+    // Below 0 by less than 2⁻¹⁰⁰⁰ (ln 2 cut at 350 digits: exp of it is 2 − 1.4·10⁻³⁵⁰): not
+    // decided (a second review: it was `affine`).
+    let ln2 = "0.69314718055994530941723212145817656807550013436025525412068000949339362196969471560586332699641868754200148102057068573368552023575813055703267075163507596193072757082837143519030703862389167347112335011536449795523912047517268157493206515552473413952588295045300709532636664265410423915781495204374043038550080194417064167151864471283996817178454695";
+    let (ok, out, err) = taylornet(&[
+        "analyze",
+        "u = [1, 0]; (exp(uᵀ·x) - 2)^(1/3)",
+        "--at",
+        &format!("x0=[{ln2}, 0]"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("is below 0 at these values by less than 2⁻¹⁰⁰⁰"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
     // Points whose values are not rational (a second review): a pole, 0 to within 2048-bit
     // floats, printed ±∞ or 1/(the rounding of sin π) as W; below 0 under an even root.
     for e in [

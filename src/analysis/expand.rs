@@ -1089,11 +1089,11 @@ impl Expander<'_> {
                     Phase::Expand,
                     span,
                     format!(
-                        "the O(1) part of these per-row values (a row-wise softmax's sums) is {}, the row length times 𝟙, which is not reduced to a number here: every score of the softmax lies past the expansion order",
+                        "the O(1) part of these per-row values (a row-wise softmax's sums) is {}, the row length times 𝟙, which is not reduced to a number here: every score of the softmax is 0 to the expansion order (exactly 0, or of a higher order)",
                         crate::print::unicode(&r0)
                     ),
                 )
-                .hint("raise the order (`:order`, `--order`) until the scores enter the expansion"));
+                .hint("scores of a higher order enter at a higher order (`:order`, `--order`); scores that are exactly 0 make each row uniform: softmax(0·X) is 𝟙·𝟙ᵀ/d"));
             }
             if !r0.is_zero() {
                 return Err(Diagnostic::at(

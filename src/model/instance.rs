@@ -444,6 +444,14 @@ fn points_in_floats(
                         why: "is below 0 at these values (in 2048-bit floats, far beyond their rounding), under a fractional power (its principal root), where the expression is not real".into(),
                     });
                 }
+                // Below 0 by less than 2⁻¹⁰⁰⁰ (past 2⁻¹⁵⁰⁰): not far enough past the floats'
+                // reach to call it, and not real if it is (from a review: a 350-digit point
+                // where the base is −1.4·10⁻³⁵⁰ was `affine`).
+                if fractional(q) && v.lt(&Wide::zero()) {
+                    return Some(PointInFloats::Undecided(format!(
+                        "{point}, under a fractional power, is below 0 at these values by less than 2⁻¹⁰⁰⁰ in 2048-bit floats (its value is not rational, so this is not decided exactly); below 0 the expression is not real, and the expansion above does not hold"
+                    )));
+                }
             }
             ConstantUse::Function(callee, params) => {
                 if let Some(found) = function_point_in_floats(callee, params, &v, &point, &mut inst)
@@ -1286,6 +1294,61 @@ pub(crate) fn leading_at_values(
         p => format!("each of its {p} parts, one per product of its constants, "),
     };
     Some(LeadingAtValues::Zero(zero_on_points(grid, k, n, &each)))
+}
+
+/// A token matrix input's first non-affine term N at the bound values, exactly: 0 at four
+/// random token matrices (entries from 1 … 2³², seeded by the term and the values) is read as
+/// 0 for every input, a probabilistic identity test (N is a polynomial of degree k in X's
+/// entries, which a non-zero one passes with probability at most (k/2³²)⁴); a non-zero value
+/// at one is proof it is not. None: not 0 at a draw, or not decided (a value that is not
+/// rational). From a review: two heads that cancel (W_P = −W_Q) left `affine up to O(ε³)`,
+/// where the residual falls as σ⁵.
+pub(crate) fn leading_zero_for_token_matrices(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<String> {
+    let k = a.decision.k?;
+    let term = &a.decision.leading_full;
+    if term.is_zero() || !polynomial_in(term, &a.input) {
+        return None;
+    }
+    let shape = a.symbols.get(&a.input)?;
+    let ev = term_instance(l, a, env, functions)?;
+    let mut inst = ev.inst.clone();
+    let (rows, cols) = (inst.dim(&shape.rows), inst.dim(&shape.cols));
+    let mut state = content_seed(0x1319_8A2E_0370_7344, term, &ev.inst);
+    for _ in 0..4 {
+        if crate::limits::interrupted() {
+            return None;
+        }
+        let mut draw = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            Exact(Some(Q::from(1 + (state >> 32))))
+        };
+        let x: Vec<Vec<Exact>> = (0..rows)
+            .map(|_| (0..cols).map(|_| draw()).collect())
+            .collect();
+        inst.symbols.insert(a.input.clone(), Val::M(x));
+        let (value, clean) = Exact::untainted(|| eval_expr(term, &mut inst, ev.rows));
+        let value = value.ok().filter(|_| clean)?;
+        let entries = value.entries();
+        if entries.iter().any(|v| v.0.is_none()) {
+            return None;
+        }
+        if entries
+            .iter()
+            .any(|v| v.0.as_ref().is_some_and(|q| *q != 0u32))
+        {
+            return None;
+        }
+    }
+    Some(format!(
+        "decided by a probabilistic identity test: 0 at 4 random token matrices with entries up to 2³², where a non-zero polynomial of degree {k} in their entries vanishes with probability at most ({k}/2³²)⁴"
+    ))
 }
 
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`

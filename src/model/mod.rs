@@ -756,7 +756,14 @@ fn numeric_at(
         // What the values force of the first non-affine term is checked all the same (from a
         // review: W_Q = 0 left `affine up to O(ε³)` where the attention is exactly linear).
         out.leading_vanishes =
-            instance::leading_forced_zero_at_values(&report.main, env, functions);
+            instance::leading_forced_zero_at_values(&report.main, env, functions).or_else(|| {
+                instance::leading_zero_for_token_matrices(
+                    &model.lowered,
+                    &report.main,
+                    env,
+                    functions,
+                )
+            });
         return out;
     }
     let mut out = instance::numeric(&model.lowered, &report.main, env, functions);

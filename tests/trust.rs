@@ -3657,3 +3657,25 @@ fn a_linear_term_is_never_dropped_from_w() {
     assert_eq!(w("x : 2; A : 2×4; diag(x)·A·v"), "diag(A·v)");
     assert_eq!(w("x : 2; exp(x·𝟙ᵀ)·𝟙"), "(𝟙ᵀ·𝟙)·I");
 }
+
+/// From a review: W built on a constant that is 0 for every value (the variance of one entry,
+/// squared, under an integer power) was not seen to vanish: `affine`, where the network is
+/// (uᵀ·x)³·u, degenerate. The identity test decides W as it does the non-affine terms, and
+/// the report says so.
+#[test]
+fn a_linear_part_that_vanishes_by_an_identity_is_zero() {
+    let out = stdout_of(&[
+        "analyze",
+        "b : 1; u : 2; (bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)^3·u",
+        "--small",
+        "x",
+    ]);
+    assert!(
+        out.contains(
+            "the linear part W, as the expansion writes it, is 0 by a probabilistic identity test"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  W = 0\n"), "{out}");
+    assert_eq!(out.lines().last(), Some("verdict: degenerate"), "{out}");
+}

@@ -162,6 +162,8 @@ pub struct Decision {
     /// (`(A∘(x·𝟙ᵀ))·v`, which is diag(A·v)·x): W would be written without it, so the caller
     /// gives no verdict (from a review: it was dropped, and W = 0 was printed).
     pub unwritten: Option<Expr>,
+    /// W as collected is 0 by the probabilistic identity test, and is written 0.
+    pub w_identity_zero: bool,
 }
 
 /// Decides the expansion (all arithmetic is exact: zero tests are structural on the normal form).
@@ -268,6 +270,20 @@ pub(crate) fn decide(
             _ => {}
         }
     }
+    // W may be 0 through an identity no exact rule sees (a length-1 variance, squared; derivative
+    // atoms at operating points): the identity test decides, as for the non-affine terms (from
+    // a review: `affine` with such a W, where the network is degenerate).
+    // Not with a parameter of the user's: a draw where a root of it has no real value is set
+    // aside, and √(λ·tanh λ) − √λ·√tanh λ, real and not 0 for λ < 0, would read as 0.
+    let user_params = (w.params().iter())
+        .any(|p| !ex.dims.contains(p) && !ex.constants.iter().any(|k| k.name == *p));
+    let w_identity_zero = !w.is_zero()
+        && !user_params
+        && (super::identity::has_function_atoms(&w) || super::identity::has_ones_products(&w))
+        && vanishes(&w) == super::identity::Vanishing::Yes;
+    if w_identity_zero {
+        w = Expr::zero();
+    }
     let leading_full = match k {
         Some(k) => na.degree_part(k, t),
         None => Expr::zero(),
@@ -373,6 +389,7 @@ pub(crate) fn decide(
         mixed_bar,
         breakpoint_reached: None,
         unwritten,
+        w_identity_zero,
     }
 }
 

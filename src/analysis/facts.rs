@@ -122,6 +122,9 @@ pub enum Assumption {
         /// The ε-order of the kept terms.
         order: u32,
     },
+    /// The linear part W, as the expansion writes it, is 0 by the probabilistic identity test
+    /// (`3·((𝟙ᵀ·b)² − 𝟙ᵀ·b^∘2)²·u·uᵀ` with b of length 1): the verdict is read with W = 0.
+    IdentityTestLinearPart,
     /// The non-affine terms of this order are affine once each bar of mixed orders in them is
     /// read at its leading part, which has one sign ([`super::decide::Decision::mixed_bar`]):
     /// the network is affine to this order, and where its non-affine part starts is not

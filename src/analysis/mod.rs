@@ -710,6 +710,9 @@ fn analyze_once(
         if let Some(order) = decision.identity_partial {
             assumptions.push(Assumption::IdentityTestPartial { order });
         }
+        if decision.w_identity_zero {
+            assumptions.push(Assumption::IdentityTestLinearPart);
+        }
         if let Some(order) = decision.mixed_bar {
             assumptions.push(Assumption::BarsOfMixedOrders { order });
         }
@@ -887,7 +890,15 @@ fn vanishing_constants(l: &Lowered, a: &Analysis) -> Result<(), Diagnostic> {
         let singular = match &p.under {
             ConstantUse::Power(_) => true,
             ConstantUse::Function(callee, params) => !matches!(
-                crate::model::region::series_to_first_order_at(callee, params, &Scalar::zero()),
+                crate::series::series_at(
+                    callee,
+                    params,
+                    &Scalar::zero(),
+                    1,
+                    &crate::limits::Limits::default(),
+                    &crate::limits::Budget::default(),
+                    l.ir.span(),
+                ),
                 Ok(crate::series::PointSeries::Analytic(_))
             ),
         };

@@ -139,6 +139,7 @@ pub fn assumption_text(a: &Assumption) -> String {
             "the terms of order ε{} above hold |u| with u of several orders whose lowest-order part never changes sign, so |u| is u or −u to that order: read so, they are affine, and what |u| holds past it is no polynomial; the order where the non-affine part starts is not decided (the verdict is undecided)",
             sup(*order)
         ),
+        Assumption::IdentityTestLinearPart => "the linear part W, as the expansion writes it, is 0 by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits), not by an exact rule: it is taken to be 0".to_string(),
         Assumption::IdentityTestPartial { order } => format!(
             "the non-affine terms of order ε{} are kept, but they vanish for some values of the parameters: the probabilistic identity test found them zero at some draws of the parameters and not at others (random draws, and one in each interval that the parameters' breakpoints cut out; a sign condition, as |λ·u| − λ·|u| is 0 for λ > 0); the verdict holds where they do not vanish",
             sup(*order)

@@ -27,6 +27,15 @@ fn verified(src: &str) -> Session {
     s
 }
 
+/// The error `src` stops with ("" when it runs).
+fn error_of(src: &str) -> String {
+    Session::new()
+        .run(src)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
 fn main_of(s: &Session) -> &taylornet::Analysis {
     &s.last.as_ref().unwrap().report.main
 }
@@ -233,21 +242,13 @@ fn norms_with_an_o1_offset_are_analytic_even_at_eta_zero() {
         );
     }
     // Without the offset: not analytic at 0.
-    let err = Session::new()
-        .run("layernorm(W1·x; eps = 0)")
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = error_of("layernorm(W1·x; eps = 0)");
     assert!(err.contains("not analytic at 0"), "{err}");
     // One entry: the variance κ₁ is 0 for every b₁, and the norm 0/0 (from a review: it was
     // `affine`, its W built on 1/√κ₁). A length left free stays generic.
     for f in ["layernorm", "rmsnorm"] {
         let src = format!(":small x; b1 : 1; {f}(W1·x + b1; eps = 0)");
-        let err = Session::new()
-            .run(&src)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = error_of(&src);
         let rms = f == "rmsnorm";
         assert!(
             rms || err.contains("is 0 for every value of its symbols"),
@@ -262,11 +263,7 @@ fn norms_with_an_o1_offset_are_analytic_even_at_eta_zero() {
         ":small x; b : 1; u : 2; log(bᵀ·b - (𝟙ᵀ·b)^2 + uᵀ·x)·u",
         ":small x; b1 : 1; v = W1·x + b1; (v - mean(v)·𝟙)/sqrt(mean(v^∘2) - mean(v)^2)",
     ] {
-        let err = Session::new()
-            .run(src)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = error_of(src);
         assert!(
             err.contains("is 0 for every value of its symbols"),
             "{src}: {err}"

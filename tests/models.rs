@@ -2132,6 +2132,21 @@ fn a_token_matrix_networks_first_term_is_checked_at_the_values() {
     let (ok, out, err) = taylornet(&["analyze", &src]);
     assert!(ok, "{err}");
     assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
+    // Scaled by 1/√3, the values are not rational: the floats say it is 0 to within them (a
+    // third review: `affine up to O(ε³)`), and one head alone stays affine.
+    let scaled = |e: &str| e.replace("ᵀ)·X", "ᵀ/√3)·X");
+    let pair = scaled("softmax(X·W_Q·(X·W_K)ᵀ)·X·W_V + softmax(X·W_P·(X·W_K)ᵀ)·X·W_V");
+    let (ok, out, err) = taylornet(&["analyze", &format!(":input X; X : 3×2; {heads}; {pair}")]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("0 at these values to within 2048-bit floats"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");
+    let one = scaled("softmax(X·W_Q·(X·W_K)ᵀ)·X·W_V");
+    let (ok, out, err) = taylornet(&["analyze", &format!(":input X; X : 3×2; {heads}; {one}")]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().last(), Some("verdict: affine"), "{out}");
 }
 
 /// From a review: a vector with a value declared small (`:small x b1`) was expanded as an O(ε)

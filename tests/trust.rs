@@ -3656,6 +3656,10 @@ fn a_linear_term_is_never_dropped_from_w() {
     // Written as a matrix times x, the same map is found.
     assert_eq!(w("x : 2; A : 2×4; diag(x)·A·v"), "diag(A·v)");
     assert_eq!(w("x : 2; exp(x·𝟙ᵀ)·𝟙"), "(𝟙ᵀ·𝟙)·I");
+    // A 𝟙ᵀ·𝟙 formed inside a layer's value (its 5 columns) is not given the layer's length 3
+    // (a third review: W = 3·I, and with −3·x beside it `degenerate`, W = 0).
+    let src = "x : 3; B : 3×5; tanh(tanh(x·𝟙ᵀ + B - B)·𝟙 - 3·x + x^∘2)";
+    assert_eq!(w(src), "−3·I + (𝟙ᵀ·𝟙)·I");
 }
 
 /// From a review: W built on a constant that is 0 for every value (the variance of one entry,
@@ -3678,4 +3682,14 @@ fn a_linear_part_that_vanishes_by_an_identity_is_zero() {
     );
     assert!(out.contains("  W = 0\n"), "{out}");
     assert_eq!(out.lines().last(), Some("verdict: degenerate"), "{out}");
+    // Not where W holds atoms the draws set aside at 0: relu′(c₁) is 0 for c < 0, and
+    // relu(W₁·x + b₁) − W₁·x has W = 0 only where c > 0 (a third review: W = 0 was printed).
+    let out = stdout_of(&[
+        "analyze",
+        "x : 2; W1 = [[1, 2], [3, -1]]; b1 = [-1, 2]; relu(W1·x + b1) - W1·x",
+        "--small",
+        "x",
+    ]);
+    assert!(out.contains("W = −W₁ + diag(relu′(c₁))·W₁"), "{out}");
+    assert!(!out.contains("as the expansion writes it, is 0"), "{out}");
 }

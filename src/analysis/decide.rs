@@ -270,16 +270,21 @@ pub(crate) fn decide(
             _ => {}
         }
     }
-    // W may be 0 through an identity no exact rule sees (a length-1 variance, squared; derivative
-    // atoms at operating points): the identity test decides, as for the non-affine terms (from
-    // a review: `affine` with such a W, where the network is degenerate).
+    // W may be 0 through an identity no exact rule sees (a length-1 variance, squared): the
+    // identity test decides, as for the non-affine terms (from a review: `affine` with such a
+    // W, where the network is degenerate).
     // Not with a parameter of the user's: a draw where a root of it has no real value is set
     // aside, and √(λ·tanh λ) − √λ·√tanh λ, real and not 0 for λ < 0, would read as 0.
     let user_params = (w.params().iter())
         .any(|p| !ex.dims.contains(p) && !ex.constants.iter().any(|k| k.name == *p));
+    // Nor with function atoms: a draw where an atom the expansion takes to be non-zero is 0
+    // (relu′(c) at c < 0) is set aside, and relu(W₁·x + b₁) − W₁·x, whose W is 0 only where
+    // c > 0, read as 0 (from a review); and a free length is drawn at two widths only without
+    // them. Products with 𝟙 at a fixed length are what no exact rule sees.
     let w_identity_zero = !w.is_zero()
         && !user_params
-        && (super::identity::has_function_atoms(&w) || super::identity::has_ones_products(&w))
+        && !super::identity::has_function_atoms(&w)
+        && super::identity::has_ones_products(&w)
         && vanishes(&w) == super::identity::Vanishing::Yes;
     if w_identity_zero {
         w = Expr::zero();

@@ -267,6 +267,14 @@ fn ones_dot_to_len(e: Expr, n: &Scalar) -> Expr {
     out
 }
 
+/// Whether a value holds a `𝟙ᵀ·𝟙` of its own (formed inside it: `x·𝟙ᵀ·𝟙` of a vector of x's
+/// length 3 whose 𝟙ᵀ·𝟙 pairs 5 columns; from a review, it was given 3): put into a product,
+/// its length is not the variable's, and every `𝟙ᵀ·𝟙` of the product is left as it is (the
+/// report then says it cannot decide).
+fn holds_ones_row(e: &Expr) -> bool {
+    e.terms().any(|(c, _)| super::holds_ones_length(c))
+}
+
 /// `e` with the layer variables replaced by their values in the user's symbols. A value
 /// holding `𝟙` put into `𝟙ᵀ·uᵢ` makes a `𝟙ᵀ·𝟙` of uᵢ's length: then the variables go in one
 /// at a time, each followed by its length (the common case, no such product, is one pass).
@@ -287,7 +295,7 @@ fn substitute_vars(
             continue;
         }
         out = out.substitute(&|s| (s == u).then(|| value.clone()), t)?;
-        if let Some(n) = lengths.get(u) {
+        if let Some(n) = lengths.get(u).filter(|_| !holds_ones_row(value)) {
             out = ones_dot_to_len(out, n);
         }
     }
@@ -480,7 +488,7 @@ impl Expansion {
                 continue;
             }
             out = out.substitute_within(&|s| (s == u).then(|| value.clone()), &step, atoms)?;
-            if let Some(n) = self.var_len.get(u) {
+            if let Some(n) = self.var_len.get(u).filter(|_| !holds_ones_row(value)) {
                 out = ones_dot_to_len(out, n);
             }
         }

@@ -1351,6 +1351,80 @@ pub(crate) fn leading_zero_for_token_matrices(
     ))
 }
 
+/// [`leading_zero_for_token_matrices`] where the values are not rational (scores scaled by
+/// 1/√d: from a review, two heads that cancel so were `affine up to O(ε³)`): the term at four
+/// random token matrices in 2048-bit floats, against its largest term there; below 2⁻¹⁵⁰⁰ of
+/// it at each (and 8192-bit floats agreeing at the first), it is 0 to within the floats, which
+/// does not decide it exactly.
+pub(crate) fn token_matrix_term_in_floats(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<String> {
+    let term = &a.decision.leading_full;
+    if a.decision.k.is_none() || term.is_zero() || !polynomial_in(term, &a.input) {
+        return None;
+    }
+    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return None;
+    }
+    let shape = a.symbols.get(&a.input)?;
+    let (wide, clean) = crate::float::without_near_ties(|| {
+        at_operating_points::<Big<2048>>(a, env, functions).map(|(i, _, _)| i)
+    });
+    let mut wide = wide.ok().filter(|_| clean)?;
+    let (rows, cols) = (wide.dim(&shape.rows), wide.dim(&shape.cols));
+    let out_rows = wide.dim(&l.ir.shape().rows);
+    let mut state = content_seed(0x0A40_9382_2299_F31D, term, &wide);
+    let mut draw = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        Q::from(1 + (state >> 48))
+    };
+    let points: Vec<Vec<Vec<Q>>> = (0..4)
+        .map(|_| {
+            (0..rows)
+                .map(|_| (0..cols).map(|_| draw()).collect())
+                .collect()
+        })
+        .collect();
+    let matrix = |p: &Vec<Vec<Q>>| -> Val<Big<2048>> {
+        Val::M(
+            p.iter()
+                .map(|r| r.iter().map(Big::of_q).collect())
+                .collect(),
+        )
+    };
+    for p in &points {
+        if !small_at(
+            term,
+            &wide,
+            out_rows,
+            (&a.input, matrix(p)),
+            WIDE_GENUINE_LOG2,
+        )? {
+            return None;
+        }
+    }
+    let (widest, clean) = crate::float::without_near_ties(|| {
+        at_operating_points::<Big<8192>>(a, env, functions).map(|(i, _, _)| i)
+    });
+    let widest = widest.ok().filter(|_| clean)?;
+    let first = Val::M(
+        (points[0].iter())
+            .map(|r| r.iter().map(Big::of_q).collect())
+            .collect(),
+    );
+    if !small_at(term, &widest, out_rows, (&a.input, first), -7000)? {
+        return None;
+    }
+    Some(format!(
+        "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of 4 random token matrices); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+    ))
+}
+
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`
 /// points, or (None) at random points; `each` names the parts tested, if it was tested by parts.
 fn zero_on_points(grid: Option<usize>, k: u32, n: usize, each: &str) -> String {
@@ -1629,9 +1703,20 @@ fn small_beside_terms<R: Real>(
     p: &[Q],
     log2_floor: i32,
 ) -> Option<bool> {
-    let mut inst = ev.inst.clone();
-    inst.symbols
-        .insert(input.clone(), Val::V(p.iter().map(R::of_q).collect()));
+    let x = Val::V(p.iter().map(R::of_q).collect());
+    small_at(term, &ev.inst, ev.rows, (input, x), log2_floor)
+}
+
+/// Whether `term`, with the input at `x`, is below 2^`log2_floor` of its largest term there.
+fn small_at<R: Real>(
+    term: &Expr,
+    inst: &Instance<R>,
+    rows: usize,
+    (input, x): (&Symbol, Val<R>),
+    log2_floor: i32,
+) -> Option<bool> {
+    let mut inst = inst.clone();
+    inst.symbols.insert(input.clone(), x);
     let entries = |v: Val<R>| -> Vec<R> {
         match v {
             Val::S(v) => vec![v],
@@ -1644,11 +1729,11 @@ fn small_beside_terms<R: Real>(
             .map(R::abs)
             .fold(R::zero(), |m, x| if m.lt(&x) { x } else { m })
     };
-    let value = entries(eval_expr(term, &mut inst, ev.rows).ok()?);
+    let value = entries(eval_expr(term, &mut inst, rows).ok()?);
     let mut scale = R::zero();
     for (chain, coef) in term.terms() {
         let one = Expr::term(coef.clone(), chain.clone());
-        let size = largest(&entries(eval_expr(&one, &mut inst, ev.rows).ok()?));
+        let size = largest(&entries(eval_expr(&one, &mut inst, rows).ok()?));
         if scale.lt(&size) {
             scale = size;
         }

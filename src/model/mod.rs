@@ -764,6 +764,12 @@ fn numeric_at(
                     functions,
                 )
             });
+        // Values that are not rational (scores scaled by 1/√d): what floats say of it.
+        if out.leading_vanishes.is_none() {
+            out.undecided =
+                instance::token_matrix_term_in_floats(&model.lowered, &report.main, env, functions);
+            out.leading_zero_at_points = out.undecided.is_some();
+        }
         return out;
     }
     let mut out = instance::numeric(&model.lowered, &report.main, env, functions);

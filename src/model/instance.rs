@@ -1420,9 +1420,9 @@ pub(crate) fn token_matrix_term_in_floats(
     if !small_at(term, &widest, out_rows, (&a.input, first), -7000)? {
         return None;
     }
-    Some(format!(
-        "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of 4 random token matrices); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-    ))
+    Some(
+        "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of 4 random token matrices); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided".to_string(),
+    )
 }
 
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`

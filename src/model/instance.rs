@@ -1258,12 +1258,7 @@ pub(crate) fn leading_at_values(
             .collect(),
         None => {
             let mut state = content_seed(0x243F_6A88_85A3_08D3, n_term, &ev.inst);
-            let mut draw = || {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                Q::from(1 + (state >> 32))
-            };
+            let mut draw = || Q::from(1 + (next_random(&mut state) >> 32));
             (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
         }
     };
@@ -1323,12 +1318,7 @@ pub(crate) fn leading_zero_for_token_matrices(
         if crate::limits::interrupted() {
             return None;
         }
-        let mut draw = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            Exact(Some(Q::from(1 + (state >> 32))))
-        };
+        let mut draw = || Exact(Some(Q::from(1 + (next_random(&mut state) >> 32))));
         let x: Vec<Vec<Exact>> = (0..rows)
             .map(|_| (0..cols).map(|_| draw()).collect())
             .collect();
@@ -1377,12 +1367,7 @@ pub(crate) fn token_matrix_term_in_floats(
     let (rows, cols) = (wide.dim(&shape.rows), wide.dim(&shape.cols));
     let out_rows = wide.dim(&l.ir.shape().rows);
     let mut state = content_seed(0x0A40_9382_2299_F31D, term, &wide);
-    let mut draw = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        Q::from(1 + (state >> 48))
-    };
+    let mut draw = || Q::from(1 + (next_random(&mut state) >> 48));
     let points: Vec<Vec<Vec<Q>>> = (0..4)
         .map(|_| {
             (0..rows)
@@ -1622,13 +1607,20 @@ fn content_seed<R: std::fmt::Debug>(base: u64, term: &Expr, inst: &Instance<R>) 
     h.0
 }
 
+/// The next state of the seeded generator the random points are drawn from (Knuth's MMIX
+/// linear congruential step), returned.
+fn next_random(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *state
+}
+
 /// `count` seeded inputs of `n` entries, integers of either sign up to 2¹⁶ in size.
 fn random_points(seed: u64, count: usize, n: usize) -> Vec<Vec<Q>> {
     let mut state = seed;
     let mut draw = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        let state = next_random(&mut state);
         let q = Q::from(1 + ((state >> 33) & 0xFFFF));
         if state >> 63 == 1 { -q } else { q }
     };

@@ -653,7 +653,7 @@ impl Session {
                 if args.trim().is_empty() {
                     return message(match &self.options.small {
                         None => {
-                            "small symbols: the input and every vector symbol (the default)".into()
+                            "small symbols: the input and every vector without a value (the default)".into()
                         }
                         Some(set) => {
                             let list: Vec<String> = set.iter().map(|n| n.unicode()).collect();
@@ -665,7 +665,7 @@ impl Session {
                     options.small = None;
                     return Ok((
                         Outcome::Message(
-                            "small symbols: the input and every vector symbol (the default)".into(),
+                            "small symbols: the input and every vector without a value (the default)".into(),
                         ),
                         Change::Options(Box::new(options)),
                     ));

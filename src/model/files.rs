@@ -215,7 +215,7 @@ fn expect_len(name: &str, data: &[u8], count: usize, dtype: Dtype) -> Result<(),
 /// last, so the same file gave other numbers; `'True'` in quotes was read as False).
 fn npy_header(header: &str) -> Result<(String, bool, Vec<usize>), String> {
     let body = header
-        .trim_end()
+        .trim()
         .strip_prefix('{')
         .and_then(|h| h.strip_suffix('}'))
         .ok_or("the header is not a dict")?;
@@ -274,6 +274,8 @@ fn npy_header(header: &str) -> Result<(String, bool, Vec<usize>), String> {
         if d.is_empty() && (i + 1 == parts.len()) {
             continue;
         }
+        // `2L`: a Python 2 long, which numpy's reader still takes.
+        let d = d.strip_suffix('L').unwrap_or(d);
         shape.push(
             d.parse::<usize>()
                 .map_err(|_| "a dimension is not a number")?,
@@ -583,6 +585,11 @@ mod tests {
         assert_eq!(
             npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': ()}"),
             Ok(("<f8".to_string(), false, vec![]))
+        );
+        // What numpy's reader also takes: a leading space, Python 2 longs.
+        assert_eq!(
+            npy_header(" {'descr': '<f8', 'fortran_order': False, 'shape': (2L, 3L), }"),
+            Ok(("<f8".to_string(), false, vec![2, 3]))
         );
         // Refused where numpy refuses, or reads another array than the first key would say.
         for (header, why) in [

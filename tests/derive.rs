@@ -47,11 +47,12 @@ fn analysis_latex_rows_are_valid() {
         let expr = taylornet::parse_expr(src, &limits).unwrap();
         let tex =
             taylornet::render::report::latex(&taylornet::render::report::source_latex(&expr), &r);
-        let body = tex
-            .trim()
-            .trim_start_matches("\\begin{align*}")
-            .trim_end_matches("\\end{align*}");
-        let mut rows: Vec<String> = Vec::new();
+        // The display, then the notes after its last equation as paragraphs.
+        let (display, after) = (tex.trim().split_once("\\end{align*}")).unwrap_or((tex.trim(), ""));
+        let body = display.trim_start_matches("\\begin{align*}");
+        let mut rows: Vec<String> = (after.split('$').skip(1).step_by(2))
+            .map(String::from)
+            .collect();
         for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
             match line.strip_prefix("\\intertext{") {
                 // A note: the formulas in it.
@@ -528,4 +529,36 @@ fn derivations_name_each_thing_once_and_say_when_a_bias_is_absent() {
         "{text}"
     );
     assert!(!text.contains("cancelled by the bias, its bias"), "{text}");
+}
+
+/// The derivation writes the input by its name, and the affine form apart from the user's
+/// names (from a review: `--input z` gave `y = W₁·x + b₁`, an equation about another x).
+#[test]
+fn the_derivation_writes_the_input_and_names_of_its_own() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_taylornet"))
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let text = run(&["derive", "--input", "z", "tanh(W1·z + b1)"]);
+    assert!(
+        text.contains("y = W₁·z + b₁ + (−⅓·u₁^∘3) + O(ε⁴)"),
+        "{text}"
+    );
+    assert!(text.contains("the single layer y = W·z + b with"), "{text}");
+    assert!(!text.contains("·x"), "{text}");
+    let tex = run(&["derive", "--format", "latex", "tanh(W·x + b)"]);
+    assert!(tex.contains("&W_{\\mathrm{eff}} = W \\\\"), "{tex}");
+    assert!(
+        tex.contains("y = W_{\\mathrm{eff}}\\cdot x + b_{\\mathrm{eff}}"),
+        "{tex}"
+    );
+    // One-sided series each under its condition, never two bare equations.
+    let text = run(&["derive", "elu(W1·x + b1; α = 2)"]);
+    assert!(
+        text.contains("for t < 0\n      elu(t; α = 2) = 2·t + t² + ⅓·t³ + O(t⁴)\n  for t > 0\n      elu(t; α = 2) = t\n"),
+        "{text}"
+    );
 }

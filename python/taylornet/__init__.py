@@ -375,6 +375,8 @@ class Analysis(_Decision, _Rendered):
         self.generic_verdict = d["generic_verdict"]
         self.compensated = Compensated(d["compensated"], self) if d.get("compensated") else None
         self.conditions = d["conditions"]
+        #: the compensated result's conditions, as ``conditions`` (empty without one)
+        self.compensated_conditions = d.get("compensated_conditions", [])
         self.derivation_steps = d["derivation"]
         #: the numeric instance (:class:`Numeric`) when weights have values or a data point is set
         self.numeric = Numeric(d["numeric"], item.get("exact_numeric")) if d.get("numeric") else None

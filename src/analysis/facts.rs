@@ -187,6 +187,13 @@ pub enum Assumption {
         /// `s₀^(1/m)` (`√η`).
         bound: crate::algebra::Scalar,
     },
+    /// Quantities that hold parameters stand under a fractional power (a root) or a logarithm
+    /// in the result (`λ^(2/3)` of `(λ + t)^(1/3)`): their principal values are real, and have
+    /// Taylor series, only where each is > 0.
+    PositiveBases {
+        /// Each such quantity (`λ`, `λ + 1`), once.
+        bases: Vec<crate::algebra::Scalar>,
+    },
 }
 
 /// A part of the answer the report leaves unexpanded, and why. The verdict, `W`, `b` and the

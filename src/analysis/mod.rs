@@ -7,6 +7,7 @@ pub(crate) mod expand;
 pub(crate) mod facts;
 pub(crate) mod identity;
 pub(crate) mod instance;
+pub(crate) mod names;
 pub(crate) mod roots;
 pub(crate) mod shapes;
 pub(crate) mod steps;
@@ -24,6 +25,7 @@ pub(crate) use decide::{Decision, KinkInfo};
 pub(crate) use expand::set_constants_before;
 pub(crate) use expand::{Coefficients, ConstantUse, ExpandSettings, Expansion, Layer, normal_form};
 pub use facts::{Assumption, Unexpanded, Vanishing};
+pub use names::AffineForm;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -90,6 +92,8 @@ pub struct Analysis {
     /// form ([`structure::form`]); with series left in W or b the verdict is then `affine`
     /// with no k, and no higher order is searched.
     pub affine_by_form: bool,
+    /// The names the affine form is written with (`y = W·x + b`, or others beside the user's).
+    pub form: AffineForm,
 }
 
 impl Analysis {
@@ -155,6 +159,9 @@ pub struct Report {
     pub compensated: Option<Analysis>,
     /// Values of parameters at which the result changes, with the result there (nested).
     pub conditions: Vec<Condition>,
+    /// The same for the compensated result (from a review: its first non-affine term
+    /// `(tanh(λ) − tanh(λ)³)·u₁^∘2` vanishes at λ = 0, which nothing said).
+    pub compensated_conditions: Vec<Condition>,
     /// With numeric weights: W and b for those values, the affine region, σ* (see [`crate::model`]).
     pub numeric: Option<Box<instance::Numeric>>,
 }
@@ -316,7 +323,7 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
             activation: ly.activation.clone(),
         });
     }
-    let compensated = if offsets && conflict.is_none() && kept_bias.is_none() {
+    let mut compensated = if offsets && conflict.is_none() && kept_bias.is_none() {
         analyze_once(l, opts, Some(&signal_biases))
             .ok()
             // Every O(1) part in a constant layer, none cancelled: the same analysis again.
@@ -324,11 +331,16 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
     } else {
         None
     };
-    let conditions = conditions_of(l, &mut main, opts, 3);
+    let conditions = conditions_of(l, &mut main, opts, 3, None);
+    let compensated_conditions = match &mut compensated {
+        Some(c) => conditions_of(l, c, opts, 3, Some(&signal_biases)),
+        None => Vec::new(),
+    };
     Ok(Report {
         main,
         compensated,
         conditions,
+        compensated_conditions,
         numeric: None,
     })
 }
@@ -753,6 +765,19 @@ fn analyze_once(
                 bound: b.bound.clone(),
             });
         }
+        let bases = positive_bases(
+            [
+                &decision.w,
+                &decision.b,
+                &decision.leading_full,
+                &decision.leading_layered,
+            ]
+            .into_iter()
+            .chain([&expansion.layered]),
+        );
+        if !bases.is_empty() {
+            assumptions.push(Assumption::PositiveBases { bases });
+        }
         // Every coefficient of the user's form is a product of coefficients of the layered
         // form and of the layer variables, so an opaque constant shows in one of them.
         let opaque = |e: &Expr| e.terms().any(|(_, s)| s.has_opaque());
@@ -779,6 +804,7 @@ fn analyze_once(
             )
             .hint("this comes from a part of a softmax's scores that is the same along each row (a row-wise softmax ignores it): leave that part out"));
         }
+        let form = AffineForm::new(&input.name, input_kind == Kind::Matrix, &l.ir);
         let mut a = Analysis {
             requested_order: opts.order,
             order,
@@ -791,6 +817,7 @@ fn analyze_once(
             assumptions,
             steps: Vec::new(),
             affine_by_form,
+            form,
         };
         let mut steps = a.expansion.steps.clone();
         steps.extend(steps::conclude(&a));
@@ -1088,6 +1115,7 @@ fn conditions_of(
     a: &mut Analysis,
     opts: &AnalyzeOptions,
     depth: u32,
+    compensate: Option<&BTreeSet<Symbol>>,
 ) -> Vec<Condition> {
     let (mut conditions, notes) = find_condition(a);
     a.assumptions.extend(notes);
@@ -1127,14 +1155,14 @@ fn conditions_of(
                 ir,
                 symbols: l.symbols.clone(),
             };
-            match analyze_once(&l2, opts, None) {
+            match analyze_once(&l2, opts, compensate) {
                 Ok(a) => c.then = Some(Box::new(a)),
                 Err(e) => c.not_analysed = Some(e.message),
             }
             if depth > 1
                 && let Some(then) = &mut c.then
             {
-                c.further = conditions_of(&l2, then, opts, depth - 1);
+                c.further = conditions_of(&l2, then, opts, depth - 1, compensate);
             }
         }
     }
@@ -1262,7 +1290,9 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                         if only {
                             return (vec![condition(p, v, true)], BTreeSet::new());
                         }
-                        if sufficient.is_empty() {
+                        // Each parameter's value is kept: of λ·μ, λ = 0 and μ = 0 (from a
+                        // review, μ = 0, where W = λ·μ·W₁ vanishes, was dropped after λ = 0).
+                        if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
                             sufficient.push(condition(p, v, false));
                         }
                         continue;
@@ -1339,12 +1369,10 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
                             unsettled.insert(p.clone());
                         }
                     }
-                    if sufficient.is_empty() {
-                        sufficient.extend(
-                            vanishing
-                                .into_iter()
-                                .map(|v| condition(p.clone(), v, false)),
-                        );
+                    for v in vanishing {
+                        if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
+                            sufficient.push(condition(p.clone(), v, false));
+                        }
                     }
                 }
             }
@@ -1401,6 +1429,52 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
         .into_iter()
         .collect();
     (found, notes)
+}
+
+/// The quantities holding parameters that stand under a fractional power or a logarithm in
+/// the coefficients of `exprs` (from a review: `W = (1/(3·λ^(2/3)))·W₁` of `(λ + t)^(1/3)`
+/// was stated with no word of λ < 0, where it is not real, or of λ = 0).
+fn positive_bases<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<Scalar> {
+    fn visit(s: &Scalar, out: &mut Vec<Scalar>) {
+        if s.params().is_empty() {
+            return;
+        }
+        for (mono, _) in s.terms() {
+            for (atom, e) in mono.factors() {
+                let fractional = *e.denominator_ref() != 1u32;
+                match atom {
+                    Atom::Param(p) if fractional => {
+                        let base = Scalar::param(p.clone());
+                        if !out.contains(&base) {
+                            out.push(base);
+                        }
+                    }
+                    Atom::Group(g) if fractional && !g.params().is_empty() => {
+                        if !out.contains(g) {
+                            out.push((**g).clone());
+                        }
+                        visit(g, out);
+                    }
+                    Atom::Group(g) => visit(g, out),
+                    Atom::Func(f, arg) if &**f == "log" && !arg.params().is_empty() => {
+                        if !out.contains(arg) {
+                            out.push((**arg).clone());
+                        }
+                        visit(arg, out);
+                    }
+                    Atom::Func(_, arg) => visit(arg, out),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in exprs {
+        for (_, s) in e.terms() {
+            visit(s, &mut out);
+        }
+    }
+    out
 }
 
 /// Whether `s` is one monomial in which every factor that holds `p` is never 0 (`exp(λ)`, a

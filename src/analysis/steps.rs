@@ -118,9 +118,8 @@ pub enum Step {
         truncated: bool,
         /// The small symbols, so the expression prints lowest ε-order first.
         small: Small,
-        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
-        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
-        map_input: Option<crate::syntax::Name>,
+        /// The names of the affine form (`y = W·x + b`; `Y = 𝓛(X) + B` for a matrix input).
+        form: super::AffineForm,
     },
     /// The layer variables substituted and the terms collected by degree in the input:
     /// `y = W·x + b + (the first non-affine order, by layer) + O(…)`.
@@ -137,9 +136,8 @@ pub enum Step {
         order: u32,
         /// Some term past that order was dropped.
         truncated: bool,
-        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
-        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
-        map_input: Option<crate::syntax::Name>,
+        /// The names of the affine form (`y = W·x + b`; `Y = 𝓛(X) + B` for a matrix input).
+        form: super::AffineForm,
     },
     /// `W` and `b`, with the lecture's shape annotations.
     Identified {
@@ -151,9 +149,8 @@ pub enum Step {
         w_shape: Option<String>,
         /// The shape annotation of `b`, when shapes are known.
         b_shape: Option<String>,
-        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
-        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
-        map_input: Option<crate::syntax::Name>,
+        /// The names of the affine form (`y = W·x + b`; `Y = 𝓛(X) + B` for a matrix input).
+        form: super::AffineForm,
     },
     /// The verdict and its reason: the first non-affine terms (by layer), or the kinks' slopes.
     Verdict {
@@ -163,9 +160,8 @@ pub enum Step {
         first: Expr,
         /// The one-sided slopes of each activation at a kink.
         kinks: Vec<super::KinkInfo>,
-        /// The matrix input `X` when the linear part is a map `𝓛(X)` (its terms hold X), not
-        /// a matrix `W` acting on `x`; the output is then written `Y` and the constant `B`.
-        map_input: Option<crate::syntax::Name>,
+        /// The names of the affine form (`y = W·x + b`; `Y = 𝓛(X) + B` for a matrix input).
+        form: super::AffineForm,
         /// Affine at every order by the network's form ([`super::Analysis::affine_by_form`]).
         by_form: bool,
         /// Exact because what the series left out cancels ([`super::Expansion::cut_cancels`]).
@@ -191,7 +187,6 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
         Some(_) => d.leading_layered.clone(),
         None => Expr::zero(),
     };
-    let map_input = (a.input.kind == crate::algebra::Kind::Matrix).then(|| a.input.name.clone());
     let mut steps = vec![
         Step::Expansion {
             y: e.layered.clone(),
@@ -199,7 +194,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             requested: a.requested_order,
             truncated: e.truncated,
             small: Small::new(a.small.clone()),
-            map_input: map_input.clone(),
+            form: a.form.clone(),
         },
         Step::Collected {
             w: d.w.clone(),
@@ -208,14 +203,14 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             k: d.k,
             order: a.order,
             truncated: e.truncated,
-            map_input: map_input.clone(),
+            form: a.form.clone(),
         },
         Step::Identified {
             w: d.w.clone(),
             b: d.b.clone(),
             w_shape: super::shapes::equation(&d.w, &a.symbols, 4),
             b_shape: super::shapes::equation(&d.b, &a.symbols, 4),
-            map_input: map_input.clone(),
+            form: a.form.clone(),
         },
         Step::Verdict {
             verdict: d.verdict.clone(),
@@ -225,7 +220,7 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
                 d.leading_layered.clone()
             },
             kinks: d.kinks.clone(),
-            map_input,
+            form: a.form.clone(),
             // Decided by the form where a series was cut (a finite expansion decides itself).
             by_form: a.affine_by_form && e.truncated,
             cut_cancels: e.cut_cancels,

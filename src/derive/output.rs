@@ -41,11 +41,11 @@ pub fn write(doc: &Document, format: DocFormat, standalone: bool, notation: &Not
     match format {
         DocFormat::Text => format!("{}\n{}", doc.title, render::to_text(&doc.lines)),
         DocFormat::Latex => {
-            let body = render::to_latex_with(&doc.lines, notation);
             if standalone {
+                let body = render::to_latex_with(&doc.lines, notation);
                 render::standalone(&doc.title, &body)
             } else {
-                body
+                render::to_latex_within(&doc.lines, notation, render::FRAGMENT_WIDTH)
             }
         }
         DocFormat::Typst => {
@@ -319,7 +319,8 @@ pub fn to_html(lines: &[Line], notation: &Notation) -> String {
                     .collect::<String>()
             )),
             Line::Eq { lhs, rhs, tag } => {
-                let rows = render::latex_equation_rows(lhs, rhs, tag.as_ref(), notation);
+                let rows =
+                    render::latex_equation_rows(lhs, rhs, tag.as_ref(), notation, LINE_WIDTH);
                 let tex = format!("\\begin{{aligned}}{}\\end{{aligned}}", rows.join(" \\\\ "));
                 out.push_str(&format!("{}\n", mathml(&tex, true)));
             }

@@ -2,7 +2,7 @@
 
 use super::Step;
 use crate::algebra::{Expr, Scalar};
-use crate::analysis::Verdict;
+use crate::analysis::{AffineForm, Verdict};
 use crate::print::latex::Notation;
 use crate::print::tree::{self, NameKind, Node};
 use crate::print::{Style, latex, prose, text};
@@ -111,37 +111,32 @@ struct AffineNodes {
 }
 
 impl AffineNodes {
-    fn of(map_input: Option<&Name>) -> AffineNodes {
-        match map_input {
-            Some(x) => {
-                let w = call("𝓛", &[], sym(x, NameKind::Matrix));
-                let b = name_node("B", NameKind::Matrix);
-                AffineNodes {
-                    y: name_node("Y", NameKind::Matrix),
-                    affine: Node::Sum(vec![(false, w.clone()), (false, b.clone())]),
-                    affine_text: format!("Y = 𝓛({}) + B", x.unicode()),
-                    w,
-                    b,
-                }
+    fn of(form: &AffineForm) -> AffineNodes {
+        let x = &form.input;
+        if form.map {
+            let w = call("𝓛", &[], sym(x, NameKind::Matrix));
+            let b = sym(&form.b, NameKind::Matrix);
+            AffineNodes {
+                y: sym(&form.y, NameKind::Matrix),
+                affine: Node::Sum(vec![(false, w.clone()), (false, b.clone())]),
+                affine_text: format!("{} = {}", form.y.unicode(), form.affine_unicode()),
+                w,
+                b,
             }
-            None => {
-                let (w, b) = (
-                    name_node("W", NameKind::Matrix),
-                    name_node("b", NameKind::Vector),
-                );
-                AffineNodes {
-                    y: name_node("y", NameKind::Vector),
-                    affine: Node::Sum(vec![
-                        (
-                            false,
-                            Node::Prod(vec![w.clone(), name_node("x", NameKind::Vector)]),
-                        ),
-                        (false, b.clone()),
-                    ]),
-                    affine_text: "y = W·x + b".into(),
-                    w,
-                    b,
-                }
+        } else {
+            let (w, b) = (
+                sym(&form.w, NameKind::Matrix),
+                sym(&form.b, NameKind::Vector),
+            );
+            AffineNodes {
+                y: sym(&form.y, NameKind::Vector),
+                affine: Node::Sum(vec![
+                    (false, Node::Prod(vec![w.clone(), sym(x, NameKind::Vector)])),
+                    (false, b.clone()),
+                ]),
+                affine_text: format!("{} = {}", form.y.unicode(), form.affine_unicode()),
+                w,
+                b,
             }
         }
     }
@@ -381,12 +376,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                         });
                     }
                     PointSeries::OneSided { left, right, class } => {
-                        let sides = [
-                            t(": one-sided series for "),
-                            f("t < 0"),
-                            t(" and "),
-                            f("t > 0"),
-                        ];
+                        let sides = [t(": one-sided series, each on its side of 0")];
                         let what = match class {
                             Smoothness::Kink => {
                                 let mut p =
@@ -408,12 +398,15 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                             Smoothness::Jump => vec![t(format!("{activation} jumps here"))],
                         };
                         out.push(Line::Note(what));
+                        // Each side's series under its condition: two equations with one left
+                        // side and no condition read as a contradiction (from a review).
+                        out.push(Line::Note(vec![t("for "), f("t < 0")]));
                         out.push(Line::Eq {
                             lhs: lhs.clone(),
                             rhs: tree::series(left, &name_node("t", NameKind::Param)),
                             tag: None,
                         });
-                        out.push(Line::Note(vec![t("and")]));
+                        out.push(Line::Note(vec![t("for "), f("t > 0")]));
                         out.push(Line::Eq {
                             lhs,
                             rhs: tree::series(right, &name_node("t", NameKind::Param)),
@@ -490,7 +483,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 requested,
                 truncated,
                 small,
-                map_input,
+                form,
             } => {
                 // As the analysis says it: the order asked was raised (`-n 1`) to reach the
                 // first non-affine term (from a review, a derivation raised it silently).
@@ -501,7 +494,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 }
                 out.push(Line::Note(vec![t("the network, written by layer")]));
                 out.push(Line::Eq {
-                    lhs: AffineNodes::of(map_input.as_ref()).y,
+                    lhs: AffineNodes::of(form).y,
                     rhs: with_o(y, truncated.then_some(order + 1), small),
                     tag: None,
                 });
@@ -513,18 +506,18 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 k,
                 order,
                 truncated,
-                map_input,
+                form,
             } => {
                 out.push(Line::Note(vec![t(
                     "substitute the layer variables and collect by degree in the input",
                 )]));
-                let names = AffineNodes::of(map_input.as_ref());
+                let names = AffineNodes::of(form);
                 let mut terms: Vec<(bool, Node)> = Vec::new();
-                if !w.is_zero() && map_input.is_some() {
+                if !w.is_zero() && form.map {
                     // The linear map's terms hold X already.
                     terms.push((false, tree::expr(w)));
                 } else if !w.is_zero() {
-                    let x = name_node("x", NameKind::Vector);
+                    let x = sym(&form.input, NameKind::Vector);
                     let wx = match tree::expr(w) {
                         Node::Prod(mut fs) => {
                             fs.push(x);
@@ -563,10 +556,10 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 b,
                 w_shape,
                 b_shape,
-                map_input,
+                form,
             } => {
-                let names = AffineNodes::of(map_input.as_ref());
-                out.push(Line::Note(if map_input.is_some() {
+                let names = AffineNodes::of(form);
+                out.push(Line::Note(if form.map {
                     vec![
                         t("so the network is affine, "),
                         f(names.affine_text.clone()),
@@ -575,7 +568,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 } else {
                     vec![
                         t("so the network is the single layer "),
-                        f("y = W·x + b"),
+                        f(names.affine_text.clone()),
                         t(" with"),
                     ]
                 }));
@@ -594,7 +587,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 verdict,
                 first,
                 kinks,
-                map_input,
+                form,
                 by_form,
                 cut_cancels,
                 mixed_bar,
@@ -616,7 +609,7 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                     ]));
                     continue;
                 }
-                let names = AffineNodes::of(map_input.as_ref());
+                let names = AffineNodes::of(form);
                 let residual = |out: &mut Vec<Line>, k: u32| {
                     if first.is_zero() {
                         return;
@@ -815,6 +808,11 @@ pub fn to_text(lines: &[Line]) -> String {
 /// The widest a displayed line may be, in points as [`latex::width`] estimates them: the text
 /// width of an A4 page with 2 cm margins in 11 pt type is 481 pt, and estimates run high.
 pub const LINE_WIDTH: f64 = 400.0;
+
+/// The widest a displayed line may be in a fragment (`--format latex` without `--standalone`),
+/// which is pasted into someone's document: the text width of a default `article` in 10 pt
+/// type is 345 pt, and a review measured lines up to 40 pt past it at [`LINE_WIDTH`].
+pub const FRAGMENT_WIDTH: f64 = 330.0;
 /// The indentation of a continued line (`\qquad`).
 const INDENT: f64 = 22.0;
 
@@ -979,8 +977,14 @@ pub fn formulas_with(lines: &[Line], notation: &Notation) -> Vec<String> {
 }
 
 /// `lhs = rhs` as rows of an `align*` (one left-aligned column), broken to fit the line.
-fn latex_equation(lhs: &Node, rhs: &Node, tag: Option<&String>, notation: &Notation) -> String {
-    latex_equation_rows(lhs, rhs, tag, notation)
+fn latex_equation(
+    lhs: &Node,
+    rhs: &Node,
+    tag: Option<&String>,
+    notation: &Notation,
+    width: f64,
+) -> String {
+    latex_equation_rows(lhs, rhs, tag, notation, width)
         .iter()
         .map(|r| format!("{r} \\\\\n"))
         .collect()
@@ -992,19 +996,21 @@ pub fn latex_equation_rows(
     rhs: &Node,
     tag: Option<&String>,
     notation: &Notation,
+    width: f64,
 ) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
-    let lhs_lines = latex::render_lines(lhs, notation, LINE_WIDTH, LINE_WIDTH - INDENT);
+    let lhs_lines = latex::render_lines(lhs, notation, width, width - INDENT);
     let last_lhs = lhs_lines.last().cloned().unwrap_or_default();
     let lead = latex::width(&last_lhs) + 16.0 + if lhs_lines.len() > 1 { INDENT } else { 0.0 };
-    let rhs_first_room = LINE_WIDTH - lead;
-    // A long left side: the right side starts on a line of its own.
-    let (rhs_first, own_line) = if rhs_first_room < 160.0 {
-        (LINE_WIDTH - INDENT - 16.0, true)
+    let rhs_first_room = width - lead;
+    // A long left side: the right side starts on a line of its own, and so it does after a
+    // left side of several lines (an `=` inside a continuation row is hard to find).
+    let (rhs_first, own_line) = if rhs_first_room < 160.0 || lhs_lines.len() > 1 {
+        (width - INDENT - 16.0, true)
     } else {
         (rhs_first_room, false)
     };
-    let rhs_lines = latex::render_lines(rhs, notation, rhs_first, LINE_WIDTH - INDENT);
+    let rhs_lines = latex::render_lines(rhs, notation, rhs_first, width - INDENT);
     for (i, l) in lhs_lines.iter().enumerate() {
         let indent = if i == 0 { "" } else { "\\qquad " };
         if i + 1 < lhs_lines.len() || own_line {
@@ -1026,7 +1032,7 @@ pub fn latex_equation_rows(
     if let Some(t) = tag {
         let tag = format!("[{}]", shape_latex(t));
         let last = rows.last().cloned().unwrap_or_default();
-        if latex::width(&last) + latex::width(&tag) + 22.0 <= LINE_WIDTH {
+        if latex::width(&last) + latex::width(&tag) + 22.0 <= width {
             if let Some(l) = rows.last_mut() {
                 l.push_str(&format!(" \\qquad {tag}"));
             }
@@ -1044,6 +1050,11 @@ pub fn to_latex(lines: &[Line]) -> String {
 
 /// A derivation as LaTeX in the given notation.
 pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
+    to_latex_within(lines, notation, LINE_WIDTH)
+}
+
+/// A derivation as LaTeX, its displayed lines broken to `width` points.
+pub fn to_latex_within(lines: &[Line], notation: &Notation, width: f64) -> String {
     let mut doc = LatexDoc::default();
     for l in lines {
         match l {
@@ -1064,12 +1075,12 @@ pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
                 let y = name_node(y_name, kind);
                 let one_line = latex::render_with(n, notation);
                 // A heading holds the network when it fits on one line (headings are larger).
-                if latex::width(&one_line) * 1.25 + 20.0 < LINE_WIDTH {
+                if latex::width(&one_line) * 1.25 + 20.0 < width {
                     doc.out
                         .push_str(&format!("\n\\subsection*{{${y_name} = {one_line}$}}\n"));
                 } else {
                     doc.out.push_str("\n\\subsection*{The network}\n");
-                    doc.equation(&latex_equation(&y, n, None, notation));
+                    doc.equation(&latex_equation(&y, n, None, notation, width));
                 }
             }
             Line::File(path) => {
@@ -1108,7 +1119,7 @@ pub fn to_latex_with(lines: &[Line], notation: &Notation) -> String {
                     .collect::<String>(),
             ),
             Line::Eq { lhs, rhs, tag } => {
-                doc.equation(&latex_equation(lhs, rhs, tag.as_ref(), notation));
+                doc.equation(&latex_equation(lhs, rhs, tag.as_ref(), notation, width));
             }
         }
     }
@@ -1208,8 +1219,8 @@ pub fn steps_json(steps: &[Step]) -> Value {
             }
             Step::Output { index, activation, params, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "params": params_json(params), "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
             Step::Expansion { y, order, requested, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "requested_order": requested, "truncated": truncated }),
-            Step::Collected { w, b, first, k, order, truncated, map_input } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), map_input),
-            Step::Identified { w, b, w_shape, b_shape, map_input } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), map_input),
+            Step::Collected { w, b, first, k, order, truncated, form } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), form),
+            Step::Identified { w, b, w_shape, b_shape, form } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), form),
             Step::Verdict { verdict, first, kinks, by_form, mixed_bar, breakpoint_reached, .. } => {
                 let undecided = mixed_bar.is_some() || breakpoint_reached.is_some();
                 let mut v = json!({
@@ -1232,9 +1243,9 @@ pub fn steps_json(steps: &[Step]) -> Value {
 
 /// A step's JSON with `"W_map": "X"` when its `W` is the linear map 𝓛(X) of a matrix input
 /// (the key is absent for a vector input, whose `W` is a matrix).
-fn with_map_input(mut v: Value, map_input: &Option<Name>) -> Value {
-    if let (Some(x), Value::Object(m)) = (map_input, &mut v) {
-        m.insert("W_map".into(), json!(x.ascii()));
+fn with_map_input(mut v: Value, form: &AffineForm) -> Value {
+    if let (true, Value::Object(m)) = (form.map, &mut v) {
+        m.insert("W_map".into(), json!(form.input.ascii()));
     }
     v
 }

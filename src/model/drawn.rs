@@ -54,13 +54,18 @@ pub(super) enum Drawn {
     Nothing,
 }
 
-/// The generic verdict against the network at drawn values of `missing`.
+/// The generic verdict against the network at drawn values of `missing`, and of the scalar
+/// parameters `params` without values: a parameter left symbolic would be read as a stand-in
+/// number, or leave the numeric instance without a verdict, taken to agree (from a review:
+/// `relu(W1·x + λ·b1)` with b₁ = 0, a kink for every λ, passed as exact-affine).
 pub(super) fn against_drawn_values(
     model: &Model,
     report: &Report,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
     missing: &[Name],
+    params: &[Name],
+    opts: &crate::analysis::AnalyzeOptions,
 ) -> Drawn {
     // A small symbol without a value (a bias) is O(ε) like the input: no value drawn for it
     // is faithful (0 is a special point, relu(W₁·x + b₁) − relu(W₁·x) is 0 only there, and an
@@ -74,6 +79,7 @@ pub(super) fn against_drawn_values(
     }
     let generic = report.main.decision.verdict.label();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut param_state = 0x2545_F491_4F6C_DD1Du64;
     let mut draws = Vec::with_capacity(DRAWS);
     for _ in 0..DRAWS {
         if crate::limits::interrupted() {
@@ -82,10 +88,58 @@ pub(super) fn against_drawn_values(
         let Some(drawn) = drawn_env(report, env, functions, missing, &mut state) else {
             return Drawn::Nothing;
         };
-        let n = super::numeric_at(model, report, &drawn, functions, None);
-        draws.push(judge(report, &n, generic));
+        if params.is_empty() {
+            let n = super::numeric_at(model, report, &drawn, functions, None);
+            draws.push(judge(report, &n, generic));
+            continue;
+        }
+        let Some(at) = at_drawn_params(model, params, &mut param_state) else {
+            return Drawn::Nothing;
+        };
+        let Ok(there) = crate::analysis::analyze(&at.lowered, opts) else {
+            draws.push(Draw::NoEvidence);
+            continue;
+        };
+        let n = super::numeric_at(&at, &there, &drawn, functions, None);
+        draws.push(judge_there(report, &there, &n, generic));
     }
-    conclude(&draws, generic, missing, Drew::WeightEntries)
+    let mut names = missing.to_vec();
+    names.extend(params.iter().cloned());
+    let drew = if params.is_empty() {
+        Drew::WeightEntries
+    } else {
+        Drew::ParameterValues
+    };
+    conclude(&draws, generic, &names, drew)
+}
+
+/// The model with each of `params` replaced by a drawn rational; None where one cannot be
+/// written back into the network.
+fn at_drawn_params(model: &Model, params: &[Name], state: &mut u64) -> Option<Model> {
+    let mut at = model.clone();
+    for p in params {
+        let v = crate::analysis::param_value(&crate::algebra::Scalar::from_q(draw(state)))?;
+        at.lowered.ir = crate::analysis::substitute_param(&at.lowered.ir, p, &v);
+        at.original.ir = crate::analysis::substitute_param(&at.original.ir, p, &v);
+    }
+    Some(at)
+}
+
+/// A draw of the network analysed again at drawn parameter values (`there`) against the
+/// generic verdict of `report`.
+fn judge_there(report: &Report, there: &Report, n: &Numeric, generic: &'static str) -> Draw {
+    match judge(there, n, generic) {
+        // The analysis at the drawn values has its own verdict (a value that happens to
+        // be a condition's), and its own first non-affine order: compared as any other
+        // (from a review, a k of 3 where the values give 4 was let through).
+        Draw::Agrees if there.main.decision.verdict.label() != generic => {
+            Draw::Differs(there.main.decision.verdict.label())
+        }
+        Draw::Agrees if there.main.decision.k != report.main.decision.k => {
+            Draw::Differs("of another first non-affine order")
+        }
+        d => d,
+    }
 }
 
 /// What was drawn: the entries of weights without values, or the values of scalar parameters.
@@ -165,33 +219,15 @@ pub(super) fn against_drawn_params(
         if crate::limits::interrupted() {
             return Drawn::Nothing;
         }
-        let mut at = model.clone();
-        for p in params {
-            let Some(v) =
-                crate::analysis::param_value(&crate::algebra::Scalar::from_q(draw(&mut state)))
-            else {
-                return Drawn::Nothing;
-            };
-            at.lowered.ir = crate::analysis::substitute_param(&at.lowered.ir, p, &v);
-            at.original.ir = crate::analysis::substitute_param(&at.original.ir, p, &v);
-        }
+        let Some(at) = at_drawn_params(model, params, &mut state) else {
+            return Drawn::Nothing;
+        };
         let Ok(there) = crate::analysis::analyze(&at.lowered, opts) else {
             draws.push(Draw::NoEvidence);
             continue;
         };
         let n = super::numeric_at(&at, &there, env, functions, None);
-        draws.push(match judge(&there, &n, generic) {
-            // The analysis at the drawn values has its own verdict (a value that happens to
-            // be a condition's), and its own first non-affine order: compared as any other
-            // (from a review, a k of 3 where the values give 4 was let through).
-            Draw::Agrees if there.main.decision.verdict.label() != generic => {
-                Draw::Differs(there.main.decision.verdict.label())
-            }
-            Draw::Agrees if there.main.decision.k != report.main.decision.k => {
-                Draw::Differs("of another first non-affine order")
-            }
-            d => d,
-        });
+        draws.push(judge_there(report, &there, &n, generic));
     }
     conclude(&draws, generic, params, Drew::ParameterValues)
 }

@@ -460,8 +460,6 @@ enum FirstOrder {
         Box<crate::analysis::instance::FirstOrderKink>,
         Option<region::GermMap>,
     ),
-    /// The expansion's kink stands, and why it was not checked at these values.
-    Unchecked(String),
     /// The expansion assumed the breakpoint away and nothing decides it: why, and the layer
     /// whose assumption fails (None where the layers cannot be matched).
     Undecided(String, Option<usize>),
@@ -524,12 +522,18 @@ fn first_order_at_breakpoint(
             ),
             Some(entry.layer),
         ),
-        Err(why) => FirstOrder::Unchecked(format!(
-            "layer {} ({}), entry {} sits exactly on its breakpoint at x₀: the kink found for symbolic weights is taken not to cancel at these values, which was not checked ({why})",
-            entry.layer,
-            entry.activation,
-            entry.index + 1
-        )),
+        // The kink found for symbolic weights may cancel at these values through slopes that
+        // are not rational (tanh′(1) against tanh′(−1)): from a review, a network that is 0
+        // everywhere was called a kink. Not decided.
+        Err(why) => FirstOrder::Undecided(
+            format!(
+                "layer {} ({}), entry {} sits exactly on its breakpoint at x₀: whether the kink found for symbolic weights reaches the output at these values is not decided, as the network's first order there was not computed ({why})",
+                entry.layer,
+                entry.activation,
+                entry.index + 1
+            ),
+            None,
+        ),
     })
 }
 
@@ -712,7 +716,7 @@ pub(crate) fn numeric_report(
         }
     }
     if !free.is_empty() && !report.is_conditional() {
-        match drawn::against_drawn_values(model, report, env, functions, &free) {
+        match drawn::against_drawn_values(model, report, env, functions, &free, &params, opts) {
             drawn::Drawn::Contradicts(why) if out.undecided.is_none() => {
                 out.undecided = Some(why);
             }
@@ -734,6 +738,20 @@ pub(crate) fn numeric_report(
             }
             _ => {}
         }
+    }
+    // Nothing decided at these values: the conditions, found for generic weights, say how
+    // a verdict that does not hold here changes (from a review: "vanish iff λ = 0" beside a
+    // term that the bound values make 0 for every λ). Not stated.
+    if out.undecided.is_some() && !report.conditions.is_empty() && !out.conditions_withdrawn {
+        let names: BTreeSet<String> = (report.conditions.iter())
+            .map(|c| c.param.unicode())
+            .collect();
+        let names: Vec<String> = names.into_iter().collect();
+        out.conditions_withdrawn = true;
+        out.notes.push(format!(
+            "the conditions on {} are found for generic weights, and at these values the verdict is not decided: they are not stated here",
+            names.join(", ")
+        ));
     }
     out
 }
@@ -879,7 +897,6 @@ fn numeric_at(
                             }
                             out.breakpoint = Some(*kink);
                         }
-                        FirstOrder::Unchecked(note) => out.notes.push(note),
                         FirstOrder::Undecided(why, layer) => {
                             out.undecided = Some(why);
                             out.failing_layer = layer;
@@ -945,6 +962,23 @@ fn numeric_at(
                         if out.leading_vanishes.is_none() && out.undecided.is_none() {
                             out.w_vanishes =
                                 instance::w_forced_zero_at_values(&report.main, env, functions);
+                        }
+                        // W not rational: what floats say of it, as of the term above.
+                        if out.w_vanishes.is_none()
+                            && out.leading_vanishes.is_none()
+                            && out.undecided.is_none()
+                            && out.w.as_ref().is_some_and(|w| !w.is_exact())
+                            && matches!(
+                                report.main.decision.verdict,
+                                crate::analysis::Verdict::Affine { .. }
+                            )
+                        {
+                            out.undecided = instance::w_zero_in_floats(
+                                &model.lowered,
+                                &report.main,
+                                env,
+                                functions,
+                            );
                         }
                         if out.leading_vanishes.is_some() {
                             out.beyond = instance::beyond_at_zero_operating_points(

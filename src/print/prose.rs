@@ -304,7 +304,7 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
                 Some("phi") => "\\varphi ".into(),
                 Some(n) => format!("\\{n} "),
                 None if c.is_ascii() => c.to_string(),
-                None => "?".into(),
+                None => other_symbol(c),
             },
         };
         out.push_str(&piece);
@@ -318,6 +318,42 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
         fixed.push_str(part);
     }
     tidy(fixed.trim())
+}
+
+/// A character of a comment the cases above do not write: a mathematical symbol as its
+/// command, a Latin letter with an accent as text (pdflatex reads UTF-8 text), and only what
+/// has neither as `?` (from a review: `Résumé`, `‖x‖`, `∂f` lost their letters).
+fn other_symbol(c: char) -> String {
+    let cmd = match c {
+        '‖' => "\\|",
+        '∂' => "\\partial ",
+        '±' => "\\pm ",
+        '∓' => "\\mp ",
+        '✓' | '✔' => "\\checkmark ",
+        '∀' => "\\forall ",
+        '∃' => "\\exists ",
+        '≡' => "\\equiv ",
+        '∝' => "\\propto ",
+        '∇' => "\\nabla ",
+        '⟨' => "\\langle ",
+        '⟩' => "\\rangle ",
+        '⊤' => "\\top ",
+        '←' => "\\leftarrow ",
+        '↔' => "\\leftrightarrow ",
+        '∏' => "\\prod ",
+        '∫' => "\\int ",
+        '°' => "^{\\circ}",
+        '·' => "\\cdot ",
+        'ᵢ' => "_{i}",
+        'ⱼ' => "_{j}",
+        'ₖ' => "_{k}",
+        'ₙ' => "_{n}",
+        _ if c.is_alphabetic() && ('\u{00C0}'..='\u{024F}').contains(&c) => {
+            return format!("\\text{{{c}}}");
+        }
+        _ => "?",
+    };
+    cmd.to_string()
 }
 
 /// One space at most, and after a control word only where a letter follows: `\sigma^{2}`,

@@ -34,20 +34,24 @@ fn verdict_text(a: &Analysis) -> String {
         }
         Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
         Verdict::Affine { k: None } if a.affine_by_form && input_absent(a) => format!(
-            "affine at every order: the input {} does not occur (W = 0; b, a series in the other symbols, is given to order {})",
+            "affine at every order: the input {} does not occur ({} = 0; {}, a series in the other symbols, is given to order {})",
             a.input.name.unicode(),
+            a.form.w.unicode(),
+            a.form.b.unicode(),
             a.order
         ),
         Verdict::Affine { k: None } if a.affine_by_form => format!(
-            "affine at every order: the input {} enters only linearly, outside every activation and power (W and b, series in the other symbols, are given to order {}{})",
+            "affine at every order: the input {} enters only linearly, outside every activation and power ({} and {}, series in the other symbols, are given to order {}{})",
             a.input.name.unicode(),
+            a.form.w.unicode(),
+            a.form.b.unicode(),
             a.order,
             // W past the search order (`tanh(bᵀ·b)⁵·x`), or the input cancelled (`0·x`):
             // not a claim that the network is constant in x (from a review).
             if a.decision.w.is_zero() {
-                "; W has no term up to that order"
+                format!("; {} has no term up to that order", a.form.w.unicode())
             } else {
-                ""
+                String::new()
             }
         ),
         Verdict::Affine { k: None } => format!(
@@ -76,29 +80,24 @@ pub(crate) struct AffineNames {
     /// The linear part's left side: `W`, or `𝓛(X)`.
     pub w: String,
     /// The constant part: `b`, or `B`.
-    pub b: &'static str,
+    pub b: String,
     /// The output: `y`, or `Y`.
-    pub y: &'static str,
+    pub y: String,
     /// The affine approximation: `W·x + b`, or `𝓛(X) + B`.
     pub affine: String,
 }
 
 pub(crate) fn affine_names(a: &Analysis) -> AffineNames {
-    if a.input.kind == crate::algebra::Kind::Matrix {
-        let w = format!("𝓛({})", a.input.name.unicode());
-        AffineNames {
-            affine: format!("{w} + B"),
-            w,
-            b: "B",
-            y: "Y",
-        }
-    } else {
-        AffineNames {
-            w: "W".into(),
-            b: "b",
-            y: "y",
-            affine: format!("W·{} + b", a.input.name.unicode()),
-        }
+    let f = &a.form;
+    AffineNames {
+        w: if f.map {
+            f.linear_unicode()
+        } else {
+            f.w.unicode()
+        },
+        b: f.b.unicode(),
+        y: f.y.unicode(),
+        affine: f.affine_unicode(),
     }
 }
 
@@ -159,10 +158,10 @@ fn layer_lines(a: &Analysis, out: &mut String) {
 }
 
 /// `condition: … iff p = v; there …`, then the conditions under it, indented.
-fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String) {
+fn condition_text(c: &crate::analysis::Condition, w: &str, indent: &str, out: &mut String) {
     out.push_str(&format!(
         "{indent}condition: {}",
-        super::facts::condition_clause(c)
+        super::facts::condition_clause(c, w)
     ));
     if let Some(then) = &c.then {
         let k = then
@@ -170,10 +169,10 @@ fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String
             .k
             .map(|k| format!(" (k = {k})"))
             .unwrap_or_default();
-        let w = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
-            ", with W = 0"
+        let zero = if then.decision.w.is_zero() && then.decision.verdict != Verdict::Kink {
+            format!(", with {w} = 0")
         } else {
-            ""
+            String::new()
         };
         // Where the analysis there kept terms that vanish for some values of the other
         // parameters, its verdict holds where they do not (from a review: `there the network
@@ -186,7 +185,7 @@ fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String
             ""
         };
         out.push_str(&format!(
-            "; there the network is {}{k}{w}{partial}",
+            "; there the network is {}{k}{zero}{partial}",
             then.decision.verdict.label()
         ));
     } else if let Some(why) = &c.not_analysed {
@@ -200,7 +199,7 @@ fn condition_text(c: &crate::analysis::Condition, indent: &str, out: &mut String
             c.param,
             crate::print::scalar_unicode(&c.value)
         ));
-        condition_text(f, &deeper, out);
+        condition_text(f, w, &deeper, out);
     }
 }
 
@@ -461,15 +460,18 @@ pub fn text(source: &str, r: &Report) -> String {
             }
         ));
         analysis_text(c, &mut out, "  ");
+        for cc in &r.compensated_conditions {
+            condition_text(cc, &c.form.w.unicode(), "  ", &mut out);
+        }
     }
     for c in &r.conditions {
-        condition_text(c, "", &mut out);
+        condition_text(c, &r.main.form.w.unicode(), "", &mut out);
     }
     for line in assumption_lines(r, true) {
         out.push_str(&format!("assumption: {line}\n"));
     }
     if let Some(n) = &r.numeric {
-        out.push_str(&super::numeric::text(n));
+        out.push_str(&super::numeric::text(n, &r.main.form));
     }
     out.push_str(&format!("verdict: {}\n", r.verdict_label()));
     out
@@ -493,7 +495,7 @@ use crate::analysis::required_bias;
 /// The result as an `align*` block: the expansion, `W`, `b` and the verdict, and, when an
 /// operating point is not small, the same with each O(1) part cancelled by its bias.
 pub fn latex(source_tex: &str, r: &Report) -> String {
-    let mut rows: Vec<String> = vec![format!("{} &= {source_tex}", affine_names(&r.main).y)];
+    let mut rows: Vec<String> = vec![format!("{} &= {source_tex}", r.main.form.y.latex())];
     latex_analysis_rows(&r.main, &mut rows);
     if let Some(c) = &r.compensated {
         rows.push(
@@ -506,7 +508,16 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
     // said "affine" where the text said "conditional", and left out what the verdict assumes).
     let mut conditions = String::new();
     for c in &r.conditions {
-        condition_text(c, "", &mut conditions);
+        condition_text(c, &r.main.form.w.unicode(), "", &mut conditions);
+    }
+    if let Some(c) = &r.compensated {
+        let mut theirs = String::new();
+        for cc in &r.compensated_conditions {
+            condition_text(cc, &c.form.w.unicode(), "", &mut theirs);
+        }
+        for line in theirs.lines() {
+            conditions.push_str(&format!("with the compensation, {}\n", line.trim()));
+        }
     }
     let prose = conditions.lines().map(|l| l.trim().to_string());
     let assumed = assumption_lines(r, false)
@@ -519,7 +530,7 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
         ));
     }
     if let Some(n) = &r.numeric {
-        rows.extend(super::numeric::latex_rows(n));
+        rows.extend(super::numeric::latex_rows(n, &r.main.form));
     }
     if let Some(bound) = super::numeric::bound_verdict(r) {
         rows.push(format!(
@@ -527,6 +538,17 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
             crate::derive::render::latex_text(&bound)
         ));
     }
+    // Notes after the last equation are paragraphs after the display: an `\intertext` last in
+    // an `align*` leaves an empty row and a gap below it (from a review).
+    let mut after = Vec::new();
+    while let Some(note) = (rows.last())
+        .and_then(|r| r.strip_prefix("\\intertext{"))
+        .and_then(|r| r.strip_suffix('}'))
+    {
+        after.push(format!("\n{note}\n"));
+        rows.pop();
+    }
+    after.reverse();
     let mut body = String::new();
     for (i, row) in rows.iter().enumerate() {
         body.push_str(row);
@@ -536,15 +558,22 @@ pub fn latex(source_tex: &str, r: &Report) -> String {
         }
         body.push('\n');
     }
-    format!("\\begin{{align*}}\n{body}\\end{{align*}}\n")
+    let display = if rows.is_empty() {
+        String::new()
+    } else {
+        format!("\\begin{{align*}}\n{body}\\end{{align*}}\n")
+    };
+    format!("{display}{}", after.concat())
 }
 
 /// `lhs = e` as `align*` rows aligned at `=` (the left sides are short), long sums broken
 /// across lines.
 fn latex_rows(lhs: &str, e: &crate::print::tree::Node, rows: &mut Vec<String>) {
     let notation = crate::print::latex::Notation::default();
-    let room = 400.0 - crate::print::latex::width(lhs) - 16.0;
-    let lines = crate::print::latex::render_lines(e, &notation, room.max(160.0), 378.0);
+    // A fragment, pasted into a document of the user's (a default article's text is 345 pt).
+    let width = crate::derive::render::FRAGMENT_WIDTH;
+    let room = width - crate::print::latex::width(lhs) - 16.0;
+    let lines = crate::print::latex::render_lines(e, &notation, room.max(160.0), width - 22.0);
     for (i, l) in lines.iter().enumerate() {
         rows.push(if i == 0 {
             format!("{lhs} &= {l}")
@@ -583,15 +612,12 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
         y.push((false, tree::big_o_eps(a.order + 1)));
     }
     // A matrix input X: the linear map 𝓛(X) in place of W, and Y, B for y, b.
-    let (w_tex, b_tex, y_tex, affine_tex) = if a.input.kind == crate::algebra::Kind::Matrix {
-        let x = a.input.name.latex();
-        let w = format!("\\mathcal{{L}}({x})");
-        let affine = format!("{w} + B");
-        (w, "B", "Y", affine)
-    } else {
-        ("W".to_string(), "b", "y", "W x + b".to_string())
-    };
-    eq(y_tex, tree::Node::Sum(y), rows);
+    // A matrix input X: the linear map 𝓛(X) in place of W, and Y, B for y, b; names beside
+    // the user's own (`W_eff` where the user has a `W`).
+    let f = &a.form;
+    let w_tex = if f.map { f.linear_latex() } else { f.w.latex() };
+    let (b_tex, y_tex, affine_tex) = (f.b.latex(), f.y.latex(), f.affine_latex());
+    eq(&y_tex, tree::Node::Sum(y), rows);
     let big_o = |k: u32| format!("$\\mathcal{{O}}(\\varepsilon^{{{k}}})$");
     if let Some((layer, entry)) = d.breakpoint_reached {
         rows.push(format!("\\intertext{{verdict: not decided: at a random draw of the symbols, entry {} of layer {layer}'s operating point sits exactly on a breakpoint, with the small signal passing through}}", entry + 1));
@@ -613,7 +639,7 @@ fn latex_analysis_rows(a: &Analysis, rows: &mut Vec<String>) {
         }
     };
     eq(&w_tex, zero_or(&d.w), rows);
-    eq(b_tex, zero_or(&d.b), rows);
+    eq(&b_tex, zero_or(&d.b), rows);
     let verdict = match (&d.verdict, d.k) {
         (Verdict::ExactAffine, _) => format!("exactly affine: ${y_tex} = {affine_tex}$"),
         (Verdict::Degenerate { .. }, Some(k)) => {
@@ -841,8 +867,18 @@ pub fn json(source: &str, r: &Report) -> Value {
                 .map(analysis_json)
                 .unwrap_or(Value::Null),
         );
-        let conds: Vec<Value> = r.conditions.iter().map(condition_json).collect();
+        let w = r.main.form.w.unicode();
+        let conds: Vec<Value> = (r.conditions.iter())
+            .map(|c| condition_json(c, &w))
+            .collect();
         m.insert("conditions".into(), Value::Array(conds));
+        let theirs: Vec<Value> = (r.compensated.iter())
+            .flat_map(|c| {
+                let w = c.form.w.unicode();
+                (r.compensated_conditions.iter()).map(move |cc| condition_json(cc, &w))
+            })
+            .collect();
+        m.insert("compensated_conditions".into(), Value::Array(theirs));
         if let Some(n) = &r.numeric {
             m.insert("numeric".into(), super::numeric::json(n));
         }
@@ -850,16 +886,18 @@ pub fn json(source: &str, r: &Report) -> Value {
     v
 }
 
-fn condition_json(c: &crate::analysis::Condition) -> Value {
+fn condition_json(c: &crate::analysis::Condition, w: &str) -> Value {
     json!({
         "param": c.param.ascii(),
         "value": crate::print::json::scalar(&c.value),
-        "what": super::vanishing_text(c.what),
+        "what": super::facts::vanishing_named(c.what, w),
         "iff": c.only,
         "or": c.others.iter().map(crate::print::json::scalar).collect::<Vec<_>>(),
         "not_analysed": c.not_analysed,
         "then": c.then.as_ref().map(|a| analysis_json(a)),
-        "further": c.further.iter().map(condition_json).collect::<Vec<_>>(),
+        "further": (c.further.iter())
+            .map(|f| condition_json(f, w))
+            .collect::<Vec<_>>(),
     })
 }
 

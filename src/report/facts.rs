@@ -192,6 +192,17 @@ pub fn assumption_text(a: &Assumption) -> String {
                 sup(*degree)
             )
         }
+        Assumption::PositiveBases { bases } => {
+            let each: Vec<String> = bases.iter().map(crate::print::scalar_unicode).collect();
+            let (them, are) = match each.len() {
+                1 => (each[0].clone(), "it is"),
+                _ => (each.join(", "), "each is"),
+            };
+            format!(
+                "{them} stand{} under a fractional power or a logarithm, read as its principal real value: the result is stated where {are} > 0 (below 0 such a value is not real; 0 is a value of its own, analysed where a condition names it)",
+                if each.len() == 1 { "s" } else { "" }
+            )
+        }
         Assumption::OpaqueConstants => {
             "opaque constants (function values such as tanh(½)) are compared in their canonical exact form".into()
         }
@@ -226,9 +237,14 @@ pub fn assumption_text(a: &Assumption) -> String {
 
 /// What vanishes at a condition, as the clause before `iff`.
 pub fn vanishing_text(v: Vanishing) -> String {
+    vanishing_named(v, "W")
+}
+
+/// What vanishes, with the linear part written `w` (`W_eff` beside a user's `W`).
+pub(crate) fn vanishing_named(v: Vanishing, w: &str) -> String {
     match v {
         Vanishing::NonAffineTerms => "the first non-affine terms vanish".into(),
-        Vanishing::LinearPart => "the linear part W vanishes".into(),
+        Vanishing::LinearPart => format!("the linear part {w} vanishes"),
         Vanishing::Survives { order } => format!(
             "the non-affine terms of order ε{}, which cancel at almost every value of the parameters, do not cancel",
             sup(order)
@@ -239,9 +255,9 @@ pub fn vanishing_text(v: Vanishing) -> String {
 /// `what iff p = v`: a condition without its consequence; `what at p = v (also at p = w, and
 /// at no other value)` when the values together are all there are; `what at p = v (…)` when
 /// the value is sufficient but not known to be the only one.
-pub(crate) fn condition_clause(c: &Condition) -> String {
+pub(crate) fn condition_clause(c: &Condition, w: &str) -> String {
     let (what, p, v) = (
-        vanishing_text(c.what),
+        vanishing_named(c.what, w),
         &c.param,
         crate::print::scalar_unicode(&c.value),
     );
@@ -278,7 +294,7 @@ pub fn row_condition(r: &Row) -> Option<String> {
             .as_ref()
             .map(|a| format!(" ({} there)", a.decision.verdict.label()))
             .unwrap_or_default();
-        format!("{}{then}", condition_clause(c))
+        format!("{}{then}", condition_clause(c, "W"))
     })
 }
 

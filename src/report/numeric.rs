@@ -2,6 +2,7 @@
 //! as text, JSON and LaTeX rows.
 
 use crate::algebra::Q;
+use crate::analysis::AffineForm;
 use crate::analysis::instance::{FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar};
 use crate::model::render::{
     eq_text, q_f64, q_text, short_exact, sig6, sig6_q, sqrt_text, sqrt6_q, tensor_inline, wide_text,
@@ -80,10 +81,16 @@ fn neuron_text(n: &Neuron) -> String {
 }
 
 /// The two outcomes of the exact decision at a breakpoint (`model::region::germ`).
-const CANCEL_EXACT: &str = "  but the kinks cancel in the output (decided exactly: near x₀ each output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, and these add up to one affine map on every side), so near x₀ the network is exactly y = W·x + b with\n";
+fn cancel_exact(f: &AffineForm) -> String {
+    format!(
+        "  but the kinks cancel in the output (decided exactly: near x₀ each output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, and these add up to one affine map on every side), so near x₀ the network is exactly {} = {} with\n",
+        f.y.unicode(),
+        f.affine_unicode()
+    )
+}
 const REACH_EXACT: &str = "the kink reaches the output (decided exactly: near x₀ an output is an affine map plus multiples of |t| for the entries on their breakpoints, z = z₀ + t, which bend it)";
 
-fn region_text(r: &Region, out: &mut String) {
+fn region_text(r: &Region, f: &AffineForm, out: &mut String) {
     // The point's own name throughout (x₁ for `:at x1`), where the text below says x₀.
     let start = out.len();
     out.push_str(&format!(
@@ -104,7 +111,7 @@ fn region_text(r: &Region, out: &mut String) {
             match r.sides.as_ref().map(|s| (&s.effect, s.directions)) {
                 Some((Effect::Cancels, _)) => {
                     out.push_str(&fails);
-                    out.push_str(CANCEL_EXACT);
+                    out.push_str(&cancel_exact(f));
                 }
                 Some((Effect::Undecided(why), directions)) => {
                     out.push_str(&fails);
@@ -147,13 +154,19 @@ fn region_text(r: &Region, out: &mut String) {
                     neuron_text(n2)
                 ));
             }
-            out.push_str(
-                "  inside, every entry stays on its piece, so the network is exactly y = W·x + b (x the input itself, not its deviation from x₀) with\n",
-            );
+            out.push_str(&format!(
+                "  inside, every entry stays on its piece, so the network is exactly {} = {} ({} the input itself, not its deviation from x₀) with\n",
+                f.y.unicode(),
+                f.affine_unicode(),
+                f.input.unicode()
+            ));
         }
-        _ => out.push_str(
-            "  no entry's pre-activation moves with x toward a breakpoint: the network is y = W·x + b everywhere (x the input itself), with\n",
-        ),
+        _ => out.push_str(&format!(
+            "  no entry's pre-activation moves with {x} toward a breakpoint: the network is {} = {} everywhere ({x} the input itself), with\n",
+            f.y.unicode(),
+            f.affine_unicode(),
+            x = f.input.unicode()
+        )),
     }
     let shown = r.sides.as_ref().is_some_and(|s| {
         s.cancels()
@@ -163,8 +176,8 @@ fn region_text(r: &Region, out: &mut String) {
             ) && s.directions > 0
     });
     if r.radius_inf.as_ref().is_none_or(|q| *q != 0u32) || shown {
-        out.push_str(&mat_lines("W", &r.w, "    "));
-        out.push_str(&mat_lines("b", &r.b, "    "));
+        out.push_str(&mat_lines(&f.w.unicode(), &r.w, "    "));
+        out.push_str(&mat_lines(&f.b.unicode(), &r.b, "    "));
     }
     if let Some(name) = r.at_name.as_deref().filter(|n| *n != "x₀") {
         let tail = out.split_off(start);
@@ -207,11 +220,22 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
         return None;
     }
     let why = match (effect, &n.undecided, &n.vanishing_constant) {
-        (Some(Effect::Cancels), ..) => "an entry sits exactly on its breakpoint at x₀, and the kinks cancel in the output: near x₀ the network is exactly y = W·x + b".to_string(),
-        (Some(Effect::Reaches), ..) => "an entry sits exactly on its breakpoint at x₀, and its kink reaches the output".to_string(),
-        (Some(Effect::Jumps), ..) => "an entry sits exactly on its breakpoint at x₀, and the network jumps there".to_string(),
+        (Some(Effect::Cancels), ..) => format!(
+            "an entry sits exactly on its breakpoint at x₀, and the kinks cancel in the output: near x₀ the network is exactly {} = {}",
+            r.main.form.y.unicode(),
+            r.main.form.affine_unicode()
+        ),
+        (Some(Effect::Reaches), ..) => {
+            "an entry sits exactly on its breakpoint at x₀, and its kink reaches the output"
+                .to_string()
+        }
+        (Some(Effect::Jumps), ..) => {
+            "an entry sits exactly on its breakpoint at x₀, and the network jumps there".to_string()
+        }
         (Some(Effect::Undecided(why)), ..) | (None, Some(why), _) => why.clone(),
-        (None, None, Some(k)) => format!("{k} is at a point where the expansion around it does not hold (see the note)"),
+        (None, None, Some(k)) => {
+            format!("{k} is at a point where the expansion around it does not hold (see the note)")
+        }
         (None, None, None) => match &n.w_vanishes {
             Some(how) => how.clone(),
             None => return None,
@@ -225,11 +249,12 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
 /// An entry on its breakpoint at x₀ in a network that is not piecewise linear.
 /// `shown`: which of W and b the block above shows (a slope or a value at x₀ that is not
 /// rational leaves it out).
-fn first_order_text(first: &FirstOrderKink, shown: (bool, bool)) -> String {
+fn first_order_text(first: &FirstOrderKink, shown: (bool, bool), f: &AffineForm) -> String {
+    let (w, b, y) = (f.w.unicode(), f.b.unicode(), f.y.unicode());
     let above = match shown {
-        (true, true) => "the W and b above",
-        (true, false) => "the W above (b is not shown: y(x₀) is not rational)",
-        (false, _) => "W and b not shown (a slope at x₀ is not rational)",
+        (true, true) => format!("the {w} and {b} above"),
+        (true, false) => format!("the {w} above ({b} is not shown: {y}(x₀) is not rational)"),
+        (false, _) => format!("{w} and {b} not shown (a slope at x₀ is not rational)"),
     };
     use crate::analysis::instance::BreakpointEffect as Effect;
     let mut out = format!(
@@ -246,13 +271,13 @@ fn first_order_text(first: &FirstOrderKink, shown: (bool, bool)) -> String {
             "  the kink reaches the output (decided exactly: these multiples of |t| bend it): the network is not affine on any ball around x₀{}, and the verdict is a kink\n",
             if first.assumed { ", the expansion above does not hold there" } else { ", as the expansion above found" }
         ),
-        Effect::Cancels => CANCEL_EXACT
+        Effect::Cancels => cancel_exact(f)
             .trim_start_matches("  but ")
             .replace(" with\n", &format!(" with {above}\n"))
             .replace("the kinks", "  the kinks"),
         Effect::Undecided(why) => format!(
-            "  the kinks cancel at first order (decided exactly), so y(x₀ + h) = y(x₀) + W·h + o(h) with {}; not decided at these values: {why}\n",
-            if shown.0 { "the W above" } else { "W the derivative at x₀ (not shown: a slope there is not rational)" }
+            "  the kinks cancel at first order (decided exactly), so {y}(x₀ + h) = {y}(x₀) + {w}·h + o(h) with {}; not decided at these values: {why}\n",
+            if shown.0 { format!("the {w} above") } else { format!("{w} the derivative at x₀ (not shown: a slope there is not rational)") }
         ),
     });
     out
@@ -278,15 +303,15 @@ fn point_text(at: &[crate::algebra::Q]) -> String {
 }
 
 /// The numeric block of a text report.
-pub fn text(n: &Numeric) -> String {
+pub fn text(n: &Numeric, f: &AffineForm) -> String {
     let mut out = String::new();
     if n.w.is_some() || !n.notes.is_empty() {
         out.push_str("numeric instance (the bound values substituted):\n");
         if let Some(w) = &n.w {
-            out.push_str(&mat_lines("W", w, "  "));
+            out.push_str(&mat_lines(&f.w.unicode(), w, "  "));
         }
         if let Some(b) = &n.b {
-            out.push_str(&mat_lines("b", b, "  "));
+            out.push_str(&mat_lines(&f.b.unicode(), b, "  "));
         }
         for note in &n.notes {
             out.push_str(&format!("  note: {note}\n"));
@@ -302,27 +327,29 @@ pub fn text(n: &Numeric) -> String {
                 "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
             )),
             (Some(vanishes), Some(beyond)) => out.push_str(&format!(
-                "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same W and b: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
+                "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same {w} and {b}: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
                 k = super::sup(beyond.k),
                 term = super::bounded(&beyond.term),
                 at = point_text(&beyond.at),
+                w = f.w.unicode(),
+                b = f.b.unicode(),
             )),
             (None, _) => {}
         }
     }
     match &n.region {
-        Some(Ok(r)) => region_text(r, &mut out),
+        Some(Ok(r)) => region_text(r, f, &mut out),
         Some(Err(e)) => out.push_str(&format!("affine region: {e}\n")),
         None => {}
     }
     if let Some(first) = &n.breakpoint {
-        out.push_str(&first_order_text(first, (n.w.is_some(), n.b.is_some())));
+        out.push_str(&first_order_text(first, (n.w.is_some(), n.b.is_some()), f));
     }
     if let Some(why) = &n.undecided {
         out.push_str(&format!("not decided at these values: {why}\n"));
     }
     match &n.sigma {
-        Some(Ok(s)) => out.push_str(&sigma_text(s)),
+        Some(Ok(s)) => out.push_str(&sigma_text(s, f)),
         Some(Err(e)) => out.push_str(&format!("radius of affinity σ*: {e}\n")),
         None => {}
     }
@@ -466,7 +493,8 @@ fn latex_num(s: &str) -> String {
 }
 
 /// `align*` rows for the LaTeX report.
-pub fn latex_rows(n: &Numeric) -> Vec<String> {
+pub fn latex_rows(n: &Numeric, f: &AffineForm) -> Vec<String> {
+    let (w_tex, b_tex, y_tex) = (f.w_latex(), f.b.latex(), f.y.latex());
     let mut rows = Vec::new();
     if let (Some(w), Some(b)) = (&n.w, &n.b) {
         let how = if w.is_exact() && b.is_exact() {
@@ -476,13 +504,13 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
         };
         if n.breakpoint.is_some() {
             rows.push(format!(
-                "\\intertext{{with the bound values, the derivative at $x_0$ and $b = y(x_0) - W x_0$ ({how}):}}"
+                "\\intertext{{with the bound values, the derivative at $x_0$ and ${b_tex} = {y_tex}(x_0) - {w_tex} x_0$ ({how}):}}"
             ));
         } else {
             rows.push(format!("\\intertext{{with the bound values ({how}):}}"));
         }
-        rows.push(format!("W &= {}", mat_latex(w)));
-        rows.push(format!("b &= {}", mat_latex(b)));
+        rows.push(format!("{w_tex} &= {}", mat_latex(w)));
+        rows.push(format!("{b_tex} &= {}", mat_latex(b)));
     }
     if let Some(Ok(r)) = &n.region
         && let (Some(ri), Some(r2)) = (&r.radius_inf, &r.radius2_sq)
@@ -505,11 +533,15 @@ pub fn latex_rows(n: &Numeric) -> Vec<String> {
     rows
 }
 
-fn sigma_text(s: &SigmaStar) -> String {
+fn sigma_text(s: &SigmaStar, f: &AffineForm) -> String {
     let mut out = format!(
-        "radius of affinity σ*(τ = {}): where ‖y − (W·x + b)‖₂ first reaches τ·‖W·x‖₂ as x = σ·ξ grows, in the worst of {} seeded directions ξ (standard normal entries); a scale read off these directions, not a bound for every x\n",
+        "radius of affinity σ*(τ = {}): where ‖{} − ({})‖₂ first reaches τ·‖{}‖₂ as {x} = σ·ξ grows, in the worst of {} seeded directions ξ (standard normal entries); a scale read off these directions, not a bound for every {x}\n",
         sig6(s.tau),
-        s.directions.len()
+        f.y.unicode(),
+        f.affine_unicode(),
+        f.linear_unicode(),
+        s.directions.len(),
+        x = f.input.unicode(),
     );
     if let Some(e) = s.estimate {
         out.push_str(&format!(

@@ -285,7 +285,18 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                     .unwrap_or_default();
                 out.push(Line::Prose(format!(
                     "Condition: {}{there}.",
-                    crate::report::facts::condition_clause(c)
+                    crate::report::facts::condition_clause(c, &report.main.form.w.unicode())
+                )));
+            }
+            for c in &report.compensated_conditions {
+                let there = c
+                    .then
+                    .as_ref()
+                    .map(|a| format!("; there that network is {}", a.decision.verdict.label()))
+                    .unwrap_or_default();
+                out.push(Line::Prose(format!(
+                    "Condition, with the compensation: {}{there}.",
+                    crate::report::facts::condition_clause(c, &report.main.form.w.unicode())
                 )));
             }
             // The steps are those of the symbolic result; values bound may change its verdict.

@@ -254,37 +254,102 @@ impl Name {
         self.ascii()
     }
 
-    /// The name in LaTeX math: `W_{1}`, `\lambda`, `\mathrm{relu}`.
+    /// The name in LaTeX math: `W_{1}`, `\\lambda`, `\\mathrm{relu}`, `W_{\\mathrm{out}}`,
+    /// `x_{i}`, `W_{\\alpha}`. Every letter outside ASCII is written as a command: pdflatex
+    /// stops at a raw `α` in math (from a review: `W_α` was `W_{\\mathrm{α}}`).
     pub fn latex(&self) -> String {
-        let base = if self.is_greek() {
-            let n = self.base.chars().next().and_then(greek_name).unwrap_or("x");
-            // The curly ε and φ, as in most papers.
-            match n {
-                "epsilon" => "\\varepsilon".to_string(),
-                "phi" => "\\varphi".to_string(),
-                n => format!("\\{n}"),
-            }
-        } else if self.base.chars().count() > 1 {
-            format!("\\mathrm{{{}}}", self.base)
-        } else {
-            self.base.to_string()
+        let mut cs = self.base.chars();
+        let base = match (cs.next(), cs.next()) {
+            (Some(c), None) => greek_latex(c).unwrap_or_else(|| c.to_string()),
+            _ => latex_letters(&self.base),
         };
         if self.sub.is_empty() {
-            base
-        } else {
-            let sub: String = self
-                .sub
-                .chars()
-                .map(|c| if c == '_' { ' ' } else { c })
-                .collect();
-            let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
-                sub
-            } else {
-                format!("\\mathrm{{{}}}", sub.replace(' ', "\\_"))
-            };
-            format!("{base}_{{{sub}}}")
+            return base;
+        }
+        let mut cs = self.sub.chars();
+        let sub = match (cs.next(), cs.next()) {
+            // An index (`x_i`) is italic, as a variable; a label (`W_Q`, `W_out`) upright.
+            (Some(c), None) if c.is_ascii_lowercase() => c.to_string(),
+            _ if self.sub.chars().all(|c| c.is_ascii_digit()) => self.sub.to_string(),
+            _ => latex_letters(&self.sub),
+        };
+        format!("{base}_{{{sub}}}")
+    }
+}
+
+/// A Greek letter as LaTeX math: `\\alpha`, `\\varepsilon`, `\\Gamma`; the capitals that look
+/// Latin (`Α`, `Β`, …) upright Latin, as LaTeX has no command for them.
+fn greek_latex(c: char) -> Option<String> {
+    match c {
+        'ς' => return Some("\\varsigma".into()),
+        // LaTeX has no omicron: it is the Latin o.
+        'ο' => return Some("o".into()),
+        'Ο' => return Some("\\mathrm{O}".into()),
+        _ => {}
+    }
+    if let Some(n) = greek_name(c) {
+        return Some(match n {
+            // The curly ε and φ, as in most papers.
+            "epsilon" => "\\varepsilon".into(),
+            "phi" => "\\varphi".into(),
+            n => format!("\\{n}"),
+        });
+    }
+    if !('\u{0391}'..='\u{03A9}').contains(&c) {
+        return None;
+    }
+    let n = char::from_u32(c as u32 + 0x20).and_then(greek_name)?;
+    let latin = match n {
+        "alpha" => "A",
+        "beta" => "B",
+        "epsilon" => "E",
+        "zeta" => "Z",
+        "eta" => "H",
+        "iota" => "I",
+        "kappa" => "K",
+        "mu" => "M",
+        "nu" => "N",
+        "rho" => "P",
+        "tau" => "T",
+        "chi" => "X",
+        _ => {
+            let mut cap = n.to_string();
+            cap[..1].make_ascii_uppercase();
+            return Some(format!("\\{cap}"));
+        }
+    };
+    Some(format!("\\mathrm{{{latin}}}"))
+}
+
+/// Several letters as an upright LaTeX word: runs of ASCII in `\\mathrm{…}` (`_` escaped),
+/// Greek letters as commands between them.
+fn latex_letters(s: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if !run.is_empty() {
+            out.push_str(&format!("\\mathrm{{{}}}", run.replace('_', "\\_")));
+            run.clear();
+        }
+    };
+    for c in s.chars() {
+        match greek_latex(c) {
+            Some(g) => {
+                flush(&mut run, &mut out);
+                out.push_str(&g);
+                // `\\alpha` before a letter would read as another command.
+                out.push(' ');
+            }
+            None if c.is_ascii() => run.push(c),
+            // Outside the grammar's letters (a name from elsewhere): kept out of math mode.
+            None => {
+                flush(&mut run, &mut out);
+                out.push_str(&format!("\\text{{{c}}}"));
+            }
         }
     }
+    flush(&mut run, &mut out);
+    out.trim_end().to_string()
 }
 
 impl fmt::Display for Name {
@@ -344,6 +409,26 @@ mod tests {
         assert_eq!(superscript(-12), "⁻¹²");
         assert_eq!(superscript(1_234_567_890), "¹²³⁴⁵⁶⁷⁸⁹⁰");
         assert_eq!(superscript(i64::MIN), "⁻⁹²²³³⁷²⁰³⁶⁸⁵⁴⁷⁷⁵⁸⁰⁸");
+    }
+
+    /// pdflatex stops at a raw Greek letter in math: every one is a command, in a base or a
+    /// subscript; an index is italic, a label upright.
+    #[test]
+    fn latex_names_hold_no_letter_outside_ascii() {
+        let tex = |n: &str| Name::parse(n).map(|n| n.latex()).unwrap_or_default();
+        assert_eq!(tex("W_α"), "W_{\\alpha}");
+        assert_eq!(tex("W_αβ"), "W_{\\alpha \\beta}");
+        assert_eq!(tex("W_Γ"), "W_{\\Gamma}");
+        assert_eq!(tex("Γ"), "\\Gamma");
+        assert_eq!(tex("Α"), "\\mathrm{A}");
+        assert_eq!(tex("W_i"), "W_{i}");
+        assert_eq!(tex("W_Q"), "W_{\\mathrm{Q}}");
+        assert_eq!(tex("W_out"), "W_{\\mathrm{out}}");
+        assert_eq!(tex("W_in_2"), "W_{\\mathrm{in\\_2}}");
+        assert_eq!(tex("λ₂"), "\\lambda_{2}");
+        for n in ["W_ο", "Ο", "ς", "W_ωx", "relu", "φ_k"] {
+            assert!(tex(n).is_ascii(), "{n}: {}", tex(n));
+        }
     }
 
     #[test]

@@ -1456,13 +1456,20 @@ fn positive_bases<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<Scalar> {
                         visit(g, out);
                     }
                     Atom::Group(g) => visit(g, out),
-                    Atom::Func(f, arg) if &**f == "log" && !arg.params().is_empty() => {
-                        if !out.contains(arg) {
+                    Atom::Func(f, arg) => {
+                        // A function value of a parameter under a root: √tanh(λ) is real
+                        // where tanh(λ) > 0, which λ > 0 alone does not say (from a review).
+                        if fractional && !arg.params().is_empty() {
+                            let value = Scalar::opaque(f, arg);
+                            if !out.contains(&value) {
+                                out.push(value);
+                            }
+                        }
+                        if &**f == "log" && !arg.params().is_empty() && !out.contains(arg) {
                             out.push((**arg).clone());
                         }
                         visit(arg, out);
                     }
-                    Atom::Func(_, arg) => visit(arg, out),
                     _ => {}
                 }
             }

@@ -41,10 +41,14 @@ impl AffineForm {
 
     /// The names for `input` beside the names in `used`.
     pub(crate) fn beside(input: &Name, map: bool, used: &BTreeSet<Name>) -> AffineForm {
+        // The first of these subscripts the user does not use, then `eff2`, `eff3`, …: some
+        // name is always free (from a review, `W_aff` was taken once the others were).
         let pick = |base: &str, subs: &[&str]| {
-            (subs.iter().map(|s| Name::new(base, s)))
+            let numbered = (2u32..).map(|k| format!("eff{k}"));
+            (subs.iter().map(|s| s.to_string()).chain(numbered))
+                .map(|s| Name::new(base, &s))
                 .find(|n| !used.contains(n))
-                .unwrap_or_else(|| Name::new(base, "aff"))
+                .unwrap_or_else(|| Name::new(base, "eff"))
         };
         let (w, b, y) = if map {
             ("𝓛", "B", "Y")
@@ -115,6 +119,8 @@ mod tests {
         let clash = AffineForm::beside(&x, false, &names(&["x", "W", "b", "y", "W_eff"]));
         assert_eq!(clash.affine_unicode(), "W_net·x + b_eff");
         assert_eq!(clash.y.unicode(), "y_out");
+        let taken = names(&["x", "W", "W_eff", "W_net", "W_aff", "W_eff2"]);
+        assert_eq!(AffineForm::beside(&x, false, &taken).w.unicode(), "W_eff3");
         let z = Name::new("z", "");
         assert_eq!(
             AffineForm::beside(&z, false, &names(&["z"])).affine_latex(),

@@ -1010,7 +1010,7 @@ pub(crate) fn w_forced_zero_at_values(
     }
     let mut inst = forced_at_values(a, env, functions)?;
     forced_zero(w, a, &mut inst).then(|| {
-        "W is 0 at these values, decided exactly (every entry a product with an exact 0, whatever the values that are not rational are): the network is degenerate there".to_string()
+        format!("{} is 0 at these values, decided exactly (every entry a product with an exact 0, whatever the values that are not rational are): the network is degenerate there", a.form.w.unicode())
     })
 }
 

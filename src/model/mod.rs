@@ -753,7 +753,36 @@ pub(crate) fn numeric_report(
             names.join(", ")
         ));
     }
+    name_the_affine_form(&mut out, &report.main.form);
     out
+}
+
+/// The notes of the numeric instance open with the affine form's names in its usual letters
+/// ("no numeric W and b: …", "W and b are exact: …"); beside a user's own `W` or `b` the
+/// report names it otherwise (`W_eff`), and so do they (from a review: "W and b are evaluated
+/// in 256-bit floats" of a user's W with rational entries). Only those openings, the notes'
+/// own words, are rewritten: what follows may name the user's symbols.
+fn name_the_affine_form(out: &mut Numeric, form: &crate::analysis::AffineForm) {
+    let (w, b) = (form.w.unicode(), form.b.unicode());
+    if form.map || (w == "W" && b == "b") {
+        return;
+    }
+    let openings = [
+        ("no numeric W and b", format!("no numeric {w} and {b}")),
+        ("W and b are ", format!("{w} and {b} are ")),
+    ];
+    let rename = |s: &mut String| {
+        for (from, to) in &openings {
+            if let Some(rest) = s.strip_prefix(from.as_ref() as &str) {
+                *s = format!("{to}{rest}");
+                return;
+            }
+        }
+    };
+    out.notes.iter_mut().for_each(rename);
+    if let Some(why) = &mut out.undecided {
+        rename(why);
+    }
 }
 
 /// The numeric instance at the values of `env`; σ* for tolerance `tau`, when given.
@@ -885,14 +914,16 @@ fn numeric_at(
                                     cols: 1,
                                     entries: exact(b).collect(),
                                 });
+                                let f = &report.main.form;
+                                let (w, b, y) = (f.w.unicode(), f.b.unicode(), f.y.unicode());
                                 out.notes.push(if out.b.is_some() {
-                                    "W is the network's derivative at x₀ and b = y(x₀) − W·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order".into()
+                                    format!("{w} is the network's derivative at x₀ and {b} = {y}(x₀) − {w}·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order")
                                 } else {
-                                    "W is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order (b = y(x₀) − W·x₀ is not shown: y(x₀) is not rational)".into()
+                                    format!("{w} is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order ({b} = {y}(x₀) − {w}·x₀ is not shown: {y}(x₀) is not rational)")
                                 });
                             } else if map.is_some() {
                                 out.notes.push(
-                                    "the kinks of the entries on their breakpoints cancel at first order (decided exactly: their coefficients are exactly 0); W and b are not shown: the derivative at x₀ holds a slope that is not rational".into(),
+                                    "the kinks of the entries on their breakpoints cancel at first order (decided exactly: their coefficients are exactly 0); the affine form is not shown: the derivative at x₀ holds a slope that is not rational".into(),
                                 );
                             }
                             out.breakpoint = Some(*kink);

@@ -163,12 +163,14 @@ fn measure(
         None
     } else if term_seen {
         notes.push(format!(
-            "the first non-affine term of order {k} is so small beside W·ξ that the estimate from it is past f64's range (σ* above 10³⁰⁸); σ* is measured only"
+            "the first non-affine term of order {k} is so small beside {w}·ξ that the estimate from it is past f64's range (σ* above 10³⁰⁸); σ* is measured only",
+            w = a.form.w.unicode()
         ));
         None
     } else {
         notes.push(format!(
-            "the first non-affine term of order {k} is 0 in every direction drawn, in 256-bit floats (below 2⁻²⁰⁰ of ‖W·ξ‖: a special operating point, such as 0 for tanh″, or weights that cancel it); σ* is measured only"
+            "the first non-affine term of order {k} is 0 in every direction drawn, in 256-bit floats (below 2⁻²⁰⁰ of ‖{w}·ξ‖: a special operating point, such as 0 for tanh″, or weights that cancel it); σ* is measured only",
+            w = a.form.w.unicode()
         ));
         None
     };
@@ -179,10 +181,12 @@ fn measure(
         && m.len() < m.first().map_or(0, Vec::len)
     {
         notes.push(format!(
-            "W has {} row{} and {} columns, so W·x = 0 along a subspace of directions, where the deviation exceeds τ·‖W·x‖₂ at every σ > 0: σ* describes the drawn directions, not every input",
+            "{w} has {} row{} and {} columns, so {w}·{x} = 0 along a subspace of directions, where the deviation exceeds τ·‖{w}·{x}‖₂ at every σ > 0: σ* describes the drawn directions, not every input",
             m.len(),
             if m.len() == 1 { "" } else { "s" },
-            m.first().map_or(0, Vec::len)
+            m.first().map_or(0, Vec::len),
+            w = a.form.w.unicode(),
+            x = a.form.input.unicode(),
         ));
     }
     let center = estimate.unwrap_or(1e-1);

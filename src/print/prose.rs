@@ -220,18 +220,29 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
             out.push_str(&format!("^{{{}}}", to_latex(&exp, hadamard)));
             continue;
         }
-        if ch == '_' && c.get(i).is_some_and(|n| n.is_ascii_alphanumeric()) {
-            // `W_Q`, `b_12`: a subscript, as the formula printer writes it.
-            let start = i;
-            while i < c.len() && c[i].is_ascii_alphanumeric() {
+        let in_subscript =
+            |n: &char| n.is_ascii_alphanumeric() || crate::syntax::names::greek_name(*n).is_some();
+        let braced = c.get(i) == Some(&'{') && c.get(i + 1).is_some_and(in_subscript);
+        if ch == '_' && (braced || c.get(i).is_some_and(in_subscript)) {
+            // `W_Q`, `b_12`, `W_α`, `W_{αβ}`: a subscript, as the formula printer writes it
+            // (from a review, `W_α` was `W\_\alpha`, a literal underscore).
+            if braced {
                 i += 1;
             }
-            let sub: String = c[start..i].iter().collect();
-            if sub.chars().all(|d| d.is_ascii_digit()) {
-                out.push_str(&format!("_{{{sub}}}"));
-            } else {
-                out.push_str(&format!("_{{\\mathrm{{{sub}}}}}"));
+            let start = i;
+            while i < c.len() && in_subscript(&c[i]) {
+                i += 1;
             }
+            if braced && c.get(i) == Some(&'}') {
+                i += 1;
+            }
+            let sub: String = c[start..i].iter().filter(|ch| **ch != '}').collect();
+            let named = crate::syntax::Name::new("x", &sub).latex();
+            let written = named
+                .strip_prefix("x_{")
+                .and_then(|r| r.strip_suffix('}'))
+                .unwrap_or(&sub);
+            out.push_str(&format!("_{{{written}}}"));
             continue;
         }
         if ch == '√' {
@@ -320,6 +331,10 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
     tidy(fixed.trim())
 }
 
+/// The letters outside ASCII that a comment's text keeps (see [`other_symbol`]).
+const LATIN_TEXT_LETTERS: &str = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿßæÆøØœŒłŁ\
+ĀāĂăĆćĈĉĊċČčĎďĒēĔĕĖėĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŴŵŶŷŸŹźŻżŽž";
+
 /// A character of a comment the cases above do not write: a mathematical symbol as its
 /// command, a Latin letter with an accent as text (pdflatex reads UTF-8 text), and only what
 /// has neither as `?` (from a review: `Résumé`, `‖x‖`, `∂f` lost their letters).
@@ -348,9 +363,10 @@ fn other_symbol(c: char) -> String {
         'ⱼ' => "_{j}",
         'ₖ' => "_{k}",
         'ₙ' => "_{n}",
-        _ if c.is_alphabetic() && ('\u{00C0}'..='\u{024F}').contains(&c) => {
-            return format!("\\text{{{c}}}");
-        }
+        // Letters that pdflatex's default encoding writes from UTF-8 (an accent on a Latin
+        // letter, and ß æ ø œ ł): others (Ŋ, Þ, ą) stop a document without `fontenc` T1 (from a
+        // review of this mapping).
+        _ if LATIN_TEXT_LETTERS.contains(c) => return format!("\\text{{{c}}}"),
         _ => "?",
     };
     cmd.to_string()

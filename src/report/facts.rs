@@ -194,13 +194,12 @@ pub fn assumption_text(a: &Assumption) -> String {
         }
         Assumption::PositiveBases { bases } => {
             let each: Vec<String> = bases.iter().map(crate::print::scalar_unicode).collect();
-            let (them, are) = match each.len() {
-                1 => (each[0].clone(), "it is"),
-                _ => (each.join(", "), "each is"),
+            let (them, stand, are) = match each.len() {
+                1 => (each[0].clone(), "stands", "it is"),
+                _ => (each.join(", "), "stand, each", "each is"),
             };
             format!(
-                "{them} stand{} under a fractional power or a logarithm, read as its principal real value: the result is stated where {are} > 0 (below 0 such a value is not real; 0 is a value of its own, analysed where a condition names it)",
-                if each.len() == 1 { "s" } else { "" }
+                "{them} {stand} under a fractional power or a logarithm, read as its principal real value: the result is stated where {are} > 0 (below 0 such a value is not real; 0 is a value of its own, analysed where a condition names it)"
             )
         }
         Assumption::OpaqueConstants => {

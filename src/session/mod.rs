@@ -558,6 +558,7 @@ impl Session {
         );
         if numeric.conditions_withdrawn {
             report.conditions.clear();
+            report.compensated_conditions.clear();
         }
         report.numeric = Some(Box::new(numeric));
         Ok((model.lowered, report))

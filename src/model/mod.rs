@@ -773,7 +773,7 @@ fn name_the_affine_form(out: &mut Numeric, form: &crate::analysis::AffineForm) {
     ];
     let rename = |s: &mut String| {
         for (from, to) in &openings {
-            if let Some(rest) = s.strip_prefix(from.as_ref() as &str) {
+            if let Some(rest) = s.strip_prefix(from) {
                 *s = format!("{to}{rest}");
                 return;
             }

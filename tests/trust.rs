@@ -2870,10 +2870,15 @@ fn a_symbolic_parameter_is_drawn_where_the_weights_are_bound() {
     let kink = "W1=[[1],[-1]]; W2=[[1,-1]]; W2·leaky_relu(W1·x; a = λ)";
     undecided_saying(kink, "exact-affine at every draw");
     assert!(!analyze_text(kink).contains("condition:"), "{kink}");
-    // W = λ·W₂·W₁ is 0 at these values for every λ, not only at λ = 0.
+    // W = λ·W₂·W₁ is 0 at these values for every λ, not only at λ = 0: found exactly (λ read
+    // as some finite real), and the network, 2·x², is degenerate, as every draw says (it was
+    // `undecided`, the draws held to the generic `affine`).
     let flat = "W1=[[1],[-1]]; W2=[[1,1]]; s(t) = λ*t + t^2; W2·s(W1·x)";
-    undecided_saying(flat, "degenerate at every draw");
-    assert!(!analyze_text(flat).contains("iff λ = 0"), "{flat}");
+    let text = analyze_text(flat);
+    assert_eq!(text.lines().last(), Some("verdict: degenerate"), "{text}");
+    assert!(text.contains("W is 0 at these values, decided exactly"), "{text}");
+    assert!(text.contains("degenerate at every draw, as the verdict says"), "{text}");
+    assert!(!text.contains("iff λ = 0"), "{flat}");
     // Values that cancel nothing: the draws agree, and the verdict stands; the conditions,
     // found for generic weights, are not stated at the values (there they may have other
     // zeros, or another verdict: 4·(λ − 1)·(λ + 2) below vanishes at λ = −2 too).

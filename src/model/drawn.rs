@@ -128,13 +128,12 @@ fn at_drawn_params(model: &Model, params: &[Name], state: &mut u64) -> Option<Mo
 /// A draw of the network analysed again at drawn parameter values (`there`) against the
 /// generic verdict of `report`.
 fn judge_there(report: &Report, there: &Report, n: &Numeric, generic: &'static str) -> Draw {
+    let at_values = verdict_at_values(n, &there.main.decision.verdict);
     match judge(there, n, generic) {
         // The analysis at the drawn values has its own verdict (a value that happens to
         // be a condition's), and its own first non-affine order: compared as any other
         // (from a review, a k of 3 where the values give 4 was let through).
-        Draw::Agrees if there.main.decision.verdict.label() != generic => {
-            Draw::Differs(there.main.decision.verdict.label())
-        }
+        Draw::Agrees if at_values != generic => Draw::Differs(at_values),
         Draw::Agrees if there.main.decision.k != report.main.decision.k => {
             Draw::Differs("of another first non-affine order")
         }
@@ -211,8 +210,8 @@ pub(super) fn against_drawn_params(
     functions: &BTreeMap<String, Callee>,
     opts: &crate::analysis::AnalyzeOptions,
     params: &[Name],
+    generic: &'static str,
 ) -> Drawn {
-    let generic = report.main.decision.verdict.label();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut draws = Vec::with_capacity(DRAWS);
     for _ in 0..DRAWS {
@@ -230,6 +229,16 @@ pub(super) fn against_drawn_params(
         draws.push(judge_there(report, &there, &n, generic));
     }
     conclude(&draws, generic, params, Drew::ParameterValues)
+}
+
+/// The verdict `v` at the values of `n`: degenerate where they make W 0 exactly (an
+/// `affine` verdict's W), else `v`.
+pub(super) fn verdict_at_values(n: &Numeric, v: &crate::analysis::Verdict) -> &'static str {
+    use crate::analysis::Verdict;
+    match (&n.w_vanishes, v) {
+        (Some(_), Verdict::Affine { k: Some(k) }) => Verdict::Degenerate { k: *k }.label(),
+        (_, v) => v.label(),
+    }
 }
 
 /// The outcome of a draw in words.

@@ -697,7 +697,10 @@ pub(crate) fn numeric_report(
     if free.is_empty() && out.missing.is_empty() && out.undecided.is_none() && !params.is_empty() {
         let names: Vec<String> = params.iter().map(Name::unicode).collect();
         let names = names.join(", ");
-        match drawn::against_drawn_params(model, report, env, functions, opts, &params) {
+        // The verdict the draws are held to: the generic one, or degenerate where the bound
+        // values make W 0 for every value of the parameters (decided exactly above).
+        let expected = drawn::verdict_at_values(&out, &report.main.decision.verdict);
+        match drawn::against_drawn_params(model, report, env, functions, opts, &params, expected) {
             drawn::Drawn::Contradicts(why) => out.undecided = Some(why),
             drawn::Drawn::AllAgree(label) => out.notes.push(format!(
                 "with {names} given random values ({} seeded draws of rational values, a probabilistic check), the network with every weight bound is {label} at every draw, as the verdict says",

@@ -277,26 +277,24 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
             for line in crate::report::analysis::assumption_lines(report, false) {
                 out.push(Line::Prose(format!("Assumption: {line}.")));
             }
-            for c in &report.conditions {
+            let w = report.main.form.w.unicode();
+            let each = (report
+                .conditions
+                .iter()
+                .map(|c| (c, "Condition", "the network")))
+            .chain(
+                (report.compensated_conditions.iter())
+                    .map(|c| (c, "Condition, with the compensation", "that network")),
+            );
+            for (c, label, network) in each {
                 let there = c
                     .then
                     .as_ref()
-                    .map(|a| format!("; there the network is {}", a.decision.verdict.label()))
+                    .map(|a| format!("; there {network} is {}", a.decision.verdict.label()))
                     .unwrap_or_default();
                 out.push(Line::Prose(format!(
-                    "Condition: {}{there}.",
-                    crate::report::facts::condition_clause(c, &report.main.form.w.unicode())
-                )));
-            }
-            for c in &report.compensated_conditions {
-                let there = c
-                    .then
-                    .as_ref()
-                    .map(|a| format!("; there that network is {}", a.decision.verdict.label()))
-                    .unwrap_or_default();
-                out.push(Line::Prose(format!(
-                    "Condition, with the compensation: {}{there}.",
-                    crate::report::facts::condition_clause(c, &report.main.form.w.unicode())
+                    "{label}: {}{there}.",
+                    crate::report::facts::condition_clause(c, &w)
                 )));
             }
             // The steps are those of the symbolic result; values bound may change its verdict.
@@ -459,12 +457,17 @@ pub fn classify_lines(
     out.push(Line::Heading(format!(
         "Which activations keep a depth-{depth} network affine? (order {order})"
     )));
-    let mut table = vec![
-        ["activation", "verdict", "k", "s(0)", "slope −", "slope +"]
-            .iter()
-            .map(|h| Piece::Text(h.to_string()))
-            .collect::<Vec<_>>(),
+    // The headers that are mathematics are set as such: the one-sided slopes at 0, s′(0⁻)
+    // and s′(0⁺) (from a review: `k`, `s(0)` and `slope --` were in the text font).
+    let header = [
+        Piece::Text("activation".into()),
+        Piece::Text("verdict".into()),
+        Piece::Formula("k".into()),
+        Piece::Formula("s(0)".into()),
+        Piece::Formula("s′(0⁻)".into()),
+        Piece::Formula("s′(0⁺)".into()),
     ];
+    let mut table = vec![header.to_vec()];
     for r in rows {
         let num = |s: &crate::algebra::Scalar| Piece::Number(s.clone());
         table.push(vec![

@@ -2876,8 +2876,14 @@ fn a_symbolic_parameter_is_drawn_where_the_weights_are_bound() {
     let flat = "W1=[[1],[-1]]; W2=[[1,1]]; s(t) = λ*t + t^2; W2·s(W1·x)";
     let text = analyze_text(flat);
     assert_eq!(text.lines().last(), Some("verdict: degenerate"), "{text}");
-    assert!(text.contains("W is 0 at these values, decided exactly"), "{text}");
-    assert!(text.contains("degenerate at every draw, as the verdict says"), "{text}");
+    assert!(
+        text.contains("W is 0 at these values, decided exactly"),
+        "{text}"
+    );
+    assert!(
+        text.contains("degenerate at every draw, as the verdict says"),
+        "{text}"
+    );
     assert!(!text.contains("iff λ = 0"), "{flat}");
     // Values that cancel nothing: the draws agree, and the verdict stands; the conditions,
     // found for generic weights, are not stated at the values (there they may have other

@@ -38,21 +38,8 @@ pub(crate) fn sign(s: &Scalar) -> Option<Ordering> {
     if !s.params().is_empty() {
         return None;
     }
-    // Positive constants with coefficients of one sign need no evaluation.
-    let positive_atoms = s.terms().all(|(m, _)| {
-        m.factors()
-            .iter()
-            .all(|(a, _)| matches!(a, Atom::Prime(_) | Atom::Pi | Atom::E))
-    });
-    if positive_atoms {
-        if s.terms().all(|(_, c)| *c > 0u32) {
-            return Some(Ordering::Greater);
-        }
-        if s.terms().all(|(_, c)| *c < 0u32) {
-            return Some(Ordering::Less);
-        }
-    }
-    if let Some(o) = term_sign(s) {
+    // Constants whose terms are all of one sign by their form need no evaluation.
+    if let Some(o) = structural_sign(s).or_else(|| term_sign(s)) {
         return Some(o);
     }
     sign_at::<Big<128>>(s)
@@ -245,22 +232,48 @@ fn term_sign(s: &Scalar) -> Option<Ordering> {
     Some(if *c < 0u32 { o.reverse() } else { o })
 }
 
+/// The sign of a constant from its form alone, with no evaluation: a term's sign is its
+/// coefficient's times its factors' ([`monomial_sign_by`], with the factors' own signs found
+/// the same way), and a sum whose terms are all positive (all negative) is positive
+/// (negative), however close to 0. The constant 1 + exp(−σ(σ(½))) that sigmoid composed three
+/// deep inverts needs no float. A term of no known sign, or terms of both signs, give None.
+fn structural_sign(s: &Scalar) -> Option<Ordering> {
+    if s.is_zero() {
+        return Some(Ordering::Equal);
+    }
+    let signed = |(m, c): (&Mono, &Q)| {
+        let o = monomial_sign_by(m, &structural_sign)?;
+        Some(if *c < 0u32 { o.reverse() } else { o })
+    };
+    let mut terms = s.terms();
+    let first = signed(terms.next()?)?;
+    if first == Ordering::Equal {
+        return None;
+    }
+    terms.try_fold(first, |o, t| (signed(t)? == o).then_some(o))
+}
+
 /// The sign of a product of atoms from the signs of its factors, exactly: `log(1 + 10⁻⁷⁰⁰)` is
 /// positive because its argument exceeds 1, though no float of 2048 bits tells it from 0.
 /// A function value's sign comes from its argument's where the function has the sign of a
 /// known comparison (exp and cosh > 0; log against 1; tanh, atan, erf, sinh, and sqrt against
 /// 0); anything else, and parameters, leave the product to the floats below.
 fn monomial_sign(m: &Mono) -> Option<Ordering> {
+    monomial_sign_by(m, &sign)
+}
+
+/// [`monomial_sign`] with the signs of groups and arguments found by `sign_of`.
+fn monomial_sign_by(m: &Mono, sign_of: &dyn Fn(&Scalar) -> Option<Ordering>) -> Option<Ordering> {
     let mut out = Ordering::Greater;
     for (atom, e) in m.factors() {
         let o = match atom {
             Atom::Prime(_) | Atom::Pi | Atom::E => Ordering::Greater,
             Atom::Param(_) => return None,
-            Atom::Group(g) => sign(g)?,
+            Atom::Group(g) => sign_of(g)?,
             Atom::Func(f, arg) => match &**f {
                 "exp" | "cosh" => Ordering::Greater,
-                "log" => sign(&arg.sub(&Scalar::one()))?,
-                "tanh" | "atan" | "erf" | "sinh" | "sqrt" => sign(arg)?,
+                "log" => sign_of(&arg.sub(&Scalar::one()))?,
+                "tanh" | "atan" | "erf" | "sinh" | "sqrt" => sign_of(arg)?,
                 _ => return None,
             },
         };
@@ -292,8 +305,9 @@ pub(crate) fn numerically_zero(s: &Scalar) -> bool {
     if !s.params().is_empty() {
         return false;
     }
-    // A product whose sign is known exactly is not zero, however small.
-    if term_sign(s).is_some_and(|o| o != Ordering::Equal) {
+    // A product, or a sum of terms of one sign, whose sign is known exactly is not zero,
+    // however small.
+    if (structural_sign(s).or_else(|| term_sign(s))).is_some_and(|o| o != Ordering::Equal) {
         return false;
     }
     within::<Big<2048>>(s, -1800) && within::<Big<8192>>(s, -7800)
@@ -933,6 +947,31 @@ mod tests {
             .scale(&k)
             .add(&Scalar::from_q(Q::from(-37441565084701425i64)));
         assert_eq!(sign(&s), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn a_sum_of_terms_of_one_sign_has_that_sign_by_its_form() {
+        let e = |n: i64| Scalar::e_pow(Q::from(n));
+        let one = Scalar::one();
+        // 1 + exp(−(1 + e^(−½))⁻¹), the constant sigmoid composed three deep inverts.
+        let inner = one
+            .add(&Scalar::e_pow(Q::from_signeds(-1, 2)))
+            .pow(&Q::from(-1))
+            .unwrap_or_default();
+        let body = Scalar::func("exp", &inner.neg()).unwrap_or_default();
+        assert_eq!(structural_sign(&one.add(&body)), Some(Ordering::Greater));
+        // e⁻²⁰⁰⁰⁰ + tanh(e⁻²⁰⁰⁰⁰) > 0 and minus it < 0 by their terms (tanh of a positive
+        // argument); neither is numerically 0.
+        let tiny = e(-20000).add(&Scalar::func("tanh", &e(-20000)).unwrap_or_default());
+        assert_eq!(structural_sign(&tiny), Some(Ordering::Greater));
+        assert_eq!(sign(&tiny), Some(Ordering::Greater));
+        assert_eq!(sign(&tiny.neg()), Some(Ordering::Less));
+        assert!(!numerically_zero(&tiny));
+        // Terms of both signs are left to the evaluation: e − 3 < 0, 3 − e > 0.
+        let mixed = e(1).sub(&Scalar::from_q(Q::from(3)));
+        assert_eq!(structural_sign(&mixed), None);
+        assert_eq!(sign(&mixed), Some(Ordering::Less));
+        assert_eq!(sign(&mixed.neg()), Some(Ordering::Greater));
     }
 
     #[test]

@@ -287,9 +287,33 @@ impl IdentityTest<'_> {
         entries <= MAX_DRAWN_ENTRIES
     }
 
-    /// One draw at `seed`, with the dimensions no declaration fixes at `width`.
+    /// One draw at `seed`, with the dimensions no declaration fixes at `width`. Where bars
+    /// are about (in `e` or in the layers' variables it reads), a zero must hold at the mirrored
+    /// draw too, the small symbols negated: a term in a bar's argument can vanish on a whole
+    /// side of its kink (½·(u + |u|) is 0 for u < 0, so tanh″(c₂)·(½·u₁ + ½·|u₁|)^∘2 is 0 at
+    /// every draw of a scalar u₁ = W₁·x < 0; from a review, three such draws made
+    /// tanh(relu(W1·x) + b2) − tanh(relu(W1·x) − b2) "affine to O(ε¹⁰)", with a one-sided
+    /// x² term), and the mirror puts every entry of a bar's linear argument on its other side.
     fn zero_at(&self, e: &Expr, seed: u64, generic: &[Expr], width: usize) -> Option<Draw> {
-        self.zero_with(e, seed, &draw_params(e.params(), seed), generic, width)
+        let params = draw_params(e.params(), seed);
+        let draw = self.zero_with(e, seed, &params, generic, width);
+        if !matches!(draw, Some(Draw::Zero)) || !self.bars_about(e) {
+            return draw;
+        }
+        self.zero_with(e, seed | MIRRORED, &params, generic, width)
+    }
+
+    /// Whether `e`, or a layer variable's definition, holds a bar.
+    fn bars_about(&self, e: &Expr) -> bool {
+        let bars = |e: &Expr| {
+            let mut seen = HashSet::new();
+            e.terms()
+                .any(|(c, _)| chain_any_atom(c, &mut seen, &mut |a, _| a.is_bar()))
+        };
+        bars(e)
+            || (self.layers.iter())
+                .flat_map(|ly| ly.var.iter().chain(ly.whole.iter()))
+                .any(|(_, def)| bars(def))
     }
 
     /// Whether `e`, found zero (`was_zero`) or non-zero at every random draw, is the other with
@@ -411,7 +435,21 @@ impl IdentityTest<'_> {
         if !self.drawable() {
             return None;
         }
-        let drawn = Instance::random_with_width(self.symbols, self.small, 0.5, seed, params, width);
+        let mut drawn = Instance::random_with_width(
+            self.symbols,
+            self.small,
+            0.5,
+            seed & !MIRRORED,
+            params,
+            width,
+        );
+        if seed & MIRRORED != 0 {
+            for (sym, v) in drawn.symbols.iter_mut() {
+                if self.small.contains(&sym.name) {
+                    *v = v.map(&|x| -x);
+                }
+            }
+        }
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = self.functions.clone();
         // A lone 𝟙 takes the output's length: a free one is drawn at the width too.
@@ -585,6 +623,10 @@ fn mix(mut x: u64) -> u64 {
 
 /// The seeds of the draws are this plus 1, 2, ….
 const DRAW_SEED: u64 = 0x5eed_0000;
+
+/// Set in a draw's seed: the draw at the seed without it, its small symbols negated
+/// ([`IdentityTest::zero_at`]).
+const MIRRORED: u64 = 1 << 63;
 
 /// Most draws the test makes, those set aside included.
 const MAX_DRAWS: u64 = 64;

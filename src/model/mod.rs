@@ -922,7 +922,7 @@ fn numeric_at(
                                 out.notes.push(if out.b.is_some() {
                                     format!("{w} is the network's derivative at x₀ and {b} = {y}(x₀) − {w}·x₀, both exact: the kinks of the entries on their breakpoints cancel at first order")
                                 } else {
-                                    format!("{w} is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order ({b} = {y}(x₀) − {w}·x₀ is not shown: {y}(x₀) is not rational)")
+                                    format!("{w} is the network's derivative at x₀, exact: the kinks of the entries on their breakpoints cancel at first order ({b} = {y}(x₀) − {w}·x₀ is not shown: {y}(x₀) is not known to be rational)")
                                 });
                             } else if map.is_some() {
                                 out.notes.push(

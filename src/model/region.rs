@@ -33,10 +33,11 @@ struct Aff {
     unknown: Option<Vec<bool>>,
     /// The gradient coordinates with a part that is not rational (the germ only: a slope at x₀
     /// that is not rational, tanh′(3), or a value that is not rational times a gradient), entry
-    /// by entry: the sign of that part when it is known (tanh′(3) > 0), `g` holding the exact
-    /// rest. A bar's coefficient that is exactly 0 stays so through them, and one of known sign
-    /// keeps it, so the bars still decide. None: every coordinate is exact.
-    gu: Option<Vec<Vec<Option<Sign>>>>,
+    /// by entry: that part as an exact constant where it is carried (see [`Part`]), else its
+    /// sign when it is known (tanh′(3) > 0), `g` holding the rational rest. A bar's coefficient
+    /// that is exactly 0 stays so through them, and one of known sign keeps it, so the bars
+    /// still decide. None: every coordinate is exact.
+    gu: Option<Vec<Vec<Option<Part>>>>,
     /// Values only: the exact value, as a constant, of each entry whose value is not rational
     /// (σ(1), tanh(3) − 2·tanh(1)), when it is small enough to carry (see [`SHADOW_WEIGHT`]).
     /// An exact value that turns out rational (σ(1) − σ(1) = 0) makes its entry known again,
@@ -100,6 +101,70 @@ impl Sign {
             (None, x) | (x, None) => x,
             (Some(x), Some(y)) if x == y => Some(x),
             _ => Some(Sign::Any),
+        }
+    }
+}
+
+/// The part of a gradient coordinate that is not rational (see [`Aff::gu`]), never 0 by its
+/// form: the exact constant while it is small enough to carry ([`SHADOW_WEIGHT`]), so that
+/// parts of opposite signs are added exactly (tanh′(1) − tanh′(2) = tanh(2)² − tanh(1)², whose
+/// sign `algebra::sign` decides, or σ′(1) − σ′(1), which cancels by its form); past that, or
+/// after a factor that is not carried, its sign only.
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Exact(Scalar),
+    Signed(Sign),
+}
+
+impl Part {
+    /// The part `x`, None when it is 0 by its form.
+    fn of(x: Scalar) -> Option<Part> {
+        if x.is_zero() {
+            None
+        } else if weight(&x, SHADOW_WEIGHT) <= SHADOW_WEIGHT {
+            Some(Part::Exact(x))
+        } else {
+            Some(Part::Signed(sign_of(&x)))
+        }
+    }
+    /// The part's sign (of an exact part, as `algebra::sign` decides it).
+    fn sign(&self) -> Sign {
+        match self {
+            Part::Exact(x) => sign_of(x),
+            Part::Signed(s) => *s,
+        }
+    }
+    /// The part with `q` added (the exact value of a whole coordinate), None when that is 0 by
+    /// its form.
+    fn plus_q(&self, q: &Q) -> Option<Part> {
+        match self {
+            Part::Exact(x) => Part::of(x.add(&Scalar::from_q(q.clone()))),
+            Part::Signed(s) => Sign::plus(Sign::of(q), Some(*s)).map(Part::Signed),
+        }
+    }
+    fn times(&self, o: &Part) -> Part {
+        match (self, o) {
+            (Part::Exact(x), Part::Exact(y))
+                if weight(x, SHADOW_WEIGHT) * weight(y, SHADOW_WEIGHT) <= SHADOW_WEIGHT =>
+            {
+                Part::of(x.mul(y)).unwrap_or(Part::Signed(Sign::Any))
+            }
+            _ => Part::Signed(self.sign().times(o.sign())),
+        }
+    }
+    /// Times an exact q (None: q = 0, the product is exactly 0).
+    fn times_q(&self, q: &Q) -> Option<Part> {
+        match self {
+            Part::Exact(x) => Part::of(x.scale(q)),
+            Part::Signed(s) => s.times_q(q).map(Part::Signed),
+        }
+    }
+    /// A sum of two parts, each of its value or exactly 0 (None): exact while both are.
+    fn plus(a: Option<Part>, b: Option<Part>) -> Option<Part> {
+        match (a, b) {
+            (None, x) | (x, None) => x,
+            (Some(Part::Exact(x)), Some(Part::Exact(y))) => Part::of(x.add(&y)),
+            (Some(x), Some(y)) => Sign::plus(Some(x.sign()), Some(y.sign())).map(Part::Signed),
         }
     }
 }
@@ -179,7 +244,7 @@ fn sign_of(s: &Scalar) -> Sign {
 }
 
 /// A mask of gradient coordinates with an unknown part, None when it marks none.
-fn grad_mask(unknown: Vec<Vec<Option<Sign>>>) -> Option<Vec<Vec<Option<Sign>>>> {
+fn grad_mask(unknown: Vec<Vec<Option<Part>>>) -> Option<Vec<Vec<Option<Part>>>> {
     (unknown.iter().flatten().any(Option::is_some)).then_some(unknown)
 }
 
@@ -308,9 +373,9 @@ impl Aff {
         }
         self
     }
-    /// The sign of the part of coordinate d of entry k's gradient that is not rational.
-    fn g_unknown(&self, k: usize, d: usize) -> Option<Sign> {
-        self.gu.as_ref().and_then(|u| u[k][d])
+    /// The part of coordinate d of entry k's gradient that is not rational.
+    fn g_unknown(&self, k: usize, d: usize) -> Option<&Part> {
+        self.gu.as_ref().and_then(|u| u[k][d].as_ref())
     }
     /// Some coordinate of entry k's gradient is not rational.
     fn grad_unknown(&self, k: usize) -> bool {
@@ -318,28 +383,37 @@ impl Aff {
             .as_ref()
             .is_some_and(|u| u[k].iter().any(Option::is_some))
     }
-    /// The sign of coordinate d of entry k's gradient, exact part and unknown part together
+    /// Coordinate d of entry k's gradient, its rational part and the rest together, as a part
+    /// (None: exactly 0).
+    fn g_whole(&self, k: usize, d: usize) -> Option<Part> {
+        let exact = self.g.as_ref().map_or_else(zero, |g| g[k][d].clone());
+        match self.g_unknown(k, d) {
+            Some(part) => part.plus_q(&exact),
+            None => Sign::of(&exact).map(|_| Part::Exact(Scalar::from_q(exact))),
+        }
+    }
+    /// The sign of coordinate d of entry k's gradient, rational part and the rest together
     /// (None: exactly 0).
     fn g_sign(&self, k: usize, d: usize) -> Option<Sign> {
-        let exact = self.g.as_ref().and_then(|g| Sign::of(&g[k][d]));
-        Sign::plus(exact, self.g_unknown(k, d))
+        self.g_whole(k, d).map(|p| p.sign())
     }
     /// The unknown parts of entry k's gradient, or a row of `None`.
-    fn grad_mask_row(&self, k: usize, n: usize) -> Vec<Option<Sign>> {
+    fn grad_mask_row(&self, k: usize, n: usize) -> Vec<Option<Part>> {
         match &self.gu {
             Some(u) => u[k].clone(),
             None => vec![None; n],
         }
     }
-    /// Entry k's gradient times a factor that is not rational, of sign `factor`: every
-    /// coordinate not exactly 0 becomes unknown, of the sign of the product when both are known.
-    fn grad_times_unknown(&mut self, k: usize, factor: Sign) {
+    /// Entry k's gradient times a factor that is not rational (exact, or of a sign): every
+    /// coordinate not exactly 0 becomes unknown, the exact product while both are exact, else
+    /// of the sign of the product when both signs are known.
+    fn grad_times_unknown(&mut self, k: usize, factor: &Part) {
         let n = match &self.g {
             Some(g) => g[k].len(),
             None => return,
         };
-        let signs: Vec<Option<Sign>> = (0..n)
-            .map(|d| self.g_sign(k, d).map(|s| s.times(factor)))
+        let signs: Vec<Option<Part>> = (0..n)
+            .map(|d| self.g_whole(k, d).map(|p| p.times(factor)))
             .collect();
         let rows = self.v.len();
         let mut gu = self.gu.take().unwrap_or_else(|| vec![vec![None; n]; rows]);
@@ -357,7 +431,7 @@ impl Aff {
         if let Some(gu) = &mut self.gu {
             gu[k]
                 .iter_mut()
-                .for_each(|u| *u = u.and_then(|s| s.times_q(q)));
+                .for_each(|u| *u = u.as_ref().and_then(|p| p.times_q(q)));
         }
     }
 }
@@ -762,7 +836,7 @@ impl<'a> Ctx<'a> {
                             self.curved = true;
                             match slope.to_q() {
                                 Some(q) => out.grad_times_q(k, &q),
-                                None => out.grad_times_unknown(k, sign_of(&slope)),
+                                None => out.grad_times_unknown(k, &Part::Exact(slope)),
                             }
                             pattern.push('·');
                             continue;
@@ -807,6 +881,15 @@ impl<'a> Ctx<'a> {
                             }
                             let mut unit = vec![zero(); n];
                             unit[d] = Q::from(if sign == Sign::Positive { 1i32 } else { -1 });
+                            // The slope's size: the coordinate times its sign, exact while
+                            // it is carried.
+                            let size = match a.g_whole(k, d) {
+                                Some(Part::Exact(x)) if sign == Sign::Negative => {
+                                    Part::Exact(x.neg())
+                                }
+                                Some(Part::Exact(x)) => Part::Exact(x),
+                                _ => Part::Signed(Sign::Positive),
+                            };
                             let kinked = self.kink(callee, &pv, &a.v[k], &piece, unit)?;
                             if let Some(g) = &mut out.g {
                                 g[k] = kinked;
@@ -814,7 +897,7 @@ impl<'a> Ctx<'a> {
                             if let Some(gu) = &mut out.gu {
                                 gu[k].fill(None);
                             }
-                            out.grad_times_unknown(k, Sign::Positive);
+                            out.grad_times_unknown(k, &size);
                             pattern.push_str(&piece.label());
                             continue;
                         }
@@ -826,8 +909,8 @@ impl<'a> Ctx<'a> {
                         pattern.push_str(&piece.label());
                         continue;
                     }
-                    match piece.slope_irrational {
-                        Some(sign) => out.grad_times_unknown(k, sign),
+                    match &piece.slope_irrational {
+                        Some(slope) => out.grad_times_unknown(k, slope),
                         None => out.grad_times_q(k, &piece.slope),
                     }
                     pattern.push_str(&piece.label());
@@ -1012,8 +1095,12 @@ impl<'a> Ctx<'a> {
                 return Err(NOT_RATIONAL.into());
             }
             // The germ: a gradient times the unknown c is unknown where it is not exactly 0.
+            let factor = match c.exact_value(0) {
+                Some(x) => Part::of(x).unwrap_or(Part::Signed(Sign::Any)),
+                None => Part::Signed(Sign::Any),
+            };
             for k in 0..a.v.len() {
-                a.grad_times_unknown(k, Sign::Any);
+                a.grad_times_unknown(k, &factor);
             }
             let before = self.exact_values().then(|| a.clone());
             a.unknown = mask((0..a.v.len()).map(|k| !a.known_zero(k)).collect());
@@ -1453,16 +1540,16 @@ impl<'a> Ctx<'a> {
 
 /// The unknown parts of a sum of two gradients, coordinate by coordinate.
 fn sum_masks(
-    a: Option<Vec<Vec<Option<Sign>>>>,
-    b: Option<Vec<Vec<Option<Sign>>>>,
-) -> Option<Vec<Vec<Option<Sign>>>> {
+    a: Option<Vec<Vec<Option<Part>>>>,
+    b: Option<Vec<Vec<Option<Part>>>>,
+) -> Option<Vec<Vec<Option<Part>>>> {
     match (a, b) {
         (Some(a), Some(b)) => grad_mask(
             (a.into_iter().zip(b))
                 .map(|(x, y)| {
                     x.into_iter()
                         .zip(y)
-                        .map(|(p, q)| Sign::plus(p, q))
+                        .map(|(p, q)| Part::plus(p, q))
                         .collect()
                 })
                 .collect(),
@@ -1483,21 +1570,25 @@ fn grad_product_mask<I: Iterator<Item = (usize, usize)>>(
     cst: &Aff,
     var: &Aff,
     terms: impl Fn(usize) -> I,
-) -> Option<Vec<Vec<Option<Sign>>>> {
+) -> Option<Vec<Vec<Option<Part>>>> {
     if cst.unknown.is_none() && var.gu.is_none() {
         return None;
     }
-    let term = |x: usize, y: usize, d: usize| -> Option<Sign> {
+    let term = |x: usize, y: usize, d: usize| -> Option<Part> {
         if cst.unknown_at(x) {
-            var.g_sign(y, d).map(|_| Sign::Any)
+            let factor = match cst.exact_value(x).and_then(Part::of) {
+                Some(p) => p,
+                None => Part::Signed(Sign::Any),
+            };
+            var.g_whole(y, d).map(|p| p.times(&factor))
         } else {
-            var.g_unknown(y, d).and_then(|s| s.times_q(&cst.v[x]))
+            var.g_unknown(y, d).and_then(|p| p.times_q(&cst.v[x]))
         }
     };
     let rows = (0..len)
         .map(|e| {
             (0..n)
-                .map(|d| terms(e).fold(None, |acc, (x, y)| Sign::plus(acc, term(x, y, d))))
+                .map(|d| terms(e).fold(None, |acc, (x, y)| Part::plus(acc, term(x, y, d))))
                 .collect()
         })
         .collect();
@@ -1545,9 +1636,8 @@ struct Piece {
     irrational: bool,
     /// That value, exactly, when it is not rational (values only carry it, see [`Aff::ex`]).
     exact: Option<Scalar>,
-    /// The slope is not rational (held as 0; see [`Aff::gu`]), with its sign when it is
-    /// decided: the germ only.
-    slope_irrational: Option<Sign>,
+    /// The slope when it is not rational (held as 0; see [`Aff::gu`]), exactly: the germ only.
+    slope_irrational: Option<Part>,
 }
 
 impl Piece {
@@ -1636,9 +1726,10 @@ fn tangent(callee: &Callee, params: &[(Name, Ir)], at: &Q, slope: bool) -> Optio
         crate::series::PointSeries::Analytic(s) => {
             let value = s.coeff(0).to_q();
             let slope = slope.then(|| s.coeff(1).to_q());
-            // A slope that is not rational is not 0; its sign, when decided exactly (see
-            // `algebra::sign`), lets a bar keep its own through it.
-            let slope_irrational = matches!(slope, Some(None)).then(|| sign_of(&s.coeff(1)));
+            // A slope that is not rational is not 0; carried exactly, its sign (decided by
+            // `algebra::sign`) lets a bar keep its own through it, and slopes of opposite
+            // signs are added exactly.
+            let slope_irrational = matches!(slope, Some(None)).then(|| Part::Exact(s.coeff(1)));
             Some(Piece {
                 irrational: value.is_none(),
                 exact: value.is_none().then(|| s.coeff(0)),
@@ -2029,9 +2120,7 @@ fn evaluate<'a>(
             (y.grad(i, n).into_iter().zip(unknown))
                 .map(|(e, u)| match u {
                     None => Coordinate::Exact(e),
-                    Some(part) => Coordinate::Unknown(
-                        Sign::plus(Sign::of(&e), Some(part)).unwrap_or(Sign::Any),
-                    ),
+                    Some(part) => whole_coordinate(part.plus_q(&e)),
                 })
                 .collect()
         })
@@ -2040,6 +2129,21 @@ fn evaluate<'a>(
         .map(|i| (!y.unknown_at(i)).then(|| y.v[i].clone()))
         .collect();
     Ok((ctx, grads, values))
+}
+
+/// A gradient coordinate with a part that is not rational, from the whole of it (None: 0 by
+/// its form): exact when it is rational after all (the parts cancelled, or the exact test of
+/// `algebra::sign` finds it 0), else unknown, of its sign when that is decided.
+fn whole_coordinate(whole: Option<Part>) -> Coordinate {
+    match whole {
+        None => Coordinate::Exact(zero()),
+        Some(Part::Exact(x)) => match (x.to_q(), x.sign()) {
+            (Some(q), _) => Coordinate::Exact(q),
+            (None, Some(std::cmp::Ordering::Equal)) => Coordinate::Exact(zero()),
+            (None, _) => Coordinate::Unknown(sign_of(&x)),
+        },
+        Some(Part::Signed(s)) => Coordinate::Unknown(s),
+    }
 }
 
 /// When x₀ sits on a breakpoint, decides exactly whether the kink reaches the output.
@@ -2457,13 +2561,31 @@ mod tests {
         );
         assert_eq!(Positive.times_q(&q(0, 1)), None);
         assert_eq!(Positive.times_q(&q(-2, 1)), Some(Negative));
-        // tanh′(3) = 1 − tanh(3)² is not rational, and positive; −tanh′(3) negative.
+        // tanh′(3) = 1 − tanh(3)² is not rational, and positive; −tanh′(3) negative; both
+        // carried exactly.
         let tanh = Callee::Prim(Prim::Tanh);
-        let p = tangent(&tanh, &[], &q(3, 1), true).expect("a tangent");
-        assert_eq!(p.slope_irrational, Some(Positive));
+        let slope = |f: &Callee, at: i64| {
+            let p = tangent(f, &[], &q(at, 1), true).expect("a tangent");
+            p.slope_irrational.expect("a slope that is not rational")
+        };
+        let (up, up2) = (slope(&tanh, 1), slope(&tanh, 2));
+        assert!(matches!(&up, Part::Exact(x) if x.to_q().is_none()));
+        assert_eq!(up.sign(), Positive);
         let minus = defined("f(t) = -tanh(t)");
-        let p = tangent(&minus, &[], &q(3, 1), true).expect("a tangent");
-        assert_eq!(p.slope_irrational, Some(Negative));
+        assert_eq!(slope(&minus, 3).sign(), Negative);
+        // tanh′(1) − tanh′(2) = tanh(2)² − tanh(1)² > 0, decided from the exact sum (as signs
+        // alone, a positive part and a negative one, it was of any sign); tanh′(1) − tanh′(1)
+        // is 0 by its form.
+        let down2 = up2.times_q(&q(-1, 1));
+        assert_eq!(
+            Part::plus(Some(up.clone()), down2.clone()).map(|p| p.sign()),
+            Some(Positive)
+        );
+        assert_eq!(Part::plus(Some(up.clone()), up.times_q(&q(-1, 1))), None);
+        assert_eq!(
+            Part::plus(Some(Part::Signed(Positive)), down2).map(|p| p.sign()),
+            Some(Any)
+        );
         // Values only: no slope asked for, none held unknown.
         let p = tangent(&tanh, &[], &q(3, 1), false).expect("a value");
         assert_eq!(p.slope_irrational, None);
@@ -2474,16 +2596,15 @@ mod tests {
             g: Some(vec![vec![q(1, 1), q(2, 1), q(0, 1)]]),
             ..Aff::constant(1, 1, true, vec![q(0, 1)])
         };
-        a.grad_times_unknown(0, Positive);
-        assert_eq!(
-            a.grad_mask_row(0, 3),
-            vec![Some(Positive), Some(Positive), None]
-        );
+        a.grad_times_unknown(0, &Part::Signed(Positive));
+        let signs = |a: &Aff| {
+            (a.grad_mask_row(0, 3).iter())
+                .map(|p| p.as_ref().map(Part::sign))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(signs(&a), vec![Some(Positive), Some(Positive), None]);
         a.grad_times_q(0, &q(-1, 1));
-        assert_eq!(
-            a.grad_mask_row(0, 3),
-            vec![Some(Negative), Some(Negative), None]
-        );
+        assert_eq!(signs(&a), vec![Some(Negative), Some(Negative), None]);
         let b = Aff {
             g: Some(vec![vec![q(0, 1), q(3, 1), q(0, 1)]]),
             ..Aff::constant(1, 1, true, vec![q(0, 1)])

@@ -253,7 +253,9 @@ fn first_order_text(first: &FirstOrderKink, shown: (bool, bool), f: &AffineForm)
     let (w, b, y) = (f.w.unicode(), f.b.unicode(), f.y.unicode());
     let above = match shown {
         (true, true) => format!("the {w} and {b} above"),
-        (true, false) => format!("the {w} above ({b} is not shown: {y}(x₀) is not rational)"),
+        (true, false) => {
+            format!("the {w} above ({b} is not shown: {y}(x₀) is not known to be rational)")
+        }
         (false, _) => format!("{w} and {b} not shown (a slope at x₀ is not rational)"),
     };
     use crate::analysis::instance::BreakpointEffect as Effect;

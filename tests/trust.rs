@@ -3901,3 +3901,50 @@ fn a_term_zero_on_one_side_of_a_kink_is_not_taken_for_an_identity() {
         "{text}"
     );
 }
+
+/// Terms non-zero only on a thin cone or in one octant (from a second review of the mirrored
+/// draws): relu(x₁ − 10·|x₂|) is 0 unless |x₁| > 10·|x₂|, relu(x₁² − 100·x₂²) likewise (and
+/// even in x, so a mirrored draw meets the same zero), and a product of three relus of the
+/// coordinates is 0 outside the positive octant. Each was "affine to at least O(ε¹⁰)": the
+/// truth, by mpmath along (1, 0.05) and (1, 1, 1), is a kink, ε², ε⁴ and ε³. The draws after the
+/// third now spread every entry over scales from 2⁻⁸ to 2⁸, sixteen of them where bars are
+/// about.
+#[test]
+fn terms_non_zero_on_a_cone_or_an_octant_are_found() {
+    let two = "b = [1]; Wa = [[1, 0]]; Wb = [[0, 1]]";
+    let cases = [
+        (
+            format!("{two}; g = relu(Wa·x − 10·abs(Wb·x)) + relu(−Wa·x − 10·abs(Wb·x)); Wa·x + tanh(g + b) + tanh(g − b)"),
+            "verdict: kink",
+        ),
+        (
+            format!("{two}; r = relu(Wa·x − 10·abs(Wb·x)); Wa·x + tanh(r + b) − tanh(r − b)"),
+            "verdict: affine up to O(ε²)",
+        ),
+        (
+            format!("{two}; q = (Wa·x)^∘2 − 100·(Wb·x)^∘2; r = relu(q); Wa·x + tanh(r + b) − tanh(r − b)"),
+            "verdict: affine up to O(ε⁴)",
+        ),
+        (
+            "b = [1]; Wa = [[1, 0, 0]]; Wb = [[0, 1, 0]]; Wc = [[0, 0, 1]]; ra = relu(Wa·x); rb = relu(Wb·x); rc = relu(Wc·x); Wa·x + (tanh(ra + b) + tanh(ra − b)) + (tanh(rb + b) + tanh(rb − b)) + (tanh(rc + b) + tanh(rc − b)) − (tanh(ra + rb + b) + tanh(ra + rb − b)) − (tanh(ra + rc + b) + tanh(ra + rc − b)) − (tanh(rb + rc + b) + tanh(rb + rc − b)) + (tanh(ra + rb + rc + b) + tanh(ra + rb + rc − b))".to_string(),
+            "verdict: affine up to O(ε³)",
+        ),
+    ];
+    for (src, verdict) in cases {
+        let text = analyze_text(&src);
+        assert!(
+            text.contains(&format!(
+                "as it stands (expanded around the operating points):\n  {verdict}"
+            )),
+            "{src}\n{text}"
+        );
+    }
+    // With every weight symbolic the cone is |W₁·x| > 10·|W₃·x|: a kink.
+    let text = analyze_text(
+        ":small x; g = relu(W1·x − 10·abs(W3·x)) + relu(−W1·x − 10·abs(W3·x)); W5·tanh(W2·g + b2) + W6·tanh(W2·g + b3) + W4·x",
+    );
+    assert!(
+        text.contains("as it stands (expanded around the operating points):\n  verdict: kink"),
+        "{text}"
+    );
+}

@@ -13,6 +13,9 @@
 //! such a value at an operating point to be non-zero (its stated assumption), so a draw where
 //! one is exactly 0 is outside what the claim is about: it is set aside, and another drawn
 //! (at most [`MAX_DRAWS`]; without three that count, nothing is shown to vanish).
+//! A piecewise term can also be 0 on a whole region of the input (½·(u + |u|) for u < 0, a
+//! thin cone, an octant): where bars are about, sixteen zeros are asked for, each at its
+//! mirrored draw too, the later draws spread over scales ([`IdentityTest::zero_at`]).
 
 use super::expand::Layer;
 use crate::algebra::{Expr, Scalar, Symbol};
@@ -87,10 +90,18 @@ impl IdentityTest<'_> {
         // With parameters, a term may vanish on part of their range only (|λ·μ·u| − λ·μ·|u|
         // for λ·μ > 0; from a review, three draws all had λ·μ > 0): the first draws take
         // every pattern of their signs (up to four parameters), and eight at least must vanish.
+        let bars = self.bars_about(e);
         let needed = if has_params {
             8.max(1usize << params.min(4))
         } else {
             3
+        };
+        // With parameters the draws are many already (and each zero is tried at other draws of
+        // the symbols): the spread ones are among them.
+        let needed = if bars && !has_params {
+            BAR_DRAWS
+        } else {
+            needed
         };
         let mut zeros = 0;
         // After a non-zero draw, further draws look for a zero, through every pattern of the
@@ -99,7 +110,7 @@ impl IdentityTest<'_> {
         let mut nonzero_since: Option<u32> = None;
         'draws: for seed in (1..=MAX_DRAWS).map(|i| DRAW_SEED + i) {
             for &width in widths {
-                match self.zero_at(e, seed, &generic, width) {
+                match self.zero_at(e, seed, &generic, width, bars) {
                     // With parameters, a zero counts as theirs only if the same values of the
                     // parameters give zero at other draws of the symbols too: u² − u∘|u| is 0
                     // wherever the three entries of u share a sign (one draw in four), and
@@ -150,6 +161,11 @@ impl IdentityTest<'_> {
         }
         if nonzero_since.is_some() {
             return Vanishing::No;
+        }
+        // Bars about, and the draws that gave a value all zero, fewer than asked (the spread
+        // ones set aside): as many as where no bar is, three, still show it to vanish.
+        if bars && !has_params && zeros >= 3 {
+            return Vanishing::Yes;
         }
         Vanishing::Starved
     }
@@ -287,20 +303,46 @@ impl IdentityTest<'_> {
         entries <= MAX_DRAWN_ENTRIES
     }
 
-    /// One draw at `seed`, with the dimensions no declaration fixes at `width`. Where bars
-    /// are about (in `e` or in the layers' variables it reads), a zero must hold at the mirrored
-    /// draw too, the small symbols negated: a term in a bar's argument can vanish on a whole
-    /// side of its kink (½·(u + |u|) is 0 for u < 0, so tanh″(c₂)·(½·u₁ + ½·|u₁|)^∘2 is 0 at
-    /// every draw of a scalar u₁ = W₁·x < 0; from a review, three such draws made
-    /// tanh(relu(W1·x) + b2) − tanh(relu(W1·x) − b2) "affine to O(ε¹⁰)", with a one-sided
-    /// x² term), and the mirror puts every entry of a bar's linear argument on its other side.
-    fn zero_at(&self, e: &Expr, seed: u64, generic: &[Expr], width: usize) -> Option<Draw> {
+    /// One draw at `seed`, with the dimensions no declaration fixes at `width`.
+    ///
+    /// Where bars are about (`bars`: in `e` or in the layers' variables it reads), a term can
+    /// vanish on a whole region of the input: ½·(u + |u|) is 0 for u < 0, so
+    /// tanh″(c₂)·(½·u₁ + ½·|u₁|)^∘2 is 0 at every draw of a scalar u₁ = W₁·x < 0 (from a
+    /// review, three such draws made tanh(relu(W1·x) + b2) − tanh(relu(W1·x) − b2) "affine to
+    /// O(ε¹⁰)", with a one-sided x² term); relu(x₁ − 10·|x₂|) is 0 outside a thin cone, and
+    /// relu(x₁)·relu(x₂)·relu(x₃) outside one octant (from a second review). So a zero must
+    /// hold at the mirrored draw too, the small symbols negated (a bar's linear argument on its
+    /// other side), and the draws after the first three ([`SPREAD_AFTER`]) spread every drawn
+    /// entry over scales from 2⁻⁸ to 2⁸ each, so that cones where one coordinate or weight
+    /// dominates others (|Wa·x| > 10·|Wb·x|) are met; [`IdentityTest::vanishes`] asks for
+    /// [`BAR_DRAWS`] zeros (without parameters; with them, its own count, the spread draws among
+    /// them).
+    fn zero_at(
+        &self,
+        e: &Expr,
+        seed: u64,
+        generic: &[Expr],
+        width: usize,
+        bars: bool,
+    ) -> Option<Draw> {
         let params = draw_params(e.params(), seed);
+        if !bars {
+            return self.zero_with(e, seed, &params, generic, width);
+        }
+        let spread = seed.wrapping_sub(DRAW_SEED) > SPREAD_AFTER;
+        // A spread or mirrored draw that gives no value (terms past the floats' room, a value
+        // out of their range) says nothing either way: set aside, as a degenerate one is.
+        let said = |d: Option<Draw>| match d {
+            Some(Draw::Undefined) | None => Some(Draw::Degenerate),
+            d => d,
+        };
+        let seed = if spread { seed | SPREAD } else { seed };
         let draw = self.zero_with(e, seed, &params, generic, width);
-        if !matches!(draw, Some(Draw::Zero)) || !self.bars_about(e) {
+        let draw = if spread { said(draw) } else { draw };
+        if !matches!(draw, Some(Draw::Zero)) {
             return draw;
         }
-        self.zero_with(e, seed | MIRRORED, &params, generic, width)
+        said(self.zero_with(e, seed | MIRRORED, &params, generic, width))
     }
 
     /// Whether `e`, or a layer variable's definition, holds a bar.
@@ -435,19 +477,18 @@ impl IdentityTest<'_> {
         if !self.drawable() {
             return None;
         }
-        let mut drawn = Instance::random_with_width(
-            self.symbols,
-            self.small,
-            0.5,
-            seed & !MIRRORED,
-            params,
-            width,
-        );
-        if seed & MIRRORED != 0 {
-            for (sym, v) in drawn.symbols.iter_mut() {
-                if self.small.contains(&sym.name) {
-                    *v = v.map(&|x| -x);
-                }
+        let base = seed & !(MIRRORED | SPREAD);
+        let mut drawn =
+            Instance::random_with_width(self.symbols, self.small, 0.5, base, params, width);
+        for (i, (sym, v)) in drawn.symbols.iter_mut().enumerate() {
+            if seed & SPREAD != 0 {
+                *v = spread(
+                    v,
+                    mix(base ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                );
+            }
+            if seed & MIRRORED != 0 && self.small.contains(&sym.name) {
+                *v = v.map(&|x| -x);
             }
         }
         let mut inst: Instance<R> = drawn.lift();
@@ -627,6 +668,34 @@ const DRAW_SEED: u64 = 0x5eed_0000;
 /// Set in a draw's seed: the draw at the seed without it, its small symbols negated
 /// ([`IdentityTest::zero_at`]).
 const MIRRORED: u64 = 1 << 63;
+
+/// Set in a draw's seed: the draw at the seed without it, each entry of its symbols scaled by
+/// its own power of 2 from 2⁻⁸ to 2⁸ ([`IdentityTest::zero_at`]).
+const SPREAD: u64 = 1 << 62;
+
+/// Draws before the spread ones, where bars are about.
+const SPREAD_AFTER: u64 = 3;
+
+/// Zero draws (each with its mirror) the identity test asks for where bars are about: a term
+/// non-zero on a region of the draws' measure p is missed with probability (1 − p)^16 or less.
+const BAR_DRAWS: usize = 16;
+
+/// `v` with each entry scaled by 2^k, k from −8 to 8 drawn from `state` entry by entry.
+fn spread(v: &Val<f64>, mut state: u64) -> Val<f64> {
+    let mut scale = |x: &f64| {
+        state = mix(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
+        x * 2f64.powi((state % 17) as i32 - 8)
+    };
+    match v {
+        Val::S(x) => Val::S(scale(x)),
+        Val::V(e) => Val::V(e.iter().map(&mut scale).collect()),
+        Val::M(m) => Val::M(
+            m.iter()
+                .map(|r| r.iter().map(&mut scale).collect())
+                .collect(),
+        ),
+    }
+}
 
 /// Most draws the test makes, those set aside included.
 const MAX_DRAWS: u64 = 64;

@@ -76,6 +76,17 @@ fn user_symbols(e: &Expr, out: &mut BTreeSet<Symbol>) {
     out.extend(e.symbols().into_iter().filter(|s| s.role == Role::User));
 }
 
+/// The report's names for W and b in the numeric notes: `W_eff`, `b_eff` beside a user's own
+/// `W` or `b` (from a review: "W and b are evaluated in 256-bit floats" of a user's W with
+/// rational entries), the usual letters for a token matrix's map.
+pub(crate) fn form_names(form: &crate::analysis::AffineForm) -> (String, String) {
+    if form.map {
+        ("W".into(), "b".into())
+    } else {
+        (form.w.unicode(), form.b.unicode())
+    }
+}
+
 /// W and b of `a` with the values of `env` substituted.
 pub(crate) fn numeric(
     l: &Lowered,
@@ -84,6 +95,7 @@ pub(crate) fn numeric(
     functions: &BTreeMap<String, Callee>,
 ) -> Numeric {
     let mut out = Numeric::default();
+    let (wn, bn) = form_names(&a.form);
     let mut needed = BTreeSet::new();
     user_symbols(&a.decision.w, &mut needed);
     user_symbols(&a.decision.b, &mut needed);
@@ -100,7 +112,7 @@ pub(crate) fn numeric(
         let names: Vec<String> = out.missing.iter().map(|n| n.unicode()).collect();
         let names = names.join(", ");
         out.notes.push(format!(
-            "no numeric W and b: {names} {} no value",
+            "no numeric {wn} and {bn}: {names} {} no value",
             if out.missing.len() == 1 {
                 "has"
             } else {
@@ -226,7 +238,7 @@ pub(crate) fn numeric(
     if !params.is_empty() {
         let names: Vec<String> = params.iter().map(|n| n.unicode()).collect();
         out.notes.push(format!(
-            "no numeric W and b: the parameter{} {} {} symbolic",
+            "no numeric {wn} and {bn}: the parameter{} {} {} symbolic",
             if names.len() == 1 { "" } else { "s" },
             names.join(", "),
             if names.len() == 1 { "is" } else { "are" }
@@ -243,7 +255,7 @@ pub(crate) fn numeric(
         .or_else(|| entries_in_floats(&irrational_entries, a, env, functions));
     match found {
         Some(PointInFloats::Undecided(why)) => {
-            out.notes.push(format!("no numeric W and b: {why}"));
+            out.notes.push(format!("no numeric {wn} and {bn}: {why}"));
             out.undecided = Some(why);
             return out;
         }
@@ -257,8 +269,9 @@ pub(crate) fn numeric(
         None => {}
     }
     if a.decision.mixed_bar.is_some() {
-        out.notes
-            .push("no numeric W and b: the verdict is not decided".into());
+        out.notes.push(format!(
+            "no numeric {wn} and {bn}: the verdict is not decided"
+        ));
         return out;
     }
     if !matches!(
@@ -266,7 +279,7 @@ pub(crate) fn numeric(
         crate::analysis::Verdict::Affine { .. } | crate::analysis::Verdict::ExactAffine
     ) {
         out.notes.push(format!(
-            "no numeric W and b: the verdict is {}",
+            "no numeric {wn} and {bn}: the verdict is {}",
             a.decision.verdict.label()
         ));
         return out;
@@ -278,7 +291,7 @@ pub(crate) fn numeric(
         ..Default::default()
     };
     if let Err(why) = crate::verify::check_work(l, &one) {
-        out.notes.push(format!("no numeric W and b: {why}"));
+        out.notes.push(format!("no numeric {wn} and {bn}: {why}"));
         return out;
     }
     let (exact, clean) = Exact::untainted(|| wb::<Exact>(l, a, env, functions));
@@ -293,8 +306,7 @@ pub(crate) fn numeric(
             out.w = Some(w);
             out.b = Some(b);
             out.notes.push(
-                "W and b are exact: the weights are rational and every derivative used is exact"
-                    .into(),
+                format!("{wn} and {bn} are exact: the weights are rational and every derivative used is exact"),
             );
         }
         _ => match crate::float::without_near_ties(|| {
@@ -327,19 +339,19 @@ pub(crate) fn numeric(
                             confirmed_bits.set(2048);
                             Ok(w)
                         }
-                        _ => Err("W and b are not resolved by 8192-bit floats at these values (a cancellation)".to_string()),
+                        _ => Err(format!("{wn} and {bn} are not resolved by 8192-bit floats at these values (a cancellation)")),
                     }
                 }
                 Err(_) => narrow,
             }
         }) {
             (Ok(_), false) => out.notes.push(
-                "no numeric W and b: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known".into(),
+                format!("no numeric {wn} and {bn}: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known"),
             ),
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
             (Ok((w, b)), true) if has_non_finite(&w) || has_non_finite(&b) => out.notes.push(
-                "no numeric W and b: a value at these values is not a finite real number in the floats that evaluate it (a negative number under a fractional power, or a value beyond their range)".into(),
+                format!("no numeric {wn} and {bn}: a value at these values is not a finite real number in the floats that evaluate it (a negative number under a fractional power, or a value beyond their range)"),
             ),
             (Ok((mut w, mut b)), true) => {
                 // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
@@ -357,15 +369,15 @@ pub(crate) fn numeric(
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
-                    _ if widened.get() => "W and b are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded".into(),
-                    _ if confirmed_bits.get() > 256 => "W and b are evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation), shown rounded".into(),
-                    (true, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0".into(),
-                    (true, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded".into(),
-                    (false, true) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded; an entry shown as 0 is below 2⁻²⁰⁰ of the largest entry, which does not decide whether it is exactly 0".into(),
-                    (false, false) => "W and b are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded".into(),
+                    _ if widened.get() => format!("{wn} and {bn} are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded"),
+                    _ if confirmed_bits.get() > 256 => format!("{wn} and {bn} are evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation), shown rounded"),
+                    (true, true) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0"),
+                    (true, false) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded"),
+                    (false, true) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded; an entry shown as 0 is below 2⁻²⁰⁰ of the largest entry, which does not decide whether it is exactly 0"),
+                    (false, false) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded"),
                 });
             }
-            (Err(e), _) => out.notes.push(format!("no numeric W and b: {e}")),
+            (Err(e), _) => out.notes.push(format!("no numeric {wn} and {bn}: {e}")),
         },
     }
     out

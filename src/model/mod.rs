@@ -756,36 +756,7 @@ pub(crate) fn numeric_report(
             names.join(", ")
         ));
     }
-    name_the_affine_form(&mut out, &report.main.form);
     out
-}
-
-/// The notes of the numeric instance open with the affine form's names in its usual letters
-/// ("no numeric W and b: …", "W and b are exact: …"); beside a user's own `W` or `b` the
-/// report names it otherwise (`W_eff`), and so do they (from a review: "W and b are evaluated
-/// in 256-bit floats" of a user's W with rational entries). Only those openings, the notes'
-/// own words, are rewritten: what follows may name the user's symbols.
-fn name_the_affine_form(out: &mut Numeric, form: &crate::analysis::AffineForm) {
-    let (w, b) = (form.w.unicode(), form.b.unicode());
-    if form.map || (w == "W" && b == "b") {
-        return;
-    }
-    let openings = [
-        ("no numeric W and b", format!("no numeric {w} and {b}")),
-        ("W and b are ", format!("{w} and {b} are ")),
-    ];
-    let rename = |s: &mut String| {
-        for (from, to) in &openings {
-            if let Some(rest) = s.strip_prefix(from) {
-                *s = format!("{to}{rest}");
-                return;
-            }
-        }
-    };
-    out.notes.iter_mut().for_each(rename);
-    if let Some(why) = &mut out.undecided {
-        rename(why);
-    }
 }
 
 /// The numeric instance at the values of `env`; σ* for tolerance `tau`, when given.
@@ -858,9 +829,10 @@ fn numeric_at(
                 if r.radius_inf.as_ref().is_some_and(|q| *q == 0u32)
                     && !r.sides.as_ref().is_some_and(|s| s.cancels())
                 {
-                    out.notes.push(
-                        "no numeric W and b: an activation entry sits exactly on its breakpoint (see the affine region)".into(),
-                    );
+                    let (w, b) = instance::form_names(&report.main.form);
+                    out.notes.push(format!(
+                        "no numeric {w} and {b}: an activation entry sits exactly on its breakpoint (see the affine region)"
+                    ));
                 }
                 out.region = Some(Ok(r));
             }

@@ -3907,8 +3907,8 @@ fn a_term_zero_on_one_side_of_a_kink_is_not_taken_for_an_identity() {
 /// even in x, so a mirrored draw meets the same zero), and a product of three relus of the
 /// coordinates is 0 outside the positive octant. Each was "affine to at least O(ε¹⁰)": the
 /// truth, by mpmath along (1, 0.05) and (1, 1, 1), is a kink, ε², ε⁴ and ε³. The draws after the
-/// third now spread every entry over scales from 2⁻⁸ to 2⁸, sixteen of them where bars are
-/// about.
+/// third now spread every entry that no operating point reads over scales from 2⁻⁸ to 2⁸,
+/// six zero draws asked for where bars are about, each mirrored.
 #[test]
 fn terms_non_zero_on_a_cone_or_an_octant_are_found() {
     let two = "b = [1]; Wa = [[1, 0]]; Wb = [[0, 1]]";

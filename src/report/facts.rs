@@ -123,7 +123,7 @@ pub fn assumption_text(a: &Assumption) -> String {
                 .map(|k| format!("ε{}", sup(*k)))
                 .collect();
             format!(
-                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits; with parameters at 8 or more, of every pattern of their signs; where a bar |·| is about, at 16 (3 at least where fewer give a value), each with the small symbols negated too, those after the third with every entry scaled by its own power of 2 from 2⁻⁸ to 2⁸), not by an exact rule",
+                "the non-affine terms of order {} cancel by a probabilistic identity test (zero at 3 random draws of every symbol, at 256 bits; with parameters at 8 or more, of every pattern of their signs; where a bar |·| is about, at 6 (3 at least where fewer give a value), each with the small symbols negated too, those after the third with every entry that no operating point reads scaled by its own power of 2 from 2⁻⁸ to 2⁸), not by an exact rule",
                 orders.join(", ")
             )
         }

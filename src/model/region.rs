@@ -127,6 +127,11 @@ impl Part {
             Some(Part::Signed(sign_of(&x)))
         }
     }
+    /// A factor that is not rational, from its exact value where that is carried (else, or
+    /// where it is 0 by its form though held unknown, of any sign).
+    fn factor(x: Option<Scalar>) -> Part {
+        x.and_then(Part::of).unwrap_or(Part::Signed(Sign::Any))
+    }
     /// The part's sign (of an exact part, as `algebra::sign` decides it).
     fn sign(&self) -> Sign {
         match self {
@@ -236,7 +241,12 @@ fn mask(unknown: Vec<bool>) -> Option<Vec<bool>> {
 
 /// The sign of an exact constant, when it is decided (see `algebra::sign`).
 fn sign_of(s: &Scalar) -> Sign {
-    match s.sign() {
+    sign_from(s.sign())
+}
+
+/// [`Sign`] of a decided comparison with 0 (`Any` where it is not decided, or is 0).
+fn sign_from(o: Option<std::cmp::Ordering>) -> Sign {
+    match o {
         Some(std::cmp::Ordering::Greater) => Sign::Positive,
         Some(std::cmp::Ordering::Less) => Sign::Negative,
         _ => Sign::Any,
@@ -884,12 +894,10 @@ impl<'a> Ctx<'a> {
                             // The slope's size: the coordinate times its sign, exact while
                             // it is carried.
                             let size = match a.g_whole(k, d) {
-                                Some(Part::Exact(x)) if sign == Sign::Negative => {
-                                    Part::Exact(x.neg())
-                                }
-                                Some(Part::Exact(x)) => Part::Exact(x),
-                                _ => Part::Signed(Sign::Positive),
-                            };
+                                Some(p @ Part::Exact(_)) => p.times_q(&unit[d]),
+                                _ => None,
+                            }
+                            .unwrap_or(Part::Signed(Sign::Positive));
                             let kinked = self.kink(callee, &pv, &a.v[k], &piece, unit)?;
                             if let Some(g) = &mut out.g {
                                 g[k] = kinked;
@@ -1095,10 +1103,7 @@ impl<'a> Ctx<'a> {
                 return Err(NOT_RATIONAL.into());
             }
             // The germ: a gradient times the unknown c is unknown where it is not exactly 0.
-            let factor = match c.exact_value(0) {
-                Some(x) => Part::of(x).unwrap_or(Part::Signed(Sign::Any)),
-                None => Part::Signed(Sign::Any),
-            };
+            let factor = Part::factor(c.exact_value(0));
             for k in 0..a.v.len() {
                 a.grad_times_unknown(k, &factor);
             }
@@ -1576,11 +1581,8 @@ fn grad_product_mask<I: Iterator<Item = (usize, usize)>>(
     }
     let term = |x: usize, y: usize, d: usize| -> Option<Part> {
         if cst.unknown_at(x) {
-            let factor = match cst.exact_value(x).and_then(Part::of) {
-                Some(p) => p,
-                None => Part::Signed(Sign::Any),
-            };
-            var.g_whole(y, d).map(|p| p.times(&factor))
+            var.g_whole(y, d)
+                .map(|p| p.times(&Part::factor(cst.exact_value(x))))
         } else {
             var.g_unknown(y, d).and_then(|p| p.times_q(&cst.v[x]))
         }
@@ -2137,10 +2139,12 @@ fn evaluate<'a>(
 fn whole_coordinate(whole: Option<Part>) -> Coordinate {
     match whole {
         None => Coordinate::Exact(zero()),
-        Some(Part::Exact(x)) => match (x.to_q(), x.sign()) {
-            (Some(q), _) => Coordinate::Exact(q),
-            (None, Some(std::cmp::Ordering::Equal)) => Coordinate::Exact(zero()),
-            (None, _) => Coordinate::Unknown(sign_of(&x)),
+        Some(Part::Exact(x)) => match x.to_q() {
+            Some(q) => Coordinate::Exact(q),
+            None => match x.sign() {
+                Some(std::cmp::Ordering::Equal) => Coordinate::Exact(zero()),
+                o => Coordinate::Unknown(sign_from(o)),
+            },
         },
         Some(Part::Signed(s)) => Coordinate::Unknown(s),
     }

@@ -166,6 +166,14 @@ pub(crate) fn note_near_tie() {
     NEAR_TIES.with(|t| t.set(true));
 }
 
+/// `f()`, and whether it noted a near tie; one noted before it stays noted.
+pub(crate) fn noting_near_ties<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    let before = NEAR_TIES.with(|t| t.replace(false));
+    let out = f();
+    let noted = NEAR_TIES.with(|t| t.replace(before || t.get()));
+    (out, noted)
+}
+
 /// How `a` compares with `b` by [`Real::lt`] (NaN compares equal, as neither is less).
 fn order_by_lt<R: Real>(a: &R, b: &R) -> std::cmp::Ordering {
     if a.lt(b) {

@@ -42,6 +42,9 @@ pub(crate) struct IdentityTest<'a> {
     /// trailing `𝟙ᵀ` takes its length from them (`X·W·Xᵀ·𝟙·𝟙ᵀ`, 1×1 for one token).
     pub cols: Option<usize>,
     pub functions: BTreeMap<String, Callee>,
+    /// The symbols the operating points read ([`IdentityTest::at_operating_points`]), found
+    /// at the first spread draw.
+    pub operating_point_symbols: std::cell::OnceCell<BTreeSet<Symbol>>,
 }
 
 /// True when a term holds `𝟙` or a 1×1 product (`𝟙ᵀ·x`): such terms obey identities of
@@ -492,10 +495,12 @@ impl IdentityTest<'_> {
         let base = seed & !(MIRRORED | SPREAD);
         let mut drawn =
             Instance::random_with_width(self.symbols, self.small, 0.5, base, params, width);
+        let none = BTreeSet::new();
         let fixed = if seed & SPREAD != 0 {
-            self.at_operating_points()
+            self.operating_point_symbols
+                .get_or_init(|| self.at_operating_points())
         } else {
-            BTreeSet::new()
+            &none
         };
         for (i, (sym, v)) in drawn.symbols.iter_mut().enumerate() {
             // A symbol an operating point reads keeps its scale: a point spread to 200 puts
@@ -857,6 +862,7 @@ mod tests {
             rows_free: false,
             cols: Some(1),
             functions: BTreeMap::from([("r".to_string(), relu())]),
+            operating_point_symbols: Default::default(),
         }
     }
 

@@ -982,6 +982,7 @@ fn identity_test<'a>(
             _ => None,
         },
         functions: identity::functions_in(&l.ir),
+        operating_point_symbols: Default::default(),
     }
 }
 

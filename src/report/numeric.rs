@@ -461,14 +461,31 @@ pub fn json(n: &Numeric) -> Value {
     })
 }
 
+/// A matrix as a `bmatrix`: at most 8 rows, and as many of its first 8 columns as fit the
+/// line of an A4 page beside the name (`\cdots` for the rest): eight columns of
+/// six-digit entries ran 65 pt into the margin.
 fn mat_latex(m: &Mat) -> String {
     let (cells, _) = entries(m);
-    let rows: Vec<String> = (0..m.rows.min(8))
+    let shown_rows = m.rows.min(8);
+    let cell = |i: usize, j: usize| latex_num(&cells[i * m.cols + j]);
+    // Each column as wide as its widest shown entry, plus the space between columns.
+    let mut cols = 0;
+    let mut width = 0.0;
+    while cols < m.cols.min(8) {
+        let column = (0..shown_rows)
+            .map(|i| latex_width(&cell(i, cols)))
+            .fold(0.0, f64::max)
+            + LATEX_COLUMN_SEP_PT;
+        if cols > 0 && width + column > LATEX_MATRIX_WIDTH_PT {
+            break;
+        }
+        width += column;
+        cols += 1;
+    }
+    let rows: Vec<String> = (0..shown_rows)
         .map(|i| {
-            let mut r: Vec<String> = (0..m.cols.min(8))
-                .map(|j| latex_num(&cells[i * m.cols + j]))
-                .collect();
-            if m.cols > 8 {
+            let mut r: Vec<String> = (0..cols).map(|j| cell(i, j)).collect();
+            if m.cols > cols {
                 r.push("\\cdots".into());
             }
             r.join(" & ")
@@ -479,6 +496,40 @@ fn mat_latex(m: &Mat) -> String {
         body.push_str(" \\\\ \\vdots");
     }
     format!("\\begin{{bmatrix}} {body} \\end{{bmatrix}}")
+}
+
+/// The room a matrix's entries may take on a line: an A4 page with 2 cm margins at 11 pt is
+/// 483 pt wide; the name, `=`, the brackets and a `\cdots` column take the rest.
+const LATEX_MATRIX_WIDTH_PT: f64 = 400.0;
+
+/// The space between two columns of a `bmatrix` (twice `\arraycolsep`).
+const LATEX_COLUMN_SEP_PT: f64 = 10.0;
+
+/// About how wide `latex_num`'s output sets at 11 pt, in points: a digit or a point 5.5, a
+/// minus sign 8.5 (with its spacing), `\tfrac` its wider part at the smaller size, a power of
+/// ten its mantissa, `·10` and the exponent at the smaller size. An estimate: generous rather
+/// than short, since a column too many runs into the margin.
+fn latex_width(tex: &str) -> f64 {
+    let chars = |s: &str| {
+        s.chars()
+            .map(|c| match c {
+                '-' => 8.5,
+                '{' | '}' | '\\' => 0.0,
+                _ => 5.5,
+            })
+            .sum::<f64>()
+    };
+    if let Some(rest) = tex.split_once("\\tfrac") {
+        let sign = if rest.0.contains('-') { 8.5 } else { 0.0 };
+        let mut parts = rest.1.split('}');
+        let p = parts.next().unwrap_or_default();
+        let q = parts.next().unwrap_or_default();
+        return sign + 0.75 * chars(p).max(chars(q)) + 2.0;
+    }
+    if let Some((mantissa, exponent)) = tex.split_once("\\cdot 10^") {
+        return chars(mantissa) + 5.5 * 3.0 + 0.75 * chars(exponent);
+    }
+    chars(tex)
 }
 
 fn latex_num(s: &str) -> String {
@@ -588,21 +639,94 @@ fn sigma_json(s: &SigmaStar) -> Value {
 }
 
 fn sigma_latex_rows(s: &SigmaStar) -> Vec<String> {
+    // In math, a number in e-notation reads as a product with e (σ* was written
+    // `1.16052e-4`, set as 1.16052e − 4).
     let mut rows = vec![format!(
         "\\intertext{{radius of affinity ($\\tau = {}$):}}",
-        sig6(s.tau)
+        latex_num(&sig6(s.tau))
     )];
     if let Some(e) = s.estimate {
         rows.push(format!(
             "\\sigma^*_{{\\text{{estimate}}}} &\\approx {}",
-            sig6(e)
+            latex_num(&sig6(e))
         ));
     }
     if let Some(m) = s.measured {
         rows.push(format!(
             "\\sigma^*_{{\\text{{measured}}}} &\\approx {}",
-            sig6(m)
+            latex_num(&sig6(m))
         ));
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> Mat {
+        Mat {
+            rows,
+            cols,
+            entries: (0..rows * cols)
+                .map(|k| Num::Float(f(k / cols, k % cols)))
+                .collect(),
+        }
+    }
+
+    /// The columns a `bmatrix` row shows, `\cdots` counted as one.
+    fn shown_columns(tex: &str) -> usize {
+        let body = tex
+            .trim_start_matches("\\begin{bmatrix}")
+            .trim_end_matches("\\end{bmatrix}");
+        body.split(" \\\\ ")
+            .next()
+            .map_or(0, |r| r.split(" & ").count())
+    }
+
+    #[test]
+    fn a_wide_matrix_shows_the_columns_that_fit_a_line() {
+        // Ten columns of six-digit entries, some negative: eight ran into the margin.
+        let wide = floats(2, 10, |i, j| {
+            (j as f64 + 1.0) * if i == 0 { -0.585575 } else { 0.448656 }
+        });
+        let tex = mat_latex(&wide);
+        let shown = shown_columns(&tex);
+        assert!(tex.contains("\\cdots"));
+        // Fewer than the eight columns shown before (`\cdots` is one of `shown`).
+        assert!((4..9).contains(&shown), "{shown} columns: {tex}");
+        // What is shown fits the room, by the same measure.
+        let row = tex.split(" \\\\ ").next().unwrap_or_default();
+        let width: f64 = (row.split(" & ").filter(|c| !c.contains("cdots")))
+            .map(|c| latex_width(c.trim_start_matches("\\begin{bmatrix} ")) + LATEX_COLUMN_SEP_PT)
+            .sum();
+        assert!(width <= LATEX_MATRIX_WIDTH_PT, "{width}");
+        // Short entries keep all eight columns, and a narrow matrix every column.
+        let short = floats(2, 10, |_, j| j as f64);
+        assert_eq!(shown_columns(&mat_latex(&short)), 9);
+        let narrow = floats(3, 3, |i, j| -((i * 3 + j) as f64) * 0.123456);
+        assert!(!mat_latex(&narrow).contains("cdots"));
+        assert_eq!(shown_columns(&mat_latex(&narrow)), 3);
+    }
+
+    #[test]
+    fn a_number_in_e_notation_is_a_power_of_ten_in_latex() {
+        assert_eq!(latex_num("1.16052e-4"), "1.16052\\cdot 10^{-4}");
+        assert_eq!(latex_num("-1/3"), "-\\tfrac{1}{3}");
+        let s = SigmaStar {
+            tau: 1e-5,
+            k: 3,
+            bits: 256,
+            estimate: Some(1.16052e-4),
+            measured_order: Some(3.0),
+            measured: Some(0.25),
+            curve: vec![],
+            directions: vec![],
+            notes: vec![],
+        };
+        let rows = sigma_latex_rows(&s).join("\n");
+        assert!(rows.contains("\\tau = 1\\cdot 10^{-5}"), "{rows}");
+        assert!(rows.contains("\\approx 1.16052\\cdot 10^{-4}"), "{rows}");
+        assert!(!rows.contains("e-"), "{rows}");
+    }
 }

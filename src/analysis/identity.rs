@@ -681,7 +681,7 @@ pub(crate) enum Vanishing {
 }
 
 /// SplitMix64's finalizer: every bit of the result depends on every bit of `x`.
-fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
@@ -708,10 +708,22 @@ const SPREAD_AFTER: u64 = 3;
 const BAR_DRAWS: usize = 6;
 
 /// `v` with each entry scaled by 2^k, k from −8 to 8 drawn from `state` entry by entry.
-fn spread(v: &Val<f64>, mut state: u64) -> Val<f64> {
+fn spread(v: &Val<f64>, state: u64) -> Val<f64> {
+    scaled(v, state, -8, 8)
+}
+
+/// `v` with each entry scaled by its own power of 2 in [2⁻ᵐᵃˣ, 1] (`verify`'s spread draws: an
+/// input no larger than σ).
+pub(crate) fn scaled_down(v: &Val<f64>, state: u64, max: i32) -> Val<f64> {
+    scaled(v, state, -max, 0)
+}
+
+/// `v` with each entry scaled by its own power of 2 in [2ˡᵒ, 2ʰⁱ], drawn from `state`.
+fn scaled(v: &Val<f64>, mut state: u64, lo: i32, hi: i32) -> Val<f64> {
+    let span = (hi - lo + 1).max(1) as u64;
     let mut scale = |x: &f64| {
         state = mix(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
-        x * 2f64.powi((state % 17) as i32 - 8)
+        x * 2f64.powi((state % span) as i32 + lo)
     };
     match v {
         Val::S(x) => Val::S(scale(x)),

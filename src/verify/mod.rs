@@ -188,9 +188,7 @@ pub fn verify_with(
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
     let predicted = prediction(a);
-    let kink = predicted == Predicted::Kink;
-    let rows = measure(l, a, &Approx::Affine { w, b }, kink, functions, opts)?;
-    let mut v = judge(a, predicted, rows, opts);
+    let mut v = measured(l, a, &Approx::Affine { w, b }, predicted, functions, opts)?;
     // No verdict to check: the one above holds only where no entry of the operating point
     // sits on a breakpoint, which fails on a set of positive measure (drawn values may well
     // be in it). The rows are what was measured.
@@ -219,9 +217,7 @@ pub fn verify_predicting(
         w: &a.decision.w,
         b: &a.decision.b,
     };
-    let kink = predicted == Predicted::Kink;
-    let rows = measure(l, a, &approx, kink, functions, opts)?;
-    let mut v = judge(a, predicted, rows, opts);
+    let mut v = measured(l, a, &approx, predicted, functions, opts)?;
     v.note = format!("{why}; {}", v.note);
     Ok(v)
 }
@@ -235,7 +231,15 @@ pub fn verify_expansion(
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
     let full = a.expansion_in_input_terms()?;
-    let rows = measure(l, a, &Approx::Expansion(&full), false, functions, opts)?;
+    let rows = measure(
+        l,
+        a,
+        &Approx::Expansion(&full),
+        false,
+        functions,
+        opts,
+        false,
+    )?;
     let predicted = if a.expansion.truncated {
         Predicted::AtLeast(a.order + 1)
     } else {
@@ -245,6 +249,52 @@ pub fn verify_expansion(
     v.approximation = format!("ŷ{}", crate::print::subscript(a.order.into()));
     v.label = format!("truncated expansion {}", v.approximation);
     v.baseline = "y(0)".into();
+    Ok(v)
+}
+
+/// Draws per σ where the first ones failed a predicted order or kink.
+pub const SEARCH_DRAWS: u64 = 32;
+
+/// The rows against `predicted`, judged. A non-affine part may live on a region of the input
+/// that the first draws miss: relu(x₁)·relu(x₂)·relu(x₃) is 0 outside one octant, which four
+/// draws all miss with probability (7/8)⁴ ≈ 0.6, and relu(x₁ − 10·|x₂|) outside a thin cone;
+/// the residual then shrinks faster than predicted, or is rounding, and a true prediction was
+/// failed (from a review). Where a predicted order or kink fails, the check is made again with
+/// [`SEARCH_DRAWS`] draws per σ, every other one with each entry of the small symbols scaled
+/// by its own power of 2 in [2⁻⁶, 1] (cones where one coordinate dominates); the second result
+/// is the one reported, and its note says so. A prediction that fails there fails. A pass is
+/// not searched further: a true failure whose non-affine part hides in such a region passes
+/// (the analysis's identity test spreads its draws so; docs/correctness.md).
+fn measured(
+    l: &Lowered,
+    a: &Analysis,
+    approx: &Approx,
+    predicted: Predicted,
+    functions: &BTreeMap<String, Callee>,
+    opts: &VerifyOptions,
+) -> Result<Verification, String> {
+    let kink = predicted == Predicted::Kink;
+    let rows = measure(l, a, approx, kink, functions, opts, false)?;
+    let first = judge(a, predicted.clone(), rows, opts);
+    if first.pass || !matches!(predicted, Predicted::Order(_) | Predicted::Kink) {
+        return Ok(first);
+    }
+    let searching = VerifyOptions {
+        draws: opts.draws.max(SEARCH_DRAWS),
+        ..opts.clone()
+    };
+    // Past the work limit, or stopped by the budget: the first result stands.
+    if check_work_times(l, &searching, if kink { 6 } else { 1 }).is_err() {
+        return Ok(first);
+    }
+    let Ok(rows) = measure(l, a, approx, kink, functions, &searching, true) else {
+        return Ok(first);
+    };
+    let mut v = judge(a, predicted, rows, &searching);
+    v.note = format!(
+        "{}; checked again with {} draws per σ, every other one with the small symbols' entries each scaled by a power of 2 in [2⁻⁶, 1], after {} draws per σ failed",
+        v.note, searching.draws, opts.draws
+    );
     Ok(v)
 }
 
@@ -415,7 +465,9 @@ fn measure(
     kink: bool,
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
+    spread: bool,
 ) -> Result<Vec<Row>, String> {
+    let d = Drawing { opts, spread };
     check_work_times(l, opts, if kink { 6 } else { 1 })?;
     let mut rows = Vec::new();
     for &sigma in &opts.sigmas {
@@ -423,7 +475,7 @@ fn measure(
         if let Some(why) = stopped() {
             return Err(why.to_string());
         }
-        let mut s = sample::<f64>(l, a, approx, kink, functions, opts, sigma)?;
+        let mut s = sample::<f64>(l, a, approx, kink, functions, d, sigma)?;
         let mut bits = <f64 as Real>::SIGNIFICAND_BITS;
         // Whether the residual shrank when last evaluated wider, and whether it shrank as
         // rounding does (by the precisions' ratio): then it is noise at this precision too.
@@ -438,9 +490,9 @@ fn measure(
                 break;
             }
             let next = match wider {
-                256 => sample::<Big<256>>(l, a, approx, kink, functions, opts, sigma)?,
-                1024 => sample::<Big<1024>>(l, a, approx, kink, functions, opts, sigma)?,
-                _ => sample::<Big<2048>>(l, a, approx, kink, functions, opts, sigma)?,
+                256 => sample::<Big<256>>(l, a, approx, kink, functions, d, sigma)?,
+                1024 => sample::<Big<1024>>(l, a, approx, kink, functions, d, sigma)?,
+                _ => sample::<Big<2048>>(l, a, approx, kink, functions, d, sigma)?,
             };
             // Noise shrinks by orders of magnitude when evaluated wider; a residual that keeps
             // its size is the network's (from a review: relu(λ·W1·x) − λ·relu(W1·x) at
@@ -478,6 +530,35 @@ fn stopped() -> Option<&'static str> {
     }
 }
 
+/// How the symbols are drawn: the options, and whether every other draw is spread.
+#[derive(Clone, Copy)]
+struct Drawing<'a> {
+    opts: &'a VerifyOptions,
+    spread: bool,
+}
+
+impl Drawing<'_> {
+    /// The symbols at the draw seeded `seed`, the small ones at scale σ; the odd draws of a
+    /// spread drawing with each entry of a small symbol (not a bound one) scaled by its own
+    /// power of 2 in [2⁻⁶, 1].
+    fn instance(&self, l: &Lowered, a: &Analysis, sigma: f64, seed: u64, draw: u64) -> Instance {
+        let o = self.opts;
+        let mut drawn =
+            Instance::random_around(&l.symbols, &a.small, sigma, seed, &o.params, &o.values);
+        if self.spread && draw % 2 == 1 {
+            for (i, (s, v)) in drawn.symbols.iter_mut().enumerate() {
+                if a.small.contains(&s.name) && !o.values.contains_key(&s.name) {
+                    let state = crate::analysis::identity::mix(
+                        seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    );
+                    *v = crate::analysis::identity::scaled_down(v, state, 6);
+                }
+            }
+        }
+        drawn
+    }
+}
+
 /// One σ in the number type `R`: the same seeded draws whatever `R` is.
 fn sample<R: Real>(
     l: &Lowered,
@@ -485,9 +566,10 @@ fn sample<R: Real>(
     approx: &Approx,
     kink: bool,
     functions: &BTreeMap<String, Callee>,
-    opts: &VerifyOptions,
+    d: Drawing,
     sigma: f64,
 ) -> Result<Sample, String> {
+    let opts = d.opts;
     let (mut res, mut sig, mut size, mut summands) = (0.0, 0.0, 0.0f64, 0.0f64);
     let mut nonlinearity = 0.0f64;
     let mut unreadable = false;
@@ -496,14 +578,7 @@ fn sample<R: Real>(
             return Err(why.to_string());
         }
         let seed = opts.seed.wrapping_mul(1_000_003).wrapping_add(draw);
-        let drawn = Instance::random_around(
-            &l.symbols,
-            &a.small,
-            sigma,
-            seed,
-            &opts.params,
-            &opts.values,
-        );
+        let drawn = d.instance(l, a, sigma, seed, draw);
         let mut inst: Instance<R> = drawn.lift();
         inst.functions = functions.clone();
         let mut truth = inst.clone();
@@ -513,7 +588,8 @@ fn sample<R: Real>(
         summands = summands.max(largest);
         if kink {
             let other = seed ^ 0x9e37_79b9_7f4a_7c15;
-            nonlinearity += distance_from_linear::<R>(l, a, functions, opts, &drawn, sigma, other)?;
+            nonlinearity +=
+                distance_from_linear::<R>(l, a, functions, d, &drawn, sigma, (other, draw))?;
         }
         let rows_out = y.rows();
         // A matrix output's width gives a trailing row `𝟙ᵀ` (`(1/d)·𝟙·𝟙ᵀ`) its length.
@@ -604,22 +680,15 @@ fn distance_from_linear<R: Real>(
     l: &Lowered,
     a: &Analysis,
     functions: &BTreeMap<String, Callee>,
-    opts: &VerifyOptions,
+    d: Drawing,
     drawn: &Instance,
     sigma: f64,
-    other: u64,
+    (other, draw): (u64, u64),
 ) -> Result<f64, String> {
     let Some(x) = drawn.symbols.get(&a.input) else {
         return Err("the input was not drawn".into());
     };
-    let second = Instance::random_around(
-        &l.symbols,
-        &a.small,
-        sigma,
-        other,
-        &opts.params,
-        &opts.values,
-    );
+    let second = d.instance(l, a, sigma, other, draw);
     let Some(x2) = second.symbols.get(&a.input) else {
         return Err("the input was not drawn".into());
     };

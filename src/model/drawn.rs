@@ -48,6 +48,9 @@ enum Draw {
 pub(super) enum Drawn {
     /// Why the partly bound network is not decided: some draw contradicts the verdict.
     Contradicts(String),
+    /// Why it is not decided: with small symbols without values at 0, the first non-affine
+    /// term, which does not read them, is 0 (or 0 at every point tried) at every draw.
+    LeadingTermZero(String),
     /// Every draw decided, each as the verdict says (its label).
     AllAgree(&'static str),
     /// No draw, or some decided nothing and none contradicted.
@@ -69,19 +72,36 @@ pub(super) fn against_drawn_values(
 ) -> Drawn {
     // A small symbol without a value (a bias) is O(ε) like the input: no value drawn for it
     // is faithful (0 is a special point, relu(W₁·x + b₁) − relu(W₁·x) is 0 only there, and an
-    // O(1) value moves the breakpoints away), so such networks are not drawn.
+    // O(1) value moves the breakpoints away). Where neither the first non-affine term nor an
+    // operating point it reads holds one, it is set to 0, and only what those decide counts:
+    // that term 0, or an assumption at the operating points failing (b₂ of
+    // relu(W₂·sigmoid(W₁·x + b₁) + b₂) with W₁, W₂, b₁ bound: relu′ is 0 at c₂ = −σ(2), and
+    // "affine up to O(ε²)" stood beside a network that is 0 near x = 0). Else not drawn.
     let a = &report.main;
-    if missing
-        .iter()
-        .any(|n| *n != a.input.name && a.small.contains(n))
-    {
+    let small: Vec<Name> = (missing.iter())
+        .filter(|n| **n != a.input.name && a.small.contains(n))
+        .cloned()
+        .collect();
+    if !small.is_empty() && reads_through_points(a, &a.decision.leading_full, &small) {
         return Drawn::Nothing;
     }
+    let missing: Vec<Name> = (missing.iter())
+        .filter(|n| !small.contains(n))
+        .cloned()
+        .collect();
+    let missing = &missing[..];
+    let env = &with_zeros(report, env, functions, &small);
     let generic = report.main.decision.verdict.label();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut param_state = 0x2545_F491_4F6C_DD1Du64;
     let mut draws = Vec::with_capacity(DRAWS);
-    for _ in 0..DRAWS {
+    // Nothing drawn (only small symbols, at 0): one look.
+    let looks = if missing.is_empty() && params.is_empty() {
+        1
+    } else {
+        DRAWS
+    };
+    for _ in 0..looks {
         if crate::limits::interrupted() {
             return Drawn::Nothing;
         }
@@ -90,7 +110,12 @@ pub(super) fn against_drawn_values(
         };
         if params.is_empty() {
             let n = super::numeric_at(model, report, &drawn, functions, None);
-            draws.push(judge(report, &n, generic));
+            let draw = judge(report, &n, generic);
+            draws.push(if small.is_empty() {
+                draw
+            } else {
+                about_the_leading_term(draw)
+            });
             continue;
         }
         let Some(at) = at_drawn_params(model, params, &mut param_state) else {
@@ -110,7 +135,97 @@ pub(super) fn against_drawn_values(
     } else {
         Drew::ParameterValues
     };
-    conclude(&draws, generic, &names, drew)
+    let term_zero =
+        (draws.iter()).all(|d| matches!(d, Draw::TermVanishes | Draw::TermZeroAtPoints));
+    match conclude(&draws, generic, &names, &small, drew) {
+        // A draw at a small symbol's 0 says nothing for the verdict where it agrees.
+        Drawn::AllAgree(_) if !small.is_empty() => Drawn::Nothing,
+        Drawn::Contradicts(why) if !small.is_empty() && term_zero => Drawn::LeadingTermZero(why),
+        drawn => drawn,
+    }
+}
+
+/// What a draw with some small symbols at 0 says: only what the first non-affine term and the
+/// operating points decide, which do not read them.
+fn about_the_leading_term(d: Draw) -> Draw {
+    match d {
+        Draw::TermVanishes | Draw::TermZeroAtPoints | Draw::AssumptionFails(_) => d,
+        Draw::Agrees | Draw::Differs(_) | Draw::NoEvidence => Draw::NoEvidence,
+    }
+}
+
+/// Whether `e` reads any of `names`, itself or through the operating points and the named
+/// constants it holds (c₂ = W₂·sigmoid(c₁) reads b₁ through c₁ = b₁).
+fn reads_through_points(
+    a: &crate::analysis::Analysis,
+    e: &crate::algebra::Expr,
+    names: &[Name],
+) -> bool {
+    let mut todo = vec![e.clone()];
+    let mut seen_points = std::collections::BTreeSet::new();
+    let mut seen_constants = std::collections::BTreeSet::new();
+    while let Some(x) = todo.pop() {
+        for s in x.symbols() {
+            match s.role {
+                Role::User if names.contains(&s.name) => return true,
+                Role::OpPoint if seen_points.insert(s.clone()) => {
+                    let layer =
+                        (a.expansion.layers.iter()).find(|ly| ly.op_symbol.as_ref() == Some(&s));
+                    match layer {
+                        Some(ly) => todo.push(ly.op_point.clone()),
+                        // An operating point that is not a layer's: not followed, so read.
+                        None => return true,
+                    }
+                }
+                // A layer variable (u₂ = W₂·u₁ + b₂): its definition.
+                Role::Layer if seen_points.insert(s.clone()) => {
+                    let def = (a.expansion.layers.iter())
+                        .flat_map(|ly| ly.var.iter().chain(ly.whole.iter()))
+                        .find(|(u, _)| *u == s);
+                    match def {
+                        Some((_, def)) => todo.push(def.clone()),
+                        None => return true,
+                    }
+                }
+                _ => {}
+            }
+        }
+        for p in x.params() {
+            if let Some(c) = (a.expansion.constants.iter()).find(|c| c.name == p)
+                && seen_constants.insert(p)
+            {
+                todo.push(c.value.clone());
+            }
+        }
+    }
+    false
+}
+
+/// `env` with each of `names` bound to zeros of its shape.
+fn with_zeros(
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    names: &[Name],
+) -> Env {
+    let a = &report.main;
+    let mut inst: crate::numeric::Instance<super::exact::Exact> =
+        super::instance::instance(&a.symbols, env, functions);
+    let mut out = env.clone();
+    for (s, sh) in &a.symbols {
+        if s.role != Role::User || !names.contains(&s.name) {
+            continue;
+        }
+        let rows = inst.dim(&sh.rows);
+        let cols = match sh.kind {
+            Kind::Vector | Kind::Scalar => None,
+            Kind::Matrix | Kind::Row => Some(inst.dim(&sh.cols)),
+        };
+        let data = vec![Q::from(0u32); rows * cols.unwrap_or(1)];
+        out.values
+            .insert(s.name.clone(), Rc::new(TensorLit { rows, cols, data }));
+    }
+    out
 }
 
 /// The model with each of `params` replaced by a drawn rational; None where one cannot be
@@ -149,7 +264,13 @@ enum Drew {
 }
 
 /// What the draws say, in words: `missing` the names given random values.
-fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew) -> Drawn {
+fn conclude(
+    draws: &[Draw],
+    generic: &'static str,
+    missing: &[Name],
+    zeroed: &[Name],
+    drew: Drew,
+) -> Drawn {
     if draws.iter().all(|d| matches!(d, Draw::Agrees)) {
         return Drawn::AllAgree(generic);
     }
@@ -170,6 +291,8 @@ fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew)
     };
     let names: Vec<String> = missing.iter().map(Name::unicode).collect();
     let names = names.join(", ");
+    let zeroed: Vec<String> = zeroed.iter().map(Name::unicode).collect();
+    let zeroed = zeroed.join(", ");
     // Every draw against the verdict: the bound values make it false; some only: it holds
     // or not by the values of the others (a sign pattern of theirs, on a set of some size).
     let all_against = draws
@@ -193,8 +316,23 @@ fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew)
     } else {
         format!("at these bound values it holds or not by the values of {names}")
     };
+    // Only small symbols without values: set to 0, no draw made.
+    if names.is_empty() {
+        return Drawn::Contradicts(format!(
+            "with {zeroed} at 0 (O(ε), and read neither by the first non-affine term above nor by an operating point it reads), the network with every weight bound is {}, where the verdict above is {generic} for generic values: at these bound values it {} hold, for every small value of {zeroed}",
+            said.trim_end_matches(" at every draw"),
+            if evidence_only { "may not" } else { "does not" }
+        ));
+    }
+    let zeroed = if zeroed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " and {zeroed} at 0 (O(ε), and read neither by the first non-affine term above nor by an operating point it reads)"
+        )
+    };
     Drawn::Contradicts(format!(
-        "with {names} given random values ({DRAWS} seeded draws of rational {what}, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
+        "with {names} given random values ({DRAWS} seeded draws of rational {what}, a probabilistic check){zeroed}, the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
     ))
 }
 
@@ -228,7 +366,7 @@ pub(super) fn against_drawn_params(
         let n = super::numeric_at(&at, &there, env, functions, None);
         draws.push(judge_there(report, &there, &n, generic));
     }
-    conclude(&draws, generic, params, Drew::ParameterValues)
+    conclude(&draws, generic, params, &[], Drew::ParameterValues)
 }
 
 /// The verdict `v` at the values of `n`: degenerate where they make W 0 exactly (an

@@ -701,7 +701,9 @@ pub(crate) fn numeric_report(
         // values make W 0 for every value of the parameters (decided exactly above).
         let expected = drawn::verdict_at_values(&out, &report.main.decision.verdict);
         match drawn::against_drawn_params(model, report, env, functions, opts, &params, expected) {
-            drawn::Drawn::Contradicts(why) => out.undecided = Some(why),
+            drawn::Drawn::Contradicts(why) | drawn::Drawn::LeadingTermZero(why) => {
+                out.undecided = Some(why)
+            }
             drawn::Drawn::AllAgree(label) => out.notes.push(format!(
                 "with {names} given random values ({} seeded draws of rational values, a probabilistic check), the network with every weight bound is {label} at every draw, as the verdict says",
                 drawn::DRAWS
@@ -722,6 +724,11 @@ pub(crate) fn numeric_report(
         match drawn::against_drawn_values(model, report, env, functions, &free, &params, opts) {
             drawn::Drawn::Contradicts(why) if out.undecided.is_none() => {
                 out.undecided = Some(why);
+            }
+            // What a numeric check of the residual predicts from (`verify`).
+            drawn::Drawn::LeadingTermZero(why) if out.undecided.is_none() => {
+                out.undecided = Some(why);
+                out.leading_zero_at_points = true;
             }
             // What the bound values force contradicts an assumption of the expansion, yet
             // the whole network at every draw is what the verdict says: the assumption did

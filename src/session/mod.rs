@@ -1225,6 +1225,17 @@ pub fn verify_report(
         (true, None) => verify_at_values(l, &r.main, vanishing, functions, opts)?,
         (false, _) => crate::verify::verify(l, checked, functions, opts)?,
     };
+    // A verdict the numeric instance leaves undecided at these values, with nothing it
+    // predicts instead, claims nothing there (from a review: `b1 = [0, 0]; tanh(W1·x + b1)`,
+    // whose first non-affine term is 0 for every W₁, was checked against "predicted 2").
+    let undecided = (r.numeric.as_deref()).and_then(|n| n.undecided.as_deref());
+    if let (Some(why), None, None, true) = (undecided, vanishing, singular, at.is_empty()) {
+        main.verdict = "undecided".into();
+        main.pass = true;
+        main.note = format!(
+            "nothing checked: the verdict is not decided at these values ({why}); the rows are what these values give"
+        );
+    }
     main.label = if r.compensated.is_some() {
         "as it stands".into()
     } else {

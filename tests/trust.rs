@@ -3962,6 +3962,10 @@ fn a_small_bias_the_first_non_affine_term_does_not_read_is_set_to_zero() {
         "W1 = [[-2, 2]]; W2 = [[-1]]; b1 = [2]; relu(W2·sigmoid(W1·x + b1) + b2)",
         // c₂ = −log 2 (softplus(0)), both biases small and unbound.
         "W1 = [[1]]; W2 = [[-1]]; relu(W2·softplus(W1·x + b1) + b2)",
+        // relu(x) − relu(−x) = x: a kink whose bars cancel (y = x + b₂), and relu(x) − relu(x)
+        // under tanh (y = tanh(b₂)); both were `kink` (from a review).
+        "V = [[1, -1]]; W1 = [[1], [-1]]; V·relu(W1·x) + b2",
+        "W1 = [[1], [1]]; V = [[1, -1]]; tanh(V·relu(W1·x) + b2)",
         // b₂ = 0 bound: sin(z) − sin(z) ≡ 0, whatever b₁ is.
         "W1 = [[2], [-2], [1]]; W2 = [[2, 1, 0]]; b2 = [0]; sin(W2·gelu(W1·x + b1) + b2) - sin(W2·gelu(W1·x + b1) - b2)",
     ] {
@@ -3977,6 +3981,13 @@ fn a_small_bias_the_first_non_affine_term_does_not_read_is_set_to_zero() {
         "verdict undecided, predicted 2: nothing checked: the verdict is not decided at these values",
         "PASS",
     );
+    // Kinks that do not cancel stay: relu(x) + relu(−x) = |x|, relu(x) − relu(2x) = −relu(x).
+    for src in [
+        "V = [[1, 1]]; W1 = [[1], [-1]]; V·relu(W1·x) + b2",
+        "W1 = [[1], [2]]; V = [[1, -1]]; V·relu(W1·x) + b2",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
+    }
     // c₂ = σ(2) > 0: relu passes the signal, and the verdict stands.
     assert_eq!(
         bound_verdict("W1 = [[-2, 2]]; W2 = [[1]]; b1 = [2]; relu(W2·sigmoid(W1·x + b1) + b2)"),

@@ -3981,16 +3981,17 @@ fn a_small_bias_the_first_non_affine_term_does_not_read_is_set_to_zero() {
         "verdict undecided, predicted 2: nothing checked: the verdict is not decided at these values",
         "PASS",
     );
-    // Kinks that do not cancel stay: relu(x) + relu(−x) = |x|, relu(x) − relu(2x) = −relu(x).
-    for src in [
-        "V = [[1, 1]]; W1 = [[1], [-1]]; V·relu(W1·x) + b2",
-        "W1 = [[1], [2]]; V = [[1, -1]]; V·relu(W1·x) + b2",
+    // Where the bound values are generic, the verdict stands.
+    for (src, verdict) in [
+        // Kinks that do not cancel: relu(x) + relu(−x) = |x|, relu(x) − relu(2x) = −relu(x).
+        ("V = [[1, 1]]; W1 = [[1], [-1]]; V·relu(W1·x) + b2", "kink"),
+        ("W1 = [[1], [2]]; V = [[1, -1]]; V·relu(W1·x) + b2", "kink"),
+        // c₂ = σ(2) > 0: relu passes the signal.
+        (
+            "W1 = [[-2, 2]]; W2 = [[1]]; b1 = [2]; relu(W2·sigmoid(W1·x + b1) + b2)",
+            "affine",
+        ),
     ] {
-        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
+        assert_eq!(bound_verdict(src), format!("verdict: {verdict}"), "{src}");
     }
-    // c₂ = σ(2) > 0: relu passes the signal, and the verdict stands.
-    assert_eq!(
-        bound_verdict("W1 = [[-2, 2]]; W2 = [[1]]; b1 = [2]; relu(W2·sigmoid(W1·x + b1) + b2)"),
-        "verdict: affine"
-    );
 }

@@ -85,32 +85,20 @@ pub(super) fn against_drawn_values(
         .cloned()
         .collect();
     let weights_free = (missing.iter()).any(|n| *n != a.input.name && !small.contains(n));
-    if !small.is_empty()
-        && (weights_free
+    if !small.is_empty() {
+        if weights_free
             || !params.is_empty()
-            || reads_through_points(a, &a.decision.leading_full, &small))
-    {
-        return Drawn::Nothing;
+            || reads_through_points(a, &a.decision.leading_full, &small)
+        {
+            return Drawn::Nothing;
+        }
+        return with_small_biases_at_zero(model, report, env, functions, &small);
     }
-    let missing: Vec<Name> = (missing.iter())
-        .filter(|n| !small.contains(n))
-        .cloned()
-        .collect();
-    let missing = &missing[..];
-    let Some(env) = &bound_to(report, env, functions, &small, || Q::from(0u32)) else {
-        return Drawn::Nothing;
-    };
     let generic = report.main.decision.verdict.label();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut param_state = 0x2545_F491_4F6C_DD1Du64;
     let mut draws = Vec::with_capacity(DRAWS);
-    // Nothing drawn (only small symbols, at 0): one look.
-    let looks = if missing.is_empty() && params.is_empty() {
-        1
-    } else {
-        DRAWS
-    };
-    for _ in 0..looks {
+    for _ in 0..DRAWS {
         if crate::limits::interrupted() {
             return Drawn::Nothing;
         }
@@ -119,12 +107,7 @@ pub(super) fn against_drawn_values(
         };
         if params.is_empty() {
             let n = super::numeric_at(model, report, &drawn, functions, None);
-            let draw = judge(report, &n, generic);
-            draws.push(if small.is_empty() {
-                draw
-            } else {
-                about_the_leading_term(draw, generic)
-            });
+            draws.push(judge(report, &n, generic));
             continue;
         }
         let Some(at) = at_drawn_params(model, params, &mut param_state) else {
@@ -144,21 +127,52 @@ pub(super) fn against_drawn_values(
     } else {
         Drew::ParameterValues
     };
-    let term_zero =
-        (draws.iter()).all(|d| matches!(d, Draw::TermVanishes | Draw::TermZeroAtPoints));
-    match conclude(&draws, generic, &names, &small, drew) {
-        // A draw at a small symbol's 0 says nothing for the verdict where it agrees.
-        Drawn::AllAgree(_) if !small.is_empty() => Drawn::Nothing,
-        // W and b at the zeroed biases are W and b: a residual there is the next order's.
-        Drawn::Contradicts(why)
-            if !small.is_empty()
-                && term_zero
-                && !reads_through_points(a, &a.decision.w, &small)
-                && !reads_through_points(a, &a.decision.b, &small) =>
-        {
-            Drawn::LeadingTermZero(why)
+    conclude(&draws, generic, &names, drew)
+}
+
+/// The network with every weight bound and the small symbols `small` (unbound, read neither
+/// by the first non-affine term nor by an operating point it reads) at 0: one look, in which
+/// only what that term and the operating points decide counts ([`about_the_leading_term`]).
+fn with_small_biases_at_zero(
+    model: &Model,
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    small: &[Name],
+) -> Drawn {
+    let a = &report.main;
+    if crate::limits::interrupted() {
+        return Drawn::Nothing;
+    }
+    let Some(env) = bound_to(report, env, functions, small, || Q::from(0u32)) else {
+        return Drawn::Nothing;
+    };
+    let generic = a.decision.verdict.label();
+    let n = super::numeric_at(model, report, &env, functions, None);
+    let draw = about_the_leading_term(judge(report, &n, generic), generic);
+    if matches!(draw, Draw::Agrees | Draw::NoEvidence) {
+        return Drawn::Nothing;
+    }
+    let names: Vec<String> = small.iter().map(Name::unicode).collect();
+    let names = names.join(", ");
+    let why = format!(
+        "with {names} at 0 (O(ε), and read neither by the first non-affine term in the input's terms nor by an operating point it reads), the network with every weight bound is {}, where the verdict above is {generic} for generic values: at these bound values it {} hold, for every small value of {names}",
+        describe(&draw),
+        if matches!(draw, Draw::TermZeroAtPoints) {
+            "may not"
+        } else {
+            "does not"
         }
-        drawn => drawn,
+    );
+    // W and b at the zeroed biases are W and b: a residual there is the next order's.
+    let term_zero = matches!(draw, Draw::TermVanishes | Draw::TermZeroAtPoints);
+    if term_zero
+        && !reads_through_points(a, &a.decision.w, small)
+        && !reads_through_points(a, &a.decision.b, small)
+    {
+        Drawn::LeadingTermZero(why)
+    } else {
+        Drawn::Contradicts(why)
     }
 }
 
@@ -258,13 +272,7 @@ enum Drew {
 }
 
 /// What the draws say, in words: `missing` the names given random values.
-fn conclude(
-    draws: &[Draw],
-    generic: &'static str,
-    missing: &[Name],
-    zeroed: &[Name],
-    drew: Drew,
-) -> Drawn {
+fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew) -> Drawn {
     if draws.iter().all(|d| matches!(d, Draw::Agrees)) {
         return Drawn::AllAgree(generic);
     }
@@ -285,8 +293,6 @@ fn conclude(
     };
     let names: Vec<String> = missing.iter().map(Name::unicode).collect();
     let names = names.join(", ");
-    let zeroed: Vec<String> = zeroed.iter().map(Name::unicode).collect();
-    let zeroed = zeroed.join(", ");
     // Every draw against the verdict: the bound values make it false; some only: it holds
     // or not by the values of the others (a sign pattern of theirs, on a set of some size).
     let all_against = draws
@@ -310,23 +316,8 @@ fn conclude(
     } else {
         format!("at these bound values it holds or not by the values of {names}")
     };
-    // Only small symbols without values: set to 0, no draw made.
-    if names.is_empty() {
-        return Drawn::Contradicts(format!(
-            "with {zeroed} at 0 (O(ε), and read neither by the first non-affine term in the input's terms nor by an operating point it reads), the network with every weight bound is {}, where the verdict above is {generic} for generic values: at these bound values it {} hold, for every small value of {zeroed}",
-            said.trim_end_matches(" at every draw"),
-            if evidence_only { "may not" } else { "does not" }
-        ));
-    }
-    let zeroed = if zeroed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " and {zeroed} at 0 (O(ε), and read neither by the first non-affine term in the input's terms nor by an operating point it reads)"
-        )
-    };
     Drawn::Contradicts(format!(
-        "with {names} given random values ({DRAWS} seeded draws of rational {what}, a probabilistic check){zeroed}, the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
+        "with {names} given random values ({DRAWS} seeded draws of rational {what}, a probabilistic check), the network with every weight bound is {said}, where the verdict above is {generic} for generic values: {conclusion}, and with {names} symbolic nothing is decided"
     ))
 }
 
@@ -360,7 +351,7 @@ pub(super) fn against_drawn_params(
         let n = super::numeric_at(&at, &there, env, functions, None);
         draws.push(judge_there(report, &there, &n, generic));
     }
-    conclude(&draws, generic, params, &[], Drew::ParameterValues)
+    conclude(&draws, generic, params, Drew::ParameterValues)
 }
 
 /// The verdict `v` at the values of `n`: degenerate where they make W 0 exactly (an

@@ -1339,20 +1339,24 @@ fn an_activation_of_bound_constants_inside_a_layer_keeps_the_layers_matched() {
 #[test]
 fn a_comparison_closer_than_the_floats_resolve_gives_no_float_w() {
     // tanh(100) − 1 ≈ −2.8·10⁻⁸⁷ rounds to 0 at 256 bits, where relu′ took the wrong side
-    // (W = 1; the truth is 0, the entry is off, decided exactly by the sign test).
+    // (W = 1; the truth is 0, the entry is off, decided exactly by the sign test): 2048 bits
+    // take the side, W = 0 and y ≡ 0 near x₀, which is no `affine` of order 2.
+    let tie = "an operating point is closer to a breakpoint than 256-bit floats resolve";
     let text = analyze_text("A = [[1]]; c = [100]; l = [1]; relu(tanh(A·x + c) - l + A·x)");
+    assert!(text.contains(tie), "{text}");
     assert!(
-        text.contains("closer to its tie than 256-bit floats resolve"),
+        text.contains("  W (1×1, rounded to 6 significant digits):\n    [0]\n"),
         "{text}"
     );
-    assert!(!text.contains("  W (1×1"), "{text}");
-    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
-    // |·| decides its side without a comparison: the same (W = −1, not the 1 of the rounded 0).
+    assert_eq!(text.lines().last(), Some("verdict: undecided"), "{text}");
+    // |·| likewise: W = −1 − tanh′(100), not the 1 of the rounded 0.
     let text = analyze_text("A = [[1]]; c = [100]; l = [1]; abs(tanh(A·x + c) - l + A·x)");
+    assert!(text.contains(tie), "{text}");
     assert!(
-        text.contains("closer to its tie than 256-bit floats resolve"),
+        text.contains("  W (1×1, rounded to 6 significant digits):\n    [-1]\n"),
         "{text}"
     );
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
 }
 
 #[test]
@@ -3993,5 +3997,40 @@ fn a_small_bias_the_first_non_affine_term_does_not_read_is_set_to_zero() {
         ),
     ] {
         assert_eq!(bound_verdict(src), format!("verdict: {verdict}"), "{src}");
+    }
+}
+
+#[test]
+fn an_operating_point_closer_to_a_breakpoint_than_256_bits_resolve_is_decided_by_2048() {
+    // tanh(80) − 1 = −6.6·10⁻⁷⁰: relu is dead at c₂ and y ≡ 0 near x = 0; 256-bit floats
+    // round the comparison away (from a review, it was `affine`, k = 2).
+    let net = |b1: u32, sign: &str, b3: &str| {
+        format!(
+            "W1 = [[1]]; b1 = [{b1}]; W2 = [[{sign}1]]; {b3}relu(W2·tanh(W1·x + b1) {}𝟙 + b3)",
+            if sign.is_empty() { "− " } else { "+ " }
+        )
+    };
+    for b1 in [80, 200] {
+        undecided_saying(
+            &net(b1, "", "b3 = [0]; "),
+            "the first non-affine term above is 0 at these values to within 2048-bit floats",
+        );
+        undecided_saying(
+            &net(b1, "", ""),
+            "one whose first non-affine term above is 0 at every random point tried",
+        );
+        // 1 − tanh(80) > 0: relu passes the signal, tanh″ ≠ 0 there.
+        assert_eq!(bound_verdict(&net(b1, "-", "")), "verdict: affine");
+    }
+    // tanh(2000) − 1 = −10⁻¹⁷³⁷ is beyond 2048 bits too: the piece, and the verdict, not known.
+    for sign in ["", "-"] {
+        undecided_saying(
+            &net(2000, sign, "b3 = [0]; "),
+            "closer to its tie than 2048-bit floats resolve",
+        );
+        undecided_saying(
+            &net(2000, sign, ""),
+            "one with an operating point closer to a breakpoint than 2048-bit floats resolve",
+        );
     }
 }

@@ -40,6 +40,9 @@ enum Draw {
     /// An assumption of the expansion fails there: an entry on a breakpoint (true), or a
     /// derivative taken to be non-zero 0 at every entry of a layer (false).
     AssumptionFails(bool),
+    /// An operating point closer to a breakpoint than 2048-bit floats resolve: which piece
+    /// holds there, and so the verdict, is not known (evidence, not proof, against it).
+    PieceUnresolved,
     /// Nothing decided at the drawn values.
     NoEvidence,
 }
@@ -158,7 +161,7 @@ fn with_small_biases_at_zero(
     let why = format!(
         "with {names} at 0 (O(ε), and read neither by the first non-affine term in the input's terms nor by an operating point it reads), the network with every weight bound is {}, where the verdict above is {generic} for generic values: at these bound values it {} hold, for every small value of {names}",
         describe(&draw),
-        if matches!(draw, Draw::TermZeroAtPoints) {
+        if matches!(draw, Draw::TermZeroAtPoints | Draw::PieceUnresolved) {
             "may not"
         } else {
             "does not"
@@ -183,7 +186,10 @@ fn with_small_biases_at_zero(
 /// it was `kink`).
 fn about_the_leading_term(d: Draw, generic: &str) -> Draw {
     match d {
-        Draw::TermVanishes | Draw::TermZeroAtPoints | Draw::AssumptionFails(_) => d,
+        Draw::TermVanishes
+        | Draw::TermZeroAtPoints
+        | Draw::AssumptionFails(_)
+        | Draw::PieceUnresolved => d,
         Draw::Differs(_) if generic == crate::analysis::Verdict::Kink.label() => d,
         Draw::Agrees | Draw::Differs(_) | Draw::NoEvidence => Draw::NoEvidence,
     }
@@ -299,9 +305,12 @@ fn conclude(draws: &[Draw], generic: &'static str, missing: &[Name], drew: Drew)
         .iter()
         .all(|d| !matches!(d, Draw::Agrees | Draw::NoEvidence));
     // A term 0 at the points tried is evidence, not proof, that the verdict fails.
-    let evidence_only = draws
-        .iter()
-        .all(|d| matches!(d, Draw::TermZeroAtPoints | Draw::Agrees | Draw::NoEvidence));
+    let evidence_only = draws.iter().all(|d| {
+        matches!(
+            d,
+            Draw::TermZeroAtPoints | Draw::PieceUnresolved | Draw::Agrees | Draw::NoEvidence
+        )
+    });
     // Drawn parameters fall on one side of a sign condition or the other (elu's c + μ): what
     // the draws show holds at the values drawn (from a review, "does not hold" was said where
     // it holds for μ < −2 000).
@@ -376,6 +385,9 @@ fn describe(d: &Draw) -> &'static str {
         Draw::AssumptionFails(false) => {
             "one where a derivative the expansion takes to be non-zero is 0 at every entry of a layer"
         }
+        Draw::PieceUnresolved => {
+            "one with an operating point closer to a breakpoint than 2048-bit floats resolve"
+        }
         Draw::Agrees => "as the verdict says",
         Draw::NoEvidence => "not decided",
     }
@@ -406,7 +418,9 @@ fn judge(report: &Report, n: &Numeric, generic: &str) -> Draw {
         return Draw::NoEvidence;
     }
     if label == "undecided" {
-        return if n.failing_layer.is_some() || !n.on_breakpoint_layers.is_empty() {
+        return if n.piece_unresolved {
+            Draw::PieceUnresolved
+        } else if n.failing_layer.is_some() || !n.on_breakpoint_layers.is_empty() {
             Draw::AssumptionFails(true)
         } else if n.generic_failing_layer.is_some() {
             Draw::AssumptionFails(false)

@@ -301,6 +301,8 @@ pub(crate) fn numeric(
     // whose values were confirmed by the next (256, or more where a cancellation lost digits).
     let widened = std::cell::Cell::new(false);
     let confirmed_bits = std::cell::Cell::new(256u32);
+    // Whether W and b below are 2048 bits' because 256 bits left a piece undecided.
+    let tie_widened = std::cell::Cell::new(false);
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
             out.w = Some(w);
@@ -309,7 +311,8 @@ pub(crate) fn numeric(
                 format!("{wn} and {bn} are exact: the weights are rational and every derivative used is exact"),
             );
         }
-        _ => match crate::float::without_near_ties(|| {
+        _ => match resolving_a_near_tie(
+            crate::float::without_near_ties(|| {
             widened.set(false);
             // What 256 bits round to 0 and then take the log of (1 − tanh(400), 10⁻³⁴⁸), or
             // divide by, 2048 bits may still resolve; W and b are read from the same values.
@@ -344,9 +347,26 @@ pub(crate) fn numeric(
                 }
                 Err(_) => narrow,
             }
-        }) {
+        }),
+            // A piece chosen at 256 bits by a comparison closer than they resolve (relu at
+            // tanh(80) − 1 = −6.6·10⁻⁷⁰; from a review, kept `affine` where y ≡ 0): 2048 bits
+            // choose it, and their values are W and b.
+            || {
+                tie_widened.set(true);
+                crate::float::without_near_ties(|| wb::<Big<2048>>(l, a, env, functions))
+            },
+        ) {
+            // The verdict rests on the piece only where the expansion assumed an operating
+            // point off its breakpoints; one exactly on it (leaky_relu at 0) it expanded with
+            // both slopes, and a tie there is the value's.
+            (Ok(_), false) if assumes_off_breakpoints(a) => {
+                let why = "a comparison at the operating point is closer to its tie than 2048-bit floats resolve, so which piece holds there, and the verdict at these values, is not known".to_string();
+                out.notes.push(format!("no numeric {wn} and {bn}: {why}"));
+                out.undecided = Some(why);
+                out.piece_unresolved = true;
+            }
             (Ok(_), false) => out.notes.push(
-                format!("no numeric {wn} and {bn}: a comparison at the operating point is closer to its tie than 256-bit floats resolve, so which piece holds there is not known"),
+                format!("no numeric {wn} and {bn}: a comparison at the operating point is closer to its tie than 2048-bit floats resolve, so which piece holds there is not known"),
             ),
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
@@ -369,6 +389,7 @@ pub(crate) fn numeric(
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
+                    _ if tie_widened.get() => format!("{wn} and {bn} are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and an operating point is closer to a breakpoint than 256-bit floats resolve), shown rounded"),
                     _ if widened.get() => format!("{wn} and {bn} are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded"),
                     _ if confirmed_bits.get() > 256 => format!("{wn} and {bn} are evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation), shown rounded"),
                     (true, true) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0"),
@@ -381,6 +402,25 @@ pub(crate) fn numeric(
         },
     }
     out
+}
+
+/// Whether the expansion assumed some layer's operating point off its breakpoints.
+fn assumes_off_breakpoints(a: &Analysis) -> bool {
+    (a.assumptions.iter()).any(|x| {
+        matches!(
+            x,
+            crate::analysis::Assumption::NoBreakpointAtOperatingPoint { .. }
+        )
+    })
+}
+
+/// `first`, or where it noted a near tie, `finer()`: a comparison closer than one precision
+/// resolves is decided by the next, when that notes none.
+fn resolving_a_near_tie<T>(first: (T, bool), finer: impl FnOnce() -> (T, bool)) -> (T, bool) {
+    match first {
+        (_, false) => finer(),
+        clean => clean,
+    }
 }
 
 /// Whether two floats agree to 2⁻⁴⁰ of the second, a non-zero one (compared as logarithms:
@@ -1706,12 +1746,15 @@ pub(crate) fn leading_zero_in_floats(
     }
     let (ev, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
-    let ev = ev.ok().filter(|_| clean)?;
+    let ev = ev.ok()?;
     let seed = content_seed(0x0A40_9382_2299_F31D, n_term, &ev.inst);
     let points = random_points(seed, FLOAT_POINTS, ev.n);
-    if points
-        .iter()
-        .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
+    // A value above 2⁻²⁰⁰ of its terms' size in 256 bits ends the test; not where they took a
+    // piece by a comparison closer than they resolve (relu at tanh(80) − 1 = −6.6·10⁻⁷⁰; from a
+    // review, y ≡ 0 there was `affine`): 2048 bits take it.
+    if clean
+        && (points.iter())
+            .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
     {
         return None;
     }
@@ -1758,10 +1801,11 @@ pub(crate) fn w_zero_in_floats(
         let x = Val::V(vec![R::zero(); ev.n]);
         small_at(w, &ev.inst, ev.rows, (input, x), floor)
     }
+    // As in [`leading_zero_in_floats`], 256 bits end the test only where they took no piece
+    // by a comparison closer than they resolve.
     let (ev, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
-    let ev = ev.ok().filter(|_| clean)?;
-    if !at_zero(w, &a.input, &ev, -200)? {
+    if clean && !at_zero(w, &a.input, &ev.ok()?, -200)? {
         return None;
     }
     let (wide, clean) =

@@ -4034,3 +4034,22 @@ fn an_operating_point_closer_to_a_breakpoint_than_256_bits_resolve_is_decided_by
         );
     }
 }
+
+#[test]
+fn a_point_that_reads_a_parameter_without_a_value_is_no_near_tie() {
+    // relu at sin(β): its side is β's, which has no value; no float was tried (from a review,
+    // "closer to a breakpoint than 2048-bit floats resolve" was said, and `undecided`).
+    for s in ["sin", "tanh"] {
+        let src =
+            format!("s(t) = {s}(β·t); W1 = [[1, 2]]; b1 = [1]; W2 = [[1]]; relu(W2·s(W1·x + b1))");
+        let text = analyze_text(&src);
+        assert!(!text.contains("floats resolve"), "{text}");
+        assert!(
+            text.contains(
+                "(not checked at the bound values: a value or a parameter there is not rational)"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+    }
+}

@@ -1182,8 +1182,10 @@ impl<'a> Ctx<'a> {
             Ok(crate::series::PointSeries::Analytic(s)) => Jet::At(s.coeff(0), s.coeff(1)),
             Ok(crate::series::PointSeries::OneSided { .. }) => Jet::OnBreakpoint,
             // The series engine's word for a comparison (or the sides of a breakpoint) whose
-            // sign no float of 2048 bits and no exact test decides.
-            Err(d) if d.message.starts_with("cannot decide") => Jet::Tie,
+            // sign no float of 2048 bits and no exact test decides; where the point reads a
+            // parameter without a value (sin(β)), no float was tried: unknown, not a tie (from
+            // a review, "closer to a breakpoint than 2048-bit floats resolve" was said of it).
+            Err(d) if d.message.starts_with("cannot decide") && at.params().is_empty() => Jet::Tie,
             _ => Jet::Unknown,
         })
     }

@@ -4022,16 +4022,95 @@ fn an_operating_point_closer_to_a_breakpoint_than_256_bits_resolve_is_decided_by
         // 1 − tanh(80) > 0: relu passes the signal, tanh″ ≠ 0 there.
         assert_eq!(bound_verdict(&net(b1, "-", "")), "verdict: affine");
     }
-    // tanh(2000) − 1 = −10⁻¹⁷³⁷ is beyond 2048 bits too: the piece, and the verdict, not known.
+    // tanh(700) − 1 = −2⁻²⁰¹⁹ is beyond 2048 bits: 8192 take the piece.
+    undecided_saying(
+        &net(700, "", "b3 = [0]; "),
+        "is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of 4 random inputs; 2048-bit ones took a piece",
+    );
+    // tanh(3000) − 1 = −10⁻²⁶⁰⁶ is beyond 8192 bits too: the piece, and the verdict, not known.
     for sign in ["", "-"] {
+        let src = net(3000, sign, "b3 = [0]; ");
+        assert_eq!(bound_verdict(&src), "verdict: undecided", "{src}");
         undecided_saying(
-            &net(2000, sign, "b3 = [0]; "),
-            "closer to its tie than 2048-bit floats resolve",
+            &net(3000, sign, ""),
+            "one with an operating point closer to a breakpoint than 8192-bit floats resolve",
         );
+    }
+}
+
+#[test]
+fn values_closer_to_a_breakpoint_than_2048_bits_resolve_are_read_in_8192() {
+    // 1 − tanh(709) = 2⁻²⁰⁴⁶ is a few units of 2048-bit rounding: the side of |·| and the
+    // digits of W and b are 8192 bits' (from a review: W = −6.19·10⁻⁶¹⁶ for −5.92·10⁻⁶¹⁶).
+    let tie = "evaluated in 8192-bit floats (the activations' values at the operating points are not rational, and an operating point is closer to a breakpoint than 2048-bit floats resolve)";
+    for (src, w, b, verdict) in [
+        (
+            "b1=[709]; abs(tanh(x + b1) - 𝟙)",
+            "-5.92222e-616",
+            "2.96111e-616",
+            "affine",
+        ),
+        (
+            "b1=[700]; relu(𝟙 - tanh(x + b1))",
+            "-3.88853e-608",
+            "1.94426e-608",
+            "affine",
+        ),
+        // σ(−1400) = 10⁻⁶⁰⁸: tiny, and no tie (from a review, this was made `undecided`).
+        (
+            "b1=[1400]; relu(sigmoid(x - b1))",
+            "9.72132e-609",
+            "9.72132e-609",
+            "affine",
+        ),
+    ] {
+        let text = analyze_text(src);
+        assert!(text.contains(tie), "{text}");
+        let rows = format!(
+            "  W (1×1, rounded to 6 significant digits):\n    [{w}]\n  b (1×1, rounded to 6 significant digits):\n    [{b}]\n"
+        );
+        assert!(text.contains(&rows), "{text}");
+        // No σ* from floats that took a piece by a tie ("W·ξ is 0 in every direction" stood
+        // below these W).
+        assert!(text.contains("radius of affinity σ*: not measured: an operating point is closer to a breakpoint than 256-bit floats resolve"), "{text}");
+        assert_eq!(
+            text.lines().last(),
+            Some(&*format!("verdict: {verdict}")),
+            "{text}"
+        );
+    }
+    // An exact tie that the exact test decides (σ(20) + σ(−20) = 1, a kink at x₀) is no tie
+    // left unresolved: no "not decided" beside the kink.
+    for src in [
+        "b1=[20]; b2=[-20]; relu(sigmoid(x + b1) + sigmoid(b2) - 𝟙)",
+        "b1=[300]; relu(exp(x - b1) - exp(-b1))",
+    ] {
+        let text = analyze_text(src);
+        assert!(!text.contains("not decided at these values"), "{text}");
+        assert_eq!(text.lines().last(), Some("verdict: kink"), "{text}");
+    }
+}
+
+#[test]
+fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink() {
+    // relu(0·x + b₁) = relu(b₁), constant in x (from a review, `kink`).
+    for src in [
+        "x : 1; W1 = [[0]]; relu(W1·x + b1)",
+        "x : 2; W1 = [[0, 0]]; relu(W1·x + b1)",
+        "x : 1; W1 = [[0]]; W2 = [[1]]; tanh(W2·relu(W1·x + b1) + b2)",
+    ] {
         undecided_saying(
-            &net(2000, sign, ""),
-            "one with an operating point closer to a breakpoint than 2048-bit floats resolve",
+            src,
+            "is 0 for every input (to within 256-bit floats at 4 random inputs): at these bound values u is a function of",
         );
+    }
+    // A bar that reads the input keeps the kink.
+    for src in [
+        "x : 1; W1 = [[1]]; relu(W1·x + b1)",
+        "x : 1; W1 = [[0], [1]]; V = [[1, 1]]; V·relu(W1·x + b1)",
+        "V = [[1, -1]]; W1 = [[1], [-1]]; V·relu(W1·x + b1) + b2",
+    ] {
+        assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
     }
 }
 

@@ -125,7 +125,7 @@ pub struct Numeric {
     /// `undecided` comes from what the bound values force with other weights symbolic (an
     /// operating point, a first non-affine term): drawn values of those may settle it.
     pub undecided_forced: bool,
-    /// With `undecided`: an operating point is closer to a breakpoint than 2048-bit floats
+    /// With `undecided`: an operating point is closer to a breakpoint than 8192-bit floats
     /// resolve, so which piece holds there, and the verdict at these values, is not known.
     pub piece_unresolved: bool,
     /// With `undecided`: the first non-affine term is 0 at every random point tried at these

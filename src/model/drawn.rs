@@ -40,7 +40,7 @@ enum Draw {
     /// An assumption of the expansion fails there: an entry on a breakpoint (true), or a
     /// derivative taken to be non-zero 0 at every entry of a layer (false).
     AssumptionFails(bool),
-    /// An operating point closer to a breakpoint than 2048-bit floats resolve: which piece
+    /// An operating point closer to a breakpoint than 8192-bit floats resolve: which piece
     /// holds there, and so the verdict, is not known (evidence, not proof, against it).
     PieceUnresolved,
     /// Nothing decided at the drawn values.
@@ -89,11 +89,11 @@ pub(super) fn against_drawn_values(
         .collect();
     let weights_free = (missing.iter()).any(|n| *n != a.input.name && !small.contains(n));
     if !small.is_empty() {
-        if weights_free
-            || !params.is_empty()
-            || reads_through_points(a, &a.decision.leading_full, &small)
-        {
+        if weights_free || !params.is_empty() {
             return Drawn::Nothing;
+        }
+        if reads_through_points(a, &a.decision.leading_full, &small) {
+            return bars_free_of_the_input(model, report, env, functions, &small);
         }
         return with_small_biases_at_zero(model, report, env, functions, &small);
     }
@@ -177,6 +177,35 @@ fn with_small_biases_at_zero(
     } else {
         Drawn::Contradicts(why)
     }
+}
+
+/// A kink whose bars read the small biases without values, every weight bound: where each
+/// bar's argument is 0 for every input with those biases at 0, it is a function of the biases
+/// alone to leading order, of one sign for every small input, and no kink in the input
+/// ([`instance::bars_free_of_the_input`]): the verdict is contradicted.
+fn bars_free_of_the_input(
+    model: &Model,
+    report: &Report,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    small: &[Name],
+) -> Drawn {
+    let a = &report.main;
+    if a.decision.verdict != crate::analysis::Verdict::Kink {
+        return Drawn::Nothing;
+    }
+    let Some(env) = bound_to(report, env, functions, small, || Q::from(0u32)) else {
+        return Drawn::Nothing;
+    };
+    if !super::instance::bars_free_of_the_input(&model.lowered, a, &env, functions) {
+        return Drawn::Nothing;
+    }
+    let names: Vec<String> = small.iter().map(Name::unicode).collect();
+    let names = names.join(", ");
+    Drawn::Contradicts(format!(
+        "with {names} at 0, the argument u of every bar |u| of the first non-affine term in the input's terms is 0 for every input (to within 256-bit floats at {} random inputs): at these bound values u is a function of {names} alone to leading order, of one sign for every small input, and |u| no kink in the input; the order at these values is not decided",
+        super::instance::FLOAT_POINTS
+    ))
 }
 
 /// What a draw with some small symbols at 0 says: only what the first non-affine term and the
@@ -386,7 +415,7 @@ fn describe(d: &Draw) -> &'static str {
             "one where a derivative the expansion takes to be non-zero is 0 at every entry of a layer"
         }
         Draw::PieceUnresolved => {
-            "one with an operating point closer to a breakpoint than 2048-bit floats resolve"
+            "one with an operating point closer to a breakpoint than 8192-bit floats resolve"
         }
         Draw::Agrees => "as the verdict says",
         Draw::NoEvidence => "not decided",

@@ -301,8 +301,8 @@ pub(crate) fn numeric(
     // whose values were confirmed by the next (256, or more where a cancellation lost digits).
     let widened = std::cell::Cell::new(false);
     let confirmed_bits = std::cell::Cell::new(256u32);
-    // Whether W and b below are 2048 bits' because 256 bits left a piece undecided.
-    let tie_widened = std::cell::Cell::new(false);
+    // The precision of W and b below where 256 bits left a piece undecided (0: they did not).
+    let tie_bits = std::cell::Cell::new(0u32);
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
             out.w = Some(w);
@@ -350,23 +350,30 @@ pub(crate) fn numeric(
         }),
             // A piece chosen at 256 bits by a comparison closer than they resolve (relu at
             // tanh(80) − 1 = −6.6·10⁻⁷⁰; from a review, kept `affine` where y ≡ 0): 2048 bits
-            // choose it, and their values are W and b.
+            // choose it, else 8192 (1 − tanh(700) = 2⁻²⁰¹⁹, or σ(−1400) = 10⁻⁶⁰⁸, tiny but no
+            // tie), and their values are W and b.
             || {
-                tie_widened.set(true);
-                crate::float::without_near_ties(|| wb::<Big<2048>>(l, a, env, functions))
+                tie_bits.set(2048);
+                resolving_a_near_tie(
+                    crate::float::without_near_ties(|| wb::<Big<2048>>(l, a, env, functions)),
+                    || {
+                        tie_bits.set(8192);
+                        crate::float::without_near_ties(|| wb::<Big<8192>>(l, a, env, functions))
+                    },
+                )
             },
         ) {
             // The verdict rests on the piece only where the expansion assumed an operating
             // point off its breakpoints; one exactly on it (leaky_relu at 0) it expanded with
             // both slopes, and a tie there is the value's.
             (Ok(_), false) if assumes_off_breakpoints(a) => {
-                let why = "a comparison at the operating point is closer to its tie than 2048-bit floats resolve, so which piece holds there, and the verdict at these values, is not known".to_string();
+                let why = "a comparison at the operating point is closer to its tie than 8192-bit floats resolve, so which piece holds there, and the verdict at these values, is not known".to_string();
                 out.notes.push(format!("no numeric {wn} and {bn}: {why}"));
                 out.undecided = Some(why);
                 out.piece_unresolved = true;
             }
             (Ok(_), false) => out.notes.push(
-                format!("no numeric {wn} and {bn}: a comparison at the operating point is closer to its tie than 2048-bit floats resolve, so which piece holds there is not known"),
+                format!("no numeric {wn} and {bn}: a comparison at the operating point is closer to its tie than 8192-bit floats resolve, so which piece holds there is not known"),
             ),
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
@@ -377,19 +384,38 @@ pub(crate) fn numeric(
                 // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
                 // or genuinely tiny (a sigmoid at −160 has slope 10⁻⁷⁰; from a review, such a W
                 // was written as 0 and called degenerate): 2048 bits tell them apart.
-                let wide = if has_tiny(&w) || has_tiny(&b) {
-                    wb::<Big<2048>>(l, a, env, functions).ok()
-                } else {
+                // Where W and b are 2048 bits' already (a near tie at 256), 8192 tell them apart,
+                // and nothing finer where they are 8192 bits'.
+                let bits = tie_bits.get().max(256);
+                let wide = if !(has_tiny(&w, bits) || has_tiny(&b, bits)) {
                     None
+                } else {
+                    match tie_bits.get() {
+                        0 => wb::<Big<2048>>(l, a, env, functions).ok(),
+                        2048 => match crate::float::without_near_ties(|| {
+                            wb::<Big<8192>>(l, a, env, functions)
+                        }) {
+                            (Ok(wide), true) => Some(wide),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
                 };
                 let exact_w = partial.as_ref().map(|(w, _)| w);
                 let exact_b = partial.as_ref().map(|(_, b)| b);
-                let unresolved_w = flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w), exact_w);
-                let unresolved_b = flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b), exact_b);
+                let unresolved_w =
+                    flush_rounding(&mut w, wide.as_ref().map(|(w, _)| w), exact_w, bits);
+                let unresolved_b =
+                    flush_rounding(&mut b, wide.as_ref().map(|(_, b)| b), exact_b, bits);
                 out.w = Some(w);
                 out.b = Some(b);
                 out.notes.push(match (wide.is_some(), unresolved_w || unresolved_b) {
-                    _ if tie_widened.get() => format!("{wn} and {bn} are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and an operating point is closer to a breakpoint than 256-bit floats resolve), shown rounded"),
+                    (checked, zeros) if bits > 256 => format!(
+                        "{wn} and {bn} are evaluated in {bits}-bit floats (the activations' values at the operating points are not rational, and an operating point is closer to a breakpoint than {}-bit floats resolve), {}shown rounded{}",
+                        if bits == 2048 { 256 } else { 2048 },
+                        if checked { "their entries below 2⁻²⁰⁰ of the largest checked in 8192-bit floats; " } else { "" },
+                        if zeros { format!("; an entry shown as 0 is below {} of the largest entry (or of 1 where that is smaller), which does not decide whether it is exactly 0", if bits == 2048 { "2⁻¹⁵⁰⁰" } else { "2⁻⁷⁰⁰⁰" }) } else { String::new() },
+                    ),
                     _ if widened.get() => format!("{wn} and {bn} are evaluated in 2048-bit floats (the activations' values at the operating points are not rational, and 256-bit floats gave no finite value), shown rounded"),
                     _ if confirmed_bits.get() > 256 => format!("{wn} and {bn} are evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation), shown rounded"),
                     (true, true) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), their entries below 2⁻²⁰⁰ of the largest checked in 2048-bit floats; shown rounded; an entry shown as 0 there is 0 to within what those floats resolve (below about 2⁻¹⁵⁰⁰ of the largest entry, or of 1 where that is smaller), which does not decide whether it is exactly 0"),
@@ -405,7 +431,7 @@ pub(crate) fn numeric(
 }
 
 /// Whether the expansion assumed some layer's operating point off its breakpoints.
-fn assumes_off_breakpoints(a: &Analysis) -> bool {
+pub(crate) fn assumes_off_breakpoints(a: &Analysis) -> bool {
     (a.assumptions.iter()).any(|x| {
         matches!(
             x,
@@ -760,17 +786,32 @@ enum PointInFloats {
 /// scale (its largest entry, or 1), whatever the entries' exponents (from a review: a scale
 /// past f64's range made the floor infinite, and an entry 3 beside e¹⁰⁰⁰ was written as 0).
 fn rounding_floor_log2(m: &Mat) -> f64 {
+    floor_below_scale(m, 200.0)
+}
+
+/// log₂ of 2^(−`depth`) of the matrix's scale (its largest entry, or 1).
+fn floor_below_scale(m: &Mat, depth: f64) -> f64 {
     let scale = (m.entries.iter())
         .map(Num::log2_abs)
         .filter(|l| !l.is_nan())
         .fold(0.0f64, f64::max);
-    scale - 200.0
+    scale - depth
+}
+
+/// How far below the scale a value in floats of `bits` may be a residue of their rounding:
+/// 2⁻²⁰⁰ for 256 bits, 2⁻¹⁵⁰⁰ for 2048 and 2⁻⁷⁰⁰⁰ for 8192.
+fn residue_depth(bits: u32) -> f64 {
+    match bits {
+        0..=256 => 200.0,
+        257..=2048 => f64::from(-WIDE_GENUINE_LOG2),
+        _ => 7000.0,
+    }
 }
 
 /// Whether an entry of `m` is a float below [`rounding_floor_log2`], 0 included: 1 − tanh(100)²
 /// is exactly 0 in 256 bits, where the slope is 6·10⁻⁸⁹ (from a review).
-fn has_tiny(m: &Mat) -> bool {
-    let floor = rounding_floor_log2(m);
+fn has_tiny(m: &Mat, bits: u32) -> bool {
+    let floor = floor_below_scale(m, residue_depth(bits));
     (m.entries.iter()).any(|e| !matches!(e, Num::Exact(_)) && e.log2_abs() < floor)
 }
 
@@ -791,8 +832,8 @@ pub(crate) const WIDE_GENUINE_LOG2: i32 = -1500;
 ///
 /// `exact`: the same matrix evaluated exactly where its entries have exact values (NaN where
 /// not): an entry that is exactly 0 there is 0, decided (tanh(0) beside tanh(1)).
-fn flush_rounding(m: &mut Mat, wide: Option<&Mat>, exact: Option<&Mat>) -> bool {
-    let floor = rounding_floor_log2(m);
+fn flush_rounding(m: &mut Mat, wide: Option<&Mat>, exact: Option<&Mat>, bits: u32) -> bool {
+    let floor = floor_below_scale(m, residue_depth(bits));
     let mut unresolved = false;
     for (i, e) in m.entries.iter_mut().enumerate() {
         if matches!(e, Num::Exact(_)) || e.log2_abs() >= floor {
@@ -1722,7 +1763,7 @@ fn random_points(seed: u64, count: usize, n: usize) -> Vec<Vec<Q>> {
 }
 
 /// How many random inputs [`leading_zero_in_floats`] tries.
-const FLOAT_POINTS: usize = 4;
+pub(crate) const FLOAT_POINTS: usize = 4;
 
 /// Whether the first non-affine term N of `a` (of order k) is 0 at the bound values to within
 /// what 2048-bit floats resolve, where the exact tests cannot see it: its constants are not
@@ -1758,27 +1799,92 @@ pub(crate) fn leading_zero_in_floats(
     {
         return None;
     }
-    let (wide, clean) =
+    let (wide, wide_clean) =
         crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
-    let wide = wide.ok().filter(|_| clean)?;
-    for p in &points {
-        if small_beside_terms(n_term, &wide, &a.input, p, WIDE_GENUINE_LOG2)? {
-            continue;
+    if wide_clean {
+        let wide = wide.ok()?;
+        for p in &points {
+            if small_beside_terms(n_term, &wide, &a.input, p, WIDE_GENUINE_LOG2)? {
+                continue;
+            }
+            return None;
         }
-        return None;
     }
     // Its parts may all be 0 in 2048 bits without vanishing: tanh″(1000) ≈ −2·10⁻⁸⁶⁸ is
     // 1 − tanh(1000)² there, which rounds to 0 (from a review of this change, such a network
-    // was `undecided`). At 8192 bits such a part is resolved, and non-zero.
+    // was `undecided`). At 8192 bits such a part is resolved, and non-zero. Where 2048 bits
+    // took a piece by a near tie (relu at 1 − tanh(700) = 2⁻²⁰¹⁹), 8192 alone decide.
     let (widest, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<8192>>(l, a, env, functions));
     let widest = widest.ok().filter(|_| clean)?;
-    if !small_beside_terms(n_term, &widest, &a.input, &points[0], -7000)? {
-        return None;
+    let checked = if wide_clean {
+        &points[..1]
+    } else {
+        &points[..]
+    };
+    for p in checked {
+        if !small_beside_terms(n_term, &widest, &a.input, p, -7000)? {
+            return None;
+        }
     }
-    Some(format!(
-        "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-    ))
+    Some(if wide_clean {
+        format!(
+            "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+        )
+    } else {
+        format!(
+            "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+        )
+    })
+}
+
+/// Whether every bar |u| of the first non-affine term (in the input's terms; the outermost
+/// ones) has u below 2⁻²⁰⁰ of its terms' size at [`FLOAT_POINTS`] random inputs, in 256-bit
+/// floats at the values of `env`: with the small biases at 0 there, u is then a function of
+/// the biases alone to leading order, |u| has its sign for every small input, and the bar is
+/// no kink in the input (`relu(W₁·x + b₁)` with W₁ = 0 is relu(b₁); from a review, it was
+/// `kink`). Floats may take a tiny u for 0: that makes a kink undecided, never a verdict.
+pub(crate) fn bars_free_of_the_input(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> bool {
+    fn outermost_bars(e: &Expr, out: &mut Vec<Expr>) {
+        for (chain, _) in e.terms() {
+            chain.factors().iter().for_each(|f| in_factor(f, out));
+        }
+    }
+    fn in_factor(f: &crate::algebra::nf::Factor, out: &mut Vec<Expr>) {
+        use crate::algebra::nf::Factor;
+        match f {
+            Factor::Atom(a) if a.is_bar() => out.push(a.arg.clone()),
+            Factor::Atom(a) => outermost_bars(&a.arg, out),
+            Factor::Had(h) => (h.elements().iter())
+                .for_each(|(e, _)| e.factors().iter().for_each(|f| in_factor(f, out))),
+            Factor::Dot(d) | Factor::Tr(d) | Factor::Diag(d) => {
+                d.factors().iter().for_each(|f| in_factor(f, out))
+            }
+            _ => {}
+        }
+    }
+    let mut bars = Vec::new();
+    outermost_bars(&a.decision.leading_full, &mut bars);
+    if bars.is_empty() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return false;
+    }
+    // The network itself sits on its kink at x₀ with the biases at 0, a near tie in its
+    // evaluation that the bars' arguments, polynomials in the input, do not read; one at an
+    // operating point they read can only make them look non-zero, or 0 where they are not,
+    // and so the kink kept or made undecided, never another verdict.
+    let Ok(ev) = evaluate::<Big<256>>(l, a, env, functions) else {
+        return false;
+    };
+    let seed = content_seed(0x5BD1_E995_6C07_2F3B, &a.decision.leading_full, &ev.inst);
+    let points = random_points(seed, FLOAT_POINTS, ev.n);
+    (bars.iter()).all(|u| {
+        (points.iter()).all(|p| small_beside_terms(u, &ev, &a.input, p, -200) == Some(true))
+    })
 }
 
 /// W at the bound values when its constants are not rational, against the verdict's W ≠ 0:
@@ -1808,10 +1914,10 @@ pub(crate) fn w_zero_in_floats(
     if clean && !at_zero(w, &a.input, &ev.ok()?, -200)? {
         return None;
     }
+    // Where 2048 bits take a piece by a near tie, 8192 alone decide, below.
     let (wide, clean) =
         crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
-    let wide = wide.ok().filter(|_| clean)?;
-    if !at_zero(w, &a.input, &wide, WIDE_GENUINE_LOG2)? {
+    if clean && !at_zero(w, &a.input, &wide.ok()?, WIDE_GENUINE_LOG2)? {
         return None;
     }
     let (widest, clean) =

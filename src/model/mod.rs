@@ -909,6 +909,11 @@ fn numeric_at(
                                 );
                             }
                             out.breakpoint = Some(*kink);
+                            // The near tie the floats met is this breakpoint, decided exactly.
+                            if out.piece_unresolved {
+                                out.undecided = None;
+                                out.piece_unresolved = false;
+                            }
                         }
                         FirstOrder::Undecided(why, layer) => {
                             out.undecided = Some(why);

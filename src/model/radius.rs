@@ -76,7 +76,15 @@ fn measure(
         ..Default::default()
     };
     crate::verify::check_work(l, &opts)?;
-    let ev = evaluate::<B>(l, a, env, functions)?;
+    // A piece taken by a comparison closer than these floats resolve may be the wrong one (W
+    // and b are then evaluated in wider floats; from a review, "W·ξ is 0 in every direction"
+    // stood below a W of −5.9·10⁻⁶¹⁶ they had found). Only where the expansion assumed a point
+    // off its breakpoints: one exactly on it (selu at 0) is expanded with both slopes.
+    let (ev, clean) = crate::float::without_near_ties(|| evaluate::<B>(l, a, env, functions));
+    if !clean && super::instance::assumes_off_breakpoints(a) {
+        return Err("not measured: an operating point is closer to a breakpoint than 256-bit floats resolve, and σ* is measured in 256- and 2048-bit floats".into());
+    }
+    let ev = ev?;
     let mut rng = Rng::new(0x5157);
     let xis: Vec<Vec<f64>> = (0..DIRECTIONS)
         .map(|_| (0..ev.n).map(|_| rng.normal()).collect())

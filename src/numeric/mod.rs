@@ -984,6 +984,24 @@ fn float_as_q<R: Real>(v: &R) -> Option<crate::algebra::Q> {
     (R::of_q(&q).to_q().as_ref() == Some(&q)).then_some(q)
 }
 
+/// Whether `callee` has a breakpoint at 0: its series there is one-sided.
+fn breakpoint_at_zero(
+    callee: &Callee,
+    params: &[(Name, crate::ir::Ir)],
+    limits: &crate::limits::Limits,
+) -> bool {
+    let at_zero = crate::series::series_at(
+        callee,
+        params,
+        &crate::algebra::Scalar::zero(),
+        0,
+        limits,
+        &Default::default(),
+        Default::default(),
+    );
+    !matches!(at_zero, Ok(crate::series::PointSeries::Analytic(_)))
+}
+
 /// `f⁽ᵏ⁾(x)` computed (see [`derivative_at`]), and what may be kept of it: its value where no
 /// parameter enters it, else its coefficient.
 fn derivative_afresh<R: Real>(
@@ -995,7 +1013,7 @@ fn derivative_afresh<R: Real>(
 ) -> Result<(R, Option<Derivative>), String> {
     let bits = R::SIGNIFICAND_BITS;
     let near_zero = (128..u32::MAX).contains(&bits)
-        && x.abs().lt(&R::of_f64(2.0).powi(64 - bits.min(4096) as i32))
+        && x.abs().lt(&R::of_f64(2.0).powi(64 - bits.min(1 << 20) as i32))
         // A function without a comparison or |·| (tanh) has no side of a point to get wrong.
         && callee.has_breakpoints();
     let params = match callee {
@@ -1045,7 +1063,16 @@ fn derivative_afresh<R: Real>(
         other => other.map_err(|e| e.message)?,
     };
     let s = match &ps {
-        crate::series::PointSeries::Analytic(s) => s,
+        // A point off 0 but closer to it than the precision resolves (1 − tanh(709), 2⁻²⁰⁴⁶,
+        // in 2048 bits: a few units of rounding) may lie on 0's other side, where a breakpoint
+        // at 0 (|·|, relu) changes the piece: recorded as below (from a review, such rounding
+        // was shown as W = −6.19·10⁻⁶¹⁶ for −5.92·10⁻⁶¹⁶).
+        crate::series::PointSeries::Analytic(s) => {
+            if near_zero && breakpoint_at_zero(callee, &params, &limits) {
+                crate::float::note_near_tie();
+            }
+            s
+        }
         crate::series::PointSeries::OneSided { right, .. } => {
             // A multi-precision point closer to 0 than its precision resolves (tanh(100) − 1
             // rounds to 0) may lie on either side of a breakpoint at 0 (|·|, relu): recorded,

@@ -4101,14 +4101,41 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
     ] {
         undecided_saying(
             src,
-            "is 0 for every input (to within 256-bit floats at 4 random inputs): at these bound values u is a function of",
+            "is 0 for every input (to within 8192-bit floats at 4 random inputs): at these bound values u is a function of",
+        );
+    }
+    // Bars that cancel for every value of the bias: |x + b| − |x + b| ≡ 0, 2·relu(x + b) −
+    // relu(2x + 2b) ≡ 0, relu(x + b) − relu(−x − b) = x + b (from a review, each `kink`).
+    for src in [
+        "x : 1; W1=[[1],[1]]; W2=[[1,-1]]; W2·abs(W1·(x + b1))",
+        "x : 1; W1=[[1],[2]]; W2=[[2,-1]]; W2·relu(W1·(x + b1))",
+        "x : 1; W1=[[1],[-1]]; W2=[[1,-1]]; W2·relu(W1·(x + b1))",
+    ] {
+        undecided_saying(
+            src,
+            "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs each): its bars cancel",
+        );
+    }
+    // An operating point exactly on its breakpoint (tanh(−1) − tanh(−1), e⁻⁵⁰ − e⁻⁵⁰, the
+    // −1 of hard_tanh), which the small bias moves inside the ball: no `affine` (from a review).
+    for src in [
+        "x : 1; W1 = [[2],[1]]; c1 = [-1, -1]; W2 = [[1, -1]]; relu(W2·tanh(W1·x + c1) + b2)",
+        "x : 1; W1 = [[1], [2]]; c1 = [-50, -50]; W2 = [[-1, 1]]; relu(W2·exp(W1·x + c1) + b2)",
+        "x : 1; W1 = [[1], [2]]; c1 = [-1, -1]; W2 = [[-1, 1]]; c2 = [-1]; hard_tanh(W2·exp(W1·x + c1) + c2 + b2)",
+    ] {
+        undecided_saying(
+            src,
+            "the network with every weight bound is one with an entry exactly on a breakpoint, where the verdict above is affine for generic values",
         );
     }
     // A bar that reads the input keeps the kink.
     for src in [
+        "x : 1; W1=[[1],[1]]; W2=[[1,1]]; W2·abs(W1·(x + b1))",
         "x : 1; W1 = [[1]]; relu(W1·x + b1)",
         "x : 1; W1 = [[0], [1]]; V = [[1, 1]]; V·relu(W1·x + b1)",
         "V = [[1, -1]]; W1 = [[1], [-1]]; V·relu(W1·x + b1) + b2",
+        // −10⁻⁸⁰·x, beside terms of size x: no 0 (from a review, undecided at 256 bits).
+        "x : 1; W1 = [[1],[1]]; W2 = [[1, -1.00000000000000000000000000000000000000000000000000000000000000000000000000000001]]; relu(W2·W1·x + b2)",
     ] {
         assert_eq!(bound_verdict(src), "verdict: kink", "{src}");
     }
@@ -4117,7 +4144,9 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
 #[test]
 fn a_point_that_reads_a_parameter_without_a_value_is_no_near_tie() {
     // relu at sin(β): its side is β's, which has no value; no float was tried (from a review,
-    // "closer to a breakpoint than 2048-bit floats resolve" was said, and `undecided`).
+    // "closer to a breakpoint than 2048-bit floats resolve" was said). The drawn values of β
+    // put it on either side: relu′ is 0 at some (from a second review: the definitions were
+    // evaluated with β at a stand-in value, the same at every draw, which all agreed).
     for s in ["sin", "tanh"] {
         let src =
             format!("s(t) = {s}(β·t); W1 = [[1, 2]]; b1 = [1]; W2 = [[1]]; relu(W2·s(W1·x + b1))");
@@ -4129,6 +4158,65 @@ fn a_point_that_reads_a_parameter_without_a_value_is_no_near_tie() {
             ),
             "{text}"
         );
-        assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+        undecided_saying(
+            &src,
+            "with β given random values (3 seeded draws of rational values, a probabilistic check), the network with every weight bound is",
+        );
+        assert!(
+            text.contains(
+                "one whose first non-affine term above is 0 at every random point tried at draw"
+            ),
+            "{text}"
+        );
     }
+    let src = "x : 1; s(t) = exp(β·t); W1 = [[1]]; c1 = [1]; W2 = [[1]]; c2 = [-1]; relu(W2·s(W1·x + c1) + c2)";
+    undecided_saying(
+        src,
+        "as the verdict says at draw 1; as the verdict says at draw 2; one whose first non-affine term above is 0 at every random point tried at draw 3",
+    );
+}
+
+#[test]
+fn a_cancellation_a_large_weight_multiplies_is_read_in_wider_floats() {
+    // tanh(200) − 1 = −2·10⁻¹⁷⁴ is 0 at 256 and at 512 bits alike, and times 5·10¹⁷³ it is
+    // the −1.08 of the relu's input: the two precisions agreed on b = 3 (from a review).
+    let wide = "evaluated in 2048-bit floats, confirmed by 8192-bit ones (the activations' values at the operating points are not rational, and 256-bit floats lost digits to a cancellation)";
+    for (src, w, b, verdict) in [
+        (
+            "b1=[200]; W2=[[5e173]]; b2=[3]; relu(W2·(tanh(x + b1) − 𝟙) + b2)",
+            "3.83034",
+            "1.08483",
+            "affine",
+        ),
+        (
+            "b1=[200]; W2=[[1e174]]; b2=[3]; hard_tanh(W2·tanh(tanh(x + b1) − 𝟙) + b2)",
+            "7.66068",
+            "-0.830339",
+            "affine",
+        ),
+        // The relu's input is −7.7 + 3 < 0: y ≡ 0 near x₀ (it was `affine`, b = 3).
+        (
+            "b1=[200]; W2=[[1e174]]; b2=[3]; relu(W2·(tanh(x + b1) − 𝟙) + b2)",
+            "0",
+            "0",
+            "undecided",
+        ),
+    ] {
+        let text = analyze_text(src);
+        assert!(text.contains(wide), "{text}");
+        let rows = format!(
+            "  W (1×1, rounded to 6 significant digits):\n    [{w}]\n  b (1×1, rounded to 6 significant digits):\n    [{b}]\n"
+        );
+        assert!(text.contains(&rows), "{text}");
+        assert_eq!(
+            text.lines().last(),
+            Some(&*format!("verdict: {verdict}")),
+            "{text}"
+        );
+    }
+    // Past 8192 bits too (10⁻¹⁷³⁷ times 10¹⁷³⁷): no W and b, and the piece not known.
+    undecided_saying(
+        "b1=[2000]; W2=[[1e1737]]; b2=[3]; relu(W2·(tanh(x + b1) − 𝟙) + b2)",
+        "W and b are not resolved by 8192-bit floats at these values (a cancellation), so which piece holds",
+    );
 }

@@ -1560,6 +1560,37 @@ fn value_ir(v: &ParamValue, at: &Ir) -> Ir {
     }
 }
 
+/// `callee` with the value `v` for the parameter `p` in its body and its parameters' defaults.
+pub(crate) fn substitute_param_in_callee(callee: &Callee, p: &Name, v: &ParamValue) -> Callee {
+    match callee {
+        Callee::Def(d) => {
+            // A parameter bound by the function shadows the outer one inside its body.
+            let shadowed = d.params.iter().any(|(n, _)| n == p);
+            let body = if shadowed {
+                d.body.clone()
+            } else {
+                substitute_param(&d.body, p, v)
+            };
+            let params = (d.params.iter())
+                .map(|(n, x)| {
+                    let x = if n == p {
+                        x.clone()
+                    } else {
+                        substitute_param(x, p, v)
+                    };
+                    (n.clone(), x)
+                })
+                .collect();
+            Callee::Def(Rc::new(FunDef {
+                body,
+                params,
+                ..(**d).clone()
+            }))
+        }
+        c => c.clone(),
+    }
+}
+
 pub(crate) fn substitute_param(ir: &Ir, p: &Name, v: &ParamValue) -> Ir {
     let kind = match ir.kind() {
         IrKind::Param(n) if n == p => return value_ir(v, ir),
@@ -1568,48 +1599,15 @@ pub(crate) fn substitute_param(ir: &Ir, p: &Name, v: &ParamValue) -> Ir {
             deriv,
             arg,
             params,
-        } => {
-            let callee = match callee {
-                Callee::Def(d) => {
-                    // A parameter bound by the function shadows the outer one inside its body.
-                    let shadowed = d.params.iter().any(|(n, _)| n == p);
-                    let body = if shadowed {
-                        d.body.clone()
-                    } else {
-                        substitute_param(&d.body, p, v)
-                    };
-                    let params = d
-                        .params
-                        .iter()
-                        .map(|(n, x)| {
-                            (
-                                n.clone(),
-                                if n == p {
-                                    x.clone()
-                                } else {
-                                    substitute_param(x, p, v)
-                                },
-                            )
-                        })
-                        .collect();
-                    Callee::Def(Rc::new(FunDef {
-                        body,
-                        params,
-                        ..(**d).clone()
-                    }))
-                }
-                c => c.clone(),
-            };
-            IrKind::Apply {
-                callee,
-                deriv: *deriv,
-                arg: Box::new(substitute_param(arg, p, v)),
-                params: params
-                    .iter()
-                    .map(|(n, x)| (n.clone(), substitute_param(x, p, v)))
-                    .collect(),
-            }
-        }
+        } => IrKind::Apply {
+            callee: substitute_param_in_callee(callee, p, v),
+            deriv: *deriv,
+            arg: Box::new(substitute_param(arg, p, v)),
+            params: params
+                .iter()
+                .map(|(n, x)| (n.clone(), substitute_param(x, p, v)))
+                .collect(),
+        },
         IrKind::Sum(xs) => IrKind::Sum(xs.iter().map(|x| substitute_param(x, p, v)).collect()),
         IrKind::Mul(xs) => IrKind::Mul(xs.iter().map(|x| substitute_param(x, p, v)).collect()),
         IrKind::Had(xs) => IrKind::Had(xs.iter().map(|x| substitute_param(x, p, v)).collect()),

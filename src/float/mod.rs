@@ -166,6 +166,40 @@ pub(crate) fn note_near_tie() {
     NEAR_TIES.with(|t| t.set(true));
 }
 
+thread_local! {
+    static CANCELLATIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Records a sum of two non-zero floats that kept none of their digits but the last 64 bits'
+/// worth (0 included): what follows may be their rounding's, and a weight past 2^(bits)
+/// makes that rounding an O(1) value, which a second precision of the same kind can share
+/// (tanh(200) − 1 is 0 at 256 and at 512 bits; see [`noting_cancellations`]).
+fn note_if_cancelled<const BITS: usize>(a: &BigFloat, b: &BigFloat, sum: &BigFloat) {
+    if a.is_zero() || b.is_zero() {
+        return;
+    }
+    let (Some(ea), Some(eb)) = (a.exponent(), b.exponent()) else {
+        return;
+    };
+    let top = i64::from(ea.max(eb));
+    let lost = sum.is_zero()
+        || sum
+            .exponent()
+            .is_some_and(|es| i64::from(es) < top - (BITS as i64 - 64));
+    if lost {
+        CANCELLATIONS.with(|c| c.set(true));
+    }
+}
+
+/// `f()`, and whether a sum in it of multi-precision floats lost every digit to a
+/// cancellation (see [`note_if_cancelled`]); one noted before it stays noted.
+pub(crate) fn noting_cancellations<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    let before = CANCELLATIONS.with(|t| t.replace(false));
+    let out = f();
+    let noted = CANCELLATIONS.with(|t| t.replace(before || t.get()));
+    (out, noted)
+}
+
 /// `f()`, and whether it noted a near tie; one noted before it stays noted.
 pub(crate) fn noting_near_ties<T>(f: impl FnOnce() -> T) -> (T, bool) {
     let before = NEAR_TIES.with(|t| t.replace(false));
@@ -339,10 +373,14 @@ impl<const BITS: usize> Real for Big<BITS> {
         Some(if sign == Sign::Neg { -v } else { v })
     }
     fn add(&self, o: &Self) -> Self {
-        Big(self.0.add(&o.0, BITS, RM))
+        let sum = self.0.add(&o.0, BITS, RM);
+        note_if_cancelled::<BITS>(&self.0, &o.0, &sum);
+        Big(sum)
     }
     fn sub(&self, o: &Self) -> Self {
-        Big(self.0.sub(&o.0, BITS, RM))
+        let sum = self.0.sub(&o.0, BITS, RM);
+        note_if_cancelled::<BITS>(&self.0, &o.0, &sum);
+        Big(sum)
     }
     fn mul(&self, o: &Self) -> Self {
         Big(self.0.mul(&o.0, BITS, RM))

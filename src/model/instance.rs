@@ -303,6 +303,8 @@ pub(crate) fn numeric(
     let confirmed_bits = std::cell::Cell::new(256u32);
     // The precision of W and b below where 256 bits left a piece undecided (0: they did not).
     let tie_bits = std::cell::Cell::new(0u32);
+    // Whether 256 bits lost digits to a cancellation, so that W and b are 2048 bits' or none.
+    let lost_digits = std::cell::Cell::new(false);
     match exact {
         Ok((w, b)) if clean && w.is_exact() && b.is_exact() => {
             out.w = Some(w);
@@ -316,7 +318,8 @@ pub(crate) fn numeric(
             widened.set(false);
             // What 256 bits round to 0 and then take the log of (1 − tanh(400), 10⁻³⁴⁸), or
             // divide by, 2048 bits may still resolve; W and b are read from the same values.
-            let narrow = wb::<Big<256>>(l, a, env, functions);
+            let (narrow, cancelled) =
+                noting_piece_cancellations(a, || wb::<Big<256>>(l, a, env, functions));
             match &narrow {
                 Ok((w, b)) if has_non_finite(w) || has_non_finite(b) => {
                     match wb::<Big<2048>>(l, a, env, functions) {
@@ -329,12 +332,18 @@ pub(crate) fn numeric(
                 }
                 // The digits shown must be the value's: 256 bits are confirmed by 512, and
                 // where they differ (a cancellation: log(β + t) at t = −tanh(1) to 76 digits,
-                // from a review, showed 2.8948e76 for 2.5985e76), 2048 by 8192.
+                // from a review, showed 2.8948e76 for 2.5985e76), 2048 by 8192. Where a sum
+                // at 256 bits lost every digit, 512 may round it alike (tanh(200) − 1 is 0 in
+                // both, and times 5·10¹⁷³ it is the −1.08 of a relu's input; from a review, b
+                // was shown 3 for 1.08): 2048 by 8192.
                 Ok(narrow_wb) => {
-                    let finer = wb::<Big<512>>(l, a, env, functions);
-                    if finer.as_ref().is_ok_and(|f| same_digits(narrow_wb, f)) {
-                        return narrow;
+                    if !cancelled {
+                        let finer = wb::<Big<512>>(l, a, env, functions);
+                        if finer.as_ref().is_ok_and(|f| same_digits(narrow_wb, f)) {
+                            return narrow;
+                        }
                     }
+                    lost_digits.set(true);
                     let wide = wb::<Big<2048>>(l, a, env, functions);
                     let widest = wb::<Big<8192>>(l, a, env, functions);
                     match (wide, widest) {
@@ -424,10 +433,24 @@ pub(crate) fn numeric(
                     (false, false) => format!("{wn} and {bn} are evaluated in 256-bit floats (the activations' values at the operating points are not rational), shown rounded"),
                 });
             }
+            // The values at the operating points are not known, nor the piece taken at one the
+            // expansion assumed off its breakpoints.
+            (Err(e), _) if lost_digits.get() && assumes_off_breakpoints(a) => {
+                out.notes.push(format!("no numeric {wn} and {bn}: {e}"));
+                out.undecided = Some(format!("{e}, so which piece holds at an operating point, and the verdict at these values, is not known"));
+            }
             (Err(e), _) => out.notes.push(format!("no numeric {wn} and {bn}: {e}")),
         },
     }
     out
+}
+
+/// `f()`, and whether a sum of multi-precision floats in it lost every digit where that may
+/// have taken a piece: the expansion assumed some operating point off its breakpoints (a
+/// cancellation elsewhere, tanh(3/10) − tanh(3/10) under a tanh, chooses nothing).
+fn noting_piece_cancellations<T>(a: &Analysis, f: impl FnOnce() -> T) -> (T, bool) {
+    let (out, cancelled) = crate::float::noting_cancellations(f);
+    (out, cancelled && assumes_off_breakpoints(a))
 }
 
 /// Whether the expansion assumed some layer's operating point off its breakpoints.
@@ -1785,22 +1808,27 @@ pub(crate) fn leading_zero_in_floats(
     if n_term.is_zero() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return None;
     }
-    let (ev, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
+    let ((ev, clean), cancelled) = noting_piece_cancellations(a, || {
+        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions))
+    });
     let ev = ev.ok()?;
     let seed = content_seed(0x0A40_9382_2299_F31D, n_term, &ev.inst);
     let points = random_points(seed, FLOAT_POINTS, ev.n);
     // A value above 2⁻²⁰⁰ of its terms' size in 256 bits ends the test; not where they took a
     // piece by a comparison closer than they resolve (relu at tanh(80) − 1 = −6.6·10⁻⁷⁰; from a
-    // review, y ≡ 0 there was `affine`): 2048 bits take it.
+    // review, y ≡ 0 there was `affine`): 2048 bits take it; nor where a sum lost every digit
+    // (its rounding, times a large weight, may have chosen the piece).
     if clean
+        && !cancelled
         && (points.iter())
             .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
     {
         return None;
     }
-    let (wide, wide_clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
+    let ((wide, wide_clean), wide_cancelled) = noting_piece_cancellations(a, || {
+        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
+    });
+    let wide_clean = wide_clean && !wide_cancelled;
     if wide_clean {
         let wide = wide.ok()?;
         for p in &points {
@@ -1833,7 +1861,7 @@ pub(crate) fn leading_zero_in_floats(
         )
     } else {
         format!(
-            "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+            "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve, or lost every digit of a sum); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
         )
     })
 }
@@ -1873,18 +1901,64 @@ pub(crate) fn bars_free_of_the_input(
     if bars.is_empty() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    // The network itself sits on its kink at x₀ with the biases at 0, a near tie in its
-    // evaluation that the bars' arguments, polynomials in the input, do not read; one at an
-    // operating point they read can only make them look non-zero, or 0 where they are not,
-    // and so the kink kept or made undecided, never another verdict.
+    bars_free_of_the_input_at(&bars, l, a, env, functions)
+}
+
+/// Whether each of `terms` is 0 at [`FLOAT_POINTS`] random inputs at the values of `env`:
+/// below 2⁻²⁰⁰ of its terms' size in 256-bit floats, then 2⁻¹⁵⁰⁰ in 2048 and 2⁻⁷⁰⁰⁰ in 8192 (a
+/// rational 10⁻⁸⁰·x, of terms x and −(1 + 10⁻⁸⁰)·x, is no 0; from a review, it was taken for
+/// one at 256 bits, and a kink made undecided). The network may sit on its kink at x₀ there,
+/// a near tie in its evaluation that the terms, polynomials in the input and in |·| of such,
+/// do not read; one at an operating point they read can only make them look non-zero, or 0
+/// where they are not, and so a kink kept or made undecided, never another verdict.
+fn bars_free_of_the_input_at(
+    terms: &[Expr],
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> bool {
     let Ok(ev) = evaluate::<Big<256>>(l, a, env, functions) else {
         return false;
     };
     let seed = content_seed(0x5BD1_E995_6C07_2F3B, &a.decision.leading_full, &ev.inst);
     let points = random_points(seed, FLOAT_POINTS, ev.n);
-    (bars.iter()).all(|u| {
-        (points.iter()).all(|p| small_beside_terms(u, &ev, &a.input, p, -200) == Some(true))
-    })
+    fn all_small<R: Real>(
+        terms: &[Expr],
+        ev: &Evaluated<R>,
+        a: &Analysis,
+        points: &[Vec<Q>],
+        floor: i32,
+    ) -> bool {
+        (terms.iter()).all(|u| {
+            (points.iter()).all(|p| small_beside_terms(u, ev, &a.input, p, floor) == Some(true))
+        })
+    }
+    all_small(terms, &ev, a, &points, -200)
+        && evaluate::<Big<2048>>(l, a, env, functions)
+            .is_ok_and(|ev| all_small(terms, &ev, a, &points, WIDE_GENUINE_LOG2))
+        && evaluate::<Big<8192>>(l, a, env, functions)
+            .is_ok_and(|ev| all_small(terms, &ev, a, &points, -7000))
+}
+
+/// Whether the first non-affine term (in the input's terms) is 0 at random inputs, as
+/// [`bars_free_of_the_input_at`] decides it, at the values of `env`.
+pub(crate) fn leading_term_zero_at_random_inputs(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> bool {
+    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return false;
+    }
+    bars_free_of_the_input_at(
+        std::slice::from_ref(&a.decision.leading_full),
+        l,
+        a,
+        env,
+        functions,
+    )
 }
 
 /// W at the bound values when its constants are not rational, against the verdict's W ≠ 0:
@@ -1908,16 +1982,18 @@ pub(crate) fn w_zero_in_floats(
         small_at(w, &ev.inst, ev.rows, (input, x), floor)
     }
     // As in [`leading_zero_in_floats`], 256 bits end the test only where they took no piece
-    // by a comparison closer than they resolve.
-    let (ev, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions));
-    if clean && !at_zero(w, &a.input, &ev.ok()?, -200)? {
+    // by a comparison closer than they resolve and lost no sum to a cancellation.
+    let ((ev, clean), cancelled) = noting_piece_cancellations(a, || {
+        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions))
+    });
+    if clean && !cancelled && !at_zero(w, &a.input, &ev.ok()?, -200)? {
         return None;
     }
-    // Where 2048 bits take a piece by a near tie, 8192 alone decide, below.
-    let (wide, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
-    if clean && !at_zero(w, &a.input, &wide.ok()?, WIDE_GENUINE_LOG2)? {
+    // Where 2048 bits take a piece by a near tie, or lose a sum, 8192 alone decide, below.
+    let ((wide, clean), cancelled) = noting_piece_cancellations(a, || {
+        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
+    });
+    if clean && !cancelled && !at_zero(w, &a.input, &wide.ok()?, WIDE_GENUINE_LOG2)? {
         return None;
     }
     let (widest, clean) =

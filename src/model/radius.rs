@@ -80,9 +80,16 @@ fn measure(
     // and b are then evaluated in wider floats; from a review, "W·ξ is 0 in every direction"
     // stood below a W of −5.9·10⁻⁶¹⁶ they had found). Only where the expansion assumed a point
     // off its breakpoints: one exactly on it (selu at 0) is expanded with both slopes.
-    let (ev, clean) = crate::float::without_near_ties(|| evaluate::<B>(l, a, env, functions));
+    // Likewise where a sum there lost every digit (its rounding, times a large weight, may
+    // have taken the piece).
+    let ((ev, clean), cancelled) = crate::float::noting_cancellations(|| {
+        crate::float::without_near_ties(|| evaluate::<B>(l, a, env, functions))
+    });
     if !clean && super::instance::assumes_off_breakpoints(a) {
         return Err("not measured: an operating point is closer to a breakpoint than 256-bit floats resolve, and σ* is measured in 256- and 2048-bit floats".into());
+    }
+    if cancelled && super::instance::assumes_off_breakpoints(a) {
+        return Err("not measured: a sum at the operating points lost every digit to a cancellation in 256-bit floats, which may have taken a piece, and σ* is measured in 256- and 2048-bit floats".into());
     }
     let ev = ev?;
     let mut rng = Rng::new(0x5157);

@@ -190,7 +190,9 @@ fn with_small_biases_at_zero(
 /// A kink whose bars read the small biases without values, every weight bound: where each
 /// bar's argument is 0 for every input with those biases at 0, it is a function of the biases
 /// alone to leading order, of one sign for every small input, and no kink in the input
-/// ([`instance::bars_free_of_the_input`]): the verdict is contradicted.
+/// ([`instance::bars_free_of_the_input`]); where the first non-affine term is 0 at random
+/// inputs with the biases at random values too, its bars cancel for every value of them. Either
+/// way the verdict is contradicted.
 fn bars_free_of_the_input(
     model: &Model,
     report: &Report,

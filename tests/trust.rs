@@ -4128,8 +4128,13 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
             "the network with every weight bound is one with an entry exactly on a breakpoint, where the verdict above is affine for generic values",
         );
     }
-    // A bar that reads the input keeps the kink.
+    // A bar that reads the input keeps the kink; a tent relu(x + b) + relu(x − b) − 2·relu(x),
+    // non-zero only where |x| < |b|, too (from a review: its inputs, far larger than the drawn
+    // biases, all fell outside it, and it was said to cancel).
     for src in [
+        "x : 1; W1=[[1],[1],[1]]; W2=[[1, 1, -2]]; V=[[1],[-1],[0]]; W2·relu(W1·x + V·b1)",
+        "x : 1; W1=[[1],[1],[1]]; W2=[[1, 1, -2]]; V=[[1/10],[-1/10],[0]]; W2·abs(W1·x + V·b1)",
+        "x : 1; W1=[[1],[1],[1],[1]]; W2=[[1, -1, -1, 1]]; V=[[2],[1],[-1],[-2]]; W2·relu(W1·x + V·b1)",
         "x : 1; W1=[[1],[1]]; W2=[[1,1]]; W2·abs(W1·(x + b1))",
         "x : 1; W1 = [[1]]; relu(W1·x + b1)",
         "x : 1; W1 = [[0], [1]]; V = [[1, 1]]; V·relu(W1·x + b1)",

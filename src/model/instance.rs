@@ -15,34 +15,45 @@ use std::collections::{BTreeMap, BTreeSet};
 /// which a drawn value can be written into.
 /// Inside a definition's body too (`s(t) = λ·t + t²`), less the names it binds itself.
 pub(crate) fn drawable_params(l: &Lowered) -> Vec<Name> {
-    fn collect(ir: &Ir, seen: &mut BTreeSet<*const crate::ir::FunDef>, out: &mut BTreeSet<Name>) {
-        walk(ir, |n| {
-            match n.kind() {
-                IrKind::Param(p) => {
-                    out.insert(p.clone());
-                }
-                IrKind::Apply {
-                    callee: Callee::Def(d),
-                    params,
-                    ..
-                } if seen.insert(std::rc::Rc::as_ptr(d)) => {
-                    let mut inner = BTreeSet::new();
-                    collect(&d.body, seen, &mut inner);
-                    for (_, default) in &d.params {
-                        collect(default, seen, &mut inner);
-                    }
-                    // The definition's own, and a scalar bound after it that the call gives.
-                    inner.retain(|p| (d.params.iter().chain(params)).all(|(n, _)| n != p));
-                    out.extend(inner);
-                }
-                _ => {}
-            }
-            Step::Descend
-        });
-    }
     let mut params = BTreeSet::new();
-    collect(&l.ir, &mut BTreeSet::new(), &mut params);
+    params_read(&l.ir, &mut BTreeSet::new(), &mut params);
     params.into_iter().collect()
+}
+
+/// The scalar parameters `ir` reads, inside the definitions it calls too (`seen`: those read).
+fn params_read(ir: &Ir, seen: &mut BTreeSet<*const crate::ir::FunDef>, out: &mut BTreeSet<Name>) {
+    walk(ir, |n| {
+        match n.kind() {
+            IrKind::Param(p) => {
+                out.insert(p.clone());
+            }
+            IrKind::Apply {
+                callee: Callee::Def(d),
+                params,
+                ..
+            } if seen.insert(std::rc::Rc::as_ptr(d)) => {
+                out.extend(params_a_definition_reads(d, params, seen));
+            }
+            _ => {}
+        }
+        Step::Descend
+    });
+}
+
+/// The parameters the definition `d` reads, less its own and the scalars a call binds after
+/// it (`given`).
+fn params_a_definition_reads(
+    d: &crate::ir::FunDef,
+    given: &[(Name, Ir)],
+    seen: &mut BTreeSet<*const crate::ir::FunDef>,
+) -> BTreeSet<Name> {
+    let mut inner = BTreeSet::new();
+    params_read(&d.body, seen, &mut inner);
+    for (_, default) in &d.params {
+        params_read(default, seen, &mut inner);
+    }
+    inner.retain(|p| (d.params.iter().chain(given)).all(|(n, _)| n != p));
+    inner
 }
 
 /// The values of the bound symbols of `a`, and the sizes of the dimensions they fix.
@@ -1078,6 +1089,18 @@ fn forced_at_values(
 ) -> Option<Instance<Forced>> {
     let mut inst: Instance<Forced> = instance(&a.symbols, env, functions);
     hold_params_free(a, &mut inst);
+    // Parameters a definition reads (s(t) = exp(β·t) − exp(γ·t)) are free too: read as their
+    // stand-in numbers, β and γ were one value, and s′(0) = β − γ an exact 0 (from a review,
+    // "W is 0 at these values, decided exactly" was said of it).
+    let mut read = BTreeSet::new();
+    for callee in functions.values() {
+        if let Callee::Def(d) = callee {
+            read.extend(params_a_definition_reads(d, &[], &mut BTreeSet::new()));
+        }
+    }
+    for n in read {
+        hold_free(n, &mut inst);
+    }
     let mut truth = inst.clone();
     crate::verify::set_operating_points(a, &mut inst, &mut truth).ok()?;
     Some(inst)
@@ -1104,14 +1127,19 @@ fn hold_params_free(a: &Analysis, inst: &mut Instance<Forced>) {
         params.remove(&k.name);
     }
     for n in params {
-        if !is_fixed_param(&n, inst) {
-            let constant = Symbol {
-                role: Role::OpPoint,
-                name: n,
-                kind: crate::algebra::nf::Kind::Scalar,
-            };
-            inst.symbols.insert(constant, Val::S(Forced::Free));
-        }
+        hold_free(n, inst);
+    }
+}
+
+/// The parameter `n`, where the instance has no value of its own for it, held free.
+fn hold_free(n: Name, inst: &mut Instance<Forced>) {
+    if !is_fixed_param(&n, inst) {
+        let constant = Symbol {
+            role: Role::OpPoint,
+            name: n,
+            kind: crate::algebra::nf::Kind::Scalar,
+        };
+        inst.symbols.insert(constant, Val::S(Forced::Free));
     }
 }
 

@@ -93,7 +93,7 @@ pub(super) fn against_drawn_values(
             return Drawn::Nothing;
         }
         if reads_through_points(a, &a.decision.leading_full, &small) {
-            return bars_free_of_the_input(model, report, env, functions, &small);
+            return kink_with_bars_reading_small_biases(model, report, env, functions, &small);
         }
         return with_small_biases_at_zero(model, report, env, functions, &small);
     }
@@ -193,7 +193,7 @@ fn with_small_biases_at_zero(
 /// ([`instance::bars_free_of_the_input`]); where the first non-affine term is 0 at random
 /// inputs with the biases at random values too, its bars cancel for every value of them. Either
 /// way the verdict is contradicted.
-fn bars_free_of_the_input(
+fn kink_with_bars_reading_small_biases(
     model: &Model,
     report: &Report,
     env: &Env,

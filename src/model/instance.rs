@@ -1929,7 +1929,7 @@ pub(crate) fn bars_free_of_the_input(
     if bars.is_empty() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    bars_free_of_the_input_at(&bars, l, a, env, functions)
+    zero_at_random_inputs(&bars, l, a, env, functions)
 }
 
 /// Whether each of `terms` is 0 at [`FLOAT_POINTS`] random inputs at the values of `env`:
@@ -1939,7 +1939,7 @@ pub(crate) fn bars_free_of_the_input(
 /// a near tie in its evaluation that the terms, polynomials in the input and in |·| of such,
 /// do not read; one at an operating point they read can only make them look non-zero, or 0
 /// where they are not, and so a kink kept or made undecided, never another verdict.
-fn bars_free_of_the_input_at(
+fn zero_at_random_inputs(
     terms: &[Expr],
     l: &Lowered,
     a: &Analysis,
@@ -1970,7 +1970,7 @@ fn bars_free_of_the_input_at(
 }
 
 /// Whether the first non-affine term (in the input's terms) is 0 at random inputs, as
-/// [`bars_free_of_the_input_at`] decides it, at the values of `env`.
+/// [`zero_at_random_inputs`] decides it, at the values of `env`.
 pub(crate) fn leading_term_zero_at_random_inputs(
     l: &Lowered,
     a: &Analysis,
@@ -1980,7 +1980,7 @@ pub(crate) fn leading_term_zero_at_random_inputs(
     if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    bars_free_of_the_input_at(
+    zero_at_random_inputs(
         std::slice::from_ref(&a.decision.leading_full),
         l,
         a,

@@ -4116,6 +4116,18 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
             "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs each): its bars cancel",
         );
     }
+    // A bar that reads the input only where its output weight is 0: V·relu(W₁·x + b₁) with
+    // W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x, a constant of b (from a review, `kink`).
+    for src in [
+        "x : 1; W1 = [[0], [1]]; V = [[1, 0]]; V·relu(W1·x + b1)",
+        "x : 2; W1 = [[0, 0], [1, 0]]; V = [[1, 0]]; V·relu(W1·x + b1)",
+        "x : 1; W1 = [[0], [1]]; V = [[1, 0]]; V·abs(W1·x + b1) + x",
+    ] {
+        undecided_saying(
+            src,
+            "the first non-affine term in the input's terms takes its value at input 0 at every random input tried (to within 8192-bit floats at 4 random inputs each): it does not change with the input, a part of b",
+        );
+    }
     // An operating point exactly on its breakpoint (tanh(−1) − tanh(−1), e⁻⁵⁰ − e⁻⁵⁰, the
     // −1 of hard_tanh), which the small bias moves inside the ball: no `affine` (from a review).
     for src in [
@@ -4138,6 +4150,7 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
         "x : 1; W1=[[1],[1]]; W2=[[1,1]]; W2·abs(W1·(x + b1))",
         "x : 1; W1 = [[1]]; relu(W1·x + b1)",
         "x : 1; W1 = [[0], [1]]; V = [[1, 1]]; V·relu(W1·x + b1)",
+        "x : 2; W1 = [[0, 1], [1, 0]]; V = [[1, 0]]; V·relu(W1·x + b1)",
         "V = [[1, -1]]; W1 = [[1], [-1]]; V·relu(W1·x + b1) + b2",
         // −10⁻⁸⁰·x, beside terms of size x: no 0 (from a review, undecided at 256 bits).
         "x : 1; W1 = [[1],[1]]; W2 = [[1, -1.00000000000000000000000000000000000000000000000000000000000000000000000000000001]]; relu(W2·W1·x + b2)",

@@ -216,26 +216,44 @@ fn kink_with_bars_reading_small_biases(
         // The biases at four scales about the random inputs' (integers up to 2¹⁶): a term
         // non-zero only where |x| is below the biases' size (the tent relu(x + b) + relu(x −
         // b) − 2·relu(x); from a review of this check, it was said to cancel) is met at one.
-        let mut state = 0x6A09_E667_F3BC_C909u64;
-        for scale in [64u32, 1, 4096, 1 << 18] {
-            let Some(drawn) = bound_to(report, env, functions, small, || {
-                draw(&mut state) * Q::from(scale)
-            }) else {
-                return Drawn::Nothing;
-            };
-            if !super::instance::leading_term_zero_at_random_inputs(
-                &model.lowered,
-                a,
-                &drawn,
-                functions,
-            ) {
-                return Drawn::Nothing;
+        // Else the term may read the input only through bars whose weights are 0 (V·relu(W₁·x +
+        // b₁) with W₁ = [0; 1], V = [1, 0] is relu(b₁₁); from a review, it was `kink`): it takes
+        // its value at input 0 at every input, and is a constant of b, no kink.
+        use super::instance::Against;
+        for against in [Against::Zero, Against::AtInputZero] {
+            let mut state = 0x6A09_E667_F3BC_C909u64;
+            let mut every_scale = true;
+            for scale in [64u32, 1, 4096, 1 << 18] {
+                let Some(drawn) = bound_to(report, env, functions, small, || {
+                    draw(&mut state) * Q::from(scale)
+                }) else {
+                    return Drawn::Nothing;
+                };
+                if !super::instance::leading_term_zero_at_random_inputs(
+                    &model.lowered,
+                    a,
+                    &drawn,
+                    functions,
+                    against,
+                ) {
+                    every_scale = false;
+                    break;
+                }
             }
+            if !every_scale {
+                continue;
+            }
+            let points = super::instance::FLOAT_POINTS;
+            return Drawn::Contradicts(match against {
+                Against::Zero => format!(
+                    "with {names} given random values (4 seeded draws of rational entries at four scales, a probabilistic check), the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs each): its bars cancel, and the kink above is none at these bound values; the order at these values is not decided"
+                ),
+                Against::AtInputZero => format!(
+                    "with {names} given random values (4 seeded draws of rational entries at four scales, a probabilistic check), the first non-affine term in the input's terms takes its value at input 0 at every random input tried (to within 8192-bit floats at {points} random inputs each): it does not change with the input, a part of b and no kink in it at these bound values; the order at these values is not decided"
+                ),
+            });
         }
-        return Drawn::Contradicts(format!(
-            "with {names} given random values (4 seeded draws of rational entries at four scales, a probabilistic check), the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {} random inputs each): its bars cancel, and the kink above is none at these bound values; the order at these values is not decided",
-            super::instance::FLOAT_POINTS
-        ));
+        return Drawn::Nothing;
     }
     Drawn::Contradicts(format!(
         "with {names} at 0, the argument u of every bar |u| of the first non-affine term in the input's terms is 0 for every input (to within 8192-bit floats at {} random inputs): at these bound values u is a function of {names} alone to leading order, of one sign for every small input, and |u| no kink in the input; the order at these values is not decided",

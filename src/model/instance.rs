@@ -1929,7 +1929,18 @@ pub(crate) fn bars_free_of_the_input(
     if bars.is_empty() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    zero_at_random_inputs(&bars, l, a, env, functions)
+    zero_at_random_inputs(&bars, l, a, env, functions, Against::Zero)
+}
+
+/// What [`zero_at_random_inputs`] compares a term's value at a random input with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Against {
+    /// 0: the term vanishes there.
+    Zero,
+    /// The term's value at input 0: the term does not change with the input there
+    /// (`V·relu(W₁·x + b₁)` with W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x; from a
+    /// review, it was `kink`).
+    AtInputZero,
 }
 
 /// Whether each of `terms` is 0 at [`FLOAT_POINTS`] random inputs at the values of `env`:
@@ -1945,37 +1956,47 @@ fn zero_at_random_inputs(
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
+    against: Against,
 ) -> bool {
     let Ok(ev) = evaluate::<Big<256>>(l, a, env, functions) else {
         return false;
     };
     let seed = content_seed(0x5BD1_E995_6C07_2F3B, &a.decision.leading_full, &ev.inst);
     let points = random_points(seed, FLOAT_POINTS, ev.n);
-    fn all_small<R: Real>(
+    fn all_at<R: Real>(
         terms: &[Expr],
         ev: &Evaluated<R>,
         a: &Analysis,
         points: &[Vec<Q>],
         floor: i32,
+        against: Against,
     ) -> bool {
         (terms.iter()).all(|u| {
-            (points.iter()).all(|p| small_beside_terms(u, ev, &a.input, p, floor) == Some(true))
+            (points.iter()).all(|p| {
+                let small = match against {
+                    Against::Zero => small_beside_terms(u, ev, &a.input, p, floor),
+                    Against::AtInputZero => unchanged_beside_terms(u, ev, &a.input, p, floor),
+                };
+                small == Some(true)
+            })
         })
     }
-    all_small(terms, &ev, a, &points, -200)
+    all_at(terms, &ev, a, &points, -200, against)
         && evaluate::<Big<2048>>(l, a, env, functions)
-            .is_ok_and(|ev| all_small(terms, &ev, a, &points, WIDE_GENUINE_LOG2))
+            .is_ok_and(|ev| all_at(terms, &ev, a, &points, WIDE_GENUINE_LOG2, against))
         && evaluate::<Big<8192>>(l, a, env, functions)
-            .is_ok_and(|ev| all_small(terms, &ev, a, &points, -7000))
+            .is_ok_and(|ev| all_at(terms, &ev, a, &points, -7000, against))
 }
 
-/// Whether the first non-affine term (in the input's terms) is 0 at random inputs, as
-/// [`zero_at_random_inputs`] decides it, at the values of `env`.
+/// Whether the first non-affine term (in the input's terms) is 0 at random inputs (or, with
+/// [`Against::AtInputZero`], takes its value at input 0 there), as [`zero_at_random_inputs`]
+/// decides it, at the values of `env`.
 pub(crate) fn leading_term_zero_at_random_inputs(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
+    against: Against,
 ) -> bool {
     if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
@@ -1986,6 +2007,7 @@ pub(crate) fn leading_term_zero_at_random_inputs(
         a,
         env,
         functions,
+        against,
     )
 }
 
@@ -2049,6 +2071,60 @@ fn small_beside_terms<R: Real>(
     small_at(term, &ev.inst, ev.rows, (input, x), log2_floor)
 }
 
+/// Whether `term` at the input `p` less its value at input 0 is below 2^`log2_floor` of the
+/// largest of its terms at either input.
+fn unchanged_beside_terms<R: Real>(
+    term: &Expr,
+    ev: &Evaluated<R>,
+    input: &Symbol,
+    p: &[Q],
+    log2_floor: i32,
+) -> Option<bool> {
+    let at = |x: Vec<R>| -> Option<(Vec<R>, R)> {
+        let mut inst = ev.inst.clone();
+        inst.symbols.insert(input.clone(), Val::V(x));
+        let value = entries(eval_expr(term, &mut inst, ev.rows).ok()?);
+        let mut scale = R::zero();
+        for (chain, coef) in term.terms() {
+            let one = Expr::term(coef.clone(), chain.clone());
+            let size = largest(&entries(eval_expr(&one, &mut inst, ev.rows).ok()?));
+            if scale.lt(&size) {
+                scale = size;
+            }
+        }
+        Some((value, scale))
+    };
+    let (here, scale_here) = at(p.iter().map(R::of_q).collect())?;
+    let (there, scale_there) = at(vec![R::zero(); p.len()])?;
+    if here.len() != there.len() {
+        return None;
+    }
+    let change: Vec<R> = here.iter().zip(&there).map(|(h, t)| h.sub(t)).collect();
+    let scale = if scale_here.lt(&scale_there) {
+        scale_there
+    } else {
+        scale_here
+    };
+    let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
+    Some(!floor.lt(&largest(&change)))
+}
+
+/// The entries of a value, row by row.
+fn entries<R: Real>(v: Val<R>) -> Vec<R> {
+    match v {
+        Val::S(v) => vec![v],
+        Val::V(v) => v,
+        Val::M(m) => m.into_iter().flatten().collect(),
+    }
+}
+
+/// The largest magnitude among `xs` (0 for none).
+fn largest<R: Real>(xs: &[R]) -> R {
+    xs.iter()
+        .map(R::abs)
+        .fold(R::zero(), |m, x| if m.lt(&x) { x } else { m })
+}
+
 /// Whether `term`, with the input at `x`, is below 2^`log2_floor` of its largest term there.
 fn small_at<R: Real>(
     term: &Expr,
@@ -2059,18 +2135,6 @@ fn small_at<R: Real>(
 ) -> Option<bool> {
     let mut inst = inst.clone();
     inst.symbols.insert(input.clone(), x);
-    let entries = |v: Val<R>| -> Vec<R> {
-        match v {
-            Val::S(v) => vec![v],
-            Val::V(v) => v,
-            Val::M(m) => m.into_iter().flatten().collect(),
-        }
-    };
-    let largest = |xs: &[R]| {
-        xs.iter()
-            .map(R::abs)
-            .fold(R::zero(), |m, x| if m.lt(&x) { x } else { m })
-    };
     let value = entries(eval_expr(term, &mut inst, rows).ok()?);
     let mut scale = R::zero();
     for (chain, coef) in term.terms() {

@@ -4101,7 +4101,7 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
     ] {
         undecided_saying(
             src,
-            "is 0 for every input (to within 8192-bit floats at 4 random inputs): at these bound values u is a function of",
+            "is 0 for every input (to within 8192-bit floats at 4 random inputs and their negatives): at these bound values u is a function of",
         );
     }
     // Bars that cancel for every value of the bias: |x + b| − |x + b| ≡ 0, 2·relu(x + b) −
@@ -4113,19 +4113,24 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
     ] {
         undecided_saying(
             src,
-            "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs each): its bars cancel",
+            "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs and their negatives each): its bars cancel",
         );
     }
-    // A bar that reads the input only where its output weight is 0: V·relu(W₁·x + b₁) with
-    // W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x, a constant of b (from a review, `kink`).
+    // A term affine in the input: a bar that reads the input only where its output weight is
+    // 0 (V·relu(W₁·x + b₁) with W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x), bars that
+    // sum to a linear form (relu(−2·relu(u)) is 0; leaky(−100·leaky(u)) is −10·u with slope
+    // 1/10), a constant of bars nested under relu (from reviews, each `kink`).
     for src in [
         "x : 1; W1 = [[0], [1]]; V = [[1, 0]]; V·relu(W1·x + b1)",
         "x : 2; W1 = [[0, 0], [1, 0]]; V = [[1, 0]]; V·relu(W1·x + b1)",
         "x : 1; W1 = [[0], [1]]; V = [[1, 0]]; V·abs(W1·x + b1) + x",
+        "x : 3; W1 = [[1, 2, 0]]; W2 = [[0], [-2]]; V = [[1, -1/3]]; V·relu(W2·relu(W1·x + b1))",
+        "x : 1; W1 = [[2]]; W2 = [[0], [-1]]; W3 = [[-2, 1/2], [0, 0]]; V = [[1, 1]]; V·relu(W3·relu(W2·relu(W1·x)) + b3)",
+        "x : 1; W1 = [[-5/4]]; W2 = [[-1/1000], [-100]]; V = [[0, -1/3]]; V·leaky_relu(W2·leaky_relu(W1·x + b1; a = 1/10); a = 1/10)",
     ] {
         undecided_saying(
             src,
-            "the first non-affine term in the input's terms takes its value at input 0 at every random input tried (to within 8192-bit floats at 4 random inputs each): it does not change with the input, a part of b",
+            "the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at 4 random inputs and their negatives each): a part of W and b",
         );
     }
     // An operating point exactly on its breakpoint (tanh(−1) − tanh(−1), e⁻⁵⁰ − e⁻⁵⁰, the
@@ -4151,6 +4156,14 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
         "x : 1; W1 = [[1]]; relu(W1·x + b1)",
         "x : 1; W1 = [[0], [1]]; V = [[1, 1]]; V·relu(W1·x + b1)",
         "x : 2; W1 = [[0, 1], [1, 0]]; V = [[1, 0]]; V·relu(W1·x + b1)",
+        // Constant only where |x| is below a multiple of the bias (from a review, undecided
+        // with the biases drawn at 2⁰ to 2¹⁸ times the inputs' size): a kink at |x| ≈ 1000·|b|.
+        "x : 1; W=[[1/1000]]; relu(abs(W·x) - abs(b1))",
+        "x : 1; W=[[1000]]; relu(abs(x) - W·abs(b1))",
+        "x : 3; W = [[0, 1/10000, 1/10000]]; V = [[1]]; relu(V·abs(W·x) - 1*(abs(b1) + abs(b2)))",
+        "x : 1; W1 = [[0], [1], [-1]]; W2 = [[-1000, 1, 1]]; V = [[1]]; V·relu(W2·abs(W1·x + b1))",
+        // 0 for x > 0 only at b₂ = 0 (from a review: the four random inputs were all positive).
+        "x : 1; W1 = [[-1], [-1/3]]; W2 = [[1, 1/2]]; V = [[1]]; V·abs(W2·relu(W1·x) + b2)",
         "V = [[1, -1]]; W1 = [[1], [-1]]; V·relu(W1·x + b1) + b2",
         // −10⁻⁸⁰·x, beside terms of size x: no 0 (from a review, undecided at 256 bits).
         "x : 1; W1 = [[1],[1]]; W2 = [[1, -1.00000000000000000000000000000000000000000000000000000000000000000000000000000001]]; relu(W2·W1·x + b2)",

@@ -213,20 +213,29 @@ fn kink_with_bars_reading_small_biases(
         // Bars that cancel for every value of the biases (|x + b| − |x + b|, 2·relu(x + b) −
         // relu(2x + 2b); from a review, each was `kink`): the term is 0 at random inputs with
         // the biases at random values too.
-        // The biases at four scales about the random inputs' (integers up to 2¹⁶): a term
+        // The biases at nine scales about the random inputs' (integers up to 2¹⁶): a term
         // non-zero only where |x| is below the biases' size (the tent relu(x + b) + relu(x −
-        // b) − 2·relu(x); from a review of this check, it was said to cancel) is met at one.
-        // Else the term may read the input only through bars whose weights are 0 (V·relu(W₁·x +
-        // b₁) with W₁ = [0; 1], V = [1, 0] is relu(b₁₁); from a review, it was `kink`): it takes
-        // its value at input 0 at every input, and is a constant of b, no kink.
+        // b) − 2·relu(x); from a review of this check, it was said to cancel) is met at one,
+        // and one constant only where |x| is below a multiple of it (relu(|x|/1000 − |b|);
+        // from a review, with the biases at 2⁰ to 2¹⁸ times a draw, it was said to be affine)
+        // at another: down to 2⁻²⁰⁰⁰, below which the bias is lost beside the input in the
+        // floats and the term read at bias 0, where such a plateau is gone (relu(b − 10⁻⁸⁰·x)
+        // is a kink in x there). Else the term may be affine in the input (a bar that reads it only where
+        // its weight is 0: V·relu(W₁·x + b₁) with W₁ = [0; 1], V = [1, 0] is relu(b₁₁); bars
+        // that sum to a linear form: relu(−2·relu(u)) is 0; from reviews, both were `kink`):
+        // a part of W and b, no kink.
         use super::instance::Against;
-        for against in [Against::Zero, Against::AtInputZero] {
+        for against in [Against::Zero, Against::Affine] {
             let mut state = 0x6A09_E667_F3BC_C909u64;
             let mut every_scale = true;
-            for scale in [64u32, 1, 4096, 1 << 18] {
-                let Some(drawn) = bound_to(report, env, functions, small, || {
-                    draw(&mut state) * Q::from(scale)
-                }) else {
+            for log2_scale in [6i64, 0, 12, 18, -20, -60, -200, -600, -2000] {
+                let scale =
+                    <Q as malachite_base::num::arithmetic::traits::PowerOf2<i64>>::power_of_2(
+                        log2_scale,
+                    );
+                let Some(drawn) =
+                    bound_to(report, env, functions, small, || draw(&mut state) * &scale)
+                else {
                     return Drawn::Nothing;
                 };
                 if !super::instance::leading_term_zero_at_random_inputs(
@@ -244,19 +253,22 @@ fn kink_with_bars_reading_small_biases(
                 continue;
             }
             let points = super::instance::FLOAT_POINTS;
+            let drawn = format!(
+                "with {names} given random values (9 seeded draws of rational entries at scales 2⁻²⁰⁰⁰ to 2¹⁸, a probabilistic check)"
+            );
             return Drawn::Contradicts(match against {
                 Against::Zero => format!(
-                    "with {names} given random values (4 seeded draws of rational entries at four scales, a probabilistic check), the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs each): its bars cancel, and the kink above is none at these bound values; the order at these values is not decided"
+                    "{drawn}, the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs and their negatives each): its bars cancel, and the kink above is none at these bound values; the order at these values is not decided"
                 ),
-                Against::AtInputZero => format!(
-                    "with {names} given random values (4 seeded draws of rational entries at four scales, a probabilistic check), the first non-affine term in the input's terms takes its value at input 0 at every random input tried (to within 8192-bit floats at {points} random inputs each): it does not change with the input, a part of b and no kink in it at these bound values; the order at these values is not decided"
+                Against::Affine => format!(
+                    "{drawn}, the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at {points} random inputs and their negatives each): a part of W and b, and the kink above is none at these bound values; the order at these values is not decided"
                 ),
             });
         }
         return Drawn::Nothing;
     }
     Drawn::Contradicts(format!(
-        "with {names} at 0, the argument u of every bar |u| of the first non-affine term in the input's terms is 0 for every input (to within 8192-bit floats at {} random inputs): at these bound values u is a function of {names} alone to leading order, of one sign for every small input, and |u| no kink in the input; the order at these values is not decided",
+        "with {names} at 0, the argument u of every bar |u| of the first non-affine term in the input's terms is 0 for every input (to within 8192-bit floats at {} random inputs and their negatives): at these bound values u is a function of {names} alone to leading order, of one sign for every small input, and |u| no kink in the input; the order at these values is not decided",
         super::instance::FLOAT_POINTS
     ))
 }

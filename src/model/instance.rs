@@ -1937,13 +1937,17 @@ pub(crate) fn bars_free_of_the_input(
 pub(crate) enum Against {
     /// 0: the term vanishes there.
     Zero,
-    /// The term's value at input 0: the term does not change with the input there
-    /// (`V·relu(W₁·x + b₁)` with W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x; from a
-    /// review, it was `kink`).
-    AtInputZero,
+    /// An affine function of the input: T(p + q) − T(p) − T(q) + T(0) is 0 at pairs of the
+    /// random inputs (p with the next, and with itself), so the term is a part of W and b
+    /// there (`V·relu(W₁·x + b₁)` with W₁ = [0; 1], V = [1, 0] is relu(b₁₁) for every x, and
+    /// relu(−2·relu(u)) is 0; from reviews, both were `kink`).
+    Affine,
 }
 
-/// Whether each of `terms` is 0 at [`FLOAT_POINTS`] random inputs at the values of `env`:
+/// Whether each of `terms` is 0 at [`FLOAT_POINTS`] random inputs and their negatives (of
+/// both signs in every entry, so that a term 0 on a half-space is met off it: from a review,
+/// relu(−x) + ½·relu(−x/3) was taken for 0 at four inputs that were all positive) at the
+/// values of `env`:
 /// below 2⁻²⁰⁰ of its terms' size in 256-bit floats, then 2⁻¹⁵⁰⁰ in 2048 and 2⁻⁷⁰⁰⁰ in 8192 (a
 /// rational 10⁻⁸⁰·x, of terms x and −(1 + 10⁻⁸⁰)·x, is no 0; from a review, it was taken for
 /// one at 256 bits, and a kink made undecided). The network may sit on its kink at x₀ there,
@@ -1962,7 +1966,11 @@ fn zero_at_random_inputs(
         return false;
     };
     let seed = content_seed(0x5BD1_E995_6C07_2F3B, &a.decision.leading_full, &ev.inst);
-    let points = random_points(seed, FLOAT_POINTS, ev.n);
+    let mut points = random_points(seed, FLOAT_POINTS, ev.n);
+    let negatives: Vec<Vec<Q>> = (points.iter())
+        .map(|p| p.iter().map(|x| -x).collect())
+        .collect();
+    points.extend(negatives);
     fn all_at<R: Real>(
         terms: &[Expr],
         ev: &Evaluated<R>,
@@ -1972,12 +1980,13 @@ fn zero_at_random_inputs(
         against: Against,
     ) -> bool {
         (terms.iter()).all(|u| {
-            (points.iter()).all(|p| {
-                let small = match against {
-                    Against::Zero => small_beside_terms(u, ev, &a.input, p, floor),
-                    Against::AtInputZero => unchanged_beside_terms(u, ev, &a.input, p, floor),
-                };
-                small == Some(true)
+            (points.iter().enumerate()).all(|(i, p)| match against {
+                Against::Zero => small_beside_terms(u, ev, &a.input, p, floor) == Some(true),
+                Against::Affine => {
+                    let next = &points[(i + 1) % points.len()];
+                    affine_beside_terms(u, ev, &a.input, p, next, floor) == Some(true)
+                        && affine_beside_terms(u, ev, &a.input, p, p, floor) == Some(true)
+                }
             })
         })
     }
@@ -1989,7 +1998,7 @@ fn zero_at_random_inputs(
 }
 
 /// Whether the first non-affine term (in the input's terms) is 0 at random inputs (or, with
-/// [`Against::AtInputZero`], takes its value at input 0 there), as [`zero_at_random_inputs`]
+/// [`Against::Affine`], is affine in the input there), as [`zero_at_random_inputs`]
 /// decides it, at the values of `env`.
 pub(crate) fn leading_term_zero_at_random_inputs(
     l: &Lowered,
@@ -2071,13 +2080,14 @@ fn small_beside_terms<R: Real>(
     small_at(term, &ev.inst, ev.rows, (input, x), log2_floor)
 }
 
-/// Whether `term` at the input `p` less its value at input 0 is below 2^`log2_floor` of the
-/// largest of its terms at either input.
-fn unchanged_beside_terms<R: Real>(
+/// Whether T(p + q) − T(p) − T(q) + T(0), for `term` T, is below 2^`log2_floor` of the largest
+/// of its terms at any of the four inputs: 0 for every p and q where T is affine in the input.
+fn affine_beside_terms<R: Real>(
     term: &Expr,
     ev: &Evaluated<R>,
     input: &Symbol,
     p: &[Q],
+    q: &[Q],
     log2_floor: i32,
 ) -> Option<bool> {
     let at = |x: Vec<R>| -> Option<(Vec<R>, R)> {
@@ -2094,19 +2104,23 @@ fn unchanged_beside_terms<R: Real>(
         }
         Some((value, scale))
     };
-    let (here, scale_here) = at(p.iter().map(R::of_q).collect())?;
-    let (there, scale_there) = at(vec![R::zero(); p.len()])?;
-    if here.len() != there.len() {
+    let sum: Vec<Q> = p.iter().zip(q).map(|(x, y)| x + y).collect();
+    let (at_sum, s1) = at(sum.iter().map(R::of_q).collect())?;
+    let (at_p, s2) = at(p.iter().map(R::of_q).collect())?;
+    let (at_q, s3) = at(q.iter().map(R::of_q).collect())?;
+    let (at_zero, s4) = at(vec![R::zero(); p.len()])?;
+    let n = at_sum.len();
+    if at_p.len() != n || at_q.len() != n || at_zero.len() != n {
         return None;
     }
-    let change: Vec<R> = here.iter().zip(&there).map(|(h, t)| h.sub(t)).collect();
-    let scale = if scale_here.lt(&scale_there) {
-        scale_there
-    } else {
-        scale_here
-    };
+    let defect: Vec<R> = (0..n)
+        .map(|k| at_sum[k].sub(&at_p[k]).sub(&at_q[k]).add(&at_zero[k]))
+        .collect();
+    let scale = [s2, s3, s4]
+        .into_iter()
+        .fold(s1, |m, x| if m.lt(&x) { x } else { m });
     let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
-    Some(!floor.lt(&largest(&change)))
+    Some(!floor.lt(&largest(&defect)))
 }
 
 /// The entries of a value, row by row.

@@ -4113,7 +4113,7 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
     ] {
         undecided_saying(
             src,
-            "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs and their negatives each): its bars cancel",
+            "the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at 4 random inputs and their negatives each): its bars appear to cancel, and the kink above is not decided",
         );
     }
     // A term affine in the input: a bar that reads the input only where its output weight is
@@ -4130,7 +4130,7 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
     ] {
         undecided_saying(
             src,
-            "the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at 4 random inputs and their negatives each): a part of W and b",
+            "the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at 4 random inputs and their negatives each): it appears to be a part of W and b, and the kink above is not decided",
         );
     }
     // An operating point exactly on its breakpoint (tanh(−1) − tanh(−1), e⁻⁵⁰ − e⁻⁵⁰, the

@@ -258,10 +258,10 @@ fn kink_with_bars_reading_small_biases(
             );
             return Drawn::Contradicts(match against {
                 Against::Zero => format!(
-                    "{drawn}, the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs and their negatives each): its bars cancel, and the kink above is none at these bound values; the order at these values is not decided"
+                    "{drawn}, the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs and their negatives each): its bars appear to cancel, and the kink above is not decided at these bound values (one farther out than the draws reach, where weights are more than about 2¹⁹⁰⁰ apart, is not excluded); the order at these values is not decided"
                 ),
                 Against::Affine => format!(
-                    "{drawn}, the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at {points} random inputs and their negatives each): a part of W and b, and the kink above is none at these bound values; the order at these values is not decided"
+                    "{drawn}, the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at {points} random inputs and their negatives each): it appears to be a part of W and b, and the kink above is not decided at these bound values (one farther out than the draws reach, where weights are more than about 2¹⁹⁰⁰ apart, is not excluded); the order at these values is not decided"
                 ),
             });
         }

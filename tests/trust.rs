@@ -4133,6 +4133,13 @@ fn a_kink_whose_bars_are_constant_in_the_input_at_the_bound_weights_is_no_kink()
             "the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at 4 random inputs and their negatives each): it appears to be a part of W and b, and the kink above is not decided",
         );
     }
+    // A kink farther out than the drawn biases reach: relu(10⁻⁷⁰⁰·x + b₁) bends at
+    // x = −10⁷⁰⁰·b₁, and looks affine at every draw. Not decided, and the note says no more
+    // than it saw (from a review: "the kink above is none" was said).
+    undecided_saying(
+        "x : 1; W1 = [[1e-700]]; V = [[1]]; V·relu(W1·x + b1)",
+        "it appears to be a part of W and b, and the kink above is not decided at these bound values (one farther out than the draws reach, where weights are more than about 2¹⁹⁰⁰ apart, is not excluded)",
+    );
     // An operating point exactly on its breakpoint (tanh(−1) − tanh(−1), e⁻⁵⁰ − e⁻⁵⁰, the
     // −1 of hard_tanh), which the small bias moves inside the ball: no `affine` (from a review).
     for src in [

@@ -220,12 +220,12 @@ fn kink_with_bars_reading_small_biases(
         // from a review, with the biases at 2⁰ to 2¹⁸ times a draw, it was said to be affine)
         // at another: down to 2⁻²⁰⁰⁰, below which the bias is lost beside the input in the
         // floats and the term read at bias 0, where such a plateau is gone (relu(b − 10⁻⁸⁰·x)
-        // is a kink in x there). Else the term may be affine in the input (a bar that reads it only where
-        // its weight is 0: V·relu(W₁·x + b₁) with W₁ = [0; 1], V = [1, 0] is relu(b₁₁); bars
-        // that sum to a linear form: relu(−2·relu(u)) is 0; from reviews, both were `kink`):
-        // a part of W and b, no kink.
-        use super::instance::Against;
-        for against in [Against::Zero, Against::Affine] {
+        // is a kink in x there). Else the term may be affine in the input (a bar that reads
+        // it only where its weight is 0: V·relu(W₁·x + b₁) with W₁ = [0; 1], V = [1, 0] is
+        // relu(b₁₁); bars that sum to a linear form: relu(−2·relu(u)) is 0; from reviews, both
+        // were `kink`): a part of W and b, no kink.
+        use super::instance::InputTest;
+        for test in [InputTest::Zero, InputTest::Affine] {
             let mut state = 0x6A09_E667_F3BC_C909u64;
             let mut every_scale = true;
             for log2_scale in [6i64, 0, 12, 18, -20, -60, -200, -600, -2000] {
@@ -238,12 +238,12 @@ fn kink_with_bars_reading_small_biases(
                 else {
                     return Drawn::Nothing;
                 };
-                if !super::instance::leading_term_zero_at_random_inputs(
+                if !super::instance::leading_term_passes_at_random_inputs(
                     &model.lowered,
                     a,
                     &drawn,
                     functions,
-                    against,
+                    test,
                 ) {
                     every_scale = false;
                     break;
@@ -256,11 +256,11 @@ fn kink_with_bars_reading_small_biases(
             let drawn = format!(
                 "with {names} given random values (9 seeded draws of rational entries at scales 2⁻²⁰⁰⁰ to 2¹⁸, a probabilistic check)"
             );
-            return Drawn::Contradicts(match against {
-                Against::Zero => format!(
+            return Drawn::Contradicts(match test {
+                InputTest::Zero => format!(
                     "{drawn}, the first non-affine term in the input's terms is 0 at every random input tried (to within 8192-bit floats at {points} random inputs and their negatives each): its bars appear to cancel, and the kink above is not decided at these bound values (one farther out than the draws reach, where weights are more than about 2¹⁹⁰⁰ apart, is not excluded); the order at these values is not decided"
                 ),
-                Against::Affine => format!(
+                InputTest::Affine => format!(
                     "{drawn}, the first non-affine term in the input's terms is affine in the input at every pair of random inputs tried (T(p + q) − T(p) − T(q) + T(0) is 0 to within 8192-bit floats, at {points} random inputs and their negatives each): it appears to be a part of W and b, and the kink above is not decided at these bound values (one farther out than the draws reach, where weights are more than about 2¹⁹⁰⁰ apart, is not excluded); the order at these values is not decided"
                 ),
             });

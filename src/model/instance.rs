@@ -1929,12 +1929,12 @@ pub(crate) fn bars_free_of_the_input(
     if bars.is_empty() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    zero_at_random_inputs(&bars, l, a, env, functions, Against::Zero)
+    terms_pass_at_random_inputs(&bars, l, a, env, functions, InputTest::Zero)
 }
 
-/// What [`zero_at_random_inputs`] compares a term's value at a random input with.
+/// What [`terms_pass_at_random_inputs`] tests a term for at random inputs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Against {
+pub(crate) enum InputTest {
     /// 0: the term vanishes there.
     Zero,
     /// An affine function of the input: T(p + q) − T(p) − T(q) + T(0) is 0 at pairs of the
@@ -1954,13 +1954,13 @@ pub(crate) enum Against {
 /// a near tie in its evaluation that the terms, polynomials in the input and in |·| of such,
 /// do not read; one at an operating point they read can only make them look non-zero, or 0
 /// where they are not, and so a kink kept or made undecided, never another verdict.
-fn zero_at_random_inputs(
+fn terms_pass_at_random_inputs(
     terms: &[Expr],
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
-    against: Against,
+    test: InputTest,
 ) -> bool {
     let Ok(ev) = evaluate::<Big<256>>(l, a, env, functions) else {
         return false;
@@ -1977,12 +1977,12 @@ fn zero_at_random_inputs(
         a: &Analysis,
         points: &[Vec<Q>],
         floor: i32,
-        against: Against,
+        test: InputTest,
     ) -> bool {
         (terms.iter()).all(|u| {
-            (points.iter().enumerate()).all(|(i, p)| match against {
-                Against::Zero => small_beside_terms(u, ev, &a.input, p, floor) == Some(true),
-                Against::Affine => {
+            (points.iter().enumerate()).all(|(i, p)| match test {
+                InputTest::Zero => small_beside_terms(u, ev, &a.input, p, floor) == Some(true),
+                InputTest::Affine => {
                     let next = &points[(i + 1) % points.len()];
                     affine_beside_terms(u, ev, &a.input, p, next, floor) == Some(true)
                         && affine_beside_terms(u, ev, &a.input, p, p, floor) == Some(true)
@@ -1990,33 +1990,33 @@ fn zero_at_random_inputs(
             })
         })
     }
-    all_at(terms, &ev, a, &points, -200, against)
+    all_at(terms, &ev, a, &points, -200, test)
         && evaluate::<Big<2048>>(l, a, env, functions)
-            .is_ok_and(|ev| all_at(terms, &ev, a, &points, WIDE_GENUINE_LOG2, against))
+            .is_ok_and(|ev| all_at(terms, &ev, a, &points, WIDE_GENUINE_LOG2, test))
         && evaluate::<Big<8192>>(l, a, env, functions)
-            .is_ok_and(|ev| all_at(terms, &ev, a, &points, -7000, against))
+            .is_ok_and(|ev| all_at(terms, &ev, a, &points, -7000, test))
 }
 
 /// Whether the first non-affine term (in the input's terms) is 0 at random inputs (or, with
-/// [`Against::Affine`], is affine in the input there), as [`zero_at_random_inputs`]
+/// [`InputTest::Affine`], is affine in the input there), as [`terms_pass_at_random_inputs`]
 /// decides it, at the values of `env`.
-pub(crate) fn leading_term_zero_at_random_inputs(
+pub(crate) fn leading_term_passes_at_random_inputs(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
-    against: Against,
+    test: InputTest,
 ) -> bool {
     if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return false;
     }
-    zero_at_random_inputs(
+    terms_pass_at_random_inputs(
         std::slice::from_ref(&a.decision.leading_full),
         l,
         a,
         env,
         functions,
-        against,
+        test,
     )
 }
 
@@ -2090,20 +2090,7 @@ fn affine_beside_terms<R: Real>(
     q: &[Q],
     log2_floor: i32,
 ) -> Option<bool> {
-    let at = |x: Vec<R>| -> Option<(Vec<R>, R)> {
-        let mut inst = ev.inst.clone();
-        inst.symbols.insert(input.clone(), Val::V(x));
-        let value = entries(eval_expr(term, &mut inst, ev.rows).ok()?);
-        let mut scale = R::zero();
-        for (chain, coef) in term.terms() {
-            let one = Expr::term(coef.clone(), chain.clone());
-            let size = largest(&entries(eval_expr(&one, &mut inst, ev.rows).ok()?));
-            if scale.lt(&size) {
-                scale = size;
-            }
-        }
-        Some((value, scale))
-    };
+    let at = |x: Vec<R>| value_and_scale(term, &ev.inst, ev.rows, (input, Val::V(x)));
     let sum: Vec<Q> = p.iter().zip(q).map(|(x, y)| x + y).collect();
     let (at_sum, s1) = at(sum.iter().map(R::of_q).collect())?;
     let (at_p, s2) = at(p.iter().map(R::of_q).collect())?;
@@ -2144,9 +2131,22 @@ fn small_at<R: Real>(
     term: &Expr,
     inst: &Instance<R>,
     rows: usize,
-    (input, x): (&Symbol, Val<R>),
+    input_at: (&Symbol, Val<R>),
     log2_floor: i32,
 ) -> Option<bool> {
+    let (value, scale) = value_and_scale(term, inst, rows, input_at)?;
+    let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
+    Some(!floor.lt(&largest(&value)))
+}
+
+/// The entries of `term` with the input at `x`, and the largest magnitude of its terms' entries
+/// there: the size a value of the term is small beside.
+fn value_and_scale<R: Real>(
+    term: &Expr,
+    inst: &Instance<R>,
+    rows: usize,
+    (input, x): (&Symbol, Val<R>),
+) -> Option<(Vec<R>, R)> {
     let mut inst = inst.clone();
     inst.symbols.insert(input.clone(), x);
     let value = entries(eval_expr(term, &mut inst, rows).ok()?);
@@ -2158,8 +2158,7 @@ fn small_at<R: Real>(
             scale = size;
         }
     }
-    let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
-    Some(!floor.lt(&largest(&value)))
+    Some((value, scale))
 }
 
 /// How many points [`leading_zero_at_random_points`] tries.

@@ -1979,15 +1979,11 @@ fn terms_pass_at_random_inputs(
         floor: i32,
         test: InputTest,
     ) -> bool {
-        (terms.iter()).all(|u| {
-            (points.iter().enumerate()).all(|(i, p)| match test {
-                InputTest::Zero => small_beside_terms(u, ev, &a.input, p, floor) == Some(true),
-                InputTest::Affine => {
-                    let next = &points[(i + 1) % points.len()];
-                    affine_beside_terms(u, ev, &a.input, p, next, floor) == Some(true)
-                        && affine_beside_terms(u, ev, &a.input, p, p, floor) == Some(true)
-                }
-            })
+        (terms.iter()).all(|u| match test {
+            InputTest::Zero => {
+                (points.iter()).all(|p| small_beside_terms(u, ev, &a.input, p, floor) == Some(true))
+            }
+            InputTest::Affine => affine_at_points(u, ev, &a.input, points, floor) == Some(true),
         })
     }
     all_at(terms, &ev, a, &points, -200, test)
@@ -2081,33 +2077,45 @@ fn small_beside_terms<R: Real>(
 }
 
 /// Whether T(p + q) − T(p) − T(q) + T(0), for `term` T, is below 2^`log2_floor` of the largest
-/// of its terms at any of the four inputs: 0 for every p and q where T is affine in the input.
-fn affine_beside_terms<R: Real>(
+/// of its terms at any of the four inputs, for each point p of `points` with q the next point
+/// and with q = p: 0 for every p and q where T is affine in the input. T at 0 and at each point
+/// is evaluated once.
+fn affine_at_points<R: Real>(
     term: &Expr,
     ev: &Evaluated<R>,
     input: &Symbol,
-    p: &[Q],
-    q: &[Q],
+    points: &[Vec<Q>],
     log2_floor: i32,
 ) -> Option<bool> {
-    let at = |x: Vec<R>| value_and_scale(term, &ev.inst, ev.rows, (input, Val::V(x)));
-    let sum: Vec<Q> = p.iter().zip(q).map(|(x, y)| x + y).collect();
-    let (at_sum, s1) = at(sum.iter().map(R::of_q).collect())?;
-    let (at_p, s2) = at(p.iter().map(R::of_q).collect())?;
-    let (at_q, s3) = at(q.iter().map(R::of_q).collect())?;
-    let (at_zero, s4) = at(vec![R::zero(); p.len()])?;
-    let n = at_sum.len();
-    if at_p.len() != n || at_q.len() != n || at_zero.len() != n {
-        return None;
+    let at = |x: &[Q]| {
+        let x = x.iter().map(R::of_q).collect();
+        value_and_scale(term, &ev.inst, ev.rows, (input, Val::V(x)))
+    };
+    let n = points.first()?.len();
+    let zero = at(&vec![Q::from(0u32); n])?;
+    let values: Vec<(Vec<R>, R)> = points.iter().map(|p| at(p)).collect::<Option<_>>()?;
+    for (i, (p, at_p)) in points.iter().zip(&values).enumerate() {
+        let k = (i + 1) % points.len();
+        for (q, at_q) in [(&points[k], &values[k]), (p, at_p)] {
+            let sum: Vec<Q> = p.iter().zip(q).map(|(x, y)| x + y).collect();
+            let at_sum = at(&sum)?;
+            let m = at_sum.0.len();
+            if at_p.0.len() != m || at_q.0.len() != m || zero.0.len() != m {
+                return None;
+            }
+            let defect: Vec<R> = (0..m)
+                .map(|e| at_sum.0[e].sub(&at_p.0[e]).sub(&at_q.0[e]).add(&zero.0[e]))
+                .collect();
+            let scale = [&at_p.1, &at_q.1, &zero.1]
+                .into_iter()
+                .fold(at_sum.1.clone(), |m, x| if m.lt(x) { x.clone() } else { m });
+            let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
+            if floor.lt(&largest(&defect)) {
+                return Some(false);
+            }
+        }
     }
-    let defect: Vec<R> = (0..n)
-        .map(|k| at_sum[k].sub(&at_p[k]).sub(&at_q[k]).add(&at_zero[k]))
-        .collect();
-    let scale = [s2, s3, s4]
-        .into_iter()
-        .fold(s1, |m, x| if m.lt(&x) { x } else { m });
-    let floor = scale.mul(&R::of_f64(0.5).powi(-log2_floor));
-    Some(!floor.lt(&largest(&defect)))
+    Some(true)
 }
 
 /// The entries of a value, row by row.

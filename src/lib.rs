@@ -69,7 +69,9 @@ pub mod render {
     pub use crate::plot::{sigma as plot_sigma, svg as plot_svg, write as plot_file};
     pub use crate::print::json::{to_compact as json_compact, to_text as json_text};
     pub use crate::print::latex::{Hadamard, Notation};
-    pub use crate::print::{ascii, latex, scalar_ascii, scalar_latex, scalar_unicode, unicode};
+    pub use crate::print::{
+        ascii, latex, scalar_ascii, scalar_latex, scalar_unicode, tree_latex, unicode,
+    };
     pub use crate::session::script::{classify_lines, series_lines};
 
     /// Reports of results, one renderer per result kind and format.

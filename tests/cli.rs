@@ -601,6 +601,24 @@ fn the_small_parameters_symbol_cannot_be_a_name_of_the_source() {
         None,
     );
     assert!(code == 0 && out.contains("\\sigma^{"), "{out}");
+    // What is no name at all broke the LaTeX (`O(_{\mathrm{}}}^{3})`; from a review).
+    for bad in ["}", "", "1x", "a b"] {
+        let (code, out, err) = taylornet(
+            &[
+                "derive",
+                "--format",
+                "latex",
+                "--epsilon",
+                bad,
+                "tanh(W1·x)",
+            ],
+            None,
+        );
+        assert!(
+            code == 2 && out.is_empty() && err.contains("is not a name"),
+            "{bad:?}: {err}"
+        );
+    }
 }
 
 #[test]

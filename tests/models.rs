@@ -2270,3 +2270,119 @@ fn a_negative_constant_under_a_root_is_no_zero_slope() {
     assert_close(&w.concat(), &[-1.0, -2.0, -2.0, -4.0], "(uᵀ·x)⁻¹·u");
     assert_close(&b, &[-1.0, -2.0], "(uᵀ·x)⁻¹·u");
 }
+
+/// From a review of the ONNX import: a one-entry constant that ONNX broadcasts was read as a
+/// vector of one entry ("the dimensions 3 and 1 differ"); a value computed twice was imported
+/// as the last writer's; an unnamed node was named "node ``"; a function was defined as
+/// `clip_1` and reported as `clip1`.
+#[test]
+fn onnx_broadcasts_single_entries_assigns_once_and_names_its_nodes() {
+    use prost::Message;
+    use taylornet::trained::*;
+    let t = onnx_tensor;
+    let model = |nodes: Vec<NodeProto>, out: &str| {
+        ModelProto {
+            graph: Some(GraphProto {
+                node: nodes,
+                initializer: vec![
+                    t("w", vec![3, 2], vec![1.0, -1.0, 0.5, 2.0, -0.25, 1.0]),
+                    t("c", vec![1], vec![0.5]),
+                    t("one_by_one", vec![1, 1], vec![0.25]),
+                    t("wout", vec![1, 3], vec![1.0, 1.0, 1.0]),
+                ],
+                input: vec![ValueInfoProto { name: "x".into() }],
+                output: vec![ValueInfoProto { name: out.into() }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    };
+    let gemm = |ins: &[&str], out: &str| NodeProto {
+        attribute: vec![AttributeProto {
+            name: "transB".into(),
+            i: 1,
+            r#type: 2,
+            ..Default::default()
+        }],
+        ..onnx_node("Gemm", ins, out, "")
+    };
+    // Gemm's C and an Add's constant of shape [1] and [1, 1] beside three rows: a scalar.
+    let m = import(
+        &model(
+            vec![
+                gemm(&["x", "w", "c"], "h"),
+                onnx_node("Add", &["h", "one_by_one"], "h2", ""),
+                onnx_node("Relu", &["h2"], "y", ""),
+            ],
+            "y",
+        ),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(m.expression, "relu((W1·x + (1/2)·𝟙) + (1/4)·𝟙)");
+    // One output row: the last layer's bias of shape [1] stays a bias vector of its own.
+    let m = import(
+        &model(
+            vec![
+                gemm(&["x", "w", ""], "h"),
+                onnx_node("Relu", &["h"], "r", ""),
+                gemm(&["r", "wout", "c"], "y"),
+            ],
+            "y",
+        ),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(m.expression, "W2·relu(W1·x) + b1");
+    // The same value written by two nodes.
+    let e = import(
+        &model(
+            vec![
+                gemm(&["x", "w", ""], "h"),
+                onnx_node("Relu", &["h"], "y", ""),
+                onnx_node("Neg", &["h"], "y", ""),
+            ],
+            "y",
+        ),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("node #3 with output `y` (Neg) computes `y`") && e.contains("assigned once"),
+        "{e}"
+    );
+    // An unnamed node is named by its place and its output.
+    let e = import(
+        &model(vec![onnx_node("Softmax", &["x"], "y", "")], "y"),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("(node #1 with output `y`)"), "{e}");
+    // A definition is written as the reports write its name.
+    let m = import(
+        &model(
+            vec![
+                gemm(&["x", "w", ""], "h"),
+                NodeProto {
+                    attribute: vec![AttributeProto {
+                        name: "max".into(),
+                        f: 0.75,
+                        r#type: 1,
+                        ..Default::default()
+                    }],
+                    ..onnx_node("Clip", &["h"], "y", "")
+                },
+            ],
+            "y",
+        ),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(m.expression, "clip1(W1·x)");
+    assert!(
+        m.definitions[0].starts_with("clip1(t) = "),
+        "{:?}",
+        m.definitions
+    );
+}

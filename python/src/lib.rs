@@ -26,13 +26,12 @@ use std::time::Duration;
 // Every name this module takes from the library, in one place: the library's facade.
 use taylornet::render::report;
 use taylornet::render::{
-    DocFormat, Hadamard, Line, Notation, classify_lines, latex as expr_latex, plot_svg,
-    series_lines, write,
+    DocFormat, Line, Notation, classify_lines, plot_svg, series_lines, tree_latex, write,
 };
 use taylornet::trained::{Tensor, Valued, bind_values, value_name_problem};
 use taylornet::{
     ClassifyRow, Diagnostic, Document, Limits, Name, Outcome, Phase, Q, Report, SeriesResult,
-    Session, VerifyOptions, derive_source_for, normal_form,
+    Session, VerifyOptions, derive_source_for,
 };
 
 create_exception!(
@@ -866,13 +865,20 @@ impl Engine {
         })
     }
 
-    /// An expression written in the input syntax (`ascii` of a result), as LaTeX, read in the
-    /// session that produced result `id` (so its definitions and declarations apply).
-    fn latex(&self, py: Python<'_>, id: u64, ascii: String) -> PyResult<String> {
-        self.call(py, move |st| {
-            let s = &st.stored(id)?.after;
-            let e = normal_form(s, &ascii).map_err(|d| Failure::at(d, &ascii))?;
-            Ok(expr_latex(&e))
+    /// An expression of a result as LaTeX, from its JSON `tree` (docs/json.md): the LaTeX the
+    /// report writes for it. Not from its input form, which the language does not read back for
+    /// every result (`I`, a dimension `d₁` as a number; from a review).
+    fn tree_latex(&self, py: Python<'_>, tree: String) -> PyResult<String> {
+        self.call(py, move |_| {
+            let mut reader = serde_json::Deserializer::from_str(&tree);
+            // Trees as deep as the engine writes them (serde_json stops at 128 levels); the
+            // worker's stack is large, and the reader stops at its own depth limit.
+            reader.disable_recursion_limit();
+            let value: serde_json::Value = serde::Deserialize::deserialize(&mut reader)
+                .map_err(|e| Failure::Message(format!("not an expression tree: {e}")))?;
+            tree_latex(&value).ok_or_else(|| {
+                Failure::Message("not an expression tree of taylornet (docs/json.md)".into())
+            })
         })
     }
 
@@ -897,8 +903,9 @@ impl Engine {
     ) -> PyResult<String> {
         let format = doc_format(format)?;
         // A bad keyword is a ValueError, as a bad format is (from a review: a bare
-        // TaylornetError with no phase); the notation itself is made on the worker below.
-        if let Err(Failure::Message(why)) = notation(hadamard, epsilon) {
+        // TaylornetError with no phase); with `id`, the source it is checked against is the
+        // stored entry's, on the worker below.
+        if let Err(why) = Notation::for_source(hadamard, epsilon, &source) {
             return Err(PyValueError::new_err(why));
         }
         let (hadamard, epsilon) = (hadamard.to_string(), epsilon.to_string());
@@ -910,7 +917,7 @@ impl Engine {
                 }
                 None => (st.session.clone(), source, Vec::new()),
             };
-            let notation = notation(&hadamard, &epsilon)?;
+            let notation = Notation::for_source(&hadamard, &epsilon, &source)?;
             let doc = derive_source_for(&mut session, &source, &title, analysis)
                 .map_err(|d| Failure::at(d, &source))?;
             // Run again, the entry must give the analysis it gave: a file it loads may have
@@ -988,13 +995,16 @@ impl Engine {
         &self,
         py: Python<'_>,
         id: u64,
-        sigmas: Vec<f64>,
+        sigmas: Option<Vec<f64>>,
         seed: u64,
         draws: u64,
         expansion: bool,
         params: BTreeMap<String, f64>,
         plot: bool,
     ) -> PyResult<(String, Option<String>)> {
+        // None: the CLI's grid, the same floats (from a review: Python's own exp and log gave
+        // another last bit, and the JSON differed from `taylornet verify --format json`).
+        let sigmas = sigmas.unwrap_or_else(|| VerifyOptions::default().sigmas);
         if sigmas.is_empty() || sigmas.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
             return Err(PyValueError::new_err("sigmas must be positive numbers"));
         }
@@ -1061,13 +1071,6 @@ impl Engine {
 }
 
 /// The notation of a derivation (names are made on the worker thread, which owns them).
-fn notation(hadamard: &str, epsilon: &str) -> Outcome2<Notation> {
-    let hadamard = Hadamard::parse(hadamard)
-        .ok_or_else(|| "hadamard is `circ` (∘) or `odot` (⊙)".to_string())?;
-    let small = Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
-    Ok(Notation { hadamard, small })
-}
-
 #[pymodule]
 fn _taylornet(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;

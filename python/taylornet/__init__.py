@@ -181,15 +181,14 @@ class Number(_Written):
 
     def __float__(self):
         if self.value is None:
-            # A Number written by hand (Number('1/sqrt(2*pi)')) carries no engine value: its
-            # exact form evaluated by SymPy, when it holds no symbol.
-            try:
-                v = self.to_sympy()
-            except Exception:
-                v = None
-            if v is None or getattr(v, "free_symbols", True):
-                raise ValueError(f"{self.unicode} has no numeric value (it is symbolic)")
-            return float(v.evalf(30))
+            # No engine value: a Number written by hand (Number('1/sqrt(2*pi)')), or one
+            # beyond f64's normal range or symbolic. Its exact form evaluated by SymPy, when
+            # it holds no symbol, to 30 digits that SymPy confirms (a cancellation, such as
+            # gelu(-40) = -20 - 20*erf(-20*sqrt(2)) = -1.46e-348, loses every digit at plain
+            # precision; from a review, it gave +1.7e-164), rounded to the nearest float.
+            from ._sympy import number_value
+
+            return number_value(self.exact, self.unicode)
         return float(self.value)
 
     def to_sympy(self):
@@ -231,12 +230,12 @@ class Expr(_Written):
 
     @property
     def latex(self):
+        # Written from the tree, as the report writes it: the input form does not read back
+        # where it names the identity `I` or a dimension as a number (`1/d1`).
         if self._latex is None:
-            owner = self._owner
-            if owner is None or owner._id is None or owner._engine is None:
-                raise ValueError("this expression has no session to render it in")
+            engine = getattr(self._owner, "_engine", None) or _tree_engine()
             with _errors:
-                self._latex = owner._engine.latex(owner._id, self.ascii)
+                self._latex = engine.tree_latex(_json.dumps(self.tree))
         return self._latex
 
     def _repr_latex_(self):
@@ -260,6 +259,16 @@ class Expr(_Written):
 
     def __repr__(self):
         return f"Expr({self.unicode!r})"
+
+
+_TREE_ENGINE = []
+
+
+def _tree_engine():
+    """An engine for what needs no session (an unpickled result's LaTeX), made once."""
+    if not _TREE_ENGINE:
+        _TREE_ENGINE.append(_taylornet.Engine())
+    return _TREE_ENGINE[0]
 
 
 def _expr(value, owner):
@@ -835,6 +844,15 @@ class Session:
         """Sets options: the same as ``:order``, ``:input``, ``:small`` and the limits. All or
         nothing: when one is refused, none changes."""
         commands = []
+        if order is None and "max_order" in limits:
+            # A ceiling below the order in force would leave every analysis refused (from a
+            # review: accepted, then "order 4 exceeds the limit 3").
+            top = limits["max_order"]
+            if isinstance(top, numbers.Real) and math.isfinite(top) and top < self.order:
+                raise ValueError(
+                    f"max_order {top} is below the session's order {self.order}: give a lower "
+                    "order with it (configure(order=…, max_order=…))"
+                )
         if order is not None:
             # Checked here against the session's own ceiling, so the error names the keyword
             # the caller wrote (it showed a caret under a `:order 99` nobody typed).
@@ -952,12 +970,22 @@ class Session:
         (``swish(t) = t·sigmoid(t)``) or an expression in one variable; ``at`` a point."""
         if not isinstance(spec, str):
             raise TypeError(f"series() takes an activation as a string (a name, a definition or an expression in t), not {spec!r}")
-        order = _count("order", order, 1)
+        # None is the default, as for analyze(); past the ceiling a LimitError names it, at
+        # any size (from a review: ValueError past 2³¹, LimitError below).
+        order = _count("order", 9 if order is None else order, 1, math.inf)
+        top = self.limits["max_series_order"]
+        if order > top:
+            # (Python writes an int of more than 4300 digits only when told to.)
+            shown = f"order {order}" if order.bit_length() < 300 else f"an order of about {int(order.bit_length() * 0.30103)} digits"
+            message = f"{shown} exceeds the limit {top} (`max_series_order`)"
+            raise LimitError("limit", message, f"error: limit reached: {message}\n")
         if at is not None and (isinstance(at, bool) or not isinstance(at, (str, numbers.Rational, float, decimal.Decimal))):
             # From a review: a list reached the parser and failed there, pointing at the name.
             raise TypeError(f"at: a point is a number or an exact expression as a string, not {at!r}")
         if isinstance(at, numbers.Rational) and not isinstance(at, str):
-            at = str(Fraction(at))
+            # Its length checked before Python writes it (from a review: Python's own
+            # "Exceeds the limit (4300 digits)" for 10**5000).
+            at = _exact_fraction(at, "at")
         if isinstance(at, float) and not math.isfinite(at):
             raise ValueError(f"at: {at!r} is not a point (a finite number or an exact expression)")
         if isinstance(at, float):
@@ -1034,10 +1062,6 @@ def derive(source, format="text", standalone=False, order=None, input=None, smal
     return s.derive(source, format=format, standalone=standalone, **extra)
 
 
-def _sigma_grid(hi, lo, n):
-    return [math.exp(math.log(hi) + (math.log(lo) - math.log(hi)) * i / (n - 1)) for i in range(n)]
-
-
 def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, params=None):
     """Checks an :class:`Analysis` numerically: seeded random weights, inputs and biases of
     scale σ, the true network against ``W·x + b``, the fitted slope of the residual against
@@ -1047,7 +1071,8 @@ def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, pa
     result._need_session("verification")
     if not result._verifiable:
         raise ValueError("only the last analysis of a run can be verified; analyse it on its own")
-    sigmas = list(sigmas) if sigmas is not None else _sigma_grid(1e-1, 1e-4, 7)
+    # None: the engine's default grid, as the CLI's.
+    sigmas = [float(s) for s in sigmas] if sigmas is not None else None
     seed = _count("seed", seed, 0, 2**64 - 1)
     draws = _count("draws", draws, 1, 64)
     if params is not None and not isinstance(params, Mapping):
@@ -1058,7 +1083,7 @@ def verify(result, plot=False, sigmas=None, seed=1, draws=4, expansion=False, pa
             raise ValueError(f"params: {k} must be a finite number, not {v!r}")
     with _errors:
         text, svg = result._engine.verify(
-            result._id, [float(s) for s in sigmas], int(seed), int(draws), bool(expansion),
+            result._id, sigmas, int(seed), int(draws), bool(expansion),
             {str(k): float(v) for k, v in (params or {}).items()}, bool(plot),
         )
     return Verification(_json.loads(text), svg)

@@ -74,14 +74,19 @@ def register(ipython):
                 raise UsageError(str(e)) from None
             if cell is not None and rest:
                 raise UsageError(f"%%taylornet: the statements go in the cell, not after the options ({rest!r})")
-            if new or TaylornetMagics.session is None:
-                TaylornetMagics.session = tn.Session()
             source = cell if cell is not None else rest
+            try:
+                if new or TaylornetMagics.session is None:
+                    # Made with its options, so that options it refuses leave the session
+                    # before it in place (from a review: `--new --order 99` had dropped it).
+                    TaylornetMagics.session = tn.Session(**settings)
+                elif settings:
+                    TaylornetMagics.session.configure(**settings)
+            except (tn.TaylornetError, ValueError) as e:
+                raise UsageError(f"%%taylornet: {getattr(e, 'message', None) or e}") from None
             session = TaylornetMagics.session
             self.shell.user_ns["taylornet_session"] = session
             try:
-                if settings:
-                    session.configure(**settings)
                 results = session.run(source, atomic=False)
             except tn.TaylornetError as e:
                 results = list(getattr(e, "results", []))

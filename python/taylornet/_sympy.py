@@ -289,9 +289,70 @@ def to_sympy(tree: dict, shapes: dict | None = None, defined=()):
     return _Converter(parse_shapes(shapes), sp, defined).convert(tree)
 
 
+# Functions an exact number's text calls (src/print/text.rs writes a function value by its
+# name), beside the catalog's (`_known_functions`).
+_NUMBER_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*'*|\d+(?:\.\d+)?|\S")
+
+
 def number_to_sympy(exact: str):
-    """An exact scalar in the input syntax (``1/sqrt(2*pi)``) as a SymPy number."""
+    """An exact scalar in the input syntax (``1/sqrt(2*pi)``, ``exp(gamma)``) as a SymPy
+    expression: ``pi`` and ``e`` the constants, a call of a primitive or catalog function its
+    formula, every other name a Symbol of that name (as ``Expr.to_sympy`` names them: SymPy's
+    own names, ``gamma``, ``beta``, ``E``, ``S``, and Python's ``lambda`` are no functions,
+    constants or keywords here; from a review, ``exp(gamma)`` became Euler's Γ), decimals
+    exact rationals."""
     sp = _sympy()
-    text = exact.replace("π", "pi")
-    # A decimal in the exact text (gelu_tanh's 0.044715) is an exact rational, not a float.
-    return sp.sympify(text, locals={"e": sp.E, "pi": sp.pi, "E": sp.E}, rational=True)
+    tokens = _NUMBER_TOKEN.findall(exact.replace("π", "pi"))
+    names = {}
+    out = []
+    for i, tok in enumerate(tokens):
+        if tok[0].isalpha() or tok[0] == "_":
+            primes = len(tok) - len(tok.rstrip("'"))
+            name = tok.rstrip("'")
+            called = i + 1 < len(tokens) and tokens[i + 1] == "("
+            if called:
+                t, body = _function(name, sp)
+                if primes:
+                    body = sp.diff(body, t, primes)
+                value = sp.Lambda(t, body)
+            elif name == "pi":
+                value = sp.pi
+            elif name == "e":
+                value = sp.E
+            else:
+                value = sp.Symbol(name)
+            key = f"_tn{len(names)}"
+            names[key] = value
+            out.append(key)
+        elif tok == "^":
+            out.append("**")
+        elif tok[0].isdigit():
+            # A decimal (gelu_tanh's 0.044715) is an exact rational, not a float.
+            out.append(f"Rational('{tok}')" if "." in tok else f"Integer({tok})")
+        else:
+            out.append(tok)
+    names.update(Rational=sp.Rational, Integer=sp.Integer)
+    from sympy.parsing.sympy_parser import parse_expr
+
+    return parse_expr(" ".join(out), local_dict=names, global_dict={"__builtins__": {}}, transformations=())
+
+
+def number_value(exact: str, shown: str | None = None) -> float:
+    """The float nearest an exact scalar without symbols, by SymPy to 30 digits it confirms;
+    ``ValueError`` when it holds a symbol or SymPy cannot resolve it."""
+    try:
+        v = number_to_sympy(exact)
+    except Exception:
+        v = None
+    if v is None or getattr(v, "free_symbols", True):
+        raise ValueError(f"{shown or exact} has no numeric value (it is symbolic)")
+    sp = _sympy()
+    try:
+        # strict: an error, not digits, where the working precision (up to maxn) cannot
+        # resolve a cancellation.
+        x = v.evalf(30, maxn=20000, strict=True)
+    except Exception as e:
+        raise ValueError(f"{shown or exact}: its value could not be resolved ({e})") from None
+    if not x.is_real:
+        raise ValueError(f"{shown or exact} has no real value")
+    return float(sp.Float(x, 30))

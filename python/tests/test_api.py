@@ -206,6 +206,12 @@ def test_verify_with_plot():
         tn.verify("tanh(x)")
 
 
+@pytest.mark.skipif(cli() is None, reason="no taylornet binary built")
+def test_verify_is_the_clis_to_the_bit():
+    # From a review: Python's own grid of σ differed in the last bit, and so did the JSON.
+    assert tn.verify(tn.analyze(TANH2)).json == cli_json("verify", TANH2)
+
+
 def test_no_output_on_stdout(capfd):
     r = tn.analyze(TANH2)
     tn.series("tanh")
@@ -485,9 +491,11 @@ def test_results_pickle_with_their_fields():
     assert (back.verdict, back.k, back.W, back.b, str(back)) == (r.verdict, r.k, r.W, r.b, str(r))
     assert back.compensated.W == r.compensated.W
     assert "<pre>" in back._repr_html_()
-    for needs_session in (back.derivation, back.verify, lambda: back.W.latex):
+    for needs_session in (back.derivation, back.verify):
         with pytest.raises(ValueError, match="unpickled|no session"):
             needs_session()
+    # An expression's LaTeX is written from its tree, which needs no session.
+    assert back.W.latex == r.W.latex
     s = tn.series("gelu", order=4)
     text = s.text
     s2 = pickle.loads(pickle.dumps(s))
@@ -602,3 +610,52 @@ def test_review_findings_of_a_python_user():
     # A parameter at the value where the result changes is checked against the result there.
     r = tn.analyze("leaky_relu(W1·x + b1; a = α)")
     assert tn.verify(r, params={"α": 1}).passed
+
+
+def test_expressions_the_input_does_not_read_back_have_latex():
+    # From a review: `.latex` read `.ascii` back, and raised for the identity `I` and for a
+    # dimension written as a number (`1/d1`); a notebook then showed no formula.
+    cases = [
+        ("tanh(x)", "W", "I"),
+        ("x + W·x", "W", "W + I"),
+        ("softmax(W1·x + b1)", "W", "\\tfrac{1}{d_{1}} W_{1} - \\tfrac{1}{d_{1}^{2}} \\mathbf{1} \\mathbf{1}^{\\top} W_{1}"),
+        ("n : dim; x : n; tanh(x − mean(x)·𝟙)", "W", "-\\tfrac{1}{n} \\mathbf{1} \\mathbf{1}^{\\top} + I"),
+    ]
+    for src, field, latex in cases:
+        e = getattr(tn.analyze(src), field)
+        assert e.latex == latex, src
+        assert e._repr_latex_() == f"${latex}$"
+    r = tn.analyze("logsumexp(W·x)")
+    assert "d_{1}" in r.first_nonaffine.latex
+    # The same LaTeX as the derivation writes for W.
+    assert r.W.latex in r.derivation("latex")
+
+
+def test_derive_refuses_what_the_cli_refuses_for_epsilon():
+    # From a review: a name the source uses, `}` and the empty name were taken from Python.
+    for eps in ["x", "}", "", "W1"]:
+        with pytest.raises(ValueError, match="epsilon"):
+            tn.derive("tanh(W1·x + b1)", format="latex", epsilon=eps)
+    assert "\\sigma^{3}" in tn.derive("tanh(W1·x + b1)", format="latex", epsilon="σ")
+
+
+def test_a_ceiling_below_the_order_is_refused():
+    # From a review: accepted, and every analysis then failed naming an order never set.
+    s = tn.Session(order=5)
+    with pytest.raises(ValueError, match="below the session's order 5"):
+        s.configure(max_order=3)
+    assert s.limits["max_order"] != 3 and s.analyze("tanh(W1·x)").order == 5
+    s.configure(order=3, max_order=3)
+    assert (s.order, s.limits["max_order"]) == (3, 3)
+
+
+def test_series_orders_past_the_ceiling_are_a_limit_at_any_size():
+    # From a review: ValueError past 2³¹, LimitError below; None is the default, as for analyze.
+    for order in (10**9, 10**30, 10**5000):
+        with pytest.raises(tn.LimitError, match="max_series_order"):
+            tn.series("tanh", order=order)
+    assert len(tn.series("tanh", order=None).coefficients) == len(tn.series("tanh").coefficients)
+    # A point too long to be a literal is refused as a bound weight is (from a review:
+    # Python's own "Exceeds the limit (4300 digits)").
+    with pytest.raises(ValueError, match="max_literal_digits"):
+        tn.series("tanh", at=10**5000)

@@ -49,3 +49,12 @@ def test_an_error_fails_the_cell_after_the_results_before_it(shell):
     assert "W₁ : 2×4" in shell.user_ns["taylornet_session"].env
     assert not shell.run_cell("%taylornet --frobnicate").success
     assert isinstance(shell.user_ns["taylornet_session"], tn.Session)
+
+
+def test_options_a_new_session_refuses_leave_the_session_before_it(shell):
+    # From a review: `--new --order 99` failed the cell after the old session was dropped.
+    assert shell.run_cell("%%taylornet --new\nW1 : 2x4\n").success
+    assert not shell.run_cell("%%taylornet --new --order 99\ntanh(W1·x)\n").success
+    assert "W₁ : 2×4" in shell.user_ns["taylornet_session"].env
+    assert not shell.run_cell("%%taylornet --order 99\ntanh(W1·x)\n").success
+    assert shell.user_ns["taylornet_session"].order == 3

@@ -166,3 +166,37 @@ def test_softmax_b_and_first_nonaffine_numerically():
     n2 = evaluate(r.first_nonaffine.to_sympy(), values)
     deviation = softmax(W1 @ x) - lin
     assert np.allclose(deviation, n2, rtol=0, atol=1e-2 * np.abs(n2).max())
+
+
+def test_exact_numbers_name_their_symbols_as_expressions_do():
+    # From a review: exact texts went through plain sympify, where gamma, beta and zeta are
+    # SymPy's functions, E Euler's number and lambda a keyword: σ(γ) became σ(0)'s series,
+    # and float() of it 0.5.
+    t = sympy.Symbol("t")
+    for point in ["γ", "β", "ζ", "λ"]:
+        s = tn.series("sigmoid", order=3, at=point)
+        a = sympy.Symbol({"γ": "gamma", "β": "beta", "ζ": "zeta", "λ": "lambda"}[point])
+        f = 1 / (1 + sympy.exp(-(a + t)))
+        for k, c in enumerate(s.coefficients):
+            assert sympy.simplify(c.to_sympy() - sympy.diff(f, t, k).subs(t, 0) / sympy.factorial(k)) == 0
+            with pytest.raises(ValueError, match="symbolic"):
+                float(c)
+    session = tn.Session()
+    session.run("E : scalar")
+    s = session.series("exp(E*t)", order=2)
+    E = sympy.Symbol("E")
+    assert [c if isinstance(c, int) else sympy.sympify(c) for c in s.coefficients] == [1, E, E**2 / 2]
+    r = tn.analyze("tanh(γ·W1·x + b1)")
+    assert r.W.to_sympy().free_symbols >= {sympy.Symbol("gamma")}
+
+
+def test_float_of_a_number_without_an_engine_value_is_resolved_or_refused():
+    # From a review: gelu(−40) = −20 − 20·erf(−20√2) = −1.46·10⁻³⁴⁸, beyond f64, came out as
+    # +1.7·10⁻¹⁶⁴ (every digit lost to the cancellation at SymPy's plain precision).
+    import math
+
+    for a, truth in [("-38", -1.0964627770e-314), ("-40", -0.0), ("-3", -0.0040496940949)]:
+        c = tn.series("gelu", order=1, at=a).coefficients[0]
+        v = float(c)
+        assert math.copysign(1, v) == -1
+        assert abs(v - truth) <= 1e-10 * abs(truth) + 1e-320, (a, v)

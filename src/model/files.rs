@@ -458,6 +458,13 @@ fn check_safetensors_offsets(bytes: &[u8]) -> Result<(), String> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(header) else {
         return Ok(());
     };
+    // A name given twice: a JSON map keeps the last, and the bytes are read as the other's
+    // dtype (from a review: a float64 tensor read as float32, without a word).
+    if let Some(name) = repeated_top_level_key(header) {
+        return Err(format!(
+            "the header names the tensor `{name}` twice; which one is meant is not defined"
+        ));
+    }
     for (name, info) in map.iter().filter(|(n, _)| *n != "__metadata__") {
         let size = match info["dtype"].as_str() {
             Some("F64" | "I64" | "U64") => 8u128,
@@ -495,6 +502,40 @@ fn check_safetensors_offsets(bytes: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The first key of a JSON object's text (valid JSON) that appears twice at its top level.
+fn repeated_top_level_key(json: &[u8]) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < json.len() {
+        match json[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                // The string's end: the next quote not escaped.
+                let start = i;
+                i += 1;
+                while i < json.len() && json[i] != b'"' {
+                    i += if json[i] == b'\\' { 2 } else { 1 };
+                }
+                let token = json.get(start..=i)?;
+                let is_key = json[i + 1..]
+                    .iter()
+                    .find(|c| !c.is_ascii_whitespace())
+                    .is_some_and(|c| *c == b':');
+                if depth == 1 && is_key {
+                    let key: String = serde_json::from_slice(token).ok()?;
+                    if !seen.insert(key.clone()) {
+                        return Some(key);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Every tensor of a `.safetensors` file, by name.
@@ -575,6 +616,30 @@ pub fn write_safetensors(tensors: &[(String, Tensor)], path: &Path) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::npy_header;
+
+    /// A safetensors header naming one tensor twice is refused (from a review: the float64
+    /// bytes of the first were read as the second's float32), and keys inside a tensor's
+    /// entry, in strings or escaped, are not top-level names.
+    #[test]
+    fn a_name_given_twice_in_a_safetensors_header_is_refused() {
+        let file = |header: &str, data: &[u8]| {
+            let mut out = (header.len() as u64).to_le_bytes().to_vec();
+            out.extend_from_slice(header.as_bytes());
+            out.extend_from_slice(data);
+            out
+        };
+        let data: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let twice = r#"{"W1":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"W1":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#;
+        let e = super::read_safetensors(&file(twice, &data), &Default::default()).unwrap_err();
+        assert!(e.contains("`W1` twice"), "{e}");
+        let once = r#"{"W1":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"__metadata__":{"W1":"\"W1\":"}}"#;
+        let read = super::read_safetensors(&file(once, &data), &Default::default());
+        assert_eq!(read.map(|t| t.len()), Ok(1));
+        assert_eq!(
+            super::repeated_top_level_key(br#"{"a\"b":1, "a\u0022b" : 2}"#),
+            Some("a\"b".into())
+        );
+    }
 
     #[test]
     fn a_npy_header_is_read_as_numpy_reads_it() {

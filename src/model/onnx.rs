@@ -326,8 +326,21 @@ fn attr<'a>(n: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
 fn attr_f(n: &NodeProto, name: &str, default: f32) -> Result<Q, String> {
     f32q(
         attr(n, name).map_or(default, |a| a.f),
-        &format!("attribute `{name}` of node `{}`", n.name),
+        &format!("attribute `{name}` of {}", n.name),
     )
+}
+
+/// How an error names a node: by its name, or, unnamed (names are optional in ONNX), by its
+/// place in the graph and its output (from a review: "node ``" located nothing).
+fn node_label(n: &NodeProto, index: usize) -> String {
+    if !n.name.is_empty() {
+        format!("node `{}`", printable(&n.name))
+    } else {
+        match n.output.first() {
+            Some(out) => format!("node #{} with output `{}`", index + 1, printable(out)),
+            None => format!("node #{}", index + 1),
+        }
+    }
 }
 
 fn attr_i(n: &NodeProto, name: &str, default: i64) -> i64 {
@@ -416,8 +429,17 @@ fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
     // The expressions of every node are kept while the graph is read: their total is bounded
     // too (from a review, a 40 kB model of doublings took 2 GB, each node within the limit).
     let mut kept = 0usize;
-    for node in &graph.node {
-        let out = st.node(node, &values, limits)?;
+    // Each value's length where it is known (a product's rows): a one-entry constant added to
+    // a longer value is ONNX's broadcast of a scalar, to one of one entry a bias of its own.
+    let mut widths: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, node) in graph.node.iter().enumerate() {
+        // Errors name the node as `node_label` does; the node's own name field is read nowhere
+        // else.
+        let node = &NodeProto {
+            name: node_label(node, index),
+            ..node.clone()
+        };
+        let out = st.node(node, &values, &widths, limits)?;
         if let Value::Expr(e) = &out {
             kept = kept.saturating_add(e.len());
             if kept > KEPT_INPUTS.saturating_mul(limits.max_input_bytes) {
@@ -429,7 +451,21 @@ fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
         let name = node
             .output
             .first()
-            .ok_or_else(|| format!("node `{}` ({}) has no output", node.name, node.op_type))?;
+            .ok_or_else(|| format!("{} ({}) has no output", node.name, node.op_type))?;
+        // A graph assigns each value once (ONNX's single static assignment): with two writers
+        // of one name, which one a later node reads is not defined (from a review: the last
+        // one won and the other branch was dropped).
+        if values.contains_key(name) {
+            return Err(format!(
+                "{} ({}) computes `{}`, which the graph already has (an input, an initializer or another node's output): each value is assigned once",
+                node.name,
+                node.op_type,
+                printable(name)
+            ));
+        }
+        if let Some(w) = output_width(node, &values, &widths) {
+            widths.insert(name.clone(), w);
+        }
         if let Value::Expr(e) = &out
             && e.len() > limits.max_input_bytes
         {
@@ -451,6 +487,31 @@ fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
             "the ONNX graph's output `{}` is never computed",
             out.name
         )),
+    }
+}
+
+/// The length of the vector node `n` computes, where it is known: a product's rows (from its
+/// weight's shape), else the length of its first input that has one (element-wise ops, sums).
+fn output_width(
+    n: &NodeProto,
+    values: &BTreeMap<String, Value>,
+    widths: &BTreeMap<String, usize>,
+) -> Option<usize> {
+    let input = |i: usize| n.input.get(i).filter(|s| !s.is_empty());
+    match n.op_type.as_str() {
+        "Gemm" | "MatMul" => match values.get(input(1)?)? {
+            Value::Const(Const { dims, .. }) => match dims[..] {
+                [r, c] => Some(if n.op_type == "Gemm" && attr_i(n, "transB", 0) != 0 {
+                    r
+                } else {
+                    c
+                }),
+                _ => None,
+            },
+            Value::Expr(_) => None,
+        },
+        // Element-wise ops, sums, and the reshapes of a vector that keep it one.
+        _ => n.input.iter().find_map(|i| widths.get(i)).copied(),
     }
 }
 
@@ -510,19 +571,27 @@ impl State {
     fn define(&mut self, base: &str, body: String) -> String {
         let k = self.counts.entry('f').or_insert(0);
         *k += 1;
+        // Spelt as the reports write it (`clip_1` is the name `clip1`; from a review, the
+        // script said one and the region report the other).
         let name = format!("{base}_{k}");
+        let name = crate::syntax::Name::parse(&name).map_or(name, |n| n.ascii());
         self.definitions.push(format!("{name}(t) = {body}"));
         name
     }
 
+    /// The value `n` computes. `n.name` is its label for errors ([`node_label`]); `widths`
+    /// the lengths of the values known so far.
     fn node(
         &mut self,
         n: &NodeProto,
         values: &BTreeMap<String, Value>,
+        widths: &BTreeMap<String, usize>,
         limits: &Limits,
     ) -> Result<Value, String> {
         let op = n.op_type.as_str();
-        let unsupported = |why: &str| format!("ONNX op `{op}` (node `{}`){why}", n.name);
+        let unsupported = |why: &str| format!("ONNX op `{op}` ({}){why}", n.name);
+        // The length of input `i`, where it is known.
+        let width = |i: usize| n.input.get(i).and_then(|name| widths.get(name)).copied();
         if !n.domain.is_empty() && n.domain != "ai.onnx" {
             return Err(unsupported(&format!(
                 " from domain `{}` is not supported",
@@ -626,7 +695,11 @@ impl State {
                     } else {
                         format!("{}·", q_src(&beta))
                     };
-                    e = format!("{e} + {bs}{}", self.vector_term(cv, 'b', &unsupported)?);
+                    let rows = if trans_b { r } else { c };
+                    e = format!(
+                        "{e} + {bs}{}",
+                        self.vector_term(cv, 'b', Some(rows), &unsupported)?
+                    );
                 }
                 Ok(Value::Expr(format!("({e})")))
             }
@@ -637,11 +710,11 @@ impl State {
                         Ok(Value::Expr(format!("({a} {sign} {b})")))
                     }
                     (Value::Expr(a), Value::Const(c)) => {
-                        let t = self.vector_term(c, 'b', &unsupported)?;
+                        let t = self.vector_term(c, 'b', width(0), &unsupported)?;
                         Ok(Value::Expr(format!("({a} {sign} {t})")))
                     }
                     (Value::Const(c), Value::Expr(b)) => {
-                        let t = self.vector_term(c, 'b', &unsupported)?;
+                        let t = self.vector_term(c, 'b', width(1), &unsupported)?;
                         Ok(Value::Expr(format!("({t} {sign} {b})")))
                     }
                     _ => Err(unsupported(": both inputs are constants")),
@@ -786,14 +859,18 @@ impl State {
         }
     }
 
-    /// A constant added to a vector: `c·𝟙` for a scalar, else a named bias vector.
+    /// A constant added to a vector of `width` entries (where known): `c·𝟙` for a scalar, or
+    /// for one entry that ONNX broadcasts to a longer vector (shape `[1]`; from a review,
+    /// refused as "the dimensions 3 and 1 differ"), else a named bias vector (one of one entry
+    /// for a vector of one entry, the last layer's bias of a network with one output).
     fn vector_term(
         &mut self,
         c: &Const,
         prefix: char,
+        width: Option<usize>,
         unsupported: &dyn Fn(&str) -> String,
     ) -> Result<String, String> {
-        if c.dims.is_empty() {
+        if c.dims.is_empty() || (c.data.len() == 1 && width != Some(1)) {
             return Ok(if c.data[0] == 1u32 {
                 "𝟙".to_string()
             } else {

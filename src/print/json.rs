@@ -188,6 +188,126 @@ fn write_tree(out: &mut String, n: &Node) -> bool {
     true
 }
 
+/// The display tree of an expression's JSON `tree` (docs/json.md), as [`expr`] writes it: its
+/// texts and LaTeX are the ones the report writes, where re-reading the input form could not
+/// serve (`I`, or a dimension `d₁` written as a number, are no names the language reads). What
+/// the tree does not record comes back as it was written: a shared subtree written out, the
+/// bracket of a 1×1 product as a product nested in a product. `None` for a value that is no
+/// such tree, or one nested deeper than [`TREE_DEPTH_MAX`].
+pub fn node_from_tree(v: &Value) -> Option<Node> {
+    node_in(v, false, 0)
+}
+
+/// How deep a tree [`node_from_tree`] reads: far past any expression the engine writes (its
+/// own depth limit is lower), and a bound on the reader's stack.
+pub const TREE_DEPTH_MAX: usize = 100_000;
+
+fn node_in(v: &Value, in_product: bool, depth: usize) -> Option<Node> {
+    use super::tree::NameKind;
+    use crate::algebra::Q;
+    if depth > TREE_DEPTH_MAX {
+        return None;
+    }
+    let o = v.as_object()?;
+    let args = || -> Option<Vec<Node>> {
+        o.get("args")?
+            .as_array()?
+            .iter()
+            .map(|a| node_in(a, false, depth + 1))
+            .collect()
+    };
+    let one = || -> Option<Box<Node>> {
+        let [a] = <[Node; 1]>::try_from(args()?).ok()?;
+        Some(Box::new(a))
+    };
+    let exponent = || -> Option<Q> { o.get("exp")?.as_str()?.parse().ok() };
+    Some(match o.get("op")?.as_str()? {
+        "num" => {
+            let q: Q = o.get("value")?.as_str()?.parse().ok()?;
+            if q < 0u32 {
+                return None;
+            }
+            Node::Rat(q)
+        }
+        "const" => match o.get("name")?.as_str()? {
+            "pi" => Node::Pi,
+            "e" => Node::E,
+            _ => return None,
+        },
+        "sym" => Node::Name {
+            name: crate::syntax::names::Name::parse(o.get("name")?.as_str()?).ok()?,
+            kind: match o.get("kind")?.as_str()? {
+                "scalar" => NameKind::Param,
+                "matrix" => NameKind::Matrix,
+                "vector" => NameKind::Vector,
+                "layer" => NameKind::Layer,
+                "operating-point" => NameKind::OpPoint,
+                _ => return None,
+            },
+        },
+        "ones" => Node::Ones,
+        "identity" => Node::Eye,
+        // A subtracted term is written as a `neg` among the sum's terms.
+        "add" => Node::Sum(
+            o.get("args")?
+                .as_array()?
+                .iter()
+                .map(|a| {
+                    let t = a.as_object()?;
+                    if t.get("op")?.as_str()? == "neg" {
+                        let [x] = <[&Value; 1]>::try_from(
+                            t.get("args")?.as_array()?.iter().collect::<Vec<_>>(),
+                        )
+                        .ok()?;
+                        Some((true, node_in(x, false, depth + 2)?))
+                    } else {
+                        Some((false, node_in(a, false, depth + 1)?))
+                    }
+                })
+                .collect::<Option<_>>()?,
+        ),
+        "neg" => Node::Neg(one()?),
+        "mul" => {
+            let factors = o
+                .get("args")?
+                .as_array()?
+                .iter()
+                .map(|a| node_in(a, true, depth + 1))
+                .collect::<Option<_>>()?;
+            // A product among a product's factors is a bracketed 1×1 product (`Group`).
+            if in_product {
+                Node::Group(Box::new(Node::Prod(factors)))
+            } else {
+                Node::Prod(factors)
+            }
+        }
+        "div" => {
+            let [a, b] = <[Node; 2]>::try_from(args()?).ok()?;
+            Node::Frac(Box::new(a), Box::new(b))
+        }
+        "pow" => match exponent()? {
+            e if e == Q::from_unsigneds(1u32, 2u32) => Node::Sqrt(one()?),
+            e => Node::Pow(one()?, e),
+        },
+        "had" => Node::Had(args()?),
+        "hpow" => Node::HadPow(one()?, u32::try_from(o.get("exp")?.as_u64()?).ok()?),
+        "abs" => Node::Call {
+            func: "abs".into(),
+            deriv: 0,
+            args: args()?,
+        },
+        "call" => Node::Call {
+            func: o.get("fn")?.as_str()?.to_string(),
+            deriv: u32::try_from(o.get("deriv")?.as_u64()?).ok()?,
+            args: args()?,
+        },
+        "diag" => Node::Diag(one()?),
+        "transpose" => Node::Transpose(one()?),
+        "order" => Node::BigO(one()?),
+        _ => return None,
+    })
+}
+
 /// A JSON document on one line, as `serde_json::to_string` writes it, with written trees copied.
 pub fn to_compact(v: &Value) -> String {
     let mut out = String::new();
@@ -432,6 +552,59 @@ mod written_tree_tests {
             );
             let pretty: Value = serde_json::from_str(&to_text(&v)).unwrap_or_default();
             assert_eq!(pretty, back, "{src}");
+        }
+    }
+
+    /// A tree read back gives the texts and LaTeX of the expression it was written from, the
+    /// results' forms the input syntax does not read included (`I`, a dimension `d₁` as a
+    /// number, a bracketed 1×1 product, `√`, subtracted terms, derivatives).
+    #[test]
+    fn trees_read_back_give_the_same_texts_and_latex() {
+        let mut exprs = Vec::new();
+        let s = crate::Session::new();
+        for src in [
+            "tanh(W2·tanh(W1·x + b1) + b2)",
+            "leaky_relu(W·x + b; a = 1/3) − (2^(1/2))·x∘x",
+            "softplus(-x)·π + e·x",
+            "abs(x) − diag(b)·x + x∘x∘x",
+            "(𝟙ᵀ·x)·W·x − λ^(-3/2)·x",
+        ] {
+            exprs.push(crate::normal_form(&s, src).unwrap_or_else(|d| panic!("{src}: {d:?}")));
+        }
+        for src in [
+            "tanh(x)",
+            "x + W·x",
+            "softmax(W1·x + b1)",
+            "logsumexp(W·x)",
+            "n : dim; x : n; tanh(x − mean(x)·𝟙)",
+            "tanh(W2·gelu(W1·x + b1) + b2)",
+        ] {
+            let r = crate::analyze(src).unwrap_or_else(|d| panic!("{src}: {d:?}"));
+            let d = &r.main.decision;
+            exprs.extend([d.w.clone(), d.b.clone()]);
+        }
+        for e in &exprs {
+            let written = super::super::tree::expr(e);
+            let tree = expr(e)["tree"].clone();
+            let tree: Value = serde_json::from_str(&to_compact(&tree)).unwrap_or_default();
+            let read = node_from_tree(&tree)
+                .unwrap_or_else(|| panic!("{} did not read back", render(&written, Style::Ascii)));
+            for style in [Style::Unicode, Style::Ascii] {
+                assert_eq!(render(&read, style), render(&written, style));
+            }
+            assert_eq!(
+                super::super::latex::render(&read),
+                super::super::latex::render(&written)
+            );
+        }
+        for bad in [
+            json!(null),
+            json!({"op": "num", "value": "-1"}),
+            json!({"op": "sym", "name": "x", "kind": "tensor"}),
+            json!({"op": "div", "args": [{"op": "ones"}]}),
+            json!({"op": "what"}),
+        ] {
+            assert!(node_from_tree(&bad).is_none(), "{bad}");
         }
     }
 }

@@ -67,6 +67,40 @@ pub struct Notation {
     pub small: crate::syntax::Name,
 }
 
+impl Notation {
+    /// The notation a derivation of `source` asks for: the Hadamard symbol `hadamard` (`circ`,
+    /// `odot`) and the small parameter `epsilon`, which must be a name as the language writes
+    /// one (`σ`, `delta`; from a review, `}` and the empty name were taken and broke the
+    /// LaTeX) and, unless it is `ε`, not a name `source` uses, which the derivation would then
+    /// write for two things (with `σ`, a parameter σ read as the scale in O(σ⁴)). `Err` says
+    /// what is wrong, starting with the option's name (`epsilon …`).
+    pub fn for_source(hadamard: &str, epsilon: &str, source: &str) -> Result<Notation, String> {
+        use crate::syntax::Name;
+        let hadamard = Hadamard::parse(hadamard)
+            .ok_or_else(|| format!("hadamard `{hadamard}`: it is `circ` (∘) or `odot` (⊙)"))?;
+        if !Name::is_written_name(epsilon) {
+            return Err(format!(
+                "epsilon `{epsilon}` is not a name (a letter, then letters, digits, `_` or subscript digits)"
+            ));
+        }
+        let small = Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
+        if small.unicode() != "ε" {
+            let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
+            let clash = source
+                .split(|c: char| !is_name_char(c))
+                .filter(|w| !w.is_empty())
+                .any(|w| Name::parse(w).is_ok_and(|n| n == small));
+            if clash {
+                return Err(format!(
+                    "epsilon {}: the source uses that name, which the derivation would then write for two things",
+                    small.unicode()
+                ));
+            }
+        }
+        Ok(Notation { hadamard, small })
+    }
+}
+
 impl Default for Notation {
     fn default() -> Self {
         Notation {

@@ -18,7 +18,8 @@ pub fn unicode(e: &Expr) -> String {
     text::render(&tree::expr(e), Style::Unicode)
 }
 
-/// An expression in the input syntax; parsing it gives the same normal form.
+/// An expression in the input syntax; parsing it gives the same normal form, but where it
+/// writes what the input does not read (the identity `I`, a dimension as a number, `1/d1`).
 pub fn ascii(e: &Expr) -> String {
     text::render(&tree::expr(e), Style::Ascii)
 }
@@ -26,6 +27,12 @@ pub fn ascii(e: &Expr) -> String {
 /// An expression as LaTeX math.
 pub fn latex(e: &Expr) -> String {
     latex::render(&tree::expr(e))
+}
+
+/// The LaTeX of an expression's JSON tree (docs/json.md), as the report writes it for the
+/// expression the tree was written from; `None` for a value that is no such tree.
+pub fn tree_latex(tree: &serde_json::Value) -> Option<String> {
+    json::node_from_tree(tree).map(|n| latex::render(&n))
 }
 
 /// An exact scalar as Unicode text.

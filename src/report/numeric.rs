@@ -613,9 +613,14 @@ fn sigma_text(s: &SigmaStar, f: &AffineForm) -> String {
         None => out.push_str("  measured on the network: not reached on the σ grid\n"),
     }
     if let Some(o) = s.measured_order {
+        // Both exponents, named (from a review: the text gave ρ's as "the deviation's", which
+        // JSON's `measured_order`, the deviation's own, contradicted).
         out.push_str(&format!(
-            "  the measured deviation grows like σ^{:.2} at small σ (the order of the first non-affine term minus 1)\n",
-            o - 1.0
+            "  measured at small σ: the relative deviation ρ grows like σ^{:.2}, the deviation itself like σ^{:.2} (where the first non-affine term dominates, σ^{} and σ^{})\n",
+            o - 1.0,
+            o,
+            s.k.saturating_sub(1),
+            s.k
         ));
     }
     for n in &s.notes {

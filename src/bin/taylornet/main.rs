@@ -1055,8 +1055,8 @@ fn classify_verified(
 }
 
 fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon: &str) -> ExitCode {
+    use taylornet::render::Notation;
     use taylornet::render::{DocFormat, write};
-    use taylornet::render::{Hadamard, Notation};
     let is_file = std::path::Path::new(arg).is_file();
     let (text, origin) = if is_file {
         match read_file(arg, &new_session().options.limits) {
@@ -1070,32 +1070,13 @@ fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon:
         (arg.to_string(), String::new())
     };
     let format = DocFormat::parse(&common.format).unwrap_or(DocFormat::Text);
-    let notation = match Name::parse(epsilon) {
-        Ok(small) => Notation {
-            hadamard: Hadamard::parse(hadamard).unwrap_or_default(),
-            small,
-        },
+    let notation = match Notation::for_source(hadamard, epsilon, &text) {
+        Ok(n) => n,
         Err(e) => {
-            eprintln!("error: --epsilon: {e}");
+            eprintln!("error: --{e}");
             return ExitCode::from(2);
         }
     };
-    // The small parameter's symbol must not be a name the source uses (from a review: with
-    // `--epsilon σ`, a parameter σ read as the scale in O(σ⁴)).
-    if notation.small.unicode() != "ε" {
-        let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
-        let clash = text
-            .split(|c: char| !is_name_char(c))
-            .filter(|w| !w.is_empty())
-            .any(|w| Name::parse(w).is_ok_and(|n| n == notation.small));
-        if clash {
-            eprintln!(
-                "error: --epsilon {}: the source uses that name, which the derivation would then write for two things",
-                notation.small.unicode()
-            );
-            return ExitCode::from(2);
-        }
-    }
     let mut session = new_session();
     let session_options = Common {
         format: "text".into(),

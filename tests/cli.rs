@@ -619,6 +619,47 @@ fn the_small_parameters_symbol_cannot_be_a_name_of_the_source() {
             "{bad:?}: {err}"
         );
     }
+    // Nor a name the derivation writes for its own (from a review: O(u₁⁴) beside u₁).
+    for own in ["u_1", "u₂", "c_2", "t", "k", "W", "κ₁"] {
+        let (code, _, err) = taylornet(
+            &[
+                "derive",
+                "--format",
+                "latex",
+                "--epsilon",
+                own,
+                "tanh(W1·x)",
+            ],
+            None,
+        );
+        assert!(
+            code == 2 && err.contains("the derivation writes that name"),
+            "{own}: {err}"
+        );
+    }
+}
+
+/// A file that is not there is that error, and `analyze` given a file says what takes one
+/// (from a review: both were syntax errors at `.` and `/`).
+#[test]
+fn a_path_is_read_as_a_path() {
+    let (code, out, err) = taylornet(&["derive", "nothere.tn"], None);
+    assert!(
+        code == 2 && out.is_empty() && err.contains("cannot read nothere.tn"),
+        "{err}"
+    );
+    let (code, _, err) = taylornet(&["derive", "/tmp"], None);
+    assert!(code == 2 && err.contains("cannot read /tmp"), "{err}");
+    for cmd in ["analyze", "verify"] {
+        let (code, _, err) = taylornet(&[cmd, "examples/linear_collapse.tn"], None);
+        assert!(
+            code == 2 && err.contains("names a file") && err.contains("taylornet run"),
+            "{cmd}: {err}"
+        );
+    }
+    // Statements with a division are statements.
+    let (code, out, _) = taylornet(&["analyze", "W/2·x"], None);
+    assert!(code == 0 && out.contains("verdict"), "{out}");
 }
 
 #[test]
@@ -633,5 +674,25 @@ fn a_plot_that_cannot_be_written_keeps_the_report_and_names_the_path() {
     assert!(
         stderr.contains("cannot write the plot to /nonexistent/dir/p.svg"),
         "{stderr}"
+    );
+}
+
+/// Errors a new user meets say what to write instead (from a review: "found `[`" alone,
+/// "the point must be a scalar" alone, one message for two options).
+#[test]
+fn errors_say_what_to_write_instead() {
+    let (code, _, err) = taylornet(&["analyze", "W1 : 2x4; tanh(W1·x + [1, 2])"], None);
+    assert!(code != 0 && err.contains("given a name first"), "{err}");
+    let (code, _, err) = taylornet(&["series", "tanh", "--at", "foo"], None);
+    assert!(code != 0 && err.contains("a scalar parameter"), "{err}");
+    let (code, _, err) = taylornet(&["classify", "--depth", "0"], None);
+    assert!(
+        code == 2 && err.contains("--depth must be between 1 and 16, not 0"),
+        "{err}"
+    );
+    let (code, _, err) = taylornet(&["classify", "--order", "17"], None);
+    assert!(
+        code == 2 && err.contains("--order must be between 1 and"),
+        "{err}"
     );
 }

@@ -2386,3 +2386,37 @@ fn onnx_broadcasts_single_entries_assigns_once_and_names_its_nodes() {
         m.definitions
     );
 }
+
+/// From a review: q(W₂·p(W₁·x)) with p(t) = t + t², q(t) = t − t², W₁ = W₂ = 1 is
+/// x − 2x³ − x⁴; its x² term vanishes at these values, and it was left `undecided` although the
+/// expansion held the x³ term. The input is the only small symbol, so the expansion's part of
+/// order 3 decides it: affine, k = 3, verified numerically at that order.
+#[test]
+fn past_a_vanishing_term_the_expansion_gives_the_order_when_only_the_input_is_small() {
+    let src = "p(t) = t + t^2; q(t) = t - t^2; W1=[[1]]; W2=[[1]]; q(W2·p(W1·x))";
+    let mut s = Session::new();
+    let out = s.run(src).unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!("no analysis")
+    };
+    assert_eq!(report.verdict_label(), "affine");
+    assert_eq!(report.order_at_values(), Some(3));
+    let beyond = report.numeric.as_ref().unwrap().beyond.clone().unwrap();
+    assert_eq!(beyond.by, taylornet::trained::BeyondBy::Expansion);
+    // With a small bias the order is not the input's degree: not decided this way.
+    let mut s = Session::new();
+    let out = s
+        .run("p(t) = t + t^2; q(t) = t - t^2; W1=[[1]]; W2=[[1]]; q(W2·p(W1·x + b1))")
+        .unwrap();
+    let Some(Outcome::Analysis { report, .. }) = out.last() else {
+        panic!("no analysis")
+    };
+    assert!(
+        report.numeric.as_ref().is_none_or(|n| n
+            .beyond
+            .as_ref()
+            .is_none_or(|b| b.by != taylornet::trained::BeyondBy::Expansion)),
+        "{}",
+        report.verdict_label()
+    );
+}

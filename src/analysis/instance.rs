@@ -167,17 +167,31 @@ pub struct Numeric {
 }
 
 /// The network's first non-affine order at the bound values, past a first non-affine term that
-/// is 0 there: every operating point is exactly 0 at the values, which is what the compensated
-/// analysis (each O(1) part cancelled by its bias) assumes, so its expansion is this network's
-/// (with the same W and b, checked exactly), and its first non-affine term is not 0 there.
+/// is 0 there, and how it was found ([`BeyondBy`]).
 #[derive(Clone, Debug)]
 pub struct Beyond {
-    /// The order of the compensated analysis's first non-affine term.
+    /// The order of the first non-affine term at the values.
     pub k: u32,
+    /// How the order was found.
+    pub by: BeyondBy,
     /// That term, in the input's terms.
     pub term: crate::algebra::Expr,
     /// An input where the term is exactly non-zero at the values.
     pub at: Vec<Q>,
+}
+
+/// How [`Beyond`] was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeyondBy {
+    /// Every operating point is exactly 0 at the values, which is what the compensated analysis
+    /// (each O(1) part cancelled by its bias) assumes, so its expansion is this network's (with
+    /// the same W and b, checked exactly), and its first non-affine term is not 0 there.
+    Compensation,
+    /// The input is the only small symbol (every other one has a value), so a term's order is
+    /// its degree in the input: the expansion's part of this order in the input's terms (exact,
+    /// below the order it was carried to) is not 0 at the values, and every part between the
+    /// vanishing term and it is 0 there, each decided exactly on a grid.
+    Expansion,
 }
 
 /// An entry on its breakpoint at x₀ in a network that is not piecewise linear. Near x₀ every

@@ -149,6 +149,9 @@ pub enum Step {
         w_shape: Option<String>,
         /// The shape annotation of `b`, when shapes are known.
         b_shape: Option<String>,
+        /// The order of what `W·x + b` leaves out (`y = W·x + b + O(εʳ)`): the first non-affine
+        /// order, or one past the expansion's where a series was cut; `None` where it is exact.
+        up_to: Option<u32>,
         /// The names of the affine form (`y = W·x + b`; `Y = 𝓛(X) + B` for a matrix input).
         form: super::AffineForm,
     },
@@ -210,6 +213,13 @@ pub(crate) fn conclude(a: &super::Analysis) -> Vec<Step> {
             b: d.b.clone(),
             w_shape: super::shapes::equation(&d.w, &a.symbols, 4),
             b_shape: super::shapes::equation(&d.b, &a.symbols, 4),
+            // From a review: "the network is the single layer y = W·x + b" beside a b cut at
+            // order 3 (`W₂·x + tanh(W₁·b₁)`, affine at every order by its form) was false.
+            up_to: match (&d.verdict, d.k) {
+                (super::Verdict::ExactAffine, _) => None,
+                (_, Some(k)) => Some(k),
+                (_, None) => e.truncated.then_some(a.order + 1),
+            },
             form: a.form.clone(),
         },
         Step::Verdict {

@@ -265,9 +265,34 @@ pub fn mathml(tex: &str, display: bool) -> String {
     };
     let mut out = String::new();
     match pulldown_latex::push_mathml(&mut out, parser, config) {
-        Ok(()) => out,
+        Ok(()) => well_formed(&out),
         Err(_) => format!("<code>{}</code>", html_escape(tex)),
     }
+}
+
+/// pulldown-latex's MathML made well-formed where the crate writes it otherwise (from a
+/// review; browsers recover, XML readers do not): a stretched bracket's `minsize` written with
+/// no space after `stretchy="…"`, and `<`, `>`, `&` written as an element's whole content
+/// unescaped (`<mo><</mo>` for `a < b` in a comment).
+fn well_formed(mathml: &str) -> String {
+    let spaced = mathml
+        .replace("\"true\"minsize=", "\"true\" minsize=")
+        .replace("\"false\"minsize=", "\"false\" minsize=");
+    let bytes = spaced.as_bytes();
+    let mut out = String::with_capacity(spaced.len());
+    for (i, ch) in spaced.char_indices() {
+        let whole_content = matches!(ch, '<' | '>' | '&')
+            && i > 0
+            && bytes[i - 1] == b'>'
+            && spaced[i + 1..].starts_with("</m");
+        match (ch, whole_content) {
+            ('<', true) => out.push_str("&lt;"),
+            ('>', true) => out.push_str("&gt;"),
+            ('&', true) => out.push_str("&amp;"),
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 fn html_escape(s: &str) -> String {
@@ -391,4 +416,21 @@ pub fn to_json(doc: &Document, notation: &Notation) -> Value {
         })
         .collect();
     json!({ "title": doc.title, "lines": lines, "results": doc.results })
+}
+
+#[cfg(test)]
+mod tests {
+    /// MathML for brackets and comparisons is well-formed XML (from a review: `stretchy="true"minsize`,
+    /// `<mo><</mo>`).
+    #[test]
+    fn mathml_is_well_formed() {
+        let m = super::mathml("\\bigl(a < b > c\\bigr) \\& d", false);
+        assert!(!m.contains("\"minsize") && m.contains("\" minsize"), "{m}");
+        assert!(m.contains("&lt;") && m.contains("&gt;"), "{m}");
+        assert!(!m.contains("><<") && !m.contains(">></"), "{m}");
+        assert_eq!(
+            super::well_formed("<mo>&</mo><mi>x</mi>"),
+            "<mo>&amp;</mo><mi>x</mi>"
+        );
+    }
 }

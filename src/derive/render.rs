@@ -556,22 +556,29 @@ pub fn lines(steps: &[Step]) -> Vec<Line> {
                 b,
                 w_shape,
                 b_shape,
+                up_to,
                 form,
             } => {
                 let names = AffineNodes::of(form);
-                out.push(Line::Note(if form.map {
+                // What W·x + b leaves out, said where it is not exact.
+                let mut note = match up_to {
+                    Some(r) => vec![t("so, up to "), m(tree::big_o_eps(*r)), t(", ")],
+                    None => vec![t("so ")],
+                };
+                note.extend(if form.map {
                     vec![
-                        t("so the network is affine, "),
+                        t("the network is affine, "),
                         f(names.affine_text.clone()),
                         t(", with the linear map and the constant"),
                     ]
                 } else {
                     vec![
-                        t("so the network is the single layer "),
+                        t("the network is the single layer "),
                         f(names.affine_text.clone()),
                         t(" with"),
                     ]
-                }));
+                });
+                out.push(Line::Note(note));
                 out.push(Line::Eq {
                     lhs: names.w,
                     rhs: tree::expr(w),
@@ -1220,7 +1227,7 @@ pub fn steps_json(steps: &[Step]) -> Value {
             Step::Output { index, activation, params, arg, output, order, truncated, .. } => json!({ "step": "output", "layer": index, "activation": activation, "params": params_json(params), "argument": ej(arg), "output": ej(output), "order": order, "truncated": truncated }),
             Step::Expansion { y, order, requested, truncated, .. } => json!({ "step": "expansion", "y": ej(y), "order": order, "requested_order": requested, "truncated": truncated }),
             Step::Collected { w, b, first, k, order, truncated, form } => with_map_input(json!({ "step": "collected", "W": ej(w), "b": ej(b), "first_nonaffine": ej(first), "k": k, "order": order, "truncated": truncated }), form),
-            Step::Identified { w, b, w_shape, b_shape, form } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape }), form),
+            Step::Identified { w, b, w_shape, b_shape, up_to, form } => with_map_input(json!({ "step": "identified", "W": ej(w), "b": ej(b), "W_shape": w_shape, "b_shape": b_shape, "up_to": up_to }), form),
             Step::Verdict { verdict, first, kinks, by_form, mixed_bar, breakpoint_reached, .. } => {
                 let undecided = mixed_bar.is_some() || breakpoint_reached.is_some();
                 let mut v = json!({

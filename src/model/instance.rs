@@ -1417,17 +1417,30 @@ pub(crate) fn leading_at_values(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<LeadingAtValues> {
-    let k = a.decision.k?;
-    let n_term = &a.decision.leading_full;
+    let ev = term_instance(l, a, env, functions)?;
+    term_at_values(&ev, a, &a.decision.leading_full, a.decision.k?, false)
+}
+
+/// [`leading_at_values`] for `n_term`, a polynomial of degree `k` in the input, in the instance
+/// `ev`; with `exact_only`, None where the grid would be too large to decide it exactly.
+fn term_at_values(
+    ev: &TermInstance,
+    a: &Analysis,
+    n_term: &Expr,
+    k: u32,
+    exact_only: bool,
+) -> Option<LeadingAtValues> {
     if n_term.is_zero() || !polynomial_in(n_term, &a.input) {
         return None;
     }
-    let ev = term_instance(l, a, env, functions)?;
     let n = ev.n;
     let side = k as usize + 1;
     let grid = (0..n).try_fold(1usize, |acc, _| {
         acc.checked_mul(side).filter(|&p| p <= MAX_GRID)
     });
+    if exact_only && grid.is_none() {
+        return None;
+    }
     let points: Vec<Vec<Q>> = match grid {
         Some(count) => (0..count)
             .map(|mut index| {
@@ -1453,7 +1466,7 @@ pub(crate) fn leading_at_values(
     // First N whole: where every constant in it has an exact value at these values (κ₁ =
     // 𝟙ᵀ·exp(0) = 3 of a softmax at 0), its value at a point is exact, and either answer is
     // proof (an exactly constant softmax was called degenerate: W = 0 by cancellation).
-    match first_non_zero_point(n_term, &ev, &a.input, &points) {
+    match first_non_zero_point(n_term, ev, &a.input, &points) {
         Some(Some(at)) => return Some(LeadingAtValues::NonZero { at }),
         Some(None) => {
             return Some(LeadingAtValues::Zero(zero_on_points(grid, k, n, "")));
@@ -1463,7 +1476,7 @@ pub(crate) fn leading_at_values(
     let parts = rational_parts(n_term);
     let rational = n_term.terms().all(|(_, c)| c.as_q().is_some());
     for part in &parts {
-        if let Some(at) = first_non_zero_point(part, &ev, &a.input, &points)? {
+        if let Some(at) = first_non_zero_point(part, ev, &a.input, &points)? {
             return rational.then_some(LeadingAtValues::NonZero { at });
         }
     }
@@ -1691,11 +1704,55 @@ pub(crate) fn beyond_at_zero_operating_points(
     match leading_at_values(l, comp, env, functions)? {
         LeadingAtValues::NonZero { at } => Some(crate::analysis::instance::Beyond {
             k: *k,
+            by: crate::analysis::instance::BeyondBy::Compensation,
             term: comp.decision.leading_full.clone(),
             at,
         }),
         LeadingAtValues::Zero(_) => None,
     }
+}
+
+/// Past a first non-affine term that is 0 at the bound values (`leading_vanishes`), where the
+/// input is the only small symbol (every other has a value, so a term's order is its degree in
+/// the input) and no activation has a breakpoint: the expansion's parts of the orders after
+/// that term, up to the one it was carried to (each exact), in the input's terms at the values.
+/// The first part that is not 0 there gives the order; each one before it must be 0, decided
+/// exactly on a grid. From a review: q(W₂·p(W₁·x)) with p(t) = t + t², q(t) = t − t² and
+/// W₁ = W₂ = 1 is x − 2x³ − x⁴, and was left undecided past its vanishing x² term. None when
+/// a part is not decided exactly, or every part is 0.
+pub(crate) fn beyond_in_the_expansion(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<crate::analysis::instance::Beyond> {
+    let k_main = a.decision.k?;
+    if k_main >= a.order
+        || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name)
+        || (a.expansion.layers.iter()).any(|ly| ly.callee.has_breakpoints())
+    {
+        return None;
+    }
+    let t = a.trunc();
+    let full = a.expansion.in_input_terms(a.order, &t, None).ok()?;
+    let ev = term_instance(l, a, env, functions)?;
+    for (degree, part) in full.by_degree(&t) {
+        if degree <= k_main || degree > a.order {
+            continue;
+        }
+        match term_at_values(&ev, a, &part, degree, true)? {
+            LeadingAtValues::NonZero { at } => {
+                return Some(crate::analysis::instance::Beyond {
+                    k: degree,
+                    by: crate::analysis::instance::BeyondBy::Expansion,
+                    term: part,
+                    at,
+                });
+            }
+            LeadingAtValues::Zero(_) => {}
+        }
+    }
+    None
 }
 
 /// Whether every operating point of `a` is exactly 0 at the bound values (None: one is not

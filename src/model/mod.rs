@@ -1004,7 +1004,15 @@ fn numeric_at(
                                 report,
                                 env,
                                 functions,
-                            );
+                            )
+                            .or_else(|| {
+                                instance::beyond_in_the_expansion(
+                                    &model.lowered,
+                                    &report.main,
+                                    env,
+                                    functions,
+                                )
+                            });
                         }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {

@@ -84,7 +84,21 @@ impl Notation {
             ));
         }
         let small = Name::parse(epsilon).map_err(|e| format!("epsilon: {e}"))?;
-        if small.unicode() != "ε" {
+        // The names the derivation itself writes: the layer variables u₁ … and operating points
+        // c₁ …, the named constants κ₁ …, the series variable t, the order k, y = W·x + b
+        // (from a review: `--epsilon u_1` wrote O(u₁⁴) beside the layer's u₁).
+        let written = small.unicode();
+        let mut letters = written.chars();
+        let first = letters.next().unwrap_or(' ');
+        let numbered = letters.all(|c| ('\u{2080}'..='\u{2089}').contains(&c));
+        if (numbered && matches!(first, 'u' | 'c' | 'κ'))
+            || matches!(written.as_str(), "t" | "k" | "y" | "W" | "b" | "Y" | "B")
+        {
+            return Err(format!(
+                "epsilon {written}: the derivation writes that name for one of its own (the layers' u₁ …, operating points c₁ …, constants κ₁ …, the series variable t, the order k, y = W·x + b)"
+            ));
+        }
+        if written != "ε" {
             let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
             let clash = source
                 .split(|c: char| !is_name_char(c))
@@ -92,8 +106,7 @@ impl Notation {
                 .any(|w| Name::parse(w).is_ok_and(|n| n == small));
             if clash {
                 return Err(format!(
-                    "epsilon {}: the source uses that name, which the derivation would then write for two things",
-                    small.unicode()
+                    "epsilon {written}: the source uses that name, which the derivation would then write for two things"
                 ));
             }
         }

@@ -230,7 +230,11 @@ pub fn to_latex(s: &str, hadamard: &str) -> String {
                 i += 1;
             }
             let start = i;
-            while i < c.len() && in_subscript(&c[i]) {
+            // `x_a_b`: one subscript `a_b`, as the name is (from a review, `x_{a}_{b}`, a
+            // double subscript, stopped pdflatex).
+            while i < c.len()
+                && (in_subscript(&c[i]) || (c[i] == '_' && c.get(i + 1).is_some_and(in_subscript)))
+            {
                 i += 1;
             }
             if braced && c.get(i) == Some(&'}') {
@@ -534,13 +538,19 @@ fn read_exponent(c: &[char], i: &mut usize, mark: &dyn Fn(char) -> String) -> St
         exp.push_str(&mark(c[*i]));
         *i += 1;
     }
-    if *i < c.len() && c[*i] == '(' {
+    // `10^{x}` in a comment: a group in braces is read as a bracket (from a review, it was
+    // `e^{}\{x\}`).
+    let (open, close) = match c.get(*i) {
+        Some('{') => ('{', '}'),
+        _ => ('(', ')'),
+    };
+    if *i < c.len() && c[*i] == open {
         let mut depth = 0;
         let start = *i;
         while *i < c.len() {
-            if c[*i] == '(' {
+            if c[*i] == open {
                 depth += 1;
-            } else if c[*i] == ')' {
+            } else if c[*i] == close {
                 depth -= 1;
                 if depth == 0 {
                     *i += 1;
@@ -552,15 +562,32 @@ fn read_exponent(c: &[char], i: &mut usize, mark: &dyn Fn(char) -> String) -> St
         let inner: String = c[start..*i].iter().collect();
         let inner = if exp.is_empty() {
             inner
-                .strip_prefix('(')
-                .and_then(|x| x.strip_suffix(')'))
+                .strip_prefix(open)
+                .and_then(|x| x.strip_suffix(close))
                 .unwrap_or(&inner)
                 .to_string()
+        } else if open == '{' {
+            // Braces written as a bracket (a Hadamard mark keeps its brackets).
+            format!(
+                "({})",
+                inner
+                    .strip_prefix(open)
+                    .and_then(|x| x.strip_suffix(close))
+                    .unwrap_or(&inner)
+            )
         } else {
             inner
         };
         exp.push_str(&inner);
     } else {
+        // `10^-3`, `x^−k`: a sign before the run is the exponent's (from a review, `10^-3`
+        // was `10^{}-3`).
+        if matches!(c.get(*i), Some('-' | '−' | '+'))
+            && c.get(*i + 1).is_some_and(|d| d.is_alphanumeric())
+        {
+            exp.push(c[*i]);
+            *i += 1;
+        }
         while *i < c.len() && c[*i].is_alphanumeric() {
             exp.push(c[*i]);
             *i += 1;
@@ -630,6 +657,10 @@ mod tests {
             "X\\cdot W_{\\mathrm{Q}}\\cdot W_{\\mathrm{K}}^{\\top}\\cdot X^{\\top}"
         );
         assert_eq!(to_latex("b_12", "\\circ"), "b_{12}");
+        // From a review: a signed exponent, one in braces, and a subscript with an underscore.
+        assert_eq!(to_latex("10^-3", "\\circ"), "10^{-3}");
+        assert_eq!(to_latex("e^{x}", "\\circ"), "e^{x}");
+        assert_eq!(to_latex("x_a_b", "\\circ"), "x_{\\mathrm{a\\_b}}");
         // A name with an underscore is one function's, not a subscript (from a review: the
         // heading of `series hard_tanh` read hard with the subscript tanh).
         assert_eq!(

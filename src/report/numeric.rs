@@ -3,7 +3,9 @@
 
 use crate::algebra::Q;
 use crate::analysis::AffineForm;
-use crate::analysis::instance::{FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar};
+use crate::analysis::instance::{
+    BeyondBy, FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar,
+};
 use crate::model::render::{
     eq_text, q_f64, q_text, short_exact, sig6, sig6_q, sqrt_text, sqrt6_q, tensor_inline, wide_text,
 };
@@ -206,8 +208,13 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
     {
         let vanishes = vanishes_clause(how);
         return Some(match &n.beyond {
-            Some(beyond) => format!(
+            Some(beyond) if beyond.by == BeyondBy::Compensation => format!(
                 "with the bound values the network is affine up to O(ε{k}): {vanishes}, and every operating point is exactly 0 there, where the analysis with the compensation holds as it is, and its first non-affine term, of order {}, is not 0",
+                beyond.k,
+                k = super::sup(beyond.k),
+            ),
+            Some(beyond) => format!(
+                "with the bound values the network is affine up to O(ε{k}): {vanishes}, and the expansion's terms of order {} in the input's terms, exact, are not 0 there",
                 beyond.k,
                 k = super::sup(beyond.k),
             ),
@@ -328,6 +335,13 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
             (Some(vanishes), None) => out.push_str(&format!(
                 "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
             )),
+            (Some(vanishes), Some(beyond)) if beyond.by == BeyondBy::Expansion => out.push_str(&format!(
+                "  {vanishes}; the input is the only small symbol here, so a term's order is its degree in the input, and the expansion's terms of order {k}, exact, in the input's terms, are not 0 at these values (any order between, 0 there too, decided exactly on a grid): at these values the network is affine up to O(ε{sk}), with first non-affine term (ε{sk}) {term}, exactly non-zero at the input {at}\n",
+                k = beyond.k,
+                sk = super::sup(beyond.k),
+                term = super::bounded(&beyond.term),
+                at = point_text(&beyond.at),
+            )),
             (Some(vanishes), Some(beyond)) => out.push_str(&format!(
                 "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same {w} and {b}: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
                 k = super::sup(beyond.k),
@@ -439,6 +453,10 @@ pub fn json(n: &Numeric) -> Value {
         "w_vanishes": n.w_vanishes,
         "beyond": n.beyond.as_ref().map(|beyond| json!({
             "k": beyond.k,
+            "by": match beyond.by {
+                BeyondBy::Compensation => "compensation",
+                BeyondBy::Expansion => "expansion",
+            },
             "first_nonaffine": super::json_bounded(&beyond.term),
             "at": beyond.at.iter().map(q_f64).collect::<Vec<_>>(),
             "at_exact": beyond.at.iter().map(|q| q.to_string()).collect::<Vec<_>>(),
@@ -615,12 +633,19 @@ fn sigma_text(s: &SigmaStar, f: &AffineForm) -> String {
     if let Some(o) = s.measured_order {
         // Both exponents, named (from a review: the text gave ρ's as "the deviation's", which
         // JSON's `measured_order`, the deviation's own, contradicted).
+        // What the first non-affine term predicts, where it is not 0 at these values.
+        let predicted = match s.estimate {
+            Some(_) => format!(
+                " (where the first non-affine term dominates, σ^{} and σ^{})",
+                s.k.saturating_sub(1),
+                s.k
+            ),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "  measured at small σ: the relative deviation ρ grows like σ^{:.2}, the deviation itself like σ^{:.2} (where the first non-affine term dominates, σ^{} and σ^{})\n",
+            "  measured at small σ: the relative deviation ρ grows like σ^{:.2}, the deviation itself like σ^{:.2}{predicted}\n",
             o - 1.0,
             o,
-            s.k.saturating_sub(1),
-            s.k
         ));
     }
     for n in &s.notes {

@@ -87,11 +87,11 @@ impl Session {
         let e = crate::syntax::parse_expr(at, limits)?;
         let l = crate::ir::lower_expr(&e, &self.env)?;
         if l.ir.kind_of() != crate::algebra::Kind::Scalar {
-            return Err(Diagnostic::at(
-                Phase::Shape,
-                e.span,
-                "the point must be a scalar",
-            ));
+            // From a review: `--at foo` (a vector by its name) said only this.
+            return Err(Diagnostic::at(Phase::Shape, e.span, "the point must be a scalar")
+                .hint(
+                    "a number (`0.5`, `1/3`, `pi/4`) or a scalar parameter: a Greek letter, or a name declared `: scalar`",
+                ));
         }
         crate::series::scalar_value(&l.ir, limits)
     }

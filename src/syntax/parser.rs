@@ -187,6 +187,11 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str) -> Diagnostic {
     if lone_cr {
         return d.hint("a lone carriage return (U+000D, shown as `�`) does not end a line: end lines with a newline (LF or CR LF)");
     }
+    // A vector or matrix written inside an expression: literals are bound to a name (from a
+    // review, `tanh(W1·x + [1, 2])` said only "found `[`").
+    if found == Some('[') {
+        return d.hint("a vector or matrix literal is given a name first, then used: `b1 = [1, 2]`, then `tanh(W1·x + b1)`");
+    }
     d
 }
 

@@ -517,6 +517,13 @@ fn real_main() -> ExitCode {
                 eprintln!("error: `analyze` needs SOURCE (or `--onnx MODEL`)");
                 return ExitCode::from(2);
             }
+            if let Some(e) = source
+                .as_deref()
+                .and_then(|s| file_for_statements(s, "analyze"))
+            {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             run_source(source.as_deref().unwrap_or(""), "", &common, true)
         }
         Some(Cmd::Import { model, output }) => import(&model, output.as_deref()),
@@ -581,7 +588,13 @@ fn real_main() -> ExitCode {
             source,
             common,
             check,
-        }) => verify(&source, &common, &check),
+        }) => match file_for_statements(&source, "verify") {
+            Some(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+            None => verify(&source, &common, &check),
+        },
         Some(Cmd::Derive {
             source,
             common,
@@ -598,11 +611,14 @@ fn real_main() -> ExitCode {
             check,
         }) => {
             let mut session = new_session();
-            if order == 0 || order > session.options.limits.max_order || depth == 0 || depth > 16 {
-                eprintln!(
-                    "error: --order must be 1..={} and --depth 1..=16",
-                    session.options.limits.max_order
-                );
+            // Each option named as `analyze` names it (from a review: both in one message).
+            let max = session.options.limits.max_order;
+            if order == 0 || order > max {
+                eprintln!("error: --order must be between 1 and {max}, not {order}");
+                return ExitCode::from(2);
+            }
+            if depth == 0 || depth > 16 {
+                eprintln!("error: --depth must be between 1 and 16, not {depth}");
                 return ExitCode::from(2);
             }
             session.options.order = order;
@@ -651,6 +667,24 @@ fn real_main() -> ExitCode {
         }
         Some(Cmd::Repl) | None => repl::run(new_session()),
     }
+}
+
+/// Whether an argument that may be a file or statements names a file: one word ending in
+/// `.tn` (no statement does), or a path with `/` that exists (a division of two names would
+/// have to be a file's path too).
+fn names_a_file(arg: &str) -> bool {
+    !arg.contains(char::is_whitespace)
+        && (arg.ends_with(".tn") || (arg.contains('/') && std::path::Path::new(arg).exists()))
+}
+
+/// Why `command`, which takes statements, cannot take `arg` where it names a file (from a
+/// review: `analyze examples/x.tn` was a syntax error at `/`).
+fn file_for_statements(arg: &str, command: &str) -> Option<String> {
+    names_a_file(arg).then(|| {
+        format!(
+            "`{arg}` names a file, and `{command}` takes statements: run a file with `taylornet run {arg}`, or derive it with `taylornet derive {arg}`"
+        )
+    })
 }
 
 fn read_file(path: &str, limits: &taylornet::Limits) -> Result<String, String> {
@@ -1057,7 +1091,9 @@ fn classify_verified(
 fn derive(arg: &str, common: &Common, standalone: bool, hadamard: &str, epsilon: &str) -> ExitCode {
     use taylornet::render::Notation;
     use taylornet::render::{DocFormat, write};
-    let is_file = std::path::Path::new(arg).is_file();
+    // A path that names no readable file is that error, not statements (from a review:
+    // `derive nothere.tn` was a syntax error at `.`).
+    let is_file = std::path::Path::new(arg).is_file() || names_a_file(arg);
     let (text, origin) = if is_file {
         match read_file(arg, &new_session().options.limits) {
             Ok(t) => (t.replace("\r\n", "\n"), arg.to_string()),

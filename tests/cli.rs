@@ -695,4 +695,6 @@ fn errors_say_what_to_write_instead() {
         code == 2 && err.contains("--order must be between 1 and"),
         "{err}"
     );
+    let (code, _, err) = taylornet(&["analyze", "--at", "x0=[1,2", "tanh(W1·x)"], None);
+    assert!(code != 0 && err.contains("never closed"), "{err}");
 }

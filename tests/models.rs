@@ -2298,6 +2298,7 @@ fn onnx_broadcasts_single_entries_assigns_once_and_names_its_nodes() {
         }
         .encode_to_vec()
     };
+    let imported = |nodes: Vec<NodeProto>| import(&model(nodes, "y"), &Default::default());
     let gemm = |ins: &[&str], out: &str| NodeProto {
         attribute: vec![AttributeProto {
             name: "transB".into(),
@@ -2308,76 +2309,48 @@ fn onnx_broadcasts_single_entries_assigns_once_and_names_its_nodes() {
         ..onnx_node("Gemm", ins, out, "")
     };
     // Gemm's C and an Add's constant of shape [1] and [1, 1] beside three rows: a scalar.
-    let m = import(
-        &model(
-            vec![
-                gemm(&["x", "w", "c"], "h"),
-                onnx_node("Add", &["h", "one_by_one"], "h2", ""),
-                onnx_node("Relu", &["h2"], "y", ""),
-            ],
-            "y",
-        ),
-        &Default::default(),
-    )
+    let m = imported(vec![
+        gemm(&["x", "w", "c"], "h"),
+        onnx_node("Add", &["h", "one_by_one"], "h2", ""),
+        onnx_node("Relu", &["h2"], "y", ""),
+    ])
     .unwrap();
     assert_eq!(m.expression, "relu((W1·x + (1/2)·𝟙) + (1/4)·𝟙)");
     // One output row: the last layer's bias of shape [1] stays a bias vector of its own.
-    let m = import(
-        &model(
-            vec![
-                gemm(&["x", "w", ""], "h"),
-                onnx_node("Relu", &["h"], "r", ""),
-                gemm(&["r", "wout", "c"], "y"),
-            ],
-            "y",
-        ),
-        &Default::default(),
-    )
+    let m = imported(vec![
+        gemm(&["x", "w", ""], "h"),
+        onnx_node("Relu", &["h"], "r", ""),
+        gemm(&["r", "wout", "c"], "y"),
+    ])
     .unwrap();
     assert_eq!(m.expression, "W2·relu(W1·x) + b1");
     // The same value written by two nodes.
-    let e = import(
-        &model(
-            vec![
-                gemm(&["x", "w", ""], "h"),
-                onnx_node("Relu", &["h"], "y", ""),
-                onnx_node("Neg", &["h"], "y", ""),
-            ],
-            "y",
-        ),
-        &Default::default(),
-    )
+    let e = imported(vec![
+        gemm(&["x", "w", ""], "h"),
+        onnx_node("Relu", &["h"], "y", ""),
+        onnx_node("Neg", &["h"], "y", ""),
+    ])
     .unwrap_err();
     assert!(
         e.contains("node #3 with output `y` (Neg) computes `y`") && e.contains("assigned once"),
         "{e}"
     );
     // An unnamed node is named by its place and its output.
-    let e = import(
-        &model(vec![onnx_node("Softmax", &["x"], "y", "")], "y"),
-        &Default::default(),
-    )
-    .unwrap_err();
+    let e = imported(vec![onnx_node("Softmax", &["x"], "y", "")]).unwrap_err();
     assert!(e.contains("(node #1 with output `y`)"), "{e}");
     // A definition is written as the reports write its name.
-    let m = import(
-        &model(
-            vec![
-                gemm(&["x", "w", ""], "h"),
-                NodeProto {
-                    attribute: vec![AttributeProto {
-                        name: "max".into(),
-                        f: 0.75,
-                        r#type: 1,
-                        ..Default::default()
-                    }],
-                    ..onnx_node("Clip", &["h"], "y", "")
-                },
-            ],
-            "y",
-        ),
-        &Default::default(),
-    )
+    let m = imported(vec![
+        gemm(&["x", "w", ""], "h"),
+        NodeProto {
+            attribute: vec![AttributeProto {
+                name: "max".into(),
+                f: 0.75,
+                r#type: 1,
+                ..Default::default()
+            }],
+            ..onnx_node("Clip", &["h"], "y", "")
+        },
+    ])
     .unwrap();
     assert_eq!(m.expression, "clip1(W1·x)");
     assert!(

@@ -208,6 +208,12 @@ pub fn at_args(
     limits: &crate::limits::Limits,
 ) -> Result<(Name, Option<Valued>), String> {
     if args.contains('=') {
+        // Brackets first, as a script's statements are read (from a review: `x0=[1,2` said
+        // "expected an expression, found `1`").
+        crate::syntax::split::split_statements(args).map_err(|d| match &d.hint {
+            Some(h) => format!("{} ({h})", d.message),
+            None => d.message.clone(),
+        })?;
         let stmt = crate::syntax::parse_statement(args, limits).map_err(|d| d.message)?;
         let crate::syntax::Stmt::Value { name, value, .. } = stmt else {
             return Err("`:at` takes a name with a value, or `NAME = [1, 2, …]`".into());

@@ -4264,3 +4264,29 @@ fn a_cancellation_a_large_weight_multiplies_is_read_in_wider_floats() {
         "W and b are not resolved by 8192-bit floats at these values (a cancellation), so which piece holds",
     );
 }
+
+/// A first non-affine term of one factor that vanishes at the values, where the values are not
+/// rational: sin″(π) of sin(x + π) around a data point. Small beside its terms it is not (it is
+/// its only term), and it was taken for non-zero: `affine`, k = 2, where sin(π + x) = −x + x³/6
+/// has k = 3 (from a review). Its value falls with the floats' precision as rounding error
+/// does: the order there is not decided. A term that is not 0 (sin at π + ⅓) keeps the verdict,
+/// and so does the same network without a data point, decided exactly.
+#[test]
+fn a_vanishing_derivative_at_a_point_that_is_not_rational_is_not_taken_for_non_zero() {
+    let why = "its value falls with the floats' precision as rounding error does";
+    for src in [
+        "x0 = [0]; :at x0; sin(x + π·𝟙)",
+        "u = [1, 2]; x0 = [2, -1]; :at x0; sin(uᵀ·x + π)",
+        "u = [1, 2]; x0 = [2, -1]; :at x0; cos(uᵀ·x + π/2)",
+        // σ(a) + σ(−a) = 1: the network is constant, and was `affine` with k = 2.
+        "x : 1; W1 = [[3], [1/2]]; g1 = [0, 1/2]; W2 = [[0, 1], [0, -1]]; g2 = [-1, 1]; W3 = [[3, 0], [1, 1]]; V = [[0, 1/2]]; x0 = [0]; :at x0; V·gelu(W3·sigmoid(W2·sin(W1·x + g1) + g2))",
+    ] {
+        undecided_saying(src, why);
+    }
+    assert_eq!(
+        bound_verdict("x0 = [1/3]; :at x0; sin(x + π·𝟙)"),
+        "verdict: affine"
+    );
+    let text = analyze_text("x : 2; u = [1, 2]; sin(uᵀ·x + π)");
+    assert!(text.contains("verdict: affine up to O(ε³)"), "{text}");
+}

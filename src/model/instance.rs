@@ -1908,7 +1908,14 @@ pub(crate) fn leading_zero_in_floats(
         && (points.iter())
             .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
     {
-        return None;
+        // Not small beside its terms, but maybe small as they are: one term of a vanishing
+        // derivative (sin″(π) of sin(x + π) around a data point) is as small as itself, and
+        // was taken for non-zero (from a review: `affine`, k = 2, where k = 3).
+        return falls_with_precision(l, a, env, functions, &ev, &points).then(|| {
+            format!(
+                "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random inputs its value falls with the floats' precision as rounding error does (below 2⁻²⁰⁰ of the 256-bit value in 512 bits, below 2⁻¹⁵⁰⁰ of it in 2048 bits, below 2⁻⁵⁰⁰⁰ of that in 8192); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+            )
+        });
     }
     let ((wide, wide_clean), wide_cancelled) = noting_piece_cancellations(a, || {
         crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
@@ -1948,6 +1955,72 @@ pub(crate) fn leading_zero_in_floats(
         format!(
             "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve, or lost every digit of a sum); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
         )
+    })
+}
+
+/// Whether the first non-affine term N of `a` is rounding error alone at each of `points`: its
+/// largest entry in 512 bits below 2⁻²⁰⁰ of the one in 256 bits (`ev`), in 2048 bits below
+/// 2⁻¹⁵⁰⁰ of that, in 8192 bits below 2⁻⁵⁰⁰⁰ of the 2048-bit one (or 0). A value that is not 0
+/// is the same at each precision once they resolve it, so it fails at 512 bits already (one
+/// more evaluation, at twice the precision, for the networks whose term is not 0), unless it
+/// is below about 2⁻¹⁷⁵⁰ of the sizes the evaluation passes through; then the order there is
+/// said not to be decided, never that N is 0. Scale-free: rounding error scales with what is
+/// rounded. False where an evaluation is not clean (a piece taken by a near tie).
+fn falls_with_precision(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+    ev: &Evaluated<Big<256>>,
+    points: &[Vec<Q>],
+) -> bool {
+    fn size_at<R: Real>(term: &Expr, ev: &Evaluated<R>, input: &Symbol, p: &[Q]) -> Option<Q> {
+        let x = Val::V(p.iter().map(R::of_q).collect());
+        let (value, _) = value_and_scale(term, &ev.inst, ev.rows, (input, x))?;
+        largest(&value).to_q()
+    }
+    // `fine` at most 2⁻ᵇⁱᵗˢ of `coarse`.
+    let shrinks =
+        |coarse: &Q, fine: &Q, bits: u64| *fine == 0u32 || (fine.clone() << bits) <= *coarse;
+    let n_term = &a.decision.leading_full;
+    let (finer, clean) =
+        crate::float::without_near_ties(|| evaluate::<Big<512>>(l, a, env, functions));
+    let Some(finer) = finer.ok().filter(|_| clean) else {
+        return false;
+    };
+    let mut coarse = Vec::new();
+    for p in points {
+        let (Some(v256), Some(v512)) = (
+            size_at(n_term, ev, &a.input, p),
+            size_at(n_term, &finer, &a.input, p),
+        ) else {
+            return false;
+        };
+        if !shrinks(&v256, &v512, 200) {
+            return false;
+        }
+        coarse.push(v256);
+    }
+    let (wide, clean) =
+        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
+    let Some(wide) = wide.ok().filter(|_| clean) else {
+        return false;
+    };
+    let (widest, clean) =
+        crate::float::without_near_ties(|| evaluate::<Big<8192>>(l, a, env, functions));
+    let Some(widest) = widest.ok().filter(|_| clean) else {
+        return false;
+    };
+    points.iter().zip(&coarse).all(|(p, v256)| {
+        match (
+            size_at(n_term, &wide, &a.input, p),
+            size_at(n_term, &widest, &a.input, p),
+        ) {
+            (Some(v2048), Some(v8192)) => {
+                shrinks(v256, &v2048, 1500) && shrinks(&v2048, &v8192, 5000)
+            }
+            _ => false,
+        }
     })
 }
 

@@ -194,23 +194,28 @@ pub fn render_lines(n: &Node, notation: &Notation, first: f64, rest: f64) -> Vec
         };
         let limit = if lines.is_empty() { first } else { rest };
         if line_width + w > limit {
-            // Break at the shallowest break point in the second half of the line, else at the last one.
-            let mut choice: Option<(usize, usize)> = None;
-            let mut last_break = None;
-            let mut acc = 0.0;
-            for (i, (t, tw)) in line.iter().enumerate() {
-                if let Tok::Break(d) = t
-                    && i > 0
-                {
-                    last_break = Some(i);
-                    // The shallowest, and the last among equally shallow ones.
-                    if acc >= limit * 0.5 && choice.is_none_or(|(_, cd)| *d <= cd) {
-                        choice = Some((i, *d));
+            // Break at the shallowest break point in the second half of the line, else at the
+            // last one; before a sum's sign where there is one, else inside a product.
+            let pick = |products: bool| {
+                let mut choice: Option<(usize, usize)> = None;
+                let mut last_break = None;
+                let mut acc = 0.0;
+                for (i, (t, tw)) in line.iter().enumerate() {
+                    if let Tok::Break(d) = t
+                        && i > 0
+                        && (*d >= PRODUCT_BREAK_RANK) == products
+                    {
+                        last_break = Some(i);
+                        // The shallowest, and the last among equally shallow ones.
+                        if acc >= limit * 0.5 && choice.is_none_or(|(_, cd)| *d <= cd) {
+                            choice = Some((i, *d));
+                        }
                     }
+                    acc += tw;
                 }
-                acc += tw;
-            }
-            if let Some(at) = choice.map(|(i, _)| i).or(last_break) {
+                choice.map(|(i, _)| i).or(last_break)
+            };
+            if let Some(at) = pick(false).or_else(|| pick(true)) {
                 lines.push(flush_upto(&mut line, at));
                 line_width = line.iter().map(|(_, tw)| tw).sum();
             }
@@ -245,6 +250,10 @@ fn line_rest(rest: &[(Tok, f64)], head: String) -> String {
     s
 }
 
+/// Added to the depth of a break inside a product, which marks it: [`render_lines`] takes one
+/// only where a line has no break at a sum.
+const PRODUCT_BREAK_RANK: usize = 1 << 16;
+
 struct Renderer<'a> {
     notation: &'a Notation,
     depth: usize,
@@ -272,6 +281,14 @@ impl Renderer<'_> {
     fn line_break(&mut self) {
         if let Sink::Tokens(toks) = &mut self.out {
             toks.push(Tok::Break(self.depth));
+        }
+    }
+
+    /// A place where the line may break inside a product, taken only where a line holds no
+    /// break before a `+`/`−`.
+    fn product_break(&mut self) {
+        if let Sink::Tokens(toks) = &mut self.out {
+            toks.push(Tok::Break(self.depth + PRODUCT_BREAK_RANK));
         }
     }
 
@@ -467,6 +484,9 @@ impl Renderer<'_> {
                 };
                 for (i, f) in fs.iter().enumerate() {
                     if i > 0 {
+                        // A line may break before a factor too, where no sum allows it (from a
+                        // review: one long Hadamard term ran 20–100 pt past the text width).
+                        self.product_break();
                         self.s(op);
                     }
                     self.wrapped(f, PROD + 1);
@@ -956,6 +976,35 @@ mod tests {
         assert_eq!(
             lines.concat().replace("{}", "").replace(' ', ""),
             render(&n).replace(' ', "")
+        );
+    }
+
+    /// A Hadamard product too long for a line breaks before a `\circ` (from a review, one
+    /// term ran past the text width), where the line has no sum to break at.
+    #[test]
+    fn long_hadamard_products_break_before_a_factor() {
+        let x = |i: usize| Node::Name {
+            name: crate::syntax::Name::new("x", &i.to_string()),
+            kind: super::super::tree::NameKind::Vector,
+        };
+        let n = Node::Had((1..40).map(x).collect());
+        let lines = render_lines(&n, &Notation::default(), 200.0, 200.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        for l in &lines[1..] {
+            assert!(l.starts_with("{}\\circ"), "{l}");
+        }
+        for l in &lines {
+            assert!(width(l) <= 200.0 + 30.0, "{l}");
+        }
+        assert_eq!(
+            lines.concat().replace("{}", "").replace(' ', ""),
+            render(&n).replace(' ', "")
+        );
+        let sum = Node::Sum(vec![(false, n.clone()), (false, x(0))]);
+        let lines = render_lines(&sum, &Notation::default(), 200.0, 200.0);
+        assert!(
+            lines.iter().skip(1).any(|l| l.starts_with("{}\\circ")),
+            "{lines:?}"
         );
     }
 }

@@ -323,10 +323,11 @@ fn attr<'a>(n: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
     n.attribute.iter().find(|a| a.name == name)
 }
 
-fn attr_f(n: &NodeProto, name: &str, default: f32) -> Result<Q, String> {
+/// A float attribute, exact; `label` names the node in an error ([`node_label`]).
+fn attr_f(n: &NodeProto, label: &str, name: &str, default: f32) -> Result<Q, String> {
     f32q(
         attr(n, name).map_or(default, |a| a.f),
-        &format!("attribute `{name}` of {}", n.name),
+        &format!("attribute `{name}` of {label}"),
     )
 }
 
@@ -433,13 +434,8 @@ fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
     // a longer value is ONNX's broadcast of a scalar, to one of one entry a bias of its own.
     let mut widths: BTreeMap<String, usize> = BTreeMap::new();
     for (index, node) in graph.node.iter().enumerate() {
-        // Errors name the node as `node_label` does; the node's own name field is read nowhere
-        // else.
-        let node = &NodeProto {
-            name: node_label(node, index),
-            ..node.clone()
-        };
-        let out = st.node(node, &values, &widths, limits)?;
+        let label = node_label(node, index);
+        let out = st.node(node, &label, &values, &widths, limits)?;
         if let Value::Expr(e) = &out {
             kept = kept.saturating_add(e.len());
             if kept > KEPT_INPUTS.saturating_mul(limits.max_input_bytes) {
@@ -451,14 +447,14 @@ fn import_graph(bytes: &[u8], limits: &Limits) -> Result<Imported, String> {
         let name = node
             .output
             .first()
-            .ok_or_else(|| format!("{} ({}) has no output", node.name, node.op_type))?;
+            .ok_or_else(|| format!("{label} ({}) has no output", node.op_type))?;
         // A graph assigns each value once (ONNX's single static assignment): with two writers
         // of one name, which one a later node reads is not defined (from a review: the last
         // one won and the other branch was dropped).
         if values.contains_key(name) {
             return Err(format!(
                 "{} ({}) computes `{}`, which the graph already has (an input, an initializer or another node's output): each value is assigned once",
-                node.name,
+                label,
                 node.op_type,
                 printable(name)
             ));
@@ -579,17 +575,19 @@ impl State {
         name
     }
 
-    /// The value `n` computes. `n.name` is its label for errors ([`node_label`]); `widths`
+    /// The value `n` computes; `label` names it in errors ([`node_label`]); `widths`
     /// the lengths of the values known so far.
     fn node(
         &mut self,
         n: &NodeProto,
+        label: &str,
         values: &BTreeMap<String, Value>,
         widths: &BTreeMap<String, usize>,
         limits: &Limits,
     ) -> Result<Value, String> {
         let op = n.op_type.as_str();
-        let unsupported = |why: &str| format!("ONNX op `{op}` ({}){why}", n.name);
+        let unsupported = |why: &str| format!("ONNX op `{op}` ({label}){why}");
+        let attr_q = |name: &str, default: f32| attr_f(n, label, name, default);
         // The length of input `i`, where it is known.
         let width = |i: usize| n.input.get(i).and_then(|name| widths.get(name)).copied();
         if !n.domain.is_empty() && n.domain != "ai.onnx" {
@@ -673,7 +671,7 @@ impl State {
                 };
                 let wname = self.name('W', w);
                 let alpha = if op == "Gemm" {
-                    attr_f(n, "alpha", 1.0)?
+                    attr_q("alpha", 1.0)?
                 } else {
                     Q::from(1u32)
                 };
@@ -689,7 +687,7 @@ impl State {
                     let Some(Value::Const(cv)) = values.get(cname) else {
                         return Err(unsupported(": the bias must be an initializer"));
                     };
-                    let beta = attr_f(n, "beta", 1.0)?;
+                    let beta = attr_q("beta", 1.0)?;
                     let bs = if beta == 1u32 {
                         String::new()
                     } else {
@@ -784,30 +782,30 @@ impl State {
             "LeakyRelu" => wrap_p(
                 "leaky_relu",
                 expr(0)?,
-                format!("a = {}", q_src(&attr_f(n, "alpha", 0.01)?)),
+                format!("a = {}", q_src(&attr_q("alpha", 0.01)?)),
             ),
             "Elu" => wrap_p(
                 "elu",
                 expr(0)?,
-                format!("α = {}", q_src(&attr_f(n, "alpha", 1.0)?)),
+                format!("α = {}", q_src(&attr_q("alpha", 1.0)?)),
             ),
             "Celu" => wrap_p(
                 "celu",
                 expr(0)?,
-                format!("α = {}", q_src(&attr_f(n, "alpha", 1.0)?)),
+                format!("α = {}", q_src(&attr_q("alpha", 1.0)?)),
             ),
             "Selu" => wrap_p(
                 "selu",
                 expr(0)?,
                 format!(
                     "λ = {}, α = {}",
-                    q_src(&attr_f(n, "gamma", 1.050_701)?),
-                    q_src(&attr_f(n, "alpha", 1.673_263_2)?)
+                    q_src(&attr_q("gamma", 1.050_701)?),
+                    q_src(&attr_q("alpha", 1.673_263_2)?)
                 ),
             ),
             "HardSigmoid" => {
-                let a = attr_f(n, "alpha", 0.2)?;
-                let b = attr_f(n, "beta", 0.5)?;
+                let a = attr_q("alpha", 0.2)?;
+                let b = attr_q("beta", 0.5)?;
                 let lin = format!("{}·t + {}", q_src(&a), q_src(&b));
                 let f = self.define(
                     "hard_sigmoid",

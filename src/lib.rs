@@ -88,8 +88,8 @@ pub mod render {
 /// piecewise-linear network around a data point, and σ* of a smooth one.
 pub mod trained {
     pub use crate::analysis::instance::{
-        Beyond, BeyondBy, BreakpointEffect, FirstOrderKink, Mat, Neuron, Num, Numeric, Region,
-        Sides, SigmaStar,
+        AffineWrittenOut, Beyond, BeyondBy, BreakpointEffect, FirstOrderKink, Mat, Neuron, Num,
+        Numeric, Region, Sides, SigmaStar,
     };
     pub use crate::ir::lower::value_name_problem;
     pub use crate::model::onnx::{

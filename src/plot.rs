@@ -117,7 +117,7 @@ fn draw<DB: DrawingBackend>(
         // The prediction, through the fitted points' geometric middle.
         let k = match v.predicted {
             Predicted::Order(k) | Predicted::AtLeast(k) => k as f64,
-            Predicted::Kink => 1.0,
+            Predicted::Kink | Predicted::KinkOnBreakpoint => 1.0,
             Predicted::Exact | Predicted::NotAnalytic => continue,
         };
         let fit: Vec<&(f64, f64)> = data.iter().collect();

@@ -1216,9 +1216,12 @@ fn a_first_non_affine_term_that_the_bound_values_cancel_is_said_to_vanish() {
     );
     let seven = line(&seven).expect("vanishes");
     assert!(seven.contains("probabilistic identity test"), "{seven}");
-    // Weights that do not cancel it: no such line; nor where the term is not a polynomial.
+    // Weights that do not cancel it: no such line.
     assert!(line("W1 = [[1, 2], [-1, 3]]; W2 = [[1, 1]]; W2·tanh(W1·x)").is_none());
-    assert!(line("W1 = [[1], [-1]]; W2 = [[1, 1]]; W2·softsign(W1·x)").is_none());
+    // Where the term is not a polynomial (softsign(t) = t/(1 + |t|)), written out in x it is
+    // −x·|x| + x·|−x| = 0 by its form, |−x| being |x|: decided exactly too.
+    let odd = line("W1 = [[1], [-1]]; W2 = [[1, 1]]; W2·softsign(W1·x)").expect("vanishes");
+    assert!(odd.contains("it is 0 by its form"), "{odd}");
 }
 
 #[test]
@@ -1631,12 +1634,25 @@ fn a_partly_bound_network_is_checked_at_drawn_values_of_its_other_weights() {
 #[test]
 fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided() {
     // Every weight bound, the network ≡ 0 or constant: the term the verdict names is 0 there,
-    // so neither `affine` (with that term) nor `degenerate` (led by it) is claimed.
+    // so neither `affine` (with that term) nor `degenerate` (led by it) is claimed. Where the
+    // network written out in x is constant by its form (0·tanh(x), cos(x) − cos(−x)), it is
+    // exact-affine; where only a comparison near x₀ makes it so (relu of a negative cos), which
+    // no form holds, undecided.
     for src in [
         "W2 = [[0]]; W2·tanh(x)",
-        "b1 = [-1]; relu(tanh(x) + b1)",
         "W2 = [[0]]; W2·cos(x)",
         "W1 = [[1], [-1]]; W2 = [[1, -1]]; W2·cos(W1·x)",
+    ] {
+        let text = analyze_text(src);
+        assert!(
+            text.contains("the first non-affine term above is 0 at these values")
+                && text.contains("exactly affine at these values: written out exactly")
+                && text.ends_with("verdict: exact-affine\n"),
+            "{src}:\n{text}"
+        );
+    }
+    for src in [
+        "b1 = [-1]; relu(tanh(x) + b1)",
         "W2 = [[-1]]; relu(W2·cos(x))",
         "b1 = [2]; W1 = [[1]]; hard_tanh(W1·cos(x) + b1)",
     ] {
@@ -1671,17 +1687,18 @@ fn a_first_non_affine_term_that_the_values_cancel_leaves_the_verdict_undecided()
 #[test]
 fn a_first_non_affine_term_with_an_absolute_value_that_is_zero_where_tried_is_not_claimed() {
     // relu(W₂·(W₁·x)²) with W₂ = −1 is 0 for every x: its first non-affine term
-    // ½·W₂·u² + ½·|W₂·u²| holds |·| of the input, which no polynomial identity test decides;
-    // 0 at every point tried, the verdict `degenerate` (led by that term) is not claimed.
-    for src in [
+    // ½·W₂·u² + ½·|W₂·u²| holds |·| of the input, which no polynomial identity test decides.
+    // With one input it is −2x² + ½·|−4x²| = 0 by its form, written out in x (|−4x²| = 4x²);
+    // with two, the |·| of a sum of squares is not opened, and it is 0 at every point tried.
+    // Either way the verdict `degenerate` (led by that term) is not claimed.
+    undecided_saying(
         "W1 = [[2]]; W2 = [[-1]]; relu(W2·square(W1·x))",
+        "(decided exactly: written out in the input's entries at these values, it is 0 by its form",
+    );
+    undecided_saying(
         "W1 = [[1, -1], [3, 1]]; W2 = [[-1, -2]]; relu(W2·(W1·x)^∘2)",
-    ] {
-        undecided_saying(
-            src,
-            "is 0 at each of 32 random points, evaluated exactly: it may be 0",
-        );
-    }
+        "is 0 at each of 32 random points, evaluated exactly: it may be 0",
+    );
     // With W₁ symbolic, every draw of it finds the same.
     assert_eq!(
         bound_verdict("W2 = [[-1]]; relu(W2·square(W1·x))"),
@@ -1700,14 +1717,21 @@ fn a_first_non_affine_term_with_an_absolute_value_that_is_zero_where_tried_is_no
 #[test]
 fn verify_keeps_the_bound_weights_and_draws_only_the_others() {
     let verify = verify_text;
-    // W₂ = 0: the network is 0, and the generic kink is not confirmed (it was, with W₂ drawn).
-    let zero = verify("W2 = [[0]]; W2·relu(x)");
-    assert!(
-        zero.contains("FAIL") && !zero.contains("kink confirmed"),
-        "{zero}"
-    );
-    let cancelled = verify("W1 = [[1, 2], [1, 2]]; W2 = [[1, -1]]; W2·relu(W1·x)");
-    assert!(!cancelled.contains("kink confirmed"), "{cancelled}");
+    // W₂ = 0: the network is 0, and the generic kink is not confirmed (it was, with W₂ drawn);
+    // the region at the values says exact-affine, and that is what is checked, and passes.
+    for src in [
+        "W2 = [[0]]; W2·relu(x)",
+        "W1 = [[1, 2], [1, 2]]; W2 = [[1, -1]]; W2·relu(W1·x)",
+    ] {
+        let text = verify(src);
+        assert!(
+            text.contains("verdict exact-affine, predicted exact: near x₀ the network is exactly affine, its W the affine region's")
+                && text.contains("PASS")
+                && !text.contains("FAIL")
+                && !text.contains("kink confirmed"),
+            "{src}: {text}"
+        );
+    }
     // Generic bound values: the kink is there.
     let kink = verify("W1 = [[1, 2], [3, 4]]; W2 = [[1, -1]]; W2·relu(W1·x)");
     assert!(kink.contains("kink confirmed: PASS"), "{kink}");

@@ -67,6 +67,9 @@ pub struct Layer {
     pub callee: Callee,
     pub deriv: u32,
     pub params: Vec<(Name, Ir)>,
+    /// The network's input, which is never a layer's bias (`softmax(x + 2·𝟙)` has none: x
+    /// was read as one, "unless x = −2·𝟙 + O(ε)").
+    pub input: Option<Name>,
 }
 
 /// Settings of one expansion.
@@ -1441,7 +1444,7 @@ impl Expander<'_> {
         let compensated = !c.is_zero()
             && self.s.compensate
             && (!constant
-                || crate::analysis::bias_term(&a)
+                || crate::analysis::bias_term(&a, self.s.input.as_ref())
                     .is_some_and(|(_, sym, _)| self.s.signal_biases.contains(&sym)));
         let c_used = if compensated { Expr::zero() } else { c.clone() };
         let mut scalar_point = if c_used.is_zero() {
@@ -1779,6 +1782,7 @@ impl Expander<'_> {
             callee: callee.clone(),
             deriv,
             params: params.to_vec(),
+            input: self.s.input.clone(),
         };
         let cut_here = self.t.truncated.get();
         self.t.truncated.set(cut_before || cut_here);

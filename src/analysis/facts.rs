@@ -34,6 +34,17 @@ pub enum Assumption {
         /// Its activation.
         activation: String,
     },
+    /// No compensated result: a bias that cancels a layer's O(1) part also occurs outside that
+    /// layer's argument (`|W₁·x + b₁|∘(W₁·x + b₁)` at a data point), where setting it to the
+    /// cancelling value would change the network too; cancelling it inside alone is no network.
+    BiasOutsideItsLayer {
+        /// The bias.
+        bias: Name,
+        /// The layer whose O(1) part it cancels, innermost first.
+        layer: usize,
+        /// Its activation.
+        activation: String,
+    },
     /// An entry of a piecewise layer's symbolic operating point sits exactly on a breakpoint
     /// at a random draw of the symbols, with the small signal passing through: the
     /// expansion's assumption that none does fails on a set of positive measure, and the

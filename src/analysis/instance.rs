@@ -161,6 +161,12 @@ pub struct Numeric {
     /// With `leading_vanishes`: the network's first non-affine order at these values, when it
     /// is decided there.
     pub beyond: Option<Beyond>,
+    /// The compensated analysis's first non-affine term is 0 at these values, and how that was
+    /// decided: its verdict, found for generic weights, does not hold there.
+    pub compensated_vanishes: Option<String>,
+    /// Where nothing else decides at these values: the network is exactly affine there, by the
+    /// form of its outputs written out in the input's entries.
+    pub affine_written_out: Option<AffineWrittenOut>,
     /// Every weight is bound and a parameter symbolic: the conditions on it, found for generic
     /// weights, are not stated (a note says so).
     pub conditions_withdrawn: bool,
@@ -178,6 +184,17 @@ pub struct Beyond {
     pub term: crate::algebra::Expr,
     /// An input where the term is exactly non-zero at the values.
     pub at: Vec<Q>,
+}
+
+/// The network is exactly affine at the bound values, by the form of its outputs: each, written
+/// out exactly in the input's entries (x₀ + ξ, every activation's value an exact atom), is an
+/// affine function of ξ by the algebra's identities alone (`model::symbolic`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AffineWrittenOut {
+    /// The input's length (the entries written out).
+    pub inputs: usize,
+    /// The output's length (the entries read).
+    pub outputs: usize,
 }
 
 /// How [`Beyond`] was found.

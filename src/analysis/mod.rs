@@ -219,6 +219,11 @@ impl Report {
                 instance::BreakpointEffect::Undecided(_) => "undecided",
             };
         }
+        // Written out in the input's entries at these values, every output is affine by its
+        // form: exactly affine, decided exactly.
+        if numeric.is_some_and(|n| n.affine_written_out.is_some()) {
+            return Verdict::ExactAffine.label();
+        }
         if numeric.is_some_and(|n| n.undecided.is_some()) {
             return "undecided";
         }
@@ -279,6 +284,55 @@ fn breakpoint_effect(n: &instance::Numeric) -> Option<&instance::BreakpointEffec
     }
 }
 
+/// Whether the bias `b` occurs in `ir` outside the arguments of the functions it is a summand
+/// of (the layers it biases): `|W₁·x + b₁|∘(W₁·x + b₁)` holds b₁ outside `abs`'s argument.
+fn bias_outside_its_layers(ir: &Ir, b: &Name) -> bool {
+    // `b`, `−b` or `q·b` for a number q (a bias with its coefficient, as `layer_bias` reads it).
+    fn is_b(ir: &Ir, b: &Name) -> bool {
+        match ir.kind() {
+            IrKind::Sym(s) => s.name == *b,
+            IrKind::Bound { value, .. } => is_b(value, b),
+            IrKind::Neg(value) => is_b(value, b),
+            IrKind::Mul(factors) => match factors.split_last() {
+                Some((last, numbers)) => {
+                    numbers.iter().all(|f| matches!(f.kind(), IrKind::Num(_))) && is_b(last, b)
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+    // A sum with `b` among its terms, up to a sign or a number (`−(W₁·x + b₁)`), or `b` itself
+    // (`sigmoid(b₁)`, a constant layer the same bias cancels).
+    fn biased_by(arg: &Ir, b: &Name) -> bool {
+        if is_b(arg, b) {
+            return true;
+        }
+        match arg.kind() {
+            IrKind::Bound { value, .. } => biased_by(value, b),
+            IrKind::Neg(value) => biased_by(value, b),
+            IrKind::Mul(factors) => match factors.split_last() {
+                Some((last, numbers)) => {
+                    numbers.iter().all(|f| matches!(f.kind(), IrKind::Num(_))) && biased_by(last, b)
+                }
+                None => false,
+            },
+            IrKind::Sum(terms) => terms.iter().any(|t| is_b(t, b)),
+            _ => false,
+        }
+    }
+    let mut outside = false;
+    crate::ir::visit::walk(ir, |node| match node.kind() {
+        IrKind::Apply { arg, .. } if biased_by(arg, b) => crate::ir::visit::Step::Skip,
+        IrKind::Sym(s) if s.name == *b => {
+            outside = true;
+            crate::ir::visit::Step::Stop
+        }
+        _ => crate::ir::visit::Step::Descend,
+    });
+    outside
+}
+
 /// Analyses a lowered expression: expansion, decision, operating points, conditions.
 pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic> {
     let mut main = analyze_once(l, opts, None)?;
@@ -323,14 +377,35 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
             activation: ly.activation.clone(),
         });
     }
-    let mut compensated = if offsets && conflict.is_none() && kept_bias.is_none() {
-        analyze_once(l, opts, Some(&signal_biases))
-            .ok()
-            // Every O(1) part in a constant layer, none cancelled: the same analysis again.
-            .filter(|a| a.expansion.layers.iter().any(|ly| ly.compensated))
-    } else {
-        None
-    };
+    // A signal bias that also occurs outside its layer's argument (in the output, or in another
+    // layer's small part): the compensation sets it inside the layer only, and the rest of the
+    // network keeps it as it was (from a review: |u₁|∘(W₁·x + b₁) at a data point was called a
+    // kink, its ε¹ part (W₁·x₀ + b₁)∘|u₁| kept though the compensation makes it 0).
+    let outside_bias = (signal_biases.iter()).find_map(|b| {
+        let ly = (main.expansion.layers.iter())
+            .find(|ly| layer_bias(ly).is_some_and(|own| own.symbol == *b))?;
+        bias_outside_its_layers(&l.ir, &b.name)
+            .then(|| (b.name.clone(), ly.index, ly.activation.clone()))
+    });
+    if conflict.is_none()
+        && kept_bias.is_none()
+        && let Some((bias, layer, activation)) = &outside_bias
+    {
+        main.assumptions.push(Assumption::BiasOutsideItsLayer {
+            bias: bias.clone(),
+            layer: *layer,
+            activation: activation.clone(),
+        });
+    }
+    let mut compensated =
+        if offsets && conflict.is_none() && kept_bias.is_none() && outside_bias.is_none() {
+            analyze_once(l, opts, Some(&signal_biases))
+                .ok()
+                // Every O(1) part in a constant layer, none cancelled: the same analysis again.
+                .filter(|a| a.expansion.layers.iter().any(|ly| ly.compensated))
+        } else {
+            None
+        };
     let conditions = conditions_of(l, &mut main, opts, 3, None);
     let compensated_conditions = match &mut compensated {
         Some(c) => conditions_of(l, c, opts, 3, Some(&signal_biases)),
@@ -1661,13 +1736,18 @@ pub(crate) struct LayerBias {
 
 /// The bias term of a pre-activation: a vector (or matrix) symbol standing alone with a
 /// rational coefficient, with that coefficient.
-pub(crate) fn bias_term(pre: &Expr) -> Option<(crate::algebra::nf::Chain, Symbol, Q)> {
+pub(crate) fn bias_term(
+    pre: &Expr,
+    input: Option<&Name>,
+) -> Option<(crate::algebra::nf::Chain, Symbol, Q)> {
     pre.terms().find_map(|(c, s)| match c.factors() {
         [crate::algebra::Factor::Sym(sym)]
             // A bias matrix (`B₀`, for a token matrix) only stands alone in a matrix
-            // pre-activation, so it is a bias exactly where a vector is for a vector.
+            // pre-activation, so it is a bias exactly where a vector is for a vector. The
+            // input, standing alone, is the signal.
             if sym.role == crate::algebra::nf::Role::User
-                && matches!(sym.kind, Kind::Vector | Kind::Matrix) =>
+                && matches!(sym.kind, Kind::Vector | Kind::Matrix)
+                && Some(&sym.name) != input =>
         {
             s.as_q()
                 .filter(|q| **q != 0u32)
@@ -1693,7 +1773,7 @@ pub(crate) fn bias_row(pre: &Expr) -> Option<Symbol> {
 
 /// The bias that could absorb a layer's O(1) part (see [`LayerBias`]).
 pub(crate) fn layer_bias(l: &Layer) -> Option<LayerBias> {
-    let (chain, sym, q) = bias_term(&l.pre)?;
+    let (chain, sym, q) = bias_term(&l.pre, l.input.as_ref())?;
     let own = Expr::term(Scalar::from_q(q.clone()), chain.clone());
     let rest = if l.op_point.terms().any(|(c, _)| *c == chain) {
         l.op_point.sub(&own)

@@ -25,6 +25,11 @@ impl Exact {
         let out = f();
         (out, !TAINTED.with(|t| t.get()))
     }
+    /// Marks the evaluation that [`Exact::untainted`] runs as having read a value that is not
+    /// exact (for the other exact types of this module's siblings).
+    pub(crate) fn taint() {
+        TAINTED.with(|t| t.set(true));
+    }
     fn lift2(&self, o: &Exact, f: impl FnOnce(&Q, &Q) -> Option<Q>) -> Exact {
         match (&self.0, &o.0) {
             (Some(a), Some(b)) => Exact(f(a, b)),

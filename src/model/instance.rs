@@ -1277,7 +1277,7 @@ pub(crate) struct Evaluated<R> {
 
 /// The instance of the bound values with the input at 0 and the operating points set (and
 /// the true network's, whose compensated biases are moved), and the input's length.
-fn at_operating_points<R: Real>(
+pub(crate) fn at_operating_points<R: Real>(
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,

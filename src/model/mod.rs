@@ -16,6 +16,7 @@ pub(crate) mod onnx;
 pub(crate) mod radius;
 pub(crate) mod region;
 pub(crate) mod render;
+pub(crate) mod symbolic;
 
 use crate::ir::Env;
 use crate::syntax::ast::TensorLit;
@@ -1060,6 +1061,37 @@ fn numeric_at(
             .or_else(|| instance::leading_forced_zero_at_values(a, env, functions));
         check_leading_at_points(model, a, env, functions, &mut out);
     }
+    // The compensated analysis's claims are for generic weights too: where its first
+    // non-affine term is 0 at these values (W₂ = 0 before a kink's |·|), they do not hold.
+    if let Some(c) = &report.compensated
+        && out.missing.is_empty()
+        && instance::unbound_symbols(c, env).all(|(s, _)| s.name == c.input.name)
+        && c.decision.k.is_some()
+    {
+        out.compensated_vanishes = instance::leading_vanishes(&model.lowered, c, env, functions)
+            .or_else(|| instance::leading_forced_zero_at_values(c, env, functions))
+            .or_else(|| {
+                let term = &c.decision.leading_full;
+                symbolic::term_zero_written_out(&model.lowered, c, env, functions, term)
+                    .then(|| symbolic::WRITTEN_OUT_ZERO.to_string())
+            });
+    }
+    // Nothing decided at these values (a first non-affine term that is 0 there, weights whose
+    // identities the expansion cannot see): the network written out in the input's entries
+    // may be affine by its form, which decides it exactly.
+    if report.label_with(Some(&out)) == "undecided" {
+        let x0 = match &model.x0 {
+            Some((_, v)) => Some(v.clone()),
+            None => input_len(&model.original, env, &model.input)
+                .map(|n| vec![crate::algebra::Q::from(0u32); n]),
+        };
+        out.affine_written_out = x0.and_then(|x0| {
+            symbolic::affine_written_out(&model.original, env, functions, &model.input, &x0)
+        });
+        if out.affine_written_out.is_some() {
+            out.undecided = None;
+        }
+    }
     out
 }
 
@@ -1073,6 +1105,15 @@ fn check_leading_at_points(
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     out: &mut Numeric,
 ) {
+    let term = &a.decision.leading_full;
+    if out.leading_vanishes.is_none()
+        && out.undecided.is_none()
+        && a.decision.k.is_some()
+        && symbolic::term_zero_written_out(&model.lowered, a, env, functions, term)
+    {
+        out.leading_vanishes = Some(symbolic::WRITTEN_OUT_ZERO.to_string());
+        return;
+    }
     if out.leading_vanishes.is_none()
         && out.undecided.is_none()
         && instance::leading_zero_at_random_points(&model.lowered, a, env, functions)

@@ -460,6 +460,15 @@ pub fn text(source: &str, r: &Report) -> String {
             }
         ));
         analysis_text(c, &mut out, "  ");
+        if let Some(how) = r
+            .numeric
+            .as_ref()
+            .and_then(|n| n.compensated_vanishes.as_ref())
+        {
+            out.push_str(&format!(
+                "  at these values this first non-affine term is 0 ({how}): the verdict above, for generic weights, does not hold there, and what does is not computed\n"
+            ));
+        }
         for cc in &r.compensated_conditions {
             condition_text(cc, &c.form.w.unicode(), "  ", &mut out);
         }

@@ -57,6 +57,13 @@ pub fn assumption_text(a: &Assumption) -> String {
         } => format!(
             "no compensated result: {bias}, which the compensation sets to cancel an O(1) part, also enters layer {layer} ({activation}), whose argument has nothing small, so no bias cancels it there; cancelling one and not the other would change {bias} in one place only"
         ),
+        Assumption::BiasOutsideItsLayer {
+            bias,
+            layer,
+            activation,
+        } => format!(
+            "no compensated result: {bias}, which the compensation sets to cancel layer {layer}'s ({activation}) O(1) part, also occurs outside that layer's argument, where the same value would change the network too; cancelling it inside the layer alone is no network"
+        ),
         Assumption::BreakpointReached {
             layer,
             activation,

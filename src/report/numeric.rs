@@ -4,7 +4,7 @@
 use crate::algebra::Q;
 use crate::analysis::AffineForm;
 use crate::analysis::instance::{
-    BeyondBy, FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar,
+    AffineWrittenOut, BeyondBy, FirstOrderKink, Mat, Neuron, Num, Numeric, Region, SigmaStar,
 };
 use crate::model::render::{
     eq_text, q_f64, q_text, short_exact, sig6, sig6_q, sqrt_text, sqrt6_q, tensor_inline, wide_text,
@@ -194,6 +194,17 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
     use crate::analysis::instance::BreakpointEffect as Effect;
     let label = r.verdict_label();
     let n = r.numeric.as_ref()?;
+    if let Some(written) = &n.affine_written_out {
+        let clause = written_out_clause(written, &r.main.form);
+        let clause = clause.trim_start_matches("exactly affine at these values: ");
+        return Some(match &n.leading_vanishes {
+            Some(how) => format!(
+                "with the bound values the network is exactly affine: {}, and {clause}",
+                vanishes_clause(how)
+            ),
+            None => format!("with the bound values the network is exactly affine: {clause}"),
+        });
+    }
     let effect = match (&n.breakpoint, &n.region) {
         (Some(first), _) => Some(&first.effect),
         (None, Some(Ok(region))) => region.sides.as_ref().map(|s| &s.effect),
@@ -302,6 +313,25 @@ fn vanishes_clause(how: &str) -> String {
     format!("the first non-affine term above is 0 at these values ({how})")
 }
 
+/// The network is exactly affine at the values by the form of its outputs: the text report's
+/// numeric block and the verdict at the bound values say it alike.
+fn written_out_clause(written: &AffineWrittenOut, f: &AffineForm) -> String {
+    let entries = |n: usize, what: &str| match n {
+        1 => format!("its one {what}"),
+        n => format!("each of its {n} {what}s"),
+    };
+    format!(
+        "exactly affine at these values: written out exactly in the input's entries (x = x₀ + ξ, every activation's value an exact atom), {} is an affine function of ξ by its form, by the algebra's identities alone (equal atoms cancel, a zero weight leaves nothing), so {} = {} exactly (decided exactly; {} written out)",
+        entries(written.outputs, "output"),
+        f.y.unicode(),
+        f.affine_unicode(),
+        match written.inputs {
+            1 => "one input entry".to_string(),
+            n => format!("{n} input entries"),
+        }
+    )
+}
+
 /// An input point, exact, its first eight entries.
 fn point_text(at: &[crate::algebra::Q]) -> String {
     let mut entries: Vec<String> = at.iter().take(8).map(|q| q.to_string()).collect();
@@ -332,6 +362,9 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
         }
         let vanishes = n.leading_vanishes.as_deref().map(vanishes_clause);
         match (&vanishes, &n.beyond) {
+            (Some(vanishes), None) if n.affine_written_out.is_some() => {
+                out.push_str(&format!("  {vanishes}, and so is every term after it (below)\n"))
+            }
             (Some(vanishes), None) => out.push_str(&format!(
                 "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
             )),
@@ -352,6 +385,9 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
             )),
             (None, _) => {}
         }
+    }
+    if let Some(written) = &n.affine_written_out {
+        out.push_str(&format!("{}\n", written_out_clause(written, f)));
     }
     match &n.region {
         Some(Ok(r)) => region_text(r, f, &mut out),
@@ -451,6 +487,11 @@ pub fn json(n: &Numeric) -> Value {
         "on_breakpoint_layers": n.on_breakpoint_layers,
         "leading_vanishes": n.leading_vanishes,
         "w_vanishes": n.w_vanishes,
+        "compensated_vanishes": n.compensated_vanishes,
+        "affine_written_out": n.affine_written_out.as_ref().map(|written| json!({
+            "inputs": written.inputs,
+            "outputs": written.outputs,
+        })),
         "beyond": n.beyond.as_ref().map(|beyond| json!({
             "k": beyond.k,
             "by": match beyond.by {

@@ -4314,3 +4314,87 @@ fn a_vanishing_derivative_at_a_point_that_is_not_rational_is_not_taken_for_non_z
     let text = analyze_text("x : 2; u = [1, 2]; sin(uᵀ·x + π)");
     assert!(text.contains("verdict: affine up to O(ε³)"), "{text}");
 }
+
+/// From a review: at a data point, |W₁·x + b₁|∘(W₁·x + b₁) had a compensated result `kink`
+/// whose ε¹ part (W₁·x₀ + b₁)∘|u₁| the compensation itself makes 0 (it set b₁ inside abs only).
+/// A bias used outside the layers it biases gives no compensated result, and says why; one
+/// used in two layers up to a sign keeps it. The input standing alone is no bias.
+#[test]
+fn the_compensation_moves_a_bias_everywhere_or_not_at_all() {
+    let at = "W1 = [[-19/3]]; b1 = [3]; Wo = [[-3/4]]; x0 = [1/2]; :at x0; ";
+    let r = analyze(&format!("{at}Wo·(abs(W1·x + b1)∘(W1·x + b1))"));
+    assert!(r.compensated.is_none());
+    assert!(r.main.assumptions.iter().any(|a| matches!(
+        a,
+        taylornet::Assumption::BiasOutsideItsLayer { layer: 1, .. }
+    )));
+    let r = analyze(&format!(
+        "{at}leaky_relu(W1·x + b1) − leaky_relu(−(W1·x + b1))"
+    ));
+    assert!(r.compensated.is_some());
+    // softmax(x + 2·𝟙): the layer has no bias (x was read as one, "unless x = −2·𝟙 + O(ε)").
+    let text = analyze_text("x : 3; softmax(x + 2·𝟙)");
+    assert!(text.contains("unless its bias = −2·𝟙 + O(ε)"), "{text}");
+    assert!(text.contains("layer 1 has no bias"), "{text}");
+    assert!(!text.contains("x is the O(ε) part"), "{text}");
+}
+
+/// From a review: the compensated result's claims are for generic weights; where its first
+/// non-affine term is 0 at the bound values (two equal rows under relu taken from each other,
+/// written out in x: |x₁ − x₂| − |x₁ − x₂|), a line says so and `verify` checks that.
+#[test]
+fn a_compensated_term_that_the_values_cancel_is_said_to_vanish() {
+    let src = "W1 = [[1, -1], [1, -1]]; b1 = [0, 0]; Wo = [[1, -1]]; Wo·relu(W1·x + b1)";
+    let text = analyze_text(src);
+    assert!(
+        text.contains("at these values this first non-affine term is 0 (decided exactly: written out in the input's entries"),
+        "{text}"
+    );
+    let checked = verify_text(src);
+    assert!(
+        !checked.contains("FAIL") && checked.contains("predicted ≥2"),
+        "{checked}"
+    );
+}
+
+/// From a review: `verify` failed right results at data points. Each is now checked against
+/// what the values decide: a kink on a breakpoint (hard_tanh, whose small kink leads only at
+/// the smaller σ), an affine region 10⁻³ wide (the grid's larger σ left it), an ε² term with
+/// coefficient 0.0035 beside an ε³ term of 9.0 (it leads only below σ ≈ 4·10⁻⁴), relu(z) −
+/// relu(−z) = z on its breakpoint (the generic W took relu′(0) = 0).
+#[test]
+fn verify_checks_what_the_values_decide_at_a_data_point() {
+    for (at, src, verdict) in [
+        (
+            "x0=[-1/2, 5/2]",
+            "W1 = [[2, -3/2], [-1/4, 20/7], [1/2, -6]]; b1 = [15/4, -351/56, 57/4]; W2 = [[-2, 4/5, 7/4], [-3/4, -5/4, -1]]; b2 = [-21/20, -1/2]; W3 = [[3/4, 2]]; b3 = [-3/4]; gelu_tanh(W3·erf(W2·hard_tanh(W1·x + b1) + b2) + b3)",
+            "verdict kink, predicted kink",
+        ),
+        (
+            "x0=[-11/3]",
+            "W1 = [[-1]]; b1 = [-11003/3000]; Wo = [[-5/4]]; Wo·relu(W1·x + b1)",
+            "verdict exact-affine, predicted exact",
+        ),
+        (
+            "x0=[1/2]",
+            "W1 = [[3/4], [-3], [-7/4]]; b1 = [-17/3, 3/2, 7/8]; Wo = [[1, -1, 0]]; Wo·atan(W1·x + b1)",
+            "verdict affine, predicted 2",
+        ),
+        (
+            "x0=[1, 1]",
+            "W1 = [[1, -1]]; b1 = [0]; relu(W1·x + b1) − relu(−(W1·x + b1))",
+            "verdict exact-affine, predicted exact",
+        ),
+    ] {
+        let text = stdout_of(&["verify", "--at", at, src]);
+        let first = text
+            .lines()
+            .find(|l| l.contains("verdict"))
+            .unwrap_or_default();
+        assert!(
+            first.contains(verdict) && first.ends_with("PASS"),
+            "{src}:\n{text}"
+        );
+        assert!(!text.contains("FAIL"), "{src}:\n{text}");
+    }
+}

@@ -287,43 +287,33 @@ fn breakpoint_effect(n: &instance::Numeric) -> Option<&instance::BreakpointEffec
 /// Whether the bias `b` occurs in `ir` outside the arguments of the functions it is a summand
 /// of (the layers it biases): `|W₁·x + b₁|∘(W₁·x + b₁)` holds b₁ outside `abs`'s argument.
 fn bias_outside_its_layers(ir: &Ir, b: &Name) -> bool {
-    // `b`, `−b` or `q·b` for a number q (a bias with its coefficient, as `layer_bias` reads it).
-    fn is_b(ir: &Ir, b: &Name) -> bool {
+    // Without a sign, a number in front or a binding's name (`−(W₁·x + b₁)`, `2·b₁`): a bias
+    // with its coefficient, as `layer_bias` reads it.
+    fn unscaled(ir: &Ir) -> &Ir {
         match ir.kind() {
-            IrKind::Sym(s) => s.name == *b,
-            IrKind::Bound { value, .. } => is_b(value, b),
-            IrKind::Neg(value) => is_b(value, b),
+            IrKind::Bound { value, .. } => unscaled(value),
+            IrKind::Neg(value) => unscaled(value),
             IrKind::Mul(factors) => match factors.split_last() {
-                Some((last, numbers)) => {
-                    numbers.iter().all(|f| matches!(f.kind(), IrKind::Num(_))) && is_b(last, b)
+                Some((last, numbers))
+                    if numbers.iter().all(|f| matches!(f.kind(), IrKind::Num(_))) =>
+                {
+                    unscaled(last)
                 }
-                None => false,
+                _ => ir,
             },
-            _ => false,
+            _ => ir,
         }
     }
-    // A sum with `b` among its terms, up to a sign or a number (`−(W₁·x + b₁)`), or `b` itself
-    // (`sigmoid(b₁)`, a constant layer the same bias cancels).
-    fn biased_by(arg: &Ir, b: &Name) -> bool {
-        if is_b(arg, b) {
-            return true;
-        }
-        match arg.kind() {
-            IrKind::Bound { value, .. } => biased_by(value, b),
-            IrKind::Neg(value) => biased_by(value, b),
-            IrKind::Mul(factors) => match factors.split_last() {
-                Some((last, numbers)) => {
-                    numbers.iter().all(|f| matches!(f.kind(), IrKind::Num(_))) && biased_by(last, b)
-                }
-                None => false,
-            },
-            IrKind::Sum(terms) => terms.iter().any(|t| is_b(t, b)),
-            _ => false,
-        }
-    }
+    let is_b = |ir: &Ir| matches!(unscaled(ir).kind(), IrKind::Sym(s) if s.name == *b);
+    // A sum with `b` among its terms, or `b` itself (`sigmoid(b₁)`, a constant layer the same
+    // bias cancels).
+    let biased_by = |arg: &Ir| {
+        is_b(arg)
+            || matches!(unscaled(arg).kind(), IrKind::Sum(terms) if terms.iter().any(|t| is_b(t)))
+    };
     let mut outside = false;
     crate::ir::visit::walk(ir, |node| match node.kind() {
-        IrKind::Apply { arg, .. } if biased_by(arg, b) => crate::ir::visit::Step::Skip,
+        IrKind::Apply { arg, .. } if biased_by(arg) => crate::ir::visit::Step::Skip,
         IrKind::Sym(s) if s.name == *b => {
             outside = true;
             crate::ir::visit::Step::Stop

@@ -675,7 +675,13 @@ pub fn eval_expr_shaped<R: Real>(
             Some(a) => a.add(&v)?,
         });
     }
-    Ok(acc.unwrap_or(Val::V(vec![R::zero(); rows])))
+    // Nothing to add: 0 in the shape asked for (a W that is 0 by its form has a column per
+    // input entry; from a review, `layernorm(x; eps = 0)` at a point of two entries, W = 0,
+    // had no numeric W: "the numeric value has an unexpected shape").
+    Ok(acc.unwrap_or_else(|| match cols {
+        Some(c) if c != 1 => Val::M(vec![vec![R::zero(); c]; rows]),
+        _ => Val::V(vec![R::zero(); rows]),
+    }))
 }
 
 fn eval_chain<R: Real>(

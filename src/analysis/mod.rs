@@ -308,8 +308,7 @@ fn bias_outside_its_layers(ir: &Ir, b: &Name) -> bool {
     // A sum with `b` among its terms, or `b` itself (`sigmoid(b₁)`, a constant layer the same
     // bias cancels).
     let biased_by = |arg: &Ir| {
-        is_b(arg)
-            || matches!(unscaled(arg).kind(), IrKind::Sum(terms) if terms.iter().any(|t| is_b(t)))
+        is_b(arg) || matches!(unscaled(arg).kind(), IrKind::Sum(terms) if terms.iter().any(&is_b))
     };
     let mut outside = false;
     crate::ir::visit::walk(ir, |node| match node.kind() {

@@ -4398,3 +4398,22 @@ fn verify_checks_what_the_values_decide_at_a_data_point() {
         assert!(!text.contains("FAIL"), "{src}:\n{text}");
     }
 }
+
+/// From a review: W₂·softplus(W₁·x + b₁) with W₁ = [1; −1], b₁ = [0.3; −0.3], W₂ = [1, −1] is
+/// x + 0.3. Its ε² term, ½·(softplus″(0.3) − softplus″(−0.3))·x², is a term of one factor, so
+/// its own size: its rounding residue in 2048 bits (some 2⁻¹⁹⁹⁰) was read as genuine, and the
+/// verdict was `affine`, k = 2. Rounding falls when the precision doubles; a genuine value
+/// (tanh″(1000) ≈ 2⁻²⁸⁸⁴) does not.
+#[test]
+fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
+    for src in [
+        "W1 = [[1], [-1]]; b1 = [0.3, -0.3]; W2 = [[1, -1]]; W2·softplus(W1·x + b1)",
+        "W1 = [[1], [-1]]; b1 = [0.1, -0.1]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)",
+    ] {
+        undecided_saying(src, "is 0 at these values to within");
+    }
+    assert_eq!(
+        bound_verdict("W1 = [[1]]; b1 = [1000]; tanh(W1·x + b1)"),
+        "verdict: affine"
+    );
+}

@@ -1921,10 +1921,37 @@ pub(crate) fn leading_zero_in_floats(
         crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
     });
     let wide_clean = wide_clean && !wide_cancelled;
+    // A term of one factor is its own size, so its rounding residue is never small beside it
+    // (from a review: softplus″(0.3) − softplus″(−0.3), 0 in 256 bits, was some 2⁻¹⁹⁹⁰ in
+    // 2048 and read as genuine: `affine`, k = 2, of the network x + 0.3). A value that is not 0
+    // is the same at twice the precision once resolved; rounding falls with the precision.
+    let mut doubled: Option<Evaluated<Big<4096>>> = None;
+    fn doubled_at<'d>(
+        slot: &'d mut Option<Evaluated<Big<4096>>>,
+        (l, a, env, functions): (&Lowered, &Analysis, &Env, &BTreeMap<String, Callee>),
+    ) -> Option<&'d Evaluated<Big<4096>>> {
+        if slot.is_none() {
+            let (ev, clean) =
+                crate::float::without_near_ties(|| evaluate::<Big<4096>>(l, a, env, functions));
+            *slot = Some(ev.ok().filter(|_| clean)?);
+        }
+        slot.as_ref()
+    }
+    let context = (l, a, env, functions);
     if wide_clean {
         let wide = wide.ok()?;
         for p in &points {
             if small_beside_terms(n_term, &wide, &a.input, p, WIDE_GENUINE_LOG2)? {
+                continue;
+            }
+            let fine = doubled_at(&mut doubled, context)?;
+            let (Some(coarse), Some(finer)) = (
+                size_at(n_term, &wide, &a.input, p),
+                size_at(n_term, fine, &a.input, p),
+            ) else {
+                return None;
+            };
+            if finer == 0u32 || (finer << 1000u64) <= coarse {
                 continue;
             }
             return None;
@@ -1943,8 +1970,19 @@ pub(crate) fn leading_zero_in_floats(
         &points[..]
     };
     for p in checked {
-        if !small_beside_terms(n_term, &widest, &a.input, p, -7000)? {
-            return None;
+        if small_beside_terms(n_term, &widest, &a.input, p, -7000)? {
+            continue;
+        }
+        // As above: rounding of a term of one factor falls from 4096 to 8192 bits; a value
+        // resolved at 4096 bits (tanh″(1000) ≈ 2⁻²⁸⁸⁴) is the same at 8192.
+        let fine = doubled_at(&mut doubled, context)?;
+        match (
+            size_at(n_term, fine, &a.input, p),
+            size_at(n_term, &widest, &a.input, p),
+        ) {
+            (Some(coarse), Some(finer))
+                if coarse != 0u32 && (finer.clone() << 2000u64) <= coarse => {}
+            _ => return None,
         }
     }
     Some(if wide_clean {
@@ -1956,6 +1994,13 @@ pub(crate) fn leading_zero_in_floats(
             "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve, or lost every digit of a sum); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
         )
     })
+}
+
+/// The largest magnitude of `term`'s entries with the input at `p`, exactly (the float's value).
+fn size_at<R: Real>(term: &Expr, ev: &Evaluated<R>, input: &Symbol, p: &[Q]) -> Option<Q> {
+    let x = Val::V(p.iter().map(R::of_q).collect());
+    let (value, _) = value_and_scale(term, &ev.inst, ev.rows, (input, x))?;
+    largest(&value).to_q()
 }
 
 /// Whether the first non-affine term N of `a` is rounding error alone at each of `points`: its
@@ -1974,11 +2019,6 @@ fn falls_with_precision(
     ev: &Evaluated<Big<256>>,
     points: &[Vec<Q>],
 ) -> bool {
-    fn size_at<R: Real>(term: &Expr, ev: &Evaluated<R>, input: &Symbol, p: &[Q]) -> Option<Q> {
-        let x = Val::V(p.iter().map(R::of_q).collect());
-        let (value, _) = value_and_scale(term, &ev.inst, ev.rows, (input, x))?;
-        largest(&value).to_q()
-    }
     // `fine` at most 2⁻ᵇⁱᵗˢ of `coarse`.
     let shrinks =
         |coarse: &Q, fine: &Q, bits: u64| *fine == 0u32 || (fine.clone() << bits) <= *coarse;

@@ -1402,7 +1402,7 @@ fn a_network_that_is_identically_zero_is_not_failed() {
     let (_, text) = verify_cli(src);
     let verdicts: Vec<&str> = text.lines().filter(|l| l.contains("verdict")).collect();
     // As it stands the vanishing term is not found exactly (tanh″(3/10) is not rational), but
-    // it is 0 to within 2048-bit floats; written out in x's entries the output is
+    // it is 0 to within 8192-bit floats; written out in x's entries the output is
     // tanh(x₁ + 2x₂ + 3/10) − tanh(x₁ + 2x₂ + 3/10) = 0 by its form: exact-affine, and the
     // check predicts exact. With the compensation the term is found to vanish exactly, and
     // the claim passes.
@@ -2140,7 +2140,7 @@ fn a_token_matrix_networks_first_term_is_checked_at_the_values() {
     let (ok, out, err) = taylornet(&["analyze", &format!(":input X; X : 3×2; {heads}; {pair}")]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("0 at these values to within 2048-bit floats"),
+        out.contains("0 at these values to within 8192-bit floats"),
         "{out}"
     );
     assert_eq!(out.lines().last(), Some("verdict: undecided"), "{out}");

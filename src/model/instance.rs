@@ -1540,9 +1540,9 @@ pub(crate) fn leading_zero_for_token_matrices(
 
 /// [`leading_zero_for_token_matrices`] where the values are not rational (scores scaled by
 /// 1/√d: from a review, two heads that cancel so were `affine up to O(ε³)`): the term at four
-/// random token matrices in 2048-bit floats, against its largest term there; below 2⁻¹⁵⁰⁰ of
-/// it at each (and 8192-bit floats agreeing at the first), it is 0 to within the floats, which
-/// does not decide it exactly.
+/// random token matrices on the [`Ladder`] of precisions, as [`leading_zero_in_floats`] looks
+/// at a vector input's. Rounding error at each is 0 to within the floats, which does not
+/// decide it exactly.
 pub(crate) fn token_matrix_term_in_floats(
     l: &Lowered,
     a: &Analysis,
@@ -1557,54 +1557,34 @@ pub(crate) fn token_matrix_term_in_floats(
         return None;
     }
     let shape = a.symbols.get(&a.input)?;
-    let (wide, clean) = crate::float::without_near_ties(|| {
-        at_operating_points::<Big<2048>>(a, env, functions).map(|(i, _, _)| i)
-    });
-    let mut wide = wide.ok().filter(|_| clean)?;
-    let (rows, cols) = (wide.dim(&shape.rows), wide.dim(&shape.cols));
-    let out_rows = wide.dim(&l.ir.shape().rows);
-    let mut state = content_seed(0x0A40_9382_2299_F31D, term, &wide);
+    let context = (l, a, env, functions);
+    let first = Ladder::noted::<Big<256>>(context, Probe::Matrices(&[]));
+    let ((ev, _), _) = &first;
+    let (inst, _, _) = ev.as_ref().ok()?;
+    let mut dims = inst.clone();
+    let (rows, cols) = (dims.dim(&shape.rows), dims.dim(&shape.cols));
+    let mut state = content_seed(0x0A40_9382_2299_F31D, term, inst);
     let mut draw = || Q::from(1 + (next_random(&mut state) >> 48));
-    let points: Vec<Vec<Vec<Q>>> = (0..4)
+    let points: Vec<Vec<Vec<Q>>> = (0..FLOAT_POINTS)
         .map(|_| {
             (0..rows)
                 .map(|_| (0..cols).map(|_| draw()).collect())
                 .collect()
         })
         .collect();
-    let matrix = |p: &Vec<Vec<Q>>| -> Val<Big<2048>> {
-        Val::M(
-            p.iter()
-                .map(|r| r.iter().map(Big::of_q).collect())
-                .collect(),
-        )
+    let mut ladder = Ladder::new(context, term, Probe::Matrices(&points), first);
+    let why = match ladder.judge()? {
+        InFloats::NonZero => return None,
+        InFloats::Rounding => format!(
+            "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random token matrices its value is rounding error ({ROUNDING})"
+        ),
+        InFloats::Unresolved => format!(
+            "the first non-affine term above is not resolved at these values by floats of up to 8192 bits: at each of {FLOAT_POINTS} random token matrices its value differs in each pair of precisions ({UNRESOLVED})"
+        ),
     };
-    for p in &points {
-        if !small_at(
-            term,
-            &wide,
-            out_rows,
-            (&a.input, matrix(p)),
-            WIDE_GENUINE_LOG2,
-        )? {
-            return None;
-        }
-    }
-    let (widest, clean) = crate::float::without_near_ties(|| {
-        at_operating_points::<Big<8192>>(a, env, functions).map(|(i, _, _)| i)
-    });
-    let widest = widest.ok().filter(|_| clean)?;
-    let first = Val::M(
-        (points[0].iter())
-            .map(|r| r.iter().map(Big::of_q).collect())
-            .collect(),
-    );
-    if !small_at(term, &widest, out_rows, (&a.input, first), -7000)? {
-        return None;
-    }
-    Some(
-        "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of 4 random token matrices); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided".to_string(),
-    )
+    Some(format!(
+        "{why}; its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+    ))
 }
 
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`
@@ -1874,14 +1854,13 @@ fn random_points(seed: u64, count: usize, n: usize) -> Vec<Vec<Q>> {
 pub(crate) const FLOAT_POINTS: usize = 4;
 
 /// Whether the first non-affine term N of `a` (of order k) is 0 at the bound values to within
-/// what 2048-bit floats resolve, where the exact tests cannot see it: its constants are not
-/// rational (tanh″(0.3) of two equal neurons with opposite output weights, cancelling). N is
-/// evaluated at [`FLOAT_POINTS`] random inputs, first in 256-bit floats, where a value above
-/// 2⁻²⁰⁰ of its terms' size is non-zero beyond any rounding of theirs (None: the verdict as it
-/// stands); then in 2048 bits, where every value below 2⁻¹⁵⁰⁰ of its terms' size means N
-/// vanishes there or its constants agree to more than 450 digits. That is not decided exactly,
-/// and the caller says the order at these values is not decided (`Some(why)`), never that N
-/// is 0: before this test, the generic order was said of a network that is 0 everywhere.
+/// what floats resolve, where the exact tests cannot see it: its constants are not rational
+/// (tanh″(0.3) of two equal neurons with opposite output weights, cancelling). N is evaluated
+/// at [`FLOAT_POINTS`] random inputs on the [`Ladder`] of precisions: where it is the same in
+/// two of them at some input, it is not 0 (None: the verdict as it stands); where it is
+/// rounding error at every input, or not resolved at all, that is not decided exactly, and the
+/// caller says the order at these values is not decided (`Some(why)`), never that N is 0:
+/// before this test, the generic order was said of a network that is 0 everywhere.
 pub(crate) fn leading_zero_in_floats(
     l: &Lowered,
     a: &Analysis,
@@ -1893,175 +1872,234 @@ pub(crate) fn leading_zero_in_floats(
     if n_term.is_zero() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return None;
     }
-    let ((ev, clean), cancelled) = noting_piece_cancellations(a, || {
-        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions))
-    });
-    let ev = ev.ok()?;
-    let seed = content_seed(0x0A40_9382_2299_F31D, n_term, &ev.inst);
-    let points = random_points(seed, FLOAT_POINTS, ev.n);
-    // A value above 2⁻²⁰⁰ of its terms' size in 256 bits ends the test; not where they took a
-    // piece by a comparison closer than they resolve (relu at tanh(80) − 1 = −6.6·10⁻⁷⁰; from a
-    // review, y ≡ 0 there was `affine`): 2048 bits take it; nor where a sum lost every digit
-    // (its rounding, times a large weight, may have chosen the piece).
-    if clean
-        && !cancelled
-        && (points.iter())
-            .any(|p| small_beside_terms(n_term, &ev, &a.input, p, -200) == Some(false))
-    {
-        // Not small beside its terms, but maybe small as they are: one term of a vanishing
-        // derivative (sin″(π) of sin(x + π) around a data point) is as small as itself, and
-        // was taken for non-zero (from a review: `affine`, k = 2, where k = 3).
-        return falls_with_precision(l, a, env, functions, &ev, &points).then(|| {
-            format!(
-                "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random inputs its value falls with the floats' precision as rounding error does (below 2⁻²⁰⁰ of the 256-bit value in 512 bits, below 2⁻¹⁵⁰⁰ of it in 2048 bits, below 2⁻⁵⁰⁰⁰ of that in 8192); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-            )
-        });
-    }
-    let ((wide, wide_clean), wide_cancelled) = noting_piece_cancellations(a, || {
-        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
-    });
-    let wide_clean = wide_clean && !wide_cancelled;
-    // A term of one factor is its own size, so its rounding residue is never small beside it
-    // (from a review: softplus″(0.3) − softplus″(−0.3), 0 in 256 bits, was some 2⁻¹⁹⁹⁰ in
-    // 2048 and read as genuine: `affine`, k = 2, of the network x + 0.3). A value that is not 0
-    // is the same at twice the precision once resolved; rounding falls with the precision.
-    let mut doubled: Option<Evaluated<Big<4096>>> = None;
-    fn doubled_at<'d>(
-        slot: &'d mut Option<Evaluated<Big<4096>>>,
-        (l, a, env, functions): (&Lowered, &Analysis, &Env, &BTreeMap<String, Callee>),
-    ) -> Option<&'d Evaluated<Big<4096>>> {
-        if slot.is_none() {
-            let (ev, clean) =
-                crate::float::without_near_ties(|| evaluate::<Big<4096>>(l, a, env, functions));
-            *slot = Some(ev.ok().filter(|_| clean)?);
-        }
-        slot.as_ref()
-    }
+    // The inputs are drawn from the 256-bit instance, clean or not, so that every precision
+    // looks at the same ones.
     let context = (l, a, env, functions);
-    if wide_clean {
-        let wide = wide.ok()?;
-        for p in &points {
-            if small_beside_terms(n_term, &wide, &a.input, p, WIDE_GENUINE_LOG2)? {
-                continue;
-            }
-            let fine = doubled_at(&mut doubled, context)?;
-            let (Some(coarse), Some(finer)) = (
-                size_at(n_term, &wide, &a.input, p),
-                size_at(n_term, fine, &a.input, p),
-            ) else {
-                return None;
+    let first = Ladder::noted::<Big<256>>(context, Probe::Inputs(&[]));
+    let ((ev, _), _) = &first;
+    let (inst, _, n) = ev.as_ref().ok()?;
+    let seed = content_seed(0x0A40_9382_2299_F31D, n_term, inst);
+    let points = random_points(seed, FLOAT_POINTS, *n);
+    let mut ladder = Ladder::new(context, n_term, Probe::Inputs(&points), first);
+    let why = match ladder.judge()? {
+        InFloats::NonZero => return None,
+        InFloats::Rounding => format!(
+            "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random inputs its value is rounding error ({ROUNDING})"
+        ),
+        InFloats::Unresolved => format!(
+            "the first non-affine term above is not resolved at these values by floats of up to 8192 bits: at each of {FLOAT_POINTS} random inputs its value differs in each pair of precisions ({UNRESOLVED})"
+        ),
+    };
+    Some(format!(
+        "{why}; its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
+    ))
+}
+
+/// What a value looks like that the ladder takes for rounding error, in words.
+const ROUNDING: &str = "it is not the same in 256- and 512-, 2048- and 4096-, or 4096- and 8192-bit floats, as a value that is not 0 is once they resolve it, and in 8192 bits it is 0, below 2⁻⁷⁰⁰⁰ of its terms' size (or of 1), or below 2⁻²⁰⁰⁰ of its value in a coarser precision";
+
+/// What a value looks like that the ladder does not resolve, in words.
+const UNRESOLVED: &str = "256 and 512, 2048 and 4096, 4096 and 8192 bits; and the 8192-bit value is neither 0 nor small beside its terms, 1, or its value in a coarser precision";
+
+/// The precisions, in pairs of a precision and a finer one, that a value the exact tests
+/// cannot decide is looked at in: a value that is not 0 is the same in both of a pair once
+/// they resolve it; rounding error is not, as it scales with the precision. Finer pairs
+/// resolve what a coarser one loses (tanh″(1000) ≈ 2⁻²⁸⁸⁴ is 1 − tanh(1000)², which rounds to
+/// 0 below 4096 bits).
+const PRECISION_PAIRS: [(usize, usize); 3] = [(256, 512), (2048, 4096), (4096, 8192)];
+
+/// What floats of rising precision say of a value whose constants are not rational.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InFloats {
+    /// The same in both precisions of a pair, at some input: not 0.
+    NonZero,
+    /// At every input, never the same in a pair, and at 8192 bits 0, below 2⁻⁷⁰⁰⁰ of its terms'
+    /// size (or of 1), or fallen by 2²⁰⁰⁰ from a coarser precision: rounding error, 0 to within
+    /// the floats.
+    Rounding,
+    /// Neither: not resolved by the floats.
+    Unresolved,
+}
+
+/// A term looked at in floats of each precision of [`PRECISION_PAIRS`], each evaluated once
+/// and only where a coarser pair did not decide. The term's size, its largest entry's
+/// magnitude, is compared, not its terms' size: a term of one factor is its own size, so its
+/// rounding residue is never small beside it (from a review: softplus″(0.5) − softplus″(−0.5),
+/// one chain W₂·(softplus″(c₁)∘u₁²), was some 2⁻²³¹ in 256 bits and 0 at another input,
+/// and read as genuine: `affine`, k = 2, of the network x + 0.5).
+struct Ladder<'a> {
+    context: (
+        &'a Lowered,
+        &'a Analysis,
+        &'a Env,
+        &'a BTreeMap<String, Callee>,
+    ),
+    term: &'a Expr,
+    probe: Probe<'a>,
+    /// Each precision's (size, terms' size) at each input; None: not evaluated cleanly (a
+    /// piece taken by a near tie, or a sum that lost every digit where that may take one).
+    sizes: BTreeMap<usize, Option<Vec<(Q, Q)>>>,
+}
+
+/// Where a [`Ladder`] looks at its term.
+#[derive(Clone, Copy)]
+enum Probe<'a> {
+    /// At these inputs (vectors).
+    Inputs(&'a [Vec<Q>]),
+    /// With the input at 0 (W).
+    Origin,
+    /// At these token matrices (a matrix input).
+    Matrices(&'a [Vec<Vec<Q>>]),
+}
+
+/// The bound values' instance in floats, the output's rows and the input's length (0 for a
+/// matrix input), whether it took no piece by a near tie, and whether a sum in it lost every
+/// digit where that may have taken one.
+type Noted<R> = ((Result<(Instance<R>, usize, usize), String>, bool), bool);
+
+impl<'a> Ladder<'a> {
+    /// The ladder of `term` at `probe`, with its 256-bit evaluation `first` (from
+    /// [`Ladder::noted`]) already done.
+    fn new(
+        context: (
+            &'a Lowered,
+            &'a Analysis,
+            &'a Env,
+            &'a BTreeMap<String, Callee>,
+        ),
+        term: &'a Expr,
+        probe: Probe<'a>,
+        first: Noted<Big<256>>,
+    ) -> Self {
+        let mut ladder = Ladder {
+            context,
+            term,
+            probe,
+            sizes: BTreeMap::new(),
+        };
+        let at_256 = ladder.sizes_of(256, first);
+        ladder.sizes.insert(256, at_256);
+        ladder
+    }
+
+    /// The instance in `R` for `probe`: the network's, with the operating points set, or for a
+    /// matrix input the operating points' alone.
+    fn noted<R: Real>(
+        (l, a, env, functions): (&Lowered, &Analysis, &Env, &BTreeMap<String, Callee>),
+        probe: Probe<'_>,
+    ) -> Noted<R> {
+        noting_piece_cancellations(a, || {
+            crate::float::without_near_ties(|| match probe {
+                Probe::Matrices(_) => {
+                    at_operating_points::<R>(a, env, functions).map(|(mut i, _, _)| {
+                        let rows = i.dim(&l.ir.shape().rows);
+                        (i, rows, 0)
+                    })
+                }
+                _ => evaluate::<R>(l, a, env, functions).map(|ev| (ev.inst, ev.rows, ev.n)),
+            })
+        })
+    }
+
+    /// (size, terms' size) at each input, from an evaluation where it is clean. A sum that
+    /// lost every digit may have taken a piece below 4096 bits, where a weight past 2^(bits)
+    /// makes its rounding an O(1) value; from 4096 bits on it is read as the 0 it is to within
+    /// them (4·cos(½) − 4·cos(½) in W under a softsign loses every digit at every precision;
+    /// from a hunt, W = 0 there was `affine`, and networks through a softsign whose W is not 0
+    /// were left undecided when no pair below 4096 bits was used).
+    fn sizes_of<R: Real>(
+        &self,
+        bits: usize,
+        ((ev, clean), cancelled): Noted<R>,
+    ) -> Option<Vec<(Q, Q)>> {
+        let cancelled = cancelled && bits < 4096;
+        let (inst, rows, n) = ev.ok().filter(|_| clean && !cancelled)?;
+        let of = |p: &[Q]| p.iter().map(R::of_q).collect::<Vec<R>>();
+        let inputs: Vec<Val<R>> = match self.probe {
+            Probe::Inputs(points) => points.iter().map(|p| Val::V(of(p))).collect(),
+            Probe::Origin => vec![Val::V(vec![R::zero(); n])],
+            Probe::Matrices(points) => (points.iter())
+                .map(|m| Val::M(m.iter().map(|r| of(r)).collect()))
+                .collect(),
+        };
+        (inputs.into_iter())
+            .map(|x| {
+                let input_at = (&self.context.1.input, x);
+                let (value, scale) = value_and_scale(self.term, &inst, rows, input_at)?;
+                Some((largest(&value).to_q()?, scale.to_q()?))
+            })
+            .collect()
+    }
+
+    /// The sizes in `bits`-bit floats, evaluated on first use.
+    fn at(&mut self, bits: usize) -> Option<&[(Q, Q)]> {
+        if !self.sizes.contains_key(&bits) {
+            let (context, probe) = (self.context, self.probe);
+            let sizes = match bits {
+                512 => self.sizes_of(512, Self::noted::<Big<512>>(context, probe)),
+                2048 => self.sizes_of(2048, Self::noted::<Big<2048>>(context, probe)),
+                4096 => self.sizes_of(4096, Self::noted::<Big<4096>>(context, probe)),
+                8192 => self.sizes_of(8192, Self::noted::<Big<8192>>(context, probe)),
+                _ => None,
             };
-            if finer == 0u32 || (finer << 1000u64) <= coarse {
+            self.sizes.insert(bits, sizes);
+        }
+        self.sizes.get(&bits)?.as_deref()
+    }
+
+    /// What the floats say of the term: None where it could not be evaluated at all.
+    fn judge(&mut self) -> Option<InFloats> {
+        use malachite_base::num::arithmetic::traits::Abs;
+        // The same to 2⁻⁴⁰ of the finer value, which is not 0.
+        let same =
+            |coarse: &Q, fine: &Q| *fine != 0u32 && ((coarse - fine).abs() << 40u64) <= *fine;
+        let mut evaluated = false;
+        for (coarse, fine) in PRECISION_PAIRS {
+            let Some(at_coarse) = self.at(coarse).map(<[_]>::to_vec) else {
                 continue;
+            };
+            let Some(at_fine) = self.at(fine) else {
+                continue;
+            };
+            evaluated = true;
+            if at_coarse
+                .iter()
+                .zip(at_fine)
+                .any(|((c, _), (f, _))| same(c, f))
+            {
+                return Some(InFloats::NonZero);
             }
+        }
+        // The largest size at each input in the coarser precisions evaluated cleanly.
+        let mut coarser: Vec<Q> = Vec::new();
+        for sizes in self.sizes.range(..8192).filter_map(|(_, s)| s.as_ref()) {
+            coarser.resize(sizes.len(), Q::from(0u32));
+            for (c, (size, _)) in coarser.iter_mut().zip(sizes) {
+                if *c < *size {
+                    *c = size.clone();
+                }
+            }
+        }
+        let at_8192 = self.at(8192);
+        if !evaluated && at_8192.is_none() {
             return None;
         }
+        let one = Q::from(1u32);
+        let rounding = at_8192.is_some_and(|top| {
+            top.iter().enumerate().all(|(i, (size, scale))| {
+                *size == 0u32
+                    || (size.clone() << 7000u64) <= *scale.max(&one)
+                    || coarser
+                        .get(i)
+                        .is_some_and(|c| (size.clone() << 2000u64) <= *c)
+            })
+        });
+        Some(if rounding {
+            InFloats::Rounding
+        } else {
+            InFloats::Unresolved
+        })
     }
-    // Its parts may all be 0 in 2048 bits without vanishing: tanh″(1000) ≈ −2·10⁻⁸⁶⁸ is
-    // 1 − tanh(1000)² there, which rounds to 0 (from a review of this change, such a network
-    // was `undecided`). At 8192 bits such a part is resolved, and non-zero. Where 2048 bits
-    // took a piece by a near tie (relu at 1 − tanh(700) = 2⁻²⁰¹⁹), 8192 alone decide.
-    let (widest, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<8192>>(l, a, env, functions));
-    let widest = widest.ok().filter(|_| clean)?;
-    let checked = if wide_clean {
-        &points[..1]
-    } else {
-        &points[..]
-    };
-    for p in checked {
-        if small_beside_terms(n_term, &widest, &a.input, p, -7000)? {
-            continue;
-        }
-        // As above: rounding of a term of one factor falls from 4096 to 8192 bits; a value
-        // resolved at 4096 bits (tanh″(1000) ≈ 2⁻²⁸⁸⁴) is the same at 8192.
-        let fine = doubled_at(&mut doubled, context)?;
-        match (
-            size_at(n_term, fine, &a.input, p),
-            size_at(n_term, &widest, &a.input, p),
-        ) {
-            (Some(coarse), Some(finer))
-                if coarse != 0u32 && (finer.clone() << 2000u64) <= coarse => {}
-            _ => return None,
-        }
-    }
-    Some(if wide_clean {
-        format!(
-            "the first non-affine term above is 0 at these values to within 2048-bit floats (below 2⁻¹⁵⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-        )
-    } else {
-        format!(
-            "the first non-affine term above is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size at each of {FLOAT_POINTS} random inputs; 2048-bit ones took a piece by a comparison closer than they resolve, or lost every digit of a sum); its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-        )
-    })
-}
-
-/// The largest magnitude of `term`'s entries with the input at `p`, exactly (the float's value).
-fn size_at<R: Real>(term: &Expr, ev: &Evaluated<R>, input: &Symbol, p: &[Q]) -> Option<Q> {
-    let x = Val::V(p.iter().map(R::of_q).collect());
-    let (value, _) = value_and_scale(term, &ev.inst, ev.rows, (input, x))?;
-    largest(&value).to_q()
-}
-
-/// Whether the first non-affine term N of `a` is rounding error alone at each of `points`: its
-/// largest entry in 512 bits below 2⁻²⁰⁰ of the one in 256 bits (`ev`), in 2048 bits below
-/// 2⁻¹⁵⁰⁰ of that, in 8192 bits below 2⁻⁵⁰⁰⁰ of the 2048-bit one (or 0). A value that is not 0
-/// is the same at each precision once they resolve it, so it fails at 512 bits already (one
-/// more evaluation, at twice the precision, for the networks whose term is not 0), unless it
-/// is below about 2⁻¹⁷⁵⁰ of the sizes the evaluation passes through; then the order there is
-/// said not to be decided, never that N is 0. Scale-free: rounding error scales with what is
-/// rounded. False where an evaluation is not clean (a piece taken by a near tie).
-fn falls_with_precision(
-    l: &Lowered,
-    a: &Analysis,
-    env: &Env,
-    functions: &BTreeMap<String, Callee>,
-    ev: &Evaluated<Big<256>>,
-    points: &[Vec<Q>],
-) -> bool {
-    // `fine` at most 2⁻ᵇⁱᵗˢ of `coarse`.
-    let shrinks =
-        |coarse: &Q, fine: &Q, bits: u64| *fine == 0u32 || (fine.clone() << bits) <= *coarse;
-    let n_term = &a.decision.leading_full;
-    let (finer, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<512>>(l, a, env, functions));
-    let Some(finer) = finer.ok().filter(|_| clean) else {
-        return false;
-    };
-    let mut coarse = Vec::new();
-    for p in points {
-        let (Some(v256), Some(v512)) = (
-            size_at(n_term, ev, &a.input, p),
-            size_at(n_term, &finer, &a.input, p),
-        ) else {
-            return false;
-        };
-        if !shrinks(&v256, &v512, 200) {
-            return false;
-        }
-        coarse.push(v256);
-    }
-    let (wide, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions));
-    let Some(wide) = wide.ok().filter(|_| clean) else {
-        return false;
-    };
-    let (widest, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<8192>>(l, a, env, functions));
-    let Some(widest) = widest.ok().filter(|_| clean) else {
-        return false;
-    };
-    points.iter().zip(&coarse).all(|(p, v256)| {
-        match (
-            size_at(n_term, &wide, &a.input, p),
-            size_at(n_term, &widest, &a.input, p),
-        ) {
-            (Some(v2048), Some(v8192)) => {
-                shrinks(v256, &v2048, 1500) && shrinks(&v2048, &v8192, 5000)
-            }
-            _ => false,
-        }
-    })
 }
 
 /// Whether every bar |u| of the first non-affine term (in the input's terms; the outermost
@@ -2186,12 +2224,14 @@ pub(crate) fn leading_term_passes_at_random_inputs(
     )
 }
 
-/// W at the bound values when its constants are not rational, against the verdict's W ≠ 0:
-/// below 2⁻²⁰⁰ of its terms' size in 256 bits, then 2⁻¹⁵⁰⁰ in 2048 and 2⁻⁷⁰⁰⁰ in 8192 bits
-/// (`W₂·tanh(W₁·x + b₁)` with W₁ = [1; −1], b₁ = [1, 1], W₂ = [1, 1] has W = tanh′(1) −
-/// tanh′(1) = 0, and tanh(1 + x) + tanh(1 − x) has tanh′(1) − tanh′(−1); from a review, both
-/// were `affine` with W shown as a rounded 0). Not decided exactly: `Some(why)` says the
-/// verdict is not decided, never that W is 0.
+/// W at the bound values when its constants are not rational, against the verdict's W ≠ 0,
+/// looked at on the [`Ladder`] of precisions as the first non-affine term is
+/// ([`leading_zero_in_floats`]). `W₂·tanh(W₁·x + b₁)` with W₁ = [1; −1], b₁ = [1, 1],
+/// W₂ = [1, 1] has W = tanh′(1) − tanh′(1) = 0, and tanh(1 + x) + tanh(1 − x) has
+/// tanh′(1) − tanh′(−1); from a review, both were `affine` with W shown as a rounded 0; and
+/// W₂·softplus(W₁·x + b₁) with b₁ = [0.3, −0.3, 0], W₂ = [1, 1, −2] has W = σ(0.3) + σ(−0.3) −
+/// 2·σ(0) = 0, one chain, whose rounding residue its terms' size did not show. Not decided
+/// exactly: `Some(why)` says the verdict is not decided, never that W is 0.
 pub(crate) fn w_zero_in_floats(
     l: &Lowered,
     a: &Analysis,
@@ -2202,33 +2242,20 @@ pub(crate) fn w_zero_in_floats(
     if w.is_zero() || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
         return None;
     }
-    fn at_zero<R: Real>(w: &Expr, input: &Symbol, ev: &Evaluated<R>, floor: i32) -> Option<bool> {
-        let x = Val::V(vec![R::zero(); ev.n]);
-        small_at(w, &ev.inst, ev.rows, (input, x), floor)
-    }
-    // As in [`leading_zero_in_floats`], 256 bits end the test only where they took no piece
-    // by a comparison closer than they resolve and lost no sum to a cancellation.
-    let ((ev, clean), cancelled) = noting_piece_cancellations(a, || {
-        crate::float::without_near_ties(|| evaluate::<Big<256>>(l, a, env, functions))
-    });
-    if clean && !cancelled && !at_zero(w, &a.input, &ev.ok()?, -200)? {
-        return None;
-    }
-    // Where 2048 bits take a piece by a near tie, or lose a sum, 8192 alone decide, below.
-    let ((wide, clean), cancelled) = noting_piece_cancellations(a, || {
-        crate::float::without_near_ties(|| evaluate::<Big<2048>>(l, a, env, functions))
-    });
-    if clean && !cancelled && !at_zero(w, &a.input, &wide.ok()?, WIDE_GENUINE_LOG2)? {
-        return None;
-    }
-    let (widest, clean) =
-        crate::float::without_near_ties(|| evaluate::<Big<8192>>(l, a, env, functions));
-    let widest = widest.ok().filter(|_| clean)?;
-    if !at_zero(w, &a.input, &widest, -7000)? {
-        return None;
-    }
+    let context = (l, a, env, functions);
+    let first = Ladder::noted::<Big<256>>(context, Probe::Origin);
+    let mut ladder = Ladder::new(context, w, Probe::Origin, first);
+    let why = match ladder.judge()? {
+        InFloats::NonZero => return None,
+        InFloats::Rounding => {
+            format!("is 0 at these values to within 8192-bit floats ({ROUNDING})")
+        }
+        InFloats::Unresolved => format!(
+            "is not resolved at these values by floats of up to 8192 bits: it differs in each pair of precisions ({UNRESOLVED})"
+        ),
+    };
     Some(format!(
-        "{} is 0 at these values to within 8192-bit floats (below 2⁻⁷⁰⁰⁰ of its terms' size), where the verdict takes it to be non-zero; its constants are not rational, so whether it vanishes exactly (the network then degenerate, led by the first non-affine term above) is not decided",
+        "{} {why}, where the verdict takes it to be non-zero; its constants are not rational, so whether it vanishes exactly (the network then degenerate, led by the first non-affine term above) is not decided",
         a.form.w.unicode()
     ))
 }

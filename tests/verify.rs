@@ -238,3 +238,32 @@ fn a_non_affine_part_in_one_octant_or_a_thin_cone_is_found() {
     assert!(checks[0].pass, "{}", checks[0].note);
     assert_eq!(checks[0].predicted, taylornet::Predicted::Kink);
 }
+
+/// An order-2 term with a tiny coefficient leads only at tiny σ: tanh at a bias of 10⁻³⁰ has
+/// tanh″ ≈ −2·10⁻³⁰ beside an ε³ term of −⅓, so the residual falls as σ³ down to σ ≈ 10⁻³⁰
+/// and as σ² below. k = 2 is right, and is checked below the grid until the smaller σ's order
+/// shows (from a review: the extension stopped at 10⁻²⁴ and k = 2 failed). The compensated
+/// network, the bias read as 0, has k = 3 and passes on the grid.
+#[test]
+fn an_order_with_a_tiny_coefficient_is_checked_where_it_leads() {
+    let s = analysed("b1 = [1e-30]; tanh(x + b1)");
+    let c = s.verify_last(&VerifyOptions::default()).unwrap();
+    assert!(c[0].pass, "{}", c[0].note);
+    assert!((c[0].slope.unwrap() - 2.0).abs() < 0.5, "{}", c[0].note);
+    assert!(
+        c[0].note.contains("measured again at σ down to"),
+        "{}",
+        c[0].note
+    );
+    let smallest = c[0]
+        .rows
+        .iter()
+        .map(|r| r.sigma)
+        .fold(f64::INFINITY, f64::min);
+    assert!(smallest < 1e-30, "{smallest}");
+    assert!(
+        c[1].pass && (c[1].slope.unwrap() - 3.0).abs() < 0.2,
+        "{}",
+        c[1].note
+    );
+}

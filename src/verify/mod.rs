@@ -375,9 +375,9 @@ fn below_the_grid(
     let slope = first.slope.unwrap_or_default();
     let mut rows = first.rows;
     let mut v = None;
-    // Four decades at a time, at most five times (to 10⁻²⁰ of the grid's smallest σ), while
+    // Four decades at a time, at most ten times (to 10⁻⁴⁰ of the grid's smallest σ), while
     // the smaller σ still fall faster than predicted.
-    for _ in 0..5 {
+    for _ in 0..10 {
         let below = VerifyOptions {
             sigmas: geometric(lo * ratio, lo * 1e-4, opts.sigmas.len().max(2)),
             ..opts.clone()

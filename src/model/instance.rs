@@ -1573,18 +1573,7 @@ pub(crate) fn token_matrix_term_in_floats(
         })
         .collect();
     let mut ladder = Ladder::new(context, term, Probe::Matrices(&points), first);
-    let why = match ladder.judge()? {
-        InFloats::NonZero => return None,
-        InFloats::Rounding => format!(
-            "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random token matrices its value is rounding error ({ROUNDING})"
-        ),
-        InFloats::Unresolved => format!(
-            "the first non-affine term above is not resolved at these values by floats of up to 8192 bits: at each of {FLOAT_POINTS} random token matrices its value differs in each pair of precisions ({UNRESOLVED})"
-        ),
-    };
-    Some(format!(
-        "{why}; its constants are not rational, so whether it vanishes exactly, and the order at these values, is not decided"
-    ))
+    leading_term_in_floats(ladder.judge()?, "random token matrices")
 }
 
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`
@@ -1881,13 +1870,19 @@ pub(crate) fn leading_zero_in_floats(
     let seed = content_seed(0x0A40_9382_2299_F31D, n_term, inst);
     let points = random_points(seed, FLOAT_POINTS, *n);
     let mut ladder = Ladder::new(context, n_term, Probe::Inputs(&points), first);
-    let why = match ladder.judge()? {
+    leading_term_in_floats(ladder.judge()?, "random inputs")
+}
+
+/// Why the order at the values is not decided, where the ladder found the first non-affine
+/// term at [`FLOAT_POINTS`] `inputs` not resolved or rounding error; None where it is not 0.
+fn leading_term_in_floats(judged: InFloats, inputs: &str) -> Option<String> {
+    let why = match judged {
         InFloats::NonZero => return None,
         InFloats::Rounding => format!(
-            "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} random inputs its value is rounding error ({ROUNDING})"
+            "the first non-affine term above is 0 at these values to within 8192-bit floats: at each of {FLOAT_POINTS} {inputs} its value is rounding error ({ROUNDING})"
         ),
         InFloats::Unresolved => format!(
-            "the first non-affine term above is not resolved at these values by floats of up to 8192 bits: at each of {FLOAT_POINTS} random inputs its value differs in each pair of precisions ({UNRESOLVED})"
+            "the first non-affine term above is not resolved at these values by floats of up to 8192 bits: at each of {FLOAT_POINTS} {inputs} its value differs in each pair of precisions ({UNRESOLVED})"
         ),
     };
     Some(format!(
@@ -1928,18 +1923,22 @@ enum InFloats {
 /// one chain W₂·(softplus″(c₁)∘u₁²), was some 2⁻²³¹ in 256 bits and 0 at another input,
 /// and read as genuine: `affine`, k = 2, of the network x + 0.5).
 struct Ladder<'a> {
-    context: (
-        &'a Lowered,
-        &'a Analysis,
-        &'a Env,
-        &'a BTreeMap<String, Callee>,
-    ),
+    context: Context<'a>,
     term: &'a Expr,
     probe: Probe<'a>,
     /// Each precision's (size, terms' size) at each input; None: not evaluated cleanly (a
     /// piece taken by a near tie, or a sum that lost every digit where that may take one).
     sizes: BTreeMap<usize, Option<Vec<(Q, Q)>>>,
 }
+
+/// What a [`Ladder`] evaluates: the lowered network, its analysis, the bound values and the
+/// definitions.
+type Context<'a> = (
+    &'a Lowered,
+    &'a Analysis,
+    &'a Env,
+    &'a BTreeMap<String, Callee>,
+);
 
 /// Where a [`Ladder`] looks at its term.
 #[derive(Clone, Copy)]
@@ -1960,17 +1959,7 @@ type Noted<R> = ((Result<(Instance<R>, usize, usize), String>, bool), bool);
 impl<'a> Ladder<'a> {
     /// The ladder of `term` at `probe`, with its 256-bit evaluation `first` (from
     /// [`Ladder::noted`]) already done.
-    fn new(
-        context: (
-            &'a Lowered,
-            &'a Analysis,
-            &'a Env,
-            &'a BTreeMap<String, Callee>,
-        ),
-        term: &'a Expr,
-        probe: Probe<'a>,
-        first: Noted<Big<256>>,
-    ) -> Self {
+    fn new(context: Context<'a>, term: &'a Expr, probe: Probe<'a>, first: Noted<Big<256>>) -> Self {
         let mut ladder = Ladder {
             context,
             term,
@@ -1984,10 +1973,7 @@ impl<'a> Ladder<'a> {
 
     /// The instance in `R` for `probe`: the network's, with the operating points set, or for a
     /// matrix input the operating points' alone.
-    fn noted<R: Real>(
-        (l, a, env, functions): (&Lowered, &Analysis, &Env, &BTreeMap<String, Callee>),
-        probe: Probe<'_>,
-    ) -> Noted<R> {
+    fn noted<R: Real>((l, a, env, functions): Context<'_>, probe: Probe<'_>) -> Noted<R> {
         noting_piece_cancellations(a, || {
             crate::float::without_near_ties(|| match probe {
                 Probe::Matrices(_) => {

@@ -1256,52 +1256,44 @@ pub fn verify_report(
         if let Some(v) = region_checked {
             return Ok(v);
         }
-        Ok(match (at.is_empty(), singular) {
-            (true, None)
-                if label == crate::analysis::Verdict::Kink.label()
-                    && generic != label
-                    && vanishing.is_none() =>
+        if !at.is_empty() {
+            return crate::verify::verify(l, checked, functions, opts);
+        }
+        use crate::verify::Predicted;
+        // What the values decide, where it is not the verdict's own prediction: what is
+        // predicted, why, and the verdict the check is of.
+        let decided: Option<(Predicted, String, &str)> = match singular {
+            None if label == crate::analysis::Verdict::Kink.label()
+                && generic != label
+                && vanishing.is_none() =>
             {
-                let mut v = crate::verify::verify_predicting(
-                    l,
-                    &r.main,
-                    crate::verify::Predicted::KinkOnBreakpoint,
-                    "an entry sits exactly on its breakpoint at x₀ and its kink reaches the output (the numeric instance)",
-                    functions,
-                    opts,
-                )?;
-                v.verdict = label.into();
-                v
+                Some((
+                    Predicted::KinkOnBreakpoint,
+                    "an entry sits exactly on its breakpoint at x₀ and its kink reaches the output (the numeric instance)".into(),
+                    label,
+                ))
             }
-            (true, None) if written_out => {
-                let mut v = crate::verify::verify_predicting(
-                    l,
-                    &r.main,
-                    crate::verify::Predicted::Exact,
-                    "the network is exactly affine at these values, by the form of its outputs written out in the input's entries (the numeric instance)",
-                    functions,
-                    opts,
-                )?;
-                v.verdict = crate::analysis::Verdict::ExactAffine.label().into();
-                v
+            None if written_out => Some((
+                Predicted::Exact,
+                "the network is exactly affine at these values, by the form of its outputs written out in the input's entries (the numeric instance)".into(),
+                crate::analysis::Verdict::ExactAffine.label(),
+            )),
+            Some(point) => Some((
+                Predicted::NotAnalytic,
+                format!("{point} is a point where the expansion is singular at these values"),
+                "not-analytic",
+            )),
+            None => None,
+        };
+        match decided {
+            Some((predicted, why, verdict)) => {
+                let mut v =
+                    crate::verify::verify_predicting(l, &r.main, predicted, &why, functions, opts)?;
+                v.verdict = verdict.into();
+                Ok(v)
             }
-            (true, Some(point)) => {
-                let why =
-                    format!("{point} is a point where the expansion is singular at these values");
-                let mut v = crate::verify::verify_predicting(
-                    l,
-                    &r.main,
-                    crate::verify::Predicted::NotAnalytic,
-                    &why,
-                    functions,
-                    opts,
-                )?;
-                v.verdict = "not-analytic".into();
-                v
-            }
-            (true, None) => verify_at_values(l, &r.main, vanishing, functions, opts)?,
-            (false, _) => crate::verify::verify(l, checked, functions, opts)?,
-        })
+            None => verify_at_values(l, &r.main, vanishing, functions, opts),
+        }
     };
     let mut main = main_check(region_checked)?;
     // A verdict the numeric instance leaves undecided at these values, with nothing it

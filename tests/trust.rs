@@ -4435,3 +4435,64 @@ fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
         assert_eq!(json_of(&["analyze", src])["k"], 2, "{src}");
     }
 }
+
+/// From a review: W exactly 0 at the values where the term the verdict names vanishes too.
+/// tanh(2x) − 2·tanh(x) at b₁ = 0 (and sin likewise, and tanh(x) − x) is −2x³ + …: W = 0 and
+/// the order 3, degenerate, not `affine` with k = 3 beside W = [0]; `verify` checks it as that.
+#[test]
+fn an_exact_zero_w_at_the_values_is_degenerate_past_a_vanishing_term() {
+    for src in [
+        "W1 = [[2], [1]]; b1 = [0, 0]; W2 = [[1, -2]]; W2·tanh(W1·x + b1)",
+        "W1 = [[2], [1]]; b1 = [0, 0]; W2 = [[1, -2]]; W2·sin(W1·x + b1)",
+        "W1 = [[1]]; b1 = [0]; W2 = [[1]]; W2·tanh(W1·x + b1) - W1·x",
+    ] {
+        let text = analyze_text(src);
+        assert_eq!(
+            text.lines().last(),
+            Some("verdict: degenerate"),
+            "{src}:\n{text}"
+        );
+        assert!(
+            text.contains("network is degenerate (W = 0) up to O(ε³)"),
+            "{text}"
+        );
+        let json = json_of(&["analyze", src]);
+        assert_eq!(json["k"], 3, "{src}: {json}");
+        let verify = run_ok(&["verify", src]);
+        assert!(
+            verify.contains("verdict degenerate, predicted 3"),
+            "{verify}"
+        );
+        assert!(!verify.contains("FAIL"), "{verify}");
+    }
+    // Around a data point where W₁·x₀ + b₁ = 0, and without a bias at x₀ = 0: the same.
+    for (src, at) in [
+        (
+            "W1 = [[2], [1]]; b1 = [-0.6, -0.3]; W2 = [[1, -2]]; W2·tanh(W1·x + b1)",
+            "x0=[0.3]",
+        ),
+        ("W1 = [[2], [1]]; W2 = [[1, -2]]; W2·tanh(W1·x)", "x0=[0]"),
+    ] {
+        let text = run_ok(&["analyze", src, "--at", at]);
+        assert_eq!(
+            text.lines().last(),
+            Some("verdict: degenerate"),
+            "{src}:\n{text}"
+        );
+    }
+}
+
+/// From a review: where W and b have no value in the floats (σ at ±10²⁰ in 256-bit floats is
+/// 0 and 1; exp(−10²⁰) is below their range), whether W or the first non-affine term is 0 at
+/// the values is not known: σ(z) + σ(−z) = 1 kept the generic `affine`, k = 2.
+#[test]
+fn values_beyond_the_floats_leave_the_verdict_at_them_undecided() {
+    for src in [
+        "W1 = [[1], [-1]]; b1 = [1e20, -1e20]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)",
+        "A = [[1], [1]]; c = [0, 0]; B = [[1, 1]]; Z = [[0]]; g = [-1e20]; D = [[1]]; B·tanh(A·x + c) + D·exp(Z·x + g)",
+    ] {
+        undecided_saying(src, "W and b have no value in the floats");
+        let verify = run_ok(&["verify", src]);
+        assert!(!verify.contains("FAIL"), "{verify}");
+    }
+}

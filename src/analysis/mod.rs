@@ -236,7 +236,11 @@ impl Report {
         // is affine beyond that order, how far decided only where every operating point is 0
         // (`beyond`, the compensated analysis's order).
         if let Some(n) = numeric.filter(|n| n.leading_vanishes.is_some()) {
-            return match n.beyond {
+            return match &n.beyond {
+                // W 0 exactly at the values too: degenerate, led by the term found beyond.
+                Some(beyond) if n.w_vanishes.is_some() => {
+                    Verdict::Degenerate { k: beyond.k }.label()
+                }
                 Some(_) => Verdict::Affine { k: None }.label(),
                 None => "undecided",
             };

@@ -397,9 +397,14 @@ pub(crate) fn numeric(
             ),
             // A value that is no real number (an odd root of a negative number, which the
             // floats do not take): no W and b, never its NaN written as a number.
-            (Ok((w, b)), true) if has_non_finite(&w) || has_non_finite(&b) => out.notes.push(
-                format!("no numeric {wn} and {bn}: a value at these values is not a finite real number in the floats that evaluate it (a negative number under a fractional power, or a value beyond their range)"),
-            ),
+            // Every symbol has a value, so whether W or the first non-affine term is 0 there,
+            // and the verdict, is not known (from a review: σ(z) + σ(−z) at biases ±10²⁰, the
+            // constant 1, kept the generic `affine`, k = 2).
+            (Ok((w, b)), true) if has_non_finite(&w) || has_non_finite(&b) => {
+                let e = "a value at these values is not a finite real number in the floats that evaluate it: a negative number under a fractional power, or a value beyond their range";
+                out.notes.push(format!("no numeric {wn} and {bn}: {e}"));
+                out.undecided = Some(no_value_in_floats(&wn, &bn, e));
+            }
             (Ok((mut w, mut b)), true) => {
                 // Entries below 2⁻²⁰⁰ of the scale are either residues of what cancels exactly
                 // or genuinely tiny (a sigmoid at −160 has slope 10⁻⁷⁰; from a review, such a W
@@ -450,10 +455,22 @@ pub(crate) fn numeric(
                 out.notes.push(format!("no numeric {wn} and {bn}: {e}"));
                 out.undecided = Some(format!("{e}, so which piece holds at an operating point, and the verdict at these values, is not known"));
             }
-            (Err(e), _) => out.notes.push(format!("no numeric {wn} and {bn}: {e}")),
+            // As above: no W and b, so no verdict at these values.
+            (Err(e), _) => {
+                out.notes.push(format!("no numeric {wn} and {bn}: {e}"));
+                out.undecided = Some(no_value_in_floats(&wn, &bn, &e));
+            }
         },
     }
     out
+}
+
+/// Why the verdict at the values is not known where W and b have no value in the floats
+/// (`why`): whether W or the first non-affine term is 0 there is not known either.
+fn no_value_in_floats(wn: &str, bn: &str, why: &str) -> String {
+    format!(
+        "{wn} and {bn} have no value in the floats, so whether {wn} or the first non-affine term is 0 at these values, and the verdict there, is not known: {why}"
+    )
 }
 
 /// `f()`, and whether a sum of multi-precision floats in it lost every digit where that may

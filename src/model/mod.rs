@@ -1021,6 +1021,29 @@ fn numeric_at(
                                 )
                             });
                         }
+                        // W exact and 0 (W₂·diag(tanh′(0))·W₁ with W₂·W₁ = 0): degenerate at
+                        // these values, also past a term the verdict names that vanishes, where
+                        // a term beyond it was found (from a review: tanh(2x) − 2·tanh(x) at
+                        // b₁ = 0 was `affine`, k = 3, beside W = 0); not where nothing beyond is
+                        // known (a constant softmax, exactly affine written out).
+                        if out.w_vanishes.is_none()
+                            && out.undecided.is_none()
+                            && (out.leading_vanishes.is_none() || out.beyond.is_some())
+                            && matches!(
+                                report.main.decision.verdict,
+                                crate::analysis::Verdict::Affine { k: Some(_) }
+                            )
+                            && out.w.as_ref().is_some_and(|w| {
+                                (w.entries.iter()).all(|e| {
+                                    matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32)
+                                })
+                            })
+                        {
+                            out.w_vanishes = Some(format!(
+                                "{} is 0 at these values, decided exactly (each entry is rational and 0): the network is degenerate there",
+                                report.main.form.w.unicode()
+                            ));
+                        }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {
                             out.sigma = radius::sigma_star(model, report, env, functions, tau);

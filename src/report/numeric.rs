@@ -356,11 +356,20 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
             out.push_str(&format!("  note: {note}\n"));
         }
         if let Some(how) = &n.w_vanishes {
-            out.push_str(&format!(
-                "  {how}: the first non-affine term above is its leading term\n"
-            ));
+            let leading = if n.leading_vanishes.is_some() {
+                "the first non-affine term at these values, below, is its leading term"
+            } else {
+                "the first non-affine term above is its leading term"
+            };
+            out.push_str(&format!("  {how}: {leading}\n"));
         }
         let vanishes = n.leading_vanishes.as_deref().map(vanishes_clause);
+        // With W 0 there too, the network is its b plus that term: degenerate, not affine.
+        let is = if n.w_vanishes.is_some() {
+            "degenerate (W = 0) up to"
+        } else {
+            "affine up to"
+        };
         match (&vanishes, &n.beyond) {
             (Some(vanishes), None) if n.affine_written_out.is_some() => {
                 out.push_str(&format!("  {vanishes}, and so is every term after it (below)\n"))
@@ -369,14 +378,14 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
                 "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
             )),
             (Some(vanishes), Some(beyond)) if beyond.by == BeyondBy::Expansion => out.push_str(&format!(
-                "  {vanishes}; the input is the only small symbol here, so a term's order is its degree in the input, and the expansion's terms of order {k}, exact, in the input's terms, are not 0 at these values (any order between, 0 there too, decided exactly on a grid): at these values the network is affine up to O(ε{sk}), with first non-affine term (ε{sk}) {term}, exactly non-zero at the input {at}\n",
+                "  {vanishes}; the input is the only small symbol here, so a term's order is its degree in the input, and the expansion's terms of order {k}, exact, in the input's terms, are not 0 at these values (any order between, 0 there too, decided exactly on a grid): at these values the network is {is} O(ε{sk}), with first non-affine term (ε{sk}) {term}, exactly non-zero at the input {at}\n",
                 k = beyond.k,
                 sk = super::sup(beyond.k),
                 term = super::bounded(&beyond.term),
                 at = point_text(&beyond.at),
             )),
             (Some(vanishes), Some(beyond)) => out.push_str(&format!(
-                "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same {w} and {b}: at these values the network is affine up to O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
+                "  {vanishes}; every operating point is exactly 0 here, as the analysis with the compensation assumes, so its expansion is this network's, with the same {w} and {b}: at these values the network is {is} O(ε{k}), with first non-affine term (ε{k}) {term}, exactly non-zero at the input {at}\n",
                 k = super::sup(beyond.k),
                 term = super::bounded(&beyond.term),
                 at = point_text(&beyond.at),

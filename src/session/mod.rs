@@ -1296,6 +1296,13 @@ pub fn verify_report(
         }
     };
     let mut main = main_check(region_checked)?;
+    // W 0 exactly at the values, its first non-affine term past the generic one: the check is
+    // of a degenerate network (from a review, it was labelled `affine`).
+    let degenerate = crate::analysis::Verdict::Degenerate { k: 0 }.label();
+    let affine = crate::analysis::Verdict::Affine { k: None }.label();
+    if at.is_empty() && label == degenerate && main.verdict == affine {
+        main.verdict = degenerate.into();
+    }
     // A verdict the numeric instance leaves undecided at these values, with nothing it
     // predicts instead, claims nothing there (from a review: `b1 = [0, 0]; tanh(W1·x + b1)`,
     // whose first non-affine term is 0 for every W₁, was checked against "predicted 2").

@@ -4495,4 +4495,10 @@ fn values_beyond_the_floats_leave_the_verdict_at_them_undecided() {
         let verify = run_ok(&["verify", src]);
         assert!(!verify.contains("FAIL"), "{verify}");
     }
+    // At ±10⁹ the floats have W (2·σ′(10⁹) ≈ 1.2·10⁻⁴³⁴²⁹⁴⁴⁸²): it was written out as an exact
+    // rational of 1.4·10⁹ bits at every draw, and the statement ran out of its time budget (from
+    // the review). Its first non-affine term is rounding: `undecided`, with W shown.
+    let src = "W1 = [[1], [-1]]; b1 = [1e9, -1e9]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)";
+    undecided_saying(src, "is 0 at these values to within 8192-bit floats");
+    assert!(analyze_text(src).contains("[1.24953e-434294482]"));
 }

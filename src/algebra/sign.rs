@@ -903,10 +903,11 @@ pub(crate) fn shown<R: Real>(v: &R) -> Option<Approx> {
         return None;
     }
     let mut exp10 = (ln / std::f64::consts::LN_10).floor() as i64;
-    let ten = |k: i64| {
-        use malachite_base::num::arithmetic::traits::Pow;
-        R::of_q(&crate::algebra::Q::from(10).pow(k))
-    };
+    // 10^k in R's own arithmetic: as an exact rational first, 10^(−4·10⁸) (the slope of σ at
+    // 10⁹) had a denominator of 1.4·10⁹ bits, and took seconds and 1.5 GB past the time
+    // budget (from a review).
+    let ten =
+        |k: i64| R::of_q(&crate::algebra::Q::from(10)).powi(i32::try_from(k).unwrap_or(i32::MAX));
     let mut mantissa = v.div(&ten(exp10)).to_f64();
     // The logarithm's rounding may leave the mantissa just outside [1, 10).
     if mantissa.abs() >= 10.0 {

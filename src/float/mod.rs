@@ -64,6 +64,13 @@ pub trait Real: Clone + Debug + 'static {
     /// An elementary function by its catalog name (`None` for names without a numeric value).
     fn func(name: &str, x: &Self) -> Option<Self>;
 
+    /// The binary exponent e of a finite non-zero value, |v| in [2^(e−1), 2^e), where the type
+    /// has one (None: 0, not finite, or no exponent, as for exact values): what its exact
+    /// rational would cost, without forming it (e^(−10⁹) has 1.4·10⁹ bits).
+    fn binary_exponent(&self) -> Option<i64> {
+        None
+    }
+
     /// The additive identity 0.
     fn zero() -> Self {
         Self::of_f64(0.0)
@@ -328,7 +335,24 @@ impl<const BITS: usize> Real for Big<BITS> {
         // From the leading word, rounded to nearest even once (the words below only decide a
         // tie), without the exact rational: the sign and zero tests read the values of 8192-bit
         // floats as f64s many times, and the rational's reduction cost more than the test.
-        // Values near or below f64's subnormal range go the exact way.
+        // Values near or below f64's subnormal range go the exact way; far past its range they
+        // are 0 or ∞ at once (the rational of e^(−10⁹) has 1.4·10⁹ bits; from a review, forming
+        // it for each draw of σ* ran past the time budget).
+        if let Some(exp) = self.0.exponent()
+            && !self.0.is_zero()
+        {
+            let negative = self.0.is_negative();
+            if exp < -1200 {
+                return if negative { -0.0 } else { 0.0 };
+            }
+            if exp > 1200 {
+                return if negative {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
+            }
+        }
         match self.0.as_raw_parts() {
             Some((words, _, sign, exp, _))
                 if !self.0.is_zero()
@@ -359,6 +383,12 @@ impl<const BITS: usize> Real for Big<BITS> {
             }
             _ => self.to_q().map(|q| q_to_f64(&q)).unwrap_or(f64::NAN),
         }
+    }
+    fn binary_exponent(&self) -> Option<i64> {
+        if self.0.is_zero() || self.0.is_inf() || self.0.is_nan() {
+            return None;
+        }
+        self.0.exponent().map(i64::from)
     }
     fn to_q(&self) -> Option<Q> {
         if self.0.is_zero() {

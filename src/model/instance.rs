@@ -1945,7 +1945,58 @@ struct Ladder<'a> {
     probe: Probe<'a>,
     /// Each precision's (size, terms' size) at each input; None: not evaluated cleanly (a
     /// piece taken by a near tie, or a sum that lost every digit where that may take one).
-    sizes: BTreeMap<usize, Option<Vec<(Q, Q)>>>,
+    sizes: BTreeMap<usize, Option<Vec<(Size, Size)>>>,
+}
+
+/// A magnitude m·2^e with m in [½, 1), or 0, read from a float without its exact rational
+/// (σ′ at 10⁹ is e^(−10⁹), whose rational has 1.4·10⁹ bits; from a review, forming it ran
+/// past the time budget): enough to compare two values to 2⁻⁴⁰, whatever their exponent.
+#[derive(Clone, Copy, Debug)]
+struct Size {
+    m: f64,
+    e: i64,
+}
+
+impl Size {
+    /// |v|; None where it is not a finite number.
+    fn of<R: Real>(v: &R) -> Option<Size> {
+        let v = v.abs();
+        let f = v.to_f64();
+        if f.is_nan() {
+            return None;
+        }
+        if !R::zero().lt(&v) {
+            return Some(Size { m: 0.0, e: 0 });
+        }
+        match v.binary_exponent() {
+            Some(e) => {
+                let two = R::of_q(&Q::from(2u32));
+                let m = v.mul(&two.powi(i32::try_from(-e).ok()?)).to_f64();
+                m.is_finite().then_some(Size { m, e })
+            }
+            None if f.is_finite() => {
+                let (m, e) = libm::frexp(f);
+                Some(Size { m, e: i64::from(e) })
+            }
+            None => None,
+        }
+    }
+    /// log₂ of the size, −∞ for 0: for comparisons by thousands of bits.
+    fn log2(&self) -> f64 {
+        if self.m == 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            self.e as f64 + self.m.log2()
+        }
+    }
+    /// The same as `fine`, a non-zero size, to 2⁻⁴⁰ of it.
+    fn same_as(&self, fine: &Size) -> bool {
+        if self.m == 0.0 || fine.m == 0.0 || (self.e - fine.e).abs() > 1 {
+            return false;
+        }
+        let ratio = self.m / fine.m * 2f64.powi((self.e - fine.e) as i32);
+        (ratio - 1.0).abs() <= 2f64.powi(-40)
+    }
 }
 
 /// What a [`Ladder`] evaluates: the lowered network, its analysis, the bound values and the
@@ -2014,7 +2065,7 @@ impl<'a> Ladder<'a> {
         &self,
         bits: usize,
         ((ev, clean), cancelled): Noted<R>,
-    ) -> Option<Vec<(Q, Q)>> {
+    ) -> Option<Vec<(Size, Size)>> {
         let cancelled = cancelled && bits < 4096;
         let (inst, rows, n) = ev.ok().filter(|_| clean && !cancelled)?;
         let of = |p: &[Q]| p.iter().map(R::of_q).collect::<Vec<R>>();
@@ -2029,13 +2080,13 @@ impl<'a> Ladder<'a> {
             .map(|x| {
                 let input_at = (&self.context.1.input, x);
                 let (value, scale) = value_and_scale(self.term, &inst, rows, input_at)?;
-                Some((largest(&value).to_q()?, scale.to_q()?))
+                Some((Size::of(&largest(&value))?, Size::of(&scale)?))
             })
             .collect()
     }
 
     /// The sizes in `bits`-bit floats, evaluated on first use.
-    fn at(&mut self, bits: usize) -> Option<&[(Q, Q)]> {
+    fn at(&mut self, bits: usize) -> Option<&[(Size, Size)]> {
         if !self.sizes.contains_key(&bits) {
             let (context, probe) = (self.context, self.probe);
             let sizes = match bits {
@@ -2052,10 +2103,6 @@ impl<'a> Ladder<'a> {
 
     /// What the floats say of the term: None where it could not be evaluated at all.
     fn judge(&mut self) -> Option<InFloats> {
-        use malachite_base::num::arithmetic::traits::Abs;
-        // The same to 2⁻⁴⁰ of the finer value, which is not 0.
-        let same =
-            |coarse: &Q, fine: &Q| *fine != 0u32 && ((coarse - fine).abs() << 40u64) <= *fine;
         let mut evaluated = false;
         for (coarse, fine) in PRECISION_PAIRS {
             let Some(at_coarse) = self.at(coarse).map(<[_]>::to_vec) else {
@@ -2065,36 +2112,28 @@ impl<'a> Ladder<'a> {
                 continue;
             };
             evaluated = true;
-            if at_coarse
-                .iter()
-                .zip(at_fine)
-                .any(|((c, _), (f, _))| same(c, f))
-            {
+            if (at_coarse.iter().zip(at_fine)).any(|((c, _), (f, _))| c.same_as(f)) {
                 return Some(InFloats::NonZero);
             }
         }
-        // The largest size at each input in the coarser precisions evaluated cleanly.
-        let mut coarser: Vec<Q> = Vec::new();
+        // The largest size at each input in the coarser precisions evaluated cleanly, as log₂.
+        let mut coarser: Vec<f64> = Vec::new();
         for sizes in self.sizes.range(..8192).filter_map(|(_, s)| s.as_ref()) {
-            coarser.resize(sizes.len(), Q::from(0u32));
+            coarser.resize(sizes.len(), f64::NEG_INFINITY);
             for (c, (size, _)) in coarser.iter_mut().zip(sizes) {
-                if *c < *size {
-                    *c = size.clone();
-                }
+                *c = c.max(size.log2());
             }
         }
         let at_8192 = self.at(8192);
         if !evaluated && at_8192.is_none() {
             return None;
         }
-        let one = Q::from(1u32);
         let rounding = at_8192.is_some_and(|top| {
             top.iter().enumerate().all(|(i, (size, scale))| {
-                *size == 0u32
-                    || (size.clone() << 7000u64) <= *scale.max(&one)
-                    || coarser
-                        .get(i)
-                        .is_some_and(|c| (size.clone() << 2000u64) <= *c)
+                let log2 = size.log2();
+                log2 == f64::NEG_INFINITY
+                    || log2 + 7000.0 <= scale.log2().max(0.0)
+                    || coarser.get(i).is_some_and(|c| log2 + 2000.0 <= *c)
             })
         });
         Some(if rounding {

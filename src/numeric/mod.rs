@@ -982,6 +982,13 @@ fn keep_derivative(key: DerivativeKey, kept: KeptDerivative) {
 /// drawn point took 8 s and 400 MB where it took 0.8 s).
 fn float_as_q<R: Real>(v: &R) -> Option<crate::algebra::Q> {
     use malachite_base::num::logic::traits::SignificantBits;
+    // Its exponent alone says when the rational is too large, before it is formed (σ′ at 10⁹,
+    // e^(−10⁹), has 1.4·10⁹ bits; from a review, forming it ran 11 s past the time budget).
+    if v.binary_exponent()
+        .is_some_and(|e| e.unsigned_abs() > 2 * u64::from(R::SIGNIFICAND_BITS) + 256)
+    {
+        return None;
+    }
     let q = v.to_q()?;
     let size = q.numerator_ref().significant_bits() + q.denominator_ref().significant_bits();
     if size > 2 * u64::from(R::SIGNIFICAND_BITS) + 256 {

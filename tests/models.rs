@@ -222,6 +222,37 @@ fn safetensors_with_a_mapping_read_the_same_values_as_npz() {
     assert_eq!(a.b, b.b);
 }
 
+/// A tensor mapped to two names, or two tensors to one, is an error: one binding would be
+/// dropped without a word (from a review: `--map W1=W2 --map W1=W3` bound only W₂).
+#[test]
+fn a_tensor_mapped_twice_is_refused() {
+    let limits = taylornet::Limits::default();
+    let m = taylornet::trained::import_file(Path::new(&fixture("mlp_tanh.onnx")), &limits).unwrap();
+    let names: Vec<String> = m.tensors.iter().map(|(n, _)| n.clone()).collect();
+    let name = |s: &str| taylornet::Name::parse(s).unwrap();
+    let twice = vec![
+        (names[0].clone(), name("W7")),
+        (names[0].clone(), name("W8")),
+    ];
+    let e = taylornet::trained::name_tensors(m.tensors.clone(), &twice, "model").unwrap_err();
+    assert!(
+        e.contains("mapped twice") && e.contains("W₇") && e.contains("W₈"),
+        "{e}"
+    );
+    let onto_one = vec![
+        (names[0].clone(), name("W7")),
+        (names[1].clone(), name("W7")),
+    ];
+    let e = taylornet::trained::name_tensors(m.tensors.clone(), &onto_one, "model").unwrap_err();
+    assert!(e.contains("both mapped to W₇"), "{e}");
+    let apart = vec![
+        (names[0].clone(), name("W7")),
+        (names[1].clone(), name("W8")),
+    ];
+    let v = taylornet::trained::name_tensors(m.tensors.clone(), &apart, "model").unwrap();
+    assert_eq!(v.len(), 2);
+}
+
 #[test]
 fn onnx_import_is_the_same_network() {
     // Layer 1 is a Gemm with transB = 1 (PyTorch), layer 2 MatMul + Add, layer 3 Gemm with
@@ -319,6 +350,78 @@ fn unsupported_onnx_ops_are_named() {
     assert!(e.contains("Softmax") && e.contains("head"), "{e}");
     let e = import(b"\x08\x07garbage\xff\xff", &Default::default()).unwrap_err();
     assert!(e.contains("not a valid ONNX"), "{e}");
+}
+
+/// An attribute of another type than ONNX defines, or a node with more inputs or outputs than
+/// its op takes, is an error naming it: from a review, an integer `alpha = 3` of a LeakyRelu was
+/// read from the float field it leaves 0 (a = 0, another model, without a word), and
+/// `Sub(x, x, b)` was imported as x − x.
+#[test]
+fn onnx_attributes_of_the_wrong_type_and_extra_inputs_are_refused() {
+    use taylornet::trained::*;
+    let leaky = |attribute: AttributeProto| NodeProto {
+        input: vec!["input".into()],
+        output: vec!["y".into()],
+        name: "act".into(),
+        op_type: "LeakyRelu".into(),
+        attribute: vec![attribute],
+        ..Default::default()
+    };
+    let alpha = |r#type: i32| AttributeProto {
+        name: "alpha".into(),
+        f: 0.5,
+        i: 3,
+        floats: vec![2.0, 3.0],
+        r#type,
+        ..Default::default()
+    };
+    for (code, said) in [(2, "an integer"), (6, "a list of floats"), (3, "a string")] {
+        let e = import(&one_node_model(leaky(alpha(code))), &Default::default()).unwrap_err();
+        assert!(
+            e.contains("`alpha`") && e.contains("act") && e.contains(said) && e.contains("a float"),
+            "{e}"
+        );
+    }
+    // A float, and a file written before the type field (code 0), are read as before.
+    for code in [1, 0] {
+        let m = import(&one_node_model(leaky(alpha(code))), &Default::default()).unwrap();
+        assert_eq!(m.expression, "leaky_relu(x; a = (1/2))", "type code {code}");
+    }
+    let node = |op: &str, inputs: &[&str], outputs: &[&str]| NodeProto {
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: outputs.iter().map(|s| s.to_string()).collect(),
+        name: "n".into(),
+        op_type: op.into(),
+        ..Default::default()
+    };
+    let e = import(
+        &one_node_model(node("Sub", &["input", "input", "input"], &["y"])),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("Sub") && e.contains("3 inputs") && e.contains("defines 2"),
+        "{e}"
+    );
+    let e = import(
+        &one_node_model(node("Tanh", &["input", "input"], &["y"])),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("2 inputs"), "{e}");
+    let e = import(
+        &one_node_model(node("Relu", &["input"], &["y", "z"])),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("2 outputs"), "{e}");
+    // Omitted optional inputs (empty names) at the end are not counted.
+    let m = import(
+        &one_node_model(node("Tanh", &["input", ""], &["y"])),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(m.expression, "tanh(x)");
 }
 
 /// ONNX's Clip is min(max(t, lo), hi): with lo > hi every input gives hi (from a review: the
@@ -1401,8 +1504,8 @@ fn a_network_that_is_identically_zero_is_not_failed() {
     assert!(!why.contains("degenerate"), "{why}");
     let (_, text) = verify_cli(src);
     let verdicts: Vec<&str> = text.lines().filter(|l| l.contains("verdict")).collect();
-    // As it stands the vanishing term is not found exactly (tanh″(3/10) is not rational), but
-    // it is 0 to within 8192-bit floats; written out in x's entries the output is
+    // As it stands the vanishing term is found exactly, its constants (tanh″(3/10)) written
+    // in E = e^(1/10); written out in x's entries the output is
     // tanh(x₁ + 2x₂ + 3/10) − tanh(x₁ + 2x₂ + 3/10) = 0 by its form: exact-affine, and the
     // check predicts exact. With the compensation the term is found to vanish exactly, and
     // the claim passes.
@@ -1412,7 +1515,12 @@ fn a_network_that_is_identically_zero_is_not_failed() {
             && verdicts.iter().all(|v| v.ends_with("PASS")),
         "{text}"
     );
-    assert!(n.undecided.is_none() && n.leading_zero_at_points);
+    assert!(n.undecided.is_none() && !n.leading_zero_at_points);
+    assert!(
+        n.leading_vanishes
+            .as_deref()
+            .is_some_and(|how| how.contains("e^(1/D)"))
+    );
     assert!(n.affine_written_out.is_some());
 }
 

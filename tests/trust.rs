@@ -2311,25 +2311,30 @@ fn a_search_that_finds_no_non_affine_term_states_its_order() {
 }
 
 /// An odd network at its values, tanh(a + x) − tanh(a − x) inside a tanh: its order-2 term,
-/// through tanh″(3/10) twice with opposite signs, is 0 there (truly k = 3), which no exact test
-/// decides (tanh(3/10) is not rational). It was `affine` with the generic k = 2; the term is 0
-/// to within 8192-bit floats, so the order at these values is not claimed, and `verify`
-/// predicts at least 3 (and sees 3).
+/// through tanh″(3/10) twice with opposite signs, is 0 there (truly k = 3). It was `affine`
+/// with the generic k = 2, then `undecided` (0 only to within 8192-bit floats, tanh(3/10) not
+/// being rational); written in E = e^(1/10) its constants are exact, the term is decided 0 and
+/// the order 3 found beyond it, which `verify` predicts and sees.
 #[test]
 fn a_term_that_vanishes_at_irrational_values_is_not_given_its_generic_order() {
     let src = "W1 = [[1], [-1]]; b1 = [3/10, 3/10]; W2 = [[1, -1]]; tanh(W2·tanh(W1·x + b1))";
     let text = analyze_text(src);
     assert!(
-        text.contains("is 0 at these values to within 8192-bit floats"),
+        text.contains("is 0 at these values (decided exactly: its constants written exactly as rational functions of E = e^(1/D)"),
         "{text}"
     );
-    assert_eq!(text.lines().last(), Some("verdict: undecided"), "{text}");
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
     let json = json_of(&["analyze", src]);
-    assert!(json["k"].is_null(), "{json}");
+    assert_eq!(json["k"], 3, "{json}");
     let verify = run_ok(&["verify", src]);
     assert!(
-        verify.contains("predicted ≥3") && verify.contains("fitted slope 3.00"),
+        verify.contains("predicted 3: fitted slope 3.00, predicted 3: PASS"),
         "{verify}"
+    );
+    // Through sin, no power of e holds the constants: 0 only to within the floats, undecided.
+    undecided_saying(
+        "W1 = [[1], [-1]]; b1 = [3/10, 3/10]; W2 = [[1, -1]]; tanh(W2·sin(W1·x + b1))",
+        "is 0 at these values to within 8192-bit floats",
     );
     // A term too small for the floats' range of its terms (tanh″(1000) ≈ −2·10⁻⁸⁶⁸) is not
     // taken to vanish (from a review of this change: `undecided`).
@@ -3869,15 +3874,28 @@ fn a_parameter_under_a_root_or_a_logarithm_is_taken_positive() {
 }
 
 /// W that is 0 at bound values whose constants are not rational is not taken to be non-zero
-/// (from a review: tanh(1 + x) + tanh(1 − x) was `affine`, W shown as a rounded 0).
+/// (from a review: tanh(1 + x) + tanh(1 − x) was `affine`, W shown as a rounded 0). Written in
+/// E = e^(1/D), tanh′(±1) are exact and W = 0 is decided: degenerate, led by its x² term;
+/// through sin, whose values are not in that field, only the floats see it: undecided.
 #[test]
 fn a_w_that_floats_find_zero_leaves_the_verdict_undecided() {
     for src in [
         "W1 = [[1], [-1]]; b1 = [1, 1]; W2 = [[1, 1]]; W2·tanh(W1·x + b1)",
         "W1 = [[1], [1]]; b1 = [1, -1]; W2 = [[1, -1]]; W2·tanh(W1·x + b1)",
     ] {
-        undecided_saying(src, "is 0 at these values to within 8192-bit floats");
+        let text = analyze_text(src);
+        assert!(
+            text.contains("W is 0 at these values, decided exactly (each entry written exactly as a rational function of E = e^(1/D)"),
+            "{src}:\n{text}"
+        );
+        assert_eq!(text.lines().last(), Some("verdict: degenerate"), "{text}");
+        let json = json_of(&["analyze", src]);
+        assert_eq!(json["k"], 2, "{json}");
     }
+    undecided_saying(
+        "W1 = [[1], [-1]]; b1 = [1, 1]; W2 = [[1, 1]]; W2·sin(W1·x + b1)",
+        "is 0 at these values to within 8192-bit floats",
+    );
     // A W that is not 0 there: affine, as before.
     let text = analyze_text("W1 = [[1], [2]]; b1 = [1, 1]; W2 = [[1, 1]]; W2·tanh(W1·x + b1)");
     assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
@@ -4406,6 +4424,8 @@ fn verify_checks_what_the_values_decide_at_a_data_point() {
 /// and 0 at another, and was read as genuine still (the next review; silu likewise). Rounding
 /// is not the same in two precisions; a genuine value (tanh″(1000) ≈ 2⁻²⁸⁸⁴, sin″ at π + ⅓)
 /// is. W of one chain likewise: σ(0.3) + σ(−0.3) − 2·σ(0) = 0 was `affine`, W shown as 0.
+/// Their constants written in E = e^(1/D), the terms are now decided 0 exactly (each network is
+/// exactly affine, and no order beyond is found: undecided), and W = 0 too (degenerate).
 #[test]
 fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
     for src in [
@@ -4417,15 +4437,15 @@ fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
     ] {
         undecided_saying(
             src,
-            "the first non-affine term above is 0 at these values to within",
+            "the first non-affine term above is 0 at these values (decided exactly: its constants written exactly as rational functions of E = e^(1/D)",
         );
         let json = json_of(&["analyze", src]);
         assert!(json["k"].is_null(), "{src}: {json}");
     }
-    undecided_saying(
-        "W1 = [[1], [1], [1]]; b1 = [0.3, -0.3, 0]; W2 = [[1, 1, -2]]; W2·softplus(W1·x + b1)",
-        "W is 0 at these values to within 8192-bit floats",
-    );
+    let src =
+        "W1 = [[1], [1], [1]]; b1 = [0.3, -0.3, 0]; W2 = [[1, 1, -2]]; W2·softplus(W1·x + b1)";
+    assert_eq!(bound_verdict(src), "verdict: degenerate");
+    assert_eq!(json_of(&["analyze", src])["k"], 2, "{src}");
     for src in [
         "W1 = [[1]]; b1 = [1000]; tanh(W1·x + b1)",
         "W1 = [[1], [-1]]; b1 = [0.5, -0.3]; W2 = [[1, -1]]; W2·softplus(W1·x + b1)",
@@ -4501,4 +4521,47 @@ fn values_beyond_the_floats_leave_the_verdict_at_them_undecided() {
     let src = "W1 = [[1], [-1]]; b1 = [1e9, -1e9]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)";
     undecided_saying(src, "is 0 at these values to within 8192-bit floats");
     assert!(analyze_text(src).contains("[1.24953e-434294482]"));
+}
+
+/// sin, cos and tan at a point whose floats hold it only to within more than a period: no
+/// value, rather than a wrong one (from a review: `series --at 10^3800 sin` printed −0.359617,
+/// where sin(10³⁸⁰⁰) = 0.122951; 10³⁸⁰⁰ has 8 823 significant bits, past 8192-bit floats).
+/// Where the floats hold it, the value is shown (sin(10²⁰) = −0.645251, mpmath).
+#[test]
+fn a_periodic_function_far_past_the_floats_has_no_value_rather_than_a_wrong_one() {
+    for f in ["sin", "cos", "tan"] {
+        let text = stdout_of(&["series", "-n", "1", "--at", "10^3800", f]);
+        let rows: Vec<&str> = (text.lines())
+            .filter(|l| {
+                l.starts_with("   ") && l.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            })
+            .collect();
+        assert!(
+            rows.len() == 2 && rows.iter().all(|l| l.ends_with("no value")),
+            "{f}:\n{text}"
+        );
+    }
+    let text = stdout_of(&["series", "-n", "0", "--at", "10^20", "sin"]);
+    assert!(text.contains("−0.645251"), "{text}");
+}
+
+/// `verify` refuses σ past 10¹⁰⁰, whose inputs and residuals leave f64's range (from a review:
+/// σ = 10³⁰⁰ printed NaN for σ and a FAIL of a bounded tanh network "not finite").
+#[test]
+fn verify_refuses_a_sigma_beyond_the_range_of_its_rows() {
+    let out = Command::new(env!("CARGO_BIN_EXE_taylornet"))
+        .args([
+            "verify",
+            "--sigma",
+            "1e300,1e308",
+            "tanh(W2·tanh(W1·x+b1)+b2)",
+        ])
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("beyond 1e100"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! The numeric instance of a symbolic result: W and b with the bound values substituted.
 
 use super::exact::{Exact, Forced};
+use super::exp_field::ExpField;
 use crate::algebra::nf::Role;
 use crate::algebra::{Expr, Q, Symbol};
 use crate::analysis::Analysis;
@@ -1434,8 +1435,10 @@ pub(crate) fn leading_at_values(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<LeadingAtValues> {
-    let ev = term_instance(l, a, env, functions)?;
-    term_at_values(&ev, a, &a.decision.leading_full, a.decision.k?, false)
+    let (term, k) = (&a.decision.leading_full, a.decision.k?);
+    term_instance(l, a, env, functions)
+        .and_then(|ev| term_at_values(&ev, a, term, k, false))
+        .or_else(|| term_in_exp_field((l, a, env, functions), term, k, false))
 }
 
 /// [`leading_at_values`] for `n_term`, a polynomial of degree `k` in the input, in the instance
@@ -1451,31 +1454,9 @@ fn term_at_values(
         return None;
     }
     let n = ev.n;
-    let side = k as usize + 1;
-    let grid = (0..n).try_fold(1usize, |acc, _| {
-        acc.checked_mul(side).filter(|&p| p <= MAX_GRID)
-    });
-    if exact_only && grid.is_none() {
-        return None;
-    }
-    let points: Vec<Vec<Q>> = match grid {
-        Some(count) => (0..count)
-            .map(|mut index| {
-                (0..n)
-                    .map(|_| {
-                        let digit = index % side;
-                        index /= side;
-                        Q::from(digit as u64)
-                    })
-                    .collect()
-            })
-            .collect(),
-        None => {
-            let mut state = content_seed(0x243F_6A88_85A3_08D3, n_term, &ev.inst);
-            let mut draw = || Q::from(1 + (next_random(&mut state) >> 32));
-            (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
-        }
-    };
+    let (grid, points) = grid_or_draws(n, k, exact_only, || {
+        content_seed(0x243F_6A88_85A3_08D3, n_term, &ev.inst)
+    })?;
     // N = Σ m·N_m over the products m of constants in its coefficients (1/√(2π) of a gelu),
     // each N_m with rational coefficients, so exact at rational values. A part that is not 0
     // at a point shows N is not 0 only where N has that one part, with m = 1: other products
@@ -1595,6 +1576,125 @@ pub(crate) fn token_matrix_term_in_floats(
 
 /// How a first non-affine term of order `k` in `n` inputs was found 0: on the grid of `grid`
 /// points, or (None) at random points; `each` names the parts tested, if it was tested by parts.
+/// The points at which a polynomial of degree `k` in `n` entries is tested: the grid
+/// {0, …, k}ⁿ and its size, where it has at most [`MAX_GRID`] points; else four random points
+/// (entries from 1 … 2³², seeded by `seed`), or none with `exact_only`.
+fn grid_or_draws(
+    n: usize,
+    k: u32,
+    exact_only: bool,
+    seed: impl FnOnce() -> u64,
+) -> Option<(Option<usize>, Vec<Vec<Q>>)> {
+    let side = k as usize + 1;
+    let grid = (0..n).try_fold(1usize, |acc, _| {
+        acc.checked_mul(side).filter(|&p| p <= MAX_GRID)
+    });
+    if exact_only && grid.is_none() {
+        return None;
+    }
+    let points: Vec<Vec<Q>> = match grid {
+        Some(count) => (0..count)
+            .map(|mut index| {
+                (0..n)
+                    .map(|_| {
+                        let digit = index % side;
+                        index /= side;
+                        Q::from(digit as u64)
+                    })
+                    .collect()
+            })
+            .collect(),
+        None => {
+            let mut state = seed();
+            let mut draw = || Q::from(1 + (next_random(&mut state) >> 32));
+            (0..4).map(|_| (0..n).map(|_| draw()).collect()).collect()
+        }
+    };
+    Some((grid, points))
+}
+
+/// E = e^(1/D) and why a rational function of it decides a zero exactly.
+const IN_EXP_FIELD: &str = "its constants written exactly as rational functions of E = e^(1/D) (e is transcendental, so such a function is 0 only where its numerator is the zero polynomial), ";
+
+/// Runs `f` with E = e^(1/D) for D = 1 and then, while it has no answer and asks for exponents
+/// off the grid of 1/D, for the least D that holds them (up to
+/// [`super::exp_field::MAX_DENOMINATOR`]); each run untainted. `f`'s answer and its D.
+fn in_exp_field<T>(mut f: impl FnMut() -> Option<T>) -> Option<(T, u64)> {
+    let mut d = 1u64;
+    loop {
+        let (answer, wanted) = ExpField::with_denominator(d, || {
+            let (answer, clean) = Exact::untainted(&mut f);
+            (answer.filter(|_| clean), ExpField::wanted())
+        });
+        if let Some(answer) = answer {
+            return Some((answer, d));
+        }
+        match u64::try_from(&wanted) {
+            Ok(w) if w > d && w <= super::exp_field::MAX_DENOMINATOR => d = w,
+            _ => return None,
+        }
+    }
+}
+
+/// [`term_at_values`] where the values are not rational but lie in Q(e^(1/D)): exp, tanh and
+/// their quotients at rational operating points (a softmax or a sigmoid at rational biases). N
+/// is a polynomial of degree k in the input with coefficients in that field, so the grid
+/// decides its zero exactly as it does over Q. None: a value outside the field (π, log 2, a
+/// function of a value that is not rational), or not decided.
+fn term_in_exp_field(
+    context: Context,
+    term: &Expr,
+    k: u32,
+    exact_only: bool,
+) -> Option<LeadingAtValues> {
+    let (l, a, env, functions) = context;
+    if term.is_zero() || !polynomial_in(term, &a.input) {
+        return None;
+    }
+    let ((grid, n, found), _) = in_exp_field(|| {
+        let (mut inst, _, n) = at_operating_points::<ExpField>(a, env, functions).ok()?;
+        let rows = inst.dim(&l.ir.shape().rows);
+        let (grid, points) = grid_or_draws(n, k, exact_only, || {
+            content_seed(0x4528_21E6_38D0_1377, term, &inst)
+        })?;
+        for p in &points {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let mut inst = inst.clone();
+            let x = Val::V(p.iter().map(ExpField::of_q).collect());
+            inst.symbols.insert(a.input.clone(), x);
+            let value = eval_expr(term, &mut inst, rows).ok()?;
+            let zero =
+                (value.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
+            if zero.iter().any(|z| !z) {
+                return Some((grid, n, Some(p.clone())));
+            }
+        }
+        Some((grid, n, None))
+    })?;
+    Some(match found {
+        Some(at) => LeadingAtValues::NonZero { at },
+        None => LeadingAtValues::Zero(zero_on_points(grid, k, n, IN_EXP_FIELD)),
+    })
+}
+
+/// Whether W is exactly 0 at the bound values, its entries in Q(e^(1/D)) (see
+/// [`term_in_exp_field`]). None: an entry outside that field.
+pub(crate) fn w_zero_in_exp_field(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<bool> {
+    let (zero, _) = in_exp_field(|| {
+        let w = evaluate::<ExpField>(l, a, env, functions).ok()?.w;
+        let zero = (w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
+        Some(zero.iter().all(|z| *z))
+    })?;
+    Some(zero)
+}
+
 fn zero_on_points(grid: Option<usize>, k: u32, n: usize, each: &str) -> String {
     match grid {
         Some(count) => format!(
@@ -1721,12 +1821,13 @@ pub(crate) fn beyond_in_the_expansion(
     }
     let t = a.trunc();
     let full = a.expansion.in_input_terms(a.order, &t, None).ok()?;
-    let ev = term_instance(l, a, env, functions)?;
+    let ev = term_instance(l, a, env, functions);
     for (degree, part) in full.by_degree(&t) {
         if degree <= k_main || degree > a.order {
             continue;
         }
-        match term_at_values(&ev, a, &part, degree, true)? {
+        let exact = (ev.as_ref()).and_then(|ev| term_at_values(ev, a, &part, degree, true));
+        match exact.or_else(|| term_in_exp_field((l, a, env, functions), &part, degree, true))? {
             LeadingAtValues::NonZero { at } => {
                 return Some(crate::analysis::instance::Beyond {
                     k: degree,

@@ -10,6 +10,7 @@
 pub(crate) mod cells;
 mod drawn;
 pub(crate) mod exact;
+pub(crate) mod exp_field;
 pub mod files;
 pub(crate) mod instance;
 pub(crate) mod onnx;
@@ -141,6 +142,25 @@ pub fn name_tensors(
     map: &Mapping,
     path: &str,
 ) -> Result<Vec<Valued>, String> {
+    // A tensor under two names, or two tensors under one: one of them would be dropped
+    // without a word (from a review: `--map W1=W2 --map W1=W3` bound W₂ only).
+    for (i, (from, to)) in map.iter().enumerate() {
+        for (other_from, other_to) in &map[..i] {
+            if other_from == from {
+                return Err(format!(
+                    "{path}: the tensor `{from}` is mapped twice (to {} and to {}); give it one name",
+                    other_to.unicode(),
+                    to.unicode()
+                ));
+            }
+            if other_to == to {
+                return Err(format!(
+                    "{path}: the tensors `{other_from}` and `{from}` are both mapped to {}; give each its own name",
+                    to.unicode()
+                ));
+            }
+        }
+    }
     for (from, _) in map {
         if !tensors.iter().any(|(n, _)| n == from) {
             let have: Vec<&str> = tensors.iter().map(|(n, _)| n.as_str()).collect();
@@ -988,11 +1008,24 @@ fn numeric_at(
                             out.w_vanishes =
                                 instance::w_forced_zero_at_values(&report.main, env, functions);
                         }
-                        // W not rational: what floats say of it, as of the term above.
+                        // W not rational: exact in Q(e^(1/D)) where it lies there, else what
+                        // floats say of it, as of the term above.
+                        let w_irrational = out.w.as_ref().is_some_and(|w| !w.is_exact());
+                        let w_zero_in_exp_field = if w_irrational {
+                            instance::w_zero_in_exp_field(
+                                &model.lowered,
+                                &report.main,
+                                env,
+                                functions,
+                            )
+                        } else {
+                            None
+                        };
                         if out.w_vanishes.is_none()
                             && out.leading_vanishes.is_none()
                             && out.undecided.is_none()
-                            && out.w.as_ref().is_some_and(|w| !w.is_exact())
+                            && w_irrational
+                            && w_zero_in_exp_field.is_none()
                             && matches!(
                                 report.main.decision.verdict,
                                 crate::analysis::Verdict::Affine { .. }
@@ -1033,16 +1066,27 @@ fn numeric_at(
                                 report.main.decision.verdict,
                                 crate::analysis::Verdict::Affine { k: Some(_) }
                             )
-                            && out.w.as_ref().is_some_and(|w| {
+                        {
+                            let rational_zero = out.w.as_ref().is_some_and(|w| {
                                 (w.entries.iter()).all(|e| {
                                     matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32)
                                 })
-                            })
-                        {
-                            out.w_vanishes = Some(format!(
-                                "{} is 0 at these values, decided exactly (each entry is rational and 0): the network is degenerate there",
-                                report.main.form.w.unicode()
-                            ));
+                            });
+                            let how = if rational_zero {
+                                Some("each entry is rational and 0")
+                            } else if w_zero_in_exp_field == Some(true) {
+                                Some(
+                                    "each entry written exactly as a rational function of E = e^(1/D), which is transcendental, and 0",
+                                )
+                            } else {
+                                None
+                            };
+                            out.w_vanishes = how.map(|how| {
+                                format!(
+                                    "{} is 0 at these values, decided exactly ({how}): the network is degenerate there",
+                                    report.main.form.w.unicode()
+                                )
+                            });
                         }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {

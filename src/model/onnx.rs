@@ -325,10 +325,48 @@ fn attr<'a>(n: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
 
 /// A float attribute, exact; `label` names the node in an error ([`node_label`]).
 fn attr_f(n: &NodeProto, label: &str, name: &str, default: f32) -> Result<Q, String> {
-    f32q(
-        attr(n, name).map_or(default, |a| a.f),
-        &format!("attribute `{name}` of {label}"),
-    )
+    let value = match attr(n, name) {
+        None => default,
+        Some(a) => typed(a, label, FLOAT)?.f,
+    };
+    f32q(value, &format!("attribute `{name}` of {label}"))
+}
+
+/// `AttributeProto.type` codes (`onnx.AttributeProto.AttributeType`) of the values read.
+const FLOAT: i32 = 1;
+const INT: i32 = 2;
+const STRING: i32 = 3;
+
+/// The attribute, where its type is `expected` (or 0, the code of files written before the
+/// field existed, which name none); else an error naming it and its type. From a review: an
+/// integer `alpha = 3` of a Gemm was read from the float field, which it leaves 0, and the
+/// import built 0·W₁·x + b₁ without a word.
+fn typed<'a>(
+    a: &'a AttributeProto,
+    label: &str,
+    expected: i32,
+) -> Result<&'a AttributeProto, String> {
+    let name = |code: i32| match code {
+        FLOAT => "a float".to_string(),
+        INT => "an integer".to_string(),
+        STRING => "a string".to_string(),
+        4 => "a tensor".to_string(),
+        5 => "a graph".to_string(),
+        6 => "a list of floats".to_string(),
+        7 => "a list of integers".to_string(),
+        8 => "a list of strings".to_string(),
+        other => format!("of type code {other}"),
+    };
+    if a.r#type == expected || a.r#type == 0 {
+        Ok(a)
+    } else {
+        Err(format!(
+            "attribute `{}` of {label} is {}, where ONNX defines {}",
+            printable(&a.name),
+            name(a.r#type),
+            name(expected)
+        ))
+    }
 }
 
 /// How an error names a node: by its name, or, unnamed (names are optional in ONNX), by its
@@ -344,8 +382,30 @@ fn node_label(n: &NodeProto, index: usize) -> String {
     }
 }
 
-fn attr_i(n: &NodeProto, name: &str, default: i64) -> i64 {
-    attr(n, name).map_or(default, |a| a.i)
+fn attr_i(n: &NodeProto, label: &str, name: &str, default: i64) -> Result<i64, String> {
+    match attr(n, name) {
+        None => Ok(default),
+        Some(a) => Ok(typed(a, label, INT)?.i),
+    }
+}
+
+/// How many inputs (trailing empty names, ONNX's omitted optional inputs, not counted) and
+/// outputs an op that is imported takes: from a review, `Sub(x, x, b)`, which ONNX rejects, was
+/// imported as x − x, its third input dropped. None: an op that is not imported.
+fn arity(op: &str) -> Option<((usize, usize), (usize, usize))> {
+    Some(match op {
+        "Constant" => ((0, 0), (1, 1)),
+        "Identity" | "Flatten" | "Neg" | "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign"
+        | "Erf" | "Gelu" | "LeakyRelu" | "Elu" | "Celu" | "Selu" | "HardSigmoid" => {
+            ((1, 1), (1, 1))
+        }
+        "Dropout" => ((1, 3), (1, 2)),
+        "Squeeze" | "Unsqueeze" => ((1, 2), (1, 1)),
+        "Reshape" | "MatMul" | "Add" | "Sub" | "Mul" | "Div" | "Pow" => ((2, 2), (1, 1)),
+        "Gemm" => ((2, 3), (1, 1)),
+        "Clip" => ((1, 3), (1, 1)),
+        _ => return None,
+    })
 }
 
 /// How many times the input limit the expressions of all nodes may hold together.
@@ -497,11 +557,13 @@ fn output_width(
     match n.op_type.as_str() {
         "Gemm" | "MatMul" => match values.get(input(1)?)? {
             Value::Const(Const { dims, .. }) => match dims[..] {
-                [r, c] => Some(if n.op_type == "Gemm" && attr_i(n, "transB", 0) != 0 {
-                    r
-                } else {
-                    c
-                }),
+                [r, c] => Some(
+                    if n.op_type == "Gemm" && attr_i(n, "", "transB", 0).ok()? != 0 {
+                        r
+                    } else {
+                        c
+                    },
+                ),
                 _ => None,
             },
             Value::Expr(_) => None,
@@ -596,6 +658,24 @@ impl State {
                 n.domain
             )));
         }
+        if let Some(((least, most), (least_out, most_out))) = arity(op) {
+            let given = n.input.len() - (n.input.iter().rev()).take_while(|s| s.is_empty()).count();
+            let count = |k: usize, (a, b): (usize, usize), what: &str| -> Result<(), String> {
+                if (a..=b).contains(&k) {
+                    return Ok(());
+                }
+                let range = if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a} to {b}")
+                };
+                Err(unsupported(&format!(
+                    ": it has {k} {what}, where ONNX defines {range}"
+                )))
+            };
+            count(given, (least, most), "inputs")?;
+            count(n.output.len(), (least_out, most_out), "outputs")?;
+        }
         let arg = |i: usize| -> Result<&Value, String> {
             let name = n
                 .input
@@ -643,7 +723,7 @@ impl State {
                 let Value::Const(b) = arg(1)? else {
                     return Err(unsupported(": the weight must be an initializer"));
                 };
-                if attr_i(n, "transA", 0) != 0 {
+                if attr_i(n, label, "transA", 0)? != 0 {
                     return Err(unsupported(": transA = 1 is not supported"));
                 }
                 let [r, c] = b.dims[..] else {
@@ -653,7 +733,7 @@ impl State {
                     )));
                 };
                 // Rows of x·B are (Bᵀ·xᵀ)ᵀ: W = Bᵀ, or W = B with transB = 1 (PyTorch's Linear).
-                let trans_b = op == "Gemm" && attr_i(n, "transB", 0) != 0;
+                let trans_b = op == "Gemm" && attr_i(n, label, "transB", 0)? != 0;
                 let w = if trans_b {
                     Tensor {
                         rows: r,
@@ -769,8 +849,12 @@ impl State {
             "Softsign" => wrap("softsign", expr(0)?),
             "Erf" => wrap("erf", expr(0)?),
             "Gelu" => {
-                let approx =
-                    attr(n, "approximate").map(|a| String::from_utf8_lossy(&a.s).to_string());
+                let approx = match attr(n, "approximate") {
+                    Some(a) => {
+                        Some(String::from_utf8_lossy(&typed(a, label, STRING)?.s).to_string())
+                    }
+                    None => None,
+                };
                 match approx.as_deref() {
                     None | Some("none") => wrap("gelu", expr(0)?),
                     Some("tanh") => wrap("gelu_tanh", expr(0)?),
@@ -824,7 +908,10 @@ impl State {
                             }
                             _ => Err(unsupported(&format!(": `{name}` must be a constant"))),
                         },
-                        None => attr(n, name).map(|a| f32q(a.f, name)).transpose(),
+                        None => match attr(n, name) {
+                            Some(a) => Some(f32q(typed(a, label, FLOAT)?.f, name)).transpose(),
+                            None => Ok(None),
+                        },
                     }
                 };
                 let lo = bound(1, "min")?;

@@ -296,6 +296,9 @@ pub const SEARCH_DRAWS: u64 = 32;
 /// is the one reported, and its note says so. A prediction that fails there fails. A pass is
 /// not searched further: a true failure whose non-affine part hides in such a region passes
 /// (the analysis's identity test spreads its draws so; docs/correctness.md).
+/// The largest σ measured.
+const MAX_SIGMA: f64 = 1e100;
+
 fn measured(
     l: &Lowered,
     a: &Analysis,
@@ -304,6 +307,13 @@ fn measured(
     functions: &BTreeMap<String, Callee>,
     opts: &VerifyOptions,
 ) -> Result<Verification, String> {
+    // From a review: σ = 10³⁰⁰ printed rows whose σ was NaN, and a FAIL for a bounded tanh
+    // network "not finite at the sampled points".
+    if let Some(s) = opts.sigmas.iter().find(|s| **s > MAX_SIGMA) {
+        return Err(format!(
+            "σ = {s:e} is beyond 1e100: the inputs and residuals of larger σ leave the range of f64, in which the rows are written (verify measures the small-signal regime)"
+        ));
+    }
     let kink = matches!(predicted, Predicted::Kink | Predicted::KinkOnBreakpoint);
     let rows = measure(l, a, approx, kink, functions, opts, false)?;
     let first = judge(a, predicted.clone(), rows, opts);

@@ -728,6 +728,50 @@ fn long_products_and_hadamard_chains_cost_what_they_add() {
     assert!(text.contains("\"verdict\": \"affine\""), "{}", &text[..300]);
 }
 
+/// Sums of thousands of parameter terms (from a review: λ₀·μ·x + … + λ₃₉₉₉·μ·x ran into the
+/// time budget, and λ₀·x + … + λ₈₄₉₉₉·x took 14 s). A substitution summed its terms one at a
+/// time, each that cancelled one already placed removed from the middle of a sorted list; and
+/// each λᵢ's value where W = μ·(λ₀ + … + λₙ) vanishes holds the other n − 1, so all of them
+/// were quadratic to find and to print. Now the values sought are capped, the most common
+/// factor's first (μ = 0), and the report says which parameters were not looked at.
+#[test]
+fn sums_of_thousands_of_parameters_are_answered_with_their_conditions_capped() {
+    let src = (0..2_000)
+        .map(|i| format!("λ{i}·μ·x"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let out = Session::new().run(&src).expect("a long sum is fine");
+    let text = render_outcomes(&out, Format::Text, &Default::default());
+    let conditions: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("condition:"))
+        .collect();
+    assert_eq!(conditions.len(), 16, "{}", &text[..300]);
+    assert!(conditions[0].starts_with("condition: the linear part W vanishes at μ = 0"));
+    assert!(
+        text.contains("assumption: 16 values at which the linear part W vanishes are given, the limit; those of λ₁₅, λ₁₆,"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    assert!(
+        text.ends_with("verdict: exact-affine\n"),
+        "{}",
+        &text[text.len() - 100..]
+    );
+    let src = (0..60_000)
+        .map(|i| format!("λ{i}·x"))
+        .collect::<Vec<_>>()
+        .join("+");
+    let out = Session::new().run(&src).expect("a long sum is fine");
+    let text = render_outcomes(&out, Format::Text, &Default::default());
+    assert!(text.contains("condition: the linear part W vanishes iff λ₀ = −λ₁ − λ₂ − "));
+    assert!(
+        text.ends_with("verdict: exact-affine\n"),
+        "{}",
+        &text[text.len() - 100..]
+    );
+}
+
 #[test]
 fn weights_files_bind_only_names_that_can_take_values() {
     // From a review: a tensor named `e` became a matrix, one named `ones` or `tanh` was

@@ -161,6 +161,16 @@ pub enum Assumption {
     },
     /// Opaque constants (`tanh(½)`) are compared in their canonical exact form.
     OpaqueConstants,
+    /// The values of these parameters at which the first non-affine terms (or the linear part)
+    /// vanish were not sought: `shown` values were found already, the limit.
+    ConditionsCapped {
+        /// What would vanish.
+        what: Vanishing,
+        /// How many values are given.
+        shown: usize,
+        /// The parameters not looked at.
+        params: Vec<Name>,
+    },
     /// No value of these parameters was found where the first non-affine terms (or the linear
     /// part) vanish, and their coefficients' zeros in them were not all worked out: a
     /// parameter inside a function or under a root (`sin(λ)`, `√λ − 2`), or a polynomial the

@@ -1284,6 +1284,9 @@ fn exceptional(main: &Decision, c: &mut Condition) -> bool {
 /// Parameter values at which the leading non-affine terms (or the linear part) vanish: the
 /// one value of a linear coefficient, or the rational zeros of a polynomial one; with an
 /// assumption for each set of coefficients whose zeros were not worked out.
+/// Most values of the parameters at which one set of coefficients vanishes that are sought.
+const MAX_CONDITIONS: usize = 16;
+
 fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
     let d = &a.decision;
     // A value that is the only zero of one coefficient is preferred: then every coefficient
@@ -1306,147 +1309,179 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
     // The conditions found, and the parameters of the coefficients whose zeros were not all
     // worked out (a parameter inside a function or under a root: sin(λ), √λ − 2; a polynomial
     // the solver leaves): where none was found, the report says so instead of nothing.
-    let try_set =
-        |coefs: Vec<&Scalar>, terms: &Expr, what: Vanishing| -> (Vec<Condition>, BTreeSet<Name>) {
-            let condition = |param: Name, value: Scalar, only: bool| Condition {
-                param,
-                value,
-                what,
-                only,
-                others: Vec::new(),
-                then: None,
-                not_analysed: None,
-                further: Vec::new(),
-            };
-            let vanish_at = |p: &Name, v: &Scalar| {
-                coefs
-                    .iter()
-                    .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
-            };
-            // Some coefficient is shown not to vanish at `p = v`: its value there is not 0 in
-            // a form whose zero test is exact (no nested radical such as √(3 + 2·√2), which
-            // is 1 + √2, nor a function value), or `v` is outside its domain. A zero of one
-            // coefficient that neither vanishes in all nor is shown not to is undecided (from
-            // a review, λ − 2·√λ − 1 at 3 + 2·√2 was dropped and λ taken as settled).
-            let refuted = |p: &Name, v: &Scalar| {
-                coefs.iter().any(|c| match c.substitute(p, v) {
-                    Ok(z) => !z.is_zero() && !z.has_opaque(),
-                    Err(_) => true,
-                })
-            };
-            let mut sufficient = Vec::new();
-            let mut unsettled = BTreeSet::new();
-            let hidden = in_terms(terms);
-            for s in &coefs {
-                // An operating-point constant is no free parameter: its value is fixed; nor is a
-                // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
-                for p in s.params().into_iter().filter(|p| {
+    let try_set = |coefs: Vec<&Scalar>,
+                   terms: &Expr,
+                   what: Vanishing|
+     -> (Vec<Condition>, BTreeSet<Name>, BTreeSet<Name>) {
+        let condition = |param: Name, value: Scalar, only: bool| Condition {
+            param,
+            value,
+            what,
+            only,
+            others: Vec::new(),
+            then: None,
+            not_analysed: None,
+            further: Vec::new(),
+        };
+        let vanish_at = |p: &Name, v: &Scalar| {
+            coefs
+                .iter()
+                .all(|c| c.substitute(p, v).is_ok_and(|z| z.is_zero()))
+        };
+        // Some coefficient is shown not to vanish at `p = v`: its value there is not 0 in
+        // a form whose zero test is exact (no nested radical such as √(3 + 2·√2), which
+        // is 1 + √2, nor a function value), or `v` is outside its domain. A zero of one
+        // coefficient that neither vanishes in all nor is shown not to is undecided (from
+        // a review, λ − 2·√λ − 1 at 3 + 2·√2 was dropped and λ taken as settled).
+        let refuted = |p: &Name, v: &Scalar| {
+            coefs.iter().any(|c| match c.substitute(p, v) {
+                Ok(z) => !z.is_zero() && !z.has_opaque(),
+                Err(_) => true,
+            })
+        };
+        let mut sufficient = Vec::new();
+        let mut unsettled = BTreeSet::new();
+        // Parameters not looked at once MAX_CONDITIONS values are found: each value of a
+        // sum of n parameters holds the other n − 1, so n of them are quadratic in n to find
+        // and to print (from a review: λ₀·μ·x + … + λ₃₉₉₉·μ·x ran into the time budget).
+        let mut skipped = BTreeSet::new();
+        let hidden = in_terms(terms);
+        for s in &coefs {
+            // An operating-point constant is no free parameter: its value is fixed; nor is a
+            // length (`d₂` of `𝟙ᵀ·𝟙`), which is never 0 and which the re-analysis cannot set.
+            let mut params: Vec<Name> = (s.params().into_iter())
+                .filter(|p| {
                     !a.expansion.constants.iter().any(|k| k.name == *p)
                         && !a.expansion.dims.contains(p)
-                }) {
-                    // Each parameter costs a pass over the coefficient: a product of thousands
-                    // of them is quadratic, so the budget is checked (from a review, a 2 s budget
-                    // ran to 15 s here).
-                    if crate::limits::interrupted() {
-                        return (sufficient, unsettled);
-                    }
-                    // `a·p + b` or `a·pᵐ`: its one zero in `p` is known.
-                    let linear = solve_linear(s, &p);
-                    if let Some((v, only)) = linear.clone()
-                        && vanish_at(&p, &v)
-                    {
-                        let only = only && !hidden;
-                        if only {
-                            return (vec![condition(p, v, true)], BTreeSet::new());
-                        }
-                        // Each parameter's value is kept: of λ·μ, λ = 0 and μ = 0 (from a
-                        // review, μ = 0, where W = λ·μ·W₁ vanishes, was dropped after λ = 0).
-                        if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
-                            sufficient.push(condition(p, v, false));
-                        }
-                        continue;
-                    }
-                    // (λ² − 1)·t²: each rational zero is a value where the terms vanish (from a
-                    // review, which found no condition at λ = ±1); (λ² − 2)·t²: zeros that are
-                    // radicals (from a review, λ = ±√2 had none). Each is confirmed by
-                    // substituting it exactly. A factor in other parameters is set aside
-                    // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
-                    // only, as they are not the only ones.
-                    // A content that is never 0 (μ² + 1) hides no zero: the values stay the only
-                    // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
-                    let (poly, whole) = match roots::content_free(s, &p) {
-                        Some((g, f)) => (f, roots::never_zero(&g)),
-                        None => ((*s).clone(), true),
-                    };
-                    let radical = roots::radical_zeros(&poly, &p);
-                    let mut zeros: Vec<Scalar> = (radical.rational.iter().cloned())
-                        .map(Scalar::from_q)
-                        .collect();
-                    for v in radical.values {
-                        if !zeros.contains(&v) {
-                            zeros.push(v);
-                        }
-                    }
-                    // Each zero substituted once: where all vanish, or else whether one is
-                    // shown not to.
-                    let mut vanishing = Vec::new();
-                    let mut undecided = false;
-                    for v in &zeros {
-                        if vanish_at(&p, v) {
-                            vanishing.push(v.clone());
-                        } else if !refuted(&p, v) {
-                            undecided = true;
-                        }
-                    }
-                    // When these are every real zero of a coefficient in `p` alone and all the
-                    // coefficients vanish at each, they vanish there and nowhere else, whatever
-                    // the other parameters ("perhaps at other values too" was once said of
-                    // λ = ±√2, the only zeros of λ² − 2).
-                    if whole
-                        && !hidden
-                        && radical.complete
-                        && !vanishing.is_empty()
-                        && vanishing.len() == zeros.len()
-                    {
-                        let all = (0..vanishing.len())
-                            .map(|i| {
-                                let mut c = condition(p.clone(), vanishing[i].clone(), true);
-                                c.others = (vanishing.iter().enumerate())
-                                    .filter(|(j, _)| *j != i)
-                                    .map(|(_, v)| v.clone())
-                                    .collect();
-                                c
-                            })
-                            .collect();
-                        return (all, BTreeSet::new());
-                    }
-                    // Every zero of this coefficient in `p` is known (linear in `p`, or all its
-                    // radical zeros found, or it is never 0), and none makes all the coefficients
-                    // vanish, each shown not to: `p` is settled. Otherwise its zeros were not all
-                    // found or not all decided.
-                    if linear.is_none()
-                        && !(whole && radical.complete && !undecided)
-                        && vanishing.is_empty()
-                        && !never_zero_in(s, &p)
-                    {
-                        // A zero the solver does not reach may still be a simple value: 0 for
-                        // sin(λ) or tanh(λ), 1 for log(λ), ±1 for log|λ|. Found, each is
-                        // sufficient only.
-                        let simple = [0i64, 1, -1].map(|k| Scalar::from_q(Q::from(k)));
-                        vanishing.extend(simple.into_iter().filter(|v| vanish_at(&p, v)));
-                        if vanishing.is_empty() {
-                            unsettled.insert(p.clone());
-                        }
-                    }
-                    for v in vanishing {
-                        if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
-                            sufficient.push(condition(p.clone(), v, false));
+                })
+                .collect();
+            // Past the limit, the parameters that stand in the most terms first: a common
+            // factor's value (μ = 0 of μ·(λ₀ + … + λₙ)) before each λᵢ's.
+            if params.len() > MAX_CONDITIONS {
+                let mut count: BTreeMap<&Name, usize> = BTreeMap::new();
+                for (m, _) in s.terms() {
+                    for (f, _) in m.factors() {
+                        if let crate::algebra::scalar::Atom::Param(n) = f {
+                            *count.entry(n).or_default() += 1;
                         }
                     }
                 }
+                let times = |p: &Name| count.get(p).copied().unwrap_or(0);
+                params.sort_by_key(|p| std::cmp::Reverse(times(p)));
             }
-            (sufficient, unsettled)
-        };
+            for p in params {
+                // Each parameter costs a pass over the coefficient: a product of thousands
+                // of them is quadratic, so the budget is checked (from a review, a 2 s budget
+                // ran to 15 s here).
+                if crate::limits::interrupted() {
+                    return (sufficient, unsettled, skipped);
+                }
+                if sufficient.len() >= MAX_CONDITIONS {
+                    skipped.insert(p);
+                    continue;
+                }
+                // `a·p + b` or `a·pᵐ`: its one zero in `p` is known.
+                let linear = solve_linear(s, &p);
+                if let Some((v, only)) = linear.clone()
+                    && vanish_at(&p, &v)
+                {
+                    let only = only && !hidden;
+                    if only {
+                        return (
+                            vec![condition(p, v, true)],
+                            BTreeSet::new(),
+                            BTreeSet::new(),
+                        );
+                    }
+                    // Each parameter's value is kept: of λ·μ, λ = 0 and μ = 0 (from a
+                    // review, μ = 0, where W = λ·μ·W₁ vanishes, was dropped after λ = 0).
+                    if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
+                        sufficient.push(condition(p, v, false));
+                    }
+                    continue;
+                }
+                // (λ² − 1)·t²: each rational zero is a value where the terms vanish (from a
+                // review, which found no condition at λ = ±1); (λ² − 2)·t²: zeros that are
+                // radicals (from a review, λ = ±√2 had none). Each is confirmed by
+                // substituting it exactly. A factor in other parameters is set aside
+                // ((λ − 1)·(μ − 4) is solved as λ − 1); its zeros make the values sufficient
+                // only, as they are not the only ones.
+                // A content that is never 0 (μ² + 1) hides no zero: the values stay the only
+                // ones (a review found "perhaps" for (λ² − 2)·(μ² + 1)).
+                let (poly, whole) = match roots::content_free(s, &p) {
+                    Some((g, f)) => (f, roots::never_zero(&g)),
+                    None => ((*s).clone(), true),
+                };
+                let radical = roots::radical_zeros(&poly, &p);
+                let mut zeros: Vec<Scalar> = (radical.rational.iter().cloned())
+                    .map(Scalar::from_q)
+                    .collect();
+                for v in radical.values {
+                    if !zeros.contains(&v) {
+                        zeros.push(v);
+                    }
+                }
+                // Each zero substituted once: where all vanish, or else whether one is
+                // shown not to.
+                let mut vanishing = Vec::new();
+                let mut undecided = false;
+                for v in &zeros {
+                    if vanish_at(&p, v) {
+                        vanishing.push(v.clone());
+                    } else if !refuted(&p, v) {
+                        undecided = true;
+                    }
+                }
+                // When these are every real zero of a coefficient in `p` alone and all the
+                // coefficients vanish at each, they vanish there and nowhere else, whatever
+                // the other parameters ("perhaps at other values too" was once said of
+                // λ = ±√2, the only zeros of λ² − 2).
+                if whole
+                    && !hidden
+                    && radical.complete
+                    && !vanishing.is_empty()
+                    && vanishing.len() == zeros.len()
+                {
+                    let all = (0..vanishing.len())
+                        .map(|i| {
+                            let mut c = condition(p.clone(), vanishing[i].clone(), true);
+                            c.others = (vanishing.iter().enumerate())
+                                .filter(|(j, _)| *j != i)
+                                .map(|(_, v)| v.clone())
+                                .collect();
+                            c
+                        })
+                        .collect();
+                    return (all, BTreeSet::new(), BTreeSet::new());
+                }
+                // Every zero of this coefficient in `p` is known (linear in `p`, or all its
+                // radical zeros found, or it is never 0), and none makes all the coefficients
+                // vanish, each shown not to: `p` is settled. Otherwise its zeros were not all
+                // found or not all decided.
+                if linear.is_none()
+                    && !(whole && radical.complete && !undecided)
+                    && vanishing.is_empty()
+                    && !never_zero_in(s, &p)
+                {
+                    // A zero the solver does not reach may still be a simple value: 0 for
+                    // sin(λ) or tanh(λ), 1 for log(λ), ±1 for log|λ|. Found, each is
+                    // sufficient only.
+                    let simple = [0i64, 1, -1].map(|k| Scalar::from_q(Q::from(k)));
+                    vanishing.extend(simple.into_iter().filter(|v| vanish_at(&p, v)));
+                    if vanishing.is_empty() {
+                        unsettled.insert(p.clone());
+                    }
+                }
+                for v in vanishing {
+                    if !(sufficient.iter()).any(|c: &Condition| c.param == p && c.value == v) {
+                        sufficient.push(condition(p.clone(), v, false));
+                    }
+                }
+            }
+        }
+        skipped.retain(|p| !sufficient.iter().any(|c: &Condition| c.param == *p));
+        (sufficient, unsettled, skipped)
+    };
     // When the first non-affine term was left unexpanded in the input's terms (past
     // `max_terms`), its form by layer stands in: where all its coefficients vanish, so does the
     // term (a condition found this way is true; one that needs a cancellation is missed).
@@ -1467,9 +1502,17 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
         }
     };
     let mut found = Vec::new();
+    let mut capped = Vec::new();
     let lead: Vec<&Scalar> = leading.terms().map(|(_, s)| s).collect();
     if !lead.is_empty() {
-        let (conditions, unsettled) = try_set(lead, leading, Vanishing::NonAffineTerms);
+        let (conditions, unsettled, skipped) = try_set(lead, leading, Vanishing::NonAffineTerms);
+        if !skipped.is_empty() {
+            capped.push(Assumption::ConditionsCapped {
+                what: Vanishing::NonAffineTerms,
+                shown: conditions.len(),
+                params: skipped.into_iter().collect(),
+            });
+        }
         match conditions.is_empty() {
             true => note(Vanishing::NonAffineTerms, unsettled),
             false => found = conditions,
@@ -1480,7 +1523,14 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
     // W = 0 and the network is degenerate); a value the terms' conditions have is not repeated.
     let w: Vec<&Scalar> = d.w.terms().map(|(_, s)| s).collect();
     if !w.is_empty() {
-        let (conditions, unsettled) = try_set(w, &d.w, Vanishing::LinearPart);
+        let (conditions, unsettled, skipped) = try_set(w, &d.w, Vanishing::LinearPart);
+        if !skipped.is_empty() {
+            capped.push(Assumption::ConditionsCapped {
+                what: Vanishing::LinearPart,
+                shown: conditions.len(),
+                params: skipped.into_iter().collect(),
+            });
+        }
         if conditions.is_empty() {
             note(Vanishing::LinearPart, unsettled);
         }
@@ -1496,6 +1546,7 @@ fn find_condition(a: &Analysis) -> (Vec<Condition>, Vec<Assumption>) {
             params: params.into_iter().collect(),
         })
         .into_iter()
+        .chain(capped)
         .collect();
     (found, notes)
 }

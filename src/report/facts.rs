@@ -219,6 +219,18 @@ pub fn assumption_text(a: &Assumption) -> String {
                 names.join(", ")
             )
         }
+        Assumption::ConditionsCapped {
+            what,
+            shown,
+            params,
+        } => {
+            let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
+            format!(
+                "{shown} values at which {} are given, the limit; those of {} were not sought",
+                vanishing_text(*what),
+                names.join(", ")
+            )
+        }
         Assumption::ZerosNotSought { what, params } => {
             let names: Vec<String> = params.iter().map(|p| p.unicode()).collect();
             let names = names.join(", ");

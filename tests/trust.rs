@@ -4565,3 +4565,25 @@ fn verify_refuses_a_sigma_beyond_the_range_of_its_rows() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Past a vanishing term, the order beyond it is found through an activation with breakpoints
+/// too where every entry is decided exactly off them at the values: −2·softsign(0.5 + x) +
+/// 2·softsign(0.5 − x) = 2/(1.5 + x) − 2/(1.5 − x) = −4x/(2.25 − x²), whose x² term cancels,
+/// was `undecided` ("how far is not computed"); it is affine with k = 3, W = −16/9.
+#[test]
+fn the_order_past_a_vanishing_term_is_found_off_the_breakpoints() {
+    let src =
+        "W1 = [[1], [-1], [-1]]; b1 = [0.5, 0.5, -0.5]; W2 = [[-2, 2, 0]]; W2·softsign(W1·x + b1)";
+    let text = analyze_text(src);
+    assert!(text.contains("    [-16/9]"), "{text}");
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+    assert_eq!(json_of(&["analyze", src])["k"], 3);
+    let verify = run_ok(&["verify", src]);
+    assert!(
+        verify.contains("predicted 3") && verify.contains("PASS"),
+        "{verify}"
+    );
+    // At a breakpoint (an entry at 0), nothing past the vanishing term is claimed.
+    let src = "W1 = [[1], [-1]]; b1 = [0, 0]; W2 = [[1, -1]]; W2·softsign(W1·x + b1)";
+    assert_ne!(json_of(&["analyze", src])["k"], 3, "{src}");
+}

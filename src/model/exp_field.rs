@@ -205,12 +205,15 @@ impl Frac {
 }
 
 impl ExpField {
-    /// Runs `f` with E = e^(1/`d`), the denominators wanted reset.
+    /// Runs `f` with E = e^(1/`d`), the denominators wanted reset; both are restored after, so
+    /// a call inside `f` leaves the outer evaluation's E as it was. A value means E of the
+    /// evaluation that made it: none leaves `f` (its answers are bools and points).
     pub(crate) fn with_denominator<T>(d: u64, f: impl FnOnce() -> T) -> T {
-        DENOMINATOR.with(|c| c.set(d.max(1)));
-        WANTED.with(|w| *w.borrow_mut() = Natural::from(1u32));
+        let outer_d = DENOMINATOR.with(|c| c.replace(d.max(1)));
+        let outer_wanted = WANTED.with(|w| w.replace(Natural::from(1u32)));
         let out = f();
-        DENOMINATOR.with(|c| c.set(1));
+        DENOMINATOR.with(|c| c.set(outer_d));
+        WANTED.with(|w| *w.borrow_mut() = outer_wanted);
         out
     }
     /// The least common multiple of D and of the denominators the last evaluation wanted for

@@ -1648,7 +1648,12 @@ fn term_in_exp_field(
     exact_only: bool,
 ) -> Option<LeadingAtValues> {
     let (l, a, env, functions) = context;
-    if term.is_zero() || !polynomial_in(term, &a.input) {
+    // Every symbol but the input bound: the evaluator gives a parameter without a value a
+    // stand-in, which would decide nothing of the network (from a review of this change).
+    if term.is_zero()
+        || !polynomial_in(term, &a.input)
+        || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name)
+    {
         return None;
     }
     let ((grid, n, found), _) = in_exp_field(|| {
@@ -1687,6 +1692,9 @@ pub(crate) fn w_zero_in_exp_field(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<bool> {
+    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return None;
+    }
     let (zero, _) = in_exp_field(|| {
         let w = evaluate::<ExpField>(l, a, env, functions).ok()?.w;
         let zero = (w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
@@ -1804,18 +1812,21 @@ pub(crate) fn beyond_at_zero_operating_points(
 /// that term, up to the one it was carried to (each exact), in the input's terms at the values.
 /// The first part that is not 0 there gives the order; each one before it must be 0, decided
 /// exactly on a grid. From a review: q(W₂·p(W₁·x)) with p(t) = t + t², q(t) = t − t² and
-/// W₁ = W₂ = 1 is x − 2x³ − x⁴, and was left undecided past its vanishing x² term. None when
-/// a part is not decided exactly, or every part is 0.
+/// W₁ = W₂ = 1 is x − 2x³ − x⁴, and was left undecided past its vanishing x² term. An
+/// activation with breakpoints (softsign, elu) only where `off_breakpoints`: every entry of its
+/// layer decided exactly off them at the values, where it is its piece's series. None when a
+/// part is not decided exactly, or every part is 0.
 pub(crate) fn beyond_in_the_expansion(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
+    off_breakpoints: bool,
 ) -> Option<crate::analysis::instance::Beyond> {
     let k_main = a.decision.k?;
     if k_main >= a.order
         || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name)
-        || (a.expansion.layers.iter()).any(|ly| ly.callee.has_breakpoints())
+        || (!off_breakpoints && (a.expansion.layers.iter()).any(|ly| ly.callee.has_breakpoints()))
     {
         return None;
     }

@@ -975,6 +975,13 @@ fn numeric_at(
                         _ => None,
                     };
                     if out.w.is_some() {
+                        // Every entry of every layer with breakpoints decided exactly off them at
+                        // x₀: there each activation is its smooth piece's series.
+                        let off_breakpoints = scan.as_ref().is_some_and(|scan| {
+                            scan.on.is_empty()
+                                && scan.undetermined.is_empty()
+                                && numbering_agrees(report, &scan.layers)
+                        });
                         // A smooth network (or one with irrational constants): σ* instead.
                         // Decided exactly where the operating points are rational, whatever
                         // W's constants are (`leading_at_values`).
@@ -1051,6 +1058,7 @@ fn numeric_at(
                                     &report.main,
                                     env,
                                     functions,
+                                    off_breakpoints,
                                 )
                             });
                         }

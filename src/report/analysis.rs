@@ -157,6 +157,28 @@ fn layer_lines(a: &Analysis, out: &mut String) {
     }
 }
 
+/// The verdict of `a` as a phrase after "the network is" (a derivation's condition: from a
+/// review, "there the network is affine." of a network affine up to O(ε³), and "is kink").
+pub(crate) fn verdict_phrase(a: &Analysis, w: &str) -> String {
+    let zero = match a.decision.verdict {
+        Verdict::ExactAffine | Verdict::Affine { .. } if a.decision.w.is_zero() => {
+            format!(", with {w} = 0")
+        }
+        _ => String::new(),
+    };
+    let phrase: String = match &a.decision.verdict {
+        Verdict::ExactAffine => "exactly affine".into(),
+        Verdict::Affine { k: Some(k) } => format!("affine up to O(ε{})", sup(*k)),
+        Verdict::Affine { k: None } if a.affine_by_form => "affine at every order".into(),
+        Verdict::Affine { k: None } => format!("affine to at least O(ε{})", sup(a.order + 1)),
+        Verdict::Kink => "not affine at any σ (a kink)".into(),
+        Verdict::Degenerate { k } => {
+            format!("degenerate ({w} = 0, led by a term of order ε{})", sup(*k))
+        }
+    };
+    phrase + &zero
+}
+
 /// `condition: … iff p = v; there …`, then the conditions under it, indented.
 fn condition_text(c: &crate::analysis::Condition, w: &str, indent: &str, out: &mut String) {
     out.push_str(&format!(

@@ -290,7 +290,10 @@ fn statement_lines(session: &Session, stmt: &Stmt, outcome: &Outcome, out: &mut 
                 let there = c
                     .then
                     .as_ref()
-                    .map(|a| format!("; there {network} is {}", a.decision.verdict.label()))
+                    .map(|a| {
+                        let phrase = crate::report::analysis::verdict_phrase(a, &w);
+                        format!("; there {network} is {phrase}")
+                    })
                     .unwrap_or_default();
                 out.push(Line::Prose(format!(
                     "{label}: {}{there}.",

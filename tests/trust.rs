@@ -4587,3 +4587,21 @@ fn the_order_past_a_vanishing_term_is_found_off_the_breakpoints() {
     let src = "W1 = [[1], [-1]]; b1 = [0, 0]; W2 = [[1, -1]]; W2·softsign(W1·x + b1)";
     assert_ne!(json_of(&["analyze", src])["k"], 3, "{src}");
 }
+
+/// An entry of W that the floats give as 0 but that is not 0 in Q(e^(1/D)) is shown from its
+/// exact form (from a review: W₂·tanh(W₁·x + b₁) at b₁ = ±5000 has W = 2·sech²(5000) =
+/// 9.08387·10⁻⁴³⁴³ (mpmath), whose 1 − tanh²(5000) loses every digit in 8192-bit floats, and
+/// it was shown as [0] beside a note that this did not decide whether it is 0).
+#[test]
+fn a_w_entry_the_floats_lose_is_shown_from_its_exact_form() {
+    let src = "W1 = [[1], [1]]; b1 = [5000, -5000]; W2 = [[1, 1]]; W2·tanh(W1·x + b1)";
+    let text = analyze_text(src);
+    assert!(text.contains("    [9.08387e-4343]\n"), "{text}");
+    assert!(
+        text.contains(
+            "1 entry of W that the floats gave as 0 is not 0 (decided exactly, in Q(e^(1/D)))"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+}

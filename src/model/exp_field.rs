@@ -205,6 +205,25 @@ impl Frac {
 }
 
 impl ExpField {
+    /// The value in `P`-bit floats, num(E)/den(E) with E = e^(1/D) (inside
+    /// [`ExpField::with_denominator`]): no subtraction of the value's own parts, so a value far
+    /// below its terms (sech²(5000) = 4E¹⁰⁰⁰⁰/(E¹⁰⁰⁰⁰ + 1)², where 1 − tanh²(5000) loses every
+    /// digit) keeps its digits.
+    pub(crate) fn in_floats<const P: usize>(&self) -> Option<crate::numeric::Big<P>> {
+        use crate::numeric::Big;
+        let f = self.0.as_ref()?;
+        let d = Q::from(DENOMINATOR.with(Cell::get));
+        let e = Big::<P>::func("exp", &Big::<P>::of_q(&(Q::from(1u32) / d)))?;
+        let at = |p: &Poly| -> Option<Big<P>> {
+            let mut sum = Big::<P>::zero();
+            for (m, c) in p {
+                let k = i32::try_from(*m).ok()?;
+                sum = sum.add(&Big::<P>::of_q(c).mul(&e.powi(k)));
+            }
+            Some(sum)
+        };
+        Some(at(&f.num)?.div(&at(&f.den)?))
+    }
     /// Runs `f` with E = e^(1/`d`), the denominators wanted reset; both are restored after, so
     /// a call inside `f` leaves the outer evaluation's E as it was. A value means E of the
     /// evaluation that made it: none leaves `f` (its answers are bools and points).

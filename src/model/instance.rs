@@ -1356,6 +1356,16 @@ pub(crate) fn to_mat<R: Real>(v: &Val<R>, rows: usize, cols: usize) -> Result<Ma
         _ if R::SIGNIFICAND_BITS == u32::MAX => Num::Float(f64::NAN),
         _ => float_num(x),
     };
+    to_mat_by(v, rows, cols, num)
+}
+
+/// [`to_mat`] with each entry written by `num`.
+fn to_mat_by<R: Real>(
+    v: &Val<R>,
+    rows: usize,
+    cols: usize,
+    num: impl Fn(&R) -> Num,
+) -> Result<Mat, String> {
     let entries: Vec<Num> = match v {
         Val::S(c) => (0..rows * cols)
             .map(|k| {
@@ -1682,6 +1692,62 @@ fn term_in_exp_field(
         Some(at) => LeadingAtValues::NonZero { at },
         None => LeadingAtValues::Zero(zero_on_points(grid, k, n, IN_EXP_FIELD)),
     })
+}
+
+/// W at the bound values from its entries' exact forms in Q(e^(1/D)), each entry exact (a
+/// rational) or read from its form in 256- and 2048-bit floats where they agree to 2⁻⁴⁰ (NaN
+/// where they do not). None: an entry outside that field.
+pub(crate) fn w_from_exp_field(
+    l: &Lowered,
+    a: &Analysis,
+    env: &Env,
+    functions: &BTreeMap<String, Callee>,
+) -> Option<Mat> {
+    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return None;
+    }
+    let (w, _) = in_exp_field(|| {
+        let e = evaluate::<ExpField>(l, a, env, functions).ok()?;
+        if e.w.entries().iter().any(|v| v.is_zero().is_none()) {
+            return None;
+        }
+        let num = |x: &ExpField| match x.to_q() {
+            Some(q) => Num::Exact(q),
+            None => match (x.in_floats::<256>(), x.in_floats::<2048>()) {
+                (Some(coarse), Some(fine)) => {
+                    let (c, f) = (float_num(&coarse), float_num(&fine));
+                    if same_shown(&c, &f) {
+                        f
+                    } else {
+                        Num::Float(f64::NAN)
+                    }
+                }
+                _ => Num::Float(f64::NAN),
+            },
+        };
+        to_mat_by(&e.w, e.rows, e.n, num).ok()
+    })?;
+    Some(w)
+}
+
+/// Two entries that agree to 2⁻⁴⁰.
+fn same_shown(a: &Num, b: &Num) -> bool {
+    match (a, b) {
+        (Num::Float(x), Num::Float(y)) => {
+            x.is_finite() && (x - y).abs() <= y.abs() * 2f64.powi(-40)
+        }
+        (
+            Num::Wide {
+                mantissa: m1,
+                exp10: e1,
+            },
+            Num::Wide {
+                mantissa: m2,
+                exp10: e2,
+            },
+        ) => e1 == e2 && (m1 - m2).abs() <= m2.abs() * 2f64.powi(-40),
+        _ => false,
+    }
 }
 
 /// Whether W is exactly 0 at the bound values, its entries in Q(e^(1/D)) (see

@@ -899,11 +899,12 @@ struct DerivativeKey {
 impl DerivativeKey {
     fn new(callee: &Callee, k: u32, at: &crate::algebra::Q, bits: u32) -> Option<DerivativeKey> {
         use malachite_base::num::logic::traits::SignificantBits;
-        // Exact evaluators (`u32::MAX` bits) take their own ways to a value; a point far from
-        // 1 (its rational as long as its exponent) is not kept, as a value is not
-        // ([`float_as_q`]).
+        // Exact evaluators (`u32::MAX` bits) keep the exact coefficient, which each reads in its
+        // own numbers (the exact test in Q(e^(1/D)) evaluates the same derivatives at every
+        // point of its grid: from this round, 729 series of each took 3.4 s); a point far from 1
+        // (its rational as long as its exponent) is not kept, as a value is not ([`float_as_q`]).
         let size = at.numerator_ref().significant_bits() + at.denominator_ref().significant_bits();
-        (bits < u32::MAX && size <= 2 * u64::from(bits) + 256).then(|| DerivativeKey {
+        (size <= 2 * u64::from(bits.min(1 << 20)) + 256).then(|| DerivativeKey {
             callee: callee.clone(),
             k,
             at: at.clone(),
@@ -1105,7 +1106,12 @@ fn derivative_afresh<R: Real>(
         .to_real::<R>(param)
         .map(|c| c.mul(&fact))
         .ok_or_else(|| "a derivative without a numeric value".to_string())?;
-    let kept = if coefficient.params().is_empty() {
+    let kept = if bits == u32::MAX {
+        let fact = (1..=k).fold(crate::algebra::Q::from(1u32), |a, i| {
+            a * crate::algebra::Q::from(i)
+        });
+        Some(Derivative::Coefficient(coefficient.clone(), fact))
+    } else if coefficient.params().is_empty() {
         float_as_q(&value).map(Derivative::Value)
     } else {
         float_as_q(&fact).map(|fact| Derivative::Coefficient(coefficient.clone(), fact))

@@ -1745,11 +1745,7 @@ pub(crate) fn w_from_exp_field(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<Mat> {
-    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
-        return None;
-    }
-    let (w, _) = in_exp_field(|| {
-        let e = evaluate::<ExpField>(l, a, env, functions).ok()?;
+    in_exp_field_evaluated((l, a, env, functions), |e| {
         if e.w.entries().iter().any(|v| v.is_zero().is_none()) {
             return None;
         }
@@ -1768,8 +1764,21 @@ pub(crate) fn w_from_exp_field(
             },
         };
         to_mat_by(&e.w, e.rows, e.n, num).ok()
-    })?;
-    Some(w)
+    })
+}
+
+/// `read` of W and b evaluated in Q(e^(1/D)) at the bound values ([`in_exp_field`]), where
+/// every symbol but the input has a value (the evaluator gives one without a value a stand-in,
+/// which would decide nothing of the network; from a review).
+fn in_exp_field_evaluated<T>(
+    context: Context,
+    read: impl Fn(Evaluated<ExpField>) -> Option<T>,
+) -> Option<T> {
+    let (l, a, env, functions) = context;
+    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
+        return None;
+    }
+    in_exp_field(|| read(evaluate::<ExpField>(l, a, env, functions).ok()?)).map(|(t, _)| t)
 }
 
 /// Two entries that agree to 2⁻⁴⁰.
@@ -1800,15 +1809,10 @@ pub(crate) fn w_zero_in_exp_field(
     env: &Env,
     functions: &BTreeMap<String, Callee>,
 ) -> Option<bool> {
-    if unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name) {
-        return None;
-    }
-    let (zero, _) = in_exp_field(|| {
-        let w = evaluate::<ExpField>(l, a, env, functions).ok()?.w;
-        let zero = (w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
+    in_exp_field_evaluated((l, a, env, functions), |e| {
+        let zero = (e.w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
         Some(zero.iter().all(|z| *z))
-    })?;
-    Some(zero)
+    })
 }
 
 fn zero_on_points(grid: Option<usize>, k: u32, n: usize, each: &str) -> String {

@@ -1243,23 +1243,7 @@ impl Scalar {
             let rest = Scalar::monomial(c.clone(), Mono::from_sorted_factors(kept.clone()));
             pieces.extend(rest.mul(&t).terms.into_entries());
         }
-        pieces.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(Mono, Q)> = Vec::with_capacity(pieces.len());
-        for (m, c) in pieces {
-            match out.last_mut() {
-                Some(last) if last.0 == m => last.1 += c,
-                _ => {
-                    if out.last().is_some_and(|last| last.1 == 0u32) {
-                        out.pop();
-                    }
-                    out.push((m, c));
-                }
-            }
-        }
-        if out.last().is_some_and(|last| last.1 == 0u32) {
-            out.pop();
-        }
-        Ok(Scalar::from_distinct_terms(out))
+        Ok(Scalar::from_distinct_terms(summed(pieces)))
     }
 
     /// The sign, when it is certain (see [`super::sign`]: exact for rationals and positive
@@ -1468,6 +1452,22 @@ fn factorize(n: &Natural) -> Result<Vec<(u64, u32)>, ScalarError> {
         out.push((n, 1));
     }
     Ok(out)
+}
+
+/// Terms with their equal monomials summed and the cancelled ones dropped, sorted: one sort,
+/// where adding them one at a time into a sorted list is quadratic in their number.
+fn summed(mut terms: Vec<(Mono, Q)>) -> Vec<(Mono, Q)> {
+    // Equal monomials are summed next, in any order: an unstable sort does.
+    terms.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+    let mut merged: Vec<(Mono, Q)> = Vec::with_capacity(terms.len());
+    for (m, c) in terms {
+        match merged.last_mut() {
+            Some(last) if last.0 == m => last.1 += c,
+            _ => merged.push((m, c)),
+        }
+    }
+    merged.retain(|(_, c)| *c != 0u32);
+    merged
 }
 
 #[cfg(test)]

@@ -1736,18 +1736,21 @@ fn simplex_points(n: usize, k: u32) -> Option<Vec<Vec<Q>>> {
     Some(out)
 }
 
-/// W at the bound values from its entries' exact forms in Q(e^(1/D)), each entry exact (a
-/// rational) or read from its form in 256- and 2048-bit floats where they agree to 2⁻⁴⁰ (NaN
-/// where they do not). None: an entry outside that field.
-pub(crate) fn w_from_exp_field(
+/// W at the bound values in Q(e^(1/D)) (see [`term_in_exp_field`]): whether it is exactly 0,
+/// and, with `entries` and where it is not, its entries from their exact forms, each exact (a
+/// rational) or read in 256- and 2048-bit floats where they agree to 2⁻⁴⁰ (NaN where they do
+/// not). One evaluation for both. None: an entry outside that field.
+pub(crate) fn w_in_exp_field(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
-) -> Option<Mat> {
+    entries: bool,
+) -> Option<(bool, Option<Mat>)> {
     in_exp_field_evaluated((l, a, env, functions), |e| {
-        if e.w.entries().iter().any(|v| v.is_zero().is_none()) {
-            return None;
+        let zero = (e.w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
+        if zero.iter().all(|z| *z) || !entries {
+            return Some((zero.iter().all(|z| *z), None));
         }
         let num = |x: &ExpField| match x.to_q() {
             Some(q) => Num::Exact(q),
@@ -1763,8 +1766,31 @@ pub(crate) fn w_from_exp_field(
                 _ => Num::Float(f64::NAN),
             },
         };
-        to_mat_by(&e.w, e.rows, e.n, num).ok()
+        Some((false, to_mat_by(&e.w, e.rows, e.n, num).ok()))
     })
+}
+
+/// Each entry of `w` shown as 0 (a float) whose value from its exact form (`exact`, from
+/// [`w_in_exp_field`]) is known and not 0 takes that value (from a review: 2·sech²(5000), whose
+/// 1 − tanh² loses every digit, was shown as 0). How many did.
+pub(crate) fn show_entries_the_floats_lost(w: &mut Mat, exact: Mat) -> usize {
+    let shown_zero = |e: &Num| matches!(e, Num::Float(v) if *v == 0.0);
+    if exact.entries.len() != w.entries.len() {
+        return 0;
+    }
+    let mut shown = 0;
+    for (entry, from_form) in w.entries.iter_mut().zip(exact.entries) {
+        let known = match &from_form {
+            Num::Float(v) => !v.is_nan() && *v != 0.0,
+            Num::Exact(q) => *q != 0u32,
+            Num::Wide { .. } => true,
+        };
+        if shown_zero(entry) && known {
+            *entry = from_form;
+            shown += 1;
+        }
+    }
+    shown
 }
 
 /// `read` of W and b evaluated in Q(e^(1/D)) at the bound values ([`in_exp_field`]), where
@@ -1799,20 +1825,6 @@ fn same_shown(a: &Num, b: &Num) -> bool {
         ) => e1 == e2 && (m1 - m2).abs() <= m2.abs() * 2f64.powi(-40),
         _ => false,
     }
-}
-
-/// Whether W is exactly 0 at the bound values, its entries in Q(e^(1/D)) (see
-/// [`term_in_exp_field`]). None: an entry outside that field.
-pub(crate) fn w_zero_in_exp_field(
-    l: &Lowered,
-    a: &Analysis,
-    env: &Env,
-    functions: &BTreeMap<String, Callee>,
-) -> Option<bool> {
-    in_exp_field_evaluated((l, a, env, functions), |e| {
-        let zero = (e.w.entries().iter().map(|v| v.is_zero())).collect::<Option<Vec<bool>>>()?;
-        Some(zero.iter().all(|z| *z))
-    })
 }
 
 fn zero_on_points(grid: Option<usize>, k: u32, n: usize, each: &str) -> String {

@@ -1018,35 +1018,28 @@ fn numeric_at(
                         // W not rational: exact in Q(e^(1/D)) where it lies there, else what
                         // floats say of it, as of the term above.
                         let w_irrational = out.w.as_ref().is_some_and(|w| !w.is_exact());
-                        let w_zero_in_exp_field = if w_irrational {
-                            instance::w_zero_in_exp_field(
+                        let shown_zero = out.w.as_ref().is_some_and(|w| {
+                            (w.entries.iter()).any(|e| {
+                                matches!(e, crate::analysis::instance::Num::Float(v) if *v == 0.0)
+                            })
+                        });
+                        let w_in_field = if w_irrational {
+                            instance::w_in_exp_field(
                                 &model.lowered,
                                 &report.main,
                                 env,
                                 functions,
+                                shown_zero,
                             )
                         } else {
                             None
                         };
-                        // An entry the floats show as 0 that is not 0 in Q(e^(1/D)) (from a
-                        // review: 2·sech²(5000), whose 1 − tanh² loses every digit, was shown
-                        // as 0): its value from the exact form.
-                        if w_zero_in_exp_field == Some(false)
-                            && let Some(w) = out.w.as_mut()
-                            && (w.entries.iter()).any(|e| matches!(e, crate::analysis::instance::Num::Float(v) if *v == 0.0))
-                            && let Some(exact) = instance::w_from_exp_field(&model.lowered, &report.main, env, functions)
-                            && exact.entries.len() == w.entries.len()
+                        let w_zero_in_exp_field = w_in_field.as_ref().map(|(zero, _)| *zero);
+                        // An entry the floats show as 0 that is not 0 in Q(e^(1/D)): its value
+                        // from the exact form.
+                        if let (Some((false, Some(exact))), Some(w)) = (w_in_field, out.w.as_mut())
                         {
-                            let mut shown = 0;
-                            for (entry, from_form) in w.entries.iter_mut().zip(exact.entries) {
-                                let zero = matches!(entry, crate::analysis::instance::Num::Float(v) if *v == 0.0);
-                                let known = !matches!(from_form, crate::analysis::instance::Num::Float(v) if v.is_nan() || v == 0.0)
-                                    && !matches!(&from_form, crate::analysis::instance::Num::Exact(q) if *q == 0u32);
-                                if zero && known {
-                                    *entry = from_form;
-                                    shown += 1;
-                                }
-                            }
+                            let shown = instance::show_entries_the_floats_lost(w, exact);
                             if shown > 0 {
                                 out.notes.push(format!(
                                     "{shown} {} of {} that the floats gave as 0 {} not 0 (decided exactly, in Q(e^(1/D))): shown from {} exact form, evaluated in 256- and 2048-bit floats that agree",

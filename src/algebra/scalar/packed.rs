@@ -437,24 +437,14 @@ fn unpack_sum(
     };
     let terms: Vec<(Mono, Q)> = if folds {
         // √2·√2 = 2: a prime's exponent may reach 1, and two keys may then meet.
-        let mut terms: Vec<(Mono, Q)> = found
+        let terms: Vec<(Mono, Q)> = found
             .iter()
             .map(|(key, c)| {
                 let (f, m) = normalize_primes(mono(*key));
                 (m, c * f)
             })
             .collect();
-        // Equal monomials are summed next, in any order: an unstable sort does.
-        terms.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-        let mut merged: Vec<(Mono, Q)> = Vec::with_capacity(terms.len());
-        for (m, c) in terms {
-            match merged.last_mut() {
-                Some(last) if last.0 == m => last.1 += c,
-                _ => merged.push((m, c)),
-            }
-        }
-        merged.retain(|(_, c)| *c != 0u32);
-        merged
+        super::summed(terms)
     } else {
         // Keys are distinct, so every sort gives this one order; the unstable one moves less.
         match OrderKeys::of(list) {

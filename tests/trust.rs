@@ -4424,8 +4424,11 @@ fn verify_checks_what_the_values_decide_at_a_data_point() {
 /// and 0 at another, and was read as genuine still (the next review; silu likewise). Rounding
 /// is not the same in two precisions; a genuine value (tanh″(1000) ≈ 2⁻²⁸⁸⁴, sin″ at π + ⅓)
 /// is. W of one chain likewise: σ(0.3) + σ(−0.3) − 2·σ(0) = 0 was `affine`, W shown as 0.
-/// Their constants written in E = e^(1/D), the terms are now decided 0 exactly (each network is
-/// exactly affine, and no order beyond is found: undecided), and W = 0 too (degenerate).
+/// Their constants written in E = e^(1/D), the terms are now decided 0 exactly, and W = 0 too
+/// (degenerate). Each of the first five networks is exactly affine (x + ½ and the constant 1
+/// among them): every term of the expansion up to the search limit is 0 at the values, decided
+/// exactly, so each is affine to at least O(ε¹⁰) there, as a symbolic network with no
+/// non-affine term up to the limit is (they were `undecided`, nothing past the term computed).
 #[test]
 fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
     for src in [
@@ -4435,13 +4438,47 @@ fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
         "W1 = [[1], [-1]]; b1 = [0.5, -0.5]; W2 = [[1, -1]]; W2·silu(W1·x + b1)",
         "W1 = [[1], [-1]]; b1 = [0.1, -0.1]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)",
     ] {
-        undecided_saying(
-            src,
-            "the first non-affine term above is 0 at these values (decided exactly: its constants written exactly as rational functions of E = e^(1/D)",
+        let text = analyze_text(src);
+        assert!(
+            text.contains("the first non-affine term above is 0 at these values (decided exactly: its constants written exactly as rational functions of E = e^(1/D)"),
+            "{text}"
         );
+        assert!(
+            text.contains("are 0 at these values too, each decided exactly on a grid: at these values the network is affine to at least O(ε¹⁰), and whether it is affine at every order is not decided"),
+            "{text}"
+        );
+        assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
         let json = json_of(&["analyze", src]);
         assert!(json["k"].is_null(), "{src}: {json}");
+        assert_eq!(json["numeric"]["affine_through"], 9, "{src}: {json}");
+        let verify = run_ok(&["verify", src]);
+        assert!(
+            verify.contains("verdict affine, predicted ≥10: the first non-affine term (ε²) is 0 at these values, and so is every term after it up to order 9 (the numeric instance); every residual is at rounding level"),
+            "{verify}"
+        );
     }
+    // σ(x + 0.1) + σ(−x − 0.1) = 1: W is 0 exactly too, and the network constant to that order.
+    let text =
+        analyze_text("W1 = [[1], [-1]]; b1 = [0.1, -0.1]; W2 = [[1, 1]]; W2·sigmoid(W1·x + b1)");
+    assert!(
+        text.contains("note: W is 0 at these values, decided exactly (each entry written exactly as a rational function of E = e^(1/D), which is transcendental, and 0): with no non-affine term up to order 9 there, the network is constant up to O(ε¹⁰)"),
+        "{text}"
+    );
+    // Past the order the analysis was carried to (3), the search goes on to the limit and
+    // finds the order where it is: 27·tanh(2x) − 8·tanh(3x) = 30x + 0·x³ − 144x⁵ + …,
+    // its generic ε² term 0 at b₁ = 0 (tanh″(0) = 0) and its ε³ term cancelled by the weights.
+    let src = "W1 = [[2], [3]]; b1 = [0, 0]; W2 = [[27, -8]]; W2·tanh(W1·x + b1)";
+    let text = analyze_text(src);
+    assert!(
+        text.contains("the expansion's terms of order 5, exact, in the input's terms, are not 0 at these values (any order between, 0 there too, decided exactly on a grid): at these values the network is affine up to O(ε⁵)"),
+        "{text}"
+    );
+    assert_eq!(json_of(&["analyze", src])["k"], 5, "{src}");
+    let verify = run_ok(&["verify", src]);
+    assert!(
+        verify.contains("verdict affine, predicted 5: the first non-affine term (ε²) is 0 at these values, and the order there is 5 (the numeric instance); fitted slope 4.99, predicted 5"),
+        "{verify}"
+    );
     let src =
         "W1 = [[1], [1], [1]]; b1 = [0.3, -0.3, 0]; W2 = [[1, 1, -2]]; W2·softplus(W1·x + b1)";
     assert_eq!(bound_verdict(src), "verdict: degenerate");
@@ -4454,6 +4491,33 @@ fn a_rounding_residue_of_a_term_of_one_factor_is_not_read_as_genuine() {
         assert_eq!(bound_verdict(src), "verdict: affine", "{src}");
         assert_eq!(json_of(&["analyze", src])["k"], 2, "{src}");
     }
+}
+
+/// A softmax whose input moves along 𝟙 only is constant (softmax(u·𝟙 + b) = softmax(b)), and a
+/// logsumexp so is x + logsumexp(b): their first non-affine terms are 0 exactly at the values,
+/// and so is every term up to the search limit (the softmax's of order 7 ran past the field's
+/// limit on terms while a sum of two fractions multiplied their denominators, powers of one sum:
+/// `undecided`). Affine to at least O(ε¹⁰) there, W = 0 of the softmax decided exactly.
+#[test]
+fn a_softmax_along_the_ones_vector_is_searched_to_the_limit() {
+    let src = "W1 = [[1], [1], [1]]; b1 = [0.5, -1, 0]; softmax(W1·x + b1)";
+    let text = analyze_text(src);
+    assert_eq!(text.lines().last(), Some("verdict: affine"), "{text}");
+    assert!(
+        text.contains("at these values the network is affine to at least O(ε¹⁰)")
+            && text.contains("note: W is 0 at these values, decided exactly"),
+        "{text}"
+    );
+    let src = "W1 = [[1], [1], [1]]; b1 = [0.5, -1, 0]; logsumexp(W1·x + b1)";
+    let json = json_of(&["analyze", src]);
+    assert_eq!(
+        (&json["verdict"], &json["numeric"]["affine_through"]),
+        (&serde_json::json!("affine"), &serde_json::json!(9)),
+        "{json}"
+    );
+    // Moved off 𝟙 (one weight 2), the softmax's order-2 term is not 0: its generic order.
+    let src = "W1 = [[1], [1], [2]]; b1 = [0.5, -1, 0]; softmax(W1·x + b1)";
+    assert_eq!(json_of(&["analyze", src])["k"], 2, "{src}");
 }
 
 /// From a review: W exactly 0 at the values where the term the verdict names vanishes too.

@@ -161,6 +161,14 @@ pub struct Numeric {
     /// With `leading_vanishes`: the network's first non-affine order at these values, when it
     /// is decided there.
     pub beyond: Option<Beyond>,
+    /// With `leading_vanishes` and no `beyond`: every part of the expansion past the vanishing
+    /// term, up to this order (the search limit), is 0 at these values, each decided exactly, so
+    /// the network is affine to at least O(ε^(n+1)) there, as the symbolic search says of a
+    /// network with no non-affine term up to its limit.
+    pub affine_through: Option<u32>,
+    /// The parts past the vanishing term up to the order the analysis was carried to are each 0
+    /// at these values (decided exactly), where the search may go on (`affine_through`).
+    pub(crate) zero_through: Option<u32>,
     /// The compensated analysis's first non-affine term is 0 at these values, and how that was
     /// decided: its verdict, found for generic weights, does not hold there.
     pub compensated_vanishes: Option<String>,

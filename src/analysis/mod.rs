@@ -242,6 +242,9 @@ impl Report {
                     Verdict::Degenerate { k: beyond.k }.label()
                 }
                 Some(_) => Verdict::Affine { k: None }.label(),
+                // Every part past it 0 there up to the search limit: affine to at least
+                // O(ε^(limit+1)), as the symbolic search says at its limit.
+                None if n.affine_through.is_some() => Verdict::Affine { k: None }.label(),
                 None => "undecided",
             };
         }
@@ -411,6 +414,22 @@ pub fn analyze(l: &Lowered, opts: &AnalyzeOptions) -> Result<Report, Diagnostic>
         compensated_conditions,
         numeric: None,
     })
+}
+
+/// The analysis as written (no compensation) carried to `order`, its expansion formed to that
+/// order: the search past a first non-affine term that vanishes at bound values reads the
+/// parts of higher orders from it.
+pub(crate) fn analyze_main_at(
+    l: &Lowered,
+    opts: &AnalyzeOptions,
+    order: u32,
+) -> Result<Analysis, Diagnostic> {
+    let opts = AnalyzeOptions {
+        order,
+        show_expansion: true,
+        ..opts.clone()
+    };
+    analyze_once(l, &opts, None)
 }
 
 fn analyze_once(

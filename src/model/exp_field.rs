@@ -95,6 +95,28 @@ fn mul_polys(a: &Poly, b: &Poly) -> Option<Poly> {
     fits(&out).then_some(out)
 }
 
+/// a/b where b, with lowest exponent 0 and leading coefficient 1 (a denominator), divides a
+/// exactly (a with no negative exponent); None where it does not, or past `MAX_TERMS` terms of
+/// the quotient. Long division from the top: each step cancels the remainder's leading term.
+fn quotient(a: &Poly, b: &Poly) -> Option<Poly> {
+    let (&(b_low, _), &(b_high, _)) = (b.first()?, b.last()?);
+    if b_low != 0 || a.first().is_some_and(|(low, _)| *low < 0) {
+        return None;
+    }
+    let mut rem = a.clone();
+    let mut q: Poly = Vec::new();
+    while let Some((top, c)) = rem.last().cloned() {
+        let shift = top - b_high;
+        if shift < 0 || q.len() >= MAX_TERMS || crate::limits::interrupted() {
+            return None;
+        }
+        rem = add_polys(&rem, &scaled(b, shift, &c), -1);
+        q.push((shift, c));
+    }
+    q.reverse();
+    Some(q)
+}
+
 fn fits(p: &Poly) -> bool {
     p.len() <= MAX_TERMS
         && p.first()
@@ -167,6 +189,17 @@ impl Frac {
     fn add(&self, o: &Frac, sign: i32) -> Option<Frac> {
         if self.den == o.den {
             return Frac::new(add_polys(&self.num, &o.num, sign), self.den.clone());
+        }
+        // One denominator a multiple of the other (powers of one sum, as a softmax's
+        // derivatives have): the larger is the common one. Their product would double the
+        // degree at each sum, and a softmax's term of order 7 ran past `MAX_TERMS`.
+        if let Some(q) = quotient(&self.den, &o.den) {
+            let right = mul_polys(&o.num, &q)?;
+            return Frac::new(add_polys(&self.num, &right, sign), self.den.clone());
+        }
+        if let Some(q) = quotient(&o.den, &self.den) {
+            let left = mul_polys(&self.num, &q)?;
+            return Frac::new(add_polys(&left, &o.num, sign), o.den.clone());
         }
         let left = mul_polys(&self.num, &o.den)?;
         let right = mul_polys(&o.num, &self.den)?;
@@ -414,6 +447,35 @@ mod tests {
             let diff = soft(&q(3, 2)).sub(&soft(&q(0, 1)));
             assert_eq!(diff.is_zero(), Some(true));
             assert_eq!(soft(&q(0, 1)).is_zero(), Some(false));
+        });
+    }
+
+    #[test]
+    fn a_denominator_that_divides_another_is_divided_out_exactly() {
+        // (1 + E)³ / (1 + E) = 1 + 2E + E²; E² + 1 does not divide (1 + E)³.
+        let one_plus_e: Poly = vec![(0, q(1, 1)), (1, q(1, 1))];
+        let cube = mul_polys(&mul_polys(&one_plus_e, &one_plus_e).unwrap(), &one_plus_e).unwrap();
+        assert_eq!(
+            quotient(&cube, &one_plus_e),
+            Some(vec![(0, q(1, 1)), (1, q(2, 1)), (2, q(1, 1))])
+        );
+        assert_eq!(quotient(&cube, &vec![(0, q(1, 1)), (2, q(1, 1))]), None);
+        // A sum over powers of one denominator keeps the larger, not their product:
+        // 1/(1 + E) + 1/(1 + E)² = (2 + E)/(1 + E)².
+        let a = Frac::new(vec![(0, q(1, 1))], one_plus_e.clone()).unwrap();
+        let b = Frac::new(
+            vec![(0, q(1, 1))],
+            mul_polys(&one_plus_e, &one_plus_e).unwrap(),
+        )
+        .unwrap();
+        let sum = a.add(&b, 1).unwrap();
+        assert_eq!(sum.num, vec![(0, q(2, 1)), (1, q(1, 1))]);
+        assert_eq!(sum.den, mul_polys(&one_plus_e, &one_plus_e).unwrap());
+        // Its value, checked against the sum of the two in floats at E = e.
+        let e = std::f64::consts::E;
+        ExpField::with_denominator(1, || {
+            let v = sum.to_f64();
+            assert!((v - (1.0 / (1.0 + e) + 1.0 / ((1.0 + e) * (1.0 + e)))).abs() < 1e-12);
         });
     }
 

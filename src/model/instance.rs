@@ -1938,43 +1938,63 @@ pub(crate) fn beyond_at_zero_operating_points(
 /// exactly on a grid. From a review: q(W₂·p(W₁·x)) with p(t) = t + t², q(t) = t − t² and
 /// W₁ = W₂ = 1 is x − 2x³ − x⁴, and was left undecided past its vanishing x² term. An
 /// activation with breakpoints (softsign, elu) only where `off_breakpoints`: every entry of its
-/// layer decided exactly off them at the values, where it is its piece's series. None when a
-/// part is not decided exactly, or every part is 0.
-pub(crate) fn beyond_in_the_expansion(
+/// layer decided exactly off them at the values, where it is its piece's series. Only the parts
+/// of orders above `past` are tested (those up to it are known to be 0 there).
+pub(crate) fn parts_past(
     l: &Lowered,
     a: &Analysis,
     env: &Env,
     functions: &BTreeMap<String, Callee>,
     off_breakpoints: bool,
-) -> Option<crate::analysis::instance::Beyond> {
-    let k_main = a.decision.k?;
+    past: u32,
+) -> PartsPast {
+    let Some(k_main) = a.decision.k else {
+        return PartsPast::Undecided;
+    };
     if k_main >= a.order
+        || past >= a.order
         || unbound_symbols(a, env).any(|(s, _)| s.name != a.input.name)
         || (!off_breakpoints && (a.expansion.layers.iter()).any(|ly| ly.callee.has_breakpoints()))
     {
-        return None;
+        return PartsPast::Undecided;
     }
     let t = a.trunc();
-    let full = a.expansion.in_input_terms(a.order, &t, None).ok()?;
+    let Ok(full) = a.expansion.in_input_terms(a.order, &t, None) else {
+        return PartsPast::Undecided;
+    };
     let ev = term_instance(l, a, env, functions);
+    // `by_degree` leaves out the degrees with no term: those parts are 0.
     for (degree, part) in full.by_degree(&t) {
-        if degree <= k_main || degree > a.order {
+        if degree <= k_main.max(past) || degree > a.order {
             continue;
         }
         let exact = (ev.as_ref()).and_then(|ev| term_at_values(ev, a, &part, degree, true));
-        match exact.or_else(|| term_in_exp_field((l, a, env, functions), &part, degree, true))? {
-            LeadingAtValues::NonZero { at } => {
-                return Some(crate::analysis::instance::Beyond {
+        match exact.or_else(|| term_in_exp_field((l, a, env, functions), &part, degree, true)) {
+            Some(LeadingAtValues::NonZero { at }) => {
+                return PartsPast::NonZero(crate::analysis::instance::Beyond {
                     k: degree,
                     by: crate::analysis::instance::BeyondBy::Expansion,
                     term: part,
                     at,
                 });
             }
-            LeadingAtValues::Zero(_) => {}
+            Some(LeadingAtValues::Zero(_)) => {}
+            None => return PartsPast::Undecided,
         }
     }
-    None
+    PartsPast::ZeroThrough(a.order)
+}
+
+/// What the expansion's parts past a first non-affine term that vanishes at the bound values
+/// are there ([`parts_past`]).
+pub(crate) enum PartsPast {
+    /// The first part that is not 0 there: the network's first non-affine order at the values.
+    NonZero(crate::analysis::instance::Beyond),
+    /// Every part up to this order (the one the analysis was carried to) is 0 there, each
+    /// decided exactly.
+    ZeroThrough(u32),
+    /// A part not decided exactly, or the parts' orders are not their degrees in the input.
+    Undecided,
 }
 
 /// Whether every operating point of `a` is exactly 0 at the bound values (None: one is not

@@ -698,6 +698,7 @@ pub(crate) fn numeric_report(
     opts: &crate::analysis::AnalyzeOptions,
 ) -> Numeric {
     let mut out = numeric_at(model, report, env, functions, Some(tau));
+    search_past_the_vanishing_term(model, report, env, functions, opts, &mut out);
     // Some weights without values (those W and b name, or others): the verdict is the generic
     // one, checked so far against what the bound values force alone; the whole network at
     // drawn values checks the rest.
@@ -794,6 +795,108 @@ pub(crate) fn numeric_report(
 }
 
 /// The numeric instance at the values of `env`; σ* for tolerance `tau`, when given.
+/// How W was decided 0 at the values: each entry rational.
+const W_RATIONAL_ZERO: &str = "each entry is rational and 0";
+/// How W was decided 0 at the values: each entry exact in Q(e^(1/D)).
+const W_ZERO_IN_EXP_FIELD: &str = "each entry written exactly as a rational function of E = e^(1/D), which is transcendental, and 0";
+
+/// W is 0 at the values, decided exactly as `how` says: the network is degenerate there.
+fn w_vanishes_text(report: &crate::analysis::Report, how: &str) -> String {
+    format!(
+        "{} is 0 at these values, decided exactly ({how}): the network is degenerate there",
+        report.main.form.w.unicode()
+    )
+}
+
+/// Every part of the expansion past a first non-affine term that vanishes at the bound values
+/// is 0 there up to the order the analysis was carried to (`zero_through`): the search goes on
+/// as the symbolic one does, with the analysis carried to the search limit, until a part is not
+/// 0 there (the network's first non-affine order at these values) or the limit is reached
+/// (affine to at least O(ε^(limit+1)) there: softplus(z) − softplus(−z) = z at z = x + ½, left
+/// undecided before). A part not decided exactly, or the analysis at the limit failing (a limit
+/// on terms, the budget), leaves the verdict undecided, as before.
+fn search_past_the_vanishing_term(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    opts: &crate::analysis::AnalyzeOptions,
+    out: &mut Numeric,
+) {
+    let Some(through) = out.zero_through else {
+        return;
+    };
+    if out.beyond.is_some() || out.undecided.is_some() || out.affine_written_out.is_some() {
+        return;
+    }
+    let limit = opts.limits.search_order.min(opts.limits.max_order);
+    let reached = if through >= limit {
+        Some(through)
+    } else {
+        let Ok(higher) = crate::analysis::analyze_main_at(&model.lowered, opts, limit) else {
+            return;
+        };
+        // The same first non-affine term for generic weights, and the expansion formed to the
+        // limit (a limit on the terms shown may have cut it short).
+        if higher.decision.k != report.main.decision.k
+            || higher.decision.leading_full != report.main.decision.leading_full
+            || higher.order < limit
+        {
+            return;
+        }
+        // Breakpoints: `zero_through` was set only where each entry of a layer with them is
+        // decided off them at these values (the same network, the same values).
+        match instance::parts_past(&model.lowered, &higher, env, functions, true, through) {
+            instance::PartsPast::NonZero(beyond) => {
+                out.beyond = Some(beyond);
+                // W 0 exactly there too: degenerate, led by the term found (as in `numeric_at`).
+                if out.w_vanishes.is_none() {
+                    out.w_vanishes = w_zero_how(model, report, env, functions, out)
+                        .map(|how| w_vanishes_text(report, how));
+                }
+                None
+            }
+            instance::PartsPast::ZeroThrough(order) => Some(order),
+            instance::PartsPast::Undecided => None,
+        }
+    };
+    out.affine_through = reached.filter(|order| *order >= limit);
+    // W 0 exactly there, and no term past it up to the limit: constant to that order.
+    if let Some(limit) = out.affine_through
+        && let Some(how) = w_zero_how(model, report, env, functions, out)
+    {
+        out.notes.push(format!(
+            "{} is 0 at these values, decided exactly ({how}): with no non-affine term up to order {limit} there, the network is constant up to O(ε{})",
+            report.main.form.w.unicode(),
+            crate::syntax::names::superscript(i64::from(limit) + 1)
+        ));
+    }
+}
+
+/// How W is decided exactly 0 at the values (each entry rational, or exact in Q(e^(1/D))),
+/// or None when it is not (or not decided).
+fn w_zero_how(
+    model: &Model,
+    report: &crate::analysis::Report,
+    env: &Env,
+    functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
+    out: &Numeric,
+) -> Option<&'static str> {
+    let w = out.w.as_ref()?;
+    let rational_zero = (w.entries.iter())
+        .all(|e| matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32));
+    if rational_zero {
+        Some(W_RATIONAL_ZERO)
+    } else if !w.is_exact()
+        && instance::w_in_exp_field(&model.lowered, &report.main, env, functions, false)
+            .is_some_and(|(zero, _)| zero)
+    {
+        Some(W_ZERO_IN_EXP_FIELD)
+    } else {
+        None
+    }
+}
+
 fn numeric_at(
     model: &Model,
     report: &crate::analysis::Report,
@@ -1073,16 +1176,26 @@ fn numeric_at(
                                 report,
                                 env,
                                 functions,
-                            )
-                            .or_else(|| {
-                                instance::beyond_in_the_expansion(
+                            );
+                            if out.beyond.is_none() {
+                                let a = &report.main;
+                                match instance::parts_past(
                                     &model.lowered,
-                                    &report.main,
+                                    a,
                                     env,
                                     functions,
                                     off_breakpoints,
-                                )
-                            });
+                                    0,
+                                ) {
+                                    instance::PartsPast::NonZero(beyond) => {
+                                        out.beyond = Some(beyond)
+                                    }
+                                    instance::PartsPast::ZeroThrough(order) => {
+                                        out.zero_through = Some(order)
+                                    }
+                                    instance::PartsPast::Undecided => {}
+                                }
+                            }
                         }
                         // W exact and 0 (W₂·diag(tanh′(0))·W₁ with W₂·W₁ = 0): degenerate at
                         // these values, also past a term the verdict names that vanishes, where
@@ -1103,20 +1216,13 @@ fn numeric_at(
                                 })
                             });
                             let how = if rational_zero {
-                                Some("each entry is rational and 0")
+                                Some(W_RATIONAL_ZERO)
                             } else if w_zero_in_exp_field == Some(true) {
-                                Some(
-                                    "each entry written exactly as a rational function of E = e^(1/D), which is transcendental, and 0",
-                                )
+                                Some(W_ZERO_IN_EXP_FIELD)
                             } else {
                                 None
                             };
-                            out.w_vanishes = how.map(|how| {
-                                format!(
-                                    "{} is 0 at these values, decided exactly ({how}): the network is degenerate there",
-                                    report.main.form.w.unicode()
-                                )
-                            });
+                            out.w_vanishes = how.map(|how| w_vanishes_text(report, how));
                         }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {

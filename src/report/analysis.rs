@@ -878,6 +878,14 @@ pub fn json(source: &str, r: &Report) -> Value {
         m.insert("generic_k".into(), json!(r.main.decision.k));
         if let Some(k) = r.order_at_values() {
             m.insert("k".into(), json!(k));
+        } else if r
+            .numeric
+            .as_deref()
+            .is_some_and(|n| n.affine_through.is_some())
+        {
+            // No non-affine term at these values up to the search limit: no k, as the symbolic
+            // search at its limit has none.
+            m.insert("k".into(), Value::Null);
         } else if r.verdict_label() != r.main.decision.verdict.label() {
             let k = match r.verdict_label() {
                 "kink" => Some(1),

@@ -229,9 +229,15 @@ pub fn bound_verdict(r: &crate::analysis::Report) -> Option<String> {
                 beyond.k,
                 k = super::sup(beyond.k),
             ),
-            None => format!(
-                "with the bound values the verdict is undecided: {vanishes}; the network {NOT_COMPUTED}"
-            ),
+            None => match n.affine_through {
+                Some(limit) => format!(
+                    "with the bound values the network is affine to at least O(ε{}): {vanishes}, and so are the expansion's terms of every order after it up to {limit} (the search limit), in the input's terms, exact",
+                    super::sup(limit + 1)
+                ),
+                None => format!(
+                    "with the bound values the verdict is undecided: {vanishes}; the network {NOT_COMPUTED}"
+                ),
+            },
         });
     }
     if label == r.main.decision.verdict.label() || label == "conditional" {
@@ -374,9 +380,15 @@ pub fn text(n: &Numeric, f: &AffineForm) -> String {
             (Some(vanishes), None) if n.affine_written_out.is_some() => {
                 out.push_str(&format!("  {vanishes}, and so is every term after it (below)\n"))
             }
-            (Some(vanishes), None) => out.push_str(&format!(
-                "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
-            )),
+            (Some(vanishes), None) => match n.affine_through {
+                Some(limit) => out.push_str(&format!(
+                    "  {vanishes}; the input is the only small symbol here, so a term's order is its degree in the input, and the expansion's terms of every order after it up to {limit} (the search limit), exact, in the input's terms, are 0 at these values too, each decided exactly on a grid: at these values the network is affine to at least O(ε{}), and whether it is affine at every order is not decided\n",
+                    super::sup(limit + 1)
+                )),
+                None => out.push_str(&format!(
+                    "  {vanishes}: here the network {NOT_COMPUTED} (the verdict is undecided)\n"
+                )),
+            },
             (Some(vanishes), Some(beyond)) if beyond.by == BeyondBy::Expansion => out.push_str(&format!(
                 "  {vanishes}; the input is the only small symbol here, so a term's order is its degree in the input, and the expansion's terms of order {k}, exact, in the input's terms, are not 0 at these values (any order between, 0 there too, decided exactly on a grid): at these values the network is {is} O(ε{sk}), with first non-affine term (ε{sk}) {term}, exactly non-zero at the input {at}\n",
                 k = beyond.k,
@@ -501,6 +513,7 @@ pub fn json(n: &Numeric) -> Value {
             "inputs": written.inputs,
             "outputs": written.outputs,
         })),
+        "affine_through": n.affine_through,
         "beyond": n.beyond.as_ref().map(|beyond| json!({
             "k": beyond.k,
             "by": match beyond.by {

@@ -1190,10 +1190,15 @@ pub fn verify_report(
     // checked against that evidence.
     let vanishing = r.numeric.as_deref().and_then(|n| {
         if n.leading_vanishes.is_some() {
-            Some((n.beyond.as_ref().map(|b| b.k), " (the numeric instance)"))
+            let found = match (&n.beyond, n.affine_through) {
+                (Some(b), _) => Found::Order(b.k),
+                (None, Some(limit)) => Found::NoneThrough(limit),
+                (None, None) => Found::Nothing,
+            };
+            Some((found, " (the numeric instance)"))
         } else if n.leading_zero_at_points {
             Some((
-                None,
+                Found::Nothing,
                 " at every point the numeric instance tried, not decided exactly",
             ))
         } else {
@@ -1372,7 +1377,13 @@ pub fn verify_report(
         // what a bias would do, which no value of this network realizes: the claim as it
         // stands is still checked, and the note says why the other is not (from a review,
         // the whole check failed with the reason alone).
-        let mut v = match verify_at_values(l, c, vanishes.then_some((None, "")), functions, opts) {
+        let mut v = match verify_at_values(
+            l,
+            c,
+            vanishes.then_some((Found::Nothing, "")),
+            functions,
+            opts,
+        ) {
             Ok(v) => v,
             Err(why) => {
                 if let Some(main) = out.first_mut() {
@@ -1431,40 +1442,57 @@ fn conditioned<'a>(
     (a, at)
 }
 
-/// Verifies one analysis; with `vanishing = Some((beyond, source))` its first non-affine term
-/// is 0 at the bound values (`source` says who found it), so the residual's order is `beyond`
-/// where that is decided, and above the verdict's k otherwise.
+/// Verifies one analysis; with `vanishing = Some((found, source))` its first non-affine term
+/// is 0 at the bound values (`source` says who found it), so the residual's order is the one
+/// `found` there where that is decided, above the search limit where every term up to it is 0
+/// there, and above the verdict's k otherwise.
 fn verify_at_values(
     l: &crate::ir::Lowered,
     a: &crate::analysis::Analysis,
-    vanishing: Option<(Option<u32>, &str)>,
+    vanishing: Option<(Found, &str)>,
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     opts: &crate::verify::VerifyOptions,
 ) -> Result<crate::verify::Verification, String> {
-    let Some(((beyond, source), k)) = vanishing.zip(a.decision.k) else {
+    let Some(((found, source), k)) = vanishing.zip(a.decision.k) else {
         return crate::verify::verify(l, a, functions, opts);
     };
     let term = format!(
         "the first non-affine term (ε{}) is 0 at these values",
         crate::report::sup(k)
     );
-    let (predicted, why) = match beyond {
-        Some(order) => (
+    let (predicted, why) = match found {
+        Found::Order(order) => (
             crate::verify::Predicted::Order(order),
             format!("{term}, and the order there is {order}{source}"),
         ),
-        None => (
+        Found::NoneThrough(limit) => (
+            crate::verify::Predicted::AtLeast(limit + 1),
+            format!("{term}, and so is every term after it up to order {limit}{source}"),
+        ),
+        Found::Nothing => (
             crate::verify::Predicted::AtLeast(k + 1),
             format!("{term}{source}"),
         ),
     };
     let mut v = crate::verify::verify_predicting(l, a, predicted, &why, functions, opts)?;
-    // Without an order found there, the verdict at these values is `undecided`, as the
-    // analysis's numeric instance says (from a review: the check was labelled "affine").
-    if beyond.is_none() {
+    // Without an order found there, or the search's limit reached, the verdict at these values
+    // is `undecided`, as the analysis's numeric instance says (from a review: the check was
+    // labelled "affine").
+    if found == Found::Nothing {
         v.verdict = "undecided".into();
     }
     Ok(v)
+}
+
+/// What the numeric instance found past a first non-affine term that vanishes at the values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Found {
+    /// The network's first non-affine order there.
+    Order(u32),
+    /// No non-affine term there up to this order (the search limit).
+    NoneThrough(u32),
+    /// Nothing decided past the term.
+    Nothing,
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub trait Real: Clone + Debug + 'static {
     const NAME: &'static str;
     /// Bits of significand: the rounding level is about 2^−BITS of a value.
     const SIGNIFICAND_BITS: u32;
+    /// Whether `lt` decides the order of values that are not rational exactly (or taints the
+    /// evaluation where it cannot), so that a piece of a function can be chosen at such a value.
+    const DECIDES_ORDER_EXACTLY: bool = false;
     /// The value of `x` at this type's precision (exact when it has at least 53 bits).
     fn of_f64(x: f64) -> Self;
     /// The rational `q`, rounded once to nearest.

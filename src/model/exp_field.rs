@@ -16,7 +16,8 @@
 use super::exact::Exact;
 use crate::algebra::Q;
 use crate::numeric::Real;
-use malachite_base::num::arithmetic::traits::Lcm;
+use malachite_base::num::arithmetic::traits::{Ceiling, DivRound, Floor, Lcm, PowerOf2};
+use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
 use std::cell::{Cell, RefCell};
 
@@ -117,6 +118,66 @@ fn quotient(a: &Poly, b: &Poly) -> Option<Poly> {
     Some(q)
 }
 
+/// Bounds of E = e^(1/d) in fixed point: lo·2⁻ᵏ ≤ E ≤ hi·2⁻ᵏ, exactly. The partial sum of the
+/// exponential series is below E (every term is positive), and the rest of the series below
+/// twice its first term (1/d ≤ 1: each term at most half the one before).
+fn e_bounds(d: u64, k: u64) -> (Integer, Integer) {
+    let x = Q::from(1u32) / Q::from(d.max(1));
+    let scale = Q::from(Integer::power_of_2(k));
+    let tiny = Q::from(1u32) / (&scale * Q::from(8u32));
+    let (mut sum, mut term, mut i) = (Q::from(0u32), Q::from(1u32), 1u32);
+    while term >= tiny {
+        sum += &term;
+        term = term * &x / Q::from(i);
+        i += 1;
+    }
+    let upper = &sum + Q::from(2u32) * term;
+    ((sum * &scale).floor(), (upper * scale).ceiling())
+}
+
+/// The sign of p(E) at E = e^(1/d), by interval arithmetic in k-bit fixed point rounded outward
+/// at every step: Some where the interval excludes 0, None where k bits do not resolve it (or
+/// the degree is past 4096). p(E) = E^low·q(E) with E^low > 0, so q, with exponents from 0,
+/// is what is bounded, each power of E by the powers of the bounds of E (E > 1).
+fn sign_at(p: &Poly, d: u64, k: u64) -> Option<std::cmp::Ordering> {
+    use malachite_base::rounding_modes::RoundingMode::{Ceiling, Floor};
+    let (&(low, _), &(high, _)) = (p.first()?, p.last()?);
+    if high - low > 4096 {
+        return None;
+    }
+    let (e_lo, e_hi) = e_bounds(d, k);
+    let one = Integer::power_of_2(k);
+    let (mut pow_lo, mut pow_hi, mut at) = (one.clone(), one.clone(), low);
+    let (mut sum_lo, mut sum_hi) = (Integer::from(0u32), Integer::from(0u32));
+    for (m, c) in p {
+        while at < *m {
+            pow_lo = (pow_lo * &e_lo).div_round(&one, Floor).0;
+            pow_hi = (pow_hi * &e_hi).div_round(&one, Ceiling).0;
+            at += 1;
+        }
+        // |c| (a rational's numerator is its absolute value)·[lo, hi], negated for a negative c.
+        let num = Integer::from(c.numerator_ref());
+        let den = Integer::from(c.denominator_ref());
+        let negative = *c < 0u32;
+        let lo = (&num * &pow_lo).div_round(&den, Floor).0;
+        let hi = (&num * &pow_hi).div_round(&den, Ceiling).0;
+        if negative {
+            sum_lo -= hi;
+            sum_hi -= lo;
+        } else {
+            sum_lo += lo;
+            sum_hi += hi;
+        }
+    }
+    if sum_lo > 0u32 {
+        Some(std::cmp::Ordering::Greater)
+    } else if sum_hi < 0u32 {
+        Some(std::cmp::Ordering::Less)
+    } else {
+        None
+    }
+}
+
 fn fits(p: &Poly) -> bool {
     p.len() <= MAX_TERMS
         && p.first()
@@ -178,6 +239,27 @@ impl Frac {
         (self.num.iter().zip(&self.den))
             .all(|((en, cn), (ed, cd))| en == ed && *cn == cd * &ratio)
             .then_some(ratio)
+    }
+    /// The sign of the value, decided exactly: a numerator that is not the zero polynomial is not
+    /// 0 at E (e is transcendental), so bounds of E tight enough exclude 0 from the interval of
+    /// num(E)/den(E); fixed point of 192, 1024 and 4096 bits is tried, and past that the sign is
+    /// not decided (None).
+    fn sign(&self) -> Option<std::cmp::Ordering> {
+        if self.num.is_empty() {
+            return Some(std::cmp::Ordering::Equal);
+        }
+        let d = DENOMINATOR.with(Cell::get);
+        [192u64, 1024, 4096].into_iter().find_map(|k| {
+            if crate::limits::interrupted() {
+                return None;
+            }
+            let (num, den) = (sign_at(&self.num, d, k)?, sign_at(&self.den, d, k)?);
+            Some(if num == den {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Less
+            })
+        })
     }
     /// The value as c·E^m, where it is one.
     fn as_monomial(&self) -> Option<(i64, &Q)> {
@@ -312,6 +394,7 @@ impl ExpField {
 impl Real for ExpField {
     const NAME: &'static str = "exact in Q(e^(1/D))";
     const SIGNIFICAND_BITS: u32 = u32::MAX;
+    const DECIDES_ORDER_EXACTLY: bool = true;
     fn of_f64(x: f64) -> ExpField {
         ExpField(Q::try_from(x).ok().map(Frac::of_q))
     }
@@ -342,22 +425,24 @@ impl Real for ExpField {
             den: f.den.clone(),
         }))
     }
-    /// |x| where x is rational or c·E^m (E > 0, so its sign is c's); else none: no sign is
+    /// |x| by the sign of x, decided exactly ([`Frac::sign`]); none where it is not: no sign is
     /// taken from a float.
     fn abs(&self) -> ExpField {
-        match self.0.as_ref().and_then(Frac::as_monomial) {
-            Some((_, c)) if *c < 0u32 => self.neg(),
-            Some(_) => self.clone(),
-            None => match self.rational() {
-                Some(q) => ExpField::of_exact(Exact(Some(q)).abs()),
-                None => ExpField(None),
-            },
+        match self.0.as_ref().map(Frac::sign) {
+            Some(Some(std::cmp::Ordering::Less)) => self.neg(),
+            Some(Some(_)) => self.clone(),
+            _ => ExpField(None),
         }
     }
+    /// x < y by the sign of y − x, decided exactly; where it is not, the evaluation is tainted
+    /// (no branch is chosen by a float).
     fn lt(&self, o: &ExpField) -> bool {
-        match (self.rational(), o.rational()) {
-            (Some(a), Some(b)) => a < b,
-            _ => {
+        if let (Some(a), Some(b)) = (self.rational(), o.rational()) {
+            return a < b;
+        }
+        match o.sub(self).0.as_ref().and_then(Frac::sign) {
+            Some(sign) => sign == std::cmp::Ordering::Greater,
+            None => {
                 Exact::taint();
                 false
             }
@@ -480,6 +565,32 @@ mod tests {
     }
 
     #[test]
+    fn a_sign_that_is_not_rational_is_decided_exactly() {
+        let one = || ExpField::of_q(&Q::from(1u32));
+        ExpField::with_denominator(2, || {
+            // 1 − 2σ(½) = 1 − 2/(1 + e^(−½)) ≈ −0.2449: negative, |·| its negation.
+            let sigma =
+                one().div(&one().add(&ExpField::func("exp", &ExpField::of_q(&q(-1, 2))).unwrap()));
+            let v = one().sub(&ExpField::of_q(&q(2, 1)).mul(&sigma));
+            assert!(v.lt(&ExpField::of_q(&q(0, 1))));
+            assert!(!ExpField::of_q(&q(0, 1)).lt(&v));
+            assert_eq!(v.abs(), v.neg());
+            assert!((v.to_f64() + 0.244918662403709).abs() < 1e-12);
+        });
+        ExpField::with_denominator(1, || {
+            // 1 − tanh(200) = 2/(e⁴⁰⁰ + 1) ≈ 3.8·10⁻¹⁷⁴: past 192 bits, decided in 1024.
+            let t = ExpField::func("tanh", &ExpField::of_q(&q(200, 1))).unwrap();
+            let (less, clean) = Exact::untainted(|| t.lt(&one()) && !one().lt(&t));
+            assert!(less && clean);
+            // A sign the fixed point cannot resolve is not guessed: 1 − tanh(5000) is below
+            // 2⁻⁴⁰⁹⁶ (about e⁻¹⁰⁰⁰⁰), so the comparison taints the evaluation.
+            let far = ExpField::func("tanh", &ExpField::of_q(&q(5000, 1))).unwrap();
+            let (_, clean) = Exact::untainted(|| far.lt(&one()));
+            assert!(!clean);
+        });
+    }
+
+    #[test]
     fn tanh_is_odd_and_its_square_is_one_less_its_derivative() {
         ExpField::with_denominator(10, || {
             let t = |x: Q| ExpField::func("tanh", &ExpField::of_q(&x)).unwrap();
@@ -507,11 +618,9 @@ mod tests {
             let e = ExpField::func("exp", &ExpField::of_q(&q(1, 3))).unwrap();
             let log = ExpField::func("log", &e).unwrap();
             assert_eq!(log.to_q(), Some(q(1, 3)));
-            // Comparing a value that is not rational decides nothing, and says so.
-            let ((), clean) = Exact::untainted(|| {
-                let _ = e.lt(&ExpField::of_q(&q(1, 1)));
-            });
-            assert!(!clean);
+            // A comparison of a value that is not rational is decided exactly: e^(1/3) > 1.
+            let (less, clean) = Exact::untainted(|| e.lt(&ExpField::of_q(&q(1, 1))));
+            assert!(!less && clean);
         });
     }
 }

@@ -1280,9 +1280,15 @@ fn numeric_at(
             });
     }
     // Nothing decided at these values (a first non-affine term that is 0 there, weights whose
-    // identities the expansion cannot see): the network written out in the input's entries
-    // may be affine by its form, which decides it exactly.
-    if report.label_with(Some(&out)) == "undecided" {
+    // identities the expansion cannot see), or no non-affine term up to the search limit (affine
+    // to at least O(ε¹⁰), not exactly): the network written out in the input's entries may be
+    // affine by its form, which decides it exactly.
+    let label = report.label_with(Some(&out));
+    let to_the_limit = label == crate::analysis::Verdict::Affine { k: None }.label()
+        && report.main.decision.verdict == (crate::analysis::Verdict::Affine { k: None })
+        && !report.main.affine_by_form
+        && out.leading_vanishes.is_none();
+    if label == "undecided" || to_the_limit {
         let x0 = match &model.x0 {
             Some((_, v)) => Some(v.clone()),
             None => input_len(&model.original, env, &model.input)

@@ -522,7 +522,19 @@ fn eval<R: Real>(ir: &Ir, inst: &mut Instance<R>, frames: &[Frame<R>]) -> Result
             let mut acc = eval(&v[0], inst, frames)?;
             let mut kind = v[0].kind_of();
             for x in &v[1..] {
-                acc = acc.matmul(&eval(x, inst, frames)?)?;
+                let right = eval(x, inst, frames)?;
+                // A matrix product sums products: its largest is at most the product of the
+                // largest entries, the size its rounding is at (from a review: weights of 10²¹
+                // that cancel to W = 5·10¹⁴ left f64 noise of 10³ read as the network's).
+                if let (Some(before), Val::M(m)) = (LARGEST_SUMMAND.get(), &acc)
+                    && m.first().is_some_and(|row| row.len() > 1)
+                {
+                    let s = acc.norm_inf().to_f64() * right.norm_inf().to_f64();
+                    if s.is_finite() {
+                        LARGEST_SUMMAND.set(Some(before.max(s)));
+                    }
+                }
+                acc = acc.matmul(&right)?;
                 kind = product_kind(kind, x.kind_of());
                 if kind == Kind::Scalar {
                     acc = acc.one_by_one()?;
@@ -848,6 +860,11 @@ pub fn derivative_at<R: Real>(
     param: &dyn Fn(&Name) -> Option<R>,
 ) -> Result<R, String> {
     let Some(at) = x.to_q() else {
+        if R::DECIDES_ORDER_EXACTLY
+            && let Some(value) = on_its_piece(callee, k, x, param)
+        {
+            return Ok(value);
+        }
         return R::at_unknown_point(x, &|| callee.is_total())
             .ok_or_else(|| format!("{} is not a finite number", x.to_f64()));
     };
@@ -882,6 +899,55 @@ pub fn derivative_at<R: Real>(
         );
     }
     Ok(value)
+}
+
+/// f⁽ᵏ⁾(x) at a point that is not rational, where `R` orders such values exactly (values in
+/// Q(e^(1/D))): the function's pieces at a symbolic point τ, the one whose conditions all hold
+/// at x (each decided by `R`), and that piece's k-th derivative at τ read at x (relu′ at
+/// 1 − 2σ(½) < 0 is 0, softsign′ at 1 − σ(½) is 1/(1 + x)²). None where the function has no
+/// such pieces, or a condition or the derivative has no value of `R` at x (exp(x) − 1 of elu).
+fn on_its_piece<R: Real>(
+    callee: &Callee,
+    k: u32,
+    x: &R,
+    param: &dyn Fn(&Name) -> Option<R>,
+) -> Option<R> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let params = match callee {
+        Callee::Def(d) => d.params.clone(),
+        Callee::Prim(_) => vec![],
+    };
+    let generic = crate::series::eval::generic_derivatives(
+        callee,
+        &params,
+        k as usize,
+        &crate::limits::Limits::default(),
+        &Default::default(),
+        Default::default(),
+    )?;
+    let tau = crate::series::eval::generic_point();
+    let at = |n: &Name| if *n == tau { Some(x.clone()) } else { param(n) };
+    let zero = R::of_q(&crate::algebra::Q::from(0u32));
+    let piece = generic.pieces.iter().find(|piece| {
+        piece.conditions.iter().all(|c| {
+            let Some(v) = c.value.to_real::<R>(&at) else {
+                return false;
+            };
+            // An order `lt` cannot decide taints the evaluation, whatever piece follows.
+            let order = if v.lt(&zero) {
+                Less
+            } else if zero.lt(&v) {
+                Greater
+            } else {
+                Equal
+            };
+            c.op.holds(order) == c.holds
+        })
+    })?;
+    let fact = (1..=u64::from(k)).fold(crate::algebra::Q::from(1u32), |a, i| {
+        a * crate::algebra::Q::from(i)
+    });
+    (piece.coefficient(k as usize).to_real::<R>(&at)).map(|c| c.mul(&R::of_q(&fact)))
 }
 
 /// A callee, a derivative's order, a point and a precision: what a kept derivative is read by.

@@ -789,6 +789,14 @@ pub struct Piece {
     series: Series,
 }
 
+impl Piece {
+    /// The coefficient of tᵏ of this piece's series at the symbolic point τ
+    /// ([`generic_point`]): f⁽ᵏ⁾(τ)/k! on the piece.
+    pub fn coefficient(&self, k: usize) -> Scalar {
+        self.series.coeff(k)
+    }
+}
+
 /// A condition `d op 0` met at the symbolic point τ (`d` the compared value there: `τ`,
 /// `τ − 1`, `exp(τ) − 1`), and whether this piece has it hold.
 pub struct PieceCondition {
@@ -844,7 +852,7 @@ pub fn on_breakpoint(condition: &Scalar, x: &Q) -> bool {
 }
 
 /// The fresh symbolic point the pieces are expanded at.
-fn generic_point() -> Name {
+pub fn generic_point() -> Name {
     Name::new("τ\u{2063}", "")
 }
 

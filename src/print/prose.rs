@@ -11,7 +11,7 @@ pub enum Span {
 
 /// Characters that only occur in mathematics.
 fn math_char(c: char) -> bool {
-    "=+−·/^≈≪≫<>∘⊙~½⅓¼…×→⇒≤≥≠∈ℝ𝟙√∞′″‴ₖᵏˣ⁺⁻⁽⁾_|Σ".contains(c)
+    "=+−·/^≈≪≫<>∘⊙~½⅓¼…×→⇒≤≥≠∈ℝ𝟙√∞′″‴ₖₙᵢⱼᵏˣ⁺⁻⁽⁾_|Σ".contains(c)
         || ('₀'..='₉').contains(&c)
         || "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
         || crate::syntax::names::greek_name(c).is_some()
@@ -32,7 +32,7 @@ enum Kind {
 }
 
 fn kind(word: &str) -> Kind {
-    let core = word.trim_matches(|c: char| ".,;:!?\"“”()".contains(c));
+    let core = word.trim_matches(|c: char| ".,;:!?\"“”(){}".contains(c));
     if core.is_empty() {
         return Kind::Neutral;
     }
@@ -132,8 +132,18 @@ pub fn split(s: &str) -> Vec<Span> {
         while j + 1 < words.len() {
             let w = words[j];
             let run = words[i..=j].join(" ");
-            let open = run.matches('(').count() > run.matches(')').count();
+            let open = run.matches(['(', '{']).count() > run.matches([')', '}']).count();
             if w.ends_with([':', ';', '.']) || (w.ends_with(',') && !open) {
+                break;
+            }
+            // A bracket that opens a parenthesis of prose after a whole formula (`E = e^(1/D)
+            // (e is transcendental`) is not the formula's.
+            let after = words[j + 1];
+            if !open
+                && after.starts_with('(')
+                && after.matches('(').count() > after.matches(')').count()
+                && kinds.get(j + 2) != Some(&Kind::Math)
+            {
                 break;
             }
             let next = kinds[j + 1];
@@ -174,7 +184,10 @@ fn trim_run(run: &str) -> (String, String, String) {
     while let Some(&last) = s.last() {
         let opens = s.iter().filter(|&&c| c == '(').count();
         let closes = s.iter().filter(|&&c| c == ')').count();
-        if ".,;:!?\"”".contains(last) || (last == ')' && closes > opens) {
+        let braces =
+            s.iter().filter(|&&c| c == '{').count() < s.iter().filter(|&&c| c == '}').count();
+        if ".,;:!?\"” ".contains(last) || (last == ')' && closes > opens) || (last == '}' && braces)
+        {
             trail.insert(0, last);
             s.pop();
         } else {
@@ -184,7 +197,9 @@ fn trim_run(run: &str) -> (String, String, String) {
     while let Some(&first) = s.first() {
         let opens = s.iter().filter(|&&c| c == '(').count();
         let closes = s.iter().filter(|&&c| c == ')').count();
-        if "\"“".contains(first) || (first == '(' && opens > closes) {
+        let braces =
+            s.iter().filter(|&&c| c == '{').count() > s.iter().filter(|&&c| c == '}').count();
+        if "\"“".contains(first) || (first == '(' && opens > closes) || (first == '{' && braces) {
             lead.push(first);
             s.remove(0);
         } else {
@@ -630,6 +645,17 @@ mod tests {
         );
         assert_eq!(maths("(up to O(σ³)); ReLU"), ["O(σ³)"]);
         assert_eq!(maths("a kink, not affine at any σ"), ["σ"]);
+        // A parenthesis of prose opened after a whole formula is not the formula's, and a set
+        // in braces is one formula with its subscripts (from the typeset notes of the exact
+        // zero tests: `$E = e^{1/D} (e$ is transcendental`, `x$_{n}$`).
+        assert_eq!(
+            maths("functions of E = e^(1/D) (e is transcendental, so"),
+            ["E = e^(1/D)", "e"]
+        );
+        assert_eq!(
+            maths("the 3 points of {x ∈ {0, …, 2}^1 : x₁ + … + xₙ ≤ 2}, on which"),
+            ["x ∈ {0, …, 2}^1", "x₁ + … + xₙ ≤ 2"]
+        );
     }
 
     #[test]

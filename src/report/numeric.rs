@@ -691,7 +691,9 @@ fn sigma_text(s: &SigmaStar, f: &AffineForm) -> String {
             s.directions.len(),
             sig6(m)
         )),
-        None => out.push_str("  measured on the network: not reached on the σ grid\n"),
+        // Not crossed: above τ already at the grid's smallest σ, or below it at its largest (a note
+        // below says which).
+        None => out.push_str("  measured on the network: τ is not crossed on the σ grid\n"),
     }
     if let Some(o) = s.measured_order {
         // Both exponents, named (from a review: the text gave ρ's as "the deviation's", which

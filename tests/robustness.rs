@@ -877,3 +877,23 @@ fn nested_shared_atoms_are_walked_once() {
     };
     assert!(e.message.contains("is a function"), "{}", e.message);
 }
+
+/// From a review: a bias of 346 digits puts a relu 4·10⁻³⁴⁶ below its breakpoint at x₀ (a dead
+/// unit behind tanh(11/4), then tanh). The side is decided exactly in Q(e^(1/D)), at 4096 bits,
+/// and each comparison computed those bounds afresh with exact rationals: the statement ran
+/// into the 20 s budget. The bounds of e^(1/D) are now integers kept per precision, and a
+/// value's sign kept for the comparisons that follow: 0.3 s, the unit dead, the network
+/// constant near x₀.
+#[test]
+fn the_side_of_a_breakpoint_far_below_the_floats_is_decided_once() {
+    let src = "W1 = [[-3/2, -7/10]]; b1 = [11/4]; W2 = [[5/2]]; b2 = [-2.479649311420519363374176972857125827163761218683102966933830193106483637296961207187473281455346039529925806352761390538404767629835613622900652271046222028393146945593155546109249763316774367668141997164087716241177731999767422794612097114851960436701275974929158290577279319209851551695706931431457181134911324014537860497826169453315508858177]; W3 = [[4/5]]; b3 = [-5/4]; tanh(W3·relu(W2·tanh(W1·x + b1) + b2) + b3)";
+    let mut s = Session::new();
+    let out = s.run(src);
+    assert!(out.is_ok(), "{:?}", out.err().map(|d| d.message));
+    let text = render_outcomes(&out.unwrap_or_default(), Format::Text, &s.options.limits);
+    assert!(text.ends_with("verdict: affine\n"), "{text}");
+    assert!(
+        text.contains("the network is constant up to O(ε¹⁰)"),
+        "{text}"
+    );
+}

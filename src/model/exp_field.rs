@@ -16,7 +16,7 @@
 use super::exact::Exact;
 use crate::algebra::Q;
 use crate::numeric::Real;
-use malachite_base::num::arithmetic::traits::{Ceiling, DivRound, Floor, Lcm, PowerOf2};
+use malachite_base::num::arithmetic::traits::{DivRound, Lcm, PowerOf2};
 use malachite_nz::integer::Integer;
 use malachite_nz::natural::Natural;
 use std::cell::{Cell, RefCell};
@@ -118,21 +118,59 @@ fn quotient(a: &Poly, b: &Poly) -> Option<Poly> {
     Some(q)
 }
 
+/// (d, k) and the bounds of e^(1/d) at k bits ([`e_bounds`]).
+type KeptBounds = ((u64, u64), (Integer, Integer));
+/// (D, a value) and its sign ([`Frac::sign`]).
+type KeptSign = ((u64, Frac), Option<std::cmp::Ordering>);
+
 /// Bounds of E = e^(1/d) in fixed point: lo·2⁻ᵏ ≤ E ≤ hi·2⁻ᵏ, exactly. The partial sum of the
 /// exponential series is below E (every term is positive), and the rest of the series below
-/// twice its first term (1/d ≤ 1: each term at most half the one before).
+/// twice its first term (1/d ≤ 1: each term at most half the one before). Each term is bounded
+/// below and above in fixed point with 32 guard bits (xⁱ/i! from the one before, divided by
+/// d·i rounded down and up), so the sums bound the partial sum, and kept per thread: every
+/// comparison at one precision asks for the same bounds.
 fn e_bounds(d: u64, k: u64) -> (Integer, Integer) {
-    let x = Q::from(1u32) / Q::from(d.max(1));
-    let scale = Q::from(Integer::power_of_2(k));
-    let tiny = Q::from(1u32) / (&scale * Q::from(8u32));
-    let (mut sum, mut term, mut i) = (Q::from(0u32), Q::from(1u32), 1u32);
-    while term >= tiny {
-        sum += &term;
-        term = term * &x / Q::from(i);
+    use malachite_base::rounding_modes::RoundingMode::{Ceiling, Floor};
+    thread_local! {
+        static KEPT: RefCell<Vec<KeptBounds>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(kept) = KEPT.with(|kept| {
+        (kept.borrow().iter())
+            .find(|(key, _)| *key == (d, k))
+            .map(|(_, v)| v.clone())
+    }) {
+        return kept;
+    }
+    let key = (d, k);
+    let d = Integer::from(d.max(1));
+    let one = Integer::power_of_2(k + 32);
+    let (mut term_lo, mut term_hi) = (one.clone(), one.clone());
+    let (mut sum_lo, mut sum_hi) = (Integer::from(0u32), Integer::from(0u32));
+    let mut i = 1u64;
+    // Terms below 2⁻ᵏ⁻³ of the scale no longer matter to the bounds.
+    let tiny = Integer::power_of_2(29);
+    while term_hi >= tiny {
+        sum_lo += &term_lo;
+        sum_hi += &term_hi;
+        let by = &d * Integer::from(i);
+        term_lo = term_lo.div_round(&by, Floor).0;
+        term_hi = term_hi.div_round(&by, Ceiling).0;
         i += 1;
     }
-    let upper = &sum + Q::from(2u32) * term;
-    ((sum * &scale).floor(), (upper * scale).ceiling())
+    sum_hi += Integer::from(2u32) * term_hi;
+    let guard = Integer::power_of_2(32);
+    let bounds = (
+        sum_lo.div_round(&guard, Floor).0,
+        sum_hi.div_round(&guard, Ceiling).0,
+    );
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.len() >= 64 {
+            kept.clear();
+        }
+        kept.push((key, bounds.clone()));
+    });
+    bounds
 }
 
 /// The sign of p(E) at E = e^(1/d), by interval arithmetic in k-bit fixed point rounded outward
@@ -248,7 +286,36 @@ impl Frac {
         if self.num.is_empty() {
             return Some(std::cmp::Ordering::Equal);
         }
+        // An evaluation compares the same values again and again (an operating point, at each
+        // order and each point of a term's test): their signs are kept, with the E they are of.
+        thread_local! {
+            static KEPT: RefCell<Vec<KeptSign>> = const { RefCell::new(Vec::new()) };
+        }
         let d = DENOMINATOR.with(Cell::get);
+        let kept = KEPT.with(|kept| {
+            (kept.borrow().iter())
+                .find(|((e, f), _)| *e == d && f == self)
+                .map(|(_, sign)| *sign)
+        });
+        if let Some(sign) = kept {
+            return sign;
+        }
+        let sign = self.sign_afresh(d);
+        // One the budget cut short is not the value's: not kept.
+        if crate::limits::interrupted() {
+            return sign;
+        }
+        KEPT.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= 32 {
+                kept.remove(0);
+            }
+            kept.push(((d, self.clone()), sign));
+        });
+        sign
+    }
+    /// [`Frac::sign`], computed.
+    fn sign_afresh(&self, d: u64) -> Option<std::cmp::Ordering> {
         [192u64, 1024, 4096].into_iter().find_map(|k| {
             if crate::limits::interrupted() {
                 return None;
@@ -512,6 +579,8 @@ impl Real for ExpField {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use malachite_base::num::arithmetic::traits::Pow;
+    use std::str::FromStr;
 
     fn q(n: i64, d: u64) -> Q {
         Q::from(n) / Q::from(d)
@@ -562,6 +631,28 @@ mod tests {
             let v = sum.to_f64();
             assert!((v - (1.0 / (1.0 + e) + 1.0 / ((1.0 + e) * (1.0 + e)))).abs() < 1e-12);
         });
+    }
+
+    #[test]
+    fn the_bounds_of_e_hold_it_tightly() {
+        // e = 2.718281828459045235360287471352662497757…, e^(1/2) = 1.648721270700128146848…
+        for (d, digits) in [
+            (1u64, "2718281828459045235360287471352662497757"),
+            (2, "1648721270700128146848650787814163571653"),
+        ] {
+            let (lo, hi) = e_bounds(d, 128);
+            let scale = Q::from(Integer::power_of_2(128u64));
+            let truth = Q::from(Integer::from_str(digits).unwrap())
+                / Q::from(Integer::from(10u32).pow(39u64));
+            let (lo, hi) = (Q::from(lo) / &scale, Q::from(hi) / &scale);
+            // The 40 digits are within 10⁻³⁹ of the value: the bounds hold it, and are tight.
+            let ulp = Q::from(1u32) / Q::from(Integer::from(10u32).pow(39u64));
+            assert!(lo <= &truth + &ulp && truth <= &hi + &ulp, "{d}");
+            assert!(
+                &hi - &lo < Q::from(1u32) / Q::from(Integer::power_of_2(120u64)),
+                "{d}"
+            );
+        }
     }
 
     #[test]

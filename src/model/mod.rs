@@ -851,7 +851,7 @@ fn search_past_the_vanishing_term(
                 out.beyond = Some(beyond);
                 // W 0 exactly there too: degenerate, led by the term found (as in `numeric_at`).
                 if out.w_vanishes.is_none() {
-                    out.w_vanishes = w_zero_how(model, report, env, functions, out)
+                    out.w_vanishes = w_zero_how_of(model, report, env, functions, out)
                         .map(|how| w_vanishes_text(report, how));
                 }
                 None
@@ -863,7 +863,7 @@ fn search_past_the_vanishing_term(
     out.affine_through = reached.filter(|order| *order >= limit);
     // W 0 exactly there, and no term past it up to the limit: constant to that order.
     if let Some(limit) = out.affine_through
-        && let Some(how) = w_zero_how(model, report, env, functions, out)
+        && let Some(how) = w_zero_how_of(model, report, env, functions, out)
     {
         out.notes.push(format!(
             "{} is 0 at these values, decided exactly ({how}): with no non-affine term up to order {limit} there, the network is constant up to O(ε{})",
@@ -873,28 +873,36 @@ fn search_past_the_vanishing_term(
     }
 }
 
-/// How W is decided exactly 0 at the values (each entry rational, or exact in Q(e^(1/D))),
-/// or None when it is not (or not decided).
+/// How W is decided exactly 0 at the values: each entry rational and 0, or W not rational and
+/// 0 in Q(e^(1/D)) (`zero_in_exp_field`, asked only then); None when it is not, or not decided.
 fn w_zero_how(
+    w: Option<&crate::analysis::instance::Mat>,
+    zero_in_exp_field: impl FnOnce() -> Option<bool>,
+) -> Option<&'static str> {
+    let w = w?;
+    let rational_zero = (w.entries.iter())
+        .all(|e| matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32));
+    if rational_zero {
+        Some(W_RATIONAL_ZERO)
+    } else if !w.is_exact() && zero_in_exp_field() == Some(true) {
+        Some(W_ZERO_IN_EXP_FIELD)
+    } else {
+        None
+    }
+}
+
+/// [`w_zero_how`] of the result's W, evaluated in Q(e^(1/D)) where it is not rational.
+fn w_zero_how_of(
     model: &Model,
     report: &crate::analysis::Report,
     env: &Env,
     functions: &std::collections::BTreeMap<String, crate::ir::Callee>,
     out: &Numeric,
 ) -> Option<&'static str> {
-    let w = out.w.as_ref()?;
-    let rational_zero = (w.entries.iter())
-        .all(|e| matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32));
-    if rational_zero {
-        Some(W_RATIONAL_ZERO)
-    } else if !w.is_exact()
-        && instance::w_in_exp_field(&model.lowered, &report.main, env, functions, false)
-            .is_some_and(|(zero, _)| zero)
-    {
-        Some(W_ZERO_IN_EXP_FIELD)
-    } else {
-        None
-    }
+    w_zero_how(out.w.as_ref(), || {
+        instance::w_in_exp_field(&model.lowered, &report.main, env, functions, false)
+            .map(|(zero, _)| zero)
+    })
 }
 
 fn numeric_at(
@@ -1210,19 +1218,8 @@ fn numeric_at(
                                 crate::analysis::Verdict::Affine { k: Some(_) }
                             )
                         {
-                            let rational_zero = out.w.as_ref().is_some_and(|w| {
-                                (w.entries.iter()).all(|e| {
-                                    matches!(e, crate::analysis::instance::Num::Exact(q) if *q == 0u32)
-                                })
-                            });
-                            let how = if rational_zero {
-                                Some(W_RATIONAL_ZERO)
-                            } else if w_zero_in_exp_field == Some(true) {
-                                Some(W_ZERO_IN_EXP_FIELD)
-                            } else {
-                                None
-                            };
-                            out.w_vanishes = how.map(|how| w_vanishes_text(report, how));
+                            out.w_vanishes = w_zero_how(out.w.as_ref(), || w_zero_in_exp_field)
+                                .map(|how| w_vanishes_text(report, how));
                         }
                         check_leading_at_points(model, &report.main, env, functions, &mut out);
                         if let Some(tau) = tau {
